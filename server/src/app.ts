@@ -1,0 +1,121 @@
+// Builds the Fastify application from a configuration and an open store; used by the CLI and by the tests.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import scalar from '@scalar/fastify-api-reference';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { apiV2 } from './api/v2/index.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import type { Store } from './db/database.js';
+import { ApiError } from './errors.js';
+import { KeyVerifier } from './http/auth.js';
+import { PROBLEM_KEYWORD, registerFormBodies, validationError } from './http/validation.js';
+import { registerHealth } from './ops/health.js';
+import { registerMetrics } from './ops/metrics.js';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  context: AppContext;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Assembles the HTTP application. The store must already be migrated. */
+export async function buildApp(config: Config, store: Store): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // An incoming X-Request-Id (from a load balancer) is kept so logs join up across hops.
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        useDefaults: true,
+        removeAdditional: false,
+        allErrors: false,
+        verbose: true,
+        keywords: [PROBLEM_KEYWORD],
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const context: AppContext = { config, db: store.db, dialect: store.dialect, keys: new KeyVerifier(store.db, config.adminKey) };
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerFormBodies(app);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Causerie API',
+        version: '2.0',
+        description:
+          'REST API v2 of Causerie. Every answer has a `meta` object (`status`: `success`, `fail` or `error`); reads add `data`, lists add `pagination`. ' +
+          'Authenticate with the `X-API-Key` header, the `key` query parameter, or HTTP Basic with the key as user name. Bodies may be JSON or form-encoded.',
+      },
+      servers: [{ url: `${config.publicUrl}/api/2`, description: 'This server' }],
+      components: {
+        securitySchemes: {
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
+          basic: { type: 'http', scheme: 'basic', description: 'The API key as user name, any password.' },
+        },
+      },
+      security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }, { basic: [] }],
+    },
+    // Paths are documented relative to the /api/2 server URL, as seed 003 writes them.
+    transform: ({ schema, url }) => ({ schema, url: url.startsWith('/api/2/') ? url.slice('/api/2'.length) : url }),
+  });
+
+  registerMetrics(app);
+  registerHealth(app, context);
+  await app.register(apiV2, { prefix: '/api/2', context });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Causerie API reference' }, logLevel: 'warn' });
+
+  return { app, context };
+}
+
+function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+    reply.header('x-causerie-error', apiError.id);
+    return reply.code(apiError.httpStatus).send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.header('x-causerie-error', 'route_not_found');
+    return reply.code(404).send({ meta: { status: 'fail', message: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API reference.` } });
+  });
+}
+
+/** Every failure becomes an ApiError; nothing reaches the caller as an unexplained 500 unless it is one. */
+function toApiError(error: FastifyError | ApiError): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body');
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_body', 400, 'The body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 415, 'Send the body as application/json or application/x-www-form-urlencoded.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('body_too_large', 413, 'The body is larger than 1 MiB.');
+    default:
+      break;
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('bad_request', error.statusCode, error.message);
+  }
+  return new ApiError('internal', 500, 'Something went wrong on our side; the request id in the X-Request-Id header helps us find it.', 'error');
+}

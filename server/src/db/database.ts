@@ -1,0 +1,68 @@
+// Opens the database named by the configuration (SQLite in WAL mode, or a PostgreSQL pool) and migrates it.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { Dialect } from './dialect.js';
+import * as foundation from './migrations/20261121T1300-foundation.js';
+import type { Database } from './schema.js';
+
+/** Every migration, in order. Listed statically so the compiled server and the tests load the same set. */
+const MIGRATIONS: Record<string, Migration> = {
+  '20261121T1300-foundation': foundation,
+};
+
+const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns bigint (count(*), sums) as text by default; our counts fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseInt(value, 10));
+
+/** Opens a connection (pool) for the configured database. Does not migrate. */
+export function openDatabase(config: DatabaseConfig): Store {
+  if (config.dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.location, max: 10 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (config.location !== ':memory:') fs.mkdirSync(path.dirname(config.location), { recursive: true });
+  const sqlite = new SQLite(config.location);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a transaction acknowledged to a caller is on disk, not only in the OS cache.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: migrationProvider });
+}
+
+/** Applies every pending migration; returns the names applied now. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Names of migrations the code knows but the database has not applied yet. */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrations = await migrator(db).getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
+/** Cheap round trip used by readiness checks. */
+export async function ping(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,84 @@
+// Who may do what, and which clients a key can see: tenant scoping is enforced here, in one place.
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { fieldMissing, notPermitted, unknownResource } from '../../errors.js';
+
+/** The authenticated caller, derived from its API key. */
+export type Principal =
+  | { scope: 'platform'; keyId: number | null }
+  | { scope: 'partner'; partnerId: number; keyId: number }
+  | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number };
+
+export type Scope = Principal['scope'];
+export type Resource = 'partner' | 'client' | 'api_key' | 'website' | 'operator' | 'group' | 'skill';
+export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
+
+const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
+const MANAGERS: readonly Scope[] = ['platform', 'partner'];
+const PLATFORM: readonly Scope[] = ['platform'];
+const NOBODY: readonly Scope[] = [];
+
+/**
+ * Which key scopes may attempt each action. Rows are further limited to the key's own clients
+ * by `clientScope`, so a permitted action on another tenant's row answers as if the row were absent.
+ */
+export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
+  partner: { list: PLATFORM, read: PLATFORM, create: PLATFORM, update: PLATFORM, delete: NOBODY },
+  client: { list: ALL, read: ALL, create: MANAGERS, update: MANAGERS, delete: NOBODY },
+  // A client key may mint and revoke keys for its own client (rotation); partners for their clients.
+  api_key: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: ALL },
+  website: { list: ALL, read: ALL, create: ALL, update: ALL, delete: NOBODY },
+  operator: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  group: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  skill: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+};
+
+const ACTION_WORDS: Record<Action, string> = { list: 'list', read: 'read', create: 'create', update: 'change', delete: 'delete' };
+const RESOURCE_PLURALS: Record<Resource, string> = {
+  partner: 'partners',
+  client: 'clients',
+  api_key: 'API keys',
+  website: 'websites',
+  operator: 'operators',
+  group: 'groups',
+  skill: 'skills',
+};
+
+/** Throws 403 unless a key of this scope may attempt the action. */
+export function authorize(principal: Principal, resource: Resource, action: Action): void {
+  if (!PERMISSIONS[resource][action].includes(principal.scope)) {
+    throw notPermitted(`A ${principal.scope} API key cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}.`);
+  }
+}
+
+/** A condition on `column` (a client id) limiting rows to the clients this key may see. */
+export function clientScope(principal: Principal, column: string): Expression<SqlBool> {
+  switch (principal.scope) {
+    case 'platform':
+      return sql<SqlBool>`1 = 1`;
+    case 'partner':
+      return sql<SqlBool>`${sql.ref(column)} in (select id from client where partner_id = ${principal.partnerId})`;
+    case 'client':
+      return sql<SqlBool>`${sql.ref(column)} = ${principal.clientId}`;
+  }
+}
+
+/** True when the key may see this client's data. */
+export async function canSeeClient(db: Kysely<Database>, principal: Principal, clientId: number): Promise<boolean> {
+  const row = await db.selectFrom('client').select('id').where('id', '=', clientId).where(clientScope(principal, 'client.id')).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The client a new resource belongs to: a client key's own client, or the `client_id` a partner
+ * or platform key names (which must be one it can see).
+ */
+export async function targetClient(db: Kysely<Database>, principal: Principal, requested: number | undefined): Promise<number> {
+  if (principal.scope === 'client') {
+    if (requested !== undefined && requested !== principal.clientId) throw unknownResource('client', requested);
+    return principal.clientId;
+  }
+  if (requested === undefined) throw fieldMissing('client_id');
+  if (!(await canSeeClient(db, principal, requested))) throw unknownResource('client', requested);
+  return requested;
+}

@@ -1,0 +1,27 @@
+// The one catalogue of event names (dotted, singular). Webhook names of the seeds are mapped from it elsewhere.
+
+export const EVENT_TYPES = [
+  'partner.created',
+  'client.created',
+  'client.updated',
+  'api_key.created',
+  'api_key.revoked',
+  'website.created',
+  'website.updated',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'skill.created',
+  'skill.updated',
+  'skill.deleted',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Webhook domains of seed 003 ("Webhook API"), for subscriptions that name a whole domain. */
+export const EVENT_DOMAINS: Record<string, readonly EventType[]> = {
+  'users.domain': ['user.created', 'user.updated'],
+};

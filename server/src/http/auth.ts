@@ -1,0 +1,96 @@
+// Authenticates API calls as seed 003 allows: `X-API-Key` header, `key` query parameter, or HTTP Basic username.
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
+import type { Principal } from '../domain/tenancy/policy.js';
+import { forbidden } from '../errors.js';
+import { nowInstant } from './time.js';
+
+/** How long a verified key is trusted without checking the database again (revocation on another node takes at most this long). */
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+interface CachedPrincipal {
+  principal: Principal;
+  expiresAt: number;
+}
+
+/** The key a request presents, from the first of the three places seed 003 lists that carries one. */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const search = request.url.indexOf('?');
+  if (search !== -1) {
+    const fromQuery = new URLSearchParams(request.url.slice(search + 1)).get('key');
+    if (fromQuery) return fromQuery;
+  }
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && /^basic /i.test(authorization)) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon === -1 ? decoded : decoded.slice(0, colon);
+    if (user !== '') return user;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves presented keys to principals. Argon2id verification is deliberately slow, so a
+ * verified key is remembered (by fingerprint, never in plaintext) for a short time.
+ */
+export class KeyVerifier {
+  private readonly adminFingerprint: Buffer | undefined;
+  private readonly cache = new Map<string, CachedPrincipal>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    adminKey: string | undefined,
+  ) {
+    this.adminFingerprint = adminKey === undefined ? undefined : fingerprint(adminKey);
+  }
+
+  /** The principal for a key, or a 403 error. */
+  async authenticate(presented: string | undefined): Promise<Principal> {
+    if (presented === undefined || presented.length > 256) throw forbidden();
+    const print = fingerprint(presented);
+    if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint)) return { scope: 'platform', keyId: null };
+    const cacheKey = print.toString('hex');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    if (cached) this.cache.delete(cacheKey);
+    const principal = await this.lookUp(presented);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(cacheKey, { principal, expiresAt: Date.now() + CACHE_TTL_MS });
+    return principal;
+  }
+
+  /** Forgets cached principals of a revoked key on this node at once. */
+  forgetKey(keyId: number): void {
+    for (const [cacheKey, entry] of this.cache) if (entry.principal.keyId === keyId) this.cache.delete(cacheKey);
+  }
+
+  private async lookUp(presented: string): Promise<Principal> {
+    const parts = splitKey(presented);
+    if (!parts) throw forbidden();
+    const row = await this.db
+      .selectFrom('api_key')
+      .leftJoin('client', 'client.id', 'api_key.client_id')
+      .select(['api_key.id', 'api_key.secret_hash', 'api_key.scope', 'api_key.partner_id', 'api_key.client_id', 'api_key.revoked_at', 'client.partner_id as client_partner_id'])
+      .where('api_key.public_id', '=', parts.publicId)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) throw forbidden();
+    if (!(await verifySecret(row.secret_hash, parts.secret))) throw forbidden();
+    await this.db.updateTable('api_key').set({ last_used_at: nowInstant() }).where('id', '=', row.id).execute();
+    switch (row.scope) {
+      case 'platform':
+        return { scope: 'platform', keyId: row.id };
+      case 'partner':
+        if (row.partner_id === null) throw forbidden();
+        return { scope: 'partner', partnerId: row.partner_id, keyId: row.id };
+      case 'client':
+        if (row.client_id === null) throw forbidden();
+        return { scope: 'client', clientId: row.client_id, partnerId: row.client_partner_id, keyId: row.id };
+    }
+  }
+}

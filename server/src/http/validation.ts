@@ -1,0 +1,151 @@
+// Turns schema validation failures into seed 003 messages, and reads form-encoded bodies the way existing clients send them.
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import qs from 'qs';
+import { type ApiError, fieldInvalid, fieldMissing, fieldUnknown } from '../errors.js';
+
+/** Schema keyword giving the sentence shown when a value is rejected (e.g. "Expected 2 letters, such as 'fr'."). */
+export const PROBLEM_KEYWORD = 'x-problem';
+
+type JsonSchema = {
+  type?: string | string[];
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  [PROBLEM_KEYWORD]?: string;
+};
+
+/** `/chat/available` → `chat[available]`, `/website_list/2` → `website_list`: field names as the API documents them. */
+function fieldName(instancePath: string, extra?: string): string {
+  const parts = instancePath.split('/').filter((part) => part !== '' && !/^\d+$/.test(part));
+  if (extra) parts.push(extra);
+  if (parts.length === 0) return 'body';
+  return parts[0] + parts.slice(1).map((part) => `[${part}]`).join('');
+}
+
+function expectedType(type: unknown): string {
+  switch (type) {
+    case 'integer':
+      return 'Expected a whole number.';
+    case 'number':
+      return 'Expected a number.';
+    case 'boolean':
+      return 'Expected true or false (1 or 0).';
+    case 'string':
+      return 'Expected text.';
+    case 'array':
+      return 'Expected a list.';
+    case 'object':
+      return 'Expected an object.';
+    default:
+      return 'Expected a different type of value.';
+  }
+}
+
+/** Maps the first schema error to the API error a caller can act on. */
+export function validationError(errors: FastifySchemaValidationError[], context: string): ApiError {
+  const first = errors[0];
+  if (!first) return fieldInvalid(context);
+  const params = first.params as Record<string, unknown>;
+  const schema = (first as { parentSchema?: JsonSchema }).parentSchema;
+  const custom = schema?.[PROBLEM_KEYWORD];
+  switch (first.keyword) {
+    case 'required':
+      return fieldMissing(fieldName(first.instancePath, String(params.missingProperty)));
+    case 'additionalProperties':
+      return fieldUnknown(fieldName(first.instancePath, String(params.additionalProperty)), context === 'body' ? 'this resource' : context);
+    default: {
+      const field = fieldName(first.instancePath);
+      if (custom) return fieldInvalid(field, custom);
+      switch (first.keyword) {
+        case 'type':
+          return fieldInvalid(field, expectedType(params.type));
+        case 'minLength':
+          return fieldInvalid(field, params.limit === 1 ? 'It must not be empty.' : `It must be at least ${String(params.limit)} characters long.`);
+        case 'maxLength':
+          return fieldInvalid(field, `It must be at most ${String(params.limit)} characters long.`);
+        case 'minimum':
+          return fieldInvalid(field, `It must be at least ${String(params.limit)}.`);
+        case 'maximum':
+          return fieldInvalid(field, `It must be at most ${String(params.limit)}.`);
+        case 'enum':
+          return fieldInvalid(field, `Expected one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}.`);
+        case 'const':
+          return fieldInvalid(field, `Expected ${String(params.allowedValue)}.`);
+        case 'anyOf':
+          return fieldInvalid(field, describeAnyOf(schema));
+        case 'format':
+          return fieldInvalid(field, `Expected a valid ${String(params.format)}.`);
+        default:
+          return fieldInvalid(field, first.message);
+      }
+    }
+  }
+}
+
+function describeAnyOf(schema: JsonSchema | undefined): string {
+  const options = (schema?.anyOf ?? []).map((option) => (option as { const?: unknown }).const).filter((value) => value !== undefined);
+  if (options.length > 0) return `Expected one of: ${options.map(String).join(', ')}.`;
+  const types = (schema?.anyOf ?? []).map((option) => option.type).filter((type) => type !== 'null');
+  return types.length === 1 ? expectedType(types[0]) : 'Expected a different type of value.';
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'on', 'yes']);
+const FALSE_WORDS = new Set(['0', 'false', 'off', 'no']);
+
+function acceptedTypes(schema: JsonSchema): Set<string> {
+  const types = new Set<string>();
+  const add = (type: string | string[] | undefined) => {
+    for (const one of Array.isArray(type) ? type : type ? [type] : []) types.add(one);
+  };
+  add(schema.type);
+  for (const option of schema.anyOf ?? []) add(option.type);
+  return types;
+}
+
+/**
+ * Form-encoded values are all text: read `1`/`0` as booleans, an empty value as null where
+ * null is allowed, and `1,2,3` as a list, following the route's body schema.
+ */
+export function coerceFormValues(value: unknown, schema: JsonSchema | undefined): unknown {
+  if (!schema) return value;
+  const types = acceptedTypes(schema);
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (value === '' && types.has('null')) return null;
+    if (types.has('boolean') && !types.has('string')) {
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+    }
+    if (types.has('array') && !types.has('string')) {
+      return value.trim() === '' ? [] : value.split(',').map((item) => coerceFormValues(item.trim(), schema.items));
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => coerceFormValues(item, schema.items));
+  if (value !== null && typeof value === 'object' && schema.properties) {
+    const record = value as Record<string, unknown>;
+    for (const [key, child] of Object.entries(record)) record[key] = coerceFormValues(child, schema.properties[key]);
+  }
+  return value;
+}
+
+/** Accepts `application/x-www-form-urlencoded` bodies with bracket notation (`chat[available]=1`, `website_list[]=3`). */
+export function registerFormBodies(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, qs.parse(String(body), { depth: 3, arrayLimit: 200, parameterLimit: 1000, allowPrototypes: false }));
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)), undefined);
+    }
+  });
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const schema = request.routeOptions.schema?.body as JsonSchema | undefined;
+    // A POST with no body at all is read as an empty one, so the answer names the missing field.
+    if (request.body === undefined && schema !== undefined) request.body = {};
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    // The API key may travel in a form body too; it is a credential, never a field.
+    delete (body as Record<string, unknown>).key;
+    coerceFormValues(body, schema);
+  });
+}

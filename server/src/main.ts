@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Command line: start | demo | migrate | keys — the only entry point of a Causerie node.
+import { buildApp } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Store, migrateToLatest, openDatabase } from './db/database.js';
+import type { ApiKeyScope } from './db/schema.js';
+import { DEMO_LOGIN, ensureDemoData } from './demo.js';
+import { createApiKey, revokeApiKey } from './domain/tenancy/commands.js';
+
+const USAGE = `Usage: causerie <command>
+
+Commands:
+  start                      Run a node (migrates the database first).
+  demo                       Run a node with demo data and print how to use it.
+  migrate                    Apply pending database migrations and exit.
+  keys create --platform     Mint a platform-admin API key.
+  keys create --partner ID   Mint a key for partner ID.
+  keys create --client ID    Mint a key for client ID.
+  keys list                  List keys (never their secrets).
+  keys revoke ID             Revoke key ID.
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, PUBLIC_URL,
+CAUSERIE_ADMIN_KEY, LOG_LEVEL (see README.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  switch (command) {
+    case 'start':
+      return serve(config, false);
+    case 'demo':
+      return serve(config, true);
+    case 'migrate':
+      return withStore(config, async (store) => {
+        const applied = await migrateToLatest(store.db);
+        console.log(applied.length === 0 ? 'The database is up to date.' : `Applied: ${applied.join(', ')}`);
+        return 0;
+      });
+    case 'keys':
+      return keys(config, rest);
+    default:
+      console.error(`Unknown command '${command}'.\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+async function withStore(config: Config, work: (store: Store) => Promise<number>): Promise<number> {
+  const store = openDatabase(config.database);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(config: Config, demo: boolean): Promise<number> {
+  const store = openDatabase(config.database);
+  await migrateToLatest(store.db);
+  const demoData = demo ? await ensureDemoData(store.db) : undefined;
+  const { app } = await buildApp(config, store);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    // Past this delay the process exits anyway rather than hang a deploy.
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  if (demoData) {
+    const base = config.publicUrl;
+    console.log(
+      [
+        '',
+        'Causerie demo is running.',
+        `  API base URL:      ${base}/api/2`,
+        `  API reference:     ${base}/docs`,
+        `  Demo API key:      ${demoData.key.plaintext}`,
+        `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
+        `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' ${base}/api/2/operator?full=1`,
+        `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return new Promise<number>(() => undefined);
+}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+function readId(value: string | undefined, what: string): number {
+  if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`${what} must be a whole number identifier.`);
+  return Number(value);
+}
+
+class UsageError extends Error {}
+
+async function keys(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  try {
+    return await withStore(config, async (store) => {
+      await migrateToLatest(store.db);
+      if (action === 'create') {
+        const name = option(rest, '--name') ?? 'Created from the command line';
+        let owner: { scope: ApiKeyScope; partnerId?: number; clientId?: number };
+        if (rest.includes('--platform')) owner = { scope: 'platform' };
+        else if (rest.includes('--partner')) owner = { scope: 'partner', partnerId: readId(option(rest, '--partner'), '--partner') };
+        else if (rest.includes('--client')) owner = { scope: 'client', clientId: readId(option(rest, '--client'), '--client') };
+        else throw new UsageError('Say whose key it is: --platform, --partner ID or --client ID.');
+        if (owner.partnerId !== undefined && !(await store.db.selectFrom('partner').select('id').where('id', '=', owner.partnerId).executeTakeFirst())) {
+          throw new UsageError(`There is no partner ${owner.partnerId}.`);
+        }
+        if (owner.clientId !== undefined && !(await store.db.selectFrom('client').select('id').where('id', '=', owner.clientId).executeTakeFirst())) {
+          throw new UsageError(`There is no client ${owner.clientId}.`);
+        }
+        const created = await createApiKey(store.db, owner, name);
+        console.log(`Key ${created.id} (${owner.scope}), shown only now:\n${created.plaintext}`);
+        return 0;
+      }
+      if (action === 'list') {
+        const rows = await store.db.selectFrom('api_key').select(['id', 'scope', 'partner_id', 'client_id', 'name', 'created_at', 'revoked_at']).orderBy('id').execute();
+        for (const row of rows) {
+          const owner = row.scope === 'partner' ? ` partner ${row.partner_id}` : row.scope === 'client' ? ` client ${row.client_id}` : '';
+          console.log(`${row.id}\t${row.scope}${owner}\t${row.revoked_at ? 'revoked' : 'active'}\t${row.created_at}\t${row.name}`);
+        }
+        return 0;
+      }
+      if (action === 'revoke') {
+        const id = readId(rest[0], 'The key id');
+        const row = await store.db.selectFrom('api_key').select(['id', 'partner_id', 'client_id']).where('id', '=', id).executeTakeFirst();
+        if (!row) throw new UsageError(`There is no key ${id}.`);
+        await revokeApiKey(store.db, id, { partnerId: row.partner_id, clientId: row.client_id });
+        console.log(`Key ${id} is revoked.`);
+        return 0;
+      }
+      throw new UsageError(`Unknown keys action '${action ?? ''}'. Use create, list or revoke.`);
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
