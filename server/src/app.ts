@@ -88,7 +88,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
 
 function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, resourceOf(request.routeOptions.url));
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     reply.header('x-causerie-error', apiError.id);
     return reply.code(apiError.httpStatus).send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
@@ -99,10 +99,15 @@ function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** `/api/2/operator/:id` → `operator`: the resource a route serves, for messages. */
+function resourceOf(routeUrl: string | undefined): string {
+  return /^\/api\/2\/([a-z_]+)/.exec(routeUrl ?? '')?.[1] ?? 'this resource';
+}
+
 /** Every failure becomes an ApiError; nothing reaches the caller as an unexplained 500 unless it is one. */
-function toApiError(error: FastifyError | ApiError): ApiError {
+function toApiError(error: FastifyError | ApiError, resource: string): ApiError {
   if (error instanceof ApiError) return error;
-  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body');
+  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body', resource);
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { createGroup, createOperator, createSkill } from './domain/people/commands.js';
-import { type CreatedKey, createApiKey, createClient, createWebsite } from './domain/tenancy/commands.js';
+import { type CreatedKey, createApiKey, createClient, createWebsite, revokeApiKey } from './domain/tenancy/commands.js';
 import type { Principal } from './domain/tenancy/policy.js';
 
 export const DEMO_CLIENT_NAME = 'Demo Shop';
@@ -36,7 +36,8 @@ export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
     client = { id: clientId };
   }
   const website = await db.selectFrom('website').select('id').where('client_id', '=', client.id).orderBy('id').executeTakeFirstOrThrow();
-  await db.updateTable('api_key').set({ revoked_at: new Date().toISOString() }).where('client_id', '=', client.id).where('name', '=', DEMO_KEY_NAME).where('revoked_at', 'is', null).execute();
+  const previousKeys = await db.selectFrom('api_key').select('id').where('client_id', '=', client.id).where('name', '=', DEMO_KEY_NAME).where('revoked_at', 'is', null).execute();
+  for (const previous of previousKeys) await revokeApiKey(db, previous.id, { partnerId: null, clientId: client.id });
   const key = await createApiKey(db, { scope: 'client', clientId: client.id }, DEMO_KEY_NAME);
   return { clientId: client.id, websiteId: website.id, key };
 }

@@ -44,8 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return serve(config, true);
     case 'migrate':
-      return withStore(config, async (store) => {
-        const applied = await migrateToLatest(store.db);
+      return withStore(config, async (_store, applied) => {
         console.log(applied.length === 0 ? 'The database is up to date.' : `Applied: ${applied.join(', ')}`);
         return 0;
       });
@@ -57,18 +56,35 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function withStore(config: Config, work: (store: Store) => Promise<number>): Promise<number> {
+/** Runs work on a migrated store, then closes it; an unreachable database exits 3 with a message naming DATABASE_URL. */
+async function withStore(config: Config, work: (store: Store, applied: string[]) => Promise<number>): Promise<number> {
+  const opened = await openMigrated(config);
+  if (!opened) return 3;
+  try {
+    return await work(opened.store, opened.applied);
+  } finally {
+    await opened.store.close();
+  }
+}
+
+/** Opens and migrates the database, turning an unreachable server into a message that names DATABASE_URL. */
+async function openMigrated(config: Config): Promise<{ store: Store; applied: string[] } | undefined> {
   const store = openDatabase(config.database);
   try {
-    return await work(store);
-  } finally {
-    await store.close();
+    const applied = await migrateToLatest(store.db);
+    return { store, applied };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`Database error: cannot open or migrate the database named by DATABASE_URL (${config.database.dialect}): ${reason}`);
+    await store.close().catch(() => undefined);
+    return undefined;
   }
 }
 
 async function serve(config: Config, demo: boolean): Promise<number> {
-  const store = openDatabase(config.database);
-  await migrateToLatest(store.db);
+  const opened = await openMigrated(config);
+  if (!opened) return 3;
+  const { store } = opened;
   const demoData = demo ? await ensureDemoData(store.db) : undefined;
   const { app } = await buildApp(config, store);
 
@@ -98,7 +114,7 @@ async function serve(config: Config, demo: boolean): Promise<number> {
         `  API reference:     ${base}/docs`,
         `  Demo API key:      ${demoData.key.plaintext}`,
         `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
-        `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' ${base}/api/2/operator?full=1`,
+        `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' '${base}/api/2/operator?full=1'`,
         `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,
         '',
       ].join('\n'),
@@ -123,7 +139,6 @@ async function keys(config: Config, args: string[]): Promise<number> {
   const [action, ...rest] = args;
   try {
     return await withStore(config, async (store) => {
-      await migrateToLatest(store.db);
       if (action === 'create') {
         const name = option(rest, '--name') ?? 'Created from the command line';
         let owner: { scope: ApiKeyScope; partnerId?: number; clientId?: number };

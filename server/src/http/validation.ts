@@ -42,8 +42,9 @@ function expectedType(type: unknown): string {
 }
 
 /** Maps the first schema error to the API error a caller can act on. */
-export function validationError(errors: FastifySchemaValidationError[], context: string): ApiError {
-  const first = errors[0];
+export function validationError(errors: FastifySchemaValidationError[], context: string, resource = 'this resource'): ApiError {
+  // A failed union reports each branch first (e.g. "must be null"); the union's own error says what was expected.
+  const first = errors.find((error) => error.keyword === 'anyOf') ?? errors[0];
   if (!first) return fieldInvalid(context);
   const params = first.params as Record<string, unknown>;
   const schema = (first as { parentSchema?: JsonSchema }).parentSchema;
@@ -52,7 +53,7 @@ export function validationError(errors: FastifySchemaValidationError[], context:
     case 'required':
       return fieldMissing(fieldName(first.instancePath, String(params.missingProperty)));
     case 'additionalProperties':
-      return fieldUnknown(fieldName(first.instancePath, String(params.additionalProperty)), context === 'body' ? 'this resource' : context);
+      return fieldUnknown(fieldName(first.instancePath, String(params.additionalProperty)), context === 'body' ? resource : context);
     default: {
       const field = fieldName(first.instancePath);
       if (custom) return fieldInvalid(field, custom);
@@ -148,4 +149,11 @@ export function registerFormBodies(app: FastifyInstance): void {
     delete (body as Record<string, unknown>).key;
     coerceFormValues(body, schema);
   });
+}
+
+/** Trims a required text value; one of only spaces is refused like an empty one (the schema's minLength counts spaces). */
+export function nonBlank(field: string, raw: string): string {
+  const value = raw.trim();
+  if (value === '') throw fieldInvalid(field, 'It must not be empty.');
+  return value;
 }

@@ -80,11 +80,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('operator_client_idx').on('operator').column('client_id').execute();
   await db.schema.createIndex('operator_group_idx').on('operator').column('group_id').execute();
-  // Email is the console login, so it is unique among operators that are not deleted.
+  // Email is the console login: unique within a client among operators that are not deleted. Not across
+  // clients, so that a conflict never tells one tenant which addresses another tenant uses.
   await db.schema
     .createIndex('operator_email_live_uq')
     .on('operator')
-    .expression(sql`lower(email)`)
+    .expression(sql`client_id, lower(email)`)
     .unique()
     .where(sql.ref('deleted_at'), 'is', null)
     .execute();

@@ -5,6 +5,7 @@ import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
+import { nonBlank } from '../../http/validation.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
 import { type Principal, targetClient } from '../tenancy/policy.js';
 import type { Role } from './schema.js';
@@ -60,8 +61,14 @@ async function assertOwned(trx: Tx, table: OwnedTable, ids: readonly number[], c
   if (missing !== undefined) throw fieldInvalid(field, `Unknown '${RESOURCE_OF[table]}' with 'id' ${missing}.`);
 }
 
-async function assertEmailFree(trx: Tx, email: string, exceptOperatorId?: number): Promise<void> {
-  let query = trx.selectFrom('operator').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).where('deleted_at', 'is', null);
+/** Email is unique within the client (the console login); other clients' operators are never consulted. */
+async function assertEmailFree(trx: Tx, clientId: number, email: string, exceptOperatorId?: number): Promise<void> {
+  let query = trx
+    .selectFrom('operator')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('deleted_at', 'is', null);
   if (exceptOperatorId !== undefined) query = query.where('id', '!=', exceptOperatorId);
   if (await query.executeTakeFirst()) throw conflict(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`);
 }
@@ -102,7 +109,7 @@ export async function createOperator(db: Kysely<Database>, principal: Principal,
   const at = nowInstant();
   return withEmailConflict(email, () =>
     db.transaction().execute(async (trx) => {
-      await assertEmailFree(trx, email);
+      await assertEmailFree(trx, clientId, email);
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
       await assertOwned(trx, 'skill', input.skill_list ?? [], clientId, 'skill_list');
@@ -110,7 +117,7 @@ export async function createOperator(db: Kysely<Database>, principal: Principal,
         .insertInto('operator')
         .values({
           client_id: clientId,
-          name: input.name.trim(),
+          name: nonBlank('name', input.name),
           first_name: input.first_name ?? null,
           pseudo: input.pseudo ?? null,
           email,
@@ -147,7 +154,7 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
   const passwordHash = input.password === undefined ? undefined : await hashSecret(input.password);
   const roles = rolesOf(input);
   const changes: OperatorUpdate = {
-    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.name !== undefined && { name: nonBlank('name', input.name) }),
     ...(email !== undefined && { email }),
     ...(passwordHash !== undefined && { password_hash: passwordHash }),
     ...(input.first_name !== undefined && { first_name: input.first_name }),
@@ -174,7 +181,7 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
   const at = nowInstant();
   await withEmailConflict(email, () =>
     db.transaction().execute(async (trx) => {
-      if (email !== undefined) await assertEmailFree(trx, email, operatorId);
+      if (email !== undefined) await assertEmailFree(trx, clientId, email, operatorId);
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
       await assertOwned(trx, 'skill', input.skill_list ?? [], clientId, 'skill_list');
@@ -231,7 +238,7 @@ export async function createGroup(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('operator_group')
-      .values({ client_id: clientId, name: input.name.trim(), parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({ client_id: clientId, name: nonBlank('name', input.name), parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setGroupMembers(trx, id, unique(input.operator_list), at);
@@ -250,7 +257,7 @@ export async function updateGroup(db: Kysely<Database>, clientId: number, groupI
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     await trx
       .updateTable('operator_group')
-      .set({ ...(input.name !== undefined && { name: input.name.trim() }), ...(input.parent_id !== undefined && { parent_id: input.parent_id }), updated_at: at })
+      .set({ ...(input.name !== undefined && { name: nonBlank('name', input.name) }), ...(input.parent_id !== undefined && { parent_id: input.parent_id }), updated_at: at })
       .where('id', '=', groupId)
       .execute();
     if (input.operator_list !== undefined) await setGroupMembers(trx, groupId, unique(input.operator_list), at);
@@ -291,7 +298,7 @@ export async function createSkill(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('skill')
-      .values({ client_id: clientId, name: input.name.trim(), sort_order: input.order ?? 0, parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({ client_id: clientId, name: nonBlank('name', input.name), sort_order: input.order ?? 0, parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setSkillOperators(trx, id, unique(input.operator_list));
@@ -311,7 +318,7 @@ export async function updateSkill(db: Kysely<Database>, clientId: number, skillI
     await trx
       .updateTable('skill')
       .set({
-        ...(input.name !== undefined && { name: input.name.trim() }),
+        ...(input.name !== undefined && { name: nonBlank('name', input.name) }),
         ...(input.order !== undefined && { sort_order: input.order }),
         ...(input.parent_id !== undefined && { parent_id: input.parent_id }),
         updated_at: at,

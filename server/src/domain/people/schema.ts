@@ -7,7 +7,7 @@ const Link = Type.String({ description: 'Path of this resource, relative to the 
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
 const Id = (description: string) => Type.Integer({ minimum: 1, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
 const IdList = (description: string) => Type.Array(Id(description), { maxItems: 1000, description });
-const NullableId = (description: string) => Type.Union([Id(description), Type.Null()], { description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.' });
+const NullableId = (description: string) => Type.Union([Type.Null(), Id(description)], { description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.' });
 
 export const ROLES = ['expert', 'operator', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,9 +51,9 @@ const operatorWritable = {
   name: Type.String({ minLength: 1, maxLength: 255, description: 'Name.' }),
   email: Type.String({ minLength: 3, maxLength: 254, description: 'Email, used as the console login; unique.' }),
   password: Type.String({ minLength: 8, maxLength: 256, description: 'Console password (at least 8 characters); stored as an argon2id hash and never returned.' }),
-  first_name: Type.Union([Type.String({ maxLength: 255 }), Type.Null()], { description: 'First name.' }),
-  pseudo: Type.Union([Type.String({ maxLength: 255 }), Type.Null()], { description: 'Pseudonym.' }),
-  external_id: Type.Union([Type.String({ maxLength: 255 }), Type.Null()], { description: 'Your identifier for this operator.' }),
+  first_name: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'First name.' }),
+  pseudo: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'Pseudonym.' }),
+  external_id: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'Your identifier for this operator.' }),
   role: Type.Union([Type.Literal('operator'), Type.Literal('manager'), Type.Literal('admin')], { description: 'Deprecated, use `roles`.' }),
   roles: Type.Array(Type.Union(ROLES.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 4, description: 'Roles: `expert`, `operator`, `manager`, `admin`.' }),
   chat_enabled: Flag('Ability to process chat (default true).'),
