@@ -3,6 +3,9 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } fr
 import qs from 'qs';
 import { type ApiError, fieldInvalid, fieldMissing, fieldUnknown } from '../errors.js';
 
+/** Pattern for text that must hold more than spaces: `minLength` alone would accept "   ". */
+export const NON_BLANK = '\\S';
+
 /** Schema keyword giving the sentence shown when a value is rejected (e.g. "Expected 2 letters, such as 'fr'."). */
 export const PROBLEM_KEYWORD = 'x-problem';
 
@@ -74,6 +77,8 @@ export function validationError(errors: FastifySchemaValidationError[], context:
           return fieldInvalid(field, `Expected ${String(params.allowedValue)}.`);
         case 'anyOf':
           return fieldInvalid(field, describeAnyOf(schema));
+        case 'pattern':
+          return fieldInvalid(field, params.pattern === NON_BLANK ? 'It must not be empty.' : first.message);
         case 'format':
           return fieldInvalid(field, `Expected a valid ${String(params.format)}.`);
         default:
@@ -149,11 +154,4 @@ export function registerFormBodies(app: FastifyInstance): void {
     delete (body as Record<string, unknown>).key;
     coerceFormValues(body, schema);
   });
-}
-
-/** Trims a required text value; one of only spaces is refused like an empty one (the schema's minLength counts spaces). */
-export function nonBlank(field: string, raw: string): string {
-  const value = raw.trim();
-  if (value === '') throw fieldInvalid(field, 'It must not be empty.');
-  return value;
 }

@@ -5,7 +5,6 @@ import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
-import { nonBlank } from '../../http/validation.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
 import { type Principal, targetClient } from '../tenancy/policy.js';
 import type { Role } from './schema.js';
@@ -117,7 +116,7 @@ export async function createOperator(db: Kysely<Database>, principal: Principal,
         .insertInto('operator')
         .values({
           client_id: clientId,
-          name: nonBlank('name', input.name),
+          name: input.name.trim(),
           first_name: input.first_name ?? null,
           pseudo: input.pseudo ?? null,
           email,
@@ -154,7 +153,7 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
   const passwordHash = input.password === undefined ? undefined : await hashSecret(input.password);
   const roles = rolesOf(input);
   const changes: OperatorUpdate = {
-    ...(input.name !== undefined && { name: nonBlank('name', input.name) }),
+    ...(input.name !== undefined && { name: input.name.trim() }),
     ...(email !== undefined && { email }),
     ...(passwordHash !== undefined && { password_hash: passwordHash }),
     ...(input.first_name !== undefined && { first_name: input.first_name }),
@@ -238,7 +237,7 @@ export async function createGroup(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('operator_group')
-      .values({ client_id: clientId, name: nonBlank('name', input.name), parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({ client_id: clientId, name: input.name.trim(), parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setGroupMembers(trx, id, unique(input.operator_list), at);
@@ -257,7 +256,7 @@ export async function updateGroup(db: Kysely<Database>, clientId: number, groupI
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     await trx
       .updateTable('operator_group')
-      .set({ ...(input.name !== undefined && { name: nonBlank('name', input.name) }), ...(input.parent_id !== undefined && { parent_id: input.parent_id }), updated_at: at })
+      .set({ ...(input.name !== undefined && { name: input.name.trim() }), ...(input.parent_id !== undefined && { parent_id: input.parent_id }), updated_at: at })
       .where('id', '=', groupId)
       .execute();
     if (input.operator_list !== undefined) await setGroupMembers(trx, groupId, unique(input.operator_list), at);
@@ -298,7 +297,7 @@ export async function createSkill(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('skill')
-      .values({ client_id: clientId, name: nonBlank('name', input.name), sort_order: input.order ?? 0, parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({ client_id: clientId, name: input.name.trim(), sort_order: input.order ?? 0, parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setSkillOperators(trx, id, unique(input.operator_list));
@@ -318,7 +317,7 @@ export async function updateSkill(db: Kysely<Database>, clientId: number, skillI
     await trx
       .updateTable('skill')
       .set({
-        ...(input.name !== undefined && { name: nonBlank('name', input.name) }),
+        ...(input.name !== undefined && { name: input.name.trim() }),
         ...(input.order !== undefined && { sort_order: input.order }),
         ...(input.parent_id !== undefined && { parent_id: input.parent_id }),
         updated_at: at,

@@ -1,7 +1,7 @@
 // Request and response schemas of operators, groups and skills (seed 003 "Operator", "Group", "Skill").
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { PROBLEM_KEYWORD } from '../../http/validation.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
@@ -48,7 +48,7 @@ export const OperatorData = Type.Object({
 });
 
 const operatorWritable = {
-  name: Type.String({ minLength: 1, maxLength: 255, description: 'Name.' }),
+  name: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Name.' }),
   email: Type.String({ minLength: 3, maxLength: 254, description: 'Email, used as the console login; unique.' }),
   password: Type.String({ minLength: 8, maxLength: 256, description: 'Console password (at least 8 characters); stored as an argon2id hash and never returned.' }),
   first_name: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'First name.' }),
@@ -122,7 +122,7 @@ export const GroupData = Type.Object({
 
 export const GroupCreateBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255, description: 'Group name.' }),
+    name: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Group name.' }),
     parent_id: Type.Optional(NullableId('Parent group identifier.')),
     operator_list: Type.Optional(IdList('Operators in the group (an operator belongs to one group).')),
     client_id: Type.Optional(Id('Partner and platform keys: the client the group belongs to.')),
@@ -148,7 +148,7 @@ export const SkillData = Type.Object({
 
 export const SkillCreateBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255, description: 'Name.' }),
+    name: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Name.' }),
     order: Type.Optional(Type.Integer({ minimum: -1000000, maximum: 1000000, description: 'Order (default 0).' })),
     parent_id: Type.Optional(NullableId('Parent skill identifier.')),
     operator_list: Type.Optional(IdList('Operators having this skill.')),

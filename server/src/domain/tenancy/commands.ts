@@ -4,14 +4,13 @@ import type { ApiKeyScope, Database } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
-import { nonBlank } from '../../http/validation.js';
 import { generateKeyMaterial } from './keys.js';
 import { type Principal, canSeeClient, targetClient } from './policy.js';
 
 export async function createPartner(db: Kysely<Database>, input: { name: string }): Promise<number> {
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('partner').values({ name: nonBlank('name', input.name), created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await trx.insertInto('partner').values({ name: input.name.trim(), created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
     await appendEvent(trx, { type: 'partner.created', partnerId: id, clientId: null, subject: { type: 'partner', id }, payload: { name: input.name }, at });
     return id;
   });
@@ -33,7 +32,7 @@ export async function createClient(db: Kysely<Database>, principal: Principal, i
   return db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('client')
-      .values({ partner_id: partnerId, name: nonBlank('name', input.name), lang, created_at: at, updated_at: at })
+      .values({ partner_id: partnerId, name: input.name.trim(), lang, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     await appendEvent(trx, { type: 'client.created', partnerId, clientId: id, subject: { type: 'client', id }, payload: { name: input.name, lang }, at });
@@ -43,7 +42,7 @@ export async function createClient(db: Kysely<Database>, principal: Principal, i
 
 export async function updateClient(db: Kysely<Database>, principal: Principal, id: number, input: { name?: string; lang?: string }): Promise<void> {
   if (!(await canSeeClient(db, principal, id))) throw unknownResource('client', id);
-  const changes = { ...(input.name !== undefined && { name: nonBlank('name', input.name) }), ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }) };
+  const changes = { ...(input.name !== undefined && { name: input.name.trim() }), ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }) };
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('client').set({ ...changes, updated_at: at }).where('id', '=', id).execute();
@@ -147,7 +146,7 @@ export async function createWebsite(db: Kysely<Database>, principal: Principal, 
 export async function updateWebsite(db: Kysely<Database>, clientId: number, id: number, input: { url?: string; label?: string }): Promise<void> {
   const changes = {
     ...(input.url !== undefined && { url: readWebsiteUrl(input.url).href.replace(/\/$/, '') }),
-    ...(input.label !== undefined && { label: nonBlank('label', input.label) }),
+    ...(input.label !== undefined && { label: input.label.trim() }),
   };
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {

@@ -1,13 +1,13 @@
 // Request and response schemas of the tenancy resources: partner, client, API key, website.
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { PROBLEM_KEYWORD } from '../../http/validation.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Identifier.', [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' }) });
 
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).`, examples: ['2026-11-21 13:07:05'] });
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.', examples: ['/client/1'] });
-const Name = Type.String({ minLength: 1, maxLength: 255 });
+const Name = Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK });
 const Lang = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'Language, ISO 639-1 (2 letters).', examples: ['fr'], [PROBLEM_KEYWORD]: "Expected 2 letters, such as 'fr' or 'en'." });
 
 export const PartnerData = Type.Object({
@@ -77,7 +77,7 @@ export const WebsiteCreateBody = Type.Object(
   { additionalProperties: false },
 );
 export const WebsiteUpdateBody = Type.Object(
-  { url: Type.Optional(WebsiteUrl), label: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) },
+  { url: Type.Optional(WebsiteUrl), label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })) },
   { additionalProperties: false },
 );
 export const WEBSITE_FILTERS: FilterSpecs = {
