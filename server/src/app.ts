@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -59,10 +60,11 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
         title: 'Causerie API',
         version: '2.0',
         description:
-          'REST API v2 of Causerie. Every answer has a `meta` object (`status`: `success`, `fail` or `error`); reads add `data`, lists add `pagination`. ' +
-          'Authenticate with the `X-API-Key` header, the `key` query parameter, or HTTP Basic with the key as user name. Bodies may be JSON or form-encoded.',
+          'The REST API v2 of Causerie lives under `/api/2`. Every answer has a `meta` object (`status`: `success`, `fail` or `error`); reads add `data`, lists add `pagination`. ' +
+          'Authenticate with the `X-API-Key` header, the `key` query parameter, or HTTP Basic with the key as user name. Bodies may be JSON or form-encoded. ' +
+          'The legacy v1 API (`/api/{model}/{method}/`, tagged `v1 …`) answers `{"result": …}` and takes the same keys in its `key` parameter.',
       },
-      servers: [{ url: `${config.publicUrl}/api/2`, description: 'This server' }],
+      servers: [{ url: config.publicUrl, description: 'This server' }],
       components: {
         securitySchemes: {
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -72,13 +74,12 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
       },
       security: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }, { basic: [] }],
     },
-    // Paths are documented relative to the /api/2 server URL, as seed 003 writes them.
-    transform: ({ schema, url }) => ({ schema, url: url.startsWith('/api/2/') ? url.slice('/api/2'.length) : url }),
   });
 
   registerMetrics(app);
   registerHealth(app, context);
   await app.register(apiV2, { prefix: '/api/2', context });
+  await app.register(apiV1, { prefix: '/api', context });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Causerie API reference' }, logLevel: 'warn' });

@@ -111,6 +111,166 @@ export interface ApiKeyTable {
   revoked_at: Instant | null;
 }
 
+export interface VisitorTable {
+  id: Generated<number>;
+  client_id: number;
+  /** The visitor unique id (`vuid`, seed 003's `visitor_uid`): one browser, or one phone number on a messaging channel. */
+  unique_id: string;
+  external_id: string | null;
+  lastname: string | null;
+  firstname: string | null;
+  address: string | null;
+  city: string | null;
+  zip: string | null;
+  country: string | null;
+  phone: string | null;
+  email: string | null;
+  browser: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+  /** Deleting a visitor erases its personal fields and sets this; its conversations stay for statistics. */
+  deleted_at: Instant | null;
+}
+
+export interface VisitorWebsiteTable {
+  visitor_id: number;
+  website_id: number;
+}
+
+/** Seed 003 channels. */
+export type ConversationChannel = 'chat' | 'call' | 'video' | 'social';
+/** Where a conversation came from: the web widget, a messaging network, a telephony callback, or an API import. */
+export type ConversationSource = 'web' | 'whatsapp' | 'sms' | 'rcs' | 'odigo' | 'api';
+export type ConversationStatus = 'waiting' | 'open' | 'closed';
+
+export interface ConversationTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  channel: ConversationChannel;
+  source: ConversationSource;
+  visitor_id: number;
+  operator_id: number | null;
+  skill_id: number | null;
+  /** Targeting rule that started the conversation, when one did (rules are not a resource yet). */
+  rule_id: number | null;
+  status: ConversationStatus;
+  operator_answer: Generated<Flag>;
+  operator_closed: Generated<Flag>;
+  waitinglist: Generated<Flag>;
+  page_type: string | null;
+  user_agent: string | null;
+  phone_number: string | null;
+  /** A UUID, seed 003's `xmpp_id`: a stable opaque id for integrations. */
+  xmpp_id: string;
+  /** Highest `seq` allocated in this conversation; incremented inside each writing transaction. */
+  last_seq: Generated<number>;
+  created_at: Instant;
+  answered_at: Instant | null;
+  closed_at: Instant | null;
+  updated_at: Instant;
+}
+
+/** History entry kinds, numbered as seed 003's history tuples. */
+export const MESSAGE_KIND = { operator: 1, visitor: 2, system: 3, navigation: 5 } as const;
+export type MessageKind = (typeof MESSAGE_KIND)[keyof typeof MESSAGE_KIND];
+
+export interface ConversationMessageTable {
+  id: Generated<number>;
+  conversation_id: number;
+  seq: number;
+  kind: MessageKind;
+  operator_id: number | null;
+  /** Message text, system notice, or the URL of a navigation entry. */
+  body: string;
+  created_at: Instant;
+}
+
+export interface TagTable {
+  id: Generated<number>;
+  client_id: number;
+  name: string;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface TagWebsiteTable {
+  tag_id: number;
+  website_id: number;
+}
+
+export interface ConversationTagTable {
+  conversation_id: number;
+  tag_id: number;
+}
+
+/** A sale a merchant reported: the API's `transaction` resource (named `sale` here so it never reads as a database transaction). */
+export interface SaleTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  /** The merchant's order id; unique per website so a retried report is not counted twice. */
+  external_id: string;
+  visitor_id: number | null;
+  visitor_uid: string | null;
+  visitor_email: string | null;
+  amount: number;
+  currency: string | null;
+  operator_id: number | null;
+  conversation_id: number | null;
+  created_at: Instant;
+}
+
+export interface SatisfactionTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  conversation_id: number;
+  operator_id: number | null;
+  /** Notes from 1 to 3, as the visitor gave them (seed 002); v2 presents them as fractions of 3. */
+  note_welcome: number;
+  note_delay: number;
+  note_resolution: number;
+  comment: string;
+  created_at: Instant;
+}
+
+export type CallMeetingStatus = 'pending' | 'progress' | 'done' | 'failed' | 'working';
+
+export interface CallMeetingTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  phone_number: string;
+  visitor_uid: string | null;
+  status: CallMeetingStatus;
+  start_at: Instant;
+  targeting_rule_id: string | null;
+  skill_id: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface OperatorProfileTable {
+  operator_id: number;
+  status: string | null;
+  description: string | null;
+  facebook: string | null;
+  twitter: string | null;
+  city: string | null;
+  country: string | null;
+  updated_at: Instant;
+}
+
+/** One connected period of an operator; `ended_at` is null while the operator is connected. */
+export interface PresenceSessionTable {
+  id: Generated<number>;
+  client_id: number;
+  operator_id: number;
+  started_at: Instant;
+  ended_at: Instant | null;
+}
+
 /** The event log (design.md §1): written in the same transaction as the change it describes. */
 export interface EventTable {
   id: Generated<number>;
@@ -136,6 +296,18 @@ export interface Database {
   skill: SkillTable;
   api_key: ApiKeyTable;
   event: EventTable;
+  visitor: VisitorTable;
+  visitor_website: VisitorWebsiteTable;
+  conversation: ConversationTable;
+  conversation_message: ConversationMessageTable;
+  tag: TagTable;
+  tag_website: TagWebsiteTable;
+  conversation_tag: ConversationTagTable;
+  sale: SaleTable;
+  satisfaction: SatisfactionTable;
+  call_meeting: CallMeetingTable;
+  operator_profile: OperatorProfileTable;
+  presence_session: PresenceSessionTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -148,3 +320,12 @@ export type GroupRow = Selectable<OperatorGroupTable>;
 export type SkillRow = Selectable<SkillTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type EventRow = Selectable<EventTable>;
+export type VisitorRow = Selectable<VisitorTable>;
+export type ConversationRow = Selectable<ConversationTable>;
+export type ConversationMessageRow = Selectable<ConversationMessageTable>;
+export type TagRow = Selectable<TagTable>;
+export type SaleRow = Selectable<SaleTable>;
+export type SatisfactionRow = Selectable<SatisfactionTable>;
+export type CallMeetingRow = Selectable<CallMeetingTable>;
+export type OperatorProfileRow = Selectable<OperatorProfileTable>;
+export type PresenceSessionRow = Selectable<PresenceSessionTable>;

@@ -17,11 +17,29 @@ export const EVENT_TYPES = [
   'skill.created',
   'skill.updated',
   'skill.deleted',
+  'user.connected',
+  'user.disconnected',
+  'user.availability_changed',
+  'user.profile_updated',
+  'visitor.created',
+  'visitor.updated',
+  'visitor.deleted',
+  'conversation.started',
+  'conversation.updated',
+  'conversation.closed',
+  'message.created',
+  'tag.created',
+  'tag.updated',
+  'transaction.created',
+  'satisfaction.filled',
+  'call_meeting.created',
+  'call_meeting.updated',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Webhook domains of seed 003 ("Webhook API"), for subscriptions that name a whole domain. */
 export const EVENT_DOMAINS: Record<string, readonly EventType[]> = {
-  'users.domain': ['user.created', 'user.updated'],
+  'conversations.domain': ['conversation.started', 'conversation.closed', 'visitor.updated'],
+  'users.domain': ['user.created', 'user.updated', 'satisfaction.filled', 'user.connected', 'user.disconnected'],
 };

@@ -1,13 +1,18 @@
 // Seed 003's list conventions: `page`, `limit` (≤ 100), `full=1`, and `filters[field]=value` with `*` wildcards.
 import { Type } from 'typebox';
 import { ApiError, fieldInvalid } from '../errors.js';
+import { parseApiDate } from './time.js';
 import { PROBLEM_KEYWORD } from './validation.js';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
-/** How a filter's value is read. */
-export type FilterKind = 'id' | 'text' | 'flag';
+/**
+ * How a filter's value is read: `id` a whole number; `text` as given (with `*` wildcards where the
+ * store supports them); `flag` 0/1; `date` `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (kept as text, read
+ * with `parseApiDate`); `nullable_id` an id, or `null` / `!null` for "none" and "any".
+ */
+export type FilterKind = 'id' | 'text' | 'flag' | 'date' | 'nullable_id';
 
 export interface FilterSpec {
   kind: FilterKind;
@@ -83,6 +88,15 @@ function readFilter(field: string, kind: FilterKind, value: string): string | nu
       throw fieldInvalid(field, 'Expected 0 or 1.');
     case 'text':
       return value;
+    case 'date':
+      if (parseApiDate(value) === null) throw fieldInvalid(field, 'Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.');
+      return value.trim();
+    case 'nullable_id': {
+      const text = value.trim();
+      if (text === 'null' || text === '!null') return text;
+      if (!/^\d{1,15}$/.test(text)) throw fieldInvalid(field, 'Expected a whole number identifier, null or !null.');
+      return Number(text);
+    }
   }
 }
 

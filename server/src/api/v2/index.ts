@@ -1,8 +1,13 @@
 // The REST API v2 surface (seed 003) under /api/2: authentication first, then each domain's routes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
+import { transactionRoutes } from '../../domain/commerce/routes.js';
+import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
+import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
+import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
+import { callMeetingRoutes, visitorRoutes } from '../../domain/visitors/routes.js';
 import { presentedKey } from '../../http/auth.js';
 
 export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -13,4 +18,12 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   });
   await app.register(tenancyRoutes, { context });
   await app.register(peopleRoutes, { context });
+  await app.register(operatorLiveRoutes, { context });
+  await app.register(visitorRoutes, { context });
+  await app.register(conversationRoutes, { context });
+  await app.register(tagRoutes, { context });
+  await app.register(transactionRoutes, { context });
+  await app.register(satisfactionRoutes, { context });
+  await app.register(callMeetingRoutes, { context });
+  await app.register(odigoCallbackRoutes, { context });
 };

@@ -10,7 +10,20 @@ export type Principal =
   | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number };
 
 export type Scope = Principal['scope'];
-export type Resource = 'partner' | 'client' | 'api_key' | 'website' | 'operator' | 'group' | 'skill';
+export type Resource =
+  | 'partner'
+  | 'client'
+  | 'api_key'
+  | 'website'
+  | 'operator'
+  | 'group'
+  | 'skill'
+  | 'visitor'
+  | 'conversation'
+  | 'tag'
+  | 'transaction'
+  | 'satisfaction'
+  | 'callmeeting';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -31,6 +44,14 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   operator: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   group: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   skill: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  visitor: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  // Conversations are closed, not deleted: their history feeds statistics and the visitor's record.
+  conversation: { list: ALL, read: ALL, create: ALL, update: ALL, delete: NOBODY },
+  tag: { list: ALL, read: ALL, create: ALL, update: ALL, delete: NOBODY },
+  // A reported sale or survey answer is a fact: it can be added, never edited or removed through the API.
+  transaction: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: NOBODY },
+  satisfaction: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: NOBODY },
+  callmeeting: { list: ALL, read: ALL, create: ALL, update: ALL, delete: NOBODY },
 };
 
 const ACTION_WORDS: Record<Action, string> = { list: 'list', read: 'read', create: 'create', update: 'change', delete: 'delete' };
@@ -42,6 +63,12 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   operator: 'operators',
   group: 'groups',
   skill: 'skills',
+  visitor: 'visitors',
+  conversation: 'conversations',
+  tag: 'tags',
+  transaction: 'transactions',
+  satisfaction: 'satisfactions',
+  callmeeting: 'call meetings',
 };
 
 /** Throws 403 unless a key of this scope may attempt the action. */
