@@ -1,0 +1,55 @@
+// Rows → API shapes for conversations, history entries and tags (seed 003 field names).
+import type { ConversationMessageRow } from '../../db/schema.js';
+import { epochMillis, formatDateTime } from '../../http/time.js';
+import { link } from '../tenancy/present.js';
+import { historyTuple } from './history.js';
+import type { ConversationRecord, TagRecord } from './store.js';
+
+export function presentConversation(row: ConversationRecord) {
+  return {
+    id: row.id,
+    channel: row.channel,
+    visitor_uid: row.visitor_uid,
+    history: row.messages.map(historyTuple),
+    operator_answer: row.operator_answer === 1,
+    operator_closed: row.operator_closed === 1,
+    waitinglist: row.waitinglist === 1,
+    page_type: row.page_type,
+    created_at: formatDateTime(row.created_at),
+    closed_at: row.closed_at === null ? null : formatDateTime(row.closed_at),
+    website_id: row.website_id,
+    operator_id: row.operator_id,
+    skill_id: row.skill_id,
+    tag_list: row.tag_list,
+    rule_id: row.rule_id,
+    xmpp_id: row.xmpp_id,
+    visitor_id: row.visitor_id,
+    source: row.source,
+    status: row.status,
+    phone_number: row.phone_number,
+    client_id: row.client_id,
+    _link: link('conversation', row.id),
+  };
+}
+
+export function presentMessage(row: ConversationMessageRow) {
+  return {
+    seq: row.seq,
+    type: row.kind,
+    text: row.body,
+    operator_id: row.operator_id,
+    created_at: formatDateTime(row.created_at),
+    created_at_ms: epochMillis(row.created_at),
+  };
+}
+
+export function presentTag(row: TagRecord) {
+  return {
+    id: row.id,
+    name: row.name,
+    website_id: row.website_id,
+    client_id: row.client_id,
+    created_at: formatDateTime(row.created_at),
+    _link: link('tag', row.id),
+  };
+}
