@@ -1,5 +1,122 @@
-// HTTP routes of operator live availability, statistic and profile (to be built).
+// HTTP routes of operator live availability, statistic and profile: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
+import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, many, one } from '../../http/envelope.js';
+import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
+import { loadVisible } from '../../http/respond.js';
+import { authorize } from '../tenancy/policy.js';
+import { IdParams } from '../tenancy/schema.js';
+import { liveChangeMessage, presentOperatorLive } from './live-present.js';
+import { OperatorLiveData, OperatorLiveUpdateBody, OperatorProfileData, OperatorProfileUpdateBody, OperatorStatisticData } from './live-schema.js';
+import { findVisibleOperator, loadOperatorLive } from './live-store.js';
+import { changeOperatorLive, readLiveChange } from './presence.js';
+import { loadOperatorProfile, updateOperatorProfile } from './profile.js';
+import { OPERATOR_FILTERS } from './schema.js';
+import { loadOperatorStatistic } from './statistic.js';
+import { listOperatorIds } from './store.js';
 
-export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async () => {};
+const LIVE_DESCRIPTION =
+  '`slot_number` counts the operator\'s conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.';
+
+export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+  const { db } = context;
+
+  // A static path: Fastify's router prefers it to /operator/:id whatever the registration order.
+  app.get(
+    '/operator/live',
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: 'Get operators live availability',
+        description: `The live state of your operators, with the filters of \`GET /operator\`; items are always complete (\`full\` is not needed). ${LIVE_DESCRIPTION}`,
+        querystring: listQuerySchema(OPERATOR_FILTERS),
+        response: { 200: ListEnvelope(OperatorLiveData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'operator', 'list');
+      const query = parseListQuery(request.query, OPERATOR_FILTERS, 'operator');
+      const page = await listOperatorIds(db, request.principal, query);
+      const records = await loadOperatorLive(db, request.principal, page.ids);
+      return many(records.map(presentOperatorLive), pageInfo(query.page, query.limit, page.count));
+    },
+  );
+  app.get(
+    '/operator/:id/live',
+    { schema: { tags: ['Operator'], summary: "Get operator's live availability", description: LIVE_DESCRIPTION, params: IdParams, response: { 200: OneEnvelope(OperatorLiveData), ...ErrorResponses } } },
+    async (request) => {
+      authorize(request.principal, 'operator', 'read');
+      return one(presentOperatorLive(await loadVisible('operator', request.params.id, (ids) => loadOperatorLive(db, request.principal, ids))));
+    },
+  );
+  app.put(
+    '/operator/:id/live',
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: "Set operator's availability",
+        description:
+          'Send `chat[available]`, `call[available]`, `video[available]` (`1` or `0`) and/or `connected=0`. Making a channel available requires the operator to be able to process it ' +
+          '(`chat_enabled` …) and connects a disconnected operator (API-driven presence for telephony and CRM integrations). `connected=0` makes the operator unavailable everywhere and disconnects them; ' +
+          'operators connect from the console, so `connected=1` is refused.',
+        params: IdParams,
+        body: OperatorLiveUpdateBody,
+        response: { 200: EmptyEnvelope, ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'operator', 'update');
+      const operator = await findVisibleOperator(db, request.principal, request.params.id);
+      const change = readLiveChange(request.body);
+      await changeOperatorLive(db, operator.client_id, operator.id, change);
+      return done(liveChangeMessage(change));
+    },
+  );
+
+  app.get(
+    '/operator/:id/statistic',
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: 'Get operators statistics',
+        description:
+          '`conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator\'s satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written.',
+        params: IdParams,
+        response: { 200: OneEnvelope(OperatorStatisticData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'operator', 'read');
+      return one(await loadOperatorStatistic(db, await findVisibleOperator(db, request.principal, request.params.id)));
+    },
+  );
+
+  app.get(
+    '/operator/:id/profile',
+    { schema: { tags: ['Operator'], summary: "Get operator's profile", params: IdParams, response: { 200: OneEnvelope(OperatorProfileData), ...ErrorResponses } } },
+    async (request) => {
+      authorize(request.principal, 'operator', 'read');
+      const operator = await findVisibleOperator(db, request.principal, request.params.id);
+      return one(await loadOperatorProfile(db, operator.id));
+    },
+  );
+  app.put(
+    '/operator/:id/profile',
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: "Update operator's profile",
+        description: 'Changes only the fields given; an empty value clears a field. Answers the whole profile.',
+        params: IdParams,
+        body: OperatorProfileUpdateBody,
+        response: { 200: OneEnvelope(OperatorProfileData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'operator', 'update');
+      const operator = await findVisibleOperator(db, request.principal, request.params.id);
+      await updateOperatorProfile(db, operator.client_id, operator.id, request.body);
+      return one(await loadOperatorProfile(db, operator.id));
+    },
+  );
+};
