@@ -340,3 +340,42 @@ export async function deleteSkill(db: Kysely<Database>, clientId: number, skillI
     await appendEvent(trx, { type: 'skill.deleted', clientId, subject: { type: 'skill', id: skillId }, at });
   });
 }
+
+/**
+ * Lets an operator answer on one more website (`user.updated` with `changed: ['website_list']`).
+ * Linking an operator already linked changes nothing and writes no event; answers whether a link was added.
+ */
+export async function linkOperatorWebsite(db: Kysely<Database>, clientId: number, operatorId: number, websiteId: number): Promise<boolean> {
+  const at = nowInstant();
+  return db.transaction().execute(async (trx) => {
+    await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
+    await assertOwned(trx, 'website', [websiteId], clientId, 'website_id');
+    // A concurrent link of the same pair meets the primary key and counts as "already linked".
+    const inserted = await trx
+      .insertInto('operator_website')
+      .values({ operator_id: operatorId, website_id: websiteId })
+      .onConflict((oc) => oc.columns(['operator_id', 'website_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    await trx.updateTable('operator').set({ updated_at: at }).where('id', '=', operatorId).execute();
+    await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: true }, at });
+    return true;
+  });
+}
+
+/**
+ * Stops an operator answering on a website (`user.updated` with `changed: ['website_list']`).
+ * Unlinking a pair that is not linked changes nothing and writes no event; answers whether a link was removed.
+ */
+export async function unlinkOperatorWebsite(db: Kysely<Database>, clientId: number, operatorId: number, websiteId: number): Promise<boolean> {
+  const at = nowInstant();
+  return db.transaction().execute(async (trx) => {
+    await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
+    await assertOwned(trx, 'website', [websiteId], clientId, 'website_id');
+    const removed = await trx.deleteFrom('operator_website').where('operator_id', '=', operatorId).where('website_id', '=', websiteId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) return false;
+    await trx.updateTable('operator').set({ updated_at: at }).where('id', '=', operatorId).execute();
+    await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: false }, at });
+    return true;
+  });
+}
