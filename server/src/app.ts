@@ -9,9 +9,10 @@ import { apiV2 } from './api/v2/index.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
-import { ApiError } from './errors.js';
+import type { ApiError } from './errors.js';
 import { KeyVerifier } from './http/auth.js';
-import { PROBLEM_KEYWORD, registerFormBodies, validationError } from './http/validation.js';
+import { toApiError } from './http/failure.js';
+import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { registerHealth } from './ops/health.js';
 import { registerMetrics } from './ops/metrics.js';
 
@@ -89,7 +90,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
 
 function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const apiError = toApiError(error, resourceOf(request.routeOptions.url));
+    const apiError = toApiError(error, { defaultContext: 'body', resource: resourceOf(request.routeOptions.url), mediaTypeHint: 'Send the body as application/json or application/x-www-form-urlencoded.' });
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     reply.header('x-causerie-error', apiError.id);
     return reply.code(apiError.httpStatus).send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
@@ -103,25 +104,4 @@ function installErrorHandling(app: FastifyInstance): void {
 /** `/api/2/operator/:id` → `operator`: the resource a route serves, for messages. */
 function resourceOf(routeUrl: string | undefined): string {
   return /^\/api\/2\/([a-z_]+)/.exec(routeUrl ?? '')?.[1] ?? 'this resource';
-}
-
-/** Every failure becomes an ApiError; nothing reaches the caller as an unexplained 500 unless it is one. */
-function toApiError(error: FastifyError | ApiError, resource: string): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body', resource);
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError('invalid_body', 400, 'The body is not valid JSON.');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('unsupported_media_type', 415, 'Send the body as application/json or application/x-www-form-urlencoded.');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('body_too_large', 413, 'The body is larger than 1 MiB.');
-    default:
-      break;
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return new ApiError('bad_request', error.statusCode, error.message);
-  }
-  return new ApiError('internal', 500, 'Something went wrong on our side; the request id in the X-Request-Id header helps us find it.', 'error');
 }

@@ -120,6 +120,18 @@ describe('errors', () => {
     expect(unknown.body.meta.message).toContain("'colour'");
   });
 
+  it('reads "3" as 3 but refuses null, true or [5] where a number is expected, rather than storing 0, 1 or 5', async () => {
+    const text = await t.api('POST', '/operator', { key, json: { name: 'Text Number', email: 'text.number@conventions.example', chat_max_number: '3' } });
+    expect(text.status).toBe(200);
+    expect(text.body.data.chat_max_number).toBe(3);
+    for (const value of [null, true, [5]]) {
+      const answer = await t.api('PUT', `/operator/${text.body.data.id}`, { key, json: { chat_max_number: value } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.meta.message).toMatch(/^Value of field 'chat_max_number' is not valid\./);
+    }
+    expect((await t.api('GET', `/operator/${text.body.data.id}`, { key })).body.data.chat_max_number).toBe(3);
+  });
+
   it('answers malformed JSON, a wrong media type and an unknown route in the envelope, never with a 500', async () => {
     const malformed = await t.app.inject({ method: 'POST', url: '/api/2/skill', headers: { 'x-api-key': key, 'content-type': 'application/json' }, payload: '{"name":' });
     expect(malformed.statusCode).toBe(400);

@@ -135,6 +135,37 @@ export function coerceFormValues(value: unknown, schema: JsonSchema | undefined)
   return value;
 }
 
+/**
+ * Refuses the coercions that would change a value's meaning: the validator coerces types so that
+ * `"3"` reads as 3, but it would also read null as 0, true as 1 and [5] as 5 — a sale of `amount: null` must
+ * be an error, not a sale of 0. Text for numbers and single values for lists stay accepted.
+ */
+export function refuseLossyCoercions(value: unknown, schema: JsonSchema | undefined, field = ''): void {
+  if (!schema) return;
+  const types = acceptedTypes(schema);
+  if (types.size === 0) return;
+  const numeric = types.has('number') || types.has('integer');
+  const problem = schema[PROBLEM_KEYWORD] ?? expectedType(primaryType(types));
+  if (value === null && !types.has('null')) throw fieldInvalid(field, problem);
+  if (typeof value === 'boolean' && numeric && !types.has('boolean')) throw fieldInvalid(field, problem);
+  // The validator would also unwrap a one-item list into its item.
+  if (Array.isArray(value) && !types.has('array')) throw fieldInvalid(field, problem);
+  if (Array.isArray(value)) {
+    for (const item of value) refuseLossyCoercions(item, schema.items, field);
+    return;
+  }
+  if (value !== null && typeof value === 'object' && schema.properties) {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      refuseLossyCoercions(child, schema.properties[key], field === '' ? key : `${field}[${key}]`);
+    }
+  }
+}
+
+function primaryType(types: Set<string>): string {
+  for (const type of ['integer', 'number', 'boolean', 'string', 'array', 'object']) if (types.has(type)) return type;
+  return '';
+}
+
 /** Accepts `application/x-www-form-urlencoded` bodies with bracket notation (`chat[available]=1`, `website_list[]=3`). */
 export function registerFormBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -153,5 +184,6 @@ export function registerFormBodies(app: FastifyInstance): void {
     // The API key may travel in a form body too; it is a credential, never a field.
     delete (body as Record<string, unknown>).key;
     coerceFormValues(body, schema);
+    refuseLossyCoercions(body, schema);
   });
 }

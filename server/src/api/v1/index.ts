@@ -5,7 +5,7 @@ import qs from 'qs';
 import type { AppContext } from '../../context.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { presentedKey } from '../../http/auth.js';
-import { validationError } from '../../http/validation.js';
+import { toApiError } from '../../http/failure.js';
 import { type MethodRegistry, V1_MODELS } from './method.js';
 import { registerOperatorMethods } from './operator-routes.js';
 import { registerReportMethods } from './report-routes.js';
@@ -76,25 +76,10 @@ function installV1Errors(app: FastifyInstance): void {
   });
 }
 
+/** v1 words a bad key as its own `key` parameter; every other failure reads as in v2. */
 function toV1Error(error: FastifyError | ApiError): ApiError {
-  if (error instanceof ApiError) {
-    if (error.id === 'forbidden') return new ApiError('forbidden', 403, "Forbidden: give your client API key in the 'key' parameter.", 'error');
-    return error;
-  }
-  if (error.validation) return validationError(error.validation, error.validationContext ?? 'querystring', 'this method');
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError('invalid_body', 400, 'The body is not valid JSON.');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('unsupported_media_type', 415, 'Send the parameters in the query string, or as an application/x-www-form-urlencoded body.');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('body_too_large', 413, 'The body is larger than 1 MiB.');
-    default:
-      break;
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return new ApiError('bad_request', error.statusCode, error.message);
-  return new ApiError('internal', 500, 'Something went wrong on our side; the request id in the X-Request-Id header helps us find it.', 'error');
+  if (error instanceof ApiError && error.id === 'forbidden') return new ApiError('forbidden', 403, "Forbidden: give your client API key in the 'key' parameter.", 'error');
+  return toApiError(error, { defaultContext: 'querystring', resource: 'this method', mediaTypeHint: 'Send the parameters in the query string, or as an application/x-www-form-urlencoded body.' });
 }
 
 /**

@@ -55,6 +55,12 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('pick-up', () => {
+  it('ignores parameters the telephony platform adds beyond the three it documents', async () => {
+    const answer = await t.api('POST', '/odigocallback/pickup', { key, form: form({ operator_external_id: 'ODG-1', website_id: site, phone_number: '0699999901', call_id: 'odg-77', queue: 'sales' }) });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toMatchObject({ website_id: site, visitor_phone_number: '0699999901' });
+  });
+
   it('opens an answered call conversation for a new caller and answers exactly as seed 003', async () => {
     const answer = await t.api('POST', '/odigocallback/pickup', { key, form: form({ operator_external_id: 'ODG-1', website_id: site, phone_number: '0614037735' }) });
     expect(answer.status).toBe(200);

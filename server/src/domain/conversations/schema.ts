@@ -163,7 +163,8 @@ export const OdigoCallbackBody = Type.Object(
     website_id: Id('Website identifier.'),
     phone_number: Type.String({ minLength: 1, maxLength: 64, pattern: NON_BLANK, description: 'Visitor phone number.' }),
   },
-  { additionalProperties: false },
+  // The telephony platform posts these call-backs, not a person: parameters it adds are ignored rather than refused.
+  { additionalProperties: true },
 );
 
 export const OdigoPickupData = Type.Object({

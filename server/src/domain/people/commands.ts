@@ -7,6 +7,7 @@ import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
 import { type Principal, targetClient } from '../tenancy/policy.js';
+import { closePresence, setAvailability } from './presence.js';
 import type { Role } from './schema.js';
 
 type Tx = Transaction<Database>;
@@ -185,6 +186,10 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
       await assertOwned(trx, 'skill', input.skill_list ?? [], clientId, 'skill_list');
       await trx.updateTable('operator').set({ ...changes, updated_at: at }).where('id', '=', operatorId).execute();
+      // A channel the operator may no longer process cannot stay available to routing.
+      if (input.chat_enabled === false) await setAvailability(trx, clientId, operatorId, 'chat', false, at);
+      if (input.call_enabled === false) await setAvailability(trx, clientId, operatorId, 'call', false, at);
+      if (input.video_enabled === false) await setAvailability(trx, clientId, operatorId, 'video', false, at);
       await replaceOperatorLinks(trx, operatorId, input.website_list, input.skill_list);
       await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed }, at });
     }),
@@ -195,11 +200,13 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
 export async function deleteOperator(db: Kysely<Database>, clientId: number, operatorId: number): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
+    // A connected operator is disconnected first, so the presence session closes and listeners hear it.
+    await closePresence(trx, clientId, operatorId, at);
     await trx.deleteFrom('operator_website').where('operator_id', '=', operatorId).execute();
     await trx.deleteFrom('operator_skill').where('operator_id', '=', operatorId).execute();
     await trx
       .updateTable('operator')
-      .set({ deleted_at: at, updated_at: at, group_id: null, connected: 0, chat_available: 0, call_available: 0, video_available: 0, password_hash: null, sso_key: `deleted:${operatorId}:${randomToken(8)}` })
+      .set({ deleted_at: at, updated_at: at, group_id: null, password_hash: null, sso_key: `deleted:${operatorId}:${randomToken(8)}` })
       .where('id', '=', operatorId)
       .execute();
     await appendEvent(trx, { type: 'user.deleted', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId }, at });

@@ -309,3 +309,27 @@ describe('presence commands', () => {
     expect(await sessionsOf(op.id)).toHaveLength(0);
   });
 });
+
+describe('presence follows operator changes', () => {
+  it('deleting a connected operator closes the presence session and announces the disconnection', async () => {
+    const op = await operator();
+    await t.api('PUT', `/operator/${op.id}/live`, { key, json: { chat: { available: 1 } } });
+    expect((await sessionsOf(op.id))[0]?.ended_at).toBeNull();
+    expect((await t.api('DELETE', `/operator/${op.id}`, { key })).status).toBe(200);
+    const [session] = await sessionsOf(op.id);
+    expect(session?.ended_at).not.toBeNull();
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.availability_changed', 'user.availability_changed', 'user.disconnected', 'user.deleted']);
+  });
+
+  it('disabling a channel makes the operator unavailable on it', async () => {
+    const op = await operator();
+    await t.api('PUT', `/operator/${op.id}/live`, { key, json: { chat: { available: 1 } } });
+    expect((await t.api('PUT', `/operator/${op.id}`, { key, json: { chat_enabled: false } })).status).toBe(200);
+    const live = await t.api('GET', `/operator/${op.id}/live`, { key });
+    expect(live.body.data).toMatchObject({ connected: true, chat: { enabled: false, available: false } });
+    expect(await eventPayloads(op.id, 'user.availability_changed')).toEqual([
+      expect.objectContaining({ channel: 'chat', available: true }),
+      expect.objectContaining({ channel: 'chat', available: false }),
+    ]);
+  });
+});

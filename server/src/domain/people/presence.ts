@@ -79,8 +79,8 @@ async function openPresence(trx: Tx, clientId: number, operatorId: number, at: s
   await appendEvent(trx, { type: 'user.connected', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, operatorId, sessionId }, at });
 }
 
-/** Sets one channel's availability; writes and announces (`user.availability_changed`) only a real change. */
-async function setAvailability(trx: Tx, clientId: number, operatorId: number, channel: LiveChannel, available: boolean, at: string): Promise<void> {
+/** Sets one channel's availability inside the caller's transaction; writes and announces (`user.availability_changed`) only a real change. */
+export async function setAvailability(trx: Tx, clientId: number, operatorId: number, channel: LiveChannel, available: boolean, at: string): Promise<void> {
   const column = AVAILABLE_COLUMN[channel];
   const flipped = await trx
     .updateTable('operator')
@@ -98,8 +98,8 @@ async function setAvailability(trx: Tx, clientId: number, operatorId: number, ch
   });
 }
 
-/** Makes the operator unavailable everywhere, then disconnects them: closes the open session, `user.disconnected`. */
-async function closePresence(trx: Tx, clientId: number, operatorId: number, at: string): Promise<void> {
+/** Inside the caller's transaction: makes the operator unavailable everywhere, then disconnects them (closes the open session, `user.disconnected`). */
+export async function closePresence(trx: Tx, clientId: number, operatorId: number, at: string): Promise<void> {
   for (const channel of LIVE_CHANNELS) await setAvailability(trx, clientId, operatorId, channel, false, at);
   const flipped = await trx.updateTable('operator').set({ connected: 0 }).where('id', '=', operatorId).where('connected', '=', 1).executeTakeFirst();
   if (Number(flipped.numUpdatedRows) === 0) return;

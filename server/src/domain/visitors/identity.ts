@@ -59,7 +59,7 @@ export async function findOrCreateVisitor(trx: Transaction<Database>, identity: 
       .executeTakeFirstOrThrow();
     id = inserted.id;
     created = true;
-    await appendEvent(trx, { type: 'visitor.created', clientId: identity.clientId, subject: { type: 'visitor', id }, payload: { unique_id: uniqueId, website_id: identity.websiteId }, at: identity.at });
+    await appendEvent(trx, { type: 'visitor.created', clientId: identity.clientId, subject: { type: 'visitor', id }, payload: { visitorId: id, unique_id: uniqueId, websiteIds: [identity.websiteId] }, at: identity.at });
   }
   const linked = await trx.selectFrom('visitor_website').select('visitor_id').where('visitor_id', '=', id).where('website_id', '=', identity.websiteId).executeTakeFirst();
   if (!linked) await trx.insertInto('visitor_website').values({ visitor_id: id, website_id: identity.websiteId }).execute();
