@@ -13,6 +13,7 @@ Commands:
   start                      Run a node (migrates the database first).
   demo                       Run a node with demo data and print how to use it.
   migrate                    Apply pending database migrations and exit.
+  openapi                    Print the OpenAPI document (the SDK is generated from it).
   keys create --platform     Mint a platform-admin API key.
   keys create --partner ID   Mint a key for partner ID.
   keys create --client ID    Mint a key for client ID.
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'keys':
       return keys(config, rest);
+    case 'openapi':
+      return printOpenApi(config);
     default:
       console.error(`Unknown command '${command}'.\n\n${USAGE}`);
       return 1;
@@ -78,6 +81,22 @@ async function openMigrated(config: Config): Promise<{ store: Store; applied: st
     console.error(`Database error: cannot open or migrate the database named by DATABASE_URL (${config.database.dialect}): ${reason}`);
     await store.close().catch(() => undefined);
     return undefined;
+  }
+}
+
+/** Prints the OpenAPI document of this build, from an app on a throwaway in-memory database. */
+async function printOpenApi(config: Config): Promise<number> {
+  const store = openDatabase({ dialect: 'sqlite', location: ':memory:' });
+  try {
+    await migrateToLatest(store.db);
+    const { app } = await buildApp({ ...config, logLevel: 'silent' }, store);
+    await app.ready();
+    // Wait for the write to drain: the CLI exits right after, which would cut a piped document short.
+    await new Promise<void>((resolve, reject) => process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`, (error) => (error ? reject(error) : resolve())));
+    await app.close();
+    return 0;
+  } finally {
+    await store.close();
   }
 }
 

@@ -1,0 +1,43 @@
+// The SDK against a real node: typed calls succeed, and failures surface the API's own messages.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CauserieError, createCauserieClient, unwrap } from '../src/index.js';
+import { ADMIN_KEY, type RunningServer, startServer } from './server.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => server?.stop());
+
+describe('createCauserieClient', () => {
+  it('provisions a client with the platform key, then works with that client key', async () => {
+    const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
+    const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'SDK Shop' } }));
+    expect(client.data.name).toBe('SDK Shop');
+    const minted = await unwrap(platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'sdk test' } }));
+    const clientKey = minted.data.key ?? '';
+    expect(clientKey).toMatch(/^csk_/);
+
+    const causerie = createCauserieClient({ baseUrl: `${server.baseUrl}/`, apiKey: clientKey });
+    const created = await unwrap(causerie.POST('/api/2/operator', { body: { name: 'Ada Lovelace', email: 'ada@sdk.example', chat_max_number: 3 } }));
+    expect(created.data).toMatchObject({ name: 'Ada Lovelace', email: 'ada@sdk.example', chat_max_number: 3 });
+
+    const listed = await unwrap(causerie.GET('/api/2/operator', { params: { query: { full: '1', 'filters[name]': 'Ada*' } } }));
+    expect(listed.data.map((operator) => operator.id)).toEqual([created.data.id]);
+    expect(listed.pagination.count).toBe(1);
+  });
+
+  it('throws CauserieError with the meta message and status of a failed call', async () => {
+    const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
+    const failure = await unwrap(platform.GET('/api/2/client/{id}', { params: { path: { id: 987654 } } })).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CauserieError);
+    expect(failure).toMatchObject({ status: 404, message: "Unknown 'client' with 'id' 987654." });
+  });
+
+  it('reports a wrong key as 403 Forbidden', async () => {
+    const stranger = createCauserieClient({ baseUrl: server.baseUrl, apiKey: 'csk_0000000000000000_nope' });
+    const { response, error } = await stranger.GET('/api/2/operator', {});
+    expect(response.status).toBe(403);
+    expect(error).toEqual({ meta: { status: 'error', message: 'Forbidden' } });
+  });
+});
