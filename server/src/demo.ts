@@ -1,7 +1,10 @@
-// Demo data for the quick start: a client, a website, three operators, a group and a skill.
+// Demo data for the quick start: a client, a website, three operators, a group, a skill, and a little activity (conversations, a survey answer, a sale).
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
+import { reportTransaction } from './domain/commerce/commands.js';
+import { closeConversationNow, createConversation, createTag } from './domain/conversations/commands.js';
 import { createGroup, createOperator, createSkill } from './domain/people/commands.js';
+import { recordSatisfaction } from './domain/satisfaction/commands.js';
 import { type CreatedKey, createApiKey, createClient, createWebsite, revokeApiKey } from './domain/tenancy/commands.js';
 import type { Principal } from './domain/tenancy/policy.js';
 
@@ -33,6 +36,7 @@ export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
       operatorIds.push(await createOperator(db, platform, { ...operator, client_id: clientId, website_list: [websiteId], skill_list: operator.roles[0] === 'operator' ? [] : [skillId], language_list: ['en', 'fr'] }));
     }
     await createGroup(db, platform, { name: 'Support', operator_list: operatorIds, client_id: clientId });
+    await createDemoActivity(db, platform, clientId, websiteId, operatorIds);
     client = { id: clientId };
   }
   const website = await db.selectFrom('website').select('id').where('client_id', '=', client.id).orderBy('id').executeTakeFirstOrThrow();
@@ -40,4 +44,41 @@ export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
   for (const previous of previousKeys) await revokeApiKey(db, previous.id, { partnerId: null, clientId: client.id });
   const key = await createApiKey(db, { scope: 'client', clientId: client.id }, DEMO_KEY_NAME);
   return { clientId: client.id, websiteId: website.id, key };
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, UTC, `minutes` ago: the API's date format for imported history. */
+function minutesAgo(minutes: number): string {
+  return new Date(Date.now() - minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Two conversations (one answered, closed, rated and followed by a sale; one still open) so that every list has something to show. */
+async function createDemoActivity(db: Kysely<Database>, platform: Principal, clientId: number, websiteId: number, operatorIds: number[]): Promise<void> {
+  const [ada, grace] = operatorIds;
+  const tagId = await createTag(db, platform, { name: 'Delivery', website_id: [websiteId], client_id: clientId });
+  const closedId = await createConversation(db, platform, {
+    website_id: websiteId,
+    visitor_uid: 'demo-visitor-lea',
+    operator_id: ada ?? null,
+    tag_list: [tagId],
+    history: [
+      [5, minutesAgo(42), 'https://shop.causerie.test/orders'],
+      [2, minutesAgo(41), 'Hello, has my order 1001 been sent?'],
+      [1, minutesAgo(40), 'Hello! Let me check that for you.'],
+      [1, minutesAgo(39), 'It left our warehouse this morning.'],
+      [2, minutesAgo(38), 'Perfect, thank you!'],
+    ],
+  });
+  const closed = await db.selectFrom('conversation').selectAll().where('id', '=', closedId).executeTakeFirstOrThrow();
+  await closeConversationNow(db, closed, {});
+  await recordSatisfaction(db, clientId, { conversation_id: closedId, note_welcome: 3, note_delay: 3, note_resolution: 2, comment: 'Quick answer, thanks.' });
+  await reportTransaction(db, platform, { website_id: websiteId, external_id: 'DEMO-1001', amount: 59.9, currency: 'EUR', visitor_uid: 'demo-visitor-lea' });
+  await createConversation(db, platform, {
+    website_id: websiteId,
+    visitor_uid: 'demo-visitor-tom',
+    operator_id: grace ?? null,
+    history: [
+      [5, minutesAgo(6), 'https://shop.causerie.test/products/teapot'],
+      [2, minutesAgo(5), 'Is the blue teapot dishwasher safe?'],
+    ],
+  });
 }

@@ -134,6 +134,7 @@ async function serve(config: Config, demo: boolean): Promise<number> {
         `  Demo API key:      ${demoData.key.plaintext}`,
         `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
         `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' '${base}/api/2/operator?full=1'`,
+        `  Legacy v1 API:     curl '${base}/api/chat_history/getHistory/?key=${demoData.key.plaintext}'`,
         `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,
         '',
       ].join('\n'),
