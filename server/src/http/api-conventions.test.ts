@@ -120,6 +120,12 @@ describe('errors', () => {
     expect(unknown.body.meta.message).toContain("'colour'");
   });
 
+  it('names the limit a nullable text field broke, not just its type', async () => {
+    const answer = await t.api('POST', '/operator', { key, json: { name: 'Long Name', email: 'long.name@conventions.example', first_name: 'x'.repeat(300) } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.meta.message).toBe("Value of field 'first_name' is not valid. It must be at most 255 characters long.");
+  });
+
   it('reads "3" as 3 but refuses null, true or [5] where a number is expected, rather than storing 0, 1 or 5', async () => {
     const text = await t.api('POST', '/operator', { key, json: { name: 'Text Number', email: 'text.number@conventions.example', chat_max_number: '3' } });
     expect(text.status).toBe(200);

@@ -44,10 +44,16 @@ function expectedType(type: unknown): string {
   }
 }
 
+const LIMIT_KEYWORDS = new Set(['minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'pattern', 'format', 'minItems', 'maxItems']);
+
 /** Maps the first schema error to the API error a caller can act on. */
 export function validationError(errors: FastifySchemaValidationError[], context: string, resource = 'this resource'): ApiError {
-  // A failed union reports each branch first (e.g. "must be null"); the union's own error says what was expected.
-  const first = errors.find((error) => error.keyword === 'anyOf') ?? errors[0];
+  // A failed union reports each branch first (e.g. "must be null"); the union's own error says what was expected,
+  // unless a branch of the right type failed on a limit (a nullable text too long): that limit is the news.
+  const union = errors.find((error) => error.keyword === 'anyOf');
+  const unionProblem = (union as { parentSchema?: JsonSchema } | undefined)?.parentSchema?.[PROBLEM_KEYWORD];
+  const limit = union && !unionProblem ? errors.find((error) => error !== union && error.instancePath === union.instancePath && LIMIT_KEYWORDS.has(error.keyword)) : undefined;
+  const first = limit ?? union ?? errors[0];
   if (!first) return fieldInvalid(context);
   const params = first.params as Record<string, unknown>;
   const schema = (first as { parentSchema?: JsonSchema }).parentSchema;
