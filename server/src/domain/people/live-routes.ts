@@ -1,8 +1,9 @@
 // HTTP routes of operator live availability, statistic and profile: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
-import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, many, one } from '../../http/envelope.js';
-import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
+import { Type } from 'typebox';
+import { EmptyEnvelope, ErrorResponses, OneEnvelope, Pagination, SuccessMeta, done, many, one } from '../../http/envelope.js';
+import { MAX_LIMIT, listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
 import { loadVisible } from '../../http/respond.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
@@ -28,17 +29,28 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags: ['Operator'],
         summary: 'Get operators live availability',
-        description: `The live state of your operators, with the filters of \`GET /operator\`; items are always complete (\`full\` is not needed). ${LIVE_DESCRIPTION}`,
+        description: `The live state of your operators, with the filters of \`GET /operator\`; items are always complete (\`full\` is not needed). Without \`page\` or \`limit\` every matching operator is listed and the answer is \`{meta, data}\` as in seed 003; with either, one page and its \`pagination\`. ${LIVE_DESCRIPTION}`,
         querystring: listQuerySchema(OPERATOR_FILTERS),
-        response: { 200: ListEnvelope(OperatorLiveData), ...ErrorResponses },
+        response: { 200: Type.Object({ meta: SuccessMeta, data: Type.Array(OperatorLiveData), pagination: Type.Optional(Pagination) }), ...ErrorResponses },
       },
     },
     async (request) => {
       authorize(request.principal, 'operator', 'list');
       const query = parseListQuery(request.query, OPERATOR_FILTERS, 'operator');
-      const page = await listOperatorIds(db, request.principal, query);
-      const records = await loadOperatorLive(db, request.principal, page.ids);
-      return many(records.map(presentOperatorLive), pageInfo(query.page, query.limit, page.count));
+      if (request.query.page !== undefined || request.query.limit !== undefined) {
+        const page = await listOperatorIds(db, request.principal, query);
+        const records = await loadOperatorLive(db, request.principal, page.ids);
+        return many(records.map(presentOperatorLive), pageInfo(query.page, query.limit, page.count));
+      }
+      // Seed 003 shows the whole team in one answer: walk every page of ids.
+      const ids: number[] = [];
+      for (let pageNumber = 1; ; pageNumber += 1) {
+        const page = await listOperatorIds(db, request.principal, { ...query, page: pageNumber, limit: MAX_LIMIT });
+        ids.push(...page.ids);
+        if (page.ids.length < MAX_LIMIT || ids.length >= page.count) break;
+      }
+      const records = await loadOperatorLive(db, request.principal, ids);
+      return { meta: { status: 'success' as const }, data: records.map(presentOperatorLive) };
     },
   );
   app.get(
