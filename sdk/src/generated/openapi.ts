@@ -4034,7 +4034,7 @@ export interface paths {
         };
         /**
          * Get operators live availability
-         * @description The live state of your operators, with the filters of `GET /operator`; items are always complete (`full` is not needed). `slot_number` counts the operator's conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.
+         * @description The live state of your operators, with the filters of `GET /operator`; items are always complete (`full` is not needed). Without `page` or `limit` every matching operator is listed and the answer is `{meta, data}` as in seed 003; with either, one page and its `pagination`. `slot_number` counts the operator's conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.
          */
         get: {
             parameters: {
@@ -4121,7 +4121,7 @@ export interface paths {
                                     available: boolean;
                                 };
                             }[];
-                            pagination: {
+                            pagination?: {
                                 /** @description Current page, from 1. */
                                 page: number;
                                 /** @description Number of pages. */

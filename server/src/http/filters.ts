@@ -1,6 +1,7 @@
 // Seed 003's list conventions: `page`, `limit` (≤ 100), `full=1`, and `filters[field]=value` with `*` wildcards.
 import { Type } from 'typebox';
 import { ApiError, fieldInvalid } from '../errors.js';
+import { isIdText } from './ids.js';
 import { parseApiDate } from './time.js';
 import { PROBLEM_KEYWORD } from './validation.js';
 
@@ -80,7 +81,7 @@ export function parseListQuery<F extends string>(query: Record<string, unknown>,
 function readFilter(field: string, kind: FilterKind, value: string): string | number | boolean {
   switch (kind) {
     case 'id':
-      if (!/^\d{1,15}$/.test(value.trim())) throw fieldInvalid(field, 'Expected a whole number identifier.');
+      if (!isIdText(value.trim())) throw fieldInvalid(field, 'Expected a whole number identifier.');
       return Number(value.trim());
     case 'flag':
       if (value === '1' || value === 'true') return true;
@@ -94,7 +95,7 @@ function readFilter(field: string, kind: FilterKind, value: string): string | nu
     case 'nullable_id': {
       const text = value.trim();
       if (text === 'null' || text === '!null') return text;
-      if (!/^\d{1,15}$/.test(text)) throw fieldInvalid(field, 'Expected a whole number identifier, null or !null.');
+      if (!isIdText(text)) throw fieldInvalid(field, 'Expected a whole number identifier, null or !null.');
       return Number(text);
     }
   }

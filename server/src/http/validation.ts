@@ -167,6 +167,24 @@ export function refuseLossyCoercions(value: unknown, schema: JsonSchema | undefi
   }
 }
 
+/** Refuses NUL characters anywhere in a value: no field means one, and PostgreSQL cannot store them in text. */
+export function refuseNulCharacters(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw fieldInvalid(field, 'It must not contain NUL characters.');
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) refuseNulCharacters(item, field);
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      refuseNulCharacters(key, field === '' ? 'body' : field);
+      refuseNulCharacters(child, field === '' ? key : `${field}[${key}]`);
+    }
+  }
+}
+
 function primaryType(types: Set<string>): string {
   for (const type of ['integer', 'number', 'boolean', 'string', 'array', 'object']) if (types.has(type)) return type;
   return '';
@@ -182,10 +200,13 @@ export function registerFormBodies(app: FastifyInstance): void {
     }
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
+    refuseNulCharacters(request.params, '');
+    refuseNulCharacters(request.query, '');
     const schema = request.routeOptions.schema?.body as JsonSchema | undefined;
     // A POST with no body at all is read as an empty one, so the answer names the missing field.
     if (request.body === undefined && schema !== undefined) request.body = {};
     const body = request.body;
+    refuseNulCharacters(body, '');
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     // The API key may travel in a form body too; it is a credential, never a field.
     delete (body as Record<string, unknown>).key;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import type { AppContext } from '../../context.js';
-import { ApiError, fieldInvalid } from '../../errors.js';
+import { ApiError } from '../../errors.js';
 import { presentedKey } from '../../http/auth.js';
 import { toApiError } from '../../http/failure.js';
 import { type MethodRegistry, V1_MODELS } from './method.js';
@@ -23,9 +23,7 @@ export const apiV1: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
     // Authentication precedes validation, so a caller without a key learns nothing about the parameters.
     methods.addHook('preValidation', async (request) => {
       request.principal = await context.keys.authenticate(presentedKey(request) ?? formKeys.get(request));
-      refuseNulCharacters(request.query);
       if (request.method === 'POST') request.body = mergedParameters(request.query, request.body);
-      refuseNulCharacters(request.body);
     });
     registerOperatorMethods(methods, registry, context);
     registerReportMethods(methods, registry, context);
@@ -54,15 +52,6 @@ function mergedParameters(query: unknown, body: unknown): unknown {
   const fromQuery = query !== null && typeof query === 'object' ? { ...(query as Record<string, unknown>) } : {};
   delete fromQuery.key;
   return { ...fromQuery, ...(body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}) };
-}
-
-/** PostgreSQL text cannot hold U+0000: refuse it as bad input rather than fail in the store. */
-function refuseNulCharacters(parameters: unknown): void {
-  if (parameters === null || typeof parameters !== 'object') return;
-  for (const [name, value] of Object.entries(parameters)) {
-    const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (values.some((item) => typeof item === 'string' && item.includes('\u0000'))) throw fieldInvalid(name, 'It must not contain a NUL character.');
-  }
 }
 
 /** v1's own error envelope, `{"result":"error","message":…}`, for v1 routes only (v2 keeps its `meta` envelope). */

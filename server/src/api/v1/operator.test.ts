@@ -194,7 +194,7 @@ describe('operator/createAccount', () => {
       [{ name: 'Zero', email: freshEmail('x'), password: 'mypass', maxchat: '0' }, "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6."],
       [{ name: 'Text', email: freshEmail('x'), password: 'mypass', maxchat: 'two' }, "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6."],
       [{ name: 'Typed', email: freshEmail('x'), password: 'mypass', type: 'boss' }, "Value of field 'type' is not valid. Expected operator, manager or admin."],
-      [{ name: 'Nul\u0000Byte', email: freshEmail('x'), password: 'mypass' }, "Value of field 'name' is not valid. It must not contain a NUL character."],
+      [{ name: 'Nul\u0000Byte', email: freshEmail('x'), password: 'mypass' }, "Value of field 'name' is not valid. It must not contain NUL characters."],
     ];
     for (const [params, message] of cases) {
       const answer = await v1('/operator/createAccount/', params);

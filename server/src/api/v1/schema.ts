@@ -1,14 +1,14 @@
 // Parameter and answer schemas of the legacy v1 API (seed 002): one schema per method drives validation and the OpenAPI document.
 import { type TSchema, Type } from 'typebox';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
 /** Output formats of seed 002 (`out=`): json by default; some methods also answer xml or csv. */
 export type OutFormat = 'json' | 'xml' | 'csv';
 
 /** The largest id the store holds (a 32-bit integer column): larger numbers are refused before they reach PostgreSQL. */
-const MAX_ID = 2_147_483_647;
 
-const Id = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+const Id = IdSchema;
 const Text = (description: string, maxLength = 255) => Type.String({ maxLength, description });
 const DateParam = (description: string) =>
   Type.String({ maxLength: 19, description: `${description}, \`aaaa-mm-jj\` (YYYY-MM-DD, UTC; the whole day is included).`, examples: ['2011-12-27'] });

@@ -2,9 +2,10 @@
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
-const Id = (description: string) => Type.Integer({ minimum: 1, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+const Id = IdSchema;
 const NullableInteger = (description: string) => Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description }));
 
 /** Largest amount accepted: far above any real order, low enough that a typo in the exponent is caught. */

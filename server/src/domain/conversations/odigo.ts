@@ -7,6 +7,7 @@ import { nowInstant } from '../../http/time.js';
 import { type Principal, clientScope } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { closeConversation, openConversation } from './commands.js';
+import { isIdText } from '../../http/ids.js';
 
 type Tx = Transaction<Database>;
 
@@ -69,7 +70,7 @@ function openCall(trx: Tx, parties: CallParties) {
 
 /** Call meetings keep ids as text; the answer and the conversation want numbers (anything else reads as none). */
 function numericId(text: string | null): number | null {
-  return text !== null && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
+  return text !== null && isIdText(text.trim()) ? Number(text.trim()) : null;
 }
 
 async function moveMeeting(trx: Tx, meeting: CallMeetingRow, status: CallMeetingStatus, conversationId: number): Promise<void> {

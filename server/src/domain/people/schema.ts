@@ -2,10 +2,11 @@
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
-const Id = (description: string) => Type.Integer({ minimum: 1, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+const Id = IdSchema;
 const IdList = (description: string) => Type.Array(Id(description), { maxItems: 1000, description });
 const NullableId = (description: string) => Type.Union([Type.Null(), Id(description)], { description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.' });
 

@@ -2,9 +2,10 @@
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
 import { PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
-const Id = (description: string) => Type.Integer({ minimum: 1, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+const Id = IdSchema;
 const Fraction = (description: string) =>
   Type.Optional(Type.Number({ description: `${description}: the visitor's note from 1 to 3 as a fraction of 3, rounded to 2 decimals (\`1\` = 3/3, \`0.67\` = 2/3, \`0.33\` = 1/3).` }));
 

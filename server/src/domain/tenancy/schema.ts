@@ -2,8 +2,9 @@
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'Identifier.', [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' }) });
+export const IdParams = Type.Object({ id: IdSchema('Identifier.') });
 
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).`, examples: ['2026-11-21 13:07:05'] });
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.', examples: ['/client/1'] });
@@ -30,7 +31,7 @@ export const ClientCreateBody = Type.Object(
   {
     name: Name,
     lang: Type.Optional(Lang),
-    partner_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Platform keys only: the partner that will manage this client.' })),
+    partner_id: Type.Optional(IdSchema('Platform keys only: the partner that will manage this client.')),
   },
   { additionalProperties: false },
 );
@@ -72,7 +73,7 @@ export const WebsiteCreateBody = Type.Object(
   {
     url: WebsiteUrl,
     label: Type.Optional(Type.String({ maxLength: 255, description: 'Label (defaults to the host name of the URL).' })),
-    client_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Partner and platform keys: the client that owns the website.' })),
+    client_id: Type.Optional(IdSchema('Partner and platform keys: the client that owns the website.')),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,7 @@ import { nowInstant, parseApiDate } from '../../http/time.js';
 import { type Principal, clientScope, targetClient } from '../tenancy/policy.js';
 import { newVisitorUid } from './identity.js';
 import type { VisitorRecord } from './store.js';
+import { isIdText } from '../../http/ids.js';
 
 type Tx = Transaction<Database>;
 type VisitorUpdate = Updateable<VisitorTable>;
@@ -185,6 +186,7 @@ export async function createCallMeeting(db: Kysely<Database>, principal: Princip
     if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
     const skillId = cleanText(input.skill_id) ?? null;
     if (skillId !== null) {
+      if (!isIdText(skillId)) throw fieldInvalid('skill_id', 'Expected a whole number identifier.');
       const skill = await trx.selectFrom('skill').select('id').where('id', '=', Number(skillId)).where('client_id', '=', website.client_id).executeTakeFirst();
       if (!skill) throw fieldInvalid('skill_id', `Unknown 'skill' with 'id' ${skillId}.`);
     }

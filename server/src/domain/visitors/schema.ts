@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import type { CallMeetingStatus } from '../../db/schema.js';
 import type { FilterSpecs } from '../../http/filters.js';
 import { PROBLEM_KEYWORD } from '../../http/validation.js';
+import { IdSchema } from '../../http/ids.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
 const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
-const Id = (description: string) => Type.Integer({ minimum: 1, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+const Id = IdSchema;
 const NullableText = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Null()], { description }));
 /** Optional personal text: null (or an empty form value) clears it. */
 const PersonalText = (description: string, maxLength = 255) =>
