@@ -42,6 +42,7 @@ beforeAll(async () => {
   const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'README Shop' } }));
   const minted = await unwrap(platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'readme' } }));
   process.env.CAUSERIE_KEY = minted.data.key ?? '';
+  process.env.CAUSERIE_PLATFORM_KEY = ADMIN_KEY;
   fs.mkdirSync(TOUR_DIR, { recursive: true });
   fs.writeFileSync(TOUR, tourSource(fs.readFileSync(README, 'utf8')));
 });
@@ -64,6 +65,7 @@ describe('README examples', () => {
     logs = await module.tour(server.baseUrl);
     expect(logs).toContain("404 Unknown 'operator' with 'id' 999999.");
     expect(logs).toContain('1 0.67');
+    expect(logs[2]).toBe('true');
     expect(logs).toContain('true true');
     expect(logs).toContain('done');
     expect(logs.some((line) => line.endsWith(' 107'))).toBe(true);
