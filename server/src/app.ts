@@ -6,6 +6,7 @@ import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
+import { sessionRoutes } from './domain/people/session-routes.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
@@ -81,6 +82,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   registerHealth(app, context);
   await app.register(apiV2, { prefix: '/api/2', context });
   await app.register(apiV1, { prefix: '/api', context });
+  await app.register(sessionRoutes, { prefix: '/auth', context });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Causerie API reference' }, logLevel: 'warn' });

@@ -8,12 +8,14 @@ import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
 import * as foundation from './migrations/20261121T1300-foundation.js';
 import * as conversations from './migrations/20261121T1600-conversations.js';
+import * as live from './migrations/20261121T1900-live.js';
 import type { Database } from './schema.js';
 
 /** Every migration, in order. Listed statically so the compiled server and the tests load the same set. */
 const MIGRATIONS: Record<string, Migration> = {
   '20261121T1300-foundation': foundation,
   '20261121T1600-conversations': conversations,
+  '20261121T1900-live': live,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

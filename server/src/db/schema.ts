@@ -22,6 +22,8 @@ export interface ClientTable {
   updated_at: Instant;
 }
 
+export type RoutingStrategy = 'least_loaded' | 'round_robin';
+
 export interface WebsiteTable {
   id: Generated<number>;
   client_id: number;
@@ -29,6 +31,10 @@ export interface WebsiteTable {
   label: string;
   created_at: Instant;
   updated_at: Instant;
+  /** How live conversations pick an operator; null means the default, least loaded. */
+  routing_strategy: RoutingStrategy | null;
+  /** Key of the HMAC with which the site's server signs visitor identities; created on first use. */
+  identity_secret: string | null;
 }
 
 export interface OperatorTable {
@@ -64,6 +70,8 @@ export interface OperatorTable {
   updated_at: Instant;
   /** Operators are soft-deleted so past conversations keep their operator. */
   deleted_at: Instant | null;
+  /** When routing last gave this operator a conversation: round-robin order and idle-time ties. */
+  last_assigned_at: Instant | null;
 }
 
 export interface OperatorWebsiteTable {
@@ -169,10 +177,23 @@ export interface ConversationTable {
   answered_at: Instant | null;
   closed_at: Instant | null;
   updated_at: Instant;
+  /** When the conversation entered the waiting queue (null if it never waited). */
+  queued_at: Instant | null;
+  /** When an operator was (last) given the conversation by routing or transfer. */
+  assigned_at: Instant | null;
+  /** What became of a live request: statistics read it. Null while it is still being decided. */
+  outcome: ConversationOutcome | null;
+  /** Time from the visitor's request to an operator's assignment, or to giving up. */
+  wait_ms: number | null;
+  /** Highest seq each side has read: read receipts. */
+  visitor_read_seq: Generated<number>;
+  operator_read_seq: Generated<number>;
 }
 
-/** History entry kinds, numbered as seed 003's history tuples. */
-export const MESSAGE_KIND = { operator: 1, visitor: 2, system: 3, navigation: 5 } as const;
+export type ConversationOutcome = 'answered' | 'missed_busy' | 'missed_offline' | 'abandoned';
+
+/** History entry kinds, numbered as seed 003's history tuples; 6 (private note) is Causerie's and never shown to visitors. */
+export const MESSAGE_KIND = { operator: 1, visitor: 2, system: 3, navigation: 5, note: 6 } as const;
 export type MessageKind = (typeof MESSAGE_KIND)[keyof typeof MESSAGE_KIND];
 
 export interface ConversationMessageTable {
@@ -184,6 +205,10 @@ export interface ConversationMessageTable {
   /** Message text, system notice, or the URL of a navigation entry. */
   body: string;
   created_at: Instant;
+  /** JSON details of a system entry (`{"event":"assigned","operator_id":3}`), null otherwise. */
+  data: string | null;
+  /** The sender's own id for this message: a resend after a reconnect is recognised, not stored twice. */
+  client_message_id: string | null;
 }
 
 export interface TagTable {
@@ -285,6 +310,17 @@ export interface EventTable {
   created_at: Instant;
 }
 
+/** A console or realtime login of an operator: a bearer token known only by its SHA-256. */
+export interface OperatorSessionTable {
+  id: Generated<number>;
+  client_id: number;
+  operator_id: number;
+  token_hash: string;
+  created_at: Instant;
+  expires_at: Instant;
+  revoked_at: Instant | null;
+}
+
 export interface Database {
   partner: PartnerTable;
   client: ClientTable;
@@ -308,6 +344,7 @@ export interface Database {
   call_meeting: CallMeetingTable;
   operator_profile: OperatorProfileTable;
   presence_session: PresenceSessionTable;
+  operator_session: OperatorSessionTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;

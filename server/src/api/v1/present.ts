@@ -38,6 +38,7 @@ const FROM: Record<MessageKind, string> = {
   [MESSAGE_KIND.visitor]: 'visitor',
   [MESSAGE_KIND.operator]: 'operator',
   [MESSAGE_KIND.system]: 'alert',
+  [MESSAGE_KIND.note]: 'note',
 };
 
 /** One conversation as v1's chat history shows it; an open conversation's duration runs to `now`. */

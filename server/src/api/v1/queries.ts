@@ -1,6 +1,6 @@
 // Reads behind the v1 API, always limited to one client: operators, websites, conversation histories, sales, survey answers, presence.
 import type { Kysely } from 'kysely';
-import type { ConversationRow, Database, MessageKind, OperatorRow, WebsiteRow } from '../../db/schema.js';
+import { type ConversationRow, type Database, MESSAGE_KIND, type MessageKind, type OperatorRow, type WebsiteRow } from '../../db/schema.js';
 
 /** A period of stored instants: `start` included, `end` excluded (ISO text compares as time does). */
 export interface Period {
@@ -147,6 +147,8 @@ export async function listHistory(db: Kysely<Database>, clientId: number, filter
       .where('conversation_id', 'in', ids)
       .orderBy('conversation_id')
       .orderBy('seq')
+      // Private notes are the operators' own; the v1 history is the conversation the visitor had.
+      .where('kind', '!=', MESSAGE_KIND.note)
       .execute();
     for (const message of found) {
       const list = messages.get(message.conversation_id) ?? [];

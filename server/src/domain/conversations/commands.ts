@@ -85,11 +85,11 @@ export async function appendMessage(trx: Tx, conversationId: number, entry: Mess
     throw conflict(`Conversation ${conversationId} is closed.`);
   }
   let operatorId: number | null = null;
-  if (entry.kind === MESSAGE_KIND.operator) {
+  if (entry.kind === MESSAGE_KIND.operator || entry.kind === MESSAGE_KIND.note) {
     operatorId = entry.operatorId ?? conversation.operator_id;
     if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
   } else if (entry.operatorId != null) {
-    throw fieldInvalid('operator_id', 'Only operator messages have an operator.');
+    throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   }
   const seq = Number(conversation.last_seq);
   const row = await trx

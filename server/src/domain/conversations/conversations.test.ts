@@ -546,8 +546,8 @@ describe('history entries', () => {
       [{ type: 'visitor', text: '   ' }, "Value of field 'text' is not valid. It must not be empty."],
       [{ type: 'visitor' }, "Field 'text' is missing."],
       [{ text: 'x' }, "Field 'type' is missing."],
-      [{ type: 'bot', text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system or navigation (or 1, 2, 3, 5)."],
-      [{ type: 4, text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system or navigation (or 1, 2, 3, 5)."],
+      [{ type: 'bot', text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
+      [{ type: 4, text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
       [{ type: 'navigation', text: 'cart page' }, "Value of field 'text' is not valid. A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'."],
       [{ type: 'visitor', text: 'x', operator_id: operatorId }, "Value of field 'operator_id' is not valid. Only operator messages have an operator."],
       [{ type: 'operator', text: 'x', operator_id: otherOperator }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`],
@@ -571,5 +571,22 @@ describe('history entries', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text: `m${index}` } })));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.map((answer) => Number(answer.body.data.seq)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('private notes', () => {
+  it('are kept with the conversation, listed with type 6, and never in history', async () => {
+    const site = await t.api('POST', '/website', { key, json: { url: 'https://notes.example' } });
+    const agent = await t.api('POST', '/operator', { key, json: { name: 'Note Taker', email: 'note.taker@notes.example' } });
+    const conv = await t.api('POST', '/conversation', { key, json: { website_id: site.body.data.id, operator_id: agent.body.data.id } });
+    const id = conv.body.data.id;
+    expect((await t.api('POST', `/conversation/${id}/message`, { key, json: { type: 'visitor', text: 'Hello' } })).status).toBe(200);
+    const note = await t.api('POST', `/conversation/${id}/message`, { key, json: { type: 'note', text: 'VIP customer, be quick' } });
+    expect(note.status).toBe(200);
+    expect(note.body.data).toMatchObject({ type: 6, text: 'VIP customer, be quick', operator_id: agent.body.data.id });
+    const details = await t.api('GET', `/conversation/${id}`, { key });
+    expect(details.body.data.history).toEqual([[2, expect.any(String), 'Hello', expect.any(Number)]]);
+    const listed = await t.api('GET', `/conversation/${id}/message`, { key });
+    expect(listed.body.data.map((entry) => entry.type)).toEqual([2, 6]);
   });
 });

@@ -12,10 +12,12 @@ const KIND_BY_NAME: Record<string, MessageKind> = {
   visitor: MESSAGE_KIND.visitor,
   system: MESSAGE_KIND.system,
   navigation: MESSAGE_KIND.navigation,
+  note: MESSAGE_KIND.note,
   '1': MESSAGE_KIND.operator,
   '2': MESSAGE_KIND.visitor,
   '3': MESSAGE_KIND.system,
   '5': MESSAGE_KIND.navigation,
+  '6': MESSAGE_KIND.note,
 };
 
 /** `operator`, `2`, 5… → the stored kind; undefined for anything else. */
@@ -25,7 +27,7 @@ export function readMessageKind(value: string | number): MessageKind | undefined
 }
 
 /** The name of a kind, for event payloads. */
-export function kindName(kind: MessageKind): 'operator' | 'visitor' | 'system' | 'navigation' {
+export function kindName(kind: MessageKind): 'operator' | 'visitor' | 'system' | 'navigation' | 'note' {
   switch (kind) {
     case MESSAGE_KIND.operator:
       return 'operator';
@@ -35,6 +37,8 @@ export function kindName(kind: MessageKind): 'operator' | 'visitor' | 'system' |
       return 'system';
     case MESSAGE_KIND.navigation:
       return 'navigation';
+    case MESSAGE_KIND.note:
+      return 'note';
   }
 }
 

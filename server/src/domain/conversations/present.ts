@@ -1,5 +1,5 @@
 // Rows → API shapes for conversations, history entries and tags (seed 003 field names).
-import type { ConversationMessageRow } from '../../db/schema.js';
+import { type ConversationMessageRow, MESSAGE_KIND } from '../../db/schema.js';
 import { epochMillis, formatDateTime } from '../../http/time.js';
 import { link } from '../tenancy/present.js';
 import { historyTuple } from './history.js';
@@ -10,7 +10,8 @@ export function presentConversation(row: ConversationRecord) {
     id: row.id,
     channel: row.channel,
     visitor_uid: row.visitor_uid,
-    history: row.messages.map(historyTuple),
+    // Seed 003's history is what the visitor and operator said and saw: private notes (6) stay out of it.
+    history: row.messages.filter((message) => message.kind !== MESSAGE_KIND.note).map(historyTuple),
     operator_answer: row.operator_answer === 1,
     operator_closed: row.operator_closed === 1,
     waitinglist: row.waitinglist === 1,

@@ -93,15 +93,15 @@ export const ConversationCloseBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const MESSAGE_TYPES = ['operator', 'visitor', 'system', 'navigation', '1', '2', '3', '5'] as const;
+export const MESSAGE_TYPES = ['operator', 'visitor', 'system', 'navigation', 'note', '1', '2', '3', '5', '6'] as const;
 
 export const MessageCreateBody = Type.Object(
   {
     type: Type.Unsafe<string>({
       type: 'string',
       enum: [...MESSAGE_TYPES],
-      description: '`operator` (1), `visitor` (2), `system` (3) or `navigation` (5).',
-      [PROBLEM_KEYWORD]: 'Expected operator, visitor, system or navigation (or 1, 2, 3, 5).',
+      description: '`operator` (1), `visitor` (2), `system` (3), `navigation` (5) or `note` (6, a private note among operators, never shown to the visitor nor in `history`).',
+      [PROBLEM_KEYWORD]: 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).',
     }),
     text: Type.String({ minLength: 1, maxLength: 20000, pattern: NON_BLANK, description: 'Message text; for a navigation entry, the URL of the page.' }),
     operator_id: Type.Optional(Id("Operator messages: who wrote it (default: the conversation's operator).")),
@@ -111,9 +111,9 @@ export const MessageCreateBody = Type.Object(
 
 export const MessageData = Type.Object({
   seq: Type.Integer({ description: 'Position in the conversation, from 1; never reused.' }),
-  type: Type.Integer({ description: '1 (operator), 2 (visitor), 3 (system) or 5 (navigation).' }),
+  type: Type.Integer({ description: '1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note).' }),
   text: Type.String({ description: 'Message text, system notice, or URL.' }),
-  operator_id: Type.Union([Type.Integer(), Type.Null()], { description: 'Operator who wrote an operator message.' }),
+  operator_id: Type.Union([Type.Integer(), Type.Null()], { description: 'Operator who wrote an operator message or a note.' }),
   created_at: DateTime('Time of the entry'),
   created_at_ms: Type.Integer({ description: 'Time of the entry in epoch milliseconds.' }),
 });
