@@ -1,5 +1,6 @@
 // Live conversations: routing settings and outcomes, read positions, private notes' data, idempotent sends,
 // operator sessions for the console and realtime sockets, and the website secret that signs visitor identities.
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { dialectOf, withIdColumn } from '../dialect.js';
 
@@ -39,6 +40,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['identity_secret', 'text'],
   ]);
   await addColumns('operator', [['last_assigned_at', 'text']]);
+  // Websites made before this migration get their identity secret now, so every website shows one.
+  const untyped = db as unknown as Kysely<{ website: { id: number; identity_secret: string | null; routing_strategy: string | null } }>;
+  for (const website of await untyped.selectFrom('website').select('id').execute()) {
+    await untyped.updateTable('website').set({ identity_secret: randomBytes(24).toString('base64url'), routing_strategy: 'least_loaded' }).where('id', '=', website.id).execute();
+  }
 
   await withIdColumn(dialect, db.schema.createTable('operator_session'))
     .addColumn('client_id', 'integer', (c) => c.notNull().references('client.id'))

@@ -1,10 +1,10 @@
 // State changes of the tenancy resources; each commits its rows and its events in one transaction.
 import type { Kysely } from 'kysely';
-import type { ApiKeyScope, Database } from '../../db/schema.js';
+import type { ApiKeyScope, Database, RoutingStrategy } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
-import { generateKeyMaterial } from './keys.js';
+import { generateKeyMaterial, randomToken } from './keys.js';
 import { type Principal, canSeeClient, targetClient } from './policy.js';
 
 export async function createPartner(db: Kysely<Database>, input: { name: string }): Promise<number> {
@@ -127,7 +127,7 @@ function readWebsiteUrl(raw: string): URL {
   return url;
 }
 
-export async function createWebsite(db: Kysely<Database>, principal: Principal, input: { url: string; label?: string; client_id?: number }): Promise<number> {
+export async function createWebsite(db: Kysely<Database>, principal: Principal, input: { url: string; label?: string; routing_strategy?: RoutingStrategy; client_id?: number }): Promise<number> {
   const url = readWebsiteUrl(input.url);
   const clientId = await targetClient(db, principal, input.client_id);
   const label = input.label?.trim() || url.hostname;
@@ -135,7 +135,15 @@ export async function createWebsite(db: Kysely<Database>, principal: Principal, 
   return db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('website')
-      .values({ client_id: clientId, url: url.href.replace(/\/$/, ''), label, created_at: at, updated_at: at })
+      .values({
+        client_id: clientId,
+        url: url.href.replace(/\/$/, ''),
+        label,
+        created_at: at,
+        updated_at: at,
+        routing_strategy: input.routing_strategy ?? 'least_loaded',
+        identity_secret: randomToken(32),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await appendEvent(trx, { type: 'website.created', clientId, subject: { type: 'website', id }, payload: { url: url.href, label }, at });
@@ -143,10 +151,11 @@ export async function createWebsite(db: Kysely<Database>, principal: Principal, 
   });
 }
 
-export async function updateWebsite(db: Kysely<Database>, clientId: number, id: number, input: { url?: string; label?: string }): Promise<void> {
+export async function updateWebsite(db: Kysely<Database>, clientId: number, id: number, input: { url?: string; label?: string; routing_strategy?: RoutingStrategy }): Promise<void> {
   const changes = {
     ...(input.url !== undefined && { url: readWebsiteUrl(input.url).href.replace(/\/$/, '') }),
     ...(input.label !== undefined && { label: input.label.trim() }),
+    ...(input.routing_strategy !== undefined && { routing_strategy: input.routing_strategy }),
   };
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {

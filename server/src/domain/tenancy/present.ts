@@ -16,7 +16,16 @@ export function presentClient(row: ClientRow) {
 }
 
 export function presentWebsite(row: WebsiteRow) {
-  return { id: row.id, url: row.url, label: row.label, client_id: row.client_id, created_at: formatDateTime(row.created_at), _link: link('website', row.id) };
+  return {
+    id: row.id,
+    url: row.url,
+    label: row.label,
+    client_id: row.client_id,
+    created_at: formatDateTime(row.created_at),
+    routing_strategy: row.routing_strategy ?? 'least_loaded',
+    ...(row.identity_secret !== null && { identity_secret: row.identity_secret }),
+    _link: link('website', row.id),
+  };
 }
 
 export function presentApiKey(row: ApiKeyRow, plaintext?: string) {

@@ -67,18 +67,27 @@ export const WebsiteData = Type.Object({
   label: Type.Optional(Type.String({ description: 'Label.' })),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   created_at: Type.Optional(DateTime('Creation date')),
+  routing_strategy: Type.Optional(Type.Union([Type.Literal('least_loaded'), Type.Literal('round_robin')], { description: 'How live conversations pick an operator (see docs/REALTIME.md).' })),
+  identity_secret: Type.Optional(
+    Type.String({ description: "Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server." }),
+  ),
   _link: Link,
+});
+const RoutingStrategy = Type.Union([Type.Literal('least_loaded'), Type.Literal('round_robin')], {
+  description: '`least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way.',
+  [PROBLEM_KEYWORD]: 'Expected least_loaded or round_robin.',
 });
 export const WebsiteCreateBody = Type.Object(
   {
     url: WebsiteUrl,
     label: Type.Optional(Type.String({ maxLength: 255, description: 'Label (defaults to the host name of the URL).' })),
+    routing_strategy: Type.Optional(RoutingStrategy),
     client_id: Type.Optional(IdSchema('Partner and platform keys: the client that owns the website.')),
   },
   { additionalProperties: false },
 );
 export const WebsiteUpdateBody = Type.Object(
-  { url: Type.Optional(WebsiteUrl), label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })) },
+  { url: Type.Optional(WebsiteUrl), label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })), routing_strategy: Type.Optional(RoutingStrategy) },
   { additionalProperties: false },
 );
 export const WEBSITE_FILTERS: FilterSpecs = {

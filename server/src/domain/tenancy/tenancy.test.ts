@@ -185,6 +185,18 @@ describe('websites', () => {
     ({ key, clientId } = await clientWithKey(t, 'Web Co'));
   });
 
+  it('has a routing strategy (least_loaded by default, round_robin on request) and an identity secret per website', async () => {
+    const plain = await t.api('POST', '/website', { key, json: { url: 'https://routing.example' } });
+    expect(plain.body.data).toMatchObject({ routing_strategy: 'least_loaded', identity_secret: expect.stringMatching(/^[\w-]{40,}$/) });
+    const other = await t.api('POST', '/website', { key, json: { url: 'https://routing2.example', routing_strategy: 'round_robin' } });
+    expect(other.body.data.routing_strategy).toBe('round_robin');
+    expect(other.body.data.identity_secret).not.toBe(plain.body.data.identity_secret);
+    const changed = await t.api('PUT', `/website/${plain.body.data.id}`, { key, form: { routing_strategy: 'round_robin' } });
+    expect(changed.body.data.routing_strategy).toBe('round_robin');
+    const wrong = await t.api('PUT', `/website/${plain.body.data.id}`, { key, json: { routing_strategy: 'random' } });
+    expect(wrong.body.meta.message).toBe("Value of field 'routing_strategy' is not valid. Expected least_loaded or round_robin.");
+  });
+
   it('creates, reads, lists and updates websites with id, url and label', async () => {
     const created = await t.api('POST', '/website', { key, json: { url: 'https://www.shop.example/', label: 'Main shop' } });
     expect(created.status).toBe(200);
