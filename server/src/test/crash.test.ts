@@ -1,90 +1,13 @@
 // Durability with a real process: what was answered 200 survives SIGKILL, and SIGTERM shuts down cleanly.
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Store, openDatabase } from '../db/database.js';
 import { ADMIN_KEY, type Envelope, type TestDatabase, createTestDatabase } from './harness.js';
+import { type RunningNode, exitWithin, killAll, startNode as startProcess } from './processes.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-interface Node {
-  child: ChildProcess;
-  base: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-}
-
-const children = new Set<ChildProcess>();
+type Node = RunningNode;
 let database: TestDatabase;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('no port'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
-function databaseUrl(db: TestDatabase): string {
-  return db.config.dialect === 'sqlite' ? `sqlite:${db.config.location}` : db.config.location;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Starts `node dist/main.js start` on the test database and waits (at most 20 s) until /readyz answers 200. */
-async function startNode(): Promise<Node> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl(database), CAUSERIE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the node exited before it was ready:\n${output}`);
-    try {
-      const answer = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      if (answer.status === 200) return { child, base, exited, output: () => output };
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the node was not ready within 20 s:\n${output}`);
-}
-
-/** Resolves with the exit, or rejects after `ms`. */
-async function exitWithin(node: Node, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the node did not exit within ${ms} ms:\n${node.output()}`)), ms);
-  });
-  try {
-    return await Promise.race([node.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const startNode = (): Promise<Node> => startProcess(database.config);
 
 async function call(node: Node, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Envelope }> {
   const answer = await fetch(`${node.base}/api/2${path}`, {
@@ -101,11 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of [...children]) {
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await Promise.race([gone, sleep(5_000)]);
-  }
+  await killAll();
   await database.drop();
 });
 
