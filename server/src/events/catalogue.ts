@@ -27,6 +27,12 @@ export const EVENT_TYPES = [
   'conversation.started',
   'conversation.updated',
   'conversation.closed',
+  // Live routing (domain/routing): what became of a visitor's request.
+  'conversation.queued',
+  'conversation.assigned',
+  'conversation.transferred',
+  'conversation.missed',
+  'conversation.abandoned',
   'message.created',
   'tag.created',
   'tag.updated',

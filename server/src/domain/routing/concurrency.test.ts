@@ -1,0 +1,200 @@
+// Routing under concurrency: simultaneous starts, closes and queue serving never exceed a slot nor assign twice,
+// on one connection pool and (PostgreSQL) on two pools sharing the database, as two nodes do.
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Store, openDatabase } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+import { nowInstant } from '../../http/time.js';
+import { type TestApp, clientWithKey, startTestApp, testDialect } from '../../test/harness.js';
+import { changeOperatorLive } from '../people/presence.js';
+import { findOrCreateVisitor } from '../visitors/identity.js';
+import { type LiveStart, closeLiveConversation, serveQueue, startLiveConversation, transferConversation } from './commands.js';
+import { runInTransaction } from './locks.js';
+
+let t: TestApp;
+let key: string;
+let clientId: number;
+/** A second pool on the same database: a second node (PostgreSQL only; SQLite is one process's file). */
+let secondNode: Store | undefined;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ key, clientId } = await clientWithKey(t, 'Rush Co'));
+  if (testDialect === 'postgres') secondNode = openDatabase(t.database.config);
+});
+afterAll(async () => {
+  await secondNode?.close();
+  await t.close();
+});
+
+let counter = 0;
+
+async function website(): Promise<number> {
+  counter += 1;
+  const answer = await t.api('POST', '/website', { key, json: { url: `https://rush-${counter}.example` } });
+  return answer.body.data.id;
+}
+
+/** Three operators of the website with two chat slots each, available unless told otherwise. */
+async function team(websiteId: number, available = true): Promise<number[]> {
+  const ids: number[] = [];
+  for (let n = 0; n < 3; n += 1) {
+    counter += 1;
+    const answer = await t.api('POST', '/operator', { key, json: { name: `Rusher ${counter}`, email: `rusher.${counter}@rush.example`, website_list: [websiteId], chat_max_number: 2 } });
+    ids.push(answer.body.data.id);
+  }
+  for (const id of ids) await changeOperatorLive(t.store.db, clientId, id, available ? { chat: true } : { call: false, chat: false });
+  return ids;
+}
+
+async function visitors(websiteId: number, count: number): Promise<Array<{ id: number; uniqueId: string }>> {
+  const made: Array<{ id: number; uniqueId: string }> = [];
+  for (let n = 0; n < count; n += 1) made.push(await t.store.db.transaction().execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId, at: nowInstant() })));
+  return made;
+}
+
+/** The database each call goes through: alternately both nodes on PostgreSQL, the one store on SQLite. */
+function node(index: number): Kysely<Database> {
+  return secondNode !== undefined && index % 2 === 1 ? secondNode.db : t.store.db;
+}
+
+async function loads(websiteId: number): Promise<Map<number, number>> {
+  const rows = await t.store.db
+    .selectFrom('conversation')
+    .select(['operator_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('website_id', '=', websiteId)
+    .where('status', 'in', ['waiting', 'open'])
+    .where('operator_id', 'is not', null)
+    .groupBy('operator_id')
+    .execute();
+  return new Map(rows.map((row) => [row.operator_id ?? 0, Number(row.n)]));
+}
+
+/** Number of `conversation.assigned` events per conversation of the website. */
+async function assignmentEvents(websiteId: number): Promise<Map<number, number>> {
+  const ids = (await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', websiteId).execute()).map((row) => row.id);
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select(['subject_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('type', '=', 'conversation.assigned')
+    .where('subject_id', 'in', ids.length > 0 ? ids : [0])
+    .groupBy('subject_id')
+    .execute();
+  return new Map(rows.map((row) => [row.subject_id, Number(row.n)]));
+}
+
+async function startAll(websiteId: number, count: number): Promise<LiveStart[]> {
+  const people = await visitors(websiteId, count);
+  return Promise.all(people.map((visitor, index) => startLiveConversation(node(index), { websiteId, visitor, text: `Hello ${index}` })));
+}
+
+describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', two pools' : ''})`, () => {
+  it('30 simultaneous starts against 3 operators with 2 slots: exactly 6 assigned (2 each), 24 queued', async () => {
+    const site = await website();
+    const operators = await team(site);
+    const results = await startAll(site, 30);
+    const assigned = results.filter((result) => result.kind === 'assigned');
+    const queued = results.filter((result) => result.kind === 'queued');
+    expect(assigned).toHaveLength(6);
+    expect(queued).toHaveLength(24);
+    const perOperator = await loads(site);
+    expect(operators.map((id) => perOperator.get(id))).toEqual([2, 2, 2]);
+    const rows = await t.store.db.selectFrom('conversation').select(['status', 'operator_id', 'outcome', 'waitinglist']).where('website_id', '=', site).execute();
+    expect(rows.filter((row) => row.status === 'open')).toHaveLength(6);
+    expect(rows.filter((row) => row.status === 'waiting' && row.operator_id === null && row.waitinglist === 1)).toHaveLength(24);
+    expect([...(await assignmentEvents(site)).values()]).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('closing every assigned conversation at once serves the 6 oldest waiting ones, once each, within the slots', async () => {
+    const site = await website();
+    const operators = await team(site);
+    const results = await startAll(site, 30);
+    const queuedIds = (
+      await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', site).where('status', '=', 'waiting').orderBy('queued_at').orderBy('id').execute()
+    ).map((row) => row.id);
+    const closes = await Promise.all(
+      results.filter((result) => result.kind === 'assigned').map((result, index) => closeLiveConversation(node(index), result.conversationId, { by: 'operator' })),
+    );
+    const served = closes.flatMap((close) => close.served.map((assignment) => assignment.conversationId));
+    expect(served).toHaveLength(6);
+    expect([...served].sort((a, b) => a - b)).toEqual(queuedIds.slice(0, 6).sort((a, b) => a - b));
+    const perOperator = await loads(site);
+    expect(operators.map((id) => perOperator.get(id))).toEqual([2, 2, 2]);
+    expect([...(await assignmentEvents(site)).values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('several nodes serving one queue at once never assign a waiting conversation twice nor exceed the slots', async () => {
+    const site = await website();
+    const operators = await team(site);
+    await startAll(site, 26);
+    const queuedIds = (
+      await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', site).where('status', '=', 'waiting').orderBy('queued_at').orderBy('id').execute()
+    ).map((row) => row.id);
+    expect(queuedIds).toHaveLength(20);
+    // Six more slots open at once; six serving passes race for them.
+    for (const id of operators) await t.api('PUT', `/operator/${id}`, { key, json: { chat_max_number: 4 } });
+    const passes = await Promise.all([0, 1, 2, 3, 4, 5].map((index) => serveQueue(node(index), { websiteId: site })));
+    const served = passes.flat().map((assignment) => assignment.conversationId);
+    expect([...served].sort((a, b) => a - b)).toEqual(queuedIds.slice(0, 6).sort((a, b) => a - b));
+    const perOperator = await loads(site);
+    expect(operators.map((id) => perOperator.get(id))).toEqual([4, 4, 4]);
+    expect([...(await assignmentEvents(site)).values()].every((count) => count === 1)).toBe(true);
+    expect((await assignmentEvents(site)).size).toBe(12);
+  });
+
+  it('a storm of starts, transfers to a skill and closes on both nodes ends without error and within every slot', async () => {
+    const site = await website();
+    const skillAnswer = await t.api('POST', '/skill', { key, json: { name: `Storm ${counter}` } });
+    const skill: number = skillAnswer.body.data.id;
+    const operators = await team(site);
+    const experts = await team(site);
+    for (const id of experts) await t.api('PUT', `/operator/${id}`, { key, json: { skill_list: [skill] } });
+    const first = await startAll(site, 16);
+    const open = first.filter((result) => result.kind === 'assigned').map((result) => result.conversationId);
+    expect(open).toHaveLength(12);
+    const people = await visitors(site, 10);
+    await Promise.all([
+      ...open.slice(0, 6).map((id, index) => {
+        const by = operators[0] ?? 0;
+        return transferConversation(node(index), id, { skillId: skill }, by);
+      }),
+      ...open.slice(6).map((id, index) => closeLiveConversation(node(index + 1), id, { by: 'visitor' })),
+      ...people.map((visitor, index) => startLiveConversation(node(index), { websiteId: site, visitor, skillId: index % 2 === 0 ? skill : null })),
+    ]);
+    const perOperator = await loads(site);
+    for (const id of [...operators, ...experts]) expect(perOperator.get(id) ?? 0).toBeLessThanOrEqual(2);
+    const rows = await t.store.db.selectFrom('conversation').select(['status', 'operator_id']).where('website_id', '=', site).execute();
+    expect(rows.filter((row) => row.status === 'waiting' && row.operator_id !== null)).toEqual([]);
+    expect(rows.filter((row) => row.status === 'open')).toHaveLength(12);
+  });
+});
+
+describe('runInTransaction', () => {
+  it('runs a transaction again when PostgreSQL broke a deadlock, at most three times, and lets other errors through', async () => {
+    let attempts = 0;
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const value = await runInTransaction(t.store.db, async () => {
+      attempts += 1;
+      if (attempts < 3) throw deadlock;
+      return 'done';
+    });
+    expect([value, attempts]).toEqual(['done', 3]);
+    attempts = 0;
+    await expect(
+      runInTransaction(t.store.db, async () => {
+        attempts += 1;
+        throw deadlock;
+      }),
+    ).rejects.toBe(deadlock);
+    expect(attempts).toBe(3);
+    attempts = 0;
+    const other = new Error('other');
+    await expect(
+      runInTransaction(t.store.db, async () => {
+        attempts += 1;
+        throw other;
+      }),
+    ).rejects.toBe(other);
+    expect(attempts).toBe(1);
+  });
+});
