@@ -4,7 +4,7 @@ import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression,
 export type Dialect = 'sqlite' | 'postgres';
 
 /** Which dialect a Kysely instance (or transaction) speaks. */
-export function dialectOf(db: Kysely<unknown> | Kysely<never>): Dialect {
+export function dialectOf(db: { getExecutor(): { adapter: unknown } }): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 

@@ -64,6 +64,10 @@ export interface MessageEntry {
   operatorId?: number | null;
   /** When the entry happened (stored instant). */
   at: string;
+  /** JSON details of a system entry (`{event: 'assigned', operator_id: 3}`). */
+  data?: Record<string, unknown>;
+  /** The sender's own id of the message, so that a resend is recognised (unique per conversation). */
+  clientMessageId?: string | null;
 }
 
 /**
@@ -94,7 +98,16 @@ export async function appendMessage(trx: Tx, conversationId: number, entry: Mess
   const seq = Number(conversation.last_seq);
   const row = await trx
     .insertInto('conversation_message')
-    .values({ conversation_id: conversationId, seq, kind: entry.kind, operator_id: operatorId, body: entry.text, created_at: entry.at })
+    .values({
+      conversation_id: conversationId,
+      seq,
+      kind: entry.kind,
+      operator_id: operatorId,
+      body: entry.text,
+      created_at: entry.at,
+      data: entry.data === undefined ? null : JSON.stringify(entry.data),
+      client_message_id: entry.clientMessageId ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   if (entry.kind === MESSAGE_KIND.operator && conversation.answered_at === null) {

@@ -58,11 +58,7 @@ function eventBase(conversation: RoutedConversation) {
 
 /** Appends a system entry with its JSON details. */
 async function appendSystemEntry(trx: Tx, conversationId: number, text: string, data: Record<string, unknown>, at: string): Promise<ConversationMessageRow> {
-  const row = await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text, at });
-  const json = JSON.stringify(data);
-  // appendMessage has no `data` field: the details are written on the inserted row, in the same transaction.
-  await trx.updateTable('conversation_message').set({ data: json }).where('id', '=', row.id).execute();
-  return { ...row, data: json };
+  return appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text, at, data });
 }
 
 /** The entries of a conversation after `seq`, in order: what a command wrote, for the gateway to deliver. */
@@ -222,11 +218,7 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
     });
     const entries: ConversationMessageRow[] = [];
     if (text !== null && text !== '') {
-      const message = await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.visitor, text, at });
-      const clientMessageId = input.clientMessageId ?? null;
-      // appendMessage has no client id field: it is written on the inserted row, in the same transaction.
-      if (clientMessageId !== null) await trx.updateTable('conversation_message').set({ client_message_id: clientMessageId }).where('id', '=', message.id).execute();
-      entries.push({ ...message, client_message_id: clientMessageId });
+      entries.push(await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.visitor, text, at, clientMessageId: input.clientMessageId ?? null }));
     }
     const conversation = await routedConversation(trx, conversationId);
     const assignments = await serveWithin(trx, website, [channel], { last: conversation });

@@ -5,7 +5,8 @@
 // nodes serving one queue take different conversations. SQLite has no such clause and needs none: Kysely gives its
 // single connection to one transaction at a time, so the same statements run unlocked there. runInTransaction
 // retries a transaction PostgreSQL aborted to break a deadlock.
-import { type Kysely, PostgresAdapter, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 
 /** `wait`: block until the rows are free; `skip_locked`: leave out rows another transaction holds. */
@@ -13,8 +14,7 @@ export type LockMode = 'wait' | 'skip_locked';
 
 /** Adds the PostgreSQL row lock to a one-table SELECT; returns it unchanged on SQLite. */
 export function lockRows<TB extends keyof Database, O>(trx: Transaction<Database>, query: SelectQueryBuilder<Database, TB, O>, mode: LockMode): SelectQueryBuilder<Database, TB, O> {
-  // The adapter test of db/dialect.ts's dialectOf, whose parameter type does not admit a typed transaction.
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return query;
+  if (dialectOf(trx) !== 'postgres') return query;
   const locked = query.forUpdate();
   return mode === 'skip_locked' ? locked.skipLocked() : locked;
 }
