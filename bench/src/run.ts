@@ -1,0 +1,36 @@
+// `npm run bench -- NAME [--quick]`: runs one benchmark; its last output line is one JSON object with the figures.
+import { realtimeConnections } from './realtime-connections.js';
+import { realtimeThroughput } from './realtime-throughput.js';
+
+export interface BenchOptions {
+  /** Under 60 s in total: fewer messages, sockets and rounds. */
+  quick: boolean;
+}
+
+type Benchmark = (options: BenchOptions) => Promise<Record<string, unknown>>;
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  'realtime-throughput': realtimeThroughput,
+  'realtime-connections': realtimeConnections,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const name = argv.find((arg) => !arg.startsWith('--'));
+  const benchmark = name === undefined ? undefined : BENCHMARKS[name];
+  if (!benchmark) {
+    console.error(`Usage: npm run bench -- NAME [--quick]\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')}`);
+    return 2;
+  }
+  const started = Date.now();
+  const figures = await benchmark({ quick: argv.includes('--quick') });
+  console.log(JSON.stringify({ benchmark: name, quick: argv.includes('--quick'), seconds: Math.round((Date.now() - started) / 100) / 10, ...figures }));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
