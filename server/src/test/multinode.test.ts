@@ -1,9 +1,16 @@
 // Several nodes behind nginx, sharing PostgreSQL and Redis, as production runs them (PostgreSQL only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type TestDatabase, createTestDatabase, testDialect } from './harness.js';
+import { type Frame, RecordingSocket, availableOperator, liveTenant, socketUrl } from './live-sockets.js';
 import { type RunningNode, killAll, startNginx, startNode, startRedis } from './processes.js';
 
 let database: TestDatabase;
+
+/** An entry with this text, or an assignment whose history holds it. */
+function saysOrCarries(frame: Frame, text: string): boolean {
+  if (frame.type === 'entry') return frame.text === text;
+  return frame.type === 'assigned' && Array.isArray(frame.history) && frame.history.some((entry: Frame) => entry.text === text);
+}
 let nodes: RunningNode[] = [];
 let balancer: { base: string };
 
@@ -36,5 +43,39 @@ describe.skipIf(testDialect !== 'postgres')('two nodes behind nginx', () => {
       const read = await fetch(`${node.base}/api/2/client/${data.id}`, { headers: { 'x-api-key': ADMIN_KEY } });
       expect(read.status).toBe(200);
     }
+  });
+
+  it('let a visitor on one node and an operator on the other converse in real time, both ways', async () => {
+    const [nodeA, nodeB] = nodes;
+    if (!nodeA || !nodeB) throw new Error('two nodes expected');
+    const tenant = await liveTenant(balancer.base, 'Two Nodes Co');
+    const operator = await availableOperator(nodeB.base, tenant.token);
+    const visitor = await RecordingSocket.open(socketUrl(nodeA.base, '/realtime/visitor'));
+    visitor.send({ type: 'hello', website_id: tenant.websiteId });
+    await visitor.waitFor((frame) => frame.type === 'welcome');
+    visitor.send({ type: 'start', text: 'Hello from node A', client_message_id: 'a-1' });
+    const started = await visitor.waitFor((frame) => frame.type === 'started');
+    // Routing on node A saw the operator connected and available on node B.
+    expect(started.outcome).toBe('assigned');
+    const conversationId = Number(started.conversation_id);
+    await operator.waitFor((frame) => saysOrCarries(frame, 'Hello from node A'));
+    operator.send({ type: 'reply', conversation_id: conversationId, text: 'Hello from node B', client_message_id: 'b-1' });
+    await visitor.waitFor((frame) => frame.type === 'entry' && frame.text === 'Hello from node B');
+    visitor.send({ type: 'typing', on: true });
+    await operator.waitFor((frame) => frame.type === 'typing' && frame.on === true);
+    visitor.close();
+    operator.close();
+  });
+
+  it('carry WebSockets through nginx', async () => {
+    const tenant = await liveTenant(balancer.base, 'Balanced Co');
+    const operator = await availableOperator(balancer.base, tenant.token);
+    const visitor = await RecordingSocket.open(socketUrl(balancer.base, '/realtime/visitor'));
+    visitor.send({ type: 'hello', website_id: tenant.websiteId });
+    await visitor.waitFor((frame) => frame.type === 'welcome');
+    visitor.send({ type: 'start', text: 'Through the balancer', client_message_id: 'n-1' });
+    await operator.waitFor((frame) => saysOrCarries(frame, 'Through the balancer'));
+    visitor.close();
+    operator.close();
   });
 });
