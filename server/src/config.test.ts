@@ -29,11 +29,12 @@ describe('defaults', () => {
       publicUrl: 'http://localhost:8080',
       adminKey: undefined,
       logLevel: 'info',
+      presenceGraceMs: 30_000,
     });
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', REDIS_URL: '', PUBLIC_URL: '', CAUSERIE_ADMIN_KEY: '', LOG_LEVEL: '' }, CWD)).toEqual(loadConfig({}, CWD));
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', REDIS_URL: '', PUBLIC_URL: '', CAUSERIE_ADMIN_KEY: '', LOG_LEVEL: '', CAUSERIE_PRESENCE_GRACE_MS: '' }, CWD)).toEqual(loadConfig({}, CWD));
   });
 
   it('derives the public URL from the port, and keeps values given', () => {
@@ -43,6 +44,11 @@ describe('defaults', () => {
     );
     expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://cache:6379', publicUrl: 'https://chat.example', adminKey: 'a-long-enough-admin-key', logLevel: 'warn' });
     expect(loadConfig({ PORT: '9000' }, CWD).publicUrl).toBe('http://localhost:9000');
+  });
+
+  it('reads the presence grace period in milliseconds; 0 disconnects at once', () => {
+    expect(loadConfig({ CAUSERIE_PRESENCE_GRACE_MS: '5000' }, CWD).presenceGraceMs).toBe(5000);
+    expect(loadConfig({ CAUSERIE_PRESENCE_GRACE_MS: '0' }, CWD).presenceGraceMs).toBe(0);
   });
 });
 
@@ -78,6 +84,9 @@ describe('bad values throw a ConfigError naming the variable', () => {
     ['PUBLIC_URL', 'chat.example'],
     ['PUBLIC_URL', 'ftp://chat.example'],
     ['CAUSERIE_ADMIN_KEY', 'short-key'],
+    ['CAUSERIE_PRESENCE_GRACE_MS', '30s'],
+    ['CAUSERIE_PRESENCE_GRACE_MS', '-1'],
+    ['CAUSERIE_PRESENCE_GRACE_MS', '86400001'],
     ['CAUSERIE_ADMIN_KEY', 'long enough but has spaces'],
     ['LOG_LEVEL', 'verbose'],
   ])('%s=%s', (variable, value) => {

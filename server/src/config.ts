@@ -16,6 +16,12 @@ export interface Config {
   publicUrl: string;
   adminKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * How long an operator whose last realtime socket closed stays connected, waiting for a reconnect
+   * (CAUSERIE_PRESENCE_GRACE_MS). Optional so configurations written before it existed stay valid:
+   * absent means DEFAULT_PRESENCE_GRACE_MS.
+   */
+  presenceGraceMs?: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -31,6 +37,9 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Grace period of operator presence when CAUSERIE_PRESENCE_GRACE_MS is not set: long enough for a page reload or a network change. */
+export const DEFAULT_PRESENCE_GRACE_MS = 30_000;
+
 /** The SQLite file used when DATABASE_URL is not set. */
 export const DEFAULT_SQLITE_FILE = 'data/causerie.db';
 
@@ -43,7 +52,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, port);
   const adminKey = parseAdminKey(env.CAUSERIE_ADMIN_KEY);
   const logLevel = parseLogLevel(env.LOG_LEVEL);
-  return { port, host, database, redisUrl, publicUrl, adminKey, logLevel };
+  const presenceGraceMs = parsePresenceGrace(env.CAUSERIE_PRESENCE_GRACE_MS);
+  return { port, host, database, redisUrl, publicUrl, adminKey, logLevel, presenceGraceMs };
+}
+
+/** Milliseconds, from 0 (disconnect at once) to one day. */
+function parsePresenceGrace(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_PRESENCE_GRACE_MS;
+  const value = raw.trim();
+  if (!/^\d+$/.test(value) || Number(value) > 86_400_000) {
+    throw new ConfigError('CAUSERIE_PRESENCE_GRACE_MS', `must be a whole number of milliseconds from 0 to 86400000, got '${raw}'.`);
+  }
+  return Number(value);
 }
 
 function parsePort(raw: string | undefined): number {

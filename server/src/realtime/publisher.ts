@@ -1,0 +1,85 @@
+// Fan-out after commit: what a command changed, published on the bus for every node's sockets.
+//
+// The one rule (design.md §1): publish only after the command's transaction committed. Every history entry carries its
+// `seq`; a socket that receives seq > last+1 reads the gap from the database first, and drops seq <= last. A lost
+// publish (a node dying between commit and publish) therefore only delays an entry until the conversation's next one,
+// or until the client resumes. State messages carry the conversation's `last_seq` for the same reason.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Assignment, EndedWait, LiveClose, LiveStart, Transfer } from '../domain/routing/commands.js';
+import { type Bus, topics } from './bus.js';
+import { entryPayload } from './messages.js';
+import { type HistoryRow, conversationState } from './store.js';
+
+/** Publishes committed changes. Used by the gateway and by any command outside it whose change sockets should see. */
+export class RealtimePublisher {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly bus: Bus,
+    private readonly onError: (error: unknown, context: string) => void,
+  ) {}
+
+  /** New history entries of a conversation, in seq order. */
+  entries(conversationId: number, rows: readonly HistoryRow[]): void {
+    for (const row of rows) this.bus.publish(topics.conversation(conversationId), { t: 'entry', c: conversationId, e: entryPayload(row) });
+  }
+
+  /**
+   * A conversation's status, operator or outcome changed: its state goes to its sockets (with its last seq, so
+   * they catch up on entries they missed), its operator's sockets are told it is theirs, and its website's queue
+   * is announced as changed.
+   */
+  async conversationChanged(conversationId: number): Promise<void> {
+    try {
+      const state = await conversationState(this.db, conversationId);
+      if (state === undefined) return;
+      this.bus.publish(topics.conversation(conversationId), { t: 'state', c: conversationId, s: state });
+      if (state.operatorId !== null && state.status !== 'closed') this.bus.publish(topics.operator(state.operatorId), { t: 'assigned', c: conversationId });
+      this.queueChanged(state.websiteId);
+    } catch (error) {
+      this.onError(error, `publish conversation ${conversationId}`);
+    }
+  }
+
+  /** The waiting conversations of a website changed: positions and queue sizes are recomputed by the nodes showing them. */
+  queueChanged(websiteId: number): void {
+    this.bus.publish(topics.queue(websiteId), { t: 'queue', w: websiteId });
+  }
+
+  /** Conversations routing gave to operators (a served queue). */
+  async assignments(assignments: readonly Assignment[]): Promise<void> {
+    for (const assignment of assignments) {
+      this.entries(assignment.conversationId, [assignment.entry]);
+      await this.conversationChanged(assignment.conversationId);
+    }
+  }
+
+  /** After startLiveConversation. */
+  async started(start: LiveStart): Promise<void> {
+    this.entries(start.conversationId, start.entries);
+    await this.conversationChanged(start.conversationId);
+    await this.assignments(start.served);
+  }
+
+  /** After closeLiveConversation. */
+  async closed(close: LiveClose): Promise<void> {
+    this.entries(close.conversationId, close.entries);
+    await this.conversationChanged(close.conversationId);
+    await this.assignments(close.served);
+  }
+
+  /** After transferConversation. */
+  async transferred(transfer: Transfer): Promise<void> {
+    this.entries(transfer.conversationId, transfer.entries);
+    await this.conversationChanged(transfer.conversationId);
+    await this.assignments(transfer.served);
+  }
+
+  /** After abandonConversation, missQueuedConversations or expireQueuedConversations. */
+  async endedWaits(ended: readonly EndedWait[]): Promise<void> {
+    for (const wait of ended) {
+      this.entries(wait.conversationId, wait.entries);
+      await this.conversationChanged(wait.conversationId);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+// Several nodes: the Redis bus, and two app instances sharing one PostgreSQL database and one Redis (started here):
+// a visitor on node A and an operator on node B converse; presence holds across nodes and survives a dead node.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import type { AppContext } from '../context.js';
+import { type Store, openDatabase } from '../db/database.js';
+import { type TestApp, clientWithKey, eventTypesFor, startTestApp, testConfig, testDialect } from '../test/harness.js';
+import { RedisBus } from './bus.js';
+import { RealtimeClient } from './client.js';
+import type { RealtimeMessage } from './messages.js';
+import { gatewayOf } from './plugin.js';
+
+const GRACE_MS = 300;
+
+let redis: ChildProcess;
+let redisUrl: string;
+let redisDir: string;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually(assertion: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await pause(25);
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a throwaway redis-server (no persistence) and waits until it answers. */
+async function startRedis(): Promise<void> {
+  redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-redis-'));
+  const port = await freePort();
+  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+  redisUrl = `redis://127.0.0.1:${port}`;
+  await eventually(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const probe = net.connect(port, '127.0.0.1', () => {
+          probe.end();
+          resolve();
+        });
+        probe.once('error', reject);
+      }),
+  );
+}
+
+beforeAll(startRedis);
+afterAll(() => {
+  redis.kill('SIGKILL');
+  fs.rmSync(redisDir, { recursive: true, force: true });
+});
+
+describe('RedisBus', () => {
+  it('delivers a message once to every node subscribed to the topic, the publisher included', async () => {
+    const a = new RedisBus(redisUrl);
+    const b = new RedisBus(redisUrl);
+    const onA: RealtimeMessage[] = [];
+    const onB: RealtimeMessage[] = [];
+    const subA = a.subscribe('conv:1', (message) => onA.push(message));
+    const subB = b.subscribe('conv:1', (message) => onB.push(message));
+    await Promise.all([subA.ready, subB.ready]);
+    b.publish('conv:1', { t: 'typing', c: 1, by: 'visitor', on: true });
+    b.publish('conv:2', { t: 'typing', c: 2, by: 'visitor', on: true });
+    await eventually(() => expect(onA).toHaveLength(1));
+    await pause(50);
+    expect(onA).toEqual([{ t: 'typing', c: 1, by: 'visitor', on: true }]);
+    expect(onB).toEqual([{ t: 'typing', c: 1, by: 'visitor', on: true }]);
+    subA.unsubscribe();
+    b.publish('conv:1', { t: 'typing', c: 1, by: 'visitor', on: false });
+    await pause(50);
+    expect(onA).toHaveLength(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+interface Node {
+  app: FastifyInstance;
+  context: AppContext;
+  store: Store;
+  base: string;
+}
+
+describe.skipIf(testDialect !== 'postgres')('two nodes sharing PostgreSQL and Redis', () => {
+  let t: TestApp;
+  let nodeA: Node;
+  let nodeB: Node;
+  let key: string;
+  let websiteId: number;
+  const sockets: RealtimeClient[] = [];
+  const extraNodes: Node[] = [];
+
+  const listen = async (app: FastifyInstance) => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  };
+
+  /** Another node on the same database and Redis. */
+  async function startNode(): Promise<Node> {
+    const store = openDatabase(t.database.config);
+    const { app, context } = await buildApp(testConfig(t.database.config, { redisUrl, presenceGraceMs: GRACE_MS }), store);
+    await app.ready();
+    const node = { app, context, store, base: await listen(app) };
+    extraNodes.push(node);
+    return node;
+  }
+
+  async function open(node: Node, pathname: string, headers: Record<string, string> = {}): Promise<RealtimeClient> {
+    const socket = await RealtimeClient.open(`${node.base}${pathname}`, headers);
+    sockets.push(socket);
+    return socket;
+  }
+
+  async function newOperator(name: string): Promise<{ id: number; token: string }> {
+    const email = `${name.toLowerCase()}@nodes.example`;
+    const created = await t.api('POST', '/operator', { key, json: { name, email, password: 'nodes-secret', website_list: [websiteId] } });
+    const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'nodes-secret' } });
+    return { id: created.body.data.id, token: login.json<{ data: { token: string } }>().data.token };
+  }
+
+  const connected = async (operatorId: number) => (await t.store.db.selectFrom('operator').select('connected').where('id', '=', operatorId).executeTakeFirstOrThrow()).connected;
+
+  beforeAll(async () => {
+    t = await startTestApp({ redisUrl, presenceGraceMs: GRACE_MS });
+    nodeA = { app: t.app, context: t.context, store: t.store, base: await listen(t.app) };
+    nodeB = await startNode();
+    ({ key } = await clientWithKey(t, 'Nodes Co'));
+    websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://nodes.example' } })).body.data.id;
+  });
+
+  afterAll(async () => {
+    await Promise.all(sockets.map((socket) => socket.close()));
+    for (const node of extraNodes) {
+      await node.app.close();
+      await node.store.close();
+    }
+    await t.close();
+  });
+
+  it('lets a visitor on node A and an operator on node B converse in real time', async () => {
+    const { id, token } = await newOperator('Lea');
+    const operator = await open(nodeB, `/realtime/operator?token=${token}`);
+    await operator.next('snapshot');
+    await operator.request({ type: 'availability', chat: true }, 'availability');
+    const visitor = await open(nodeA, '/realtime/visitor');
+    await visitor.request({ type: 'hello', website_id: websiteId }, 'welcome');
+    const started = await visitor.request({ type: 'start', text: 'Hi from node A' }, 'started');
+    expect(started.outcome).toBe('assigned');
+    const conversationId = Number(started.conversation_id);
+    const assigned = await operator.next('assigned');
+    expect(assigned.conversation).toMatchObject({ id: conversationId, operator_id: id });
+
+    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Hello from node B' }, 'ack');
+    expect(await visitor.next((frame) => frame.type === 'entry' && frame.text === 'Hello from node B')).toMatchObject({ kind: 'operator', operator_id: id });
+    visitor.send({ type: 'typing', on: true });
+    expect(await operator.next('typing')).toEqual({ type: 'typing', conversation_id: conversationId, on: true });
+    for (const text of ['one', 'two', 'three']) await visitor.request({ type: 'message', text, client_message_id: text }, (frame) => frame.type === 'ack' && frame.client_message_id === text);
+    await operator.next((frame) => frame.type === 'entry' && frame.text === 'three');
+    const texts = operator.received((frame) => frame.type === 'entry').map((frame) => frame.text);
+    expect(texts).toEqual(['Hello from node B', 'one', 'two', 'three']);
+
+    // A note written on node B never reaches the visitor on node A.
+    await operator.request({ type: 'note', conversation_id: conversationId, text: 'note on B' }, (frame) => frame.type === 'ack' && frame.seq !== undefined);
+    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'after note' }, (frame) => frame.type === 'ack');
+    await visitor.next((frame) => frame.type === 'entry' && frame.text === 'after note');
+    expect(visitor.received((frame) => frame.text === 'note on B')).toEqual([]);
+
+    // The visitor resumes on node B, missing nothing.
+    const lastSeq = Math.max(...visitor.received('entry').map((frame) => Number(frame.seq)));
+    await visitor.close();
+    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'while away' }, (frame) => frame.type === 'ack' && frame.seq !== undefined);
+    const back = await open(nodeB, '/realtime/visitor');
+    const vuid = String((await t.store.db.selectFrom('visitor').innerJoin('conversation', 'conversation.visitor_id', 'visitor.id').select('visitor.unique_id').where('conversation.id', '=', conversationId).executeTakeFirstOrThrow()).unique_id);
+    await back.request({ type: 'hello', website_id: websiteId, vuid, conversation_id: conversationId, last_seq: lastSeq }, 'welcome');
+    expect(await back.next('entry')).toMatchObject({ text: 'while away' });
+  });
+
+  it('keeps an operator connected when their socket moves from node B to node A within the grace period', async () => {
+    const { id, token } = await newOperator('Max');
+    const onB = await open(nodeB, `/realtime/operator?token=${token}`);
+    await onB.next('snapshot');
+    await onB.close();
+    await pause(GRACE_MS / 3);
+    const onA = await open(nodeA, `/realtime/operator?token=${token}`);
+    await onA.next('snapshot');
+    await pause(GRACE_MS * 2);
+    expect(await connected(id)).toBe(1);
+    expect(await eventTypesFor(t, 'operator', id)).not.toContain('user.disconnected');
+    await onA.close();
+    await eventually(async () => expect(await connected(id)).toBe(0));
+  });
+
+  it('disconnects the operators of a node that died, once its heartbeat expired', async () => {
+    const { id, token } = await newOperator('Nina');
+    const doomed = await startNode();
+    const socket = await open(doomed, `/realtime/operator?token=${token}`);
+    await socket.next('snapshot');
+    expect(await connected(id)).toBe(1);
+    // The node stops without ending its grace periods (as if killed): only the surviving nodes can disconnect her.
+    const gateway = gatewayOf(doomed.context);
+    expect(gateway).toBeDefined();
+    await doomed.app.close();
+    extraNodes.splice(extraNodes.indexOf(doomed), 1);
+    await doomed.store.close();
+    expect(await connected(id)).toBe(1);
+    await eventually(async () => expect(await connected(id)).toBe(0), 8000);
+  });
+});

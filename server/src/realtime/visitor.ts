@@ -1,0 +1,235 @@
+// The visitor side of the protocol: hello (identity, resume), start, message, typing, read, navigate, close.
+import type { Kysely } from 'kysely';
+import { type Database, MESSAGE_KIND } from '../db/schema.js';
+import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/history.js';
+import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
+import { queueStatus } from '../domain/routing/queue.js';
+import { topics } from './bus.js';
+import { markRead } from './commands.js';
+import type { VisitorConnection } from './connection.js';
+import { FrameError, type FrameReader, MAX_ID_TEXT, MAX_TEXT, frameErrors, visitorConversationView } from './frames.js';
+import type { Gateway } from './gateway.js';
+import { type SiteRef, type VisitorRef, findSite, lookupVisitor, originAllowed, persistVisitor, resolveVisitor, verifyIdentity } from './identity.js';
+import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
+
+const helloFirst = () => new FrameError('hello_required', 'Send {"type":"hello","website_id":…} first: it says which website and visitor this socket speaks for.');
+const noConversation = () => new FrameError('no_conversation', 'This visitor has no conversation yet: send {"type":"start"} first.', 'conversation_id');
+
+type Reply = (frame: object) => void;
+
+/** Reads the optional identity block of a hello. */
+function readIdentity(reader: FrameReader): { external_id: string; email?: string; hash: string } | undefined {
+  const identity = reader.object('identity');
+  if (identity === undefined) return undefined;
+  const email = identity.text('email', { max: 320 });
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw frameErrors.invalid('identity.email', 'Expected an email address.');
+  return { external_id: identity.text('external_id', { required: true }), ...(email !== undefined && { email }), hash: identity.text('hash', { max: 128, required: true }) };
+}
+
+/** The conversation a frame is about: the one it names (which must be the visitor's) or the socket's current one. */
+async function targetConversation(db: Kysely<Database>, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader): Promise<number> {
+  const named = reader.id('conversation_id');
+  if (connection.visitorId === 0) throw named === undefined ? noConversation() : frameErrors.notFound('conversation', named, 'conversation_id');
+  if (named === undefined || named === connection.conversationId) {
+    if (connection.conversationId === null) throw noConversation();
+    return connection.conversationId;
+  }
+  if (!(await visitorOwnsConversation(db, named, connection.visitorId, connection.site.id))) throw frameErrors.notFound('conversation', named, 'conversation_id');
+  return named;
+}
+
+function identified(connection: VisitorConnection): connection is VisitorConnection & { site: SiteRef } {
+  return connection.site !== null;
+}
+
+/** Follows the visitor's conversation from `afterSeq` and sends what came after, its queue place, then live entries. */
+async function followConversation(gateway: Gateway, connection: VisitorConnection, conversationId: number, afterSeq: number): Promise<void> {
+  await connection.outboundDone(async () => {
+    const rows = await gateway.follow(connection, conversationId, afterSeq);
+    gateway.presentRows(connection, conversationId, rows);
+    const state = await conversationState(gateway.db, conversationId);
+    if (state === undefined) return;
+    if (state.status === 'closed') {
+      gateway.unfollow(connection, conversationId);
+      return;
+    }
+    if (state.status !== 'waiting') return;
+    await gateway.join(connection, topics.queue(state.websiteId));
+    const place = await queueStatus(gateway.db, conversationId);
+    if (place === null) return;
+    connection.queuePosition = place.position;
+    connection.queueEstimate = place.estimatedWaitSeconds;
+    connection.send({ type: 'queue', conversation_id: conversationId, position: place.position, estimated_wait_seconds: place.estimatedWaitSeconds });
+  });
+}
+
+/**
+ * hello: the website, the visitor (`vuid`, minted when absent), an optional signed identity, and optionally the
+ * conversation to resume with the last seq the client has: the answer is `welcome`, then exactly the missed entries.
+ */
+async function hello(gateway: Gateway, connection: VisitorConnection, reader: FrameReader, reply: Reply): Promise<void> {
+  if (connection.site !== null) throw new FrameError('already_identified', 'This socket already said hello. Open another socket to speak for another visitor or website.');
+  const websiteId = reader.id('website_id', { required: true });
+  const vuid = reader.text('vuid', { max: MAX_ID_TEXT });
+  if (vuid !== undefined && /\s/.test(vuid)) throw frameErrors.invalid('vuid', 'It must not contain spaces.');
+  const identity = readIdentity(reader);
+  const resumeId = reader.id('conversation_id');
+  const lastSeq = reader.seq('last_seq', { required: false }) ?? 0;
+  const site = await findSite(gateway.db, websiteId);
+  if (site === undefined) throw frameErrors.invalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
+  if (!originAllowed(connection.origin, site.url, gateway.publicUrl)) {
+    throw new FrameError('origin_refused', `Value of field 'website_id' is not valid. This page's origin ${connection.origin ?? ''} is not on the website's address ${site.url}.`, 'website_id');
+  }
+  let visitor: VisitorRef;
+  if (identity !== undefined) {
+    await verifyIdentity(gateway.db, site, identity);
+    visitor = await resolveVisitor(gateway.db, site, vuid, { externalId: identity.external_id, email: identity.email });
+  } else {
+    visitor = await lookupVisitor(gateway.db, site, vuid);
+  }
+  let conversationId: number | null = null;
+  if (resumeId !== undefined) {
+    if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, resumeId, visitor.id, site.id))) throw frameErrors.notFound('conversation', resumeId, 'conversation_id');
+    conversationId = resumeId;
+  } else if (visitor.id !== 0) {
+    conversationId = (await activeVisitorConversation(gateway.db, visitor.id, site.id)) ?? null;
+  }
+  connection.site = site;
+  connection.visitorId = visitor.id;
+  connection.vuid = visitor.vuid;
+  connection.origin = undefined;
+  connection.conversationId = conversationId;
+  const state = conversationId === null ? undefined : await conversationState(gateway.db, conversationId);
+  reply({
+    type: 'welcome',
+    vuid: visitor.vuid,
+    identity: visitor.verifiedExternalId === null ? null : { external_id: visitor.verifiedExternalId, verified: true },
+    conversation: state === undefined ? null : visitorConversationView(state),
+  });
+  if (conversationId !== null) await followConversation(gateway, connection, conversationId, lastSeq);
+}
+
+/** A conversation of this visitor holding a message with this client id (a start resent after a lost answer). */
+async function startedWith(db: Kysely<Database>, connection: VisitorConnection & { site: SiteRef }, clientMessageId: string) {
+  return db
+    .selectFrom('conversation_message')
+    .innerJoin('conversation', 'conversation.id', 'conversation_message.conversation_id')
+    .select(['conversation.id', 'conversation_message.seq'])
+    .where('conversation.visitor_id', '=', connection.visitorId)
+    .where('conversation.website_id', '=', connection.site.id)
+    .where('conversation_message.client_message_id', '=', clientMessageId)
+    .executeTakeFirst();
+}
+
+/** start: a live chat conversation, routed at once (assigned, queued with its place, or offline with the message kept). */
+async function start(gateway: Gateway, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader, reply: Reply): Promise<void> {
+  const text = reader.text('text', { max: MAX_TEXT });
+  const pageType = reader.text('page_type', { max: 255 });
+  const skillId = reader.id('skill_id');
+  const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
+  if (clientMessageId !== undefined && text === undefined) throw frameErrors.missing('text');
+  if (connection.visitorId === 0) {
+    // The first thing worth keeping: the visitor row is created now (see lookupVisitor).
+    const visitor = await persistVisitor(gateway.db, connection.site, connection.vuid);
+    connection.visitorId = visitor.id;
+    connection.vuid = visitor.vuid;
+  }
+  if (clientMessageId !== undefined) {
+    const earlier = await startedWith(gateway.db, connection, clientMessageId);
+    if (earlier !== undefined) {
+      const state = await conversationState(gateway.db, earlier.id);
+      connection.conversationId = earlier.id;
+      const outcome = state?.status === 'waiting' ? 'queued' : state?.outcome === 'missed_offline' ? 'offline' : 'assigned';
+      reply({ type: 'started', conversation_id: earlier.id, outcome, conversation: state === undefined ? null : visitorConversationView(state), duplicate: true });
+      reply({ type: 'ack', conversation_id: earlier.id, client_message_id: clientMessageId, seq: Number(earlier.seq) });
+      await followConversation(gateway, connection, earlier.id, connection.lastSeq(earlier.id) ?? 0);
+      return;
+    }
+  }
+  const active = await activeVisitorConversation(gateway.db, connection.visitorId, connection.site.id);
+  if (active !== undefined) {
+    throw new FrameError('conversation_open', `Conversation ${active} is still open: send messages to it, or close it before starting another.`, 'conversation_id');
+  }
+  const started = await startLiveConversation(gateway.db, {
+    websiteId: connection.site.id,
+    visitor: { id: connection.visitorId, uniqueId: connection.vuid },
+    channel: 'chat',
+    skillId: skillId ?? null,
+    pageType: pageType ?? null,
+    userAgent: connection.userAgent ?? null,
+    text: text ?? null,
+    clientMessageId: clientMessageId ?? null,
+  });
+  connection.conversationId = started.conversationId;
+  const state = await conversationState(gateway.db, started.conversationId);
+  reply({
+    type: 'started',
+    conversation_id: started.conversationId,
+    outcome: started.kind,
+    conversation: state === undefined ? null : visitorConversationView(state),
+    ...(started.kind === 'queued' && { position: started.position, estimated_wait_seconds: started.estimatedWaitSeconds }),
+  });
+  const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
+  if (first !== undefined) reply({ type: 'ack', conversation_id: started.conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(first.seq) });
+  await gateway.publisher.started(started);
+  await followConversation(gateway, connection, started.conversationId, 0);
+}
+
+/** message (and navigate): stored once per client_message_id, acknowledged with its seq, then fanned out. */
+async function send(gateway: Gateway, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader, reply: Reply, kind: 'message' | 'navigate'): Promise<void> {
+  let text: string;
+  if (kind === 'navigate') {
+    const url = navigationUrl(reader.text('url', { max: 2048, required: true }));
+    if (url === undefined) throw frameErrors.invalid('url', NAVIGATION_PROBLEM);
+    text = url;
+  } else {
+    text = reader.text('text', { max: MAX_TEXT, required: true });
+  }
+  const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
+  const conversationId = await targetConversation(gateway.db, connection, reader);
+  const sent = await gateway.writer.send({
+    conversationId,
+    kind: kind === 'navigate' ? MESSAGE_KIND.navigation : MESSAGE_KIND.visitor,
+    text,
+    clientMessageId: clientMessageId ?? null,
+  });
+  reply({ type: 'ack', conversation_id: conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(sent.row.seq), ...(sent.duplicate && { duplicate: true }) });
+  if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
+}
+
+/** Handles one frame of an identified or unidentified visitor socket. */
+export async function handleVisitorFrame(gateway: Gateway, connection: VisitorConnection, type: string, reader: FrameReader, reply: Reply): Promise<void> {
+  if (type === 'hello') return hello(gateway, connection, reader, reply);
+  if (type === 'ping') return reply({ type: 'pong' });
+  if (!['start', 'message', 'navigate', 'typing', 'read', 'close'].includes(type)) {
+    throw new FrameError('unknown_type', `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close or ping.`, 'type');
+  }
+  if (!identified(connection)) throw helloFirst();
+  switch (type) {
+    case 'start':
+      return start(gateway, connection, reader, reply);
+    case 'message':
+    case 'navigate':
+      return send(gateway, connection, reader, reply, type);
+    case 'typing': {
+      const on = reader.bool('on', { required: true }) ?? false;
+      const conversationId = await targetConversation(gateway.db, connection, reader);
+      gateway.bus.publish(topics.conversation(conversationId), { t: 'typing', c: conversationId, by: 'visitor', on });
+      return;
+    }
+    case 'read': {
+      const seq = reader.seq('seq', { required: true }) ?? 0;
+      const conversationId = await targetConversation(gateway.db, connection, reader);
+      const moved = await markRead(gateway.db, conversationId, 'visitor', seq);
+      if (moved !== null) gateway.bus.publish(topics.conversation(conversationId), { t: 'read', c: conversationId, by: 'visitor', seq: moved });
+      return;
+    }
+    case 'close': {
+      const conversationId = await targetConversation(gateway.db, connection, reader);
+      const closed = await closeLiveConversation(gateway.db, conversationId, { by: 'visitor' });
+      reply({ type: 'closed', conversation_id: conversationId, outcome: closed.outcome });
+      await gateway.publisher.closed(closed);
+      return;
+    }
+  }
+}
