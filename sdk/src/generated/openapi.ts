@@ -1564,6 +1564,10 @@ export interface paths {
                                  * @example 2026-11-21 13:07:05
                                  */
                                 created_at?: string;
+                                /** @description How live conversations pick an operator (see docs/REALTIME.md). */
+                                routing_strategy?: "least_loaded" | "round_robin";
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
                                  * @example /client/1
@@ -1664,6 +1668,8 @@ export interface paths {
                         url: string;
                         /** @description Label (defaults to the host name of the URL). */
                         label?: string;
+                        /** @description `least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way. */
+                        routing_strategy?: "least_loaded" | "round_robin";
                         /** @description Partner and platform keys: the client that owns the website. */
                         client_id?: number;
                     };
@@ -1696,6 +1702,10 @@ export interface paths {
                                  * @example 2026-11-21 13:07:05
                                  */
                                 created_at?: string;
+                                /** @description How live conversations pick an operator (see docs/REALTIME.md). */
+                                routing_strategy?: "least_loaded" | "round_robin";
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
                                  * @example /client/1
@@ -1819,6 +1829,10 @@ export interface paths {
                                  * @example 2026-11-21 13:07:05
                                  */
                                 created_at?: string;
+                                /** @description How live conversations pick an operator (see docs/REALTIME.md). */
+                                routing_strategy?: "least_loaded" | "round_robin";
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
                                  * @example /client/1
@@ -1910,6 +1924,8 @@ export interface paths {
                          */
                         url?: string;
                         label?: string;
+                        /** @description `least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way. */
+                        routing_strategy?: "least_loaded" | "round_robin";
                     };
                 };
             };
@@ -1940,6 +1956,10 @@ export interface paths {
                                  * @example 2026-11-21 13:07:05
                                  */
                                 created_at?: string;
+                                /** @description How live conversations pick an operator (see docs/REALTIME.md). */
+                                routing_strategy?: "least_loaded" | "round_robin";
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
                                  * @example /client/1
@@ -6384,11 +6404,11 @@ export interface paths {
                             data: {
                                 /** @description Position in the conversation, from 1; never reused. */
                                 seq: number;
-                                /** @description 1 (operator), 2 (visitor), 3 (system) or 5 (navigation). */
+                                /** @description 1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note). */
                                 type: number;
                                 /** @description Message text, system notice, or URL. */
                                 text: string;
-                                /** @description Operator who wrote an operator message. */
+                                /** @description Operator who wrote an operator message or a note. */
                                 operator_id: number | null;
                                 /** @description Time of the entry, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at: string;
@@ -6489,10 +6509,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description `operator` (1), `visitor` (2), `system` (3) or `navigation` (5).
+                         * @description `operator` (1), `visitor` (2), `system` (3), `navigation` (5) or `note` (6, a private note among operators, never shown to the visitor nor in `history`).
                          * @enum {string}
                          */
-                        type: "operator" | "visitor" | "system" | "navigation" | "1" | "2" | "3" | "5";
+                        type: "operator" | "visitor" | "system" | "navigation" | "note" | "1" | "2" | "3" | "5" | "6";
                         /** @description Message text; for a navigation entry, the URL of the page. */
                         text: string;
                         /** @description Operator messages: who wrote it (default: the conversation's operator). */
@@ -6516,11 +6536,11 @@ export interface paths {
                             data: {
                                 /** @description Position in the conversation, from 1; never reused. */
                                 seq: number;
-                                /** @description 1 (operator), 2 (visitor), 3 (system) or 5 (navigation). */
+                                /** @description 1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note). */
                                 type: number;
                                 /** @description Message text, system notice, or URL. */
                                 text: string;
-                                /** @description Operator who wrote an operator message. */
+                                /** @description Operator who wrote an operator message or a note. */
                                 operator_id: number | null;
                                 /** @description Time of the entry, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at: string;
@@ -13069,6 +13089,330 @@ export interface paths {
                             result: "error";
                             /** @description What went wrong, naming the parameter to correct. */
                             message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log an operator in with email and password */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                        /** @description Only when one email and password open several accounts. */
+                        client_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Bearer token (`cos_…`): send it as `Authorization: Bearer …` or as the realtime socket's `token`. */
+                                token: string;
+                                operator_id: number;
+                                client_id: number;
+                                /** @description End of the session, ISO 8601 UTC. */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log an operator in with their SSO key (seed 003's Single Sign-On) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The operator's `sso_key`. */
+                        sso_key: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Bearer token (`cos_…`): send it as `Authorization: Bearer …` or as the realtime socket's `token`. */
+                                token: string;
+                                operator_id: number;
+                                client_id: number;
+                                /** @description End of the session, ISO 8601 UTC. */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who a bearer token belongs to */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                operator_id: number;
+                                client_id: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the session of a bearer token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
                         };
                     };
                 };

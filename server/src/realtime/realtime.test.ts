@@ -388,3 +388,38 @@ describe('keepalive', () => {
     expect(await answering.request({ type: 'ping' }, 'pong')).toEqual({ type: 'pong' });
   });
 });
+
+describe('the REST API and the sockets', () => {
+  it('delivers a message posted through the API to the sockets, and serves the queue when an operator becomes available over the API', async () => {
+    // A website of its own, served by Bob alone, connected but not yet available: a new visitor waits.
+    const site = await t.api('POST', '/website', { key, json: { url: 'https://bridge.example' } });
+    const bridgeSite = Number(site.body.data.id);
+    const created = await t.api('POST', '/operator', { key, json: { name: 'Bob', email: 'bob@bridge.example', password: 'bridge-secret', chat_max_number: 1, website_list: [bridgeSite] } });
+    const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'bob@bridge.example', password: 'bridge-secret' } });
+    const bob = { id: Number(created.body.data.id), token: String(login.json<{ data: { token: string } }>().data.token) };
+    const bobSocket = await operatorSocket(bob.token);
+    await bobSocket.next('snapshot');
+    const socket = await visitor({ origin: 'https://bridge.example' });
+    await socket.request({ type: 'hello', website_id: bridgeSite }, 'welcome');
+    // Bob is connected but unavailable: nobody available means offline, so make him available, busy him, then queue.
+    expect((await t.api('PUT', `/operator/${bob.id}/live`, { key, json: { chat: { available: 1 } } })).status).toBe(200);
+    const first = await socket.request({ type: 'start', text: 'First visitor', client_message_id: 'b-1' }, 'started');
+    expect(first.outcome).toBe('assigned');
+    const second = await visitor({ origin: 'https://bridge.example' });
+    await second.request({ type: 'hello', website_id: bridgeSite }, 'welcome');
+    const queued = await second.request({ type: 'start', text: 'Second visitor', client_message_id: 'b-2' }, 'started');
+    expect(queued.outcome).toBe('queued');
+    // The first conversation is closed through the API: the queue is served and both sides hear of it.
+    const closed = await t.api('POST', `/conversation/${Number(first.conversation_id)}/close`, { key, json: {} });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    const posted = await t.api('POST', `/conversation/${Number(first.conversation_id)}/message`, { key, json: { type: 'system', text: 'after close' } });
+    expect(posted.status).toBe(409);
+    const conversationId = Number(queued.conversation_id);
+    const sent = await t.api('POST', `/conversation/${conversationId}/message`, { key, json: { type: 'note', text: 'CRM note', operator_id: bob.id } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    await bobSocket.next((frame) => frame.type === 'entry' && frame.text === 'CRM note');
+    const posted2 = await t.api('POST', `/conversation/${conversationId}/message`, { key, json: { type: 'operator', text: 'Posted by the CRM', operator_id: bob.id } });
+    const entry = await second.next((frame) => frame.type === 'entry' && frame.text === 'Posted by the CRM');
+    expect(entry.seq).toBe(posted2.body.data.seq);
+  });
+});

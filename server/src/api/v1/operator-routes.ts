@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { createOperator, deleteOperator, linkOperatorWebsite, unlinkOperatorWebsite, updateOperator, type OperatorInput } from '../../domain/people/commands.js';
 import { changeOperatorLive, type LiveChange } from '../../domain/people/presence.js';
+import { serveQueuesForOperator } from '../../domain/routing/commands.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type MethodRegistry, SUCCESS, registerMethod, unknownBy } from './method.js';
 import { presentV1Operator, presentV1Website } from './present.js';
@@ -59,6 +60,7 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
           throw fieldInvalid(field, `The operator cannot process chat: enable chat first (PUT /api/2/operator/${operator.id} with chat_enabled=1).`);
         }
         await changeOperatorLive(db, clientId, operator.id, change);
+        if (change.chat === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
         return SUCCESS;
       },
     });

@@ -415,20 +415,22 @@ export async function closeConversationNow(db: Kysely<Database>, existing: Conve
 export async function postMessage(db: Kysely<Database>, existing: ConversationRow, input: { type: string; text: string; operator_id?: number }): Promise<ConversationMessageRow> {
   if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is closed.`);
   const kind = readMessageKind(input.type);
-  if (kind === undefined) throw fieldInvalid('type', 'Expected operator, visitor, system or navigation (or 1, 2, 3, 5).');
+  if (kind === undefined) throw fieldInvalid('type', 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).');
   let text = input.text;
   if (kind === MESSAGE_KIND.navigation) {
     const url = navigationUrl(input.text);
     if (url === undefined) throw fieldInvalid('text', NAVIGATION_PROBLEM);
     text = url;
   }
-  if (kind !== MESSAGE_KIND.operator && input.operator_id !== undefined) throw fieldInvalid('operator_id', 'Only operator messages have an operator.');
-  const operatorId = kind === MESSAGE_KIND.operator ? (input.operator_id ?? existing.operator_id) : null;
-  if (kind === MESSAGE_KIND.operator && operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  const authored = kind === MESSAGE_KIND.operator || kind === MESSAGE_KIND.note;
+  if (!authored && input.operator_id !== undefined) throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
+  const operatorId = authored ? (input.operator_id ?? existing.operator_id) : null;
+  if (authored && operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
   return db.transaction().execute(async (trx) => {
     if (operatorId !== null) {
       await assertOwned(trx, 'operator', [operatorId], existing.client_id, 'operator_id');
-      if (existing.operator_id === null) await changeConversation(trx, existing.id, { operatorId });
+      // Writing to the visitor takes an unowned conversation; a note does not.
+      if (existing.operator_id === null && kind === MESSAGE_KIND.operator) await changeConversation(trx, existing.id, { operatorId });
     }
     return appendMessage(trx, existing.id, { kind, text, operatorId, at: nowInstant() });
   });

@@ -549,7 +549,7 @@ describe('history entries', () => {
       [{ type: 'bot', text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
       [{ type: 4, text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
       [{ type: 'navigation', text: 'cart page' }, "Value of field 'text' is not valid. A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'."],
-      [{ type: 'visitor', text: 'x', operator_id: operatorId }, "Value of field 'operator_id' is not valid. Only operator messages have an operator."],
+      [{ type: 'visitor', text: 'x', operator_id: operatorId }, "Value of field 'operator_id' is not valid. Only operator messages and notes have an operator."],
       [{ type: 'operator', text: 'x', operator_id: otherOperator }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`],
       [{ type: 'visitor', text: 'x', seq: 4 }, "Field 'seq' is not a field of 'conversation'."],
     ];

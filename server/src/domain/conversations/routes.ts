@@ -1,6 +1,7 @@
 // HTTP routes of conversations, tags and the Odigo call-backs: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
+import { serveQueue } from '../routing/commands.js';
 import { ErrorResponses, ListEnvelope, OneEnvelope, many, one } from '../../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
@@ -91,6 +92,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       authorize(request.principal, 'conversation', 'update');
       const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
       await updateConversation(db, existing, request.body);
+      await context.realtime?.conversationChanged(existing.id);
       return one(presentConversation(await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids))));
     },
   );
@@ -110,6 +112,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       authorize(request.principal, 'conversation', 'update');
       const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
       await closeConversationNow(db, existing, request.body);
+      await context.realtime?.conversationChanged(existing.id);
+      // The operator's slot is free: the website's waiting visitors are served, as after a close from the console.
+      await context.realtime?.assignments(await serveQueue(db, { websiteId: existing.website_id }));
       return one(presentConversation(await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids))));
     },
   );
@@ -129,7 +134,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
       const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
-      return one(presentMessage(await postMessage(db, existing, request.body)));
+      const row = await postMessage(db, existing, request.body);
+      // Sockets following the conversation see an entry written through the API as they see one typed live.
+      context.realtime?.entries(existing.id, [row]);
+      return one(presentMessage(row));
     },
   );
   app.get(
