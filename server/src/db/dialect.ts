@@ -1,5 +1,5 @@
 // The only place where SQL differs between SQLite and PostgreSQL; everything else is portable Kysely.
-import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, type Kysely, PostgresAdapter, type SqlBool, sql } from 'kysely';
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 

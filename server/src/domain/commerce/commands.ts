@@ -5,7 +5,7 @@ import type { Database, SaleRow } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 
 type Tx = Transaction<Database>;
 /** A query selecting the ids of some live visitors. */
@@ -128,8 +128,7 @@ async function attribute(trx: Tx, clientId: number, websiteId: number, saleAt: s
  * returns the first report unchanged (a merchant's retry), or 409 when the amount or currency differ.
  */
 export async function reportTransaction(db: Kysely<Database>, principal: Principal, input: TransactionInput): Promise<ReportedTransaction> {
-  const website = await db.selectFrom('website').select(['id', 'client_id']).where('id', '=', input.website_id).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
-  if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
+  const website = await visibleWebsite(db, principal, input.website_id);
   const externalId = input.external_id.trim();
   const currency = cleanText(input.currency)?.toUpperCase() ?? null;
   const amount = input.amount;

@@ -16,7 +16,7 @@ import {
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope, targetClient } from '../tenancy/policy.js';
+import { type Principal, assertOwned, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { NAVIGATION_PROBLEM, OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE, kindName, navigationUrl, readImportedHistory, readMessageKind } from './history.js';
 import type { TagRecord } from './store.js';
@@ -26,25 +26,6 @@ type Tx = Transaction<Database>;
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 const flag = (value: boolean): number => (value ? 1 : 0);
 const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((id, index) => id === b[index]);
-
-type OwnedTable = 'website' | 'operator' | 'skill' | 'tag';
-
-/** Rejects references to rows of another client (or to nothing, or to a deleted operator), naming the field and the id. */
-async function assertOwned(trx: Tx, table: OwnedTable, ids: readonly number[], clientId: number, field: string): Promise<void> {
-  if (ids.length === 0) return;
-  let query = trx.selectFrom(table).select('id').where('client_id', '=', clientId).where('id', 'in', unique(ids));
-  if (table === 'operator') query = query.where(trx.dynamic.ref('deleted_at'), 'is', null);
-  const found = new Set((await query.execute()).map((row) => row.id));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing !== undefined) throw fieldInvalid(field, `Unknown '${table}' with 'id' ${missing}.`);
-}
-
-/** The website a body names, if the key can see it: with a partner or platform key it decides the client. */
-async function visibleWebsite(trx: Tx, principal: Principal, websiteId: number): Promise<{ id: number; client_id: number }> {
-  const website = await trx.selectFrom('website').select(['id', 'client_id']).where('id', '=', websiteId).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
-  if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
-  return website;
-}
 
 /** A `YYYY-MM-DD HH:MM:SS` date a caller gives for an import, as a stored instant; never in the future. */
 function readPastDate(field: string, value: string, now: Date): string {

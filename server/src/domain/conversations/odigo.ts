@@ -4,7 +4,7 @@ import type { CallMeetingRow, CallMeetingStatus, Database } from '../../db/schem
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { closeConversation, openConversation } from './commands.js';
 import { isIdText } from '../../http/ids.js';
@@ -36,8 +36,7 @@ interface CallParties {
 
 /** The website (visible to the key: it decides the client) and the client's operator with this external id. */
 async function callParties(trx: Tx, principal: Principal, input: OdigoCall): Promise<CallParties> {
-  const website = await trx.selectFrom('website').select(['id', 'client_id']).where('id', '=', input.website_id).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
-  if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
+  const website = await visibleWebsite(trx, principal, input.website_id);
   const externalId = input.operator_external_id.trim();
   // External ids are the client's own and not enforced unique: the oldest operator carrying it answers, on pick-up and hang-up alike.
   const operator = await trx

@@ -2,11 +2,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, OperatorUpdate } from '../../db/schema.js';
-import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
+import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
-import { type Principal, targetClient } from '../tenancy/policy.js';
+import { type Principal, assertOwned, targetClient } from '../tenancy/policy.js';
 import { closePresence, setAvailability } from './presence.js';
 import type { Role } from './schema.js';
 
@@ -47,19 +47,6 @@ function readEmail(raw: string): string {
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 const flag = (value: boolean): number => (value ? 1 : 0);
-
-type OwnedTable = 'website' | 'skill' | 'operator_group' | 'operator';
-const RESOURCE_OF: Record<OwnedTable, string> = { website: 'website', skill: 'skill', operator_group: 'group', operator: 'operator' };
-
-/** Rejects references to rows of another client (or to nothing), naming the field and the id. */
-async function assertOwned(trx: Tx, table: OwnedTable, ids: readonly number[], clientId: number, field: string): Promise<void> {
-  if (ids.length === 0) return;
-  let query = trx.selectFrom(table).select('id').where('client_id', '=', clientId).where('id', 'in', [...ids]);
-  if (table === 'operator') query = query.where(trx.dynamic.ref('deleted_at'), 'is', null);
-  const found = new Set((await query.execute()).map((row) => row.id));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing !== undefined) throw fieldInvalid(field, `Unknown '${RESOURCE_OF[table]}' with 'id' ${missing}.`);
-}
 
 /** Email is unique within the client (the console login); other clients' operators are never consulted. */
 async function assertEmailFree(trx: Tx, clientId: number, email: string, exceptOperatorId?: number): Promise<void> {

@@ -1,7 +1,7 @@
 // Who may do what, and which clients a key can see: tenant scoping is enforced here, in one place.
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { fieldMissing, notPermitted, unknownResource } from '../../errors.js';
+import { fieldInvalid, fieldMissing, notPermitted, unknownResource } from '../../errors.js';
 
 /** The authenticated caller, derived from its API key. */
 export type Principal =
@@ -108,4 +108,25 @@ export async function targetClient(db: Kysely<Database>, principal: Principal, r
   if (requested === undefined) throw fieldMissing('client_id');
   if (!(await canSeeClient(db, principal, requested))) throw unknownResource('client', requested);
   return requested;
+}
+
+/** Client-owned tables a request body may refer to by id. */
+export type OwnedTable = 'website' | 'skill' | 'operator_group' | 'operator' | 'tag';
+const RESOURCE_OF: Record<OwnedTable, string> = { website: 'website', skill: 'skill', operator_group: 'group', operator: 'operator', tag: 'tag' };
+
+/** Rejects references to rows of another client (or to nothing, or to a deleted operator), naming the field and the first unknown id. */
+export async function assertOwned(trx: Transaction<Database>, table: OwnedTable, ids: readonly number[], clientId: number, field: string): Promise<void> {
+  if (ids.length === 0) return;
+  let query = trx.selectFrom(table).select('id').where('client_id', '=', clientId).where('id', 'in', [...new Set(ids)]);
+  if (table === 'operator') query = query.where(trx.dynamic.ref('deleted_at'), 'is', null);
+  const found = new Set((await query.execute()).map((row) => row.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw fieldInvalid(field, `Unknown '${RESOURCE_OF[table]}' with 'id' ${missing}.`);
+}
+
+/** The website a body names, if the key can see it: with a partner or platform key it decides the client. */
+export async function visibleWebsite(db: Kysely<Database>, principal: Principal, websiteId: number): Promise<{ id: number; client_id: number }> {
+  const website = await db.selectFrom('website').select(['id', 'client_id']).where('id', '=', websiteId).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
+  if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
+  return website;
 }

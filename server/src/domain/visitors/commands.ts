@@ -1,16 +1,15 @@
 // State changes of visitors and call meetings; each commits its rows and its events in one transaction.
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { CallMeetingRow, CallMeetingStatus, CallMeetingTable, Database, VisitorTable } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope, targetClient } from '../tenancy/policy.js';
+import { type Principal, assertOwned, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { newVisitorUid } from './identity.js';
 import type { VisitorRecord } from './store.js';
 import { isIdText } from '../../http/ids.js';
 
-type Tx = Transaction<Database>;
 type VisitorUpdate = Updateable<VisitorTable>;
 type CallMeetingUpdate = Updateable<CallMeetingTable>;
 
@@ -42,14 +41,6 @@ function personalValues(input: VisitorInput): Partial<Record<PersonalField, stri
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
-/** Rejects website ids that are not the client's, naming the field and the first unknown id. */
-async function assertOwnWebsites(trx: Tx, clientId: number, ids: readonly number[], field: string): Promise<void> {
-  if (ids.length === 0) return;
-  const found = new Set((await trx.selectFrom('website').select('id').where('client_id', '=', clientId).where('id', 'in', [...ids]).execute()).map((row) => row.id));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing !== undefined) throw fieldInvalid(field, `Unknown 'website' with 'id' ${missing}.`);
-}
-
 const uniqueIdTaken = (uniqueId: string) => conflict(`Value of field 'unique_id' is not valid. A visitor with the unique_id '${uniqueId}' already exists.`);
 
 /** Creates a visitor (`visitor.created`); the unique id is minted when not given and must be free within the client. */
@@ -63,7 +54,7 @@ export async function createVisitor(db: Kysely<Database>, principal: Principal, 
     return await db.transaction().execute(async (trx) => {
       const taken = await trx.selectFrom('visitor').select('id').where('client_id', '=', clientId).where('unique_id', '=', uniqueId).executeTakeFirst();
       if (taken) throw uniqueIdTaken(uniqueId);
-      await assertOwnWebsites(trx, clientId, websiteIds, 'website_id');
+      await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
       const { id } = await trx
         .insertInto('visitor')
         .values({
@@ -120,7 +111,7 @@ export async function updateVisitor(
   if (changed.length === 0) return;
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    if (websitesChanged && websiteIds !== undefined) await assertOwnWebsites(trx, existing.client_id, websiteIds, 'website_id');
+    if (websitesChanged && websiteIds !== undefined) await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
     await trx.updateTable('visitor').set({ ...changes, updated_at: at }).where('id', '=', existing.id).execute();
     if (websitesChanged && websiteIds !== undefined) {
       await trx.deleteFrom('visitor_website').where('visitor_id', '=', existing.id).execute();
@@ -182,8 +173,7 @@ export async function createCallMeeting(db: Kysely<Database>, principal: Princip
   const startAt = readStartAt(input.start_at);
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
-    const website = await trx.selectFrom('website').select(['id', 'client_id']).where('id', '=', input.website_id).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
-    if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
+    const website = await visibleWebsite(trx, principal, input.website_id);
     const skillId = cleanText(input.skill_id) ?? null;
     if (skillId !== null) {
       if (!isIdText(skillId)) throw fieldInvalid('skill_id', 'Expected a whole number identifier.');
