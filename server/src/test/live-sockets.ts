@@ -1,56 +1,6 @@
-// Realtime clients for process-level tests: an operator logged in over HTTP and visitors, speaking docs/REALTIME.md.
-import { WebSocket } from 'ws';
+// Process-level helpers for realtime tests: a client with a website and a logged-in operator, and socket URLs.
+import { RealtimeClient } from '../realtime/client.js';
 import { ADMIN_KEY } from './harness.js';
-
-export type Frame = { type: string } & Record<string, unknown>;
-
-/** A socket that keeps every frame it received, so a test can wait for one that may already have arrived. */
-export class RecordingSocket {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data: Buffer) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  static open(url: string): Promise<RecordingSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
-      const recording = new RecordingSocket(socket);
-      socket.once('open', () => resolve(recording));
-      socket.once('error', reject);
-    });
-  }
-
-  send(frame: Record<string, unknown>): void {
-    this.socket.send(JSON.stringify(frame));
-  }
-
-  /** The first recorded frame matching, waiting up to `ms` for it. */
-  async waitFor(accept: (frame: Frame) => boolean, ms = 10_000): Promise<Frame> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.frames.find(accept);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${ms} ms; received: ${JSON.stringify(this.frames.slice(-5))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
-}
 
 async function api<T>(base: string, path: string, body: unknown): Promise<T> {
   const answer = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -74,9 +24,8 @@ export async function liveTenant(base: string, name: string): Promise<{ websiteI
 export const socketUrl = (base: string, path: string): string => `${base.replace(/^http/, 'ws')}${path}`;
 
 /** An operator socket, made available for chat. */
-export async function availableOperator(base: string, token: string): Promise<RecordingSocket> {
-  const operator = await RecordingSocket.open(socketUrl(base, `/realtime/operator?token=${encodeURIComponent(token)}`));
-  operator.send({ type: 'availability', chat: true, ref: 'available' });
-  await operator.waitFor((frame) => frame.type === 'availability');
+export async function availableOperator(base: string, token: string): Promise<RealtimeClient> {
+  const operator = await RealtimeClient.open(socketUrl(base, `/realtime/operator?token=${encodeURIComponent(token)}`));
+  await operator.request({ type: 'availability', chat: true }, 'availability', 10_000);
   return operator;
 }

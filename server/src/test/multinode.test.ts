@@ -1,7 +1,8 @@
 // Several nodes behind nginx, sharing PostgreSQL and Redis, as production runs them (PostgreSQL only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type TestDatabase, createTestDatabase, testDialect } from './harness.js';
-import { type Frame, RecordingSocket, availableOperator, liveTenant, socketUrl } from './live-sockets.js';
+import { type Frame, RealtimeClient } from '../realtime/client.js';
+import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
 import { type RunningNode, killAll, startNginx, startNode, startRedis } from './processes.js';
 
 let database: TestDatabase;
@@ -50,32 +51,32 @@ describe.skipIf(testDialect !== 'postgres')('two nodes behind nginx', () => {
     if (!nodeA || !nodeB) throw new Error('two nodes expected');
     const tenant = await liveTenant(balancer.base, 'Two Nodes Co');
     const operator = await availableOperator(nodeB.base, tenant.token);
-    const visitor = await RecordingSocket.open(socketUrl(nodeA.base, '/realtime/visitor'));
+    const visitor = await RealtimeClient.open(socketUrl(nodeA.base, '/realtime/visitor'));
     visitor.send({ type: 'hello', website_id: tenant.websiteId });
-    await visitor.waitFor((frame) => frame.type === 'welcome');
+    await visitor.next((frame) => frame.type === 'welcome', 10_000);
     visitor.send({ type: 'start', text: 'Hello from node A', client_message_id: 'a-1' });
-    const started = await visitor.waitFor((frame) => frame.type === 'started');
+    const started = await visitor.next((frame) => frame.type === 'started', 10_000);
     // Routing on node A saw the operator connected and available on node B.
     expect(started.outcome).toBe('assigned');
     const conversationId = Number(started.conversation_id);
-    await operator.waitFor((frame) => saysOrCarries(frame, 'Hello from node A'));
+    await operator.next((frame) => saysOrCarries(frame, 'Hello from node A'), 10_000);
     operator.send({ type: 'reply', conversation_id: conversationId, text: 'Hello from node B', client_message_id: 'b-1' });
-    await visitor.waitFor((frame) => frame.type === 'entry' && frame.text === 'Hello from node B');
+    await visitor.next((frame) => frame.type === 'entry' && frame.text === 'Hello from node B', 10_000);
     visitor.send({ type: 'typing', on: true });
-    await operator.waitFor((frame) => frame.type === 'typing' && frame.on === true);
-    visitor.close();
-    operator.close();
+    await operator.next((frame) => frame.type === 'typing' && frame.on === true, 10_000);
+    visitor.socket.terminate();
+    operator.socket.terminate();
   });
 
   it('carry WebSockets through nginx', async () => {
     const tenant = await liveTenant(balancer.base, 'Balanced Co');
     const operator = await availableOperator(balancer.base, tenant.token);
-    const visitor = await RecordingSocket.open(socketUrl(balancer.base, '/realtime/visitor'));
+    const visitor = await RealtimeClient.open(socketUrl(balancer.base, '/realtime/visitor'));
     visitor.send({ type: 'hello', website_id: tenant.websiteId });
-    await visitor.waitFor((frame) => frame.type === 'welcome');
+    await visitor.next((frame) => frame.type === 'welcome', 10_000);
     visitor.send({ type: 'start', text: 'Through the balancer', client_message_id: 'n-1' });
-    await operator.waitFor((frame) => saysOrCarries(frame, 'Through the balancer'));
-    visitor.close();
-    operator.close();
+    await operator.next((frame) => saysOrCarries(frame, 'Through the balancer'), 10_000);
+    visitor.socket.terminate();
+    operator.socket.terminate();
   });
 });

@@ -1,7 +1,8 @@
 // kill -9 during a message storm: every message acknowledged to its sender survives and is delivered on resume, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, createTestDatabase } from './harness.js';
-import { type Frame, RecordingSocket, availableOperator, liveTenant, socketUrl } from './live-sockets.js';
+import { type Frame, RealtimeClient } from '../realtime/client.js';
+import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
 import { exitWithin, killAll, startNode } from './processes.js';
 
 let database: TestDatabase;
@@ -21,11 +22,11 @@ describe('a node killed with SIGKILL during a message storm', () => {
     const node = await startNode(database.config);
     const tenant = await liveTenant(node.base, 'Storm Co');
     await availableOperator(node.base, tenant.token);
-    const visitor = await RecordingSocket.open(socketUrl(node.base, '/realtime/visitor'));
+    const visitor = await RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'));
     visitor.send({ type: 'hello', website_id: tenant.websiteId });
-    const welcome = await visitor.waitFor((frame) => frame.type === 'welcome');
+    const welcome = await visitor.next((frame) => frame.type === 'welcome', 10_000);
     visitor.send({ type: 'start', text: 'storm begins', client_message_id: 'storm-0' });
-    const started = await visitor.waitFor((frame) => frame.type === 'started');
+    const started = await visitor.next((frame) => frame.type === 'started', 10_000);
     expect(started.outcome).toBe('assigned');
     const conversationId = Number(started.conversation_id);
 
@@ -47,14 +48,14 @@ describe('a node killed with SIGKILL during a message storm', () => {
     node.child.kill('SIGKILL');
     await exitWithin(node, 10_000);
     clearInterval(sender);
-    visitor.close();
+    visitor.socket.terminate();
     expect(acked.size).toBeGreaterThanOrEqual(40);
 
     const restarted = await startNode(database.config);
-    const resumed = await RecordingSocket.open(socketUrl(restarted.base, '/realtime/visitor'));
+    const resumed = await RealtimeClient.open(socketUrl(restarted.base, '/realtime/visitor'));
     resumed.send({ type: 'hello', website_id: tenant.websiteId, vuid: welcome.vuid, conversation_id: conversationId, last_seq: 0 });
-    await resumed.waitFor((frame) => frame.type === 'welcome');
-    await resumed.waitFor((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1));
+    await resumed.next((frame) => frame.type === 'welcome', 10_000);
+    await resumed.next((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1), 10_000);
     // Settle: nothing more should arrive for what was already delivered.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const delivered = visitorTexts(resumed.frames);
@@ -67,12 +68,12 @@ describe('a node killed with SIGKILL during a message storm', () => {
     // The operator, reconnecting, gets the same acknowledged messages.
     const login = await fetch(`${restarted.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'agent@storm-co.example', password: 'agent-password' }) });
     const token = ((await login.json()) as { data: { token: string } }).data.token;
-    const operator = await RecordingSocket.open(socketUrl(restarted.base, `/realtime/operator?token=${encodeURIComponent(token)}`));
+    const operator = await RealtimeClient.open(socketUrl(restarted.base, `/realtime/operator?token=${encodeURIComponent(token)}`));
     operator.send({ type: 'resume', conversation_id: conversationId, last_seq: 0 });
-    await operator.waitFor((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1));
+    await operator.next((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1), 10_000);
     const operatorSaw = visitorTexts(operator.frames);
     for (const id of acked) expect(operatorSaw).toContain(id);
-    resumed.close();
-    operator.close();
+    resumed.socket.terminate();
+    operator.socket.terminate();
   });
 });
