@@ -1,0 +1,113 @@
+// Starts a real Causerie node (the built server, demo data, its own SQLite file) and Debian's Chromium for browser tests.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { expect } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = path.join(ROOT, 'server', 'dist', 'main.js');
+/** Where screenshots go: kept by CI as artifacts, ignored by git. */
+export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ADMIN_KEY = 'cau_e2e_platform_admin_key_0123456789abcdef';
+
+export interface RunningServer {
+  url: string;
+  adminKey: string;
+  demo: { apiKey: string; websiteId: number; clientId: number; login: { email: string; password: string } };
+  /** Everything the node printed, for failure messages. */
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs `node server/dist/main.js demo` on a free port with a fresh SQLite file and waits for its banner. */
+export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build -w server).`);
+  const port = await freePort();
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [MAIN, 'demo'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      DATABASE_URL: `sqlite:${path.join(directory, 'causerie.db')}`,
+      CAUSERIE_ADMIN_KEY: ADMIN_KEY,
+      CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    await stopChild(child);
+    fs.rmSync(directory, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  while (!/Demo API key:\s+\S+/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`The demo node did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const apiKey = /Demo API key:\s+(\S+)/.exec(output)?.[1] ?? '';
+  const login = /Operator login:\s+(\S+) \/ (\S+)/.exec(output);
+  const websites = (await (await fetch(`${url}/api/2/website`, { headers: { 'X-API-Key': apiKey } })).json()) as { data: { id: number; client_id: number }[] };
+  const website = websites.data[0];
+  if (!website || !login?.[1] || !login[2]) {
+    await stop();
+    throw new Error(`The demo node printed no demo website or login:\n${output}`);
+  }
+  return { url, adminKey: ADMIN_KEY, demo: { apiKey, websiteId: website.id, clientId: website.client_id, login: { email: login[1], password: login[2] } }, output: () => output, stop };
+}
+
+/** Headless Chromium from Debian, with the flags it needs in a container. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
+}
+
+const shotCounters = new Map<string, number>();
+
+/** Saves a numbered full-page screenshot under e2e/artifacts/<test file>/ for people to look at after a run. */
+export async function shot(page: Page, name: string): Promise<void> {
+  const test = (expect.getState().testPath ?? 'unknown').split('/').pop()?.replace(/\.test\.ts$/, '') ?? 'unknown';
+  const count = (shotCounters.get(test) ?? 0) + 1;
+  shotCounters.set(test, count);
+  const directory = path.join(ARTIFACTS, test);
+  fs.mkdirSync(directory, { recursive: true });
+  await page.screenshot({ path: path.join(directory, `${String(count).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`), fullPage: true });
+}
