@@ -6,7 +6,7 @@ import type { Dialect } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { connectOperator, disconnectOperator } from '../domain/people/presence.js';
-import { expireQueuedConversations, missQueuedConversations } from '../domain/routing/commands.js';
+import { expireQueuedConversations, missQueuedConversations, rerouteConversationsOf } from '../domain/routing/commands.js';
 import { queueSnapshot } from '../domain/routing/queue.js';
 import { type Bus, type Subscription, topics } from './bus.js';
 import { type Connection, OperatorConnection, VisitorConnection } from './connection.js';
@@ -307,6 +307,7 @@ export class Gateway {
       if (!(error instanceof ApiError && error.httpStatus === 404)) throw error;
     });
     this.bus.publish(topics.operator(operatorId), { t: 'disconnected', o: operatorId });
+    for (const moved of await rerouteConversationsOf(this.db, operatorId)) await this.publisher.transferred(moved);
     for (const websiteId of await operatorWebsiteIds(this.db, operatorId)) {
       const ended = await missQueuedConversations(this.db, websiteId);
       await this.publisher.endedWaits(ended);

@@ -133,6 +133,35 @@ describe('operator presence', () => {
   });
 });
 
+describe('an operator who leaves for good', () => {
+  it('hands their open conversations to an operator still here once the grace period is over; the visitor is told', async () => {
+    const site = (await t.api('POST', '/website', { key, json: { url: 'https://handover.example' } })).body.data.id;
+    const leaving = await newOperator('Noa', { chat_max_number: 1, chat_priority: 10 }, site);
+    const staying = await newOperator('Oli', { chat_max_number: 1 }, site);
+    const leavingSocket = await connect(leaving.token);
+    const stayingSocket = await connect(staying.token);
+    await leavingSocket.request({ type: 'availability', chat: true }, 'availability');
+    await stayingSocket.request({ type: 'availability', chat: true }, 'availability');
+    const visitor = await RealtimeClient.open(`${base}/realtime/visitor`);
+    sockets.push(visitor);
+    await visitor.request({ type: 'hello', website_id: site }, 'welcome');
+    const started = await visitor.request({ type: 'start', text: 'Where is my parcel?' }, 'started');
+    await leavingSocket.next('assigned');
+    await leavingSocket.close();
+    const assigned = await stayingSocket.next('assigned', 3000);
+    expect(assigned.conversation).toMatchObject({ id: started.conversation_id });
+    // The new operator gets the whole history, the visitor's first message included.
+    expect((assigned.history as Array<{ text: string }>).map((entry) => entry.text)).toContain('Where is my parcel?');
+    const notice = await visitor.next((frame) => frame.type === 'entry' && (frame.data as { event?: string } | undefined)?.event === 'transferred', 3000);
+    expect(notice.data).toEqual({ event: 'transferred' });
+    const row = await t.store.db.selectFrom('conversation').select(['operator_id', 'status']).where('id', '=', Number(started.conversation_id)).executeTakeFirstOrThrow();
+    expect(row).toEqual({ operator_id: staying.id, status: 'open' });
+    // The visitor and the new operator carry on.
+    await visitor.request({ type: 'message', text: 'Still there?' }, 'ack');
+    expect(await stayingSocket.next((frame) => frame.type === 'entry' && frame.text === 'Still there?', 3000)).toMatchObject({ conversation_id: started.conversation_id });
+  });
+});
+
 describe('shutdown', () => {
   it('closes sockets with 1001 so clients reconnect elsewhere', async () => {
     const other = await startTestApp({ presenceGraceMs: GRACE_MS });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { createOperator, deleteOperator, linkOperatorWebsite, unlinkOperatorWebsite, updateOperator, type OperatorInput } from '../../domain/people/commands.js';
 import { changeOperatorLive, type LiveChange } from '../../domain/people/presence.js';
-import { serveQueuesForOperator } from '../../domain/routing/commands.js';
+import { rerouteConversationsOf, serveQueuesForOperator } from '../../domain/routing/commands.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type MethodRegistry, SUCCESS, registerMethod, unknownBy } from './method.js';
 import { presentV1Operator, presentV1Website } from './present.js';
@@ -61,6 +61,7 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
         }
         await changeOperatorLive(db, clientId, operator.id, change);
         if (change.chat === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
+        if (change.connected === false) for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
         return SUCCESS;
       },
     });

@@ -15,7 +15,7 @@ import { loadOperatorProfile, updateOperatorProfile } from './profile.js';
 import { OPERATOR_FILTERS } from './schema.js';
 import { loadOperatorStatistic } from './statistic.js';
 import { listOperatorIds } from './store.js';
-import { serveQueuesForOperator } from '../routing/commands.js';
+import { rerouteConversationsOf, serveQueuesForOperator } from '../routing/commands.js';
 
 const LIVE_DESCRIPTION =
   '`slot_number` counts the operator\'s conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.';
@@ -84,6 +84,8 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       await changeOperatorLive(db, operator.client_id, operator.id, change);
       // A channel made available frees slots: waiting visitors are served now, and their sockets told.
       if (change.chat === true || change.call === true || change.video === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
+      // Disconnected through the API: their open conversations go to someone still here (see rerouteConversationsOf).
+      if (change.connected === false) for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
       return done(liveChangeMessage(change));
     },
   );

@@ -2,7 +2,7 @@
 // Each runs in one transaction that writes its rows and appends its events; the algorithm is documented in algorithm.ts.
 import type { Kysely, Transaction } from 'kysely';
 import { type ConversationMessageRow, type ConversationOutcome, type Database, MESSAGE_KIND, type RoutingStrategy } from '../../db/schema.js';
-import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
+import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { appendMessage, closeConversation, openConversation } from '../conversations/commands.js';
@@ -467,7 +467,11 @@ export async function closeLiveConversation(db: Kysely<Database>, conversationId
 // ——— Transfer ———
 
 /** Where a conversation is transferred: one operator, the best free member of a group, or the operators of a skill. */
-export type TransferTarget = { operatorId: number } | { groupId: number } | { skillId: number };
+/**
+ * Where a transfer sends a conversation. `reroute` is the system's own transfer when the operator who had it left
+ * (their presence ended): any eligible operator with the conversation's skill, else back to the queue.
+ */
+export type TransferTarget = { operatorId: number } | { groupId: number } | { skillId: number } | { reroute: 'operator_left'; from: number };
 
 /** What the gateway announces after a transfer. */
 export interface Transfer {
@@ -520,14 +524,21 @@ async function transferableOperator(trx: Tx, conversation: RoutedConversation, c
  * Writes the transfer notice with `{"event":"transferred","from":…,"to":…}` and `conversation.transferred`, then
  * (second transaction) serves the queues of the operator who gave it away.
  */
-export async function transferConversation(db: Kysely<Database>, conversationId: number, target: TransferTarget, byOperatorId: number): Promise<Transfer> {
+export async function transferConversation(db: Kysely<Database>, conversationId: number, target: TransferTarget, byOperatorId: number | null): Promise<Transfer> {
   const done = await runInTransaction(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is closed.`);
     const channel = conversation.channel;
     if (!isLiveChannel(channel)) throw conflict(`Conversation ${conversationId} is on channel ${channel}; only chat, call and video conversations are routed.`);
-    const by = await trx.selectFrom('operator').select('id').where('id', '=', byOperatorId).where('client_id', '=', conversation.client_id).executeTakeFirst();
-    if (!by) throw fieldInvalid('by_operator_id', `Unknown 'operator' with 'id' ${byOperatorId}.`);
+    if ('reroute' in target) {
+      // Checked under the conversation's lock: it may have closed or changed hands, or its operator come back, since.
+      const departed = await trx.selectFrom('operator').select('connected').where('id', '=', target.from).executeTakeFirst();
+      if (conversation.operator_id !== target.from || conversation.status !== 'open' || departed?.connected === 1) throw new NobodyToReroute();
+    }
+    if (byOperatorId !== null) {
+      const by = await trx.selectFrom('operator').select('id').where('id', '=', byOperatorId).where('client_id', '=', conversation.client_id).executeTakeFirst();
+      if (!by) throw fieldInvalid('by_operator_id', `Unknown 'operator' with 'id' ${byOperatorId}.`);
+    }
     const website = await routingWebsite(trx, conversation.website_id);
     const strategy = strategyOf(website.routing_strategy);
     const from = conversation.operator_id;
@@ -535,7 +546,7 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
     const before = await lastSeq(trx, conversationId);
 
     let to: number | null;
-    let targetData: Record<string, number>;
+    let targetData: Record<string, number | string>;
     let skillId = conversation.skill_id;
     let lockedIds: number[] = [];
     if ('operatorId' in target) {
@@ -551,14 +562,21 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
       to = chosen.id;
       targetData = { group_id: target.groupId };
     } else {
-      await assertSkillOfClient(trx, target.skillId, conversation.client_id);
-      skillId = target.skillId;
+      if ('skillId' in target) {
+        await assertSkillOfClient(trx, target.skillId, conversation.client_id);
+        skillId = target.skillId;
+        targetData = { skill_id: target.skillId };
+      } else {
+        targetData = { reason: target.reroute };
+      }
       // Every operator ready on the channel is locked, not only the skilled ones: if the conversation goes back to
       // the queue, serving it needs no further lock (see ServeOptions.operatorIds).
       const ready = await lockedOperatorStates(trx, { websiteId: website.id, channels: [channel] });
       lockedIds = ready.map((operator) => operator.id);
       to = chooseOperator(ready, { channel, skillId, excludeOperatorId: from }, strategy)?.id ?? null;
-      targetData = { skill_id: target.skillId };
+      // Nobody left to serve a queue: a conversation whose operator left stays theirs (they see it when back)
+      // rather than wait for no one and end as missed.
+      if ('reroute' in target && ready.length === 0) throw new NobodyToReroute();
     }
 
     const wasWaiting = conversation.status === 'waiting';
@@ -628,6 +646,37 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
     entries: done.entries,
     served: [...done.served, ...freed],
   };
+}
+
+class NobodyToReroute extends Error {}
+
+/**
+ * The operator's presence ended (grace period over, node dead, or disconnected through the API): each of their open
+ * live conversations goes to another eligible operator with its skill, or back to the queue in order when someone
+ * is connected and ready on its website but busy. With nobody ready at all, the conversation stays theirs. Each move
+ * is a transfer (`{"event":"transferred","target":{"reason":"operator_left"}}`, `conversation.transferred` with
+ * `byOperatorId: null`), in its own transaction.
+ */
+export async function rerouteConversationsOf(db: Kysely<Database>, operatorId: number): Promise<Transfer[]> {
+  const open = await db
+    .selectFrom('conversation')
+    .select('id')
+    .where('operator_id', '=', operatorId)
+    .where('status', '=', 'open')
+    .where('channel', 'in', ['chat', 'call', 'video'])
+    .orderBy('id')
+    .execute();
+  const moved: Transfer[] = [];
+  for (const { id } of open) {
+    try {
+      moved.push(await transferConversation(db, id, { reroute: 'operator_left', from: operatorId }, null));
+    } catch (error) {
+      // Nobody to take it, or it closed or changed hands meanwhile: nothing to move.
+      if (error instanceof NobodyToReroute || (error instanceof ApiError && error.httpStatus === 409)) continue;
+      throw error;
+    }
+  }
+  return moved;
 }
 
 // ——— Settings ———

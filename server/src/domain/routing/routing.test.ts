@@ -16,6 +16,7 @@ import {
   closeLiveConversation,
   expireQueuedConversations,
   missQueuedConversations,
+  rerouteConversationsOf,
   serveQueue,
   serveQueuesForOperator,
   setRoutingStrategy,
@@ -607,6 +608,60 @@ describe('transferConversation', () => {
     });
     await closeLiveConversation(t.store.db, started.conversationId, { by: 'operator', operatorId: agent });
     expect(await rejection(transferConversation(t.store.db, started.conversationId, { operatorId: other }, agent))).toEqual({ status: 409, message: `Conversation ${started.conversationId} is closed.` });
+  });
+});
+
+describe('rerouteConversationsOf: the operator left', () => {
+  it('moves their open conversations to a free operator with the skill, as a system transfer, through the API disconnect too', async () => {
+    const site = await website();
+    const skill = await created('/skill', { name: `Returns ${counter}` });
+    const leaving = await operator([site], { chat_max_number: 2, chat_priority: 10, skill_list: [skill] });
+    const first = await start(site);
+    const second = await start(site, { skillId: skill });
+    expect([assignedTo(first), assignedTo(second)]).toEqual([leaving, leaving]);
+    const unskilled = await operator([site], { chat_max_number: 1 });
+    const skilled = await operator([site], { chat_max_number: 1, skill_list: [skill] });
+    // Disconnected through the API (PUT /operator/{id}/live connected=0): the conversations follow at once.
+    const answer = await t.api('PUT', `/operator/${leaving}/live`, { key, json: { connected: 0 } });
+    expect(answer.status).toBe(200);
+    expect(await conversation(second.conversationId)).toMatchObject({ status: 'open', operator_id: skilled, skill_id: skill });
+    expect(await conversation(first.conversationId)).toMatchObject({ status: 'open', operator_id: unskilled });
+    const notice = (await history(second.conversationId)).at(-1);
+    expect(notice).toMatchObject({ body: OPERATOR_CHAT_TRANSFERRED, operator_id: null });
+    expect(JSON.parse(notice?.data ?? '{}')).toEqual({ event: 'transferred', from: leaving, to: skilled, target: { reason: 'operator_left' }, by: null });
+    expect(await payloads(second.conversationId, 'conversation.transferred')).toMatchObject([{ fromOperatorId: leaving, toOperatorId: skilled, byOperatorId: null, target: { reason: 'operator_left' } }]);
+  });
+
+  it('puts them back in the queue, in order, when the operators still here are busy; serves them when a slot frees', async () => {
+    const site = await website();
+    const leaving = await operator([site], { chat_max_number: 1, chat_priority: 10 });
+    const started = await start(site);
+    expect(assignedTo(started)).toBe(leaving);
+    const busy = await operator([site], { chat_max_number: 1 });
+    const other = await start(site);
+    expect(assignedTo(other)).toBe(busy);
+    await disconnectOperator(t.store.db, clientId, leaving);
+    const moved = await rerouteConversationsOf(t.store.db, leaving);
+    expect(moved).toMatchObject([{ conversationId: started.conversationId, fromOperatorId: leaving, toOperatorId: null, queued: { position: 1 } }]);
+    expect(await conversation(started.conversationId)).toMatchObject({ status: 'waiting', operator_id: null, waitinglist: 1 });
+    await closeLiveConversation(t.store.db, other.conversationId, { by: 'operator', operatorId: busy });
+    expect(await conversation(started.conversationId)).toMatchObject({ status: 'open', operator_id: busy });
+  });
+
+  it('leaves them with the operator when nobody else is ready, and does nothing once they are back or it closed', async () => {
+    const site = await website();
+    const leaving = await operator([site], { chat_max_number: 2 });
+    const kept = await start(site);
+    const closed = await start(site);
+    await closeLiveConversation(t.store.db, closed.conversationId, { by: 'visitor' });
+    await disconnectOperator(t.store.db, clientId, leaving);
+    expect(await rerouteConversationsOf(t.store.db, leaving)).toEqual([]);
+    expect(await conversation(kept.conversationId)).toMatchObject({ status: 'open', operator_id: leaving });
+    // Back before anyone rerouted: a late reroute changes nothing even though another operator is free now.
+    await operator([site], { chat_max_number: 1 });
+    await connectOperator(t.store.db, clientId, leaving);
+    expect(await rerouteConversationsOf(t.store.db, leaving)).toEqual([]);
+    expect(await conversation(kept.conversationId)).toMatchObject({ status: 'open', operator_id: leaving });
   });
 });
 
