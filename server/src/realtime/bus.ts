@@ -30,6 +30,8 @@ export const topics = {
   conversation: (conversationId: number) => `conv:${conversationId}`,
   operator: (operatorId: number) => `op:${operatorId}`,
   queue: (websiteId: number) => `queue:${websiteId}`,
+  /** Every socket (tab) of one visitor on one website. */
+  visitor: (websiteId: number, vuid: string) => `vis:${websiteId}:${vuid}`,
 } as const;
 
 /** Errors of the bus are reported here rather than thrown into the publisher. */

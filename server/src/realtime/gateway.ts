@@ -15,6 +15,7 @@ import { type ConversationState, type EntryPayload, type RealtimeMessage, entryP
 import { type PresenceRegistry, PresenceTracker } from './presence.js';
 import type { RealtimePublisher } from './publisher.js';
 import { HISTORY_PAGE, type HistoryRow, conversationCard, conversationState, historyAfter, operatorWebsiteIds } from './store.js';
+import { takeUpConversation } from './visitor.js';
 import { MessageWriter } from './writer.js';
 
 export interface GatewayOptions {
@@ -166,6 +167,11 @@ export class Gateway {
         return;
       case 'queue':
         this.refreshQueue(message.w);
+        return;
+      case 'visitor_started':
+        for (const member of members) {
+          if (member instanceof VisitorConnection) takeUpConversation(this, member, message.c, message.v).catch((error: unknown) => this.report(error, 'visitor tab'));
+        }
         return;
     }
   }

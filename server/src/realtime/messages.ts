@@ -41,7 +41,9 @@ export type RealtimeMessage =
   /** op topic: presence closed this operator; nodes still holding one of their sockets connect them again. */
   | { t: 'disconnected'; o: number }
   /** queue topic: waiting conversations of the website changed (positions to recompute). */
-  | { t: 'queue'; w: number };
+  | { t: 'queue'; w: number }
+  /** visitor topic: one tab of the visitor started conversation `c`; the visitor's other tabs take it up. */
+  | { t: 'visitor_started'; c: number; v: number };
 
 /** The fan-out payload of a stored history row. */
 export function entryPayload(row: Pick<ConversationMessageRow, 'seq' | 'kind' | 'body' | 'operator_id' | 'created_at' | 'data' | 'client_message_id'>): EntryPayload {

@@ -239,6 +239,39 @@ describe('a live conversation between a visitor socket and an operator socket', 
   });
 });
 
+describe('a visitor with several tabs', () => {
+  it('shows a conversation started in one tab in the others at once, and both tabs then see every entry', async () => {
+    const bob = await newOperator('Bob', { chat_max_number: 2 });
+    const operator = await availableOperator(bob.token);
+    const first = await helloed();
+    const vuid = String(first.welcome.vuid);
+    const second = await helloed({ vuid });
+    expect(second.welcome.conversation).toBeNull();
+    const started = await first.socket.request({ type: 'start', text: 'Two tabs open', client_message_id: 'tab-1' }, 'started');
+    const conversationId = Number(started.conversation_id);
+    // The other tab learns of it without a new hello: a `started` frame marked `elsewhere`, then the history.
+    const elsewhere = await second.socket.next('started');
+    expect(elsewhere).toMatchObject({ conversation_id: conversationId, outcome: 'assigned', elsewhere: true, conversation: { id: conversationId, status: 'open' } });
+    await eventually(() => expect(entries(second.socket, conversationId).map((frame) => frame.text)).toContain('Two tabs open'));
+    expect(second.socket.received('ack')).toEqual([]);
+    // The second tab writes into the same conversation; the operator's reply reaches both tabs once each.
+    await second.socket.request({ type: 'message', text: 'From the other tab' }, 'ack');
+    await operator.next((frame) => frame.type === 'entry' && frame.text === 'From the other tab');
+    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Hello both' }, 'ack');
+    for (const tab of [first.socket, second.socket]) {
+      await eventually(() => expect(entries(tab, conversationId).filter((frame) => frame.text === 'Hello both')).toHaveLength(1));
+    }
+    // A tab of another visitor hears nothing.
+    const stranger = await helloed();
+    await first.socket.request({ type: 'close' }, 'closed');
+    expect(stranger.socket.received('started')).toEqual([]);
+    // After the close, a new start in one tab is taken up by the other, which was left on the ended one.
+    const again = await second.socket.request({ type: 'start', text: 'One more question' }, 'started');
+    const followed = await first.socket.next((frame) => frame.type === 'started' && frame.conversation_id === again.conversation_id);
+    expect(followed).toMatchObject({ elsewhere: true });
+  });
+});
+
 describe('identity verification', () => {
   it('accepts an external id signed with the website secret, and the visitor takes it', async () => {
     const secret = await websiteIdentitySecret(t.store.db, websiteId);

@@ -10,6 +10,7 @@ import type { VisitorConnection } from './connection.js';
 import { FrameError, type FrameReader, MAX_ID_TEXT, MAX_TEXT, frameErrors, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
 import { type SiteRef, type VisitorRef, findSite, lookupVisitor, originAllowed, persistVisitor, resolveVisitor, verifyIdentity } from './identity.js';
+import type { ConversationState } from './messages.js';
 import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
 
 const helloFirst = () => new FrameError('hello_required', 'Send {"type":"hello","website_id":…} first: it says which website and visitor this socket speaks for.');
@@ -99,6 +100,8 @@ async function hello(gateway: Gateway, connection: VisitorConnection, reader: Fr
   connection.vuid = visitor.vuid;
   connection.origin = undefined;
   connection.conversationId = conversationId;
+  // The visitor's other tabs: a conversation started in one shows up in all (see takeUpConversation).
+  await gateway.join(connection, topics.visitor(site.id, visitor.vuid));
   const state = conversationId === null ? undefined : await conversationState(gateway.db, conversationId);
   reply({
     type: 'welcome',
@@ -139,8 +142,7 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
     if (earlier !== undefined) {
       const state = await conversationState(gateway.db, earlier.id);
       connection.conversationId = earlier.id;
-      const outcome = state?.status === 'waiting' ? 'queued' : state?.outcome === 'missed_offline' ? 'offline' : 'assigned';
-      reply({ type: 'started', conversation_id: earlier.id, outcome, conversation: state === undefined ? null : visitorConversationView(state), duplicate: true });
+      reply({ type: 'started', conversation_id: earlier.id, outcome: startOutcome(state), conversation: state === undefined ? null : visitorConversationView(state), duplicate: true });
       reply({ type: 'ack', conversation_id: earlier.id, client_message_id: clientMessageId, seq: Number(earlier.seq) });
       await followConversation(gateway, connection, earlier.id, connection.lastSeq(earlier.id) ?? 0);
       return;
@@ -172,7 +174,29 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
   const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
   if (first !== undefined) reply({ type: 'ack', conversation_id: started.conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(first.seq) });
   await gateway.publisher.started(started);
+  gateway.bus.publish(topics.visitor(connection.site.id, connection.vuid), { t: 'visitor_started', c: started.conversationId, v: connection.visitorId });
   await followConversation(gateway, connection, started.conversationId, 0);
+}
+
+/** How a started conversation went, in a `started` frame's words. */
+function startOutcome(state: ConversationState | undefined): 'assigned' | 'queued' | 'offline' {
+  return state?.status === 'waiting' ? 'queued' : state?.outcome === 'missed_offline' ? 'offline' : 'assigned';
+}
+
+/**
+ * Another tab of this visitor started a conversation: this socket, which is on none (or on one that ended), takes it up — a `started` frame
+ * with `elsewhere: true`, then the conversation's entries from the beginning and its queue place, like the tab that
+ * started it (without its `ack`).
+ */
+export async function takeUpConversation(gateway: Gateway, connection: VisitorConnection, conversationId: number, visitorId: number): Promise<void> {
+  if (connection.gone || connection.conversationId === conversationId) return;
+  // Still following its current conversation: that one is open, so this tab stays on it.
+  if (connection.conversationId !== null && connection.lastSeq(connection.conversationId) !== undefined) return;
+  connection.conversationId = conversationId;
+  connection.visitorId = visitorId;
+  const state = await conversationState(gateway.db, conversationId);
+  connection.send({ type: 'started', conversation_id: conversationId, outcome: startOutcome(state), conversation: state === undefined ? null : visitorConversationView(state), elsewhere: true });
+  await followConversation(gateway, connection, conversationId, 0);
 }
 
 /** message (and navigate): stored once per client_message_id, acknowledged with its seq, then fanned out. */
