@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Command line: start | demo | migrate | keys — the only entry point of a Causerie node.
 import { buildApp } from './app.js';
+import { isWorker, runWorkers, workerCount } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Store, migrateToLatest, openDatabase } from './db/database.js';
 import type { ApiKeyScope } from './db/schema.js';
-import { DEMO_LOGIN, ensureDemoData } from './demo.js';
+import { DEMO_LOGIN, type DemoData, ensureDemoData } from './demo.js';
 import { createApiKey, revokeApiKey } from './domain/tenancy/commands.js';
 
 const USAGE = `Usage: causerie <command>
@@ -30,8 +31,10 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   let config: Config;
+  let workers: number;
   try {
     config = loadConfig();
+    workers = workerCount(process.env, config.redisUrl);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);
@@ -41,9 +44,9 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'start':
-      return serve(config, false);
+      return serve(config, false, workers);
     case 'demo':
-      return serve(config, true);
+      return serve(config, true, workers);
     case 'migrate':
       return withStore(config, async (_store, applied) => {
         console.log(applied.length === 0 ? 'The database is up to date.' : `Applied: ${applied.join(', ')}`);
@@ -100,11 +103,13 @@ async function printOpenApi(config: Config): Promise<number> {
   }
 }
 
-async function serve(config: Config, demo: boolean): Promise<number> {
+async function serve(config: Config, demo: boolean, workers: number): Promise<number> {
+  if (workers > 1 && !isWorker()) return servePrimary(config, demo, workers);
   const opened = await openMigrated(config);
   if (!opened) return 3;
   const { store } = opened;
-  const demoData = demo ? await ensureDemoData(store.db) : undefined;
+  // The workers of a demo node serve the data their primary made; the primary prints the banner.
+  const demoData = demo && !isWorker() ? await ensureDemoData(store.db) : undefined;
   const { app } = await buildApp(config, store);
 
   let stopping = false;
@@ -123,24 +128,38 @@ async function serve(config: Config, demo: boolean): Promise<number> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  if (demoData) {
-    const base = config.publicUrl;
-    console.log(
-      [
-        '',
-        'Causerie demo is running.',
-        `  API base URL:      ${base}/api/2`,
-        `  API reference:     ${base}/docs`,
-        `  Demo API key:      ${demoData.key.plaintext}`,
-        `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
-        `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' '${base}/api/2/operator?full=1'`,
-        `  Legacy v1 API:     curl '${base}/api/chat_history/getHistory/?key=${demoData.key.plaintext}'`,
-        `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,
-        '',
-      ].join('\n'),
-    );
-  }
+  if (demoData) console.log(demoBanner(config, demoData));
   return new Promise<number>(() => undefined);
+}
+
+/** A node of several workers (CAUSERIE_WORKERS): migrates and makes the demo data once, then runs the workers. */
+async function servePrimary(config: Config, demo: boolean, workers: number): Promise<number> {
+  const opened = await openMigrated(config);
+  if (!opened) return 3;
+  const demoData = demo ? await ensureDemoData(opened.store.db) : undefined;
+  await opened.store.close();
+  const log = (msg: string) => console.log(JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg }));
+  log(`starting ${workers} workers on port ${config.port}`);
+  return runWorkers(workers, log, () => {
+    if (demoData) console.log(demoBanner(config, demoData));
+  });
+}
+
+/** What `demo` prints once the node listens: where everything is and how to try it. */
+function demoBanner(config: Config, demoData: DemoData): string {
+  const base = config.publicUrl;
+  return [
+    '',
+    'Causerie demo is running.',
+    `  API base URL:      ${base}/api/2`,
+    `  API reference:     ${base}/docs`,
+    `  Demo API key:      ${demoData.key.plaintext}`,
+    `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
+    `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' '${base}/api/2/operator?full=1'`,
+    `  Legacy v1 API:     curl '${base}/api/chat_history/getHistory/?key=${demoData.key.plaintext}'`,
+    `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,
+    '',
+  ].join('\n');
 }
 
 function option(args: string[], name: string): string | undefined {

@@ -228,7 +228,10 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
     if (own !== undefined) return { ...common, kind: 'assigned', operatorId: own.operatorId, waitMs: own.waitMs, entries: [...entries, own.entry], served };
 
     if ((await countReadyOperators(trx, { websiteId: website.id, channels: [channel] })) > 0) {
-      await trx.updateTable('conversation').set({ waitinglist: 1, queued_at: at, updated_at: at }).where('id', '=', conversationId).execute();
+      // Stamped now, under the operators' locks, not at `at`: a start that waited for another's locks queues behind
+      // it, so the positions told to concurrent visitors are distinct and in queue order.
+      const queuedAt = nowInstant();
+      await trx.updateTable('conversation').set({ waitinglist: 1, queued_at: queuedAt, updated_at: queuedAt }).where('id', '=', conversationId).execute();
       const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
       await appendEvent(trx, {
         type: 'conversation.queued',
