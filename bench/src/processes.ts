@@ -13,7 +13,7 @@ export interface Server {
   child: ChildProcess;
   base: string;
   port: number;
-  /** Resident memory of the server process, in bytes (from /proc). */
+  /** Resident memory of the server process and its workers, in bytes (from /proc). */
   rss(): number;
   stop(): Promise<void>;
 }
@@ -30,11 +30,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Resident memory of a process and its children (the workers of a node), in bytes, from /proc. */
 function residentBytes(pid: number | undefined): number {
   if (pid === undefined) return 0;
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kilobytes = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-  return kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  const own = kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
+  return own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + residentBytes(Number(child)), 0));
 }
 
 async function started(child: ChildProcess, port: number, readyPath: string, cleanup: () => void): Promise<Server> {
@@ -81,4 +84,25 @@ export async function startBaseline(name: string): Promise<Server> {
   const script = fileURLToPath(new URL(`./baselines/${name}.js`, import.meta.url));
   const child = spawn(process.execPath, [script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   return started(child, port, '/ready', () => undefined);
+}
+
+/** A throwaway redis-server on a free port, for a node of several workers. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (!output.includes('Ready to accept connections')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

@@ -22,7 +22,7 @@ Commands:
   keys revoke ID             Revoke key ID.
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, PUBLIC_URL,
-CAUSERIE_ADMIN_KEY, LOG_LEVEL (see README.md).`;
+CAUSERIE_ADMIN_KEY, CAUSERIE_WORKERS, LOG_LEVEL (see README.md).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
