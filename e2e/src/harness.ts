@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -48,11 +49,37 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Runs `node server/dist/main.js demo` on a free port with a fresh SQLite file and waits for its banner. */
+/**
+ * A fresh database for one node: a SQLite file, or — when TEST_DATABASE_URL names a PostgreSQL server, as in CI's
+ * second pass — a new database on it, dropped afterwards.
+ */
+async function freshDatabase(directory: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server?.startsWith('postgres')) return { url: `sqlite:${path.join(directory, 'causerie.db')}`, drop: async () => undefined };
+  const name = `causerie_e2e_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleaner = new pg.Client({ connectionString: server });
+      await cleaner.connect();
+      await cleaner.query(`drop database if exists ${name} with (force)`);
+      await cleaner.end();
+    },
+  };
+}
+
+/** Runs `node server/dist/main.js demo` on a free port with a fresh database and waits for its banner. */
 export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (npm run build -w server).`);
   const port = await freePort();
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-e2e-'));
+  const database = await freshDatabase(directory);
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [MAIN, 'demo'], {
     env: {
@@ -60,7 +87,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
-      DATABASE_URL: `sqlite:${path.join(directory, 'causerie.db')}`,
+      DATABASE_URL: database.url,
       CAUSERIE_ADMIN_KEY: ADMIN_KEY,
       CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
       LOG_LEVEL: 'warn',
@@ -73,6 +100,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const stop = async () => {
     await stopChild(child);
+    await database.drop();
     fs.rmSync(directory, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;
