@@ -155,6 +155,7 @@ function demoBanner(config: Config, demoData: DemoData): string {
     `  API reference:     ${base}/docs`,
     `  Demo API key:      ${demoData.key.plaintext}`,
     `  Operator login:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`,
+    `  Demo page:         ${base}/demo  (the visitor widget on a demo shop; build it first: npm run build -w widget)`,
     `  Try:               curl -H 'X-API-Key: ${demoData.key.plaintext}' '${base}/api/2/operator?full=1'`,
     `  Legacy v1 API:     curl '${base}/api/chat_history/getHistory/?key=${demoData.key.plaintext}'`,
     `  Database:          ${config.database.dialect === 'sqlite' ? config.database.location : 'PostgreSQL'}`,

@@ -1,8 +1,10 @@
-// The visitor side of the protocol: hello (identity, resume), start, message, typing, read, navigate, close.
+// The visitor side of the protocol: hello (identity, resume), start, message, typing, read, navigate, close, satisfaction.
 import type { Kysely } from 'kysely';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/history.js';
 import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
+import { recordSatisfaction } from '../domain/satisfaction/commands.js';
+import { COMMENT_MAX } from '../domain/satisfaction/schema.js';
 import { queueStatus } from '../domain/routing/queue.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
@@ -225,8 +227,8 @@ async function send(gateway: Gateway, connection: VisitorConnection & { site: Si
 export async function handleVisitorFrame(gateway: Gateway, connection: VisitorConnection, type: string, reader: FrameReader, reply: Reply): Promise<void> {
   if (type === 'hello') return hello(gateway, connection, reader, reply);
   if (type === 'ping') return reply({ type: 'pong' });
-  if (!['start', 'message', 'navigate', 'typing', 'read', 'close'].includes(type)) {
-    throw new FrameError('unknown_type', `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close or ping.`, 'type');
+  if (!['start', 'message', 'navigate', 'typing', 'read', 'close', 'satisfaction'].includes(type)) {
+    throw new FrameError('unknown_type', `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close, satisfaction or ping.`, 'type');
   }
   if (!identified(connection)) throw helloFirst();
   switch (type) {
@@ -253,6 +255,15 @@ export async function handleVisitorFrame(gateway: Gateway, connection: VisitorCo
       const closed = await closeLiveConversation(gateway.db, conversationId, { by: 'visitor' });
       reply({ type: 'closed', conversation_id: conversationId, outcome: closed.outcome });
       await gateway.publisher.closed(closed);
+      return;
+    }
+    case 'satisfaction': {
+      // The survey the widget shows at close: the same command as POST /api/2/satisfaction, for the visitor's own conversation.
+      const notes = { note_welcome: reader.seq('note_welcome', { required: true }) ?? 0, note_delay: reader.seq('note_delay', { required: true }) ?? 0, note_resolution: reader.seq('note_resolution', { required: true }) ?? 0 };
+      const comment = reader.text('comment', { max: COMMENT_MAX });
+      const conversationId = await targetConversation(gateway.db, connection, reader);
+      const satisfactionId = await recordSatisfaction(gateway.db, connection.site.clientId, { conversation_id: conversationId, ...notes, comment: comment ?? null });
+      reply({ type: 'satisfaction_recorded', conversation_id: conversationId, satisfaction_id: satisfactionId });
       return;
     }
   }

@@ -1,0 +1,31 @@
+// The postMessage vocabulary between the loader (on the site's page) and the iframe app (on the Causerie origin).
+
+/** Every bridge message carries this marker, so other scripts' messages are ignored. */
+export const BRIDGE = 'causerie';
+
+/** The visitor identity a site's server signed (see docs/REALTIME.md, identity verification). */
+export interface IdentityClaim {
+  external_id: string;
+  email?: string;
+  hash: string;
+}
+
+/** Page → iframe. */
+export type ToFrame =
+  | { causerie: typeof BRIDGE; type: 'init'; page: string; identity: IdentityClaim | null; open: boolean }
+  | { causerie: typeof BRIDGE; type: 'page'; page: string }
+  | { causerie: typeof BRIDGE; type: 'open' }
+  | { causerie: typeof BRIDGE; type: 'close' }
+  | { causerie: typeof BRIDGE; type: 'identify'; identity: IdentityClaim };
+
+/** Iframe → page. */
+export type ToPage =
+  | { causerie: typeof BRIDGE; type: 'ready' }
+  | { causerie: typeof BRIDGE; type: 'close' }
+  | { causerie: typeof BRIDGE; type: 'unread'; count: number }
+  | { causerie: typeof BRIDGE; type: 'event'; name: string; data: unknown };
+
+/** True for an object that looks like a bridge message of the given side (the shape is checked by the receiver). */
+export function isBridgeMessage(value: unknown): value is { causerie: string; type: string } {
+  return typeof value === 'object' && value !== null && (value as { causerie?: unknown }).causerie === BRIDGE && typeof (value as { type?: unknown }).type === 'string';
+}
