@@ -17,6 +17,7 @@ import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { registerHealth } from './ops/health.js';
 import { registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
+import { consoleRoutes } from './web/console-routes.js';
 import { widgetRoutes } from './web/widget-routes.js';
 
 export interface BuiltApp {
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(sessionRoutes, { prefix: '/auth', context });
   await app.register(realtimeGateway, { context });
   await app.register(widgetRoutes, { context });
+  await app.register(consoleRoutes, {});
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Causerie API reference' }, logLevel: 'warn' });

@@ -4,12 +4,25 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
 import type { Principal } from '../domain/tenancy/policy.js';
+import { bearerToken } from '../domain/people/session-routes.js';
+import { authenticateOperatorToken } from '../domain/people/sessions.js';
 import { forbidden } from '../errors.js';
 import { nowInstant } from './time.js';
 
 /** How long a verified key is trusted without checking the database again (revocation on another node takes at most this long). */
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
+const SESSION_PREFIX = 'cos_';
+
+/** The roles stored as a JSON list; anything unreadable counts as no role (the narrowest rights). */
+function parseRoles(stored: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) ? parsed.filter((role): role is string => typeof role === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 interface CachedPrincipal {
   principal: Principal;
@@ -32,7 +45,9 @@ export function presentedKey(request: FastifyRequest): string | undefined {
     const user = colon === -1 ? decoded : decoded.slice(0, colon);
     if (user !== '') return user;
   }
-  return undefined;
+  // Last: a console session (`Bearer cos_…`), accepted only where `authenticate` is told to (the REST v2 API).
+  const bearer = typeof authorization === 'string' ? bearerToken(authorization) : undefined;
+  return bearer?.startsWith(SESSION_PREFIX) ? bearer : undefined;
 }
 
 /**
@@ -50,11 +65,16 @@ export class KeyVerifier {
     this.adminFingerprint = adminKey === undefined ? undefined : fingerprint(adminKey);
   }
 
-  /** The principal for a key, or a 403 error. */
-  async authenticate(presented: string | undefined): Promise<Principal> {
+  /**
+   * The principal for a key, or a 403 error. With `sessions`, a console session token also authenticates: as its
+   * operator's client, narrowed by the operator's roles (see `authorize`). Sessions are checked on every request,
+   * never cached, so a logout or a deleted operator takes effect at once.
+   */
+  async authenticate(presented: string | undefined, options: { sessions?: boolean } = {}): Promise<Principal> {
     if (presented === undefined || presented.length > 256) throw forbidden();
     const print = fingerprint(presented);
     if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint)) return { scope: 'platform', keyId: null };
+    if (options.sessions === true && presented.startsWith(SESSION_PREFIX)) return this.sessionPrincipal(presented);
     const cacheKey = print.toString('hex');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
@@ -68,6 +88,19 @@ export class KeyVerifier {
   /** Forgets cached principals of a revoked key on this node at once. */
   forgetKey(keyId: number): void {
     for (const [cacheKey, entry] of this.cache) if (entry.principal.keyId === keyId) this.cache.delete(cacheKey);
+  }
+
+  private async sessionPrincipal(token: string): Promise<Principal> {
+    const identity = await authenticateOperatorToken(this.db, token);
+    if (!identity) throw forbidden();
+    const row = await this.db
+      .selectFrom('operator')
+      .innerJoin('client', 'client.id', 'operator.client_id')
+      .select(['operator.roles', 'client.partner_id'])
+      .where('operator.id', '=', identity.operatorId)
+      .executeTakeFirst();
+    if (!row) throw forbidden();
+    return { scope: 'client', clientId: identity.clientId, partnerId: row.partner_id, keyId: 0, session: { operatorId: identity.operatorId, roles: parseRoles(row.roles) } };
   }
 
   private async lookUp(presented: string): Promise<Principal> {

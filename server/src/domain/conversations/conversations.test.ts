@@ -342,15 +342,28 @@ describe('list filters', () => {
     expect(await listIds(`${both}&filters[to]=${today}`)).toEqual([ids.video, ids.call, ids.chat]);
   });
 
+  it('filters by status, and refuses an unknown one', async () => {
+    const both = `&filters[website_id]=${filterSite}`;
+    expect(await listIds(`${both}&filters[status]=open`)).toEqual([ids.video, ids.call, ids.chat]);
+    expect(await listIds(`${both}&filters[status]=waiting`)).toEqual([]);
+    const closing = await conversation({ website_id: filterSite, operator_id: operatorId });
+    await t.api('POST', `/conversation/${closing.id}/close`, { key, json: {} });
+    expect(await listIds(`${both}&filters[status]=closed`)).toEqual([closing.id]);
+    expect(await listIds(`${both}&filters[status]=closed&filters[operator_id]=${secondOperatorId}`)).toEqual([]);
+    const wrong = await t.api('GET', '/conversation?filters[status]=pending', { key });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.meta.message).toBe("Value of field 'filters[status]' is not valid. Expected one of: waiting, open, closed.");
+  });
+
   it('refuses an unknown channel, a bad id and an unknown filter, naming them', async () => {
     const channel = await t.api('GET', '/conversation?filters[channel]=fax', { key });
     expect(channel.status).toBe(400);
     expect(channel.body.meta.message).toBe("Value of field 'filters[channel]' is not valid. Expected one of: chat, call, video, social.");
     const id = await t.api('GET', '/conversation?filters[operator_id]=abc', { key });
     expect(id.body.meta.message).toBe("Value of field 'filters[operator_id]' is not valid. Expected a whole number identifier, null or !null.");
-    const unknown = await t.api('GET', '/conversation?filters[status]=open', { key });
+    const unknown = await t.api('GET', '/conversation?filters[mood]=happy', { key });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.meta.message).toContain("Filter 'status' is not supported for 'conversation'.");
+    expect(unknown.body.meta.message).toContain("Filter 'mood' is not supported for 'conversation'.");
   });
 
   it("never lists another client's conversations", async () => {

@@ -133,6 +133,7 @@ export const CONVERSATION_FILTERS: FilterSpecs = {
   skill_id: { kind: 'nullable_id', description: 'Skill identifier; `null` for none.' },
   tag_id: { kind: 'id', description: 'Tag identifier.' },
   rule_id: { kind: 'nullable_id', description: 'Rule identifier; `null` for none.' },
+  status: { kind: 'text', description: 'Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it).' },
 };
 
 export const TagData = Type.Object({

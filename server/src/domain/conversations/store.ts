@@ -8,7 +8,8 @@ import { type Principal, clientScope } from '../tenancy/policy.js';
 import { conversationPeriod } from './period.js';
 import { CHANNELS } from './schema.js';
 
-export type ConversationFilter = 'channel' | 'from' | 'to' | 'website_id' | 'operator_id' | 'visitor_id' | 'skill_id' | 'tag_id' | 'rule_id';
+export type ConversationFilter = 'channel' | 'from' | 'to' | 'website_id' | 'operator_id' | 'visitor_id' | 'skill_id' | 'tag_id' | 'rule_id' | 'status';
+const STATUSES = ['waiting', 'open', 'closed'] as const;
 export type TagFilter = 'website_id';
 
 /** A conversation with what its API shape needs besides its row. */
@@ -29,9 +30,12 @@ type NullableIdColumn = 'conversation.operator_id' | 'conversation.skill_id' | '
  * their own date), always within seed 003's 3-month period.
  */
 export async function listConversationIds(db: Kysely<Database>, principal: Principal, query: ListQuery<ConversationFilter>, now: Date): Promise<IdPage> {
-  const { channel, from, to, website_id, operator_id, visitor_id, skill_id, tag_id, rule_id } = query.filters;
+  const { channel, from, to, website_id, operator_id, visitor_id, skill_id, tag_id, rule_id, status } = query.filters;
   if (channel !== undefined && !(CHANNELS as readonly unknown[]).includes(channel)) {
     throw fieldInvalid('filters[channel]', `Expected one of: ${CHANNELS.join(', ')}.`);
+  }
+  if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
+    throw fieldInvalid('filters[status]', `Expected one of: ${STATUSES.join(', ')}.`);
   }
   const period = conversationPeriod(typeof from === 'string' ? from : undefined, typeof to === 'string' ? to : undefined, now);
   let matches = db
@@ -41,6 +45,7 @@ export async function listConversationIds(db: Kysely<Database>, principal: Princ
     .where('conversation.created_at', '<', period.endExclusive.toISOString());
   if (typeof channel === 'string') matches = matches.where('conversation.channel', '=', channel as (typeof CHANNELS)[number]);
   if (typeof website_id === 'number') matches = matches.where('conversation.website_id', '=', website_id);
+  if (typeof status === 'string') matches = matches.where('conversation.status', '=', status as (typeof STATUSES)[number]);
   if (typeof visitor_id === 'number') matches = matches.where('conversation.visitor_id', '=', visitor_id);
   if (typeof tag_id === 'number') {
     matches = matches.where('conversation.id', 'in', db.selectFrom('conversation_tag').select('conversation_id').where('tag_id', '=', tag_id));

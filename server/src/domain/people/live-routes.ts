@@ -78,7 +78,8 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       },
     },
     async (request) => {
-      authorize(request.principal, 'operator', 'update');
+      // A console session of an operator may set its own availability (and only its own).
+      authorize(request.principal, 'operator', 'update', { operatorId: request.params.id });
       const operator = await findVisibleOperator(db, request.principal, request.params.id);
       const change = readLiveChange(request.body);
       await changeOperatorLive(db, operator.client_id, operator.id, change);

@@ -7,7 +7,13 @@ import { fieldInvalid, fieldMissing, notPermitted, unknownResource } from '../..
 export type Principal =
   | { scope: 'platform'; keyId: number | null }
   | { scope: 'partner'; partnerId: number; keyId: number }
-  | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number };
+  | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number; session?: ConsoleSession };
+
+/** An operator logged in to the console (`Authorization: Bearer cos_…`): their client, narrowed by their roles. `keyId` is 0 then. */
+export interface ConsoleSession {
+  operatorId: number;
+  roles: readonly string[];
+}
 
 export type Scope = Principal['scope'];
 export type Resource =
@@ -23,7 +29,9 @@ export type Resource =
   | 'tag'
   | 'transaction'
   | 'satisfaction'
-  | 'callmeeting';
+  | 'callmeeting'
+  | 'channel'
+  | 'webhook';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -52,6 +60,10 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   transaction: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: NOBODY },
   satisfaction: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: NOBODY },
   callmeeting: { list: ALL, read: ALL, create: ALL, update: ALL, delete: NOBODY },
+  // Messaging channels (WhatsApp, SMS, RCS, web chat) of a client's websites; credentials are write-only.
+  channel: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  // Outgoing webhook subscriptions (webhooks/): a client manages its own; agents' console sessions may not.
+  webhook: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
 
 const ACTION_WORDS: Record<Action, string> = { list: 'list', read: 'read', create: 'create', update: 'change', delete: 'delete' };
@@ -69,12 +81,43 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   transaction: 'transactions',
   satisfaction: 'satisfactions',
   callmeeting: 'call meetings',
+  channel: 'channels',
+  webhook: 'webhooks',
 };
 
-/** Throws 403 unless a key of this scope may attempt the action. */
-export function authorize(principal: Principal, resource: Resource, action: Action): void {
+/**
+ * What the console session of an operator or expert (neither manager nor admin) may do: the agent's daily work,
+ * nothing of the set-up. Resources absent here (API keys, webhooks, clients…) are refused to them.
+ */
+const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
+  conversation: ['list', 'read', 'update'],
+  visitor: ['list', 'read'],
+  operator: ['list', 'read'],
+  group: ['list', 'read'],
+  skill: ['list', 'read'],
+  tag: ['list', 'read'],
+  website: ['list', 'read'],
+  satisfaction: ['list', 'read'],
+};
+
+/** True when a console session acts with the full rights of its client (manager or admin role). */
+export function sessionManages(session: ConsoleSession): boolean {
+  return session.roles.includes('admin') || session.roles.includes('manager');
+}
+
+/**
+ * Throws 403 unless a key of this scope may attempt the action. `self` names the operator a change is about,
+ * when a route lets operators change something of their own (their availability).
+ */
+export function authorize(principal: Principal, resource: Resource, action: Action, self?: { operatorId: number }): void {
   if (!PERMISSIONS[resource][action].includes(principal.scope)) {
     throw notPermitted(`A ${principal.scope} API key cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}.`);
+  }
+  const session = principal.scope === 'client' ? principal.session : undefined;
+  if (session === undefined || sessionManages(session)) return;
+  const own = resource === 'operator' && action === 'update' && self?.operatorId === session.operatorId;
+  if (!own && !(AGENT_ACTIONS[resource] ?? []).includes(action)) {
+    throw notPermitted(`An operator's console session cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}: a manager or admin role is needed.`);
   }
 }
 

@@ -1,0 +1,220 @@
+// The console shell: language, session, login (password and SSO with backto), and the page for the current path.
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { AdminView, ADMIN_TABS, type AdminTab } from './admin/AdminView';
+import { AgentView } from './agent/AgentView';
+import { Api, ApiError, type Session, forgetSession, loadSession, loginWithPassword, loginWithSsoKey, logout } from './api';
+import { safeBackto } from './backto';
+import { I18nContext, type Language, initialLanguage, rememberLanguage, translator, useI18n } from './i18n';
+import { navigate, useLocation } from './router';
+
+/** The operator's own record, for the header and to decide what they may open. */
+export interface Me {
+  id: number;
+  name: string;
+  roles: string[];
+}
+
+type Page = { kind: 'login' } | { kind: 'agent'; conversationId: number | null } | { kind: 'admin'; tab: AdminTab } | { kind: 'missing' };
+
+/** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
+function pageOf(path: string): Page {
+  const rest = path.replace(/^\/admin\/?/, '').replace(/\/$/, '');
+  if (rest === 'login') return { kind: 'login' };
+  if (rest === '' || rest === 'pupitre' || rest === 'conversations') return { kind: 'agent', conversationId: null };
+  const conversation = /^conversations\/(\d+)$/.exec(rest);
+  if (conversation?.[1]) return { kind: 'agent', conversationId: Number(conversation[1]) };
+  if (rest === 'users') return { kind: 'admin', tab: 'operators' };
+  const tab = ADMIN_TABS.find((name) => name === rest);
+  if (tab !== undefined) return { kind: 'admin', tab };
+  return { kind: 'missing' };
+}
+
+export function App() {
+  const [language, setLanguageState] = useState<Language>(initialLanguage);
+  const i18n = useMemo(
+    () => ({
+      language,
+      t: translator(language),
+      setLanguage: (next: Language) => {
+        rememberLanguage(next);
+        setLanguageState(next);
+      },
+    }),
+    [language],
+  );
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+  return (
+    <I18nContext.Provider value={i18n}>
+      <Shell />
+    </I18nContext.Provider>
+  );
+}
+
+function Shell() {
+  const { t } = useI18n();
+  const location = useLocation();
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [me, setMe] = useState<Me | null>(null);
+  const page = pageOf(location.path);
+
+  const signOut = useCallback(
+    (refused: boolean) => {
+      if (refused) forgetSession();
+      else void logout(session);
+      setSession(null);
+      setMe(null);
+      const here = `${window.location.pathname}${window.location.search}`;
+      navigate(refused && !here.startsWith('/admin/login') ? `/admin/login?backto=${encodeURIComponent(here)}` : '/admin/login', { replace: true });
+    },
+    [session],
+  );
+  const api = useMemo(() => (session ? new Api(session, () => signOut(true)) : null), [session, signOut]);
+
+  useEffect(() => {
+    if (!api) return;
+    let cancelled = false;
+    api
+      .get<{ id: number; name: string; pseudo?: string | null; roles?: string[] }>(`/operator/${api.session.operatorId}`)
+      .then((operator) => {
+        if (!cancelled) setMe({ id: operator.id, name: operator.pseudo || operator.name, roles: operator.roles ?? [] });
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+
+  if (page.kind === 'login' || !session || !api) {
+    // A deep link opened without a session comes back to the same page after login.
+    const search = location.search.toString();
+    const fallback = page.kind === 'login' ? null : `${location.path}${search === '' ? '' : `?${search}`}`;
+    return <LoginPage onSession={setSession} hasSession={session !== null} fallback={fallback} />;
+  }
+  const manages = me !== null && (me.roles.includes('admin') || me.roles.includes('manager'));
+  return (
+    <div className="app">
+      <Header me={me} manages={manages} onLogout={() => signOut(false)} current={page.kind} />
+      {page.kind === 'agent' && <AgentView api={api} me={me} selectedId={page.conversationId} />}
+      {page.kind === 'admin' && (me === null ? <p className="padded">{t('common.loading')}</p> : manages ? <AdminView api={api} tab={page.tab} /> : <p className="padded" role="alert">{t('common.forbidden')}</p>)}
+      {page.kind === 'missing' && (
+        <main className="padded">
+          <p>{t('common.notFound')}</p>
+          <a href="/admin/" onClick={(event) => { event.preventDefault(); navigate('/admin/'); }}>{t('common.home')}</a>
+        </main>
+      )}
+    </div>
+  );
+}
+
+function Header({ me, manages, onLogout, current }: { me: Me | null; manages: boolean; onLogout: () => void; current: Page['kind'] }) {
+  const { t, language, setLanguage } = useI18n();
+  const link = (path: string, label: string, active: boolean) => (
+    <a href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined} onClick={(event) => { event.preventDefault(); navigate(path); }}>
+      {label}
+    </a>
+  );
+  return (
+    <header className="topbar">
+      <strong className="brand">{t('app.title')}</strong>
+      <nav aria-label="Main">
+        {link('/admin/', t('nav.agent'), current === 'agent')}
+        {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
+      </nav>
+      <span className="spacer" />
+      <label className="inline">
+        <span className="sr-only">{t('nav.language')}</span>
+        <select value={language} onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')} aria-label={t('nav.language')}>
+          <option value="en">English</option>
+          <option value="fr">Français</option>
+        </select>
+      </label>
+      {me && <span className="me" data-testid="me">{me.name}</span>}
+      <button type="button" onClick={onLogout}>{t('nav.logout')}</button>
+    </header>
+  );
+}
+
+/**
+ * `/admin/login`: with `?key=` (seed 003's SSO link) the key is exchanged for a session at once and removed from the
+ * address bar; otherwise the email and password form. Either way `backto` decides the page opened after.
+ */
+function LoginPage({ onSession, hasSession, fallback }: { onSession: (session: Session) => void; hasSession: boolean; fallback: string | null }) {
+  const { t, language, setLanguage } = useI18n();
+  const params = new URLSearchParams(window.location.search);
+  const ssoKey = fallback === null ? params.get('key') : null;
+  const target = safeBackto(fallback ?? params.get('backto'), window.location.origin);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(ssoKey !== null);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+
+  useEffect(() => {
+    if (ssoKey === null) {
+      // Already logged in (another tab, or the back button): go straight on.
+      if (hasSession) navigate(target, { replace: true });
+      return;
+    }
+    // The key must not stay in the address bar or the history.
+    history.replaceState(null, '', `/admin/login${params.has('backto') ? `?backto=${encodeURIComponent(params.get('backto') ?? '')}` : ''}`);
+    let cancelled = false;
+    loginWithSsoKey(ssoKey)
+      .then((session) => {
+        if (cancelled) return;
+        onSession(session);
+        navigate(target, { replace: true });
+      })
+      .catch(() => {
+        if (cancelled) return;
+        setBusy(false);
+        setError(t('login.ssoFailed'));
+      });
+    return () => {
+      cancelled = true;
+    };
+    // Runs once per page load: the key is consumed.
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await loginWithPassword(email, password);
+      onSession(session);
+      navigate(target, { replace: true });
+    } catch (failure) {
+      setBusy(false);
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
+  return (
+    <main className="login">
+      <form className="card login-card" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">{t('login.title')}</h1>
+        {ssoKey !== null && busy ? (
+          <p role="status">{t('login.sso')}</p>
+        ) : (
+          <>
+            <label>
+              {t('login.email')}
+              <input type="email" name="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+            </label>
+            <label>
+              {t('login.password')}
+              <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+            </label>
+            <button type="submit" className="primary" disabled={busy}>{t('login.submit')}</button>
+          </>
+        )}
+        {error !== null && <p className="error" role="alert">{error}</p>}
+        <select value={language} onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')} aria-label={t('nav.language')}>
+          <option value="en">English</option>
+          <option value="fr">Français</option>
+        </select>
+      </form>
+    </main>
+  );
+}

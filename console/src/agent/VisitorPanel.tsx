@@ -1,0 +1,146 @@
+// The visitor beside the conversation: who they are, the pages they visited, and their past conversations.
+import { useEffect, useState } from 'react';
+import { type Api, query } from '../api';
+import { useI18n } from '../i18n';
+import type { ConversationView, Entry } from '../socket';
+import { ErrorLine, SourceBadge, formatTime, messageOf } from '../ui';
+import { type ConversationRow, loadHistory } from './rest';
+
+interface VisitorRow {
+  id: number;
+  unique_id?: string;
+  external_id?: string | null;
+  firstname?: string | null;
+  lastname?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  city?: string | null;
+  country?: string | null;
+  browser?: string | null;
+  created_at?: string;
+}
+
+export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClose }: { api: Api; conversationId: number; live: ConversationView | null; entries: readonly Entry[] | null; onOpen: (id: number) => void; onClose: () => void }) {
+  const { t, language } = useI18n();
+  const [visitorId, setVisitorId] = useState<number | null>(live?.visitor?.id ?? null);
+  const [visitor, setVisitor] = useState<VisitorRow | null>(null);
+  const [past, setPast] = useState<ConversationRow[] | null>(null);
+  const [navigation, setNavigation] = useState<Entry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // The visitor of the conversation: the socket's view names them; otherwise the REST conversation does.
+  useEffect(() => {
+    setVisitor(null);
+    setPast(null);
+    if (live?.visitor) {
+      setVisitorId(live.visitor.id);
+      return;
+    }
+    let cancelled = false;
+    api
+      .get<ConversationRow>(`/conversation/${conversationId}`)
+      .then((row) => !cancelled && setVisitorId(row.visitor_id ?? null))
+      .catch((failure: unknown) => !cancelled && setError(messageOf(failure)));
+    return () => {
+      cancelled = true;
+    };
+  }, [api, conversationId, live?.visitor?.id]);
+
+  useEffect(() => {
+    if (visitorId === null) return;
+    let cancelled = false;
+    Promise.all([api.get<VisitorRow>(`/visitor/${visitorId}`), api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': visitorId, full: 1, limit: 20 })}`)])
+      .then(([row, conversations]) => {
+        if (cancelled) return;
+        setVisitor(row);
+        setPast(conversations.filter((conversation) => conversation.id !== conversationId));
+      })
+      .catch((failure: unknown) => !cancelled && setError(messageOf(failure)));
+    return () => {
+      cancelled = true;
+    };
+  }, [api, visitorId, conversationId]);
+
+  // Navigation entries: live ones from the socket, else from the history.
+  useEffect(() => {
+    if (entries !== null) {
+      setNavigation(entries.filter((entry) => entry.kind === 'navigation'));
+      return;
+    }
+    let cancelled = false;
+    loadHistory(api, conversationId)
+      .then((all) => !cancelled && setNavigation(all.filter((entry) => entry.kind === 'navigation')))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [api, conversationId, entries]);
+
+  const name = visitor ? [visitor.firstname, visitor.lastname].filter((part) => part).join(' ') : '';
+  return (
+    <div className="visitor" data-testid="visitor-panel">
+      <div className="panel-head">
+        <h2>{t('visitor.title')}</h2>
+        <button type="button" className="visitor-close small" onClick={onClose} aria-label={t('common.closePanel')}>
+          ×
+        </button>
+      </div>
+      <ErrorLine error={error} />
+      {visitor === null ? (
+        <p className="muted">{t('common.loading')}</p>
+      ) : (
+        <dl className="facts">
+          <dt>{t('visitor.name')}</dt>
+          <dd>{name || t('visitor.anonymous')}</dd>
+          {visitor.email && (
+            <>
+              <dt>{t('visitor.email')}</dt>
+              <dd>{visitor.email}</dd>
+            </>
+          )}
+          {visitor.external_id && (
+            <>
+              <dt>{t('visitor.externalId')}</dt>
+              <dd>{visitor.external_id}</dd>
+            </>
+          )}
+          {(visitor.city || visitor.country) && (
+            <>
+              <dt>{t('visitor.location')}</dt>
+              <dd>{[visitor.city, visitor.country].filter((part) => part).join(', ')}</dd>
+            </>
+          )}
+          <dt>{t('visitor.uid')}</dt>
+          <dd className="mono">{visitor.unique_id}</dd>
+        </dl>
+      )}
+      <h3>{t('visitor.navigation')}</h3>
+      {navigation === null || navigation.length === 0 ? (
+        <p className="muted small">{t('visitor.noNavigation')}</p>
+      ) : (
+        <ol className="navigation" data-testid="navigation">
+          {navigation.map((entry) => (
+            <li key={entry.seq}>
+              <span className="mono small url">{entry.text}</span> <time className="muted small">{formatTime(entry.at, language)}</time>
+            </li>
+          ))}
+        </ol>
+      )}
+      <h3>{t('visitor.past')}</h3>
+      {past === null ? null : past.length === 0 ? (
+        <p className="muted small">{t('common.none')}</p>
+      ) : (
+        <ul className="past" data-testid="past-conversations">
+          {past.map((conversation) => (
+            <li key={conversation.id}>
+              <button type="button" className="link" onClick={() => onOpen(conversation.id)}>
+                #{conversation.id}
+              </button>{' '}
+              <SourceBadge source={conversation.source} channel={conversation.channel} /> <span className="muted small">{formatTime(conversation.created_at, language, true)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

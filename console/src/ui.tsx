@@ -1,0 +1,78 @@
+// Small shared pieces of the console: copy button, error line, date formatting, labels of channels.
+import { useState } from 'react';
+import { useI18n } from './i18n';
+
+/** Copies text to the clipboard, with a fallback for pages without the async clipboard (plain http). */
+export function CopyButton({ text, label }: { text: string; label?: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <button type="button" onClick={() => void copy()} aria-label={label ?? t('common.copy')}>
+      {copied ? t('common.copied') : t('common.copy')}
+    </button>
+  );
+}
+
+/** An error as a line a screen reader announces. */
+export function ErrorLine({ error }: { error: string | null }) {
+  const { t } = useI18n();
+  if (error === null) return null;
+  return (
+    <p className="error" role="alert">
+      {t('common.error', { message: error })}
+    </p>
+  );
+}
+
+/** A message from anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (UTC, the API's format) or ISO, shown in the operator's time zone and language. */
+export function formatTime(value: string | null | undefined, language: string, withDate = false): string {
+  if (!value) return '';
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(language, withDate ? { dateStyle: 'short', timeStyle: 'short' } : { timeStyle: 'short' }).format(date);
+}
+
+/** Where a conversation comes from, as shown on its badge: chat, whatsapp, sms, rcs, call… */
+export function sourceLabel(source: string | undefined, channel: string | undefined): string {
+  if (source === undefined || source === 'web' || source === 'api') return channel ?? 'chat';
+  return source;
+}
+
+/** The channel badge of a conversation. */
+export function SourceBadge({ source, channel }: { source?: string | undefined; channel?: string | undefined }) {
+  const label = sourceLabel(source, channel);
+  return (
+    <span className={`badge source-${label}`} data-testid="source">
+      {label}
+    </span>
+  );
+}
+
+/** A small padlock drawn inline (emoji fonts are not everywhere), marking private notes. */
+export function LockIcon() {
+  return (
+    <svg className="icon" width="11" height="11" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z" />
+    </svg>
+  );
+}
