@@ -1,6 +1,8 @@
 // `npm run bench -- NAME [--quick]`: runs one benchmark; its last output line is one JSON object with the figures.
 import { realtimeConnections } from './realtime-connections.js';
 import { realtimeThroughput } from './realtime-throughput.js';
+import { webhookDelivery } from './webhook-delivery.js';
+import { whatsappInbound } from './whatsapp-inbound.js';
 
 export interface BenchOptions {
   /** Under 60 s in total: fewer messages, sockets and rounds. */
@@ -12,6 +14,8 @@ type Benchmark = (options: BenchOptions) => Promise<Record<string, unknown>>;
 const BENCHMARKS: Record<string, Benchmark> = {
   'realtime-throughput': realtimeThroughput,
   'realtime-connections': realtimeConnections,
+  'webhook-delivery': webhookDelivery,
+  'whatsapp-inbound': whatsappInbound,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -12,13 +12,16 @@ import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import type { ApiError } from './errors.js';
 import { KeyVerifier } from './http/auth.js';
+import { OutboundGuard } from './http/outbound.js';
+import { WebhookWorker } from './webhooks/worker.js';
 import { toApiError } from './http/failure.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { registerHealth } from './ops/health.js';
 import { registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
-import { consoleRoutes } from './web/console-routes.js';
+import { channelWebhooks } from './channels/plugin.js';
 import { widgetRoutes } from './web/widget-routes.js';
+import { consoleRoutes } from './web/console-routes.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -50,7 +53,15 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const context: AppContext = { config, db: store.db, dialect: store.dialect, keys: new KeyVerifier(store.db, config.adminKey) };
+  const context: AppContext = { config, db: store.db, dialect: store.dialect, keys: new KeyVerifier(store.db, config.adminKey), outbound: new OutboundGuard(config.outboundAllowlist ?? '') };
+  // Webhook delivery runs on every node from the moment it is ready; on close it finishes what is in flight.
+  const webhooks = new WebhookWorker(store.db, store.dialect, context.outbound, { timeScale: config.webhookTimeScale, timeoutMs: config.webhookTimeoutMs }, (err, message) => app.log.error({ err }, message));
+  context.webhooks = webhooks;
+  app.addHook('onReady', async () => webhooks.start());
+  app.addHook('onClose', async () => {
+    await webhooks.stop();
+    context.outbound.close();
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -87,6 +98,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(apiV1, { prefix: '/api', context });
   await app.register(sessionRoutes, { prefix: '/auth', context });
   await app.register(realtimeGateway, { context });
+  await app.register(channelWebhooks, { context });
   await app.register(widgetRoutes, { context });
   await app.register(consoleRoutes, {});
 

@@ -1,5 +1,6 @@
 // Reads and validates the process configuration from environment variables.
 import path from 'node:path';
+import { parseOutboundAllowlist } from './http/outbound.js';
 
 /** Where the platform stores its data and how it is reached. */
 export interface DatabaseConfig {
@@ -22,6 +23,23 @@ export interface Config {
    * absent means DEFAULT_PRESENCE_GRACE_MS.
    */
   presenceGraceMs?: number;
+  /**
+   * Key material sealing channel credentials at rest (CAUSERIE_SECRET_KEY, at least 32 characters). Absent: derived
+   * from the admin key, else generated once into the data directory (channels/secrets.ts).
+   */
+  secretKey?: string;
+  /**
+   * Hosts and CIDR ranges outbound calls (webhooks, channel providers) may reach although private or loopback
+   * (CAUSERIE_OUTBOUND_ALLOWLIST, comma-separated; '' = none). Optional for configurations written before it.
+   */
+  outboundAllowlist?: string;
+  /**
+   * Webhook delivery timing (CAUSERIE_WEBHOOK_TIME_SCALE, default 1): multiplies retry delays, Retry-After and the
+   * disable window, so process-level tests can run the whole schedule in seconds. Not for production.
+   */
+  webhookTimeScale?: number;
+  /** How long a receiver has to answer (CAUSERIE_WEBHOOK_TIMEOUT_MS, default 10000). */
+  webhookTimeoutMs?: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -53,7 +71,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const adminKey = parseAdminKey(env.CAUSERIE_ADMIN_KEY);
   const logLevel = parseLogLevel(env.LOG_LEVEL);
   const presenceGraceMs = parsePresenceGrace(env.CAUSERIE_PRESENCE_GRACE_MS);
-  return { port, host, database, redisUrl, publicUrl, adminKey, logLevel, presenceGraceMs };
+  const secretKey = parseSecretKey(env.CAUSERIE_SECRET_KEY);
+  const outboundAllowlist = parseAllowlist(env.CAUSERIE_OUTBOUND_ALLOWLIST);
+  const webhookTimeScale = parseTimeScale(env.CAUSERIE_WEBHOOK_TIME_SCALE);
+  const webhookTimeoutMs = parseWebhookTimeout(env.CAUSERIE_WEBHOOK_TIMEOUT_MS);
+  return {
+    port, host, database, redisUrl, publicUrl, adminKey, logLevel, presenceGraceMs, outboundAllowlist,
+    ...(secretKey !== undefined && { secretKey }),
+    ...(webhookTimeScale !== undefined && { webhookTimeScale }),
+    ...(webhookTimeoutMs !== undefined && { webhookTimeoutMs }),
+  };
+}
+
+function parseSecretKey(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('CAUSERIE_SECRET_KEY', 'must be at least 32 characters long (for example `openssl rand -base64 32`).');
+  return raw;
+}
+
+/** A factor from 0.000001 to 1; unset → undefined (1). */
+function parseTimeScale(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw.trim());
+  if (!Number.isFinite(value) || value < 0.000001 || value > 1) throw new ConfigError('CAUSERIE_WEBHOOK_TIME_SCALE', `must be a number from 0.000001 to 1, got '${raw}'.`);
+  return value;
+}
+
+/** Milliseconds from 100 to 60000; unset → undefined (10000). */
+function parseWebhookTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = raw.trim();
+  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 60_000) {
+    throw new ConfigError('CAUSERIE_WEBHOOK_TIMEOUT_MS', `must be a whole number of milliseconds from 100 to 60000, got '${raw}'.`);
+  }
+  return Number(value);
+}
+
+/** Comma-separated host names and CIDR ranges; a malformed range stops the start rather than allowing nothing. Unset → undefined (none). */
+function parseAllowlist(raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? '';
+  try {
+    parseOutboundAllowlist(value);
+  } catch (error) {
+    throw new ConfigError('CAUSERIE_OUTBOUND_ALLOWLIST', (error as Error).message);
+  }
+  return value === '' ? undefined : value;
 }
 
 /** Milliseconds, from 0 (disconnect at once) to one day. */

@@ -5,13 +5,19 @@ import type { Dialect } from './db/dialect.js';
 import type { Database } from './db/schema.js';
 import type { Principal } from './domain/tenancy/policy.js';
 import type { KeyVerifier } from './http/auth.js';
+import type { OutboundGuard } from './http/outbound.js';
 import type { RealtimePublisher } from './realtime/publisher.js';
+import type { WebhookWorker } from './webhooks/worker.js';
 
 export interface AppContext {
   config: Config;
   db: Kysely<Database>;
   dialect: Dialect;
   keys: KeyVerifier;
+  /** Every outbound HTTP call (webhooks, channel providers) goes through this guard (SSRF checks, timeouts, size cap). */
+  outbound: OutboundGuard;
+  /** This node's webhook delivery worker (started when the app is ready, stopped on close). */
+  webhooks?: WebhookWorker;
   /**
    * Realtime fan-out, set when the gateway plugin is registered. A command outside the gateway whose change sockets
    * should see (a message posted through the API, a conversation given an operator) calls it after its commit,

@@ -5586,6 +5586,8 @@ export interface paths {
                     "filters[tag_id]"?: string;
                     /** @description Rule identifier; `null` for none. */
                     "filters[rule_id]"?: string;
+                    /** @description Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it). */
+                    "filters[status]"?: string;
                 };
                 header?: never;
                 path?: never;
@@ -8700,6 +8702,2673 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your webhook subscriptions */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
+                    full?: "0" | "1";
+                    /** @description `1`: enabled subscriptions; `0`: disabled ones. */
+                    "filters[enabled]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Subscription identifier. */
+                                id: number;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Name, for your own use. */
+                                name?: string;
+                                /** @description Callback URL (POST). */
+                                url?: string;
+                                /** @description `*` (every event), domains such as `conversations.domain`, or event names. */
+                                events?: string[];
+                                /** @description Websites whose events are sent; empty: every website. */
+                                website_id?: number[];
+                                /** @description `application/json` or `application/x-www-form-urlencoded`. */
+                                content_type?: string;
+                                /** @description `standard` (X-Causerie-… headers) or `iadvize` (X-iAdvize-… headers). */
+                                compat?: string;
+                                /** @description `v2` (seed 003 webhook payloads) or `push` (the deprecated Push API format). */
+                                format?: string;
+                                /** @description Whether events are sent. */
+                                enabled?: boolean;
+                                /** @description Why the platform disabled the subscription (410 Gone, sustained failure), if it did. */
+                                disabled_reason?: string | null;
+                                /** @description Signing secret (`whsec_…`): only in the answers of create and rotate. Keep it; it is not shown again. */
+                                secret?: string;
+                                /** @description Until when the secret replaced by the last rotation still signs too. */
+                                previous_secret_expires_at?: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a webhook subscription
+         * @description `url` and `events` are required. The answer carries the signing `secret` (`whsec_…`), shown this once. See docs/WEBHOOKS.md for payloads and signatures.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name (default: the URL host). */
+                        name?: string;
+                        /** @description Callback URL: https:// (or http://). Private and loopback addresses are refused unless allow-listed. */
+                        url: string;
+                        /** @description `*`, `conversations.domain`, `users.domain`, or event names (conversation.started, message.created…). */
+                        events: string[];
+                        /** @description Limit to these websites (default: all). */
+                        website_id?: number[];
+                        /** @description Default `application/json`. */
+                        content_type?: "application/json" | "application/x-www-form-urlencoded";
+                        /** @description Default `standard`. */
+                        compat?: "standard" | "iadvize";
+                        /** @description Default `v2`. */
+                        format?: "v2" | "push";
+                        /** @description Default true. Setting true again re-enables a subscription the platform disabled. */
+                        enabled?: boolean;
+                        /** @description Partner and platform keys: the client the subscription belongs to. */
+                        client_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Subscription identifier. */
+                                id: number;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Name, for your own use. */
+                                name?: string;
+                                /** @description Callback URL (POST). */
+                                url?: string;
+                                /** @description `*` (every event), domains such as `conversations.domain`, or event names. */
+                                events?: string[];
+                                /** @description Websites whose events are sent; empty: every website. */
+                                website_id?: number[];
+                                /** @description `application/json` or `application/x-www-form-urlencoded`. */
+                                content_type?: string;
+                                /** @description `standard` (X-Causerie-… headers) or `iadvize` (X-iAdvize-… headers). */
+                                compat?: string;
+                                /** @description `v2` (seed 003 webhook payloads) or `push` (the deprecated Push API format). */
+                                format?: string;
+                                /** @description Whether events are sent. */
+                                enabled?: boolean;
+                                /** @description Why the platform disabled the subscription (410 Gone, sustained failure), if it did. */
+                                disabled_reason?: string | null;
+                                /** @description Signing secret (`whsec_…`): only in the answers of create and rotate. Keep it; it is not shown again. */
+                                secret?: string;
+                                /** @description Until when the secret replaced by the last rotation still signs too. */
+                                previous_secret_expires_at?: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Subscription identifier. */
+                                id: number;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Name, for your own use. */
+                                name?: string;
+                                /** @description Callback URL (POST). */
+                                url?: string;
+                                /** @description `*` (every event), domains such as `conversations.domain`, or event names. */
+                                events?: string[];
+                                /** @description Websites whose events are sent; empty: every website. */
+                                website_id?: number[];
+                                /** @description `application/json` or `application/x-www-form-urlencoded`. */
+                                content_type?: string;
+                                /** @description `standard` (X-Causerie-… headers) or `iadvize` (X-iAdvize-… headers). */
+                                compat?: string;
+                                /** @description `v2` (seed 003 webhook payloads) or `push` (the deprecated Push API format). */
+                                format?: string;
+                                /** @description Whether events are sent. */
+                                enabled?: boolean;
+                                /** @description Why the platform disabled the subscription (410 Gone, sustained failure), if it did. */
+                                disabled_reason?: string | null;
+                                /** @description Signing secret (`whsec_…`): only in the answers of create and rotate. Keep it; it is not shown again. */
+                                secret?: string;
+                                /** @description Until when the secret replaced by the last rotation still signs too. */
+                                previous_secret_expires_at?: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Update a webhook subscription */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name (default: the URL host). */
+                        name?: string;
+                        /** @description Callback URL: https:// (or http://). Private and loopback addresses are refused unless allow-listed. */
+                        url?: string;
+                        /** @description `*`, `conversations.domain`, `users.domain`, or event names (conversation.started, message.created…). */
+                        events?: string[];
+                        /** @description Limit to these websites (default: all). */
+                        website_id?: number[];
+                        /** @description Default `application/json`. */
+                        content_type?: "application/json" | "application/x-www-form-urlencoded";
+                        /** @description Default `standard`. */
+                        compat?: "standard" | "iadvize";
+                        /** @description Default `v2`. */
+                        format?: "v2" | "push";
+                        /** @description Default true. Setting true again re-enables a subscription the platform disabled. */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Subscription identifier. */
+                                id: number;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Name, for your own use. */
+                                name?: string;
+                                /** @description Callback URL (POST). */
+                                url?: string;
+                                /** @description `*` (every event), domains such as `conversations.domain`, or event names. */
+                                events?: string[];
+                                /** @description Websites whose events are sent; empty: every website. */
+                                website_id?: number[];
+                                /** @description `application/json` or `application/x-www-form-urlencoded`. */
+                                content_type?: string;
+                                /** @description `standard` (X-Causerie-… headers) or `iadvize` (X-iAdvize-… headers). */
+                                compat?: string;
+                                /** @description `v2` (seed 003 webhook payloads) or `push` (the deprecated Push API format). */
+                                format?: string;
+                                /** @description Whether events are sent. */
+                                enabled?: boolean;
+                                /** @description Why the platform disabled the subscription (410 Gone, sustained failure), if it did. */
+                                disabled_reason?: string | null;
+                                /** @description Signing secret (`whsec_…`): only in the answers of create and rotate. Keep it; it is not shown again. */
+                                secret?: string;
+                                /** @description Until when the secret replaced by the last rotation still signs too. */
+                                previous_secret_expires_at?: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a webhook subscription and its log */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Answers the new secret, shown once. The old one keeps signing beside it for `overlap_hours` (default 24): receivers accept either while they switch.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Hours the old secret keeps signing beside the new one (default 24; 0 ends it now). */
+                        overlap_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Subscription identifier. */
+                                id: number;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Name, for your own use. */
+                                name?: string;
+                                /** @description Callback URL (POST). */
+                                url?: string;
+                                /** @description `*` (every event), domains such as `conversations.domain`, or event names. */
+                                events?: string[];
+                                /** @description Websites whose events are sent; empty: every website. */
+                                website_id?: number[];
+                                /** @description `application/json` or `application/x-www-form-urlencoded`. */
+                                content_type?: string;
+                                /** @description `standard` (X-Causerie-… headers) or `iadvize` (X-iAdvize-… headers). */
+                                compat?: string;
+                                /** @description `v2` (seed 003 webhook payloads) or `push` (the deprecated Push API format). */
+                                format?: string;
+                                /** @description Whether events are sent. */
+                                enabled?: boolean;
+                                /** @description Why the platform disabled the subscription (410 Gone, sustained failure), if it did. */
+                                disabled_reason?: string | null;
+                                /** @description Signing secret (`whsec_…`): only in the answers of create and rotate. Keep it; it is not shown again. */
+                                secret?: string;
+                                /** @description Until when the secret replaced by the last rotation still signs too. */
+                                previous_secret_expires_at?: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List delivery attempts, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
+                    full?: "0" | "1";
+                    /** @description `pending`, `delivering`, `delivered`, `retrying` or `failed`. */
+                    "filters[status]"?: string;
+                    /** @description Event name, such as `conversation.closed`. */
+                    "filters[event_type]"?: string;
+                    /** @description Attempts queued from this date (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`). */
+                    "filters[from]"?: string;
+                    /** @description Attempts queued up to this date, included. */
+                    "filters[to]"?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Attempt identifier. */
+                                id: number;
+                                /** @description Event log identifier. */
+                                event_id?: number;
+                                /** @description Event name. */
+                                event_type?: string;
+                                /** @description Standard Webhooks `webhook-id`: the same for every attempt and replay of this event to this subscription. */
+                                webhook_id?: string;
+                                /** @description `X-Causerie-CorrelationId`: stable across retries. */
+                                correlation_id?: string;
+                                /** @description `X-Causerie-Delivery`: new for every attempt. */
+                                delivery_id?: string;
+                                /** @description Attempt number, from 1. */
+                                attempt?: number;
+                                /** @description `pending`, `delivering`, `delivered`, `retrying` (a later attempt follows) or `failed`. */
+                                status?: string;
+                                /** @description The receiver's HTTP status, if it answered. */
+                                http_status?: number | null;
+                                /** @description Time to the answer, in milliseconds. */
+                                latency_ms?: number | null;
+                                /** @description Why no answer was had (timeout, connection refused, address refused…). */
+                                error?: string | null;
+                                /** @description The body sent (first 4 KiB). */
+                                request_body?: string;
+                                /** @description The receiver's answer (first 4 KiB). */
+                                response_body?: string | null;
+                                /** @description When the attempt was queued, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description When it is (or the next attempt is) due, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                next_attempt_at?: string | null;
+                                /** @description When the attempt ended, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                completed_at?: string | null;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}/delivery/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one delivery attempt */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Subscription identifier. */
+                    id: number;
+                    /** @description Delivery attempt identifier. */
+                    deliveryId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Attempt identifier. */
+                                id: number;
+                                /** @description Event log identifier. */
+                                event_id?: number;
+                                /** @description Event name. */
+                                event_type?: string;
+                                /** @description Standard Webhooks `webhook-id`: the same for every attempt and replay of this event to this subscription. */
+                                webhook_id?: string;
+                                /** @description `X-Causerie-CorrelationId`: stable across retries. */
+                                correlation_id?: string;
+                                /** @description `X-Causerie-Delivery`: new for every attempt. */
+                                delivery_id?: string;
+                                /** @description Attempt number, from 1. */
+                                attempt?: number;
+                                /** @description `pending`, `delivering`, `delivered`, `retrying` (a later attempt follows) or `failed`. */
+                                status?: string;
+                                /** @description The receiver's HTTP status, if it answered. */
+                                http_status?: number | null;
+                                /** @description Time to the answer, in milliseconds. */
+                                latency_ms?: number | null;
+                                /** @description Why no answer was had (timeout, connection refused, address refused…). */
+                                error?: string | null;
+                                /** @description The body sent (first 4 KiB). */
+                                request_body?: string;
+                                /** @description The receiver's answer (first 4 KiB). */
+                                response_body?: string | null;
+                                /** @description When the attempt was queued, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description When it is (or the next attempt is) due, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                next_attempt_at?: string | null;
+                                /** @description When the attempt ended, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                completed_at?: string | null;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}/delivery/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivery again
+         * @description Queues a new attempt with the same body, correlation id and webhook-id, due now.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Subscription identifier. */
+                    id: number;
+                    /** @description Delivery attempt identifier. */
+                    deliveryId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Attempt identifier. */
+                                id: number;
+                                /** @description Event log identifier. */
+                                event_id?: number;
+                                /** @description Event name. */
+                                event_type?: string;
+                                /** @description Standard Webhooks `webhook-id`: the same for every attempt and replay of this event to this subscription. */
+                                webhook_id?: string;
+                                /** @description `X-Causerie-CorrelationId`: stable across retries. */
+                                correlation_id?: string;
+                                /** @description `X-Causerie-Delivery`: new for every attempt. */
+                                delivery_id?: string;
+                                /** @description Attempt number, from 1. */
+                                attempt?: number;
+                                /** @description `pending`, `delivering`, `delivered`, `retrying` (a later attempt follows) or `failed`. */
+                                status?: string;
+                                /** @description The receiver's HTTP status, if it answered. */
+                                http_status?: number | null;
+                                /** @description Time to the answer, in milliseconds. */
+                                latency_ms?: number | null;
+                                /** @description Why no answer was had (timeout, connection refused, address refused…). */
+                                error?: string | null;
+                                /** @description The body sent (first 4 KiB). */
+                                request_body?: string;
+                                /** @description The receiver's answer (first 4 KiB). */
+                                response_body?: string | null;
+                                /** @description When the attempt was queued, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description When it is (or the next attempt is) due, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                next_attempt_at?: string | null;
+                                /** @description When the attempt ended, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                completed_at?: string | null;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/webhook/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the events of a period again
+         * @description Queues, from the event log, every event of the period this subscription selects (at most 10,000), whether or not it was delivered before.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description First date, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (UTC). */
+                        from: string;
+                        /** @description Last date, included (`2026-11-21` covers that whole day). */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Deliveries queued. */
+                                queued: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your channels */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
+                    full?: "0" | "1";
+                    /** @description Channel type. */
+                    "filters[type]"?: string;
+                    /** @description Website identifier. */
+                    "filters[website_id]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Channel identifier. */
+                                id: number;
+                                /** @description `whatsapp`, `sms`, `rcs` or `chat`. */
+                                type?: string;
+                                /** @description Name shown to agents. */
+                                name?: string;
+                                /** @description Website whose conversations this channel opens. */
+                                website_id?: number;
+                                /** @description Provider API base URL (an on-premise gateway or a test server may replace the provider's). */
+                                base_url?: string;
+                                /** @description Messages per second this channel sends at most. */
+                                send_rate?: number;
+                                /** @description Disabled channels refuse webhooks and send nothing. */
+                                enabled?: boolean;
+                                /** @description Names of the credential fields stored (their values are never returned). */
+                                credentials_set?: string[];
+                                /** @description URL to enter in the provider's webhook configuration (null for web chat). */
+                                webhook_url?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect a channel
+         * @description A WhatsApp number, an SMS sender, an RCS agent or the web chat of a website. `credentials` are stored encrypted and never returned; enter the answered `webhook_url` at the provider.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Channel type: `whatsapp` (Cloud API), `sms` (Twilio-compatible), `rcs` (Google RBM) or `chat` (web chat).
+                         * @enum {string}
+                         */
+                        type: "whatsapp" | "sms" | "rcs" | "chat";
+                        /** @description Website whose conversations this channel opens. */
+                        website_id: number;
+                        /** @description Name shown to agents (default: the type). */
+                        name?: string;
+                        /** @description Provider API base URL (default: the provider's public API). */
+                        base_url?: string;
+                        /** @description Messages per second at most (default: WhatsApp 80, SMS 1, RCS 50). */
+                        send_rate?: number;
+                        /** @description Default true. */
+                        enabled?: boolean;
+                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `access_token`, `client_token`. Web chat: none. On update, the fields given replace the stored ones. */
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                        /** @description Partner and platform keys: the client the channel belongs to (must own the website). */
+                        client_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Channel identifier. */
+                                id: number;
+                                /** @description `whatsapp`, `sms`, `rcs` or `chat`. */
+                                type?: string;
+                                /** @description Name shown to agents. */
+                                name?: string;
+                                /** @description Website whose conversations this channel opens. */
+                                website_id?: number;
+                                /** @description Provider API base URL (an on-premise gateway or a test server may replace the provider's). */
+                                base_url?: string;
+                                /** @description Messages per second this channel sends at most. */
+                                send_rate?: number;
+                                /** @description Disabled channels refuse webhooks and send nothing. */
+                                enabled?: boolean;
+                                /** @description Names of the credential fields stored (their values are never returned). */
+                                credentials_set?: string[];
+                                /** @description URL to enter in the provider's webhook configuration (null for web chat). */
+                                webhook_url?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/channel/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a channel's settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Channel identifier. */
+                                id: number;
+                                /** @description `whatsapp`, `sms`, `rcs` or `chat`. */
+                                type?: string;
+                                /** @description Name shown to agents. */
+                                name?: string;
+                                /** @description Website whose conversations this channel opens. */
+                                website_id?: number;
+                                /** @description Provider API base URL (an on-premise gateway or a test server may replace the provider's). */
+                                base_url?: string;
+                                /** @description Messages per second this channel sends at most. */
+                                send_rate?: number;
+                                /** @description Disabled channels refuse webhooks and send nothing. */
+                                enabled?: boolean;
+                                /** @description Names of the credential fields stored (their values are never returned). */
+                                credentials_set?: string[];
+                                /** @description URL to enter in the provider's webhook configuration (null for web chat). */
+                                webhook_url?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change a channel
+         * @description Credentials given replace the stored ones field by field.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Website whose conversations this channel opens. */
+                        website_id?: number;
+                        /** @description Name shown to agents (default: the type). */
+                        name?: string;
+                        /** @description Provider API base URL (default: the provider's public API). */
+                        base_url?: string;
+                        /** @description Messages per second at most (default: WhatsApp 80, SMS 1, RCS 50). */
+                        send_rate?: number;
+                        /** @description Default true. */
+                        enabled?: boolean;
+                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `access_token`, `client_token`. Web chat: none. On update, the fields given replace the stored ones. */
+                        credentials?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Channel identifier. */
+                                id: number;
+                                /** @description `whatsapp`, `sms`, `rcs` or `chat`. */
+                                type?: string;
+                                /** @description Name shown to agents. */
+                                name?: string;
+                                /** @description Website whose conversations this channel opens. */
+                                website_id?: number;
+                                /** @description Provider API base URL (an on-premise gateway or a test server may replace the provider's). */
+                                base_url?: string;
+                                /** @description Messages per second this channel sends at most. */
+                                send_rate?: number;
+                                /** @description Disabled channels refuse webhooks and send nothing. */
+                                enabled?: boolean;
+                                /** @description Names of the credential fields stored (their values are never returned). */
+                                credentials_set?: string[];
+                                /** @description URL to enter in the provider's webhook configuration (null for web chat). */
+                                webhook_url?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Disconnect a channel
+         * @description Its conversations and their history stay; its webhook answers 404 from then on.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/channel/{id}/tester": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an RCS tester
+         * @description Seed 000 "Enregistrer un testeur": invites a phone number to test the RCS agent (`phones/{msisdn}/testers`). The user accepts the special RCS message on the device; `invite_status` stays `PENDING` until then.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Phone number in E.164 form (+33612345678). */
+                        phone_number: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                phone_number: string;
+                                /** @description RBM invitation status: `PENDING` until the user accepts on the device. */
+                                invite_status: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/channel/{id}/capability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check RCS capability of a phone number
+         * @description Asks RBM (`phones/{msisdn}/capabilities`) whether the number can receive RCS from this agent, and which features it supports.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Phone number in E.164 form (+33612345678). */
+                    phone_number: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                phone_number: string;
+                                reachable: boolean;
+                                features: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/channel/{id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a WhatsApp template message
+         * @description Outside WhatsApp's 24-hour customer-service window only approved templates may be sent. Appends an operator message to the conversation (its text names the template and parameters) and queues the template; its delivery state follows.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Conversation to send the template in. */
+                        conversation_id: number;
+                        /** @description Approved template name. */
+                        name: string;
+                        /** @description Template language code, such as 'fr' or 'en_US'. */
+                        language: string;
+                        /** @description Body parameters {{1}}, {{2}}… in order. */
+                        parameters?: string[];
+                        /** @description Operator who sends it (default: the conversation's). */
+                        operator_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description The message's `seq` in the conversation. */
+                                seq: number;
+                                /**
+                                 * @description queued, sent, delivered, read or failed.
+                                 * @enum {string}
+                                 */
+                                state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                                /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a media file a customer sent
+         * @description The file of an inbound WhatsApp, SMS or RCS media message, as the provider gave it (the entry's `data.media_id` names it). Answered with its own content type.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Conversation identifier. */
+                    id: number;
+                    /** @description Media identifier (`data.media_id` of the history entry). */
+                    mediaId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, with its content type. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery states of a conversation
+         * @description For each operator message sent through WhatsApp, SMS or RCS: `queued`, `sent`, `delivered`, `read` or `failed` (with the provider's error). Web chat messages have none.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Conversation identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description The message's `seq` in the conversation. */
+                                seq: number;
+                                /**
+                                 * @description queued, sent, delivered, read or failed.
+                                 * @enum {string}
+                                 */
+                                state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                                /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -10,6 +10,8 @@ import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 import * as foundation from './migrations/20261121T1300-foundation.js';
 import * as conversations from './migrations/20261121T1600-conversations.js';
 import * as live from './migrations/20261121T1900-live.js';
+import * as webhooks from './migrations/20261121T2100-webhooks.js';
+import * as channels from './migrations/20261121T2200-channels.js';
 import type { Database } from './schema.js';
 
 /** Every migration, in order. Listed statically so the compiled server and the tests load the same set. */
@@ -17,6 +19,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261121T1300-foundation': foundation,
   '20261121T1600-conversations': conversations,
   '20261121T1900-live': live,
+  '20261121T2100-webhooks': webhooks,
+  '20261121T2200-channels': channels,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -321,6 +321,141 @@ export interface OperatorSessionTable {
   revoked_at: Instant | null;
 }
 
+/** A messaging channel of a website (WhatsApp number, SMS sender, RCS agent, web chat); credentials are sealed. */
+export interface ChannelTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  type: 'whatsapp' | 'sms' | 'rcs' | 'chat';
+  name: string;
+  base_url: string;
+  credentials: string;
+  credential_fields: string;
+  send_rate: number;
+  enabled: Generated<Flag>;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+/** A verified webhook payload, kept raw until processed. */
+export interface ChannelInboundTable {
+  id: Generated<number>;
+  channel_id: number;
+  content_type: string;
+  body: string;
+  received_at: Instant;
+  processed_at: Instant | null;
+  claimed_until: Instant | null;
+  attempts: Generated<number>;
+  error: string | null;
+}
+
+export interface ChannelMessageSeenTable {
+  channel_id: number;
+  provider_message_id: string;
+  conversation_id: number | null;
+  seq: number | null;
+  created_at: Instant;
+}
+
+export interface ChannelContactTable {
+  id: Generated<number>;
+  channel_id: number;
+  address: string;
+  visitor_id: number;
+  conversation_id: number | null;
+  last_inbound_at: Instant | null;
+  created_at: Instant;
+}
+
+export interface ChannelOutboundTable {
+  id: Generated<number>;
+  channel_id: number;
+  client_id: number;
+  conversation_id: number;
+  seq: number;
+  recipient: string;
+  content: string;
+  state: 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Instant;
+  claimed_until: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface ChannelMediaTable {
+  id: Generated<number>;
+  channel_id: number;
+  client_id: number;
+  conversation_id: number | null;
+  provider_media_id: string | null;
+  mime_type: string;
+  filename: string | null;
+  size: number;
+  sha256: string;
+  content: Buffer;
+  created_at: Instant;
+}
+
+/** An outgoing webhook subscription of a client (webhooks/). */
+export interface WebhookTable {
+  id: Generated<number>;
+  client_id: number;
+  name: string;
+  url: string;
+  /** JSON array of selectors: `*`, a domain (`conversations.domain`) or event names. */
+  events: string;
+  /** JSON array of website ids; empty = every website. */
+  website_ids: string;
+  content_type: string;
+  compat: string;
+  format: string;
+  enabled: number;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Instant | null;
+  failing_since: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** Events waiting to be fanned out to webhook subscriptions (written by appendEvent). */
+export interface WebhookOutboxTable {
+  id: Generated<number>;
+  event_id: number;
+  created_at: Instant;
+}
+
+/** One attempt to deliver one event to one subscription. */
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  webhook_id: number;
+  client_id: number;
+  event_id: number;
+  event_type: string;
+  conversation_id: number | null;
+  correlation_id: string;
+  delivery_uuid: string;
+  attempt: number;
+  status: string;
+  request_body: string;
+  content_type: string;
+  http_status: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  response_body: string | null;
+  created_at: Instant;
+  next_attempt_at: Instant;
+  lease_until: Instant | null;
+  completed_at: Instant | null;
+}
+
 export interface Database {
   partner: PartnerTable;
   client: ClientTable;
@@ -345,6 +480,15 @@ export interface Database {
   operator_profile: OperatorProfileTable;
   presence_session: PresenceSessionTable;
   operator_session: OperatorSessionTable;
+  channel: ChannelTable;
+  channel_inbound: ChannelInboundTable;
+  channel_message_seen: ChannelMessageSeenTable;
+  channel_contact: ChannelContactTable;
+  channel_outbound: ChannelOutboundTable;
+  channel_media: ChannelMediaTable;
+  webhook: WebhookTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_delivery: WebhookDeliveryTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -366,3 +510,7 @@ export type SatisfactionRow = Selectable<SatisfactionTable>;
 export type CallMeetingRow = Selectable<CallMeetingTable>;
 export type OperatorProfileRow = Selectable<OperatorProfileTable>;
 export type PresenceSessionRow = Selectable<PresenceSessionTable>;
+export type WebhookRow = Selectable<WebhookTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type ChannelRow = Selectable<ChannelTable>;
+export type ChannelOutboundRow = Selectable<ChannelOutboundTable>;

@@ -1,6 +1,8 @@
 // Appends events to the log inside the caller's transaction, so an event exists exactly when its change does.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { dialectOf } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
+import { notifyWebhookWork } from '../webhooks/signal.js';
 import type { EventType } from './catalogue.js';
 
 export interface NewEvent {
@@ -13,18 +15,38 @@ export interface NewEvent {
   at: string;
 }
 
-/** Writes one event row. Must be called with the transaction of the change it describes. */
+/**
+ * Writes one event row, and a webhook outbox row when the event's client has an enabled webhook, in the same
+ * transaction: webhook delivery sees exactly the committed events, and never has to tail the log by id (ids
+ * commit out of order on PostgreSQL). Must be called with the transaction of the change it describes.
+ */
 export async function appendEvent(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {
+  const payload = JSON.stringify(event.payload ?? {});
+  const partnerId = event.partnerId ?? null;
+  if (event.clientId === null) {
+    await trx
+      .insertInto('event')
+      .values({ type: event.type, partner_id: partnerId, client_id: null, subject_type: event.subject.type, subject_id: event.subject.id, payload, created_at: event.at })
+      .execute();
+    return;
+  }
+  // One indexed existence check per event: clients without webhooks pay no outbox row.
+  const subscribed = sql`exists (select 1 from webhook where client_id = ${event.clientId} and enabled = 1)`;
+  if (dialectOf(trx) === 'postgres') {
+    // One round trip on PostgreSQL.
+    const queued = await sql`with appended as (
+        insert into event (type, partner_id, client_id, subject_type, subject_id, payload, created_at)
+        values (${event.type}, ${partnerId}, ${event.clientId}, ${event.subject.type}, ${event.subject.id}, ${payload}, ${event.at})
+        returning id)
+      insert into webhook_outbox (event_id, created_at) select appended.id, ${event.at} from appended where ${subscribed}`.execute(trx);
+    if (Number(queued.numAffectedRows ?? 0) > 0) notifyWebhookWork();
+    return;
+  }
   await trx
     .insertInto('event')
-    .values({
-      type: event.type,
-      partner_id: event.partnerId ?? null,
-      client_id: event.clientId,
-      subject_type: event.subject.type,
-      subject_id: event.subject.id,
-      payload: JSON.stringify(event.payload ?? {}),
-      created_at: event.at,
-    })
+    .values({ type: event.type, partner_id: partnerId, client_id: event.clientId, subject_type: event.subject.type, subject_id: event.subject.id, payload, created_at: event.at })
     .execute();
+  // SQLite runs in-process: a second statement costs microseconds, and last_insert_rowid() is this connection's insert.
+  const queued = await sql`insert into webhook_outbox (event_id, created_at) select last_insert_rowid(), ${event.at} where ${subscribed}`.execute(trx);
+  if (Number(queued.numAffectedRows ?? 0) > 0) notifyWebhookWork();
 }

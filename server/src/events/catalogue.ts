@@ -34,12 +34,25 @@ export const EVENT_TYPES = [
   'conversation.missed',
   'conversation.abandoned',
   'message.created',
+  // Channels (channels/): a provider's delivery state of an outbound message changed; channel settings changed.
+  'message.status_changed',
+  'channel.created',
+  'channel.updated',
+  'channel.deleted',
   'tag.created',
   'tag.updated',
   'transaction.created',
   'satisfaction.filled',
   'call_meeting.created',
   'call_meeting.updated',
+  // Webhooks (webhooks/): a subscription switched off by the platform; connector names are reserved by seed 003.
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.disabled',
+  'connector.installed',
+  'connector.uninstalled',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -48,8 +48,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** Tests talk to receivers on loopback, which the outbound guard refuses unless listed. */
+export const TEST_OUTBOUND_ALLOWLIST = '127.0.0.0/8,::1';
+
 export function testConfig(database: DatabaseConfig, overrides: Partial<Config> = {}): Config {
-  return { port: 0, host: '127.0.0.1', database, redisUrl: undefined, publicUrl: 'http://localhost:8080', adminKey: ADMIN_KEY, logLevel: 'silent', ...overrides };
+  return { port: 0, host: '127.0.0.1', database, redisUrl: undefined, publicUrl: 'http://localhost:8080', adminKey: ADMIN_KEY, logLevel: 'silent', outboundAllowlist: TEST_OUTBOUND_ALLOWLIST, ...overrides };
 }
 
 export interface ApiAnswer {

@@ -9,6 +9,8 @@ import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
 import { callMeetingRoutes, visitorRoutes } from '../../domain/visitors/routes.js';
 import { presentedKey } from '../../http/auth.js';
+import { channelRoutes } from '../../channels/routes.js';
+import { webhookRoutes } from '../../webhooks/routes.js';
 
 export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   app.decorateRequest('principal');
@@ -26,4 +28,6 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(satisfactionRoutes, { context });
   await app.register(callMeetingRoutes, { context });
   await app.register(odigoCallbackRoutes, { context });
+  await app.register(webhookRoutes, { context });
+  await app.register(channelRoutes, { context });
 };

@@ -14,6 +14,7 @@ import {
   type MessageKind,
 } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
+import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
 import { type Principal, assertOwned, targetClient, visibleWebsite } from '../tenancy/policy.js';
@@ -58,6 +59,9 @@ export interface MessageEntry {
  * A closed conversation refuses entries (409) unless `allowClosed` (the closing notice itself).
  */
 export async function appendMessage(trx: Tx, conversationId: number, entry: MessageEntry, options: { allowClosed?: boolean } = {}): Promise<ConversationMessageRow> {
+  // Checked before anything is written: a reply that cannot be sent (e.g. outside WhatsApp's 24-hour window) is
+  // refused whole, even inside a batch that commits other messages.
+  const outbound = entry.kind === MESSAGE_KIND.operator ? await planProviderMessage(trx, conversationId, entry) : undefined;
   let bump = trx
     .updateTable('conversation')
     .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowInstant() }))
@@ -91,6 +95,8 @@ export async function appendMessage(trx: Tx, conversationId: number, entry: Mess
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // A reply in a WhatsApp, SMS or RCS conversation is queued for its provider in this same transaction.
+  if (outbound !== undefined) await queueProviderMessage(trx, outbound, seq);
   if (entry.kind === MESSAGE_KIND.operator && conversation.answered_at === null) {
     await trx.updateTable('conversation').set({ operator_answer: 1, answered_at: entry.at }).where('id', '=', conversationId).execute();
   }

@@ -1,0 +1,248 @@
+// Inbound side of provider channels: stored raw payloads are processed into conversations (customer messages) and
+// delivery states (statuses). A customer's first message opens a conversation routed like web chat; later ones append.
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { dialectOf } from '../db/dialect.js';
+import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
+import { appendMessage, openConversation } from '../domain/conversations/commands.js';
+import { findOrCreateVisitor } from '../domain/visitors/identity.js';
+import { appendEvent } from '../events/append.js';
+import { nowInstant } from '../http/time.js';
+import { type ChannelType, type DeliveryStatus, type InboundContent, type InboundMessage, type SendContext, adapterFor } from './adapter.js';
+import { type DeliveryChange, applyDeliveryStatus } from './outbox.js';
+import type { OpenChannel } from './store.js';
+
+type Tx = Transaction<Database>;
+
+/** What processing one payload changed, for the realtime fan-out after commit. */
+export interface InboundOutcome {
+  entries: Array<{ conversationId: number; row: ConversationMessageRow }>;
+  /** Conversations opened (to route and announce). */
+  opened: Array<{ conversationId: number; websiteId: number }>;
+  deliveries: DeliveryChange[];
+  /** Statuses naming messages not known yet (the send's answer not stored yet): process the payload again later. */
+  pendingStatuses: number;
+  /** Payloads this pass took (others were taken by another node meanwhile). */
+  taken: number;
+}
+
+/** The visitor unique id of a customer on a channel: their number, prefixed by the channel type. */
+export function channelVisitorUid(type: ChannelType, address: string): string {
+  return `${type}:${address}`;
+}
+
+/** History text of an inbound content: what an agent reads; details go to the entry's `data`. */
+export function describeContent(content: InboundContent): string {
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'media':
+      return `[${content.kind}]${content.caption !== undefined ? ` ${content.caption}` : content.filename !== undefined ? ` ${content.filename}` : ''}`;
+    case 'location':
+      return `[location] ${[content.name, content.address].filter((part) => part !== undefined && part !== '').join(', ')}${content.name !== undefined || content.address !== undefined ? ' ' : ''}(${content.latitude}, ${content.longitude})`;
+    case 'contacts':
+      return `[contacts] ${content.contacts.map((contact) => `${contact.name}${contact.phones.length > 0 ? ` ${contact.phones.join(', ')}` : ''}`).join('; ')}`;
+    case 'reply':
+      return content.title !== '' ? content.title : content.id;
+    case 'reaction':
+      return `[reaction] ${content.emoji}`;
+  }
+}
+
+/** Downloaded media of one message, stored in the blob table inside the message's transaction. */
+export interface FetchedMedia {
+  bytes: Buffer;
+  mimeType: string;
+}
+
+async function storeMedia(trx: Tx, channel: OpenChannel, conversationId: number, content: Extract<InboundContent, { type: 'media' }>, media: FetchedMedia): Promise<number> {
+  const { id } = await trx
+    .insertInto('channel_media')
+    .values({
+      channel_id: channel.row.id,
+      client_id: channel.row.client_id,
+      conversation_id: conversationId,
+      provider_media_id: content.mediaId ?? null,
+      mime_type: media.mimeType,
+      filename: content.filename ?? null,
+      size: media.bytes.length,
+      sha256: createHash('sha256').update(media.bytes).digest('hex'),
+      content: media.bytes,
+      created_at: nowInstant(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Records a provider message id; false when it was seen before (a provider's retry). */
+async function firstSighting(trx: Tx, channelId: number, providerMessageId: string): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('channel_message_seen')
+    .values({ channel_id: channelId, provider_message_id: providerMessageId, conversation_id: null, seq: null, created_at: nowInstant() })
+    .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** The customer's conversation on the channel that is still open, or a new one, waiting in the website's queue. */
+async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMessage, outcome: InboundOutcome): Promise<number> {
+  const { row } = channel;
+  const at = nowInstant();
+  let contact = await trx.selectFrom('channel_contact').select(['id', 'visitor_id', 'conversation_id']).where('channel_id', '=', row.id).where('address', '=', message.from).executeTakeFirst();
+  if (contact === undefined) {
+    const visitor = await findOrCreateVisitor(trx, { clientId: row.client_id, websiteId: row.website_id, uniqueId: channelVisitorUid(row.type, message.from), initial: { phone: message.from }, at });
+    const inserted = await trx
+      .insertInto('channel_contact')
+      .values({ channel_id: row.id, address: message.from, visitor_id: visitor.id, conversation_id: null, last_inbound_at: null, created_at: at })
+      .returning(['id', 'visitor_id', 'conversation_id'])
+      .executeTakeFirstOrThrow();
+    contact = inserted;
+  }
+  if (contact.conversation_id !== null) {
+    const current = await trx.selectFrom('conversation').select('status').where('id', '=', contact.conversation_id).executeTakeFirst();
+    if (current !== undefined && current.status !== 'closed') return contact.conversation_id;
+  }
+  const visitor = await trx.selectFrom('visitor').select(['id', 'unique_id']).where('id', '=', contact.visitor_id).executeTakeFirstOrThrow();
+  // Channel `chat` (seed 003's text channel, so operators' chat slots and routing apply), source = the provider.
+  const conversationId = await openConversation(trx, {
+    clientId: row.client_id,
+    websiteId: row.website_id,
+    channel: 'chat',
+    source: row.type === 'chat' ? 'web' : row.type,
+    visitor: { id: visitor.id, uniqueId: visitor.unique_id },
+    phoneNumber: message.from,
+    userAgent: null,
+    status: 'waiting',
+    createdAt: at,
+  });
+  // Messaging customers are not on a page that closes: the conversation waits in the queue until an operator is free
+  // (routing serves it after this commit), instead of being closed as missed when nobody is connected.
+  await trx.updateTable('conversation').set({ waitinglist: 1, queued_at: at, updated_at: at }).where('id', '=', conversationId).execute();
+  await appendEvent(trx, {
+    type: 'conversation.queued',
+    clientId: row.client_id,
+    subject: { type: 'conversation', id: conversationId },
+    payload: { conversationId, websiteId: row.website_id, clientId: row.client_id, channel: 'chat', source: row.type, visitorId: visitor.id, skillId: null },
+    at,
+  });
+  await trx.updateTable('channel_contact').set({ conversation_id: conversationId }).where('id', '=', contact.id).execute();
+  outcome.opened.push({ conversationId, websiteId: row.website_id });
+  return conversationId;
+}
+
+/** Writes one customer message (once per provider id) into its conversation. */
+export async function deliverInboundMessage(trx: Tx, channel: OpenChannel, message: InboundMessage, media: FetchedMedia | undefined, outcome: InboundOutcome): Promise<void> {
+  if (!(await firstSighting(trx, channel.row.id, message.providerMessageId))) return;
+  const conversationId = await conversationFor(trx, channel, message, outcome);
+  const data: Record<string, unknown> = { source: channel.row.type, provider_message_id: message.providerMessageId, content: message.content.type };
+  const content = message.content;
+  if (content.type === 'media') {
+    data.media_kind = content.kind;
+    data.mime_type = media?.mimeType ?? content.mimeType ?? null;
+    if (media !== undefined) data.media_id = await storeMedia(trx, channel, conversationId, content, media);
+    else data.media_error = 'The media could not be downloaded from the provider.';
+  } else if (content.type === 'location') Object.assign(data, { latitude: content.latitude, longitude: content.longitude });
+  else if (content.type === 'reply') data.reply_id = content.id;
+  else if (content.type === 'reaction') {
+    data.reaction_to = content.messageId;
+    const target = await trx.selectFrom('channel_outbound').select('seq').where('channel_id', '=', channel.row.id).where('provider_message_id', '=', content.messageId).executeTakeFirst();
+    if (target !== undefined) data.reaction_to_seq = Number(target.seq);
+  } else if (content.type === 'contacts') data.contacts = content.contacts;
+  if (message.profileName !== undefined) data.profile_name = message.profileName;
+  const row = await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.visitor, text: describeContent(content), at: nowInstant(), data });
+  await trx.updateTable('channel_message_seen').set({ conversation_id: conversationId, seq: row.seq }).where('channel_id', '=', channel.row.id).where('provider_message_id', '=', message.providerMessageId).execute();
+  // The customer-service window runs from the customer's last message.
+  await trx
+    .updateTable('channel_contact')
+    .set({ last_inbound_at: message.at })
+    .where('channel_id', '=', channel.row.id)
+    .where('address', '=', message.from)
+    .where((eb) => eb.or([eb('last_inbound_at', 'is', null), eb('last_inbound_at', '<', message.at)]))
+    .execute();
+  outcome.entries.push({ conversationId, row });
+}
+
+/**
+ * Stored payloads not processed yet, oldest first (those set aside until `claimed_until` excepted). No lock here: the
+ * processing transaction locks the rows it takes (FOR UPDATE SKIP LOCKED on PostgreSQL), so one commit does both.
+ */
+export async function pendingInbound(db: Kysely<Database>, limit: number): Promise<Array<{ id: number; channel_id: number; content_type: string; body: string; attempts: number }>> {
+  const now = nowInstant();
+  return db
+    .selectFrom('channel_inbound')
+    .select(['id', 'channel_id', 'content_type', 'body', 'attempts'])
+    .where('processed_at', 'is', null)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Attempts at a payload whose statuses name unknown messages, before it is set aside. */
+const STATUS_ATTEMPTS = 5;
+
+/** A stored payload with its channel, ready to process. */
+export interface InboundWork {
+  stored: { id: number; content_type: string; body: string; attempts: number };
+  channel: OpenChannel;
+  sendContext: SendContext<OpenChannel['credentials']>;
+}
+
+/**
+ * Processes stored payloads in one transaction (one commit for the batch: the disk's flush, not the parsing, bounds
+ * the rate): their messages (media downloaded first, outside it) and statuses. Each payload is marked processed in the
+ * same transaction, so a crash processes it again, and de-duplication on the provider id keeps that harmless.
+ */
+export async function processInbound(db: Kysely<Database>, batch: readonly InboundWork[]): Promise<InboundOutcome> {
+  const parsed: Array<{ work: InboundWork; messages: InboundMessage[]; statuses: DeliveryStatus[]; media: Map<string, FetchedMedia | undefined> }> = [];
+  for (const work of batch) {
+    const adapter = adapterFor(work.channel.row.type);
+    const raw = Buffer.from(work.stored.body, 'latin1');
+    const messages = adapter.parseInbound(raw, work.stored.content_type);
+    const statuses = adapter.parseDeliveryStatus(raw, work.stored.content_type);
+    const media = new Map<string, FetchedMedia | undefined>();
+    for (const message of messages) {
+      if (message.content.type !== 'media' || adapter.fetchMedia === undefined) continue;
+      const seen = await db.selectFrom('channel_message_seen').select('provider_message_id').where('channel_id', '=', work.channel.row.id).where('provider_message_id', '=', message.providerMessageId).executeTakeFirst();
+      if (seen !== undefined) continue;
+      try {
+        media.set(message.providerMessageId, await adapter.fetchMedia(work.sendContext, message.content));
+      } catch {
+        // The message is kept without its file; the entry's data says so.
+        media.set(message.providerMessageId, undefined);
+      }
+    }
+    parsed.push({ work, messages, statuses, media });
+  }
+  const outcome: InboundOutcome = { entries: [], opened: [], deliveries: [], pendingStatuses: 0, taken: 0 };
+  await db.transaction().execute(async (trx) => {
+    // The rows still unprocessed, locked until commit: another node (or pass) skips them, and a crash releases them.
+    let free = trx.selectFrom('channel_inbound').select('id').where('id', 'in', parsed.map((item) => item.work.stored.id)).where('processed_at', 'is', null);
+    if (dialectOf(trx) === 'postgres') free = free.forUpdate().skipLocked();
+    const taken = new Set((await free.execute()).map((row) => row.id));
+    outcome.taken = taken.size;
+    for (const { work, messages, statuses, media } of parsed) {
+      if (!taken.has(work.stored.id)) continue;
+      for (const message of messages) await deliverInboundMessage(trx, work.channel, message, media.get(message.providerMessageId), outcome);
+      let pending = 0;
+      for (const status of statuses) {
+        const change = await applyDeliveryStatus(trx, work.channel.row.id, status);
+        if (change === undefined) pending += 1;
+        else if (change !== null) outcome.deliveries.push(change);
+      }
+      outcome.pendingStatuses += pending;
+      const retryLater = pending > 0 && messages.length === 0 && work.stored.attempts + 1 < STATUS_ATTEMPTS;
+      await trx
+        .updateTable('channel_inbound')
+        .set(
+          retryLater
+            ? { claimed_until: new Date(Date.now() + 500 * (work.stored.attempts + 1)).toISOString(), attempts: work.stored.attempts + 1, error: 'Status for a message not known yet; retried.' }
+            : { processed_at: nowInstant(), claimed_until: null, error: pending > 0 ? `${pending} status(es) for unknown messages ignored.` : null },
+        )
+        .where('id', '=', work.stored.id)
+        .execute();
+    }
+  });
+  return outcome;
+}

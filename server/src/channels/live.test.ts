@@ -1,0 +1,53 @@
+// WhatsApp with a live operator: the customer's first message is routed to the available operator like web chat, the
+// operator replies from the realtime socket, and a reply outside the 24-hour window is refused on the socket whole.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RealtimeClient } from '../realtime/client.js';
+import { ADMIN_KEY } from '../test/harness.js';
+import { availableOperator, liveTenant } from '../test/live-sockets.js';
+import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
+import { FakeWhatsApp } from './testing/fake-whatsapp.js';
+
+const credentials = { phone_number_id: '300000000000003', access_token: 'EAAG-live-token', app_secret: 'live-app-secret', verify_token: 'live' };
+let s: ChannelTestSetup;
+let fake: FakeWhatsApp;
+let operator: RealtimeClient;
+let tenant: { websiteId: number; operatorId: number; token: string };
+
+beforeAll(async () => {
+  s = await startChannelApp();
+  tenant = await liveTenant(s.publicUrl, 'Live WhatsApp');
+  fake = await new FakeWhatsApp({ phoneNumberId: credentials.phone_number_id, accessToken: credentials.access_token, appSecret: credentials.app_secret }).start();
+  const website = await s.t.api('GET', `/website/${tenant.websiteId}`, { key: ADMIN_KEY });
+  const created = await s.t.api('POST', '/channel', { key: ADMIN_KEY, json: { type: 'whatsapp', website_id: tenant.websiteId, client_id: website.body.data.client_id, base_url: fake.url, credentials } });
+  expect(created.status).toBe(200);
+  fake.webhookUrl = String(created.body.data.webhook_url);
+  operator = await availableOperator(s.publicUrl, tenant.token);
+});
+afterAll(async () => {
+  await operator.close();
+  await fake.settle();
+  await channelsSettled(s.t);
+  await fake.stop();
+  await s.t.close();
+});
+
+it('routes the first message to the available operator, who replies from the socket; outside the window the socket gets the refusal', async () => {
+  await fake.customerSends('+393331234567', { type: 'text', text: { body: 'Ciao, dov’è il mio ordine?' } });
+  const assigned = await operator.next('assigned', 8000);
+  const conversationId = Number((assigned.conversation as { id: number }).id);
+  const conversation = await s.t.store.db.selectFrom('conversation').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow();
+  expect(conversation).toMatchObject({ source: 'whatsapp', channel: 'chat', status: 'open', operator_id: tenant.operatorId });
+
+  const ack = await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Arriva domani.', client_message_id: 'op-1' }, (frame) => frame.type === 'ack' || frame.type === 'error');
+  expect(ack.type).toBe('ack');
+  const sent = await eventually(async () => fake.accepted.find((message) => message.to === '393331234567'));
+  expect(sent.body.text).toEqual({ preview_url: false, body: 'Arriva domani.' });
+
+  await s.t.store.db.updateTable('channel_contact').set({ last_inbound_at: new Date(Date.now() - 30 * 3600 * 1000).toISOString() }).where('conversation_id', '=', conversationId).execute();
+  const before = await s.t.store.db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const refused = await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Ci sei?', client_message_id: 'op-2' }, (frame) => frame.type === 'ack' || frame.type === 'error');
+  expect(refused).toMatchObject({ type: 'error', code: 'service_window_closed' });
+  expect(String(refused.message)).toContain('outside the WhatsApp customer-service window');
+  const after = await s.t.store.db.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  expect(after.last_seq).toBe(before.last_seq);
+});

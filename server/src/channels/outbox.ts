@@ -1,0 +1,219 @@
+// Outbound messages of provider channels: queued by appendMessage in the message's own transaction, claimed and sent
+// by the worker (FOR UPDATE SKIP LOCKED on PostgreSQL) at each channel's send rate, their delivery state advanced by
+// provider statuses (queued → sent → delivered → read | failed) with `message.status_changed` for each change.
+import type { Kysely, Transaction } from 'kysely';
+import { dialectOf } from '../db/dialect.js';
+import type { ChannelOutboundRow, Database } from '../db/schema.js';
+import { ApiError, conflict } from '../errors.js';
+import { appendEvent } from '../events/append.js';
+import { formatDateTime, nowInstant } from '../http/time.js';
+import { type DeliveryState, type DeliveryStatus, type OutboundContent, type ProviderError, adapterFor, isProviderChannel } from './adapter.js';
+
+type Tx = Transaction<Database>;
+
+/** Order of the delivery states: a status never moves a message backwards (a late `sent` after `read`). */
+const RANK: Record<DeliveryState, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+/** Attempts before a transient refusal becomes a failure. */
+export const MAX_SEND_ATTEMPTS = 6;
+
+/** An operator message bound for a provider, checked before the message is written. */
+export interface PlannedOutbound {
+  conversationId: number;
+  clientId: number;
+  channelId: number;
+  recipient: string;
+  content: OutboundContent;
+}
+
+function contentOf(entry: { text: string; data?: Record<string, unknown> }): OutboundContent {
+  const template = entry.data?.template;
+  if (typeof template === 'object' && template !== null) {
+    const { name, language, parameters } = template as { name?: unknown; language?: unknown; parameters?: unknown };
+    if (typeof name === 'string' && typeof language === 'string') {
+      return { type: 'template', name, language, parameters: Array.isArray(parameters) ? parameters.filter((item): item is string => typeof item === 'string') : [] };
+    }
+  }
+  return { type: 'text', text: entry.text };
+}
+
+/** The refusal an agent sees when the 24-hour customer-service window is closed. */
+export function serviceWindowClosed(conversationId: number, label: string, closedAt: string | null): ApiError {
+  const since = closedAt === null ? 'the customer has never written on this number' : `it closed at ${formatDateTime(closedAt)} (UTC), 24 hours after the customer's last message`;
+  return new ApiError(
+    'service_window_closed',
+    409,
+    `Conversation ${conversationId} is outside the ${label} customer-service window: ${since}. Only an approved template can be sent now (POST /api/2/channel/{id}/template).`,
+  );
+}
+
+/**
+ * First half of the appendMessage hook, before anything is written: for an operator message in a conversation that
+ * came from a provider channel, what to send and to whom — or a refusal when nothing can be sent (no customer
+ * number, a disabled channel, a free-form message outside WhatsApp's 24-hour window). Undefined for web chat.
+ */
+export async function planProviderMessage(trx: Tx, conversationId: number, entry: { text: string; data?: Record<string, unknown> }): Promise<PlannedOutbound | undefined> {
+  const conversation = await trx.selectFrom('conversation').select(['source', 'client_id']).where('id', '=', conversationId).executeTakeFirst();
+  if (conversation === undefined || !isProviderChannel(conversation.source)) return undefined;
+  const contact = await trx
+    .selectFrom('channel_contact')
+    .innerJoin('channel', 'channel.id', 'channel_contact.channel_id')
+    .select(['channel_contact.channel_id', 'channel_contact.address', 'channel_contact.last_inbound_at', 'channel.type', 'channel.enabled', 'channel.deleted_at'])
+    .where('channel_contact.conversation_id', '=', conversationId)
+    .orderBy('channel_contact.id', 'desc')
+    .executeTakeFirst();
+  const adapter = adapterFor(contact?.type ?? conversation.source);
+  if (contact === undefined) throw conflict(`Conversation ${conversationId} came from ${adapter.label} but no customer number is known for it: it cannot be answered there.`);
+  if (contact.enabled !== 1 || contact.deleted_at !== null) throw conflict(`The ${adapter.label} channel of conversation ${conversationId} is disabled: the message cannot be sent.`);
+  const content = contentOf(entry);
+  if (adapter.serviceWindowMs !== undefined && content.type !== 'template') {
+    const last = contact.last_inbound_at;
+    const closesAt = last === null ? null : new Date(Date.parse(last) + adapter.serviceWindowMs).toISOString();
+    if (closesAt === null || closesAt <= nowInstant()) throw serviceWindowClosed(conversationId, adapter.label, closesAt);
+  }
+  return { conversationId, clientId: conversation.client_id, channelId: contact.channel_id, recipient: contact.address, content };
+}
+
+/** Second half of the hook: the outbound row of the message just written (same transaction), state `queued`. */
+export async function queueProviderMessage(trx: Tx, planned: PlannedOutbound, seq: number): Promise<void> {
+  const at = nowInstant();
+  await trx
+    .insertInto('channel_outbound')
+    .values({
+      channel_id: planned.channelId,
+      client_id: planned.clientId,
+      conversation_id: planned.conversationId,
+      seq,
+      recipient: planned.recipient,
+      content: JSON.stringify(planned.content),
+      state: 'queued',
+      provider_message_id: null,
+      error_code: null,
+      error_message: null,
+      next_attempt_at: at,
+      claimed_until: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+}
+
+/** A delivery change, for the realtime fan-out after commit. */
+export interface DeliveryChange {
+  conversationId: number;
+  seq: number;
+  state: DeliveryState;
+  error?: ProviderError;
+}
+
+/** Moves one outbound row to a state (forward only) and emits `message.status_changed`; null when nothing changed. */
+export async function changeDeliveryState(trx: Tx, row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'state' | 'channel_id'>, state: DeliveryState, extra: { providerMessageId?: string; error?: ProviderError }): Promise<DeliveryChange | null> {
+  // Failed is final; otherwise only forward. WhatsApp may report `failed` after `sent`.
+  if (row.state === 'failed' || (state !== 'failed' && RANK[state] <= RANK[row.state])) {
+    if (extra.providerMessageId !== undefined) await trx.updateTable('channel_outbound').set({ provider_message_id: extra.providerMessageId }).where('id', '=', row.id).execute();
+    return null;
+  }
+  if (state === 'failed' && row.state === 'read') return null;
+  const at = nowInstant();
+  await trx
+    .updateTable('channel_outbound')
+    .set({
+      state,
+      updated_at: at,
+      claimed_until: null,
+      ...(extra.providerMessageId !== undefined && { provider_message_id: extra.providerMessageId }),
+      ...(extra.error !== undefined && { error_code: extra.error.code, error_message: extra.error.message }),
+    })
+    .where('id', '=', row.id)
+    .execute();
+  const conversation = await trx.selectFrom('conversation').select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id']).where('id', '=', row.conversation_id).executeTakeFirstOrThrow();
+  await appendEvent(trx, {
+    type: 'message.status_changed',
+    clientId: row.client_id,
+    subject: { type: 'conversation', id: row.conversation_id },
+    payload: {
+      conversationId: row.conversation_id,
+      websiteId: conversation.website_id,
+      clientId: row.client_id,
+      channel: conversation.channel,
+      source: conversation.source,
+      channelId: row.channel_id,
+      visitorId: conversation.visitor_id,
+      operatorId: conversation.operator_id,
+      seq: row.seq,
+      state,
+      error: extra.error ?? null,
+    },
+    at,
+  });
+  return { conversationId: row.conversation_id, seq: row.seq, state, ...(extra.error !== undefined && { error: extra.error }) };
+}
+
+/** Applies a provider status to the message it names; undefined when no message of this channel has that id (yet). */
+export async function applyDeliveryStatus(trx: Tx, channelId: number, status: DeliveryStatus): Promise<DeliveryChange | null | undefined> {
+  const row = await trx
+    .selectFrom('channel_outbound')
+    .select(['id', 'client_id', 'conversation_id', 'seq', 'state', 'channel_id'])
+    .where('channel_id', '=', channelId)
+    .where('provider_message_id', '=', status.providerMessageId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return changeDeliveryState(trx, row, status.state, status.error !== undefined ? { error: status.error } : {});
+}
+
+/** Claims due outbound rows for `leaseMs`: on PostgreSQL rows other workers hold are skipped (FOR UPDATE SKIP LOCKED). */
+export async function claimDueMessages(db: Kysely<Database>, limit: number, leaseMs: number): Promise<ChannelOutboundRow[]> {
+  return db.transaction().execute(async (trx) => {
+    const now = nowInstant();
+    let due = trx
+      .selectFrom('channel_outbound')
+      .select('id')
+      .where('state', '=', 'queued')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('id')
+      .limit(limit);
+    if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
+    const ids = (await due.execute()).map((row) => row.id);
+    if (ids.length === 0) return [];
+    const until = new Date(Date.now() + leaseMs).toISOString();
+    return trx
+      .updateTable('channel_outbound')
+      .set((eb) => ({ claimed_until: until, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+  });
+}
+
+/** Gives a claimed row back for a later attempt (rate limit, transient refusal), keeping the last error for operators. */
+export async function postponeMessage(db: Kysely<Database>, id: number, delayMs: number, error?: ProviderError, countAttempt = true): Promise<void> {
+  await db
+    .updateTable('channel_outbound')
+    .set((eb) => ({
+      claimed_until: null,
+      next_attempt_at: new Date(Date.now() + delayMs).toISOString(),
+      updated_at: nowInstant(),
+      ...(error !== undefined && { error_code: error.code, error_message: error.message }),
+      ...(!countAttempt && { attempts: eb('attempts', '-', 1) }),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Delivery states of a conversation's outbound messages, by seq. */
+export async function deliveryStates(db: Kysely<Database>, conversationId: number): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
+  const rows = await db
+    .selectFrom('channel_outbound')
+    .select(['seq', 'state', 'error_code', 'error_message', 'updated_at'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    state: row.state,
+    // A failure's error is shown; a queued message's last transient error too (why it has not left yet).
+    ...(row.error_code !== null && (row.state === 'failed' || row.state === 'queued') && { error: { code: row.error_code, message: row.error_message ?? '' } }),
+    updated_at: formatDateTime(row.updated_at),
+  }));
+}
+

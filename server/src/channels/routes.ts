@@ -1,0 +1,197 @@
+// HTTP routes of channels under /api/2: CRUD of `channel`, RCS testers and capabilities, WhatsApp templates, and the
+// delivery states of a conversation's outbound messages. auth → validate → authorise → command → present.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.js';
+import { MESSAGE_KIND } from '../db/schema.js';
+import { loadConversationRows } from '../domain/conversations/store.js';
+import { changeConversation, appendMessage } from '../domain/conversations/commands.js';
+import { IdParams } from '../domain/tenancy/schema.js';
+import { assertOwned, authorize } from '../domain/tenancy/policy.js';
+import { conflict, fieldInvalid, unknownResource } from '../errors.js';
+import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, many, one } from '../http/envelope.js';
+import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
+import { listAnswer, loadVisible } from '../http/respond.js';
+import { nowInstant } from '../http/time.js';
+import { createChannel, deleteChannel, updateChannel } from './commands.js';
+import { deliveryStates } from './outbox.js';
+import { inviteRcsTester, rcsCapabilities } from './rcs.js';
+import { channelRuntime } from './runtime.js';
+import { CHANNEL_FILTERS, CapabilityData, ChannelCreateBody, ChannelData, ChannelUpdateBody, ConversationIdParams, DeliveryData, MediaFile, MediaParams, MsisdnBody, TemplateBody, TesterData } from './schema.js';
+import { type ChannelFilter, listChannelIds, loadChannels, presentChannel } from './store.js';
+
+const tags = ['Channel'];
+
+export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+  const { db } = context;
+  const runtime = channelRuntime(context);
+  const present = (row: Parameters<typeof presentChannel>[0]) => presentChannel(row, context.config.publicUrl);
+
+  app.get('/channel', { schema: { tags, summary: 'List your channels', querystring: listQuerySchema(CHANNEL_FILTERS), response: { 200: ListEnvelope(ChannelData), ...ErrorResponses } } }, async (request) => {
+    authorize(request.principal, 'channel', 'list');
+    const query = parseListQuery<ChannelFilter>(request.query, { type: CHANNEL_FILTERS.type!, website_id: CHANNEL_FILTERS.website_id! }, 'channel');
+    return listAnswer(query, await listChannelIds(db, request.principal, query), 'channel', (ids) => loadChannels(db, request.principal, ids), present);
+  });
+  app.get('/channel/:id', { schema: { tags, summary: "Get a channel's settings", params: IdParams, response: { 200: OneEnvelope(ChannelData), ...ErrorResponses } } }, async (request) => {
+    authorize(request.principal, 'channel', 'read');
+    return one(present(await loadVisible('channel', request.params.id, (ids) => loadChannels(db, request.principal, ids))));
+  });
+  app.post(
+    '/channel',
+    {
+      schema: {
+        tags,
+        summary: 'Connect a channel',
+        description: 'A WhatsApp number, an SMS sender, an RCS agent or the web chat of a website. `credentials` are stored encrypted and never returned; enter the answered `webhook_url` at the provider.',
+        body: ChannelCreateBody,
+        response: { 200: OneEnvelope(ChannelData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'channel', 'create');
+      const id = await createChannel(db, runtime.key, request.principal, request.body);
+      return one(present(await loadVisible('channel', id, (ids) => loadChannels(db, request.principal, ids))));
+    },
+  );
+  app.put('/channel/:id', { schema: { tags, summary: 'Change a channel', description: 'Credentials given replace the stored ones field by field.', params: IdParams, body: ChannelUpdateBody, response: { 200: OneEnvelope(ChannelData), ...ErrorResponses } } }, async (request) => {
+    authorize(request.principal, 'channel', 'update');
+    const existing = await loadVisible('channel', request.params.id, (ids) => loadChannels(db, request.principal, ids));
+    await updateChannel(db, runtime.key, request.principal, existing, request.body);
+    runtime.directory.forget(existing.id);
+    return one(present(await loadVisible('channel', existing.id, (ids) => loadChannels(db, request.principal, ids))));
+  });
+  app.delete('/channel/:id', { schema: { tags, summary: 'Disconnect a channel', description: 'Its conversations and their history stay; its webhook answers 404 from then on.', params: IdParams, response: { 200: EmptyEnvelope, ...ErrorResponses } } }, async (request) => {
+    authorize(request.principal, 'channel', 'delete');
+    const existing = await loadVisible('channel', request.params.id, (ids) => loadChannels(db, request.principal, ids));
+    await deleteChannel(db, existing);
+    runtime.directory.forget(existing.id);
+    return done();
+  });
+
+  /** A visible channel of a type, with its credentials opened. */
+  const openOfType = async (principal: Parameters<typeof loadChannels>[1], id: number, type: 'rcs' | 'whatsapp') => {
+    const row = await loadVisible('channel', id, (ids) => loadChannels(db, principal, ids));
+    if (row.type !== type) throw fieldInvalid('id', `Channel ${id} is a ${row.type} channel; this needs a ${type} channel.`);
+    const channel = await runtime.directory.get(row.id);
+    if (channel === undefined) throw conflict(`Channel ${id} is not available.`);
+    return channel;
+  };
+
+  app.post(
+    '/channel/:id/tester',
+    {
+      schema: {
+        tags,
+        summary: 'Register an RCS tester',
+        description: "Seed 000 \"Enregistrer un testeur\": invites a phone number to test the RCS agent (`phones/{msisdn}/testers`). The user accepts the special RCS message on the device; `invite_status` stays `PENDING` until then.",
+        params: IdParams,
+        body: MsisdnBody,
+        response: { 200: OneEnvelope(TesterData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'channel', 'update');
+      const channel = await openOfType(request.principal, request.params.id, 'rcs');
+      const invited = await inviteRcsTester(runtime.sendContext(channel), request.body.phone_number);
+      if (!invited.ok) throw conflict(`RBM refused the tester invitation: ${invited.error.message} (${invited.error.code}).`);
+      return one({ phone_number: request.body.phone_number, invite_status: invited.status });
+    },
+  );
+  app.get(
+    '/channel/:id/capability',
+    {
+      schema: {
+        tags,
+        summary: 'Check RCS capability of a phone number',
+        description: 'Asks RBM (`phones/{msisdn}/capabilities`) whether the number can receive RCS from this agent, and which features it supports.',
+        params: IdParams,
+        querystring: MsisdnBody,
+        response: { 200: OneEnvelope(CapabilityData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'channel', 'read');
+      const channel = await openOfType(request.principal, request.params.id, 'rcs');
+      const answer = await rcsCapabilities(runtime.sendContext(channel), request.query.phone_number);
+      if (!answer.reachable && answer.error.code !== 'NOT_FOUND') throw conflict(`RBM could not answer: ${answer.error.message} (${answer.error.code}).`);
+      return one({ phone_number: request.query.phone_number, reachable: answer.reachable, features: answer.reachable ? answer.features : [] });
+    },
+  );
+  app.post(
+    '/channel/:id/template',
+    {
+      schema: {
+        tags,
+        summary: 'Send a WhatsApp template message',
+        description:
+          "Outside WhatsApp's 24-hour customer-service window only approved templates may be sent. Appends an operator message to the conversation (its text names the template and parameters) and queues the template; its delivery state follows.",
+        params: IdParams,
+        body: TemplateBody,
+        response: { 200: OneEnvelope(DeliveryData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'update');
+      const channel = await openOfType(request.principal, request.params.id, 'whatsapp');
+      const [conversation] = await loadConversationRows(db, request.principal, [request.body.conversation_id]);
+      if (conversation === undefined) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${request.body.conversation_id}.`);
+      const contact = await db.selectFrom('channel_contact').select('id').where('channel_id', '=', channel.row.id).where('conversation_id', '=', conversation.id).executeTakeFirst();
+      if (contact === undefined) throw fieldInvalid('conversation_id', `Conversation ${conversation.id} is not a conversation of channel ${channel.row.id}.`);
+      if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
+      const parameters = request.body.parameters ?? [];
+      const operatorId = request.body.operator_id ?? conversation.operator_id;
+      if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+      const row = await db.transaction().execute(async (trx) => {
+        await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
+        if (conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
+        const text = `[template ${request.body.name} (${request.body.language})]${parameters.length > 0 ? ` ${parameters.join(' | ')}` : ''}`;
+        return appendMessage(trx, conversation.id, { kind: MESSAGE_KIND.operator, text, operatorId, at: nowInstant(), data: { template: { name: request.body.name, language: request.body.language, parameters } } });
+      });
+      context.realtime?.entries(conversation.id, [row]);
+      runtime.kickOutbound();
+      const state = (await deliveryStates(db, conversation.id)).find((entry) => entry.seq === Number(row.seq));
+      if (state === undefined) throw conflict('The template was not queued.');
+      return one(state);
+    },
+  );
+  app.get(
+    '/conversation/:id/media/:mediaId',
+    {
+      schema: {
+        tags,
+        summary: 'Download a media file a customer sent',
+        description: "The file of an inbound WhatsApp, SMS or RCS media message, as the provider gave it (the entry's `data.media_id` names it). Answered with its own content type.",
+        params: MediaParams,
+        response: { 200: MediaFile, ...ErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.principal, 'conversation', 'read');
+      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const media = await db.selectFrom('channel_media').select(['mime_type', 'filename', 'content']).where('id', '=', request.params.mediaId).where('conversation_id', '=', existing.id).executeTakeFirst();
+      if (media === undefined) throw unknownResource('media', request.params.mediaId);
+      reply.header('content-type', media.mime_type).header('x-content-type-options', 'nosniff');
+      // Never rendered inline by the API origin: a customer's file is untrusted content.
+      reply.header('content-disposition', `attachment${media.filename !== null ? `; filename="${media.filename.replace(/[^\w.\- ]/g, '_')}"` : ''}`);
+      return reply.send(Buffer.from(media.content));
+    },
+  );
+  app.get(
+    '/conversation/:id/delivery',
+    {
+      schema: {
+        tags,
+        summary: 'Delivery states of a conversation',
+        description: 'For each operator message sent through WhatsApp, SMS or RCS: `queued`, `sent`, `delivered`, `read` or `failed` (with the provider\'s error). Web chat messages have none.',
+        params: ConversationIdParams,
+        response: { 200: ListEnvelope(DeliveryData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'read');
+      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const states = await deliveryStates(db, existing.id);
+      return many(states, pageInfo(1, Math.max(states.length, 1), states.length));
+    },
+  );
+};
+

@@ -1,0 +1,363 @@
+// The running part of channels on one node: the sealing key, the channel directory, the inbound processor and the
+// outbound worker (both loops over database rows, so any node may pick up what another stored), and rate limiters.
+import type { Insertable } from 'kysely';
+import type { AppContext } from '../context.js';
+import type { ChannelInboundTable } from '../db/schema.js';
+import type { OutboundContent, SendContext } from './adapter.js';
+import { adapterFor } from './adapter.js';
+import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
+import { MAX_SEND_ATTEMPTS, changeDeliveryState, claimDueMessages, postponeMessage, type DeliveryChange } from './outbox.js';
+import { channelKey } from './secrets.js';
+import { ChannelDirectory, type OpenChannel, webhookUrl } from './store.js';
+import { serveQueue } from '../domain/routing/commands.js';
+
+/** A token bucket: `rate` sends per second, bursts up to `rate`. */
+class SendRate {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(private rate: number) {
+    this.tokens = rate;
+  }
+
+  /** Takes a token, or answers how many milliseconds until one is available. */
+  take(rate: number): number {
+    if (rate !== this.rate) this.rate = rate;
+    const now = Date.now();
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+}
+
+const INBOUND_BATCH = 200;
+/** Attempts at a payload whose processing fails before it is set aside for good (kept with its error). */
+const INBOUND_ATTEMPTS = 5;
+const OUTBOUND_BATCH = 100;
+const LEASE_MS = 60_000;
+const IDLE_POLL_MS = 250;
+
+export class ChannelRuntime {
+  readonly key: Buffer;
+  readonly keyOrigin: 'secret_key' | 'admin_key' | 'generated';
+  readonly directory: ChannelDirectory;
+  private readonly rates = new Map<number, SendRate>();
+  private inboundRunning = false;
+  private inboundAgain = false;
+  private outboundRunning = false;
+  private outboundAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly context: AppContext) {
+    const { key, origin } = channelKey(context.config);
+    this.key = key;
+    this.keyOrigin = origin;
+    this.directory = new ChannelDirectory(context.db, key);
+  }
+
+  /** Starts the polling that picks up work stored by other nodes, or left by a crash. */
+  start(): void {
+    this.stopped = false;
+    const poll = () => {
+      if (this.stopped) return;
+      this.kickInbound();
+      this.kickOutbound();
+      this.timer = setTimeout(poll, IDLE_POLL_MS);
+      this.timer.unref();
+    };
+    poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.settled();
+  }
+
+  /** Resolves when neither loop is running (tests and the benchmark wait on it). */
+  settled(): Promise<void> {
+    if (!this.inboundRunning && !this.outboundRunning) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  private notifyIdle(): void {
+    if (this.inboundRunning || this.outboundRunning) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  sendContext(channel: OpenChannel): SendContext<OpenChannel['credentials']> {
+    return {
+      http: this.context.outbound,
+      channel: { id: channel.row.id, baseUrl: channel.row.base_url, sendRate: channel.row.send_rate },
+      credentials: channel.credentials,
+      webhookUrl: webhookUrl(this.context.config.publicUrl, channel.row),
+    };
+  }
+
+  private writes: Array<{ row: Insertable<ChannelInboundTable>; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private writing = false;
+
+  /**
+   * Stores a verified payload; resolves once it is committed (then the provider may be answered 200). Payloads arriving
+   * while a write is in progress are stored together by the next one: one commit (one disk flush) for many webhooks.
+   */
+  storeInbound(row: Insertable<ChannelInboundTable>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.writes.push({ row, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // After the current I/O phase: every webhook whose body arrived in it joins this write.
+        setImmediate(() => void this.writeInbound());
+      }
+    });
+  }
+
+  private async writeInbound(): Promise<void> {
+    while (this.writes.length > 0) {
+      const batch = this.writes.splice(0, 500);
+      try {
+        await this.context.db.insertInto('channel_inbound').values(batch.map((item) => item.row)).execute();
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.writing = false;
+    this.kickInbound();
+  }
+
+  /** Processes stored inbound payloads now (after a webhook stored one). */
+  kickInbound(): void {
+    if (this.inboundRunning) {
+      this.inboundAgain = true;
+      return;
+    }
+    this.inboundRunning = true;
+    void this.drainInbound().finally(() => {
+      this.inboundRunning = false;
+      if (this.inboundAgain && !this.stopped) {
+        this.inboundAgain = false;
+        this.kickInbound();
+      } else this.notifyIdle();
+    });
+  }
+
+  /** Sends queued outbound messages now (after an operator replied). */
+  kickOutbound(): void {
+    if (this.outboundRunning) {
+      this.outboundAgain = true;
+      return;
+    }
+    this.outboundRunning = true;
+    void this.drainOutbound().finally(() => {
+      this.outboundRunning = false;
+      if (this.outboundAgain && !this.stopped) {
+        this.outboundAgain = false;
+        this.kickOutbound();
+      } else this.notifyIdle();
+    });
+  }
+
+  /** Where the loops report failures (the app's logger, set by the webhook plugin). */
+  logger: { warn(details: object, message: string): void } | undefined;
+
+  private report(error: unknown, what: string): void {
+    // Logged, never thrown: the loops go on with the next row.
+    if (this.logger !== undefined) this.logger.warn({ err: error }, `channels: ${what}`);
+    else process.emitWarning(`channels: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private async drainInbound(): Promise<void> {
+    for (;;) {
+      let claimed: Awaited<ReturnType<typeof pendingInbound>>;
+      try {
+        claimed = await pendingInbound(this.context.db, INBOUND_BATCH);
+      } catch (error) {
+        this.report(error, 'claiming inbound payloads');
+        return;
+      }
+      if (claimed.length === 0) return;
+      const batch: InboundWork[] = [];
+      for (const stored of claimed) {
+        const channel = await this.directory.get(stored.channel_id).catch(() => undefined);
+        if (channel === undefined) {
+          await this.context.db.updateTable('channel_inbound').set({ processed_at: new Date().toISOString(), error: 'Channel deleted or unreadable.' }).where('id', '=', stored.id).execute();
+          continue;
+        }
+        batch.push({ stored, channel, sendContext: this.sendContext(channel) });
+      }
+      let taken = 0;
+      try {
+        const outcome = await processInbound(this.context.db, batch);
+        taken = outcome.taken;
+        await this.publish(outcome);
+      } catch {
+        // One bad payload fails the batch: each is processed alone, so only that one is set aside.
+        for (const work of batch) {
+          try {
+            const outcome = await processInbound(this.context.db, [work]);
+            taken += outcome.taken;
+            await this.publish(outcome);
+          } catch (error) {
+            this.report(error, `processing inbound payload ${work.stored.id}`);
+            await this.setAside(work.stored, error);
+          }
+        }
+      }
+      // Everything was taken by another node: leave the rest to it rather than reading the same rows again.
+      if (taken === 0 && batch.length > 0) return;
+      if (claimed.length < INBOUND_BATCH) return;
+    }
+  }
+
+  /** A payload that failed: tried again a minute later, given up (kept, with its error) after INBOUND_ATTEMPTS. */
+  private async setAside(stored: { id: number; attempts: number }, error: unknown): Promise<void> {
+    const attempts = stored.attempts + 1;
+    const message = error instanceof Error ? error.message.slice(0, 500) : 'failed';
+    await this.context.db
+      .updateTable('channel_inbound')
+      .set(attempts >= INBOUND_ATTEMPTS ? { attempts, error: message, processed_at: new Date().toISOString(), claimed_until: null } : { attempts, error: message, claimed_until: new Date(Date.now() + 60_000).toISOString() })
+      .where('id', '=', stored.id)
+      .execute()
+      .catch(() => undefined);
+  }
+
+  /** After commit: entries and delivery states to sockets, new conversations routed. */
+  private async publish(outcome: InboundOutcome): Promise<void> {
+    const realtime = this.context.realtime;
+    for (const { conversationId, row } of outcome.entries) realtime?.entries(conversationId, [row]);
+    for (const change of outcome.deliveries) this.published(change);
+    const websites = new Set(outcome.opened.map((opened) => opened.websiteId));
+    for (const opened of outcome.opened) await realtime?.conversationChanged(opened.conversationId);
+    for (const websiteId of websites) {
+      const assignments = await serveQueue(this.context.db, { websiteId });
+      await realtime?.assignments(assignments);
+    }
+  }
+
+  private readonly deliveryListeners = new Set<(change: DeliveryChange) => void>();
+
+  /**
+   * Listens to committed delivery changes on this node. The realtime `delivery` frame needs a bus message the gateway
+   * dispatches (realtime/messages.ts + gateway.ts, owned elsewhere; see docs/CHANNELS.md); until then the REST
+   * route and the `message.status_changed` event carry the state, and this hook lets a publisher subscribe.
+   */
+  onDelivery(listener: (change: DeliveryChange) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
+  /** A delivery change reached the database. */
+  private published(change: DeliveryChange): void {
+    for (const listener of this.deliveryListeners) listener(change);
+  }
+
+  private async drainOutbound(): Promise<void> {
+    for (;;) {
+      let claimed: Awaited<ReturnType<typeof claimDueMessages>>;
+      try {
+        claimed = await claimDueMessages(this.context.db, OUTBOUND_BATCH, LEASE_MS);
+      } catch (error) {
+        this.report(error, 'claiming outbound messages');
+        return;
+      }
+      if (claimed.length === 0) return;
+      // Messages of one conversation leave in order; conversations in parallel.
+      const byConversation = new Map<number, typeof claimed>();
+      for (const row of claimed) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
+      await Promise.all(
+        [...byConversation.values()].map(async (rows) => {
+          for (let index = 0; index < rows.length; index += 1) {
+            const row = rows[index];
+            if (row === undefined) continue;
+            const sent = await this.sendOne(row).catch((error: unknown) => {
+              this.report(error, `sending outbound message ${row.id}`);
+              return false;
+            });
+            if (!sent) {
+              // Later messages of the conversation wait behind the one that could not leave.
+              for (const later of rows.slice(index + 1)) await postponeMessage(this.context.db, later.id, 1000, undefined, false);
+              return;
+            }
+          }
+        }),
+      );
+      if (claimed.length < OUTBOUND_BATCH) return;
+    }
+  }
+
+  /** Sends one claimed row; false when it was postponed. */
+  private async sendOne(row: Awaited<ReturnType<typeof claimDueMessages>>[number]): Promise<boolean> {
+    const db = this.context.db;
+    const channel = await this.directory.get(row.channel_id);
+    if (channel === undefined || channel.row.enabled !== 1) {
+      await db.transaction().execute(async (trx) => {
+        const change = await changeDeliveryState(trx, row, 'failed', { error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' } });
+        if (change !== null) this.queueNotice(change);
+      });
+      this.flushNotices();
+      return true;
+    }
+    let bucket = this.rates.get(channel.row.id);
+    if (bucket === undefined) {
+      bucket = new SendRate(channel.row.send_rate);
+      this.rates.set(channel.row.id, bucket);
+    }
+    const wait = bucket.take(channel.row.send_rate);
+    if (wait > 0) {
+      await postponeMessage(db, row.id, wait, undefined, false);
+      this.scheduleOutbound(wait);
+      return false;
+    }
+    const content = JSON.parse(row.content) as OutboundContent;
+    const outcome = await adapterFor(channel.row.type).send(this.sendContext(channel), { reference: `causerie-${row.id}`, to: row.recipient, content });
+    if (!outcome.ok && outcome.retry && row.attempts < MAX_SEND_ATTEMPTS) {
+      const delay = (outcome.retryAfterMs ?? 2000) * 2 ** Math.max(0, row.attempts - 1);
+      await postponeMessage(db, row.id, delay, outcome.error);
+      this.scheduleOutbound(delay);
+      return false;
+    }
+    await db.transaction().execute(async (trx) => {
+      const change = outcome.ok
+        ? await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId })
+        : await changeDeliveryState(trx, row, 'failed', { error: outcome.error });
+      if (change !== null) this.queueNotice(change);
+    });
+    this.flushNotices();
+    return true;
+  }
+
+  private notices: DeliveryChange[] = [];
+  private queueNotice(change: DeliveryChange): void {
+    this.notices.push(change);
+  }
+  private flushNotices(): void {
+    const notices = this.notices;
+    this.notices = [];
+    for (const change of notices) this.published(change);
+  }
+
+  private scheduleOutbound(delayMs: number): void {
+    if (this.stopped) return;
+    setTimeout(() => this.kickOutbound(), Math.min(delayMs, 60_000) + 5).unref();
+  }
+}
+
+const runtimes = new WeakMap<AppContext, ChannelRuntime>();
+
+/** The channel runtime of an application (one per built app). */
+export function channelRuntime(context: AppContext): ChannelRuntime {
+  let runtime = runtimes.get(context);
+  if (runtime === undefined) {
+    runtime = new ChannelRuntime(context);
+    runtimes.set(context, runtime);
+  }
+  return runtime;
+}

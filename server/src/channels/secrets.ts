@@ -1,0 +1,64 @@
+// Channel credentials at rest: AES-256-GCM with a key from CAUSERIE_SECRET_KEY (or derived/generated, see channelKey).
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+
+const VERSION = 'v1';
+const INFO = 'causerie channel credentials v1';
+
+/** Where a generated key is kept when neither CAUSERIE_SECRET_KEY nor an admin key is configured. */
+export function generatedKeyFile(config: Config): string {
+  const dir = config.database.dialect === 'sqlite' && config.database.location !== ':memory:' ? path.dirname(config.database.location) : path.resolve('data');
+  return path.join(dir, 'channel-secret.key');
+}
+
+/**
+ * The 32-byte sealing key, in order of preference: HKDF of CAUSERIE_SECRET_KEY; HKDF of CAUSERIE_ADMIN_KEY (already a
+ * secret every deployment sets; rotating it then needs the credentials re-entered); a random key generated once and
+ * kept (mode 0600) beside the SQLite file or in ./data. Returns where it came from, for the start-up log.
+ */
+export function channelKey(config: Config): { key: Buffer; origin: 'secret_key' | 'admin_key' | 'generated' } {
+  if (config.secretKey !== undefined) return { key: derive(config.secretKey), origin: 'secret_key' };
+  if (config.adminKey !== undefined) return { key: derive(config.adminKey), origin: 'admin_key' };
+  const file = generatedKeyFile(config);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process wrote it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return { key: derive(fs.readFileSync(file, 'utf8').trim()), origin: 'generated' };
+}
+
+function derive(material: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), INFO, 32));
+}
+
+/** Seals a credentials object: `v1.<iv>.<tag>.<ciphertext>` (base64url), authenticated with the channel id. */
+export function sealCredentials(key: Buffer, channelBinding: string, credentials: Record<string, string | undefined>): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  // Bound to the channel: a sealed value copied onto another channel row does not open.
+  cipher.setAAD(Buffer.from(channelBinding, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
+  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
+/** Opens what sealCredentials sealed; throws when the key or the binding differ. */
+export function openCredentials(key: Buffer, channelBinding: string, sealed: string): Record<string, string> {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('Unreadable sealed credentials.');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(channelBinding, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  const value: unknown = JSON.parse(plain);
+  if (typeof value !== 'object' || value === null) throw new Error('Unreadable sealed credentials.');
+  const result: Record<string, string> = {};
+  for (const [name, field] of Object.entries(value)) if (typeof field === 'string') result[name] = field;
+  return result;
+}

@@ -1,0 +1,57 @@
+// A test app listening on a real port whose PUBLIC_URL is that port, so providers' signed webhooks (Twilio signs the
+// full URL) reach it as they would in production; outbound calls may reach loopback fakes.
+import net from 'node:net';
+import { type TestApp, clientWithKey, startTestApp } from '../../test/harness.js';
+import { channelRuntime } from '../runtime.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ChannelTestSetup {
+  t: TestApp;
+  publicUrl: string;
+  key: string;
+  clientId: number;
+  websiteId: number;
+  operatorId: number;
+}
+
+/** App + client + website + operator (linked to the website), listening on 127.0.0.1. */
+export async function startChannelApp(): Promise<ChannelTestSetup> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const t = await startTestApp({ publicUrl, outboundAllowlist: '127.0.0.0/8,::1' });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  const { clientId, key } = await clientWithKey(t, 'Channels SARL');
+  const website = await t.api('POST', '/website', { key, json: { label: 'Boutique', url: 'https://boutique.example' } });
+  if (website.status !== 200) throw new Error(`website: ${JSON.stringify(website.body)}`);
+  const websiteId = Number(website.body.data.id);
+  const operator = await t.api('POST', '/operator', { key, json: { name: 'Agent Smith', email: `agent-${port}@example.com`, website_list: [websiteId] } });
+  if (operator.status !== 200) throw new Error(`operator: ${JSON.stringify(operator.body)}`);
+  return { t, publicUrl, key, clientId, websiteId, operatorId: Number(operator.body.data.id) };
+}
+
+/** Waits until `check` answers something defined (polling), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 8000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Waits for the channel loops of the app to be idle. */
+export async function channelsSettled(t: TestApp): Promise<void> {
+  await channelRuntime(t.context).settled();
+}

@@ -1,0 +1,115 @@
+// A local Twilio-compatible Messages API: HTTP Basic (SID:token, 20003), the account path, form validation (21211
+// invalid To, 21602 missing Body, 21606 unknown From), per-sender throughput (20429), and signed webhooks
+// (X-Twilio-Signature over the full URL + sorted parameters) for incoming messages and status callbacks.
+import { randomBytes } from 'node:crypto';
+import { twilioSignature } from '../sms.js';
+import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
+
+export interface FakeTwilioOptions {
+  accountSid: string;
+  authToken: string;
+  /** Numbers this account may send from. */
+  numbers: string[];
+  ratePerSecond?: number;
+}
+
+export interface TwilioMessage {
+  sid: string;
+  to: string;
+  from: string;
+  body: string;
+  statusCallback: string | undefined;
+}
+
+const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
+const twilioError = (status: number, code: number, message: string): FakeAnswer => json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+
+export class FakeTwilio {
+  url = '';
+  webhookUrl = '';
+  readonly accepted: TwilioMessage[] = [];
+  private readonly bucket: Bucket;
+  private stopServer: (() => Promise<void>) | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(readonly options: FakeTwilioOptions) {
+    this.bucket = new Bucket(options.ratePerSecond ?? 10);
+  }
+
+  async start(): Promise<this> {
+    const server = await serve((request) => this.handle(request));
+    this.url = server.url;
+    this.stopServer = server.stop;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.settle();
+    await this.stopServer?.();
+  }
+
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private handle(request: FakeRequest): FakeAnswer {
+    const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
+    if (match === null) return twilioError(404, 20404, 'The requested resource was not found');
+    const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
+    if (request.headers.authorization !== expected || match[1] !== this.options.accountSid) return twilioError(401, 20003, 'Authentication Error - invalid username');
+    if (request.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return twilioError(400, 20001, 'Content-Type must be application/x-www-form-urlencoded');
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const to = form.get('To') ?? '';
+    const from = form.get('From') ?? '';
+    const body = form.get('Body') ?? '';
+    if (!/^\+[1-9][0-9]{6,14}$/.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    if (!this.options.numbers.includes(from)) return twilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    if (body === '' && form.get('MediaUrl') === null) return twilioError(400, 21602, 'Message body is required.');
+    if (!this.bucket.take()) return twilioError(429, 20429, 'Too Many Requests');
+    const message: TwilioMessage = { sid: sid('SM'), to, from, body, statusCallback: form.get('StatusCallback') ?? undefined };
+    this.accepted.push(message);
+    if (message.statusCallback !== undefined) this.track(this.reportStatuses(message, message.statusCallback));
+    return json(201, {
+      sid: message.sid,
+      account_sid: this.options.accountSid,
+      to,
+      from,
+      body,
+      status: 'queued',
+      num_segments: '1',
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+      date_created: new Date().toUTCString(),
+      error_code: null,
+      error_message: null,
+      uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${message.sid}.json`,
+    });
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
+  }
+
+  private async reportStatuses(message: TwilioMessage, url: string): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const undeliverable = message.to.startsWith('+1500555');
+    for (const status of undeliverable ? ['sent', 'undelivered'] : ['sent', 'delivered']) {
+      const params: Record<string, string> = { MessageSid: message.sid, SmsSid: message.sid, AccountSid: this.options.accountSid, MessageStatus: status, SmsStatus: status, To: message.to, From: message.from, ApiVersion: '2010-04-01' };
+      if (status === 'undelivered') params.ErrorCode = '30003';
+      await this.postSigned(url, params);
+    }
+  }
+
+  /** Posts form parameters signed as Twilio does; answers the HTTP status. */
+  async postSigned(url: string, params: Record<string, string>, signature = twilioSignature(this.options.authToken, url, params)): Promise<number> {
+    return postWebhook(url, new URLSearchParams(params).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature });
+  }
+
+  /** A customer texts the number: the incoming-message webhook, signed. */
+  async customerSends(from: string, to: string, body: string, messageSid = sid('SM')): Promise<{ sid: string; status: number; params: Record<string, string> }> {
+    const params = { ToCountry: 'FR', SmsMessageSid: messageSid, NumMedia: '0', SmsSid: messageSid, SmsStatus: 'received', Body: body, To: to, NumSegments: '1', MessageSid: messageSid, AccountSid: this.options.accountSid, From: from, ApiVersion: '2010-04-01' };
+    return { sid: messageSid, status: await this.postSigned(this.webhookUrl, params), params };
+  }
+}

@@ -1,0 +1,215 @@
+// A local WhatsApp Cloud API (Graph) server that behaves as the published API does, for tests and benchmarks:
+// bearer-token auth (190), phone-number ids (100), body validation, per-number throughput (130429), the 24-hour
+// customer-service window (an accepted message then fails with 131047), media endpoints, and signed webhooks
+// (X-Hub-Signature-256) for customer messages and message statuses.
+import { createHash, randomBytes } from 'node:crypto';
+import { whatsappSignature } from '../whatsapp.js';
+import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
+
+export interface FakeWhatsAppOptions {
+  phoneNumberId: string;
+  accessToken: string;
+  appSecret: string;
+  /** Messages per second per business number before 130429 (Meta's default is 80). */
+  ratePerSecond?: number;
+  /** Statuses sent back after an accepted message (default sent, delivered, read). */
+  statuses?: Array<'sent' | 'delivered' | 'read'>;
+}
+
+export interface AcceptedMessage {
+  wamid: string;
+  to: string;
+  type: string;
+  body: Record<string, unknown>;
+}
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
+const graphError = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): FakeAnswer =>
+  json(status, { error: { message, type: code === 190 ? 'OAuthException' : 'GraphMethodException', code, ...extra, fbtrace_id: randomBytes(8).toString('hex') } });
+
+export class FakeWhatsApp {
+  url = '';
+  webhookUrl = '';
+  readonly accepted: AcceptedMessage[] = [];
+  /** Customers' last message times, as Meta tracks the service window. */
+  private readonly lastInbound = new Map<string, number>();
+  private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  private bucket: Bucket;
+  private stopServer: (() => Promise<void>) | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  rateLimited = 0;
+
+  constructor(readonly options: FakeWhatsAppOptions) {
+    this.bucket = new Bucket(options.ratePerSecond ?? 80);
+  }
+
+  async start(): Promise<this> {
+    const server = await serve((request) => this.handle(request));
+    this.url = server.url;
+    this.stopServer = server.stop;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.stopServer?.();
+  }
+
+  /** Waits for the webhooks the fake is sending. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Forgets a customer's last message: the next free-form message to them fails with 131047. */
+  forget(waId: string): void {
+    this.lastInbound.delete(waId);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  private async handle(request: FakeRequest): Promise<FakeAnswer> {
+    const media = /^\/media-download\/([A-Za-z0-9]+)$/.exec(request.path);
+    if (media !== null) return this.download(request, media[1] ?? '');
+    const match = /^\/(v\d+\.\d+)\/([^/]+)(\/messages)?$/.exec(request.path);
+    if (match === null) return graphError(400, 2500, 'Unknown path components: ' + request.path);
+    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
+      return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    const [, , objectId, messages] = match;
+    if (messages !== undefined) {
+      if (request.method !== 'POST') return graphError(400, 100, 'Unsupported get request.');
+      if (objectId !== this.options.phoneNumberId) {
+        return graphError(400, 100, `Unsupported post request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { error_subcode: 33 });
+      }
+      return this.sendMessage(request);
+    }
+    if (request.method !== 'GET') return graphError(400, 100, 'Unsupported request.');
+    const stored = this.media.get(objectId ?? '');
+    if (stored === undefined) return graphError(400, 100, `Unsupported get request. Object with ID '${objectId}' does not exist.`, { error_subcode: 33 });
+    return json(200, {
+      messaging_product: 'whatsapp',
+      url: `${this.url}/media-download/${objectId}`,
+      mime_type: stored.mimeType,
+      sha256: createHash('sha256').update(stored.bytes).digest('hex'),
+      file_size: String(stored.bytes.length),
+      id: objectId,
+    });
+  }
+
+  private download(request: FakeRequest, id: string): FakeAnswer {
+    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return { status: 401, body: 'Unauthorized' };
+    const stored = this.media.get(id);
+    if (stored === undefined) return { status: 404, body: 'Not found' };
+    return { status: 200, headers: { 'content-type': stored.mimeType }, body: stored.bytes };
+  }
+
+  private sendMessage(request: FakeRequest): FakeAnswer {
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return graphError(400, 100, '(#100) Param must be JSON.');
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return graphError(400, 100, '(#100) Invalid JSON.');
+    }
+    if (body.messaging_product !== 'whatsapp') return graphError(400, 100, '(#100) The parameter messaging_product is required.');
+    const to = typeof body.to === 'string' ? body.to : '';
+    if (!/^[1-9][0-9]{6,14}$/.test(to)) return graphError(400, 100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: "Parameter 'to' is not a valid WhatsApp ID." } });
+    const type = typeof body.type === 'string' ? body.type : 'text';
+    const problem = this.contentProblem(type, body);
+    if (problem !== undefined) return graphError(400, 131009, '(#131009) Parameter value is not valid', { error_data: { messaging_product: 'whatsapp', details: problem } });
+    if (!this.bucket.take()) {
+      this.rateLimited += 1;
+      return graphError(400, 130429, '(#130429) Rate limit hit', { error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' } });
+    }
+    const id = wamid();
+    this.accepted.push({ wamid: id, to, type, body });
+    const last = this.lastInbound.get(to);
+    const outsideWindow = type !== 'template' && (last === undefined || Date.now() - last > WINDOW_MS);
+    this.track(this.reportStatuses(id, to, outsideWindow));
+    return json(200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
+  }
+
+  private contentProblem(type: string, body: Record<string, unknown>): string | undefined {
+    const part = body[type] as Record<string, unknown> | undefined;
+    if (part === undefined || typeof part !== 'object') return `Parameter '${type}' is required.`;
+    switch (type) {
+      case 'text':
+        return typeof part.body === 'string' && part.body.length > 0 && part.body.length <= 4096 ? undefined : "Parameter 'text.body' must be 1 to 4096 characters.";
+      case 'image':
+      case 'audio':
+      case 'video':
+      case 'document':
+      case 'sticker':
+        return typeof part.link === 'string' || typeof part.id === 'string' ? undefined : `Parameter '${type}.link' or '${type}.id' is required.`;
+      case 'template': {
+        const language = part.language as { code?: unknown } | undefined;
+        return typeof part.name === 'string' && typeof language?.code === 'string' ? undefined : "Parameters 'template.name' and 'template.language.code' are required.";
+      }
+      default:
+        return `Unsupported message type '${type}'.`;
+    }
+  }
+
+  private async reportStatuses(id: string, to: string, outsideWindow: boolean): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (outsideWindow) {
+      await this.postStatus({
+        id,
+        status: 'failed',
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        recipient_id: to,
+        errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }],
+      });
+      return;
+    }
+    for (const status of this.options.statuses ?? ['sent', 'delivered', 'read']) {
+      await this.postStatus({ id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to });
+    }
+  }
+
+  private envelope(value: Record<string, unknown>): string {
+    return JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: this.options.phoneNumberId }, ...value } }] }],
+    });
+  }
+
+  private async postStatus(status: Record<string, unknown>): Promise<void> {
+    await this.post(this.envelope({ statuses: [status] }));
+  }
+
+  /** Posts a signed webhook body to the platform; answers its HTTP status. */
+  async post(body: string, signature = whatsappSignature(this.options.appSecret, body)): Promise<number> {
+    return postWebhook(this.webhookUrl, body, { 'content-type': 'application/json', 'x-hub-signature-256': signature });
+  }
+
+  /** A customer's message payload (not yet posted), with its wamid. */
+  messagePayload(from: string, message: Record<string, unknown>, profileName = 'Client'): { wamid: string; body: string } {
+    const id = typeof message.id === 'string' ? message.id : wamid();
+    const waId = from.replace(/^\+/, '');
+    return {
+      wamid: id,
+      body: this.envelope({ contacts: [{ profile: { name: profileName }, wa_id: waId }], messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }] }),
+    };
+  }
+
+  /** A customer writes: the message is posted, signed, to the platform (and opens their service window). */
+  async customerSends(from: string, message: Record<string, unknown>, profileName?: string): Promise<{ wamid: string; status: number; body: string }> {
+    const payload = this.messagePayload(from, message, profileName);
+    this.lastInbound.set(from.replace(/^\+/, ''), Date.now());
+    const status = await this.track(this.post(payload.body));
+    return { ...payload, status };
+  }
+
+  /** Stores a media file the next customer message refers to by id. */
+  addMedia(bytes: Buffer, mimeType: string): string {
+    const id = String(1000000000 + this.media.size);
+    this.media.set(id, { bytes, mimeType });
+    return id;
+  }
+}

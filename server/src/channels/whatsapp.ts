@@ -1,0 +1,237 @@
+// WhatsApp Cloud API adapter: hub.challenge handshake, X-Hub-Signature-256 on the raw body, message and status
+// payloads of the `messages` webhook field, sends through POST /{version}/{phone-number-id}/messages, media downloads.
+import { createHmac } from 'node:crypto';
+import { Type } from 'typebox';
+import type { ChannelAdapter, DeliveryStatus, InboundContent, InboundMessage, MediaKind, OutboundContent, SendContext, SendOutcome } from './adapter.js';
+import { field, guarded, httpFailure, instantFromEpoch, list, readJson, sameSignature, text } from './http-util.js';
+
+export type WhatsAppCredentials = {
+  phone_number_id: string;
+  access_token: string;
+  app_secret: string;
+  verify_token: string;
+  api_version?: string;
+};
+
+const Secret = (description: string) => Type.String({ minLength: 1, maxLength: 1024, description });
+
+export const WhatsAppCredentialsSchema = Type.Object(
+  {
+    phone_number_id: Type.String({ pattern: '^[0-9]{1,32}$', description: "The business phone number's id (Meta app dashboard › WhatsApp › API setup)." }),
+    access_token: Secret('A permanent system-user access token with whatsapp_business_messaging.'),
+    app_secret: Secret("The Meta app's secret: webhook payloads are signed with it (X-Hub-Signature-256)."),
+    verify_token: Secret('Any text of yours, entered as "Verify token" in the webhook configuration.'),
+    api_version: Type.Optional(Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$', description: 'Graph API version (default v21.0).' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_GRAPH_VERSION = 'v21.0';
+/** Meta's standard throughput of one business number. */
+export const WHATSAPP_DEFAULT_RATE = 80;
+/** Graph errors worth another try later: rate limits (130429, 131056, 80007) and temporary faults (1, 2, 131000). */
+const RETRYABLE_GRAPH_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131056]);
+/** Inbound media larger than this are refused (Meta's largest, documents, is 100 MB; we keep 25 MB). */
+const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+
+const MEDIA_KINDS: readonly MediaKind[] = ['image', 'audio', 'video', 'document', 'sticker'];
+
+function signatureOf(secret: string, body: Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Each `value` of the `messages` field in a webhook payload, with its contacts. */
+function changeValues(rawBody: Buffer): unknown[] {
+  const payload = readJson(rawBody.toString('utf8'));
+  const values: unknown[] = [];
+  for (const entry of list(field(payload, 'entry'))) {
+    for (const change of list(field(entry, 'changes'))) {
+      if (field(change, 'field') === 'messages') values.push(field(change, 'value'));
+    }
+  }
+  return values;
+}
+
+function contentOf(message: unknown): InboundContent | undefined {
+  const type = text(field(message, 'type'));
+  switch (type) {
+    case 'text':
+      return { type: 'text', text: text(field(field(message, 'text'), 'body')) ?? '' };
+    case 'location': {
+      const location = field(message, 'location');
+      const latitude = Number(field(location, 'latitude'));
+      const longitude = Number(field(location, 'longitude'));
+      if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
+      return { type: 'location', latitude, longitude, name: text(field(location, 'name')), address: text(field(location, 'address')) };
+    }
+    case 'contacts':
+      return {
+        type: 'contacts',
+        contacts: list(field(message, 'contacts')).map((contact) => ({
+          name: text(field(field(contact, 'name'), 'formatted_name')) ?? '',
+          phones: list(field(contact, 'phones'))
+            .map((phone) => text(field(phone, 'phone')))
+            .filter((phone): phone is string => phone !== undefined),
+        })),
+      };
+    case 'interactive': {
+      const interactive = field(message, 'interactive');
+      const reply = field(interactive, 'button_reply') ?? field(interactive, 'list_reply');
+      return { type: 'reply', id: text(field(reply, 'id')) ?? '', title: text(field(reply, 'title')) ?? '' };
+    }
+    case 'button': {
+      // A quick-reply button of a template.
+      const button = field(message, 'button');
+      return { type: 'reply', id: text(field(button, 'payload')) ?? '', title: text(field(button, 'text')) ?? '' };
+    }
+    case 'reaction': {
+      const reaction = field(message, 'reaction');
+      return { type: 'reaction', emoji: text(field(reaction, 'emoji')) ?? '', messageId: text(field(reaction, 'message_id')) ?? '' };
+    }
+    default: {
+      const kind = MEDIA_KINDS.find((candidate) => candidate === type);
+      if (kind === undefined) return undefined;
+      const media = field(message, kind);
+      return {
+        type: 'media',
+        kind,
+        mediaId: text(field(media, 'id')),
+        mimeType: text(field(media, 'mime_type')),
+        caption: text(field(media, 'caption')),
+        filename: text(field(media, 'filename')),
+      };
+    }
+  }
+}
+
+/** The `messages` body of one outbound content. */
+function graphMessage(to: string, content: OutboundContent): Record<string, unknown> {
+  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: to.replace(/^\+/, '') };
+  switch (content.type) {
+    case 'text':
+      return { ...base, type: 'text', text: { preview_url: false, body: content.text } };
+    case 'media':
+      return { ...base, type: content.kind, [content.kind]: { link: content.url, ...(content.caption !== undefined && content.kind !== 'audio' && { caption: content.caption }) } };
+    case 'template':
+      return {
+        ...base,
+        type: 'template',
+        template: {
+          name: content.name,
+          language: { code: content.language },
+          ...(content.parameters.length > 0 && { components: [{ type: 'body', parameters: content.parameters.map((value) => ({ type: 'text', text: value })) }] }),
+        },
+      };
+  }
+}
+
+/** A Graph API error object as a send outcome. */
+function graphError(body: unknown, status: number): Extract<SendOutcome, { ok: false }> {
+  const error = field(body, 'error');
+  const code = Number(field(error, 'code'));
+  if (!Number.isFinite(code)) return httpFailure({ status, headers: {}, body: Buffer.alloc(0), truncated: false, latencyMs: 0 });
+  const details = text(field(field(error, 'error_data'), 'details'));
+  const message = text(field(error, 'message')) ?? 'WhatsApp refused the message.';
+  const retry = RETRYABLE_GRAPH_CODES.has(code) || status >= 500;
+  return { ok: false, retry, retryAfterMs: retry ? (code === 130429 ? 1000 : 5000) : undefined, error: { code: String(code), message: details !== undefined ? `${message} ${details}` : message } };
+}
+
+function graphUrl(context: SendContext<WhatsAppCredentials>, path: string): string {
+  return `${context.channel.baseUrl.replace(/\/+$/, '')}/${context.credentials.api_version ?? DEFAULT_GRAPH_VERSION}/${path}`;
+}
+
+export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'whatsapp' } = {
+  type: 'whatsapp',
+  label: 'WhatsApp',
+  credentialsSchema: WhatsAppCredentialsSchema,
+  inbound: 'webhook',
+  defaultBaseUrl: 'https://graph.facebook.com',
+  defaultSendRate: WHATSAPP_DEFAULT_RATE,
+  serviceWindowMs: 24 * 60 * 60 * 1000,
+
+  handshake(request, credentials) {
+    if (request.method !== 'GET') return undefined;
+    const mode = request.query['hub.mode'];
+    const token = request.query['hub.verify_token'];
+    const challenge = request.query['hub.challenge'];
+    if (mode === 'subscribe' && challenge !== undefined && sameSignature(credentials.verify_token, token)) return { status: 200, contentType: 'text/plain', body: challenge };
+    return { status: 403, contentType: 'text/plain', body: 'Forbidden' };
+  },
+
+  verifyInbound(request, credentials) {
+    return sameSignature(signatureOf(credentials.app_secret, request.rawBody), request.headers['x-hub-signature-256']);
+  },
+
+  acknowledgement: { status: 200, contentType: 'text/plain', body: 'EVENT_RECEIVED' },
+
+  parseInbound(rawBody) {
+    const messages: InboundMessage[] = [];
+    for (const value of changeValues(rawBody)) {
+      const names = new Map<string, string>();
+      for (const contact of list(field(value, 'contacts'))) {
+        const waId = text(field(contact, 'wa_id'));
+        const name = text(field(field(contact, 'profile'), 'name'));
+        if (waId !== undefined && name !== undefined) names.set(waId, name);
+      }
+      for (const message of list(field(value, 'messages'))) {
+        const id = text(field(message, 'id'));
+        const from = text(field(message, 'from'));
+        const content = contentOf(message);
+        if (id === undefined || from === undefined || content === undefined) continue;
+        messages.push({ providerMessageId: id, from: `+${from.replace(/^\+/, '')}`, profileName: names.get(from), at: instantFromEpoch(field(message, 'timestamp')), content });
+      }
+    }
+    return messages;
+  },
+
+  parseDeliveryStatus(rawBody) {
+    const statuses: DeliveryStatus[] = [];
+    for (const value of changeValues(rawBody)) {
+      for (const status of list(field(value, 'statuses'))) {
+        const id = text(field(status, 'id'));
+        const state = text(field(status, 'status'));
+        if (id === undefined || (state !== 'sent' && state !== 'delivered' && state !== 'read' && state !== 'failed')) continue;
+        const first = list(field(status, 'errors'))[0];
+        const details = text(field(field(first, 'error_data'), 'details'));
+        const error = first === undefined ? undefined : { code: text(field(first, 'code')) ?? 'unknown', message: details ?? text(field(first, 'message')) ?? text(field(first, 'title')) ?? 'Failed.' };
+        statuses.push({ providerMessageId: id, state, at: instantFromEpoch(field(status, 'timestamp')), ...(error !== undefined && { error }) });
+      }
+    }
+    return statuses;
+  },
+
+  async send(context, message) {
+    const response = await guarded(() =>
+      context.http.request({
+        method: 'POST',
+        url: graphUrl(context, `${context.credentials.phone_number_id}/messages`),
+        headers: { authorization: `Bearer ${context.credentials.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(graphMessage(message.to, message.content)),
+      }),
+    );
+    if ('ok' in response) return response;
+    const body = readJson(response.body.toString('utf8'));
+    if (response.status !== 200) return graphError(body, response.status);
+    const id = text(field(list(field(body, 'messages'))[0], 'id'));
+    if (id === undefined) return { ok: false, retry: false, error: { code: 'bad_response', message: 'WhatsApp answered without a message id.' } };
+    return { ok: true, providerMessageId: id };
+  },
+
+  async fetchMedia(context, content) {
+    if (content.mediaId === undefined) return undefined;
+    const headers = { authorization: `Bearer ${context.credentials.access_token}` };
+    const described = await context.http.request({ method: 'GET', url: graphUrl(context, encodeURIComponent(content.mediaId)), headers });
+    if (described.status !== 200) throw new Error(`Graph API answered ${described.status} for media ${content.mediaId}.`);
+    const info = readJson(described.body.toString('utf8'));
+    const url = text(field(info, 'url'));
+    if (url === undefined) throw new Error(`Graph API gave no URL for media ${content.mediaId}.`);
+    const download = await context.http.request({ method: 'GET', url, headers, maxResponseBytes: MAX_MEDIA_BYTES, timeoutMs: 30_000 });
+    if (download.status !== 200 || download.truncated) throw new Error(`Media ${content.mediaId} could not be downloaded (HTTP ${download.status}${download.truncated ? ', too large' : ''}).`);
+    return { bytes: download.body, mimeType: text(field(info, 'mime_type')) ?? content.mimeType ?? 'application/octet-stream' };
+  },
+};
+
+/** Signs a payload as Meta does (used by the fake Graph server and the benchmark). */
+export function whatsappSignature(appSecret: string, body: Buffer | string): string {
+  return signatureOf(appSecret, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+}

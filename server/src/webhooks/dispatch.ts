@@ -1,0 +1,154 @@
+// Turns committed events into delivery rows: claims outbox rows and fans each event out to the matching subscriptions.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '../db/dialect.js';
+import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
+import { type WebhookSource, encodeBody, eventWebsites, isWebhookEvent, resolveSelectors, webhookBody } from './payloads.js';
+import { type WebhookRecord, readWebhook } from './store.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Outbox rows fanned out per transaction. */
+export const DISPATCH_BATCH = 500;
+/** Events one range replay may queue. */
+export const REPLAY_LIMIT = 10_000;
+
+/** Reads log events as webhook sources, resolving visitors' unique ids (seed 003's `visitorId`) in one query. */
+async function sourcesOf(db: Db, events: readonly EventRow[]): Promise<WebhookSource[]> {
+  const parsed = events.map((event) => ({ event, payload: JSON.parse(event.payload) as Record<string, unknown> }));
+  const missing = new Set<number>();
+  for (const { payload } of parsed) {
+    if (typeof payload.visitorUid !== 'string' && typeof payload.unique_id !== 'string' && typeof payload.visitorId === 'number') missing.add(payload.visitorId);
+  }
+  const uids = new Map<number, string>();
+  if (missing.size > 0) {
+    for (const row of await db.selectFrom('visitor').select(['id', 'unique_id']).where('id', 'in', [...missing]).execute()) uids.set(row.id, row.unique_id);
+  }
+  return parsed.map(({ event, payload }) => {
+    const uid = typeof payload.visitorUid === 'string' ? payload.visitorUid : typeof payload.unique_id === 'string' ? payload.unique_id : typeof payload.visitorId === 'number' ? (uids.get(payload.visitorId) ?? null) : null;
+    return { id: event.id, type: event.type, clientId: event.client_id ?? 0, payload, createdAt: event.created_at, visitorUid: uid };
+  });
+}
+
+/** True when the subscription wants this event: its name is selected and, for an event about a website, the website is listed. */
+export function subscriptionMatches(webhook: WebhookRecord, source: WebhookSource): boolean {
+  if (!isWebhookEvent(source.type) || !resolveSelectors(webhook.events, webhook.format).has(source.type)) return false;
+  if (webhook.website_ids.length === 0) return true;
+  const websites = eventWebsites(source.payload);
+  return websites.length === 0 || websites.some((id) => webhook.website_ids.includes(id));
+}
+
+/** The first attempt of one event to one subscription; the correlation id is kept by every retry and replay. */
+export function firstAttempt(webhook: WebhookRecord, source: WebhookSource, at: string, correlationId: string = randomUUID()) {
+  const body = webhookBody(source, webhook.format, at);
+  if (body === null) return null;
+  return {
+    webhook_id: webhook.id,
+    client_id: webhook.client_id,
+    event_id: source.id,
+    event_type: source.type,
+    conversation_id: typeof source.payload.conversationId === 'number' ? source.payload.conversationId : null,
+    correlation_id: correlationId,
+    delivery_uuid: randomUUID(),
+    attempt: 1,
+    status: 'pending',
+    request_body: encodeBody(body, webhook.content_type),
+    content_type: webhook.content_type,
+    created_at: at,
+    next_attempt_at: at,
+  };
+}
+
+async function insertDeliveries(trx: Db, rows: ReadonlyArray<NonNullable<ReturnType<typeof firstAttempt>>>): Promise<void> {
+  for (let start = 0; start < rows.length; start += 200) await trx.insertInto('webhook_delivery').values(rows.slice(start, start + 200)).execute();
+}
+
+/** Fans events out to the given subscriptions; returns the delivery rows queued. Runs inside the caller's transaction. */
+async function fanOut(trx: Db, events: readonly EventRow[], webhooks: readonly WebhookRecord[], at: string, correlations?: ReadonlyMap<number, string>): Promise<number> {
+  if (events.length === 0 || webhooks.length === 0) return 0;
+  const rows = [];
+  for (const source of await sourcesOf(trx, events)) {
+    for (const webhook of webhooks) {
+      if (webhook.client_id !== source.clientId || !subscriptionMatches(webhook, source)) continue;
+      const row = firstAttempt(webhook, source, at, correlations?.get(source.id));
+      if (row) rows.push(row);
+    }
+  }
+  await insertDeliveries(trx, rows);
+  return rows.length;
+}
+
+/**
+ * Claims up to DISPATCH_BATCH outbox rows (FOR UPDATE SKIP LOCKED on PostgreSQL, so nodes share the work), queues
+ * their deliveries and deletes them, in the caller's transaction: a crash redoes the whole batch, never half of it.
+ * Returns the outbox rows handled.
+ */
+export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialect, at: string): Promise<number> {
+  let claim = trx.selectFrom('webhook_outbox').select(['id', 'event_id']).orderBy('id').limit(DISPATCH_BATCH);
+  if (dialect === 'postgres') claim = claim.forUpdate().skipLocked();
+  const claimed = await claim.execute();
+  if (claimed.length === 0) return 0;
+  const events = await trx.selectFrom('event').selectAll().where('id', 'in', claimed.map((row) => row.event_id)).orderBy('id').execute();
+  const clientIds = [...new Set(events.map((event) => event.client_id).filter((id): id is number => id !== null))];
+  const webhooks = clientIds.length === 0 ? [] : (await trx.selectFrom('webhook').selectAll().where('client_id', 'in', clientIds).where('enabled', '=', 1).orderBy('id').execute()).map(readWebhook);
+  await fanOut(trx, events, webhooks, at);
+  await trx.deleteFrom('webhook_outbox').where('id', 'in', claimed.map((row) => row.id)).execute();
+  return claimed.length;
+}
+
+/**
+ * Queues the events of a period again for one subscription, from the event log. An event already delivered to it
+ * keeps its correlation id (and so its webhook-id), so receivers de-duplicate replays like retries. Returns how many.
+ */
+export async function replayRange(db: Kysely<Database>, webhook: WebhookRecord, from: string, toExclusive: string, at: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const events = await trx
+      .selectFrom('event')
+      .selectAll()
+      .where('client_id', '=', webhook.client_id)
+      .where('created_at', '>=', from)
+      .where('created_at', '<', toExclusive)
+      .where('type', 'in', [...resolveSelectors(webhook.events, webhook.format)])
+      .orderBy('id')
+      .limit(REPLAY_LIMIT)
+      .execute();
+    const correlations = new Map<number, string>();
+    for (let start = 0; start < events.length; start += 500) {
+      const known = await trx
+        .selectFrom('webhook_delivery')
+        .select(['event_id', 'correlation_id'])
+        .where('webhook_id', '=', webhook.id)
+        .where('event_id', 'in', events.slice(start, start + 500).map((event) => event.id))
+        .execute();
+      for (const row of known) correlations.set(row.event_id, row.correlation_id);
+    }
+    return fanOut(trx, events, [webhook], at, correlations);
+  });
+}
+
+/** Sends one logged delivery again as a new attempt of the same event and subscription (same correlation and webhook-id). */
+export async function replayDelivery(db: Kysely<Database>, delivery: WebhookDeliveryRow, at: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const last = await trx.selectFrom('webhook_delivery').select((eb) => eb.fn.max('attempt').as('attempt')).where('correlation_id', '=', delivery.correlation_id).executeTakeFirstOrThrow();
+    const { id } = await trx
+      .insertInto('webhook_delivery')
+      .values({
+        webhook_id: delivery.webhook_id,
+        client_id: delivery.client_id,
+        event_id: delivery.event_id,
+        event_type: delivery.event_type,
+        conversation_id: delivery.conversation_id,
+        correlation_id: delivery.correlation_id,
+        delivery_uuid: randomUUID(),
+        attempt: Number(last.attempt ?? delivery.attempt) + 1,
+        status: 'pending',
+        request_body: delivery.request_body,
+        content_type: delivery.content_type,
+        created_at: at,
+        next_attempt_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return id;
+  });
+}

@@ -1,0 +1,178 @@
+// The one table from log events to webhook bodies: seed 003's payload fields (v2) and the deprecated Push API format.
+import { createHash } from 'node:crypto';
+import { EVENT_DOMAINS, type EventType } from '../events/catalogue.js';
+import { formatDateTime } from '../http/time.js';
+
+/** A committed log event as the webhook layer reads it. */
+export interface WebhookSource {
+  id: number;
+  type: string;
+  clientId: number;
+  payload: Record<string, unknown>;
+  createdAt: string;
+  /** The visitor's unique id (seed 003's `visitorId` is that string), resolved once at fan-out. */
+  visitorUid: string | null;
+}
+
+type Fields = (source: WebhookSource) => Record<string, unknown>;
+interface PushMapping {
+  name: string;
+  parameters: (source: WebhookSource) => Record<string, unknown>;
+}
+interface WebhookMapping {
+  /** Fields after `eventId`, `eventType`, `platform` and before `createdAt`, `sentAt`, in seed order. */
+  fields: Fields;
+  /** The Push API (deprecated) name and parameters, for subscriptions with `format: push`. */
+  push?: PushMapping;
+}
+
+const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const conversationFields: Fields = (s) => ({
+  websiteId: num(s.payload.websiteId),
+  clientId: s.clientId,
+  conversationId: num(s.payload.conversationId),
+  operatorId: num(s.payload.operatorId),
+  channel: text(s.payload.channel),
+  visitorId: s.visitorUid,
+});
+const userFields: Fields = (s) => ({ clientId: s.clientId, userId: num(s.payload.userId) });
+const connectorFields: Fields = (s) => ({ websiteId: num(s.payload.websiteId), connectorId: text(s.payload.connectorId), connectorVersionId: text(s.payload.connectorVersionId) });
+/** Push API `type`: chat, call or video; other channels (whatsapp, sms…) are given as they are. */
+const pushConversation = (s: WebhookSource) => ({
+  conversation_id: num(s.payload.conversationId),
+  type: text(s.payload.channel) ?? 'chat',
+  operator_id: num(s.payload.operatorId),
+  website_id: num(s.payload.websiteId),
+  group_id: num(s.payload.groupId),
+});
+
+/**
+ * Every event a subscription can receive. Names and fields of seed 003 first (connector.* are reserved: Causerie has
+ * no connector marketplace, so they are accepted in `events` but never sent), then what integrators expect.
+ */
+export const WEBHOOK_PAYLOADS = {
+  'conversation.started': {
+    fields: conversationFields,
+    push: { name: 'conversation.start', parameters: (s) => ({ ...pushConversation(s), custom_data: {} }) },
+  },
+  'conversation.closed': { fields: conversationFields, push: { name: 'conversation.end', parameters: pushConversation } },
+  'visitor.updated': { fields: (s) => ({ clientId: s.clientId, operatorId: num(s.payload.operatorId), visitorId: s.visitorUid }) },
+  'user.created': { fields: userFields },
+  'user.updated': { fields: userFields },
+  'satisfaction.filled': {
+    fields: (s) => ({
+      websiteId: num(s.payload.websiteId),
+      clientId: s.clientId,
+      conversationId: num(s.payload.conversationId),
+      operatorId: num(s.payload.operatorId),
+      visitorId: s.visitorUid,
+      score: num(s.payload.score),
+    }),
+  },
+  'user.connected': { fields: userFields, push: { name: 'operator.login', parameters: (s) => ({ operator_id: num(s.payload.userId) }) } },
+  'user.disconnected': { fields: userFields, push: { name: 'operator.logout', parameters: (s) => ({ operator_id: num(s.payload.userId) }) } },
+  'connector.installed': { fields: connectorFields },
+  'connector.uninstalled': { fields: connectorFields },
+  'message.created': {
+    fields: (s) => ({ ...conversationFields(s), messageSeq: num(s.payload.seq), messageType: text(s.payload.type) }),
+  },
+  'conversation.transferred': {
+    fields: (s) => ({
+      ...conversationFields(s),
+      operatorId: num(s.payload.toOperatorId),
+      fromOperatorId: num(s.payload.fromOperatorId),
+      toOperatorId: num(s.payload.toOperatorId),
+      queued: s.payload.queued === true,
+    }),
+  },
+  'transaction.created': {
+    fields: (s) => ({
+      websiteId: num(s.payload.websiteId),
+      clientId: s.clientId,
+      conversationId: num(s.payload.conversationId),
+      operatorId: num(s.payload.operatorId),
+      transactionId: num(s.payload.transactionId),
+      amount: num(s.payload.amount),
+      currency: text(s.payload.currency),
+      externalId: text(s.payload.externalId),
+    }),
+  },
+  'webhook.disabled': { fields: (s) => ({ clientId: s.clientId, webhookId: num(s.payload.webhookId), reason: text(s.payload.reason) }) },
+} satisfies Partial<Record<EventType, WebhookMapping>>;
+
+export type WebhookEventName = keyof typeof WEBHOOK_PAYLOADS;
+export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_PAYLOADS) as WebhookEventName[];
+const PUSH_EVENT_NAMES = WEBHOOK_EVENT_NAMES.filter((name) => (WEBHOOK_PAYLOADS[name] as WebhookMapping).push !== undefined);
+
+export function isWebhookEvent(type: string): type is WebhookEventName {
+  return Object.hasOwn(WEBHOOK_PAYLOADS, type);
+}
+
+/** Every name and domain a subscription's `events` may list. */
+export const EVENT_SELECTORS = ['*', ...Object.keys(EVENT_DOMAINS), ...WEBHOOK_EVENT_NAMES];
+
+/** The event names a subscription's selectors cover; `push` subscriptions only ever get the four Push API events. */
+export function resolveSelectors(selectors: readonly string[], format: 'v2' | 'push'): Set<WebhookEventName> {
+  const names = new Set<WebhookEventName>();
+  for (const selector of selectors) {
+    if (selector === '*') WEBHOOK_EVENT_NAMES.forEach((name) => names.add(name));
+    else if (Object.hasOwn(EVENT_DOMAINS, selector)) (EVENT_DOMAINS[selector] ?? []).filter(isWebhookEvent).forEach((name) => names.add(name));
+    else if (isWebhookEvent(selector)) names.add(selector);
+  }
+  if (format === 'push') for (const name of names) if (!PUSH_EVENT_NAMES.includes(name)) names.delete(name);
+  return names;
+}
+
+/** `2026-11-21T13:07:05.123Z` → `2026-11-21T13:07:05+00:00` (seed 003: ISO 8601 with offset). */
+export function isoWithOffset(instant: string): string {
+  return `${instant.slice(0, 19)}+00:00`;
+}
+
+/** A UUID derived from the event id: the same event always shows the same `eventId`, across retries and replays. */
+export function eventUuid(eventId: number): string {
+  const hex = createHash('sha256').update(`causerie-event:${eventId}`).digest('hex');
+  // Shaped as a version-8 (custom) RFC 9562 UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The JSON object sent for one event, or null when this format has nothing for it. */
+export function webhookBody(source: WebhookSource, format: 'v2' | 'push', sentAt: string): Record<string, unknown> | null {
+  if (!isWebhookEvent(source.type)) return null;
+  const mapping: WebhookMapping = WEBHOOK_PAYLOADS[source.type];
+  if (format === 'push') {
+    if (!mapping.push) return null;
+    return { name: mapping.push.name, datetime: { created: formatDateTime(source.createdAt), sent: formatDateTime(sentAt) }, parameters: mapping.push.parameters(source) };
+  }
+  return {
+    eventId: eventUuid(source.id),
+    eventType: source.type,
+    platform: 'causerie',
+    ...mapping.fields(source),
+    createdAt: isoWithOffset(source.createdAt),
+    sentAt: isoWithOffset(sentAt),
+  };
+}
+
+/** The body as sent: JSON, or seed 003's form encoding (nested objects as `datetime[created]=…`). */
+export function encodeBody(body: Record<string, unknown>, contentType: 'application/json' | 'application/x-www-form-urlencoded'): string {
+  if (contentType === 'application/json') return JSON.stringify(body);
+  const pairs = new URLSearchParams();
+  const add = (prefix: string, value: unknown): void => {
+    if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) add(`${prefix}[${key}]`, inner);
+    } else {
+      pairs.append(prefix, value === null || value === undefined ? '' : String(value));
+    }
+  };
+  for (const [key, value] of Object.entries(body)) add(key, value);
+  return pairs.toString();
+}
+
+/** The website ids an event concerns (empty: not about a website, so every subscription of the client may get it). */
+export function eventWebsites(payload: Record<string, unknown>): number[] {
+  if (typeof payload.websiteId === 'number') return [payload.websiteId];
+  if (Array.isArray(payload.websiteIds)) return payload.websiteIds.filter((id): id is number => typeof id === 'number');
+  return [];
+}
