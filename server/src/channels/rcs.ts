@@ -136,6 +136,8 @@ export const rcsAdapter: ChannelAdapter<RcsCredentials> & { type: 'rcs' } = {
       }),
     );
     if ('ok' in response) return response;
+    // ALREADY_EXISTS: an earlier attempt (a worker that died before recording the answer) already sent it.
+    if (response.status === 409) return { ok: true, providerMessageId: message.reference };
     if (response.status !== 200) return rbmError(response);
     // RBM identifies the message by the messageId we chose; events name it.
     return { ok: true, providerMessageId: message.reference };

@@ -82,12 +82,12 @@ export class ChannelRuntime {
 
   /** Resolves when neither loop is running (tests and the benchmark wait on it). */
   settled(): Promise<void> {
-    if (!this.inboundRunning && !this.outboundRunning) return Promise.resolve();
+    if (!this.inboundRunning && !this.outboundRunning && !this.writing) return Promise.resolve();
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
   private notifyIdle(): void {
-    if (this.inboundRunning || this.outboundRunning) return;
+    if (this.inboundRunning || this.outboundRunning || this.writing) return;
     for (const resolve of this.idle) resolve();
     this.idle.clear();
   }

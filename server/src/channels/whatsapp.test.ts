@@ -156,7 +156,7 @@ describe('WhatsApp conversation end to end', () => {
     await channelsSettled(s.t);
     fake.forget('33612345678');
     const reply = await s.t.api('POST', `/conversation/${conversationId}/message`, { key: s.key, json: { type: 'operator', text: 'Parfait.' } });
-    expect(reply.status).toBe(200);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     const failed = await eventually(async () => {
       const state = await deliveryOf(conversationId, Number(reply.body.data.seq));
       return state?.state === 'failed' ? state : undefined;
@@ -175,6 +175,16 @@ describe('WhatsApp conversation end to end', () => {
     });
     expect(failed.error).toEqual({ code: '190', message: 'Invalid OAuth access token - Cannot parse access token' });
     await s.t.api('PUT', `/channel/${channelId}`, { key: s.key, json: { credentials: { access_token: credentials.access_token } } });
+  });
+});
+
+describe('WhatsApp payloads stored before a crash', () => {
+  it('are processed from the store when the node runs again', async () => {
+    // A payload acknowledged (stored) but never processed, as a node dying right after its 200 leaves it.
+    const payload = fake.messagePayload('+33644444444', { type: 'text', text: { body: 'Stocké avant la panne' } });
+    await s.t.store.db.insertInto('channel_inbound').values({ channel_id: channelId, content_type: 'application/json', body: Buffer.from(payload.body, 'utf8').toString('latin1'), received_at: new Date().toISOString(), processed_at: null, claimed_until: null, error: null }).execute();
+    const conversation = await eventually(() => conversationOf('+33644444444'), 8000, 'conversation from the stored payload');
+    expect((await entries(conversation.id)).map((entry) => entry.text)).toContain('Stocké avant la panne');
   });
 });
 

@@ -51,7 +51,22 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-/** Waits for the channel loops of the app to be idle. */
+/**
+ * Waits until the channel loops of the app are idle and no stored payload waits (a payload stored between two passes
+ * is otherwise taken by the next poll, a quarter of a second later).
+ */
 export async function channelsSettled(t: TestApp): Promise<void> {
-  await channelRuntime(t.context).settled();
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    await channelRuntime(t.context).settled();
+    const now = new Date().toISOString();
+    const waiting = await t.store.db
+      .selectFrom('channel_inbound')
+      .select('id')
+      .where('processed_at', 'is', null)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    if (waiting === undefined || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
