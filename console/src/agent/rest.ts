@@ -23,6 +23,7 @@ interface MessageRow {
   text: string;
   operator_id: number | null;
   created_at_ms: number;
+  data?: Entry['data'];
   delivery?: Entry['delivery'];
 }
 
@@ -42,6 +43,7 @@ export async function loadHistory(api: Api, conversationId: number): Promise<Ent
         text: row.text,
         operator_id: row.operator_id,
         at: new Date(row.created_at_ms).toISOString(),
+        ...(row.data !== undefined && { data: row.data }),
         ...(row.delivery !== undefined && { delivery: row.delivery }),
       });
     }

@@ -6416,6 +6416,25 @@ export interface paths {
                                 created_at: string;
                                 /** @description Time of the entry in epoch milliseconds. */
                                 created_at_ms: number;
+                                /** @description Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`). */
+                                data?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Operator messages in WhatsApp, SMS and RCS conversations: their delivery state. */
+                                delivery?: {
+                                    /**
+                                     * @description Where the message stands with its provider.
+                                     * @enum {string}
+                                     */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    /** @description The provider's error: why it failed, or why a queued message has not left yet. */
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    };
+                                    /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    updated_at: string;
+                                };
                             }[];
                             pagination: {
                                 /** @description Current page, from 1. */
@@ -6548,6 +6567,25 @@ export interface paths {
                                 created_at: string;
                                 /** @description Time of the entry in epoch milliseconds. */
                                 created_at_ms: number;
+                                /** @description Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`). */
+                                data?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Operator messages in WhatsApp, SMS and RCS conversations: their delivery state. */
+                                delivery?: {
+                                    /**
+                                     * @description Where the message stands with its provider.
+                                     * @enum {string}
+                                     */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    /** @description The provider's error: why it failed, or why a queued message has not left yet. */
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    };
+                                    /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    updated_at: string;
+                                };
                             };
                         };
                     };

@@ -7,6 +7,7 @@ import type { ChannelOutboundRow, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { formatDateTime, nowInstant } from '../http/time.js';
+import { notifyOutboundWork } from './signal.js';
 import { type DeliveryState, type DeliveryStatus, type OutboundContent, type ProviderError, adapterFor, isProviderChannel } from './adapter.js';
 
 type Tx = Transaction<Database>;
@@ -95,6 +96,7 @@ export async function queueProviderMessage(trx: Tx, planned: PlannedOutbound, se
       updated_at: at,
     })
     .execute();
+  notifyOutboundWork();
 }
 
 /** A delivery change, for the realtime fan-out after commit. */
@@ -200,14 +202,15 @@ export async function postponeMessage(db: Kysely<Database>, id: number, delayMs:
     .execute();
 }
 
-/** Delivery states of a conversation's outbound messages, by seq. */
-export async function deliveryStates(db: Kysely<Database>, conversationId: number): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
-  const rows = await db
+/** Delivery states of a conversation's outbound messages after `afterSeq` (up to `upToSeq`), by seq. */
+export async function deliveryStates(db: Kysely<Database>, conversationId: number, afterSeq = 0, upToSeq?: number): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
+  let query = db
     .selectFrom('channel_outbound')
     .select(['seq', 'state', 'error_code', 'error_message', 'updated_at'])
     .where('conversation_id', '=', conversationId)
-    .orderBy('seq')
-    .execute();
+    .where('seq', '>', afterSeq);
+  if (upToSeq !== undefined) query = query.where('seq', '<=', upToSeq);
+  const rows = await query.orderBy('seq').execute();
   return rows.map((row) => ({
     seq: Number(row.seq),
     state: row.state,

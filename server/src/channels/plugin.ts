@@ -19,8 +19,13 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
   const runtime = channelRuntime(context);
   runtime.logger = app.log;
   if (runtime.keyOrigin !== 'secret_key') app.log.info(`channels: credentials sealed with a key ${runtime.keyOrigin === 'admin_key' ? 'derived from CAUSERIE_ADMIN_KEY' : 'generated into the data directory'}; set CAUSERIE_SECRET_KEY in production.`);
+  // Committed delivery changes reach the operators following the conversation (`delivery` frames).
+  const stopForwarding = runtime.onDelivery((change) => context.realtime?.delivery(change));
   runtime.start();
-  app.addHook('onClose', async () => runtime.stop());
+  app.addHook('onClose', async () => {
+    stopForwarding();
+    await runtime.stop();
+  });
 
   // Signatures cover the exact bytes: in this plugin every body is kept raw (latin1 text maps bytes one to one, so
   // the shared validation hooks see a string and the bytes can be restored exactly).

@@ -7,6 +7,7 @@ import type { OutboundContent, SendContext } from './adapter.js';
 import { adapterFor } from './adapter.js';
 import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
 import { MAX_SEND_ATTEMPTS, changeDeliveryState, claimDueMessages, postponeMessage, type DeliveryChange } from './outbox.js';
+import { onOutboundWork } from './signal.js';
 import { channelKey } from './secrets.js';
 import { ChannelDirectory, type OpenChannel, webhookUrl } from './store.js';
 import { serveQueue } from '../domain/routing/commands.js';
@@ -61,9 +62,17 @@ export class ChannelRuntime {
     this.directory = new ChannelDirectory(context.db, key);
   }
 
+  private unsubscribeWork: (() => void) | undefined;
+
   /** Starts the polling that picks up work stored by other nodes, or left by a crash. */
   start(): void {
     this.stopped = false;
+    // A reply was queued in a transaction of this process: look now, and again just after it has surely committed
+    // (on PostgreSQL the claim runs on another connection and cannot see an uncommitted row).
+    this.unsubscribeWork ??= onOutboundWork(() => {
+      this.kickOutbound();
+      for (const delay of [5, 25]) setTimeout(() => this.kickOutbound(), delay).unref();
+    });
     const poll = () => {
       if (this.stopped) return;
       this.kickInbound();
@@ -77,6 +86,8 @@ export class ChannelRuntime {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.unsubscribeWork?.();
+    this.unsubscribeWork = undefined;
     await this.settled();
   }
 
@@ -244,11 +255,7 @@ export class ChannelRuntime {
 
   private readonly deliveryListeners = new Set<(change: DeliveryChange) => void>();
 
-  /**
-   * Listens to committed delivery changes on this node. The realtime `delivery` frame needs a bus message the gateway
-   * dispatches (realtime/messages.ts + gateway.ts, owned elsewhere; see docs/CHANNELS.md); until then the REST
-   * route and the `message.status_changed` event carry the state, and this hook lets a publisher subscribe.
-   */
+  /** Listens to committed delivery changes on this node (the webhook plugin forwards them to the realtime publisher). */
   onDelivery(listener: (change: DeliveryChange) => void): () => void {
     this.deliveryListeners.add(listener);
     return () => this.deliveryListeners.delete(listener);
@@ -269,6 +276,9 @@ export class ChannelRuntime {
         return;
       }
       if (claimed.length === 0) return;
+      // A reply claimed for the first time is committed and waiting for its provider: operators see it as queued
+      // (it stays so while the send rate or a transient refusal holds it back).
+      for (const row of claimed) if (row.attempts === 1) this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued' });
       // Messages of one conversation leave in order; conversations in parallel.
       const byConversation = new Map<number, typeof claimed>();
       for (const row of claimed) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
@@ -321,6 +331,8 @@ export class ChannelRuntime {
     if (!outcome.ok && outcome.retry && row.attempts < MAX_SEND_ATTEMPTS) {
       const delay = (outcome.retryAfterMs ?? 2000) * 2 ** Math.max(0, row.attempts - 1);
       await postponeMessage(db, row.id, delay, outcome.error);
+      // Still queued, now with the reason it has not left (the provider's rate limit, an outage).
+      this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued', error: outcome.error });
       this.scheduleOutbound(delay);
       return false;
     }

@@ -1,4 +1,5 @@
 // The wire format: reading inbound frames field by field (errors name the field), and presenting entries and states.
+import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import { ApiError } from '../errors.js';
 import { MESSAGE_KIND, type MessageKind } from '../db/schema.js';
 import { kindName } from '../domain/conversations/history.js';
@@ -176,6 +177,11 @@ export function entryFrame(conversationId: number, entry: EntryPayload, audience
   };
 }
 
+/** A `delivery` frame (operators only): where an outbound WhatsApp, SMS or RCS message stands, by its seq. */
+export function deliveryFrame(conversationId: number, delivery: { seq: number; state: DeliveryState; error?: ProviderError }) {
+  return { type: 'delivery' as const, conversation_id: conversationId, seq: delivery.seq, state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }) };
+}
+
 /** A conversation's state as a visitor sees it. */
 export function visitorConversationView(state: ConversationState) {
   return {
@@ -199,6 +205,7 @@ export function operatorConversationView(state: ConversationState, card?: Conver
     last_seq: state.lastSeq,
     ...(card !== undefined && {
       channel: card.channel,
+      source: card.source,
       page_type: card.page_type,
       created_at: card.created_at,
       visitor_read_seq: Number(card.visitor_read_seq),

@@ -10,7 +10,9 @@ import { expireQueuedConversations, missQueuedConversations, rerouteConversation
 import { queueSnapshot } from '../domain/routing/queue.js';
 import { type Bus, type Subscription, topics } from './bus.js';
 import { type Connection, OperatorConnection, VisitorConnection } from './connection.js';
-import { entryFrame, operatorConversationView, visibleToVisitor, visitorConversationView } from './frames.js';
+import { deliveryStates } from '../channels/outbox.js';
+import { type DeliveryState, type ProviderError, isProviderChannel } from '../channels/adapter.js';
+import { deliveryFrame, entryFrame, operatorConversationView, visibleToVisitor, visitorConversationView } from './frames.js';
 import { type ConversationState, type EntryPayload, type RealtimeMessage, entryPayload } from './messages.js';
 import { type PresenceRegistry, PresenceTracker } from './presence.js';
 import type { RealtimePublisher } from './publisher.js';
@@ -159,6 +161,9 @@ export class Gateway {
           if (member.role !== message.by && member.lastSeq(message.c) !== undefined) member.send({ type: 'read', conversation_id: message.c, by: message.by, seq: message.seq });
         }
         return;
+      case 'delivery':
+        for (const member of members) if (member instanceof OperatorConnection) this.deliverDelivery(member, message.c, message);
+        return;
       case 'assigned':
         for (const member of members) if (member instanceof OperatorConnection) this.operatorAssigned(member, message.c);
         return;
@@ -303,7 +308,33 @@ export class Gateway {
     const history = await this.follow(connection, state.id, 0);
     const card = await conversationCard(this.db, state.id);
     const fresh = { ...state, lastSeq: Math.max(state.lastSeq, connection.lastSeq(state.id) ?? 0) };
-    return { type: 'assigned' as const, conversation: operatorConversationView(fresh, card), history: history.map((row) => entryFrame(state.id, entryPayload(row), 'operator')) };
+    // WhatsApp, SMS and RCS replies carry where they stand; web chat has no provider delivery to read.
+    const deliveries = card !== undefined && isProviderChannel(card.source) ? new Map((await deliveryStates(this.db, state.id)).map((delivery) => [delivery.seq, delivery])) : undefined;
+    return {
+      type: 'assigned' as const,
+      conversation: operatorConversationView(fresh, card),
+      history: history.map((row) => {
+        const frame = entryFrame(state.id, entryPayload(row), 'operator');
+        const delivery = deliveries?.get(frame.seq);
+        return delivery === undefined ? frame : { ...frame, delivery: { state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }) } };
+      }),
+    };
+  }
+
+  /** Delivery states of a followed conversation's messages after `afterSeq` as `delivery` frames (after a resume). */
+  async presentDeliveries(connection: OperatorConnection, conversationId: number, afterSeq: number): Promise<void> {
+    for (const delivery of await deliveryStates(this.db, conversationId, afterSeq)) connection.send(deliveryFrame(conversationId, delivery));
+  }
+
+  /**
+   * A live delivery change: sent behind any entries still pending on the socket's outbound lane, so the console
+   * never gets the state of a message it has not been shown yet.
+   */
+  private deliverDelivery(connection: OperatorConnection, conversationId: number, change: { seq: number; state: DeliveryState; error?: ProviderError }): void {
+    if (connection.lastSeq(conversationId) === undefined) return;
+    const frame = deliveryFrame(conversationId, change);
+    if (!connection.outboundBusy) connection.send(frame);
+    else connection.outbound(async () => connection.send(frame));
   }
 
   /** Presence ended for an operator (grace period over, or their node died): disconnect, then end waits nobody can serve. */

@@ -1,4 +1,5 @@
 // What the realtime bus carries between nodes: compact fan-out messages, published only after their transaction committed.
+import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import type { ConversationMessageRow, ConversationOutcome, ConversationStatus, MessageKind } from '../db/schema.js';
 
 /** A persisted history entry, as fanned out: everything a socket needs to present it without reading the database. */
@@ -34,6 +35,8 @@ export type RealtimeMessage =
   | { t: 'typing'; c: number; by: 'visitor' | 'operator'; on: boolean }
   /** conv topic: a side has read up to `seq` (persisted as the conversation's read position). */
   | { t: 'read'; c: number; by: 'visitor' | 'operator'; seq: number }
+  /** conv topic: an operator message bound for WhatsApp, SMS or RCS changed delivery state (committed). */
+  | { t: 'delivery'; c: number; seq: number; state: DeliveryState; error?: ProviderError }
   /** conv topic: status, operator or outcome changed. */
   | { t: 'state'; c: number; s: ConversationState }
   /** op topic: the conversation was given to this operator. */

@@ -155,6 +155,8 @@ export async function handleOperatorFrame(gateway: Gateway, connection: Operator
         gateway.presentRows(connection, conversationId, rows);
         const state = await conversationState(gateway.db, conversationId);
         if (state === undefined) return;
+        // Replies sent before the cut may have moved on (delivered, read) while the socket was away.
+        await gateway.presentDeliveries(connection, conversationId, 0);
         reply({ type: 'conversation', conversation: operatorConversationView(state) });
         if (state.status === 'closed') gateway.unfollow(connection, conversationId);
       });

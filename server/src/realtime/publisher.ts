@@ -5,6 +5,7 @@
 // publish (a node dying between commit and publish) therefore only delays an entry until the conversation's next one,
 // or until the client resumes. State messages carry the conversation's `last_seq` for the same reason.
 import type { Kysely } from 'kysely';
+import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import type { Database } from '../db/schema.js';
 import type { Assignment, EndedWait, LiveClose, LiveStart, Transfer } from '../domain/routing/commands.js';
 import { type Bus, topics } from './bus.js';
@@ -39,6 +40,17 @@ export class RealtimePublisher {
     } catch (error) {
       this.onError(error, `publish conversation ${conversationId}`);
     }
+  }
+
+  /** An outbound message's delivery state changed (queued, sent, delivered, read, failed): operators following its conversation see it. */
+  delivery(change: { conversationId: number; seq: number; state: DeliveryState; error?: ProviderError }): void {
+    this.bus.publish(topics.conversation(change.conversationId), {
+      t: 'delivery',
+      c: change.conversationId,
+      seq: change.seq,
+      state: change.state,
+      ...(change.error !== undefined && { error: change.error }),
+    });
   }
 
   /** The waiting conversations of a website changed: positions and queue sizes are recomputed by the nodes showing them. */

@@ -134,6 +134,7 @@ export async function conversationCard(db: Db, conversationId: number) {
     .innerJoin('visitor', 'visitor.id', 'conversation.visitor_id')
     .select([
       'conversation.channel',
+      'conversation.source',
       'conversation.page_type',
       'conversation.created_at',
       'conversation.visitor_read_seq',

@@ -1,4 +1,5 @@
 // Rows → API shapes for conversations, history entries and tags (seed 003 field names).
+import type { DeliveryState, ProviderError } from '../../channels/adapter.js';
 import { type ConversationMessageRow, MESSAGE_KIND } from '../../db/schema.js';
 import { epochMillis, formatDateTime } from '../../http/time.js';
 import { link } from '../tenancy/present.js';
@@ -33,7 +34,15 @@ export function presentConversation(row: ConversationRecord) {
   };
 }
 
-export function presentMessage(row: ConversationMessageRow) {
+/** Where an outbound WhatsApp, SMS or RCS message stands, as a history entry shows it. */
+export interface MessageDelivery {
+  state: DeliveryState;
+  error?: ProviderError;
+  updated_at: string;
+}
+
+export function presentMessage(row: ConversationMessageRow, delivery?: MessageDelivery) {
+  const data = parseDetails(row.data);
   return {
     seq: row.seq,
     type: row.kind,
@@ -41,7 +50,19 @@ export function presentMessage(row: ConversationMessageRow) {
     operator_id: row.operator_id,
     created_at: formatDateTime(row.created_at),
     created_at_ms: epochMillis(row.created_at),
+    ...(data !== undefined && { data }),
+    ...(delivery !== undefined && { delivery: { state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }), updated_at: delivery.updated_at } }),
   };
+}
+
+function parseDetails(data: string | null): Record<string, unknown> | undefined {
+  if (data === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function presentTag(row: TagRecord) {

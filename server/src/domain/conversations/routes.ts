@@ -1,5 +1,7 @@
 // HTTP routes of conversations, tags and the Odigo call-backs: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isProviderChannel } from '../../channels/adapter.js';
+import { deliveryStates } from '../../channels/outbox.js';
 import type { AppContext } from '../../context.js';
 import { serveQueue } from '../routing/commands.js';
 import { ErrorResponses, ListEnvelope, OneEnvelope, many, one } from '../../http/envelope.js';
@@ -137,7 +139,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       const row = await postMessage(db, existing, request.body);
       // Sockets following the conversation see an entry written through the API as they see one typed live.
       context.realtime?.entries(existing.id, [row]);
-      return one(presentMessage(row));
+      // A reply in a WhatsApp, SMS or RCS conversation was queued for its provider with the message.
+      const [delivery] = isProviderChannel(existing.source) ? await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq)) : [];
+      return one(presentMessage(row, delivery));
     },
   );
   app.get(
@@ -156,8 +160,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       authorize(request.principal, 'conversation', 'read');
       const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
       const limit = request.query.limit ?? MESSAGE_LIMIT;
-      const { rows, count } = await listMessages(db, existing.id, request.query.after_seq ?? 0, limit);
-      return many(rows.map(presentMessage), pageInfo(1, limit, count));
+      const afterSeq = request.query.after_seq ?? 0;
+      const { rows, count } = await listMessages(db, existing.id, afterSeq, limit);
+      const lastSeq = rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : afterSeq;
+      const deliveries = isProviderChannel(existing.source) && rows.length > 0 ? new Map((await deliveryStates(db, existing.id, afterSeq, lastSeq)).map((delivery) => [delivery.seq, delivery])) : undefined;
+      return many(
+        rows.map((row) => presentMessage(row, deliveries?.get(Number(row.seq)))),
+        pageInfo(1, limit, count),
+      );
     },
   );
 };

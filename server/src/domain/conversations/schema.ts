@@ -116,6 +116,21 @@ export const MessageData = Type.Object({
   operator_id: Type.Union([Type.Integer(), Type.Null()], { description: 'Operator who wrote an operator message or a note.' }),
   created_at: DateTime('Time of the entry'),
   created_at_ms: Type.Integer({ description: 'Time of the entry in epoch milliseconds.' }),
+  data: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`).',
+    }),
+  ),
+  delivery: Type.Optional(
+    Type.Object(
+      {
+        state: Type.Unsafe<'queued' | 'sent' | 'delivered' | 'read' | 'failed'>({ type: 'string', enum: ['queued', 'sent', 'delivered', 'read', 'failed'], description: 'Where the message stands with its provider.' }),
+        error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { description: "The provider's error: why it failed, or why a queued message has not left yet." })),
+        updated_at: DateTime('Last change of state'),
+      },
+      { description: 'Operator messages in WhatsApp, SMS and RCS conversations: their delivery state.' },
+    ),
+  ),
 });
 
 export const MessageListQuery = Type.Object({
