@@ -136,6 +136,30 @@ export class Api {
   async delete(path: string): Promise<void> {
     await this.request('DELETE', path);
   }
+
+  /** Posts a file as the raw body, typed by its content type (POST /conversation/{id}/media). */
+  async upload<T>(path: string, file: Blob): Promise<T | undefined> {
+    const response = await fetch(`/api/2${path}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', authorization: `Bearer ${this.session.token}`, 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+    const envelope = (await response.json().catch(() => ({ meta: { status: 'error', message: response.statusText } }))) as Envelope<T>;
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
+    return envelope.data;
+  }
+
+  /** Downloads a file the API serves (a conversation's media) with this session. */
+  async blob(path: string): Promise<Blob> {
+    const response = await fetch(`/api/2${path}`, { headers: { authorization: `Bearer ${this.session.token}` } });
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) {
+      const envelope = (await response.json().catch(() => ({ meta: { status: 'error' } }))) as Envelope<unknown>;
+      throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
+    }
+    return response.blob();
+  }
 }
 
 /** Query string from defined values. */

@@ -2,7 +2,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Frame, RealtimeClient } from '../../server/src/realtime/client.js';
-import { type RunningServer, launchBrowser, shot, startServer } from './harness.js';
+import { type RunningServer, launchBrowser, makeAvailable, openConsole, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -12,24 +12,9 @@ let visitor: RealtimeClient | null = null;
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> my order is late';
 
 async function consoleFor(email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 820 } });
-  contexts.push(context);
-  // The notification permission is granted, as an operator who allowed it would have.
-  await context.grantPermissions(['notifications'], { origin: server.url });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/admin/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+  const page = await openConsole(browser, server, email, password);
+  contexts.push(page.context());
   return page;
-}
-
-async function makeAvailable(page: Page): Promise<void> {
-  const chat = page.locator('input[name="available-chat"]');
-  // The box follows the server's answer (the availability frame), so it is clicked, then awaited.
-  await chat.click();
-  await expect.poll(() => chat.isChecked()).toBe(true);
 }
 
 /** Frames of the visitor socket of a type, from the start. */

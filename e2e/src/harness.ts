@@ -128,6 +128,28 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
 }
 
+/** An operator's console in its own browser context, logged in with a password and connected. */
+export async function openConsole(browser: Browser, server: RunningServer, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 820 } });
+  // The notification permission is granted, as an operator who allowed it would have.
+  await context.grantPermissions(['notifications'], { origin: server.url });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/admin/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+  return page;
+}
+
+/** Ticks the console's chat availability and waits for the server to confirm it. */
+export async function makeAvailable(page: Page): Promise<void> {
+  const chat = page.locator('input[name="available-chat"]');
+  // The box follows the server's answer (the availability frame), so it is clicked, then awaited.
+  await chat.click();
+  await expect.poll(() => chat.isChecked()).toBe(true);
+}
+
 const shotCounters = new Map<string, number>();
 
 /** Saves a numbered full-page screenshot under e2e/artifacts/<test file>/ for people to look at after a run. */

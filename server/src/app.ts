@@ -110,7 +110,10 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
 
 function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const apiError = toApiError(error, { defaultContext: 'body', resource: resourceOf(request.routeOptions.url), mediaTypeHint: 'Send the body as application/json or application/x-www-form-urlencoded.' });
+    // A route taking other bodies (a file upload) says which in its config.
+    const routeHint = (request.routeOptions.config as { mediaTypeHint?: unknown } | undefined)?.mediaTypeHint;
+    const mediaTypeHint = typeof routeHint === 'string' ? routeHint : 'Send the body as application/json or application/x-www-form-urlencoded.';
+    const apiError = toApiError(error, { defaultContext: 'body', resource: resourceOf(request.routeOptions.url), mediaTypeHint });
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     reply.header('x-causerie-error', apiError.id);
     return reply.code(apiError.httpStatus).send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });

@@ -1,5 +1,5 @@
 // One conversation: its history (messages, private notes, system notices, navigation), typing and read states, the composer, transfer and close.
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import type { Me } from '../App';
 import type { Api } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
@@ -39,6 +39,9 @@ interface Props {
 
 const TYPING_IDLE_MS = 3000;
 
+/** Conversations whose customers can receive files (web chat takes text only). */
+const FILE_SOURCES = new Set(['whatsapp', 'sms', 'rcs']);
+
 function newMessageId(): string {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `m-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
@@ -57,6 +60,7 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
   const [text, setText] = useState('');
   const [dialog, setDialog] = useState<'transfer' | 'close' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [uploading, setUploading] = useState<string | null>(null);
   const typingRef = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
   const historyRef = useRef<HTMLOListElement | null>(null);
   const composerRef = useRef<HTMLTextAreaElement | null>(null);
@@ -124,6 +128,28 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
     composerRef.current?.focus();
   };
 
+  // A file goes with the typed text as its caption; the entry and its delivery state come back over the socket.
+  const sendFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const input = event.target;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file === undefined || !editable) return;
+    const caption = text.trim();
+    setError(null);
+    setUploading(file.name);
+    try {
+      const params = new URLSearchParams({ filename: file.name.slice(0, 255) });
+      if (caption !== '') params.set('caption', caption.slice(0, 1024));
+      await api.upload(`/conversation/${view.id}/media?${params.toString()}`, file);
+      if (caption !== '') setText('');
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setUploading(null);
+    }
+    composerRef.current?.focus();
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -163,7 +189,7 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
       </header>
       <ol className="history" ref={historyRef} aria-live="polite" aria-relevant="additions" data-testid="history">
         {entries.map((entry) => (
-          <EntryItem key={entry.seq} entry={entry} me={me} directory={directory} seen={entry.seq === lastSeenOperatorSeq} language={language} />
+          <EntryItem key={entry.seq} api={api} entry={entry} me={me} directory={directory} seen={entry.seq === lastSeenOperatorSeq} language={language} />
         ))}
         {pending.map((entry) => (
           <li key={entry.client_message_id} className={`entry entry-${entry.kind} pending`} data-kind={entry.kind} data-testid="entry">
@@ -207,10 +233,21 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
               }}
               onKeyDown={onKeyDown}
             />
+            {mode === 'reply' && FILE_SOURCES.has(view.source ?? '') && (
+              <label className="button attach" title={t('conv.attachHint')}>
+                <input type="file" className="visually-hidden" data-testid="attach" disabled={uploading !== null} onChange={(event) => void sendFile(event)} />
+                {t('conv.attach')}
+              </label>
+            )}
             <button type="submit" className="primary">
               {t('conv.send')}
             </button>
           </div>
+          {uploading !== null && (
+            <p className="muted small" role="status" data-testid="uploading">
+              {t('conv.uploading', { name: uploading })}
+            </p>
+          )}
         </form>
       ) : (
         <p className="muted padded" data-testid="read-only">
@@ -256,7 +293,56 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
   );
 }
 
-function EntryItem({ entry, me, directory, seen, language }: { entry: Entry; me: Me | null; directory: Directory; seen: boolean; language: string }) {
+/** A file of an entry (`data.media_id`): images shown, other files offered for download, fetched with the session. */
+function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
+  const { t } = useI18n();
+  const mediaId = entry.data?.media_id;
+  const mimeType = typeof entry.data?.mime_type === 'string' ? entry.data.mime_type : '';
+  const isImage = /^image\/(png|jpeg|gif|webp)$/.test(mimeType);
+  const [url, setUrl] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const path = `/conversation/${entry.conversation_id}/media/${String(mediaId)}`;
+  useEffect(() => {
+    if (!isImage || typeof mediaId !== 'number') return;
+    let objectUrl: string | null = null;
+    let live = true;
+    api
+      .blob(path)
+      .then((blob) => {
+        if (!live) return;
+        objectUrl = URL.createObjectURL(blob);
+        setUrl(objectUrl);
+      })
+      .catch((error: unknown) => live && setFailure(messageOf(error)));
+    return () => {
+      live = false;
+      if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
+    };
+  }, [api, path, isImage, mediaId]);
+  if (typeof mediaId !== 'number') return null;
+  if (failure !== null) return <p className="error small">{t('conv.mediaUnavailable', { reason: failure })}</p>;
+  if (isImage) return url === null ? null : <img className="attachment-image" src={url} alt={entry.text} data-testid="attachment-image" />;
+  const name = typeof entry.data?.filename === 'string' ? entry.data.filename : t('conv.file');
+  const download = async () => {
+    try {
+      const blob = await api.blob(path);
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (error) {
+      setFailure(messageOf(error));
+    }
+  };
+  return (
+    <button type="button" className="small attachment-download" data-testid="attachment-download" onClick={() => void download()}>
+      {t('conv.download', { name })}
+    </button>
+  );
+}
+
+function EntryItem({ api, entry, me, directory, seen, language }: { api: Api; entry: Entry; me: Me | null; directory: Directory; seen: boolean; language: string }) {
   const { t } = useI18n();
   const time = <time dateTime={entry.at}>{formatTime(entry.at, language)}</time>;
   switch (entry.kind) {
@@ -279,6 +365,7 @@ function EntryItem({ entry, me, directory, seen, language }: { entry: Entry; me:
         <li className="entry entry-visitor" data-kind="visitor" data-testid="entry">
           <span className="author">{t('conv.visitor')}</span>
           <p className="text">{entry.text}</p>
+          <MediaAttachment api={api} entry={entry} />
           <span className="meta">{time}</span>
         </li>
       );
@@ -289,6 +376,7 @@ function EntryItem({ entry, me, directory, seen, language }: { entry: Entry; me:
         <li className={`entry entry-${entry.kind}`} data-kind={entry.kind} data-testid="entry">
           {entry.kind === 'note' ? <span className="note-label"><LockIcon /> {t('conv.noteLabel')} · {author}</span> : <span className="author">{author}</span>}
           <p className="text">{entry.text}</p>
+          <MediaAttachment api={api} entry={entry} />
           <span className="meta">
             {time}
             {entry.delivery && (

@@ -10317,9 +10317,11 @@ export interface paths {
                         send_rate?: number;
                         /** @description Default true. */
                         enabled?: boolean;
-                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `access_token`, `client_token`. Web chat: none. On update, the fields given replace the stored ones. */
+                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `client_token` and either `access_token` or `service_account` (the service account's JSON key object; tokens are then minted and renewed). Web chat: none. On update, the fields given replace the stored ones. */
                         credentials?: {
-                            [key: string]: string;
+                            [key: string]: string | {
+                                [key: string]: unknown;
+                            };
                         };
                         /** @description Partner and platform keys: the client the channel belongs to (must own the website). */
                         client_id?: number;
@@ -10590,9 +10592,11 @@ export interface paths {
                         send_rate?: number;
                         /** @description Default true. */
                         enabled?: boolean;
-                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `access_token`, `client_token`. Web chat: none. On update, the fields given replace the stored ones. */
+                        /** @description Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `client_token` and either `access_token` or `service_account` (the service account's JSON key object; tokens are then minted and renewed). Web chat: none. On update, the fields given replace the stored ones. */
                         credentials?: {
-                            [key: string]: string;
+                            [key: string]: string | {
+                                [key: string]: unknown;
+                            };
                         };
                     };
                 };
@@ -11104,6 +11108,154 @@ export interface paths {
                                 };
                                 /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a file to a WhatsApp, SMS or RCS customer
+         * @description The request body is the file itself, with its `Content-Type` (e.g. `image/jpeg`, `application/pdf`). Appends an operator message `[image] caption` whose `data` names the stored file (`media_id`, `media_kind`, `mime_type`), and queues it for the provider, which fetches it from a signed link that expires after 24 hours; its delivery state follows like a text reply's. Sizes: WhatsApp images 5 MB, audio, video and documents 16 MB (types WhatsApp cannot show inline go as documents); SMS (MMS) 5 MB; RCS 16 MB. Web chat conversations answer 409; WhatsApp outside the 24-hour window answers 409 `service_window_closed`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Text shown with the file (WhatsApp images, videos and documents; the SMS body). RCS shows the file alone. */
+                    caption?: string;
+                    /** @description The name the customer sees for a document. */
+                    filename?: string;
+                    /** @description Operator who sends it (default: the conversation's). */
+                    operator_id?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Position in the conversation, from 1; never reused. */
+                                seq: number;
+                                /** @description 1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note). */
+                                type: number;
+                                /** @description Message text, system notice, or URL. */
+                                text: string;
+                                /** @description Operator who wrote an operator message or a note. */
+                                operator_id: number | null;
+                                /** @description Time of the entry, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at: string;
+                                /** @description Time of the entry in epoch milliseconds. */
+                                created_at_ms: number;
+                                /** @description Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`). */
+                                data?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Operator messages in WhatsApp, SMS and RCS conversations: their delivery state. */
+                                delivery?: {
+                                    /**
+                                     * @description Where the message stands with its provider.
+                                     * @enum {string}
+                                     */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    /** @description The provider's error: why it failed, or why a queued message has not left yet. */
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    };
+                                    /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    updated_at: string;
+                                };
                             };
                         };
                     };

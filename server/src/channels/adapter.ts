@@ -92,7 +92,8 @@ export interface DeliveryStatus {
 /** An outbound message ready for a provider. */
 export type OutboundContent =
   | { type: 'text'; text: string }
-  | { type: 'media'; kind: MediaKind; url: string; caption?: string }
+  /** `url`: where the provider fetches the file; `mediaId`: our stored file (its signed URL is filled in at send time). */
+  | { type: 'media'; kind: MediaKind; url: string; mediaId?: number; caption?: string; filename?: string }
   | { type: 'template'; name: string; language: string; parameters: string[] };
 
 export interface OutboundMessage {
@@ -154,6 +155,13 @@ export interface ChannelAdapter<C extends Credentials> {
   fetchMedia?(context: SendContext<C>, content: Extract<InboundContent, { type: 'media' }>): Promise<{ bytes: Buffer; mimeType: string } | undefined>;
   /** Free-form messages are allowed this long after the customer's last message; templates only afterwards. */
   serviceWindowMs?: number;
+  /**
+   * A credential taken in another form than flat text (RCS `service_account`, a JSON key object): checks the given
+   * value and answers the text to store, throwing a 400 naming the field; undefined leaves it to `credentialsSchema`.
+   */
+  credentialText?(name: string, value: unknown): string | undefined;
+  /** Credentials of which exactly one is stored (RCS: `access_token` or `service_account`); on update, giving one replaces the other. */
+  alternativeCredentials?: readonly string[];
 }
 
 /** Credentials as stored (decrypted): text fields named by the adapter's schema. */

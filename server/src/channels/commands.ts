@@ -32,6 +32,22 @@ function checkCredentials(type: ChannelType, credentials: Credentials, options: 
   if (!options.complete) return;
   for (const name of schema.required ?? []) if (credentials[name] === undefined || credentials[name] === '') throw fieldMissing(`credentials[${name}]`);
   if (type === 'sms' && credentials.from === undefined && credentials.messaging_service_sid === undefined) throw fieldMissing('credentials[from]');
+  const alternatives = adapterFor(type).alternativeCredentials ?? [];
+  const present = alternatives.filter((name) => credentials[name] !== undefined && credentials[name] !== '');
+  if (alternatives.length > 0 && present.length === 0) throw fieldInvalid('credentials', `A ${type} channel needs one of ${alternatives.join(', ')}.`);
+  if (present.length > 1) throw fieldInvalid(`credentials[${present[1]}]`, `A ${type} channel takes one of ${alternatives.join(', ')}, not both.`);
+}
+
+/** The given credentials as text to store: the adapter checks those it takes as objects (RCS `service_account`). */
+function credentialTexts(type: ChannelType, given: Record<string, unknown>): Credentials {
+  const adapter = adapterFor(type);
+  const texts: Credentials = {};
+  for (const [name, value] of Object.entries(given)) {
+    const converted = adapter.credentialText?.(name, value);
+    if (converted === undefined && typeof value !== 'string') throw fieldInvalid(`credentials[${name}]`, 'Expected text.');
+    texts[name] = converted ?? String(value);
+  }
+  return texts;
 }
 
 function checkBaseUrl(value: string): string {
@@ -54,14 +70,14 @@ export interface ChannelCreateInput {
   base_url?: string;
   send_rate?: number;
   enabled?: boolean;
-  credentials?: Record<string, string>;
+  credentials?: Record<string, unknown>;
   client_id?: number;
 }
 
 /** Creates a channel (`channel.created`); its website must belong to the client. */
 export async function createChannel(db: Kysely<Database>, key: Buffer, principal: Principal, input: ChannelCreateInput): Promise<number> {
   const adapter = adapterFor(input.type);
-  const credentials: Credentials = { ...(input.credentials ?? {}) };
+  const credentials = credentialTexts(input.type, input.credentials ?? {});
   checkCredentials(input.type, credentials, { complete: true });
   const baseUrl = input.base_url !== undefined ? checkBaseUrl(input.base_url) : adapter.defaultBaseUrl;
   const requestedClient = input.client_id;
@@ -100,8 +116,13 @@ export type ChannelUpdateInput = Omit<ChannelCreateInput, 'type' | 'client_id' |
 export async function updateChannel(db: Kysely<Database>, key: Buffer, principal: Principal, existing: { id: number; type: ChannelType; client_id: number; credentials: string }, input: ChannelUpdateInput): Promise<void> {
   const set: { website_id?: number; name?: string; base_url?: string; send_rate?: number; enabled?: number; credentials?: string; credential_fields?: string } = {};
   if (input.credentials !== undefined) {
-    checkCredentials(existing.type, input.credentials, { complete: false });
-    const merged = { ...openCredentials(key, channelBinding(existing.id), existing.credentials), ...input.credentials };
+    const given = credentialTexts(existing.type, input.credentials);
+    checkCredentials(existing.type, given, { complete: false });
+    const stored = openCredentials(key, channelBinding(existing.id), existing.credentials);
+    // One of alternative credentials given (an RCS service_account for an access_token) replaces the other.
+    const alternatives = adapterFor(existing.type).alternativeCredentials ?? [];
+    if (alternatives.some((name) => given[name] !== undefined)) for (const name of alternatives) delete stored[name];
+    const merged = { ...stored, ...given };
     checkCredentials(existing.type, merged, { complete: true });
     set.credentials = sealCredentials(key, channelBinding(existing.id), merged);
     set.credential_fields = fieldNames(merged);

@@ -27,6 +27,8 @@ export interface PlannedOutbound {
 }
 
 function contentOf(entry: { text: string; data?: Record<string, unknown> }): OutboundContent {
+  const media = mediaContentOf(entry.data);
+  if (media !== undefined) return media;
   const template = entry.data?.template;
   if (typeof template === 'object' && template !== null) {
     const { name, language, parameters } = template as { name?: unknown; language?: unknown; parameters?: unknown };
@@ -35,6 +37,22 @@ function contentOf(entry: { text: string; data?: Record<string, unknown> }): Out
     }
   }
   return { type: 'text', text: entry.text };
+}
+
+/** The outbound content of a file an operator sent (its entry's `data`, written by channels/media.ts), or undefined. */
+function mediaContentOf(data: Record<string, unknown> | undefined): Extract<OutboundContent, { type: 'media' }> | undefined {
+  if (data === undefined) return undefined;
+  const { media_id: id, media_kind: kind, caption, filename } = data;
+  if (typeof id !== 'number' || (kind !== 'image' && kind !== 'audio' && kind !== 'video' && kind !== 'document')) return undefined;
+  return {
+    type: 'media',
+    kind,
+    // Filled when the message leaves (signedMediaUrl): the public address and the key belong to the running node.
+    url: '',
+    mediaId: id,
+    ...(typeof caption === 'string' && { caption }),
+    ...(typeof filename === 'string' && { filename }),
+  };
 }
 
 /** The refusal an agent sees when the 24-hour customer-service window is closed. */

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { nowInstant } from '../http/time.js';
 import { CHANNEL_TYPES, type InboundRequest, adapterFor } from './adapter.js';
+import { attachmentDisposition, mediaUrlValid } from './media.js';
 import { channelRuntime } from './runtime.js';
 
 const WebhookParams = Type.Object({
@@ -80,4 +81,33 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
     const answer = await handle(request);
     return reply.code(answer.status).type(answer.contentType).send(answer.body);
   });
+
+  // Files operators send, fetched by the providers (Twilio and RBM take only URLs): public, but only through a signed
+  // link that expires (channels/media.ts). Never rendered as a page of this origin.
+  app.get(
+    '/channels/media/:mediaId',
+    {
+      schema: {
+        hide: true,
+        tags: ['Channel webhooks'],
+        params: Type.Object({ mediaId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        querystring: Type.Object({ expires: Type.Optional(Type.Integer({ minimum: 0 })), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
+      },
+    },
+    async (request, reply) => {
+      const { expires, signature } = request.query;
+      if (expires === undefined || signature === undefined || !mediaUrlValid(runtime.key, request.params.mediaId, expires, signature)) {
+        return reply.code(403).type('text/plain').send('This media link is invalid or has expired.');
+      }
+      const media = await context.db.selectFrom('channel_media').select(['mime_type', 'filename', 'content']).where('id', '=', request.params.mediaId).executeTakeFirst();
+      if (media === undefined) return reply.code(404).type('text/plain').send('No such file.');
+      return reply
+        .header('content-type', media.mime_type)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', attachmentDisposition(media.filename))
+        .send(Buffer.from(media.content));
+    },
+  );
 };

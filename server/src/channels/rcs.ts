@@ -1,21 +1,30 @@
 // RCS through Google's RCS Business Messaging API: agent messages to phones/{msisdn}/agentMessages, inbound messages
 // and events (Pub/Sub push format, X-Goog-Signature = base64 HMAC-SHA512 of the decoded data with the clientToken),
-// the clientToken/secret webhook verification, capability checks and tester invitations.
+// the clientToken/secret webhook verification, capability checks and tester invitations. Calls carry the stored
+// access token, or one minted from the agent's service account (google-auth.ts).
 import { createHmac, randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
+import { fieldInvalid, fieldMissing } from '../errors.js';
+import type { OutboundRequest, OutboundResponse } from '../http/outbound.js';
 import type { ChannelAdapter, Credentials, DeliveryStatus, InboundContent, InboundMessage, SendContext, SendOutcome } from './adapter.js';
+import { checkServiceAccount, serviceAccountToken, storedServiceAccount } from './google-auth.js';
 import { field, guarded, httpFailure, instantFromText, readJson, sameSignature, text } from './http-util.js';
 
 export type RcsCredentials = {
   agent_id: string;
-  access_token: string;
+  /** Exactly one of access_token and service_account (the JSON text of the key, as checkServiceAccount stored it). */
+  access_token?: string;
+  service_account?: string;
   client_token: string;
 };
 
 export const RcsCredentialsSchema = Type.Object(
   {
     agent_id: Type.String({ pattern: '^[A-Za-z0-9_@.-]{1,128}$', description: 'RBM agent id (Business Communications Developer Console).' }),
-    access_token: Type.String({ minLength: 1, maxLength: 4096, description: 'OAuth 2.0 access token of the agent\'s service account (scope rcsbusinessmessaging).' }),
+    access_token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'OAuth 2.0 access token of the agent\'s service account (scope rcsbusinessmessaging); or give service_account.' })),
+    service_account: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 16384, description: "The agent's service-account JSON key (type, client_email, private_key, private_key_id, token_uri): access tokens are minted from it and renewed." }),
+    ),
     client_token: Type.String({ minLength: 1, maxLength: 1024, description: 'The webhook clientToken: it signs inbound messages and events.' }),
   },
   { additionalProperties: false },
@@ -76,6 +85,27 @@ function rbmError(response: { status: number; body: Buffer }): Extract<SendOutco
 
 const phonePath = (msisdn: string) => `phones/${encodeURIComponent(msisdn)}`;
 
+/**
+ * One RBM call with the channel's bearer: the stored access token, or the service account's cached token. A minted
+ * token RBM refuses (401: expired early, revoked) is replaced once and the call tried again; a token that cannot be
+ * minted is the call's failure (transient for network and 5xx, final for invalid_grant and the like).
+ */
+async function rbmCall(context: SendContext<RcsCredentials>, request: (authorization: string) => OutboundRequest): Promise<OutboundResponse | Extract<SendOutcome, { ok: false }>> {
+  const { access_token, service_account } = context.credentials;
+  const key = service_account === undefined ? undefined : storedServiceAccount(service_account);
+  if (key === undefined) {
+    if (access_token !== undefined) return guarded(() => context.http.request(request(`Bearer ${access_token}`)));
+    return { ok: false, retry: false, error: { code: 'invalid_service_account', message: 'The stored service account key is unreadable; enter it again.' } };
+  }
+  const first = await serviceAccountToken(context.http, context.channel.id, key);
+  if (!first.ok) return first;
+  const response = await guarded(() => context.http.request(request(`Bearer ${first.token}`)));
+  if ('ok' in response || response.status !== 401) return response;
+  const fresh = await serviceAccountToken(context.http, context.channel.id, key, { refused: first.token });
+  if (!fresh.ok) return fresh;
+  return guarded(() => context.http.request(request(`Bearer ${fresh.token}`)));
+}
+
 export const rcsAdapter: ChannelAdapter<RcsCredentials> & { type: 'rcs' } = {
   type: 'rcs',
   label: 'RCS',
@@ -83,6 +113,18 @@ export const rcsAdapter: ChannelAdapter<RcsCredentials> & { type: 'rcs' } = {
   inbound: 'webhook',
   defaultBaseUrl: 'https://rcsbusinessmessaging.googleapis.com',
   defaultSendRate: RCS_DEFAULT_RATE,
+  alternativeCredentials: ['access_token', 'service_account'],
+
+  credentialText(name, value) {
+    if (name !== 'service_account') return undefined;
+    // Checked now (the PEM key parsed) so a bad key is a 400 here rather than failed messages later.
+    const checked = checkServiceAccount(value);
+    if (!checked.ok) {
+      const path = checked.field === '' ? 'credentials[service_account]' : `credentials[service_account][${checked.field}]`;
+      throw checked.problem === undefined ? fieldMissing(path) : fieldInvalid(path, checked.problem);
+    }
+    return JSON.stringify(checked.key);
+  },
 
   handshake(request, credentials) {
     // Configuring the webhook, Google posts {clientToken, secret} and expects the secret back.
@@ -127,14 +169,12 @@ export const rcsAdapter: ChannelAdapter<RcsCredentials> & { type: 'rcs' } = {
     const contentMessage =
       content.type === 'text' ? { text: content.text } : content.type === 'media' ? { contentInfo: { fileUrl: content.url, forceRefresh: false } } : undefined;
     if (contentMessage === undefined) return { ok: false, retry: false, error: { code: 'template_unsupported', message: 'RCS has no WhatsApp templates; send text.' } };
-    const response = await guarded(() =>
-      context.http.request({
-        method: 'POST',
-        url: rbmUrl(context, `${phonePath(message.to)}/agentMessages`, { messageId: message.reference, agentId: context.credentials.agent_id }),
-        headers: { authorization: `Bearer ${context.credentials.access_token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ contentMessage }),
-      }),
-    );
+    const response = await rbmCall(context, (authorization) => ({
+      method: 'POST',
+      url: rbmUrl(context, `${phonePath(message.to)}/agentMessages`, { messageId: message.reference, agentId: context.credentials.agent_id }),
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ contentMessage }),
+    }));
     if ('ok' in response) return response;
     // ALREADY_EXISTS: an earlier attempt (a worker that died before recording the answer) already sent it.
     if (response.status === 409) return { ok: true, providerMessageId: message.reference };
@@ -146,21 +186,19 @@ export const rcsAdapter: ChannelAdapter<RcsCredentials> & { type: 'rcs' } = {
 
 /** The RCS credentials of a stored channel (validated against RcsCredentialsSchema when written). */
 function asRcs(context: SendContext<Credentials>): SendContext<RcsCredentials> {
-  const { agent_id, access_token, client_token } = context.credentials;
-  if (agent_id === undefined || access_token === undefined || client_token === undefined) throw new Error(`Channel ${context.channel.id} lacks RCS credentials.`);
-  return { ...context, credentials: { agent_id, access_token, client_token } };
+  const { agent_id, access_token, service_account, client_token } = context.credentials;
+  if (agent_id === undefined || (access_token === undefined && service_account === undefined) || client_token === undefined) throw new Error(`Channel ${context.channel.id} lacks RCS credentials.`);
+  return { ...context, credentials: { agent_id, access_token, service_account, client_token } };
 }
 
 /** Whether a phone number can receive RCS from the agent, and which features it supports. */
 export async function rcsCapabilities(stored: SendContext<Credentials>, msisdn: string): Promise<{ reachable: true; features: string[] } | { reachable: false; error: { code: string; message: string } }> {
   const context = asRcs(stored);
-  const response = await guarded(() =>
-    context.http.request({
-      method: 'GET',
-      url: rbmUrl(context, `${phonePath(msisdn)}/capabilities`, { requestId: randomUUID(), agentId: context.credentials.agent_id }),
-      headers: { authorization: `Bearer ${context.credentials.access_token}` },
-    }),
-  );
+  const response = await rbmCall(context, (authorization) => ({
+    method: 'GET',
+    url: rbmUrl(context, `${phonePath(msisdn)}/capabilities`, { requestId: randomUUID(), agentId: context.credentials.agent_id }),
+    headers: { authorization },
+  }));
   if ('ok' in response) return { reachable: false, error: response.error };
   if (response.status !== 200) return { reachable: false, error: rbmError(response).error };
   const features = field(readJson(response.body.toString('utf8')), 'features');
@@ -170,14 +208,12 @@ export async function rcsCapabilities(stored: SendContext<Credentials>, msisdn: 
 /** Invites a phone number as a tester of the agent (seed 000 "Enregistrer un testeur"): the user accepts on the device. */
 export async function inviteRcsTester(stored: SendContext<Credentials>, msisdn: string): Promise<{ ok: true; status: string } | { ok: false; error: { code: string; message: string } }> {
   const context = asRcs(stored);
-  const response = await guarded(() =>
-    context.http.request({
-      method: 'POST',
-      url: rbmUrl(context, `${phonePath(msisdn)}/testers`, { agentId: context.credentials.agent_id }),
-      headers: { authorization: `Bearer ${context.credentials.access_token}`, 'content-type': 'application/json' },
-      body: '{}',
-    }),
-  );
+  const response = await rbmCall(context, (authorization) => ({
+    method: 'POST',
+    url: rbmUrl(context, `${phonePath(msisdn)}/testers`, { agentId: context.credentials.agent_id }),
+    headers: { authorization, 'content-type': 'application/json' },
+    body: '{}',
+  }));
   if ('ok' in response) return { ok: false, error: response.error };
   if (response.status !== 200) return { ok: false, error: rbmError(response).error };
   return { ok: true, status: text(field(readJson(response.body.toString('utf8')), 'inviteStatus')) ?? 'PENDING' };

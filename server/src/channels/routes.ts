@@ -3,6 +3,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { MESSAGE_KIND } from '../db/schema.js';
+import { presentMessage } from '../domain/conversations/present.js';
+import { MessageData } from '../domain/conversations/schema.js';
 import { loadConversationRows } from '../domain/conversations/store.js';
 import { changeConversation, appendMessage } from '../domain/conversations/commands.js';
 import { IdParams } from '../domain/tenancy/schema.js';
@@ -13,10 +15,11 @@ import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
 import { nowInstant } from '../http/time.js';
 import { createChannel, deleteChannel, updateChannel } from './commands.js';
+import { MEDIA_UPLOAD_LIMIT, attachmentDisposition, bareContentType, sendMediaMessage } from './media.js';
 import { deliveryStates } from './outbox.js';
 import { inviteRcsTester, rcsCapabilities } from './rcs.js';
 import { channelRuntime } from './runtime.js';
-import { CHANNEL_FILTERS, CapabilityData, ChannelCreateBody, ChannelData, ChannelUpdateBody, ConversationIdParams, DeliveryData, MediaFile, MediaParams, MsisdnBody, TemplateBody, TesterData } from './schema.js';
+import { CHANNEL_FILTERS, CapabilityData, ChannelCreateBody, ChannelData, ChannelUpdateBody, ConversationIdParams, DeliveryData, MediaFile, MediaParams, MediaQuery, MsisdnBody, TemplateBody, TesterData } from './schema.js';
 import { type ChannelFilter, listChannelIds, loadChannels, presentChannel } from './store.js';
 
 const tags = ['Channel'];
@@ -153,6 +156,40 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       return one(state);
     },
   );
+  // Files are posted as the raw request body, typed by its Content-Type (a browser sends a File as is; no multipart).
+  app.addContentTypeParser(/^(image|audio|video|application|text)\/[\w.+-]+/, { parseAs: 'buffer', bodyLimit: MEDIA_UPLOAD_LIMIT }, (_request, body, done) => done(null, body));
+  app.post(
+    '/conversation/:id/media',
+    {
+      schema: {
+        tags,
+        summary: 'Send a file to a WhatsApp, SMS or RCS customer',
+        description:
+          "The request body is the file itself, with its `Content-Type` (e.g. `image/jpeg`, `application/pdf`). Appends an operator message `[image] caption` whose `data` names the stored file (`media_id`, `media_kind`, `mime_type`), and queues it for the provider, which fetches it from a signed link that expires after 24 hours; its delivery state follows like a text reply's. " +
+          'Sizes: WhatsApp images 5 MB, audio, video and documents 16 MB (types WhatsApp cannot show inline go as documents); SMS (MMS) 5 MB; RCS 16 MB. Web chat conversations answer 409; WhatsApp outside the 24-hour window answers 409 `service_window_closed`.',
+        params: IdParams,
+        querystring: MediaQuery,
+        response: { 200: OneEnvelope(MessageData), ...ErrorResponses },
+      },
+      config: { mediaTypeHint: "Send the file's bytes as the body, with its content type (such as image/jpeg or application/pdf)." },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'update');
+      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const mimeType = bareContentType(request.headers['content-type']);
+      if (mimeType === undefined || !Buffer.isBuffer(request.body)) throw fieldInvalid('Content-Type', "Send the file's bytes as the body, with its content type (such as image/jpeg or application/pdf).");
+      const row = await sendMediaMessage(db, existing, {
+        bytes: request.body,
+        mimeType,
+        ...(request.query.filename !== undefined && { filename: request.query.filename }),
+        ...(request.query.caption !== undefined && { caption: request.query.caption }),
+        ...(request.query.operator_id !== undefined && { operatorId: request.query.operator_id }),
+      });
+      context.realtime?.entries(existing.id, [row]);
+      const [delivery] = await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq));
+      return one(presentMessage(row, delivery));
+    },
+  );
   app.get(
     '/conversation/:id/media/:mediaId',
     {
@@ -171,7 +208,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       if (media === undefined) throw unknownResource('media', request.params.mediaId);
       reply.header('content-type', media.mime_type).header('x-content-type-options', 'nosniff');
       // Never rendered inline by the API origin: a customer's file is untrusted content.
-      reply.header('content-disposition', `attachment${media.filename !== null ? `; filename="${media.filename.replace(/[^\w.\- ]/g, '_')}"` : ''}`);
+      reply.header('content-disposition', attachmentDisposition(media.filename));
       return reply.send(Buffer.from(media.content));
     },
   );

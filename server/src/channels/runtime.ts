@@ -7,6 +7,7 @@ import type { OutboundContent, SendContext } from './adapter.js';
 import { adapterFor } from './adapter.js';
 import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
 import { MAX_SEND_ATTEMPTS, changeDeliveryState, claimDueMessages, postponeMessage, type DeliveryChange } from './outbox.js';
+import { signedMediaUrl } from './media.js';
 import { onOutboundWork } from './signal.js';
 import { channelKey } from './secrets.js';
 import { ChannelDirectory, type OpenChannel, webhookUrl } from './store.js';
@@ -326,7 +327,9 @@ export class ChannelRuntime {
       this.scheduleOutbound(wait);
       return false;
     }
-    const content = JSON.parse(row.content) as OutboundContent;
+    const stored = JSON.parse(row.content) as OutboundContent;
+    // A stored file leaves as a signed public URL of this node, fresh for each attempt.
+    const content = stored.type === 'media' && stored.mediaId !== undefined ? { ...stored, url: signedMediaUrl(this.context.config.publicUrl, this.key, stored.mediaId) } : stored;
     const outcome = await adapterFor(channel.row.type).send(this.sendContext(channel), { reference: `causerie-${row.id}`, to: row.recipient, content });
     if (!outcome.ok && outcome.retry && row.attempts < MAX_SEND_ATTEMPTS) {
       const delay = (outcome.retryAfterMs ?? 2000) * 2 ** Math.max(0, row.attempts - 1);

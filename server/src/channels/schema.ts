@@ -29,10 +29,12 @@ export const ChannelData = Type.Object({
   _link: Type.String({ description: 'Path of this resource, relative to the API base.' }),
 });
 
-const Credentials = Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
+// Text, or an object for the credentials a channel takes as one (RCS `service_account`): the adapter checks its fields.
+const CredentialValue = Type.Union([Type.String({ maxLength: 4096 }), Type.Record(Type.String(), Type.Unknown())]);
+const Credentials = Type.Record(Type.String(), CredentialValue, {
   description:
     'Write-only provider credentials, stored encrypted (AES-256-GCM). WhatsApp: `phone_number_id`, `access_token`, `app_secret`, `verify_token` (+ optional `api_version`). ' +
-    'SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `access_token`, `client_token`. Web chat: none. On update, the fields given replace the stored ones.',
+    'SMS: `account_sid`, `auth_token` and `from` or `messaging_service_sid`. RCS: `agent_id`, `client_token` and either `access_token` or `service_account` (the service account\'s JSON key object; tokens are then minted and renewed). Web chat: none. On update, the fields given replace the stored ones.',
 });
 
 export const ChannelCreateBody = Type.Object(
@@ -85,4 +87,14 @@ export const DeliveryData = Type.Object({
 export const ConversationIdParams = Type.Object({ id: IdSchema('Conversation identifier.') });
 
 export const MediaParams = Type.Object({ id: IdSchema('Conversation identifier.'), mediaId: IdSchema('Media identifier (`data.media_id` of the history entry).') });
+export const MediaQuery = Type.Object(
+  {
+    caption: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, pattern: NON_BLANK, description: 'Text shown with the file (WhatsApp images, videos and documents; the SMS body). RCS shows the file alone.' })),
+    filename: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000-\\u001f]+$', description: 'The name the customer sees for a document.', [PROBLEM_KEYWORD]: 'Expected a file name without slashes or control characters, at most 255 characters.' }),
+    ),
+    operator_id: Type.Optional(IdSchema("Operator who sends it (default: the conversation's).")),
+  },
+  { additionalProperties: false },
+);
 export const MediaFile = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file, with its content type.' });

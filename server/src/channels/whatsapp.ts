@@ -111,7 +111,15 @@ function graphMessage(to: string, content: OutboundContent): Record<string, unkn
     case 'text':
       return { ...base, type: 'text', text: { preview_url: false, body: content.text } };
     case 'media':
-      return { ...base, type: content.kind, [content.kind]: { link: content.url, ...(content.caption !== undefined && content.kind !== 'audio' && { caption: content.caption }) } };
+      return {
+        ...base,
+        type: content.kind,
+        [content.kind]: {
+          link: content.url,
+          ...(content.caption !== undefined && content.kind !== 'audio' && content.kind !== 'sticker' && { caption: content.caption }),
+          ...(content.filename !== undefined && content.kind === 'document' && { filename: content.filename }),
+        },
+      };
     case 'template':
       return {
         ...base,

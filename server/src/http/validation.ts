@@ -169,6 +169,8 @@ export function refuseLossyCoercions(value: unknown, schema: JsonSchema | undefi
 
 /** Refuses NUL characters anywhere in a value: no field means one, and PostgreSQL cannot store them in text. */
 export function refuseNulCharacters(value: unknown, field: string): void {
+  // A binary upload (a file sent to a conversation) is bytes, not fields.
+  if (value instanceof Uint8Array) return;
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw fieldInvalid(field, 'It must not contain NUL characters.');
     return;

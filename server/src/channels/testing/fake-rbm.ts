@@ -1,14 +1,17 @@
 // A local Google RCS Business Messaging API: bearer auth (401 UNAUTHENTICATED), agentId and messageId checks,
 // agent messages only to RCS-enabled numbers that accepted the tester invitation (404 NOT_FOUND otherwise),
 // capabilities, tester invitations, throughput (429 RESOURCE_EXHAUSTED), and signed pushes (X-Goog-Signature:
-// base64 HMAC-SHA512 of the decoded data with the clientToken) for user messages and DELIVERED/READ events.
-import { randomBytes, randomUUID } from 'node:crypto';
+// base64 HMAC-SHA512 of the decoded data with the clientToken) for user messages and DELIVERED/READ events. Its
+// `/token` endpoint mints access tokens as Google's OAuth server does for service accounts (JWT bearer grant, RS256
+// assertion checked against the registered public key), with Google's error answers.
+import { type KeyObject, randomBytes, randomUUID, verify } from 'node:crypto';
 import { rbmSignature } from '../rcs.js';
 import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
 
 export interface FakeRbmOptions {
   agentId: string;
-  accessToken: string;
+  /** A fixed token RBM calls may carry (besides the tokens minted by `/token`). */
+  accessToken?: string;
   clientToken: string;
   /** Numbers whose devices support RCS. */
   rcsEnabled: string[];
@@ -16,6 +19,17 @@ export interface FakeRbmOptions {
 }
 
 const googleError = (code: number, status: string, message: string): FakeAnswer => json(code, { error: { code, message, status } });
+const oauthError = (status: number, error: string, description: string): FakeAnswer => json(status, { error, error_description: description });
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+function decodeSegment(segment: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class FakeRbm {
   url = '';
@@ -25,6 +39,16 @@ export class FakeRbm {
   private readonly bucket: Bucket;
   private stopServer: (() => Promise<void>) | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Public keys of the service accounts Google knows, by e-mail and key id. */
+  private readonly serviceAccounts = new Map<string, Map<string, KeyObject>>();
+  /** Minted tokens still valid: token → service account and expiry (ms). */
+  private readonly issued = new Map<string, { clientEmail: string; expiresAt: number }>();
+  /** Every request to `/token` with its answer. */
+  readonly tokenRequests: Array<{ clientEmail?: string; status: number; error?: string }> = [];
+  /** The bearer of every authenticated RBM call. */
+  readonly bearers: Array<{ path: string; token: string }> = [];
+  /** The next this many token requests answer 503 (an outage of Google's token endpoint). */
+  tokenOutages = 0;
 
   constructor(readonly options: FakeRbmOptions) {
     this.bucket = new Bucket(options.ratePerSecond ?? 50);
@@ -46,15 +70,88 @@ export class FakeRbm {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** The URL to give as the service account's `token_uri`. */
+  get tokenUrl(): string {
+    return `${this.url}/token`;
+  }
+
+  /** Makes a service-account key known, as creating it in the Google Cloud console does. */
+  registerServiceAccount(clientEmail: string, privateKeyId: string, publicKey: KeyObject): void {
+    const keys = this.serviceAccounts.get(clientEmail) ?? new Map<string, KeyObject>();
+    keys.set(privateKeyId, publicKey);
+    this.serviceAccounts.set(clientEmail, keys);
+  }
+
+  /** Every minted token stops working (expired or revoked): RBM answers 401 UNAUTHENTICATED for it. */
+  expireTokens(): void {
+    this.issued.clear();
+  }
+
+  private authorized(authorization: string | undefined): string | undefined {
+    const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+    if (token === undefined) return undefined;
+    if (this.options.accessToken !== undefined && token === this.options.accessToken) return token;
+    const issued = this.issued.get(token);
+    return issued !== undefined && issued.expiresAt > Date.now() ? token : undefined;
+  }
+
+  private token(request: FakeRequest): FakeAnswer {
+    const answer = (status: number, error: string, description: string, clientEmail?: string) => {
+      this.tokenRequests.push({ clientEmail, status, error });
+      return oauthError(status, error, description);
+    };
+    if (request.method !== 'POST') return answer(405, 'invalid_request', 'The token endpoint only accepts POST.');
+    if (this.tokenOutages > 0) {
+      this.tokenOutages -= 1;
+      return answer(503, 'internal_failure', 'Backend Error');
+    }
+    if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return answer(400, 'invalid_request', 'Invalid Content-Type; expected application/x-www-form-urlencoded.');
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const grantType = form.get('grant_type');
+    if (grantType === null) return answer(400, 'invalid_request', 'Missing required parameter: grant_type');
+    if (grantType !== JWT_BEARER) return answer(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`);
+    const assertion = form.get('assertion');
+    if (assertion === null) return answer(400, 'invalid_request', 'Missing required parameter: assertion');
+    const [headerPart, claimsPart, signaturePart, extra] = assertion.split('.');
+    const header = decodeSegment(headerPart);
+    const claims = decodeSegment(claimsPart);
+    if (header === undefined || claims === undefined || signaturePart === undefined || extra !== undefined) return answer(400, 'invalid_grant', 'Invalid JWT: malformed.');
+    const clientEmail = typeof claims.iss === 'string' ? claims.iss : undefined;
+    const keys = clientEmail === undefined ? undefined : this.serviceAccounts.get(clientEmail);
+    if (keys === undefined) return answer(400, 'invalid_grant', 'Invalid grant: account not found', clientEmail);
+    // Google picks the key by `kid`; a deleted or foreign key, or a signature it did not make, is the same error.
+    const candidates = typeof header.kid === 'string' ? [keys.get(header.kid)] : [...keys.values()];
+    const signed = Buffer.from(`${headerPart}.${claimsPart}`, 'utf8');
+    const signature = Buffer.from(signaturePart, 'base64url');
+    if (header.alg !== 'RS256' || !candidates.some((key) => key !== undefined && verify('sha256', signed, key, signature))) return answer(400, 'invalid_grant', 'Invalid JWT Signature.', clientEmail);
+    if (claims.aud !== this.tokenUrl) return answer(400, 'invalid_grant', `Invalid JWT: Failed audience check. The right audience is ${this.tokenUrl}`, clientEmail);
+    const now = Math.floor(Date.now() / 1000);
+    const iat = Number(claims.iat);
+    const exp = Number(claims.exp);
+    if (!Number.isInteger(iat) || !Number.isInteger(exp) || exp <= now || exp - iat > 3600 || iat > now + 60) {
+      return answer(400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.', clientEmail);
+    }
+    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+    if (scopes.length === 0) return answer(400, 'invalid_scope', 'Empty or missing scope not allowed.', clientEmail);
+    if (!scopes.some((scope) => scope.endsWith('/auth/rcsbusinessmessaging'))) return answer(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.', clientEmail);
+    const token = `ya29.fake-${randomBytes(24).toString('base64url')}`;
+    this.issued.set(token, { clientEmail: clientEmail ?? '', expiresAt: Date.now() + 3599_000 });
+    this.tokenRequests.push({ clientEmail, status: 200 });
+    return json(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
+  }
+
   /** The user accepts the tester invitation on the device. */
   accept(msisdn: string): void {
     if (this.testers.has(msisdn)) this.testers.set(msisdn, 'ACCEPTED');
   }
 
   private handle(request: FakeRequest): FakeAnswer {
-    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
+    if (request.path === '/token') return this.token(request);
+    const bearer = this.authorized(request.headers.authorization);
+    if (bearer === undefined) {
       return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
     }
+    this.bearers.push({ path: request.path, token: bearer });
     const match = /^\/v1\/phones\/(\+[1-9][0-9]{6,14})\/(agentMessages|capabilities|testers)$/.exec(decodeURIComponent(request.path));
     if (match === null) return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
     const [, msisdn = '', resource] = match;

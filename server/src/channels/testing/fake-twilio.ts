@@ -19,6 +19,9 @@ export interface TwilioMessage {
   from: string;
   body: string;
   statusCallback: string | undefined;
+  mediaUrl?: string;
+  /** What Twilio downloaded from `MediaUrl` (it fetches the file when it sends the MMS). */
+  fetched?: { status: number; contentType: string; bytes: Buffer };
 }
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -67,7 +70,9 @@ export class FakeTwilio {
     if (!this.options.numbers.includes(from)) return twilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     if (body === '' && form.get('MediaUrl') === null) return twilioError(400, 21602, 'Message body is required.');
     if (!this.bucket.take()) return twilioError(429, 20429, 'Too Many Requests');
-    const message: TwilioMessage = { sid: sid('SM'), to, from, body, statusCallback: form.get('StatusCallback') ?? undefined };
+    const mediaUrl = form.get('MediaUrl') ?? undefined;
+    if (mediaUrl !== undefined && !/^https?:\/\//.test(mediaUrl)) return twilioError(400, 21620, `Invalid media URL(s): ${mediaUrl}`);
+    const message: TwilioMessage = { sid: sid('SM'), to, from, body, statusCallback: form.get('StatusCallback') ?? undefined, ...(mediaUrl !== undefined && { mediaUrl }) };
     this.accepted.push(message);
     if (message.statusCallback !== undefined) this.track(this.reportStatuses(message, message.statusCallback));
     return json(201, {
@@ -94,11 +99,34 @@ export class FakeTwilio {
 
   private async reportStatuses(message: TwilioMessage, url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    // Twilio fetches the media of an MMS when sending: an unreachable URL fails with 11200, an unsupported type 12300.
+    if (message.mediaUrl !== undefined) {
+      const failure = await this.fetchMedia(message, message.mediaUrl);
+      if (failure !== undefined) {
+        await this.postSigned(url, { MessageSid: message.sid, SmsSid: message.sid, AccountSid: this.options.accountSid, MessageStatus: 'failed', SmsStatus: 'failed', To: message.to, From: message.from, ApiVersion: '2010-04-01', ErrorCode: failure });
+        return;
+      }
+    }
     const undeliverable = message.to.startsWith('+1500555');
     for (const status of undeliverable ? ['sent', 'undelivered'] : ['sent', 'delivered']) {
       const params: Record<string, string> = { MessageSid: message.sid, SmsSid: message.sid, AccountSid: this.options.accountSid, MessageStatus: status, SmsStatus: status, To: message.to, From: message.from, ApiVersion: '2010-04-01' };
       if (status === 'undelivered') params.ErrorCode = '30003';
       await this.postSigned(url, params);
+    }
+  }
+
+  /** Downloads an MMS's media as Twilio does; answers Twilio's error code when it cannot be sent. */
+  private async fetchMedia(message: TwilioMessage, url: string): Promise<string | undefined> {
+    try {
+      const response = await fetch(url, { redirect: 'follow' });
+      const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      message.fetched = { status: response.status, contentType, bytes: Buffer.from(await response.arrayBuffer()) };
+      if (response.status !== 200) return '11200';
+      if (!/^(image|audio|video|text)\/|^application\/(pdf|vcard)$/.test(contentType)) return '12300';
+      if (message.fetched.bytes.length > 5 * 1024 * 1024) return '30019';
+      return undefined;
+    } catch {
+      return '11200';
     }
   }
 

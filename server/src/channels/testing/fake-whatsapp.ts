@@ -21,7 +21,17 @@ export interface AcceptedMessage {
   to: string;
   type: string;
   body: Record<string, unknown>;
+  /** A media message sent by `link`: what Meta downloaded from it (as it does before delivering). */
+  fetched?: { status: number; contentType: string; bytes: Buffer };
 }
+
+/** The content types Meta accepts per media kind (documents: any). */
+const MEDIA_TYPES: Record<string, readonly string[]> = {
+  image: ['image/jpeg', 'image/png'],
+  audio: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'],
+  video: ['video/mp4', 'video/3gpp'],
+  sticker: ['image/webp'],
+};
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
@@ -127,10 +137,12 @@ export class FakeWhatsApp {
       return graphError(400, 130429, '(#130429) Rate limit hit', { error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' } });
     }
     const id = wamid();
-    this.accepted.push({ wamid: id, to, type, body });
+    const accepted: AcceptedMessage = { wamid: id, to, type, body };
+    this.accepted.push(accepted);
     const last = this.lastInbound.get(to);
     const outsideWindow = type !== 'template' && (last === undefined || Date.now() - last > WINDOW_MS);
-    this.track(this.reportStatuses(id, to, outsideWindow));
+    const link = (body[type] as { link?: unknown } | undefined)?.link;
+    this.track(this.reportStatuses(id, to, outsideWindow, typeof link === 'string' ? { accepted, link } : undefined));
     return json(200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
   }
 
@@ -155,8 +167,22 @@ export class FakeWhatsApp {
     }
   }
 
-  private async reportStatuses(id: string, to: string, outsideWindow: boolean): Promise<void> {
+  private async reportStatuses(id: string, to: string, outsideWindow: boolean, media?: { accepted: AcceptedMessage; link: string }): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
+    // Meta downloads a `link` before delivering; a link it cannot fetch, or of a type the kind does not take, fails 131053.
+    if (media !== undefined && !outsideWindow) {
+      const problem = await this.fetchLink(media.accepted, media.link);
+      if (problem !== undefined) {
+        await this.postStatus({
+          id,
+          status: 'failed',
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          recipient_id: to,
+          errors: [{ code: 131053, title: 'Media upload error', message: 'Media upload error', error_data: { details: problem } }],
+        });
+        return;
+      }
+    }
     if (outsideWindow) {
       await this.postStatus({
         id,
@@ -169,6 +195,20 @@ export class FakeWhatsApp {
     }
     for (const status of this.options.statuses ?? ['sent', 'delivered', 'read']) {
       await this.postStatus({ id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to });
+    }
+  }
+
+  private async fetchLink(accepted: AcceptedMessage, link: string): Promise<string | undefined> {
+    try {
+      const response = await fetch(link, { redirect: 'manual' });
+      const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      accepted.fetched = { status: response.status, contentType, bytes: Buffer.from(await response.arrayBuffer()) };
+      if (response.status !== 200) return `Downloading media from the provided URL failed with HTTP ${response.status}.`;
+      const allowed = MEDIA_TYPES[accepted.type];
+      if (allowed !== undefined && !allowed.includes(contentType)) return `Media type ${contentType} is not supported for ${accepted.type}.`;
+      return undefined;
+    } catch (error) {
+      return `Downloading media from the provided URL failed: ${error instanceof Error ? error.message : String(error)}.`;
     }
   }
 
