@@ -1,5 +1,5 @@
 // WhatsApp in a real console: a customer's photo shows in Ada's conversation, Ada answers with a file, and the
-// reply's delivery state moves to Read as the (local) Cloud API reports it.
+// reply's delivery state moves to Read as the (local) Cloud API reports it; a template goes from the Template dialog.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWhatsApp } from '../../server/src/channels/testing/fake-whatsapp.js';
@@ -72,6 +72,8 @@ describe('WhatsApp in the console', () => {
     await photo.waitFor();
     // The picture itself was decoded (2×2), not a broken image.
     await expect.poll(() => photo.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(2);
+    // The visitor panel shows the customer's number.
+    await ada.getByTestId('visitor-phone').filter({ hasText: CUSTOMER }).waitFor();
     await shot(ada, 'whatsapp-photo');
 
     // Ada types a caption and sends a PDF with it.
@@ -88,5 +90,17 @@ describe('WhatsApp in the console', () => {
     const sent = fake.accepted.find((message) => message.type === 'document');
     expect(sent?.body.document).toMatchObject({ filename: 'return-label.pdf', caption: 'Here is the return label' });
     expect(sent?.fetched?.bytes.equals(PDF)).toBe(true);
+
+    // An approved template (what WhatsApp still delivers after the 24-hour window), from the Template dialog.
+    await ada.getByRole('button', { name: 'Template' }).click();
+    const dialog = ada.getByRole('dialog', { name: 'Send a WhatsApp template' });
+    await dialog.getByLabel('Template name').fill('order_update');
+    await dialog.getByLabel('Parameters').fill('A-1042\ntomorrow');
+    await dialog.getByRole('button', { name: 'Send the template' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const template = history.getByTestId('entry').filter({ hasText: '[template order_update (en_US)] A-1042 | tomorrow' });
+    await template.getByTestId('delivery').filter({ hasText: 'Read' }).waitFor({ timeout: 10_000 });
+    expect(fake.accepted.find((message) => message.type === 'template')?.body.template).toMatchObject({ name: 'order_update', language: { code: 'en_US' } });
+    await shot(ada, 'whatsapp-template');
   });
 });

@@ -58,7 +58,7 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
   const { view, entries, pending, visitorTyping } = conversation;
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
-  const [dialog, setDialog] = useState<'transfer' | 'close' | null>(null);
+  const [dialog, setDialog] = useState<'transfer' | 'close' | 'template' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const typingRef = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
@@ -233,6 +233,11 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
               }}
               onKeyDown={onKeyDown}
             />
+            {mode === 'reply' && view.source === 'whatsapp' && (
+              <button type="button" onClick={() => setDialog('template')} title={t('template.hint')}>
+                {t('template.open')}
+              </button>
+            )}
             {mode === 'reply' && FILE_SOURCES.has(view.source ?? '') && (
               <label className="button attach" title={t('conv.attachHint')}>
                 <input type="file" className="visually-hidden" data-testid="attach" disabled={uploading !== null} onChange={(event) => void sendFile(event)} />
@@ -263,6 +268,21 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
             setError(null);
             try {
               await socket.current?.request({ type: 'transfer', conversation_id: view.id, ...target });
+              setDialog(null);
+            } catch (failure) {
+              setError(messageOf(failure));
+            }
+          }}
+        />
+      )}
+      {dialog === 'template' && (
+        <TemplateDialog
+          language={language}
+          onCancel={() => setDialog(null)}
+          onSubmit={async (template) => {
+            setError(null);
+            try {
+              await api.post(`/conversation/${view.id}/template`, template);
               setDialog(null);
             } catch (failure) {
               setError(messageOf(failure));
@@ -510,6 +530,49 @@ function CloseDialog({ directory, websiteId, onCancel, onSubmit }: { directory: 
           </button>
           <button type="submit" className="danger" disabled={busy}>
             {t('close.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** An approved WhatsApp template: the only message WhatsApp delivers outside the 24-hour window. */
+function TemplateDialog({ language, onCancel, onSubmit }: { language: string; onCancel: () => void; onSubmit: (template: { name: string; language: string; parameters: string[] }) => Promise<void> }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [code, setCode] = useState(language.startsWith('fr') ? 'fr' : 'en_US');
+  const [parameters, setParameters] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal title={t('template.title')} onCancel={onCancel}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setBusy(true);
+          const values = parameters.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+          void onSubmit({ name: name.trim(), language: code.trim(), parameters: values }).finally(() => setBusy(false));
+        }}
+      >
+        <p className="muted small">{t('template.hint')}</p>
+        <label>
+          {t('template.name')}
+          <input name="template-name" required pattern="[a-z0-9_]+" maxLength={512} value={name} onChange={(event) => setName(event.target.value)} />
+        </label>
+        <label>
+          {t('template.language')}
+          <input name="template-language" required pattern="[a-z]{2,3}(_[A-Z]{2})?" value={code} onChange={(event) => setCode(event.target.value)} />
+        </label>
+        <label>
+          {t('template.parameters')}
+          <textarea name="template-parameters" rows={3} value={parameters} onChange={(event) => setParameters(event.target.value)} />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('template.submit')}
           </button>
         </div>
       </form>

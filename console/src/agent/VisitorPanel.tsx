@@ -98,6 +98,12 @@ export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClo
               <dd>{visitor.email}</dd>
             </>
           )}
+          {visitor.phone && (
+            <>
+              <dt>{t('visitor.phone')}</dt>
+              <dd data-testid="visitor-phone">{visitor.phone}</dd>
+            </>
+          )}
           {visitor.external_id && (
             <>
               <dt>{t('visitor.externalId')}</dt>

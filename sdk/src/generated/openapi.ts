@@ -11180,6 +11180,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/conversation/{id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a WhatsApp template in a conversation
+         * @description The same as POST /channel/{id}/template, addressed by the conversation (its WhatsApp channel is the one the customer wrote to). Answers the history entry, with `delivery.state` `queued`. A conversation of another channel answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Approved template name. */
+                        name: string;
+                        /** @description Template language code, such as 'fr' or 'en_US'. */
+                        language: string;
+                        /** @description Body parameters {{1}}, {{2}}… in order. */
+                        parameters?: string[];
+                        /** @description Operator who sends it (default: the conversation's). */
+                        operator_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Position in the conversation, from 1; never reused. */
+                                seq: number;
+                                /** @description 1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note). */
+                                type: number;
+                                /** @description Message text, system notice, or URL. */
+                                text: string;
+                                /** @description Operator who wrote an operator message or a note. */
+                                operator_id: number | null;
+                                /** @description Time of the entry, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at: string;
+                                /** @description Time of the entry in epoch milliseconds. */
+                                created_at_ms: number;
+                                /** @description Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`). */
+                                data?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Operator messages in WhatsApp, SMS and RCS conversations: their delivery state. */
+                                delivery?: {
+                                    /**
+                                     * @description Where the message stands with its provider.
+                                     * @enum {string}
+                                     */
+                                    state: "queued" | "sent" | "delivered" | "read" | "failed";
+                                    /** @description The provider's error: why it failed, or why a queued message has not left yet. */
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    };
+                                    /** @description Last change of state, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    updated_at: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2/conversation/{id}/media": {
         parameters: {
             query?: never;

@@ -2,24 +2,22 @@
 // delivery states of a conversation's outbound messages. auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
-import { MESSAGE_KIND } from '../db/schema.js';
 import { presentMessage } from '../domain/conversations/present.js';
 import { MessageData } from '../domain/conversations/schema.js';
 import { loadConversationRows } from '../domain/conversations/store.js';
-import { changeConversation, appendMessage } from '../domain/conversations/commands.js';
 import { IdParams } from '../domain/tenancy/schema.js';
-import { assertOwned, authorize } from '../domain/tenancy/policy.js';
+import { authorize } from '../domain/tenancy/policy.js';
 import { conflict, fieldInvalid, unknownResource } from '../errors.js';
 import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, many, one } from '../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
-import { nowInstant } from '../http/time.js';
 import { createChannel, deleteChannel, updateChannel } from './commands.js';
 import { MEDIA_UPLOAD_LIMIT, attachmentDisposition, bareContentType, sendMediaMessage } from './media.js';
 import { deliveryStates } from './outbox.js';
+import { sendTemplateMessage } from './templates.js';
 import { inviteRcsTester, rcsCapabilities } from './rcs.js';
 import { channelRuntime } from './runtime.js';
-import { CHANNEL_FILTERS, CapabilityData, ChannelCreateBody, ChannelData, ChannelUpdateBody, ConversationIdParams, DeliveryData, MediaFile, MediaParams, MediaQuery, MsisdnBody, TemplateBody, TesterData } from './schema.js';
+import { CHANNEL_FILTERS, CapabilityData, ChannelCreateBody, ChannelData, ChannelUpdateBody, ConversationIdParams, ConversationTemplateBody, DeliveryData, MediaFile, MediaParams, MediaQuery, MsisdnBody, TemplateBody, TesterData } from './schema.js';
 import { type ChannelFilter, listChannelIds, loadChannels, presentChannel } from './store.js';
 
 const tags = ['Channel'];
@@ -137,23 +135,33 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const channel = await openOfType(request.principal, request.params.id, 'whatsapp');
       const [conversation] = await loadConversationRows(db, request.principal, [request.body.conversation_id]);
       if (conversation === undefined) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${request.body.conversation_id}.`);
-      const contact = await db.selectFrom('channel_contact').select('id').where('channel_id', '=', channel.row.id).where('conversation_id', '=', conversation.id).executeTakeFirst();
-      if (contact === undefined) throw fieldInvalid('conversation_id', `Conversation ${conversation.id} is not a conversation of channel ${channel.row.id}.`);
-      if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
-      const parameters = request.body.parameters ?? [];
-      const operatorId = request.body.operator_id ?? conversation.operator_id;
-      if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
-      const row = await db.transaction().execute(async (trx) => {
-        await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
-        if (conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
-        const text = `[template ${request.body.name} (${request.body.language})]${parameters.length > 0 ? ` ${parameters.join(' | ')}` : ''}`;
-        return appendMessage(trx, conversation.id, { kind: MESSAGE_KIND.operator, text, operatorId, at: nowInstant(), data: { template: { name: request.body.name, language: request.body.language, parameters } } });
-      });
+      const row = await sendTemplateMessage(db, conversation, request.body, channel.row.id);
       context.realtime?.entries(conversation.id, [row]);
-      runtime.kickOutbound();
-      const state = (await deliveryStates(db, conversation.id)).find((entry) => entry.seq === Number(row.seq));
+      const [state] = await deliveryStates(db, conversation.id, Number(row.seq) - 1, Number(row.seq));
       if (state === undefined) throw conflict('The template was not queued.');
       return one(state);
+    },
+  );
+  app.post(
+    '/conversation/:id/template',
+    {
+      schema: {
+        tags,
+        summary: 'Send a WhatsApp template in a conversation',
+        description:
+          "The same as POST /channel/{id}/template, addressed by the conversation (its WhatsApp channel is the one the customer wrote to). Answers the history entry, with `delivery.state` `queued`. A conversation of another channel answers 409.",
+        params: IdParams,
+        body: ConversationTemplateBody,
+        response: { 200: OneEnvelope(MessageData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'update');
+      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const row = await sendTemplateMessage(db, existing, request.body);
+      context.realtime?.entries(existing.id, [row]);
+      const [delivery] = await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq));
+      return one(presentMessage(row, delivery));
     },
   );
   // Files are posted as the raw request body, typed by its Content-Type (a browser sends a File as is; no multipart).

@@ -77,6 +77,9 @@ export const TemplateBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A template addressed by its conversation (POST /conversation/{id}/template). */
+export const ConversationTemplateBody = Type.Omit(TemplateBody, ['conversation_id'], { additionalProperties: false });
+
 export const DeliveryData = Type.Object({
   seq: Type.Integer({ description: "The message's `seq` in the conversation." }),
   state: Type.Unsafe<(typeof DELIVERY_STATES)[number]>({ type: 'string', enum: [...DELIVERY_STATES], description: 'queued, sent, delivered, read or failed.' }),

@@ -149,6 +149,20 @@ describe('WhatsApp conversation end to end', () => {
     expect(sent.body.template).toEqual({ name: 'order_update', language: { code: 'fr' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'A-1042' }, { type: 'text', text: 'demain' }] }] });
     const texts = (await entries(conversationId)).map((entry) => entry.text);
     expect(texts).toContain('[template order_update (fr)] A-1042 | demain');
+
+    // The same, addressed by the conversation (what the console uses): answers the history entry, queued.
+    const byConversation = await s.t.api('POST', `/conversation/${conversationId}/template`, { key: s.key, json: { name: 'delivery_slot', language: 'en_US', parameters: ['Tuesday'] } });
+    expect(byConversation.status).toBe(200);
+    expect(byConversation.body.data).toMatchObject({ type: 1, text: '[template delivery_slot (en_US)] Tuesday', delivery: { state: 'queued' } });
+    await eventually(async () => fake.accepted.find((message) => (message.body.template as { name?: string } | undefined)?.name === 'delivery_slot'), 8000, 'second template');
+    const badName = await s.t.api('POST', `/conversation/${conversationId}/template`, { key: s.key, json: { name: 'Delivery Slot', language: 'en_US' } });
+    expect(badName.status).toBe(400);
+    expect(badName.body.meta.message).toContain("'name'");
+    // A web chat conversation has no templates.
+    const web = await s.t.api('POST', '/conversation', { key: s.key, json: { website_id: s.websiteId, channel: 'chat', visitor_uid: 'template-web-visitor' } });
+    const refusedWeb = await s.t.api('POST', `/conversation/${Number(web.body.data.id)}/template`, { key: s.key, json: { name: 'order_update', language: 'fr', operator_id: s.operatorId } });
+    expect(refusedWeb.status).toBe(409);
+    expect(refusedWeb.body.meta.message).toContain('not a WhatsApp conversation');
   });
 
   it("surfaces Meta's asynchronous 131047 failure on the message's delivery state", async () => {
