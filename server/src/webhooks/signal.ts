@@ -1,16 +1,10 @@
 // Wakes this process's webhook worker when a transaction may have queued webhook work, so idle latency is not a poll interval.
-import { EventEmitter } from 'node:events';
+import { createWorkSignal } from '../work-signal.js';
 
-const signal = new EventEmitter();
-signal.setMaxListeners(0);
+const signal = createWorkSignal();
 
 /** Called after a write that queued outbox rows; the worker looks again shortly (the write may not have committed yet). */
-export function notifyWebhookWork(): void {
-  signal.emit('work');
-}
+export const notifyWebhookWork = signal.notify;
 
 /** Subscribes to wake-ups; returns the unsubscribe function. */
-export function onWebhookWork(listener: () => void): () => void {
-  signal.on('work', listener);
-  return () => signal.off('work', listener);
-}
+export const onWebhookWork = signal.subscribe;
