@@ -6,6 +6,7 @@ import { FakeTwilio } from './testing/fake-twilio.js';
 import { FakeWhatsApp } from './testing/fake-whatsapp.js';
 import { channelRuntime } from './runtime.js';
 import { signedMediaUrl } from './media.js';
+import { startReceiver } from '../webhooks/testing.js';
 
 const WA = { phone_number_id: '109876543210987', access_token: 'EAAG-media-token', app_secret: 'media-app-secret', verify_token: 'media' };
 const TWILIO = { account_sid: `AC${'b2'.repeat(16)}`, auth_token: 'twilio-media-token-0123456789', from: '+33757000001' };
@@ -78,6 +79,10 @@ afterAll(async () => {
 
 describe('sending files', () => {
   it('sends an image to a WhatsApp customer: stored, fetched by Meta from the signed link, then delivered and read', async () => {
+    // An integrator follows delivery through webhooks.
+    const hook = await startReceiver();
+    const subscribed = await s.t.api('POST', '/webhook', { key: s.key, json: { url: hook.url, events: ['message.status_changed'] } });
+    expect(subscribed.status).toBe(200);
     await whatsapp.customerSends('+33600000101', { type: 'text', text: { body: 'Can I see the product?' } });
     const conversationId = await conversationOf('+33600000101');
     const answer = await upload(conversationId, PNG, 'image/png', '?caption=Here%20it%20is');
@@ -93,6 +98,11 @@ describe('sending files', () => {
     expect(sent.fetched).toMatchObject({ status: 200, contentType: 'image/png' });
     expect(sent.fetched?.bytes.equals(PNG)).toBe(true);
     await deliveryOf(conversationId, entry.seq, 'read');
+    const bodies = (await hook.waitFor(3)).map((request) => JSON.parse(request.body) as Record<string, unknown>);
+    expect(bodies.map((body) => body.state)).toEqual(['sent', 'delivered', 'read']);
+    expect(bodies[0]).toMatchObject({ eventType: 'message.status_changed', conversationId, messageSeq: entry.seq, source: 'whatsapp', channel: 'chat', error: null, websiteId: s.websiteId });
+    await s.t.api('DELETE', `/webhook/${Number(subscribed.body.data.id)}`, { key: s.key });
+    await hook.close();
 
     // The operator's copy is the same file through the API.
     const copy = await fetch(`${s.publicUrl}/api/2/conversation/${conversationId}/media/${entry.data?.media_id}`, { headers: { 'x-api-key': s.key } });

@@ -37,6 +37,12 @@ const conversationFields: Fields = (s) => ({
   channel: text(s.payload.channel),
   visitorId: s.visitorUid,
 });
+/** A provider's error `{code, message}` as stored in the event, or null. */
+const providerError = (value: unknown): { code: string; message: string } | null => {
+  if (typeof value !== 'object' || value === null) return null;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return typeof code === 'string' ? { code, message: typeof message === 'string' ? message : '' } : null;
+};
 const userFields: Fields = (s) => ({ clientId: s.clientId, userId: num(s.payload.userId) });
 const connectorFields: Fields = (s) => ({ websiteId: num(s.payload.websiteId), connectorId: text(s.payload.connectorId), connectorVersionId: text(s.payload.connectorVersionId) });
 /** Push API `type`: chat, call or video; other channels (whatsapp, sms…) are given as they are. */
@@ -77,6 +83,17 @@ export const WEBHOOK_PAYLOADS = {
   'connector.uninstalled': { fields: connectorFields },
   'message.created': {
     fields: (s) => ({ ...conversationFields(s), messageSeq: num(s.payload.seq), messageType: text(s.payload.type) }),
+  },
+  // A WhatsApp, SMS or RCS reply's delivery state changed (queued → sent → delivered → read, or failed).
+  'message.status_changed': {
+    fields: (s) => ({
+      ...conversationFields(s),
+      source: text(s.payload.source),
+      channelId: num(s.payload.channelId),
+      messageSeq: num(s.payload.seq),
+      state: text(s.payload.state),
+      error: providerError(s.payload.error),
+    }),
   },
   'conversation.transferred': {
     fields: (s) => ({
