@@ -1,13 +1,14 @@
-// The administration for managers and admins: operators, groups, skills, websites (with the tag to copy), API keys and webhooks.
+// The administration for managers and admins: operators, groups, skills, websites (with the tag to copy), messaging channels, API keys and webhooks.
 import { type FormEvent, useState } from 'react';
 import type { Api } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime, messageOf } from '../ui';
 import { useList } from './use-list';
+import { ChannelsTab } from './Channels';
 import { WebhooksTab } from './Webhooks';
 
-export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'keys', 'webhooks'] as const;
+export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'channels', 'keys', 'webhooks'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 const ROLES = ['operator', 'expert', 'manager', 'admin'] as const;
@@ -39,6 +40,7 @@ export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
         {tab === 'websites' && <WebsitesTab api={api} />}
         {tab === 'keys' && <KeysTab api={api} />}
         {tab === 'webhooks' && <WebhooksTab api={api} />}
+        {tab === 'channels' && <ChannelsTab api={api} />}
       </main>
     </div>
   );
