@@ -10586,8 +10586,6 @@ export interface paths {
                         website_id?: number;
                         /** @description Name shown to agents (default: the type). */
                         name?: string;
-                        /** @description Provider API base URL (default: the provider's public API). */
-                        base_url?: string;
                         /** @description Messages per second at most (default: WhatsApp 80, SMS 1, RCS 50). */
                         send_rate?: number;
                         /** @description Default true. */
@@ -10598,6 +10596,8 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                         };
+                        /** @description Provider API base URL; null goes back to the provider's public API. */
+                        base_url?: string | null;
                     };
                 };
             };

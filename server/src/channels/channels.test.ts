@@ -92,13 +92,19 @@ describe('/api/2/channel', () => {
     expect(updated.body.data).toMatchObject({ send_rate: 20, credentials_set: ['access_token', 'app_secret', 'phone_number_id', 'verify_token'] });
     const row = await t.store.db.selectFrom('channel').select('credentials').where('id', '=', channelId).executeTakeFirstOrThrow();
     expect(openCredentials(channelRuntime(t.context).key, `channel:${channelId}`, row.credentials)).toEqual({ ...whatsapp, access_token: 'EAAG-rotated' });
+    // A gateway's base URL, then back to Meta's own with null.
+    const gateway = await t.api('PUT', `/channel/${channelId}`, { key, json: { base_url: 'https://wa-gateway.example.com' } });
+    expect(gateway.body.data).toMatchObject({ base_url: 'https://wa-gateway.example.com' });
+    const reset = await t.api('PUT', `/channel/${channelId}`, { key, json: { base_url: null } });
+    expect(reset.status).toBe(200);
+    expect(reset.body.data).toMatchObject({ base_url: 'https://graph.facebook.com' });
     const chat = await t.api('POST', '/channel', { key, json: { type: 'chat', website_id: websiteId } });
     expect(chat.body.data).toMatchObject({ type: 'chat', webhook_url: null, credentials_set: [] });
     expect((await t.api('DELETE', `/channel/${channelId}`, { key })).status).toBe(200);
     expect((await t.api('GET', `/channel/${channelId}`, { key })).status).toBe(404);
     const hook = await t.app.inject({ method: 'GET', url: `/channels/whatsapp/${channelId}/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1` });
     expect(hook.statusCode).toBe(404);
-    expect(await eventTypesFor(t, 'channel', channelId)).toEqual(['channel.created', 'channel.updated', 'channel.deleted']);
+    expect(await eventTypesFor(t, 'channel', channelId)).toEqual(['channel.created', 'channel.updated', 'channel.updated', 'channel.updated', 'channel.deleted']);
   });
 
   it('answers hostile webhook requests with a 4xx, never a 5xx', async () => {

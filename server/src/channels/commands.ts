@@ -110,7 +110,7 @@ export async function createChannel(db: Kysely<Database>, key: Buffer, principal
   });
 }
 
-export type ChannelUpdateInput = Omit<ChannelCreateInput, 'type' | 'client_id' | 'website_id'> & { website_id?: number };
+export type ChannelUpdateInput = Omit<ChannelCreateInput, 'type' | 'client_id' | 'website_id' | 'base_url'> & { website_id?: number; base_url?: string | null };
 
 /** Changes a channel (`channel.updated` naming the fields; credential values never appear in events). */
 export async function updateChannel(db: Kysely<Database>, key: Buffer, principal: Principal, existing: { id: number; type: ChannelType; client_id: number; credentials: string }, input: ChannelUpdateInput): Promise<void> {
@@ -127,7 +127,8 @@ export async function updateChannel(db: Kysely<Database>, key: Buffer, principal
     set.credentials = sealCredentials(key, channelBinding(existing.id), merged);
     set.credential_fields = fieldNames(merged);
   }
-  if (input.base_url !== undefined) set.base_url = checkBaseUrl(input.base_url);
+  if (input.base_url === null) set.base_url = adapterFor(existing.type).defaultBaseUrl;
+  else if (input.base_url !== undefined) set.base_url = checkBaseUrl(input.base_url);
   if (input.name !== undefined) set.name = input.name.trim();
   if (input.send_rate !== undefined) set.send_rate = input.send_rate;
   if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0;

@@ -51,7 +51,14 @@ export const ChannelCreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ChannelUpdateBody = Type.Partial(Type.Omit(ChannelCreateBody, ['type', 'client_id']), { additionalProperties: false });
+const updatable = Type.Partial(Type.Omit(ChannelCreateBody, ['type', 'client_id', 'base_url']));
+export const ChannelUpdateBody = Type.Object(
+  {
+    ...updatable.properties,
+    base_url: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 2048 }), Type.Null()], { description: "Provider API base URL; null goes back to the provider's public API." })),
+  },
+  { additionalProperties: false },
+);
 
 export const CHANNEL_FILTERS: FilterSpecs = {
   type: { kind: 'text', description: 'Channel type.' },
