@@ -1,7 +1,7 @@
 // Inbound side of provider channels: stored raw payloads are processed into conversations (customer messages) and
 // delivery states (statuses). A customer's first message opens a conversation routed like web chat; later ones append.
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
@@ -85,23 +85,48 @@ async function firstSighting(trx: Tx, channelId: number, providerMessageId: stri
   return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
+/** The customer's contact on the channel, and its conversation when that is still open. */
+async function contactOf(trx: Tx, channelId: number, address: string): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
+  const contact = await trx
+    .selectFrom('channel_contact')
+    .leftJoin('conversation', 'conversation.id', 'channel_contact.conversation_id')
+    .select(['channel_contact.id', 'channel_contact.visitor_id', 'channel_contact.conversation_id', 'conversation.status'])
+    .where('channel_contact.channel_id', '=', channelId)
+    .where('channel_contact.address', '=', address)
+    .executeTakeFirst();
+  if (contact === undefined) return undefined;
+  const open = contact.conversation_id !== null && contact.status !== null && contact.status !== 'closed';
+  return { id: contact.id, visitor_id: contact.visitor_id, openConversationId: open ? (contact.conversation_id ?? undefined) : undefined };
+}
+
+/** Advisory lock namespace (first key) of a customer's conversation opening on PostgreSQL. */
+const OPENING_LOCK = 0x43686e31;
+
 /** The customer's conversation on the channel that is still open, or a new one, waiting in the website's queue. */
 async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMessage, outcome: InboundOutcome): Promise<number> {
   const { row } = channel;
   const at = nowInstant();
-  let contact = await trx.selectFrom('channel_contact').select(['id', 'visitor_id', 'conversation_id']).where('channel_id', '=', row.id).where('address', '=', message.from).executeTakeFirst();
+  let contact = await contactOf(trx, row.id, message.from);
+  if (contact?.openConversationId !== undefined) return contact.openConversationId;
+  if (dialectOf(trx) === 'postgres') {
+    // Two nodes (or workers) may take messages of one customer at the same instant, each in its own transaction: both
+    // would create the visitor and contact (one then fails on their unique indexes, and its whole batch is done again)
+    // or, once the previous conversation is closed, both would open a new one. Opening is therefore serialised per
+    // customer: the second waits here until the first commits, then reads again and finds the conversation it opened.
+    // (SQLite needs nothing: its write transactions already run one at a time.)
+    const key = createHash('sha256').update(`${row.client_id}:${channelVisitorUid(row.type, message.from)}`).digest().readInt32BE(0);
+    await sql`select pg_advisory_xact_lock(${OPENING_LOCK}::int, ${key}::int)`.execute(trx);
+    contact = await contactOf(trx, row.id, message.from);
+    if (contact?.openConversationId !== undefined) return contact.openConversationId;
+  }
   if (contact === undefined) {
     const visitor = await findOrCreateVisitor(trx, { clientId: row.client_id, websiteId: row.website_id, uniqueId: channelVisitorUid(row.type, message.from), initial: { phone: message.from }, at });
     const inserted = await trx
       .insertInto('channel_contact')
       .values({ channel_id: row.id, address: message.from, visitor_id: visitor.id, conversation_id: null, last_inbound_at: null, created_at: at })
-      .returning(['id', 'visitor_id', 'conversation_id'])
+      .returning(['id', 'visitor_id'])
       .executeTakeFirstOrThrow();
-    contact = inserted;
-  }
-  if (contact.conversation_id !== null) {
-    const current = await trx.selectFrom('conversation').select('status').where('id', '=', contact.conversation_id).executeTakeFirst();
-    if (current !== undefined && current.status !== 'closed') return contact.conversation_id;
+    contact = { ...inserted, openConversationId: undefined };
   }
   const visitor = await trx.selectFrom('visitor').select(['id', 'unique_id']).where('id', '=', contact.visitor_id).executeTakeFirstOrThrow();
   // Channel `chat` (seed 003's text channel, so operators' chat slots and routing apply), source = the provider.

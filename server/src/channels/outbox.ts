@@ -196,12 +196,15 @@ export async function claimDueMessages(db: Kysely<Database>, limit: number, leas
     const ids = (await due.execute()).map((row) => row.id);
     if (ids.length === 0) return [];
     const until = new Date(Date.now() + leaseMs).toISOString();
-    return trx
+    const claimed = await trx
       .updateTable('channel_outbound')
       .set((eb) => ({ claimed_until: until, attempts: eb('attempts', '+', 1) }))
       .where('id', 'in', ids)
       .returningAll()
       .execute();
+    // UPDATE … RETURNING gives rows in storage order (PostgreSQL moves updated rows): a conversation's replies must
+    // leave in the order they were written.
+    return claimed.sort((a, b) => a.id - b.id);
   });
 }
 

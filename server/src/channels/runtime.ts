@@ -9,32 +9,10 @@ import { type InboundOutcome, type InboundWork, pendingInbound, processInbound }
 import { MAX_SEND_ATTEMPTS, changeDeliveryState, claimDueMessages, postponeMessage, type DeliveryChange } from './outbox.js';
 import { signedMediaUrl } from './media.js';
 import { onOutboundWork } from './signal.js';
+import { type SendRate, createSendRate } from './send-rate.js';
 import { channelKey } from './secrets.js';
 import { ChannelDirectory, type OpenChannel, webhookUrl } from './store.js';
 import { serveQueue } from '../domain/routing/commands.js';
-
-/** A token bucket: `rate` sends per second, bursts up to `rate`. */
-class SendRate {
-  private tokens: number;
-  private last = Date.now();
-
-  constructor(private rate: number) {
-    this.tokens = rate;
-  }
-
-  /** Takes a token, or answers how many milliseconds until one is available. */
-  take(rate: number): number {
-    if (rate !== this.rate) this.rate = rate;
-    const now = Date.now();
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-  }
-}
 
 const INBOUND_BATCH = 200;
 /** Attempts at a payload whose processing fails before it is set aside for good (kept with its error). */
@@ -47,7 +25,8 @@ export class ChannelRuntime {
   readonly key: Buffer;
   readonly keyOrigin: 'secret_key' | 'admin_key' | 'generated';
   readonly directory: ChannelDirectory;
-  private readonly rates = new Map<number, SendRate>();
+  /** Send rates: in Redis when nodes share it (REDIS_URL), so a channel's rate holds for all of them together. */
+  private rates: SendRate | undefined;
   private inboundRunning = false;
   private inboundAgain = false;
   private outboundRunning = false;
@@ -90,6 +69,8 @@ export class ChannelRuntime {
     this.unsubscribeWork?.();
     this.unsubscribeWork = undefined;
     await this.settled();
+    await this.rates?.close();
+    this.rates = undefined;
   }
 
   /** Resolves when neither loop is running (tests and the benchmark wait on it). */
@@ -316,12 +297,8 @@ export class ChannelRuntime {
       this.flushNotices();
       return true;
     }
-    let bucket = this.rates.get(channel.row.id);
-    if (bucket === undefined) {
-      bucket = new SendRate(channel.row.send_rate);
-      this.rates.set(channel.row.id, bucket);
-    }
-    const wait = bucket.take(channel.row.send_rate);
+    this.rates ??= createSendRate(this.context.config.redisUrl, (error, what) => this.report(error, what));
+    const wait = await this.rates.take(channel.row.id, channel.row.send_rate);
     if (wait > 0) {
       await postponeMessage(db, row.id, wait, undefined, false);
       this.scheduleOutbound(wait);
