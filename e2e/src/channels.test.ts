@@ -58,7 +58,7 @@ describe('WhatsApp in the console', () => {
 
     // The customer sends a photo: Meta's webhook names a media id, the node downloads it from the Graph API.
     const mediaId = fake.addMedia(PNG, 'image/png');
-    await fake.customerSends(CUSTOMER, { type: 'image', image: { id: mediaId, mime_type: 'image/png', caption: 'The box arrived broken' } });
+    await fake.customerSends(CUSTOMER, { type: 'image', image: { id: mediaId, mime_type: 'image/png', caption: 'The box arrived broken' } }, 'Marie Curie');
     const conversation = await conversationOf(CUSTOMER);
     const conversationId = conversation.id;
     expect(conversation.source).toBe('whatsapp');
@@ -72,8 +72,9 @@ describe('WhatsApp in the console', () => {
     await photo.waitFor();
     // The picture itself was decoded (2×2), not a broken image.
     await expect.poll(() => photo.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(2);
-    // The visitor panel shows the customer's number.
+    // The visitor panel shows the customer's WhatsApp name and number.
     await ada.getByTestId('visitor-phone').filter({ hasText: CUSTOMER }).waitFor();
+    await ada.getByTestId('visitor-panel').getByText('Marie Curie').waitFor();
     await shot(ada, 'whatsapp-photo');
 
     // Ada types a caption and sends a PDF with it.

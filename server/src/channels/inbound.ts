@@ -120,7 +120,7 @@ async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMe
     if (contact?.openConversationId !== undefined) return contact.openConversationId;
   }
   if (contact === undefined) {
-    const visitor = await findOrCreateVisitor(trx, { clientId: row.client_id, websiteId: row.website_id, uniqueId: channelVisitorUid(row.type, message.from), initial: { phone: message.from }, at });
+    const visitor = await findOrCreateVisitor(trx, { clientId: row.client_id, websiteId: row.website_id, uniqueId: channelVisitorUid(row.type, message.from), initial: { phone: message.from, firstname: message.profileName?.slice(0, 255) ?? null }, at });
     const inserted = await trx
       .insertInto('channel_contact')
       .values({ channel_id: row.id, address: message.from, visitor_id: visitor.id, conversation_id: null, last_inbound_at: null, created_at: at })

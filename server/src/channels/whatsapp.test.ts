@@ -94,7 +94,8 @@ describe('WhatsApp conversation end to end', () => {
     expect(texts).toEqual(['Bonjour, ma commande est en retard']);
     expect(await eventTypesFor(s.t, 'conversation', conversationId)).toEqual(expect.arrayContaining(['conversation.started', 'conversation.queued', 'message.created']));
     const visitor = await s.t.api('GET', `/visitor?full=1`, { key: s.key });
-    expect(visitor.body.data.some((item) => item.phone === CUSTOMER)).toBe(true);
+    // The customer's WhatsApp profile name names the visitor operators see.
+    expect(visitor.body.data.find((item) => item.phone === CUSTOMER)).toMatchObject({ firstname: 'Marie' });
   });
 
   it('appends media (downloaded through the Graph API and stored), location, contacts, replies and reactions', async () => {

@@ -15,7 +15,7 @@ export interface VisitorIdentity {
   /** Known unique id, or undefined to mint one. */
   uniqueId?: string | undefined;
   /** Fields to fill when the visitor is created (never overwrite an existing visitor's data). */
-  initial?: { phone?: string | null; email?: string | null; browser?: string | null; external_id?: string | null };
+  initial?: { phone?: string | null; email?: string | null; browser?: string | null; external_id?: string | null; firstname?: string | null };
   at: string;
 }
 
@@ -43,7 +43,7 @@ export async function findOrCreateVisitor(trx: Transaction<Database>, identity: 
         unique_id: uniqueId,
         external_id: identity.initial?.external_id ?? null,
         lastname: null,
-        firstname: null,
+        firstname: identity.initial?.firstname ?? null,
         address: null,
         city: null,
         zip: null,
