@@ -1,27 +1,19 @@
 // Several nodes: the Redis bus, and two app instances sharing one PostgreSQL database and one Redis (started here):
 // a visitor on node A and an operator on node B converse; presence holds across nodes and survives a dead node.
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { type Store, openDatabase } from '../db/database.js';
 import { type TestApp, clientWithKey, eventTypesFor, startTestApp, testConfig, testDialect } from '../test/harness.js';
+import { startRedis } from '../test/processes.js';
 import { RedisBus } from './bus.js';
 import { RealtimeClient } from './client.js';
 import type { RealtimeMessage } from './messages.js';
 import { gatewayOf } from './plugin.js';
 
 const GRACE_MS = 300;
-
-let redis: ChildProcess;
-let redisUrl: string;
-let redisDir: string;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,39 +30,15 @@ async function eventually(assertion: () => Promise<void> | void, timeoutMs = 500
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let redisUrl: string;
 
-/** Starts a throwaway redis-server (no persistence) and waits until it answers. */
-async function startRedis(): Promise<void> {
-  redisDir = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-redis-'));
-  const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
-  redisUrl = `redis://127.0.0.1:${port}`;
-  await eventually(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const probe = net.connect(port, '127.0.0.1', () => {
-          probe.end();
-          resolve();
-        });
-        probe.once('error', reject);
-      }),
-  );
-}
-
-beforeAll(startRedis);
+beforeAll(async () => {
+  redis = await startRedis();
+  redisUrl = redis.url;
+});
 afterAll(() => {
-  redis.kill('SIGKILL');
-  fs.rmSync(redisDir, { recursive: true, force: true });
+  redis.child.kill('SIGKILL');
 });
 
 describe('RedisBus', () => {
