@@ -28,6 +28,18 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
 }
 
 /** An error as a line a screen reader announces. */
+/** An admin section this server does not offer (its API answered 404). */
+export function UnavailableSection({ title, message, testId }: { title: string; message: string; testId: string }) {
+  return (
+    <section>
+      <h2>{title}</h2>
+      <p className="muted" data-testid={testId}>
+        {message}
+      </p>
+    </section>
+  );
+}
+
 export function ErrorLine({ error }: { error: string | null }) {
   const { t } = useI18n();
   if (error === null) return null;

@@ -2,7 +2,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type Api, query } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
-import { ErrorLine, messageOf } from '../ui';
+import { ErrorLine, UnavailableSection, messageOf } from '../ui';
 import { useList } from './use-list';
 
 /** The channel types the console connects (web chat channels need no setup and are only listed). */
@@ -158,7 +158,7 @@ const credentialLabel = (t: ReturnType<typeof useI18n>['t'], name: string) => (O
 
 export function ChannelsTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload, missing } = useList<ChannelRow>(api, `/channel${query({ full: 1, limit: 100 })}`);
+  const { rows, error, reload, act: listAct, missing } = useList<ChannelRow>(api, `/channel${query({ full: 1, limit: 100 })}`);
   const websites = useList<WebsiteRow>(api, `/website${query({ full: 1, limit: 100 })}`);
   const [created, setCreated] = useState<{ id: number; type: ProviderType; webhookUrl: string } | null>(null);
   const [open, setOpen] = useState<{ id: number; panel: 'edit' | 'rcs' } | null>(null);
@@ -169,27 +169,12 @@ export function ChannelsTab({ api }: { api: Api }) {
     if (created !== null) createdNotice.current?.scrollIntoView({ block: 'nearest' });
   }, [created]);
 
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
+  const act = (action: () => Promise<unknown>) => {
     setNotice(null);
-    try {
-      await action();
-      reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
+    return listAct(action);
   };
 
-  if (missing) {
-    return (
-      <section>
-        <h2>{t('admin.channels')}</h2>
-        <p className="muted" data-testid="channels-unavailable">
-          {t('channels.unavailable')}
-        </p>
-      </section>
-    );
-  }
+  if (missing) return <UnavailableSection title={t('admin.channels')} message={t('channels.unavailable')} testId="channels-unavailable" />;
   const websiteName = (id: number | undefined) => {
     const website = websites.rows?.find((row) => row.id === id);
     return website === undefined ? (id === undefined ? '' : `#${id}`) : `#${website.id} ${website.label || website.url}`;

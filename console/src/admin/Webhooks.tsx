@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { type Api, query } from '../api';
 import { useI18n } from '../i18n';
-import { CopyButton, ErrorLine, formatTime, messageOf } from '../ui';
+import { CopyButton, ErrorLine, UnavailableSection, formatTime, messageOf } from '../ui';
 import { useList } from './use-list';
 
 interface WebhookRow {
@@ -31,33 +31,14 @@ const DEFAULT_EVENTS = 'conversation.started, conversation.closed, message.creat
 
 export function WebhooksTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload, missing } = useList<WebhookRow>(api, '/webhook?full=1&limit=100');
+  const { rows, error, act, missing } = useList<WebhookRow>(api, '/webhook?full=1&limit=100');
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState(DEFAULT_EVENTS);
   const [secret, setSecret] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
 
-  const act = async (action: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await action();
-      reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  };
-
-  if (missing) {
-    return (
-      <section>
-        <h2>{t('admin.webhooks')}</h2>
-        <p className="muted" data-testid="webhooks-unavailable">
-          {t('webhooks.unavailable')}
-        </p>
-      </section>
-    );
-  }
+  if (missing) return <UnavailableSection title={t('admin.webhooks')} message={t('webhooks.unavailable')} testId="webhooks-unavailable" />;
   return (
     <section aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">{t('admin.webhooks')}</h2>

@@ -4,7 +4,15 @@ import { type Api, ApiError } from '../api';
 import { messageOf } from '../ui';
 
 /** A list loaded from the API, with reload and the error of the last action. */
-export function useList<T>(api: Api, path: string): { rows: T[] | null; error: string | null; setError: (error: string | null) => void; reload: () => void; missing: boolean } {
+export function useList<T>(api: Api, path: string): {
+  rows: T[] | null;
+  error: string | null;
+  setError: (error: string | null) => void;
+  reload: () => void;
+  /** Runs an admin action: clears the last error, reloads the list after it, shows its failure. */
+  act: (action: () => Promise<unknown>) => Promise<void>;
+  missing: boolean;
+} {
   const [rows, setRows] = useState<T[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
@@ -25,6 +33,18 @@ export function useList<T>(api: Api, path: string): { rows: T[] | null; error: s
     };
   }, [api, path, tick]);
   const reload = useCallback(() => setTick((value) => value + 1), []);
-  return { rows, error, setError, reload, missing };
+  const act = useCallback(
+    async (action: () => Promise<unknown>) => {
+      setError(null);
+      try {
+        await action();
+        reload();
+      } catch (failure) {
+        setError(messageOf(failure));
+      }
+    },
+    [reload],
+  );
+  return { rows, error, setError, reload, act, missing };
 }
 
