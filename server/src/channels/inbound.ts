@@ -6,6 +6,7 @@ import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
+import { storeMediaFile } from './media.js';
 import { appendEvent } from '../events/append.js';
 import { nowInstant } from '../http/time.js';
 import { type ChannelType, type DeliveryStatus, type InboundContent, type InboundMessage, type SendContext, adapterFor } from './adapter.js';
@@ -55,24 +56,8 @@ export interface FetchedMedia {
   mimeType: string;
 }
 
-async function storeMedia(trx: Tx, channel: OpenChannel, conversationId: number, content: Extract<InboundContent, { type: 'media' }>, media: FetchedMedia): Promise<number> {
-  const { id } = await trx
-    .insertInto('channel_media')
-    .values({
-      channel_id: channel.row.id,
-      client_id: channel.row.client_id,
-      conversation_id: conversationId,
-      provider_media_id: content.mediaId ?? null,
-      mime_type: media.mimeType,
-      filename: content.filename ?? null,
-      size: media.bytes.length,
-      sha256: createHash('sha256').update(media.bytes).digest('hex'),
-      content: media.bytes,
-      created_at: nowInstant(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
+function storeMedia(trx: Tx, channel: OpenChannel, conversationId: number, content: Extract<InboundContent, { type: 'media' }>, media: FetchedMedia): Promise<number> {
+  return storeMediaFile(trx, { channelId: channel.row.id, clientId: channel.row.client_id, conversationId, providerMediaId: content.mediaId, mimeType: media.mimeType, filename: content.filename, bytes: media.bytes });
 }
 
 /** Records a provider message id; false when it was seen before (a provider's retry). */

@@ -2,7 +2,7 @@
 // message (one transaction), and the provider fetches it from a signed, expiring public URL — Twilio and RBM only take
 // URLs, and WhatsApp takes `link` as well, so one path serves the three. Nothing else of the media table is public.
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, changeConversation } from '../domain/conversations/commands.js';
@@ -77,6 +77,30 @@ export function mediaUrlValid(channelKey: Buffer, mediaId: number, expires: numb
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** Stores a file of a conversation in the media blob table (in the caller's transaction); answers its id. */
+export async function storeMediaFile(
+  trx: Transaction<Database>,
+  file: { channelId: number; clientId: number; conversationId: number; providerMediaId?: string | undefined; mimeType: string; filename?: string | undefined; bytes: Buffer },
+): Promise<number> {
+  const { id } = await trx
+    .insertInto('channel_media')
+    .values({
+      channel_id: file.channelId,
+      client_id: file.clientId,
+      conversation_id: file.conversationId,
+      provider_media_id: file.providerMediaId ?? null,
+      mime_type: file.mimeType,
+      filename: file.filename ?? null,
+      size: file.bytes.length,
+      sha256: createHash('sha256').update(file.bytes).digest('hex'),
+      content: file.bytes,
+      created_at: nowInstant(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
 /** An operator's file for a conversation, as uploaded. */
 export interface MediaUpload {
   bytes: Buffer;
@@ -119,22 +143,7 @@ export async function sendMediaMessage(db: Kysely<Database>, conversation: Targe
     const contact = await trx.selectFrom('channel_contact').select('channel_id').where('conversation_id', '=', conversation.id).orderBy('id', 'desc').executeTakeFirst();
     if (contact === undefined) throw conflict(`Conversation ${conversation.id} has no customer number: the file cannot be sent.`);
     if (conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
-    const { id: mediaId } = await trx
-      .insertInto('channel_media')
-      .values({
-        channel_id: contact.channel_id,
-        client_id: conversation.client_id,
-        conversation_id: conversation.id,
-        provider_media_id: null,
-        mime_type: upload.mimeType,
-        filename: upload.filename ?? null,
-        size: upload.bytes.length,
-        sha256: createHash('sha256').update(upload.bytes).digest('hex'),
-        content: upload.bytes,
-        created_at: nowInstant(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const mediaId = await storeMediaFile(trx, { channelId: contact.channel_id, clientId: conversation.client_id, conversationId: conversation.id, mimeType: upload.mimeType, filename: upload.filename, bytes: upload.bytes });
     const label = upload.caption ?? upload.filename;
     return appendMessage(trx, conversation.id, {
       kind: MESSAGE_KIND.operator,
