@@ -20,6 +20,7 @@ import { registerHealth } from './ops/health.js';
 import { registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
 import { channelWebhooks } from './channels/plugin.js';
+import { secretsKey } from './channels/secrets.js';
 import { widgetRoutes } from './web/widget-routes.js';
 import { consoleRoutes } from './web/console-routes.js';
 
@@ -55,7 +56,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
 
   const context: AppContext = { config, db: store.db, dialect: store.dialect, keys: new KeyVerifier(store.db, config.adminKey), outbound: new OutboundGuard(config.outboundAllowlist ?? '') };
   // Webhook delivery runs on every node from the moment it is ready; on close it finishes what is in flight.
-  const webhooks = new WebhookWorker(store.db, store.dialect, context.outbound, { timeScale: config.webhookTimeScale, timeoutMs: config.webhookTimeoutMs }, (err, message) => app.log.error({ err }, message));
+  const webhooks = new WebhookWorker(store.db, store.dialect, context.outbound, { timeScale: config.webhookTimeScale, timeoutMs: config.webhookTimeoutMs, secretsKey: secretsKey(config) }, (err, message) => app.log.error({ err }, message));
   context.webhooks = webhooks;
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {

@@ -1,4 +1,5 @@
-// Channel credentials at rest: AES-256-GCM with a key from CAUSERIE_SECRET_KEY (or derived/generated, see channelKey).
+// Secrets at rest (channel credentials, webhook signing secrets): AES-256-GCM with a key from CAUSERIE_SECRET_KEY (or
+// derived/generated, see channelKey), each sealed value bound to its row.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,25 +39,46 @@ function derive(material: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), INFO, 32));
 }
 
-/** Seals a credentials object: `v1.<iv>.<tag>.<ciphertext>` (base64url), authenticated with the channel id. */
-export function sealCredentials(key: Buffer, channelBinding: string, credentials: Record<string, string | undefined>): string {
+const keys = new WeakMap<Config, Buffer>();
+
+/** The sealing key of a configuration, worked out once (channelKey may read a file). */
+export function secretsKey(config: Config): Buffer {
+  let key = keys.get(config);
+  if (key === undefined) {
+    key = channelKey(config).key;
+    keys.set(config, key);
+  }
+  return key;
+}
+
+/** Seals a text: `v1.<iv>.<tag>.<ciphertext>` (base64url), authenticated with `binding` (e.g. `channel:12`). */
+export function sealText(key: Buffer, binding: string, text: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  // Bound to the channel: a sealed value copied onto another channel row does not open.
-  cipher.setAAD(Buffer.from(channelBinding, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
+  // Bound to its row: a sealed value copied onto another row does not open.
+  cipher.setAAD(Buffer.from(binding, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
+/** Opens what sealText sealed; throws when the key or the binding differ. */
+export function openText(key: Buffer, binding: string, sealed: string): string {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('Unreadable sealed secret.');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(binding, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+}
+
+/** Seals a credentials object, authenticated with the channel id. */
+export function sealCredentials(key: Buffer, channelBinding: string, credentials: Record<string, string | undefined>): string {
+  return sealText(key, channelBinding, JSON.stringify(credentials));
 }
 
 /** Opens what sealCredentials sealed; throws when the key or the binding differ. */
 export function openCredentials(key: Buffer, channelBinding: string, sealed: string): Record<string, string> {
-  const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('Unreadable sealed credentials.');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-  decipher.setAAD(Buffer.from(channelBinding, 'utf8'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-  const value: unknown = JSON.parse(plain);
+  const value: unknown = JSON.parse(openText(key, channelBinding, sealed));
   if (typeof value !== 'object' || value === null) throw new Error('Unreadable sealed credentials.');
   const result: Record<string, string> = {};
   for (const [name, field] of Object.entries(value)) if (typeof field === 'string') result[name] = field;

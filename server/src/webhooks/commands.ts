@@ -8,7 +8,7 @@ import { type OutboundGuard, addressRefusal } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
 import { type Principal, assertOwned, targetClient } from '../domain/tenancy/policy.js';
 import { EVENT_SELECTORS, resolveSelectors } from './payloads.js';
-import { newSecret } from './signing.js';
+import { newSecret, sealWebhookSecret } from './signing.js';
 import type { Compat, ContentType, PayloadFormat, WebhookRecord } from './store.js';
 
 export interface WebhookInput {
@@ -51,7 +51,7 @@ function readEvents(events: readonly string[], format: PayloadFormat): string[] 
 }
 
 /** Creates a subscription with a fresh secret (`webhook.created`); returns its id and the secret, shown once. */
-export async function createWebhook(db: Kysely<Database>, outbound: OutboundGuard, principal: Principal, input: WebhookInput & { url: string; events: string[] }): Promise<{ id: number; secret: string }> {
+export async function createWebhook(db: Kysely<Database>, outbound: OutboundGuard, secretsKey: Buffer, principal: Principal, input: WebhookInput & { url: string; events: string[] }): Promise<{ id: number; secret: string }> {
   const clientId = await targetClient(db, principal, input.client_id);
   const url = readUrl(input.url, outbound);
   const format = input.format ?? 'v2';
@@ -72,12 +72,14 @@ export async function createWebhook(db: Kysely<Database>, outbound: OutboundGuar
         compat: input.compat ?? 'standard',
         format,
         enabled: input.enabled === false ? 0 : 1,
-        secret,
+        // Sealed below, once the id it is bound to is known.
+        secret: '',
         created_at: at,
         updated_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await trx.updateTable('webhook').set({ secret: sealWebhookSecret(secretsKey, id, secret) }).where('id', '=', id).execute();
     await appendEvent(trx, { type: 'webhook.created', clientId, subject: { type: 'webhook', id }, payload: { webhookId: id, url, events }, at });
     return id;
   });
@@ -128,14 +130,14 @@ export async function deleteWebhook(db: Kysely<Database>, existing: WebhookRecor
  * Gives the subscription a new secret (`webhook.secret_rotated`); the old one keeps signing beside it for
  * `overlapHours`, so receivers can switch without a gap. Returns the new secret, shown once.
  */
-export async function rotateWebhookSecret(db: Kysely<Database>, existing: WebhookRecord, overlapHours: number): Promise<string> {
+export async function rotateWebhookSecret(db: Kysely<Database>, secretsKey: Buffer, existing: WebhookRecord, overlapHours: number): Promise<string> {
   const secret = newSecret();
   const at = nowInstant();
   const expires = overlapHours > 0 ? new Date(Date.parse(at) + overlapHours * 3_600_000).toISOString() : null;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('webhook')
-      .set({ secret, previous_secret: expires === null ? null : existing.secret, previous_secret_expires_at: expires, updated_at: at })
+      .set({ secret: sealWebhookSecret(secretsKey, existing.id, secret), previous_secret: expires === null ? null : existing.secret, previous_secret_expires_at: expires, updated_at: at })
       .where('id', '=', existing.id)
       .execute();
     await appendEvent(trx, { type: 'webhook.secret_rotated', clientId: existing.client_id, subject: { type: 'webhook', id: existing.id }, payload: { webhookId: existing.id, overlapHours }, at });

@@ -8,6 +8,7 @@ import { listAnswer, loadVisible } from '../http/respond.js';
 import { nowInstant, parseApiDate } from '../http/time.js';
 import { authorize } from '../domain/tenancy/policy.js';
 import { IdParams } from '../domain/tenancy/schema.js';
+import { secretsKey } from '../channels/secrets.js';
 import { createWebhook, deleteWebhook, rotateWebhookSecret, updateWebhook } from './commands.js';
 import { replayDelivery, replayRange } from './dispatch.js';
 import { presentDelivery, presentWebhook } from './present.js';
@@ -43,7 +44,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     },
     async (request) => {
       authorize(request.principal, 'webhook', 'create');
-      const { id, secret } = await createWebhook(db, outbound, request.principal, request.body);
+      const { id, secret } = await createWebhook(db, outbound, secretsKey(context.config), request.principal, request.body);
       return one(presentWebhook(await visible(request.principal, id), secret));
     },
   );
@@ -74,7 +75,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     async (request) => {
       authorize(request.principal, 'webhook', 'update');
       const existing = await visible(request.principal, request.params.id);
-      const secret = await rotateWebhookSecret(db, existing, request.body?.overlap_hours ?? 24);
+      const secret = await rotateWebhookSecret(db, secretsKey(context.config), existing, request.body?.overlap_hours ?? 24);
       return one(presentWebhook(await visible(request.principal, existing.id), secret));
     },
   );

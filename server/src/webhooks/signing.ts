@@ -1,11 +1,24 @@
 // Webhook secrets and signatures: our `sha256=<hex>` header (seed 003) and Standard Webhooks' `v1,<base64>`.
 import { createHmac, randomBytes } from 'node:crypto';
+import { openText, sealText } from '../channels/secrets.js';
 
 export const SECRET_PREFIX = 'whsec_';
 
 /** A new signing secret, `whsec_` + base64 of 24 random bytes (the Standard Webhooks shape). */
 export function newSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
+}
+
+const binding = (webhookId: number) => `webhook:${webhookId}`;
+
+/** The secret as stored: sealed with the secrets key, bound to its subscription (a copied value does not open). */
+export function sealWebhookSecret(key: Buffer, webhookId: number, secret: string): string {
+  return sealText(key, binding(webhookId), secret);
+}
+
+/** The secret that signs. Rows written before secrets were sealed hold the `whsec_` text itself. */
+export function openWebhookSecret(key: Buffer, webhookId: number, stored: string): string {
+  return stored.startsWith(SECRET_PREFIX) ? stored : openText(key, binding(webhookId), stored);
 }
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, keyed with the secret string exactly as shown (seed 003). */

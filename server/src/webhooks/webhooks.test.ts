@@ -1,6 +1,8 @@
 // Webhook subscriptions through the API: create (secret shown once), read, update, delete, rotate; validation and isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretsKey } from '../channels/secrets.js';
 import { ADMIN_KEY, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../test/harness.js';
+import { openWebhookSecret } from './signing.js';
 
 let t: TestApp;
 let key: string;
@@ -78,8 +80,14 @@ describe('webhook subscriptions', () => {
     expect(rotated.body.data.secret).toMatch(/^whsec_/);
     expect(rotated.body.data.secret).not.toBe(created.secret);
     expect(rotated.body.data.previous_secret_expires_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    // Both secrets are stored sealed, bound to this subscription: the database never holds them in clear.
     const row = await t.store.db.selectFrom('webhook').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
-    expect(row.previous_secret).toBe(created.secret);
+    const sealing = secretsKey(t.context.config);
+    expect(row.secret).not.toContain('whsec_');
+    expect(row.previous_secret).not.toContain('whsec_');
+    expect(openWebhookSecret(sealing, created.id, row.secret)).toBe(rotated.body.data.secret);
+    expect(openWebhookSecret(sealing, created.id, row.previous_secret ?? '')).toBe(created.secret);
+    expect(() => openWebhookSecret(sealing, created.id + 1, row.secret)).toThrow();
     const ended = await t.api('POST', `/webhook/${created.id}/rotate`, { key, json: { overlap_hours: 0 } });
     expect(ended.body.data.previous_secret_expires_at).toBeNull();
     expect(await eventTypesFor(t, 'webhook', created.id)).toEqual(['webhook.created', 'webhook.secret_rotated', 'webhook.secret_rotated']);

@@ -6,7 +6,7 @@ import type { Database, WebhookDeliveryRow } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../http/outbound.js';
 import { dispatchOutbox } from './dispatch.js';
-import { deliveryHeaders } from './signing.js';
+import { SECRET_PREFIX, deliveryHeaders, openWebhookSecret } from './signing.js';
 import { onWebhookWork } from './signal.js';
 import { type WebhookRecord, readWebhook } from './store.js';
 
@@ -35,6 +35,8 @@ export interface WebhookWorkerOptions {
   /** Look for work at least this often when idle (other nodes' events; retries coming due). */
   idlePollMs?: number;
   now?: () => number;
+  /** Opens the sealed signing secrets (channels/secrets.ts secretsKey). */
+  secretsKey?: Buffer;
 }
 
 interface Claimed {
@@ -68,6 +70,7 @@ export class WebhookWorker {
   private readonly maxInFlight: number;
   private readonly idlePollMs: number;
   private readonly now: () => number;
+  private readonly secretsKey: Buffer | undefined;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
@@ -91,6 +94,7 @@ export class WebhookWorker {
     this.maxInFlight = options.maxInFlight ?? 512;
     this.idlePollMs = options.idlePollMs ?? 250;
     this.now = options.now ?? Date.now;
+    this.secretsKey = options.secretsKey;
   }
 
   /** Starts the loop (idempotent). */
@@ -254,11 +258,19 @@ export class WebhookWorker {
     });
   }
 
+  private openSecret(webhookId: number, stored: string): string {
+    if (this.secretsKey === undefined) {
+      if (stored.startsWith(SECRET_PREFIX)) return stored;
+      throw new Error('The webhook worker has no secrets key to open the signing secret.');
+    }
+    return openWebhookSecret(this.secretsKey, webhookId, stored);
+  }
+
   /** One signed POST; the answer is queued for a batched record. */
   private async send(item: Claimed): Promise<void> {
     const at = this.now();
-    const secrets = [item.webhook.secret];
-    if (item.webhook.previous_secret && item.webhook.previous_secret_expires_at && Date.parse(item.webhook.previous_secret_expires_at) > at) secrets.push(item.webhook.previous_secret);
+    const secrets = [this.openSecret(item.webhook.id, item.webhook.secret)];
+    if (item.webhook.previous_secret && item.webhook.previous_secret_expires_at && Date.parse(item.webhook.previous_secret_expires_at) > at) secrets.push(this.openSecret(item.webhook.id, item.webhook.previous_secret));
     const headers = deliveryHeaders({
       secrets,
       compat: item.webhook.compat,

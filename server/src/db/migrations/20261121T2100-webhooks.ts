@@ -17,7 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('format', 'text', (c) => c.notNull())
     .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('disabled_reason', 'text')
-    // The signing secret must be usable to sign, so it is kept as shown (`whsec_…`), never hashed.
+    // The signing secret must be usable to sign, so it cannot be hashed: it is stored sealed (webhooks/signing.ts).
     .addColumn('secret', 'text', (c) => c.notNull())
     .addColumn('previous_secret', 'text')
     .addColumn('previous_secret_expires_at', 'text')
