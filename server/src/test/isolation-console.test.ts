@@ -158,4 +158,28 @@ describe('an operator’s session does the agent’s work only', () => {
     expect(renamed.status).toBe(200);
     await asSession(a.adminToken, 'PUT', `/operator/${a.agentId}`, { name: 'Alpha agent' });
   });
+
+  it('a manager manages operators but cannot grant or remove the admin role; an admin can', async () => {
+    const managerId = await ok(t.api('POST', '/operator', { key: a.key, json: { name: 'Alpha manager', email: 'manager@alpha.example', password: 'manager-password', roles: ['manager'], website_list: [a.websiteId] } }));
+    const managerToken = await login('manager@alpha.example', 'manager-password');
+    const promoted = await asSession(managerToken, 'PUT', `/operator/${a.agentId}`, { roles: ['operator', 'manager'] });
+    expect(promoted.status).toBe(200);
+    for (const [method, path, json] of [
+      ['PUT', `/operator/${managerId}`, { roles: ['admin'] }],
+      ['PUT', `/operator/${a.agentId}`, { roles: ['admin', 'operator'] }],
+      ['PUT', `/operator/${a.adminId}`, { roles: ['manager'] }],
+      ['POST', '/operator', { name: 'Sneaky', email: 'sneaky@alpha.example', roles: ['admin'] }],
+    ] as const) {
+      const refused = await asSession(managerToken, method, path, json);
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.meta.message).toBe('Only an admin can grant or remove the admin role.');
+    }
+    const admin = await t.api('GET', `/operator/${a.adminId}`, { key: a.key });
+    expect(admin.body.data.roles).toEqual(['admin']);
+    // Other changes to an admin stay open to managers; an admin grants the role.
+    expect((await asSession(managerToken, 'PUT', `/operator/${a.adminId}`, { name: 'Alpha admin' })).status).toBe(200);
+    expect((await asSession(a.adminToken, 'PUT', `/operator/${managerId}`, { roles: ['manager', 'admin'] })).status).toBe(200);
+    await asSession(a.adminToken, 'PUT', `/operator/${a.agentId}`, { roles: ['operator'] });
+    await t.api('DELETE', `/operator/${managerId}`, { key: a.key });
+  });
 });

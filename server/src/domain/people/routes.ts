@@ -4,10 +4,11 @@ import type { AppContext } from '../../context.js';
 import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, one } from '../../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
-import { authorize } from '../tenancy/policy.js';
+import { notPermitted } from '../../errors.js';
+import { type Principal, authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { createGroup, createOperator, createSkill, deleteGroup, deleteOperator, deleteSkill, updateGroup, updateOperator, updateSkill } from './commands.js';
-import { presentGroup, presentOperator, presentSkill } from './present.js';
+import { parseJsonList, presentGroup, presentOperator, presentSkill } from './present.js';
 import {
   GROUP_FILTERS,
   GroupCreateBody,
@@ -23,6 +24,15 @@ import {
   SkillUpdateBody,
 } from './schema.js';
 import { listGroupIds, listOperatorIds, listSkillIds, loadGroups, loadOperators, loadSkills } from './store.js';
+
+/**
+ * A manager's console session may manage operators but not the admin role: granting or removing it takes an admin
+ * (or an API key, which acts for the whole client).
+ */
+function guardAdminRole(principal: Principal, before: readonly string[], after: readonly string[] | undefined): void {
+  if (after === undefined || principal.scope !== 'client' || principal.session === undefined || principal.session.roles.includes('admin')) return;
+  if (before.includes('admin') !== after.includes('admin')) throw notPermitted('Only an admin can grant or remove the admin role.');
+}
 
 export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
@@ -42,6 +52,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
     { schema: { tags: ['Operator'], summary: 'Create an operator', description: '`name` and `email` are required. The password is never returned; an `sso_key` is generated.', body: OperatorCreateBody, response: { 200: OneEnvelope(OperatorData), ...ErrorResponses } } },
     async (request) => {
       authorize(request.principal, 'operator', 'create');
+      guardAdminRole(request.principal, [], request.body.roles);
       const id = await createOperator(db, request.principal, request.body);
       return one(presentOperator(await loadVisible('operator', id, (ids) => loadOperators(db, request.principal, ids))));
     },
@@ -49,6 +60,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
   app.put('/operator/:id', { schema: { tags: ['Operator'], summary: 'Update an operator', params: IdParams, body: OperatorUpdateBody, response: { 200: OneEnvelope(OperatorData), ...ErrorResponses } } }, async (request) => {
     authorize(request.principal, 'operator', 'update');
     const existing = await loadVisible('operator', request.params.id, (ids) => loadOperators(db, request.principal, ids));
+    guardAdminRole(request.principal, parseJsonList<string>(existing.roles), request.body.roles);
     await updateOperator(db, existing.client_id, existing.id, request.body);
     return one(presentOperator(await loadVisible('operator', existing.id, (ids) => loadOperators(db, request.principal, ids))));
   });
