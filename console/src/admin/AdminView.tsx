@@ -1,11 +1,12 @@
-// The administration for managers and admins: operators, groups, skills, websites (with the tag to copy), messaging channels, API keys and webhooks.
-import { type FormEvent, useState } from 'react';
+// The administration for managers and admins: operators, groups, skills and websites (created, edited, deleted; the tag to copy), messaging channels, API keys and webhooks.
+import { type FormEvent, type MouseEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Api } from '../api';
-import { type MessageKey, useI18n } from '../i18n';
+import { type MessageKey, type Translate, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime, messageOf } from '../ui';
 import { useList } from './use-list';
-import { ChannelsTab } from './Channels';
+import { ChannelsTab, errorField } from './Channels';
+import { type NamedDraft, type NamedRecord, type OperatorDraft, type OperatorRecord, type WebsiteDraft, type WebsiteRecord, namedChanges, namedDraft, operatorChanges, operatorDraft, websiteChanges, websiteDraft } from './changes';
 import { WebhooksTab } from './Webhooks';
 
 export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'channels', 'keys', 'webhooks'] as const;
@@ -61,19 +62,193 @@ function useAction(setError: (error: string | null) => void, reload: () => void)
   };
 }
 
-interface OperatorRow {
+/** The row being edited, and the button that opened its editor: focus goes back to it when the editor closes. */
+function useEditor<T>() {
+  const [editing, setEditing] = useState<T | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const open = (row: T, event: MouseEvent<HTMLElement>) => {
+    opener.current = event.currentTarget;
+    setEditing(row);
+  };
+  const close = useCallback(() => {
+    setEditing(null);
+    const button = opener.current;
+    opener.current = null;
+    if (button?.isConnected) button.focus();
+  }, []);
+  return { editing, open, close };
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal editor (the pattern of the agent view's Modal): its first field takes the focus, Escape closes it, and Tab
+ * stays inside it while it is open.
+ */
+function EditDialog({ title, onClose, testId, wide, children }: { title: string; onClose: () => void; testId: string; wide?: boolean; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const titleId = useId();
+  const closeRef = useRef(onClose);
+  useEffect(() => {
+    closeRef.current = onClose;
+  }, [onClose]);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closeRef.current();
+        return;
+      }
+      if (event.key !== 'Tab' || ref.current === null) return;
+      const focusable = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (first === undefined || last === undefined) return;
+      const inside = ref.current.contains(document.activeElement);
+      if (!inside || (event.shiftKey && document.activeElement === first)) {
+        event.preventDefault();
+        (event.shiftKey ? last : first).focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="modal-backdrop">
+      <div className={`modal card edit-dialog${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} data-testid={testId}>
+        <h3 id={titleId}>{title}</h3>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * An edit form's error from the API, and the field it names: that field is marked (aria-invalid), described by the
+ * message and focused (a list of boxes: its first box).
+ */
+function useFieldError(prefix: string) {
+  const [error, setError] = useState<string | null>(null);
+  const invalid = error === null ? null : errorField(error);
+  useEffect(() => {
+    if (invalid === null) return;
+    const element = document.getElementById(`${prefix}-${invalid}`);
+    (element instanceof HTMLFieldSetElement ? element.querySelector('input') : element)?.focus();
+  }, [error, invalid, prefix]);
+  /** Typing in the field an error names takes its mark and message away (its inputs are named after the API field). */
+  const onFormChange = (event: FormEvent<HTMLFormElement>) => {
+    const target = event.target;
+    if (invalid !== null && (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) && target.name === invalid) setError(null);
+  };
+  /** The attributes of the input or fieldset of a field. */
+  const fieldProps = (field: string) => ({
+    id: `${prefix}-${field}`,
+    'aria-invalid': invalid === field || undefined,
+    'aria-describedby': invalid === field ? `${prefix}-error` : undefined,
+  });
+  return { error, setError, fieldProps, onFormChange };
+}
+
+/** The error (role=alert) or "nothing changed" line of an edit form, then Cancel and Save. */
+function EditFooter({ prefix, error, notice, busy, onCancel }: { prefix: string; error: string | null; notice: string | null; busy: boolean; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {error !== null && (
+        <p className="error" role="alert" id={`${prefix}-error`} data-testid="edit-error">
+          {error}
+        </p>
+      )}
+      {notice !== null && (
+        <p className="muted" role="status">
+          {notice}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** Sends a PUT with the changed fields; says so when there are none. */
+function useSave(setError: (error: string | null) => void) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const save = async (body: Record<string, unknown> | null, send: (body: Record<string, unknown>) => Promise<unknown>, onSaved: () => void) => {
+    setError(null);
+    setNotice(null);
+    if (body === null) {
+      setNotice(t('admin.nothingToSave'));
+      return;
+    }
+    setBusy(true);
+    try {
+      await send(body);
+      onSaved();
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, notice, save };
+}
+
+/** A line of ticked boxes for ids (websites, skills, operators). */
+function IdBoxes({ name, legend, options, value, onChange, props, hint }: { name: string; legend: string; options: readonly { id: number; label: string }[]; value: readonly number[]; onChange: (next: number[]) => void; props: ReturnType<ReturnType<typeof useFieldError>['fieldProps']>; hint?: string }) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="wide-row" {...props}>
+      <legend>{legend}</legend>
+      {hint !== undefined && <p className="muted small wide-row">{hint}</p>}
+      {options.length === 0 && <span className="muted small">{t('common.none')}</span>}
+      {options.map((option) => (
+        <label key={option.id} className="toggle">
+          <input type="checkbox" name={name} value={option.id} checked={value.includes(option.id)} onChange={(event) => onChange(event.target.checked ? [...value, option.id] : value.filter((id) => id !== option.id))} />
+          {option.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A saved change, said where a screen reader hears it. */
+function SavedLine({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <p className="ok-line" role="status" data-testid="saved">
+      {text}
+    </p>
+  );
+}
+
+type OperatorRow = OperatorRecord & { connected?: boolean; sso_key?: string };
+
+interface Named {
   id: number;
   name: string;
-  email: string;
-  roles: string[];
-  connected?: boolean;
-  sso_key?: string;
 }
 
 function OperatorsTab({ api }: { api: Api }) {
   const { t } = useI18n();
   const { rows, error, setError, reload } = useList<OperatorRow>(api, '/operator?full=1&limit=100');
+  const websites = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
+  const groups = useList<Named>(api, '/group?full=1&limit=100');
+  const skills = useList<Named>(api, '/skill?full=1&limit=100');
   const act = useAction(setError, reload);
+  const editor = useEditor<OperatorRow>();
+  const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -81,6 +256,7 @@ function OperatorsTab({ api }: { api: Api }) {
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
+    setSaved(null);
     const body = { name, email, roles, ...(password !== '' && { password }) };
     if (await act(() => api.post('/operator', body))) {
       setName('');
@@ -88,11 +264,13 @@ function OperatorsTab({ api }: { api: Api }) {
       setPassword('');
     }
   };
+  const groupName = (id: number | null | undefined) => groups.rows?.find((group) => group.id === id)?.name ?? '';
 
   return (
     <section aria-labelledby="operators-title">
       <h2 id="operators-title">{t('admin.operators')}</h2>
-      <ErrorLine error={error} />
+      <ErrorLine error={error ?? websites.error ?? groups.error ?? skills.error} />
+      <SavedLine text={saved} />
       <form className="inline-form card" onSubmit={(event) => void create(event)}>
         <label>
           {t('admin.name')}
@@ -119,55 +297,165 @@ function OperatorsTab({ api }: { api: Api }) {
           {t('common.create')}
         </button>
       </form>
-      <table className="table" data-testid="operators">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>{t('admin.name')}</th>
-            <th>{t('admin.email')}</th>
-            <th>{t('admin.roles')}</th>
-            <th>{t('admin.connected')}</th>
-            <th>SSO</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(rows ?? []).map((operator) => (
-            <tr key={operator.id}>
-              <td>{operator.id}</td>
-              <td>{operator.name}</td>
-              <td>{operator.email}</td>
-              <td>{operator.roles.join(', ')}</td>
-              <td>{operator.connected ? '●' : '○'}</td>
-              <td>{operator.sso_key && <CopyButton text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`} label={`SSO ${operator.name}`} />}</td>
-              <td>
-                <button type="button" className="danger small" onClick={() => window.confirm(t('admin.confirmDelete', { name: operator.name })) && void act(() => api.delete(`/operator/${operator.id}`))}>
-                  {t('common.delete')}
-                </button>
-              </td>
+      <div className="table-scroll">
+        <table className="table" data-testid="operators">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{t('admin.name')}</th>
+              <th>{t('admin.email')}</th>
+              <th>{t('admin.roles')}</th>
+              <th>{t('admin.group')}</th>
+              <th>{t('admin.slots')}</th>
+              <th>{t('admin.connected')}</th>
+              <th>SSO</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(rows ?? []).map((operator) => (
+              <tr key={operator.id} data-testid={`operator-${operator.id}`}>
+                <td>{operator.id}</td>
+                <td>
+                  {operator.name}
+                  {operator.pseudo && operator.pseudo !== operator.name && <span className="muted small"> ({operator.pseudo})</span>}
+                </td>
+                <td className="email">{operator.email}</td>
+                <td data-testid="roles">{operator.roles.map((role) => roleLabel(t, role)).join(', ')}</td>
+                <td>{groupName(operator.group_id)}</td>
+                <td data-testid="slots">{operator.chat_max_number}</td>
+                <td>{operator.connected ? '●' : '○'}</td>
+                <td>{operator.sso_key && <CopyButton text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`} label={`SSO ${operator.name}`} />}</td>
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={t('admin.editLabel', { name: operator.name })}
+                      onClick={(event) => {
+                        setSaved(null);
+                        editor.open(operator, event);
+                      }}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                    <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name: operator.name })} onClick={() => window.confirm(t('admin.confirmDelete', { name: operator.name })) && void act(() => api.delete(`/operator/${operator.id}`))}>
+                      {t('common.delete')}
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {editor.editing !== null && (
+        <OperatorEditor
+          api={api}
+          operator={editor.editing}
+          websites={websites.rows ?? []}
+          groups={groups.rows ?? []}
+          skills={skills.rows ?? []}
+          onCancel={editor.close}
+          onSaved={(savedName) => {
+            setSaved(t('admin.saved', { name: savedName }));
+            reload();
+            editor.close();
+          }}
+        />
+      )}
     </section>
   );
 }
 
-/** Groups and skills: a name, create and delete. */
+const roleLabel = (t: Translate, role: string) => ((ROLES as readonly string[]).includes(role) ? t(`admin.role.${role}` as MessageKey) : role);
+
+function OperatorEditor({ api, operator, websites, groups, skills, onCancel, onSaved }: { api: Api; operator: OperatorRow; websites: readonly WebsiteRecord[]; groups: readonly Named[]; skills: readonly Named[]; onCancel: () => void; onSaved: (name: string) => void }) {
+  const { t } = useI18n();
+  const prefix = useId();
+  const [draft, setDraft] = useState<OperatorDraft>(() => operatorDraft(operator));
+  const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
+  const { busy, notice, save } = useSave(setError);
+  const set = <K extends keyof OperatorDraft>(field: K, value: OperatorDraft[K]) => setDraft((current) => ({ ...current, [field]: value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save(operatorChanges(operator, draft), (body) => api.put(`/operator/${operator.id}`, body), () => onSaved(draft.name.trim() || operator.name));
+  };
+  const text = (field: 'name' | 'first_name' | 'pseudo' | 'email', label: string, extra: { type?: string; autoComplete?: string; maxLength?: number } = {}) => (
+    <div className="field">
+      <label htmlFor={`${prefix}-${field}`}>{label}</label>
+      <input name={field} value={draft[field]} onChange={(event) => set(field, event.target.value)} maxLength={255} autoComplete="off" {...extra} {...fieldProps(field)} />
+    </div>
+  );
+  return (
+    <EditDialog title={t('admin.editOperator', { name: operator.name })} onClose={onCancel} testId="operator-editor" wide>
+      <form onSubmit={submit} onChange={onFormChange} noValidate>
+        <div className="edit-grid">
+          {text('name', t('admin.name'))}
+          {text('email', t('admin.email'), { type: 'email', maxLength: 254 })}
+          {text('first_name', t('admin.firstName'))}
+          {text('pseudo', t('admin.pseudo'))}
+          <div className="field">
+            <label htmlFor={`${prefix}-chat_max_number`}>{t('admin.chatSlots')}</label>
+            <input name="chat_max_number" type="number" min={1} max={50} step={1} inputMode="numeric" value={draft.chat_max_number} onChange={(event) => set('chat_max_number', event.target.value)} {...fieldProps('chat_max_number')} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${prefix}-group_id`}>{t('admin.group')}</label>
+            <select name="group_id" value={draft.group_id ?? ''} onChange={(event) => set('group_id', event.target.value === '' ? null : Number(event.target.value))} {...fieldProps('group_id')}>
+              <option value="">{t('admin.noGroup')}</option>
+              {groups.map((group) => (
+                <option key={group.id} value={group.id}>
+                  {group.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <fieldset className="wide-row" {...fieldProps('roles')}>
+            <legend>{t('admin.roles')}</legend>
+            {ROLES.map((role) => (
+              <label key={role} className="toggle">
+                <input type="checkbox" name="roles" value={role} checked={draft.roles.includes(role)} onChange={(event) => set('roles', event.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role))} />
+                {roleLabel(t, role)}
+              </label>
+            ))}
+          </fieldset>
+          <IdBoxes name="website_list" legend={t('admin.websites')} options={websites.map((website) => ({ id: website.id, label: website.label || website.url }))} value={draft.website_list} onChange={(next) => set('website_list', next)} props={fieldProps('website_list')} />
+          <IdBoxes name="skill_list" legend={t('admin.skills')} options={skills.map((skill) => ({ id: skill.id, label: skill.name }))} value={draft.skill_list} onChange={(next) => set('skill_list', next)} props={fieldProps('skill_list')} />
+          <div className="field wide-row">
+            <label htmlFor={`${prefix}-password`}>{t('admin.newPassword')}</label>
+            <input name="password" type="password" autoComplete="new-password" value={draft.password} onChange={(event) => set('password', event.target.value)} {...fieldProps('password')} aria-describedby={error !== null && errorField(error) === 'password' ? `${prefix}-error ${prefix}-password-hint` : `${prefix}-password-hint`} />
+            <small id={`${prefix}-password-hint`} className="muted">
+              {t('admin.newPasswordHint')}
+            </small>
+          </div>
+        </div>
+        <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
+      </form>
+    </EditDialog>
+  );
+}
+
+/** Groups and skills: a name (and a parent, members, a skill's order): create, edit, delete. */
 function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload } = useList<{ id: number; name: string; operator_list?: number[] }>(api, `/${resource}?full=1&limit=100`);
+  const { rows, error, setError, reload } = useList<NamedRecord>(api, `/${resource}?full=1&limit=100`);
+  const operators = useList<Named>(api, '/operator?full=1&limit=100');
   const act = useAction(setError, reload);
+  const editor = useEditor<NamedRecord>();
+  const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
   const title = resource === 'group' ? t('admin.groups') : t('admin.skills');
+  const nameOf = (id: number | null | undefined) => rows?.find((row) => row.id === id)?.name ?? '';
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
-      <ErrorLine error={error} />
+      <ErrorLine error={error ?? operators.error} />
+      <SavedLine text={saved} />
       <form
         className="inline-form card"
         onSubmit={(event) => {
           event.preventDefault();
+          setSaved(null);
           void act(() => api.post(`/${resource}`, { name })).then((done) => done && setName(''));
         }}
       >
@@ -179,23 +467,115 @@ function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) 
           {t('common.create')}
         </button>
       </form>
-      <table className="table" data-testid={`${resource}s`}>
-        <tbody>
-          {(rows ?? []).map((row) => (
-            <tr key={row.id}>
-              <td>{row.id}</td>
-              <td>{row.name}</td>
-              <td>{row.operator_list ? `${row.operator_list.length} ${t('admin.operators').toLowerCase()}` : ''}</td>
-              <td>
-                <button type="button" className="danger small" onClick={() => window.confirm(t('admin.confirmDelete', { name: row.name })) && void act(() => api.delete(`/${resource}/${row.id}`))}>
-                  {t('common.delete')}
-                </button>
-              </td>
+      <div className="table-scroll">
+        <table className="table" data-testid={`${resource}s`}>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{t('admin.name')}</th>
+              <th>{t('admin.members')}</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(rows ?? []).map((row) => (
+              <tr key={row.id} data-testid={`${resource}-${row.id}`}>
+                <td>{row.id}</td>
+                <td data-testid="name">
+                  {row.name}
+                  {row.parent_id != null && <span className="muted small"> ← {nameOf(row.parent_id)}</span>}
+                </td>
+                <td>{row.operator_list?.length}</td>
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={t('admin.editLabel', { name: row.name })}
+                      onClick={(event) => {
+                        setSaved(null);
+                        editor.open(row, event);
+                      }}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                    <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name: row.name })} onClick={() => window.confirm(t('admin.confirmDelete', { name: row.name })) && void act(() => api.delete(`/${resource}/${row.id}`))}>
+                      {t('common.delete')}
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {editor.editing !== null && (
+        <NamedEditor
+          api={api}
+          resource={resource}
+          row={editor.editing}
+          others={(rows ?? []).filter((row) => row.id !== editor.editing?.id)}
+          operators={operators.rows ?? []}
+          onCancel={editor.close}
+          onSaved={(savedName) => {
+            setSaved(t('admin.saved', { name: savedName }));
+            reload();
+            editor.close();
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+function NamedEditor({ api, resource, row, others, operators, onCancel, onSaved }: { api: Api; resource: 'group' | 'skill'; row: NamedRecord; others: readonly NamedRecord[]; operators: readonly Named[]; onCancel: () => void; onSaved: (name: string) => void }) {
+  const { t } = useI18n();
+  const prefix = useId();
+  const [draft, setDraft] = useState<NamedDraft>(() => namedDraft(row));
+  const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
+  const { busy, notice, save } = useSave(setError);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save(namedChanges(resource, row, draft), (body) => api.put(`/${resource}/${row.id}`, body), () => onSaved(draft.name.trim() || row.name));
+  };
+  return (
+    <EditDialog title={t(resource === 'group' ? 'admin.editGroup' : 'admin.editSkill', { name: row.name })} onClose={onCancel} testId={`${resource}-editor`}>
+      <form onSubmit={submit} onChange={onFormChange} noValidate>
+        <div className="edit-grid">
+          <div className="field">
+            <label htmlFor={`${prefix}-name`}>{t('admin.name')}</label>
+            <input name="name" maxLength={255} autoComplete="off" value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} {...fieldProps('name')} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${prefix}-parent_id`}>{t('admin.parent')}</label>
+            <select name="parent_id" value={draft.parent_id ?? ''} onChange={(event) => setDraft({ ...draft, parent_id: event.target.value === '' ? null : Number(event.target.value) })} {...fieldProps('parent_id')}>
+              <option value="">{t('admin.noParent')}</option>
+              {others.map((other) => (
+                <option key={other.id} value={other.id}>
+                  {other.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {resource === 'skill' && (
+            <div className="field">
+              <label htmlFor={`${prefix}-order`}>{t('admin.order')}</label>
+              <input name="order" type="number" step={1} inputMode="numeric" value={draft.order} onChange={(event) => setDraft({ ...draft, order: event.target.value })} {...fieldProps('order')} />
+            </div>
+          )}
+          <IdBoxes
+            name="operator_list"
+            legend={t('admin.members')}
+            options={operators.map((operator) => ({ id: operator.id, label: operator.name }))}
+            value={draft.operator_list}
+            onChange={(next) => setDraft({ ...draft, operator_list: next })}
+            props={fieldProps('operator_list')}
+            {...(resource === 'group' && { hint: t('admin.groupMembersHint') })}
+          />
+        </div>
+        <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
+      </form>
+    </EditDialog>
   );
 }
 
@@ -204,20 +584,26 @@ export function embedTag(origin: string, websiteId: number): string {
   return `<script src="${origin}/widget.js" data-website="${websiteId}" async></script>`;
 }
 
+const ROUTING_STRATEGIES = ['least_loaded', 'round_robin'] as const;
+
 function WebsitesTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload } = useList<{ id: number; url: string; label?: string | null }>(api, '/website?full=1&limit=100');
+  const { rows, error, setError, reload } = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
   const act = useAction(setError, reload);
+  const editor = useEditor<WebsiteRecord>();
+  const [saved, setSaved] = useState<string | null>(null);
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
   return (
     <section aria-labelledby="websites-title">
       <h2 id="websites-title">{t('admin.websites')}</h2>
       <ErrorLine error={error} />
+      <SavedLine text={saved} />
       <form
         className="inline-form card"
         onSubmit={(event) => {
           event.preventDefault();
+          setSaved(null);
           void act(() => api.post('/website', { url, ...(label !== '' && { label }) })).then((done) => {
             if (done) {
               setUrl('');
@@ -241,13 +627,27 @@ function WebsitesTab({ api }: { api: Api }) {
       <ul className="cards" data-testid="websites">
         {(rows ?? []).map((website) => {
           const tag = embedTag(window.location.origin, website.id);
+          const title = `#${website.id} ${website.label || website.url}`;
           return (
-            <li key={website.id} className="card">
-              <h3>
-                #{website.id} {website.label || website.url}
-              </h3>
-              <p className="muted">{website.url}</p>
-              <p>{t('admin.embed')}</p>
+            <li key={website.id} className="card website-card" data-testid={`website-${website.id}`}>
+              <div className="card-head">
+                <h3 data-testid="website-title">{title}</h3>
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={t('admin.editLabel', { name: title })}
+                  onClick={(event) => {
+                    setSaved(null);
+                    editor.open(website, event);
+                  }}
+                >
+                  {t('admin.edit')}
+                </button>
+              </div>
+              <p className="muted url" data-testid="website-url">
+                {website.url}
+              </p>
+              <p>{t('admin.embedOn', { url: website.url })}</p>
               <div className="code-row">
                 <code className="mono" data-testid={`embed-${website.id}`}>
                   {tag}
@@ -258,7 +658,60 @@ function WebsitesTab({ api }: { api: Api }) {
           );
         })}
       </ul>
+      {editor.editing !== null && (
+        <WebsiteEditor
+          api={api}
+          website={editor.editing}
+          onCancel={editor.close}
+          onSaved={(savedName) => {
+            setSaved(t('admin.saved', { name: savedName }));
+            reload();
+            editor.close();
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; website: WebsiteRecord; onCancel: () => void; onSaved: (name: string) => void }) {
+  const { t } = useI18n();
+  const prefix = useId();
+  const [draft, setDraft] = useState<WebsiteDraft>(() => websiteDraft(website));
+  const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
+  const { busy, notice, save } = useSave(setError);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save(websiteChanges(website, draft), (body) => api.put(`/website/${website.id}`, body), () => onSaved(draft.label.trim() || draft.url.trim()));
+  };
+  return (
+    <EditDialog title={t('admin.editWebsite', { name: `#${website.id} ${website.label || website.url}` })} onClose={onCancel} testId="website-editor">
+      <form onSubmit={submit} onChange={onFormChange} noValidate>
+        <div className="edit-grid">
+          <div className="field wide-row">
+            <label htmlFor={`${prefix}-url`}>{t('admin.url')}</label>
+            <input name="url" type="url" inputMode="url" autoComplete="off" maxLength={2048} value={draft.url} onChange={(event) => setDraft({ ...draft, url: event.target.value })} {...fieldProps('url')} />
+          </div>
+          <div className="field wide-row">
+            <label htmlFor={`${prefix}-label`}>{t('admin.label')}</label>
+            <input name="label" maxLength={255} autoComplete="off" value={draft.label} onChange={(event) => setDraft({ ...draft, label: event.target.value })} {...fieldProps('label')} />
+          </div>
+          {draft.routing_strategy !== '' && (
+            <div className="field wide-row">
+              <label htmlFor={`${prefix}-routing_strategy`}>{t('admin.routing')}</label>
+              <select name="routing_strategy" value={draft.routing_strategy} onChange={(event) => setDraft({ ...draft, routing_strategy: event.target.value })} {...fieldProps('routing_strategy')}>
+                {ROUTING_STRATEGIES.map((strategy) => (
+                  <option key={strategy} value={strategy}>
+                    {t(`admin.routing.${strategy}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+        </div>
+        <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
+      </form>
+    </EditDialog>
   );
 }
 
