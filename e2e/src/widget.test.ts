@@ -252,6 +252,16 @@ describe('when nobody is available', () => {
     await frame.getByRole('button', { name: 'Leave a message' }).click();
     await frame.getByText('Thank you! We will get back to you by email.').waitFor();
     await shot(page, 'offline-sent');
+    // The email is the visitor's now (GET /api/2/visitor shows it), not only a line of the message.
+    const iframe = page.frames().find((candidate) => candidate.url().includes('/widget/frame.html'));
+    const vuid = await iframe?.evaluate((key) => localStorage.getItem(key), `causerie:${server.demo.websiteId}:vuid`);
+    expect(vuid).toEqual(expect.any(String));
+    await expect
+      .poll(async () => {
+        const listed = await fetch(`${server.url}/api/2/visitor?full=1&filters%5Bunique_id%5D=${encodeURIComponent(vuid ?? '')}`, { headers: { 'X-API-Key': server.demo.apiKey } });
+        return ((await listed.json()) as { data: { email?: string | null }[] }).data.map((visitor) => visitor.email);
+      })
+      .toEqual(['lea@example.com']);
     expect(await operator.request({ type: 'availability', chat: true }, 'availability')).toMatchObject({ chat: true });
   });
 });
@@ -303,15 +313,36 @@ describe('languages, small screens and the HTTP fallback', () => {
     await operator.request({ type: 'close', conversation_id: (assigned.conversation as { id: number }).id }, 'closed');
   });
 
-  it('converses over HTTP when WebSockets are not available', async () => {
+  it('converses over HTTP when WebSockets are not available: typing both ways, read states and the survey too', async () => {
     const page = await visitorPage('/demo?transport=http');
     const frame = await openWidget(page);
     await say(frame, 'Hello over HTTP');
     const assigned = await operator.next('assigned', 15_000);
     const conversationId = Number((assigned.conversation as { id: number }).id);
+    // Typing both ways: the operator's through the poll, the visitor's through POST /realtime/visitor/typing.
+    operator.send({ type: 'typing', conversation_id: conversationId, on: true });
+    await frame.getByText('Ada is typing…').waitFor({ timeout: 10_000 });
+    await frame.locator('#cz-input').pressSequentially('typing…');
+    expect(await operator.next((frame) => frame.type === 'typing' && frame.on === true && frame.conversation_id === conversationId, 10_000)).toMatchObject({ on: true });
+    await frame.locator('#cz-input').fill('');
     await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Polling works', client_message_id: 'http-1' }, 'ack');
     await expect.poll(() => theirTexts(frame), { timeout: 10_000 }).toEqual(['Polling works']);
+    expect(await frame.getByText('Ada is typing…').count()).toBe(0);
+    // Read states both ways: the visitor's through POST /realtime/visitor/read, the operator's through the poll.
+    expect(await operator.next((frame) => frame.type === 'read' && frame.by === 'visitor' && frame.conversation_id === conversationId, 10_000)).toMatchObject({ by: 'visitor' });
+    operator.send({ type: 'read', conversation_id: conversationId, seq: 1 });
+    await frame.locator('.cz-mine .cz-meta', { hasText: 'Seen' }).waitFor({ timeout: 10_000 });
     await shot(page, 'http-fallback');
+    // The survey at close, through POST /realtime/visitor/satisfaction.
     await operator.request({ type: 'close', conversation_id: conversationId }, 'closed');
+    await frame.getByText('How was your conversation?').waitFor({ timeout: 10_000 });
+    await frame.getByRole('group', { name: 'Welcome' }).getByLabel('2 · Fair').check();
+    await frame.getByRole('group', { name: 'Waiting time' }).getByLabel('3 · Good').check();
+    await frame.getByRole('group', { name: 'Answer to your question' }).getByLabel('3 · Good').check();
+    await frame.getByRole('button', { name: 'Send my answer' }).click();
+    await frame.getByText('Thank you for your answer!').waitFor({ timeout: 10_000 });
+    const response = await fetch(`${server.url}/api/2/satisfaction?full=1&filters%5Bconversation_id%5D=${conversationId}`, { headers: { 'X-API-Key': server.demo.apiKey } });
+    const body = (await response.json()) as { data: Record<string, unknown>[] };
+    expect(body.data).toEqual([expect.objectContaining({ conversation_id: conversationId, note_welcome: 0.67, note_delay: 1, note_resolution: 1 })]);
   });
 });

@@ -1,19 +1,112 @@
 // The visitor's HTTP fallback, for browsers or networks where WebSockets do not get through: send (starting a
-// conversation when the visitor has none open) and poll for entries after a seq. Same rules as the socket.
+// conversation when the visitor has none open), poll for entries after a seq, typing, read and the survey. Same rules
+// as the socket.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
-import { MESSAGE_KIND } from '../db/schema.js';
-import { fieldInvalid, unknownResource } from '../errors.js';
+import { type Database, MESSAGE_KIND } from '../db/schema.js';
+import { recordSatisfaction } from '../domain/satisfaction/commands.js';
+import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
+import { conflict, fieldInvalid, unknownResource } from '../errors.js';
+import { appendEvent } from '../events/append.js';
 import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
 import { IdSchema } from '../http/ids.js';
-import { NON_BLANK } from '../http/validation.js';
+import { nowInstant } from '../http/time.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../http/validation.js';
 import { startLiveConversation } from '../domain/routing/commands.js';
 import { queueStatus } from '../domain/routing/queue.js';
+import { type Bus, type Subscription, topics } from './bus.js';
+import { markRead } from './commands.js';
 import { MAX_ID_TEXT, MAX_TEXT, entryFrame, visibleToVisitor, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
-import { type SiteRef, findSite, lookupVisitor, resolveVisitor } from './identity.js';
-import { entryPayload } from './messages.js';
+import { type SiteRef, type VisitorRef, findSite, lookupVisitor, resolveVisitor } from './identity.js';
+import { type RealtimeMessage, entryPayload } from './messages.js';
 import { activeVisitorConversation, conversationState, historyAfter, visitorOwnsConversation } from './store.js';
+
+/** An email address, as the visitors API checks it. */
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+export const EMAIL_MAX = 254;
+export const EMAIL_PROBLEM = "Expected an email address, such as 'julie@shop.example'.";
+const EMAIL = new RegExp(EMAIL_PATTERN);
+
+/** Whether a text is an email address the visitor may leave (the offline form's). */
+export function isVisitorEmail(value: string): boolean {
+  return value.length <= EMAIL_MAX && EMAIL.test(value);
+}
+
+/**
+ * Stores the email a visitor left (the widget's offline form) on the visitor, with `visitor.updated` naming `email`, in
+ * the caller's transaction (the start of the conversation the form's message opens); nothing is written when it is
+ * already theirs, so a resent form stores it once.
+ */
+export async function storeVisitorEmail(trx: Transaction<Database>, site: SiteRef, visitor: { id: number; vuid: string }, email: string): Promise<void> {
+  const row = await trx.selectFrom('visitor').select('email').where('id', '=', visitor.id).where('client_id', '=', site.clientId).executeTakeFirst();
+  if (row === undefined || row.email === email) return;
+  const at = nowInstant();
+  await trx.updateTable('visitor').set({ email, updated_at: at }).where('id', '=', visitor.id).execute();
+  await appendEvent(trx, { type: 'visitor.updated', clientId: site.clientId, subject: { type: 'visitor', id: visitor.id }, payload: { visitorId: visitor.id, unique_id: visitor.vuid, changed: ['email'], websiteIds: [site.id] }, at });
+}
+
+/** How long an operator's `typing on` counts without an `off`, an operator message or a close (a lost `off`). */
+const TYPING_HOLD_MS = 30_000;
+/** A conversation nobody polled on this node for this long is no longer followed. */
+const WATCH_IDLE_MS = 60_000;
+
+interface Watch {
+  subscription: Subscription;
+  polledAt: number;
+  /** When the operator's last `typing on` arrived; null when they are not typing. */
+  typingSince: number | null;
+}
+
+/**
+ * What the poll says about operator typing, which is never stored: this node follows the bus topic of every
+ * conversation polled here (from its first poll, until nobody polled it for a minute) and remembers the operator's
+ * last typing state. The bus carries typing between nodes, so a poll landing on any node knows it — from that node's
+ * second poll of the conversation on (the first one subscribes).
+ */
+export class OperatorTypingMemory {
+  private readonly watched = new Map<number, Watch>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Follows the conversation (if not yet) and answers whether an operator is typing in it. */
+  poll(conversationId: number): boolean {
+    const now = this.now();
+    this.sweep(now);
+    let watch = this.watched.get(conversationId);
+    if (watch === undefined) {
+      const created: Watch = { subscription: { ready: Promise.resolve(), unsubscribe: () => undefined }, polledAt: now, typingSince: null };
+      created.subscription = this.bus.subscribe(topics.conversation(conversationId), (message) => this.receive(created, message));
+      this.watched.set(conversationId, created);
+      watch = created;
+    }
+    watch.polledAt = now;
+    return watch.typingSince !== null && now - watch.typingSince < TYPING_HOLD_MS;
+  }
+
+  /** Conversations followed on this node. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  private receive(watch: Watch, message: RealtimeMessage): void {
+    if (message.t === 'typing' && message.by === 'operator') watch.typingSince = message.on ? this.now() : null;
+    else if (message.t === 'entry' && message.e.kind === MESSAGE_KIND.operator) watch.typingSince = null;
+    else if (message.t === 'state' && message.s.status === 'closed') watch.typingSince = null;
+  }
+
+  private sweep(now: number): void {
+    for (const [conversationId, watch] of this.watched) {
+      if (now - watch.polledAt < WATCH_IDLE_MS) continue;
+      watch.subscription.unsubscribe();
+      this.watched.delete(conversationId);
+    }
+  }
+}
 
 const Vuid = (description: string) => Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: '^\\S+$', description });
 
@@ -25,6 +118,7 @@ const SendBody = Type.Object(
     text: Type.String({ minLength: 1, maxLength: MAX_TEXT, pattern: NON_BLANK, description: 'The message.' }),
     client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: NON_BLANK, description: "The sender's own id of the message: a resend with the same id is answered with the same seq and stored once." })),
     page_type: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Page type, when this message starts a conversation.' })),
+    email: Type.Optional(Type.String({ maxLength: EMAIL_MAX, pattern: EMAIL_PATTERN, [PROBLEM_KEYWORD]: EMAIL_PROBLEM, description: "An email address the visitor leaves (the widget's offline form): stored as the visitor's `email` (`visitor.updated`)." })),
   },
   { additionalProperties: false },
 );
@@ -66,13 +160,45 @@ const ConversationView = Type.Object({
   operator: Type.Union([Type.Object({ id: Type.Integer(), name: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
   outcome: Type.Union([Type.String(), Type.Null()]),
   last_seq: Type.Integer(),
+  operator_read_seq: Type.Integer({ description: "The operator has read the visitor's messages up to this seq." }),
 });
 
 const PollData = Type.Object({
   conversation: Type.Union([ConversationView, Type.Null()]),
   entries: Type.Array(EntryData),
   queue: Type.Union([Type.Object({ position: Type.Integer(), estimated_wait_seconds: Type.Integer() }), Type.Null()]),
+  operator_typing: Type.Optional(Type.Boolean({ description: 'With a conversation: an operator is typing a reply (told by the operator socket; at most 30 s without news).' })),
 });
+
+/** The fields naming the visitor and one of their conversations, for typing, read and the survey. */
+const visitorConversation = {
+  website_id: IdSchema('The website the visitor is on.'),
+  vuid: Vuid('The visitor unique id.'),
+  conversation_id: IdSchema("One of the visitor's conversations."),
+};
+
+const TypingBody = Type.Object({ ...visitorConversation, on: Type.Boolean({ description: 'true: the visitor types; false: they stopped.' }) }, { additionalProperties: false });
+const TypingData = Type.Object({ conversation_id: Type.Integer(), on: Type.Boolean() });
+
+const ReadBody = Type.Object(
+  { ...visitorConversation, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The last entry the visitor has seen.', [PROBLEM_KEYWORD]: 'Expected a whole number from 0.' }) },
+  { additionalProperties: false },
+);
+const ReadData = Type.Object({ conversation_id: Type.Integer(), visitor_read_seq: Type.Integer({ description: "The conversation's visitor read position (it only moves forward)." }) });
+
+const Note = (description: string) =>
+  Type.Integer({ minimum: NOTE_MIN, maximum: NOTE_MAX, description: `${description}, from 1 to 3 (3 is the most satisfied).`, [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 3 (3 is the most satisfied).' });
+const SatisfactionBody = Type.Object(
+  {
+    ...visitorConversation,
+    note_welcome: Note('Welcome note'),
+    note_delay: Note('Waiting time note'),
+    note_resolution: Note('Answer to the question note'),
+    comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX, description: `The visitor's comment (at most ${COMMENT_MAX} characters).` })),
+  },
+  { additionalProperties: false },
+);
+const SatisfactionRecorded = Type.Object({ conversation_id: Type.Integer(), satisfaction_id: Type.Integer() });
 
 async function siteOf(gateway: Gateway, websiteId: number): Promise<SiteRef> {
   const site = await findSite(gateway.db, websiteId);
@@ -80,9 +206,18 @@ async function siteOf(gateway: Gateway, websiteId: number): Promise<SiteRef> {
   return site;
 }
 
-/** Registers POST and GET /realtime/visitor/messages. */
+/** The visitor's own conversation on the site (404 for any other, as an absent one): the site and visitor behind it. */
+async function ownConversation(gateway: Gateway, websiteId: number, vuid: string, conversationId: number): Promise<{ site: SiteRef; visitor: VisitorRef }> {
+  const site = await siteOf(gateway, websiteId);
+  const visitor = await lookupVisitor(gateway.db, site, vuid);
+  if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, conversationId, visitor.id, site.id))) throw unknownResource('conversation', conversationId);
+  return { site, visitor };
+}
+
+/** Registers the visitor's fallback routes: POST and GET /realtime/visitor/messages, POST …/typing, …/read, …/satisfaction. */
 export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypebox {
   const { db } = gateway;
+  const typing = new OperatorTypingMemory(gateway.bus);
   return async (app) => {
     app.post(
       '/realtime/visitor/messages',
@@ -118,10 +253,26 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
           conversationId = earlier?.id ?? null;
         }
         if (conversationId === null) {
-          const started = await startLiveConversation(db, { websiteId: site.id, visitor: { id: visitor.id, uniqueId: visitor.vuid }, channel: 'chat', text: body.text, clientMessageId, pageType: body.page_type ?? null, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null });
+          const email = body.email;
+          const started = await startLiveConversation(db, {
+            websiteId: site.id,
+            visitor: { id: visitor.id, uniqueId: visitor.vuid },
+            channel: 'chat',
+            text: body.text,
+            clientMessageId,
+            pageType: body.page_type ?? null,
+            userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+            // The offline form's email goes on the visitor with the message that starts the conversation.
+            ...(email !== undefined && { alsoInTransaction: (trx: Transaction<Database>) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email) }),
+          });
           await gateway.publisher.started(started);
           const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
           return one({ vuid: visitor.vuid, conversation_id: started.conversationId, seq: Number(first?.seq ?? 0), client_message_id: clientMessageId, duplicate: false, outcome: started.kind });
+        }
+        // Into an open conversation, the email is stored on its own first (the group-committing writer takes no extra rows).
+        if (body.email !== undefined) {
+          const email = body.email;
+          await db.transaction().execute((trx) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email));
         }
         const sent = await gateway.writer.send({ conversationId, kind: MESSAGE_KIND.visitor, text: body.text, clientMessageId });
         if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
@@ -154,11 +305,84 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         const rows = await historyAfter(db, conversationId, query.after_seq ?? 0);
         const entries = rows.filter((row) => visibleToVisitor(row.kind)).map((row) => entryFrame(conversationId, entryPayload(row), 'visitor'));
         const place = state.status === 'waiting' ? await queueStatus(db, conversationId) : null;
+        const read = await db.selectFrom('conversation').select('operator_read_seq').where('id', '=', conversationId).executeTakeFirst();
         return one({
-          conversation: visitorConversationView(state),
+          conversation: { ...visitorConversationView(state), operator_read_seq: Number(read?.operator_read_seq ?? 0) },
           entries,
           queue: place === null ? null : { position: place.position, estimated_wait_seconds: place.estimatedWaitSeconds },
+          operator_typing: state.status !== 'closed' && typing.poll(conversationId),
         });
+      },
+    );
+
+    app.post(
+      '/realtime/visitor/typing',
+      {
+        schema: {
+          hide: true,
+          tags: ['Realtime'],
+          summary: 'The visitor types, or stopped (fallback of the socket\'s `typing`)',
+          description: "Operators following the conversation get a `typing` frame, on any node. Only for the visitor's own conversation while it is not closed.",
+          body: TypingBody,
+          response: { 200: OneEnvelope(TypingData), ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        await ownConversation(gateway, body.website_id, body.vuid, body.conversation_id);
+        const state = await conversationState(db, body.conversation_id);
+        if (state === undefined) throw unknownResource('conversation', body.conversation_id);
+        if (state.status === 'closed') throw conflict(`Conversation ${body.conversation_id} is closed.`);
+        gateway.bus.publish(topics.conversation(body.conversation_id), { t: 'typing', c: body.conversation_id, by: 'visitor', on: body.on });
+        return one({ conversation_id: body.conversation_id, on: body.on });
+      },
+    );
+
+    app.post(
+      '/realtime/visitor/read',
+      {
+        schema: {
+          hide: true,
+          tags: ['Realtime'],
+          summary: 'The visitor has read up to a seq (fallback of the socket\'s `read`)',
+          description: "Moves the conversation's `visitor_read_seq` forward (never back, never past the last entry); operators get a `read` frame.",
+          body: ReadBody,
+          response: { 200: OneEnvelope(ReadData), ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        await ownConversation(gateway, body.website_id, body.vuid, body.conversation_id);
+        const moved = await markRead(db, body.conversation_id, 'visitor', body.seq);
+        if (moved !== null) gateway.bus.publish(topics.conversation(body.conversation_id), { t: 'read', c: body.conversation_id, by: 'visitor', seq: moved });
+        const row = await db.selectFrom('conversation').select('visitor_read_seq').where('id', '=', body.conversation_id).executeTakeFirst();
+        return one({ conversation_id: body.conversation_id, visitor_read_seq: Number(row?.visitor_read_seq ?? moved ?? 0) });
+      },
+    );
+
+    app.post(
+      '/realtime/visitor/satisfaction',
+      {
+        schema: {
+          hide: true,
+          tags: ['Realtime'],
+          summary: "The visitor's answer to the survey at close (fallback of the socket's `satisfaction`)",
+          description: 'The same command as `POST /api/2/satisfaction` (`satisfaction.filled`), for one of the visitor\'s own conversations, open or closed; answered once (a second answer: 409).',
+          body: SatisfactionBody,
+          response: { 200: OneEnvelope(SatisfactionRecorded), ...ErrorResponses },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        const { site } = await ownConversation(gateway, body.website_id, body.vuid, body.conversation_id);
+        const satisfactionId = await recordSatisfaction(db, site.clientId, {
+          conversation_id: body.conversation_id,
+          note_welcome: body.note_welcome,
+          note_delay: body.note_delay,
+          note_resolution: body.note_resolution,
+          comment: body.comment ?? null,
+        });
+        return one({ conversation_id: body.conversation_id, satisfaction_id: satisfactionId });
       },
     );
   };

@@ -1,5 +1,5 @@
 // The visitor side of the protocol: hello (identity, resume), start, message, typing, read, navigate, close, satisfaction.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/history.js';
 import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
@@ -11,6 +11,7 @@ import { markRead } from './commands.js';
 import type { VisitorConnection } from './connection.js';
 import { FrameError, type FrameReader, MAX_ID_TEXT, MAX_TEXT, frameErrors, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
+import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail, storeVisitorEmail } from './http.js';
 import { type SiteRef, type VisitorRef, findSite, lookupVisitor, originAllowed, persistVisitor, resolveVisitor, verifyIdentity } from './identity.js';
 import type { ConversationState } from './messages.js';
 import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
@@ -133,6 +134,9 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
   const skillId = reader.id('skill_id');
   const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
   if (clientMessageId !== undefined && text === undefined) throw frameErrors.missing('text');
+  // The offline form's email, stored on the visitor (checked before anything is written).
+  const email = reader.text('email', { max: EMAIL_MAX });
+  if (email !== undefined && !isVisitorEmail(email)) throw frameErrors.invalid('email', EMAIL_PROBLEM);
   if (connection.visitorId === 0) {
     // The first thing worth keeping: the visitor row is created now (see lookupVisitor).
     const visitor = await persistVisitor(gateway.db, connection.site, connection.vuid);
@@ -163,6 +167,8 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
     userAgent: connection.userAgent ?? null,
     text: text ?? null,
     clientMessageId: clientMessageId ?? null,
+    // The offline form's email goes on the visitor in the start's transaction.
+    ...(email !== undefined && { alsoInTransaction: (trx: Transaction<Database>) => storeVisitorEmail(trx, connection.site, { id: connection.visitorId, vuid: connection.vuid }, email) }),
   });
   connection.conversationId = started.conversationId;
   const state = await conversationState(gateway.db, started.conversationId);

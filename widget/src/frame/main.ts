@@ -94,9 +94,9 @@ function start(options: FrameOptions): void {
     },
     typing: () => {
       if (state.phase !== 'chatting' && state.phase !== 'waiting') return;
-      if (!typingOn) {
+      if (!typingOn && state.conversationId !== null) {
         typingOn = true;
-        transport.send({ type: 'typing', on: true });
+        transport.send({ type: 'typing', on: true, conversation_id: state.conversationId });
       }
       if (typingTimer !== null) clearTimeout(typingTimer);
       typingTimer = setTimeout(stopTyping, 3000);
@@ -106,10 +106,11 @@ function start(options: FrameOptions): void {
       if (state.conversationId !== null) transport.send({ type: 'close', conversation_id: state.conversationId }, true);
     },
     offline: (email, text) => {
-      // The form leaves a message (a conversation closed as missed when nobody is there), with the email to answer to.
+      // The form leaves a message (a conversation closed as missed when nobody is there), with the email to answer to:
+      // stored on the visitor (`email`), and repeated in the text for whoever reads the message.
       const body = `${text}\n\n${t('emailLine', { email })}`.trim();
       state.offlineSent();
-      transport.send({ type: 'start', text: body, client_message_id: newId('o-'), page_type: 'offline_form' }, true);
+      transport.send({ type: 'start', text: body, client_message_id: newId('o-'), page_type: 'offline_form', email }, true);
       refresh();
       view.focus(state);
     },
@@ -152,7 +153,7 @@ function start(options: FrameOptions): void {
   function stopTyping(): void {
     if (typingTimer !== null) clearTimeout(typingTimer);
     typingTimer = null;
-    if (typingOn) transport.send({ type: 'typing', on: false });
+    if (typingOn && state.conversationId !== null) transport.send({ type: 'typing', on: false, conversation_id: state.conversationId });
     typingOn = false;
   }
 
@@ -203,8 +204,6 @@ function start(options: FrameOptions): void {
 
   function refresh(): void {
     view.socketFeatures = transport.mode === 'ws';
-    // Over the HTTP fallback the survey cannot be sent: the conversation simply ends.
-    if (transport.mode === 'http' && state.phase === 'survey') state.skipSurvey();
     view.render(state);
     const newest = state.lastIncomingSeq();
     if (open && document.visibilityState === 'visible') {

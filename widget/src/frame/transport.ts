@@ -168,7 +168,8 @@ export class Transport {
     void tick();
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: object): Promise<Record<string, unknown> | null> {
+  /** One fallback call; a refusal becomes an `error` frame unless `quiet` (typing and read: niceties, not worth a word). */
+  private async request(method: 'GET' | 'POST', path: string, body?: object, quiet = false): Promise<Record<string, unknown> | null> {
     try {
       const response = await fetch(`${this.origin}${path}`, {
         method,
@@ -177,7 +178,7 @@ export class Transport {
       });
       const json = (await response.json()) as { meta?: { message?: string }; data?: Record<string, unknown> };
       if (!response.ok) {
-        this.events.frame({ type: 'error', code: response.status === 409 ? 'conflict' : 'http_error', message: json.meta?.message ?? `HTTP ${response.status}` });
+        if (!quiet) this.events.frame({ type: 'error', code: response.status === 409 ? 'conflict' : 'http_error', message: json.meta?.message ?? `HTTP ${response.status}` });
         return null;
       }
       this.events.status('online');
@@ -201,24 +202,40 @@ export class Transport {
       if (typeof entry.seq === 'number') this.seenUpTo(entry.seq);
     }
     if (data.conversation !== null && typeof data.conversation === 'object') {
-      const conversation = data.conversation as { id?: unknown };
+      const conversation = data.conversation as { id?: unknown; operator_read_seq?: unknown };
       this.events.frame({ type: 'conversation', conversation: data.conversation });
+      // What the socket pushes as `typing` and `read` frames, the poll answers as fields.
+      this.events.frame({ type: 'typing', conversation_id: conversation.id, on: data.operator_typing === true });
+      this.events.frame({ type: 'read', conversation_id: conversation.id, by: 'operator', seq: conversation.operator_read_seq });
       const queue = data.queue as { position?: unknown; estimated_wait_seconds?: unknown } | null;
       if (queue !== null && typeof queue === 'object') this.events.frame({ type: 'queue', conversation_id: conversation.id, ...queue });
     }
   }
 
   private async sendOverHttp(frame: { type: string } & Record<string, unknown>): Promise<void> {
-    // Only messages travel over the fallback; typing, read and navigation are niceties of the socket.
+    const hello = this.events.hello();
+    const visitor = { website_id: hello.website_id, vuid: hello.vuid, conversation_id: frame.conversation_id };
+    // Typing, read and the survey name the visitor's conversation; navigation and "End chat" stay socket-only.
+    if (frame.type === 'typing' || frame.type === 'read') {
+      if (hello.vuid !== undefined && typeof frame.conversation_id === 'number') await this.request('POST', `/realtime/visitor/${frame.type}`, { ...visitor, ...(frame.type === 'typing' ? { on: frame.on === true } : { seq: frame.seq }) }, true);
+      return;
+    }
+    if (frame.type === 'satisfaction') {
+      const { type: _type, ref: _ref, ...answer } = frame;
+      const data = await this.request('POST', '/realtime/visitor/satisfaction', { ...answer, ...visitor });
+      if (data !== null) this.events.frame({ type: 'satisfaction_recorded', ...data });
+      return;
+    }
     if (frame.type !== 'start' && frame.type !== 'message') return;
     if (typeof frame.text !== 'string') return;
-    const hello = this.events.hello();
     const data = await this.request('POST', '/realtime/visitor/messages', {
       website_id: hello.website_id,
       ...(hello.vuid !== undefined && { vuid: hello.vuid }),
       ...(frame.type === 'message' && hello.conversation_id !== undefined && { conversation_id: hello.conversation_id }),
       text: frame.text,
       ...(typeof frame.client_message_id === 'string' && { client_message_id: frame.client_message_id }),
+      ...(typeof frame.page_type === 'string' && { page_type: frame.page_type }),
+      ...(typeof frame.email === 'string' && { email: frame.email }),
     });
     if (data === null) {
       if (typeof frame.client_message_id === 'string') this.events.frame({ type: 'error', code: 'http_error', ref: frame.client_message_id, message: 'not sent' });

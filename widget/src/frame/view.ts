@@ -81,7 +81,7 @@ export class ChatView {
   private readonly doneText: HTMLElement;
   private readonly endButton: HTMLButtonElement;
   private link: LinkStatus = 'connecting';
-  /** Ending the chat and the survey need the socket; the HTTP fallback carries messages only. */
+  /** Ending the chat needs the socket; the HTTP fallback carries messages, typing, read state and the survey. */
   socketFeatures = true;
 
   constructor(

@@ -168,6 +168,8 @@ export interface LiveStartInput {
   text?: string | null;
   /** The sender's own id for that first message (idempotent resends). */
   clientMessageId?: string | null;
+  /** More of the same change, written in the start's transaction (the offline form's email on the visitor). */
+  alsoInTransaction?: (trx: Transaction<Database>, clientId: number) => Promise<void>;
 }
 
 interface StartedCommon {
@@ -202,6 +204,7 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
     if (input.skillId != null) await assertSkillOfClient(trx, input.skillId, website.client_id);
     const visitor = await trx.selectFrom('visitor').select('id').where('id', '=', input.visitor.id).where('client_id', '=', website.client_id).executeTakeFirst();
     if (!visitor) throw fieldInvalid('visitor_id', `Unknown 'visitor' with 'id' ${input.visitor.id}.`);
+    await input.alsoInTransaction?.(trx, website.client_id);
     const at = nowInstant();
     const conversationId = await openConversation(trx, {
       clientId: website.client_id,
