@@ -327,22 +327,14 @@ function OperatorsTab({ api }: { api: Api }) {
                 <td>{operator.connected ? '●' : '○'}</td>
                 <td>{operator.sso_key && <CopyButton text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`} label={`SSO ${operator.name}`} />}</td>
                 <td>
-                  <div className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={t('admin.editLabel', { name: operator.name })}
-                      onClick={(event) => {
-                        setSaved(null);
-                        editor.open(operator, event);
-                      }}
-                    >
-                      {t('admin.edit')}
-                    </button>
-                    <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name: operator.name })} onClick={() => window.confirm(t('admin.confirmDelete', { name: operator.name })) && void act(() => api.delete(`/operator/${operator.id}`))}>
-                      {t('common.delete')}
-                    </button>
-                  </div>
+                  <RowActions
+                    name={operator.name}
+                    onEdit={(event) => {
+                      setSaved(null);
+                      editor.open(operator, event);
+                    }}
+                    onDelete={() => void act(() => api.delete(`/operator/${operator.id}`))}
+                  />
                 </td>
               </tr>
             ))}
@@ -487,22 +479,14 @@ function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) 
                 </td>
                 <td>{row.operator_list?.length}</td>
                 <td>
-                  <div className="row-actions">
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={t('admin.editLabel', { name: row.name })}
-                      onClick={(event) => {
-                        setSaved(null);
-                        editor.open(row, event);
-                      }}
-                    >
-                      {t('admin.edit')}
-                    </button>
-                    <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name: row.name })} onClick={() => window.confirm(t('admin.confirmDelete', { name: row.name })) && void act(() => api.delete(`/${resource}/${row.id}`))}>
-                      {t('common.delete')}
-                    </button>
-                  </div>
+                  <RowActions
+                    name={row.name}
+                    onEdit={(event) => {
+                      setSaved(null);
+                      editor.open(row, event);
+                    }}
+                    onDelete={() => void act(() => api.delete(`/${resource}/${row.id}`))}
+                  />
                 </td>
               </tr>
             ))}
@@ -632,17 +616,13 @@ function WebsitesTab({ api }: { api: Api }) {
             <li key={website.id} className="card website-card" data-testid={`website-${website.id}`}>
               <div className="card-head">
                 <h3 data-testid="website-title">{title}</h3>
-                <button
-                  type="button"
-                  className="small"
-                  aria-label={t('admin.editLabel', { name: title })}
-                  onClick={(event) => {
+                <EditButton
+                  name={title}
+                  onEdit={(event) => {
                     setSaved(null);
                     editor.open(website, event);
                   }}
-                >
-                  {t('admin.edit')}
-                </button>
+                />
               </div>
               <p className="muted url" data-testid="website-url">
                 {website.url}
@@ -793,5 +773,28 @@ function KeysTab({ api }: { api: Api }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The Edit button of a listed item, named after it for screen readers. */
+function EditButton({ name, onEdit }: { name: string; onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="small" aria-label={t('admin.editLabel', { name })} onClick={onEdit}>
+      {t('admin.edit')}
+    </button>
+  );
+}
+
+/** Edit and Delete (after a confirmation) for a table row. */
+function RowActions({ name, onEdit, onDelete }: { name: string; onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void; onDelete: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="row-actions">
+      <EditButton name={name} onEdit={onEdit} />
+      <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name })} onClick={() => window.confirm(t('admin.confirmDelete', { name })) && onDelete()}>
+        {t('common.delete')}
+      </button>
+    </div>
   );
 }

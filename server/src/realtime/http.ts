@@ -76,6 +76,19 @@ export class OperatorTypingMemory {
   /** Follows the conversation (if not yet) and answers whether an operator is typing in it. */
   poll(conversationId: number): boolean {
     const now = this.now();
+    const watch = this.follow(conversationId, now);
+    return watch.typingSince !== null && now - watch.typingSince < TYPING_HOLD_MS;
+  }
+
+  /**
+   * Follows a conversation this node just started over HTTP, before its operator is told: typing that comes before
+   * the visitor's first poll of it is then not missed. Resolves once the bus delivers its messages here.
+   */
+  watch(conversationId: number): Promise<void> {
+    return this.follow(conversationId, this.now()).subscription.ready;
+  }
+
+  private follow(conversationId: number, now: number): Watch {
     this.sweep(now);
     let watch = this.watched.get(conversationId);
     if (watch === undefined) {
@@ -85,7 +98,7 @@ export class OperatorTypingMemory {
       watch = created;
     }
     watch.polledAt = now;
-    return watch.typingSince !== null && now - watch.typingSince < TYPING_HOLD_MS;
+    return watch;
   }
 
   /** Conversations followed on this node. */
@@ -265,6 +278,8 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
             // The offline form's email goes on the visitor with the message that starts the conversation.
             ...(email !== undefined && { alsoInTransaction: (trx: Transaction<Database>) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email) }),
           });
+          // Before the operator hears of it: their first typing may come before the widget's first poll.
+          await typing.watch(started.conversationId);
           await gateway.publisher.started(started);
           const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
           return one({ vuid: visitor.vuid, conversation_id: started.conversationId, seq: Number(first?.seq ?? 0), client_message_id: clientMessageId, duplicate: false, outcome: started.kind });
