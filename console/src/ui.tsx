@@ -1,5 +1,5 @@
 // Small shared pieces of the console: copy button, error line, date formatting, labels of channels.
-import { useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from './i18n';
 
 /** Copies text to the clipboard, with a fallback for pages without the async clipboard (plain http). */
@@ -86,5 +86,53 @@ export function LockIcon() {
     <svg className="icon" width="11" height="11" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
       <path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z" />
     </svg>
+  );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal dialog: its first field takes the focus, Escape cancels, and Tab stays inside it while it is open. `onCancel`
+ * is read through a ref, so a parent's re-render (a new inline callback) does not pull the focus back to the first field.
+ */
+export function Modal({ title, onCancel, testId, className, children }: { title: string; onCancel: () => void; testId?: string; className?: string; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const titleId = useId();
+  const closeRef = useRef(onCancel);
+  useEffect(() => {
+    closeRef.current = onCancel;
+  }, [onCancel]);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closeRef.current();
+        return;
+      }
+      if (event.key !== 'Tab' || ref.current === null) return;
+      const focusable = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (first === undefined || last === undefined) return;
+      const inside = ref.current.contains(document.activeElement);
+      if (!inside || (event.shiftKey && document.activeElement === first)) {
+        event.preventDefault();
+        (event.shiftKey ? last : first).focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="modal-backdrop">
+      <div className={`modal card${className !== undefined ? ` ${className}` : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} data-testid={testId}>
+        <h3 id={titleId}>{title}</h3>
+        {children}
+      </div>
+    </div>
   );
 }

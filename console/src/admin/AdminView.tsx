@@ -1,9 +1,9 @@
 // The administration for managers and admins: operators, groups, skills and websites (created, edited, deleted; the tag to copy), messaging channels, API keys and webhooks.
-import { type FormEvent, type MouseEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type MouseEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Api } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import { navigate } from '../router';
-import { CopyButton, ErrorLine, formatTime, messageOf } from '../ui';
+import { CopyButton, ErrorLine, Modal, formatTime, messageOf } from '../ui';
 import { useList } from './use-list';
 import { ChannelsTab, errorField } from './Channels';
 import { type NamedDraft, type NamedRecord, type OperatorDraft, type OperatorRecord, type WebsiteDraft, type WebsiteRecord, namedChanges, namedDraft, operatorChanges, operatorDraft, websiteChanges, websiteDraft } from './changes';
@@ -48,20 +48,6 @@ export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
 }
 
 /** Runs an action, reporting its error and reloading after. */
-function useAction(setError: (error: string | null) => void, reload: () => void) {
-  return async (action: () => Promise<unknown>): Promise<boolean> => {
-    setError(null);
-    try {
-      await action();
-      reload();
-      return true;
-    } catch (failure) {
-      setError(messageOf(failure));
-      return false;
-    }
-  };
-}
-
 /** The row being edited, and the button that opened its editor: focus goes back to it when the editor closes. */
 function useEditor<T>() {
   const [editing, setEditing] = useState<T | null>(null);
@@ -77,54 +63,6 @@ function useEditor<T>() {
     if (button?.isConnected) button.focus();
   }, []);
   return { editing, open, close };
-}
-
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-/**
- * A modal editor (the pattern of the agent view's Modal): its first field takes the focus, Escape closes it, and Tab
- * stays inside it while it is open.
- */
-function EditDialog({ title, onClose, testId, wide, children }: { title: string; onClose: () => void; testId: string; wide?: boolean; children: ReactNode }) {
-  const ref = useRef<HTMLDivElement | null>(null);
-  const titleId = useId();
-  const closeRef = useRef(onClose);
-  useEffect(() => {
-    closeRef.current = onClose;
-  }, [onClose]);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        closeRef.current();
-        return;
-      }
-      if (event.key !== 'Tab' || ref.current === null) return;
-      const focusable = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-      const first = focusable[0];
-      const last = focusable[focusable.length - 1];
-      if (first === undefined || last === undefined) return;
-      const inside = ref.current.contains(document.activeElement);
-      if (!inside || (event.shiftKey && document.activeElement === first)) {
-        event.preventDefault();
-        (event.shiftKey ? last : first).focus();
-      } else if (!event.shiftKey && document.activeElement === last) {
-        event.preventDefault();
-        first.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-  return (
-    <div className="modal-backdrop">
-      <div className={`modal card edit-dialog${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} data-testid={testId}>
-        <h3 id={titleId}>{title}</h3>
-        {children}
-      </div>
-    </div>
-  );
 }
 
 /**
@@ -242,11 +180,10 @@ interface Named {
 
 function OperatorsTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload } = useList<OperatorRow>(api, '/operator?full=1&limit=100');
+  const { rows, error, reload, act } = useList<OperatorRow>(api, '/operator?full=1&limit=100');
   const websites = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
   const groups = useList<Named>(api, '/group?full=1&limit=100');
   const skills = useList<Named>(api, '/skill?full=1&limit=100');
-  const act = useAction(setError, reload);
   const editor = useEditor<OperatorRow>();
   const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -380,7 +317,7 @@ function OperatorEditor({ api, operator, websites, groups, skills, onCancel, onS
     </div>
   );
   return (
-    <EditDialog title={t('admin.editOperator', { name: operator.name })} onClose={onCancel} testId="operator-editor" wide>
+    <Modal title={t('admin.editOperator', { name: operator.name })} onCancel={onCancel} testId="operator-editor" className="edit-dialog wide">
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           {text('name', t('admin.name'))}
@@ -423,16 +360,15 @@ function OperatorEditor({ api, operator, websites, groups, skills, onCancel, onS
         </div>
         <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
       </form>
-    </EditDialog>
+    </Modal>
   );
 }
 
 /** Groups and skills: a name (and a parent, members, a skill's order): create, edit, delete. */
 function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload } = useList<NamedRecord>(api, `/${resource}?full=1&limit=100`);
+  const { rows, error, reload, act } = useList<NamedRecord>(api, `/${resource}?full=1&limit=100`);
   const operators = useList<Named>(api, '/operator?full=1&limit=100');
-  const act = useAction(setError, reload);
   const editor = useEditor<NamedRecord>();
   const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -523,7 +459,7 @@ function NamedEditor({ api, resource, row, others, operators, onCancel, onSaved 
     void save(namedChanges(resource, row, draft), (body) => api.put(`/${resource}/${row.id}`, body), () => onSaved(draft.name.trim() || row.name));
   };
   return (
-    <EditDialog title={t(resource === 'group' ? 'admin.editGroup' : 'admin.editSkill', { name: row.name })} onClose={onCancel} testId={`${resource}-editor`}>
+    <Modal title={t(resource === 'group' ? 'admin.editGroup' : 'admin.editSkill', { name: row.name })} onCancel={onCancel} testId={`${resource}-editor`} className="edit-dialog">
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           <div className="field">
@@ -559,7 +495,7 @@ function NamedEditor({ api, resource, row, others, operators, onCancel, onSaved 
         </div>
         <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
       </form>
-    </EditDialog>
+    </Modal>
   );
 }
 
@@ -572,8 +508,7 @@ const ROUTING_STRATEGIES = ['least_loaded', 'round_robin'] as const;
 
 function WebsitesTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, setError, reload } = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
-  const act = useAction(setError, reload);
+  const { rows, error, reload, act } = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
   const editor = useEditor<WebsiteRecord>();
   const [saved, setSaved] = useState<string | null>(null);
   const [url, setUrl] = useState('');
@@ -665,7 +600,7 @@ function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; website:
     void save(websiteChanges(website, draft), (body) => api.put(`/website/${website.id}`, body), () => onSaved(draft.label.trim() || draft.url.trim()));
   };
   return (
-    <EditDialog title={t('admin.editWebsite', { name: `#${website.id} ${website.label || website.url}` })} onClose={onCancel} testId="website-editor">
+    <Modal title={t('admin.editWebsite', { name: `#${website.id} ${website.label || website.url}` })} onCancel={onCancel} testId="website-editor" className="edit-dialog">
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           <div className="field wide-row">
@@ -691,7 +626,7 @@ function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; website:
         </div>
         <EditFooter prefix={prefix} error={error} notice={notice} busy={busy} onCancel={onCancel} />
       </form>
-    </EditDialog>
+    </Modal>
   );
 }
 
@@ -706,8 +641,7 @@ interface KeyRow {
 
 function KeysTab({ api }: { api: Api }) {
   const { t, language } = useI18n();
-  const { rows, error, setError, reload } = useList<KeyRow>(api, '/key?full=1&limit=100');
-  const act = useAction(setError, reload);
+  const { rows, error, act } = useList<KeyRow>(api, '/key?full=1&limit=100');
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   return (

@@ -9,8 +9,8 @@ export function useList<T>(api: Api, path: string): {
   error: string | null;
   setError: (error: string | null) => void;
   reload: () => void;
-  /** Runs an admin action: clears the last error, reloads the list after it, shows its failure. */
-  act: (action: () => Promise<unknown>) => Promise<void>;
+  /** Runs an admin action: clears the last error, reloads the list after it, shows its failure; true when it succeeded. */
+  act: (action: () => Promise<unknown>) => Promise<boolean>;
   missing: boolean;
 } {
   const [rows, setRows] = useState<T[] | null>(null);
@@ -34,13 +34,15 @@ export function useList<T>(api: Api, path: string): {
   }, [api, path, tick]);
   const reload = useCallback(() => setTick((value) => value + 1), []);
   const act = useCallback(
-    async (action: () => Promise<unknown>) => {
+    async (action: () => Promise<unknown>): Promise<boolean> => {
       setError(null);
       try {
         await action();
         reload();
+        return true;
       } catch (failure) {
         setError(messageOf(failure));
+        return false;
       }
     },
     [reload],

@@ -4,7 +4,7 @@ import type { Me } from '../App';
 import type { Api } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import type { ConversationView, Entry, OperatorSocket } from '../socket';
-import { ErrorLine, LockIcon, SourceBadge, formatTime, messageOf } from '../ui';
+import { ErrorLine, LockIcon, Modal, SourceBadge, formatTime, messageOf } from '../ui';
 import type { AgentAction, PendingEntry } from './state';
 
 export interface LoadedConversation {
@@ -577,26 +577,5 @@ function TemplateDialog({ language, onCancel, onSubmit }: { language: string; on
         </div>
       </form>
     </Modal>
-  );
-}
-
-/** A modal dialog: focus moves into it, Escape cancels. */
-export function Modal({ title, onCancel, children }: { title: string; onCancel: () => void; children: React.ReactNode }) {
-  const ref = useRef<HTMLDivElement | null>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus();
-    const onKey = (event: globalThis.KeyboardEvent) => {
-      if (event.key === 'Escape') onCancel();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onCancel]);
-  return (
-    <div className="modal-backdrop">
-      <div className="modal card" role="dialog" aria-modal="true" aria-label={title} ref={ref}>
-        <h3>{title}</h3>
-        {children}
-      </div>
-    </div>
   );
 }
