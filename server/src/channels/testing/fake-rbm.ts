@@ -6,7 +6,7 @@
 // assertion checked against the registered public key), with Google's error answers.
 import { type KeyObject, randomBytes, randomUUID, verify } from 'node:crypto';
 import { rbmSignature } from '../rcs.js';
-import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
+import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
 export interface FakeRbmOptions {
   agentId: string;
@@ -31,14 +31,10 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
   }
 }
 
-export class FakeRbm {
-  url = '';
-  webhookUrl = '';
+export class FakeRbm extends FakeProvider {
   readonly accepted: Array<{ messageId: string; msisdn: string; contentMessage: Record<string, unknown> }> = [];
   readonly testers = new Map<string, 'PENDING' | 'ACCEPTED'>();
   private readonly bucket: Bucket;
-  private stopServer: (() => Promise<void>) | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
   /** Public keys of the service accounts Google knows, by e-mail and key id. */
   private readonly serviceAccounts = new Map<string, Map<string, KeyObject>>();
   /** Minted tokens still valid: token → service account and expiry (ms). */
@@ -51,23 +47,8 @@ export class FakeRbm {
   tokenOutages = 0;
 
   constructor(readonly options: FakeRbmOptions) {
+    super();
     this.bucket = new Bucket(options.ratePerSecond ?? 50);
-  }
-
-  async start(): Promise<this> {
-    const server = await serve((request) => this.handle(request));
-    this.url = server.url;
-    this.stopServer = server.stop;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.settle();
-    await this.stopServer?.();
-  }
-
-  async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** The URL to give as the service account's `token_uri`. */
@@ -145,7 +126,7 @@ export class FakeRbm {
     if (this.testers.has(msisdn)) this.testers.set(msisdn, 'ACCEPTED');
   }
 
-  private handle(request: FakeRequest): FakeAnswer {
+  protected handle(request: FakeRequest): FakeAnswer {
     if (request.path === '/token') return this.token(request);
     const bearer = this.authorized(request.headers.authorization);
     if (bearer === undefined) {
@@ -185,11 +166,6 @@ export class FakeRbm {
     this.accepted.push({ messageId, msisdn, contentMessage: content });
     this.track(this.reportEvents(messageId, msisdn));
     return json(200, { name: `phones/${msisdn}/agentMessages/${messageId}`, sendTime: new Date().toISOString(), contentMessage: content });
-  }
-
-  private track(promise: Promise<unknown>): void {
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
   }
 
   private async reportEvents(messageId: string, msisdn: string): Promise<void> {

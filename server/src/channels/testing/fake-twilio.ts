@@ -3,7 +3,7 @@
 // (X-Twilio-Signature over the full URL + sorted parameters) for incoming messages and status callbacks.
 import { randomBytes } from 'node:crypto';
 import { twilioSignature } from '../sms.js';
-import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
+import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
 export interface FakeTwilioOptions {
   accountSid: string;
@@ -27,35 +27,16 @@ export interface TwilioMessage {
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 const twilioError = (status: number, code: number, message: string): FakeAnswer => json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
-export class FakeTwilio {
-  url = '';
-  webhookUrl = '';
+export class FakeTwilio extends FakeProvider {
   readonly accepted: TwilioMessage[] = [];
   private readonly bucket: Bucket;
-  private stopServer: (() => Promise<void>) | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(readonly options: FakeTwilioOptions) {
+    super();
     this.bucket = new Bucket(options.ratePerSecond ?? 10);
   }
 
-  async start(): Promise<this> {
-    const server = await serve((request) => this.handle(request));
-    this.url = server.url;
-    this.stopServer = server.stop;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.settle();
-    await this.stopServer?.();
-  }
-
-  async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  private handle(request: FakeRequest): FakeAnswer {
+  protected handle(request: FakeRequest): FakeAnswer {
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
     if (match === null) return twilioError(404, 20404, 'The requested resource was not found');
     const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
@@ -90,11 +71,6 @@ export class FakeTwilio {
       error_message: null,
       uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${message.sid}.json`,
     });
-  }
-
-  private track(promise: Promise<unknown>): void {
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
   }
 
   private async reportStatuses(message: TwilioMessage, url: string): Promise<void> {

@@ -4,7 +4,7 @@
 // (X-Hub-Signature-256) for customer messages and message statuses.
 import { createHash, randomBytes } from 'node:crypto';
 import { whatsappSignature } from '../whatsapp.js';
-import { Bucket, type FakeAnswer, type FakeRequest, json, postWebhook, serve } from './http.js';
+import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
 export interface FakeWhatsAppOptions {
   phoneNumberId: string;
@@ -38,37 +38,17 @@ const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
 const graphError = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): FakeAnswer =>
   json(status, { error: { message, type: code === 190 ? 'OAuthException' : 'GraphMethodException', code, ...extra, fbtrace_id: randomBytes(8).toString('hex') } });
 
-export class FakeWhatsApp {
-  url = '';
-  webhookUrl = '';
+export class FakeWhatsApp extends FakeProvider {
   readonly accepted: AcceptedMessage[] = [];
   /** Customers' last message times, as Meta tracks the service window. */
   private readonly lastInbound = new Map<string, number>();
   private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
   private bucket: Bucket;
-  private stopServer: (() => Promise<void>) | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
   rateLimited = 0;
 
   constructor(readonly options: FakeWhatsAppOptions) {
+    super();
     this.bucket = new Bucket(options.ratePerSecond ?? 80);
-  }
-
-  async start(): Promise<this> {
-    const server = await serve((request) => this.handle(request));
-    this.url = server.url;
-    this.stopServer = server.stop;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
-    await this.stopServer?.();
-  }
-
-  /** Waits for the webhooks the fake is sending. */
-  async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** Forgets a customer's last message: the next free-form message to them fails with 131047. */
@@ -76,13 +56,7 @@ export class FakeWhatsApp {
     this.lastInbound.delete(waId);
   }
 
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
-    return promise;
-  }
-
-  private async handle(request: FakeRequest): Promise<FakeAnswer> {
+  protected async handle(request: FakeRequest): Promise<FakeAnswer> {
     const media = /^\/media-download\/([A-Za-z0-9]+)$/.exec(request.path);
     if (media !== null) return this.download(request, media[1] ?? '');
     const match = /^\/(v\d+\.\d+)\/([^/]+)(\/messages)?$/.exec(request.path);

@@ -72,3 +72,40 @@ export async function postWebhook(url: string, body: string, headers: Record<str
   await response.arrayBuffer();
   return response.status;
 }
+
+/**
+ * What every fake provider server shares: its HTTP server on a free loopback port, where it posts its webhooks, and the
+ * webhooks it is still sending (settle waits for them; stop too).
+ */
+export abstract class FakeProvider {
+  url = '';
+  webhookUrl = '';
+  private stopServer: (() => Promise<void>) | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  protected abstract handle(request: FakeRequest): Promise<FakeAnswer> | FakeAnswer;
+
+  async start(): Promise<this> {
+    const server = await serve((request) => this.handle(request));
+    this.url = server.url;
+    this.stopServer = server.stop;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.settle();
+    await this.stopServer?.();
+  }
+
+  /** Waits for the webhooks the fake is sending. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Keeps a webhook being sent in the set settle waits for. */
+  protected track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+}
