@@ -7,6 +7,7 @@ import { type Store, openDatabase } from '../db/database.js';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { ADMIN_KEY, type TestDatabase, createTestDatabase } from '../test/harness.js';
 import { type RunningNode, killAll, sleep, startNode, startRedis } from '../test/processes.js';
+import { eventually } from '../test/wait.js';
 import { RedisSendRate, sendRateKey } from './send-rate.js';
 import { postWebhook } from './testing/http.js';
 import { FakeWhatsApp } from './testing/fake-whatsapp.js';
@@ -37,17 +38,6 @@ async function created<T>(base: string, path: string, body: unknown): Promise<T>
   const answer = await api<T>(base, 'POST', path, body);
   if (answer.status !== 200) throw new Error(`POST ${path}: ${answer.status} ${JSON.stringify(answer.data)}`);
   return answer.data;
-}
-
-/** Polls until `check` answers something defined, or fails naming `what`. */
-async function eventually<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await sleep(50);
-  }
 }
 
 function node(index: number): RunningNode {

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { assertEventually } from '../test/wait.js';
 import { RealtimeClient } from './client.js';
 import { gatewayOf } from './plugin.js';
 
@@ -16,18 +17,7 @@ const sockets: RealtimeClient[] = [];
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually(assertion: () => Promise<void>, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await pause(25);
-    }
-  }
-}
+const eventually = (assertion: () => Promise<void>, timeoutMs = 3000) => assertEventually(assertion, timeoutMs);
 
 async function newOperator(name: string, fields: Record<string, unknown> = {}, site = websiteId): Promise<{ id: number; token: string }> {
   const email = `${name.toLowerCase()}@presence.example`;

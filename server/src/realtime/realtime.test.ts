@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { assertEventually } from '../test/wait.js';
 import { type Frame, RealtimeClient } from './client.js';
 import { sendEntry } from './commands.js';
 import { signIdentity, websiteIdentitySecret } from './identity.js';
@@ -51,19 +52,7 @@ async function helloed(fields: Record<string, unknown> = {}): Promise<{ socket: 
   return { socket, welcome };
 }
 
-/** Retries an assertion until it passes (2 s at most). */
-async function eventually(assertion: () => void | Promise<void>, timeoutMs = 2000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+const eventually = (assertion: () => void | Promise<void>, timeoutMs = 2000) => assertEventually(assertion, timeoutMs, 20);
 
 const entries = (socket: RealtimeClient, conversationId: number) => socket.received((frame) => frame.type === 'entry' && frame.conversation_id === conversationId);
 

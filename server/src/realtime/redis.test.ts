@@ -7,6 +7,7 @@ import { buildApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { type Store, openDatabase } from '../db/database.js';
 import { type TestApp, clientWithKey, eventTypesFor, startTestApp, testConfig, testDialect } from '../test/harness.js';
+import { assertEventually } from '../test/wait.js';
 import { startRedis } from '../test/processes.js';
 import { RedisBus } from './bus.js';
 import { RealtimeClient } from './client.js';
@@ -17,18 +18,7 @@ const GRACE_MS = 300;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function eventually(assertion: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await pause(25);
-    }
-  }
-}
+const eventually = (assertion: () => Promise<void> | void, timeoutMs = 5000) => assertEventually(assertion, timeoutMs);
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let redisUrl: string;

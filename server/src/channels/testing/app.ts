@@ -1,20 +1,8 @@
 // A test app listening on a real port whose PUBLIC_URL is that port, so providers' signed webhooks (Twilio signs the
 // full URL) reach it as they would in production; outbound calls may reach loopback fakes.
-import net from 'node:net';
 import { type TestApp, clientWithKey, startTestApp } from '../../test/harness.js';
+import { freePort } from '../../test/processes.js';
 import { channelRuntime } from '../runtime.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ChannelTestSetup {
   t: TestApp;
@@ -40,16 +28,7 @@ export async function startChannelApp(): Promise<ChannelTestSetup> {
   return { t, publicUrl, key, clientId, websiteId, operatorId: Number(operator.body.data.id) };
 }
 
-/** Waits until `check` answers something defined (polling), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 8000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually } from '../../test/wait.js';
 
 /**
  * Waits until the channel loops of the app are idle and no stored payload waits (a payload stored between two passes
