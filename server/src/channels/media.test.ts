@@ -1,7 +1,7 @@
 // Operators send files to WhatsApp and SMS customers: the upload is stored with its message, the provider fetches it
 // from a signed link (which a forger cannot make and which expires), delivery follows, and refusals keep nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
+import { type ChannelTestSetup, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
 import { FakeTwilio } from './testing/fake-twilio.js';
 import { FakeWhatsApp } from './testing/fake-whatsapp.js';
 import { channelRuntime } from './runtime.js';
@@ -59,23 +59,12 @@ async function mediaRows(): Promise<number> {
 beforeAll(async () => {
   s = await startChannelApp();
   whatsapp = await new FakeWhatsApp({ phoneNumberId: WA.phone_number_id, accessToken: WA.access_token, appSecret: WA.app_secret }).start();
-  const wa = await s.t.api('POST', '/channel', { key: s.key, json: { type: 'whatsapp', website_id: s.websiteId, base_url: whatsapp.url, credentials: WA } });
-  expect(wa.status).toBe(200);
-  whatsapp.webhookUrl = String(wa.body.data.webhook_url);
+  await connectFake(s, whatsapp, { type: 'whatsapp', credentials: WA });
   twilio = await new FakeTwilio({ accountSid: TWILIO.account_sid, authToken: TWILIO.auth_token, numbers: [TWILIO.from] }).start();
-  const sms = await s.t.api('POST', '/channel', { key: s.key, json: { type: 'sms', website_id: s.websiteId, base_url: twilio.url, credentials: TWILIO } });
-  expect(sms.status).toBe(200);
-  twilio.webhookUrl = String(sms.body.data.webhook_url);
+  await connectFake(s, twilio, { type: 'sms', credentials: TWILIO });
 });
 
-afterAll(async () => {
-  await whatsapp.settle();
-  await twilio.settle();
-  await channelsSettled(s.t);
-  await whatsapp.stop();
-  await twilio.stop();
-  await s.t.close();
-});
+afterAll(() => closeChannelTest(s, whatsapp, twilio));
 
 describe('sending files', () => {
   it('sends an image to a WhatsApp customer: stored, fetched by Meta from the signed link, then delivered and read', async () => {

@@ -3,7 +3,7 @@
 // then a channel authenticated by a service account: minted, reused and refreshed tokens, token-endpoint failures.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
+import { type ChannelTestSetup, channelsSettled, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
 import { checkServiceAccount, serviceAccountToken } from './google-auth.js';
 import { FakeRbm } from './testing/fake-rbm.js';
 
@@ -23,17 +23,9 @@ async function deliveryOf(conversationId: number, seq: number) {
 beforeAll(async () => {
   s = await startChannelApp();
   fake = await new FakeRbm({ agentId: credentials.agent_id, accessToken: credentials.access_token, clientToken: credentials.client_token, rcsEnabled: [USER] }).start();
-  const created = await s.t.api('POST', '/channel', { key: s.key, json: { type: 'rcs', website_id: s.websiteId, base_url: fake.url, credentials } });
-  expect(created.status).toBe(200);
-  channelId = Number(created.body.data.id);
-  fake.webhookUrl = String(created.body.data.webhook_url);
+  channelId = await connectFake(s, fake, { type: 'rcs', credentials });
 });
-afterAll(async () => {
-  await fake.settle();
-  await channelsSettled(s.t);
-  await fake.stop();
-  await s.t.close();
-});
+afterAll(() => closeChannelTest(s, fake));
 
 describe('RCS Business Messaging', () => {
   it('answers the clientToken verification with the secret, 403 for another token', async () => {

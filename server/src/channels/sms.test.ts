@@ -1,7 +1,7 @@
 // SMS end to end against the fake Twilio-compatible API: signed inbound texts into a conversation, the operator's
 // reply sent with Basic auth, status callbacks into delivery states, provider errors surfaced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
+import { type ChannelTestSetup, channelsSettled, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
 import { FakeTwilio } from './testing/fake-twilio.js';
 import { twilioSignature } from './sms.js';
 
@@ -26,17 +26,9 @@ async function deliveryOf(conversationId: number, seq: number) {
 beforeAll(async () => {
   s = await startChannelApp();
   fake = await new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN, numbers: [NUMBER] }).start();
-  const created = await s.t.api('POST', '/channel', { key: s.key, json: { type: 'sms', website_id: s.websiteId, base_url: fake.url, credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER } } });
-  expect(created.status).toBe(200);
-  channelId = Number(created.body.data.id);
-  fake.webhookUrl = String(created.body.data.webhook_url);
+  channelId = await connectFake(s, fake, { type: 'sms', credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER } });
 });
-afterAll(async () => {
-  await fake.settle();
-  await channelsSettled(s.t);
-  await fake.stop();
-  await s.t.close();
-});
+afterAll(() => closeChannelTest(s, fake));
 
 describe('SMS (Twilio-compatible)', () => {
   it('refuses an inbound post whose X-Twilio-Signature does not match the URL and parameters', async () => {

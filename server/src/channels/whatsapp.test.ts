@@ -2,7 +2,7 @@
 // routed conversations, operator replies sent through the Cloud API, statuses into delivery states and events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTypesFor } from '../test/harness.js';
-import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
+import { type ChannelTestSetup, channelsSettled, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
 import { FakeWhatsApp } from './testing/fake-whatsapp.js';
 import { channelRuntime } from './runtime.js';
 
@@ -38,18 +38,10 @@ async function deliveryOf(conversationId: number, seq: number): Promise<{ state:
 beforeAll(async () => {
   s = await startChannelApp();
   fake = await new FakeWhatsApp({ phoneNumberId: credentials.phone_number_id, accessToken: credentials.access_token, appSecret: credentials.app_secret, ratePerSecond: 80 }).start();
-  const created = await s.t.api('POST', '/channel', { key: s.key, json: { type: 'whatsapp', website_id: s.websiteId, base_url: fake.url, credentials } });
-  expect(created.status).toBe(200);
-  channelId = Number(created.body.data.id);
-  fake.webhookUrl = String(created.body.data.webhook_url);
+  channelId = await connectFake(s, fake, { type: 'whatsapp', credentials });
 });
 
-afterAll(async () => {
-  await fake.settle();
-  await channelsSettled(s.t);
-  await fake.stop();
-  await s.t.close();
-});
+afterAll(() => closeChannelTest(s, fake));
 
 describe('WhatsApp webhook verification', () => {
   it('echoes hub.challenge for the verify token, 403 otherwise', async () => {

@@ -3,6 +3,7 @@
 import { type TestApp, clientWithKey, startTestApp } from '../../test/harness.js';
 import { freePort } from '../../test/processes.js';
 import { channelRuntime } from '../runtime.js';
+import type { FakeProvider } from './http.js';
 
 export interface ChannelTestSetup {
   t: TestApp;
@@ -29,6 +30,25 @@ export async function startChannelApp(): Promise<ChannelTestSetup> {
 }
 
 export { eventually } from '../../test/wait.js';
+
+/**
+ * Connects a channel of the setup's website to a fake provider (its base URL), and points the fake's webhooks at the
+ * channel's `webhook_url`; answers the channel's id.
+ */
+export async function connectFake(s: ChannelTestSetup, fake: FakeProvider, json: { type: 'whatsapp' | 'sms' | 'rcs'; credentials: Record<string, string>; send_rate?: number }): Promise<number> {
+  const created = await s.t.api('POST', '/channel', { key: s.key, json: { ...json, website_id: s.websiteId, base_url: fake.url } });
+  if (created.status !== 200) throw new Error(`channel: ${JSON.stringify(created.body)}`);
+  fake.webhookUrl = String(created.body.data.webhook_url);
+  return Number(created.body.data.id);
+}
+
+/** Ends a channel test: the fakes' webhooks delivered and processed, then the fakes and the app stopped. */
+export async function closeChannelTest(s: ChannelTestSetup, ...fakes: FakeProvider[]): Promise<void> {
+  for (const fake of fakes) await fake.settle();
+  await channelsSettled(s.t);
+  for (const fake of fakes) await fake.stop();
+  await s.t.close();
+}
 
 /**
  * Waits until the channel loops of the app are idle and no stored payload waits (a payload stored between two passes
