@@ -14,12 +14,29 @@ export function generatedKeyFile(config: Config): string {
   return path.join(dir, 'channel-secret.key');
 }
 
+/** The sealing key and where it came from (for the start-up log). */
+export interface SealingKey {
+  key: Buffer;
+  origin: 'secret_key' | 'admin_key' | 'generated';
+}
+
+const keys = new WeakMap<Config, SealingKey>();
+
 /**
  * The 32-byte sealing key, in order of preference: HKDF of CAUSERIE_SECRET_KEY; HKDF of CAUSERIE_ADMIN_KEY (already a
  * secret every deployment sets; rotating it then needs the credentials re-entered); a random key generated once and
- * kept (mode 0600) beside the SQLite file or in ./data. Returns where it came from, for the start-up log.
+ * kept (mode 0600) beside the SQLite file or in ./data. Returns where it came from, for the start-up log. Worked out once per configuration.
  */
-export function channelKey(config: Config): { key: Buffer; origin: 'secret_key' | 'admin_key' | 'generated' } {
+export function channelKey(config: Config): SealingKey {
+  let found = keys.get(config);
+  if (found === undefined) {
+    found = findKey(config);
+    keys.set(config, found);
+  }
+  return found;
+}
+
+function findKey(config: Config): SealingKey {
   if (config.secretKey !== undefined) return { key: derive(config.secretKey), origin: 'secret_key' };
   if (config.adminKey !== undefined) return { key: derive(config.adminKey), origin: 'admin_key' };
   const file = generatedKeyFile(config);
@@ -39,16 +56,9 @@ function derive(material: string): Buffer {
   return Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), INFO, 32));
 }
 
-const keys = new WeakMap<Config, Buffer>();
-
-/** The sealing key of a configuration, worked out once (channelKey may read a file). */
+/** The sealing key of a configuration (channelKey, worked out once per configuration: it may read a file). */
 export function secretsKey(config: Config): Buffer {
-  let key = keys.get(config);
-  if (key === undefined) {
-    key = channelKey(config).key;
-    keys.set(config, key);
-  }
-  return key;
+  return channelKey(config).key;
 }
 
 /** Seals a text: `v1.<iv>.<tag>.<ciphertext>` (base64url), authenticated with `binding` (e.g. `channel:12`). */
