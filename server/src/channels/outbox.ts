@@ -223,6 +223,12 @@ export async function postponeMessage(db: Kysely<Database>, id: number, delayMs:
     .execute();
 }
 
+/** The delivery state of one message (by its seq), or undefined when it has none (not a provider reply). */
+export async function deliveryStateOf(db: Kysely<Database>, conversationId: number, seq: number): Promise<Awaited<ReturnType<typeof deliveryStates>>[number] | undefined> {
+  const [state] = await deliveryStates(db, conversationId, seq - 1, seq);
+  return state;
+}
+
 /** Delivery states of a conversation's outbound messages after `afterSeq` (up to `upToSeq`), by seq. */
 export async function deliveryStates(db: Kysely<Database>, conversationId: number, afterSeq = 0, upToSeq?: number): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
   let query = db

@@ -13,7 +13,7 @@ import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
 import { createChannel, deleteChannel, updateChannel } from './commands.js';
 import { MEDIA_UPLOAD_LIMIT, attachmentDisposition, bareContentType, sendMediaMessage } from './media.js';
-import { deliveryStates } from './outbox.js';
+import { deliveryStateOf, deliveryStates } from './outbox.js';
 import { sendTemplateMessage } from './templates.js';
 import { inviteRcsTester, rcsCapabilities } from './rcs.js';
 import { channelRuntime } from './runtime.js';
@@ -137,7 +137,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       if (conversation === undefined) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${request.body.conversation_id}.`);
       const row = await sendTemplateMessage(db, conversation, request.body, channel.row.id);
       context.realtime?.entries(conversation.id, [row]);
-      const [state] = await deliveryStates(db, conversation.id, Number(row.seq) - 1, Number(row.seq));
+      const state = await deliveryStateOf(db, conversation.id, Number(row.seq));
       if (state === undefined) throw conflict('The template was not queued.');
       return one(state);
     },
@@ -160,7 +160,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
       const row = await sendTemplateMessage(db, existing, request.body);
       context.realtime?.entries(existing.id, [row]);
-      const [delivery] = await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq));
+      const delivery = await deliveryStateOf(db, existing.id, Number(row.seq));
       return one(presentMessage(row, delivery));
     },
   );
@@ -194,7 +194,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         ...(request.query.operator_id !== undefined && { operatorId: request.query.operator_id }),
       });
       context.realtime?.entries(existing.id, [row]);
-      const [delivery] = await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq));
+      const delivery = await deliveryStateOf(db, existing.id, Number(row.seq));
       return one(presentMessage(row, delivery));
     },
   );

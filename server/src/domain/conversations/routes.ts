@@ -1,7 +1,7 @@
 // HTTP routes of conversations, tags and the Odigo call-backs: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isProviderChannel } from '../../channels/adapter.js';
-import { deliveryStates } from '../../channels/outbox.js';
+import { deliveryStateOf, deliveryStates } from '../../channels/outbox.js';
 import type { AppContext } from '../../context.js';
 import { serveQueue } from '../routing/commands.js';
 import { ErrorResponses, ListEnvelope, OneEnvelope, many, one } from '../../http/envelope.js';
@@ -140,7 +140,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       // Sockets following the conversation see an entry written through the API as they see one typed live.
       context.realtime?.entries(existing.id, [row]);
       // A reply in a WhatsApp, SMS or RCS conversation was queued for its provider with the message.
-      const [delivery] = isProviderChannel(existing.source) ? await deliveryStates(db, existing.id, Number(row.seq) - 1, Number(row.seq)) : [];
+      const delivery = isProviderChannel(existing.source) ? await deliveryStateOf(db, existing.id, Number(row.seq)) : undefined;
       return one(presentMessage(row, delivery));
     },
   );
