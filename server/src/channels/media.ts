@@ -5,8 +5,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { MESSAGE_KIND } from '../db/schema.js';
-import { appendMessage, changeConversation } from '../domain/conversations/commands.js';
-import { assertOwned } from '../domain/tenancy/policy.js';
+import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { ApiError, conflict, fieldInvalid } from '../errors.js';
 import { nowInstant } from '../http/time.js';
 import { type MediaKind, type ProviderChannelType, isProviderChannel } from './adapter.js';
@@ -136,13 +135,12 @@ export async function sendMediaMessage(db: Kysely<Database>, conversation: Targe
   if (upload.bytes.length > limit) {
     throw new ApiError('payload_too_large', 413, `The file is ${upload.bytes.length} bytes; ${type === 'sms' ? 'SMS (MMS)' : type === 'rcs' ? 'RCS' : 'WhatsApp'} takes ${kind} files up to ${limit} bytes.`);
   }
-  const operatorId = upload.operatorId ?? conversation.operator_id;
-  if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  const operatorId = writingOperator(conversation, upload.operatorId);
   return db.transaction().execute(async (trx) => {
-    await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
+    // (A missing customer number below rolls back the conversation taken here.)
+    await actAsOperator(trx, conversation, operatorId);
     const contact = await trx.selectFrom('channel_contact').select('channel_id').where('conversation_id', '=', conversation.id).orderBy('id', 'desc').executeTakeFirst();
     if (contact === undefined) throw conflict(`Conversation ${conversation.id} has no customer number: the file cannot be sent.`);
-    if (conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
     const mediaId = await storeMediaFile(trx, { channelId: contact.channel_id, clientId: conversation.client_id, conversationId: conversation.id, mimeType: upload.mimeType, filename: upload.filename, bytes: upload.bytes });
     const label = upload.caption ?? upload.filename;
     return appendMessage(trx, conversation.id, {

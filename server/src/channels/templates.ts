@@ -3,8 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { MESSAGE_KIND } from '../db/schema.js';
-import { appendMessage, changeConversation } from '../domain/conversations/commands.js';
-import { assertOwned } from '../domain/tenancy/policy.js';
+import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { conflict, fieldInvalid } from '../errors.js';
 import { nowInstant } from '../http/time.js';
 
@@ -39,11 +38,9 @@ export async function sendTemplateMessage(db: Kysely<Database>, conversation: Ta
   if (contact === undefined || contact.type !== 'whatsapp') throw conflict(`Conversation ${conversation.id} is not a WhatsApp conversation: templates are WhatsApp messages.`);
   if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
   const parameters = template.parameters ?? [];
-  const operatorId = template.operator_id ?? conversation.operator_id;
-  if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  const operatorId = writingOperator(conversation, template.operator_id);
   return db.transaction().execute(async (trx) => {
-    await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
-    if (conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
+    await actAsOperator(trx, conversation, operatorId);
     const text = `[template ${template.name} (${template.language})]${parameters.length > 0 ? ` ${parameters.join(' | ')}` : ''}`;
     return appendMessage(trx, conversation.id, { kind: MESSAGE_KIND.operator, text, operatorId, at: nowInstant(), data: { template: { name: template.name, language: template.language, parameters } } });
   });

@@ -399,6 +399,22 @@ export async function closeConversationNow(db: Kysely<Database>, existing: Conve
  * Appends an entry through the API. An operator message names its operator (default: the conversation's);
  * when the conversation has none yet, that operator takes it (`conversation.updated`) before the message.
  */
+/** The operator who writes through the API: the one named, else the conversation's (400 naming `operator_id` when neither). */
+export function writingOperator(conversation: { operator_id: number | null }, given: number | undefined): number {
+  const operatorId = given ?? conversation.operator_id;
+  if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  return operatorId;
+}
+
+/**
+ * In a write's transaction: the operator must be of the conversation's client; writing to the customer (`takes`) gives
+ * them the conversation when nobody has it.
+ */
+export async function actAsOperator(trx: Tx, conversation: { id: number; client_id: number; operator_id: number | null }, operatorId: number, takes = true): Promise<void> {
+  await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
+  if (takes && conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
+}
+
 export async function postMessage(db: Kysely<Database>, existing: ConversationRow, input: { type: string; text: string; operator_id?: number }): Promise<ConversationMessageRow> {
   if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is closed.`);
   const kind = readMessageKind(input.type);
@@ -411,14 +427,10 @@ export async function postMessage(db: Kysely<Database>, existing: ConversationRo
   }
   const authored = kind === MESSAGE_KIND.operator || kind === MESSAGE_KIND.note;
   if (!authored && input.operator_id !== undefined) throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
-  const operatorId = authored ? (input.operator_id ?? existing.operator_id) : null;
-  if (authored && operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  const operatorId = authored ? writingOperator(existing, input.operator_id) : null;
   return db.transaction().execute(async (trx) => {
-    if (operatorId !== null) {
-      await assertOwned(trx, 'operator', [operatorId], existing.client_id, 'operator_id');
-      // Writing to the visitor takes an unowned conversation; a note does not.
-      if (existing.operator_id === null && kind === MESSAGE_KIND.operator) await changeConversation(trx, existing.id, { operatorId });
-    }
+    // Writing to the visitor takes an unowned conversation; a note does not.
+    if (operatorId !== null) await actAsOperator(trx, existing, operatorId, kind === MESSAGE_KIND.operator);
     return appendMessage(trx, existing.id, { kind, text, operatorId, at: nowInstant() });
   });
 }
