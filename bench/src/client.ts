@@ -56,13 +56,30 @@ export interface Tenant {
 
 /** A client, a website and `operators` operators (each with a session token) able to take `slots` chats each at once. */
 export async function createTenant(server: Server, operators: number, slots: number): Promise<Tenant> {
-  const client = await api<{ id: number }>(server, 'POST', '/api/2/client', ADMIN_KEY, { name: 'Bench Co', lang: 'en' });
-  const website = await api<{ id: number }>(server, 'POST', '/api/2/website', ADMIN_KEY, { url: 'https://bench.example', client_id: client.id });
+  const client = await api<{ id: number }>(server, 'POST', '/api/2/client', ADMIN_KEY, {
+    name: 'Bench Co',
+    lang: 'en',
+  });
+  const website = await api<{ id: number }>(server, 'POST', '/api/2/website', ADMIN_KEY, {
+    url: 'https://bench.example',
+    client_id: client.id,
+  });
   const operatorTokens: string[] = [];
   for (let index = 0; index < operators; index += 1) {
     const email = `agent${index}@bench.example`;
-    await api(server, 'POST', '/api/2/operator', ADMIN_KEY, { name: `Bench Agent ${index}`, email, password: 'bench-password', chat_max_number: slots, website_list: [website.id], client_id: client.id });
-    const login = await fetch(`${server.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench-password' }) });
+    await api(server, 'POST', '/api/2/operator', ADMIN_KEY, {
+      name: `Bench Agent ${index}`,
+      email,
+      password: 'bench-password',
+      chat_max_number: slots,
+      website_list: [website.id],
+      client_id: client.id,
+    });
+    const login = await fetch(`${server.base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'bench-password' }),
+    });
     const session = (await login.json()) as { data: { token: string } };
     operatorTokens.push(session.data.token);
   }

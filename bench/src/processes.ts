@@ -37,7 +37,9 @@ function residentBytes(pid: number | undefined): number {
   const kilobytes = /VmRSS:\s+(\d+)/.exec(status)?.[1];
   const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   const own = kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
-  return own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + residentBytes(Number(child)), 0));
+  return (
+    own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + residentBytes(Number(child)), 0))
+  );
 }
 
 async function started(child: ChildProcess, port: number, readyPath: string, cleanup: () => void): Promise<Server> {
@@ -49,7 +51,10 @@ async function started(child: ChildProcess, port: number, readyPath: string, cle
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited early:\n${output}`);
-    const ready = await fetch(`${base}${readyPath}`).then((answer) => answer.ok, () => false);
+    const ready = await fetch(`${base}${readyPath}`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error(`the server was not ready in 30 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -72,7 +77,15 @@ export async function startCauserie(env: Record<string, string> = {}): Promise<S
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-bench-'));
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER_MAIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${path.join(directory, 'bench.db')}`, CAUSERIE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${path.join(directory, 'bench.db')}`,
+      CAUSERIE_ADMIN_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return started(child, port, '/readyz', () => fs.rmSync(directory, { recursive: true, force: true }));
@@ -89,7 +102,11 @@ export async function startBaseline(name: string): Promise<Server> {
 /** A throwaway redis-server on a free port, for a node of several workers. */
 export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

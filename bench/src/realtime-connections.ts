@@ -31,8 +31,16 @@ interface Held {
 }
 
 /** Starts one holder process and resolves with how many sockets it holds open once they are all up. */
-function startHolder(url: string, count: number, websiteId: number | undefined): Promise<{ open: number; release(): Promise<void> }> {
-  const child = spawn(process.execPath, [HOLDER, url, String(count), ...(websiteId === undefined ? [] : [String(websiteId)])], { stdio: ['pipe', 'pipe', 'pipe'] });
+function startHolder(
+  url: string,
+  count: number,
+  websiteId: number | undefined,
+): Promise<{ open: number; release(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [HOLDER, url, String(count), ...(websiteId === undefined ? [] : [String(websiteId)])],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -50,15 +58,27 @@ function startHolder(url: string, count: number, websiteId: number | undefined):
         });
       }
     });
-    child.once('exit', (code) => reject(new Error(`socket holder exited (${code ?? '?'}) before holding its sockets:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`socket holder exited (${code ?? '?'}) before holding its sockets:\n${output}`)),
+    );
   });
 }
 
-async function holdSockets(server: Server, count: number, holders: number, path: string, websiteId: number | undefined): Promise<Held> {
+async function holdSockets(
+  server: Server,
+  count: number,
+  holders: number,
+  path: string,
+  websiteId: number | undefined,
+): Promise<Held> {
   await settle(1_000);
   const before = server.rss();
   const share = Math.ceil(count / holders);
-  const held = await Promise.all(Array.from({ length: holders }, (_, index) => startHolder(wsUrl(server, path), Math.min(share, count - index * share), websiteId)));
+  const held = await Promise.all(
+    Array.from({ length: holders }, (_, index) =>
+      startHolder(wsUrl(server, path), Math.min(share, count - index * share), websiteId),
+    ),
+  );
   await settle(3_000);
   const after = server.rss();
   const open = held.reduce((sum, holder) => sum + holder.open, 0);
@@ -86,7 +106,9 @@ export async function realtimeConnections(options: BenchOptions): Promise<Record
   }
 
   const redis = plan.workers > 1 ? await startRedis() : undefined;
-  const causerie = await startCauserie(redis === undefined ? {} : { REDIS_URL: redis.url, CAUSERIE_WORKERS: String(plan.workers) });
+  const causerie = await startCauserie(
+    redis === undefined ? {} : { REDIS_URL: redis.url, CAUSERIE_WORKERS: String(plan.workers) },
+  );
   let causerieResult: Held;
   try {
     // Both workers listen before the first socket, so the sockets spread over them.
@@ -94,14 +116,19 @@ export async function realtimeConnections(options: BenchOptions): Promise<Record
     const tenant = await createTenant(causerie, 1, 2);
     causerieResult = await holdSockets(causerie, plan.sockets, plan.holders, '/realtime/visitor', tenant.websiteId);
     await causerieResult.release();
-    if (causerieResult.open !== plan.sockets) throw new Error(`only ${causerieResult.open} of ${plan.sockets} sockets stayed open`);
+    if (causerieResult.open !== plan.sockets)
+      throw new Error(`only ${causerieResult.open} of ${plan.sockets} sockets stayed open`);
   } finally {
     await causerie.stop();
     await redis?.stop();
   }
 
-  console.log(`causerie: ${plan.sockets} idle visitor sockets on ${plan.workers} worker(s), ${round(causerieResult.bytesPerSocket / 1024)} KB each, RSS ${round(causerieResult.rssBytes / 1048576)} MB`);
-  console.log(`baseline (bare ws, one process): ${plan.baselineSockets} sockets, ${round(baselineResult.bytesPerSocket / 1024)} KB each`);
+  console.log(
+    `causerie: ${plan.sockets} idle visitor sockets on ${plan.workers} worker(s), ${round(causerieResult.bytesPerSocket / 1024)} KB each, RSS ${round(causerieResult.rssBytes / 1048576)} MB`,
+  );
+  console.log(
+    `baseline (bare ws, one process): ${plan.baselineSockets} sockets, ${round(baselineResult.bytesPerSocket / 1024)} KB each`,
+  );
   return {
     sockets: plan.sockets,
     workers: plan.workers,

@@ -6,7 +6,7 @@
 // received them all. Latency: a fixed total rate, each message stamped when sent and measured when the operator's
 // socket receives it. The baseline is a bare node:http + ws relay that parses and forwards, persisting nothing.
 import type { WebSocket } from 'ws';
-import { type Frame, createTenant, nextFrame, openSocket, wsUrl } from './client.js';
+import { createTenant, type Frame, nextFrame, openSocket, wsUrl } from './client.js';
 import { type Server, startBaseline, startCauserie } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { median, percentile, round } from './stats.js';
@@ -50,15 +50,20 @@ async function causerieRig(server: Server): Promise<Rig> {
     const started = nextFrame(socket, (frame) => frame.type === 'started');
     socket.send(JSON.stringify({ type: 'start', text: 'Hello', client_message_id: `start-${index}` }));
     const answer = await started;
-    if (answer.outcome !== 'assigned') throw new Error(`conversation ${index} was not assigned: ${JSON.stringify(answer)}`);
+    if (answer.outcome !== 'assigned')
+      throw new Error(`conversation ${index} was not assigned: ${JSON.stringify(answer)}`);
     conversations.push(Number(answer.conversation_id));
     visitors.push(socket);
   }
   return {
     visitors,
     operators,
-    frame: (visitor, id, text) => JSON.stringify({ type: 'message', conversation_id: conversations[visitor], text, client_message_id: id }),
-    received: (frame) => (frame.type === 'entry' && frame.kind === 'visitor' && typeof frame.client_message_id === 'string' ? { id: frame.client_message_id, text: String(frame.text) } : undefined),
+    frame: (visitor, id, text) =>
+      JSON.stringify({ type: 'message', conversation_id: conversations[visitor], text, client_message_id: id }),
+    received: (frame) =>
+      frame.type === 'entry' && frame.kind === 'visitor' && typeof frame.client_message_id === 'string'
+        ? { id: frame.client_message_id, text: String(frame.text) }
+        : undefined,
     isAck: (frame) => frame.type === 'ack',
   };
 }
@@ -66,7 +71,8 @@ async function causerieRig(server: Server): Promise<Rig> {
 async function relayRig(server: Server): Promise<Rig> {
   const operator = await openSocket(wsUrl(server, '/operator'));
   const visitors: WebSocket[] = [];
-  for (let index = 0; index < VISITORS; index += 50) visitors.push(...(await Promise.all(Array.from({ length: 50 }, () => openSocket(wsUrl(server, '/visitor'))))));
+  for (let index = 0; index < VISITORS; index += 50)
+    visitors.push(...(await Promise.all(Array.from({ length: 50 }, () => openSocket(wsUrl(server, '/visitor'))))));
   return {
     visitors,
     operators: [operator],
@@ -177,8 +183,12 @@ export async function realtimeThroughput(options: BenchOptions): Promise<Record<
   const baseline = await measure(relayServer, await relayRig(relayServer), options);
   const causerieServer = await startCauserie();
   const causerie = await measure(causerieServer, await causerieRig(causerieServer), options);
-  console.log(`causerie: ${Math.round(causerie.messagesPerSecond)} persisted messages/s (runs: ${causerie.rates.map(Math.round).join(', ')}); at ${LATENCY_RATE}/s p50 ${round(causerie.latency.p50)} ms, p99 ${round(causerie.latency.p99)} ms`);
-  console.log(`baseline (raw ws relay): ${Math.round(baseline.messagesPerSecond)} messages/s; at ${LATENCY_RATE}/s p50 ${round(baseline.latency.p50)} ms, p99 ${round(baseline.latency.p99)} ms`);
+  console.log(
+    `causerie: ${Math.round(causerie.messagesPerSecond)} persisted messages/s (runs: ${causerie.rates.map(Math.round).join(', ')}); at ${LATENCY_RATE}/s p50 ${round(causerie.latency.p50)} ms, p99 ${round(causerie.latency.p99)} ms`,
+  );
+  console.log(
+    `baseline (raw ws relay): ${Math.round(baseline.messagesPerSecond)} messages/s; at ${LATENCY_RATE}/s p50 ${round(baseline.latency.p50)} ms, p99 ${round(baseline.latency.p99)} ms`,
+  );
   return {
     visitors: VISITORS,
     operators: OPERATORS,

@@ -27,7 +27,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   const figures = await benchmark({ quick: argv.includes('--quick') });
-  console.log(JSON.stringify({ benchmark: name, quick: argv.includes('--quick'), seconds: Math.round((Date.now() - started) / 100) / 10, ...figures }));
+  console.log(
+    JSON.stringify({
+      benchmark: name,
+      quick: argv.includes('--quick'),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      ...figures,
+    }),
+  );
   return 0;
 }
 

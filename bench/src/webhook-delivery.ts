@@ -33,7 +33,13 @@ interface Receiver {
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: '', count: 0, first: undefined, onRequest: undefined, close: async () => undefined };
+  const receiver: Receiver = {
+    url: '',
+    count: 0,
+    first: undefined,
+    onRequest: undefined,
+    close: async () => undefined,
+  };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -81,26 +87,41 @@ async function postMessages(server: Server, conversations: number[], messages: n
     Array.from({ length: POSTERS }, async () => {
       while (next < messages) {
         const index = next++;
-        await api(server, 'POST', `/conversation/${conversations[index % conversations.length]}/message`, { type: 'visitor', text: `message ${index}` });
+        await api(server, 'POST', `/conversation/${conversations[index % conversations.length]}/message`, {
+          type: 'visitor',
+          text: `message ${index}`,
+        });
       }
     }),
   );
 }
 
 /** Replays the period to every subscription; deliveries per second until the receiver has them all. */
-async function replayRate(server: Server, receiver: Receiver, subscriptions: Array<{ id: number }>, period: { from: string; to: string }, perSubscription: number): Promise<number> {
+async function replayRate(
+  server: Server,
+  receiver: Receiver,
+  subscriptions: Array<{ id: number }>,
+  period: { from: string; to: string },
+  perSubscription: number,
+): Promise<number> {
   const expected = receiver.count + perSubscription * subscriptions.length;
   const started = performance.now();
   for (const subscription of subscriptions) {
     const queued = await api<{ queued: number }>(server, 'POST', `/webhook/${subscription.id}/replay`, period);
-    if (queued.queued !== perSubscription) throw new Error(`replay queued ${queued.queued}, expected ${perSubscription}`);
+    if (queued.queued !== perSubscription)
+      throw new Error(`replay queued ${queued.queued}, expected ${perSubscription}`);
   }
   await until(() => receiver.count >= expected, 180_000);
   return (perSubscription * subscriptions.length) / ((performance.now() - started) / 1000);
 }
 
 /** One message at a time with the node idle: milliseconds from the committing POST to the webhook's arrival. */
-async function idleLatency(server: Server, receiver: Receiver, conversation: number, samples: number): Promise<{ p50: number; p99: number }> {
+async function idleLatency(
+  server: Server,
+  receiver: Receiver,
+  conversation: number,
+  samples: number,
+): Promise<{ p50: number; p99: number }> {
   const results: number[] = [];
   for (let index = 0; index < samples; index += 1) {
     const arrived = new Promise<number>((resolve) => {
@@ -121,10 +142,20 @@ async function plainPosts(receiver: Receiver, body: string, total: number): Prom
   const url = new URL(receiver.url);
   const post = () =>
     new Promise<void>((resolve, reject) => {
-      const request = http.request({ host: url.hostname, port: url.port, path: '/plain', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-        response.resume();
-        response.on('end', resolve);
-      });
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/plain',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', resolve);
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });
@@ -149,15 +180,25 @@ export async function webhookDelivery(options: BenchOptions): Promise<Record<str
   const server = await startCauserie({ CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.1/32' });
   try {
     const client = await api<{ id: number }>(server, 'POST', '/client', { name: 'Webhook Bench', lang: 'en' });
-    const website = await api<{ id: number }>(server, 'POST', '/website', { url: 'https://bench.example', client_id: client.id });
+    const website = await api<{ id: number }>(server, 'POST', '/website', {
+      url: 'https://bench.example',
+      client_id: client.id,
+    });
     const conversations: number[] = [];
-    for (let index = 0; index < CONVERSATIONS; index += 1) conversations.push((await api<{ id: number }>(server, 'POST', '/conversation', { website_id: website.id })).id);
+    for (let index = 0; index < CONVERSATIONS; index += 1)
+      conversations.push((await api<{ id: number }>(server, 'POST', '/conversation', { website_id: website.id })).id);
     const from = new Date(Date.now() - 1_000).toISOString().slice(0, 19).replace('T', ' ');
     await postMessages(server, conversations, messages);
     const to = new Date(Date.now() + 1_000).toISOString().slice(0, 19).replace('T', ' ');
     const subscriptions: Array<{ id: number; secret: string }> = [];
     for (let index = 0; index < SUBSCRIPTIONS; index += 1) {
-      subscriptions.push(await api(server, 'POST', '/webhook', { client_id: client.id, url: `${receiver.url}/hook/${index}`, events: ['message.created'] }));
+      subscriptions.push(
+        await api(server, 'POST', '/webhook', {
+          client_id: client.id,
+          url: `${receiver.url}/hook/${index}`,
+          events: ['message.created'],
+        }),
+      );
     }
 
     // Warm-up round (connections, statement cache), then the measured rounds.
@@ -165,21 +206,31 @@ export async function webhookDelivery(options: BenchOptions): Promise<Record<str
     // Every delivery is signed: check one as a receiver would.
     const sample = receiver.first;
     const signature = sample?.headers['x-causerie-signature'];
-    const valid = sample !== undefined && subscriptions.some((subscription) => signature === `sha256=${createHmac('sha256', subscription.secret).update(sample.body).digest('hex')}`);
+    const valid =
+      sample !== undefined &&
+      subscriptions.some(
+        (subscription) =>
+          signature === `sha256=${createHmac('sha256', subscription.secret).update(sample.body).digest('hex')}`,
+      );
     if (!valid) throw new Error('a delivery was not signed with its subscription secret');
     const rates: number[] = [];
-    for (let index = 1; index <= rounds; index += 1) rates.push(await replayRate(server, receiver, subscriptions, { from, to }, messages));
+    for (let index = 1; index <= rounds; index += 1)
+      rates.push(await replayRate(server, receiver, subscriptions, { from, to }, messages));
 
-    for (const subscription of subscriptions.slice(1)) await api(server, 'PUT', `/webhook/${subscription.id}`, { enabled: false });
+    for (const subscription of subscriptions.slice(1))
+      await api(server, 'PUT', `/webhook/${subscription.id}`, { enabled: false });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const latency = await idleLatency(server, receiver, conversations[0] ?? 0, options.quick ? 100 : 300);
 
     const body = sample?.body ?? '{}';
     const plainRates: number[] = [];
-    for (let index = 0; index < rounds; index += 1) plainRates.push(await plainPosts(receiver, body, messages * SUBSCRIPTIONS));
+    for (let index = 0; index < rounds; index += 1)
+      plainRates.push(await plainPosts(receiver, body, messages * SUBSCRIPTIONS));
     const deliveriesPerSecond = median(rates);
     const baseline = median(plainRates);
-    console.log(`causerie: ${Math.round(deliveriesPerSecond)} signed deliveries/s (runs: ${rates.map(Math.round).join(', ')}); idle commit-to-receipt p50 ${round(latency.p50)} ms, p99 ${round(latency.p99)} ms`);
+    console.log(
+      `causerie: ${Math.round(deliveriesPerSecond)} signed deliveries/s (runs: ${rates.map(Math.round).join(', ')}); idle commit-to-receipt p50 ${round(latency.p50)} ms, p99 ${round(latency.p99)} ms`,
+    );
     console.log(`baseline (plain POST loop, ${IN_FLIGHT} in flight): ${Math.round(baseline)} POSTs/s`);
     return {
       subscriptions: SUBSCRIPTIONS,

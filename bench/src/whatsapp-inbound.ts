@@ -49,7 +49,15 @@ function payloads(count: number, round_: number): Array<{ body: string; signatur
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
                 contacts: [{ profile: { name: `Client ${index % CUSTOMERS}` }, wa_id: waId }],
-                messages: [{ from: waId, id: `wamid.r${round_}.${index}.${randomBytes(6).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: `Message ${index} du client` } }],
+                messages: [
+                  {
+                    from: waId,
+                    id: `wamid.r${round_}.${index}.${randomBytes(6).toString('hex')}`,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: 'text',
+                    text: { body: `Message ${index} du client` },
+                  },
+                ],
               },
             },
           ],
@@ -64,7 +72,18 @@ function payloads(count: number, round_: number): Array<{ body: string; signatur
 function post(agent: http.Agent, url: URL, item: { body: string; signature: string }): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(item.body), 'x-hub-signature-256': item.signature } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(item.body),
+          'x-hub-signature-256': item.signature,
+        },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -104,7 +123,8 @@ async function waitProcessed(database: SQLite.Database, expectedEntries: number)
     const left = (pending.get() as { n: number }).n;
     const done = (entries.get() as { n: number }).n;
     if (left === 0 && done >= expectedEntries) return;
-    if (Date.now() > deadline) throw new Error(`not processed in time: ${left} payloads pending, ${done}/${expectedEntries} entries`);
+    if (Date.now() > deadline)
+      throw new Error(`not processed in time: ${left} payloads pending, ${done}/${expectedEntries} entries`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -121,16 +141,28 @@ export async function whatsappInbound(options: BenchOptions): Promise<Record<str
   let opened = 0;
   try {
     const client = await api<{ id: number }>(causerie, 'POST', '/client', { name: 'Bench', lang: 'fr' });
-    const website = await api<{ id: number }>(causerie, 'POST', '/website', { url: 'https://bench.example', client_id: client.id });
+    const website = await api<{ id: number }>(causerie, 'POST', '/website', {
+      url: 'https://bench.example',
+      client_id: client.id,
+    });
     const channel = await api<{ id: number; webhook_url: string }>(causerie, 'POST', '/channel', {
       type: 'whatsapp',
       website_id: website.id,
       client_id: client.id,
-      credentials: { phone_number_id: '106540352242922', access_token: 'unused-in-this-benchmark', app_secret: APP_SECRET, verify_token: 'bench' },
+      credentials: {
+        phone_number_id: '106540352242922',
+        access_token: 'unused-in-this-benchmark',
+        app_secret: APP_SECRET,
+        verify_token: 'bench',
+      },
     });
     const url = `${causerie.base}/channels/whatsapp/${channel.id}/webhook`;
     // A forged signature must be refused, or the figure would not be of verified messages.
-    const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, body: '{}' });
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+      body: '{}',
+    });
     if (forged.status !== 403) throw new Error(`a forged signature was answered ${forged.status}`);
     const database = new SQLite(file, { readonly: true, fileMustExist: true });
     try {
@@ -146,7 +178,9 @@ export async function whatsappInbound(options: BenchOptions): Promise<Record<str
         subject.push(messages / ((finished - started) / 1000));
         ingestion.push(messages / ((acknowledged - started) / 1000));
       }
-      opened = (database.prepare("select count(*) as n from conversation where source = 'whatsapp'").get() as { n: number }).n;
+      opened = (
+        database.prepare("select count(*) as n from conversation where source = 'whatsapp'").get() as { n: number }
+      ).n;
     } finally {
       database.close();
     }
@@ -170,8 +204,14 @@ export async function whatsappInbound(options: BenchOptions): Promise<Record<str
 
   const persisted = median(subject);
   const rawMedian = median(raw);
-  for (const [name, figure] of [['verified+persisted+routed', subject], ['acknowledged (stored raw)', ingestion], ['baseline node:http', raw]] as const) {
-    console.log(`${name}: ${figure.map((value) => round(value, 0)).join(', ')} msg/s (median ${round(median(figure), 0)})`);
+  for (const [name, figure] of [
+    ['verified+persisted+routed', subject],
+    ['acknowledged (stored raw)', ingestion],
+    ['baseline node:http', raw],
+  ] as const) {
+    console.log(
+      `${name}: ${figure.map((value) => round(value, 0)).join(', ')} msg/s (median ${round(median(figure), 0)})`,
+    );
   }
   return {
     messages_per_round: messages,

@@ -1,5 +1,5 @@
 // Prints the gzip size of the built console (JS and CSS) and fails above the budget, so growth is noticed in review.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 

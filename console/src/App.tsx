@@ -1,10 +1,19 @@
 // The console shell: language, session, login (password and SSO with backto), and the page for the current path.
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
-import { AdminView, ADMIN_TABS, type AdminTab } from './admin/AdminView';
+import { ADMIN_TABS, type AdminTab, AdminView } from './admin/AdminView';
 import { AgentView } from './agent/AgentView';
-import { Api, ApiError, type Session, forgetSession, loadSession, loginWithPassword, loginWithSsoKey, logout } from './api';
+import {
+  Api,
+  ApiError,
+  forgetSession,
+  loadSession,
+  loginWithPassword,
+  loginWithSsoKey,
+  logout,
+  type Session,
+} from './api';
 import { safeBackto } from './backto';
-import { I18nContext, type Language, initialLanguage, rememberLanguage, translator, useI18n } from './i18n';
+import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import { navigate, useLocation } from './router';
 
 /** The operator's own record, for the header and to decide what they may open. */
@@ -14,7 +23,11 @@ export interface Me {
   roles: string[];
 }
 
-type Page = { kind: 'login' } | { kind: 'agent'; conversationId: number | null } | { kind: 'admin'; tab: AdminTab } | { kind: 'missing' };
+type Page =
+  | { kind: 'login' }
+  | { kind: 'agent'; conversationId: number | null }
+  | { kind: 'admin'; tab: AdminTab }
+  | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
 function pageOf(path: string): Page {
@@ -66,7 +79,12 @@ function Shell() {
       setSession(null);
       setMe(null);
       const here = `${window.location.pathname}${window.location.search}`;
-      navigate(refused && !here.startsWith('/admin/login') ? `/admin/login?backto=${encodeURIComponent(here)}` : '/admin/login', { replace: true });
+      navigate(
+        refused && !here.startsWith('/admin/login')
+          ? `/admin/login?backto=${encodeURIComponent(here)}`
+          : '/admin/login',
+        { replace: true },
+      );
     },
     [session],
   );
@@ -76,7 +94,9 @@ function Shell() {
     if (!api) return;
     let cancelled = false;
     api
-      .get<{ id: number; name: string; pseudo?: string | null; roles?: string[] }>(`/operator/${api.session.operatorId}`)
+      .get<{ id: number; name: string; pseudo?: string | null; roles?: string[] }>(
+        `/operator/${api.session.operatorId}`,
+      )
       .then((operator) => {
         if (!cancelled) setMe({ id: operator.id, name: operator.pseudo || operator.name, roles: operator.roles ?? [] });
       })
@@ -97,21 +117,56 @@ function Shell() {
     <div className="app">
       <Header me={me} manages={manages} onLogout={() => signOut(false)} current={page.kind} />
       {page.kind === 'agent' && <AgentView api={api} me={me} selectedId={page.conversationId} />}
-      {page.kind === 'admin' && (me === null ? <p className="padded">{t('common.loading')}</p> : manages ? <AdminView api={api} tab={page.tab} /> : <p className="padded" role="alert">{t('common.forbidden')}</p>)}
+      {page.kind === 'admin' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : manages ? (
+          <AdminView api={api} tab={page.tab} />
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.forbidden')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
-          <a href="/admin/" onClick={(event) => { event.preventDefault(); navigate('/admin/'); }}>{t('common.home')}</a>
+          <a
+            href="/admin/"
+            onClick={(event) => {
+              event.preventDefault();
+              navigate('/admin/');
+            }}
+          >
+            {t('common.home')}
+          </a>
         </main>
       )}
     </div>
   );
 }
 
-function Header({ me, manages, onLogout, current }: { me: Me | null; manages: boolean; onLogout: () => void; current: Page['kind'] }) {
+function Header({
+  me,
+  manages,
+  onLogout,
+  current,
+}: {
+  me: Me | null;
+  manages: boolean;
+  onLogout: () => void;
+  current: Page['kind'];
+}) {
   const { t, language, setLanguage } = useI18n();
   const link = (path: string, label: string, active: boolean) => (
-    <a href={path} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined} onClick={(event) => { event.preventDefault(); navigate(path); }}>
+    <a
+      href={path}
+      className={active ? 'nav-link active' : 'nav-link'}
+      aria-current={active ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(path);
+      }}
+    >
       {label}
     </a>
   );
@@ -125,13 +180,23 @@ function Header({ me, manages, onLogout, current }: { me: Me | null; manages: bo
       <span className="spacer" />
       <label className="inline">
         <span className="sr-only">{t('nav.language')}</span>
-        <select value={language} onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')} aria-label={t('nav.language')}>
+        <select
+          value={language}
+          onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')}
+          aria-label={t('nav.language')}
+        >
           <option value="en">English</option>
           <option value="fr">Français</option>
         </select>
       </label>
-      {me && <span className="me" data-testid="me">{me.name}</span>}
-      <button type="button" onClick={onLogout}>{t('nav.logout')}</button>
+      {me && (
+        <span className="me" data-testid="me">
+          {me.name}
+        </span>
+      )}
+      <button type="button" onClick={onLogout}>
+        {t('nav.logout')}
+      </button>
     </header>
   );
 }
@@ -140,7 +205,15 @@ function Header({ me, manages, onLogout, current }: { me: Me | null; manages: bo
  * `/admin/login`: with `?key=` (seed 003's SSO link) the key is exchanged for a session at once and removed from the
  * address bar; otherwise the email and password form. Either way `backto` decides the page opened after.
  */
-function LoginPage({ onSession, hasSession, fallback }: { onSession: (session: Session) => void; hasSession: boolean; fallback: string | null }) {
+function LoginPage({
+  onSession,
+  hasSession,
+  fallback,
+}: {
+  onSession: (session: Session) => void;
+  hasSession: boolean;
+  fallback: string | null;
+}) {
   const { t, language, setLanguage } = useI18n();
   const params = new URLSearchParams(window.location.search);
   const ssoKey = fallback === null ? params.get('key') : null;
@@ -157,7 +230,11 @@ function LoginPage({ onSession, hasSession, fallback }: { onSession: (session: S
       return;
     }
     // The key must not stay in the address bar or the history.
-    history.replaceState(null, '', `/admin/login${params.has('backto') ? `?backto=${encodeURIComponent(params.get('backto') ?? '')}` : ''}`);
+    history.replaceState(
+      null,
+      '',
+      `/admin/login${params.has('backto') ? `?backto=${encodeURIComponent(params.get('backto') ?? '')}` : ''}`,
+    );
     let cancelled = false;
     loginWithSsoKey(ssoKey)
       .then((session) => {
@@ -200,17 +277,41 @@ function LoginPage({ onSession, hasSession, fallback }: { onSession: (session: S
           <>
             <label>
               {t('login.email')}
-              <input type="email" name="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+              <input
+                type="email"
+                name="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(event) => setEmail(event.target.value)}
+              />
             </label>
             <label>
               {t('login.password')}
-              <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+              <input
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
             </label>
-            <button type="submit" className="primary" disabled={busy}>{t('login.submit')}</button>
+            <button type="submit" className="primary" disabled={busy}>
+              {t('login.submit')}
+            </button>
           </>
         )}
-        {error !== null && <p className="error" role="alert">{error}</p>}
-        <select value={language} onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')} aria-label={t('nav.language')}>
+        {error !== null && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <select
+          value={language}
+          onChange={(event) => setLanguage(event.target.value === 'fr' ? 'fr' : 'en')}
+          aria-label={t('nav.language')}
+        >
           <option value="en">English</option>
           <option value="fr">Français</option>
         </select>

@@ -39,9 +39,20 @@ export function loadSession(): Session | null {
     const raw = localStorage.getItem(STORAGE_KEY);
     if (raw === null) return null;
     const parsed = JSON.parse(raw) as Partial<Session>;
-    if (typeof parsed.token !== 'string' || typeof parsed.operatorId !== 'number' || typeof parsed.clientId !== 'number' || typeof parsed.expiresAt !== 'string') return null;
+    if (
+      typeof parsed.token !== 'string' ||
+      typeof parsed.operatorId !== 'number' ||
+      typeof parsed.clientId !== 'number' ||
+      typeof parsed.expiresAt !== 'string'
+    )
+      return null;
     if (Date.parse(parsed.expiresAt) <= Date.now()) return null;
-    return { token: parsed.token, operatorId: parsed.operatorId, clientId: parsed.clientId, expiresAt: parsed.expiresAt };
+    return {
+      token: parsed.token,
+      operatorId: parsed.operatorId,
+      clientId: parsed.clientId,
+      expiresAt: parsed.expiresAt,
+    };
   } catch {
     return null;
   }
@@ -67,7 +78,12 @@ async function call<T>(method: string, url: string, token: string | null, body?:
   return envelope;
 }
 
-const fromAnswer = (answer: SessionAnswer): Session => ({ token: answer.token, operatorId: answer.operator_id, clientId: answer.client_id, expiresAt: answer.expires_at });
+const fromAnswer = (answer: SessionAnswer): Session => ({
+  token: answer.token,
+  operatorId: answer.operator_id,
+  clientId: answer.client_id,
+  expiresAt: answer.expires_at,
+});
 
 /** Email and password login (POST /auth/login). */
 export async function loginWithPassword(email: string, password: string): Promise<Session> {
@@ -110,7 +126,11 @@ export class Api {
       return await call<T>(method, `/api/2${path}`, this.session.token, body);
     } catch (error) {
       // 403 "Forbidden" (no message of a role check) means the session itself is gone.
-      if (error instanceof ApiError && (error.status === 401 || (error.status === 403 && error.message === 'Forbidden'))) this.onUnauthorized();
+      if (
+        error instanceof ApiError &&
+        (error.status === 401 || (error.status === 403 && error.message === 'Forbidden'))
+      )
+        this.onUnauthorized();
       throw error;
     }
   }
@@ -141,10 +161,16 @@ export class Api {
   async upload<T>(path: string, file: Blob): Promise<T | undefined> {
     const response = await fetch(`/api/2${path}`, {
       method: 'POST',
-      headers: { accept: 'application/json', authorization: `Bearer ${this.session.token}`, 'content-type': file.type || 'application/octet-stream' },
+      headers: {
+        accept: 'application/json',
+        authorization: `Bearer ${this.session.token}`,
+        'content-type': file.type || 'application/octet-stream',
+      },
       body: file,
     });
-    const envelope = (await response.json().catch(() => ({ meta: { status: 'error', message: response.statusText } }))) as Envelope<T>;
+    const envelope = (await response
+      .json()
+      .catch(() => ({ meta: { status: 'error', message: response.statusText } }))) as Envelope<T>;
     if (response.status === 401) this.onUnauthorized();
     if (!response.ok) throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
     return envelope.data;

@@ -18,7 +18,17 @@ describe('safeBackto', () => {
   });
 
   it('refuses every way out of the origin', () => {
-    for (const raw of ['https://evil.example/', '//evil.example/x', '/\\evil.example', '\\\\evil.example', 'javascript:alert(1)', 'users', '/\t/evil.example', '%2F%2Fevil.example', 'http:/evil.example']) {
+    for (const raw of [
+      'https://evil.example/',
+      '//evil.example/x',
+      '/\\evil.example',
+      '\\\\evil.example',
+      'javascript:alert(1)',
+      'users',
+      '/\t/evil.example',
+      '%2F%2Fevil.example',
+      'http:/evil.example',
+    ]) {
       const target = safeBackto(raw, ORIGIN);
       expect(new URL(target, ORIGIN).origin, raw).toBe(ORIGIN);
       expect(target.startsWith('/admin'), raw).toBe(true);

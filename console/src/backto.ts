@@ -11,7 +11,8 @@ export function safeBackto(raw: string | null | undefined, origin: string): stri
   const home = `${CONSOLE_BASE}/`;
   if (raw === null || raw === undefined || raw === '') return home;
   // Only a path: one leading slash, then no second slash or backslash (protocol-relative URLs), no control characters.
-  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || /[\u0000-\u001f\u007f]/.test(raw)) return home;
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || /[\u0000-\u001f\u007f]/.test(raw))
+    return home;
   let url: URL;
   try {
     url = new URL(raw, origin);
@@ -19,7 +20,10 @@ export function safeBackto(raw: string | null | undefined, origin: string): stri
     return home;
   }
   if (url.origin !== origin) return home;
-  const path = url.pathname === CONSOLE_BASE || url.pathname.startsWith(`${CONSOLE_BASE}/`) ? url.pathname : `${CONSOLE_BASE}${url.pathname}`;
+  const path =
+    url.pathname === CONSOLE_BASE || url.pathname.startsWith(`${CONSOLE_BASE}/`)
+      ? url.pathname
+      : `${CONSOLE_BASE}${url.pathname}`;
   // The login page itself would loop.
   if (path === `${CONSOLE_BASE}/login`) return home;
   return `${path}${url.search}${url.hash}`;

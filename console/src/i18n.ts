@@ -86,7 +86,7 @@ const en = {
   'delivery.failed': 'Not delivered',
   'template.open': 'Template',
   'template.title': 'Send a WhatsApp template',
-  'template.hint': 'More than 24 hours after the customer\'s last message, WhatsApp delivers only approved templates.',
+  'template.hint': "More than 24 hours after the customer's last message, WhatsApp delivers only approved templates.",
   'template.name': 'Template name (as approved by Meta)',
   'template.language': 'Language code',
   'template.parameters': 'Parameters {{1}}, {{2}}… one per line',
@@ -183,7 +183,8 @@ const en = {
   'webhooks.attempt': 'Attempt',
   'admin.channels': 'Channels',
   'channels.unavailable': 'Messaging channels are not available on this server yet.',
-  'channels.intro': 'Connect your WhatsApp, SMS and RCS numbers: customers who write to them land in the same conversations as the web chat.',
+  'channels.intro':
+    'Connect your WhatsApp, SMS and RCS numbers: customers who write to them land in the same conversations as the web chat.',
   'channels.none': 'No channel connected yet.',
   'channels.new': 'Connect a channel',
   'channels.noWebsite': 'Create a website first: a channel opens its conversations on one of your websites.',
@@ -196,8 +197,10 @@ const en = {
   'channels.name': 'Name shown to agents (optional)',
   'channels.credentials': '{type} credentials',
   'channels.help.whatsapp': "From Meta's App Dashboard → WhatsApp → API setup. Stored encrypted, never shown again.",
-  'channels.help.sms': "From your Twilio (or compatible) console. Give the sender number or a messaging service SID. Stored encrypted, never shown again.",
-  'channels.help.rcs': 'From the Business Communications Developer Console and Google Cloud. Stored encrypted, never shown again.',
+  'channels.help.sms':
+    'From your Twilio (or compatible) console. Give the sender number or a messaging service SID. Stored encrypted, never shown again.',
+  'channels.help.rcs':
+    'From the Business Communications Developer Console and Google Cloud. Stored encrypted, never shown again.',
   'channels.rcsAuth': 'How the platform authenticates to RBM',
   'channels.cred.phone_number_id': 'Phone number ID',
   'channels.cred.access_token': 'Access token',
@@ -222,18 +225,24 @@ const en = {
   'channels.hint.sms.messaging_service_sid': 'Starts with MG; instead of a sender number.',
   'channels.hint.rcs.agent_id': 'The RBM agent id.',
   'channels.hint.rcs.client_token': "Shown when you configure the agent's webhook; it signs inbound messages.",
-  'channels.hint.rcs.service_account': "Paste the service account's JSON key file, or choose the file: access tokens are then minted and renewed for you.",
-  'channels.hint.rcs.access_token': 'An OAuth 2.0 token you mint yourself; it is not renewed: replace it before it expires.',
+  'channels.hint.rcs.service_account':
+    "Paste the service account's JSON key file, or choose the file: access tokens are then minted and renewed for you.",
+  'channels.hint.rcs.access_token':
+    'An OAuth 2.0 token you mint yourself; it is not renewed: replace it before it expires.',
   'channels.serviceAccountFile': 'or choose the JSON key file',
   'channels.baseUrl': 'Provider API base URL (optional)',
-  'channels.baseUrlHint': "Leave empty for the provider's own API; give an on-premise gateway or a test server otherwise.",
+  'channels.baseUrlHint':
+    "Leave empty for the provider's own API; give an on-premise gateway or a test server otherwise.",
   'channels.sendRate': 'Messages per second (optional)',
   'channels.sendRateHint': 'At most; default {rate}.',
   'channels.connect': 'Connect the channel',
   'channels.created': 'Channel #{id} connected. Give this webhook URL to the provider:',
-  'channels.next.whatsapp': "Enter this URL and your verify token in Meta's App Dashboard → WhatsApp → Configuration (callback URL and verify token), then subscribe to the messages field.",
-  'channels.next.sms': "In your provider's console, set the number's \"A message comes in\" webhook (HTTP POST) to this URL.",
-  'channels.next.rcs': "Enter this URL as the agent's webhook in the Business Communications Developer Console, with the client token you typed.",
+  'channels.next.whatsapp':
+    "Enter this URL and your verify token in Meta's App Dashboard → WhatsApp → Configuration (callback URL and verify token), then subscribe to the messages field.",
+  'channels.next.sms':
+    'In your provider\'s console, set the number\'s "A message comes in" webhook (HTTP POST) to this URL.',
+  'channels.next.rcs':
+    "Enter this URL as the agent's webhook in the Business Communications Developer Console, with the client token you typed.",
   'channels.dismiss': 'Done',
   'channels.webhookUrl': 'Webhook URL to give the provider',
   'channels.webhookUrlOf': 'Webhook URL of channel #{id}',
@@ -251,14 +260,16 @@ const en = {
   'channels.editTitle': 'Settings and credentials of channel #{id}',
   'channels.replaceCredentials': 'Replace credentials',
   'channels.replaceHint': 'Only the fields you type are replaced; the others are kept.',
-  'channels.replaceHintRcs': 'Only the fields you type are replaced; giving a service account key replaces the access token, and the reverse.',
+  'channels.replaceHintRcs':
+    'Only the fields you type are replaced; giving a service account key replaces the access token, and the reverse.',
   'channels.keep': 'Stored. Leave empty to keep it.',
   'channels.nothingToSave': 'Type at least one value to change.',
   'channels.saved': 'Channel #{id} saved.',
   'channels.confirmDelete': 'Disconnect channel #{id} ({name})? Its conversations stay; its webhook stops answering.',
   'channels.rcsTools': 'Testers and numbers',
   'channels.tester': 'Register a tester',
-  'channels.testerHint': 'The phone receives an RCS invitation to accept; until then the status is PENDING. An agent not launched yet only reaches its testers.',
+  'channels.testerHint':
+    'The phone receives an RCS invitation to accept; until then the status is PENDING. An agent not launched yet only reaches its testers.',
   'channels.phone': 'Phone number (E.164)',
   'channels.invite': 'Invite',
   'channels.invited': 'Invitation for {phone}: {status}',
@@ -266,7 +277,8 @@ const en = {
   'channels.checkHint': 'Whether the number can receive RCS from this agent, and which features it supports.',
   'channels.checkSubmit': 'Check',
   'channels.reachable': '{phone} is reachable over RCS. Features: {features}',
-  'channels.unreachable': '{phone} is not reachable over RCS from this agent (not an RCS user, or not a tester of an agent not launched yet).',
+  'channels.unreachable':
+    '{phone} is not reachable over RCS from this agent (not an RCS user, or not a tester of an agent not launched yet).',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -334,7 +346,7 @@ const fr: Record<MessageKey, string> = {
   'conv.transfer': 'Transférer',
   'conv.close': 'Clôturer',
   'conv.closed': 'Cette conversation est terminée.',
-  'conv.readOnly': "Cette conversation ne vous est pas attribuée.",
+  'conv.readOnly': 'Cette conversation ne vous est pas attribuée.',
   'conv.navigation': 'A visité {url}',
   'conv.system': '{text}',
   'conv.you': 'Vous',
@@ -354,8 +366,9 @@ const fr: Record<MessageKey, string> = {
   'delivery.failed': 'Non distribué',
   'template.open': 'Modèle',
   'template.title': 'Envoyer un modèle WhatsApp',
-  'template.hint': 'Plus de 24 heures après le dernier message du client, WhatsApp ne distribue que des modèles approuvés.',
-  'template.name': 'Nom du modèle (tel qu\'approuvé par Meta)',
+  'template.hint':
+    'Plus de 24 heures après le dernier message du client, WhatsApp ne distribue que des modèles approuvés.',
+  'template.name': "Nom du modèle (tel qu'approuvé par Meta)",
   'template.language': 'Code de langue',
   'template.parameters': 'Paramètres {{1}}, {{2}}… un par ligne',
   'template.submit': 'Envoyer le modèle',
@@ -451,7 +464,8 @@ const fr: Record<MessageKey, string> = {
   'webhooks.attempt': 'Tentative',
   'admin.channels': 'Canaux',
   'channels.unavailable': 'Les canaux de messagerie ne sont pas encore disponibles sur ce serveur.',
-  'channels.intro': 'Connectez vos numéros WhatsApp, SMS et RCS : les clients qui y écrivent arrivent dans les mêmes conversations que le chat du site.',
+  'channels.intro':
+    'Connectez vos numéros WhatsApp, SMS et RCS : les clients qui y écrivent arrivent dans les mêmes conversations que le chat du site.',
   'channels.none': 'Aucun canal connecté pour le moment.',
   'channels.new': 'Connecter un canal',
   'channels.noWebsite': "Créez d'abord un site : un canal ouvre ses conversations sur l'un de vos sites.",
@@ -463,9 +477,12 @@ const fr: Record<MessageKey, string> = {
   'channels.website': 'Site',
   'channels.name': 'Nom affiché aux opérateurs (facultatif)',
   'channels.credentials': 'Identifiants {type}',
-  'channels.help.whatsapp': "Dans le tableau de bord de l'app Meta → WhatsApp → Configuration de l'API. Stockés chiffrés, jamais réaffichés.",
-  'channels.help.sms': "Dans votre console Twilio (ou compatible). Indiquez le numéro d'envoi ou un SID de service de messagerie. Stockés chiffrés, jamais réaffichés.",
-  'channels.help.rcs': 'Dans la Business Communications Developer Console et Google Cloud. Stockés chiffrés, jamais réaffichés.',
+  'channels.help.whatsapp':
+    "Dans le tableau de bord de l'app Meta → WhatsApp → Configuration de l'API. Stockés chiffrés, jamais réaffichés.",
+  'channels.help.sms':
+    "Dans votre console Twilio (ou compatible). Indiquez le numéro d'envoi ou un SID de service de messagerie. Stockés chiffrés, jamais réaffichés.",
+  'channels.help.rcs':
+    'Dans la Business Communications Developer Console et Google Cloud. Stockés chiffrés, jamais réaffichés.',
   'channels.rcsAuth': "Comment la plateforme s'authentifie auprès de RBM",
   'channels.cred.phone_number_id': 'Identifiant du numéro',
   'channels.cred.access_token': "Jeton d'accès",
@@ -479,33 +496,43 @@ const fr: Record<MessageKey, string> = {
   'channels.cred.agent_id': "Identifiant de l'agent",
   'channels.cred.client_token': 'Jeton client',
   'channels.cred.service_account': 'Clé du compte de service (JSON)',
-  'channels.hint.whatsapp.phone_number_id': "L'identifiant du numéro professionnel, en chiffres (pas le numéro lui-même).",
+  'channels.hint.whatsapp.phone_number_id':
+    "L'identifiant du numéro professionnel, en chiffres (pas le numéro lui-même).",
   'channels.hint.whatsapp.access_token': "Un jeton permanent d'utilisateur système avec whatsapp_business_messaging.",
   'channels.hint.whatsapp.app_secret': "La clé secrète de l'app Meta (Paramètres → Général) : elle signe les webhooks.",
-  'channels.hint.whatsapp.verify_token': 'Un texte de votre choix ; vous saisissez le même dans la configuration du webhook chez Meta.',
+  'channels.hint.whatsapp.verify_token':
+    'Un texte de votre choix ; vous saisissez le même dans la configuration du webhook chez Meta.',
   'channels.hint.whatsapp.api_version': 'Laissez vide pour v21.0.',
   'channels.hint.sms.account_sid': 'Commence par AC.',
   'channels.hint.sms.auth_token': 'Signe les webhooks et authentifie les envois.',
   'channels.hint.sms.from': 'Au format E.164, par exemple +33612345678 ; ou indiquez un SID de service de messagerie.',
   'channels.hint.sms.messaging_service_sid': "Commence par MG ; à la place d'un numéro d'envoi.",
   'channels.hint.rcs.agent_id': "L'identifiant de l'agent RBM.",
-  'channels.hint.rcs.client_token': "Affiché quand vous configurez le webhook de l'agent ; il signe les messages entrants.",
-  'channels.hint.rcs.service_account': "Collez le fichier de clé JSON du compte de service, ou choisissez le fichier : les jetons d'accès sont alors créés et renouvelés pour vous.",
-  'channels.hint.rcs.access_token': "Un jeton OAuth 2.0 que vous créez vous-même ; il n'est pas renouvelé : remplacez-le avant son expiration.",
+  'channels.hint.rcs.client_token':
+    "Affiché quand vous configurez le webhook de l'agent ; il signe les messages entrants.",
+  'channels.hint.rcs.service_account':
+    "Collez le fichier de clé JSON du compte de service, ou choisissez le fichier : les jetons d'accès sont alors créés et renouvelés pour vous.",
+  'channels.hint.rcs.access_token':
+    "Un jeton OAuth 2.0 que vous créez vous-même ; il n'est pas renouvelé : remplacez-le avant son expiration.",
   'channels.serviceAccountFile': 'ou choisissez le fichier de clé JSON',
   'channels.baseUrl': "URL de base de l'API du fournisseur (facultatif)",
-  'channels.baseUrlHint': "Laissez vide pour l'API du fournisseur ; sinon, une passerelle sur site ou un serveur de test.",
+  'channels.baseUrlHint':
+    "Laissez vide pour l'API du fournisseur ; sinon, une passerelle sur site ou un serveur de test.",
   'channels.sendRate': 'Messages par seconde (facultatif)',
   'channels.sendRateHint': 'Au plus ; {rate} par défaut.',
   'channels.connect': 'Connecter le canal',
-  'channels.created': "Canal n°{id} connecté. Donnez cette URL de webhook au fournisseur :",
-  'channels.next.whatsapp': "Saisissez cette URL et votre jeton de vérification dans le tableau de bord de l'app Meta → WhatsApp → Configuration (URL de rappel et jeton de vérification), puis abonnez-vous au champ messages.",
-  'channels.next.sms': "Dans la console de votre fournisseur, réglez le webhook « A message comes in » (HTTP POST) du numéro sur cette URL.",
-  'channels.next.rcs': "Saisissez cette URL comme webhook de l'agent dans la Business Communications Developer Console, avec le jeton client que vous avez saisi.",
+  'channels.created': 'Canal n°{id} connecté. Donnez cette URL de webhook au fournisseur :',
+  'channels.next.whatsapp':
+    "Saisissez cette URL et votre jeton de vérification dans le tableau de bord de l'app Meta → WhatsApp → Configuration (URL de rappel et jeton de vérification), puis abonnez-vous au champ messages.",
+  'channels.next.sms':
+    'Dans la console de votre fournisseur, réglez le webhook « A message comes in » (HTTP POST) du numéro sur cette URL.',
+  'channels.next.rcs':
+    "Saisissez cette URL comme webhook de l'agent dans la Business Communications Developer Console, avec le jeton client que vous avez saisi.",
   'channels.dismiss': 'Terminé',
   'channels.webhookUrl': 'URL de webhook à donner au fournisseur',
   'channels.webhookUrlOf': 'URL de webhook du canal n°{id}',
-  'channels.copyManually': "Le navigateur n'a pas permis la copie : l'URL est sélectionnée, appuyez sur Ctrl+C (⌘C sur Mac).",
+  'channels.copyManually':
+    "Le navigateur n'a pas permis la copie : l'URL est sélectionnée, appuyez sur Ctrl+C (⌘C sur Mac).",
   'channels.enabled': 'Activé',
   'channels.disabled': 'Désactivé',
   'channels.enable': 'Activer',
@@ -519,14 +546,17 @@ const fr: Record<MessageKey, string> = {
   'channels.editTitle': 'Réglages et identifiants du canal n°{id}',
   'channels.replaceCredentials': 'Remplacer des identifiants',
   'channels.replaceHint': 'Seuls les champs saisis sont remplacés ; les autres sont conservés.',
-  'channels.replaceHintRcs': "Seuls les champs saisis sont remplacés ; une clé de compte de service remplace le jeton d'accès, et inversement.",
+  'channels.replaceHintRcs':
+    "Seuls les champs saisis sont remplacés ; une clé de compte de service remplace le jeton d'accès, et inversement.",
   'channels.keep': 'Enregistré. Laissez vide pour le conserver.',
   'channels.nothingToSave': 'Saisissez au moins une valeur à modifier.',
   'channels.saved': 'Canal n°{id} enregistré.',
-  'channels.confirmDelete': 'Déconnecter le canal n°{id} ({name}) ? Ses conversations restent ; son webhook cesse de répondre.',
+  'channels.confirmDelete':
+    'Déconnecter le canal n°{id} ({name}) ? Ses conversations restent ; son webhook cesse de répondre.',
   'channels.rcsTools': 'Testeurs et numéros',
   'channels.tester': 'Enregistrer un testeur',
-  'channels.testerHint': "Le téléphone reçoit une invitation RCS à accepter ; d'ici là l'état est PENDING. Un agent pas encore lancé ne joint que ses testeurs.",
+  'channels.testerHint':
+    "Le téléphone reçoit une invitation RCS à accepter ; d'ici là l'état est PENDING. Un agent pas encore lancé ne joint que ses testeurs.",
   'channels.phone': 'Numéro de téléphone (E.164)',
   'channels.invite': 'Inviter',
   'channels.invited': 'Invitation pour {phone} : {status}',
@@ -534,7 +564,8 @@ const fr: Record<MessageKey, string> = {
   'channels.checkHint': 'Si le numéro peut recevoir du RCS de cet agent, et quelles fonctions il prend en charge.',
   'channels.checkSubmit': 'Vérifier',
   'channels.reachable': '{phone} est joignable en RCS. Fonctions : {features}',
-  'channels.unreachable': "{phone} n'est pas joignable en RCS par cet agent (pas utilisateur RCS, ou pas testeur d'un agent pas encore lancé).",
+  'channels.unreachable':
+    "{phone} n'est pas joignable en RCS par cet agent (pas utilisateur RCS, ou pas testeur d'un agent pas encore lancé).",
 };
 
 const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { en, fr };
@@ -561,7 +592,10 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 /** A translate function for one language; `{name}` placeholders take `values`. */
 export function translator(language: Language): Translate {
   const dictionary = DICTIONARIES[language];
-  return (key, values) => dictionary[key].replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+  return (key, values) =>
+    dictionary[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      values && name in values ? String(values[name]) : whole,
+    );
 }
 
 export interface I18n {

@@ -12,9 +12,13 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 
 /** The current location, re-rendering on navigation and on back/forward. */
 export function useLocation(): { path: string; search: URLSearchParams } {
-  const [location, setLocation] = useState(() => ({ path: window.location.pathname, search: new URLSearchParams(window.location.search) }));
+  const [location, setLocation] = useState(() => ({
+    path: window.location.pathname,
+    search: new URLSearchParams(window.location.search),
+  }));
   useEffect(() => {
-    const update = () => setLocation({ path: window.location.pathname, search: new URLSearchParams(window.location.search) });
+    const update = () =>
+      setLocation({ path: window.location.pathname, search: new URLSearchParams(window.location.search) });
     window.addEventListener('popstate', update);
     window.addEventListener(NAVIGATE_EVENT, update);
     return () => {

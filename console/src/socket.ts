@@ -54,7 +54,12 @@ export interface Availability {
 }
 
 export type ServerFrame =
-  | { type: 'snapshot'; operator: Availability & { id: number }; conversations: { conversation: ConversationView; history: Entry[] }[]; queues: { website_id: number; waiting: number }[] }
+  | {
+      type: 'snapshot';
+      operator: Availability & { id: number };
+      conversations: { conversation: ConversationView; history: Entry[] }[];
+      queues: { website_id: number; waiting: number }[];
+    }
   | { type: 'assigned'; conversation: ConversationView; history: Entry[] }
   | ({ type: 'entry' } & Entry)
   | { type: 'conversation'; conversation: ConversationView }
@@ -152,7 +157,9 @@ export class OperatorSocket {
 
   private open(): void {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/realtime/operator?token=${encodeURIComponent(this.token)}`);
+    const socket = new WebSocket(
+      `${scheme}://${location.host}/realtime/operator?token=${encodeURIComponent(this.token)}`,
+    );
     this.socket = socket;
     let opened = false;
     socket.onopen = () => {

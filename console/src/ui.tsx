@@ -61,7 +61,10 @@ export function formatTime(value: string | null | undefined, language: string, w
   const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return value;
-  return new Intl.DateTimeFormat(language, withDate ? { dateStyle: 'short', timeStyle: 'short' } : { timeStyle: 'short' }).format(date);
+  return new Intl.DateTimeFormat(
+    language,
+    withDate ? { dateStyle: 'short', timeStyle: 'short' } : { timeStyle: 'short' },
+  ).format(date);
 }
 
 /** Where a conversation comes from, as shown on its badge: chat, whatsapp, sms, rcs, call… */
@@ -89,13 +92,26 @@ export function LockIcon() {
   );
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
  * A modal dialog: its first field takes the focus, Escape cancels, and Tab stays inside it while it is open. `onCancel`
  * is read through a ref, so a parent's re-render (a new inline callback) does not pull the focus back to the first field.
  */
-export function Modal({ title, onCancel, testId, className, children }: { title: string; onCancel: () => void; testId?: string; className?: string; children: ReactNode }) {
+export function Modal({
+  title,
+  onCancel,
+  testId,
+  className,
+  children,
+}: {
+  title: string;
+  onCancel: () => void;
+  testId?: string;
+  className?: string;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDivElement | null>(null);
   const titleId = useId();
   const closeRef = useRef(onCancel);
@@ -129,7 +145,14 @@ export function Modal({ title, onCancel, testId, className, children }: { title:
   }, []);
   return (
     <div className="modal-backdrop">
-      <div className={`modal card${className !== undefined ? ` ${className}` : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} data-testid={testId}>
+      <div
+        className={`modal card${className !== undefined ? ` ${className}` : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+        data-testid={testId}
+      >
         <h3 id={titleId}>{title}</h3>
         {children}
       </div>

@@ -3,7 +3,7 @@
 // message naming a wrong field, close with Escape and give the focus back to their Edit button; in French too, and at tablet width.
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, launchBrowser, openConsole, shot, startServer } from './harness.js';
+import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -127,7 +127,11 @@ describe('Administration → editing operators', () => {
     contexts.push(alan.context());
     expect(await alan.getByTestId('me').textContent()).toBe('Alan');
     // The old password no longer opens a session.
-    const refused = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alan@demo.causerie.test', password: server.demo.login.password }) });
+    const refused = await fetch(`${server.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alan@demo.causerie.test', password: server.demo.login.password }),
+    });
     expect(refused.status).toBe(401);
   });
 

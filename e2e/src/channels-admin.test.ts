@@ -6,9 +6,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRbm } from '../../server/src/channels/testing/fake-rbm.js';
 import { FakeWhatsApp } from '../../server/src/channels/testing/fake-whatsapp.js';
-import { type RunningServer, launchBrowser, openConsole, shot, startServer } from './harness.js';
+import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
-const WHATSAPP = { phone_number_id: '123456789012345', access_token: 'EAAG-e2e-token', app_secret: 'e2e-app-secret', verify_token: 'e2e-verify-me' };
+const WHATSAPP = {
+  phone_number_id: '123456789012345',
+  access_token: 'EAAG-e2e-token',
+  app_secret: 'e2e-app-secret',
+  verify_token: 'e2e-verify-me',
+};
 const RBM = { agentId: 'causerie-e2e-agent', clientToken: 'rbm-e2e-client-token' };
 const RCS_USER = '+33698760001';
 const NOT_RCS = '+33698760009';
@@ -40,7 +45,11 @@ async function channels(): Promise<ChannelRow[]> {
 /** Meta's subscription check: GET with hub.mode=subscribe; the node answers the challenge when the verify token matches. */
 async function metaHandshake(webhookUrl: string, verifyToken: string): Promise<{ status: number; body: string }> {
   const url = new URL(webhookUrl);
-  url.search = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': '42' }).toString();
+  url.search = new URLSearchParams({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': verifyToken,
+    'hub.challenge': '42',
+  }).toString();
   const response = await fetch(url);
   return { status: response.status, body: await response.text() };
 }
@@ -48,7 +57,11 @@ async function metaHandshake(webhookUrl: string, verifyToken: string): Promise<{
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  whatsapp = await new FakeWhatsApp({ phoneNumberId: WHATSAPP.phone_number_id, accessToken: WHATSAPP.access_token, appSecret: WHATSAPP.app_secret }).start();
+  whatsapp = await new FakeWhatsApp({
+    phoneNumberId: WHATSAPP.phone_number_id,
+    accessToken: WHATSAPP.access_token,
+    appSecret: WHATSAPP.app_secret,
+  }).start();
   rbm = await new FakeRbm({ agentId: RBM.agentId, clientToken: RBM.clientToken, rcsEnabled: [RCS_USER] }).start();
   page = await openConsole(browser, server, server.demo.login.email, server.demo.login.password);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -87,7 +100,9 @@ describe('Administration → Channels', () => {
     await form.getByRole('button', { name: 'Connect the channel' }).click();
     const error = form.getByTestId('channel-form-error');
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/^Value of field 'credentials\[phone_number_id\]' is not valid\. The business phone number's id/);
+    expect(await error.textContent()).toMatch(
+      /^Value of field 'credentials\[phone_number_id\]' is not valid\. The business phone number's id/,
+    );
     const phoneId = form.getByLabel('Phone number ID');
     expect(await phoneId.getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => phoneId.evaluate((input) => input === document.activeElement)).toBe(true);
@@ -101,11 +116,18 @@ describe('Administration → Channels', () => {
     await created.waitFor();
     await error.waitFor({ state: 'detached' });
     const [stored] = await channels();
-    expect(stored).toMatchObject({ type: 'whatsapp', enabled: true, base_url: whatsapp.url, credentials_set: ['access_token', 'app_secret', 'phone_number_id', 'verify_token'] });
+    expect(stored).toMatchObject({
+      type: 'whatsapp',
+      enabled: true,
+      base_url: whatsapp.url,
+      credentials_set: ['access_token', 'app_secret', 'phone_number_id', 'verify_token'],
+    });
     const webhookUrl = stored?.webhook_url ?? '';
     expect(webhookUrl).toBe(`${server.url}/channels/whatsapp/${stored?.id}/webhook`);
     expect(await created.getByTestId('created-webhook-url').textContent()).toBe(webhookUrl);
-    expect(await created.textContent()).toContain("Enter this URL and your verify token in Meta's App Dashboard → WhatsApp → Configuration");
+    expect(await created.textContent()).toContain(
+      "Enter this URL and your verify token in Meta's App Dashboard → WhatsApp → Configuration",
+    );
     // The secrets typed are gone from the page.
     expect(await form.getByLabel('App secret').inputValue()).toBe('');
     await shot(page, 'whatsapp-created');
@@ -119,9 +141,14 @@ describe('Administration → Channels', () => {
     expect(await card.getByTestId('webhook-url').textContent()).toBe(webhookUrl);
     expect(await card.textContent()).toContain(whatsapp.url);
     expect(await card.textContent()).toContain('20 messages/s');
-    expect(await card.getByTestId('credentials-set').textContent()).toBe('Access token, App secret, Phone number ID, Verify token');
+    expect(await card.getByTestId('credentials-set').textContent()).toBe(
+      'Access token, App secret, Phone number ID, Verify token',
+    );
     await card.getByRole('button', { name: `Copy Webhook URL of channel #${stored?.id}` }).click();
-    await card.getByRole('button', { name: `Copy Webhook URL of channel #${stored?.id}` }).filter({ hasText: 'Copied' }).waitFor();
+    await card
+      .getByRole('button', { name: `Copy Webhook URL of channel #${stored?.id}` })
+      .filter({ hasText: 'Copied' })
+      .waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(webhookUrl);
   });
 
@@ -161,23 +188,49 @@ describe('Administration → Channels', () => {
     // A wrong value: the API's message, naming the field.
     await edit.getByLabel('Graph API version').fill('21');
     await edit.getByRole('button', { name: 'Save' }).click();
-    await edit.getByTestId('channel-edit-error').filter({ hasText: "Value of field 'credentials[api_version]' is not valid." }).waitFor();
+    await edit
+      .getByTestId('channel-edit-error')
+      .filter({ hasText: "Value of field 'credentials[api_version]' is not valid." })
+      .waitFor();
     await edit.getByLabel('Graph API version').fill('');
     await edit.getByLabel('Verify token').fill('rotated-verify-token');
     await shot(page, 'whatsapp-edit');
     await edit.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').filter({ hasText: `Channel #${stored?.id} saved.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Channel #${stored?.id} saved.` })
+      .waitFor();
     await edit.waitFor({ state: 'detached' });
 
     expect(await metaHandshake(stored?.webhook_url ?? '', 'rotated-verify-token')).toEqual({ status: 200, body: '42' });
     expect((await metaHandshake(stored?.webhook_url ?? '', WHATSAPP.verify_token)).status).toBe(403);
-    expect((await channels())[0]?.credentials_set).toEqual(['access_token', 'app_secret', 'phone_number_id', 'verify_token']);
+    expect((await channels())[0]?.credentials_set).toEqual([
+      'access_token',
+      'app_secret',
+      'phone_number_id',
+      'verify_token',
+    ]);
   });
 
   it('connects an RCS agent with a pasted service-account key, registers a tester and checks numbers', async () => {
-    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const keys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     rbm.registerServiceAccount(CLIENT_EMAIL, 'e2e-key-1', createPublicKey(keys.publicKey));
-    const keyFile = JSON.stringify({ type: 'service_account', project_id: 'causerie-e2e', private_key_id: 'e2e-key-1', private_key: keys.privateKey, client_email: CLIENT_EMAIL, token_uri: rbm.tokenUrl }, null, 2);
+    const keyFile = JSON.stringify(
+      {
+        type: 'service_account',
+        project_id: 'causerie-e2e',
+        private_key_id: 'e2e-key-1',
+        private_key: keys.privateKey,
+        client_email: CLIENT_EMAIL,
+        token_uri: rbm.tokenUrl,
+      },
+      null,
+      2,
+    );
 
     const form = page.getByRole('form', { name: 'Connect a channel' });
     await form.getByLabel('Type', { exact: true }).selectOption('rcs');
@@ -191,7 +244,11 @@ describe('Administration → Channels', () => {
     await created.filter({ hasText: 'Business Communications Developer Console' }).waitFor();
     const rcs = (await channels()).find((channel) => channel.type === 'rcs');
     // The WhatsApp base URL and rate typed before did not follow to the new type: RBM's default rate applies.
-    expect(rcs).toMatchObject({ credentials_set: ['agent_id', 'client_token', 'service_account'], base_url: rbm.url, send_rate: 50 });
+    expect(rcs).toMatchObject({
+      credentials_set: ['agent_id', 'client_token', 'service_account'],
+      base_url: rbm.url,
+      send_rate: 50,
+    });
     expect(await created.getByTestId('created-webhook-url').textContent()).toBe(rcs?.webhook_url);
 
     const card = page.getByTestId(`channel-${rcs?.id}`);
@@ -199,23 +256,37 @@ describe('Administration → Channels', () => {
     const tester = card.getByRole('form', { name: 'Register a tester' });
     await tester.getByLabel('Phone number').fill(RCS_USER);
     await tester.getByRole('button', { name: 'Invite' }).click();
-    await tester.getByTestId('tester-answer').filter({ hasText: `Invitation for ${RCS_USER}: PENDING` }).waitFor();
+    await tester
+      .getByTestId('tester-answer')
+      .filter({ hasText: `Invitation for ${RCS_USER}: PENDING` })
+      .waitFor();
     expect(rbm.testers.get(RCS_USER)).toBe('PENDING');
     // The token was minted from the pasted key.
-    expect(rbm.tokenRequests.some((request) => request.clientEmail === CLIENT_EMAIL && request.status === 200)).toBe(true);
+    expect(rbm.tokenRequests.some((request) => request.clientEmail === CLIENT_EMAIL && request.status === 200)).toBe(
+      true,
+    );
 
     const check = card.getByRole('form', { name: 'Check a number' });
     await check.getByLabel('Phone number').fill(RCS_USER);
     await check.getByRole('button', { name: 'Check' }).click();
-    await check.getByTestId('capability-answer').filter({ hasText: `${RCS_USER} is reachable over RCS. Features: RICHCARD_STANDALONE` }).waitFor();
+    await check
+      .getByTestId('capability-answer')
+      .filter({ hasText: `${RCS_USER} is reachable over RCS. Features: RICHCARD_STANDALONE` })
+      .waitFor();
     await shot(page, 'rcs-tester-and-capability');
     await check.getByLabel('Phone number').fill(NOT_RCS);
     await check.getByRole('button', { name: 'Check' }).click();
-    await check.getByTestId('capability-answer').filter({ hasText: `${NOT_RCS} is not reachable over RCS` }).waitFor();
+    await check
+      .getByTestId('capability-answer')
+      .filter({ hasText: `${NOT_RCS} is not reachable over RCS` })
+      .waitFor();
     // A number in the wrong form: the API's message.
     await check.getByLabel('Phone number').fill('0612345678');
     await check.getByRole('button', { name: 'Check' }).click();
-    await check.getByTestId('capability-answer').filter({ hasText: "Value of field 'phone_number' is not valid. Expected an E.164 phone number" }).waitFor();
+    await check
+      .getByTestId('capability-answer')
+      .filter({ hasText: "Value of field 'phone_number' is not valid. Expected an E.164 phone number" })
+      .waitFor();
   });
 
   it('fits a tablet and speaks French', async () => {

@@ -3,12 +3,20 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWhatsApp } from '../../server/src/channels/testing/fake-whatsapp.js';
-import { type RunningServer, launchBrowser, makeAvailable, openConsole, shot, startServer } from './harness.js';
+import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
-const CREDENTIALS = { phone_number_id: '123456789012345', access_token: 'EAAG-e2e-token', app_secret: 'e2e-app-secret', verify_token: 'e2e' };
+const CREDENTIALS = {
+  phone_number_id: '123456789012345',
+  access_token: 'EAAG-e2e-token',
+  app_secret: 'e2e-app-secret',
+  verify_token: 'e2e',
+};
 const CUSTOMER = '+33611112222';
 // A 2×2 red PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4z8DwnwGMgRQAH+4D/dJQfRoAAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4z8DwnwGMgRQAH+4D/dJQfRoAAAAASUVORK5CYII=',
+  'base64',
+);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 let server: RunningServer;
@@ -30,9 +38,15 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 async function conversationOf(phone: string): Promise<{ id: number; source: string }> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const found = (await api<Array<{ id: number; phone_number: string | null; source: string }>>('GET', '/conversation?full=1&limit=50')).find((item) => item.phone_number === phone);
+    const found = (
+      await api<Array<{ id: number; phone_number: string | null; source: string }>>(
+        'GET',
+        '/conversation?full=1&limit=50',
+      )
+    ).find((item) => item.phone_number === phone);
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`No conversation for ${phone} within 10 s:\n${server.output().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`No conversation for ${phone} within 10 s:\n${server.output().slice(-2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -40,8 +54,17 @@ async function conversationOf(phone: string): Promise<{ id: number; source: stri
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  fake = await new FakeWhatsApp({ phoneNumberId: CREDENTIALS.phone_number_id, accessToken: CREDENTIALS.access_token, appSecret: CREDENTIALS.app_secret }).start();
-  const channel = await api<{ webhook_url: string }>('POST', '/channel', { type: 'whatsapp', website_id: server.demo.websiteId, base_url: fake.url, credentials: CREDENTIALS });
+  fake = await new FakeWhatsApp({
+    phoneNumberId: CREDENTIALS.phone_number_id,
+    accessToken: CREDENTIALS.access_token,
+    appSecret: CREDENTIALS.app_secret,
+  }).start();
+  const channel = await api<{ webhook_url: string }>('POST', '/channel', {
+    type: 'whatsapp',
+    website_id: server.demo.websiteId,
+    base_url: fake.url,
+    credentials: CREDENTIALS,
+  });
   fake.webhookUrl = channel.webhook_url;
 });
 afterAll(async () => {
@@ -58,7 +81,11 @@ describe('WhatsApp in the console', () => {
 
     // The customer sends a photo: Meta's webhook names a media id, the node downloads it from the Graph API.
     const mediaId = fake.addMedia(PNG, 'image/png');
-    await fake.customerSends(CUSTOMER, { type: 'image', image: { id: mediaId, mime_type: 'image/png', caption: 'The box arrived broken' } }, 'Marie Curie');
+    await fake.customerSends(
+      CUSTOMER,
+      { type: 'image', image: { id: mediaId, mime_type: 'image/png', caption: 'The box arrived broken' } },
+      'Marie Curie',
+    );
     const conversation = await conversationOf(CUSTOMER);
     const conversationId = conversation.id;
     expect(conversation.source).toBe('whatsapp');
@@ -79,7 +106,9 @@ describe('WhatsApp in the console', () => {
 
     // Ada types a caption and sends a PDF with it.
     await ada.getByRole('textbox', { name: 'Reply' }).fill('Here is the return label');
-    await ada.getByTestId('attach').setInputFiles({ name: 'return-label.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await ada
+      .getByTestId('attach')
+      .setInputFiles({ name: 'return-label.pdf', mimeType: 'application/pdf', buffer: PDF });
     const reply = history.getByTestId('entry').filter({ hasText: '[document] Here is the return label' });
     await reply.waitFor({ timeout: 10_000 });
     await reply.getByTestId('delivery').filter({ hasText: 'Read' }).waitFor({ timeout: 10_000 });
@@ -99,9 +128,14 @@ describe('WhatsApp in the console', () => {
     await dialog.getByLabel('Parameters').fill('A-1042\ntomorrow');
     await dialog.getByRole('button', { name: 'Send the template' }).click();
     await dialog.waitFor({ state: 'detached' });
-    const template = history.getByTestId('entry').filter({ hasText: '[template order_update (en_US)] A-1042 | tomorrow' });
+    const template = history
+      .getByTestId('entry')
+      .filter({ hasText: '[template order_update (en_US)] A-1042 | tomorrow' });
     await template.getByTestId('delivery').filter({ hasText: 'Read' }).waitFor({ timeout: 10_000 });
-    expect(fake.accepted.find((message) => message.type === 'template')?.body.template).toMatchObject({ name: 'order_update', language: { code: 'en_US' } });
+    expect(fake.accepted.find((message) => message.type === 'template')?.body.template).toMatchObject({
+      name: 'order_update',
+      language: { code: 'en_US' },
+    });
     await shot(ada, 'whatsapp-template');
   });
 });

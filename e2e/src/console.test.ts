@@ -1,7 +1,7 @@
 // The agent console in Chromium: password and SSO login (with backto, refusing open redirects), roles, admin pages, French, tablet layout, and user content rendered as text.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, launchBrowser, shot, startServer } from './harness.js';
+import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -34,7 +34,10 @@ async function operatorByEmail(email: string): Promise<OperatorRow> {
 }
 
 async function newPage(options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-US', viewport: options.viewport ?? { width: 1366, height: 800 } });
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-US',
+    viewport: options.viewport ?? { width: 1366, height: 800 },
+  });
   contexts.push(context);
   return context.newPage();
 }
@@ -70,7 +73,9 @@ describe('password login', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/');
     await shot(page, 'agent-view');
     // Logging out ends the session on the server too.
-    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token as string);
+    const token = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token as string,
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in to the console' }).waitFor();
     const after = await fetch(`${server.url}/auth/session`, { headers: { authorization: `Bearer ${token}` } });
@@ -100,7 +105,7 @@ describe('Single Sign-On (seed 003): /admin/login?key={SSO_KEY}&backto=…', () 
     expect(await page.evaluate(() => history.length)).toBeLessThanOrEqual(2);
   });
 
-  it("goes to the discussion panel with backto=/pupitre", async () => {
+  it('goes to the discussion panel with backto=/pupitre', async () => {
     const ada = await operatorByEmail(server.demo.login.email);
     const page = await newPage();
     await page.goto(`${server.url}/admin/login?key=${encodeURIComponent(ada.sso_key)}&backto=/pupitre`);
@@ -112,7 +117,9 @@ describe('Single Sign-On (seed 003): /admin/login?key={SSO_KEY}&backto=…', () 
     const ada = await operatorByEmail(server.demo.login.email);
     for (const backto of ['//evil.example/steal', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
       const page = await newPage();
-      await page.goto(`${server.url}/admin/login?key=${encodeURIComponent(ada.sso_key)}&backto=${encodeURIComponent(backto)}`);
+      await page.goto(
+        `${server.url}/admin/login?key=${encodeURIComponent(ada.sso_key)}&backto=${encodeURIComponent(backto)}`,
+      );
       await page.getByTestId('connection').waitFor();
       const url = new URL(page.url());
       expect(url.origin, backto).toBe(server.url);
@@ -133,11 +140,20 @@ describe('Single Sign-On (seed 003): /admin/login?key={SSO_KEY}&backto=…', () 
     const alan = await operatorByEmail('alan@demo.causerie.test');
     const page = await newPage();
     await page.goto(`${server.url}/admin/login?key=${encodeURIComponent(alan.sso_key)}&backto=/users`);
-    await page.getByRole('alert').filter({ hasText: 'Your role does not give access to the administration.' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Your role does not give access to the administration.' })
+      .waitFor();
     expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
     // The server says the same, whatever the page shows.
-    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token as string);
-    const refused = await fetch(`${server.url}/api/2/operator`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X', email: 'x@demo.causerie.test' }) });
+    const token = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token as string,
+    );
+    const refused = await fetch(`${server.url}/api/2/operator`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'X', email: 'x@demo.causerie.test' }),
+    });
     expect(refused.status).toBe(403);
     await shot(page, 'operator-role-no-admin');
   });
@@ -149,7 +165,9 @@ describe('administration', () => {
     await passwordLogin(page, server.demo.login.email, server.demo.login.password, '/admin/websites');
     const embed = page.getByTestId(`embed-${server.demo.websiteId}`);
     await embed.waitFor();
-    expect(await embed.textContent()).toBe(`<script src="${server.url}/widget.js" data-website="${server.demo.websiteId}" async></script>`);
+    expect(await embed.textContent()).toBe(
+      `<script src="${server.url}/widget.js" data-website="${server.demo.websiteId}" async></script>`,
+    );
     await shot(page, 'admin-websites');
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Name').fill('Console e2e key');
@@ -198,7 +216,9 @@ describe('webhooks in the administration', () => {
     await card.getByLabel('To').fill(today);
     await card.getByRole('button', { name: 'Replay', exact: true }).first().click();
     await card.getByText(/deliveries queued\./).waitFor();
-    expect(Number(/(\d+) deliveries queued/.exec((await card.getByText(/deliveries queued\./).textContent()) ?? '')?.[1])).toBeGreaterThan(0);
+    expect(
+      Number(/(\d+) deliveries queued/.exec((await card.getByText(/deliveries queued\./).textContent()) ?? '')?.[1]),
+    ).toBeGreaterThan(0);
     await card.locator('.deliveries tbody tr').first().waitFor();
     await shot(page, 'webhook-deliveries');
     await page.reload();
@@ -252,7 +272,12 @@ describe('user content is text', () => {
       ],
     });
     const page = await newPage();
-    await passwordLogin(page, server.demo.login.email, server.demo.login.password, `/admin/conversations/${conversation.id}`);
+    await passwordLogin(
+      page,
+      server.demo.login.email,
+      server.demo.login.password,
+      `/admin/conversations/${conversation.id}`,
+    );
     const history = page.getByTestId('history');
     await history.getByText(payload, { exact: true }).waitFor();
     expect(await history.locator('img, script, b').count()).toBe(0);

@@ -2,7 +2,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Frame, RealtimeClient } from '../../server/src/realtime/client.js';
-import { type RunningServer, launchBrowser, makeAvailable, openConsole, shot, startServer } from './harness.js';
+import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -71,7 +71,10 @@ describe('a conversation between a visitor and the console', () => {
     await composer.press('Enter');
     const answer = await visitor.next((frame) => frame.type === 'entry' && frame.kind === 'operator', 10_000);
     expect(answer.text).toBe('Hello! Let me check <b>that</b> for you.');
-    await adaHistory.locator('[data-kind="operator"]').getByText('Hello! Let me check <b>that</b> for you.', { exact: true }).waitFor();
+    await adaHistory
+      .locator('[data-kind="operator"]')
+      .getByText('Hello! Let me check <b>that</b> for you.', { exact: true })
+      .waitFor();
 
     // 6. The visitor reads it: Ada sees "Seen". The visitor saw Ada read theirs.
     visitor.send({ type: 'read', seq: Number(answer.seq) });
@@ -116,7 +119,10 @@ describe('a conversation between a visitor and the console', () => {
     await alanHistory.getByText(HOSTILE, { exact: true }).waitFor();
     await alan.getByRole('textbox', { name: 'Reply' }).fill('Alan here, your parcel leaves today.');
     await alan.getByRole('button', { name: 'Send' }).click();
-    await visitor.next((frame) => frame.type === 'entry' && frame.kind === 'operator' && frame.operator_id !== answer.operator_id, 10_000);
+    await visitor.next(
+      (frame) => frame.type === 'entry' && frame.kind === 'operator' && frame.operator_id !== answer.operator_id,
+      10_000,
+    );
     await shot(alan, 'alan-answers');
 
     // 11. Alan closes with the closing form (a tag and a closing note).
@@ -127,18 +133,25 @@ describe('a conversation between a visitor and the console', () => {
     await shot(alan, 'closing-form');
     await dialog.getByRole('button', { name: 'Close the conversation' }).click();
     await alan.getByTestId('read-only').filter({ hasText: 'This conversation is closed.' }).waitFor();
-    await visitor.next((frame) => frame.type === 'conversation' && (frame.conversation as { status?: string }).status === 'closed', 10_000);
+    await visitor.next(
+      (frame) => frame.type === 'conversation' && (frame.conversation as { status?: string }).status === 'closed',
+      10_000,
+    );
     await shot(alan, 'closed');
 
     // The visitor never received a note; the API has the outcome.
     expect(visitor.frames.filter((frame) => frame.type === 'entry').some((frame) => frame.kind === 'note')).toBe(false);
-    const stored = await fetch(`${server.url}/api/2/conversation/${conversationId}`, { headers: { 'x-api-key': server.demo.apiKey } });
+    const stored = await fetch(`${server.url}/api/2/conversation/${conversationId}`, {
+      headers: { 'x-api-key': server.demo.apiKey },
+    });
     const data = ((await stored.json()) as { data: { status: string; operator_id: number; tag_list: number[] } }).data;
     expect(data.status).toBe('closed');
     expect(data.tag_list.length).toBe(1);
-    const alanRow = ((await (await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })).json()) as { data: { id: number; email: string }[] }).data.find(
-      (operator) => operator.email === 'alan@demo.causerie.test',
-    );
+    const alanRow = (
+      (await (
+        await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })
+      ).json()) as { data: { id: number; email: string }[] }
+    ).data.find((operator) => operator.email === 'alan@demo.causerie.test');
     expect(data.operator_id).toBe(alanRow?.id);
 
     // Closed conversations are in Alan's "Closed" list.
@@ -147,15 +160,34 @@ describe('a conversation between a visitor and the console', () => {
   });
 
   it('rings and notifies for a new conversation, and lets a busy operator take one from the waiting queue', async () => {
-    const operators = ((await (await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })).json()) as { data: { id: number; email: string }[] }).data;
+    const operators = (
+      (await (
+        await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })
+      ).json()) as { data: { id: number; email: string }[] }
+    ).data;
     const idOf = (email: string) => operators.find((operator) => operator.email === email)?.id ?? 0;
-    const put = (path: string, body: unknown) => fetch(`${server.url}/api/2${path}`, { method: 'PUT', headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (path: string, body: unknown) =>
+      fetch(`${server.url}/api/2${path}`, {
+        method: 'PUT',
+        headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     // Only Grace answers, with one free slot.
-    for (const email of [server.demo.login.email, 'alan@demo.causerie.test']) expect((await put(`/operator/${idOf(email)}/live`, { chat: { available: 0 } })).status).toBe(200);
+    for (const email of [server.demo.login.email, 'alan@demo.causerie.test'])
+      expect((await put(`/operator/${idOf(email)}/live`, { chat: { available: 0 } })).status).toBe(200);
     // Her slots: the demo conversations she already has open, plus one.
     const graceId = idOf('grace@demo.causerie.test');
-    const hers = ((await (await fetch(`${server.url}/api/2/conversation?full=1&filters[operator_id]=${graceId}`, { headers: { 'x-api-key': server.demo.apiKey } })).json()) as { data: { status: string }[] }).data;
-    expect((await put(`/operator/${graceId}`, { chat_max_number: hers.filter((row) => row.status !== 'closed').length + 1 })).status).toBe(200);
+    const hers = (
+      (await (
+        await fetch(`${server.url}/api/2/conversation?full=1&filters[operator_id]=${graceId}`, {
+          headers: { 'x-api-key': server.demo.apiKey },
+        })
+      ).json()) as { data: { status: string }[] }
+    ).data;
+    expect(
+      (await put(`/operator/${graceId}`, { chat_max_number: hers.filter((row) => row.status !== 'closed').length + 1 }))
+        .status,
+    ).toBe(200);
 
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 820 } });
     contexts.push(context);
@@ -188,23 +220,42 @@ describe('a conversation between a visitor and the console', () => {
       const assigned = await first.request({ type: 'start', text: 'First in line' }, 'started', 10_000);
       expect(assigned.outcome).toBe('assigned');
       await grace.getByTestId(`conversation-${String(assigned.conversation_id)}`).waitFor();
-      await expect.poll(() => grace.evaluate(() => (window as unknown as { __notifications: { title: string; body?: string }[] }).__notifications)).toEqual([
-        { title: 'New conversation', body: `Conversation #${String(assigned.conversation_id)} is waiting for your answer.` },
-      ]);
+      await expect
+        .poll(() =>
+          grace.evaluate(
+            () => (window as unknown as { __notifications: { title: string; body?: string }[] }).__notifications,
+          ),
+        )
+        .toEqual([
+          {
+            title: 'New conversation',
+            body: `Conversation #${String(assigned.conversation_id)} is waiting for your answer.`,
+          },
+        ]);
 
       await second.request({ type: 'hello', website_id: server.demo.websiteId }, 'welcome', 10_000);
       const queued = await second.request({ type: 'start', text: 'Second in line' }, 'started', 10_000);
       expect(queued.outcome).toBe('queued');
       await grace.getByTestId('queue-count').filter({ hasText: '1 waiting' }).waitFor();
       await grace.getByRole('tab', { name: /Waiting/ }).click();
-      const waitingItem = grace.getByTestId('list-waiting').getByTestId(`conversation-${String(queued.conversation_id)}`);
+      const waitingItem = grace
+        .getByTestId('list-waiting')
+        .getByTestId(`conversation-${String(queued.conversation_id)}`);
       await waitingItem.waitFor();
       await shot(grace, 'waiting-queue');
       await grace.getByTestId('list-waiting').getByRole('button', { name: 'Take' }).click();
       await grace.getByTestId('history').getByText('Second in line', { exact: true }).waitFor();
       await grace.getByRole('tab', { name: /Mine/ }).click();
-      await grace.getByTestId('list-mine').getByTestId(`conversation-${String(queued.conversation_id)}`).waitFor();
-      await second.next((frame) => frame.type === 'conversation' && (frame.conversation as { operator?: { name?: string } | null }).operator?.name === 'Grace', 10_000);
+      await grace
+        .getByTestId('list-mine')
+        .getByTestId(`conversation-${String(queued.conversation_id)}`)
+        .waitFor();
+      await second.next(
+        (frame) =>
+          frame.type === 'conversation' &&
+          (frame.conversation as { operator?: { name?: string } | null }).operator?.name === 'Grace',
+        10_000,
+      );
       await shot(grace, 'taken-from-queue');
     } finally {
       await first.close();
@@ -213,10 +264,18 @@ describe('a conversation between a visitor and the console', () => {
   });
 
   it('two browser contexts: a visitor using the widget on /demo and Ada in the console, both ways, as text', async () => {
-    const operators = ((await (await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })).json()) as { data: { id: number; email: string }[] }).data;
+    const operators = (
+      (await (
+        await fetch(`${server.url}/api/2/operator?full=1`, { headers: { 'x-api-key': server.demo.apiKey } })
+      ).json()) as { data: { id: number; email: string }[] }
+    ).data;
     // Only Ada answers.
     for (const operator of operators.filter((row) => row.email !== server.demo.login.email)) {
-      await fetch(`${server.url}/api/2/operator/${operator.id}/live`, { method: 'PUT', headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ chat: { available: 0 } }) });
+      await fetch(`${server.url}/api/2/operator/${operator.id}/live`, {
+        method: 'PUT',
+        headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ chat: { available: 0 } }),
+      });
     }
     const ada = await consoleFor(server.demo.login.email, server.demo.login.password);
     await makeAvailable(ada);
@@ -243,7 +302,9 @@ describe('a conversation between a visitor and the console', () => {
     const reply = '<a href="javascript:alert(1)">click</a> & <i>done</i>';
     await ada.getByRole('textbox', { name: 'Reply' }).fill(reply);
     await ada.getByRole('textbox', { name: 'Reply' }).press('Enter');
-    await expect.poll(() => widget.locator('.cz-theirs .cz-text').allTextContents(), { timeout: 15_000 }).toContain(reply);
+    await expect
+      .poll(() => widget.locator('.cz-theirs .cz-text').allTextContents(), { timeout: 15_000 })
+      .toContain(reply);
     expect(await widget.locator('.cz-theirs a, .cz-theirs i').count()).toBe(0);
     await shot(shop, 'widget-visitor-reads');
 
@@ -260,7 +321,9 @@ describe('a conversation between a visitor and the console', () => {
     await ada.getByRole('button', { name: 'Close' }).click();
     await ada.getByRole('dialog').getByRole('button', { name: 'Close the conversation' }).click();
     await ada.getByTestId('read-only').filter({ hasText: 'This conversation is closed.' }).waitFor();
-    const stored = await fetch(`${server.url}/api/2/conversation/${conversationId}`, { headers: { 'x-api-key': server.demo.apiKey } });
+    const stored = await fetch(`${server.url}/api/2/conversation/${conversationId}`, {
+      headers: { 'x-api-key': server.demo.apiKey },
+    });
     expect(((await stored.json()) as { data: { status: string } }).data.status).toBe('closed');
     await shot(shop, 'widget-after-close');
   });

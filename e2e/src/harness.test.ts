@@ -1,7 +1,7 @@
 // The harness itself: a demo node starts, Chromium renders one of its pages, and the node's demo data is reachable.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, launchBrowser, shot, startServer } from './harness.js';
+import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 describe('e2e harness', () => {
   let server: RunningServer;
@@ -24,7 +24,11 @@ describe('e2e harness', () => {
     await page.getByRole('heading', { name: 'Causerie API' }).first().waitFor({ timeout: 20_000 });
     await shot(page, 'api-reference');
     expect(server.demo.login.email).toMatch(/@/);
-    const session = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(server.demo.login) });
+    const session = await fetch(`${server.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(server.demo.login),
+    });
     expect(session.status).toBe(200);
   });
 });

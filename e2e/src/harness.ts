@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,7 +55,8 @@ function stopChild(child: ChildProcess): Promise<void> {
  */
 async function freshDatabase(directory: string): Promise<{ url: string; drop(): Promise<void> }> {
   const server = process.env.TEST_DATABASE_URL;
-  if (!server?.startsWith('postgres')) return { url: `sqlite:${path.join(directory, 'causerie.db')}`, drop: async () => undefined };
+  if (!server?.startsWith('postgres'))
+    return { url: `sqlite:${path.join(directory, 'causerie.db')}`, drop: async () => undefined };
   const name = `causerie_e2e_${Date.now().toString(36)}_${process.pid}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
@@ -113,23 +114,46 @@ export async function startServer(options: { env?: Record<string, string> } = {}
   }
   const apiKey = /Demo API key:\s+(\S+)/.exec(output)?.[1] ?? '';
   const login = /Operator login:\s+(\S+) \/ (\S+)/.exec(output);
-  const websites = (await (await fetch(`${url}/api/2/website`, { headers: { 'X-API-Key': apiKey } })).json()) as { data: { id: number; client_id: number }[] };
+  const websites = (await (await fetch(`${url}/api/2/website`, { headers: { 'X-API-Key': apiKey } })).json()) as {
+    data: { id: number; client_id: number }[];
+  };
   const website = websites.data[0];
   if (!website || !login?.[1] || !login[2]) {
     await stop();
     throw new Error(`The demo node printed no demo website or login:\n${output}`);
   }
-  return { url, adminKey: ADMIN_KEY, demo: { apiKey, websiteId: website.id, clientId: website.client_id, login: { email: login[1], password: login[2] } }, output: () => output, stop };
+  return {
+    url,
+    adminKey: ADMIN_KEY,
+    demo: {
+      apiKey,
+      websiteId: website.id,
+      clientId: website.client_id,
+      login: { email: login[1], password: login[2] },
+    },
+    output: () => output,
+    stop,
+  };
 }
 
 /** Headless Chromium from Debian, with the flags it needs in a container. */
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
 }
 
 /** An operator's console in its own browser context, logged in with a password and connected. */
-export async function openConsole(browser: Browser, server: RunningServer, email: string, password: string): Promise<Page> {
+export async function openConsole(
+  browser: Browser,
+  server: RunningServer,
+  email: string,
+  password: string,
+): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 820 } });
   // The notification permission is granted, as an operator who allowed it would have.
   await context.grantPermissions(['notifications'], { origin: server.url });
@@ -154,10 +178,17 @@ const shotCounters = new Map<string, number>();
 
 /** Saves a numbered full-page screenshot under e2e/artifacts/<test file>/ for people to look at after a run. */
 export async function shot(page: Page, name: string): Promise<void> {
-  const test = (expect.getState().testPath ?? 'unknown').split('/').pop()?.replace(/\.test\.ts$/, '') ?? 'unknown';
+  const test =
+    (expect.getState().testPath ?? 'unknown')
+      .split('/')
+      .pop()
+      ?.replace(/\.test\.ts$/, '') ?? 'unknown';
   const count = (shotCounters.get(test) ?? 0) + 1;
   shotCounters.set(test, count);
   const directory = path.join(ARTIFACTS, test);
   fs.mkdirSync(directory, { recursive: true });
-  await page.screenshot({ path: path.join(directory, `${String(count).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(directory, `${String(count).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`),
+    fullPage: true,
+  });
 }

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Frame, RealtimeClient } from '../../server/src/realtime/client.js';
-import { type RunningServer, launchBrowser, shot, startServer } from './harness.js';
+import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -41,14 +41,21 @@ async function say(frame: FrameLocator, text: string): Promise<void> {
 const theirTexts = (frame: FrameLocator) => frame.locator('.cz-theirs .cz-text').allTextContents();
 
 async function operatorSocket(): Promise<RealtimeClient> {
-  const login = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(server.demo.login) });
+  const login = await fetch(`${server.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(server.demo.login),
+  });
   const token = ((await login.json()) as { data: { token: string } }).data.token;
-  const socket = await RealtimeClient.open(`${server.url.replace('http', 'ws')}/realtime/operator?token=${encodeURIComponent(token)}`);
+  const socket = await RealtimeClient.open(
+    `${server.url.replace('http', 'ws')}/realtime/operator?token=${encodeURIComponent(token)}`,
+  );
   await socket.next('snapshot');
   return socket;
 }
 
-const entryWith = (conversationId: number, match: (frame: Frame) => boolean) => (frame: Frame) => frame.type === 'entry' && frame.conversation_id === conversationId && match(frame);
+const entryWith = (conversationId: number, match: (frame: Frame) => boolean) => (frame: Frame) =>
+  frame.type === 'entry' && frame.conversation_id === conversationId && match(frame);
 
 beforeAll(async () => {
   server = await startServer();
@@ -73,12 +80,16 @@ describe('a visitor and an operator', () => {
     page = await visitorPage();
     await shot(page, 'demo-page');
     frame = await openWidget(page);
-    await expect.poll(() => page.getByRole('button', { name: 'Close the chat' }).first().getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Close the chat' }).first().getAttribute('aria-expanded'))
+      .toBe('true');
     await say(frame, HTML_PAYLOAD);
     const assigned = await operator.next('assigned', 15_000);
     conversationId = Number((assigned.conversation as { id: number }).id);
     const history = assigned.history as Frame[];
-    const first = history.find((entry) => entry.kind === 'visitor') ?? (await operator.next(entryWith(conversationId, (entry) => entry.kind === 'visitor')));
+    const first =
+      history.find((entry) => entry.kind === 'visitor') ??
+      (await operator.next(entryWith(conversationId, (entry) => entry.kind === 'visitor')));
     expect(first.text).toBe(HTML_PAYLOAD);
     // The visitor's own message is confirmed (its entry came back) and shown as text, not markup.
     await frame.locator('.cz-mine:not(.cz-pending) .cz-text').first().waitFor();
@@ -91,15 +102,27 @@ describe('a visitor and an operator', () => {
     operator.send({ type: 'typing', conversation_id: conversationId, on: true });
     await frame.getByText('Ada is typing…').waitFor();
     await frame.locator('#cz-input').pressSequentially('typing…');
-    expect(await operator.next((frame) => frame.type === 'typing' && frame.on === true && frame.conversation_id === conversationId)).toMatchObject({ on: true });
+    expect(
+      await operator.next(
+        (frame) => frame.type === 'typing' && frame.on === true && frame.conversation_id === conversationId,
+      ),
+    ).toMatchObject({ on: true });
     await frame.locator('#cz-input').fill('');
 
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: REPLY_PAYLOAD, client_message_id: 'op-1' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: REPLY_PAYLOAD, client_message_id: 'op-1' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame)).toEqual([REPLY_PAYLOAD]);
     expect(await frame.locator('.cz-log svg, .cz-log a').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     // The visitor has the widget open: the operator learns it was read.
-    expect(await operator.next((frame) => frame.type === 'read' && frame.by === 'visitor' && frame.conversation_id === conversationId, 10_000)).toMatchObject({ by: 'visitor' });
+    expect(
+      await operator.next(
+        (frame) => frame.type === 'read' && frame.by === 'visitor' && frame.conversation_id === conversationId,
+        10_000,
+      ),
+    ).toMatchObject({ by: 'visitor' });
     // And the other way: the operator read the visitor's message.
     operator.send({ type: 'read', conversation_id: conversationId, seq: 1 });
     await frame.locator('.cz-mine .cz-meta', { hasText: 'Seen' }).waitFor();
@@ -109,10 +132,17 @@ describe('a visitor and an operator', () => {
   });
 
   it('announces new messages to screen readers and closes with Escape, giving focus back to the launcher', async () => {
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Anything else?', client_message_id: 'op-2' }, 'ack');
-    await expect.poll(() => frame.locator('[aria-live="polite"]').last().textContent()).toBe('New message from Ada: Anything else?');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'Anything else?', client_message_id: 'op-2' },
+      'ack',
+    );
+    await expect
+      .poll(() => frame.locator('[aria-live="polite"]').last().textContent())
+      .toBe('New message from Ada: Anything else?');
     await frame.locator('#cz-input').press('Escape');
-    await expect.poll(() => page.getByRole('button', { name: 'Open the chat' }).getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Open the chat' }).getAttribute('aria-expanded'))
+      .toBe('false');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-causerie'))).toBe('');
   });
 
@@ -120,29 +150,61 @@ describe('a visitor and an operator', () => {
     await page.getByRole('button', { name: 'Open the chat' }).click();
     await page.evaluate(() => window.postMessage({ causerie: 'causerie', type: 'close' }, '*'));
     await page.waitForTimeout(300);
-    expect(await page.getByRole('button', { name: 'Close the chat' }).first().getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Close the chat' }).first().getAttribute('aria-expanded')).toBe(
+      'true',
+    );
   });
 
   it('tells the operator where the visitor goes, page to page and on single-page links', async () => {
     await page.getByRole('link', { name: 'Delivery' }).click();
     await page.waitForURL('**/demo/delivery');
-    expect((await operator.next(entryWith(conversationId, (entry) => entry.kind === 'navigation' && String(entry.text).endsWith('/demo/delivery')), 15_000)).text).toBe(`${server.url}/demo/delivery`);
+    expect(
+      (
+        await operator.next(
+          entryWith(
+            conversationId,
+            (entry) => entry.kind === 'navigation' && String(entry.text).endsWith('/demo/delivery'),
+          ),
+          15_000,
+        )
+      ).text,
+    ).toBe(`${server.url}/demo/delivery`);
     await page.getByRole('button', { name: 'single-page link' }).click();
-    expect((await operator.next(entryWith(conversationId, (entry) => entry.kind === 'navigation' && String(entry.text).includes('section=returns')), 15_000)).text).toBe(`${server.url}/demo/delivery?section=returns`);
+    expect(
+      (
+        await operator.next(
+          entryWith(
+            conversationId,
+            (entry) => entry.kind === 'navigation' && String(entry.text).includes('section=returns'),
+          ),
+          15_000,
+        )
+      ).text,
+    ).toBe(`${server.url}/demo/delivery?section=returns`);
   });
 
   it('resumes after being away: missed messages appear once, in order', async () => {
     // Open on the previous page, the widget opened itself on this one: close it, so unread messages show on the launcher.
     await chat(page).locator('#cz-input').press('Escape');
-    await expect.poll(() => page.getByRole('button', { name: 'Open the chat' }).getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Open the chat' }).getAttribute('aria-expanded'))
+      .toBe('false');
     await page.goto('about:blank');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'While you were away (1)', client_message_id: 'op-3' }, 'ack');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'While you were away (2)', client_message_id: 'op-4' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'While you were away (1)', client_message_id: 'op-3' },
+      'ack',
+    );
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'While you were away (2)', client_message_id: 'op-4' },
+      'ack',
+    );
     await page.goto(`${server.url}/demo`);
     // The unread count shows on the launcher before the widget is opened.
     await page.locator('[data-causerie] span', { hasText: '2' }).waitFor({ timeout: 15_000 });
     frame = await openWidget(page);
-    await expect.poll(() => theirTexts(frame), { timeout: 10_000 }).toEqual([REPLY_PAYLOAD, 'Anything else?', 'While you were away (1)', 'While you were away (2)']);
+    await expect
+      .poll(() => theirTexts(frame), { timeout: 10_000 })
+      .toEqual([REPLY_PAYLOAD, 'Anything else?', 'While you were away (1)', 'While you were away (2)']);
     expect(await frame.locator('.cz-mine .cz-text').allTextContents()).toEqual([HTML_PAYLOAD]);
     await say(frame, 'Back again');
     await operator.next(entryWith(conversationId, (entry) => entry.kind === 'visitor' && entry.text === 'Back again'));
@@ -159,9 +221,20 @@ describe('a visitor and an operator', () => {
     await frame.getByLabel('A comment (optional)').fill('<i>Very</i> helpful');
     await frame.getByRole('button', { name: 'Send my answer' }).click();
     await frame.getByText('Thank you for your answer!').waitFor();
-    const response = await fetch(`${server.url}/api/2/satisfaction?full=1&filters%5Bconversation_id%5D=${conversationId}`, { headers: { 'X-API-Key': server.demo.apiKey } });
+    const response = await fetch(
+      `${server.url}/api/2/satisfaction?full=1&filters%5Bconversation_id%5D=${conversationId}`,
+      { headers: { 'X-API-Key': server.demo.apiKey } },
+    );
     const body = (await response.json()) as { data: Record<string, unknown>[] };
-    expect(body.data).toEqual([expect.objectContaining({ conversation_id: conversationId, note_welcome: 1, note_delay: 0.67, note_resolution: 1, comment: '<i>Very</i> helpful' })]);
+    expect(body.data).toEqual([
+      expect.objectContaining({
+        conversation_id: conversationId,
+        note_welcome: 1,
+        note_delay: 0.67,
+        note_resolution: 1,
+        comment: '<i>Very</i> helpful',
+      }),
+    ]);
     await shot(page, 'survey-answered');
   });
 });
@@ -192,8 +265,18 @@ describe("on the website's own pages, across origins", () => {
     await say(frame, 'From the shop itself');
     const assigned = await operator.next('assigned', 15_000);
     const conversationId = Number((assigned.conversation as { id: number }).id);
-    expect((await operator.next(entryWith(conversationId, (entry) => entry.kind === 'navigation'), 15_000)).text).toBe('https://shop.causerie.test/');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Welcome to the shop', client_message_id: 'shop-1' }, 'ack');
+    expect(
+      (
+        await operator.next(
+          entryWith(conversationId, (entry) => entry.kind === 'navigation'),
+          15_000,
+        )
+      ).text,
+    ).toBe('https://shop.causerie.test/');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'Welcome to the shop', client_message_id: 'shop-1' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame)).toEqual(['Welcome to the shop']);
     await shot(page, 'cross-origin-shop');
     await operator.request({ type: 'close', conversation_id: conversationId }, 'closed');
@@ -202,8 +285,18 @@ describe("on the website's own pages, across origins", () => {
   it("cannot be framed by another site: the frame's CSP makes the browser refuse it", async () => {
     const page = await foreignPage('https://evil.example');
     // The loader itself ran (it is public); the chat frame did not.
-    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { Causerie: { version?: string } }).Causerie.version)).toBe('string');
-    await expect.poll(() => (consoleLines.get(page) ?? []).some((line) => line.includes('violates the following Content Security Policy directive: "frame-ancestors'))).toBe(true);
+    await expect
+      .poll(() =>
+        page.evaluate(() => typeof (window as unknown as { Causerie: { version?: string } }).Causerie.version),
+      )
+      .toBe('string');
+    await expect
+      .poll(() =>
+        (consoleLines.get(page) ?? []).some((line) =>
+          line.includes('violates the following Content Security Policy directive: "frame-ancestors'),
+        ),
+      )
+      .toBe(true);
     await page.waitForTimeout(500);
     expect(await page.evaluate(() => (window as unknown as { events: string[] }).events)).toEqual([]);
   });
@@ -217,7 +310,10 @@ describe('a dropped connection', () => {
     // Every visitor socket goes through this route, so the test can cut it like a network drop.
     await context.routeWebSocket(/\/realtime\/visitor/, (socket) => {
       const upstream = socket.connectToServer();
-      routes.push({ close: async () => Promise.all([socket.close({ code: 4000, reason: 'cut' }), upstream.close()]).then(() => undefined) });
+      routes.push({
+        close: async () =>
+          Promise.all([socket.close({ code: 4000, reason: 'cut' }), upstream.close()]).then(() => undefined),
+      });
     });
     const page = await context.newPage();
     await page.goto(`${server.url}/demo`);
@@ -225,15 +321,26 @@ describe('a dropped connection', () => {
     await say(frame, 'Before the drop');
     const assigned = await operator.next('assigned', 15_000);
     const conversationId = Number((assigned.conversation as { id: number }).id);
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'one', client_message_id: 'drop-1' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'one', client_message_id: 'drop-1' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame)).toEqual(['one']);
     await routes.at(-1)?.close();
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'two', client_message_id: 'drop-2' }, 'ack');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'three', client_message_id: 'drop-3' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'two', client_message_id: 'drop-2' },
+      'ack',
+    );
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'three', client_message_id: 'drop-3' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame), { timeout: 15_000 }).toEqual(['one', 'two', 'three']);
     expect(routes.length).toBeGreaterThanOrEqual(2);
     await say(frame, 'After the drop');
-    await operator.next(entryWith(conversationId, (entry) => entry.kind === 'visitor' && entry.text === 'After the drop'));
+    await operator.next(
+      entryWith(conversationId, (entry) => entry.kind === 'visitor' && entry.text === 'After the drop'),
+    );
     await shot(page, 'reconnected');
     await operator.request({ type: 'close', conversation_id: conversationId }, 'closed');
   });
@@ -241,7 +348,9 @@ describe('a dropped connection', () => {
 
 describe('when nobody is available', () => {
   it('offers the offline form, which leaves a message with the email', async () => {
-    expect(await operator.request({ type: 'availability', chat: false }, 'availability')).toMatchObject({ chat: false });
+    expect(await operator.request({ type: 'availability', chat: false }, 'availability')).toMatchObject({
+      chat: false,
+    });
     const page = await visitorPage();
     const frame = await openWidget(page);
     await say(frame, 'Is anyone there?');
@@ -258,7 +367,10 @@ describe('when nobody is available', () => {
     expect(vuid).toEqual(expect.any(String));
     await expect
       .poll(async () => {
-        const listed = await fetch(`${server.url}/api/2/visitor?full=1&filters%5Bunique_id%5D=${encodeURIComponent(vuid ?? '')}`, { headers: { 'X-API-Key': server.demo.apiKey } });
+        const listed = await fetch(
+          `${server.url}/api/2/visitor?full=1&filters%5Bunique_id%5D=${encodeURIComponent(vuid ?? '')}`,
+          { headers: { 'X-API-Key': server.demo.apiKey } },
+        );
         return ((await listed.json()) as { data: { email?: string | null }[] }).data.map((visitor) => visitor.email);
       })
       .toEqual(['lea@example.com']);
@@ -294,22 +406,39 @@ describe('languages, small screens and the HTTP fallback', () => {
     await say(frame, 'Hello through a hostile proxy');
     const assigned = await operator.next('assigned', 20_000);
     const conversationId = Number((assigned.conversation as { id: number }).id);
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Heard you', client_message_id: 'auto-http-1' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'Heard you', client_message_id: 'auto-http-1' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame), { timeout: 10_000 }).toEqual(['Heard you']);
     await operator.request({ type: 'close', conversation_id: conversationId }, 'closed');
   });
 
   it('identifies the visitor with Causerie.identify(user, hash) signed by the site', async () => {
-    const website = (await (await fetch(`${server.url}/api/2/website/${server.demo.websiteId}`, { headers: { 'X-API-Key': server.demo.apiKey } })).json()) as { data: { identity_secret?: string } };
+    const website = (await (
+      await fetch(`${server.url}/api/2/website/${server.demo.websiteId}`, {
+        headers: { 'X-API-Key': server.demo.apiKey },
+      })
+    ).json()) as { data: { identity_secret?: string } };
     const secret = website.data.identity_secret;
     if (secret === undefined) throw new Error('the website API shows no identity_secret');
     const hash = createHmac('sha256', secret).update('customer-42').digest('hex');
     const page = await visitorPage();
-    await page.evaluate(([signature]) => (window as unknown as { Causerie: { identify(user: object, hash: string): void } }).Causerie.identify({ id: 'customer-42', email: 'c42@shop.example' }, signature ?? ''), [hash]);
+    await page.evaluate(
+      ([signature]) =>
+        (window as unknown as { Causerie: { identify(user: object, hash: string): void } }).Causerie.identify(
+          { id: 'customer-42', email: 'c42@shop.example' },
+          signature ?? '',
+        ),
+      [hash],
+    );
     const frame = await openWidget(page);
     await say(frame, 'It is me, customer 42');
     const assigned = await operator.next('assigned', 15_000);
-    expect((assigned.conversation as { visitor: unknown }).visitor).toMatchObject({ external_id: 'customer-42', email: 'c42@shop.example' });
+    expect((assigned.conversation as { visitor: unknown }).visitor).toMatchObject({
+      external_id: 'customer-42',
+      email: 'c42@shop.example',
+    });
     await operator.request({ type: 'close', conversation_id: (assigned.conversation as { id: number }).id }, 'closed');
   });
 
@@ -323,13 +452,26 @@ describe('languages, small screens and the HTTP fallback', () => {
     operator.send({ type: 'typing', conversation_id: conversationId, on: true });
     await frame.getByText('Ada is typing…').waitFor({ timeout: 10_000 });
     await frame.locator('#cz-input').pressSequentially('typing…');
-    expect(await operator.next((frame) => frame.type === 'typing' && frame.on === true && frame.conversation_id === conversationId, 10_000)).toMatchObject({ on: true });
+    expect(
+      await operator.next(
+        (frame) => frame.type === 'typing' && frame.on === true && frame.conversation_id === conversationId,
+        10_000,
+      ),
+    ).toMatchObject({ on: true });
     await frame.locator('#cz-input').fill('');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Polling works', client_message_id: 'http-1' }, 'ack');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'Polling works', client_message_id: 'http-1' },
+      'ack',
+    );
     await expect.poll(() => theirTexts(frame), { timeout: 10_000 }).toEqual(['Polling works']);
     expect(await frame.getByText('Ada is typing…').count()).toBe(0);
     // Read states both ways: the visitor's through POST /realtime/visitor/read, the operator's through the poll.
-    expect(await operator.next((frame) => frame.type === 'read' && frame.by === 'visitor' && frame.conversation_id === conversationId, 10_000)).toMatchObject({ by: 'visitor' });
+    expect(
+      await operator.next(
+        (frame) => frame.type === 'read' && frame.by === 'visitor' && frame.conversation_id === conversationId,
+        10_000,
+      ),
+    ).toMatchObject({ by: 'visitor' });
     operator.send({ type: 'read', conversation_id: conversationId, seq: 1 });
     await frame.locator('.cz-mine .cz-meta', { hasText: 'Seen' }).waitFor({ timeout: 10_000 });
     await shot(page, 'http-fallback');
@@ -341,8 +483,18 @@ describe('languages, small screens and the HTTP fallback', () => {
     await frame.getByRole('group', { name: 'Answer to your question' }).getByLabel('3 · Good').check();
     await frame.getByRole('button', { name: 'Send my answer' }).click();
     await frame.getByText('Thank you for your answer!').waitFor({ timeout: 10_000 });
-    const response = await fetch(`${server.url}/api/2/satisfaction?full=1&filters%5Bconversation_id%5D=${conversationId}`, { headers: { 'X-API-Key': server.demo.apiKey } });
+    const response = await fetch(
+      `${server.url}/api/2/satisfaction?full=1&filters%5Bconversation_id%5D=${conversationId}`,
+      { headers: { 'X-API-Key': server.demo.apiKey } },
+    );
     const body = (await response.json()) as { data: Record<string, unknown>[] };
-    expect(body.data).toEqual([expect.objectContaining({ conversation_id: conversationId, note_welcome: 0.67, note_delay: 1, note_resolution: 1 })]);
+    expect(body.data).toEqual([
+      expect.objectContaining({
+        conversation_id: conversationId,
+        note_welcome: 0.67,
+        note_delay: 1,
+        note_resolution: 1,
+      }),
+    ]);
   });
 });

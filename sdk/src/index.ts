@@ -70,4 +70,11 @@ function messageOf(body: unknown): string | undefined {
   const legacy = (body as { message?: unknown }).message;
   return typeof legacy === 'string' ? legacy : undefined;
 }
-export { type VerifiedWebhook, type VerifyWebhookOptions, type WebhookHeaders, WebhookVerificationError, verifyWebhook } from './webhooks.js';
+
+export {
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks.js';

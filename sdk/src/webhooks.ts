@@ -60,34 +60,51 @@ function parse(body: string): unknown {
  * });
  * ```
  */
-export function verifyWebhook(rawBody: string | Uint8Array, headers: WebhookHeaders, secret: string | readonly string[], options: VerifyWebhookOptions = {}): VerifiedWebhook {
+export function verifyWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string | readonly string[],
+  options: VerifyWebhookOptions = {},
+): VerifiedWebhook {
   const body = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
   const secrets = typeof secret === 'string' ? [secret] : [...secret];
-  if (secrets.length === 0 || secrets.some((value) => value === '')) throw new WebhookVerificationError('No secret to verify with.');
+  if (secrets.length === 0 || secrets.some((value) => value === ''))
+    throw new WebhookVerificationError('No secret to verify with.');
 
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
   if (id !== undefined && timestamp !== undefined && signatures !== undefined) {
-    if (!/^\d+$/.test(timestamp)) throw new WebhookVerificationError('The webhook-timestamp header is not a number of seconds.');
+    if (!/^\d+$/.test(timestamp))
+      throw new WebhookVerificationError('The webhook-timestamp header is not a number of seconds.');
     const tolerance = options.toleranceSeconds ?? 300;
     const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
-    if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) throw new WebhookVerificationError('The webhook-timestamp is too far from now: a replayed or delayed request.');
-    const offered = signatures.split(' ').filter((entry) => entry.startsWith('v1,')).map((entry) => entry.slice(3));
+    if (Math.abs(nowSeconds - Number(timestamp)) > tolerance)
+      throw new WebhookVerificationError('The webhook-timestamp is too far from now: a replayed or delayed request.');
+    const offered = signatures
+      .split(' ')
+      .filter((entry) => entry.startsWith('v1,'))
+      .map((entry) => entry.slice(3));
     for (const candidate of secrets) {
       const key = Buffer.from(candidate.startsWith('whsec_') ? candidate.slice(6) : candidate, 'base64');
       const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-      if (offered.some((signature) => sameText(signature, expected))) return { payload: parse(body), webhookId: id, scheme: 'standard-webhooks' };
+      if (offered.some((signature) => sameText(signature, expected)))
+        return { payload: parse(body), webhookId: id, scheme: 'standard-webhooks' };
     }
     throw new WebhookVerificationError('No webhook-signature matches the secret.');
   }
 
   const ours = header(headers, 'x-causerie-signature') ?? header(headers, 'x-iadvize-signature');
   if (ours === undefined) throw new WebhookVerificationError('The request carries no Causerie signature header.');
-  const offered = ours.split(',').map((entry) => entry.trim()).filter((entry) => entry.startsWith('sha256=')).map((entry) => entry.slice(7));
+  const offered = ours
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('sha256='))
+    .map((entry) => entry.slice(7));
   for (const candidate of secrets) {
     const expected = createHmac('sha256', candidate).update(body).digest('hex');
-    if (offered.some((signature) => sameText(signature, expected))) return { payload: parse(body), webhookId: null, scheme: 'sha256' };
+    if (offered.some((signature) => sameText(signature, expected)))
+      return { payload: parse(body), webhookId: null, scheme: 'sha256' };
   }
   throw new WebhookVerificationError('No sha256 signature matches the secret.');
 }

@@ -14,22 +14,32 @@ describe('createCauserieClient', () => {
     const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
     const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'SDK Shop' } }));
     expect(client.data.name).toBe('SDK Shop');
-    const minted = await unwrap(platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'sdk test' } }));
+    const minted = await unwrap(
+      platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'sdk test' } }),
+    );
     const clientKey = minted.data.key ?? '';
     expect(clientKey).toMatch(/^csk_/);
 
     const causerie = createCauserieClient({ baseUrl: `${server.baseUrl}/`, apiKey: clientKey });
-    const created = await unwrap(causerie.POST('/api/2/operator', { body: { name: 'Ada Lovelace', email: 'ada@sdk.example', chat_max_number: 3 } }));
+    const created = await unwrap(
+      causerie.POST('/api/2/operator', {
+        body: { name: 'Ada Lovelace', email: 'ada@sdk.example', chat_max_number: 3 },
+      }),
+    );
     expect(created.data).toMatchObject({ name: 'Ada Lovelace', email: 'ada@sdk.example', chat_max_number: 3 });
 
-    const listed = await unwrap(causerie.GET('/api/2/operator', { params: { query: { full: '1', 'filters[name]': 'Ada*' } } }));
+    const listed = await unwrap(
+      causerie.GET('/api/2/operator', { params: { query: { full: '1', 'filters[name]': 'Ada*' } } }),
+    );
     expect(listed.data.map((operator) => operator.id)).toEqual([created.data.id]);
     expect(listed.pagination.count).toBe(1);
   });
 
   it('throws CauserieError with the meta message and status of a failed call', async () => {
     const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
-    const failure = await unwrap(platform.GET('/api/2/client/{id}', { params: { path: { id: 987654 } } })).catch((error: unknown) => error);
+    const failure = await unwrap(platform.GET('/api/2/client/{id}', { params: { path: { id: 987654 } } })).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(CauserieError);
     expect(failure).toMatchObject({ status: 404, message: "Unknown 'client' with 'id' 987654." });
   });

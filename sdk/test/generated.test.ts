@@ -11,7 +11,11 @@ const GENERATED = fileURLToPath(new URL('../src/generated/openapi.ts', import.me
 const REGENERATE = 'Run `npm run build -w server && npm run generate -w sdk` and commit the result.';
 
 describe('generated client', () => {
-  const current = execFileSync(process.execPath, [SERVER_MAIN, 'openapi'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH ?? '' } });
+  const current = execFileSync(process.execPath, [SERVER_MAIN, 'openapi'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? '' },
+  });
 
   it('openapi.json is the document the server publishes', () => {
     expect(fs.readFileSync(SNAPSHOT, 'utf8'), REGENERATE).toBe(current);
@@ -26,6 +30,13 @@ describe('generated client', () => {
 
   it('covers the v2 resources and the legacy v1 methods', () => {
     const paths = Object.keys((JSON.parse(current) as { paths: Record<string, unknown> }).paths);
-    expect(paths).toEqual(expect.arrayContaining(['/api/2/operator', '/api/2/conversation', '/api/2/visitor', '/api/operator/createAccount/']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/2/operator',
+        '/api/2/conversation',
+        '/api/2/visitor',
+        '/api/operator/createAccount/',
+      ]),
+    );
   });
 });

@@ -40,7 +40,9 @@ beforeAll(async () => {
   server = await startServer();
   const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
   const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'README Shop' } }));
-  const minted = await unwrap(platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'readme' } }));
+  const minted = await unwrap(
+    platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'readme' } }),
+  );
   process.env.CAUSERIE_KEY = minted.data.key ?? '';
   process.env.CAUSERIE_PLATFORM_KEY = ADMIN_KEY;
   fs.mkdirSync(TOUR_DIR, { recursive: true });
@@ -50,7 +52,22 @@ afterAll(async () => server?.stop());
 
 describe('README examples', () => {
   it('typecheck against the generated client', () => {
-    const flags = ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2023,DOM', '--types', 'node'];
+    const flags = [
+      '--noEmit',
+      '--strict',
+      '--noUncheckedIndexedAccess',
+      '--skipLibCheck',
+      '--target',
+      'ES2022',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--lib',
+      'ES2023,DOM',
+      '--types',
+      'node',
+    ];
     let output = '';
     try {
       execFileSync(process.execPath, [TSC, ...flags, TOUR], { encoding: 'utf8' });

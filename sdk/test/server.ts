@@ -31,7 +31,14 @@ export async function startServer(): Promise<RunningServer> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-sdk-'));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${path.join(directory, 'sdk.db')}`, CAUSERIE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${path.join(directory, 'sdk.db')}`,
+      CAUSERIE_ADMIN_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,7 +49,10 @@ export async function startServer(): Promise<RunningServer> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited early:\n${output}`);
-    const ready = await fetch(`${baseUrl}/readyz`).then((answer) => answer.ok, () => false);
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -6,23 +6,23 @@ import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
-import { sessionRoutes } from './domain/people/session-routes.js';
+import { channelWebhooks } from './channels/plugin.js';
+import { secretsKey } from './channels/secrets.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
+import { sessionRoutes } from './domain/people/session-routes.js';
 import type { ApiError } from './errors.js';
 import { KeyVerifier } from './http/auth.js';
-import { OutboundGuard } from './http/outbound.js';
-import { WebhookWorker } from './webhooks/worker.js';
 import { toApiError } from './http/failure.js';
+import { OutboundGuard } from './http/outbound.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { registerHealth } from './ops/health.js';
 import { registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
-import { channelWebhooks } from './channels/plugin.js';
-import { secretsKey } from './channels/secrets.js';
-import { widgetRoutes } from './web/widget-routes.js';
 import { consoleRoutes } from './web/console-routes.js';
+import { widgetRoutes } from './web/widget-routes.js';
+import { WebhookWorker } from './webhooks/worker.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -54,9 +54,21 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const context: AppContext = { config, db: store.db, dialect: store.dialect, keys: new KeyVerifier(store.db, config.adminKey), outbound: new OutboundGuard(config.outboundAllowlist ?? '') };
+  const context: AppContext = {
+    config,
+    db: store.db,
+    dialect: store.dialect,
+    keys: new KeyVerifier(store.db, config.adminKey),
+    outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
+  };
   // Webhook delivery runs on every node from the moment it is ready; on close it finishes what is in flight.
-  const webhooks = new WebhookWorker(store.db, store.dialect, context.outbound, { timeScale: config.webhookTimeScale, timeoutMs: config.webhookTimeoutMs, secretsKey: secretsKey(config) }, (err, message) => app.log.error({ err }, message));
+  const webhooks = new WebhookWorker(
+    store.db,
+    store.dialect,
+    context.outbound,
+    { timeScale: config.webhookTimeScale, timeoutMs: config.webhookTimeoutMs, secretsKey: secretsKey(config) },
+    (err, message) => app.log.error({ err }, message),
+  );
   context.webhooks = webhooks;
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
@@ -104,7 +116,11 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(consoleRoutes, {});
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Causerie API reference' }, logLevel: 'warn' });
+  await app.register(scalar, {
+    routePrefix: '/docs',
+    configuration: { url: '/openapi.json', title: 'Causerie API reference' },
+    logLevel: 'warn',
+  });
 
   return { app, context };
 }
@@ -113,15 +129,29 @@ function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     // A route taking other bodies (a file upload) says which in its config.
     const routeHint = (request.routeOptions.config as { mediaTypeHint?: unknown } | undefined)?.mediaTypeHint;
-    const mediaTypeHint = typeof routeHint === 'string' ? routeHint : 'Send the body as application/json or application/x-www-form-urlencoded.';
-    const apiError = toApiError(error, { defaultContext: 'body', resource: resourceOf(request.routeOptions.url), mediaTypeHint });
+    const mediaTypeHint =
+      typeof routeHint === 'string'
+        ? routeHint
+        : 'Send the body as application/json or application/x-www-form-urlencoded.';
+    const apiError = toApiError(error, {
+      defaultContext: 'body',
+      resource: resourceOf(request.routeOptions.url),
+      mediaTypeHint,
+    });
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     reply.header('x-causerie-error', apiError.id);
-    return reply.code(apiError.httpStatus).send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
+    return reply
+      .code(apiError.httpStatus)
+      .send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
   });
   app.setNotFoundHandler((request, reply) => {
     reply.header('x-causerie-error', 'route_not_found');
-    return reply.code(404).send({ meta: { status: 'fail', message: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API reference.` } });
+    return reply.code(404).send({
+      meta: {
+        status: 'fail',
+        message: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API reference.`,
+      },
+    });
   });
 }
 

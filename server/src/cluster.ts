@@ -23,9 +23,13 @@ export function workerCount(env: NodeJS.ProcessEnv, redisUrl: string | undefined
   if (raw === '') count = 1;
   else if (raw === 'auto') count = os.availableParallelism();
   else if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_WORKERS) count = Number(raw);
-  else throw new ConfigError(WORKERS_VARIABLE, `must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got '${raw}'.`);
+  else
+    throw new ConfigError(WORKERS_VARIABLE, `must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got '${raw}'.`);
   if (count > 1 && redisUrl === undefined) {
-    throw new ConfigError(WORKERS_VARIABLE, `is ${count}, which needs REDIS_URL: the workers of a node share conversations, presence and queues through Redis, as separate nodes do.`);
+    throw new ConfigError(
+      WORKERS_VARIABLE,
+      `is ${count}, which needs REDIS_URL: the workers of a node share conversations, presence and queues through Redis, as separate nodes do.`,
+    );
   }
   return count;
 }
@@ -39,12 +43,18 @@ export function isWorker(): boolean {
  * Runs `count` workers (each runs the same entry point and serves the port) until SIGTERM or SIGINT, restarting any
  * that exits on its own; `onFirstListening` runs once the first worker listens. Resolves once every worker stopped.
  */
-export function runWorkers(count: number, log: (line: string) => void, onFirstListening: () => void = () => undefined): Promise<number> {
+export function runWorkers(
+  count: number,
+  log: (line: string) => void,
+  onFirstListening: () => void = () => undefined,
+): Promise<number> {
   let stopping = false;
   cluster.once('listening', onFirstListening);
   const restart = (worker: Worker, code: number | null, signal: string | null) => {
     if (stopping) return;
-    log(`worker ${worker.process.pid ?? '?'} exited (${signal ?? `code ${code ?? '?'}`}); starting another in ${RESTART_DELAY_MS} ms`);
+    log(
+      `worker ${worker.process.pid ?? '?'} exited (${signal ?? `code ${code ?? '?'}`}); starting another in ${RESTART_DELAY_MS} ms`,
+    );
     setTimeout(() => {
       if (!stopping) cluster.fork();
     }, RESTART_DELAY_MS);
@@ -60,7 +70,8 @@ export function runWorkers(count: number, log: (line: string) => void, onFirstLi
         for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
       }, STOP_TIMEOUT_MS);
       force.unref();
-      const remaining = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined && !worker.isDead()).length;
+      const remaining = () =>
+        Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined && !worker.isDead()).length;
       cluster.on('exit', () => {
         if (remaining() === 0) resolve(0);
       });

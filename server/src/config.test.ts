@@ -34,15 +34,42 @@ describe('defaults', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', REDIS_URL: '', PUBLIC_URL: '', CAUSERIE_ADMIN_KEY: '', LOG_LEVEL: '', CAUSERIE_PRESENCE_GRACE_MS: '' }, CWD)).toEqual(loadConfig({}, CWD));
+    expect(
+      loadConfig(
+        {
+          PORT: '',
+          DATABASE_URL: ' ',
+          REDIS_URL: '',
+          PUBLIC_URL: '',
+          CAUSERIE_ADMIN_KEY: '',
+          LOG_LEVEL: '',
+          CAUSERIE_PRESENCE_GRACE_MS: '',
+        },
+        CWD,
+      ),
+    ).toEqual(loadConfig({}, CWD));
   });
 
   it('derives the public URL from the port, and keeps values given', () => {
     const config = loadConfig(
-      { PORT: '9000', HOST: '127.0.0.1', REDIS_URL: 'redis://cache:6379', PUBLIC_URL: 'https://chat.example/', CAUSERIE_ADMIN_KEY: 'a-long-enough-admin-key', LOG_LEVEL: 'WARN' },
+      {
+        PORT: '9000',
+        HOST: '127.0.0.1',
+        REDIS_URL: 'redis://cache:6379',
+        PUBLIC_URL: 'https://chat.example/',
+        CAUSERIE_ADMIN_KEY: 'a-long-enough-admin-key',
+        LOG_LEVEL: 'WARN',
+      },
       CWD,
     );
-    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', redisUrl: 'redis://cache:6379', publicUrl: 'https://chat.example', adminKey: 'a-long-enough-admin-key', logLevel: 'warn' });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      redisUrl: 'redis://cache:6379',
+      publicUrl: 'https://chat.example',
+      adminKey: 'a-long-enough-admin-key',
+      logLevel: 'warn',
+    });
     expect(loadConfig({ PORT: '9000' }, CWD).publicUrl).toBe('http://localhost:9000');
   });
 
@@ -63,9 +90,12 @@ describe('DATABASE_URL', () => {
     expect(loadConfig({ DATABASE_URL: url }, CWD).database).toEqual({ dialect: 'sqlite', location });
   });
 
-  it.each(['postgres://causerie:secret@db:5432/causerie', 'postgresql://db/causerie'])('%s is PostgreSQL, kept as given', (url) => {
-    expect(loadConfig({ DATABASE_URL: url }, CWD).database).toEqual({ dialect: 'postgres', location: url });
-  });
+  it.each(['postgres://causerie:secret@db:5432/causerie', 'postgresql://db/causerie'])(
+    '%s is PostgreSQL, kept as given',
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url }, CWD).database).toEqual({ dialect: 'postgres', location: url });
+    },
+  );
 });
 
 describe('bad values throw a ConfigError naming the variable', () => {

@@ -76,7 +76,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const webhookTimeScale = parseTimeScale(env.CAUSERIE_WEBHOOK_TIME_SCALE);
   const webhookTimeoutMs = parseWebhookTimeout(env.CAUSERIE_WEBHOOK_TIMEOUT_MS);
   return {
-    port, host, database, redisUrl, publicUrl, adminKey, logLevel, presenceGraceMs, outboundAllowlist,
+    port,
+    host,
+    database,
+    redisUrl,
+    publicUrl,
+    adminKey,
+    logLevel,
+    presenceGraceMs,
+    outboundAllowlist,
     ...(secretKey !== undefined && { secretKey }),
     ...(webhookTimeScale !== undefined && { webhookTimeScale }),
     ...(webhookTimeoutMs !== undefined && { webhookTimeoutMs }),
@@ -85,7 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 function parseSecretKey(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (raw.length < 32) throw new ConfigError('CAUSERIE_SECRET_KEY', 'must be at least 32 characters long (for example `openssl rand -base64 32`).');
+  if (raw.length < 32)
+    throw new ConfigError(
+      'CAUSERIE_SECRET_KEY',
+      'must be at least 32 characters long (for example `openssl rand -base64 32`).',
+    );
   return raw;
 }
 
@@ -93,7 +105,8 @@ function parseSecretKey(raw: string | undefined): string | undefined {
 function parseTimeScale(raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw.trim());
-  if (!Number.isFinite(value) || value < 0.000001 || value > 1) throw new ConfigError('CAUSERIE_WEBHOOK_TIME_SCALE', `must be a number from 0.000001 to 1, got '${raw}'.`);
+  if (!Number.isFinite(value) || value < 0.000001 || value > 1)
+    throw new ConfigError('CAUSERIE_WEBHOOK_TIME_SCALE', `must be a number from 0.000001 to 1, got '${raw}'.`);
   return value;
 }
 
@@ -102,7 +115,10 @@ function parseWebhookTimeout(raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = raw.trim();
   if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 60_000) {
-    throw new ConfigError('CAUSERIE_WEBHOOK_TIMEOUT_MS', `must be a whole number of milliseconds from 100 to 60000, got '${raw}'.`);
+    throw new ConfigError(
+      'CAUSERIE_WEBHOOK_TIMEOUT_MS',
+      `must be a whole number of milliseconds from 100 to 60000, got '${raw}'.`,
+    );
   }
   return Number(value);
 }
@@ -123,7 +139,10 @@ function parsePresenceGrace(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_PRESENCE_GRACE_MS;
   const value = raw.trim();
   if (!/^\d+$/.test(value) || Number(value) > 86_400_000) {
-    throw new ConfigError('CAUSERIE_PRESENCE_GRACE_MS', `must be a whole number of milliseconds from 0 to 86400000, got '${raw}'.`);
+    throw new ConfigError(
+      'CAUSERIE_PRESENCE_GRACE_MS',
+      `must be a whole number of milliseconds from 0 to 86400000, got '${raw}'.`,
+    );
   }
   return Number(value);
 }
@@ -148,13 +167,17 @@ export function parseDatabaseUrl(raw: string | undefined, cwd: string): Database
       const url = new URL(value);
       if (!url.hostname) throw new Error('no host');
     } catch {
-      throw new ConfigError('DATABASE_URL', `is not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database).`);
+      throw new ConfigError(
+        'DATABASE_URL',
+        `is not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database).`,
+      );
     }
     return { dialect: 'postgres', location: value };
   }
   if (value.startsWith('sqlite:')) {
     const file = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file === '') throw new ConfigError('DATABASE_URL', `names no file; use sqlite:PATH, for example sqlite:./data/causerie.db.`);
+    if (file === '')
+      throw new ConfigError('DATABASE_URL', `names no file; use sqlite:PATH, for example sqlite:./data/causerie.db.`);
     return { dialect: 'sqlite', location: file === ':memory:' ? file : path.resolve(cwd, file) };
   }
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or postgres://, got '${redact(value)}'.`);

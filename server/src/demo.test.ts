@@ -1,7 +1,7 @@
 // The quick start's demo data: created once, usable through the API with the printed key, and a fresh key each run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LOGIN, type DemoData, ensureDemoData } from './demo.js';
-import { type TestApp, startTestApp } from './test/harness.js';
+import { startTestApp, type TestApp } from './test/harness.js';
 
 let t: TestApp;
 let first: DemoData;
@@ -26,7 +26,9 @@ describe('demo data', () => {
     const closed = conversations.body.data.find((conversation) => conversation.closed_at !== null);
     expect(closed).toMatchObject({ operator_answer: true, operator_closed: true });
     const sales = await t.api('GET', '/transaction?full=1', { key });
-    expect(sales.body.data).toEqual([expect.objectContaining({ external_id: 'DEMO-1001', conversation_id: closed?.id })]);
+    expect(sales.body.data).toEqual([
+      expect.objectContaining({ external_id: 'DEMO-1001', conversation_id: closed?.id }),
+    ]);
     expect((await t.api('GET', '/satisfaction', { key })).body.pagination.count).toBe(1);
   });
 

@@ -21,26 +21,78 @@ export interface DemoData {
 /** Creates the demo data once; on later runs reuses it. Each run mints a fresh demo key and revokes the previous ones (their plaintext was only ever shown once). */
 export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
   const platform: Principal = { scope: 'platform', keyId: null };
-  let client = await db.selectFrom('client').select('id').where('name', '=', DEMO_CLIENT_NAME).orderBy('id').executeTakeFirst();
+  let client = await db
+    .selectFrom('client')
+    .select('id')
+    .where('name', '=', DEMO_CLIENT_NAME)
+    .orderBy('id')
+    .executeTakeFirst();
   if (!client) {
     const clientId = await createClient(db, platform, { name: DEMO_CLIENT_NAME, lang: 'en' });
-    const websiteId = await createWebsite(db, platform, { url: 'https://shop.causerie.test', label: 'Demo Shop', client_id: clientId });
+    const websiteId = await createWebsite(db, platform, {
+      url: 'https://shop.causerie.test',
+      label: 'Demo Shop',
+      client_id: clientId,
+    });
     const skillId = await createSkill(db, platform, { name: 'Billing', order: 1, client_id: clientId });
     const operators = [
-      { name: 'Ada Lovelace', first_name: 'Ada', pseudo: 'Ada', email: DEMO_LOGIN.email, password: DEMO_LOGIN.password, roles: ['admin' as const], chat_priority: 10 as const },
-      { name: 'Grace Hopper', first_name: 'Grace', pseudo: 'Grace', email: 'grace@demo.causerie.test', password: DEMO_LOGIN.password, roles: ['manager' as const], chat_priority: 0 as const },
-      { name: 'Alan Turing', first_name: 'Alan', pseudo: 'Alan', email: 'alan@demo.causerie.test', password: DEMO_LOGIN.password, roles: ['operator' as const], chat_priority: 0 as const },
+      {
+        name: 'Ada Lovelace',
+        first_name: 'Ada',
+        pseudo: 'Ada',
+        email: DEMO_LOGIN.email,
+        password: DEMO_LOGIN.password,
+        roles: ['admin' as const],
+        chat_priority: 10 as const,
+      },
+      {
+        name: 'Grace Hopper',
+        first_name: 'Grace',
+        pseudo: 'Grace',
+        email: 'grace@demo.causerie.test',
+        password: DEMO_LOGIN.password,
+        roles: ['manager' as const],
+        chat_priority: 0 as const,
+      },
+      {
+        name: 'Alan Turing',
+        first_name: 'Alan',
+        pseudo: 'Alan',
+        email: 'alan@demo.causerie.test',
+        password: DEMO_LOGIN.password,
+        roles: ['operator' as const],
+        chat_priority: 0 as const,
+      },
     ];
     const operatorIds: number[] = [];
     for (const operator of operators) {
-      operatorIds.push(await createOperator(db, platform, { ...operator, client_id: clientId, website_list: [websiteId], skill_list: operator.roles[0] === 'operator' ? [] : [skillId], language_list: ['en', 'fr'] }));
+      operatorIds.push(
+        await createOperator(db, platform, {
+          ...operator,
+          client_id: clientId,
+          website_list: [websiteId],
+          skill_list: operator.roles[0] === 'operator' ? [] : [skillId],
+          language_list: ['en', 'fr'],
+        }),
+      );
     }
     await createGroup(db, platform, { name: 'Support', operator_list: operatorIds, client_id: clientId });
     await createDemoActivity(db, platform, clientId, websiteId, operatorIds);
     client = { id: clientId };
   }
-  const website = await db.selectFrom('website').select('id').where('client_id', '=', client.id).orderBy('id').executeTakeFirstOrThrow();
-  const previousKeys = await db.selectFrom('api_key').select('id').where('client_id', '=', client.id).where('name', '=', DEMO_KEY_NAME).where('revoked_at', 'is', null).execute();
+  const website = await db
+    .selectFrom('website')
+    .select('id')
+    .where('client_id', '=', client.id)
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const previousKeys = await db
+    .selectFrom('api_key')
+    .select('id')
+    .where('client_id', '=', client.id)
+    .where('name', '=', DEMO_KEY_NAME)
+    .where('revoked_at', 'is', null)
+    .execute();
   for (const previous of previousKeys) await revokeApiKey(db, previous.id, { partnerId: null, clientId: client.id });
   const key = await createApiKey(db, { scope: 'client', clientId: client.id }, DEMO_KEY_NAME);
   return { clientId: client.id, websiteId: website.id, key };
@@ -52,7 +104,13 @@ function minutesAgo(minutes: number): string {
 }
 
 /** Two conversations (one answered, closed, rated and followed by a sale; one still open) so that every list has something to show. */
-async function createDemoActivity(db: Kysely<Database>, platform: Principal, clientId: number, websiteId: number, operatorIds: number[]): Promise<void> {
+async function createDemoActivity(
+  db: Kysely<Database>,
+  platform: Principal,
+  clientId: number,
+  websiteId: number,
+  operatorIds: number[],
+): Promise<void> {
   const [ada, grace] = operatorIds;
   const tagId = await createTag(db, platform, { name: 'Delivery', website_id: [websiteId], client_id: clientId });
   const closedId = await createConversation(db, platform, {
@@ -70,8 +128,20 @@ async function createDemoActivity(db: Kysely<Database>, platform: Principal, cli
   });
   const closed = await db.selectFrom('conversation').selectAll().where('id', '=', closedId).executeTakeFirstOrThrow();
   await closeConversationNow(db, closed, {});
-  await recordSatisfaction(db, clientId, { conversation_id: closedId, note_welcome: 3, note_delay: 3, note_resolution: 2, comment: 'Quick answer, thanks.' });
-  await reportTransaction(db, platform, { website_id: websiteId, external_id: 'DEMO-1001', amount: 59.9, currency: 'EUR', visitor_uid: 'demo-visitor-lea' });
+  await recordSatisfaction(db, clientId, {
+    conversation_id: closedId,
+    note_welcome: 3,
+    note_delay: 3,
+    note_resolution: 2,
+    comment: 'Quick answer, thanks.',
+  });
+  await reportTransaction(db, platform, {
+    website_id: websiteId,
+    external_id: 'DEMO-1001',
+    amount: 59.9,
+    currency: 'EUR',
+    visitor_uid: 'demo-visitor-lea',
+  });
   await createConversation(db, platform, {
     website_id: websiteId,
     visitor_uid: 'demo-visitor-tom',

@@ -32,7 +32,9 @@ export function fieldMissing(field: string): ApiError {
 
 /** Seed 003's sentence, followed by what is wrong so the caller can fix it. */
 export function fieldInvalid(field: string, problem?: string): ApiError {
-  const detail = problem ? ` ${problem.charAt(0).toUpperCase()}${problem.slice(1)}${/[.!?]$/.test(problem) ? '' : '.'}` : '';
+  const detail = problem
+    ? ` ${problem.charAt(0).toUpperCase()}${problem.slice(1)}${/[.!?]$/.test(problem) ? '' : '.'}`
+    : '';
   return new ApiError('field_invalid', 400, `Value of field '${field}' is not valid.${detail}`);
 }
 

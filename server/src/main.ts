@@ -3,7 +3,7 @@
 import { buildApp } from './app.js';
 import { isWorker, runWorkers, workerCount } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { type Store, migrateToLatest, openDatabase } from './db/database.js';
+import { migrateToLatest, openDatabase, type Store } from './db/database.js';
 import type { ApiKeyScope } from './db/schema.js';
 import { DEMO_LOGIN, type DemoData, ensureDemoData } from './demo.js';
 import { createApiKey, revokeApiKey } from './domain/tenancy/commands.js';
@@ -81,7 +81,9 @@ async function openMigrated(config: Config): Promise<{ store: Store; applied: st
     return { store, applied };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`Database error: cannot open or migrate the database named by DATABASE_URL (${config.database.dialect}): ${reason}`);
+    console.error(
+      `Database error: cannot open or migrate the database named by DATABASE_URL (${config.database.dialect}): ${reason}`,
+    );
     await store.close().catch(() => undefined);
     return undefined;
   }
@@ -95,7 +97,11 @@ async function printOpenApi(config: Config): Promise<number> {
     const { app } = await buildApp({ ...config, logLevel: 'silent' }, store);
     await app.ready();
     // Wait for the write to drain: the CLI exits right after, which would cut a piped document short.
-    await new Promise<void>((resolve, reject) => process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
     await app.close();
     return 0;
   } finally {
@@ -184,13 +190,21 @@ async function keys(config: Config, args: string[]): Promise<number> {
         const name = option(rest, '--name') ?? 'Created from the command line';
         let owner: { scope: ApiKeyScope; partnerId?: number; clientId?: number };
         if (rest.includes('--platform')) owner = { scope: 'platform' };
-        else if (rest.includes('--partner')) owner = { scope: 'partner', partnerId: readId(option(rest, '--partner'), '--partner') };
-        else if (rest.includes('--client')) owner = { scope: 'client', clientId: readId(option(rest, '--client'), '--client') };
+        else if (rest.includes('--partner'))
+          owner = { scope: 'partner', partnerId: readId(option(rest, '--partner'), '--partner') };
+        else if (rest.includes('--client'))
+          owner = { scope: 'client', clientId: readId(option(rest, '--client'), '--client') };
         else throw new UsageError('Say whose key it is: --platform, --partner ID or --client ID.');
-        if (owner.partnerId !== undefined && !(await store.db.selectFrom('partner').select('id').where('id', '=', owner.partnerId).executeTakeFirst())) {
+        if (
+          owner.partnerId !== undefined &&
+          !(await store.db.selectFrom('partner').select('id').where('id', '=', owner.partnerId).executeTakeFirst())
+        ) {
           throw new UsageError(`There is no partner ${owner.partnerId}.`);
         }
-        if (owner.clientId !== undefined && !(await store.db.selectFrom('client').select('id').where('id', '=', owner.clientId).executeTakeFirst())) {
+        if (
+          owner.clientId !== undefined &&
+          !(await store.db.selectFrom('client').select('id').where('id', '=', owner.clientId).executeTakeFirst())
+        ) {
           throw new UsageError(`There is no client ${owner.clientId}.`);
         }
         const created = await createApiKey(store.db, owner, name);
@@ -198,16 +212,31 @@ async function keys(config: Config, args: string[]): Promise<number> {
         return 0;
       }
       if (action === 'list') {
-        const rows = await store.db.selectFrom('api_key').select(['id', 'scope', 'partner_id', 'client_id', 'name', 'created_at', 'revoked_at']).orderBy('id').execute();
+        const rows = await store.db
+          .selectFrom('api_key')
+          .select(['id', 'scope', 'partner_id', 'client_id', 'name', 'created_at', 'revoked_at'])
+          .orderBy('id')
+          .execute();
         for (const row of rows) {
-          const owner = row.scope === 'partner' ? ` partner ${row.partner_id}` : row.scope === 'client' ? ` client ${row.client_id}` : '';
-          console.log(`${row.id}\t${row.scope}${owner}\t${row.revoked_at ? 'revoked' : 'active'}\t${row.created_at}\t${row.name}`);
+          const owner =
+            row.scope === 'partner'
+              ? ` partner ${row.partner_id}`
+              : row.scope === 'client'
+                ? ` client ${row.client_id}`
+                : '';
+          console.log(
+            `${row.id}\t${row.scope}${owner}\t${row.revoked_at ? 'revoked' : 'active'}\t${row.created_at}\t${row.name}`,
+          );
         }
         return 0;
       }
       if (action === 'revoke') {
         const id = readId(rest[0], 'The key id');
-        const row = await store.db.selectFrom('api_key').select(['id', 'partner_id', 'client_id']).where('id', '=', id).executeTakeFirst();
+        const row = await store.db
+          .selectFrom('api_key')
+          .select(['id', 'partner_id', 'client_id'])
+          .where('id', '=', id)
+          .executeTakeFirst();
         if (!row) throw new UsageError(`There is no key ${id}.`);
         await revokeApiKey(store.db, id, { partnerId: row.partner_id, clientId: row.client_id });
         console.log(`Key ${id} is revoked.`);

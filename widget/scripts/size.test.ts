@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('./size.mjs', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../dist/widget.js', import.meta.url)));
-const run = (env: Record<string, string> = {}) => spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, ...env } });
+const run = (env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe.skipIf(!built)('scripts/size.mjs', () => {
   it('prints the gzipped sizes and passes within the budgets', () => {

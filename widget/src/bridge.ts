@@ -27,5 +27,10 @@ export type ToPage =
 
 /** True for an object that looks like a bridge message of the given side (the shape is checked by the receiver). */
 export function isBridgeMessage(value: unknown): value is { causerie: string; type: string } {
-  return typeof value === 'object' && value !== null && (value as { causerie?: unknown }).causerie === BRIDGE && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { causerie?: unknown }).causerie === BRIDGE &&
+    typeof (value as { type?: unknown }).type === 'string'
+  );
 }

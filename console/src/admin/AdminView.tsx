@@ -5,10 +5,22 @@ import type { Api } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime } from '../ui';
-import { useList } from './use-list';
 import { ChannelsTab } from './Channels';
 import type { NamedRecord, WebsiteRecord } from './changes';
-import { EditButton, type Named, NamedEditor, type OperatorRow, OperatorEditor, ROLES, RowActions, SavedLine, WebsiteEditor, roleLabel, useEditor } from './editors';
+import {
+  EditButton,
+  type Named,
+  NamedEditor,
+  OperatorEditor,
+  type OperatorRow,
+  ROLES,
+  RowActions,
+  roleLabel,
+  SavedLine,
+  useEditor,
+  WebsiteEditor,
+} from './editors';
+import { useList } from './use-list';
 import { WebhooksTab } from './Webhooks';
 
 export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'channels', 'keys', 'webhooks'] as const;
@@ -88,13 +100,26 @@ function OperatorsTab({ api }: { api: Api }) {
         </label>
         <label>
           {t('admin.password')}
-          <input name="password" type="password" minLength={8} autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            name="password"
+            type="password"
+            minLength={8}
+            autoComplete="new-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         <fieldset>
           <legend>{t('admin.roles')}</legend>
           {ROLES.map((role) => (
             <label key={role} className="toggle">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => setRoles((current) => (event.target.checked ? [...current, role] : current.filter((r) => r !== role)))} />
+              <input
+                type="checkbox"
+                checked={roles.includes(role)}
+                onChange={(event) =>
+                  setRoles((current) => (event.target.checked ? [...current, role] : current.filter((r) => r !== role)))
+                }
+              />
               {role}
             </label>
           ))}
@@ -124,14 +149,23 @@ function OperatorsTab({ api }: { api: Api }) {
                 <td>{operator.id}</td>
                 <td>
                   {operator.name}
-                  {operator.pseudo && operator.pseudo !== operator.name && <span className="muted small"> ({operator.pseudo})</span>}
+                  {operator.pseudo && operator.pseudo !== operator.name && (
+                    <span className="muted small"> ({operator.pseudo})</span>
+                  )}
                 </td>
                 <td className="email">{operator.email}</td>
                 <td data-testid="roles">{operator.roles.map((role) => roleLabel(t, role)).join(', ')}</td>
                 <td>{groupName(operator.group_id)}</td>
                 <td data-testid="slots">{operator.chat_max_number}</td>
                 <td>{operator.connected ? '●' : '○'}</td>
-                <td>{operator.sso_key && <CopyButton text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`} label={`SSO ${operator.name}`} />}</td>
+                <td>
+                  {operator.sso_key && (
+                    <CopyButton
+                      text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`}
+                      label={`SSO ${operator.name}`}
+                    />
+                  )}
+                </td>
                 <td>
                   <RowActions
                     name={operator.name}
@@ -282,7 +316,14 @@ function WebsitesTab({ api }: { api: Api }) {
       >
         <label>
           {t('admin.url')}
-          <input name="url" type="url" required placeholder="https://shop.example" value={url} onChange={(event) => setUrl(event.target.value)} />
+          <input
+            name="url"
+            type="url"
+            required
+            placeholder="https://shop.example"
+            value={url}
+            onChange={(event) => setUrl(event.target.value)}
+          />
         </label>
         <label>
           {t('admin.label')}
@@ -405,7 +446,13 @@ function KeysTab({ api }: { api: Api }) {
                 {key.revoked_at ? (
                   t('admin.revoked')
                 ) : (
-                  <button type="button" className="danger small" onClick={() => window.confirm(t('admin.confirmRevoke')) && void act(() => api.delete(`/key/${key.id}`))}>
+                  <button
+                    type="button"
+                    className="danger small"
+                    onClick={() =>
+                      window.confirm(t('admin.confirmRevoke')) && void act(() => api.delete(`/key/${key.id}`))
+                    }
+                  >
                     {t('admin.revoke')}
                   </button>
                 )}

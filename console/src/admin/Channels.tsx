@@ -2,7 +2,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type Api, query } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
-import { ErrorLine, UnavailableSection, messageOf } from '../ui';
+import { ErrorLine, messageOf, UnavailableSection } from '../ui';
 import { useList } from './use-list';
 
 /** The channel types the console connects (web chat channels need no setup and are only listed). */
@@ -63,7 +63,11 @@ export const CREDENTIALS: Record<ProviderType, readonly CredentialSpec[]> = {
 };
 
 /** The providers' own APIs (the server's defaults when no base URL is given) and send rates. */
-const DEFAULT_BASE_URL: Record<ProviderType, string> = { whatsapp: 'https://graph.facebook.com', sms: 'https://api.twilio.com', rcs: 'https://rcsbusinessmessaging.googleapis.com' };
+const DEFAULT_BASE_URL: Record<ProviderType, string> = {
+  whatsapp: 'https://graph.facebook.com',
+  sms: 'https://api.twilio.com',
+  rcs: 'https://rcsbusinessmessaging.googleapis.com',
+};
 const DEFAULT_RATE: Record<ProviderType, number> = { whatsapp: 80, sms: 1, rcs: 50 };
 const RCS_AUTHS: readonly RcsAuth[] = ['service_account', 'access_token'];
 
@@ -73,10 +77,20 @@ const isProvider = (type: string): type is ProviderType => (PROVIDER_TYPES as re
  * The `credentials` object to send: the type's fields that were typed, trimmed (a token never ends with a space, a
  * paste often does). With `rcsAuth`, only that one of RCS's alternatives goes.
  */
-export function credentialsBody(type: ProviderType, values: Readonly<Record<string, string>>, rcsAuth?: RcsAuth): Record<string, string> {
+export function credentialsBody(
+  type: ProviderType,
+  values: Readonly<Record<string, string>>,
+  rcsAuth?: RcsAuth,
+): Record<string, string> {
   const body: Record<string, string> = {};
   for (const spec of CREDENTIALS[type]) {
-    if (type === 'rcs' && rcsAuth !== undefined && (RCS_AUTHS as readonly string[]).includes(spec.name) && spec.name !== rcsAuth) continue;
+    if (
+      type === 'rcs' &&
+      rcsAuth !== undefined &&
+      (RCS_AUTHS as readonly string[]).includes(spec.name) &&
+      spec.name !== rcsAuth
+    )
+      continue;
     const value = (values[spec.name] ?? '').trim();
     if (value !== '') body[spec.name] = value;
   }
@@ -112,7 +126,10 @@ export function createBody(draft: ChannelDraft): Record<string, unknown> {
 }
 
 /** The body of PUT /channel/{id}: only what was typed (credentials are merged field by field by the server); null when nothing was. */
-export function updateBody(type: ProviderType, draft: Pick<ChannelDraft, 'name' | 'baseUrl' | 'sendRate' | 'credentials'>): Record<string, unknown> | null {
+export function updateBody(
+  type: ProviderType,
+  draft: Pick<ChannelDraft, 'name' | 'baseUrl' | 'sendRate' | 'credentials'>,
+): Record<string, unknown> | null {
   const credentials = credentialsBody(type, draft.credentials);
   const body = {
     ...(draft.name.trim() !== '' && { name: draft.name.trim() }),
@@ -153,12 +170,22 @@ interface WebsiteRow {
   label?: string | null;
 }
 
-const typeLabel = (t: ReturnType<typeof useI18n>['t'], type: string) => (isProvider(type) || type === 'chat' ? t(`channels.type.${type}` as MessageKey) : type);
-const credentialLabel = (t: ReturnType<typeof useI18n>['t'], name: string) => (Object.values(CREDENTIALS).some((specs) => specs.some((spec) => spec.name === name)) ? t(`channels.cred.${name}` as MessageKey) : name);
+const typeLabel = (t: ReturnType<typeof useI18n>['t'], type: string) =>
+  isProvider(type) || type === 'chat' ? t(`channels.type.${type}` as MessageKey) : type;
+const credentialLabel = (t: ReturnType<typeof useI18n>['t'], name: string) =>
+  Object.values(CREDENTIALS).some((specs) => specs.some((spec) => spec.name === name))
+    ? t(`channels.cred.${name}` as MessageKey)
+    : name;
 
 export function ChannelsTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, reload, act: listAct, missing } = useList<ChannelRow>(api, `/channel${query({ full: 1, limit: 100 })}`);
+  const {
+    rows,
+    error,
+    reload,
+    act: listAct,
+    missing,
+  } = useList<ChannelRow>(api, `/channel${query({ full: 1, limit: 100 })}`);
   const websites = useList<WebsiteRow>(api, `/website${query({ full: 1, limit: 100 })}`);
   const [created, setCreated] = useState<{ id: number; type: ProviderType; webhookUrl: string } | null>(null);
   const [open, setOpen] = useState<{ id: number; panel: 'edit' | 'rcs' } | null>(null);
@@ -174,10 +201,21 @@ export function ChannelsTab({ api }: { api: Api }) {
     return listAct(action);
   };
 
-  if (missing) return <UnavailableSection title={t('admin.channels')} message={t('channels.unavailable')} testId="channels-unavailable" />;
+  if (missing)
+    return (
+      <UnavailableSection
+        title={t('admin.channels')}
+        message={t('channels.unavailable')}
+        testId="channels-unavailable"
+      />
+    );
   const websiteName = (id: number | undefined) => {
     const website = websites.rows?.find((row) => row.id === id);
-    return website === undefined ? (id === undefined ? '' : `#${id}`) : `#${website.id} ${website.label || website.url}`;
+    return website === undefined
+      ? id === undefined
+        ? ''
+        : `#${id}`
+      : `#${website.id} ${website.label || website.url}`;
   };
   return (
     <section aria-labelledby="channels-title" className="channels">
@@ -197,7 +235,11 @@ export function ChannelsTab({ api }: { api: Api }) {
           <p>
             <strong>{t('channels.created', { id: created.id })}</strong>
           </p>
-          <CopyField value={created.webhookUrl} label={t('channels.webhookUrlOf', { id: created.id })} testId="created-webhook-url" />
+          <CopyField
+            value={created.webhookUrl}
+            label={t('channels.webhookUrlOf', { id: created.id })}
+            testId="created-webhook-url"
+          />
           <p>{t(`channels.next.${created.type}`)}</p>
           <button type="button" className="small" onClick={() => setCreated(null)}>
             {t('channels.dismiss')}
@@ -221,10 +263,18 @@ export function ChannelsTab({ api }: { api: Api }) {
           };
           const title = `#${channel.id} ${channel.name ?? ''}`.trim();
           return (
-            <li key={channel.id} className={`card channel${panel !== null ? ' expanded' : ''}${channel.enabled === false ? ' off' : ''}`} data-testid={`channel-${channel.id}`} aria-labelledby={`channel-${channel.id}-title`}>
+            <li
+              key={channel.id}
+              className={`card channel${panel !== null ? ' expanded' : ''}${channel.enabled === false ? ' off' : ''}`}
+              data-testid={`channel-${channel.id}`}
+              aria-labelledby={`channel-${channel.id}-title`}
+            >
               <h3 id={`channel-${channel.id}-title`}>
                 <span className={`badge source-${channel.type}`}>{typeLabel(t, channel.type)}</span> {title}{' '}
-                <span className={channel.enabled === false ? 'badge state-off' : 'badge state-on'} data-testid="channel-state">
+                <span
+                  className={channel.enabled === false ? 'badge state-off' : 'badge state-on'}
+                  data-testid="channel-state"
+                >
                   {channel.enabled === false ? t('channels.disabled') : t('channels.enabled')}
                 </span>
               </h3>
@@ -238,34 +288,62 @@ export function ChannelsTab({ api }: { api: Api }) {
                     <dt>{t('channels.sendRateShort')}</dt>
                     <dd>{t('channels.rate', { rate: channel.send_rate ?? '' })}</dd>
                     <dt>{t('channels.credentialsSet')}</dt>
-                    <dd data-testid="credentials-set">{(channel.credentials_set ?? []).length === 0 ? t('channels.noCredentials') : (channel.credentials_set ?? []).map((name) => credentialLabel(t, name)).join(', ')}</dd>
+                    <dd data-testid="credentials-set">
+                      {(channel.credentials_set ?? []).length === 0
+                        ? t('channels.noCredentials')
+                        : (channel.credentials_set ?? []).map((name) => credentialLabel(t, name)).join(', ')}
+                    </dd>
                   </>
                 )}
               </dl>
               {typeof channel.webhook_url === 'string' && (
                 <div className="channel-webhook">
                   <span className="small muted">{t('channels.webhookUrl')}</span>
-                  <CopyField value={channel.webhook_url} label={t('channels.webhookUrlOf', { id: channel.id })} testId="webhook-url" />
+                  <CopyField
+                    value={channel.webhook_url}
+                    label={t('channels.webhookUrlOf', { id: channel.id })}
+                    testId="webhook-url"
+                  />
                 </div>
               )}
               <div className="actions">
-                <button type="button" onClick={() => void act(() => api.put(`/channel/${channel.id}`, { enabled: channel.enabled === false }))} aria-label={`${channel.enabled === false ? t('channels.enable') : t('channels.disable')} ${title}`}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(() => api.put(`/channel/${channel.id}`, { enabled: channel.enabled === false }))
+                  }
+                  aria-label={`${channel.enabled === false ? t('channels.enable') : t('channels.disable')} ${title}`}
+                >
                   {channel.enabled === false ? t('channels.enable') : t('channels.disable')}
                 </button>
                 {provider !== null && (
-                  <button type="button" onClick={() => toggle('edit')} aria-expanded={panel === 'edit'} aria-controls={`channel-${channel.id}-panel`}>
+                  <button
+                    type="button"
+                    onClick={() => toggle('edit')}
+                    aria-expanded={panel === 'edit'}
+                    aria-controls={`channel-${channel.id}-panel`}
+                  >
                     {t('channels.edit')}
                   </button>
                 )}
                 {provider === 'rcs' && (
-                  <button type="button" onClick={() => toggle('rcs')} aria-expanded={panel === 'rcs'} aria-controls={`channel-${channel.id}-panel`}>
+                  <button
+                    type="button"
+                    onClick={() => toggle('rcs')}
+                    aria-expanded={panel === 'rcs'}
+                    aria-controls={`channel-${channel.id}-panel`}
+                  >
                     {t('channels.rcsTools')}
                   </button>
                 )}
                 <button
                   type="button"
                   className="danger"
-                  onClick={() => window.confirm(t('channels.confirmDelete', { id: channel.id, name: channel.name ?? channel.type })) && void act(() => api.delete(`/channel/${channel.id}`))}
+                  onClick={() =>
+                    window.confirm(
+                      t('channels.confirmDelete', { id: channel.id, name: channel.name ?? channel.type }),
+                    ) && void act(() => api.delete(`/channel/${channel.id}`))
+                  }
                   aria-label={`${t('common.delete')} ${title}`}
                 >
                   {t('common.delete')}
@@ -359,9 +437,17 @@ function CredentialInputs({
   return (
     <>
       {CREDENTIALS[type].map((spec) => {
-        if (type === 'rcs' && rcsAuth !== undefined && (RCS_AUTHS as readonly string[]).includes(spec.name) && spec.name !== rcsAuth) return null;
+        if (
+          type === 'rcs' &&
+          rcsAuth !== undefined &&
+          (RCS_AUTHS as readonly string[]).includes(spec.name) &&
+          spec.name !== rcsAuth
+        )
+          return null;
         const id = `${idPrefix}-${spec.name}`;
-        const hint = stored?.includes(spec.name) ? t('channels.keep') : t(`channels.hint.${type}.${spec.name}` as MessageKey);
+        const hint = stored?.includes(spec.name)
+          ? t('channels.keep')
+          : t(`channels.hint.${type}.${spec.name}` as MessageKey);
         const common = {
           id,
           name: spec.name,
@@ -370,15 +456,28 @@ function CredentialInputs({
           spellCheck: false,
           required: creating && spec.optional !== true,
           'aria-describedby': `${id}-hint`,
-          'aria-invalid': invalid === `credentials.${spec.name}` || (invalid === 'credentials' && spec.optional === true) ? true : undefined,
+          'aria-invalid':
+            invalid === `credentials.${spec.name}` || (invalid === 'credentials' && spec.optional === true)
+              ? true
+              : undefined,
         } as const;
         return (
           <div key={spec.name} className={spec.multiline ? 'field wide' : 'field'}>
             <label htmlFor={id}>{t(`channels.cred.${spec.name}`)}</label>
             {spec.multiline ? (
-              <textarea {...common} rows={5} placeholder={spec.placeholder} onChange={(event) => onChange(spec.name, event.target.value)} />
+              <textarea
+                {...common}
+                rows={5}
+                placeholder={spec.placeholder}
+                onChange={(event) => onChange(spec.name, event.target.value)}
+              />
             ) : (
-              <input {...common} type={spec.secret ? 'password' : 'text'} placeholder={stored?.includes(spec.name) ? '••••••••' : spec.placeholder} onChange={(event) => onChange(spec.name, event.target.value)} />
+              <input
+                {...common}
+                type={spec.secret ? 'password' : 'text'}
+                placeholder={stored?.includes(spec.name) ? '••••••••' : spec.placeholder}
+                onChange={(event) => onChange(spec.name, event.target.value)}
+              />
             )}
             <small id={`${id}-hint`} className="muted">
               {hint}
@@ -386,7 +485,11 @@ function CredentialInputs({
             {spec.multiline && (
               <label className="file-pick small">
                 {t('channels.serviceAccountFile')}
-                <input type="file" accept="application/json,.json" onChange={(event) => void loadFile(event.target.files?.[0])} />
+                <input
+                  type="file"
+                  accept="application/json,.json"
+                  onChange={(event) => void loadFile(event.target.files?.[0])}
+                />
               </label>
             )}
           </div>
@@ -396,7 +499,15 @@ function CredentialInputs({
   );
 }
 
-function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteRow[] | null; onCreated: (channel: { id: number; type: ProviderType; webhookUrl: string }) => void }) {
+function CreateForm({
+  api,
+  websites,
+  onCreated,
+}: {
+  api: Api;
+  websites: WebsiteRow[] | null;
+  onCreated: (channel: { id: number; type: ProviderType; webhookUrl: string }) => void;
+}) {
   const { t } = useI18n();
   const prefix = useId();
   const [type, setType] = useState<ProviderType>('whatsapp');
@@ -420,7 +531,10 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
     setError(null);
     setBusy(true);
     try {
-      const channel = await api.post<ChannelRow>('/channel', createBody({ type, websiteId: chosenWebsite, name, baseUrl, sendRate, credentials, rcsAuth }));
+      const channel = await api.post<ChannelRow>(
+        '/channel',
+        createBody({ type, websiteId: chosenWebsite, name, baseUrl, sendRate, credentials, rcsAuth }),
+      );
       // Secrets leave the page once sent; the type and website stay for the next number.
       setCredentials({});
       setName('');
@@ -434,7 +548,8 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
     }
   };
 
-  const invalidProps = (field: string) => (invalid === field ? { 'aria-invalid': true, 'aria-describedby': `${prefix}-error` } : {});
+  const invalidProps = (field: string) =>
+    invalid === field ? { 'aria-invalid': true, 'aria-describedby': `${prefix}-error` } : {};
   return (
     <form className="card channel-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${prefix}-title`}>
       <h3 id={`${prefix}-title`}>{t('channels.new')}</h3>
@@ -465,7 +580,14 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-website_id`}>{t('channels.website')}</label>
-          <select id={`${prefix}-website_id`} name="website_id" required value={chosenWebsite ?? ''} onChange={(event) => setWebsiteId(Number(event.target.value))} {...invalidProps('website_id')}>
+          <select
+            id={`${prefix}-website_id`}
+            name="website_id"
+            required
+            value={chosenWebsite ?? ''}
+            onChange={(event) => setWebsiteId(Number(event.target.value))}
+            {...invalidProps('website_id')}
+          >
             {(websites ?? []).map((website) => (
               <option key={website.id} value={website.id}>
                 #{website.id} {website.label || website.url}
@@ -475,7 +597,15 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-name`}>{t('channels.name')}</label>
-          <input id={`${prefix}-name`} name="name" maxLength={255} value={name} placeholder={typeLabel(t, type)} onChange={(event) => setName(event.target.value)} {...invalidProps('name')} />
+          <input
+            id={`${prefix}-name`}
+            name="name"
+            maxLength={255}
+            value={name}
+            placeholder={typeLabel(t, type)}
+            onChange={(event) => setName(event.target.value)}
+            {...invalidProps('name')}
+          />
         </div>
       </div>
       <fieldset className="channel-grid credentials">
@@ -487,26 +617,61 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
             <div className="radio-row">
               {RCS_AUTHS.map((option) => (
                 <label key={option} className="toggle">
-                  <input type="radio" name="rcs-auth" value={option} checked={rcsAuth === option} onChange={() => setRcsAuth(option)} />
+                  <input
+                    type="radio"
+                    name="rcs-auth"
+                    value={option}
+                    checked={rcsAuth === option}
+                    onChange={() => setRcsAuth(option)}
+                  />
                   {t(`channels.cred.${option}`)}
                 </label>
               ))}
             </div>
           </div>
         )}
-        <CredentialInputs type={type} values={credentials} onChange={(field, value) => setCredentials((current) => ({ ...current, [field]: value }))} idPrefix={prefix} invalid={invalid} rcsAuth={type === 'rcs' ? rcsAuth : undefined} />
+        <CredentialInputs
+          type={type}
+          values={credentials}
+          onChange={(field, value) => setCredentials((current) => ({ ...current, [field]: value }))}
+          idPrefix={prefix}
+          invalid={invalid}
+          rcsAuth={type === 'rcs' ? rcsAuth : undefined}
+        />
       </fieldset>
       <div className="channel-row">
         <div className="field grow">
           <label htmlFor={`${prefix}-base_url`}>{t('channels.baseUrl')}</label>
-          <input id={`${prefix}-base_url`} name="base_url" type="text" inputMode="url" autoComplete="off" value={baseUrl} placeholder={DEFAULT_BASE_URL[type]} onChange={(event) => setBaseUrl(event.target.value)} aria-describedby={`${prefix}-base_url-hint`} {...invalidProps('base_url')} />
+          <input
+            id={`${prefix}-base_url`}
+            name="base_url"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            value={baseUrl}
+            placeholder={DEFAULT_BASE_URL[type]}
+            onChange={(event) => setBaseUrl(event.target.value)}
+            aria-describedby={`${prefix}-base_url-hint`}
+            {...invalidProps('base_url')}
+          />
           <small id={`${prefix}-base_url-hint`} className="muted">
             {t('channels.baseUrlHint')}
           </small>
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-send_rate`}>{t('channels.sendRate')}</label>
-          <input id={`${prefix}-send_rate`} name="send_rate" type="number" step={1} inputMode="numeric" value={sendRate} placeholder={String(DEFAULT_RATE[type])} onChange={(event) => setSendRate(event.target.value)} aria-describedby={`${prefix}-send_rate-hint`} {...invalidProps('send_rate')} />
+          <input
+            id={`${prefix}-send_rate`}
+            name="send_rate"
+            type="number"
+            step={1}
+            inputMode="numeric"
+            value={sendRate}
+            placeholder={String(DEFAULT_RATE[type])}
+            onChange={(event) => setSendRate(event.target.value)}
+            aria-describedby={`${prefix}-send_rate-hint`}
+            {...invalidProps('send_rate')}
+          />
           <small id={`${prefix}-send_rate-hint`} className="muted">
             {t('channels.sendRateHint', { rate: DEFAULT_RATE[type] })}
           </small>
@@ -526,7 +691,19 @@ function CreateForm({ api, websites, onCreated }: { api: Api; websites: WebsiteR
   );
 }
 
-function EditForm({ api, channel, type, onSaved, onCancel }: { api: Api; channel: ChannelRow; type: ProviderType; onSaved: () => void; onCancel: () => void }) {
+function EditForm({
+  api,
+  channel,
+  type,
+  onSaved,
+  onCancel,
+}: {
+  api: Api;
+  channel: ChannelRow;
+  type: ProviderType;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const { t } = useI18n();
   const prefix = useId();
   const [name, setName] = useState('');
@@ -556,26 +733,66 @@ function EditForm({ api, channel, type, onSaved, onCancel }: { api: Api; channel
     }
   };
   return (
-    <form className="channel-form" onSubmit={(event) => void submit(event)} onKeyDown={(event) => event.key === 'Escape' && onCancel()} aria-labelledby={`${prefix}-title`}>
+    <form
+      className="channel-form"
+      onSubmit={(event) => void submit(event)}
+      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+      aria-labelledby={`${prefix}-title`}
+    >
       <h4 id={`${prefix}-title`}>{t('channels.editTitle', { id: channel.id })}</h4>
       <div className="channel-row">
         <div className="field">
           <label htmlFor={`${prefix}-name`}>{t('channels.name')}</label>
-          <input id={`${prefix}-name`} name="name" maxLength={255} autoFocus value={name} placeholder={channel.name} onChange={(event) => setName(event.target.value)} aria-invalid={invalid === 'name' || undefined} />
+          <input
+            id={`${prefix}-name`}
+            name="name"
+            maxLength={255}
+            autoFocus
+            value={name}
+            placeholder={channel.name}
+            onChange={(event) => setName(event.target.value)}
+            aria-invalid={invalid === 'name' || undefined}
+          />
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-send_rate`}>{t('channels.sendRate')}</label>
-          <input id={`${prefix}-send_rate`} name="send_rate" type="number" step={1} value={sendRate} placeholder={String(channel.send_rate ?? DEFAULT_RATE[type])} onChange={(event) => setSendRate(event.target.value)} aria-invalid={invalid === 'send_rate' || undefined} />
+          <input
+            id={`${prefix}-send_rate`}
+            name="send_rate"
+            type="number"
+            step={1}
+            value={sendRate}
+            placeholder={String(channel.send_rate ?? DEFAULT_RATE[type])}
+            onChange={(event) => setSendRate(event.target.value)}
+            aria-invalid={invalid === 'send_rate' || undefined}
+          />
         </div>
         <div className="field grow">
           <label htmlFor={`${prefix}-base_url`}>{t('channels.baseUrl')}</label>
-          <input id={`${prefix}-base_url`} name="base_url" type="text" inputMode="url" autoComplete="off" value={baseUrl} placeholder={channel.base_url} onChange={(event) => setBaseUrl(event.target.value)} aria-invalid={invalid === 'base_url' || undefined} />
+          <input
+            id={`${prefix}-base_url`}
+            name="base_url"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            value={baseUrl}
+            placeholder={channel.base_url}
+            onChange={(event) => setBaseUrl(event.target.value)}
+            aria-invalid={invalid === 'base_url' || undefined}
+          />
         </div>
       </div>
       <fieldset className="channel-grid credentials">
         <legend>{t('channels.replaceCredentials')}</legend>
         <p className="muted small wide-row">{t(type === 'rcs' ? 'channels.replaceHintRcs' : 'channels.replaceHint')}</p>
-        <CredentialInputs type={type} values={credentials} onChange={(field, value) => setCredentials((current) => ({ ...current, [field]: value }))} idPrefix={prefix} invalid={invalid} stored={channel.credentials_set ?? []} />
+        <CredentialInputs
+          type={type}
+          values={credentials}
+          onChange={(field, value) => setCredentials((current) => ({ ...current, [field]: value }))}
+          idPrefix={prefix}
+          invalid={invalid}
+          stored={channel.credentials_set ?? []}
+        />
       </fieldset>
       {error !== null && (
         <p className="error" role="alert" data-testid="channel-edit-error">
@@ -607,8 +824,13 @@ function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
     event.preventDefault();
     setTesterAnswer(null);
     try {
-      const answer = await api.post<{ phone_number: string; invite_status: string }>(`/channel/${channelId}/tester`, { phone_number: tester.trim() });
-      setTesterAnswer({ text: t('channels.invited', { phone: answer?.phone_number ?? tester, status: answer?.invite_status ?? '' }), failed: false });
+      const answer = await api.post<{ phone_number: string; invite_status: string }>(`/channel/${channelId}/tester`, {
+        phone_number: tester.trim(),
+      });
+      setTesterAnswer({
+        text: t('channels.invited', { phone: answer?.phone_number ?? tester, status: answer?.invite_status ?? '' }),
+        failed: false,
+      });
     } catch (failure) {
       setTesterAnswer({ text: messageOf(failure), failed: true });
     }
@@ -617,9 +839,13 @@ function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
     event.preventDefault();
     setCheckAnswer(null);
     try {
-      const answer = await api.get<{ phone_number: string; reachable: boolean; features: string[] }>(`/channel/${channelId}/capability${query({ phone_number: number.trim() })}`);
+      const answer = await api.get<{ phone_number: string; reachable: boolean; features: string[] }>(
+        `/channel/${channelId}/capability${query({ phone_number: number.trim() })}`,
+      );
       setCheckAnswer({
-        text: answer.reachable ? t('channels.reachable', { phone: answer.phone_number, features: answer.features.join(', ') || '—' }) : t('channels.unreachable', { phone: answer.phone_number }),
+        text: answer.reachable
+          ? t('channels.reachable', { phone: answer.phone_number, features: answer.features.join(', ') || '—' })
+          : t('channels.unreachable', { phone: answer.phone_number }),
         failed: false,
       });
     } catch (failure) {
@@ -628,7 +854,11 @@ function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
   };
   const result = (answer: { text: string; failed: boolean } | null, testId: string) =>
     answer !== null && (
-      <p className={answer.failed ? 'error small' : 'ok-line small'} role={answer.failed ? 'alert' : 'status'} data-testid={testId}>
+      <p
+        className={answer.failed ? 'error small' : 'ok-line small'}
+        role={answer.failed ? 'alert' : 'status'}
+        data-testid={testId}
+      >
         {answer.text}
       </p>
     );
@@ -640,7 +870,16 @@ function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
         <div className="inline-form">
           <label>
             {t('channels.phone')}
-            <input name="tester" type="tel" required autoFocus autoComplete="off" placeholder="+33612345678" value={tester} onChange={(event) => setTester(event.target.value)} />
+            <input
+              name="tester"
+              type="tel"
+              required
+              autoFocus
+              autoComplete="off"
+              placeholder="+33612345678"
+              value={tester}
+              onChange={(event) => setTester(event.target.value)}
+            />
           </label>
           <button type="submit">{t('channels.invite')}</button>
         </div>
@@ -652,7 +891,15 @@ function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
         <div className="inline-form">
           <label>
             {t('channels.phone')}
-            <input name="capability" type="tel" required autoComplete="off" placeholder="+33612345678" value={number} onChange={(event) => setNumber(event.target.value)} />
+            <input
+              name="capability"
+              type="tel"
+              required
+              autoComplete="off"
+              placeholder="+33612345678"
+              value={number}
+              onChange={(event) => setNumber(event.target.value)}
+            />
           </label>
           <button type="submit">{t('channels.checkSubmit')}</button>
         </div>

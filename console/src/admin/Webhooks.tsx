@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { type Api, query } from '../api';
 import { useI18n } from '../i18n';
-import { CopyButton, ErrorLine, UnavailableSection, formatTime, messageOf } from '../ui';
+import { CopyButton, ErrorLine, formatTime, messageOf, UnavailableSection } from '../ui';
 import { useList } from './use-list';
 
 interface WebhookRow {
@@ -38,7 +38,14 @@ export function WebhooksTab({ api }: { api: Api }) {
   const [secret, setSecret] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
 
-  if (missing) return <UnavailableSection title={t('admin.webhooks')} message={t('webhooks.unavailable')} testId="webhooks-unavailable" />;
+  if (missing)
+    return (
+      <UnavailableSection
+        title={t('admin.webhooks')}
+        message={t('webhooks.unavailable')}
+        testId="webhooks-unavailable"
+      />
+    );
   return (
     <section aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">{t('admin.webhooks')}</h2>
@@ -65,7 +72,14 @@ export function WebhooksTab({ api }: { api: Api }) {
         </label>
         <label>
           {t('admin.url')}
-          <input name="url" type="url" required placeholder="https://example.com/hooks/causerie" value={url} onChange={(event) => setUrl(event.target.value)} />
+          <input
+            name="url"
+            type="url"
+            required
+            placeholder="https://example.com/hooks/causerie"
+            value={url}
+            onChange={(event) => setUrl(event.target.value)}
+          />
         </label>
         <label className="wide">
           {t('webhooks.events')}
@@ -93,8 +107,18 @@ export function WebhooksTab({ api }: { api: Api }) {
             <p className="mono small">{webhook.url}</p>
             <p className="small">{webhook.events.join(', ')}</p>
             <label className="toggle">
-              <input type="checkbox" checked={webhook.enabled} onChange={(event) => void act(() => api.put(`/webhook/${webhook.id}`, { enabled: event.target.checked }))} />
-              {webhook.enabled ? t('webhooks.enabled') : webhook.disabled_reason ? t('webhooks.disabled', { reason: webhook.disabled_reason }) : t('webhooks.off')}
+              <input
+                type="checkbox"
+                checked={webhook.enabled}
+                onChange={(event) =>
+                  void act(() => api.put(`/webhook/${webhook.id}`, { enabled: event.target.checked }))
+                }
+              />
+              {webhook.enabled
+                ? t('webhooks.enabled')
+                : webhook.disabled_reason
+                  ? t('webhooks.disabled', { reason: webhook.disabled_reason })
+                  : t('webhooks.off')}
             </label>
             <div className="actions">
               <button
@@ -108,10 +132,21 @@ export function WebhooksTab({ api }: { api: Api }) {
               >
                 {t('webhooks.rotate')}
               </button>
-              <button type="button" onClick={() => setOpen(open === webhook.id ? null : webhook.id)} aria-expanded={open === webhook.id}>
+              <button
+                type="button"
+                onClick={() => setOpen(open === webhook.id ? null : webhook.id)}
+                aria-expanded={open === webhook.id}
+              >
                 {t('webhooks.deliveries')}
               </button>
-              <button type="button" className="danger" onClick={() => window.confirm(t('admin.confirmDelete', { name: webhook.name })) && void act(() => api.delete(`/webhook/${webhook.id}`))}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() =>
+                  window.confirm(t('admin.confirmDelete', { name: webhook.name })) &&
+                  void act(() => api.delete(`/webhook/${webhook.id}`))
+                }
+              >
                 {t('common.delete')}
               </button>
             </div>
@@ -125,7 +160,10 @@ export function WebhooksTab({ api }: { api: Api }) {
 
 function Deliveries({ api, webhookId }: { api: Api; webhookId: number }) {
   const { t, language } = useI18n();
-  const { rows, error, setError, reload } = useList<DeliveryRow>(api, `/webhook/${webhookId}/delivery${query({ full: 1, limit: 50 })}`);
+  const { rows, error, setError, reload } = useList<DeliveryRow>(
+    api,
+    `/webhook/${webhookId}/delivery${query({ full: 1, limit: 50 })}`,
+  );
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -187,7 +225,11 @@ function Deliveries({ api, webhookId }: { api: Api; webhookId: number }) {
               <td>{delivery.http_status ?? ''}</td>
               <td>{delivery.latency_ms === null ? '' : `${delivery.latency_ms} ms`}</td>
               <td>
-                <button type="button" className="small" onClick={() => void run(() => api.post(`/webhook/${webhookId}/delivery/${delivery.id}/replay`, {}))}>
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => void run(() => api.post(`/webhook/${webhookId}/delivery/${delivery.id}/replay`, {}))}
+                >
                   {t('webhooks.replay')}
                 </button>
               </td>

@@ -1,6 +1,17 @@
 // The edit forms send only what the manager changed, in the API's shapes; the password only when typed.
 import { describe, expect, it } from 'vitest';
-import { changedFields, namedChanges, namedDraft, numberValue, operatorChanges, operatorDraft, type OperatorRecord, sameValue, websiteChanges, websiteDraft } from './changes';
+import {
+  changedFields,
+  namedChanges,
+  namedDraft,
+  numberValue,
+  type OperatorRecord,
+  operatorChanges,
+  operatorDraft,
+  sameValue,
+  websiteChanges,
+  websiteDraft,
+} from './changes';
 
 const grace: OperatorRecord = {
   id: 7,
@@ -18,7 +29,10 @@ const grace: OperatorRecord = {
 describe('changedFields', () => {
   it('keeps the fields that differ, and compares lists as sets', () => {
     expect(changedFields({ name: 'a', roles: ['x', 'y'] }, { name: 'a', roles: ['y', 'x'] })).toBeNull();
-    expect(changedFields({ name: 'a', roles: ['x'] }, { name: 'b', roles: ['x', 'y'] })).toEqual({ name: 'b', roles: ['x', 'y'] });
+    expect(changedFields({ name: 'a', roles: ['x'] }, { name: 'b', roles: ['x', 'y'] })).toEqual({
+      name: 'b',
+      roles: ['x', 'y'],
+    });
     expect(changedFields({ group_id: 3 }, { group_id: null })).toEqual({ group_id: null });
   });
 
@@ -41,12 +55,25 @@ describe('operatorChanges', () => {
   it('sends nothing when nothing changed', () => {
     expect(operatorChanges(grace, operatorDraft(grace))).toBeNull();
     // Spaces around a text and the order of ticked boxes change nothing.
-    expect(operatorChanges(grace, { ...operatorDraft(grace), name: ' Grace Hopper ', website_list: [2, 1] })).toBeNull();
+    expect(
+      operatorChanges(grace, { ...operatorDraft(grace), name: ' Grace Hopper ', website_list: [2, 1] }),
+    ).toBeNull();
   });
 
   it('sends only the changed fields, as the API takes them', () => {
-    const draft = { ...operatorDraft(grace), name: 'Grace B. Hopper', roles: ['manager', 'admin'], chat_max_number: '5', pseudo: ' Amazing Grace ' };
-    expect(operatorChanges(grace, draft)).toEqual({ name: 'Grace B. Hopper', roles: ['manager', 'admin'], chat_max_number: 5, pseudo: 'Amazing Grace' });
+    const draft = {
+      ...operatorDraft(grace),
+      name: 'Grace B. Hopper',
+      roles: ['manager', 'admin'],
+      chat_max_number: '5',
+      pseudo: ' Amazing Grace ',
+    };
+    expect(operatorChanges(grace, draft)).toEqual({
+      name: 'Grace B. Hopper',
+      roles: ['manager', 'admin'],
+      chat_max_number: 5,
+      pseudo: 'Amazing Grace',
+    });
   });
 
   it('clears optional texts and the group with null, and sends emptied lists', () => {
@@ -55,12 +82,16 @@ describe('operatorChanges', () => {
   });
 
   it('sends the password only when one is typed, as typed', () => {
-    expect(operatorChanges(grace, { ...operatorDraft(grace), password: ' new secret 1 ' })).toEqual({ password: ' new secret 1 ' });
+    expect(operatorChanges(grace, { ...operatorDraft(grace), password: ' new secret 1 ' })).toEqual({
+      password: ' new secret 1 ',
+    });
     expect(operatorDraft(grace).password).toBe('');
   });
 
   it('sends a slot count that is not a whole number as typed, for the API to name the field', () => {
-    expect(operatorChanges(grace, { ...operatorDraft(grace), chat_max_number: 'lots' })).toEqual({ chat_max_number: 'lots' });
+    expect(operatorChanges(grace, { ...operatorDraft(grace), chat_max_number: 'lots' })).toEqual({
+      chat_max_number: 'lots',
+    });
   });
 });
 
@@ -68,12 +99,18 @@ describe('namedChanges', () => {
   it('renames a group, never sending an order', () => {
     const group = { id: 3, name: 'Support', parent_id: null, operator_list: [1, 2] };
     expect(namedChanges('group', group, namedDraft(group))).toBeNull();
-    expect(namedChanges('group', group, { ...namedDraft(group), name: 'Care ', operator_list: [2] })).toEqual({ name: 'Care', operator_list: [2] });
+    expect(namedChanges('group', group, { ...namedDraft(group), name: 'Care ', operator_list: [2] })).toEqual({
+      name: 'Care',
+      operator_list: [2],
+    });
   });
 
   it('changes the order and the parent of a skill', () => {
     const skill = { id: 4, name: 'Billing', order: 1, parent_id: null, operator_list: [] };
-    expect(namedChanges('skill', skill, { ...namedDraft(skill), order: '3', parent_id: 9 })).toEqual({ order: 3, parent_id: 9 });
+    expect(namedChanges('skill', skill, { ...namedDraft(skill), order: '3', parent_id: 9 })).toEqual({
+      order: 3,
+      parent_id: 9,
+    });
   });
 });
 
@@ -81,8 +118,13 @@ describe('websiteChanges', () => {
   const shop = { id: 1, url: 'https://shop.causerie.test', label: 'Demo Shop', routing_strategy: 'least_loaded' };
   it('sends the changed URL, label and routing', () => {
     expect(websiteChanges(shop, websiteDraft(shop))).toBeNull();
-    expect(websiteChanges(shop, { ...websiteDraft(shop), url: ' https://store.example ', label: 'Store' })).toEqual({ url: 'https://store.example', label: 'Store' });
-    expect(websiteChanges(shop, { ...websiteDraft(shop), routing_strategy: 'round_robin' })).toEqual({ routing_strategy: 'round_robin' });
+    expect(websiteChanges(shop, { ...websiteDraft(shop), url: ' https://store.example ', label: 'Store' })).toEqual({
+      url: 'https://store.example',
+      label: 'Store',
+    });
+    expect(websiteChanges(shop, { ...websiteDraft(shop), routing_strategy: 'round_robin' })).toEqual({
+      routing_strategy: 'round_robin',
+    });
   });
 
   it('sends an emptied label, for the API to refuse by name', () => {

@@ -97,7 +97,10 @@ function operatorFields(draft: OperatorDraft): Fields {
 
 /** The body of PUT /operator/{id}: the changed fields, and the password when one was typed; null when there is nothing to send. */
 export function operatorChanges(operator: OperatorRecord, draft: OperatorDraft): Record<string, FieldValue> | null {
-  const body = { ...changedFields(operatorFields(operatorDraft(operator)), operatorFields(draft)), ...(draft.password !== '' && { password: draft.password }) };
+  const body = {
+    ...changedFields(operatorFields(operatorDraft(operator)), operatorFields(draft)),
+    ...(draft.password !== '' && { password: draft.password }),
+  };
   return Object.keys(body).length === 0 ? null : body;
 }
 
@@ -119,15 +122,29 @@ export interface NamedDraft {
 }
 
 export function namedDraft(row: NamedRecord): NamedDraft {
-  return { name: row.name, parent_id: row.parent_id ?? null, operator_list: [...(row.operator_list ?? [])], order: row.order === undefined ? '' : String(row.order) };
+  return {
+    name: row.name,
+    parent_id: row.parent_id ?? null,
+    operator_list: [...(row.operator_list ?? [])],
+    order: row.order === undefined ? '' : String(row.order),
+  };
 }
 
 function namedFields(draft: NamedDraft, resource: 'group' | 'skill'): Fields {
-  return { name: draft.name.trim(), parent_id: draft.parent_id, operator_list: draft.operator_list, ...(resource === 'skill' && { order: numberValue(draft.order) }) };
+  return {
+    name: draft.name.trim(),
+    parent_id: draft.parent_id,
+    operator_list: draft.operator_list,
+    ...(resource === 'skill' && { order: numberValue(draft.order) }),
+  };
 }
 
 /** The body of PUT /group/{id} or /skill/{id} (groups take no order); null when nothing changed. */
-export function namedChanges(resource: 'group' | 'skill', row: NamedRecord, draft: NamedDraft): Record<string, FieldValue> | null {
+export function namedChanges(
+  resource: 'group' | 'skill',
+  row: NamedRecord,
+  draft: NamedDraft,
+): Record<string, FieldValue> | null {
   return changedFields(namedFields(namedDraft(row), resource), namedFields(draft, resource));
 }
 
@@ -153,6 +170,10 @@ export function websiteDraft(website: WebsiteRecord): WebsiteDraft {
  * cannot be blank (it has no way to remove one).
  */
 export function websiteChanges(website: WebsiteRecord, draft: WebsiteDraft): Record<string, FieldValue> | null {
-  const fields = (value: WebsiteDraft): Fields => ({ url: value.url.trim(), label: value.label.trim(), ...(value.routing_strategy !== '' && { routing_strategy: value.routing_strategy }) });
+  const fields = (value: WebsiteDraft): Fields => ({
+    url: value.url.trim(),
+    label: value.label.trim(),
+    ...(value.routing_strategy !== '' && { routing_strategy: value.routing_strategy }),
+  });
   return changedFields(fields(websiteDraft(website)), fields(draft));
 }

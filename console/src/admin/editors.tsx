@@ -5,7 +5,20 @@ import type { Api } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import { Modal, messageOf } from '../ui';
 import { errorField } from './Channels';
-import { type NamedDraft, type NamedRecord, type OperatorDraft, type OperatorRecord, type WebsiteDraft, type WebsiteRecord, namedChanges, namedDraft, operatorChanges, operatorDraft, websiteChanges, websiteDraft } from './changes';
+import {
+  type NamedDraft,
+  type NamedRecord,
+  namedChanges,
+  namedDraft,
+  type OperatorDraft,
+  type OperatorRecord,
+  operatorChanges,
+  operatorDraft,
+  type WebsiteDraft,
+  type WebsiteRecord,
+  websiteChanges,
+  websiteDraft,
+} from './changes';
 
 export const ROLES = ['operator', 'expert', 'manager', 'admin'] as const;
 
@@ -41,7 +54,12 @@ function useFieldError(prefix: string) {
   /** Typing in the field an error names takes its mark and message away (its inputs are named after the API field). */
   const onFormChange = (event: FormEvent<HTMLFormElement>) => {
     const target = event.target;
-    if (invalid !== null && (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) && target.name === invalid) setError(null);
+    if (
+      invalid !== null &&
+      (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) &&
+      target.name === invalid
+    )
+      setError(null);
   };
   /** The attributes of the input or fieldset of a field. */
   const fieldProps = (field: string) => ({
@@ -53,7 +71,19 @@ function useFieldError(prefix: string) {
 }
 
 /** The error (role=alert) or "nothing changed" line of an edit form, then Cancel and Save. */
-function EditFooter({ prefix, error, notice, busy, onCancel }: { prefix: string; error: string | null; notice: string | null; busy: boolean; onCancel: () => void }) {
+function EditFooter({
+  prefix,
+  error,
+  notice,
+  busy,
+  onCancel,
+}: {
+  prefix: string;
+  error: string | null;
+  notice: string | null;
+  busy: boolean;
+  onCancel: () => void;
+}) {
   const { t } = useI18n();
   return (
     <>
@@ -84,7 +114,11 @@ function useSave(setError: (error: string | null) => void) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const save = async (body: Record<string, unknown> | null, send: (body: Record<string, unknown>) => Promise<unknown>, onSaved: () => void) => {
+  const save = async (
+    body: Record<string, unknown> | null,
+    send: (body: Record<string, unknown>) => Promise<unknown>,
+    onSaved: () => void,
+  ) => {
     setError(null);
     setNotice(null);
     if (body === null) {
@@ -105,7 +139,23 @@ function useSave(setError: (error: string | null) => void) {
 }
 
 /** A line of ticked boxes for ids (websites, skills, operators). */
-function IdBoxes({ name, legend, options, value, onChange, props, hint }: { name: string; legend: string; options: readonly { id: number; label: string }[]; value: readonly number[]; onChange: (next: number[]) => void; props: ReturnType<ReturnType<typeof useFieldError>['fieldProps']>; hint?: string }) {
+function IdBoxes({
+  name,
+  legend,
+  options,
+  value,
+  onChange,
+  props,
+  hint,
+}: {
+  name: string;
+  legend: string;
+  options: readonly { id: number; label: string }[];
+  value: readonly number[];
+  onChange: (next: number[]) => void;
+  props: ReturnType<ReturnType<typeof useFieldError>['fieldProps']>;
+  hint?: string;
+}) {
   const { t } = useI18n();
   return (
     <fieldset className="wide-row" {...props}>
@@ -114,7 +164,15 @@ function IdBoxes({ name, legend, options, value, onChange, props, hint }: { name
       {options.length === 0 && <span className="muted small">{t('common.none')}</span>}
       {options.map((option) => (
         <label key={option.id} className="toggle">
-          <input type="checkbox" name={name} value={option.id} checked={value.includes(option.id)} onChange={(event) => onChange(event.target.checked ? [...value, option.id] : value.filter((id) => id !== option.id))} />
+          <input
+            type="checkbox"
+            name={name}
+            value={option.id}
+            checked={value.includes(option.id)}
+            onChange={(event) =>
+              onChange(event.target.checked ? [...value, option.id] : value.filter((id) => id !== option.id))
+            }
+          />
           {option.label}
         </label>
       ))}
@@ -139,27 +197,66 @@ export interface Named {
   name: string;
 }
 
-export const roleLabel = (t: Translate, role: string) => ((ROLES as readonly string[]).includes(role) ? t(`admin.role.${role}` as MessageKey) : role);
+export const roleLabel = (t: Translate, role: string) =>
+  (ROLES as readonly string[]).includes(role) ? t(`admin.role.${role}` as MessageKey) : role;
 
-export function OperatorEditor({ api, operator, websites, groups, skills, onCancel, onSaved }: { api: Api; operator: OperatorRow; websites: readonly WebsiteRecord[]; groups: readonly Named[]; skills: readonly Named[]; onCancel: () => void; onSaved: (name: string) => void }) {
+export function OperatorEditor({
+  api,
+  operator,
+  websites,
+  groups,
+  skills,
+  onCancel,
+  onSaved,
+}: {
+  api: Api;
+  operator: OperatorRow;
+  websites: readonly WebsiteRecord[];
+  groups: readonly Named[];
+  skills: readonly Named[];
+  onCancel: () => void;
+  onSaved: (name: string) => void;
+}) {
   const { t } = useI18n();
   const prefix = useId();
   const [draft, setDraft] = useState<OperatorDraft>(() => operatorDraft(operator));
   const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
   const { busy, notice, save } = useSave(setError);
-  const set = <K extends keyof OperatorDraft>(field: K, value: OperatorDraft[K]) => setDraft((current) => ({ ...current, [field]: value }));
+  const set = <K extends keyof OperatorDraft>(field: K, value: OperatorDraft[K]) =>
+    setDraft((current) => ({ ...current, [field]: value }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void save(operatorChanges(operator, draft), (body) => api.put(`/operator/${operator.id}`, body), () => onSaved(draft.name.trim() || operator.name));
+    void save(
+      operatorChanges(operator, draft),
+      (body) => api.put(`/operator/${operator.id}`, body),
+      () => onSaved(draft.name.trim() || operator.name),
+    );
   };
-  const text = (field: 'name' | 'first_name' | 'pseudo' | 'email', label: string, extra: { type?: string; autoComplete?: string; maxLength?: number } = {}) => (
+  const text = (
+    field: 'name' | 'first_name' | 'pseudo' | 'email',
+    label: string,
+    extra: { type?: string; autoComplete?: string; maxLength?: number } = {},
+  ) => (
     <div className="field">
       <label htmlFor={`${prefix}-${field}`}>{label}</label>
-      <input name={field} value={draft[field]} onChange={(event) => set(field, event.target.value)} maxLength={255} autoComplete="off" {...extra} {...fieldProps(field)} />
+      <input
+        name={field}
+        value={draft[field]}
+        onChange={(event) => set(field, event.target.value)}
+        maxLength={255}
+        autoComplete="off"
+        {...extra}
+        {...fieldProps(field)}
+      />
     </div>
   );
   return (
-    <Modal title={t('admin.editOperator', { name: operator.name })} onCancel={onCancel} testId="operator-editor" className="edit-dialog wide">
+    <Modal
+      title={t('admin.editOperator', { name: operator.name })}
+      onCancel={onCancel}
+      testId="operator-editor"
+      className="edit-dialog wide"
+    >
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           {text('name', t('admin.name'))}
@@ -168,11 +265,26 @@ export function OperatorEditor({ api, operator, websites, groups, skills, onCanc
           {text('pseudo', t('admin.pseudo'))}
           <div className="field">
             <label htmlFor={`${prefix}-chat_max_number`}>{t('admin.chatSlots')}</label>
-            <input name="chat_max_number" type="number" min={1} max={50} step={1} inputMode="numeric" value={draft.chat_max_number} onChange={(event) => set('chat_max_number', event.target.value)} {...fieldProps('chat_max_number')} />
+            <input
+              name="chat_max_number"
+              type="number"
+              min={1}
+              max={50}
+              step={1}
+              inputMode="numeric"
+              value={draft.chat_max_number}
+              onChange={(event) => set('chat_max_number', event.target.value)}
+              {...fieldProps('chat_max_number')}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${prefix}-group_id`}>{t('admin.group')}</label>
-            <select name="group_id" value={draft.group_id ?? ''} onChange={(event) => set('group_id', event.target.value === '' ? null : Number(event.target.value))} {...fieldProps('group_id')}>
+            <select
+              name="group_id"
+              value={draft.group_id ?? ''}
+              onChange={(event) => set('group_id', event.target.value === '' ? null : Number(event.target.value))}
+              {...fieldProps('group_id')}
+            >
               <option value="">{t('admin.noGroup')}</option>
               {groups.map((group) => (
                 <option key={group.id} value={group.id}>
@@ -185,16 +297,50 @@ export function OperatorEditor({ api, operator, websites, groups, skills, onCanc
             <legend>{t('admin.roles')}</legend>
             {ROLES.map((role) => (
               <label key={role} className="toggle">
-                <input type="checkbox" name="roles" value={role} checked={draft.roles.includes(role)} onChange={(event) => set('roles', event.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role))} />
+                <input
+                  type="checkbox"
+                  name="roles"
+                  value={role}
+                  checked={draft.roles.includes(role)}
+                  onChange={(event) =>
+                    set('roles', event.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role))
+                  }
+                />
                 {roleLabel(t, role)}
               </label>
             ))}
           </fieldset>
-          <IdBoxes name="website_list" legend={t('admin.websites')} options={websites.map((website) => ({ id: website.id, label: website.label || website.url }))} value={draft.website_list} onChange={(next) => set('website_list', next)} props={fieldProps('website_list')} />
-          <IdBoxes name="skill_list" legend={t('admin.skills')} options={skills.map((skill) => ({ id: skill.id, label: skill.name }))} value={draft.skill_list} onChange={(next) => set('skill_list', next)} props={fieldProps('skill_list')} />
+          <IdBoxes
+            name="website_list"
+            legend={t('admin.websites')}
+            options={websites.map((website) => ({ id: website.id, label: website.label || website.url }))}
+            value={draft.website_list}
+            onChange={(next) => set('website_list', next)}
+            props={fieldProps('website_list')}
+          />
+          <IdBoxes
+            name="skill_list"
+            legend={t('admin.skills')}
+            options={skills.map((skill) => ({ id: skill.id, label: skill.name }))}
+            value={draft.skill_list}
+            onChange={(next) => set('skill_list', next)}
+            props={fieldProps('skill_list')}
+          />
           <div className="field wide-row">
             <label htmlFor={`${prefix}-password`}>{t('admin.newPassword')}</label>
-            <input name="password" type="password" autoComplete="new-password" value={draft.password} onChange={(event) => set('password', event.target.value)} {...fieldProps('password')} aria-describedby={error !== null && errorField(error) === 'password' ? `${prefix}-error ${prefix}-password-hint` : `${prefix}-password-hint`} />
+            <input
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              value={draft.password}
+              onChange={(event) => set('password', event.target.value)}
+              {...fieldProps('password')}
+              aria-describedby={
+                error !== null && errorField(error) === 'password'
+                  ? `${prefix}-error ${prefix}-password-hint`
+                  : `${prefix}-password-hint`
+              }
+            />
             <small id={`${prefix}-password-hint`} className="muted">
               {t('admin.newPasswordHint')}
             </small>
@@ -206,7 +352,23 @@ export function OperatorEditor({ api, operator, websites, groups, skills, onCanc
   );
 }
 
-export function NamedEditor({ api, resource, row, others, operators, onCancel, onSaved }: { api: Api; resource: 'group' | 'skill'; row: NamedRecord; others: readonly NamedRecord[]; operators: readonly Named[]; onCancel: () => void; onSaved: (name: string) => void }) {
+export function NamedEditor({
+  api,
+  resource,
+  row,
+  others,
+  operators,
+  onCancel,
+  onSaved,
+}: {
+  api: Api;
+  resource: 'group' | 'skill';
+  row: NamedRecord;
+  others: readonly NamedRecord[];
+  operators: readonly Named[];
+  onCancel: () => void;
+  onSaved: (name: string) => void;
+}) {
   const { t } = useI18n();
   const prefix = useId();
   const [draft, setDraft] = useState<NamedDraft>(() => namedDraft(row));
@@ -214,19 +376,42 @@ export function NamedEditor({ api, resource, row, others, operators, onCancel, o
   const { busy, notice, save } = useSave(setError);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void save(namedChanges(resource, row, draft), (body) => api.put(`/${resource}/${row.id}`, body), () => onSaved(draft.name.trim() || row.name));
+    void save(
+      namedChanges(resource, row, draft),
+      (body) => api.put(`/${resource}/${row.id}`, body),
+      () => onSaved(draft.name.trim() || row.name),
+    );
   };
   return (
-    <Modal title={t(resource === 'group' ? 'admin.editGroup' : 'admin.editSkill', { name: row.name })} onCancel={onCancel} testId={`${resource}-editor`} className="edit-dialog">
+    <Modal
+      title={t(resource === 'group' ? 'admin.editGroup' : 'admin.editSkill', { name: row.name })}
+      onCancel={onCancel}
+      testId={`${resource}-editor`}
+      className="edit-dialog"
+    >
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           <div className="field">
             <label htmlFor={`${prefix}-name`}>{t('admin.name')}</label>
-            <input name="name" maxLength={255} autoComplete="off" value={draft.name} onChange={(event) => setDraft({ ...draft, name: event.target.value })} {...fieldProps('name')} />
+            <input
+              name="name"
+              maxLength={255}
+              autoComplete="off"
+              value={draft.name}
+              onChange={(event) => setDraft({ ...draft, name: event.target.value })}
+              {...fieldProps('name')}
+            />
           </div>
           <div className="field">
             <label htmlFor={`${prefix}-parent_id`}>{t('admin.parent')}</label>
-            <select name="parent_id" value={draft.parent_id ?? ''} onChange={(event) => setDraft({ ...draft, parent_id: event.target.value === '' ? null : Number(event.target.value) })} {...fieldProps('parent_id')}>
+            <select
+              name="parent_id"
+              value={draft.parent_id ?? ''}
+              onChange={(event) =>
+                setDraft({ ...draft, parent_id: event.target.value === '' ? null : Number(event.target.value) })
+              }
+              {...fieldProps('parent_id')}
+            >
               <option value="">{t('admin.noParent')}</option>
               {others.map((other) => (
                 <option key={other.id} value={other.id}>
@@ -238,7 +423,15 @@ export function NamedEditor({ api, resource, row, others, operators, onCancel, o
           {resource === 'skill' && (
             <div className="field">
               <label htmlFor={`${prefix}-order`}>{t('admin.order')}</label>
-              <input name="order" type="number" step={1} inputMode="numeric" value={draft.order} onChange={(event) => setDraft({ ...draft, order: event.target.value })} {...fieldProps('order')} />
+              <input
+                name="order"
+                type="number"
+                step={1}
+                inputMode="numeric"
+                value={draft.order}
+                onChange={(event) => setDraft({ ...draft, order: event.target.value })}
+                {...fieldProps('order')}
+              />
             </div>
           )}
           <IdBoxes
@@ -259,7 +452,17 @@ export function NamedEditor({ api, resource, row, others, operators, onCancel, o
 
 const ROUTING_STRATEGIES = ['least_loaded', 'round_robin'] as const;
 
-export function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; website: WebsiteRecord; onCancel: () => void; onSaved: (name: string) => void }) {
+export function WebsiteEditor({
+  api,
+  website,
+  onCancel,
+  onSaved,
+}: {
+  api: Api;
+  website: WebsiteRecord;
+  onCancel: () => void;
+  onSaved: (name: string) => void;
+}) {
   const { t } = useI18n();
   const prefix = useId();
   const [draft, setDraft] = useState<WebsiteDraft>(() => websiteDraft(website));
@@ -267,24 +470,54 @@ export function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; w
   const { busy, notice, save } = useSave(setError);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void save(websiteChanges(website, draft), (body) => api.put(`/website/${website.id}`, body), () => onSaved(draft.label.trim() || draft.url.trim()));
+    void save(
+      websiteChanges(website, draft),
+      (body) => api.put(`/website/${website.id}`, body),
+      () => onSaved(draft.label.trim() || draft.url.trim()),
+    );
   };
   return (
-    <Modal title={t('admin.editWebsite', { name: `#${website.id} ${website.label || website.url}` })} onCancel={onCancel} testId="website-editor" className="edit-dialog">
+    <Modal
+      title={t('admin.editWebsite', { name: `#${website.id} ${website.label || website.url}` })}
+      onCancel={onCancel}
+      testId="website-editor"
+      className="edit-dialog"
+    >
       <form onSubmit={submit} onChange={onFormChange} noValidate>
         <div className="edit-grid">
           <div className="field wide-row">
             <label htmlFor={`${prefix}-url`}>{t('admin.url')}</label>
-            <input name="url" type="url" inputMode="url" autoComplete="off" maxLength={2048} value={draft.url} onChange={(event) => setDraft({ ...draft, url: event.target.value })} {...fieldProps('url')} />
+            <input
+              name="url"
+              type="url"
+              inputMode="url"
+              autoComplete="off"
+              maxLength={2048}
+              value={draft.url}
+              onChange={(event) => setDraft({ ...draft, url: event.target.value })}
+              {...fieldProps('url')}
+            />
           </div>
           <div className="field wide-row">
             <label htmlFor={`${prefix}-label`}>{t('admin.label')}</label>
-            <input name="label" maxLength={255} autoComplete="off" value={draft.label} onChange={(event) => setDraft({ ...draft, label: event.target.value })} {...fieldProps('label')} />
+            <input
+              name="label"
+              maxLength={255}
+              autoComplete="off"
+              value={draft.label}
+              onChange={(event) => setDraft({ ...draft, label: event.target.value })}
+              {...fieldProps('label')}
+            />
           </div>
           {draft.routing_strategy !== '' && (
             <div className="field wide-row">
               <label htmlFor={`${prefix}-routing_strategy`}>{t('admin.routing')}</label>
-              <select name="routing_strategy" value={draft.routing_strategy} onChange={(event) => setDraft({ ...draft, routing_strategy: event.target.value })} {...fieldProps('routing_strategy')}>
+              <select
+                name="routing_strategy"
+                value={draft.routing_strategy}
+                onChange={(event) => setDraft({ ...draft, routing_strategy: event.target.value })}
+                {...fieldProps('routing_strategy')}
+              >
                 {ROUTING_STRATEGIES.map((strategy) => (
                   <option key={strategy} value={strategy}>
                     {t(`admin.routing.${strategy}`)}
@@ -301,7 +534,13 @@ export function WebsiteEditor({ api, website, onCancel, onSaved }: { api: Api; w
 }
 
 /** The Edit button of a listed item, named after it for screen readers. */
-export function EditButton({ name, onEdit }: { name: string; onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void }) {
+export function EditButton({
+  name,
+  onEdit,
+}: {
+  name: string;
+  onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void;
+}) {
   const { t } = useI18n();
   return (
     <button type="button" className="small" aria-label={t('admin.editLabel', { name })} onClick={onEdit}>
@@ -311,15 +550,27 @@ export function EditButton({ name, onEdit }: { name: string; onEdit: (event: Rea
 }
 
 /** Edit and Delete (after a confirmation) for a table row. */
-export function RowActions({ name, onEdit, onDelete }: { name: string; onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void; onDelete: () => void }) {
+export function RowActions({
+  name,
+  onEdit,
+  onDelete,
+}: {
+  name: string;
+  onEdit: (event: React.MouseEvent<HTMLButtonElement>) => void;
+  onDelete: () => void;
+}) {
   const { t } = useI18n();
   return (
     <div className="row-actions">
       <EditButton name={name} onEdit={onEdit} />
-      <button type="button" className="danger small" aria-label={t('admin.deleteLabel', { name })} onClick={() => window.confirm(t('admin.confirmDelete', { name })) && onDelete()}>
+      <button
+        type="button"
+        className="danger small"
+        aria-label={t('admin.deleteLabel', { name })}
+        onClick={() => window.confirm(t('admin.confirmDelete', { name })) && onDelete()}
+      >
         {t('common.delete')}
       </button>
     </div>
   );
 }
-

@@ -4,7 +4,10 @@ import { type Api, ApiError } from '../api';
 import { messageOf } from '../ui';
 
 /** A list loaded from the API, with reload and the error of the last action. */
-export function useList<T>(api: Api, path: string): {
+export function useList<T>(
+  api: Api,
+  path: string,
+): {
   rows: T[] | null;
   error: string | null;
   setError: (error: string | null) => void;
@@ -49,4 +52,3 @@ export function useList<T>(api: Api, path: string): {
   );
   return { rows, error, setError, reload, act, missing };
 }
-

@@ -4,11 +4,18 @@ import type { Me } from '../App';
 import { type Api, query } from '../api';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { type Availability, type ConversationView, type Entry, FrameError, OperatorSocket, type ServerFrame } from '../socket';
-import { ErrorLine, SourceBadge, formatTime, messageOf } from '../ui';
+import {
+  type Availability,
+  type ConversationView,
+  type Entry,
+  FrameError,
+  OperatorSocket,
+  type ServerFrame,
+} from '../socket';
+import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { ConversationPane, type Directory, type LoadedConversation } from './ConversationPane';
-import { agentReducer, initialAgentState } from './state';
 import { type ConversationRow, loadHistory } from './rest';
+import { agentReducer, initialAgentState } from './state';
 import { VisitorPanel } from './VisitorPanel';
 
 type ListTab = 'mine' | 'waiting' | 'closed' | 'search';
@@ -38,8 +45,16 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
   const [state, dispatch] = useReducer(agentReducer, initialAgentState);
   const [tab, setTab] = useState<ListTab>('mine');
   const [error, setError] = useState<string | null>(null);
-  const [directory, setDirectory] = useState<Directory>({ operators: [], groups: [], skills: [], tags: [], websites: [] });
-  const [notifyPermission, setNotifyPermission] = useState<NotificationPermission | 'unsupported'>(() => ('Notification' in window ? Notification.permission : 'unsupported'));
+  const [directory, setDirectory] = useState<Directory>({
+    operators: [],
+    groups: [],
+    skills: [],
+    tags: [],
+    websites: [],
+  });
+  const [notifyPermission, setNotifyPermission] = useState<NotificationPermission | 'unsupported'>(() =>
+    'Notification' in window ? Notification.permission : 'unsupported',
+  );
   const [visitorPanelOpen, setVisitorPanelOpen] = useState(false);
   const socketRef = useRef<OperatorSocket | null>(null);
   const selectedRef = useRef<number | null>(selectedId);
@@ -109,7 +124,10 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
     chime(audioRef.current);
     if (notifyPermission === 'granted') {
       try {
-        const notification = new Notification(t('agent.newConversation'), { body: t('agent.newConversationBody', { id: assigned.id }), tag: `conversation-${assigned.id}` });
+        const notification = new Notification(t('agent.newConversation'), {
+          body: t('agent.newConversationBody', { id: assigned.id }),
+          tag: `conversation-${assigned.id}`,
+        });
         notification.onclick = () => {
           window.focus();
           navigate(`/admin/conversations/${assigned.id}`);
@@ -127,7 +145,12 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
   }, [selectedId, state.conversations[selectedId ?? -1]?.entries.length]);
 
   const setAvailability = async (change: Partial<Availability>) => {
-    const next = { chat: state.availability.chat, call: state.availability.call, video: state.availability.video, ...change };
+    const next = {
+      chat: state.availability.chat,
+      call: state.availability.call,
+      video: state.availability.video,
+      ...change,
+    };
     setError(null);
     try {
       await socketRef.current?.request({ type: 'availability', chat: next.chat, call: next.call, video: next.video });
@@ -142,7 +165,12 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
   };
 
   const live = selectedId === null ? undefined : state.conversations[selectedId];
-  const mine = state.order.map((id) => state.conversations[id]).filter((c): c is NonNullable<typeof c> => c !== undefined && c.view.operator_id === operatorId && c.view.status !== 'closed');
+  const mine = state.order
+    .map((id) => state.conversations[id])
+    .filter(
+      (c): c is NonNullable<typeof c> =>
+        c !== undefined && c.view.operator_id === operatorId && c.view.status !== 'closed',
+    );
   const waitingTotal = Object.values(state.queues).reduce((sum, waiting) => sum + waiting, 0);
 
   const open = (id: number) => {
@@ -150,19 +178,33 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
   };
 
   return (
-    <div className={`agent ${selectedId === null ? 'no-selection' : 'has-selection'} ${visitorPanelOpen ? 'visitor-open' : ''}`}>
+    <div
+      className={`agent ${selectedId === null ? 'no-selection' : 'has-selection'} ${visitorPanelOpen ? 'visitor-open' : ''}`}
+    >
       <aside className="sidebar" aria-label={t('nav.agent')}>
         <section className="availability" aria-label={t('agent.availability')}>
           <div className="row">
             <span className={state.online ? 'dot online' : 'dot offline'} aria-hidden="true" />
-            <span data-testid="connection">{state.online ? t('agent.connection.online') : t('agent.connection.offline')}</span>
-            {waitingTotal > 0 && <span className="badge waiting" data-testid="queue-count">{t('agent.queue', { count: waitingTotal })}</span>}
+            <span data-testid="connection">
+              {state.online ? t('agent.connection.online') : t('agent.connection.offline')}
+            </span>
+            {waitingTotal > 0 && (
+              <span className="badge waiting" data-testid="queue-count">
+                {t('agent.queue', { count: waitingTotal })}
+              </span>
+            )}
           </div>
           <fieldset>
             <legend>{t('agent.availability')}</legend>
             {(['chat', 'call', 'video'] as const).map((channel) => (
               <label key={channel} className="toggle">
-                <input type="checkbox" name={`available-${channel}`} checked={state.availability[channel]} disabled={!state.online} onChange={(event) => void setAvailability({ [channel]: event.target.checked })} />
+                <input
+                  type="checkbox"
+                  name={`available-${channel}`}
+                  checked={state.availability[channel]}
+                  disabled={!state.online}
+                  onChange={(event) => void setAvailability({ [channel]: event.target.checked })}
+                />
                 {t(`channel.${channel}`)}
               </label>
             ))}
@@ -176,7 +218,14 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
         </section>
         <div className="tabs" role="tablist">
           {(['mine', 'waiting', 'closed', 'search'] as const).map((name) => (
-            <button key={name} type="button" role="tab" aria-selected={tab === name} className={tab === name ? 'tab active' : 'tab'} onClick={() => setTab(name)}>
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              aria-selected={tab === name}
+              className={tab === name ? 'tab active' : 'tab'}
+              onClick={() => setTab(name)}
+            >
               {t(`agent.${name}`)}
               {name === 'mine' && mine.length > 0 && <span className="count">{mine.length}</span>}
               {name === 'waiting' && waitingTotal > 0 && <span className="count">{waitingTotal}</span>}
@@ -188,12 +237,21 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             {mine.length === 0 && <li className="muted">{t('agent.noMine')}</li>}
             {mine.map((c) => (
               <li key={c.view.id}>
-                <button type="button" className={selectedId === c.view.id ? 'item selected' : 'item'} onClick={() => open(c.view.id)} data-testid={`conversation-${c.view.id}`}>
+                <button
+                  type="button"
+                  className={selectedId === c.view.id ? 'item selected' : 'item'}
+                  onClick={() => open(c.view.id)}
+                  data-testid={`conversation-${c.view.id}`}
+                >
                   <span className="item-title">
                     #{c.view.id} · {visitorName(c.view)}
                   </span>
                   <SourceBadge source={c.view.source} channel={c.view.channel} />
-                  {c.unread > 0 && <span className="count" aria-label={`${c.unread} new`}>{c.unread}</span>}
+                  {c.unread > 0 && (
+                    <span className="count" aria-label={`${c.unread} new`}>
+                      {c.unread}
+                    </span>
+                  )}
                   <span className="item-sub">{lastText(c.entries)}</span>
                   {c.visitorTyping && <span className="item-sub typing">{t('conv.typing')}</span>}
                 </button>
@@ -201,8 +259,26 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             ))}
           </ul>
         )}
-        {tab === 'waiting' && <RestList api={api} kind="waiting" operatorId={operatorId} selectedId={selectedId} onOpen={open} refreshKey={waitingTotal} />}
-        {tab === 'closed' && <RestList api={api} kind="closed" operatorId={operatorId} selectedId={selectedId} onOpen={open} refreshKey={0} />}
+        {tab === 'waiting' && (
+          <RestList
+            api={api}
+            kind="waiting"
+            operatorId={operatorId}
+            selectedId={selectedId}
+            onOpen={open}
+            refreshKey={waitingTotal}
+          />
+        )}
+        {tab === 'closed' && (
+          <RestList
+            api={api}
+            kind="closed"
+            operatorId={operatorId}
+            selectedId={selectedId}
+            onOpen={open}
+            refreshKey={0}
+          />
+        )}
         {tab === 'search' && <SearchList api={api} selectedId={selectedId} onOpen={open} />}
       </aside>
       <main className="conversation-main">
@@ -213,7 +289,11 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             key={selectedId}
             api={api}
             conversationId={selectedId}
-            live={live && live.view.operator_id === operatorId ? { view: live.view, entries: live.entries, pending: live.pending, visitorTyping: live.visitorTyping } : null}
+            live={
+              live && live.view.operator_id === operatorId
+                ? { view: live.view, entries: live.entries, pending: live.pending, visitorTyping: live.visitorTyping }
+                : null
+            }
             me={me}
             directory={directory}
             socket={socketRef}
@@ -225,7 +305,14 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
       </main>
       {selectedId !== null && (
         <aside className="visitor-panel" aria-label={t('visitor.title')}>
-          <VisitorPanel api={api} conversationId={selectedId} live={live?.view ?? null} entries={live?.entries ?? null} onOpen={open} onClose={() => setVisitorPanelOpen(false)} />
+          <VisitorPanel
+            api={api}
+            conversationId={selectedId}
+            live={live?.view ?? null}
+            entries={live?.entries ?? null}
+            onOpen={open}
+            onClose={() => setVisitorPanelOpen(false)}
+          />
         </aside>
       )}
     </div>
@@ -248,7 +335,21 @@ function lastText(entries: readonly Entry[]): string {
 }
 
 /** Waiting (no operator yet, not closed) and my closed conversations, from the REST API. */
-function RestList({ api, kind, operatorId, selectedId, onOpen, refreshKey }: { api: Api; kind: 'waiting' | 'closed'; operatorId: number; selectedId: number | null; onOpen: (id: number) => void; refreshKey: number }) {
+function RestList({
+  api,
+  kind,
+  operatorId,
+  selectedId,
+  onOpen,
+  refreshKey,
+}: {
+  api: Api;
+  kind: 'waiting' | 'closed';
+  operatorId: number;
+  selectedId: number | null;
+  onOpen: (id: number) => void;
+  refreshKey: number;
+}) {
   const { t, language } = useI18n();
   const [rows, setRows] = useState<ConversationRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -292,10 +393,17 @@ function RestList({ api, kind, operatorId, selectedId, onOpen, refreshKey }: { a
           {rows.length === 0 && <li className="muted">{t('common.none')}</li>}
           {rows.map((row) => (
             <li key={row.id} className="with-action">
-              <button type="button" className={selectedId === row.id ? 'item selected' : 'item'} onClick={() => onOpen(row.id)} data-testid={`conversation-${row.id}`}>
+              <button
+                type="button"
+                className={selectedId === row.id ? 'item selected' : 'item'}
+                onClick={() => onOpen(row.id)}
+                data-testid={`conversation-${row.id}`}
+              >
                 <span className="item-title">#{row.id}</span>
                 <SourceBadge source={row.source} channel={row.channel} />
-                <span className="item-sub">{formatTime(kind === 'closed' ? (row.closed_at ?? row.created_at) : row.created_at, language, true)}</span>
+                <span className="item-sub">
+                  {formatTime(kind === 'closed' ? (row.closed_at ?? row.created_at) : row.created_at, language, true)}
+                </span>
               </button>
               {kind === 'waiting' && (
                 <button type="button" className="primary small" onClick={() => void take(row.id)}>
@@ -311,7 +419,15 @@ function RestList({ api, kind, operatorId, selectedId, onOpen, refreshKey }: { a
 }
 
 /** Search by conversation number, or by visitor (external id or visitor id, `*` as wildcard). */
-function SearchList({ api, selectedId, onOpen }: { api: Api; selectedId: number | null; onOpen: (id: number) => void }) {
+function SearchList({
+  api,
+  selectedId,
+  onOpen,
+}: {
+  api: Api;
+  selectedId: number | null;
+  onOpen: (id: number) => void;
+}) {
   const { t, language } = useI18n();
   const [text, setText] = useState('');
   const [rows, setRows] = useState<ConversationRow[] | null>(null);
@@ -333,7 +449,11 @@ function SearchList({ api, selectedId, onOpen }: { api: Api; selectedId: number 
         api.list<{ id: number }>(`/visitor${query({ 'filters[unique_id]': pattern, limit: 10 })}`),
       ]);
       const visitorIds = [...new Set([...byExternal, ...byUid].map((visitor) => visitor.id))].slice(0, 10);
-      const lists = await Promise.all(visitorIds.map((id) => api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': id, full: 1, limit: 20 })}`)));
+      const lists = await Promise.all(
+        visitorIds.map((id) =>
+          api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': id, full: 1, limit: 20 })}`),
+        ),
+      );
       setRows(lists.flat().sort((a, b) => b.id - a.id));
     } catch (failure) {
       setError(messageOf(failure));
@@ -349,7 +469,13 @@ function SearchList({ api, selectedId, onOpen }: { api: Api; selectedId: number 
           void search();
         }}
       >
-        <input type="search" value={text} onChange={(event) => setText(event.target.value)} placeholder={t('agent.searchPlaceholder')} aria-label={t('agent.search')} />
+        <input
+          type="search"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          placeholder={t('agent.searchPlaceholder')}
+          aria-label={t('agent.search')}
+        />
       </form>
       <ErrorLine error={error} />
       {rows !== null && (
@@ -357,7 +483,11 @@ function SearchList({ api, selectedId, onOpen }: { api: Api; selectedId: number 
           {rows.length === 0 && <li className="muted">{t('common.none')}</li>}
           {rows.map((row) => (
             <li key={row.id}>
-              <button type="button" className={selectedId === row.id ? 'item selected' : 'item'} onClick={() => onOpen(row.id)}>
+              <button
+                type="button"
+                className={selectedId === row.id ? 'item selected' : 'item'}
+                onClick={() => onOpen(row.id)}
+              >
                 <span className="item-title">#{row.id}</span>
                 <SourceBadge source={row.source} channel={row.channel} />
                 <span className="item-sub">
@@ -419,5 +549,13 @@ function ConversationLoader(props: {
   const shown = useMemo(() => live ?? loaded, [live, loaded]);
   if (error !== null) return <ErrorLine error={error} />;
   if (shown === null) return <p className="muted padded">{t('common.loading')}</p>;
-  return <ConversationPane {...props} conversation={shown} editable={live !== null && live.view.status !== 'closed'} onClosed={() => void load()} onFailure={(failure) => setError(failure instanceof FrameError ? failure.message : messageOf(failure))} />;
+  return (
+    <ConversationPane
+      {...props}
+      conversation={shown}
+      editable={live !== null && live.view.status !== 'closed'}
+      onClosed={() => void load()}
+      onFailure={(failure) => setError(failure instanceof FrameError ? failure.message : messageOf(failure))}
+    />
+  );
 }

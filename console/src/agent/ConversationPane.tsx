@@ -4,7 +4,7 @@ import type { Me } from '../App';
 import type { Api } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import type { ConversationView, Entry, OperatorSocket } from '../socket';
-import { ErrorLine, LockIcon, Modal, SourceBadge, formatTime, messageOf } from '../ui';
+import { ErrorLine, formatTime, LockIcon, Modal, messageOf, SourceBadge } from '../ui';
 import type { AgentAction, PendingEntry } from './state';
 
 export interface LoadedConversation {
@@ -16,7 +16,16 @@ export interface LoadedConversation {
 
 /** Who and what the console can name: operators, groups, skills, tags and websites of the client. */
 export interface Directory {
-  operators: { id: number; name: string; pseudo?: string | null; first_name?: string | null; connected?: boolean; roles?: string[]; email?: string; sso_key?: string }[];
+  operators: {
+    id: number;
+    name: string;
+    pseudo?: string | null;
+    first_name?: string | null;
+    connected?: boolean;
+    roles?: string[];
+    email?: string;
+    sso_key?: string;
+  }[];
   groups: { id: number; name: string }[];
   skills: { id: number; name: string }[];
   tags: { id: number; name: string; website_id?: number[] }[];
@@ -43,7 +52,9 @@ const TYPING_IDLE_MS = 3000;
 const FILE_SOURCES = new Set(['whatsapp', 'sms', 'rcs']);
 
 function newMessageId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `m-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `m-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** An operator's display name: pseudonym, else first name, else name. */
@@ -53,7 +64,18 @@ export function operatorName(directory: Directory, id: number | null): string | 
   return operator ? operator.pseudo || operator.first_name || operator.name : null;
 }
 
-export function ConversationPane({ api, conversation, editable, me, directory, socket, dispatch, onToggleVisitor, onClosed, language }: Props) {
+export function ConversationPane({
+  api,
+  conversation,
+  editable,
+  me,
+  directory,
+  socket,
+  dispatch,
+  onToggleVisitor,
+  onClosed,
+  language,
+}: Props) {
   const { t } = useI18n();
   const { view, entries, pending, visitorTyping } = conversation;
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
@@ -78,7 +100,11 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
     const markRead = () => {
       if (document.visibilityState !== 'visible') return;
       socket.current?.send({ type: 'read', conversation_id: view.id, seq: lastSeq });
-      dispatch({ type: 'frame', frame: { type: 'read', conversation_id: view.id, by: 'operator', seq: lastSeq }, selected: view.id });
+      dispatch({
+        type: 'frame',
+        frame: { type: 'read', conversation_id: view.id, by: 'operator', seq: lastSeq },
+        selected: view.id,
+      });
     };
     markRead();
     document.addEventListener('visibilitychange', markRead);
@@ -119,9 +145,18 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
     const clientMessageId = newMessageId();
     setText('');
     setTyping(false);
-    dispatch({ type: 'pending', conversationId: view.id, entry: { client_message_id: clientMessageId, kind: mode === 'reply' ? 'operator' : 'note', text: body } });
+    dispatch({
+      type: 'pending',
+      conversationId: view.id,
+      entry: { client_message_id: clientMessageId, kind: mode === 'reply' ? 'operator' : 'note', text: body },
+    });
     try {
-      await socket.current?.request({ type: mode, conversation_id: view.id, text: body, client_message_id: clientMessageId });
+      await socket.current?.request({
+        type: mode,
+        conversation_id: view.id,
+        text: body,
+        client_message_id: clientMessageId,
+      });
     } catch (failure) {
       dispatch({ type: 'pendingFailed', conversationId: view.id, clientMessageId, message: messageOf(failure) });
     }
@@ -189,13 +224,32 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
       </header>
       <ol className="history" ref={historyRef} aria-live="polite" aria-relevant="additions" data-testid="history">
         {entries.map((entry) => (
-          <EntryItem key={entry.seq} api={api} entry={entry} me={me} directory={directory} seen={entry.seq === lastSeenOperatorSeq} language={language} />
+          <EntryItem
+            key={entry.seq}
+            api={api}
+            entry={entry}
+            me={me}
+            directory={directory}
+            seen={entry.seq === lastSeenOperatorSeq}
+            language={language}
+          />
         ))}
         {pending.map((entry) => (
-          <li key={entry.client_message_id} className={`entry entry-${entry.kind} pending`} data-kind={entry.kind} data-testid="entry">
-            {entry.kind === 'note' && <span className="note-label"><LockIcon /> {t('conv.noteLabel')}</span>}
+          <li
+            key={entry.client_message_id}
+            className={`entry entry-${entry.kind} pending`}
+            data-kind={entry.kind}
+            data-testid="entry"
+          >
+            {entry.kind === 'note' && (
+              <span className="note-label">
+                <LockIcon /> {t('conv.noteLabel')}
+              </span>
+            )}
             <p className="text">{entry.text}</p>
-            <span className="meta">{entry.failed !== undefined ? <span className="error">{entry.failed}</span> : t('conv.sending')}</span>
+            <span className="meta">
+              {entry.failed !== undefined ? <span className="error">{entry.failed}</span> : t('conv.sending')}
+            </span>
           </li>
         ))}
       </ol>
@@ -209,7 +263,13 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
         <form className={`composer composer-${mode}`} onSubmit={(event) => void send(event)}>
           <div className="composer-modes" role="radiogroup" aria-label={t('conv.reply')}>
             <label className={mode === 'reply' ? 'mode active' : 'mode'}>
-              <input type="radio" name="mode" value="reply" checked={mode === 'reply'} onChange={() => setMode('reply')} />
+              <input
+                type="radio"
+                name="mode"
+                value="reply"
+                checked={mode === 'reply'}
+                onChange={() => setMode('reply')}
+              />
               {t('conv.reply')}
             </label>
             <label className={mode === 'note' ? 'mode active' : 'mode'}>
@@ -240,7 +300,13 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
             )}
             {mode === 'reply' && FILE_SOURCES.has(view.source ?? '') && (
               <label className="button attach" title={t('conv.attachHint')}>
-                <input type="file" className="visually-hidden" data-testid="attach" disabled={uploading !== null} onChange={(event) => void sendFile(event)} />
+                <input
+                  type="file"
+                  className="visually-hidden"
+                  data-testid="attach"
+                  disabled={uploading !== null}
+                  onChange={(event) => void sendFile(event)}
+                />
                 {t('conv.attach')}
               </label>
             )}
@@ -299,7 +365,13 @@ export function ConversationPane({ api, conversation, editable, me, directory, s
             setError(null);
             try {
               if (tags.length > 0) await api.put(`/conversation/${view.id}`, { tag_list: tags });
-              if (summary !== '') await socket.current?.request({ type: 'note', conversation_id: view.id, text: summary, client_message_id: newMessageId() });
+              if (summary !== '')
+                await socket.current?.request({
+                  type: 'note',
+                  conversation_id: view.id,
+                  text: summary,
+                  client_message_id: newMessageId(),
+                });
               await socket.current?.request({ type: 'close', conversation_id: view.id });
               setDialog(null);
               onClosed();
@@ -341,7 +413,10 @@ function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
   }, [api, path, isImage, mediaId]);
   if (typeof mediaId !== 'number') return null;
   if (failure !== null) return <p className="error small">{t('conv.mediaUnavailable', { reason: failure })}</p>;
-  if (isImage) return url === null ? null : <img className="attachment-image" src={url} alt={entry.text} data-testid="attachment-image" />;
+  if (isImage)
+    return url === null ? null : (
+      <img className="attachment-image" src={url} alt={entry.text} data-testid="attachment-image" />
+    );
   const name = typeof entry.data?.filename === 'string' ? entry.data.filename : t('conv.file');
   const download = async () => {
     try {
@@ -356,13 +431,32 @@ function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
     }
   };
   return (
-    <button type="button" className="small attachment-download" data-testid="attachment-download" onClick={() => void download()}>
+    <button
+      type="button"
+      className="small attachment-download"
+      data-testid="attachment-download"
+      onClick={() => void download()}
+    >
       {t('conv.download', { name })}
     </button>
   );
 }
 
-function EntryItem({ api, entry, me, directory, seen, language }: { api: Api; entry: Entry; me: Me | null; directory: Directory; seen: boolean; language: string }) {
+function EntryItem({
+  api,
+  entry,
+  me,
+  directory,
+  seen,
+  language,
+}: {
+  api: Api;
+  entry: Entry;
+  me: Me | null;
+  directory: Directory;
+  seen: boolean;
+  language: string;
+}) {
   const { t } = useI18n();
   const time = <time dateTime={entry.at}>{formatTime(entry.at, language)}</time>;
   switch (entry.kind) {
@@ -391,16 +485,31 @@ function EntryItem({ api, entry, me, directory, seen, language }: { api: Api; en
       );
     case 'operator':
     case 'note': {
-      const author = entry.operator_id !== null && entry.operator_id === me?.id ? t('conv.you') : (operatorName(directory, entry.operator_id) ?? t('conv.operator', { id: entry.operator_id ?? '?' }));
+      const author =
+        entry.operator_id !== null && entry.operator_id === me?.id
+          ? t('conv.you')
+          : (operatorName(directory, entry.operator_id) ?? t('conv.operator', { id: entry.operator_id ?? '?' }));
       return (
         <li className={`entry entry-${entry.kind}`} data-kind={entry.kind} data-testid="entry">
-          {entry.kind === 'note' ? <span className="note-label"><LockIcon /> {t('conv.noteLabel')} · {author}</span> : <span className="author">{author}</span>}
+          {entry.kind === 'note' ? (
+            <span className="note-label">
+              <LockIcon /> {t('conv.noteLabel')} · {author}
+            </span>
+          ) : (
+            <span className="author">{author}</span>
+          )}
           <p className="text">{entry.text}</p>
           <MediaAttachment api={api} entry={entry} />
           <span className="meta">
             {time}
             {entry.delivery && (
-              <span className={`delivery delivery-${entry.delivery.state}`} data-testid="delivery" title={entry.delivery.error ? `${entry.delivery.error.code}: ${entry.delivery.error.message}` : undefined}>
+              <span
+                className={`delivery delivery-${entry.delivery.state}`}
+                data-testid="delivery"
+                title={
+                  entry.delivery.error ? `${entry.delivery.error.code}: ${entry.delivery.error.message}` : undefined
+                }
+              >
                 {' · '}
                 {t(`delivery.${entry.delivery.state}`)}
               </span>
@@ -438,12 +547,29 @@ function systemText(entry: Entry, directory: Directory, t: Translate): string {
 
 type TransferTarget = { operator_id: number } | { group_id: number } | { skill_id: number };
 
-function TransferDialog({ directory, me, onCancel, onSubmit }: { directory: Directory; me: Me | null; onCancel: () => void; onSubmit: (target: TransferTarget) => Promise<void> }) {
+function TransferDialog({
+  directory,
+  me,
+  onCancel,
+  onSubmit,
+}: {
+  directory: Directory;
+  me: Me | null;
+  onCancel: () => void;
+  onSubmit: (target: TransferTarget) => Promise<void>;
+}) {
   const { t } = useI18n();
   const [kind, setKind] = useState<'operator' | 'group' | 'skill'>('operator');
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
-  const options = kind === 'operator' ? directory.operators.filter((operator) => operator.id !== me?.id).map((operator) => ({ id: operator.id, name: operator.pseudo || operator.name })) : kind === 'group' ? directory.groups : directory.skills;
+  const options =
+    kind === 'operator'
+      ? directory.operators
+          .filter((operator) => operator.id !== me?.id)
+          .map((operator) => ({ id: operator.id, name: operator.pseudo || operator.name }))
+      : kind === 'group'
+        ? directory.groups
+        : directory.skills;
   return (
     <Modal title={t('transfer.title')} onCancel={onCancel}>
       <form
@@ -452,7 +578,9 @@ function TransferDialog({ directory, me, onCancel, onSubmit }: { directory: Dire
           const id = Number(target);
           if (!Number.isInteger(id) || id <= 0) return;
           setBusy(true);
-          void onSubmit(kind === 'operator' ? { operator_id: id } : kind === 'group' ? { group_id: id } : { skill_id: id }).finally(() => setBusy(false));
+          void onSubmit(
+            kind === 'operator' ? { operator_id: id } : kind === 'group' ? { group_id: id } : { skill_id: id },
+          ).finally(() => setBusy(false));
         }}
       >
         <fieldset>
@@ -472,7 +600,13 @@ function TransferDialog({ directory, me, onCancel, onSubmit }: { directory: Dire
             </label>
           ))}
         </fieldset>
-        <select name="transfer-target" value={target} onChange={(event) => setTarget(event.target.value)} required aria-label={t(`transfer.${kind}`)}>
+        <select
+          name="transfer-target"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+          required
+          aria-label={t(`transfer.${kind}`)}
+        >
           <option value="">—</option>
           {options.map((option) => (
             <option key={option.id} value={option.id}>
@@ -493,13 +627,25 @@ function TransferDialog({ directory, me, onCancel, onSubmit }: { directory: Dire
   );
 }
 
-function CloseDialog({ directory, websiteId, onCancel, onSubmit }: { directory: Directory; websiteId: number; onCancel: () => void; onSubmit: (tags: number[], summary: string) => Promise<void> }) {
+function CloseDialog({
+  directory,
+  websiteId,
+  onCancel,
+  onSubmit,
+}: {
+  directory: Directory;
+  websiteId: number;
+  onCancel: () => void;
+  onSubmit: (tags: number[], summary: string) => Promise<void>;
+}) {
   const { t } = useI18n();
   const [tags, setTags] = useState<number[]>([]);
   const [summary, setSummary] = useState('');
   const [busy, setBusy] = useState(false);
   // Tags offered on this website (a tag without websites is offered everywhere).
-  const offered = directory.tags.filter((tag) => !tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId));
+  const offered = directory.tags.filter(
+    (tag) => !tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId),
+  );
   return (
     <Modal title={t('close.title')} onCancel={onCancel}>
       <form
@@ -514,7 +660,15 @@ function CloseDialog({ directory, websiteId, onCancel, onSubmit }: { directory: 
             <legend>{t('close.tags')}</legend>
             {offered.map((tag) => (
               <label key={tag.id} className="toggle">
-                <input type="checkbox" checked={tags.includes(tag.id)} onChange={(event) => setTags((current) => (event.target.checked ? [...current, tag.id] : current.filter((id) => id !== tag.id)))} />
+                <input
+                  type="checkbox"
+                  checked={tags.includes(tag.id)}
+                  onChange={(event) =>
+                    setTags((current) =>
+                      event.target.checked ? [...current, tag.id] : current.filter((id) => id !== tag.id),
+                    )
+                  }
+                />
                 {tag.name}
               </label>
             ))}
@@ -522,7 +676,13 @@ function CloseDialog({ directory, websiteId, onCancel, onSubmit }: { directory: 
         )}
         <label>
           {t('close.summary')}
-          <textarea name="summary" rows={3} maxLength={20000} value={summary} onChange={(event) => setSummary(event.target.value)} />
+          <textarea
+            name="summary"
+            rows={3}
+            maxLength={20000}
+            value={summary}
+            onChange={(event) => setSummary(event.target.value)}
+          />
         </label>
         <div className="actions">
           <button type="button" onClick={onCancel}>
@@ -538,7 +698,15 @@ function CloseDialog({ directory, websiteId, onCancel, onSubmit }: { directory: 
 }
 
 /** An approved WhatsApp template: the only message WhatsApp delivers outside the 24-hour window. */
-function TemplateDialog({ language, onCancel, onSubmit }: { language: string; onCancel: () => void; onSubmit: (template: { name: string; language: string; parameters: string[] }) => Promise<void> }) {
+function TemplateDialog({
+  language,
+  onCancel,
+  onSubmit,
+}: {
+  language: string;
+  onCancel: () => void;
+  onSubmit: (template: { name: string; language: string; parameters: string[] }) => Promise<void>;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState('');
   const [code, setCode] = useState(language.startsWith('fr') ? 'fr' : 'en_US');
@@ -550,22 +718,43 @@ function TemplateDialog({ language, onCancel, onSubmit }: { language: string; on
         onSubmit={(event) => {
           event.preventDefault();
           setBusy(true);
-          const values = parameters.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+          const values = parameters
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line !== '');
           void onSubmit({ name: name.trim(), language: code.trim(), parameters: values }).finally(() => setBusy(false));
         }}
       >
         <p className="muted small">{t('template.hint')}</p>
         <label>
           {t('template.name')}
-          <input name="template-name" required pattern="[a-z0-9_]+" maxLength={512} value={name} onChange={(event) => setName(event.target.value)} />
+          <input
+            name="template-name"
+            required
+            pattern="[a-z0-9_]+"
+            maxLength={512}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
         </label>
         <label>
           {t('template.language')}
-          <input name="template-language" required pattern="[a-z]{2,3}(_[A-Z]{2})?" value={code} onChange={(event) => setCode(event.target.value)} />
+          <input
+            name="template-language"
+            required
+            pattern="[a-z]{2,3}(_[A-Z]{2})?"
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+          />
         </label>
         <label>
           {t('template.parameters')}
-          <textarea name="template-parameters" rows={3} value={parameters} onChange={(event) => setParameters(event.target.value)} />
+          <textarea
+            name="template-parameters"
+            rows={3}
+            value={parameters}
+            onChange={(event) => setParameters(event.target.value)}
+          />
         </label>
         <div className="actions">
           <button type="button" onClick={onCancel}>

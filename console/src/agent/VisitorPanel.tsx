@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { type Api, query } from '../api';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
-import { ErrorLine, SourceBadge, formatTime, messageOf } from '../ui';
+import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { type ConversationRow, loadHistory } from './rest';
 
 interface VisitorRow {
@@ -20,7 +20,21 @@ interface VisitorRow {
   created_at?: string;
 }
 
-export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClose }: { api: Api; conversationId: number; live: ConversationView | null; entries: readonly Entry[] | null; onOpen: (id: number) => void; onClose: () => void }) {
+export function VisitorPanel({
+  api,
+  conversationId,
+  live,
+  entries,
+  onOpen,
+  onClose,
+}: {
+  api: Api;
+  conversationId: number;
+  live: ConversationView | null;
+  entries: readonly Entry[] | null;
+  onOpen: (id: number) => void;
+  onClose: () => void;
+}) {
   const { t, language } = useI18n();
   const [visitorId, setVisitorId] = useState<number | null>(live?.visitor?.id ?? null);
   const [visitor, setVisitor] = useState<VisitorRow | null>(null);
@@ -49,7 +63,10 @@ export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClo
   useEffect(() => {
     if (visitorId === null) return;
     let cancelled = false;
-    Promise.all([api.get<VisitorRow>(`/visitor/${visitorId}`), api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': visitorId, full: 1, limit: 20 })}`)])
+    Promise.all([
+      api.get<VisitorRow>(`/visitor/${visitorId}`),
+      api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': visitorId, full: 1, limit: 20 })}`),
+    ])
       .then(([row, conversations]) => {
         if (cancelled) return;
         setVisitor(row);
@@ -127,7 +144,8 @@ export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClo
         <ol className="navigation" data-testid="navigation">
           {navigation.map((entry) => (
             <li key={entry.seq}>
-              <span className="mono small url">{entry.text}</span> <time className="muted small">{formatTime(entry.at, language)}</time>
+              <span className="mono small url">{entry.text}</span>{' '}
+              <time className="muted small">{formatTime(entry.at, language)}</time>
             </li>
           ))}
         </ol>
@@ -142,7 +160,8 @@ export function VisitorPanel({ api, conversationId, live, entries, onOpen, onClo
               <button type="button" className="link" onClick={() => onOpen(conversation.id)}>
                 #{conversation.id}
               </button>{' '}
-              <SourceBadge source={conversation.source} channel={conversation.channel} /> <span className="muted small">{formatTime(conversation.created_at, language, true)}</span>
+              <SourceBadge source={conversation.source} channel={conversation.channel} />{' '}
+              <span className="muted small">{formatTime(conversation.created_at, language, true)}</span>
             </li>
           ))}
         </ul>

@@ -34,7 +34,9 @@ export async function loadHistory(api: Api, conversationId: number): Promise<Ent
   const entries: Entry[] = [];
   let after = 0;
   for (let page = 0; page < 50; page += 1) {
-    const rows = await api.list<MessageRow>(`/conversation/${conversationId}/message${query({ after_seq: after, limit: 100 })}`);
+    const rows = await api.list<MessageRow>(
+      `/conversation/${conversationId}/message${query({ after_seq: after, limit: 100 })}`,
+    );
     for (const row of rows) {
       entries.push({
         conversation_id: conversationId,
@@ -53,4 +55,3 @@ export async function loadHistory(api: Api, conversationId: number): Promise<Ent
   }
   return entries;
 }
-

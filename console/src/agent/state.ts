@@ -59,7 +59,11 @@ function stripFrame(frame: Entry & { type?: string }): Entry {
   return entry;
 }
 
-function withConversation(state: AgentState, id: number, change: (current: LiveConversation) => LiveConversation): AgentState {
+function withConversation(
+  state: AgentState,
+  id: number,
+  change: (current: LiveConversation) => LiveConversation,
+): AgentState {
   const current = state.conversations[id];
   if (!current) return state;
   return { ...state, conversations: { ...state.conversations, [id]: change(current) } };
@@ -77,7 +81,12 @@ export function agentReducer(state: AgentState, action: AgentAction): AgentState
     case 'pending':
       return withConversation(state, action.conversationId, (c) => ({ ...c, pending: [...c.pending, action.entry] }));
     case 'pendingFailed':
-      return withConversation(state, action.conversationId, (c) => ({ ...c, pending: c.pending.map((p) => (p.client_message_id === action.clientMessageId ? { ...p, failed: action.message } : p)) }));
+      return withConversation(state, action.conversationId, (c) => ({
+        ...c,
+        pending: c.pending.map((p) =>
+          p.client_message_id === action.clientMessageId ? { ...p, failed: action.message } : p,
+        ),
+      }));
     case 'seen':
       return withConversation(state, action.conversationId, (c) => ({ ...c, unread: 0 }));
     case 'forget': {
@@ -95,7 +104,11 @@ function applyFrame(state: AgentState, frame: ServerFrame, selected: number | nu
       const conversations: Record<number, LiveConversation> = {};
       for (const { conversation, history } of frame.conversations) {
         const previous = state.conversations[conversation.id];
-        conversations[conversation.id] = { ...fresh(conversation, history), pending: previous?.pending ?? [], unread: previous?.unread ?? 0 };
+        conversations[conversation.id] = {
+          ...fresh(conversation, history),
+          pending: previous?.pending ?? [],
+          unread: previous?.unread ?? 0,
+        };
       }
       const queues: Record<number, number> = {};
       for (const queue of frame.queues) queues[queue.website_id] = queue.waiting;
@@ -104,36 +117,63 @@ function applyFrame(state: AgentState, frame: ServerFrame, selected: number | nu
       return { ...state, availability: { connected, chat, call, video }, conversations, order, queues };
     }
     case 'assigned': {
-      const conversations = { ...state.conversations, [frame.conversation.id]: fresh(frame.conversation, frame.history) };
-      return { ...state, conversations, order: [frame.conversation.id, ...state.order.filter((id) => id !== frame.conversation.id)], lastAssigned: { id: frame.conversation.id, at: Date.now() } };
+      const conversations = {
+        ...state.conversations,
+        [frame.conversation.id]: fresh(frame.conversation, frame.history),
+      };
+      return {
+        ...state,
+        conversations,
+        order: [frame.conversation.id, ...state.order.filter((id) => id !== frame.conversation.id)],
+        lastAssigned: { id: frame.conversation.id, at: Date.now() },
+      };
     }
     case 'entry': {
       const entry = stripFrame(frame);
       return withConversation(state, entry.conversation_id, (c) => ({
         ...c,
         entries: mergeEntries(c.entries, [entry]),
-        pending: entry.client_message_id === undefined ? c.pending : c.pending.filter((p) => p.client_message_id !== entry.client_message_id),
+        pending:
+          entry.client_message_id === undefined
+            ? c.pending
+            : c.pending.filter((p) => p.client_message_id !== entry.client_message_id),
         view: { ...c.view, last_seq: Math.max(c.view.last_seq, entry.seq) },
         visitorTyping: entry.kind === 'visitor' ? false : c.visitorTyping,
-        unread: selected === entry.conversation_id || entry.kind === 'operator' || entry.kind === 'note' ? c.unread : c.unread + 1,
+        unread:
+          selected === entry.conversation_id || entry.kind === 'operator' || entry.kind === 'note'
+            ? c.unread
+            : c.unread + 1,
       }));
     }
     case 'conversation':
-      return withConversation(state, frame.conversation.id, (c) => ({ ...c, view: { ...c.view, ...frame.conversation }, visitorTyping: frame.conversation.status === 'closed' ? false : c.visitorTyping }));
+      return withConversation(state, frame.conversation.id, (c) => ({
+        ...c,
+        view: { ...c.view, ...frame.conversation },
+        visitorTyping: frame.conversation.status === 'closed' ? false : c.visitorTyping,
+      }));
     case 'unassigned':
-      return withConversation(state, frame.conversation_id, (c) => ({ ...c, view: { ...c.view, operator_id: frame.operator_id, status: frame.status } }));
+      return withConversation(state, frame.conversation_id, (c) => ({
+        ...c,
+        view: { ...c.view, operator_id: frame.operator_id, status: frame.status },
+      }));
     case 'typing':
       return withConversation(state, frame.conversation_id, (c) => ({ ...c, visitorTyping: frame.on }));
     case 'read':
       return withConversation(state, frame.conversation_id, (c) => ({
         ...c,
-        view: frame.by === 'visitor' ? { ...c.view, visitor_read_seq: Math.max(c.view.visitor_read_seq ?? 0, frame.seq) } : { ...c.view, operator_read_seq: Math.max(c.view.operator_read_seq ?? 0, frame.seq) },
+        view:
+          frame.by === 'visitor'
+            ? { ...c.view, visitor_read_seq: Math.max(c.view.visitor_read_seq ?? 0, frame.seq) }
+            : { ...c.view, operator_read_seq: Math.max(c.view.operator_read_seq ?? 0, frame.seq) },
       }));
     case 'queue':
       return { ...state, queues: { ...state.queues, [frame.website_id]: frame.waiting } };
     case 'delivery': {
       const delivery: Delivery = { state: frame.state, ...(frame.error !== undefined && { error: frame.error }) };
-      return withConversation(state, frame.conversation_id, (c) => ({ ...c, entries: c.entries.map((e) => (e.seq === frame.seq ? { ...e, delivery } : e)) }));
+      return withConversation(state, frame.conversation_id, (c) => ({
+        ...c,
+        entries: c.entries.map((e) => (e.seq === frame.seq ? { ...e, delivery } : e)),
+      }));
     }
     case 'availability': {
       const { connected, chat, call, video } = frame;

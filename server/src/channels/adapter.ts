@@ -64,7 +64,15 @@ export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker';
 /** The content of one inbound message, whatever the provider. */
 export type InboundContent =
   | { type: 'text'; text: string }
-  | { type: 'media'; kind: MediaKind; mediaId?: string; url?: string; mimeType?: string; caption?: string; filename?: string }
+  | {
+      type: 'media';
+      kind: MediaKind;
+      mediaId?: string;
+      url?: string;
+      mimeType?: string;
+      caption?: string;
+      filename?: string;
+    }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
   | { type: 'reply'; id: string; title: string }
@@ -152,7 +160,10 @@ export interface ChannelAdapter<C extends Credentials> {
   /** Sends one message; never throws for a provider refusal (it is an outcome). */
   send(context: SendContext<C>, message: OutboundMessage): Promise<SendOutcome>;
   /** Downloads an inbound media the payload only references. */
-  fetchMedia?(context: SendContext<C>, content: Extract<InboundContent, { type: 'media' }>): Promise<{ bytes: Buffer; mimeType: string } | undefined>;
+  fetchMedia?(
+    context: SendContext<C>,
+    content: Extract<InboundContent, { type: 'media' }>,
+  ): Promise<{ bytes: Buffer; mimeType: string } | undefined>;
   /** Free-form messages are allowed this long after the customer's last message; templates only afterwards. */
   serviceWindowMs?: number;
   /**

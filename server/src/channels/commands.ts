@@ -1,11 +1,11 @@
 // State changes of channels: create, update (credentials merged and sealed again), delete; one transaction each.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { type Principal, targetClient, visibleWebsite } from '../domain/tenancy/policy.js';
 import { fieldInvalid, fieldMissing } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { nowInstant } from '../http/time.js';
-import { type Principal, targetClient, visibleWebsite } from '../domain/tenancy/policy.js';
-import { type ChannelType, type Credentials, adapterFor } from './adapter.js';
+import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
 import { openCredentials, sealCredentials } from './secrets.js';
 import { channelBinding } from './store.js';
 
@@ -19,23 +19,41 @@ interface JsonSchemaField {
 
 /** Checks credentials against the adapter's schema, naming the first wrong field as `credentials[name]`. */
 function checkCredentials(type: ChannelType, credentials: Credentials, options: { complete: boolean }): void {
-  const schema = adapterFor(type).credentialsSchema as { properties?: Record<string, JsonSchemaField>; required?: string[] };
+  const schema = adapterFor(type).credentialsSchema as {
+    properties?: Record<string, JsonSchemaField>;
+    required?: string[];
+  };
   const properties = schema.properties ?? {};
   for (const [name, value] of Object.entries(credentials)) {
     const spec = properties[name];
-    if (spec === undefined) throw fieldInvalid(`credentials[${name}]`, `A ${type} channel has no such credential; expected ${Object.keys(properties).join(', ') || 'none'}.`);
+    if (spec === undefined)
+      throw fieldInvalid(
+        `credentials[${name}]`,
+        `A ${type} channel has no such credential; expected ${Object.keys(properties).join(', ') || 'none'}.`,
+      );
     if (value === undefined) continue;
-    if ((spec.minLength !== undefined && value.length < spec.minLength) || (spec.maxLength !== undefined && value.length > spec.maxLength) || (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value))) {
+    if (
+      (spec.minLength !== undefined && value.length < spec.minLength) ||
+      (spec.maxLength !== undefined && value.length > spec.maxLength) ||
+      (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value))
+    ) {
       throw fieldInvalid(`credentials[${name}]`, spec.description ?? 'It has the wrong form.');
     }
   }
   if (!options.complete) return;
-  for (const name of schema.required ?? []) if (credentials[name] === undefined || credentials[name] === '') throw fieldMissing(`credentials[${name}]`);
-  if (type === 'sms' && credentials.from === undefined && credentials.messaging_service_sid === undefined) throw fieldMissing('credentials[from]');
+  for (const name of schema.required ?? [])
+    if (credentials[name] === undefined || credentials[name] === '') throw fieldMissing(`credentials[${name}]`);
+  if (type === 'sms' && credentials.from === undefined && credentials.messaging_service_sid === undefined)
+    throw fieldMissing('credentials[from]');
   const alternatives = adapterFor(type).alternativeCredentials ?? [];
   const present = alternatives.filter((name) => credentials[name] !== undefined && credentials[name] !== '');
-  if (alternatives.length > 0 && present.length === 0) throw fieldInvalid('credentials', `A ${type} channel needs one of ${alternatives.join(', ')}.`);
-  if (present.length > 1) throw fieldInvalid(`credentials[${present[1]}]`, `A ${type} channel takes one of ${alternatives.join(', ')}, not both.`);
+  if (alternatives.length > 0 && present.length === 0)
+    throw fieldInvalid('credentials', `A ${type} channel needs one of ${alternatives.join(', ')}.`);
+  if (present.length > 1)
+    throw fieldInvalid(
+      `credentials[${present[1]}]`,
+      `A ${type} channel takes one of ${alternatives.join(', ')}, not both.`,
+    );
 }
 
 /** The given credentials as text to store: the adapter checks those it takes as objects (RCS `service_account`). */
@@ -44,7 +62,8 @@ function credentialTexts(type: ChannelType, given: Record<string, unknown>): Cre
   const texts: Credentials = {};
   for (const [name, value] of Object.entries(given)) {
     const converted = adapter.credentialText?.(name, value);
-    if (converted === undefined && typeof value !== 'string') throw fieldInvalid(`credentials[${name}]`, 'Expected text.');
+    if (converted === undefined && typeof value !== 'string')
+      throw fieldInvalid(`credentials[${name}]`, 'Expected text.');
     texts[name] = converted ?? String(value);
   }
   return texts;
@@ -57,11 +76,17 @@ function checkBaseUrl(value: string): string {
   } catch {
     throw fieldInvalid('base_url', "Expected an http(s) URL such as 'https://graph.facebook.com'.");
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fieldInvalid('base_url', 'Expected an http:// or https:// URL.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw fieldInvalid('base_url', 'Expected an http:// or https:// URL.');
   return value.replace(/\/+$/, '');
 }
 
-const fieldNames = (credentials: Credentials) => JSON.stringify(Object.keys(credentials).filter((name) => credentials[name] !== undefined).sort());
+const fieldNames = (credentials: Credentials) =>
+  JSON.stringify(
+    Object.keys(credentials)
+      .filter((name) => credentials[name] !== undefined)
+      .sort(),
+  );
 
 export interface ChannelCreateInput {
   type: ChannelType;
@@ -75,7 +100,12 @@ export interface ChannelCreateInput {
 }
 
 /** Creates a channel (`channel.created`); its website must belong to the client. */
-export async function createChannel(db: Kysely<Database>, key: Buffer, principal: Principal, input: ChannelCreateInput): Promise<number> {
+export async function createChannel(
+  db: Kysely<Database>,
+  key: Buffer,
+  principal: Principal,
+  input: ChannelCreateInput,
+): Promise<number> {
   const adapter = adapterFor(input.type);
   const credentials = credentialTexts(input.type, input.credentials ?? {});
   checkCredentials(input.type, credentials, { complete: true });
@@ -83,8 +113,12 @@ export async function createChannel(db: Kysely<Database>, key: Buffer, principal
   const requestedClient = input.client_id;
   return db.transaction().execute(async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
-    const clientId = principal.scope === 'client' || requestedClient === undefined ? website.client_id : await targetClient(trx, principal, requestedClient);
-    if (clientId !== website.client_id) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
+    const clientId =
+      principal.scope === 'client' || requestedClient === undefined
+        ? website.client_id
+        : await targetClient(trx, principal, requestedClient);
+    if (clientId !== website.client_id)
+      throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
     const at = nowInstant();
     const { id } = await trx
       .insertInto('channel')
@@ -104,17 +138,44 @@ export async function createChannel(db: Kysely<Database>, key: Buffer, principal
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.updateTable('channel').set({ credentials: sealCredentials(key, channelBinding(id), credentials) }).where('id', '=', id).execute();
-    await appendEvent(trx, { type: 'channel.created', clientId, subject: { type: 'channel', id }, payload: { channelId: id, websiteId: website.id, type: input.type }, at });
+    await trx
+      .updateTable('channel')
+      .set({ credentials: sealCredentials(key, channelBinding(id), credentials) })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(trx, {
+      type: 'channel.created',
+      clientId,
+      subject: { type: 'channel', id },
+      payload: { channelId: id, websiteId: website.id, type: input.type },
+      at,
+    });
     return id;
   });
 }
 
-export type ChannelUpdateInput = Omit<ChannelCreateInput, 'type' | 'client_id' | 'website_id' | 'base_url'> & { website_id?: number; base_url?: string | null };
+export type ChannelUpdateInput = Omit<ChannelCreateInput, 'type' | 'client_id' | 'website_id' | 'base_url'> & {
+  website_id?: number;
+  base_url?: string | null;
+};
 
 /** Changes a channel (`channel.updated` naming the fields; credential values never appear in events). */
-export async function updateChannel(db: Kysely<Database>, key: Buffer, principal: Principal, existing: { id: number; type: ChannelType; client_id: number; credentials: string }, input: ChannelUpdateInput): Promise<void> {
-  const set: { website_id?: number; name?: string; base_url?: string; send_rate?: number; enabled?: number; credentials?: string; credential_fields?: string } = {};
+export async function updateChannel(
+  db: Kysely<Database>,
+  key: Buffer,
+  principal: Principal,
+  existing: { id: number; type: ChannelType; client_id: number; credentials: string },
+  input: ChannelUpdateInput,
+): Promise<void> {
+  const set: {
+    website_id?: number;
+    name?: string;
+    base_url?: string;
+    send_rate?: number;
+    enabled?: number;
+    credentials?: string;
+    credential_fields?: string;
+  } = {};
   if (input.credentials !== undefined) {
     const given = credentialTexts(existing.type, input.credentials);
     checkCredentials(existing.type, given, { complete: false });
@@ -135,14 +196,25 @@ export async function updateChannel(db: Kysely<Database>, key: Buffer, principal
   await db.transaction().execute(async (trx) => {
     if (input.website_id !== undefined) {
       const website = await visibleWebsite(trx, principal, input.website_id);
-      if (website.client_id !== existing.client_id) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
+      if (website.client_id !== existing.client_id)
+        throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${input.website_id}.`);
       set.website_id = website.id;
     }
     const changed = Object.keys(set).filter((name) => name !== 'credential_fields');
     if (changed.length === 0) return;
     const at = nowInstant();
-    await trx.updateTable('channel').set({ ...set, updated_at: at }).where('id', '=', existing.id).execute();
-    await appendEvent(trx, { type: 'channel.updated', clientId: existing.client_id, subject: { type: 'channel', id: existing.id }, payload: { channelId: existing.id, changed }, at });
+    await trx
+      .updateTable('channel')
+      .set({ ...set, updated_at: at })
+      .where('id', '=', existing.id)
+      .execute();
+    await appendEvent(trx, {
+      type: 'channel.updated',
+      clientId: existing.client_id,
+      subject: { type: 'channel', id: existing.id },
+      payload: { channelId: existing.id, changed },
+      at,
+    });
   });
 }
 
@@ -151,6 +223,12 @@ export async function deleteChannel(db: Kysely<Database>, existing: { id: number
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('channel').set({ deleted_at: at, updated_at: at }).where('id', '=', existing.id).execute();
-    await appendEvent(trx, { type: 'channel.deleted', clientId: existing.client_id, subject: { type: 'channel', id: existing.id }, payload: { channelId: existing.id }, at });
+    await appendEvent(trx, {
+      type: 'channel.deleted',
+      clientId: existing.client_id,
+      subject: { type: 'channel', id: existing.id },
+      payload: { channelId: existing.id },
+      at,
+    });
   });
 }

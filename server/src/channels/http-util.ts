@@ -22,7 +22,9 @@ export function readJson(text: string): unknown {
 
 /** A plain object's field, or undefined. */
 export function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
 }
 
 export function text(value: unknown): string | undefined {
@@ -46,12 +48,25 @@ export function instantFromText(value: unknown): string {
 }
 
 /** Runs an outbound call, turning a guard refusal or network failure into a send outcome. */
-export async function guarded(call: () => Promise<OutboundResponse>): Promise<OutboundResponse | Extract<SendOutcome, { ok: false }>> {
+export async function guarded(
+  call: () => Promise<OutboundResponse>,
+): Promise<OutboundResponse | Extract<SendOutcome, { ok: false }>> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof OutboundRefused) return { ok: false, retry: false, error: { code: 'outbound_refused', message: `The provider URL was refused: ${error.reason}.` } };
-    if (error instanceof OutboundFailed) return { ok: false, retry: true, retryAfterMs: 2000, error: { code: 'network', message: `The provider could not be reached: ${error.reason}.` } };
+    if (error instanceof OutboundRefused)
+      return {
+        ok: false,
+        retry: false,
+        error: { code: 'outbound_refused', message: `The provider URL was refused: ${error.reason}.` },
+      };
+    if (error instanceof OutboundFailed)
+      return {
+        ok: false,
+        retry: true,
+        retryAfterMs: 2000,
+        error: { code: 'network', message: `The provider could not be reached: ${error.reason}.` },
+      };
     throw error;
   }
 }
@@ -59,5 +74,10 @@ export async function guarded(call: () => Promise<OutboundResponse>): Promise<Ou
 /** A transient HTTP failure (429, 5xx) of a provider without its own error object. */
 export function httpFailure(response: OutboundResponse): Extract<SendOutcome, { ok: false }> {
   const retry = response.status === 429 || response.status >= 500;
-  return { ok: false, retry, retryAfterMs: retry ? 2000 : undefined, error: { code: `http_${response.status}`, message: `The provider answered HTTP ${response.status}.` } };
+  return {
+    ok: false,
+    retry,
+    retryAfterMs: retry ? 2000 : undefined,
+    error: { code: `http_${response.status}`, message: `The provider answered HTTP ${response.status}.` },
+  };
 }

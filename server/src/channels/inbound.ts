@@ -1,16 +1,23 @@
 // Inbound side of provider channels: stored raw payloads are processed into conversations (customer messages) and
 // delivery states (statuses). A customer's first message opens a conversation routed like web chat; later ones append.
 import { createHash } from 'node:crypto';
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
-import { storeMediaFile } from './media.js';
 import { appendEvent } from '../events/append.js';
 import { nowInstant } from '../http/time.js';
-import { type ChannelType, type DeliveryStatus, type InboundContent, type InboundMessage, type SendContext, adapterFor } from './adapter.js';
-import { type DeliveryChange, applyDeliveryStatus } from './outbox.js';
+import {
+  adapterFor,
+  type ChannelType,
+  type DeliveryStatus,
+  type InboundContent,
+  type InboundMessage,
+  type SendContext,
+} from './adapter.js';
+import { storeMediaFile } from './media.js';
+import { applyDeliveryStatus, type DeliveryChange } from './outbox.js';
 import type { OpenChannel } from './store.js';
 
 type Tx = Transaction<Database>;
@@ -56,39 +63,77 @@ export interface FetchedMedia {
   mimeType: string;
 }
 
-function storeMedia(trx: Tx, channel: OpenChannel, conversationId: number, content: Extract<InboundContent, { type: 'media' }>, media: FetchedMedia): Promise<number> {
-  return storeMediaFile(trx, { channelId: channel.row.id, clientId: channel.row.client_id, conversationId, providerMediaId: content.mediaId, mimeType: media.mimeType, filename: content.filename, bytes: media.bytes });
+function storeMedia(
+  trx: Tx,
+  channel: OpenChannel,
+  conversationId: number,
+  content: Extract<InboundContent, { type: 'media' }>,
+  media: FetchedMedia,
+): Promise<number> {
+  return storeMediaFile(trx, {
+    channelId: channel.row.id,
+    clientId: channel.row.client_id,
+    conversationId,
+    providerMediaId: content.mediaId,
+    mimeType: media.mimeType,
+    filename: content.filename,
+    bytes: media.bytes,
+  });
 }
 
 /** Records a provider message id; false when it was seen before (a provider's retry). */
 async function firstSighting(trx: Tx, channelId: number, providerMessageId: string): Promise<boolean> {
   const inserted = await trx
     .insertInto('channel_message_seen')
-    .values({ channel_id: channelId, provider_message_id: providerMessageId, conversation_id: null, seq: null, created_at: nowInstant() })
+    .values({
+      channel_id: channelId,
+      provider_message_id: providerMessageId,
+      conversation_id: null,
+      seq: null,
+      created_at: nowInstant(),
+    })
     .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 /** The customer's contact on the channel, and its conversation when that is still open. */
-async function contactOf(trx: Tx, channelId: number, address: string): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
+async function contactOf(
+  trx: Tx,
+  channelId: number,
+  address: string,
+): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
   const contact = await trx
     .selectFrom('channel_contact')
     .leftJoin('conversation', 'conversation.id', 'channel_contact.conversation_id')
-    .select(['channel_contact.id', 'channel_contact.visitor_id', 'channel_contact.conversation_id', 'conversation.status'])
+    .select([
+      'channel_contact.id',
+      'channel_contact.visitor_id',
+      'channel_contact.conversation_id',
+      'conversation.status',
+    ])
     .where('channel_contact.channel_id', '=', channelId)
     .where('channel_contact.address', '=', address)
     .executeTakeFirst();
   if (contact === undefined) return undefined;
   const open = contact.conversation_id !== null && contact.status !== null && contact.status !== 'closed';
-  return { id: contact.id, visitor_id: contact.visitor_id, openConversationId: open ? (contact.conversation_id ?? undefined) : undefined };
+  return {
+    id: contact.id,
+    visitor_id: contact.visitor_id,
+    openConversationId: open ? (contact.conversation_id ?? undefined) : undefined,
+  };
 }
 
 /** Advisory lock namespace (first key) of a customer's conversation opening on PostgreSQL. */
 const OPENING_LOCK = 0x43686e31;
 
 /** The customer's conversation on the channel that is still open, or a new one, waiting in the website's queue. */
-async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMessage, outcome: InboundOutcome): Promise<number> {
+async function conversationFor(
+  trx: Tx,
+  channel: OpenChannel,
+  message: InboundMessage,
+  outcome: InboundOutcome,
+): Promise<number> {
   const { row } = channel;
   const at = nowInstant();
   let contact = await contactOf(trx, row.id, message.from);
@@ -99,21 +144,41 @@ async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMe
     // or, once the previous conversation is closed, both would open a new one. Opening is therefore serialised per
     // customer: the second waits here until the first commits, then reads again and finds the conversation it opened.
     // (SQLite needs nothing: its write transactions already run one at a time.)
-    const key = createHash('sha256').update(`${row.client_id}:${channelVisitorUid(row.type, message.from)}`).digest().readInt32BE(0);
+    const key = createHash('sha256')
+      .update(`${row.client_id}:${channelVisitorUid(row.type, message.from)}`)
+      .digest()
+      .readInt32BE(0);
     await sql`select pg_advisory_xact_lock(${OPENING_LOCK}::int, ${key}::int)`.execute(trx);
     contact = await contactOf(trx, row.id, message.from);
     if (contact?.openConversationId !== undefined) return contact.openConversationId;
   }
   if (contact === undefined) {
-    const visitor = await findOrCreateVisitor(trx, { clientId: row.client_id, websiteId: row.website_id, uniqueId: channelVisitorUid(row.type, message.from), initial: { phone: message.from, firstname: message.profileName?.slice(0, 255) ?? null }, at });
+    const visitor = await findOrCreateVisitor(trx, {
+      clientId: row.client_id,
+      websiteId: row.website_id,
+      uniqueId: channelVisitorUid(row.type, message.from),
+      initial: { phone: message.from, firstname: message.profileName?.slice(0, 255) ?? null },
+      at,
+    });
     const inserted = await trx
       .insertInto('channel_contact')
-      .values({ channel_id: row.id, address: message.from, visitor_id: visitor.id, conversation_id: null, last_inbound_at: null, created_at: at })
+      .values({
+        channel_id: row.id,
+        address: message.from,
+        visitor_id: visitor.id,
+        conversation_id: null,
+        last_inbound_at: null,
+        created_at: at,
+      })
       .returning(['id', 'visitor_id'])
       .executeTakeFirstOrThrow();
     contact = { ...inserted, openConversationId: undefined };
   }
-  const visitor = await trx.selectFrom('visitor').select(['id', 'unique_id']).where('id', '=', contact.visitor_id).executeTakeFirstOrThrow();
+  const visitor = await trx
+    .selectFrom('visitor')
+    .select(['id', 'unique_id'])
+    .where('id', '=', contact.visitor_id)
+    .executeTakeFirstOrThrow();
   // Channel `chat` (seed 003's text channel, so operators' chat slots and routing apply), source = the provider.
   const conversationId = await openConversation(trx, {
     clientId: row.client_id,
@@ -128,40 +193,82 @@ async function conversationFor(trx: Tx, channel: OpenChannel, message: InboundMe
   });
   // Messaging customers are not on a page that closes: the conversation waits in the queue until an operator is free
   // (routing serves it after this commit), instead of being closed as missed when nobody is connected.
-  await trx.updateTable('conversation').set({ waitinglist: 1, queued_at: at, updated_at: at }).where('id', '=', conversationId).execute();
+  await trx
+    .updateTable('conversation')
+    .set({ waitinglist: 1, queued_at: at, updated_at: at })
+    .where('id', '=', conversationId)
+    .execute();
   await appendEvent(trx, {
     type: 'conversation.queued',
     clientId: row.client_id,
     subject: { type: 'conversation', id: conversationId },
-    payload: { conversationId, websiteId: row.website_id, clientId: row.client_id, channel: 'chat', source: row.type, visitorId: visitor.id, skillId: null },
+    payload: {
+      conversationId,
+      websiteId: row.website_id,
+      clientId: row.client_id,
+      channel: 'chat',
+      source: row.type,
+      visitorId: visitor.id,
+      skillId: null,
+    },
     at,
   });
-  await trx.updateTable('channel_contact').set({ conversation_id: conversationId }).where('id', '=', contact.id).execute();
+  await trx
+    .updateTable('channel_contact')
+    .set({ conversation_id: conversationId })
+    .where('id', '=', contact.id)
+    .execute();
   outcome.opened.push({ conversationId, websiteId: row.website_id });
   return conversationId;
 }
 
 /** Writes one customer message (once per provider id) into its conversation. */
-export async function deliverInboundMessage(trx: Tx, channel: OpenChannel, message: InboundMessage, media: FetchedMedia | undefined, outcome: InboundOutcome): Promise<void> {
+export async function deliverInboundMessage(
+  trx: Tx,
+  channel: OpenChannel,
+  message: InboundMessage,
+  media: FetchedMedia | undefined,
+  outcome: InboundOutcome,
+): Promise<void> {
   if (!(await firstSighting(trx, channel.row.id, message.providerMessageId))) return;
   const conversationId = await conversationFor(trx, channel, message, outcome);
-  const data: Record<string, unknown> = { source: channel.row.type, provider_message_id: message.providerMessageId, content: message.content.type };
+  const data: Record<string, unknown> = {
+    source: channel.row.type,
+    provider_message_id: message.providerMessageId,
+    content: message.content.type,
+  };
   const content = message.content;
   if (content.type === 'media') {
     data.media_kind = content.kind;
     data.mime_type = media?.mimeType ?? content.mimeType ?? null;
     if (media !== undefined) data.media_id = await storeMedia(trx, channel, conversationId, content, media);
     else data.media_error = 'The media could not be downloaded from the provider.';
-  } else if (content.type === 'location') Object.assign(data, { latitude: content.latitude, longitude: content.longitude });
+  } else if (content.type === 'location')
+    Object.assign(data, { latitude: content.latitude, longitude: content.longitude });
   else if (content.type === 'reply') data.reply_id = content.id;
   else if (content.type === 'reaction') {
     data.reaction_to = content.messageId;
-    const target = await trx.selectFrom('channel_outbound').select('seq').where('channel_id', '=', channel.row.id).where('provider_message_id', '=', content.messageId).executeTakeFirst();
+    const target = await trx
+      .selectFrom('channel_outbound')
+      .select('seq')
+      .where('channel_id', '=', channel.row.id)
+      .where('provider_message_id', '=', content.messageId)
+      .executeTakeFirst();
     if (target !== undefined) data.reaction_to_seq = Number(target.seq);
   } else if (content.type === 'contacts') data.contacts = content.contacts;
   if (message.profileName !== undefined) data.profile_name = message.profileName;
-  const row = await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.visitor, text: describeContent(content), at: nowInstant(), data });
-  await trx.updateTable('channel_message_seen').set({ conversation_id: conversationId, seq: row.seq }).where('channel_id', '=', channel.row.id).where('provider_message_id', '=', message.providerMessageId).execute();
+  const row = await appendMessage(trx, conversationId, {
+    kind: MESSAGE_KIND.visitor,
+    text: describeContent(content),
+    at: nowInstant(),
+    data,
+  });
+  await trx
+    .updateTable('channel_message_seen')
+    .set({ conversation_id: conversationId, seq: row.seq })
+    .where('channel_id', '=', channel.row.id)
+    .where('provider_message_id', '=', message.providerMessageId)
+    .execute();
   // The customer-service window runs from the customer's last message.
   await trx
     .updateTable('channel_contact')
@@ -177,7 +284,10 @@ export async function deliverInboundMessage(trx: Tx, channel: OpenChannel, messa
  * Stored payloads not processed yet, oldest first (those set aside until `claimed_until` excepted). No lock here: the
  * processing transaction locks the rows it takes (FOR UPDATE SKIP LOCKED on PostgreSQL), so one commit does both.
  */
-export async function pendingInbound(db: Kysely<Database>, limit: number): Promise<Array<{ id: number; channel_id: number; content_type: string; body: string; attempts: number }>> {
+export async function pendingInbound(
+  db: Kysely<Database>,
+  limit: number,
+): Promise<Array<{ id: number; channel_id: number; content_type: string; body: string; attempts: number }>> {
   const now = nowInstant();
   return db
     .selectFrom('channel_inbound')
@@ -205,7 +315,12 @@ export interface InboundWork {
  * same transaction, so a crash processes it again, and de-duplication on the provider id keeps that harmless.
  */
 export async function processInbound(db: Kysely<Database>, batch: readonly InboundWork[]): Promise<InboundOutcome> {
-  const parsed: Array<{ work: InboundWork; messages: InboundMessage[]; statuses: DeliveryStatus[]; media: Map<string, FetchedMedia | undefined> }> = [];
+  const parsed: Array<{
+    work: InboundWork;
+    messages: InboundMessage[];
+    statuses: DeliveryStatus[];
+    media: Map<string, FetchedMedia | undefined>;
+  }> = [];
   for (const work of batch) {
     const adapter = adapterFor(work.channel.row.type);
     const raw = Buffer.from(work.stored.body, 'latin1');
@@ -214,7 +329,12 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     const media = new Map<string, FetchedMedia | undefined>();
     for (const message of messages) {
       if (message.content.type !== 'media' || adapter.fetchMedia === undefined) continue;
-      const seen = await db.selectFrom('channel_message_seen').select('provider_message_id').where('channel_id', '=', work.channel.row.id).where('provider_message_id', '=', message.providerMessageId).executeTakeFirst();
+      const seen = await db
+        .selectFrom('channel_message_seen')
+        .select('provider_message_id')
+        .where('channel_id', '=', work.channel.row.id)
+        .where('provider_message_id', '=', message.providerMessageId)
+        .executeTakeFirst();
       if (seen !== undefined) continue;
       try {
         media.set(message.providerMessageId, await adapter.fetchMedia(work.sendContext, message.content));
@@ -228,13 +348,22 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
   const outcome: InboundOutcome = { entries: [], opened: [], deliveries: [], pendingStatuses: 0, taken: 0 };
   await db.transaction().execute(async (trx) => {
     // The rows still unprocessed, locked until commit: another node (or pass) skips them, and a crash releases them.
-    let free = trx.selectFrom('channel_inbound').select('id').where('id', 'in', parsed.map((item) => item.work.stored.id)).where('processed_at', 'is', null);
+    let free = trx
+      .selectFrom('channel_inbound')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        parsed.map((item) => item.work.stored.id),
+      )
+      .where('processed_at', 'is', null);
     if (dialectOf(trx) === 'postgres') free = free.forUpdate().skipLocked();
     const taken = new Set((await free.execute()).map((row) => row.id));
     outcome.taken = taken.size;
     for (const { work, messages, statuses, media } of parsed) {
       if (!taken.has(work.stored.id)) continue;
-      for (const message of messages) await deliverInboundMessage(trx, work.channel, message, media.get(message.providerMessageId), outcome);
+      for (const message of messages)
+        await deliverInboundMessage(trx, work.channel, message, media.get(message.providerMessageId), outcome);
       let pending = 0;
       for (const status of statuses) {
         const change = await applyDeliveryStatus(trx, work.channel.row.id, status);
@@ -247,8 +376,16 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
         .updateTable('channel_inbound')
         .set(
           retryLater
-            ? { claimed_until: new Date(Date.now() + 500 * (work.stored.attempts + 1)).toISOString(), attempts: work.stored.attempts + 1, error: 'Status for a message not known yet; retried.' }
-            : { processed_at: nowInstant(), claimed_until: null, error: pending > 0 ? `${pending} status(es) for unknown messages ignored.` : null },
+            ? {
+                claimed_until: new Date(Date.now() + 500 * (work.stored.attempts + 1)).toISOString(),
+                attempts: work.stored.attempts + 1,
+                error: 'Status for a message not known yet; retried.',
+              }
+            : {
+                processed_at: nowInstant(),
+                claimed_until: null,
+                error: pending > 0 ? `${pending} status(es) for unknown messages ignored.` : null,
+              },
         )
         .where('id', '=', work.stored.id)
         .execute();

@@ -8,7 +8,7 @@ import { MESSAGE_KIND } from '../db/schema.js';
 import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { ApiError, conflict, fieldInvalid } from '../errors.js';
 import { nowInstant } from '../http/time.js';
-import { type MediaKind, type ProviderChannelType, isProviderChannel } from './adapter.js';
+import { isProviderChannel, type MediaKind, type ProviderChannelType } from './adapter.js';
 
 /** How long a provider may fetch a file after the send (they fetch at once; RBM may retry for a while). */
 export const MEDIA_URL_TTL_MS = 24 * 3600 * 1000;
@@ -23,7 +23,12 @@ const LIMITS: Record<ProviderChannelType, { image: number; audio: number; video:
   // Twilio: 5 MB per MMS.
   sms: { image: 5 * 1024 * 1024, audio: 5 * 1024 * 1024, video: 5 * 1024 * 1024, document: 5 * 1024 * 1024 },
   // RBM: 100 MB files (capped here by the upload limit).
-  rcs: { image: MEDIA_UPLOAD_LIMIT, audio: MEDIA_UPLOAD_LIMIT, video: MEDIA_UPLOAD_LIMIT, document: MEDIA_UPLOAD_LIMIT },
+  rcs: {
+    image: MEDIA_UPLOAD_LIMIT,
+    audio: MEDIA_UPLOAD_LIMIT,
+    video: MEDIA_UPLOAD_LIMIT,
+    document: MEDIA_UPLOAD_LIMIT,
+  },
 };
 
 /** WhatsApp's supported types per kind; anything else goes as a document. */
@@ -63,13 +68,25 @@ function signature(channelKey: Buffer, mediaId: number, expires: number): string
 }
 
 /** The public URL a provider fetches a stored file from, valid for `ttlMs`. */
-export function signedMediaUrl(publicUrl: string, channelKey: Buffer, mediaId: number, ttlMs = MEDIA_URL_TTL_MS, now = Date.now()): string {
+export function signedMediaUrl(
+  publicUrl: string,
+  channelKey: Buffer,
+  mediaId: number,
+  ttlMs = MEDIA_URL_TTL_MS,
+  now = Date.now(),
+): string {
   const expires = Math.floor((now + ttlMs) / 1000);
   return `${publicUrl.replace(/\/+$/, '')}/channels/media/${mediaId}?expires=${expires}&signature=${signature(channelKey, mediaId, expires)}`;
 }
 
 /** Whether a media URL's signature is right and not expired. */
-export function mediaUrlValid(channelKey: Buffer, mediaId: number, expires: number, given: string, now = Date.now()): boolean {
+export function mediaUrlValid(
+  channelKey: Buffer,
+  mediaId: number,
+  expires: number,
+  given: string,
+  now = Date.now(),
+): boolean {
   if (!Number.isSafeInteger(expires) || expires * 1000 < now) return false;
   const expected = Buffer.from(signature(channelKey, mediaId, expires));
   const actual = Buffer.from(given);
@@ -79,7 +96,15 @@ export function mediaUrlValid(channelKey: Buffer, mediaId: number, expires: numb
 /** Stores a file of a conversation in the media blob table (in the caller's transaction); answers its id. */
 export async function storeMediaFile(
   trx: Transaction<Database>,
-  file: { channelId: number; clientId: number; conversationId: number; providerMediaId?: string | undefined; mimeType: string; filename?: string | undefined; bytes: Buffer },
+  file: {
+    channelId: number;
+    clientId: number;
+    conversationId: number;
+    providerMediaId?: string | undefined;
+    mimeType: string;
+    filename?: string | undefined;
+    bytes: Buffer;
+  },
 ): Promise<number> {
   const { id } = await trx
     .insertInto('channel_media')
@@ -123,9 +148,15 @@ interface TargetConversation {
  * message's hook queues — all in one transaction, so a refusal (closed conversation, WhatsApp's 24-hour window) keeps
  * nothing. The provider then fetches the file from its signed URL.
  */
-export async function sendMediaMessage(db: Kysely<Database>, conversation: TargetConversation, upload: MediaUpload): Promise<ConversationMessageRow> {
+export async function sendMediaMessage(
+  db: Kysely<Database>,
+  conversation: TargetConversation,
+  upload: MediaUpload,
+): Promise<ConversationMessageRow> {
   if (!isProviderChannel(conversation.source)) {
-    throw conflict(`Conversation ${conversation.id} is a ${conversation.source} conversation: files can be sent in WhatsApp, SMS and RCS conversations only.`);
+    throw conflict(
+      `Conversation ${conversation.id} is a ${conversation.source} conversation: files can be sent in WhatsApp, SMS and RCS conversations only.`,
+    );
   }
   if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
   if (upload.bytes.length === 0) throw fieldInvalid('body', 'The file is empty: send its bytes as the request body.');
@@ -133,15 +164,32 @@ export async function sendMediaMessage(db: Kysely<Database>, conversation: Targe
   const kind = mediaKindFor(type, upload.mimeType);
   const limit = LIMITS[type][kind];
   if (upload.bytes.length > limit) {
-    throw new ApiError('payload_too_large', 413, `The file is ${upload.bytes.length} bytes; ${type === 'sms' ? 'SMS (MMS)' : type === 'rcs' ? 'RCS' : 'WhatsApp'} takes ${kind} files up to ${limit} bytes.`);
+    throw new ApiError(
+      'payload_too_large',
+      413,
+      `The file is ${upload.bytes.length} bytes; ${type === 'sms' ? 'SMS (MMS)' : type === 'rcs' ? 'RCS' : 'WhatsApp'} takes ${kind} files up to ${limit} bytes.`,
+    );
   }
   const operatorId = writingOperator(conversation, upload.operatorId);
   return db.transaction().execute(async (trx) => {
     // (A missing customer number below rolls back the conversation taken here.)
     await actAsOperator(trx, conversation, operatorId);
-    const contact = await trx.selectFrom('channel_contact').select('channel_id').where('conversation_id', '=', conversation.id).orderBy('id', 'desc').executeTakeFirst();
-    if (contact === undefined) throw conflict(`Conversation ${conversation.id} has no customer number: the file cannot be sent.`);
-    const mediaId = await storeMediaFile(trx, { channelId: contact.channel_id, clientId: conversation.client_id, conversationId: conversation.id, mimeType: upload.mimeType, filename: upload.filename, bytes: upload.bytes });
+    const contact = await trx
+      .selectFrom('channel_contact')
+      .select('channel_id')
+      .where('conversation_id', '=', conversation.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (contact === undefined)
+      throw conflict(`Conversation ${conversation.id} has no customer number: the file cannot be sent.`);
+    const mediaId = await storeMediaFile(trx, {
+      channelId: contact.channel_id,
+      clientId: conversation.client_id,
+      conversationId: conversation.id,
+      mimeType: upload.mimeType,
+      filename: upload.filename,
+      bytes: upload.bytes,
+    });
     const label = upload.caption ?? upload.filename;
     return appendMessage(trx, conversation.id, {
       kind: MESSAGE_KIND.operator,

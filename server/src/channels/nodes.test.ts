@@ -3,17 +3,21 @@
 // channel's send rate holds for the two nodes together (its bucket is in Redis). Also the Redis limiter on its own.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Store, openDatabase } from '../db/database.js';
+import { openDatabase, type Store } from '../db/database.js';
 import { MESSAGE_KIND } from '../db/schema.js';
-import { ADMIN_KEY, type TestDatabase, createTestDatabase } from '../test/harness.js';
-import { type RunningNode, killAll, sleep, startNode, startRedis } from '../test/processes.js';
+import { ADMIN_KEY, createTestDatabase, type TestDatabase } from '../test/harness.js';
+import { killAll, type RunningNode, sleep, startNode, startRedis } from '../test/processes.js';
 import { eventually } from '../test/wait.js';
 import { RedisSendRate, sendRateKey } from './send-rate.js';
-import { postWebhook } from './testing/http.js';
 import { FakeWhatsApp } from './testing/fake-whatsapp.js';
+import { postWebhook } from './testing/http.js';
 import { whatsappSignature } from './whatsapp.js';
 
-const credentials = { access_token: 'EAAG-nodes-token-0123456789', app_secret: 'nodes-app-secret', verify_token: 'nodes-verify' };
+const credentials = {
+  access_token: 'EAAG-nodes-token-0123456789',
+  app_secret: 'nodes-app-secret',
+  verify_token: 'nodes-verify',
+};
 /** The send-rate test: the channel's send_rate, the fake number's own throughput, and the replies sent. */
 const RATE = 10;
 const REPLIES = 60;
@@ -24,7 +28,12 @@ let redisUrl: string;
 let nodes: RunningNode[] = [];
 let tenant: { clientId: number; websiteId: number; operatorId: number };
 
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+async function api<T>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; data: T }> {
   const answer = await fetch(`${base}/api/2${path}`, {
     method,
     headers: { 'x-api-key': ADMIN_KEY, ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -72,8 +81,16 @@ beforeAll(async () => {
   nodes.push(await startNode(database.config, env));
   store = openDatabase(database.config);
   const client = await created<{ id: number }>(node(0).base, '/client', { name: 'Nodes SARL', lang: 'fr' });
-  const website = await created<{ id: number }>(node(0).base, '/website', { url: 'https://nodes.example', client_id: client.id });
-  const operator = await created<{ id: number }>(node(0).base, '/operator', { name: 'Agent', email: 'agent@nodes.example', website_list: [website.id], client_id: client.id });
+  const website = await created<{ id: number }>(node(0).base, '/website', {
+    url: 'https://nodes.example',
+    client_id: client.id,
+  });
+  const operator = await created<{ id: number }>(node(0).base, '/operator', {
+    name: 'Agent',
+    email: 'agent@nodes.example',
+    website_list: [website.id],
+    client_id: client.id,
+  });
   tenant = { clientId: client.id, websiteId: website.id, operatorId: operator.id };
 }, 120_000);
 
@@ -89,7 +106,11 @@ describe('messages of one number reaching two nodes at once', () => {
   let channelId: number;
 
   beforeAll(async () => {
-    fake = await new FakeWhatsApp({ phoneNumberId: '300000000000001', accessToken: credentials.access_token, appSecret: credentials.app_secret }).start();
+    fake = await new FakeWhatsApp({
+      phoneNumberId: '300000000000001',
+      accessToken: credentials.access_token,
+      appSecret: credentials.app_secret,
+    }).start();
     channelId = await whatsappChannel(fake);
   });
 
@@ -105,25 +126,67 @@ describe('messages of one number reaching two nodes at once', () => {
     for (const number of numbers) {
       const statuses = await Promise.all(
         nodes.map((target, index) => {
-          const payload = fake.messagePayload(number, { type: 'text', text: { body: `${round} ${number} via node ${index}` } });
-          return postWebhook(webhookOf(target.base, channelId), payload.body, { 'content-type': 'application/json', 'x-hub-signature-256': whatsappSignature(credentials.app_secret, payload.body) });
+          const payload = fake.messagePayload(number, {
+            type: 'text',
+            text: { body: `${round} ${number} via node ${index}` },
+          });
+          return postWebhook(webhookOf(target.base, channelId), payload.body, {
+            'content-type': 'application/json',
+            'x-hub-signature-256': whatsappSignature(credentials.app_secret, payload.body),
+          });
         }),
       );
       expect(statuses).toEqual([200, 200]);
     }
     // Every payload processed, none set aside with an error (to be tried again a minute later).
-    const inbound = () => store.db.selectFrom('channel_inbound').select(['id', 'processed_at', 'error']).where('channel_id', '=', channelId).execute();
-    await eventually(async () => ((await inbound()).every((row) => row.processed_at !== null) ? true : undefined), 15_000, 'every payload processed');
+    const inbound = () =>
+      store.db
+        .selectFrom('channel_inbound')
+        .select(['id', 'processed_at', 'error'])
+        .where('channel_id', '=', channelId)
+        .execute();
+    await eventually(
+      async () => ((await inbound()).every((row) => row.processed_at !== null) ? true : undefined),
+      15_000,
+      'every payload processed',
+    );
     expect((await inbound()).filter((row) => row.error !== null)).toEqual([]);
   }
 
   /** The number's visitor, contact and open conversations, with the customer's texts in each. */
   async function stateOf(number: string) {
-    const visitors = await store.db.selectFrom('visitor').select('id').where('client_id', '=', tenant.clientId).where('unique_id', '=', `whatsapp:${number}`).execute();
-    const contacts = await store.db.selectFrom('channel_contact').select(['visitor_id', 'conversation_id']).where('channel_id', '=', channelId).where('address', '=', number).execute();
-    const open = await store.db.selectFrom('conversation').select(['id', 'visitor_id']).where('client_id', '=', tenant.clientId).where('phone_number', '=', number).where('status', '!=', 'closed').execute();
+    const visitors = await store.db
+      .selectFrom('visitor')
+      .select('id')
+      .where('client_id', '=', tenant.clientId)
+      .where('unique_id', '=', `whatsapp:${number}`)
+      .execute();
+    const contacts = await store.db
+      .selectFrom('channel_contact')
+      .select(['visitor_id', 'conversation_id'])
+      .where('channel_id', '=', channelId)
+      .where('address', '=', number)
+      .execute();
+    const open = await store.db
+      .selectFrom('conversation')
+      .select(['id', 'visitor_id'])
+      .where('client_id', '=', tenant.clientId)
+      .where('phone_number', '=', number)
+      .where('status', '!=', 'closed')
+      .execute();
     const texts = await Promise.all(
-      open.map(async (conversation) => (await store.db.selectFrom('conversation_message').select('body').where('conversation_id', '=', conversation.id).where('kind', '=', MESSAGE_KIND.visitor).execute()).map((row) => row.body).sort()),
+      open.map(async (conversation) =>
+        (
+          await store.db
+            .selectFrom('conversation_message')
+            .select('body')
+            .where('conversation_id', '=', conversation.id)
+            .where('kind', '=', MESSAGE_KIND.visitor)
+            .execute()
+        )
+          .map((row) => row.body)
+          .sort(),
+      ),
     );
     return { visitors, contacts, open, texts };
   }
@@ -140,7 +203,13 @@ describe('messages of one number reaching two nodes at once', () => {
     if (store.dialect === 'postgres') {
       // No node's transaction failed on a unique index and was done again: PostgreSQL does not give back the visitor
       // ids such a transaction drew, so the twenty visitors would not have consecutive ids.
-      const ids = await store.db.selectFrom('visitor').select('id').where('client_id', '=', tenant.clientId).where('unique_id', 'like', 'whatsapp:+3361000%').orderBy('id').execute();
+      const ids = await store.db
+        .selectFrom('visitor')
+        .select('id')
+        .where('client_id', '=', tenant.clientId)
+        .where('unique_id', 'like', 'whatsapp:+3361000%')
+        .orderBy('id')
+        .execute();
       expect(ids.map((row) => row.id)).toEqual(Array.from({ length: 20 }, (_, index) => (ids[0]?.id ?? 0) + index));
     }
   });
@@ -166,7 +235,13 @@ describe('messages of one number reaching two nodes at once', () => {
 
 describe("a channel's send rate across two nodes", () => {
   it('holds for the nodes together: every reply sent, no faster than the rate, the provider refusing (almost) none', async () => {
-    const fake = await new FakeWhatsApp({ phoneNumberId: '300000000000002', accessToken: credentials.access_token, appSecret: credentials.app_secret, ratePerSecond: RATE, statuses: ['sent'] }).start();
+    const fake = await new FakeWhatsApp({
+      phoneNumberId: '300000000000002',
+      accessToken: credentials.access_token,
+      appSecret: credentials.app_secret,
+      ratePerSecond: RATE,
+      statuses: ['sent'],
+    }).start();
     const channelId = await whatsappChannel(fake, RATE);
     // Every request the fake answers, accepted or refused with 130429, with its time: the rate of attempts is measured,
     // not only that of accepted messages (the fake's own limit caps those). It accepts in its request handler, at once.
@@ -187,21 +262,35 @@ describe("a channel's send rate across two nodes", () => {
 
     // Two warm-up conversations, then the measured ones.
     const numbers = Array.from({ length: REPLIES + 2 }, (_, index) => `+3362000${String(index).padStart(4, '0')}`);
-    for (const number of numbers) expect((await fake.customerSends(number, { type: 'text', text: { body: 'Bonjour' } })).status).toBe(200);
+    for (const number of numbers)
+      expect((await fake.customerSends(number, { type: 'text', text: { body: 'Bonjour' } })).status).toBe(200);
     const conversations = await eventually(
       async () => {
-        const rows = await store.db.selectFrom('channel_contact').select(['address', 'conversation_id']).where('channel_id', '=', channelId).where('conversation_id', 'is not', null).orderBy('address').execute();
+        const rows = await store.db
+          .selectFrom('channel_contact')
+          .select(['address', 'conversation_id'])
+          .where('channel_id', '=', channelId)
+          .where('conversation_id', 'is not', null)
+          .orderBy('address')
+          .execute();
         return rows.length === numbers.length ? rows.map((row) => Number(row.conversation_id)) : undefined;
       },
       15_000,
       'the conversations',
     );
-    const reply = (conversationId: number, index: number) => api(node(index % 2).base, 'POST', `/conversation/${conversationId}/message`, { type: 'operator', text: `Réponse ${index}`, operator_id: tenant.operatorId });
+    const reply = (conversationId: number, index: number) =>
+      api(node(index % 2).base, 'POST', `/conversation/${conversationId}/message`, {
+        type: 'operator',
+        text: `Réponse ${index}`,
+        operator_id: tenant.operatorId,
+      });
 
     // One reply through each node first: the first request of a node (its first connection to the provider) takes
     // longer than the next ones, which would squeeze a burst granted at once against the next token at the provider.
     // Then a second without sends: both buckets, the channel's and the fake's, are full again.
-    expect((await Promise.all(conversations.slice(0, 2).map(reply))).map((answer) => answer.status)).toEqual([200, 200]);
+    expect((await Promise.all(conversations.slice(0, 2).map(reply))).map((answer) => answer.status)).toEqual([
+      200, 200,
+    ]);
     await eventually(async () => (fake.accepted.length === 2 ? true : undefined), 10_000, 'the warm-up replies');
     await sleep(1_100);
     attempts.length = 0;
@@ -210,13 +299,21 @@ describe("a channel's send rate across two nodes", () => {
     // Half of the replies through each node, all at once: each node queues and starts sending its own at once.
     const answers = await Promise.all(conversations.slice(2).map(reply));
     expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: REPLIES }, () => 200));
-    await eventually(async () => (fake.accepted.length === REPLIES + 2 ? true : undefined), 25_000, `all ${REPLIES} replies accepted (${fake.accepted.length - 2} so far, ${refused} refused)`);
+    await eventually(
+      async () => (fake.accepted.length === REPLIES + 2 ? true : undefined),
+      25_000,
+      `all ${REPLIES} replies accepted (${fake.accepted.length - 2} so far, ${refused} refused)`,
+    );
 
     // A bucket of RATE tokens, full at the start, lets RATE leave at once, then RATE per second: over the run, the rate
     // after the burst; and in any one second, at most 2 × RATE (the burst and a second's refill).
     const span = ((attempts[attempts.length - 1]?.at ?? 0) - (attempts[0]?.at ?? 0)) / 1000;
     const attemptRate = (attempts.length - RATE) / span;
-    const busiestSecond = Math.max(...attempts.map((attempt) => attempts.filter((other) => other.at >= attempt.at && other.at < attempt.at + 1000).length));
+    const busiestSecond = Math.max(
+      ...attempts.map(
+        (attempt) => attempts.filter((other) => other.at >= attempt.at && other.at < attempt.at + 1000).length,
+      ),
+    );
     // The fake's limit has the same rate and burst as the channel, on its own clock. While replies wait, the shared
     // bucket grants each token the moment it is due, so requests reach the fake exactly at its limit: one that travels
     // a millisecond faster than the one before is refused (and retried). Such a refusal consumed a token of the shared
@@ -230,8 +327,13 @@ describe("a channel's send rate across two nodes", () => {
     // Not much slower than the rate allows either.
     expect(attemptRate).toBeGreaterThan(RATE * 0.7);
     // Each node records the send once the fake has answered it.
-    const states = () => store.db.selectFrom('channel_outbound').select('state').where('channel_id', '=', channelId).execute();
-    await eventually(async () => ((await states()).every((row) => row.state !== 'queued') ? true : undefined), 5_000, 'every reply recorded as sent');
+    const states = () =>
+      store.db.selectFrom('channel_outbound').select('state').where('channel_id', '=', channelId).execute();
+    await eventually(
+      async () => ((await states()).every((row) => row.state !== 'queued') ? true : undefined),
+      5_000,
+      'every reply recorded as sent',
+    );
     expect((await states()).filter((row) => row.state === 'failed')).toEqual([]);
     await fake.settle();
     await fake.stop();
@@ -241,14 +343,21 @@ describe("a channel's send rate across two nodes", () => {
 describe('the Redis send rate', () => {
   it('serves one bucket to several connections taking at the same instant, atomically', async () => {
     const warnings: string[] = [];
-    const limiters = [new RedisSendRate(redisUrl, (_error, what) => warnings.push(what)), new RedisSendRate(redisUrl, (_error, what) => warnings.push(what))];
-    const waits = await Promise.all(Array.from({ length: 40 }, (_, index) => limiters[index % 2]?.take(900_001, 10) ?? Promise.resolve(-1)));
+    const limiters = [
+      new RedisSendRate(redisUrl, (_error, what) => warnings.push(what)),
+      new RedisSendRate(redisUrl, (_error, what) => warnings.push(what)),
+    ];
+    const waits = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => limiters[index % 2]?.take(900_001, 10) ?? Promise.resolve(-1)),
+    );
     // Ten tokens (the burst), then a wait of about a tenth of a second for the next.
     expect(waits.filter((wait) => wait === 0)).toHaveLength(10);
     expect(waits.filter((wait) => wait > 0 && wait <= 100)).toHaveLength(30);
     await sleep(250);
     // Refilled at ten per second: two more tokens.
-    const later = await Promise.all([0, 1, 2, 3].map((index) => limiters[index % 2]?.take(900_001, 10) ?? Promise.resolve(-1)));
+    const later = await Promise.all(
+      [0, 1, 2, 3].map((index) => limiters[index % 2]?.take(900_001, 10) ?? Promise.resolve(-1)),
+    );
     expect(later.filter((wait) => wait === 0)).toHaveLength(2);
     expect(warnings).toEqual([]);
     for (const limiter of limiters) await limiter.close();

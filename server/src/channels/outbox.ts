@@ -7,8 +7,15 @@ import type { ChannelOutboundRow, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { formatDateTime, nowInstant } from '../http/time.js';
+import {
+  adapterFor,
+  type DeliveryState,
+  type DeliveryStatus,
+  isProviderChannel,
+  type OutboundContent,
+  type ProviderError,
+} from './adapter.js';
 import { notifyOutboundWork } from './signal.js';
-import { type DeliveryState, type DeliveryStatus, type OutboundContent, type ProviderError, adapterFor, isProviderChannel } from './adapter.js';
 
 type Tx = Transaction<Database>;
 
@@ -33,17 +40,27 @@ function contentOf(entry: { text: string; data?: Record<string, unknown> }): Out
   if (typeof template === 'object' && template !== null) {
     const { name, language, parameters } = template as { name?: unknown; language?: unknown; parameters?: unknown };
     if (typeof name === 'string' && typeof language === 'string') {
-      return { type: 'template', name, language, parameters: Array.isArray(parameters) ? parameters.filter((item): item is string => typeof item === 'string') : [] };
+      return {
+        type: 'template',
+        name,
+        language,
+        parameters: Array.isArray(parameters)
+          ? parameters.filter((item): item is string => typeof item === 'string')
+          : [],
+      };
     }
   }
   return { type: 'text', text: entry.text };
 }
 
 /** The outbound content of a file an operator sent (its entry's `data`, written by channels/media.ts), or undefined. */
-function mediaContentOf(data: Record<string, unknown> | undefined): Extract<OutboundContent, { type: 'media' }> | undefined {
+function mediaContentOf(
+  data: Record<string, unknown> | undefined,
+): Extract<OutboundContent, { type: 'media' }> | undefined {
   if (data === undefined) return undefined;
   const { media_id: id, media_kind: kind, caption, filename } = data;
-  if (typeof id !== 'number' || (kind !== 'image' && kind !== 'audio' && kind !== 'video' && kind !== 'document')) return undefined;
+  if (typeof id !== 'number' || (kind !== 'image' && kind !== 'audio' && kind !== 'video' && kind !== 'document'))
+    return undefined;
   return {
     type: 'media',
     kind,
@@ -57,7 +74,10 @@ function mediaContentOf(data: Record<string, unknown> | undefined): Extract<Outb
 
 /** The refusal an agent sees when the 24-hour customer-service window is closed. */
 export function serviceWindowClosed(conversationId: number, label: string, closedAt: string | null): ApiError {
-  const since = closedAt === null ? 'the customer has never written on this number' : `it closed at ${formatDateTime(closedAt)} (UTC), 24 hours after the customer's last message`;
+  const since =
+    closedAt === null
+      ? 'the customer has never written on this number'
+      : `it closed at ${formatDateTime(closedAt)} (UTC), 24 hours after the customer's last message`;
   return new ApiError(
     'service_window_closed',
     409,
@@ -70,26 +90,54 @@ export function serviceWindowClosed(conversationId: number, label: string, close
  * came from a provider channel, what to send and to whom — or a refusal when nothing can be sent (no customer
  * number, a disabled channel, a free-form message outside WhatsApp's 24-hour window). Undefined for web chat.
  */
-export async function planProviderMessage(trx: Tx, conversationId: number, entry: { text: string; data?: Record<string, unknown> }): Promise<PlannedOutbound | undefined> {
-  const conversation = await trx.selectFrom('conversation').select(['source', 'client_id']).where('id', '=', conversationId).executeTakeFirst();
+export async function planProviderMessage(
+  trx: Tx,
+  conversationId: number,
+  entry: { text: string; data?: Record<string, unknown> },
+): Promise<PlannedOutbound | undefined> {
+  const conversation = await trx
+    .selectFrom('conversation')
+    .select(['source', 'client_id'])
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
   if (conversation === undefined || !isProviderChannel(conversation.source)) return undefined;
   const contact = await trx
     .selectFrom('channel_contact')
     .innerJoin('channel', 'channel.id', 'channel_contact.channel_id')
-    .select(['channel_contact.channel_id', 'channel_contact.address', 'channel_contact.last_inbound_at', 'channel.type', 'channel.enabled', 'channel.deleted_at'])
+    .select([
+      'channel_contact.channel_id',
+      'channel_contact.address',
+      'channel_contact.last_inbound_at',
+      'channel.type',
+      'channel.enabled',
+      'channel.deleted_at',
+    ])
     .where('channel_contact.conversation_id', '=', conversationId)
     .orderBy('channel_contact.id', 'desc')
     .executeTakeFirst();
   const adapter = adapterFor(contact?.type ?? conversation.source);
-  if (contact === undefined) throw conflict(`Conversation ${conversationId} came from ${adapter.label} but no customer number is known for it: it cannot be answered there.`);
-  if (contact.enabled !== 1 || contact.deleted_at !== null) throw conflict(`The ${adapter.label} channel of conversation ${conversationId} is disabled: the message cannot be sent.`);
+  if (contact === undefined)
+    throw conflict(
+      `Conversation ${conversationId} came from ${adapter.label} but no customer number is known for it: it cannot be answered there.`,
+    );
+  if (contact.enabled !== 1 || contact.deleted_at !== null)
+    throw conflict(
+      `The ${adapter.label} channel of conversation ${conversationId} is disabled: the message cannot be sent.`,
+    );
   const content = contentOf(entry);
   if (adapter.serviceWindowMs !== undefined && content.type !== 'template') {
     const last = contact.last_inbound_at;
     const closesAt = last === null ? null : new Date(Date.parse(last) + adapter.serviceWindowMs).toISOString();
-    if (closesAt === null || closesAt <= nowInstant()) throw serviceWindowClosed(conversationId, adapter.label, closesAt);
+    if (closesAt === null || closesAt <= nowInstant())
+      throw serviceWindowClosed(conversationId, adapter.label, closesAt);
   }
-  return { conversationId, clientId: conversation.client_id, channelId: contact.channel_id, recipient: contact.address, content };
+  return {
+    conversationId,
+    clientId: conversation.client_id,
+    channelId: contact.channel_id,
+    recipient: contact.address,
+    content,
+  };
 }
 
 /** Second half of the hook: the outbound row of the message just written (same transaction), state `queued`. */
@@ -126,10 +174,20 @@ export interface DeliveryChange {
 }
 
 /** Moves one outbound row to a state (forward only) and emits `message.status_changed`; null when nothing changed. */
-export async function changeDeliveryState(trx: Tx, row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'state' | 'channel_id'>, state: DeliveryState, extra: { providerMessageId?: string; error?: ProviderError }): Promise<DeliveryChange | null> {
+export async function changeDeliveryState(
+  trx: Tx,
+  row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'state' | 'channel_id'>,
+  state: DeliveryState,
+  extra: { providerMessageId?: string; error?: ProviderError },
+): Promise<DeliveryChange | null> {
   // Failed is final; otherwise only forward. WhatsApp may report `failed` after `sent`.
   if (row.state === 'failed' || (state !== 'failed' && RANK[state] <= RANK[row.state])) {
-    if (extra.providerMessageId !== undefined) await trx.updateTable('channel_outbound').set({ provider_message_id: extra.providerMessageId }).where('id', '=', row.id).execute();
+    if (extra.providerMessageId !== undefined)
+      await trx
+        .updateTable('channel_outbound')
+        .set({ provider_message_id: extra.providerMessageId })
+        .where('id', '=', row.id)
+        .execute();
     return null;
   }
   if (state === 'failed' && row.state === 'read') return null;
@@ -145,7 +203,11 @@ export async function changeDeliveryState(trx: Tx, row: Pick<ChannelOutboundRow,
     })
     .where('id', '=', row.id)
     .execute();
-  const conversation = await trx.selectFrom('conversation').select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id']).where('id', '=', row.conversation_id).executeTakeFirstOrThrow();
+  const conversation = await trx
+    .selectFrom('conversation')
+    .select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id'])
+    .where('id', '=', row.conversation_id)
+    .executeTakeFirstOrThrow();
   await appendEvent(trx, {
     type: 'message.status_changed',
     clientId: row.client_id,
@@ -165,11 +227,20 @@ export async function changeDeliveryState(trx: Tx, row: Pick<ChannelOutboundRow,
     },
     at,
   });
-  return { conversationId: row.conversation_id, seq: row.seq, state, ...(extra.error !== undefined && { error: extra.error }) };
+  return {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    state,
+    ...(extra.error !== undefined && { error: extra.error }),
+  };
 }
 
 /** Applies a provider status to the message it names; undefined when no message of this channel has that id (yet). */
-export async function applyDeliveryStatus(trx: Tx, channelId: number, status: DeliveryStatus): Promise<DeliveryChange | null | undefined> {
+export async function applyDeliveryStatus(
+  trx: Tx,
+  channelId: number,
+  status: DeliveryStatus,
+): Promise<DeliveryChange | null | undefined> {
   const row = await trx
     .selectFrom('channel_outbound')
     .select(['id', 'client_id', 'conversation_id', 'seq', 'state', 'channel_id'])
@@ -181,7 +252,11 @@ export async function applyDeliveryStatus(trx: Tx, channelId: number, status: De
 }
 
 /** Claims due outbound rows for `leaseMs`: on PostgreSQL rows other workers hold are skipped (FOR UPDATE SKIP LOCKED). */
-export async function claimDueMessages(db: Kysely<Database>, limit: number, leaseMs: number): Promise<ChannelOutboundRow[]> {
+export async function claimDueMessages(
+  db: Kysely<Database>,
+  limit: number,
+  leaseMs: number,
+): Promise<ChannelOutboundRow[]> {
   return db.transaction().execute(async (trx) => {
     const now = nowInstant();
     let due = trx
@@ -209,7 +284,13 @@ export async function claimDueMessages(db: Kysely<Database>, limit: number, leas
 }
 
 /** Gives a claimed row back for a later attempt (rate limit, transient refusal), keeping the last error for operators. */
-export async function postponeMessage(db: Kysely<Database>, id: number, delayMs: number, error?: ProviderError, countAttempt = true): Promise<void> {
+export async function postponeMessage(
+  db: Kysely<Database>,
+  id: number,
+  delayMs: number,
+  error?: ProviderError,
+  countAttempt = true,
+): Promise<void> {
   await db
     .updateTable('channel_outbound')
     .set((eb) => ({
@@ -224,13 +305,22 @@ export async function postponeMessage(db: Kysely<Database>, id: number, delayMs:
 }
 
 /** The delivery state of one message (by its seq), or undefined when it has none (not a provider reply). */
-export async function deliveryStateOf(db: Kysely<Database>, conversationId: number, seq: number): Promise<Awaited<ReturnType<typeof deliveryStates>>[number] | undefined> {
+export async function deliveryStateOf(
+  db: Kysely<Database>,
+  conversationId: number,
+  seq: number,
+): Promise<Awaited<ReturnType<typeof deliveryStates>>[number] | undefined> {
   const [state] = await deliveryStates(db, conversationId, seq - 1, seq);
   return state;
 }
 
 /** Delivery states of a conversation's outbound messages after `afterSeq` (up to `upToSeq`), by seq. */
-export async function deliveryStates(db: Kysely<Database>, conversationId: number, afterSeq = 0, upToSeq?: number): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
+export async function deliveryStates(
+  db: Kysely<Database>,
+  conversationId: number,
+  afterSeq = 0,
+  upToSeq?: number,
+): Promise<Array<{ seq: number; state: DeliveryState; error?: ProviderError; updated_at: string }>> {
   let query = db
     .selectFrom('channel_outbound')
     .select(['seq', 'state', 'error_code', 'error_message', 'updated_at'])
@@ -242,8 +332,10 @@ export async function deliveryStates(db: Kysely<Database>, conversationId: numbe
     seq: Number(row.seq),
     state: row.state,
     // A failure's error is shown; a queued message's last transient error too (why it has not left yet).
-    ...(row.error_code !== null && (row.state === 'failed' || row.state === 'queued') && { error: { code: row.error_code, message: row.error_message ?? '' } }),
+    ...(row.error_code !== null &&
+      (row.state === 'failed' || row.state === 'queued') && {
+        error: { code: row.error_code, message: row.error_message ?? '' },
+      }),
     updated_at: formatDateTime(row.updated_at),
   }));
 }
-

@@ -4,13 +4,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { nowInstant } from '../http/time.js';
-import { CHANNEL_TYPES, type InboundRequest, adapterFor } from './adapter.js';
+import { adapterFor, CHANNEL_TYPES, type InboundRequest } from './adapter.js';
 import { attachmentDisposition, mediaUrlValid } from './media.js';
 import { channelRuntime } from './runtime.js';
 
 const WebhookParams = Type.Object({
-  type: Type.Unsafe<(typeof CHANNEL_TYPES)[number]>({ type: 'string', enum: [...CHANNEL_TYPES], description: 'Channel type.' }),
-  channelId: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Channel identifier (see `webhook_url` of the channel).' }),
+  type: Type.Unsafe<(typeof CHANNEL_TYPES)[number]>({
+    type: 'string',
+    enum: [...CHANNEL_TYPES],
+    description: 'Channel type.',
+  }),
+  channelId: Type.Integer({
+    minimum: 1,
+    maximum: 2_147_483_647,
+    description: 'Channel identifier (see `webhook_url` of the channel).',
+  }),
 });
 
 /** Largest webhook body accepted (WhatsApp batches stay far below). */
@@ -19,7 +27,10 @@ const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const runtime = channelRuntime(context);
   runtime.logger = app.log;
-  if (runtime.keyOrigin !== 'secret_key') app.log.info(`channels: credentials sealed with a key ${runtime.keyOrigin === 'admin_key' ? 'derived from CAUSERIE_ADMIN_KEY' : 'generated into the data directory'}; set CAUSERIE_SECRET_KEY in production.`);
+  if (runtime.keyOrigin !== 'secret_key')
+    app.log.info(
+      `channels: credentials sealed with a key ${runtime.keyOrigin === 'admin_key' ? 'derived from CAUSERIE_ADMIN_KEY' : 'generated into the data directory'}; set CAUSERIE_SECRET_KEY in production.`,
+    );
   // Committed delivery changes reach the operators following the conversation (`delivery` frames).
   const stopForwarding = runtime.onDelivery((change) => context.realtime?.delivery(change));
   runtime.start();
@@ -47,15 +58,25 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
       'A verified payload is stored and answered 200 at once; unsigned or badly signed requests answer 403.',
   };
 
-  const handle = async (request: { method: string; url: string; headers: Record<string, string | string[] | undefined>; query: unknown; body: unknown; params: { type: (typeof CHANNEL_TYPES)[number]; channelId: number } }) => {
+  const handle = async (request: {
+    method: string;
+    url: string;
+    headers: Record<string, string | string[] | undefined>;
+    query: unknown;
+    body: unknown;
+    params: { type: (typeof CHANNEL_TYPES)[number]; channelId: number };
+  }) => {
     const channel = await runtime.directory.get(request.params.channelId);
     const adapter = adapterFor(request.params.type);
-    if (channel === undefined || channel.row.type !== request.params.type || adapter.inbound !== 'webhook') return { status: 404, contentType: 'text/plain', body: 'Unknown channel.' };
+    if (channel === undefined || channel.row.type !== request.params.type || adapter.inbound !== 'webhook')
+      return { status: 404, contentType: 'text/plain', body: 'Unknown channel.' };
     if (channel.row.enabled !== 1) return { status: 404, contentType: 'text/plain', body: 'Channel disabled.' };
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    for (const [name, value] of Object.entries(request.headers))
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
     const query: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) if (typeof value === 'string') query[name] = value;
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+      if (typeof value === 'string') query[name] = value;
     const body = typeof request.body === 'string' ? request.body : '';
     const inbound: InboundRequest = {
       method: request.method,
@@ -67,20 +88,44 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
     };
     const handshake = adapter.handshake?.(inbound, channel.credentials);
     if (handshake !== undefined) return handshake;
-    if (request.method !== 'POST') return { status: 405, contentType: 'text/plain', body: 'POST the provider payloads here.' };
-    if (!adapter.verifyInbound(inbound, channel.credentials)) return { status: 403, contentType: 'text/plain', body: 'Invalid signature.' };
-    await runtime.storeInbound({ channel_id: channel.row.id, content_type: inbound.contentType, body, received_at: nowInstant(), processed_at: null, claimed_until: null, error: null });
+    if (request.method !== 'POST')
+      return { status: 405, contentType: 'text/plain', body: 'POST the provider payloads here.' };
+    if (!adapter.verifyInbound(inbound, channel.credentials))
+      return { status: 403, contentType: 'text/plain', body: 'Invalid signature.' };
+    await runtime.storeInbound({
+      channel_id: channel.row.id,
+      content_type: inbound.contentType,
+      body,
+      received_at: nowInstant(),
+      processed_at: null,
+      claimed_until: null,
+      error: null,
+    });
     return adapter.acknowledgement;
   };
 
-  app.get('/channels/:type/:channelId/webhook', { schema: { ...describe, summary: 'Provider webhook verification (WhatsApp hub.challenge)', querystring: Type.Record(Type.String(), Type.String()) } }, async (request, reply) => {
-    const answer = await handle(request);
-    return reply.code(answer.status).type(answer.contentType).send(answer.body);
-  });
-  app.post('/channels/:type/:channelId/webhook', { schema: { ...describe, summary: 'Provider webhook (messages and delivery statuses)' } }, async (request, reply) => {
-    const answer = await handle(request);
-    return reply.code(answer.status).type(answer.contentType).send(answer.body);
-  });
+  app.get(
+    '/channels/:type/:channelId/webhook',
+    {
+      schema: {
+        ...describe,
+        summary: 'Provider webhook verification (WhatsApp hub.challenge)',
+        querystring: Type.Record(Type.String(), Type.String()),
+      },
+    },
+    async (request, reply) => {
+      const answer = await handle(request);
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    },
+  );
+  app.post(
+    '/channels/:type/:channelId/webhook',
+    { schema: { ...describe, summary: 'Provider webhook (messages and delivery statuses)' } },
+    async (request, reply) => {
+      const answer = await handle(request);
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    },
+  );
 
   // Files operators send, fetched by the providers (Twilio and RBM take only URLs): public, but only through a signed
   // link that expires (channels/media.ts). Never rendered as a page of this origin.
@@ -91,15 +136,26 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
         hide: true,
         tags: ['Channel webhooks'],
         params: Type.Object({ mediaId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
-        querystring: Type.Object({ expires: Type.Optional(Type.Integer({ minimum: 0 })), signature: Type.Optional(Type.String({ maxLength: 128 })) }),
+        querystring: Type.Object({
+          expires: Type.Optional(Type.Integer({ minimum: 0 })),
+          signature: Type.Optional(Type.String({ maxLength: 128 })),
+        }),
       },
     },
     async (request, reply) => {
       const { expires, signature } = request.query;
-      if (expires === undefined || signature === undefined || !mediaUrlValid(runtime.key, request.params.mediaId, expires, signature)) {
+      if (
+        expires === undefined ||
+        signature === undefined ||
+        !mediaUrlValid(runtime.key, request.params.mediaId, expires, signature)
+      ) {
         return reply.code(403).type('text/plain').send('This media link is invalid or has expired.');
       }
-      const media = await context.db.selectFrom('channel_media').select(['mime_type', 'filename', 'content']).where('id', '=', request.params.mediaId).executeTakeFirst();
+      const media = await context.db
+        .selectFrom('channel_media')
+        .select(['mime_type', 'filename', 'content'])
+        .where('id', '=', request.params.mediaId)
+        .executeTakeFirst();
       if (media === undefined) return reply.code(404).type('text/plain').send('No such file.');
       return reply
         .header('content-type', media.mime_type)

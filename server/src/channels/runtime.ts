@@ -3,16 +3,22 @@
 import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { ChannelInboundTable } from '../db/schema.js';
+import { serveQueue } from '../domain/routing/commands.js';
 import type { OutboundContent, SendContext } from './adapter.js';
 import { adapterFor } from './adapter.js';
 import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
-import { MAX_SEND_ATTEMPTS, changeDeliveryState, claimDueMessages, postponeMessage, type DeliveryChange } from './outbox.js';
 import { signedMediaUrl } from './media.js';
-import { onOutboundWork } from './signal.js';
-import { type SendRate, createSendRate } from './send-rate.js';
+import {
+  changeDeliveryState,
+  claimDueMessages,
+  type DeliveryChange,
+  MAX_SEND_ATTEMPTS,
+  postponeMessage,
+} from './outbox.js';
 import { channelKey } from './secrets.js';
+import { createSendRate, type SendRate } from './send-rate.js';
+import { onOutboundWork } from './signal.js';
 import { ChannelDirectory, type OpenChannel, webhookUrl } from './store.js';
-import { serveQueue } from '../domain/routing/commands.js';
 
 const INBOUND_BATCH = 200;
 /** Attempts at a payload whose processing fails before it is set aside for good (kept with its error). */
@@ -94,7 +100,11 @@ export class ChannelRuntime {
     };
   }
 
-  private writes: Array<{ row: Insertable<ChannelInboundTable>; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private writes: Array<{
+    row: Insertable<ChannelInboundTable>;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private writing = false;
 
   /**
@@ -116,7 +126,10 @@ export class ChannelRuntime {
     while (this.writes.length > 0) {
       const batch = this.writes.splice(0, 500);
       try {
-        await this.context.db.insertInto('channel_inbound').values(batch.map((item) => item.row)).execute();
+        await this.context.db
+          .insertInto('channel_inbound')
+          .values(batch.map((item) => item.row))
+          .execute();
         for (const item of batch) item.resolve();
       } catch (error) {
         for (const item of batch) item.reject(error);
@@ -181,7 +194,11 @@ export class ChannelRuntime {
       for (const stored of claimed) {
         const channel = await this.directory.get(stored.channel_id).catch(() => undefined);
         if (channel === undefined) {
-          await this.context.db.updateTable('channel_inbound').set({ processed_at: new Date().toISOString(), error: 'Channel deleted or unreadable.' }).where('id', '=', stored.id).execute();
+          await this.context.db
+            .updateTable('channel_inbound')
+            .set({ processed_at: new Date().toISOString(), error: 'Channel deleted or unreadable.' })
+            .where('id', '=', stored.id)
+            .execute();
           continue;
         }
         batch.push({ stored, channel, sendContext: this.sendContext(channel) });
@@ -216,7 +233,11 @@ export class ChannelRuntime {
     const message = error instanceof Error ? error.message.slice(0, 500) : 'failed';
     await this.context.db
       .updateTable('channel_inbound')
-      .set(attempts >= INBOUND_ATTEMPTS ? { attempts, error: message, processed_at: new Date().toISOString(), claimed_until: null } : { attempts, error: message, claimed_until: new Date(Date.now() + 60_000).toISOString() })
+      .set(
+        attempts >= INBOUND_ATTEMPTS
+          ? { attempts, error: message, processed_at: new Date().toISOString(), claimed_until: null }
+          : { attempts, error: message, claimed_until: new Date(Date.now() + 60_000).toISOString() },
+      )
       .where('id', '=', stored.id)
       .execute()
       .catch(() => undefined);
@@ -260,10 +281,13 @@ export class ChannelRuntime {
       if (claimed.length === 0) return;
       // A reply claimed for the first time is committed and waiting for its provider: operators see it as queued
       // (it stays so while the send rate or a transient refusal holds it back).
-      for (const row of claimed) if (row.attempts === 1) this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued' });
+      for (const row of claimed)
+        if (row.attempts === 1)
+          this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued' });
       // Messages of one conversation leave in order; conversations in parallel.
       const byConversation = new Map<number, typeof claimed>();
-      for (const row of claimed) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
+      for (const row of claimed)
+        byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
       await Promise.all(
         [...byConversation.values()].map(async (rows) => {
           for (let index = 0; index < rows.length; index += 1) {
@@ -275,7 +299,8 @@ export class ChannelRuntime {
             });
             if (!sent) {
               // Later messages of the conversation wait behind the one that could not leave.
-              for (const later of rows.slice(index + 1)) await postponeMessage(this.context.db, later.id, 1000, undefined, false);
+              for (const later of rows.slice(index + 1))
+                await postponeMessage(this.context.db, later.id, 1000, undefined, false);
               return;
             }
           }
@@ -291,7 +316,9 @@ export class ChannelRuntime {
     const channel = await this.directory.get(row.channel_id);
     if (channel === undefined || channel.row.enabled !== 1) {
       await db.transaction().execute(async (trx) => {
-        const change = await changeDeliveryState(trx, row, 'failed', { error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' } });
+        const change = await changeDeliveryState(trx, row, 'failed', {
+          error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' },
+        });
         if (change !== null) this.queueNotice(change);
       });
       this.flushNotices();
@@ -306,13 +333,25 @@ export class ChannelRuntime {
     }
     const stored = JSON.parse(row.content) as OutboundContent;
     // A stored file leaves as a signed public URL of this node, fresh for each attempt.
-    const content = stored.type === 'media' && stored.mediaId !== undefined ? { ...stored, url: signedMediaUrl(this.context.config.publicUrl, this.key, stored.mediaId) } : stored;
-    const outcome = await adapterFor(channel.row.type).send(this.sendContext(channel), { reference: `causerie-${row.id}`, to: row.recipient, content });
+    const content =
+      stored.type === 'media' && stored.mediaId !== undefined
+        ? { ...stored, url: signedMediaUrl(this.context.config.publicUrl, this.key, stored.mediaId) }
+        : stored;
+    const outcome = await adapterFor(channel.row.type).send(this.sendContext(channel), {
+      reference: `causerie-${row.id}`,
+      to: row.recipient,
+      content,
+    });
     if (!outcome.ok && outcome.retry && row.attempts < MAX_SEND_ATTEMPTS) {
       const delay = (outcome.retryAfterMs ?? 2000) * 2 ** Math.max(0, row.attempts - 1);
       await postponeMessage(db, row.id, delay, outcome.error);
       // Still queued, now with the reason it has not left (the provider's rate limit, an outage).
-      this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued', error: outcome.error });
+      this.published({
+        conversationId: row.conversation_id,
+        seq: Number(row.seq),
+        state: 'queued',
+        error: outcome.error,
+      });
       this.scheduleOutbound(delay);
       return false;
     }

@@ -10,7 +10,10 @@ const INFO = 'causerie channel credentials v1';
 
 /** Where a generated key is kept when neither CAUSERIE_SECRET_KEY nor an admin key is configured. */
 export function generatedKeyFile(config: Config): string {
-  const dir = config.database.dialect === 'sqlite' && config.database.location !== ':memory:' ? path.dirname(config.database.location) : path.resolve('data');
+  const dir =
+    config.database.dialect === 'sqlite' && config.database.location !== ':memory:'
+      ? path.dirname(config.database.location)
+      : path.resolve('data');
   return path.join(dir, 'channel-secret.key');
 }
 
@@ -68,13 +71,19 @@ export function sealText(key: Buffer, binding: string, text: string): string {
   // Bound to its row: a sealed value copied onto another row does not open.
   cipher.setAAD(Buffer.from(binding, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    ciphertext.toString('base64url'),
+  ].join('.');
 }
 
 /** Opens what sealText sealed; throws when the key or the binding differ. */
 export function openText(key: Buffer, binding: string, sealed: string): string {
   const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('Unreadable sealed secret.');
+  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined)
+    throw new Error('Unreadable sealed secret.');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(binding, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -82,7 +91,11 @@ export function openText(key: Buffer, binding: string, sealed: string): string {
 }
 
 /** Seals a credentials object, authenticated with the channel id. */
-export function sealCredentials(key: Buffer, channelBinding: string, credentials: Record<string, string | undefined>): string {
+export function sealCredentials(
+  key: Buffer,
+  channelBinding: string,
+  credentials: Record<string, string | undefined>,
+): string {
   return sealText(key, channelBinding, JSON.stringify(credentials));
 }
 

@@ -120,7 +120,11 @@ export class RedisSendRate implements SendRate {
     private readonly warn: SendRateWarning,
   ) {
     // A short command timeout and one retry: a send must not wait for Redis to come back.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS, connectionName: 'causerie-send-rate' });
+    this.redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      commandTimeout: REDIS_TIMEOUT_MS,
+      connectionName: 'causerie-send-rate',
+    });
     // Connection errors repeat at every reconnection attempt; the failed takes report the outage, once.
     this.redis.on('error', () => undefined);
     this.redis.on('ready', () => {
@@ -133,7 +137,8 @@ export class RedisSendRate implements SendRate {
     try {
       return Number(await this.evaluate(sendRateKey(channelId), rate));
     } catch (error) {
-      if (!this.down) this.warn(error, 'Redis unreachable for send rates; each node applies the whole rate alone until it is back');
+      if (!this.down)
+        this.warn(error, 'Redis unreachable for send rates; each node applies the whole rate alone until it is back');
       this.down = true;
       return this.local.takeNow(channelId, rate);
     }

@@ -1,9 +1,16 @@
 // SMS end to end against the fake Twilio-compatible API: signed inbound texts into a conversation, the operator's
 // reply sent with Basic auth, status callbacks into delivery states, provider errors surfaced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, channelsSettled, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
-import { FakeTwilio } from './testing/fake-twilio.js';
 import { twilioSignature } from './sms.js';
+import {
+  type ChannelTestSetup,
+  channelsSettled,
+  closeChannelTest,
+  connectFake,
+  eventually,
+  startChannelApp,
+} from './testing/app.js';
+import { FakeTwilio } from './testing/fake-twilio.js';
 
 const ACCOUNT = `AC${'a1'.repeat(16)}`;
 const TOKEN = 'twilio-auth-token-0123456789';
@@ -16,17 +23,24 @@ let channelId: number;
 
 async function conversationOf(phone: string): Promise<{ id: number; source: string } | undefined> {
   const list = await s.t.api('GET', '/conversation?full=1&limit=100', { key: s.key });
-  return list.body.data.find((item) => item.phone_number === phone) as unknown as { id: number; source: string } | undefined;
+  return list.body.data.find((item) => item.phone_number === phone) as unknown as
+    | { id: number; source: string }
+    | undefined;
 }
 async function deliveryOf(conversationId: number, seq: number) {
   const answer = await s.t.api('GET', `/conversation/${conversationId}/delivery`, { key: s.key });
-  return (answer.body.data as unknown as Array<{ seq: number; state: string; error?: { code: string; message: string } }>).find((item) => item.seq === seq);
+  return (
+    answer.body.data as unknown as Array<{ seq: number; state: string; error?: { code: string; message: string } }>
+  ).find((item) => item.seq === seq);
 }
 
 beforeAll(async () => {
   s = await startChannelApp();
   fake = await new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN, numbers: [NUMBER] }).start();
-  channelId = await connectFake(s, fake, { type: 'sms', credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER } });
+  channelId = await connectFake(s, fake, {
+    type: 'sms',
+    credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
+  });
 });
 afterAll(() => closeChannelTest(s, fake));
 
@@ -35,15 +49,32 @@ describe('SMS (Twilio-compatible)', () => {
     const params = { MessageSid: 'SM1', From: CUSTOMER, To: NUMBER, Body: 'forged', SmsStatus: 'received' };
     expect(await fake.postSigned(fake.webhookUrl, params, 'AAAA')).toBe(403);
     // Signed for another URL (the signature covers the full URL).
-    expect(await fake.postSigned(fake.webhookUrl, params, twilioSignature(TOKEN, `${fake.webhookUrl}?x=1`, params))).toBe(403);
+    expect(
+      await fake.postSigned(fake.webhookUrl, params, twilioSignature(TOKEN, `${fake.webhookUrl}?x=1`, params)),
+    ).toBe(403);
   });
 
   let conversationId: number;
   it('opens a conversation with source sms, de-duplicated on the MessageSid, and answers empty TwiML', async () => {
     const response = await fetch(fake.webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, fake.webhookUrl, { MessageSid: 'SMdup', From: CUSTOMER, To: NUMBER, Body: 'Bonjour', SmsStatus: 'received' }) },
-      body: new URLSearchParams({ MessageSid: 'SMdup', From: CUSTOMER, To: NUMBER, Body: 'Bonjour', SmsStatus: 'received' }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, fake.webhookUrl, {
+          MessageSid: 'SMdup',
+          From: CUSTOMER,
+          To: NUMBER,
+          Body: 'Bonjour',
+          SmsStatus: 'received',
+        }),
+      },
+      body: new URLSearchParams({
+        MessageSid: 'SMdup',
+        From: CUSTOMER,
+        To: NUMBER,
+        Body: 'Bonjour',
+        SmsStatus: 'received',
+      }).toString(),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/xml');
@@ -55,27 +86,56 @@ describe('SMS (Twilio-compatible)', () => {
     expect(conversation.source).toBe('sms');
     await channelsSettled(s.t);
     const history = await s.t.api('GET', `/conversation/${conversationId}/message`, { key: s.key });
-    expect((history.body.data as unknown as Array<{ type: number; text: string }>).filter((entry) => entry.type === 2).map((entry) => entry.text)).toEqual(['Bonjour', 'Vous êtes là ?']);
+    expect(
+      (history.body.data as unknown as Array<{ type: number; text: string }>)
+        .filter((entry) => entry.type === 2)
+        .map((entry) => entry.text),
+    ).toEqual(['Bonjour', 'Vous êtes là ?']);
   });
 
   it("sends the operator's reply to Messages.json and follows the status callbacks to delivered", async () => {
-    const reply = await s.t.api('POST', `/conversation/${conversationId}/message`, { key: s.key, json: { type: 'operator', text: 'Oui, je vous écoute.', operator_id: s.operatorId } });
+    const reply = await s.t.api('POST', `/conversation/${conversationId}/message`, {
+      key: s.key,
+      json: { type: 'operator', text: 'Oui, je vous écoute.', operator_id: s.operatorId },
+    });
     expect(reply.status).toBe(200);
-    const sent = await eventually(async () => fake.accepted.find((message) => message.body === 'Oui, je vous écoute.'), 8000, 'twilio message');
+    const sent = await eventually(
+      async () => fake.accepted.find((message) => message.body === 'Oui, je vous écoute.'),
+      8000,
+      'twilio message',
+    );
     expect(sent).toMatchObject({ to: CUSTOMER, from: NUMBER, statusCallback: fake.webhookUrl });
-    const delivered = await eventually(async () => ((await deliveryOf(conversationId, Number(reply.body.data.seq)))?.state === 'delivered' ? true : undefined), 8000, 'delivered');
+    const delivered = await eventually(
+      async () =>
+        (await deliveryOf(conversationId, Number(reply.body.data.seq)))?.state === 'delivered' ? true : undefined,
+      8000,
+      'delivered',
+    );
     expect(delivered).toBe(true);
-    const states = await s.t.store.db.selectFrom('event').select('payload').where('type', '=', 'message.status_changed').where('subject_id', '=', conversationId).orderBy('id').execute();
+    const states = await s.t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'message.status_changed')
+      .where('subject_id', '=', conversationId)
+      .orderBy('id')
+      .execute();
     expect(states.map((row) => (JSON.parse(row.payload) as { state: string }).state)).toEqual(['sent', 'delivered']);
   });
 
   it("fails with Twilio's error object when the sender is not the account's (21606)", async () => {
     await s.t.api('PUT', `/channel/${channelId}`, { key: s.key, json: { credentials: { from: '+33700000009' } } });
-    const reply = await s.t.api('POST', `/conversation/${conversationId}/message`, { key: s.key, json: { type: 'operator', text: 'Test' } });
+    const reply = await s.t.api('POST', `/conversation/${conversationId}/message`, {
+      key: s.key,
+      json: { type: 'operator', text: 'Test' },
+    });
     const failed = await eventually(async () => {
       const state = await deliveryOf(conversationId, Number(reply.body.data.seq));
       return state?.state === 'failed' ? state : undefined;
     });
-    expect(failed.error).toEqual({ code: '21606', message: 'The From phone number +33700000009 is not a valid, SMS-capable inbound phone number or short code for your account.' });
+    expect(failed.error).toEqual({
+      code: '21606',
+      message:
+        'The From phone number +33700000009 is not a valid, SMS-capable inbound phone number or short code for your account.',
+    });
   });
 });

@@ -15,9 +15,15 @@ export type SmsCredentials = {
 export const SmsCredentialsSchema = Type.Object(
   {
     account_sid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$', description: 'Account SID (AC…).' }),
-    auth_token: Type.String({ minLength: 16, maxLength: 256, description: 'Auth token: signs webhooks and authenticates sends.' }),
+    auth_token: Type.String({
+      minLength: 16,
+      maxLength: 256,
+      description: 'Auth token: signs webhooks and authenticates sends.',
+    }),
     from: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'Sender number (E.164).' })),
-    messaging_service_sid: Type.Optional(Type.String({ pattern: '^MG[0-9a-fA-F]{32}$', description: 'Messaging service SID (MG…), instead of `from`.' })),
+    messaging_service_sid: Type.Optional(
+      Type.String({ pattern: '^MG[0-9a-fA-F]{32}$', description: 'Messaging service SID (MG…), instead of `from`.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,11 +65,18 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
 
   verifyInbound(request, credentials) {
     if (!request.contentType.startsWith('application/x-www-form-urlencoded')) return false;
-    return sameSignature(twilioSignature(credentials.auth_token, request.publicUrl, formParams(request.rawBody)), request.headers['x-twilio-signature']);
+    return sameSignature(
+      twilioSignature(credentials.auth_token, request.publicUrl, formParams(request.rawBody)),
+      request.headers['x-twilio-signature'],
+    );
   },
 
   // An empty TwiML document: no automatic reply.
-  acknowledgement: { status: 200, contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' },
+  acknowledgement: {
+    status: 200,
+    contentType: 'text/xml',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
+  },
 
   parseInbound(rawBody) {
     const params = formParams(rawBody);
@@ -73,14 +86,31 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
     if (params.MessageStatus !== undefined && params.MessageStatus !== 'received') return [];
     const messages: InboundMessage[] = [];
     const at = new Date().toISOString();
-    if ((params.Body ?? '') !== '') messages.push({ providerMessageId: sid, from: params.From, at, content: { type: 'text', text: params.Body ?? '' } });
+    if ((params.Body ?? '') !== '')
+      messages.push({
+        providerMessageId: sid,
+        from: params.From,
+        at,
+        content: { type: 'text', text: params.Body ?? '' },
+      });
     const count = Math.min(Number(params.NumMedia ?? '0') || 0, 10);
     for (let index = 0; index < count; index += 1) {
       const url = params[`MediaUrl${index}`];
       if (url === undefined) continue;
       const mimeType = params[`MediaContentType${index}`] ?? 'application/octet-stream';
-      const kind = mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('audio/') ? 'audio' : mimeType.startsWith('video/') ? 'video' : 'document';
-      messages.push({ providerMessageId: `${sid}/media/${index}`, from: params.From, at, content: { type: 'media', kind, url, mimeType } });
+      const kind = mimeType.startsWith('image/')
+        ? 'image'
+        : mimeType.startsWith('audio/')
+          ? 'audio'
+          : mimeType.startsWith('video/')
+            ? 'video'
+            : 'document';
+      messages.push({
+        providerMessageId: `${sid}/media/${index}`,
+        from: params.From,
+        at,
+        content: { type: 'media', kind, url, mimeType },
+      });
     }
     return messages;
   },
@@ -90,7 +120,10 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
     const sid = params.MessageSid ?? params.SmsSid;
     const state = TWILIO_STATES[params.MessageStatus ?? ''];
     if (sid === undefined || state === undefined) return [];
-    const error = params.ErrorCode !== undefined && params.ErrorCode !== '' ? { code: params.ErrorCode, message: params.ErrorMessage ?? `Twilio error ${params.ErrorCode}.` } : undefined;
+    const error =
+      params.ErrorCode !== undefined && params.ErrorCode !== ''
+        ? { code: params.ErrorCode, message: params.ErrorMessage ?? `Twilio error ${params.ErrorCode}.` }
+        : undefined;
     return [{ providerMessageId: sid, state, at: new Date().toISOString(), ...(error !== undefined && { error }) }];
   },
 
@@ -104,12 +137,20 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
     else if (content.type === 'media') {
       form.set('MediaUrl', content.url);
       if (content.caption !== undefined) form.set('Body', content.caption);
-    } else return { ok: false, retry: false, error: { code: 'template_unsupported', message: 'SMS has no message templates; send text.' } };
+    } else
+      return {
+        ok: false,
+        retry: false,
+        error: { code: 'template_unsupported', message: 'SMS has no message templates; send text.' },
+      };
     const response = await guarded(() =>
       context.http.request({
         method: 'POST',
         url: `${context.channel.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(account_sid)}/Messages.json`,
-        headers: { authorization: `Basic ${Buffer.from(`${account_sid}:${auth_token}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${account_sid}:${auth_token}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: form.toString(),
       }),
     );
@@ -117,12 +158,23 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
     const body = readJson(response.body.toString('utf8'));
     if (response.status === 200 || response.status === 201) {
       const sid = text(field(body, 'sid'));
-      return sid === undefined ? { ok: false, retry: false, error: { code: 'bad_response', message: 'The provider answered without a message SID.' } } : { ok: true, providerMessageId: sid };
+      return sid === undefined
+        ? {
+            ok: false,
+            retry: false,
+            error: { code: 'bad_response', message: 'The provider answered without a message SID.' },
+          }
+        : { ok: true, providerMessageId: sid };
     }
     const code = Number(field(body, 'code'));
     if (!Number.isFinite(code)) return httpFailure(response);
     const retry = RETRYABLE_TWILIO_CODES.has(code) || response.status >= 500;
-    return { ok: false, retry, retryAfterMs: retry ? 2000 : undefined, error: { code: String(code), message: text(field(body, 'message')) ?? `Twilio error ${code}.` } };
+    return {
+      ok: false,
+      retry,
+      retryAfterMs: retry ? 2000 : undefined,
+      error: { code: String(code), message: text(field(body, 'message')) ?? `Twilio error ${code}.` },
+    };
   },
 
   async fetchMedia(context, content) {
@@ -132,14 +184,24 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
     let url = content.url;
     // Twilio answers media URLs with a redirect to its storage: followed once, through the guard again.
     for (let hop = 0; hop < 2; hop += 1) {
-      const response = await context.http.request({ method: 'GET', url, headers: hop === 0 ? headers : {}, maxResponseBytes: 5 * 1024 * 1024, timeoutMs: 30_000 });
+      const response = await context.http.request({
+        method: 'GET',
+        url,
+        headers: hop === 0 ? headers : {},
+        maxResponseBytes: 5 * 1024 * 1024,
+        timeoutMs: 30_000,
+      });
       const location = response.headers.location;
       if (response.status >= 300 && response.status < 400 && location !== undefined) {
         url = new URL(location, url).toString();
         continue;
       }
-      if (response.status !== 200 || response.truncated) throw new Error(`Media could not be downloaded (HTTP ${response.status}).`);
-      return { bytes: response.body, mimeType: response.headers['content-type'] ?? content.mimeType ?? 'application/octet-stream' };
+      if (response.status !== 200 || response.truncated)
+        throw new Error(`Media could not be downloaded (HTTP ${response.status}).`);
+      return {
+        bytes: response.body,
+        mimeType: response.headers['content-type'] ?? content.mimeType ?? 'application/octet-stream',
+      };
     }
     throw new Error('Media download redirected more than once.');
   },

@@ -2,11 +2,11 @@
 import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../db/paging.js';
 import type { ChannelRow, Database } from '../db/schema.js';
+import { clientScope, type Principal } from '../domain/tenancy/policy.js';
+import { link } from '../domain/tenancy/present.js';
 import type { ListQuery } from '../http/filters.js';
 import { formatDateTime } from '../http/time.js';
-import { type Principal, clientScope } from '../domain/tenancy/policy.js';
-import { link } from '../domain/tenancy/present.js';
-import { type ChannelType, type Credentials, adapterFor } from './adapter.js';
+import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
 import { openCredentials } from './secrets.js';
 
 export type ChannelFilter = 'type' | 'website_id';
@@ -14,8 +14,16 @@ export type ChannelFilter = 'type' | 'website_id';
 /** What the credentials of a channel are bound to when sealed. */
 export const channelBinding = (channelId: number) => `channel:${channelId}`;
 
-export function listChannelIds(db: Kysely<Database>, principal: Principal, query: ListQuery<ChannelFilter>): Promise<IdPage> {
-  let matches = db.selectFrom('channel').select('id').where(clientScope(principal, 'channel.client_id')).where('deleted_at', 'is', null);
+export function listChannelIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<ChannelFilter>,
+): Promise<IdPage> {
+  let matches = db
+    .selectFrom('channel')
+    .select('id')
+    .where(clientScope(principal, 'channel.client_id'))
+    .where('deleted_at', 'is', null);
   const { type, website_id } = query.filters;
   if (typeof type === 'string') matches = matches.where('type', '=', type as ChannelType);
   if (typeof website_id === 'number') matches = matches.where('website_id', '=', website_id);
@@ -24,7 +32,13 @@ export function listChannelIds(db: Kysely<Database>, principal: Principal, query
 
 export async function loadChannels(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<ChannelRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('channel').selectAll().where('id', 'in', ids).where('deleted_at', 'is', null).where(clientScope(principal, 'channel.client_id')).execute();
+  const rows = await db
+    .selectFrom('channel')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .where(clientScope(principal, 'channel.client_id'))
+    .execute();
   return inIdOrder(ids, rows);
 }
 
@@ -76,8 +90,16 @@ export class ChannelDirectory {
     const now = Date.now();
     const cached = this.cache.get(channelId);
     if (cached !== undefined && cached.until > now) return cached.channel;
-    const row = await this.db.selectFrom('channel').selectAll().where('id', '=', channelId).where('deleted_at', 'is', null).executeTakeFirst();
-    const channel = row === undefined ? undefined : { row, credentials: openCredentials(this.key, channelBinding(row.id), row.credentials) };
+    const row = await this.db
+      .selectFrom('channel')
+      .selectAll()
+      .where('id', '=', channelId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    const channel =
+      row === undefined
+        ? undefined
+        : { row, credentials: openCredentials(this.key, channelBinding(row.id), row.credentials) };
     this.cache.set(channelId, { channel, until: now + this.ttlMs });
     return channel;
   }

@@ -26,7 +26,12 @@ interface TargetConversation {
  * Sends an approved template in a WhatsApp conversation; `channelId`, when given, must be the conversation's channel.
  * The message text reads `[template name (language)] p1 | p2` so the history shows what was sent.
  */
-export async function sendTemplateMessage(db: Kysely<Database>, conversation: TargetConversation, template: TemplateRequest, channelId?: number): Promise<ConversationMessageRow> {
+export async function sendTemplateMessage(
+  db: Kysely<Database>,
+  conversation: TargetConversation,
+  template: TemplateRequest,
+  channelId?: number,
+): Promise<ConversationMessageRow> {
   const contact = await db
     .selectFrom('channel_contact')
     .innerJoin('channel', 'channel.id', 'channel_contact.channel_id')
@@ -34,14 +39,25 @@ export async function sendTemplateMessage(db: Kysely<Database>, conversation: Ta
     .where('channel_contact.conversation_id', '=', conversation.id)
     .orderBy('channel_contact.id', 'desc')
     .executeTakeFirst();
-  if (channelId !== undefined && contact?.channel_id !== channelId) throw fieldInvalid('conversation_id', `Conversation ${conversation.id} is not a conversation of channel ${channelId}.`);
-  if (contact === undefined || contact.type !== 'whatsapp') throw conflict(`Conversation ${conversation.id} is not a WhatsApp conversation: templates are WhatsApp messages.`);
+  if (channelId !== undefined && contact?.channel_id !== channelId)
+    throw fieldInvalid(
+      'conversation_id',
+      `Conversation ${conversation.id} is not a conversation of channel ${channelId}.`,
+    );
+  if (contact === undefined || contact.type !== 'whatsapp')
+    throw conflict(`Conversation ${conversation.id} is not a WhatsApp conversation: templates are WhatsApp messages.`);
   if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
   const parameters = template.parameters ?? [];
   const operatorId = writingOperator(conversation, template.operator_id);
   return db.transaction().execute(async (trx) => {
     await actAsOperator(trx, conversation, operatorId);
     const text = `[template ${template.name} (${template.language})]${parameters.length > 0 ? ` ${parameters.join(' | ')}` : ''}`;
-    return appendMessage(trx, conversation.id, { kind: MESSAGE_KIND.operator, text, operatorId, at: nowInstant(), data: { template: { name: template.name, language: template.language, parameters } } });
+    return appendMessage(trx, conversation.id, {
+      kind: MESSAGE_KIND.operator,
+      text,
+      operatorId,
+      at: nowInstant(),
+      data: { template: { name: template.name, language: template.language, parameters } },
+    });
   });
 }

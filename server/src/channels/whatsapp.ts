@@ -2,7 +2,16 @@
 // payloads of the `messages` webhook field, sends through POST /{version}/{phone-number-id}/messages, media downloads.
 import { createHmac } from 'node:crypto';
 import { Type } from 'typebox';
-import type { ChannelAdapter, DeliveryStatus, InboundContent, InboundMessage, MediaKind, OutboundContent, SendContext, SendOutcome } from './adapter.js';
+import type {
+  ChannelAdapter,
+  DeliveryStatus,
+  InboundContent,
+  InboundMessage,
+  MediaKind,
+  OutboundContent,
+  SendContext,
+  SendOutcome,
+} from './adapter.js';
 import { field, guarded, httpFailure, instantFromEpoch, list, readJson, sameSignature, text } from './http-util.js';
 
 export type WhatsAppCredentials = {
@@ -17,11 +26,16 @@ const Secret = (description: string) => Type.String({ minLength: 1, maxLength: 1
 
 export const WhatsAppCredentialsSchema = Type.Object(
   {
-    phone_number_id: Type.String({ pattern: '^[0-9]{1,32}$', description: "The business phone number's id (Meta app dashboard › WhatsApp › API setup)." }),
+    phone_number_id: Type.String({
+      pattern: '^[0-9]{1,32}$',
+      description: "The business phone number's id (Meta app dashboard › WhatsApp › API setup).",
+    }),
     access_token: Secret('A permanent system-user access token with whatsapp_business_messaging.'),
     app_secret: Secret("The Meta app's secret: webhook payloads are signed with it (X-Hub-Signature-256)."),
     verify_token: Secret('Any text of yours, entered as "Verify token" in the webhook configuration.'),
-    api_version: Type.Optional(Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$', description: 'Graph API version (default v21.0).' })),
+    api_version: Type.Optional(
+      Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$', description: 'Graph API version (default v21.0).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,7 +76,13 @@ function contentOf(message: unknown): InboundContent | undefined {
       const latitude = Number(field(location, 'latitude'));
       const longitude = Number(field(location, 'longitude'));
       if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return undefined;
-      return { type: 'location', latitude, longitude, name: text(field(location, 'name')), address: text(field(location, 'address')) };
+      return {
+        type: 'location',
+        latitude,
+        longitude,
+        name: text(field(location, 'name')),
+        address: text(field(location, 'address')),
+      };
     }
     case 'contacts':
       return {
@@ -86,7 +106,11 @@ function contentOf(message: unknown): InboundContent | undefined {
     }
     case 'reaction': {
       const reaction = field(message, 'reaction');
-      return { type: 'reaction', emoji: text(field(reaction, 'emoji')) ?? '', messageId: text(field(reaction, 'message_id')) ?? '' };
+      return {
+        type: 'reaction',
+        emoji: text(field(reaction, 'emoji')) ?? '',
+        messageId: text(field(reaction, 'message_id')) ?? '',
+      };
     }
     default: {
       const kind = MEDIA_KINDS.find((candidate) => candidate === type);
@@ -116,7 +140,9 @@ function graphMessage(to: string, content: OutboundContent): Record<string, unkn
         type: content.kind,
         [content.kind]: {
           link: content.url,
-          ...(content.caption !== undefined && content.kind !== 'audio' && content.kind !== 'sticker' && { caption: content.caption }),
+          ...(content.caption !== undefined &&
+            content.kind !== 'audio' &&
+            content.kind !== 'sticker' && { caption: content.caption }),
           ...(content.filename !== undefined && content.kind === 'document' && { filename: content.filename }),
         },
       };
@@ -127,7 +153,11 @@ function graphMessage(to: string, content: OutboundContent): Record<string, unkn
         template: {
           name: content.name,
           language: { code: content.language },
-          ...(content.parameters.length > 0 && { components: [{ type: 'body', parameters: content.parameters.map((value) => ({ type: 'text', text: value })) }] }),
+          ...(content.parameters.length > 0 && {
+            components: [
+              { type: 'body', parameters: content.parameters.map((value) => ({ type: 'text', text: value })) },
+            ],
+          }),
         },
       };
   }
@@ -137,11 +167,17 @@ function graphMessage(to: string, content: OutboundContent): Record<string, unkn
 function graphError(body: unknown, status: number): Extract<SendOutcome, { ok: false }> {
   const error = field(body, 'error');
   const code = Number(field(error, 'code'));
-  if (!Number.isFinite(code)) return httpFailure({ status, headers: {}, body: Buffer.alloc(0), truncated: false, latencyMs: 0 });
+  if (!Number.isFinite(code))
+    return httpFailure({ status, headers: {}, body: Buffer.alloc(0), truncated: false, latencyMs: 0 });
   const details = text(field(field(error, 'error_data'), 'details'));
   const message = text(field(error, 'message')) ?? 'WhatsApp refused the message.';
   const retry = RETRYABLE_GRAPH_CODES.has(code) || status >= 500;
-  return { ok: false, retry, retryAfterMs: retry ? (code === 130429 ? 1000 : 5000) : undefined, error: { code: String(code), message: details !== undefined ? `${message} ${details}` : message } };
+  return {
+    ok: false,
+    retry,
+    retryAfterMs: retry ? (code === 130429 ? 1000 : 5000) : undefined,
+    error: { code: String(code), message: details !== undefined ? `${message} ${details}` : message },
+  };
 }
 
 function graphUrl(context: SendContext<WhatsAppCredentials>, path: string): string {
@@ -162,7 +198,8 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
     const mode = request.query['hub.mode'];
     const token = request.query['hub.verify_token'];
     const challenge = request.query['hub.challenge'];
-    if (mode === 'subscribe' && challenge !== undefined && sameSignature(credentials.verify_token, token)) return { status: 200, contentType: 'text/plain', body: challenge };
+    if (mode === 'subscribe' && challenge !== undefined && sameSignature(credentials.verify_token, token))
+      return { status: 200, contentType: 'text/plain', body: challenge };
     return { status: 403, contentType: 'text/plain', body: 'Forbidden' };
   },
 
@@ -186,7 +223,13 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
         const from = text(field(message, 'from'));
         const content = contentOf(message);
         if (id === undefined || from === undefined || content === undefined) continue;
-        messages.push({ providerMessageId: id, from: `+${from.replace(/^\+/, '')}`, profileName: names.get(from), at: instantFromEpoch(field(message, 'timestamp')), content });
+        messages.push({
+          providerMessageId: id,
+          from: `+${from.replace(/^\+/, '')}`,
+          profileName: names.get(from),
+          at: instantFromEpoch(field(message, 'timestamp')),
+          content,
+        });
       }
     }
     return messages;
@@ -198,11 +241,23 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
       for (const status of list(field(value, 'statuses'))) {
         const id = text(field(status, 'id'));
         const state = text(field(status, 'status'));
-        if (id === undefined || (state !== 'sent' && state !== 'delivered' && state !== 'read' && state !== 'failed')) continue;
+        if (id === undefined || (state !== 'sent' && state !== 'delivered' && state !== 'read' && state !== 'failed'))
+          continue;
         const first = list(field(status, 'errors'))[0];
         const details = text(field(field(first, 'error_data'), 'details'));
-        const error = first === undefined ? undefined : { code: text(field(first, 'code')) ?? 'unknown', message: details ?? text(field(first, 'message')) ?? text(field(first, 'title')) ?? 'Failed.' };
-        statuses.push({ providerMessageId: id, state, at: instantFromEpoch(field(status, 'timestamp')), ...(error !== undefined && { error }) });
+        const error =
+          first === undefined
+            ? undefined
+            : {
+                code: text(field(first, 'code')) ?? 'unknown',
+                message: details ?? text(field(first, 'message')) ?? text(field(first, 'title')) ?? 'Failed.',
+              };
+        statuses.push({
+          providerMessageId: id,
+          state,
+          at: instantFromEpoch(field(status, 'timestamp')),
+          ...(error !== undefined && { error }),
+        });
       }
     }
     return statuses;
@@ -221,21 +276,43 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
     const body = readJson(response.body.toString('utf8'));
     if (response.status !== 200) return graphError(body, response.status);
     const id = text(field(list(field(body, 'messages'))[0], 'id'));
-    if (id === undefined) return { ok: false, retry: false, error: { code: 'bad_response', message: 'WhatsApp answered without a message id.' } };
+    if (id === undefined)
+      return {
+        ok: false,
+        retry: false,
+        error: { code: 'bad_response', message: 'WhatsApp answered without a message id.' },
+      };
     return { ok: true, providerMessageId: id };
   },
 
   async fetchMedia(context, content) {
     if (content.mediaId === undefined) return undefined;
     const headers = { authorization: `Bearer ${context.credentials.access_token}` };
-    const described = await context.http.request({ method: 'GET', url: graphUrl(context, encodeURIComponent(content.mediaId)), headers });
-    if (described.status !== 200) throw new Error(`Graph API answered ${described.status} for media ${content.mediaId}.`);
+    const described = await context.http.request({
+      method: 'GET',
+      url: graphUrl(context, encodeURIComponent(content.mediaId)),
+      headers,
+    });
+    if (described.status !== 200)
+      throw new Error(`Graph API answered ${described.status} for media ${content.mediaId}.`);
     const info = readJson(described.body.toString('utf8'));
     const url = text(field(info, 'url'));
     if (url === undefined) throw new Error(`Graph API gave no URL for media ${content.mediaId}.`);
-    const download = await context.http.request({ method: 'GET', url, headers, maxResponseBytes: MAX_MEDIA_BYTES, timeoutMs: 30_000 });
-    if (download.status !== 200 || download.truncated) throw new Error(`Media ${content.mediaId} could not be downloaded (HTTP ${download.status}${download.truncated ? ', too large' : ''}).`);
-    return { bytes: download.body, mimeType: text(field(info, 'mime_type')) ?? content.mimeType ?? 'application/octet-stream' };
+    const download = await context.http.request({
+      method: 'GET',
+      url,
+      headers,
+      maxResponseBytes: MAX_MEDIA_BYTES,
+      timeoutMs: 30_000,
+    });
+    if (download.status !== 200 || download.truncated)
+      throw new Error(
+        `Media ${content.mediaId} could not be downloaded (HTTP ${download.status}${download.truncated ? ', too large' : ''}).`,
+      );
+    return {
+      bytes: download.body,
+      mimeType: text(field(info, 'mime_type')) ?? content.mimeType ?? 'application/octet-stream',
+    };
   },
 };
 

@@ -6,13 +6,13 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
-import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 import * as foundation from './migrations/20261121T1300-foundation.js';
 import * as conversations from './migrations/20261121T1600-conversations.js';
 import * as live from './migrations/20261121T1900-live.js';
 import * as webhooks from './migrations/20261121T2100-webhooks.js';
 import * as channels from './migrations/20261121T2200-channels.js';
 import type { Database } from './schema.js';
+import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
 /** Every migration, in order. Listed statically so the compiled server and the tests load the same set. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -109,4 +109,3 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
     },
   };
 }
-

@@ -1,5 +1,12 @@
 // The only place where SQL differs between SQLite and PostgreSQL; everything else is portable Kysely.
-import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
+import {
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type Expression,
+  PostgresAdapter,
+  type SqlBool,
+  sql,
+} from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -9,7 +16,10 @@ export function dialectOf(db: { getExecutor(): { adapter: unknown } }): Dialect 
 }
 
 /** Adds an auto-incrementing integer primary key named `id`. */
-export function withIdColumn<T extends string>(dialect: Dialect, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
+export function withIdColumn<T extends string>(
+  dialect: Dialect,
+  table: CreateTableBuilder<T, never>,
+): CreateTableBuilder<T, 'id'> {
   return dialect === 'postgres'
     ? table.addColumn('id', 'serial', (column: ColumnDefinitionBuilder) => column.primaryKey())
     : table.addColumn('id', 'integer', (column: ColumnDefinitionBuilder) => column.primaryKey().autoIncrement());

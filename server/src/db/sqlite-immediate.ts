@@ -1,5 +1,12 @@
 // SQLite transactions that take the write lock when they begin, so several processes can share one database file.
-import { CompiledQuery, type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 
 /**
  * `BEGIN IMMEDIATE` instead of Kysely's deferred `BEGIN`. A deferred transaction that reads, then writes, cannot

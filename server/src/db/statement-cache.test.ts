@@ -15,17 +15,30 @@ describe('SQLite statements', () => {
     const store = openDatabase({ dialect: 'sqlite', location });
     await migrateToLatest(store.db);
     const at = '2026-11-21T12:00:00.000Z';
-    const count = async () => Number((await store.db.selectFrom('partner').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('partner')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count()).toBe(0);
     await store.db.insertInto('partner').values({ name: 'one', created_at: at, updated_at: at }).execute();
     expect(await count()).toBe(1);
     // More distinct statements than the cache holds: evicted texts are prepared again when they come back.
-    for (let index = 0; index < 600; index += 1) expect((await sql<{ v: number }>`select ${sql.raw(String(index))} as v`.execute(store.db)).rows[0]?.v).toBe(index);
+    for (let index = 0; index < 600; index += 1)
+      expect((await sql<{ v: number }>`select ${sql.raw(String(index))} as v`.execute(store.db)).rows[0]?.v).toBe(
+        index,
+      );
     await store.db.insertInto('partner').values({ name: 'two', created_at: at, updated_at: at }).execute();
     expect(await count()).toBe(2);
     await store.close();
     const reopened = openDatabase({ dialect: 'sqlite', location });
-    expect((await reopened.db.selectFrom('partner').select('name').orderBy('id').execute()).map((row) => row.name)).toEqual(['one', 'two']);
+    expect(
+      (await reopened.db.selectFrom('partner').select('name').orderBy('id').execute()).map((row) => row.name),
+    ).toEqual(['one', 'two']);
     await reopened.close();
   });
 });

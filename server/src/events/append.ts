@@ -1,5 +1,5 @@
 // Appends events to the log inside the caller's transaction, so an event exists exactly when its change does.
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { notifyWebhookWork } from '../webhooks/signal.js';
@@ -26,7 +26,15 @@ export async function appendEvent(trx: Transaction<Database> | Kysely<Database>,
   if (event.clientId === null) {
     await trx
       .insertInto('event')
-      .values({ type: event.type, partner_id: partnerId, client_id: null, subject_type: event.subject.type, subject_id: event.subject.id, payload, created_at: event.at })
+      .values({
+        type: event.type,
+        partner_id: partnerId,
+        client_id: null,
+        subject_type: event.subject.type,
+        subject_id: event.subject.id,
+        payload,
+        created_at: event.at,
+      })
       .execute();
     return;
   }
@@ -38,15 +46,28 @@ export async function appendEvent(trx: Transaction<Database> | Kysely<Database>,
         insert into event (type, partner_id, client_id, subject_type, subject_id, payload, created_at)
         values (${event.type}, ${partnerId}, ${event.clientId}, ${event.subject.type}, ${event.subject.id}, ${payload}, ${event.at})
         returning id)
-      insert into webhook_outbox (event_id, created_at) select appended.id, ${event.at} from appended where ${subscribed}`.execute(trx);
+      insert into webhook_outbox (event_id, created_at) select appended.id, ${event.at} from appended where ${subscribed}`.execute(
+      trx,
+    );
     if (Number(queued.numAffectedRows ?? 0) > 0) notifyWebhookWork();
     return;
   }
   await trx
     .insertInto('event')
-    .values({ type: event.type, partner_id: partnerId, client_id: event.clientId, subject_type: event.subject.type, subject_id: event.subject.id, payload, created_at: event.at })
+    .values({
+      type: event.type,
+      partner_id: partnerId,
+      client_id: event.clientId,
+      subject_type: event.subject.type,
+      subject_id: event.subject.id,
+      payload,
+      created_at: event.at,
+    })
     .execute();
   // SQLite runs in-process: a second statement costs microseconds, and last_insert_rowid() is this connection's insert.
-  const queued = await sql`insert into webhook_outbox (event_id, created_at) select last_insert_rowid(), ${event.at} where ${subscribed}`.execute(trx);
+  const queued =
+    await sql`insert into webhook_outbox (event_id, created_at) select last_insert_rowid(), ${event.at} where ${subscribed}`.execute(
+      trx,
+    );
   if (Number(queued.numAffectedRows ?? 0) > 0) notifyWebhookWork();
 }

@@ -1,6 +1,6 @@
 // Seed 003's conventions end to end: authentication, envelope, pagination, filters, errors, form bodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type TestApp, clientWithKey, startTestApp } from '../test/harness.js';
+import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -15,7 +15,9 @@ describe('authentication', () => {
   it('accepts the key as X-API-Key header, key parameter, and HTTP Basic user name', async () => {
     const viaHeader = await t.api('GET', '/client', { key });
     const viaQuery = await t.api('GET', `/client?key=${encodeURIComponent(key)}`);
-    const viaBasic = await t.api('GET', '/client', { headers: { authorization: `Basic ${Buffer.from(`${key}:anything`).toString('base64')}` } });
+    const viaBasic = await t.api('GET', '/client', {
+      headers: { authorization: `Basic ${Buffer.from(`${key}:anything`).toString('base64')}` },
+    });
     for (const answer of [viaHeader, viaQuery, viaBasic]) {
       expect(answer.status).toBe(200);
       expect(answer.body.meta.status).toBe('success');
@@ -91,13 +93,18 @@ describe('envelope and pagination', () => {
   it('refuses limit over 100, page 0 and unknown filters with a message naming them', async () => {
     const limit = await t.api('GET', '/website?limit=101', { key });
     expect(limit.status).toBe(400);
-    expect(limit.body.meta).toEqual({ status: 'fail', message: "Value of field 'limit' is not valid. Expected a whole number from 1 to 100." });
+    expect(limit.body.meta).toEqual({
+      status: 'fail',
+      message: "Value of field 'limit' is not valid. Expected a whole number from 1 to 100.",
+    });
     expect((await t.api('GET', '/website?page=0', { key })).body.meta.message).toContain("'page'");
     const unknown = await t.api('GET', '/website?filters[colour]=red', { key });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toContain("Filter 'colour' is not supported for 'website'");
     const badId = await t.api('GET', '/operator?filters[group_id]=abc', { key });
-    expect(badId.body.meta.message).toBe("Value of field 'filters[group_id]' is not valid. Expected a whole number identifier.");
+    expect(badId.body.meta.message).toBe(
+      "Value of field 'filters[group_id]' is not valid. Expected a whole number identifier.",
+    );
   });
 });
 
@@ -114,20 +121,30 @@ describe('errors', () => {
     expect(missing.status).toBe(400);
     expect(missing.body).toEqual({ meta: { status: 'fail', message: "Field 'email' is missing." } });
     const invalid = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name: 'X', lang: 'fra' } });
-    expect(invalid.body.meta.message).toBe("Value of field 'lang' is not valid. Expected 2 letters, such as 'fr' or 'en'.");
+    expect(invalid.body.meta.message).toBe(
+      "Value of field 'lang' is not valid. Expected 2 letters, such as 'fr' or 'en'.",
+    );
     const unknown = await t.api('POST', '/skill', { key, json: { name: 'S', colour: 'red' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toContain("'colour'");
   });
 
   it('names the limit a nullable text field broke, not just its type', async () => {
-    const answer = await t.api('POST', '/operator', { key, json: { name: 'Long Name', email: 'long.name@conventions.example', first_name: 'x'.repeat(300) } });
+    const answer = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Long Name', email: 'long.name@conventions.example', first_name: 'x'.repeat(300) },
+    });
     expect(answer.status).toBe(400);
-    expect(answer.body.meta.message).toBe("Value of field 'first_name' is not valid. It must be at most 255 characters long.");
+    expect(answer.body.meta.message).toBe(
+      "Value of field 'first_name' is not valid. It must be at most 255 characters long.",
+    );
   });
 
   it('reads "3" as 3 but refuses null, true or [5] where a number is expected, rather than storing 0, 1 or 5', async () => {
-    const text = await t.api('POST', '/operator', { key, json: { name: 'Text Number', email: 'text.number@conventions.example', chat_max_number: '3' } });
+    const text = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Text Number', email: 'text.number@conventions.example', chat_max_number: '3' },
+    });
     expect(text.status).toBe(200);
     expect(text.body.data.chat_max_number).toBe(3);
     for (const value of [null, true, [5]]) {
@@ -139,10 +156,20 @@ describe('errors', () => {
   });
 
   it('answers malformed JSON, a wrong media type and an unknown route in the envelope, never with a 500', async () => {
-    const malformed = await t.app.inject({ method: 'POST', url: '/api/2/skill', headers: { 'x-api-key': key, 'content-type': 'application/json' }, payload: '{"name":' });
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/2/skill',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().meta).toEqual({ status: 'fail', message: 'The body is not valid JSON.' });
-    const xml = await t.app.inject({ method: 'POST', url: '/api/2/skill', headers: { 'x-api-key': key, 'content-type': 'application/xml' }, payload: '<a/>' });
+    const xml = await t.app.inject({
+      method: 'POST',
+      url: '/api/2/skill',
+      headers: { 'x-api-key': key, 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expect(xml.statusCode).toBe(415);
     expect(xml.json().meta.status).toBe('fail');
     const nowhere = await t.api('GET', '/nowhere', { key });
@@ -180,7 +207,10 @@ describe('form-encoded bodies', () => {
       group_id: group.body.data.id,
       language_list: ['fr', 'en'],
     });
-    const updated = await t.api('PUT', `/operator/${created.body.data.id}`, { key, form: 'group_id=&chat_enabled=true' });
+    const updated = await t.api('PUT', `/operator/${created.body.data.id}`, {
+      key,
+      form: 'group_id=&chat_enabled=true',
+    });
     expect(updated.body.data).toMatchObject({ group_id: null, chat_enabled: true });
   });
 });

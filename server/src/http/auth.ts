@@ -2,10 +2,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
-import type { Principal } from '../domain/tenancy/policy.js';
 import { bearerToken } from '../domain/people/session-routes.js';
 import { authenticateOperatorToken } from '../domain/people/sessions.js';
+import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
+import type { Principal } from '../domain/tenancy/policy.js';
 import { forbidden } from '../errors.js';
 import { nowInstant } from './time.js';
 
@@ -73,7 +73,8 @@ export class KeyVerifier {
   async authenticate(presented: string | undefined, options: { sessions?: boolean } = {}): Promise<Principal> {
     if (presented === undefined || presented.length > 256) throw forbidden();
     const print = fingerprint(presented);
-    if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint)) return { scope: 'platform', keyId: null };
+    if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint))
+      return { scope: 'platform', keyId: null };
     if (options.sessions === true && presented.startsWith(SESSION_PREFIX)) return this.sessionPrincipal(presented);
     const cacheKey = print.toString('hex');
     const cached = this.cache.get(cacheKey);
@@ -100,7 +101,13 @@ export class KeyVerifier {
       .where('operator.id', '=', identity.operatorId)
       .executeTakeFirst();
     if (!row) throw forbidden();
-    return { scope: 'client', clientId: identity.clientId, partnerId: row.partner_id, keyId: 0, session: { operatorId: identity.operatorId, roles: parseRoles(row.roles) } };
+    return {
+      scope: 'client',
+      clientId: identity.clientId,
+      partnerId: row.partner_id,
+      keyId: 0,
+      session: { operatorId: identity.operatorId, roles: parseRoles(row.roles) },
+    };
   }
 
   private async lookUp(presented: string): Promise<Principal> {
@@ -109,7 +116,15 @@ export class KeyVerifier {
     const row = await this.db
       .selectFrom('api_key')
       .leftJoin('client', 'client.id', 'api_key.client_id')
-      .select(['api_key.id', 'api_key.secret_hash', 'api_key.scope', 'api_key.partner_id', 'api_key.client_id', 'api_key.revoked_at', 'client.partner_id as client_partner_id'])
+      .select([
+        'api_key.id',
+        'api_key.secret_hash',
+        'api_key.scope',
+        'api_key.partner_id',
+        'api_key.client_id',
+        'api_key.revoked_at',
+        'client.partner_id as client_partner_id',
+      ])
       .where('api_key.public_id', '=', parts.publicId)
       .executeTakeFirst();
     if (!row || row.revoked_at !== null) throw forbidden();

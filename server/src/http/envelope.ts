@@ -6,7 +6,10 @@ export const Meta = Type.Object(
     status: Type.Union([Type.Literal('success'), Type.Literal('fail'), Type.Literal('error')]),
     message: Type.Optional(Type.String()),
   },
-  { description: '`success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures.' },
+  {
+    description:
+      '`success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures.',
+  },
 );
 
 export const Pagination = Type.Object({
@@ -24,7 +27,10 @@ export interface PageInfo {
 }
 
 /** Body of every error answer. */
-export const ErrorEnvelope = Type.Object({ meta: Meta }, { description: 'An error: `meta.status` is `fail` or `error`; `meta.message` says what to change.' });
+export const ErrorEnvelope = Type.Object(
+  { meta: Meta },
+  { description: 'An error: `meta.status` is `fail` or `error`; `meta.message` says what to change.' },
+);
 
 export const SuccessMeta = Type.Object({ status: Type.Literal('success'), message: Type.Optional(Type.String()) });
 

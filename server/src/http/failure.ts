@@ -15,7 +15,8 @@ export interface FailureWording {
 /** Maps framework errors (validation, body parsing) to ApiErrors; anything unexpected is a 500 that says where to look. */
 export function toApiError(error: FastifyError | ApiError, wording: FailureWording): ApiError {
   if (error instanceof ApiError) return error;
-  if (error.validation) return validationError(error.validation, error.validationContext ?? wording.defaultContext, wording.resource);
+  if (error.validation)
+    return validationError(error.validation, error.validationContext ?? wording.defaultContext, wording.resource);
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -30,5 +31,10 @@ export function toApiError(error: FastifyError | ApiError, wording: FailureWordi
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('bad_request', error.statusCode, error.message);
   }
-  return new ApiError('internal', 500, 'Something went wrong on our side; the request id in the X-Request-Id header helps us find it.', 'error');
+  return new ApiError(
+    'internal',
+    500,
+    'Something went wrong on our side; the request id in the X-Request-Id header helps us find it.',
+    'error',
+  );
 }

@@ -36,11 +36,26 @@ export function listQuerySchema(specs: FilterSpecs) {
     filterProperties[`filters[${name}]`] = Type.Optional(Type.String({ description: spec.description }));
   }
   return Type.Object({
-    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1.', [PROBLEM_KEYWORD]: 'Expected a page number from 1.' })),
-    limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_LIMIT, description: `Resources per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`, [PROBLEM_KEYWORD]: `Expected a whole number from 1 to ${MAX_LIMIT}.` }),
+    page: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Page number, from 1.',
+        [PROBLEM_KEYWORD]: 'Expected a page number from 1.',
+      }),
     ),
-    full: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')], { description: '`1` shows every field of each resource; otherwise only `id` and `_link`.' })),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_LIMIT,
+        description: `Resources per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`,
+        [PROBLEM_KEYWORD]: `Expected a whole number from 1 to ${MAX_LIMIT}.`,
+      }),
+    ),
+    full: Type.Optional(
+      Type.Union([Type.Literal('0'), Type.Literal('1')], {
+        description: '`1` shows every field of each resource; otherwise only `id` and `_link`.',
+      }),
+    ),
     ...filterProperties,
   });
 }
@@ -49,12 +64,21 @@ export function listQuerySchema(specs: FilterSpecs) {
  * Reads page, limit, full and the filters from a validated querystring. An unknown `filters[…]`
  * name is an error rather than silently ignored, so a typo never returns everything.
  */
-export function parseListQuery<F extends string>(query: Record<string, unknown>, specs: Record<F, FilterSpec>, resource: string): ListQuery<F> {
+export function parseListQuery<F extends string>(
+  query: Record<string, unknown>,
+  specs: Record<F, FilterSpec>,
+  resource: string,
+): ListQuery<F> {
   const filters: Partial<Record<F, string | number | boolean>> = {};
   for (const [key, raw] of Object.entries(query)) {
     const match = /^filters\[([^\]]*)\]$/.exec(key);
     if (!match) {
-      if (key.startsWith('filters')) throw new ApiError('filter_unknown', 400, `Parameter '${key}' is not valid. Filters are written filters[name]=value.`);
+      if (key.startsWith('filters'))
+        throw new ApiError(
+          'filter_unknown',
+          400,
+          `Parameter '${key}' is not valid. Filters are written filters[name]=value.`,
+        );
       continue;
     }
     const name = match[1] ?? '';
@@ -90,7 +114,8 @@ function readFilter(field: string, kind: FilterKind, value: string): string | nu
     case 'text':
       return value;
     case 'date':
-      if (parseApiDate(value) === null) throw fieldInvalid(field, 'Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.');
+      if (parseApiDate(value) === null)
+        throw fieldInvalid(field, 'Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.');
       return value.trim();
     case 'nullable_id': {
       const text = value.trim();

@@ -7,7 +7,12 @@ export const ID_MAX = 2_147_483_647;
 
 /** Schema of an identifier field or parameter. */
 export function IdSchema(description: string) {
-  return Type.Integer({ minimum: 1, maximum: ID_MAX, description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier.' });
+  return Type.Integer({
+    minimum: 1,
+    maximum: ID_MAX,
+    description,
+    [PROBLEM_KEYWORD]: 'Expected a whole number identifier.',
+  });
 }
 
 /** True for text that reads as an identifier within range. */

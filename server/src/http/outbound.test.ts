@@ -2,7 +2,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboundFailed, OutboundGuard, OutboundRefused, addressRefusal, parseOutboundAllowlist, unwrapMappedV4 } from './outbound.js';
+import {
+  addressRefusal,
+  OutboundFailed,
+  OutboundGuard,
+  OutboundRefused,
+  parseOutboundAllowlist,
+  unwrapMappedV4,
+} from './outbound.js';
 
 let server: http.Server;
 let port = 0;
@@ -39,7 +46,9 @@ afterAll(async () => {
 });
 
 async function refusal(guard: OutboundGuard, url: string): Promise<OutboundRefused> {
-  const error: unknown = await guard.request({ method: 'GET', url, timeoutMs: 2_000 }).catch((caught: unknown) => caught);
+  const error: unknown = await guard
+    .request({ method: 'GET', url, timeoutMs: 2_000 })
+    .catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(OutboundRefused);
   return error as OutboundRefused;
 }
@@ -88,7 +97,12 @@ describe('OutboundGuard with loopback allow-listed', () => {
   afterAll(() => guard.close());
 
   it('sends a request and returns status, lower-case headers, body and latency', async () => {
-    const answer = await guard.request({ method: 'POST', url: `http://127.0.0.1:${port}/hook`, headers: { 'X-Test': 'yes', 'content-type': 'text/plain' }, body: 'hello' });
+    const answer = await guard.request({
+      method: 'POST',
+      url: `http://127.0.0.1:${port}/hook`,
+      headers: { 'X-Test': 'yes', 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers['x-seen']).toBe('yes');
     expect(JSON.parse(answer.body.toString())).toEqual({ method: 'POST', body: 'hello' });
@@ -115,7 +129,9 @@ describe('OutboundGuard with loopback allow-listed', () => {
 
   it('gives up after the timeout with OutboundFailed', async () => {
     const started = Date.now();
-    const error: unknown = await guard.request({ method: 'GET', url: `http://127.0.0.1:${port}/slow`, timeoutMs: 150 }).catch((caught: unknown) => caught);
+    const error: unknown = await guard
+      .request({ method: 'GET', url: `http://127.0.0.1:${port}/slow`, timeoutMs: 150 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OutboundFailed);
     expect((error as OutboundFailed).reason).toBe('no complete answer within 150 ms');
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -126,7 +142,11 @@ describe('OutboundGuard with loopback allow-listed', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.byteLength).toBe(1_000);
     expect(answer.truncated).toBe(true);
-    const whole = await guard.request({ method: 'GET', url: `http://127.0.0.1:${port}/big`, maxResponseBytes: 300_000 });
+    const whole = await guard.request({
+      method: 'GET',
+      url: `http://127.0.0.1:${port}/big`,
+      maxResponseBytes: 300_000,
+    });
     expect(whole.body.byteLength).toBe(200_000);
     expect(whole.truncated).toBe(false);
   });
@@ -136,7 +156,9 @@ describe('OutboundGuard with loopback allow-listed', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const freePort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const error: unknown = await guard.request({ method: 'GET', url: `http://127.0.0.1:${freePort}/` }).catch((caught: unknown) => caught);
+    const error: unknown = await guard
+      .request({ method: 'GET', url: `http://127.0.0.1:${freePort}/` })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OutboundFailed);
     expect((error as OutboundFailed).reason).toBe('connection refused');
   });

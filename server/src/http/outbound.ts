@@ -105,14 +105,23 @@ export function parseOutboundAllowlist(raw: string): OutboundAllowlist {
   const hosts = new Set<string>();
   const suffixes: string[] = [];
   const ranges = new net.BlockList();
-  for (const entry of raw.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean)) {
     const [address, prefixText, extra] = entry.split('/');
     const bare = address?.replace(/^\[|\]$/g, '') ?? '';
     const family = net.isIP(bare);
     if (family !== 0) {
       const max = family === 4 ? 32 : 128;
       const prefix = prefixText === undefined ? max : Number(prefixText);
-      if (extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+      if (
+        extra !== undefined ||
+        !Number.isInteger(prefix) ||
+        prefix < 0 ||
+        prefix > max ||
+        (prefixText !== undefined && !/^\d+$/.test(prefixText))
+      ) {
         throw new Error(`'${entry}' is not a valid CIDR range.`);
       }
       ranges.addSubnet(bare, prefix, family === 4 ? 'ipv4' : 'ipv6');
@@ -136,8 +145,10 @@ export function addressRefusal(address: string, allowlist: OutboundAllowlist): s
   if (family === 0) return `'${address}' is not an IP address`;
   const type = family === 4 ? 'ipv4' : 'ipv6';
   // An allow-listed range may be written either way (::ffff:127.0.0.1 is 127.0.0.1).
-  if (allowlist.ranges.check(plain, type) || (plain !== address && allowlist.ranges.check(address, 'ipv6'))) return undefined;
-  if (forbidden.check(plain, type)) return `address ${plain} is private, loopback or reserved (allow it with CAUSERIE_OUTBOUND_ALLOWLIST)`;
+  if (allowlist.ranges.check(plain, type) || (plain !== address && allowlist.ranges.check(address, 'ipv6')))
+    return undefined;
+  if (forbidden.check(plain, type))
+    return `address ${plain} is private, loopback or reserved (allow it with CAUSERIE_OUTBOUND_ALLOWLIST)`;
   return undefined;
 }
 
@@ -153,7 +164,11 @@ class LookupRefusal extends Error {
   }
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * Sends outbound HTTP for the whole platform (webhooks, channel providers). The address check runs inside the
@@ -168,7 +183,14 @@ export class OutboundGuard {
     this.allowlist = parseOutboundAllowlist(allowlist);
     const lookup = this.checkedLookup.bind(this);
     // Keep-alive per origin: webhook throughput depends on not paying a TCP (and TLS) handshake per delivery.
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup };
+    const agentOptions = {
+      keepAlive: true,
+      keepAliveMsecs: 10_000,
+      maxSockets: 256,
+      maxFreeSockets: 64,
+      scheduling: 'lifo' as const,
+      lookup,
+    };
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
   }
@@ -182,7 +204,8 @@ export class OutboundGuard {
     } catch {
       throw new OutboundRefused('the URL is not valid');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefused(`scheme '${url.protocol.replace(/:$/, '')}' is not http or https`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new OutboundRefused(`scheme '${url.protocol.replace(/:$/, '')}' is not http or https`);
     // WHATWG parsing already turns 2130706433, 0x7f.1 and 017700000001 into 127.0.0.1, so the literal check sees the real address.
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (net.isIP(host) !== 0) {
@@ -237,7 +260,9 @@ export class OutboundGuard {
         });
         response.on('end', () => finish(undefined, answer(response, Buffer.concat(chunks), truncated, started)));
         response.on('error', (error: NodeJS.ErrnoException) => finish(mapError(error)));
-        response.on('aborted', () => finish(new OutboundFailed('the connection closed before the answer was complete')));
+        response.on('aborted', () =>
+          finish(new OutboundFailed('the connection closed before the answer was complete')),
+        );
       });
       request.end(body);
     });
@@ -258,10 +283,20 @@ export class OutboundGuard {
         // Every answer is checked, not only the first: with several records the socket may try any of them.
         for (const candidate of list) {
           const refusal = addressRefusal(candidate.address, this.allowlist);
-          if (refusal) return callback(new LookupRefusal(`${hostname} resolves to ${refusal.replace(/^address (\S+) is /, '$1, which is ')}`), options.all ? [] : '', undefined);
+          if (refusal)
+            return callback(
+              new LookupRefusal(`${hostname} resolves to ${refusal.replace(/^address (\S+) is /, '$1, which is ')}`),
+              options.all ? [] : '',
+              undefined,
+            );
         }
       }
-      if (list.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), options.all ? [] : '', undefined);
+      if (list.length === 0)
+        return callback(
+          Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
+          options.all ? [] : '',
+          undefined,
+        );
       if (options.all) return callback(null, list);
       const first = list[0] as dns.LookupAddress;
       return callback(null, first.address, first.family);
@@ -274,7 +309,13 @@ function answer(response: http.IncomingMessage, body: Buffer, truncated: boolean
   for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { status: response.statusCode ?? 0, headers, body, truncated, latencyMs: Math.round(performance.now() - started) };
+  return {
+    status: response.statusCode ?? 0,
+    headers,
+    body,
+    truncated,
+    latencyMs: Math.round(performance.now() - started),
+  };
 }
 
 function mapError(error: NodeJS.ErrnoException): Error {

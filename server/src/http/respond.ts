@@ -12,7 +12,9 @@ export async function listAnswer<R, P>(
   load: (ids: number[]) => Promise<R[]>,
   present: (row: R) => P,
 ) {
-  const data = query.full ? (await load(page.ids)).map(present) : page.ids.map((id) => ({ id, _link: `/${resource}/${id}` }));
+  const data = query.full
+    ? (await load(page.ids)).map(present)
+    : page.ids.map((id) => ({ id, _link: `/${resource}/${id}` }));
   return many<P | { id: number; _link: string }>(data, pageInfo(query.page, query.limit, page.count));
 }
 

@@ -31,7 +31,15 @@ export function parseApiDate(value: string): ApiDate | null {
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts;
   const start = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC rolls 2026-02-30 over to March: a value that does not come back unchanged is not a date.
-  if (start.getUTCFullYear() !== year || start.getUTCMonth() !== month - 1 || start.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  if (
+    start.getUTCFullYear() !== year ||
+    start.getUTCMonth() !== month - 1 ||
+    start.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return null;
   const endExclusive = dateOnly ? new Date(start.getTime() + 86_400_000) : new Date(start.getTime() + 1000);
   return { start, endExclusive };
 }

@@ -22,7 +22,13 @@ function fieldName(instancePath: string, extra?: string): string {
   const parts = instancePath.split('/').filter((part) => part !== '' && !/^\d+$/.test(part));
   if (extra) parts.push(extra);
   if (parts.length === 0) return 'body';
-  return parts[0] + parts.slice(1).map((part) => `[${part}]`).join('');
+  return (
+    parts[0] +
+    parts
+      .slice(1)
+      .map((part) => `[${part}]`)
+      .join('')
+  );
 }
 
 function expectedType(type: unknown): string {
@@ -44,15 +50,35 @@ function expectedType(type: unknown): string {
   }
 }
 
-const LIMIT_KEYWORDS = new Set(['minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'pattern', 'format', 'minItems', 'maxItems']);
+const LIMIT_KEYWORDS = new Set([
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'pattern',
+  'format',
+  'minItems',
+  'maxItems',
+]);
 
 /** Maps the first schema error to the API error a caller can act on. */
-export function validationError(errors: FastifySchemaValidationError[], context: string, resource = 'this resource'): ApiError {
+export function validationError(
+  errors: FastifySchemaValidationError[],
+  context: string,
+  resource = 'this resource',
+): ApiError {
   // A failed union reports each branch first (e.g. "must be null"); the union's own error says what was expected,
   // unless a branch of the right type failed on a limit (a nullable text too long): that limit is the news.
   const union = errors.find((error) => error.keyword === 'anyOf');
   const unionProblem = (union as { parentSchema?: JsonSchema } | undefined)?.parentSchema?.[PROBLEM_KEYWORD];
-  const limit = union && !unionProblem ? errors.find((error) => error !== union && error.instancePath === union.instancePath && LIMIT_KEYWORDS.has(error.keyword)) : undefined;
+  const limit =
+    union && !unionProblem
+      ? errors.find(
+          (error) => error !== union && error.instancePath === union.instancePath && LIMIT_KEYWORDS.has(error.keyword),
+        )
+      : undefined;
   const first = limit ?? union ?? errors[0];
   if (!first) return fieldInvalid(context);
   const params = first.params as Record<string, unknown>;
@@ -62,7 +88,10 @@ export function validationError(errors: FastifySchemaValidationError[], context:
     case 'required':
       return fieldMissing(fieldName(first.instancePath, String(params.missingProperty)));
     case 'additionalProperties':
-      return fieldUnknown(fieldName(first.instancePath, String(params.additionalProperty)), context === 'body' ? resource : context);
+      return fieldUnknown(
+        fieldName(first.instancePath, String(params.additionalProperty)),
+        context === 'body' ? resource : context,
+      );
     default: {
       const field = fieldName(first.instancePath);
       if (custom) return fieldInvalid(field, custom);
@@ -70,7 +99,12 @@ export function validationError(errors: FastifySchemaValidationError[], context:
         case 'type':
           return fieldInvalid(field, expectedType(params.type));
         case 'minLength':
-          return fieldInvalid(field, params.limit === 1 ? 'It must not be empty.' : `It must be at least ${String(params.limit)} characters long.`);
+          return fieldInvalid(
+            field,
+            params.limit === 1
+              ? 'It must not be empty.'
+              : `It must be at least ${String(params.limit)} characters long.`,
+          );
         case 'maxLength':
           return fieldInvalid(field, `It must be at most ${String(params.limit)} characters long.`);
         case 'minimum':
@@ -95,7 +129,9 @@ export function validationError(errors: FastifySchemaValidationError[], context:
 }
 
 function describeAnyOf(schema: JsonSchema | undefined): string {
-  const options = (schema?.anyOf ?? []).map((option) => (option as { const?: unknown }).const).filter((value) => value !== undefined);
+  const options = (schema?.anyOf ?? [])
+    .map((option) => (option as { const?: unknown }).const)
+    .filter((value) => value !== undefined);
   if (options.length > 0) return `Expected one of: ${options.map(String).join(', ')}.`;
   const types = (schema?.anyOf ?? []).map((option) => option.type).filter((type) => type !== 'null');
   return types.length === 1 ? expectedType(types[0]) : 'Expected a different type of value.';

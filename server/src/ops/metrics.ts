@@ -1,6 +1,6 @@
 // Prometheus metrics of one app instance: process defaults plus HTTP request counts and latencies by route.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** Registers `/metrics` and the hooks that feed it. Each app gets its own registry so tests can build several. */
 export function registerMetrics(app: FastifyInstance): Registry {

@@ -1,6 +1,6 @@
 // Operations endpoints: health probes, Prometheus metrics, the OpenAPI document and the API reference page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, startTestApp } from '../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -46,7 +46,15 @@ describe('probes', () => {
 describe('/metrics', () => {
   /** The value of one sample line of causerie_http_requests_total, 0 when absent. */
   function requestCount(text: string, route: string, status: string): number {
-    const line = text.split('\n').find((row) => row.startsWith('causerie_http_requests_total{') && row.includes(`route="${route}"`) && row.includes(`status="${status}"`) && row.includes('method="GET"'));
+    const line = text
+      .split('\n')
+      .find(
+        (row) =>
+          row.startsWith('causerie_http_requests_total{') &&
+          row.includes(`route="${route}"`) &&
+          row.includes(`status="${status}"`) &&
+          row.includes('method="GET"'),
+      );
     return line === undefined ? 0 : Number(line.split(' ').at(-1));
   }
 
@@ -82,12 +90,20 @@ describe('/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
   });
 
-  it.each(['/api/2/operator', '/api/2/operator/{id}', '/api/2/client/{id}/key', '/api/2/group', '/api/2/skill', '/api/2/website'])('documents %s', (route) => {
+  it.each([
+    '/api/2/operator',
+    '/api/2/operator/{id}',
+    '/api/2/client/{id}/key',
+    '/api/2/group',
+    '/api/2/skill',
+    '/api/2/website',
+  ])('documents %s', (route) => {
     expect(Object.keys(doc.paths)).toContain(route);
   });
 
   it('does not document operations routes', () => {
-    for (const route of Object.keys(doc.paths)) expect(route.startsWith('/api/') || route.startsWith('/auth/')).toBe(true);
+    for (const route of Object.keys(doc.paths))
+      expect(route.startsWith('/api/') || route.startsWith('/auth/')).toBe(true);
     expect(Object.keys(doc.paths)).not.toContain('/metrics');
     expect(Object.keys(doc.paths)).not.toContain('/openapi.json');
   });

@@ -146,7 +146,9 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     this.table.dispatch(topic, message);
     const envelope: Envelope = { n: this.nodeId, m: message };
-    this.commands.publish(CHANNEL_PREFIX + topic, JSON.stringify(envelope)).catch((error: unknown) => this.onError(error, `publish on ${topic}`));
+    this.commands
+      .publish(CHANNEL_PREFIX + topic, JSON.stringify(envelope))
+      .catch((error: unknown) => this.onError(error, `publish on ${topic}`));
   }
 
   subscribe(topic: string, handler: BusHandler): Subscription {
@@ -164,7 +166,9 @@ export class RedisBus implements Bus {
       unsubscribe: () => {
         if (!this.table.remove(topic, handler) || this.closed) return;
         this.subscribed.delete(topic);
-        this.subscriber.unsubscribe(CHANNEL_PREFIX + topic).catch((error: unknown) => this.onError(error, `unsubscribe from ${topic}`));
+        this.subscriber
+          .unsubscribe(CHANNEL_PREFIX + topic)
+          .catch((error: unknown) => this.onError(error, `unsubscribe from ${topic}`));
       },
     };
   }

@@ -7,7 +7,12 @@ export interface Frame {
   [field: string]: unknown;
 }
 
-type Waiter = { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type Waiter = {
+  match: (frame: Frame) => boolean;
+  resolve: (frame: Frame) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+};
 
 export class RealtimeClient {
   /** Every frame received, in order. */
@@ -46,7 +51,9 @@ export class RealtimeClient {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { headers, perMessageDeflate: false });
       socket.once('open', () => resolve(new RealtimeClient(socket)));
-      socket.once('unexpected-response', (_request, response) => reject(new Error(`Unexpected server response: ${response.statusCode}`)));
+      socket.once('unexpected-response', (_request, response) =>
+        reject(new Error(`Unexpected server response: ${response.statusCode}`)),
+      );
       socket.once('error', reject);
     });
   }
@@ -73,7 +80,11 @@ export class RealtimeClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((candidate) => candidate.timer !== timer);
-        reject(new Error(`no ${typeof match === 'string' ? `'${match}' ` : ''}frame within ${timeoutMs} ms; received: ${JSON.stringify(this.frames.slice(-5))}`));
+        reject(
+          new Error(
+            `no ${typeof match === 'string' ? `'${match}' ` : ''}frame within ${timeoutMs} ms; received: ${JSON.stringify(this.frames.slice(-5))}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push({ match: test, resolve, reject, timer });
     });

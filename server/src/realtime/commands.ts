@@ -27,7 +27,11 @@ export interface SendResult {
 const HISTORY_COLUMNS = ['seq', 'kind', 'body', 'operator_id', 'created_at', 'data', 'client_message_id'] as const;
 
 /** Entries of these conversations holding one of these client ids (the caller pairs them up). */
-export async function storedClientIds(trx: Tx, conversationIds: readonly number[], clientMessageIds: readonly string[]): Promise<Array<HistoryRow & { conversation_id: number }>> {
+export async function storedClientIds(
+  trx: Tx,
+  conversationIds: readonly number[],
+  clientMessageIds: readonly string[],
+): Promise<Array<HistoryRow & { conversation_id: number }>> {
   if (conversationIds.length === 0 || clientMessageIds.length === 0) return [];
   return trx
     .selectFrom('conversation_message')
@@ -37,8 +41,17 @@ export async function storedClientIds(trx: Tx, conversationIds: readonly number[
     .execute();
 }
 
-async function storedWithClientId(db: Kysely<Database> | Tx, conversationId: number, clientMessageId: string): Promise<HistoryRow | undefined> {
-  return db.selectFrom('conversation_message').select([...HISTORY_COLUMNS]).where('conversation_id', '=', conversationId).where('client_message_id', '=', clientMessageId).executeTakeFirst();
+async function storedWithClientId(
+  db: Kysely<Database> | Tx,
+  conversationId: number,
+  clientMessageId: string,
+): Promise<HistoryRow | undefined> {
+  return db
+    .selectFrom('conversation_message')
+    .select([...HISTORY_COLUMNS])
+    .where('conversation_id', '=', conversationId)
+    .where('client_message_id', '=', clientMessageId)
+    .executeTakeFirst();
 }
 
 /**
@@ -46,19 +59,37 @@ async function storedWithClientId(db: Kysely<Database> | Tx, conversationId: num
  * client_message_id the conversation row is locked first and the id looked up under that lock, so two sends of one
  * message (a resend racing the original, on any node) store it once; the unique index backs this up.
  */
-export async function appendEntryWithin(trx: Tx, input: SendInput, options: { checked?: boolean } = {}): Promise<SendResult> {
+export async function appendEntryWithin(
+  trx: Tx,
+  input: SendInput,
+  options: { checked?: boolean } = {},
+): Promise<SendResult> {
   const clientMessageId = input.clientMessageId ?? null;
   // `checked`: the caller already looked the client id up in this transaction (a batch does it for all its messages at once).
   if (clientMessageId !== null && !options.checked) {
     // PostgreSQL: a no-op UPDATE takes the row lock that orders concurrent sends to this conversation before the
     // look-up. SQLite runs one writer at a time and needs none.
-    if (dialectOf(trx) === 'postgres') await trx.updateTable('conversation').set((eb) => ({ last_seq: eb.ref('last_seq') })).where('id', '=', input.conversationId).execute();
+    if (dialectOf(trx) === 'postgres')
+      await trx
+        .updateTable('conversation')
+        .set((eb) => ({ last_seq: eb.ref('last_seq') }))
+        .where('id', '=', input.conversationId)
+        .execute();
     const earlier = await storedWithClientId(trx, input.conversationId, clientMessageId);
     if (earlier !== undefined) return { row: earlier, duplicate: true };
   }
-  const row = await appendMessage(trx, input.conversationId, { kind: input.kind, text: input.text, operatorId: input.operatorId ?? null, at: nowInstant() });
+  const row = await appendMessage(trx, input.conversationId, {
+    kind: input.kind,
+    text: input.text,
+    operatorId: input.operatorId ?? null,
+    at: nowInstant(),
+  });
   if (clientMessageId === null) return { row, duplicate: false };
-  await trx.updateTable('conversation_message').set({ client_message_id: clientMessageId }).where('id', '=', row.id).execute();
+  await trx
+    .updateTable('conversation_message')
+    .set({ client_message_id: clientMessageId })
+    .where('id', '=', row.id)
+    .execute();
   return { row: { ...row, client_message_id: clientMessageId }, duplicate: false };
 }
 
@@ -80,16 +111,30 @@ export async function sendEntry(db: Kysely<Database>, input: SendInput): Promise
  * Moves a side's read position forward to `seq` (never backward, never past the last entry). Returns the new
  * position, or null when nothing changed.
  */
-export async function markRead(db: Kysely<Database>, conversationId: number, side: 'visitor' | 'operator', seq: number): Promise<number | null> {
+export async function markRead(
+  db: Kysely<Database>,
+  conversationId: number,
+  side: 'visitor' | 'operator',
+  seq: number,
+): Promise<number | null> {
   const column = side === 'visitor' ? 'visitor_read_seq' : 'operator_read_seq';
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('conversation').select(['last_seq', 'visitor_read_seq', 'operator_read_seq']).where('id', '=', conversationId).executeTakeFirst();
+    const row = await trx
+      .selectFrom('conversation')
+      .select(['last_seq', 'visitor_read_seq', 'operator_read_seq'])
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
     if (row === undefined) return null;
     const target = Math.min(seq, Number(row.last_seq));
     if (target <= Number(row[column])) return null;
     const set = side === 'visitor' ? { visitor_read_seq: target } : { operator_read_seq: target };
     // The condition keeps the position monotonic when two reads race.
-    const updated = await trx.updateTable('conversation').set(set).where('id', '=', conversationId).where(column, '<', target).executeTakeFirst();
+    const updated = await trx
+      .updateTable('conversation')
+      .set(set)
+      .where('id', '=', conversationId)
+      .where(column, '<', target)
+      .executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0 ? target : null;
   });
 }

@@ -151,7 +151,12 @@ export class VisitorConnection extends BaseConnection {
   /** The browser's User-Agent, recorded on the conversation it starts. */
   readonly userAgent: string | undefined;
 
-  constructor(socket: WebSocket, headers: { origin: string | undefined; userAgent: string | undefined }, report: (error: unknown) => void, rate: RateLimit = VISITOR_RATE) {
+  constructor(
+    socket: WebSocket,
+    headers: { origin: string | undefined; userAgent: string | undefined },
+    report: (error: unknown) => void,
+    rate: RateLimit = VISITOR_RATE,
+  ) {
     super(socket, rate, report);
     this.origin = headers.origin;
     this.userAgent = headers.userAgent?.slice(0, 512);

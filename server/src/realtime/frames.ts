@@ -1,8 +1,8 @@
 // The wire format: reading inbound frames field by field (errors name the field), and presenting entries and states.
 import type { DeliveryState, ProviderError } from '../channels/adapter.js';
-import { ApiError } from '../errors.js';
 import { MESSAGE_KIND, type MessageKind } from '../db/schema.js';
 import { kindName } from '../domain/conversations/history.js';
+import { ApiError } from '../errors.js';
 import type { ConversationState, EntryPayload } from './messages.js';
 import type { ConversationCard } from './store.js';
 
@@ -27,18 +27,30 @@ export class FrameError extends Error {
 
 export const frameErrors = {
   missing: (field: string) => new FrameError('field_missing', `Field '${field}' is missing.`, field),
-  invalid: (field: string, problem: string) => new FrameError('field_invalid', `Value of field '${field}' is not valid. ${problem}`, field),
-  notFound: (resource: string, id: number, field: string) => new FrameError('not_found', `Unknown '${resource}' with 'id' ${id}.`, field),
+  invalid: (field: string, problem: string) =>
+    new FrameError('field_invalid', `Value of field '${field}' is not valid. ${problem}`, field),
+  notFound: (resource: string, id: number, field: string) =>
+    new FrameError('not_found', `Unknown '${resource}' with 'id' ${id}.`, field),
 };
 
 /** The error frame of anything a handler throws: frame errors as they are, API errors by their id, the rest as `internal`. */
 export function errorFrame(error: unknown): { type: 'error'; code: string; message: string; field?: string } {
-  if (error instanceof FrameError) return { type: 'error', code: error.code, message: error.message, ...(error.field !== undefined && { field: error.field }) };
+  if (error instanceof FrameError)
+    return {
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      ...(error.field !== undefined && { field: error.field }),
+    };
   if (error instanceof ApiError) {
     const field = /^(?:Field|Value of field) '([^']+)'/.exec(error.message)?.[1];
     return { type: 'error', code: error.id, message: error.message, ...(field !== undefined && { field }) };
   }
-  return { type: 'error', code: 'internal', message: 'The server could not process this frame; it was not applied. Try again.' };
+  return {
+    type: 'error',
+    code: 'internal',
+    message: 'The server could not process this frame; it was not applied. Try again.',
+  };
 }
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -55,9 +67,13 @@ export function parseFrame(raw: string): InboundFrame {
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new FrameError('invalid_json', 'The frame is not valid JSON. Send one JSON object per frame, such as {"type":"message","text":"Hello","client_message_id":"m1"}.');
+    throw new FrameError(
+      'invalid_json',
+      'The frame is not valid JSON. Send one JSON object per frame, such as {"type":"message","text":"Hello","client_message_id":"m1"}.',
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FrameError('invalid_frame', 'A frame is a JSON object with a "type" field.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FrameError('invalid_frame', 'A frame is a JSON object with a "type" field.');
   const fields = value as { [key: string]: Json };
   const type = fields.type;
   if (type === undefined) throw frameErrors.missing('type');
@@ -105,7 +121,8 @@ export class FrameReader {
       if (options.required) throw frameErrors.missing(this.name(field));
       return undefined;
     }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647) throw frameErrors.invalid(this.name(field), 'Expected a whole number from 1 to 2147483647.');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647)
+      throw frameErrors.invalid(this.name(field), 'Expected a whole number from 1 to 2147483647.');
     return value;
   }
 
@@ -116,7 +133,8 @@ export class FrameReader {
       if (options.required) throw frameErrors.missing(this.name(field));
       return undefined;
     }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) throw frameErrors.invalid(this.name(field), 'Expected a whole number from 0.');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER)
+      throw frameErrors.invalid(this.name(field), 'Expected a whole number from 0.');
     return value;
   }
 
@@ -134,7 +152,8 @@ export class FrameReader {
   object(field: string): FrameReader | undefined {
     const value = this.fields[field];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) throw frameErrors.invalid(this.name(field), 'Expected an object.');
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw frameErrors.invalid(this.name(field), 'Expected an object.');
     return new FrameReader(value, `${this.name(field)}.`);
   }
 }
@@ -149,7 +168,9 @@ function parseData(data: string | null): { [key: string]: Json } | null {
   if (data === null) return null;
   try {
     const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { [key: string]: Json }) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as { [key: string]: Json })
+      : null;
   } catch {
     return null;
   }
@@ -163,7 +184,8 @@ export function visibleToVisitor(kind: MessageKind): boolean {
 /** An `entry` frame. Visitors get the details of system entries reduced to what concerns them. */
 export function entryFrame(conversationId: number, entry: EntryPayload, audience: 'visitor' | 'operator') {
   let data = parseData(entry.data);
-  if (data !== null && audience === 'visitor') data = Object.fromEntries(Object.entries(data).filter(([key]) => VISITOR_DATA_KEYS.has(key)));
+  if (data !== null && audience === 'visitor')
+    data = Object.fromEntries(Object.entries(data).filter(([key]) => VISITOR_DATA_KEYS.has(key)));
   return {
     type: 'entry' as const,
     conversation_id: conversationId,
@@ -178,8 +200,17 @@ export function entryFrame(conversationId: number, entry: EntryPayload, audience
 }
 
 /** A `delivery` frame (operators only): where an outbound WhatsApp, SMS or RCS message stands, by its seq. */
-export function deliveryFrame(conversationId: number, delivery: { seq: number; state: DeliveryState; error?: ProviderError }) {
-  return { type: 'delivery' as const, conversation_id: conversationId, seq: delivery.seq, state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }) };
+export function deliveryFrame(
+  conversationId: number,
+  delivery: { seq: number; state: DeliveryState; error?: ProviderError },
+) {
+  return {
+    type: 'delivery' as const,
+    conversation_id: conversationId,
+    seq: delivery.seq,
+    state: delivery.state,
+    ...(delivery.error !== undefined && { error: delivery.error }),
+  };
 }
 
 /** A conversation's state as a visitor sees it. */
@@ -210,7 +241,14 @@ export function operatorConversationView(state: ConversationState, card?: Conver
       created_at: card.created_at,
       visitor_read_seq: Number(card.visitor_read_seq),
       operator_read_seq: Number(card.operator_read_seq),
-      visitor: { id: card.visitor_id, vuid: card.unique_id, external_id: card.external_id, email: card.email, firstname: card.firstname, lastname: card.lastname },
+      visitor: {
+        id: card.visitor_id,
+        vuid: card.unique_id,
+        external_id: card.external_id,
+        email: card.email,
+        firstname: card.firstname,
+        lastname: card.lastname,
+      },
     }),
   };
 }

@@ -2,21 +2,38 @@
 // exactly-once delivery by seq, presence and the single periodic sweep (keepalive, heartbeat, queue expiry).
 import type { Kysely } from 'kysely';
 import type { WebSocket } from 'ws';
+import { type DeliveryState, isProviderChannel, type ProviderError } from '../channels/adapter.js';
+import { deliveryStates } from '../channels/outbox.js';
 import type { Dialect } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
-import { ApiError } from '../errors.js';
 import { connectOperator, disconnectOperator } from '../domain/people/presence.js';
-import { expireQueuedConversations, missQueuedConversations, rerouteConversationsOf } from '../domain/routing/commands.js';
+import {
+  expireQueuedConversations,
+  missQueuedConversations,
+  rerouteConversationsOf,
+} from '../domain/routing/commands.js';
 import { queueSnapshot } from '../domain/routing/queue.js';
+import { ApiError } from '../errors.js';
 import { type Bus, type Subscription, topics } from './bus.js';
 import { type Connection, OperatorConnection, VisitorConnection } from './connection.js';
-import { deliveryStates } from '../channels/outbox.js';
-import { type DeliveryState, type ProviderError, isProviderChannel } from '../channels/adapter.js';
-import { deliveryFrame, entryFrame, operatorConversationView, visibleToVisitor, visitorConversationView } from './frames.js';
-import { type ConversationState, type EntryPayload, type RealtimeMessage, entryPayload } from './messages.js';
+import {
+  deliveryFrame,
+  entryFrame,
+  operatorConversationView,
+  visibleToVisitor,
+  visitorConversationView,
+} from './frames.js';
+import { type ConversationState, type EntryPayload, entryPayload, type RealtimeMessage } from './messages.js';
 import { type PresenceRegistry, PresenceTracker } from './presence.js';
 import type { RealtimePublisher } from './publisher.js';
-import { HISTORY_PAGE, type HistoryRow, conversationCard, conversationState, historyAfter, operatorWebsiteIds } from './store.js';
+import {
+  conversationCard,
+  conversationState,
+  HISTORY_PAGE,
+  type HistoryRow,
+  historyAfter,
+  operatorWebsiteIds,
+} from './store.js';
 import { takeUpConversation } from './visitor.js';
 import { MessageWriter } from './writer.js';
 
@@ -153,19 +170,23 @@ export class Gateway {
         return;
       case 'typing':
         for (const member of members) {
-          if (member.role !== message.by && member.lastSeq(message.c) !== undefined) member.send({ type: 'typing', conversation_id: message.c, on: message.on });
+          if (member.role !== message.by && member.lastSeq(message.c) !== undefined)
+            member.send({ type: 'typing', conversation_id: message.c, on: message.on });
         }
         return;
       case 'read':
         for (const member of members) {
-          if (member.role !== message.by && member.lastSeq(message.c) !== undefined) member.send({ type: 'read', conversation_id: message.c, by: message.by, seq: message.seq });
+          if (member.role !== message.by && member.lastSeq(message.c) !== undefined)
+            member.send({ type: 'read', conversation_id: message.c, by: message.by, seq: message.seq });
         }
         return;
       case 'delivery':
-        for (const member of members) if (member instanceof OperatorConnection) this.deliverDelivery(member, message.c, message);
+        for (const member of members)
+          if (member instanceof OperatorConnection) this.deliverDelivery(member, message.c, message);
         return;
       case 'assigned':
-        for (const member of members) if (member instanceof OperatorConnection) this.operatorAssigned(member, message.c);
+        for (const member of members)
+          if (member instanceof OperatorConnection) this.operatorAssigned(member, message.c);
         return;
       case 'disconnected':
         this.presence.reassert(message.o).catch((error: unknown) => this.report(error, 'presence reassert'));
@@ -175,7 +196,10 @@ export class Gateway {
         return;
       case 'visitor_started':
         for (const member of members) {
-          if (member instanceof VisitorConnection) takeUpConversation(this, member, message.c, message.v).catch((error: unknown) => this.report(error, 'visitor tab'));
+          if (member instanceof VisitorConnection)
+            takeUpConversation(this, member, message.c, message.v).catch((error: unknown) =>
+              this.report(error, 'visitor tab'),
+            );
         }
         return;
     }
@@ -187,7 +211,10 @@ export class Gateway {
   async follow(connection: Connection, conversationId: number, afterSeq: number): Promise<HistoryRow[]> {
     if (connection.gone) return [];
     const already = connection.lastSeq(conversationId);
-    (connection.following ??= new Map()).set(conversationId, already === undefined ? afterSeq : Math.min(already, afterSeq));
+    (connection.following ??= new Map()).set(
+      conversationId,
+      already === undefined ? afterSeq : Math.min(already, afterSeq),
+    );
     await this.join(connection, topics.conversation(conversationId));
     const rows: HistoryRow[] = [];
     let last = afterSeq;
@@ -198,7 +225,8 @@ export class Gateway {
       last = Number(page[page.length - 1]?.seq ?? last);
     }
     const end = rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : afterSeq;
-    if (connection.following !== null) connection.following.set(conversationId, Math.max(end, connection.lastSeq(conversationId) ?? 0));
+    if (connection.following !== null)
+      connection.following.set(conversationId, Math.max(end, connection.lastSeq(conversationId) ?? 0));
     return rows;
   }
 
@@ -268,7 +296,12 @@ export class Gateway {
       if (connection instanceof VisitorConnection) {
         this.visitorStateChanged(connection, state);
       } else if (state.operatorId !== connection.operatorId) {
-        connection.send({ type: 'unassigned', conversation_id: state.id, operator_id: state.operatorId, status: state.status });
+        connection.send({
+          type: 'unassigned',
+          conversation_id: state.id,
+          operator_id: state.operatorId,
+          status: state.status,
+        });
         this.unfollow(connection, state.id);
       } else {
         connection.send({ type: 'conversation', conversation: operatorConversationView(state) });
@@ -309,28 +342,41 @@ export class Gateway {
     const card = await conversationCard(this.db, state.id);
     const fresh = { ...state, lastSeq: Math.max(state.lastSeq, connection.lastSeq(state.id) ?? 0) };
     // WhatsApp, SMS and RCS replies carry where they stand; web chat has no provider delivery to read.
-    const deliveries = card !== undefined && isProviderChannel(card.source) ? new Map((await deliveryStates(this.db, state.id)).map((delivery) => [delivery.seq, delivery])) : undefined;
+    const deliveries =
+      card !== undefined && isProviderChannel(card.source)
+        ? new Map((await deliveryStates(this.db, state.id)).map((delivery) => [delivery.seq, delivery]))
+        : undefined;
     return {
       type: 'assigned' as const,
       conversation: operatorConversationView(fresh, card),
       history: history.map((row) => {
         const frame = entryFrame(state.id, entryPayload(row), 'operator');
         const delivery = deliveries?.get(frame.seq);
-        return delivery === undefined ? frame : { ...frame, delivery: { state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }) } };
+        return delivery === undefined
+          ? frame
+          : {
+              ...frame,
+              delivery: { state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }) },
+            };
       }),
     };
   }
 
   /** Delivery states of a followed conversation's messages after `afterSeq` as `delivery` frames (after a resume). */
   async presentDeliveries(connection: OperatorConnection, conversationId: number, afterSeq: number): Promise<void> {
-    for (const delivery of await deliveryStates(this.db, conversationId, afterSeq)) connection.send(deliveryFrame(conversationId, delivery));
+    for (const delivery of await deliveryStates(this.db, conversationId, afterSeq))
+      connection.send(deliveryFrame(conversationId, delivery));
   }
 
   /**
    * A live delivery change: sent behind any entries still pending on the socket's outbound lane, so the console
    * never gets the state of a message it has not been shown yet.
    */
-  private deliverDelivery(connection: OperatorConnection, conversationId: number, change: { seq: number; state: DeliveryState; error?: ProviderError }): void {
+  private deliverDelivery(
+    connection: OperatorConnection,
+    conversationId: number,
+    change: { seq: number; state: DeliveryState; error?: ProviderError },
+  ): void {
     if (connection.lastSeq(conversationId) === undefined) return;
     const frame = deliveryFrame(conversationId, change);
     if (!connection.outboundBusy) connection.send(frame);
@@ -383,7 +429,12 @@ export class Gateway {
             if (mine.position === member.queuePosition && mine.estimatedWaitSeconds === member.queueEstimate) continue;
             member.queuePosition = mine.position;
             member.queueEstimate = mine.estimatedWaitSeconds;
-            member.send({ type: 'queue', conversation_id: mine.conversationId, position: mine.position, estimated_wait_seconds: mine.estimatedWaitSeconds });
+            member.send({
+              type: 'queue',
+              conversation_id: mine.conversationId,
+              position: mine.position,
+              estimated_wait_seconds: mine.estimatedWaitSeconds,
+            });
           }
         } while (state.again && !this.closed);
       } catch (error) {
@@ -434,7 +485,13 @@ export class Gateway {
   /** Ends the waits longer than the maximum, on the websites that have such waits. */
   private async expireQueues(): Promise<void> {
     const limit = new Date(Date.now() - this.options.maxQueueWaitMs).toISOString();
-    const rows = await this.db.selectFrom('conversation').select('website_id').distinct().where('status', '=', 'waiting').where('queued_at', '<=', limit).execute();
+    const rows = await this.db
+      .selectFrom('conversation')
+      .select('website_id')
+      .distinct()
+      .where('status', '=', 'waiting')
+      .where('queued_at', '<=', limit)
+      .execute();
     for (const { website_id: websiteId } of rows) {
       const ended = await expireQueuedConversations(this.db, websiteId, this.options.maxQueueWaitMs);
       await this.publisher.endedWaits(ended);

@@ -2,7 +2,7 @@
 // form's email stored on the visitor (over HTTP and on the socket).
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { availableOperator } from '../test/live-sockets.js';
 import { startRedis } from '../test/processes.js';
 import { LocalBus, RedisBus } from './bus.js';
@@ -25,7 +25,10 @@ async function post(path: string, payload: Record<string, unknown>): Promise<Ans
 }
 
 async function poll(site: number, vuid: string, conversationId: number): Promise<Answer['body']['data']> {
-  const answer = await t.app.inject({ method: 'GET', url: `/realtime/visitor/messages?website_id=${site}&vuid=${vuid}&conversation_id=${conversationId}` });
+  const answer = await t.app.inject({
+    method: 'GET',
+    url: `/realtime/visitor/messages?website_id=${site}&vuid=${vuid}&conversation_id=${conversationId}`,
+  });
   expect(answer.statusCode).toBe(200);
   return answer.json<Answer['body']>().data;
 }
@@ -37,23 +40,42 @@ async function newSite(name: string): Promise<number> {
 /** An available operator of the site, on a socket. */
 async function newOperator(name: string, site: number): Promise<{ id: number; socket: RealtimeClient }> {
   const email = `${name.toLowerCase()}@fallback.example`;
-  const created = await t.api('POST', '/operator', { key, json: { name, email, password: 'fallback-secret', website_list: [site], chat_max_number: 5 } });
+  const created = await t.api('POST', '/operator', {
+    key,
+    json: { name, email, password: 'fallback-secret', website_list: [site], chat_max_number: 5 },
+  });
   if (created.status !== 200) throw new Error(JSON.stringify(created.body));
-  const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'fallback-secret' } });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'fallback-secret' },
+  });
   const socket = await availableOperator(base, login.json<{ data: { token: string } }>().data.token);
   sockets.push(socket);
   return { id: created.body.data.id, socket };
 }
 
 /** A visitor who started a conversation over HTTP. */
-async function httpVisitor(site: number, text: string, extra: Record<string, unknown> = {}): Promise<{ vuid: string; conversationId: number; outcome: unknown }> {
+async function httpVisitor(
+  site: number,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ vuid: string; conversationId: number; outcome: unknown }> {
   const sent = await post('messages', { website_id: site, text, client_message_id: `c-${text}`, ...extra });
   expect(sent.status, JSON.stringify(sent.body)).toBe(200);
-  return { vuid: String(sent.body.data.vuid), conversationId: Number(sent.body.data.conversation_id), outcome: sent.body.data.outcome };
+  return {
+    vuid: String(sent.body.data.vuid),
+    conversationId: Number(sent.body.data.conversation_id),
+    outcome: sent.body.data.outcome,
+  };
 }
 
 async function visitorRow(vuid: string) {
-  return t.store.db.selectFrom('visitor').select(['id', 'email']).where('unique_id', '=', vuid).executeTakeFirstOrThrow();
+  return t.store.db
+    .selectFrom('visitor')
+    .select(['id', 'email'])
+    .where('unique_id', '=', vuid)
+    .executeTakeFirstOrThrow();
 }
 
 const failure = (message: string) => ({ meta: { status: 'fail', message } });
@@ -81,25 +103,80 @@ describe('POST /realtime/visitor/satisfaction', () => {
   });
 
   it('refuses bad notes and comments with 400 naming the field, like the socket frame', async () => {
-    const answer = (fields: Record<string, unknown>) => post('satisfaction', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, note_welcome: 3, note_delay: 2, note_resolution: 3, ...fields });
+    const answer = (fields: Record<string, unknown>) =>
+      post('satisfaction', {
+        website_id: site,
+        vuid: visitor.vuid,
+        conversation_id: visitor.conversationId,
+        note_welcome: 3,
+        note_delay: 2,
+        note_resolution: 3,
+        ...fields,
+      });
     const outOfRange = await answer({ note_welcome: 4 });
-    expect(outOfRange).toEqual({ status: 400, body: failure("Value of field 'note_welcome' is not valid. Expected a whole number from 1 to 3 (3 is the most satisfied).") });
-    const missing = await post('satisfaction', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, note_welcome: 3, note_resolution: 3 });
+    expect(outOfRange).toEqual({
+      status: 400,
+      body: failure(
+        "Value of field 'note_welcome' is not valid. Expected a whole number from 1 to 3 (3 is the most satisfied).",
+      ),
+    });
+    const missing = await post('satisfaction', {
+      website_id: site,
+      vuid: visitor.vuid,
+      conversation_id: visitor.conversationId,
+      note_welcome: 3,
+      note_resolution: 3,
+    });
     expect(missing).toEqual({ status: 400, body: failure("Field 'note_delay' is missing.") });
-    expect((await answer({ comment: 'x'.repeat(2001) })).body.meta.message).toBe("Value of field 'comment' is not valid. It must be at most 2000 characters long.");
-    expect((await answer({ note_resolution: 1.5 })).body.meta.message).toMatch(/^Value of field 'note_resolution' is not valid\./);
+    expect((await answer({ comment: 'x'.repeat(2001) })).body.meta.message).toBe(
+      "Value of field 'comment' is not valid. It must be at most 2000 characters long.",
+    );
+    expect((await answer({ note_resolution: 1.5 })).body.meta.message).toMatch(
+      /^Value of field 'note_resolution' is not valid\./,
+    );
   });
 
   it("records the visitor's answer, visible in GET /api/2/satisfaction, with its event, once", async () => {
-    const recorded = await post('satisfaction', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, note_welcome: 3, note_delay: 2, note_resolution: 1, comment: 'Quick & kind' });
-    expect(recorded).toEqual({ status: 200, body: { meta: { status: 'success' }, data: { conversation_id: visitor.conversationId, satisfaction_id: expect.any(Number) } } });
+    const recorded = await post('satisfaction', {
+      website_id: site,
+      vuid: visitor.vuid,
+      conversation_id: visitor.conversationId,
+      note_welcome: 3,
+      note_delay: 2,
+      note_resolution: 1,
+      comment: 'Quick & kind',
+    });
+    expect(recorded).toEqual({
+      status: 200,
+      body: {
+        meta: { status: 'success' },
+        data: { conversation_id: visitor.conversationId, satisfaction_id: expect.any(Number) },
+      },
+    });
     const satisfactionId = Number(recorded.body.data.satisfaction_id);
-    const listed = await t.api('GET', `/satisfaction?full=1&filters%5Bconversation_id%5D=${visitor.conversationId}`, { key });
+    const listed = await t.api('GET', `/satisfaction?full=1&filters%5Bconversation_id%5D=${visitor.conversationId}`, {
+      key,
+    });
     expect(listed.body.data).toEqual([
-      expect.objectContaining({ id: satisfactionId, conversation_id: visitor.conversationId, website_id: site, note_welcome: 1, note_delay: 0.67, note_resolution: 0.33, comment: 'Quick & kind' }),
+      expect.objectContaining({
+        id: satisfactionId,
+        conversation_id: visitor.conversationId,
+        website_id: site,
+        note_welcome: 1,
+        note_delay: 0.67,
+        note_resolution: 0.33,
+        comment: 'Quick & kind',
+      }),
     ]);
     expect(await eventTypesFor(t, 'satisfaction', satisfactionId)).toEqual(['satisfaction.filled']);
-    const again = await post('satisfaction', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, note_welcome: 1, note_delay: 1, note_resolution: 1 });
+    const again = await post('satisfaction', {
+      website_id: site,
+      vuid: visitor.vuid,
+      conversation_id: visitor.conversationId,
+      note_welcome: 1,
+      note_delay: 1,
+      note_resolution: 1,
+    });
     expect(again.status).toBe(409);
     expect(again.body.meta.message).toBe(`Conversation ${visitor.conversationId} already has a satisfaction answer.`);
   });
@@ -107,14 +184,48 @@ describe('POST /realtime/visitor/satisfaction', () => {
   it("refuses another visitor's conversation, and a vuid never stored, as not found", async () => {
     const stranger = await httpVisitor(site, 'Me too');
     const notes = { note_welcome: 3, note_delay: 3, note_resolution: 3 };
-    const refused = await post('satisfaction', { website_id: site, vuid: stranger.vuid, conversation_id: visitor.conversationId, ...notes });
-    expect(refused).toEqual({ status: 404, body: { meta: { status: 'fail', message: `Unknown 'conversation' with 'id' ${visitor.conversationId}.` } } });
-    expect((await post('satisfaction', { website_id: site, vuid: 'never-stored', conversation_id: stranger.conversationId, ...notes })).status).toBe(404);
+    const refused = await post('satisfaction', {
+      website_id: site,
+      vuid: stranger.vuid,
+      conversation_id: visitor.conversationId,
+      ...notes,
+    });
+    expect(refused).toEqual({
+      status: 404,
+      body: { meta: { status: 'fail', message: `Unknown 'conversation' with 'id' ${visitor.conversationId}.` } },
+    });
+    expect(
+      (
+        await post('satisfaction', {
+          website_id: site,
+          vuid: 'never-stored',
+          conversation_id: stranger.conversationId,
+          ...notes,
+        })
+      ).status,
+    ).toBe(404);
     // The right visitor on another website of the same client: not theirs there.
     const other = await newSite('survey-other');
-    expect((await post('satisfaction', { website_id: other, vuid: stranger.vuid, conversation_id: stranger.conversationId, ...notes })).status).toBe(404);
-    const unknownSite = await post('satisfaction', { website_id: 999_999, vuid: stranger.vuid, conversation_id: stranger.conversationId, ...notes });
-    expect(unknownSite).toEqual({ status: 400, body: failure("Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999.") });
+    expect(
+      (
+        await post('satisfaction', {
+          website_id: other,
+          vuid: stranger.vuid,
+          conversation_id: stranger.conversationId,
+          ...notes,
+        })
+      ).status,
+    ).toBe(404);
+    const unknownSite = await post('satisfaction', {
+      website_id: 999_999,
+      vuid: stranger.vuid,
+      conversation_id: stranger.conversationId,
+      ...notes,
+    });
+    expect(unknownSite).toEqual({
+      status: 400,
+      body: failure("Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999."),
+    });
   });
 });
 
@@ -128,14 +239,25 @@ describe('typing and read over the fallback', () => {
     operator = await newOperator('Tia', site);
     visitor = await httpVisitor(site, 'Hello from behind a proxy');
     expect(visitor.outcome).toBe('assigned');
-    await operator.socket.next((frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === visitor.conversationId);
+    await operator.socket.next(
+      (frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === visitor.conversationId,
+    );
   });
 
   it("sends the visitor's typing to the operator socket", async () => {
-    const isTyping = (on: boolean) => (frame: Frame) => frame.type === 'typing' && frame.conversation_id === visitor.conversationId && frame.on === on;
+    const isTyping = (on: boolean) => (frame: Frame) =>
+      frame.type === 'typing' && frame.conversation_id === visitor.conversationId && frame.on === on;
     const shown = operator.socket.next(isTyping(true));
-    const answer = await post('typing', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, on: true });
-    expect(answer).toEqual({ status: 200, body: { meta: { status: 'success' }, data: { conversation_id: visitor.conversationId, on: true } } });
+    const answer = await post('typing', {
+      website_id: site,
+      vuid: visitor.vuid,
+      conversation_id: visitor.conversationId,
+      on: true,
+    });
+    expect(answer).toEqual({
+      status: 200,
+      body: { meta: { status: 'success' }, data: { conversation_id: visitor.conversationId, on: true } },
+    });
     expect(await shown).toEqual({ type: 'typing', conversation_id: visitor.conversationId, on: true });
     const stopped = operator.socket.next(isTyping(false));
     await post('typing', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, on: false });
@@ -150,28 +272,62 @@ describe('typing and read over the fallback', () => {
     await expect.poll(async () => (await poll(site, visitor.vuid, visitor.conversationId)).operator_typing).toBe(false);
     operator.socket.send({ type: 'typing', conversation_id: visitor.conversationId, on: true });
     await expect.poll(async () => (await poll(site, visitor.vuid, visitor.conversationId)).operator_typing).toBe(true);
-    await operator.socket.request({ type: 'reply', conversation_id: visitor.conversationId, text: 'Hi! How can I help?' }, 'ack');
+    await operator.socket.request(
+      { type: 'reply', conversation_id: visitor.conversationId, text: 'Hi! How can I help?' },
+      'ack',
+    );
     expect((await poll(site, visitor.vuid, visitor.conversationId)).operator_typing).toBe(false);
   });
 
   it("moves the visitor's read position (the operator gets `read`), and shows the operator's in the poll", async () => {
     const state = await poll(site, visitor.vuid, visitor.conversationId);
     const lastSeq = (state.conversation as { last_seq: number }).last_seq;
-    const seen = operator.socket.next((frame) => frame.type === 'read' && frame.conversation_id === visitor.conversationId);
-    const read = await post('read', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, seq: lastSeq + 50 });
+    const seen = operator.socket.next(
+      (frame) => frame.type === 'read' && frame.conversation_id === visitor.conversationId,
+    );
+    const read = await post('read', {
+      website_id: site,
+      vuid: visitor.vuid,
+      conversation_id: visitor.conversationId,
+      seq: lastSeq + 50,
+    });
     // Never past the last entry.
-    expect(read).toEqual({ status: 200, body: { meta: { status: 'success' }, data: { conversation_id: visitor.conversationId, visitor_read_seq: lastSeq } } });
+    expect(read).toEqual({
+      status: 200,
+      body: {
+        meta: { status: 'success' },
+        data: { conversation_id: visitor.conversationId, visitor_read_seq: lastSeq },
+      },
+    });
     expect(await seen).toEqual({ type: 'read', conversation_id: visitor.conversationId, by: 'visitor', seq: lastSeq });
     // Never backward.
-    expect((await post('read', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, seq: 1 })).body.data.visitor_read_seq).toBe(lastSeq);
-    const stored = await t.store.db.selectFrom('conversation').select('visitor_read_seq').where('id', '=', visitor.conversationId).executeTakeFirstOrThrow();
+    expect(
+      (await post('read', { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId, seq: 1 }))
+        .body.data.visitor_read_seq,
+    ).toBe(lastSeq);
+    const stored = await t.store.db
+      .selectFrom('conversation')
+      .select('visitor_read_seq')
+      .where('id', '=', visitor.conversationId)
+      .executeTakeFirstOrThrow();
     expect(Number(stored.visitor_read_seq)).toBe(lastSeq);
 
     expect((state.conversation as { operator_read_seq: number }).operator_read_seq).toBe(0);
-    await post('messages', { website_id: site, vuid: visitor.vuid, text: 'My order is late', client_message_id: 'late-1' });
+    await post('messages', {
+      website_id: site,
+      vuid: visitor.vuid,
+      text: 'My order is late',
+      client_message_id: 'late-1',
+    });
     const mine = (await poll(site, visitor.vuid, visitor.conversationId)).conversation as { last_seq: number };
     operator.socket.send({ type: 'read', conversation_id: visitor.conversationId, seq: mine.last_seq });
-    await expect.poll(async () => ((await poll(site, visitor.vuid, visitor.conversationId)).conversation as { operator_read_seq: number }).operator_read_seq).toBe(mine.last_seq);
+    await expect
+      .poll(
+        async () =>
+          ((await poll(site, visitor.vuid, visitor.conversationId)).conversation as { operator_read_seq: number })
+            .operator_read_seq,
+      )
+      .toBe(mine.last_seq);
   });
 
   it("refuses another visitor's conversation and bad values, naming the field", async () => {
@@ -180,23 +336,53 @@ describe('typing and read over the fallback', () => {
       ['typing', { on: true }],
       ['read', { seq: 1 }],
     ] as const) {
-      const refused = await post(path, { website_id: site, vuid: stranger.vuid, conversation_id: visitor.conversationId, ...extra });
-      expect(refused).toEqual({ status: 404, body: failure(`Unknown 'conversation' with 'id' ${visitor.conversationId}.`) });
+      const refused = await post(path, {
+        website_id: site,
+        vuid: stranger.vuid,
+        conversation_id: visitor.conversationId,
+        ...extra,
+      });
+      expect(refused).toEqual({
+        status: 404,
+        body: failure(`Unknown 'conversation' with 'id' ${visitor.conversationId}.`),
+      });
     }
     const own = { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId };
-    expect(await post('typing', { ...own, on: 'maybe' })).toEqual({ status: 400, body: failure("Value of field 'on' is not valid. Expected true or false (1 or 0).") });
-    expect(await post('typing', { website_id: site, vuid: visitor.vuid, on: true })).toEqual({ status: 400, body: failure("Field 'conversation_id' is missing.") });
-    expect(await post('read', { ...own, seq: -1 })).toEqual({ status: 400, body: failure("Value of field 'seq' is not valid. Expected a whole number from 0.") });
+    expect(await post('typing', { ...own, on: 'maybe' })).toEqual({
+      status: 400,
+      body: failure("Value of field 'on' is not valid. Expected true or false (1 or 0)."),
+    });
+    expect(await post('typing', { website_id: site, vuid: visitor.vuid, on: true })).toEqual({
+      status: 400,
+      body: failure("Field 'conversation_id' is missing."),
+    });
+    expect(await post('read', { ...own, seq: -1 })).toEqual({
+      status: 400,
+      body: failure("Value of field 'seq' is not valid. Expected a whole number from 0."),
+    });
     expect(await post('read', own)).toEqual({ status: 400, body: failure("Field 'seq' is missing.") });
     expect((await post('read', { ...own, seq: 1, extra: 1 })).status).toBe(400);
   });
 
   it('refuses typing into a closed conversation', async () => {
     const closing = await httpVisitor(site, 'Quick question');
-    await operator.socket.next((frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === closing.conversationId);
-    await operator.socket.request({ type: 'close', conversation_id: closing.conversationId }, (frame) => frame.type === 'closed' || frame.type === 'error');
-    const refused = await post('typing', { website_id: site, vuid: closing.vuid, conversation_id: closing.conversationId, on: true });
-    expect(refused).toEqual({ status: 409, body: { meta: { status: 'fail', message: `Conversation ${closing.conversationId} is closed.` } } });
+    await operator.socket.next(
+      (frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === closing.conversationId,
+    );
+    await operator.socket.request(
+      { type: 'close', conversation_id: closing.conversationId },
+      (frame) => frame.type === 'closed' || frame.type === 'error',
+    );
+    const refused = await post('typing', {
+      website_id: site,
+      vuid: closing.vuid,
+      conversation_id: closing.conversationId,
+      on: true,
+    });
+    expect(refused).toEqual({
+      status: 409,
+      body: { meta: { status: 'fail', message: `Conversation ${closing.conversationId} is closed.` } },
+    });
     expect((await poll(site, closing.vuid, closing.conversationId)).operator_typing).toBe(false);
   });
 });
@@ -209,7 +395,10 @@ describe("the offline form's email", () => {
   });
 
   it('is stored on the visitor over HTTP, with visitor.updated, visible in GET /api/2/visitor/{id}', async () => {
-    const left = await httpVisitor(site, 'Please call me back', { email: 'julie@shop.example', page_type: 'offline_form' });
+    const left = await httpVisitor(site, 'Please call me back', {
+      email: 'julie@shop.example',
+      page_type: 'offline_form',
+    });
     expect(left.outcome).toBe('offline');
     const row = await visitorRow(left.vuid);
     expect(row.email).toBe('julie@shop.example');
@@ -217,20 +406,36 @@ describe("the offline form's email", () => {
     expect(shown.body.data).toMatchObject({ id: row.id, unique_id: left.vuid, email: 'julie@shop.example' });
     expect(await eventTypesFor(t, 'visitor', row.id)).toEqual(['visitor.created', 'visitor.updated']);
     // The form resent (same client id): nothing new, no second event.
-    const again = await post('messages', { website_id: site, vuid: left.vuid, text: 'Please call me back', client_message_id: 'c-Please call me back', email: 'julie@shop.example' });
+    const again = await post('messages', {
+      website_id: site,
+      vuid: left.vuid,
+      text: 'Please call me back',
+      client_message_id: 'c-Please call me back',
+      email: 'julie@shop.example',
+    });
     expect(again.body.data).toMatchObject({ conversation_id: left.conversationId, duplicate: true });
     expect(await eventTypesFor(t, 'visitor', row.id)).toEqual(['visitor.created', 'visitor.updated']);
   });
 
   it('refuses a bad email with 400 naming it, storing nothing', async () => {
-    const before = await t.store.db.selectFrom('conversation').select((eb) => eb.fn.countAll().as('n')).where('website_id', '=', site).executeTakeFirstOrThrow();
+    const before = await t.store.db
+      .selectFrom('conversation')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('website_id', '=', site)
+      .executeTakeFirstOrThrow();
     for (const email of ['not-an-email', 'a b@c.d', 'julie@shop', '', 'x'.repeat(250) + '@a.fr']) {
       const refused = await post('messages', { website_id: site, text: 'hello', email });
       expect(refused.status, email).toBe(400);
       expect(refused.body.meta.message, email).toMatch(/^Value of field 'email' is not valid\./);
     }
-    expect((await post('messages', { website_id: site, text: 'hello', email: 'nope' })).body).toEqual(failure("Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'."));
-    const after = await t.store.db.selectFrom('conversation').select((eb) => eb.fn.countAll().as('n')).where('website_id', '=', site).executeTakeFirstOrThrow();
+    expect((await post('messages', { website_id: site, text: 'hello', email: 'nope' })).body).toEqual(
+      failure("Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'."),
+    );
+    const after = await t.store.db
+      .selectFrom('conversation')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('website_id', '=', site)
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
@@ -238,11 +443,34 @@ describe("the offline form's email", () => {
     const socket = await RealtimeClient.open(`${base.replace(/^http/, 'ws')}/realtime/visitor`);
     sockets.push(socket);
     const welcome = await socket.request({ type: 'hello', website_id: site }, 'welcome');
-    const refused = await socket.request({ type: 'start', text: 'Call me', email: 'nope', page_type: 'offline_form' }, 'error');
-    expect(refused).toEqual({ type: 'error', code: 'field_invalid', field: 'email', message: "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'." });
+    const refused = await socket.request(
+      { type: 'start', text: 'Call me', email: 'nope', page_type: 'offline_form' },
+      'error',
+    );
+    expect(refused).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'email',
+      message: "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+    });
     // Nothing written: a hello and a refused start leave no visitor.
-    expect(await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', String(welcome.vuid)).executeTakeFirst()).toBeUndefined();
-    const started = await socket.request({ type: 'start', text: 'Call me', email: 'max@shop.example', client_message_id: 'o-1', page_type: 'offline_form' }, 'started');
+    expect(
+      await t.store.db
+        .selectFrom('visitor')
+        .select('id')
+        .where('unique_id', '=', String(welcome.vuid))
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    const started = await socket.request(
+      {
+        type: 'start',
+        text: 'Call me',
+        email: 'max@shop.example',
+        client_message_id: 'o-1',
+        page_type: 'offline_form',
+      },
+      'started',
+    );
     expect(started.outcome).toBe('offline');
     const row = await visitorRow(String(welcome.vuid));
     expect(row.email).toBe('max@shop.example');
@@ -288,7 +516,21 @@ describe('OperatorTypingMemory', () => {
     now += 2_000;
     expect(memory.poll(7)).toBe(false);
     bus.publish('conv:7', { t: 'typing', c: 7, by: 'operator', on: true });
-    bus.publish('conv:7', { t: 'state', c: 7, s: { id: 7, websiteId: 1, visitorId: 1, status: 'closed', operatorId: 1, operatorName: 'A', skillId: null, outcome: 'answered', lastSeq: 3 } });
+    bus.publish('conv:7', {
+      t: 'state',
+      c: 7,
+      s: {
+        id: 7,
+        websiteId: 1,
+        visitorId: 1,
+        status: 'closed',
+        operatorId: 1,
+        operatorName: 'A',
+        skillId: null,
+        outcome: 'answered',
+        lastSeq: 3,
+      },
+    });
     expect(memory.poll(7)).toBe(false);
     expect(memory.poll(8)).toBe(false);
     expect(memory.size).toBe(2);

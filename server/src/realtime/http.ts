@@ -5,6 +5,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
+import { startLiveConversation } from '../domain/routing/commands.js';
+import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../errors.js';
@@ -13,14 +15,12 @@ import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
 import { IdSchema } from '../http/ids.js';
 import { nowInstant } from '../http/time.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../http/validation.js';
-import { startLiveConversation } from '../domain/routing/commands.js';
-import { queueStatus } from '../domain/routing/queue.js';
 import { type Bus, type Subscription, topics } from './bus.js';
 import { markRead } from './commands.js';
-import { MAX_ID_TEXT, MAX_TEXT, entryFrame, visibleToVisitor, visitorConversationView } from './frames.js';
+import { entryFrame, MAX_ID_TEXT, MAX_TEXT, visibleToVisitor, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
-import { type SiteRef, type VisitorRef, findSite, lookupVisitor, resolveVisitor } from './identity.js';
-import { type RealtimeMessage, entryPayload } from './messages.js';
+import { findSite, lookupVisitor, resolveVisitor, type SiteRef, type VisitorRef } from './identity.js';
+import { entryPayload, type RealtimeMessage } from './messages.js';
 import { activeVisitorConversation, conversationState, historyAfter, visitorOwnsConversation } from './store.js';
 
 /** An email address, as the visitors API checks it. */
@@ -39,12 +39,28 @@ export function isVisitorEmail(value: string): boolean {
  * the caller's transaction (the start of the conversation the form's message opens); nothing is written when it is
  * already theirs, so a resent form stores it once.
  */
-export async function storeVisitorEmail(trx: Transaction<Database>, site: SiteRef, visitor: { id: number; vuid: string }, email: string): Promise<void> {
-  const row = await trx.selectFrom('visitor').select('email').where('id', '=', visitor.id).where('client_id', '=', site.clientId).executeTakeFirst();
+export async function storeVisitorEmail(
+  trx: Transaction<Database>,
+  site: SiteRef,
+  visitor: { id: number; vuid: string },
+  email: string,
+): Promise<void> {
+  const row = await trx
+    .selectFrom('visitor')
+    .select('email')
+    .where('id', '=', visitor.id)
+    .where('client_id', '=', site.clientId)
+    .executeTakeFirst();
   if (row === undefined || row.email === email) return;
   const at = nowInstant();
   await trx.updateTable('visitor').set({ email, updated_at: at }).where('id', '=', visitor.id).execute();
-  await appendEvent(trx, { type: 'visitor.updated', clientId: site.clientId, subject: { type: 'visitor', id: visitor.id }, payload: { visitorId: visitor.id, unique_id: visitor.vuid, changed: ['email'], websiteIds: [site.id] }, at });
+  await appendEvent(trx, {
+    type: 'visitor.updated',
+    clientId: site.clientId,
+    subject: { type: 'visitor', id: visitor.id },
+    payload: { visitorId: visitor.id, unique_id: visitor.vuid, changed: ['email'], websiteIds: [site.id] },
+    at,
+  });
 }
 
 /** How long an operator's `typing on` counts without an `off`, an operator message or a close (a lost `off`). */
@@ -92,8 +108,14 @@ export class OperatorTypingMemory {
     this.sweep(now);
     let watch = this.watched.get(conversationId);
     if (watch === undefined) {
-      const created: Watch = { subscription: { ready: Promise.resolve(), unsubscribe: () => undefined }, polledAt: now, typingSince: null };
-      created.subscription = this.bus.subscribe(topics.conversation(conversationId), (message) => this.receive(created, message));
+      const created: Watch = {
+        subscription: { ready: Promise.resolve(), unsubscribe: () => undefined },
+        polledAt: now,
+        typingSince: null,
+      };
+      created.subscription = this.bus.subscribe(topics.conversation(conversationId), (message) =>
+        this.receive(created, message),
+      );
       this.watched.set(conversationId, created);
       watch = created;
     }
@@ -121,17 +143,42 @@ export class OperatorTypingMemory {
   }
 }
 
-const Vuid = (description: string) => Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: '^\\S+$', description });
+const Vuid = (description: string) =>
+  Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: '^\\S+$', description });
 
 const SendBody = Type.Object(
   {
     website_id: IdSchema('The website the visitor is on.'),
-    vuid: Type.Optional(Vuid('The visitor unique id the socket hello returned; omitted: a new visitor (its vuid is in the answer).')),
-    conversation_id: Type.Optional(IdSchema("The visitor's conversation; omitted: the visitor's open conversation, or a new one started with this message.")),
+    vuid: Type.Optional(
+      Vuid('The visitor unique id the socket hello returned; omitted: a new visitor (its vuid is in the answer).'),
+    ),
+    conversation_id: Type.Optional(
+      IdSchema(
+        "The visitor's conversation; omitted: the visitor's open conversation, or a new one started with this message.",
+      ),
+    ),
     text: Type.String({ minLength: 1, maxLength: MAX_TEXT, pattern: NON_BLANK, description: 'The message.' }),
-    client_message_id: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: NON_BLANK, description: "The sender's own id of the message: a resend with the same id is answered with the same seq and stored once." })),
-    page_type: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Page type, when this message starts a conversation.' })),
-    email: Type.Optional(Type.String({ maxLength: EMAIL_MAX, pattern: EMAIL_PATTERN, [PROBLEM_KEYWORD]: EMAIL_PROBLEM, description: "An email address the visitor leaves (the widget's offline form): stored as the visitor's `email` (`visitor.updated`)." })),
+    client_message_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_ID_TEXT,
+        pattern: NON_BLANK,
+        description:
+          "The sender's own id of the message: a resend with the same id is answered with the same seq and stored once.",
+      }),
+    ),
+    page_type: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'Page type, when this message starts a conversation.' }),
+    ),
+    email: Type.Optional(
+      Type.String({
+        maxLength: EMAIL_MAX,
+        pattern: EMAIL_PATTERN,
+        [PROBLEM_KEYWORD]: EMAIL_PROBLEM,
+        description:
+          "An email address the visitor leaves (the widget's offline form): stored as the visitor's `email` (`visitor.updated`).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -142,7 +189,9 @@ const SendData = Type.Object({
   seq: Type.Integer({ description: "The message's place in the conversation." }),
   client_message_id: Type.Union([Type.String(), Type.Null()]),
   duplicate: Type.Boolean({ description: 'True when an earlier send with the same client_message_id had stored it.' }),
-  outcome: Type.Union([Type.Literal('assigned'), Type.Literal('queued'), Type.Literal('offline'), Type.Null()], { description: 'When the message started the conversation: what routing did.' }),
+  outcome: Type.Union([Type.Literal('assigned'), Type.Literal('queued'), Type.Literal('offline'), Type.Null()], {
+    description: 'When the message started the conversation: what routing did.',
+  }),
 });
 
 const PollQuery = Type.Object(
@@ -150,7 +199,14 @@ const PollQuery = Type.Object(
     website_id: IdSchema('The website the visitor is on.'),
     vuid: Vuid('The visitor unique id.'),
     conversation_id: Type.Optional(IdSchema("The visitor's conversation; omitted: their open one.")),
-    after_seq: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'The last seq the client has; entries after it are returned (at most 1000: ask again from the last one).' })),
+    after_seq: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        default: 0,
+        description:
+          'The last seq the client has; entries after it are returned (at most 1000: ask again from the last one).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -170,7 +226,10 @@ const EntryData = Type.Object({
 const ConversationView = Type.Object({
   id: Type.Integer(),
   status: Type.String({ description: 'waiting, open or closed.' }),
-  operator: Type.Union([Type.Object({ id: Type.Integer(), name: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  operator: Type.Union([
+    Type.Object({ id: Type.Integer(), name: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Null(),
+  ]),
   outcome: Type.Union([Type.String(), Type.Null()]),
   last_seq: Type.Integer(),
   operator_read_seq: Type.Integer({ description: "The operator has read the visitor's messages up to this seq." }),
@@ -180,7 +239,12 @@ const PollData = Type.Object({
   conversation: Type.Union([ConversationView, Type.Null()]),
   entries: Type.Array(EntryData),
   queue: Type.Union([Type.Object({ position: Type.Integer(), estimated_wait_seconds: Type.Integer() }), Type.Null()]),
-  operator_typing: Type.Optional(Type.Boolean({ description: 'With a conversation: an operator is typing a reply (told by the operator socket; at most 30 s without news).' })),
+  operator_typing: Type.Optional(
+    Type.Boolean({
+      description:
+        'With a conversation: an operator is typing a reply (told by the operator socket; at most 30 s without news).',
+    }),
+  ),
 });
 
 /** The fields naming the visitor and one of their conversations, for typing, read and the survey. */
@@ -190,24 +254,48 @@ const visitorConversation = {
   conversation_id: IdSchema("One of the visitor's conversations."),
 };
 
-const TypingBody = Type.Object({ ...visitorConversation, on: Type.Boolean({ description: 'true: the visitor types; false: they stopped.' }) }, { additionalProperties: false });
+const TypingBody = Type.Object(
+  { ...visitorConversation, on: Type.Boolean({ description: 'true: the visitor types; false: they stopped.' }) },
+  { additionalProperties: false },
+);
 const TypingData = Type.Object({ conversation_id: Type.Integer(), on: Type.Boolean() });
 
 const ReadBody = Type.Object(
-  { ...visitorConversation, seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'The last entry the visitor has seen.', [PROBLEM_KEYWORD]: 'Expected a whole number from 0.' }) },
+  {
+    ...visitorConversation,
+    seq: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'The last entry the visitor has seen.',
+      [PROBLEM_KEYWORD]: 'Expected a whole number from 0.',
+    }),
+  },
   { additionalProperties: false },
 );
-const ReadData = Type.Object({ conversation_id: Type.Integer(), visitor_read_seq: Type.Integer({ description: "The conversation's visitor read position (it only moves forward)." }) });
+const ReadData = Type.Object({
+  conversation_id: Type.Integer(),
+  visitor_read_seq: Type.Integer({ description: "The conversation's visitor read position (it only moves forward)." }),
+});
 
 const Note = (description: string) =>
-  Type.Integer({ minimum: NOTE_MIN, maximum: NOTE_MAX, description: `${description}, from 1 to 3 (3 is the most satisfied).`, [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 3 (3 is the most satisfied).' });
+  Type.Integer({
+    minimum: NOTE_MIN,
+    maximum: NOTE_MAX,
+    description: `${description}, from 1 to 3 (3 is the most satisfied).`,
+    [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 3 (3 is the most satisfied).',
+  });
 const SatisfactionBody = Type.Object(
   {
     ...visitorConversation,
     note_welcome: Note('Welcome note'),
     note_delay: Note('Waiting time note'),
     note_resolution: Note('Answer to the question note'),
-    comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX, description: `The visitor's comment (at most ${COMMENT_MAX} characters).` })),
+    comment: Type.Optional(
+      Type.String({
+        maxLength: COMMENT_MAX,
+        description: `The visitor's comment (at most ${COMMENT_MAX} characters).`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -220,10 +308,16 @@ async function siteOf(gateway: Gateway, websiteId: number): Promise<SiteRef> {
 }
 
 /** The visitor's own conversation on the site (404 for any other, as an absent one): the site and visitor behind it. */
-async function ownConversation(gateway: Gateway, websiteId: number, vuid: string, conversationId: number): Promise<{ site: SiteRef; visitor: VisitorRef }> {
+async function ownConversation(
+  gateway: Gateway,
+  websiteId: number,
+  vuid: string,
+  conversationId: number,
+): Promise<{ site: SiteRef; visitor: VisitorRef }> {
   const site = await siteOf(gateway, websiteId);
   const visitor = await lookupVisitor(gateway.db, site, vuid);
-  if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, conversationId, visitor.id, site.id))) throw unknownResource('conversation', conversationId);
+  if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, conversationId, visitor.id, site.id)))
+    throw unknownResource('conversation', conversationId);
   return { site, visitor };
 }
 
@@ -241,7 +335,7 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
           tags: ['Realtime'],
           summary: "Send a visitor's message over HTTP (fallback of the visitor socket)",
           description:
-            'For clients that cannot keep a WebSocket. Sends a message into the visitor\'s conversation, or starts one with it (routed like the socket\'s `start`). ' +
+            "For clients that cannot keep a WebSocket. Sends a message into the visitor's conversation, or starts one with it (routed like the socket's `start`). " +
             'A resend with the same `client_message_id` answers the same `seq` and stores nothing. See docs/REALTIME.md.',
           body: SendBody,
           response: { 200: OneEnvelope(SendData), ...ErrorResponses },
@@ -253,7 +347,11 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         const visitor = await resolveVisitor(db, site, body.vuid, null);
         const clientMessageId = body.client_message_id ?? null;
         let conversationId = body.conversation_id ?? (await activeVisitorConversation(db, visitor.id, site.id)) ?? null;
-        if (body.conversation_id !== undefined && !(await visitorOwnsConversation(db, body.conversation_id, visitor.id, site.id))) throw unknownResource('conversation', body.conversation_id);
+        if (
+          body.conversation_id !== undefined &&
+          !(await visitorOwnsConversation(db, body.conversation_id, visitor.id, site.id))
+        )
+          throw unknownResource('conversation', body.conversation_id);
         if (conversationId === null && clientMessageId !== null) {
           const earlier = await db
             .selectFrom('conversation_message')
@@ -276,22 +374,46 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
             pageType: body.page_type ?? null,
             userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
             // The offline form's email goes on the visitor with the message that starts the conversation.
-            ...(email !== undefined && { alsoInTransaction: (trx: Transaction<Database>) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email) }),
+            ...(email !== undefined && {
+              alsoInTransaction: (trx: Transaction<Database>) =>
+                storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email),
+            }),
           });
           // Before the operator hears of it: their first typing may come before the widget's first poll.
           await typing.watch(started.conversationId);
           await gateway.publisher.started(started);
           const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
-          return one({ vuid: visitor.vuid, conversation_id: started.conversationId, seq: Number(first?.seq ?? 0), client_message_id: clientMessageId, duplicate: false, outcome: started.kind });
+          return one({
+            vuid: visitor.vuid,
+            conversation_id: started.conversationId,
+            seq: Number(first?.seq ?? 0),
+            client_message_id: clientMessageId,
+            duplicate: false,
+            outcome: started.kind,
+          });
         }
         // Into an open conversation, the email is stored on its own first (the group-committing writer takes no extra rows).
         if (body.email !== undefined) {
           const email = body.email;
-          await db.transaction().execute((trx) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email));
+          await db
+            .transaction()
+            .execute((trx) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email));
         }
-        const sent = await gateway.writer.send({ conversationId, kind: MESSAGE_KIND.visitor, text: body.text, clientMessageId });
+        const sent = await gateway.writer.send({
+          conversationId,
+          kind: MESSAGE_KIND.visitor,
+          text: body.text,
+          clientMessageId,
+        });
         if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
-        return one({ vuid: visitor.vuid, conversation_id: conversationId, seq: Number(sent.row.seq), client_message_id: clientMessageId, duplicate: sent.duplicate, outcome: null });
+        return one({
+          vuid: visitor.vuid,
+          conversation_id: conversationId,
+          seq: Number(sent.row.seq),
+          client_message_id: clientMessageId,
+          duplicate: sent.duplicate,
+          outcome: null,
+        });
       },
     );
 
@@ -302,7 +424,8 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
           hide: true,
           tags: ['Realtime'],
           summary: "Poll a visitor's conversation for entries after a seq (fallback of the visitor socket)",
-          description: 'Returns the conversation\'s state, its entries with `seq` greater than `after_seq` (private notes never appear), and the queue place while it waits.',
+          description:
+            "Returns the conversation's state, its entries with `seq` greater than `after_seq` (private notes never appear), and the queue place while it waits.",
           querystring: PollQuery,
           response: { 200: OneEnvelope(PollData), ...ErrorResponses },
         },
@@ -312,19 +435,32 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         const site = await siteOf(gateway, query.website_id);
         // A vuid the hello minted is not stored until its first conversation: such a visitor simply has none.
         const visitor = await lookupVisitor(db, site, query.vuid);
-        if (query.conversation_id !== undefined && (visitor.id === 0 || !(await visitorOwnsConversation(db, query.conversation_id, visitor.id, site.id)))) throw unknownResource('conversation', query.conversation_id);
-        const conversationId = query.conversation_id ?? (visitor.id === 0 ? null : ((await activeVisitorConversation(db, visitor.id, site.id)) ?? null));
+        if (
+          query.conversation_id !== undefined &&
+          (visitor.id === 0 || !(await visitorOwnsConversation(db, query.conversation_id, visitor.id, site.id)))
+        )
+          throw unknownResource('conversation', query.conversation_id);
+        const conversationId =
+          query.conversation_id ??
+          (visitor.id === 0 ? null : ((await activeVisitorConversation(db, visitor.id, site.id)) ?? null));
         if (conversationId === null) return one({ conversation: null, entries: [], queue: null });
         const state = await conversationState(db, conversationId);
         if (state === undefined) throw unknownResource('conversation', conversationId);
         const rows = await historyAfter(db, conversationId, query.after_seq ?? 0);
-        const entries = rows.filter((row) => visibleToVisitor(row.kind)).map((row) => entryFrame(conversationId, entryPayload(row), 'visitor'));
+        const entries = rows
+          .filter((row) => visibleToVisitor(row.kind))
+          .map((row) => entryFrame(conversationId, entryPayload(row), 'visitor'));
         const place = state.status === 'waiting' ? await queueStatus(db, conversationId) : null;
-        const read = await db.selectFrom('conversation').select('operator_read_seq').where('id', '=', conversationId).executeTakeFirst();
+        const read = await db
+          .selectFrom('conversation')
+          .select('operator_read_seq')
+          .where('id', '=', conversationId)
+          .executeTakeFirst();
         return one({
           conversation: { ...visitorConversationView(state), operator_read_seq: Number(read?.operator_read_seq ?? 0) },
           entries,
-          queue: place === null ? null : { position: place.position, estimated_wait_seconds: place.estimatedWaitSeconds },
+          queue:
+            place === null ? null : { position: place.position, estimated_wait_seconds: place.estimatedWaitSeconds },
           operator_typing: state.status !== 'closed' && typing.poll(conversationId),
         });
       },
@@ -336,8 +472,9 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         schema: {
           hide: true,
           tags: ['Realtime'],
-          summary: 'The visitor types, or stopped (fallback of the socket\'s `typing`)',
-          description: "Operators following the conversation get a `typing` frame, on any node. Only for the visitor's own conversation while it is not closed.",
+          summary: "The visitor types, or stopped (fallback of the socket's `typing`)",
+          description:
+            "Operators following the conversation get a `typing` frame, on any node. Only for the visitor's own conversation while it is not closed.",
           body: TypingBody,
           response: { 200: OneEnvelope(TypingData), ...ErrorResponses },
         },
@@ -348,7 +485,12 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         const state = await conversationState(db, body.conversation_id);
         if (state === undefined) throw unknownResource('conversation', body.conversation_id);
         if (state.status === 'closed') throw conflict(`Conversation ${body.conversation_id} is closed.`);
-        gateway.bus.publish(topics.conversation(body.conversation_id), { t: 'typing', c: body.conversation_id, by: 'visitor', on: body.on });
+        gateway.bus.publish(topics.conversation(body.conversation_id), {
+          t: 'typing',
+          c: body.conversation_id,
+          by: 'visitor',
+          on: body.on,
+        });
         return one({ conversation_id: body.conversation_id, on: body.on });
       },
     );
@@ -359,8 +501,9 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         schema: {
           hide: true,
           tags: ['Realtime'],
-          summary: 'The visitor has read up to a seq (fallback of the socket\'s `read`)',
-          description: "Moves the conversation's `visitor_read_seq` forward (never back, never past the last entry); operators get a `read` frame.",
+          summary: "The visitor has read up to a seq (fallback of the socket's `read`)",
+          description:
+            "Moves the conversation's `visitor_read_seq` forward (never back, never past the last entry); operators get a `read` frame.",
           body: ReadBody,
           response: { 200: OneEnvelope(ReadData), ...ErrorResponses },
         },
@@ -369,9 +512,22 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         const body = request.body;
         await ownConversation(gateway, body.website_id, body.vuid, body.conversation_id);
         const moved = await markRead(db, body.conversation_id, 'visitor', body.seq);
-        if (moved !== null) gateway.bus.publish(topics.conversation(body.conversation_id), { t: 'read', c: body.conversation_id, by: 'visitor', seq: moved });
-        const row = await db.selectFrom('conversation').select('visitor_read_seq').where('id', '=', body.conversation_id).executeTakeFirst();
-        return one({ conversation_id: body.conversation_id, visitor_read_seq: Number(row?.visitor_read_seq ?? moved ?? 0) });
+        if (moved !== null)
+          gateway.bus.publish(topics.conversation(body.conversation_id), {
+            t: 'read',
+            c: body.conversation_id,
+            by: 'visitor',
+            seq: moved,
+          });
+        const row = await db
+          .selectFrom('conversation')
+          .select('visitor_read_seq')
+          .where('id', '=', body.conversation_id)
+          .executeTakeFirst();
+        return one({
+          conversation_id: body.conversation_id,
+          visitor_read_seq: Number(row?.visitor_read_seq ?? moved ?? 0),
+        });
       },
     );
 
@@ -382,7 +538,8 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
           hide: true,
           tags: ['Realtime'],
           summary: "The visitor's answer to the survey at close (fallback of the socket's `satisfaction`)",
-          description: 'The same command as `POST /api/2/satisfaction` (`satisfaction.filled`), for one of the visitor\'s own conversations, open or closed; answered once (a second answer: 409).',
+          description:
+            "The same command as `POST /api/2/satisfaction` (`satisfaction.filled`), for one of the visitor's own conversations, open or closed; answered once (a second answer: 409).",
           body: SatisfactionBody,
           response: { 200: OneEnvelope(SatisfactionRecorded), ...ErrorResponses },
         },

@@ -6,13 +6,13 @@
 // is found in the client (on any browser), or the browser's visitor takes it, or a new visitor is made for it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { isUniqueViolation } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
+import { randomToken } from '../domain/tenancy/keys.js';
+import { findOrCreateVisitor, newVisitorUid } from '../domain/visitors/identity.js';
 import { ApiError } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { nowInstant } from '../http/time.js';
-import { randomToken } from '../domain/tenancy/keys.js';
-import { findOrCreateVisitor, newVisitorUid } from '../domain/visitors/identity.js';
-import { isUniqueViolation } from '../db/dialect.js';
 
 type Tx = Transaction<Database>;
 
@@ -51,14 +51,23 @@ export function identitySignatureValid(secret: string, externalId: string, prese
 
 /** The website's identity secret, created on first use (a concurrent first use keeps whichever was written first). */
 export async function websiteIdentitySecret(db: Kysely<Database>, websiteId: number): Promise<string | null> {
-  await db.updateTable('website').set({ identity_secret: randomToken(32) }).where('id', '=', websiteId).where('identity_secret', 'is', null).execute();
+  await db
+    .updateTable('website')
+    .set({ identity_secret: randomToken(32) })
+    .where('id', '=', websiteId)
+    .where('identity_secret', 'is', null)
+    .execute();
   const row = await db.selectFrom('website').select('identity_secret').where('id', '=', websiteId).executeTakeFirst();
   return row?.identity_secret ?? null;
 }
 
 /** The website a visitor names, or undefined. */
 export async function findSite(db: Kysely<Database>, websiteId: number): Promise<SiteRef | undefined> {
-  const row = await db.selectFrom('website').select(['id', 'client_id', 'url']).where('id', '=', websiteId).executeTakeFirst();
+  const row = await db
+    .selectFrom('website')
+    .select(['id', 'client_id', 'url'])
+    .where('id', '=', websiteId)
+    .executeTakeFirst();
   return row === undefined ? undefined : { id: row.id, clientId: row.client_id, url: row.url };
 }
 
@@ -91,8 +100,14 @@ async function liveVisitor(trx: Tx, clientId: number, column: 'unique_id' | 'ext
 }
 
 async function linkWebsite(trx: Tx, visitorId: number, websiteId: number): Promise<void> {
-  const linked = await trx.selectFrom('visitor_website').select('visitor_id').where('visitor_id', '=', visitorId).where('website_id', '=', websiteId).executeTakeFirst();
-  if (!linked) await trx.insertInto('visitor_website').values({ visitor_id: visitorId, website_id: websiteId }).execute();
+  const linked = await trx
+    .selectFrom('visitor_website')
+    .select('visitor_id')
+    .where('visitor_id', '=', visitorId)
+    .where('website_id', '=', websiteId)
+    .executeTakeFirst();
+  if (!linked)
+    await trx.insertInto('visitor_website').values({ visitor_id: visitorId, website_id: websiteId }).execute();
 }
 
 /**
@@ -101,7 +116,12 @@ async function linkWebsite(trx: Tx, visitorId: number, websiteId: number): Promi
  * has this external id, else the browser's visitor when it has none yet (it takes the external id and email, with
  * `visitor.updated`), else a new visitor.
  */
-export async function resolveVisitor(db: Kysely<Database>, site: SiteRef, vuid: string | undefined, verified: { externalId: string; email: string | undefined } | null): Promise<VisitorRef> {
+export async function resolveVisitor(
+  db: Kysely<Database>,
+  site: SiteRef,
+  vuid: string | undefined,
+  verified: { externalId: string; email: string | undefined } | null,
+): Promise<VisitorRef> {
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
     if (verified !== null) {
@@ -112,19 +132,41 @@ export async function resolveVisitor(db: Kysely<Database>, site: SiteRef, vuid: 
       }
     }
     const browser = vuid === undefined ? undefined : await liveVisitor(trx, site.clientId, 'unique_id', vuid);
-    const reuse = browser !== undefined && browser.deleted_at === null && (verified === null || browser.external_id === null || browser.external_id === verified.externalId);
+    const reuse =
+      browser !== undefined &&
+      browser.deleted_at === null &&
+      (verified === null || browser.external_id === null || browser.external_id === verified.externalId);
     // An erased visitor's id, or a browser that belongs to someone else now: a fresh id.
     const uniqueId = browser === undefined ? vuid : reuse ? browser.unique_id : undefined;
     const initial = verified === null ? undefined : { external_id: verified.externalId, email: verified.email ?? null };
-    const visitor = await findOrCreateVisitor(trx, { clientId: site.clientId, websiteId: site.id, uniqueId, initial, at });
+    const visitor = await findOrCreateVisitor(trx, {
+      clientId: site.clientId,
+      websiteId: site.id,
+      uniqueId,
+      initial,
+      at,
+    });
     if (verified !== null && !visitor.created && browser !== undefined && browser.external_id === null) {
-      const changed = ['external_id', ...(verified.email !== undefined && verified.email !== browser.email ? ['email'] : [])];
+      const changed = [
+        'external_id',
+        ...(verified.email !== undefined && verified.email !== browser.email ? ['email'] : []),
+      ];
       await trx
         .updateTable('visitor')
-        .set({ external_id: verified.externalId, ...(verified.email !== undefined && { email: verified.email }), updated_at: at })
+        .set({
+          external_id: verified.externalId,
+          ...(verified.email !== undefined && { email: verified.email }),
+          updated_at: at,
+        })
         .where('id', '=', visitor.id)
         .execute();
-      await appendEvent(trx, { type: 'visitor.updated', clientId: site.clientId, subject: { type: 'visitor', id: visitor.id }, payload: { visitorId: visitor.id, unique_id: visitor.uniqueId, changed, websiteIds: [site.id] }, at });
+      await appendEvent(trx, {
+        type: 'visitor.updated',
+        clientId: site.clientId,
+        subject: { type: 'visitor', id: visitor.id },
+        payload: { visitorId: visitor.id, unique_id: visitor.uniqueId, changed, websiteIds: [site.id] },
+        at,
+      });
     }
     return { id: visitor.id, vuid: visitor.uniqueId, verifiedExternalId: verified?.externalId ?? null };
   });
@@ -135,9 +177,18 @@ export async function resolveVisitor(db: Kysely<Database>, site: SiteRef, vuid: 
  * row is created by the first thing worth keeping (a conversation). Answers the stored visitor of `vuid`, or id 0
  * with `vuid` as given, or id 0 with a fresh `vuid` when none is given or its visitor was erased.
  */
-export async function lookupVisitor(db: Kysely<Database>, site: SiteRef, vuid: string | undefined): Promise<VisitorRef> {
+export async function lookupVisitor(
+  db: Kysely<Database>,
+  site: SiteRef,
+  vuid: string | undefined,
+): Promise<VisitorRef> {
   if (vuid === undefined) return { id: 0, vuid: newVisitorUid(), verifiedExternalId: null };
-  const row = await db.selectFrom('visitor').select(['id', 'deleted_at']).where('client_id', '=', site.clientId).where('unique_id', '=', vuid).executeTakeFirst();
+  const row = await db
+    .selectFrom('visitor')
+    .select(['id', 'deleted_at'])
+    .where('client_id', '=', site.clientId)
+    .where('unique_id', '=', vuid)
+    .executeTakeFirst();
   if (row === undefined) return { id: 0, vuid, verifiedExternalId: null };
   if (row.deleted_at !== null) return { id: 0, vuid: newVisitorUid(), verifiedExternalId: null };
   return { id: row.id, vuid, verifiedExternalId: null };

@@ -49,7 +49,12 @@ export type RealtimeMessage =
   | { t: 'visitor_started'; c: number; v: number };
 
 /** The fan-out payload of a stored history row. */
-export function entryPayload(row: Pick<ConversationMessageRow, 'seq' | 'kind' | 'body' | 'operator_id' | 'created_at' | 'data' | 'client_message_id'>): EntryPayload {
+export function entryPayload(
+  row: Pick<
+    ConversationMessageRow,
+    'seq' | 'kind' | 'body' | 'operator_id' | 'created_at' | 'data' | 'client_message_id'
+  >,
+): EntryPayload {
   return {
     seq: Number(row.seq),
     kind: row.kind,

@@ -1,13 +1,31 @@
 // The operator side of the protocol: snapshot on connect, availability, reply, note, transfer, close, read, typing, resume.
 import { MESSAGE_KIND } from '../db/schema.js';
 import { changeOperatorLive } from '../domain/people/presence.js';
-import { type TransferTarget, closeLiveConversation, serveQueuesForOperator, transferConversation } from '../domain/routing/commands.js';
+import {
+  closeLiveConversation,
+  serveQueuesForOperator,
+  type TransferTarget,
+  transferConversation,
+} from '../domain/routing/commands.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
 import type { OperatorConnection } from './connection.js';
-import { FrameError, type FrameReader, MAX_ID_TEXT, MAX_TEXT, frameErrors, operatorConversationView } from './frames.js';
+import {
+  FrameError,
+  type FrameReader,
+  frameErrors,
+  MAX_ID_TEXT,
+  MAX_TEXT,
+  operatorConversationView,
+} from './frames.js';
 import type { Gateway } from './gateway.js';
-import { conversationState, operatorConversationIds, operatorLiveFlags, operatorWebsiteIds, waitingCounts } from './store.js';
+import {
+  conversationState,
+  operatorConversationIds,
+  operatorLiveFlags,
+  operatorWebsiteIds,
+  waitingCounts,
+} from './store.js';
 
 type Reply = (frame: object) => void;
 
@@ -15,7 +33,12 @@ const OPERATOR_FRAMES = ['availability', 'reply', 'note', 'transfer', 'close', '
 
 async function liveFlags(gateway: Gateway, connection: OperatorConnection) {
   const flags = await operatorLiveFlags(gateway.db, connection.operatorId);
-  return { connected: flags?.connected === 1, chat: flags?.chat_available === 1, call: flags?.call_available === 1, video: flags?.video_available === 1 };
+  return {
+    connected: flags?.connected === 1,
+    chat: flags?.chat_available === 1,
+    call: flags?.call_available === 1,
+    video: flags?.video_available === 1,
+  };
 }
 
 /**
@@ -51,7 +74,12 @@ export async function openOperator(gateway: Gateway, connection: OperatorConnect
 }
 
 /** The conversation a frame names, which must be this operator's (`closed` allowed only where said). */
-async function ownConversation(gateway: Gateway, connection: OperatorConnection, reader: FrameReader, options: { allowClosed?: boolean } = {}): Promise<number> {
+async function ownConversation(
+  gateway: Gateway,
+  connection: OperatorConnection,
+  reader: FrameReader,
+  options: { allowClosed?: boolean } = {},
+): Promise<number> {
   const conversationId = reader.id('conversation_id', { required: true });
   const row = await gateway.db
     .selectFrom('conversation')
@@ -60,13 +88,21 @@ async function ownConversation(gateway: Gateway, connection: OperatorConnection,
     .where('client_id', '=', connection.clientId)
     .executeTakeFirst();
   if (row === undefined) throw frameErrors.notFound('conversation', conversationId, 'conversation_id');
-  if (row.operator_id !== connection.operatorId) throw new FrameError('not_permitted', `Conversation ${conversationId} is not assigned to you.`, 'conversation_id');
-  if (row.status === 'closed' && !options.allowClosed) throw new FrameError('conflict', `Conversation ${conversationId} is closed.`, 'conversation_id');
+  if (row.operator_id !== connection.operatorId)
+    throw new FrameError('not_permitted', `Conversation ${conversationId} is not assigned to you.`, 'conversation_id');
+  if (row.status === 'closed' && !options.allowClosed)
+    throw new FrameError('conflict', `Conversation ${conversationId} is closed.`, 'conversation_id');
   return conversationId;
 }
 
 /** reply / note: stored once per client_message_id, acknowledged with its seq, then fanned out (notes to operators only). */
-async function write(gateway: Gateway, connection: OperatorConnection, reader: FrameReader, reply: Reply, kind: 'reply' | 'note'): Promise<void> {
+async function write(
+  gateway: Gateway,
+  connection: OperatorConnection,
+  reader: FrameReader,
+  reply: Reply,
+  kind: 'reply' | 'note',
+): Promise<void> {
   const text = reader.text('text', { max: MAX_TEXT, required: true });
   const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
   const conversationId = await ownConversation(gateway, connection, reader);
@@ -77,7 +113,13 @@ async function write(gateway: Gateway, connection: OperatorConnection, reader: F
     operatorId: connection.operatorId,
     clientMessageId: clientMessageId ?? null,
   });
-  reply({ type: 'ack', conversation_id: conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(sent.row.seq), ...(sent.duplicate && { duplicate: true }) });
+  reply({
+    type: 'ack',
+    conversation_id: conversationId,
+    ...(clientMessageId !== undefined && { client_message_id: clientMessageId }),
+    seq: Number(sent.row.seq),
+    ...(sent.duplicate && { duplicate: true }),
+  });
   if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
 }
 
@@ -94,19 +136,35 @@ function readTransferTarget(reader: FrameReader): TransferTarget {
 }
 
 /** Handles one frame of an operator socket. */
-export async function handleOperatorFrame(gateway: Gateway, connection: OperatorConnection, type: string, reader: FrameReader, reply: Reply): Promise<void> {
+export async function handleOperatorFrame(
+  gateway: Gateway,
+  connection: OperatorConnection,
+  type: string,
+  reader: FrameReader,
+  reply: Reply,
+): Promise<void> {
   if (!OPERATOR_FRAMES.includes(type)) {
-    throw new FrameError('unknown_type', `Unknown frame type '${type.slice(0, 40)}'. An operator sends ${OPERATOR_FRAMES.join(', ')}.`, 'type');
+    throw new FrameError(
+      'unknown_type',
+      `Unknown frame type '${type.slice(0, 40)}'. An operator sends ${OPERATOR_FRAMES.join(', ')}.`,
+      'type',
+    );
   }
   switch (type) {
     case 'ping':
       return reply({ type: 'pong' });
     case 'availability': {
-      const change = { chat: reader.bool('chat', { required: false }), call: reader.bool('call', { required: false }), video: reader.bool('video', { required: false }) };
-      if (change.chat === undefined && change.call === undefined && change.video === undefined) throw frameErrors.missing('chat');
+      const change = {
+        chat: reader.bool('chat', { required: false }),
+        call: reader.bool('call', { required: false }),
+        video: reader.bool('video', { required: false }),
+      };
+      if (change.chat === undefined && change.call === undefined && change.video === undefined)
+        throw frameErrors.missing('chat');
       await changeOperatorLive(gateway.db, connection.clientId, connection.operatorId, change);
       reply({ type: 'availability', ...(await liveFlags(gateway, connection)) });
-      if (change.chat === true || change.call === true || change.video === true) await gateway.publisher.assignments(await serveQueuesForOperator(gateway.db, connection.operatorId));
+      if (change.chat === true || change.call === true || change.video === true)
+        await gateway.publisher.assignments(await serveQueuesForOperator(gateway.db, connection.operatorId));
       return;
     }
     case 'reply':
@@ -120,14 +178,20 @@ export async function handleOperatorFrame(gateway: Gateway, connection: Operator
         type: 'transferred',
         conversation_id: conversationId,
         operator_id: transfer.toOperatorId,
-        ...(transfer.queued !== null && { position: transfer.queued.position, estimated_wait_seconds: transfer.queued.estimatedWaitSeconds }),
+        ...(transfer.queued !== null && {
+          position: transfer.queued.position,
+          estimated_wait_seconds: transfer.queued.estimatedWaitSeconds,
+        }),
       });
       await gateway.publisher.transferred(transfer);
       return;
     }
     case 'close': {
       const conversationId = await ownConversation(gateway, connection, reader);
-      const closed = await closeLiveConversation(gateway.db, conversationId, { by: 'operator', operatorId: connection.operatorId });
+      const closed = await closeLiveConversation(gateway.db, conversationId, {
+        by: 'operator',
+        operatorId: connection.operatorId,
+      });
       reply({ type: 'closed', conversation_id: conversationId, outcome: closed.outcome });
       await gateway.publisher.closed(closed);
       return;
@@ -136,14 +200,25 @@ export async function handleOperatorFrame(gateway: Gateway, connection: Operator
       const seq = reader.seq('seq', { required: true }) ?? 0;
       const conversationId = await ownConversation(gateway, connection, reader, { allowClosed: true });
       const moved = await markRead(gateway.db, conversationId, 'operator', seq);
-      if (moved !== null) gateway.bus.publish(topics.conversation(conversationId), { t: 'read', c: conversationId, by: 'operator', seq: moved });
+      if (moved !== null)
+        gateway.bus.publish(topics.conversation(conversationId), {
+          t: 'read',
+          c: conversationId,
+          by: 'operator',
+          seq: moved,
+        });
       return;
     }
     case 'typing': {
       const on = reader.bool('on', { required: true }) ?? false;
       const conversationId = reader.id('conversation_id', { required: true });
       // The socket follows exactly the conversations assigned to its operator: no database read for a keystroke.
-      if (connection.lastSeq(conversationId) === undefined) throw new FrameError('not_permitted', `Conversation ${conversationId} is not assigned to you.`, 'conversation_id');
+      if (connection.lastSeq(conversationId) === undefined)
+        throw new FrameError(
+          'not_permitted',
+          `Conversation ${conversationId} is not assigned to you.`,
+          'conversation_id',
+        );
       gateway.bus.publish(topics.conversation(conversationId), { t: 'typing', c: conversationId, by: 'operator', on });
       return;
     }

@@ -1,14 +1,15 @@
 // The realtime gateway as a Fastify plugin: GET /realtime/visitor and /realtime/operator sockets, the visitor's HTTP
 // fallback, and the bus (in-process, or Redis when REDIS_URL is set) shared with the rest of the app as context.realtime.
-import websocket from '@fastify/websocket';
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { DEFAULT_PRESENCE_GRACE_MS } from '../config.js';
 import type { AppContext } from '../context.js';
 import { bearerToken } from '../domain/people/session-routes.js';
-import { type OperatorIdentity, authenticateOperatorToken } from '../domain/people/sessions.js';
-import { type Bus, RedisBus, createBus } from './bus.js';
+import { authenticateOperatorToken, type OperatorIdentity } from '../domain/people/sessions.js';
+import { type Bus, createBus, RedisBus } from './bus.js';
 import { OperatorConnection, VisitorConnection } from './connection.js';
 import { FrameError, FrameReader, MAX_FRAME_BYTES, parseFrame } from './frames.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
@@ -53,7 +54,14 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
   const bus: Bus = createBus(config.redisUrl, onBusError);
   const options = gatewayOptions(config.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS, config.publicUrl);
   const registry: PresenceRegistry =
-    bus instanceof RedisBus ? new RedisPresenceRegistry(bus.commands, bus.nodeId, Math.max(3 * options.tickMs, options.graceMs, 1000), options.tickMs) : new LocalPresenceRegistry();
+    bus instanceof RedisBus
+      ? new RedisPresenceRegistry(
+          bus.commands,
+          bus.nodeId,
+          Math.max(3 * options.tickMs, options.graceMs, 1000),
+          options.tickMs,
+        )
+      : new LocalPresenceRegistry();
   const publisher = new RealtimePublisher(db, bus, (error, where) => log.error({ err: error }, `realtime: ${where}`));
   const gateway = new Gateway(db, context.dialect, bus, publisher, registry, options, log);
   context.realtime = publisher;
@@ -69,7 +77,12 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
       const now = Date.now();
       if (now - connection.warnedAt >= 1000) {
         connection.warnedAt = now;
-        connection.fail(new FrameError('rate_limited', 'Too many frames: this one and the next ones are dropped until the rate falls (see docs/REALTIME.md, rate limits).'));
+        connection.fail(
+          new FrameError(
+            'rate_limited',
+            'Too many frames: this one and the next ones are dropped until the rate falls (see docs/REALTIME.md, rate limits).',
+          ),
+        );
       }
       return;
     }
@@ -128,7 +141,11 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
   });
 
   app.get('/realtime/visitor', { websocket: true, schema: { hide: true } }, (socket, request) => {
-    const connection = new VisitorConnection(socket, { origin: header(request.headers.origin), userAgent: header(request.headers['user-agent']) }, report);
+    const connection = new VisitorConnection(
+      socket,
+      { origin: header(request.headers.origin), userAgent: header(request.headers['user-agent']) },
+      report,
+    );
     gateway.add(connection);
     listen(socket);
   });
@@ -144,7 +161,13 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
         const token = typeof query.token === 'string' ? query.token : bearerToken(request.headers.authorization);
         const identity = token === undefined ? null : await authenticateOperatorToken(db, token);
         if (identity === null) {
-          return reply.code(401).send({ meta: { status: 'error', message: 'No valid session: log in (POST /auth/login) and pass its token as ?token=… or Authorization: Bearer ….' } });
+          return reply.code(401).send({
+            meta: {
+              status: 'error',
+              message:
+                'No valid session: log in (POST /auth/login) and pass its token as ?token=… or Authorization: Bearer ….',
+            },
+          });
         }
         operatorOf.set(request, identity);
       },

@@ -2,7 +2,7 @@
 // kept when a socket comes back within it; visitors still waiting when the last operator leaves are told.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { assertEventually } from '../test/wait.js';
 import { RealtimeClient } from './client.js';
 import { gatewayOf } from './plugin.js';
@@ -19,10 +19,21 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const eventually = (assertion: () => Promise<void>, timeoutMs = 3000) => assertEventually(assertion, timeoutMs);
 
-async function newOperator(name: string, fields: Record<string, unknown> = {}, site = websiteId): Promise<{ id: number; token: string }> {
+async function newOperator(
+  name: string,
+  fields: Record<string, unknown> = {},
+  site = websiteId,
+): Promise<{ id: number; token: string }> {
   const email = `${name.toLowerCase()}@presence.example`;
-  const created = await t.api('POST', '/operator', { key, json: { name, email, password: 'presence-secret', website_list: [site], ...fields } });
-  const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'presence-secret' } });
+  const created = await t.api('POST', '/operator', {
+    key,
+    json: { name, email, password: 'presence-secret', website_list: [site], ...fields },
+  });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'presence-secret' },
+  });
   return { id: created.body.data.id, token: login.json<{ data: { token: string } }>().data.token };
 }
 
@@ -34,7 +45,11 @@ async function connect(token: string): Promise<RealtimeClient> {
 }
 
 async function live(operatorId: number) {
-  return t.store.db.selectFrom('operator').select(['connected', 'chat_available']).where('id', '=', operatorId).executeTakeFirstOrThrow();
+  return t.store.db
+    .selectFrom('operator')
+    .select(['connected', 'chat_available'])
+    .where('id', '=', operatorId)
+    .executeTakeFirstOrThrow();
 }
 
 beforeAll(async () => {
@@ -54,15 +69,26 @@ describe('operator presence', () => {
   it('connects on the first socket and disconnects only after the grace period once the last one closed', async () => {
     const { id, token } = await newOperator('Hana');
     const socket = await connect(token);
-    expect(socket.frames[0]).toMatchObject({ type: 'snapshot', operator: { id, connected: true, chat: false }, conversations: [], queues: [{ website_id: websiteId, waiting: 0 }] });
+    expect(socket.frames[0]).toMatchObject({
+      type: 'snapshot',
+      operator: { id, connected: true, chat: false },
+      conversations: [],
+      queues: [{ website_id: websiteId, waiting: 0 }],
+    });
     expect(await live(id)).toEqual({ connected: 1, chat_available: 0 });
     await socket.request({ type: 'availability', chat: true }, 'availability');
     await socket.close();
     await pause(GRACE_MS / 3);
     expect(await live(id)).toEqual({ connected: 1, chat_available: 1 });
     await eventually(async () => expect(await live(id)).toEqual({ connected: 0, chat_available: 0 }));
-    expect(await eventTypesFor(t, 'operator', id)).toEqual(expect.arrayContaining(['user.connected', 'user.availability_changed', 'user.disconnected']));
-    const session = await t.store.db.selectFrom('presence_session').select('ended_at').where('operator_id', '=', id).executeTakeFirstOrThrow();
+    expect(await eventTypesFor(t, 'operator', id)).toEqual(
+      expect.arrayContaining(['user.connected', 'user.availability_changed', 'user.disconnected']),
+    );
+    const session = await t.store.db
+      .selectFrom('presence_session')
+      .select('ended_at')
+      .where('operator_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(session.ended_at).not.toBeNull();
   });
 
@@ -117,7 +143,10 @@ describe('operator presence', () => {
     const queued = await waiting.request({ type: 'start', text: 'second' }, 'started');
     expect(queued.outcome).toBe('queued');
     await operator.close();
-    const ended = await waiting.next((frame) => frame.type === 'conversation' && (frame.conversation as { status: string }).status === 'closed', 3000);
+    const ended = await waiting.next(
+      (frame) => frame.type === 'conversation' && (frame.conversation as { status: string }).status === 'closed',
+      3000,
+    );
     expect(ended.conversation).toMatchObject({ id: queued.conversation_id, outcome: 'missed_offline' });
     expect((await live(id)).connected).toBe(0);
   });
@@ -142,13 +171,22 @@ describe('an operator who leaves for good', () => {
     expect(assigned.conversation).toMatchObject({ id: started.conversation_id });
     // The new operator gets the whole history, the visitor's first message included.
     expect((assigned.history as Array<{ text: string }>).map((entry) => entry.text)).toContain('Where is my parcel?');
-    const notice = await visitor.next((frame) => frame.type === 'entry' && (frame.data as { event?: string } | undefined)?.event === 'transferred', 3000);
+    const notice = await visitor.next(
+      (frame) => frame.type === 'entry' && (frame.data as { event?: string } | undefined)?.event === 'transferred',
+      3000,
+    );
     expect(notice.data).toEqual({ event: 'transferred' });
-    const row = await t.store.db.selectFrom('conversation').select(['operator_id', 'status']).where('id', '=', Number(started.conversation_id)).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('conversation')
+      .select(['operator_id', 'status'])
+      .where('id', '=', Number(started.conversation_id))
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ operator_id: staying.id, status: 'open' });
     // The visitor and the new operator carry on.
     await visitor.request({ type: 'message', text: 'Still there?' }, 'ack');
-    expect(await stayingSocket.next((frame) => frame.type === 'entry' && frame.text === 'Still there?', 3000)).toMatchObject({ conversation_id: started.conversation_id });
+    expect(
+      await stayingSocket.next((frame) => frame.type === 'entry' && frame.text === 'Still there?', 3000),
+    ).toMatchObject({ conversation_id: started.conversation_id });
   });
 });
 
@@ -156,7 +194,9 @@ describe('shutdown', () => {
   it('closes sockets with 1001 so clients reconnect elsewhere', async () => {
     const other = await startTestApp({ presenceGraceMs: GRACE_MS });
     await other.app.listen({ port: 0, host: '127.0.0.1' });
-    const socket = await RealtimeClient.open(`ws://127.0.0.1:${(other.app.server.address() as AddressInfo).port}/realtime/visitor`);
+    const socket = await RealtimeClient.open(
+      `ws://127.0.0.1:${(other.app.server.address() as AddressInfo).port}/realtime/visitor`,
+    );
     const closing = new Promise<number>((resolve) => socket.socket.once('close', (code) => resolve(code)));
     await other.close();
     expect(await closing).toBe(1001);

@@ -74,7 +74,12 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   ) {}
 
   async add(operatorId: number, clientId: number): Promise<void> {
-    await this.redis.multi().set(KEY.node(this.nodeId), '1', 'PX', this.nodeTtlMs).hset(KEY.operator(operatorId), this.nodeId, String(clientId)).sadd(KEY.index, String(operatorId)).exec();
+    await this.redis
+      .multi()
+      .set(KEY.node(this.nodeId), '1', 'PX', this.nodeTtlMs)
+      .hset(KEY.operator(operatorId), this.nodeId, String(clientId))
+      .sadd(KEY.index, String(operatorId))
+      .exec();
   }
 
   async releasing(operatorId: number, clientId: number): Promise<void> {
@@ -122,7 +127,8 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       if (holding.length > 0 || releasing.length > 0) continue;
       await this.redis.srem(KEY.index, member);
       // No entry and no dead node: the operator's last node already ended its grace period itself.
-      if (dead.length > 0 && clientId !== null && Number.isSafeInteger(clientId)) orphaned.push({ operatorId, clientId });
+      if (dead.length > 0 && clientId !== null && Number.isSafeInteger(clientId))
+        orphaned.push({ operatorId, clientId });
     }
     return orphaned;
   }
@@ -181,7 +187,9 @@ export class PresenceTracker {
     entry.sockets -= 1;
     if (entry.sockets > 0) return;
     this.local.delete(operatorId);
-    this.registry.releasing(operatorId, entry.clientId).catch((error: unknown) => this.actions.onError(error, 'presence registry'));
+    this.registry
+      .releasing(operatorId, entry.clientId)
+      .catch((error: unknown) => this.actions.onError(error, 'presence registry'));
     const timer = setTimeout(() => this.graceEnded(operatorId, entry.clientId), this.graceMs);
     this.graceTimers.set(operatorId, { clientId: entry.clientId, timer });
   }
@@ -228,7 +236,10 @@ export class PresenceTracker {
     this.graceTimers.clear();
     if (!shared) {
       for (const [operatorId, { clientId }] of pending) {
-        if (!this.local.has(operatorId)) await this.actions.disconnect(operatorId, clientId).catch((error: unknown) => this.actions.onError(error, 'presence close'));
+        if (!this.local.has(operatorId))
+          await this.actions
+            .disconnect(operatorId, clientId)
+            .catch((error: unknown) => this.actions.onError(error, 'presence close'));
       }
     }
     await Promise.allSettled([...this.settling.values()]);

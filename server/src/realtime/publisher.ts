@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.js';
 import type { Assignment, EndedWait, LiveClose, LiveStart, Transfer } from '../domain/routing/commands.js';
 import { type Bus, topics } from './bus.js';
 import { entryPayload } from './messages.js';
-import { type HistoryRow, conversationState } from './store.js';
+import { conversationState, type HistoryRow } from './store.js';
 
 /** Publishes committed changes. Used by the gateway and by any command outside it whose change sockets should see. */
 export class RealtimePublisher {
@@ -22,7 +22,8 @@ export class RealtimePublisher {
 
   /** New history entries of a conversation, in seq order. */
   entries(conversationId: number, rows: readonly HistoryRow[]): void {
-    for (const row of rows) this.bus.publish(topics.conversation(conversationId), { t: 'entry', c: conversationId, e: entryPayload(row) });
+    for (const row of rows)
+      this.bus.publish(topics.conversation(conversationId), { t: 'entry', c: conversationId, e: entryPayload(row) });
   }
 
   /**
@@ -35,7 +36,8 @@ export class RealtimePublisher {
       const state = await conversationState(this.db, conversationId);
       if (state === undefined) return;
       this.bus.publish(topics.conversation(conversationId), { t: 'state', c: conversationId, s: state });
-      if (state.operatorId !== null && state.status !== 'closed') this.bus.publish(topics.operator(state.operatorId), { t: 'assigned', c: conversationId });
+      if (state.operatorId !== null && state.status !== 'closed')
+        this.bus.publish(topics.operator(state.operatorId), { t: 'assigned', c: conversationId });
       this.queueChanged(state.websiteId);
     } catch (error) {
       this.onError(error, `publish conversation ${conversationId}`);

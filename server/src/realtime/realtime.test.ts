@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { assertEventually } from '../test/wait.js';
 import { type Frame, RealtimeClient } from './client.js';
 import { sendEntry } from './commands.js';
@@ -31,9 +31,16 @@ async function operatorSocket(token: string): Promise<RealtimeClient> {
 /** Creates an operator of the test client on the website and logs them in. */
 async function newOperator(name: string, fields: Record<string, unknown> = {}): Promise<{ id: number; token: string }> {
   const email = `${name.toLowerCase()}@realtime.example`;
-  const created = await t.api('POST', '/operator', { key, json: { name, email, password: 'realtime-secret', website_list: [websiteId], ...fields } });
+  const created = await t.api('POST', '/operator', {
+    key,
+    json: { name, email, password: 'realtime-secret', website_list: [websiteId], ...fields },
+  });
   if (created.status !== 200) throw new Error(JSON.stringify(created.body));
-  const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'realtime-secret' } });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'realtime-secret' },
+  });
   return { id: created.body.data.id, token: String(login.json<{ data: { token: string } }>().data.token) };
 }
 
@@ -48,13 +55,18 @@ async function availableOperator(token: string): Promise<RealtimeClient> {
 
 async function helloed(fields: Record<string, unknown> = {}): Promise<{ socket: RealtimeClient; welcome: Frame }> {
   const socket = await visitor();
-  const welcome = await socket.request({ type: 'hello', website_id: websiteId, ...fields }, (frame) => frame.type === 'welcome' || frame.type === 'error');
+  const welcome = await socket.request(
+    { type: 'hello', website_id: websiteId, ...fields },
+    (frame) => frame.type === 'welcome' || frame.type === 'error',
+  );
   return { socket, welcome };
 }
 
-const eventually = (assertion: () => void | Promise<void>, timeoutMs = 2000) => assertEventually(assertion, timeoutMs, 20);
+const eventually = (assertion: () => void | Promise<void>, timeoutMs = 2000) =>
+  assertEventually(assertion, timeoutMs, 20);
 
-const entries = (socket: RealtimeClient, conversationId: number) => socket.received((frame) => frame.type === 'entry' && frame.conversation_id === conversationId);
+const entries = (socket: RealtimeClient, conversationId: number) =>
+  socket.received((frame) => frame.type === 'entry' && frame.conversation_id === conversationId);
 
 beforeAll(async () => {
   t = await startTestApp({ presenceGraceMs: 200 });
@@ -88,7 +100,9 @@ describe('a live conversation between a visitor socket and an operator socket', 
     vuid = String(first.welcome.vuid);
     expect(vuid).toMatch(/^[0-9a-f]{45}$/);
     // A page view writes nothing: the visitor is stored with its first conversation.
-    expect(await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', vuid).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', vuid).executeTakeFirst(),
+    ).toBeUndefined();
     await first.socket.close();
     const again = await helloed({ vuid });
     expect(again.welcome.vuid).toBe(vuid);
@@ -96,39 +110,85 @@ describe('a live conversation between a visitor socket and an operator socket', 
   });
 
   it('starts a conversation: the visitor is acknowledged with a seq, the operator is assigned it with its history', async () => {
-    const started = await visitorSocket.request({ type: 'start', text: 'Hello, my order is late', client_message_id: 'v-1', page_type: 'cart', ref: 'r1' }, 'started');
+    const started = await visitorSocket.request(
+      { type: 'start', text: 'Hello, my order is late', client_message_id: 'v-1', page_type: 'cart', ref: 'r1' },
+      'started',
+    );
     expect(started).toMatchObject({ type: 'started', outcome: 'assigned', ref: 'r1' });
     conversationId = Number(started.conversation_id);
-    const stored = await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', vuid).executeTakeFirstOrThrow();
+    const stored = await t.store.db
+      .selectFrom('visitor')
+      .select('id')
+      .where('unique_id', '=', vuid)
+      .executeTakeFirstOrThrow();
     expect(await eventTypesFor(t, 'visitor', stored.id)).toEqual(['visitor.created']);
-    expect(await visitorSocket.next('ack')).toEqual({ type: 'ack', conversation_id: conversationId, client_message_id: 'v-1', seq: 1, ref: 'r1' });
+    expect(await visitorSocket.next('ack')).toEqual({
+      type: 'ack',
+      conversation_id: conversationId,
+      client_message_id: 'v-1',
+      seq: 1,
+      ref: 'r1',
+    });
 
     const assigned = await operator.next('assigned');
-    expect(assigned.conversation).toMatchObject({ id: conversationId, status: 'open', operator_id: alice.id, website_id: websiteId, page_type: 'cart', visitor: { vuid } });
+    expect(assigned.conversation).toMatchObject({
+      id: conversationId,
+      status: 'open',
+      operator_id: alice.id,
+      website_id: websiteId,
+      page_type: 'cart',
+      visitor: { vuid },
+    });
     expect(assigned.history).toEqual([
       expect.objectContaining({ seq: 1, kind: 'visitor', text: 'Hello, my order is late', client_message_id: 'v-1' }),
-      expect.objectContaining({ seq: 2, kind: 'system', text: 'OPERATOR_CHAT_ASSIGNED', data: { event: 'assigned', operator_id: alice.id } }),
+      expect.objectContaining({
+        seq: 2,
+        kind: 'system',
+        text: 'OPERATOR_CHAT_ASSIGNED',
+        data: { event: 'assigned', operator_id: alice.id },
+      }),
     ]);
 
     const seen = await visitorSocket.next((frame) => frame.type === 'entry' && frame.seq === 2);
     // The visitor sees the assignment notice, without the operator-only details of its data.
     expect(seen).toMatchObject({ kind: 'system', text: 'OPERATOR_CHAT_ASSIGNED', data: { event: 'assigned' } });
     expect((seen.data as Record<string, unknown>).operator_id).toBeUndefined();
-    expect(started.conversation).toMatchObject({ id: conversationId, status: 'open', operator: { id: alice.id, name: 'Alice from support' } });
+    expect(started.conversation).toMatchObject({
+      id: conversationId,
+      status: 'open',
+      operator: { id: alice.id, name: 'Alice from support' },
+    });
   });
 
   it('carries replies and messages both ways, each acknowledged with its seq', async () => {
-    const reply = await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Let me check', client_message_id: 'o-1' }, 'ack');
+    const reply = await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'Let me check', client_message_id: 'o-1' },
+      'ack',
+    );
     expect(reply).toEqual({ type: 'ack', conversation_id: conversationId, client_message_id: 'o-1', seq: 3 });
-    expect(await visitorSocket.next((frame) => frame.type === 'entry' && frame.seq === 3)).toMatchObject({ kind: 'operator', text: 'Let me check', operator_id: alice.id });
+    expect(await visitorSocket.next((frame) => frame.type === 'entry' && frame.seq === 3)).toMatchObject({
+      kind: 'operator',
+      text: 'Let me check',
+      operator_id: alice.id,
+    });
 
     const message = await visitorSocket.request({ type: 'message', text: 'Thanks!', client_message_id: 'v-2' }, 'ack');
     expect(message).toMatchObject({ seq: 4, client_message_id: 'v-2' });
-    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === 4)).toMatchObject({ conversation_id: conversationId, kind: 'visitor', text: 'Thanks!' });
+    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === 4)).toMatchObject({
+      conversation_id: conversationId,
+      kind: 'visitor',
+      text: 'Thanks!',
+    });
 
-    const row = await t.store.db.selectFrom('conversation').select(['operator_answer', 'answered_at']).where('id', '=', conversationId).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('conversation')
+      .select(['operator_answer', 'answered_at'])
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(row.operator_answer).toBe(1);
-    expect(await eventTypesFor(t, 'conversation', conversationId)).toEqual(expect.arrayContaining(['conversation.started', 'conversation.assigned', 'message.created']));
+    expect(await eventTypesFor(t, 'conversation', conversationId)).toEqual(
+      expect.arrayContaining(['conversation.started', 'conversation.assigned', 'message.created']),
+    );
   });
 
   it('relays typing both ways and persists read positions', async () => {
@@ -138,21 +198,47 @@ describe('a live conversation between a visitor socket and an operator socket', 
     expect(await visitorSocket.next('typing')).toEqual({ type: 'typing', conversation_id: conversationId, on: false });
 
     visitorSocket.send({ type: 'read', seq: 3 });
-    expect(await operator.next('read')).toEqual({ type: 'read', conversation_id: conversationId, by: 'visitor', seq: 3 });
+    expect(await operator.next('read')).toEqual({
+      type: 'read',
+      conversation_id: conversationId,
+      by: 'visitor',
+      seq: 3,
+    });
     operator.send({ type: 'read', conversation_id: conversationId, seq: 99 });
     // Never past the last entry.
-    expect(await visitorSocket.next('read')).toEqual({ type: 'read', conversation_id: conversationId, by: 'operator', seq: 4 });
-    const row = await t.store.db.selectFrom('conversation').select(['visitor_read_seq', 'operator_read_seq']).where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(await visitorSocket.next('read')).toEqual({
+      type: 'read',
+      conversation_id: conversationId,
+      by: 'operator',
+      seq: 4,
+    });
+    const row = await t.store.db
+      .selectFrom('conversation')
+      .select(['visitor_read_seq', 'operator_read_seq'])
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect([Number(row.visitor_read_seq), Number(row.operator_read_seq)]).toEqual([3, 4]);
   });
 
   it('never shows a note to the visitor', async () => {
-    const note = await operator.request({ type: 'note', conversation_id: conversationId, text: 'VIP customer, be nice', client_message_id: 'n-1' }, 'ack');
+    const note = await operator.request(
+      { type: 'note', conversation_id: conversationId, text: 'VIP customer, be nice', client_message_id: 'n-1' },
+      'ack',
+    );
     expect(note.seq).toBe(5);
-    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === 5)).toMatchObject({ kind: 'note', text: 'VIP customer, be nice' });
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'All sorted', client_message_id: 'o-2' }, 'ack');
+    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === 5)).toMatchObject({
+      kind: 'note',
+      text: 'VIP customer, be nice',
+    });
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'All sorted', client_message_id: 'o-2' },
+      'ack',
+    );
     // The visitor's next entry is the reply (seq 6): the note's seq is skipped, never sent.
-    expect(await visitorSocket.next((frame) => frame.type === 'entry' && Number(frame.seq) >= 5)).toMatchObject({ seq: 6, text: 'All sorted' });
+    expect(await visitorSocket.next((frame) => frame.type === 'entry' && Number(frame.seq) >= 5)).toMatchObject({
+      seq: 6,
+      text: 'All sorted',
+    });
     expect(visitorSocket.received((frame) => JSON.stringify(frame).includes('VIP'))).toEqual([]);
   });
 
@@ -160,14 +246,28 @@ describe('a live conversation between a visitor socket and an operator socket', 
     const bad = await visitorSocket.request({ type: 'navigate', url: 'javascript:alert(1)' }, 'error');
     expect(bad).toMatchObject({ code: 'field_invalid', field: 'url' });
     const ack = await visitorSocket.request({ type: 'navigate', url: 'https://shop.example/cart' }, 'ack');
-    const stored = await t.store.db.selectFrom('conversation_message').select(['kind', 'body']).where('conversation_id', '=', conversationId).where('seq', '=', Number(ack.seq)).executeTakeFirstOrThrow();
+    const stored = await t.store.db
+      .selectFrom('conversation_message')
+      .select(['kind', 'body'])
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '=', Number(ack.seq))
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ kind: MESSAGE_KIND.navigation, body: 'https://shop.example/cart' });
-    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === ack.seq)).toMatchObject({ kind: 'navigation', text: 'https://shop.example/cart' });
+    expect(await operator.next((frame) => frame.type === 'entry' && frame.seq === ack.seq)).toMatchObject({
+      kind: 'navigation',
+      text: 'https://shop.example/cart',
+    });
   });
 
   it('acknowledges a resent message with the same seq and stores it once', async () => {
-    const first = await visitorSocket.request({ type: 'message', text: 'Are you there?', client_message_id: 'dup-1' }, 'ack');
-    const again = await visitorSocket.request({ type: 'message', text: 'Are you there?', client_message_id: 'dup-1' }, 'ack');
+    const first = await visitorSocket.request(
+      { type: 'message', text: 'Are you there?', client_message_id: 'dup-1' },
+      'ack',
+    );
+    const again = await visitorSocket.request(
+      { type: 'message', text: 'Are you there?', client_message_id: 'dup-1' },
+      'ack',
+    );
     expect(again).toEqual({ ...first, duplicate: true });
     // Two sends at once (a resend racing the original) still store it once.
     visitorSocket.send({ type: 'message', text: 'Hello?', client_message_id: 'dup-2' });
@@ -175,7 +275,12 @@ describe('a live conversation between a visitor socket and an operator socket', 
     const a = await visitorSocket.next((frame) => frame.type === 'ack' && frame.client_message_id === 'dup-2');
     const b = await visitorSocket.next((frame) => frame.type === 'ack' && frame.client_message_id === 'dup-2');
     expect(a.seq).toBe(b.seq);
-    const count = await t.store.db.selectFrom('conversation_message').select((eb) => eb.fn.countAll<number>().as('n')).where('conversation_id', '=', conversationId).where('client_message_id', 'in', ['dup-1', 'dup-2']).executeTakeFirstOrThrow();
+    const count = await t.store.db
+      .selectFrom('conversation_message')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('conversation_id', '=', conversationId)
+      .where('client_message_id', 'in', ['dup-1', 'dup-2'])
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
     await operator.next((frame) => frame.type === 'entry' && frame.client_message_id === 'dup-2');
     expect(operator.received((frame) => frame.type === 'entry' && frame.client_message_id === 'dup-1')).toHaveLength(1);
@@ -184,14 +289,24 @@ describe('a live conversation between a visitor socket and an operator socket', 
   it('resumes after a disconnect with exactly the entries missed, then live', async () => {
     const lastSeen = Math.max(...entries(visitorSocket, conversationId).map((frame) => Number(frame.seq)));
     await visitorSocket.close();
-    for (const text of ['one', 'two', 'three']) await operator.request({ type: 'reply', conversation_id: conversationId, text, client_message_id: `miss-${text}` }, (frame) => frame.type === 'ack' && frame.client_message_id === `miss-${text}`);
-    await operator.request({ type: 'note', conversation_id: conversationId, text: 'internal', client_message_id: 'miss-note' }, (frame) => frame.type === 'ack' && frame.client_message_id === 'miss-note');
+    for (const text of ['one', 'two', 'three'])
+      await operator.request(
+        { type: 'reply', conversation_id: conversationId, text, client_message_id: `miss-${text}` },
+        (frame) => frame.type === 'ack' && frame.client_message_id === `miss-${text}`,
+      );
+    await operator.request(
+      { type: 'note', conversation_id: conversationId, text: 'internal', client_message_id: 'miss-note' },
+      (frame) => frame.type === 'ack' && frame.client_message_id === 'miss-note',
+    );
 
     const { socket, welcome } = await helloed({ vuid, conversation_id: conversationId, last_seq: lastSeen });
     visitorSocket = socket;
     expect(welcome.conversation).toMatchObject({ id: conversationId, status: 'open' });
     await socket.next((frame) => frame.type === 'entry' && frame.text === 'three');
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'live again', client_message_id: 'live-1' }, (frame) => frame.type === 'ack' && frame.client_message_id === 'live-1');
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'live again', client_message_id: 'live-1' },
+      (frame) => frame.type === 'ack' && frame.client_message_id === 'live-1',
+    );
     await socket.next((frame) => frame.type === 'entry' && frame.text === 'live again');
     const texts = entries(socket, conversationId).map((frame) => frame.text);
     expect(texts).toEqual(['one', 'two', 'three', 'live again']);
@@ -204,9 +319,17 @@ describe('a live conversation between a visitor socket and an operator socket', 
     const gateway = gatewayOf(t.context);
     if (gateway === undefined) throw new Error('no gateway');
     // Lost: stored but never published (a node dying between commit and publish).
-    const lost = await sendEntry(t.store.db, { conversationId, kind: MESSAGE_KIND.operator, text: 'lost publish', operatorId: alice.id });
+    const lost = await sendEntry(t.store.db, {
+      conversationId,
+      kind: MESSAGE_KIND.operator,
+      text: 'lost publish',
+      operatorId: alice.id,
+    });
     // The next entry's publish reveals the gap: both sockets read it from the database first.
-    const next = await operator.request({ type: 'reply', conversation_id: conversationId, text: 'after the gap', client_message_id: 'gap-1' }, 'ack');
+    const next = await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'after the gap', client_message_id: 'gap-1' },
+      'ack',
+    );
     await visitorSocket.next((frame) => frame.type === 'entry' && frame.seq === next.seq);
     // Twice: the same entry published again is dropped.
     gateway.publisher.entries(conversationId, [lost.row]);
@@ -221,8 +344,12 @@ describe('a live conversation between a visitor socket and an operator socket', 
   it('closes from the operator side: both sides see the closing notice and the closed state', async () => {
     const closed = await operator.request({ type: 'close', conversation_id: conversationId }, 'closed');
     expect(closed).toEqual({ type: 'closed', conversation_id: conversationId, outcome: 'answered' });
-    expect(await visitorSocket.next((frame) => frame.type === 'entry' && frame.text === 'OPERATOR_CHAT_CLOSE')).toMatchObject({ kind: 'system' });
-    expect(await visitorSocket.next('conversation')).toMatchObject({ conversation: { id: conversationId, status: 'closed' } });
+    expect(
+      await visitorSocket.next((frame) => frame.type === 'entry' && frame.text === 'OPERATOR_CHAT_CLOSE'),
+    ).toMatchObject({ kind: 'system' });
+    expect(await visitorSocket.next('conversation')).toMatchObject({
+      conversation: { id: conversationId, status: 'closed' },
+    });
     const refused = await visitorSocket.request({ type: 'message', text: 'wait!' }, 'error');
     expect(refused).toMatchObject({ code: 'conflict', message: `Conversation ${conversationId} is closed.` });
   });
@@ -236,19 +363,31 @@ describe('a visitor with several tabs', () => {
     const vuid = String(first.welcome.vuid);
     const second = await helloed({ vuid });
     expect(second.welcome.conversation).toBeNull();
-    const started = await first.socket.request({ type: 'start', text: 'Two tabs open', client_message_id: 'tab-1' }, 'started');
+    const started = await first.socket.request(
+      { type: 'start', text: 'Two tabs open', client_message_id: 'tab-1' },
+      'started',
+    );
     const conversationId = Number(started.conversation_id);
     // The other tab learns of it without a new hello: a `started` frame marked `elsewhere`, then the history.
     const elsewhere = await second.socket.next('started');
-    expect(elsewhere).toMatchObject({ conversation_id: conversationId, outcome: 'assigned', elsewhere: true, conversation: { id: conversationId, status: 'open' } });
-    await eventually(() => expect(entries(second.socket, conversationId).map((frame) => frame.text)).toContain('Two tabs open'));
+    expect(elsewhere).toMatchObject({
+      conversation_id: conversationId,
+      outcome: 'assigned',
+      elsewhere: true,
+      conversation: { id: conversationId, status: 'open' },
+    });
+    await eventually(() =>
+      expect(entries(second.socket, conversationId).map((frame) => frame.text)).toContain('Two tabs open'),
+    );
     expect(second.socket.received('ack')).toEqual([]);
     // The second tab writes into the same conversation; the operator's reply reaches both tabs once each.
     await second.socket.request({ type: 'message', text: 'From the other tab' }, 'ack');
     await operator.next((frame) => frame.type === 'entry' && frame.text === 'From the other tab');
     await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Hello both' }, 'ack');
     for (const tab of [first.socket, second.socket]) {
-      await eventually(() => expect(entries(tab, conversationId).filter((frame) => frame.text === 'Hello both')).toHaveLength(1));
+      await eventually(() =>
+        expect(entries(tab, conversationId).filter((frame) => frame.text === 'Hello both')).toHaveLength(1),
+      );
     }
     // A tab of another visitor hears nothing.
     const stranger = await helloed();
@@ -256,7 +395,9 @@ describe('a visitor with several tabs', () => {
     expect(stranger.socket.received('started')).toEqual([]);
     // After the close, a new start in one tab is taken up by the other, which was left on the ended one.
     const again = await second.socket.request({ type: 'start', text: 'One more question' }, 'started');
-    const followed = await first.socket.next((frame) => frame.type === 'started' && frame.conversation_id === again.conversation_id);
+    const followed = await first.socket.next(
+      (frame) => frame.type === 'started' && frame.conversation_id === again.conversation_id,
+    );
     expect(followed).toMatchObject({ elsewhere: true });
   });
 });
@@ -265,12 +406,21 @@ describe('identity verification', () => {
   it('accepts an external id signed with the website secret, and the visitor takes it', async () => {
     const secret = await websiteIdentitySecret(t.store.db, websiteId);
     if (secret === null) throw new Error('no secret');
-    const { welcome } = await helloed({ identity: { external_id: 'customer-42', email: 'c42@shop.example', hash: signIdentity(secret, 'customer-42') } });
+    const { welcome } = await helloed({
+      identity: { external_id: 'customer-42', email: 'c42@shop.example', hash: signIdentity(secret, 'customer-42') },
+    });
     expect(welcome).toMatchObject({ type: 'welcome', identity: { external_id: 'customer-42', verified: true } });
-    const stored = await t.store.db.selectFrom('visitor').select(['external_id', 'email']).where('unique_id', '=', String(welcome.vuid)).executeTakeFirstOrThrow();
+    const stored = await t.store.db
+      .selectFrom('visitor')
+      .select(['external_id', 'email'])
+      .where('unique_id', '=', String(welcome.vuid))
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ external_id: 'customer-42', email: 'c42@shop.example' });
     // On another browser, the same signed identity finds the same visitor.
-    const other = await helloed({ vuid: 'another-browser-0001', identity: { external_id: 'customer-42', hash: signIdentity(secret, 'customer-42') } });
+    const other = await helloed({
+      vuid: 'another-browser-0001',
+      identity: { external_id: 'customer-42', hash: signIdentity(secret, 'customer-42') },
+    });
     expect(other.welcome.vuid).toBe(welcome.vuid);
   });
 
@@ -284,7 +434,12 @@ describe('identity verification', () => {
 
   it('refuses an identity without its hash, naming the field', async () => {
     const { welcome } = await helloed({ identity: { external_id: 'x' } });
-    expect(welcome).toMatchObject({ type: 'error', code: 'field_missing', field: 'identity.hash', message: "Field 'identity.hash' is missing." });
+    expect(welcome).toMatchObject({
+      type: 'error',
+      code: 'field_missing',
+      field: 'identity.hash',
+      message: "Field 'identity.hash' is missing.",
+    });
   });
 });
 
@@ -293,9 +448,22 @@ describe('a visitor only reaches its own conversation', () => {
     const owner = await helloed();
     const started = await owner.socket.request({ type: 'start', text: 'mine' }, 'started');
     const intruder = await helloed({ conversation_id: started.conversation_id, last_seq: 0 });
-    expect(intruder.welcome).toEqual({ type: 'error', code: 'not_found', message: `Unknown 'conversation' with 'id' ${String(started.conversation_id)}.`, field: 'conversation_id' });
+    expect(intruder.welcome).toEqual({
+      type: 'error',
+      code: 'not_found',
+      message: `Unknown 'conversation' with 'id' ${String(started.conversation_id)}.`,
+      field: 'conversation_id',
+    });
     const elsewhere = await visitor();
-    const answer = await elsewhere.request({ type: 'hello', website_id: otherWebsiteId, vuid: String(owner.welcome.vuid), conversation_id: started.conversation_id }, 'error');
+    const answer = await elsewhere.request(
+      {
+        type: 'hello',
+        website_id: otherWebsiteId,
+        vuid: String(owner.welcome.vuid),
+        conversation_id: started.conversation_id,
+      },
+      'error',
+    );
     expect(answer.code).toBe('not_found');
     const poke = await owner.socket.request({ type: 'message', conversation_id: 999_999, text: 'x' }, 'error');
     expect(poke).toMatchObject({ code: 'not_found', field: 'conversation_id' });
@@ -316,12 +484,21 @@ describe('bad frames', () => {
     socket.send({ type: 'hello', website_id: 'one' });
     expect(await socket.next('error')).toMatchObject({ code: 'field_invalid', field: 'website_id' });
     socket.send({ type: 'hello', website_id: 987_654 });
-    expect(await socket.next('error')).toEqual({ type: 'error', code: 'field_invalid', field: 'website_id', message: "Value of field 'website_id' is not valid. Unknown 'website' with 'id' 987654." });
+    expect(await socket.next('error')).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'website_id',
+      message: "Value of field 'website_id' is not valid. Unknown 'website' with 'id' 987654.",
+    });
     socket.sendRaw(Buffer.from([1, 2, 3]));
     expect(await socket.next('error')).toMatchObject({ code: 'invalid_frame' });
     await socket.request({ type: 'hello', website_id: websiteId }, 'welcome');
     socket.send({ type: 'message' });
-    expect(await socket.next('error')).toMatchObject({ code: 'field_missing', field: 'text', message: "Field 'text' is missing." });
+    expect(await socket.next('error')).toMatchObject({
+      code: 'field_missing',
+      field: 'text',
+      message: "Field 'text' is missing.",
+    });
     socket.send({ type: 'message', text: 'x' });
     expect(await socket.next('error')).toMatchObject({ code: 'no_conversation' });
     socket.send({ type: 'start', text: 'x'.repeat(20_001) });
@@ -355,7 +532,10 @@ describe('bad frames', () => {
 
   it("refuses a browser origin that is not the website's", async () => {
     const socket = await visitor({ origin: 'https://evil.example' });
-    expect(await socket.request({ type: 'hello', website_id: websiteId }, 'error')).toMatchObject({ code: 'origin_refused', field: 'website_id' });
+    expect(await socket.request({ type: 'hello', website_id: websiteId }, 'error')).toMatchObject({
+      code: 'origin_refused',
+      field: 'website_id',
+    });
     const shop = await visitor({ origin: 'https://www.shop.example' });
     expect(await shop.request({ type: 'hello', website_id: websiteId }, 'welcome')).toMatchObject({ type: 'welcome' });
   });
@@ -368,12 +548,52 @@ describe('hostile frames', () => {
     await operator.next('snapshot');
     const { socket: visitorSide } = await helloed();
     // This test is about content, not volume: no rate limit for these two sockets.
-    for (const connection of [...(gatewayOf(t.context)?.connections.values() ?? [])].slice(-2)) connection.rate = { perSecond: 1e6, burst: 1e6 };
-    const values: unknown[] = [null, true, false, -1, 0, 1.5, 2 ** 31, 2 ** 53, '', ' ', 'x'.repeat(25_000), 'a\u0000b', [], [1], {}, { a: 1 }, 'javascript:1'];
-    const fields = ['website_id', 'vuid', 'identity', 'conversation_id', 'last_seq', 'text', 'client_message_id', 'page_type', 'skill_id', 'on', 'seq', 'url', 'chat', 'call', 'operator_id', 'group_id', 'ref'];
+    for (const connection of [...(gatewayOf(t.context)?.connections.values() ?? [])].slice(-2))
+      connection.rate = { perSecond: 1e6, burst: 1e6 };
+    const values: unknown[] = [
+      null,
+      true,
+      false,
+      -1,
+      0,
+      1.5,
+      2 ** 31,
+      2 ** 53,
+      '',
+      ' ',
+      'x'.repeat(25_000),
+      'a\u0000b',
+      [],
+      [1],
+      {},
+      { a: 1 },
+      'javascript:1',
+    ];
+    const fields = [
+      'website_id',
+      'vuid',
+      'identity',
+      'conversation_id',
+      'last_seq',
+      'text',
+      'client_message_id',
+      'page_type',
+      'skill_id',
+      'on',
+      'seq',
+      'url',
+      'chat',
+      'call',
+      'operator_id',
+      'group_id',
+      'ref',
+    ];
     const visitorTypes = ['hello', 'start', 'message', 'typing', 'read', 'navigate', 'close', 'ping'];
     const operatorTypes = ['availability', 'reply', 'note', 'transfer', 'close', 'read', 'typing', 'resume', 'ping'];
-    for (const [socket, types] of [[visitorSide, visitorTypes], [operator, operatorTypes]] as const) {
+    for (const [socket, types] of [
+      [visitorSide, visitorTypes],
+      [operator, operatorTypes],
+    ] as const) {
       for (const type of types) {
         for (const field of fields) {
           for (const value of values) {
@@ -383,7 +603,9 @@ describe('hostile frames', () => {
       }
       expect(await socket.request({ type: 'ping' }, 'pong', 20_000)).toEqual({ type: 'pong' });
       expect(socket.closed).toBeNull();
-      expect(socket.received((frame) => frame.type === 'error' && ['internal', 'rate_limited'].includes(String(frame.code)))).toEqual([]);
+      expect(
+        socket.received((frame) => frame.type === 'error' && ['internal', 'rate_limited'].includes(String(frame.code))),
+      ).toEqual([]);
     }
   }, 60_000);
 });
@@ -416,15 +638,33 @@ describe('the REST API and the sockets', () => {
     // A website of its own, served by Bob alone, connected but not yet available: a new visitor waits.
     const site = await t.api('POST', '/website', { key, json: { url: 'https://bridge.example' } });
     const bridgeSite = Number(site.body.data.id);
-    const created = await t.api('POST', '/operator', { key, json: { name: 'Bob', email: 'bob@bridge.example', password: 'bridge-secret', chat_max_number: 1, website_list: [bridgeSite] } });
-    const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'bob@bridge.example', password: 'bridge-secret' } });
-    const bob = { id: Number(created.body.data.id), token: String(login.json<{ data: { token: string } }>().data.token) };
+    const created = await t.api('POST', '/operator', {
+      key,
+      json: {
+        name: 'Bob',
+        email: 'bob@bridge.example',
+        password: 'bridge-secret',
+        chat_max_number: 1,
+        website_list: [bridgeSite],
+      },
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email: 'bob@bridge.example', password: 'bridge-secret' },
+    });
+    const bob = {
+      id: Number(created.body.data.id),
+      token: String(login.json<{ data: { token: string } }>().data.token),
+    };
     const bobSocket = await operatorSocket(bob.token);
     await bobSocket.next('snapshot');
     const socket = await visitor({ origin: 'https://bridge.example' });
     await socket.request({ type: 'hello', website_id: bridgeSite }, 'welcome');
     // Bob is connected but unavailable: nobody available means offline, so make him available, busy him, then queue.
-    expect((await t.api('PUT', `/operator/${bob.id}/live`, { key, json: { chat: { available: 1 } } })).status).toBe(200);
+    expect((await t.api('PUT', `/operator/${bob.id}/live`, { key, json: { chat: { available: 1 } } })).status).toBe(
+      200,
+    );
     const first = await socket.request({ type: 'start', text: 'First visitor', client_message_id: 'b-1' }, 'started');
     expect(first.outcome).toBe('assigned');
     const second = await visitor({ origin: 'https://bridge.example' });
@@ -434,13 +674,22 @@ describe('the REST API and the sockets', () => {
     // The first conversation is closed through the API: the queue is served and both sides hear of it.
     const closed = await t.api('POST', `/conversation/${Number(first.conversation_id)}/close`, { key, json: {} });
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-    const posted = await t.api('POST', `/conversation/${Number(first.conversation_id)}/message`, { key, json: { type: 'system', text: 'after close' } });
+    const posted = await t.api('POST', `/conversation/${Number(first.conversation_id)}/message`, {
+      key,
+      json: { type: 'system', text: 'after close' },
+    });
     expect(posted.status).toBe(409);
     const conversationId = Number(queued.conversation_id);
-    const sent = await t.api('POST', `/conversation/${conversationId}/message`, { key, json: { type: 'note', text: 'CRM note', operator_id: bob.id } });
+    const sent = await t.api('POST', `/conversation/${conversationId}/message`, {
+      key,
+      json: { type: 'note', text: 'CRM note', operator_id: bob.id },
+    });
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     await bobSocket.next((frame) => frame.type === 'entry' && frame.text === 'CRM note');
-    const posted2 = await t.api('POST', `/conversation/${conversationId}/message`, { key, json: { type: 'operator', text: 'Posted by the CRM', operator_id: bob.id } });
+    const posted2 = await t.api('POST', `/conversation/${conversationId}/message`, {
+      key,
+      json: { type: 'operator', text: 'Posted by the CRM', operator_id: bob.id },
+    });
     const entry = await second.next((frame) => frame.type === 'entry' && frame.text === 'Posted by the CRM');
     expect(entry.seq).toBe(posted2.body.data.seq);
   });

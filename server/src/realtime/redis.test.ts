@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import type { AppContext } from '../context.js';
-import { type Store, openDatabase } from '../db/database.js';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp, testConfig, testDialect } from '../test/harness.js';
-import { assertEventually } from '../test/wait.js';
+import { openDatabase, type Store } from '../db/database.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp, testConfig, testDialect } from '../test/harness.js';
 import { startRedis } from '../test/processes.js';
+import { assertEventually } from '../test/wait.js';
 import { RedisBus } from './bus.js';
 import { RealtimeClient } from './client.js';
 import type { RealtimeMessage } from './messages.js';
@@ -78,7 +78,10 @@ describe.skipIf(testDialect !== 'postgres')('two nodes sharing PostgreSQL and Re
   /** Another node on the same database and Redis. */
   async function startNode(): Promise<Node> {
     const store = openDatabase(t.database.config);
-    const { app, context } = await buildApp(testConfig(t.database.config, { redisUrl, presenceGraceMs: GRACE_MS }), store);
+    const { app, context } = await buildApp(
+      testConfig(t.database.config, { redisUrl, presenceGraceMs: GRACE_MS }),
+      store,
+    );
     await app.ready();
     const node = { app, context, store, base: await listen(app) };
     extraNodes.push(node);
@@ -93,12 +96,21 @@ describe.skipIf(testDialect !== 'postgres')('two nodes sharing PostgreSQL and Re
 
   async function newOperator(name: string): Promise<{ id: number; token: string }> {
     const email = `${name.toLowerCase()}@nodes.example`;
-    const created = await t.api('POST', '/operator', { key, json: { name, email, password: 'nodes-secret', website_list: [websiteId] } });
-    const login = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: 'nodes-secret' } });
+    const created = await t.api('POST', '/operator', {
+      key,
+      json: { name, email, password: 'nodes-secret', website_list: [websiteId] },
+    });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email, password: 'nodes-secret' },
+    });
     return { id: created.body.data.id, token: login.json<{ data: { token: string } }>().data.token };
   }
 
-  const connected = async (operatorId: number) => (await t.store.db.selectFrom('operator').select('connected').where('id', '=', operatorId).executeTakeFirstOrThrow()).connected;
+  const connected = async (operatorId: number) =>
+    (await t.store.db.selectFrom('operator').select('connected').where('id', '=', operatorId).executeTakeFirstOrThrow())
+      .connected;
 
   beforeAll(async () => {
     t = await startTestApp({ redisUrl, presenceGraceMs: GRACE_MS });
@@ -131,27 +143,55 @@ describe.skipIf(testDialect !== 'postgres')('two nodes sharing PostgreSQL and Re
     expect(assigned.conversation).toMatchObject({ id: conversationId, operator_id: id });
 
     await operator.request({ type: 'reply', conversation_id: conversationId, text: 'Hello from node B' }, 'ack');
-    expect(await visitor.next((frame) => frame.type === 'entry' && frame.text === 'Hello from node B')).toMatchObject({ kind: 'operator', operator_id: id });
+    expect(await visitor.next((frame) => frame.type === 'entry' && frame.text === 'Hello from node B')).toMatchObject({
+      kind: 'operator',
+      operator_id: id,
+    });
     visitor.send({ type: 'typing', on: true });
     expect(await operator.next('typing')).toEqual({ type: 'typing', conversation_id: conversationId, on: true });
-    for (const text of ['one', 'two', 'three']) await visitor.request({ type: 'message', text, client_message_id: text }, (frame) => frame.type === 'ack' && frame.client_message_id === text);
+    for (const text of ['one', 'two', 'three'])
+      await visitor.request(
+        { type: 'message', text, client_message_id: text },
+        (frame) => frame.type === 'ack' && frame.client_message_id === text,
+      );
     await operator.next((frame) => frame.type === 'entry' && frame.text === 'three');
     const texts = operator.received((frame) => frame.type === 'entry').map((frame) => frame.text);
     expect(texts).toEqual(['Hello from node B', 'one', 'two', 'three']);
 
     // A note written on node B never reaches the visitor on node A.
-    await operator.request({ type: 'note', conversation_id: conversationId, text: 'note on B' }, (frame) => frame.type === 'ack' && frame.seq !== undefined);
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'after note' }, (frame) => frame.type === 'ack');
+    await operator.request(
+      { type: 'note', conversation_id: conversationId, text: 'note on B' },
+      (frame) => frame.type === 'ack' && frame.seq !== undefined,
+    );
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'after note' },
+      (frame) => frame.type === 'ack',
+    );
     await visitor.next((frame) => frame.type === 'entry' && frame.text === 'after note');
     expect(visitor.received((frame) => frame.text === 'note on B')).toEqual([]);
 
     // The visitor resumes on node B, missing nothing.
     const lastSeq = Math.max(...visitor.received('entry').map((frame) => Number(frame.seq)));
     await visitor.close();
-    await operator.request({ type: 'reply', conversation_id: conversationId, text: 'while away' }, (frame) => frame.type === 'ack' && frame.seq !== undefined);
+    await operator.request(
+      { type: 'reply', conversation_id: conversationId, text: 'while away' },
+      (frame) => frame.type === 'ack' && frame.seq !== undefined,
+    );
     const back = await open(nodeB, '/realtime/visitor');
-    const vuid = String((await t.store.db.selectFrom('visitor').innerJoin('conversation', 'conversation.visitor_id', 'visitor.id').select('visitor.unique_id').where('conversation.id', '=', conversationId).executeTakeFirstOrThrow()).unique_id);
-    await back.request({ type: 'hello', website_id: websiteId, vuid, conversation_id: conversationId, last_seq: lastSeq }, 'welcome');
+    const vuid = String(
+      (
+        await t.store.db
+          .selectFrom('visitor')
+          .innerJoin('conversation', 'conversation.visitor_id', 'visitor.id')
+          .select('visitor.unique_id')
+          .where('conversation.id', '=', conversationId)
+          .executeTakeFirstOrThrow()
+      ).unique_id,
+    );
+    await back.request(
+      { type: 'hello', website_id: websiteId, vuid, conversation_id: conversationId, last_seq: lastSeq },
+      'welcome',
+    );
     expect(await back.next('entry')).toMatchObject({ text: 'while away' });
   });
 

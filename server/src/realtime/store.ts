@@ -6,13 +6,21 @@ import type { ConversationState } from './messages.js';
 type Db = Kysely<Database>;
 
 /** History rows a resume or a gap read needs, each with its seq. */
-export type HistoryRow = Pick<ConversationMessageRow, 'seq' | 'kind' | 'body' | 'operator_id' | 'created_at' | 'data' | 'client_message_id'>;
+export type HistoryRow = Pick<
+  ConversationMessageRow,
+  'seq' | 'kind' | 'body' | 'operator_id' | 'created_at' | 'data' | 'client_message_id'
+>;
 
 /** At most this many entries answer one resume: a client that is further behind asks again from the last seq it got. */
 export const HISTORY_PAGE = 1000;
 
 /** Entries of a conversation with `seq` greater than `afterSeq`, oldest first (notes included: the caller filters by audience). */
-export async function historyAfter(db: Db, conversationId: number, afterSeq: number, limit = HISTORY_PAGE): Promise<HistoryRow[]> {
+export async function historyAfter(
+  db: Db,
+  conversationId: number,
+  afterSeq: number,
+  limit = HISTORY_PAGE,
+): Promise<HistoryRow[]> {
   return db
     .selectFrom('conversation_message')
     .select(['seq', 'kind', 'body', 'operator_id', 'created_at', 'data', 'client_message_id'])
@@ -55,7 +63,8 @@ export async function conversationState(db: Db, conversationId: number): Promise
     visitorId: row.visitor_id,
     status: row.status,
     operatorId: row.operator_id,
-    operatorName: row.name === null ? null : displayName({ name: row.name, first_name: row.first_name, pseudo: row.pseudo }),
+    operatorName:
+      row.name === null ? null : displayName({ name: row.name, first_name: row.first_name, pseudo: row.pseudo }),
     skillId: row.skill_id,
     outcome: row.outcome,
     lastSeq: Number(row.last_seq),
@@ -63,7 +72,11 @@ export async function conversationState(db: Db, conversationId: number): Promise
 }
 
 /** The visitor's most recent conversation on the website that is not closed, if any. */
-export async function activeVisitorConversation(db: Db, visitorId: number, websiteId: number): Promise<number | undefined> {
+export async function activeVisitorConversation(
+  db: Db,
+  visitorId: number,
+  websiteId: number,
+): Promise<number | undefined> {
   const row = await db
     .selectFrom('conversation')
     .select('id')
@@ -76,7 +89,12 @@ export async function activeVisitorConversation(db: Db, visitorId: number, websi
 }
 
 /** The conversation if it is this visitor's, on this website (anything else answers undefined, as an absent one). */
-export async function visitorOwnsConversation(db: Db, conversationId: number, visitorId: number, websiteId: number): Promise<boolean> {
+export async function visitorOwnsConversation(
+  db: Db,
+  conversationId: number,
+  visitorId: number,
+  websiteId: number,
+): Promise<boolean> {
   const row = await db
     .selectFrom('conversation')
     .select('id')
@@ -89,13 +107,24 @@ export async function visitorOwnsConversation(db: Db, conversationId: number, vi
 
 /** The conversations an operator holds: assigned to them and not closed, oldest first. */
 export async function operatorConversationIds(db: Db, operatorId: number): Promise<number[]> {
-  const rows = await db.selectFrom('conversation').select('id').where('operator_id', '=', operatorId).where('status', '!=', 'closed').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('conversation')
+    .select('id')
+    .where('operator_id', '=', operatorId)
+    .where('status', '!=', 'closed')
+    .orderBy('id')
+    .execute();
   return rows.map((row) => row.id);
 }
 
 /** The websites an operator answers on. */
 export async function operatorWebsiteIds(db: Db, operatorId: number): Promise<number[]> {
-  const rows = await db.selectFrom('operator_website').select('website_id').where('operator_id', '=', operatorId).orderBy('website_id').execute();
+  const rows = await db
+    .selectFrom('operator_website')
+    .select('website_id')
+    .where('operator_id', '=', operatorId)
+    .orderBy('website_id')
+    .execute();
   return rows.map((row) => row.website_id);
 }
 
@@ -152,5 +181,9 @@ export async function conversationCard(db: Db, conversationId: number) {
 
 /** The operator's live flags, as the socket reports them after a change. */
 export async function operatorLiveFlags(db: Db, operatorId: number) {
-  return db.selectFrom('operator').select(['connected', 'chat_available', 'call_available', 'video_available']).where('id', '=', operatorId).executeTakeFirst();
+  return db
+    .selectFrom('operator')
+    .select(['connected', 'chat_available', 'call_available', 'video_available'])
+    .where('id', '=', operatorId)
+    .executeTakeFirst();
 }

@@ -3,21 +3,39 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/history.js';
 import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
+import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX } from '../domain/satisfaction/schema.js';
-import { queueStatus } from '../domain/routing/queue.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
 import type { VisitorConnection } from './connection.js';
-import { FrameError, type FrameReader, MAX_ID_TEXT, MAX_TEXT, frameErrors, visitorConversationView } from './frames.js';
+import { FrameError, type FrameReader, frameErrors, MAX_ID_TEXT, MAX_TEXT, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
 import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail, storeVisitorEmail } from './http.js';
-import { type SiteRef, type VisitorRef, findSite, lookupVisitor, originAllowed, persistVisitor, resolveVisitor, verifyIdentity } from './identity.js';
+import {
+  findSite,
+  lookupVisitor,
+  originAllowed,
+  persistVisitor,
+  resolveVisitor,
+  type SiteRef,
+  type VisitorRef,
+  verifyIdentity,
+} from './identity.js';
 import type { ConversationState } from './messages.js';
 import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
 
-const helloFirst = () => new FrameError('hello_required', 'Send {"type":"hello","website_id":…} first: it says which website and visitor this socket speaks for.');
-const noConversation = () => new FrameError('no_conversation', 'This visitor has no conversation yet: send {"type":"start"} first.', 'conversation_id');
+const helloFirst = () =>
+  new FrameError(
+    'hello_required',
+    'Send {"type":"hello","website_id":…} first: it says which website and visitor this socket speaks for.',
+  );
+const noConversation = () =>
+  new FrameError(
+    'no_conversation',
+    'This visitor has no conversation yet: send {"type":"start"} first.',
+    'conversation_id',
+  );
 
 type Reply = (frame: object) => void;
 
@@ -26,19 +44,30 @@ function readIdentity(reader: FrameReader): { external_id: string; email?: strin
   const identity = reader.object('identity');
   if (identity === undefined) return undefined;
   const email = identity.text('email', { max: 320 });
-  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw frameErrors.invalid('identity.email', 'Expected an email address.');
-  return { external_id: identity.text('external_id', { required: true }), ...(email !== undefined && { email }), hash: identity.text('hash', { max: 128, required: true }) };
+  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
+    throw frameErrors.invalid('identity.email', 'Expected an email address.');
+  return {
+    external_id: identity.text('external_id', { required: true }),
+    ...(email !== undefined && { email }),
+    hash: identity.text('hash', { max: 128, required: true }),
+  };
 }
 
 /** The conversation a frame is about: the one it names (which must be the visitor's) or the socket's current one. */
-async function targetConversation(db: Kysely<Database>, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader): Promise<number> {
+async function targetConversation(
+  db: Kysely<Database>,
+  connection: VisitorConnection & { site: SiteRef },
+  reader: FrameReader,
+): Promise<number> {
   const named = reader.id('conversation_id');
-  if (connection.visitorId === 0) throw named === undefined ? noConversation() : frameErrors.notFound('conversation', named, 'conversation_id');
+  if (connection.visitorId === 0)
+    throw named === undefined ? noConversation() : frameErrors.notFound('conversation', named, 'conversation_id');
   if (named === undefined || named === connection.conversationId) {
     if (connection.conversationId === null) throw noConversation();
     return connection.conversationId;
   }
-  if (!(await visitorOwnsConversation(db, named, connection.visitorId, connection.site.id))) throw frameErrors.notFound('conversation', named, 'conversation_id');
+  if (!(await visitorOwnsConversation(db, named, connection.visitorId, connection.site.id)))
+    throw frameErrors.notFound('conversation', named, 'conversation_id');
   return named;
 }
 
@@ -47,7 +76,12 @@ function identified(connection: VisitorConnection): connection is VisitorConnect
 }
 
 /** Follows the visitor's conversation from `afterSeq` and sends what came after, its queue place, then live entries. */
-async function followConversation(gateway: Gateway, connection: VisitorConnection, conversationId: number, afterSeq: number): Promise<void> {
+async function followConversation(
+  gateway: Gateway,
+  connection: VisitorConnection,
+  conversationId: number,
+  afterSeq: number,
+): Promise<void> {
   await connection.outboundDone(async () => {
     const rows = await gateway.follow(connection, conversationId, afterSeq);
     gateway.presentRows(connection, conversationId, rows);
@@ -63,7 +97,12 @@ async function followConversation(gateway: Gateway, connection: VisitorConnectio
     if (place === null) return;
     connection.queuePosition = place.position;
     connection.queueEstimate = place.estimatedWaitSeconds;
-    connection.send({ type: 'queue', conversation_id: conversationId, position: place.position, estimated_wait_seconds: place.estimatedWaitSeconds });
+    connection.send({
+      type: 'queue',
+      conversation_id: conversationId,
+      position: place.position,
+      estimated_wait_seconds: place.estimatedWaitSeconds,
+    });
   });
 }
 
@@ -71,8 +110,17 @@ async function followConversation(gateway: Gateway, connection: VisitorConnectio
  * hello: the website, the visitor (`vuid`, minted when absent), an optional signed identity, and optionally the
  * conversation to resume with the last seq the client has: the answer is `welcome`, then exactly the missed entries.
  */
-async function hello(gateway: Gateway, connection: VisitorConnection, reader: FrameReader, reply: Reply): Promise<void> {
-  if (connection.site !== null) throw new FrameError('already_identified', 'This socket already said hello. Open another socket to speak for another visitor or website.');
+async function hello(
+  gateway: Gateway,
+  connection: VisitorConnection,
+  reader: FrameReader,
+  reply: Reply,
+): Promise<void> {
+  if (connection.site !== null)
+    throw new FrameError(
+      'already_identified',
+      'This socket already said hello. Open another socket to speak for another visitor or website.',
+    );
   const websiteId = reader.id('website_id', { required: true });
   const vuid = reader.text('vuid', { max: MAX_ID_TEXT });
   if (vuid !== undefined && /\s/.test(vuid)) throw frameErrors.invalid('vuid', 'It must not contain spaces.');
@@ -82,7 +130,11 @@ async function hello(gateway: Gateway, connection: VisitorConnection, reader: Fr
   const site = await findSite(gateway.db, websiteId);
   if (site === undefined) throw frameErrors.invalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
   if (!originAllowed(connection.origin, site.url, gateway.publicUrl)) {
-    throw new FrameError('origin_refused', `Value of field 'website_id' is not valid. This page's origin ${connection.origin ?? ''} is not on the website's address ${site.url}.`, 'website_id');
+    throw new FrameError(
+      'origin_refused',
+      `Value of field 'website_id' is not valid. This page's origin ${connection.origin ?? ''} is not on the website's address ${site.url}.`,
+      'website_id',
+    );
   }
   let visitor: VisitorRef;
   if (identity !== undefined) {
@@ -93,7 +145,8 @@ async function hello(gateway: Gateway, connection: VisitorConnection, reader: Fr
   }
   let conversationId: number | null = null;
   if (resumeId !== undefined) {
-    if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, resumeId, visitor.id, site.id))) throw frameErrors.notFound('conversation', resumeId, 'conversation_id');
+    if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, resumeId, visitor.id, site.id)))
+      throw frameErrors.notFound('conversation', resumeId, 'conversation_id');
     conversationId = resumeId;
   } else if (visitor.id !== 0) {
     conversationId = (await activeVisitorConversation(gateway.db, visitor.id, site.id)) ?? null;
@@ -116,7 +169,11 @@ async function hello(gateway: Gateway, connection: VisitorConnection, reader: Fr
 }
 
 /** A conversation of this visitor holding a message with this client id (a start resent after a lost answer). */
-async function startedWith(db: Kysely<Database>, connection: VisitorConnection & { site: SiteRef }, clientMessageId: string) {
+async function startedWith(
+  db: Kysely<Database>,
+  connection: VisitorConnection & { site: SiteRef },
+  clientMessageId: string,
+) {
   return db
     .selectFrom('conversation_message')
     .innerJoin('conversation', 'conversation.id', 'conversation_message.conversation_id')
@@ -128,7 +185,12 @@ async function startedWith(db: Kysely<Database>, connection: VisitorConnection &
 }
 
 /** start: a live chat conversation, routed at once (assigned, queued with its place, or offline with the message kept). */
-async function start(gateway: Gateway, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader, reply: Reply): Promise<void> {
+async function start(
+  gateway: Gateway,
+  connection: VisitorConnection & { site: SiteRef },
+  reader: FrameReader,
+  reply: Reply,
+): Promise<void> {
   const text = reader.text('text', { max: MAX_TEXT });
   const pageType = reader.text('page_type', { max: 255 });
   const skillId = reader.id('skill_id');
@@ -148,7 +210,13 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
     if (earlier !== undefined) {
       const state = await conversationState(gateway.db, earlier.id);
       connection.conversationId = earlier.id;
-      reply({ type: 'started', conversation_id: earlier.id, outcome: startOutcome(state), conversation: state === undefined ? null : visitorConversationView(state), duplicate: true });
+      reply({
+        type: 'started',
+        conversation_id: earlier.id,
+        outcome: startOutcome(state),
+        conversation: state === undefined ? null : visitorConversationView(state),
+        duplicate: true,
+      });
       reply({ type: 'ack', conversation_id: earlier.id, client_message_id: clientMessageId, seq: Number(earlier.seq) });
       await followConversation(gateway, connection, earlier.id, connection.lastSeq(earlier.id) ?? 0);
       return;
@@ -156,7 +224,11 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
   }
   const active = await activeVisitorConversation(gateway.db, connection.visitorId, connection.site.id);
   if (active !== undefined) {
-    throw new FrameError('conversation_open', `Conversation ${active} is still open: send messages to it, or close it before starting another.`, 'conversation_id');
+    throw new FrameError(
+      'conversation_open',
+      `Conversation ${active} is still open: send messages to it, or close it before starting another.`,
+      'conversation_id',
+    );
   }
   const started = await startLiveConversation(gateway.db, {
     websiteId: connection.site.id,
@@ -168,7 +240,10 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
     text: text ?? null,
     clientMessageId: clientMessageId ?? null,
     // The offline form's email goes on the visitor in the start's transaction.
-    ...(email !== undefined && { alsoInTransaction: (trx: Transaction<Database>) => storeVisitorEmail(trx, connection.site, { id: connection.visitorId, vuid: connection.vuid }, email) }),
+    ...(email !== undefined && {
+      alsoInTransaction: (trx: Transaction<Database>) =>
+        storeVisitorEmail(trx, connection.site, { id: connection.visitorId, vuid: connection.vuid }, email),
+    }),
   });
   connection.conversationId = started.conversationId;
   const state = await conversationState(gateway.db, started.conversationId);
@@ -177,12 +252,25 @@ async function start(gateway: Gateway, connection: VisitorConnection & { site: S
     conversation_id: started.conversationId,
     outcome: started.kind,
     conversation: state === undefined ? null : visitorConversationView(state),
-    ...(started.kind === 'queued' && { position: started.position, estimated_wait_seconds: started.estimatedWaitSeconds }),
+    ...(started.kind === 'queued' && {
+      position: started.position,
+      estimated_wait_seconds: started.estimatedWaitSeconds,
+    }),
   });
   const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
-  if (first !== undefined) reply({ type: 'ack', conversation_id: started.conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(first.seq) });
+  if (first !== undefined)
+    reply({
+      type: 'ack',
+      conversation_id: started.conversationId,
+      ...(clientMessageId !== undefined && { client_message_id: clientMessageId }),
+      seq: Number(first.seq),
+    });
   await gateway.publisher.started(started);
-  gateway.bus.publish(topics.visitor(connection.site.id, connection.vuid), { t: 'visitor_started', c: started.conversationId, v: connection.visitorId });
+  gateway.bus.publish(topics.visitor(connection.site.id, connection.vuid), {
+    t: 'visitor_started',
+    c: started.conversationId,
+    v: connection.visitorId,
+  });
   await followConversation(gateway, connection, started.conversationId, 0);
 }
 
@@ -196,19 +284,36 @@ function startOutcome(state: ConversationState | undefined): 'assigned' | 'queue
  * with `elsewhere: true`, then the conversation's entries from the beginning and its queue place, like the tab that
  * started it (without its `ack`).
  */
-export async function takeUpConversation(gateway: Gateway, connection: VisitorConnection, conversationId: number, visitorId: number): Promise<void> {
+export async function takeUpConversation(
+  gateway: Gateway,
+  connection: VisitorConnection,
+  conversationId: number,
+  visitorId: number,
+): Promise<void> {
   if (connection.gone || connection.conversationId === conversationId) return;
   // Still following its current conversation: that one is open, so this tab stays on it.
   if (connection.conversationId !== null && connection.lastSeq(connection.conversationId) !== undefined) return;
   connection.conversationId = conversationId;
   connection.visitorId = visitorId;
   const state = await conversationState(gateway.db, conversationId);
-  connection.send({ type: 'started', conversation_id: conversationId, outcome: startOutcome(state), conversation: state === undefined ? null : visitorConversationView(state), elsewhere: true });
+  connection.send({
+    type: 'started',
+    conversation_id: conversationId,
+    outcome: startOutcome(state),
+    conversation: state === undefined ? null : visitorConversationView(state),
+    elsewhere: true,
+  });
   await followConversation(gateway, connection, conversationId, 0);
 }
 
 /** message (and navigate): stored once per client_message_id, acknowledged with its seq, then fanned out. */
-async function send(gateway: Gateway, connection: VisitorConnection & { site: SiteRef }, reader: FrameReader, reply: Reply, kind: 'message' | 'navigate'): Promise<void> {
+async function send(
+  gateway: Gateway,
+  connection: VisitorConnection & { site: SiteRef },
+  reader: FrameReader,
+  reply: Reply,
+  kind: 'message' | 'navigate',
+): Promise<void> {
   let text: string;
   if (kind === 'navigate') {
     const url = navigationUrl(reader.text('url', { max: 2048, required: true }));
@@ -225,16 +330,32 @@ async function send(gateway: Gateway, connection: VisitorConnection & { site: Si
     text,
     clientMessageId: clientMessageId ?? null,
   });
-  reply({ type: 'ack', conversation_id: conversationId, ...(clientMessageId !== undefined && { client_message_id: clientMessageId }), seq: Number(sent.row.seq), ...(sent.duplicate && { duplicate: true }) });
+  reply({
+    type: 'ack',
+    conversation_id: conversationId,
+    ...(clientMessageId !== undefined && { client_message_id: clientMessageId }),
+    seq: Number(sent.row.seq),
+    ...(sent.duplicate && { duplicate: true }),
+  });
   if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
 }
 
 /** Handles one frame of an identified or unidentified visitor socket. */
-export async function handleVisitorFrame(gateway: Gateway, connection: VisitorConnection, type: string, reader: FrameReader, reply: Reply): Promise<void> {
+export async function handleVisitorFrame(
+  gateway: Gateway,
+  connection: VisitorConnection,
+  type: string,
+  reader: FrameReader,
+  reply: Reply,
+): Promise<void> {
   if (type === 'hello') return hello(gateway, connection, reader, reply);
   if (type === 'ping') return reply({ type: 'pong' });
   if (!['start', 'message', 'navigate', 'typing', 'read', 'close', 'satisfaction'].includes(type)) {
-    throw new FrameError('unknown_type', `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close, satisfaction or ping.`, 'type');
+    throw new FrameError(
+      'unknown_type',
+      `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close, satisfaction or ping.`,
+      'type',
+    );
   }
   if (!identified(connection)) throw helloFirst();
   switch (type) {
@@ -253,7 +374,13 @@ export async function handleVisitorFrame(gateway: Gateway, connection: VisitorCo
       const seq = reader.seq('seq', { required: true }) ?? 0;
       const conversationId = await targetConversation(gateway.db, connection, reader);
       const moved = await markRead(gateway.db, conversationId, 'visitor', seq);
-      if (moved !== null) gateway.bus.publish(topics.conversation(conversationId), { t: 'read', c: conversationId, by: 'visitor', seq: moved });
+      if (moved !== null)
+        gateway.bus.publish(topics.conversation(conversationId), {
+          t: 'read',
+          c: conversationId,
+          by: 'visitor',
+          seq: moved,
+        });
       return;
     }
     case 'close': {
@@ -265,10 +392,18 @@ export async function handleVisitorFrame(gateway: Gateway, connection: VisitorCo
     }
     case 'satisfaction': {
       // The survey the widget shows at close: the same command as POST /api/2/satisfaction, for the visitor's own conversation.
-      const notes = { note_welcome: reader.seq('note_welcome', { required: true }) ?? 0, note_delay: reader.seq('note_delay', { required: true }) ?? 0, note_resolution: reader.seq('note_resolution', { required: true }) ?? 0 };
+      const notes = {
+        note_welcome: reader.seq('note_welcome', { required: true }) ?? 0,
+        note_delay: reader.seq('note_delay', { required: true }) ?? 0,
+        note_resolution: reader.seq('note_resolution', { required: true }) ?? 0,
+      };
       const comment = reader.text('comment', { max: COMMENT_MAX });
       const conversationId = await targetConversation(gateway.db, connection, reader);
-      const satisfactionId = await recordSatisfaction(gateway.db, connection.site.clientId, { conversation_id: conversationId, ...notes, comment: comment ?? null });
+      const satisfactionId = await recordSatisfaction(gateway.db, connection.site.clientId, {
+        conversation_id: conversationId,
+        ...notes,
+        comment: comment ?? null,
+      });
       reply({ type: 'satisfaction_recorded', conversation_id: conversationId, satisfaction_id: satisfactionId });
       return;
     }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { type TestApp, clientWithKey, startTestApp } from '../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
 import { MessageWriter } from './writer.js';
 
 let t: TestApp;
@@ -14,7 +14,8 @@ beforeAll(async () => {
   t = await startTestApp();
   const { key } = await clientWithKey(t, 'Writer Co');
   const website = (await t.api('POST', '/website', { key, json: { url: 'https://writer.example' } })).body.data.id;
-  const create = async () => (await t.api('POST', '/conversation', { key, json: { website_id: website } })).body.data.id;
+  const create = async () =>
+    (await t.api('POST', '/conversation', { key, json: { website_id: website } })).body.data.id;
   [open1, open2, closed] = [await create(), await create(), await create()];
   await t.api('POST', `/conversation/${closed}/close`, { key, json: { operator_closed: false } });
 });
@@ -27,7 +28,9 @@ describe('MessageWriter', () => {
     const sends = [];
     for (let index = 0; index < 60; index += 1) {
       const conversationId = index % 2 === 0 ? open1 : open2;
-      sends.push(writer.send({ conversationId, kind: MESSAGE_KIND.visitor, text: `m${index}`, clientMessageId: `c${index}` }));
+      sends.push(
+        writer.send({ conversationId, kind: MESSAGE_KIND.visitor, text: `m${index}`, clientMessageId: `c${index}` }),
+      );
     }
     // A resend within the same burst is stored once.
     sends.push(writer.send({ conversationId: open1, kind: MESSAGE_KIND.visitor, text: 'm0', clientMessageId: 'c0' }));
@@ -37,7 +40,12 @@ describe('MessageWriter', () => {
     expect(transactions.mock.calls.length).toBeLessThanOrEqual(2);
     transactions.mockRestore();
     for (const conversationId of [open1, open2]) {
-      const rows = await t.store.db.selectFrom('conversation_message').select(['seq', 'body']).where('conversation_id', '=', conversationId).orderBy('seq').execute();
+      const rows = await t.store.db
+        .selectFrom('conversation_message')
+        .select(['seq', 'body'])
+        .where('conversation_id', '=', conversationId)
+        .orderBy('seq')
+        .execute();
       expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
       const order = rows.map((row) => Number(row.body.slice(1)));
       expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -54,8 +62,14 @@ describe('MessageWriter', () => {
     ]);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const refusal = settled[1];
-    expect(refusal?.status === 'rejected' && refusal.reason instanceof ApiError && refusal.reason.message).toBe(`Conversation ${closed} is closed.`);
-    const stored = await t.store.db.selectFrom('conversation_message').select('body').where('conversation_id', '=', closed).execute();
+    expect(refusal?.status === 'rejected' && refusal.reason instanceof ApiError && refusal.reason.message).toBe(
+      `Conversation ${closed} is closed.`,
+    );
+    const stored = await t.store.db
+      .selectFrom('conversation_message')
+      .select('body')
+      .where('conversation_id', '=', closed)
+      .execute();
     expect(stored.map((row) => row.body)).not.toContain('refused');
   });
 });

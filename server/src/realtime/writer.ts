@@ -5,7 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { type SendInput, type SendResult, appendEntryWithin, sendEntry, storedClientIds } from './commands.js';
+import { appendEntryWithin, type SendInput, type SendResult, sendEntry, storedClientIds } from './commands.js';
 import type { HistoryRow } from './store.js';
 
 interface Pending {
@@ -82,9 +82,16 @@ export class MessageWriter {
     const stored = new Map<string, HistoryRow>();
     if (clientIds.size === 0) return stored;
     if (this.dialect === 'postgres') {
-      await trx.selectFrom('conversation').select('id').where('id', 'in', [...conversationIds]).orderBy('id').forUpdate().execute();
+      await trx
+        .selectFrom('conversation')
+        .select('id')
+        .where('id', 'in', [...conversationIds])
+        .orderBy('id')
+        .forUpdate()
+        .execute();
     }
-    for (const row of await storedClientIds(trx, [...conversationIds], [...clientIds])) stored.set(`${row.conversation_id}:${row.client_message_id ?? ''}`, row);
+    for (const row of await storedClientIds(trx, [...conversationIds], [...clientIds]))
+      stored.set(`${row.conversation_id}:${row.client_message_id ?? ''}`, row);
     return stored;
   }
 

@@ -1,15 +1,20 @@
 // Durability with a real process: what was answered 200 survives SIGKILL, and SIGTERM shuts down cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Store, openDatabase } from '../db/database.js';
-import { ADMIN_KEY, type Envelope, type TestDatabase, createTestDatabase } from './harness.js';
-import { type RunningNode, exitWithin, killAll, startNode as startProcess } from './processes.js';
+import { openDatabase, type Store } from '../db/database.js';
+import { ADMIN_KEY, createTestDatabase, type Envelope, type TestDatabase } from './harness.js';
+import { exitWithin, killAll, type RunningNode, startNode as startProcess } from './processes.js';
 
 type Node = RunningNode;
 let database: TestDatabase;
 
 const startNode = (): Promise<Node> => startProcess(database.config);
 
-async function call(node: Node, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Envelope }> {
+async function call(
+  node: Node,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Envelope }> {
   const answer = await fetch(`${node.base}/api/2${path}`, {
     method,
     headers: { 'x-api-key': ADMIN_KEY, ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -34,7 +39,13 @@ describe('a real node', () => {
     const client = await call(first, 'POST', '/client', { name: 'Durable Co', lang: 'fr' });
     expect(client.status).toBe(200);
     const clientId = client.body.data.id;
-    const operator = await call(first, 'POST', '/operator', { name: 'Julie Martin', email: 'julie@durable.example', client_id: clientId, roles: ['manager'], language_list: ['fr', 'en'] });
+    const operator = await call(first, 'POST', '/operator', {
+      name: 'Julie Martin',
+      email: 'julie@durable.example',
+      client_id: clientId,
+      roles: ['manager'],
+      language_list: ['fr', 'en'],
+    });
     expect(operator.status).toBe(200);
     const operatorId = operator.body.data.id;
 
@@ -49,14 +60,24 @@ describe('a real node', () => {
       const operatorAgain = await call(second, 'GET', `/operator/${operatorId}`);
       expect(operatorAgain.status).toBe(200);
       expect(operatorAgain.body.data).toEqual(operator.body.data);
-      expect(operatorAgain.body.data).toMatchObject({ name: 'Julie Martin', client_id: clientId, roles: ['manager'], language_list: ['fr', 'en'] });
+      expect(operatorAgain.body.data).toMatchObject({
+        name: 'Julie Martin',
+        client_id: clientId,
+        roles: ['manager'],
+        language_list: ['fr', 'en'],
+      });
 
       const store: Store = openDatabase(database.config);
       try {
         const events = await store.db
           .selectFrom('event')
           .select(['type', 'subject_type', 'subject_id', 'client_id'])
-          .where((eb) => eb.or([eb.and([eb('subject_type', '=', 'client'), eb('subject_id', '=', clientId)]), eb.and([eb('subject_type', '=', 'operator'), eb('subject_id', '=', operatorId)])]))
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('subject_type', '=', 'client'), eb('subject_id', '=', clientId)]),
+              eb.and([eb('subject_type', '=', 'operator'), eb('subject_id', '=', operatorId)]),
+            ]),
+          )
           .orderBy('id')
           .execute();
         expect(events).toEqual([

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../app.js';
 import type { Config, DatabaseConfig } from '../config.js';
 import type { AppContext } from '../context.js';
-import { type Store, migrateToLatest, openDatabase } from '../db/database.js';
-import type { FastifyInstance } from 'fastify';
+import { migrateToLatest, openDatabase, type Store } from '../db/database.js';
 
 export const ADMIN_KEY = 'test-platform-admin-key-0123456789';
 
@@ -19,7 +19,9 @@ export interface TestDatabase {
 }
 
 /** The dialect the suite runs on: `postgres` when TEST_DATABASE_URL names a PostgreSQL server. */
-export const testDialect: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
+export const testDialect: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?.startsWith('postgres')
+  ? 'postgres'
+  : 'sqlite';
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `causerie_test_${randomBytes(6).toString('hex')}`;
@@ -52,7 +54,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export const TEST_OUTBOUND_ALLOWLIST = '127.0.0.0/8,::1';
 
 export function testConfig(database: DatabaseConfig, overrides: Partial<Config> = {}): Config {
-  return { port: 0, host: '127.0.0.1', database, redisUrl: undefined, publicUrl: 'http://localhost:8080', adminKey: ADMIN_KEY, logLevel: 'silent', outboundAllowlist: TEST_OUTBOUND_ALLOWLIST, ...overrides };
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    database,
+    redisUrl: undefined,
+    publicUrl: 'http://localhost:8080',
+    adminKey: ADMIN_KEY,
+    logLevel: 'silent',
+    outboundAllowlist: TEST_OUTBOUND_ALLOWLIST,
+    ...overrides,
+  };
 }
 
 export interface ApiAnswer {
@@ -111,7 +123,12 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = typeof options.form === 'string' ? options.form : new URLSearchParams(options.form).toString();
     }
-    const response = await app.inject({ method, url: `/api/2${urlPath}`, headers, ...(payload !== undefined && { payload }) });
+    const response = await app.inject({
+      method,
+      url: `/api/2${urlPath}`,
+      headers,
+      ...(payload !== undefined && { payload }),
+    });
     return { status: response.statusCode, headers: response.headers, body: response.json<Envelope>() };
   };
   return {
@@ -129,7 +146,11 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
 }
 
 /** Creates a client (as platform admin) and a client-scoped key for it. */
-export async function clientWithKey(t: TestApp, name: string, partnerKey?: string): Promise<{ clientId: number; key: string }> {
+export async function clientWithKey(
+  t: TestApp,
+  name: string,
+  partnerKey?: string,
+): Promise<{ clientId: number; key: string }> {
   const created = await t.api('POST', '/client', { key: partnerKey ?? ADMIN_KEY, json: { name, lang: 'fr' } });
   if (created.status !== 200) throw new Error(`client create failed: ${JSON.stringify(created.body)}`);
   const clientId = Number(created.body.data.id);
@@ -149,6 +170,12 @@ export async function partnerWithKey(t: TestApp, name: string): Promise<{ partne
 
 /** Event types written for one subject, oldest first. */
 export async function eventTypesFor(t: TestApp, subjectType: string, subjectId: number): Promise<string[]> {
-  const rows = await t.store.db.selectFrom('event').select('type').where('subject_type', '=', subjectType).where('subject_id', '=', subjectId).orderBy('id').execute();
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select('type')
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('id')
+    .execute();
   return rows.map((row) => row.type);
 }

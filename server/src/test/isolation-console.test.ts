@@ -1,6 +1,6 @@
 // Console sessions on the REST API: a session sees only its operator's client, and an operator's session only the agent's work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiAnswer, type TestApp, clientWithKey, startTestApp } from './harness.js';
+import { type ApiAnswer, clientWithKey, startTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
 interface Tenant {
@@ -32,15 +32,55 @@ async function login(email: string, password: string): Promise<string> {
 async function tenant(label: string): Promise<Tenant> {
   const { key, clientId } = await clientWithKey(t, `${label} company`);
   const slug = label.toLowerCase();
-  const websiteId = await ok(t.api('POST', '/website', { key, json: { url: `https://${slug}.example`, label: `${label} site` } }));
-  const agentId = await ok(t.api('POST', '/operator', { key, json: { name: `${label} agent`, email: `agent@${slug}.example`, password: 'agent-password', roles: ['operator'], website_list: [websiteId] } }));
-  const adminId = await ok(t.api('POST', '/operator', { key, json: { name: `${label} admin`, email: `admin@${slug}.example`, password: 'admin-password', roles: ['admin'], website_list: [websiteId] } }));
-  const conversationId = await ok(t.api('POST', '/conversation', { key, json: { website_id: websiteId, operator_id: agentId } }));
-  return { key, clientId, websiteId, conversationId, agentId, adminId, agentToken: await login(`agent@${slug}.example`, 'agent-password'), adminToken: await login(`admin@${slug}.example`, 'admin-password') };
+  const websiteId = await ok(
+    t.api('POST', '/website', { key, json: { url: `https://${slug}.example`, label: `${label} site` } }),
+  );
+  const agentId = await ok(
+    t.api('POST', '/operator', {
+      key,
+      json: {
+        name: `${label} agent`,
+        email: `agent@${slug}.example`,
+        password: 'agent-password',
+        roles: ['operator'],
+        website_list: [websiteId],
+      },
+    }),
+  );
+  const adminId = await ok(
+    t.api('POST', '/operator', {
+      key,
+      json: {
+        name: `${label} admin`,
+        email: `admin@${slug}.example`,
+        password: 'admin-password',
+        roles: ['admin'],
+        website_list: [websiteId],
+      },
+    }),
+  );
+  const conversationId = await ok(
+    t.api('POST', '/conversation', { key, json: { website_id: websiteId, operator_id: agentId } }),
+  );
+  return {
+    key,
+    clientId,
+    websiteId,
+    conversationId,
+    agentId,
+    adminId,
+    agentToken: await login(`agent@${slug}.example`, 'agent-password'),
+    adminToken: await login(`admin@${slug}.example`, 'admin-password'),
+  };
 }
 
 /** `/api/2{path}` with a console session. */
-function asSession(token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown): Promise<ApiAnswer> {
+function asSession(
+  token: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  json?: unknown,
+): Promise<ApiAnswer> {
   return t.api(method, path, { headers: { authorization: `Bearer ${token}` }, ...(json !== undefined && { json }) });
 }
 
@@ -66,37 +106,63 @@ describe('a console session is its operator’s client', () => {
 
   it('answers 404 for another client’s rows, exactly as for absent ones', async () => {
     for (const token of [a.agentToken, a.adminToken]) {
-      for (const path of [`/operator/${b.agentId}`, `/website/${b.websiteId}`, `/conversation/${b.conversationId}`, `/conversation/${b.conversationId}/message`]) {
+      for (const path of [
+        `/operator/${b.agentId}`,
+        `/website/${b.websiteId}`,
+        `/conversation/${b.conversationId}`,
+        `/conversation/${b.conversationId}/message`,
+      ]) {
         const answer = await asSession(token, 'GET', path);
         expect(answer.status, path).toBe(404);
       }
-      const message = await asSession(token, 'POST', `/conversation/${b.conversationId}/message`, { type: 1, text: 'hi' });
+      const message = await asSession(token, 'POST', `/conversation/${b.conversationId}/message`, {
+        type: 1,
+        text: 'hi',
+      });
       expect(message.status).toBe(404);
     }
-    const transfer = await asSession(a.adminToken, 'PUT', `/conversation/${a.conversationId}`, { operator_id: b.agentId });
+    const transfer = await asSession(a.adminToken, 'PUT', `/conversation/${a.conversationId}`, {
+      operator_id: b.agentId,
+    });
     expect(transfer.status).toBe(400);
-    expect(transfer.body.meta.message).toBe("Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' " + String(b.agentId) + '.');
+    expect(transfer.body.meta.message).toBe(
+      "Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' " + String(b.agentId) + '.',
+    );
   });
 
   it('stops working at logout, and a made-up token is refused', async () => {
     const token = await login('agent@alpha.example', 'agent-password');
     expect((await asSession(token, 'GET', '/operator')).status).toBe(200);
     await t.app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${token}` } });
-    expect(await asSession(token, 'GET', '/operator')).toMatchObject({ status: 403, body: { meta: { status: 'error', message: 'Forbidden' } } });
+    expect(await asSession(token, 'GET', '/operator')).toMatchObject({
+      status: 403,
+      body: { meta: { status: 'error', message: 'Forbidden' } },
+    });
     expect((await asSession('cos_made-up-token', 'GET', '/operator')).status).toBe(403);
   });
 
   it('is not accepted by the legacy v1 API, which has no role checks', async () => {
-    const answer = await t.app.inject({ method: 'GET', url: '/api/operator/getClientOperatorList/', headers: { authorization: `Bearer ${a.adminToken}` } });
+    const answer = await t.app.inject({
+      method: 'GET',
+      url: '/api/operator/getClientOperatorList/',
+      headers: { authorization: `Bearer ${a.adminToken}` },
+    });
     expect(answer.statusCode).not.toBe(200);
-    const withKey = await t.app.inject({ method: 'GET', url: `/api/operator/getClientOperatorList/?key=${encodeURIComponent(a.key)}` });
+    const withKey = await t.app.inject({
+      method: 'GET',
+      url: `/api/operator/getClientOperatorList/?key=${encodeURIComponent(a.key)}`,
+    });
     expect(withKey.statusCode).toBe(200);
   });
 });
 
 describe('an operator’s session does the agent’s work only', () => {
   it('reads conversations, writes messages and closes', async () => {
-    const note = await asSession(a.agentToken, 'POST', `/conversation/${a.conversationId}/message`, { type: 1, text: 'On it', operator_id: a.agentId });
+    const note = await asSession(a.agentToken, 'POST', `/conversation/${a.conversationId}/message`, {
+      type: 1,
+      text: 'On it',
+      operator_id: a.agentId,
+    });
     expect(note.status).toBe(200);
     const history = await asSession(a.agentToken, 'GET', `/conversation/${a.conversationId}/message`);
     expect(history.body.data.map((entry) => entry.text)).toContain('On it');
@@ -127,9 +193,16 @@ describe('an operator’s session does the agent’s work only', () => {
     for (const [method, path, json] of refused) {
       const answer = await asSession(a.agentToken, method, path, json);
       expect(answer.status, `${method} ${path}`).toBe(403);
-      expect(answer.body.meta.message, `${method} ${path}`).toMatch(/^An operator's console session cannot .+: a manager or admin role is needed\.$/);
+      expect(answer.body.meta.message, `${method} ${path}`).toMatch(
+        /^An operator's console session cannot .+: a manager or admin role is needed\.$/,
+      );
     }
-    const stored = await t.store.db.selectFrom('operator').select(['roles', 'name']).where('id', 'in', [a.agentId, a.adminId]).orderBy('id').execute();
+    const stored = await t.store.db
+      .selectFrom('operator')
+      .select(['roles', 'name'])
+      .where('id', 'in', [a.agentId, a.adminId])
+      .orderBy('id')
+      .execute();
     expect(stored).toEqual([
       { roles: JSON.stringify(['operator']), name: 'Alpha agent' },
       { roles: JSON.stringify(['admin']), name: 'Alpha admin' },
@@ -139,7 +212,11 @@ describe('an operator’s session does the agent’s work only', () => {
   it('sets its own availability', async () => {
     const answer = await asSession(a.agentToken, 'PUT', `/operator/${a.agentId}/live`, { chat: { available: 1 } });
     expect(answer.status).toBe(200);
-    const row = await t.store.db.selectFrom('operator').select(['chat_available']).where('id', '=', a.agentId).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('operator')
+      .select(['chat_available'])
+      .where('id', '=', a.agentId)
+      .executeTakeFirstOrThrow();
     expect(row.chat_available).toBe(1);
     await asSession(a.agentToken, 'PUT', `/operator/${a.agentId}/live`, { connected: 0 });
   });
@@ -160,7 +237,18 @@ describe('an operator’s session does the agent’s work only', () => {
   });
 
   it('a manager manages operators but cannot grant or remove the admin role; an admin can', async () => {
-    const managerId = await ok(t.api('POST', '/operator', { key: a.key, json: { name: 'Alpha manager', email: 'manager@alpha.example', password: 'manager-password', roles: ['manager'], website_list: [a.websiteId] } }));
+    const managerId = await ok(
+      t.api('POST', '/operator', {
+        key: a.key,
+        json: {
+          name: 'Alpha manager',
+          email: 'manager@alpha.example',
+          password: 'manager-password',
+          roles: ['manager'],
+          website_list: [a.websiteId],
+        },
+      }),
+    );
     const managerToken = await login('manager@alpha.example', 'manager-password');
     const promoted = await asSession(managerToken, 'PUT', `/operator/${a.agentId}`, { roles: ['operator', 'manager'] });
     expect(promoted.status).toBe(200);
@@ -178,7 +266,9 @@ describe('an operator’s session does the agent’s work only', () => {
     expect(admin.body.data.roles).toEqual(['admin']);
     // Other changes to an admin stay open to managers; an admin grants the role.
     expect((await asSession(managerToken, 'PUT', `/operator/${a.adminId}`, { name: 'Alpha admin' })).status).toBe(200);
-    expect((await asSession(a.adminToken, 'PUT', `/operator/${managerId}`, { roles: ['manager', 'admin'] })).status).toBe(200);
+    expect(
+      (await asSession(a.adminToken, 'PUT', `/operator/${managerId}`, { roles: ['manager', 'admin'] })).status,
+    ).toBe(200);
     await asSession(a.adminToken, 'PUT', `/operator/${a.agentId}`, { roles: ['operator'] });
     await t.api('DELETE', `/operator/${managerId}`, { key: a.key });
   });

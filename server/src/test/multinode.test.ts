@@ -1,16 +1,20 @@
 // Several nodes behind nginx, sharing PostgreSQL and Redis, as production runs them (PostgreSQL only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type TestDatabase, createTestDatabase, testDialect } from './harness.js';
 import { type Frame, RealtimeClient } from '../realtime/client.js';
+import { ADMIN_KEY, createTestDatabase, type TestDatabase, testDialect } from './harness.js';
 import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
-import { type RunningNode, killAll, startNginx, startNode, startRedis } from './processes.js';
+import { killAll, type RunningNode, startNginx, startNode, startRedis } from './processes.js';
 
 let database: TestDatabase;
 
 /** An entry with this text, or an assignment whose history holds it. */
 function saysOrCarries(frame: Frame, text: string): boolean {
   if (frame.type === 'entry') return frame.text === text;
-  return frame.type === 'assigned' && Array.isArray(frame.history) && frame.history.some((entry: Frame) => entry.text === text);
+  return (
+    frame.type === 'assigned' &&
+    Array.isArray(frame.history) &&
+    frame.history.some((entry: Frame) => entry.text === text)
+  );
 }
 let nodes: RunningNode[] = [];
 let balancer: { base: string };
@@ -60,7 +64,12 @@ describe.skipIf(testDialect !== 'postgres')('two nodes behind nginx', () => {
     expect(started.outcome).toBe('assigned');
     const conversationId = Number(started.conversation_id);
     await operator.next((frame) => saysOrCarries(frame, 'Hello from node A'), 10_000);
-    operator.send({ type: 'reply', conversation_id: conversationId, text: 'Hello from node B', client_message_id: 'b-1' });
+    operator.send({
+      type: 'reply',
+      conversation_id: conversationId,
+      text: 'Hello from node B',
+      client_message_id: 'b-1',
+    });
     await visitor.next((frame) => frame.type === 'entry' && frame.text === 'Hello from node B', 10_000);
     visitor.send({ type: 'typing', on: true });
     await operator.next((frame) => frame.type === 'typing' && frame.on === true, 10_000);

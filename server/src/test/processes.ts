@@ -44,7 +44,10 @@ export function databaseUrl(config: DatabaseConfig): string {
 }
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,7 +64,8 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 async function waitFor(what: string, running: Running, ready: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${what} exited before it was ready:\n${running.output()}`);
+    if (running.child.exitCode !== null || running.child.signalCode !== null)
+      throw new Error(`${what} exited before it was ready:\n${running.output()}`);
     if (await ready().catch(() => false)) return;
     await sleep(100);
   }
@@ -72,16 +76,36 @@ async function waitFor(what: string, running: Running, ready: () => Promise<bool
 /** Starts `node dist/main.js start` and waits until /readyz answers 200. */
 export async function startNode(database: DatabaseConfig, env: Record<string, string> = {}): Promise<RunningNode> {
   const port = await freePort();
-  const running = run(process.execPath, [MAIN, 'start'], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl(database), CAUSERIE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn', ...env });
+  const running = run(process.execPath, [MAIN, 'start'], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl(database),
+    CAUSERIE_ADMIN_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor('the node', running, async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1_000) })).status === 200);
+  await waitFor(
+    'the node',
+    running,
+    async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(1_000) })).status === 200,
+  );
   return { ...running, base, port };
 }
 
 /** A throwaway Redis on a free port, without persistence. */
 export async function startRedis(): Promise<Running & { url: string }> {
   const port = await freePort();
-  const running = run('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const running = run('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
   await waitFor('redis-server', running, async () => running.output().includes('Ready to accept connections'));
   return { ...running, url: `redis://127.0.0.1:${port}` };
 }
@@ -124,12 +148,19 @@ http {
   fs.writeFileSync(file, config);
   const running = run('nginx', ['-c', file, '-p', directory]);
   const base = `http://127.0.0.1:${port}`;
-  await waitFor('nginx', running, async () => (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) })).status === 200);
+  await waitFor(
+    'nginx',
+    running,
+    async () => (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) })).status === 200,
+  );
   return { ...running, base, directory };
 }
 
 /** Resolves with the exit, or rejects after `ms`. */
-export async function exitWithin(running: Running, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function exitWithin(
+  running: Running,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`the process did not exit within ${ms} ms:\n${running.output()}`)), ms);

@@ -1,6 +1,6 @@
 // Every documented route, fed malformed input: never a 5xx, always the API's own error envelope with a message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, startTestApp } from './harness.js';
+import { clientWithKey, startTestApp, type TestApp } from './harness.js';
 
 interface Operation {
   method: string;
@@ -10,7 +10,16 @@ interface Operation {
 }
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ name: string; in: string }>;
+        requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+      }
+    >
+  >;
 }
 
 /** Values that break naive handlers: wrong types, extremes, injection-shaped text, deep nesting. */
@@ -42,7 +51,22 @@ const HOSTILE_VALUES: unknown[] = [
   { nested: { deeper: [1, { x: 'y' }] } },
 ];
 
-const HOSTILE_TEXT = ['abc', '-1', '0', '2147483648', '99999999999999999999', '1e3', '%00', '💥', ' ', '<b>', 'null', '!null', '*', '2026-13-45'];
+const HOSTILE_TEXT = [
+  'abc',
+  '-1',
+  '0',
+  '2147483648',
+  '99999999999999999999',
+  '1e3',
+  '%00',
+  '💥',
+  ' ',
+  '<b>',
+  'null',
+  '!null',
+  '*',
+  '2026-13-45',
+];
 
 /** A small deterministic generator, so a failure reproduces. */
 function generator(seed: number): () => number {
@@ -61,7 +85,12 @@ const realIds: Record<string, number> = {};
 const validBodies: Record<string, Record<string, unknown>> = {};
 
 function realPath(template: string): string {
-  return template.replace(/\/api\/2\/([a-z_]+)\/\{id\}/, (_match, resource: string) => `/api/2/${resource}/${realIds[resource] ?? 1}`).replace(/\{[^}]+\}/g, '1');
+  return template
+    .replace(
+      /\/api\/2\/([a-z_]+)\/\{id\}/,
+      (_match, resource: string) => `/api/2/${resource}/${realIds[resource] ?? 1}`,
+    )
+    .replace(/\{[^}]+\}/g, '1');
 }
 
 beforeAll(async () => {
@@ -75,12 +104,21 @@ beforeAll(async () => {
     return answer.body.data.id;
   };
   const website = await created('website', { url: 'https://robust.example' });
-  const operator = await created('operator', { name: 'Robust Agent', email: 'agent@robust.example', external_id: 'R-1', website_list: [website] });
+  const operator = await created('operator', {
+    name: 'Robust Agent',
+    email: 'agent@robust.example',
+    external_id: 'R-1',
+    website_list: [website],
+  });
   await created('group', { name: 'Robust group' });
   await created('skill', { name: 'Robust skill' });
   await created('tag', { name: 'Robust tag' });
   await created('visitor', { unique_id: 'robust-visitor', website_id: [website] });
-  const conversation = await created('conversation', { website_id: website, visitor_uid: 'robust-visitor', operator_id: operator });
+  const conversation = await created('conversation', {
+    website_id: website,
+    visitor_uid: 'robust-visitor',
+    operator_id: operator,
+  });
   await created('callmeeting', { website_id: website, phone_number: '0600000000', start_at: '2030-01-01 10:00:00' });
   await created('transaction', { website_id: website, external_id: 'R-ORDER', amount: 10 });
   realIds.client = (await t.api('GET', '/client', { key })).body.data[0]?.id ?? 1;
@@ -96,14 +134,27 @@ beforeAll(async () => {
     'POST /api/2/transaction': { website_id: website, external_id: 'R-ORDER-2', amount: 5 },
     'POST /api/2/satisfaction': { conversation_id: conversation, note_welcome: 3, note_delay: 3, note_resolution: 3 },
     'POST /api/2/callmeeting': { website_id: website, phone_number: '0600000001', start_at: '2030-01-01 11:00:00' },
-    'POST /api/2/odigocallback/pickup': { operator_external_id: 'R-1', website_id: website, phone_number: '0600000002' },
-    'POST /api/2/odigocallback/hangup': { operator_external_id: 'R-1', website_id: website, phone_number: '0600000002' },
+    'POST /api/2/odigocallback/pickup': {
+      operator_external_id: 'R-1',
+      website_id: website,
+      phone_number: '0600000002',
+    },
+    'POST /api/2/odigocallback/hangup': {
+      operator_external_id: 'R-1',
+      website_id: website,
+      phone_number: '0600000002',
+    },
   });
   const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDocument>();
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       const schema = operation.requestBody?.content?.['application/json']?.schema;
-      operations.push({ method: method.toUpperCase(), path, parameters: operation.parameters ?? [], bodyFields: Object.keys(schema?.properties ?? {}) });
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        parameters: operation.parameters ?? [],
+        bodyFields: Object.keys(schema?.properties ?? {}),
+      });
     }
   }
   operations = operations.filter((operation) => operation.method !== 'HEAD');
@@ -113,7 +164,11 @@ afterAll(async () => t.close());
 function expectEnvelope(path: string, status: number, body: string, what: string): void {
   expect(status, `${what} → ${status} ${body.slice(0, 300)}`).toBeLessThan(500);
   if (status < 400) return;
-  const parsed = JSON.parse(body) as { meta?: { status?: string; message?: string }; result?: string; message?: string };
+  const parsed = JSON.parse(body) as {
+    meta?: { status?: string; message?: string };
+    result?: string;
+    message?: string;
+  };
   if (path.startsWith('/api/2/') || path.startsWith('/auth/')) {
     expect(['fail', 'error'], what).toContain(parsed.meta?.status);
     expect(parsed.meta?.message, what).toMatch(/\S/);
@@ -132,7 +187,9 @@ describe('malformed input on every route', () => {
     for (const operation of operations) {
       for (const text of HOSTILE_TEXT) {
         const path = operation.path.replace(/\{[^}]+\}/g, encodeURIComponent(text));
-        const query = operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => `${encodeURIComponent(parameter.name)}=${encodeURIComponent(text)}`);
+        const query = operation.parameters
+          .filter((parameter) => parameter.in === 'query')
+          .map((parameter) => `${encodeURIComponent(parameter.name)}=${encodeURIComponent(text)}`);
         const url = `${path}${query.length > 0 ? `?${query.join('&')}` : ''}`;
         const answer = await t.app.inject({ method: operation.method, url, headers: { 'x-api-key': key } });
         expectEnvelope(operation.path, answer.statusCode, answer.body, `${operation.method} ${url.slice(0, 200)}`);
@@ -143,7 +200,9 @@ describe('malformed input on every route', () => {
   it('hostile JSON bodies never cause a 5xx', async () => {
     const random = generator(20261121);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
-    for (const operation of operations.filter((candidate) => candidate.method === 'POST' || candidate.method === 'PUT')) {
+    for (const operation of operations.filter(
+      (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
+    )) {
       const path = realPath(operation.path);
       const base = validBodies[`${operation.method} ${operation.path}`] ?? {};
       const bodies: string[] = ['', 'null', '[]', '"text"', '123', '{', '{"a":', JSON.stringify({ unknown_field: 1 })];
@@ -159,20 +218,42 @@ describe('malformed input on every route', () => {
         bodies.push(JSON.stringify(body));
       }
       for (const body of bodies) {
-        const answer = await t.app.inject({ method: operation.method, url: path, headers: { 'x-api-key': key, 'content-type': 'application/json' }, payload: body });
-        expectEnvelope(operation.path, answer.statusCode, answer.body, `${operation.method} ${path} ${body.slice(0, 200)}`);
+        const answer = await t.app.inject({
+          method: operation.method,
+          url: path,
+          headers: { 'x-api-key': key, 'content-type': 'application/json' },
+          payload: body,
+        });
+        expectEnvelope(
+          operation.path,
+          answer.statusCode,
+          answer.body,
+          `${operation.method} ${path} ${body.slice(0, 200)}`,
+        );
       }
     }
   });
 
   it('hostile form bodies never cause a 5xx', async () => {
-    for (const operation of operations.filter((candidate) => candidate.method === 'POST' || candidate.method === 'PUT')) {
+    for (const operation of operations.filter(
+      (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
+    )) {
       const path = realPath(operation.path);
       for (const field of operation.bodyFields) {
         for (const text of [...HOSTILE_TEXT, `${field}[x][y]=1`, 'a,b,,c']) {
           const payload = `${encodeURIComponent(field)}=${encodeURIComponent(text)}&${encodeURIComponent(field)}[]=1&${encodeURIComponent(field)}[a]=2`;
-          const answer = await t.app.inject({ method: operation.method, url: path, headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' }, payload });
-          expectEnvelope(operation.path, answer.statusCode, answer.body, `${operation.method} ${path} form ${payload.slice(0, 200)}`);
+          const answer = await t.app.inject({
+            method: operation.method,
+            url: path,
+            headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' },
+            payload,
+          });
+          expectEnvelope(
+            operation.path,
+            answer.statusCode,
+            answer.body,
+            `${operation.method} ${path} form ${payload.slice(0, 200)}`,
+          );
         }
       }
     }

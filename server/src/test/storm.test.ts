@@ -1,7 +1,7 @@
 // kill -9 during a message storm: every message acknowledged to its sender survives and is delivered on resume, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDatabase, createTestDatabase } from './harness.js';
 import { type Frame, RealtimeClient } from '../realtime/client.js';
+import { createTestDatabase, type TestDatabase } from './harness.js';
 import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
 import { exitWithin, killAll, startNode } from './processes.js';
 
@@ -15,7 +15,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-const visitorTexts = (frames: Frame[]) => frames.filter((frame) => frame.type === 'entry' && frame.kind === 'visitor').map((frame) => String(frame.client_message_id));
+const visitorTexts = (frames: Frame[]) =>
+  frames
+    .filter((frame) => frame.type === 'entry' && frame.kind === 'visitor')
+    .map((frame) => String(frame.client_message_id));
 
 describe('a node killed with SIGKILL during a message storm', () => {
   it('keeps every acknowledged message, and resume delivers each exactly once', { timeout: 120_000 }, async () => {
@@ -53,22 +56,38 @@ describe('a node killed with SIGKILL during a message storm', () => {
 
     const restarted = await startNode(database.config);
     const resumed = await RealtimeClient.open(socketUrl(restarted.base, '/realtime/visitor'));
-    resumed.send({ type: 'hello', website_id: tenant.websiteId, vuid: welcome.vuid, conversation_id: conversationId, last_seq: 0 });
+    resumed.send({
+      type: 'hello',
+      website_id: tenant.websiteId,
+      vuid: welcome.vuid,
+      conversation_id: conversationId,
+      last_seq: 0,
+    });
     await resumed.next((frame) => frame.type === 'welcome', 10_000);
     await resumed.next((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1), 10_000);
     // Settle: nothing more should arrive for what was already delivered.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const delivered = visitorTexts(resumed.frames);
-    for (const id of acked) expect(delivered.filter((one) => one === id), id).toHaveLength(1);
+    for (const id of acked)
+      expect(
+        delivered.filter((one) => one === id),
+        id,
+      ).toHaveLength(1);
     expect(new Set(delivered).size).toBe(delivered.length);
     const seqs = resumed.frames.filter((frame) => frame.type === 'entry').map((frame) => Number(frame.seq));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, index) => index + 1));
 
     // The operator, reconnecting, gets the same acknowledged messages.
-    const login = await fetch(`${restarted.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'agent@storm-co.example', password: 'agent-password' }) });
+    const login = await fetch(`${restarted.base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'agent@storm-co.example', password: 'agent-password' }),
+    });
     const token = ((await login.json()) as { data: { token: string } }).data.token;
-    const operator = await RealtimeClient.open(socketUrl(restarted.base, `/realtime/operator?token=${encodeURIComponent(token)}`));
+    const operator = await RealtimeClient.open(
+      socketUrl(restarted.base, `/realtime/operator?token=${encodeURIComponent(token)}`),
+    );
     operator.send({ type: 'resume', conversation_id: conversationId, last_seq: 0 });
     await operator.next((frame) => frame.type === 'entry' && frame.client_message_id === [...acked].at(-1), 10_000);
     const operatorSaw = visitorTexts(operator.frames);

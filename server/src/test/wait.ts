@@ -1,7 +1,12 @@
 // Waiting in tests for what happens after an answer (webhooks processed, frames fanned out): poll, never sleep blindly.
 
 /** Polls `check` until it answers something defined, and answers that; fails naming `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 8000, what = 'condition', intervalMs = 25): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 8000,
+  what = 'condition',
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -12,7 +17,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 /** Retries an assertion until it passes; after `timeoutMs` its last failure is thrown. */
-export async function assertEventually(assertion: () => void | Promise<void>, timeoutMs: number, intervalMs = 25): Promise<void> {
+export async function assertEventually(
+  assertion: () => void | Promise<void>,
+  timeoutMs: number,
+  intervalMs = 25,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -5,9 +5,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeClient } from '../realtime/client.js';
-import { type TestDatabase, createTestDatabase } from './harness.js';
+import { createTestDatabase, type TestDatabase } from './harness.js';
 import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
-import { MAIN, type RunningNode, databaseUrl, exitWithin, freePort, killAll, sleep, startNode, startRedis } from './processes.js';
+import {
+  databaseUrl,
+  exitWithin,
+  freePort,
+  killAll,
+  MAIN,
+  type RunningNode,
+  sleep,
+  startNode,
+  startRedis,
+} from './processes.js';
 
 let database: TestDatabase;
 let node: RunningNode;
@@ -63,14 +73,23 @@ describe('a node of two workers', () => {
     const tenant = await liveTenant(node.base, 'Workers Co');
     const operator = await availableOperator(node.base, tenant.token);
     // Connections go to the workers in turn: of two consecutive visitors, one is on the other worker than the operator.
-    const visitors = await Promise.all([0, 1, 2, 3].map(() => RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'))));
+    const visitors = await Promise.all(
+      [0, 1, 2, 3].map(() => RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'))),
+    );
     for (const [index, visitor] of visitors.entries()) {
       await visitor.request({ type: 'hello', website_id: tenant.websiteId }, 'welcome', 10_000);
       const started = await visitor.request({ type: 'start', text: `Question ${index}` }, 'started', 10_000);
       expect(started.outcome).toBe('assigned');
       const conversationId = Number(started.conversation_id);
-      await operator.next((frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === conversationId, 10_000);
-      await operator.request({ type: 'reply', conversation_id: conversationId, text: `Answer ${index}` }, 'ack', 10_000);
+      await operator.next(
+        (frame) => frame.type === 'assigned' && (frame.conversation as { id: number }).id === conversationId,
+        10_000,
+      );
+      await operator.request(
+        { type: 'reply', conversation_id: conversationId, text: `Answer ${index}` },
+        'ack',
+        10_000,
+      );
       await visitor.next((frame) => frame.type === 'entry' && frame.text === `Answer ${index}`, 10_000);
       visitor.send({ type: 'typing', on: true });
       await operator.next((frame) => frame.type === 'typing' && frame.conversation_id === conversationId, 10_000);
@@ -81,9 +100,15 @@ describe('a node of two workers', () => {
   it('never gives an operator more conversations than slots when visitors on both workers start at once', async () => {
     const tenant = await liveTenant(node.base, 'Rush Co');
     const operator = await availableOperator(node.base, tenant.token);
-    const visitors = await Promise.all(Array.from({ length: 20 }, () => RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'))));
-    await Promise.all(visitors.map((visitor) => visitor.request({ type: 'hello', website_id: tenant.websiteId }, 'welcome', 10_000)));
-    const outcomes = await Promise.all(visitors.map((visitor, index) => visitor.request({ type: 'start', text: `Rush ${index}` }, 'started', 20_000)));
+    const visitors = await Promise.all(
+      Array.from({ length: 20 }, () => RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'))),
+    );
+    await Promise.all(
+      visitors.map((visitor) => visitor.request({ type: 'hello', website_id: tenant.websiteId }, 'welcome', 10_000)),
+    );
+    const outcomes = await Promise.all(
+      visitors.map((visitor, index) => visitor.request({ type: 'start', text: `Rush ${index}` }, 'started', 20_000)),
+    );
     // liveTenant's operator has five slots.
     expect(outcomes.filter((frame) => frame.outcome === 'assigned')).toHaveLength(5);
     expect(outcomes.filter((frame) => frame.outcome === 'queued')).toHaveLength(15);
@@ -97,25 +122,44 @@ describe('a node of two workers', () => {
     if (victim === undefined || survivor === undefined) throw new Error('two workers expected');
     process.kill(victim, 'SIGKILL');
     // A connection handed to the victim just as it died is lost (clients retry); the next ones reach the survivor.
-    const answering = await eventually(() => statusOnNewConnection(`${node.base}/readyz`).catch(() => 0), (status) => status === 200, 5_000);
+    const answering = await eventually(
+      () => statusOnNewConnection(`${node.base}/readyz`).catch(() => 0),
+      (status) => status === 200,
+      5_000,
+    );
     expect(answering).toBe(200);
     const pids = await eventually(workerPids, (now) => now.length === 2 && !now.includes(victim));
     expect(pids).toContain(survivor);
     expect(pids).toHaveLength(2);
     expect(pids).not.toContain(victim);
     // Once the replacement listens, every connection is answered again, whichever worker takes it.
-    await eventually(() => statusOnNewConnection(`${node.base}/readyz`).catch(() => 0), (status) => status === 200, 10_000);
+    await eventually(
+      () => statusOnNewConnection(`${node.base}/readyz`).catch(() => 0),
+      (status) => status === 200,
+      10_000,
+    );
     await sleep(500);
-    for (let attempt = 0; attempt < 4; attempt += 1) expect(await statusOnNewConnection(`${node.base}/readyz`)).toBe(200);
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      expect(await statusOnNewConnection(`${node.base}/readyz`)).toBe(200);
   });
 });
 
 describe('CAUSERIE_WORKERS', () => {
   it('refuses more than one worker without REDIS_URL, naming both variables', async () => {
-    const child = spawn(process.execPath, [MAIN, 'start'], { env: { PATH: process.env.PATH ?? '', PORT: String(await freePort()), DATABASE_URL: databaseUrl(database.config), CAUSERIE_WORKERS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(await freePort()),
+        DATABASE_URL: databaseUrl(database.config),
+        CAUSERIE_WORKERS: '2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     expect(await exitWithin({ child, exited, output: () => output }, 10_000)).toEqual({ code: 2, signal: null });
     expect(output).toContain('CAUSERIE_WORKERS');
     expect(output).toContain('REDIS_URL');

@@ -13,7 +13,10 @@ let missing: FastifyInstance;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'causerie-console-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/admin/assets/app-1234.js"></script>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><div id="root"></div><script type="module" src="/admin/assets/app-1234.js"></script>',
+  );
   writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log("app");');
   writeFileSync(join(dir, 'ding.wav'), 'RIFF');
   built = Fastify();

@@ -59,9 +59,11 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
       schemaHide: true,
       setHeaders: (response, path) => {
         // Vite names built assets by content hash: they never change under the same name.
-        if (path.includes(`${join(root, 'assets')}`)) response.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        if (path.includes(`${join(root, 'assets')}`))
+          response.setHeader('cache-control', 'public, max-age=31536000, immutable');
         else response.setHeader('cache-control', 'no-cache');
-        if (path.endsWith('.html')) for (const [name, value] of Object.entries(PAGE_HEADERS)) response.setHeader(name, value);
+        if (path.endsWith('.html'))
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) response.setHeader(name, value);
         response.setHeader('x-content-type-options', 'nosniff');
       },
     });

@@ -40,11 +40,27 @@ async function demoWebsiteId(context: AppContext): Promise<number | undefined> {
 }
 
 /** The page's HTML: navigation between the two pages, the widget tag (relative, so it follows the host in the address bar), and an event log. */
-export function demoPageHtml(page: DemoPage, websiteId: number, publicUrl: string, options: { lang?: 'en' | 'fr'; transport?: 'http' }): string {
-  const query = new URLSearchParams({ ...(options.lang !== undefined && { lang: options.lang }), ...(options.transport !== undefined && { transport: options.transport }) }).toString();
+export function demoPageHtml(
+  page: DemoPage,
+  websiteId: number,
+  publicUrl: string,
+  options: { lang?: 'en' | 'fr'; transport?: 'http' },
+): string {
+  const query = new URLSearchParams({
+    ...(options.lang !== undefined && { lang: options.lang }),
+    ...(options.transport !== undefined && { transport: options.transport }),
+  }).toString();
   const suffix = query === '' ? '' : `?${query}`;
-  const nav = PAGES.map((other) => (other.path === page.path ? `<strong>${escapeHtml(other.title)}</strong>` : `<a href="${escapeHtml(other.path + suffix)}">${escapeHtml(other.title)}</a>`)).join(' · ');
-  const attributes = [`data-website="${websiteId}"`, ...(options.lang !== undefined ? [`data-lang="${options.lang}"`] : []), ...(options.transport !== undefined ? [`data-transport="${options.transport}"`] : [])].join(' ');
+  const nav = PAGES.map((other) =>
+    other.path === page.path
+      ? `<strong>${escapeHtml(other.title)}</strong>`
+      : `<a href="${escapeHtml(other.path + suffix)}">${escapeHtml(other.title)}</a>`,
+  ).join(' · ');
+  const attributes = [
+    `data-website="${websiteId}"`,
+    ...(options.lang !== undefined ? [`data-lang="${options.lang}"`] : []),
+    ...(options.transport !== undefined ? [`data-transport="${options.transport}"`] : []),
+  ].join(' ');
   const tag = `<script src="${escapeHtml(publicUrl)}/widget.js" data-website="${websiteId}" async></script>`;
   return `<!doctype html>
 <html lang="en">
@@ -81,15 +97,29 @@ document.getElementById('spa-link')?.addEventListener('click',function(){history
 /** Registers the demo pages; without demo data they say how to get it. */
 export function registerDemoPages(app: FastifyInstance, context: AppContext): void {
   for (const page of PAGES) {
-    app.get<{ Querystring: { lang?: string; transport?: string } }>(page.path, { schema: { hide: true } }, async (request, reply: FastifyReply) => {
-      const websiteId = await demoWebsiteId(context);
-      if (websiteId === undefined) {
-        return reply.code(404).type('text/plain; charset=utf-8').send('No demo data on this server: start it with `npm run demo` (node server/dist/main.js demo) to get the demo shop and its widget.');
-      }
-      const lang = request.query.lang === 'fr' || request.query.lang === 'en' ? request.query.lang : undefined;
-      const transport = request.query.transport === 'http' ? 'http' : undefined;
-      reply.header('cache-control', 'no-store');
-      return reply.type('text/html; charset=utf-8').send(demoPageHtml(page, websiteId, context.config.publicUrl, { ...(lang !== undefined && { lang }), ...(transport !== undefined && { transport }) }));
-    });
+    app.get<{ Querystring: { lang?: string; transport?: string } }>(
+      page.path,
+      { schema: { hide: true } },
+      async (request, reply: FastifyReply) => {
+        const websiteId = await demoWebsiteId(context);
+        if (websiteId === undefined) {
+          return reply
+            .code(404)
+            .type('text/plain; charset=utf-8')
+            .send(
+              'No demo data on this server: start it with `npm run demo` (node server/dist/main.js demo) to get the demo shop and its widget.',
+            );
+        }
+        const lang = request.query.lang === 'fr' || request.query.lang === 'en' ? request.query.lang : undefined;
+        const transport = request.query.transport === 'http' ? 'http' : undefined;
+        reply.header('cache-control', 'no-store');
+        return reply.type('text/html; charset=utf-8').send(
+          demoPageHtml(page, websiteId, context.config.publicUrl, {
+            ...(lang !== undefined && { lang }),
+            ...(transport !== undefined && { transport }),
+          }),
+        );
+      },
+    );
   }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoData } from '../demo.js';
-import { type TestApp, clientWithKey, startTestApp } from '../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
 import { demoPageHtml, escapeHtml } from './demo-page.js';
 import { frameAncestors, widgetRoutes } from './widget-routes.js';
 
@@ -21,7 +21,10 @@ beforeAll(async () => {
   built = mkdtempSync(join(tmpdir(), 'widget-dist-'));
   mkdirSync(join(built, 'widget', 'assets'), { recursive: true });
   writeFileSync(join(built, 'widget.js'), '(function(){window.loaded=1})();');
-  writeFileSync(join(built, 'widget', 'frame.html'), '<!doctype html><script type="module" src="/widget/assets/frame-abc123.js"></script>');
+  writeFileSync(
+    join(built, 'widget', 'frame.html'),
+    '<!doctype html><script type="module" src="/widget/assets/frame-abc123.js"></script>',
+  );
   writeFileSync(join(built, 'widget', 'assets', 'frame-abc123.js'), 'console.log(1)');
   writeFileSync(join(built, 'widget', 'assets', 'frame-abc123.css'), 'body{}');
   missing = join(built, 'does-not-exist');
@@ -50,7 +53,11 @@ describe('GET /widget.js', () => {
       'cross-origin-resource-policy': 'cross-origin',
       'x-content-type-options': 'nosniff',
     });
-    const again = await withWidget.inject({ method: 'GET', url: '/widget.js', headers: { 'if-none-match': String(response.headers.etag) } });
+    const again = await withWidget.inject({
+      method: 'GET',
+      url: '/widget.js',
+      headers: { 'if-none-match': String(response.headers.etag) },
+    });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });
@@ -60,7 +67,9 @@ describe('GET /widget.js', () => {
       const response = await withoutWidget.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(404);
       expect(response.headers['x-causerie-error']).toBe('widget_not_built');
-      expect(response.body).toBe('The Causerie widget is not built (widget/dist is missing). Run `npm run build -w widget`, then restart the server.');
+      expect(response.body).toBe(
+        'The Causerie widget is not built (widget/dist is missing). Run `npm run build -w widget`, then restart the server.',
+      );
     }
   });
 });
@@ -68,7 +77,8 @@ describe('GET /widget.js', () => {
 describe('the iframe app', () => {
   it("serves frame.html revalidated every time, embeddable only by the website's pages, with a strict content security policy", async () => {
     const { key } = await clientWithKey(t, 'Frame Co');
-    const websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://www.shop.example' } })).body.data.id;
+    const websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://www.shop.example' } })).body.data
+      .id;
     const response = await withWidget.inject({ method: 'GET', url: `/widget/frame.html?w=${websiteId}` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -81,7 +91,9 @@ describe('the iframe app', () => {
     );
     // An unknown website, or none: only Causerie's own pages may frame it.
     for (const url of ['/widget/frame.html?w=999999', '/widget/frame.html', '/widget/frame.html?w=1%27%20*']) {
-      expect(String((await withWidget.inject({ method: 'GET', url })).headers['content-security-policy'])).toMatch(/frame-ancestors 'self'$/);
+      expect(String((await withWidget.inject({ method: 'GET', url })).headers['content-security-policy'])).toMatch(
+        /frame-ancestors 'self'$/,
+      );
     }
     expect(policy).toContain(`wss://${new URL(t.context.config.publicUrl).host}`);
   });
@@ -93,7 +105,11 @@ describe('the iframe app', () => {
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     const style = await withWidget.inject({ method: 'GET', url: '/widget/assets/frame-abc123.css' });
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
-    for (const url of ['/widget/assets/..%2Fwidget.js', '/widget/assets/.hidden', '/widget/assets/%2e%2e%2f%2e%2e%2fpackage.json']) {
+    for (const url of [
+      '/widget/assets/..%2Fwidget.js',
+      '/widget/assets/.hidden',
+      '/widget/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+    ]) {
       expect((await withWidget.inject({ method: 'GET', url })).statusCode).toBe(404);
     }
     const gone = await withWidget.inject({ method: 'GET', url: '/widget/assets/frame-old999.js' });
@@ -117,7 +133,9 @@ describe('the demo pages', () => {
     expect(home.body).toContain(`<script src="/widget.js" data-website="${demo.websiteId}" async></script>`);
     expect(home.body).toContain('<a href="/demo/delivery">Delivery</a>');
     const delivery = await withWidget.inject({ method: 'GET', url: '/demo/delivery?lang=fr&transport=http' });
-    expect(delivery.body).toContain(`<script src="/widget.js" data-website="${demo.websiteId}" data-lang="fr" data-transport="http" async></script>`);
+    expect(delivery.body).toContain(
+      `<script src="/widget.js" data-website="${demo.websiteId}" data-lang="fr" data-transport="http" async></script>`,
+    );
     expect(delivery.body).toContain('<a href="/demo?lang=fr&#38;transport=http">Home</a>');
     // Anything else in the query is ignored, not echoed.
     const hostile = await withWidget.inject({ method: 'GET', url: '/demo?lang=%22%3E%3Cscript%3E' });
@@ -132,7 +150,9 @@ describe('the demo pages', () => {
 
 describe('frameAncestors', () => {
   it('allows the website host and its subdomains on any port, and refuses odd addresses', () => {
-    expect(frameAncestors('shop.example')).toBe("'self' https://shop.example:* http://shop.example:* https://*.shop.example:* http://*.shop.example:*");
+    expect(frameAncestors('shop.example')).toBe(
+      "'self' https://shop.example:* http://shop.example:* https://*.shop.example:* http://*.shop.example:*",
+    );
     expect(frameAncestors('https://shop.example/path?x=1')).toBe(frameAncestors('shop.example'));
     expect(frameAncestors(undefined)).toBe("'self'");
     expect(frameAncestors('https://exa mple;script-src *')).toBe("'self'");
@@ -141,7 +161,11 @@ describe('frameAncestors', () => {
 
 describe('escapeHtml', () => {
   it('escapes markup and quotes', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
-    expect(demoPageHtml({ path: '/demo', title: '<i>', body: '' }, 1, 'https://c.example/"', {})).toContain('<title>&#60;i&#62; · Demo Shop</title>');
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;',
+    );
+    expect(demoPageHtml({ path: '/demo', title: '<i>', body: '' }, 1, 'https://c.example/"', {})).toContain(
+      '<title>&#60;i&#62; · Demo Shop</title>',
+    );
   });
 });

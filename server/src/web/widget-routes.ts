@@ -11,7 +11,8 @@ import { registerDemoPages } from './demo-page.js';
 /** widget/dist of the repository, from server/src/web or server/dist/web alike. */
 export const DEFAULT_WIDGET_DIST = fileURLToPath(new URL('../../../widget/dist/', import.meta.url));
 
-const NOT_BUILT = 'The Causerie widget is not built (widget/dist is missing). Run `npm run build -w widget`, then restart the server.';
+const NOT_BUILT =
+  'The Causerie widget is not built (widget/dist is missing). Run `npm run build -w widget`, then restart the server.';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -70,13 +71,20 @@ async function readBuilt(path: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR')
+      return undefined;
     throw error;
   }
 }
 
 /** Sends a built file with its type and caching, answering 304 to a matching If-None-Match. */
-function sendBuilt(request: FastifyRequest, reply: FastifyReply, body: Buffer, path: string, cacheControl: string): FastifyReply {
+function sendBuilt(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: Buffer,
+  path: string,
+  cacheControl: string,
+): FastifyReply {
   const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
   reply.header('content-type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
   reply.header('cache-control', cacheControl);
@@ -111,8 +119,12 @@ export const widgetRoutes: FastifyPluginAsync<WidgetRoutesOptions> = async (app,
     if (body === undefined) return notBuilt(reply);
     // `?w=` names the website (the loader adds it); its address decides who may frame the chat.
     const websiteId = /^\d{1,10}$/.test(request.query.w ?? '') ? Number(request.query.w) : 0;
-    const site = websiteId > 0 && websiteId <= 2_147_483_647 ? await findSite(options.context.db, websiteId) : undefined;
-    reply.header('content-security-policy', frameSecurityPolicy(options.context.config.publicUrl, frameAncestors(site?.url)));
+    const site =
+      websiteId > 0 && websiteId <= 2_147_483_647 ? await findSite(options.context.db, websiteId) : undefined;
+    reply.header(
+      'content-security-policy',
+      frameSecurityPolicy(options.context.config.publicUrl, frameAncestors(site?.url)),
+    );
     reply.header('referrer-policy', 'no-referrer');
     // It names the hashed assets of the current build: always revalidated.
     return sendBuilt(request, reply, body, path, 'no-cache');
@@ -120,11 +132,20 @@ export const widgetRoutes: FastifyPluginAsync<WidgetRoutesOptions> = async (app,
 
   app.get<{ Params: { file: string } }>('/widget/assets/:file', { schema: { hide: true } }, async (request, reply) => {
     const { file } = request.params;
-    if (!ASSET_NAME.test(file)) return reply.code(404).type('text/plain; charset=utf-8').send(`No widget asset '${file.slice(0, 80)}'.`);
+    if (!ASSET_NAME.test(file))
+      return reply
+        .code(404)
+        .type('text/plain; charset=utf-8')
+        .send(`No widget asset '${file.slice(0, 80)}'.`);
     const path = join(dist, 'widget', 'assets', file);
     const body = await readBuilt(path);
     if (body === undefined) {
-      return (await readBuilt(join(dist, 'widget.js'))) === undefined ? notBuilt(reply) : reply.code(404).type('text/plain; charset=utf-8').send(`No widget asset '${file}': the widget was rebuilt; reload the page.`);
+      return (await readBuilt(join(dist, 'widget.js'))) === undefined
+        ? notBuilt(reply)
+        : reply
+            .code(404)
+            .type('text/plain; charset=utf-8')
+            .send(`No widget asset '${file}': the widget was rebuilt; reload the page.`);
     }
     reply.header('access-control-allow-origin', '*');
     reply.header('cross-origin-resource-policy', 'cross-origin');

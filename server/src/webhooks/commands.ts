@@ -2,11 +2,11 @@
 import net from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { assertOwned, type Principal, targetClient } from '../domain/tenancy/policy.js';
 import { fieldInvalid } from '../errors.js';
 import { appendEvent } from '../events/append.js';
-import { type OutboundGuard, addressRefusal } from '../http/outbound.js';
+import { addressRefusal, type OutboundGuard } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
-import { type Principal, assertOwned, targetClient } from '../domain/tenancy/policy.js';
 import { EVENT_SELECTORS, resolveSelectors } from './payloads.js';
 import { newSecret, sealWebhookSecret } from './signing.js';
 import type { Compat, ContentType, PayloadFormat, WebhookRecord } from './store.js';
@@ -31,8 +31,10 @@ function readUrl(raw: string, outbound: OutboundGuard): string {
   } catch {
     throw fieldInvalid('url', "Expected an absolute URL, such as 'https://hooks.example.com/causerie'.");
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fieldInvalid('url', 'Expected an https:// (or http://) URL.');
-  if (url.username !== '' || url.password !== '') throw fieldInvalid('url', 'Credentials in the URL are not accepted; verify the signature instead.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw fieldInvalid('url', 'Expected an https:// (or http://) URL.');
+  if (url.username !== '' || url.password !== '')
+    throw fieldInvalid('url', 'Credentials in the URL are not accepted; verify the signature instead.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (net.isIP(host) !== 0) {
     const refusal = addressRefusal(host, outbound.allowlist);
@@ -43,15 +45,28 @@ function readUrl(raw: string, outbound: OutboundGuard): string {
 
 function readEvents(events: readonly string[], format: PayloadFormat): string[] {
   const unknown = events.find((selector) => !EVENT_SELECTORS.includes(selector));
-  if (unknown !== undefined) throw fieldInvalid('events', `Unknown event '${unknown}'. Expected '*', a domain (conversations.domain, users.domain) or event names such as conversation.started.`);
+  if (unknown !== undefined)
+    throw fieldInvalid(
+      'events',
+      `Unknown event '${unknown}'. Expected '*', a domain (conversations.domain, users.domain) or event names such as conversation.started.`,
+    );
   if (resolveSelectors(events, format).size === 0) {
-    throw fieldInvalid('events', 'The Push API format only has conversation.started, conversation.closed, user.connected and user.disconnected (sent as conversation.start, conversation.end, operator.login, operator.logout).');
+    throw fieldInvalid(
+      'events',
+      'The Push API format only has conversation.started, conversation.closed, user.connected and user.disconnected (sent as conversation.start, conversation.end, operator.login, operator.logout).',
+    );
   }
   return [...new Set(events)];
 }
 
 /** Creates a subscription with a fresh secret (`webhook.created`); returns its id and the secret, shown once. */
-export async function createWebhook(db: Kysely<Database>, outbound: OutboundGuard, secretsKey: Buffer, principal: Principal, input: WebhookInput & { url: string; events: string[] }): Promise<{ id: number; secret: string }> {
+export async function createWebhook(
+  db: Kysely<Database>,
+  outbound: OutboundGuard,
+  secretsKey: Buffer,
+  principal: Principal,
+  input: WebhookInput & { url: string; events: string[] },
+): Promise<{ id: number; secret: string }> {
   const clientId = await targetClient(db, principal, input.client_id);
   const url = readUrl(input.url, outbound);
   const format = input.format ?? 'v2';
@@ -79,21 +94,40 @@ export async function createWebhook(db: Kysely<Database>, outbound: OutboundGuar
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.updateTable('webhook').set({ secret: sealWebhookSecret(secretsKey, id, secret) }).where('id', '=', id).execute();
-    await appendEvent(trx, { type: 'webhook.created', clientId, subject: { type: 'webhook', id }, payload: { webhookId: id, url, events }, at });
+    await trx
+      .updateTable('webhook')
+      .set({ secret: sealWebhookSecret(secretsKey, id, secret) })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(trx, {
+      type: 'webhook.created',
+      clientId,
+      subject: { type: 'webhook', id },
+      payload: { webhookId: id, url, events },
+      at,
+    });
     return id;
   });
   return { id, secret };
 }
 
 /** Changes the fields given (`webhook.updated`). `enabled: true` on a disabled subscription clears why it was disabled. */
-export async function updateWebhook(db: Kysely<Database>, outbound: OutboundGuard, existing: WebhookRecord, input: WebhookInput): Promise<void> {
+export async function updateWebhook(
+  db: Kysely<Database>,
+  outbound: OutboundGuard,
+  existing: WebhookRecord,
+  input: WebhookInput,
+): Promise<void> {
   const url = input.url === undefined ? undefined : readUrl(input.url, outbound);
   const format = input.format ?? existing.format;
-  const events = input.events !== undefined || input.format !== undefined ? readEvents(input.events ?? existing.events, format) : undefined;
+  const events =
+    input.events !== undefined || input.format !== undefined
+      ? readEvents(input.events ?? existing.events, format)
+      : undefined;
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    if (input.website_id !== undefined) await assertOwned(trx, 'website', input.website_id, existing.client_id, 'website_id');
+    if (input.website_id !== undefined)
+      await assertOwned(trx, 'website', input.website_id, existing.client_id, 'website_id');
     const reenabled = input.enabled === true && existing.enabled === 0;
     await trx
       .updateTable('webhook')
@@ -112,7 +146,13 @@ export async function updateWebhook(db: Kysely<Database>, outbound: OutboundGuar
       .where('id', '=', existing.id)
       .execute();
     const changed = Object.keys(input).filter((field) => field !== 'client_id');
-    await appendEvent(trx, { type: 'webhook.updated', clientId: existing.client_id, subject: { type: 'webhook', id: existing.id }, payload: { webhookId: existing.id, changed }, at });
+    await appendEvent(trx, {
+      type: 'webhook.updated',
+      clientId: existing.client_id,
+      subject: { type: 'webhook', id: existing.id },
+      payload: { webhookId: existing.id, changed },
+      at,
+    });
   });
 }
 
@@ -122,7 +162,13 @@ export async function deleteWebhook(db: Kysely<Database>, existing: WebhookRecor
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('webhook_delivery').where('webhook_id', '=', existing.id).execute();
     await trx.deleteFrom('webhook').where('id', '=', existing.id).execute();
-    await appendEvent(trx, { type: 'webhook.deleted', clientId: existing.client_id, subject: { type: 'webhook', id: existing.id }, payload: { webhookId: existing.id, url: existing.url }, at });
+    await appendEvent(trx, {
+      type: 'webhook.deleted',
+      clientId: existing.client_id,
+      subject: { type: 'webhook', id: existing.id },
+      payload: { webhookId: existing.id, url: existing.url },
+      at,
+    });
   });
 }
 
@@ -130,17 +176,33 @@ export async function deleteWebhook(db: Kysely<Database>, existing: WebhookRecor
  * Gives the subscription a new secret (`webhook.secret_rotated`); the old one keeps signing beside it for
  * `overlapHours`, so receivers can switch without a gap. Returns the new secret, shown once.
  */
-export async function rotateWebhookSecret(db: Kysely<Database>, secretsKey: Buffer, existing: WebhookRecord, overlapHours: number): Promise<string> {
+export async function rotateWebhookSecret(
+  db: Kysely<Database>,
+  secretsKey: Buffer,
+  existing: WebhookRecord,
+  overlapHours: number,
+): Promise<string> {
   const secret = newSecret();
   const at = nowInstant();
   const expires = overlapHours > 0 ? new Date(Date.parse(at) + overlapHours * 3_600_000).toISOString() : null;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('webhook')
-      .set({ secret: sealWebhookSecret(secretsKey, existing.id, secret), previous_secret: expires === null ? null : existing.secret, previous_secret_expires_at: expires, updated_at: at })
+      .set({
+        secret: sealWebhookSecret(secretsKey, existing.id, secret),
+        previous_secret: expires === null ? null : existing.secret,
+        previous_secret_expires_at: expires,
+        updated_at: at,
+      })
       .where('id', '=', existing.id)
       .execute();
-    await appendEvent(trx, { type: 'webhook.secret_rotated', clientId: existing.client_id, subject: { type: 'webhook', id: existing.id }, payload: { webhookId: existing.id, overlapHours }, at });
+    await appendEvent(trx, {
+      type: 'webhook.secret_rotated',
+      clientId: existing.client_id,
+      subject: { type: 'webhook', id: existing.id },
+      payload: { webhookId: existing.id, overlapHours },
+      at,
+    });
   });
   return secret;
 }

@@ -1,16 +1,25 @@
 // kill -9 of a real node while it delivers webhooks: after a restart every event arrives, and repeats keep their webhook-id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
-import { ADMIN_KEY, type Envelope, type TestDatabase, createTestDatabase } from '../test/harness.js';
-import { type RunningNode, exitWithin, killAll, sleep, startNode } from '../test/processes.js';
+import { ADMIN_KEY, createTestDatabase, type Envelope, type TestDatabase } from '../test/harness.js';
+import { exitWithin, killAll, type RunningNode, sleep, startNode } from '../test/processes.js';
 import { type Receiver, startReceiver } from './testing.js';
 
-const ENV = { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8', CAUSERIE_WEBHOOK_TIME_SCALE: '0.001', CAUSERIE_WEBHOOK_TIMEOUT_MS: '10000' };
+const ENV = {
+  CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8',
+  CAUSERIE_WEBHOOK_TIME_SCALE: '0.001',
+  CAUSERIE_WEBHOOK_TIMEOUT_MS: '10000',
+};
 const EVENTS = 50;
 let database: TestDatabase;
 let hook: Receiver;
 
-async function call(node: RunningNode, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Envelope }> {
+async function call(
+  node: RunningNode,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Envelope }> {
   const answer = await fetch(`${node.base}/api/2${path}`, {
     method,
     headers: { 'x-api-key': ADMIN_KEY, ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -31,17 +40,27 @@ afterAll(async () => {
 });
 
 describe('a node killed with SIGKILL mid-delivery', () => {
-  it('loses no event: the next node takes over unfinished attempts, with the same webhook-id', { timeout: 90_000 }, async () => {
+  it('loses no event: the next node takes over unfinished attempts, with the same webhook-id', {
+    timeout: 90_000,
+  }, async () => {
     // Slow answers (within the 10 s timeout) keep attempts in flight when the node dies: at most 32 at once per subscription, fewer than EVENTS.
     hook.respond = () => ({ status: 200, delayMs: 8_000 });
     const first = await startNode(database.config, ENV);
     const client = await call(first, 'POST', '/client', { name: 'Crash Hooks', lang: 'en' });
     const clientId = client.body.data.id;
-    const created = await call(first, 'POST', '/webhook', { client_id: clientId, url: hook.url, events: ['user.created'] });
+    const created = await call(first, 'POST', '/webhook', {
+      client_id: clientId,
+      url: hook.url,
+      events: ['user.created'],
+    });
     expect(created.status).toBe(200);
     const userIds: number[] = [];
     for (let i = 0; i < EVENTS; i++) {
-      const operator = await call(first, 'POST', '/operator', { client_id: clientId, name: `Crash ${i}`, email: `crash${i}@hooks.example` });
+      const operator = await call(first, 'POST', '/operator', {
+        client_id: clientId,
+        name: `Crash ${i}`,
+        email: `crash${i}@hooks.example`,
+      });
       expect(operator.status).toBe(200);
       userIds.push(operator.body.data.id);
     }
@@ -68,7 +87,8 @@ describe('a node killed with SIGKILL mid-delivery', () => {
       );
       expect(rows.filter((row) => row.status === 'delivered')).toHaveLength(EVENTS);
       expect(new Set(rows.filter((row) => row.status === 'delivered').map((row) => row.event_id)).size).toBe(EVENTS);
-      for (const row of rows.filter((candidate) => candidate.status === 'retrying')) expect(row.error).toBe('The node sending this attempt stopped before recording the answer.');
+      for (const row of rows.filter((candidate) => candidate.status === 'retrying'))
+        expect(row.error).toBe('The node sending this attempt stopped before recording the answer.');
     } finally {
       await store.close();
     }

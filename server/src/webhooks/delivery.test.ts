@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { type Receiver, startReceiver } from './testing.js';
 
 // Retry delays and Retry-After × 0.001: 5 s → 5 ms, 5 min → 300 ms.
@@ -72,9 +72,35 @@ describe('a delivered event', () => {
     const [request] = await hook.waitFor(1);
     if (!request) throw new Error('no request');
     const body = JSON.parse(request.body) as Record<string, unknown>;
-    const conversation = await t.store.db.selectFrom('conversation').innerJoin('visitor', 'visitor.id', 'conversation.visitor_id').select(['visitor.unique_id', 'conversation.channel']).where('conversation.id', '=', conversationId).executeTakeFirstOrThrow();
-    expect(Object.keys(body)).toEqual(['eventId', 'eventType', 'platform', 'websiteId', 'clientId', 'conversationId', 'operatorId', 'channel', 'visitorId', 'createdAt', 'sentAt']);
-    expect(body).toMatchObject({ eventType: 'conversation.started', platform: 'causerie', websiteId: siteId, clientId, conversationId, operatorId: null, channel: conversation.channel, visitorId: conversation.unique_id });
+    const conversation = await t.store.db
+      .selectFrom('conversation')
+      .innerJoin('visitor', 'visitor.id', 'conversation.visitor_id')
+      .select(['visitor.unique_id', 'conversation.channel'])
+      .where('conversation.id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    expect(Object.keys(body)).toEqual([
+      'eventId',
+      'eventType',
+      'platform',
+      'websiteId',
+      'clientId',
+      'conversationId',
+      'operatorId',
+      'channel',
+      'visitorId',
+      'createdAt',
+      'sentAt',
+    ]);
+    expect(body).toMatchObject({
+      eventType: 'conversation.started',
+      platform: 'causerie',
+      websiteId: siteId,
+      clientId,
+      conversationId,
+      operatorId: null,
+      channel: conversation.channel,
+      visitorId: conversation.unique_id,
+    });
     expect(body.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
     expect(request.headers['content-type']).toBe('application/json');
@@ -83,11 +109,26 @@ describe('a delivered event', () => {
     expect(request.headers['x-causerie-correlationid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(request.headers['webhook-id']).toBe(`msg_${request.headers['x-causerie-correlationid']?.replace(/-/g, '')}`);
     expect(new Webhook(secret).verify(request.body, request.headers)).toEqual(body);
-    expect(() => new Webhook(`whsec_${Buffer.from('another secret!!').toString('base64')}`).verify(request.body, request.headers)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from('another secret!!').toString('base64')}`).verify(request.body, request.headers),
+    ).toThrow();
 
-    const log = await until(() => deliveries(id), (rows) => rows[0]?.status === 'delivered');
+    const log = await until(
+      () => deliveries(id),
+      (rows) => rows[0]?.status === 'delivered',
+    );
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ event_type: 'conversation.started', attempt: 1, status: 'delivered', http_status: 200, error: null, request_body: request.body, webhook_id: request.headers['webhook-id'], delivery_id: request.headers['x-causerie-delivery'], next_attempt_at: null });
+    expect(log[0]).toMatchObject({
+      event_type: 'conversation.started',
+      attempt: 1,
+      status: 'delivered',
+      http_status: 200,
+      error: null,
+      request_body: request.body,
+      webhook_id: request.headers['webhook-id'],
+      delivery_id: request.headers['x-causerie-delivery'],
+      next_attempt_at: null,
+    });
     expect(log[0]?._link).toBe(`/webhook/${id}/delivery/${log[0]?.id}`);
     const one = await t.api('GET', `/webhook/${id}/delivery/${log[0]?.id}`, { key });
     expect(one.body.data.correlation_id).toBe(request.headers['x-causerie-correlationid']);
@@ -95,7 +136,13 @@ describe('a delivered event', () => {
 
   it('sends iAdvize headers and form bodies with compat iadvize, and the Push API format', async () => {
     const hook = await receiver();
-    const { secret } = await subscribe({ url: hook.url, events: ['conversation.started', 'conversation.closed'], compat: 'iadvize', content_type: 'application/x-www-form-urlencoded', format: 'push' });
+    const { secret } = await subscribe({
+      url: hook.url,
+      events: ['conversation.started', 'conversation.closed'],
+      compat: 'iadvize',
+      content_type: 'application/x-www-form-urlencoded',
+      format: 'push',
+    });
     const conversationId = await startConversation();
     await t.api('POST', `/conversation/${conversationId}/close`, { key, json: {} });
     const [started, ended] = await hook.waitFor(2);
@@ -125,7 +172,10 @@ describe('a delivered event', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(shop.received).toHaveLength(1);
     expect(JSON.parse(shop.received[0]?.body ?? '{}').websiteId).toBe(siteId);
-    expect(everything.received.map((request) => JSON.parse(request.body).eventType)).toEqual(['conversation.started', 'conversation.started']);
+    expect(everything.received.map((request) => JSON.parse(request.body).eventType)).toEqual([
+      'conversation.started',
+      'conversation.started',
+    ]);
   });
 
   it('keeps the order of a conversation, and maps message.created', async () => {
@@ -134,11 +184,22 @@ describe('a delivered event', () => {
     hook.respond = (_request, n) => ({ status: 200, delayMs: n % 3 === 0 ? 30 : 1 });
     await subscribe({ url: hook.url, events: ['message.created'] });
     const conversationId = await startConversation();
-    for (let i = 0; i < 12; i++) await t.api('POST', `/conversation/${conversationId}/message`, { key, json: { type: 'visitor', text: `message ${i}` } });
+    for (let i = 0; i < 12; i++)
+      await t.api('POST', `/conversation/${conversationId}/message`, {
+        key,
+        json: { type: 'visitor', text: `message ${i}` },
+      });
     const received = await hook.waitFor(12);
     const bodies = received.map((request) => JSON.parse(request.body) as Record<string, unknown>);
-    expect(bodies.map((body) => body.messageSeq)).toEqual([...bodies.map((body) => body.messageSeq)].sort((a, b) => Number(a) - Number(b)));
-    expect(bodies[0]).toMatchObject({ eventType: 'message.created', conversationId, websiteId: siteId, messageType: 'visitor' });
+    expect(bodies.map((body) => body.messageSeq)).toEqual(
+      [...bodies.map((body) => body.messageSeq)].sort((a, b) => Number(a) - Number(b)),
+    );
+    expect(bodies[0]).toMatchObject({
+      eventType: 'message.created',
+      conversationId,
+      websiteId: siteId,
+      messageType: 'visitor',
+    });
     expect(typeof bodies[0]?.visitorId).toBe('string');
   });
 });
@@ -154,7 +215,10 @@ describe('failures', () => {
     expect(new Set(received.map((request) => request.headers['x-causerie-correlationid'])).size).toBe(1);
     expect(new Set(received.map((request) => request.headers['x-causerie-delivery'])).size).toBe(3);
     expect(new Set(received.map((request) => request.body)).size).toBe(1);
-    const log = await until(() => deliveries(id), (rows) => rows[0]?.status === 'delivered');
+    const log = await until(
+      () => deliveries(id),
+      (rows) => rows[0]?.status === 'delivered',
+    );
     expect(log.map((row) => [row.attempt, row.status, row.http_status])).toEqual([
       [3, 'delivered', 204],
       [2, 'retrying', 500],
@@ -170,8 +234,16 @@ describe('failures', () => {
     const { id } = await subscribe({ url: hook.url, events: ['conversation.started'] });
     await startConversation();
     await hook.waitFor(2);
-    const log = await until(() => deliveries(id), (rows) => rows[0]?.status === 'delivered');
-    expect(log[1]).toMatchObject({ attempt: 1, status: 'retrying', http_status: null, error: 'Outbound request failed: no complete answer within 400 ms' });
+    const log = await until(
+      () => deliveries(id),
+      (rows) => rows[0]?.status === 'delivered',
+    );
+    expect(log[1]).toMatchObject({
+      attempt: 1,
+      status: 'retrying',
+      http_status: null,
+      error: 'Outbound request failed: no complete answer within 400 ms',
+    });
     expect(log[0]).toMatchObject({ attempt: 2, status: 'delivered' });
   });
 
@@ -193,7 +265,12 @@ describe('failures', () => {
     await subscribe({ url: watcher.url, events: ['webhook.disabled'] });
     await startConversation();
     const [notice] = await watcher.waitFor(1);
-    expect(JSON.parse(notice?.body ?? '{}')).toMatchObject({ eventType: 'webhook.disabled', clientId, webhookId: id, reason: 'gone' });
+    expect(JSON.parse(notice?.body ?? '{}')).toMatchObject({
+      eventType: 'webhook.disabled',
+      clientId,
+      webhookId: id,
+      reason: 'gone',
+    });
     const shown = await t.api('GET', `/webhook/${id}`, { key });
     expect(shown.body.data).toMatchObject({ enabled: false, disabled_reason: 'gone: The receiver answered 410 Gone.' });
     expect(await eventTypesFor(t, 'webhook', id)).toEqual(['webhook.created', 'webhook.disabled']);
@@ -214,7 +291,8 @@ describe('failures', () => {
       return { status: 200, delayMs: 60 };
     };
     await subscribe({ url: hook.url, events: ['user.created'] });
-    for (let i = 0; i < 70; i++) await t.api('POST', '/operator', { key, json: { name: `Op ${i}`, email: `op${i}.limit@delivery.example` } });
+    for (let i = 0; i < 70; i++)
+      await t.api('POST', '/operator', { key, json: { name: `Op ${i}`, email: `op${i}.limit@delivery.example` } });
     await hook.waitFor(70);
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(32);
@@ -225,20 +303,31 @@ describe('replay', () => {
   it('sends one delivery again with the same webhook-id, and a period again from the event log', async () => {
     // A client of its own, so the period holds only this test's events.
     const own = await clientWithKey(t, 'Replay Co');
-    const site = (await t.api('POST', '/website', { key: own.key, json: { url: 'https://replay.example' } })).body.data.id;
+    const site = (await t.api('POST', '/website', { key: own.key, json: { url: 'https://replay.example' } })).body.data
+      .id;
     const hook = await receiver();
-    const id = (await t.api('POST', '/webhook', { key: own.key, json: { url: hook.url, events: ['conversation.started'] } })).body.data.id;
+    const id = (
+      await t.api('POST', '/webhook', { key: own.key, json: { url: hook.url, events: ['conversation.started'] } })
+    ).body.data.id;
     const since = new Date(Date.now() - 1_000).toISOString().slice(0, 19).replace('T', ' ');
     await t.api('POST', '/conversation', { key: own.key, json: { website_id: site } });
     await t.api('POST', '/conversation', { key: own.key, json: { website_id: site } });
     await hook.waitFor(2);
-    const ownDeliveries = async () => (await t.api('GET', `/webhook/${id}/delivery?full=1&limit=100`, { key: own.key })).body.data;
-    const log = await until(ownDeliveries, (rows) => rows.length === 2 && rows.every((row) => row.status === 'delivered'));
+    const ownDeliveries = async () =>
+      (await t.api('GET', `/webhook/${id}/delivery?full=1&limit=100`, { key: own.key })).body.data;
+    const log = await until(
+      ownDeliveries,
+      (rows) => rows.length === 2 && rows.every((row) => row.status === 'delivered'),
+    );
     const first = log[log.length - 1];
     const replayed = await t.api('POST', `/webhook/${id}/delivery/${first?.id}/replay`, { key: own.key });
     expect(replayed.status).toBe(200);
     // The worker may have claimed it already.
-    expect(replayed.body.data).toMatchObject({ attempt: 2, webhook_id: first?.webhook_id, correlation_id: first?.correlation_id });
+    expect(replayed.body.data).toMatchObject({
+      attempt: 2,
+      webhook_id: first?.webhook_id,
+      correlation_id: first?.correlation_id,
+    });
     expect(['pending', 'delivering', 'delivered']).toContain(replayed.body.data.status);
     const [, , again] = await hook.waitFor(3);
     expect(again?.headers['webhook-id']).toBe(first?.webhook_id);
@@ -264,6 +353,8 @@ describe('replay', () => {
     expect(request.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(new Webhook(fresh).verify(request.body, request.headers)).toBeDefined();
     expect(new Webhook(old).verify(request.body, request.headers)).toBeDefined();
-    expect(request.headers['x-causerie-signature']).toBe(`${hmacHex(fresh, request.body)}, ${hmacHex(old, request.body)}`);
+    expect(request.headers['x-causerie-signature']).toBe(
+      `${hmacHex(fresh, request.body)}, ${hmacHex(old, request.body)}`,
+    );
   });
 });

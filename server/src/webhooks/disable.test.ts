@@ -1,6 +1,6 @@
 // Sustained failure disables a subscription once an event has used every attempt; the SSRF guard applies to deliveries.
 import { afterAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { startReceiver } from './testing.js';
 import { RETRY_SCHEDULE_MS } from './worker.js';
 
@@ -19,7 +19,9 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 }
 
 describe('sustained failure', () => {
-  it('uses the whole published schedule, then disables the subscription and announces it', { timeout: 20_000 }, async () => {
+  it('uses the whole published schedule, then disables the subscription and announces it', {
+    timeout: 20_000,
+  }, async () => {
     // The 38-hour schedule × 0.00001 takes about 1.4 s.
     const t = await startTestApp({ webhookTimeScale: 0.00001, webhookTimeoutMs: 500 });
     apps.push(t);
@@ -27,7 +29,8 @@ describe('sustained failure', () => {
     const site = (await t.api('POST', '/website', { key, json: { url: 'https://failing.example' } })).body.data.id;
     const hook = await startReceiver();
     hook.respond = () => ({ status: 503, body: 'maintenance' });
-    const { id } = (await t.api('POST', '/webhook', { key, json: { url: hook.url, events: ['conversation.started'] } })).body.data;
+    const { id } = (await t.api('POST', '/webhook', { key, json: { url: hook.url, events: ['conversation.started'] } }))
+      .body.data;
     await t.api('POST', '/conversation', { key, json: { website_id: site } });
     const shown = await until(
       () => t.api('GET', `/webhook/${id}`, { key }),
@@ -37,8 +40,13 @@ describe('sustained failure', () => {
     expect(hook.received).toHaveLength(RETRY_SCHEDULE_MS.length);
     expect(shown.body.data.disabled_reason).toMatch(/^failing: Every delivery failed for \d+ hours\.$/);
     const log = (await t.api('GET', `/webhook/${id}/delivery?full=1&limit=100`, { key })).body.data;
-    expect(log.map((row) => row.status)).toEqual(['failed', ...Array<string>(RETRY_SCHEDULE_MS.length - 1).fill('retrying')]);
-    expect(log.map((row) => row.attempt)).toEqual(RETRY_SCHEDULE_MS.map((_, index) => RETRY_SCHEDULE_MS.length - index));
+    expect(log.map((row) => row.status)).toEqual([
+      'failed',
+      ...Array<string>(RETRY_SCHEDULE_MS.length - 1).fill('retrying'),
+    ]);
+    expect(log.map((row) => row.attempt)).toEqual(
+      RETRY_SCHEDULE_MS.map((_, index) => RETRY_SCHEDULE_MS.length - index),
+    );
     expect(await eventTypesFor(t, 'webhook', id)).toEqual(['webhook.created', 'webhook.disabled']);
   });
 });
@@ -52,8 +60,11 @@ describe('the outbound guard', () => {
     const hook = await startReceiver();
     const url = hook.url.replace('127.0.0.1', 'localhost');
     const literal = await t.api('POST', '/webhook', { key, json: { url: hook.url, events: ['*'] } });
-    expect(literal.body.meta.message).toBe("Value of field 'url' is not valid. The address 127.0.0.1 is private, loopback or reserved (allow it with CAUSERIE_OUTBOUND_ALLOWLIST).");
-    const { id } = (await t.api('POST', '/webhook', { key, json: { url, events: ['conversation.started'] } })).body.data;
+    expect(literal.body.meta.message).toBe(
+      "Value of field 'url' is not valid. The address 127.0.0.1 is private, loopback or reserved (allow it with CAUSERIE_OUTBOUND_ALLOWLIST).",
+    );
+    const { id } = (await t.api('POST', '/webhook', { key, json: { url, events: ['conversation.started'] } })).body
+      .data;
     await t.api('POST', '/conversation', { key, json: { website_id: site } });
     const log = await until(
       async () => (await t.api('GET', `/webhook/${id}/delivery?full=1`, { key })).body.data,
@@ -61,6 +72,8 @@ describe('the outbound guard', () => {
     );
     await hook.close();
     expect(hook.received).toHaveLength(0);
-    expect(log.find((row) => row.status === 'retrying')?.error).toMatch(/^Outbound request refused: localhost resolves to (127\.0\.0\.1|::1), which is private, loopback or reserved/);
+    expect(log.find((row) => row.status === 'retrying')?.error).toMatch(
+      /^Outbound request refused: localhost resolves to (127\.0\.0\.1|::1), which is private, loopback or reserved/,
+    );
   });
 });

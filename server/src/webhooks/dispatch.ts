@@ -3,8 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
-import { type WebhookSource, encodeBody, eventWebsites, isWebhookEvent, resolveSelectors, webhookBody } from './payloads.js';
-import { type WebhookRecord, readWebhook } from './store.js';
+import {
+  encodeBody,
+  eventWebsites,
+  isWebhookEvent,
+  resolveSelectors,
+  type WebhookSource,
+  webhookBody,
+} from './payloads.js';
+import { readWebhook, type WebhookRecord } from './store.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -18,15 +25,39 @@ async function sourcesOf(db: Db, events: readonly EventRow[]): Promise<WebhookSo
   const parsed = events.map((event) => ({ event, payload: JSON.parse(event.payload) as Record<string, unknown> }));
   const missing = new Set<number>();
   for (const { payload } of parsed) {
-    if (typeof payload.visitorUid !== 'string' && typeof payload.unique_id !== 'string' && typeof payload.visitorId === 'number') missing.add(payload.visitorId);
+    if (
+      typeof payload.visitorUid !== 'string' &&
+      typeof payload.unique_id !== 'string' &&
+      typeof payload.visitorId === 'number'
+    )
+      missing.add(payload.visitorId);
   }
   const uids = new Map<number, string>();
   if (missing.size > 0) {
-    for (const row of await db.selectFrom('visitor').select(['id', 'unique_id']).where('id', 'in', [...missing]).execute()) uids.set(row.id, row.unique_id);
+    for (const row of await db
+      .selectFrom('visitor')
+      .select(['id', 'unique_id'])
+      .where('id', 'in', [...missing])
+      .execute())
+      uids.set(row.id, row.unique_id);
   }
   return parsed.map(({ event, payload }) => {
-    const uid = typeof payload.visitorUid === 'string' ? payload.visitorUid : typeof payload.unique_id === 'string' ? payload.unique_id : typeof payload.visitorId === 'number' ? (uids.get(payload.visitorId) ?? null) : null;
-    return { id: event.id, type: event.type, clientId: event.client_id ?? 0, payload, createdAt: event.created_at, visitorUid: uid };
+    const uid =
+      typeof payload.visitorUid === 'string'
+        ? payload.visitorUid
+        : typeof payload.unique_id === 'string'
+          ? payload.unique_id
+          : typeof payload.visitorId === 'number'
+            ? (uids.get(payload.visitorId) ?? null)
+            : null;
+    return {
+      id: event.id,
+      type: event.type,
+      clientId: event.client_id ?? 0,
+      payload,
+      createdAt: event.created_at,
+      visitorUid: uid,
+    };
   });
 }
 
@@ -39,7 +70,12 @@ export function subscriptionMatches(webhook: WebhookRecord, source: WebhookSourc
 }
 
 /** The first attempt of one event to one subscription; the correlation id is kept by every retry and replay. */
-export function firstAttempt(webhook: WebhookRecord, source: WebhookSource, at: string, correlationId: string = randomUUID()) {
+export function firstAttempt(
+  webhook: WebhookRecord,
+  source: WebhookSource,
+  at: string,
+  correlationId: string = randomUUID(),
+) {
   const body = webhookBody(source, webhook.format, at);
   if (body === null) return null;
   return {
@@ -59,12 +95,25 @@ export function firstAttempt(webhook: WebhookRecord, source: WebhookSource, at: 
   };
 }
 
-async function insertDeliveries(trx: Db, rows: ReadonlyArray<NonNullable<ReturnType<typeof firstAttempt>>>): Promise<void> {
-  for (let start = 0; start < rows.length; start += 200) await trx.insertInto('webhook_delivery').values(rows.slice(start, start + 200)).execute();
+async function insertDeliveries(
+  trx: Db,
+  rows: ReadonlyArray<NonNullable<ReturnType<typeof firstAttempt>>>,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += 200)
+    await trx
+      .insertInto('webhook_delivery')
+      .values(rows.slice(start, start + 200))
+      .execute();
 }
 
 /** Fans events out to the given subscriptions; returns the delivery rows queued. Runs inside the caller's transaction. */
-async function fanOut(trx: Db, events: readonly EventRow[], webhooks: readonly WebhookRecord[], at: string, correlations?: ReadonlyMap<number, string>): Promise<number> {
+async function fanOut(
+  trx: Db,
+  events: readonly EventRow[],
+  webhooks: readonly WebhookRecord[],
+  at: string,
+  correlations?: ReadonlyMap<number, string>,
+): Promise<number> {
   if (events.length === 0 || webhooks.length === 0) return 0;
   const rows = [];
   for (const source of await sourcesOf(trx, events)) {
@@ -88,11 +137,38 @@ export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialec
   if (dialect === 'postgres') claim = claim.forUpdate().skipLocked();
   const claimed = await claim.execute();
   if (claimed.length === 0) return 0;
-  const events = await trx.selectFrom('event').selectAll().where('id', 'in', claimed.map((row) => row.event_id)).orderBy('id').execute();
+  const events = await trx
+    .selectFrom('event')
+    .selectAll()
+    .where(
+      'id',
+      'in',
+      claimed.map((row) => row.event_id),
+    )
+    .orderBy('id')
+    .execute();
   const clientIds = [...new Set(events.map((event) => event.client_id).filter((id): id is number => id !== null))];
-  const webhooks = clientIds.length === 0 ? [] : (await trx.selectFrom('webhook').selectAll().where('client_id', 'in', clientIds).where('enabled', '=', 1).orderBy('id').execute()).map(readWebhook);
+  const webhooks =
+    clientIds.length === 0
+      ? []
+      : (
+          await trx
+            .selectFrom('webhook')
+            .selectAll()
+            .where('client_id', 'in', clientIds)
+            .where('enabled', '=', 1)
+            .orderBy('id')
+            .execute()
+        ).map(readWebhook);
   await fanOut(trx, events, webhooks, at);
-  await trx.deleteFrom('webhook_outbox').where('id', 'in', claimed.map((row) => row.id)).execute();
+  await trx
+    .deleteFrom('webhook_outbox')
+    .where(
+      'id',
+      'in',
+      claimed.map((row) => row.id),
+    )
+    .execute();
   return claimed.length;
 }
 
@@ -100,7 +176,13 @@ export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialec
  * Queues the events of a period again for one subscription, from the event log. An event already delivered to it
  * keeps its correlation id (and so its webhook-id), so receivers de-duplicate replays like retries. Returns how many.
  */
-export async function replayRange(db: Kysely<Database>, webhook: WebhookRecord, from: string, toExclusive: string, at: string): Promise<number> {
+export async function replayRange(
+  db: Kysely<Database>,
+  webhook: WebhookRecord,
+  from: string,
+  toExclusive: string,
+  at: string,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const events = await trx
       .selectFrom('event')
@@ -118,7 +200,11 @@ export async function replayRange(db: Kysely<Database>, webhook: WebhookRecord, 
         .selectFrom('webhook_delivery')
         .select(['event_id', 'correlation_id'])
         .where('webhook_id', '=', webhook.id)
-        .where('event_id', 'in', events.slice(start, start + 500).map((event) => event.id))
+        .where(
+          'event_id',
+          'in',
+          events.slice(start, start + 500).map((event) => event.id),
+        )
         .execute();
       for (const row of known) correlations.set(row.event_id, row.correlation_id);
     }
@@ -129,7 +215,11 @@ export async function replayRange(db: Kysely<Database>, webhook: WebhookRecord, 
 /** Sends one logged delivery again as a new attempt of the same event and subscription (same correlation and webhook-id). */
 export async function replayDelivery(db: Kysely<Database>, delivery: WebhookDeliveryRow, at: string): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const last = await trx.selectFrom('webhook_delivery').select((eb) => eb.fn.max('attempt').as('attempt')).where('correlation_id', '=', delivery.correlation_id).executeTakeFirstOrThrow();
+    const last = await trx
+      .selectFrom('webhook_delivery')
+      .select((eb) => eb.fn.max('attempt').as('attempt'))
+      .where('correlation_id', '=', delivery.correlation_id)
+      .executeTakeFirstOrThrow();
     const { id } = await trx
       .insertInto('webhook_delivery')
       .values({

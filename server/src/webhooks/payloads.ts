@@ -44,7 +44,11 @@ const providerError = (value: unknown): { code: string; message: string } | null
   return typeof code === 'string' ? { code, message: typeof message === 'string' ? message : '' } : null;
 };
 const userFields: Fields = (s) => ({ clientId: s.clientId, userId: num(s.payload.userId) });
-const connectorFields: Fields = (s) => ({ websiteId: num(s.payload.websiteId), connectorId: text(s.payload.connectorId), connectorVersionId: text(s.payload.connectorVersionId) });
+const connectorFields: Fields = (s) => ({
+  websiteId: num(s.payload.websiteId),
+  connectorId: text(s.payload.connectorId),
+  connectorVersionId: text(s.payload.connectorVersionId),
+});
 /** Push API `type`: chat, call or video; other channels (whatsapp, sms…) are given as they are. */
 const pushConversation = (s: WebhookSource) => ({
   conversation_id: num(s.payload.conversationId),
@@ -63,8 +67,13 @@ export const WEBHOOK_PAYLOADS = {
     fields: conversationFields,
     push: { name: 'conversation.start', parameters: (s) => ({ ...pushConversation(s), custom_data: {} }) },
   },
-  'conversation.closed': { fields: conversationFields, push: { name: 'conversation.end', parameters: pushConversation } },
-  'visitor.updated': { fields: (s) => ({ clientId: s.clientId, operatorId: num(s.payload.operatorId), visitorId: s.visitorUid }) },
+  'conversation.closed': {
+    fields: conversationFields,
+    push: { name: 'conversation.end', parameters: pushConversation },
+  },
+  'visitor.updated': {
+    fields: (s) => ({ clientId: s.clientId, operatorId: num(s.payload.operatorId), visitorId: s.visitorUid }),
+  },
   'user.created': { fields: userFields },
   'user.updated': { fields: userFields },
   'satisfaction.filled': {
@@ -77,8 +86,14 @@ export const WEBHOOK_PAYLOADS = {
       score: num(s.payload.score),
     }),
   },
-  'user.connected': { fields: userFields, push: { name: 'operator.login', parameters: (s) => ({ operator_id: num(s.payload.userId) }) } },
-  'user.disconnected': { fields: userFields, push: { name: 'operator.logout', parameters: (s) => ({ operator_id: num(s.payload.userId) }) } },
+  'user.connected': {
+    fields: userFields,
+    push: { name: 'operator.login', parameters: (s) => ({ operator_id: num(s.payload.userId) }) },
+  },
+  'user.disconnected': {
+    fields: userFields,
+    push: { name: 'operator.logout', parameters: (s) => ({ operator_id: num(s.payload.userId) }) },
+  },
   'connector.installed': { fields: connectorFields },
   'connector.uninstalled': { fields: connectorFields },
   'message.created': {
@@ -116,12 +131,16 @@ export const WEBHOOK_PAYLOADS = {
       externalId: text(s.payload.externalId),
     }),
   },
-  'webhook.disabled': { fields: (s) => ({ clientId: s.clientId, webhookId: num(s.payload.webhookId), reason: text(s.payload.reason) }) },
+  'webhook.disabled': {
+    fields: (s) => ({ clientId: s.clientId, webhookId: num(s.payload.webhookId), reason: text(s.payload.reason) }),
+  },
 } satisfies Partial<Record<EventType, WebhookMapping>>;
 
 export type WebhookEventName = keyof typeof WEBHOOK_PAYLOADS;
 export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_PAYLOADS) as WebhookEventName[];
-const PUSH_EVENT_NAMES = WEBHOOK_EVENT_NAMES.filter((name) => (WEBHOOK_PAYLOADS[name] as WebhookMapping).push !== undefined);
+const PUSH_EVENT_NAMES = WEBHOOK_EVENT_NAMES.filter(
+  (name) => (WEBHOOK_PAYLOADS[name] as WebhookMapping).push !== undefined,
+);
 
 export function isWebhookEvent(type: string): type is WebhookEventName {
   return Object.hasOwn(WEBHOOK_PAYLOADS, type);
@@ -135,7 +154,8 @@ export function resolveSelectors(selectors: readonly string[], format: 'v2' | 'p
   const names = new Set<WebhookEventName>();
   for (const selector of selectors) {
     if (selector === '*') WEBHOOK_EVENT_NAMES.forEach((name) => names.add(name));
-    else if (Object.hasOwn(EVENT_DOMAINS, selector)) (EVENT_DOMAINS[selector] ?? []).filter(isWebhookEvent).forEach((name) => names.add(name));
+    else if (Object.hasOwn(EVENT_DOMAINS, selector))
+      (EVENT_DOMAINS[selector] ?? []).filter(isWebhookEvent).forEach((name) => names.add(name));
     else if (isWebhookEvent(selector)) names.add(selector);
   }
   if (format === 'push') for (const name of names) if (!PUSH_EVENT_NAMES.includes(name)) names.delete(name);
@@ -155,12 +175,20 @@ export function eventUuid(eventId: number): string {
 }
 
 /** The JSON object sent for one event, or null when this format has nothing for it. */
-export function webhookBody(source: WebhookSource, format: 'v2' | 'push', sentAt: string): Record<string, unknown> | null {
+export function webhookBody(
+  source: WebhookSource,
+  format: 'v2' | 'push',
+  sentAt: string,
+): Record<string, unknown> | null {
   if (!isWebhookEvent(source.type)) return null;
   const mapping: WebhookMapping = WEBHOOK_PAYLOADS[source.type];
   if (format === 'push') {
     if (!mapping.push) return null;
-    return { name: mapping.push.name, datetime: { created: formatDateTime(source.createdAt), sent: formatDateTime(sentAt) }, parameters: mapping.push.parameters(source) };
+    return {
+      name: mapping.push.name,
+      datetime: { created: formatDateTime(source.createdAt), sent: formatDateTime(sentAt) },
+      parameters: mapping.push.parameters(source),
+    };
   }
   return {
     eventId: eventUuid(source.id),
@@ -173,7 +201,10 @@ export function webhookBody(source: WebhookSource, format: 'v2' | 'push', sentAt
 }
 
 /** The body as sent: JSON, or seed 003's form encoding (nested objects as `datetime[created]=…`). */
-export function encodeBody(body: Record<string, unknown>, contentType: 'application/json' | 'application/x-www-form-urlencoded'): string {
+export function encodeBody(
+  body: Record<string, unknown>,
+  contentType: 'application/json' | 'application/x-www-form-urlencoded',
+): string {
   if (contentType === 'application/json') return JSON.stringify(body);
   const pairs = new URLSearchParams();
   const add = (prefix: string, value: unknown): void => {

@@ -1,7 +1,7 @@
 // Rows → API shapes for webhook subscriptions and delivery attempts.
 import type { WebhookDeliveryRow } from '../db/schema.js';
-import { formatDateTime } from '../http/time.js';
 import { link } from '../domain/tenancy/present.js';
+import { formatDateTime } from '../http/time.js';
 import { messageIdOf } from './signing.js';
 import type { WebhookRecord } from './store.js';
 
@@ -23,7 +23,8 @@ export function presentWebhook(row: WebhookRecord, secret?: string) {
     enabled: row.enabled === 1,
     disabled_reason: row.disabled_reason,
     ...(secret !== undefined && { secret }),
-    previous_secret_expires_at: row.previous_secret_expires_at === null ? null : formatDateTime(row.previous_secret_expires_at),
+    previous_secret_expires_at:
+      row.previous_secret_expires_at === null ? null : formatDateTime(row.previous_secret_expires_at),
     created_at: formatDateTime(row.created_at),
     updated_at: formatDateTime(row.updated_at),
     _link: link('webhook', row.id),

@@ -63,6 +63,8 @@ export function deliveryHeaders(delivery: SignedDelivery): Record<string, string
     [`${prefix}-CorrelationId`]: delivery.correlationId,
     'webhook-id': messageId,
     'webhook-timestamp': String(delivery.timestamp),
-    'webhook-signature': delivery.secrets.map((secret) => standardSignature(secret, messageId, delivery.timestamp, delivery.body)).join(' '),
+    'webhook-signature': delivery.secrets
+      .map((secret) => standardSignature(secret, messageId, delivery.timestamp, delivery.body))
+      .join(' '),
   };
 }

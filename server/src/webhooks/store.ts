@@ -2,9 +2,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../db/paging.js';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../db/schema.js';
+import { clientScope, type Principal } from '../domain/tenancy/policy.js';
 import type { ListQuery } from '../http/filters.js';
 import { parseApiDate } from '../http/time.js';
-import { type Principal, clientScope } from '../domain/tenancy/policy.js';
 
 export type WebhookFilter = 'enabled' | 'website_id';
 export type DeliveryFilter = 'status' | 'event_type' | 'from' | 'to';
@@ -14,7 +14,8 @@ export type Compat = 'standard' | 'iadvize';
 export type PayloadFormat = 'v2' | 'push';
 
 /** A subscription with its JSON columns read. */
-export interface WebhookRecord extends Omit<WebhookRow, 'events' | 'website_ids' | 'content_type' | 'compat' | 'format'> {
+export interface WebhookRecord
+  extends Omit<WebhookRow, 'events' | 'website_ids' | 'content_type' | 'compat' | 'format'> {
   events: string[];
   website_ids: number[];
   content_type: ContentType;
@@ -27,25 +28,46 @@ export function readWebhook(row: WebhookRow): WebhookRecord {
     ...row,
     events: JSON.parse(row.events) as string[],
     website_ids: JSON.parse(row.website_ids) as number[],
-    content_type: row.content_type === 'application/x-www-form-urlencoded' ? 'application/x-www-form-urlencoded' : 'application/json',
+    content_type:
+      row.content_type === 'application/x-www-form-urlencoded'
+        ? 'application/x-www-form-urlencoded'
+        : 'application/json',
     compat: row.compat === 'iadvize' ? 'iadvize' : 'standard',
     format: row.format === 'push' ? 'push' : 'v2',
   };
 }
 
-export function listWebhookIds(db: Kysely<Database>, principal: Principal, query: ListQuery<WebhookFilter>): Promise<IdPage> {
+export function listWebhookIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<WebhookFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('webhook').select('id').where(clientScope(principal, 'webhook.client_id'));
-  if (typeof query.filters.enabled === 'boolean') matches = matches.where('enabled', '=', query.filters.enabled ? 1 : 0);
+  if (typeof query.filters.enabled === 'boolean')
+    matches = matches.where('enabled', '=', query.filters.enabled ? 1 : 0);
   return pageOfIds(db, matches, query.page, query.limit);
 }
 
-export async function loadWebhooks(db: Kysely<Database> | Transaction<Database>, principal: Principal, ids: number[]): Promise<WebhookRecord[]> {
+export async function loadWebhooks(
+  db: Kysely<Database> | Transaction<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<WebhookRecord[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('webhook').selectAll().where('id', 'in', ids).where(clientScope(principal, 'webhook.client_id')).execute();
+  const rows = await db
+    .selectFrom('webhook')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'webhook.client_id'))
+    .execute();
   return inIdOrder(ids, rows.map(readWebhook));
 }
 
-export function listDeliveryIds(db: Kysely<Database>, webhookId: number, query: ListQuery<DeliveryFilter>): Promise<IdPage> {
+export function listDeliveryIds(
+  db: Kysely<Database>,
+  webhookId: number,
+  query: ListQuery<DeliveryFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('webhook_delivery').select('id').where('webhook_id', '=', webhookId);
   const { status, event_type, from, to } = query.filters;
   if (typeof status === 'string') matches = matches.where('status', '=', status);
@@ -58,8 +80,17 @@ export function listDeliveryIds(db: Kysely<Database>, webhookId: number, query: 
 }
 
 /** Delivery attempts of one subscription (already checked visible). */
-export async function loadDeliveries(db: Kysely<Database>, webhookId: number, ids: number[]): Promise<WebhookDeliveryRow[]> {
+export async function loadDeliveries(
+  db: Kysely<Database>,
+  webhookId: number,
+  ids: number[],
+): Promise<WebhookDeliveryRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('webhook_delivery').selectAll().where('id', 'in', ids).where('webhook_id', '=', webhookId).execute();
+  const rows = await db
+    .selectFrom('webhook_delivery')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('webhook_id', '=', webhookId)
+    .execute();
   return inIdOrder(ids, rows);
 }

@@ -36,7 +36,10 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
     waitFor: (count, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         if (receiver.received.length >= count) return resolve(receiver.received);
-        const timer = setTimeout(() => reject(new Error(`receiver got ${receiver.received.length} of ${count} requests`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`receiver got ${receiver.received.length} of ${count} requests`)),
+          timeoutMs,
+        );
         waiters.push({
           count,
           resolve: () => {

@@ -1,20 +1,22 @@
 // The delivery worker: fans the outbox out, claims due attempts, POSTs them through the outbound guard, records each answer.
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, WebhookDeliveryRow } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../http/outbound.js';
 import { dispatchOutbox } from './dispatch.js';
-import { SECRET_PREFIX, deliveryHeaders, openWebhookSecret } from './signing.js';
 import { onWebhookWork } from './signal.js';
-import { type WebhookRecord, readWebhook } from './store.js';
+import { deliveryHeaders, openWebhookSecret, SECRET_PREFIX } from './signing.js';
+import { readWebhook, type WebhookRecord } from './store.js';
 
 /**
  * Delay before each attempt, from the first (published in docs/WEBHOOKS.md): immediately, 5 s, 5 min, 30 min, 2 h,
  * 5 h, 10 h, 10 h — eight attempts over about 38 hours.
  */
-export const RETRY_SCHEDULE_MS: readonly number[] = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
 /** A subscription whose deliveries have all failed for this long, when an event exhausts its attempts, is disabled. */
 export const DISABLE_AFTER_MS = 24 * 3_600_000;
 /** A 2xx within this time is success. */
@@ -114,7 +116,8 @@ export class WebhookWorker {
     await this.loopDone;
     const deadline = Date.now() + this.timeoutMs + 1_000;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
-      if (this.finished.length > 0) await this.round(false).catch((error: unknown) => this.log(error, 'recording webhook deliveries failed'));
+      if (this.finished.length > 0)
+        await this.round(false).catch((error: unknown) => this.log(error, 'recording webhook deliveries failed'));
       else await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -164,8 +167,18 @@ export class WebhookWorker {
     const at = this.now();
     const nowIso = this.iso(at);
     const room = claiming ? this.maxInFlight - this.inFlight.size : 0;
-    const outbox = claiming && (await this.db.selectFrom('webhook_outbox').select('id').limit(1).executeTakeFirst()) !== undefined;
-    const due = room > 0 && (outbox || (await this.db.selectFrom('webhook_delivery').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', nowIso).limit(1).executeTakeFirst()) !== undefined);
+    const outbox =
+      claiming && (await this.db.selectFrom('webhook_outbox').select('id').limit(1).executeTakeFirst()) !== undefined;
+    const due =
+      room > 0 &&
+      (outbox ||
+        (await this.db
+          .selectFrom('webhook_delivery')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', nowIso)
+          .limit(1)
+          .executeTakeFirst()) !== undefined);
     if (this.finished.length === 0 && !outbox && !due) return false;
     const batch = this.finished.splice(0, this.finished.length);
     // Answered attempts free their lane and their place now, for this round's claim.
@@ -176,7 +189,13 @@ export class WebhookWorker {
         const succeeded = new Set<number>();
         for (const item of batch) await this.record(trx, item, succeeded);
         // Any success ends a run of failures (one statement per round, not per answer).
-        if (succeeded.size > 0) await trx.updateTable('webhook').set({ failing_since: null }).where('id', 'in', [...succeeded]).where('failing_since', 'is not', null).execute();
+        if (succeeded.size > 0)
+          await trx
+            .updateTable('webhook')
+            .set({ failing_since: null })
+            .where('id', 'in', [...succeeded])
+            .where('failing_since', 'is not', null)
+            .execute();
         if (outbox) await dispatchOutbox(trx, this.dialect, nowIso);
         return room > 0 ? this.claim(trx, room, nowIso) : [];
       });
@@ -219,7 +238,12 @@ export class WebhookWorker {
       order by d.next_attempt_at, d.id limit ${room * 4} ${lock}`.execute(trx);
     if (candidates.rows.length === 0) return [];
     // Lanes with an attempt in flight anywhere (this node or another) wait for it.
-    const busyLanes = await trx.selectFrom('webhook_delivery').select(['webhook_id', 'conversation_id']).where('status', '=', 'delivering').where('conversation_id', 'is not', null).execute();
+    const busyLanes = await trx
+      .selectFrom('webhook_delivery')
+      .select(['webhook_id', 'conversation_id'])
+      .where('status', '=', 'delivering')
+      .where('conversation_id', 'is not', null)
+      .execute();
     const firstOfLane = new Map<string, number>();
     for (const candidate of candidates.rows) {
       if (candidate.conversation_id === null) continue;
@@ -241,17 +265,37 @@ export class WebhookWorker {
       const lane = `${candidate.webhook_id}:${candidate.conversation_id}`;
       if (count >= this.perWebhook) continue;
       // One attempt per lane at a time, and the lane's earliest event first.
-      if (candidate.conversation_id !== null && (lanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
+      if (
+        candidate.conversation_id !== null &&
+        (lanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))
+      )
+        continue;
       perWebhook.set(candidate.webhook_id, count + 1);
       if (candidate.conversation_id !== null) lanes.add(lane);
       chosen.push(Number(candidate.id));
     }
     if (chosen.length === 0) return [];
     const leaseUntil = this.iso(this.now() + this.timeoutMs + Math.max(1_000, 30_000 * this.scale));
-    await trx.updateTable('webhook_delivery').set({ status: 'delivering', lease_until: leaseUntil }).where('id', 'in', chosen).where('status', '=', 'pending').execute();
-    const deliveries = await trx.selectFrom('webhook_delivery').selectAll().where('id', 'in', chosen).where('status', '=', 'delivering').orderBy('id').execute();
+    await trx
+      .updateTable('webhook_delivery')
+      .set({ status: 'delivering', lease_until: leaseUntil })
+      .where('id', 'in', chosen)
+      .where('status', '=', 'pending')
+      .execute();
+    const deliveries = await trx
+      .selectFrom('webhook_delivery')
+      .selectAll()
+      .where('id', 'in', chosen)
+      .where('status', '=', 'delivering')
+      .orderBy('id')
+      .execute();
     const webhookIds = [...new Set(deliveries.map((row) => row.webhook_id))];
-    const webhooks = new Map((await trx.selectFrom('webhook').selectAll().where('id', 'in', webhookIds).execute()).map((row) => [row.id, readWebhook(row)]));
+    const webhooks = new Map(
+      (await trx.selectFrom('webhook').selectAll().where('id', 'in', webhookIds).execute()).map((row) => [
+        row.id,
+        readWebhook(row),
+      ]),
+    );
     return deliveries.flatMap((delivery) => {
       const webhook = webhooks.get(delivery.webhook_id);
       return webhook ? [{ delivery, webhook }] : [];
@@ -270,7 +314,12 @@ export class WebhookWorker {
   private async send(item: Claimed): Promise<void> {
     const at = this.now();
     const secrets = [this.openSecret(item.webhook.id, item.webhook.secret)];
-    if (item.webhook.previous_secret && item.webhook.previous_secret_expires_at && Date.parse(item.webhook.previous_secret_expires_at) > at) secrets.push(this.openSecret(item.webhook.id, item.webhook.previous_secret));
+    if (
+      item.webhook.previous_secret &&
+      item.webhook.previous_secret_expires_at &&
+      Date.parse(item.webhook.previous_secret_expires_at) > at
+    )
+      secrets.push(this.openSecret(item.webhook.id, item.webhook.previous_secret));
     const headers = deliveryHeaders({
       secrets,
       compat: item.webhook.compat,
@@ -282,10 +331,22 @@ export class WebhookWorker {
     });
     let outcome: Outcome;
     try {
-      const response = await this.outbound.request({ method: 'POST', url: item.webhook.url, headers, body: item.delivery.request_body, timeoutMs: this.timeoutMs, maxResponseBytes: LOGGED_RESPONSE_BYTES });
+      const response = await this.outbound.request({
+        method: 'POST',
+        url: item.webhook.url,
+        headers,
+        body: item.delivery.request_body,
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: LOGGED_RESPONSE_BYTES,
+      });
       outcome = { kind: 'answer', response };
     } catch (error) {
-      const message = error instanceof OutboundRefused || error instanceof OutboundFailed ? error.message : error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof OutboundRefused || error instanceof OutboundFailed
+          ? error.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
       outcome = { kind: 'error', message };
     }
     this.finished.push({ ...item, outcome, at: this.now() });
@@ -306,48 +367,109 @@ export class WebhookWorker {
       lease_until: null,
     };
     if (status !== undefined && status >= 200 && status < 300) {
-      await trx.updateTable('webhook_delivery').set({ ...logged, status: 'delivered' }).where('id', '=', delivery.id).execute();
+      await trx
+        .updateTable('webhook_delivery')
+        .set({ ...logged, status: 'delivered' })
+        .where('id', '=', delivery.id)
+        .execute();
       succeeded.add(webhook.id);
       return;
     }
     if (status === 410) {
-      await trx.updateTable('webhook_delivery').set({ ...logged, status: 'failed', error: 'The receiver answered 410 Gone: the subscription is disabled.' }).where('id', '=', delivery.id).execute();
+      await trx
+        .updateTable('webhook_delivery')
+        .set({ ...logged, status: 'failed', error: 'The receiver answered 410 Gone: the subscription is disabled.' })
+        .where('id', '=', delivery.id)
+        .execute();
       await disableWebhook(trx, webhook, 'gone', 'The receiver answered 410 Gone.', completedAt);
       return;
     }
-    await trx.updateTable('webhook').set({ failing_since: completedAt }).where('id', '=', webhook.id).where('failing_since', 'is', null).execute();
+    await trx
+      .updateTable('webhook')
+      .set({ failing_since: completedAt })
+      .where('id', '=', webhook.id)
+      .where('failing_since', 'is', null)
+      .execute();
     const waitAfter = RETRY_SCHEDULE_MS[delivery.attempt];
     if (waitAfter === undefined) {
-      await trx.updateTable('webhook_delivery').set({ ...logged, status: 'failed' }).where('id', '=', delivery.id).execute();
-      const current = await trx.selectFrom('webhook').select(['failing_since', 'enabled']).where('id', '=', webhook.id).executeTakeFirst();
-      if (current && current.enabled === 1 && current.failing_since !== null && item.at - Date.parse(current.failing_since) >= DISABLE_AFTER_MS * this.scale) {
-        await disableWebhook(trx, webhook, 'failing', `Every delivery failed for ${Math.round((item.at - Date.parse(current.failing_since)) / 3_600_000 / this.scale)} hours.`, completedAt);
+      await trx
+        .updateTable('webhook_delivery')
+        .set({ ...logged, status: 'failed' })
+        .where('id', '=', delivery.id)
+        .execute();
+      const current = await trx
+        .selectFrom('webhook')
+        .select(['failing_since', 'enabled'])
+        .where('id', '=', webhook.id)
+        .executeTakeFirst();
+      if (
+        current &&
+        current.enabled === 1 &&
+        current.failing_since !== null &&
+        item.at - Date.parse(current.failing_since) >= DISABLE_AFTER_MS * this.scale
+      ) {
+        await disableWebhook(
+          trx,
+          webhook,
+          'failing',
+          `Every delivery failed for ${Math.round((item.at - Date.parse(current.failing_since)) / 3_600_000 / this.scale)} hours.`,
+          completedAt,
+        );
       }
       return;
     }
-    const asked = status === 429 || status === 503 ? retryAfterMs(response?.headers['retry-after'], item.at) : undefined;
+    const asked =
+      status === 429 || status === 503 ? retryAfterMs(response?.headers['retry-after'], item.at) : undefined;
     const delay = Math.max(waitAfter, Math.min(asked ?? 0, MAX_RETRY_AFTER_MS)) * this.scale;
-    await trx.updateTable('webhook_delivery').set({ ...logged, status: 'retrying', next_attempt_at: this.iso(item.at + delay) }).where('id', '=', delivery.id).execute();
-    await trx.insertInto('webhook_delivery').values(nextAttempt(delivery, completedAt, this.iso(item.at + delay))).execute();
+    await trx
+      .updateTable('webhook_delivery')
+      .set({ ...logged, status: 'retrying', next_attempt_at: this.iso(item.at + delay) })
+      .where('id', '=', delivery.id)
+      .execute();
+    await trx
+      .insertInto('webhook_delivery')
+      .values(nextAttempt(delivery, completedAt, this.iso(item.at + delay)))
+      .execute();
   }
 
   /** Attempts left `delivering` by a node that died (lease over): logged as interrupted and tried again at once. */
   private async recoverAbandoned(): Promise<void> {
     const nowIso = this.iso(this.now());
     // Usually nothing was abandoned: one indexed read, no transaction.
-    const abandoned = await this.db.selectFrom('webhook_delivery').select('id').where('status', '=', 'delivering').where('lease_until', '<', nowIso).limit(1).executeTakeFirst();
+    const abandoned = await this.db
+      .selectFrom('webhook_delivery')
+      .select('id')
+      .where('status', '=', 'delivering')
+      .where('lease_until', '<', nowIso)
+      .limit(1)
+      .executeTakeFirst();
     if (abandoned === undefined) return;
     await this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('webhook_delivery').selectAll().where('status', '=', 'delivering').where('lease_until', '<', nowIso).orderBy('id').limit(500);
+      let query = trx
+        .selectFrom('webhook_delivery')
+        .selectAll()
+        .where('status', '=', 'delivering')
+        .where('lease_until', '<', nowIso)
+        .orderBy('id')
+        .limit(500);
       if (this.dialect === 'postgres') query = query.forUpdate().skipLocked();
       for (const delivery of await query.execute()) {
         if (this.inFlight.has(delivery.id)) continue;
         await trx
           .updateTable('webhook_delivery')
-          .set({ status: 'retrying', error: 'The node sending this attempt stopped before recording the answer.', completed_at: nowIso, lease_until: null, next_attempt_at: nowIso })
+          .set({
+            status: 'retrying',
+            error: 'The node sending this attempt stopped before recording the answer.',
+            completed_at: nowIso,
+            lease_until: null,
+            next_attempt_at: nowIso,
+          })
           .where('id', '=', delivery.id)
           .execute();
-        await trx.insertInto('webhook_delivery').values(nextAttempt(delivery, nowIso, nowIso)).execute();
+        await trx
+          .insertInto('webhook_delivery')
+          .values(nextAttempt(delivery, nowIso, nowIso))
+          .execute();
       }
     });
   }
@@ -372,8 +494,25 @@ function nextAttempt(previous: WebhookDeliveryRow, createdAt: string, due: strin
 }
 
 /** Switches a subscription off and announces it (`webhook.disabled`) in the caller's transaction. */
-export async function disableWebhook(trx: Tx, webhook: WebhookRecord, reason: 'gone' | 'failing', detail: string, at: string): Promise<void> {
-  const changed = await trx.updateTable('webhook').set({ enabled: 0, disabled_reason: `${reason}: ${detail}`, updated_at: at }).where('id', '=', webhook.id).where('enabled', '=', 1).executeTakeFirst();
+export async function disableWebhook(
+  trx: Tx,
+  webhook: WebhookRecord,
+  reason: 'gone' | 'failing',
+  detail: string,
+  at: string,
+): Promise<void> {
+  const changed = await trx
+    .updateTable('webhook')
+    .set({ enabled: 0, disabled_reason: `${reason}: ${detail}`, updated_at: at })
+    .where('id', '=', webhook.id)
+    .where('enabled', '=', 1)
+    .executeTakeFirst();
   if (Number(changed.numUpdatedRows) === 0) return;
-  await appendEvent(trx, { type: 'webhook.disabled', clientId: webhook.client_id, subject: { type: 'webhook', id: webhook.id }, payload: { webhookId: webhook.id, reason, detail, url: webhook.url }, at });
+  await appendEvent(trx, {
+    type: 'webhook.disabled',
+    clientId: webhook.client_id,
+    subject: { type: 'webhook', id: webhook.id },
+    payload: { webhookId: webhook.id, reason, detail, url: webhook.url },
+    at,
+  });
 }

@@ -103,7 +103,8 @@ const dictionaries: Record<Lang, Words> = { en, fr };
 /** A translator for one language: `t('queued', {position: 2})`. Placeholders are filled with plain text. */
 export function translator(lang: Lang): (key: WordKey, values?: Record<string, string | number>) => string {
   const words = dictionaries[lang];
-  return (key, values = {}) => words[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return (key, values = {}) =>
+    words[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** Every key of every language, for the test that keeps them in step. */

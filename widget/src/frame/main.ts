@@ -1,11 +1,11 @@
 // The iframe app: wires the page bridge (postMessage, origin-checked), the transport, the state and the view.
-import { BRIDGE, type IdentityClaim, type ToPage, isBridgeMessage } from '../bridge';
+import { BRIDGE, type IdentityClaim, isBridgeMessage, type ToPage } from '../bridge';
 import { pickLang, translator } from './i18n';
+import { type FrameOptions, readOptions } from './options';
 import { type Change, ChatState, type Pending } from './state';
-import { WidgetStorage, restore } from './storage';
+import { restore, WidgetStorage } from './storage';
 import { type HelloFields, Transport } from './transport';
 import { ChatView } from './view';
-import { type FrameOptions, readOptions } from './options';
 import './frame.css';
 
 /** A client id for a message: a UUID where the browser has one, else random hex. */
@@ -21,7 +21,11 @@ function start(options: FrameOptions): void {
   document.documentElement.lang = lang;
   // The page that embeds us must be the one the loader named: checked with the browser's own list where it exists.
   const ancestors = location.ancestorOrigins;
-  const parentOrigin = options.parentOrigin !== null && (ancestors === undefined || ancestors.length === 0 || ancestors[0] === options.parentOrigin) ? options.parentOrigin : null;
+  const parentOrigin =
+    options.parentOrigin !== null &&
+    (ancestors === undefined || ancestors.length === 0 || ancestors[0] === options.parentOrigin)
+      ? options.parentOrigin
+      : null;
   const framed = window.parent !== window && parentOrigin !== null;
 
   const state = new ChatState();
@@ -43,48 +47,53 @@ function start(options: FrameOptions): void {
   };
   const emit = (name: string, data: unknown) => toPage({ causerie: BRIDGE, type: 'event', name, data });
 
-  const transport = new Transport(location.origin, {
-    frame: (frame) => {
-      const changes = state.receive(frame);
-      if (frame.type === 'welcome') afterWelcome();
-      if (typeof frame.seq === 'number' && frame.type === 'entry') transport.seenUpTo(frame.seq);
-      for (const change of changes) react(change);
-      if (frame.type === 'started') {
-        // Messages typed while the conversation was starting go now; the operator learns which page the visitor is on.
-        for (const pending of state.pending) if (!pending.starts && !pending.failed) sendPending(pending);
-        sendNavigation();
-      }
-      persist();
-      refresh();
+  const transport = new Transport(
+    location.origin,
+    {
+      frame: (frame) => {
+        const changes = state.receive(frame);
+        if (frame.type === 'welcome') afterWelcome();
+        if (typeof frame.seq === 'number' && frame.type === 'entry') transport.seenUpTo(frame.seq);
+        for (const change of changes) react(change);
+        if (frame.type === 'started') {
+          // Messages typed while the conversation was starting go now; the operator learns which page the visitor is on.
+          for (const pending of state.pending) if (!pending.starts && !pending.failed) sendPending(pending);
+          sendNavigation();
+        }
+        persist();
+        refresh();
+      },
+      status: (status) => {
+        view.setLink(status);
+        refresh();
+      },
+      hello: (): HelloFields => {
+        const vuid = state.vuid ?? storage.vuid();
+        const resume = state.conversationId !== null && state.phase !== 'ended' && state.phase !== 'offline_sent';
+        return {
+          website_id: options.websiteId,
+          ...(vuid !== null && { vuid }),
+          ...(identity !== null && { identity }),
+          ...(resume &&
+            state.conversationId !== null && { conversation_id: state.conversationId, last_seq: state.lastSeq }),
+        };
+      },
+      helloRefused: (code) => {
+        if (code === 'identity_refused' && identity !== null) {
+          // A bad signature must not cost the visitor their chat: continue as an anonymous visitor.
+          identity = null;
+          return true;
+        }
+        if (code === 'not_found' && state.conversationId !== null) {
+          state.reset();
+          storage.forgetConversation();
+          return true;
+        }
+        return false;
+      },
     },
-    status: (status) => {
-      view.setLink(status);
-      refresh();
-    },
-    hello: (): HelloFields => {
-      const vuid = state.vuid ?? storage.vuid();
-      const resume = state.conversationId !== null && state.phase !== 'ended' && state.phase !== 'offline_sent';
-      return {
-        website_id: options.websiteId,
-        ...(vuid !== null && { vuid }),
-        ...(identity !== null && { identity }),
-        ...(resume && state.conversationId !== null && { conversation_id: state.conversationId, last_seq: state.lastSeq }),
-      };
-    },
-    helloRefused: (code) => {
-      if (code === 'identity_refused' && identity !== null) {
-        // A bad signature must not cost the visitor their chat: continue as an anonymous visitor.
-        identity = null;
-        return true;
-      }
-      if (code === 'not_found' && state.conversationId !== null) {
-        state.reset();
-        storage.forgetConversation();
-        return true;
-      }
-      return false;
-    },
-  }, options.forceHttp);
+    options.forceHttp,
+  );
 
   const view = new ChatView(document, t, lang, {
     send: (text) => {
@@ -110,13 +119,19 @@ function start(options: FrameOptions): void {
       // stored on the visitor (`email`), and repeated in the text for whoever reads the message.
       const body = `${text}\n\n${t('emailLine', { email })}`.trim();
       state.offlineSent();
-      transport.send({ type: 'start', text: body, client_message_id: newId('o-'), page_type: 'offline_form', email }, true);
+      transport.send(
+        { type: 'start', text: body, client_message_id: newId('o-'), page_type: 'offline_form', email },
+        true,
+      );
       refresh();
       view.focus(state);
     },
     survey: (notes, comment) => {
       if (state.conversationId === null) return;
-      transport.send({ type: 'satisfaction', conversation_id: state.conversationId, ...notes, ...(comment !== '' && { comment }) }, true);
+      transport.send(
+        { type: 'satisfaction', conversation_id: state.conversationId, ...notes, ...(comment !== '' && { comment }) },
+        true,
+      );
       emit('survey', { conversation_id: state.conversationId, ...notes, comment });
     },
     skipSurvey: () => {
@@ -145,7 +160,13 @@ function start(options: FrameOptions): void {
     if (!pending.starts && state.conversationId === null) return;
     const frame = pending.starts
       ? { type: 'start', text: pending.text, client_message_id: pending.clientMessageId, ref: pending.clientMessageId }
-      : { type: 'message', text: pending.text, client_message_id: pending.clientMessageId, conversation_id: state.conversationId, ref: pending.clientMessageId };
+      : {
+          type: 'message',
+          text: pending.text,
+          client_message_id: pending.clientMessageId,
+          conversation_id: state.conversationId,
+          ref: pending.clientMessageId,
+        };
     // Not kept in the outbox: every pending message is resent after each welcome (the server dedupes by client id).
     transport.send(frame);
   }
@@ -153,7 +174,8 @@ function start(options: FrameOptions): void {
   function stopTyping(): void {
     if (typingTimer !== null) clearTimeout(typingTimer);
     typingTimer = null;
-    if (typingOn && state.conversationId !== null) transport.send({ type: 'typing', on: false, conversation_id: state.conversationId });
+    if (typingOn && state.conversationId !== null)
+      transport.send({ type: 'typing', on: false, conversation_id: state.conversationId });
     typingOn = false;
   }
 
@@ -166,17 +188,26 @@ function start(options: FrameOptions): void {
 
   /** Tells the operator which page the visitor is on (once per page and conversation). */
   function sendNavigation(): void {
-    if (page === null || state.conversationId === null || (state.phase !== 'waiting' && state.phase !== 'chatting')) return;
+    if (page === null || state.conversationId === null || (state.phase !== 'waiting' && state.phase !== 'chatting'))
+      return;
     const key = `${state.conversationId} ${page}`;
     if (navigated === key || !/^https?:/.test(page)) return;
-    if (transport.send({ type: 'navigate', url: page.slice(0, 2048), conversation_id: state.conversationId })) navigated = key;
+    if (transport.send({ type: 'navigate', url: page.slice(0, 2048), conversation_id: state.conversationId }))
+      navigated = key;
   }
 
   function react(change: Change): void {
     switch (change.kind) {
       case 'message':
-        emit('message', { conversation_id: state.conversationId, seq: change.entry.seq, from: change.entry.kind, text: change.entry.text, at: change.entry.at });
-        if (change.entry.kind === 'operator') view.announce(t('newMessage', { name: state.operatorName ?? t('agent'), text: change.entry.text }));
+        emit('message', {
+          conversation_id: state.conversationId,
+          seq: change.entry.seq,
+          from: change.entry.kind,
+          text: change.entry.text,
+          at: change.entry.at,
+        });
+        if (change.entry.kind === 'operator')
+          view.announce(t('newMessage', { name: state.operatorName ?? t('agent'), text: change.entry.text }));
         return;
       case 'started':
         emit('conversation.started', { conversation_id: change.conversationId, outcome: change.outcome });
@@ -208,7 +239,12 @@ function start(options: FrameOptions): void {
     const newest = state.lastIncomingSeq();
     if (open && document.visibilityState === 'visible') {
       unreadFrom = newest;
-      if (newest > readSent && state.conversationId !== null && transport.online && (state.phase === 'chatting' || state.phase === 'waiting')) {
+      if (
+        newest > readSent &&
+        state.conversationId !== null &&
+        transport.online &&
+        (state.phase === 'chatting' || state.phase === 'waiting')
+      ) {
         readSent = newest;
         transport.send({ type: 'read', seq: newest, conversation_id: state.conversationId });
       }
@@ -225,7 +261,8 @@ function start(options: FrameOptions): void {
 
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     // Only the page the loader named, and only our parent window, may drive the widget.
-    if (!framed || event.origin !== parentOrigin || event.source !== window.parent || !isBridgeMessage(event.data)) return;
+    if (!framed || event.origin !== parentOrigin || event.source !== window.parent || !isBridgeMessage(event.data))
+      return;
     const message = event.data as { type: string; page?: unknown; identity?: unknown; open?: unknown };
     switch (message.type) {
       case 'init':
@@ -279,8 +316,16 @@ function start(options: FrameOptions): void {
 function readIdentity(value: unknown): IdentityClaim | null {
   if (typeof value !== 'object' || value === null) return null;
   const claim = value as Record<string, unknown>;
-  if (typeof claim.hash !== 'string' || (typeof claim.external_id !== 'string' && typeof claim.external_id !== 'number')) return null;
-  return { external_id: String(claim.external_id), hash: claim.hash, ...(typeof claim.email === 'string' && { email: claim.email }) };
+  if (
+    typeof claim.hash !== 'string' ||
+    (typeof claim.external_id !== 'string' && typeof claim.external_id !== 'number')
+  )
+    return null;
+  return {
+    external_id: String(claim.external_id),
+    hash: claim.hash,
+    ...(typeof claim.email === 'string' && { email: claim.email }),
+  };
 }
 
 function safeLocalStorage(): Storage | null {
@@ -292,5 +337,6 @@ function safeLocalStorage(): Storage | null {
 }
 
 const options = readOptions(location.hash);
-if (options === null) document.body.textContent = 'Causerie widget: missing website id (#w=…). Embed it with widget.js.';
+if (options === null)
+  document.body.textContent = 'Causerie widget: missing website id (#w=…). Embed it with widget.js.';
 else start(options);

@@ -4,7 +4,12 @@ import { readOptions } from './options';
 
 describe('readOptions', () => {
   it('reads website, parent origin, language and transport', () => {
-    expect(readOptions('#w=12&o=https%3A%2F%2Fshop.example&l=fr&t=http')).toEqual({ websiteId: 12, parentOrigin: 'https://shop.example', lang: 'fr', forceHttp: true });
+    expect(readOptions('#w=12&o=https%3A%2F%2Fshop.example&l=fr&t=http')).toEqual({
+      websiteId: 12,
+      parentOrigin: 'https://shop.example',
+      lang: 'fr',
+      forceHttp: true,
+    });
   });
 
   it('refuses a missing or bad website id, and ignores an origin that is not scheme://host[:port]', () => {

@@ -14,5 +14,10 @@ export function readOptions(hash: string): FrameOptions | null {
   const websiteId = Number(params.get('w'));
   if (!Number.isInteger(websiteId) || websiteId < 1) return null;
   const origin = params.get('o');
-  return { websiteId, parentOrigin: origin !== null && /^https?:\/\/[^/]+$/.test(origin) ? origin : null, lang: params.get('l'), forceHttp: params.get('t') === 'http' };
+  return {
+    websiteId,
+    parentOrigin: origin !== null && /^https?:\/\/[^/]+$/.test(origin) ? origin : null,
+    lang: params.get('l'),
+    forceHttp: params.get('t') === 'http',
+  };
 }

@@ -2,8 +2,24 @@
 import { describe, expect, it } from 'vitest';
 import { ChatState, type ServerFrame } from './state';
 
-const view = (fields: Record<string, unknown>) => ({ id: 41, status: 'open', operator: { id: 7, name: 'Ada' }, outcome: 'answered', last_seq: 2, ...fields });
-const entry = (seq: number, kind: string, text: string, extra: Record<string, unknown> = {}): ServerFrame => ({ type: 'entry', conversation_id: 41, seq, kind, text, operator_id: kind === 'operator' ? 7 : null, at: '2026-11-21T14:25:33.012Z', ...extra });
+const view = (fields: Record<string, unknown>) => ({
+  id: 41,
+  status: 'open',
+  operator: { id: 7, name: 'Ada' },
+  outcome: 'answered',
+  last_seq: 2,
+  ...fields,
+});
+const entry = (seq: number, kind: string, text: string, extra: Record<string, unknown> = {}): ServerFrame => ({
+  type: 'entry',
+  conversation_id: 41,
+  seq,
+  kind,
+  text,
+  operator_id: kind === 'operator' ? 7 : null,
+  at: '2026-11-21T14:25:33.012Z',
+  ...extra,
+});
 
 function started(outcome: 'assigned' | 'queued' | 'offline'): ChatState {
   const state = new ChatState();
@@ -14,7 +30,11 @@ function started(outcome: 'assigned' | 'queued' | 'offline'): ChatState {
     type: 'started',
     conversation_id: 41,
     outcome,
-    conversation: view({ status, operator: outcome === 'assigned' ? { id: 7, name: 'Ada' } : null, outcome: outcome === 'offline' ? 'missed_offline' : outcome === 'assigned' ? 'answered' : null }),
+    conversation: view({
+      status,
+      operator: outcome === 'assigned' ? { id: 7, name: 'Ada' } : null,
+      outcome: outcome === 'offline' ? 'missed_offline' : outcome === 'assigned' ? 'answered' : null,
+    }),
     ...(outcome === 'queued' && { position: 2, estimated_wait_seconds: 90 }),
   });
   return state;
@@ -32,7 +52,9 @@ describe('starting a conversation', () => {
     expect(state.phase).toBe('chatting');
     expect(state.operatorName).toBe('Ada');
     expect(state.pending).toHaveLength(1);
-    expect(state.receive(entry(1, 'visitor', 'Hello', { client_message_id: 'c-1' }))).toEqual([{ kind: 'message', entry: expect.objectContaining({ seq: 1, text: 'Hello' }) }]);
+    expect(state.receive(entry(1, 'visitor', 'Hello', { client_message_id: 'c-1' }))).toEqual([
+      { kind: 'message', entry: expect.objectContaining({ seq: 1, text: 'Hello' }) },
+    ]);
     expect(state.pending).toEqual([]);
   });
 
@@ -53,13 +75,26 @@ describe('starting a conversation', () => {
     expect(state.phase).toBe('offline');
     expect(state.canType()).toBe(false);
     state.offlineSent();
-    state.receive({ type: 'started', conversation_id: 42, outcome: 'offline', conversation: { ...view({ status: 'closed', outcome: 'missed_offline', operator: null }), id: 42 } });
+    state.receive({
+      type: 'started',
+      conversation_id: 42,
+      outcome: 'offline',
+      conversation: { ...view({ status: 'closed', outcome: 'missed_offline', operator: null }), id: 42 },
+    });
     expect(state.phase).toBe('offline_sent');
   });
 
   it('a resent start answered as a duplicate reports no new conversation', () => {
     const state = started('assigned');
-    expect(state.receive({ type: 'started', conversation_id: 41, outcome: 'assigned', conversation: view({}), duplicate: true })).toEqual([]);
+    expect(
+      state.receive({
+        type: 'started',
+        conversation_id: 41,
+        outcome: 'assigned',
+        conversation: view({}),
+        duplicate: true,
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -94,7 +129,9 @@ describe('entries', () => {
 describe('closing and the survey', () => {
   it('an answered conversation closed by the operator asks for the survey once; recording it ends', () => {
     const state = started('assigned');
-    expect(state.receive({ type: 'conversation', conversation: view({ status: 'closed' }) })).toEqual([{ kind: 'closed', conversationId: 41, outcome: 'answered' }]);
+    expect(state.receive({ type: 'conversation', conversation: view({ status: 'closed' }) })).toEqual([
+      { kind: 'closed', conversationId: 41, outcome: 'answered' },
+    ]);
     expect(state.phase).toBe('survey');
     expect(state.receive({ type: 'closed', conversation_id: 41, outcome: 'answered' })).toEqual([]);
     state.receive({ type: 'satisfaction_recorded', conversation_id: 41, satisfaction_id: 9 });
@@ -107,7 +144,10 @@ describe('closing and the survey', () => {
     abandoned.receive({ type: 'closed', conversation_id: 41, outcome: 'abandoned' });
     expect(abandoned.phase).toBe('ended');
     const missed = started('queued');
-    missed.receive({ type: 'conversation', conversation: view({ status: 'closed', outcome: 'missed_offline', operator: null }) });
+    missed.receive({
+      type: 'conversation',
+      conversation: view({ status: 'closed', outcome: 'missed_offline', operator: null }),
+    });
     expect(missed.phase).toBe('offline');
   });
 

@@ -55,7 +55,9 @@ function count(value: unknown): number {
 }
 
 function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 /** Reads an `entry` frame; undefined when it is not one the visitor should see. */
@@ -107,16 +109,20 @@ export class ChatState {
       case 'conversation':
         return this.conversation(record(frame.conversation));
       case 'queue':
-        if (frame.conversation_id === this.conversationId) this.queue = { position: count(frame.position), estimatedWaitSeconds: count(frame.estimated_wait_seconds) };
+        if (frame.conversation_id === this.conversationId)
+          this.queue = { position: count(frame.position), estimatedWaitSeconds: count(frame.estimated_wait_seconds) };
         return [];
       case 'typing':
         if (frame.conversation_id === this.conversationId) this.operatorTyping = frame.on === true;
         return [];
       case 'read':
-        if (frame.conversation_id === this.conversationId && frame.by === 'operator') this.operatorReadSeq = Math.max(this.operatorReadSeq, count(frame.seq));
+        if (frame.conversation_id === this.conversationId && frame.by === 'operator')
+          this.operatorReadSeq = Math.max(this.operatorReadSeq, count(frame.seq));
         return [];
       case 'closed':
-        return frame.conversation_id === this.conversationId ? this.close(typeof frame.outcome === 'string' ? frame.outcome : null) : [];
+        return frame.conversation_id === this.conversationId
+          ? this.close(typeof frame.outcome === 'string' ? frame.outcome : null)
+          : [];
       case 'satisfaction_recorded':
         if (typeof frame.conversation_id === 'number') this.surveyed.add(frame.conversation_id);
         if (this.phase === 'survey') this.phase = 'ended';
@@ -203,7 +209,8 @@ export class ChatState {
     this.conversationId = frame.conversation_id;
     const outcome = text(frame.outcome);
     this.outcome = null;
-    if (outcome === 'queued') this.queue = { position: count(frame.position), estimatedWaitSeconds: count(frame.estimated_wait_seconds) };
+    if (outcome === 'queued')
+      this.queue = { position: count(frame.position), estimatedWaitSeconds: count(frame.estimated_wait_seconds) };
     const view = record(frame.conversation);
     if (view !== null) this.conversation(view);
     // Routing's outcome wins over the view for a conversation just started (a missed one is closed at once).
@@ -218,7 +225,8 @@ export class ChatState {
     const entry = readEntry(frame);
     if (entry === undefined || this.entries.some((known) => known.seq === entry.seq)) return [];
     this.lastSeq = Math.max(this.lastSeq, entry.seq);
-    if (entry.clientMessageId !== null) this.pending = this.pending.filter((pending) => pending.clientMessageId !== entry.clientMessageId);
+    if (entry.clientMessageId !== null)
+      this.pending = this.pending.filter((pending) => pending.clientMessageId !== entry.clientMessageId);
     const at = this.entries.findIndex((known) => known.seq > entry.seq);
     if (at < 0) this.entries.push(entry);
     else this.entries.splice(at, 0, entry);
@@ -255,7 +263,8 @@ export class ChatState {
   private close(outcome: string | null): Change[] {
     const id = this.conversationId;
     if (id === null) return [];
-    const already = this.phase === 'survey' || this.phase === 'ended' || this.phase === 'offline' || this.phase === 'offline_sent';
+    const already =
+      this.phase === 'survey' || this.phase === 'ended' || this.phase === 'offline' || this.phase === 'offline_sent';
     this.outcome = outcome;
     this.queue = null;
     this.operatorTyping = false;
@@ -275,6 +284,13 @@ export class ChatState {
       const pending = this.pending.find((candidate) => candidate.clientMessageId === frame.ref);
       if (pending !== undefined && code !== 'rate_limited' && code !== 'internal') pending.failed = true;
     }
-    return [{ kind: 'error', code, message: text(frame.message), field: typeof frame.field === 'string' ? frame.field : null }];
+    return [
+      {
+        kind: 'error',
+        code,
+        message: text(frame.message),
+        field: typeof frame.field === 'string' ? frame.field : null,
+      },
+    ];
   }
 }

@@ -60,7 +60,12 @@ export class WidgetStorage {
     if (raw === null) return null;
     try {
       const saved = JSON.parse(raw) as SavedConversation;
-      if (typeof saved.conversationId !== 'number' || typeof saved.lastSeq !== 'number' || !Array.isArray(saved.entries)) return null;
+      if (
+        typeof saved.conversationId !== 'number' ||
+        typeof saved.lastSeq !== 'number' ||
+        !Array.isArray(saved.entries)
+      )
+        return null;
       return saved.phase === 'ended' || saved.phase === 'offline_sent' ? null : saved;
     } catch {
       return null;

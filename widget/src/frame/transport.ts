@@ -169,7 +169,12 @@ export class Transport {
   }
 
   /** One fallback call; a refusal becomes an `error` frame unless `quiet` (typing and read: niceties, not worth a word). */
-  private async request(method: 'GET' | 'POST', path: string, body?: object, quiet = false): Promise<Record<string, unknown> | null> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: object,
+    quiet = false,
+  ): Promise<Record<string, unknown> | null> {
     try {
       const response = await fetch(`${this.origin}${path}`, {
         method,
@@ -178,7 +183,12 @@ export class Transport {
       });
       const json = (await response.json()) as { meta?: { message?: string }; data?: Record<string, unknown> };
       if (!response.ok) {
-        if (!quiet) this.events.frame({ type: 'error', code: response.status === 409 ? 'conflict' : 'http_error', message: json.meta?.message ?? `HTTP ${response.status}` });
+        if (!quiet)
+          this.events.frame({
+            type: 'error',
+            code: response.status === 409 ? 'conflict' : 'http_error',
+            message: json.meta?.message ?? `HTTP ${response.status}`,
+          });
         return null;
       }
       this.events.status('online');
@@ -192,7 +202,11 @@ export class Transport {
   private async poll(): Promise<void> {
     const hello = this.events.hello();
     if (hello.vuid === undefined) return;
-    const query = new URLSearchParams({ website_id: String(hello.website_id), vuid: hello.vuid, after_seq: String(this.afterSeq) });
+    const query = new URLSearchParams({
+      website_id: String(hello.website_id),
+      vuid: hello.vuid,
+      after_seq: String(this.afterSeq),
+    });
     if (hello.conversation_id !== undefined) query.set('conversation_id', String(hello.conversation_id));
     const data = await this.request('GET', `/realtime/visitor/messages?${query.toString()}`);
     if (data === null) return;
@@ -206,9 +220,15 @@ export class Transport {
       this.events.frame({ type: 'conversation', conversation: data.conversation });
       // What the socket pushes as `typing` and `read` frames, the poll answers as fields.
       this.events.frame({ type: 'typing', conversation_id: conversation.id, on: data.operator_typing === true });
-      this.events.frame({ type: 'read', conversation_id: conversation.id, by: 'operator', seq: conversation.operator_read_seq });
+      this.events.frame({
+        type: 'read',
+        conversation_id: conversation.id,
+        by: 'operator',
+        seq: conversation.operator_read_seq,
+      });
       const queue = data.queue as { position?: unknown; estimated_wait_seconds?: unknown } | null;
-      if (queue !== null && typeof queue === 'object') this.events.frame({ type: 'queue', conversation_id: conversation.id, ...queue });
+      if (queue !== null && typeof queue === 'object')
+        this.events.frame({ type: 'queue', conversation_id: conversation.id, ...queue });
     }
   }
 
@@ -217,7 +237,13 @@ export class Transport {
     const visitor = { website_id: hello.website_id, vuid: hello.vuid, conversation_id: frame.conversation_id };
     // Typing, read and the survey name the visitor's conversation; navigation and "End chat" stay socket-only.
     if (frame.type === 'typing' || frame.type === 'read') {
-      if (hello.vuid !== undefined && typeof frame.conversation_id === 'number') await this.request('POST', `/realtime/visitor/${frame.type}`, { ...visitor, ...(frame.type === 'typing' ? { on: frame.on === true } : { seq: frame.seq }) }, true);
+      if (hello.vuid !== undefined && typeof frame.conversation_id === 'number')
+        await this.request(
+          'POST',
+          `/realtime/visitor/${frame.type}`,
+          { ...visitor, ...(frame.type === 'typing' ? { on: frame.on === true } : { seq: frame.seq }) },
+          true,
+        );
       return;
     }
     if (frame.type === 'satisfaction') {
@@ -231,20 +257,28 @@ export class Transport {
     const data = await this.request('POST', '/realtime/visitor/messages', {
       website_id: hello.website_id,
       ...(hello.vuid !== undefined && { vuid: hello.vuid }),
-      ...(frame.type === 'message' && hello.conversation_id !== undefined && { conversation_id: hello.conversation_id }),
+      ...(frame.type === 'message' &&
+        hello.conversation_id !== undefined && { conversation_id: hello.conversation_id }),
       text: frame.text,
       ...(typeof frame.client_message_id === 'string' && { client_message_id: frame.client_message_id }),
       ...(typeof frame.page_type === 'string' && { page_type: frame.page_type }),
       ...(typeof frame.email === 'string' && { email: frame.email }),
     });
     if (data === null) {
-      if (typeof frame.client_message_id === 'string') this.events.frame({ type: 'error', code: 'http_error', ref: frame.client_message_id, message: 'not sent' });
+      if (typeof frame.client_message_id === 'string')
+        this.events.frame({ type: 'error', code: 'http_error', ref: frame.client_message_id, message: 'not sent' });
       return;
     }
     // Not a welcome (that would resend what is pending): only the vuid, which a first message mints.
     this.events.frame({ type: 'vuid', vuid: data.vuid });
-    if (data.outcome !== null) this.events.frame({ type: 'started', conversation_id: data.conversation_id, outcome: data.outcome });
-    this.events.frame({ type: 'ack', conversation_id: data.conversation_id, seq: data.seq, client_message_id: data.client_message_id });
+    if (data.outcome !== null)
+      this.events.frame({ type: 'started', conversation_id: data.conversation_id, outcome: data.outcome });
+    this.events.frame({
+      type: 'ack',
+      conversation_id: data.conversation_id,
+      seq: data.seq,
+      client_message_id: data.client_message_id,
+    });
     await this.poll();
   }
 }

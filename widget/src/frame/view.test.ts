@@ -41,12 +41,28 @@ const fakeDocument = {
 } as unknown as Document;
 
 const t = translator('en');
-const entry = (fields: Partial<Entry>): Entry => ({ seq: 1, kind: 'operator', text: '', at: '2026-11-21T14:25:33.012Z', operatorId: 7, clientMessageId: null, event: null, ...fields });
+const entry = (fields: Partial<Entry>): Entry => ({
+  seq: 1,
+  kind: 'operator',
+  text: '',
+  at: '2026-11-21T14:25:33.012Z',
+  operatorId: 7,
+  clientMessageId: null,
+  event: null,
+  ...fields,
+});
 
 describe('messageItem', () => {
   it('puts hostile message text in a text node, exactly as typed', () => {
     const payload = '<img src=x onerror=alert(1)><script>alert(2)</script>&amp;';
-    const item = messageItem(fakeDocument, entry({ text: payload }), '<b>Ada</b>', t, 'en', false) as unknown as FakeElement;
+    const item = messageItem(
+      fakeDocument,
+      entry({ text: payload }),
+      '<b>Ada</b>',
+      t,
+      'en',
+      false,
+    ) as unknown as FakeElement;
     const paragraph = item.children[0] as FakeElement;
     expect(paragraph.tagName).toBe('p');
     expect(paragraph.children).toEqual([new FakeText(payload)]);
@@ -57,7 +73,14 @@ describe('messageItem', () => {
   });
 
   it("marks the visitor's own message, and the read one as Seen", () => {
-    const item = messageItem(fakeDocument, entry({ kind: 'visitor', operatorId: null, text: 'Hi' }), 'Ada', t, 'en', true) as unknown as FakeElement;
+    const item = messageItem(
+      fakeDocument,
+      entry({ kind: 'visitor', operatorId: null, text: 'Hi' }),
+      'Ada',
+      t,
+      'en',
+      true,
+    ) as unknown as FakeElement;
     expect(item.attributes.get('class')).toBe('cz-msg cz-mine');
     expect(item.textContent).toMatch(/^HiYou · .+ · Seen$/);
   });
@@ -65,8 +88,12 @@ describe('messageItem', () => {
 
 describe('systemText', () => {
   it('translates the protocol notices and shows any other text as is', () => {
-    expect(systemText(entry({ kind: 'system', text: 'OPERATOR_CHAT_ASSIGNED', event: 'assigned' }), 'Ada', t)).toBe('Ada joined the conversation.');
-    expect(systemText(entry({ kind: 'system', text: 'OPERATOR_CHAT_CLOSE' }), 'Ada', translator('fr'))).toBe('La conversation est terminée.');
+    expect(systemText(entry({ kind: 'system', text: 'OPERATOR_CHAT_ASSIGNED', event: 'assigned' }), 'Ada', t)).toBe(
+      'Ada joined the conversation.',
+    );
+    expect(systemText(entry({ kind: 'system', text: 'OPERATOR_CHAT_CLOSE' }), 'Ada', translator('fr'))).toBe(
+      'La conversation est terminée.',
+    );
     expect(systemText(entry({ kind: 'system', text: '<b>custom</b>' }), 'Ada', t)).toBe('<b>custom</b>');
   });
 });

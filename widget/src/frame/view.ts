@@ -6,7 +6,12 @@ import type { LinkStatus } from './transport';
 type Translate = (key: WordKey, values?: Record<string, string | number>) => string;
 
 /** Creates an element with attributes and children; strings become text nodes (so they are never parsed as HTML). */
-export function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attributes: Record<string, string> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  attributes: Record<string, string> = {},
+  children: (Node | string)[] = [],
+): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   for (const child of children) node.append(typeof child === 'string' ? doc.createTextNode(child) : child);
@@ -25,17 +30,39 @@ export function systemText(entry: Entry, operatorName: string, t: Translate): st
 }
 
 /** One message of the log as a list item; the message text is a text node. */
-export function messageItem(doc: Document, entry: Entry, operatorName: string, t: Translate, lang: string, seen: boolean): HTMLLIElement {
-  if (entry.kind === 'system') return el(doc, 'li', { class: 'cz-system', 'data-seq': String(entry.seq) }, [systemText(entry, operatorName, t)]);
+export function messageItem(
+  doc: Document,
+  entry: Entry,
+  operatorName: string,
+  t: Translate,
+  lang: string,
+  seen: boolean,
+): HTMLLIElement {
+  if (entry.kind === 'system')
+    return el(doc, 'li', { class: 'cz-system', 'data-seq': String(entry.seq) }, [systemText(entry, operatorName, t)]);
   const mine = entry.kind === 'visitor';
-  const time = entry.at === '' ? '' : new Date(entry.at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
-  const meta = el(doc, 'span', { class: 'cz-meta' }, [`${mine ? t('you') : operatorName} · ${time}${seen ? ` · ${t('seen')}` : ''}`]);
-  return el(doc, 'li', { class: mine ? 'cz-msg cz-mine' : 'cz-msg cz-theirs', 'data-seq': String(entry.seq) }, [el(doc, 'p', { class: 'cz-text' }, [entry.text]), meta]);
+  const time =
+    entry.at === '' ? '' : new Date(entry.at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  const meta = el(doc, 'span', { class: 'cz-meta' }, [
+    `${mine ? t('you') : operatorName} · ${time}${seen ? ` · ${t('seen')}` : ''}`,
+  ]);
+  return el(doc, 'li', { class: mine ? 'cz-msg cz-mine' : 'cz-msg cz-theirs', 'data-seq': String(entry.seq) }, [
+    el(doc, 'p', { class: 'cz-text' }, [entry.text]),
+    meta,
+  ]);
 }
 
 function pendingItem(doc: Document, pending: Pending, t: Translate, retry: (pending: Pending) => void): HTMLLIElement {
   const meta = el(doc, 'span', { class: 'cz-meta' }, [pending.failed ? t('failed') : t('sending')]);
-  const item = el(doc, 'li', { class: `cz-msg cz-mine cz-pending${pending.failed ? ' cz-failed' : ''}`, 'data-client-id': pending.clientMessageId }, [el(doc, 'p', { class: 'cz-text' }, [pending.text]), meta]);
+  const item = el(
+    doc,
+    'li',
+    {
+      class: `cz-msg cz-mine cz-pending${pending.failed ? ' cz-failed' : ''}`,
+      'data-client-id': pending.clientMessageId,
+    },
+    [el(doc, 'p', { class: 'cz-text' }, [pending.text]), meta],
+  );
   if (pending.failed) {
     const again = el(doc, 'button', { type: 'button', class: 'cz-link' }, ['↻']);
     again.setAttribute('aria-label', t('send'));
@@ -94,15 +121,29 @@ export class ChatView {
     closeButton.addEventListener('click', () => actions.close());
     this.endButton = el(doc, 'button', { type: 'button', class: 'cz-link' }, [t('end')]);
     this.endButton.addEventListener('click', () => actions.end());
-    const header = el(doc, 'header', { class: 'cz-header' }, [el(doc, 'h1', { id: 'cz-title' }, [t('title')]), this.endButton, closeButton]);
+    const header = el(doc, 'header', { class: 'cz-header' }, [
+      el(doc, 'h1', { id: 'cz-title' }, [t('title')]),
+      this.endButton,
+      closeButton,
+    ]);
     this.banner = el(doc, 'p', { class: 'cz-banner', role: 'status' });
     // The log itself is not live: new messages are announced once, with their author, by the announcer below.
     this.log = el(doc, 'ol', { class: 'cz-log', 'aria-label': t('messages'), tabindex: '0' });
     this.typingLine = el(doc, 'p', { class: 'cz-typing', 'aria-hidden': 'true' });
     this.announcer = el(doc, 'p', { class: 'cz-sr', 'aria-live': 'polite', 'aria-atomic': 'true' });
 
-    this.input = el(doc, 'textarea', { id: 'cz-input', rows: '1', maxlength: '20000', placeholder: t('placeholder'), autocomplete: 'off' });
-    this.composer = el(doc, 'form', { class: 'cz-composer' }, [el(doc, 'label', { for: 'cz-input', class: 'cz-sr' }, [t('placeholder')]), this.input, el(doc, 'button', { type: 'submit', class: 'cz-send' }, [t('send')])]);
+    this.input = el(doc, 'textarea', {
+      id: 'cz-input',
+      rows: '1',
+      maxlength: '20000',
+      placeholder: t('placeholder'),
+      autocomplete: 'off',
+    });
+    this.composer = el(doc, 'form', { class: 'cz-composer' }, [
+      el(doc, 'label', { for: 'cz-input', class: 'cz-sr' }, [t('placeholder')]),
+      this.input,
+      el(doc, 'button', { type: 'submit', class: 'cz-send' }, [t('send')]),
+    ]);
     const submit = () => {
       const text = this.input.value.trim();
       if (text === '') return;
@@ -154,12 +195,23 @@ export class ChatView {
       ratingGroup(doc, 'note_resolution', t('noteResolution'), t),
       el(doc, 'label', { for: 'cz-comment' }, [t('comment')]),
       comment,
-      el(doc, 'div', { class: 'cz-row' }, [el(doc, 'button', { type: 'submit', class: 'cz-send' }, [t('submit')]), skip]),
+      el(doc, 'div', { class: 'cz-row' }, [
+        el(doc, 'button', { type: 'submit', class: 'cz-send' }, [t('submit')]),
+        skip,
+      ]),
     ]);
     this.surveyForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      const note = (name: string) => Number((this.surveyForm.elements.namedItem(name) as RadioNodeList | null)?.value ?? 0);
-      actions.survey({ note_welcome: note('note_welcome'), note_delay: note('note_delay'), note_resolution: note('note_resolution') }, comment.value.trim());
+      const note = (name: string) =>
+        Number((this.surveyForm.elements.namedItem(name) as RadioNodeList | null)?.value ?? 0);
+      actions.survey(
+        {
+          note_welcome: note('note_welcome'),
+          note_delay: note('note_delay'),
+          note_resolution: note('note_resolution'),
+        },
+        comment.value.trim(),
+      );
     });
 
     const again = el(doc, 'button', { type: 'button', class: 'cz-send' }, [t('newChat')]);
@@ -197,14 +249,21 @@ export class ChatView {
     const operatorName = state.operatorName ?? this.t('agent');
     const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
     let lastSeenMine = -1;
-    for (const entry of state.entries) if (entry.kind === 'visitor' && entry.seq <= state.operatorReadSeq) lastSeenMine = entry.seq;
+    for (const entry of state.entries)
+      if (entry.kind === 'visitor' && entry.seq <= state.operatorReadSeq) lastSeenMine = entry.seq;
     const items: HTMLLIElement[] = [];
-    if (state.entries.length === 0 && state.pending.length === 0) items.push(el(this.doc, 'li', { class: 'cz-system' }, [this.t('welcome')]));
+    if (state.entries.length === 0 && state.pending.length === 0)
+      items.push(el(this.doc, 'li', { class: 'cz-system' }, [this.t('welcome')]));
     const missed = state.outcome === 'missed_offline' || state.outcome === 'missed_busy';
     for (const entry of state.entries) {
       if (entry.kind === 'navigation') continue;
       // A missed conversation is closed by the system at once: no "you ended it" notice above the offline form.
-      if (missed && entry.kind === 'system' && (entry.text === 'VISITOR_CHAT_CLOSE' || entry.text === 'OPERATOR_CHAT_CLOSE')) continue;
+      if (
+        missed &&
+        entry.kind === 'system' &&
+        (entry.text === 'VISITOR_CHAT_CLOSE' || entry.text === 'OPERATOR_CHAT_CLOSE')
+      )
+        continue;
       items.push(messageItem(this.doc, entry, operatorName, this.t, this.lang, entry.seq === lastSeenMine));
     }
     for (const pending of state.pending) items.push(pendingItem(this.doc, pending, this.t, this.retry));
@@ -230,12 +289,21 @@ export class ChatView {
     show(this.surveyForm, state.phase === 'survey');
     show(this.done, state.phase === 'ended' || state.phase === 'offline_sent');
     show(this.endButton, this.socketFeatures && (state.phase === 'waiting' || state.phase === 'chatting'));
-    this.doneText.textContent = state.phase === 'offline_sent' ? this.t('offlineThanks') : state.surveyed.has(state.conversationId ?? -1) ? this.t('surveyThanks') : this.t('operatorClosed');
+    this.doneText.textContent =
+      state.phase === 'offline_sent'
+        ? this.t('offlineThanks')
+        : state.surveyed.has(state.conversationId ?? -1)
+          ? this.t('surveyThanks')
+          : this.t('operatorClosed');
   }
 
   /** Moves focus to the first thing to do: the composer, or the first field of a form. */
   focus(state: ChatState): void {
-    const target = state.canType() ? this.input : (this.root.querySelector<HTMLElement>('.cz-panel:not([hidden]) input, .cz-panel:not([hidden]) textarea, .cz-panel:not([hidden]) button') ?? this.input);
+    const target = state.canType()
+      ? this.input
+      : (this.root.querySelector<HTMLElement>(
+          '.cz-panel:not([hidden]) input, .cz-panel:not([hidden]) textarea, .cz-panel:not([hidden]) button',
+        ) ?? this.input);
     target.focus();
   }
 }

@@ -1,7 +1,7 @@
 // widget.js: the tag a site embeds. Adds the launcher button and the chat iframe (served from the Causerie origin),
 // exposes window.Causerie (open, close, toggle, identify, on, off), replays calls queued before it loaded, and tells the
 // iframe which page the visitor is on. It only trusts messages from the Causerie origin, from its own iframe.
-import { BRIDGE, type IdentityClaim, type ToFrame, isBridgeMessage } from '../bridge';
+import { BRIDGE, type IdentityClaim, isBridgeMessage, type ToFrame } from '../bridge';
 import { pickLang } from '../lang';
 
 type Listener = (data: unknown) => void;
@@ -28,7 +28,10 @@ interface PageGlobals {
 
 const OPEN_KEY = 'causerie:open';
 
-const WORDS = { en: { open: 'Open the chat', close: 'Close the chat', title: 'Chat' }, fr: { open: 'Ouvrir la discussion', close: 'Fermer la discussion', title: 'Discussion' } };
+const WORDS = {
+  en: { open: 'Open the chat', close: 'Close the chat', title: 'Chat' },
+  fr: { open: 'Ouvrir la discussion', close: 'Fermer la discussion', title: 'Discussion' },
+};
 
 const CSS = `
 :host{all:initial}
@@ -48,7 +51,10 @@ function ownScript(): HTMLScriptElement | null {
   return document.querySelector<HTMLScriptElement>('script[data-website][src*="widget.js"]');
 }
 
-function identityFrom(user: { id?: string | number; external_id?: string | number; email?: string } | null | undefined, hash: unknown): IdentityClaim | null {
+function identityFrom(
+  user: { id?: string | number; external_id?: string | number; email?: string } | null | undefined,
+  hash: unknown,
+): IdentityClaim | null {
   const id = user?.external_id ?? user?.id;
   if (id === undefined || typeof hash !== 'string') return null;
   return { external_id: String(id), hash, ...(typeof user?.email === 'string' && { email: user.email }) };
@@ -56,7 +62,7 @@ function identityFrom(user: { id?: string | number; external_id?: string | numbe
 
 function install(): void {
   const win = window as PageGlobals & typeof globalThis;
-  const existing = win.Causerie as Partial<CauserieApi> & { q?: unknown[] } | undefined;
+  const existing = win.Causerie as (Partial<CauserieApi> & { q?: unknown[] }) | undefined;
   if (existing !== undefined && typeof existing.version === 'string') return; // loaded twice
   const script = ownScript();
   const websiteId = script?.dataset.website ?? '';
@@ -70,7 +76,10 @@ function install(): void {
   const listeners = new Map<string, Set<Listener>>();
   let ready = false;
   let open = false;
-  let identity: IdentityClaim | null = identityFrom(win.causerieIdentity as { external_id?: string; email?: string } | undefined, (win.causerieIdentity as { hash?: unknown } | undefined)?.hash);
+  let identity: IdentityClaim | null = identityFrom(
+    win.causerieIdentity as { external_id?: string; email?: string } | undefined,
+    (win.causerieIdentity as { hash?: unknown } | undefined)?.hash,
+  );
   let page = location.href;
 
   const host = document.createElement('div');

@@ -37,7 +37,12 @@ function readFormBodiesKeepingKey(app: FastifyInstance): void {
   app.removeContentTypeParser('application/x-www-form-urlencoded');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     try {
-      const parsed = qs.parse(String(body), { depth: 3, arrayLimit: 200, parameterLimit: 1000, allowPrototypes: false });
+      const parsed = qs.parse(String(body), {
+        depth: 3,
+        arrayLimit: 200,
+        parameterLimit: 1000,
+        allowPrototypes: false,
+      });
       if (typeof parsed.key === 'string' && parsed.key !== '') formKeys.set(request, parsed.key);
       done(null, parsed);
     } catch (error) {
@@ -67,8 +72,13 @@ function installV1Errors(app: FastifyInstance): void {
 
 /** v1 words a bad key as its own `key` parameter; every other failure reads as in v2. */
 function toV1Error(error: FastifyError | ApiError): ApiError {
-  if (error instanceof ApiError && error.id === 'forbidden') return new ApiError('forbidden', 403, "Forbidden: give your client API key in the 'key' parameter.", 'error');
-  return toApiError(error, { defaultContext: 'querystring', resource: 'this method', mediaTypeHint: 'Send the parameters in the query string, or as an application/x-www-form-urlencoded body.' });
+  if (error instanceof ApiError && error.id === 'forbidden')
+    return new ApiError('forbidden', 403, "Forbidden: give your client API key in the 'key' parameter.", 'error');
+  return toApiError(error, {
+    defaultContext: 'querystring',
+    resource: 'this method',
+    mediaTypeHint: 'Send the parameters in the query string, or as an application/x-www-form-urlencoded body.',
+  });
 }
 
 /**
@@ -85,7 +95,12 @@ function registerExplanations(app: FastifyInstance, registry: MethodRegistry): v
     const explain = async (request: FastifyRequest) => {
       const asked = ((request.params as { '*'?: string })['*'] ?? '').replace(/\/+$/, '');
       if (asked === '') throw new ApiError('method_missing', 404, `Name a method: /api/${model}/{method}/. ${listing}`);
-      if (methods.includes(asked)) throw new ApiError('method_not_allowed', 405, `Method ${request.method} is not allowed: call /api/${model}/${asked}/ with GET, or POST a form.`);
+      if (methods.includes(asked))
+        throw new ApiError(
+          'method_not_allowed',
+          405,
+          `Method ${request.method} is not allowed: call /api/${model}/${asked}/ with GET, or POST a form.`,
+        );
       throw new ApiError('method_unknown', 404, `Unknown method '${asked}' of model '${model}'. ${listing}`);
     };
     app.all(`/${model}`, { schema }, explain);
@@ -94,6 +109,10 @@ function registerExplanations(app: FastifyInstance, registry: MethodRegistry): v
   // Known models are static paths above, which the router prefers: only unknown models reach this one.
   app.all('/:model(^[a-z_]+$)/:method(^[A-Za-z]+$)/', { schema }, async (request) => {
     const { model } = request.params as { model: string };
-    throw new ApiError('model_unknown', 404, `Unknown model '${model}'. ${models} The REST API v2 lives under /api/2; see /docs.`);
+    throw new ApiError(
+      'model_unknown',
+      404,
+      `Unknown model '${model}'. ${models} The REST API v2 lives under /api/2; see /docs.`,
+    );
   });
 }

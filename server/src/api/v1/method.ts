@@ -6,10 +6,17 @@ import { ApiError, fieldInvalid, notPermitted } from '../../errors.js';
 import { type ApiDate, parseApiDate } from '../../http/time.js';
 import { CSV_CONTENT_TYPE, XML_CONTENT_TYPE } from './formats.js';
 import type { Period } from './queries.js';
-import { type OutFormat, V1ErrorResponses, okResponse } from './schema.js';
+import { type OutFormat, okResponse, V1ErrorResponses } from './schema.js';
 
 /** Seed 002's models, in the order it documents them. */
-export const V1_MODELS = ['operator', 'website', 'chat_history', 'transactions', 'satisfaction', 'operator_stats'] as const;
+export const V1_MODELS = [
+  'operator',
+  'website',
+  'chat_history',
+  'transactions',
+  'satisfaction',
+  'operator_stats',
+] as const;
 export type V1Model = (typeof V1_MODELS)[number];
 
 /** What a method answers: a json value, or a document in one of the text formats. */
@@ -45,7 +52,9 @@ export interface V1Caller {
 export function callerOf(request: FastifyRequest): V1Caller {
   const principal = request.principal;
   if (principal.scope !== 'client') {
-    throw notPermitted(`The v1 API works on one client's data: call it with a client API key, not a ${principal.scope} key.`);
+    throw notPermitted(
+      `The v1 API works on one client's data: call it with a client API key, not a ${principal.scope} key.`,
+    );
   }
   return { principal, clientId: principal.clientId };
 }
@@ -54,7 +63,11 @@ export function callerOf(request: FastifyRequest): V1Caller {
  * Registers one method: `GET` (parameters in the query) and `POST` (parameters in a form or json body,
  * merged over the query), with and without the trailing slash; only the slash form is documented.
  */
-export function registerMethod<S extends TObject>(app: FastifyInstance, registry: MethodRegistry, spec: V1MethodSpec<S>): void {
+export function registerMethod<S extends TObject>(
+  app: FastifyInstance,
+  registry: MethodRegistry,
+  spec: V1MethodSpec<S>,
+): void {
   registry.set(spec.model, [...(registry.get(spec.model) ?? []), spec.method]);
   const response = { 200: okResponse(spec.json, spec.formats), ...V1ErrorResponses };
   const base = { tags: [`v1 ${spec.model}`], summary: spec.summary, description: spec.description, response };
@@ -65,7 +78,9 @@ export function registerMethod<S extends TObject>(app: FastifyInstance, registry
   };
   for (const path of [`/${spec.model}/${spec.method}/`, `/${spec.model}/${spec.method}`]) {
     const hide = !path.endsWith('/');
-    app.get(path, { schema: { ...base, querystring: spec.params, hide } }, async (request, reply) => handle(request.query as Static<S>, request, reply));
+    app.get(path, { schema: { ...base, querystring: spec.params, hide } }, async (request, reply) =>
+      handle(request.query as Static<S>, request, reply),
+    );
     app.post(
       path,
       {
@@ -99,7 +114,8 @@ function readDate(field: 'sdate' | 'edate', value: string): ApiDate {
 export function readPeriod(input: { sdate?: string; edate?: string }): Period {
   const start = input.sdate === undefined ? undefined : readDate('sdate', input.sdate);
   const end = input.edate === undefined ? undefined : readDate('edate', input.edate);
-  if (start && end && end.endExclusive.getTime() <= start.start.getTime()) throw fieldInvalid('edate', 'It must not be before sdate.');
+  if (start && end && end.endExclusive.getTime() <= start.start.getTime())
+    throw fieldInvalid('edate', 'It must not be before sdate.');
   return { ...(start && { start: start.start.toISOString() }), ...(end && { end: end.endExclusive.toISOString() }) };
 }
 

@@ -1,13 +1,26 @@
 // v1 models `operator` and `website` (seed 002 §3–4): operator accounts, their websites and availability, on the same rows as v2.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { createOperator, deleteOperator, linkOperatorWebsite, unlinkOperatorWebsite, updateOperator, type OperatorInput } from '../../domain/people/commands.js';
+import {
+  createOperator,
+  deleteOperator,
+  linkOperatorWebsite,
+  type OperatorInput,
+  unlinkOperatorWebsite,
+  updateOperator,
+} from '../../domain/people/commands.js';
 import { changeOperatorLive, type LiveChange } from '../../domain/people/presence.js';
 import { rerouteConversationsOf, serveQueuesForOperator } from '../../domain/routing/commands.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
-import { type MethodRegistry, SUCCESS, registerMethod, unknownBy } from './method.js';
+import { type MethodRegistry, registerMethod, SUCCESS, unknownBy } from './method.js';
 import { presentV1Operator, presentV1Website } from './present.js';
-import { findOperator, findWebsite, listClientOperators, listClientWebsites, operatorIdsByExternalId } from './queries.js';
+import {
+  findOperator,
+  findWebsite,
+  listClientOperators,
+  listClientWebsites,
+  operatorIdsByExternalId,
+} from './queries.js';
 import {
   CreateAccountParams,
   DeleteAccountParams,
@@ -22,7 +35,8 @@ import {
 } from './schema.js';
 
 /** An empty `pseudo=` or `external_id=` clears the value. */
-const textOrNull = (value: string | undefined): string | null | undefined => (value === undefined ? undefined : value.trim() === '' ? null : value);
+const textOrNull = (value: string | undefined): string | null | undefined =>
+  value === undefined ? undefined : value.trim() === '' ? null : value;
 
 export function registerOperatorMethods(app: FastifyInstance, registry: MethodRegistry, context: AppContext): void {
   const { db } = context;
@@ -37,10 +51,12 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
   async function targetOperator(clientId: number, input: { opid?: number; opId?: number; external_id?: string }) {
     const id = input.opid ?? input.opId;
     if (id !== undefined) return { operator: await liveOperator(clientId, id), field: 'opid' };
-    if (input.external_id === undefined) throw new ApiError('field_missing', 400, "Field 'opid' is missing. Give 'opid' or 'external_id'.");
+    if (input.external_id === undefined)
+      throw new ApiError('field_missing', 400, "Field 'opid' is missing. Give 'opid' or 'external_id'.");
     const [only, ...others] = await operatorIdsByExternalId(db, clientId, input.external_id);
     if (only === undefined) throw unknownBy('operator', 'external_id', input.external_id);
-    if (others.length > 0) throw conflict(`Several operators have the external_id '${input.external_id}': name one with 'opid'.`);
+    if (others.length > 0)
+      throw conflict(`Several operators have the external_id '${input.external_id}': name one with 'opid'.`);
     return { operator: await liveOperator(clientId, only), field: 'external_id' };
   }
 
@@ -57,11 +73,15 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
         const { operator, field } = await targetOperator(clientId, input);
         // Said here in v1's words: the shared command would name v2's `chat[available]`.
         if (change.chat === true && operator.chat_enabled !== 1) {
-          throw fieldInvalid(field, `The operator cannot process chat: enable chat first (PUT /api/2/operator/${operator.id} with chat_enabled=1).`);
+          throw fieldInvalid(
+            field,
+            `The operator cannot process chat: enable chat first (PUT /api/2/operator/${operator.id} with chat_enabled=1).`,
+          );
         }
         await changeOperatorLive(db, clientId, operator.id, change);
         if (change.chat === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
-        if (change.connected === false) for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
+        if (change.connected === false)
+          for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
         return SUCCESS;
       },
     });
@@ -99,7 +119,9 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     params: NoParams,
     formats: ['json'],
     json: OperatorList,
-    answer: async (_input, { clientId }) => ({ json: { operators: (await listClientOperators(db, clientId)).map(presentV1Operator) } }),
+    answer: async (_input, { clientId }) => ({
+      json: { operators: (await listClientOperators(db, clientId)).map(presentV1Operator) },
+    }),
   });
 
   registerMethod(app, registry, {
@@ -138,7 +160,11 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
       };
       // A misspelt parameter would otherwise "succeed" having changed nothing.
       if (Object.keys(changes).length === 0) {
-        throw new ApiError('field_missing', 400, 'Nothing to change: give at least one of name, email, password, pseudo, type, maxchat, external_id.');
+        throw new ApiError(
+          'field_missing',
+          400,
+          'Nothing to change: give at least one of name, email, password, pseudo, type, maxchat, external_id.',
+        );
       }
       await updateOperator(db, clientId, operator.id, changes);
       return SUCCESS;
@@ -149,7 +175,8 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     model: 'operator',
     method: 'deleteAccount',
     summary: 'Delete an operator account',
-    description: 'Deletes the operator `id` (`user.deleted`), as `DELETE /api/2/operator/{id}` does; its past conversations keep its name.',
+    description:
+      'Deletes the operator `id` (`user.deleted`), as `DELETE /api/2/operator/{id}` does; its past conversations keep its name.',
     params: DeleteAccountParams,
     formats: ['json'],
     json: Success,
@@ -163,7 +190,8 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     model: 'operator',
     method: 'linkWebsite',
     summary: 'Link an operator to a website',
-    description: 'The operator `opid` answers on the website `sid` from now on (`user.updated`). Linking twice is harmless.',
+    description:
+      'The operator `opid` answers on the website `sid` from now on (`user.updated`). Linking twice is harmless.',
     params: LinkWebsiteParams,
     formats: ['json'],
     json: Success,
@@ -179,7 +207,8 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     model: 'operator',
     method: 'unlinkWebsite',
     summary: 'Remove an operator from a website',
-    description: 'The operator `opid` no longer answers on the website `sid` (`user.updated`). Unlinking an operator that was not linked is harmless.',
+    description:
+      'The operator `opid` no longer answers on the website `sid` (`user.updated`). Unlinking an operator that was not linked is harmless.',
     params: LinkWebsiteParams,
     formats: ['json'],
     json: Success,
@@ -191,18 +220,33 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     },
   });
 
-  live('setUnavailable', 'Make an operator unavailable', 'The operator stops receiving chats (`user.availability_changed`); it stays connected.', { chat: false });
-  live('setAvailable', 'Make an operator available', 'The operator can receive chats again (`user.availability_changed`).', { chat: true });
-  live('disconnect', 'Disconnect an operator', 'Disconnects the operator from the console (`user.disconnected`).', { connected: false });
+  live(
+    'setUnavailable',
+    'Make an operator unavailable',
+    'The operator stops receiving chats (`user.availability_changed`); it stays connected.',
+    { chat: false },
+  );
+  live(
+    'setAvailable',
+    'Make an operator available',
+    'The operator can receive chats again (`user.availability_changed`).',
+    { chat: true },
+  );
+  live('disconnect', 'Disconnect an operator', 'Disconnects the operator from the console (`user.disconnected`).', {
+    connected: false,
+  });
 
   registerMethod(app, registry, {
     model: 'website',
     method: 'getClientWebsiteList',
     summary: 'List your websites',
-    description: 'Every website of your account; `id` is the `sid` that `linkWebsite`, `unlinkWebsite` and `getWebsiteOperatorList` take.',
+    description:
+      'Every website of your account; `id` is the `sid` that `linkWebsite`, `unlinkWebsite` and `getWebsiteOperatorList` take.',
     params: NoParams,
     formats: ['json'],
     json: WebsiteList,
-    answer: async (_input, { clientId }) => ({ json: { websites: (await listClientWebsites(db, clientId)).map(presentV1Website) } }),
+    answer: async (_input, { clientId }) => ({
+      json: { websites: (await listClientWebsites(db, clientId)).map(presentV1Website) },
+    }),
   });
 }

@@ -1,6 +1,14 @@
 // The legacy v1 API (seed 002) for operators and websites, its keys, envelope and routing, on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -30,8 +38,17 @@ async function v1(path: string, params: Record<string, string> = {}, options: Ca
   const presented = options.key === undefined ? key : options.key;
   const all = new URLSearchParams({ ...params, ...(presented !== null && { key: presented }) });
   const response = options.form
-    ? await t.app.inject({ method, url: `/api${path}`, headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers }, payload: all.toString() })
-    : await t.app.inject({ method, url: `/api${path}${all.size > 0 ? `?${all.toString()}` : ''}`, headers: options.headers ?? {} });
+    ? await t.app.inject({
+        method,
+        url: `/api${path}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+        payload: all.toString(),
+      })
+    : await t.app.inject({
+        method,
+        url: `/api${path}${all.size > 0 ? `?${all.toString()}` : ''}`,
+        headers: options.headers ?? {},
+      });
   const text = response.body;
   let json: unknown = null;
   if (String(response.headers['content-type'] ?? '').startsWith('application/json')) json = JSON.parse(text);
@@ -51,7 +68,11 @@ interface V1Operator {
   messenger_isonline: string;
 }
 
-async function operatorList(path = '/operator/getClientOperatorList/', params: Record<string, string> = {}, as: string = key): Promise<V1Operator[]> {
+async function operatorList(
+  path = '/operator/getClientOperatorList/',
+  params: Record<string, string> = {},
+  as: string = key,
+): Promise<V1Operator[]> {
   const answer = await v1(path, params, { key: as });
   expect(answer.status).toBe(200);
   return (answer.json as { operators: V1Operator[] }).operators;
@@ -64,7 +85,9 @@ async function createV1(params: Record<string, string>, as: string = key): Promi
   const answer = await v1('/operator/createAccount/', { password: 'mypass', ...params }, { key: as });
   expect(answer.status, JSON.stringify(answer.json)).toBe(200);
   expect(answer.json).toEqual({ result: 'success' });
-  const found = (await operatorList('/operator/getClientOperatorList/', {}, as)).find((item) => item.name === params.name);
+  const found = (await operatorList('/operator/getClientOperatorList/', {}, as)).find(
+    (item) => item.name === params.name,
+  );
   if (!found) throw new Error(`operator ${params.name} not listed`);
   return found;
 }
@@ -88,9 +111,13 @@ afterAll(async () => t.close());
 describe('keys', () => {
   it('takes the key from the key parameter, the X-API-Key header, HTTP Basic, or a POSTed form', async () => {
     expect((await v1('/website/getClientWebsiteList/')).status).toBe(200);
-    expect((await v1('/website/getClientWebsiteList/', {}, { key: null, headers: { 'x-api-key': key } })).status).toBe(200);
+    expect((await v1('/website/getClientWebsiteList/', {}, { key: null, headers: { 'x-api-key': key } })).status).toBe(
+      200,
+    );
     const basic = `Basic ${Buffer.from(`${key}:x`).toString('base64')}`;
-    expect((await v1('/website/getClientWebsiteList/', {}, { key: null, headers: { authorization: basic } })).status).toBe(200);
+    expect(
+      (await v1('/website/getClientWebsiteList/', {}, { key: null, headers: { authorization: basic } })).status,
+    ).toBe(200);
     expect((await v1('/website/getClientWebsiteList/', {}, { method: 'POST', form: true })).status).toBe(200);
   });
 
@@ -109,7 +136,9 @@ describe('keys', () => {
     ] as const) {
       const answer = await v1('/operator/getClientOperatorList/', {}, { key: presented });
       expect(answer.status).toBe(403);
-      expect(answer.json).toEqual(error(`The v1 API works on one client's data: call it with a client API key, not a ${scope} key.`));
+      expect(answer.json).toEqual(
+        error(`The v1 API works on one client's data: call it with a client API key, not a ${scope} key.`),
+      );
     }
   });
 
@@ -122,7 +151,10 @@ describe('keys', () => {
 describe('operator/createAccount', () => {
   it("runs seed 002's example and lists the account with every value a string", async () => {
     // http://www.iadvize.com/api/operator/createAccount/?key={APIKEY}&name=firstname+lastname&email=email@example.com&password=mypass&pseudo=mypseudo
-    const answer = await t.app.inject({ method: 'GET', url: `/api/operator/createAccount/?key=${encodeURIComponent(key)}&name=firstname+lastname&email=email@example.com&password=mypass&pseudo=mypseudo` });
+    const answer = await t.app.inject({
+      method: 'GET',
+      url: `/api/operator/createAccount/?key=${encodeURIComponent(key)}&name=firstname+lastname&email=email@example.com&password=mypass&pseudo=mypseudo`,
+    });
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
     expect(answer.json()).toEqual({ result: 'success' });
@@ -144,24 +176,44 @@ describe('operator/createAccount', () => {
   });
 
   it('is the same operator v2 sees, with type, maxchat and external_id', async () => {
-    const created = await createV1({ name: 'Julie Martin', email: freshEmail('julie'), type: 'manager', maxchat: '5', external_id: 'EXT-1' });
+    const created = await createV1({
+      name: 'Julie Martin',
+      email: freshEmail('julie'),
+      type: 'manager',
+      maxchat: '5',
+      external_id: 'EXT-1',
+    });
     expect(created).toMatchObject({ external_id: 'EXT-1', nick: 'Julie', rights: 'manager', maxchat: '5' });
     const v2 = await t.api('GET', `/operator/${created.id}`, { key });
     expect(v2.status).toBe(200);
-    expect(v2.body.data).toMatchObject({ name: 'Julie Martin', external_id: 'EXT-1', roles: ['manager'], chat_max_number: 5, pseudo: null });
+    expect(v2.body.data).toMatchObject({
+      name: 'Julie Martin',
+      external_id: 'EXT-1',
+      roles: ['manager'],
+      chat_max_number: 5,
+      pseudo: null,
+    });
     const listed = await t.api('GET', '/operator?limit=100', { key });
     expect(listed.body.data.map((item) => item.id)).toContain(Number(created.id));
   });
 
   it('stores the password as an argon2id hash', async () => {
     const created = await createV1({ name: 'Hashed Pass', email: freshEmail('hash'), password: 'secret-v1' });
-    const row = await t.store.db.selectFrom('operator').select('password_hash').where('id', '=', Number(created.id)).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('operator')
+      .select('password_hash')
+      .where('id', '=', Number(created.id))
+      .executeTakeFirstOrThrow();
     expect(row.password_hash?.startsWith('$argon2id$')).toBe(true);
   });
 
   it('accepts the same parameters POSTed as a form', async () => {
     const email = freshEmail('form');
-    const answer = await v1('/operator/createAccount/', { name: 'Form Posted', email, password: 'mypass', maxchat: '3' }, { method: 'POST', form: true });
+    const answer = await v1(
+      '/operator/createAccount/',
+      { name: 'Form Posted', email, password: 'mypass', maxchat: '3' },
+      { method: 'POST', form: true },
+    );
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ result: 'success' });
     expect((await operatorList()).find((item) => item.name === 'Form Posted')).toMatchObject({ maxchat: '3' });
@@ -187,14 +239,38 @@ describe('operator/createAccount', () => {
       [{ email: freshEmail('x'), password: 'mypass' }, "Field 'name' is missing."],
       [{ name: 'No Email', password: 'mypass' }, "Field 'email' is missing."],
       [{ name: 'No Pass', email: freshEmail('x') }, "Field 'password' is missing."],
-      [{ name: '   ', email: freshEmail('x'), password: 'mypass' }, "Value of field 'name' is not valid. It must not be empty."],
-      [{ name: 'Bad Mail', email: 'not-an-email', password: 'mypass' }, "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'."],
-      [{ name: 'Short', email: freshEmail('x'), password: 'abc' }, "Value of field 'password' is not valid. It must be at least 6 characters long."],
-      [{ name: 'Seven', email: freshEmail('x'), password: 'mypass', maxchat: '7' }, "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6."],
-      [{ name: 'Zero', email: freshEmail('x'), password: 'mypass', maxchat: '0' }, "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6."],
-      [{ name: 'Text', email: freshEmail('x'), password: 'mypass', maxchat: 'two' }, "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6."],
-      [{ name: 'Typed', email: freshEmail('x'), password: 'mypass', type: 'boss' }, "Value of field 'type' is not valid. Expected operator, manager or admin."],
-      [{ name: 'Nul\u0000Byte', email: freshEmail('x'), password: 'mypass' }, "Value of field 'name' is not valid. It must not contain NUL characters."],
+      [
+        { name: '   ', email: freshEmail('x'), password: 'mypass' },
+        "Value of field 'name' is not valid. It must not be empty.",
+      ],
+      [
+        { name: 'Bad Mail', email: 'not-an-email', password: 'mypass' },
+        "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+      ],
+      [
+        { name: 'Short', email: freshEmail('x'), password: 'abc' },
+        "Value of field 'password' is not valid. It must be at least 6 characters long.",
+      ],
+      [
+        { name: 'Seven', email: freshEmail('x'), password: 'mypass', maxchat: '7' },
+        "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6.",
+      ],
+      [
+        { name: 'Zero', email: freshEmail('x'), password: 'mypass', maxchat: '0' },
+        "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6.",
+      ],
+      [
+        { name: 'Text', email: freshEmail('x'), password: 'mypass', maxchat: 'two' },
+        "Value of field 'maxchat' is not valid. Expected a whole number from 1 to 6.",
+      ],
+      [
+        { name: 'Typed', email: freshEmail('x'), password: 'mypass', type: 'boss' },
+        "Value of field 'type' is not valid. Expected operator, manager or admin.",
+      ],
+      [
+        { name: 'Nul\u0000Byte', email: freshEmail('x'), password: 'mypass' },
+        "Value of field 'name' is not valid. It must not contain NUL characters.",
+      ],
     ];
     for (const [params, message] of cases) {
       const answer = await v1('/operator/createAccount/', params);
@@ -209,23 +285,73 @@ describe('operator/createAccount', () => {
     await createV1({ name: 'First Twice', email });
     const answer = await v1('/operator/createAccount/', { name: 'Second Twice', email, password: 'mypass' });
     expect(answer.status).toBe(409);
-    expect(answer.json).toEqual(error(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`));
+    expect(answer.json).toEqual(
+      error(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`),
+    );
   });
 });
 
 describe('operator/getClientOperatorList and getWebsiteOperatorList', () => {
   it('lists operators created through v2, with nick, rights, curchat and online flags from the live state', async () => {
     const site = await createV2('/website', { url: 'https://flags.example' });
-    const made = await createV2('/operator', { name: 'Lee Van Cleef', first_name: 'Clint', email: freshEmail('lee'), roles: ['expert', 'admin'], chat_max_number: 4 });
+    const made = await createV2('/operator', {
+      name: 'Lee Van Cleef',
+      first_name: 'Clint',
+      email: freshEmail('lee'),
+      roles: ['expert', 'admin'],
+      chat_max_number: 4,
+    });
     const at = new Date().toISOString();
-    const visitor = await t.store.db.insertInto('visitor').values({ client_id: clientId, unique_id: 'flags-visitor', external_id: null, lastname: null, firstname: null, address: null, city: null, zip: null, country: null, phone: null, email: null, browser: null, created_at: at, updated_at: at, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
-    for (const [status, index] of [['open', 1], ['open', 2], ['closed', 3], ['waiting', 4]] as const) {
+    const visitor = await t.store.db
+      .insertInto('visitor')
+      .values({
+        client_id: clientId,
+        unique_id: 'flags-visitor',
+        external_id: null,
+        lastname: null,
+        firstname: null,
+        address: null,
+        city: null,
+        zip: null,
+        country: null,
+        phone: null,
+        email: null,
+        browser: null,
+        created_at: at,
+        updated_at: at,
+        deleted_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const [status, index] of [
+      ['open', 1],
+      ['open', 2],
+      ['closed', 3],
+      ['waiting', 4],
+    ] as const) {
       await t.store.db
         .insertInto('conversation')
-        .values({ client_id: clientId, website_id: site.id, channel: 'chat', source: 'web', visitor_id: visitor.id, operator_id: made.id, skill_id: null, rule_id: null, status, xmpp_id: `flags-${index}`, created_at: at, updated_at: at })
+        .values({
+          client_id: clientId,
+          website_id: site.id,
+          channel: 'chat',
+          source: 'web',
+          visitor_id: visitor.id,
+          operator_id: made.id,
+          skill_id: null,
+          rule_id: null,
+          status,
+          xmpp_id: `flags-${index}`,
+          created_at: at,
+          updated_at: at,
+        })
         .execute();
     }
-    await t.store.db.updateTable('operator').set({ connected: 1, chat_available: 1 }).where('id', '=', made.id).execute();
+    await t.store.db
+      .updateTable('operator')
+      .set({ connected: 1, chat_available: 1 })
+      .where('id', '=', made.id)
+      .execute();
     const listed = (await operatorList()).find((item) => item.id === String(made.id));
     expect(listed).toEqual({
       id: String(made.id),
@@ -243,16 +369,25 @@ describe('operator/getClientOperatorList and getWebsiteOperatorList', () => {
 
   it("answers {operators: []} for an account without operators, and never another account's", async () => {
     const fresh = await clientWithKey(t, 'V1 Empty Co');
-    expect(await v1('/operator/getClientOperatorList/', {}, { key: fresh.key })).toMatchObject({ status: 200, json: { operators: [] } });
+    expect(await v1('/operator/getClientOperatorList/', {}, { key: fresh.key })).toMatchObject({
+      status: 200,
+      json: { operators: [] },
+    });
     await createV1({ name: 'Other Account Op', email: freshEmail('other') }, otherKey);
     expect((await operatorList()).map((item) => item.name)).not.toContain('Other Account Op');
   });
 
   it('lists the operators of one website (sid), and answers 404 for a website that is not yours', async () => {
     const site = await createV2('/website', { url: 'https://linked.example' });
-    const linked = await createV2('/operator', { name: 'Linked Op', email: freshEmail('linked'), website_list: [site.id] });
+    const linked = await createV2('/operator', {
+      name: 'Linked Op',
+      email: freshEmail('linked'),
+      website_list: [site.id],
+    });
     await createV2('/operator', { name: 'Unlinked Op', email: freshEmail('unlinked') });
-    expect((await operatorList('/operator/getWebsiteOperatorList/', { sid: String(site.id) })).map((item) => item.id)).toEqual([String(linked.id)]);
+    expect(
+      (await operatorList('/operator/getWebsiteOperatorList/', { sid: String(site.id) })).map((item) => item.id),
+    ).toEqual([String(linked.id)]);
     const theirs = await createV2('/website', { url: 'https://theirs.example' }, otherKey);
     for (const sid of [String(theirs.id), '999999']) {
       const answer = await v1('/operator/getWebsiteOperatorList/', { sid });
@@ -260,15 +395,26 @@ describe('operator/getClientOperatorList and getWebsiteOperatorList', () => {
       expect(answer.json).toEqual(error(`Unknown 'website' with 'id' ${sid}.`));
     }
     expect((await v1('/operator/getWebsiteOperatorList/', {})).json).toEqual(error("Field 'sid' is missing."));
-    expect((await v1('/operator/getWebsiteOperatorList/', { sid: 'abc' })).json).toEqual(error("Value of field 'sid' is not valid. Expected a whole number identifier."));
+    expect((await v1('/operator/getWebsiteOperatorList/', { sid: 'abc' })).json).toEqual(
+      error("Value of field 'sid' is not valid. Expected a whole number identifier."),
+    );
   });
 });
 
 describe('operator/editAccount and deleteAccount', () => {
   it("runs seed 002's editAccount example: changes the fields given, emits user.updated", async () => {
-    const created = await createV1({ name: 'Before Edit', email: freshEmail('edit'), pseudo: 'Old', external_id: 'OLD' });
+    const created = await createV1({
+      name: 'Before Edit',
+      email: freshEmail('edit'),
+      pseudo: 'Old',
+      external_id: 'OLD',
+    });
     // http://www.iadvize.com/api/operator/editAccount/?key={APIKEY}&id={OPID}&name=firstname+lastname&external_id={EXTID}
-    const answer = await v1('/operator/editAccount/', { id: created.id, name: 'firstname lastname edited', external_id: 'NEW-EXT' });
+    const answer = await v1('/operator/editAccount/', {
+      id: created.id,
+      name: 'firstname lastname edited',
+      external_id: 'NEW-EXT',
+    });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ result: 'success' });
     const after = (await operatorList()).find((item) => item.id === created.id);
@@ -279,17 +425,36 @@ describe('operator/editAccount and deleteAccount', () => {
   it('changes email, password, pseudo, type and maxchat; an empty pseudo or external_id clears it', async () => {
     const created = await createV1({ name: 'Every Edit', email: freshEmail('every'), pseudo: 'P', external_id: 'E' });
     const email = freshEmail('changed');
-    const answer = await v1('/operator/editAccount/', { id: created.id, email, password: 'another1', pseudo: '', external_id: '', type: 'admin', maxchat: '6' });
+    const answer = await v1('/operator/editAccount/', {
+      id: created.id,
+      email,
+      password: 'another1',
+      pseudo: '',
+      external_id: '',
+      type: 'admin',
+      maxchat: '6',
+    });
     expect(answer.status).toBe(200);
-    expect((await operatorList()).find((item) => item.id === created.id)).toMatchObject({ pseudo: '', external_id: '', rights: 'admin', maxchat: '6' });
-    expect((await t.api('GET', `/operator/${created.id}`, { key })).body.data).toMatchObject({ email, pseudo: null, external_id: null });
+    expect((await operatorList()).find((item) => item.id === created.id)).toMatchObject({
+      pseudo: '',
+      external_id: '',
+      rights: 'admin',
+      maxchat: '6',
+    });
+    expect((await t.api('GET', `/operator/${created.id}`, { key })).body.data).toMatchObject({
+      email,
+      pseudo: null,
+      external_id: null,
+    });
   });
 
   it('refuses an edit that changes nothing, bad values, and operators that are not yours', async () => {
     const created = await createV1({ name: 'Edit Errors', email: freshEmail('errors') });
     const nothing = await v1('/operator/editAccount/', { id: created.id, nom: 'typo' });
     expect(nothing.status).toBe(400);
-    expect(nothing.json).toEqual(error('Nothing to change: give at least one of name, email, password, pseudo, type, maxchat, external_id.'));
+    expect(nothing.json).toEqual(
+      error('Nothing to change: give at least one of name, email, password, pseudo, type, maxchat, external_id.'),
+    );
     expect((await v1('/operator/editAccount/', { name: 'x' })).json).toEqual(error("Field 'id' is missing."));
     expect((await v1('/operator/editAccount/', { id: created.id, maxchat: '9' })).status).toBe(400);
     const theirs = await createV1({ name: 'Their Op', email: freshEmail('their') }, otherKey);
@@ -298,7 +463,10 @@ describe('operator/editAccount and deleteAccount', () => {
       expect(answer.status).toBe(404);
       expect(answer.json).toEqual(error(`Unknown 'operator' with 'id' ${id}.`));
     }
-    expect((await operatorList('/operator/getClientOperatorList/', {}, otherKey)).find((item) => item.id === theirs.id)?.name).toBe('Their Op');
+    expect(
+      (await operatorList('/operator/getClientOperatorList/', {}, otherKey)).find((item) => item.id === theirs.id)
+        ?.name,
+    ).toBe('Their Op');
   });
 
   it('deletes an account: gone from v1 and v2 lists, user.deleted, a second delete answers 404', async () => {
@@ -331,16 +499,33 @@ describe('operator/linkWebsite and unlinkWebsite', () => {
     // http://www.iadvize.com/api/operator/linkWebsite/?key={APIKEY}&opid={OPID}&sid={SITE_ID}
     expect((await v1('/operator/linkWebsite/', params)).json).toEqual({ result: 'success' });
     expect((await t.api('GET', `/operator/${created.id}`, { key })).body.data.website_list).toEqual([site.id]);
-    expect((await operatorList('/operator/getWebsiteOperatorList/', { sid: String(site.id) })).map((item) => item.id)).toEqual([created.id]);
+    expect(
+      (await operatorList('/operator/getWebsiteOperatorList/', { sid: String(site.id) })).map((item) => item.id),
+    ).toEqual([created.id]);
     expect((await v1('/operator/linkWebsite/', params)).json).toEqual({ result: 'success' });
     expect(await eventTypesFor(t, 'operator', Number(created.id))).toEqual(['user.created', 'user.updated']);
-    const payload = await t.store.db.selectFrom('event').select('payload').where('subject_type', '=', 'operator').where('subject_id', '=', Number(created.id)).where('type', '=', 'user.updated').executeTakeFirstOrThrow();
-    expect(JSON.parse(payload.payload)).toEqual({ userId: Number(created.id), changed: ['website_list'], websiteId: site.id, linked: true });
+    const payload = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('subject_type', '=', 'operator')
+      .where('subject_id', '=', Number(created.id))
+      .where('type', '=', 'user.updated')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(payload.payload)).toEqual({
+      userId: Number(created.id),
+      changed: ['website_list'],
+      websiteId: site.id,
+      linked: true,
+    });
 
     expect((await v1('/operator/unlinkWebsite/', params)).json).toEqual({ result: 'success' });
     expect((await t.api('GET', `/operator/${created.id}`, { key })).body.data.website_list).toEqual([]);
     expect((await v1('/operator/unlinkWebsite/', params)).json).toEqual({ result: 'success' });
-    expect(await eventTypesFor(t, 'operator', Number(created.id))).toEqual(['user.created', 'user.updated', 'user.updated']);
+    expect(await eventTypesFor(t, 'operator', Number(created.id))).toEqual([
+      'user.created',
+      'user.updated',
+      'user.updated',
+    ]);
   });
 
   it("answers 404 for another account's website or operator, and names missing parameters", async () => {
@@ -349,18 +534,36 @@ describe('operator/linkWebsite and unlinkWebsite', () => {
     const created = await createV1({ name: 'Guarded Op', email: freshEmail('guarded') });
     const theirOp = await createV1({ name: 'Their Link Op', email: freshEmail('theirlink') }, otherKey);
     for (const method of ['linkWebsite', 'unlinkWebsite']) {
-      expect(await v1(`/operator/${method}/`, { opid: created.id, sid: String(theirs.id) })).toMatchObject({ status: 404, json: error(`Unknown 'website' with 'id' ${theirs.id}.`) });
-      expect(await v1(`/operator/${method}/`, { opid: theirOp.id, sid: String(mine.id) })).toMatchObject({ status: 404, json: error(`Unknown 'operator' with 'id' ${theirOp.id}.`) });
-      expect(await v1(`/operator/${method}/`, { opid: created.id })).toMatchObject({ status: 400, json: error("Field 'sid' is missing.") });
-      expect(await v1(`/operator/${method}/`, { sid: String(mine.id) })).toMatchObject({ status: 400, json: error("Field 'opid' is missing.") });
+      expect(await v1(`/operator/${method}/`, { opid: created.id, sid: String(theirs.id) })).toMatchObject({
+        status: 404,
+        json: error(`Unknown 'website' with 'id' ${theirs.id}.`),
+      });
+      expect(await v1(`/operator/${method}/`, { opid: theirOp.id, sid: String(mine.id) })).toMatchObject({
+        status: 404,
+        json: error(`Unknown 'operator' with 'id' ${theirOp.id}.`),
+      });
+      expect(await v1(`/operator/${method}/`, { opid: created.id })).toMatchObject({
+        status: 400,
+        json: error("Field 'sid' is missing."),
+      });
+      expect(await v1(`/operator/${method}/`, { sid: String(mine.id) })).toMatchObject({
+        status: 400,
+        json: error("Field 'opid' is missing."),
+      });
     }
-    expect(await t.store.db.selectFrom('operator_website').selectAll().where('website_id', '=', theirs.id).execute()).toEqual([]);
+    expect(
+      await t.store.db.selectFrom('operator_website').selectAll().where('website_id', '=', theirs.id).execute(),
+    ).toEqual([]);
   });
 });
 
 describe('operator/setAvailable, setUnavailable and disconnect', () => {
   async function flags(id: string) {
-    return t.store.db.selectFrom('operator').select(['connected', 'chat_available']).where('id', '=', Number(id)).executeTakeFirstOrThrow();
+    return t.store.db
+      .selectFrom('operator')
+      .select(['connected', 'chat_available'])
+      .where('id', '=', Number(id))
+      .executeTakeFirstOrThrow();
   }
 
   it("runs seed 002's examples with opId: available connects, unavailable keeps connected, disconnect ends it", async () => {
@@ -368,7 +571,10 @@ describe('operator/setAvailable, setUnavailable and disconnect', () => {
     // http://www.iadvize.com/api/operator/setAvailable/?key={APIKEY}&opId={ID}
     expect((await v1('/operator/setAvailable/', { opId: created.id })).json).toEqual({ result: 'success' });
     expect(await flags(created.id)).toEqual({ connected: 1, chat_available: 1 });
-    expect((await operatorList()).find((item) => item.id === created.id)).toMatchObject({ is_online: '1', messenger_isonline: '1' });
+    expect((await operatorList()).find((item) => item.id === created.id)).toMatchObject({
+      is_online: '1',
+      messenger_isonline: '1',
+    });
     expect((await v1('/operator/setUnavailable/', { opid: created.id })).json).toEqual({ result: 'success' });
     expect(await flags(created.id)).toEqual({ connected: 1, chat_available: 0 });
     expect((await v1('/operator/disconnect/', { opId: created.id })).json).toEqual({ result: 'success' });
@@ -410,7 +616,11 @@ describe('operator/setAvailable, setUnavailable and disconnect', () => {
     const made = await createV2('/operator', { name: 'No Chat', email: freshEmail('nochat'), chat_enabled: false });
     const answer = await v1('/operator/setAvailable/', { opid: String(made.id) });
     expect(answer.status).toBe(400);
-    expect(answer.json).toEqual(error(`Value of field 'opid' is not valid. The operator cannot process chat: enable chat first (PUT /api/2/operator/${made.id} with chat_enabled=1).`));
+    expect(answer.json).toEqual(
+      error(
+        `Value of field 'opid' is not valid. The operator cannot process chat: enable chat first (PUT /api/2/operator/${made.id} with chat_enabled=1).`,
+      ),
+    );
   });
 });
 
@@ -456,24 +666,38 @@ describe('routing', () => {
     );
     const model = await v1('/operators/getClientOperatorList/');
     expect(model.status).toBe(404);
-    expect(model.json).toEqual(error("Unknown model 'operators'. Models: operator, website, chat_history, transactions, satisfaction, operator_stats. The REST API v2 lives under /api/2; see /docs."));
+    expect(model.json).toEqual(
+      error(
+        "Unknown model 'operators'. Models: operator, website, chat_history, transactions, satisfaction, operator_stats. The REST API v2 lives under /api/2; see /docs.",
+      ),
+    );
     const bare = await v1('/website');
     expect(bare.status).toBe(404);
-    expect(bare.json).toEqual(error("Name a method: /api/website/{method}/. Methods of 'website': getClientWebsiteList."));
+    expect(bare.json).toEqual(
+      error("Name a method: /api/website/{method}/. Methods of 'website': getClientWebsiteList."),
+    );
   });
 
   it('answers 405 to another HTTP verb on a method', async () => {
     const answer = await v1('/operator/deleteAccount/', { id: '1' }, { method: 'DELETE' });
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe('GET, HEAD, POST');
-    expect(answer.json).toEqual(error('Method DELETE is not allowed: call /api/operator/deleteAccount/ with GET, or POST a form.'));
+    expect(answer.json).toEqual(
+      error('Method DELETE is not allowed: call /api/operator/deleteAccount/ with GET, or POST a form.'),
+    );
   });
 
   it('leaves /api/2 to v2: its routes, its 404s and its error envelope', async () => {
     const unknown = await t.app.inject({ method: 'GET', url: '/api/2/nothing-here', headers: { 'x-api-key': key } });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json()).toEqual({ meta: { status: 'fail', message: 'No route GET /api/2/nothing-here. See /docs for the API reference.' } });
-    const deeper = await t.app.inject({ method: 'GET', url: '/api/2/operator/1/nothing', headers: { 'x-api-key': key } });
+    expect(unknown.json()).toEqual({
+      meta: { status: 'fail', message: 'No route GET /api/2/nothing-here. See /docs for the API reference.' },
+    });
+    const deeper = await t.app.inject({
+      method: 'GET',
+      url: '/api/2/operator/1/nothing',
+      headers: { 'x-api-key': key },
+    });
     expect(deeper.statusCode).toBe(404);
     expect(deeper.json()).toMatchObject({ meta: { status: 'fail' } });
     const invalid = await t.api('GET', '/operator/abc', { key });
@@ -495,12 +719,25 @@ describe('OpenAPI document', () => {
   }
   let paths: Record<string, Record<string, Operation>>;
   beforeAll(async () => {
-    paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, Operation>> }>().paths;
+    paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>().paths;
   });
 
   it('documents every v1 method under /api/{model}/{method}/, as GET and POST, tagged by model', () => {
     const methods: Record<string, string[]> = {
-      operator: ['createAccount', 'getClientOperatorList', 'getWebsiteOperatorList', 'editAccount', 'deleteAccount', 'linkWebsite', 'unlinkWebsite', 'setUnavailable', 'setAvailable', 'disconnect'],
+      operator: [
+        'createAccount',
+        'getClientOperatorList',
+        'getWebsiteOperatorList',
+        'editAccount',
+        'deleteAccount',
+        'linkWebsite',
+        'unlinkWebsite',
+        'setUnavailable',
+        'setAvailable',
+        'disconnect',
+      ],
       website: ['getClientWebsiteList'],
       chat_history: ['getHistory', 'getHistoryByID'],
       transactions: ['getTransactions'],
@@ -518,14 +755,24 @@ describe('OpenAPI document', () => {
       }
     }
     // Only the documented form (with the trailing slash) of each method; the catch-all explanations stay hidden.
-    const v1Paths = Object.entries(paths).filter(([, item]) => Object.values(item).some((operation) => operation.tags?.some((tag) => tag.startsWith('v1 '))));
-    expect(v1Paths.map(([path]) => path).sort()).toEqual(Object.entries(methods).flatMap(([model, names]) => names.map((name) => `/api/${model}/${name}/`)).sort());
+    const v1Paths = Object.entries(paths).filter(([, item]) =>
+      Object.values(item).some((operation) => operation.tags?.some((tag) => tag.startsWith('v1 '))),
+    );
+    expect(v1Paths.map(([path]) => path).sort()).toEqual(
+      Object.entries(methods)
+        .flatMap(([model, names]) => names.map((name) => `/api/${model}/${name}/`))
+        .sort(),
+    );
   });
 
   it('documents parameters, required ones, and the csv and xml answers', () => {
     const transactions = paths['/api/transactions/getTransactions/']?.get;
     const parameters = transactions?.parameters ?? [];
-    expect(parameters.filter((parameter) => parameter.in === 'query').map((parameter) => [parameter.name, parameter.required ?? false])).toEqual(
+    expect(
+      parameters
+        .filter((parameter) => parameter.in === 'query')
+        .map((parameter) => [parameter.name, parameter.required ?? false]),
+    ).toEqual(
       expect.arrayContaining([
         ['sdate', true],
         ['edate', true],
@@ -534,7 +781,10 @@ describe('OpenAPI document', () => {
       ]),
     );
     expect(Object.keys(transactions?.responses['200']?.content ?? {})).toEqual(['application/json', 'text/csv']);
-    expect(Object.keys(paths['/api/chat_history/getHistory/']?.get?.responses['200']?.content ?? {})).toEqual(['application/json', 'application/xml']);
+    expect(Object.keys(paths['/api/chat_history/getHistory/']?.get?.responses['200']?.content ?? {})).toEqual([
+      'application/json',
+      'application/xml',
+    ]);
     expect(paths['/api/operator/createAccount/']?.get?.responses).toHaveProperty('403');
   });
 });

@@ -1,7 +1,7 @@
 // Rows → v1 shapes (seed 002): strings where the seed quotes values, `jj.mm.aaaa hh:mm` dates, CSV columns and XML elements.
 import { MESSAGE_KIND, type MessageKind, type WebsiteRow } from '../../db/schema.js';
 import { legacyRole, parseJsonList } from '../../domain/people/present.js';
-import { type CsvColumn, type XmlNode, formatMinutesSeconds, formatV1DateTime, formatV1Time } from './formats.js';
+import { type CsvColumn, formatMinutesSeconds, formatV1DateTime, formatV1Time, type XmlNode } from './formats.js';
 import type { HistoryRow, OperatorListRow, SaleListRow, SatisfactionListRow } from './queries.js';
 import type { OperatorStats } from './stats.js';
 
@@ -54,7 +54,11 @@ export function presentHistory(row: HistoryRow, now: Date) {
     vuid: row.visitor_uid,
     user_agent: row.user_agent ?? row.visitor_browser ?? '',
     extid: row.visitor_external_id ?? '',
-    history: row.messages.map((message) => ({ from: FROM[message.kind] ?? 'alert', time: formatV1Time(message.created_at), msg: message.body })),
+    history: row.messages.map((message) => ({
+      from: FROM[message.kind] ?? 'alert',
+      time: formatV1Time(message.created_at),
+      msg: message.body,
+    })),
   };
 }
 
@@ -67,7 +71,9 @@ export function historyXml(chats: readonly V1History[]): XmlNode {
     content: chats.map((chat) => ({
       name: 'chat',
       content: [
-        ...(['id', 'duration', 'datetime', 'opid', 'opname', 'group', 'vuid', 'user_agent', 'extid'] as const).map((field) => ({ name: field, content: chat[field] })),
+        ...(['id', 'duration', 'datetime', 'opid', 'opname', 'group', 'vuid', 'user_agent', 'extid'] as const).map(
+          (field) => ({ name: field, content: chat[field] }),
+        ),
         {
           name: 'history',
           content: chat.history.map((entry) => ({

@@ -1,6 +1,13 @@
 // Reads behind the v1 API, always limited to one client: operators, websites, conversation histories, sales, survey answers, presence.
 import type { Kysely } from 'kysely';
-import { type ConversationRow, type Database, MESSAGE_KIND, type MessageKind, type OperatorRow, type WebsiteRow } from '../../db/schema.js';
+import {
+  type ConversationRow,
+  type Database,
+  MESSAGE_KIND,
+  type MessageKind,
+  type OperatorRow,
+  type WebsiteRow,
+} from '../../db/schema.js';
 
 /** A period of stored instants: `start` included, `end` excluded (ISO text compares as time does). */
 export interface Period {
@@ -23,9 +30,18 @@ export interface OperatorListRow extends OperatorRow {
 }
 
 /** The client's live operators (all, or those linked to one website), oldest first. */
-export async function listClientOperators(db: Kysely<Database>, clientId: number, websiteId?: number): Promise<OperatorListRow[]> {
+export async function listClientOperators(
+  db: Kysely<Database>,
+  clientId: number,
+  websiteId?: number,
+): Promise<OperatorListRow[]> {
   let query = db.selectFrom('operator').selectAll().where('client_id', '=', clientId).where('deleted_at', 'is', null);
-  if (websiteId !== undefined) query = query.where('id', 'in', db.selectFrom('operator_website').select('operator_id').where('website_id', '=', websiteId));
+  if (websiteId !== undefined)
+    query = query.where(
+      'id',
+      'in',
+      db.selectFrom('operator_website').select('operator_id').where('website_id', '=', websiteId),
+    );
   const rows = await query.orderBy('id').execute();
   const open = new Map<number, number>();
   for (const ids of chunks(rows.map((row) => row.id))) {
@@ -43,15 +59,29 @@ export async function listClientOperators(db: Kysely<Database>, clientId: number
 }
 
 /** One of the client's operators; deleted ones only when asked (their history and figures stay readable). */
-export async function findOperator(db: Kysely<Database>, clientId: number, operatorId: number, options: { includeDeleted?: boolean } = {}): Promise<OperatorRow | undefined> {
+export async function findOperator(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  options: { includeDeleted?: boolean } = {},
+): Promise<OperatorRow | undefined> {
   let query = db.selectFrom('operator').selectAll().where('client_id', '=', clientId).where('id', '=', operatorId);
   if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
   return query.executeTakeFirst();
 }
 
 /** Ids of the client's operators having this external id (exact match). */
-export async function operatorIdsByExternalId(db: Kysely<Database>, clientId: number, externalId: string, options: { includeDeleted?: boolean } = {}): Promise<number[]> {
-  let query = db.selectFrom('operator').select('id').where('client_id', '=', clientId).where('external_id', '=', externalId);
+export async function operatorIdsByExternalId(
+  db: Kysely<Database>,
+  clientId: number,
+  externalId: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<number[]> {
+  let query = db
+    .selectFrom('operator')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('external_id', '=', externalId);
   if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
   return (await query.orderBy('id').execute()).map((row) => row.id);
 }
@@ -60,12 +90,26 @@ export async function operatorIdsByExternalId(db: Kysely<Database>, clientId: nu
 export async function operatorIdsByName(db: Kysely<Database>, clientId: number, name: string): Promise<number[]> {
   // Compared in JavaScript: SQLite's lower() folds ASCII only, and names are often accented.
   const wanted = name.trim().toLocaleLowerCase('fr');
-  const rows = await db.selectFrom('operator').select(['id', 'name']).where('client_id', '=', clientId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('operator')
+    .select(['id', 'name'])
+    .where('client_id', '=', clientId)
+    .orderBy('id')
+    .execute();
   return rows.filter((row) => row.name.trim().toLocaleLowerCase('fr') === wanted).map((row) => row.id);
 }
 
-export async function findWebsite(db: Kysely<Database>, clientId: number, websiteId: number): Promise<WebsiteRow | undefined> {
-  return db.selectFrom('website').selectAll().where('client_id', '=', clientId).where('id', '=', websiteId).executeTakeFirst();
+export async function findWebsite(
+  db: Kysely<Database>,
+  clientId: number,
+  websiteId: number,
+): Promise<WebsiteRow | undefined> {
+  return db
+    .selectFrom('website')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .where('id', '=', websiteId)
+    .executeTakeFirst();
 }
 
 export async function listClientWebsites(db: Kysely<Database>, clientId: number): Promise<WebsiteRow[]> {
@@ -87,7 +131,8 @@ export interface HistoryMessage {
 }
 
 /** A conversation with what v1's history shows about it. */
-export interface HistoryRow extends Pick<ConversationRow, 'id' | 'operator_id' | 'created_at' | 'closed_at' | 'user_agent'> {
+export interface HistoryRow
+  extends Pick<ConversationRow, 'id' | 'operator_id' | 'created_at' | 'closed_at' | 'user_agent'> {
   operator_name: string | null;
   group_name: string | null;
   visitor_uid: string;
@@ -106,7 +151,8 @@ function historyQuery(db: Kysely<Database>, clientId: number, filters: HistoryFi
   const { period, operatorIds, visitorExternalId, ruleId, conversationId } = filters;
   if (period.start !== undefined) query = query.where('conversation.created_at', '>=', period.start);
   if (period.end !== undefined) query = query.where('conversation.created_at', '<', period.end);
-  if (operatorIds !== undefined) query = query.where('conversation.operator_id', 'in', operatorIds.length > 0 ? operatorIds : [0]);
+  if (operatorIds !== undefined)
+    query = query.where('conversation.operator_id', 'in', operatorIds.length > 0 ? operatorIds : [0]);
   if (visitorExternalId !== undefined) query = query.where('visitor.external_id', '=', visitorExternalId);
   if (ruleId !== undefined) query = query.where('conversation.rule_id', '=', ruleId);
   if (conversationId !== undefined) query = query.where('conversation.id', '=', conversationId);
@@ -122,7 +168,11 @@ export async function countHistory(db: Kysely<Database>, clientId: number, filte
 }
 
 /** Conversations matching the filters, newest first, each with its history in order. */
-export async function listHistory(db: Kysely<Database>, clientId: number, filters: HistoryFilters): Promise<HistoryRow[]> {
+export async function listHistory(
+  db: Kysely<Database>,
+  clientId: number,
+  filters: HistoryFilters,
+): Promise<HistoryRow[]> {
   const rows = await historyQuery(db, clientId, filters)
     .select([
       'conversation.id',
@@ -170,11 +220,18 @@ export interface SaleListRow {
   email: string | null;
 }
 
-export async function listSales(db: Kysely<Database>, clientId: number, period: Period, options: { chattedOnly: boolean }): Promise<SaleListRow[]> {
+export async function listSales(
+  db: Kysely<Database>,
+  clientId: number,
+  period: Period,
+  options: { chattedOnly: boolean },
+): Promise<SaleListRow[]> {
   let query = db
     .selectFrom('sale')
     .leftJoin('conversation', 'conversation.id', 'sale.conversation_id')
-    .leftJoin('operator', (join) => join.on((eb) => eb('operator.id', '=', eb.fn.coalesce('sale.operator_id', 'conversation.operator_id'))))
+    .leftJoin('operator', (join) =>
+      join.on((eb) => eb('operator.id', '=', eb.fn.coalesce('sale.operator_id', 'conversation.operator_id'))),
+    )
     .leftJoin('visitor', 'visitor.id', 'sale.visitor_id')
     .select((eb) => [
       'sale.id',
@@ -205,11 +262,18 @@ export interface SatisfactionListRow {
   created_at: string;
 }
 
-export async function listSatisfactions(db: Kysely<Database>, clientId: number, period: Period, operatorIds?: number[]): Promise<SatisfactionListRow[]> {
+export async function listSatisfactions(
+  db: Kysely<Database>,
+  clientId: number,
+  period: Period,
+  operatorIds?: number[],
+): Promise<SatisfactionListRow[]> {
   let query = db
     .selectFrom('satisfaction')
     .innerJoin('conversation', 'conversation.id', 'satisfaction.conversation_id')
-    .leftJoin('operator', (join) => join.on((eb) => eb('operator.id', '=', eb.fn.coalesce('satisfaction.operator_id', 'conversation.operator_id'))))
+    .leftJoin('operator', (join) =>
+      join.on((eb) => eb('operator.id', '=', eb.fn.coalesce('satisfaction.operator_id', 'conversation.operator_id'))),
+    )
     .select([
       'satisfaction.id',
       'satisfaction.conversation_id',
@@ -239,7 +303,12 @@ export interface StatsFacts {
 }
 
 /** Everything operator statistics need for a period, limited to `operatorIds` when given. */
-export async function loadStatsFacts(db: Kysely<Database>, clientId: number, period: Required<Period>, operatorIds?: number[]): Promise<StatsFacts> {
+export async function loadStatsFacts(
+  db: Kysely<Database>,
+  clientId: number,
+  period: Required<Period>,
+  operatorIds?: number[],
+): Promise<StatsFacts> {
   const only = operatorIds === undefined ? undefined : operatorIds.length > 0 ? operatorIds : [0];
   let operators = db.selectFrom('operator').select(['id', 'name', 'deleted_at']).where('client_id', '=', clientId);
   if (only) operators = operators.where('id', 'in', only);
@@ -303,7 +372,9 @@ export async function loadStatsFacts(db: Kysely<Database>, clientId: number, per
   ]);
   return {
     operators: operatorRows,
-    conversations: conversationRows.flatMap((row) => (row.operator_id === null ? [] : [{ ...row, operator_id: row.operator_id }])),
+    conversations: conversationRows.flatMap((row) =>
+      row.operator_id === null ? [] : [{ ...row, operator_id: row.operator_id }],
+    ),
     soldConversationIds: new Set(soldRows.map((row) => row.id)),
     sales: saleRows.map((row) => ({ operator_id: row.operator_id, amount: Number(row.amount) })),
     satisfactions: satisfactionRows,

@@ -3,18 +3,35 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { ApiError, unknownResource } from '../../errors.js';
 import { toCsv, toXml } from './formats.js';
-import { type MethodRegistry, outOf, readBoundedPeriod, readPeriod, registerMethod, todayPeriod, unknownBy } from './method.js';
 import {
-  SATISFACTION_CSV,
-  STATS_CSV,
-  TRANSACTION_CSV,
+  type MethodRegistry,
+  outOf,
+  readBoundedPeriod,
+  readPeriod,
+  registerMethod,
+  todayPeriod,
+  unknownBy,
+} from './method.js';
+import {
   historyXml,
   presentHistory,
   presentSatisfaction,
   presentStats,
   presentTransaction,
+  SATISFACTION_CSV,
+  STATS_CSV,
+  TRANSACTION_CSV,
 } from './present.js';
-import { countHistory, findOperator, listHistory, listSales, listSatisfactions, loadStatsFacts, operatorIdsByExternalId, operatorIdsByName } from './queries.js';
+import {
+  countHistory,
+  findOperator,
+  listHistory,
+  listSales,
+  listSatisfactions,
+  loadStatsFacts,
+  operatorIdsByExternalId,
+  operatorIdsByName,
+} from './queries.js';
 import {
   HistoryByIdParams,
   HistoryList,
@@ -31,7 +48,8 @@ import { computeOperatorStats } from './stats.js';
 /** One history answer holds at most this many conversations; a wider export is asked to narrow its dates rather than exhaust memory. */
 export const MAX_HISTORY_CONVERSATIONS = 5000;
 
-const intersect = (left: number[] | undefined, right: number[]): number[] => (left === undefined ? right : left.filter((id) => right.includes(id)));
+const intersect = (left: number[] | undefined, right: number[]): number[] =>
+  left === undefined ? right : left.filter((id) => right.includes(id));
 
 export function registerReportMethods(app: FastifyInstance, registry: MethodRegistry, context: AppContext): void {
   const { db } = context;
@@ -40,10 +58,14 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
    * The operators report filters name: `opid` and `external_id` must name one of your operators
    * (deleted ones included, their history stays readable); `opname` is a plain filter.
    */
-  async function operatorFilter(clientId: number, input: { opid?: number; external_id?: string; opname?: string }): Promise<number[] | undefined> {
+  async function operatorFilter(
+    clientId: number,
+    input: { opid?: number; external_id?: string; opname?: string },
+  ): Promise<number[] | undefined> {
     let ids: number[] | undefined;
     if (input.opid !== undefined) {
-      if (!(await findOperator(db, clientId, input.opid, { includeDeleted: true }))) throw unknownResource('operator', input.opid);
+      if (!(await findOperator(db, clientId, input.opid, { includeDeleted: true })))
+        throw unknownResource('operator', input.opid);
       ids = [input.opid];
     }
     if (input.external_id !== undefined) {
@@ -78,10 +100,17 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
       };
       const count = await countHistory(db, clientId, filters);
       if (count > MAX_HISTORY_CONVERSATIONS) {
-        throw new ApiError('too_many_results', 400, `The filters match ${count} conversations, more than the ${MAX_HISTORY_CONVERSATIONS} one answer holds: narrow 'sdate' and 'edate'.`);
+        throw new ApiError(
+          'too_many_results',
+          400,
+          `The filters match ${count} conversations, more than the ${MAX_HISTORY_CONVERSATIONS} one answer holds: narrow 'sdate' and 'edate'.`,
+        );
       }
       const now = new Date();
-      return historyAnswer((await listHistory(db, clientId, filters)).map((row) => presentHistory(row, now)), outOf(input));
+      return historyAnswer(
+        (await listHistory(db, clientId, filters)).map((row) => presentHistory(row, now)),
+        outOf(input),
+      );
     },
   });
 
@@ -89,7 +118,8 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
     model: 'chat_history',
     method: 'getHistoryByID',
     summary: 'Export one conversation history',
-    description: 'The conversation `chatid`, in the shape of `getHistory` (a list of one). `out=xml` as for `getHistory`.',
+    description:
+      'The conversation `chatid`, in the shape of `getHistory` (a list of one). `out=xml` as for `getHistory`.',
     params: HistoryByIdParams,
     formats: ['json', 'xml'],
     json: HistoryList,
@@ -97,7 +127,10 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
       const rows = await listHistory(db, clientId, { period: {}, conversationId: input.chatid });
       if (rows.length === 0) throw unknownResource('chat', input.chatid);
       const now = new Date();
-      return historyAnswer(rows.map((row) => presentHistory(row, now)), outOf(input));
+      return historyAnswer(
+        rows.map((row) => presentHistory(row, now)),
+        outOf(input),
+      );
     },
   });
 
@@ -107,12 +140,14 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
     summary: 'Export transactions',
     description:
       'Sales reported between `sdate` and `edate` (required, `aaaa-mm-jj`, whole days, UTC), newest first; `chatted=1` keeps those that followed a conversation. ' +
-      '`operator` is the operator credited with the sale (the one reported with it, else the one of its conversation). `out=csv` answers the seed\'s `;`-separated table.',
+      "`operator` is the operator credited with the sale (the one reported with it, else the one of its conversation). `out=csv` answers the seed's `;`-separated table.",
     params: TransactionsParams,
     formats: ['json', 'csv'],
     json: TransactionList,
     answer: async (input, { clientId }) => {
-      const rows = (await listSales(db, clientId, readBoundedPeriod(input), { chattedOnly: input.chatted === 1 })).map(presentTransaction);
+      const rows = (await listSales(db, clientId, readBoundedPeriod(input), { chattedOnly: input.chatted === 1 })).map(
+        presentTransaction,
+      );
       return outOf(input) === 'csv' ? { text: toCsv(TRANSACTION_CSV, rows), format: 'csv' } : { json: rows };
     },
   });
@@ -122,14 +157,17 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
     method: 'getSatisfaction',
     summary: 'Export satisfaction survey answers',
     description:
-      'Answers given between `sdate` and `edate` (`aaaa-mm-jj`, whole days, UTC; without either date, today\'s answers), newest first. ' +
-      'Filters: `opid`, or `opname` (the operator\'s name, ignoring case). Notes run from 1 to 3 (3 is the most satisfied). `out=csv` answers the seed\'s `;`-separated table.',
+      "Answers given between `sdate` and `edate` (`aaaa-mm-jj`, whole days, UTC; without either date, today's answers), newest first. " +
+      "Filters: `opid`, or `opname` (the operator's name, ignoring case). Notes run from 1 to 3 (3 is the most satisfied). `out=csv` answers the seed's `;`-separated table.",
     params: SatisfactionParams,
     formats: ['json', 'csv'],
     json: SatisfactionList,
     answer: async (input, { clientId }) => {
-      const period = input.sdate === undefined && input.edate === undefined ? todayPeriod(new Date()) : readPeriod(input);
-      const rows = (await listSatisfactions(db, clientId, period, await operatorFilter(clientId, input))).map(presentSatisfaction);
+      const period =
+        input.sdate === undefined && input.edate === undefined ? todayPeriod(new Date()) : readPeriod(input);
+      const rows = (await listSatisfactions(db, clientId, period, await operatorFilter(clientId, input))).map(
+        presentSatisfaction,
+      );
       return outOf(input) === 'csv' ? { text: toCsv(SATISFACTION_CSV, rows), format: 'csv' } : { json: rows };
     },
   });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationStatus, MessageKind } from '../../db/schema.js';
 import { MESSAGE_KIND } from '../../db/schema.js';
-import { type TestApp, clientWithKey, startTestApp } from '../../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
 import { MAX_HISTORY_CONVERSATIONS } from './report-routes.js';
 
 let t: TestApp;
@@ -23,7 +23,12 @@ async function v1(path: string, params: Record<string, string> = {}, as: string 
   const query = new URLSearchParams({ ...params, key: as }).toString();
   const response = await t.app.inject({ method: 'GET', url: `/api${path}?${query}` });
   const contentType = String(response.headers['content-type'] ?? '');
-  return { status: response.statusCode, contentType, text: response.body, json: contentType.startsWith('application/json') ? JSON.parse(response.body) : null };
+  return {
+    status: response.statusCode,
+    contentType,
+    text: response.body,
+    json: contentType.startsWith('application/json') ? JSON.parse(response.body) : null,
+  };
 }
 
 const error = (message: string) => ({ result: 'error', message });
@@ -34,10 +39,20 @@ const db = () => t.store.db;
 
 async function website(forClient: number, url: string): Promise<number> {
   const at = '2011-01-01T00:00:00.000Z';
-  return (await db().insertInto('website').values({ client_id: forClient, url, label: url, created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow()).id;
+  return (
+    await db()
+      .insertInto('website')
+      .values({ client_id: forClient, url, label: url, created_at: at, updated_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
-async function operator(forClient: number, name: string, extra: { first_name?: string; external_id?: string; group_id?: number } = {}): Promise<number> {
+async function operator(
+  forClient: number,
+  name: string,
+  extra: { first_name?: string; external_id?: string; group_id?: number } = {},
+): Promise<number> {
   counter += 1;
   const at = '2011-01-01T00:00:00.000Z';
   const row = await db()
@@ -72,7 +87,11 @@ async function operator(forClient: number, name: string, extra: { first_name?: s
   return row.id;
 }
 
-async function visitor(forClient: number, uniqueId: string, extra: { external_id?: string; email?: string; browser?: string } = {}): Promise<number> {
+async function visitor(
+  forClient: number,
+  uniqueId: string,
+  extra: { external_id?: string; email?: string; browser?: string } = {},
+): Promise<number> {
   const at = '2011-01-01T00:00:00.000Z';
   const row = await db()
     .insertInto('visitor')
@@ -140,7 +159,14 @@ async function conversation(spec: ConversationSpec): Promise<number> {
     seq += 1;
     await db()
       .insertInto('conversation_message')
-      .values({ conversation_id: row.id, seq, kind, operator_id: kind === MESSAGE_KIND.operator ? spec.operator : null, body, created_at: at })
+      .values({
+        conversation_id: row.id,
+        seq,
+        kind,
+        operator_id: kind === MESSAGE_KIND.operator ? spec.operator : null,
+        body,
+        created_at: at,
+      })
       .execute();
   }
   return row.id;
@@ -179,7 +205,15 @@ async function sale(spec: SaleSpec): Promise<number> {
   return row.id;
 }
 
-async function satisfaction(spec: { client: number; website: number; conversation: number; operator?: number; notes: [number, number, number]; comment?: string; at: string }): Promise<number> {
+async function satisfaction(spec: {
+  client: number;
+  website: number;
+  conversation: number;
+  operator?: number;
+  notes: [number, number, number];
+  comment?: string;
+  at: string;
+}): Promise<number> {
   const row = await db()
     .insertInto('satisfaction')
     .values({
@@ -199,10 +233,14 @@ async function satisfaction(spec: { client: number; website: number; conversatio
 }
 
 async function presence(forClient: number, operatorId: number, started: string, ended: string | null): Promise<void> {
-  await db().insertInto('presence_session').values({ client_id: forClient, operator_id: operatorId, started_at: started, ended_at: ended }).execute();
+  await db()
+    .insertInto('presence_session')
+    .values({ client_id: forClient, operator_id: operatorId, started_at: started, ended_at: ended })
+    .execute();
 }
 
-const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7_3) AppleWebKit/534.54.16 (KHTML, like Gecko) Version/5.1.4 Safari/534.54.16';
+const UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7_3) AppleWebKit/534.54.16 (KHTML, like Gecko) Version/5.1.4 Safari/534.54.16';
 const VUID = 'c8db748bfb239a3ad005f99014bdc0824f8c088890cc8';
 
 // The account the exports read: seed 002's examples, dated December 2011.
@@ -231,7 +269,17 @@ beforeAll(async () => {
   ({ key, clientId } = await clientWithKey(t, 'Reports Co'));
   ({ key: otherKey, clientId: otherClientId } = await clientWithKey(t, 'Reports Other Co'));
   ids.site = await website(clientId, 'https://reports.example');
-  const group = await db().insertInto('operator_group').values({ client_id: clientId, name: 'Grp1', parent_id: null, created_at: '2011-01-01T00:00:00.000Z', updated_at: '2011-01-01T00:00:00.000Z' }).returning('id').executeTakeFirstOrThrow();
+  const group = await db()
+    .insertInto('operator_group')
+    .values({
+      client_id: clientId,
+      name: 'Grp1',
+      parent_id: null,
+      created_at: '2011-01-01T00:00:00.000Z',
+      updated_at: '2011-01-01T00:00:00.000Z',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   ids.john = await operator(clientId, 'John Doe', { external_id: 'JD-EXT', group_id: group.id });
   ids.judy = await operator(clientId, 'Judy Who', { first_name: 'Judy' });
   ids.kilian = await operator(clientId, 'Kilian');
@@ -251,7 +299,11 @@ beforeAll(async () => {
     userAgent: UA,
     messages: [
       [MESSAGE_KIND.navigation, '2011-12-27T11:58:03.000Z', 'http://www.iadvize.com/fonctionnalites/co-browsing'],
-      [MESSAGE_KIND.visitor, '2011-12-27T11:58:30.000Z', 'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?'],
+      [
+        MESSAGE_KIND.visitor,
+        '2011-12-27T11:58:30.000Z',
+        'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?',
+      ],
       [MESSAGE_KIND.operator, '2011-12-27T11:59:10.000Z', 'Bonjour, malheureusement non.'],
       [MESSAGE_KIND.system, '2011-12-27T12:00:17.000Z', 'OPERATOR CHAT CLOSE'],
     ],
@@ -265,32 +317,119 @@ beforeAll(async () => {
     closed: '2011-12-27T16:30:00.000Z',
     messages: [[MESSAGE_KIND.visitor, '2011-12-27T16:01:00.000Z', 'a < b & "c" \u0001']],
   });
-  ids.c3 = await conversation({ client: clientId, website: ids.site, visitor: v2Visitor, operator: ids.john, created: '2011-12-28T09:00:00.000Z' });
-  ids.c4 = await conversation({ client: clientId, website: ids.site, visitor: v2Visitor, operator: null, created: '2011-12-28T10:00:00.000Z' });
-  ids.c5 = await conversation({ client: clientId, website: ids.site, visitor: v1Visitor, operator: ids.kilian, created: '2011-12-27T13:00:00.000Z', closed: '2011-12-27T13:10:00.000Z' });
+  ids.c3 = await conversation({
+    client: clientId,
+    website: ids.site,
+    visitor: v2Visitor,
+    operator: ids.john,
+    created: '2011-12-28T09:00:00.000Z',
+  });
+  ids.c4 = await conversation({
+    client: clientId,
+    website: ids.site,
+    visitor: v2Visitor,
+    operator: null,
+    created: '2011-12-28T10:00:00.000Z',
+  });
+  ids.c5 = await conversation({
+    client: clientId,
+    website: ids.site,
+    visitor: v1Visitor,
+    operator: ids.kilian,
+    created: '2011-12-27T13:00:00.000Z',
+    closed: '2011-12-27T13:10:00.000Z',
+  });
 
-  ids.s1 = await sale({ client: clientId, website: ids.site, externalId: '1337', amount: 19.9, at: '2011-12-27T16:26:00.000Z', conversation: ids.c1, email: 'daniel@crg.com' });
-  ids.s2 = await sale({ client: clientId, website: ids.site, externalId: '7221', amount: 19.9, at: '2011-12-26T12:44:00.000Z', operator: ids.judy, visitor: v2Visitor });
-  await sale({ client: clientId, website: ids.site, externalId: 'LATER', amount: 5, at: '2012-01-05T10:00:00.000Z', operator: ids.john });
+  ids.s1 = await sale({
+    client: clientId,
+    website: ids.site,
+    externalId: '1337',
+    amount: 19.9,
+    at: '2011-12-27T16:26:00.000Z',
+    conversation: ids.c1,
+    email: 'daniel@crg.com',
+  });
+  ids.s2 = await sale({
+    client: clientId,
+    website: ids.site,
+    externalId: '7221',
+    amount: 19.9,
+    at: '2011-12-26T12:44:00.000Z',
+    operator: ids.judy,
+    visitor: v2Visitor,
+  });
+  await sale({
+    client: clientId,
+    website: ids.site,
+    externalId: 'LATER',
+    amount: 5,
+    at: '2012-01-05T10:00:00.000Z',
+    operator: ids.john,
+  });
 
-  ids.sat1 = await satisfaction({ client: clientId, website: ids.site, conversation: ids.c1, notes: [3, 3, 3], at: '2011-12-29T16:15:00.000Z' });
-  ids.sat2 = await satisfaction({ client: clientId, website: ids.site, conversation: ids.c2, operator: ids.judy, notes: [3, 2, 1], comment: 'Génial le chat ! "vraiment"; merci', at: '2011-12-29T10:47:00.000Z' });
-  ids.satToday = await satisfaction({ client: clientId, website: ids.site, conversation: ids.c3, notes: [1, 1, 2], at: new Date().toISOString() });
+  ids.sat1 = await satisfaction({
+    client: clientId,
+    website: ids.site,
+    conversation: ids.c1,
+    notes: [3, 3, 3],
+    at: '2011-12-29T16:15:00.000Z',
+  });
+  ids.sat2 = await satisfaction({
+    client: clientId,
+    website: ids.site,
+    conversation: ids.c2,
+    operator: ids.judy,
+    notes: [3, 2, 1],
+    comment: 'Génial le chat ! "vraiment"; merci',
+    at: '2011-12-29T10:47:00.000Z',
+  });
+  ids.satToday = await satisfaction({
+    client: clientId,
+    website: ids.site,
+    conversation: ids.c3,
+    notes: [1, 1, 2],
+    at: new Date().toISOString(),
+  });
 
   await presence(clientId, ids.john, '2011-12-27T08:00:00.000Z', '2011-12-27T18:00:00.000Z');
   await presence(clientId, ids.john, '2011-12-26T22:00:00.000Z', '2011-12-27T02:00:00.000Z');
   await presence(clientId, ids.judy, '2011-12-27T20:00:00.000Z', null);
 
   // Kilian left since; Gone left having done nothing.
-  await db().updateTable('operator').set({ deleted_at: '2012-02-01T00:00:00.000Z' }).where('id', 'in', [ids.kilian, ids.gone]).execute();
+  await db()
+    .updateTable('operator')
+    .set({ deleted_at: '2012-02-01T00:00:00.000Z' })
+    .where('id', 'in', [ids.kilian, ids.gone])
+    .execute();
 
   // Another account's activity on the same days, which no export of the first may show.
   const theirSite = await website(otherClientId, 'https://other-reports.example');
   const theirOp = await operator(otherClientId, 'John Doe');
   const theirVisitor = await visitor(otherClientId, VUID, { external_id: 'CRM-1' });
-  ids.theirChat = await conversation({ client: otherClientId, website: theirSite, visitor: theirVisitor, operator: theirOp, created: '2011-12-27T12:00:00.000Z', closed: '2011-12-27T12:05:00.000Z', rule: 7 });
-  await sale({ client: otherClientId, website: theirSite, externalId: '1337', amount: 99, at: '2011-12-27T16:26:00.000Z', conversation: ids.theirChat });
-  await satisfaction({ client: otherClientId, website: theirSite, conversation: ids.theirChat, notes: [1, 1, 1], at: '2011-12-29T16:15:00.000Z' });
+  ids.theirChat = await conversation({
+    client: otherClientId,
+    website: theirSite,
+    visitor: theirVisitor,
+    operator: theirOp,
+    created: '2011-12-27T12:00:00.000Z',
+    closed: '2011-12-27T12:05:00.000Z',
+    rule: 7,
+  });
+  await sale({
+    client: otherClientId,
+    website: theirSite,
+    externalId: '1337',
+    amount: 99,
+    at: '2011-12-27T16:26:00.000Z',
+    conversation: ids.theirChat,
+  });
+  await satisfaction({
+    client: otherClientId,
+    website: theirSite,
+    conversation: ids.theirChat,
+    notes: [1, 1, 1],
+    at: '2011-12-29T16:15:00.000Z',
+  });
   await presence(otherClientId, theirOp, '2011-12-27T08:00:00.000Z', '2011-12-27T09:00:00.000Z');
 });
 afterAll(async () => t.close());
@@ -322,7 +461,11 @@ describe('chat_history/getHistory', () => {
       extid: 'CRM-1',
       history: [
         { from: 'NAVIGATION', time: '11:58', msg: 'http://www.iadvize.com/fonctionnalites/co-browsing' },
-        { from: 'visitor', time: '11:58', msg: 'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?' },
+        {
+          from: 'visitor',
+          time: '11:58',
+          msg: 'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?',
+        },
         { from: 'operator', time: '11:59', msg: 'Bonjour, malheureusement non.' },
         { from: 'alert', time: '12:00', msg: 'OPERATOR CHAT CLOSE' },
       ],
@@ -332,14 +475,16 @@ describe('chat_history/getHistory', () => {
   });
 
   it('runs an open conversation to now, and shows conversations no operator took', async () => {
-    const chats = (await v1('/chat_history/getHistory/', { sdate: '2011-12-28', edate: '2011-12-28' })).json as V1Chat[];
+    const chats = (await v1('/chat_history/getHistory/', { sdate: '2011-12-28', edate: '2011-12-28' }))
+      .json as V1Chat[];
     expect(chats.map((chat) => chat.id)).toEqual([String(ids.c4), String(ids.c3)]);
     expect(chats[1]?.duration).toMatch(/^\d{7,}:[0-5]\d$/);
     expect(chats[0]).toMatchObject({ opid: '', opname: '', group: '' });
   });
 
   it('filters by operator (opid or external_id), visitor external id (extid) and targeting rule (ruleid)', async () => {
-    const idsOf = async (params: Record<string, string>) => ((await v1('/chat_history/getHistory/', params)).json as V1Chat[]).map((chat) => chat.id);
+    const idsOf = async (params: Record<string, string>) =>
+      ((await v1('/chat_history/getHistory/', params)).json as V1Chat[]).map((chat) => chat.id);
     expect(await idsOf({ opid: String(ids.john) })).toEqual([String(ids.c3), String(ids.c1)]);
     expect(await idsOf({ external_id: 'JD-EXT' })).toEqual([String(ids.c3), String(ids.c1)]);
     expect(await idsOf({ opid: String(ids.kilian) })).toEqual([String(ids.c5)]);
@@ -354,9 +499,21 @@ describe('chat_history/getHistory', () => {
     const cases: [Record<string, string>, number, string][] = [
       [{ opid: '999999' }, 404, "Unknown 'operator' with 'id' 999999."],
       [{ external_id: 'NOBODY' }, 404, "Unknown 'operator' with 'external_id' 'NOBODY'."],
-      [{ sdate: '27.12.2011' }, 400, "Value of field 'sdate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27."],
-      [{ edate: '2011-02-30' }, 400, "Value of field 'edate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27."],
-      [{ sdate: '2011-12-28', edate: '2011-12-27' }, 400, "Value of field 'edate' is not valid. It must not be before sdate."],
+      [
+        { sdate: '27.12.2011' },
+        400,
+        "Value of field 'sdate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27.",
+      ],
+      [
+        { edate: '2011-02-30' },
+        400,
+        "Value of field 'edate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27.",
+      ],
+      [
+        { sdate: '2011-12-28', edate: '2011-12-27' },
+        400,
+        "Value of field 'edate' is not valid. It must not be before sdate.",
+      ],
       [{ ruleid: 'seven' }, 400, "Value of field 'ruleid' is not valid. Expected a whole number identifier."],
       [{ out: 'csv' }, 400, "Value of field 'out' is not valid. Expected one of: json, xml."],
     ];
@@ -374,7 +531,12 @@ describe('chat_history/getHistory', () => {
   });
 
   it('answers out=xml with the same fields as elements, escaped', async () => {
-    const answer = await v1('/chat_history/getHistory/', { sdate: '2011-12-27', edate: '2011-12-27', opid: String(ids.judy), out: 'xml' });
+    const answer = await v1('/chat_history/getHistory/', {
+      sdate: '2011-12-27',
+      edate: '2011-12-27',
+      opid: String(ids.judy),
+      out: 'xml',
+    });
     expect(answer.status).toBe(200);
     expect(answer.contentType).toBe('application/xml; charset=utf-8');
     expect(answer.text).toBe(
@@ -436,17 +598,39 @@ describe('chat_history/getHistoryByID', () => {
 });
 
 describe('transactions/getTransactions', () => {
-  const s1 = () => ({ id: String(ids.s1), operator: 'John Doe', chat_id: String(ids.c1), client_email: 'daniel@crg.com', transaction_id: '1337', amount: '19.90', date: '27.12.2011 16:26' });
-  const s2 = () => ({ id: String(ids.s2), operator: 'Judy Who', chat_id: '', client_email: 'jules@crg.com', transaction_id: '7221', amount: '19.90', date: '26.12.2011 12:44' });
+  const s1 = () => ({
+    id: String(ids.s1),
+    operator: 'John Doe',
+    chat_id: String(ids.c1),
+    client_email: 'daniel@crg.com',
+    transaction_id: '1337',
+    amount: '19.90',
+    date: '27.12.2011 16:26',
+  });
+  const s2 = () => ({
+    id: String(ids.s2),
+    operator: 'Judy Who',
+    chat_id: '',
+    client_email: 'jules@crg.com',
+    transaction_id: '7221',
+    amount: '19.90',
+    date: '26.12.2011 12:44',
+  });
 
   it('lists the sales of the days, newest first, crediting the operator of the conversation', async () => {
     // http://www.iadvize.com/api/transactions/getTransactions/?key={APYKEY}&sdate={START-DATE}&edate={END-DATE}&chatted={CHATTED}
     const answer = await v1('/transactions/getTransactions/', { sdate: '2011-12-26', edate: '2011-12-27' });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual([s1(), s2()]);
-    expect((await v1('/transactions/getTransactions/', { sdate: '2011-12-26', edate: '2011-12-27', chatted: '0' })).json).toEqual([s1(), s2()]);
-    expect((await v1('/transactions/getTransactions/', { sdate: '2011-12-26', edate: '2011-12-27', chatted: '1' })).json).toEqual([s1()]);
-    expect((await v1('/transactions/getTransactions/', { sdate: '2011-12-27', edate: '2011-12-27' })).json).toEqual([s1()]);
+    expect(
+      (await v1('/transactions/getTransactions/', { sdate: '2011-12-26', edate: '2011-12-27', chatted: '0' })).json,
+    ).toEqual([s1(), s2()]);
+    expect(
+      (await v1('/transactions/getTransactions/', { sdate: '2011-12-26', edate: '2011-12-27', chatted: '1' })).json,
+    ).toEqual([s1()]);
+    expect((await v1('/transactions/getTransactions/', { sdate: '2011-12-27', edate: '2011-12-27' })).json).toEqual([
+      s1(),
+    ]);
   });
 
   it("answers seed 002's csv: quoted header, ';' separators, text quoted, numbers bare", async () => {
@@ -466,10 +650,22 @@ describe('transactions/getTransactions', () => {
     const cases: [Record<string, string>, string][] = [
       [{ edate: '2011-12-27' }, "Field 'sdate' is missing."],
       [{ sdate: '2011-12-27' }, "Field 'edate' is missing."],
-      [{ sdate: 'yesterday', edate: '2011-12-27' }, "Value of field 'sdate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27."],
-      [{ sdate: '2011-12-27', edate: '2011-12-26' }, "Value of field 'edate' is not valid. It must not be before sdate."],
-      [{ sdate: '2011-12-27', edate: '2011-12-27', chatted: '2' }, "Value of field 'chatted' is not valid. Expected 0 or 1."],
-      [{ sdate: '2011-12-27', edate: '2011-12-27', out: 'xml' }, "Value of field 'out' is not valid. Expected one of: json, csv."],
+      [
+        { sdate: 'yesterday', edate: '2011-12-27' },
+        "Value of field 'sdate' is not valid. Expected a date written aaaa-mm-jj (YYYY-MM-DD), such as 2011-12-27.",
+      ],
+      [
+        { sdate: '2011-12-27', edate: '2011-12-26' },
+        "Value of field 'edate' is not valid. It must not be before sdate.",
+      ],
+      [
+        { sdate: '2011-12-27', edate: '2011-12-27', chatted: '2' },
+        "Value of field 'chatted' is not valid. Expected 0 or 1.",
+      ],
+      [
+        { sdate: '2011-12-27', edate: '2011-12-27', out: 'xml' },
+        "Value of field 'out' is not valid. Expected one of: json, csv.",
+      ],
     ];
     for (const [params, message] of cases) {
       const answer = await v1('/transactions/getTransactions/', params);
@@ -479,23 +675,50 @@ describe('transactions/getTransactions', () => {
   });
 
   it("never lists another account's sales", async () => {
-    const theirs = (await v1('/transactions/getTransactions/', { sdate: '2011-12-27', edate: '2011-12-27' }, otherKey)).json as { amount: string }[];
+    const theirs = (await v1('/transactions/getTransactions/', { sdate: '2011-12-27', edate: '2011-12-27' }, otherKey))
+      .json as { amount: string }[];
     expect(theirs.map((item) => item.amount)).toEqual(['99.00']);
   });
 });
 
 describe('satisfaction/getSatisfaction', () => {
-  const sat1 = () => ({ id: String(ids.sat1), operator: 'John Doe', chat_id: String(ids.c1), note_accueil: 3, note_delai: 3, note_resolution: 3, comment: '', date: '29.12.2011 16:15' });
-  const sat2 = () => ({ id: String(ids.sat2), operator: 'Judy Who', chat_id: String(ids.c2), note_accueil: 3, note_delai: 2, note_resolution: 1, comment: 'Génial le chat ! "vraiment"; merci', date: '29.12.2011 10:47' });
+  const sat1 = () => ({
+    id: String(ids.sat1),
+    operator: 'John Doe',
+    chat_id: String(ids.c1),
+    note_accueil: 3,
+    note_delai: 3,
+    note_resolution: 3,
+    comment: '',
+    date: '29.12.2011 16:15',
+  });
+  const sat2 = () => ({
+    id: String(ids.sat2),
+    operator: 'Judy Who',
+    chat_id: String(ids.c2),
+    note_accueil: 3,
+    note_delai: 2,
+    note_resolution: 1,
+    comment: 'Génial le chat ! "vraiment"; merci',
+    date: '29.12.2011 10:47',
+  });
 
   it("answers seed 002's json: a bare array, ids as strings, notes as numbers, newest first", async () => {
     // http://www.iadvize.com/api/satisfaction/getSatisfaction/?key={APIKEY}&sdate={START-DATE}&edate={END-DATE}&opid={OP-ID}
     const answer = await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29' });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual([sat1(), sat2()]);
-    expect((await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opid: String(ids.judy) })).json).toEqual([sat2()]);
-    expect((await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opname: 'john doe' })).json).toEqual([sat1()]);
-    expect((await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opname: 'Nobody' })).json).toEqual([]);
+    expect(
+      (await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opid: String(ids.judy) }))
+        .json,
+    ).toEqual([sat2()]);
+    expect(
+      (await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opname: 'john doe' }))
+        .json,
+    ).toEqual([sat1()]);
+    expect(
+      (await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29', opname: 'Nobody' })).json,
+    ).toEqual([]);
   });
 
   it("answers today's answers (UTC) when no date is given", async () => {
@@ -516,23 +739,53 @@ describe('satisfaction/getSatisfaction', () => {
   });
 
   it("refuses bad filters, and never shows another account's answers", async () => {
-    expect(await v1('/satisfaction/getSatisfaction/', { opid: 'x' })).toMatchObject({ status: 400, json: error("Value of field 'opid' is not valid. Expected a whole number identifier.") });
-    expect(await v1('/satisfaction/getSatisfaction/', { opid: '999999' })).toMatchObject({ status: 404, json: error("Unknown 'operator' with 'id' 999999.") });
-    expect(await v1('/satisfaction/getSatisfaction/', { out: 'xml' })).toMatchObject({ status: 400, json: error("Value of field 'out' is not valid. Expected one of: json, csv.") });
-    const theirs = (await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29' }, otherKey)).json as { note_accueil: number }[];
+    expect(await v1('/satisfaction/getSatisfaction/', { opid: 'x' })).toMatchObject({
+      status: 400,
+      json: error("Value of field 'opid' is not valid. Expected a whole number identifier."),
+    });
+    expect(await v1('/satisfaction/getSatisfaction/', { opid: '999999' })).toMatchObject({
+      status: 404,
+      json: error("Unknown 'operator' with 'id' 999999."),
+    });
+    expect(await v1('/satisfaction/getSatisfaction/', { out: 'xml' })).toMatchObject({
+      status: 400,
+      json: error("Value of field 'out' is not valid. Expected one of: json, csv."),
+    });
+    const theirs = (await v1('/satisfaction/getSatisfaction/', { sdate: '2011-12-29', edate: '2011-12-29' }, otherKey))
+      .json as { note_accueil: number }[];
     expect(theirs.map((item) => item.note_accueil)).toEqual([1]);
   });
 });
 
 describe('operator_stats/getStats', () => {
-  const zero = { rate: '0', conv_rate: '0.0000', turnover: '0.00', sales_count: '0', problem: '0', note_accueil: 0, note_delai: 0, note_resolution: 0, note_globale: 0 };
+  const zero = {
+    rate: '0',
+    conv_rate: '0.0000',
+    turnover: '0.00',
+    sales_count: '0',
+    problem: '0',
+    note_accueil: 0,
+    note_delai: 0,
+    note_resolution: 0,
+    note_globale: 0,
+  };
 
   it('computes one day per operator, in the types of seed 002, listing idle operators and leavers who worked', async () => {
     // http://www.iadvize.com/api/operator_stats/getStats/?key={APIKEY}&sdate={START-DATE}&edate={END-DATE}&opid={OP-ID}
     const answer = await v1('/operator_stats/getStats/', { sdate: '2011-12-27', edate: '2011-12-27' });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual([
-      { ...zero, operator: 'John Doe', id: String(ids.john), presence: 12, chatcount: '1', duration: '2.23333333', conv_rate: '1.0000', turnover: '19.90', sales_count: '1' },
+      {
+        ...zero,
+        operator: 'John Doe',
+        id: String(ids.john),
+        presence: 12,
+        chatcount: '1',
+        duration: '2.23333333',
+        conv_rate: '1.0000',
+        turnover: '19.90',
+        sales_count: '1',
+      },
       { ...zero, operator: 'Judy Who', id: String(ids.judy), presence: 4, chatcount: '1', duration: '30.00000000' },
       { ...zero, operator: 'Kilian', id: String(ids.kilian), presence: 0, chatcount: '1', duration: '10.00000000' },
       { ...zero, operator: 'Idle Op', id: String(ids.idle), presence: 0, chatcount: '0', duration: '0.00000000' },
@@ -540,18 +793,61 @@ describe('operator_stats/getStats', () => {
   });
 
   it('averages notes, conversion and duration over a longer period', async () => {
-    const answer = await v1('/operator_stats/getStats/', { sdate: '2011-12-26', edate: '2011-12-29', opid: String(ids.john) });
+    const answer = await v1('/operator_stats/getStats/', {
+      sdate: '2011-12-26',
+      edate: '2011-12-29',
+      opid: String(ids.john),
+    });
     expect(answer.json).toEqual([
-      { operator: 'John Doe', id: String(ids.john), presence: 14, chatcount: '2', rate: '3', duration: '2.23333333', conv_rate: '0.5000', turnover: '19.90', sales_count: '1', problem: '0', note_accueil: 3, note_delai: 3, note_resolution: 3, note_globale: 3 },
+      {
+        operator: 'John Doe',
+        id: String(ids.john),
+        presence: 14,
+        chatcount: '2',
+        rate: '3',
+        duration: '2.23333333',
+        conv_rate: '0.5000',
+        turnover: '19.90',
+        sales_count: '1',
+        problem: '0',
+        note_accueil: 3,
+        note_delai: 3,
+        note_resolution: 3,
+        note_globale: 3,
+      },
     ]);
-    const judy = await v1('/operator_stats/getStats/', { sdate: '2011-12-26', edate: '2011-12-29', opname: 'JUDY WHO' });
+    const judy = await v1('/operator_stats/getStats/', {
+      sdate: '2011-12-26',
+      edate: '2011-12-29',
+      opname: 'JUDY WHO',
+    });
     expect(judy.json).toEqual([
-      { operator: 'Judy Who', id: String(ids.judy), presence: 52, chatcount: '1', rate: '2', duration: '30.00000000', conv_rate: '0.0000', turnover: '19.90', sales_count: '1', problem: '0', note_accueil: 3, note_delai: 2, note_resolution: 1, note_globale: 2 },
+      {
+        operator: 'Judy Who',
+        id: String(ids.judy),
+        presence: 52,
+        chatcount: '1',
+        rate: '2',
+        duration: '30.00000000',
+        conv_rate: '0.0000',
+        turnover: '19.90',
+        sales_count: '1',
+        problem: '0',
+        note_accueil: 3,
+        note_delai: 2,
+        note_resolution: 1,
+        note_globale: 2,
+      },
     ]);
   });
 
   it('answers csv: the name quoted, the figures bare', async () => {
-    const answer = await v1('/operator_stats/getStats/', { sdate: '2011-12-27', edate: '2011-12-27', opid: String(ids.john), out: 'csv' });
+    const answer = await v1('/operator_stats/getStats/', {
+      sdate: '2011-12-27',
+      edate: '2011-12-27',
+      opid: String(ids.john),
+      out: 'csv',
+    });
     expect(answer.status).toBe(200);
     expect(answer.contentType).toBe('text/csv; charset=utf-8');
     expect(answer.text).toBe(
@@ -561,9 +857,16 @@ describe('operator_stats/getStats', () => {
   });
 
   it('requires both dates, and never counts another account', async () => {
-    expect(await v1('/operator_stats/getStats/', { sdate: '2011-12-27' })).toMatchObject({ status: 400, json: error("Field 'edate' is missing.") });
-    expect(await v1('/operator_stats/getStats/', { edate: '2011-12-27' })).toMatchObject({ status: 400, json: error("Field 'sdate' is missing.") });
-    const theirs = (await v1('/operator_stats/getStats/', { sdate: '2011-12-27', edate: '2011-12-27' }, otherKey)).json as { chatcount: string; presence: number; turnover: string }[];
+    expect(await v1('/operator_stats/getStats/', { sdate: '2011-12-27' })).toMatchObject({
+      status: 400,
+      json: error("Field 'edate' is missing."),
+    });
+    expect(await v1('/operator_stats/getStats/', { edate: '2011-12-27' })).toMatchObject({
+      status: 400,
+      json: error("Field 'sdate' is missing."),
+    });
+    const theirs = (await v1('/operator_stats/getStats/', { sdate: '2011-12-27', edate: '2011-12-27' }, otherKey))
+      .json as { chatcount: string; presence: number; turnover: string }[];
     expect(theirs.map((item) => [item.chatcount, item.presence, item.turnover])).toEqual([['1', 1, '99.00']]);
   });
 });
@@ -575,12 +878,33 @@ describe('large exports', () => {
     const someone = await visitor(busy.clientId, 'busy-visitor');
     const rows = Array.from({ length: MAX_HISTORY_CONVERSATIONS + 1 }, (_, index) => {
       const at = index < MAX_HISTORY_CONVERSATIONS ? '2011-01-01T10:00:00.000Z' : '2011-01-02T10:00:00.000Z';
-      return { client_id: busy.clientId, website_id: site, channel: 'chat' as const, source: 'web' as const, visitor_id: someone, operator_id: null, skill_id: null, rule_id: null, status: 'waiting' as const, xmpp_id: `busy-${index}`, created_at: at, updated_at: at };
+      return {
+        client_id: busy.clientId,
+        website_id: site,
+        channel: 'chat' as const,
+        source: 'web' as const,
+        visitor_id: someone,
+        operator_id: null,
+        skill_id: null,
+        rule_id: null,
+        status: 'waiting' as const,
+        xmpp_id: `busy-${index}`,
+        created_at: at,
+        updated_at: at,
+      };
     });
-    for (let index = 0; index < rows.length; index += 500) await db().insertInto('conversation').values(rows.slice(index, index + 500)).execute();
+    for (let index = 0; index < rows.length; index += 500)
+      await db()
+        .insertInto('conversation')
+        .values(rows.slice(index, index + 500))
+        .execute();
     const all = await v1('/chat_history/getHistory/', {}, busy.key);
     expect(all.status).toBe(400);
-    expect(all.json).toEqual(error(`The filters match ${MAX_HISTORY_CONVERSATIONS + 1} conversations, more than the ${MAX_HISTORY_CONVERSATIONS} one answer holds: narrow 'sdate' and 'edate'.`));
+    expect(all.json).toEqual(
+      error(
+        `The filters match ${MAX_HISTORY_CONVERSATIONS + 1} conversations, more than the ${MAX_HISTORY_CONVERSATIONS} one answer holds: narrow 'sdate' and 'edate'.`,
+      ),
+    );
     const narrowed = await v1('/chat_history/getHistory/', { sdate: '2011-01-02' }, busy.key);
     expect(narrowed.status).toBe(200);
     expect(narrowed.json).toHaveLength(1);
@@ -607,7 +931,10 @@ describe('bad input', () => {
       const answer = await v1(path, params);
       expect(answer.status, `${path} ${JSON.stringify(params)}`).toBeGreaterThanOrEqual(400);
       expect(answer.status, `${path} ${JSON.stringify(params)}`).toBeLessThan(500);
-      expect(answer.json).toMatchObject({ result: 'error', message: expect.stringMatching(/'(sdate|edate|opid|chatid|extid|chatted|opname|out)'/) });
+      expect(answer.json).toMatchObject({
+        result: 'error',
+        message: expect.stringMatching(/'(sdate|edate|opid|chatid|extid|chatted|opname|out)'/),
+      });
     }
   });
 });

@@ -1,7 +1,7 @@
 // Parameter and answer schemas of the legacy v1 API (seed 002): one schema per method drives validation and the OpenAPI document.
 import { type TSchema, Type } from 'typebox';
-import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 /** Output formats of seed 002 (`out=`): json by default; some methods also answer xml or csv. */
 export type OutFormat = 'json' | 'xml' | 'csv';
@@ -11,7 +11,11 @@ export type OutFormat = 'json' | 'xml' | 'csv';
 const Id = IdSchema;
 const Text = (description: string, maxLength = 255) => Type.String({ maxLength, description });
 const DateParam = (description: string) =>
-  Type.String({ maxLength: 19, description: `${description}, \`aaaa-mm-jj\` (YYYY-MM-DD, UTC; the whole day is included).`, examples: ['2011-12-27'] });
+  Type.String({
+    maxLength: 19,
+    description: `${description}, \`aaaa-mm-jj\` (YYYY-MM-DD, UTC; the whole day is included).`,
+    examples: ['2011-12-27'],
+  });
 
 /** The `out` parameter: its allowed values, and the sentence that names them when another is given. */
 function Out(formats: readonly OutFormat[]) {
@@ -21,7 +25,10 @@ function Out(formats: readonly OutFormat[]) {
       type: 'string',
       enum: [...formats],
       default: 'json',
-      description: formats.length === 1 ? 'Output format: this method answers `json` only.' : `Output format: ${formats.map((format) => `\`${format}\``).join(', ')} (default \`json\`).`,
+      description:
+        formats.length === 1
+          ? 'Output format: this method answers `json` only.'
+          : `Output format: ${formats.map((format) => `\`${format}\``).join(', ')} (default \`json\`).`,
       [PROBLEM_KEYWORD]: formats.length === 1 ? 'This method answers in json only.' : `Expected one of: ${list}.`,
     }),
   );
@@ -36,18 +43,43 @@ const OperatorType = (defaults: { default?: string } = {}) =>
     ...defaults,
   });
 const MaxChat = (defaults: { default?: number } = {}) =>
-  Type.Integer({ minimum: 1, maximum: 6, description: 'Maximum number of simultaneous chats, 1 to 6.', [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 6.', ...defaults });
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'First name and last name of the operator.' });
-const Email = Type.String({ minLength: 3, maxLength: 254, description: 'Email of the operator, used as the console login; unique within your account.' });
+  Type.Integer({
+    minimum: 1,
+    maximum: 6,
+    description: 'Maximum number of simultaneous chats, 1 to 6.',
+    [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 6.',
+    ...defaults,
+  });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: NON_BLANK,
+  description: 'First name and last name of the operator.',
+});
+const Email = Type.String({
+  minLength: 3,
+  maxLength: 254,
+  description: 'Email of the operator, used as the console login; unique within your account.',
+});
 // Seed 002's own example creates an account with the password "mypass": v1 accepts 6 characters where v2 asks for 8.
-const Password = Type.String({ minLength: 6, maxLength: 256, description: 'Console password (at least 6 characters); stored as an argon2id hash, never returned.' });
+const Password = Type.String({
+  minLength: 6,
+  maxLength: 256,
+  description: 'Console password (at least 6 characters); stored as an argon2id hash, never returned.',
+});
 const OptionalText = (description: string) => Type.Optional(Text(`${description} An empty value clears it.`));
 
 /** Who `setAvailable`, `setUnavailable` and `disconnect` act on: `opid` (or `opId`, as the seed's examples write it) or `external_id`. */
 const OperatorTarget = {
   opid: Type.Optional(Id('Operator identifier (one of opid and external_id is required).')),
   opId: Type.Optional(Id('Same as `opid`, as the seed examples write it.')),
-  external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'External identifier of the operator (one of opid and external_id is required).' })),
+  external_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'External identifier of the operator (one of opid and external_id is required).',
+    }),
+  ),
 };
 
 export const NoParams = Type.Object({ out: Out(['json']) });
@@ -75,9 +107,15 @@ export const EditAccountParams = Type.Object({
   out: Out(['json']),
 });
 
-export const DeleteAccountParams = Type.Object({ id: Id('Identifier of the operator to delete (required).'), out: Out(['json']) });
+export const DeleteAccountParams = Type.Object({
+  id: Id('Identifier of the operator to delete (required).'),
+  out: Out(['json']),
+});
 
-export const WebsiteOperatorListParams = Type.Object({ sid: Id('Website identifier (see `getClientWebsiteList`).'), out: Out(['json']) });
+export const WebsiteOperatorListParams = Type.Object({
+  sid: Id('Website identifier (see `getClientWebsiteList`).'),
+  out: Out(['json']),
+});
 
 export const LinkWebsiteParams = Type.Object({
   opid: Id('Operator identifier (required).'),
@@ -103,7 +141,12 @@ export const TransactionsParams = Type.Object({
   sdate: DateParam('First day of the transactions (required)'),
   edate: DateParam('Last day of the transactions (required)'),
   chatted: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 1, description: '`1`: only transactions that followed a conversation.', [PROBLEM_KEYWORD]: 'Expected 0 or 1.' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: 1,
+      description: '`1`: only transactions that followed a conversation.',
+      [PROBLEM_KEYWORD]: 'Expected 0 or 1.',
+    }),
   ),
   out: Out(['json', 'csv']),
 });
@@ -112,7 +155,9 @@ export const SatisfactionParams = Type.Object({
   sdate: Type.Optional(DateParam('First day of the answers (without any date: today, UTC)')),
   edate: Type.Optional(DateParam('Last day of the answers (without any date: today, UTC)')),
   opid: Type.Optional(Id('Only answers about conversations with this operator.')),
-  opname: Type.Optional(Text('Only answers about conversations with the operator of this name (exact, ignoring case).')),
+  opname: Type.Optional(
+    Text('Only answers about conversations with the operator of this name (exact, ignoring case).'),
+  ),
   out: Out(['json', 'csv']),
 });
 
@@ -131,7 +176,10 @@ const Str = (description: string) => Type.String({ description });
 export const Success = Type.Object({ result: Type.Literal('success') }, { description: '`{"result":"success"}`.' });
 
 export const V1Error = Type.Object(
-  { result: Type.Literal('error'), message: Type.String({ description: 'What went wrong, naming the parameter to correct.' }) },
+  {
+    result: Type.Literal('error'),
+    message: Type.String({ description: 'What went wrong, naming the parameter to correct.' }),
+  },
   { description: 'An error: `result` is `error`; `message` says what to change.' },
 );
 
@@ -151,7 +199,11 @@ export const OperatorItem = Type.Object({
 });
 export const OperatorList = Type.Object({ operators: Type.Array(OperatorItem) });
 
-export const WebsiteItem = Type.Object({ id: Str('Website identifier (the `sid` of linkWebsite).'), label: Str('Label.'), url: Str('Address.') });
+export const WebsiteItem = Type.Object({
+  id: Str('Website identifier (the `sid` of linkWebsite).'),
+  label: Str('Label.'),
+  url: Str('Address.'),
+});
 export const WebsiteList = Type.Object({ websites: Type.Array(WebsiteItem) });
 
 export const HistoryEntry = Type.Object({
@@ -197,7 +249,8 @@ export const SatisfactionItem = Type.Object({
 });
 export const SatisfactionList = Type.Array(SatisfactionItem);
 
-const RoundedNote = (what: string) => Type.Integer({ description: `${what}: mean of the notes (1 to 3), rounded; 0 without answers.` });
+const RoundedNote = (what: string) =>
+  Type.Integer({ description: `${what}: mean of the notes (1 to 3), rounded; 0 without answers.` });
 export const StatsItem = Type.Object({
   operator: Str('Operator name.'),
   id: Str('Operator identifier.'),
@@ -220,6 +273,9 @@ export const StatsList = Type.Array(StatsItem);
 export function okResponse(json: TSchema, formats: readonly OutFormat[]) {
   const content: Record<string, { schema: TSchema }> = { 'application/json': { schema: json } };
   if (formats.includes('xml')) content['application/xml'] = { schema: Type.String({ description: 'With `out=xml`.' }) };
-  if (formats.includes('csv')) content['text/csv'] = { schema: Type.String({ description: 'With `out=csv`: `;`-separated, header line first, CRLF line ends.' }) };
+  if (formats.includes('csv'))
+    content['text/csv'] = {
+      schema: Type.String({ description: 'With `out=csv`: `;`-separated, header line first, CRLF line ends.' }),
+    };
   return { description: 'Success.', content };
 }

@@ -26,7 +26,8 @@ export interface OperatorStats {
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
 
-const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
+const mean = (values: readonly number[]): number =>
+  values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /** Like PHP's float to string (14 significant digits): `2.66666666666667`, `3`. */
 function shortNumber(value: number): string {
@@ -37,7 +38,11 @@ function shortNumber(value: number): string {
  * Statistics per operator for `[start, end)`, `now` closing presence sessions still open. Operators
  * deleted since are listed only when they did something in the period.
  */
-export function computeOperatorStats(facts: StatsFacts, period: { start: string; end: string }, now: Date): OperatorStats[] {
+export function computeOperatorStats(
+  facts: StatsFacts,
+  period: { start: string; end: string },
+  now: Date,
+): OperatorStats[] {
   const start = Date.parse(period.start);
   const end = Math.min(Date.parse(period.end), now.getTime());
   const byOperator = <T extends { operator_id: number | null }>(rows: readonly T[]): Map<number, T[]> => {
@@ -60,7 +65,8 @@ export function computeOperatorStats(facts: StatsFacts, period: { start: string;
     const ownSales = sales.get(operator.id) ?? [];
     const answers = satisfactions.get(operator.id) ?? [];
     const sessions = presence.get(operator.id) ?? [];
-    if (operator.deleted_at !== null && own.length + ownSales.length + answers.length + sessions.length === 0) return [];
+    if (operator.deleted_at !== null && own.length + ownSales.length + answers.length + sessions.length === 0)
+      return [];
 
     let connectedMs = 0;
     for (const session of sessions) {
@@ -69,7 +75,9 @@ export function computeOperatorStats(facts: StatsFacts, period: { start: string;
       if (to > from) connectedMs += to - from;
     }
     const closedMinutes = own.flatMap((conversation) =>
-      conversation.closed_at === null ? [] : [Math.max(0, Date.parse(conversation.closed_at) - Date.parse(conversation.created_at)) / MS_PER_MINUTE],
+      conversation.closed_at === null
+        ? []
+        : [Math.max(0, Date.parse(conversation.closed_at) - Date.parse(conversation.created_at)) / MS_PER_MINUTE],
     );
     const sold = own.filter((conversation) => facts.soldConversationIds.has(conversation.id)).length;
     const welcome = answers.map((answer) => answer.note_welcome);

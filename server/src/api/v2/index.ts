@@ -1,5 +1,6 @@
 // The REST API v2 surface (seed 003) under /api/2: authentication first, then each domain's routes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { channelRoutes } from '../../channels/routes.js';
 import type { AppContext } from '../../context.js';
 import { transactionRoutes } from '../../domain/commerce/routes.js';
 import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
@@ -9,7 +10,6 @@ import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
 import { callMeetingRoutes, visitorRoutes } from '../../domain/visitors/routes.js';
 import { presentedKey } from '../../http/auth.js';
-import { channelRoutes } from '../../channels/routes.js';
 import { webhookRoutes } from '../../webhooks/routes.js';
 
 export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {

@@ -1,6 +1,6 @@
 // A test app listening on a real port whose PUBLIC_URL is that port, so providers' signed webhooks (Twilio signs the
 // full URL) reach it as they would in production; outbound calls may reach loopback fakes.
-import { type TestApp, clientWithKey, startTestApp } from '../../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
 import { freePort } from '../../test/processes.js';
 import { channelRuntime } from '../runtime.js';
 import type { FakeProvider } from './http.js';
@@ -21,10 +21,16 @@ export async function startChannelApp(): Promise<ChannelTestSetup> {
   const t = await startTestApp({ publicUrl, outboundAllowlist: '127.0.0.0/8,::1' });
   await t.app.listen({ port, host: '127.0.0.1' });
   const { clientId, key } = await clientWithKey(t, 'Channels SARL');
-  const website = await t.api('POST', '/website', { key, json: { label: 'Boutique', url: 'https://boutique.example' } });
+  const website = await t.api('POST', '/website', {
+    key,
+    json: { label: 'Boutique', url: 'https://boutique.example' },
+  });
   if (website.status !== 200) throw new Error(`website: ${JSON.stringify(website.body)}`);
   const websiteId = Number(website.body.data.id);
-  const operator = await t.api('POST', '/operator', { key, json: { name: 'Agent Smith', email: `agent-${port}@example.com`, website_list: [websiteId] } });
+  const operator = await t.api('POST', '/operator', {
+    key,
+    json: { name: 'Agent Smith', email: `agent-${port}@example.com`, website_list: [websiteId] },
+  });
   if (operator.status !== 200) throw new Error(`operator: ${JSON.stringify(operator.body)}`);
   return { t, publicUrl, key, clientId, websiteId, operatorId: Number(operator.body.data.id) };
 }
@@ -35,8 +41,15 @@ export { eventually } from '../../test/wait.js';
  * Connects a channel of the setup's website to a fake provider (its base URL), and points the fake's webhooks at the
  * channel's `webhook_url`; answers the channel's id.
  */
-export async function connectFake(s: ChannelTestSetup, fake: FakeProvider, json: { type: 'whatsapp' | 'sms' | 'rcs'; credentials: Record<string, string>; send_rate?: number }): Promise<number> {
-  const created = await s.t.api('POST', '/channel', { key: s.key, json: { ...json, website_id: s.websiteId, base_url: fake.url } });
+export async function connectFake(
+  s: ChannelTestSetup,
+  fake: FakeProvider,
+  json: { type: 'whatsapp' | 'sms' | 'rcs'; credentials: Record<string, string>; send_rate?: number },
+): Promise<number> {
+  const created = await s.t.api('POST', '/channel', {
+    key: s.key,
+    json: { ...json, website_id: s.websiteId, base_url: fake.url },
+  });
   if (created.status !== 200) throw new Error(`channel: ${JSON.stringify(created.body)}`);
   fake.webhookUrl = String(created.body.data.webhook_url);
   return Number(created.body.data.id);

@@ -18,14 +18,18 @@ export interface FakeRbmOptions {
   ratePerSecond?: number;
 }
 
-const googleError = (code: number, status: string, message: string): FakeAnswer => json(code, { error: { code, message, status } });
-const oauthError = (status: number, error: string, description: string): FakeAnswer => json(status, { error, error_description: description });
+const googleError = (code: number, status: string, message: string): FakeAnswer =>
+  json(code, { error: { code, message, status } });
+const oauthError = (status: number, error: string, description: string): FakeAnswer =>
+  json(status, { error, error_description: description });
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 function decodeSegment(segment: string | undefined): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -86,7 +90,8 @@ export class FakeRbm extends FakeProvider {
       this.tokenOutages -= 1;
       return answer(503, 'internal_failure', 'Backend Error');
     }
-    if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return answer(400, 'invalid_request', 'Invalid Content-Type; expected application/x-www-form-urlencoded.');
+    if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'))
+      return answer(400, 'invalid_request', 'Invalid Content-Type; expected application/x-www-form-urlencoded.');
     const form = new URLSearchParams(request.body.toString('utf8'));
     const grantType = form.get('grant_type');
     if (grantType === null) return answer(400, 'invalid_request', 'Missing required parameter: grant_type');
@@ -96,7 +101,8 @@ export class FakeRbm extends FakeProvider {
     const [headerPart, claimsPart, signaturePart, extra] = assertion.split('.');
     const header = decodeSegment(headerPart);
     const claims = decodeSegment(claimsPart);
-    if (header === undefined || claims === undefined || signaturePart === undefined || extra !== undefined) return answer(400, 'invalid_grant', 'Invalid JWT: malformed.');
+    if (header === undefined || claims === undefined || signaturePart === undefined || extra !== undefined)
+      return answer(400, 'invalid_grant', 'Invalid JWT: malformed.');
     const clientEmail = typeof claims.iss === 'string' ? claims.iss : undefined;
     const keys = clientEmail === undefined ? undefined : this.serviceAccounts.get(clientEmail);
     if (keys === undefined) return answer(400, 'invalid_grant', 'Invalid grant: account not found', clientEmail);
@@ -104,17 +110,33 @@ export class FakeRbm extends FakeProvider {
     const candidates = typeof header.kid === 'string' ? [keys.get(header.kid)] : [...keys.values()];
     const signed = Buffer.from(`${headerPart}.${claimsPart}`, 'utf8');
     const signature = Buffer.from(signaturePart, 'base64url');
-    if (header.alg !== 'RS256' || !candidates.some((key) => key !== undefined && verify('sha256', signed, key, signature))) return answer(400, 'invalid_grant', 'Invalid JWT Signature.', clientEmail);
-    if (claims.aud !== this.tokenUrl) return answer(400, 'invalid_grant', `Invalid JWT: Failed audience check. The right audience is ${this.tokenUrl}`, clientEmail);
+    if (
+      header.alg !== 'RS256' ||
+      !candidates.some((key) => key !== undefined && verify('sha256', signed, key, signature))
+    )
+      return answer(400, 'invalid_grant', 'Invalid JWT Signature.', clientEmail);
+    if (claims.aud !== this.tokenUrl)
+      return answer(
+        400,
+        'invalid_grant',
+        `Invalid JWT: Failed audience check. The right audience is ${this.tokenUrl}`,
+        clientEmail,
+      );
     const now = Math.floor(Date.now() / 1000);
     const iat = Number(claims.iat);
     const exp = Number(claims.exp);
     if (!Number.isInteger(iat) || !Number.isInteger(exp) || exp <= now || exp - iat > 3600 || iat > now + 60) {
-      return answer(400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.', clientEmail);
+      return answer(
+        400,
+        'invalid_grant',
+        'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+        clientEmail,
+      );
     }
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
     if (scopes.length === 0) return answer(400, 'invalid_scope', 'Empty or missing scope not allowed.', clientEmail);
-    if (!scopes.some((scope) => scope.endsWith('/auth/rcsbusinessmessaging'))) return answer(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.', clientEmail);
+    if (!scopes.some((scope) => scope.endsWith('/auth/rcsbusinessmessaging')))
+      return answer(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.', clientEmail);
     const token = `ya29.fake-${randomBytes(24).toString('base64url')}`;
     this.issued.set(token, { clientEmail: clientEmail ?? '', expiresAt: Date.now() + 3599_000 });
     this.tokenRequests.push({ clientEmail, status: 200 });
@@ -130,27 +152,53 @@ export class FakeRbm extends FakeProvider {
     if (request.path === '/token') return this.token(request);
     const bearer = this.authorized(request.headers.authorization);
     if (bearer === undefined) {
-      return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      return googleError(
+        401,
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     }
     this.bearers.push({ path: request.path, token: bearer });
-    const match = /^\/v1\/phones\/(\+[1-9][0-9]{6,14})\/(agentMessages|capabilities|testers)$/.exec(decodeURIComponent(request.path));
+    const match = /^\/v1\/phones\/(\+[1-9][0-9]{6,14})\/(agentMessages|capabilities|testers)$/.exec(
+      decodeURIComponent(request.path),
+    );
     if (match === null) return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
     const [, msisdn = '', resource] = match;
-    if (request.query.get('agentId') !== this.options.agentId) return googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+    if (request.query.get('agentId') !== this.options.agentId)
+      return googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
     const reachable = this.options.rcsEnabled.includes(msisdn);
     if (resource === 'capabilities') {
-      if (request.method !== 'GET' || request.query.get('requestId') === null) return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
-      return reachable ? json(200, { features: ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_CREATE_CALENDAR_EVENT', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION', 'ACTION_VIEW_LOCATION'] }) : googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
+      if (request.method !== 'GET' || request.query.get('requestId') === null)
+        return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+      return reachable
+        ? json(200, {
+            features: [
+              'RICHCARD_STANDALONE',
+              'RICHCARD_CAROUSEL',
+              'ACTION_CREATE_CALENDAR_EVENT',
+              'ACTION_DIAL',
+              'ACTION_OPEN_URL',
+              'ACTION_SHARE_LOCATION',
+              'ACTION_VIEW_LOCATION',
+            ],
+          })
+        : googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
     }
     if (resource === 'testers') {
-      if (request.method !== 'POST') return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+      if (request.method !== 'POST')
+        return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
       if (!reachable) return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
       this.testers.set(msisdn, this.testers.get(msisdn) ?? 'PENDING');
       return json(200, { name: `phones/${msisdn}/testers`, inviteStatus: this.testers.get(msisdn) });
     }
     if (request.method !== 'POST') return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
     const messageId = request.query.get('messageId');
-    if (messageId === null || messageId === '') return googleError(400, 'INVALID_ARGUMENT', 'Invalid value at \'message_id\': the messageId query parameter is required.');
+    if (messageId === null || messageId === '')
+      return googleError(
+        400,
+        'INVALID_ARGUMENT',
+        "Invalid value at 'message_id': the messageId query parameter is required.",
+      );
     let body: { contentMessage?: Record<string, unknown> };
     try {
       body = JSON.parse(request.body.toString('utf8')) as { contentMessage?: Record<string, unknown> };
@@ -158,36 +206,82 @@ export class FakeRbm extends FakeProvider {
       return googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
     }
     const content = body.contentMessage;
-    if (content === undefined || (typeof content.text !== 'string' && content.contentInfo === undefined && content.richCard === undefined)) return googleError(400, 'INVALID_ARGUMENT', 'contentMessage must have one of text, contentInfo, richCard.');
+    if (
+      content === undefined ||
+      (typeof content.text !== 'string' && content.contentInfo === undefined && content.richCard === undefined)
+    )
+      return googleError(400, 'INVALID_ARGUMENT', 'contentMessage must have one of text, contentInfo, richCard.');
     // A launched agent reaches any RCS user; this one is in testing: only testers who accepted.
-    if (!reachable || this.testers.get(msisdn) !== 'ACCEPTED') return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
-    if (this.accepted.some((message) => message.messageId === messageId)) return googleError(409, 'ALREADY_EXISTS', 'Requested entity already exists');
+    if (!reachable || this.testers.get(msisdn) !== 'ACCEPTED')
+      return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
+    if (this.accepted.some((message) => message.messageId === messageId))
+      return googleError(409, 'ALREADY_EXISTS', 'Requested entity already exists');
     if (!this.bucket.take()) return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.');
     this.accepted.push({ messageId, msisdn, contentMessage: content });
     this.track(this.reportEvents(messageId, msisdn));
-    return json(200, { name: `phones/${msisdn}/agentMessages/${messageId}`, sendTime: new Date().toISOString(), contentMessage: content });
+    return json(200, {
+      name: `phones/${msisdn}/agentMessages/${messageId}`,
+      sendTime: new Date().toISOString(),
+      contentMessage: content,
+    });
   }
 
   private async reportEvents(messageId: string, msisdn: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    for (const eventType of ['DELIVERED', 'READ']) await this.push({ senderPhoneNumber: msisdn, eventType, eventId: randomUUID(), messageId, sendTime: new Date().toISOString(), agentId: this.options.agentId });
+    for (const eventType of ['DELIVERED', 'READ'])
+      await this.push({
+        senderPhoneNumber: msisdn,
+        eventType,
+        eventId: randomUUID(),
+        messageId,
+        sendTime: new Date().toISOString(),
+        agentId: this.options.agentId,
+      });
   }
 
   /** Pushes an event or user message as RBM does (Pub/Sub push format, signed); answers the HTTP status. */
   async push(data: Record<string, unknown>, signature?: string): Promise<number> {
     const decoded = Buffer.from(JSON.stringify(data), 'utf8');
-    const body = JSON.stringify({ message: { attributes: { message_type: data.eventType !== undefined ? 'event' : 'message' }, data: decoded.toString('base64'), messageId: randomBytes(8).toString('hex'), publishTime: new Date().toISOString() }, subscription: 'projects/rbm-agent/subscriptions/rbm-agent-sub' });
-    return postWebhook(this.webhookUrl, body, { 'content-type': 'application/json', 'x-goog-signature': signature ?? rbmSignature(this.options.clientToken, decoded) });
+    const body = JSON.stringify({
+      message: {
+        attributes: { message_type: data.eventType !== undefined ? 'event' : 'message' },
+        data: decoded.toString('base64'),
+        messageId: randomBytes(8).toString('hex'),
+        publishTime: new Date().toISOString(),
+      },
+      subscription: 'projects/rbm-agent/subscriptions/rbm-agent-sub',
+    });
+    return postWebhook(this.webhookUrl, body, {
+      'content-type': 'application/json',
+      'x-goog-signature': signature ?? rbmSignature(this.options.clientToken, decoded),
+    });
   }
 
   /** A user writes to the agent. */
-  async userSends(msisdn: string, content: Record<string, unknown>, messageId: string = randomUUID()): Promise<{ messageId: string; status: number }> {
-    return { messageId, status: await this.push({ senderPhoneNumber: msisdn, messageId, sendTime: new Date().toISOString(), agentId: this.options.agentId, ...content }) };
+  async userSends(
+    msisdn: string,
+    content: Record<string, unknown>,
+    messageId: string = randomUUID(),
+  ): Promise<{ messageId: string; status: number }> {
+    return {
+      messageId,
+      status: await this.push({
+        senderPhoneNumber: msisdn,
+        messageId,
+        sendTime: new Date().toISOString(),
+        agentId: this.options.agentId,
+        ...content,
+      }),
+    };
   }
 
   /** The webhook verification Google performs when the URL is configured. */
   async verifyWebhook(clientToken: string, secret: string): Promise<{ status: number; body: string }> {
-    const response = await fetch(this.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientToken, secret }) });
+    const response = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientToken, secret }),
+    });
     return { status: response.status, body: await response.text() };
   }
 }

@@ -25,7 +25,8 @@ export interface TwilioMessage {
 }
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
-const twilioError = (status: number, code: number, message: string): FakeAnswer => json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+const twilioError = (status: number, code: number, message: string): FakeAnswer =>
+  json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
 export class FakeTwilio extends FakeProvider {
   readonly accepted: TwilioMessage[] = [];
@@ -40,20 +41,36 @@ export class FakeTwilio extends FakeProvider {
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
     if (match === null) return twilioError(404, 20404, 'The requested resource was not found');
     const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
-    if (request.headers.authorization !== expected || match[1] !== this.options.accountSid) return twilioError(401, 20003, 'Authentication Error - invalid username');
+    if (request.headers.authorization !== expected || match[1] !== this.options.accountSid)
+      return twilioError(401, 20003, 'Authentication Error - invalid username');
     if (request.method !== 'POST') return twilioError(405, 20004, 'Method not allowed');
-    if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return twilioError(400, 20001, 'Content-Type must be application/x-www-form-urlencoded');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return twilioError(400, 20001, 'Content-Type must be application/x-www-form-urlencoded');
     const form = new URLSearchParams(request.body.toString('utf8'));
     const to = form.get('To') ?? '';
     const from = form.get('From') ?? '';
     const body = form.get('Body') ?? '';
-    if (!/^\+[1-9][0-9]{6,14}$/.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (!this.options.numbers.includes(from)) return twilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
+    if (!/^\+[1-9][0-9]{6,14}$/.test(to))
+      return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    if (!this.options.numbers.includes(from))
+      return twilioError(
+        400,
+        21606,
+        `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
+      );
     if (body === '' && form.get('MediaUrl') === null) return twilioError(400, 21602, 'Message body is required.');
     if (!this.bucket.take()) return twilioError(429, 20429, 'Too Many Requests');
     const mediaUrl = form.get('MediaUrl') ?? undefined;
-    if (mediaUrl !== undefined && !/^https?:\/\//.test(mediaUrl)) return twilioError(400, 21620, `Invalid media URL(s): ${mediaUrl}`);
-    const message: TwilioMessage = { sid: sid('SM'), to, from, body, statusCallback: form.get('StatusCallback') ?? undefined, ...(mediaUrl !== undefined && { mediaUrl }) };
+    if (mediaUrl !== undefined && !/^https?:\/\//.test(mediaUrl))
+      return twilioError(400, 21620, `Invalid media URL(s): ${mediaUrl}`);
+    const message: TwilioMessage = {
+      sid: sid('SM'),
+      to,
+      from,
+      body,
+      statusCallback: form.get('StatusCallback') ?? undefined,
+      ...(mediaUrl !== undefined && { mediaUrl }),
+    };
     this.accepted.push(message);
     if (message.statusCallback !== undefined) this.track(this.reportStatuses(message, message.statusCallback));
     return json(201, {
@@ -79,13 +96,32 @@ export class FakeTwilio extends FakeProvider {
     if (message.mediaUrl !== undefined) {
       const failure = await this.fetchMedia(message, message.mediaUrl);
       if (failure !== undefined) {
-        await this.postSigned(url, { MessageSid: message.sid, SmsSid: message.sid, AccountSid: this.options.accountSid, MessageStatus: 'failed', SmsStatus: 'failed', To: message.to, From: message.from, ApiVersion: '2010-04-01', ErrorCode: failure });
+        await this.postSigned(url, {
+          MessageSid: message.sid,
+          SmsSid: message.sid,
+          AccountSid: this.options.accountSid,
+          MessageStatus: 'failed',
+          SmsStatus: 'failed',
+          To: message.to,
+          From: message.from,
+          ApiVersion: '2010-04-01',
+          ErrorCode: failure,
+        });
         return;
       }
     }
     const undeliverable = message.to.startsWith('+1500555');
     for (const status of undeliverable ? ['sent', 'undelivered'] : ['sent', 'delivered']) {
-      const params: Record<string, string> = { MessageSid: message.sid, SmsSid: message.sid, AccountSid: this.options.accountSid, MessageStatus: status, SmsStatus: status, To: message.to, From: message.from, ApiVersion: '2010-04-01' };
+      const params: Record<string, string> = {
+        MessageSid: message.sid,
+        SmsSid: message.sid,
+        AccountSid: this.options.accountSid,
+        MessageStatus: status,
+        SmsStatus: status,
+        To: message.to,
+        From: message.from,
+        ApiVersion: '2010-04-01',
+      };
       if (status === 'undelivered') params.ErrorCode = '30003';
       await this.postSigned(url, params);
     }
@@ -107,13 +143,38 @@ export class FakeTwilio extends FakeProvider {
   }
 
   /** Posts form parameters signed as Twilio does; answers the HTTP status. */
-  async postSigned(url: string, params: Record<string, string>, signature = twilioSignature(this.options.authToken, url, params)): Promise<number> {
-    return postWebhook(url, new URLSearchParams(params).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature });
+  async postSigned(
+    url: string,
+    params: Record<string, string>,
+    signature = twilioSignature(this.options.authToken, url, params),
+  ): Promise<number> {
+    return postWebhook(url, new URLSearchParams(params).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature,
+    });
   }
 
   /** A customer texts the number: the incoming-message webhook, signed. */
-  async customerSends(from: string, to: string, body: string, messageSid = sid('SM')): Promise<{ sid: string; status: number; params: Record<string, string> }> {
-    const params = { ToCountry: 'FR', SmsMessageSid: messageSid, NumMedia: '0', SmsSid: messageSid, SmsStatus: 'received', Body: body, To: to, NumSegments: '1', MessageSid: messageSid, AccountSid: this.options.accountSid, From: from, ApiVersion: '2010-04-01' };
+  async customerSends(
+    from: string,
+    to: string,
+    body: string,
+    messageSid = sid('SM'),
+  ): Promise<{ sid: string; status: number; params: Record<string, string> }> {
+    const params = {
+      ToCountry: 'FR',
+      SmsMessageSid: messageSid,
+      NumMedia: '0',
+      SmsSid: messageSid,
+      SmsStatus: 'received',
+      Body: body,
+      To: to,
+      NumSegments: '1',
+      MessageSid: messageSid,
+      AccountSid: this.options.accountSid,
+      From: from,
+      ApiVersion: '2010-04-01',
+    };
     return { sid: messageSid, status: await this.postSigned(this.webhookUrl, params), params };
   }
 }

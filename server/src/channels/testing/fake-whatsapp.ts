@@ -36,7 +36,15 @@ const MEDIA_TYPES: Record<string, readonly string[]> = {
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
 const graphError = (status: number, code: number, message: string, extra: Record<string, unknown> = {}): FakeAnswer =>
-  json(status, { error: { message, type: code === 190 ? 'OAuthException' : 'GraphMethodException', code, ...extra, fbtrace_id: randomBytes(8).toString('hex') } });
+  json(status, {
+    error: {
+      message,
+      type: code === 190 ? 'OAuthException' : 'GraphMethodException',
+      code,
+      ...extra,
+      fbtrace_id: randomBytes(8).toString('hex'),
+    },
+  });
 
 export class FakeWhatsApp extends FakeProvider {
   readonly accepted: AcceptedMessage[] = [];
@@ -68,13 +76,21 @@ export class FakeWhatsApp extends FakeProvider {
     if (messages !== undefined) {
       if (request.method !== 'POST') return graphError(400, 100, 'Unsupported get request.');
       if (objectId !== this.options.phoneNumberId) {
-        return graphError(400, 100, `Unsupported post request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { error_subcode: 33 });
+        return graphError(
+          400,
+          100,
+          `Unsupported post request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          { error_subcode: 33 },
+        );
       }
       return this.sendMessage(request);
     }
     if (request.method !== 'GET') return graphError(400, 100, 'Unsupported request.');
     const stored = this.media.get(objectId ?? '');
-    if (stored === undefined) return graphError(400, 100, `Unsupported get request. Object with ID '${objectId}' does not exist.`, { error_subcode: 33 });
+    if (stored === undefined)
+      return graphError(400, 100, `Unsupported get request. Object with ID '${objectId}' does not exist.`, {
+        error_subcode: 33,
+      });
     return json(200, {
       messaging_product: 'whatsapp',
       url: `${this.url}/media-download/${objectId}`,
@@ -86,29 +102,40 @@ export class FakeWhatsApp extends FakeProvider {
   }
 
   private download(request: FakeRequest, id: string): FakeAnswer {
-    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return { status: 401, body: 'Unauthorized' };
+    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`)
+      return { status: 401, body: 'Unauthorized' };
     const stored = this.media.get(id);
     if (stored === undefined) return { status: 404, body: 'Not found' };
     return { status: 200, headers: { 'content-type': stored.mimeType }, body: stored.bytes };
   }
 
   private sendMessage(request: FakeRequest): FakeAnswer {
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return graphError(400, 100, '(#100) Param must be JSON.');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+      return graphError(400, 100, '(#100) Param must be JSON.');
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
     } catch {
       return graphError(400, 100, '(#100) Invalid JSON.');
     }
-    if (body.messaging_product !== 'whatsapp') return graphError(400, 100, '(#100) The parameter messaging_product is required.');
+    if (body.messaging_product !== 'whatsapp')
+      return graphError(400, 100, '(#100) The parameter messaging_product is required.');
     const to = typeof body.to === 'string' ? body.to : '';
-    if (!/^[1-9][0-9]{6,14}$/.test(to)) return graphError(400, 100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: "Parameter 'to' is not a valid WhatsApp ID." } });
+    if (!/^[1-9][0-9]{6,14}$/.test(to))
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_data: { messaging_product: 'whatsapp', details: "Parameter 'to' is not a valid WhatsApp ID." },
+      });
     const type = typeof body.type === 'string' ? body.type : 'text';
     const problem = this.contentProblem(type, body);
-    if (problem !== undefined) return graphError(400, 131009, '(#131009) Parameter value is not valid', { error_data: { messaging_product: 'whatsapp', details: problem } });
+    if (problem !== undefined)
+      return graphError(400, 131009, '(#131009) Parameter value is not valid', {
+        error_data: { messaging_product: 'whatsapp', details: problem },
+      });
     if (!this.bucket.take()) {
       this.rateLimited += 1;
-      return graphError(400, 130429, '(#130429) Rate limit hit', { error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' } });
+      return graphError(400, 130429, '(#130429) Rate limit hit', {
+        error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' },
+      });
     }
     const id = wamid();
     const accepted: AcceptedMessage = { wamid: id, to, type, body };
@@ -125,23 +152,34 @@ export class FakeWhatsApp extends FakeProvider {
     if (part === undefined || typeof part !== 'object') return `Parameter '${type}' is required.`;
     switch (type) {
       case 'text':
-        return typeof part.body === 'string' && part.body.length > 0 && part.body.length <= 4096 ? undefined : "Parameter 'text.body' must be 1 to 4096 characters.";
+        return typeof part.body === 'string' && part.body.length > 0 && part.body.length <= 4096
+          ? undefined
+          : "Parameter 'text.body' must be 1 to 4096 characters.";
       case 'image':
       case 'audio':
       case 'video':
       case 'document':
       case 'sticker':
-        return typeof part.link === 'string' || typeof part.id === 'string' ? undefined : `Parameter '${type}.link' or '${type}.id' is required.`;
+        return typeof part.link === 'string' || typeof part.id === 'string'
+          ? undefined
+          : `Parameter '${type}.link' or '${type}.id' is required.`;
       case 'template': {
         const language = part.language as { code?: unknown } | undefined;
-        return typeof part.name === 'string' && typeof language?.code === 'string' ? undefined : "Parameters 'template.name' and 'template.language.code' are required.";
+        return typeof part.name === 'string' && typeof language?.code === 'string'
+          ? undefined
+          : "Parameters 'template.name' and 'template.language.code' are required.";
       }
       default:
         return `Unsupported message type '${type}'.`;
     }
   }
 
-  private async reportStatuses(id: string, to: string, outsideWindow: boolean, media?: { accepted: AcceptedMessage; link: string }): Promise<void> {
+  private async reportStatuses(
+    id: string,
+    to: string,
+    outsideWindow: boolean,
+    media?: { accepted: AcceptedMessage; link: string },
+  ): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Meta downloads a `link` before delivering; a link it cannot fetch, or of a type the kind does not take, fails 131053.
     if (media !== undefined && !outsideWindow) {
@@ -152,7 +190,14 @@ export class FakeWhatsApp extends FakeProvider {
           status: 'failed',
           timestamp: String(Math.floor(Date.now() / 1000)),
           recipient_id: to,
-          errors: [{ code: 131053, title: 'Media upload error', message: 'Media upload error', error_data: { details: problem } }],
+          errors: [
+            {
+              code: 131053,
+              title: 'Media upload error',
+              message: 'Media upload error',
+              error_data: { details: problem },
+            },
+          ],
         });
         return;
       }
@@ -163,7 +208,17 @@ export class FakeWhatsApp extends FakeProvider {
         status: 'failed',
         timestamp: String(Math.floor(Date.now() / 1000)),
         recipient_id: to,
-        errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }],
+        errors: [
+          {
+            code: 131047,
+            title: 'Re-engagement message',
+            message: 'Re-engagement message',
+            error_data: {
+              details:
+                'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+            },
+          },
+        ],
       });
       return;
     }
@@ -177,9 +232,11 @@ export class FakeWhatsApp extends FakeProvider {
       const response = await fetch(link, { redirect: 'manual' });
       const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
       accepted.fetched = { status: response.status, contentType, bytes: Buffer.from(await response.arrayBuffer()) };
-      if (response.status !== 200) return `Downloading media from the provided URL failed with HTTP ${response.status}.`;
+      if (response.status !== 200)
+        return `Downloading media from the provided URL failed with HTTP ${response.status}.`;
       const allowed = MEDIA_TYPES[accepted.type];
-      if (allowed !== undefined && !allowed.includes(contentType)) return `Media type ${contentType} is not supported for ${accepted.type}.`;
+      if (allowed !== undefined && !allowed.includes(contentType))
+        return `Media type ${contentType} is not supported for ${accepted.type}.`;
       return undefined;
     } catch (error) {
       return `Downloading media from the provided URL failed: ${error instanceof Error ? error.message : String(error)}.`;
@@ -189,7 +246,21 @@ export class FakeWhatsApp extends FakeProvider {
   private envelope(value: Record<string, unknown>): string {
     return JSON.stringify({
       object: 'whatsapp_business_account',
-      entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: this.options.phoneNumberId }, ...value } }] }],
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550783881', phone_number_id: this.options.phoneNumberId },
+                ...value,
+              },
+            },
+          ],
+        },
+      ],
     });
   }
 
@@ -203,17 +274,28 @@ export class FakeWhatsApp extends FakeProvider {
   }
 
   /** A customer's message payload (not yet posted), with its wamid. */
-  messagePayload(from: string, message: Record<string, unknown>, profileName = 'Client'): { wamid: string; body: string } {
+  messagePayload(
+    from: string,
+    message: Record<string, unknown>,
+    profileName = 'Client',
+  ): { wamid: string; body: string } {
     const id = typeof message.id === 'string' ? message.id : wamid();
     const waId = from.replace(/^\+/, '');
     return {
       wamid: id,
-      body: this.envelope({ contacts: [{ profile: { name: profileName }, wa_id: waId }], messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }] }),
+      body: this.envelope({
+        contacts: [{ profile: { name: profileName }, wa_id: waId }],
+        messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+      }),
     };
   }
 
   /** A customer writes: the message is posted, signed, to the platform (and opens their service window). */
-  async customerSends(from: string, message: Record<string, unknown>, profileName?: string): Promise<{ wamid: string; status: number; body: string }> {
+  async customerSends(
+    from: string,
+    message: Record<string, unknown>,
+    profileName?: string,
+  ): Promise<{ wamid: string; status: number; body: string }> {
     const payload = this.messagePayload(from, message, profileName);
     this.lastInbound.set(from.replace(/^\+/, ''), Date.now());
     const status = await this.track(this.post(payload.body));

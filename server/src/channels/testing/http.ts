@@ -16,16 +16,30 @@ export interface FakeAnswer {
   body: string | Buffer;
 }
 
-export const json = (status: number, value: unknown): FakeAnswer => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+export const json = (status: number, value: unknown): FakeAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});
 
 /** Starts a server on 127.0.0.1 (a free port) answering with `handle`; returns its base URL and a stop function. */
-export async function serve(handle: (request: FakeRequest) => Promise<FakeAnswer> | FakeAnswer): Promise<{ url: string; stop(): Promise<void> }> {
+export async function serve(
+  handle: (request: FakeRequest) => Promise<FakeAnswer> | FakeAnswer,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      Promise.resolve(handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) }))
+      Promise.resolve(
+        handle({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        }),
+      )
         .then((answer) => {
           res.writeHead(answer.status, answer.headers ?? {});
           res.end(answer.body);

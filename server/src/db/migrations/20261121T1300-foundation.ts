@@ -133,7 +133,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const name of ['event', 'api_key', 'operator_skill', 'operator_website', 'operator', 'skill', 'operator_group', 'website', 'client', 'partner']) {
+  for (const name of [
+    'event',
+    'api_key',
+    'operator_skill',
+    'operator_website',
+    'operator',
+    'skill',
+    'operator_group',
+    'website',
+    'client',
+    'partner',
+  ]) {
     await db.schema.dropTable(name).execute();
   }
 }

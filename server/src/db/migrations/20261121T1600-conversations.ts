@@ -25,7 +25,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('deleted_at', 'text')
     .execute();
   // A visitor unique id (`vuid`) names one browser of one client's audience.
-  await db.schema.createIndex('visitor_unique_id_uq').on('visitor').columns(['client_id', 'unique_id']).unique().execute();
+  await db.schema
+    .createIndex('visitor_unique_id_uq')
+    .on('visitor')
+    .columns(['client_id', 'unique_id'])
+    .unique()
+    .execute();
   await db.schema.createIndex('visitor_external_id_idx').on('visitor').columns(['client_id', 'external_id']).execute();
 
   await db.schema
@@ -59,10 +64,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('closed_at', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('conversation_client_created_idx').on('conversation').columns(['client_id', 'created_at']).execute();
-  await db.schema.createIndex('conversation_website_created_idx').on('conversation').columns(['website_id', 'created_at']).execute();
-  await db.schema.createIndex('conversation_operator_idx').on('conversation').columns(['operator_id', 'status']).execute();
-  await db.schema.createIndex('conversation_visitor_idx').on('conversation').columns(['visitor_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('conversation_client_created_idx')
+    .on('conversation')
+    .columns(['client_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('conversation_website_created_idx')
+    .on('conversation')
+    .columns(['website_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('conversation_operator_idx')
+    .on('conversation')
+    .columns(['operator_id', 'status'])
+    .execute();
+  await db.schema
+    .createIndex('conversation_visitor_idx')
+    .on('conversation')
+    .columns(['visitor_id', 'created_at'])
+    .execute();
 
   // One row per history entry, numbered by the conversation's own sequence (design.md §1).
   await table('conversation_message')
@@ -73,7 +94,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('conversation_message_seq_uq').on('conversation_message').columns(['conversation_id', 'seq']).unique().execute();
+  await db.schema
+    .createIndex('conversation_message_seq_uq')
+    .on('conversation_message')
+    .columns(['conversation_id', 'seq'])
+    .unique()
+    .execute();
 
   await table('tag')
     .addColumn('client_id', 'integer', (c) => c.notNull().references('client.id'))
@@ -115,7 +141,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('sale_client_created_idx').on('sale').columns(['client_id', 'created_at']).execute();
   await db.schema.createIndex('sale_conversation_idx').on('sale').column('conversation_id').execute();
   // A merchant reporting the same order twice (a retry) gets the first row back, not a second sale.
-  await db.schema.createIndex('sale_external_id_uq').on('sale').columns(['website_id', 'external_id']).unique().execute();
+  await db.schema
+    .createIndex('sale_external_id_uq')
+    .on('sale')
+    .columns(['website_id', 'external_id'])
+    .unique()
+    .execute();
 
   await table('satisfaction')
     .addColumn('client_id', 'integer', (c) => c.notNull().references('client.id'))
@@ -128,8 +159,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('comment', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('satisfaction_conversation_uq').on('satisfaction').column('conversation_id').unique().execute();
-  await db.schema.createIndex('satisfaction_client_created_idx').on('satisfaction').columns(['client_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('satisfaction_conversation_uq')
+    .on('satisfaction')
+    .column('conversation_id')
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('satisfaction_client_created_idx')
+    .on('satisfaction')
+    .columns(['client_id', 'created_at'])
+    .execute();
 
   await table('call_meeting')
     .addColumn('client_id', 'integer', (c) => c.notNull().references('client.id'))
@@ -143,7 +183,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('call_meeting_client_start_idx').on('call_meeting').columns(['client_id', 'start_at']).execute();
+  await db.schema
+    .createIndex('call_meeting_client_start_idx')
+    .on('call_meeting')
+    .columns(['client_id', 'start_at'])
+    .execute();
 
   await db.schema
     .createTable('operator_profile')
@@ -164,7 +208,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('ended_at', 'text')
     .execute();
-  await db.schema.createIndex('presence_session_operator_idx').on('presence_session').columns(['operator_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('presence_session_operator_idx')
+    .on('presence_session')
+    .columns(['operator_id', 'started_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -26,14 +26,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['visitor_read_seq', 'integer', true],
     ['operator_read_seq', 'integer', true],
   ]);
-  await db.schema.createIndex('conversation_queue_idx').on('conversation').columns(['website_id', 'status', 'queued_at']).execute();
+  await db.schema
+    .createIndex('conversation_queue_idx')
+    .on('conversation')
+    .columns(['website_id', 'status', 'queued_at'])
+    .execute();
 
   // JSON details of system entries (assignment, transfer…) and the sender's own id of a message, for idempotent resends.
   await addColumns('conversation_message', [
     ['data', 'text'],
     ['client_message_id', 'text'],
   ]);
-  await db.schema.createIndex('conversation_message_client_id_uq').on('conversation_message').columns(['conversation_id', 'client_message_id']).unique().execute();
+  await db.schema
+    .createIndex('conversation_message_client_id_uq')
+    .on('conversation_message')
+    .columns(['conversation_id', 'client_message_id'])
+    .unique()
+    .execute();
 
   await addColumns('website', [
     ['routing_strategy', 'text'],
@@ -41,9 +50,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   ]);
   await addColumns('operator', [['last_assigned_at', 'text']]);
   // Websites made before this migration get their identity secret now, so every website shows one.
-  const untyped = db as unknown as Kysely<{ website: { id: number; identity_secret: string | null; routing_strategy: string | null } }>;
+  const untyped = db as unknown as Kysely<{
+    website: { id: number; identity_secret: string | null; routing_strategy: string | null };
+  }>;
   for (const website of await untyped.selectFrom('website').select('id').execute()) {
-    await untyped.updateTable('website').set({ identity_secret: randomBytes(24).toString('base64url'), routing_strategy: 'least_loaded' }).where('id', '=', website.id).execute();
+    await untyped
+      .updateTable('website')
+      .set({ identity_secret: randomBytes(24).toString('base64url'), routing_strategy: 'least_loaded' })
+      .where('id', '=', website.id)
+      .execute();
   }
 
   await withIdColumn(dialect, db.schema.createTable('operator_session'))

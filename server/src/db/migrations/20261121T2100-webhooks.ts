@@ -60,9 +60,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lease_until', 'text')
     .addColumn('completed_at', 'text')
     .execute();
-  await db.schema.createIndex('webhook_delivery_due_idx').on('webhook_delivery').columns(['status', 'next_attempt_at']).execute();
-  await db.schema.createIndex('webhook_delivery_order_idx').on('webhook_delivery').columns(['webhook_id', 'conversation_id', 'status']).execute();
-  await db.schema.createIndex('webhook_delivery_log_idx').on('webhook_delivery').columns(['webhook_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('webhook_delivery_due_idx')
+    .on('webhook_delivery')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_delivery_order_idx')
+    .on('webhook_delivery')
+    .columns(['webhook_id', 'conversation_id', 'status'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_delivery_log_idx')
+    .on('webhook_delivery')
+    .columns(['webhook_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

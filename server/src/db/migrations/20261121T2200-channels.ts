@@ -40,7 +40,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('channel_inbound_pending_idx').on('channel_inbound').columns(['processed_at', 'id']).execute();
+  await db.schema
+    .createIndex('channel_inbound_pending_idx')
+    .on('channel_inbound')
+    .columns(['processed_at', 'id'])
+    .execute();
 
   // Provider message ids already turned into history entries: a provider's retry (same wamid) is ignored.
   await db.schema
@@ -62,8 +66,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_inbound_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('channel_contact_address_uq').on('channel_contact').columns(['channel_id', 'address']).unique().execute();
-  await db.schema.createIndex('channel_contact_conversation_idx').on('channel_contact').column('conversation_id').execute();
+  await db.schema
+    .createIndex('channel_contact_address_uq')
+    .on('channel_contact')
+    .columns(['channel_id', 'address'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('channel_contact_conversation_idx')
+    .on('channel_contact')
+    .column('conversation_id')
+    .execute();
 
   // Outbound messages to providers, claimed by the worker; `state` is the delivery state shown to agents.
   await table('channel_outbound')
@@ -85,9 +98,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('channel_outbound_due_idx').on('channel_outbound').columns(['state', 'next_attempt_at']).execute();
-  await db.schema.createIndex('channel_outbound_message_uq').on('channel_outbound').columns(['conversation_id', 'seq']).unique().execute();
-  await db.schema.createIndex('channel_outbound_provider_idx').on('channel_outbound').columns(['channel_id', 'provider_message_id']).execute();
+  await db.schema
+    .createIndex('channel_outbound_due_idx')
+    .on('channel_outbound')
+    .columns(['state', 'next_attempt_at'])
+    .execute();
+  await db.schema
+    .createIndex('channel_outbound_message_uq')
+    .on('channel_outbound')
+    .columns(['conversation_id', 'seq'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('channel_outbound_provider_idx')
+    .on('channel_outbound')
+    .columns(['channel_id', 'provider_message_id'])
+    .execute();
 
   // Inbound media, downloaded from the provider, kept in the database (a blob table): every node serves them and a
   // backup of the database is a backup of the conversations.
@@ -106,7 +132,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const name of ['channel_media', 'channel_outbound', 'channel_contact', 'channel_message_seen', 'channel_inbound', 'channel']) {
+  for (const name of [
+    'channel_media',
+    'channel_outbound',
+    'channel_contact',
+    'channel_message_seen',
+    'channel_inbound',
+    'channel',
+  ]) {
     await db.schema.dropTable(name).execute();
   }
 }

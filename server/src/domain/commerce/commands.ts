@@ -52,7 +52,8 @@ function saleInstant(createdAt: string | undefined): string {
   if (createdAt === undefined) return nowInstant();
   const parsed = parseApiDate(createdAt);
   if (parsed === null) throw fieldInvalid('created_at', 'Expected a real date written YYYY-MM-DD HH:MM:SS.');
-  if (parsed.start.getTime() > Date.now() + CLOCK_SKEW_MS) throw fieldInvalid('created_at', 'A sale cannot be dated in the future.');
+  if (parsed.start.getTime() > Date.now() + CLOCK_SKEW_MS)
+    throw fieldInvalid('created_at', 'A sale cannot be dated in the future.');
   return parsed.start.toISOString();
 }
 
@@ -60,16 +61,25 @@ function saleInstant(createdAt: string | undefined): string {
 function sameSaleOrConflict(existing: SaleRow, amount: number, currency: string | null): ReportedTransaction {
   const place = `The transaction with the external_id '${existing.external_id}' on website ${existing.website_id} was already reported`;
   if (Math.abs(Number(existing.amount) - amount) > 1e-9) {
-    throw conflict(`Value of field 'amount' is not valid. ${place} with the amount ${Number(existing.amount)}; a retry must send the same amount, and another order needs another external_id.`);
+    throw conflict(
+      `Value of field 'amount' is not valid. ${place} with the amount ${Number(existing.amount)}; a retry must send the same amount, and another order needs another external_id.`,
+    );
   }
   if (currency !== null && existing.currency !== null && currency !== existing.currency) {
-    throw conflict(`Value of field 'currency' is not valid. ${place} in ${existing.currency}; a retry must send the same currency.`);
+    throw conflict(
+      `Value of field 'currency' is not valid. ${place} in ${existing.currency}; a retry must send the same currency.`,
+    );
   }
   return { id: existing.id, created: false };
 }
 
 function findSale(db: Kysely<Database> | Tx, websiteId: number, externalId: string): Promise<SaleRow | undefined> {
-  return db.selectFrom('sale').selectAll().where('website_id', '=', websiteId).where('external_id', '=', externalId).executeTakeFirst();
+  return db
+    .selectFrom('sale')
+    .selectAll()
+    .where('website_id', '=', websiteId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
 }
 
 /** The most recent conversation of these visitors on the website that started in the window before the sale. */
@@ -99,7 +109,12 @@ function visitorIdsByEmail(trx: Tx, clientId: number, email: string): VisitorIds
 }
 
 function visitorIdsByUid(trx: Tx, clientId: number, uid: string): VisitorIds {
-  return trx.selectFrom('visitor').select('id').where('client_id', '=', clientId).where('deleted_at', 'is', null).where('unique_id', '=', uid);
+  return trx
+    .selectFrom('visitor')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .where('unique_id', '=', uid);
 }
 
 /**
@@ -108,18 +123,50 @@ function visitorIdsByUid(trx: Tx, clientId: number, uid: string): VisitorIds {
  * before the sale, found by unique id first and, when that finds none, by email (the buyer may have
  * chatted from another device).
  */
-async function attribute(trx: Tx, clientId: number, websiteId: number, saleAt: string, input: { conversationId?: number; uid: string | null; email: string | null }): Promise<Attribution> {
-  const uidVisitor = input.uid === null ? undefined : await visitorIdsByUid(trx, clientId, input.uid).executeTakeFirst();
+async function attribute(
+  trx: Tx,
+  clientId: number,
+  websiteId: number,
+  saleAt: string,
+  input: { conversationId?: number; uid: string | null; email: string | null },
+): Promise<Attribution> {
+  const uidVisitor =
+    input.uid === null ? undefined : await visitorIdsByUid(trx, clientId, input.uid).executeTakeFirst();
   if (input.conversationId !== undefined) {
-    const conversation = await trx.selectFrom('conversation').select(['id', 'website_id', 'operator_id', 'visitor_id']).where('id', '=', input.conversationId).where('client_id', '=', clientId).executeTakeFirst();
-    if (!conversation) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${input.conversationId}.`);
-    if (conversation.website_id !== websiteId) throw fieldInvalid('conversation_id', `Conversation ${conversation.id} is on website ${conversation.website_id}, not on website ${websiteId}.`);
-    return { conversationId: conversation.id, operatorId: conversation.operator_id, visitorId: uidVisitor?.id ?? conversation.visitor_id };
+    const conversation = await trx
+      .selectFrom('conversation')
+      .select(['id', 'website_id', 'operator_id', 'visitor_id'])
+      .where('id', '=', input.conversationId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    if (!conversation)
+      throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${input.conversationId}.`);
+    if (conversation.website_id !== websiteId)
+      throw fieldInvalid(
+        'conversation_id',
+        `Conversation ${conversation.id} is on website ${conversation.website_id}, not on website ${websiteId}.`,
+      );
+    return {
+      conversationId: conversation.id,
+      operatorId: conversation.operator_id,
+      visitorId: uidVisitor?.id ?? conversation.visitor_id,
+    };
   }
   const { uid, email } = input;
-  const byUid = uid === null ? undefined : await latestConversation(trx, clientId, websiteId, saleAt, visitorIdsByUid(trx, clientId, uid));
-  const found = byUid ?? (email === null ? undefined : await latestConversation(trx, clientId, websiteId, saleAt, visitorIdsByEmail(trx, clientId, email)));
-  return { conversationId: found?.id ?? null, operatorId: found?.operator_id ?? null, visitorId: uidVisitor?.id ?? found?.visitor_id ?? null };
+  const byUid =
+    uid === null
+      ? undefined
+      : await latestConversation(trx, clientId, websiteId, saleAt, visitorIdsByUid(trx, clientId, uid));
+  const found =
+    byUid ??
+    (email === null
+      ? undefined
+      : await latestConversation(trx, clientId, websiteId, saleAt, visitorIdsByEmail(trx, clientId, email)));
+  return {
+    conversationId: found?.id ?? null,
+    operatorId: found?.operator_id ?? null,
+    visitorId: uidVisitor?.id ?? found?.visitor_id ?? null,
+  };
 }
 
 /**
@@ -127,22 +174,32 @@ async function attribute(trx: Tx, clientId: number, websiteId: number, saleAt: s
  * to a conversation when one led to it. Reporting the same `external_id` on the same website again
  * returns the first report unchanged (a merchant's retry), or 409 when the amount or currency differ.
  */
-export async function reportTransaction(db: Kysely<Database>, principal: Principal, input: TransactionInput): Promise<ReportedTransaction> {
+export async function reportTransaction(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: TransactionInput,
+): Promise<ReportedTransaction> {
   const website = await visibleWebsite(db, principal, input.website_id);
   const externalId = input.external_id.trim();
   const currency = cleanText(input.currency)?.toUpperCase() ?? null;
   const amount = input.amount;
-  if (!Number.isFinite(amount) || amount < 0) throw fieldInvalid('amount', 'Expected an amount of 0 or more, such as 49.90.');
+  if (!Number.isFinite(amount) || amount < 0)
+    throw fieldInvalid('amount', 'Expected an amount of 0 or more, such as 49.90.');
   const uid = cleanText(input.visitor_uid);
   const email = cleanText(input.visitor_email);
-  if (email !== null && !EMAIL.test(email)) throw fieldInvalid('visitor_email', "Expected an email address, such as 'julie@shop.example'.");
+  if (email !== null && !EMAIL.test(email))
+    throw fieldInvalid('visitor_email', "Expected an email address, such as 'julie@shop.example'.");
   const saleAt = saleInstant(input.created_at);
 
   const reported = await findSale(db, website.id, externalId);
   if (reported) return sameSaleOrConflict(reported, amount, currency);
   try {
     return await db.transaction().execute(async (trx) => {
-      const attribution = await attribute(trx, website.client_id, website.id, saleAt, { ...(input.conversation_id !== undefined && { conversationId: input.conversation_id }), uid, email });
+      const attribution = await attribute(trx, website.client_id, website.id, saleAt, {
+        ...(input.conversation_id !== undefined && { conversationId: input.conversation_id }),
+        uid,
+        email,
+      });
       const { id } = await trx
         .insertInto('sale')
         .values({
@@ -164,7 +221,15 @@ export async function reportTransaction(db: Kysely<Database>, principal: Princip
         type: 'transaction.created',
         clientId: website.client_id,
         subject: { type: 'transaction', id },
-        payload: { transactionId: id, websiteId: website.id, conversationId: attribution.conversationId, operatorId: attribution.operatorId, amount, currency, externalId },
+        payload: {
+          transactionId: id,
+          websiteId: website.id,
+          conversationId: attribution.conversationId,
+          operatorId: attribution.operatorId,
+          amount,
+          currency,
+          externalId,
+        },
         at: nowInstant(),
       });
       return { id, created: true };

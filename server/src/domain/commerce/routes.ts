@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { ErrorResponses, ListEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
-import { type Principal, authorize } from '../tenancy/policy.js';
+import { authorize, type Principal } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { reportTransaction } from './commands.js';
 import { presentTransaction } from './present.js';
@@ -13,20 +13,41 @@ import { listTransactionIds, loadTransactions } from './store.js';
 
 export const transactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const visible = (principal: Principal, id: number) => loadVisible('transaction', id, (ids) => loadTransactions(db, principal, ids));
+  const visible = (principal: Principal, id: number) =>
+    loadVisible('transaction', id, (ids) => loadTransactions(db, principal, ids));
 
   app.get(
     '/transaction',
-    { schema: { tags: ['Transaction'], summary: 'List your transactions', querystring: listQuerySchema(TRANSACTION_FILTERS), response: { 200: ListEnvelope(TransactionData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Transaction'],
+        summary: 'List your transactions',
+        querystring: listQuerySchema(TRANSACTION_FILTERS),
+        response: { 200: ListEnvelope(TransactionData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'transaction', 'list');
       const query = parseListQuery(request.query, TRANSACTION_FILTERS, 'transaction');
-      return listAnswer(query, await listTransactionIds(db, request.principal, query), 'transaction', (ids) => loadTransactions(db, request.principal, ids), presentTransaction);
+      return listAnswer(
+        query,
+        await listTransactionIds(db, request.principal, query),
+        'transaction',
+        (ids) => loadTransactions(db, request.principal, ids),
+        presentTransaction,
+      );
     },
   );
   app.get(
     '/transaction/:id',
-    { schema: { tags: ['Transaction'], summary: 'Get a transaction details', params: IdParams, response: { 200: OneEnvelope(TransactionData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Transaction'],
+        summary: 'Get a transaction details',
+        params: IdParams,
+        response: { 200: OneEnvelope(TransactionData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'transaction', 'read');
       return one(presentTransaction(await visible(request.principal, request.params.id)));

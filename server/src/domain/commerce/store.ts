@@ -4,11 +4,15 @@ import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { Database, SaleRow } from '../../db/schema.js';
 import type { ListQuery } from '../../http/filters.js';
 import { parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type TransactionFilter = 'website_id' | 'operator_id' | 'conversation_id' | 'from' | 'to';
 
-export function listTransactionIds(db: Kysely<Database>, principal: Principal, query: ListQuery<TransactionFilter>): Promise<IdPage> {
+export function listTransactionIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<TransactionFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('sale').select('id').where(clientScope(principal, 'sale.client_id'));
   const { website_id, operator_id, conversation_id, from, to } = query.filters;
   if (typeof website_id === 'number') matches = matches.where('website_id', '=', website_id);
@@ -26,6 +30,11 @@ export function listTransactionIds(db: Kysely<Database>, principal: Principal, q
 
 export async function loadTransactions(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<SaleRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('sale').selectAll().where('id', 'in', ids).where(clientScope(principal, 'sale.client_id')).execute();
+  const rows = await db
+    .selectFrom('sale')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'sale.client_id'))
+    .execute();
   return inIdOrder(ids, rows);
 }

@@ -1,7 +1,14 @@
 // Transactions (seed 003 "Transaction"): reporting sales, attribution to conversations, idempotent retries, filters, isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -36,7 +43,8 @@ let counter = 0;
 const fresh = (stem: string): string => `${stem}-${++counter}`;
 
 /** A visitor through the API (a fresh unique id unless given). */
-const visitor = (json: Record<string, unknown> = {}, as: string = key): Promise<Resource> => create('/visitor', { unique_id: fresh('buyer'), ...json }, as);
+const visitor = (json: Record<string, unknown> = {}, as: string = key): Promise<Resource> =>
+  create('/visitor', { unique_id: fresh('buyer'), ...json }, as);
 
 interface ConversationSeed {
   visitorId: number;
@@ -76,10 +84,17 @@ async function conversation(seed: ConversationSeed): Promise<number> {
   return row.id;
 }
 
-const sale = (json: Record<string, unknown>, as: string = key) => t.api('POST', '/transaction', { key: as, json: { website_id: site.id, external_id: fresh('order'), amount: 10, ...json } });
+const sale = (json: Record<string, unknown>, as: string = key) =>
+  t.api('POST', '/transaction', {
+    key: as,
+    json: { website_id: site.id, external_id: fresh('order'), amount: 10, ...json },
+  });
 
 async function rowCount(table: keyof Database): Promise<number> {
-  const row = await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -96,7 +111,14 @@ describe('reporting a transaction', () => {
   it('records a sale with every seed 003 field (plus currency) and reads exactly those back', async () => {
     const answer = await t.api('POST', '/transaction', {
       key,
-      json: { website_id: site.id, external_id: 'ORDER-1001', amount: 149.9, currency: 'eur', visitor_uid: 'unknown-uid', visitor_email: 'buyer@mail.example' },
+      json: {
+        website_id: site.id,
+        external_id: 'ORDER-1001',
+        amount: 149.9,
+        currency: 'eur',
+        visitor_uid: 'unknown-uid',
+        visitor_email: 'buyer@mail.example',
+      },
     });
     expect(answer.status).toBe(200);
     expect(answer.body.meta).toEqual({ status: 'success' });
@@ -120,9 +142,22 @@ describe('reporting a transaction', () => {
     const full = await t.api('GET', '/transaction?full=1&limit=100', { key });
     expect(full.body.data.find((item) => item.id === id)).toEqual(expected);
     expect(await eventTypesFor(t, 'transaction', id)).toEqual(['transaction.created']);
-    const event = await t.store.db.selectFrom('event').select(['payload', 'client_id']).where('subject_type', '=', 'transaction').where('subject_id', '=', id).executeTakeFirstOrThrow();
+    const event = await t.store.db
+      .selectFrom('event')
+      .select(['payload', 'client_id'])
+      .where('subject_type', '=', 'transaction')
+      .where('subject_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(event.client_id).toBe(clientId);
-    expect(JSON.parse(event.payload)).toEqual({ transactionId: id, websiteId: site.id, conversationId: null, operatorId: null, amount: 149.9, currency: 'EUR', externalId: 'ORDER-1001' });
+    expect(JSON.parse(event.payload)).toEqual({
+      transactionId: id,
+      websiteId: site.id,
+      conversationId: null,
+      operatorId: null,
+      amount: 149.9,
+      currency: 'EUR',
+      externalId: 'ORDER-1001',
+    });
   });
 
   it('requires website_id, external_id and amount', async () => {
@@ -140,21 +175,57 @@ describe('reporting a transaction', () => {
     const events = await rowCount('event');
     const cases: [Record<string, unknown>, string][] = [
       [{ amount: -1 }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ amount: 'a lot' }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ amount: null }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ amount: true }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ amount: [3] }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
+      [
+        { amount: 'a lot' },
+        "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90.",
+      ],
+      [
+        { amount: null },
+        "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90.",
+      ],
+      [
+        { amount: true },
+        "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90.",
+      ],
+      [
+        { amount: [3] },
+        "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90.",
+      ],
       [{ amount: '' }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ amount: 1e15 }, "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90."],
-      [{ currency: 'EURO' }, "Value of field 'currency' is not valid. Expected a 3-letter ISO 4217 currency code, such as 'EUR'."],
-      [{ currency: '€' }, "Value of field 'currency' is not valid. Expected a 3-letter ISO 4217 currency code, such as 'EUR'."],
+      [
+        { amount: 1e15 },
+        "Value of field 'amount' is not valid. Expected an amount from 0 to 1000000000, such as 49.90.",
+      ],
+      [
+        { currency: 'EURO' },
+        "Value of field 'currency' is not valid. Expected a 3-letter ISO 4217 currency code, such as 'EUR'.",
+      ],
+      [
+        { currency: '€' },
+        "Value of field 'currency' is not valid. Expected a 3-letter ISO 4217 currency code, such as 'EUR'.",
+      ],
       [{ external_id: '  ' }, "Value of field 'external_id' is not valid. It must not be empty."],
-      [{ visitor_email: 'not-an-email' }, "Value of field 'visitor_email' is not valid. Expected an email address, such as 'julie@shop.example'."],
-      [{ created_at: '2026-13-01 00:00:00' }, "Value of field 'created_at' is not valid. Expected a real date written YYYY-MM-DD HH:MM:SS."],
-      [{ created_at: 'yesterday' }, "Value of field 'created_at' is not valid. Expected a date written YYYY-MM-DD HH:MM:SS."],
-      [{ created_at: apiDate(-2 * DAY) }, "Value of field 'created_at' is not valid. A sale cannot be dated in the future."],
+      [
+        { visitor_email: 'not-an-email' },
+        "Value of field 'visitor_email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+      ],
+      [
+        { created_at: '2026-13-01 00:00:00' },
+        "Value of field 'created_at' is not valid. Expected a real date written YYYY-MM-DD HH:MM:SS.",
+      ],
+      [
+        { created_at: 'yesterday' },
+        "Value of field 'created_at' is not valid. Expected a date written YYYY-MM-DD HH:MM:SS.",
+      ],
+      [
+        { created_at: apiDate(-2 * DAY) },
+        "Value of field 'created_at' is not valid. A sale cannot be dated in the future.",
+      ],
       [{ website_id: 999999 }, "Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999."],
-      [{ conversation_id: 999999 }, "Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' 999999."],
+      [
+        { conversation_id: 999999 },
+        "Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' 999999.",
+      ],
       [{ operator_id: operator.id }, "Field 'operator_id' is not a field of 'transaction'."],
     ];
     for (const [json, message] of cases) {
@@ -172,7 +243,16 @@ describe('reporting a transaction', () => {
     expect(free.body.data.amount).toBe(0);
     const text = await sale({ amount: '12.50' });
     expect(text.body.data.amount).toBe(12.5);
-    const form = await t.api('POST', '/transaction', { key, form: { website_id: String(site.id), external_id: fresh('form'), amount: '19.90', currency: '', visitor_email: '' } });
+    const form = await t.api('POST', '/transaction', {
+      key,
+      form: {
+        website_id: String(site.id),
+        external_id: fresh('form'),
+        amount: '19.90',
+        currency: '',
+        visitor_email: '',
+      },
+    });
     expect(form.status).toBe(200);
     expect(form.body.data).toMatchObject({ amount: 19.9, currency: null, visitor_email: null });
     const imported = await sale({ created_at: '2025-06-30 12:34:56' });
@@ -184,14 +264,22 @@ describe('reporting a transaction', () => {
   it("refuses another client's website and conversation", async () => {
     const foreignSite = await create('/website', { url: 'https://foreign.shop.example' }, otherKey);
     const foreignVisitor = await visitor({}, otherKey);
-    const foreignConversation = await conversation({ visitorId: foreignVisitor.id, websiteId: foreignSite.id, clientId: otherClientId });
+    const foreignConversation = await conversation({
+      visitorId: foreignVisitor.id,
+      websiteId: foreignSite.id,
+      clientId: otherClientId,
+    });
     const events = await rowCount('event');
     const website = await sale({ website_id: foreignSite.id });
     expect(website.status).toBe(400);
-    expect(website.body.meta.message).toBe(`Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`);
+    expect(website.body.meta.message).toBe(
+      `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`,
+    );
     const conv = await sale({ conversation_id: foreignConversation });
     expect(conv.status).toBe(400);
-    expect(conv.body.meta.message).toBe(`Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreignConversation}.`);
+    expect(conv.body.meta.message).toBe(
+      `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreignConversation}.`,
+    );
     expect(await rowCount('event')).toBe(events);
   });
 
@@ -201,7 +289,11 @@ describe('reporting a transaction', () => {
     const managedSite = await create('/website', { url: 'https://managed.shop.example' }, managed.key);
     const answer = await sale({ website_id: managedSite.id }, partner.key);
     expect(answer.status).toBe(200);
-    const row = await t.store.db.selectFrom('sale').select('client_id').where('id', '=', answer.body.data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('sale')
+      .select('client_id')
+      .where('id', '=', answer.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.client_id).toBe(managed.clientId);
     expect((await t.api('GET', `/transaction/${answer.body.data.id}`, { key: managed.key })).status).toBe(200);
     expect((await t.api('GET', `/transaction/${answer.body.data.id}`, { key })).status).toBe(404);
@@ -212,14 +304,32 @@ describe('attribution', () => {
   it("credits the visitor's most recent conversation on that website and its operator, found by visitor_uid", async () => {
     const buyer = await visitor({ website_id: [site.id] });
     await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator2.id, agoMs: 5 * DAY });
-    const recent = await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator.id, agoMs: 2 * DAY });
+    const recent = await conversation({
+      visitorId: buyer.id,
+      websiteId: site.id,
+      operatorId: operator.id,
+      agoMs: 2 * DAY,
+    });
     await conversation({ visitorId: buyer.id, websiteId: site2.id, operatorId: operator2.id, agoMs: DAY });
     const answer = await sale({ visitor_uid: buyer.unique_id, amount: 80 });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toMatchObject({ conversation_id: recent, operator_id: operator.id, visitor_uid: buyer.unique_id });
-    const row = await t.store.db.selectFrom('sale').select('visitor_id').where('id', '=', answer.body.data.id).executeTakeFirstOrThrow();
+    expect(answer.body.data).toMatchObject({
+      conversation_id: recent,
+      operator_id: operator.id,
+      visitor_uid: buyer.unique_id,
+    });
+    const row = await t.store.db
+      .selectFrom('sale')
+      .select('visitor_id')
+      .where('id', '=', answer.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.visitor_id).toBe(buyer.id);
-    const event = await t.store.db.selectFrom('event').select('payload').where('subject_type', '=', 'transaction').where('subject_id', '=', answer.body.data.id).executeTakeFirstOrThrow();
+    const event = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('subject_type', '=', 'transaction')
+      .where('subject_id', '=', answer.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(event.payload)).toMatchObject({ conversationId: recent, operatorId: operator.id, amount: 80 });
   });
 
@@ -228,7 +338,12 @@ describe('attribution', () => {
     await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator.id, agoMs: 31 * DAY });
     const stale = await sale({ visitor_uid: buyer.unique_id });
     expect(stale.body.data).toMatchObject({ conversation_id: null, operator_id: null });
-    const inWindow = await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator.id, agoMs: 29 * DAY });
+    const inWindow = await conversation({
+      visitorId: buyer.id,
+      websiteId: site.id,
+      operatorId: operator.id,
+      agoMs: 29 * DAY,
+    });
     const attributed = await sale({ visitor_uid: buyer.unique_id });
     expect(attributed.body.data).toMatchObject({ conversation_id: inWindow, operator_id: operator.id });
     // An imported sale dated before the conversation was not led by it.
@@ -236,21 +351,40 @@ describe('attribution', () => {
     expect(before.body.data).toMatchObject({ conversation_id: null, operator_id: null });
     // An imported sale 10 days before now counts conversations from 40 to 10 days before now.
     const older = await visitor();
-    const old = await conversation({ visitorId: older.id, websiteId: site.id, operatorId: operator2.id, agoMs: 35 * DAY });
+    const old = await conversation({
+      visitorId: older.id,
+      websiteId: site.id,
+      operatorId: operator2.id,
+      agoMs: 35 * DAY,
+    });
     const importedSale = await sale({ visitor_uid: older.unique_id, created_at: apiDate(10 * DAY) });
     expect(importedSale.body.data).toMatchObject({ conversation_id: old, operator_id: operator2.id });
   });
 
   it('falls back to the email when the unique id finds no conversation, whatever its case', async () => {
     const chatter = await visitor({ email: 'Chatter@Mail.example' });
-    const chat = await conversation({ visitorId: chatter.id, websiteId: site.id, operatorId: operator2.id, agoMs: DAY });
+    const chat = await conversation({
+      visitorId: chatter.id,
+      websiteId: site.id,
+      operatorId: operator2.id,
+      agoMs: DAY,
+    });
     const byEmail = await sale({ visitor_email: 'chatter@mail.example' });
-    expect(byEmail.body.data).toMatchObject({ conversation_id: chat, operator_id: operator2.id, visitor_email: 'chatter@mail.example', visitor_uid: null });
+    expect(byEmail.body.data).toMatchObject({
+      conversation_id: chat,
+      operator_id: operator2.id,
+      visitor_email: 'chatter@mail.example',
+      visitor_uid: null,
+    });
     // Bought from another device: a known visitor without conversations, but the same email.
     const otherDevice = await visitor({ email: 'chatter@mail.example' });
     const crossDevice = await sale({ visitor_uid: otherDevice.unique_id, visitor_email: 'CHATTER@mail.example' });
     expect(crossDevice.body.data).toMatchObject({ conversation_id: chat, operator_id: operator2.id });
-    const row = await t.store.db.selectFrom('sale').select('visitor_id').where('id', '=', crossDevice.body.data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('sale')
+      .select('visitor_id')
+      .where('id', '=', crossDevice.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.visitor_id).toBe(otherDevice.id);
     const nobody = await sale({ visitor_email: 'nobody@mail.example' });
     expect(nobody.body.data).toMatchObject({ conversation_id: null, operator_id: null });
@@ -260,25 +394,40 @@ describe('attribution', () => {
     const gone = await visitor({ email: 'gone@mail.example' });
     await conversation({ visitorId: gone.id, websiteId: site.id, operatorId: operator.id });
     await t.api('DELETE', `/visitor/${gone.id}`, { key });
-    expect((await sale({ visitor_uid: gone.unique_id, visitor_email: 'gone@mail.example' })).body.data).toMatchObject({ conversation_id: null, operator_id: null });
+    expect((await sale({ visitor_uid: gone.unique_id, visitor_email: 'gone@mail.example' })).body.data).toMatchObject({
+      conversation_id: null,
+      operator_id: null,
+    });
     const foreignSite = await create('/website', { url: 'https://foreign2.shop.example' }, otherKey);
     const theirs = await visitor({ email: 'shared@mail.example' }, otherKey);
     await conversation({ visitorId: theirs.id, websiteId: foreignSite.id, clientId: otherClientId });
-    expect((await sale({ visitor_uid: theirs.unique_id, visitor_email: 'shared@mail.example' })).body.data).toMatchObject({ conversation_id: null });
+    expect(
+      (await sale({ visitor_uid: theirs.unique_id, visitor_email: 'shared@mail.example' })).body.data,
+    ).toMatchObject({ conversation_id: null });
   });
 
   it('uses an explicit conversation_id (on the same website) whatever its age, and refuses one on another website', async () => {
     const buyer = await visitor();
-    const old = await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator2.id, agoMs: 90 * DAY });
+    const old = await conversation({
+      visitorId: buyer.id,
+      websiteId: site.id,
+      operatorId: operator2.id,
+      agoMs: 90 * DAY,
+    });
     await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: operator.id, agoMs: DAY });
     const explicit = await sale({ visitor_uid: buyer.unique_id, conversation_id: old });
     expect(explicit.body.data).toMatchObject({ conversation_id: old, operator_id: operator2.id });
     const elsewhere = await conversation({ visitorId: buyer.id, websiteId: site2.id, operatorId: operator.id });
     const wrongSite = await sale({ conversation_id: elsewhere });
     expect(wrongSite.status).toBe(400);
-    expect(wrongSite.body.meta.message).toBe(`Value of field 'conversation_id' is not valid. Conversation ${elsewhere} is on website ${site2.id}, not on website ${site.id}.`);
+    expect(wrongSite.body.meta.message).toBe(
+      `Value of field 'conversation_id' is not valid. Conversation ${elsewhere} is on website ${site2.id}, not on website ${site.id}.`,
+    );
     const unanswered = await conversation({ visitorId: buyer.id, websiteId: site.id, operatorId: null });
-    expect((await sale({ conversation_id: unanswered })).body.data).toMatchObject({ conversation_id: unanswered, operator_id: null });
+    expect((await sale({ conversation_id: unanswered })).body.data).toMatchObject({
+      conversation_id: unanswered,
+      operator_id: null,
+    });
   });
 });
 
@@ -288,7 +437,12 @@ describe('idempotent reports', () => {
     const first = await sale({ external_id: externalId, amount: 42.5, currency: 'EUR' });
     const sales = await rowCount('sale');
     const events = await rowCount('event');
-    const retry = await sale({ external_id: externalId, amount: 42.5, currency: 'eur', visitor_email: 'late@mail.example' });
+    const retry = await sale({
+      external_id: externalId,
+      amount: 42.5,
+      currency: 'eur',
+      visitor_email: 'late@mail.example',
+    });
     expect(retry.status).toBe(200);
     expect(retry.body.data).toEqual(first.body.data);
     const padded = await sale({ external_id: ` ${externalId} `, amount: 42.5 });
@@ -311,7 +465,9 @@ describe('idempotent reports', () => {
     });
     const currency = await sale({ external_id: externalId, amount: 10, currency: 'USD' });
     expect(currency.status).toBe(409);
-    expect(currency.body.meta.message).toBe(`Value of field 'currency' is not valid. The transaction with the external_id '${externalId}' on website ${site.id} was already reported in EUR; a retry must send the same currency.`);
+    expect(currency.body.meta.message).toBe(
+      `Value of field 'currency' is not valid. The transaction with the external_id '${externalId}' on website ${site.id} was already reported in EUR; a retry must send the same currency.`,
+    );
     expect((await t.api('GET', `/transaction/${first.body.data.id}`, { key })).body.data).toEqual(first.body.data);
   });
 
@@ -346,11 +502,30 @@ describe('transaction filters', () => {
     seller = await create('/operator', { name: 'Filter Seller', email: 'seller@filters.example' }, fk);
     const closer = await create('/operator', { name: 'Filter Closer', email: 'closer@filters.example' }, fk);
     const buyer = await create('/visitor', { unique_id: 'filters-buyer' }, fk);
-    conversationId = await conversation({ visitorId: buyer.id, websiteId: siteA.id, operatorId: seller.id, clientId: fClientId });
-    const otherConversation = await conversation({ visitorId: buyer.id, websiteId: siteB.id, operatorId: closer.id, clientId: fClientId });
-    const report = async (json: Record<string, unknown>) => (await create('/transaction', { external_id: fresh('f'), amount: 1, ...json }, fk)).id;
-    attributed = await report({ website_id: siteA.id, conversation_id: conversationId, created_at: '2026-01-10 10:00:00' });
-    otherOperator = await report({ website_id: siteB.id, conversation_id: otherConversation, created_at: '2026-01-11 23:59:59' });
+    conversationId = await conversation({
+      visitorId: buyer.id,
+      websiteId: siteA.id,
+      operatorId: seller.id,
+      clientId: fClientId,
+    });
+    const otherConversation = await conversation({
+      visitorId: buyer.id,
+      websiteId: siteB.id,
+      operatorId: closer.id,
+      clientId: fClientId,
+    });
+    const report = async (json: Record<string, unknown>) =>
+      (await create('/transaction', { external_id: fresh('f'), amount: 1, ...json }, fk)).id;
+    attributed = await report({
+      website_id: siteA.id,
+      conversation_id: conversationId,
+      created_at: '2026-01-10 10:00:00',
+    });
+    otherOperator = await report({
+      website_id: siteB.id,
+      conversation_id: otherConversation,
+      created_at: '2026-01-11 23:59:59',
+    });
     unattributed = await report({ website_id: siteA.id, created_at: '2026-01-12 00:00:00' });
     old = await report({ website_id: siteB.id, created_at: '2025-12-31 08:00:00' });
   });
@@ -367,24 +542,38 @@ describe('transaction filters', () => {
     expect(await listIds('/transaction?filters[conversation_id]=!null', fk)).toEqual([otherOperator, attributed]);
     const bad = await t.api('GET', '/transaction?filters[conversation_id]=none', { key: fk });
     expect(bad.status).toBe(400);
-    expect(bad.body.meta.message).toBe("Value of field 'filters[conversation_id]' is not valid. Expected a whole number identifier, null or !null.");
+    expect(bad.body.meta.message).toBe(
+      "Value of field 'filters[conversation_id]' is not valid. Expected a whole number identifier, null or !null.",
+    );
   });
 
   it('filters on created_at with from and to; a date-only `to` includes its whole day', async () => {
-    expect(await listIds('/transaction?filters[from]=2026-01-01', fk)).toEqual([unattributed, otherOperator, attributed]);
+    expect(await listIds('/transaction?filters[from]=2026-01-01', fk)).toEqual([
+      unattributed,
+      otherOperator,
+      attributed,
+    ]);
     expect(await listIds('/transaction?filters[to]=2026-01-11', fk)).toEqual([old, otherOperator, attributed]);
     expect(await listIds('/transaction?filters[from]=2026-01-11&filters[to]=2026-01-11', fk)).toEqual([otherOperator]);
-    expect(await listIds('/transaction?filters[from]=2026-01-10 10:00:01&filters[conversation_id]=!null', fk)).toEqual([otherOperator]);
+    expect(await listIds('/transaction?filters[from]=2026-01-10 10:00:01&filters[conversation_id]=!null', fk)).toEqual([
+      otherOperator,
+    ]);
     const bad = await t.api('GET', '/transaction?filters[to]=2026-02-30', { key: fk });
     expect(bad.status).toBe(400);
-    expect(bad.body.meta.message).toBe("Value of field 'filters[to]' is not valid. Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.");
+    expect(bad.body.meta.message).toBe(
+      "Value of field 'filters[to]' is not valid. Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.",
+    );
   });
 });
 
 describe('transaction isolation', () => {
   it("answers 404 for another client's transaction and never lists it", async () => {
     const foreignSite = await create('/website', { url: 'https://iso.shop.example' }, otherKey);
-    const theirs = await create('/transaction', { website_id: foreignSite.id, external_id: 'THEIRS-1', amount: 5 }, otherKey);
+    const theirs = await create(
+      '/transaction',
+      { website_id: foreignSite.id, external_id: 'THEIRS-1', amount: 5 },
+      otherKey,
+    );
     const read = await t.api('GET', `/transaction/${theirs.id}`, { key });
     expect(read.status).toBe(404);
     expect(read.body.meta).toEqual({ status: 'fail', message: `Unknown 'transaction' with 'id' ${theirs.id}.` });
@@ -400,7 +589,9 @@ describe('transaction isolation', () => {
 describe('OpenAPI document', () => {
   it('documents the transaction routes with tags, summaries and filters', async () => {
     const answer = await t.app.inject({ method: 'GET', url: '/openapi.json' });
-    const doc = answer.json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>> }>();
+    const doc = answer.json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>>;
+    }>();
     const expected: [string, string[]][] = [
       ['/api/2/transaction', ['get', 'post']],
       ['/api/2/transaction/{id}', ['get']],
@@ -413,6 +604,14 @@ describe('OpenAPI document', () => {
       }
     }
     const filters = (doc.paths['/api/2/transaction']?.get?.parameters ?? []).map((parameter) => parameter.name);
-    expect(filters).toEqual(expect.arrayContaining(['filters[website_id]', 'filters[operator_id]', 'filters[conversation_id]', 'filters[from]', 'filters[to]']));
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        'filters[website_id]',
+        'filters[operator_id]',
+        'filters[conversation_id]',
+        'filters[from]',
+        'filters[to]',
+      ]),
+    );
   });
 });

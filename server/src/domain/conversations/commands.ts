@@ -3,6 +3,7 @@
 // so the realtime layer and the channel adapters reuse them.
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import {
   type ConversationChannel,
   type ConversationMessageRow,
@@ -14,24 +15,33 @@ import {
   type MessageKind,
 } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
-import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
-import { type Principal, assertOwned, targetClient, visibleWebsite } from '../tenancy/policy.js';
+import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
-import { NAVIGATION_PROBLEM, OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE, kindName, navigationUrl, readImportedHistory, readMessageKind } from './history.js';
+import {
+  kindName,
+  NAVIGATION_PROBLEM,
+  navigationUrl,
+  OPERATOR_CHAT_CLOSE,
+  readImportedHistory,
+  readMessageKind,
+  VISITOR_CHAT_CLOSE,
+} from './history.js';
 import type { TagRecord } from './store.js';
 
 type Tx = Transaction<Database>;
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 const flag = (value: boolean): number => (value ? 1 : 0);
-const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((id, index) => id === b[index]);
+const sameIds = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((id, index) => id === b[index]);
 
 /** A `YYYY-MM-DD HH:MM:SS` date a caller gives for an import, as a stored instant; never in the future. */
 function readPastDate(field: string, value: string, now: Date): string {
   const parsed = parseApiDate(value);
-  if (parsed === null) throw fieldInvalid(field, "Expected a real date written YYYY-MM-DD HH:MM:SS (UTC), such as '2026-11-21 14:30:00'.");
+  if (parsed === null)
+    throw fieldInvalid(field, "Expected a real date written YYYY-MM-DD HH:MM:SS (UTC), such as '2026-11-21 14:30:00'.");
   if (parsed.start.getTime() > now.getTime()) throw fieldInvalid(field, 'It must not be in the future.');
   return parsed.start.toISOString();
 }
@@ -58,25 +68,38 @@ export interface MessageEntry {
  * marks the conversation answered on its first operator message, and emits `message.created`.
  * A closed conversation refuses entries (409) unless `allowClosed` (the closing notice itself).
  */
-export async function appendMessage(trx: Tx, conversationId: number, entry: MessageEntry, options: { allowClosed?: boolean } = {}): Promise<ConversationMessageRow> {
+export async function appendMessage(
+  trx: Tx,
+  conversationId: number,
+  entry: MessageEntry,
+  options: { allowClosed?: boolean } = {},
+): Promise<ConversationMessageRow> {
   // Checked before anything is written: a reply that cannot be sent (e.g. outside WhatsApp's 24-hour window) is
   // refused whole, even inside a batch that commits other messages.
-  const outbound = entry.kind === MESSAGE_KIND.operator ? await planProviderMessage(trx, conversationId, entry) : undefined;
+  const outbound =
+    entry.kind === MESSAGE_KIND.operator ? await planProviderMessage(trx, conversationId, entry) : undefined;
   let bump = trx
     .updateTable('conversation')
     .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowInstant() }))
     .where('id', '=', conversationId);
   if (!options.allowClosed) bump = bump.where('status', '!=', 'closed');
-  const conversation = await bump.returning(['last_seq', 'client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'answered_at']).executeTakeFirst();
+  const conversation = await bump
+    .returning(['last_seq', 'client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'answered_at'])
+    .executeTakeFirst();
   if (!conversation) {
-    const exists = await trx.selectFrom('conversation').select('id').where('id', '=', conversationId).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('conversation')
+      .select('id')
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
     if (!exists) throw unknownResource('conversation', conversationId);
     throw conflict(`Conversation ${conversationId} is closed.`);
   }
   let operatorId: number | null = null;
   if (entry.kind === MESSAGE_KIND.operator || entry.kind === MESSAGE_KIND.note) {
     operatorId = entry.operatorId ?? conversation.operator_id;
-    if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+    if (operatorId === null)
+      throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
   } else if (entry.operatorId != null) {
     throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   }
@@ -98,7 +121,11 @@ export async function appendMessage(trx: Tx, conversationId: number, entry: Mess
   // A reply in a WhatsApp, SMS or RCS conversation is queued for its provider in this same transaction.
   if (outbound !== undefined) await queueProviderMessage(trx, outbound, seq);
   if (entry.kind === MESSAGE_KIND.operator && conversation.answered_at === null) {
-    await trx.updateTable('conversation').set({ operator_answer: 1, answered_at: entry.at }).where('id', '=', conversationId).execute();
+    await trx
+      .updateTable('conversation')
+      .set({ operator_answer: 1, answered_at: entry.at })
+      .where('id', '=', conversationId)
+      .execute();
   }
   await appendEvent(trx, {
     type: 'message.created',
@@ -171,7 +198,11 @@ export async function openConversation(trx: Tx, input: OpenConversationInput): P
     .returning('id')
     .executeTakeFirstOrThrow();
   const tagIds = unique(input.tagIds ?? []);
-  if (tagIds.length > 0) await trx.insertInto('conversation_tag').values(tagIds.map((tag_id) => ({ conversation_id: id, tag_id }))).execute();
+  if (tagIds.length > 0)
+    await trx
+      .insertInto('conversation_tag')
+      .values(tagIds.map((tag_id) => ({ conversation_id: id, tag_id })))
+      .execute();
   await appendEvent(trx, {
     type: 'conversation.started',
     clientId: input.clientId,
@@ -204,18 +235,46 @@ export interface ConversationChanges {
  * (nothing differs: nothing written). An operator given to a `waiting` conversation opens it. References must
  * already be checked to belong to the conversation's client. Returns the fields that changed.
  */
-export async function changeConversation(trx: Tx, conversationId: number, changes: ConversationChanges): Promise<string[]> {
+export async function changeConversation(
+  trx: Tx,
+  conversationId: number,
+  changes: ConversationChanges,
+): Promise<string[]> {
   const current = await trx
     .selectFrom('conversation')
-    .select(['client_id', 'website_id', 'channel', 'status', 'operator_id', 'skill_id', 'rule_id', 'page_type', 'visitor_id'])
+    .select([
+      'client_id',
+      'website_id',
+      'channel',
+      'status',
+      'operator_id',
+      'skill_id',
+      'rule_id',
+      'page_type',
+      'visitor_id',
+    ])
     .where('id', '=', conversationId)
     .executeTakeFirst();
   if (!current) throw unknownResource('conversation', conversationId);
-  const currentTags = (await trx.selectFrom('conversation_tag').select('tag_id').where('conversation_id', '=', conversationId).orderBy('tag_id').execute()).map((row) => row.tag_id);
+  const currentTags = (
+    await trx
+      .selectFrom('conversation_tag')
+      .select('tag_id')
+      .where('conversation_id', '=', conversationId)
+      .orderBy('tag_id')
+      .execute()
+  ).map((row) => row.tag_id);
   const changed: string[] = [];
-  const set: { operator_id?: number | null; skill_id?: number | null; rule_id?: number | null; page_type?: string | null; status?: ConversationStatus } = {};
+  const set: {
+    operator_id?: number | null;
+    skill_id?: number | null;
+    rule_id?: number | null;
+    page_type?: string | null;
+    status?: ConversationStatus;
+  } = {};
   if (changes.operatorId !== undefined && changes.operatorId !== current.operator_id) {
-    if (current.status === 'closed') throw conflict(`Conversation ${conversationId} is closed; its operator can no longer change.`);
+    if (current.status === 'closed')
+      throw conflict(`Conversation ${conversationId} is closed; its operator can no longer change.`);
     set.operator_id = changes.operatorId;
     if (changes.operatorId !== null && current.status === 'waiting') set.status = 'open';
     changed.push('operator_id');
@@ -236,10 +295,18 @@ export async function changeConversation(trx: Tx, conversationId: number, change
   if (tagIds !== undefined && !sameIds(tagIds, currentTags)) changed.push('tag_list');
   if (changed.length === 0) return changed;
   const at = nowInstant();
-  await trx.updateTable('conversation').set({ ...set, updated_at: at }).where('id', '=', conversationId).execute();
+  await trx
+    .updateTable('conversation')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', conversationId)
+    .execute();
   if (tagIds !== undefined && changed.includes('tag_list')) {
     await trx.deleteFrom('conversation_tag').where('conversation_id', '=', conversationId).execute();
-    if (tagIds.length > 0) await trx.insertInto('conversation_tag').values(tagIds.map((tag_id) => ({ conversation_id: conversationId, tag_id }))).execute();
+    if (tagIds.length > 0)
+      await trx
+        .insertInto('conversation_tag')
+        .values(tagIds.map((tag_id) => ({ conversation_id: conversationId, tag_id })))
+        .execute();
   }
   await appendEvent(trx, {
     type: 'conversation.updated',
@@ -266,13 +333,22 @@ export async function changeConversation(trx: Tx, conversationId: number, change
  * operator), the system notice `OPERATOR_CHAT_CLOSE` or `VISITOR_CHAT_CLOSE` as its last entry, and
  * `conversation.closed`. An already closed conversation answers 409, even when two closes race.
  */
-export async function closeConversation(trx: Tx, conversationId: number, options: { operatorClosed?: boolean; at: string }): Promise<void> {
-  const current = await trx.selectFrom('conversation').select(['status', 'operator_id']).where('id', '=', conversationId).executeTakeFirst();
+export async function closeConversation(
+  trx: Tx,
+  conversationId: number,
+  options: { operatorClosed?: boolean; at: string },
+): Promise<void> {
+  const current = await trx
+    .selectFrom('conversation')
+    .select(['status', 'operator_id'])
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
   if (!current) throw unknownResource('conversation', conversationId);
   const alreadyClosed = () => conflict(`Conversation ${conversationId} is already closed.`);
   if (current.status === 'closed') throw alreadyClosed();
   const operatorClosed = options.operatorClosed ?? current.operator_id !== null;
-  if (operatorClosed && current.operator_id === null) throw fieldInvalid('operator_closed', 'The conversation has no operator to close it.');
+  if (operatorClosed && current.operator_id === null)
+    throw fieldInvalid('operator_closed', 'The conversation has no operator to close it.');
   // The status condition makes the close happen once: a concurrent close finds no open row and answers 409.
   const closed = await trx
     .updateTable('conversation')
@@ -282,8 +358,17 @@ export async function closeConversation(trx: Tx, conversationId: number, options
     .returning(['client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'source'])
     .executeTakeFirst();
   if (!closed) throw alreadyClosed();
-  await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text: operatorClosed ? OPERATOR_CHAT_CLOSE : VISITOR_CHAT_CLOSE, at: options.at }, { allowClosed: true });
-  const visitor = await trx.selectFrom('visitor').select('unique_id').where('id', '=', closed.visitor_id).executeTakeFirstOrThrow();
+  await appendMessage(
+    trx,
+    conversationId,
+    { kind: MESSAGE_KIND.system, text: operatorClosed ? OPERATOR_CHAT_CLOSE : VISITOR_CHAT_CLOSE, at: options.at },
+    { allowClosed: true },
+  );
+  const visitor = await trx
+    .selectFrom('visitor')
+    .select('unique_id')
+    .where('id', '=', closed.visitor_id)
+    .executeTakeFirstOrThrow();
   await appendEvent(trx, {
     type: 'conversation.closed',
     clientId: closed.client_id,
@@ -322,23 +407,39 @@ export interface ConversationCreateInput {
  * Creates a conversation through the API (imports and non-realtime channels): status `open`, source `api`,
  * the visitor found or created by `visitor_uid`, then the imported history in order (`message.created` each).
  */
-export async function createConversation(db: Kysely<Database>, principal: Principal, input: ConversationCreateInput): Promise<number> {
+export async function createConversation(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: ConversationCreateInput,
+): Promise<number> {
   const now = new Date();
   const history = readImportedHistory(input.history ?? [], now);
   const firstOperatorEntry = history.findIndex((entry) => entry.kind === MESSAGE_KIND.operator);
   if (firstOperatorEntry >= 0 && input.operator_id == null) {
-    throw fieldInvalid('history', `Entry ${firstOperatorEntry + 1}: an operator message needs the conversation's operator_id.`);
+    throw fieldInvalid(
+      'history',
+      `Entry ${firstOperatorEntry + 1}: an operator message needs the conversation's operator_id.`,
+    );
   }
-  const createdAt = input.created_at !== undefined ? readPastDate('created_at', input.created_at, now) : (history[0]?.at ?? now.toISOString());
+  const createdAt =
+    input.created_at !== undefined
+      ? readPastDate('created_at', input.created_at, now)
+      : (history[0]?.at ?? now.toISOString());
   const early = history.findIndex((entry) => entry.at < createdAt);
-  if (early >= 0) throw fieldInvalid('history', `Entry ${early + 1}: it is dated before the conversation's created_at.`);
+  if (early >= 0)
+    throw fieldInvalid('history', `Entry ${early + 1}: it is dated before the conversation's created_at.`);
   return db.transaction().execute(async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
     const clientId = website.client_id;
     if (input.operator_id != null) await assertOwned(trx, 'operator', [input.operator_id], clientId, 'operator_id');
     if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], clientId, 'skill_id');
     await assertOwned(trx, 'tag', input.tag_list ?? [], clientId, 'tag_list');
-    const visitor = await findOrCreateVisitor(trx, { clientId, websiteId: website.id, uniqueId: input.visitor_uid?.trim(), at: nowInstant() });
+    const visitor = await findOrCreateVisitor(trx, {
+      clientId,
+      websiteId: website.id,
+      uniqueId: input.visitor_uid?.trim(),
+      at: nowInstant(),
+    });
     const id = await openConversation(trx, {
       clientId,
       websiteId: website.id,
@@ -367,9 +468,14 @@ export interface ConversationUpdateInput {
 }
 
 /** Applies a PUT: tags (replaced), operator (assign or transfer), skill, rule and page type; `conversation.updated` names what changed. */
-export async function updateConversation(db: Kysely<Database>, existing: ConversationRow, input: ConversationUpdateInput): Promise<void> {
+export async function updateConversation(
+  db: Kysely<Database>,
+  existing: ConversationRow,
+  input: ConversationUpdateInput,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (input.operator_id != null) await assertOwned(trx, 'operator', [input.operator_id], existing.client_id, 'operator_id');
+    if (input.operator_id != null)
+      await assertOwned(trx, 'operator', [input.operator_id], existing.client_id, 'operator_id');
     if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], existing.client_id, 'skill_id');
     await assertOwned(trx, 'tag', input.tag_list ?? [], existing.client_id, 'tag_list');
     await changeConversation(trx, existing.id, {
@@ -383,16 +489,28 @@ export async function updateConversation(db: Kysely<Database>, existing: Convers
 }
 
 /** Closes through the API; an import may date the close (`closed_at`), never before the conversation's last entry. */
-export async function closeConversationNow(db: Kysely<Database>, existing: ConversationRow, input: { operator_closed?: boolean; closed_at?: string }): Promise<void> {
+export async function closeConversationNow(
+  db: Kysely<Database>,
+  existing: ConversationRow,
+  input: { operator_closed?: boolean; closed_at?: string },
+): Promise<void> {
   if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is already closed.`);
   let at = nowInstant();
   if (input.closed_at !== undefined) {
     at = readPastDate('closed_at', input.closed_at, new Date());
     if (at < existing.created_at) throw fieldInvalid('closed_at', "It is before the conversation's created_at.");
-    const last = await db.selectFrom('conversation_message').select('created_at').where('conversation_id', '=', existing.id).orderBy('seq', 'desc').executeTakeFirst();
-    if (last !== undefined && at < last.created_at) throw fieldInvalid('closed_at', "It is before the conversation's last history entry.");
+    const last = await db
+      .selectFrom('conversation_message')
+      .select('created_at')
+      .where('conversation_id', '=', existing.id)
+      .orderBy('seq', 'desc')
+      .executeTakeFirst();
+    if (last !== undefined && at < last.created_at)
+      throw fieldInvalid('closed_at', "It is before the conversation's last history entry.");
   }
-  await db.transaction().execute((trx) => closeConversation(trx, existing.id, { operatorClosed: input.operator_closed, at }));
+  await db
+    .transaction()
+    .execute((trx) => closeConversation(trx, existing.id, { operatorClosed: input.operator_closed, at }));
 }
 
 /**
@@ -402,7 +520,8 @@ export async function closeConversationNow(db: Kysely<Database>, existing: Conve
 /** The operator who writes through the API: the one named, else the conversation's (400 naming `operator_id` when neither). */
 export function writingOperator(conversation: { operator_id: number | null }, given: number | undefined): number {
   const operatorId = given ?? conversation.operator_id;
-  if (operatorId === null) throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
+  if (operatorId === null)
+    throw fieldInvalid('operator_id', 'The conversation has no operator: name the operator who writes.');
   return operatorId;
 }
 
@@ -410,15 +529,25 @@ export function writingOperator(conversation: { operator_id: number | null }, gi
  * In a write's transaction: the operator must be of the conversation's client; writing to the customer (`takes`) gives
  * them the conversation when nobody has it.
  */
-export async function actAsOperator(trx: Tx, conversation: { id: number; client_id: number; operator_id: number | null }, operatorId: number, takes = true): Promise<void> {
+export async function actAsOperator(
+  trx: Tx,
+  conversation: { id: number; client_id: number; operator_id: number | null },
+  operatorId: number,
+  takes = true,
+): Promise<void> {
   await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
   if (takes && conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
 }
 
-export async function postMessage(db: Kysely<Database>, existing: ConversationRow, input: { type: string; text: string; operator_id?: number }): Promise<ConversationMessageRow> {
+export async function postMessage(
+  db: Kysely<Database>,
+  existing: ConversationRow,
+  input: { type: string; text: string; operator_id?: number },
+): Promise<ConversationMessageRow> {
   if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is closed.`);
   const kind = readMessageKind(input.type);
-  if (kind === undefined) throw fieldInvalid('type', 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).');
+  if (kind === undefined)
+    throw fieldInvalid('type', 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).');
   let text = input.text;
   if (kind === MESSAGE_KIND.navigation) {
     const url = navigationUrl(input.text);
@@ -426,7 +555,8 @@ export async function postMessage(db: Kysely<Database>, existing: ConversationRo
     text = url;
   }
   const authored = kind === MESSAGE_KIND.operator || kind === MESSAGE_KIND.note;
-  if (!authored && input.operator_id !== undefined) throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
+  if (!authored && input.operator_id !== undefined)
+    throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   const operatorId = authored ? writingOperator(existing, input.operator_id) : null;
   return db.transaction().execute(async (trx) => {
     // Writing to the visitor takes an unowned conversation; a note does not.
@@ -442,7 +572,11 @@ export async function postMessage(db: Kysely<Database>, existing: ConversationRo
  * client row on PostgreSQL until commit (the same statement on SQLite, which runs one writer at a time, changes nothing).
  */
 async function lockClientTags(trx: Tx, clientId: number): Promise<void> {
-  await trx.updateTable('client').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', clientId).execute();
+  await trx
+    .updateTable('client')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', clientId)
+    .execute();
 }
 
 /** Tag names are unique within a client whatever their case. */
@@ -453,17 +587,26 @@ async function assertTagNameFree(trx: Tx, clientId: number, name: string, except
     .where('client_id', '=', clientId)
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
   if (exceptTagId !== undefined) query = query.where('id', '!=', exceptTagId);
-  if (await query.executeTakeFirst()) throw conflict(`Value of field 'name' is not valid. A tag named '${name}' already exists.`);
+  if (await query.executeTakeFirst())
+    throw conflict(`Value of field 'name' is not valid. A tag named '${name}' already exists.`);
 }
 
 async function replaceTagWebsites(trx: Tx, tagId: number, websiteIds: readonly number[]): Promise<void> {
   await trx.deleteFrom('tag_website').where('tag_id', '=', tagId).execute();
   const ids = unique(websiteIds);
-  if (ids.length > 0) await trx.insertInto('tag_website').values(ids.map((website_id) => ({ tag_id: tagId, website_id }))).execute();
+  if (ids.length > 0)
+    await trx
+      .insertInto('tag_website')
+      .values(ids.map((website_id) => ({ tag_id: tagId, website_id })))
+      .execute();
 }
 
 /** Creates a tag (`tag.created`). */
-export async function createTag(db: Kysely<Database>, principal: Principal, input: { name: string; website_id?: number[]; client_id?: number }): Promise<number> {
+export async function createTag(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: { name: string; website_id?: number[]; client_id?: number },
+): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const name = input.name.trim();
   const websiteIds = unique(input.website_id ?? []);
@@ -472,18 +615,35 @@ export async function createTag(db: Kysely<Database>, principal: Principal, inpu
     await lockClientTags(trx, clientId);
     await assertTagNameFree(trx, clientId, name);
     await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
-    const { id } = await trx.insertInto('tag').values({ client_id: clientId, name, created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await trx
+      .insertInto('tag')
+      .values({ client_id: clientId, name, created_at: at, updated_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await replaceTagWebsites(trx, id, websiteIds);
-    await appendEvent(trx, { type: 'tag.created', clientId, subject: { type: 'tag', id }, payload: { tagId: id, name, websiteIds }, at });
+    await appendEvent(trx, {
+      type: 'tag.created',
+      clientId,
+      subject: { type: 'tag', id },
+      payload: { tagId: id, name, websiteIds },
+      at,
+    });
     return id;
   });
 }
 
 /** Renames a tag or changes its websites (`tag.updated` naming what changed; nothing changed, nothing written). */
-export async function updateTag(db: Kysely<Database>, existing: TagRecord, input: { name?: string; website_id?: number[] }): Promise<void> {
+export async function updateTag(
+  db: Kysely<Database>,
+  existing: TagRecord,
+  input: { name?: string; website_id?: number[] },
+): Promise<void> {
   const name = input.name?.trim();
   const websiteIds = input.website_id === undefined ? undefined : unique(input.website_id).sort((a, b) => a - b);
-  const changed = [...(name !== undefined && name !== existing.name ? ['name'] : []), ...(websiteIds !== undefined && !sameIds(websiteIds, existing.website_id) ? ['website_id'] : [])];
+  const changed = [
+    ...(name !== undefined && name !== existing.name ? ['name'] : []),
+    ...(websiteIds !== undefined && !sameIds(websiteIds, existing.website_id) ? ['website_id'] : []),
+  ];
   if (changed.length === 0) return;
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
@@ -502,7 +662,12 @@ export async function updateTag(db: Kysely<Database>, existing: TagRecord, input
       type: 'tag.updated',
       clientId: existing.client_id,
       subject: { type: 'tag', id: existing.id },
-      payload: { tagId: existing.id, name: name ?? existing.name, websiteIds: websiteIds ?? existing.website_id, changed },
+      payload: {
+        tagId: existing.id,
+        name: name ?? existing.name,
+        websiteIds: websiteIds ?? existing.website_id,
+        changed,
+      },
       at,
     });
   });

@@ -2,7 +2,15 @@
 // filters, updates, closing, history entries with their seq, events and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMonths, formatDateTime } from '../../http/time.js';
-import { ADMIN_KEY, type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 import { conversationPeriod } from './period.js';
 
 let t: TestApp;
@@ -23,9 +31,12 @@ async function created(path: string, json: Record<string, unknown>, as: string =
 }
 
 let counter = 0;
-const website = async (as: string = key): Promise<number> => (await created('/website', { url: `https://site${++counter}.conversations.example` }, as)).id;
-const operator = async (name: string, as: string = key): Promise<number> => (await created('/operator', { name, email: `${name.toLowerCase()}.${++counter}@conv.example` }, as)).id;
-const conversation = (json: Record<string, unknown>, as: string = key): Promise<Resource> => created('/conversation', { website_id: site, ...json }, as);
+const website = async (as: string = key): Promise<number> =>
+  (await created('/website', { url: `https://site${++counter}.conversations.example` }, as)).id;
+const operator = async (name: string, as: string = key): Promise<number> =>
+  (await created('/operator', { name, email: `${name.toLowerCase()}.${++counter}@conv.example` }, as)).id;
+const conversation = (json: Record<string, unknown>, as: string = key): Promise<Resource> =>
+  created('/conversation', { website_id: site, ...json }, as);
 
 /** `YYYY-MM-DD HH:MM:SS` of a moment `ms` from now. */
 const ago = (ms: number): string => formatDateTime(new Date(Date.now() - ms).toISOString());
@@ -84,8 +95,25 @@ describe('creating and reading', () => {
   it('takes every settable field and reuses a known visitor_uid', async () => {
     const skill = await created('/skill', { name: 'Billing' });
     const tag = await created('/tag', { name: 'Import tag' });
-    const first = await conversation({ visitor_uid: 'visitor-abc', channel: 'call', operator_id: operatorId, skill_id: skill.id, rule_id: 77, page_type: 'checkout', tag_list: [tag.id] });
-    expect(first).toMatchObject({ channel: 'call', visitor_uid: 'visitor-abc', operator_id: operatorId, skill_id: skill.id, rule_id: 77, page_type: 'checkout', tag_list: [tag.id], operator_answer: false });
+    const first = await conversation({
+      visitor_uid: 'visitor-abc',
+      channel: 'call',
+      operator_id: operatorId,
+      skill_id: skill.id,
+      rule_id: 77,
+      page_type: 'checkout',
+      tag_list: [tag.id],
+    });
+    expect(first).toMatchObject({
+      channel: 'call',
+      visitor_uid: 'visitor-abc',
+      operator_id: operatorId,
+      skill_id: skill.id,
+      rule_id: 77,
+      page_type: 'checkout',
+      tag_list: [tag.id],
+      operator_answer: false,
+    });
     const second = await conversation({ visitor_uid: 'visitor-abc' });
     expect(second.visitor_id).toBe(first.visitor_id);
     expect(second.xmpp_id).not.toBe(first.xmpp_id);
@@ -95,7 +123,12 @@ describe('creating and reading', () => {
 
   it('writes conversation.started with the ids a webhook needs', async () => {
     const data = await conversation({ visitor_uid: 'payload-visitor', operator_id: operatorId, channel: 'video' });
-    const event = await t.store.db.selectFrom('event').select(['payload', 'client_id']).where('type', '=', 'conversation.started').where('subject_id', '=', data.id).executeTakeFirstOrThrow();
+    const event = await t.store.db
+      .selectFrom('event')
+      .select(['payload', 'client_id'])
+      .where('type', '=', 'conversation.started')
+      .where('subject_id', '=', data.id)
+      .executeTakeFirstOrThrow();
     expect(event.client_id).toBe(clientId);
     expect(JSON.parse(event.payload)).toEqual({
       conversationId: data.id,
@@ -128,7 +161,11 @@ describe('creating and reading', () => {
     ]);
     // The first operator message answers the conversation.
     expect(data.operator_answer).toBe(true);
-    const row = await t.store.db.selectFrom('conversation').select(['answered_at', 'last_seq']).where('id', '=', data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('conversation')
+      .select(['answered_at', 'last_seq'])
+      .where('id', '=', data.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ answered_at: '2026-02-16T11:24:43.000Z', last_seq: 5 });
     const events = await eventTypesFor(t, 'conversation', data.id);
     expect(events).toEqual(['conversation.started', ...Array<string>(5).fill('message.created')]);
@@ -140,21 +177,73 @@ describe('creating and reading', () => {
   });
 
   it('refuses bad imports, naming the field and the entry, writing nothing', async () => {
-    const before = await t.store.db.selectFrom('conversation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.store.db
+      .selectFrom('conversation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ history: [[4, '2026-02-16 11:24:21', 'x']] }, "Value of field 'history' is not valid. Entry 1: the type must be 1 (operator), 2 (visitor), 3 (system) or 5 (navigation)."],
-      [{ history: [[2, '2026-02-16 11:24:21', 'a'], [2, '16/02/2026', 'b']] }, "Value of field 'history' is not valid. Entry 2: the date must be written YYYY-MM-DD HH:MM:SS (UTC)."],
-      [{ history: [[2, '2026-02-16 11:24:21', '   ']] }, "Value of field 'history' is not valid. Entry 1: the text must not be empty."],
-      [{ history: [[5, '2026-02-16 11:24:21', 'not a url']] }, "Value of field 'history' is not valid. Entry 1: A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'."],
-      [{ history: [[2, '2026-02-16 11:24:21', 'b'], [2, '2026-02-16 11:24:20', 'a']] }, "Value of field 'history' is not valid. Entry 2: entries must be in time order, oldest first."],
-      [{ history: [[2, '2099-01-01 00:00:00', 'future']] }, "Value of field 'history' is not valid. Entry 1: the date is in the future."],
-      [{ history: [[1, '2026-02-16 11:24:21', 'Hi']] }, "Value of field 'history' is not valid. Entry 1: an operator message needs the conversation's operator_id."],
-      [{ created_at: '2026-02-16 12:00:00', history: [[2, '2026-02-16 11:24:21', 'early']] }, "Value of field 'history' is not valid. Entry 1: it is dated before the conversation's created_at."],
-      [{ history: [[2, '2026-02-16 11:24:21', 'a', 5]] }, "Value of field 'history' is not valid. Entry 1: the fourth element, epoch milliseconds, must fall within the second the date names."],
-      [{ history: [[2, '2026-02-16 11:24:21']] }, "Value of field 'history' is not valid. Expected entries written [type, \"YYYY-MM-DD HH:MM:SS\", text]."],
-      [{ created_at: '2099-01-01 00:00:00' }, "Value of field 'created_at' is not valid. It must not be in the future."],
-      [{ created_at: '2026-02-30 10:00:00' }, "Value of field 'created_at' is not valid. Expected a real date written YYYY-MM-DD HH:MM:SS (UTC), such as '2026-11-21 14:30:00'."],
-      [{ created_at: 'yesterday' }, "Value of field 'created_at' is not valid. Expected a date written YYYY-MM-DD HH:MM:SS (UTC)."],
+      [
+        { history: [[4, '2026-02-16 11:24:21', 'x']] },
+        "Value of field 'history' is not valid. Entry 1: the type must be 1 (operator), 2 (visitor), 3 (system) or 5 (navigation).",
+      ],
+      [
+        {
+          history: [
+            [2, '2026-02-16 11:24:21', 'a'],
+            [2, '16/02/2026', 'b'],
+          ],
+        },
+        "Value of field 'history' is not valid. Entry 2: the date must be written YYYY-MM-DD HH:MM:SS (UTC).",
+      ],
+      [
+        { history: [[2, '2026-02-16 11:24:21', '   ']] },
+        "Value of field 'history' is not valid. Entry 1: the text must not be empty.",
+      ],
+      [
+        { history: [[5, '2026-02-16 11:24:21', 'not a url']] },
+        "Value of field 'history' is not valid. Entry 1: A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'.",
+      ],
+      [
+        {
+          history: [
+            [2, '2026-02-16 11:24:21', 'b'],
+            [2, '2026-02-16 11:24:20', 'a'],
+          ],
+        },
+        "Value of field 'history' is not valid. Entry 2: entries must be in time order, oldest first.",
+      ],
+      [
+        { history: [[2, '2099-01-01 00:00:00', 'future']] },
+        "Value of field 'history' is not valid. Entry 1: the date is in the future.",
+      ],
+      [
+        { history: [[1, '2026-02-16 11:24:21', 'Hi']] },
+        "Value of field 'history' is not valid. Entry 1: an operator message needs the conversation's operator_id.",
+      ],
+      [
+        { created_at: '2026-02-16 12:00:00', history: [[2, '2026-02-16 11:24:21', 'early']] },
+        "Value of field 'history' is not valid. Entry 1: it is dated before the conversation's created_at.",
+      ],
+      [
+        { history: [[2, '2026-02-16 11:24:21', 'a', 5]] },
+        "Value of field 'history' is not valid. Entry 1: the fourth element, epoch milliseconds, must fall within the second the date names.",
+      ],
+      [
+        { history: [[2, '2026-02-16 11:24:21']] },
+        'Value of field \'history\' is not valid. Expected entries written [type, "YYYY-MM-DD HH:MM:SS", text].',
+      ],
+      [
+        { created_at: '2099-01-01 00:00:00' },
+        "Value of field 'created_at' is not valid. It must not be in the future.",
+      ],
+      [
+        { created_at: '2026-02-30 10:00:00' },
+        "Value of field 'created_at' is not valid. Expected a real date written YYYY-MM-DD HH:MM:SS (UTC), such as '2026-11-21 14:30:00'.",
+      ],
+      [
+        { created_at: 'yesterday' },
+        "Value of field 'created_at' is not valid. Expected a date written YYYY-MM-DD HH:MM:SS (UTC).",
+      ],
       [{ channel: 'fax' }, "Value of field 'channel' is not valid. Expected one of: chat, call, video, social."],
       [{ waitinglist: true }, "Field 'waitinglist' is not a field of 'conversation'."],
     ];
@@ -165,7 +254,10 @@ describe('creating and reading', () => {
     }
     const missing = await t.api('POST', '/conversation', { key, json: {} });
     expect(missing.body.meta.message).toBe("Field 'website_id' is missing.");
-    const after = await t.store.db.selectFrom('conversation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.store.db
+      .selectFrom('conversation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
@@ -177,10 +269,19 @@ describe('creating and reading', () => {
     const gone = await operator('Gone');
     await t.api('DELETE', `/operator/${gone}`, { key });
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ website_id: otherSite }, `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${otherSite}.`],
-      [{ operator_id: otherOperator }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`],
+      [
+        { website_id: otherSite },
+        `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${otherSite}.`,
+      ],
+      [
+        { operator_id: otherOperator },
+        `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`,
+      ],
       [{ operator_id: gone }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${gone}.`],
-      [{ skill_id: otherSkill.id }, `Value of field 'skill_id' is not valid. Unknown 'skill' with 'id' ${otherSkill.id}.`],
+      [
+        { skill_id: otherSkill.id },
+        `Value of field 'skill_id' is not valid. Unknown 'skill' with 'id' ${otherSkill.id}.`,
+      ],
       [{ tag_list: [otherTag.id] }, `Value of field 'tag_list' is not valid. Unknown 'tag' with 'id' ${otherTag.id}.`],
     ];
     for (const [body, message] of cases) {
@@ -192,9 +293,17 @@ describe('creating and reading', () => {
 
   it('accepts a form-encoded body', async () => {
     const tag = await created('/tag', { name: 'Form tag' });
-    const answer = await t.api('POST', '/conversation', { key, form: `website_id=${site}&channel=social&operator_id=${operatorId}&tag_list=${tag.id}&page_type=home` });
+    const answer = await t.api('POST', '/conversation', {
+      key,
+      form: `website_id=${site}&channel=social&operator_id=${operatorId}&tag_list=${tag.id}&page_type=home`,
+    });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toMatchObject({ channel: 'social', operator_id: operatorId, tag_list: [tag.id], page_type: 'home' });
+    expect(answer.body.data).toMatchObject({
+      channel: 'social',
+      operator_id: operatorId,
+      tag_list: [tag.id],
+      page_type: 'home',
+    });
   });
 
   it("lets a partner key create on its client's website (the website decides the client) but not on another's", async () => {
@@ -206,7 +315,9 @@ describe('creating and reading', () => {
     expect(made.body.data.client_id).toBe(managed.clientId);
     const refused = await t.api('POST', '/conversation', { key: partner.key, json: { website_id: site } });
     expect(refused.status).toBe(400);
-    expect(refused.body.meta.message).toBe(`Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${site}.`);
+    expect(refused.body.meta.message).toBe(
+      `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${site}.`,
+    );
     const platform = await t.api('POST', '/conversation', { key: ADMIN_KEY, json: { website_id: site } });
     expect(platform.body.data.client_id).toBe(clientId);
   });
@@ -235,18 +346,42 @@ describe('creating and reading', () => {
 describe('the 3-month period', () => {
   it('follows seed 003 rules on its own', () => {
     const now = new Date('2026-11-21T13:00:00.000Z');
-    expect(conversationPeriod(undefined, undefined, now)).toEqual({ start: new Date('2026-08-21T13:00:00.000Z'), endExclusive: new Date('2026-11-21T13:00:00.001Z') });
-    expect(conversationPeriod('2013-08-22', undefined, now)).toEqual({ start: new Date('2013-08-22T00:00:00Z'), endExclusive: new Date('2013-11-22T00:00:00Z') });
-    expect(conversationPeriod(undefined, '2013-08-25', now)).toEqual({ start: new Date('2013-05-26T00:00:00Z'), endExclusive: new Date('2013-08-26T00:00:00Z') });
-    expect(conversationPeriod(undefined, '2013-08-25 10:00:00', now)).toEqual({ start: new Date('2013-05-25T10:00:01Z'), endExclusive: new Date('2013-08-25T10:00:01Z') });
-    expect(conversationPeriod('2013-05-25', '2013-08-25', now)).toEqual({ start: new Date('2013-05-25T00:00:00Z'), endExclusive: new Date('2013-08-26T00:00:00Z') });
-    expect(conversationPeriod('2013-08-25', '2013-08-25', now)).toEqual({ start: new Date('2013-08-25T00:00:00Z'), endExclusive: new Date('2013-08-26T00:00:00Z') });
+    expect(conversationPeriod(undefined, undefined, now)).toEqual({
+      start: new Date('2026-08-21T13:00:00.000Z'),
+      endExclusive: new Date('2026-11-21T13:00:00.001Z'),
+    });
+    expect(conversationPeriod('2013-08-22', undefined, now)).toEqual({
+      start: new Date('2013-08-22T00:00:00Z'),
+      endExclusive: new Date('2013-11-22T00:00:00Z'),
+    });
+    expect(conversationPeriod(undefined, '2013-08-25', now)).toEqual({
+      start: new Date('2013-05-26T00:00:00Z'),
+      endExclusive: new Date('2013-08-26T00:00:00Z'),
+    });
+    expect(conversationPeriod(undefined, '2013-08-25 10:00:00', now)).toEqual({
+      start: new Date('2013-05-25T10:00:01Z'),
+      endExclusive: new Date('2013-08-25T10:00:01Z'),
+    });
+    expect(conversationPeriod('2013-05-25', '2013-08-25', now)).toEqual({
+      start: new Date('2013-05-25T00:00:00Z'),
+      endExclusive: new Date('2013-08-26T00:00:00Z'),
+    });
+    expect(conversationPeriod('2013-08-25', '2013-08-25', now)).toEqual({
+      start: new Date('2013-08-25T00:00:00Z'),
+      endExclusive: new Date('2013-08-26T00:00:00Z'),
+    });
     // Month ends clamp: 3 months after 30 November is 28 February.
     expect(() => conversationPeriod('2013-11-30', '2014-02-28', now)).not.toThrow();
-    expect(() => conversationPeriod('2013-11-30', '2014-03-01', now)).toThrow("The period from '2013-11-30' to '2014-03-01' is longer than 3 months. Ask for 3 months at most.");
+    expect(() => conversationPeriod('2013-11-30', '2014-03-01', now)).toThrow(
+      "The period from '2013-11-30' to '2014-03-01' is longer than 3 months. Ask for 3 months at most.",
+    );
     expect(() => conversationPeriod('2013-05-25', '2013-08-26', now)).toThrow('longer than 3 months');
-    expect(() => conversationPeriod('2013-08-26', '2013-08-25', now)).toThrow("The period from '2013-08-26' to '2013-08-25' ends before it starts.");
-    expect(() => conversationPeriod('2013-08-25 10:00:00', '2013-08-25 09:59:59', now)).toThrow('ends before it starts');
+    expect(() => conversationPeriod('2013-08-26', '2013-08-25', now)).toThrow(
+      "The period from '2013-08-26' to '2013-08-25' ends before it starts.",
+    );
+    expect(() => conversationPeriod('2013-08-25 10:00:00', '2013-08-25 09:59:59', now)).toThrow(
+      'ends before it starts',
+    );
   });
 
   it('lists the last 3 months when no dates are given, including a conversation created now', async () => {
@@ -271,22 +406,37 @@ describe('the 3-month period', () => {
     expect(await listIds(`${filter}&filters[from]=2025-04-01`)).toEqual([lastIn, onFrom]);
     expect(await listIds(`${filter}&filters[to]=2025-06-30`)).toEqual([lastIn, onFrom]);
     expect(await listIds(`${filter}&filters[to]=2025-09-30`)).toEqual([onTo, afterThree]);
-    expect(await listIds(`${filter}&filters[from]=2025-03-31&filters[to]=2025-06-30`)).toEqual([lastIn, onFrom, beforeFrom]);
-    expect(await listIds(`${filter}&filters[from]=2025-04-01 00:00:01&filters[to]=2025-06-30 23:59:59`)).toEqual([lastIn]);
+    expect(await listIds(`${filter}&filters[from]=2025-03-31&filters[to]=2025-06-30`)).toEqual([
+      lastIn,
+      onFrom,
+      beforeFrom,
+    ]);
+    expect(await listIds(`${filter}&filters[from]=2025-04-01 00:00:01&filters[to]=2025-06-30 23:59:59`)).toEqual([
+      lastIn,
+    ]);
   });
 
   it('answers 400 with a message in meta for a period over 3 months or ending before it starts', async () => {
     const tooLong = await t.api('GET', '/conversation?filters[from]=2013-05-25&filters[to]=2013-08-26', { key });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.body).toEqual({ meta: { status: 'fail', message: "The period from '2013-05-25' to '2013-08-26' is longer than 3 months. Ask for 3 months at most." } });
+    expect(tooLong.body).toEqual({
+      meta: {
+        status: 'fail',
+        message: "The period from '2013-05-25' to '2013-08-26' is longer than 3 months. Ask for 3 months at most.",
+      },
+    });
     const exact = await t.api('GET', '/conversation?filters[from]=2013-05-25&filters[to]=2013-08-25', { key });
     expect(exact.status).toBe(200);
     const reversed = await t.api('GET', '/conversation?filters[from]=2013-08-26&filters[to]=2013-08-25', { key });
     expect(reversed.status).toBe(400);
-    expect(reversed.body.meta.message).toBe("The period from '2013-08-26' to '2013-08-25' ends before it starts. Give a 'from' date before the 'to' date.");
+    expect(reversed.body.meta.message).toBe(
+      "The period from '2013-08-26' to '2013-08-25' ends before it starts. Give a 'from' date before the 'to' date.",
+    );
     const badDate = await t.api('GET', '/conversation?filters[from]=2013-02-30', { key });
     expect(badDate.status).toBe(400);
-    expect(badDate.body.meta.message).toBe("Value of field 'filters[from]' is not valid. Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.");
+    expect(badDate.body.meta.message).toBe(
+      "Value of field 'filters[from]' is not valid. Expected a date written YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.",
+    );
   });
 
   it('uses calendar months (addMonths), not 90 days', () => {
@@ -309,23 +459,37 @@ describe('list filters', () => {
     otherSite = await website();
     skillId = (await created('/skill', { name: 'Filter skill' })).id;
     tagId = (await created('/tag', { name: 'Filter tag' })).id;
-    ids.chat = (await conversation({ website_id: filterSite, operator_id: operatorId, visitor_uid: 'filter-visitor' })).id;
+    ids.chat = (
+      await conversation({ website_id: filterSite, operator_id: operatorId, visitor_uid: 'filter-visitor' })
+    ).id;
     ids.call = (await conversation({ website_id: filterSite, channel: 'call', skill_id: skillId, rule_id: 12 })).id;
-    ids.video = (await conversation({ website_id: filterSite, channel: 'video', tag_list: [tagId], operator_id: secondOperatorId })).id;
+    ids.video = (
+      await conversation({ website_id: filterSite, channel: 'video', tag_list: [tagId], operator_id: secondOperatorId })
+    ).id;
     ids.elsewhere = (await conversation({ website_id: otherSite, channel: 'social', operator_id: operatorId })).id;
   });
 
   it('lists short items by default and every field with full=1', async () => {
     const short = await t.api('GET', `/conversation?filters[website_id]=${filterSite}`, { key });
-    expect(short.body.data).toEqual([ids.video, ids.call, ids.chat].map((id) => ({ id, _link: `/conversation/${id}` })));
+    expect(short.body.data).toEqual(
+      [ids.video, ids.call, ids.chat].map((id) => ({ id, _link: `/conversation/${id}` })),
+    );
     expect(short.body.pagination).toEqual({ page: 1, pages: 1, limit: 20, count: 3 });
     const full = await t.api('GET', `/conversation?full=1&filters[website_id]=${filterSite}`, { key });
     expect(full.body.data.map((item) => item.channel)).toEqual(['video', 'call', 'chat']);
-    expect(full.body.data[2]).toMatchObject({ visitor_uid: 'filter-visitor', history: [], xmpp_id: expect.stringMatching(UUID) });
+    expect(full.body.data[2]).toMatchObject({
+      visitor_uid: 'filter-visitor',
+      history: [],
+      xmpp_id: expect.stringMatching(UUID),
+    });
   });
 
   it('filters by each of the nine filters', async () => {
-    const visitor = await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', 'filter-visitor').executeTakeFirstOrThrow();
+    const visitor = await t.store.db
+      .selectFrom('visitor')
+      .select('id')
+      .where('unique_id', '=', 'filter-visitor')
+      .executeTakeFirstOrThrow();
     const both = `&filters[website_id]=${filterSite}`;
     expect(await listIds(`${both}&filters[channel]=call`)).toEqual([ids.call]);
     expect(await listIds(`&filters[channel]=social&filters[website_id]=${otherSite}`)).toEqual([ids.elsewhere]);
@@ -352,15 +516,21 @@ describe('list filters', () => {
     expect(await listIds(`${both}&filters[status]=closed&filters[operator_id]=${secondOperatorId}`)).toEqual([]);
     const wrong = await t.api('GET', '/conversation?filters[status]=pending', { key });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.meta.message).toBe("Value of field 'filters[status]' is not valid. Expected one of: waiting, open, closed.");
+    expect(wrong.body.meta.message).toBe(
+      "Value of field 'filters[status]' is not valid. Expected one of: waiting, open, closed.",
+    );
   });
 
   it('refuses an unknown channel, a bad id and an unknown filter, naming them', async () => {
     const channel = await t.api('GET', '/conversation?filters[channel]=fax', { key });
     expect(channel.status).toBe(400);
-    expect(channel.body.meta.message).toBe("Value of field 'filters[channel]' is not valid. Expected one of: chat, call, video, social.");
+    expect(channel.body.meta.message).toBe(
+      "Value of field 'filters[channel]' is not valid. Expected one of: chat, call, video, social.",
+    );
     const id = await t.api('GET', '/conversation?filters[operator_id]=abc', { key });
-    expect(id.body.meta.message).toBe("Value of field 'filters[operator_id]' is not valid. Expected a whole number identifier, null or !null.");
+    expect(id.body.meta.message).toBe(
+      "Value of field 'filters[operator_id]' is not valid. Expected a whole number identifier, null or !null.",
+    );
     const unknown = await t.api('GET', '/conversation?filters[mood]=happy', { key });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toContain("Filter 'mood' is not supported for 'conversation'.");
@@ -377,15 +547,46 @@ describe('updating', () => {
     const [a, b] = [(await created('/tag', { name: 'Upd A' })).id, (await created('/tag', { name: 'Upd B' })).id];
     const skill = await created('/skill', { name: 'Upd skill' });
     const conv = await conversation({ tag_list: [a] });
-    const answer = await t.api('PUT', `/conversation/${conv.id}`, { key, json: { tag_list: [b, a], operator_id: operatorId, skill_id: skill.id, rule_id: 5, page_type: 'cart' } });
+    const answer = await t.api('PUT', `/conversation/${conv.id}`, {
+      key,
+      json: { tag_list: [b, a], operator_id: operatorId, skill_id: skill.id, rule_id: 5, page_type: 'cart' },
+    });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toMatchObject({ tag_list: [a, b].sort((x, y) => x - y), operator_id: operatorId, skill_id: skill.id, rule_id: 5, page_type: 'cart' });
-    const transfer = await t.api('PUT', `/conversation/${conv.id}`, { key, json: { operator_id: secondOperatorId, tag_list: [] } });
+    expect(answer.body.data).toMatchObject({
+      tag_list: [a, b].sort((x, y) => x - y),
+      operator_id: operatorId,
+      skill_id: skill.id,
+      rule_id: 5,
+      page_type: 'cart',
+    });
+    const transfer = await t.api('PUT', `/conversation/${conv.id}`, {
+      key,
+      json: { operator_id: secondOperatorId, tag_list: [] },
+    });
     expect(transfer.body.data).toMatchObject({ operator_id: secondOperatorId, tag_list: [] });
-    const events = await t.store.db.selectFrom('event').select('payload').where('type', '=', 'conversation.updated').where('subject_id', '=', conv.id).orderBy('id').execute();
+    const events = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'conversation.updated')
+      .where('subject_id', '=', conv.id)
+      .orderBy('id')
+      .execute();
     expect(events.map((event) => JSON.parse(event.payload))).toEqual([
-      expect.objectContaining({ conversationId: conv.id, websiteId: site, clientId, operatorId, previousOperatorId: null, changed: ['operator_id', 'skill_id', 'rule_id', 'page_type', 'tag_list'], tagList: [a, b].sort((x, y) => x - y) }),
-      expect.objectContaining({ operatorId: secondOperatorId, previousOperatorId: operatorId, changed: ['operator_id', 'tag_list'], tagList: [] }),
+      expect.objectContaining({
+        conversationId: conv.id,
+        websiteId: site,
+        clientId,
+        operatorId,
+        previousOperatorId: null,
+        changed: ['operator_id', 'skill_id', 'rule_id', 'page_type', 'tag_list'],
+        tagList: [a, b].sort((x, y) => x - y),
+      }),
+      expect.objectContaining({
+        operatorId: secondOperatorId,
+        previousOperatorId: operatorId,
+        changed: ['operator_id', 'tag_list'],
+        tagList: [],
+      }),
     ]);
   });
 
@@ -402,9 +603,15 @@ describe('updating', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ status: 'closed' }, "Field 'status' is not a field of 'conversation'."],
       [{ channel: 'call' }, "Field 'channel' is not a field of 'conversation'."],
-      [{ operator_id: otherOperator }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`],
+      [
+        { operator_id: otherOperator },
+        `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`,
+      ],
       [{ tag_list: [987654] }, "Value of field 'tag_list' is not valid. Unknown 'tag' with 'id' 987654."],
-      [{ operator_id: 'abc' }, "Value of field 'operator_id' is not valid. Expected a whole number identifier, or empty for none."],
+      [
+        { operator_id: 'abc' },
+        "Value of field 'operator_id' is not valid. Expected a whole number identifier, or empty for none.",
+      ],
     ];
     for (const [body, message] of cases) {
       const answer = await t.api('PUT', `/conversation/${conv.id}`, { key, json: body });
@@ -437,8 +644,17 @@ describe('closing', () => {
     const history = answer.body.data.history as unknown[][];
     expect(history).toHaveLength(1);
     expect(history[0]).toEqual([3, answer.body.data.closed_at, 'OPERATOR_CHAT_CLOSE']);
-    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual(['conversation.started', 'message.created', 'conversation.closed']);
-    const event = await t.store.db.selectFrom('event').select('payload').where('type', '=', 'conversation.closed').where('subject_id', '=', conv.id).executeTakeFirstOrThrow();
+    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual([
+      'conversation.started',
+      'message.created',
+      'conversation.closed',
+    ]);
+    const event = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'conversation.closed')
+      .where('subject_id', '=', conv.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(event.payload)).toEqual({
       conversationId: conv.id,
       websiteId: site,
@@ -455,7 +671,10 @@ describe('closing', () => {
   it('closes on the visitor side when there is no operator, or when asked (operator_closed=0, form)', async () => {
     const alone = await conversation({});
     const closed = await t.api('POST', `/conversation/${alone.id}/close`, { key, json: {} });
-    expect(closed.body.data).toMatchObject({ operator_closed: false, history: [[3, closed.body.data.closed_at, 'VISITOR_CHAT_CLOSE']] });
+    expect(closed.body.data).toMatchObject({
+      operator_closed: false,
+      history: [[3, closed.body.data.closed_at, 'VISITOR_CHAT_CLOSE']],
+    });
     const withOperator = await conversation({ operator_id: operatorId });
     const byVisitor = await t.api('POST', `/conversation/${withOperator.id}/close`, { key, form: 'operator_closed=0' });
     expect(byVisitor.body.data).toMatchObject({ operator_closed: false, operator_id: operatorId });
@@ -463,7 +682,9 @@ describe('closing', () => {
     const noOperator = await conversation({});
     const refused = await t.api('POST', `/conversation/${noOperator.id}/close`, { key, json: { operator_closed: 1 } });
     expect(refused.status).toBe(400);
-    expect(refused.body.meta.message).toBe("Value of field 'operator_closed' is not valid. The conversation has no operator to close it.");
+    expect(refused.body.meta.message).toBe(
+      "Value of field 'operator_closed' is not valid. The conversation has no operator to close it.",
+    );
   });
 
   it('answers 409 when closing a closed conversation, writing nothing more', async () => {
@@ -472,41 +693,83 @@ describe('closing', () => {
     const again = await t.api('POST', `/conversation/${conv.id}/close`, { key, json: {} });
     expect(again.status).toBe(409);
     expect(again.body.meta).toEqual({ status: 'fail', message: `Conversation ${conv.id} is already closed.` });
-    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual(['conversation.started', 'message.created', 'conversation.closed']);
+    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual([
+      'conversation.started',
+      'message.created',
+      'conversation.closed',
+    ]);
   });
 
   it('closes once when two closes race', async () => {
     const conv = await conversation({});
-    const answers = await Promise.all([1, 2, 3].map(() => t.api('POST', `/conversation/${conv.id}/close`, { key, json: {} })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => t.api('POST', `/conversation/${conv.id}/close`, { key, json: {} })),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
-    expect((await eventTypesFor(t, 'conversation', conv.id)).filter((type) => type === 'conversation.closed')).toHaveLength(1);
+    expect(
+      (await eventTypesFor(t, 'conversation', conv.id)).filter((type) => type === 'conversation.closed'),
+    ).toHaveLength(1);
   });
 
   it('dates an imported close with closed_at, never before the last entry nor in the future', async () => {
     const conv = await conversation({ created_at: '2026-01-10 09:00:00', history: [[2, '2026-01-10 09:05:00', 'Hi']] });
-    const early = await t.api('POST', `/conversation/${conv.id}/close`, { key, json: { closed_at: '2026-01-10 09:04:00' } });
+    const early = await t.api('POST', `/conversation/${conv.id}/close`, {
+      key,
+      json: { closed_at: '2026-01-10 09:04:00' },
+    });
     expect(early.status).toBe(400);
-    expect(early.body.meta.message).toBe("Value of field 'closed_at' is not valid. It is before the conversation's last history entry.");
-    const future = await t.api('POST', `/conversation/${conv.id}/close`, { key, json: { closed_at: '2099-01-01 00:00:00' } });
+    expect(early.body.meta.message).toBe(
+      "Value of field 'closed_at' is not valid. It is before the conversation's last history entry.",
+    );
+    const future = await t.api('POST', `/conversation/${conv.id}/close`, {
+      key,
+      json: { closed_at: '2099-01-01 00:00:00' },
+    });
     expect(future.body.meta.message).toBe("Value of field 'closed_at' is not valid. It must not be in the future.");
-    const done = await t.api('POST', `/conversation/${conv.id}/close`, { key, json: { closed_at: '2026-01-10 09:30:00' } });
+    const done = await t.api('POST', `/conversation/${conv.id}/close`, {
+      key,
+      json: { closed_at: '2026-01-10 09:30:00' },
+    });
     expect(done.status).toBe(200);
-    expect(done.body.data).toMatchObject({ closed_at: '2026-01-10 09:30:00', history: [[2, '2026-01-10 09:05:00', 'Hi', Date.UTC(2026, 0, 10, 9, 5)], [3, '2026-01-10 09:30:00', 'VISITOR_CHAT_CLOSE']] });
+    expect(done.body.data).toMatchObject({
+      closed_at: '2026-01-10 09:30:00',
+      history: [
+        [2, '2026-01-10 09:05:00', 'Hi', Date.UTC(2026, 0, 10, 9, 5)],
+        [3, '2026-01-10 09:30:00', 'VISITOR_CHAT_CLOSE'],
+      ],
+    });
   });
 });
 
 describe('history entries', () => {
   it("appends entries numbered by seq; an operator message defaults to the conversation's operator and answers it", async () => {
     const conv = await conversation({ operator_id: operatorId });
-    const visitor = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text: 'Bonjour' } });
+    const visitor = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 'visitor', text: 'Bonjour' },
+    });
     expect(visitor.status).toBe(200);
     expect(visitor.body.data).toMatchObject({ seq: 1, type: 2, text: 'Bonjour', operator_id: null });
     expect(visitor.body.data.created_at).toMatch(DATE_TIME);
-    const reply = await t.api('POST', `/conversation/${conv.id}/message`, { key, form: 'type=1&text=Bonjour, que puis-je faire ?' });
-    expect(reply.body.data).toMatchObject({ seq: 2, type: 1, operator_id: operatorId, text: 'Bonjour, que puis-je faire ?' });
-    const nav = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 5, text: ' https://shop.example/cart ' } });
+    const reply = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      form: 'type=1&text=Bonjour, que puis-je faire ?',
+    });
+    expect(reply.body.data).toMatchObject({
+      seq: 2,
+      type: 1,
+      operator_id: operatorId,
+      text: 'Bonjour, que puis-je faire ?',
+    });
+    const nav = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 5, text: ' https://shop.example/cart ' },
+    });
     expect(nav.body.data).toMatchObject({ seq: 3, type: 5, text: 'https://shop.example/cart' });
-    const system = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'system', text: 'The chat rule has been activated.' } });
+    const system = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 'system', text: 'The chat rule has been activated.' },
+    });
     expect(system.body.data.seq).toBe(4);
     const read = await t.api('GET', `/conversation/${conv.id}`, { key });
     expect(read.body.data.operator_answer).toBe(true);
@@ -516,9 +779,22 @@ describe('history entries', () => {
       [5, nav.body.data.created_at, 'https://shop.example/cart'],
       [3, system.body.data.created_at, 'The chat rule has been activated.'],
     ]);
-    const events = await t.store.db.selectFrom('event').select('payload').where('type', '=', 'message.created').where('subject_id', '=', conv.id).orderBy('id').execute();
+    const events = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'message.created')
+      .where('subject_id', '=', conv.id)
+      .orderBy('id')
+      .execute();
     expect(events.map((event) => JSON.parse(event.payload))).toEqual([
-      expect.objectContaining({ conversationId: conv.id, seq: 1, type: 'visitor', operatorId: null, websiteId: site, clientId }),
+      expect.objectContaining({
+        conversationId: conv.id,
+        seq: 1,
+        type: 'visitor',
+        operatorId: null,
+        websiteId: site,
+        clientId,
+      }),
       expect.objectContaining({ seq: 2, type: 'operator', operatorId }),
       expect.objectContaining({ seq: 3, type: 'navigation' }),
       expect.objectContaining({ seq: 4, type: 'system' }),
@@ -527,10 +803,15 @@ describe('history entries', () => {
 
   it('lists entries after a seq, for integrations that resume', async () => {
     const conv = await conversation({});
-    for (const text of ['one', 'two', 'three']) await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text } });
+    for (const text of ['one', 'two', 'three'])
+      await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text } });
     const all = await t.api('GET', `/conversation/${conv.id}/message`, { key });
     expect(all.status).toBe(200);
-    expect(all.body.data.map((entry) => [entry.seq, entry.text])).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
+    expect(all.body.data.map((entry) => [entry.seq, entry.text])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
     expect(all.body.pagination).toEqual({ page: 1, pages: 1, limit: 100, count: 3 });
     const after = await t.api('GET', `/conversation/${conv.id}/message?after_seq=1&limit=1`, { key });
     expect(after.body.data.map((entry) => entry.seq)).toEqual([2]);
@@ -542,14 +823,26 @@ describe('history entries', () => {
 
   it('gives an operator message the named operator, who takes an unassigned conversation', async () => {
     const conv = await conversation({});
-    const noOperator = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'operator', text: 'Hello' } });
+    const noOperator = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 'operator', text: 'Hello' },
+    });
     expect(noOperator.status).toBe(400);
-    expect(noOperator.body.meta.message).toBe("Value of field 'operator_id' is not valid. The conversation has no operator: name the operator who writes.");
-    const named = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'operator', text: 'Hello', operator_id: secondOperatorId } });
+    expect(noOperator.body.meta.message).toBe(
+      "Value of field 'operator_id' is not valid. The conversation has no operator: name the operator who writes.",
+    );
+    const named = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 'operator', text: 'Hello', operator_id: secondOperatorId },
+    });
     expect(named.body.data).toMatchObject({ seq: 1, operator_id: secondOperatorId });
     const read = await t.api('GET', `/conversation/${conv.id}`, { key });
     expect(read.body.data).toMatchObject({ operator_id: secondOperatorId, operator_answer: true });
-    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual(['conversation.started', 'conversation.updated', 'message.created']);
+    expect(await eventTypesFor(t, 'conversation', conv.id)).toEqual([
+      'conversation.started',
+      'conversation.updated',
+      'message.created',
+    ]);
   });
 
   it('refuses bad entries naming the field, and any entry on a closed conversation (409)', async () => {
@@ -559,11 +852,26 @@ describe('history entries', () => {
       [{ type: 'visitor', text: '   ' }, "Value of field 'text' is not valid. It must not be empty."],
       [{ type: 'visitor' }, "Field 'text' is missing."],
       [{ text: 'x' }, "Field 'type' is missing."],
-      [{ type: 'bot', text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
-      [{ type: 4, text: 'x' }, "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6)."],
-      [{ type: 'navigation', text: 'cart page' }, "Value of field 'text' is not valid. A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'."],
-      [{ type: 'visitor', text: 'x', operator_id: operatorId }, "Value of field 'operator_id' is not valid. Only operator messages and notes have an operator."],
-      [{ type: 'operator', text: 'x', operator_id: otherOperator }, `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`],
+      [
+        { type: 'bot', text: 'x' },
+        "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).",
+      ],
+      [
+        { type: 4, text: 'x' },
+        "Value of field 'type' is not valid. Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).",
+      ],
+      [
+        { type: 'navigation', text: 'cart page' },
+        "Value of field 'text' is not valid. A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'.",
+      ],
+      [
+        { type: 'visitor', text: 'x', operator_id: operatorId },
+        "Value of field 'operator_id' is not valid. Only operator messages and notes have an operator.",
+      ],
+      [
+        { type: 'operator', text: 'x', operator_id: otherOperator },
+        `Value of field 'operator_id' is not valid. Unknown 'operator' with 'id' ${otherOperator}.`,
+      ],
       [{ type: 'visitor', text: 'x', seq: 4 }, "Field 'seq' is not a field of 'conversation'."],
     ];
     for (const [body, message] of cases) {
@@ -572,29 +880,53 @@ describe('history entries', () => {
       expect(answer.body.meta.message).toBe(message);
     }
     await t.api('POST', `/conversation/${conv.id}/close`, { key, json: {} });
-    const late = await t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text: 'Still there?' } });
+    const late = await t.api('POST', `/conversation/${conv.id}/message`, {
+      key,
+      json: { type: 'visitor', text: 'Still there?' },
+    });
     expect(late.status).toBe(409);
     expect(late.body.meta.message).toBe(`Conversation ${conv.id} is closed.`);
-    const stored = await t.store.db.selectFrom('conversation_message').select('seq').where('conversation_id', '=', conv.id).execute();
+    const stored = await t.store.db
+      .selectFrom('conversation_message')
+      .select('seq')
+      .where('conversation_id', '=', conv.id)
+      .execute();
     expect(stored.map((row) => row.seq)).toEqual([1]);
   });
 
   it('numbers concurrent entries without gaps or duplicates', async () => {
     const conv = await conversation({});
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text: `m${index}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        t.api('POST', `/conversation/${conv.id}/message`, { key, json: { type: 'visitor', text: `m${index}` } }),
+      ),
+    );
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
-    expect(answers.map((answer) => Number(answer.body.data.seq)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(answers.map((answer) => Number(answer.body.data.seq)).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
   });
 });
 
 describe('private notes', () => {
   it('are kept with the conversation, listed with type 6, and never in history', async () => {
     const site = await t.api('POST', '/website', { key, json: { url: 'https://notes.example' } });
-    const agent = await t.api('POST', '/operator', { key, json: { name: 'Note Taker', email: 'note.taker@notes.example' } });
-    const conv = await t.api('POST', '/conversation', { key, json: { website_id: site.body.data.id, operator_id: agent.body.data.id } });
+    const agent = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Note Taker', email: 'note.taker@notes.example' },
+    });
+    const conv = await t.api('POST', '/conversation', {
+      key,
+      json: { website_id: site.body.data.id, operator_id: agent.body.data.id },
+    });
     const id = conv.body.data.id;
-    expect((await t.api('POST', `/conversation/${id}/message`, { key, json: { type: 'visitor', text: 'Hello' } })).status).toBe(200);
-    const note = await t.api('POST', `/conversation/${id}/message`, { key, json: { type: 'note', text: 'VIP customer, be quick' } });
+    expect(
+      (await t.api('POST', `/conversation/${id}/message`, { key, json: { type: 'visitor', text: 'Hello' } })).status,
+    ).toBe(200);
+    const note = await t.api('POST', `/conversation/${id}/message`, {
+      key,
+      json: { type: 'note', text: 'VIP customer, be quick' },
+    });
     expect(note.status).toBe(200);
     expect(note.body.data).toMatchObject({ type: 6, text: 'VIP customer, be quick', operator_id: agent.body.data.id });
     const details = await t.api('GET', `/conversation/${id}`, { key });

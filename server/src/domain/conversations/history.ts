@@ -53,7 +53,8 @@ export interface StoredEntry {
 
 export function historyTuple(entry: StoredEntry): HistoryTuple {
   const shown = formatDateTime(entry.created_at);
-  if (entry.kind === MESSAGE_KIND.operator || entry.kind === MESSAGE_KIND.visitor) return [entry.kind, shown, entry.body, epochMillis(entry.created_at)];
+  if (entry.kind === MESSAGE_KIND.operator || entry.kind === MESSAGE_KIND.visitor)
+    return [entry.kind, shown, entry.body, epochMillis(entry.created_at)];
   return [entry.kind, shown, entry.body];
 }
 
@@ -68,7 +69,8 @@ export function navigationUrl(text: string): string | undefined {
   }
 }
 
-export const NAVIGATION_PROBLEM = "A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'.";
+export const NAVIGATION_PROBLEM =
+  "A navigation entry is the http or https URL of a page, such as 'https://shop.example/cart'.";
 
 /** A history entry to import, read and checked. */
 export interface ImportedEntry {
@@ -84,7 +86,10 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
  * Reads `[type, "YYYY-MM-DD HH:MM:SS", text]` entries (a fourth element, epoch milliseconds, may refine the time
  * within that second). Entries must be in time order and not in the future; errors name the entry, from 1.
  */
-export function readImportedHistory(entries: ReadonlyArray<ReadonlyArray<string | number>>, now: Date): ImportedEntry[] {
+export function readImportedHistory(
+  entries: ReadonlyArray<ReadonlyArray<string | number>>,
+  now: Date,
+): ImportedEntry[] {
   const read: ImportedEntry[] = [];
   let previous = Number.NEGATIVE_INFINITY;
   entries.forEach((entry, index) => {

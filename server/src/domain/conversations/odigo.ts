@@ -3,11 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CallMeetingRow, CallMeetingStatus, Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { isIdText } from '../../http/ids.js';
 import { nowInstant } from '../../http/time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { closeConversation, openConversation } from './commands.js';
-import { isIdText } from '../../http/ids.js';
 
 type Tx = Transaction<Database>;
 
@@ -48,7 +48,12 @@ async function callParties(trx: Tx, principal: Principal, input: OdigoCall): Pro
     .orderBy('id')
     .executeTakeFirst();
   if (!operator) throw fieldInvalid('operator_external_id', `No operator has the external id '${externalId}'.`);
-  return { clientId: website.client_id, websiteId: website.id, operatorId: operator.id, phone: input.phone_number.trim() };
+  return {
+    clientId: website.client_id,
+    websiteId: website.id,
+    operatorId: operator.id,
+    phone: input.phone_number.trim(),
+  };
 }
 
 /** The operator's open call with this phone number on this website, newest first. */
@@ -72,14 +77,27 @@ function numericId(text: string | null): number | null {
   return text !== null && isIdText(text.trim()) ? Number(text.trim()) : null;
 }
 
-async function moveMeeting(trx: Tx, meeting: CallMeetingRow, status: CallMeetingStatus, conversationId: number): Promise<void> {
+async function moveMeeting(
+  trx: Tx,
+  meeting: CallMeetingRow,
+  status: CallMeetingStatus,
+  conversationId: number,
+): Promise<void> {
   const at = nowInstant();
   await trx.updateTable('call_meeting').set({ status, updated_at: at }).where('id', '=', meeting.id).execute();
   await appendEvent(trx, {
     type: 'call_meeting.updated',
     clientId: meeting.client_id,
     subject: { type: 'call_meeting', id: meeting.id },
-    payload: { callMeetingId: meeting.id, websiteId: meeting.website_id, status, previousStatus: meeting.status, startAt: meeting.start_at, changed: ['status'], conversationId },
+    payload: {
+      callMeetingId: meeting.id,
+      websiteId: meeting.website_id,
+      status,
+      previousStatus: meeting.status,
+      startAt: meeting.start_at,
+      changed: ['status'],
+      conversationId,
+    },
     at,
   });
 }
@@ -92,7 +110,12 @@ async function moveMeeting(trx: Tx, meeting: CallMeetingRow, status: CallMeeting
 export async function pickupCall(db: Kysely<Database>, principal: Principal, input: OdigoCall): Promise<PickedUpCall> {
   return db.transaction().execute(async (trx) => {
     const parties = await callParties(trx, principal, input);
-    const answer = (conversationId: number, ruleId: number | null, skillId: number | null, visitorUid: string): PickedUpCall => ({
+    const answer = (
+      conversationId: number,
+      ruleId: number | null,
+      skillId: number | null,
+      visitorUid: string,
+    ): PickedUpCall => ({
       targeting_rule_id: ruleId,
       website_id: parties.websiteId,
       conversation_id: conversationId,
@@ -117,7 +140,12 @@ export async function pickupCall(db: Kysely<Database>, principal: Principal, inp
     let skillId = meeting ? numericId(meeting.skill_id) : null;
     if (skillId !== null) {
       // A skill deleted since the meeting was booked cannot be referenced.
-      const skill = await trx.selectFrom('skill').select('id').where('id', '=', skillId).where('client_id', '=', parties.clientId).executeTakeFirst();
+      const skill = await trx
+        .selectFrom('skill')
+        .select('id')
+        .where('id', '=', skillId)
+        .where('client_id', '=', parties.clientId)
+        .executeTakeFirst();
       if (!skill) skillId = null;
     }
     const at = nowInstant();
@@ -133,7 +161,13 @@ export async function pickupCall(db: Kysely<Database>, principal: Principal, inp
         .executeTakeFirst();
       visitorUid = known?.unique_id;
     }
-    const visitor = await findOrCreateVisitor(trx, { clientId: parties.clientId, websiteId: parties.websiteId, uniqueId: visitorUid, initial: { phone: parties.phone }, at });
+    const visitor = await findOrCreateVisitor(trx, {
+      clientId: parties.clientId,
+      websiteId: parties.websiteId,
+      uniqueId: visitorUid,
+      initial: { phone: parties.phone },
+      at,
+    });
     const conversationId = await openConversation(trx, {
       clientId: parties.clientId,
       websiteId: parties.websiteId,

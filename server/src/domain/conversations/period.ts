@@ -21,10 +21,18 @@ export function conversationPeriod(from: string | undefined, to: string | undefi
   const end = to === undefined ? undefined : readDate('filters[to]', to);
   if (start && end) {
     if (start.start.getTime() >= end.endExclusive.getTime()) {
-      throw new ApiError('period_invalid', 400, `The period from '${from}' to '${to}' ends before it starts. Give a 'from' date before the 'to' date.`);
+      throw new ApiError(
+        'period_invalid',
+        400,
+        `The period from '${from}' to '${to}' ends before it starts. Give a 'from' date before the 'to' date.`,
+      );
     }
     if (end.start.getTime() > addMonths(start.start, MAX_MONTHS).getTime()) {
-      throw new ApiError('period_too_long', 400, `The period from '${from}' to '${to}' is longer than ${MAX_MONTHS} months. Ask for ${MAX_MONTHS} months at most.`);
+      throw new ApiError(
+        'period_too_long',
+        400,
+        `The period from '${from}' to '${to}' is longer than ${MAX_MONTHS} months. Ask for ${MAX_MONTHS} months at most.`,
+      );
     }
     return { start: start.start, endExclusive: end.endExclusive };
   }

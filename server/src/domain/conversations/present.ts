@@ -51,7 +51,13 @@ export function presentMessage(row: ConversationMessageRow, delivery?: MessageDe
     created_at: formatDateTime(row.created_at),
     created_at_ms: epochMillis(row.created_at),
     ...(data !== undefined && { data }),
-    ...(delivery !== undefined && { delivery: { state: delivery.state, ...(delivery.error !== undefined && { error: delivery.error }), updated_at: delivery.updated_at } }),
+    ...(delivery !== undefined && {
+      delivery: {
+        state: delivery.state,
+        ...(delivery.error !== undefined && { error: delivery.error }),
+        updated_at: delivery.updated_at,
+      },
+    }),
   };
 }
 
@@ -59,7 +65,9 @@ function parseDetails(data: string | null): Record<string, unknown> | undefined 
   if (data === null) return undefined;
   try {
     const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -3,13 +3,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isProviderChannel } from '../../channels/adapter.js';
 import { deliveryStateOf, deliveryStates } from '../../channels/outbox.js';
 import type { AppContext } from '../../context.js';
-import { serveQueue } from '../routing/commands.js';
-import { ErrorResponses, ListEnvelope, OneEnvelope, many, one } from '../../http/envelope.js';
+import { ErrorResponses, ListEnvelope, many, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
+import { serveQueue } from '../routing/commands.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
-import { closeConversationNow, createConversation, createTag, postMessage, updateConversation, updateTag } from './commands.js';
+import {
+  closeConversationNow,
+  createConversation,
+  createTag,
+  postMessage,
+  updateConversation,
+  updateTag,
+} from './commands.js';
 import { hangupCall, pickupCall } from './odigo.js';
 import { presentConversation, presentMessage, presentTag } from './present.js';
 import {
@@ -29,7 +36,14 @@ import {
   TagData,
   TagUpdateBody,
 } from './schema.js';
-import { listConversationIds, listMessages, listTagIds, loadConversationRows, loadConversations, loadTags } from './store.js';
+import {
+  listConversationIds,
+  listMessages,
+  listTagIds,
+  loadConversationRows,
+  loadConversations,
+  loadTags,
+} from './store.js';
 
 const MESSAGE_LIMIT = 100;
 
@@ -53,13 +67,34 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       authorize(request.principal, 'conversation', 'list');
       const query = parseListQuery(request.query, CONVERSATION_FILTERS, 'conversation');
       const page = await listConversationIds(db, request.principal, query, new Date());
-      return listAnswer(query, page, 'conversation', (ids) => loadConversations(db, request.principal, ids), presentConversation);
+      return listAnswer(
+        query,
+        page,
+        'conversation',
+        (ids) => loadConversations(db, request.principal, ids),
+        presentConversation,
+      );
     },
   );
-  app.get('/conversation/:id', { schema: { tags, summary: 'Get a conversation details', params: IdParams, response: { 200: OneEnvelope(ConversationData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'conversation', 'read');
-    return one(presentConversation(await loadVisible('conversation', request.params.id, (ids) => loadConversations(db, request.principal, ids))));
-  });
+  app.get(
+    '/conversation/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a conversation details',
+        params: IdParams,
+        response: { 200: OneEnvelope(ConversationData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'read');
+      return one(
+        presentConversation(
+          await loadVisible('conversation', request.params.id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
+    },
+  );
   app.post(
     '/conversation',
     {
@@ -75,7 +110,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     async (request) => {
       authorize(request.principal, 'conversation', 'create');
       const id = await createConversation(db, request.principal, request.body);
-      return one(presentConversation(await loadVisible('conversation', id, (ids) => loadConversations(db, request.principal, ids))));
+      return one(
+        presentConversation(
+          await loadVisible('conversation', id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
     },
   );
   app.put(
@@ -84,7 +123,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags,
         summary: 'Update a conversation',
-        description: '`tag_list` replaces the tags; `operator_id` assigns or transfers the conversation (not once closed).',
+        description:
+          '`tag_list` replaces the tags; `operator_id` assigns or transfers the conversation (not once closed).',
         params: IdParams,
         body: ConversationUpdateBody,
         response: { 200: OneEnvelope(ConversationData), ...ErrorResponses },
@@ -92,10 +132,16 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     },
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
-      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
       await updateConversation(db, existing, request.body);
       await context.realtime?.conversationChanged(existing.id);
-      return one(presentConversation(await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids))));
+      return one(
+        presentConversation(
+          await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
     },
   );
   app.post(
@@ -104,7 +150,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags,
         summary: 'Close a conversation',
-        description: 'Adds `OPERATOR_CHAT_CLOSE` (or `VISITOR_CHAT_CLOSE` with `operator_closed=0`) to the history. A closed conversation answers 409.',
+        description:
+          'Adds `OPERATOR_CHAT_CLOSE` (or `VISITOR_CHAT_CLOSE` with `operator_closed=0`) to the history. A closed conversation answers 409.',
         params: IdParams,
         body: ConversationCloseBody,
         response: { 200: OneEnvelope(ConversationData), ...ErrorResponses },
@@ -112,12 +159,18 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     },
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
-      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
       await closeConversationNow(db, existing, request.body);
       await context.realtime?.conversationChanged(existing.id);
       // The operator's slot is free: the website's waiting visitors are served, as after a close from the console.
       await context.realtime?.assignments(await serveQueue(db, { websiteId: existing.website_id }));
-      return one(presentConversation(await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids))));
+      return one(
+        presentConversation(
+          await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
     },
   );
   app.post(
@@ -135,12 +188,16 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     },
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
-      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
       const row = await postMessage(db, existing, request.body);
       // Sockets following the conversation see an entry written through the API as they see one typed live.
       context.realtime?.entries(existing.id, [row]);
       // A reply in a WhatsApp, SMS or RCS conversation was queued for its provider with the message.
-      const delivery = isProviderChannel(existing.source) ? await deliveryStateOf(db, existing.id, Number(row.seq)) : undefined;
+      const delivery = isProviderChannel(existing.source)
+        ? await deliveryStateOf(db, existing.id, Number(row.seq))
+        : undefined;
       return one(presentMessage(row, delivery));
     },
   );
@@ -150,7 +207,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags,
         summary: 'List history entries',
-        description: 'Entries after `after_seq`, oldest first, at most 100 per answer: to resume, ask again with the last `seq` received.',
+        description:
+          'Entries after `after_seq`, oldest first, at most 100 per answer: to resume, ask again with the last `seq` received.',
         params: IdParams,
         querystring: MessageListQuery,
         response: { 200: ListEnvelope(MessageData), ...ErrorResponses },
@@ -158,12 +216,19 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     },
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
-      const existing = await loadVisible('conversation', request.params.id, (ids) => loadConversationRows(db, request.principal, ids));
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
       const limit = request.query.limit ?? MESSAGE_LIMIT;
       const afterSeq = request.query.after_seq ?? 0;
       const { rows, count } = await listMessages(db, existing.id, afterSeq, limit);
       const lastSeq = rows.length > 0 ? Number(rows[rows.length - 1]?.seq) : afterSeq;
-      const deliveries = isProviderChannel(existing.source) && rows.length > 0 ? new Map((await deliveryStates(db, existing.id, afterSeq, lastSeq)).map((delivery) => [delivery.seq, delivery])) : undefined;
+      const deliveries =
+        isProviderChannel(existing.source) && rows.length > 0
+          ? new Map(
+              (await deliveryStates(db, existing.id, afterSeq, lastSeq)).map((delivery) => [delivery.seq, delivery]),
+            )
+          : undefined;
       return many(
         rows.map((row) => presentMessage(row, deliveries?.get(Number(row.seq)))),
         pageInfo(1, limit, count),
@@ -176,30 +241,80 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
   const { db } = context;
   const tags = ['Tag'];
 
-  app.get('/tag', { schema: { tags, summary: 'List your tags', querystring: listQuerySchema(TAG_FILTERS), response: { 200: ListEnvelope(TagData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'tag', 'list');
-    const query = parseListQuery(request.query, TAG_FILTERS, 'tag');
-    return listAnswer(query, await listTagIds(db, request.principal, query), 'tag', (ids) => loadTags(db, request.principal, ids), presentTag);
-  });
-  app.get('/tag/:id', { schema: { tags, summary: 'Get a tag details', params: IdParams, response: { 200: OneEnvelope(TagData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'tag', 'read');
-    return one(presentTag(await loadVisible('tag', request.params.id, (ids) => loadTags(db, request.principal, ids))));
-  });
+  app.get(
+    '/tag',
+    {
+      schema: {
+        tags,
+        summary: 'List your tags',
+        querystring: listQuerySchema(TAG_FILTERS),
+        response: { 200: ListEnvelope(TagData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'tag', 'list');
+      const query = parseListQuery(request.query, TAG_FILTERS, 'tag');
+      return listAnswer(
+        query,
+        await listTagIds(db, request.principal, query),
+        'tag',
+        (ids) => loadTags(db, request.principal, ids),
+        presentTag,
+      );
+    },
+  );
+  app.get(
+    '/tag/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a tag details',
+        params: IdParams,
+        response: { 200: OneEnvelope(TagData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'tag', 'read');
+      return one(
+        presentTag(await loadVisible('tag', request.params.id, (ids) => loadTags(db, request.principal, ids))),
+      );
+    },
+  );
   app.post(
     '/tag',
-    { schema: { tags, summary: 'Create a tag', description: '`name` is required and unique within the client, whatever its case.', body: TagCreateBody, response: { 200: OneEnvelope(TagData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a tag',
+        description: '`name` is required and unique within the client, whatever its case.',
+        body: TagCreateBody,
+        response: { 200: OneEnvelope(TagData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'tag', 'create');
       const id = await createTag(db, request.principal, request.body);
       return one(presentTag(await loadVisible('tag', id, (ids) => loadTags(db, request.principal, ids))));
     },
   );
-  app.put('/tag/:id', { schema: { tags, summary: 'Update a tag', params: IdParams, body: TagUpdateBody, response: { 200: OneEnvelope(TagData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'tag', 'update');
-    const existing = await loadVisible('tag', request.params.id, (ids) => loadTags(db, request.principal, ids));
-    await updateTag(db, existing, request.body);
-    return one(presentTag(await loadVisible('tag', existing.id, (ids) => loadTags(db, request.principal, ids))));
-  });
+  app.put(
+    '/tag/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a tag',
+        params: IdParams,
+        body: TagUpdateBody,
+        response: { 200: OneEnvelope(TagData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'tag', 'update');
+      const existing = await loadVisible('tag', request.params.id, (ids) => loadTags(db, request.principal, ids));
+      await updateTag(db, existing, request.body);
+      return one(presentTag(await loadVisible('tag', existing.id, (ids) => loadTags(db, request.principal, ids))));
+    },
+  );
 };
 
 export const odigoCallbackRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -229,7 +344,8 @@ export const odigoCallbackRoutes: FastifyPluginAsyncTypebox<{ context: AppContex
       schema: {
         tags,
         summary: 'Hang up callback',
-        description: "Closes the operator's open call with this phone number on this website (closed by the operator); the call meeting in progress becomes `done`. No open call: 404.",
+        description:
+          "Closes the operator's open call with this phone number on this website (closed by the operator); the call meeting in progress becomes `done`. No open call: 404.",
         body: OdigoCallbackBody,
         response: { 200: OdigoHangupEnvelope, ...ErrorResponses },
       },

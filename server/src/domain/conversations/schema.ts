@@ -1,18 +1,27 @@
 // Request and response schemas of conversations, their history, tags and the Odigo call-backs (seed 003).
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
-const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
+const DateTime = (description: string) =>
+  Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
 const Id = IdSchema;
 const IdList = (description: string) => Type.Array(Id(description), { maxItems: 1000, description });
-const NullableId = (description: string) => Type.Union([Type.Null(), Id(description)], { description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.' });
+const NullableId = (description: string) =>
+  Type.Union([Type.Null(), Id(description)], {
+    description,
+    [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.',
+  });
 const NullableInteger = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
 /** A date a caller gives for imports; checked for a real calendar date (and not in the future) by the commands. */
 const PastDateTime = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description, [PROBLEM_KEYWORD]: 'Expected a date written YYYY-MM-DD HH:MM:SS (UTC).' });
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$',
+    description,
+    [PROBLEM_KEYWORD]: 'Expected a date written YYYY-MM-DD HH:MM:SS (UTC).',
+  });
 
 export const CHANNELS = ['chat', 'call', 'video', 'social'] as const;
 const Channel = Type.Union(
@@ -22,20 +31,29 @@ const Channel = Type.Union(
 
 /** One history entry as seed 003 prints it: `[type, "YYYY-MM-DD HH:MM:SS", text]`, plus epoch milliseconds for operator (1) and visitor (2) messages. */
 const HistoryEntry = Type.Array(Type.Union([Type.Integer(), Type.String()]), {
-  description: '`[type, "YYYY-MM-DD HH:MM:SS", text, epoch_ms]` for types 1 (operator) and 2 (visitor); `[type, "YYYY-MM-DD HH:MM:SS", text]` for 3 (system) and 5 (navigation, the text is the URL).',
+  description:
+    '`[type, "YYYY-MM-DD HH:MM:SS", text, epoch_ms]` for types 1 (operator) and 2 (visitor); `[type, "YYYY-MM-DD HH:MM:SS", text]` for 3 (system) and 5 (navigation, the text is the URL).',
 });
 
 export const ConversationData = Type.Object({
   id: Type.Integer({ description: 'Conversation identifier.' }),
   channel: Type.Optional(Type.String({ description: 'Conversation channel: `chat`, `call`, `video` or `social`.' })),
   visitor_uid: Type.Optional(Type.String({ description: 'Visitor unique identifier.' })),
-  history: Type.Optional(Type.Array(HistoryEntry, { description: 'Conversation history, oldest first (see the history types).' })),
+  history: Type.Optional(
+    Type.Array(HistoryEntry, { description: 'Conversation history, oldest first (see the history types).' }),
+  ),
   operator_answer: Type.Optional(Type.Boolean({ description: 'Conversation answered by an operator.' })),
-  operator_closed: Type.Optional(Type.Boolean({ description: 'Conversation closed by the operator (false: by the visitor, or still open).' })),
+  operator_closed: Type.Optional(
+    Type.Boolean({ description: 'Conversation closed by the operator (false: by the visitor, or still open).' }),
+  ),
   waitinglist: Type.Optional(Type.Boolean({ description: 'Waiting list status.' })),
   page_type: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Page type.' })),
   created_at: Type.Optional(DateTime('Conversation start time')),
-  closed_at: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Conversation end time, `YYYY-MM-DD HH:MM:SS` (UTC); null while open.' })),
+  closed_at: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'Conversation end time, `YYYY-MM-DD HH:MM:SS` (UTC); null while open.',
+    }),
+  ),
   website_id: Type.Optional(Type.Integer({ description: 'Website identifier.' })),
   operator_id: Type.Optional(NullableInteger('Operator identifier.')),
   skill_id: Type.Optional(NullableInteger('Skill identifier.')),
@@ -43,9 +61,15 @@ export const ConversationData = Type.Object({
   rule_id: Type.Optional(NullableInteger('Rule identifier.')),
   xmpp_id: Type.Optional(Type.String({ description: 'XMPP related identifier (UUID).' })),
   visitor_id: Type.Optional(Type.Integer({ description: 'Visitor identifier (the `visitor` resource).' })),
-  source: Type.Optional(Type.String({ description: 'Where the conversation came from: `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`.' })),
+  source: Type.Optional(
+    Type.String({
+      description: 'Where the conversation came from: `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`.',
+    }),
+  ),
   status: Type.Optional(Type.String({ description: '`waiting` (no operator yet), `open` or `closed`.' })),
-  phone_number: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "Visitor's phone number (calls)." })),
+  phone_number: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: "Visitor's phone number (calls)." }),
+  ),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   _link: Link,
 });
@@ -55,20 +79,42 @@ const PageType = Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { de
 
 export const ConversationCreateBody = Type.Object(
   {
-    website_id: Id('Website the conversation happened on (yours). With a partner or platform key, it decides the client.'),
+    website_id: Id(
+      'Website the conversation happened on (yours). With a partner or platform key, it decides the client.',
+    ),
     channel: Type.Optional(Channel),
-    visitor_uid: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Visitor unique identifier; a visitor is created when the client has none with it. Omitted: a new visitor.' })),
+    visitor_uid: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: NON_BLANK,
+        description:
+          'Visitor unique identifier; a visitor is created when the client has none with it. Omitted: a new visitor.',
+      }),
+    ),
     operator_id: Type.Optional(NullableId('Operator handling the conversation.')),
     skill_id: Type.Optional(NullableId('Skill identifier.')),
     rule_id: Type.Optional(NullableId('Targeting rule identifier.')),
     page_type: Type.Optional(PageType),
     tag_list: Type.Optional(TagList),
-    created_at: Type.Optional(PastDateTime('Start time for imports, `YYYY-MM-DD HH:MM:SS` (UTC), not in the future. Default: the first history entry, or now.')),
+    created_at: Type.Optional(
+      PastDateTime(
+        'Start time for imports, `YYYY-MM-DD HH:MM:SS` (UTC), not in the future. Default: the first history entry, or now.',
+      ),
+    ),
     history: Type.Optional(
-      Type.Array(Type.Array(Type.Union([Type.Integer(), Type.String()]), { minItems: 3, maxItems: 4, [PROBLEM_KEYWORD]: 'Expected entries written [type, "YYYY-MM-DD HH:MM:SS", text].' }), {
-        maxItems: 1000,
-        description: 'History to import, oldest first: `[type, "YYYY-MM-DD HH:MM:SS", text]` entries with type 1 (operator), 2 (visitor), 3 (system) or 5 (navigation, text is the URL).',
-      }),
+      Type.Array(
+        Type.Array(Type.Union([Type.Integer(), Type.String()]), {
+          minItems: 3,
+          maxItems: 4,
+          [PROBLEM_KEYWORD]: 'Expected entries written [type, "YYYY-MM-DD HH:MM:SS", text].',
+        }),
+        {
+          maxItems: 1000,
+          description:
+            'History to import, oldest first: `[type, "YYYY-MM-DD HH:MM:SS", text]` entries with type 1 (operator), 2 (visitor), 3 (system) or 5 (navigation, text is the URL).',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -76,8 +122,12 @@ export const ConversationCreateBody = Type.Object(
 
 export const ConversationUpdateBody = Type.Object(
   {
-    tag_list: Type.Optional(Type.Array(Id('Tag identifier.'), { maxItems: 1000, description: 'Replaces the tags of the conversation.' })),
-    operator_id: Type.Optional(NullableId('Assigns or transfers the conversation to this operator (empty: unassigned).')),
+    tag_list: Type.Optional(
+      Type.Array(Id('Tag identifier.'), { maxItems: 1000, description: 'Replaces the tags of the conversation.' }),
+    ),
+    operator_id: Type.Optional(
+      NullableId('Assigns or transfers the conversation to this operator (empty: unassigned).'),
+    ),
     skill_id: Type.Optional(NullableId('Skill identifier.')),
     rule_id: Type.Optional(NullableId('Targeting rule identifier.')),
     page_type: Type.Optional(PageType),
@@ -87,7 +137,12 @@ export const ConversationUpdateBody = Type.Object(
 
 export const ConversationCloseBody = Type.Object(
   {
-    operator_closed: Type.Optional(Type.Boolean({ description: 'Closed by the operator (`1`) or by the visitor (`0`). Default: `1` when the conversation has an operator.' })),
+    operator_closed: Type.Optional(
+      Type.Boolean({
+        description:
+          'Closed by the operator (`1`) or by the visitor (`0`). Default: `1` when the conversation has an operator.',
+      }),
+    ),
     closed_at: Type.Optional(PastDateTime('End time for imports, `YYYY-MM-DD HH:MM:SS` (UTC). Default: now.')),
   },
   { additionalProperties: false },
@@ -100,10 +155,16 @@ export const MessageCreateBody = Type.Object(
     type: Type.Unsafe<string>({
       type: 'string',
       enum: [...MESSAGE_TYPES],
-      description: '`operator` (1), `visitor` (2), `system` (3), `navigation` (5) or `note` (6, a private note among operators, never shown to the visitor nor in `history`).',
+      description:
+        '`operator` (1), `visitor` (2), `system` (3), `navigation` (5) or `note` (6, a private note among operators, never shown to the visitor nor in `history`).',
       [PROBLEM_KEYWORD]: 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).',
     }),
-    text: Type.String({ minLength: 1, maxLength: 20000, pattern: NON_BLANK, description: 'Message text; for a navigation entry, the URL of the page.' }),
+    text: Type.String({
+      minLength: 1,
+      maxLength: 20000,
+      pattern: NON_BLANK,
+      description: 'Message text; for a navigation entry, the URL of the page.',
+    }),
     operator_id: Type.Optional(Id("Operator messages: who wrote it (default: the conversation's operator).")),
   },
   { additionalProperties: false },
@@ -113,19 +174,31 @@ export const MessageData = Type.Object({
   seq: Type.Integer({ description: 'Position in the conversation, from 1; never reused.' }),
   type: Type.Integer({ description: '1 (operator), 2 (visitor), 3 (system), 5 (navigation) or 6 (private note).' }),
   text: Type.String({ description: 'Message text, system notice, or URL.' }),
-  operator_id: Type.Union([Type.Integer(), Type.Null()], { description: 'Operator who wrote an operator message or a note.' }),
+  operator_id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Operator who wrote an operator message or a note.',
+  }),
   created_at: DateTime('Time of the entry'),
   created_at_ms: Type.Integer({ description: 'Time of the entry in epoch milliseconds.' }),
   data: Type.Optional(
     Type.Record(Type.String(), Type.Unknown(), {
-      description: 'Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`).',
+      description:
+        'Details of the entry when it has some: a system event (`event`, `operator_id`…), a WhatsApp, SMS or RCS message (`media_id`, `mime_type`, `location`, `reply_id`, `reaction_to`…), a template sent (`template`).',
     }),
   ),
   delivery: Type.Optional(
     Type.Object(
       {
-        state: Type.Unsafe<'queued' | 'sent' | 'delivered' | 'read' | 'failed'>({ type: 'string', enum: ['queued', 'sent', 'delivered', 'read', 'failed'], description: 'Where the message stands with its provider.' }),
-        error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { description: "The provider's error: why it failed, or why a queued message has not left yet." })),
+        state: Type.Unsafe<'queued' | 'sent' | 'delivered' | 'read' | 'failed'>({
+          type: 'string',
+          enum: ['queued', 'sent', 'delivered', 'read', 'failed'],
+          description: 'Where the message stands with its provider.',
+        }),
+        error: Type.Optional(
+          Type.Object(
+            { code: Type.String(), message: Type.String() },
+            { description: "The provider's error: why it failed, or why a queued message has not left yet." },
+          ),
+        ),
         updated_at: DateTime('Last change of state'),
       },
       { description: 'Operator messages in WhatsApp, SMS and RCS conversations: their delivery state.' },
@@ -134,21 +207,45 @@ export const MessageData = Type.Object({
 });
 
 export const MessageListQuery = Type.Object({
-  after_seq: Type.Optional(Type.Integer({ minimum: 0, description: 'Only entries after this `seq` (default 0: from the start).', [PROBLEM_KEYWORD]: 'Expected a whole number from 0.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Entries per answer (default and at most 100).', [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 100.' })),
+  after_seq: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'Only entries after this `seq` (default 0: from the start).',
+      [PROBLEM_KEYWORD]: 'Expected a whole number from 0.',
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: 'Entries per answer (default and at most 100).',
+      [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 100.',
+    }),
+  ),
 });
 
 export const CONVERSATION_FILTERS: FilterSpecs = {
   channel: { kind: 'text', description: 'Channel: `chat`, `call`, `video` or `social`.' },
-  from: { kind: 'date', description: 'Created from this date, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (at most 3 months with `to`; alone, the 3 months after it).' },
-  to: { kind: 'date', description: 'Created until this date included, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (alone, the 3 months before it). Neither: the last 3 months.' },
+  from: {
+    kind: 'date',
+    description:
+      'Created from this date, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (at most 3 months with `to`; alone, the 3 months after it).',
+  },
+  to: {
+    kind: 'date',
+    description:
+      'Created until this date included, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (alone, the 3 months before it). Neither: the last 3 months.',
+  },
   website_id: { kind: 'id', description: 'Website identifier.' },
   operator_id: { kind: 'nullable_id', description: 'Operator identifier; `null` for conversations no operator took.' },
   visitor_id: { kind: 'id', description: 'Visitor identifier.' },
   skill_id: { kind: 'nullable_id', description: 'Skill identifier; `null` for none.' },
   tag_id: { kind: 'id', description: 'Tag identifier.' },
   rule_id: { kind: 'nullable_id', description: 'Rule identifier; `null` for none.' },
-  status: { kind: 'text', description: 'Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it).' },
+  status: {
+    kind: 'text',
+    description: 'Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it).',
+  },
 };
 
 export const TagData = Type.Object({
@@ -162,7 +259,12 @@ export const TagData = Type.Object({
 
 export const TagCreateBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Name; unique within the client, whatever the case.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: NON_BLANK,
+      description: 'Name; unique within the client, whatever the case.',
+    }),
     website_id: Type.Optional(IdList('Websites the tag is offered on (yours).')),
     client_id: Type.Optional(Id('Partner and platform keys: the client the tag belongs to.')),
   },
@@ -176,22 +278,42 @@ export const TAG_FILTERS: FilterSpecs = {
 
 export const OdigoCallbackBody = Type.Object(
   {
-    operator_external_id: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Operator external identifier.' }),
+    operator_external_id: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: NON_BLANK,
+      description: 'Operator external identifier.',
+    }),
     website_id: Id('Website identifier.'),
-    phone_number: Type.String({ minLength: 1, maxLength: 64, pattern: NON_BLANK, description: 'Visitor phone number.' }),
+    phone_number: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: NON_BLANK,
+      description: 'Visitor phone number.',
+    }),
   },
   // The telephony platform posts these call-backs, not a person: parameters it adds are ignored rather than refused.
   { additionalProperties: true },
 );
 
 export const OdigoPickupData = Type.Object({
-  targeting_rule_id: Type.Union([Type.Integer(), Type.Null()], { description: "Targeting rule of the pending call meeting, if one was found." }),
+  targeting_rule_id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Targeting rule of the pending call meeting, if one was found.',
+  }),
   website_id: Type.Integer({ description: 'Website identifier.' }),
   conversation_id: Type.Integer({ description: 'The call conversation opened.' }),
-  skill_id: Type.Union([Type.Integer(), Type.Null()], { description: 'Skill of the pending call meeting, if one was found.' }),
+  skill_id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Skill of the pending call meeting, if one was found.',
+  }),
   visitor_phone_number: Type.String({ description: 'Visitor phone number.' }),
   visitor_uid: Type.String({ description: 'Visitor unique identifier.' }),
 });
 
-export const OdigoPickupEnvelope = Type.Object({ meta: Type.Object({ status: Type.Literal('success') }), data: OdigoPickupData });
-export const OdigoHangupEnvelope = Type.Object({ meta: Type.Object({ status: Type.Literal('success') }), data: Type.Array(Type.Null(), { maxItems: 0, description: 'Always empty.' }) });
+export const OdigoPickupEnvelope = Type.Object({
+  meta: Type.Object({ status: Type.Literal('success') }),
+  data: OdigoPickupData,
+});
+export const OdigoHangupEnvelope = Type.Object({
+  meta: Type.Object({ status: Type.Literal('success') }),
+  data: Type.Array(Type.Null(), { maxItems: 0, description: 'Always empty.' }),
+});

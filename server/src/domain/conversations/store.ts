@@ -4,11 +4,21 @@ import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ConversationMessageRow, ConversationRow, Database, TagRow } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../http/filters.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { clientScope, type Principal } from '../tenancy/policy.js';
 import { conversationPeriod } from './period.js';
 import { CHANNELS } from './schema.js';
 
-export type ConversationFilter = 'channel' | 'from' | 'to' | 'website_id' | 'operator_id' | 'visitor_id' | 'skill_id' | 'tag_id' | 'rule_id' | 'status';
+export type ConversationFilter =
+  | 'channel'
+  | 'from'
+  | 'to'
+  | 'website_id'
+  | 'operator_id'
+  | 'visitor_id'
+  | 'skill_id'
+  | 'tag_id'
+  | 'rule_id'
+  | 'status';
 const STATUSES = ['waiting', 'open', 'closed'] as const;
 export type TagFilter = 'website_id';
 
@@ -29,7 +39,12 @@ type NullableIdColumn = 'conversation.operator_id' | 'conversation.skill_id' | '
  * One page of conversation ids, newest first (by `created_at`, then id, so imported conversations sit at
  * their own date), always within seed 003's 3-month period.
  */
-export async function listConversationIds(db: Kysely<Database>, principal: Principal, query: ListQuery<ConversationFilter>, now: Date): Promise<IdPage> {
+export async function listConversationIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<ConversationFilter>,
+  now: Date,
+): Promise<IdPage> {
   const { channel, from, to, website_id, operator_id, visitor_id, skill_id, tag_id, rule_id, status } = query.filters;
   if (channel !== undefined && !(CHANNELS as readonly unknown[]).includes(channel)) {
     throw fieldInvalid('filters[channel]', `Expected one of: ${CHANNELS.join(', ')}.`);
@@ -37,18 +52,28 @@ export async function listConversationIds(db: Kysely<Database>, principal: Princ
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     throw fieldInvalid('filters[status]', `Expected one of: ${STATUSES.join(', ')}.`);
   }
-  const period = conversationPeriod(typeof from === 'string' ? from : undefined, typeof to === 'string' ? to : undefined, now);
+  const period = conversationPeriod(
+    typeof from === 'string' ? from : undefined,
+    typeof to === 'string' ? to : undefined,
+    now,
+  );
   let matches = db
     .selectFrom('conversation')
     .where(clientScope(principal, 'conversation.client_id'))
     .where('conversation.created_at', '>=', period.start.toISOString())
     .where('conversation.created_at', '<', period.endExclusive.toISOString());
-  if (typeof channel === 'string') matches = matches.where('conversation.channel', '=', channel as (typeof CHANNELS)[number]);
+  if (typeof channel === 'string')
+    matches = matches.where('conversation.channel', '=', channel as (typeof CHANNELS)[number]);
   if (typeof website_id === 'number') matches = matches.where('conversation.website_id', '=', website_id);
-  if (typeof status === 'string') matches = matches.where('conversation.status', '=', status as (typeof STATUSES)[number]);
+  if (typeof status === 'string')
+    matches = matches.where('conversation.status', '=', status as (typeof STATUSES)[number]);
   if (typeof visitor_id === 'number') matches = matches.where('conversation.visitor_id', '=', visitor_id);
   if (typeof tag_id === 'number') {
-    matches = matches.where('conversation.id', 'in', db.selectFrom('conversation_tag').select('conversation_id').where('tag_id', '=', tag_id));
+    matches = matches.where(
+      'conversation.id',
+      'in',
+      db.selectFrom('conversation_tag').select('conversation_id').where('tag_id', '=', tag_id),
+    );
   }
   const nullable: Array<[NullableIdColumn, string | number | boolean | undefined]> = [
     ['conversation.operator_id', operator_id],
@@ -74,7 +99,11 @@ export async function listConversationIds(db: Kysely<Database>, principal: Princ
 }
 
 /** Loads conversations with their visitor unique id, tags and history (ordered by `seq`). */
-export async function loadConversations(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<ConversationRecord[]> {
+export async function loadConversations(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<ConversationRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('conversation')
@@ -86,8 +115,19 @@ export async function loadConversations(db: Kysely<Database>, principal: Princip
     .execute();
   if (rows.length === 0) return [];
   const found = rows.map((row) => row.id);
-  const tags = await db.selectFrom('conversation_tag').select(['conversation_id', 'tag_id']).where('conversation_id', 'in', found).orderBy('tag_id').execute();
-  const messages = await db.selectFrom('conversation_message').selectAll().where('conversation_id', 'in', found).orderBy('conversation_id').orderBy('seq').execute();
+  const tags = await db
+    .selectFrom('conversation_tag')
+    .select(['conversation_id', 'tag_id'])
+    .where('conversation_id', 'in', found)
+    .orderBy('tag_id')
+    .execute();
+  const messages = await db
+    .selectFrom('conversation_message')
+    .selectAll()
+    .where('conversation_id', 'in', found)
+    .orderBy('conversation_id')
+    .orderBy('seq')
+    .execute();
   return inIdOrder(
     ids,
     rows.map((row) => ({
@@ -99,14 +139,31 @@ export async function loadConversations(db: Kysely<Database>, principal: Princip
 }
 
 /** Loads conversation rows alone (no history): enough to check visibility and state before a change. */
-export function loadConversationRows(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<ConversationRow[]> {
+export function loadConversationRows(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<ConversationRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('conversation').selectAll().where('id', 'in', ids).where(clientScope(principal, 'conversation.client_id')).execute();
+  return db
+    .selectFrom('conversation')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'conversation.client_id'))
+    .execute();
 }
 
 /** History entries of one conversation after `afterSeq`, oldest first, and how many there are after it. */
-export async function listMessages(db: Kysely<Database>, conversationId: number, afterSeq: number, limit: number): Promise<{ rows: ConversationMessageRow[]; count: number }> {
-  const base = db.selectFrom('conversation_message').where('conversation_id', '=', conversationId).where('seq', '>', afterSeq);
+export async function listMessages(
+  db: Kysely<Database>,
+  conversationId: number,
+  afterSeq: number,
+  limit: number,
+): Promise<{ rows: ConversationMessageRow[]; count: number }> {
+  const base = db
+    .selectFrom('conversation_message')
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', afterSeq);
   const counted = await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   const rows = await base.selectAll().orderBy('seq').limit(limit).execute();
   return { rows, count: Number(counted.count) };
@@ -115,23 +172,40 @@ export async function listMessages(db: Kysely<Database>, conversationId: number,
 export function listTagIds(db: Kysely<Database>, principal: Principal, query: ListQuery<TagFilter>): Promise<IdPage> {
   let matches = db.selectFrom('tag').select('id').where(clientScope(principal, 'tag.client_id'));
   const { website_id } = query.filters;
-  if (typeof website_id === 'number') matches = matches.where('id', 'in', db.selectFrom('tag_website').select('tag_id').where('website_id', '=', website_id));
+  if (typeof website_id === 'number')
+    matches = matches.where(
+      'id',
+      'in',
+      db.selectFrom('tag_website').select('tag_id').where('website_id', '=', website_id),
+    );
   return pageOfIds(db, matches, query.page, query.limit);
 }
 
 /** Loads tags with their website lists. */
 export async function loadTags(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<TagRecord[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('tag').selectAll().where('id', 'in', ids).where(clientScope(principal, 'tag.client_id')).execute();
+  const rows = await db
+    .selectFrom('tag')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'tag.client_id'))
+    .execute();
   if (rows.length === 0) return [];
   const links = await db
     .selectFrom('tag_website')
     .select(['tag_id', 'website_id'])
-    .where('tag_id', 'in', rows.map((row) => row.id))
+    .where(
+      'tag_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .orderBy('website_id')
     .execute();
   return inIdOrder(
     ids,
-    rows.map((row) => ({ ...row, website_id: links.filter((link) => link.tag_id === row.id).map((link) => link.website_id) })),
+    rows.map((row) => ({
+      ...row,
+      website_id: links.filter((link) => link.tag_id === row.id).map((link) => link.website_id),
+    })),
   );
 }

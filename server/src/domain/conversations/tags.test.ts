@@ -1,6 +1,14 @@
 // Tags (seed 003 "Tag") end to end: fields, the website filter, case-insensitive unique names, events and isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -15,7 +23,8 @@ async function created(path: string, json: Record<string, unknown>, as: string =
   if (answer.status !== 200) throw new Error(`POST ${path} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body.data;
 }
-const website = async (as: string = key): Promise<number> => (await created('/website', { url: `https://tags${++counter}.example` }, as)).id;
+const website = async (as: string = key): Promise<number> =>
+  (await created('/website', { url: `https://tags${++counter}.example` }, as)).id;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -28,16 +37,30 @@ afterAll(async () => t.close());
 
 describe('tags', () => {
   it('creates a tag with its websites and reads the seed fields back', async () => {
-    const answer = await t.api('POST', '/tag', { key, json: { name: '  Livraison ', website_id: [siteB, siteA, siteB] } });
+    const answer = await t.api('POST', '/tag', {
+      key,
+      json: { name: '  Livraison ', website_id: [siteB, siteA, siteB] },
+    });
     expect(answer.status).toBe(200);
     const id = answer.body.data.id;
-    const expected = { id, name: 'Livraison', website_id: [siteA, siteB].sort((a, b) => a - b), client_id: clientId, _link: `/tag/${id}` };
+    const expected = {
+      id,
+      name: 'Livraison',
+      website_id: [siteA, siteB].sort((a, b) => a - b),
+      client_id: clientId,
+      _link: `/tag/${id}`,
+    };
     expect(answer.body.data).toMatchObject(expected);
     expect(answer.body.data.created_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     const read = await t.api('GET', `/tag/${id}`, { key });
     expect(read.body.data).toEqual(answer.body.data);
     expect(await eventTypesFor(t, 'tag', id)).toEqual(['tag.created']);
-    const event = await t.store.db.selectFrom('event').select('payload').where('type', '=', 'tag.created').where('subject_id', '=', id).executeTakeFirstOrThrow();
+    const event = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'tag.created')
+      .where('subject_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(event.payload)).toEqual({ tagId: id, name: 'Livraison', websiteIds: [siteB, siteA] });
   });
 
@@ -66,7 +89,10 @@ describe('tags', () => {
     expect(missing.body.meta.message).toBe("Field 'name' is missing.");
     const blank = await t.api('POST', '/tag', { key, json: { name: '   ' } });
     expect(blank.body.meta.message).toBe("Value of field 'name' is not valid. It must not be empty.");
-    const renamedBlank = await t.api('PUT', `/tag/${(await created('/tag', { name: 'Keep me' })).id}`, { key, json: { name: '' } });
+    const renamedBlank = await t.api('PUT', `/tag/${(await created('/tag', { name: 'Keep me' })).id}`, {
+      key,
+      json: { name: '' },
+    });
     expect(renamedBlank.status).toBe(400);
     expect(renamedBlank.body.meta.message).toBe("Value of field 'name' is not valid. It must not be empty.");
   });
@@ -75,7 +101,10 @@ describe('tags', () => {
     await created('/tag', { name: 'Retour' });
     const clash = await t.api('POST', '/tag', { key, json: { name: 'RETOUR' } });
     expect(clash.status).toBe(409);
-    expect(clash.body.meta).toEqual({ status: 'fail', message: "Value of field 'name' is not valid. A tag named 'RETOUR' already exists." });
+    expect(clash.body.meta).toEqual({
+      status: 'fail',
+      message: "Value of field 'name' is not valid. A tag named 'RETOUR' already exists.",
+    });
     const other = await t.api('POST', '/tag', { key: otherKey, json: { name: 'Retour' } });
     expect(other.status).toBe(200);
     const second = await created('/tag', { name: 'Échange' });
@@ -90,7 +119,12 @@ describe('tags', () => {
   it('gives one name to one tag when creates race', async () => {
     const answers = await Promise.all([1, 2, 3, 4].map(() => t.api('POST', '/tag', { key, json: { name: 'Race' } })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409]);
-    const rows = await t.store.db.selectFrom('tag').select('id').where('client_id', '=', clientId).where('name', '=', 'Race').execute();
+    const rows = await t.store.db
+      .selectFrom('tag')
+      .select('id')
+      .where('client_id', '=', clientId)
+      .where('name', '=', 'Race')
+      .execute();
     expect(rows).toHaveLength(1);
   });
 
@@ -103,7 +137,13 @@ describe('tags', () => {
     expect(cleared.body.data.website_id).toEqual([]);
     const same = await t.api('PUT', `/tag/${tag.id}`, { key, json: { name: 'New name' } });
     expect(same.status).toBe(200);
-    const events = await t.store.db.selectFrom('event').select(['type', 'payload']).where('subject_type', '=', 'tag').where('subject_id', '=', tag.id).orderBy('id').execute();
+    const events = await t.store.db
+      .selectFrom('event')
+      .select(['type', 'payload'])
+      .where('subject_type', '=', 'tag')
+      .where('subject_id', '=', tag.id)
+      .orderBy('id')
+      .execute();
     expect(events.map((event) => [event.type, JSON.parse(event.payload).changed])).toEqual([
       ['tag.created', undefined],
       ['tag.updated', ['name', 'website_id']],
@@ -115,7 +155,9 @@ describe('tags', () => {
     const foreign = await website(otherKey);
     const answer = await t.api('POST', '/tag', { key, json: { name: 'Foreign', website_id: [foreign] } });
     expect(answer.status).toBe(400);
-    expect(answer.body.meta.message).toBe(`Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreign}.`);
+    expect(answer.body.meta.message).toBe(
+      `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreign}.`,
+    );
     const tag = await created('/tag', { name: 'Local' });
     const update = await t.api('PUT', `/tag/${tag.id}`, { key, json: { website_id: [foreign] } });
     expect(update.status).toBe(400);
@@ -148,7 +190,10 @@ describe('tags', () => {
     expect(made.body.data.client_id).toBe(managed.clientId);
     const elsewhere = await t.api('POST', '/tag', { key: partner.key, json: { name: 'P', client_id: clientId } });
     expect(elsewhere.status).toBe(404);
-    const platform = await t.api('POST', '/tag', { key: ADMIN_KEY, json: { name: 'Platform made', client_id: clientId } });
+    const platform = await t.api('POST', '/tag', {
+      key: ADMIN_KEY,
+      json: { name: 'Platform made', client_id: clientId },
+    });
     expect(platform.body.data.client_id).toBe(clientId);
   });
 });

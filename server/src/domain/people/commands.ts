@@ -6,7 +6,7 @@ import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
-import { type Principal, assertOwned, targetClient } from '../tenancy/policy.js';
+import { assertOwned, type Principal, targetClient } from '../tenancy/policy.js';
 import { closePresence, setAvailability } from './presence.js';
 import type { Role } from './schema.js';
 
@@ -57,7 +57,8 @@ async function assertEmailFree(trx: Tx, clientId: number, email: string, exceptO
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .where('deleted_at', 'is', null);
   if (exceptOperatorId !== undefined) query = query.where('id', '!=', exceptOperatorId);
-  if (await query.executeTakeFirst()) throw conflict(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`);
+  if (await query.executeTakeFirst())
+    throw conflict(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`);
 }
 
 function rolesOf(input: OperatorInput): Role[] | undefined {
@@ -71,24 +72,42 @@ async function withEmailConflict<T>(email: string | undefined, work: () => Promi
   try {
     return await work();
   } catch (error) {
-    if (email !== undefined && isUniqueViolation(error)) throw conflict(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`);
+    if (email !== undefined && isUniqueViolation(error))
+      throw conflict(`Value of field 'email' is not valid. An operator with the email '${email}' already exists.`);
     throw error;
   }
 }
 
-async function replaceOperatorLinks(trx: Tx, operatorId: number, websites: number[] | undefined, skills: number[] | undefined): Promise<void> {
+async function replaceOperatorLinks(
+  trx: Tx,
+  operatorId: number,
+  websites: number[] | undefined,
+  skills: number[] | undefined,
+): Promise<void> {
   if (websites !== undefined) {
     await trx.deleteFrom('operator_website').where('operator_id', '=', operatorId).execute();
-    if (websites.length > 0) await trx.insertInto('operator_website').values(unique(websites).map((website_id) => ({ operator_id: operatorId, website_id }))).execute();
+    if (websites.length > 0)
+      await trx
+        .insertInto('operator_website')
+        .values(unique(websites).map((website_id) => ({ operator_id: operatorId, website_id })))
+        .execute();
   }
   if (skills !== undefined) {
     await trx.deleteFrom('operator_skill').where('operator_id', '=', operatorId).execute();
-    if (skills.length > 0) await trx.insertInto('operator_skill').values(unique(skills).map((skill_id) => ({ operator_id: operatorId, skill_id }))).execute();
+    if (skills.length > 0)
+      await trx
+        .insertInto('operator_skill')
+        .values(unique(skills).map((skill_id) => ({ operator_id: operatorId, skill_id })))
+        .execute();
   }
 }
 
 /** Creates an operator (`user.created`). `name` and `email` are required; the password is stored as an argon2id hash. */
-export async function createOperator(db: Kysely<Database>, principal: Principal, input: OperatorInput & { name: string; email: string }): Promise<number> {
+export async function createOperator(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: OperatorInput & { name: string; email: string },
+): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const email = readEmail(input.email);
   const passwordHash = input.password === undefined ? null : await hashSecret(input.password);
@@ -118,7 +137,9 @@ export async function createOperator(db: Kysely<Database>, principal: Principal,
           chat_priority: input.chat_priority ?? 0,
           call_priority: input.call_priority ?? 0,
           video_priority: input.video_priority ?? 0,
-          language_list: JSON.stringify(unique((input.language_list ?? [client.lang]).map((code) => code.toLowerCase()))),
+          language_list: JSON.stringify(
+            unique((input.language_list ?? [client.lang]).map((code) => code.toLowerCase())),
+          ),
           language_admin: input.language_admin ?? 'en',
           group_id: input.group_id ?? null,
           password_hash: passwordHash,
@@ -129,14 +150,25 @@ export async function createOperator(db: Kysely<Database>, principal: Principal,
         .returning('id')
         .executeTakeFirstOrThrow();
       await replaceOperatorLinks(trx, id, input.website_list, input.skill_list);
-      await appendEvent(trx, { type: 'user.created', clientId, subject: { type: 'operator', id }, payload: { userId: id }, at });
+      await appendEvent(trx, {
+        type: 'user.created',
+        clientId,
+        subject: { type: 'operator', id },
+        payload: { userId: id },
+        at,
+      });
       return id;
     }),
   );
 }
 
 /** Changes the fields given (`user.updated`, listing which fields changed, never their secret values). */
-export async function updateOperator(db: Kysely<Database>, clientId: number, operatorId: number, input: OperatorInput): Promise<void> {
+export async function updateOperator(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  input: OperatorInput,
+): Promise<void> {
   const email = input.email === undefined ? undefined : readEmail(input.email);
   const passwordHash = input.password === undefined ? undefined : await hashSecret(input.password);
   const roles = rolesOf(input);
@@ -156,7 +188,9 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
     ...(input.chat_priority !== undefined && { chat_priority: input.chat_priority }),
     ...(input.call_priority !== undefined && { call_priority: input.call_priority }),
     ...(input.video_priority !== undefined && { video_priority: input.video_priority }),
-    ...(input.language_list !== undefined && { language_list: JSON.stringify(unique(input.language_list.map((code) => code.toLowerCase()))) }),
+    ...(input.language_list !== undefined && {
+      language_list: JSON.stringify(unique(input.language_list.map((code) => code.toLowerCase()))),
+    }),
     ...(input.language_admin !== undefined && { language_admin: input.language_admin }),
     ...(input.group_id !== undefined && { group_id: input.group_id }),
   };
@@ -172,13 +206,23 @@ export async function updateOperator(db: Kysely<Database>, clientId: number, ope
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
       await assertOwned(trx, 'skill', input.skill_list ?? [], clientId, 'skill_list');
-      await trx.updateTable('operator').set({ ...changes, updated_at: at }).where('id', '=', operatorId).execute();
+      await trx
+        .updateTable('operator')
+        .set({ ...changes, updated_at: at })
+        .where('id', '=', operatorId)
+        .execute();
       // A channel the operator may no longer process cannot stay available to routing.
       if (input.chat_enabled === false) await setAvailability(trx, clientId, operatorId, 'chat', false, at);
       if (input.call_enabled === false) await setAvailability(trx, clientId, operatorId, 'call', false, at);
       if (input.video_enabled === false) await setAvailability(trx, clientId, operatorId, 'video', false, at);
       await replaceOperatorLinks(trx, operatorId, input.website_list, input.skill_list);
-      await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed }, at });
+      await appendEvent(trx, {
+        type: 'user.updated',
+        clientId,
+        subject: { type: 'operator', id: operatorId },
+        payload: { userId: operatorId, changed },
+        at,
+      });
     }),
   );
 }
@@ -193,10 +237,22 @@ export async function deleteOperator(db: Kysely<Database>, clientId: number, ope
     await trx.deleteFrom('operator_skill').where('operator_id', '=', operatorId).execute();
     await trx
       .updateTable('operator')
-      .set({ deleted_at: at, updated_at: at, group_id: null, password_hash: null, sso_key: `deleted:${operatorId}:${randomToken(8)}` })
+      .set({
+        deleted_at: at,
+        updated_at: at,
+        group_id: null,
+        password_hash: null,
+        sso_key: `deleted:${operatorId}:${randomToken(8)}`,
+      })
       .where('id', '=', operatorId)
       .execute();
-    await appendEvent(trx, { type: 'user.deleted', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId }, at });
+    await appendEvent(trx, {
+      type: 'user.deleted',
+      clientId,
+      subject: { type: 'operator', id: operatorId },
+      payload: { userId: operatorId },
+      at,
+    });
   });
 }
 
@@ -208,22 +264,49 @@ export interface GroupInput {
 }
 
 /** Refuses a parent that is the node itself or one of its descendants (a loop would hide the subtree). */
-async function assertNoCycle(trx: Tx, table: 'operator_group' | 'skill', nodeId: number, parentId: number): Promise<void> {
+async function assertNoCycle(
+  trx: Tx,
+  table: 'operator_group' | 'skill',
+  nodeId: number,
+  parentId: number,
+): Promise<void> {
   let cursor: number | null = parentId;
   for (let depth = 0; cursor !== null && depth < 1000; depth += 1) {
-    if (cursor === nodeId) throw fieldInvalid('parent_id', `It would make ${table === 'skill' ? 'the skill' : 'the group'} its own ancestor.`);
-    const row: { parent_id: number | null } | undefined = await trx.selectFrom(table).select('parent_id').where('id', '=', cursor).executeTakeFirst();
+    if (cursor === nodeId)
+      throw fieldInvalid(
+        'parent_id',
+        `It would make ${table === 'skill' ? 'the skill' : 'the group'} its own ancestor.`,
+      );
+    const row: { parent_id: number | null } | undefined = await trx
+      .selectFrom(table)
+      .select('parent_id')
+      .where('id', '=', cursor)
+      .executeTakeFirst();
     cursor = row?.parent_id ?? null;
   }
 }
 
 /** Puts exactly these operators in the group (an operator belongs to one group at a time). */
 async function setGroupMembers(trx: Tx, groupId: number, operatorIds: number[], at: string): Promise<void> {
-  await trx.updateTable('operator').set({ group_id: null, updated_at: at }).where('group_id', '=', groupId).where('id', 'not in', operatorIds.length > 0 ? operatorIds : [0]).execute();
-  if (operatorIds.length > 0) await trx.updateTable('operator').set({ group_id: groupId, updated_at: at }).where('id', 'in', operatorIds).execute();
+  await trx
+    .updateTable('operator')
+    .set({ group_id: null, updated_at: at })
+    .where('group_id', '=', groupId)
+    .where('id', 'not in', operatorIds.length > 0 ? operatorIds : [0])
+    .execute();
+  if (operatorIds.length > 0)
+    await trx
+      .updateTable('operator')
+      .set({ group_id: groupId, updated_at: at })
+      .where('id', 'in', operatorIds)
+      .execute();
 }
 
-export async function createGroup(db: Kysely<Database>, principal: Principal, input: GroupInput & { name: string }): Promise<number> {
+export async function createGroup(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: GroupInput & { name: string },
+): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
@@ -231,16 +314,33 @@ export async function createGroup(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('operator_group')
-      .values({ client_id: clientId, name: input.name.trim(), parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({
+        client_id: clientId,
+        name: input.name.trim(),
+        parent_id: input.parent_id ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setGroupMembers(trx, id, unique(input.operator_list), at);
-    await appendEvent(trx, { type: 'group.created', clientId, subject: { type: 'group', id }, payload: { name: input.name }, at });
+    await appendEvent(trx, {
+      type: 'group.created',
+      clientId,
+      subject: { type: 'group', id },
+      payload: { name: input.name },
+      at,
+    });
     return id;
   });
 }
 
-export async function updateGroup(db: Kysely<Database>, clientId: number, groupId: number, input: GroupInput): Promise<void> {
+export async function updateGroup(
+  db: Kysely<Database>,
+  clientId: number,
+  groupId: number,
+  input: GroupInput,
+): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
     if (input.parent_id != null) {
@@ -250,11 +350,21 @@ export async function updateGroup(db: Kysely<Database>, clientId: number, groupI
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     await trx
       .updateTable('operator_group')
-      .set({ ...(input.name !== undefined && { name: input.name.trim() }), ...(input.parent_id !== undefined && { parent_id: input.parent_id }), updated_at: at })
+      .set({
+        ...(input.name !== undefined && { name: input.name.trim() }),
+        ...(input.parent_id !== undefined && { parent_id: input.parent_id }),
+        updated_at: at,
+      })
       .where('id', '=', groupId)
       .execute();
     if (input.operator_list !== undefined) await setGroupMembers(trx, groupId, unique(input.operator_list), at);
-    await appendEvent(trx, { type: 'group.updated', clientId, subject: { type: 'group', id: groupId }, payload: { changed: Object.keys(input) }, at });
+    await appendEvent(trx, {
+      type: 'group.updated',
+      clientId,
+      subject: { type: 'group', id: groupId },
+      payload: { changed: Object.keys(input) },
+      at,
+    });
   });
 }
 
@@ -262,9 +372,17 @@ export async function updateGroup(db: Kysely<Database>, clientId: number, groupI
 export async function deleteGroup(db: Kysely<Database>, clientId: number, groupId: number): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    const group = await trx.selectFrom('operator_group').select('parent_id').where('id', '=', groupId).executeTakeFirstOrThrow();
+    const group = await trx
+      .selectFrom('operator_group')
+      .select('parent_id')
+      .where('id', '=', groupId)
+      .executeTakeFirstOrThrow();
     await trx.updateTable('operator').set({ group_id: null, updated_at: at }).where('group_id', '=', groupId).execute();
-    await trx.updateTable('operator_group').set({ parent_id: group.parent_id, updated_at: at }).where('parent_id', '=', groupId).execute();
+    await trx
+      .updateTable('operator_group')
+      .set({ parent_id: group.parent_id, updated_at: at })
+      .where('parent_id', '=', groupId)
+      .execute();
     await trx.deleteFrom('operator_group').where('id', '=', groupId).execute();
     await appendEvent(trx, { type: 'group.deleted', clientId, subject: { type: 'group', id: groupId }, at });
   });
@@ -280,10 +398,18 @@ export interface SkillInput {
 
 async function setSkillOperators(trx: Tx, skillId: number, operatorIds: number[]): Promise<void> {
   await trx.deleteFrom('operator_skill').where('skill_id', '=', skillId).execute();
-  if (operatorIds.length > 0) await trx.insertInto('operator_skill').values(operatorIds.map((operator_id) => ({ operator_id, skill_id: skillId }))).execute();
+  if (operatorIds.length > 0)
+    await trx
+      .insertInto('operator_skill')
+      .values(operatorIds.map((operator_id) => ({ operator_id, skill_id: skillId })))
+      .execute();
 }
 
-export async function createSkill(db: Kysely<Database>, principal: Principal, input: SkillInput & { name: string }): Promise<number> {
+export async function createSkill(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: SkillInput & { name: string },
+): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
@@ -291,16 +417,34 @@ export async function createSkill(db: Kysely<Database>, principal: Principal, in
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
       .insertInto('skill')
-      .values({ client_id: clientId, name: input.name.trim(), sort_order: input.order ?? 0, parent_id: input.parent_id ?? null, created_at: at, updated_at: at })
+      .values({
+        client_id: clientId,
+        name: input.name.trim(),
+        sort_order: input.order ?? 0,
+        parent_id: input.parent_id ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.operator_list !== undefined) await setSkillOperators(trx, id, unique(input.operator_list));
-    await appendEvent(trx, { type: 'skill.created', clientId, subject: { type: 'skill', id }, payload: { name: input.name }, at });
+    await appendEvent(trx, {
+      type: 'skill.created',
+      clientId,
+      subject: { type: 'skill', id },
+      payload: { name: input.name },
+      at,
+    });
     return id;
   });
 }
 
-export async function updateSkill(db: Kysely<Database>, clientId: number, skillId: number, input: SkillInput): Promise<void> {
+export async function updateSkill(
+  db: Kysely<Database>,
+  clientId: number,
+  skillId: number,
+  input: SkillInput,
+): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
     if (input.parent_id != null) {
@@ -319,7 +463,13 @@ export async function updateSkill(db: Kysely<Database>, clientId: number, skillI
       .where('id', '=', skillId)
       .execute();
     if (input.operator_list !== undefined) await setSkillOperators(trx, skillId, unique(input.operator_list));
-    await appendEvent(trx, { type: 'skill.updated', clientId, subject: { type: 'skill', id: skillId }, payload: { changed: Object.keys(input) }, at });
+    await appendEvent(trx, {
+      type: 'skill.updated',
+      clientId,
+      subject: { type: 'skill', id: skillId },
+      payload: { changed: Object.keys(input) },
+      at,
+    });
   });
 }
 
@@ -329,7 +479,11 @@ export async function deleteSkill(db: Kysely<Database>, clientId: number, skillI
   await db.transaction().execute(async (trx) => {
     const skill = await trx.selectFrom('skill').select('parent_id').where('id', '=', skillId).executeTakeFirstOrThrow();
     await trx.deleteFrom('operator_skill').where('skill_id', '=', skillId).execute();
-    await trx.updateTable('skill').set({ parent_id: skill.parent_id, updated_at: at }).where('parent_id', '=', skillId).execute();
+    await trx
+      .updateTable('skill')
+      .set({ parent_id: skill.parent_id, updated_at: at })
+      .where('parent_id', '=', skillId)
+      .execute();
     await trx.deleteFrom('skill').where('id', '=', skillId).execute();
     await appendEvent(trx, { type: 'skill.deleted', clientId, subject: { type: 'skill', id: skillId }, at });
   });
@@ -339,7 +493,12 @@ export async function deleteSkill(db: Kysely<Database>, clientId: number, skillI
  * Lets an operator answer on one more website (`user.updated` with `changed: ['website_list']`).
  * Linking an operator already linked changes nothing and writes no event; answers whether a link was added.
  */
-export async function linkOperatorWebsite(db: Kysely<Database>, clientId: number, operatorId: number, websiteId: number): Promise<boolean> {
+export async function linkOperatorWebsite(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  websiteId: number,
+): Promise<boolean> {
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
     await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
@@ -352,7 +511,13 @@ export async function linkOperatorWebsite(db: Kysely<Database>, clientId: number
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
     await trx.updateTable('operator').set({ updated_at: at }).where('id', '=', operatorId).execute();
-    await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: true }, at });
+    await appendEvent(trx, {
+      type: 'user.updated',
+      clientId,
+      subject: { type: 'operator', id: operatorId },
+      payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: true },
+      at,
+    });
     return true;
   });
 }
@@ -361,15 +526,30 @@ export async function linkOperatorWebsite(db: Kysely<Database>, clientId: number
  * Stops an operator answering on a website (`user.updated` with `changed: ['website_list']`).
  * Unlinking a pair that is not linked changes nothing and writes no event; answers whether a link was removed.
  */
-export async function unlinkOperatorWebsite(db: Kysely<Database>, clientId: number, operatorId: number, websiteId: number): Promise<boolean> {
+export async function unlinkOperatorWebsite(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  websiteId: number,
+): Promise<boolean> {
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
     await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
     await assertOwned(trx, 'website', [websiteId], clientId, 'website_id');
-    const removed = await trx.deleteFrom('operator_website').where('operator_id', '=', operatorId).where('website_id', '=', websiteId).executeTakeFirst();
+    const removed = await trx
+      .deleteFrom('operator_website')
+      .where('operator_id', '=', operatorId)
+      .where('website_id', '=', websiteId)
+      .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) return false;
     await trx.updateTable('operator').set({ updated_at: at }).where('id', '=', operatorId).execute();
-    await appendEvent(trx, { type: 'user.updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: false }, at });
+    await appendEvent(trx, {
+      type: 'user.updated',
+      clientId,
+      subject: { type: 'operator', id: operatorId },
+      payload: { userId: operatorId, changed: ['website_list'], websiteId, linked: false },
+      at,
+    });
     return true;
   });
 }

@@ -1,24 +1,39 @@
 // HTTP routes of operator live availability, statistic and profile: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../../context.js';
 import { Type } from 'typebox';
-import { EmptyEnvelope, ErrorResponses, OneEnvelope, Pagination, SuccessMeta, done, many, one } from '../../http/envelope.js';
-import { MAX_LIMIT, listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
+import type { AppContext } from '../../context.js';
+import {
+  done,
+  EmptyEnvelope,
+  ErrorResponses,
+  many,
+  OneEnvelope,
+  one,
+  Pagination,
+  SuccessMeta,
+} from '../../http/envelope.js';
+import { listQuerySchema, MAX_LIMIT, pageInfo, parseListQuery } from '../../http/filters.js';
 import { loadVisible } from '../../http/respond.js';
+import { rerouteConversationsOf, serveQueuesForOperator } from '../routing/commands.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { liveChangeMessage, presentOperatorLive } from './live-present.js';
-import { OperatorLiveData, OperatorLiveUpdateBody, OperatorProfileData, OperatorProfileUpdateBody, OperatorStatisticData } from './live-schema.js';
+import {
+  OperatorLiveData,
+  OperatorLiveUpdateBody,
+  OperatorProfileData,
+  OperatorProfileUpdateBody,
+  OperatorStatisticData,
+} from './live-schema.js';
 import { findVisibleOperator, loadOperatorLive } from './live-store.js';
 import { changeOperatorLive, readLiveChange } from './presence.js';
 import { loadOperatorProfile, updateOperatorProfile } from './profile.js';
 import { OPERATOR_FILTERS } from './schema.js';
 import { loadOperatorStatistic } from './statistic.js';
 import { listOperatorIds } from './store.js';
-import { rerouteConversationsOf, serveQueuesForOperator } from '../routing/commands.js';
 
 const LIVE_DESCRIPTION =
-  '`slot_number` counts the operator\'s conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.';
+  "`slot_number` counts the operator's conversations on the channel that are not closed; `slot_max_number` is `chat_max_number` for chat and 1 for call and video; `busy` is `slot_number >= slot_max_number`.";
 
 export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
@@ -32,7 +47,14 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         summary: 'Get operators live availability',
         description: `The live state of your operators, with the filters of \`GET /operator\`; items are always complete (\`full\` is not needed). Without \`page\` or \`limit\` every matching operator is listed and the answer is \`{meta, data}\` as in seed 003; with either, one page and its \`pagination\`. ${LIVE_DESCRIPTION}`,
         querystring: listQuerySchema(OPERATOR_FILTERS),
-        response: { 200: Type.Object({ meta: SuccessMeta, data: Type.Array(OperatorLiveData), pagination: Type.Optional(Pagination) }), ...ErrorResponses },
+        response: {
+          200: Type.Object({
+            meta: SuccessMeta,
+            data: Type.Array(OperatorLiveData),
+            pagination: Type.Optional(Pagination),
+          }),
+          ...ErrorResponses,
+        },
       },
     },
     async (request) => {
@@ -56,10 +78,22 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
   );
   app.get(
     '/operator/:id/live',
-    { schema: { tags: ['Operator'], summary: "Get operator's live availability", description: LIVE_DESCRIPTION, params: IdParams, response: { 200: OneEnvelope(OperatorLiveData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: "Get operator's live availability",
+        description: LIVE_DESCRIPTION,
+        params: IdParams,
+        response: { 200: OneEnvelope(OperatorLiveData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'operator', 'read');
-      return one(presentOperatorLive(await loadVisible('operator', request.params.id, (ids) => loadOperatorLive(db, request.principal, ids))));
+      return one(
+        presentOperatorLive(
+          await loadVisible('operator', request.params.id, (ids) => loadOperatorLive(db, request.principal, ids)),
+        ),
+      );
     },
   );
   app.put(
@@ -84,9 +118,11 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       const change = readLiveChange(request.body);
       await changeOperatorLive(db, operator.client_id, operator.id, change);
       // A channel made available frees slots: waiting visitors are served now, and their sockets told.
-      if (change.chat === true || change.call === true || change.video === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
+      if (change.chat === true || change.call === true || change.video === true)
+        await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
       // Disconnected through the API: their open conversations go to someone still here (see rerouteConversationsOf).
-      if (change.connected === false) for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
+      if (change.connected === false)
+        for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
       return done(liveChangeMessage(change));
     },
   );
@@ -98,7 +134,7 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         tags: ['Operator'],
         summary: 'Get operators statistics',
         description:
-          '`conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator\'s satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written.',
+          "`conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written.",
         params: IdParams,
         response: { 200: OneEnvelope(OperatorStatisticData), ...ErrorResponses },
       },
@@ -111,7 +147,14 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
 
   app.get(
     '/operator/:id/profile',
-    { schema: { tags: ['Operator'], summary: "Get operator's profile", params: IdParams, response: { 200: OneEnvelope(OperatorProfileData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: "Get operator's profile",
+        params: IdParams,
+        response: { 200: OneEnvelope(OperatorProfileData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'operator', 'read');
       const operator = await findVisibleOperator(db, request.principal, request.params.id);

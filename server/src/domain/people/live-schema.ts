@@ -10,8 +10,15 @@ const LiveChannelData = (channel: LiveChannel) =>
   Type.Object(
     {
       enabled: Type.Boolean({ description: `Whether the operator may process ${channel} (\`${channel}_enabled\`).` }),
-      slot_number: Type.Integer({ description: `${channel} conversations assigned to the operator that are not closed (open or waiting).` }),
-      slot_max_number: Type.Integer({ description: channel === 'chat' ? 'Simultaneous chats allowed: the operator\'s `chat_max_number`.' : `Simultaneous ${channel}s allowed: always 1.` }),
+      slot_number: Type.Integer({
+        description: `${channel} conversations assigned to the operator that are not closed (open or waiting).`,
+      }),
+      slot_max_number: Type.Integer({
+        description:
+          channel === 'chat'
+            ? "Simultaneous chats allowed: the operator's `chat_max_number`."
+            : `Simultaneous ${channel}s allowed: always 1.`,
+      }),
       busy: Type.Boolean({ description: '`slot_number` has reached `slot_max_number`.' }),
       available: Type.Boolean({ description: `Whether the operator has made themselves available for ${channel}.` }),
     },
@@ -34,7 +41,11 @@ const AvailabilityFlag = (channel: LiveChannel) =>
         [PROBLEM_KEYWORD]: 'Expected 1 (available) or 0 (unavailable).',
       }),
     },
-    { additionalProperties: false, description: `Send as \`${channel}[available]\`.`, [PROBLEM_KEYWORD]: `Expected ${channel}[available]=1 or ${channel}[available]=0.` },
+    {
+      additionalProperties: false,
+      description: `Send as \`${channel}[available]\`.`,
+      [PROBLEM_KEYWORD]: `Expected ${channel}[available]=1 or ${channel}[available]=0.`,
+    },
   );
 
 /** The message of a `connected` value other than 0: the schema accepts 1 only to answer with this sentence. */
@@ -45,22 +56,37 @@ export const OperatorLiveUpdateBody = Type.Object(
     chat: Type.Optional(AvailabilityFlag('chat')),
     call: Type.Optional(AvailabilityFlag('call')),
     video: Type.Optional(AvailabilityFlag('video')),
-    connected: Type.Optional(Type.Boolean({ description: '`0` disconnects the operator and makes them unavailable on every channel; `1` is refused.', [PROBLEM_KEYWORD]: CONNECT_REFUSED })),
+    connected: Type.Optional(
+      Type.Boolean({
+        description: '`0` disconnects the operator and makes them unavailable on every channel; `1` is refused.',
+        [PROBLEM_KEYWORD]: CONNECT_REFUSED,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const OperatorStatisticData = Type.Object({
   id: Type.Integer({ description: 'Operator identifier.' }),
-  conversation_number: Type.Integer({ description: 'Conversations assigned to the operator, on every channel, since the beginning.' }),
+  conversation_number: Type.Integer({
+    description: 'Conversations assigned to the operator, on every channel, since the beginning.',
+  }),
   satisfaction_global_rate: Type.Union([Type.Number(), Type.Null()], {
-    description: "Mean satisfaction of the operator's surveys, from 0 to 1 (each survey: its three notes out of 3, averaged), 2 decimals; null without any survey.",
+    description:
+      "Mean satisfaction of the operator's surveys, from 0 to 1 (each survey: its three notes out of 3, averaged), 2 decimals; null without any survey.",
   }),
   experience: Type.Integer({ description: 'Messages the operator has written in conversations.' }),
 });
 
 /** Profile fields and their longest accepted length. */
-export const PROFILE_LIMITS = { status: 140, description: 2000, facebook: 100, twitter: 100, city: 100, country: 100 } as const;
+export const PROFILE_LIMITS = {
+  status: 140,
+  description: 2000,
+  facebook: 100,
+  twitter: 100,
+  city: 100,
+  country: 100,
+} as const;
 export type ProfileField = keyof typeof PROFILE_LIMITS;
 export const PROFILE_FIELDS = Object.keys(PROFILE_LIMITS) as ProfileField[];
 
@@ -73,7 +99,8 @@ const PROFILE_DESCRIPTIONS: Record<ProfileField, string> = {
   country: 'Country.',
 };
 
-const shownText = (field: ProfileField) => Type.Union([Type.String(), Type.Null()], { description: `${PROFILE_DESCRIPTIONS[field]} Null when never set.` });
+const shownText = (field: ProfileField) =>
+  Type.Union([Type.String(), Type.Null()], { description: `${PROFILE_DESCRIPTIONS[field]} Null when never set.` });
 const writableText = (field: ProfileField) =>
   Type.Union([Type.Null(), Type.String({ maxLength: PROFILE_LIMITS[field] })], {
     description: `${PROFILE_DESCRIPTIONS[field]} At most ${PROFILE_LIMITS[field]} characters; empty clears it.`,

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { inIdOrder } from '../../db/paging.js';
 import type { Database, Flag } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { clientScope, type Principal } from '../tenancy/policy.js';
 import { LIVE_CHANNELS, type LiveChannel } from './live-schema.js';
 
 /** What the live view of one operator is built from. */
@@ -21,14 +21,29 @@ export interface OperatorLiveRecord {
   slots: Record<LiveChannel, number>;
 }
 
-const isLiveChannel = (channel: string): channel is LiveChannel => (LIVE_CHANNELS as readonly string[]).includes(channel);
+const isLiveChannel = (channel: string): channel is LiveChannel =>
+  (LIVE_CHANNELS as readonly string[]).includes(channel);
 
 /** Loads the live state of visible, not deleted operators, in the order of `ids`. */
-export async function loadOperatorLive(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<OperatorLiveRecord[]> {
+export async function loadOperatorLive(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<OperatorLiveRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('operator')
-    .select(['id', 'connected', 'chat_enabled', 'call_enabled', 'video_enabled', 'chat_max_number', 'chat_available', 'call_available', 'video_available'])
+    .select([
+      'id',
+      'connected',
+      'chat_enabled',
+      'call_enabled',
+      'video_enabled',
+      'chat_max_number',
+      'chat_available',
+      'call_available',
+      'video_available',
+    ])
     .where('id', 'in', ids)
     .where('deleted_at', 'is', null)
     .where(clientScope(principal, 'operator.client_id'))
@@ -38,7 +53,11 @@ export async function loadOperatorLive(db: Kysely<Database>, principal: Principa
   const counts = await db
     .selectFrom('conversation')
     .select((eb) => ['operator_id', 'channel', eb.fn.countAll<number | string>().as('taken')])
-    .where('operator_id', 'in', rows.map((row) => row.id))
+    .where(
+      'operator_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .where('status', '!=', 'closed')
     .groupBy(['operator_id', 'channel'])
     .execute();
@@ -53,7 +72,11 @@ export async function loadOperatorLive(db: Kysely<Database>, principal: Principa
 }
 
 /** The visible, not deleted operator with this id, or `Unknown 'operator' with 'id' N.` (404) as GET /operator/{id} answers. */
-export async function findVisibleOperator(db: Kysely<Database>, principal: Principal, id: number): Promise<{ id: number; client_id: number }> {
+export async function findVisibleOperator(
+  db: Kysely<Database>,
+  principal: Principal,
+  id: number,
+): Promise<{ id: number; client_id: number }> {
   const row = await db
     .selectFrom('operator')
     .select(['id', 'client_id'])

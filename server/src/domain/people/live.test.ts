@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationChannel, ConversationStatus } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 import { changeOperatorLive, connectOperator, disconnectOperator } from './presence.js';
 
 let t: TestApp;
@@ -17,39 +24,81 @@ let counter = 0;
 
 async function operator(extra: Record<string, unknown> = {}, as: string = key): Promise<Resource> {
   counter += 1;
-  const answer = await t.api('POST', '/operator', { key: as, json: { name: `Live ${counter}`, email: `live.${counter}@live.example`, ...extra } });
+  const answer = await t.api('POST', '/operator', {
+    key: as,
+    json: { name: `Live ${counter}`, email: `live.${counter}@live.example`, ...extra },
+  });
   if (answer.status !== 200) throw new Error(`operator create failed: ${JSON.stringify(answer.body)}`);
   return answer.body.data;
 }
 
 /** Conversations are written directly: this suite tests how they are counted, not how they are started. */
-async function conversation(operatorId: number | null, channel: ConversationChannel, status: ConversationStatus): Promise<number> {
+async function conversation(
+  operatorId: number | null,
+  channel: ConversationChannel,
+  status: ConversationStatus,
+): Promise<number> {
   const at = new Date().toISOString();
   counter += 1;
   const row = await t.store.db
     .insertInto('conversation')
-    .values({ client_id: clientId, website_id: websiteId, channel, source: 'web', visitor_id: visitorId, operator_id: operatorId, skill_id: null, rule_id: null, status, xmpp_id: `live-${counter}`, created_at: at, updated_at: at })
+    .values({
+      client_id: clientId,
+      website_id: websiteId,
+      channel,
+      source: 'web',
+      visitor_id: visitorId,
+      operator_id: operatorId,
+      skill_id: null,
+      rule_id: null,
+      status,
+      xmpp_id: `live-${counter}`,
+      created_at: at,
+      updated_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 async function sessionsOf(operatorId: number) {
-  return t.store.db.selectFrom('presence_session').selectAll().where('operator_id', '=', operatorId).orderBy('id').execute();
+  return t.store.db
+    .selectFrom('presence_session')
+    .selectAll()
+    .where('operator_id', '=', operatorId)
+    .orderBy('id')
+    .execute();
 }
 
 async function flagsOf(operatorId: number) {
-  return t.store.db.selectFrom('operator').select(['connected', 'chat_available', 'call_available', 'video_available']).where('id', '=', operatorId).executeTakeFirstOrThrow();
+  return t.store.db
+    .selectFrom('operator')
+    .select(['connected', 'chat_available', 'call_available', 'video_available'])
+    .where('id', '=', operatorId)
+    .executeTakeFirstOrThrow();
 }
 
 async function eventPayloads(operatorId: number, type: string): Promise<unknown[]> {
-  const rows = await t.store.db.selectFrom('event').select('payload').where('subject_type', '=', 'operator').where('subject_id', '=', operatorId).where('type', '=', type).orderBy('id').execute();
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select('payload')
+    .where('subject_type', '=', 'operator')
+    .where('subject_id', '=', operatorId)
+    .where('type', '=', type)
+    .orderBy('id')
+    .execute();
   return rows.map((row) => JSON.parse(row.payload) as unknown);
 }
 
 type CallBody = { json?: unknown; form?: string };
 
-const idle = (slotMax: number, enabled: boolean) => ({ enabled, slot_number: 0, slot_max_number: slotMax, busy: false, available: false });
+const idle = (slotMax: number, enabled: boolean) => ({
+  enabled,
+  slot_number: 0,
+  slot_max_number: slotMax,
+  busy: false,
+  available: false,
+});
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -58,7 +107,13 @@ beforeAll(async () => {
   const site = await t.api('POST', '/website', { key, json: { url: 'https://live.example' } });
   websiteId = site.body.data.id;
   const at = new Date().toISOString();
-  visitorId = (await t.store.db.insertInto('visitor').values({ client_id: clientId, unique_id: 'live-visitor', created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow()).id;
+  visitorId = (
+    await t.store.db
+      .insertInto('visitor')
+      .values({ client_id: clientId, unique_id: 'live-visitor', created_at: at, updated_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 afterAll(async () => t.close());
 
@@ -103,7 +158,9 @@ describe('GET /operator/{id}/live', () => {
     expect(foreign.body.meta).toEqual({ status: 'fail', message: `Unknown 'operator' with 'id' ${mine.id}.` });
     await t.api('DELETE', `/operator/${mine.id}`, { key });
     expect((await t.api('GET', `/operator/${mine.id}/live`, { key })).status).toBe(404);
-    expect((await t.api('GET', '/operator/999999/live', { key })).body.meta.message).toBe("Unknown 'operator' with 'id' 999999.");
+    expect((await t.api('GET', '/operator/999999/live', { key })).body.meta.message).toBe(
+      "Unknown 'operator' with 'id' 999999.",
+    );
   });
 });
 
@@ -149,13 +206,23 @@ describe('PUT /operator/{id}/live', () => {
     const op = await operator();
     const answer = await t.api('PUT', `/operator/${op.id}/live`, { key, form: 'chat[available]=1' });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ meta: { status: 'success', message: 'Operator is now available for chat channel.' } });
-    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.availability_changed']);
+    expect(answer.body).toEqual({
+      meta: { status: 'success', message: 'Operator is now available for chat channel.' },
+    });
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual([
+      'user.created',
+      'user.connected',
+      'user.availability_changed',
+    ]);
     const sessions = await sessionsOf(op.id);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ client_id: clientId, operator_id: op.id, ended_at: null });
-    expect(await eventPayloads(op.id, 'user.connected')).toEqual([{ userId: op.id, operatorId: op.id, sessionId: sessions[0]?.id }]);
-    expect(await eventPayloads(op.id, 'user.availability_changed')).toEqual([{ userId: op.id, operatorId: op.id, channel: 'chat', available: true }]);
+    expect(await eventPayloads(op.id, 'user.connected')).toEqual([
+      { userId: op.id, operatorId: op.id, sessionId: sessions[0]?.id },
+    ]);
+    expect(await eventPayloads(op.id, 'user.availability_changed')).toEqual([
+      { userId: op.id, operatorId: op.id, channel: 'chat', available: true },
+    ]);
     const live = await t.api('GET', `/operator/${op.id}/live`, { key });
     expect(live.body.data).toMatchObject({ connected: true, chat: { available: true }, call: { available: false } });
     const read = await t.api('GET', `/operator/${op.id}`, { key });
@@ -169,16 +236,27 @@ describe('PUT /operator/{id}/live', () => {
     expect(again.body.meta.message).toBe('Operator is now available for chat channel.');
     const off = await t.api('PUT', `/operator/${op.id}/live`, { key, json: { call: { available: 0 } } });
     expect(off.body.meta.message).toBe('Operator is now unavailable for call channel.');
-    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.availability_changed']);
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual([
+      'user.created',
+      'user.connected',
+      'user.availability_changed',
+    ]);
     expect(await sessionsOf(op.id)).toHaveLength(1);
   });
 
   it('changes several channels with one sentence each, and unavailability keeps the operator connected', async () => {
     const op = await operator({ call_enabled: true, video_enabled: true });
-    const both = await t.api('PUT', `/operator/${op.id}/live`, { key, json: { chat: { available: true }, call: { available: 1 }, video: { available: 1 } } });
-    expect(both.body.meta.message).toBe('Operator is now available for chat channel. Operator is now available for call channel. Operator is now available for video channel.');
+    const both = await t.api('PUT', `/operator/${op.id}/live`, {
+      key,
+      json: { chat: { available: true }, call: { available: 1 }, video: { available: 1 } },
+    });
+    expect(both.body.meta.message).toBe(
+      'Operator is now available for chat channel. Operator is now available for call channel. Operator is now available for video channel.',
+    );
     const away = await t.api('PUT', `/operator/${op.id}/live`, { key, form: 'chat[available]=0&video[available]=0' });
-    expect(away.body.meta.message).toBe('Operator is now unavailable for chat channel. Operator is now unavailable for video channel.');
+    expect(away.body.meta.message).toBe(
+      'Operator is now unavailable for chat channel. Operator is now unavailable for video channel.',
+    );
     expect(await flagsOf(op.id)).toEqual({ connected: 1, chat_available: 0, call_available: 1, video_available: 0 });
     expect(await eventPayloads(op.id, 'user.availability_changed')).toEqual([
       { userId: op.id, operatorId: op.id, channel: 'chat', available: true },
@@ -191,7 +269,10 @@ describe('PUT /operator/{id}/live', () => {
 
   it('refuses a channel the operator cannot process, and changes nothing else of the request', async () => {
     const op = await operator({ video_enabled: false });
-    const answer = await t.api('PUT', `/operator/${op.id}/live`, { key, json: { chat: { available: 1 }, video: { available: 1 } } });
+    const answer = await t.api('PUT', `/operator/${op.id}/live`, {
+      key,
+      json: { chat: { available: 1 }, video: { available: 1 } },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.meta).toEqual({
       status: 'fail',
@@ -201,7 +282,9 @@ describe('PUT /operator/{id}/live', () => {
     expect(await sessionsOf(op.id)).toHaveLength(0);
     expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created']);
     // Unavailable on a channel one cannot process is harmless and accepted.
-    expect((await t.api('PUT', `/operator/${op.id}/live`, { key, form: { 'video[available]': '0' } })).status).toBe(200);
+    expect((await t.api('PUT', `/operator/${op.id}/live`, { key, form: { 'video[available]': '0' } })).status).toBe(
+      200,
+    );
   });
 
   it('disconnects with connected=0: clears every availability, closes the session, emits user.disconnected', async () => {
@@ -223,7 +306,9 @@ describe('PUT /operator/{id}/live', () => {
       'user.availability_changed',
       'user.disconnected',
     ]);
-    expect(await eventPayloads(op.id, 'user.disconnected')).toEqual([{ userId: op.id, operatorId: op.id, sessionId: sessions[0]?.id }]);
+    expect(await eventPayloads(op.id, 'user.disconnected')).toEqual([
+      { userId: op.id, operatorId: op.id, sessionId: sessions[0]?.id },
+    ]);
     // Disconnecting again (JSON this time) is accepted and changes nothing.
     const again = await t.api('PUT', `/operator/${op.id}/live`, { key, json: { connected: 0 } });
     expect(again.body.meta.message).toBe('Operator is now disconnected.');
@@ -238,21 +323,46 @@ describe('PUT /operator/{id}/live', () => {
   it('names the fields on bad input', async () => {
     const op = await operator();
     const cases: Array<[CallBody, string]> = [
-      [{ form: 'connected=1' }, "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console."],
-      [{ json: { connected: true } }, "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console."],
-      [{ json: { connected: 'later' } }, "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console."],
-      [{ json: {} }, 'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.'],
-      [{}, 'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.'],
+      [
+        { form: 'connected=1' },
+        "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console.",
+      ],
+      [
+        { json: { connected: true } },
+        "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console.",
+      ],
+      [
+        { json: { connected: 'later' } },
+        "Value of field 'connected' is not valid. Only 0 (disconnect) can be set through the API; operators connect from the console.",
+      ],
+      [
+        { json: {} },
+        'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.',
+      ],
+      [
+        {},
+        'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.',
+      ],
       [{ json: { chat: {} } }, "Field 'chat[available]' is missing."],
-      [{ form: 'chat[available]=maybe' }, "Value of field 'chat[available]' is not valid. Expected 1 (available) or 0 (unavailable)."],
+      [
+        { form: 'chat[available]=maybe' },
+        "Value of field 'chat[available]' is not valid. Expected 1 (available) or 0 (unavailable).",
+      ],
       [{ form: 'chat=1' }, "Value of field 'chat' is not valid. Expected chat[available]=1 or chat[available]=0."],
       [{ json: { chat: { available: 1, forever: 1 } } }, "Field 'chat[forever]' is not a field of 'operator'."],
       [{ json: { status: 'online' } }, "Field 'status' is not a field of 'operator'."],
-      [{ json: { connected: 0, chat: { available: 1 } } }, "Value of field 'connected' is not valid. An operator cannot be disconnected and made available for chat at once."],
+      [
+        { json: { connected: 0, chat: { available: 1 } } },
+        "Value of field 'connected' is not valid. An operator cannot be disconnected and made available for chat at once.",
+      ],
     ];
     for (const [body, message] of cases) {
       const answer = await t.api('PUT', `/operator/${op.id}/live`, { key, ...body });
-      expect({ body, status: answer.status, meta: answer.body.meta }).toEqual({ body, status: 400, meta: { status: 'fail', message } });
+      expect({ body, status: answer.status, meta: answer.body.meta }).toEqual({
+        body,
+        status: 400,
+        meta: { status: 'fail', message },
+      });
     }
     expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created']);
   });
@@ -268,7 +378,7 @@ describe('PUT /operator/{id}/live', () => {
     expect((await t.api('PUT', `/operator/${deleted.id}/live`, { key, form: 'chat[available]=1' })).status).toBe(404);
   });
 
-  it('lets a partner key drive its clients\' operators', async () => {
+  it("lets a partner key drive its clients' operators", async () => {
     const partner = await partnerWithKey(t, 'Presence Partner');
     const child = await clientWithKey(t, 'Partner Child Co', partner.key);
     const op = await operator({}, child.key);
@@ -286,7 +396,10 @@ describe('presence commands', () => {
     await connectOperator(t.store.db, clientId, op.id);
     expect((await sessionsOf(op.id)).filter((session) => session.ended_at === null)).toHaveLength(1);
     expect(await flagsOf(op.id)).toEqual({ connected: 1, chat_available: 0, call_available: 0, video_available: 0 });
-    await Promise.all([disconnectOperator(t.store.db, clientId, op.id), disconnectOperator(t.store.db, clientId, op.id)]);
+    await Promise.all([
+      disconnectOperator(t.store.db, clientId, op.id),
+      disconnectOperator(t.store.db, clientId, op.id),
+    ]);
     expect((await sessionsOf(op.id)).filter((session) => session.ended_at === null)).toHaveLength(0);
     expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.disconnected']);
   });
@@ -299,13 +412,22 @@ describe('presence commands', () => {
     expect(await flagsOf(op.id)).toMatchObject({ connected: 1, chat_available: 0 });
     await changeOperatorLive(t.store.db, clientId, op.id, { connected: false });
     expect(await flagsOf(op.id)).toMatchObject({ connected: 0, chat_available: 0 });
-    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.availability_changed', 'user.availability_changed', 'user.disconnected']);
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual([
+      'user.created',
+      'user.connected',
+      'user.availability_changed',
+      'user.availability_changed',
+      'user.disconnected',
+    ]);
   });
 
   it('refuses an operator of another client as unknown', async () => {
     const op = await operator();
     await expect(changeOperatorLive(t.store.db, otherClientId, op.id, { chat: true })).rejects.toBeInstanceOf(ApiError);
-    await expect(changeOperatorLive(t.store.db, otherClientId, op.id, { chat: true })).rejects.toMatchObject({ httpStatus: 404, message: `Unknown 'operator' with 'id' ${op.id}.` });
+    await expect(changeOperatorLive(t.store.db, otherClientId, op.id, { chat: true })).rejects.toMatchObject({
+      httpStatus: 404,
+      message: `Unknown 'operator' with 'id' ${op.id}.`,
+    });
     await expect(connectOperator(t.store.db, otherClientId, op.id)).rejects.toMatchObject({ httpStatus: 404 });
     expect(await sessionsOf(op.id)).toHaveLength(0);
   });
@@ -319,7 +441,14 @@ describe('presence follows operator changes', () => {
     expect((await t.api('DELETE', `/operator/${op.id}`, { key })).status).toBe(200);
     const [session] = await sessionsOf(op.id);
     expect(session?.ended_at).not.toBeNull();
-    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.connected', 'user.availability_changed', 'user.availability_changed', 'user.disconnected', 'user.deleted']);
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual([
+      'user.created',
+      'user.connected',
+      'user.availability_changed',
+      'user.availability_changed',
+      'user.disconnected',
+      'user.deleted',
+    ]);
   });
 
   it('disabling a channel makes the operator unavailable on it', async () => {
@@ -340,7 +469,10 @@ describe('GET /operator/live without paging', () => {
     const team = await clientWithKey(t, 'Big Team Co');
     const created: number[] = [];
     for (let index = 0; index < 105; index += 1) {
-      const answer = await t.api('POST', '/operator', { key: team.key, json: { name: `Agent ${index}`, email: `agent.${index}@big-team.example` } });
+      const answer = await t.api('POST', '/operator', {
+        key: team.key,
+        json: { name: `Agent ${index}`, email: `agent.${index}@big-team.example` },
+      });
       created.push(answer.body.data.id);
     }
     const answer = await t.api('GET', '/operator/live', { key: team.key });

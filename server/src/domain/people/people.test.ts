@@ -1,7 +1,7 @@
 // Operators, groups and skills (seed 003 "Operator", "Group", "Skill") end to end on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../../test/harness.js';
+import { clientWithKey, eventTypesFor, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -18,7 +18,11 @@ afterAll(async () => t.close());
 let emailCounter = 0;
 const freshEmail = (stem: string): string => `${stem}.${++emailCounter}@people.example`;
 
-async function create(path: '/operator' | '/group' | '/skill' | '/website', json: Record<string, unknown>, as: string = key): Promise<Resource> {
+async function create(
+  path: '/operator' | '/group' | '/skill' | '/website',
+  json: Record<string, unknown>,
+  as: string = key,
+): Promise<Resource> {
   const answer = await t.api('POST', path, { key: as, json });
   if (answer.status !== 200) throw new Error(`POST ${path} failed: ${JSON.stringify(answer.body)}`);
   return answer.body.data;
@@ -29,7 +33,10 @@ async function operator(name: string, extra: Record<string, unknown> = {}, as: s
 }
 
 async function rowCount(table: keyof Database): Promise<number> {
-  const row = await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -143,7 +150,10 @@ describe('operators', () => {
 
   it('never shows the password and stores it as an argon2id hash', async () => {
     const secret = 'my secret password 123';
-    const created = await t.api('POST', '/operator', { key, json: { name: 'Secretive', email: freshEmail('secret'), password: secret } });
+    const created = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Secretive', email: freshEmail('secret'), password: secret },
+    });
     expect(created.status).toBe(200);
     const id = created.body.data.id;
     const answers = [
@@ -160,9 +170,18 @@ describe('operators', () => {
       expect(text).not.toContain('password');
       expect(text).not.toContain('$argon2');
     }
-    const row = await t.store.db.selectFrom('operator').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('operator')
+      .select('password_hash')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.password_hash?.startsWith('$argon2id$')).toBe(true);
-    const events = await t.store.db.selectFrom('event').select('payload').where('subject_type', '=', 'operator').where('subject_id', '=', id).execute();
+    const events = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('subject_type', '=', 'operator')
+      .where('subject_id', '=', id)
+      .execute();
     for (const event of events) {
       expect(event.payload).not.toContain('another secret 456');
       expect(event.payload).not.toContain('$argon2');
@@ -179,7 +198,12 @@ describe('operators', () => {
   });
 
   it('refuses a name of only spaces for operators, groups and skills, writing nothing', async () => {
-    const before = { operator: await rowCount('operator'), group: await rowCount('operator_group'), skill: await rowCount('skill'), event: await rowCount('event') };
+    const before = {
+      operator: await rowCount('operator'),
+      group: await rowCount('operator_group'),
+      skill: await rowCount('skill'),
+      event: await rowCount('event'),
+    };
     const answers = [
       await t.api('POST', '/operator', { key, json: { name: '   ', email: freshEmail('blank') } }),
       await t.api('POST', '/group', { key, json: { name: ' ' } }),
@@ -187,9 +211,17 @@ describe('operators', () => {
     ];
     for (const answer of answers) {
       expect(answer.status).toBe(400);
-      expect(answer.body.meta).toEqual({ status: 'fail', message: "Value of field 'name' is not valid. It must not be empty." });
+      expect(answer.body.meta).toEqual({
+        status: 'fail',
+        message: "Value of field 'name' is not valid. It must not be empty.",
+      });
     }
-    expect({ operator: await rowCount('operator'), group: await rowCount('operator_group'), skill: await rowCount('skill'), event: await rowCount('event') }).toEqual(before);
+    expect({
+      operator: await rowCount('operator'),
+      group: await rowCount('operator_group'),
+      skill: await rowCount('skill'),
+      event: await rowCount('event'),
+    }).toEqual(before);
     const kept = await operator('Kept Name');
     const update = await t.api('PUT', `/operator/${kept.id}`, { key, json: { name: '  ' } });
     expect(update.status).toBe(400);
@@ -226,15 +258,25 @@ describe('operators', () => {
 
   it('gives one email to one operator when several creates race', async () => {
     const email = freshEmail('race');
-    const answers = await Promise.all([1, 2, 3].map((n) => t.api('POST', '/operator', { key, json: { name: `Racer ${n}`, email } })));
+    const answers = await Promise.all(
+      [1, 2, 3].map((n) => t.api('POST', '/operator', { key, json: { name: `Racer ${n}`, email } })),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
     const rows = await t.store.db.selectFrom('operator').select('id').where('email', '=', email).execute();
     expect(rows).toHaveLength(1);
   });
 
   it('updates only the fields given', async () => {
-    const original = await operator('Update Me', { pseudo: 'UM', chat_max_number: 3, call_enabled: true, language_list: ['de'] });
-    const updated = await t.api('PUT', `/operator/${original.id}`, { key, json: { name: 'Updated', chat_priority: 10 } });
+    const original = await operator('Update Me', {
+      pseudo: 'UM',
+      chat_max_number: 3,
+      call_enabled: true,
+      language_list: ['de'],
+    });
+    const updated = await t.api('PUT', `/operator/${original.id}`, {
+      key,
+      json: { name: 'Updated', chat_priority: 10 },
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.data).toEqual({ ...original, name: 'Updated', chat_priority: 10 });
     const read = await t.api('GET', `/operator/${original.id}`, { key });
@@ -242,10 +284,16 @@ describe('operators', () => {
   });
 
   it('refuses out-of-range values', async () => {
-    const priority = await t.api('POST', '/operator', { key, json: { name: 'P', email: freshEmail('p'), chat_priority: 5 } });
+    const priority = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'P', email: freshEmail('p'), chat_priority: 5 },
+    });
     expect(priority.status).toBe(400);
     expect(priority.body.meta.message).toBe("Value of field 'chat_priority' is not valid. Expected 0 or 10.");
-    const lang = await t.api('POST', '/operator', { key, json: { name: 'L', email: freshEmail('l'), language_admin: 'it' } });
+    const lang = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'L', email: freshEmail('l'), language_admin: 'it' },
+    });
     expect(lang.status).toBe(400);
     expect(lang.body.meta.message).toContain("'language_admin'");
   });
@@ -269,7 +317,9 @@ describe('operators', () => {
     expect((await t.api('DELETE', `/operator/${doomed.id}`, { key })).status).toBe(404);
     const members = await t.api('PUT', `/group/${group.id}`, { key, json: { operator_list: [doomed.id] } });
     expect(members.status).toBe(400);
-    expect(members.body.meta.message).toBe(`Value of field 'operator_list' is not valid. Unknown 'operator' with 'id' ${doomed.id}.`);
+    expect(members.body.meta.message).toBe(
+      `Value of field 'operator_list' is not valid. Unknown 'operator' with 'id' ${doomed.id}.`,
+    );
   });
 
   it('lets the email of a deleted operator be used again', async () => {
@@ -304,8 +354,16 @@ describe('operator filters', () => {
     siteB = await create('/website', { url: 'https://b.filters.example' }, fk);
     skillA = await create('/skill', { name: 'Bikes' }, fk);
     skillB = await create('/skill', { name: 'Boats' }, fk);
-    julie = await operator('Julie', { group_id: groupA.id, website_list: [siteA.id], skill_list: [skillA.id], external_id: 'crm-julie' }, fk);
-    paul = await operator('Paul', { group_id: groupB.id, website_list: [siteA.id, siteB.id], skill_list: [skillB.id], external_id: 'crm-paul' }, fk);
+    julie = await operator(
+      'Julie',
+      { group_id: groupA.id, website_list: [siteA.id], skill_list: [skillA.id], external_id: 'crm-julie' },
+      fk,
+    );
+    paul = await operator(
+      'Paul',
+      { group_id: groupB.id, website_list: [siteA.id, siteB.id], skill_list: [skillB.id], external_id: 'crm-paul' },
+      fk,
+    );
     marc = await operator('Marc', { website_list: [siteB.id], skill_list: [skillA.id, skillB.id] }, fk);
     await t.store.db.updateTable('operator').set({ connected: 1 }).where('id', 'in', [julie.id, marc.id]).execute();
   });
@@ -363,13 +421,25 @@ describe("references to another client's rows", () => {
     const links = (await rowCount('operator_website')) + (await rowCount('operator_skill'));
 
     const cases: [Record<string, unknown>, string][] = [
-      [{ website_list: [foreignSite.id] }, `Value of field 'website_list' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`],
-      [{ skill_list: [foreignSkill.id] }, `Value of field 'skill_list' is not valid. Unknown 'skill' with 'id' ${foreignSkill.id}.`],
-      [{ group_id: foreignGroup.id }, `Value of field 'group_id' is not valid. Unknown 'group' with 'id' ${foreignGroup.id}.`],
+      [
+        { website_list: [foreignSite.id] },
+        `Value of field 'website_list' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`,
+      ],
+      [
+        { skill_list: [foreignSkill.id] },
+        `Value of field 'skill_list' is not valid. Unknown 'skill' with 'id' ${foreignSkill.id}.`,
+      ],
+      [
+        { group_id: foreignGroup.id },
+        `Value of field 'group_id' is not valid. Unknown 'group' with 'id' ${foreignGroup.id}.`,
+      ],
       [{ website_list: [999999] }, "Value of field 'website_list' is not valid. Unknown 'website' with 'id' 999999."],
     ];
     for (const [fields, message] of cases) {
-      const answer = await t.api('POST', '/operator', { key, json: { name: 'Crosser', email: freshEmail('crosser'), ...fields } });
+      const answer = await t.api('POST', '/operator', {
+        key,
+        json: { name: 'Crosser', email: freshEmail('crosser'), ...fields },
+      });
       expect(answer.status).toBe(400);
       expect(answer.body.meta).toEqual({ status: 'fail', message });
     }
@@ -393,13 +463,23 @@ describe("references to another client's rows", () => {
     const groups = await rowCount('operator_group');
     const skills = await rowCount('skill');
     const events = await rowCount('event');
-    const group = await t.api('POST', '/group', { key, json: { name: 'Poacher', operator_list: [foreignOperator.id] } });
+    const group = await t.api('POST', '/group', {
+      key,
+      json: { name: 'Poacher', operator_list: [foreignOperator.id] },
+    });
     expect(group.status).toBe(400);
-    expect(group.body.meta.message).toBe(`Value of field 'operator_list' is not valid. Unknown 'operator' with 'id' ${foreignOperator.id}.`);
+    expect(group.body.meta.message).toBe(
+      `Value of field 'operator_list' is not valid. Unknown 'operator' with 'id' ${foreignOperator.id}.`,
+    );
     const parent = await t.api('POST', '/group', { key, json: { name: 'Adopted', parent_id: foreignGroup.id } });
     expect(parent.status).toBe(400);
-    expect(parent.body.meta.message).toBe(`Value of field 'parent_id' is not valid. Unknown 'group' with 'id' ${foreignGroup.id}.`);
-    const skill = await t.api('POST', '/skill', { key, json: { name: 'Poached', operator_list: [foreignOperator.id] } });
+    expect(parent.body.meta.message).toBe(
+      `Value of field 'parent_id' is not valid. Unknown 'group' with 'id' ${foreignGroup.id}.`,
+    );
+    const skill = await t.api('POST', '/skill', {
+      key,
+      json: { name: 'Poached', operator_list: [foreignOperator.id] },
+    });
     expect(skill.status).toBe(400);
     expect(skill.body.meta.message).toContain("'operator_list'");
     expect(await rowCount('operator_group')).toBe(groups);
@@ -427,7 +507,13 @@ describe('groups', () => {
     const created = await t.api('POST', '/group', { key, json: { name: 'Support' } });
     expect(created.status).toBe(200);
     const id = created.body.data.id;
-    expect(created.body.data).toMatchObject({ name: 'Support', parent_id: null, operator_list: [], client_id: clientId, _link: `/group/${id}` });
+    expect(created.body.data).toMatchObject({
+      name: 'Support',
+      parent_id: null,
+      operator_list: [],
+      client_id: clientId,
+      _link: `/group/${id}`,
+    });
     expect(created.body.data.created_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect((await t.api('GET', `/group/${id}`, { key })).body.data).toEqual(created.body.data);
     const renamed = await t.api('PUT', `/group/${id}`, { key, json: { name: 'Customer support' } });
@@ -524,7 +610,13 @@ describe('skills', () => {
     const created = await t.api('POST', '/skill', { key, json: { name: 'Returns', order: 3 } });
     expect(created.status).toBe(200);
     const id = created.body.data.id;
-    expect(created.body.data).toMatchObject({ name: 'Returns', order: 3, parent_id: null, operator_list: [], _link: `/skill/${id}` });
+    expect(created.body.data).toMatchObject({
+      name: 'Returns',
+      order: 3,
+      parent_id: null,
+      operator_list: [],
+      _link: `/skill/${id}`,
+    });
     expect(created.body.data.created_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     const defaulted = await create('/skill', { name: 'No order' });
     expect(defaulted.order).toBe(0);
@@ -558,7 +650,7 @@ describe('skills', () => {
     expect(await listIds(`/operator?filters[skill_id]=${skill.id}`)).toEqual([two.id]);
   });
 
-  it("deletes a skill: operators lose it and sub-skills move up", async () => {
+  it('deletes a skill: operators lose it and sub-skills move up', async () => {
     const top = await create('/skill', { name: 'Top skill' });
     const doomed = await create('/skill', { name: 'Doomed skill', parent_id: top.id });
     const child = await create('/skill', { name: 'Child skill', parent_id: doomed.id });
@@ -613,7 +705,12 @@ describe('events', () => {
 
   it('writes no row and no event for a request that fails validation, a conflict, or an unknown id', async () => {
     const existing = await operator('Existing');
-    const before = { operator: await rowCount('operator'), group: await rowCount('operator_group'), skill: await rowCount('skill'), event: await rowCount('event') };
+    const before = {
+      operator: await rowCount('operator'),
+      group: await rowCount('operator_group'),
+      skill: await rowCount('skill'),
+      event: await rowCount('event'),
+    };
     const failures = [
       await t.api('POST', '/operator', { key, json: { name: 'No email' } }),
       await t.api('POST', '/operator', { key, json: { name: 'Bad', email: 'bad' } }),
@@ -633,21 +730,37 @@ describe('events', () => {
       expect(answer.status).toBeLessThan(500);
       expect(answer.body.meta.status).toBe('fail');
     }
-    expect({ operator: await rowCount('operator'), group: await rowCount('operator_group'), skill: await rowCount('skill'), event: await rowCount('event') }).toEqual(before);
+    expect({
+      operator: await rowCount('operator'),
+      group: await rowCount('operator_group'),
+      skill: await rowCount('skill'),
+      event: await rowCount('event'),
+    }).toEqual(before);
     expect(await eventTypesFor(t, 'operator', existing.id)).toEqual(['user.created']);
   });
 });
 
 describe('nullable fields, tenant-local emails and unknown fields', () => {
   it('clears first_name, pseudo and external_id with JSON null and with an empty form value', async () => {
-    const created = await t.api('POST', '/operator', { key, json: { name: 'Null Test', email: 'null.test@shop.example', first_name: 'Nina', pseudo: 'Nin', external_id: 'X-1' } });
+    const created = await t.api('POST', '/operator', {
+      key,
+      json: {
+        name: 'Null Test',
+        email: 'null.test@shop.example',
+        first_name: 'Nina',
+        pseudo: 'Nin',
+        external_id: 'X-1',
+      },
+    });
     expect(created.body.data).toMatchObject({ first_name: 'Nina', pseudo: 'Nin', external_id: 'X-1' });
     const cleared = await t.api('PUT', `/operator/${created.body.data.id}`, { key, json: { first_name: null } });
     expect(cleared.body.data.first_name).toBeNull();
     const formCleared = await t.api('PUT', `/operator/${created.body.data.id}`, { key, form: 'pseudo=&external_id=' });
     expect(formCleared.body.data).toMatchObject({ pseudo: null, external_id: null });
     const badGroup = await t.api('PUT', `/operator/${created.body.data.id}`, { key, form: 'group_id=abc' });
-    expect(badGroup.body.meta.message).toBe("Value of field 'group_id' is not valid. Expected a whole number identifier, or empty for none.");
+    expect(badGroup.body.meta.message).toBe(
+      "Value of field 'group_id' is not valid. Expected a whole number identifier, or empty for none.",
+    );
   });
 
   it("lets two clients each have an operator with the same email, so a conflict never reveals another tenant's addresses", async () => {
@@ -660,7 +773,10 @@ describe('nullable fields, tenant-local emails and unknown fields', () => {
   });
 
   it('names the resource when a body carries a field it does not have', async () => {
-    const answer = await t.api('POST', '/operator', { key, json: { name: 'X', email: 'x.unknown@shop.example', colour: 'red' } });
+    const answer = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'X', email: 'x.unknown@shop.example', colour: 'red' },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.meta.message).toBe("Field 'colour' is not a field of 'operator'.");
   });

@@ -39,7 +39,11 @@ export function readLiveChange(body: LiveChangeBody): LiveChange {
   }
   if (body.connected === false) change.connected = false;
   if (Object.keys(change).length === 0) {
-    throw new ApiError('field_missing', 400, 'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.');
+    throw new ApiError(
+      'field_missing',
+      400,
+      'Nothing to change. Send chat[available], call[available] or video[available] (1 or 0), or connected=0 to disconnect.',
+    );
   }
   return change;
 }
@@ -73,14 +77,36 @@ async function liveOperator(trx: Tx, clientId: number, operatorId: number) {
 
 /** Connects the operator if they are not (opens a presence session, `user.connected`); nothing when already connected. */
 async function openPresence(trx: Tx, clientId: number, operatorId: number, at: string): Promise<void> {
-  const flipped = await trx.updateTable('operator').set({ connected: 1 }).where('id', '=', operatorId).where('connected', '=', 0).executeTakeFirst();
+  const flipped = await trx
+    .updateTable('operator')
+    .set({ connected: 1 })
+    .where('id', '=', operatorId)
+    .where('connected', '=', 0)
+    .executeTakeFirst();
   if (Number(flipped.numUpdatedRows) === 0) return;
-  const { id: sessionId } = await trx.insertInto('presence_session').values({ client_id: clientId, operator_id: operatorId, started_at: at, ended_at: null }).returning('id').executeTakeFirstOrThrow();
-  await appendEvent(trx, { type: 'user.connected', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, operatorId, sessionId }, at });
+  const { id: sessionId } = await trx
+    .insertInto('presence_session')
+    .values({ client_id: clientId, operator_id: operatorId, started_at: at, ended_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await appendEvent(trx, {
+    type: 'user.connected',
+    clientId,
+    subject: { type: 'operator', id: operatorId },
+    payload: { userId: operatorId, operatorId, sessionId },
+    at,
+  });
 }
 
 /** Sets one channel's availability inside the caller's transaction; writes and announces (`user.availability_changed`) only a real change. */
-export async function setAvailability(trx: Tx, clientId: number, operatorId: number, channel: LiveChannel, available: boolean, at: string): Promise<void> {
+export async function setAvailability(
+  trx: Tx,
+  clientId: number,
+  operatorId: number,
+  channel: LiveChannel,
+  available: boolean,
+  at: string,
+): Promise<void> {
   const column = AVAILABLE_COLUMN[channel];
   const flipped = await trx
     .updateTable('operator')
@@ -101,11 +127,30 @@ export async function setAvailability(trx: Tx, clientId: number, operatorId: num
 /** Inside the caller's transaction: makes the operator unavailable everywhere, then disconnects them (closes the open session, `user.disconnected`). */
 export async function closePresence(trx: Tx, clientId: number, operatorId: number, at: string): Promise<void> {
   for (const channel of LIVE_CHANNELS) await setAvailability(trx, clientId, operatorId, channel, false, at);
-  const flipped = await trx.updateTable('operator').set({ connected: 0 }).where('id', '=', operatorId).where('connected', '=', 1).executeTakeFirst();
+  const flipped = await trx
+    .updateTable('operator')
+    .set({ connected: 0 })
+    .where('id', '=', operatorId)
+    .where('connected', '=', 1)
+    .executeTakeFirst();
   if (Number(flipped.numUpdatedRows) === 0) return;
-  const open = await trx.selectFrom('presence_session').select('id').where('operator_id', '=', operatorId).where('ended_at', 'is', null).orderBy('id', 'desc').execute();
+  const open = await trx
+    .selectFrom('presence_session')
+    .select('id')
+    .where('operator_id', '=', operatorId)
+    .where('ended_at', 'is', null)
+    .orderBy('id', 'desc')
+    .execute();
   if (open.length > 0) {
-    await trx.updateTable('presence_session').set({ ended_at: at }).where('id', 'in', open.map((session) => session.id)).execute();
+    await trx
+      .updateTable('presence_session')
+      .set({ ended_at: at })
+      .where(
+        'id',
+        'in',
+        open.map((session) => session.id),
+      )
+      .execute();
   }
   await appendEvent(trx, {
     type: 'user.disconnected',
@@ -122,17 +167,28 @@ export async function closePresence(trx: Tx, clientId: number, operatorId: numbe
  * operator connects them first. `connected: false` clears every availability and disconnects.
  * Values that are already in place write nothing and announce nothing.
  */
-export async function changeOperatorLive(db: Kysely<Database>, clientId: number, operatorId: number, change: LiveChange): Promise<void> {
+export async function changeOperatorLive(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  change: LiveChange,
+): Promise<void> {
   const wanted = LIVE_CHANNELS.filter((channel) => change[channel] === true);
   if (change.connected === false && wanted.length > 0) {
-    throw fieldInvalid('connected', `An operator cannot be disconnected and made available for ${wanted.join(', ')} at once.`);
+    throw fieldInvalid(
+      'connected',
+      `An operator cannot be disconnected and made available for ${wanted.join(', ')} at once.`,
+    );
   }
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
     const operator = await liveOperator(trx, clientId, operatorId);
     for (const channel of wanted) {
       if (operator[ENABLED_COLUMN[channel]] !== 1) {
-        throw fieldInvalid(`${channel}[available]`, `The operator cannot process ${channel} (${ENABLED_COLUMN[channel]} is false); enable it with PUT /operator/${operatorId} first.`);
+        throw fieldInvalid(
+          `${channel}[available]`,
+          `The operator cannot process ${channel} (${ENABLED_COLUMN[channel]} is false); enable it with PUT /operator/${operatorId} first.`,
+        );
       }
     }
     if (wanted.length > 0) await openPresence(trx, clientId, operatorId, at);

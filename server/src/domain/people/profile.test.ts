@@ -1,7 +1,7 @@
 // Operator statistic and profile (seed 003 "Get operators statistics", "Get operator's profile") on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConversationChannel, type ConversationStatus, MESSAGE_KIND, type MessageKind } from '../../db/schema.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../../test/harness.js';
+import { clientWithKey, eventTypesFor, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
 let key: string;
@@ -14,7 +14,10 @@ let counter = 0;
 
 async function operator(as: string = key): Promise<Resource> {
   counter += 1;
-  const answer = await t.api('POST', '/operator', { key: as, json: { name: `Profile ${counter}`, email: `profile.${counter}@profile.example` } });
+  const answer = await t.api('POST', '/operator', {
+    key: as,
+    json: { name: `Profile ${counter}`, email: `profile.${counter}@profile.example` },
+  });
   if (answer.status !== 200) throw new Error(`operator create failed: ${JSON.stringify(answer.body)}`);
   return answer.body.data;
 }
@@ -22,28 +25,72 @@ async function operator(as: string = key): Promise<Resource> {
 // A small local factory: conversations, messages and surveys are written directly, as the statistic reads them.
 const now = () => new Date().toISOString();
 
-async function conversation(operatorId: number | null, channel: ConversationChannel = 'chat', status: ConversationStatus = 'closed'): Promise<number> {
+async function conversation(
+  operatorId: number | null,
+  channel: ConversationChannel = 'chat',
+  status: ConversationStatus = 'closed',
+): Promise<number> {
   counter += 1;
   const row = await t.store.db
     .insertInto('conversation')
-    .values({ client_id: clientId, website_id: websiteId, channel, source: 'web', visitor_id: visitorId, operator_id: operatorId, skill_id: null, rule_id: null, status, xmpp_id: `profile-${counter}`, created_at: now(), updated_at: now() })
+    .values({
+      client_id: clientId,
+      website_id: websiteId,
+      channel,
+      source: 'web',
+      visitor_id: visitorId,
+      operator_id: operatorId,
+      skill_id: null,
+      rule_id: null,
+      status,
+      xmpp_id: `profile-${counter}`,
+      created_at: now(),
+      updated_at: now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 async function messages(conversationId: number, entries: Array<[MessageKind, number | null]>): Promise<void> {
-  const existing = await t.store.db.selectFrom('conversation_message').select('seq').where('conversation_id', '=', conversationId).execute();
+  const existing = await t.store.db
+    .selectFrom('conversation_message')
+    .select('seq')
+    .where('conversation_id', '=', conversationId)
+    .execute();
   await t.store.db
     .insertInto('conversation_message')
-    .values(entries.map(([kind, operatorId], index) => ({ conversation_id: conversationId, seq: existing.length + index + 1, kind, operator_id: operatorId, body: 'Bonjour', created_at: now() })))
+    .values(
+      entries.map(([kind, operatorId], index) => ({
+        conversation_id: conversationId,
+        seq: existing.length + index + 1,
+        kind,
+        operator_id: operatorId,
+        body: 'Bonjour',
+        created_at: now(),
+      })),
+    )
     .execute();
 }
 
-async function survey(conversationId: number, operatorId: number | null, notes: [number, number, number]): Promise<void> {
+async function survey(
+  conversationId: number,
+  operatorId: number | null,
+  notes: [number, number, number],
+): Promise<void> {
   await t.store.db
     .insertInto('satisfaction')
-    .values({ client_id: clientId, website_id: websiteId, conversation_id: conversationId, operator_id: operatorId, note_welcome: notes[0], note_delay: notes[1], note_resolution: notes[2], comment: '', created_at: now() })
+    .values({
+      client_id: clientId,
+      website_id: websiteId,
+      conversation_id: conversationId,
+      operator_id: operatorId,
+      note_welcome: notes[0],
+      note_delay: notes[1],
+      note_resolution: notes[2],
+      comment: '',
+      created_at: now(),
+    })
     .execute();
 }
 
@@ -52,7 +99,13 @@ beforeAll(async () => {
   ({ key, clientId } = await clientWithKey(t, 'Profile Co'));
   ({ key: otherKey } = await clientWithKey(t, 'Other Profile Co'));
   websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://profile.example' } })).body.data.id;
-  visitorId = (await t.store.db.insertInto('visitor').values({ client_id: clientId, unique_id: 'profile-visitor', created_at: now(), updated_at: now() }).returning('id').executeTakeFirstOrThrow()).id;
+  visitorId = (
+    await t.store.db
+      .insertInto('visitor')
+      .values({ client_id: clientId, unique_id: 'profile-visitor', created_at: now(), updated_at: now() })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 afterAll(async () => t.close());
 
@@ -80,15 +133,28 @@ describe('GET /operator/{id}/statistic', () => {
     await survey(theirs, colleague.id, [1, 1, 1]);
     const answer = await t.api('GET', `/operator/${op.id}/statistic`, { key });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ meta: { status: 'success' }, data: { id: op.id, conversation_number: 4, satisfaction_global_rate: 0.83, experience: 3 } });
+    expect(answer.body).toEqual({
+      meta: { status: 'success' },
+      data: { id: op.id, conversation_number: 4, satisfaction_global_rate: 0.83, experience: 3 },
+    });
     const theirsAnswer = await t.api('GET', `/operator/${colleague.id}/statistic`, { key });
-    expect(theirsAnswer.body.data).toEqual({ id: colleague.id, conversation_number: 1, satisfaction_global_rate: 0.33, experience: 2 });
+    expect(theirsAnswer.body.data).toEqual({
+      id: colleague.id,
+      conversation_number: 1,
+      satisfaction_global_rate: 0.33,
+      experience: 2,
+    });
   });
 
   it('answers zeros and a null rate for an operator without history', async () => {
     const op = await operator();
     const answer = await t.api('GET', `/operator/${op.id}/statistic`, { key });
-    expect(answer.body.data).toEqual({ id: op.id, conversation_number: 0, satisfaction_global_rate: null, experience: 0 });
+    expect(answer.body.data).toEqual({
+      id: op.id,
+      conversation_number: 0,
+      satisfaction_global_rate: null,
+      experience: 0,
+    });
   });
 
   it("answers 404 for another client's operator and a deleted one", async () => {
@@ -115,18 +181,49 @@ describe('operator profile', () => {
     const op = await operator();
     const first = await t.api('PUT', `/operator/${op.id}/profile`, {
       key,
-      json: { status: 'Je suis disponible pour vous aider', description: 'Passionné par la menuiserie.', facebook: 'john.doe', city: 'Nantes', country: 'France' },
+      json: {
+        status: 'Je suis disponible pour vous aider',
+        description: 'Passionné par la menuiserie.',
+        facebook: 'john.doe',
+        city: 'Nantes',
+        country: 'France',
+      },
     });
     expect(first.status).toBe(200);
-    const expected = { user_id: op.id, status: 'Je suis disponible pour vous aider', description: 'Passionné par la menuiserie.', facebook: 'john.doe', twitter: null, city: 'Nantes', country: 'France' };
+    const expected = {
+      user_id: op.id,
+      status: 'Je suis disponible pour vous aider',
+      description: 'Passionné par la menuiserie.',
+      facebook: 'john.doe',
+      twitter: null,
+      city: 'Nantes',
+      country: 'France',
+    };
     expect(first.body.data).toEqual(expected);
-    const second = await t.api('PUT', `/operator/${op.id}/profile`, { key, form: { twitter: 'johndoe45', facebook: '', city: 'Nantes' } });
+    const second = await t.api('PUT', `/operator/${op.id}/profile`, {
+      key,
+      form: { twitter: 'johndoe45', facebook: '', city: 'Nantes' },
+    });
     expect(second.body.data).toEqual({ ...expected, twitter: 'johndoe45', facebook: null });
-    const cleared = await t.api('PUT', `/operator/${op.id}/profile`, { key, json: { status: '  ', description: null } });
+    const cleared = await t.api('PUT', `/operator/${op.id}/profile`, {
+      key,
+      json: { status: '  ', description: null },
+    });
     expect(cleared.body.data).toMatchObject({ status: null, description: null, twitter: 'johndoe45', city: 'Nantes' });
     expect((await t.api('GET', `/operator/${op.id}/profile`, { key })).body.data).toEqual(cleared.body.data);
-    expect(await eventTypesFor(t, 'operator', op.id)).toEqual(['user.created', 'user.profile_updated', 'user.profile_updated', 'user.profile_updated']);
-    const payloads = await t.store.db.selectFrom('event').select('payload').where('type', '=', 'user.profile_updated').where('subject_id', '=', op.id).orderBy('id').execute();
+    expect(await eventTypesFor(t, 'operator', op.id)).toEqual([
+      'user.created',
+      'user.profile_updated',
+      'user.profile_updated',
+      'user.profile_updated',
+    ]);
+    const payloads = await t.store.db
+      .selectFrom('event')
+      .select('payload')
+      .where('type', '=', 'user.profile_updated')
+      .where('subject_id', '=', op.id)
+      .orderBy('id')
+      .execute();
     expect(payloads.map((row) => JSON.parse(row.payload) as unknown)).toEqual([
       { userId: op.id, operatorId: op.id, changed: ['status', 'description', 'facebook', 'city', 'country'] },
       { userId: op.id, operatorId: op.id, changed: ['facebook', 'twitter'] },
@@ -150,19 +247,42 @@ describe('operator profile', () => {
   it('names the field on bad input', async () => {
     const op = await operator();
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ status: 'x'.repeat(141) }, "Value of field 'status' is not valid. Expected text of at most 140 characters, or empty to clear it."],
-      [{ description: 'x'.repeat(2001) }, "Value of field 'description' is not valid. Expected text of at most 2000 characters, or empty to clear it."],
-      [{ city: 'x'.repeat(101) }, "Value of field 'city' is not valid. Expected text of at most 100 characters, or empty to clear it."],
-      [{ twitter: ['a', 'b'] }, "Value of field 'twitter' is not valid. Expected text of at most 100 characters, or empty to clear it."],
+      [
+        { status: 'x'.repeat(141) },
+        "Value of field 'status' is not valid. Expected text of at most 140 characters, or empty to clear it.",
+      ],
+      [
+        { description: 'x'.repeat(2001) },
+        "Value of field 'description' is not valid. Expected text of at most 2000 characters, or empty to clear it.",
+      ],
+      [
+        { city: 'x'.repeat(101) },
+        "Value of field 'city' is not valid. Expected text of at most 100 characters, or empty to clear it.",
+      ],
+      [
+        { twitter: ['a', 'b'] },
+        "Value of field 'twitter' is not valid. Expected text of at most 100 characters, or empty to clear it.",
+      ],
       [{ mood: 'happy' }, "Field 'mood' is not a field of 'operator'."],
       [{ user_id: 3 }, "Field 'user_id' is not a field of 'operator'."],
     ];
     for (const [json, message] of cases) {
       const answer = await t.api('PUT', `/operator/${op.id}/profile`, { key, json });
-      expect({ json, status: answer.status, meta: answer.body.meta }).toEqual({ json, status: 400, meta: { status: 'fail', message } });
+      expect({ json, status: answer.status, meta: answer.body.meta }).toEqual({
+        json,
+        status: 400,
+        meta: { status: 'fail', message },
+      });
     }
     // The limits are inclusive.
-    expect((await t.api('PUT', `/operator/${op.id}/profile`, { key, json: { status: 'x'.repeat(140), description: 'y'.repeat(2000), country: 'z'.repeat(100) } })).status).toBe(200);
+    expect(
+      (
+        await t.api('PUT', `/operator/${op.id}/profile`, {
+          key,
+          json: { status: 'x'.repeat(140), description: 'y'.repeat(2000), country: 'z'.repeat(100) },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("answers 404 for another client's operator and a deleted one, and writes nothing", async () => {

@@ -9,11 +9,22 @@ import { PROFILE_FIELDS, type ProfileField } from './live-schema.js';
 export type OperatorProfile = { user_id: number } & Record<ProfileField, string | null>;
 export type ProfileInput = Partial<Record<ProfileField, string | null>>;
 
-const EMPTY_PROFILE: Record<ProfileField, null> = { status: null, description: null, facebook: null, twitter: null, city: null, country: null };
+const EMPTY_PROFILE: Record<ProfileField, null> = {
+  status: null,
+  description: null,
+  facebook: null,
+  twitter: null,
+  city: null,
+  country: null,
+};
 
 /** The operator's profile; every field null when it was never set. */
 export async function loadOperatorProfile(db: Kysely<Database>, operatorId: number): Promise<OperatorProfile> {
-  const row = await db.selectFrom('operator_profile').select(PROFILE_FIELDS).where('operator_id', '=', operatorId).executeTakeFirst();
+  const row = await db
+    .selectFrom('operator_profile')
+    .select(PROFILE_FIELDS)
+    .where('operator_id', '=', operatorId)
+    .executeTakeFirst();
   return { user_id: operatorId, ...EMPTY_PROFILE, ...row };
 }
 
@@ -27,12 +38,27 @@ function normalise(value: string | null): string | null {
  * Changes the fields given (`user.profile_updated`, listing which changed). Fields left out keep their
  * value; values equal to the stored ones write nothing and emit nothing.
  */
-export async function updateOperatorProfile(db: Kysely<Database>, clientId: number, operatorId: number, input: ProfileInput): Promise<void> {
+export async function updateOperatorProfile(
+  db: Kysely<Database>,
+  clientId: number,
+  operatorId: number,
+  input: ProfileInput,
+): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    const operator = await trx.selectFrom('operator').select('id').where('id', '=', operatorId).where('client_id', '=', clientId).where('deleted_at', 'is', null).executeTakeFirst();
+    const operator = await trx
+      .selectFrom('operator')
+      .select('id')
+      .where('id', '=', operatorId)
+      .where('client_id', '=', clientId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
     if (operator === undefined) throw unknownResource('operator', operatorId);
-    const stored = await trx.selectFrom('operator_profile').select(PROFILE_FIELDS).where('operator_id', '=', operatorId).executeTakeFirst();
+    const stored = await trx
+      .selectFrom('operator_profile')
+      .select(PROFILE_FIELDS)
+      .where('operator_id', '=', operatorId)
+      .executeTakeFirst();
     const current: Record<ProfileField, string | null> = { ...EMPTY_PROFILE, ...stored };
     const changes: ProfileInput = {};
     for (const field of PROFILE_FIELDS) {
@@ -49,6 +75,12 @@ export async function updateOperatorProfile(db: Kysely<Database>, clientId: numb
       .values({ operator_id: operatorId, ...current, ...changes, updated_at: at })
       .onConflict((conflict) => conflict.column('operator_id').doUpdateSet({ ...changes, updated_at: at }))
       .execute();
-    await appendEvent(trx, { type: 'user.profile_updated', clientId, subject: { type: 'operator', id: operatorId }, payload: { userId: operatorId, operatorId, changed }, at });
+    await appendEvent(trx, {
+      type: 'user.profile_updated',
+      clientId,
+      subject: { type: 'operator', id: operatorId },
+      payload: { userId: operatorId, operatorId, changed },
+      at,
+    });
   });
 }

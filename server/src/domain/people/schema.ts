@@ -1,23 +1,36 @@
 // Request and response schemas of operators, groups and skills (seed 003 "Operator", "Group", "Skill").
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
-const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
+const DateTime = (description: string) =>
+  Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
 const Id = IdSchema;
 const IdList = (description: string) => Type.Array(Id(description), { maxItems: 1000, description });
-const NullableId = (description: string) => Type.Union([Type.Null(), Id(description)], { description, [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.' });
+const NullableId = (description: string) =>
+  Type.Union([Type.Null(), Id(description)], {
+    description,
+    [PROBLEM_KEYWORD]: 'Expected a whole number identifier, or empty for none.',
+  });
 
 export const ROLES = ['expert', 'operator', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const ADMIN_LANGUAGES = ['de', 'en', 'es', 'fr'] as const;
 
 const Priority = (channel: string) =>
-  Type.Unsafe<0 | 10>({ type: 'integer', enum: [0, 10], description: `${channel} priority: \`10\` is served before \`0\`.`, [PROBLEM_KEYWORD]: 'Expected 0 or 10.' });
+  Type.Unsafe<0 | 10>({
+    type: 'integer',
+    enum: [0, 10],
+    description: `${channel} priority: \`10\` is served before \`0\`.`,
+    [PROBLEM_KEYWORD]: 'Expected 0 or 10.',
+  });
 const Flag = (description: string) => Type.Boolean({ description });
-const LanguageCode = Type.String({ pattern: '^[A-Za-z]{2}$', [PROBLEM_KEYWORD]: "Expected 2-letter language codes, such as 'fr'." });
+const LanguageCode = Type.String({
+  pattern: '^[A-Za-z]{2}$',
+  [PROBLEM_KEYWORD]: "Expected 2-letter language codes, such as 'fr'.",
+});
 
 export const OperatorData = Type.Object({
   id: Type.Integer({ description: 'Operator identifier.' }),
@@ -31,17 +44,23 @@ export const OperatorData = Type.Object({
   chat_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process chat.' })),
   call_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process call.' })),
   video_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process video.' })),
-  chat_max_number: Type.Optional(Type.Integer({ description: 'Max. amount of chats the operator can process at the same time.' })),
+  chat_max_number: Type.Optional(
+    Type.Integer({ description: 'Max. amount of chats the operator can process at the same time.' }),
+  ),
   chat_and_call: Type.Optional(Type.Boolean({ description: 'Ability to process chat and call simultaneously.' })),
   chat_priority: Type.Optional(Type.Integer({ description: 'Chat priority: `0` or `10`.' })),
   call_priority: Type.Optional(Type.Integer({ description: 'Call priority: `0` or `10`.' })),
   video_priority: Type.Optional(Type.Integer({ description: 'Video priority: `0` or `10`.' })),
-  language_list: Type.Optional(Type.Array(Type.String(), { description: 'Languages the operator can process (ISO 639-1).' })),
+  language_list: Type.Optional(
+    Type.Array(Type.String(), { description: 'Languages the operator can process (ISO 639-1).' }),
+  ),
   language_admin: Type.Optional(Type.String({ description: 'Admin language: `de`, `en`, `es` or `fr`.' })),
   group_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Group identifier.' })),
   website_list: Type.Optional(Type.Array(Type.Integer(), { description: 'Website identifiers.' })),
   skill_list: Type.Optional(Type.Array(Type.Integer(), { description: 'Skill identifiers.' })),
-  sso_key: Type.Optional(Type.String({ description: 'Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in.' })),
+  sso_key: Type.Optional(
+    Type.String({ description: 'Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in.' }),
+  ),
   connected: Type.Optional(Type.Boolean({ description: 'Whether the operator is online.' })),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   created_at: Type.Optional(DateTime('Creation date')),
@@ -51,12 +70,24 @@ export const OperatorData = Type.Object({
 const operatorWritable = {
   name: Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK, description: 'Name.' }),
   email: Type.String({ minLength: 3, maxLength: 254, description: 'Email, used as the console login; unique.' }),
-  password: Type.String({ minLength: 8, maxLength: 256, description: 'Console password (at least 8 characters); stored as an argon2id hash and never returned.' }),
+  password: Type.String({
+    minLength: 8,
+    maxLength: 256,
+    description: 'Console password (at least 8 characters); stored as an argon2id hash and never returned.',
+  }),
   first_name: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'First name.' }),
   pseudo: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'Pseudonym.' }),
-  external_id: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description: 'Your identifier for this operator.' }),
-  role: Type.Union([Type.Literal('operator'), Type.Literal('manager'), Type.Literal('admin')], { description: 'Deprecated, use `roles`.' }),
-  roles: Type.Array(Type.Union(ROLES.map((role) => Type.Literal(role))), { minItems: 1, maxItems: 4, description: 'Roles: `expert`, `operator`, `manager`, `admin`.' }),
+  external_id: Type.Union([Type.Null(), Type.String({ maxLength: 255 })], {
+    description: 'Your identifier for this operator.',
+  }),
+  role: Type.Union([Type.Literal('operator'), Type.Literal('manager'), Type.Literal('admin')], {
+    description: 'Deprecated, use `roles`.',
+  }),
+  roles: Type.Array(Type.Union(ROLES.map((role) => Type.Literal(role))), {
+    minItems: 1,
+    maxItems: 4,
+    description: 'Roles: `expert`, `operator`, `manager`, `admin`.',
+  }),
   chat_enabled: Flag('Ability to process chat (default true).'),
   call_enabled: Flag('Ability to process call (default false).'),
   video_enabled: Flag('Ability to process video (default false).'),
@@ -65,8 +96,14 @@ const operatorWritable = {
   chat_priority: Priority('Chat'),
   call_priority: Priority('Call'),
   video_priority: Priority('Video'),
-  language_list: Type.Array(LanguageCode, { maxItems: 50, description: "Languages the operator can process (default: the client's language)." }),
-  language_admin: Type.Union(ADMIN_LANGUAGES.map((lang) => Type.Literal(lang)), { description: 'Console language: `de`, `en`, `es` or `fr` (default `en`).' }),
+  language_list: Type.Array(LanguageCode, {
+    maxItems: 50,
+    description: "Languages the operator can process (default: the client's language).",
+  }),
+  language_admin: Type.Union(
+    ADMIN_LANGUAGES.map((lang) => Type.Literal(lang)),
+    { description: 'Console language: `de`, `en`, `es` or `fr` (default `en`).' },
+  ),
   group_id: NullableId('Group identifier.'),
   website_list: IdList('Website identifiers the operator answers on.'),
   skill_list: IdList('Skill identifiers.'),
@@ -100,7 +137,9 @@ export const OperatorCreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const OperatorUpdateBody = Type.Partial(Type.Omit(OperatorCreateBody, ['client_id']), { additionalProperties: false });
+export const OperatorUpdateBody = Type.Partial(Type.Omit(OperatorCreateBody, ['client_id']), {
+  additionalProperties: false,
+});
 
 export const OPERATOR_FILTERS: FilterSpecs = {
   group_id: { kind: 'id', description: 'Group identifier.' },
@@ -142,7 +181,9 @@ export const SkillData = Type.Object({
   order: Type.Optional(Type.Integer({ description: 'Order.' })),
   created_at: Type.Optional(DateTime('Date of creation')),
   parent_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Parent skill identifier.' })),
-  operator_list: Type.Optional(Type.Array(Type.Integer(), { description: 'Deprecated: use the operator resource with the skill_id filter.' })),
+  operator_list: Type.Optional(
+    Type.Array(Type.Integer(), { description: 'Deprecated: use the operator resource with the skill_id filter.' }),
+  ),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   _link: Link,
 });

@@ -3,13 +3,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
-import { EmptyEnvelope, ErrorEnvelope, OneEnvelope, done, one } from '../../http/envelope.js';
+import { done, EmptyEnvelope, ErrorEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { IdSchema } from '../../http/ids.js';
 import { NON_BLANK } from '../../http/validation.js';
-import { type NewSession, authenticateOperatorToken, loginWithPassword, loginWithSsoKey, revokeOperatorSession } from './sessions.js';
+import {
+  authenticateOperatorToken,
+  loginWithPassword,
+  loginWithSsoKey,
+  type NewSession,
+  revokeOperatorSession,
+} from './sessions.js';
 
 const SessionData = Type.Object({
-  token: Type.String({ description: 'Bearer token (`cos_…`): send it as `Authorization: Bearer …` or as the realtime socket\'s `token`.' }),
+  token: Type.String({
+    description: "Bearer token (`cos_…`): send it as `Authorization: Bearer …` or as the realtime socket's `token`.",
+  }),
   operator_id: Type.Integer(),
   client_id: Type.Integer(),
   expires_at: Type.String({ description: 'End of the session, ISO 8601 UTC.' }),
@@ -25,9 +33,24 @@ const LoginBody = Type.Object(
 );
 
 // Named `sso_key`, not `key`: a `key` body field is taken for an API key and removed before validation.
-const SsoBody = Type.Object({ sso_key: Type.String({ minLength: 1, maxLength: 200, pattern: NON_BLANK, description: "The operator's `sso_key`." }) }, { additionalProperties: false });
+const SsoBody = Type.Object(
+  {
+    sso_key: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: NON_BLANK,
+      description: "The operator's `sso_key`.",
+    }),
+  },
+  { additionalProperties: false },
+);
 
-const presentSession = (session: NewSession) => ({ token: session.token, operator_id: session.operatorId, client_id: session.clientId, expires_at: session.expiresAt });
+const presentSession = (session: NewSession) => ({
+  token: session.token,
+  operator_id: session.operatorId,
+  client_id: session.clientId,
+  expires_at: session.expiresAt,
+});
 
 /** `Authorization: Bearer <token>`, if present. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -39,15 +62,42 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
   const { db } = context;
   const responses = { 400: ErrorEnvelope, 401: ErrorEnvelope };
 
-  app.post('/login', { schema: { tags: ['Session'], summary: 'Log an operator in with email and password', body: LoginBody, response: { 200: OneEnvelope(SessionData), ...responses } } }, async (request) =>
-    one(presentSession(await loginWithPassword(db, request.body))),
+  app.post(
+    '/login',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: 'Log an operator in with email and password',
+        body: LoginBody,
+        response: { 200: OneEnvelope(SessionData), ...responses },
+      },
+    },
+    async (request) => one(presentSession(await loginWithPassword(db, request.body))),
   );
-  app.post('/sso', { schema: { tags: ['Session'], summary: "Log an operator in with their SSO key (seed 003's Single Sign-On)", body: SsoBody, response: { 200: OneEnvelope(SessionData), ...responses } } }, async (request) =>
-    one(presentSession(await loginWithSsoKey(db, request.body.sso_key))),
+  app.post(
+    '/sso',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: "Log an operator in with their SSO key (seed 003's Single Sign-On)",
+        body: SsoBody,
+        response: { 200: OneEnvelope(SessionData), ...responses },
+      },
+    },
+    async (request) => one(presentSession(await loginWithSsoKey(db, request.body.sso_key))),
   );
   app.get(
     '/session',
-    { schema: { tags: ['Session'], summary: 'Who a bearer token belongs to', response: { 200: OneEnvelope(Type.Object({ operator_id: Type.Integer(), client_id: Type.Integer() })), ...responses } } },
+    {
+      schema: {
+        tags: ['Session'],
+        summary: 'Who a bearer token belongs to',
+        response: {
+          200: OneEnvelope(Type.Object({ operator_id: Type.Integer(), client_id: Type.Integer() })),
+          ...responses,
+        },
+      },
+    },
     async (request) => {
       const token = bearerToken(request.headers.authorization);
       const identity = token === undefined ? null : await authenticateOperatorToken(db, token);
@@ -55,9 +105,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       return one({ operator_id: identity.operatorId, client_id: identity.clientId });
     },
   );
-  app.post('/logout', { schema: { tags: ['Session'], summary: 'End the session of a bearer token', response: { 200: EmptyEnvelope, ...responses } } }, async (request) => {
-    const token = bearerToken(request.headers.authorization);
-    if (token !== undefined) await revokeOperatorSession(db, token);
-    return done();
-  });
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: 'End the session of a bearer token',
+        response: { 200: EmptyEnvelope, ...responses },
+      },
+    },
+    async (request) => {
+      const token = bearerToken(request.headers.authorization);
+      if (token !== undefined) await revokeOperatorSession(db, token);
+      return done();
+    },
+  );
 };

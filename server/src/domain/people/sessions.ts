@@ -30,7 +30,17 @@ export async function createOperatorSession(db: Kysely<Database>, identity: Oper
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
   const createdAt = nowInstant();
   const expiresAt = new Date(Date.parse(createdAt) + SESSION_HOURS * 3_600_000).toISOString();
-  await db.insertInto('operator_session').values({ client_id: identity.clientId, operator_id: identity.operatorId, token_hash: tokenHash(token), created_at: createdAt, expires_at: expiresAt, revoked_at: null }).execute();
+  await db
+    .insertInto('operator_session')
+    .values({
+      client_id: identity.clientId,
+      operator_id: identity.operatorId,
+      token_hash: tokenHash(token),
+      created_at: createdAt,
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute();
   return { ...identity, token, expiresAt };
 }
 
@@ -38,7 +48,10 @@ export async function createOperatorSession(db: Kysely<Database>, identity: Oper
  * Email and password login. The same email may belong to operators of several clients (emails are unique per
  * client): the password picks the account; when it opens more than one, `client_id` must say which.
  */
-export async function loginWithPassword(db: Kysely<Database>, input: { email: string; password: string; client_id?: number }): Promise<NewSession> {
+export async function loginWithPassword(
+  db: Kysely<Database>,
+  input: { email: string; password: string; client_id?: number },
+): Promise<NewSession> {
   let query = db
     .selectFrom('operator')
     .select(['id', 'client_id', 'password_hash'])
@@ -49,17 +62,27 @@ export async function loginWithPassword(db: Kysely<Database>, input: { email: st
   const candidates = await query.orderBy('id').limit(20).execute();
   const matching: OperatorIdentity[] = [];
   for (const candidate of candidates) {
-    if (candidate.password_hash !== null && (await verifySecret(candidate.password_hash, input.password))) matching.push({ operatorId: candidate.id, clientId: candidate.client_id });
+    if (candidate.password_hash !== null && (await verifySecret(candidate.password_hash, input.password)))
+      matching.push({ operatorId: candidate.id, clientId: candidate.client_id });
   }
   const [only, ...others] = matching;
   if (only === undefined) throw loginRefused();
-  if (others.length > 0) throw fieldInvalid('client_id', `This email and password open ${matching.length} accounts; give the client_id of the one to open (${matching.map((m) => m.clientId).join(', ')}).`);
+  if (others.length > 0)
+    throw fieldInvalid(
+      'client_id',
+      `This email and password open ${matching.length} accounts; give the client_id of the one to open (${matching.map((m) => m.clientId).join(', ')}).`,
+    );
   return createOperatorSession(db, only);
 }
 
 /** Single Sign-On (seed 003): the operator's `sso_key` opens a session. */
 export async function loginWithSsoKey(db: Kysely<Database>, ssoKey: string): Promise<NewSession> {
-  const operator = await db.selectFrom('operator').select(['id', 'client_id']).where('sso_key', '=', ssoKey.trim()).where('deleted_at', 'is', null).executeTakeFirst();
+  const operator = await db
+    .selectFrom('operator')
+    .select(['id', 'client_id'])
+    .where('sso_key', '=', ssoKey.trim())
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!operator) throw new ApiError('login_refused', 401, 'This sign-on key is not valid.', 'error');
   return createOperatorSession(db, { operatorId: operator.id, clientId: operator.client_id });
 }
@@ -70,7 +93,12 @@ export async function authenticateOperatorToken(db: Kysely<Database>, token: str
   const row = await db
     .selectFrom('operator_session')
     .innerJoin('operator', 'operator.id', 'operator_session.operator_id')
-    .select(['operator_session.operator_id', 'operator_session.client_id', 'operator_session.expires_at', 'operator_session.revoked_at'])
+    .select([
+      'operator_session.operator_id',
+      'operator_session.client_id',
+      'operator_session.expires_at',
+      'operator_session.revoked_at',
+    ])
     .where('operator_session.token_hash', '=', tokenHash(token))
     .where('operator.deleted_at', 'is', null)
     .executeTakeFirst();
@@ -80,5 +108,10 @@ export async function authenticateOperatorToken(db: Kysely<Database>, token: str
 
 /** Ends a session (logout). Unknown tokens are ignored: logging out twice is not an error. */
 export async function revokeOperatorSession(db: Kysely<Database>, token: string): Promise<void> {
-  await db.updateTable('operator_session').set({ revoked_at: nowInstant() }).where('token_hash', '=', tokenHash(token)).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('operator_session')
+    .set({ revoked_at: nowInstant() })
+    .where('token_hash', '=', tokenHash(token))
+    .where('revoked_at', 'is', null)
+    .execute();
 }

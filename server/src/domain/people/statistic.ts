@@ -15,7 +15,10 @@ export interface OperatorStatistic {
  *   notes (1 to 3) averaged and divided by 3, rounded to 2 decimals (so between 0.33 and 1); null without surveys;
  * - `experience`: messages the operator has written (history entries of kind 1 signed by them).
  */
-export async function loadOperatorStatistic(db: Kysely<Database>, operator: { id: number; client_id: number }): Promise<OperatorStatistic> {
+export async function loadOperatorStatistic(
+  db: Kysely<Database>,
+  operator: { id: number; client_id: number },
+): Promise<OperatorStatistic> {
   const conversations = await db
     .selectFrom('conversation')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -24,7 +27,12 @@ export async function loadOperatorStatistic(db: Kysely<Database>, operator: { id
     .executeTakeFirstOrThrow();
   const surveys = await db
     .selectFrom('satisfaction')
-    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>(eb('note_welcome', '+', eb('note_delay', '+', eb.ref('note_resolution')))).as('notes')])
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn
+        .sum<number | string | null>(eb('note_welcome', '+', eb('note_delay', '+', eb.ref('note_resolution'))))
+        .as('notes'),
+    ])
     .where('operator_id', '=', operator.id)
     .where('client_id', '=', operator.client_id)
     .executeTakeFirstOrThrow();
@@ -37,5 +45,10 @@ export async function loadOperatorStatistic(db: Kysely<Database>, operator: { id
   const surveyCount = Number(surveys.n);
   // Σ(notes) / (3 notes × 3 points × surveys), rounded on whole hundredths so 0.665 cannot drift to 0.66.
   const rate = surveyCount === 0 ? null : Math.round((Number(surveys.notes ?? 0) * 100) / (9 * surveyCount)) / 100;
-  return { id: operator.id, conversation_number: Number(conversations.n), satisfaction_global_rate: rate, experience: Number(messages.n) };
+  return {
+    id: operator.id,
+    conversation_number: Number(conversations.n),
+    satisfaction_global_rate: rate,
+    experience: Number(messages.n),
+  };
 }

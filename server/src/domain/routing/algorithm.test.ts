@@ -1,8 +1,18 @@
 // The routing rules as pure functions: eligibility, ordering by strategy, queue positions and wait estimates.
 import { describe, expect, it } from 'vitest';
-import { type OperatorState, chooseOperator, estimateWaitSeconds, noteAssignment, queuePositions } from './algorithm.js';
+import {
+  chooseOperator,
+  estimateWaitSeconds,
+  noteAssignment,
+  type OperatorState,
+  queuePositions,
+} from './algorithm.js';
 
-function operator(id: number, chat: { priority?: number; load?: number; capacity?: number; ready?: boolean } = {}, extra: Partial<OperatorState> = {}): OperatorState {
+function operator(
+  id: number,
+  chat: { priority?: number; load?: number; capacity?: number; ready?: boolean } = {},
+  extra: Partial<OperatorState> = {},
+): OperatorState {
   const idle = { ready: false, priority: 0, load: 0, capacity: 1 };
   return {
     id,

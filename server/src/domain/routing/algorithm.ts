@@ -110,7 +110,10 @@ function compareIdle(a: OperatorState, b: OperatorState): number {
 }
 
 /** Rule 2 as a comparator: the operator that sorts first is chosen. */
-export function compareOperators(strategy: RoutingStrategy, channel: LiveChannel): (a: OperatorState, b: OperatorState) => number {
+export function compareOperators(
+  strategy: RoutingStrategy,
+  channel: LiveChannel,
+): (a: OperatorState, b: OperatorState) => number {
   return (a, b) => {
     const priority = b.channels[channel].priority - a.channels[channel].priority;
     if (priority !== 0) return priority;
@@ -123,8 +126,14 @@ export function compareOperators(strategy: RoutingStrategy, channel: LiveChannel
 }
 
 /** The operator rule 2 chooses among those rule 1 admits, or undefined when nobody may take the conversation. */
-export function chooseOperator(operators: readonly OperatorState[], request: RoutingRequest, strategy: RoutingStrategy): OperatorState | undefined {
-  return operators.filter((operator) => isEligible(operator, request)).sort(compareOperators(strategy, request.channel))[0];
+export function chooseOperator(
+  operators: readonly OperatorState[],
+  request: RoutingRequest,
+  strategy: RoutingStrategy,
+): OperatorState | undefined {
+  return operators
+    .filter((operator) => isEligible(operator, request))
+    .sort(compareOperators(strategy, request.channel))[0];
 }
 
 /** Records an assignment in the in-memory states, so the next decision of the same transaction sees it. */
@@ -143,7 +152,10 @@ export interface QueuedConversation {
 }
 
 /** Queue order: `queued_at`, then id. */
-export function compareQueued(a: Pick<QueuedConversation, 'id' | 'queuedAt'>, b: Pick<QueuedConversation, 'id' | 'queuedAt'>): number {
+export function compareQueued(
+  a: Pick<QueuedConversation, 'id' | 'queuedAt'>,
+  b: Pick<QueuedConversation, 'id' | 'queuedAt'>,
+): number {
   if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt ? -1 : 1;
   return a.id - b.id;
 }

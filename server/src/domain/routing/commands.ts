@@ -1,17 +1,31 @@
 // Live routing commands for the realtime gateway: start, serve queues, transfer, close, abandon and miss conversations.
 // Each runs in one transaction that writes its rows and appends its events; the algorithm is documented in algorithm.ts.
 import type { Kysely, Transaction } from 'kysely';
-import { type ConversationMessageRow, type ConversationOutcome, type Database, MESSAGE_KIND, type RoutingStrategy } from '../../db/schema.js';
+import {
+  type ConversationMessageRow,
+  type ConversationOutcome,
+  type Database,
+  MESSAGE_KIND,
+  type RoutingStrategy,
+} from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { appendMessage, closeConversation, openConversation } from '../conversations/commands.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
-import { ROUTING_STRATEGIES, type OperatorState, type RoutingRequest, channelCapacity, chooseOperator, millisBetween, noteAssignment, strategyOf } from './algorithm.js';
+import {
+  channelCapacity,
+  chooseOperator,
+  millisBetween,
+  noteAssignment,
+  type OperatorState,
+  ROUTING_STRATEGIES,
+  type RoutingRequest,
+  strategyOf,
+} from './algorithm.js';
 import { lockRows, runInTransaction } from './locks.js';
 import { type QueueStatus, queueStatus } from './queue.js';
 import {
-  type RoutedConversation,
   assertSkillOfClient,
   countReadyOperators,
   hasQueue,
@@ -19,6 +33,7 @@ import {
   loadsOf,
   lockedOperatorStates,
   queuedConversations,
+  type RoutedConversation,
   routedConversation,
   routingWebsite,
 } from './store.js';
@@ -57,17 +72,33 @@ function eventBase(conversation: RoutedConversation) {
 }
 
 /** Appends a system entry with its JSON details. */
-async function appendSystemEntry(trx: Tx, conversationId: number, text: string, data: Record<string, unknown>, at: string): Promise<ConversationMessageRow> {
+async function appendSystemEntry(
+  trx: Tx,
+  conversationId: number,
+  text: string,
+  data: Record<string, unknown>,
+  at: string,
+): Promise<ConversationMessageRow> {
   return appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text, at, data });
 }
 
 /** The entries of a conversation after `seq`, in order: what a command wrote, for the gateway to deliver. */
 async function entriesAfter(trx: Tx, conversationId: number, seq: number): Promise<ConversationMessageRow[]> {
-  return trx.selectFrom('conversation_message').selectAll().where('conversation_id', '=', conversationId).where('seq', '>', seq).orderBy('seq').execute();
+  return trx
+    .selectFrom('conversation_message')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', seq)
+    .orderBy('seq')
+    .execute();
 }
 
 async function lastSeq(trx: Tx, conversationId: number): Promise<number> {
-  const row = await trx.selectFrom('conversation').select('last_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('conversation')
+    .select('last_seq')
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
   return Number(row.last_seq);
 }
 
@@ -76,12 +107,26 @@ async function lastSeq(trx: Tx, conversationId: number): Promise<number> {
  * `wait_ms`, the operator's `last_assigned_at`, the assignment notice and `conversation.assigned`.
  * Null when the conversation is no longer waiting (it cannot happen while its row is locked; the guard keeps it true).
  */
-async function assignWaiting(trx: Tx, conversation: RoutedConversation, operator: OperatorState, channel: LiveChannel, at: string, run: number): Promise<Assignment | null> {
+async function assignWaiting(
+  trx: Tx,
+  conversation: RoutedConversation,
+  operator: OperatorState,
+  channel: LiveChannel,
+  at: string,
+  run: number,
+): Promise<Assignment | null> {
   // A conversation sent back to the queue by a transfer keeps the outcome and wait of its first assignment.
   const waitMs = conversation.wait_ms ?? millisBetween(conversation.created_at, at);
   const updated = await trx
     .updateTable('conversation')
-    .set({ status: 'open', operator_id: operator.id, assigned_at: at, outcome: conversation.outcome ?? 'answered', wait_ms: waitMs, updated_at: at })
+    .set({
+      status: 'open',
+      operator_id: operator.id,
+      assigned_at: at,
+      outcome: conversation.outcome ?? 'answered',
+      wait_ms: waitMs,
+      updated_at: at,
+    })
     .where('id', '=', conversation.id)
     .where('status', '=', 'waiting')
     .where('operator_id', 'is', null)
@@ -89,15 +134,36 @@ async function assignWaiting(trx: Tx, conversation: RoutedConversation, operator
   if (Number(updated.numUpdatedRows) === 0) return null;
   await trx.updateTable('operator').set({ last_assigned_at: at }).where('id', '=', operator.id).execute();
   noteAssignment(operator, channel, at, run);
-  const entry = await appendSystemEntry(trx, conversation.id, OPERATOR_CHAT_ASSIGNED, { event: 'assigned', operator_id: operator.id }, at);
+  const entry = await appendSystemEntry(
+    trx,
+    conversation.id,
+    OPERATOR_CHAT_ASSIGNED,
+    { event: 'assigned', operator_id: operator.id },
+    at,
+  );
   await appendEvent(trx, {
     type: 'conversation.assigned',
     clientId: conversation.client_id,
     subject: { type: 'conversation', id: conversation.id },
-    payload: { ...eventBase(conversation), operatorId: operator.id, waitMs, queued: conversation.queued_at !== null, seq: entry.seq },
+    payload: {
+      ...eventBase(conversation),
+      operatorId: operator.id,
+      waitMs,
+      queued: conversation.queued_at !== null,
+      seq: entry.seq,
+    },
     at,
   });
-  return { conversationId: conversation.id, websiteId: conversation.website_id, clientId: conversation.client_id, channel, visitorId: conversation.visitor_id, operatorId: operator.id, waitMs, entry };
+  return {
+    conversationId: conversation.id,
+    websiteId: conversation.website_id,
+    clientId: conversation.client_id,
+    channel,
+    visitorId: conversation.visitor_id,
+    operatorId: operator.id,
+    waitMs,
+    entry,
+  };
 }
 
 interface WebsiteRouting {
@@ -124,16 +190,31 @@ interface ServeOptions {
  * The operators are locked before the queue is read, so a conversation queued by a transaction that held them
  * is seen in its place.
  */
-async function serveWithin(trx: Tx, website: WebsiteRouting, channels: readonly LiveChannel[], options: ServeOptions = {}): Promise<Assignment[]> {
+async function serveWithin(
+  trx: Tx,
+  website: WebsiteRouting,
+  channels: readonly LiveChannel[],
+  options: ServeOptions = {},
+): Promise<Assignment[]> {
   const { last, avoid } = options;
   // Nothing waits (the common case after a close): no lock taken.
   if (last === undefined && !(await hasQueue(trx, website.id, channels))) return [];
-  const operators = await lockedOperatorStates(trx, { websiteId: website.id, channels, ...(options.operatorIds !== undefined && { operatorIds: options.operatorIds }) });
+  const operators = await lockedOperatorStates(trx, {
+    websiteId: website.id,
+    channels,
+    ...(options.operatorIds !== undefined && { operatorIds: options.operatorIds }),
+  });
   if (operators.length === 0) return [];
   const queued = await queuedConversations(trx, website.id, channels, 'skip_locked');
   const line = last === undefined ? queued : [...queued.filter((conversation) => conversation.id !== last.id), last];
   const strategy = strategyOf(website.routing_strategy);
-  const hasFreeSlot = () => operators.some((operator) => channels.some((channel) => operator.channels[channel].ready && operator.channels[channel].load < operator.channels[channel].capacity));
+  const hasFreeSlot = () =>
+    operators.some((operator) =>
+      channels.some(
+        (channel) =>
+          operator.channels[channel].ready && operator.channels[channel].load < operator.channels[channel].capacity,
+      ),
+    );
   const assignments: Assignment[] = [];
   for (const conversation of line) {
     if (!hasFreeSlot()) break;
@@ -145,7 +226,14 @@ async function serveWithin(trx: Tx, website: WebsiteRouting, channels: readonly 
     };
     const chosen = chooseOperator(operators, request, strategy);
     if (chosen === undefined) continue;
-    const assignment = await assignWaiting(trx, conversation, chosen, conversation.channel, nowInstant(), assignments.length + 1);
+    const assignment = await assignWaiting(
+      trx,
+      conversation,
+      chosen,
+      conversation.channel,
+      nowInstant(),
+      assignments.length + 1,
+    );
     if (assignment !== null) assignments.push(assignment);
   }
   return assignments;
@@ -202,7 +290,12 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
   return runInTransaction(db, async (trx) => {
     const website = await routingWebsite(trx, input.websiteId);
     if (input.skillId != null) await assertSkillOfClient(trx, input.skillId, website.client_id);
-    const visitor = await trx.selectFrom('visitor').select('id').where('id', '=', input.visitor.id).where('client_id', '=', website.client_id).executeTakeFirst();
+    const visitor = await trx
+      .selectFrom('visitor')
+      .select('id')
+      .where('id', '=', input.visitor.id)
+      .where('client_id', '=', website.client_id)
+      .executeTakeFirst();
     if (!visitor) throw fieldInvalid('visitor_id', `Unknown 'visitor' with 'id' ${input.visitor.id}.`);
     await input.alsoInTransaction?.(trx, website.client_id);
     const at = nowInstant();
@@ -221,26 +314,49 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
     });
     const entries: ConversationMessageRow[] = [];
     if (text !== null && text !== '') {
-      entries.push(await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.visitor, text, at, clientMessageId: input.clientMessageId ?? null }));
+      entries.push(
+        await appendMessage(trx, conversationId, {
+          kind: MESSAGE_KIND.visitor,
+          text,
+          at,
+          clientMessageId: input.clientMessageId ?? null,
+        }),
+      );
     }
     const conversation = await routedConversation(trx, conversationId);
     const assignments = await serveWithin(trx, website, [channel], { last: conversation });
     const served = assignments.filter((assignment) => assignment.conversationId !== conversationId);
     const common = { conversationId, websiteId: website.id, channel };
     const own = assignments.find((assignment) => assignment.conversationId === conversationId);
-    if (own !== undefined) return { ...common, kind: 'assigned', operatorId: own.operatorId, waitMs: own.waitMs, entries: [...entries, own.entry], served };
+    if (own !== undefined)
+      return {
+        ...common,
+        kind: 'assigned',
+        operatorId: own.operatorId,
+        waitMs: own.waitMs,
+        entries: [...entries, own.entry],
+        served,
+      };
 
     if ((await countReadyOperators(trx, { websiteId: website.id, channels: [channel] })) > 0) {
       // Stamped now, under the operators' locks, not at `at`: a start that waited for another's locks queues behind
       // it, so the positions told to concurrent visitors are distinct and in queue order.
       const queuedAt = nowInstant();
-      await trx.updateTable('conversation').set({ waitinglist: 1, queued_at: queuedAt, updated_at: queuedAt }).where('id', '=', conversationId).execute();
+      await trx
+        .updateTable('conversation')
+        .set({ waitinglist: 1, queued_at: queuedAt, updated_at: queuedAt })
+        .where('id', '=', conversationId)
+        .execute();
       const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
       await appendEvent(trx, {
         type: 'conversation.queued',
         clientId: website.client_id,
         subject: { type: 'conversation', id: conversationId },
-        payload: { ...eventBase(conversation), position: status.position, estimatedWaitSeconds: status.estimatedWaitSeconds },
+        payload: {
+          ...eventBase(conversation),
+          position: status.position,
+          estimatedWaitSeconds: status.estimatedWaitSeconds,
+        },
         at,
       });
       return { ...common, kind: 'queued', ...status, entries, served };
@@ -248,7 +364,12 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
 
     const before = await lastSeq(trx, conversationId);
     await missWithin(trx, conversation, 'missed_offline', at);
-    return { ...common, kind: 'offline', entries: [...entries, ...(await entriesAfter(trx, conversationId, before))], served };
+    return {
+      ...common,
+      kind: 'offline',
+      entries: [...entries, ...(await entriesAfter(trx, conversationId, before))],
+      served,
+    };
   });
 }
 
@@ -259,9 +380,16 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
  * conversations in queue order go to operators with free slots. Call it whenever a slot may have freed (a
  * conversation closed, an operator connected, became available or got more slots). Returns the assignments made.
  */
-export async function serveQueue(db: Kysely<Database>, scope: { websiteId: number } | { clientId: number }): Promise<Assignment[]> {
+export async function serveQueue(
+  db: Kysely<Database>,
+  scope: { websiteId: number } | { clientId: number },
+): Promise<Assignment[]> {
   const websiteIds =
-    'websiteId' in scope ? [scope.websiteId] : (await db.selectFrom('website').select('id').where('client_id', '=', scope.clientId).orderBy('id').execute()).map((row) => row.id);
+    'websiteId' in scope
+      ? [scope.websiteId]
+      : (
+          await db.selectFrom('website').select('id').where('client_id', '=', scope.clientId).orderBy('id').execute()
+        ).map((row) => row.id);
   return serveWebsites(db, websiteIds, {});
 }
 
@@ -270,8 +398,17 @@ export async function serveQueuesForOperator(db: Kysely<Database>, operatorId: n
   return serveForOperator(db, operatorId, {});
 }
 
-async function serveForOperator(db: Kysely<Database>, operatorId: number, options: Pick<ServeOptions, 'avoid'>): Promise<Assignment[]> {
-  const links = await db.selectFrom('operator_website').select('website_id').where('operator_id', '=', operatorId).orderBy('website_id').execute();
+async function serveForOperator(
+  db: Kysely<Database>,
+  operatorId: number,
+  options: Pick<ServeOptions, 'avoid'>,
+): Promise<Assignment[]> {
+  const links = await db
+    .selectFrom('operator_website')
+    .select('website_id')
+    .where('operator_id', '=', operatorId)
+    .orderBy('website_id')
+    .execute();
   return serveWebsites(
     db,
     links.map((link) => link.website_id),
@@ -279,10 +416,16 @@ async function serveForOperator(db: Kysely<Database>, operatorId: number, option
   );
 }
 
-async function serveWebsites(db: Kysely<Database>, websiteIds: readonly number[], options: Pick<ServeOptions, 'avoid'>): Promise<Assignment[]> {
+async function serveWebsites(
+  db: Kysely<Database>,
+  websiteIds: readonly number[],
+  options: Pick<ServeOptions, 'avoid'>,
+): Promise<Assignment[]> {
   const assignments: Assignment[] = [];
   for (const websiteId of websiteIds) {
-    const made = await runInTransaction(db, async (trx) => serveWithin(trx, await routingWebsite(trx, websiteId), LIVE_CHANNELS, options));
+    const made = await runInTransaction(db, async (trx) =>
+      serveWithin(trx, await routingWebsite(trx, websiteId), LIVE_CHANNELS, options),
+    );
     assignments.push(...made);
   }
   return assignments;
@@ -306,7 +449,12 @@ export interface EndedWait {
  * Inside the caller's transaction: ends a waiting conversation with a miss (`conversation.missed` with reason
  * `offline` or `busy`) and closes it (`operator_closed` 0). False when it is no longer waiting.
  */
-async function missWithin(trx: Tx, conversation: RoutedConversation, outcome: 'missed_offline' | 'missed_busy', at: string): Promise<boolean> {
+async function missWithin(
+  trx: Tx,
+  conversation: RoutedConversation,
+  outcome: 'missed_offline' | 'missed_busy',
+  at: string,
+): Promise<boolean> {
   const waitMs = millisBetween(conversation.created_at, at);
   const updated = await trx
     .updateTable('conversation')
@@ -320,7 +468,12 @@ async function missWithin(trx: Tx, conversation: RoutedConversation, outcome: 'm
     type: 'conversation.missed',
     clientId: conversation.client_id,
     subject: { type: 'conversation', id: conversation.id },
-    payload: { ...eventBase(conversation), reason: outcome === 'missed_offline' ? 'offline' : 'busy', queued: conversation.queued_at !== null, waitMs },
+    payload: {
+      ...eventBase(conversation),
+      reason: outcome === 'missed_offline' ? 'offline' : 'busy',
+      queued: conversation.queued_at !== null,
+      waitMs,
+    },
     at,
   });
   await closeConversation(trx, conversation.id, { operatorClosed: false, at });
@@ -350,7 +503,11 @@ async function abandonWithin(trx: Tx, conversation: RoutedConversation, at: stri
 }
 
 async function endedWait(trx: Tx, conversation: RoutedConversation, before: number): Promise<EndedWait> {
-  const row = await trx.selectFrom('conversation').select(['outcome', 'wait_ms']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('conversation')
+    .select(['outcome', 'wait_ms'])
+    .where('id', '=', conversation.id)
+    .executeTakeFirstOrThrow();
   return {
     conversationId: conversation.id,
     websiteId: conversation.website_id,
@@ -371,13 +528,19 @@ export async function abandonConversation(db: Kysely<Database>, conversationId: 
   return runInTransaction(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     const before = await lastSeq(trx, conversationId);
-    if (!(await abandonWithin(trx, conversation, nowInstant()))) throw conflict(`Conversation ${conversationId} is not waiting for an operator.`);
+    if (!(await abandonWithin(trx, conversation, nowInstant())))
+      throw conflict(`Conversation ${conversationId} is not waiting for an operator.`);
     return endedWait(trx, conversation, before);
   });
 }
 
 /** Ends the queued conversations `pick` selects among those of a website, with a miss; one transaction. */
-async function missQueued(db: Kysely<Database>, websiteId: number, outcome: 'missed_offline' | 'missed_busy', pick: (trx: Tx, queued: RoutedConversation[]) => Promise<RoutedConversation[]>): Promise<EndedWait[]> {
+async function missQueued(
+  db: Kysely<Database>,
+  websiteId: number,
+  outcome: 'missed_offline' | 'missed_busy',
+  pick: (trx: Tx, queued: RoutedConversation[]) => Promise<RoutedConversation[]>,
+): Promise<EndedWait[]> {
   return runInTransaction(db, async (trx) => {
     await routingWebsite(trx, websiteId);
     const queued = await queuedConversations(trx, websiteId, LIVE_CHANNELS, 'skip_locked');
@@ -410,9 +573,16 @@ export async function missQueuedConversations(db: Kysely<Database>, websiteId: n
  * Closes, with outcome `missed_busy`, the queued conversations of a website that have waited longer than
  * `maxWaitMs` (operators were there, but busy). The gateway decides the maximum wait and when to call it.
  */
-export async function expireQueuedConversations(db: Kysely<Database>, websiteId: number, maxWaitMs: number, now: Date = new Date()): Promise<EndedWait[]> {
+export async function expireQueuedConversations(
+  db: Kysely<Database>,
+  websiteId: number,
+  maxWaitMs: number,
+  now: Date = new Date(),
+): Promise<EndedWait[]> {
   const limit = new Date(now.getTime() - maxWaitMs).toISOString();
-  return missQueued(db, websiteId, 'missed_busy', async (_trx, queued) => queued.filter((conversation) => conversation.queued_at !== null && conversation.queued_at <= limit));
+  return missQueued(db, websiteId, 'missed_busy', async (_trx, queued) =>
+    queued.filter((conversation) => conversation.queued_at !== null && conversation.queued_at <= limit),
+  );
 }
 
 // ——— Close ———
@@ -439,12 +609,17 @@ export interface LiveClose {
  * conversation still waiting abandons it (outcome `abandoned`). An operator may close only a conversation that has
  * an operator, and, when `operatorId` is given, only their own (409 otherwise).
  */
-export async function closeLiveConversation(db: Kysely<Database>, conversationId: number, input: { by: 'operator' | 'visitor'; operatorId?: number }): Promise<LiveClose> {
+export async function closeLiveConversation(
+  db: Kysely<Database>,
+  conversationId: number,
+  input: { by: 'operator' | 'visitor'; operatorId?: number },
+): Promise<LiveClose> {
   const closed = await runInTransaction(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is already closed.`);
     const byOperator = input.by === 'operator';
-    if (byOperator && conversation.operator_id === null) throw conflict(`Conversation ${conversationId} is waiting for an operator; only its visitor can leave it.`);
+    if (byOperator && conversation.operator_id === null)
+      throw conflict(`Conversation ${conversationId} is waiting for an operator; only its visitor can leave it.`);
     if (byOperator && input.operatorId !== undefined && input.operatorId !== conversation.operator_id) {
       throw conflict(`Operator ${input.operatorId} does not have conversation ${conversationId}.`);
     }
@@ -452,8 +627,17 @@ export async function closeLiveConversation(db: Kysely<Database>, conversationId
     const at = nowInstant();
     const abandoned = !byOperator && (await abandonWithin(trx, conversation, at));
     if (!abandoned) await closeConversation(trx, conversationId, { operatorClosed: byOperator, at });
-    const row = await trx.selectFrom('conversation').select('outcome').where('id', '=', conversationId).executeTakeFirstOrThrow();
-    return { conversation, operatorClosed: byOperator, outcome: row.outcome, entries: await entriesAfter(trx, conversationId, before) };
+    const row = await trx
+      .selectFrom('conversation')
+      .select('outcome')
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    return {
+      conversation,
+      operatorClosed: byOperator,
+      outcome: row.outcome,
+      entries: await entriesAfter(trx, conversationId, before),
+    };
   });
   const { conversation } = closed;
   const served = conversation.operator_id !== null ? await serveQueuesForOperator(db, conversation.operator_id) : [];
@@ -477,7 +661,11 @@ export async function closeLiveConversation(db: Kysely<Database>, conversationId
  * Where a transfer sends a conversation. `reroute` is the system's own transfer when the operator who had it left
  * (their presence ended): any eligible operator with the conversation's skill, else back to the queue.
  */
-export type TransferTarget = { operatorId: number } | { groupId: number } | { skillId: number } | { reroute: 'operator_left'; from: number };
+export type TransferTarget =
+  | { operatorId: number }
+  | { groupId: number }
+  | { skillId: number }
+  | { reroute: 'operator_left'; from: number };
 
 /** What the gateway announces after a transfer. */
 export interface Transfer {
@@ -497,28 +685,53 @@ export interface Transfer {
 }
 
 /** Refuses (409 naming why) an operator who cannot take a transferred conversation now; reads their row under lock. */
-async function transferableOperator(trx: Tx, conversation: RoutedConversation, channel: LiveChannel, operatorId: number): Promise<void> {
+async function transferableOperator(
+  trx: Tx,
+  conversation: RoutedConversation,
+  channel: LiveChannel,
+  operatorId: number,
+): Promise<void> {
   const query = trx
     .selectFrom('operator')
-    .select(['id', 'client_id', 'deleted_at', 'connected', 'chat_max_number', 'chat_enabled', 'chat_available', 'call_enabled', 'call_available', 'video_enabled', 'video_available'])
+    .select([
+      'id',
+      'client_id',
+      'deleted_at',
+      'connected',
+      'chat_max_number',
+      'chat_enabled',
+      'chat_available',
+      'call_enabled',
+      'call_available',
+      'video_enabled',
+      'video_available',
+    ])
     .where('id', '=', operatorId);
   const operator = await lockRows(trx, query, 'wait').executeTakeFirst();
-  if (!operator || operator.client_id !== conversation.client_id || operator.deleted_at !== null) throw fieldInvalid('operator_id', `Unknown 'operator' with 'id' ${operatorId}.`);
+  if (!operator || operator.client_id !== conversation.client_id || operator.deleted_at !== null)
+    throw fieldInvalid('operator_id', `Unknown 'operator' with 'id' ${operatorId}.`);
   const flags = {
     chat: [operator.chat_enabled, operator.chat_available],
     call: [operator.call_enabled, operator.call_available],
     video: [operator.video_enabled, operator.video_available],
   } as const;
   const [enabled, available] = flags[channel];
-  if (operator.id === conversation.operator_id) throw conflict(`Operator ${operatorId} already has conversation ${conversation.id}.`);
-  const linked = await trx.selectFrom('operator_website').select('operator_id').where('operator_id', '=', operatorId).where('website_id', '=', conversation.website_id).executeTakeFirst();
+  if (operator.id === conversation.operator_id)
+    throw conflict(`Operator ${operatorId} already has conversation ${conversation.id}.`);
+  const linked = await trx
+    .selectFrom('operator_website')
+    .select('operator_id')
+    .where('operator_id', '=', operatorId)
+    .where('website_id', '=', conversation.website_id)
+    .executeTakeFirst();
   if (!linked) throw conflict(`Operator ${operatorId} does not answer on website ${conversation.website_id}.`);
   if (operator.connected !== 1) throw conflict(`Operator ${operatorId} is not connected.`);
   if (enabled !== 1) throw conflict(`Operator ${operatorId} cannot process ${channel} (${channel}_enabled is false).`);
   if (available !== 1) throw conflict(`Operator ${operatorId} is not available for ${channel}.`);
   const load = (await loadsOf(trx, [operatorId])).get(`${operatorId}:${channel}`) ?? 0;
   const capacity = channelCapacity(channel, operator.chat_max_number);
-  if (load >= capacity) throw conflict(`Operator ${operatorId} has no free ${channel} slot (${load} of ${capacity} taken).`);
+  if (load >= capacity)
+    throw conflict(`Operator ${operatorId} has no free ${channel} slot (${load} of ${capacity} taken).`);
 }
 
 /**
@@ -530,19 +743,37 @@ async function transferableOperator(trx: Tx, conversation: RoutedConversation, c
  * Writes the transfer notice with `{"event":"transferred","from":…,"to":…}` and `conversation.transferred`, then
  * (second transaction) serves the queues of the operator who gave it away.
  */
-export async function transferConversation(db: Kysely<Database>, conversationId: number, target: TransferTarget, byOperatorId: number | null): Promise<Transfer> {
+export async function transferConversation(
+  db: Kysely<Database>,
+  conversationId: number,
+  target: TransferTarget,
+  byOperatorId: number | null,
+): Promise<Transfer> {
   const done = await runInTransaction(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is closed.`);
     const channel = conversation.channel;
-    if (!isLiveChannel(channel)) throw conflict(`Conversation ${conversationId} is on channel ${channel}; only chat, call and video conversations are routed.`);
+    if (!isLiveChannel(channel))
+      throw conflict(
+        `Conversation ${conversationId} is on channel ${channel}; only chat, call and video conversations are routed.`,
+      );
     if ('reroute' in target) {
       // Checked under the conversation's lock: it may have closed or changed hands, or its operator come back, since.
-      const departed = await trx.selectFrom('operator').select('connected').where('id', '=', target.from).executeTakeFirst();
-      if (conversation.operator_id !== target.from || conversation.status !== 'open' || departed?.connected === 1) throw new NobodyToReroute();
+      const departed = await trx
+        .selectFrom('operator')
+        .select('connected')
+        .where('id', '=', target.from)
+        .executeTakeFirst();
+      if (conversation.operator_id !== target.from || conversation.status !== 'open' || departed?.connected === 1)
+        throw new NobodyToReroute();
     }
     if (byOperatorId !== null) {
-      const by = await trx.selectFrom('operator').select('id').where('id', '=', byOperatorId).where('client_id', '=', conversation.client_id).executeTakeFirst();
+      const by = await trx
+        .selectFrom('operator')
+        .select('id')
+        .where('id', '=', byOperatorId)
+        .where('client_id', '=', conversation.client_id)
+        .executeTakeFirst();
       if (!by) throw fieldInvalid('by_operator_id', `Unknown 'operator' with 'id' ${byOperatorId}.`);
     }
     const website = await routingWebsite(trx, conversation.website_id);
@@ -560,11 +791,23 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
       to = target.operatorId;
       targetData = { operator_id: target.operatorId };
     } else if ('groupId' in target) {
-      const group = await trx.selectFrom('operator_group').select('id').where('id', '=', target.groupId).where('client_id', '=', conversation.client_id).executeTakeFirst();
+      const group = await trx
+        .selectFrom('operator_group')
+        .select('id')
+        .where('id', '=', target.groupId)
+        .where('client_id', '=', conversation.client_id)
+        .executeTakeFirst();
       if (!group) throw fieldInvalid('group_id', `Unknown 'group' with 'id' ${target.groupId}.`);
-      const members = await lockedOperatorStates(trx, { websiteId: website.id, channels: [channel], groupId: target.groupId });
+      const members = await lockedOperatorStates(trx, {
+        websiteId: website.id,
+        channels: [channel],
+        groupId: target.groupId,
+      });
       const chosen = chooseOperator(members, { channel, skillId: null, excludeOperatorId: from }, strategy);
-      if (chosen === undefined) throw conflict(`No operator of group ${target.groupId} is connected, available for ${channel} and free on website ${website.id}.`);
+      if (chosen === undefined)
+        throw conflict(
+          `No operator of group ${target.groupId} is connected, available for ${channel} and free on website ${website.id}.`,
+        );
       to = chosen.id;
       targetData = { group_id: target.groupId };
     } else {
@@ -595,7 +838,11 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
           assigned_at: at,
           updated_at: at,
           // A waiting conversation given by hand is answered now: its wait ends here.
-          ...(wasWaiting && { status: 'open' as const, outcome: conversation.outcome ?? 'answered', wait_ms: conversation.wait_ms ?? millisBetween(conversation.created_at, at) }),
+          ...(wasWaiting && {
+            status: 'open' as const,
+            outcome: conversation.outcome ?? 'answered',
+            wait_ms: conversation.wait_ms ?? millisBetween(conversation.created_at, at),
+          }),
         })
         .where('id', '=', conversationId)
         .execute();
@@ -604,17 +851,37 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
       // Back to the queue: an open conversation queues from now; a waiting one keeps its place.
       await trx
         .updateTable('conversation')
-        .set({ status: 'waiting', operator_id: null, skill_id: skillId, waitinglist: 1, queued_at: wasWaiting && conversation.queued_at !== null ? conversation.queued_at : at, updated_at: at })
+        .set({
+          status: 'waiting',
+          operator_id: null,
+          skill_id: skillId,
+          waitinglist: 1,
+          queued_at: wasWaiting && conversation.queued_at !== null ? conversation.queued_at : at,
+          updated_at: at,
+        })
         .where('id', '=', conversationId)
         .execute();
     }
-    await appendSystemEntry(trx, conversationId, OPERATOR_CHAT_TRANSFERRED, { event: 'transferred', from, to, target: targetData, by: byOperatorId }, at);
+    await appendSystemEntry(
+      trx,
+      conversationId,
+      OPERATOR_CHAT_TRANSFERRED,
+      { event: 'transferred', from, to, target: targetData, by: byOperatorId },
+      at,
+    );
     const moved = { ...conversation, skill_id: skillId };
     await appendEvent(trx, {
       type: 'conversation.transferred',
       clientId: conversation.client_id,
       subject: { type: 'conversation', id: conversationId },
-      payload: { ...eventBase(moved), fromOperatorId: from, toOperatorId: to, target: targetData, byOperatorId, queued: to === null },
+      payload: {
+        ...eventBase(moved),
+        fromOperatorId: from,
+        toOperatorId: to,
+        target: targetData,
+        byOperatorId,
+        queued: to === null,
+      },
       at,
     });
 
@@ -622,7 +889,10 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
     let served: Assignment[] = [];
     if (to === null) {
       // The slot it left may serve someone ahead in the queue; it is offered, in its place, to everyone but `from`.
-      served = await serveWithin(trx, website, [channel], { operatorIds: lockedIds, ...(from !== null && { avoid: { conversationId, operatorId: from } }) });
+      served = await serveWithin(trx, website, [channel], {
+        operatorIds: lockedIds,
+        ...(from !== null && { avoid: { conversationId, operatorId: from } }),
+      });
       const own = served.find((assignment) => assignment.conversationId === conversationId);
       if (own !== undefined) {
         to = own.operatorId;
@@ -633,14 +903,30 @@ export async function transferConversation(db: Kysely<Database>, conversationId:
           type: 'conversation.queued',
           clientId: conversation.client_id,
           subject: { type: 'conversation', id: conversationId },
-          payload: { ...eventBase(moved), position: queued?.position ?? 1, estimatedWaitSeconds: queued?.estimatedWaitSeconds ?? 0, transferred: true },
+          payload: {
+            ...eventBase(moved),
+            position: queued?.position ?? 1,
+            estimatedWaitSeconds: queued?.estimatedWaitSeconds ?? 0,
+            transferred: true,
+          },
           at,
         });
       }
     }
-    return { conversation, channel, from, to, queued, served, entries: await entriesAfter(trx, conversationId, before) };
+    return {
+      conversation,
+      channel,
+      from,
+      to,
+      queued,
+      served,
+      entries: await entriesAfter(trx, conversationId, before),
+    };
   });
-  const freed = done.from !== null ? await serveForOperator(db, done.from, { avoid: { conversationId, operatorId: done.from } }) : [];
+  const freed =
+    done.from !== null
+      ? await serveForOperator(db, done.from, { avoid: { conversationId, operatorId: done.from } })
+      : [];
   return {
     conversationId,
     websiteId: done.conversation.website_id,
@@ -691,15 +977,33 @@ export async function rerouteConversationsOf(db: Kysely<Database>, operatorId: n
  * Sets how a website's live conversations choose an operator (`least_loaded` or `round_robin`; null: back to the
  * default, least loaded). Writes and announces (`website.updated`) only a real change. 404 for an absent website.
  */
-export async function setRoutingStrategy(db: Kysely<Database>, websiteId: number, strategy: string | null): Promise<void> {
+export async function setRoutingStrategy(
+  db: Kysely<Database>,
+  websiteId: number,
+  strategy: string | null,
+): Promise<void> {
   const value = strategy === null ? null : ROUTING_STRATEGIES.find((known) => known === strategy);
   if (value === undefined) throw fieldInvalid('routing_strategy', `Expected ${ROUTING_STRATEGIES.join(' or ')}.`);
   await runInTransaction(db, async (trx) => {
-    const website = await trx.selectFrom('website').select(['id', 'client_id', 'routing_strategy']).where('id', '=', websiteId).executeTakeFirst();
+    const website = await trx
+      .selectFrom('website')
+      .select(['id', 'client_id', 'routing_strategy'])
+      .where('id', '=', websiteId)
+      .executeTakeFirst();
     if (!website) throw unknownResource('website', websiteId);
     if (website.routing_strategy === value) return;
     const at = nowInstant();
-    await trx.updateTable('website').set({ routing_strategy: value, updated_at: at }).where('id', '=', websiteId).execute();
-    await appendEvent(trx, { type: 'website.updated', clientId: website.client_id, subject: { type: 'website', id: websiteId }, payload: { changed: ['routing_strategy'], routingStrategy: value }, at });
+    await trx
+      .updateTable('website')
+      .set({ routing_strategy: value, updated_at: at })
+      .where('id', '=', websiteId)
+      .execute();
+    await appendEvent(trx, {
+      type: 'website.updated',
+      clientId: website.client_id,
+      subject: { type: 'website', id: websiteId },
+      payload: { changed: ['routing_strategy'], routingStrategy: value },
+      at,
+    });
   });
 }

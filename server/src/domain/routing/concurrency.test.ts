@@ -2,13 +2,19 @@
 // on one connection pool and (PostgreSQL) on two pools sharing the database, as two nodes do.
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Store, openDatabase } from '../../db/database.js';
+import { openDatabase, type Store } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { nowInstant } from '../../http/time.js';
-import { type TestApp, clientWithKey, startTestApp, testDialect } from '../../test/harness.js';
+import { clientWithKey, startTestApp, type TestApp, testDialect } from '../../test/harness.js';
 import { changeOperatorLive } from '../people/presence.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
-import { type LiveStart, closeLiveConversation, serveQueue, startLiveConversation, transferConversation } from './commands.js';
+import {
+  closeLiveConversation,
+  type LiveStart,
+  serveQueue,
+  startLiveConversation,
+  transferConversation,
+} from './commands.js';
 import { runInTransaction } from './locks.js';
 
 let t: TestApp;
@@ -40,16 +46,30 @@ async function team(websiteId: number, available = true): Promise<number[]> {
   const ids: number[] = [];
   for (let n = 0; n < 3; n += 1) {
     counter += 1;
-    const answer = await t.api('POST', '/operator', { key, json: { name: `Rusher ${counter}`, email: `rusher.${counter}@rush.example`, website_list: [websiteId], chat_max_number: 2 } });
+    const answer = await t.api('POST', '/operator', {
+      key,
+      json: {
+        name: `Rusher ${counter}`,
+        email: `rusher.${counter}@rush.example`,
+        website_list: [websiteId],
+        chat_max_number: 2,
+      },
+    });
     ids.push(answer.body.data.id);
   }
-  for (const id of ids) await changeOperatorLive(t.store.db, clientId, id, available ? { chat: true } : { call: false, chat: false });
+  for (const id of ids)
+    await changeOperatorLive(t.store.db, clientId, id, available ? { chat: true } : { call: false, chat: false });
   return ids;
 }
 
 async function visitors(websiteId: number, count: number): Promise<Array<{ id: number; uniqueId: string }>> {
   const made: Array<{ id: number; uniqueId: string }> = [];
-  for (let n = 0; n < count; n += 1) made.push(await t.store.db.transaction().execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId, at: nowInstant() })));
+  for (let n = 0; n < count; n += 1)
+    made.push(
+      await t.store.db
+        .transaction()
+        .execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId, at: nowInstant() })),
+    );
   return made;
 }
 
@@ -72,7 +92,9 @@ async function loads(websiteId: number): Promise<Map<number, number>> {
 
 /** Number of `conversation.assigned` events per conversation of the website. */
 async function assignmentEvents(websiteId: number): Promise<Map<number, number>> {
-  const ids = (await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', websiteId).execute()).map((row) => row.id);
+  const ids = (
+    await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', websiteId).execute()
+  ).map((row) => row.id);
   const rows = await t.store.db
     .selectFrom('event')
     .select(['subject_id', (eb) => eb.fn.countAll<number>().as('n')])
@@ -85,7 +107,9 @@ async function assignmentEvents(websiteId: number): Promise<Map<number, number>>
 
 async function startAll(websiteId: number, count: number): Promise<LiveStart[]> {
   const people = await visitors(websiteId, count);
-  return Promise.all(people.map((visitor, index) => startLiveConversation(node(index), { websiteId, visitor, text: `Hello ${index}` })));
+  return Promise.all(
+    people.map((visitor, index) => startLiveConversation(node(index), { websiteId, visitor, text: `Hello ${index}` })),
+  );
 }
 
 describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', two pools' : ''})`, () => {
@@ -99,9 +123,15 @@ describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', tw
     expect(queued).toHaveLength(24);
     const perOperator = await loads(site);
     expect(operators.map((id) => perOperator.get(id))).toEqual([2, 2, 2]);
-    const rows = await t.store.db.selectFrom('conversation').select(['status', 'operator_id', 'outcome', 'waitinglist']).where('website_id', '=', site).execute();
+    const rows = await t.store.db
+      .selectFrom('conversation')
+      .select(['status', 'operator_id', 'outcome', 'waitinglist'])
+      .where('website_id', '=', site)
+      .execute();
     expect(rows.filter((row) => row.status === 'open')).toHaveLength(6);
-    expect(rows.filter((row) => row.status === 'waiting' && row.operator_id === null && row.waitinglist === 1)).toHaveLength(24);
+    expect(
+      rows.filter((row) => row.status === 'waiting' && row.operator_id === null && row.waitinglist === 1),
+    ).toHaveLength(24);
     expect([...(await assignmentEvents(site)).values()]).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
@@ -110,10 +140,19 @@ describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', tw
     const operators = await team(site);
     const results = await startAll(site, 30);
     const queuedIds = (
-      await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', site).where('status', '=', 'waiting').orderBy('queued_at').orderBy('id').execute()
+      await t.store.db
+        .selectFrom('conversation')
+        .select('id')
+        .where('website_id', '=', site)
+        .where('status', '=', 'waiting')
+        .orderBy('queued_at')
+        .orderBy('id')
+        .execute()
     ).map((row) => row.id);
     const closes = await Promise.all(
-      results.filter((result) => result.kind === 'assigned').map((result, index) => closeLiveConversation(node(index), result.conversationId, { by: 'operator' })),
+      results
+        .filter((result) => result.kind === 'assigned')
+        .map((result, index) => closeLiveConversation(node(index), result.conversationId, { by: 'operator' })),
     );
     const served = closes.flatMap((close) => close.served.map((assignment) => assignment.conversationId));
     expect(served).toHaveLength(6);
@@ -128,7 +167,14 @@ describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', tw
     const operators = await team(site);
     await startAll(site, 26);
     const queuedIds = (
-      await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', site).where('status', '=', 'waiting').orderBy('queued_at').orderBy('id').execute()
+      await t.store.db
+        .selectFrom('conversation')
+        .select('id')
+        .where('website_id', '=', site)
+        .where('status', '=', 'waiting')
+        .orderBy('queued_at')
+        .orderBy('id')
+        .execute()
     ).map((row) => row.id);
     expect(queuedIds).toHaveLength(20);
     // Six more slots open at once; six serving passes race for them.
@@ -159,11 +205,17 @@ describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', tw
         return transferConversation(node(index), id, { skillId: skill }, by);
       }),
       ...open.slice(6).map((id, index) => closeLiveConversation(node(index + 1), id, { by: 'visitor' })),
-      ...people.map((visitor, index) => startLiveConversation(node(index), { websiteId: site, visitor, skillId: index % 2 === 0 ? skill : null })),
+      ...people.map((visitor, index) =>
+        startLiveConversation(node(index), { websiteId: site, visitor, skillId: index % 2 === 0 ? skill : null }),
+      ),
     ]);
     const perOperator = await loads(site);
     for (const id of [...operators, ...experts]) expect(perOperator.get(id) ?? 0).toBeLessThanOrEqual(2);
-    const rows = await t.store.db.selectFrom('conversation').select(['status', 'operator_id']).where('website_id', '=', site).execute();
+    const rows = await t.store.db
+      .selectFrom('conversation')
+      .select(['status', 'operator_id'])
+      .where('website_id', '=', site)
+      .execute();
     expect(rows.filter((row) => row.status === 'waiting' && row.operator_id !== null)).toEqual([]);
     expect(rows.filter((row) => row.status === 'open')).toHaveLength(12);
   });

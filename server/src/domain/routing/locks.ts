@@ -13,7 +13,11 @@ import type { Database } from '../../db/schema.js';
 export type LockMode = 'wait' | 'skip_locked';
 
 /** Adds the PostgreSQL row lock to a one-table SELECT; returns it unchanged on SQLite. */
-export function lockRows<TB extends keyof Database, O>(trx: Transaction<Database>, query: SelectQueryBuilder<Database, TB, O>, mode: LockMode): SelectQueryBuilder<Database, TB, O> {
+export function lockRows<TB extends keyof Database, O>(
+  trx: Transaction<Database>,
+  query: SelectQueryBuilder<Database, TB, O>,
+  mode: LockMode,
+): SelectQueryBuilder<Database, TB, O> {
   if (dialectOf(trx) !== 'postgres') return query;
   const locked = query.forUpdate();
   return mode === 'skip_locked' ? locked.skipLocked() : locked;
@@ -33,7 +37,10 @@ const ATTEMPTS = 3;
  * itself takes operator locks in one fixed order, but other writers (an administrator moving operators between
  * groups) lock operator rows in their own order. `work` must have no effect outside the database.
  */
-export async function runInTransaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export async function runInTransaction<T>(
+  db: Kysely<Database>,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.transaction().execute(work);

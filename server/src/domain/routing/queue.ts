@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
 import type { LiveChannel } from '../people/live-schema.js';
-import { type QueuedConversation, estimateWaitSeconds, queuePositions } from './algorithm.js';
+import { estimateWaitSeconds, type QueuedConversation, queuePositions } from './algorithm.js';
 import { countReadyOperators, isLiveChannel, meanQueueWait } from './store.js';
 
 /** A waiting visitor's place in the queue. */
@@ -41,14 +41,19 @@ function estimator(db: Kysely<Database>, websiteId: number, now: Date) {
  * Position and estimated wait of a waiting conversation; null when it is not waiting in a queue (assigned, closed,
  * or not a live channel). 404 when it does not exist. Reads inside the caller's transaction when given one.
  */
-export async function queueStatus(db: Kysely<Database>, conversationId: number, now: Date = new Date()): Promise<QueueStatus | null> {
+export async function queueStatus(
+  db: Kysely<Database>,
+  conversationId: number,
+  now: Date = new Date(),
+): Promise<QueueStatus | null> {
   const mine = await db
     .selectFrom('conversation')
     .select(['id', 'website_id', 'channel', 'skill_id', 'status', 'operator_id', 'queued_at'])
     .where('id', '=', conversationId)
     .executeTakeFirst();
   if (!mine) throw unknownResource('conversation', conversationId);
-  if (mine.status !== 'waiting' || mine.operator_id !== null || mine.queued_at === null || !isLiveChannel(mine.channel)) return null;
+  if (mine.status !== 'waiting' || mine.operator_id !== null || mine.queued_at === null || !isLiveChannel(mine.channel))
+    return null;
   const queuedAt = mine.queued_at;
   const ahead = await db
     .selectFrom('conversation')
@@ -58,8 +63,14 @@ export async function queueStatus(db: Kysely<Database>, conversationId: number, 
     .where('status', '=', 'waiting')
     .where('operator_id', 'is', null)
     .where('id', '!=', mine.id)
-    .where((eb) => eb.or([eb('queued_at', '<', queuedAt), eb.and([eb('queued_at', '=', queuedAt), eb('id', '<', mine.id)])]))
-    .where((eb) => (mine.skill_id === null ? eb('skill_id', 'is', null) : eb.or([eb('skill_id', 'is', null), eb('skill_id', '=', mine.skill_id)])))
+    .where((eb) =>
+      eb.or([eb('queued_at', '<', queuedAt), eb.and([eb('queued_at', '=', queuedAt), eb('id', '<', mine.id)])]),
+    )
+    .where((eb) =>
+      mine.skill_id === null
+        ? eb('skill_id', 'is', null)
+        : eb.or([eb('skill_id', 'is', null), eb('skill_id', '=', mine.skill_id)]),
+    )
     .executeTakeFirstOrThrow();
   const position = Number(ahead.n) + 1;
   const estimate = estimator(db, mine.website_id, now);
@@ -67,7 +78,11 @@ export async function queueStatus(db: Kysely<Database>, conversationId: number, 
 }
 
 /** Every waiting conversation of a website with its position and estimate, in queue order. */
-export async function queueSnapshot(db: Kysely<Database>, websiteId: number, now: Date = new Date()): Promise<QueueEntry[]> {
+export async function queueSnapshot(
+  db: Kysely<Database>,
+  websiteId: number,
+  now: Date = new Date(),
+): Promise<QueueEntry[]> {
   const rows = await db
     .selectFrom('conversation')
     .select(['id', 'visitor_id', 'channel', 'skill_id', 'queued_at'])
@@ -80,14 +95,28 @@ export async function queueSnapshot(db: Kysely<Database>, websiteId: number, now
     .execute();
   const queued: Array<QueuedConversation & { visitorId: number; channel: LiveChannel }> = [];
   for (const row of rows) {
-    if (row.queued_at !== null && isLiveChannel(row.channel)) queued.push({ id: row.id, visitorId: row.visitor_id, channel: row.channel, skillId: row.skill_id, queuedAt: row.queued_at });
+    if (row.queued_at !== null && isLiveChannel(row.channel))
+      queued.push({
+        id: row.id,
+        visitorId: row.visitor_id,
+        channel: row.channel,
+        skillId: row.skill_id,
+        queuedAt: row.queued_at,
+      });
   }
   const positions = queuePositions(queued);
   const estimate = estimator(db, websiteId, now);
   const entries: QueueEntry[] = [];
   for (const entry of queued) {
     const position = positions.get(entry.id) ?? 1;
-    entries.push({ conversationId: entry.id, visitorId: entry.visitorId, channel: entry.channel, skillId: entry.skillId, position, estimatedWaitSeconds: await estimate(position, entry.channel, entry.skillId) });
+    entries.push({
+      conversationId: entry.id,
+      visitorId: entry.visitorId,
+      channel: entry.channel,
+      skillId: entry.skillId,
+      position,
+      estimatedWaitSeconds: await estimate(position, entry.channel, entry.skillId),
+    });
   }
   return entries;
 }

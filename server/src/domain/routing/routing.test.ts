@@ -2,20 +2,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../errors.js';
 import { nowInstant } from '../../http/time.js';
-import { type TestApp, clientWithKey, eventTypesFor, startTestApp } from '../../test/harness.js';
+import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../../test/harness.js';
 import { OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE } from '../conversations/history.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import { changeOperatorLive, connectOperator, disconnectOperator } from '../people/presence.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import {
-  type LiveStart,
-  type LiveStartInput,
-  OPERATOR_CHAT_ASSIGNED,
-  OPERATOR_CHAT_TRANSFERRED,
   abandonConversation,
   closeLiveConversation,
   expireQueuedConversations,
+  type LiveStart,
+  type LiveStartInput,
   missQueuedConversations,
+  OPERATOR_CHAT_ASSIGNED,
+  OPERATOR_CHAT_TRANSFERRED,
   rerouteConversationsOf,
   serveQueue,
   serveQueuesForOperator,
@@ -40,7 +40,11 @@ afterAll(async () => t.close());
 
 let counter = 0;
 
-async function created(path: '/website' | '/operator' | '/group' | '/skill', json: Record<string, unknown>, as: string = key): Promise<number> {
+async function created(
+  path: '/website' | '/operator' | '/group' | '/skill',
+  json: Record<string, unknown>,
+  as: string = key,
+): Promise<number> {
   const answer = await t.api('POST', path, { key: as, json });
   if (answer.status !== 200) throw new Error(`POST ${path} failed: ${JSON.stringify(answer.body)}`);
   return answer.body.data.id;
@@ -52,19 +56,35 @@ async function website(): Promise<number> {
 }
 
 /** An operator of the website, connected and available for chat unless told otherwise. */
-async function operator(websiteIds: number[], extra: Record<string, unknown> = {}, live: { [channel in LiveChannel]?: boolean } | 'offline' = { chat: true }): Promise<number> {
+async function operator(
+  websiteIds: number[],
+  extra: Record<string, unknown> = {},
+  live: { [channel in LiveChannel]?: boolean } | 'offline' = { chat: true },
+): Promise<number> {
   counter += 1;
-  const id = await created('/operator', { name: `Agent ${counter}`, email: `agent.${counter}@routing.example`, website_list: websiteIds, ...extra });
+  const id = await created('/operator', {
+    name: `Agent ${counter}`,
+    email: `agent.${counter}@routing.example`,
+    website_list: websiteIds,
+    ...extra,
+  });
   if (live !== 'offline') await changeOperatorLive(t.store.db, clientId, id, live);
   return id;
 }
 
 async function visitor(websiteId: number, owner: number = clientId): Promise<{ id: number; uniqueId: string }> {
-  return t.store.db.transaction().execute((trx) => findOrCreateVisitor(trx, { clientId: owner, websiteId, at: nowInstant() }));
+  return t.store.db
+    .transaction()
+    .execute((trx) => findOrCreateVisitor(trx, { clientId: owner, websiteId, at: nowInstant() }));
 }
 
 async function start(websiteId: number, extra: Partial<LiveStartInput> = {}): Promise<LiveStart> {
-  return startLiveConversation(t.store.db, { websiteId, visitor: await visitor(websiteId), text: 'Hello, anyone there?', ...extra });
+  return startLiveConversation(t.store.db, {
+    websiteId,
+    visitor: await visitor(websiteId),
+    text: 'Hello, anyone there?',
+    ...extra,
+  });
 }
 
 async function conversation(id: number) {
@@ -72,11 +92,23 @@ async function conversation(id: number) {
 }
 
 async function history(id: number) {
-  return t.store.db.selectFrom('conversation_message').select(['seq', 'kind', 'body', 'data', 'operator_id', 'client_message_id']).where('conversation_id', '=', id).orderBy('seq').execute();
+  return t.store.db
+    .selectFrom('conversation_message')
+    .select(['seq', 'kind', 'body', 'data', 'operator_id', 'client_message_id'])
+    .where('conversation_id', '=', id)
+    .orderBy('seq')
+    .execute();
 }
 
 async function payloads(conversationId: number, type: string): Promise<Array<Record<string, unknown>>> {
-  const rows = await t.store.db.selectFrom('event').select('payload').where('subject_type', '=', 'conversation').where('subject_id', '=', conversationId).where('type', '=', type).orderBy('id').execute();
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select('payload')
+    .where('subject_type', '=', 'conversation')
+    .where('subject_id', '=', conversationId)
+    .where('type', '=', type)
+    .orderBy('id')
+    .execute();
   return rows.map((row) => JSON.parse(row.payload) as Record<string, unknown>);
 }
 
@@ -99,7 +131,11 @@ async function rejection(promise: Promise<unknown>): Promise<{ status: number; m
 async function ageConversation(id: number, ms: number): Promise<void> {
   const row = await conversation(id);
   const back = (instant: string | null) => (instant === null ? null : new Date(Date.parse(instant) - ms).toISOString());
-  await t.store.db.updateTable('conversation').set({ created_at: back(row.created_at) ?? row.created_at, queued_at: back(row.queued_at) }).where('id', '=', id).execute();
+  await t.store.db
+    .updateTable('conversation')
+    .set({ created_at: back(row.created_at) ?? row.created_at, queued_at: back(row.queued_at) })
+    .where('id', '=', id)
+    .execute();
 }
 
 describe('startLiveConversation: assignment', () => {
@@ -113,19 +149,57 @@ describe('startLiveConversation: assignment', () => {
       [2, 3, OPERATOR_CHAT_ASSIGNED],
     ]);
     const row = await conversation(result.conversationId);
-    expect(row).toMatchObject({ status: 'open', source: 'web', operator_id: agent, outcome: 'answered', operator_answer: 0, waitinglist: 0, queued_at: null, page_type: 'product', user_agent: 'Firefox', last_seq: 2 });
+    expect(row).toMatchObject({
+      status: 'open',
+      source: 'web',
+      operator_id: agent,
+      outcome: 'answered',
+      operator_answer: 0,
+      waitinglist: 0,
+      queued_at: null,
+      page_type: 'product',
+      user_agent: 'Firefox',
+      last_seq: 2,
+    });
     expect(row.assigned_at).not.toBeNull();
     expect(row.wait_ms).toBeGreaterThanOrEqual(0);
     expect(row.wait_ms).toBeLessThan(5000);
     expect(await history(result.conversationId)).toEqual([
       { seq: 1, kind: 2, body: 'Hello, anyone there?', data: null, operator_id: null, client_message_id: 'm-1' },
-      { seq: 2, kind: 3, body: OPERATOR_CHAT_ASSIGNED, data: JSON.stringify({ event: 'assigned', operator_id: agent }), operator_id: null, client_message_id: null },
+      {
+        seq: 2,
+        kind: 3,
+        body: OPERATOR_CHAT_ASSIGNED,
+        data: JSON.stringify({ event: 'assigned', operator_id: agent }),
+        operator_id: null,
+        client_message_id: null,
+      },
     ]);
-    const stamped = await t.store.db.selectFrom('operator').select('last_assigned_at').where('id', '=', agent).executeTakeFirstOrThrow();
+    const stamped = await t.store.db
+      .selectFrom('operator')
+      .select('last_assigned_at')
+      .where('id', '=', agent)
+      .executeTakeFirstOrThrow();
     expect(stamped.last_assigned_at).toBe(row.assigned_at);
-    expect(await eventTypesFor(t, 'conversation', result.conversationId)).toEqual(['conversation.started', 'message.created', 'message.created', 'conversation.assigned']);
+    expect(await eventTypesFor(t, 'conversation', result.conversationId)).toEqual([
+      'conversation.started',
+      'message.created',
+      'message.created',
+      'conversation.assigned',
+    ]);
     expect(await payloads(result.conversationId, 'conversation.assigned')).toEqual([
-      { conversationId: result.conversationId, websiteId: site, clientId, channel: 'chat', visitorId: row.visitor_id, skillId: null, operatorId: agent, waitMs: row.wait_ms, queued: false, seq: 2 },
+      {
+        conversationId: result.conversationId,
+        websiteId: site,
+        clientId,
+        channel: 'chat',
+        visitorId: row.visitor_id,
+        skillId: null,
+        operatorId: agent,
+        waitMs: row.wait_ms,
+        queued: false,
+        seq: 2,
+      },
     ]);
   });
 
@@ -158,7 +232,11 @@ describe('startLiveConversation: assignment', () => {
     expect(assignedTo(await start(site))).toBe(second);
     expect(assignedTo(await start(site))).toBe(third);
     // second closes its conversation: it is the least loaded now, although it was not idle longest.
-    const ofSecond = await t.store.db.selectFrom('conversation').select('id').where('operator_id', '=', second).executeTakeFirstOrThrow();
+    const ofSecond = await t.store.db
+      .selectFrom('conversation')
+      .select('id')
+      .where('operator_id', '=', second)
+      .executeTakeFirstOrThrow();
     await closeLiveConversation(t.store.db, ofSecond.id, { by: 'operator' });
     expect(assignedTo(await start(site))).toBe(second);
     // All at 1: longest idle is first.
@@ -190,7 +268,12 @@ describe('startLiveConversation: assignment', () => {
     expect(assignedTo(await start(site, { skillId: skill }))).toBe(expert);
     const waiting = await start(site, { skillId: skill });
     expect(waiting).toMatchObject({ kind: 'queued', position: 1 });
-    expect(await conversation(waiting.conversationId)).toMatchObject({ status: 'waiting', skill_id: skill, operator_id: null, waitinglist: 1 });
+    expect(await conversation(waiting.conversationId)).toMatchObject({
+      status: 'waiting',
+      skill_id: skill,
+      operator_id: null,
+      waitinglist: 1,
+    });
     // Without the skill the other operator takes it.
     expect(assignedTo(await start(site))).not.toBe(expert);
   });
@@ -203,7 +286,10 @@ describe('startLiveConversation: assignment', () => {
     expect(assignedTo(await start(site, { channel: 'call' }))).toBe(agent);
     expect((await start(site, { channel: 'call' })).kind).toBe('queued');
     const live = await t.api('GET', `/operator/${agent}/live`, { key });
-    expect(live.body.data).toMatchObject({ chat: { slot_number: 1, busy: true }, call: { slot_number: 1, busy: true } });
+    expect(live.body.data).toMatchObject({
+      chat: { slot_number: 1, busy: true },
+      call: { slot_number: 1, busy: true },
+    });
   });
 
   it('does not route to operators of another website, disconnected ones, or ones not available on the channel', async () => {
@@ -221,15 +307,23 @@ describe('startLiveConversation: assignment', () => {
   it('refuses bad input naming the field: website, skill and visitor of another client, channel', async () => {
     const site = await website();
     const foreignSkill = await created('/skill', { name: 'Foreign skill' }, otherKey);
-    expect(await rejection(startLiveConversation(t.store.db, { websiteId: 999_999, visitor: await visitor(site) }))).toEqual({ status: 404, message: "Unknown 'website' with 'id' 999999." });
-    expect(await rejection(start(site, { skillId: foreignSkill }))).toEqual({ status: 400, message: `Value of field 'skill_id' is not valid. Unknown 'skill' with 'id' ${foreignSkill}.` });
+    expect(
+      await rejection(startLiveConversation(t.store.db, { websiteId: 999_999, visitor: await visitor(site) })),
+    ).toEqual({ status: 404, message: "Unknown 'website' with 'id' 999999." });
+    expect(await rejection(start(site, { skillId: foreignSkill }))).toEqual({
+      status: 400,
+      message: `Value of field 'skill_id' is not valid. Unknown 'skill' with 'id' ${foreignSkill}.`,
+    });
     const foreignVisitor = await visitor(site, otherClientId);
     expect(await rejection(startLiveConversation(t.store.db, { websiteId: site, visitor: foreignVisitor }))).toEqual({
       status: 400,
       message: `Value of field 'visitor_id' is not valid. Unknown 'visitor' with 'id' ${foreignVisitor.id}.`,
     });
     const badChannel = JSON.parse('"social"') as LiveChannel;
-    expect(await rejection(start(site, { channel: badChannel }))).toEqual({ status: 400, message: "Value of field 'channel' is not valid. Expected chat, call or video." });
+    expect(await rejection(start(site, { channel: badChannel }))).toEqual({
+      status: 400,
+      message: "Value of field 'channel' is not valid. Expected chat, call or video.",
+    });
     const left = await t.store.db.selectFrom('conversation').select('id').where('website_id', '=', site).execute();
     expect(left).toEqual([]);
   });
@@ -246,7 +340,15 @@ describe('startLiveConversation: offline outcome', () => {
       [2, VISITOR_CHAT_CLOSE],
     ]);
     const row = await conversation(result.conversationId);
-    expect(row).toMatchObject({ status: 'closed', outcome: 'missed_offline', wait_ms: 0, operator_closed: 0, operator_id: null, waitinglist: 0, queued_at: null });
+    expect(row).toMatchObject({
+      status: 'closed',
+      outcome: 'missed_offline',
+      wait_ms: 0,
+      operator_closed: 0,
+      operator_id: null,
+      waitinglist: 0,
+      queued_at: null,
+    });
     expect(row.closed_at).not.toBeNull();
     expect(await eventTypesFor(t, 'conversation', result.conversationId)).toEqual([
       'conversation.started',
@@ -255,7 +357,9 @@ describe('startLiveConversation: offline outcome', () => {
       'message.created',
       'conversation.closed',
     ]);
-    expect(await payloads(result.conversationId, 'conversation.missed')).toMatchObject([{ reason: 'offline', queued: false, waitMs: 0, websiteId: site }]);
+    expect(await payloads(result.conversationId, 'conversation.missed')).toMatchObject([
+      { reason: 'offline', queued: false, waitMs: 0, websiteId: site },
+    ]);
   });
 });
 
@@ -266,7 +370,9 @@ describe('queue', () => {
     const first = await start(site);
     expect(assignedTo(first)).toBe(agent);
     const queued = [await start(site), await start(site), await start(site)];
-    expect(queued.map((result) => (result.kind === 'queued' ? [result.position, result.estimatedWaitSeconds] : result.kind))).toEqual([
+    expect(
+      queued.map((result) => (result.kind === 'queued' ? [result.position, result.estimatedWaitSeconds] : result.kind)),
+    ).toEqual([
       [1, 60],
       [2, 120],
       [3, 180],
@@ -279,11 +385,19 @@ describe('queue', () => {
     const queuedAfterMs = Date.parse(row.queued_at ?? '') - Date.parse(row.created_at);
     expect(queuedAfterMs).toBeGreaterThanOrEqual(0);
     expect(queuedAfterMs).toBeLessThan(1_000);
-    expect(await eventTypesFor(t, 'conversation', second.conversationId)).toEqual(['conversation.started', 'message.created', 'conversation.queued']);
-    expect(await payloads(second.conversationId, 'conversation.queued')).toMatchObject([{ position: 1, estimatedWaitSeconds: 60, websiteId: site }]);
+    expect(await eventTypesFor(t, 'conversation', second.conversationId)).toEqual([
+      'conversation.started',
+      'message.created',
+      'conversation.queued',
+    ]);
+    expect(await payloads(second.conversationId, 'conversation.queued')).toMatchObject([
+      { position: 1, estimatedWaitSeconds: 60, websiteId: site },
+    ]);
     expect(await queueStatus(t.store.db, second.conversationId)).toEqual({ position: 1, estimatedWaitSeconds: 60 });
     expect(await queueStatus(t.store.db, first.conversationId)).toBeNull();
-    expect((await queueSnapshot(t.store.db, site)).map((entry) => [entry.conversationId, entry.position])).toEqual(queued.map((result, index) => [result.conversationId, index + 1]));
+    expect((await queueSnapshot(t.store.db, site)).map((entry) => [entry.conversationId, entry.position])).toEqual(
+      queued.map((result, index) => [result.conversationId, index + 1]),
+    );
   });
 
   it('positions count only the same channel, and the same skill or none', async () => {
@@ -296,7 +410,9 @@ describe('queue', () => {
     const skilled = await start(site, { skillId: skill });
     const call = await start(site, { channel: 'call' });
     const plainAgain = await start(site);
-    expect([plain, skilled, call, plainAgain].map((result) => (result.kind === 'queued' ? result.position : result.kind))).toEqual([1, 2, 1, 2]);
+    expect(
+      [plain, skilled, call, plainAgain].map((result) => (result.kind === 'queued' ? result.position : result.kind)),
+    ).toEqual([1, 2, 1, 2]);
     expect(await queueStatus(t.store.db, skilled.conversationId)).toMatchObject({ position: 2 });
   });
 
@@ -311,10 +427,20 @@ describe('queue', () => {
     const stale = await start(site);
     const queuedAt = new Date(Date.now() - 90_000).toISOString();
     const assignedAt = new Date(Date.now() - 60_000).toISOString();
-    await t.store.db.updateTable('conversation').set({ status: 'closed', queued_at: queuedAt, assigned_at: assignedAt, wait_ms: 30_000, outcome: 'answered' }).where('id', '=', past.conversationId).execute();
     await t.store.db
       .updateTable('conversation')
-      .set({ status: 'closed', queued_at: '2020-01-01T00:00:00.000Z', assigned_at: '2020-01-01T00:15:00.000Z', wait_ms: 900_000, outcome: 'answered' })
+      .set({ status: 'closed', queued_at: queuedAt, assigned_at: assignedAt, wait_ms: 30_000, outcome: 'answered' })
+      .where('id', '=', past.conversationId)
+      .execute();
+    await t.store.db
+      .updateTable('conversation')
+      .set({
+        status: 'closed',
+        queued_at: '2020-01-01T00:00:00.000Z',
+        assigned_at: '2020-01-01T00:15:00.000Z',
+        wait_ms: 900_000,
+        outcome: 'answered',
+      })
       .where('id', '=', stale.conversationId)
       .execute();
     const next = await start(site);
@@ -333,15 +459,24 @@ describe('queue', () => {
     await ageConversation(second.conversationId, 40_000);
     await ageConversation(third.conversationId, 20_000);
     const closed = await closeLiveConversation(t.store.db, first.conversationId, { by: 'operator', operatorId: agent });
-    expect(closed).toMatchObject({ conversationId: first.conversationId, operatorId: agent, operatorClosed: true, outcome: 'answered' });
+    expect(closed).toMatchObject({
+      conversationId: first.conversationId,
+      operatorId: agent,
+      operatorClosed: true,
+      outcome: 'answered',
+    });
     expect(closed.entries.map((entry) => entry.body)).toEqual([OPERATOR_CHAT_CLOSE]);
-    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[second.conversationId, agent]]);
+    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [second.conversationId, agent],
+    ]);
     const served = await conversation(second.conversationId);
     expect(served).toMatchObject({ status: 'open', operator_id: agent, outcome: 'answered', waitinglist: 1 });
     expect(served.wait_ms).toBeGreaterThanOrEqual(40_000);
     expect(served.wait_ms).toBeLessThan(50_000);
     expect(closed.served[0]?.waitMs).toBe(served.wait_ms);
-    expect(await payloads(second.conversationId, 'conversation.assigned')).toMatchObject([{ operatorId: agent, queued: true, waitMs: served.wait_ms }]);
+    expect(await payloads(second.conversationId, 'conversation.assigned')).toMatchObject([
+      { operatorId: agent, queued: true, waitMs: served.wait_ms },
+    ]);
     expect(await queueStatus(t.store.db, third.conversationId)).toMatchObject({ position: 1 });
     const firstRow = await conversation(first.conversationId);
     expect(firstRow).toMatchObject({ status: 'closed', operator_closed: 1 });
@@ -355,7 +490,9 @@ describe('queue', () => {
     expect(await serveQueue(t.store.db, { websiteId: site })).toEqual([]);
     const late = await operator([site], { chat_max_number: 1 });
     const onAvailability = await serveQueuesForOperator(t.store.db, late);
-    expect(onAvailability.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[waiting[0]?.conversationId, late]]);
+    expect(onAvailability.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [waiting[0]?.conversationId, late],
+    ]);
     await t.api('PUT', `/operator/${agent}`, { key, json: { chat_max_number: 3 } });
     const onMoreSlots = await serveQueue(t.store.db, { clientId });
     expect(onMoreSlots.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
@@ -375,7 +512,9 @@ describe('queue', () => {
     expect([rare.kind, plain.kind]).toEqual(['queued', 'queued']);
     const closed = await closeLiveConversation(t.store.db, first.conversationId, { by: 'visitor' });
     expect(closed.operatorClosed).toBe(false);
-    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[plain.conversationId, agent]]);
+    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [plain.conversationId, agent],
+    ]);
     expect(await queueStatus(t.store.db, rare.conversationId)).toMatchObject({ position: 1 });
   });
 
@@ -385,10 +524,16 @@ describe('queue', () => {
     const first = await start(site);
     const waiting = await start(site);
     // The slot frees without serving the queue (as if the node crashed before serving it).
-    await t.store.db.updateTable('conversation').set({ status: 'closed' }).where('id', '=', first.conversationId).execute();
+    await t.store.db
+      .updateTable('conversation')
+      .set({ status: 'closed' })
+      .where('id', '=', first.conversationId)
+      .execute();
     const newcomer = await start(site);
     expect(newcomer).toMatchObject({ kind: 'queued', position: 1 });
-    expect(newcomer.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[waiting.conversationId, agent]]);
+    expect(newcomer.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [waiting.conversationId, agent],
+    ]);
   });
 });
 
@@ -403,7 +548,12 @@ describe('ends of a wait', () => {
     expect(ended).toMatchObject({ conversationId: waiting.conversationId, outcome: 'abandoned', websiteId: site });
     expect(ended.waitMs).toBeGreaterThanOrEqual(12_000);
     expect(ended.entries.map((entry) => entry.body)).toEqual([VISITOR_CHAT_CLOSE]);
-    expect(await conversation(waiting.conversationId)).toMatchObject({ status: 'closed', outcome: 'abandoned', operator_closed: 0, wait_ms: ended.waitMs });
+    expect(await conversation(waiting.conversationId)).toMatchObject({
+      status: 'closed',
+      outcome: 'abandoned',
+      operator_closed: 0,
+      wait_ms: ended.waitMs,
+    });
     expect(await eventTypesFor(t, 'conversation', waiting.conversationId)).toEqual([
       'conversation.started',
       'message.created',
@@ -412,8 +562,14 @@ describe('ends of a wait', () => {
       'message.created',
       'conversation.closed',
     ]);
-    expect(await rejection(abandonConversation(t.store.db, first.conversationId))).toEqual({ status: 409, message: `Conversation ${first.conversationId} is not waiting for an operator.` });
-    expect(await rejection(abandonConversation(t.store.db, 999_999))).toEqual({ status: 404, message: "Unknown 'conversation' with 'id' 999999." });
+    expect(await rejection(abandonConversation(t.store.db, first.conversationId))).toEqual({
+      status: 409,
+      message: `Conversation ${first.conversationId} is not waiting for an operator.`,
+    });
+    expect(await rejection(abandonConversation(t.store.db, 999_999))).toEqual({
+      status: 404,
+      message: "Unknown 'conversation' with 'id' 999999.",
+    });
   });
 
   it('a visitor closing a waiting conversation abandons it; an operator cannot close it', async () => {
@@ -427,7 +583,10 @@ describe('ends of a wait', () => {
     });
     const closed = await closeLiveConversation(t.store.db, waiting.conversationId, { by: 'visitor' });
     expect(closed).toMatchObject({ outcome: 'abandoned', operatorId: null, operatorClosed: false, served: [] });
-    expect(await rejection(closeLiveConversation(t.store.db, waiting.conversationId, { by: 'visitor' }))).toEqual({ status: 409, message: `Conversation ${waiting.conversationId} is already closed.` });
+    expect(await rejection(closeLiveConversation(t.store.db, waiting.conversationId, { by: 'visitor' }))).toEqual({
+      status: 409,
+      message: `Conversation ${waiting.conversationId} is already closed.`,
+    });
   });
 
   it('an operator may close only their own conversation', async () => {
@@ -436,7 +595,9 @@ describe('ends of a wait', () => {
     const other = await operator([site]);
     const mine = await start(site);
     expect(assignedTo(mine)).toBe(agent);
-    expect(await rejection(closeLiveConversation(t.store.db, mine.conversationId, { by: 'operator', operatorId: other }))).toEqual({
+    expect(
+      await rejection(closeLiveConversation(t.store.db, mine.conversationId, { by: 'operator', operatorId: other })),
+    ).toEqual({
       status: 409,
       message: `Operator ${other} does not have conversation ${mine.conversationId}.`,
     });
@@ -453,12 +614,20 @@ describe('ends of a wait', () => {
     expect(await missQueuedConversations(t.store.db, site)).toEqual([]);
     await changeOperatorLive(t.store.db, clientId, agent, { call: false });
     const missed = await missQueuedConversations(t.store.db, site);
-    expect(missed.map((ended) => [ended.conversationId, ended.outcome])).toEqual([[call.conversationId, 'missed_offline']]);
+    expect(missed.map((ended) => [ended.conversationId, ended.outcome])).toEqual([
+      [call.conversationId, 'missed_offline'],
+    ]);
     await disconnectOperator(t.store.db, clientId, agent);
     const rest = await missQueuedConversations(t.store.db, site);
     expect(rest.map((ended) => ended.conversationId)).toEqual([chat.conversationId]);
-    expect(await conversation(chat.conversationId)).toMatchObject({ status: 'closed', outcome: 'missed_offline', operator_closed: 0 });
-    expect(await payloads(chat.conversationId, 'conversation.missed')).toMatchObject([{ reason: 'offline', queued: true }]);
+    expect(await conversation(chat.conversationId)).toMatchObject({
+      status: 'closed',
+      outcome: 'missed_offline',
+      operator_closed: 0,
+    });
+    expect(await payloads(chat.conversationId, 'conversation.missed')).toMatchObject([
+      { reason: 'offline', queued: true },
+    ]);
   });
 
   it('expireQueuedConversations: a visitor who waited longer than the maximum is missed_busy', async () => {
@@ -469,9 +638,13 @@ describe('ends of a wait', () => {
     const short = await start(site);
     await ageConversation(long.conversationId, 10 * 60_000);
     const expired = await expireQueuedConversations(t.store.db, site, 5 * 60_000);
-    expect(expired.map((ended) => [ended.conversationId, ended.outcome])).toEqual([[long.conversationId, 'missed_busy']]);
+    expect(expired.map((ended) => [ended.conversationId, ended.outcome])).toEqual([
+      [long.conversationId, 'missed_busy'],
+    ]);
     expect(expired[0]?.waitMs).toBeGreaterThanOrEqual(10 * 60_000);
-    expect(await payloads(long.conversationId, 'conversation.missed')).toMatchObject([{ reason: 'busy', queued: true }]);
+    expect(await payloads(long.conversationId, 'conversation.missed')).toMatchObject([
+      { reason: 'busy', queued: true },
+    ]);
     expect(await queueStatus(t.store.db, short.conversationId)).toMatchObject({ position: 1 });
   });
 });
@@ -485,15 +658,28 @@ describe('transferConversation', () => {
     const waiting = await start(site);
     const to = await operator([site], { chat_max_number: 1 });
     const transfer = await transferConversation(t.store.db, started.conversationId, { operatorId: to }, from);
-    expect(transfer).toMatchObject({ conversationId: started.conversationId, fromOperatorId: from, toOperatorId: to, queued: null });
-    expect(transfer.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[waiting.conversationId, from]]);
+    expect(transfer).toMatchObject({
+      conversationId: started.conversationId,
+      fromOperatorId: from,
+      toOperatorId: to,
+      queued: null,
+    });
+    expect(transfer.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [waiting.conversationId, from],
+    ]);
     expect(transfer.entries.map((entry) => [entry.kind, entry.body, entry.data])).toEqual([
-      [3, OPERATOR_CHAT_TRANSFERRED, JSON.stringify({ event: 'transferred', from, to, target: { operator_id: to }, by: from })],
+      [
+        3,
+        OPERATOR_CHAT_TRANSFERRED,
+        JSON.stringify({ event: 'transferred', from, to, target: { operator_id: to }, by: from }),
+      ],
     ]);
     const row = await conversation(started.conversationId);
     expect(row).toMatchObject({ status: 'open', operator_id: to, outcome: 'answered' });
     expect(row.assigned_at).not.toBeNull();
-    expect(await payloads(started.conversationId, 'conversation.transferred')).toMatchObject([{ fromOperatorId: from, toOperatorId: to, target: { operator_id: to }, byOperatorId: from, queued: false }]);
+    expect(await payloads(started.conversationId, 'conversation.transferred')).toMatchObject([
+      { fromOperatorId: from, toOperatorId: to, target: { operator_id: to }, byOperatorId: from, queued: false },
+    ]);
   });
 
   it('to an operator who cannot take it: 409 naming why; unknown or foreign operators are 400', async () => {
@@ -512,7 +698,9 @@ describe('transferConversation', () => {
     const notLinked = await operator([elsewhere]);
     const foreign = await created('/operator', { name: 'Foreign', email: 'foreign.agent@routing.example' }, otherKey);
     const attempts = await Promise.all(
-      [from, notLinked, offline, connected, noChat, full, foreign, 999_999].map((target) => rejection(transferConversation(t.store.db, id, { operatorId: target }, from))),
+      [from, notLinked, offline, connected, noChat, full, foreign, 999_999].map((target) =>
+        rejection(transferConversation(t.store.db, id, { operatorId: target }, from)),
+      ),
     );
     expect(attempts).toEqual([
       { status: 409, message: `Operator ${from} already has conversation ${id}.` },
@@ -539,12 +727,18 @@ describe('transferConversation', () => {
     const preferred = await operator([site], { group_id: group, chat_priority: 10 });
     const transfer = await transferConversation(t.store.db, started.conversationId, { groupId: group }, from);
     expect(transfer.toOperatorId).toBe(preferred);
-    expect(transfer.entries[0]?.data).toBe(JSON.stringify({ event: 'transferred', from, to: preferred, target: { group_id: group }, by: from }));
-    expect(await rejection(transferConversation(t.store.db, started.conversationId, { groupId: emptyGroup }, from))).toEqual({
+    expect(transfer.entries[0]?.data).toBe(
+      JSON.stringify({ event: 'transferred', from, to: preferred, target: { group_id: group }, by: from }),
+    );
+    expect(
+      await rejection(transferConversation(t.store.db, started.conversationId, { groupId: emptyGroup }, from)),
+    ).toEqual({
       status: 409,
       message: `No operator of group ${emptyGroup} is connected, available for chat and free on website ${site}.`,
     });
-    expect(await rejection(transferConversation(t.store.db, started.conversationId, { groupId: 999_999 }, from))).toEqual({
+    expect(
+      await rejection(transferConversation(t.store.db, started.conversationId, { groupId: 999_999 }, from)),
+    ).toEqual({
       status: 400,
       message: "Value of field 'group_id' is not valid. Unknown 'group' with 'id' 999999.",
     });
@@ -560,10 +754,23 @@ describe('transferConversation', () => {
     expect([assignedTo(first), assignedTo(second)]).toEqual([from, from]);
     // Nobody else with the skill is available: it goes back to the queue (from may not take it back).
     const requeued = await transferConversation(t.store.db, first.conversationId, { skillId: skill }, from);
-    expect(requeued).toMatchObject({ fromOperatorId: from, toOperatorId: null, queued: { position: 1, estimatedWaitSeconds: 60 }, served: [] });
-    expect(requeued.entries[0]?.data).toBe(JSON.stringify({ event: 'transferred', from, to: null, target: { skill_id: skill }, by: from }));
+    expect(requeued).toMatchObject({
+      fromOperatorId: from,
+      toOperatorId: null,
+      queued: { position: 1, estimatedWaitSeconds: 60 },
+      served: [],
+    });
+    expect(requeued.entries[0]?.data).toBe(
+      JSON.stringify({ event: 'transferred', from, to: null, target: { skill_id: skill }, by: from }),
+    );
     const row = await conversation(first.conversationId);
-    expect(row).toMatchObject({ status: 'waiting', operator_id: null, skill_id: skill, waitinglist: 1, outcome: 'answered' });
+    expect(row).toMatchObject({
+      status: 'waiting',
+      operator_id: null,
+      skill_id: skill,
+      waitinglist: 1,
+      outcome: 'answered',
+    });
     expect(await eventTypesFor(t, 'conversation', first.conversationId)).toEqual([
       'conversation.started',
       'message.created',
@@ -576,12 +783,18 @@ describe('transferConversation', () => {
     // The expert arrives: the queue is served to them.
     await changeOperatorLive(t.store.db, clientId, expert, { chat: true });
     const served = await serveQueuesForOperator(t.store.db, expert);
-    expect(served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([[first.conversationId, expert]]);
+    expect(served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+      [first.conversationId, expert],
+    ]);
     // A skill transfer with a free skilled operator assigns directly.
     const other = await operator([site], { chat_max_number: 1, skill_list: [skill] });
     const direct = await transferConversation(t.store.db, second.conversationId, { skillId: skill }, from);
     expect(direct).toMatchObject({ toOperatorId: other, queued: null });
-    expect(await conversation(second.conversationId)).toMatchObject({ operator_id: other, skill_id: skill, status: 'open' });
+    expect(await conversation(second.conversationId)).toMatchObject({
+      operator_id: other,
+      skill_id: skill,
+      status: 'open',
+    });
   });
 
   it('a waiting conversation given by hand is answered then, with its wait recorded', async () => {
@@ -604,13 +817,21 @@ describe('transferConversation', () => {
     const agent = await operator([site]);
     const other = await operator([site]);
     const started = await start(site);
-    const foreign = await created('/operator', { name: 'Foreign boss', email: 'foreign.boss@routing.example' }, otherKey);
-    expect(await rejection(transferConversation(t.store.db, started.conversationId, { operatorId: other }, foreign))).toEqual({
+    const foreign = await created(
+      '/operator',
+      { name: 'Foreign boss', email: 'foreign.boss@routing.example' },
+      otherKey,
+    );
+    expect(
+      await rejection(transferConversation(t.store.db, started.conversationId, { operatorId: other }, foreign)),
+    ).toEqual({
       status: 400,
       message: `Value of field 'by_operator_id' is not valid. Unknown 'operator' with 'id' ${foreign}.`,
     });
     await closeLiveConversation(t.store.db, started.conversationId, { by: 'operator', operatorId: agent });
-    expect(await rejection(transferConversation(t.store.db, started.conversationId, { operatorId: other }, agent))).toEqual({ status: 409, message: `Conversation ${started.conversationId} is closed.` });
+    expect(
+      await rejection(transferConversation(t.store.db, started.conversationId, { operatorId: other }, agent)),
+    ).toEqual({ status: 409, message: `Conversation ${started.conversationId} is closed.` });
   });
 });
 
@@ -627,12 +848,24 @@ describe('rerouteConversationsOf: the operator left', () => {
     // Disconnected through the API (PUT /operator/{id}/live connected=0): the conversations follow at once.
     const answer = await t.api('PUT', `/operator/${leaving}/live`, { key, json: { connected: 0 } });
     expect(answer.status).toBe(200);
-    expect(await conversation(second.conversationId)).toMatchObject({ status: 'open', operator_id: skilled, skill_id: skill });
+    expect(await conversation(second.conversationId)).toMatchObject({
+      status: 'open',
+      operator_id: skilled,
+      skill_id: skill,
+    });
     expect(await conversation(first.conversationId)).toMatchObject({ status: 'open', operator_id: unskilled });
     const notice = (await history(second.conversationId)).at(-1);
     expect(notice).toMatchObject({ body: OPERATOR_CHAT_TRANSFERRED, operator_id: null });
-    expect(JSON.parse(notice?.data ?? '{}')).toEqual({ event: 'transferred', from: leaving, to: skilled, target: { reason: 'operator_left' }, by: null });
-    expect(await payloads(second.conversationId, 'conversation.transferred')).toMatchObject([{ fromOperatorId: leaving, toOperatorId: skilled, byOperatorId: null, target: { reason: 'operator_left' } }]);
+    expect(JSON.parse(notice?.data ?? '{}')).toEqual({
+      event: 'transferred',
+      from: leaving,
+      to: skilled,
+      target: { reason: 'operator_left' },
+      by: null,
+    });
+    expect(await payloads(second.conversationId, 'conversation.transferred')).toMatchObject([
+      { fromOperatorId: leaving, toOperatorId: skilled, byOperatorId: null, target: { reason: 'operator_left' } },
+    ]);
   });
 
   it('puts them back in the queue, in order, when the operators still here are busy; serves them when a slot frees', async () => {
@@ -645,8 +878,14 @@ describe('rerouteConversationsOf: the operator left', () => {
     expect(assignedTo(other)).toBe(busy);
     await disconnectOperator(t.store.db, clientId, leaving);
     const moved = await rerouteConversationsOf(t.store.db, leaving);
-    expect(moved).toMatchObject([{ conversationId: started.conversationId, fromOperatorId: leaving, toOperatorId: null, queued: { position: 1 } }]);
-    expect(await conversation(started.conversationId)).toMatchObject({ status: 'waiting', operator_id: null, waitinglist: 1 });
+    expect(moved).toMatchObject([
+      { conversationId: started.conversationId, fromOperatorId: leaving, toOperatorId: null, queued: { position: 1 } },
+    ]);
+    expect(await conversation(started.conversationId)).toMatchObject({
+      status: 'waiting',
+      operator_id: null,
+      waitinglist: 1,
+    });
     await closeLiveConversation(t.store.db, other.conversationId, { by: 'operator', operatorId: busy });
     expect(await conversation(started.conversationId)).toMatchObject({ status: 'open', operator_id: busy });
   });
@@ -674,10 +913,20 @@ describe('setRoutingStrategy', () => {
     await setRoutingStrategy(t.store.db, site, 'round_robin');
     await setRoutingStrategy(t.store.db, site, 'round_robin');
     await setRoutingStrategy(t.store.db, site, null);
-    const row = await t.store.db.selectFrom('website').select('routing_strategy').where('id', '=', site).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('website')
+      .select('routing_strategy')
+      .where('id', '=', site)
+      .executeTakeFirstOrThrow();
     expect(row.routing_strategy).toBeNull();
     expect(await eventTypesFor(t, 'website', site)).toEqual(['website.created', 'website.updated', 'website.updated']);
-    expect(await rejection(setRoutingStrategy(t.store.db, site, 'random'))).toEqual({ status: 400, message: "Value of field 'routing_strategy' is not valid. Expected least_loaded or round_robin." });
-    expect(await rejection(setRoutingStrategy(t.store.db, 999_999, 'round_robin'))).toEqual({ status: 404, message: "Unknown 'website' with 'id' 999999." });
+    expect(await rejection(setRoutingStrategy(t.store.db, site, 'random'))).toEqual({
+      status: 400,
+      message: "Value of field 'routing_strategy' is not valid. Expected least_loaded or round_robin.",
+    });
+    expect(await rejection(setRoutingStrategy(t.store.db, 999_999, 'round_robin'))).toEqual({
+      status: 404,
+      message: "Unknown 'website' with 'id' 999999.",
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { ConversationChannel, ConversationOutcome, Database, RoutingStrategy } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
-import { type ChannelState, type OperatorState, WAIT_HISTORY_MS, channelCapacity } from './algorithm.js';
+import { type ChannelState, channelCapacity, type OperatorState, WAIT_HISTORY_MS } from './algorithm.js';
 import { type LockMode, lockRows } from './locks.js';
 
 type Tx = Transaction<Database>;
@@ -39,16 +39,27 @@ function whereReady(eb: ExpressionBuilder<Database, 'operator'>, filter: Operato
         .whereRef('operator_website.operator_id', '=', 'operator.id')
         .where('operator_website.website_id', '=', filter.websiteId),
     ),
-    eb.or(filter.channels.map((channel) => eb.and([eb(CHANNEL_COLUMNS[channel].enabled, '=', 1), eb(CHANNEL_COLUMNS[channel].available, '=', 1)]))),
+    eb.or(
+      filter.channels.map((channel) =>
+        eb.and([eb(CHANNEL_COLUMNS[channel].enabled, '=', 1), eb(CHANNEL_COLUMNS[channel].available, '=', 1)]),
+      ),
+    ),
   ];
   if (filter.skillId != null) {
     const skillId = filter.skillId;
     conditions.push(
-      eb.exists(eb.selectFrom('operator_skill').select('operator_skill.operator_id').whereRef('operator_skill.operator_id', '=', 'operator.id').where('operator_skill.skill_id', '=', skillId)),
+      eb.exists(
+        eb
+          .selectFrom('operator_skill')
+          .select('operator_skill.operator_id')
+          .whereRef('operator_skill.operator_id', '=', 'operator.id')
+          .where('operator_skill.skill_id', '=', skillId),
+      ),
     );
   }
   if (filter.groupId !== undefined) conditions.push(eb('operator.group_id', '=', filter.groupId));
-  if (filter.operatorIds !== undefined) conditions.push(eb('operator.id', 'in', filter.operatorIds.length > 0 ? [...filter.operatorIds] : [0]));
+  if (filter.operatorIds !== undefined)
+    conditions.push(eb('operator.id', 'in', filter.operatorIds.length > 0 ? [...filter.operatorIds] : [0]));
   return eb.and(conditions);
 }
 
@@ -98,7 +109,11 @@ export async function lockedOperatorStates(trx: Tx, filter: OperatorFilter): Pro
     .execute();
   if (rows.length === 0) return [];
   const lockedIds = rows.map((row) => row.id);
-  const skills = await trx.selectFrom('operator_skill').select(['operator_id', 'skill_id']).where('operator_id', 'in', lockedIds).execute();
+  const skills = await trx
+    .selectFrom('operator_skill')
+    .select(['operator_id', 'skill_id'])
+    .where('operator_id', 'in', lockedIds)
+    .execute();
   const loads = await loadsOf(trx, lockedIds);
   return rows.map((row) => {
     const channel = (name: LiveChannel, enabled: number, available: number, priority: number): ChannelState => ({
@@ -154,10 +169,28 @@ export interface RoutedConversation {
   outcome: ConversationOutcome | null;
 }
 
-const ROUTED_COLUMNS = ['id', 'client_id', 'website_id', 'channel', 'visitor_id', 'operator_id', 'skill_id', 'status', 'created_at', 'queued_at', 'assigned_at', 'wait_ms', 'outcome'] as const;
+const ROUTED_COLUMNS = [
+  'id',
+  'client_id',
+  'website_id',
+  'channel',
+  'visitor_id',
+  'operator_id',
+  'skill_id',
+  'status',
+  'created_at',
+  'queued_at',
+  'assigned_at',
+  'wait_ms',
+  'outcome',
+] as const;
 
 /** One conversation, optionally locked (waits for a concurrent writer on PostgreSQL); 404 when absent. */
-export async function routedConversation(trx: Tx, conversationId: number, options: { lock?: boolean } = {}): Promise<RoutedConversation> {
+export async function routedConversation(
+  trx: Tx,
+  conversationId: number,
+  options: { lock?: boolean } = {},
+): Promise<RoutedConversation> {
   const query = trx.selectFrom('conversation').select(ROUTED_COLUMNS).where('id', '=', conversationId);
   const row = await (options.lock ? lockRows(trx, query, 'wait') : query).executeTakeFirst();
   if (!row) throw unknownResource('conversation', conversationId);
@@ -173,7 +206,12 @@ export function isLiveChannel(channel: string): channel is LiveChannel {
 export const SERVE_BATCH = 500;
 
 /** The waiting conversations of a website's queue in queue order; `skip_locked` leaves out those another node is serving. */
-export async function queuedConversations(trx: Tx, websiteId: number, channels: readonly LiveChannel[], lock: LockMode | 'none'): Promise<RoutedConversation[]> {
+export async function queuedConversations(
+  trx: Tx,
+  websiteId: number,
+  channels: readonly LiveChannel[],
+  lock: LockMode | 'none',
+): Promise<RoutedConversation[]> {
   if (channels.length === 0) return [];
   const query = trx
     .selectFrom('conversation')
@@ -190,7 +228,11 @@ export async function queuedConversations(trx: Tx, websiteId: number, channels: 
 }
 
 /** Whether anything waits in a website's queue on these channels (no lock). */
-export async function hasQueue(db: Kysely<Database>, websiteId: number, channels: readonly LiveChannel[]): Promise<boolean> {
+export async function hasQueue(
+  db: Kysely<Database>,
+  websiteId: number,
+  channels: readonly LiveChannel[],
+): Promise<boolean> {
   if (channels.length === 0) return false;
   const row = await db
     .selectFrom('conversation')
@@ -227,14 +269,31 @@ export async function meanQueueWait(db: Kysely<Database>, websiteId: number, now
 }
 
 /** The website a live conversation starts on, with its client and strategy; 404 when absent. */
-export async function routingWebsite(db: Kysely<Database>, websiteId: number): Promise<{ id: number; client_id: number; routing_strategy: RoutingStrategy | null }> {
-  const website = await db.selectFrom('website').select(['id', 'client_id', 'routing_strategy']).where('id', '=', websiteId).executeTakeFirst();
+export async function routingWebsite(
+  db: Kysely<Database>,
+  websiteId: number,
+): Promise<{ id: number; client_id: number; routing_strategy: RoutingStrategy | null }> {
+  const website = await db
+    .selectFrom('website')
+    .select(['id', 'client_id', 'routing_strategy'])
+    .where('id', '=', websiteId)
+    .executeTakeFirst();
   if (!website) throw unknownResource('website', websiteId);
   return website;
 }
 
 /** Rejects a skill of another client (or none), naming the field. */
-export async function assertSkillOfClient(db: Kysely<Database>, skillId: number, clientId: number, field = 'skill_id'): Promise<void> {
-  const skill = await db.selectFrom('skill').select('id').where('id', '=', skillId).where('client_id', '=', clientId).executeTakeFirst();
+export async function assertSkillOfClient(
+  db: Kysely<Database>,
+  skillId: number,
+  clientId: number,
+  field = 'skill_id',
+): Promise<void> {
+  const skill = await db
+    .selectFrom('skill')
+    .select('id')
+    .where('id', '=', skillId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
   if (!skill) throw fieldInvalid(field, `Unknown 'skill' with 'id' ${skillId}.`);
 }

@@ -19,28 +19,39 @@ export interface SatisfactionInput {
 }
 
 function readNote(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < NOTE_MIN || value > NOTE_MAX) throw fieldInvalid(field, 'Expected a whole number from 1 to 3 (3 is the most satisfied).');
+  if (!Number.isInteger(value) || value < NOTE_MIN || value > NOTE_MAX)
+    throw fieldInvalid(field, 'Expected a whole number from 1 to 3 (3 is the most satisfied).');
   return value;
 }
 
 /** `note_delay`, or its alias `node_delay`; both at once must agree. */
 function readDelay(input: SatisfactionInput): number {
   const { note_delay: delay, node_delay: alias } = input;
-  if (delay !== undefined && alias !== undefined && delay !== alias) throw fieldInvalid('node_delay', 'It is another name for note_delay; send one of them.');
+  if (delay !== undefined && alias !== undefined && delay !== alias)
+    throw fieldInvalid('node_delay', 'It is another name for note_delay; send one of them.');
   const value = delay ?? alias;
   if (value === undefined) throw fieldMissing('note_delay');
   return readNote(delay !== undefined ? 'note_delay' : 'node_delay', value);
 }
 
-const alreadyAnswered = (conversationId: number) => conflict(`Conversation ${conversationId} already has a satisfaction answer.`);
+const alreadyAnswered = (conversationId: number) =>
+  conflict(`Conversation ${conversationId} already has a satisfaction answer.`);
 
 /**
  * Records the visitor's answer to the satisfaction survey of a conversation of this client
  * (`satisfaction.filled`). Website and operator come from the conversation; a conversation is
  * answered once (409 afterwards). Used by the API and by the widget.
  */
-export async function recordSatisfaction(db: Kysely<Database>, clientId: number, input: SatisfactionInput): Promise<number> {
-  const notes = { welcome: readNote('note_welcome', input.note_welcome), delay: readDelay(input), resolution: readNote('note_resolution', input.note_resolution) };
+export async function recordSatisfaction(
+  db: Kysely<Database>,
+  clientId: number,
+  input: SatisfactionInput,
+): Promise<number> {
+  const notes = {
+    welcome: readNote('note_welcome', input.note_welcome),
+    delay: readDelay(input),
+    resolution: readNote('note_resolution', input.note_resolution),
+  };
   const comment = input.comment?.trim() ?? '';
   if (comment.length > COMMENT_MAX) throw fieldInvalid('comment', `It must be at most ${COMMENT_MAX} characters long.`);
   const at = nowInstant();
@@ -49,12 +60,24 @@ export async function recordSatisfaction(db: Kysely<Database>, clientId: number,
       const conversation = await trx
         .selectFrom('conversation')
         .leftJoin('visitor', 'visitor.id', 'conversation.visitor_id')
-        .select(['conversation.id', 'conversation.website_id', 'conversation.operator_id', 'conversation.visitor_id', 'visitor.unique_id', 'visitor.deleted_at'])
+        .select([
+          'conversation.id',
+          'conversation.website_id',
+          'conversation.operator_id',
+          'conversation.visitor_id',
+          'visitor.unique_id',
+          'visitor.deleted_at',
+        ])
         .where('conversation.id', '=', input.conversation_id)
         .where('conversation.client_id', '=', clientId)
         .executeTakeFirst();
-      if (!conversation) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${input.conversation_id}.`);
-      const answered = await trx.selectFrom('satisfaction').select('id').where('conversation_id', '=', conversation.id).executeTakeFirst();
+      if (!conversation)
+        throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${input.conversation_id}.`);
+      const answered = await trx
+        .selectFrom('satisfaction')
+        .select('id')
+        .where('conversation_id', '=', conversation.id)
+        .executeTakeFirst();
       if (answered) throw alreadyAnswered(conversation.id);
       const { id } = await trx
         .insertInto('satisfaction')

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { ErrorResponses, ListEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
-import { type Principal, authorize } from '../tenancy/policy.js';
+import { authorize, type Principal } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { recordSatisfaction } from './commands.js';
 import { presentSatisfaction } from './present.js';
@@ -13,15 +13,29 @@ import { clientOfConversation, listSatisfactionIds, loadSatisfactions } from './
 
 export const satisfactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const visible = (principal: Principal, id: number) => loadVisible('satisfaction', id, (ids) => loadSatisfactions(db, principal, ids));
+  const visible = (principal: Principal, id: number) =>
+    loadVisible('satisfaction', id, (ids) => loadSatisfactions(db, principal, ids));
 
   app.get(
     '/satisfaction',
-    { schema: { tags: ['Satisfaction'], summary: 'List your satisfactions', querystring: listQuerySchema(SATISFACTION_FILTERS), response: { 200: ListEnvelope(SatisfactionData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Satisfaction'],
+        summary: 'List your satisfactions',
+        querystring: listQuerySchema(SATISFACTION_FILTERS),
+        response: { 200: ListEnvelope(SatisfactionData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'satisfaction', 'list');
       const query = parseListQuery(request.query, SATISFACTION_FILTERS, 'satisfaction');
-      return listAnswer(query, await listSatisfactionIds(db, request.principal, query), 'satisfaction', (ids) => loadSatisfactions(db, request.principal, ids), presentSatisfaction);
+      return listAnswer(
+        query,
+        await listSatisfactionIds(db, request.principal, query),
+        'satisfaction',
+        (ids) => loadSatisfactions(db, request.principal, ids),
+        presentSatisfaction,
+      );
     },
   );
   app.get(
@@ -30,7 +44,8 @@ export const satisfactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       schema: {
         tags: ['Satisfaction'],
         summary: 'Get a satisfaction details',
-        description: 'Notes are given from 1 to 3 and shown as fractions of 3, rounded to 2 decimals: 3 → `1`, 2 → `0.67`, 1 → `0.33`. `node_delay` (seed 003 spelling) and `note_delay` carry the same value.',
+        description:
+          'Notes are given from 1 to 3 and shown as fractions of 3, rounded to 2 decimals: 3 → `1`, 2 → `0.67`, 1 → `0.33`. `node_delay` (seed 003 spelling) and `note_delay` carry the same value.',
         params: IdParams,
         response: { 200: OneEnvelope(SatisfactionData), ...ErrorResponses },
       },

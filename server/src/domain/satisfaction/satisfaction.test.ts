@@ -1,8 +1,15 @@
 // Satisfaction answers (seed 003 "Satisfaction", notes of seed 002): recording, notes as fractions, one per conversation, filters, isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../errors.js';
 import type { Database } from '../../db/schema.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import { ApiError } from '../../errors.js';
+import {
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 import { recordSatisfaction } from './commands.js';
 
 let t: TestApp;
@@ -33,7 +40,9 @@ async function create(path: string, json: Record<string, unknown>, as: string = 
 let counter = 0;
 
 /** A conversation row written directly (the conversation API belongs to another domain). */
-async function conversation(seed: { websiteId?: number; operatorId?: number | null; visitorId?: number; clientId?: number } = {}): Promise<number> {
+async function conversation(
+  seed: { websiteId?: number; operatorId?: number | null; visitorId?: number; clientId?: number } = {},
+): Promise<number> {
   const at = new Date().toISOString();
   const row = await t.store.db
     .insertInto('conversation')
@@ -61,10 +70,14 @@ async function conversation(seed: { websiteId?: number; operatorId?: number | nu
   return row.id;
 }
 
-const answer = (json: Record<string, unknown>, as: string = key) => t.api('POST', '/satisfaction', { key: as, json: { note_welcome: 3, note_delay: 3, note_resolution: 3, ...json } });
+const answer = (json: Record<string, unknown>, as: string = key) =>
+  t.api('POST', '/satisfaction', { key: as, json: { note_welcome: 3, note_delay: 3, note_resolution: 3, ...json } });
 
 async function rowCount(table: keyof Database): Promise<number> {
-  const row = await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -75,7 +88,12 @@ async function listIds(path: string, as: string = key): Promise<number[]> {
 }
 
 async function filledPayload(satisfactionId: number): Promise<Record<string, unknown>> {
-  const row = await t.store.db.selectFrom('event').select(['payload', 'client_id', 'type']).where('subject_type', '=', 'satisfaction').where('subject_id', '=', satisfactionId).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom('event')
+    .select(['payload', 'client_id', 'type'])
+    .where('subject_type', '=', 'satisfaction')
+    .where('subject_id', '=', satisfactionId)
+    .executeTakeFirstOrThrow();
   expect(row.type).toBe('satisfaction.filled');
   return JSON.parse(row.payload) as Record<string, unknown>;
 }
@@ -83,7 +101,16 @@ async function filledPayload(satisfactionId: number): Promise<Record<string, unk
 describe('recording a satisfaction answer', () => {
   it('records the notes and comment, takes website and operator from the conversation, and reads them back as fractions of 3', async () => {
     const conversationId = await conversation();
-    const created = await t.api('POST', '/satisfaction', { key, json: { conversation_id: conversationId, note_welcome: 3, note_delay: 2, note_resolution: 1, comment: '  Quick and kind.  ' } });
+    const created = await t.api('POST', '/satisfaction', {
+      key,
+      json: {
+        conversation_id: conversationId,
+        note_welcome: 3,
+        note_delay: 2,
+        note_resolution: 1,
+        comment: '  Quick and kind.  ',
+      },
+    });
     expect(created.status).toBe(200);
     expect(created.body.meta).toEqual({ status: 'success' });
     const id = created.body.data.id;
@@ -122,29 +149,57 @@ describe('recording a satisfaction answer', () => {
 
   it('scores the mean of the three notes as a fraction of 3, and leaves the comment empty when none is given', async () => {
     const perfect = await answer({ conversation_id: await conversation() });
-    expect(perfect.body.data).toMatchObject({ note_welcome: 1, note_delay: 1, node_delay: 1, note_resolution: 1, comment: '' });
+    expect(perfect.body.data).toMatchObject({
+      note_welcome: 1,
+      note_delay: 1,
+      node_delay: 1,
+      note_resolution: 1,
+      comment: '',
+    });
     expect((await filledPayload(perfect.body.data.id)).score).toBe(1);
-    const mixed = await answer({ conversation_id: await conversation(), note_welcome: 3, note_delay: 3, note_resolution: 2 });
+    const mixed = await answer({
+      conversation_id: await conversation(),
+      note_welcome: 3,
+      note_delay: 3,
+      note_resolution: 2,
+    });
     expect((await filledPayload(mixed.body.data.id)).score).toBe(0.89);
-    const worst = await answer({ conversation_id: await conversation(), note_welcome: 1, note_delay: 1, note_resolution: 1, comment: null });
+    const worst = await answer({
+      conversation_id: await conversation(),
+      note_welcome: 1,
+      note_delay: 1,
+      note_resolution: 1,
+      comment: null,
+    });
     expect(worst.body.data).toMatchObject({ note_welcome: 0.33, note_delay: 0.33, note_resolution: 0.33, comment: '' });
     expect((await filledPayload(worst.body.data.id)).score).toBe(0.33);
   });
 
   it('accepts node_delay (seed 003 spelling) instead of note_delay, and both when they agree', async () => {
-    const alias = await t.api('POST', '/satisfaction', { key, json: { conversation_id: await conversation(), note_welcome: 2, node_delay: 1, note_resolution: 3 } });
+    const alias = await t.api('POST', '/satisfaction', {
+      key,
+      json: { conversation_id: await conversation(), note_welcome: 2, node_delay: 1, note_resolution: 3 },
+    });
     expect(alias.status).toBe(200);
     expect(alias.body.data).toMatchObject({ node_delay: 0.33, note_delay: 0.33 });
     const both = await answer({ conversation_id: await conversation(), note_delay: 2, node_delay: 2 });
     expect(both.body.data).toMatchObject({ note_delay: 0.67 });
     const disagree = await answer({ conversation_id: await conversation(), note_delay: 2, node_delay: 3 });
     expect(disagree.status).toBe(400);
-    expect(disagree.body.meta).toEqual({ status: 'fail', message: "Value of field 'node_delay' is not valid. It is another name for note_delay; send one of them." });
+    expect(disagree.body.meta).toEqual({
+      status: 'fail',
+      message: "Value of field 'node_delay' is not valid. It is another name for note_delay; send one of them.",
+    });
   });
 
   it('requires conversation_id and the three notes', async () => {
     const conversationId = await conversation();
-    const full: Record<string, unknown> = { conversation_id: conversationId, note_welcome: 3, note_delay: 3, note_resolution: 3 };
+    const full: Record<string, unknown> = {
+      conversation_id: conversationId,
+      note_welcome: 3,
+      note_delay: 3,
+      note_resolution: 3,
+    };
     for (const field of ['conversation_id', 'note_welcome', 'note_delay', 'note_resolution']) {
       const json = { ...full };
       delete json[field];
@@ -168,9 +223,15 @@ describe('recording a satisfaction answer', () => {
       [{ node_delay: 5, note_delay: undefined }, `Value of field 'node_delay' is not valid. ${noteProblem}`],
       [{ note_resolution: 2.5 }, `Value of field 'note_resolution' is not valid. ${noteProblem}`],
       [{ note_resolution: 'good' }, `Value of field 'note_resolution' is not valid. ${noteProblem}`],
-      [{ comment: 'x'.repeat(2001) }, "Value of field 'comment' is not valid. Expected text of at most 2000 characters."],
+      [
+        { comment: 'x'.repeat(2001) },
+        "Value of field 'comment' is not valid. Expected text of at most 2000 characters.",
+      ],
       [{ operator_id: operator.id }, "Field 'operator_id' is not a field of 'satisfaction'."],
-      [{ conversation_id: 'abc' }, "Value of field 'conversation_id' is not valid. Expected a whole number identifier."],
+      [
+        { conversation_id: 'abc' },
+        "Value of field 'conversation_id' is not valid. Expected a whole number identifier.",
+      ],
     ];
     for (const [json, message] of cases) {
       const refused = await answer({ conversation_id: conversationId, ...json });
@@ -179,7 +240,16 @@ describe('recording a satisfaction answer', () => {
     }
     expect(await rowCount('satisfaction')).toBe(answers);
     expect(await rowCount('event')).toBe(events);
-    const form = await t.api('POST', '/satisfaction', { key, form: { conversation_id: String(conversationId), note_welcome: '2', note_delay: '3', note_resolution: '1', comment: '' } });
+    const form = await t.api('POST', '/satisfaction', {
+      key,
+      form: {
+        conversation_id: String(conversationId),
+        note_welcome: '2',
+        note_delay: '3',
+        note_resolution: '1',
+        comment: '',
+      },
+    });
     expect(form.status).toBe(200);
     expect(form.body.data).toMatchObject({ note_welcome: 0.67, note_delay: 1, note_resolution: 0.33, comment: '' });
   });
@@ -207,16 +277,25 @@ describe('one answer per conversation', () => {
     const events = await rowCount('event');
     const second = await answer({ conversation_id: conversationId, note_welcome: 1 });
     expect(second.status).toBe(409);
-    expect(second.body.meta).toEqual({ status: 'fail', message: `Conversation ${conversationId} already has a satisfaction answer.` });
+    expect(second.body.meta).toEqual({
+      status: 'fail',
+      message: `Conversation ${conversationId} already has a satisfaction answer.`,
+    });
     expect((await t.api('GET', `/satisfaction/${first.body.data.id}`, { key })).body.data).toEqual(first.body.data);
     expect(await rowCount('event')).toBe(events);
   });
 
   it('keeps one answer and one event when answers race', async () => {
     const conversationId = await conversation();
-    const answers = await Promise.all([1, 2, 3].map((note) => answer({ conversation_id: conversationId, note_welcome: note })));
+    const answers = await Promise.all(
+      [1, 2, 3].map((note) => answer({ conversation_id: conversationId, note_welcome: note })),
+    );
     expect(answers.map((one) => one.status).sort()).toEqual([200, 409, 409]);
-    const rows = await t.store.db.selectFrom('satisfaction').select('id').where('conversation_id', '=', conversationId).execute();
+    const rows = await t.store.db
+      .selectFrom('satisfaction')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(await eventTypesFor(t, 'satisfaction', rows[0]?.id ?? 0)).toEqual(['satisfaction.filled']);
   });
@@ -225,18 +304,54 @@ describe('one answer per conversation', () => {
 describe('recordSatisfaction (the command the widget calls)', () => {
   it("records for the client's conversation and refuses another client's, and bad notes", async () => {
     const conversationId = await conversation();
-    const id = await recordSatisfaction(t.store.db, clientId, { conversation_id: conversationId, note_welcome: 1, note_delay: 2, note_resolution: 3, comment: 'From the widget' });
-    expect((await t.api('GET', `/satisfaction/${id}`, { key })).body.data).toMatchObject({ conversation_id: conversationId, comment: 'From the widget', note_resolution: 1 });
-    const foreign = await conversation({ clientId: otherClientId, websiteId: (await create('/website', { url: 'https://w.other.example' }, otherKey)).id, operatorId: null, visitorId: (await create('/visitor', {}, otherKey)).id });
-    await expect(recordSatisfaction(t.store.db, clientId, { conversation_id: foreign, note_welcome: 1, note_delay: 1, note_resolution: 1 })).rejects.toThrow(
-      `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreign}.`,
-    );
-    const bad = recordSatisfaction(t.store.db, clientId, { conversation_id: await conversation(), note_welcome: 5, note_delay: 1, note_resolution: 1 });
+    const id = await recordSatisfaction(t.store.db, clientId, {
+      conversation_id: conversationId,
+      note_welcome: 1,
+      note_delay: 2,
+      note_resolution: 3,
+      comment: 'From the widget',
+    });
+    expect((await t.api('GET', `/satisfaction/${id}`, { key })).body.data).toMatchObject({
+      conversation_id: conversationId,
+      comment: 'From the widget',
+      note_resolution: 1,
+    });
+    const foreign = await conversation({
+      clientId: otherClientId,
+      websiteId: (await create('/website', { url: 'https://w.other.example' }, otherKey)).id,
+      operatorId: null,
+      visitorId: (await create('/visitor', {}, otherKey)).id,
+    });
+    await expect(
+      recordSatisfaction(t.store.db, clientId, {
+        conversation_id: foreign,
+        note_welcome: 1,
+        note_delay: 1,
+        note_resolution: 1,
+      }),
+    ).rejects.toThrow(`Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreign}.`);
+    const bad = recordSatisfaction(t.store.db, clientId, {
+      conversation_id: await conversation(),
+      note_welcome: 5,
+      note_delay: 1,
+      note_resolution: 1,
+    });
     await expect(bad).rejects.toBeInstanceOf(ApiError);
-    await expect(recordSatisfaction(t.store.db, clientId, { conversation_id: await conversation(), note_welcome: 1, note_resolution: 1 })).rejects.toThrow("Field 'note_delay' is missing.");
-    await expect(recordSatisfaction(t.store.db, clientId, { conversation_id: conversationId, note_welcome: 1, note_delay: 1, note_resolution: 1 })).rejects.toThrow(
-      `Conversation ${conversationId} already has a satisfaction answer.`,
-    );
+    await expect(
+      recordSatisfaction(t.store.db, clientId, {
+        conversation_id: await conversation(),
+        note_welcome: 1,
+        note_resolution: 1,
+      }),
+    ).rejects.toThrow("Field 'note_delay' is missing.");
+    await expect(
+      recordSatisfaction(t.store.db, clientId, {
+        conversation_id: conversationId,
+        note_welcome: 1,
+        note_delay: 1,
+        note_resolution: 1,
+      }),
+    ).rejects.toThrow(`Conversation ${conversationId} already has a satisfaction answer.`);
   });
 });
 
@@ -263,8 +378,19 @@ describe('satisfaction filters', () => {
       ['b1', siteB, opA, '2026-02-03T00:00:00.000Z'],
     ];
     for (const [name, website, op, at] of plan) {
-      conversations[name] = await conversation({ clientId: fClientId, websiteId: website.id, operatorId: op.id, visitorId: fVisitor.id });
-      ids[name] = (await create('/satisfaction', { conversation_id: conversations[name], note_welcome: 3, note_delay: 3, note_resolution: 3 }, fk)).id;
+      conversations[name] = await conversation({
+        clientId: fClientId,
+        websiteId: website.id,
+        operatorId: op.id,
+        visitorId: fVisitor.id,
+      });
+      ids[name] = (
+        await create(
+          '/satisfaction',
+          { conversation_id: conversations[name], note_welcome: 3, note_delay: 3, note_resolution: 3 },
+          fk,
+        )
+      ).id;
       // Answers are dated now; the date filters need known dates.
       await t.store.db.updateTable('satisfaction').set({ created_at: at }).where('id', '=', ids[name]).execute();
     }
@@ -274,22 +400,30 @@ describe('satisfaction filters', () => {
     expect(await listIds(`/satisfaction?filters[website_id]=${siteA.id}`, fk)).toEqual([ids.a2, ids.a1]);
     expect(await listIds(`/satisfaction?filters[operator_id]=${opA.id}`, fk)).toEqual([ids.b1, ids.a1]);
     expect(await listIds(`/satisfaction?filters[conversation_id]=${conversations.a2}`, fk)).toEqual([ids.a2]);
-    expect(await listIds(`/satisfaction?filters[website_id]=${siteA.id}&filters[operator_id]=${opA.id}`, fk)).toEqual([ids.a1]);
+    expect(await listIds(`/satisfaction?filters[website_id]=${siteA.id}&filters[operator_id]=${opA.id}`, fk)).toEqual([
+      ids.a1,
+    ]);
   });
 
   it('filters on created_at with from and to; a date-only `to` includes its whole day', async () => {
     expect(await listIds('/satisfaction?filters[from]=2026-02-02', fk)).toEqual([ids.b1, ids.a2]);
     expect(await listIds('/satisfaction?filters[to]=2026-02-02', fk)).toEqual([ids.a2, ids.a1]);
-    expect(await listIds('/satisfaction?filters[from]=2026-02-01 09:00:01&filters[to]=2026-02-02 23:59:59', fk)).toEqual([ids.a2]);
+    expect(
+      await listIds('/satisfaction?filters[from]=2026-02-01 09:00:01&filters[to]=2026-02-02 23:59:59', fk),
+    ).toEqual([ids.a2]);
   });
 
   it('refuses an unknown filter or a malformed value', async () => {
     const unknown = await t.api('GET', '/satisfaction?filters[note]=3', { key: fk });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.meta.message).toBe("Filter 'note' is not supported for 'satisfaction'. Supported filters: website_id, operator_id, conversation_id, from, to.");
+    expect(unknown.body.meta.message).toBe(
+      "Filter 'note' is not supported for 'satisfaction'. Supported filters: website_id, operator_id, conversation_id, from, to.",
+    );
     const bad = await t.api('GET', '/satisfaction?filters[operator_id]=me', { key: fk });
     expect(bad.status).toBe(400);
-    expect(bad.body.meta.message).toBe("Value of field 'filters[operator_id]' is not valid. Expected a whole number identifier.");
+    expect(bad.body.meta.message).toBe(
+      "Value of field 'filters[operator_id]' is not valid. Expected a whole number identifier.",
+    );
   });
 });
 
@@ -297,20 +431,33 @@ describe('satisfaction isolation', () => {
   it("refuses another client's conversation as an unknown one, and answers 404 for another client's answer", async () => {
     const foreignSite = await create('/website', { url: 'https://iso.survey.example' }, otherKey);
     const foreignVisitor = await create('/visitor', {}, otherKey);
-    const foreignConversation = await conversation({ clientId: otherClientId, websiteId: foreignSite.id, operatorId: null, visitorId: foreignVisitor.id });
+    const foreignConversation = await conversation({
+      clientId: otherClientId,
+      websiteId: foreignSite.id,
+      operatorId: null,
+      visitorId: foreignVisitor.id,
+    });
     const answers = await rowCount('satisfaction');
     const poach = await answer({ conversation_id: foreignConversation });
     expect(poach.status).toBe(400);
-    expect(poach.body.meta).toEqual({ status: 'fail', message: `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreignConversation}.` });
+    expect(poach.body.meta).toEqual({
+      status: 'fail',
+      message: `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreignConversation}.`,
+    });
     const absent = await answer({ conversation_id: 987654 });
-    expect(absent.body.meta.message).toBe("Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' 987654.");
+    expect(absent.body.meta.message).toBe(
+      "Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' 987654.",
+    );
     expect(await rowCount('satisfaction')).toBe(answers);
 
     const theirs = await answer({ conversation_id: foreignConversation }, otherKey);
     expect(theirs.status).toBe(200);
     const read = await t.api('GET', `/satisfaction/${theirs.body.data.id}`, { key });
     expect(read.status).toBe(404);
-    expect(read.body.meta).toEqual({ status: 'fail', message: `Unknown 'satisfaction' with 'id' ${theirs.body.data.id}.` });
+    expect(read.body.meta).toEqual({
+      status: 'fail',
+      message: `Unknown 'satisfaction' with 'id' ${theirs.body.data.id}.`,
+    });
     expect(await listIds('/satisfaction')).not.toContain(theirs.body.data.id);
     expect(await listIds(`/satisfaction?filters[conversation_id]=${foreignConversation}`)).toEqual([]);
   });
@@ -320,22 +467,35 @@ describe('satisfaction isolation', () => {
     const managed = await clientWithKey(t, 'Managed Survey Co', partner.key);
     const managedSite = await create('/website', { url: 'https://managed.survey.example' }, managed.key);
     const managedVisitor = await create('/visitor', {}, managed.key);
-    const managedConversation = await conversation({ clientId: managed.clientId, websiteId: managedSite.id, operatorId: null, visitorId: managedVisitor.id });
+    const managedConversation = await conversation({
+      clientId: managed.clientId,
+      websiteId: managedSite.id,
+      operatorId: null,
+      visitorId: managedVisitor.id,
+    });
     const made = await answer({ conversation_id: managedConversation }, partner.key);
     expect(made.status).toBe(200);
-    const row = await t.store.db.selectFrom('satisfaction').select('client_id').where('id', '=', made.body.data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('satisfaction')
+      .select('client_id')
+      .where('id', '=', made.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.client_id).toBe(managed.clientId);
     const mine = await conversation();
     const refused = await answer({ conversation_id: mine }, partner.key);
     expect(refused.status).toBe(400);
-    expect(refused.body.meta.message).toBe(`Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${mine}.`);
+    expect(refused.body.meta.message).toBe(
+      `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${mine}.`,
+    );
   });
 });
 
 describe('OpenAPI document', () => {
   it('documents the satisfaction routes with tags, summaries and filters', async () => {
     const answer = await t.app.inject({ method: 'GET', url: '/openapi.json' });
-    const doc = answer.json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>> }>();
+    const doc = answer.json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>>;
+    }>();
     const expected: [string, string[]][] = [
       ['/api/2/satisfaction', ['get', 'post']],
       ['/api/2/satisfaction/{id}', ['get']],
@@ -348,6 +508,14 @@ describe('OpenAPI document', () => {
       }
     }
     const filters = (doc.paths['/api/2/satisfaction']?.get?.parameters ?? []).map((parameter) => parameter.name);
-    expect(filters).toEqual(expect.arrayContaining(['filters[website_id]', 'filters[operator_id]', 'filters[conversation_id]', 'filters[from]', 'filters[to]']));
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        'filters[website_id]',
+        'filters[operator_id]',
+        'filters[conversation_id]',
+        'filters[from]',
+        'filters[to]',
+      ]),
+    );
   });
 });

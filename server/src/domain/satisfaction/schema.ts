@@ -1,13 +1,17 @@
 // Request and response schemas of satisfaction survey answers (seed 003 "Satisfaction", notes as in seed 002).
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { PROBLEM_KEYWORD } from '../../http/validation.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
 const Id = IdSchema;
 const Fraction = (description: string) =>
-  Type.Optional(Type.Number({ description: `${description}: the visitor's note from 1 to 3 as a fraction of 3, rounded to 2 decimals (\`1\` = 3/3, \`0.67\` = 2/3, \`0.33\` = 1/3).` }));
+  Type.Optional(
+    Type.Number({
+      description: `${description}: the visitor's note from 1 to 3 as a fraction of 3, rounded to 2 decimals (\`1\` = 3/3, \`0.67\` = 2/3, \`0.33\` = 1/3).`,
+    }),
+  );
 
 /** Lowest and highest note of the survey (seed 002: 3 is the most satisfied). */
 export const NOTE_MIN = 1;
@@ -23,13 +27,20 @@ export const SatisfactionData = Type.Object({
   comment: Type.Optional(Type.String({ description: "The visitor's comment, empty when none." })),
   created_at: Type.Optional(Type.String({ description: 'Date of the answer, `YYYY-MM-DD HH:MM:SS` (UTC).' })),
   website_id: Type.Optional(Type.Integer({ description: 'Website identifier.' })),
-  operator_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Operator of the conversation, if any.' })),
+  operator_id: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], { description: 'Operator of the conversation, if any.' }),
+  ),
   conversation_id: Type.Optional(Type.Integer({ description: 'Conversation identifier.' })),
   _link: Link,
 });
 
 const Note = (description: string) =>
-  Type.Integer({ minimum: NOTE_MIN, maximum: NOTE_MAX, description: `${description}, from 1 to 3 (3 is the most satisfied).`, [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 3 (3 is the most satisfied).' });
+  Type.Integer({
+    minimum: NOTE_MIN,
+    maximum: NOTE_MAX,
+    description: `${description}, from 1 to 3 (3 is the most satisfied).`,
+    [PROBLEM_KEYWORD]: 'Expected a whole number from 1 to 3 (3 is the most satisfied).',
+  });
 
 export const SatisfactionCreateBody = Type.Object(
   {
@@ -39,7 +50,10 @@ export const SatisfactionCreateBody = Type.Object(
     node_delay: Type.Optional(Note('Alias of `note_delay`, as seed 003 spells it')),
     note_resolution: Note('Resolution note'),
     comment: Type.Optional(
-      Type.Union([Type.Null(), Type.String({ maxLength: COMMENT_MAX })], { description: `The visitor's comment (at most ${COMMENT_MAX} characters).`, [PROBLEM_KEYWORD]: `Expected text of at most ${COMMENT_MAX} characters.` }),
+      Type.Union([Type.Null(), Type.String({ maxLength: COMMENT_MAX })], {
+        description: `The visitor's comment (at most ${COMMENT_MAX} characters).`,
+        [PROBLEM_KEYWORD]: `Expected text of at most ${COMMENT_MAX} characters.`,
+      }),
     ),
   },
   { additionalProperties: false },

@@ -5,11 +5,15 @@ import type { Database, SatisfactionRow } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../http/filters.js';
 import { parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type SatisfactionFilter = 'website_id' | 'operator_id' | 'conversation_id' | 'from' | 'to';
 
-export function listSatisfactionIds(db: Kysely<Database>, principal: Principal, query: ListQuery<SatisfactionFilter>): Promise<IdPage> {
+export function listSatisfactionIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<SatisfactionFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('satisfaction').select('id').where(clientScope(principal, 'satisfaction.client_id'));
   const { website_id, operator_id, conversation_id, from, to } = query.filters;
   if (typeof website_id === 'number') matches = matches.where('website_id', '=', website_id);
@@ -23,15 +27,33 @@ export function listSatisfactionIds(db: Kysely<Database>, principal: Principal, 
   return pageOfIds(db, matches, query.page, query.limit);
 }
 
-export async function loadSatisfactions(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<SatisfactionRow[]> {
+export async function loadSatisfactions(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<SatisfactionRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('satisfaction').selectAll().where('id', 'in', ids).where(clientScope(principal, 'satisfaction.client_id')).execute();
+  const rows = await db
+    .selectFrom('satisfaction')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'satisfaction.client_id'))
+    .execute();
   return inIdOrder(ids, rows);
 }
 
 /** The client owning a conversation the key can see; another tenant's conversation is unknown, as an absent one. */
-export async function clientOfConversation(db: Kysely<Database>, principal: Principal, conversationId: number): Promise<number> {
-  const row = await db.selectFrom('conversation').select('client_id').where('id', '=', conversationId).where(clientScope(principal, 'conversation.client_id')).executeTakeFirst();
+export async function clientOfConversation(
+  db: Kysely<Database>,
+  principal: Principal,
+  conversationId: number,
+): Promise<number> {
+  const row = await db
+    .selectFrom('conversation')
+    .select('client_id')
+    .where('id', '=', conversationId)
+    .where(clientScope(principal, 'conversation.client_id'))
+    .executeTakeFirst();
   if (!row) throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${conversationId}.`);
   return row.client_id;
 }

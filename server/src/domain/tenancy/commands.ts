@@ -5,22 +5,38 @@ import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../http/time.js';
 import { generateKeyMaterial, randomToken } from './keys.js';
-import { type Principal, canSeeClient, targetClient } from './policy.js';
+import { canSeeClient, type Principal, targetClient } from './policy.js';
 
 export async function createPartner(db: Kysely<Database>, input: { name: string }): Promise<number> {
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('partner').values({ name: input.name.trim(), created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
-    await appendEvent(trx, { type: 'partner.created', partnerId: id, clientId: null, subject: { type: 'partner', id }, payload: { name: input.name }, at });
+    const { id } = await trx
+      .insertInto('partner')
+      .values({ name: input.name.trim(), created_at: at, updated_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      type: 'partner.created',
+      partnerId: id,
+      clientId: null,
+      subject: { type: 'partner', id },
+      payload: { name: input.name },
+      at,
+    });
     return id;
   });
 }
 
 /** Creates a client (a tenant). A partner key's clients belong to that partner. */
-export async function createClient(db: Kysely<Database>, principal: Principal, input: { name: string; lang?: string; partner_id?: number }): Promise<number> {
+export async function createClient(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: { name: string; lang?: string; partner_id?: number },
+): Promise<number> {
   let partnerId: number | null = null;
   if (principal.scope === 'partner') {
-    if (input.partner_id !== undefined && input.partner_id !== principal.partnerId) throw unknownResource('partner', input.partner_id);
+    if (input.partner_id !== undefined && input.partner_id !== principal.partnerId)
+      throw unknownResource('partner', input.partner_id);
     partnerId = principal.partnerId;
   } else if (input.partner_id !== undefined) {
     const partner = await db.selectFrom('partner').select('id').where('id', '=', input.partner_id).executeTakeFirst();
@@ -35,18 +51,43 @@ export async function createClient(db: Kysely<Database>, principal: Principal, i
       .values({ partner_id: partnerId, name: input.name.trim(), lang, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await appendEvent(trx, { type: 'client.created', partnerId, clientId: id, subject: { type: 'client', id }, payload: { name: input.name, lang }, at });
+    await appendEvent(trx, {
+      type: 'client.created',
+      partnerId,
+      clientId: id,
+      subject: { type: 'client', id },
+      payload: { name: input.name, lang },
+      at,
+    });
     return id;
   });
 }
 
-export async function updateClient(db: Kysely<Database>, principal: Principal, id: number, input: { name?: string; lang?: string }): Promise<void> {
+export async function updateClient(
+  db: Kysely<Database>,
+  principal: Principal,
+  id: number,
+  input: { name?: string; lang?: string },
+): Promise<void> {
   if (!(await canSeeClient(db, principal, id))) throw unknownResource('client', id);
-  const changes = { ...(input.name !== undefined && { name: input.name.trim() }), ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }) };
+  const changes = {
+    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }),
+  };
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('client').set({ ...changes, updated_at: at }).where('id', '=', id).execute();
-    await appendEvent(trx, { type: 'client.updated', clientId: id, subject: { type: 'client', id }, payload: { changed: Object.keys(changes) }, at });
+    await trx
+      .updateTable('client')
+      .set({ ...changes, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(trx, {
+      type: 'client.updated',
+      clientId: id,
+      subject: { type: 'client', id },
+      payload: { changed: Object.keys(changes) },
+      at,
+    });
   });
 }
 
@@ -90,25 +131,53 @@ export async function createApiKey(
 }
 
 /** Creates a client-scoped key for a client the principal can see. */
-export async function createClientKey(db: Kysely<Database>, principal: Principal, clientId: number, name: string | undefined): Promise<CreatedKey> {
-  const client = await db.selectFrom('client').select(['id', 'partner_id']).where('id', '=', clientId).executeTakeFirst();
+export async function createClientKey(
+  db: Kysely<Database>,
+  principal: Principal,
+  clientId: number,
+  name: string | undefined,
+): Promise<CreatedKey> {
+  const client = await db
+    .selectFrom('client')
+    .select(['id', 'partner_id'])
+    .where('id', '=', clientId)
+    .executeTakeFirst();
   if (!client || !(await canSeeClient(db, principal, clientId))) throw unknownResource('client', clientId);
   return createApiKey(db, { scope: 'client', clientId, partnerId: null }, name?.trim() || 'API key');
 }
 
-export async function createPartnerKey(db: Kysely<Database>, partnerId: number, name: string | undefined): Promise<CreatedKey> {
+export async function createPartnerKey(
+  db: Kysely<Database>,
+  partnerId: number,
+  name: string | undefined,
+): Promise<CreatedKey> {
   const partner = await db.selectFrom('partner').select('id').where('id', '=', partnerId).executeTakeFirst();
   if (!partner) throw unknownResource('partner', partnerId);
   return createApiKey(db, { scope: 'partner', partnerId }, name?.trim() || 'Partner API key');
 }
 
 /** Revokes a key; revoking twice is harmless. */
-export async function revokeApiKey(db: Kysely<Database>, keyId: number, owner: { partnerId: number | null; clientId: number | null }): Promise<void> {
+export async function revokeApiKey(
+  db: Kysely<Database>,
+  keyId: number,
+  owner: { partnerId: number | null; clientId: number | null },
+): Promise<void> {
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('api_key').set({ revoked_at: at }).where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst();
+    const updated = await trx
+      .updateTable('api_key')
+      .set({ revoked_at: at })
+      .where('id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) > 0) {
-      await appendEvent(trx, { type: 'api_key.revoked', partnerId: owner.partnerId, clientId: owner.clientId, subject: { type: 'api_key', id: keyId }, at });
+      await appendEvent(trx, {
+        type: 'api_key.revoked',
+        partnerId: owner.partnerId,
+        clientId: owner.clientId,
+        subject: { type: 'api_key', id: keyId },
+        at,
+      });
     }
   });
 }
@@ -127,7 +196,11 @@ function readWebsiteUrl(raw: string): URL {
   return url;
 }
 
-export async function createWebsite(db: Kysely<Database>, principal: Principal, input: { url: string; label?: string; routing_strategy?: RoutingStrategy; client_id?: number }): Promise<number> {
+export async function createWebsite(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: { url: string; label?: string; routing_strategy?: RoutingStrategy; client_id?: number },
+): Promise<number> {
   const url = readWebsiteUrl(input.url);
   const clientId = await targetClient(db, principal, input.client_id);
   const label = input.label?.trim() || url.hostname;
@@ -146,12 +219,23 @@ export async function createWebsite(db: Kysely<Database>, principal: Principal, 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await appendEvent(trx, { type: 'website.created', clientId, subject: { type: 'website', id }, payload: { url: url.href, label }, at });
+    await appendEvent(trx, {
+      type: 'website.created',
+      clientId,
+      subject: { type: 'website', id },
+      payload: { url: url.href, label },
+      at,
+    });
     return id;
   });
 }
 
-export async function updateWebsite(db: Kysely<Database>, clientId: number, id: number, input: { url?: string; label?: string; routing_strategy?: RoutingStrategy }): Promise<void> {
+export async function updateWebsite(
+  db: Kysely<Database>,
+  clientId: number,
+  id: number,
+  input: { url?: string; label?: string; routing_strategy?: RoutingStrategy },
+): Promise<void> {
   const changes = {
     ...(input.url !== undefined && { url: readWebsiteUrl(input.url).href.replace(/\/$/, '') }),
     ...(input.label !== undefined && { label: input.label.trim() }),
@@ -159,7 +243,17 @@ export async function updateWebsite(db: Kysely<Database>, clientId: number, id: 
   };
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('website').set({ ...changes, updated_at: at }).where('id', '=', id).execute();
-    await appendEvent(trx, { type: 'website.updated', clientId, subject: { type: 'website', id }, payload: { changed: Object.keys(changes) }, at });
+    await trx
+      .updateTable('website')
+      .set({ ...changes, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(trx, {
+      type: 'website.updated',
+      clientId,
+      subject: { type: 'website', id },
+      payload: { changed: Object.keys(changes) },
+      at,
+    });
   });
 }

@@ -2,7 +2,14 @@
 // operator live/statistic/profile, Odigo call-backs) and the legacy v1 API: a key never sees, changes or references
 // another tenant's rows, a row it may not see answers exactly as a row that does not exist, and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiAnswer, type CallOptions, type TestApp, clientWithKey, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  type ApiAnswer,
+  type CallOptions,
+  clientWithKey,
+  partnerWithKey,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 type Kind = 'visitor' | 'conversation' | 'tag' | 'transaction' | 'satisfaction' | 'callmeeting';
 const KINDS: readonly Kind[] = ['visitor', 'conversation', 'tag', 'transaction', 'satisfaction', 'callmeeting'];
@@ -66,10 +73,12 @@ const until = (): string => apiDay(new Date(Date.now() + DAY));
 
 async function data(answer: Promise<ApiAnswer>, what: string): Promise<ApiAnswer['body']['data']> {
   const settled = await answer;
-  if (settled.status !== 200) throw new Error(`setup ${what} failed: ${settled.status} ${JSON.stringify(settled.body)}`);
+  if (settled.status !== 200)
+    throw new Error(`setup ${what} failed: ${settled.status} ${JSON.stringify(settled.body)}`);
   return settled.body.data;
 }
-const created = async (key: string, path: string, json: Record<string, unknown>): Promise<number> => Number((await data(t.api('POST', path, { key, json }), `POST ${path}`)).id);
+const created = async (key: string, path: string, json: Record<string, unknown>): Promise<number> =>
+  Number((await data(t.api('POST', path, { key, json }), `POST ${path}`)).id);
 
 /**
  * Everything a tenant has, named after it: a website, group, skill and operator (with an external id); a tag; visitors;
@@ -119,10 +128,28 @@ async function populate(key: string, label: string, clientId: number, n: number)
   });
   const buyerUid = `${slug}-buyer`;
   const buyerEmail = `buyer@${slug}.example`;
-  const closedConversation = await created(key, '/conversation', { website_id: website, visitor_uid: buyerUid, operator_id: operator, history: [[2, at(2), `${label} buyer asks`]] });
+  const closedConversation = await created(key, '/conversation', {
+    website_id: website,
+    visitor_uid: buyerUid,
+    operator_id: operator,
+    history: [[2, at(2), `${label} buyer asks`]],
+  });
   await data(t.api('POST', `/conversation/${closedConversation}/close`, { key, json: {} }), 'close');
-  const satisfaction = await created(key, '/satisfaction', { conversation_id: closedConversation, note_welcome: 3, note_delay: 2, note_resolution: 1, comment: `${label} comment` });
-  const transaction = await created(key, '/transaction', { website_id: website, external_id: `${slug}-order-1`, amount: 100 + n + 0.25, currency: 'EUR', visitor_uid: buyerUid, visitor_email: buyerEmail });
+  const satisfaction = await created(key, '/satisfaction', {
+    conversation_id: closedConversation,
+    note_welcome: 3,
+    note_delay: 2,
+    note_resolution: 1,
+    comment: `${label} comment`,
+  });
+  const transaction = await created(key, '/transaction', {
+    website_id: website,
+    external_id: `${slug}-order-1`,
+    amount: 100 + n + 0.25,
+    currency: 'EUR',
+    visitor_uid: buyerUid,
+    visitor_email: buyerEmail,
+  });
   const meetingPhone = `+33 1 00 00 00 0${n}`;
   const callmeeting = await created(key, '/callmeeting', {
     website_id: website,
@@ -133,9 +160,18 @@ async function populate(key: string, label: string, clientId: number, n: number)
     skill_id: String(skill),
   });
   await data(t.api('PUT', `/operator/${operator}/live`, { key, json: { chat: { available: 1 } } }), 'live');
-  await data(t.api('PUT', `/operator/${operator}/profile`, { key, json: { status: `${label} status`, city: `${label} city` } }), 'profile');
+  await data(
+    t.api('PUT', `/operator/${operator}/profile`, { key, json: { status: `${label} status`, city: `${label} city` } }),
+    'profile',
+  );
   const callPhone = `+33 2 00 00 00 0${n}`;
-  const pickedUp = await data(t.api('POST', '/odigocallback/pickup', { key, json: { operator_external_id: operatorExternalId, website_id: website, phone_number: callPhone } }), 'pickup');
+  const pickedUp = await data(
+    t.api('POST', '/odigocallback/pickup', {
+      key,
+      json: { operator_external_id: operatorExternalId, website_id: website, phone_number: callPhone },
+    }),
+    'pickup',
+  );
   const tenant: Tenant = {
     label,
     slug,
@@ -158,8 +194,13 @@ async function populate(key: string, label: string, clientId: number, n: number)
     callPhone,
   };
   // The sale must be attributed for the attribution tests to mean something.
-  const sale = await t.store.db.selectFrom('sale').select(['conversation_id', 'operator_id']).where('id', '=', transaction).executeTakeFirstOrThrow();
-  if (sale.conversation_id !== closedConversation || sale.operator_id !== operator) throw new Error(`sale of ${label} not attributed: ${JSON.stringify(sale)}`);
+  const sale = await t.store.db
+    .selectFrom('sale')
+    .select(['conversation_id', 'operator_id'])
+    .where('id', '=', transaction)
+    .executeTakeFirstOrThrow();
+  if (sale.conversation_id !== closedConversation || sale.operator_id !== operator)
+    throw new Error(`sale of ${label} not attributed: ${JSON.stringify(sale)}`);
   return tenant;
 }
 
@@ -171,7 +212,10 @@ beforeAll(async () => {
   b = await populate(clientB.key, 'Bravo', clientB.clientId, 2);
   partner = await partnerWithKey(t, 'Reseller');
   const clientC = await created(partner.key, '/client', { name: 'Charlie Co', lang: 'en' });
-  const minted = await data(t.api('POST', `/client/${clientC}/key`, { key: partner.key, json: { name: 'for C' } }), 'key for C');
+  const minted = await data(
+    t.api('POST', `/client/${clientC}/key`, { key: partner.key, json: { name: 'for C' } }),
+    'key for C',
+  );
   c = await populate(String(minted.key), 'Charlie', clientC, 3);
 }, 60_000);
 afterAll(async () => t.close());
@@ -195,7 +239,12 @@ async function snapshotOf(clientId: number): Promise<Record<string, unknown[]>> 
     client: await db.selectFrom('client').selectAll().where('id', '=', clientId).execute(),
     website: await db.selectFrom('website').selectAll().where('client_id', '=', clientId).orderBy('id').execute(),
     operator: await db.selectFrom('operator').selectAll().where('client_id', '=', clientId).orderBy('id').execute(),
-    operator_group: await db.selectFrom('operator_group').selectAll().where('client_id', '=', clientId).orderBy('id').execute(),
+    operator_group: await db
+      .selectFrom('operator_group')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .orderBy('id')
+      .execute(),
     skill: await db.selectFrom('skill').selectAll().where('client_id', '=', clientId).orderBy('id').execute(),
     operator_website: await db
       .selectFrom('operator_website')
@@ -211,7 +260,12 @@ async function snapshotOf(clientId: number): Promise<Record<string, unknown[]>> 
       .orderBy('operator_id')
       .orderBy('skill_id')
       .execute(),
-    operator_profile: await db.selectFrom('operator_profile').selectAll().where('operator_id', 'in', operators).orderBy('operator_id').execute(),
+    operator_profile: await db
+      .selectFrom('operator_profile')
+      .selectAll()
+      .where('operator_id', 'in', operators)
+      .orderBy('operator_id')
+      .execute(),
     presence_session: await db
       .selectFrom('presence_session')
       .selectAll()
@@ -278,7 +332,14 @@ async function snapshotOf(clientId: number): Promise<Record<string, unknown[]>> 
     satisfaction: await db
       .selectFrom('satisfaction')
       .selectAll()
-      .where((eb) => eb.or([eb('client_id', '=', clientId), eb('website_id', 'in', websites), eb('conversation_id', 'in', conversations), eb('operator_id', 'in', operators)]))
+      .where((eb) =>
+        eb.or([
+          eb('client_id', '=', clientId),
+          eb('website_id', 'in', websites),
+          eb('conversation_id', 'in', conversations),
+          eb('operator_id', 'in', operators),
+        ]),
+      )
       .orderBy('id')
       .execute(),
     call_meeting: await db
@@ -293,8 +354,16 @@ async function snapshotOf(clientId: number): Promise<Record<string, unknown[]>> 
 
 /** The three tenants' snapshots and the number of events anywhere. */
 async function everything() {
-  const events = await t.store.db.selectFrom('event').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  return { a: await snapshotOf(a.clientId), b: await snapshotOf(b.clientId), c: await snapshotOf(c.clientId), events: Number(events.n) };
+  const events = await t.store.db
+    .selectFrom('event')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return {
+    a: await snapshotOf(a.clientId),
+    b: await snapshotOf(b.clientId),
+    c: await snapshotOf(c.clientId),
+    events: Number(events.n),
+  };
 }
 
 /** Runs a request that must write nothing at all, for anyone. */
@@ -313,7 +382,12 @@ async function ownIds(kind: Kind, clientId: number): Promise<number[]> {
   let rows: { id: number }[];
   switch (kind) {
     case 'visitor':
-      rows = await db.selectFrom('visitor').select('id').where('client_id', '=', clientId).where('deleted_at', 'is', null).execute();
+      rows = await db
+        .selectFrom('visitor')
+        .select('id')
+        .where('client_id', '=', clientId)
+        .where('deleted_at', 'is', null)
+        .execute();
       break;
     case 'conversation':
       rows = await db.selectFrom('conversation').select('id').where('client_id', '=', clientId).execute();
@@ -335,13 +409,20 @@ async function ownIds(kind: Kind, clientId: number): Promise<number[]> {
 }
 
 async function ownOperators(clientId: number): Promise<number[]> {
-  const rows = await t.store.db.selectFrom('operator').select('id').where('client_id', '=', clientId).where('deleted_at', 'is', null).execute();
+  const rows = await t.store.db
+    .selectFrom('operator')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .execute();
   return rows.map((row) => Number(row.id)).sort(byNumber);
 }
 
 // ——— Answers ———
 
-const notFound = (resource: string, id: number) => ({ meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` } });
+const notFound = (resource: string, id: number) => ({
+  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` },
+});
 
 /** Asserts the answer for another tenant's row is the answer for a row that does not exist, id aside. */
 function expectSameAsAbsent(hidden: ApiAnswer, absent: ApiAnswer, resource: string, hiddenId: number): void {
@@ -377,7 +458,12 @@ function filtersFor(kind: Kind): FilterCase[] {
   const shared = (query: string): FilterCase => ({ query, specific: false });
   switch (kind) {
     case 'visitor':
-      return [only(`filters[unique_id]=${b.slug}-visitor`), only(`filters[unique_id]=${b.slug}*`), only('filters[external_id]=*bravo*'), only(`filters[website_id]=${b.website}`)];
+      return [
+        only(`filters[unique_id]=${b.slug}-visitor`),
+        only(`filters[unique_id]=${b.slug}*`),
+        only('filters[external_id]=*bravo*'),
+        only(`filters[website_id]=${b.website}`),
+      ];
     case 'conversation':
       return [
         only(`filters[website_id]=${b.website}`),
@@ -496,7 +582,14 @@ interface SubRouteCase {
 }
 
 const SUB_ROUTES: SubRouteCase[] = [
-  { name: 'POST /conversation/{id}/message (visitor entry)', method: 'POST', path: (id) => `/conversation/${id}/message`, target: () => b.ids.conversation, resource: 'conversation', options: () => ({ json: { type: 'visitor', text: 'Intrusion' } }) },
+  {
+    name: 'POST /conversation/{id}/message (visitor entry)',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/message`,
+    target: () => b.ids.conversation,
+    resource: 'conversation',
+    options: () => ({ json: { type: 'visitor', text: 'Intrusion' } }),
+  },
   {
     name: 'POST /conversation/{id}/message (operator entry signed by A)',
     method: 'POST',
@@ -505,39 +598,152 @@ const SUB_ROUTES: SubRouteCase[] = [
     resource: 'conversation',
     options: () => ({ json: { type: 'operator', text: 'Intrusion', operator_id: a.operator } }),
   },
-  { name: 'POST /conversation/{id}/message (form)', method: 'POST', path: (id) => `/conversation/${id}/message`, target: () => b.ids.conversation, resource: 'conversation', options: () => ({ form: { type: 'system', text: 'Intrusion' } }) },
-  { name: 'POST /conversation/{id}/message on a closed one (never 409)', method: 'POST', path: (id) => `/conversation/${id}/message`, target: () => b.closedConversation, resource: 'conversation', options: () => ({ json: { type: 'visitor', text: 'Intrusion' } }) },
-  { name: 'GET /conversation/{id}/message', method: 'GET', path: (id) => `/conversation/${id}/message`, target: () => b.ids.conversation, resource: 'conversation' },
-  { name: 'GET /conversation/{id}/message?after_seq=1', method: 'GET', path: (id) => `/conversation/${id}/message?after_seq=1&limit=10`, target: () => b.ids.conversation, resource: 'conversation' },
-  { name: 'POST /conversation/{id}/close', method: 'POST', path: (id) => `/conversation/${id}/close`, target: () => b.ids.conversation, resource: 'conversation', options: () => ({ json: {} }) },
-  { name: 'POST /conversation/{id}/close (by the visitor)', method: 'POST', path: (id) => `/conversation/${id}/close`, target: () => b.callConversation, resource: 'conversation', options: () => ({ json: { operator_closed: false } }) },
-  { name: 'POST /conversation/{id}/close on a closed one (never 409)', method: 'POST', path: (id) => `/conversation/${id}/close`, target: () => b.closedConversation, resource: 'conversation', options: () => ({ json: {} }) },
-  { name: 'GET /operator/{id}/live', method: 'GET', path: (id) => `/operator/${id}/live`, target: () => b.operator, resource: 'operator' },
-  { name: 'PUT /operator/{id}/live (chat unavailable)', method: 'PUT', path: (id) => `/operator/${id}/live`, target: () => b.operator, resource: 'operator', options: () => ({ form: 'chat[available]=0' }) },
-  { name: 'PUT /operator/{id}/live (call available)', method: 'PUT', path: (id) => `/operator/${id}/live`, target: () => b.operator, resource: 'operator', options: () => ({ json: { call: { available: 1 } } }) },
-  { name: 'PUT /operator/{id}/live (disconnect)', method: 'PUT', path: (id) => `/operator/${id}/live`, target: () => b.operator, resource: 'operator', options: () => ({ form: 'connected=0' }) },
-  { name: 'GET /operator/{id}/statistic', method: 'GET', path: (id) => `/operator/${id}/statistic`, target: () => b.operator, resource: 'operator' },
-  { name: 'GET /operator/{id}/profile', method: 'GET', path: (id) => `/operator/${id}/profile`, target: () => b.operator, resource: 'operator' },
-  { name: 'PUT /operator/{id}/profile', method: 'PUT', path: (id) => `/operator/${id}/profile`, target: () => b.operator, resource: 'operator', options: () => ({ json: { status: 'Hijacked', city: '' } }) },
-  { name: 'PUT /operator/{id}/profile (form)', method: 'PUT', path: (id) => `/operator/${id}/profile`, target: () => b.operator, resource: 'operator', options: () => ({ form: { description: 'Hijacked' } }) },
+  {
+    name: 'POST /conversation/{id}/message (form)',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/message`,
+    target: () => b.ids.conversation,
+    resource: 'conversation',
+    options: () => ({ form: { type: 'system', text: 'Intrusion' } }),
+  },
+  {
+    name: 'POST /conversation/{id}/message on a closed one (never 409)',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/message`,
+    target: () => b.closedConversation,
+    resource: 'conversation',
+    options: () => ({ json: { type: 'visitor', text: 'Intrusion' } }),
+  },
+  {
+    name: 'GET /conversation/{id}/message',
+    method: 'GET',
+    path: (id) => `/conversation/${id}/message`,
+    target: () => b.ids.conversation,
+    resource: 'conversation',
+  },
+  {
+    name: 'GET /conversation/{id}/message?after_seq=1',
+    method: 'GET',
+    path: (id) => `/conversation/${id}/message?after_seq=1&limit=10`,
+    target: () => b.ids.conversation,
+    resource: 'conversation',
+  },
+  {
+    name: 'POST /conversation/{id}/close',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/close`,
+    target: () => b.ids.conversation,
+    resource: 'conversation',
+    options: () => ({ json: {} }),
+  },
+  {
+    name: 'POST /conversation/{id}/close (by the visitor)',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/close`,
+    target: () => b.callConversation,
+    resource: 'conversation',
+    options: () => ({ json: { operator_closed: false } }),
+  },
+  {
+    name: 'POST /conversation/{id}/close on a closed one (never 409)',
+    method: 'POST',
+    path: (id) => `/conversation/${id}/close`,
+    target: () => b.closedConversation,
+    resource: 'conversation',
+    options: () => ({ json: {} }),
+  },
+  {
+    name: 'GET /operator/{id}/live',
+    method: 'GET',
+    path: (id) => `/operator/${id}/live`,
+    target: () => b.operator,
+    resource: 'operator',
+  },
+  {
+    name: 'PUT /operator/{id}/live (chat unavailable)',
+    method: 'PUT',
+    path: (id) => `/operator/${id}/live`,
+    target: () => b.operator,
+    resource: 'operator',
+    options: () => ({ form: 'chat[available]=0' }),
+  },
+  {
+    name: 'PUT /operator/{id}/live (call available)',
+    method: 'PUT',
+    path: (id) => `/operator/${id}/live`,
+    target: () => b.operator,
+    resource: 'operator',
+    options: () => ({ json: { call: { available: 1 } } }),
+  },
+  {
+    name: 'PUT /operator/{id}/live (disconnect)',
+    method: 'PUT',
+    path: (id) => `/operator/${id}/live`,
+    target: () => b.operator,
+    resource: 'operator',
+    options: () => ({ form: 'connected=0' }),
+  },
+  {
+    name: 'GET /operator/{id}/statistic',
+    method: 'GET',
+    path: (id) => `/operator/${id}/statistic`,
+    target: () => b.operator,
+    resource: 'operator',
+  },
+  {
+    name: 'GET /operator/{id}/profile',
+    method: 'GET',
+    path: (id) => `/operator/${id}/profile`,
+    target: () => b.operator,
+    resource: 'operator',
+  },
+  {
+    name: 'PUT /operator/{id}/profile',
+    method: 'PUT',
+    path: (id) => `/operator/${id}/profile`,
+    target: () => b.operator,
+    resource: 'operator',
+    options: () => ({ json: { status: 'Hijacked', city: '' } }),
+  },
+  {
+    name: 'PUT /operator/{id}/profile (form)',
+    method: 'PUT',
+    path: (id) => `/operator/${id}/profile`,
+    target: () => b.operator,
+    resource: 'operator',
+    options: () => ({ form: { description: 'Hijacked' } }),
+  },
 ];
 
 describe("client A against client B's conversations and operators: sub-routes", () => {
-  it.each(SUB_ROUTES)('$name answers as for an absent id and writes nothing', async ({ method, path, target, resource, options }) => {
-    const id = target();
-    await writesNothing(async () => {
-      const hidden = await t.api(method, path(id), { key: a.key, ...options?.() });
-      const absent = await t.api(method, path(ABSENT), { key: a.key, ...options?.() });
-      expectSameAsAbsent(hidden, absent, resource, id);
-    });
-  });
+  it.each(SUB_ROUTES)(
+    '$name answers as for an absent id and writes nothing',
+    async ({ method, path, target, resource, options }) => {
+      const id = target();
+      await writesNothing(async () => {
+        const hidden = await t.api(method, path(id), { key: a.key, ...options?.() });
+        const absent = await t.api(method, path(ABSENT), { key: a.key, ...options?.() });
+        expectSameAsAbsent(hidden, absent, resource, id);
+      });
+    },
+  );
 
   it("B's call conversation is still open and B's operator still available, with its profile", async () => {
     expect((await t.api('GET', `/conversation/${b.callConversation}`, { key: b.key })).body.data.status).toBe('open');
     const live = await t.api('GET', `/operator/${b.operator}/live`, { key: b.key });
-    expect(live.body.data).toMatchObject({ id: b.operator, connected: true, chat: { available: true }, call: { available: false } });
+    expect(live.body.data).toMatchObject({
+      id: b.operator,
+      connected: true,
+      chat: { available: true },
+      call: { available: false },
+    });
     const profile = await t.api('GET', `/operator/${b.operator}/profile`, { key: b.key });
-    expect(profile.body.data).toMatchObject({ user_id: b.operator, status: 'Bravo status', city: 'Bravo city', description: null });
+    expect(profile.body.data).toMatchObject({
+      user_id: b.operator,
+      status: 'Bravo status',
+      city: 'Bravo city',
+      description: null,
+    });
   });
 });
 
@@ -548,8 +754,15 @@ describe('GET /operator/live', () => {
     expect(answer.status).toBe(200);
     expect(listIds(answer)).toEqual(own);
     expect(answer.body.pagination.count).toBe(own.length);
-    for (const filter of [`filters[website_id]=${b.website}`, `filters[group_id]=${b.group}`, `filters[skill_id]=${b.skill}`, 'filters[name]=*Bravo*']) {
-      expect(listIds(await t.api('GET', `/operator/live?limit=100&${filter}`, { key: b.key })), filter).toContain(b.operator);
+    for (const filter of [
+      `filters[website_id]=${b.website}`,
+      `filters[group_id]=${b.group}`,
+      `filters[skill_id]=${b.skill}`,
+      'filters[name]=*Bravo*',
+    ]) {
+      expect(listIds(await t.api('GET', `/operator/live?limit=100&${filter}`, { key: b.key })), filter).toContain(
+        b.operator,
+      );
       const filtered = await t.api('GET', `/operator/live?limit=100&${filter}`, { key: a.key });
       expect(filtered.status, filter).toBe(200);
       expect(filtered.body.data, filter).toEqual([]);
@@ -573,21 +786,74 @@ interface ReferenceCase {
 const unknown = (resource: string, id: () => number) => () => `Unknown '${resource}' with 'id' ${id()}.`;
 
 const REFERENCES: ReferenceCase[] = [
-  { name: 'create conversation, website_id', method: 'POST', path: () => '/conversation', body: () => ({ website_id: b.website }), field: 'website_id', reason: unknown('website', () => b.website) },
+  {
+    name: 'create conversation, website_id',
+    method: 'POST',
+    path: () => '/conversation',
+    body: () => ({ website_id: b.website }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
   {
     name: 'create conversation with history, website_id',
     method: 'POST',
     path: () => '/conversation',
-    body: () => ({ website_id: b.website, visitor_uid: b.buyerUid, history: [[2, apiDateTime(new Date(Date.now() - 60_000)), 'Intrusion']] }),
+    body: () => ({
+      website_id: b.website,
+      visitor_uid: b.buyerUid,
+      history: [[2, apiDateTime(new Date(Date.now() - 60_000)), 'Intrusion']],
+    }),
     field: 'website_id',
     reason: unknown('website', () => b.website),
   },
-  { name: 'create conversation, operator_id', method: 'POST', path: () => '/conversation', body: () => ({ website_id: a.website, operator_id: b.operator }), field: 'operator_id', reason: unknown('operator', () => b.operator) },
-  { name: 'create conversation, skill_id', method: 'POST', path: () => '/conversation', body: () => ({ website_id: a.website, skill_id: b.skill }), field: 'skill_id', reason: unknown('skill', () => b.skill) },
-  { name: 'create conversation, tag_list', method: 'POST', path: () => '/conversation', body: () => ({ website_id: a.website, tag_list: [a.ids.tag, b.ids.tag] }), field: 'tag_list', reason: unknown('tag', () => b.ids.tag) },
-  { name: 'update conversation, operator_id', method: 'PUT', path: () => `/conversation/${a.ids.conversation}`, body: () => ({ operator_id: b.operator }), field: 'operator_id', reason: unknown('operator', () => b.operator) },
-  { name: 'update conversation, skill_id', method: 'PUT', path: () => `/conversation/${a.ids.conversation}`, body: () => ({ skill_id: b.skill }), field: 'skill_id', reason: unknown('skill', () => b.skill) },
-  { name: 'update conversation, tag_list', method: 'PUT', path: () => `/conversation/${a.ids.conversation}`, body: () => ({ tag_list: [b.ids.tag] }), field: 'tag_list', reason: unknown('tag', () => b.ids.tag) },
+  {
+    name: 'create conversation, operator_id',
+    method: 'POST',
+    path: () => '/conversation',
+    body: () => ({ website_id: a.website, operator_id: b.operator }),
+    field: 'operator_id',
+    reason: unknown('operator', () => b.operator),
+  },
+  {
+    name: 'create conversation, skill_id',
+    method: 'POST',
+    path: () => '/conversation',
+    body: () => ({ website_id: a.website, skill_id: b.skill }),
+    field: 'skill_id',
+    reason: unknown('skill', () => b.skill),
+  },
+  {
+    name: 'create conversation, tag_list',
+    method: 'POST',
+    path: () => '/conversation',
+    body: () => ({ website_id: a.website, tag_list: [a.ids.tag, b.ids.tag] }),
+    field: 'tag_list',
+    reason: unknown('tag', () => b.ids.tag),
+  },
+  {
+    name: 'update conversation, operator_id',
+    method: 'PUT',
+    path: () => `/conversation/${a.ids.conversation}`,
+    body: () => ({ operator_id: b.operator }),
+    field: 'operator_id',
+    reason: unknown('operator', () => b.operator),
+  },
+  {
+    name: 'update conversation, skill_id',
+    method: 'PUT',
+    path: () => `/conversation/${a.ids.conversation}`,
+    body: () => ({ skill_id: b.skill }),
+    field: 'skill_id',
+    reason: unknown('skill', () => b.skill),
+  },
+  {
+    name: 'update conversation, tag_list',
+    method: 'PUT',
+    path: () => `/conversation/${a.ids.conversation}`,
+    body: () => ({ tag_list: [b.ids.tag] }),
+    field: 'tag_list',
+    reason: unknown('tag', () => b.ids.tag),
+  },
   {
     name: 'message in a conversation, operator_id',
     method: 'POST',
@@ -596,16 +862,56 @@ const REFERENCES: ReferenceCase[] = [
     field: 'operator_id',
     reason: unknown('operator', () => b.operator),
   },
-  { name: 'create tag, website_id', method: 'POST', path: () => '/tag', body: () => ({ name: 'Intruder tag', website_id: [b.website] }), field: 'website_id', reason: unknown('website', () => b.website) },
-  { name: 'update tag, website_id', method: 'PUT', path: () => `/tag/${a.ids.tag}`, body: () => ({ name: 'Renamed', website_id: [a.website, b.website] }), field: 'website_id', reason: unknown('website', () => b.website) },
-  { name: 'create visitor, website_id', method: 'POST', path: () => '/visitor', body: () => ({ unique_id: 'intruder-visitor', website_id: [b.website] }), field: 'website_id', reason: unknown('website', () => b.website) },
-  { name: 'update visitor, website_id', method: 'PUT', path: () => `/visitor/${a.ids.visitor}`, body: () => ({ lastname: 'Changed', website_id: [a.website, b.website] }), field: 'website_id', reason: unknown('website', () => b.website) },
-  { name: 'report transaction, website_id', method: 'POST', path: () => '/transaction', body: () => ({ website_id: b.website, external_id: 'intruder-order', amount: 10 }), field: 'website_id', reason: unknown('website', () => b.website) },
+  {
+    name: 'create tag, website_id',
+    method: 'POST',
+    path: () => '/tag',
+    body: () => ({ name: 'Intruder tag', website_id: [b.website] }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
+  {
+    name: 'update tag, website_id',
+    method: 'PUT',
+    path: () => `/tag/${a.ids.tag}`,
+    body: () => ({ name: 'Renamed', website_id: [a.website, b.website] }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
+  {
+    name: 'create visitor, website_id',
+    method: 'POST',
+    path: () => '/visitor',
+    body: () => ({ unique_id: 'intruder-visitor', website_id: [b.website] }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
+  {
+    name: 'update visitor, website_id',
+    method: 'PUT',
+    path: () => `/visitor/${a.ids.visitor}`,
+    body: () => ({ lastname: 'Changed', website_id: [a.website, b.website] }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
+  {
+    name: 'report transaction, website_id',
+    method: 'POST',
+    path: () => '/transaction',
+    body: () => ({ website_id: b.website, external_id: 'intruder-order', amount: 10 }),
+    field: 'website_id',
+    reason: unknown('website', () => b.website),
+  },
   {
     name: "report transaction, conversation_id (B's, attributed)",
     method: 'POST',
     path: () => '/transaction',
-    body: () => ({ website_id: a.website, external_id: 'intruder-order', amount: 10, conversation_id: b.closedConversation }),
+    body: () => ({
+      website_id: a.website,
+      external_id: 'intruder-order',
+      amount: 10,
+      conversation_id: b.closedConversation,
+    }),
     field: 'conversation_id',
     reason: unknown('conversation', () => b.closedConversation),
   },
@@ -613,7 +919,12 @@ const REFERENCES: ReferenceCase[] = [
     name: "report transaction, conversation_id (B's open one, never 'on another website')",
     method: 'POST',
     path: () => '/transaction',
-    body: () => ({ website_id: a.website, external_id: 'intruder-order', amount: 10, conversation_id: b.ids.conversation }),
+    body: () => ({
+      website_id: a.website,
+      external_id: 'intruder-order',
+      amount: 10,
+      conversation_id: b.ids.conversation,
+    }),
     field: 'conversation_id',
     reason: unknown('conversation', () => b.ids.conversation),
   },
@@ -637,7 +948,11 @@ const REFERENCES: ReferenceCase[] = [
     name: 'create call meeting, website_id',
     method: 'POST',
     path: () => '/callmeeting',
-    body: () => ({ website_id: b.website, phone_number: '+33 9 99 99 99 99', start_at: apiDateTime(new Date(Date.now() + DAY)) }),
+    body: () => ({
+      website_id: b.website,
+      phone_number: '+33 9 99 99 99 99',
+      start_at: apiDateTime(new Date(Date.now() + DAY)),
+    }),
     field: 'website_id',
     reason: unknown('website', () => b.website),
   },
@@ -645,7 +960,12 @@ const REFERENCES: ReferenceCase[] = [
     name: 'create call meeting, skill_id',
     method: 'POST',
     path: () => '/callmeeting',
-    body: () => ({ website_id: a.website, phone_number: '+33 9 99 99 99 99', start_at: apiDateTime(new Date(Date.now() + DAY)), skill_id: String(b.skill) }),
+    body: () => ({
+      website_id: a.website,
+      phone_number: '+33 9 99 99 99 99',
+      start_at: apiDateTime(new Date(Date.now() + DAY)),
+      skill_id: String(b.skill),
+    }),
     field: 'skill_id',
     reason: unknown('skill', () => b.skill),
   },
@@ -684,13 +1004,18 @@ const REFERENCES: ReferenceCase[] = [
 ];
 
 describe("client A's writes cannot reference client B's rows", () => {
-  it.each(REFERENCES)('$name → 400 naming the field, nothing written', async ({ method, path, body, field, reason }) => {
-    await writesNothing(async () => {
-      const answer = await t.api(method, path(), { key: a.key, json: body() });
-      expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ meta: { status: 'fail', message: `Value of field '${field}' is not valid. ${reason()}` } });
-    });
-  });
+  it.each(REFERENCES)(
+    '$name → 400 naming the field, nothing written',
+    async ({ method, path, body, field, reason }) => {
+      await writesNothing(async () => {
+        const answer = await t.api(method, path(), { key: a.key, json: body() });
+        expect(answer.status).toBe(400);
+        expect(answer.body).toEqual({
+          meta: { status: 'fail', message: `Value of field '${field}' is not valid. ${reason()}` },
+        });
+      });
+    },
+  );
 });
 
 // ——— Partner keys ———
@@ -703,32 +1028,65 @@ describe('partner P sees its client C and nothing of A or B', () => {
       expect(list.status).toBe(200);
       expect(listIds(list)).toEqual(own);
     }
-    expect((await t.api('GET', `/${kind}?limit=100&filters[website_id]=${a.website}`, { key: partner.key })).body.pagination.count).toBe(0);
+    expect(
+      (await t.api('GET', `/${kind}?limit=100&filters[website_id]=${a.website}`, { key: partner.key })).body.pagination
+        .count,
+    ).toBe(0);
     expect((await t.api('GET', `/${kind}/${c.ids[kind]}`, { key: partner.key })).status).toBe(200);
     await writesNothing(async () => {
       const absent = await t.api('GET', `/${kind}/${ABSENT}`, { key: partner.key });
-      for (const other of [a, b]) expectSameAsAbsent(await t.api('GET', `/${kind}/${other.ids[kind]}`, { key: partner.key }), absent, kind, other.ids[kind]);
+      for (const other of [a, b])
+        expectSameAsAbsent(
+          await t.api('GET', `/${kind}/${other.ids[kind]}`, { key: partner.key }),
+          absent,
+          kind,
+          other.ids[kind],
+        );
     });
   });
 
   it.each(UPDATABLE)("cannot change A's %s", async (kind) => {
     await writesNothing(async () => {
       const hidden = await t.api('PUT', `/${kind}/${a.ids[kind]}`, { key: partner.key, json: CHANGES[kind] });
-      expectSameAsAbsent(hidden, await t.api('PUT', `/${kind}/${ABSENT}`, { key: partner.key, json: CHANGES[kind] }), kind, a.ids[kind]);
+      expectSameAsAbsent(
+        hidden,
+        await t.api('PUT', `/${kind}/${ABSENT}`, { key: partner.key, json: CHANGES[kind] }),
+        kind,
+        a.ids[kind],
+      );
     });
   });
 
   it("cannot delete A's visitor, post in or close A's conversation, or touch A's operator", async () => {
     await writesNothing(async () => {
-      expect((await t.api('DELETE', `/visitor/${a.ids.visitor}`, { key: partner.key })).body).toEqual(notFound('visitor', a.ids.visitor));
-      expect((await t.api('POST', `/conversation/${a.ids.conversation}/message`, { key: partner.key, json: { type: 'visitor', text: 'x' } })).body).toEqual(notFound('conversation', a.ids.conversation));
-      expect((await t.api('GET', `/conversation/${a.ids.conversation}/message`, { key: partner.key })).body).toEqual(notFound('conversation', a.ids.conversation));
-      expect((await t.api('POST', `/conversation/${a.ids.conversation}/close`, { key: partner.key, json: {} })).body).toEqual(notFound('conversation', a.ids.conversation));
+      expect((await t.api('DELETE', `/visitor/${a.ids.visitor}`, { key: partner.key })).body).toEqual(
+        notFound('visitor', a.ids.visitor),
+      );
+      expect(
+        (
+          await t.api('POST', `/conversation/${a.ids.conversation}/message`, {
+            key: partner.key,
+            json: { type: 'visitor', text: 'x' },
+          })
+        ).body,
+      ).toEqual(notFound('conversation', a.ids.conversation));
+      expect((await t.api('GET', `/conversation/${a.ids.conversation}/message`, { key: partner.key })).body).toEqual(
+        notFound('conversation', a.ids.conversation),
+      );
+      expect(
+        (await t.api('POST', `/conversation/${a.ids.conversation}/close`, { key: partner.key, json: {} })).body,
+      ).toEqual(notFound('conversation', a.ids.conversation));
       for (const sub of ['live', 'statistic', 'profile']) {
-        expect((await t.api('GET', `/operator/${a.operator}/${sub}`, { key: partner.key })).body, sub).toEqual(notFound('operator', a.operator));
+        expect((await t.api('GET', `/operator/${a.operator}/${sub}`, { key: partner.key })).body, sub).toEqual(
+          notFound('operator', a.operator),
+        );
       }
-      expect((await t.api('PUT', `/operator/${a.operator}/live`, { key: partner.key, form: 'connected=0' })).body).toEqual(notFound('operator', a.operator));
-      expect((await t.api('PUT', `/operator/${a.operator}/profile`, { key: partner.key, json: { status: 'x' } })).body).toEqual(notFound('operator', a.operator));
+      expect(
+        (await t.api('PUT', `/operator/${a.operator}/live`, { key: partner.key, form: 'connected=0' })).body,
+      ).toEqual(notFound('operator', a.operator));
+      expect(
+        (await t.api('PUT', `/operator/${a.operator}/profile`, { key: partner.key, json: { status: 'x' } })).body,
+      ).toEqual(notFound('operator', a.operator));
     });
     // Its own client's rows it may change.
     expect((await t.api('GET', `/operator/${c.operator}/statistic`, { key: partner.key })).status).toBe(200);
@@ -740,14 +1098,67 @@ describe('partner P sees its client C and nothing of A or B', () => {
   });
 
   it.each([
-    { name: 'conversation on A website', path: '/conversation', body: () => ({ website_id: a.website }), status: 400, message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.` },
-    { name: 'call meeting on A website', path: '/callmeeting', body: () => ({ website_id: a.website, phone_number: '0600000000', start_at: apiDateTime(new Date(Date.now() + DAY)) }), status: 400, message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.` },
-    { name: 'transaction on A website', path: '/transaction', body: () => ({ website_id: a.website, external_id: 'p-1', amount: 1 }), status: 400, message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.` },
-    { name: 'satisfaction on A conversation', path: '/satisfaction', body: () => ({ conversation_id: a.ids.conversation, note_welcome: 2, note_delay: 2, note_resolution: 2 }), status: 400, message: () => `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${a.ids.conversation}.` },
-    { name: 'Odigo pick-up on A website', path: '/odigocallback/pickup', body: () => ({ operator_external_id: a.operatorExternalId, website_id: a.website, phone_number: '0600000000' }), status: 400, message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.` },
-    { name: 'visitor for client A', path: '/visitor', body: () => ({ client_id: a.clientId }), status: 404, message: () => `Unknown 'client' with 'id' ${a.clientId}.` },
-    { name: 'tag for client A', path: '/tag', body: () => ({ name: 'P tag', client_id: a.clientId }), status: 404, message: () => `Unknown 'client' with 'id' ${a.clientId}.` },
-    { name: 'tag for C on A website', path: '/tag', body: () => ({ name: 'P tag', client_id: c.clientId, website_id: [a.website] }), status: 400, message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.` },
+    {
+      name: 'conversation on A website',
+      path: '/conversation',
+      body: () => ({ website_id: a.website }),
+      status: 400,
+      message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.`,
+    },
+    {
+      name: 'call meeting on A website',
+      path: '/callmeeting',
+      body: () => ({
+        website_id: a.website,
+        phone_number: '0600000000',
+        start_at: apiDateTime(new Date(Date.now() + DAY)),
+      }),
+      status: 400,
+      message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.`,
+    },
+    {
+      name: 'transaction on A website',
+      path: '/transaction',
+      body: () => ({ website_id: a.website, external_id: 'p-1', amount: 1 }),
+      status: 400,
+      message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.`,
+    },
+    {
+      name: 'satisfaction on A conversation',
+      path: '/satisfaction',
+      body: () => ({ conversation_id: a.ids.conversation, note_welcome: 2, note_delay: 2, note_resolution: 2 }),
+      status: 400,
+      message: () =>
+        `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${a.ids.conversation}.`,
+    },
+    {
+      name: 'Odigo pick-up on A website',
+      path: '/odigocallback/pickup',
+      body: () => ({ operator_external_id: a.operatorExternalId, website_id: a.website, phone_number: '0600000000' }),
+      status: 400,
+      message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.`,
+    },
+    {
+      name: 'visitor for client A',
+      path: '/visitor',
+      body: () => ({ client_id: a.clientId }),
+      status: 404,
+      message: () => `Unknown 'client' with 'id' ${a.clientId}.`,
+    },
+    {
+      name: 'tag for client A',
+      path: '/tag',
+      body: () => ({ name: 'P tag', client_id: a.clientId }),
+      status: 404,
+      message: () => `Unknown 'client' with 'id' ${a.clientId}.`,
+    },
+    {
+      name: 'tag for C on A website',
+      path: '/tag',
+      body: () => ({ name: 'P tag', client_id: c.clientId, website_id: [a.website] }),
+      status: 400,
+      message: () => `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${a.website}.`,
+    },
   ])('cannot create a $name', async ({ path, body, status, message }) => {
     await writesNothing(async () => {
       const answer = await t.api('POST', path, { key: partner.key, json: body() });
@@ -773,14 +1184,26 @@ interface V1Answer {
 }
 
 /** Calls `/api{path}` the v1 way: parameters and key in the query string (GET), or in a form body (POST). */
-async function v1(path: string, params: Record<string, string>, key: string, method: 'GET' | 'POST' = 'GET'): Promise<V1Answer> {
+async function v1(
+  path: string,
+  params: Record<string, string>,
+  key: string,
+  method: 'GET' | 'POST' = 'GET',
+): Promise<V1Answer> {
   const all = new URLSearchParams({ ...params, key }).toString();
   const response =
     method === 'POST'
-      ? await t.app.inject({ method, url: `/api${path}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: all })
+      ? await t.app.inject({
+          method,
+          url: `/api${path}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: all,
+        })
       : await t.app.inject({ method, url: `/api${path}?${all}` });
   const text = response.body;
-  const json: unknown = String(response.headers['content-type'] ?? '').startsWith('application/json') ? JSON.parse(text) : null;
+  const json: unknown = String(response.headers['content-type'] ?? '').startsWith('application/json')
+    ? JSON.parse(text)
+    : null;
   return { status: response.statusCode, headers: response.headers, text, json };
 }
 
@@ -789,7 +1212,8 @@ function v1Ids(list: unknown): number[] {
   if (!Array.isArray(list)) throw new Error(`expected a list, got ${JSON.stringify(list)}`);
   return list
     .map((item: unknown) => {
-      if (typeof item !== 'object' || item === null || !('id' in item)) throw new Error(`no id in ${JSON.stringify(item)}`);
+      if (typeof item !== 'object' || item === null || !('id' in item))
+        throw new Error(`no id in ${JSON.stringify(item)}`);
       return Number(item.id);
     })
     .sort(byNumber);
@@ -797,7 +1221,8 @@ function v1Ids(list: unknown): number[] {
 
 /** A field of a v1 answer object. */
 function field(answer: unknown, name: string): unknown {
-  if (typeof answer !== 'object' || answer === null || !(name in answer)) throw new Error(`no ${name} in ${JSON.stringify(answer)}`);
+  if (typeof answer !== 'object' || answer === null || !(name in answer))
+    throw new Error(`no ${name} in ${JSON.stringify(answer)}`);
   return (answer as Record<string, unknown>)[name];
 }
 
@@ -829,28 +1254,97 @@ interface V1HiddenCase {
   message: (which: 'hidden' | 'absent') => string;
 }
 
-const unknownOperator = (which: 'hidden' | 'absent') => `Unknown 'operator' with 'id' ${which === 'hidden' ? b.operator : ABSENT}.`;
-const unknownWebsite = (which: 'hidden' | 'absent') => `Unknown 'website' with 'id' ${which === 'hidden' ? b.website : ABSENT}.`;
+const unknownOperator = (which: 'hidden' | 'absent') =>
+  `Unknown 'operator' with 'id' ${which === 'hidden' ? b.operator : ABSENT}.`;
+const unknownWebsite = (which: 'hidden' | 'absent') =>
+  `Unknown 'website' with 'id' ${which === 'hidden' ? b.website : ABSENT}.`;
 
 const V1_HIDDEN: V1HiddenCase[] = [
-  { name: 'operator/editAccount id=B', path: '/operator/editAccount/', hidden: () => ({ id: String(b.operator), name: 'Hijacked' }), absent: () => ({ id: String(ABSENT), name: 'Hijacked' }), message: unknownOperator },
-  { name: 'operator/deleteAccount id=B', path: '/operator/deleteAccount/', hidden: () => ({ id: String(b.operator) }), absent: () => ({ id: String(ABSENT) }), message: unknownOperator },
-  { name: 'operator/linkWebsite opid=B', path: '/operator/linkWebsite/', hidden: () => ({ opid: String(b.operator), sid: String(a.website) }), absent: () => ({ opid: String(ABSENT), sid: String(a.website) }), message: unknownOperator },
-  { name: "operator/linkWebsite sid=B's website", path: '/operator/linkWebsite/', hidden: () => ({ opid: String(a.operator), sid: String(b.website) }), absent: () => ({ opid: String(a.operator), sid: String(ABSENT) }), message: unknownWebsite },
-  { name: 'operator/unlinkWebsite opid=B', path: '/operator/unlinkWebsite/', hidden: () => ({ opid: String(b.operator), sid: String(b.website) }), absent: () => ({ opid: String(ABSENT), sid: String(b.website) }), message: unknownOperator },
-  { name: "operator/unlinkWebsite sid=B's website", path: '/operator/unlinkWebsite/', hidden: () => ({ opid: String(a.operator), sid: String(b.website) }), absent: () => ({ opid: String(a.operator), sid: String(ABSENT) }), message: unknownWebsite },
-  { name: 'operator/setAvailable opid=B', path: '/operator/setAvailable/', hidden: () => ({ opid: String(b.operator) }), absent: () => ({ opid: String(ABSENT) }), message: unknownOperator },
-  { name: 'operator/setAvailable opId=B', path: '/operator/setAvailable/', hidden: () => ({ opId: String(b.operator) }), absent: () => ({ opId: String(ABSENT) }), message: unknownOperator },
+  {
+    name: 'operator/editAccount id=B',
+    path: '/operator/editAccount/',
+    hidden: () => ({ id: String(b.operator), name: 'Hijacked' }),
+    absent: () => ({ id: String(ABSENT), name: 'Hijacked' }),
+    message: unknownOperator,
+  },
+  {
+    name: 'operator/deleteAccount id=B',
+    path: '/operator/deleteAccount/',
+    hidden: () => ({ id: String(b.operator) }),
+    absent: () => ({ id: String(ABSENT) }),
+    message: unknownOperator,
+  },
+  {
+    name: 'operator/linkWebsite opid=B',
+    path: '/operator/linkWebsite/',
+    hidden: () => ({ opid: String(b.operator), sid: String(a.website) }),
+    absent: () => ({ opid: String(ABSENT), sid: String(a.website) }),
+    message: unknownOperator,
+  },
+  {
+    name: "operator/linkWebsite sid=B's website",
+    path: '/operator/linkWebsite/',
+    hidden: () => ({ opid: String(a.operator), sid: String(b.website) }),
+    absent: () => ({ opid: String(a.operator), sid: String(ABSENT) }),
+    message: unknownWebsite,
+  },
+  {
+    name: 'operator/unlinkWebsite opid=B',
+    path: '/operator/unlinkWebsite/',
+    hidden: () => ({ opid: String(b.operator), sid: String(b.website) }),
+    absent: () => ({ opid: String(ABSENT), sid: String(b.website) }),
+    message: unknownOperator,
+  },
+  {
+    name: "operator/unlinkWebsite sid=B's website",
+    path: '/operator/unlinkWebsite/',
+    hidden: () => ({ opid: String(a.operator), sid: String(b.website) }),
+    absent: () => ({ opid: String(a.operator), sid: String(ABSENT) }),
+    message: unknownWebsite,
+  },
+  {
+    name: 'operator/setAvailable opid=B',
+    path: '/operator/setAvailable/',
+    hidden: () => ({ opid: String(b.operator) }),
+    absent: () => ({ opid: String(ABSENT) }),
+    message: unknownOperator,
+  },
+  {
+    name: 'operator/setAvailable opId=B',
+    path: '/operator/setAvailable/',
+    hidden: () => ({ opId: String(b.operator) }),
+    absent: () => ({ opId: String(ABSENT) }),
+    message: unknownOperator,
+  },
   {
     name: "operator/setAvailable external_id=B's",
     path: '/operator/setAvailable/',
     hidden: () => ({ external_id: b.operatorExternalId }),
     absent: () => ({ external_id: 'nobody-ext' }),
-    message: (which) => `Unknown 'operator' with 'external_id' '${which === 'hidden' ? b.operatorExternalId : 'nobody-ext'}'.`,
+    message: (which) =>
+      `Unknown 'operator' with 'external_id' '${which === 'hidden' ? b.operatorExternalId : 'nobody-ext'}'.`,
   },
-  { name: 'operator/setUnavailable opid=B', path: '/operator/setUnavailable/', hidden: () => ({ opid: String(b.operator) }), absent: () => ({ opid: String(ABSENT) }), message: unknownOperator },
-  { name: 'operator/disconnect opid=B', path: '/operator/disconnect/', hidden: () => ({ opid: String(b.operator) }), absent: () => ({ opid: String(ABSENT) }), message: unknownOperator },
-  { name: "operator/getWebsiteOperatorList sid=B's website", path: '/operator/getWebsiteOperatorList/', hidden: () => ({ sid: String(b.website) }), absent: () => ({ sid: String(ABSENT) }), message: unknownWebsite },
+  {
+    name: 'operator/setUnavailable opid=B',
+    path: '/operator/setUnavailable/',
+    hidden: () => ({ opid: String(b.operator) }),
+    absent: () => ({ opid: String(ABSENT) }),
+    message: unknownOperator,
+  },
+  {
+    name: 'operator/disconnect opid=B',
+    path: '/operator/disconnect/',
+    hidden: () => ({ opid: String(b.operator) }),
+    absent: () => ({ opid: String(ABSENT) }),
+    message: unknownOperator,
+  },
+  {
+    name: "operator/getWebsiteOperatorList sid=B's website",
+    path: '/operator/getWebsiteOperatorList/',
+    hidden: () => ({ sid: String(b.website) }),
+    absent: () => ({ sid: String(ABSENT) }),
+    message: unknownWebsite,
+  },
   {
     name: "chat_history/getHistoryByID chatid=B's open conversation",
     path: '/chat_history/getHistoryByID/',
@@ -865,39 +1359,71 @@ const V1_HIDDEN: V1HiddenCase[] = [
     absent: () => ({ chatid: String(ABSENT), out: 'xml' }),
     message: (which) => `Unknown 'chat' with 'id' ${which === 'hidden' ? b.closedConversation : ABSENT}.`,
   },
-  { name: 'chat_history/getHistory opid=B', path: '/chat_history/getHistory/', hidden: () => ({ opid: String(b.operator) }), absent: () => ({ opid: String(ABSENT) }), message: unknownOperator },
+  {
+    name: 'chat_history/getHistory opid=B',
+    path: '/chat_history/getHistory/',
+    hidden: () => ({ opid: String(b.operator) }),
+    absent: () => ({ opid: String(ABSENT) }),
+    message: unknownOperator,
+  },
   {
     name: "chat_history/getHistory external_id=B's operator",
     path: '/chat_history/getHistory/',
     hidden: () => ({ external_id: b.operatorExternalId }),
     absent: () => ({ external_id: 'nobody-ext' }),
-    message: (which) => `Unknown 'operator' with 'external_id' '${which === 'hidden' ? b.operatorExternalId : 'nobody-ext'}'.`,
+    message: (which) =>
+      `Unknown 'operator' with 'external_id' '${which === 'hidden' ? b.operatorExternalId : 'nobody-ext'}'.`,
   },
-  { name: 'satisfaction/getSatisfaction opid=B', path: '/satisfaction/getSatisfaction/', hidden: () => ({ opid: String(b.operator), sdate: since(), edate: until() }), absent: () => ({ opid: String(ABSENT), sdate: since(), edate: until() }), message: unknownOperator },
-  { name: 'operator_stats/getStats opid=B', path: '/operator_stats/getStats/', hidden: () => ({ opid: String(b.operator), sdate: since(), edate: until() }), absent: () => ({ opid: String(ABSENT), sdate: since(), edate: until() }), message: unknownOperator },
+  {
+    name: 'satisfaction/getSatisfaction opid=B',
+    path: '/satisfaction/getSatisfaction/',
+    hidden: () => ({ opid: String(b.operator), sdate: since(), edate: until() }),
+    absent: () => ({ opid: String(ABSENT), sdate: since(), edate: until() }),
+    message: unknownOperator,
+  },
+  {
+    name: 'operator_stats/getStats opid=B',
+    path: '/operator_stats/getStats/',
+    hidden: () => ({ opid: String(b.operator), sdate: since(), edate: until() }),
+    absent: () => ({ opid: String(ABSENT), sdate: since(), edate: until() }),
+    message: unknownOperator,
+  },
 ];
 
 describe("legacy v1: client A's key cannot act on or read B's rows", () => {
-  it.each(V1_HIDDEN)('$name answers as for an absent id (GET and POST) and writes nothing', async ({ path, hidden, absent, message }) => {
-    await writesNothing(async () => {
-      for (const method of ['GET', 'POST'] as const) {
-        const forHidden = await v1(path, hidden(), a.key, method);
-        const forAbsent = await v1(path, absent(), a.key, method);
-        expect(forHidden.status, method).toBe(404);
-        expect(forHidden.json, method).toEqual({ result: 'error', message: message('hidden') });
-        expect(forAbsent.status, method).toBe(forHidden.status);
-        expect(forAbsent.json, method).toEqual({ result: 'error', message: message('absent') });
-        expect(forHidden.headers['x-causerie-error'], method).toBeDefined();
-        expect(forHidden.headers['x-causerie-error'], method).toBe(forAbsent.headers['x-causerie-error']);
-      }
-    });
-  });
+  it.each(V1_HIDDEN)(
+    '$name answers as for an absent id (GET and POST) and writes nothing',
+    async ({ path, hidden, absent, message }) => {
+      await writesNothing(async () => {
+        for (const method of ['GET', 'POST'] as const) {
+          const forHidden = await v1(path, hidden(), a.key, method);
+          const forAbsent = await v1(path, absent(), a.key, method);
+          expect(forHidden.status, method).toBe(404);
+          expect(forHidden.json, method).toEqual({ result: 'error', message: message('hidden') });
+          expect(forAbsent.status, method).toBe(forHidden.status);
+          expect(forAbsent.json, method).toEqual({ result: 'error', message: message('absent') });
+          expect(forHidden.headers['x-causerie-error'], method).toBeDefined();
+          expect(forHidden.headers['x-causerie-error'], method).toBe(forAbsent.headers['x-causerie-error']);
+        }
+      });
+    },
+  );
 
   it("B's operator is still there, available, linked to B's website only", async () => {
     const theirs = await v1('/operator/getClientOperatorList/', {}, b.key);
     const operator = (field(theirs.json, 'operators') as unknown[]).find((item) => v1Ids([item])[0] === b.operator);
-    expect(operator).toMatchObject({ id: String(b.operator), name: 'Bravo operator', external_id: b.operatorExternalId, is_online: '1', messenger_isonline: '1' });
-    const links = await t.store.db.selectFrom('operator_website').select(['operator_id', 'website_id']).where((eb) => eb.or([eb('operator_id', '=', b.operator), eb('website_id', '=', b.website)])).execute();
+    expect(operator).toMatchObject({
+      id: String(b.operator),
+      name: 'Bravo operator',
+      external_id: b.operatorExternalId,
+      is_online: '1',
+      messenger_isonline: '1',
+    });
+    const links = await t.store.db
+      .selectFrom('operator_website')
+      .select(['operator_id', 'website_id'])
+      .where((eb) => eb.or([eb('operator_id', '=', b.operator), eb('website_id', '=', b.website)]))
+      .execute();
     expect(links).toEqual([{ operator_id: b.operator, website_id: b.website }]);
   });
 });
@@ -928,9 +1454,13 @@ describe("legacy v1: client A's reports never contain B's data", () => {
         expect(v1Ids(json.json)).toEqual(own);
         const xml = await v1('/chat_history/getHistory/', { ...params, out: 'xml' }, a.key);
         expectNoneOfB(xml, 'getHistory xml');
-        for (const id of [b.ids.conversation, b.closedConversation, b.callConversation]) expect(xml.text).not.toContain(`<id>${id}</id>`);
+        for (const id of [b.ids.conversation, b.closedConversation, b.callConversation])
+          expect(xml.text).not.toContain(`<id>${id}</id>`);
       }
-      for (const params of [{ extid: `${b.slug}-ext-visitor` }, { ruleid: String(b.ruleId) }] as Record<string, string>[]) {
+      for (const params of [{ extid: `${b.slug}-ext-visitor` }, { ruleid: String(b.ruleId) }] as Record<
+        string,
+        string
+      >[]) {
         const filtered = await v1('/chat_history/getHistory/', params, a.key);
         expect(filtered.status).toBe(200);
         expect(filtered.json).toEqual([]);
@@ -959,7 +1489,10 @@ describe("legacy v1: client A's reports never contain B's data", () => {
       expectNoneOfB(json, 'getSatisfaction');
       expect(v1Ids(json.json)).toEqual(await ownIds('satisfaction', a.clientId));
       expect((await v1('/satisfaction/getSatisfaction/', {}, a.key)).json).toEqual(json.json);
-      expectNoneOfB(await v1('/satisfaction/getSatisfaction/', { ...period(), out: 'csv' }, a.key), 'getSatisfaction csv');
+      expectNoneOfB(
+        await v1('/satisfaction/getSatisfaction/', { ...period(), out: 'csv' }, a.key),
+        'getSatisfaction csv',
+      );
       const byName = await v1('/satisfaction/getSatisfaction/', { ...period(), opname: 'Bravo operator' }, a.key);
       expect(byName.status).toBe(200);
       expect(byName.json).toEqual([]);
@@ -972,7 +1505,11 @@ describe("legacy v1: client A's reports never contain B's data", () => {
       expectNoneOfB(json, 'getStats');
       expect(v1Ids(json.json)).toEqual(await ownOperators(a.clientId));
       // A's operator's figures are A's alone: one sale of A's (B's sales would add to the turnover and count).
-      expect(Array.isArray(json.json) ? json.json[0] : undefined).toMatchObject({ id: String(a.operator), sales_count: '1', turnover: (100 + 1 + 0.25).toFixed(2) });
+      expect(Array.isArray(json.json) ? json.json[0] : undefined).toMatchObject({
+        id: String(a.operator),
+        sales_count: '1',
+        turnover: (100 + 1 + 0.25).toFixed(2),
+      });
       expectNoneOfB(await v1('/operator_stats/getStats/', { ...period(), out: 'csv' }, a.key), 'getStats csv');
       const byName = await v1('/operator_stats/getStats/', { ...period(), opname: 'Bravo operator' }, a.key);
       expect(byName.status).toBe(200);
@@ -988,12 +1525,33 @@ describe("client A's own writes that name B's values touch nothing of B's", () =
     const bBefore = await snapshotOf(b.clientId);
     const answer = await t.api('POST', '/transaction', {
       key: a.key,
-      json: { website_id: a.website, external_id: 'alpha-order-uid', amount: 42, visitor_uid: b.buyerUid, visitor_email: b.buyerEmail },
+      json: {
+        website_id: a.website,
+        external_id: 'alpha-order-uid',
+        amount: 42,
+        visitor_uid: b.buyerUid,
+        visitor_email: b.buyerEmail,
+      },
     });
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toMatchObject({ website_id: a.website, conversation_id: null, operator_id: null, visitor_uid: b.buyerUid });
-    const row = await t.store.db.selectFrom('sale').selectAll().where('id', '=', answer.body.data.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ client_id: a.clientId, website_id: a.website, visitor_id: null, conversation_id: null, operator_id: null });
+    expect(answer.body.data).toMatchObject({
+      website_id: a.website,
+      conversation_id: null,
+      operator_id: null,
+      visitor_uid: b.buyerUid,
+    });
+    const row = await t.store.db
+      .selectFrom('sale')
+      .selectAll()
+      .where('id', '=', answer.body.data.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      client_id: a.clientId,
+      website_id: a.website,
+      visitor_id: null,
+      conversation_id: null,
+      operator_id: null,
+    });
     expect(await snapshotOf(b.clientId)).toEqual(bBefore);
     // B's key never sees it, even through B's own conversation and operator.
     for (const filter of [`filters[conversation_id]=${b.closedConversation}`, `filters[operator_id]=${b.operator}`]) {
@@ -1003,7 +1561,10 @@ describe("client A's own writes that name B's values touch nothing of B's", () =
 
   it("B's order id reported on A's website is A's own sale (never a 409 revealing B's)", async () => {
     const bBefore = await snapshotOf(b.clientId);
-    const answer = await t.api('POST', '/transaction', { key: a.key, json: { website_id: a.website, external_id: `${b.slug}-order-1`, amount: 1 } });
+    const answer = await t.api('POST', '/transaction', {
+      key: a.key,
+      json: { website_id: a.website, external_id: `${b.slug}-order-1`, amount: 1 },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ external_id: `${b.slug}-order-1`, amount: 1, website_id: a.website });
     expect(answer.body.data.id).not.toBe(b.ids.transaction);
@@ -1012,13 +1573,23 @@ describe("client A's own writes that name B's values touch nothing of B's", () =
 
   it("B's visitor unique id, in a visitor or a conversation of A, makes A's own visitor", async () => {
     const bBefore = await snapshotOf(b.clientId);
-    const visitor = await t.api('POST', '/visitor', { key: a.key, json: { unique_id: b.sharedUid, website_id: [a.website] } });
+    const visitor = await t.api('POST', '/visitor', {
+      key: a.key,
+      json: { unique_id: b.sharedUid, website_id: [a.website] },
+    });
     expect(visitor.status).toBe(200);
     expect(visitor.body.data.id).not.toBe(b.sharedVisitor);
-    const conversation = await t.api('POST', '/conversation', { key: a.key, json: { website_id: a.website, visitor_uid: `${b.slug}-visitor` } });
+    const conversation = await t.api('POST', '/conversation', {
+      key: a.key,
+      json: { website_id: a.website, visitor_uid: `${b.slug}-visitor` },
+    });
     expect(conversation.status).toBe(200);
     expect(conversation.body.data.visitor_id).not.toBe(b.ids.visitor);
-    const visitorRow = await t.store.db.selectFrom('visitor').select('client_id').where('id', '=', Number(conversation.body.data.visitor_id)).executeTakeFirstOrThrow();
+    const visitorRow = await t.store.db
+      .selectFrom('visitor')
+      .select('client_id')
+      .where('id', '=', Number(conversation.body.data.visitor_id))
+      .executeTakeFirstOrThrow();
     expect(visitorRow.client_id).toBe(a.clientId);
     expect(await snapshotOf(b.clientId)).toEqual(bBefore);
   });
@@ -1033,10 +1604,17 @@ describe("client A's own writes that name B's values touch nothing of B's", () =
 
   it("an Odigo pick-up by A with the phone of B's pending call meeting leaves that meeting alone", async () => {
     const bBefore = await snapshotOf(b.clientId);
-    const answer = await t.api('POST', '/odigocallback/pickup', { key: a.key, json: { operator_external_id: a.operatorExternalId, website_id: a.website, phone_number: b.meetingPhone } });
+    const answer = await t.api('POST', '/odigocallback/pickup', {
+      key: a.key,
+      json: { operator_external_id: a.operatorExternalId, website_id: a.website, phone_number: b.meetingPhone },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ website_id: a.website, targeting_rule_id: null, skill_id: null });
-    const opened = await t.store.db.selectFrom('conversation').select(['client_id', 'visitor_id']).where('id', '=', Number(answer.body.data.conversation_id)).executeTakeFirstOrThrow();
+    const opened = await t.store.db
+      .selectFrom('conversation')
+      .select(['client_id', 'visitor_id'])
+      .where('id', '=', Number(answer.body.data.conversation_id))
+      .executeTakeFirstOrThrow();
     expect(opened.client_id).toBe(a.clientId);
     expect(await snapshotOf(b.clientId)).toEqual(bBefore);
     expect((await t.api('GET', `/callmeeting/${b.ids.callmeeting}`, { key: b.key })).body.data.status).toBe('pending');

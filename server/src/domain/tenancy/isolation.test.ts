@@ -1,7 +1,14 @@
 // The tenant-isolation matrix: a key never sees, changes, deletes or references another tenant's rows,
 // and a row it may not see answers exactly as a row that does not exist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type ApiAnswer, type TestApp, clientWithKey, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  ADMIN_KEY,
+  type ApiAnswer,
+  clientWithKey,
+  partnerWithKey,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 type Kind = 'website' | 'operator' | 'group' | 'skill';
 const KINDS: readonly Kind[] = ['website', 'operator', 'group', 'skill'];
@@ -30,11 +37,22 @@ async function ok(answer: Promise<ApiAnswer>): Promise<number> {
 /** One website, group, skill and operator (in the group, on the website, with the skill), named after the tenant. */
 async function populate(key: string, label: string, clientId: number): Promise<Tenant> {
   const slug = label.toLowerCase();
-  const website = await ok(t.api('POST', '/website', { key, json: { url: `https://${slug}.example`, label: `${label} site` } }));
+  const website = await ok(
+    t.api('POST', '/website', { key, json: { url: `https://${slug}.example`, label: `${label} site` } }),
+  );
   const group = await ok(t.api('POST', '/group', { key, json: { name: `${label} group` } }));
   const skill = await ok(t.api('POST', '/skill', { key, json: { name: `${label} skill` } }));
   const operator = await ok(
-    t.api('POST', '/operator', { key, json: { name: `${label} operator`, email: `op@${slug}.example`, group_id: group, website_list: [website], skill_list: [skill] } }),
+    t.api('POST', '/operator', {
+      key,
+      json: {
+        name: `${label} operator`,
+        email: `op@${slug}.example`,
+        group_id: group,
+        website_list: [website],
+        skill_list: [skill],
+      },
+    }),
   );
   return { clientId, key, ids: { website, operator, group, skill } };
 }
@@ -56,7 +74,12 @@ async function storedRow(kind: Kind, id: number): Promise<Record<string, unknown
 
 async function eventCount(kind: Kind, id: number): Promise<number> {
   const subjectType = kind === 'website' || kind === 'group' || kind === 'skill' ? kind : 'operator';
-  const rows = await t.store.db.selectFrom('event').select('id').where('subject_type', '=', subjectType).where('subject_id', '=', id).execute();
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select('id')
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', id)
+    .execute();
   return rows.length;
 }
 
@@ -65,7 +88,9 @@ function changeOf(kind: Kind): Record<string, unknown> {
   return kind === 'website' ? { label: 'Hijacked' } : { name: 'Hijacked' };
 }
 
-const notFound = (resource: string, id: number) => ({ meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` } });
+const notFound = (resource: string, id: number) => ({
+  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` },
+});
 
 /** Asserts the answer for another tenant's row is the answer for a row that does not exist, id aside. */
 function expectSameAsAbsent(hidden: ApiAnswer, absent: ApiAnswer, resource: string, hiddenId: number): void {
@@ -97,7 +122,12 @@ function filtersFor(kind: Kind): string[] {
     case 'website':
       return [`filters[client_id]=${b.clientId}`, 'filters[label]=*Bravo*', 'filters[url]=*bravo*'];
     case 'operator':
-      return [`filters[group_id]=${b.ids.group}`, `filters[website_id]=${b.ids.website}`, `filters[skill_id]=${b.ids.skill}`, 'filters[name]=*Bravo*'];
+      return [
+        `filters[group_id]=${b.ids.group}`,
+        `filters[website_id]=${b.ids.website}`,
+        `filters[skill_id]=${b.ids.skill}`,
+        'filters[name]=*Bravo*',
+      ];
     case 'group':
       return ['filters[name]=*Bravo*'];
     case 'skill':
@@ -150,7 +180,10 @@ describe.each(KINDS)('client A against client B: %s', (kind) => {
     expectSameAsAbsent(hidden, absent, kind, b.ids[kind]);
     expect(await storedRow(kind, b.ids[kind])).toEqual(before);
     expect(await eventCount(kind, b.ids[kind])).toBe(eventsBefore);
-    const form = await t.api('PUT', `/${kind}/${b.ids[kind]}`, { key: a.key, form: changeOf(kind) as Record<string, string> });
+    const form = await t.api('PUT', `/${kind}/${b.ids[kind]}`, {
+      key: a.key,
+      form: changeOf(kind) as Record<string, string>,
+    });
     expect(form.body).toEqual(notFound(kind, b.ids[kind]));
     expect(await storedRow(kind, b.ids[kind])).toEqual(before);
   });
@@ -181,56 +214,168 @@ let emails = 0;
 const freshEmail = () => `new${(emails += 1)}@alpha.example`;
 
 const REFERENCES: ReferenceCase[] = [
-  { name: 'create operator, website_list', method: 'POST', path: () => '/operator', body: () => ({ name: 'X', email: freshEmail(), website_list: [a.ids.website, b.ids.website] }), field: 'website_list', target: 'website' },
-  { name: 'create operator, skill_list', method: 'POST', path: () => '/operator', body: () => ({ name: 'X', email: freshEmail(), skill_list: [b.ids.skill] }), field: 'skill_list', target: 'skill' },
-  { name: 'create operator, group_id', method: 'POST', path: () => '/operator', body: () => ({ name: 'X', email: freshEmail(), group_id: b.ids.group }), field: 'group_id', target: 'group' },
-  { name: 'update operator, website_list', method: 'PUT', path: () => `/operator/${a.ids.operator}`, body: () => ({ website_list: [b.ids.website] }), field: 'website_list', target: 'website' },
-  { name: 'update operator, skill_list', method: 'PUT', path: () => `/operator/${a.ids.operator}`, body: () => ({ skill_list: [b.ids.skill] }), field: 'skill_list', target: 'skill' },
-  { name: 'update operator, group_id', method: 'PUT', path: () => `/operator/${a.ids.operator}`, body: () => ({ group_id: b.ids.group }), field: 'group_id', target: 'group' },
-  { name: 'create group, operator_list', method: 'POST', path: () => '/group', body: () => ({ name: 'X', operator_list: [b.ids.operator] }), field: 'operator_list', target: 'operator' },
-  { name: 'create group, parent_id', method: 'POST', path: () => '/group', body: () => ({ name: 'X', parent_id: b.ids.group }), field: 'parent_id', target: 'group' },
-  { name: 'update group, operator_list', method: 'PUT', path: () => `/group/${a.ids.group}`, body: () => ({ operator_list: [a.ids.operator, b.ids.operator] }), field: 'operator_list', target: 'operator' },
-  { name: 'update group, parent_id', method: 'PUT', path: () => `/group/${a.ids.group}`, body: () => ({ parent_id: b.ids.group }), field: 'parent_id', target: 'group' },
-  { name: 'create skill, operator_list', method: 'POST', path: () => '/skill', body: () => ({ name: 'X', operator_list: [b.ids.operator] }), field: 'operator_list', target: 'operator' },
-  { name: 'create skill, parent_id', method: 'POST', path: () => '/skill', body: () => ({ name: 'X', parent_id: b.ids.skill }), field: 'parent_id', target: 'skill' },
-  { name: 'update skill, operator_list', method: 'PUT', path: () => `/skill/${a.ids.skill}`, body: () => ({ operator_list: [b.ids.operator] }), field: 'operator_list', target: 'operator' },
-  { name: 'update skill, parent_id', method: 'PUT', path: () => `/skill/${a.ids.skill}`, body: () => ({ parent_id: b.ids.skill }), field: 'parent_id', target: 'skill' },
+  {
+    name: 'create operator, website_list',
+    method: 'POST',
+    path: () => '/operator',
+    body: () => ({ name: 'X', email: freshEmail(), website_list: [a.ids.website, b.ids.website] }),
+    field: 'website_list',
+    target: 'website',
+  },
+  {
+    name: 'create operator, skill_list',
+    method: 'POST',
+    path: () => '/operator',
+    body: () => ({ name: 'X', email: freshEmail(), skill_list: [b.ids.skill] }),
+    field: 'skill_list',
+    target: 'skill',
+  },
+  {
+    name: 'create operator, group_id',
+    method: 'POST',
+    path: () => '/operator',
+    body: () => ({ name: 'X', email: freshEmail(), group_id: b.ids.group }),
+    field: 'group_id',
+    target: 'group',
+  },
+  {
+    name: 'update operator, website_list',
+    method: 'PUT',
+    path: () => `/operator/${a.ids.operator}`,
+    body: () => ({ website_list: [b.ids.website] }),
+    field: 'website_list',
+    target: 'website',
+  },
+  {
+    name: 'update operator, skill_list',
+    method: 'PUT',
+    path: () => `/operator/${a.ids.operator}`,
+    body: () => ({ skill_list: [b.ids.skill] }),
+    field: 'skill_list',
+    target: 'skill',
+  },
+  {
+    name: 'update operator, group_id',
+    method: 'PUT',
+    path: () => `/operator/${a.ids.operator}`,
+    body: () => ({ group_id: b.ids.group }),
+    field: 'group_id',
+    target: 'group',
+  },
+  {
+    name: 'create group, operator_list',
+    method: 'POST',
+    path: () => '/group',
+    body: () => ({ name: 'X', operator_list: [b.ids.operator] }),
+    field: 'operator_list',
+    target: 'operator',
+  },
+  {
+    name: 'create group, parent_id',
+    method: 'POST',
+    path: () => '/group',
+    body: () => ({ name: 'X', parent_id: b.ids.group }),
+    field: 'parent_id',
+    target: 'group',
+  },
+  {
+    name: 'update group, operator_list',
+    method: 'PUT',
+    path: () => `/group/${a.ids.group}`,
+    body: () => ({ operator_list: [a.ids.operator, b.ids.operator] }),
+    field: 'operator_list',
+    target: 'operator',
+  },
+  {
+    name: 'update group, parent_id',
+    method: 'PUT',
+    path: () => `/group/${a.ids.group}`,
+    body: () => ({ parent_id: b.ids.group }),
+    field: 'parent_id',
+    target: 'group',
+  },
+  {
+    name: 'create skill, operator_list',
+    method: 'POST',
+    path: () => '/skill',
+    body: () => ({ name: 'X', operator_list: [b.ids.operator] }),
+    field: 'operator_list',
+    target: 'operator',
+  },
+  {
+    name: 'create skill, parent_id',
+    method: 'POST',
+    path: () => '/skill',
+    body: () => ({ name: 'X', parent_id: b.ids.skill }),
+    field: 'parent_id',
+    target: 'skill',
+  },
+  {
+    name: 'update skill, operator_list',
+    method: 'PUT',
+    path: () => `/skill/${a.ids.skill}`,
+    body: () => ({ operator_list: [b.ids.operator] }),
+    field: 'operator_list',
+    target: 'operator',
+  },
+  {
+    name: 'update skill, parent_id',
+    method: 'PUT',
+    path: () => `/skill/${a.ids.skill}`,
+    body: () => ({ parent_id: b.ids.skill }),
+    field: 'parent_id',
+    target: 'skill',
+  },
 ];
 
 describe("client A's writes cannot reference client B's rows", () => {
   it.each(REFERENCES)('$name → 400 naming the field', async ({ method, path, body, field, target }) => {
     const counts = async () => ({
-      operators: (await t.store.db.selectFrom('operator').select('id').where('client_id', '=', a.clientId).execute()).length,
-      groups: (await t.store.db.selectFrom('operator_group').select('id').where('client_id', '=', a.clientId).execute()).length,
+      operators: (await t.store.db.selectFrom('operator').select('id').where('client_id', '=', a.clientId).execute())
+        .length,
+      groups: (await t.store.db.selectFrom('operator_group').select('id').where('client_id', '=', a.clientId).execute())
+        .length,
       skills: (await t.store.db.selectFrom('skill').select('id').where('client_id', '=', a.clientId).execute()).length,
     });
     const countsBefore = await counts();
     const rowsBefore = await Promise.all(KINDS.map((kind) => storedRow(kind, a.ids[kind])));
     const bOperatorBefore = await storedRow('operator', b.ids.operator);
-    const bLinksBefore = await t.store.db.selectFrom('operator_skill').selectAll().where('operator_id', '=', b.ids.operator).execute();
+    const bLinksBefore = await t.store.db
+      .selectFrom('operator_skill')
+      .selectAll()
+      .where('operator_id', '=', b.ids.operator)
+      .execute();
 
     const answer = await t.api(method, path(), { key: a.key, json: body() });
     expect(answer.status).toBe(400);
     expect(answer.body.meta.status).toBe('fail');
-    expect(answer.body.meta.message).toBe(`Value of field '${field}' is not valid. Unknown '${target}' with 'id' ${b.ids[target]}.`);
+    expect(answer.body.meta.message).toBe(
+      `Value of field '${field}' is not valid. Unknown '${target}' with 'id' ${b.ids[target]}.`,
+    );
 
     expect(await counts()).toEqual(countsBefore);
     expect(await Promise.all(KINDS.map((kind) => storedRow(kind, a.ids[kind])))).toEqual(rowsBefore);
     expect(await storedRow('operator', b.ids.operator)).toEqual(bOperatorBefore);
-    expect(await t.store.db.selectFrom('operator_skill').selectAll().where('operator_id', '=', b.ids.operator).execute()).toEqual(bLinksBefore);
+    expect(
+      await t.store.db.selectFrom('operator_skill').selectAll().where('operator_id', '=', b.ids.operator).execute(),
+    ).toEqual(bLinksBefore);
   });
 });
 
 describe("client A cannot act on client B's account", () => {
   it('cannot create a key for B, and no key is stored', async () => {
-    const keysBefore = (await t.store.db.selectFrom('api_key').select('id').where('client_id', '=', b.clientId).execute()).length;
+    const keysBefore = (
+      await t.store.db.selectFrom('api_key').select('id').where('client_id', '=', b.clientId).execute()
+    ).length;
     const hidden = await t.api('POST', `/client/${b.clientId}/key`, { key: a.key, json: { name: 'stolen' } });
     expect(hidden.status).toBe(404);
     expect(hidden.body).toEqual(notFound('client', b.clientId));
     const absent = await t.api('POST', `/client/${ABSENT}/key`, { key: a.key, json: {} });
     expect(absent.status).toBe(404);
     expect(absent.body).toEqual(notFound('client', ABSENT));
-    expect((await t.store.db.selectFrom('api_key').select('id').where('client_id', '=', b.clientId).execute()).length).toBe(keysBefore);
+    expect(
+      (await t.store.db.selectFrom('api_key').select('id').where('client_id', '=', b.clientId).execute()).length,
+    ).toBe(keysBefore);
   });
 
   it("cannot read B's client, nor see it or its keys in lists", async () => {
@@ -275,8 +420,12 @@ describe('partner P sees its client C and nothing of A or B', () => {
   });
 
   it('cannot create a key or a resource for A', async () => {
-    expect((await t.api('POST', `/client/${a.clientId}/key`, { key: partner.key, json: {} })).body).toEqual(notFound('client', a.clientId));
-    expect((await t.api('POST', '/skill', { key: partner.key, json: { name: 'P skill', client_id: a.clientId } })).body).toEqual(notFound('client', a.clientId));
+    expect((await t.api('POST', `/client/${a.clientId}/key`, { key: partner.key, json: {} })).body).toEqual(
+      notFound('client', a.clientId),
+    );
+    expect(
+      (await t.api('POST', '/skill', { key: partner.key, json: { name: 'P skill', client_id: a.clientId } })).body,
+    ).toEqual(notFound('client', a.clientId));
   });
 
   it.each(KINDS)("lists C's %s only and reads B's as absent", async (kind) => {

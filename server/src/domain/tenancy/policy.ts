@@ -1,5 +1,5 @@
 // Who may do what, and which clients a key can see: tenant scoping is enforced here, in one place.
-import { type Expression, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { fieldInvalid, fieldMissing, notPermitted, unknownResource } from '../../errors.js';
 
@@ -66,7 +66,13 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   webhook: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
 
-const ACTION_WORDS: Record<Action, string> = { list: 'list', read: 'read', create: 'create', update: 'change', delete: 'delete' };
+const ACTION_WORDS: Record<Action, string> = {
+  list: 'list',
+  read: 'read',
+  create: 'create',
+  update: 'change',
+  delete: 'delete',
+};
 const RESOURCE_PLURALS: Record<Resource, string> = {
   partner: 'partners',
   client: 'clients',
@@ -109,7 +115,12 @@ export function sessionManages(session: ConsoleSession): boolean {
  * Throws 403 unless a key of this scope may attempt the action. `self` names the operator a change is about,
  * when a route lets operators change something of their own (their availability).
  */
-export function authorize(principal: Principal, resource: Resource, action: Action, self?: { operatorId: number }): void {
+export function authorize(
+  principal: Principal,
+  resource: Resource,
+  action: Action,
+  self?: { operatorId: number },
+): void {
   if (!PERMISSIONS[resource][action].includes(principal.scope)) {
     throw notPermitted(`A ${principal.scope} API key cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}.`);
   }
@@ -117,7 +128,9 @@ export function authorize(principal: Principal, resource: Resource, action: Acti
   if (session === undefined || sessionManages(session)) return;
   const own = resource === 'operator' && action === 'update' && self?.operatorId === session.operatorId;
   if (!own && !(AGENT_ACTIONS[resource] ?? []).includes(action)) {
-    throw notPermitted(`An operator's console session cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}: a manager or admin role is needed.`);
+    throw notPermitted(
+      `An operator's console session cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}: a manager or admin role is needed.`,
+    );
   }
 }
 
@@ -135,7 +148,12 @@ export function clientScope(principal: Principal, column: string): Expression<Sq
 
 /** True when the key may see this client's data. */
 export async function canSeeClient(db: Kysely<Database>, principal: Principal, clientId: number): Promise<boolean> {
-  const row = await db.selectFrom('client').select('id').where('id', '=', clientId).where(clientScope(principal, 'client.id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('client')
+    .select('id')
+    .where('id', '=', clientId)
+    .where(clientScope(principal, 'client.id'))
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -143,7 +161,11 @@ export async function canSeeClient(db: Kysely<Database>, principal: Principal, c
  * The client a new resource belongs to: a client key's own client, or the `client_id` a partner
  * or platform key names (which must be one it can see).
  */
-export async function targetClient(db: Kysely<Database>, principal: Principal, requested: number | undefined): Promise<number> {
+export async function targetClient(
+  db: Kysely<Database>,
+  principal: Principal,
+  requested: number | undefined,
+): Promise<number> {
   if (principal.scope === 'client') {
     if (requested !== undefined && requested !== principal.clientId) throw unknownResource('client', requested);
     return principal.clientId;
@@ -155,12 +177,28 @@ export async function targetClient(db: Kysely<Database>, principal: Principal, r
 
 /** Client-owned tables a request body may refer to by id. */
 export type OwnedTable = 'website' | 'skill' | 'operator_group' | 'operator' | 'tag';
-const RESOURCE_OF: Record<OwnedTable, string> = { website: 'website', skill: 'skill', operator_group: 'group', operator: 'operator', tag: 'tag' };
+const RESOURCE_OF: Record<OwnedTable, string> = {
+  website: 'website',
+  skill: 'skill',
+  operator_group: 'group',
+  operator: 'operator',
+  tag: 'tag',
+};
 
 /** Rejects references to rows of another client (or to nothing, or to a deleted operator), naming the field and the first unknown id. */
-export async function assertOwned(trx: Transaction<Database>, table: OwnedTable, ids: readonly number[], clientId: number, field: string): Promise<void> {
+export async function assertOwned(
+  trx: Transaction<Database>,
+  table: OwnedTable,
+  ids: readonly number[],
+  clientId: number,
+  field: string,
+): Promise<void> {
   if (ids.length === 0) return;
-  let query = trx.selectFrom(table).select('id').where('client_id', '=', clientId).where('id', 'in', [...new Set(ids)]);
+  let query = trx
+    .selectFrom(table)
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('id', 'in', [...new Set(ids)]);
   if (table === 'operator') query = query.where(trx.dynamic.ref('deleted_at'), 'is', null);
   const found = new Set((await query.execute()).map((row) => row.id));
   const missing = ids.find((id) => !found.has(id));
@@ -168,8 +206,17 @@ export async function assertOwned(trx: Transaction<Database>, table: OwnedTable,
 }
 
 /** The website a body names, if the key can see it: with a partner or platform key it decides the client. */
-export async function visibleWebsite(db: Kysely<Database>, principal: Principal, websiteId: number): Promise<{ id: number; client_id: number }> {
-  const website = await db.selectFrom('website').select(['id', 'client_id']).where('id', '=', websiteId).where(clientScope(principal, 'website.client_id')).executeTakeFirst();
+export async function visibleWebsite(
+  db: Kysely<Database>,
+  principal: Principal,
+  websiteId: number,
+): Promise<{ id: number; client_id: number }> {
+  const website = await db
+    .selectFrom('website')
+    .select(['id', 'client_id'])
+    .where('id', '=', websiteId)
+    .where(clientScope(principal, 'website.client_id'))
+    .executeTakeFirst();
   if (!website) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
   return website;
 }

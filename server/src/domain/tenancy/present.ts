@@ -12,7 +12,14 @@ export function presentPartner(row: PartnerRow) {
 }
 
 export function presentClient(row: ClientRow) {
-  return { id: row.id, name: row.name, lang: row.lang, partner_id: row.partner_id, created_at: formatDateTime(row.created_at), _link: link('client', row.id) };
+  return {
+    id: row.id,
+    name: row.name,
+    lang: row.lang,
+    partner_id: row.partner_id,
+    created_at: formatDateTime(row.created_at),
+    _link: link('client', row.id),
+  };
 }
 
 export function presentWebsite(row: WebsiteRow) {

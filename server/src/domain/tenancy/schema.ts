@@ -1,15 +1,21 @@
 // Request and response schemas of the tenancy resources: partner, client, API key, website.
 import { Type } from 'typebox';
 import type { FilterSpecs } from '../../http/filters.js';
-import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { NON_BLANK, PROBLEM_KEYWORD } from '../../http/validation.js';
 
 export const IdParams = Type.Object({ id: IdSchema('Identifier.') });
 
-const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).`, examples: ['2026-11-21 13:07:05'] });
+const DateTime = (description: string) =>
+  Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).`, examples: ['2026-11-21 13:07:05'] });
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.', examples: ['/client/1'] });
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK });
-const Lang = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'Language, ISO 639-1 (2 letters).', examples: ['fr'], [PROBLEM_KEYWORD]: "Expected 2 letters, such as 'fr' or 'en'." });
+const Lang = Type.String({
+  pattern: '^[A-Za-z]{2}$',
+  description: 'Language, ISO 639-1 (2 letters).',
+  examples: ['fr'],
+  [PROBLEM_KEYWORD]: "Expected 2 letters, such as 'fr' or 'en'.",
+});
 
 export const PartnerData = Type.Object({
   id: Type.Integer(),
@@ -23,7 +29,9 @@ export const ClientData = Type.Object({
   id: Type.Integer({ description: 'Identifier.' }),
   name: Type.Optional(Type.String({ description: 'Company name.' })),
   lang: Type.Optional(Type.String({ description: 'Language (2 letters).' })),
-  partner_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Partner that manages this client, if any.' })),
+  partner_id: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], { description: 'Partner that manages this client, if any.' }),
+  ),
   created_at: Type.Optional(DateTime('Creation date')),
   _link: Link,
 });
@@ -35,7 +43,10 @@ export const ClientCreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const ClientUpdateBody = Type.Object({ name: Type.Optional(Name), lang: Type.Optional(Lang) }, { additionalProperties: false });
+export const ClientUpdateBody = Type.Object(
+  { name: Type.Optional(Name), lang: Type.Optional(Lang) },
+  { additionalProperties: false },
+);
 export const CLIENT_FILTERS: FilterSpecs = {
   name: { kind: 'text', description: 'Client name; `*` is a wildcard (`*shop*`).' },
   partner_id: { kind: 'id', description: 'Partner identifier.' },
@@ -53,28 +64,44 @@ export const ApiKeyData = Type.Object({
   revoked_at: Type.Optional(Type.Union([DateTime('Revocation date'), Type.Null()])),
   _link: Link,
 });
-export const ApiKeyCreateBody = Type.Object({ name: Type.Optional(Type.String({ maxLength: 255, description: 'What the key is for.' })) }, { additionalProperties: false });
+export const ApiKeyCreateBody = Type.Object(
+  { name: Type.Optional(Type.String({ maxLength: 255, description: 'What the key is for.' })) },
+  { additionalProperties: false },
+);
 export const API_KEY_FILTERS: FilterSpecs = {
   client_id: { kind: 'id', description: 'Client identifier.' },
   partner_id: { kind: 'id', description: 'Partner identifier.' },
   revoked: { kind: 'flag', description: '`1` for revoked keys, `0` for keys in use.' },
 };
 
-const WebsiteUrl = Type.String({ minLength: 1, maxLength: 2048, description: 'Address of the website.', examples: ['https://shop.example'] });
+const WebsiteUrl = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'Address of the website.',
+  examples: ['https://shop.example'],
+});
 export const WebsiteData = Type.Object({
   id: Type.Integer({ description: 'Identifier.' }),
   url: Type.Optional(Type.String({ description: 'URL.' })),
   label: Type.Optional(Type.String({ description: 'Label.' })),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   created_at: Type.Optional(DateTime('Creation date')),
-  routing_strategy: Type.Optional(Type.Union([Type.Literal('least_loaded'), Type.Literal('round_robin')], { description: 'How live conversations pick an operator (see docs/REALTIME.md).' })),
+  routing_strategy: Type.Optional(
+    Type.Union([Type.Literal('least_loaded'), Type.Literal('round_robin')], {
+      description: 'How live conversations pick an operator (see docs/REALTIME.md).',
+    }),
+  ),
   identity_secret: Type.Optional(
-    Type.String({ description: "Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server." }),
+    Type.String({
+      description:
+        "Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server.",
+    }),
   ),
   _link: Link,
 });
 const RoutingStrategy = Type.Union([Type.Literal('least_loaded'), Type.Literal('round_robin')], {
-  description: '`least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way.',
+  description:
+    '`least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way.',
   [PROBLEM_KEYWORD]: 'Expected least_loaded or round_robin.',
 });
 export const WebsiteCreateBody = Type.Object(
@@ -87,7 +114,11 @@ export const WebsiteCreateBody = Type.Object(
   { additionalProperties: false },
 );
 export const WebsiteUpdateBody = Type.Object(
-  { url: Type.Optional(WebsiteUrl), label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })), routing_strategy: Type.Optional(RoutingStrategy) },
+  {
+    url: Type.Optional(WebsiteUrl),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })),
+    routing_strategy: Type.Optional(RoutingStrategy),
+  },
   { additionalProperties: false },
 );
 export const WEBSITE_FILTERS: FilterSpecs = {

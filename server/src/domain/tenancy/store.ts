@@ -4,7 +4,7 @@ import { wildcardMatch } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ApiKeyRow, ClientRow, Database, PartnerRow, WebsiteRow } from '../../db/schema.js';
 import type { ListQuery } from '../../http/filters.js';
-import { type Principal, clientScope } from './policy.js';
+import { clientScope, type Principal } from './policy.js';
 
 export type ClientFilter = 'name' | 'partner_id';
 export type WebsiteFilter = 'client_id' | 'url' | 'label';
@@ -19,7 +19,11 @@ export async function loadPartners(db: Kysely<Database>, ids: number[]): Promise
   return inIdOrder(ids, await db.selectFrom('partner').selectAll().where('id', 'in', ids).execute());
 }
 
-export function listClientIds(db: Kysely<Database>, principal: Principal, query: ListQuery<ClientFilter>): Promise<IdPage> {
+export function listClientIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<ClientFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('client').select('id').where(clientScope(principal, 'client.id'));
   const { name, partner_id } = query.filters;
   if (typeof name === 'string') matches = matches.where(wildcardMatch('client.name', name));
@@ -29,11 +33,20 @@ export function listClientIds(db: Kysely<Database>, principal: Principal, query:
 
 export async function loadClients(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<ClientRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('client').selectAll().where('id', 'in', ids).where(clientScope(principal, 'client.id')).execute();
+  const rows = await db
+    .selectFrom('client')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'client.id'))
+    .execute();
   return inIdOrder(ids, rows);
 }
 
-export function listWebsiteIds(db: Kysely<Database>, principal: Principal, query: ListQuery<WebsiteFilter>): Promise<IdPage> {
+export function listWebsiteIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<WebsiteFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('website').select('id').where(clientScope(principal, 'website.client_id'));
   const { client_id, url, label } = query.filters;
   if (typeof client_id === 'number') matches = matches.where('client_id', '=', client_id);
@@ -44,12 +57,21 @@ export function listWebsiteIds(db: Kysely<Database>, principal: Principal, query
 
 export async function loadWebsites(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<WebsiteRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('website').selectAll().where('id', 'in', ids).where(clientScope(principal, 'website.client_id')).execute();
+  const rows = await db
+    .selectFrom('website')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'website.client_id'))
+    .execute();
   return inIdOrder(ids, rows);
 }
 
 /** Keys visible to a principal: platform sees all; a partner its own and its clients'; a client its own. */
-export function listApiKeyIds(db: Kysely<Database>, principal: Principal, query: ListQuery<ApiKeyFilter>): Promise<IdPage> {
+export function listApiKeyIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<ApiKeyFilter>,
+): Promise<IdPage> {
   let matches = scopedKeys(db, principal);
   const { client_id, partner_id, revoked } = query.filters;
   if (typeof client_id === 'number') matches = matches.where('client_id', '=', client_id);
@@ -72,7 +94,9 @@ function scopedKeys(db: Kysely<Database>, principal: Principal) {
     case 'platform':
       return keys;
     case 'partner':
-      return keys.where((eb) => eb.or([eb('partner_id', '=', principal.partnerId), clientScope(principal, 'api_key.client_id')]));
+      return keys.where((eb) =>
+        eb.or([eb('partner_id', '=', principal.partnerId), clientScope(principal, 'api_key.client_id')]),
+      );
     case 'client':
       return keys.where('client_id', '=', principal.clientId);
   }

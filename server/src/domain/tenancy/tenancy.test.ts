@@ -1,7 +1,14 @@
 // Partners, clients, websites and API keys (seed 003 "Client", "Website", authentication) end to end on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
-import { ADMIN_KEY, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 
 let t: TestApp;
 
@@ -11,7 +18,10 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function rowCount(table: keyof Database): Promise<number> {
-  const row = await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -27,7 +37,12 @@ describe('clients', () => {
     expect(created.status).toBe(200);
     expect(created.body.meta.status).toBe('success');
     const id = created.body.data.id;
-    expect(created.body.data).toMatchObject({ name: 'Plain Shop', lang: 'en', partner_id: null, _link: `/client/${id}` });
+    expect(created.body.data).toMatchObject({
+      name: 'Plain Shop',
+      lang: 'en',
+      partner_id: null,
+      _link: `/client/${id}`,
+    });
     expect(created.body.data.created_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     const read = await t.api('GET', `/client/${id}`, { key: ADMIN_KEY });
     expect(read.body.data).toEqual(created.body.data);
@@ -44,7 +59,9 @@ describe('clients', () => {
     for (const lang of ['fra', 'f', 'f1', '']) {
       const answer = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name: 'Bad lang', lang } });
       expect(answer.status).toBe(400);
-      expect(answer.body.meta.message).toBe("Value of field 'lang' is not valid. Expected 2 letters, such as 'fr' or 'en'.");
+      expect(answer.body.meta.message).toBe(
+        "Value of field 'lang' is not valid. Expected 2 letters, such as 'fr' or 'en'.",
+      );
     }
     for (const name of ['', '   ']) {
       const blank = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name } });
@@ -60,7 +77,11 @@ describe('clients', () => {
     const created = await t.api('POST', '/client', { key, json: { name: 'Resold Shop', lang: 'de' } });
     expect(created.status).toBe(200);
     expect(created.body.data).toMatchObject({ name: 'Resold Shop', lang: 'de', partner_id: partnerId });
-    const row = await t.store.db.selectFrom('client').select('partner_id').where('id', '=', created.body.data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('client')
+      .select('partner_id')
+      .where('id', '=', created.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.partner_id).toBe(partnerId);
     const { partnerId: otherPartner } = await partnerWithKey(t, 'Other reseller');
     const foreign = await t.api('POST', '/client', { key, json: { name: 'Stolen', partner_id: otherPartner } });
@@ -69,7 +90,10 @@ describe('clients', () => {
 
   it('lets a platform key assign a client to a partner', async () => {
     const { partnerId } = await partnerWithKey(t, 'Assigned reseller');
-    const created = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name: 'Assigned', partner_id: partnerId } });
+    const created = await t.api('POST', '/client', {
+      key: ADMIN_KEY,
+      json: { name: 'Assigned', partner_id: partnerId },
+    });
     expect(created.body.data.partner_id).toBe(partnerId);
     const unknown = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name: 'Nowhere', partner_id: 999999 } });
     expect(unknown.status).toBe(400);
@@ -109,11 +133,19 @@ describe('API keys', () => {
   it('mints a csk_ key that works at once and sees only its client', async () => {
     const first = await clientWithKey(t, 'Key owner');
     const second = await clientWithKey(t, 'Key neighbour');
-    const minted = await t.api('POST', `/client/${first.clientId}/key`, { key: ADMIN_KEY, json: { name: 'integration' } });
+    const minted = await t.api('POST', `/client/${first.clientId}/key`, {
+      key: ADMIN_KEY,
+      json: { name: 'integration' },
+    });
     expect(minted.status).toBe(200);
     const fresh = String(minted.body.data.key);
     expect(fresh.startsWith('csk_')).toBe(true);
-    expect(minted.body.data).toMatchObject({ scope: 'client', name: 'integration', client_id: first.clientId, revoked_at: null });
+    expect(minted.body.data).toMatchObject({
+      scope: 'client',
+      name: 'integration',
+      client_id: first.clientId,
+      revoked_at: null,
+    });
 
     expect(await listIds('/client', fresh)).toEqual([first.clientId]);
     await t.api('POST', '/website', { key: second.key, json: { url: 'https://neighbour.example' } });
@@ -121,7 +153,11 @@ describe('API keys', () => {
     expect(mine.body.data.client_id).toBe(first.clientId);
     expect(await listIds('/website', fresh)).toEqual([mine.body.data.id]);
     expect((await t.api('GET', `/client/${second.clientId}`, { key: fresh })).status).toBe(404);
-    const stored = await t.store.db.selectFrom('api_key').select('secret_hash').where('id', '=', minted.body.data.id).executeTakeFirstOrThrow();
+    const stored = await t.store.db
+      .selectFrom('api_key')
+      .select('secret_hash')
+      .where('id', '=', minted.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret_hash.startsWith('$argon2id$')).toBe(true);
     expect(fresh).not.toContain(stored.secret_hash);
   });
@@ -163,7 +199,7 @@ describe('API keys', () => {
     expect(await eventTypesFor(t, 'api_key', minted.body.data.id)).toEqual(['api_key.created', 'api_key.revoked']);
   });
 
-  it("refuses minting or revoking keys of another client", async () => {
+  it('refuses minting or revoking keys of another client', async () => {
     const mine = await clientWithKey(t, 'Minter');
     const theirs = await clientWithKey(t, 'Target');
     const before = await rowCount('api_key');
@@ -187,21 +223,41 @@ describe('websites', () => {
 
   it('has a routing strategy (least_loaded by default, round_robin on request) and an identity secret per website', async () => {
     const plain = await t.api('POST', '/website', { key, json: { url: 'https://routing.example' } });
-    expect(plain.body.data).toMatchObject({ routing_strategy: 'least_loaded', identity_secret: expect.stringMatching(/^[\w-]{40,}$/) });
-    const other = await t.api('POST', '/website', { key, json: { url: 'https://routing2.example', routing_strategy: 'round_robin' } });
+    expect(plain.body.data).toMatchObject({
+      routing_strategy: 'least_loaded',
+      identity_secret: expect.stringMatching(/^[\w-]{40,}$/),
+    });
+    const other = await t.api('POST', '/website', {
+      key,
+      json: { url: 'https://routing2.example', routing_strategy: 'round_robin' },
+    });
     expect(other.body.data.routing_strategy).toBe('round_robin');
     expect(other.body.data.identity_secret).not.toBe(plain.body.data.identity_secret);
-    const changed = await t.api('PUT', `/website/${plain.body.data.id}`, { key, form: { routing_strategy: 'round_robin' } });
+    const changed = await t.api('PUT', `/website/${plain.body.data.id}`, {
+      key,
+      form: { routing_strategy: 'round_robin' },
+    });
     expect(changed.body.data.routing_strategy).toBe('round_robin');
     const wrong = await t.api('PUT', `/website/${plain.body.data.id}`, { key, json: { routing_strategy: 'random' } });
-    expect(wrong.body.meta.message).toBe("Value of field 'routing_strategy' is not valid. Expected least_loaded or round_robin.");
+    expect(wrong.body.meta.message).toBe(
+      "Value of field 'routing_strategy' is not valid. Expected least_loaded or round_robin.",
+    );
   });
 
   it('creates, reads, lists and updates websites with id, url and label', async () => {
-    const created = await t.api('POST', '/website', { key, json: { url: 'https://www.shop.example/', label: 'Main shop' } });
+    const created = await t.api('POST', '/website', {
+      key,
+      json: { url: 'https://www.shop.example/', label: 'Main shop' },
+    });
     expect(created.status).toBe(200);
     const id = created.body.data.id;
-    expect(created.body.data).toMatchObject({ id, url: 'https://www.shop.example', label: 'Main shop', client_id: clientId, _link: `/website/${id}` });
+    expect(created.body.data).toMatchObject({
+      id,
+      url: 'https://www.shop.example',
+      label: 'Main shop',
+      client_id: clientId,
+      _link: `/website/${id}`,
+    });
     expect((await t.api('GET', `/website/${id}`, { key })).body.data).toEqual(created.body.data);
     expect(await listIds('/website', key)).toContain(id);
 
@@ -236,10 +292,15 @@ describe('websites', () => {
     const missing = await t.api('POST', '/website', { key, json: { label: 'No url' } });
     expect(missing.body.meta.message).toBe("Field 'url' is missing.");
     const existing = await t.api('POST', '/website', { key, json: { url: 'https://kept.example' } });
-    const update = await t.api('PUT', `/website/${existing.body.data.id}`, { key, json: { url: 'javascript:alert(1)' } });
+    const update = await t.api('PUT', `/website/${existing.body.data.id}`, {
+      key,
+      json: { url: 'javascript:alert(1)' },
+    });
     expect(update.status).toBe(400);
     expect(update.body.meta.message).toContain("'url'");
-    expect((await t.api('GET', `/website/${existing.body.data.id}`, { key })).body.data.url).toBe('https://kept.example');
+    expect((await t.api('GET', `/website/${existing.body.data.id}`, { key })).body.data.url).toBe(
+      'https://kept.example',
+    );
     expect(await rowCount('website')).toBe(sites + 1);
     expect(await rowCount('event')).toBe(events + 1);
   });
@@ -252,12 +313,21 @@ describe('websites', () => {
       expect(answer.status).toBe(400);
       expect(answer.body.meta).toEqual({ status: 'fail', message: "Field 'client_id' is missing." });
     }
-    const viaPartner = await t.api('POST', '/website', { key: partnerKey, json: { url: 'https://managed.example', client_id: partnerClient.clientId } });
+    const viaPartner = await t.api('POST', '/website', {
+      key: partnerKey,
+      json: { url: 'https://managed.example', client_id: partnerClient.clientId },
+    });
     expect(viaPartner.status).toBe(200);
     expect(viaPartner.body.data.client_id).toBe(partnerClient.clientId);
-    const foreign = await t.api('POST', '/website', { key: partnerKey, json: { url: 'https://stolen.example', client_id: clientId } });
+    const foreign = await t.api('POST', '/website', {
+      key: partnerKey,
+      json: { url: 'https://stolen.example', client_id: clientId },
+    });
     expect(foreign.status).toBe(404);
-    const viaPlatform = await t.api('POST', '/website', { key: ADMIN_KEY, json: { url: 'https://platform.example', client_id: clientId } });
+    const viaPlatform = await t.api('POST', '/website', {
+      key: ADMIN_KEY,
+      json: { url: 'https://platform.example', client_id: clientId },
+    });
     expect(viaPlatform.body.data.client_id).toBe(clientId);
     expect(await listIds('/website', partnerKey)).toEqual([viaPartner.body.data.id]);
     expect(await listIds('/website', partnerClient.key)).toEqual([viaPartner.body.data.id]);
@@ -287,8 +357,18 @@ describe('events', () => {
     await t.api('PUT', `/website/${site.body.data.id}`, { key, json: { label: 'Renamed' } });
     expect(await eventTypesFor(t, 'website', site.body.data.id)).toEqual(['website.created', 'website.updated']);
 
-    const rows = await t.store.db.selectFrom('event').select(['type', 'client_id', 'payload']).where('client_id', '=', clientId).orderBy('id').execute();
-    expect(rows.map((row) => row.type)).toEqual(['client.created', 'api_key.created', 'website.created', 'website.updated']);
+    const rows = await t.store.db
+      .selectFrom('event')
+      .select(['type', 'client_id', 'payload'])
+      .where('client_id', '=', clientId)
+      .orderBy('id')
+      .execute();
+    expect(rows.map((row) => row.type)).toEqual([
+      'client.created',
+      'api_key.created',
+      'website.created',
+      'website.updated',
+    ]);
     for (const row of rows) expect(row.payload).not.toContain(key);
   });
 
@@ -296,7 +376,12 @@ describe('events', () => {
     const { partnerId, key } = await partnerWithKey(t, 'Evented partner');
     expect(await eventTypesFor(t, 'partner', partnerId)).toEqual(['partner.created']);
     const created = await t.api('POST', '/client', { key, json: { name: 'Partner evented' } });
-    const row = await t.store.db.selectFrom('event').select(['partner_id', 'client_id']).where('subject_type', '=', 'client').where('subject_id', '=', created.body.data.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('event')
+      .select(['partner_id', 'client_id'])
+      .where('subject_type', '=', 'client')
+      .where('subject_id', '=', created.body.data.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ partner_id: partnerId, client_id: created.body.data.id });
   });
 });

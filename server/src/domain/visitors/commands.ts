@@ -4,17 +4,28 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { CallMeetingRow, CallMeetingStatus, CallMeetingTable, Database, VisitorTable } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { isIdText } from '../../http/ids.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
-import { type Principal, assertOwned, targetClient, visibleWebsite } from '../tenancy/policy.js';
+import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { newVisitorUid } from './identity.js';
 import type { VisitorRecord } from './store.js';
-import { isIdText } from '../../http/ids.js';
 
 type VisitorUpdate = Updateable<VisitorTable>;
 type CallMeetingUpdate = Updateable<CallMeetingTable>;
 
 /** The personal fields of a visitor: written by the API, erased when the visitor is deleted. */
-export const PERSONAL_FIELDS = ['external_id', 'lastname', 'firstname', 'address', 'city', 'zip', 'country', 'phone', 'email', 'browser'] as const;
+export const PERSONAL_FIELDS = [
+  'external_id',
+  'lastname',
+  'firstname',
+  'address',
+  'city',
+  'zip',
+  'country',
+  'phone',
+  'email',
+  'browser',
+] as const;
 type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 export type VisitorInput = Partial<Record<PersonalField, string | null>> & { website_id?: number[] };
@@ -35,16 +46,22 @@ function personalValues(input: VisitorInput): Partial<Record<PersonalField, stri
     const value = cleanText(input[field]);
     if (value !== undefined) values[field] = value;
   }
-  if (typeof values.email === 'string' && !EMAIL.test(values.email)) throw fieldInvalid('email', "Expected an email address, such as 'julie@shop.example'.");
+  if (typeof values.email === 'string' && !EMAIL.test(values.email))
+    throw fieldInvalid('email', "Expected an email address, such as 'julie@shop.example'.");
   return values;
 }
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
-const uniqueIdTaken = (uniqueId: string) => conflict(`Value of field 'unique_id' is not valid. A visitor with the unique_id '${uniqueId}' already exists.`);
+const uniqueIdTaken = (uniqueId: string) =>
+  conflict(`Value of field 'unique_id' is not valid. A visitor with the unique_id '${uniqueId}' already exists.`);
 
 /** Creates a visitor (`visitor.created`); the unique id is minted when not given and must be free within the client. */
-export async function createVisitor(db: Kysely<Database>, principal: Principal, input: VisitorInput & { unique_id?: string; client_id?: number }): Promise<number> {
+export async function createVisitor(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: VisitorInput & { unique_id?: string; client_id?: number },
+): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const uniqueId = input.unique_id?.trim() || newVisitorUid();
   const values = personalValues(input);
@@ -52,7 +69,12 @@ export async function createVisitor(db: Kysely<Database>, principal: Principal, 
   const at = nowInstant();
   try {
     return await db.transaction().execute(async (trx) => {
-      const taken = await trx.selectFrom('visitor').select('id').where('client_id', '=', clientId).where('unique_id', '=', uniqueId).executeTakeFirst();
+      const taken = await trx
+        .selectFrom('visitor')
+        .select('id')
+        .where('client_id', '=', clientId)
+        .where('unique_id', '=', uniqueId)
+        .executeTakeFirst();
       if (taken) throw uniqueIdTaken(uniqueId);
       await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
       const { id } = await trx
@@ -76,8 +98,18 @@ export async function createVisitor(db: Kysely<Database>, principal: Principal, 
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      if (websiteIds.length > 0) await trx.insertInto('visitor_website').values(websiteIds.map((website_id) => ({ visitor_id: id, website_id }))).execute();
-      await appendEvent(trx, { type: 'visitor.created', clientId, subject: { type: 'visitor', id }, payload: { visitorId: id, unique_id: uniqueId, websiteIds }, at });
+      if (websiteIds.length > 0)
+        await trx
+          .insertInto('visitor_website')
+          .values(websiteIds.map((website_id) => ({ visitor_id: id, website_id })))
+          .execute();
+      await appendEvent(trx, {
+        type: 'visitor.created',
+        clientId,
+        subject: { type: 'visitor', id },
+        payload: { visitorId: id, unique_id: uniqueId, websiteIds },
+        at,
+      });
       return id;
     });
   } catch (error) {
@@ -96,8 +128,10 @@ export async function updateVisitor(
   existing: VisitorRecord,
   input: VisitorInput & { unique_id?: unknown; created_at?: unknown },
 ): Promise<void> {
-  if (input.unique_id !== undefined) throw fieldInvalid('unique_id', 'A visitor keeps its unique_id; create another visitor for another identifier.');
-  if (input.created_at !== undefined) throw fieldInvalid('created_at', 'It is set when the visitor is created and cannot be changed.');
+  if (input.unique_id !== undefined)
+    throw fieldInvalid('unique_id', 'A visitor keeps its unique_id; create another visitor for another identifier.');
+  if (input.created_at !== undefined)
+    throw fieldInvalid('created_at', 'It is set when the visitor is created and cannot be changed.');
   const values = personalValues(input);
   const changes: VisitorUpdate = {};
   for (const field of PERSONAL_FIELDS) {
@@ -111,17 +145,31 @@ export async function updateVisitor(
   if (changed.length === 0) return;
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    if (websitesChanged && websiteIds !== undefined) await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
-    await trx.updateTable('visitor').set({ ...changes, updated_at: at }).where('id', '=', existing.id).execute();
+    if (websitesChanged && websiteIds !== undefined)
+      await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
+    await trx
+      .updateTable('visitor')
+      .set({ ...changes, updated_at: at })
+      .where('id', '=', existing.id)
+      .execute();
     if (websitesChanged && websiteIds !== undefined) {
       await trx.deleteFrom('visitor_website').where('visitor_id', '=', existing.id).execute();
-      if (websiteIds.length > 0) await trx.insertInto('visitor_website').values(websiteIds.map((website_id) => ({ visitor_id: existing.id, website_id }))).execute();
+      if (websiteIds.length > 0)
+        await trx
+          .insertInto('visitor_website')
+          .values(websiteIds.map((website_id) => ({ visitor_id: existing.id, website_id })))
+          .execute();
     }
     await appendEvent(trx, {
       type: 'visitor.updated',
       clientId: existing.client_id,
       subject: { type: 'visitor', id: existing.id },
-      payload: { visitorId: existing.id, unique_id: existing.unique_id, changed, websiteIds: websiteIds ?? existing.website_id },
+      payload: {
+        visitorId: existing.id,
+        unique_id: existing.unique_id,
+        changed,
+        websiteIds: websiteIds ?? existing.website_id,
+      },
       at,
     });
   });
@@ -147,7 +195,13 @@ export async function deleteVisitor(db: Kysely<Database>, existing: VisitorRecor
       .where((eb) => eb.or([eb('visitor_id', '=', existing.id), eb('visitor_uid', '=', existing.unique_id)]))
       .execute();
     // The former unique id lets receivers erase the visitor on their side too; no other personal data is kept.
-    await appendEvent(trx, { type: 'visitor.deleted', clientId: existing.client_id, subject: { type: 'visitor', id: existing.id }, payload: { visitorId: existing.id, unique_id: existing.unique_id }, at });
+    await appendEvent(trx, {
+      type: 'visitor.deleted',
+      clientId: existing.client_id,
+      subject: { type: 'visitor', id: existing.id },
+      payload: { visitorId: existing.id, unique_id: existing.unique_id },
+      at,
+    });
   });
 }
 
@@ -164,12 +218,20 @@ export interface CallMeetingInput {
 /** `2026-11-21 14:30:00` → the stored instant; the schema has already checked the shape, this checks the date exists. */
 function readStartAt(value: string): string {
   const parsed = parseApiDate(value);
-  if (parsed === null) throw fieldInvalid('start_at', "Expected a real date and time written YYYY-MM-DD HH:MM:SS, such as '2026-11-21 14:30:00'.");
+  if (parsed === null)
+    throw fieldInvalid(
+      'start_at',
+      "Expected a real date and time written YYYY-MM-DD HH:MM:SS, such as '2026-11-21 14:30:00'.",
+    );
   return parsed.start.toISOString();
 }
 
 /** Creates a call meeting (`call_meeting.created`) on one of the caller's websites; it belongs to that website's client. */
-export async function createCallMeeting(db: Kysely<Database>, principal: Principal, input: CallMeetingInput): Promise<number> {
+export async function createCallMeeting(
+  db: Kysely<Database>,
+  principal: Principal,
+  input: CallMeetingInput,
+): Promise<number> {
   const startAt = readStartAt(input.start_at);
   const at = nowInstant();
   return db.transaction().execute(async (trx) => {
@@ -177,7 +239,12 @@ export async function createCallMeeting(db: Kysely<Database>, principal: Princip
     const skillId = cleanText(input.skill_id) ?? null;
     if (skillId !== null) {
       if (!isIdText(skillId)) throw fieldInvalid('skill_id', 'Expected a whole number identifier.');
-      const skill = await trx.selectFrom('skill').select('id').where('id', '=', Number(skillId)).where('client_id', '=', website.client_id).executeTakeFirst();
+      const skill = await trx
+        .selectFrom('skill')
+        .select('id')
+        .where('id', '=', Number(skillId))
+        .where('client_id', '=', website.client_id)
+        .executeTakeFirst();
       if (!skill) throw fieldInvalid('skill_id', `Unknown 'skill' with 'id' ${skillId}.`);
     }
     const status = input.status ?? 'pending';
@@ -220,17 +287,28 @@ export async function updateCallMeeting(
     const startAt = readStartAt(input.start_at);
     if (startAt !== existing.start_at) changes.start_at = startAt;
   }
-  if (input.phone_number !== undefined && input.phone_number.trim() !== existing.phone_number) changes.phone_number = input.phone_number.trim();
+  if (input.phone_number !== undefined && input.phone_number.trim() !== existing.phone_number)
+    changes.phone_number = input.phone_number.trim();
   const changed = Object.keys(changes);
   if (changed.length === 0) return;
   const at = nowInstant();
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('call_meeting').set({ ...changes, updated_at: at }).where('id', '=', existing.id).execute();
+    await trx
+      .updateTable('call_meeting')
+      .set({ ...changes, updated_at: at })
+      .where('id', '=', existing.id)
+      .execute();
     await appendEvent(trx, {
       type: 'call_meeting.updated',
       clientId: existing.client_id,
       subject: { type: 'call_meeting', id: existing.id },
-      payload: { callMeetingId: existing.id, websiteId: existing.website_id, status: changes.status ?? existing.status, startAt: changes.start_at ?? existing.start_at, changed },
+      payload: {
+        callMeetingId: existing.id,
+        websiteId: existing.website_id,
+        status: changes.status ?? existing.status,
+        startAt: changes.start_at ?? existing.start_at,
+        changed,
+      },
       at,
     });
   });

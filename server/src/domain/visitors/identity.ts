@@ -15,7 +15,13 @@ export interface VisitorIdentity {
   /** Known unique id, or undefined to mint one. */
   uniqueId?: string | undefined;
   /** Fields to fill when the visitor is created (never overwrite an existing visitor's data). */
-  initial?: { phone?: string | null; email?: string | null; browser?: string | null; external_id?: string | null; firstname?: string | null };
+  initial?: {
+    phone?: string | null;
+    email?: string | null;
+    browser?: string | null;
+    external_id?: string | null;
+    firstname?: string | null;
+  };
   at: string;
 }
 
@@ -23,7 +29,10 @@ export interface VisitorIdentity {
  * The visitor with this unique id in the client, created (with a `visitor.created` event) when absent,
  * and linked to the website. Must run inside the caller's transaction.
  */
-export async function findOrCreateVisitor(trx: Transaction<Database>, identity: VisitorIdentity): Promise<{ id: number; uniqueId: string; created: boolean }> {
+export async function findOrCreateVisitor(
+  trx: Transaction<Database>,
+  identity: VisitorIdentity,
+): Promise<{ id: number; uniqueId: string; created: boolean }> {
   const uniqueId = identity.uniqueId ?? newVisitorUid();
   const existing = await trx
     .selectFrom('visitor')
@@ -59,9 +68,21 @@ export async function findOrCreateVisitor(trx: Transaction<Database>, identity: 
       .executeTakeFirstOrThrow();
     id = inserted.id;
     created = true;
-    await appendEvent(trx, { type: 'visitor.created', clientId: identity.clientId, subject: { type: 'visitor', id }, payload: { visitorId: id, unique_id: uniqueId, websiteIds: [identity.websiteId] }, at: identity.at });
+    await appendEvent(trx, {
+      type: 'visitor.created',
+      clientId: identity.clientId,
+      subject: { type: 'visitor', id },
+      payload: { visitorId: id, unique_id: uniqueId, websiteIds: [identity.websiteId] },
+      at: identity.at,
+    });
   }
-  const linked = await trx.selectFrom('visitor_website').select('visitor_id').where('visitor_id', '=', id).where('website_id', '=', identity.websiteId).executeTakeFirst();
-  if (!linked) await trx.insertInto('visitor_website').values({ visitor_id: id, website_id: identity.websiteId }).execute();
+  const linked = await trx
+    .selectFrom('visitor_website')
+    .select('visitor_id')
+    .where('visitor_id', '=', id)
+    .where('website_id', '=', identity.websiteId)
+    .executeTakeFirst();
+  if (!linked)
+    await trx.insertInto('visitor_website').values({ visitor_id: id, website_id: identity.websiteId }).execute();
   return { id, uniqueId, created };
 }

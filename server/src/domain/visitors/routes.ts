@@ -1,10 +1,10 @@
 // HTTP routes of visitors and call meetings: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
-import { EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, done, one } from '../../http/envelope.js';
+import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
-import { type Principal, authorize } from '../tenancy/policy.js';
+import { authorize, type Principal } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { createCallMeeting, createVisitor, deleteVisitor, updateCallMeeting, updateVisitor } from './commands.js';
 import { presentCallMeeting, presentVisitor } from './present.js';
@@ -22,24 +22,54 @@ import { listCallMeetingIds, listVisitorIds, loadCallMeetings, loadVisitors } fr
 
 export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const visible = (principal: Principal, id: number) => loadVisible('visitor', id, (ids) => loadVisitors(db, principal, ids));
+  const visible = (principal: Principal, id: number) =>
+    loadVisible('visitor', id, (ids) => loadVisitors(db, principal, ids));
 
-  app.get('/visitor', { schema: { tags: ['Visitor'], summary: 'Get visitors', querystring: listQuerySchema(VISITOR_FILTERS), response: { 200: ListEnvelope(VisitorData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'visitor', 'list');
-    const query = parseListQuery(request.query, VISITOR_FILTERS, 'visitor');
-    return listAnswer(query, await listVisitorIds(db, request.principal, query), 'visitor', (ids) => loadVisitors(db, request.principal, ids), presentVisitor);
-  });
-  app.get('/visitor/:id', { schema: { tags: ['Visitor'], summary: 'Get a visitor details', params: IdParams, response: { 200: OneEnvelope(VisitorData), ...ErrorResponses } } }, async (request) => {
-    authorize(request.principal, 'visitor', 'read');
-    return one(presentVisitor(await visible(request.principal, request.params.id)));
-  });
+  app.get(
+    '/visitor',
+    {
+      schema: {
+        tags: ['Visitor'],
+        summary: 'Get visitors',
+        querystring: listQuerySchema(VISITOR_FILTERS),
+        response: { 200: ListEnvelope(VisitorData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'visitor', 'list');
+      const query = parseListQuery(request.query, VISITOR_FILTERS, 'visitor');
+      return listAnswer(
+        query,
+        await listVisitorIds(db, request.principal, query),
+        'visitor',
+        (ids) => loadVisitors(db, request.principal, ids),
+        presentVisitor,
+      );
+    },
+  );
+  app.get(
+    '/visitor/:id',
+    {
+      schema: {
+        tags: ['Visitor'],
+        summary: 'Get a visitor details',
+        params: IdParams,
+        response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'visitor', 'read');
+      return one(presentVisitor(await visible(request.principal, request.params.id)));
+    },
+  );
   app.post(
     '/visitor',
     {
       schema: {
         tags: ['Visitor'],
         summary: 'Create a visitor',
-        description: '`unique_id` is generated when omitted and must be unique within your account (409 otherwise). `website_id` lists your websites the visitor came to.',
+        description:
+          '`unique_id` is generated when omitted and must be unique within your account (409 otherwise). `website_id` lists your websites the visitor came to.',
         body: VisitorCreateBody,
         response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
       },
@@ -56,7 +86,8 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Visitor'],
         summary: 'Update a visitor',
-        description: 'Changes the fields given; `website_id` replaces the list. `unique_id` and `created_at` cannot be changed.',
+        description:
+          'Changes the fields given; `website_id` replaces the list. `unique_id` and `created_at` cannot be changed.',
         params: IdParams,
         body: VisitorUpdateBody,
         response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
@@ -76,7 +107,7 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags: ['Visitor'],
         summary: 'Delete a visitor',
         description:
-          'A privacy erase: the personal fields and the unique id are erased and the visitor disappears from the API. Its conversations, satisfaction answers and sales stay (without the visitor\'s personal data) so statistics do not change.',
+          "A privacy erase: the personal fields and the unique id are erased and the visitor disappears from the API. Its conversations, satisfaction answers and sales stay (without the visitor's personal data) so statistics do not change.",
         params: IdParams,
         response: { 200: EmptyEnvelope, ...ErrorResponses },
       },
@@ -91,20 +122,41 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
 
 export const callMeetingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const visible = (principal: Principal, id: number) => loadVisible('callmeeting', id, (ids) => loadCallMeetings(db, principal, ids));
+  const visible = (principal: Principal, id: number) =>
+    loadVisible('callmeeting', id, (ids) => loadCallMeetings(db, principal, ids));
 
   app.get(
     '/callmeeting',
-    { schema: { tags: ['Call meeting'], summary: 'Get call meetings', querystring: listQuerySchema(CALL_MEETING_FILTERS), response: { 200: ListEnvelope(CallMeetingData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Call meeting'],
+        summary: 'Get call meetings',
+        querystring: listQuerySchema(CALL_MEETING_FILTERS),
+        response: { 200: ListEnvelope(CallMeetingData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'callmeeting', 'list');
       const query = parseListQuery(request.query, CALL_MEETING_FILTERS, 'callmeeting');
-      return listAnswer(query, await listCallMeetingIds(db, request.principal, query), 'callmeeting', (ids) => loadCallMeetings(db, request.principal, ids), presentCallMeeting);
+      return listAnswer(
+        query,
+        await listCallMeetingIds(db, request.principal, query),
+        'callmeeting',
+        (ids) => loadCallMeetings(db, request.principal, ids),
+        presentCallMeeting,
+      );
     },
   );
   app.get(
     '/callmeeting/:id',
-    { schema: { tags: ['Call meeting'], summary: 'Get a call meeting details', params: IdParams, response: { 200: OneEnvelope(CallMeetingData), ...ErrorResponses } } },
+    {
+      schema: {
+        tags: ['Call meeting'],
+        summary: 'Get a call meeting details',
+        params: IdParams,
+        response: { 200: OneEnvelope(CallMeetingData), ...ErrorResponses },
+      },
+    },
     async (request) => {
       authorize(request.principal, 'callmeeting', 'read');
       return one(presentCallMeeting(await visible(request.principal, request.params.id)));
@@ -116,7 +168,8 @@ export const callMeetingRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
       schema: {
         tags: ['Call meeting'],
         summary: 'Create a call meeting',
-        description: '`website_id`, `phone_number` and `start_at` (`YYYY-MM-DD HH:MM:SS`, UTC) are required; `status` defaults to `pending`.',
+        description:
+          '`website_id`, `phone_number` and `start_at` (`YYYY-MM-DD HH:MM:SS`, UTC) are required; `status` defaults to `pending`.',
         body: CallMeetingCreateBody,
         response: { 200: OneEnvelope(CallMeetingData), ...ErrorResponses },
       },

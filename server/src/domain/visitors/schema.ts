@@ -2,23 +2,34 @@
 import { Type } from 'typebox';
 import type { CallMeetingStatus } from '../../db/schema.js';
 import type { FilterSpecs } from '../../http/filters.js';
-import { PROBLEM_KEYWORD } from '../../http/validation.js';
 import { IdSchema } from '../../http/ids.js';
+import { PROBLEM_KEYWORD } from '../../http/validation.js';
 
 const Link = Type.String({ description: 'Path of this resource, relative to the API base.' });
-const DateTime = (description: string) => Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
+const DateTime = (description: string) =>
+  Type.String({ description: `${description}, \`YYYY-MM-DD HH:MM:SS\` (UTC).` });
 const Id = IdSchema;
 const NullableText = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Null()], { description }));
 /** Optional personal text: null (or an empty form value) clears it. */
 const PersonalText = (description: string, maxLength = 255) =>
-  Type.Union([Type.Null(), Type.String({ maxLength })], { description, [PROBLEM_KEYWORD]: `Expected text of at most ${maxLength} characters, or null to clear it.` });
+  Type.Union([Type.Null(), Type.String({ maxLength })], {
+    description,
+    [PROBLEM_KEYWORD]: `Expected text of at most ${maxLength} characters, or null to clear it.`,
+  });
 /** Optional reference text of a call meeting. */
 const OptionalText = (description: string) =>
-  Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 255 })], { description, [PROBLEM_KEYWORD]: 'Expected text of at most 255 characters.' }));
+  Type.Optional(
+    Type.Union([Type.Null(), Type.String({ maxLength: 255 })], {
+      description,
+      [PROBLEM_KEYWORD]: 'Expected text of at most 255 characters.',
+    }),
+  );
 
 export const VisitorData = Type.Object({
   id: Type.Integer({ description: 'Visitor identifier.' }),
-  unique_id: Type.Optional(Type.String({ description: 'Visitor unique identifier (`visitor_uid` elsewhere in the API).' })),
+  unique_id: Type.Optional(
+    Type.String({ description: 'Visitor unique identifier (`visitor_uid` elsewhere in the API).' }),
+  ),
   external_id: NullableText('Your id if provided.'),
   lastname: NullableText('Last name.'),
   firstname: NullableText('First name.'),
@@ -29,7 +40,9 @@ export const VisitorData = Type.Object({
   phone: NullableText('Phone number.'),
   email: NullableText('Email.'),
   browser: NullableText('Browser used by the visitor.'),
-  website_id: Type.Optional(Type.Array(Type.Integer(), { description: 'List of website identifiers the visitor came to.' })),
+  website_id: Type.Optional(
+    Type.Array(Type.Integer(), { description: 'List of website identifiers the visitor came to.' }),
+  ),
   created_at: Type.Optional(DateTime('Visitor creation date')),
   _link: Link,
 });
@@ -45,7 +58,10 @@ const visitorWritable = {
   phone: PersonalText('Phone number.', 64),
   email: PersonalText('Email; checked to be an email address.', 254),
   browser: PersonalText('Browser used by the visitor.', 1000),
-  website_id: Type.Array(Id('Website identifier.'), { maxItems: 1000, description: 'Website identifiers (your own). On update, the list replaces the current one.' }),
+  website_id: Type.Array(Id('Website identifier.'), {
+    maxItems: 1000,
+    description: 'Website identifiers (your own). On update, the list replaces the current one.',
+  }),
 };
 
 export const VisitorCreateBody = Type.Object(
@@ -118,7 +134,8 @@ const PhoneNumber = Type.String({
   minLength: 1,
   maxLength: 32,
   pattern: '^\\s*\\+?[0-9][0-9 ().-]*\\s*$',
-  description: 'Phone number to call, digits with an optional leading `+` (spaces, dots, dashes and brackets are allowed).',
+  description:
+    'Phone number to call, digits with an optional leading `+` (spaces, dots, dashes and brackets are allowed).',
   [PROBLEM_KEYWORD]: "Expected a phone number such as '+33 6 12 34 56 78'.",
 });
 
@@ -126,7 +143,9 @@ export const CallMeetingData = Type.Object({
   id: Type.Integer({ description: 'Call meeting identifier.' }),
   phone_number: Type.Optional(Type.String({ description: 'Visitor phone number.' })),
   visitor_uid: NullableText('Visitor unique identifier.'),
-  status: Type.Optional(Type.String({ description: 'Call meeting status: `pending`, `progress`, `done`, `failed` or `working`.' })),
+  status: Type.Optional(
+    Type.String({ description: 'Call meeting status: `pending`, `progress`, `done`, `failed` or `working`.' }),
+  ),
   start_at: Type.Optional(DateTime('Date of the call')),
   website_id: Type.Optional(Type.Integer({ description: 'Website identifier.' })),
   targeting_rule_id: NullableText('Targeting rule identifier associated to the call meeting.'),
@@ -142,7 +161,10 @@ export const CallMeetingCreateBody = Type.Object(
     visitor_uid: OptionalText('Visitor unique identifier.'),
     targeting_rule_id: OptionalText('Targeting rule identifier.'),
     skill_id: Type.Optional(
-      Type.Union([Type.Null(), Type.String({ pattern: '^\\d{1,15}$' })], { description: 'Skill identifier (one of yours), as text.', [PROBLEM_KEYWORD]: 'Expected a skill identifier.' }),
+      Type.Union([Type.Null(), Type.String({ pattern: '^\\d{1,15}$' })], {
+        description: 'Skill identifier (one of yours), as text.',
+        [PROBLEM_KEYWORD]: 'Expected a skill identifier.',
+      }),
     ),
     status: Type.Optional(Status),
   },

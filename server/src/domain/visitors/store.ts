@@ -5,7 +5,7 @@ import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { CallMeetingRow, Database, VisitorRow } from '../../db/schema.js';
 import type { ListQuery } from '../../http/filters.js';
 import { parseApiDate } from '../../http/time.js';
-import { type Principal, clientScope } from '../tenancy/policy.js';
+import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type VisitorFilter = 'unique_id' | 'external_id' | 'website_id';
 export type CallMeetingFilter = 'website_id' | 'from' | 'to';
@@ -15,19 +15,35 @@ export interface VisitorRecord extends VisitorRow {
   website_id: number[];
 }
 
-export function listVisitorIds(db: Kysely<Database>, principal: Principal, query: ListQuery<VisitorFilter>): Promise<IdPage> {
-  let matches = db.selectFrom('visitor').select('id').where(clientScope(principal, 'visitor.client_id')).where('deleted_at', 'is', null);
+export function listVisitorIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<VisitorFilter>,
+): Promise<IdPage> {
+  let matches = db
+    .selectFrom('visitor')
+    .select('id')
+    .where(clientScope(principal, 'visitor.client_id'))
+    .where('deleted_at', 'is', null);
   const { unique_id, external_id, website_id } = query.filters;
   if (typeof unique_id === 'string') matches = matches.where(wildcardMatch('visitor.unique_id', unique_id));
   if (typeof external_id === 'string') matches = matches.where(wildcardMatch('visitor.external_id', external_id));
   if (typeof website_id === 'number') {
-    matches = matches.where('id', 'in', db.selectFrom('visitor_website').select('visitor_id').where('website_id', '=', website_id));
+    matches = matches.where(
+      'id',
+      'in',
+      db.selectFrom('visitor_website').select('visitor_id').where('website_id', '=', website_id),
+    );
   }
   return pageOfIds(db, matches, query.page, query.limit);
 }
 
 /** Loads live (not deleted) visitors with their website lists. */
-export async function loadVisitors(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<VisitorRecord[]> {
+export async function loadVisitors(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<VisitorRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('visitor')
@@ -40,16 +56,27 @@ export async function loadVisitors(db: Kysely<Database>, principal: Principal, i
   const links = await db
     .selectFrom('visitor_website')
     .select(['visitor_id', 'website_id'])
-    .where('visitor_id', 'in', rows.map((row) => row.id))
+    .where(
+      'visitor_id',
+      'in',
+      rows.map((row) => row.id),
+    )
     .orderBy('website_id')
     .execute();
   return inIdOrder(
     ids,
-    rows.map((row) => ({ ...row, website_id: links.filter((link) => link.visitor_id === row.id).map((link) => link.website_id) })),
+    rows.map((row) => ({
+      ...row,
+      website_id: links.filter((link) => link.visitor_id === row.id).map((link) => link.website_id),
+    })),
   );
 }
 
-export function listCallMeetingIds(db: Kysely<Database>, principal: Principal, query: ListQuery<CallMeetingFilter>): Promise<IdPage> {
+export function listCallMeetingIds(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: ListQuery<CallMeetingFilter>,
+): Promise<IdPage> {
   let matches = db.selectFrom('call_meeting').select('id').where(clientScope(principal, 'call_meeting.client_id'));
   const { website_id, from, to } = query.filters;
   if (typeof website_id === 'number') matches = matches.where('website_id', '=', website_id);
@@ -61,8 +88,17 @@ export function listCallMeetingIds(db: Kysely<Database>, principal: Principal, q
   return pageOfIds(db, matches, query.page, query.limit);
 }
 
-export async function loadCallMeetings(db: Kysely<Database>, principal: Principal, ids: number[]): Promise<CallMeetingRow[]> {
+export async function loadCallMeetings(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids: number[],
+): Promise<CallMeetingRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('call_meeting').selectAll().where('id', 'in', ids).where(clientScope(principal, 'call_meeting.client_id')).execute();
+  const rows = await db
+    .selectFrom('call_meeting')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where(clientScope(principal, 'call_meeting.client_id'))
+    .execute();
   return inIdOrder(ids, rows);
 }

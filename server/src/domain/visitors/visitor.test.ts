@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
 import { nowInstant } from '../../http/time.js';
-import { type Resource, type TestApp, clientWithKey, eventTypesFor, partnerWithKey, startTestApp } from '../../test/harness.js';
+import {
+  clientWithKey,
+  eventTypesFor,
+  partnerWithKey,
+  type Resource,
+  startTestApp,
+  type TestApp,
+} from '../../test/harness.js';
 import { findOrCreateVisitor } from './identity.js';
 
 let t: TestApp;
@@ -35,7 +42,10 @@ let uidCounter = 0;
 const freshUid = (stem = 'uid'): string => `${stem}-${++uidCounter}-${Date.now().toString(36)}`;
 
 async function rowCount(table: keyof Database): Promise<number> {
-  const row = await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -63,7 +73,25 @@ async function insertConversation(visitorId: number, websiteId: number): Promise
   const at = nowInstant();
   const row = await t.store.db
     .insertInto('conversation')
-    .values({ client_id: clientId, website_id: websiteId, channel: 'chat', source: 'web', visitor_id: visitorId, operator_id: null, skill_id: null, rule_id: null, status: 'closed', page_type: null, user_agent: null, phone_number: null, xmpp_id: `x-${visitorId}-${at}`, created_at: at, answered_at: null, closed_at: at, updated_at: at })
+    .values({
+      client_id: clientId,
+      website_id: websiteId,
+      channel: 'chat',
+      source: 'web',
+      visitor_id: visitorId,
+      operator_id: null,
+      skill_id: null,
+      rule_id: null,
+      status: 'closed',
+      page_type: null,
+      user_agent: null,
+      phone_number: null,
+      xmpp_id: `x-${visitorId}-${at}`,
+      created_at: at,
+      answered_at: null,
+      closed_at: at,
+      updated_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -116,7 +144,11 @@ describe('creating and reading visitors', () => {
     const full = await t.api('GET', '/visitor?full=1&limit=100', { key });
     expect(full.body.data.find((item) => item.id === id)).toEqual(expected);
     expect(await eventTypesFor(t, 'visitor', id)).toEqual(['visitor.created']);
-    expect(await lastPayload(id, 'visitor.created')).toEqual({ visitorId: id, unique_id: 'abc123def456', websiteIds: [site.id, site2.id] });
+    expect(await lastPayload(id, 'visitor.created')).toEqual({
+      visitorId: id,
+      unique_id: 'abc123def456',
+      websiteIds: [site.id, site2.id],
+    });
   });
 
   it('mints a unique_id when none is given, and leaves omitted fields null', async () => {
@@ -125,7 +157,19 @@ describe('creating and reading visitors', () => {
     expect(first.unique_id).toMatch(/^[0-9a-f]{45}$/);
     expect(second.unique_id).toMatch(/^[0-9a-f]{45}$/);
     expect(first.unique_id).not.toBe(second.unique_id);
-    expect(first).toMatchObject({ external_id: null, lastname: null, firstname: null, address: null, city: null, zip: null, country: null, phone: null, email: null, browser: null, website_id: [] });
+    expect(first).toMatchObject({
+      external_id: null,
+      lastname: null,
+      firstname: null,
+      address: null,
+      city: null,
+      zip: null,
+      country: null,
+      phone: null,
+      email: null,
+      browser: null,
+      website_id: [],
+    });
     expect(second.website_id).toEqual([site.id]);
   });
 
@@ -149,7 +193,10 @@ describe('creating and reading visitors', () => {
     const events = await rowCount('event');
     const duplicate = await t.api('POST', '/visitor', { key, json: { unique_id: uid, lastname: 'Twin' } });
     expect(duplicate.status).toBe(409);
-    expect(duplicate.body.meta).toEqual({ status: 'fail', message: `Value of field 'unique_id' is not valid. A visitor with the unique_id '${uid}' already exists.` });
+    expect(duplicate.body.meta).toEqual({
+      status: 'fail',
+      message: `Value of field 'unique_id' is not valid. A visitor with the unique_id '${uid}' already exists.`,
+    });
     expect(await rowCount('visitor')).toBe(visitors);
     expect(await rowCount('event')).toBe(events);
   });
@@ -165,9 +212,12 @@ describe('creating and reading visitors', () => {
 
   it('gives one unique_id to one visitor when several creates race', async () => {
     const uid = freshUid('race');
-    const answers = await Promise.all([1, 2, 3].map(() => t.api('POST', '/visitor', { key, json: { unique_id: uid } })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => t.api('POST', '/visitor', { key, json: { unique_id: uid } })),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
-    for (const answer of answers.filter((one) => one.status === 409)) expect(answer.body.meta.message).toContain(`'${uid}' already exists`);
+    for (const answer of answers.filter((one) => one.status === 409))
+      expect(answer.body.meta.message).toContain(`'${uid}' already exists`);
     const rows = await t.store.db.selectFrom('visitor').select('id').where('unique_id', '=', uid).execute();
     expect(rows).toHaveLength(1);
   });
@@ -176,14 +226,21 @@ describe('creating and reading visitors', () => {
     for (const email of ['not-an-email', 'a@b', 'two words@shop.example']) {
       const answer = await t.api('POST', '/visitor', { key, json: { email } });
       expect(answer.status).toBe(400);
-      expect(answer.body.meta).toEqual({ status: 'fail', message: "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'." });
+      expect(answer.body.meta).toEqual({
+        status: 'fail',
+        message: "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+      });
     }
     const spaced = await t.api('POST', '/visitor', { key, json: { unique_id: 'has space' } });
     expect(spaced.status).toBe(400);
-    expect(spaced.body.meta.message).toBe("Value of field 'unique_id' is not valid. Expected an identifier without spaces, at most 255 characters.");
+    expect(spaced.body.meta.message).toBe(
+      "Value of field 'unique_id' is not valid. Expected an identifier without spaces, at most 255 characters.",
+    );
     const long = await t.api('POST', '/visitor', { key, json: { lastname: 'x'.repeat(256) } });
     expect(long.status).toBe(400);
-    expect(long.body.meta.message).toBe("Value of field 'lastname' is not valid. Expected text of at most 255 characters, or null to clear it.");
+    expect(long.body.meta.message).toBe(
+      "Value of field 'lastname' is not valid. Expected text of at most 255 characters, or null to clear it.",
+    );
     const unknown = await t.api('POST', '/visitor', { key, json: { nickname: 'Jules' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toBe("Field 'nickname' is not a field of 'visitor'.");
@@ -192,25 +249,33 @@ describe('creating and reading visitors', () => {
     expect(trimmed.city).toBeNull();
   });
 
-  it("refuses websites of another client or that do not exist, writing no row and no event", async () => {
+  it('refuses websites of another client or that do not exist, writing no row and no event', async () => {
     const visitors = await rowCount('visitor');
     const events = await rowCount('event');
     const links = await rowCount('visitor_website');
     for (const websiteId of [foreignSite.id, 999999]) {
       const answer = await t.api('POST', '/visitor', { key, json: { website_id: [site.id, websiteId] } });
       expect(answer.status).toBe(400);
-      expect(answer.body.meta).toEqual({ status: 'fail', message: `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${websiteId}.` });
+      expect(answer.body.meta).toEqual({
+        status: 'fail',
+        message: `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${websiteId}.`,
+      });
     }
     const notAList = await t.api('POST', '/visitor', { key, json: { website_id: ['x'] } });
     expect(notAList.status).toBe(400);
-    expect(notAList.body.meta.message).toBe("Value of field 'website_id' is not valid. Expected a whole number identifier.");
+    expect(notAList.body.meta.message).toBe(
+      "Value of field 'website_id' is not valid. Expected a whole number identifier.",
+    );
     expect(await rowCount('visitor')).toBe(visitors);
     expect(await rowCount('event')).toBe(events);
     expect(await rowCount('visitor_website')).toBe(links);
   });
 
   it('accepts a form-encoded body with a comma-separated website list', async () => {
-    const answer = await t.api('POST', '/visitor', { key, form: { unique_id: freshUid('form'), firstname: 'Form', website_id: `${site.id},${site2.id}`, city: '' } });
+    const answer = await t.api('POST', '/visitor', {
+      key,
+      form: { unique_id: freshUid('form'), firstname: 'Form', website_id: `${site.id},${site2.id}`, city: '' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ firstname: 'Form', website_id: [site.id, site2.id], city: null });
   });
@@ -221,9 +286,14 @@ describe('creating and reading visitors', () => {
     const missing = await t.api('POST', '/visitor', { key: partner.key, json: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.meta.message).toBe("Field 'client_id' is missing.");
-    const made = await t.api('POST', '/visitor', { key: partner.key, json: { client_id: managed.clientId, lastname: 'Managed' } });
+    const made = await t.api('POST', '/visitor', {
+      key: partner.key,
+      json: { client_id: managed.clientId, lastname: 'Managed' },
+    });
     expect(made.status).toBe(200);
-    expect((await t.api('GET', `/visitor/${made.body.data.id}`, { key: managed.key })).body.data.lastname).toBe('Managed');
+    expect((await t.api('GET', `/visitor/${made.body.data.id}`, { key: managed.key })).body.data.lastname).toBe(
+      'Managed',
+    );
     const foreign = await t.api('POST', '/visitor', { key: partner.key, json: { client_id: clientId } });
     expect(foreign.status).toBe(404);
     expect(foreign.body.meta.message).toBe(`Unknown 'client' with 'id' ${clientId}.`);
@@ -232,13 +302,31 @@ describe('creating and reading visitors', () => {
 
 describe('updating visitors', () => {
   it('changes only the fields given, replaces the website list, and records which fields changed', async () => {
-    const original = await create('/visitor', { unique_id: freshUid('upd'), lastname: 'Before', city: 'Lyon', website_id: [site.id] });
-    const updated = await t.api('PUT', `/visitor/${original.id}`, { key, json: { lastname: 'After', email: 'after@shop.example', website_id: [site2.id] } });
+    const original = await create('/visitor', {
+      unique_id: freshUid('upd'),
+      lastname: 'Before',
+      city: 'Lyon',
+      website_id: [site.id],
+    });
+    const updated = await t.api('PUT', `/visitor/${original.id}`, {
+      key,
+      json: { lastname: 'After', email: 'after@shop.example', website_id: [site2.id] },
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body.data).toEqual({ ...original, lastname: 'After', email: 'after@shop.example', website_id: [site2.id] });
+    expect(updated.body.data).toEqual({
+      ...original,
+      lastname: 'After',
+      email: 'after@shop.example',
+      website_id: [site2.id],
+    });
     expect((await t.api('GET', `/visitor/${original.id}`, { key })).body.data).toEqual(updated.body.data);
     expect(await eventTypesFor(t, 'visitor', original.id)).toEqual(['visitor.created', 'visitor.updated']);
-    expect(await lastPayload(original.id, 'visitor.updated')).toEqual({ visitorId: original.id, unique_id: original.unique_id, changed: ['lastname', 'email', 'website_id'], websiteIds: [site2.id] });
+    expect(await lastPayload(original.id, 'visitor.updated')).toEqual({
+      visitorId: original.id,
+      unique_id: original.unique_id,
+      changed: ['lastname', 'email', 'website_id'],
+      websiteIds: [site2.id],
+    });
     expect(await listIds(`/visitor?filters[website_id]=${site.id}`)).not.toContain(original.id);
     expect(await listIds(`/visitor?filters[website_id]=${site2.id}`)).toContain(original.id);
   });
@@ -249,20 +337,40 @@ describe('updating visitors', () => {
     expect(cleared.body.data).toEqual({ ...original, city: null });
     const form = await t.api('PUT', `/visitor/${original.id}`, { key, form: { phone: '' } });
     expect(form.body.data).toEqual({ ...original, city: null, phone: null });
-    expect(await eventTypesFor(t, 'visitor', original.id)).toEqual(['visitor.created', 'visitor.updated', 'visitor.updated']);
+    expect(await eventTypesFor(t, 'visitor', original.id)).toEqual([
+      'visitor.created',
+      'visitor.updated',
+      'visitor.updated',
+    ]);
     const same = await t.api('PUT', `/visitor/${original.id}`, { key, json: { lastname: 'Clear', website_id: [] } });
     expect(same.status).toBe(200);
     expect(same.body.data).toEqual(form.body.data);
-    expect(await eventTypesFor(t, 'visitor', original.id)).toEqual(['visitor.created', 'visitor.updated', 'visitor.updated']);
+    expect(await eventTypesFor(t, 'visitor', original.id)).toEqual([
+      'visitor.created',
+      'visitor.updated',
+      'visitor.updated',
+    ]);
   });
 
   it('refuses to change unique_id or created_at, an invalid email, or a foreign website', async () => {
     const original = await create('/visitor', { website_id: [site.id] });
     const cases: [Record<string, unknown>, string][] = [
-      [{ unique_id: 'other-uid' }, "Value of field 'unique_id' is not valid. A visitor keeps its unique_id; create another visitor for another identifier."],
-      [{ created_at: '2020-01-01 00:00:00' }, "Value of field 'created_at' is not valid. It is set when the visitor is created and cannot be changed."],
-      [{ email: 'nope' }, "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'."],
-      [{ website_id: [foreignSite.id] }, `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`],
+      [
+        { unique_id: 'other-uid' },
+        "Value of field 'unique_id' is not valid. A visitor keeps its unique_id; create another visitor for another identifier.",
+      ],
+      [
+        { created_at: '2020-01-01 00:00:00' },
+        "Value of field 'created_at' is not valid. It is set when the visitor is created and cannot be changed.",
+      ],
+      [
+        { email: 'nope' },
+        "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+      ],
+      [
+        { website_id: [foreignSite.id] },
+        `Value of field 'website_id' is not valid. Unknown 'website' with 'id' ${foreignSite.id}.`,
+      ],
     ];
     for (const [json, message] of cases) {
       const answer = await t.api('PUT', `/visitor/${original.id}`, { key, json: { lastname: 'Changed', ...json } });
@@ -295,7 +403,19 @@ describe('deleting visitors (privacy erase)', () => {
     const at = nowInstant();
     const sale = await t.store.db
       .insertInto('sale')
-      .values({ client_id: clientId, website_id: site.id, external_id: `order-${uid}`, visitor_id: doomed.id, visitor_uid: uid, visitor_email: 'jane@shop.example', amount: 12.5, currency: 'EUR', operator_id: null, conversation_id: conversationId, created_at: at })
+      .values({
+        client_id: clientId,
+        website_id: site.id,
+        external_id: `order-${uid}`,
+        visitor_id: doomed.id,
+        visitor_uid: uid,
+        visitor_email: 'jane@shop.example',
+        amount: 12.5,
+        currency: 'EUR',
+        operator_id: null,
+        conversation_id: conversationId,
+        created_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
 
@@ -313,14 +433,39 @@ describe('deleting visitors (privacy erase)', () => {
     expect((await t.api('PUT', `/visitor/${doomed.id}`, { key, json: { lastname: 'Back' } })).status).toBe(404);
     expect((await t.api('DELETE', `/visitor/${doomed.id}`, { key })).status).toBe(404);
 
-    const row = await t.store.db.selectFrom('visitor').selectAll().where('id', '=', doomed.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ unique_id: `deleted:${doomed.id}`, external_id: null, lastname: null, firstname: null, address: null, city: null, zip: null, country: null, phone: null, email: null, browser: null });
+    const row = await t.store.db
+      .selectFrom('visitor')
+      .selectAll()
+      .where('id', '=', doomed.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      unique_id: `deleted:${doomed.id}`,
+      external_id: null,
+      lastname: null,
+      firstname: null,
+      address: null,
+      city: null,
+      zip: null,
+      country: null,
+      phone: null,
+      email: null,
+      browser: null,
+    });
     expect(row.deleted_at).not.toBeNull();
     expect(JSON.stringify(row)).not.toContain('Jane');
-    const conversation = await t.store.db.selectFrom('conversation').select(['id', 'visitor_id']).where('id', '=', conversationId).executeTakeFirst();
+    const conversation = await t.store.db
+      .selectFrom('conversation')
+      .select(['id', 'visitor_id'])
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
     expect(conversation).toEqual({ id: conversationId, visitor_id: doomed.id });
     const saleRow = await t.store.db.selectFrom('sale').selectAll().where('id', '=', sale.id).executeTakeFirstOrThrow();
-    expect(saleRow).toMatchObject({ visitor_email: null, visitor_uid: null, amount: 12.5, conversation_id: conversationId });
+    expect(saleRow).toMatchObject({
+      visitor_email: null,
+      visitor_uid: null,
+      amount: 12.5,
+      conversation_id: conversationId,
+    });
 
     expect(await eventTypesFor(t, 'visitor', doomed.id)).toEqual(['visitor.created', 'visitor.deleted']);
     expect(await lastPayload(doomed.id, 'visitor.deleted')).toEqual({ visitorId: doomed.id, unique_id: uid });
@@ -334,7 +479,9 @@ describe('deleting visitors (privacy erase)', () => {
     const uid = freshUid('returning');
     const doomed = await create('/visitor', { unique_id: uid, lastname: 'Gone' });
     await t.api('DELETE', `/visitor/${doomed.id}`, { key });
-    const found = await t.store.db.transaction().execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId: site.id, uniqueId: uid, at: nowInstant() }));
+    const found = await t.store.db
+      .transaction()
+      .execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId: site.id, uniqueId: uid, at: nowInstant() }));
     expect(found.created).toBe(true);
     expect(found.id).not.toBe(doomed.id);
     const fresh = await t.api('GET', `/visitor/${found.id}`, { key });
@@ -373,10 +520,14 @@ describe('visitor filters', () => {
   it('refuses an unknown filter or a malformed website_id', async () => {
     const unknown = await t.api('GET', '/visitor?filters[email]=x', { key: fk });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.meta.message).toBe("Filter 'email' is not supported for 'visitor'. Supported filters: unique_id, external_id, website_id.");
+    expect(unknown.body.meta.message).toBe(
+      "Filter 'email' is not supported for 'visitor'. Supported filters: unique_id, external_id, website_id.",
+    );
     const bad = await t.api('GET', '/visitor?filters[website_id]=abc', { key: fk });
     expect(bad.status).toBe(400);
-    expect(bad.body.meta.message).toBe("Value of field 'filters[website_id]' is not valid. Expected a whole number identifier.");
+    expect(bad.body.meta.message).toBe(
+      "Value of field 'filters[website_id]' is not valid. Expected a whole number identifier.",
+    );
   });
 });
 
@@ -402,7 +553,9 @@ describe('visitor isolation', () => {
 describe('OpenAPI document', () => {
   it('documents the visitor routes with tags, summaries and filters', async () => {
     const answer = await t.app.inject({ method: 'GET', url: '/openapi.json' });
-    const doc = answer.json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>> }>();
+    const doc = answer.json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; parameters?: { name: string }[] }>>;
+    }>();
     const expected: [string, string[]][] = [
       ['/api/2/visitor', ['get', 'post']],
       ['/api/2/visitor/{id}', ['get', 'put', 'delete']],
@@ -415,6 +568,15 @@ describe('OpenAPI document', () => {
       }
     }
     const filters = (doc.paths['/api/2/visitor']?.get?.parameters ?? []).map((parameter) => parameter.name);
-    expect(filters).toEqual(expect.arrayContaining(['filters[unique_id]', 'filters[external_id]', 'filters[website_id]', 'page', 'limit', 'full']));
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        'filters[unique_id]',
+        'filters[external_id]',
+        'filters[website_id]',
+        'page',
+        'limit',
+        'full',
+      ]),
+    );
   });
 });

@@ -6,10 +6,10 @@
 // The seed's URLs carry a stray space before some parameters (`&id={OPID} &name=…`, lines 151, 198, 224, 352, 405,
 // 536): an artefact of the PDF export, left out here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, clientWithKey, startTestApp } from '../harness.js';
-import { V1_DATE_TIME, shapeOf } from './shape.js';
+import { clientWithKey, startTestApp, type TestApp } from '../harness.js';
+import { shapeOf, V1_DATE_TIME } from './shape.js';
 import { dateTimeIn, dayIn, ok } from './support.js';
-import { type XmlElement, childText, parseXml } from './xml.js';
+import { childText, parseXml, type XmlElement } from './xml.js';
 
 // ——— The seed's examples, transcribed ———
 
@@ -19,8 +19,30 @@ const SUCCESS = { result: 'success' };
 /** Lines 119-131: every value a string. */
 const OPERATOR_LIST = {
   operators: [
-    { id: '7869', external_id: '', name: 'John Doe', nick: 'John', pseudo: 'John', rights: 'admin', curchat: '0', maxchat: '2', is_online: '0', messenger_isonline: '0' },
-    { id: '1523', external_id: '', name: 'Judy Who', nick: 'Judy', pseudo: 'Judy', rights: 'operator', curchat: '0', maxchat: '2', is_online: '0', messenger_isonline: '0' },
+    {
+      id: '7869',
+      external_id: '',
+      name: 'John Doe',
+      nick: 'John',
+      pseudo: 'John',
+      rights: 'admin',
+      curchat: '0',
+      maxchat: '2',
+      is_online: '0',
+      messenger_isonline: '0',
+    },
+    {
+      id: '1523',
+      external_id: '',
+      name: 'Judy Who',
+      nick: 'Judy',
+      pseudo: 'Judy',
+      rights: 'operator',
+      curchat: '0',
+      maxchat: '2',
+      is_online: '0',
+      messenger_isonline: '0',
+    },
   ],
 };
 
@@ -45,11 +67,16 @@ const HISTORY_ITEM = {
   opname: 'John Doe',
   group: 'Grp1',
   vuid: 'c8db748bfb239a3ad005f99014bdc0824f8c088890cc8',
-  user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10 7 3) AppleWebKit/534.54.16 (KHTML, like Gecko) Version/5.1.4 Safari/534.54.16',
+  user_agent:
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10 7 3) AppleWebKit/534.54.16 (KHTML, like Gecko) Version/5.1.4 Safari/534.54.16',
   extid: '0',
   history: [
     { from: 'NAVIGATION', time: '11:58', msg: 'http://www.iadvize.com/fonctionnalites/co-browsing' },
-    { from: 'visitor', time: '11:58', msg: 'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?' },
+    {
+      from: 'visitor',
+      time: '11:58',
+      msg: 'bonjour, je souhaite savoir si iAdvize permet de se connecter depuis skype ?',
+    },
     { from: 'operator', time: '11:59', msg: 'Bonjour, malheureusement non.' },
     { from: 'alert', time: '12:00', msg: 'OPERATOR CHAT CLOSE' },
   ],
@@ -62,12 +89,48 @@ const TRANSACTION_ROW = /^\d+; ?"[^"]*"; ?\d*; ?"[^"]*"; ?"[^"]*"; ?\d+\.\d{2}; 
 
 /** Lines 478-494. */
 const SATISFACTION_LIST = [
-  { id: '154277', operator: 'John Doe', chat_id: '1153555', note_accueil: 3, note_delai: 3, note_resolution: 3, comment: '', date: '29.12.2011 16:15' },
-  { id: '154261', operator: 'Kilian', chat_id: '1153487', note_accueil: 3, note_delai: 3, note_resolution: 3, comment: '', date: '29.12.2011 16:01' },
-  { id: '153953', operator: 'Kilian', chat_id: '1151851', note_accueil: 3, note_delai: 3, note_resolution: 3, comment: 'Génial le chat !', date: '29.12.2011 10:47' },
+  {
+    id: '154277',
+    operator: 'John Doe',
+    chat_id: '1153555',
+    note_accueil: 3,
+    note_delai: 3,
+    note_resolution: 3,
+    comment: '',
+    date: '29.12.2011 16:15',
+  },
+  {
+    id: '154261',
+    operator: 'Kilian',
+    chat_id: '1153487',
+    note_accueil: 3,
+    note_delai: 3,
+    note_resolution: 3,
+    comment: '',
+    date: '29.12.2011 16:01',
+  },
+  {
+    id: '153953',
+    operator: 'Kilian',
+    chat_id: '1151851',
+    note_accueil: 3,
+    note_delai: 3,
+    note_resolution: 3,
+    comment: 'Génial le chat !',
+    date: '29.12.2011 10:47',
+  },
 ];
 /** Line 498: the satisfaction csv header. */
-const SATISFACTION_COLUMNS = ['id', 'operator', 'chat_id', 'note_accueil', 'note_delai', 'note_resolution', 'comment', 'date'];
+const SATISFACTION_COLUMNS = [
+  'id',
+  'operator',
+  'chat_id',
+  'note_accueil',
+  'note_delai',
+  'note_resolution',
+  'comment',
+  'date',
+];
 /** Lines 499-501: a csv row. */
 const SATISFACTION_ROW = /^\d+; ?"[^"]*"; ?\d+; ?[1-3]; ?[1-3]; ?[1-3]; ?"[^"]*"; ?"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}"$/;
 
@@ -121,9 +184,17 @@ interface V1Answer {
 
 /** GET `/api{url}` with `{APIKEY}` replaced by the client key: the url as the seed writes it. */
 async function call(url: string): Promise<V1Answer> {
-  const response = await t.app.inject({ method: 'GET', url: `/api${url.replace('{APIKEY}', encodeURIComponent(key))}` });
+  const response = await t.app.inject({
+    method: 'GET',
+    url: `/api${url.replace('{APIKEY}', encodeURIComponent(key))}`,
+  });
   const contentType = String(response.headers['content-type'] ?? '');
-  return { status: response.statusCode, contentType, text: response.body, json: contentType.startsWith('application/json') ? JSON.parse(response.body) : null };
+  return {
+    status: response.statusCode,
+    contentType,
+    text: response.body,
+    json: contentType.startsWith('application/json') ? JSON.parse(response.body) : null,
+  };
 }
 
 /** A csv answer's lines, without the final line end. */
@@ -155,7 +226,10 @@ const edate = dayIn(0);
 
 /** `YYYY-MM-DD HH:MM:SS` `seconds` after another. */
 function later(dateTime: string, seconds: number): string {
-  return new Date(Date.parse(`${dateTime.replace(' ', 'T')}Z`) + seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
+  return new Date(Date.parse(`${dateTime.replace(' ', 'T')}Z`) + seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .slice(0, 19);
 }
 
 async function setUp(): Promise<Data> {
@@ -163,14 +237,34 @@ async function setUp(): Promise<Data> {
   const google = await v2('/website', { url: 'google.com', label: 'Google' });
   const gmail = await v2('/website', { url: 'mail.google.com', label: 'Gmail' });
   const grp1 = await v2('/group', { name: 'Grp1' });
-  const john = await v2('/operator', { name: 'John Doe', first_name: 'John', pseudo: 'John', email: 'john@v1.example', roles: ['admin'], group_id: grp1, website_list: [google] });
-  const judy = await v2('/operator', { name: 'Judy Who', first_name: 'Judy', pseudo: 'Judy', email: 'judy@v1.example', website_list: [gmail] });
+  const john = await v2('/operator', {
+    name: 'John Doe',
+    first_name: 'John',
+    pseudo: 'John',
+    email: 'john@v1.example',
+    roles: ['admin'],
+    group_id: grp1,
+    website_list: [google],
+  });
+  const judy = await v2('/operator', {
+    name: 'Judy Who',
+    first_name: 'Judy',
+    pseudo: 'Judy',
+    email: 'judy@v1.example',
+    website_list: [gmail],
+  });
   const kilian = await v2('/operator', { name: 'Kilian', email: 'kilian@v1.example' });
   // John goes online (line 871 of seed 003: presence for the statistics).
   await ok(t, 'PUT', `/operator/${john}/live`, { key, form: { 'chat[available]': '1' } });
 
   // A visitor known to the CRM (its extid), browsing with the seed's user agent.
-  await v2('/visitor', { unique_id: 'c8db748bfb239a3ad005f99014bdc0824f8c088890cc8', external_id: 'CRM-0042', email: 'daniel@crg.com', browser: HISTORY_ITEM.user_agent, website_id: [google] });
+  await v2('/visitor', {
+    unique_id: 'c8db748bfb239a3ad005f99014bdc0824f8c088890cc8',
+    external_id: 'CRM-0042',
+    email: 'daniel@crg.com',
+    browser: HISTORY_ITEM.user_agent,
+    website_id: [google],
+  });
   const start = dateTimeIn(-2);
   const chat1 = await v2('/conversation', {
     website_id: google,
@@ -193,12 +287,30 @@ async function setUp(): Promise<Data> {
   await ok(t, 'POST', `/conversation/${chatOther}/close`, { key, json: {} });
 
   // Sales: one after John's chat (found by the visitor's email), one with no conversation.
-  await v2('/transaction', { website_id: google, external_id: '1337', amount: 19.9, visitor_email: 'daniel@crg.com', created_at: dateTimeIn(-1) });
-  await v2('/transaction', { website_id: gmail, external_id: '7221', amount: 19.9, visitor_email: 'jules@crg.com', created_at: dateTimeIn(-1) });
+  await v2('/transaction', {
+    website_id: google,
+    external_id: '1337',
+    amount: 19.9,
+    visitor_email: 'daniel@crg.com',
+    created_at: dateTimeIn(-1),
+  });
+  await v2('/transaction', {
+    website_id: gmail,
+    external_id: '7221',
+    amount: 19.9,
+    visitor_email: 'jules@crg.com',
+    created_at: dateTimeIn(-1),
+  });
 
   // Satisfaction answers as in lines 479-493.
   await v2('/satisfaction', { conversation_id: chat1, note_welcome: 3, note_delay: 3, note_resolution: 3 });
-  await v2('/satisfaction', { conversation_id: chat2, note_welcome: 3, note_delay: 3, note_resolution: 3, comment: 'Génial le chat !' });
+  await v2('/satisfaction', {
+    conversation_id: chat2,
+    note_welcome: 3,
+    note_delay: 3,
+    note_resolution: 3,
+    comment: 'Génial le chat !',
+  });
   await v2('/satisfaction', { conversation_id: chatOther, note_welcome: 2, note_delay: 1, note_resolution: 3 });
   return { google, gmail, john, judy, kilian, chat1, chat2, chatOther };
 }
@@ -223,10 +335,16 @@ async function operatorNamed(name: string): Promise<Record<string, string>> {
 
 describe('3. Model operator', () => {
   it('3.1 createAccount (line 93) answers {"result":"success"} and the account is listed', async () => {
-    const answer = await call('/operator/createAccount/?key={APIKEY}&name=firstname+lastname&email=email@example.com&password=mypass&pseudo=mypseudo');
+    const answer = await call(
+      '/operator/createAccount/?key={APIKEY}&name=firstname+lastname&email=email@example.com&password=mypass&pseudo=mypseudo',
+    );
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual(SUCCESS);
-    expect(await operatorNamed('firstname lastname')).toMatchObject({ pseudo: 'mypseudo', rights: 'operator', maxchat: '2' });
+    expect(await operatorNamed('firstname lastname')).toMatchObject({
+      pseudo: 'mypseudo',
+      rights: 'operator',
+      maxchat: '2',
+    });
   });
 
   it('3.2 getClientOperatorList (line 109) answers the example shape, every value a string (lines 119-131)', async () => {
@@ -236,8 +354,24 @@ describe('3. Model operator', () => {
     const listed = (answer.json as typeof OPERATOR_LIST).operators;
     // Every item, not only the first: same keys, all strings.
     for (const item of listed) expect(shapeOf(item)).toEqual(shapeOf(OPERATOR_LIST.operators[0]));
-    expect(listed.find((item) => item.id === String(d.john))).toMatchObject({ name: 'John Doe', nick: 'John', pseudo: 'John', rights: 'admin', is_online: '1', messenger_isonline: '1' });
-    expect(listed.find((item) => item.id === String(d.judy))).toMatchObject({ external_id: '', name: 'Judy Who', nick: 'Judy', rights: 'operator', curchat: '0', maxchat: '2', is_online: '0', messenger_isonline: '0' });
+    expect(listed.find((item) => item.id === String(d.john))).toMatchObject({
+      name: 'John Doe',
+      nick: 'John',
+      pseudo: 'John',
+      rights: 'admin',
+      is_online: '1',
+      messenger_isonline: '1',
+    });
+    expect(listed.find((item) => item.id === String(d.judy))).toMatchObject({
+      external_id: '',
+      name: 'Judy Who',
+      nick: 'Judy',
+      rights: 'operator',
+      curchat: '0',
+      maxchat: '2',
+      is_online: '0',
+      messenger_isonline: '0',
+    });
   });
 
   it('3.2 getWebsiteOperatorList (line 111, parameter `sid` as linkWebsite names a website) answers the same shape, one website only', async () => {
@@ -249,7 +383,9 @@ describe('3. Model operator', () => {
 
   it('3.3 editAccount (line 151) answers {"result":"success"} and changes the fields given', async () => {
     const created = await operatorNamed('firstname lastname');
-    const answer = await call(`/operator/editAccount/?key={APIKEY}&id=${created.id}&name=firstname+lastname&external_id=EXT-42`);
+    const answer = await call(
+      `/operator/editAccount/?key={APIKEY}&id=${created.id}&name=firstname+lastname&external_id=EXT-42`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual(SUCCESS);
     expect(await operatorNamed('firstname lastname')).toMatchObject({ id: created.id, external_id: 'EXT-42' });
@@ -260,7 +396,10 @@ describe('3. Model operator', () => {
     const linked = await call(`/operator/linkWebsite/?key={APIKEY}&opid=${created.id}&sid=${d.gmail}`);
     expect(linked.status).toBe(200);
     expect(linked.json).toEqual(SUCCESS);
-    const onGmail = async () => ((await call(`/operator/getWebsiteOperatorList/?key={APIKEY}&sid=${d.gmail}`)).json as typeof OPERATOR_LIST).operators.map((item) => item.id);
+    const onGmail = async () =>
+      (
+        (await call(`/operator/getWebsiteOperatorList/?key={APIKEY}&sid=${d.gmail}`)).json as typeof OPERATOR_LIST
+      ).operators.map((item) => item.id);
     expect(await onGmail()).toContain(created.id);
     const unlinked = await call(`/operator/unlinkWebsite/?key={APIKEY}&opid=${created.id}&sid=${d.gmail}`);
     expect(unlinked.status).toBe(200);
@@ -325,11 +464,19 @@ function expectXmlMirrors(xml: string, json: (typeof HISTORY_ITEM)[]): void {
   root.children.forEach((chat: XmlElement, index) => {
     const expected = json[index] as typeof HISTORY_ITEM;
     expect(chat.children.map((child) => child.name)).toEqual(Object.keys(HISTORY_ITEM));
-    for (const field of Object.keys(HISTORY_ITEM).filter((name) => name !== 'history') as (keyof typeof HISTORY_ITEM)[]) {
+    for (const field of Object.keys(HISTORY_ITEM).filter(
+      (name) => name !== 'history',
+    ) as (keyof typeof HISTORY_ITEM)[]) {
       expect(childText(chat, field), field).toBe(expected[field]);
     }
     const history = chat.children.find((child) => child.name === 'history') as XmlElement;
-    expect(history.children.map((line) => ({ from: childText(line, 'from'), time: childText(line, 'time'), msg: childText(line, 'msg') }))).toEqual(expected.history);
+    expect(
+      history.children.map((line) => ({
+        from: childText(line, 'from'),
+        time: childText(line, 'time'),
+        msg: childText(line, 'msg'),
+      })),
+    ).toEqual(expected.history);
   });
 }
 
@@ -359,7 +506,8 @@ describe('5. Model chat_history', () => {
   });
 
   it('5.1 getHistory with out=xml (line 348) is a well-formed document with the same fields', async () => {
-    const json = (await call(`/chat_history/getHistory/?key={APIKEY}&sdate=${sdate}&edate=${edate}`)).json as (typeof HISTORY_ITEM)[];
+    const json = (await call(`/chat_history/getHistory/?key={APIKEY}&sdate=${sdate}&edate=${edate}`))
+      .json as (typeof HISTORY_ITEM)[];
     const answer = await call(`/chat_history/getHistory/?key={APIKEY}&sdate=${sdate}&edate=${edate}&out=xml`);
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^application\/xml/);
@@ -372,7 +520,10 @@ describe('5. Model chat_history', () => {
     const chats = answer.json as (typeof HISTORY_ITEM)[];
     expect(chats.map((chat) => chat.id)).toEqual([String(d.chat1)]);
     expectHistoryItem(chats[0]);
-    const fromList = ((await call(`/chat_history/getHistory/?key={APIKEY}&sdate=${sdate}&edate=${edate}`)).json as (typeof HISTORY_ITEM)[]).find((chat) => chat.id === String(d.chat1));
+    const fromList = (
+      (await call(`/chat_history/getHistory/?key={APIKEY}&sdate=${sdate}&edate=${edate}`))
+        .json as (typeof HISTORY_ITEM)[]
+    ).find((chat) => chat.id === String(d.chat1));
     expect(chats[0]).toEqual(fromList);
     const xml = await call(`/chat_history/getHistoryByID/?key={APIKEY}&chatid=${d.chat1}&out=xml`);
     expect(xml.status).toBe(200);
@@ -393,13 +544,19 @@ describe('6. Model transactions', () => {
     }
     expect(items.map((item) => item.transaction_id).sort()).toEqual(['1337', '7221']);
     // The sale after John's chat (found by the visitor's email) names him and the chat.
-    expect(items.find((item) => item.transaction_id === '1337')).toMatchObject({ operator: 'John Doe', chat_id: String(d.chat1), client_email: 'daniel@crg.com' });
+    expect(items.find((item) => item.transaction_id === '1337')).toMatchObject({
+      operator: 'John Doe',
+      chat_id: String(d.chat1),
+      client_email: 'daniel@crg.com',
+    });
     const chatted = await call(`/transactions/getTransactions/?key={APIKEY}&sdate=${sdate}&edate=${edate}&chatted=1`);
     expect((chatted.json as Record<string, unknown>[]).map((item) => item.transaction_id)).toEqual(['1337']);
   });
 
   it('6.1 getTransactions with out=csv (line 426) answers the header of line 435 and rows like lines 436-439', async () => {
-    const answer = await call(`/transactions/getTransactions/?key={APIKEY}&sdate=${sdate}&edate=${edate}&chatted=0&out=csv`);
+    const answer = await call(
+      `/transactions/getTransactions/?key={APIKEY}&sdate=${sdate}&edate=${edate}&chatted=0&out=csv`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^text\/csv/);
     const [header, ...rows] = csvLines(answer.text);
@@ -411,7 +568,9 @@ describe('6. Model transactions', () => {
 
 describe('7. Model satisfaction', () => {
   it('7.1 getSatisfaction (line 473) answers the example list shape (lines 478-494)', async () => {
-    const answer = await call(`/satisfaction/getSatisfaction/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.kilian}`);
+    const answer = await call(
+      `/satisfaction/getSatisfaction/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.kilian}`,
+    );
     expect(answer.status).toBe(200);
     expect(shapeOf(answer.json)).toEqual(shapeOf(SATISFACTION_LIST));
     const items = answer.json as typeof SATISFACTION_LIST;
@@ -428,7 +587,9 @@ describe('7. Model satisfaction', () => {
   });
 
   it('7.1 getSatisfaction with out=csv (line 469) answers the header of line 498 and rows like lines 499-501', async () => {
-    const answer = await call(`/satisfaction/getSatisfaction/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.kilian}&out=csv`);
+    const answer = await call(
+      `/satisfaction/getSatisfaction/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.kilian}&out=csv`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^text\/csv/);
     const [header, ...rows] = csvLines(answer.text);
@@ -444,7 +605,15 @@ describe('8. Model operator_stats', () => {
     expect(answer.status).toBe(200);
     expect(shapeOf(answer.json)).toEqual(shapeOf(STATS_LIST));
     const [john] = answer.json as typeof STATS_LIST;
-    expect(john).toMatchObject({ operator: 'John Doe', id: String(d.john), chatcount: '1', turnover: '19.90', sales_count: '1', conv_rate: '1.0000', note_globale: 3 });
+    expect(john).toMatchObject({
+      operator: 'John Doe',
+      id: String(d.john),
+      chatcount: '1',
+      turnover: '19.90',
+      sales_count: '1',
+      conv_rate: '1.0000',
+      note_globale: 3,
+    });
     expect(typeof john?.presence).toBe('number');
   });
 
@@ -457,7 +626,9 @@ describe('8. Model operator_stats', () => {
   });
 
   it('8.1 getStats with out=csv (line 532) answers a header of the json fields and one row per operator', async () => {
-    const answer = await call(`/operator_stats/getStats/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.john}&out=csv`);
+    const answer = await call(
+      `/operator_stats/getStats/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.john}&out=csv`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^text\/csv/);
     const [header, ...rows] = csvLines(answer.text);

@@ -2,7 +2,7 @@
 // authentication failed, create (and with a missing field), read list / one (and an unknown id), update (and an
 // invalid value), delete (and an unknown id), plus the common list parameters (page, limit, full) and `*` wildcards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type Resource, type TestApp, clientWithKey, partnerWithKey, startTestApp } from '../harness.js';
+import { ADMIN_KEY, clientWithKey, partnerWithKey, type Resource, startTestApp, type TestApp } from '../harness.js';
 import { shapeOf } from './shape.js';
 import { dateTimeIn, listIds, literal, ok } from './support.js';
 
@@ -86,7 +86,12 @@ let t: TestApp;
 
 /** Opens a `chat` conversation on the tenant's website (for satisfaction answers, one each). */
 async function conversationOf(tenant: Tenant): Promise<number> {
-  return (await ok(t, 'POST', '/conversation', { key: tenant.key, json: { website_id: tenant.websiteId, operator_id: tenant.operatorId } })).id;
+  return (
+    await ok(t, 'POST', '/conversation', {
+      key: tenant.key,
+      json: { website_id: tenant.websiteId, operator_id: tenant.operatorId },
+    })
+  ).id;
 }
 
 const RESOURCES: ResourceCase[] = [
@@ -174,7 +179,10 @@ const RESOURCES: ResourceCase[] = [
     key: (tenant) => tenant.key,
     create: async (tenant, i) => ({ website_id: String(tenant.websiteId), external_id: `ORDER-${i}`, amount: '49.90' }),
     field: 'external_id',
-    missing: { field: 'amount', body: async (tenant) => ({ website_id: String(tenant.websiteId), external_id: 'ORDER-X' }) },
+    missing: {
+      field: 'amount',
+      body: async (tenant) => ({ website_id: String(tenant.websiteId), external_id: 'ORDER-X' }),
+    },
     deletable: false,
   },
   {
@@ -188,7 +196,14 @@ const RESOURCES: ResourceCase[] = [
       comment: `Merci ${i}`,
     }),
     field: 'comment',
-    missing: { field: 'note_welcome', body: async (tenant) => ({ conversation_id: String(await conversationOf(tenant)), note_delay: '2', note_resolution: '3' }) },
+    missing: {
+      field: 'note_welcome',
+      body: async (tenant) => ({
+        conversation_id: String(await conversationOf(tenant)),
+        note_delay: '2',
+        note_resolution: '3',
+      }),
+    },
     deletable: false,
   },
   {
@@ -203,9 +218,16 @@ const RESOURCES: ResourceCase[] = [
   {
     resource: 'callmeeting',
     key: (tenant) => tenant.key,
-    create: async (tenant, i) => ({ website_id: String(tenant.websiteId), phone_number: `+33 6 12 34 56 7${i}`, start_at: dateTimeIn(2 + i) }),
+    create: async (tenant, i) => ({
+      website_id: String(tenant.websiteId),
+      phone_number: `+33 6 12 34 56 7${i}`,
+      start_at: dateTimeIn(2 + i),
+    }),
     field: 'phone_number',
-    missing: { field: 'start_at', body: async (tenant) => ({ website_id: String(tenant.websiteId), phone_number: '+33 6 12 34 56 78' }) },
+    missing: {
+      field: 'start_at',
+      body: async (tenant) => ({ website_id: String(tenant.websiteId), phone_number: '+33 6 12 34 56 78' }),
+    },
     update: { field: 'status', value: 'done', invalid: { field: 'status', value: 'postponed' } },
     deletable: false,
   },
@@ -216,14 +238,22 @@ const tenants = new Map<string, Tenant>();
 async function newTenant(name: string): Promise<Tenant> {
   const partner = await partnerWithKey(t, `Partner of ${name}`);
   const { clientId, key } = await clientWithKey(t, name, partner.key);
-  const websiteId = (await ok(t, 'POST', '/website', { key, json: { url: `https://${name.toLowerCase()}.conformance.example` } })).id;
-  const operatorId = (await ok(t, 'POST', '/operator', { key, json: { name: `Agent of ${name}`, email: `agent@${name.toLowerCase()}.conformance.example` } })).id;
+  const websiteId = (
+    await ok(t, 'POST', '/website', { key, json: { url: `https://${name.toLowerCase()}.conformance.example` } })
+  ).id;
+  const operatorId = (
+    await ok(t, 'POST', '/operator', {
+      key,
+      json: { name: `Agent of ${name}`, email: `agent@${name.toLowerCase()}.conformance.example` },
+    })
+  ).id;
   return { clientId, key, partnerKey: partner.key, websiteId, operatorId };
 }
 
 beforeAll(async () => {
   t = await startTestApp();
-  for (const resourceCase of RESOURCES) tenants.set(resourceCase.resource, await newTenant(`Tenant-${resourceCase.resource}`));
+  for (const resourceCase of RESOURCES)
+    tenants.set(resourceCase.resource, await newTenant(`Tenant-${resourceCase.resource}`));
 });
 afterAll(async () => t.close());
 
@@ -233,15 +263,27 @@ function tenantOf(resourceCase: ResourceCase): Tenant {
   return tenant;
 }
 
-async function createOne(resourceCase: ResourceCase, i: number): Promise<{ form: Form; answer: Awaited<ReturnType<TestApp['api']>> }> {
+async function createOne(
+  resourceCase: ResourceCase,
+  i: number,
+): Promise<{ form: Form; answer: Awaited<ReturnType<TestApp['api']>> }> {
   const tenant = tenantOf(resourceCase);
   const form = await resourceCase.create(tenant, i);
-  const answer = await t.api('POST', resourceCase.createPath?.(tenant) ?? `/${resourceCase.resource}`, { key: resourceCase.key(tenant), form });
+  const answer = await t.api('POST', resourceCase.createPath?.(tenant) ?? `/${resourceCase.resource}`, {
+    key: resourceCase.key(tenant),
+    form,
+  });
   return { form, answer };
 }
 
 /** The seed's generic `{id, my_field, _link}` for this resource: `my_field` becomes the field the case writes. */
-function generic(resourceCase: ResourceCase, example: { meta: object; data: { id: number; my_field: string; _link: string } }, field: string, value: unknown, id: number) {
+function generic(
+  resourceCase: ResourceCase,
+  example: { meta: object; data: { id: number; my_field: string; _link: string } },
+  field: string,
+  value: unknown,
+  id: number,
+) {
   return { meta: example.meta, data: { id, [field]: value, _link: `/${resourceCase.resource}/${id}` } };
 }
 
@@ -257,16 +299,23 @@ function asGeneric(body: { meta: unknown; data: Resource }, field: string) {
 }
 
 describe('Authentication failed (seed 003 lines 489-497)', () => {
-  it.each(RESOURCES.map((resourceCase) => resourceCase.resource))('GET /%s without a key answers the seed body', async (resource) => {
-    const answer = await t.api('GET', `/${resource}`);
-    expect(answer.status).toBe(403);
-    expect(answer.body).toEqual(AUTH_FAILED);
-  });
+  it.each(RESOURCES.map((resourceCase) => resourceCase.resource))(
+    'GET /%s without a key answers the seed body',
+    async (resource) => {
+      const answer = await t.api('GET', `/${resource}`);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toEqual(AUTH_FAILED);
+    },
+  );
 
   it('answers the same body for a wrong key in each of the three places seed 003 accepts one (lines 481-485)', async () => {
     const header = await t.api('GET', '/operator', { key: 'not-a-key' });
     const query = await t.app.inject({ method: 'GET', url: '/api/2/operator?key=not-a-key' });
-    const basic = await t.app.inject({ method: 'GET', url: '/api/2/operator', headers: { authorization: `Basic ${Buffer.from('not-a-key:any').toString('base64')}` } });
+    const basic = await t.app.inject({
+      method: 'GET',
+      url: '/api/2/operator',
+      headers: { authorization: `Basic ${Buffer.from('not-a-key:any').toString('base64')}` },
+    });
     expect(header.body).toEqual(AUTH_FAILED);
     for (const response of [query, basic]) {
       expect(response.statusCode).toBe(403);
@@ -277,7 +326,11 @@ describe('Authentication failed (seed 003 lines 489-497)', () => {
   it('accepts a valid key in the query string and as the Basic user name (lines 483-485)', async () => {
     const tenant = tenants.get('operator') as Tenant;
     const query = await t.app.inject({ method: 'GET', url: `/api/2/operator?key=${encodeURIComponent(tenant.key)}` });
-    const basic = await t.app.inject({ method: 'GET', url: '/api/2/operator', headers: { authorization: `Basic ${Buffer.from(`${tenant.key}:arbitrary`).toString('base64')}` } });
+    const basic = await t.app.inject({
+      method: 'GET',
+      url: '/api/2/operator',
+      headers: { authorization: `Basic ${Buffer.from(`${tenant.key}:arbitrary`).toString('base64')}` },
+    });
     expect(query.statusCode).toBe(200);
     expect(basic.statusCode).toBe(200);
     expect(basic.json()).toEqual(query.json());
@@ -300,10 +353,15 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     const missing = resourceCase.missing;
     it(`POST /${resource} without ${missing.field} answers "Field '${missing.field}' is missing." (lines 515-522)`, async () => {
       const tenant = tenantOf(resourceCase);
-      const answer = await t.api('POST', resourceCase.createPath?.(tenant) ?? `/${resource}`, { key: resourceCase.key(tenant), form: await missing.body(tenant) });
+      const answer = await t.api('POST', resourceCase.createPath?.(tenant) ?? `/${resource}`, {
+        key: resourceCase.key(tenant),
+        form: await missing.body(tenant),
+      });
       expect(answer.status).toBe(400);
       expect(shapeOf(answer.body)).toEqual(shapeOf(CREATE_FAILED));
-      expect(answer.body).toEqual({ meta: { status: CREATE_FAILED.meta.status, message: `Field '${missing.field}' is missing.` } });
+      expect(answer.body).toEqual({
+        meta: { status: CREATE_FAILED.meta.status, message: `Field '${missing.field}' is missing.` },
+      });
     });
   }
 
@@ -321,7 +379,12 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     expect(answer.status).toBe(200);
     expect(shapeOf(answer.body)).toEqual(shapeOf(LISTED));
     const count = before + 3;
-    expect(answer.body.pagination).toEqual({ page: 1, pages: Math.max(1, Math.ceil(count / 20)), limit: LISTED.pagination.limit, count });
+    expect(answer.body.pagination).toEqual({
+      page: 1,
+      pages: Math.max(1, Math.ceil(count / 20)),
+      limit: LISTED.pagination.limit,
+      count,
+    });
     // Every item is exactly the seed's short form.
     for (const item of answer.body.data) expect(item).toEqual({ id: item.id, _link: `/${resource}/${item.id}` });
     // As in the seed (789, 456, 123): the newest first.
@@ -374,7 +437,12 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     const answer = await t.api('GET', `/${resource}/${UNKNOWN_ID}`, { key: resourceCase.key(tenantOf(resourceCase)) });
     expect(answer.status).toBe(404);
     expect(shapeOf(answer.body)).toEqual(shapeOf(READ_FAILED));
-    expect(answer.body).toEqual({ meta: { status: 'fail', message: READ_FAILED.meta.message.replace('my_resource', resource).replace('456', String(UNKNOWN_ID)) } });
+    expect(answer.body).toEqual({
+      meta: {
+        status: 'fail',
+        message: READ_FAILED.meta.message.replace('my_resource', resource).replace('456', String(UNKNOWN_ID)),
+      },
+    });
   });
 
   if (resourceCase.update) {
@@ -382,7 +450,10 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     it(`PUT /${resource}/{id} ${update.field}=… answers the changed resource (lines 590-604)`, async () => {
       const { answer: createdAnswer } = await createOne(resourceCase, 6);
       const id = createdAnswer.body.data.id;
-      const answer = await t.api('PUT', `/${resource}/${id}`, { key: resourceCase.key(tenantOf(resourceCase)), form: { [update.field]: update.value } });
+      const answer = await t.api('PUT', `/${resource}/${id}`, {
+        key: resourceCase.key(tenantOf(resourceCase)),
+        form: { [update.field]: update.value },
+      });
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       const actual = asGeneric(answer.body, update.field);
       expect(shapeOf(actual)).toEqual(shapeOf(renamed(UPDATED, update.field)));
@@ -392,11 +463,16 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     it(`PUT /${resource}/{id} ${update.invalid.field}=${update.invalid.value} answers "Value of field '${update.invalid.field}' is not valid." (lines 606-614)`, async () => {
       const { answer: createdAnswer } = await createOne(resourceCase, 7);
       const id = createdAnswer.body.data.id;
-      const answer = await t.api('PUT', `/${resource}/${id}`, { key: resourceCase.key(tenantOf(resourceCase)), form: { [update.invalid.field]: update.invalid.value } });
+      const answer = await t.api('PUT', `/${resource}/${id}`, {
+        key: resourceCase.key(tenantOf(resourceCase)),
+        form: { [update.invalid.field]: update.invalid.value },
+      });
       expect(answer.status).toBe(400);
       expect(shapeOf(answer.body)).toEqual(shapeOf(UPDATE_FAILED));
       expect(answer.body.meta.status).toBe(UPDATE_FAILED.meta.status);
-      expect(answer.body.meta.message).toMatch(new RegExp(`^${literal(UPDATE_FAILED.meta.message.replace('my_field', update.invalid.field))}`));
+      expect(answer.body.meta.message).toMatch(
+        new RegExp(`^${literal(UPDATE_FAILED.meta.message.replace('my_field', update.invalid.field))}`),
+      );
     });
   }
 
@@ -418,11 +494,17 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     });
 
     it(`DELETE /${resource}/${UNKNOWN_ID} answers "Unknown '${resource}' with 'id' ${UNKNOWN_ID}" (lines 626-634)`, async () => {
-      const answer = await t.api('DELETE', `/${resource}/${UNKNOWN_ID}`, { key: resourceCase.key(tenantOf(resourceCase)) });
+      const answer = await t.api('DELETE', `/${resource}/${UNKNOWN_ID}`, {
+        key: resourceCase.key(tenantOf(resourceCase)),
+      });
       expect(answer.status).toBe(404);
       expect(shapeOf(answer.body)).toEqual(shapeOf(DELETE_FAILED));
       expect(answer.body.meta.status).toBe(DELETE_FAILED.meta.status);
-      expect(answer.body.meta.message).toMatch(new RegExp(`^${literal(DELETE_FAILED.meta.message.replace('my_resource', resource).replace('456', String(UNKNOWN_ID)))}`));
+      expect(answer.body.meta.message).toMatch(
+        new RegExp(
+          `^${literal(DELETE_FAILED.meta.message.replace('my_resource', resource).replace('456', String(UNKNOWN_ID)))}`,
+        ),
+      );
     });
   }
 });
@@ -435,7 +517,12 @@ describe('The * wildcard (line 564: filters[name]=*uli*)', () => {
     const tenant = await newTenant('Wildcards');
     key = tenant.key;
     for (const name of ['Julie', 'Juliette', 'Paul', 'Marc']) {
-      named[name] = (await ok(t, 'POST', '/operator', { key, json: { name, email: `${name.toLowerCase()}@wildcards.conformance.example` } })).id;
+      named[name] = (
+        await ok(t, 'POST', '/operator', {
+          key,
+          json: { name, email: `${name.toLowerCase()}@wildcards.conformance.example` },
+        })
+      ).id;
     }
   });
 
@@ -454,8 +541,18 @@ describe('The * wildcard (line 564: filters[name]=*uli*)', () => {
   it.each([
     { resource: 'group', filter: 'name', matching: { name: 'Ventes Julie' }, other: { name: 'Marc' } },
     { resource: 'skill', filter: 'name', matching: { name: 'Julienne' }, other: { name: 'Marc' } },
-    { resource: 'website', filter: 'url', matching: { url: 'https://julien.wildcards.example' }, other: { url: 'https://marc.wildcards.example' } },
-    { resource: 'visitor', filter: 'unique_id', matching: { unique_id: 'uid-juliana-1' }, other: { unique_id: 'uid-marc-1' } },
+    {
+      resource: 'website',
+      filter: 'url',
+      matching: { url: 'https://julien.wildcards.example' },
+      other: { url: 'https://marc.wildcards.example' },
+    },
+    {
+      resource: 'visitor',
+      filter: 'unique_id',
+      matching: { unique_id: 'uid-juliana-1' },
+      other: { unique_id: 'uid-marc-1' },
+    },
   ])('works on /$resource too (filters[$filter]=*uli*)', async ({ resource, filter, matching, other: otherBody }) => {
     const id = (await ok(t, 'POST', `/${resource}`, { key, json: matching })).id;
     const other = (await ok(t, 'POST', `/${resource}`, { key, json: otherBody })).id;

@@ -2,8 +2,8 @@
 // every listed field with the listed type), each listed filter (answers 200 and filters), the operator's live
 // availability, statistic and profile examples, the conversation history tuples, and the Odigo call-back answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiAnswer, type Resource, type TestApp, clientWithKey, startTestApp } from '../harness.js';
-import { V2_DATE_TIME, pickFields, shapeOf, tupleShapes } from './shape.js';
+import { type ApiAnswer, clientWithKey, type Resource, startTestApp, type TestApp } from '../harness.js';
+import { pickFields, shapeOf, tupleShapes, V2_DATE_TIME } from './shape.js';
 import { dateTimeIn, dayIn, listIds, ok } from './support.js';
 
 let t: TestApp;
@@ -40,9 +40,22 @@ const OPERATOR_FIELDS = {
   sso_key: 'token',
 };
 /** Lines 974-980. */
-const GROUP_FIELDS = { id: 1984, name: 'Group name', created_at: '2013-08-22 10:00:00', parent_id: 1987, operator_list: [123] };
+const GROUP_FIELDS = {
+  id: 1984,
+  name: 'Group name',
+  created_at: '2013-08-22 10:00:00',
+  parent_id: 1987,
+  operator_list: [123],
+};
 /** Lines 1023-1030. */
-const SKILL_FIELDS = { id: 1984, name: 'Name', order: 1, created_at: '2013-08-22 10:00:00', parent_id: 123, operator_list: [123] };
+const SKILL_FIELDS = {
+  id: 1984,
+  name: 'Name',
+  order: 1,
+  created_at: '2013-08-22 10:00:00',
+  parent_id: 123,
+  operator_list: [123],
+};
 /**
  * Lines 1088-1105. `history` is listed as "String" (line 1093) while lines 1107-1108 write it as tuples
  * `[5,"2016-02-16 11:24:21","http://test.com/"]`…: the implementation answers a JSON array of those tuples,
@@ -81,7 +94,16 @@ const TRANSACTION_FIELDS = {
   conversation_id: 1,
 };
 /** Lines 1210-1219 (notes are Doubles, "percentage"; `node_delay` is the seed's spelling). */
-const SATISFACTION_FIELDS = { id: 123, note_welcome: 1, note_resolution: 0.67, node_delay: 0.33, created_at: '2013-08-22 10:00:00', website_id: 1, operator_id: 1, conversation_id: 1 };
+const SATISFACTION_FIELDS = {
+  id: 123,
+  note_welcome: 1,
+  note_resolution: 0.67,
+  node_delay: 0.33,
+  created_at: '2013-08-22 10:00:00',
+  website_id: 1,
+  operator_id: 1,
+  conversation_id: 1,
+};
 /** Lines 1540-1555. */
 const VISITOR_FIELDS = {
   id: 560,
@@ -268,11 +290,36 @@ async function buildWorld(): Promise<World> {
     conversation_id: c1,
     created_at: dateTimeIn(-3),
   });
-  const x2 = await post('/transaction', { website_id: w2, external_id: 'ORDER-2', amount: 35.5, created_at: dateTimeIn(-30) });
-  const sat1 = await post('/satisfaction', { conversation_id: c1, note_welcome: 3, note_delay: 1, note_resolution: 2, comment: 'Très bien' });
+  const x2 = await post('/transaction', {
+    website_id: w2,
+    external_id: 'ORDER-2',
+    amount: 35.5,
+    created_at: dateTimeIn(-30),
+  });
+  const sat1 = await post('/satisfaction', {
+    conversation_id: c1,
+    note_welcome: 3,
+    note_delay: 1,
+    note_resolution: 2,
+    comment: 'Très bien',
+  });
   const sat2 = await post('/satisfaction', { conversation_id: c2, note_welcome: 3, note_delay: 3, note_resolution: 3 });
-  const m1 = await post('/callmeeting', { website_id: w1, phone_number: '0614037731', visitor_uid: 'uid-fields-1', targeting_rule_id: '107', skill_id: String(s1), start_at: dateTimeIn(2) });
-  const m2 = await post('/callmeeting', { website_id: w2, phone_number: '0614037732', visitor_uid: 'uid-fields-2', targeting_rule_id: '108', skill_id: String(s2), start_at: dateTimeIn(40) });
+  const m1 = await post('/callmeeting', {
+    website_id: w1,
+    phone_number: '0614037731',
+    visitor_uid: 'uid-fields-1',
+    targeting_rule_id: '107',
+    skill_id: String(s1),
+    start_at: dateTimeIn(2),
+  });
+  const m2 = await post('/callmeeting', {
+    website_id: w2,
+    phone_number: '0614037732',
+    visitor_uid: 'uid-fields-2',
+    targeting_rule_id: '108',
+    skill_id: String(s2),
+    start_at: dateTimeIn(40),
+  });
   return { key, clientId, w1, w2, g1, g2, s1, s2, o1, o2, t1, t2, v1, v2, c1, c2, x1, x2, sat1, sat2, m1, m2 };
 }
 
@@ -310,14 +357,27 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
       for (const field of ['chat_priority', 'call_priority', 'video_priority']) expect([0, 10]).toContain(item[field]);
       for (const language of item.language_list as string[]) expect(language).toMatch(/^[a-z]{2}$/);
       expect(['de', 'en', 'es', 'fr']).toContain(item.language_admin);
-      expect(item).toMatchObject({ group_id: w.g1, website_list: [w.w1], skill_list: [w.s1], external_id: 'EXT-JULIE', chat_max_number: 3 });
+      expect(item).toMatchObject({
+        group_id: w.g1,
+        website_list: [w.w1],
+        skill_list: [w.s1],
+        external_id: 'EXT-JULIE',
+        chat_max_number: 3,
+      });
     }
   });
 
   it('Operator: a new operator with only a name and an email has null where nothing was given', async () => {
-    const id = (await ok(t, 'POST', '/operator', { key: w.key, json: { name: 'Nouvel', email: 'nouvel@fields.example' } })).id;
+    const id = (
+      await ok(t, 'POST', '/operator', { key: w.key, json: { name: 'Nouvel', email: 'nouvel@fields.example' } })
+    ).id;
     const [one] = await bothForms('operator', id, w.key);
-    expectFields(one, { ...OPERATOR_FIELDS, website_list: [], skill_list: [] }, ['first_name', 'pseudo', 'external_id', 'group_id']);
+    expectFields(one, { ...OPERATOR_FIELDS, website_list: [], skill_list: [] }, [
+      'first_name',
+      'pseudo',
+      'external_id',
+      'group_id',
+    ]);
     await ok(t, 'DELETE', `/operator/${id}`, { key: w.key });
   });
 
@@ -344,7 +404,16 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
       expectFields(item, CONVERSATION_FIELDS);
       expect(['chat', 'call', 'video']).toContain(item.channel);
       expect(item.xmpp_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      expect(item).toMatchObject({ visitor_uid: 'uid-fields-1', operator_answer: true, operator_closed: true, website_id: w.w1, operator_id: w.o1, skill_id: w.s1, tag_list: [w.t1], rule_id: 11 });
+      expect(item).toMatchObject({
+        visitor_uid: 'uid-fields-1',
+        operator_answer: true,
+        operator_closed: true,
+        website_id: w.w1,
+        operator_id: w.o1,
+        skill_id: w.s1,
+        tag_list: [w.t1],
+        rule_id: 11,
+      });
     }
   });
 
@@ -356,9 +425,15 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
 
   it('Conversation: a bare one (no operator, skill, rule or page type) has null there', async () => {
     // The known visitor, so that no new visitor joins the visitor filters' world.
-    const id = (await ok(t, 'POST', '/conversation', { key: w.key, json: { website_id: w.w2, visitor_uid: 'uid-fields-2' } })).id;
+    const id = (
+      await ok(t, 'POST', '/conversation', { key: w.key, json: { website_id: w.w2, visitor_uid: 'uid-fields-2' } })
+    ).id;
     const [one] = await bothForms('conversation', id, w.key);
-    expectFields(one, { ...CONVERSATION_FIELDS, history: [], tag_list: [], operator_answer: false, operator_closed: false }, ['page_type', 'closed_at', 'operator_id', 'skill_id', 'rule_id']);
+    expectFields(
+      one,
+      { ...CONVERSATION_FIELDS, history: [], tag_list: [], operator_answer: false, operator_closed: false },
+      ['page_type', 'closed_at', 'operator_id', 'skill_id', 'rule_id'],
+    );
     // Conversations cannot be deleted: the filter tests expect this one where it matches.
     extraConversations.push(id);
   });
@@ -373,7 +448,14 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
   it('Transaction (lines 1170-1182): every field of a sale attributed to a conversation', async () => {
     for (const item of await bothForms('transaction', w.x1, w.key)) {
       expectFields(item, TRANSACTION_FIELDS);
-      expect(item).toMatchObject({ external_id: 'ORDER-1', amount: 19.9, visitor_uid: 'uid-fields-1', website_id: w.w1, operator_id: w.o1, conversation_id: w.c1 });
+      expect(item).toMatchObject({
+        external_id: 'ORDER-1',
+        amount: 19.9,
+        visitor_uid: 'uid-fields-1',
+        website_id: w.w1,
+        operator_id: w.o1,
+        conversation_id: w.c1,
+      });
     }
   });
 
@@ -385,7 +467,14 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
   it('Satisfaction (lines 1208-1219): notes as Doubles, node_delay spelt as the seed spells it', async () => {
     for (const item of await bothForms('satisfaction', w.sat1, w.key)) {
       expectFields(item, SATISFACTION_FIELDS);
-      expect(item).toMatchObject({ note_welcome: 1, node_delay: 0.33, note_resolution: 0.67, website_id: w.w1, operator_id: w.o1, conversation_id: w.c1 });
+      expect(item).toMatchObject({
+        note_welcome: 1,
+        node_delay: 0.33,
+        note_resolution: 0.67,
+        website_id: w.w1,
+        operator_id: w.o1,
+        conversation_id: w.c1,
+      });
     }
   });
 
@@ -399,7 +488,18 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
   it('Visitor: one created with nothing has null personal fields', async () => {
     const id = (await ok(t, 'POST', '/visitor', { key: w.key, json: {} })).id;
     const [one] = await bothForms('visitor', id, w.key);
-    expectFields(one, { ...VISITOR_FIELDS, website_id: [] }, ['external_id', 'lastname', 'firstname', 'address', 'city', 'zip', 'country', 'phone', 'email', 'browser']);
+    expectFields(one, { ...VISITOR_FIELDS, website_id: [] }, [
+      'external_id',
+      'lastname',
+      'firstname',
+      'address',
+      'city',
+      'zip',
+      'country',
+      'phone',
+      'email',
+      'browser',
+    ]);
     await ok(t, 'DELETE', `/visitor/${id}`, { key: w.key });
   });
 
@@ -407,7 +507,13 @@ describe('Field tables: GET /{resource}/{id} and ?full=1 carry every listed fiel
     for (const item of await bothForms('callmeeting', w.m1, w.key)) {
       expectFields(item, CALL_MEETING_FIELDS);
       expect(['pending', 'progress', 'done', 'failed', 'working']).toContain(item.status);
-      expect(item).toMatchObject({ phone_number: '0614037731', visitor_uid: 'uid-fields-1', targeting_rule_id: '107', skill_id: String(w.s1), website_id: w.w1 });
+      expect(item).toMatchObject({
+        phone_number: '0614037731',
+        visitor_uid: 'uid-fields-1',
+        targeting_rule_id: '107',
+        skill_id: String(w.s1),
+        website_id: w.w1,
+      });
     }
   });
 });
@@ -479,7 +585,17 @@ describe('Filters: each listed filter answers 200 and keeps only the matching re
   });
 
   it('each filtered list would have held more without its filter (so the filters above removed something)', async () => {
-    for (const resource of ['operator', 'group', 'skill', 'conversation', 'tag', 'transaction', 'satisfaction', 'visitor', 'callmeeting']) {
+    for (const resource of [
+      'operator',
+      'group',
+      'skill',
+      'conversation',
+      'tag',
+      'transaction',
+      'satisfaction',
+      'visitor',
+      'callmeeting',
+    ]) {
       expect((await listIds(t, `/${resource}`, w.key)).length, resource).toBeGreaterThanOrEqual(2);
     }
   });
@@ -521,7 +637,9 @@ const LIVE_ONE = {
 };
 
 /** Lines 878-883: "available|unavailable" is one of two sentences. */
-const LIVE_SET = (word: 'available' | 'unavailable') => ({ meta: { status: 'success', message: `Operator is now ${word} for chat channel.` } });
+const LIVE_SET = (word: 'available' | 'unavailable') => ({
+  meta: { status: 'success', message: `Operator is now ${word} for chat channel.` },
+});
 
 describe('Operator live availability (lines 759-884), replaying the seed example', () => {
   let key: string;
@@ -534,9 +652,25 @@ describe('Operator live availability (lines 759-884), replaying the seed example
     const site = (await ok(t, 'POST', '/website', { key, json: { url: 'https://live.conformance.example' } })).id;
     // The seed's operator 123 (created first, so listed second as in the seed): call only, two chat slots, offline,
     // holding one chat and one call.
-    second = (await ok(t, 'POST', '/operator', { key, json: { name: 'Op 123', email: 'op123@live.example', chat_enabled: false, call_enabled: true, chat_max_number: 2 } })).id;
+    second = (
+      await ok(t, 'POST', '/operator', {
+        key,
+        json: {
+          name: 'Op 123',
+          email: 'op123@live.example',
+          chat_enabled: false,
+          call_enabled: true,
+          chat_max_number: 2,
+        },
+      })
+    ).id;
     // The seed's operator 456: chat with four slots, online and available, holding two chats.
-    first = (await ok(t, 'POST', '/operator', { key, json: { name: 'Op 456', email: 'op456@live.example', chat_enabled: true, chat_max_number: 4 } })).id;
+    first = (
+      await ok(t, 'POST', '/operator', {
+        key,
+        json: { name: 'Op 456', email: 'op456@live.example', chat_enabled: true, chat_max_number: 4 },
+      })
+    ).id;
     for (const [operator, channel] of [
       [first, 'chat'],
       [first, 'chat'],
@@ -586,7 +720,10 @@ describe('Operator live availability (lines 759-884), replaying the seed example
 // ——— Operator statistic (lines 886-914) and profile (lines 916-950) ———
 
 /** Lines 903-913. */
-const STATISTIC = { meta: { status: 'success' }, data: { id: 123, conversation_number: 589, satisfaction_global_rate: 0.86, experience: 5630 } };
+const STATISTIC = {
+  meta: { status: 'success' },
+  data: { id: 123, conversation_number: 589, satisfaction_global_rate: 0.86, experience: 5630 },
+};
 
 /** Lines 936-949. */
 const PROFILE = {
@@ -616,11 +753,19 @@ describe('Operator statistic and profile (lines 886-950)', () => {
       [3, 2, 2],
     ];
     for (const [welcome, delay, resolution] of notes) {
-      const conversation = (await ok(t, 'POST', '/conversation', { key, json: { website_id: site, operator_id: operator } })).id;
+      const conversation = (
+        await ok(t, 'POST', '/conversation', { key, json: { website_id: site, operator_id: operator } })
+      ).id;
       await ok(t, 'POST', `/conversation/${conversation}/message`, { key, json: { type: 'visitor', text: 'Bonjour' } });
-      await ok(t, 'POST', `/conversation/${conversation}/message`, { key, json: { type: 'operator', text: 'Bonjour, je regarde.' } });
+      await ok(t, 'POST', `/conversation/${conversation}/message`, {
+        key,
+        json: { type: 'operator', text: 'Bonjour, je regarde.' },
+      });
       await ok(t, 'POST', `/conversation/${conversation}/close`, { key, json: {} });
-      await ok(t, 'POST', '/satisfaction', { key, json: { conversation_id: conversation, note_welcome: welcome, note_delay: delay, note_resolution: resolution } });
+      await ok(t, 'POST', '/satisfaction', {
+        key,
+        json: { conversation_id: conversation, note_welcome: welcome, note_delay: delay, note_resolution: resolution },
+      });
     }
     await ok(t, 'POST', '/conversation', { key, json: { website_id: site, operator_id: operator } });
   });
@@ -630,7 +775,12 @@ describe('Operator statistic and profile (lines 886-950)', () => {
     expect(answer.status).toBe(200);
     expect(shapeOf(answer.body)).toEqual(shapeOf(STATISTIC));
     // 3 conversations; (9 + 7) / 18 = 0.89 of the best notes; 2 operator messages written.
-    expect(answer.body.data).toEqual({ id: operator, conversation_number: 3, satisfaction_global_rate: 0.89, experience: 2 });
+    expect(answer.body.data).toEqual({
+      id: operator,
+      conversation_number: 3,
+      satisfaction_global_rate: 0.89,
+      experience: 2,
+    });
   });
 
   it('GET /operator/{id}/profile answers the seed example once the operator wrote it (lines 918-950)', async () => {
@@ -643,7 +793,8 @@ describe('Operator statistic and profile (lines 886-950)', () => {
   });
 
   it('GET /operator/{id}/profile of an operator who wrote nothing has the same keys, null values', async () => {
-    const other = (await ok(t, 'POST', '/operator', { key, json: { name: 'Jane Roe', email: 'jane@stats.example' } })).id;
+    const other = (await ok(t, 'POST', '/operator', { key, json: { name: 'Jane Roe', email: 'jane@stats.example' } }))
+      .id;
     const answer = await t.api('GET', `/operator/${other}/profile`, { key });
     const nullable = new Set(['status', 'description', 'facebook', 'twitter', 'city', 'country']);
     expect(shapeOf(answer.body, nullable)).toEqual(shapeOf(PROFILE, nullable));
@@ -670,17 +821,28 @@ describe('Conversation history types (lines 1107-1110)', () => {
   it('replays the seed conversation: the same tuples, types 1 and 2 with epoch milliseconds, 3 and 5 without', async () => {
     const { key } = await clientWithKey(t, 'Conformance History');
     const site = (await ok(t, 'POST', '/website', { key, json: { url: 'http://test.com' } })).id;
-    const operator = (await ok(t, 'POST', '/operator', { key, json: { name: 'Seed Agent', email: 'seed.agent@history.example' } })).id;
+    const operator = (
+      await ok(t, 'POST', '/operator', { key, json: { name: 'Seed Agent', email: 'seed.agent@history.example' } })
+    ).id;
     // Imported as written, without the milliseconds (the seed's dates are Paris time and its milliseconds UTC,
     // an hour apart, so they cannot be given together), closed at the seed's last entry.
     const imported = HISTORY.slice(0, -1).map(([type, date, text]) => [type, date, text]);
-    const id = (await ok(t, 'POST', '/conversation', { key, json: { website_id: site, operator_id: operator, history: imported } })).id;
+    const id = (
+      await ok(t, 'POST', '/conversation', {
+        key,
+        json: { website_id: site, operator_id: operator, history: imported },
+      })
+    ).id;
     await ok(t, 'POST', `/conversation/${id}/close`, { key, json: { closed_at: '2016-02-16 11:26:43' } });
 
     const history = (await ok(t, 'GET', `/conversation/${id}`, { key })).history as (string | number)[][];
     expect(tupleShapes(history)).toEqual(tupleShapes(HISTORY));
     // Same types, dates and texts; the milliseconds are those of each entry's own date.
-    expect(history).toEqual(HISTORY.map(([type, date, text, ms]) => (ms === undefined ? [type, date, text] : [type, date, text, Date.parse(`${String(date).replace(' ', 'T')}Z`)])));
+    expect(history).toEqual(
+      HISTORY.map(([type, date, text, ms]) =>
+        ms === undefined ? [type, date, text] : [type, date, text, Date.parse(`${String(date).replace(' ', 'T')}Z`)],
+      ),
+    );
   });
 });
 
@@ -689,7 +851,14 @@ describe('Conversation history types (lines 1107-1110)', () => {
 /** Lines 1620-1632. */
 const PICKUP = {
   meta: { status: 'success' },
-  data: { targeting_rule_id: 107, website_id: 1, conversation_id: 139, skill_id: null, visitor_phone_number: '0614037735', visitor_uid: '0a1572b7cc5027fe443f4203eaf0b98d4cbea6d313afa' },
+  data: {
+    targeting_rule_id: 107,
+    website_id: 1,
+    conversation_id: 139,
+    skill_id: null,
+    visitor_phone_number: '0614037735',
+    visitor_uid: '0a1572b7cc5027fe443f4203eaf0b98d4cbea6d313afa',
+  },
 };
 /** Lines 1648-1653. */
 const HANGUP = { meta: { status: 'success' }, data: [] };
@@ -702,23 +871,45 @@ describe('Callback Odigo (lines 1604-1656)', () => {
   beforeAll(async () => {
     ({ key } = await clientWithKey(t, 'Conformance Odigo'));
     site = (await ok(t, 'POST', '/website', { key, json: { url: 'https://odigo.conformance.example' } })).id;
-    await ok(t, 'POST', '/operator', { key, json: { name: 'Phone Agent', email: 'agent@odigo.example', call_enabled: true, external_id: 'odigo-agent-7' } });
+    await ok(t, 'POST', '/operator', {
+      key,
+      json: { name: 'Phone Agent', email: 'agent@odigo.example', call_enabled: true, external_id: 'odigo-agent-7' },
+    });
     // A call meeting booked by targeting rule 107, without a skill, for the seed's phone number.
-    await ok(t, 'POST', '/callmeeting', { key, json: { website_id: site, phone_number: '0614037735', targeting_rule_id: '107', start_at: dateTimeIn(-1 / 24) } });
-    pickup = await t.api('POST', '/odigocallback/pickup', { key, form: { operator_external_id: 'odigo-agent-7', website_id: String(site), phone_number: '0614037735' } });
+    await ok(t, 'POST', '/callmeeting', {
+      key,
+      json: { website_id: site, phone_number: '0614037735', targeting_rule_id: '107', start_at: dateTimeIn(-1 / 24) },
+    });
+    pickup = await t.api('POST', '/odigocallback/pickup', {
+      key,
+      form: { operator_external_id: 'odigo-agent-7', website_id: String(site), phone_number: '0614037735' },
+    });
   });
 
   it('POST /odigocallback/pickup answers the seed shape (lines 1606-1633)', async () => {
     expect(pickup.status, JSON.stringify(pickup.body)).toBe(200);
     expect(shapeOf(pickup.body)).toEqual(shapeOf(PICKUP));
     const data = pickup.body.data as unknown as typeof PICKUP.data;
-    expect(data).toMatchObject({ targeting_rule_id: 107, website_id: site, skill_id: null, visitor_phone_number: '0614037735' });
+    expect(data).toMatchObject({
+      targeting_rule_id: 107,
+      website_id: site,
+      skill_id: null,
+      visitor_phone_number: '0614037735',
+    });
     const conversation = await ok(t, 'GET', `/conversation/${data.conversation_id}`, { key });
-    expect(conversation).toMatchObject({ channel: 'call', visitor_uid: data.visitor_uid, website_id: site, closed_at: null });
+    expect(conversation).toMatchObject({
+      channel: 'call',
+      visitor_uid: data.visitor_uid,
+      website_id: site,
+      closed_at: null,
+    });
   });
 
   it('POST /odigocallback/hangup answers {meta: {status: "success"}, data: []} (lines 1635-1654)', async () => {
-    const answer = await t.api('POST', '/odigocallback/hangup', { key, form: { operator_external_id: 'odigo-agent-7', website_id: String(site), phone_number: '0614037735' } });
+    const answer = await t.api('POST', '/odigocallback/hangup', {
+      key,
+      form: { operator_external_id: 'odigo-agent-7', website_id: String(site), phone_number: '0614037735' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(HANGUP);
     const data = pickup.body.data as unknown as typeof PICKUP.data;
@@ -728,7 +919,11 @@ describe('Callback Odigo (lines 1604-1656)', () => {
 
   it('the pick-up parameters are mandatory (lines 1612-1616)', async () => {
     for (const field of ['operator_external_id', 'website_id', 'phone_number']) {
-      const form: Record<string, string> = { operator_external_id: 'odigo-agent-7', website_id: String(site), phone_number: '0614037735' };
+      const form: Record<string, string> = {
+        operator_external_id: 'odigo-agent-7',
+        website_id: String(site),
+        phone_number: '0614037735',
+      };
       delete form[field];
       const answer = await t.api('POST', '/odigocallback/pickup', { key, form });
       expect(answer.status).toBe(400);

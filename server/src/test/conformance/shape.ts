@@ -13,7 +13,8 @@ export function shapeOf(value: unknown, nullable: ReadonlySet<string> = new Set(
   if (Array.isArray(value)) return value.length === 0 ? [] : [shapeOf(value[0], nullable, key)];
   if (typeof value === 'object') {
     const shape: Record<string, Shape> = {};
-    for (const [name, member] of Object.entries(value as Record<string, unknown>)) shape[name] = shapeOf(member, nullable, name);
+    for (const [name, member] of Object.entries(value as Record<string, unknown>))
+      shape[name] = shapeOf(member, nullable, name);
     return shape;
   }
   if (nullable.has(key)) return 'nullable';
@@ -35,7 +36,8 @@ export function tupleShapes(value: readonly unknown[]): Shape[] {
  * `'(missing)'`, so the comparison fails on it by name.
  */
 export function pickFields(actual: unknown, example: Record<string, unknown>): Record<string, unknown> {
-  const source = actual !== null && typeof actual === 'object' && !Array.isArray(actual) ? (actual as Record<string, unknown>) : {};
+  const source =
+    actual !== null && typeof actual === 'object' && !Array.isArray(actual) ? (actual as Record<string, unknown>) : {};
   const picked: Record<string, unknown> = {};
   for (const name of Object.keys(example)) picked[name] = Object.hasOwn(source, name) ? source[name] : '(missing)';
   return picked;

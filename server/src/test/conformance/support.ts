@@ -15,9 +15,15 @@ export function dayIn(days: number): string {
 }
 
 /** A call that must answer 200; returns `data`. A failure names the call and the answer, so a broken set-up is obvious. */
-export async function ok(t: TestApp, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: CallOptions): Promise<Resource> {
+export async function ok(
+  t: TestApp,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  options: CallOptions,
+): Promise<Resource> {
   const answer = await t.api(method, path, options);
-  if (answer.status !== 200) throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200)
+    throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body.data;
 }
 

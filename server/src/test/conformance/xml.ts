@@ -49,7 +49,8 @@ class Reader {
         const reference = this.source.slice(this.position + 1, end);
         if (Object.hasOwn(ENTITIES, reference)) out += ENTITIES[reference];
         else if (/^#\d+$/.test(reference)) out += String.fromCodePoint(Number(reference.slice(1)));
-        else if (/^#x[0-9A-Fa-f]+$/.test(reference)) out += String.fromCodePoint(Number.parseInt(reference.slice(2), 16));
+        else if (/^#x[0-9A-Fa-f]+$/.test(reference))
+          out += String.fromCodePoint(Number.parseInt(reference.slice(2), 16));
         else this.fail(`unknown reference '&${reference};'`);
         this.position = end + 1;
       } else {
