@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { type Principal, targetClient, visibleWebsite } from '../domain/tenancy/policy.js';
 import { fieldInvalid, fieldMissing } from '../errors.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
 import { openCredentials, sealCredentials } from './secrets.js';
@@ -111,7 +112,7 @@ export async function createChannel(
   checkCredentials(input.type, credentials, { complete: true });
   const baseUrl = input.base_url !== undefined ? checkBaseUrl(input.base_url) : adapter.defaultBaseUrl;
   const requestedClient = input.client_id;
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
     const clientId =
       principal.scope === 'client' || requestedClient === undefined
@@ -193,7 +194,7 @@ export async function updateChannel(
   if (input.name !== undefined) set.name = input.name.trim();
   if (input.send_rate !== undefined) set.send_rate = input.send_rate;
   if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0;
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (input.website_id !== undefined) {
       const website = await visibleWebsite(trx, principal, input.website_id);
       if (website.client_id !== existing.client_id)
@@ -221,7 +222,7 @@ export async function updateChannel(
 /** Deletes a channel (soft: its conversations and delivery history stay); its webhooks answer 404 from then on. */
 export async function deleteChannel(db: Kysely<Database>, existing: { id: number; client_id: number }): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx.updateTable('channel').set({ deleted_at: at, updated_at: at }).where('id', '=', existing.id).execute();
     await appendEvent(trx, {
       type: 'channel.deleted',

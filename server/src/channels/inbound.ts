@@ -7,6 +7,7 @@ import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 import {
   adapterFor,
@@ -346,7 +347,7 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     parsed.push({ work, messages, statuses, media });
   }
   const outcome: InboundOutcome = { entries: [], opened: [], deliveries: [], pendingStatuses: 0, taken: 0 };
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     // The rows still unprocessed, locked until commit: another node (or pass) skips them, and a crash releases them.
     let free = trx
       .selectFrom('channel_inbound')

@@ -7,6 +7,7 @@ import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { ApiError, conflict, fieldInvalid } from '../errors.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 import { isProviderChannel, type MediaKind, type ProviderChannelType } from './adapter.js';
 
@@ -171,7 +172,7 @@ export async function sendMediaMessage(
     );
   }
   const operatorId = writingOperator(conversation, upload.operatorId);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     // (A missing customer number below rolls back the conversation taken here.)
     await actAsOperator(trx, conversation, operatorId);
     const contact = await trx

@@ -6,6 +6,7 @@ import { dialectOf } from '../db/dialect.js';
 import type { ChannelOutboundRow, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { formatDateTime, nowInstant } from '../http/time.js';
 import {
   adapterFor,
@@ -257,7 +258,7 @@ export async function claimDueMessages(
   limit: number,
   leaseMs: number,
 ): Promise<ChannelOutboundRow[]> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const now = nowInstant();
     let due = trx
       .selectFrom('channel_outbound')

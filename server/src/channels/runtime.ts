@@ -4,6 +4,7 @@ import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { ChannelInboundTable } from '../db/schema.js';
 import { serveQueue } from '../domain/routing/commands.js';
+import { transact } from '../events/transact.js';
 import type { OutboundContent, SendContext } from './adapter.js';
 import { adapterFor } from './adapter.js';
 import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
@@ -315,7 +316,7 @@ export class ChannelRuntime {
     const db = this.context.db;
     const channel = await this.directory.get(row.channel_id);
     if (channel === undefined || channel.row.enabled !== 1) {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, async (trx) => {
         const change = await changeDeliveryState(trx, row, 'failed', {
           error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' },
         });
@@ -355,7 +356,7 @@ export class ChannelRuntime {
       this.scheduleOutbound(delay);
       return false;
     }
-    await db.transaction().execute(async (trx) => {
+    await transact(db, async (trx) => {
       const change = outcome.ok
         ? await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId })
         : await changeDeliveryState(trx, row, 'failed', { error: outcome.error });

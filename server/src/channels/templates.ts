@@ -5,6 +5,7 @@ import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { conflict, fieldInvalid } from '../errors.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 
 export interface TemplateRequest {
@@ -49,7 +50,7 @@ export async function sendTemplateMessage(
   if (conversation.status === 'closed') throw conflict(`Conversation ${conversation.id} is closed.`);
   const parameters = template.parameters ?? [];
   const operatorId = writingOperator(conversation, template.operator_id);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     await actAsOperator(trx, conversation, operatorId);
     const text = `[template ${template.name} (${template.language})]${parameters.length > 0 ? ` ${parameters.join(' | ')}` : ''}`;
     return appendMessage(trx, conversation.id, {

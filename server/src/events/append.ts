@@ -4,6 +4,7 @@ import { dialectOf } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { notifyWebhookWork } from '../webhooks/signal.js';
 import type { EventType } from './catalogue.js';
+import { eventAppended } from './transact.js';
 
 export interface NewEvent {
   type: EventType;
@@ -18,9 +19,22 @@ export interface NewEvent {
 /**
  * Writes one event row, and a webhook outbox row when the event's client has an enabled webhook, in the same
  * transaction: webhook delivery sees exactly the committed events, and never has to tail the log by id (ids
- * commit out of order on PostgreSQL). Must be called with the transaction of the change it describes.
+ * commit out of order on PostgreSQL). Must be called with the transaction of the change it describes, opened by
+ * transact() (events/transact.ts), which hands the event to the app's reactions once the transaction committed.
  */
 export async function appendEvent(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {
+  await writeEventRows(trx, event);
+  await eventAppended(trx, {
+    type: event.type,
+    partnerId: event.partnerId ?? null,
+    clientId: event.clientId,
+    subject: event.subject,
+    payload: event.payload ?? {},
+    at: event.at,
+  });
+}
+
+async function writeEventRows(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {
   const payload = JSON.stringify(event.payload ?? {});
   const partnerId = event.partnerId ?? null;
   if (event.clientId === null) {

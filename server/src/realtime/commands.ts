@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { dialectOf, isUniqueViolation } from '../db/dialect.js';
 import type { Database, MessageKind } from '../db/schema.js';
 import { appendMessage } from '../domain/conversations/commands.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 import type { HistoryRow } from './store.js';
 
@@ -97,7 +98,7 @@ export async function appendEntryWithin(
 export async function sendEntry(db: Kysely<Database>, input: SendInput): Promise<SendResult> {
   const clientMessageId = input.clientMessageId ?? null;
   try {
-    return await db.transaction().execute((trx) => appendEntryWithin(trx, input));
+    return await transact(db, (trx) => appendEntryWithin(trx, input));
   } catch (error) {
     if (clientMessageId !== null && isUniqueViolation(error)) {
       const earlier = await storedWithClientId(db, input.conversationId, clientMessageId);
@@ -118,7 +119,7 @@ export async function markRead(
   seq: number,
 ): Promise<number | null> {
   const column = side === 'visitor' ? 'visitor_read_seq' : 'operator_read_seq';
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const row = await trx
       .selectFrom('conversation')
       .select(['last_seq', 'visitor_read_seq', 'operator_read_seq'])

@@ -11,6 +11,7 @@ import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../errors.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
 import { IdSchema } from '../http/ids.js';
 import { nowInstant } from '../http/time.js';
@@ -395,9 +396,7 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
         // Into an open conversation, the email is stored on its own first (the group-committing writer takes no extra rows).
         if (body.email !== undefined) {
           const email = body.email;
-          await db
-            .transaction()
-            .execute((trx) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email));
+          await transact(db, (trx) => storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email));
         }
         const sent = await gateway.writer.send({
           conversationId,

@@ -12,6 +12,7 @@ import { randomToken } from '../domain/tenancy/keys.js';
 import { findOrCreateVisitor, newVisitorUid } from '../domain/visitors/identity.js';
 import { ApiError } from '../errors.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
 
 type Tx = Transaction<Database>;
@@ -123,7 +124,7 @@ export async function resolveVisitor(
   verified: { externalId: string; email: string | undefined } | null,
 ): Promise<VisitorRef> {
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     if (verified !== null) {
       const known = await liveVisitor(trx, site.clientId, 'external_id', verified.externalId);
       if (known !== undefined && known.deleted_at === null) {

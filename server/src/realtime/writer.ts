@@ -5,6 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../errors.js';
+import { transact } from '../events/transact.js';
 import { appendEntryWithin, type SendInput, type SendResult, sendEntry, storedClientIds } from './commands.js';
 import type { HistoryRow } from './store.js';
 
@@ -106,7 +107,7 @@ export class MessageWriter {
     const ordered = [...batch].sort((a, b) => a.input.conversationId - b.input.conversationId);
     let outcomes: Outcome[];
     try {
-      outcomes = await this.db.transaction().execute(async (trx) => {
+      outcomes = await transact(this.db, async (trx) => {
         const stored = await this.storedIds(trx, ordered);
         const results: Outcome[] = [];
         for (const pending of ordered) {

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import { assertOwned, type Principal, targetClient } from '../domain/tenancy/policy.js';
 import { fieldInvalid } from '../errors.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { addressRefusal, type OutboundGuard } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
 import { EVENT_SELECTORS, resolveSelectors } from './payloads.js';
@@ -73,7 +74,7 @@ export async function createWebhook(
   const events = readEvents(input.events, format);
   const secret = newSecret();
   const at = nowInstant();
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await transact(db, async (trx) => {
     await assertOwned(trx, 'website', input.website_id ?? [], clientId, 'website_id');
     const { id } = await trx
       .insertInto('webhook')
@@ -125,7 +126,7 @@ export async function updateWebhook(
       ? readEvents(input.events ?? existing.events, format)
       : undefined;
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (input.website_id !== undefined)
       await assertOwned(trx, 'website', input.website_id, existing.client_id, 'website_id');
     const reenabled = input.enabled === true && existing.enabled === 0;
@@ -159,7 +160,7 @@ export async function updateWebhook(
 /** Deletes a subscription and its delivery log (`webhook.deleted`); attempts not yet sent are dropped with it. */
 export async function deleteWebhook(db: Kysely<Database>, existing: WebhookRecord): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx.deleteFrom('webhook_delivery').where('webhook_id', '=', existing.id).execute();
     await trx.deleteFrom('webhook').where('id', '=', existing.id).execute();
     await appendEvent(trx, {
@@ -185,7 +186,7 @@ export async function rotateWebhookSecret(
   const secret = newSecret();
   const at = nowInstant();
   const expires = overlapHours > 0 ? new Date(Date.parse(at) + overlapHours * 3_600_000).toISOString() : null;
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx
       .updateTable('webhook')
       .set({

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
+import { transact } from '../events/transact.js';
 import {
   encodeBody,
   eventWebsites,
@@ -183,7 +184,7 @@ export async function replayRange(
   toExclusive: string,
   at: string,
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const events = await trx
       .selectFrom('event')
       .selectAll()
@@ -214,7 +215,7 @@ export async function replayRange(
 
 /** Sends one logged delivery again as a new attempt of the same event and subscription (same correlation and webhook-id). */
 export async function replayDelivery(db: Kysely<Database>, delivery: WebhookDeliveryRow, at: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const last = await trx
       .selectFrom('webhook_delivery')
       .select((eb) => eb.fn.max('attempt').as('attempt'))

@@ -4,6 +4,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, WebhookDeliveryRow } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
+import { transact } from '../events/transact.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../http/outbound.js';
 import { dispatchOutbox } from './dispatch.js';
 import { onWebhookWork } from './signal.js';
@@ -185,7 +186,7 @@ export class WebhookWorker {
     for (const item of batch) this.inFlight.delete(item.delivery.id);
     let claimed: Claimed[] = [];
     try {
-      claimed = await this.db.transaction().execute(async (trx) => {
+      claimed = await transact(this.db, async (trx) => {
         const succeeded = new Set<number>();
         for (const item of batch) await this.record(trx, item, succeeded);
         // Any success ends a run of failures (one statement per round, not per answer).
@@ -444,7 +445,7 @@ export class WebhookWorker {
       .limit(1)
       .executeTakeFirst();
     if (abandoned === undefined) return;
-    await this.db.transaction().execute(async (trx) => {
+    await transact(this.db, async (trx) => {
       let query = trx
         .selectFrom('webhook_delivery')
         .selectAll()

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, SaleRow } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 
@@ -194,7 +195,7 @@ export async function reportTransaction(
   const reported = await findSale(db, website.id, externalId);
   if (reported) return sameSaleOrConflict(reported, amount, currency);
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transact(db, async (trx) => {
       const attribution = await attribute(trx, website.client_id, website.id, saleAt, {
         ...(input.conversation_id !== undefined && { conversationId: input.conversation_id }),
         uid,

@@ -16,6 +16,7 @@ import {
 } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
@@ -428,7 +429,7 @@ export async function createConversation(
   const early = history.findIndex((entry) => entry.at < createdAt);
   if (early >= 0)
     throw fieldInvalid('history', `Entry ${early + 1}: it is dated before the conversation's created_at.`);
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
     const clientId = website.client_id;
     if (input.operator_id != null) await assertOwned(trx, 'operator', [input.operator_id], clientId, 'operator_id');
@@ -473,7 +474,7 @@ export async function updateConversation(
   existing: ConversationRow,
   input: ConversationUpdateInput,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (input.operator_id != null)
       await assertOwned(trx, 'operator', [input.operator_id], existing.client_id, 'operator_id');
     if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], existing.client_id, 'skill_id');
@@ -508,9 +509,7 @@ export async function closeConversationNow(
     if (last !== undefined && at < last.created_at)
       throw fieldInvalid('closed_at', "It is before the conversation's last history entry.");
   }
-  await db
-    .transaction()
-    .execute((trx) => closeConversation(trx, existing.id, { operatorClosed: input.operator_closed, at }));
+  await transact(db, (trx) => closeConversation(trx, existing.id, { operatorClosed: input.operator_closed, at }));
 }
 
 /**
@@ -558,7 +557,7 @@ export async function postMessage(
   if (!authored && input.operator_id !== undefined)
     throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   const operatorId = authored ? writingOperator(existing, input.operator_id) : null;
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     // Writing to the visitor takes an unowned conversation; a note does not.
     if (operatorId !== null) await actAsOperator(trx, existing, operatorId, kind === MESSAGE_KIND.operator);
     return appendMessage(trx, existing.id, { kind, text, operatorId, at: nowInstant() });
@@ -611,7 +610,7 @@ export async function createTag(
   const name = input.name.trim();
   const websiteIds = unique(input.website_id ?? []);
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     await lockClientTags(trx, clientId);
     await assertTagNameFree(trx, clientId, name);
     await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
@@ -646,7 +645,7 @@ export async function updateTag(
   ];
   if (changed.length === 0) return;
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await lockClientTags(trx, existing.client_id);
     if (name !== undefined) {
       await assertTagNameFree(trx, existing.client_id, name, existing.id);

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CallMeetingRow, CallMeetingStatus, Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { isIdText } from '../../http/ids.js';
 import { nowInstant } from '../../http/time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
@@ -108,7 +109,7 @@ async function moveMeeting(
  * skill and moves to `progress`. A retried pick-up answers the call it already opened.
  */
 export async function pickupCall(db: Kysely<Database>, principal: Principal, input: OdigoCall): Promise<PickedUpCall> {
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const parties = await callParties(trx, principal, input);
     const answer = (
       conversationId: number,
@@ -189,7 +190,7 @@ export async function pickupCall(db: Kysely<Database>, principal: Principal, inp
 
 /** A hang-up: closes the operator's open call with this number (closed by the operator); the meeting in progress becomes `done`. */
 export async function hangupCall(db: Kysely<Database>, principal: Principal, input: OdigoCall): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const parties = await callParties(trx, principal, input);
     const call = await openCall(trx, parties);
     if (!call) {

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { hashSecret, randomToken } from '../tenancy/keys.js';
 import { assertOwned, type Principal, targetClient } from '../tenancy/policy.js';
@@ -114,7 +115,7 @@ export async function createOperator(
   const client = await db.selectFrom('client').select('lang').where('id', '=', clientId).executeTakeFirstOrThrow();
   const at = nowInstant();
   return withEmailConflict(email, () =>
-    db.transaction().execute(async (trx) => {
+    transact(db, async (trx) => {
       await assertEmailFree(trx, clientId, email);
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
@@ -201,7 +202,7 @@ export async function updateOperator(
   ];
   const at = nowInstant();
   await withEmailConflict(email, () =>
-    db.transaction().execute(async (trx) => {
+    transact(db, async (trx) => {
       if (email !== undefined) await assertEmailFree(trx, clientId, email, operatorId);
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
@@ -230,7 +231,7 @@ export async function updateOperator(
 /** Deletes an operator: gone from the API and from routing, kept as a tombstone so past conversations keep their operator. */
 export async function deleteOperator(db: Kysely<Database>, clientId: number, operatorId: number): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     // A connected operator is disconnected first, so the presence session closes and listeners hear it.
     await closePresence(trx, clientId, operatorId, at);
     await trx.deleteFrom('operator_website').where('operator_id', '=', operatorId).execute();
@@ -309,7 +310,7 @@ export async function createGroup(
 ): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     if (input.parent_id != null) await assertOwned(trx, 'operator_group', [input.parent_id], clientId, 'parent_id');
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
@@ -342,7 +343,7 @@ export async function updateGroup(
   input: GroupInput,
 ): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (input.parent_id != null) {
       await assertOwned(trx, 'operator_group', [input.parent_id], clientId, 'parent_id');
       await assertNoCycle(trx, 'operator_group', groupId, input.parent_id);
@@ -371,7 +372,7 @@ export async function updateGroup(
 /** Deletes a group: its operators leave it, its subgroups move up to its parent. */
 export async function deleteGroup(db: Kysely<Database>, clientId: number, groupId: number): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const group = await trx
       .selectFrom('operator_group')
       .select('parent_id')
@@ -412,7 +413,7 @@ export async function createSkill(
 ): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     if (input.parent_id != null) await assertOwned(trx, 'skill', [input.parent_id], clientId, 'parent_id');
     await assertOwned(trx, 'operator', input.operator_list ?? [], clientId, 'operator_list');
     const { id } = await trx
@@ -446,7 +447,7 @@ export async function updateSkill(
   input: SkillInput,
 ): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (input.parent_id != null) {
       await assertOwned(trx, 'skill', [input.parent_id], clientId, 'parent_id');
       await assertNoCycle(trx, 'skill', skillId, input.parent_id);
@@ -476,7 +477,7 @@ export async function updateSkill(
 /** Deletes a skill: operators lose it, sub-skills move up to its parent. */
 export async function deleteSkill(db: Kysely<Database>, clientId: number, skillId: number): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const skill = await trx.selectFrom('skill').select('parent_id').where('id', '=', skillId).executeTakeFirstOrThrow();
     await trx.deleteFrom('operator_skill').where('skill_id', '=', skillId).execute();
     await trx
@@ -500,7 +501,7 @@ export async function linkOperatorWebsite(
   websiteId: number,
 ): Promise<boolean> {
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
     await assertOwned(trx, 'website', [websiteId], clientId, 'website_id');
     // A concurrent link of the same pair meets the primary key and counts as "already linked".
@@ -533,7 +534,7 @@ export async function unlinkOperatorWebsite(
   websiteId: number,
 ): Promise<boolean> {
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     await assertOwned(trx, 'operator', [operatorId], clientId, 'operator_id');
     await assertOwned(trx, 'website', [websiteId], clientId, 'website_id');
     const removed = await trx

@@ -8,6 +8,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { ApiError, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { CONNECT_REFUSED, LIVE_CHANNELS, type LiveChannel } from './live-schema.js';
 
@@ -181,7 +182,7 @@ export async function changeOperatorLive(
     );
   }
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const operator = await liveOperator(trx, clientId, operatorId);
     for (const channel of wanted) {
       if (operator[ENABLED_COLUMN[channel]] !== 1) {
@@ -203,7 +204,7 @@ export async function changeOperatorLive(
 /** Connects an operator (console login, realtime socket): opens a presence session and emits `user.connected`; nothing if already connected. */
 export async function connectOperator(db: Kysely<Database>, clientId: number, operatorId: number): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await liveOperator(trx, clientId, operatorId);
     await openPresence(trx, clientId, operatorId, at);
   });

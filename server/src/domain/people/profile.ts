@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { PROFILE_FIELDS, type ProfileField } from './live-schema.js';
 
@@ -45,7 +46,7 @@ export async function updateOperatorProfile(
   input: ProfileInput,
 ): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const operator = await trx
       .selectFrom('operator')
       .select('id')

@@ -10,6 +10,7 @@ import {
 } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { appendMessage, closeConversation, openConversation } from '../conversations/commands.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
@@ -23,7 +24,7 @@ import {
   type RoutingRequest,
   strategyOf,
 } from './algorithm.js';
-import { lockRows, runInTransaction } from './locks.js';
+import { lockRows } from './locks.js';
 import { type QueueStatus, queueStatus } from './queue.js';
 import {
   assertSkillOfClient,
@@ -287,7 +288,7 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
   const channel = input.channel ?? 'chat';
   if (!isLiveChannel(channel)) throw fieldInvalid('channel', 'Expected chat, call or video.');
   const text = input.text ?? null;
-  return runInTransaction(db, async (trx) => {
+  return transact(db, async (trx) => {
     const website = await routingWebsite(trx, input.websiteId);
     if (input.skillId != null) await assertSkillOfClient(trx, input.skillId, website.client_id);
     const visitor = await trx
@@ -423,7 +424,7 @@ async function serveWebsites(
 ): Promise<Assignment[]> {
   const assignments: Assignment[] = [];
   for (const websiteId of websiteIds) {
-    const made = await runInTransaction(db, async (trx) =>
+    const made = await transact(db, async (trx) =>
       serveWithin(trx, await routingWebsite(trx, websiteId), LIVE_CHANNELS, options),
     );
     assignments.push(...made);
@@ -525,7 +526,7 @@ async function endedWait(trx: Tx, conversation: RoutedConversation, before: numb
  * close it with closeLiveConversation instead).
  */
 export async function abandonConversation(db: Kysely<Database>, conversationId: number): Promise<EndedWait> {
-  return runInTransaction(db, async (trx) => {
+  return transact(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     const before = await lastSeq(trx, conversationId);
     if (!(await abandonWithin(trx, conversation, nowInstant())))
@@ -541,7 +542,7 @@ async function missQueued(
   outcome: 'missed_offline' | 'missed_busy',
   pick: (trx: Tx, queued: RoutedConversation[]) => Promise<RoutedConversation[]>,
 ): Promise<EndedWait[]> {
-  return runInTransaction(db, async (trx) => {
+  return transact(db, async (trx) => {
     await routingWebsite(trx, websiteId);
     const queued = await queuedConversations(trx, websiteId, LIVE_CHANNELS, 'skip_locked');
     const ended: EndedWait[] = [];
@@ -614,7 +615,7 @@ export async function closeLiveConversation(
   conversationId: number,
   input: { by: 'operator' | 'visitor'; operatorId?: number },
 ): Promise<LiveClose> {
-  const closed = await runInTransaction(db, async (trx) => {
+  const closed = await transact(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is already closed.`);
     const byOperator = input.by === 'operator';
@@ -749,7 +750,7 @@ export async function transferConversation(
   target: TransferTarget,
   byOperatorId: number | null,
 ): Promise<Transfer> {
-  const done = await runInTransaction(db, async (trx) => {
+  const done = await transact(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
     if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is closed.`);
     const channel = conversation.channel;
@@ -984,7 +985,7 @@ export async function setRoutingStrategy(
 ): Promise<void> {
   const value = strategy === null ? null : ROUTING_STRATEGIES.find((known) => known === strategy);
   if (value === undefined) throw fieldInvalid('routing_strategy', `Expected ${ROUTING_STRATEGIES.join(' or ')}.`);
-  await runInTransaction(db, async (trx) => {
+  await transact(db, async (trx) => {
     const website = await trx
       .selectFrom('website')
       .select(['id', 'client_id', 'routing_strategy'])

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { clientWithKey, startTestApp, type TestApp, testDialect } from '../../test/harness.js';
 import { changeOperatorLive } from '../people/presence.js';
@@ -15,7 +16,6 @@ import {
   startLiveConversation,
   transferConversation,
 } from './commands.js';
-import { runInTransaction } from './locks.js';
 
 let t: TestApp;
 let key: string;
@@ -65,11 +65,7 @@ async function team(websiteId: number, available = true): Promise<number[]> {
 async function visitors(websiteId: number, count: number): Promise<Array<{ id: number; uniqueId: string }>> {
   const made: Array<{ id: number; uniqueId: string }> = [];
   for (let n = 0; n < count; n += 1)
-    made.push(
-      await t.store.db
-        .transaction()
-        .execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId, at: nowInstant() })),
-    );
+    made.push(await transact(t.store.db, (trx) => findOrCreateVisitor(trx, { clientId, websiteId, at: nowInstant() })));
   return made;
 }
 
@@ -225,7 +221,7 @@ describe('runInTransaction', () => {
   it('runs a transaction again when PostgreSQL broke a deadlock, at most three times, and lets other errors through', async () => {
     let attempts = 0;
     const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
-    const value = await runInTransaction(t.store.db, async () => {
+    const value = await transact(t.store.db, async () => {
       attempts += 1;
       if (attempts < 3) throw deadlock;
       return 'done';
@@ -233,7 +229,7 @@ describe('runInTransaction', () => {
     expect([value, attempts]).toEqual(['done', 3]);
     attempts = 0;
     await expect(
-      runInTransaction(t.store.db, async () => {
+      transact(t.store.db, async () => {
         attempts += 1;
         throw deadlock;
       }),
@@ -242,7 +238,7 @@ describe('runInTransaction', () => {
     attempts = 0;
     const other = new Error('other');
     await expect(
-      runInTransaction(t.store.db, async () => {
+      transact(t.store.db, async () => {
         attempts += 1;
         throw other;
       }),

@@ -1,6 +1,7 @@
 // Live routing end to end on a real database: who gets a conversation, queues and positions, serving, outcomes, transfers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../errors.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../../test/harness.js';
 import { OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE } from '../conversations/history.js';
@@ -73,9 +74,7 @@ async function operator(
 }
 
 async function visitor(websiteId: number, owner: number = clientId): Promise<{ id: number; uniqueId: string }> {
-  return t.store.db
-    .transaction()
-    .execute((trx) => findOrCreateVisitor(trx, { clientId: owner, websiteId, at: nowInstant() }));
+  return transact(t.store.db, (trx) => findOrCreateVisitor(trx, { clientId: owner, websiteId, at: nowInstant() }));
 }
 
 async function start(websiteId: number, extra: Partial<LiveStartInput> = {}): Promise<LiveStart> {

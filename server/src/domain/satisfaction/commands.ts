@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, fieldInvalid, fieldMissing } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { noteFraction } from './present.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from './schema.js';
@@ -56,7 +57,7 @@ export async function recordSatisfaction(
   if (comment.length > COMMENT_MAX) throw fieldInvalid('comment', `It must be at most ${COMMENT_MAX} characters long.`);
   const at = nowInstant();
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transact(db, async (trx) => {
       const conversation = await trx
         .selectFrom('conversation')
         .leftJoin('visitor', 'visitor.id', 'conversation.visitor_id')

@@ -3,13 +3,14 @@ import type { Kysely } from 'kysely';
 import type { ApiKeyScope, Database, RoutingStrategy } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import { generateKeyMaterial, randomToken } from './keys.js';
 import { canSeeClient, type Principal, targetClient } from './policy.js';
 
 export async function createPartner(db: Kysely<Database>, input: { name: string }): Promise<number> {
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const { id } = await trx
       .insertInto('partner')
       .values({ name: input.name.trim(), created_at: at, updated_at: at })
@@ -45,7 +46,7 @@ export async function createClient(
   }
   const at = nowInstant();
   const lang = (input.lang ?? 'en').toLowerCase();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const { id } = await trx
       .insertInto('client')
       .values({ partner_id: partnerId, name: input.name.trim(), lang, created_at: at, updated_at: at })
@@ -75,7 +76,7 @@ export async function updateClient(
     ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }),
   };
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx
       .updateTable('client')
       .set({ ...changes, updated_at: at })
@@ -104,7 +105,7 @@ export async function createApiKey(
 ): Promise<CreatedKey> {
   const material = await generateKeyMaterial();
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const { id } = await trx
       .insertInto('api_key')
       .values({
@@ -163,7 +164,7 @@ export async function revokeApiKey(
   owner: { partnerId: number | null; clientId: number | null },
 ): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const updated = await trx
       .updateTable('api_key')
       .set({ revoked_at: at })
@@ -205,7 +206,7 @@ export async function createWebsite(
   const clientId = await targetClient(db, principal, input.client_id);
   const label = input.label?.trim() || url.hostname;
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const { id } = await trx
       .insertInto('website')
       .values({
@@ -242,7 +243,7 @@ export async function updateWebsite(
     ...(input.routing_strategy !== undefined && { routing_strategy: input.routing_strategy }),
   };
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx
       .updateTable('website')
       .set({ ...changes, updated_at: at })

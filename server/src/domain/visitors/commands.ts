@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { CallMeetingRow, CallMeetingStatus, CallMeetingTable, Database, VisitorTable } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
 import { isIdText } from '../../http/ids.js';
 import { nowInstant, parseApiDate } from '../../http/time.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
@@ -68,7 +69,7 @@ export async function createVisitor(
   const websiteIds = unique(input.website_id ?? []).sort((a, b) => a - b);
   const at = nowInstant();
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await transact(db, async (trx) => {
       const taken = await trx
         .selectFrom('visitor')
         .select('id')
@@ -144,7 +145,7 @@ export async function updateVisitor(
   // An unchanged website list is the one already linked, so it needs no check.
   if (changed.length === 0) return;
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     if (websitesChanged && websiteIds !== undefined)
       await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
     await trx
@@ -183,7 +184,7 @@ export async function updateVisitor(
  */
 export async function deleteVisitor(db: Kysely<Database>, existing: VisitorRecord): Promise<void> {
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     const erased: VisitorUpdate = { unique_id: `deleted:${existing.id}`, deleted_at: at, updated_at: at };
     for (const field of PERSONAL_FIELDS) erased[field] = null;
     await trx.updateTable('visitor').set(erased).where('id', '=', existing.id).execute();
@@ -234,7 +235,7 @@ export async function createCallMeeting(
 ): Promise<number> {
   const startAt = readStartAt(input.start_at);
   const at = nowInstant();
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
     const skillId = cleanText(input.skill_id) ?? null;
     if (skillId !== null) {
@@ -292,7 +293,7 @@ export async function updateCallMeeting(
   const changed = Object.keys(changes);
   if (changed.length === 0) return;
   const at = nowInstant();
-  await db.transaction().execute(async (trx) => {
+  await transact(db, async (trx) => {
     await trx
       .updateTable('call_meeting')
       .set({ ...changes, updated_at: at })

@@ -1,6 +1,7 @@
 // Visitors (seed 003 "Visitor") end to end on a real database: fields, unique ids, updates, the privacy erase, filters, isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
 import {
   clientWithKey,
@@ -479,9 +480,9 @@ describe('deleting visitors (privacy erase)', () => {
     const uid = freshUid('returning');
     const doomed = await create('/visitor', { unique_id: uid, lastname: 'Gone' });
     await t.api('DELETE', `/visitor/${doomed.id}`, { key });
-    const found = await t.store.db
-      .transaction()
-      .execute((trx) => findOrCreateVisitor(trx, { clientId, websiteId: site.id, uniqueId: uid, at: nowInstant() }));
+    const found = await transact(t.store.db, (trx) =>
+      findOrCreateVisitor(trx, { clientId, websiteId: site.id, uniqueId: uid, at: nowInstant() }),
+    );
     expect(found.created).toBe(true);
     expect(found.id).not.toBe(doomed.id);
     const fresh = await t.api('GET', `/visitor/${found.id}`, { key });
