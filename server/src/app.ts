@@ -12,7 +12,10 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
+import { registerQueueServing } from './domain/routing/reactions.js';
 import type { ApiError } from './errors.js';
+import { EventDispatcher } from './events/dispatcher.js';
+import { attachDispatcher, detachDispatcher } from './events/transact.js';
 import { KeyVerifier } from './http/auth.js';
 import { toApiError } from './http/failure.js';
 import { OutboundGuard } from './http/outbound.js';
@@ -54,13 +57,26 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Reactions to committed events (events/dispatcher.ts): every command run on this database hands its events here.
+  const reactions = new EventDispatcher((err, reaction) => app.log.error({ err }, `reaction failed: ${reaction}`));
+  attachDispatcher(store.db, reactions);
   const context: AppContext = {
     config,
     db: store.db,
     dialect: store.dialect,
     keys: new KeyVerifier(store.db, config.adminKey),
     outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
+    reactions,
   };
+  registerQueueServing(reactions, store.db);
+  // A revoked key stops working on every node at once (relayed over Redis when several run), not after the cache's 30 s.
+  reactions.on(
+    ['api_key.revoked'],
+    (events) => {
+      for (const event of events) context.keys.forgetKey(event.subject.id);
+    },
+    { name: 'forget revoked keys', where: 'every_node' },
+  );
   // Webhook delivery runs on every node from the moment it is ready; on close it finishes what is in flight.
   const webhooks = new WebhookWorker(
     store.db,
@@ -72,6 +88,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   context.webhooks = webhooks;
   app.addHook('onReady', async () => webhooks.start());
   app.addHook('onClose', async () => {
+    await reactions.settled();
+    detachDispatcher(store.db);
     await webhooks.stop();
     context.outbound.close();
   });

@@ -1,12 +1,12 @@
-// What route modules and commands share: the database, the key verifier, the configuration and the realtime fan-out.
+// What route modules and commands share: the database, the key verifier, the configuration and the event reactions.
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Dialect } from './db/dialect.js';
 import type { Database } from './db/schema.js';
 import type { Principal } from './domain/tenancy/policy.js';
+import type { EventDispatcher } from './events/dispatcher.js';
 import type { KeyVerifier } from './http/auth.js';
 import type { OutboundGuard } from './http/outbound.js';
-import type { RealtimePublisher } from './realtime/publisher.js';
 import type { WebhookWorker } from './webhooks/worker.js';
 
 export interface AppContext {
@@ -19,11 +19,10 @@ export interface AppContext {
   /** This node's webhook delivery worker (started when the app is ready, stopped on close). */
   webhooks?: WebhookWorker;
   /**
-   * Realtime fan-out, set when the gateway plugin is registered. A command outside the gateway whose change sockets
-   * should see (a message posted through the API, a conversation given an operator) calls it after its commit,
-   * e.g. `context.realtime?.entries(id, [row])` or `await context.realtime?.conversationChanged(id)`.
+   * Reactions to committed events: a feature that must react to a change (fan-out, queue serving, a cache) registers
+   * here with `context.reactions.on([...event types], reaction, { name })` instead of being called by routes.
    */
-  realtime?: RealtimePublisher;
+  reactions: EventDispatcher;
 }
 
 declare module 'fastify' {

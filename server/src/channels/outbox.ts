@@ -204,6 +204,23 @@ export async function changeDeliveryState(
     })
     .where('id', '=', row.id)
     .execute();
+  await announceDeliveryState(trx, row, state, extra.error, at);
+  return {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    state,
+    ...(extra.error !== undefined && { error: extra.error }),
+  };
+}
+
+/** `message.status_changed` for one outbound message: operators see it live, webhooks deliver it. */
+async function announceDeliveryState(
+  trx: Tx,
+  row: Pick<ChannelOutboundRow, 'client_id' | 'conversation_id' | 'seq' | 'channel_id'>,
+  state: DeliveryState,
+  error: ProviderError | undefined,
+  at: string,
+): Promise<void> {
   const conversation = await trx
     .selectFrom('conversation')
     .select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id'])
@@ -224,16 +241,10 @@ export async function changeDeliveryState(
       operatorId: conversation.operator_id,
       seq: row.seq,
       state,
-      error: extra.error ?? null,
+      error: error ?? null,
     },
     at,
   });
-  return {
-    conversationId: row.conversation_id,
-    seq: row.seq,
-    state,
-    ...(extra.error !== undefined && { error: extra.error }),
-  };
 }
 
 /** Applies a provider status to the message it names; undefined when no message of this channel has that id (yet). */
@@ -287,22 +298,26 @@ export async function claimDueMessages(
 /** Gives a claimed row back for a later attempt (rate limit, transient refusal), keeping the last error for operators. */
 export async function postponeMessage(
   db: Kysely<Database>,
-  id: number,
+  row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'channel_id'>,
   delayMs: number,
   error?: ProviderError,
   countAttempt = true,
 ): Promise<void> {
-  await db
-    .updateTable('channel_outbound')
-    .set((eb) => ({
-      claimed_until: null,
-      next_attempt_at: new Date(Date.now() + delayMs).toISOString(),
-      updated_at: nowInstant(),
-      ...(error !== undefined && { error_code: error.code, error_message: error.message }),
-      ...(!countAttempt && { attempts: eb('attempts', '-', 1) }),
-    }))
-    .where('id', '=', id)
-    .execute();
+  await transact(db, async (trx) => {
+    await trx
+      .updateTable('channel_outbound')
+      .set((eb) => ({
+        claimed_until: null,
+        next_attempt_at: new Date(Date.now() + delayMs).toISOString(),
+        updated_at: nowInstant(),
+        ...(error !== undefined && { error_code: error.code, error_message: error.message }),
+        ...(!countAttempt && { attempts: eb('attempts', '-', 1) }),
+      }))
+      .where('id', '=', row.id)
+      .execute();
+    // The provider's reason is part of the delivery state people see: a change of it is announced like a state.
+    if (error !== undefined) await announceDeliveryState(trx, row, 'queued', error, nowInstant());
+  });
 }
 
 /** The delivery state of one message (by its seq), or undefined when it has none (not a provider reply). */

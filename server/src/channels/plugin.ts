@@ -31,11 +31,9 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
     app.log.info(
       `channels: credentials sealed with a key ${runtime.keyOrigin === 'admin_key' ? 'derived from CAUSERIE_ADMIN_KEY' : 'generated into the data directory'}; set CAUSERIE_SECRET_KEY in production.`,
     );
-  // Committed delivery changes reach the operators following the conversation (`delivery` frames).
-  const stopForwarding = runtime.onDelivery((change) => context.realtime?.delivery(change));
+  // Delivery changes reach the operators following the conversation through the realtime fan-out reaction.
   runtime.start();
   app.addHook('onClose', async () => {
-    stopForwarding();
     await runtime.stop();
   });
 

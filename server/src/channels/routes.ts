@@ -225,7 +225,6 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       if (conversation === undefined)
         throw fieldInvalid('conversation_id', `Unknown 'conversation' with 'id' ${request.body.conversation_id}.`);
       const row = await sendTemplateMessage(db, conversation, request.body, channel.row.id);
-      context.realtime?.entries(conversation.id, [row]);
       const state = await deliveryStateOf(db, conversation.id, Number(row.seq));
       if (state === undefined) throw conflict('The template was not queued.');
       return one(state);
@@ -250,7 +249,6 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         loadConversationRows(db, request.principal, ids),
       );
       const row = await sendTemplateMessage(db, existing, request.body);
-      context.realtime?.entries(existing.id, [row]);
       const delivery = await deliveryStateOf(db, existing.id, Number(row.seq));
       return one(presentMessage(row, delivery));
     },
@@ -297,7 +295,6 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         ...(request.query.caption !== undefined && { caption: request.query.caption }),
         ...(request.query.operator_id !== undefined && { operatorId: request.query.operator_id }),
       });
-      context.realtime?.entries(existing.id, [row]);
       const delivery = await deliveryStateOf(db, existing.id, Number(row.seq));
       return one(presentMessage(row, delivery));
     },

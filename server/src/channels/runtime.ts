@@ -3,19 +3,12 @@
 import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { ChannelInboundTable } from '../db/schema.js';
-import { serveQueue } from '../domain/routing/commands.js';
 import { transact } from '../events/transact.js';
 import type { OutboundContent, SendContext } from './adapter.js';
 import { adapterFor } from './adapter.js';
-import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
+import { type InboundWork, pendingInbound, processInbound } from './inbound.js';
 import { signedMediaUrl } from './media.js';
-import {
-  changeDeliveryState,
-  claimDueMessages,
-  type DeliveryChange,
-  MAX_SEND_ATTEMPTS,
-  postponeMessage,
-} from './outbox.js';
+import { changeDeliveryState, claimDueMessages, MAX_SEND_ATTEMPTS, postponeMessage } from './outbox.js';
 import { channelKey } from './secrets.js';
 import { createSendRate, type SendRate } from './send-rate.js';
 import { onOutboundWork } from './signal.js';
@@ -208,14 +201,12 @@ export class ChannelRuntime {
       try {
         const outcome = await processInbound(this.context.db, batch);
         taken = outcome.taken;
-        await this.publish(outcome);
       } catch {
         // One bad payload fails the batch: each is processed alone, so only that one is set aside.
         for (const work of batch) {
           try {
             const outcome = await processInbound(this.context.db, [work]);
             taken += outcome.taken;
-            await this.publish(outcome);
           } catch (error) {
             this.report(error, `processing inbound payload ${work.stored.id}`);
             await this.setAside(work.stored, error);
@@ -244,32 +235,6 @@ export class ChannelRuntime {
       .catch(() => undefined);
   }
 
-  /** After commit: entries and delivery states to sockets, new conversations routed. */
-  private async publish(outcome: InboundOutcome): Promise<void> {
-    const realtime = this.context.realtime;
-    for (const { conversationId, row } of outcome.entries) realtime?.entries(conversationId, [row]);
-    for (const change of outcome.deliveries) this.published(change);
-    const websites = new Set(outcome.opened.map((opened) => opened.websiteId));
-    for (const opened of outcome.opened) await realtime?.conversationChanged(opened.conversationId);
-    for (const websiteId of websites) {
-      const assignments = await serveQueue(this.context.db, { websiteId });
-      await realtime?.assignments(assignments);
-    }
-  }
-
-  private readonly deliveryListeners = new Set<(change: DeliveryChange) => void>();
-
-  /** Listens to committed delivery changes on this node (the webhook plugin forwards them to the realtime publisher). */
-  onDelivery(listener: (change: DeliveryChange) => void): () => void {
-    this.deliveryListeners.add(listener);
-    return () => this.deliveryListeners.delete(listener);
-  }
-
-  /** A delivery change reached the database. */
-  private published(change: DeliveryChange): void {
-    for (const listener of this.deliveryListeners) listener(change);
-  }
-
   private async drainOutbound(): Promise<void> {
     for (;;) {
       let claimed: Awaited<ReturnType<typeof claimDueMessages>>;
@@ -280,11 +245,6 @@ export class ChannelRuntime {
         return;
       }
       if (claimed.length === 0) return;
-      // A reply claimed for the first time is committed and waiting for its provider: operators see it as queued
-      // (it stays so while the send rate or a transient refusal holds it back).
-      for (const row of claimed)
-        if (row.attempts === 1)
-          this.published({ conversationId: row.conversation_id, seq: Number(row.seq), state: 'queued' });
       // Messages of one conversation leave in order; conversations in parallel.
       const byConversation = new Map<number, typeof claimed>();
       for (const row of claimed)
@@ -301,7 +261,7 @@ export class ChannelRuntime {
             if (!sent) {
               // Later messages of the conversation wait behind the one that could not leave.
               for (const later of rows.slice(index + 1))
-                await postponeMessage(this.context.db, later.id, 1000, undefined, false);
+                await postponeMessage(this.context.db, later, 1000, undefined, false);
               return;
             }
           }
@@ -317,18 +277,16 @@ export class ChannelRuntime {
     const channel = await this.directory.get(row.channel_id);
     if (channel === undefined || channel.row.enabled !== 1) {
       await transact(db, async (trx) => {
-        const change = await changeDeliveryState(trx, row, 'failed', {
+        await changeDeliveryState(trx, row, 'failed', {
           error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' },
         });
-        if (change !== null) this.queueNotice(change);
       });
-      this.flushNotices();
       return true;
     }
     this.rates ??= createSendRate(this.context.config.redisUrl, (error, what) => this.report(error, what));
     const wait = await this.rates.take(channel.row.id, channel.row.send_rate);
     if (wait > 0) {
-      await postponeMessage(db, row.id, wait, undefined, false);
+      await postponeMessage(db, row, wait, undefined, false);
       this.scheduleOutbound(wait);
       return false;
     }
@@ -345,35 +303,17 @@ export class ChannelRuntime {
     });
     if (!outcome.ok && outcome.retry && row.attempts < MAX_SEND_ATTEMPTS) {
       const delay = (outcome.retryAfterMs ?? 2000) * 2 ** Math.max(0, row.attempts - 1);
-      await postponeMessage(db, row.id, delay, outcome.error);
-      // Still queued, now with the reason it has not left (the provider's rate limit, an outage).
-      this.published({
-        conversationId: row.conversation_id,
-        seq: Number(row.seq),
-        state: 'queued',
-        error: outcome.error,
-      });
+      // Still queued, now with the reason it has not left (the provider's rate limit, an outage): announced as a
+      // `message.status_changed` that operators see live.
+      await postponeMessage(db, row, delay, outcome.error);
       this.scheduleOutbound(delay);
       return false;
     }
     await transact(db, async (trx) => {
-      const change = outcome.ok
-        ? await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId })
-        : await changeDeliveryState(trx, row, 'failed', { error: outcome.error });
-      if (change !== null) this.queueNotice(change);
+      if (outcome.ok) await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId });
+      else await changeDeliveryState(trx, row, 'failed', { error: outcome.error });
     });
-    this.flushNotices();
     return true;
-  }
-
-  private notices: DeliveryChange[] = [];
-  private queueNotice(change: DeliveryChange): void {
-    this.notices.push(change);
-  }
-  private flushNotices(): void {
-    const notices = this.notices;
-    this.notices = [];
-    for (const change of notices) this.published(change);
   }
 
   private scheduleOutbound(delayMs: number): void {

@@ -36,13 +36,25 @@ function isRetryableConflict(error: unknown): boolean {
 
 const ATTEMPTS = 3;
 
+export interface TransactOptions<T> {
+  /**
+   * Runs after commit, before the reactions: for a caller that must be listening before others hear of the change
+   * (the visitor's HTTP fallback follows a new conversation's typing before its operator is told of it).
+   */
+  beforeReactions?: (result: T) => Promise<void>;
+}
+
 /**
  * Runs `work` in one transaction and, once it committed, hands the events it appended to the app's reactions
  * (awaited, so a caller that answers after `transact` answers after the fan-out it caused; reactions never make
  * `transact` fail). Runs `work` again, up to three times, when PostgreSQL aborted it to break a deadlock — which is
  * safe because `work` has no effect outside the database: everything outside is a reaction.
  */
-export async function transact<T>(db: Kysely<Database>, work: (trx: Tx) => Promise<T>): Promise<T> {
+export async function transact<T>(
+  db: Kysely<Database>,
+  work: (trx: Tx) => Promise<T>,
+  options: TransactOptions<T> = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     let events: CommittedEvent[] = [];
     try {
@@ -53,6 +65,7 @@ export async function transact<T>(db: Kysely<Database>, work: (trx: Tx) => Promi
         events = pending;
         return value;
       });
+      await options.beforeReactions?.(result);
       const dispatcher = dispatcherByDatabase.get(db);
       if (dispatcher !== undefined && events.length > 0) await dispatcher.dispatch(events);
       return result;

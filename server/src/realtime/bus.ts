@@ -5,6 +5,7 @@
 // handed to the local handlers at once and to the other nodes through Redis (a node ignores its own echo).
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { EventRelay } from '../events/dispatcher.js';
 import type { RealtimeMessage } from './messages.js';
 
 export type BusHandler = (message: RealtimeMessage) => void;
@@ -32,7 +33,22 @@ export const topics = {
   queue: (websiteId: number) => `queue:${websiteId}`,
   /** Every socket (tab) of one visitor on one website. */
   visitor: (websiteId: number, vuid: string) => `vis:${websiteId}:${vuid}`,
+  /** Committed events relayed to the other nodes' `every_node` reactions. */
+  events: 'events',
 } as const;
+
+/** The bus as the event dispatcher's relay: a node publishes its committed events and skips its own echo. */
+export function busRelay(bus: Bus): EventRelay {
+  return {
+    publish: (events) => bus.publish(topics.events, { t: 'events', n: bus.nodeId, e: events }),
+    subscribe: (handler) => {
+      const subscription = bus.subscribe(topics.events, (message) => {
+        if (message.t === 'events' && message.n !== bus.nodeId) handler(message.e);
+      });
+      return () => subscription.unsubscribe();
+    },
+  };
+}
 
 /** Errors of the bus are reported here rather than thrown into the publisher. */
 export type BusErrorSink = (error: unknown, context: string) => void;

@@ -7,11 +7,7 @@ import { deliveryStates } from '../channels/outbox.js';
 import type { Dialect } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { connectOperator, disconnectOperator } from '../domain/people/presence.js';
-import {
-  expireQueuedConversations,
-  missQueuedConversations,
-  rerouteConversationsOf,
-} from '../domain/routing/commands.js';
+import { expireQueuedConversations } from '../domain/routing/commands.js';
 import { queueSnapshot } from '../domain/routing/queue.js';
 import { ApiError } from '../errors.js';
 import { type Bus, type Subscription, topics } from './bus.js';
@@ -26,14 +22,7 @@ import {
 import { type ConversationState, type EntryPayload, entryPayload, type RealtimeMessage } from './messages.js';
 import { type PresenceRegistry, PresenceTracker } from './presence.js';
 import type { RealtimePublisher } from './publisher.js';
-import {
-  conversationCard,
-  conversationState,
-  HISTORY_PAGE,
-  type HistoryRow,
-  historyAfter,
-  operatorWebsiteIds,
-} from './store.js';
+import { conversationCard, conversationState, HISTORY_PAGE, type HistoryRow, historyAfter } from './store.js';
 import { takeUpConversation } from './visitor.js';
 import { MessageWriter } from './writer.js';
 
@@ -383,18 +372,16 @@ export class Gateway {
     else connection.outbound(async () => connection.send(frame));
   }
 
-  /** Presence ended for an operator (grace period over, or their node died): disconnect, then end waits nobody can serve. */
+  /**
+   * Presence ended for an operator (grace period over, or their node died): disconnect. Their conversations move and
+   * waits nobody can serve end through the queue-serving reaction to `user.disconnected`, as for an API disconnect.
+   */
   private async disconnectOperator(operatorId: number, clientId: number): Promise<void> {
     await disconnectOperator(this.db, clientId, operatorId).catch((error: unknown) => {
       // A deleted operator was disconnected by the deletion.
       if (!(error instanceof ApiError && error.httpStatus === 404)) throw error;
     });
     this.bus.publish(topics.operator(operatorId), { t: 'disconnected', o: operatorId });
-    for (const moved of await rerouteConversationsOf(this.db, operatorId)) await this.publisher.transferred(moved);
-    for (const websiteId of await operatorWebsiteIds(this.db, operatorId)) {
-      const ended = await missQueuedConversations(this.db, websiteId);
-      await this.publisher.endedWaits(ended);
-    }
   }
 
   // ——— Queues ———
@@ -492,10 +479,8 @@ export class Gateway {
       .where('status', '=', 'waiting')
       .where('queued_at', '<=', limit)
       .execute();
-    for (const { website_id: websiteId } of rows) {
-      const ended = await expireQueuedConversations(this.db, websiteId, this.options.maxQueueWaitMs);
-      await this.publisher.endedWaits(ended);
-    }
+    for (const { website_id: websiteId } of rows)
+      await expireQueuedConversations(this.db, websiteId, this.options.maxQueueWaitMs);
   }
 
   /** Stops the sweep and the presence timers (sockets are closed by the WebSocket server). */

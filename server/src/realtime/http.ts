@@ -2,7 +2,7 @@
 // conversation when the visitor has none open), poll for entries after a seq, typing, read and the survey. Same rules
 // as the socket.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { Type } from 'typebox';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { startLiveConversation } from '../domain/routing/commands.js';
@@ -374,15 +374,14 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
             clientMessageId,
             pageType: body.page_type ?? null,
             userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+            // Before the operator hears of it: their first typing may come before the widget's first poll.
+            beforeAnnounced: (conversationId) => typing.watch(conversationId),
             // The offline form's email goes on the visitor with the message that starts the conversation.
             ...(email !== undefined && {
               alsoInTransaction: (trx: Transaction<Database>) =>
                 storeVisitorEmail(trx, site, { id: visitor.id, vuid: visitor.vuid }, email),
             }),
           });
-          // Before the operator hears of it: their first typing may come before the widget's first poll.
-          await typing.watch(started.conversationId);
-          await gateway.publisher.started(started);
           const first = started.entries.find((entry) => entry.kind === MESSAGE_KIND.visitor);
           return one({
             vuid: visitor.vuid,
@@ -404,7 +403,6 @@ export function visitorFallbackRoutes(gateway: Gateway): FastifyPluginAsyncTypeb
           text: body.text,
           clientMessageId,
         });
-        if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
         return one({
           vuid: visitor.vuid,
           conversation_id: conversationId,

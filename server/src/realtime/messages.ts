@@ -1,6 +1,7 @@
 // What the realtime bus carries between nodes: compact fan-out messages, published only after their transaction committed.
 import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import type { ConversationMessageRow, ConversationOutcome, ConversationStatus, MessageKind } from '../db/schema.js';
+import type { CommittedEvent } from '../events/dispatcher.js';
 
 /** A persisted history entry, as fanned out: everything a socket needs to present it without reading the database. */
 export interface EntryPayload {
@@ -46,7 +47,9 @@ export type RealtimeMessage =
   /** queue topic: waiting conversations of the website changed (positions to recompute). */
   | { t: 'queue'; w: number }
   /** visitor topic: one tab of the visitor started conversation `c`; the visitor's other tabs take it up. */
-  | { t: 'visitor_started'; c: number; v: number };
+  | { t: 'visitor_started'; c: number; v: number }
+  /** events topic: events committed on node `n`, for the `every_node` reactions of the others. */
+  | { t: 'events'; n: string; e: readonly CommittedEvent[] };
 
 /** The fan-out payload of a stored history row. */
 export function entryPayload(

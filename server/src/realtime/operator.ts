@@ -1,12 +1,8 @@
 // The operator side of the protocol: snapshot on connect, availability, reply, note, transfer, close, read, typing, resume.
 import { MESSAGE_KIND } from '../db/schema.js';
 import { changeOperatorLive } from '../domain/people/presence.js';
-import {
-  closeLiveConversation,
-  serveQueuesForOperator,
-  type TransferTarget,
-  transferConversation,
-} from '../domain/routing/commands.js';
+import { closeLiveConversation } from '../domain/routing/commands.js';
+import { type TransferTarget, transferConversation } from '../domain/routing/transfer.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
 import type { OperatorConnection } from './connection.js';
@@ -120,7 +116,6 @@ async function write(
     seq: Number(sent.row.seq),
     ...(sent.duplicate && { duplicate: true }),
   });
-  if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
 }
 
 function readTransferTarget(reader: FrameReader): TransferTarget {
@@ -163,8 +158,6 @@ export async function handleOperatorFrame(
         throw frameErrors.missing('chat');
       await changeOperatorLive(gateway.db, connection.clientId, connection.operatorId, change);
       reply({ type: 'availability', ...(await liveFlags(gateway, connection)) });
-      if (change.chat === true || change.call === true || change.video === true)
-        await gateway.publisher.assignments(await serveQueuesForOperator(gateway.db, connection.operatorId));
       return;
     }
     case 'reply':
@@ -183,7 +176,6 @@ export async function handleOperatorFrame(
           estimated_wait_seconds: transfer.queued.estimatedWaitSeconds,
         }),
       });
-      await gateway.publisher.transferred(transfer);
       return;
     }
     case 'close': {
@@ -193,7 +185,6 @@ export async function handleOperatorFrame(
         operatorId: connection.operatorId,
       });
       reply({ type: 'closed', conversation_id: conversationId, outcome: closed.outcome });
-      await gateway.publisher.closed(closed);
       return;
     }
     case 'read': {

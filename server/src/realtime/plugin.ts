@@ -1,5 +1,5 @@
 // The realtime gateway as a Fastify plugin: GET /realtime/visitor and /realtime/operator sockets, the visitor's HTTP
-// fallback, and the bus (in-process, or Redis when REDIS_URL is set) shared with the rest of the app as context.realtime.
+// fallback, the bus (in-process, or Redis when REDIS_URL is set), and the fan-out reaction to committed events.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
@@ -9,8 +9,9 @@ import { DEFAULT_PRESENCE_GRACE_MS } from '../config.js';
 import type { AppContext } from '../context.js';
 import { bearerToken } from '../domain/people/session-routes.js';
 import { authenticateOperatorToken, type OperatorIdentity } from '../domain/people/sessions.js';
-import { type Bus, createBus, RedisBus } from './bus.js';
+import { type Bus, busRelay, createBus, RedisBus } from './bus.js';
 import { OperatorConnection, VisitorConnection } from './connection.js';
+import { registerRealtimeFanout } from './fanout.js';
 import { FrameError, FrameReader, MAX_FRAME_BYTES, parseFrame } from './frames.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 import { visitorFallbackRoutes } from './http.js';
@@ -64,7 +65,10 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
       : new LocalPresenceRegistry();
   const publisher = new RealtimePublisher(db, bus, (error, where) => log.error({ err: error }, `realtime: ${where}`));
   const gateway = new Gateway(db, context.dialect, bus, publisher, registry, options, log);
-  context.realtime = publisher;
+  // Committed events reach the sockets through this reaction, whoever committed them; and the events of other nodes
+  // reach this node's `every_node` reactions through the bus.
+  const stopFanout = registerRealtimeFanout(context.reactions, db, publisher);
+  context.reactions.connect(busRelay(bus));
   gateways.set(context, gateway);
   const report = (error: unknown) => gateway.report(error, 'frame');
 
@@ -192,6 +196,8 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
 
   gateway.start();
   app.addHook('onClose', async () => {
+    stopFanout();
+    context.reactions.disconnect();
     await gateway.close(bus instanceof RedisBus);
     await bus.close();
     gateways.delete(context);

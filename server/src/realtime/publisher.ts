@@ -7,12 +7,11 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import type { Database } from '../db/schema.js';
-import type { Assignment, EndedWait, LiveClose, LiveStart, Transfer } from '../domain/routing/commands.js';
 import { type Bus, topics } from './bus.js';
 import { entryPayload } from './messages.js';
 import { conversationState, type HistoryRow } from './store.js';
 
-/** Publishes committed changes. Used by the gateway and by any command outside it whose change sockets should see. */
+/** Publishes committed changes on the bus: called by the realtime fan-out reaction (fanout.ts) and the gateway itself. */
 export class RealtimePublisher {
   constructor(
     private readonly db: Kysely<Database>,
@@ -58,42 +57,5 @@ export class RealtimePublisher {
   /** The waiting conversations of a website changed: positions and queue sizes are recomputed by the nodes showing them. */
   queueChanged(websiteId: number): void {
     this.bus.publish(topics.queue(websiteId), { t: 'queue', w: websiteId });
-  }
-
-  /** Conversations routing gave to operators (a served queue). */
-  async assignments(assignments: readonly Assignment[]): Promise<void> {
-    for (const assignment of assignments) {
-      this.entries(assignment.conversationId, [assignment.entry]);
-      await this.conversationChanged(assignment.conversationId);
-    }
-  }
-
-  /** After startLiveConversation. */
-  async started(start: LiveStart): Promise<void> {
-    this.entries(start.conversationId, start.entries);
-    await this.conversationChanged(start.conversationId);
-    await this.assignments(start.served);
-  }
-
-  /** After closeLiveConversation. */
-  async closed(close: LiveClose): Promise<void> {
-    this.entries(close.conversationId, close.entries);
-    await this.conversationChanged(close.conversationId);
-    await this.assignments(close.served);
-  }
-
-  /** After transferConversation. */
-  async transferred(transfer: Transfer): Promise<void> {
-    this.entries(transfer.conversationId, transfer.entries);
-    await this.conversationChanged(transfer.conversationId);
-    await this.assignments(transfer.served);
-  }
-
-  /** After abandonConversation, missQueuedConversations or expireQueuedConversations. */
-  async endedWaits(ended: readonly EndedWait[]): Promise<void> {
-    for (const wait of ended) {
-      this.entries(wait.conversationId, wait.entries);
-      await this.conversationChanged(wait.conversationId);
-    }
   }
 }

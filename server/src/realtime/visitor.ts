@@ -265,7 +265,6 @@ async function start(
       ...(clientMessageId !== undefined && { client_message_id: clientMessageId }),
       seq: Number(first.seq),
     });
-  await gateway.publisher.started(started);
   gateway.bus.publish(topics.visitor(connection.site.id, connection.vuid), {
     t: 'visitor_started',
     c: started.conversationId,
@@ -337,7 +336,6 @@ async function send(
     seq: Number(sent.row.seq),
     ...(sent.duplicate && { duplicate: true }),
   });
-  if (!sent.duplicate) gateway.publisher.entries(conversationId, [sent.row]);
 }
 
 /** Handles one frame of an identified or unidentified visitor socket. */
@@ -387,7 +385,6 @@ export async function handleVisitorFrame(
       const conversationId = await targetConversation(gateway.db, connection, reader);
       const closed = await closeLiveConversation(gateway.db, conversationId, { by: 'visitor' });
       reply({ type: 'closed', conversation_id: conversationId, outcome: closed.outcome });
-      await gateway.publisher.closed(closed);
       return;
     }
     case 'satisfaction': {

@@ -10,7 +10,6 @@ import {
   updateOperator,
 } from '../../domain/people/commands.js';
 import { changeOperatorLive, type LiveChange } from '../../domain/people/presence.js';
-import { rerouteConversationsOf, serveQueuesForOperator } from '../../domain/routing/commands.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type MethodRegistry, registerMethod, SUCCESS, unknownBy } from './method.js';
 import { presentV1Operator, presentV1Website } from './present.js';
@@ -78,10 +77,8 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
             `The operator cannot process chat: enable chat first (PUT /api/2/operator/${operator.id} with chat_enabled=1).`,
           );
         }
+        // Serving the queue and moving a leaver's conversations follow the committed events, as for REST v2.
         await changeOperatorLive(db, clientId, operator.id, change);
-        if (change.chat === true) await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
-        if (change.connected === false)
-          for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
         return SUCCESS;
       },
     });

@@ -141,6 +141,8 @@ export async function appendMessage(
       seq,
       type: kindName(entry.kind),
       operatorId,
+      // Queued for WhatsApp, SMS or RCS in this transaction: its delivery state starts at `queued`.
+      ...(outbound !== undefined && { outbound: true }),
     },
     at: nowInstant(),
   });
@@ -217,6 +219,7 @@ export async function openConversation(trx: Tx, input: OpenConversationInput): P
       visitorUid: input.visitor.uniqueId,
       channel: input.channel,
       source: input.source,
+      status: input.status,
     },
     at,
   });

@@ -139,6 +139,7 @@ describe('creating and reading', () => {
       visitorUid: 'payload-visitor',
       channel: 'video',
       source: 'api',
+      status: 'open',
     });
   });
 

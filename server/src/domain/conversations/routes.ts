@@ -6,7 +6,6 @@ import type { AppContext } from '../../context.js';
 import { ErrorResponses, ListEnvelope, many, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
-import { serveQueue } from '../routing/commands.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import {
@@ -136,7 +135,6 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         loadConversationRows(db, request.principal, ids),
       );
       await updateConversation(db, existing, request.body);
-      await context.realtime?.conversationChanged(existing.id);
       return one(
         presentConversation(
           await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
@@ -162,10 +160,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       const existing = await loadVisible('conversation', request.params.id, (ids) =>
         loadConversationRows(db, request.principal, ids),
       );
+      // Sockets see the close, and the freed slot serves the queue, through the reactions to `conversation.closed`.
       await closeConversationNow(db, existing, request.body);
-      await context.realtime?.conversationChanged(existing.id);
-      // The operator's slot is free: the website's waiting visitors are served, as after a close from the console.
-      await context.realtime?.assignments(await serveQueue(db, { websiteId: existing.website_id }));
       return one(
         presentConversation(
           await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
@@ -191,9 +187,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       const existing = await loadVisible('conversation', request.params.id, (ids) =>
         loadConversationRows(db, request.principal, ids),
       );
+      // Sockets following the conversation see an entry written through the API as they see one typed live
+      // (the realtime fan-out reacts to `message.created`).
       const row = await postMessage(db, existing, request.body);
-      // Sockets following the conversation see an entry written through the API as they see one typed live.
-      context.realtime?.entries(existing.id, [row]);
       // A reply in a WhatsApp, SMS or RCS conversation was queued for its provider with the message.
       const delivery = isProviderChannel(existing.source)
         ? await deliveryStateOf(db, existing.id, Number(row.seq))

@@ -14,7 +14,6 @@ import {
 } from '../../http/envelope.js';
 import { listQuerySchema, MAX_LIMIT, pageInfo, parseListQuery } from '../../http/filters.js';
 import { loadVisible } from '../../http/respond.js';
-import { rerouteConversationsOf, serveQueuesForOperator } from '../routing/commands.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { liveChangeMessage, presentOperatorLive } from './live-present.js';
@@ -116,13 +115,9 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       authorize(request.principal, 'operator', 'update', { operatorId: request.params.id });
       const operator = await findVisibleOperator(db, request.principal, request.params.id);
       const change = readLiveChange(request.body);
+      // Waiting visitors are served when a channel becomes available, and a disconnected operator's conversations
+      // move to someone still here: both are the queue-serving reaction (domain/routing/reactions.ts).
       await changeOperatorLive(db, operator.client_id, operator.id, change);
-      // A channel made available frees slots: waiting visitors are served now, and their sockets told.
-      if (change.chat === true || change.call === true || change.video === true)
-        await context.realtime?.assignments(await serveQueuesForOperator(db, operator.id));
-      // Disconnected through the API: their open conversations go to someone still here (see rerouteConversationsOf).
-      if (change.connected === false)
-        for (const moved of await rerouteConversationsOf(db, operator.id)) await context.realtime?.transferred(moved);
       return done(liveChangeMessage(change));
     },
   );

@@ -15,16 +15,13 @@ import {
   type LiveStart,
   type LiveStartInput,
   missQueuedConversations,
-  OPERATOR_CHAT_ASSIGNED,
-  OPERATOR_CHAT_TRANSFERRED,
-  rerouteConversationsOf,
-  serveQueue,
-  serveQueuesForOperator,
   setRoutingStrategy,
   startLiveConversation,
-  transferConversation,
 } from './commands.js';
+import { OPERATOR_CHAT_ASSIGNED, OPERATOR_CHAT_TRANSFERRED } from './entries.js';
 import { queueSnapshot, queueStatus } from './queue.js';
+import { serveQueue, serveQueuesForOperator } from './serving.js';
+import { rerouteConversationsOf, transferConversation } from './transfer.js';
 
 let t: TestApp;
 let key: string;
@@ -109,6 +106,30 @@ async function payloads(conversationId: number, type: string): Promise<Array<Rec
     .orderBy('id')
     .execute();
   return rows.map((row) => JSON.parse(row.payload) as Record<string, unknown>);
+}
+
+/** The id of the last event so far: what a test compares later events with. */
+async function eventMark(): Promise<number> {
+  const row = await t.store.db
+    .selectFrom('event')
+    .select((eb) => eb.fn.max('id').as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/**
+ * Assignments committed after `mark`, as [conversation, operator] in commit order: what queue serving did, whether
+ * a command or the queue-serving reaction to its events (domain/routing/reactions.ts) made them.
+ */
+async function assignmentsSince(mark: number): Promise<Array<[number, number]>> {
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select(['subject_id', 'payload'])
+    .where('type', '=', 'conversation.assigned')
+    .where('id', '>', mark)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => [row.subject_id, Number((JSON.parse(row.payload) as { operatorId: number }).operatorId)]);
 }
 
 function assignedTo(result: LiveStart): number {
@@ -457,6 +478,7 @@ describe('queue', () => {
     const third = await start(site);
     await ageConversation(second.conversationId, 40_000);
     await ageConversation(third.conversationId, 20_000);
+    const mark = await eventMark();
     const closed = await closeLiveConversation(t.store.db, first.conversationId, { by: 'operator', operatorId: agent });
     expect(closed).toMatchObject({
       conversationId: first.conversationId,
@@ -465,14 +487,12 @@ describe('queue', () => {
       outcome: 'answered',
     });
     expect(closed.entries.map((entry) => entry.body)).toEqual([OPERATOR_CHAT_CLOSE]);
-    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
-      [second.conversationId, agent],
-    ]);
+    // Served by the reaction to `conversation.closed`, before closeLiveConversation returned.
+    expect(await assignmentsSince(mark)).toEqual([[second.conversationId, agent]]);
     const served = await conversation(second.conversationId);
     expect(served).toMatchObject({ status: 'open', operator_id: agent, outcome: 'answered', waitinglist: 1 });
     expect(served.wait_ms).toBeGreaterThanOrEqual(40_000);
     expect(served.wait_ms).toBeLessThan(50_000);
-    expect(closed.served[0]?.waitMs).toBe(served.wait_ms);
     expect(await payloads(second.conversationId, 'conversation.assigned')).toMatchObject([
       { operatorId: agent, queued: true, waitMs: served.wait_ms },
     ]);
@@ -487,18 +507,19 @@ describe('queue', () => {
     await start(site);
     const waiting = [await start(site), await start(site), await start(site)];
     expect(await serveQueue(t.store.db, { websiteId: site })).toEqual([]);
+    // Becoming available (the reaction to `user.availability_changed`) serves the oldest waiting conversation.
+    let mark = await eventMark();
     const late = await operator([site], { chat_max_number: 1 });
-    const onAvailability = await serveQueuesForOperator(t.store.db, late);
-    expect(onAvailability.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
-      [waiting[0]?.conversationId, late],
-    ]);
+    expect(await assignmentsSince(mark)).toEqual([[waiting[0]?.conversationId, late]]);
+    // More slots through the API (the reaction to `user.updated` naming chat_max_number) serve the rest.
+    mark = await eventMark();
     await t.api('PUT', `/operator/${agent}`, { key, json: { chat_max_number: 3 } });
-    const onMoreSlots = await serveQueue(t.store.db, { clientId });
-    expect(onMoreSlots.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
+    expect(await assignmentsSince(mark)).toEqual([
       [waiting[1]?.conversationId, agent],
       [waiting[2]?.conversationId, agent],
     ]);
     expect(await queueSnapshot(t.store.db, site)).toEqual([]);
+    expect(await serveQueuesForOperator(t.store.db, late)).toEqual([]);
   });
 
   it('lets a conversation that nobody free can take wait without blocking the ones behind it', async () => {
@@ -509,11 +530,10 @@ describe('queue', () => {
     const rare = await start(site, { skillId: skill });
     const plain = await start(site);
     expect([rare.kind, plain.kind]).toEqual(['queued', 'queued']);
+    const mark = await eventMark();
     const closed = await closeLiveConversation(t.store.db, first.conversationId, { by: 'visitor' });
     expect(closed.operatorClosed).toBe(false);
-    expect(closed.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
-      [plain.conversationId, agent],
-    ]);
+    expect(await assignmentsSince(mark)).toEqual([[plain.conversationId, agent]]);
     expect(await queueStatus(t.store.db, rare.conversationId)).toMatchObject({ position: 1 });
   });
 
@@ -581,7 +601,7 @@ describe('ends of a wait', () => {
       message: `Conversation ${waiting.conversationId} is waiting for an operator; only its visitor can leave it.`,
     });
     const closed = await closeLiveConversation(t.store.db, waiting.conversationId, { by: 'visitor' });
-    expect(closed).toMatchObject({ outcome: 'abandoned', operatorId: null, operatorClosed: false, served: [] });
+    expect(closed).toMatchObject({ outcome: 'abandoned', operatorId: null, operatorClosed: false });
     expect(await rejection(closeLiveConversation(t.store.db, waiting.conversationId, { by: 'visitor' }))).toEqual({
       status: 409,
       message: `Conversation ${waiting.conversationId} is already closed.`,
@@ -616,9 +636,9 @@ describe('ends of a wait', () => {
     expect(missed.map((ended) => [ended.conversationId, ended.outcome])).toEqual([
       [call.conversationId, 'missed_offline'],
     ]);
+    // Disconnecting the last operator ends the remaining waits at once (the reaction to `user.disconnected`).
     await disconnectOperator(t.store.db, clientId, agent);
-    const rest = await missQueuedConversations(t.store.db, site);
-    expect(rest.map((ended) => ended.conversationId)).toEqual([chat.conversationId]);
+    expect(await missQueuedConversations(t.store.db, site)).toEqual([]);
     expect(await conversation(chat.conversationId)).toMatchObject({
       status: 'closed',
       outcome: 'missed_offline',
@@ -651,11 +671,14 @@ describe('ends of a wait', () => {
 describe('transferConversation', () => {
   it('to an operator: moves it, writes the notice with data and the event, and serves the queue of the one who gave it away', async () => {
     const site = await website();
-    const from = await operator([site], { chat_max_number: 1 });
+    // Only `from` may take the waiting conversation: `to` becoming available does not serve it.
+    const skill = await created('/skill', { name: `Only from ${counter}` });
+    const from = await operator([site], { chat_max_number: 1, skill_list: [skill] });
     const started = await start(site);
     expect(assignedTo(started)).toBe(from);
-    const waiting = await start(site);
+    const waiting = await start(site, { skillId: skill });
     const to = await operator([site], { chat_max_number: 1 });
+    const mark = await eventMark();
     const transfer = await transferConversation(t.store.db, started.conversationId, { operatorId: to }, from);
     expect(transfer).toMatchObject({
       conversationId: started.conversationId,
@@ -663,9 +686,8 @@ describe('transferConversation', () => {
       toOperatorId: to,
       queued: null,
     });
-    expect(transfer.served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
-      [waiting.conversationId, from],
-    ]);
+    // The slot `from` freed is served by the reaction to `conversation.transferred`.
+    expect(await assignmentsSince(mark)).toEqual([[waiting.conversationId, from]]);
     expect(transfer.entries.map((entry) => [entry.kind, entry.body, entry.data])).toEqual([
       [
         3,
@@ -780,11 +802,9 @@ describe('transferConversation', () => {
       'conversation.queued',
     ]);
     // The expert arrives: the queue is served to them.
+    const mark = await eventMark();
     await changeOperatorLive(t.store.db, clientId, expert, { chat: true });
-    const served = await serveQueuesForOperator(t.store.db, expert);
-    expect(served.map((assignment) => [assignment.conversationId, assignment.operatorId])).toEqual([
-      [first.conversationId, expert],
-    ]);
+    expect(await assignmentsSince(mark)).toEqual([[first.conversationId, expert]]);
     // A skill transfer with a free skilled operator assigns directly.
     const other = await operator([site], { chat_max_number: 1, skill_list: [skill] });
     const direct = await transferConversation(t.store.db, second.conversationId, { skillId: skill }, from);
@@ -798,11 +818,12 @@ describe('transferConversation', () => {
 
   it('a waiting conversation given by hand is answered then, with its wait recorded', async () => {
     const site = await website();
-    const busy = await operator([site], { chat_max_number: 1 });
+    const skill = await created('/skill', { name: `Specialty ${counter}` });
+    const busy = await operator([site], { chat_max_number: 1, skill_list: [skill] });
     await start(site);
-    const waiting = await start(site);
+    const waiting = await start(site, { skillId: skill });
     await ageConversation(waiting.conversationId, 7_000);
-    // A supervisor adds a free operator to the website without serving the queue, and hands the conversation over.
+    // A supervisor hands the conversation to a free operator routing would not choose (they lack its skill).
     const helper = await operator([site], { chat_max_number: 1 });
     const transfer = await transferConversation(t.store.db, waiting.conversationId, { operatorId: helper }, busy);
     expect(transfer).toMatchObject({ fromOperatorId: null, toOperatorId: helper });
@@ -875,11 +896,15 @@ describe('rerouteConversationsOf: the operator left', () => {
     const busy = await operator([site], { chat_max_number: 1 });
     const other = await start(site);
     expect(assignedTo(other)).toBe(busy);
+    // Disconnecting reroutes at once (the reaction to `user.disconnected`); a second reroute finds nothing to move.
     await disconnectOperator(t.store.db, clientId, leaving);
-    const moved = await rerouteConversationsOf(t.store.db, leaving);
-    expect(moved).toMatchObject([
-      { conversationId: started.conversationId, fromOperatorId: leaving, toOperatorId: null, queued: { position: 1 } },
+    expect(await payloads(started.conversationId, 'conversation.transferred')).toMatchObject([
+      { fromOperatorId: leaving, toOperatorId: null },
     ]);
+    expect(await payloads(started.conversationId, 'conversation.queued')).toMatchObject([
+      { position: 1, transferred: true },
+    ]);
+    expect(await rerouteConversationsOf(t.store.db, leaving)).toEqual([]);
     expect(await conversation(started.conversationId)).toMatchObject({
       status: 'waiting',
       operator_id: null,

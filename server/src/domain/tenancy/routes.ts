@@ -271,8 +271,8 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     async (request) => {
       authorize(request.principal, 'api_key', 'delete');
       const row = await loadVisible('key', request.params.id, (ids) => loadApiKeys(db, request.principal, ids));
+      // Every node forgets the key through the `api_key.revoked` reaction (app.ts).
       await revokeApiKey(db, row.id, { partnerId: row.partner_id, clientId: row.client_id });
-      context.keys.forgetKey(row.id);
       return done();
     },
   );

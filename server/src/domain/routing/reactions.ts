@@ -1,0 +1,137 @@
+// Queue serving as one reaction to committed events: whatever freed a slot or made one ready — an operator becoming
+// available, a conversation closing or moving away, a higher limit, a new customer conversation — REST v2, v1, the
+// console and the realtime protocol all commit an event, and this reaction serves the queues it concerns.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { CommittedEvent, EventDispatcher } from '../../events/dispatcher.js';
+import { missQueuedConversations } from './commands.js';
+import { serveForOperator, serveQueue, serveQueuesForOperator } from './serving.js';
+import { rerouteConversationsOf } from './transfer.js';
+
+/** Operator fields whose change can make a waiting conversation assignable to them. */
+const SERVING_FIELDS = new Set([
+  'chat_max_number',
+  'chat_enabled',
+  'call_enabled',
+  'video_enabled',
+  'website_list',
+  'skill_list',
+]);
+const LIVE = new Set(['chat', 'call', 'video']);
+
+/** What one batch of committed events asks of routing, each operator and website once. */
+export interface ServingPlan {
+  /** Operators who left: their open conversations move, then waits nobody can serve end. */
+  departed: number[];
+  /** Operators with a slot that may have freed or opened: the queues of their websites are served. */
+  operators: number[];
+  /** Operators who gave a conversation away: their queues are served, without giving it straight back to them. */
+  transfers: Array<{ operatorId: number; conversationId: number }>;
+  /** Websites whose queue gained a conversation routing has not seen yet (customer channels). */
+  websites: number[];
+}
+
+const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/** Reads a batch of committed events into what must be served (pure, so the rules are tested on their own). */
+export function servingPlan(events: readonly CommittedEvent[]): ServingPlan {
+  const departed = new Set<number>();
+  const operators = new Set<number>();
+  const websites = new Set<number>();
+  const transfers: ServingPlan['transfers'] = [];
+  for (const event of events) {
+    const payload = event.payload;
+    switch (event.type) {
+      case 'user.disconnected': {
+        const operatorId = number(payload.operatorId);
+        if (operatorId !== null) departed.add(operatorId);
+        break;
+      }
+      case 'user.availability_changed': {
+        const operatorId = number(payload.operatorId);
+        if (operatorId !== null && payload.available === true && LIVE.has(String(payload.channel)))
+          operators.add(operatorId);
+        break;
+      }
+      case 'user.updated': {
+        const operatorId = number(payload.userId);
+        const changed = Array.isArray(payload.changed) ? payload.changed : [];
+        if (operatorId !== null && changed.some((field) => SERVING_FIELDS.has(String(field))))
+          operators.add(operatorId);
+        break;
+      }
+      case 'conversation.closed':
+      case 'conversation.abandoned': {
+        // Only a conversation that had an operator frees a slot.
+        const operatorId = number(payload.operatorId);
+        if (operatorId !== null) operators.add(operatorId);
+        break;
+      }
+      case 'conversation.transferred': {
+        const from = number(payload.fromOperatorId);
+        const conversationId = number(payload.conversationId);
+        if (from !== null && conversationId !== null) transfers.push({ operatorId: from, conversationId });
+        break;
+      }
+      case 'conversation.updated': {
+        // An operator given or taken through the API: the previous one has a slot again.
+        const previous = number(payload.previousOperatorId);
+        if (previous !== null) operators.add(previous);
+        break;
+      }
+      case 'conversation.started': {
+        // Web chat routes its own start inside its transaction; customer channels (WhatsApp, SMS, RCS) queue first.
+        const websiteId = number(payload.websiteId);
+        if (websiteId !== null && payload.status === 'waiting' && payload.source !== 'web') websites.add(websiteId);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const operatorId of departed) operators.delete(operatorId);
+  for (const transfer of transfers) operators.delete(transfer.operatorId);
+  return {
+    departed: [...departed],
+    operators: [...operators],
+    transfers: transfers.filter((transfer) => !departed.has(transfer.operatorId)),
+    websites: [...websites],
+  };
+}
+
+/**
+ * Registers queue serving on `dispatcher`. It runs on the node that committed the event (once, not on every node);
+ * its own commands commit `conversation.assigned`, `conversation.transferred`… which the realtime fan-out announces.
+ */
+export function registerQueueServing(dispatcher: EventDispatcher, db: Kysely<Database>): () => void {
+  return dispatcher.on(
+    [
+      'user.disconnected',
+      'user.availability_changed',
+      'user.updated',
+      'conversation.closed',
+      'conversation.abandoned',
+      'conversation.transferred',
+      'conversation.updated',
+      'conversation.started',
+    ],
+    async (events) => {
+      const plan = servingPlan(events);
+      for (const operatorId of plan.departed) {
+        await rerouteConversationsOf(db, operatorId);
+        // Whoever is still waiting on their websites with nobody left to answer is told so now, not at the timeout.
+        const links = await db
+          .selectFrom('operator_website')
+          .select('website_id')
+          .where('operator_id', '=', operatorId)
+          .execute();
+        for (const link of links) await missQueuedConversations(db, link.website_id);
+      }
+      for (const { operatorId, conversationId } of plan.transfers)
+        await serveForOperator(db, operatorId, { avoid: { conversationId, operatorId } });
+      for (const operatorId of plan.operators) await serveQueuesForOperator(db, operatorId);
+      for (const websiteId of plan.websites) await serveQueue(db, { websiteId });
+    },
+    { name: 'queue serving' },
+  );
+}

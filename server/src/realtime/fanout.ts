@@ -1,0 +1,96 @@
+// Realtime fan-out as a reaction to committed events: new history entries, conversation states and delivery states
+// go on the bus (in-process, or Redis to every node) whoever committed them — REST v2 or v1, the console, a channel
+// worker, routing, or the realtime protocol itself.
+import type { Kysely } from 'kysely';
+import type { DeliveryState, ProviderError } from '../channels/adapter.js';
+import type { Database } from '../db/schema.js';
+import type { CommittedEvent, EventDispatcher } from '../events/dispatcher.js';
+import type { RealtimePublisher } from './publisher.js';
+
+/** Events after which a conversation's state (status, operator, outcome, queue) is published again. */
+const STATE_EVENTS = new Set<CommittedEvent['type']>([
+  'conversation.started',
+  'conversation.updated',
+  'conversation.closed',
+  'conversation.queued',
+  'conversation.assigned',
+  'conversation.transferred',
+  'conversation.missed',
+  'conversation.abandoned',
+]);
+
+const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/** What one batch asks the bus for: entries by conversation (a seq range), then states, then delivery states. */
+export interface FanoutPlan {
+  entries: Map<number, { from: number; to: number }>;
+  states: number[];
+  deliveries: Array<{ conversationId: number; seq: number; state: DeliveryState; error?: ProviderError }>;
+}
+
+/** Reads a batch of committed events into what must be published (pure, tested on its own). */
+export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
+  const entries = new Map<number, { from: number; to: number }>();
+  const states: number[] = [];
+  const deliveries: FanoutPlan['deliveries'] = [];
+  for (const event of events) {
+    const conversationId = number(event.payload.conversationId);
+    if (conversationId === null) continue;
+    if (event.type === 'message.created') {
+      const seq = number(event.payload.seq);
+      if (seq === null) continue;
+      // A reply queued for its provider is shown as queued at once (then sent, delivered… as the worker reports).
+      if (event.payload.outbound === true) deliveries.push({ conversationId, seq, state: 'queued' });
+      const range = entries.get(conversationId);
+      entries.set(
+        conversationId,
+        range === undefined ? { from: seq, to: seq } : { from: Math.min(range.from, seq), to: Math.max(range.to, seq) },
+      );
+    } else if (event.type === 'message.status_changed') {
+      const seq = number(event.payload.seq);
+      if (seq === null) continue;
+      const error = event.payload.error as ProviderError | null | undefined;
+      deliveries.push({
+        conversationId,
+        seq,
+        state: event.payload.state as DeliveryState,
+        ...(error !== null && error !== undefined && { error }),
+      });
+    } else if (STATE_EVENTS.has(event.type) && !states.includes(conversationId)) {
+      states.push(conversationId);
+    }
+  }
+  return { entries, states, deliveries };
+}
+
+/**
+ * Registers the fan-out on `dispatcher`. It runs on the committing node only: the bus itself carries what it
+ * publishes to every node's sockets. Entries are read back by seq range in one query per conversation (rows the
+ * transaction just wrote); a socket that misses one (this node died after commit) reads the gap on the next.
+ */
+export function registerRealtimeFanout(
+  dispatcher: EventDispatcher,
+  db: Kysely<Database>,
+  publisher: RealtimePublisher,
+): () => void {
+  return dispatcher.on(
+    [...STATE_EVENTS, 'message.created', 'message.status_changed'],
+    async (events) => {
+      const plan = fanoutPlan(events);
+      for (const [conversationId, range] of plan.entries) {
+        const rows = await db
+          .selectFrom('conversation_message')
+          .select(['seq', 'kind', 'body', 'operator_id', 'created_at', 'data', 'client_message_id'])
+          .where('conversation_id', '=', conversationId)
+          .where('seq', '>=', range.from)
+          .where('seq', '<=', range.to)
+          .orderBy('seq')
+          .execute();
+        publisher.entries(conversationId, rows);
+      }
+      for (const conversationId of plan.states) await publisher.conversationChanged(conversationId);
+      for (const change of plan.deliveries) publisher.delivery(change);
+    },
+    { name: 'realtime fan-out' },
+  );
+}
