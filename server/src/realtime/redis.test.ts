@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import type { AppContext } from '../context.js';
 import { openDatabase, type Store } from '../db/database.js';
-import { clientWithKey, eventTypesFor, startTestApp, type TestApp, testConfig, testDialect } from '../test/harness.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  eventTypesFor,
+  startTestApp,
+  type TestApp,
+  testConfig,
+  testDialect,
+} from '../test/harness.js';
 import { startRedis } from '../test/processes.js';
 import { assertEventually } from '../test/wait.js';
 import { RedisBus } from './bus.js';
@@ -193,6 +201,18 @@ describe.skipIf(testDialect !== 'postgres')('two nodes sharing PostgreSQL and Re
       'welcome',
     );
     expect(await back.next('entry')).toMatchObject({ text: 'while away' });
+  });
+
+  it('stops a key revoked on node A on node B at once, though node B had it cached (relayed reaction)', async () => {
+    const fresh = await clientWithKey(t, 'Revoked Key Co');
+    const made = await t.api('POST', `/client/${fresh.clientId}/key`, { key: ADMIN_KEY, json: { name: 'doomed' } });
+    const secret = String(made.body.data.key);
+    const onB = (presented: string) =>
+      nodeB.app.inject({ method: 'GET', url: '/api/2/website', headers: { 'x-api-key': presented } });
+    expect((await onB(secret)).statusCode).toBe(200);
+    expect((await t.api('DELETE', `/key/${made.body.data.id}`, { key: ADMIN_KEY })).status).toBe(200);
+    // Relayed over Redis: well under the 30 s of node B's key cache.
+    await eventually(async () => expect((await onB(secret)).statusCode).toBe(403), 2000);
   });
 
   it('keeps an operator connected when their socket moves from node B to node A within the grace period', async () => {

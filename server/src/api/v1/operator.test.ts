@@ -1,5 +1,8 @@
 // The legacy v1 API (seed 002) for operators and websites, its keys, envelope and routing, on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLiveConversation } from '../../domain/routing/commands.js';
+import { findOrCreateVisitor } from '../../domain/visitors/identity.js';
+import { transact } from '../../events/transact.js';
 import {
   ADMIN_KEY,
   clientWithKey,
@@ -610,6 +613,61 @@ describe('operator/setAvailable, setUnavailable and disconnect', () => {
     const answer = await v1('/operator/setAvailable/', { opid: theirs.id });
     expect(answer.status).toBe(404);
     expect(await flags(theirs.id)).toEqual({ connected: 0, chat_available: 0 });
+  });
+
+  it('serves the waiting chats and calls of an operator made available, as REST v2 and the console do', async () => {
+    const site = await createV2('/website', { url: 'https://v1-serving.example' });
+    const made = await createV2('/operator', {
+      name: 'Serving Op',
+      email: freshEmail('serving'),
+      website_list: [site.id],
+      chat_max_number: 1,
+      call_enabled: true,
+    });
+    const operatorId = Number(made.id);
+    await t.api('PUT', `/operator/${operatorId}/live`, {
+      key,
+      json: { chat: { available: 1 }, call: { available: 1 } },
+    });
+    const start = async (channel: 'chat' | 'call') =>
+      startLiveConversation(t.store.db, {
+        websiteId: Number(site.id),
+        channel,
+        visitor: await transact(t.store.db, (trx) =>
+          findOrCreateVisitor(trx, { clientId, websiteId: Number(site.id), at: new Date().toISOString() }),
+        ),
+        text: `A ${channel}, please`,
+      });
+    const [chat, waitingChat, call, waitingCall] = [
+      await start('chat'),
+      await start('chat'),
+      await start('call'),
+      await start('call'),
+    ];
+    expect([chat?.kind, waitingChat?.kind, call?.kind, waitingCall?.kind]).toEqual([
+      'assigned',
+      'queued',
+      'assigned',
+      'queued',
+    ]);
+    expect((await v1('/operator/setUnavailable/', { opid: String(operatorId) })).status).toBe(200);
+    // Both slots free without anyone serving the queue (as when a node dies between a close and its reactions).
+    await t.store.db
+      .updateTable('conversation')
+      .set({ status: 'closed' })
+      .where('id', 'in', [chat.conversationId, call.conversationId])
+      .execute();
+    expect((await v1('/operator/setAvailable/', { opid: String(operatorId) })).json).toEqual({ result: 'success' });
+    const served = await t.store.db
+      .selectFrom('conversation')
+      .select(['id', 'status', 'operator_id'])
+      .where('id', 'in', [waitingChat.conversationId, waitingCall.conversationId])
+      .orderBy('id')
+      .execute();
+    expect(served).toEqual([
+      { id: waitingChat.conversationId, status: 'open', operator_id: operatorId },
+      { id: waitingCall.conversationId, status: 'open', operator_id: operatorId },
+    ]);
   });
 
   it('refuses to make available an operator who cannot process chat, in v1 words', async () => {
