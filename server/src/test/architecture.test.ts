@@ -1,0 +1,67 @@
+// The design's one rule, checked on the source: commands write through transact(), and nothing but the reactions
+// calls fan-out or queue-serving code — routes, the v1 API, channels and the realtime protocol commit events instead.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every non-test TypeScript file of server/src, as a path relative to it. */
+function sourceFiles(): string[] {
+  const found: string[] = [];
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) found.push(relative(SRC, path));
+    }
+  };
+  walk(SRC);
+  return found.sort();
+}
+
+const files = sourceFiles();
+const text = (file: string) => readFileSync(join(SRC, file), 'utf8');
+
+/** Files whose text matches `pattern`, except those allowed. */
+function offenders(pattern: RegExp, allowed: (file: string) => boolean): string[] {
+  return files.filter((file) => !allowed(file) && pattern.test(text(file)));
+}
+
+describe('the one rule in the code', () => {
+  it('finds the source files', () => {
+    expect(files).toContain('events/transact.ts');
+    expect(files.length).toBeGreaterThan(100);
+  });
+
+  it('opens transactions only in transact(), so every committed event reaches the reactions', () => {
+    expect(offenders(/\.transaction\(\)/, (file) => file === 'events/transact.ts')).toEqual([]);
+  });
+
+  it('serves queues and moves a leaver’s conversations only in the routing reaction', () => {
+    const servingCalls = /\b(serveQueue|serveQueuesForOperator|serveForOperator|rerouteConversationsOf)\(/;
+    expect(
+      offenders(servingCalls, (file) =>
+        ['domain/routing/serving.ts', 'domain/routing/transfer.ts', 'domain/routing/reactions.ts'].includes(file),
+      ),
+    ).toEqual([]);
+  });
+
+  it('publishes to sockets only from the realtime layer: no route, command or worker calls the publisher', () => {
+    expect(offenders(/publisher\.js'|\.publisher\.|context\.realtime/, (file) => file.startsWith('realtime/'))).toEqual(
+      [],
+    );
+    // Inside the realtime layer, committed changes go out through the fan-out reaction alone.
+    expect(
+      offenders(
+        /publisher\.(entries|conversationChanged|delivery)\(/,
+        (file) => file === 'realtime/fanout.ts' || !file.startsWith('realtime/'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the domain free of HTTP and realtime code', () => {
+    expect(offenders(/from '\.\.\/\.\.\/(realtime|api)\//, (file) => !file.startsWith('domain/'))).toEqual([]);
+  });
+});
