@@ -21,9 +21,7 @@ import {
 } from './frames.js';
 import { type ConversationState, type EntryPayload, entryPayload, type RealtimeMessage } from './messages.js';
 import { type PresenceRegistry, PresenceTracker } from './presence.js';
-import type { RealtimePublisher } from './publisher.js';
 import { conversationCard, conversationState, HISTORY_PAGE, type HistoryRow, historyAfter } from './store.js';
-import { takeUpConversation } from './visitor.js';
 import { MessageWriter } from './writer.js';
 
 export interface GatewayOptions {
@@ -63,11 +61,17 @@ export class Gateway {
   /** Messages, notes and navigation entries go through here: group commit. */
   readonly writer: MessageWriter;
 
+  /**
+   * Another tab of this visitor started a conversation: this tab takes it up. Set by the plugin to the visitor
+   * protocol's handler (visitor.ts), which needs the gateway itself — hence a property, not an import.
+   */
+  visitorTabStarted: (connection: VisitorConnection, conversationId: number, visitorId: number) => Promise<void> =
+    async () => undefined;
+
   constructor(
     readonly db: Kysely<Database>,
     dialect: Dialect,
     readonly bus: Bus,
-    readonly publisher: RealtimePublisher,
     registry: PresenceRegistry,
     readonly options: GatewayOptions,
     readonly log: Logger,
@@ -186,7 +190,7 @@ export class Gateway {
       case 'visitor_started':
         for (const member of members) {
           if (member instanceof VisitorConnection)
-            takeUpConversation(this, member, message.c, message.v).catch((error: unknown) =>
+            this.visitorTabStarted(member, message.c, message.v).catch((error: unknown) =>
               this.report(error, 'visitor tab'),
             );
         }

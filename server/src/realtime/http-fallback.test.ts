@@ -7,7 +7,7 @@ import { availableOperator } from '../test/live-sockets.js';
 import { startRedis } from '../test/processes.js';
 import { LocalBus, RedisBus } from './bus.js';
 import { type Frame, RealtimeClient } from './client.js';
-import { OperatorTypingMemory } from './http.js';
+import { OperatorTypingMemory } from './typing-memory.js';
 
 let t: TestApp;
 let base: string;

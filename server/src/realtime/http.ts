@@ -10,139 +10,19 @@ import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../errors.js';
-import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
 import { IdSchema } from '../http/ids.js';
-import { nowInstant } from '../http/time.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../http/validation.js';
-import { type Bus, type Subscription, topics } from './bus.js';
+import { topics } from './bus.js';
 import { markRead } from './commands.js';
 import { entryFrame, MAX_ID_TEXT, MAX_TEXT, visibleToVisitor, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
 import { findSite, lookupVisitor, resolveVisitor, type SiteRef, type VisitorRef } from './identity.js';
-import { entryPayload, type RealtimeMessage } from './messages.js';
+import { entryPayload } from './messages.js';
 import { activeVisitorConversation, conversationState, historyAfter, visitorOwnsConversation } from './store.js';
-
-/** An email address, as the visitors API checks it. */
-export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
-export const EMAIL_MAX = 254;
-export const EMAIL_PROBLEM = "Expected an email address, such as 'julie@shop.example'.";
-const EMAIL = new RegExp(EMAIL_PATTERN);
-
-/** Whether a text is an email address the visitor may leave (the offline form's). */
-export function isVisitorEmail(value: string): boolean {
-  return value.length <= EMAIL_MAX && EMAIL.test(value);
-}
-
-/**
- * Stores the email a visitor left (the widget's offline form) on the visitor, with `visitor.updated` naming `email`, in
- * the caller's transaction (the start of the conversation the form's message opens); nothing is written when it is
- * already theirs, so a resent form stores it once.
- */
-export async function storeVisitorEmail(
-  trx: Transaction<Database>,
-  site: SiteRef,
-  visitor: { id: number; vuid: string },
-  email: string,
-): Promise<void> {
-  const row = await trx
-    .selectFrom('visitor')
-    .select('email')
-    .where('id', '=', visitor.id)
-    .where('client_id', '=', site.clientId)
-    .executeTakeFirst();
-  if (row === undefined || row.email === email) return;
-  const at = nowInstant();
-  await trx.updateTable('visitor').set({ email, updated_at: at }).where('id', '=', visitor.id).execute();
-  await appendEvent(trx, {
-    type: 'visitor.updated',
-    clientId: site.clientId,
-    subject: { type: 'visitor', id: visitor.id },
-    payload: { visitorId: visitor.id, unique_id: visitor.vuid, changed: ['email'], websiteIds: [site.id] },
-    at,
-  });
-}
-
-/** How long an operator's `typing on` counts without an `off`, an operator message or a close (a lost `off`). */
-const TYPING_HOLD_MS = 30_000;
-/** A conversation nobody polled on this node for this long is no longer followed. */
-const WATCH_IDLE_MS = 60_000;
-
-interface Watch {
-  subscription: Subscription;
-  polledAt: number;
-  /** When the operator's last `typing on` arrived; null when they are not typing. */
-  typingSince: number | null;
-}
-
-/**
- * What the poll says about operator typing, which is never stored: this node follows the bus topic of every
- * conversation polled here (from its first poll, until nobody polled it for a minute) and remembers the operator's
- * last typing state. The bus carries typing between nodes, so a poll landing on any node knows it — from that node's
- * second poll of the conversation on (the first one subscribes).
- */
-export class OperatorTypingMemory {
-  private readonly watched = new Map<number, Watch>();
-
-  constructor(
-    private readonly bus: Bus,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Follows the conversation (if not yet) and answers whether an operator is typing in it. */
-  poll(conversationId: number): boolean {
-    const now = this.now();
-    const watch = this.follow(conversationId, now);
-    return watch.typingSince !== null && now - watch.typingSince < TYPING_HOLD_MS;
-  }
-
-  /**
-   * Follows a conversation this node just started over HTTP, before its operator is told: typing that comes before
-   * the visitor's first poll of it is then not missed. Resolves once the bus delivers its messages here.
-   */
-  watch(conversationId: number): Promise<void> {
-    return this.follow(conversationId, this.now()).subscription.ready;
-  }
-
-  private follow(conversationId: number, now: number): Watch {
-    this.sweep(now);
-    let watch = this.watched.get(conversationId);
-    if (watch === undefined) {
-      const created: Watch = {
-        subscription: { ready: Promise.resolve(), unsubscribe: () => undefined },
-        polledAt: now,
-        typingSince: null,
-      };
-      created.subscription = this.bus.subscribe(topics.conversation(conversationId), (message) =>
-        this.receive(created, message),
-      );
-      this.watched.set(conversationId, created);
-      watch = created;
-    }
-    watch.polledAt = now;
-    return watch;
-  }
-
-  /** Conversations followed on this node. */
-  get size(): number {
-    return this.watched.size;
-  }
-
-  private receive(watch: Watch, message: RealtimeMessage): void {
-    if (message.t === 'typing' && message.by === 'operator') watch.typingSince = message.on ? this.now() : null;
-    else if (message.t === 'entry' && message.e.kind === MESSAGE_KIND.operator) watch.typingSince = null;
-    else if (message.t === 'state' && message.s.status === 'closed') watch.typingSince = null;
-  }
-
-  private sweep(now: number): void {
-    for (const [conversationId, watch] of this.watched) {
-      if (now - watch.polledAt < WATCH_IDLE_MS) continue;
-      watch.subscription.unsubscribe();
-      this.watched.delete(conversationId);
-    }
-  }
-}
+import { OperatorTypingMemory } from './typing-memory.js';
+import { EMAIL_MAX, EMAIL_PATTERN, EMAIL_PROBLEM, storeVisitorEmail } from './visitor-email.js';
 
 const Vuid = (description: string) =>
   Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: '^\\S+$', description });

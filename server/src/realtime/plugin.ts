@@ -18,7 +18,7 @@ import { visitorFallbackRoutes } from './http.js';
 import { handleOperatorFrame, openOperator } from './operator.js';
 import { LocalPresenceRegistry, type PresenceRegistry, RedisPresenceRegistry } from './presence.js';
 import { RealtimePublisher } from './publisher.js';
-import { handleVisitorFrame } from './visitor.js';
+import { handleVisitorFrame, takeUpConversation } from './visitor.js';
 
 /** The gateway of each app, for tests and benchmarks that drive the sweep or read its counters. */
 const gateways = new WeakMap<AppContext, Gateway>();
@@ -64,7 +64,9 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
         )
       : new LocalPresenceRegistry();
   const publisher = new RealtimePublisher(db, bus, (error, where) => log.error({ err: error }, `realtime: ${where}`));
-  const gateway = new Gateway(db, context.dialect, bus, publisher, registry, options, log);
+  const gateway = new Gateway(db, context.dialect, bus, registry, options, log);
+  gateway.visitorTabStarted = (connection, conversationId, visitorId) =>
+    takeUpConversation(gateway, connection, conversationId, visitorId);
   // Committed events reach the sockets through this reaction, whoever committed them; and the events of other nodes
   // reach this node's `every_node` reactions through the bus.
   const stopFanout = registerRealtimeFanout(context.reactions, db, publisher);

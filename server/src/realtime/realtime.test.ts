@@ -2,11 +2,14 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
+import { attachDispatcher, detachDispatcher } from '../events/transact.js';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
 import { assertEventually } from '../test/wait.js';
+import { topics } from './bus.js';
 import { type Frame, RealtimeClient } from './client.js';
 import { sendEntry } from './commands.js';
 import { signIdentity, websiteIdentitySecret } from './identity.js';
+import { entryPayload } from './messages.js';
 import { gatewayOf } from './plugin.js';
 
 let t: TestApp;
@@ -318,13 +321,14 @@ describe('a live conversation between a visitor socket and an operator socket', 
   it('delivers exactly once and in order when a publish is lost or arrives twice', async () => {
     const gateway = gatewayOf(t.context);
     if (gateway === undefined) throw new Error('no gateway');
-    // Lost: stored but never published (a node dying between commit and publish).
+    // Lost: stored but never published (a node dying between commit and its reactions): no dispatcher meanwhile.
+    detachDispatcher(t.store.db);
     const lost = await sendEntry(t.store.db, {
       conversationId,
       kind: MESSAGE_KIND.operator,
       text: 'lost publish',
       operatorId: alice.id,
-    });
+    }).finally(() => attachDispatcher(t.store.db, t.context.reactions));
     // The next entry's publish reveals the gap: both sockets read it from the database first.
     const next = await operator.request(
       { type: 'reply', conversation_id: conversationId, text: 'after the gap', client_message_id: 'gap-1' },
@@ -332,7 +336,11 @@ describe('a live conversation between a visitor socket and an operator socket', 
     );
     await visitorSocket.next((frame) => frame.type === 'entry' && frame.seq === next.seq);
     // Twice: the same entry published again is dropped.
-    gateway.publisher.entries(conversationId, [lost.row]);
+    gateway.bus.publish(topics.conversation(conversationId), {
+      t: 'entry',
+      c: conversationId,
+      e: entryPayload(lost.row),
+    });
     await visitorSocket.request({ type: 'ping' }, 'pong');
     const texts = entries(visitorSocket, conversationId).map((frame) => frame.text);
     expect(texts.slice(-2)).toEqual(['lost publish', 'after the gap']);

@@ -11,7 +11,6 @@ import { markRead } from './commands.js';
 import type { VisitorConnection } from './connection.js';
 import { FrameError, type FrameReader, frameErrors, MAX_ID_TEXT, MAX_TEXT, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
-import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail, storeVisitorEmail } from './http.js';
 import {
   findSite,
   lookupVisitor,
@@ -24,6 +23,7 @@ import {
 } from './identity.js';
 import type { ConversationState } from './messages.js';
 import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
+import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail, storeVisitorEmail } from './visitor-email.js';
 
 const helloFirst = () =>
   new FrameError(
