@@ -131,7 +131,8 @@ export class Gateway {
       this.rooms.set(topic, room);
     }
     room.members.add(connection);
-    (connection.topics ??= new Set()).add(topic);
+    connection.topics ??= new Set();
+    connection.topics.add(topic);
     return room.subscription.ready;
   }
 
@@ -204,10 +205,8 @@ export class Gateway {
   async follow(connection: Connection, conversationId: number, afterSeq: number): Promise<HistoryRow[]> {
     if (connection.gone) return [];
     const already = connection.lastSeq(conversationId);
-    (connection.following ??= new Map()).set(
-      conversationId,
-      already === undefined ? afterSeq : Math.min(already, afterSeq),
-    );
+    connection.following ??= new Map();
+    connection.following.set(conversationId, already === undefined ? afterSeq : Math.min(already, afterSeq));
     await this.join(connection, topics.conversation(conversationId));
     const rows: HistoryRow[] = [];
     let last = afterSeq;

@@ -73,7 +73,10 @@ export class WidgetStorage {
   }
 
   saveConversation(state: ChatState, navigated: string | null): void {
-    if (state.conversationId === null) return this.set('conversation', null);
+    if (state.conversationId === null) {
+      this.set('conversation', null);
+      return;
+    }
     const saved: SavedConversation = {
       conversationId: state.conversationId,
       lastSeq: state.lastSeq,

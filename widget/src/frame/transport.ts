@@ -61,7 +61,10 @@ export class Transport {
 
   connect(): void {
     this.stopped = false;
-    if (this.mode === 'http') return this.startPolling();
+    if (this.mode === 'http') {
+      this.startPolling();
+      return;
+    }
     if (this.socket !== null) return;
     this.events.status(this.everWelcomed ? 'reconnecting' : 'connecting');
     const socket = new WebSocket(`${this.origin.replace(/^http/, 'ws')}/realtime/visitor`);
