@@ -71,7 +71,17 @@ export function registerMethod<S extends TObject>(
   registry.set(spec.model, [...(registry.get(spec.model) ?? []), spec.method]);
   const response = { 200: okResponse(spec.json, spec.formats), ...V1ErrorResponses };
   const base = { tags: [`v1 ${spec.model}`], summary: spec.summary, description: spec.description, response };
+  const known = new Set([...Object.keys(spec.params.properties), 'key']);
   const handle = async (input: Static<S>, request: FastifyRequest, reply: FastifyReply) => {
+    // A parameter the method does not take is refused, never ignored: `website_id=<another client's site>` must not
+    // answer success on something else.
+    const unknown = Object.keys(input as object).find((name) => !known.has(name));
+    if (unknown !== undefined)
+      throw new ApiError(
+        'field_unknown',
+        400,
+        `Parameter '${unknown}' is not a parameter of ${spec.model}/${spec.method}. It takes: ${[...known].filter((name) => name !== 'key').join(', ')}.`,
+      );
     const answer = await spec.answer(input, callerOf(request));
     if ('json' in answer) return reply.send(answer.json);
     return reply.type(CONTENT_TYPES[answer.format]).send(answer.text);

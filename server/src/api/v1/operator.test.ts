@@ -451,12 +451,48 @@ describe('operator/editAccount and deleteAccount', () => {
     });
   });
 
+  it("refuses a parameter the method does not take, such as another client's website_id, creating nothing", async () => {
+    const theirSite = await createV2('/website', { url: 'https://their-v1-site.example' }, otherKey);
+    const email = freshEmail('foreignsite');
+    const answer = await v1('/operator/createAccount/', {
+      name: 'Foreign Site',
+      email,
+      password: 'mypass',
+      website_id: String(theirSite.id),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual(
+      error(
+        "Parameter 'website_id' is not a parameter of operator/createAccount. It takes: name, email, password, pseudo, type, maxchat, external_id, out.",
+      ),
+    );
+    expect((await operatorList()).some((item) => item.name === 'Foreign Site')).toBe(false);
+    // The same in a POSTed form.
+    const posted = await v1(
+      '/operator/createAccount/',
+      { name: 'Foreign Site', email, password: 'mypass', website_id: '1' },
+      {
+        method: 'POST',
+        form: true,
+      },
+    );
+    expect(posted.status).toBe(400);
+  });
+
   it('refuses an edit that changes nothing, bad values, and operators that are not yours', async () => {
     const created = await createV1({ name: 'Edit Errors', email: freshEmail('errors') });
-    const nothing = await v1('/operator/editAccount/', { id: created.id, nom: 'typo' });
+    const nothing = await v1('/operator/editAccount/', { id: created.id });
     expect(nothing.status).toBe(400);
     expect(nothing.json).toEqual(
       error('Nothing to change: give at least one of name, email, password, pseudo, type, maxchat, external_id.'),
+    );
+    // A misspelt parameter is named, not ignored.
+    const typo = await v1('/operator/editAccount/', { id: created.id, nom: 'typo' });
+    expect(typo.status).toBe(400);
+    expect(typo.json).toEqual(
+      error(
+        "Parameter 'nom' is not a parameter of operator/editAccount. It takes: id, name, email, password, pseudo, type, maxchat, external_id, out.",
+      ),
     );
     expect((await v1('/operator/editAccount/', { name: 'x' })).json).toEqual(error("Field 'id' is missing."));
     expect((await v1('/operator/editAccount/', { id: created.id, maxchat: '9' })).status).toBe(400);
