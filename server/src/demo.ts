@@ -66,15 +66,14 @@ export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
     ];
     const operatorIds: number[] = [];
     for (const operator of operators) {
-      operatorIds.push(
-        await createOperator(db, platform, {
-          ...operator,
-          client_id: clientId,
-          website_list: [websiteId],
-          skill_list: operator.roles[0] === 'operator' ? [] : [skillId],
-          language_list: ['en', 'fr'],
-        }),
-      );
+      const created = await createOperator(db, platform, {
+        ...operator,
+        client_id: clientId,
+        website_list: [websiteId],
+        skill_list: operator.roles[0] === 'operator' ? [] : [skillId],
+        language_list: ['en', 'fr'],
+      });
+      operatorIds.push(created.id);
     }
     await createGroup(db, platform, { name: 'Support', operator_list: operatorIds, client_id: clientId });
     await createDemoActivity(db, platform, clientId, websiteId, operatorIds);

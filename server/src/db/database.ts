@@ -11,6 +11,7 @@ import * as conversations from './migrations/20261121T1600-conversations.js';
 import * as live from './migrations/20261121T1900-live.js';
 import * as webhooks from './migrations/20261121T2100-webhooks.js';
 import * as channels from './migrations/20261121T2200-channels.js';
+import * as ssoKeyHash from './migrations/20261204T0400-sso-key-hash.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261121T1900-live': live,
   '20261121T2100-webhooks': webhooks,
   '20261121T2200-channels': channels,
+  '20261204T0400-sso-key-hash': ssoKeyHash,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -60,7 +60,8 @@ export interface OperatorTable {
   language_admin: string;
   group_id: number | null;
   password_hash: string | null;
-  sso_key: string;
+  /** Hex SHA-256 of the operator's SSO key (domain/people/sso-keys.ts); the key itself is shown once, never kept. */
+  sso_key_hash: string;
   /** Presence and availability: maintained by the live-conversation layer, 0 when created. */
   connected: Generated<Flag>;
   chat_available: Generated<Flag>;

@@ -116,8 +116,8 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     params: NoParams,
     formats: ['json'],
     json: OperatorList,
-    answer: async (_input, { clientId }) => ({
-      json: { operators: (await listClientOperators(db, clientId)).map(presentV1Operator) },
+    answer: async (_input, { principal, clientId }) => ({
+      json: { operators: (await listClientOperators(db, clientId)).map((row) => presentV1Operator(principal, row)) },
     }),
   });
 
@@ -129,9 +129,10 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     params: WebsiteOperatorListParams,
     formats: ['json'],
     json: OperatorList,
-    answer: async (input, { clientId }) => {
+    answer: async (input, { principal, clientId }) => {
       if (!(await findWebsite(db, clientId, input.sid))) throw unknownResource('website', input.sid);
-      return { json: { operators: (await listClientOperators(db, clientId, input.sid)).map(presentV1Operator) } };
+      const operators = await listClientOperators(db, clientId, input.sid);
+      return { json: { operators: operators.map((row) => presentV1Operator(principal, row)) } };
     },
   });
 

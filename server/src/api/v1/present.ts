@@ -1,6 +1,8 @@
 // Rows → v1 shapes (seed 002): strings where the seed quotes values, `jj.mm.aaaa hh:mm` dates, CSV columns and XML elements.
 import { MESSAGE_KIND, type MessageKind, type WebsiteRow } from '../../db/schema.js';
 import { legacyRole, parseJsonList } from '../../domain/people/present.js';
+import { type OperatorField, operatorFieldVisible } from '../../domain/people/visibility.js';
+import type { Principal } from '../../domain/tenancy/policy.js';
 import { type CsvColumn, formatMinutesSeconds, formatV1DateTime, formatV1Time, type XmlNode } from './formats.js';
 import type { HistoryRow, OperatorListRow, SaleListRow, SatisfactionListRow } from './queries.js';
 import type { OperatorStats } from './stats.js';
@@ -14,16 +16,22 @@ export function nickOf(name: string, firstName: string | null): string {
   return name.trim().split(/\s+/)[0] ?? '';
 }
 
-export function presentV1Operator(row: OperatorListRow) {
+/**
+ * An operator as v1 lists it. Its fields follow the same visibility table as REST v2 (domain/people/visibility.ts),
+ * through the v2 field each one shows; v1 keeps its fixed shape, so a hidden field is an empty string.
+ */
+export function presentV1Operator(principal: Principal, row: OperatorListRow) {
+  const shown = (field: OperatorField, value: string): string =>
+    operatorFieldVisible(principal, field, row.id) ? value : '';
   return {
     id: String(row.id),
-    external_id: row.external_id ?? '',
+    external_id: shown('external_id', row.external_id ?? ''),
     name: row.name,
     nick: nickOf(row.name, row.first_name),
     pseudo: row.pseudo ?? '',
-    rights: legacyRole(parseJsonList<string>(row.roles)),
+    rights: shown('roles', legacyRole(parseJsonList<string>(row.roles))),
     curchat: String(row.open_conversations),
-    maxchat: String(row.chat_max_number),
+    maxchat: shown('chat_max_number', String(row.chat_max_number)),
     is_online: flagText(row.connected),
     messenger_isonline: flagText(row.chat_available),
   };

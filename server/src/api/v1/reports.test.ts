@@ -77,7 +77,7 @@ async function operator(
       language_admin: 'fr',
       group_id: extra.group_id ?? null,
       password_hash: null,
-      sso_key: `sso-reports-${counter}`,
+      sso_key_hash: `sso-reports-${counter}`,
       created_at: at,
       updated_at: at,
       deleted_at: null,

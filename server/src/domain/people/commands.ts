@@ -6,10 +6,11 @@ import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../http/time.js';
-import { hashSecret, randomToken } from '../tenancy/keys.js';
+import { hashSecret } from '../tenancy/keys.js';
 import { assertOwned, type Principal, targetClient } from '../tenancy/policy.js';
 import { closePresence, setAvailability } from './presence.js';
 import type { Role } from './schema.js';
+import { newSsoKey } from './sso-keys.js';
 
 type Tx = Transaction<Database>;
 
@@ -103,18 +104,28 @@ async function replaceOperatorLinks(
   }
 }
 
-/** Creates an operator (`user.created`). `name` and `email` are required; the password is stored as an argon2id hash. */
+export interface CreatedOperator {
+  id: number;
+  /** The new operator's SSO key in plaintext: for the creator's answer only, as only its hash is stored. */
+  ssoKey: string;
+}
+
+/**
+ * Creates an operator (`user.created`). `name` and `email` are required; the password is stored as an argon2id hash,
+ * the SSO key made here as a SHA-256 hash.
+ */
 export async function createOperator(
   db: Kysely<Database>,
   principal: Principal,
   input: OperatorInput & { name: string; email: string },
-): Promise<number> {
+): Promise<CreatedOperator> {
   const clientId = await targetClient(db, principal, input.client_id);
   const email = readEmail(input.email);
   const passwordHash = input.password === undefined ? null : await hashSecret(input.password);
   const client = await db.selectFrom('client').select('lang').where('id', '=', clientId).executeTakeFirstOrThrow();
+  const ssoKey = newSsoKey();
   const at = nowInstant();
-  return withEmailConflict(email, () =>
+  const id = await withEmailConflict(email, () =>
     transact(db, async (trx) => {
       await assertEmailFree(trx, clientId, email);
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
@@ -144,7 +155,7 @@ export async function createOperator(
           language_admin: input.language_admin ?? 'en',
           group_id: input.group_id ?? null,
           password_hash: passwordHash,
-          sso_key: randomToken(24),
+          sso_key_hash: ssoKey.hash,
           created_at: at,
           updated_at: at,
         })
@@ -161,6 +172,33 @@ export async function createOperator(
       return id;
     }),
   );
+  return { id, ssoKey: ssoKey.plaintext };
+}
+
+/**
+ * Replaces the operator's SSO key (`user.updated` with `changed: ['sso_key']`): the old key stops opening sessions at
+ * once. Returns the new key in plaintext, for the caller's answer only.
+ */
+export async function rotateSsoKey(db: Kysely<Database>, clientId: number, operatorId: number): Promise<string> {
+  const ssoKey = newSsoKey();
+  const at = nowInstant();
+  await transact(db, async (trx) => {
+    await trx
+      .updateTable('operator')
+      .set({ sso_key_hash: ssoKey.hash, updated_at: at })
+      .where('id', '=', operatorId)
+      .where('client_id', '=', clientId)
+      .where('deleted_at', 'is', null)
+      .execute();
+    await appendEvent(trx, {
+      type: 'user.updated',
+      clientId,
+      subject: { type: 'operator', id: operatorId },
+      payload: { userId: operatorId, changed: ['sso_key'] },
+      at,
+    });
+  });
+  return ssoKey.plaintext;
 }
 
 /** Changes the fields given (`user.updated`, listing which fields changed, never their secret values). */
@@ -243,7 +281,8 @@ export async function deleteOperator(db: Kysely<Database>, clientId: number, ope
         updated_at: at,
         group_id: null,
         password_hash: null,
-        sso_key: `deleted:${operatorId}:${randomToken(8)}`,
+        // A fresh key nobody was shown: the deleted operator's old link opens nothing.
+        sso_key_hash: newSsoKey().hash,
       })
       .where('id', '=', operatorId)
       .execute();

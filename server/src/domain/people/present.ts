@@ -1,8 +1,10 @@
 // Rows → API shapes for operators, groups and skills (seed 003 field names).
 import { formatDateTime } from '../../http/time.js';
+import type { Principal } from '../tenancy/policy.js';
 import { link } from '../tenancy/present.js';
 import type { Role } from './schema.js';
 import type { GroupRecord, OperatorRecord, SkillRecord } from './store.js';
+import { visibleOperatorFields } from './visibility.js';
 
 /** The deprecated single `role`: the highest of admin, manager and operator the operator holds. */
 export function legacyRole(roles: readonly string[]): 'admin' | 'manager' | 'operator' {
@@ -16,7 +18,12 @@ export function parseJsonList<T>(text: string): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-export function presentOperator(row: OperatorRecord) {
+/** An operator as this reader may see it (visibility.ts decides which fields). The SSO key is never part of it. */
+export function presentOperator(principal: Principal, row: OperatorRecord) {
+  return visibleOperatorFields(principal, operatorFields(row));
+}
+
+function operatorFields(row: OperatorRecord) {
   const roles = parseJsonList<Role>(row.roles);
   return {
     id: row.id,
@@ -40,7 +47,6 @@ export function presentOperator(row: OperatorRecord) {
     group_id: row.group_id,
     website_list: row.website_list,
     skill_list: row.skill_list,
-    sso_key: row.sso_key,
     connected: row.connected === 1,
     client_id: row.client_id,
     created_at: formatDateTime(row.created_at),

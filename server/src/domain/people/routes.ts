@@ -14,6 +14,7 @@ import {
   deleteGroup,
   deleteOperator,
   deleteSkill,
+  rotateSsoKey,
   updateGroup,
   updateOperator,
   updateSkill,
@@ -26,29 +27,39 @@ import {
   GroupUpdateBody,
   OPERATOR_FILTERS,
   OperatorCreateBody,
+  OperatorCreatedData,
   OperatorData,
   OperatorUpdateBody,
   SKILL_FILTERS,
   SkillCreateBody,
   SkillData,
   SkillUpdateBody,
+  SsoKeyData,
 } from './schema.js';
 import { listGroupIds, listOperatorIds, listSkillIds, loadGroups, loadOperators, loadSkills } from './store.js';
+
+/** True for a console session without the admin role (a manager's: agents are refused before by `authorize`). */
+function sessionBelowAdmin(principal: Principal): boolean {
+  return principal.scope === 'client' && principal.session !== undefined && !principal.session.roles.includes('admin');
+}
 
 /**
  * A manager's console session may manage operators but not the admin role: granting or removing it takes an admin
  * (or an API key, which acts for the whole client).
  */
 function guardAdminRole(principal: Principal, before: readonly string[], after: readonly string[] | undefined): void {
-  if (
-    after === undefined ||
-    principal.scope !== 'client' ||
-    principal.session === undefined ||
-    principal.session.roles.includes('admin')
-  )
-    return;
+  if (after === undefined || !sessionBelowAdmin(principal)) return;
   if (before.includes('admin') !== after.includes('admin'))
     throw notPermitted('Only an admin can grant or remove the admin role.');
+}
+
+/**
+ * Nor may a manager take over an admin's account: whoever sets an admin's password, email or SSO key can log in as
+ * that admin. `changes` names what the request changes.
+ */
+function guardAdminCredentials(principal: Principal, targetRoles: readonly string[], changes: readonly string[]): void {
+  if (!sessionBelowAdmin(principal) || !targetRoles.includes('admin') || changes.length === 0) return;
+  throw notPermitted("Only an admin can change an admin's email, password or SSO key.");
 }
 
 export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
@@ -73,7 +84,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
         await listOperatorIds(db, request.principal, query),
         'operator',
         (ids) => loadOperators(db, request.principal, ids),
-        presentOperator,
+        (row) => presentOperator(request.principal, row),
       );
     },
   );
@@ -91,6 +102,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
       authorize(request.principal, 'operator', 'read');
       return one(
         presentOperator(
+          request.principal,
           await loadVisible('operator', request.params.id, (ids) => loadOperators(db, request.principal, ids)),
         ),
       );
@@ -102,18 +114,18 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
       schema: {
         tags: ['Operator'],
         summary: 'Create an operator',
-        description: '`name` and `email` are required. The password is never returned; an `sso_key` is generated.',
+        description:
+          '`name` and `email` are required. The password is never returned. An `sso_key` is generated and is in this answer only: no read returns it (`POST /operator/{id}/sso_key` issues a new one).',
         body: OperatorCreateBody,
-        response: { 200: OneEnvelope(OperatorData), ...ErrorResponses },
+        response: { 200: OneEnvelope(OperatorCreatedData), ...ErrorResponses },
       },
     },
     async (request) => {
       authorize(request.principal, 'operator', 'create');
       guardAdminRole(request.principal, [], request.body.roles);
-      const id = await createOperator(db, request.principal, request.body);
-      return one(
-        presentOperator(await loadVisible('operator', id, (ids) => loadOperators(db, request.principal, ids))),
-      );
+      const created = await createOperator(db, request.principal, request.body);
+      const operator = await loadVisible('operator', created.id, (ids) => loadOperators(db, request.principal, ids));
+      return one({ ...presentOperator(request.principal, operator), sso_key: created.ssoKey });
     },
   );
   app.put(
@@ -132,11 +144,46 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
       const existing = await loadVisible('operator', request.params.id, (ids) =>
         loadOperators(db, request.principal, ids),
       );
-      guardAdminRole(request.principal, parseJsonList<string>(existing.roles), request.body.roles);
+      const roles = parseJsonList<string>(existing.roles);
+      guardAdminRole(request.principal, roles, request.body.roles);
+      guardAdminCredentials(
+        request.principal,
+        roles,
+        (['email', 'password'] as const).filter((field) => request.body[field] !== undefined),
+      );
       await updateOperator(db, existing.client_id, existing.id, request.body);
       return one(
-        presentOperator(await loadVisible('operator', existing.id, (ids) => loadOperators(db, request.principal, ids))),
+        presentOperator(
+          request.principal,
+          await loadVisible('operator', existing.id, (ids) => loadOperators(db, request.principal, ids)),
+        ),
       );
+    },
+  );
+  app.post(
+    '/operator/:id/sso_key',
+    {
+      schema: {
+        tags: ['Operator'],
+        summary: 'Issue a new SSO key',
+        description:
+          "Replaces the operator's SSO key and answers the new one, shown this once (only its SHA-256 is kept). The old key stops working at once. Managers cannot do it for an admin.",
+        params: IdParams,
+        response: { 200: OneEnvelope(SsoKeyData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'operator', 'update');
+      const existing = await loadVisible('operator', request.params.id, (ids) =>
+        loadOperators(db, request.principal, ids),
+      );
+      guardAdminCredentials(request.principal, parseJsonList<string>(existing.roles), ['sso_key']);
+      const ssoKey = await rotateSsoKey(db, existing.client_id, existing.id);
+      return one({
+        operator_id: existing.id,
+        sso_key: ssoKey,
+        login_url: `${context.config.publicUrl}/admin/login?key=${encodeURIComponent(ssoKey)}`,
+      });
     },
   );
   app.delete(

@@ -32,39 +32,67 @@ const LanguageCode = Type.String({
   [PROBLEM_KEYWORD]: "Expected 2-letter language codes, such as 'fr'.",
 });
 
+/** Said of the fields an agent's console session sees on its own record only (domain/people/visibility.ts). */
+const MANAGED = ' Operator-role console sessions see it on their own record only (docs/SECURITY.md).';
+
 export const OperatorData = Type.Object({
   id: Type.Integer({ description: 'Operator identifier.' }),
   name: Type.Optional(Type.String({ description: 'Name.' })),
   first_name: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'First name.' })),
   pseudo: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Pseudonym shown to visitors.' })),
-  email: Type.Optional(Type.String({ description: 'Email, also the console login.' })),
-  external_id: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Your id if provided.' })),
-  role: Type.Optional(Type.String({ description: 'Deprecated, use `roles`: `operator`, `manager` or `admin`.' })),
-  roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles: `expert`, `operator`, `manager`, `admin`.' })),
+  email: Type.Optional(Type.String({ description: `Email, also the console login.${MANAGED}` })),
+  external_id: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: `Your id if provided.${MANAGED}` }),
+  ),
+  role: Type.Optional(
+    Type.String({ description: `Deprecated, use \`roles\`: \`operator\`, \`manager\` or \`admin\`.${MANAGED}` }),
+  ),
+  roles: Type.Optional(
+    Type.Array(Type.String(), { description: `Roles: \`expert\`, \`operator\`, \`manager\`, \`admin\`.${MANAGED}` }),
+  ),
   chat_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process chat.' })),
   call_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process call.' })),
   video_enabled: Type.Optional(Type.Boolean({ description: 'Ability to process video.' })),
   chat_max_number: Type.Optional(
-    Type.Integer({ description: 'Max. amount of chats the operator can process at the same time.' }),
+    Type.Integer({ description: `Max. amount of chats the operator can process at the same time.${MANAGED}` }),
   ),
-  chat_and_call: Type.Optional(Type.Boolean({ description: 'Ability to process chat and call simultaneously.' })),
-  chat_priority: Type.Optional(Type.Integer({ description: 'Chat priority: `0` or `10`.' })),
-  call_priority: Type.Optional(Type.Integer({ description: 'Call priority: `0` or `10`.' })),
-  video_priority: Type.Optional(Type.Integer({ description: 'Video priority: `0` or `10`.' })),
+  chat_and_call: Type.Optional(
+    Type.Boolean({ description: `Ability to process chat and call simultaneously.${MANAGED}` }),
+  ),
+  chat_priority: Type.Optional(Type.Integer({ description: `Chat priority: \`0\` or \`10\`.${MANAGED}` })),
+  call_priority: Type.Optional(Type.Integer({ description: `Call priority: \`0\` or \`10\`.${MANAGED}` })),
+  video_priority: Type.Optional(Type.Integer({ description: `Video priority: \`0\` or \`10\`.${MANAGED}` })),
   language_list: Type.Optional(
     Type.Array(Type.String(), { description: 'Languages the operator can process (ISO 639-1).' }),
   ),
-  language_admin: Type.Optional(Type.String({ description: 'Admin language: `de`, `en`, `es` or `fr`.' })),
+  language_admin: Type.Optional(
+    Type.String({ description: `Admin language: \`de\`, \`en\`, \`es\` or \`fr\`.${MANAGED}` }),
+  ),
   group_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'Group identifier.' })),
   website_list: Type.Optional(Type.Array(Type.Integer(), { description: 'Website identifiers.' })),
   skill_list: Type.Optional(Type.Array(Type.Integer(), { description: 'Skill identifiers.' })),
-  sso_key: Type.Optional(
-    Type.String({ description: 'Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in.' }),
-  ),
   connected: Type.Optional(Type.Boolean({ description: 'Whether the operator is online.' })),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
   created_at: Type.Optional(DateTime('Creation date')),
   _link: Link,
+});
+
+const SsoKey = Type.String({
+  description:
+    'Single Sign-On key: `/admin/login?key={sso_key}` (or `POST /auth/sso`) logs the operator in. A secret, shown in this answer only: Causerie keeps its SHA-256 and no read returns it. Lost? Issue a new one with `POST /operator/{id}/sso_key`.',
+});
+
+/** The answer of `POST /operator`: the operator, and its SSO key this once. */
+export const OperatorCreatedData = Type.Object({ ...OperatorData.properties, sso_key: SsoKey });
+
+/** The answer of `POST /operator/{id}/sso_key`. */
+export const SsoKeyData = Type.Object({
+  operator_id: Type.Integer({ description: 'Operator identifier.' }),
+  sso_key: SsoKey,
+  login_url: Type.String({
+    description:
+      "The console's sign-on link with this key (`{PUBLIC_URL}/admin/login?key=…`); add `&backto=…` at will.",
+  }),
 });
 
 const operatorWritable = {

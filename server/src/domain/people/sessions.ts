@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { nowInstant } from '../../http/time.js';
 import { randomToken, verifySecret } from '../tenancy/keys.js';
+import { sameSsoKeyHash, ssoKeyHash } from './sso-keys.js';
 
 /** Sessions last a working day; a new login makes a new one. */
 export const SESSION_HOURS = 12;
@@ -75,15 +76,21 @@ export async function loginWithPassword(
   return createOperatorSession(db, only);
 }
 
-/** Single Sign-On (seed 003): the operator's `sso_key` opens a session. */
+/**
+ * Single Sign-On (seed 003): the operator's `sso_key` opens a session. Only the key's SHA-256 is stored: the hash of the
+ * presented key finds the row by index (timing there tells at most about a hash, never about a key), then the two
+ * hashes are compared in constant time.
+ */
 export async function loginWithSsoKey(db: Kysely<Database>, ssoKey: string): Promise<NewSession> {
+  const presentedHash = ssoKeyHash(ssoKey);
   const operator = await db
     .selectFrom('operator')
-    .select(['id', 'client_id'])
-    .where('sso_key', '=', ssoKey.trim())
+    .select(['id', 'client_id', 'sso_key_hash'])
+    .where('sso_key_hash', '=', presentedHash)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
-  if (!operator) throw new ApiError('login_refused', 401, 'This sign-on key is not valid.', 'error');
+  if (!operator || !sameSsoKeyHash(operator.sso_key_hash, presentedHash))
+    throw new ApiError('login_refused', 401, 'This sign-on key is not valid.', 'error');
   return createOperatorSession(db, { operatorId: operator.id, clientId: operator.client_id });
 }
 

@@ -106,6 +106,20 @@ const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
   satisfaction: ['list', 'read'],
 };
 
+/**
+ * Who is reading, for field visibility (domain/people/visibility.ts, docs/SECURITY.md): an API key by its scope, a
+ * console session by its highest role (`agent`: operator or expert, neither manager nor admin).
+ */
+export type Viewer = 'platform' | 'partner' | 'client' | 'admin' | 'manager' | 'agent';
+export const VIEWERS: readonly Viewer[] = ['platform', 'partner', 'client', 'admin', 'manager', 'agent'];
+
+export function viewerOf(principal: Principal): Viewer {
+  if (principal.scope !== 'client' || principal.session === undefined) return principal.scope;
+  if (principal.session.roles.includes('admin')) return 'admin';
+  if (principal.session.roles.includes('manager')) return 'manager';
+  return 'agent';
+}
+
 /** True when a console session acts with the full rights of its client (manager or admin role). */
 export function sessionManages(session: ConsoleSession): boolean {
   return session.roles.includes('admin') || session.roles.includes('manager');

@@ -1,6 +1,7 @@
 // Rows → API shapes for the tenancy resources. `full` false gives seed 003's short list form: `id` and `_link`.
 import type { ApiKeyRow, ClientRow, PartnerRow, WebsiteRow } from '../../db/schema.js';
 import { formatDateTime } from '../../http/time.js';
+import { type Principal, viewerOf } from './policy.js';
 
 /** Seed 003's `_link`: the resource's path relative to the API base. */
 export function link(resource: string, id: number): string {
@@ -22,7 +23,15 @@ export function presentClient(row: ClientRow) {
   };
 }
 
-export function presentWebsite(row: WebsiteRow) {
+/**
+ * Who may read a website's `identity_secret`: with it, anyone can sign a visitor's identity and pass for that customer in
+ * the widget. Agents' sessions never see it; the others can mint an API key anyway, which reads it (docs/SECURITY.md).
+ */
+export function seesIdentitySecret(principal: Principal): boolean {
+  return viewerOf(principal) !== 'agent';
+}
+
+export function presentWebsite(principal: Principal, row: WebsiteRow) {
   return {
     id: row.id,
     url: row.url,
@@ -30,7 +39,7 @@ export function presentWebsite(row: WebsiteRow) {
     client_id: row.client_id,
     created_at: formatDateTime(row.created_at),
     routing_strategy: row.routing_strategy ?? 'least_loaded',
-    ...(row.identity_secret !== null && { identity_secret: row.identity_secret }),
+    ...(row.identity_secret !== null && seesIdentitySecret(principal) && { identity_secret: row.identity_secret }),
     _link: link('website', row.id),
   };
 }

@@ -296,7 +296,7 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         await listWebsiteIds(db, request.principal, query),
         'website',
         (ids) => loadWebsites(db, request.principal, ids),
-        presentWebsite,
+        (row) => presentWebsite(request.principal, row),
       );
     },
   );
@@ -314,6 +314,7 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       authorize(request.principal, 'website', 'read');
       return one(
         presentWebsite(
+          request.principal,
           await loadVisible('website', request.params.id, (ids) => loadWebsites(db, request.principal, ids)),
         ),
       );
@@ -332,7 +333,12 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     async (request) => {
       authorize(request.principal, 'website', 'create');
       const id = await createWebsite(db, request.principal, request.body);
-      return one(presentWebsite(await loadVisible('website', id, (ids) => loadWebsites(db, request.principal, ids))));
+      return one(
+        presentWebsite(
+          request.principal,
+          await loadVisible('website', id, (ids) => loadWebsites(db, request.principal, ids)),
+        ),
+      );
     },
   );
   app.put(
@@ -353,7 +359,10 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       );
       await updateWebsite(db, existing.client_id, existing.id, request.body);
       return one(
-        presentWebsite(await loadVisible('website', existing.id, (ids) => loadWebsites(db, request.principal, ids))),
+        presentWebsite(
+          request.principal,
+          await loadVisible('website', existing.id, (ids) => loadWebsites(db, request.principal, ids)),
+        ),
       );
     },
   );

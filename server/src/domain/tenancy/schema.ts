@@ -94,7 +94,7 @@ export const WebsiteData = Type.Object({
   identity_secret: Type.Optional(
     Type.String({
       description:
-        "Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server.",
+        "Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md).",
     }),
   ),
   _link: Link,
