@@ -127,6 +127,9 @@ const en = {
   'admin.connected': 'Connected',
   'admin.embed': 'Tag to insert on your pages',
   'admin.keyShownOnce': 'Copy this key now: it will not be shown again.',
+  'admin.newSsoLink': 'New SSO link',
+  'admin.ssoShownOnce':
+    'Sign-on link for {name}. Copy it now: it will not be shown again, and the previous link no longer works.',
   'admin.revoke': 'Revoke',
   'admin.revoked': 'Revoked',
   'admin.lastUsed': 'Last used',
@@ -408,6 +411,9 @@ const fr: Record<MessageKey, string> = {
   'admin.connected': 'Connecté',
   'admin.embed': 'Balise à insérer dans vos pages',
   'admin.keyShownOnce': 'Copiez cette clé maintenant : elle ne sera plus affichée.',
+  'admin.newSsoLink': 'Nouveau lien SSO',
+  'admin.ssoShownOnce':
+    "Lien de connexion de {name}. Copiez-le maintenant : il ne sera plus affiché, et l'ancien lien ne fonctionne plus.",
   'admin.revoke': 'Révoquer',
   'admin.revoked': 'Révoquée',
   'admin.lastUsed': 'Dernière utilisation',

@@ -71,6 +71,8 @@ function OperatorsTab({ api }: { api: Api }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [roles, setRoles] = useState<string[]>(['operator']);
+  // An SSO key is shown once (the server keeps only its hash): a new link is issued on demand and shown here.
+  const [ssoLink, setSsoLink] = useState<{ name: string; url: string } | null>(null);
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
@@ -128,6 +130,15 @@ function OperatorsTab({ api }: { api: Api }) {
           {t('common.create')}
         </button>
       </form>
+      {ssoLink !== null && (
+        <div className="card secret" role="status" data-testid="new-sso-link">
+          <p>{t('admin.ssoShownOnce', { name: ssoLink.name })}</p>
+          <div className="code-row">
+            <code className="mono">{ssoLink.url}</code>
+            <CopyButton text={ssoLink.url} label={`SSO ${ssoLink.name}`} />
+          </div>
+        </div>
+      )}
       <div className="table-scroll">
         <table className="table" data-testid="operators">
           <thead>
@@ -159,12 +170,21 @@ function OperatorsTab({ api }: { api: Api }) {
                 <td data-testid="slots">{operator.chat_max_number}</td>
                 <td>{operator.connected ? '●' : '○'}</td>
                 <td>
-                  {operator.sso_key && (
-                    <CopyButton
-                      text={`${window.location.origin}/admin/login?key=${encodeURIComponent(operator.sso_key)}`}
-                      label={`SSO ${operator.name}`}
-                    />
-                  )}
+                  <button
+                    type="button"
+                    className="small"
+                    aria-label={`${t('admin.newSsoLink')} ${operator.name}`}
+                    onClick={() =>
+                      void act(async () => {
+                        const issued = await api.post<{ sso_key: string }>(`/operator/${operator.id}/sso_key`);
+                        if (issued === undefined) return;
+                        const url = `${window.location.origin}/admin/login?key=${encodeURIComponent(issued.sso_key)}`;
+                        setSsoLink({ name: operator.name, url });
+                      })
+                    }
+                  >
+                    {t('admin.newSsoLink')}
+                  </button>
                 </td>
                 <td>
                   <RowActions

@@ -190,7 +190,7 @@ export function SavedLine({ text }: { text: string | null }) {
   );
 }
 
-export type OperatorRow = OperatorRecord & { connected?: boolean; sso_key?: string };
+export type OperatorRow = OperatorRecord & { connected?: boolean };
 
 export interface Named {
   id: number;

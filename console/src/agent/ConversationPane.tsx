@@ -24,7 +24,6 @@ export interface Directory {
     connected?: boolean;
     roles?: string[];
     email?: string;
-    sso_key?: string;
   }[];
   groups: { id: number; name: string }[];
   skills: { id: number; name: string }[];
