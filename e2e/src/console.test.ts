@@ -26,11 +26,13 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   return json.data;
 }
 
+/** The operator with this email, with a freshly issued SSO key: reads never carry one (it is shown once). */
 async function operatorByEmail(email: string): Promise<OperatorRow> {
-  const operators = await api<OperatorRow[]>('GET', '/operator?full=1');
+  const operators = await api<Omit<OperatorRow, 'sso_key'>[]>('GET', '/operator?full=1');
   const found = operators.find((operator) => operator.email === email);
   if (!found) throw new Error(`no operator ${email}`);
-  return found;
+  const issued = await api<{ sso_key: string }>('POST', `/operator/${found.id}/sso_key`);
+  return { ...found, sso_key: issued.sso_key };
 }
 
 async function newPage(options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Page> {
