@@ -1566,7 +1566,7 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
-                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
@@ -1704,7 +1704,7 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
-                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
@@ -1831,7 +1831,7 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
-                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
@@ -1958,7 +1958,7 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
-                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. */
+                                /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
                                  * @description Path of this resource, relative to the API base.
@@ -2095,13 +2095,13 @@ export interface paths {
                                 first_name?: string | null;
                                 /** @description Pseudonym shown to visitors. */
                                 pseudo?: string | null;
-                                /** @description Email, also the console login. */
+                                /** @description Email, also the console login. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 email?: string;
-                                /** @description Your id if provided. */
+                                /** @description Your id if provided. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 external_id?: string | null;
-                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. */
+                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 role?: string;
-                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. */
+                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 roles?: string[];
                                 /** @description Ability to process chat. */
                                 chat_enabled?: boolean;
@@ -2109,19 +2109,19 @@ export interface paths {
                                 call_enabled?: boolean;
                                 /** @description Ability to process video. */
                                 video_enabled?: boolean;
-                                /** @description Max. amount of chats the operator can process at the same time. */
+                                /** @description Max. amount of chats the operator can process at the same time. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_max_number?: number;
-                                /** @description Ability to process chat and call simultaneously. */
+                                /** @description Ability to process chat and call simultaneously. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_and_call?: boolean;
-                                /** @description Chat priority: `0` or `10`. */
+                                /** @description Chat priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_priority?: number;
-                                /** @description Call priority: `0` or `10`. */
+                                /** @description Call priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 call_priority?: number;
-                                /** @description Video priority: `0` or `10`. */
+                                /** @description Video priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 video_priority?: number;
                                 /** @description Languages the operator can process (ISO 639-1). */
                                 language_list?: string[];
-                                /** @description Admin language: `de`, `en`, `es` or `fr`. */
+                                /** @description Admin language: `de`, `en`, `es` or `fr`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 language_admin?: string;
                                 /** @description Group identifier. */
                                 group_id?: number | null;
@@ -2129,8 +2129,6 @@ export interface paths {
                                 website_list?: number[];
                                 /** @description Skill identifiers. */
                                 skill_list?: number[];
-                                /** @description Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in. */
-                                sso_key?: string;
                                 /** @description Whether the operator is online. */
                                 connected?: boolean;
                                 /** @description Client identifier. */
@@ -2218,7 +2216,7 @@ export interface paths {
         put?: never;
         /**
          * Create an operator
-         * @description `name` and `email` are required. The password is never returned; an `sso_key` is generated.
+         * @description `name` and `email` are required. The password is never returned. An `sso_key` is generated and is in this answer only: no read returns it (`POST /operator/{id}/sso_key` issues a new one).
          */
         post: {
             parameters: {
@@ -2308,13 +2306,13 @@ export interface paths {
                                 first_name?: string | null;
                                 /** @description Pseudonym shown to visitors. */
                                 pseudo?: string | null;
-                                /** @description Email, also the console login. */
+                                /** @description Email, also the console login. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 email?: string;
-                                /** @description Your id if provided. */
+                                /** @description Your id if provided. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 external_id?: string | null;
-                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. */
+                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 role?: string;
-                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. */
+                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 roles?: string[];
                                 /** @description Ability to process chat. */
                                 chat_enabled?: boolean;
@@ -2322,19 +2320,19 @@ export interface paths {
                                 call_enabled?: boolean;
                                 /** @description Ability to process video. */
                                 video_enabled?: boolean;
-                                /** @description Max. amount of chats the operator can process at the same time. */
+                                /** @description Max. amount of chats the operator can process at the same time. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_max_number?: number;
-                                /** @description Ability to process chat and call simultaneously. */
+                                /** @description Ability to process chat and call simultaneously. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_and_call?: boolean;
-                                /** @description Chat priority: `0` or `10`. */
+                                /** @description Chat priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_priority?: number;
-                                /** @description Call priority: `0` or `10`. */
+                                /** @description Call priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 call_priority?: number;
-                                /** @description Video priority: `0` or `10`. */
+                                /** @description Video priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 video_priority?: number;
                                 /** @description Languages the operator can process (ISO 639-1). */
                                 language_list?: string[];
-                                /** @description Admin language: `de`, `en`, `es` or `fr`. */
+                                /** @description Admin language: `de`, `en`, `es` or `fr`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 language_admin?: string;
                                 /** @description Group identifier. */
                                 group_id?: number | null;
@@ -2342,8 +2340,6 @@ export interface paths {
                                 website_list?: number[];
                                 /** @description Skill identifiers. */
                                 skill_list?: number[];
-                                /** @description Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in. */
-                                sso_key?: string;
                                 /** @description Whether the operator is online. */
                                 connected?: boolean;
                                 /** @description Client identifier. */
@@ -2352,6 +2348,8 @@ export interface paths {
                                 created_at?: string;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
+                                /** @description Single Sign-On key: `/admin/login?key={sso_key}` (or `POST /auth/sso`) logs the operator in. A secret, shown in this answer only: Causerie keeps its SHA-256 and no read returns it. Lost? Issue a new one with `POST /operator/{id}/sso_key`. */
+                                sso_key: string;
                             };
                         };
                     };
@@ -2465,13 +2463,13 @@ export interface paths {
                                 first_name?: string | null;
                                 /** @description Pseudonym shown to visitors. */
                                 pseudo?: string | null;
-                                /** @description Email, also the console login. */
+                                /** @description Email, also the console login. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 email?: string;
-                                /** @description Your id if provided. */
+                                /** @description Your id if provided. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 external_id?: string | null;
-                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. */
+                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 role?: string;
-                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. */
+                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 roles?: string[];
                                 /** @description Ability to process chat. */
                                 chat_enabled?: boolean;
@@ -2479,19 +2477,19 @@ export interface paths {
                                 call_enabled?: boolean;
                                 /** @description Ability to process video. */
                                 video_enabled?: boolean;
-                                /** @description Max. amount of chats the operator can process at the same time. */
+                                /** @description Max. amount of chats the operator can process at the same time. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_max_number?: number;
-                                /** @description Ability to process chat and call simultaneously. */
+                                /** @description Ability to process chat and call simultaneously. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_and_call?: boolean;
-                                /** @description Chat priority: `0` or `10`. */
+                                /** @description Chat priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_priority?: number;
-                                /** @description Call priority: `0` or `10`. */
+                                /** @description Call priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 call_priority?: number;
-                                /** @description Video priority: `0` or `10`. */
+                                /** @description Video priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 video_priority?: number;
                                 /** @description Languages the operator can process (ISO 639-1). */
                                 language_list?: string[];
-                                /** @description Admin language: `de`, `en`, `es` or `fr`. */
+                                /** @description Admin language: `de`, `en`, `es` or `fr`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 language_admin?: string;
                                 /** @description Group identifier. */
                                 group_id?: number | null;
@@ -2499,8 +2497,6 @@ export interface paths {
                                 website_list?: number[];
                                 /** @description Skill identifiers. */
                                 skill_list?: number[];
-                                /** @description Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in. */
-                                sso_key?: string;
                                 /** @description Whether the operator is online. */
                                 connected?: boolean;
                                 /** @description Client identifier. */
@@ -2665,13 +2661,13 @@ export interface paths {
                                 first_name?: string | null;
                                 /** @description Pseudonym shown to visitors. */
                                 pseudo?: string | null;
-                                /** @description Email, also the console login. */
+                                /** @description Email, also the console login. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 email?: string;
-                                /** @description Your id if provided. */
+                                /** @description Your id if provided. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 external_id?: string | null;
-                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. */
+                                /** @description Deprecated, use `roles`: `operator`, `manager` or `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 role?: string;
-                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. */
+                                /** @description Roles: `expert`, `operator`, `manager`, `admin`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 roles?: string[];
                                 /** @description Ability to process chat. */
                                 chat_enabled?: boolean;
@@ -2679,19 +2675,19 @@ export interface paths {
                                 call_enabled?: boolean;
                                 /** @description Ability to process video. */
                                 video_enabled?: boolean;
-                                /** @description Max. amount of chats the operator can process at the same time. */
+                                /** @description Max. amount of chats the operator can process at the same time. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_max_number?: number;
-                                /** @description Ability to process chat and call simultaneously. */
+                                /** @description Ability to process chat and call simultaneously. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_and_call?: boolean;
-                                /** @description Chat priority: `0` or `10`. */
+                                /** @description Chat priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 chat_priority?: number;
-                                /** @description Call priority: `0` or `10`. */
+                                /** @description Call priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 call_priority?: number;
-                                /** @description Video priority: `0` or `10`. */
+                                /** @description Video priority: `0` or `10`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 video_priority?: number;
                                 /** @description Languages the operator can process (ISO 639-1). */
                                 language_list?: string[];
-                                /** @description Admin language: `de`, `en`, `es` or `fr`. */
+                                /** @description Admin language: `de`, `en`, `es` or `fr`. Operator-role console sessions see it on their own record only (docs/SECURITY.md). */
                                 language_admin?: string;
                                 /** @description Group identifier. */
                                 group_id?: number | null;
@@ -2699,8 +2695,6 @@ export interface paths {
                                 website_list?: number[];
                                 /** @description Skill identifiers. */
                                 skill_list?: number[];
-                                /** @description Single Sign-On token: `/admin/login?key={sso_key}` logs the operator in. */
-                                sso_key?: string;
                                 /** @description Whether the operator is online. */
                                 connected?: boolean;
                                 /** @description Client identifier. */
@@ -2866,6 +2860,122 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/operator/{id}/sso_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new SSO key
+         * @description Replaces the operator's SSO key and answers the new one, shown this once (only its SHA-256 is kept). The old key stops working at once. Managers cannot do it for an admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Operator identifier. */
+                                operator_id: number;
+                                /** @description Single Sign-On key: `/admin/login?key={sso_key}` (or `POST /auth/sso`) logs the operator in. A secret, shown in this answer only: Causerie keeps its SHA-256 and no read returns it. Lost? Issue a new one with `POST /operator/{id}/sso_key`. */
+                                sso_key: string;
+                                /** @description The console's sign-on link with this key (`{PUBLIC_URL}/admin/login?key=…`); add `&backto=…` at will. */
+                                login_url: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
+                            meta: {
+                                status: "success" | "fail" | "error";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
