@@ -1,0 +1,81 @@
+// Totals CI's JSON reports into the one closing line "N passed, N failed"; a report that is missing counts as a failure.
+// Usage: node .ci/count-reports.mjs ARTIFACTS check:NAME... pass:NAME=EXIT_CODE...
+//   check:lint    ARTIFACTS/lint.json, a one-test report written by .ci/run for a check that is not a vitest suite
+//   pass:node20-sqlite=0    one run of `npm test`: its exit code and the reports it wrote (node20-sqlite.json for the
+//                 server, node20-sqlite.sdk.json and so on, one per workspace)
+import fs from 'node:fs';
+import path from 'node:path';
+
+// The workspaces whose vitest configs write a report beside VITEST_JSON_REPORT, by suffix ('' is the server's).
+const EXPECTED_SUFFIXES = ['', '.sdk', '.widget', '.console', '.e2e'];
+// Lint and the cycle check run once per CI run (.ci/run counts them as checks); if `npm test` runs them too, each
+// pass's copy only explains that pass's exit code and is not added again.
+const ONCE_PER_RUN = ['.lint', '.cycles'];
+
+const [artifacts, ...specs] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+/** The numbers of one report, or null when the file is missing or unreadable. */
+function readReport(file) {
+  if (!fs.existsSync(file)) return null;
+  try {
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // A test file that fails to load counts as a failure even when it has no tests.
+    const unloaded = (report.testResults ?? []).filter(
+      (result) => result.status === 'failed' && (result.assertionResults ?? []).length === 0,
+    ).length;
+    return { passed: report.numPassedTests, failed: report.numFailedTests + unloaded };
+  } catch (error) {
+    console.log(`unreadable report ${file}: ${error.message}`);
+    return null;
+  }
+}
+
+for (const spec of specs) {
+  const [kind, rest] = spec.split(/:(.*)/s);
+  if (kind === 'check') {
+    const counts = readReport(path.join(artifacts, `${rest}.json`));
+    if (counts === null) {
+      console.log(`${rest}: no report (it did not run)`);
+      failed += 1;
+      continue;
+    }
+    console.log(`${rest}: ${counts.failed > 0 ? 'failed' : 'passed'}`);
+    passed += counts.passed;
+    failed += counts.failed;
+    continue;
+  }
+  const [name, exitCode] = rest.split('=');
+  const found = fs
+    .readdirSync(artifacts)
+    .filter((file) => file.startsWith(`${name}.`) && file.endsWith('.json'))
+    .map((file) => file.slice(name.length, -'.json'.length));
+  const suffixes = [...new Set([...EXPECTED_SUFFIXES, ...found])].sort();
+  const summary = [];
+  let failedInPass = 0;
+  for (const suffix of suffixes) {
+    const label = suffix === '' ? 'server' : suffix.slice(1);
+    const counts = readReport(path.join(artifacts, `${name}${suffix}.json`));
+    if (counts === null) {
+      summary.push(`${label} no report`);
+      failed += 1;
+      failedInPass += 1;
+      continue;
+    }
+    summary.push(`${label} ${counts.passed}/${counts.failed}`);
+    failedInPass += counts.failed;
+    if (ONCE_PER_RUN.includes(suffix)) continue;
+    passed += counts.passed;
+    failed += counts.failed;
+  }
+  // A failure outside vitest (the typecheck, the bundle size check) leaves every report green: count it once.
+  if (exitCode !== '0' && failedInPass === 0) {
+    summary.push(`npm test exited ${exitCode} outside the reports`);
+    failed += 1;
+  }
+  console.log(`${name} (passed/failed): ${summary.join(', ')}`);
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
