@@ -79,6 +79,7 @@ interface Target {
 }
 /** A colleague every reader looks at: a manager, with every field set. */
 let colleague: Target;
+let clientId: number;
 const credentials = new Map<Reader, { key?: string; token?: string; operatorId?: number }>();
 
 function read(reader: Reader, path: string): Promise<ApiAnswer> {
@@ -101,6 +102,7 @@ beforeAll(async () => {
   t = await startTestApp();
   const partner = await partnerWithKey(t, 'Matrix partner');
   const client = await clientWithKey(t, 'Matrix Co', partner.key);
+  clientId = client.clientId;
   credentials.set('platform key', { key: ADMIN_KEY });
   credentials.set('partner key', { key: partner.key });
   credentials.set('client key', { key: client.key });
@@ -216,5 +218,20 @@ describe('an operator cannot become admin (issue 15)', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(issued.status).toBe(403);
+  });
+
+  it('a manager’s session cannot mint or read API keys, which act for the whole client, admin role included', async () => {
+    const manager = credentials.get('manager')?.token as string;
+    const admin = credentials.get('admin')?.token as string;
+    const as = (token: string, method: 'GET' | 'POST', path: string, json?: unknown) =>
+      t.api(method, path, { headers: { authorization: `Bearer ${token}` }, ...(json !== undefined && { json }) });
+    const minted = await as(manager, 'POST', `/client/${clientId}/key`, { name: 'mine now' });
+    expect(minted.status).toBe(403);
+    expect(minted.body.meta.message).toBe(
+      "A manager's console session cannot create API keys: the admin role is needed.",
+    );
+    expect((await as(manager, 'GET', '/key?full=1')).status).toBe(403);
+    const byAdmin = await as(admin, 'POST', `/client/${clientId}/key`, { name: 'by the admin' });
+    expect(byAdmin.status).toBe(200);
   });
 });

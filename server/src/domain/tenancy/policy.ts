@@ -120,6 +120,12 @@ export function viewerOf(principal: Principal): Viewer {
   return 'agent';
 }
 
+/**
+ * What a manager's session may not do although it manages the client: an API key acts for the whole client, admin role
+ * included, so a manager who could mint one could make themselves admin.
+ */
+const ADMIN_ONLY: readonly Resource[] = ['api_key'];
+
 /** True when a console session acts with the full rights of its client (manager or admin role). */
 export function sessionManages(session: ConsoleSession): boolean {
   return session.roles.includes('admin') || session.roles.includes('manager');
@@ -139,7 +145,14 @@ export function authorize(
     throw notPermitted(`A ${principal.scope} API key cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}.`);
   }
   const session = principal.scope === 'client' ? principal.session : undefined;
-  if (session === undefined || sessionManages(session)) return;
+  if (session === undefined) return;
+  if (sessionManages(session)) {
+    if (ADMIN_ONLY.includes(resource) && !session.roles.includes('admin'))
+      throw notPermitted(
+        `A manager's console session cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}: the admin role is needed.`,
+      );
+    return;
+  }
   const own = resource === 'operator' && action === 'update' && self?.operatorId === session.operatorId;
   if (!own && !(AGENT_ACTIONS[resource] ?? []).includes(action)) {
     throw notPermitted(
