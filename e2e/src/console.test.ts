@@ -162,6 +162,21 @@ describe('Single Sign-On (seed 003): /admin/login?key={SSO_KEY}&backto=…', () 
 });
 
 describe('administration', () => {
+  it("issues an operator's new SSO link, shown once, which signs that operator in", async () => {
+    const page = await newPage();
+    await passwordLogin(page, server.demo.login.email, server.demo.login.password, '/admin/operators');
+    await page.getByRole('button', { name: 'New SSO link Alan Turing' }).click();
+    const link = await page.getByTestId('new-sso-link').locator('code').textContent();
+    expect(link).toMatch(new RegExp(`^${server.url}/admin/login\\?key=[A-Za-z0-9_-]{43}$`));
+    await shot(page, 'admin-sso-link');
+    const alan = await newPage();
+    await alan.goto(`${link}&backto=/pupitre`);
+    await alan.getByTestId('me').filter({ hasText: 'Alan' }).waitFor();
+    await page.reload();
+    await page.getByTestId('operators').waitFor();
+    expect(await page.getByTestId('new-sso-link').count()).toBe(0);
+  });
+
   it('shows each website with its tag to copy, and creates an API key shown once', async () => {
     const page = await newPage();
     await passwordLogin(page, server.demo.login.email, server.demo.login.password, '/admin/websites');
