@@ -1,20 +1,32 @@
 // Appends events to the log inside the caller's transaction, so an event exists exactly when its change does.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
-import type { Database } from '../db/schema.js';
+import type { ConversationMessageRow, Database } from '../db/schema.js';
 import { notifyWebhookWork } from '../webhooks/signal.js';
-import type { EventType } from './catalogue.js';
+import type { EventPayload, EventType } from './catalogue.js';
+import { assertEventPayload, CHECK_APPENDS } from './check.js';
+import type { CommittedEvent } from './dispatcher.js';
 import { eventAppended } from './transact.js';
 
-export interface NewEvent {
-  type: EventType;
+interface NewEventOf<T extends EventType> {
+  type: T;
   partnerId?: number | null;
   clientId: number | null;
   subject: { type: string; id: number };
-  /** What changed; kept small and free of secrets (never password hashes or keys). */
-  payload?: Record<string, unknown>;
+  /** What changed, as its schema in events/catalogue.ts says; kept small and free of secrets (never hashes or keys). */
+  payload: EventPayload<T>;
   at: string;
+  /** `message.created` only: the row written, handed to reactions in memory (see CommittedEvent.message). */
+  message?: ConversationMessageRow;
 }
+
+/**
+ * An event to append: its payload is of its type's schema (a wrong or missing field fails the typecheck). Events whose
+ * payload has no field (`api_key.revoked`, `group.deleted`, `skill.deleted`) may leave it out.
+ */
+export type NewEvent<T extends EventType = EventType> = {
+  [K in T]: {} extends EventPayload<K> ? Omit<NewEventOf<K>, 'payload'> & Partial<NewEventOf<K>> : NewEventOf<K>;
+}[T];
 
 /**
  * Writes one event row, and a webhook outbox row when the event's client has an enabled webhook, in the same
@@ -22,16 +34,23 @@ export interface NewEvent {
  * commit out of order on PostgreSQL). Must be called with the transaction of the change it describes, opened by
  * transact() (events/transact.ts), which hands the event to the app's reactions once the transaction committed.
  */
-export async function appendEvent(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {
+export async function appendEvent<T extends EventType>(
+  trx: Transaction<Database> | Kysely<Database>,
+  event: NewEvent<T>,
+): Promise<void> {
+  if (CHECK_APPENDS) assertEventPayload(event.type, event.payload ?? {});
   await writeEventRows(trx, event);
-  await eventAppended(trx, {
+  // The union of CommittedEvent cannot be narrowed by a generic T; `event` is of one type and its payload of that type.
+  const committed = {
     type: event.type,
     partnerId: event.partnerId ?? null,
     clientId: event.clientId,
     subject: event.subject,
     payload: event.payload ?? {},
     at: event.at,
-  });
+    ...(event.message !== undefined && { message: event.message }),
+  } as CommittedEvent;
+  await eventAppended(trx, committed);
 }
 
 async function writeEventRows(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {

@@ -6,20 +6,33 @@
 // claimed by workers, so it survives a crash. Reactions are in-memory and best effort: a node killed between commit
 // and dispatch loses them, which is why each one must be repairable by the next event or by a client's resume (the
 // realtime sockets fill seq gaps from the database; the queue is served again on the next change).
-import type { EventType } from './catalogue.js';
+import type { ConversationMessageRow } from '../db/schema.js';
+import type { EventPayload, EventType } from './catalogue.js';
+import { eventProblems } from './check.js';
 
-/** An event as its transaction committed it, handed to reactions (on the node that committed it, or relayed). */
-export interface CommittedEvent {
-  type: EventType;
+interface CommittedEventOf<T extends EventType> {
+  type: T;
   partnerId: number | null;
   clientId: number | null;
   subject: { type: string; id: number };
-  payload: Record<string, unknown>;
+  /** Of its type's schema (events/catalogue.ts): `switch (event.type)` narrows it. */
+  payload: EventPayload<T>;
   at: string;
+  /**
+   * The history entry a `message.created` announces, as the command wrote it: in memory only (never stored, never
+   * relayed), so the realtime fan-out publishes it without reading it back.
+   */
+  message?: ConversationMessageRow;
 }
 
+/**
+ * An event as its transaction committed it, handed to reactions (on the node that committed it, or relayed): one of
+ * the types `T` (any by default), told apart by `type`.
+ */
+export type CommittedEvent<T extends EventType = EventType> = { [K in T]: CommittedEventOf<K> }[T];
+
 /** A reaction receives the matching events of one transaction, in the order they were appended. */
-export type Reaction = (events: readonly CommittedEvent[]) => Promise<void> | void;
+export type Reaction<T extends EventType = EventType> = (events: readonly CommittedEvent<T>[]) => Promise<void> | void;
 
 export interface ReactionOptions {
   /** Shown in logs when the reaction fails. */
@@ -56,11 +69,17 @@ export class EventDispatcher {
 
   constructor(private readonly onError: ReactionErrorSink) {}
 
-  /** Registers a reaction to some event types (or `'*'` for all); returns a function that removes it. */
-  on(types: readonly EventType[] | '*', reaction: Reaction, options: ReactionOptions): () => void {
+  /**
+   * Registers a reaction to some event types (or `'*'` for all), which receives events of those types only; returns
+   * a function that removes it.
+   */
+  on<T extends EventType>(types: readonly T[], reaction: Reaction<T>, options: ReactionOptions): () => void;
+  on(types: '*', reaction: Reaction, options: ReactionOptions): () => void;
+  on(types: readonly EventType[] | '*', reaction: Reaction<never>, options: ReactionOptions): () => void {
     const registration: Registration = {
       types: types === '*' ? 'all' : new Set(types),
-      reaction,
+      // Sound: run() hands a reaction only the events whose type it registered for.
+      reaction: reaction as Reaction,
       options: { where: 'origin', ...options },
     };
     this.registrations.push(registration);
@@ -75,7 +94,7 @@ export class EventDispatcher {
     this.stopRelay?.();
     this.relay = relay;
     this.stopRelay = relay.subscribe((events) => {
-      this.track(this.run(events, 'every_node'));
+      this.track(this.run(this.checkedRelayed(events), 'every_node'));
     });
   }
 
@@ -101,6 +120,20 @@ export class EventDispatcher {
   /** Resolves when every dispatch started so far has finished (shutdown, tests). */
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  /**
+   * Events relayed from another node arrived as JSON, from a process that may run another version: an event that is
+   * not of the catalogue, or whose payload does not match its schema, is reported and dropped rather than handed to
+   * reactions that trust its type. Only `every_node` reactions see relayed events, so this costs the hot path nothing.
+   */
+  private checkedRelayed(events: readonly CommittedEvent[]): CommittedEvent[] {
+    return events.filter((event) => {
+      const problems = eventProblems(event.type, event.payload);
+      if (problems.length === 0) return true;
+      this.onError(new Error(`Relayed event '${event.type}' refused: ${problems.join('; ')}`), 'relay');
+      return false;
+    });
   }
 
   private wantsRelay(events: readonly CommittedEvent[]): boolean {

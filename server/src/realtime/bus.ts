@@ -40,7 +40,9 @@ export const topics = {
 /** The bus as the event dispatcher's relay: a node publishes its committed events and skips its own echo. */
 export function busRelay(bus: Bus): EventRelay {
   return {
-    publish: (events) => bus.publish(topics.events, { t: 'events', n: bus.nodeId, e: events }),
+    // Without the in-memory message rows: the other nodes' reactions read what they need.
+    publish: (events) =>
+      bus.publish(topics.events, { t: 'events', n: bus.nodeId, e: events.map(({ message: _row, ...event }) => event) }),
     subscribe: (handler) => {
       const subscription = bus.subscribe(topics.events, (message) => {
         if (message.t === 'events' && message.n !== bus.nodeId) handler(message.e);

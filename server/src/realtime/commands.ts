@@ -79,19 +79,16 @@ export async function appendEntryWithin(
     const earlier = await storedWithClientId(trx, input.conversationId, clientMessageId);
     if (earlier !== undefined) return { row: earlier, duplicate: true };
   }
+  // Written with the entry (the unique index catches a resend that raced on another connection), so the row the
+  // `message.created` reaction publishes carries it.
   const row = await appendMessage(trx, input.conversationId, {
     kind: input.kind,
     text: input.text,
     operatorId: input.operatorId ?? null,
     at: nowInstant(),
+    clientMessageId,
   });
-  if (clientMessageId === null) return { row, duplicate: false };
-  await trx
-    .updateTable('conversation_message')
-    .set({ client_message_id: clientMessageId })
-    .where('id', '=', row.id)
-    .execute();
-  return { row: { ...row, client_message_id: clientMessageId }, duplicate: false };
+  return { row, duplicate: false };
 }
 
 /** appendEntryWithin in a transaction of its own; a unique violation (a resend that raced on another connection) answers the stored one. */

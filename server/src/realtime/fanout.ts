@@ -6,6 +6,7 @@ import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import type { Database } from '../db/schema.js';
 import type { CommittedEvent, EventDispatcher } from '../events/dispatcher.js';
 import type { RealtimePublisher } from './publisher.js';
+import type { HistoryRow } from './store.js';
 
 /** Events after which a conversation's state (status, operator, outcome, queue) is published again. */
 const STATE_EVENTS = new Set<CommittedEvent['type']>([
@@ -23,14 +24,14 @@ const number = (value: unknown): number | null => (typeof value === 'number' ? v
 
 /** What one batch asks the bus for: entries by conversation (a seq range), then states, then delivery states. */
 export interface FanoutPlan {
-  entries: Map<number, { from: number; to: number }>;
+  entries: Map<number, { from: number; to: number; rows: HistoryRow[] }>;
   states: number[];
   deliveries: Array<{ conversationId: number; seq: number; state: DeliveryState; error?: ProviderError }>;
 }
 
 /** Reads a batch of committed events into what must be published (pure, tested on its own). */
 export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
-  const entries = new Map<number, { from: number; to: number }>();
+  const entries: FanoutPlan['entries'] = new Map();
   const states: number[] = [];
   const deliveries: FanoutPlan['deliveries'] = [];
   for (const event of events) {
@@ -41,11 +42,12 @@ export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
       if (seq === null) continue;
       // A reply queued for its provider is shown as queued at once (then sent, delivered… as the worker reports).
       if (event.payload.outbound === true) deliveries.push({ conversationId, seq, state: 'queued' });
-      const range = entries.get(conversationId);
-      entries.set(
-        conversationId,
-        range === undefined ? { from: seq, to: seq } : { from: Math.min(range.from, seq), to: Math.max(range.to, seq) },
-      );
+      const range = entries.get(conversationId) ?? { from: seq, to: seq, rows: [] as HistoryRow[] };
+      range.from = Math.min(range.from, seq);
+      range.to = Math.max(range.to, seq);
+      // The row the command wrote comes with its event; a relayed or rowless event is read back below.
+      if (event.message !== undefined) range.rows.push(event.message);
+      entries.set(conversationId, range);
     } else if (event.type === 'message.status_changed') {
       const seq = number(event.payload.seq);
       if (seq === null) continue;
@@ -65,8 +67,9 @@ export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
 
 /**
  * Registers the fan-out on `dispatcher`. It runs on the committing node only: the bus itself carries what it
- * publishes to every node's sockets. Entries are read back by seq range in one query per conversation (rows the
- * transaction just wrote); a socket that misses one (this node died after commit) reads the gap on the next.
+ * publishes to every node's sockets. Entries come with their events (the rows the commands wrote); a batch missing
+ * some is read back by seq range, one query per conversation. A socket that misses an entry (this node died after
+ * commit) reads the gap from the database on the next one.
  */
 export function registerRealtimeFanout(
   dispatcher: EventDispatcher,
@@ -78,6 +81,13 @@ export function registerRealtimeFanout(
     async (events) => {
       const plan = fanoutPlan(events);
       for (const [conversationId, range] of plan.entries) {
+        if (range.rows.length === range.to - range.from + 1) {
+          publisher.entries(
+            conversationId,
+            [...range.rows].sort((a, b) => Number(a.seq) - Number(b.seq)),
+          );
+          continue;
+        }
         const rows = await db
           .selectFrom('conversation_message')
           .select(['seq', 'kind', 'body', 'operator_id', 'created_at', 'data', 'client_message_id'])

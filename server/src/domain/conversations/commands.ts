@@ -145,6 +145,7 @@ export async function appendMessage(
       ...(outbound !== undefined && { outbound: true }),
     },
     at: nowInstant(),
+    message: row,
   });
   return row;
 }
