@@ -44,6 +44,41 @@ describe('createCauserieClient', () => {
     expect(failure).toMatchObject({ status: 404, message: "Unknown 'client' with 'id' 987654." });
   });
 
+  it("names a failure's error id, which programs compare instead of the message", async () => {
+    const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
+    const missing = await unwrap(platform.GET('/api/2/client/{id}', { params: { path: { id: 987655 } } })).catch(
+      (error: unknown) => error,
+    );
+    expect(missing).toMatchObject({ status: 404, id: 'not_found' });
+    const stranger = createCauserieClient({ baseUrl: server.baseUrl, apiKey: 'csk_0000000000000000_nope' });
+    const refused = await unwrap(stranger.GET('/api/2/operator', {})).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 403, id: 'forbidden', message: 'Forbidden' });
+  });
+
+  it("acts as an operator with a console session's token", async () => {
+    const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
+    const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'SDK Session Shop' } }));
+    const key = await unwrap(
+      platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'sdk' } }),
+    );
+    const causerie = createCauserieClient({ baseUrl: server.baseUrl, apiKey: key.data.key ?? '' });
+    const operator = await unwrap(
+      causerie.POST('/api/2/operator', {
+        body: { name: 'Grace Hopper', email: 'grace@sdk.example', password: 'correct horse battery' },
+      }),
+    );
+    const anonymous = createCauserieClient({ baseUrl: server.baseUrl });
+    const session = await unwrap(
+      anonymous.POST('/auth/login', { body: { email: 'grace@sdk.example', password: 'correct horse battery' } }),
+    );
+    const asGrace = createCauserieClient({ baseUrl: server.baseUrl, token: session.data.token });
+    const me = await unwrap(asGrace.GET('/api/2/operator/{id}', { params: { path: { id: operator.data.id } } }));
+    expect(me.data.name).toBe('Grace Hopper');
+    await unwrap(asGrace.POST('/auth/logout', {}));
+    const after = await asGrace.GET('/api/2/operator/{id}', { params: { path: { id: operator.data.id } } });
+    expect(after.response.status).toBe(403);
+  });
+
   it('reports a wrong key as 403 Forbidden', async () => {
     const stranger = createCauserieClient({ baseUrl: server.baseUrl, apiKey: 'csk_0000000000000000_nope' });
     const { response, error } = await stranger.GET('/api/2/operator', {});
