@@ -1,6 +1,7 @@
 // HTTP routes of channels under /api/2: CRUD of `channel`, RCS testers and capabilities, WhatsApp templates, and the
 // delivery states of a conversation's outbound messages. auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { presentMessage } from '../domain/conversations/present.js';
 import { MessageData } from '../domain/conversations/schema.js';
@@ -11,6 +12,7 @@ import { conflict, fieldInvalid, unknownResource } from '../errors.js';
 import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, many, OneEnvelope, one } from '../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
+import { adapterFor, PROVIDER_CHANNEL_TYPES } from './adapter.js';
 import { createChannel, deleteChannel, updateChannel } from './commands.js';
 import { attachmentDisposition, bareContentType, MEDIA_UPLOAD_LIMIT, sendMediaMessage } from './media.js';
 import { deliveryStateOf, deliveryStates } from './outbox.js';
@@ -36,6 +38,13 @@ import { type ChannelFilter, listChannelIds, loadChannels, presentChannel } from
 import { sendTemplateMessage } from './templates.js';
 
 const tags = ['Channel'];
+
+/** What the server applies when a channel names no base URL or send rate: forms show it instead of copying it. */
+const ChannelTypeData = Type.Object({
+  type: Type.String({ description: '`whatsapp`, `sms` or `rcs`.' }),
+  default_base_url: Type.String({ description: "The provider's public API, used when a channel gives no `base_url`." }),
+  default_send_rate: Type.Integer({ description: 'Messages per second, used when a channel gives no `send_rate`.' }),
+});
 
 export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
@@ -66,6 +75,26 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         (ids) => loadChannels(db, request.principal, ids),
         present,
       );
+    },
+  );
+  app.get(
+    '/channel_type',
+    {
+      schema: {
+        tags,
+        summary: 'Channel types and their defaults',
+        description: 'The provider channel types, with the base URL and send rate a channel gets when it names none.',
+        response: { 200: ListEnvelope(ChannelTypeData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'channel', 'list');
+      const types = PROVIDER_CHANNEL_TYPES.map((type) => ({
+        type,
+        default_base_url: adapterFor(type).defaultBaseUrl,
+        default_send_rate: adapterFor(type).defaultSendRate,
+      }));
+      return many(types, pageInfo(1, types.length, types.length));
     },
   );
   app.get(
