@@ -130,7 +130,20 @@ describe('/api/2/channel', () => {
       json: { type: 'chat', website_id: websiteId, base_url: 'ftp://example.com/x' },
     });
     expect(url.status).toBe(400);
-    expect(url.body.meta.message).toBe("Value of field 'base_url' is not valid. Expected an http:// or https:// URL.");
+    expect(url.body.meta.message).toBe("Value of field 'base_url' is not valid. Expected an https:// URL.");
+    // A private provider address is refused when the channel is created, not only when it would send.
+    for (const [base, problem] of [
+      ['http://169.254.169.254', 'The address 169.254.169.254 is private, loopback or reserved'],
+      ['https://167772161', 'The address 10.0.0.1 is private, loopback or reserved'],
+      ['http://provider.example', 'Expected an https:// URL: plain http is accepted only for hosts listed in'],
+    ]) {
+      const refused = await t.api('POST', '/channel', {
+        key,
+        json: { type: 'chat', website_id: websiteId, base_url: base },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.meta.message).toContain(problem);
+    }
   });
 
   it('merges credentials on update, and deletes (its webhook then answers 404)', async () => {

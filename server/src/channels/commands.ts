@@ -5,6 +5,7 @@ import { type Principal, targetClient, visibleWebsite } from '../domain/tenancy/
 import { fieldInvalid, fieldMissing } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
+import { type OutboundAllowlist, registeredUrlRefusal } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
 import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
 import { openCredentials, sealCredentials } from './secrets.js';
@@ -70,15 +71,16 @@ function credentialTexts(type: ChannelType, given: Record<string, unknown>): Cre
   return texts;
 }
 
-function checkBaseUrl(value: string): string {
+/** A provider's base URL, refused when registered if sending to it would be (registeredUrlRefusal). */
+function checkBaseUrl(value: string, allowlist: OutboundAllowlist): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw fieldInvalid('base_url', "Expected an http(s) URL such as 'https://graph.facebook.com'.");
+    throw fieldInvalid('base_url', "Expected an https URL such as 'https://graph.facebook.com'.");
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw fieldInvalid('base_url', 'Expected an http:// or https:// URL.');
+  const refusal = registeredUrlRefusal(url, allowlist);
+  if (refusal !== undefined) throw fieldInvalid('base_url', refusal);
   return value.replace(/\/+$/, '');
 }
 
@@ -106,11 +108,12 @@ export async function createChannel(
   key: Buffer,
   principal: Principal,
   input: ChannelCreateInput,
+  allowlist: OutboundAllowlist,
 ): Promise<number> {
   const adapter = adapterFor(input.type);
   const credentials = credentialTexts(input.type, input.credentials ?? {});
   checkCredentials(input.type, credentials, { complete: true });
-  const baseUrl = input.base_url !== undefined ? checkBaseUrl(input.base_url) : adapter.defaultBaseUrl;
+  const baseUrl = input.base_url !== undefined ? checkBaseUrl(input.base_url, allowlist) : adapter.defaultBaseUrl;
   const requestedClient = input.client_id;
   return transact(db, async (trx) => {
     const website = await visibleWebsite(trx, principal, input.website_id);
@@ -167,6 +170,7 @@ export async function updateChannel(
   principal: Principal,
   existing: { id: number; type: ChannelType; client_id: number; credentials: string },
   input: ChannelUpdateInput,
+  allowlist: OutboundAllowlist,
 ): Promise<void> {
   const set: {
     website_id?: number;
@@ -190,7 +194,7 @@ export async function updateChannel(
     set.credential_fields = fieldNames(merged);
   }
   if (input.base_url === null) set.base_url = adapterFor(existing.type).defaultBaseUrl;
-  else if (input.base_url !== undefined) set.base_url = checkBaseUrl(input.base_url);
+  else if (input.base_url !== undefined) set.base_url = checkBaseUrl(input.base_url, allowlist);
   if (input.name !== undefined) set.name = input.name.trim();
   if (input.send_rate !== undefined) set.send_rate = input.send_rate;
   if (input.enabled !== undefined) set.enabled = input.enabled ? 1 : 0;

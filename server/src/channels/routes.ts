@@ -128,7 +128,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     },
     async (request) => {
       authorize(request.principal, 'channel', 'create');
-      const id = await createChannel(db, runtime.key, request.principal, request.body);
+      const id = await createChannel(db, runtime.key, request.principal, request.body, context.outbound.allowlist);
       return one(present(await loadVisible('channel', id, (ids) => loadChannels(db, request.principal, ids))));
     },
   );
@@ -149,7 +149,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const existing = await loadVisible('channel', request.params.id, (ids) =>
         loadChannels(db, request.principal, ids),
       );
-      await updateChannel(db, runtime.key, request.principal, existing, request.body);
+      await updateChannel(db, runtime.key, request.principal, existing, request.body, context.outbound.allowlist);
       runtime.directory.forget(existing.id);
       return one(present(await loadVisible('channel', existing.id, (ids) => loadChannels(db, request.principal, ids))));
     },

@@ -157,6 +157,34 @@ function hostAllowed(host: string, allowlist: OutboundAllowlist): boolean {
   return allowlist.hosts.has(name) || allowlist.suffixes.some((suffix) => name.endsWith(suffix));
 }
 
+/**
+ * Checks a URL the platform will call (a webhook, a channel provider's base URL) when it is registered, so a bad one
+ * is refused with the field's name rather than failing later at each send: absolute, http(s), no credentials, not a
+ * literal private, loopback or reserved address, and https unless its host is in CAUSERIE_OUTBOUND_ALLOWLIST (seed
+ * 003: "Callback urls must be defined with HTTPS protocol"; tests and on-premise receivers are allow-listed).
+ * Returns the reason it is refused, or undefined. Host names are checked again when connecting (DNS may change).
+ */
+export function registeredUrlRefusal(url: URL, allowlist: OutboundAllowlist): string | undefined {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Expected an https:// URL.';
+  if (url.username !== '' || url.password !== '')
+    return 'Credentials in the URL are not accepted; verify the signature instead.';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const literal = net.isIP(host) !== 0;
+  if (literal) {
+    const refusal = addressRefusal(host, allowlist);
+    if (refusal) return `The ${refusal}.`;
+  }
+  if (url.protocol === 'http:') {
+    const plain = unwrapMappedV4(host);
+    const allowed = literal
+      ? allowlist.ranges.check(plain, net.isIP(plain) === 4 ? 'ipv4' : 'ipv6')
+      : hostAllowed(host, allowlist);
+    if (!allowed)
+      return `Expected an https:// URL: plain http is accepted only for hosts listed in CAUSERIE_OUTBOUND_ALLOWLIST (${host} is not).`;
+  }
+  return undefined;
+}
+
 /** Marks a refusal raised inside the socket's DNS lookup, so the request error maps back to OutboundRefused. */
 class LookupRefusal extends Error {
   constructor(readonly reason: string) {

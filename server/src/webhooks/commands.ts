@@ -1,12 +1,10 @@
-// State changes of webhook subscriptions; each commits its row and its event in one transaction. Secrets never enter events.
-import net from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { assertOwned, type Principal, targetClient } from '../domain/tenancy/policy.js';
 import { fieldInvalid } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
-import { addressRefusal, type OutboundGuard } from '../http/outbound.js';
+import { type OutboundGuard, registeredUrlRefusal } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
 import { EVENT_SELECTORS, resolveSelectors } from './payloads.js';
 import { newSecret, sealWebhookSecret } from './signing.js';
@@ -24,7 +22,7 @@ export interface WebhookInput {
   client_id?: number;
 }
 
-/** The URL as stored: http(s), no credentials, and not a literal private address the guard would refuse anyway. */
+/** The URL as stored, checked as every URL the platform will call (registeredUrlRefusal). */
 function readUrl(raw: string, outbound: OutboundGuard): string {
   let url: URL;
   try {
@@ -32,15 +30,8 @@ function readUrl(raw: string, outbound: OutboundGuard): string {
   } catch {
     throw fieldInvalid('url', "Expected an absolute URL, such as 'https://hooks.example.com/causerie'.");
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw fieldInvalid('url', 'Expected an https:// (or http://) URL.');
-  if (url.username !== '' || url.password !== '')
-    throw fieldInvalid('url', 'Credentials in the URL are not accepted; verify the signature instead.');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (net.isIP(host) !== 0) {
-    const refusal = addressRefusal(host, outbound.allowlist);
-    if (refusal) throw fieldInvalid('url', `The ${refusal}.`);
-  }
+  const refusal = registeredUrlRefusal(url, outbound.allowlist);
+  if (refusal !== undefined) throw fieldInvalid('url', refusal);
   return url.toString();
 }
 

@@ -154,9 +154,10 @@ describe('webhook subscriptions', () => {
         { url: 'not a url at all', events: ['*'] },
         "Value of field 'url' is not valid. Expected an absolute URL, such as 'https://hooks.example.com/causerie'.",
       ],
+      [{ url: 'ftp://files.example/h', events: ['*'] }, "Value of field 'url' is not valid. Expected an https:// URL."],
       [
-        { url: 'ftp://files.example/h', events: ['*'] },
-        "Value of field 'url' is not valid. Expected an https:// (or http://) URL.",
+        { url: 'http://hooks.example.com/h', events: ['*'] },
+        "Value of field 'url' is not valid. Expected an https:// URL: plain http is accepted only for hosts listed in CAUSERIE_OUTBOUND_ALLOWLIST (hooks.example.com is not).",
       ],
       [
         { url: 'https://user:pw@x.example/h', events: ['*'] },
