@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
+import { queueStatus } from '../domain/routing/queue.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
@@ -199,6 +200,8 @@ async function conversationFor(
     .set({ waitinglist: 1, queued_at: at, updated_at: at })
     .where('id', '=', conversationId)
     .execute();
+  // Where it waits, as routing tells a web visitor (routing serves the queue after this commit).
+  const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
   await appendEvent(trx, {
     type: 'conversation.queued',
     clientId: row.client_id,
@@ -208,9 +211,11 @@ async function conversationFor(
       websiteId: row.website_id,
       clientId: row.client_id,
       channel: 'chat',
-      source: row.type,
       visitorId: visitor.id,
       skillId: null,
+      position: status.position,
+      estimatedWaitSeconds: status.estimatedWaitSeconds,
+      transferred: false,
     },
     at,
   });

@@ -25,7 +25,9 @@ interface NewEventOf<T extends EventType> {
  * payload has no field (`api_key.revoked`, `group.deleted`, `skill.deleted`) may leave it out.
  */
 export type NewEvent<T extends EventType = EventType> = {
-  [K in T]: {} extends EventPayload<K> ? Omit<NewEventOf<K>, 'payload'> & Partial<NewEventOf<K>> : NewEventOf<K>;
+  [K in T]: keyof EventPayload<K> extends never
+    ? Omit<NewEventOf<K>, 'payload'> & Partial<NewEventOf<K>>
+    : NewEventOf<K>;
 }[T];
 
 /**
@@ -53,7 +55,10 @@ export async function appendEvent<T extends EventType>(
   await eventAppended(trx, committed);
 }
 
-async function writeEventRows(trx: Transaction<Database> | Kysely<Database>, event: NewEvent): Promise<void> {
+async function writeEventRows(
+  trx: Transaction<Database> | Kysely<Database>,
+  event: Omit<NewEventOf<EventType>, 'payload'> & { payload?: unknown },
+): Promise<void> {
   const payload = JSON.stringify(event.payload ?? {});
   const partnerId = event.partnerId ?? null;
   if (event.clientId === null) {

@@ -1,61 +1,218 @@
-// The one catalogue of event names (dotted, singular). Webhook names of the seeds are mapped from it elsewhere.
+// The one catalogue of events: each dotted, singular name with the TypeBox schema of its payload. Webhook bodies of the
+// seeds are mapped from it in webhooks/payloads.ts; docs/WEBHOOKS.md lists every name (both checked by tests).
+import { type Static, type TProperties, Type } from 'typebox';
 
-export const EVENT_TYPES = [
-  'partner.created',
-  'client.created',
-  'client.updated',
-  'api_key.created',
-  'api_key.revoked',
-  'website.created',
-  'website.updated',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'group.created',
-  'group.updated',
-  'group.deleted',
-  'skill.created',
-  'skill.updated',
-  'skill.deleted',
-  'user.connected',
-  'user.disconnected',
-  'user.availability_changed',
-  'user.profile_updated',
-  'visitor.created',
-  'visitor.updated',
-  'visitor.deleted',
-  'conversation.started',
-  'conversation.updated',
-  'conversation.closed',
-  // Live routing (domain/routing): what became of a visitor's request.
-  'conversation.queued',
-  'conversation.assigned',
-  'conversation.transferred',
-  'conversation.missed',
-  'conversation.abandoned',
-  'message.created',
-  // Channels (channels/): a provider's delivery state of an outbound message changed; channel settings changed.
-  'message.status_changed',
-  'channel.created',
-  'channel.updated',
-  'channel.deleted',
-  'tag.created',
-  'tag.updated',
-  'transaction.created',
-  'satisfaction.filled',
-  'call_meeting.created',
-  'call_meeting.updated',
-  // Webhooks (webhooks/): a subscription switched off by the platform; connector names are reserved by seed 003.
-  'webhook.created',
-  'webhook.updated',
-  'webhook.deleted',
-  'webhook.secret_rotated',
-  'webhook.disabled',
-  'connector.installed',
-  'connector.uninstalled',
-] as const;
+/**
+ * A payload: exactly these fields. Extra fields are refused too, so a field added at one call site but not here fails
+ * the typecheck (object literals) or the suite (spreads: appends are checked while the tests run, events/check.ts).
+ */
+const payload = <Fields extends TProperties>(fields: Fields) => Type.Object(fields, { additionalProperties: false });
+const Id = Type.Integer();
+const NullableId = Type.Union([Type.Integer(), Type.Null()]);
+/** Names of the fields a change touched (API field names), never their values. */
+const Changed = Type.Array(Type.String());
+const Ids = Type.Array(Type.Integer());
+const ConversationChannel = Type.Enum(['chat', 'call', 'video', 'social']);
+const ConversationSource = Type.Enum(['web', 'whatsapp', 'sms', 'rcs', 'odigo', 'api']);
+const CallMeetingStatus = Type.Enum(['pending', 'progress', 'done', 'failed', 'working']);
 
-export type EventType = (typeof EVENT_TYPES)[number];
+/** What every conversation event says of its conversation: enough to route, fan out and filter webhooks by website. */
+const conversationFields = {
+  conversationId: Id,
+  websiteId: Id,
+  clientId: Id,
+  channel: ConversationChannel,
+  visitorId: Id,
+};
+/** Routing's events (domain/routing/entries.ts eventBase): the conversation and the skill it waits for. */
+const routedFields = { ...conversationFields, skillId: NullableId };
+
+export const EVENT_PAYLOADS = {
+  'partner.created': payload({ name: Type.String() }),
+  'client.created': payload({ name: Type.String(), lang: Type.String() }),
+  'client.updated': payload({ changed: Changed }),
+  'api_key.created': payload({ scope: Type.Enum(['platform', 'partner', 'client']), name: Type.String() }),
+  /** The key is the event's subject; every node forgets it at once (app.ts). */
+  'api_key.revoked': payload({}),
+  'website.created': payload({ url: Type.String(), label: Type.String() }),
+  /** `routingStrategy` when routing's own command changed it (null: back to the default). */
+  'website.updated': payload({
+    changed: Changed,
+    routingStrategy: Type.Optional(Type.Union([Type.Enum(['least_loaded', 'round_robin']), Type.Null()])),
+  }),
+  'user.created': payload({ userId: Id }),
+  /** `websiteId` and `linked` when an operator was linked to or unlinked from one website (`changed: ['website_list']`). */
+  'user.updated': payload({
+    userId: Id,
+    changed: Changed,
+    websiteId: Type.Optional(Id),
+    linked: Type.Optional(Type.Boolean()),
+  }),
+  'user.deleted': payload({ userId: Id }),
+  'group.created': payload({ name: Type.String() }),
+  'group.updated': payload({ changed: Changed }),
+  'group.deleted': payload({}),
+  'skill.created': payload({ name: Type.String() }),
+  'skill.updated': payload({ changed: Changed }),
+  'skill.deleted': payload({}),
+  'user.connected': payload({ userId: Id, operatorId: Id, sessionId: Id }),
+  /** `sessionId` null when no presence session was open. */
+  'user.disconnected': payload({ userId: Id, operatorId: Id, sessionId: NullableId }),
+  'user.availability_changed': payload({
+    userId: Id,
+    operatorId: Id,
+    channel: Type.Enum(['chat', 'call', 'video']),
+    available: Type.Boolean(),
+  }),
+  'user.profile_updated': payload({ userId: Id, operatorId: Id, changed: Changed }),
+  'visitor.created': payload({ visitorId: Id, unique_id: Type.String(), websiteIds: Ids }),
+  'visitor.updated': payload({ visitorId: Id, unique_id: Type.String(), changed: Changed, websiteIds: Ids }),
+  'visitor.deleted': payload({ visitorId: Id, unique_id: Type.String() }),
+  'conversation.started': payload({
+    ...conversationFields,
+    operatorId: NullableId,
+    visitorUid: Type.String(),
+    source: ConversationSource,
+    /** `waiting` for a request routing will serve, `open` when it starts with its operator (or needs none). */
+    status: Type.Enum(['waiting', 'open', 'closed']),
+  }),
+  /** `previousOperatorId` when the operator changed, `tagList` when the tags did. */
+  'conversation.updated': payload({
+    ...conversationFields,
+    operatorId: NullableId,
+    changed: Changed,
+    previousOperatorId: Type.Optional(NullableId),
+    tagList: Type.Optional(Ids),
+  }),
+  'conversation.closed': payload({
+    ...conversationFields,
+    operatorId: NullableId,
+    visitorUid: Type.String(),
+    source: ConversationSource,
+    operatorClosed: Type.Boolean(),
+  }),
+  /**
+   * A request waits in its website's queue: started without a free operator (web chat, WhatsApp, SMS, RCS), or sent
+   * back by a transfer (`transferred: true`). `position` counts from 1.
+   */
+  'conversation.queued': payload({
+    ...routedFields,
+    position: Type.Integer({ minimum: 1 }),
+    estimatedWaitSeconds: Type.Number({ minimum: 0 }),
+    transferred: Type.Boolean(),
+  }),
+  /** `seq` of the system entry that announced the assignment; `queued` when the request had waited in the queue. */
+  'conversation.assigned': payload({
+    ...routedFields,
+    operatorId: Id,
+    waitMs: Type.Number(),
+    queued: Type.Boolean(),
+    seq: Id,
+  }),
+  /** `toOperatorId` null and `queued` true when the conversation went back to the queue. */
+  'conversation.transferred': payload({
+    ...routedFields,
+    fromOperatorId: NullableId,
+    toOperatorId: NullableId,
+    /** What the transfer asked for: `{operator_id}`, `{group_id}`, `{skill_id}` or `{reason}` (a reroute). */
+    target: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.String()])),
+    byOperatorId: NullableId,
+    queued: Type.Boolean(),
+  }),
+  'conversation.missed': payload({
+    ...routedFields,
+    reason: Type.Enum(['offline', 'busy']),
+    queued: Type.Boolean(),
+    waitMs: Type.Number(),
+  }),
+  'conversation.abandoned': payload({ ...routedFields, waitMs: Type.Number() }),
+  /** Ids, not the text. `outbound: true` when the entry was queued for WhatsApp, SMS or RCS in the same transaction. */
+  'message.created': payload({
+    ...conversationFields,
+    seq: Id,
+    type: Type.Enum(['operator', 'visitor', 'system', 'navigation', 'note']),
+    operatorId: NullableId,
+    outbound: Type.Optional(Type.Literal(true)),
+  }),
+  /**
+   * A provider's delivery state of an outbound message: sent, delivered, read or failed with the provider's `error`;
+   * or `queued` with the `error` that postponed the send (the worker tries again).
+   */
+  'message.status_changed': payload({
+    ...conversationFields,
+    source: ConversationSource,
+    channelId: Id,
+    operatorId: NullableId,
+    seq: Id,
+    state: Type.Enum(['queued', 'sent', 'delivered', 'read', 'failed']),
+    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  }),
+  'channel.created': payload({ channelId: Id, websiteId: Id, type: Type.Enum(['whatsapp', 'sms', 'rcs', 'chat']) }),
+  'channel.updated': payload({ channelId: Id, changed: Changed }),
+  'channel.deleted': payload({ channelId: Id }),
+  'tag.created': payload({ tagId: Id, name: Type.String(), websiteIds: Ids }),
+  'tag.updated': payload({ tagId: Id, name: Type.String(), websiteIds: Ids, changed: Changed }),
+  'transaction.created': payload({
+    transactionId: Id,
+    websiteId: Id,
+    conversationId: NullableId,
+    operatorId: NullableId,
+    amount: Type.Number(),
+    currency: Type.Union([Type.String(), Type.Null()]),
+    externalId: Type.Union([Type.String(), Type.Null()]),
+  }),
+  /** `visitorUid` null for an erased visitor; `score` the mean of the three notes, as a fraction. */
+  'satisfaction.filled': payload({
+    satisfactionId: Id,
+    conversationId: Id,
+    websiteId: Id,
+    operatorId: NullableId,
+    visitorId: Id,
+    visitorUid: Type.Union([Type.String(), Type.Null()]),
+    notes: Type.Object({ welcome: Type.Number(), delay: Type.Number(), resolution: Type.Number() }),
+    score: Type.Number(),
+  }),
+  'call_meeting.created': payload({
+    callMeetingId: Id,
+    websiteId: Id,
+    status: CallMeetingStatus,
+    startAt: Type.String(),
+  }),
+  /** `previousStatus` and `conversationId` when a call picked up through Odigo moved the meeting on. */
+  'call_meeting.updated': payload({
+    callMeetingId: Id,
+    websiteId: Id,
+    status: CallMeetingStatus,
+    startAt: Type.String(),
+    changed: Changed,
+    previousStatus: Type.Optional(CallMeetingStatus),
+    conversationId: Type.Optional(Id),
+  }),
+  'webhook.created': payload({ webhookId: Id, url: Type.String(), events: Type.Array(Type.String()) }),
+  'webhook.updated': payload({ webhookId: Id, changed: Changed }),
+  'webhook.deleted': payload({ webhookId: Id, url: Type.String() }),
+  'webhook.secret_rotated': payload({ webhookId: Id, overlapHours: Type.Number() }),
+  /** A subscription switched off by the platform: its receiver answered 410 (`gone`) or kept failing (`failing`). */
+  'webhook.disabled': payload({
+    webhookId: Id,
+    reason: Type.Enum(['gone', 'failing']),
+    detail: Type.String(),
+    url: Type.String(),
+  }),
+  // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
+  'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
+  'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
+};
+
+export type EventType = keyof typeof EVENT_PAYLOADS;
+/** What an event of type `T` carries: the static type of its schema. */
+export type EventPayload<T extends EventType> = Static<(typeof EVENT_PAYLOADS)[T]>;
+
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_PAYLOADS, type);
+}
 
 /** Webhook domains of seed 003 ("Webhook API"), for subscriptions that name a whole domain. */
 export const EVENT_DOMAINS: Record<string, readonly EventType[]> = {

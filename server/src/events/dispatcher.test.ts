@@ -64,7 +64,13 @@ describe('reactions of one node', () => {
       const at = new Date().toISOString();
       await transact(t.store.db, async (trx) => {
         for (const id of [9001, 9002])
-          await appendEvent(trx, { type: 'tag.created', clientId, subject: { type: 'tag', id }, payload: {}, at });
+          await appendEvent(trx, {
+            type: 'tag.created',
+            clientId,
+            subject: { type: 'tag', id },
+            payload: { tagId: id, name: `tag ${id}`, websiteIds: [] },
+            at,
+          });
       });
       await expect(
         transact(t.store.db, async (trx) => {
@@ -72,7 +78,7 @@ describe('reactions of one node', () => {
             type: 'tag.created',
             clientId,
             subject: { type: 'tag', id: 9003 },
-            payload: {},
+            payload: { tagId: 9003, name: 'tag 9003', websiteIds: [] },
             at,
           });
           throw new ApiError('test_rollback', 409, 'rolled back');
@@ -99,7 +105,7 @@ describe('reactions of one node', () => {
           type: 'tag.created',
           clientId,
           subject: { type: 'tag', id: 9100 },
-          payload: {},
+          payload: { tagId: 9100, name: 'tag 9100', websiteIds: [] },
           at: new Date().toISOString(),
         }),
       ),
@@ -117,7 +123,7 @@ describe('reactions of one node', () => {
       partnerId: null,
       clientId,
       subject: { type: 'tag', id: 1 },
-      payload: {},
+      payload: { tagId: 1, name: 'tag 1', websiteIds: [] },
       at: new Date().toISOString(),
     };
     await expect(dispatcher.dispatch([event])).resolves.toBeUndefined();

@@ -9,7 +9,7 @@ import type { RealtimePublisher } from './publisher.js';
 import type { HistoryRow } from './store.js';
 
 /** Events after which a conversation's state (status, operator, outcome, queue) is published again. */
-const STATE_EVENTS = new Set<CommittedEvent['type']>([
+const STATE_EVENTS = [
   'conversation.started',
   'conversation.updated',
   'conversation.closed',
@@ -18,9 +18,11 @@ const STATE_EVENTS = new Set<CommittedEvent['type']>([
   'conversation.transferred',
   'conversation.missed',
   'conversation.abandoned',
-]);
+] as const;
+const IS_STATE_EVENT = new Set<string>(STATE_EVENTS);
 
-const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+/** The events the fan-out follows: every one names its conversation (`payload.conversationId`). */
+type FanoutEvent = CommittedEvent<(typeof STATE_EVENTS)[number] | 'message.created' | 'message.status_changed'>;
 
 /** What one batch asks the bus for: entries by conversation (a seq range), then states, then delivery states. */
 export interface FanoutPlan {
@@ -30,16 +32,14 @@ export interface FanoutPlan {
 }
 
 /** Reads a batch of committed events into what must be published (pure, tested on its own). */
-export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
+export function fanoutPlan(events: readonly FanoutEvent[]): FanoutPlan {
   const entries: FanoutPlan['entries'] = new Map();
   const states: number[] = [];
   const deliveries: FanoutPlan['deliveries'] = [];
   for (const event of events) {
-    const conversationId = number(event.payload.conversationId);
-    if (conversationId === null) continue;
+    const conversationId = event.payload.conversationId;
     if (event.type === 'message.created') {
-      const seq = number(event.payload.seq);
-      if (seq === null) continue;
+      const seq = event.payload.seq;
       // A reply queued for its provider is shown as queued at once (then sent, delivered… as the worker reports).
       if (event.payload.outbound === true) deliveries.push({ conversationId, seq, state: 'queued' });
       const range = entries.get(conversationId) ?? { from: seq, to: seq, rows: [] as HistoryRow[] };
@@ -49,16 +49,9 @@ export function fanoutPlan(events: readonly CommittedEvent[]): FanoutPlan {
       if (event.message !== undefined) range.rows.push(event.message);
       entries.set(conversationId, range);
     } else if (event.type === 'message.status_changed') {
-      const seq = number(event.payload.seq);
-      if (seq === null) continue;
-      const error = event.payload.error as ProviderError | null | undefined;
-      deliveries.push({
-        conversationId,
-        seq,
-        state: event.payload.state as DeliveryState,
-        ...(error !== null && error !== undefined && { error }),
-      });
-    } else if (STATE_EVENTS.has(event.type) && !states.includes(conversationId)) {
+      const { seq, state, error } = event.payload;
+      deliveries.push({ conversationId, seq, state, ...(error !== null && { error }) });
+    } else if (IS_STATE_EVENT.has(event.type) && !states.includes(conversationId)) {
       states.push(conversationId);
     }
   }

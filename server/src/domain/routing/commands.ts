@@ -143,6 +143,7 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
             ...eventBase(conversation),
             position: status.position,
             estimatedWaitSeconds: status.estimatedWaitSeconds,
+            transferred: false,
           },
           at,
         });

@@ -17,7 +17,6 @@ const SERVING_FIELDS = new Set([
   'website_list',
   'skill_list',
 ]);
-const LIVE = new Set(['chat', 'call', 'video']);
 
 /** What one batch of committed events asks of routing, each operator and website once. */
 export interface ServingPlan {
@@ -31,60 +30,58 @@ export interface ServingPlan {
   websites: number[];
 }
 
-const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+/** The events queue serving follows. */
+const SERVING_EVENTS = [
+  'user.disconnected',
+  'user.availability_changed',
+  'user.updated',
+  'conversation.closed',
+  'conversation.abandoned',
+  'conversation.transferred',
+  'conversation.updated',
+  'conversation.started',
+] as const;
+type ServingEvent = CommittedEvent<(typeof SERVING_EVENTS)[number]>;
 
 /** Reads a batch of committed events into what must be served (pure, so the rules are tested on their own). */
-export function servingPlan(events: readonly CommittedEvent[]): ServingPlan {
+export function servingPlan(events: readonly ServingEvent[]): ServingPlan {
   const departed = new Set<number>();
   const operators = new Set<number>();
   const websites = new Set<number>();
   const transfers: ServingPlan['transfers'] = [];
   for (const event of events) {
-    const payload = event.payload;
     switch (event.type) {
-      case 'user.disconnected': {
-        const operatorId = number(payload.operatorId);
-        if (operatorId !== null) departed.add(operatorId);
+      case 'user.disconnected':
+        departed.add(event.payload.operatorId);
         break;
-      }
-      case 'user.availability_changed': {
-        const operatorId = number(payload.operatorId);
-        if (operatorId !== null && payload.available === true && LIVE.has(String(payload.channel)))
-          operators.add(operatorId);
+      case 'user.availability_changed':
+        if (event.payload.available) operators.add(event.payload.operatorId);
         break;
-      }
-      case 'user.updated': {
-        const operatorId = number(payload.userId);
-        const changed = Array.isArray(payload.changed) ? payload.changed : [];
-        if (operatorId !== null && changed.some((field) => SERVING_FIELDS.has(String(field))))
-          operators.add(operatorId);
+      case 'user.updated':
+        if (event.payload.changed.some((field) => SERVING_FIELDS.has(field))) operators.add(event.payload.userId);
         break;
-      }
       case 'conversation.closed':
       case 'conversation.abandoned': {
-        // Only a conversation that had an operator frees a slot.
-        const operatorId = number(payload.operatorId);
+        // Only a conversation that had an operator frees a slot (an abandoned request never had one).
+        const operatorId = 'operatorId' in event.payload ? event.payload.operatorId : null;
         if (operatorId !== null) operators.add(operatorId);
         break;
       }
       case 'conversation.transferred': {
-        const from = number(payload.fromOperatorId);
-        const conversationId = number(payload.conversationId);
-        if (from !== null && conversationId !== null) transfers.push({ operatorId: from, conversationId });
+        const from = event.payload.fromOperatorId;
+        if (from !== null) transfers.push({ operatorId: from, conversationId: event.payload.conversationId });
         break;
       }
       case 'conversation.updated': {
         // An operator given or taken through the API: the previous one has a slot again.
-        const previous = number(payload.previousOperatorId);
-        if (previous !== null) operators.add(previous);
+        const previous = event.payload.previousOperatorId;
+        if (previous !== undefined && previous !== null) operators.add(previous);
         break;
       }
-      case 'conversation.started': {
+      case 'conversation.started':
         // Web chat routes its own start inside its transaction; customer channels (WhatsApp, SMS, RCS) queue first.
-        const websiteId = number(payload.websiteId);
-        if (websiteId !== null && payload.status === 'waiting' && payload.source !== 'web') websites.add(websiteId);
+        if (event.payload.status === 'waiting' && event.payload.source !== 'web') websites.add(event.payload.websiteId);
         break;
-      }
       default:
         break;
     }
@@ -105,16 +102,7 @@ export function servingPlan(events: readonly CommittedEvent[]): ServingPlan {
  */
 export function registerQueueServing(dispatcher: EventDispatcher, db: Kysely<Database>): () => void {
   return dispatcher.on(
-    [
-      'user.disconnected',
-      'user.availability_changed',
-      'user.updated',
-      'conversation.closed',
-      'conversation.abandoned',
-      'conversation.transferred',
-      'conversation.updated',
-      'conversation.started',
-    ],
+    SERVING_EVENTS,
     async (events) => {
       const plan = servingPlan(events);
       for (const operatorId of plan.departed) {
