@@ -203,22 +203,36 @@ export function refuseLossyCoercions(value: unknown, schema: JsonSchema | undefi
   }
 }
 
-/** Refuses NUL characters anywhere in a value: no field means one, and PostgreSQL cannot store them in text. */
+/** Deepest nesting a body, query or parameter may have: no API takes more than a few levels. */
+export const MAX_NESTING = 32;
+
+/**
+ * Refuses NUL characters anywhere in a value (no field means one, and PostgreSQL cannot store them in text) and
+ * nesting deeper than MAX_NESTING. Walks with its own stack: 5,000 nested arrays must answer 400, not overflow the
+ * call stack into a 500.
+ */
 export function refuseNulCharacters(value: unknown, field: string): void {
-  // A binary upload (a file sent to a conversation) is bytes, not fields.
-  if (value instanceof Uint8Array) return;
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw fieldInvalid(field, 'It must not contain NUL characters.');
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) refuseNulCharacters(item, field);
-    return;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      refuseNulCharacters(key, field === '' ? 'body' : field);
-      refuseNulCharacters(child, field === '' ? key : `${field}[${key}]`);
+  const pending: Array<{ value: unknown; field: string; depth: number }> = [{ value, field, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const current = next.value;
+    // A binary upload (a file sent to a conversation) is bytes, not fields.
+    if (current instanceof Uint8Array) continue;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) throw fieldInvalid(next.field, 'It must not contain NUL characters.');
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (next.depth >= MAX_NESTING)
+      throw fieldInvalid(next.field === '' ? 'body' : next.field, `It is nested more than ${MAX_NESTING} levels deep.`);
+    if (Array.isArray(current)) {
+      for (const item of current) pending.push({ value: item, field: next.field, depth: next.depth + 1 });
+      continue;
+    }
+    for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
+      pending.push({ value: key, field: next.field === '' ? 'body' : next.field, depth: next.depth + 1 });
+      // Field names stay short however deep the value: the first level names the field, deeper ones add one key.
+      const childField = next.field === '' ? key : next.depth < 3 ? `${next.field}[${key}]` : next.field;
+      pending.push({ value: child, field: childField, depth: next.depth + 1 });
     }
   }
 }

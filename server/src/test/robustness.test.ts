@@ -234,6 +234,49 @@ describe('malformed input on every route', () => {
     }
   });
 
+  it('bodies nested 5,000 levels deep answer 4xx on every entry point, 400 naming the limit where the body is read', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const operation of operations.filter(
+      (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
+    )) {
+      const path = realPath(operation.path);
+      const field = operation.bodyFields[0] ?? 'anything';
+      const answer = await t.app.inject({
+        method: operation.method,
+        url: path,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        payload: `{"${field}":${deep}}`,
+      });
+      expectEnvelope(operation.path, answer.statusCode, answer.body, `${operation.method} ${path} (deep)`);
+    }
+    const limit = /nested more than 32 levels deep/;
+    const v2 = await t.app.inject({
+      method: 'POST',
+      url: '/api/2/operator',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      payload: `{"name":${deep}}`,
+    });
+    expect(v2.statusCode).toBe(400);
+    expect(v2.json().meta.message).toMatch(limit);
+    const v1 = await t.app.inject({
+      method: 'POST',
+      url: `/api/operator/createAccount/?key=${key}`,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"name":${deep}}`,
+    });
+    expect(v1.statusCode).toBe(400);
+    expect(v1.json().message).toMatch(limit);
+    // The visitor's HTTP fallback takes no key: the limit holds before anything else.
+    const visitor = await t.app.inject({
+      method: 'POST',
+      url: '/realtime/visitor/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"website_id":1,"text":${deep}}`,
+    });
+    expect(visitor.statusCode).toBe(400);
+    expect(visitor.body).toMatch(limit);
+  });
+
   it('hostile form bodies never cause a 5xx', async () => {
     for (const operation of operations.filter(
       (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
