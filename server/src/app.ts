@@ -13,10 +13,11 @@ import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
-import type { ApiError } from './errors.js';
+import { ApiError } from './errors.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { attachDispatcher, detachDispatcher } from './events/transact.js';
 import { KeyVerifier } from './http/auth.js';
+import { errorEnvelope } from './http/envelope.js';
 import { toApiError } from './http/failure.js';
 import { OutboundGuard } from './http/outbound.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
@@ -158,18 +159,16 @@ function installErrorHandling(app: FastifyInstance): void {
     });
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     reply.header('x-causerie-error', apiError.id);
-    return reply
-      .code(apiError.httpStatus)
-      .send({ meta: { status: apiError.envelopeStatus, message: apiError.message } });
+    return reply.code(apiError.httpStatus).send(errorEnvelope(apiError));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.header('x-causerie-error', 'route_not_found');
-    return reply.code(404).send({
-      meta: {
-        status: 'fail',
-        message: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API reference.`,
-      },
-    });
+    const unknownRoute = new ApiError(
+      'route_not_found',
+      404,
+      `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API reference.`,
+    );
+    reply.header('x-causerie-error', unknownRoute.id);
+    return reply.code(404).send(errorEnvelope(unknownRoute));
   });
 }
 

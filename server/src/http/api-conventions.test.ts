@@ -29,7 +29,7 @@ describe('authentication', () => {
     for (const options of [{}, { key: 'nope' }, { key: wrong }, { headers: { authorization: 'Bearer x' } }]) {
       const answer = await t.api('GET', '/operator', options);
       expect(answer.status).toBe(403);
-      expect(answer.body).toEqual({ meta: { status: 'error', message: 'Forbidden' } });
+      expect(answer.body).toEqual({ meta: { status: 'error', message: 'Forbidden', error: 'forbidden' } });
     }
   });
 
@@ -96,6 +96,8 @@ describe('envelope and pagination', () => {
     expect(limit.body.meta).toEqual({
       status: 'fail',
       message: "Value of field 'limit' is not valid. Expected a whole number from 1 to 100.",
+      error: 'field_invalid',
+      field: 'limit',
     });
     expect((await t.api('GET', '/website?page=0', { key })).body.meta.message).toContain("'page'");
     const unknown = await t.api('GET', '/website?filters[colour]=red', { key });
@@ -112,14 +114,20 @@ describe('errors', () => {
   it("answers an unknown id with seed 003's 404 message", async () => {
     const answer = await t.api('GET', '/operator/456', { key });
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ meta: { status: 'fail', message: "Unknown 'operator' with 'id' 456." } });
+    expect(answer.body).toEqual({
+      meta: { status: 'fail', message: "Unknown 'operator' with 'id' 456.", error: 'not_found' },
+    });
     expect((await t.api('DELETE', '/group/456', { key })).body.meta.message).toBe("Unknown 'group' with 'id' 456.");
   });
 
   it('names a missing field, an invalid one and an unknown one', async () => {
     const missing = await t.api('POST', '/operator', { key, json: { name: 'No Email' } });
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ meta: { status: 'fail', message: "Field 'email' is missing." } });
+    // The seed's message, plus what a program compares: the error id (also in X-Causerie-Error) and the field.
+    expect(missing.body).toEqual({
+      meta: { status: 'fail', message: "Field 'email' is missing.", error: 'field_missing', field: 'email' },
+    });
+    expect(missing.headers['x-causerie-error']).toBe('field_missing');
     const invalid = await t.api('POST', '/client', { key: ADMIN_KEY, json: { name: 'X', lang: 'fra' } });
     expect(invalid.body.meta.message).toBe(
       "Value of field 'lang' is not valid. Expected 2 letters, such as 'fr' or 'en'.",
@@ -163,7 +171,11 @@ describe('errors', () => {
       payload: '{"name":',
     });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().meta).toEqual({ status: 'fail', message: 'The body is not valid JSON.' });
+    expect(malformed.json().meta).toEqual({
+      status: 'fail',
+      message: 'The body is not valid JSON.',
+      error: 'invalid_body',
+    });
     const xml = await t.app.inject({
       method: 'POST',
       url: '/api/2/skill',

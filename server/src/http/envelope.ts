@@ -1,16 +1,24 @@
 // Seed 003's response envelope: `meta` (+ `data`, + `pagination` on lists), and the schemas that document it.
 import { type TSchema, Type } from 'typebox';
+import type { ApiError } from '../errors.js';
 
-export const Meta = Type.Object(
-  {
-    status: Type.Union([Type.Literal('success'), Type.Literal('fail'), Type.Literal('error')]),
-    message: Type.Optional(Type.String()),
-  },
-  {
+/** `meta` of an error answer: seed 003's status and message, plus what a program compares instead of the message. */
+export const ErrorMeta = Type.Object({
+  status: Type.Union([Type.Literal('fail'), Type.Literal('error')], {
+    description: '`fail` for input to correct; `error` for authentication failures and faults of the server.',
+  }),
+  message: Type.String({ description: 'What went wrong and what to change, in words for people (seed 003 wording).' }),
+  error: Type.String({
     description:
-      '`success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures.',
-  },
-);
+      'Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message.',
+  }),
+  field: Type.Optional(
+    Type.String({
+      description:
+        'The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them).',
+    }),
+  ),
+});
 
 export const Pagination = Type.Object({
   page: Type.Integer({ description: 'Current page, from 1.' }),
@@ -28,9 +36,24 @@ export interface PageInfo {
 
 /** Body of every error answer. */
 export const ErrorEnvelope = Type.Object(
-  { meta: Meta },
-  { description: 'An error: `meta.status` is `fail` or `error`; `meta.message` says what to change.' },
+  { meta: ErrorMeta },
+  {
+    description:
+      'An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned.',
+  },
 );
+
+/** The v2 body of an error: `{"meta":{"status":"fail","message":"Field 'email' is missing.","error":"field_missing","field":"email"}}`. */
+export function errorEnvelope(error: ApiError) {
+  return {
+    meta: {
+      status: error.envelopeStatus,
+      message: error.message,
+      error: error.id,
+      ...(error.field !== undefined && { field: error.field }),
+    },
+  };
+}
 
 export const SuccessMeta = Type.Object({ status: Type.Literal('success'), message: Type.Optional(Type.String()) });
 

@@ -1,8 +1,8 @@
-// The wire format: reading inbound frames field by field (errors name the field), and presenting entries and states.
+// The wire format: limits, error frames, typed access to checked inbound frames, and presenting entries and states.
 import type { DeliveryState, ProviderError } from '../channels/adapter.js';
 import { MESSAGE_KIND, type MessageKind } from '../db/schema.js';
 import { kindName } from '../domain/conversations/history.js';
-import { ApiError } from '../errors.js';
+import { ApiError, realtimeErrors } from '../errors.js';
 import type { ConversationState, EntryPayload } from './messages.js';
 import type { ConversationCard } from './store.js';
 
@@ -13,148 +13,72 @@ export const MAX_TEXT = 20_000;
 /** client_message_id, vuid, external ids. */
 export const MAX_ID_TEXT = 255;
 
-/** A frame the gateway refuses, sent as `{type:'error', code, message, field?}`. */
-export class FrameError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'FrameError';
-  }
-}
-
-export const frameErrors = {
-  missing: (field: string) => new FrameError('field_missing', `Field '${field}' is missing.`, field),
-  invalid: (field: string, problem: string) =>
-    new FrameError('field_invalid', `Value of field '${field}' is not valid. ${problem}`, field),
-  notFound: (resource: string, id: number, field: string) =>
-    new FrameError('not_found', `Unknown '${resource}' with 'id' ${id}.`, field),
-};
-
-/** The error frame of anything a handler throws: frame errors as they are, API errors by their id, the rest as `internal`. */
+/** The error frame of anything a handler throws: API errors by their frame code and field, the rest as `internal`. */
 export function errorFrame(error: unknown): { type: 'error'; code: string; message: string; field?: string } {
-  if (error instanceof FrameError)
-    return {
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      ...(error.field !== undefined && { field: error.field }),
-    };
-  if (error instanceof ApiError) {
-    const field = /^(?:Field|Value of field) '([^']+)'/.exec(error.message)?.[1];
-    return { type: 'error', code: error.id, message: error.message, ...(field !== undefined && { field }) };
-  }
+  const known = error instanceof ApiError ? error : realtimeErrors.internal();
   return {
     type: 'error',
-    code: 'internal',
-    message: 'The server could not process this frame; it was not applied. Try again.',
+    code: known.frameCode,
+    message: known.message,
+    ...(known.field !== undefined && { field: known.field }),
   };
 }
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** A parsed inbound frame: a JSON object with a string `type`. */
-export interface InboundFrame {
-  type: string;
-  fields: { [key: string]: Json };
-}
+const isWhole = (value: Json): value is number => typeof value === 'number' && Number.isInteger(value);
 
-/** Parses raw socket data; throws FrameError on anything but a JSON object with a `type`. */
-export function parseFrame(raw: string): InboundFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new FrameError(
-      'invalid_json',
-      'The frame is not valid JSON. Send one JSON object per frame, such as {"type":"message","text":"Hello","client_message_id":"m1"}.',
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new FrameError('invalid_frame', 'A frame is a JSON object with a "type" field.');
-  const fields = value as { [key: string]: Json };
-  const type = fields.type;
-  if (type === undefined) throw frameErrors.missing('type');
-  if (typeof type !== 'string') throw frameErrors.invalid('type', 'Expected a string.');
-  return { type, fields };
-}
-
-/** Typed access to a frame's fields; each getter throws a FrameError naming the field. */
+/**
+ * Typed access to the fields of a frame that passed its schema (frame-catalogue.ts): the schema has checked every
+ * field, so a getter only narrows its type. A field the handler reads but the schema does not declare is a fault of
+ * ours, reported as `internal`.
+ */
 export class FrameReader {
   constructor(
     private readonly fields: { [key: string]: Json },
     private readonly prefix = '',
   ) {}
 
-  private name(field: string): string {
-    return `${this.prefix}${field}`;
-  }
-
-  has(field: string): boolean {
-    return this.fields[field] !== undefined && this.fields[field] !== null;
-  }
-
-  text(field: string, options: { max?: number; required: true }): string;
-  text(field: string, options?: { max?: number; required?: false }): string | undefined;
-  text(field: string, options: { max?: number; required?: boolean } = {}): string | undefined {
+  private value<T>(field: string, is: (value: Json) => value is T & Json, required: boolean): T | undefined {
     const value = this.fields[field];
-    if (value === undefined || value === null) {
-      if (options.required) throw frameErrors.missing(this.name(field));
-      return undefined;
-    }
-    if (typeof value !== 'string') throw frameErrors.invalid(this.name(field), 'Expected a string.');
-    if (value.trim() === '') throw frameErrors.invalid(this.name(field), 'It must not be blank.');
-    const max = options.max ?? MAX_ID_TEXT;
-    if (value.length > max) throw frameErrors.invalid(this.name(field), `It must be at most ${max} characters long.`);
-    if (value.includes('\u0000')) throw frameErrors.invalid(this.name(field), 'It must not contain NUL characters.');
+    if (value === undefined && !required) return undefined;
+    if (value === undefined || !is(value))
+      throw new Error(
+        `Frame field '${this.prefix}${field}' is read but not checked by its schema (frame-catalogue.ts).`,
+      );
     return value;
   }
 
-  /** A database id: a whole number from 1 to 2^31-1. */
+  text(field: string, options: { required: true }): string;
+  text(field: string, options?: { required?: false }): string | undefined;
+  text(field: string, options: { required?: boolean } = {}): string | undefined {
+    return this.value(field, (value): value is string => typeof value === 'string', options.required ?? false);
+  }
+
+  /** A database id (the schema holds it from 1 to 2^31-1). */
   id(field: string, options: { required: true }): number;
   id(field: string, options?: { required?: false }): number | undefined;
   id(field: string, options: { required?: boolean } = {}): number | undefined {
-    const value = this.fields[field];
-    if (value === undefined || value === null) {
-      if (options.required) throw frameErrors.missing(this.name(field));
-      return undefined;
-    }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2_147_483_647)
-      throw frameErrors.invalid(this.name(field), 'Expected a whole number from 1 to 2147483647.');
-    return value;
+    return this.value(field, isWhole, options.required ?? false);
   }
 
   /** A seq: a whole number from 0. */
   seq(field: string, options: { required: boolean }): number | undefined {
-    const value = this.fields[field];
-    if (value === undefined || value === null) {
-      if (options.required) throw frameErrors.missing(this.name(field));
-      return undefined;
-    }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER)
-      throw frameErrors.invalid(this.name(field), 'Expected a whole number from 0.');
-    return value;
+    return this.value(field, isWhole, options.required);
   }
 
   bool(field: string, options: { required: boolean }): boolean | undefined {
-    const value = this.fields[field];
-    if (value === undefined || value === null) {
-      if (options.required) throw frameErrors.missing(this.name(field));
-      return undefined;
-    }
-    if (typeof value !== 'boolean') throw frameErrors.invalid(this.name(field), 'Expected true or false.');
-    return value;
+    return this.value(field, (value): value is boolean => typeof value === 'boolean', options.required);
   }
 
-  /** A nested object, read with the same rules (errors name `parent.field`). */
+  /** A nested object, read the same way. */
   object(field: string): FrameReader | undefined {
-    const value = this.fields[field];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value))
-      throw frameErrors.invalid(this.name(field), 'Expected an object.');
-    return new FrameReader(value, `${this.name(field)}.`);
+    const value = this.value(
+      field,
+      (value): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value),
+      false,
+    );
+    return value === undefined ? undefined : new FrameReader(value, `${this.prefix}${field}.`);
   }
 }
 

@@ -78,7 +78,10 @@ async function visitorRow(vuid: string) {
     .executeTakeFirstOrThrow();
 }
 
-const failure = (message: string) => ({ meta: { status: 'fail', message } });
+/** The v2 error envelope: the seed's status and message, the error id and the field at fault. */
+const failure = (message: string, error: string, field?: string) => ({
+  meta: { status: 'fail', message, error, ...(field !== undefined && { field }) },
+});
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -118,6 +121,8 @@ describe('POST /realtime/visitor/satisfaction', () => {
       status: 400,
       body: failure(
         "Value of field 'note_welcome' is not valid. Expected a whole number from 1 to 3 (3 is the most satisfied).",
+        'field_invalid',
+        'note_welcome',
       ),
     });
     const missing = await post('satisfaction', {
@@ -127,7 +132,10 @@ describe('POST /realtime/visitor/satisfaction', () => {
       note_welcome: 3,
       note_resolution: 3,
     });
-    expect(missing).toEqual({ status: 400, body: failure("Field 'note_delay' is missing.") });
+    expect(missing).toEqual({
+      status: 400,
+      body: failure("Field 'note_delay' is missing.", 'field_missing', 'note_delay'),
+    });
     expect((await answer({ comment: 'x'.repeat(2001) })).body.meta.message).toBe(
       "Value of field 'comment' is not valid. It must be at most 2000 characters long.",
     );
@@ -190,7 +198,7 @@ describe('POST /realtime/visitor/satisfaction', () => {
       conversation_id: visitor.conversationId,
       ...notes,
     });
-    expect(refused).toEqual({
+    expect(refused).toMatchObject({
       status: 404,
       body: { meta: { status: 'fail', message: `Unknown 'conversation' with 'id' ${visitor.conversationId}.` } },
     });
@@ -224,7 +232,11 @@ describe('POST /realtime/visitor/satisfaction', () => {
     });
     expect(unknownSite).toEqual({
       status: 400,
-      body: failure("Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999."),
+      body: failure(
+        "Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999.",
+        'field_invalid',
+        'website_id',
+      ),
     });
   });
 });
@@ -344,23 +356,26 @@ describe('typing and read over the fallback', () => {
       });
       expect(refused).toEqual({
         status: 404,
-        body: failure(`Unknown 'conversation' with 'id' ${visitor.conversationId}.`),
+        body: failure(`Unknown 'conversation' with 'id' ${visitor.conversationId}.`, 'not_found'),
       });
     }
     const own = { website_id: site, vuid: visitor.vuid, conversation_id: visitor.conversationId };
     expect(await post('typing', { ...own, on: 'maybe' })).toEqual({
       status: 400,
-      body: failure("Value of field 'on' is not valid. Expected true or false (1 or 0)."),
+      body: failure("Value of field 'on' is not valid. Expected true or false (1 or 0).", 'field_invalid', 'on'),
     });
     expect(await post('typing', { website_id: site, vuid: visitor.vuid, on: true })).toEqual({
       status: 400,
-      body: failure("Field 'conversation_id' is missing."),
+      body: failure("Field 'conversation_id' is missing.", 'field_missing', 'conversation_id'),
     });
     expect(await post('read', { ...own, seq: -1 })).toEqual({
       status: 400,
-      body: failure("Value of field 'seq' is not valid. Expected a whole number from 0."),
+      body: failure("Value of field 'seq' is not valid. Expected a whole number from 0.", 'field_invalid', 'seq'),
     });
-    expect(await post('read', own)).toEqual({ status: 400, body: failure("Field 'seq' is missing.") });
+    expect(await post('read', own)).toEqual({
+      status: 400,
+      body: failure("Field 'seq' is missing.", 'field_missing', 'seq'),
+    });
     expect((await post('read', { ...own, seq: 1, extra: 1 })).status).toBe(400);
   });
 
@@ -379,7 +394,7 @@ describe('typing and read over the fallback', () => {
       conversation_id: closing.conversationId,
       on: true,
     });
-    expect(refused).toEqual({
+    expect(refused).toMatchObject({
       status: 409,
       body: { meta: { status: 'fail', message: `Conversation ${closing.conversationId} is closed.` } },
     });
@@ -429,7 +444,11 @@ describe("the offline form's email", () => {
       expect(refused.body.meta.message, email).toMatch(/^Value of field 'email' is not valid\./);
     }
     expect((await post('messages', { website_id: site, text: 'hello', email: 'nope' })).body).toEqual(
-      failure("Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'."),
+      failure(
+        "Value of field 'email' is not valid. Expected an email address, such as 'julie@shop.example'.",
+        'field_invalid',
+        'email',
+      ),
     );
     const after = await t.store.db
       .selectFrom('conversation')

@@ -78,6 +78,8 @@ export function identityRefused(): ApiError {
     'identity_refused',
     400,
     "Value of field 'identity.hash' is not valid. It must be the hex HMAC-SHA256 of identity.external_id keyed with the website's identity secret, computed by the site's server.",
+    'fail',
+    { field: 'identity.hash' },
   );
 }
 

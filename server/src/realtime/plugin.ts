@@ -7,12 +7,15 @@ import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { DEFAULT_PRESENCE_GRACE_MS } from '../config.js';
 import type { AppContext } from '../context.js';
-import { bearerToken } from '../domain/people/session-routes.js';
 import { authenticateOperatorToken, type OperatorIdentity } from '../domain/people/sessions.js';
+import { ApiError, realtimeErrors } from '../errors.js';
+import { bearerToken } from '../http/bearer.js';
+import { errorEnvelope } from '../http/envelope.js';
 import { type Bus, busRelay, createBus, RedisBus } from './bus.js';
 import { OperatorConnection, VisitorConnection } from './connection.js';
 import { registerRealtimeFanout } from './fanout.js';
-import { FrameError, FrameReader, MAX_FRAME_BYTES, parseFrame } from './frames.js';
+import { readInbound } from './frame-catalogue.js';
+import { MAX_FRAME_BYTES } from './frames.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 import { visitorFallbackRoutes } from './http.js';
 import { handleOperatorFrame, openOperator } from './operator.js';
@@ -42,9 +45,6 @@ export function gatewayOptions(graceMs: number, publicUrl: string): GatewayOptio
 }
 
 const operatorOf = new WeakMap<FastifyRequest, OperatorIdentity>();
-
-/** Largest `ref` echoed back: a client's own correlation id for a frame. */
-const MAX_REF = 64;
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -83,32 +83,23 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
       const now = Date.now();
       if (now - connection.warnedAt >= 1000) {
         connection.warnedAt = now;
-        connection.fail(
-          new FrameError(
-            'rate_limited',
-            'Too many frames: this one and the next ones are dropped until the rate falls (see docs/REALTIME.md, rate limits).',
-          ),
-        );
+        connection.fail(realtimeErrors.rateLimited());
       }
       return;
     }
     if (isBinary) {
-      connection.fail(new FrameError('invalid_frame', 'Frames are JSON text, not binary.'));
+      connection.fail(realtimeErrors.invalidFrame('Frames are JSON text, not binary.'));
       return;
     }
-    let type: string;
-    let reader: FrameReader;
-    let ref: string | undefined;
-    try {
-      const frame = parseFrame(data.toString());
-      type = frame.type;
-      reader = new FrameReader(frame.fields);
-      const given = frame.fields.ref;
-      ref = typeof given === 'string' && given.length <= MAX_REF ? given : undefined;
-    } catch (error) {
-      connection.fail(error);
+    const inbound = readInbound(connection.role, data.toString());
+    const ref = inbound.ref;
+    if ('error' in inbound) {
+      // Behind the frames before it, so the answers keep the order of the frames.
+      const refused = inbound.error;
+      connection.inbound(() => connection.fail(refused, ref));
       return;
     }
+    const { type, reader } = inbound.frame;
     const reply = (frame: object) => connection.send(ref === undefined ? frame : { ...frame, ref });
     connection.inbound(async () => {
       try {
@@ -167,13 +158,14 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
         const token = typeof query.token === 'string' ? query.token : bearerToken(request.headers.authorization);
         const identity = token === undefined ? null : await authenticateOperatorToken(db, token);
         if (identity === null) {
-          return reply.code(401).send({
-            meta: {
-              status: 'error',
-              message:
-                'No valid session: log in (POST /auth/login) and pass its token as ?token=… or Authorization: Bearer ….',
-            },
-          });
+          const refused = new ApiError(
+            'session_invalid',
+            401,
+            'No valid session: log in (POST /auth/login) and pass its token as ?token=… or Authorization: Bearer ….',
+            'error',
+          );
+          reply.header('x-causerie-error', refused.id);
+          return reply.code(401).send(errorEnvelope(refused));
         }
         operatorOf.set(request, identity);
       },

@@ -269,7 +269,9 @@ describe('the HTTP fallback', () => {
       payload: { website_id: websiteId },
     });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toEqual({ meta: { status: 'fail', message: "Field 'text' is missing." } });
+    expect(missing.json()).toEqual({
+      meta: { status: 'fail', message: "Field 'text' is missing.", error: 'field_missing', field: 'text' },
+    });
     const unknownSite = await t.app.inject({
       method: 'POST',
       url: '/realtime/visitor/messages',
@@ -279,6 +281,8 @@ describe('the HTTP fallback', () => {
       meta: {
         status: 'fail',
         message: "Value of field 'website_id' is not valid. Unknown 'website' with 'id' 999999.",
+        error: 'field_invalid',
+        field: 'website_id',
       },
     });
     const visitor = await visitorOn(websiteId);

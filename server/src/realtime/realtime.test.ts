@@ -549,6 +549,94 @@ describe('bad frames', () => {
   });
 });
 
+describe('frames are checked against their schema (frame-catalogue.ts)', () => {
+  it('answers a ref longer than 64 characters with an error naming ref, and does not apply the frame', async () => {
+    const socket = await visitor();
+    socket.send({ type: 'hello', website_id: websiteId, ref: 'r'.repeat(65) });
+    expect(await socket.next('error')).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'ref',
+      message: "Value of field 'ref' is not valid. It must be at most 64 characters long.",
+    });
+    // The hello was not applied: the socket still speaks for nobody.
+    expect(await socket.request({ type: 'start', text: 'Hello', ref: 'after' }, 'error')).toMatchObject({
+      code: 'hello_required',
+      ref: 'after',
+    });
+    expect(socket.received('welcome')).toEqual([]);
+    // 64 characters are accepted and echoed.
+    const welcome = await socket.request({ type: 'hello', website_id: websiteId, ref: 'r'.repeat(64) }, 'welcome');
+    expect(welcome.ref).toBe('r'.repeat(64));
+  });
+
+  it('keeps the ref on errors about a missing, non-string or unknown type', async () => {
+    const socket = await visitor();
+    expect(await socket.request({ ref: 'no-type', text: 'x' }, 'error')).toEqual({
+      type: 'error',
+      code: 'field_missing',
+      field: 'type',
+      message: "Field 'type' is missing.",
+      ref: 'no-type',
+    });
+    expect(await socket.request({ type: 7, ref: 'number-type' }, 'error')).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'type',
+      message: "Value of field 'type' is not valid. Expected a string.",
+      ref: 'number-type',
+    });
+    expect(await socket.request({ type: 'dance', ref: 'unknown-type' }, 'error')).toMatchObject({
+      code: 'unknown_type',
+      field: 'type',
+      ref: 'unknown-type',
+      message:
+        "Unknown frame type 'dance'. A visitor sends hello, start, message, navigate, typing, read, close, satisfaction or ping.",
+    });
+  });
+
+  it('names the field at fault, nested fields with a dot, and reads null as absent', async () => {
+    const socket = await visitor();
+    expect(
+      await socket.request(
+        { type: 'hello', website_id: websiteId, identity: { external_id: 'customer-7', hash: 7 }, ref: 'h1' },
+        'error',
+      ),
+    ).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'identity.hash',
+      message: "Value of field 'identity.hash' is not valid. Expected a string.",
+      ref: 'h1',
+    });
+    expect(await socket.request({ type: 'hello', website_id: websiteId, vuid: 'two words' }, 'error')).toMatchObject({
+      field: 'vuid',
+      message: "Value of field 'vuid' is not valid. It must not contain spaces.",
+    });
+    const welcome = await socket.request({ type: 'hello', website_id: websiteId, vuid: null, ref: null }, 'welcome');
+    expect(welcome.ref).toBeUndefined();
+    expect(await socket.request({ type: 'message', text: '   ' }, 'error')).toMatchObject({
+      code: 'field_invalid',
+      field: 'text',
+      message: "Value of field 'text' is not valid. It must not be blank.",
+    });
+    const { token } = await newOperator('Schema');
+    const operator = await operatorSocket(token);
+    await operator.next('snapshot');
+    expect(await operator.request({ type: 'reply', conversation_id: 'forty', text: 'x' }, 'error')).toEqual({
+      type: 'error',
+      code: 'field_invalid',
+      field: 'conversation_id',
+      message: "Value of field 'conversation_id' is not valid. Expected a whole number from 1 to 2147483647.",
+    });
+    expect(await operator.request({ type: 'hello', website_id: websiteId }, 'error')).toMatchObject({
+      code: 'unknown_type',
+      message:
+        "Unknown frame type 'hello'. An operator sends availability, reply, note, transfer, close, read, typing, resume or ping.",
+    });
+  });
+});
+
 describe('hostile frames', () => {
   it('never close a socket nor produce an internal error, on either side', async () => {
     const { token } = await newOperator('Fuzz');

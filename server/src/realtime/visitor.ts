@@ -5,11 +5,11 @@ import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/histo
 import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
 import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
-import { COMMENT_MAX } from '../domain/satisfaction/schema.js';
+import { fieldInvalid, fieldMissing, realtimeErrors, unknownResource } from '../errors.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
 import type { VisitorConnection } from './connection.js';
-import { FrameError, type FrameReader, frameErrors, MAX_ID_TEXT, MAX_TEXT, visitorConversationView } from './frames.js';
+import { type FrameReader, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
 import {
   findSite,
@@ -23,19 +23,7 @@ import {
 } from './identity.js';
 import type { ConversationState } from './messages.js';
 import { activeVisitorConversation, conversationState, visitorOwnsConversation } from './store.js';
-import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail, storeVisitorEmail } from './visitor-email.js';
-
-const helloFirst = () =>
-  new FrameError(
-    'hello_required',
-    'Send {"type":"hello","website_id":…} first: it says which website and visitor this socket speaks for.',
-  );
-const noConversation = () =>
-  new FrameError(
-    'no_conversation',
-    'This visitor has no conversation yet: send {"type":"start"} first.',
-    'conversation_id',
-  );
+import { storeVisitorEmail } from './visitor-email.js';
 
 type Reply = (frame: object) => void;
 
@@ -43,13 +31,11 @@ type Reply = (frame: object) => void;
 function readIdentity(reader: FrameReader): { external_id: string; email?: string; hash: string } | undefined {
   const identity = reader.object('identity');
   if (identity === undefined) return undefined;
-  const email = identity.text('email', { max: 320 });
-  if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
-    throw frameErrors.invalid('identity.email', 'Expected an email address.');
+  const email = identity.text('email');
   return {
     external_id: identity.text('external_id', { required: true }),
     ...(email !== undefined && { email }),
-    hash: identity.text('hash', { max: 128, required: true }),
+    hash: identity.text('hash', { required: true }),
   };
 }
 
@@ -61,13 +47,15 @@ async function targetConversation(
 ): Promise<number> {
   const named = reader.id('conversation_id');
   if (connection.visitorId === 0)
-    throw named === undefined ? noConversation() : frameErrors.notFound('conversation', named, 'conversation_id');
+    throw named === undefined
+      ? realtimeErrors.noConversation()
+      : unknownResource('conversation', named, 'conversation_id');
   if (named === undefined || named === connection.conversationId) {
-    if (connection.conversationId === null) throw noConversation();
+    if (connection.conversationId === null) throw realtimeErrors.noConversation();
     return connection.conversationId;
   }
   if (!(await visitorOwnsConversation(db, named, connection.visitorId, connection.site.id)))
-    throw frameErrors.notFound('conversation', named, 'conversation_id');
+    throw unknownResource('conversation', named, 'conversation_id');
   return named;
 }
 
@@ -116,26 +104,16 @@ async function hello(
   reader: FrameReader,
   reply: Reply,
 ): Promise<void> {
-  if (connection.site !== null)
-    throw new FrameError(
-      'already_identified',
-      'This socket already said hello. Open another socket to speak for another visitor or website.',
-    );
+  if (connection.site !== null) throw realtimeErrors.alreadyIdentified();
   const websiteId = reader.id('website_id', { required: true });
-  const vuid = reader.text('vuid', { max: MAX_ID_TEXT });
-  if (vuid !== undefined && /\s/.test(vuid)) throw frameErrors.invalid('vuid', 'It must not contain spaces.');
+  const vuid = reader.text('vuid');
   const identity = readIdentity(reader);
   const resumeId = reader.id('conversation_id');
   const lastSeq = reader.seq('last_seq', { required: false }) ?? 0;
   const site = await findSite(gateway.db, websiteId);
-  if (site === undefined) throw frameErrors.invalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
-  if (!originAllowed(connection.origin, site.url, gateway.publicUrl)) {
-    throw new FrameError(
-      'origin_refused',
-      `Value of field 'website_id' is not valid. This page's origin ${connection.origin ?? ''} is not on the website's address ${site.url}.`,
-      'website_id',
-    );
-  }
+  if (site === undefined) throw fieldInvalid('website_id', `Unknown 'website' with 'id' ${websiteId}.`);
+  if (!originAllowed(connection.origin, site.url, gateway.publicUrl))
+    throw realtimeErrors.originRefused(connection.origin, site.url);
   let visitor: VisitorRef;
   if (identity !== undefined) {
     await verifyIdentity(gateway.db, site, identity);
@@ -146,7 +124,7 @@ async function hello(
   let conversationId: number | null = null;
   if (resumeId !== undefined) {
     if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, resumeId, visitor.id, site.id)))
-      throw frameErrors.notFound('conversation', resumeId, 'conversation_id');
+      throw unknownResource('conversation', resumeId, 'conversation_id');
     conversationId = resumeId;
   } else if (visitor.id !== 0) {
     conversationId = (await activeVisitorConversation(gateway.db, visitor.id, site.id)) ?? null;
@@ -191,14 +169,13 @@ async function start(
   reader: FrameReader,
   reply: Reply,
 ): Promise<void> {
-  const text = reader.text('text', { max: MAX_TEXT });
-  const pageType = reader.text('page_type', { max: 255 });
+  const text = reader.text('text');
+  const pageType = reader.text('page_type');
   const skillId = reader.id('skill_id');
-  const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
-  if (clientMessageId !== undefined && text === undefined) throw frameErrors.missing('text');
-  // The offline form's email, stored on the visitor (checked before anything is written).
-  const email = reader.text('email', { max: EMAIL_MAX });
-  if (email !== undefined && !isVisitorEmail(email)) throw frameErrors.invalid('email', EMAIL_PROBLEM);
+  const clientMessageId = reader.text('client_message_id');
+  if (clientMessageId !== undefined && text === undefined) throw fieldMissing('text');
+  // The offline form's email, stored on the visitor (its schema checked it before anything is written).
+  const email = reader.text('email');
   if (connection.visitorId === 0) {
     // The first thing worth keeping: the visitor row is created now (see lookupVisitor).
     const visitor = await persistVisitor(gateway.db, connection.site, connection.vuid);
@@ -223,13 +200,7 @@ async function start(
     }
   }
   const active = await activeVisitorConversation(gateway.db, connection.visitorId, connection.site.id);
-  if (active !== undefined) {
-    throw new FrameError(
-      'conversation_open',
-      `Conversation ${active} is still open: send messages to it, or close it before starting another.`,
-      'conversation_id',
-    );
-  }
+  if (active !== undefined) throw realtimeErrors.conversationOpen(active);
   const started = await startLiveConversation(gateway.db, {
     websiteId: connection.site.id,
     visitor: { id: connection.visitorId, uniqueId: connection.vuid },
@@ -315,13 +286,13 @@ async function send(
 ): Promise<void> {
   let text: string;
   if (kind === 'navigate') {
-    const url = navigationUrl(reader.text('url', { max: 2048, required: true }));
-    if (url === undefined) throw frameErrors.invalid('url', NAVIGATION_PROBLEM);
+    const url = navigationUrl(reader.text('url', { required: true }));
+    if (url === undefined) throw fieldInvalid('url', NAVIGATION_PROBLEM);
     text = url;
   } else {
-    text = reader.text('text', { max: MAX_TEXT, required: true });
+    text = reader.text('text', { required: true });
   }
-  const clientMessageId = reader.text('client_message_id', { max: MAX_ID_TEXT });
+  const clientMessageId = reader.text('client_message_id');
   const conversationId = await targetConversation(gateway.db, connection, reader);
   const sent = await gateway.writer.send({
     conversationId,
@@ -348,14 +319,8 @@ export async function handleVisitorFrame(
 ): Promise<void> {
   if (type === 'hello') return hello(gateway, connection, reader, reply);
   if (type === 'ping') return reply({ type: 'pong' });
-  if (!['start', 'message', 'navigate', 'typing', 'read', 'close', 'satisfaction'].includes(type)) {
-    throw new FrameError(
-      'unknown_type',
-      `Unknown frame type '${type.slice(0, 40)}'. A visitor sends hello, start, message, typing, read, navigate, close, satisfaction or ping.`,
-      'type',
-    );
-  }
-  if (!identified(connection)) throw helloFirst();
+  // The frame passed its schema (frame-catalogue.ts): its type is one a visitor sends.
+  if (!identified(connection)) throw realtimeErrors.helloRequired();
   switch (type) {
     case 'start':
       return start(gateway, connection, reader, reply);
@@ -394,7 +359,7 @@ export async function handleVisitorFrame(
         note_delay: reader.seq('note_delay', { required: true }) ?? 0,
         note_resolution: reader.seq('note_resolution', { required: true }) ?? 0,
       };
-      const comment = reader.text('comment', { max: COMMENT_MAX });
+      const comment = reader.text('comment');
       const conversationId = await targetConversation(gateway.db, connection, reader);
       const satisfactionId = await recordSatisfaction(gateway.db, connection.site.clientId, {
         conversation_id: conversationId,

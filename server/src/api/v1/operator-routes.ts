@@ -51,7 +51,9 @@ export function registerOperatorMethods(app: FastifyInstance, registry: MethodRe
     const id = input.opid ?? input.opId;
     if (id !== undefined) return { operator: await liveOperator(clientId, id), field: 'opid' };
     if (input.external_id === undefined)
-      throw new ApiError('field_missing', 400, "Field 'opid' is missing. Give 'opid' or 'external_id'.");
+      throw new ApiError('field_missing', 400, "Field 'opid' is missing. Give 'opid' or 'external_id'.", 'fail', {
+        field: 'opid',
+      });
     const [only, ...others] = await operatorIdsByExternalId(db, clientId, input.external_id);
     if (only === undefined) throw unknownBy('operator', 'external_id', input.external_id);
     if (others.length > 0)

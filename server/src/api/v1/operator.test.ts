@@ -785,7 +785,11 @@ describe('routing', () => {
     const unknown = await t.app.inject({ method: 'GET', url: '/api/2/nothing-here', headers: { 'x-api-key': key } });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({
-      meta: { status: 'fail', message: 'No route GET /api/2/nothing-here. See /docs for the API reference.' },
+      meta: {
+        status: 'fail',
+        message: 'No route GET /api/2/nothing-here. See /docs for the API reference.',
+        error: 'route_not_found',
+      },
     });
     const deeper = await t.app.inject({
       method: 'GET',
@@ -798,7 +802,7 @@ describe('routing', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.meta.status).toBe('fail');
     const forbidden = await t.api('GET', '/operator', { key: 'wrong' });
-    expect(forbidden.body).toEqual({ meta: { status: 'error', message: 'Forbidden' } });
+    expect(forbidden.body).toEqual({ meta: { status: 'error', message: 'Forbidden', error: 'forbidden' } });
   });
 });
 

@@ -248,7 +248,7 @@ describe('pick-up', () => {
       for (const path of ['/odigocallback/pickup', '/odigocallback/hangup']) {
         const answer = await t.api('POST', path, { key, form: body });
         expect(answer.status).toBe(400);
-        expect(answer.body.meta).toEqual({ status: 'fail', message: `Field '${field}' is missing.` });
+        expect(answer.body.meta).toMatchObject({ status: 'fail', message: `Field '${field}' is missing.` });
       }
     }
     const blank = await t.api('POST', '/odigocallback/pickup', { key, form: { ...full, phone_number: '  ' } });
@@ -359,7 +359,7 @@ describe('hang-up', () => {
     const fields = { operator_external_id: 'ODG-1', website_id: site, phone_number: '0655555555' };
     const none = await t.api('POST', '/odigocallback/hangup', { key, form: form(fields) });
     expect(none.status).toBe(404);
-    expect(none.body.meta).toEqual({
+    expect(none.body.meta).toMatchObject({
       status: 'fail',
       message: `No open call with the phone number '0655555555' for the operator with the external id 'ODG-1' on website ${site}.`,
     });

@@ -101,7 +101,7 @@ describe('tags', () => {
     await created('/tag', { name: 'Retour' });
     const clash = await t.api('POST', '/tag', { key, json: { name: 'RETOUR' } });
     expect(clash.status).toBe(409);
-    expect(clash.body.meta).toEqual({
+    expect(clash.body.meta).toMatchObject({
       status: 'fail',
       message: "Value of field 'name' is not valid. A tag named 'RETOUR' already exists.",
     });

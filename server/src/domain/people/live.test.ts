@@ -155,7 +155,7 @@ describe('GET /operator/{id}/live', () => {
     const mine = await operator();
     const foreign = await t.api('GET', `/operator/${mine.id}/live`, { key: otherKey });
     expect(foreign.status).toBe(404);
-    expect(foreign.body.meta).toEqual({ status: 'fail', message: `Unknown 'operator' with 'id' ${mine.id}.` });
+    expect(foreign.body.meta).toMatchObject({ status: 'fail', message: `Unknown 'operator' with 'id' ${mine.id}.` });
     await t.api('DELETE', `/operator/${mine.id}`, { key });
     expect((await t.api('GET', `/operator/${mine.id}/live`, { key })).status).toBe(404);
     expect((await t.api('GET', '/operator/999999/live', { key })).body.meta.message).toBe(
@@ -274,7 +274,7 @@ describe('PUT /operator/{id}/live', () => {
       json: { chat: { available: 1 }, video: { available: 1 } },
     });
     expect(answer.status).toBe(400);
-    expect(answer.body.meta).toEqual({
+    expect(answer.body.meta).toMatchObject({
       status: 'fail',
       message: `Value of field 'video[available]' is not valid. The operator cannot process video (video_enabled is false); enable it with PUT /operator/${op.id} first.`,
     });
@@ -358,7 +358,7 @@ describe('PUT /operator/{id}/live', () => {
     ];
     for (const [body, message] of cases) {
       const answer = await t.api('PUT', `/operator/${op.id}/live`, { key, ...body });
-      expect({ body, status: answer.status, meta: answer.body.meta }).toEqual({
+      expect({ body, status: answer.status, meta: answer.body.meta }).toMatchObject({
         body,
         status: 400,
         meta: { status: 'fail', message },

@@ -161,7 +161,7 @@ describe('GET /operator/{id}/statistic', () => {
     const op = await operator();
     const foreign = await t.api('GET', `/operator/${op.id}/statistic`, { key: otherKey });
     expect(foreign.status).toBe(404);
-    expect(foreign.body.meta).toEqual({ status: 'fail', message: `Unknown 'operator' with 'id' ${op.id}.` });
+    expect(foreign.body.meta).toMatchObject({ status: 'fail', message: `Unknown 'operator' with 'id' ${op.id}.` });
     await t.api('DELETE', `/operator/${op.id}`, { key });
     expect((await t.api('GET', `/operator/${op.id}/statistic`, { key })).status).toBe(404);
   });
@@ -268,7 +268,7 @@ describe('operator profile', () => {
     ];
     for (const [json, message] of cases) {
       const answer = await t.api('PUT', `/operator/${op.id}/profile`, { key, json });
-      expect({ json, status: answer.status, meta: answer.body.meta }).toEqual({
+      expect({ json, status: answer.status, meta: answer.body.meta }).toMatchObject({
         json,
         status: 400,
         meta: { status: 'fail', message },

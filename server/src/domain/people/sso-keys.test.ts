@@ -127,7 +127,9 @@ describe('an SSO key is shown once and kept as a hash', () => {
     for (const wrong of ['not-a-key', sha256Hex(adminSsoKey), `${adminSsoKey}x`]) {
       const login = await ssoLogin(wrong);
       expect(login.status).toBe(401);
-      expect(login.body).toEqual({ meta: { status: 'error', message: 'This sign-on key is not valid.' } });
+      expect(login.body).toEqual({
+        meta: { status: 'error', message: 'This sign-on key is not valid.', error: 'login_refused' },
+      });
     }
   });
 });

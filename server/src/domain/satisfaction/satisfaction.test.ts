@@ -186,7 +186,7 @@ describe('recording a satisfaction answer', () => {
     expect(both.body.data).toMatchObject({ note_delay: 0.67 });
     const disagree = await answer({ conversation_id: await conversation(), note_delay: 2, node_delay: 3 });
     expect(disagree.status).toBe(400);
-    expect(disagree.body.meta).toEqual({
+    expect(disagree.body.meta).toMatchObject({
       status: 'fail',
       message: "Value of field 'node_delay' is not valid. It is another name for note_delay; send one of them.",
     });
@@ -205,7 +205,7 @@ describe('recording a satisfaction answer', () => {
       delete json[field];
       const missing = await t.api('POST', '/satisfaction', { key, json });
       expect(missing.status).toBe(400);
-      expect(missing.body.meta).toEqual({ status: 'fail', message: `Field '${field}' is missing.` });
+      expect(missing.body.meta).toMatchObject({ status: 'fail', message: `Field '${field}' is missing.` });
     }
     const empty = await t.api('POST', '/satisfaction', { key });
     expect(empty.status).toBe(400);
@@ -236,7 +236,7 @@ describe('recording a satisfaction answer', () => {
     for (const [json, message] of cases) {
       const refused = await answer({ conversation_id: conversationId, ...json });
       expect(refused.status).toBe(400);
-      expect(refused.body.meta).toEqual({ status: 'fail', message });
+      expect(refused.body.meta).toMatchObject({ status: 'fail', message });
     }
     expect(await rowCount('satisfaction')).toBe(answers);
     expect(await rowCount('event')).toBe(events);
@@ -277,7 +277,7 @@ describe('one answer per conversation', () => {
     const events = await rowCount('event');
     const second = await answer({ conversation_id: conversationId, note_welcome: 1 });
     expect(second.status).toBe(409);
-    expect(second.body.meta).toEqual({
+    expect(second.body.meta).toMatchObject({
       status: 'fail',
       message: `Conversation ${conversationId} already has a satisfaction answer.`,
     });
@@ -440,7 +440,7 @@ describe('satisfaction isolation', () => {
     const answers = await rowCount('satisfaction');
     const poach = await answer({ conversation_id: foreignConversation });
     expect(poach.status).toBe(400);
-    expect(poach.body.meta).toEqual({
+    expect(poach.body.meta).toMatchObject({
       status: 'fail',
       message: `Value of field 'conversation_id' is not valid. Unknown 'conversation' with 'id' ${foreignConversation}.`,
     });
@@ -454,7 +454,7 @@ describe('satisfaction isolation', () => {
     expect(theirs.status).toBe(200);
     const read = await t.api('GET', `/satisfaction/${theirs.body.data.id}`, { key });
     expect(read.status).toBe(404);
-    expect(read.body.meta).toEqual({
+    expect(read.body.meta).toMatchObject({
       status: 'fail',
       message: `Unknown 'satisfaction' with 'id' ${theirs.body.data.id}.`,
     });

@@ -3,7 +3,7 @@
 // invalid value), delete (and an unknown id), plus the common list parameters (page, limit, full) and `*` wildcards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, clientWithKey, partnerWithKey, type Resource, startTestApp, type TestApp } from '../harness.js';
-import { shapeOf } from './shape.js';
+import { asSeedError, shapeOf } from './shape.js';
 import { dateTimeIn, listIds, literal, ok } from './support.js';
 
 // ——— The seed's examples, transcribed ———
@@ -304,7 +304,7 @@ describe('Authentication failed (seed 003 lines 489-497)', () => {
     async (resource) => {
       const answer = await t.api('GET', `/${resource}`);
       expect(answer.status).toBe(403);
-      expect(answer.body).toEqual(AUTH_FAILED);
+      expect(asSeedError(answer.body)).toEqual(AUTH_FAILED);
     },
   );
 
@@ -316,10 +316,10 @@ describe('Authentication failed (seed 003 lines 489-497)', () => {
       url: '/api/2/operator',
       headers: { authorization: `Basic ${Buffer.from('not-a-key:any').toString('base64')}` },
     });
-    expect(header.body).toEqual(AUTH_FAILED);
+    expect(asSeedError(header.body)).toEqual(AUTH_FAILED);
     for (const response of [query, basic]) {
       expect(response.statusCode).toBe(403);
-      expect(response.json()).toEqual(AUTH_FAILED);
+      expect(asSeedError(response.json())).toEqual(AUTH_FAILED);
     }
   });
 
@@ -358,8 +358,8 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
         form: await missing.body(tenant),
       });
       expect(answer.status).toBe(400);
-      expect(shapeOf(answer.body)).toEqual(shapeOf(CREATE_FAILED));
-      expect(answer.body).toEqual({
+      expect(shapeOf(asSeedError(answer.body))).toEqual(shapeOf(CREATE_FAILED));
+      expect(asSeedError(answer.body)).toEqual({
         meta: { status: CREATE_FAILED.meta.status, message: `Field '${missing.field}' is missing.` },
       });
     });
@@ -436,8 +436,8 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
   it(`GET /${resource}/${UNKNOWN_ID} answers "Unknown '${resource}' with 'id' ${UNKNOWN_ID}." (lines 580-588)`, async () => {
     const answer = await t.api('GET', `/${resource}/${UNKNOWN_ID}`, { key: resourceCase.key(tenantOf(resourceCase)) });
     expect(answer.status).toBe(404);
-    expect(shapeOf(answer.body)).toEqual(shapeOf(READ_FAILED));
-    expect(answer.body).toEqual({
+    expect(shapeOf(asSeedError(answer.body))).toEqual(shapeOf(READ_FAILED));
+    expect(asSeedError(answer.body)).toEqual({
       meta: {
         status: 'fail',
         message: READ_FAILED.meta.message.replace('my_resource', resource).replace('456', String(UNKNOWN_ID)),
@@ -468,7 +468,7 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
         form: { [update.invalid.field]: update.invalid.value },
       });
       expect(answer.status).toBe(400);
-      expect(shapeOf(answer.body)).toEqual(shapeOf(UPDATE_FAILED));
+      expect(shapeOf(asSeedError(answer.body))).toEqual(shapeOf(UPDATE_FAILED));
       expect(answer.body.meta.status).toBe(UPDATE_FAILED.meta.status);
       expect(answer.body.meta.message).toMatch(
         new RegExp(`^${literal(UPDATE_FAILED.meta.message.replace('my_field', update.invalid.field))}`),
@@ -498,7 +498,7 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
         key: resourceCase.key(tenantOf(resourceCase)),
       });
       expect(answer.status).toBe(404);
-      expect(shapeOf(answer.body)).toEqual(shapeOf(DELETE_FAILED));
+      expect(shapeOf(asSeedError(answer.body))).toEqual(shapeOf(DELETE_FAILED));
       expect(answer.body.meta.status).toBe(DELETE_FAILED.meta.status);
       expect(answer.body.meta.message).toMatch(
         new RegExp(

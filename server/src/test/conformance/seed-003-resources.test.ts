@@ -3,7 +3,7 @@
 // availability, statistic and profile examples, the conversation history tuples, and the Odigo call-back answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiAnswer, clientWithKey, type Resource, startTestApp, type TestApp } from '../harness.js';
-import { pickFields, shapeOf, tupleShapes, V2_DATE_TIME } from './shape.js';
+import { asSeedError, pickFields, shapeOf, tupleShapes, V2_DATE_TIME } from './shape.js';
 import { dateTimeIn, dayIn, listIds, ok } from './support.js';
 
 let t: TestApp;
@@ -930,7 +930,7 @@ describe('Callback Odigo (lines 1604-1656)', () => {
       delete form[field];
       const answer = await t.api('POST', '/odigocallback/pickup', { key, form });
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ meta: { status: 'fail', message: `Field '${field}' is missing.` } });
+      expect(asSeedError(answer.body)).toEqual({ meta: { status: 'fail', message: `Field '${field}' is missing.` } });
     }
   });
 });

@@ -48,3 +48,20 @@ export const V2_DATE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /** `jj.mm.aaaa hh:mm`: how seed 002 writes dates. */
 export const V1_DATE_TIME = /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/;
+
+/** What Causerie adds to seed 003's error `meta`: the stable error id and the field at fault (clients may ignore both). */
+const ERROR_META_EXTENSIONS = new Set(['error', 'field']);
+
+/**
+ * An error answer as seed 003 writes it: `meta` with its `status` and `message`, without the additions (`meta.error`,
+ * `meta.field`). Anything else added to `meta` is left in, so the comparison with the seed fails on it by name.
+ */
+export function asSeedError(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || !('meta' in body)) return body;
+  const { meta, ...rest } = body as { meta: unknown };
+  if (meta === null || typeof meta !== 'object') return body;
+  const kept = Object.entries(meta as Record<string, unknown>).filter(
+    ([name, value]) => !(ERROR_META_EXTENSIONS.has(name) && typeof value === 'string'),
+  );
+  return { meta: Object.fromEntries(kept), ...rest };
+}
