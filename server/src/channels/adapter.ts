@@ -1,4 +1,4 @@
-// The one interface every conversation channel implements, and the typed registry that picks an adapter by type.
+// The one interface every conversation channel implements (the typed registry that picks one is registry.ts).
 //
 // How to add a channel (say `telegram`):
 //   1. Write `channels/telegram.ts` exporting a `ChannelAdapter<TelegramCredentials>`: its credential schema
@@ -7,7 +7,7 @@
 //      (through the OutboundGuard given in the context: never a bare fetch). Optional: `handshake` for a GET or
 //      POST verification challenge, `fetchMedia` when inbound media are references, `serviceWindowMs` when the
 //      provider only allows free-form replies within some time of the customer's last message.
-//   2. Add the type to CHANNEL_TYPES below and the adapter to ADAPTERS: the compiler then checks that the registry
+//   2. Add the type to CHANNEL_TYPES below and the adapter to ADAPTERS in registry.ts: the compiler then checks that the registry
 //      is complete, and the `/api/2/channel` schema, the webhook route `/channels/telegram/{channelId}/webhook`
 //      and the outbound worker pick it up without further changes.
 //   3. Add 'telegram' to ConversationSource (db/schema.ts) so conversations show where they came from.
@@ -15,10 +15,6 @@
 //      shapes, signed callbacks) and an end-to-end test beside the adapter.
 import type { TSchema } from 'typebox';
 import type { OutboundRequest, OutboundResponse } from '../http/outbound.js';
-import { chatAdapter } from './chat.js';
-import { rcsAdapter } from './rcs.js';
-import { smsAdapter } from './sms.js';
-import { whatsappAdapter } from './whatsapp.js';
 
 export const CHANNEL_TYPES = ['whatsapp', 'sms', 'rcs', 'chat'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -177,19 +173,3 @@ export interface ChannelAdapter<C extends Credentials> {
 
 /** Credentials as stored (decrypted): text fields named by the adapter's schema. */
 export type Credentials = Record<string, string | undefined>;
-
-/**
- * Every adapter, by type. Adding a type to CHANNEL_TYPES without its adapter does not compile. Adapters declare their
- * credentials as a type alias of string fields; the stored object was validated against their schema on write.
- */
-export const ADAPTERS: { [T in ChannelType]: ChannelAdapter<Credentials> & { type: T } } = {
-  whatsapp: whatsappAdapter,
-  sms: smsAdapter,
-  rcs: rcsAdapter,
-  chat: chatAdapter,
-};
-
-/** The adapter of a channel type. */
-export function adapterFor(type: ChannelType): ChannelAdapter<Credentials> {
-  return ADAPTERS[type];
-}

@@ -7,7 +7,8 @@ import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { type OutboundAllowlist, registeredUrlRefusal } from '../http/outbound.js';
 import { nowInstant } from '../http/time.js';
-import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
+import type { ChannelType, Credentials } from './adapter.js';
+import { adapterFor } from './registry.js';
 import { openCredentials, sealCredentials } from './secrets.js';
 import { channelBinding } from './store.js';
 

@@ -10,16 +10,10 @@ import { findOrCreateVisitor } from '../domain/visitors/identity.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { nowInstant } from '../http/time.js';
-import {
-  adapterFor,
-  type ChannelType,
-  type DeliveryStatus,
-  type InboundContent,
-  type InboundMessage,
-  type SendContext,
-} from './adapter.js';
+import type { ChannelType, DeliveryStatus, InboundContent, InboundMessage, SendContext } from './adapter.js';
 import { storeMediaFile } from './media.js';
 import { applyDeliveryStatus, type DeliveryChange } from './outbox.js';
+import { adapterFor } from './registry.js';
 import type { OpenChannel } from './store.js';
 
 type Tx = Transaction<Database>;

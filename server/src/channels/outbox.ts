@@ -9,13 +9,13 @@ import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { formatDateTime, nowInstant } from '../http/time.js';
 import {
-  adapterFor,
   type DeliveryState,
   type DeliveryStatus,
   isProviderChannel,
   type OutboundContent,
   type ProviderError,
 } from './adapter.js';
+import { adapterFor } from './registry.js';
 import { notifyOutboundWork } from './signal.js';
 
 type Tx = Transaction<Database>;

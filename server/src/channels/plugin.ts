@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import { nowInstant } from '../http/time.js';
-import { adapterFor, CHANNEL_TYPES, type InboundRequest } from './adapter.js';
+import { CHANNEL_TYPES, type InboundRequest } from './adapter.js';
 import { attachmentDisposition, mediaUrlValid } from './media.js';
+import { adapterFor } from './registry.js';
 import { channelRuntime } from './runtime.js';
 
 const WebhookParams = Type.Object({

@@ -12,11 +12,12 @@ import { conflict, fieldInvalid, unknownResource } from '../errors.js';
 import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, many, OneEnvelope, one } from '../http/envelope.js';
 import { listQuerySchema, pageInfo, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
-import { adapterFor, PROVIDER_CHANNEL_TYPES } from './adapter.js';
+import { PROVIDER_CHANNEL_TYPES } from './adapter.js';
 import { createChannel, deleteChannel, updateChannel } from './commands.js';
 import { attachmentDisposition, bareContentType, MEDIA_UPLOAD_LIMIT, sendMediaMessage } from './media.js';
 import { deliveryStateOf, deliveryStates } from './outbox.js';
 import { inviteRcsTester, rcsCapabilities } from './rcs.js';
+import { adapterFor } from './registry.js';
 import { channelRuntime } from './runtime.js';
 import {
   CapabilityData,

@@ -6,7 +6,8 @@ import { clientScope, type Principal } from '../domain/tenancy/policy.js';
 import { link } from '../domain/tenancy/present.js';
 import type { ListQuery } from '../http/filters.js';
 import { formatDateTime } from '../http/time.js';
-import { adapterFor, type ChannelType, type Credentials } from './adapter.js';
+import type { ChannelType, Credentials } from './adapter.js';
+import { adapterFor } from './registry.js';
 import { openCredentials } from './secrets.js';
 
 export type ChannelFilter = 'type' | 'website_id';

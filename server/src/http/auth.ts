@@ -2,11 +2,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { bearerToken } from '../domain/people/session-routes.js';
 import { authenticateOperatorToken } from '../domain/people/sessions.js';
 import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
 import type { Principal } from '../domain/tenancy/policy.js';
 import { forbidden } from '../errors.js';
+import { bearerToken } from './bearer.js';
 import { nowInstant } from './time.js';
 
 /** How long a verified key is trusted without checking the database again (revocation on another node takes at most this long). */

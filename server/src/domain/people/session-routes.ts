@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
+import { bearerToken } from '../../http/bearer.js';
 import { done, EmptyEnvelope, ErrorEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { IdSchema } from '../../http/ids.js';
 import { NON_BLANK } from '../../http/validation.js';
@@ -51,12 +52,6 @@ const presentSession = (session: NewSession) => ({
   client_id: session.clientId,
   expires_at: session.expiresAt,
 });
-
-/** `Authorization: Bearer <token>`, if present. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
-}
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
