@@ -83,6 +83,28 @@ describe('createCauserieClient', () => {
     const stranger = createCauserieClient({ baseUrl: server.baseUrl, apiKey: 'csk_0000000000000000_nope' });
     const { response, error } = await stranger.GET('/api/2/operator', {});
     expect(response.status).toBe(403);
-    expect(error).toEqual({ meta: { status: 'error', message: 'Forbidden' } });
+    expect(error).toEqual({ meta: { status: 'error', message: 'Forbidden', error: 'forbidden' } });
+  });
+
+  it('names the field a failure concerns, with the seed message unchanged', async () => {
+    const platform = createCauserieClient({ baseUrl: server.baseUrl, apiKey: ADMIN_KEY });
+    const client = await unwrap(platform.POST('/api/2/client', { body: { name: 'SDK Field Shop' } }));
+    const key = await unwrap(
+      platform.POST('/api/2/client/{id}/key', { params: { path: { id: client.data.id } }, body: { name: 'sdk' } }),
+    );
+    const causerie = createCauserieClient({ baseUrl: server.baseUrl, apiKey: key.data.key ?? '' });
+    // The body lacks a required field on purpose: the server, not the types, is under test.
+    const body = { name: 'No Email' } as { name: string; email: string };
+    const { error } = await causerie.POST('/api/2/operator', { body });
+    // The generated types know meta.error and meta.field.
+    expect([error?.meta.error, error?.meta.field]).toEqual(['field_missing', 'email']);
+    const failure = await unwrap(causerie.POST('/api/2/operator', { body })).catch((thrown: unknown) => thrown);
+    expect(failure).toBeInstanceOf(CauserieError);
+    expect(failure).toMatchObject({
+      status: 400,
+      id: 'field_missing',
+      field: 'email',
+      message: "Field 'email' is missing.",
+    });
   });
 });

@@ -67,62 +67,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -175,62 +195,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -292,62 +332,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -430,62 +490,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -574,62 +654,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -698,62 +798,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -821,62 +941,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -942,62 +1082,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1079,62 +1239,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1223,62 +1403,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1349,62 +1549,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1441,62 +1661,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1587,62 +1827,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1715,62 +1975,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1842,62 +2122,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -1969,62 +2269,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2151,62 +2471,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2354,62 +2694,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2509,62 +2869,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2707,62 +3087,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2798,62 +3198,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -2913,62 +3333,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3050,62 +3490,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3167,62 +3627,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3286,62 +3766,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3403,62 +3903,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3494,62 +4014,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3634,62 +4174,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3755,62 +4315,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3876,62 +4456,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -3997,62 +4597,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4088,62 +4708,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4264,62 +4904,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4417,62 +5077,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4532,62 +5212,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4649,62 +5349,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4770,62 +5490,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -4896,62 +5636,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5052,62 +5812,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5206,62 +5986,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5341,62 +6141,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5497,62 +6317,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5591,62 +6431,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5776,62 +6636,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -5938,62 +6818,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6087,62 +6987,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6241,62 +7161,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6405,62 +7345,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6559,62 +7519,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6700,62 +7680,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6833,62 +7833,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -6949,62 +7969,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7066,62 +8106,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7179,62 +8239,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7331,62 +8411,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7467,62 +8567,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7594,62 +8714,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7747,62 +8887,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -7879,62 +9039,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8009,62 +9189,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8154,62 +9354,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8287,62 +9507,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8410,62 +9650,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8537,62 +9797,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8669,62 +9949,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8788,62 +10088,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -8941,62 +10261,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9089,62 +10429,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9226,62 +10586,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9371,62 +10751,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9462,62 +10862,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9610,62 +11030,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9774,62 +11214,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -9917,62 +11377,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10065,62 +11545,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10186,62 +11686,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10335,62 +11855,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10482,62 +12022,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10603,62 +12163,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10736,62 +12316,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10878,62 +12478,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -10972,62 +12592,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11091,62 +12731,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11205,62 +12865,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11345,62 +13025,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11499,62 +13199,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11647,62 +13367,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11749,62 +13489,82 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -11882,62 +13642,82 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -16397,32 +18177,42 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -16484,32 +18274,42 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -16558,32 +18358,42 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
@@ -16632,32 +18442,42 @@ export interface paths {
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
                 };
-                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change. */
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** @description `success`; `fail` for input to correct (with a message naming the field); `error` for authentication failures. */
                             meta: {
-                                status: "success" | "fail" | "error";
-                                message?: string;
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
                             };
                         };
                     };
