@@ -6,7 +6,7 @@ import { fieldInvalid, fieldMissing } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { type OutboundAllowlist, registeredUrlRefusal } from '../http/outbound.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import type { ChannelType, Credentials } from './adapter.js';
 import { adapterFor } from './registry.js';
 import { openCredentials, sealCredentials } from './secrets.js';

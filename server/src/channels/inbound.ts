@@ -9,7 +9,7 @@ import { queueStatus } from '../domain/routing/queue.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import type { ChannelType, DeliveryStatus, InboundContent, InboundMessage, SendContext } from './adapter.js';
 import { storeMediaFile } from './media.js';
 import { applyDeliveryStatus, type DeliveryChange } from './outbox.js';

@@ -8,7 +8,7 @@ import { MESSAGE_KIND } from '../db/schema.js';
 import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { ApiError, conflict, fieldInvalid } from '../errors.js';
 import { transact } from '../events/transact.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import { isProviderChannel, type MediaKind, type ProviderChannelType } from './adapter.js';
 
 /** How long a provider may fetch a file after the send (they fetch at once; RBM may retry for a while). */

@@ -7,7 +7,7 @@ import type { ChannelOutboundRow, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
-import { formatDateTime, nowInstant } from '../http/time.js';
+import { formatDateTime, nowInstant } from '../time.js';
 import {
   type DeliveryState,
   type DeliveryStatus,

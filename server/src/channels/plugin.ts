@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import { CHANNEL_TYPES, type InboundRequest } from './adapter.js';
 import { attachmentDisposition, mediaUrlValid } from './media.js';
 import { adapterFor } from './registry.js';

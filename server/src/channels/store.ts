@@ -5,7 +5,7 @@ import type { ChannelRow, Database } from '../db/schema.js';
 import { clientScope, type Principal } from '../domain/tenancy/policy.js';
 import { link } from '../domain/tenancy/present.js';
 import type { ListQuery } from '../http/filters.js';
-import { formatDateTime } from '../http/time.js';
+import { formatDateTime } from '../time.js';
 import type { ChannelType, Credentials } from './adapter.js';
 import { adapterFor } from './registry.js';
 import { openCredentials } from './secrets.js';

@@ -6,7 +6,7 @@ import { MESSAGE_KIND } from '../db/schema.js';
 import { actAsOperator, appendMessage, writingOperator } from '../domain/conversations/commands.js';
 import { conflict, fieldInvalid } from '../errors.js';
 import { transact } from '../events/transact.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 
 export interface TemplateRequest {
   name: string;

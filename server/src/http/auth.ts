@@ -7,7 +7,7 @@ import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/
 import type { Principal } from '../domain/tenancy/policy.js';
 import { forbidden } from '../errors.js';
 import { bearerToken } from './bearer.js';
-import { nowInstant } from './time.js';
+import { nowInstant } from '../time.js';
 
 /** How long a verified key is trusted without checking the database again (revocation on another node takes at most this long). */
 const CACHE_TTL_MS = 30_000;

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { ApiError, fieldInvalid } from '../errors.js';
 import { isIdText } from './ids.js';
-import { parseApiDate } from './time.js';
+import { parseApiDate } from '../time.js';
 import { PROBLEM_KEYWORD } from './validation.js';
 
 export const DEFAULT_LIMIT = 20;

@@ -4,7 +4,7 @@ import { dialectOf, isUniqueViolation } from '../db/dialect.js';
 import type { Database, MessageKind } from '../db/schema.js';
 import { appendMessage } from '../domain/conversations/commands.js';
 import { transact } from '../events/transact.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import type { HistoryRow } from './store.js';
 
 type Tx = Transaction<Database>;

@@ -13,7 +13,7 @@ import { findOrCreateVisitor, newVisitorUid } from '../domain/visitors/identity.
 import { ApiError } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 
 type Tx = Transaction<Database>;
 

@@ -2,7 +2,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import type { SiteRef } from './identity.js';
 
 /** An email address, as the visitors API checks it. */

@@ -5,7 +5,7 @@ import { fieldInvalid } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { type OutboundGuard, registeredUrlRefusal } from '../http/outbound.js';
-import { nowInstant } from '../http/time.js';
+import { nowInstant } from '../time.js';
 import { EVENT_SELECTORS, resolveSelectors } from './payloads.js';
 import { newSecret, sealWebhookSecret } from './signing.js';
 import type { Compat, ContentType, PayloadFormat, WebhookRecord } from './store.js';

@@ -1,7 +1,7 @@
 // The one table from log events to webhook bodies: seed 003's payload fields (v2) and the deprecated Push API format.
 import { createHash } from 'node:crypto';
 import { EVENT_DOMAINS, type EventType } from '../events/catalogue.js';
-import { formatDateTime } from '../http/time.js';
+import { formatDateTime } from '../time.js';
 
 /** A committed log event as the webhook layer reads it. */
 export interface WebhookSource {

@@ -1,7 +1,7 @@
 // Rows → API shapes for webhook subscriptions and delivery attempts.
 import type { WebhookDeliveryRow } from '../db/schema.js';
 import { link } from '../domain/tenancy/present.js';
-import { formatDateTime } from '../http/time.js';
+import { formatDateTime } from '../time.js';
 import { messageIdOf } from './signing.js';
 import type { WebhookRecord } from './store.js';
 

@@ -8,7 +8,7 @@ import { fieldInvalid, unknownResource } from '../errors.js';
 import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, one } from '../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../http/filters.js';
 import { listAnswer, loadVisible } from '../http/respond.js';
-import { nowInstant, parseApiDate } from '../http/time.js';
+import { nowInstant, parseApiDate } from '../time.js';
 import { createWebhook, deleteWebhook, rotateWebhookSecret, updateWebhook } from './commands.js';
 import { replayDelivery, replayRange } from './dispatch.js';
 import { presentDelivery, presentWebhook } from './present.js';

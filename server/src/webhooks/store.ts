@@ -4,7 +4,7 @@ import { type IdPage, inIdOrder, pageOfIds } from '../db/paging.js';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../db/schema.js';
 import { clientScope, type Principal } from '../domain/tenancy/policy.js';
 import type { ListQuery } from '../http/filters.js';
-import { parseApiDate } from '../http/time.js';
+import { parseApiDate } from '../time.js';
 
 export type WebhookFilter = 'enabled' | 'website_id';
 export type DeliveryFilter = 'status' | 'event_type' | 'from' | 'to';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TObject, TSchema } from 'typebox';
 import type { Principal } from '../../domain/tenancy/policy.js';
 import { ApiError, fieldInvalid, notPermitted } from '../../errors.js';
-import { type ApiDate, parseApiDate } from '../../http/time.js';
+import { type ApiDate, parseApiDate } from '../../time.js';
 import { CSV_CONTENT_TYPE, XML_CONTENT_TYPE } from './formats.js';
 import type { Period } from './queries.js';
 import { type OutFormat, okResponse, V1ErrorResponses } from './schema.js';

@@ -5,7 +5,7 @@ import type { Database, SaleRow } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant, parseApiDate } from '../../http/time.js';
+import { nowInstant, parseApiDate } from '../../time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 
 type Tx = Transaction<Database>;

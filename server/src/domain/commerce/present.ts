@@ -1,6 +1,6 @@
 // Rows → API shapes for transactions (seed 003 field names, plus `currency`).
 import type { SaleRow } from '../../db/schema.js';
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
 
 export function presentTransaction(row: SaleRow) {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { Database, SaleRow } from '../../db/schema.js';
 import type { ListQuery } from '../../http/filters.js';
-import { parseApiDate } from '../../http/time.js';
+import { parseApiDate } from '../../time.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type TransactionFilter = 'website_id' | 'operator_id' | 'conversation_id' | 'from' | 'to';

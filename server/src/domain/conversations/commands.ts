@@ -17,7 +17,7 @@ import {
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant, parseApiDate } from '../../http/time.js';
+import { nowInstant, parseApiDate } from '../../time.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import {

@@ -1,7 +1,7 @@
 // Conversations (seed 003 "Conversation") end to end: create and import, history format, the 3-month list period,
 // filters, updates, closing, history entries with their seq, events and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths, formatDateTime } from '../../http/time.js';
+import { addMonths, formatDateTime } from '../../time.js';
 import {
   ADMIN_KEY,
   clientWithKey,

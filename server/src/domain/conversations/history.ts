@@ -1,7 +1,7 @@
 // Conversation history: entry kinds, seed 003's tuple format, and the checks on entries a caller writes or imports.
 import { MESSAGE_KIND, type MessageKind } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
-import { epochMillis, formatDateTime, parseApiDate } from '../../http/time.js';
+import { epochMillis, formatDateTime, parseApiDate } from '../../time.js';
 
 /** The system notices closing a conversation, as seed 003's history example writes them. */
 export const OPERATOR_CHAT_CLOSE = 'OPERATOR_CHAT_CLOSE';

@@ -1,6 +1,6 @@
 // The Odigo call-backs (seed 003 "Callback Odigo"): pick-up opens a call conversation, hang-up closes it, call meetings follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import {
   ADMIN_KEY,
   clientWithKey,

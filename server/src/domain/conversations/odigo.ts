@@ -5,7 +5,7 @@ import { ApiError, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { isIdText } from '../../http/ids.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { closeConversation, openConversation } from './commands.js';

@@ -1,6 +1,6 @@
 // The period a conversation list covers: seed 003 never lets one request span more than 3 months.
 import { ApiError, fieldInvalid } from '../../errors.js';
-import { addMonths, parseApiDate } from '../../http/time.js';
+import { addMonths, parseApiDate } from '../../time.js';
 
 /** Conversations created at or after `start` and strictly before `endExclusive`. */
 export interface Period {

@@ -1,7 +1,7 @@
 // Rows → API shapes for conversations, history entries and tags (seed 003 field names).
 import type { DeliveryState, ProviderError } from '../../channels/adapter.js';
 import { type ConversationMessageRow, MESSAGE_KIND } from '../../db/schema.js';
-import { epochMillis, formatDateTime } from '../../http/time.js';
+import { epochMillis, formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
 import { historyTuple } from './history.js';
 import type { ConversationRecord, TagRecord } from './store.js';

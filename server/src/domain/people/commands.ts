@@ -5,7 +5,7 @@ import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { hashSecret } from '../tenancy/keys.js';
 import { assertOwned, type Principal, targetClient } from '../tenancy/policy.js';
 import { closePresence, setAvailability } from './presence.js';

@@ -9,7 +9,7 @@ import type { Database, OperatorUpdate } from '../../db/schema.js';
 import { ApiError, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { CONNECT_REFUSED, LIVE_CHANNELS, type LiveChannel } from './live-schema.js';
 
 type Tx = Transaction<Database>;

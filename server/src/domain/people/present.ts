@@ -1,5 +1,5 @@
 // Rows → API shapes for operators, groups and skills (seed 003 field names).
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import type { Principal } from '../tenancy/policy.js';
 import { link } from '../tenancy/present.js';
 import type { Role } from './schema.js';

@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { PROFILE_FIELDS, type ProfileField } from './live-schema.js';
 
 export type OperatorProfile = { user_id: number } & Record<ProfileField, string | null>;

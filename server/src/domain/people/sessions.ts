@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { randomToken, verifySecret } from '../tenancy/keys.js';
 import { sameSsoKeyHash, ssoKeyHash } from './sso-keys.js';
 

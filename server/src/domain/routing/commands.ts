@@ -5,7 +5,7 @@ import { type ConversationMessageRow, type ConversationOutcome, type Database, M
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { appendMessage, closeConversation, openConversation } from '../conversations/commands.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
 import { millisBetween, ROUTING_STRATEGIES } from './algorithm.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { clientWithKey, startTestApp, type TestApp, testDialect } from '../../test/harness.js';
 import { changeOperatorLive } from '../people/presence.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';

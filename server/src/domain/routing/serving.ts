@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, RoutingStrategy } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
 import {
   chooseOperator,

@@ -5,7 +5,7 @@ import type { ConversationMessageRow, Database } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import { channelCapacity, chooseOperator, millisBetween, strategyOf } from './algorithm.js';
 import {

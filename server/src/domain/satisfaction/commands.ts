@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { conflict, fieldInvalid, fieldMissing } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { noteFraction } from './present.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from './schema.js';
 

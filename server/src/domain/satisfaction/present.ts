@@ -1,6 +1,6 @@
 // Rows → API shapes for satisfaction answers: notes stored 1..3 (seed 002) are shown as fractions of 3 (seed 003 "Double (percentage)").
 import type { SatisfactionRow } from '../../db/schema.js';
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
 import { NOTE_MAX } from './schema.js';
 

@@ -4,7 +4,7 @@ import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { Database, SatisfactionRow } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../http/filters.js';
-import { parseApiDate } from '../../http/time.js';
+import { parseApiDate } from '../../time.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type SatisfactionFilter = 'website_id' | 'operator_id' | 'conversation_id' | 'from' | 'to';

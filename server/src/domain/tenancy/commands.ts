@@ -4,7 +4,7 @@ import type { ApiKeyScope, Database, RoutingStrategy } from '../../db/schema.js'
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../http/time.js';
+import { nowInstant } from '../../time.js';
 import { generateKeyMaterial, randomToken } from './keys.js';
 import { canSeeClient, type Principal, targetClient } from './policy.js';
 

@@ -1,6 +1,6 @@
 // Rows → API shapes for the tenancy resources. `full` false gives seed 003's short list form: `id` and `_link`.
 import type { ApiKeyRow, ClientRow, PartnerRow, WebsiteRow } from '../../db/schema.js';
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import { type Principal, viewerOf } from './policy.js';
 
 /** Seed 003's `_link`: the resource's path relative to the API base. */

@@ -1,6 +1,6 @@
 // Rows → API shapes for visitors and call meetings (seed 003 field names).
 import type { CallMeetingRow } from '../../db/schema.js';
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
 import type { VisitorRecord } from './store.js';
 

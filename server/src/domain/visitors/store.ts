@@ -4,7 +4,7 @@ import { wildcardMatch } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { CallMeetingRow, Database, VisitorRow } from '../../db/schema.js';
 import type { ListQuery } from '../../http/filters.js';
-import { parseApiDate } from '../../http/time.js';
+import { parseApiDate } from '../../time.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type VisitorFilter = 'unique_id' | 'external_id' | 'website_id';

@@ -1,5 +1,5 @@
 // Helpers of the conformance tests: calls that must succeed, and dates written the way the seeds write them.
-import { formatDateTime } from '../../http/time.js';
+import { formatDateTime } from '../../time.js';
 import type { CallOptions, Resource, TestApp } from '../harness.js';
 
 const DAY_MS = 86_400_000;
