@@ -3,25 +3,20 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react
 import { ADMIN_TABS, type AdminTab, AdminView } from './admin/AdminView';
 import { AgentView } from './agent/AgentView';
 import {
-  Api,
-  ApiError,
+  dataOf,
   forgetSession,
   loadSession,
   loginWithPassword,
   loginWithSsoKey,
   logout,
   type Session,
+  sessionApi,
 } from './api';
 import { safeBackto } from './backto';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
+import type { Me } from './me';
 import { navigate, useLocation } from './router';
-
-/** The operator's own record, for the header and to decide what they may open. */
-export interface Me {
-  id: number;
-  name: string;
-  roles: string[];
-}
+import { messageOf } from './ui';
 
 type Page =
   | { kind: 'login' }
@@ -88,17 +83,15 @@ function Shell() {
     },
     [session],
   );
-  const api = useMemo(() => (session ? new Api(session, () => signOut(true)) : null), [session, signOut]);
+  const api = useMemo(() => (session ? sessionApi(session, () => signOut(true)) : null), [session, signOut]);
 
   useEffect(() => {
     if (!api) return;
     let cancelled = false;
-    api
-      .get<{ id: number; name: string; pseudo?: string | null; roles?: string[] }>(
-        `/operator/${api.session.operatorId}`,
-      )
+    dataOf(api.GET('/api/2/operator/{id}', { params: { path: { id: api.session.operatorId } } }))
       .then((operator) => {
-        if (!cancelled) setMe({ id: operator.id, name: operator.pseudo || operator.name, roles: operator.roles ?? [] });
+        if (!cancelled)
+          setMe({ id: operator.id, name: operator.pseudo || (operator.name ?? ''), roles: operator.roles ?? [] });
       })
       .catch(() => undefined);
     return () => {
@@ -263,7 +256,7 @@ function LoginPage({
       navigate(target, { replace: true });
     } catch (failure) {
       setBusy(false);
-      setError(failure instanceof ApiError ? failure.message : String(failure));
+      setError(messageOf(failure));
     }
   };
 

@@ -1,4 +1,8 @@
-// The console's REST client: the session it logged in with, and calls to /api/2 and /auth with that session's bearer token.
+// The console's link to the server: the session it logged in with, and the SDK client (typed from the OpenAPI
+// document) that calls /api/2 and /auth with that session's token. No second client: every call goes through the SDK.
+import { type CauserieClient, CauserieError, createCauserieClient, unwrap } from '@causerie/sdk/client';
+
+export { CauserieError, unwrap };
 
 /** A console session as POST /auth/login and /auth/sso return it. */
 export interface Session {
@@ -8,30 +12,15 @@ export interface Session {
   expiresAt: string;
 }
 
-interface SessionAnswer {
-  token: string;
-  operator_id: number;
-  client_id: number;
-  expires_at: string;
-}
-
-interface Envelope<T> {
-  meta: { status: string; message?: string };
-  data?: T;
-  pagination?: { page: number; pages: number; limit: number; count: number };
+/** The SDK client bound to one session, and that session. */
+export interface Api extends CauserieClient {
+  readonly session: Session;
 }
 
 const STORAGE_KEY = 'causerie.console.session';
 
-/** A failed call: the HTTP status and the server's message (seed 003 wording). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The console is served by the node it talks to. */
+const baseUrl = (): string => window.location.origin;
 
 /** The stored session, if any and not expired. */
 export function loadSession(): Session | null {
@@ -63,50 +52,43 @@ function storeSession(session: Session | null): void {
   else localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
 }
 
-async function call<T>(method: string, url: string, token: string | null, body?: unknown): Promise<Envelope<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  let envelope: Envelope<T>;
-  try {
-    envelope = (await response.json()) as Envelope<T>;
-  } catch {
-    throw new ApiError(response.status, response.statusText || `HTTP ${response.status}`);
-  }
-  if (!response.ok) throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
-  return envelope;
+/** The data of a successful answer (its envelope's `data`), or the CauserieError of a failed one. */
+export async function dataOf<D>(
+  call: Promise<{ data?: { data: D }; error?: unknown; response: Response }>,
+): Promise<D> {
+  return (await unwrap(call)).data;
 }
 
-const fromAnswer = (answer: SessionAnswer): Session => ({
-  token: answer.token,
-  operatorId: answer.operator_id,
-  clientId: answer.client_id,
-  expiresAt: answer.expires_at,
-});
+function openSession(answer: { token: string; operator_id: number; client_id: number; expires_at: string }): Session {
+  const session = {
+    token: answer.token,
+    operatorId: answer.operator_id,
+    clientId: answer.client_id,
+    expiresAt: answer.expires_at,
+  };
+  storeSession(session);
+  return session;
+}
 
 /** Email and password login (POST /auth/login). */
 export async function loginWithPassword(email: string, password: string): Promise<Session> {
-  const answer = await call<SessionAnswer>('POST', '/auth/login', null, { email, password });
-  if (!answer.data) throw new ApiError(500, 'Empty answer');
-  const session = fromAnswer(answer.data);
-  storeSession(session);
-  return session;
+  const anonymous = createCauserieClient({ baseUrl: baseUrl() });
+  return openSession(await dataOf(anonymous.POST('/auth/login', { body: { email, password } })));
 }
 
 /** Single Sign-On with an operator's sso_key (POST /auth/sso). */
 export async function loginWithSsoKey(ssoKey: string): Promise<Session> {
-  const answer = await call<SessionAnswer>('POST', '/auth/sso', null, { sso_key: ssoKey });
-  if (!answer.data) throw new ApiError(500, 'Empty answer');
-  const session = fromAnswer(answer.data);
-  storeSession(session);
-  return session;
+  const anonymous = createCauserieClient({ baseUrl: baseUrl() });
+  return openSession(await dataOf(anonymous.POST('/auth/sso', { body: { sso_key: ssoKey } })));
 }
 
 /** Ends the session on the server (best effort) and forgets it here. */
 export async function logout(session: Session | null): Promise<void> {
   storeSession(null);
-  if (session !== null) await call('POST', '/auth/logout', session.token).catch(() => undefined);
+  if (session === null) return;
+  await createCauserieClient({ baseUrl: baseUrl(), token: session.token })
+    .POST('/auth/logout', {})
+    .catch(() => undefined);
 }
 
 /** Forgets the session without calling the server (it was refused already). */
@@ -114,84 +96,61 @@ export function forgetSession(): void {
   storeSession(null);
 }
 
-/** A REST v2 client bound to one session. `onUnauthorized` runs when the server refuses the session. */
-export class Api {
-  constructor(
-    readonly session: Session,
-    private readonly onUnauthorized: () => void,
-  ) {}
-
-  private async request<T>(method: string, path: string, body?: unknown): Promise<Envelope<T>> {
-    try {
-      return await call<T>(method, `/api/2${path}`, this.session.token, body);
-    } catch (error) {
-      // 403 "Forbidden" (no message of a role check) means the session itself is gone.
-      if (
-        error instanceof ApiError &&
-        (error.status === 401 || (error.status === 403 && error.message === 'Forbidden'))
-      )
-        this.onUnauthorized();
-      throw error;
-    }
-  }
-
-  async get<T>(path: string): Promise<T> {
-    const answer = await this.request<T>('GET', path);
-    if (answer.data === undefined) throw new ApiError(500, 'Empty answer');
-    return answer.data;
-  }
-
-  async list<T>(path: string): Promise<T[]> {
-    return this.get<T[]>(path);
-  }
-
-  async post<T>(path: string, body: unknown = {}): Promise<T | undefined> {
-    return (await this.request<T>('POST', path, body)).data;
-  }
-
-  async put<T>(path: string, body: unknown): Promise<T | undefined> {
-    return (await this.request<T>('PUT', path, body)).data;
-  }
-
-  async delete(path: string): Promise<void> {
-    await this.request('DELETE', path);
-  }
-
-  /** Posts a file as the raw body, typed by its content type (POST /conversation/{id}/media). */
-  async upload<T>(path: string, file: Blob): Promise<T | undefined> {
-    const response = await fetch(`/api/2${path}`, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        authorization: `Bearer ${this.session.token}`,
-        'content-type': file.type || 'application/octet-stream',
-      },
-      body: file,
-    });
-    const envelope = (await response
-      .json()
-      .catch(() => ({ meta: { status: 'error', message: response.statusText } }))) as Envelope<T>;
-    if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
-    return envelope.data;
-  }
-
-  /** Downloads a file the API serves (a conversation's media) with this session. */
-  async blob(path: string): Promise<Blob> {
-    const response = await fetch(`/api/2${path}`, { headers: { authorization: `Bearer ${this.session.token}` } });
-    if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) {
-      const envelope = (await response.json().catch(() => ({ meta: { status: 'error' } }))) as Envelope<unknown>;
-      throw new ApiError(response.status, envelope.meta?.message ?? `HTTP ${response.status}`);
-    }
-    return response.blob();
-  }
+/** The error id of an answer: `meta.error` in the body, or the `X-Causerie-Error` header servers sent before it. */
+async function errorIdOf(response: Response): Promise<string | null> {
+  const header = response.headers.get('x-causerie-error');
+  if (header !== null) return header;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  const meta = typeof body === 'object' && body !== null ? (body as { meta?: { error?: unknown } }).meta : undefined;
+  return typeof meta?.error === 'string' ? meta.error : null;
 }
 
-/** Query string from defined values. */
-export function query(params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
-  const text = search.toString();
-  return text === '' ? '' : `?${text}`;
+/**
+ * The SDK client of a session. `onUnauthorized` runs when the server refuses the session itself (401, or 403 with
+ * the error id `forbidden`), not when it refuses one action to this operator (`not_permitted`).
+ */
+export function sessionApi(session: Session, onUnauthorized: () => void): Api {
+  const client = createCauserieClient({ baseUrl: baseUrl(), token: session.token });
+  client.use({
+    async onResponse({ response }) {
+      if (response.status === 401 || (response.status === 403 && (await errorIdOf(response)) === 'forbidden'))
+        onUnauthorized();
+    },
+  });
+  return Object.assign(client, { session });
 }
+
+/** What a failure says about the form: the field it concerns when the server names one (`meta.field`). */
+export function failedField(failure: unknown): string | null {
+  return failure instanceof CauserieError && failure.field !== undefined ? failure.field : null;
+}
+
+/** The stable id of a failure (`route_not_found`, `field_invalid`…), null for failures that are not the API's. */
+export function failureId(failure: unknown): string | null {
+  return failure instanceof CauserieError && failure.id !== undefined ? failure.id : null;
+}
+
+/** Rows whose listed fields are present, typed so. */
+export type WithFields<T, K extends keyof T> = T & { [P in K]-?: Exclude<T[P], undefined> };
+
+/**
+ * Rows of a `full=1` list with the fields the console shows. The API documents every field but `id` as optional, since
+ * `full=0` answers only `id` and `_link`; this checks that the listed fields came rather than assuming it.
+ */
+export function withFields<T, K extends keyof T>(rows: readonly T[], fields: readonly K[]): WithFields<T, K>[] {
+  return rows.map((row) => {
+    const missing = fields.find((field) => row[field] === undefined);
+    if (missing !== undefined) throw new Error(`The server's answer lacks '${String(missing)}'.`);
+    return row as WithFields<T, K>;
+  });
+}
+
+/**
+ * A form's body as a person typed it (a rate of "ten", a blank label): sent unchanged so that the server names the
+ * wrong field in its answer, which the form then marks; so its type is the server's to judge, not the compiler's.
+ */
+export const formBody = <Body>(typed: Readonly<Record<string, unknown>>): NonNullable<Body> =>
+  typed as NonNullable<Body>;

@@ -1,7 +1,7 @@
 // The administration for managers and admins: operators, groups, skills and websites (created, edited — the dialogs are
 // in editors.tsx — deleted; the tag to copy), messaging channels, API keys and webhooks.
 import { type FormEvent, useState } from 'react';
-import type { Api } from '../api';
+import { type Api, dataOf, unwrap, withFields } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime } from '../ui';
@@ -22,6 +22,17 @@ import {
 } from './editors';
 import { useList } from './use-list';
 import { WebhooksTab } from './Webhooks';
+
+const FULL = { full: '1', limit: 100 } as const;
+const loadOperators = async (api: Api) =>
+  withFields(await dataOf(api.GET('/api/2/operator', { params: { query: FULL } })), ['name', 'email', 'roles']);
+const loadWebsites = async (api: Api) =>
+  withFields(await dataOf(api.GET('/api/2/website', { params: { query: FULL } })), ['url']);
+const loadGroups = async (api: Api) =>
+  withFields(await dataOf(api.GET('/api/2/group', { params: { query: FULL } })), ['name']);
+const loadSkills = async (api: Api) =>
+  withFields(await dataOf(api.GET('/api/2/skill', { params: { query: FULL } })), ['name']);
+const loadKeys = async (api: Api) => dataOf(api.GET('/api/2/key', { params: { query: FULL } }));
 
 export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'channels', 'keys', 'webhooks'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
@@ -61,16 +72,16 @@ export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
 
 function OperatorsTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, reload, act } = useList<OperatorRow>(api, '/operator?full=1&limit=100');
-  const websites = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
-  const groups = useList<Named>(api, '/group?full=1&limit=100');
-  const skills = useList<Named>(api, '/skill?full=1&limit=100');
+  const { rows, error, reload, act } = useList<OperatorRow>(api, loadOperators);
+  const websites = useList<WebsiteRecord>(api, loadWebsites);
+  const groups = useList<Named>(api, loadGroups);
+  const skills = useList<Named>(api, loadSkills);
   const editor = useEditor<OperatorRow>();
   const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [roles, setRoles] = useState<string[]>(['operator']);
+  const [roles, setRoles] = useState<(typeof ROLES)[number][]>(['operator']);
   // An SSO key is shown once (the server keeps only its hash): a new link is issued on demand and shown here.
   const [ssoLink, setSsoLink] = useState<{ name: string; url: string } | null>(null);
 
@@ -78,7 +89,7 @@ function OperatorsTab({ api }: { api: Api }) {
     event.preventDefault();
     setSaved(null);
     const body = { name, email, roles, ...(password !== '' && { password }) };
-    if (await act(() => api.post('/operator', body))) {
+    if (await act(() => dataOf(api.POST('/api/2/operator', { body })))) {
       setName('');
       setEmail('');
       setPassword('');
@@ -176,8 +187,9 @@ function OperatorsTab({ api }: { api: Api }) {
                     aria-label={`${t('admin.newSsoLink')} ${operator.name}`}
                     onClick={() =>
                       void act(async () => {
-                        const issued = await api.post<{ sso_key: string }>(`/operator/${operator.id}/sso_key`);
-                        if (issued === undefined) return;
+                        const issued = await dataOf(
+                          api.POST('/api/2/operator/{id}/sso_key', { params: { path: { id: operator.id } } }),
+                        );
                         const url = `${window.location.origin}/admin/login?key=${encodeURIComponent(issued.sso_key)}`;
                         setSsoLink({ name: operator.name, url });
                       })
@@ -193,7 +205,11 @@ function OperatorsTab({ api }: { api: Api }) {
                       setSaved(null);
                       editor.open(operator, event);
                     }}
-                    onDelete={() => void act(() => api.delete(`/operator/${operator.id}`))}
+                    onDelete={() =>
+                      void act(() =>
+                        unwrap(api.DELETE('/api/2/operator/{id}', { params: { path: { id: operator.id } } })),
+                      )
+                    }
                   />
                 </td>
               </tr>
@@ -223,8 +239,8 @@ function OperatorsTab({ api }: { api: Api }) {
 /** Groups and skills: a name (and a parent, members, a skill's order): create, edit, delete. */
 function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) {
   const { t } = useI18n();
-  const { rows, error, reload, act } = useList<NamedRecord>(api, `/${resource}?full=1&limit=100`);
-  const operators = useList<Named>(api, '/operator?full=1&limit=100');
+  const { rows, error, reload, act } = useList<NamedRecord>(api, resource === 'group' ? loadGroups : loadSkills);
+  const operators = useList<Named>(api, loadOperators);
   const editor = useEditor<NamedRecord>();
   const [saved, setSaved] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -240,7 +256,11 @@ function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) 
         onSubmit={(event) => {
           event.preventDefault();
           setSaved(null);
-          void act(() => api.post(`/${resource}`, { name })).then((done) => done && setName(''));
+          void act(() =>
+            resource === 'group'
+              ? unwrap(api.POST('/api/2/group', { body: { name } }))
+              : unwrap(api.POST('/api/2/skill', { body: { name } })),
+          ).then((done) => done && setName(''));
         }}
       >
         <label>
@@ -277,7 +297,13 @@ function NamedTab({ api, resource }: { api: Api; resource: 'group' | 'skill' }) 
                       setSaved(null);
                       editor.open(row, event);
                     }}
-                    onDelete={() => void act(() => api.delete(`/${resource}/${row.id}`))}
+                    onDelete={() =>
+                      void act(() =>
+                        resource === 'group'
+                          ? unwrap(api.DELETE('/api/2/group/{id}', { params: { path: { id: row.id } } }))
+                          : unwrap(api.DELETE('/api/2/skill/{id}', { params: { path: { id: row.id } } })),
+                      )
+                    }
                   />
                 </td>
               </tr>
@@ -311,7 +337,7 @@ export function embedTag(origin: string, websiteId: number): string {
 
 function WebsitesTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, reload, act } = useList<WebsiteRecord>(api, '/website?full=1&limit=100');
+  const { rows, error, reload, act } = useList<WebsiteRecord>(api, loadWebsites);
   const editor = useEditor<WebsiteRecord>();
   const [saved, setSaved] = useState<string | null>(null);
   const [url, setUrl] = useState('');
@@ -326,12 +352,14 @@ function WebsitesTab({ api }: { api: Api }) {
         onSubmit={(event) => {
           event.preventDefault();
           setSaved(null);
-          void act(() => api.post('/website', { url, ...(label !== '' && { label }) })).then((done) => {
-            if (done) {
-              setUrl('');
-              setLabel('');
-            }
-          });
+          void act(() => unwrap(api.POST('/api/2/website', { body: { url, ...(label !== '' && { label }) } }))).then(
+            (done) => {
+              if (done) {
+                setUrl('');
+                setLabel('');
+              }
+            },
+          );
         }}
       >
         <label>
@@ -410,7 +438,7 @@ interface KeyRow {
 
 function KeysTab({ api }: { api: Api }) {
   const { t, language } = useI18n();
-  const { rows, error, act } = useList<KeyRow>(api, '/key?full=1&limit=100');
+  const { rows, error, act } = useList<KeyRow>(api, loadKeys);
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   return (
@@ -422,8 +450,10 @@ function KeysTab({ api }: { api: Api }) {
         onSubmit={(event) => {
           event.preventDefault();
           void act(async () => {
-            const created = await api.post<{ key?: string }>(`/client/${api.session.clientId}/key`, { name });
-            setSecret(created?.key ?? null);
+            const created = await dataOf(
+              api.POST('/api/2/client/{id}/key', { params: { path: { id: api.session.clientId } }, body: { name } }),
+            );
+            setSecret(created.key ?? null);
             setName('');
           });
         }}
@@ -470,7 +500,8 @@ function KeysTab({ api }: { api: Api }) {
                     type="button"
                     className="danger small"
                     onClick={() =>
-                      window.confirm(t('admin.confirmRevoke')) && void act(() => api.delete(`/key/${key.id}`))
+                      window.confirm(t('admin.confirmRevoke')) &&
+                      void act(() => unwrap(api.DELETE('/api/2/key/{id}', { params: { path: { id: key.id } } })))
                     }
                   >
                     {t('admin.revoke')}

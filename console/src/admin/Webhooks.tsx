@@ -1,6 +1,6 @@
 // Webhook subscriptions (contracts.md): create, enable/disable, rotate the secret, the delivery log and replays.
-import { useState } from 'react';
-import { type Api, query } from '../api';
+import { useCallback, useState } from 'react';
+import { type Api, dataOf, unwrap, withFields } from '../api';
 import { useI18n } from '../i18n';
 import { CopyButton, ErrorLine, formatTime, messageOf, UnavailableSection } from '../ui';
 import { useList } from './use-list';
@@ -27,11 +27,19 @@ interface DeliveryRow {
   created_at: string;
 }
 
+const loadWebhooks = async (api: Api) =>
+  withFields(await dataOf(api.GET('/api/2/webhook', { params: { query: { full: '1', limit: 100 } } })), [
+    'name',
+    'url',
+    'events',
+    'enabled',
+  ]);
+
 const DEFAULT_EVENTS = 'conversation.started, conversation.closed, message.created';
 
 export function WebhooksTab({ api }: { api: Api }) {
   const { t } = useI18n();
-  const { rows, error, act, missing } = useList<WebhookRow>(api, '/webhook?full=1&limit=100');
+  const { rows, error, act, missing } = useList<WebhookRow>(api, loadWebhooks);
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState(DEFAULT_EVENTS);
@@ -59,8 +67,8 @@ export function WebhooksTab({ api }: { api: Api }) {
             .map((name) => name.trim())
             .filter((name) => name !== '');
           void act(async () => {
-            const created = await api.post<{ secret?: string }>('/webhook', { name, url, events: list });
-            setSecret(created?.secret ?? null);
+            const created = await dataOf(api.POST('/api/2/webhook', { body: { name, url, events: list } }));
+            setSecret(created.secret ?? null);
             setName('');
             setUrl('');
           });
@@ -111,7 +119,14 @@ export function WebhooksTab({ api }: { api: Api }) {
                 type="checkbox"
                 checked={webhook.enabled}
                 onChange={(event) =>
-                  void act(() => api.put(`/webhook/${webhook.id}`, { enabled: event.target.checked }))
+                  void act(() =>
+                    unwrap(
+                      api.PUT('/api/2/webhook/{id}', {
+                        params: { path: { id: webhook.id } },
+                        body: { enabled: event.target.checked },
+                      }),
+                    ),
+                  )
                 }
               />
               {webhook.enabled
@@ -125,8 +140,10 @@ export function WebhooksTab({ api }: { api: Api }) {
                 type="button"
                 onClick={() =>
                   void act(async () => {
-                    const rotated = await api.post<{ secret?: string }>(`/webhook/${webhook.id}/rotate`, {});
-                    setSecret(rotated?.secret ?? null);
+                    const rotated = await dataOf(
+                      api.POST('/api/2/webhook/{id}/rotate', { params: { path: { id: webhook.id } }, body: {} }),
+                    );
+                    setSecret(rotated.secret ?? null);
                   })
                 }
               >
@@ -144,7 +161,7 @@ export function WebhooksTab({ api }: { api: Api }) {
                 className="danger"
                 onClick={() =>
                   window.confirm(t('admin.confirmDelete', { name: webhook.name })) &&
-                  void act(() => api.delete(`/webhook/${webhook.id}`))
+                  void act(() => unwrap(api.DELETE('/api/2/webhook/{id}', { params: { path: { id: webhook.id } } })))
                 }
               >
                 {t('common.delete')}
@@ -160,10 +177,19 @@ export function WebhooksTab({ api }: { api: Api }) {
 
 function Deliveries({ api, webhookId }: { api: Api; webhookId: number }) {
   const { t, language } = useI18n();
-  const { rows, error, setError, reload } = useList<DeliveryRow>(
-    api,
-    `/webhook/${webhookId}/delivery${query({ full: 1, limit: 50 })}`,
+  const loadDeliveries = useCallback(
+    async (api: Api) =>
+      withFields(
+        await dataOf(
+          api.GET('/api/2/webhook/{id}/delivery', {
+            params: { path: { id: webhookId }, query: { full: '1', limit: 50 } },
+          }),
+        ),
+        ['event_type', 'attempt', 'status', 'http_status', 'latency_ms', 'error', 'created_at'],
+      ),
+    [webhookId],
   );
+  const { rows, error, setError, reload } = useList<DeliveryRow>(api, loadDeliveries);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -184,8 +210,10 @@ function Deliveries({ api, webhookId }: { api: Api; webhookId: number }) {
         onSubmit={(event) => {
           event.preventDefault();
           void run(async () => {
-            const answer = await api.post<{ queued: number }>(`/webhook/${webhookId}/replay`, { from, to });
-            setNotice(t('webhooks.queued', { count: answer?.queued ?? 0 }));
+            const answer = await dataOf(
+              api.POST('/api/2/webhook/{id}/replay', { params: { path: { id: webhookId } }, body: { from, to } }),
+            );
+            setNotice(t('webhooks.queued', { count: answer.queued }));
           });
         }}
       >
@@ -228,7 +256,15 @@ function Deliveries({ api, webhookId }: { api: Api; webhookId: number }) {
                 <button
                   type="button"
                   className="small"
-                  onClick={() => void run(() => api.post(`/webhook/${webhookId}/delivery/${delivery.id}/replay`, {}))}
+                  onClick={() =>
+                    void run(() =>
+                      unwrap(
+                        api.POST('/api/2/webhook/{id}/delivery/{deliveryId}/replay', {
+                          params: { path: { id: webhookId, deliveryId: delivery.id } },
+                        }),
+                      ),
+                    )
+                  }
                 >
                   {t('webhooks.replay')}
                 </button>

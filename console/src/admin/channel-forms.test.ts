@@ -1,6 +1,6 @@
-// The channel forms send what the API takes: each type's credentials only, typed fields only, and errors point at the field they name.
+// The channel forms send what the API takes: each type's credentials only, typed fields only; they show the server's defaults.
 import { describe, expect, it } from 'vitest';
-import { type ChannelDraft, createBody, credentialsBody, errorField, updateBody } from './Channels';
+import { type ChannelDraft, createBody, credentialsBody, defaultsOf, updateBody } from './channel-forms';
 
 const draft = (overrides: Partial<ChannelDraft>): ChannelDraft => ({
   type: 'whatsapp',
@@ -101,23 +101,14 @@ describe('updateBody', () => {
   });
 });
 
-describe('errorField', () => {
-  it('reads the field the API names', () => {
-    expect(errorField("Value of field 'credentials[app_secret]' is not valid. The Meta app's secret…")).toBe(
-      'credentials.app_secret',
-    );
-    expect(
-      errorField(
-        "Value of field 'credentials[service_account][private_key]' is not valid. It is not a valid PEM private key.",
-      ),
-    ).toBe('credentials.service_account');
-    expect(errorField("Field 'credentials[verify_token]' is missing.")).toBe('credentials.verify_token');
-    expect(errorField("Value of field 'base_url' is not valid. Expected an http:// or https:// URL.")).toBe('base_url');
-    expect(
-      errorField(
-        "Value of field 'credentials' is not valid. A rcs channel needs one of service_account, access_token.",
-      ),
-    ).toBe('credentials');
-    expect(errorField('RBM refused the tester invitation')).toBeNull();
+describe('defaultsOf', () => {
+  it("gives a type's defaults as GET /channel_type lists them, and none before they are loaded", () => {
+    const types = [
+      { type: 'whatsapp', default_base_url: 'https://graph.facebook.com', default_send_rate: 80 },
+      { type: 'sms', default_base_url: 'https://api.twilio.com', default_send_rate: 1 },
+    ];
+    expect(defaultsOf(types, 'sms')).toEqual({ baseUrl: 'https://api.twilio.com', sendRate: 1 });
+    expect(defaultsOf(types, 'rcs')).toBeUndefined();
+    expect(defaultsOf(null, 'whatsapp')).toBeUndefined();
   });
 });

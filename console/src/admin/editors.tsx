@@ -1,10 +1,10 @@
 // The administration's editing dialogs (operators, groups and skills, websites) and the pieces they share: which row is
 // edited and where the focus returns, the API's field error on its input, Save with only the changed fields.
 import { type FormEvent, type MouseEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { Api } from '../api';
+import { type Api, formBody, unwrap } from '../api';
+import { type FormError, formErrorOf } from '../form-error';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
-import { Modal, messageOf } from '../ui';
-import { errorField } from './Channels';
+import { Modal } from '../ui';
 import {
   type NamedDraft,
   type NamedRecord,
@@ -44,8 +44,8 @@ export function useEditor<T>() {
  * message and focused (a list of boxes: its first box).
  */
 function useFieldError(prefix: string) {
-  const [error, setError] = useState<string | null>(null);
-  const invalid = error === null ? null : errorField(error);
+  const [error, setError] = useState<FormError | null>(null);
+  const invalid = error?.field ?? null;
   useEffect(() => {
     if (invalid === null) return;
     const element = document.getElementById(`${prefix}-${invalid}`);
@@ -79,7 +79,7 @@ function EditFooter({
   onCancel,
 }: {
   prefix: string;
-  error: string | null;
+  error: FormError | null;
   notice: string | null;
   busy: boolean;
   onCancel: () => void;
@@ -89,7 +89,7 @@ function EditFooter({
     <>
       {error !== null && (
         <p className="error" role="alert" id={`${prefix}-error`} data-testid="edit-error">
-          {error}
+          {error.message}
         </p>
       )}
       {notice !== null && (
@@ -110,7 +110,7 @@ function EditFooter({
 }
 
 /** Sends a PUT with the changed fields; says so when there are none. */
-function useSave(setError: (error: string | null) => void) {
+function useSave(setError: (error: FormError | null) => void) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -130,7 +130,7 @@ function useSave(setError: (error: string | null) => void) {
       await send(body);
       onSaved();
     } catch (failure) {
-      setError(messageOf(failure));
+      setError(formErrorOf(failure));
     } finally {
       setBusy(false);
     }
@@ -228,7 +228,8 @@ export function OperatorEditor({
     event.preventDefault();
     void save(
       operatorChanges(operator, draft),
-      (body) => api.put(`/operator/${operator.id}`, body),
+      (body) =>
+        unwrap(api.PUT('/api/2/operator/{id}', { params: { path: { id: operator.id } }, body: formBody(body) })),
       () => onSaved(draft.name.trim() || operator.name),
     );
   };
@@ -336,9 +337,7 @@ export function OperatorEditor({
               onChange={(event) => set('password', event.target.value)}
               {...fieldProps('password')}
               aria-describedby={
-                error !== null && errorField(error) === 'password'
-                  ? `${prefix}-error ${prefix}-password-hint`
-                  : `${prefix}-password-hint`
+                error?.field === 'password' ? `${prefix}-error ${prefix}-password-hint` : `${prefix}-password-hint`
               }
             />
             <small id={`${prefix}-password-hint`} className="muted">
@@ -378,7 +377,10 @@ export function NamedEditor({
     event.preventDefault();
     void save(
       namedChanges(resource, row, draft),
-      (body) => api.put(`/${resource}/${row.id}`, body),
+      (body) =>
+        resource === 'group'
+          ? unwrap(api.PUT('/api/2/group/{id}', { params: { path: { id: row.id } }, body: formBody(body) }))
+          : unwrap(api.PUT('/api/2/skill/{id}', { params: { path: { id: row.id } }, body: formBody(body) })),
       () => onSaved(draft.name.trim() || row.name),
     );
   };
@@ -472,7 +474,7 @@ export function WebsiteEditor({
     event.preventDefault();
     void save(
       websiteChanges(website, draft),
-      (body) => api.put(`/website/${website.id}`, body),
+      (body) => unwrap(api.PUT('/api/2/website/{id}', { params: { path: { id: website.id } }, body: formBody(body) })),
       () => onSaved(draft.label.trim() || draft.url.trim()),
     );
   };

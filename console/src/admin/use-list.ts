@@ -1,12 +1,15 @@
 // Loading a list from the API for the admin tabs, with reload and the error of the last action.
 import { useCallback, useEffect, useState } from 'react';
-import { type Api, ApiError } from '../api';
+import { type Api, failureId } from '../api';
 import { messageOf } from '../ui';
 
-/** A list loaded from the API, with reload and the error of the last action. */
+/**
+ * A list loaded from the API by `load` (give a stable function: a module constant or a useCallback), with reload and
+ * the error of the last action.
+ */
 export function useList<T>(
   api: Api,
-  path: string,
+  load: (api: Api) => Promise<T[]>,
 ): {
   rows: T[] | null;
   error: string | null;
@@ -22,19 +25,20 @@ export function useList<T>(
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let cancelled = false;
-    api
-      .list<T>(path)
+    // `tick` is read so that reload() runs the effect again.
+    void tick;
+    load(api)
       .then((list) => !cancelled && setRows(list))
       .catch((failure: unknown) => {
         if (cancelled) return;
         // A route this server does not have (yet): say so instead of failing.
-        if (failure instanceof ApiError && failure.status === 404) setMissing(true);
+        if (failureId(failure) === 'route_not_found') setMissing(true);
         else setError(messageOf(failure));
       });
     return () => {
       cancelled = true;
     };
-  }, [api, path, tick]);
+  }, [api, load, tick]);
   const reload = useCallback(() => setTick((value) => value + 1), []);
   const act = useCallback(
     async (action: () => Promise<unknown>): Promise<boolean> => {

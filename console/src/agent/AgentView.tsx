@@ -1,8 +1,8 @@
 // The agent view: conversation lists (mine, waiting, closed, search), the conversation, and the visitor panel, kept live by the operator socket.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { Me } from '../App';
-import { type Api, query } from '../api';
+import { type Api, dataOf, unwrap, withFields } from '../api';
 import { useI18n } from '../i18n';
+import type { Me } from '../me';
 import { navigate } from '../router';
 import {
   type Availability,
@@ -17,6 +17,8 @@ import { ConversationPane, type Directory, type LoadedConversation } from './Con
 import { type ConversationRow, loadHistory } from './rest';
 import { agentReducer, initialAgentState } from './state';
 import { VisitorPanel } from './VisitorPanel';
+
+const FULL = { full: '1', limit: 100 } as const;
 
 type ListTab = 'mine' | 'waiting' | 'closed' | 'search';
 
@@ -87,7 +89,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
       (online) => dispatch({ type: 'online', online }),
       () => {
         // Refused repeatedly: a REST call tells whether the session is gone (and logs out if so).
-        void api.get(`/operator/${operatorId}`).catch(() => undefined);
+        void api.GET('/api/2/operator/{id}', { params: { path: { id: operatorId } } }).catch(() => undefined);
       },
     );
     socketRef.current = socket;
@@ -103,11 +105,11 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
     let cancelled = false;
     const load = async () => {
       const [operators, groups, skills, tags, websites] = await Promise.all([
-        api.list<Directory['operators'][number]>('/operator?full=1&limit=100'),
-        api.list<Directory['groups'][number]>('/group?full=1&limit=100'),
-        api.list<Directory['skills'][number]>('/skill?full=1&limit=100'),
-        api.list<Directory['tags'][number]>('/tag?full=1&limit=100'),
-        api.list<Directory['websites'][number]>('/website?full=1&limit=100'),
+        dataOf(api.GET('/api/2/operator', { params: { query: FULL } })).then((rows) => withFields(rows, ['name'])),
+        dataOf(api.GET('/api/2/group', { params: { query: FULL } })).then((rows) => withFields(rows, ['name'])),
+        dataOf(api.GET('/api/2/skill', { params: { query: FULL } })).then((rows) => withFields(rows, ['name'])),
+        dataOf(api.GET('/api/2/tag', { params: { query: FULL } })).then((rows) => withFields(rows, ['name'])),
+        dataOf(api.GET('/api/2/website', { params: { query: FULL } })).then((rows) => withFields(rows, ['url'])),
       ]);
       if (!cancelled) setDirectory({ operators, groups, skills, tags, websites });
     };
@@ -358,9 +360,15 @@ function RestList({
   useEffect(() => {
     let cancelled = false;
     // Waiting: the whole queue (no operator yet); closed: my latest 30 (`full=1` carries each history, so few).
-    const path = `/conversation${query({ 'filters[status]': kind, ...(kind === 'closed' && { 'filters[operator_id]': operatorId }), full: 1, limit: kind === 'waiting' ? 100 : 30 })}`;
-    api
-      .list<ConversationRow>(path)
+    const filters = {
+      'filters[status]': kind,
+      ...(kind === 'closed' && { 'filters[operator_id]': String(operatorId) }),
+    };
+    dataOf(
+      api.GET('/api/2/conversation', {
+        params: { query: { ...filters, full: '1', limit: kind === 'waiting' ? 100 : 30 } },
+      }),
+    )
       .then((rows) => {
         if (!cancelled) setRows(rows);
       })
@@ -372,7 +380,9 @@ function RestList({
 
   const take = async (id: number) => {
     try {
-      await api.put(`/conversation/${id}`, { operator_id: operatorId });
+      await unwrap(
+        api.PUT('/api/2/conversation/{id}', { params: { path: { id } }, body: { operator_id: operatorId } }),
+      );
       onOpen(id);
       setTick((value) => value + 1);
     } catch (failure) {
@@ -439,19 +449,25 @@ function SearchList({
     if (term === '') return;
     try {
       if (/^\d+$/.test(term)) {
-        const found = await api.get<ConversationRow>(`/conversation/${term}`).catch(() => null);
+        const found = await dataOf(
+          api.GET('/api/2/conversation/{id}', { params: { path: { id: Number(term) } } }),
+        ).catch(() => null);
         setRows(found ? [found] : []);
         return;
       }
       const pattern = term.includes('*') ? term : `*${term}*`;
       const [byExternal, byUid] = await Promise.all([
-        api.list<{ id: number }>(`/visitor${query({ 'filters[external_id]': pattern, limit: 10 })}`),
-        api.list<{ id: number }>(`/visitor${query({ 'filters[unique_id]': pattern, limit: 10 })}`),
+        dataOf(api.GET('/api/2/visitor', { params: { query: { 'filters[external_id]': pattern, limit: 10 } } })),
+        dataOf(api.GET('/api/2/visitor', { params: { query: { 'filters[unique_id]': pattern, limit: 10 } } })),
       ]);
       const visitorIds = [...new Set([...byExternal, ...byUid].map((visitor) => visitor.id))].slice(0, 10);
       const lists = await Promise.all(
         visitorIds.map((id) =>
-          api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': id, full: 1, limit: 20 })}`),
+          dataOf(
+            api.GET('/api/2/conversation', {
+              params: { query: { 'filters[visitor_id]': String(id), full: '1', limit: 20 } },
+            }),
+          ),
         ),
       );
       setRows(lists.flat().sort((a, b) => b.id - a.id));
@@ -520,7 +536,7 @@ function ConversationLoader(props: {
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const row = await api.get<ConversationRow>(`/conversation/${conversationId}`);
+    const row = await dataOf(api.GET('/api/2/conversation/{id}', { params: { path: { id: conversationId } } }));
     const entries = await loadHistory(api, conversationId);
     setLoaded({
       view: {

@@ -1,8 +1,8 @@
 // One conversation: its history (messages, private notes, system notices, navigation), typing and read states, the composer, transfer and close.
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import type { Me } from '../App';
-import type { Api } from '../api';
+import { type Api, unwrap } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
+import type { Me } from '../me';
 import type { ConversationView, Entry, OperatorSocket } from '../socket';
 import { ErrorLine, formatTime, LockIcon, Modal, messageOf, SourceBadge } from '../ui';
 import type { AgentAction, PendingEntry } from './state';
@@ -172,9 +172,18 @@ export function ConversationPane({
     setError(null);
     setUploading(file.name);
     try {
-      const params = new URLSearchParams({ filename: file.name.slice(0, 255) });
-      if (caption !== '') params.set('caption', caption.slice(0, 1024));
-      await api.upload(`/conversation/${view.id}/media?${params.toString()}`, file);
+      await unwrap(
+        api.POST('/api/2/conversation/{id}/media', {
+          params: {
+            path: { id: view.id },
+            query: { filename: file.name.slice(0, 255), ...(caption !== '' && { caption: caption.slice(0, 1024) }) },
+          },
+          // The file is the raw body, typed by its content type; the OpenAPI document does not describe that body.
+          body: file as never,
+          bodySerializer: () => file,
+          headers: { 'content-type': file.type || 'application/octet-stream' },
+        }),
+      );
       if (caption !== '') setText('');
     } catch (failure) {
       setError(messageOf(failure));
@@ -347,7 +356,9 @@ export function ConversationPane({
           onSubmit={async (template) => {
             setError(null);
             try {
-              await api.post(`/conversation/${view.id}/template`, template);
+              await unwrap(
+                api.POST('/api/2/conversation/{id}/template', { params: { path: { id: view.id } }, body: template }),
+              );
               setDialog(null);
             } catch (failure) {
               setError(messageOf(failure));
@@ -363,7 +374,10 @@ export function ConversationPane({
           onSubmit={async (tags, summary) => {
             setError(null);
             try {
-              if (tags.length > 0) await api.put(`/conversation/${view.id}`, { tag_list: tags });
+              if (tags.length > 0)
+                await unwrap(
+                  api.PUT('/api/2/conversation/{id}', { params: { path: { id: view.id } }, body: { tag_list: tags } }),
+                );
               if (summary !== '')
                 await socket.current?.request({
                   type: 'note',
@@ -384,6 +398,15 @@ export function ConversationPane({
   );
 }
 
+/** A media file of a conversation, fetched with the session (an <img src> could not send its token). */
+const downloadMedia = (api: Api, conversationId: number, mediaId: number): Promise<Blob> =>
+  unwrap(
+    api.GET('/api/2/conversation/{id}/media/{mediaId}', {
+      params: { path: { id: conversationId, mediaId } },
+      parseAs: 'blob',
+    }),
+  );
+
 /** A file of an entry (`data.media_id`): images shown, other files offered for download, fetched with the session. */
 function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
   const { t } = useI18n();
@@ -392,13 +415,12 @@ function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
   const isImage = /^image\/(png|jpeg|gif|webp)$/.test(mimeType);
   const [url, setUrl] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const path = `/conversation/${entry.conversation_id}/media/${String(mediaId)}`;
+  const conversationId = entry.conversation_id;
   useEffect(() => {
     if (!isImage || typeof mediaId !== 'number') return;
     let objectUrl: string | null = null;
     let live = true;
-    api
-      .blob(path)
+    downloadMedia(api, conversationId, mediaId)
       .then((blob) => {
         if (!live) return;
         objectUrl = URL.createObjectURL(blob);
@@ -409,7 +431,7 @@ function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
       live = false;
       if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
     };
-  }, [api, path, isImage, mediaId]);
+  }, [api, conversationId, isImage, mediaId]);
   if (typeof mediaId !== 'number') return null;
   if (failure !== null) return <p className="error small">{t('conv.mediaUnavailable', { reason: failure })}</p>;
   if (isImage)
@@ -419,7 +441,7 @@ function MediaAttachment({ api, entry }: { api: Api; entry: Entry }) {
   const name = typeof entry.data?.filename === 'string' ? entry.data.filename : t('conv.file');
   const download = async () => {
     try {
-      const blob = await api.blob(path);
+      const blob = await downloadMedia(api, conversationId, mediaId);
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
       link.download = name;

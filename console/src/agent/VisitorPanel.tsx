@@ -1,6 +1,6 @@
 // The visitor beside the conversation: who they are, the pages they visited, and their past conversations.
 import { useEffect, useState } from 'react';
-import { type Api, query } from '../api';
+import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
@@ -51,8 +51,7 @@ export function VisitorPanel({
       return;
     }
     let cancelled = false;
-    api
-      .get<ConversationRow>(`/conversation/${conversationId}`)
+    dataOf(api.GET('/api/2/conversation/{id}', { params: { path: { id: conversationId } } }))
       .then((row) => !cancelled && setVisitorId(row.visitor_id ?? null))
       .catch((failure: unknown) => !cancelled && setError(messageOf(failure)));
     return () => {
@@ -64,8 +63,12 @@ export function VisitorPanel({
     if (visitorId === null) return;
     let cancelled = false;
     Promise.all([
-      api.get<VisitorRow>(`/visitor/${visitorId}`),
-      api.list<ConversationRow>(`/conversation${query({ 'filters[visitor_id]': visitorId, full: 1, limit: 20 })}`),
+      dataOf(api.GET('/api/2/visitor/{id}', { params: { path: { id: visitorId } } })),
+      dataOf(
+        api.GET('/api/2/conversation', {
+          params: { query: { 'filters[visitor_id]': String(visitorId), full: '1', limit: 20 } },
+        }),
+      ),
     ])
       .then(([row, conversations]) => {
         if (cancelled) return;

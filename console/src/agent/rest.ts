@@ -1,5 +1,5 @@
 // Conversations and their history through the REST API, for what the operator socket does not follow (waiting, closed, others').
-import { type Api, query } from '../api';
+import { type Api, dataOf } from '../api';
 import type { Entry } from '../socket';
 
 /** A conversation as the REST API lists it (`full=1`). */
@@ -34,8 +34,10 @@ export async function loadHistory(api: Api, conversationId: number): Promise<Ent
   const entries: Entry[] = [];
   let after = 0;
   for (let page = 0; page < 50; page += 1) {
-    const rows = await api.list<MessageRow>(
-      `/conversation/${conversationId}/message${query({ after_seq: after, limit: 100 })}`,
+    const rows: MessageRow[] = await dataOf(
+      api.GET('/api/2/conversation/{id}/message', {
+        params: { path: { id: conversationId }, query: { after_seq: after, limit: 100 } },
+      }),
     );
     for (const row of rows) {
       entries.push({
