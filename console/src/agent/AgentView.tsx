@@ -13,7 +13,8 @@ import {
   type ServerFrame,
 } from '../socket';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
-import { ConversationPane, type Directory, type LoadedConversation } from './ConversationPane';
+import { ConversationPane } from './ConversationPane';
+import type { Directory, LoadedConversation } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
 import { agentReducer, initialAgentState } from './state';
 import { VisitorPanel } from './VisitorPanel';

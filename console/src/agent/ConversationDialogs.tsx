@@ -1,0 +1,231 @@
+// The dialogs of a conversation: transfer (to an operator, a group or a skill), close (tags and a summary note) and
+// an approved WhatsApp template.
+import { useState } from 'react';
+import { useI18n } from '../i18n';
+import type { Me } from '../me';
+import { Modal } from '../ui';
+import type { Directory } from './directory';
+
+export type TransferTarget = { operator_id: number } | { group_id: number } | { skill_id: number };
+
+export function TransferDialog({
+  directory,
+  me,
+  onCancel,
+  onSubmit,
+}: {
+  directory: Directory;
+  me: Me | null;
+  onCancel: () => void;
+  onSubmit: (target: TransferTarget) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<'operator' | 'group' | 'skill'>('operator');
+  const [target, setTarget] = useState('');
+  const [busy, setBusy] = useState(false);
+  const options =
+    kind === 'operator'
+      ? directory.operators
+          .filter((operator) => operator.id !== me?.id)
+          .map((operator) => ({ id: operator.id, name: operator.pseudo || operator.name }))
+      : kind === 'group'
+        ? directory.groups
+        : directory.skills;
+  return (
+    <Modal title={t('transfer.title')} onCancel={onCancel}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          const id = Number(target);
+          if (!Number.isInteger(id) || id <= 0) return;
+          setBusy(true);
+          void onSubmit(
+            kind === 'operator' ? { operator_id: id } : kind === 'group' ? { group_id: id } : { skill_id: id },
+          ).finally(() => setBusy(false));
+        }}
+      >
+        <fieldset>
+          {(['operator', 'group', 'skill'] as const).map((name) => (
+            <label key={name} className="toggle">
+              <input
+                type="radio"
+                name="transfer-kind"
+                value={name}
+                checked={kind === name}
+                onChange={() => {
+                  setKind(name);
+                  setTarget('');
+                }}
+              />
+              {t(`transfer.${name}`)}
+            </label>
+          ))}
+        </fieldset>
+        <select
+          name="transfer-target"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+          required
+          aria-label={t(`transfer.${kind}`)}
+        >
+          <option value="">—</option>
+          {options.map((option) => (
+            <option key={option.id} value={option.id}>
+              {option.name}
+            </option>
+          ))}
+        </select>
+        <div className="actions">
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy || target === ''}>
+            {t('transfer.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function CloseDialog({
+  directory,
+  websiteId,
+  onCancel,
+  onSubmit,
+}: {
+  directory: Directory;
+  websiteId: number;
+  onCancel: () => void;
+  onSubmit: (tags: number[], summary: string) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [tags, setTags] = useState<number[]>([]);
+  const [summary, setSummary] = useState('');
+  const [busy, setBusy] = useState(false);
+  // Tags offered on this website (a tag without websites is offered everywhere).
+  const offered = directory.tags.filter(
+    (tag) => !tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId),
+  );
+  return (
+    <Modal title={t('close.title')} onCancel={onCancel}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setBusy(true);
+          void onSubmit(tags, summary.trim()).finally(() => setBusy(false));
+        }}
+      >
+        {offered.length > 0 && (
+          <fieldset>
+            <legend>{t('close.tags')}</legend>
+            {offered.map((tag) => (
+              <label key={tag.id} className="toggle">
+                <input
+                  type="checkbox"
+                  checked={tags.includes(tag.id)}
+                  onChange={(event) =>
+                    setTags((current) =>
+                      event.target.checked ? [...current, tag.id] : current.filter((id) => id !== tag.id),
+                    )
+                  }
+                />
+                {tag.name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <label>
+          {t('close.summary')}
+          <textarea
+            name="summary"
+            rows={3}
+            maxLength={20000}
+            value={summary}
+            onChange={(event) => setSummary(event.target.value)}
+          />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="danger" disabled={busy}>
+            {t('close.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** An approved WhatsApp template: the only message WhatsApp delivers outside the 24-hour window. */
+export function TemplateDialog({
+  language,
+  onCancel,
+  onSubmit,
+}: {
+  language: string;
+  onCancel: () => void;
+  onSubmit: (template: { name: string; language: string; parameters: string[] }) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [code, setCode] = useState(language.startsWith('fr') ? 'fr' : 'en_US');
+  const [parameters, setParameters] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal title={t('template.title')} onCancel={onCancel}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setBusy(true);
+          const values = parameters
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line !== '');
+          void onSubmit({ name: name.trim(), language: code.trim(), parameters: values }).finally(() => setBusy(false));
+        }}
+      >
+        <p className="muted small">{t('template.hint')}</p>
+        <label>
+          {t('template.name')}
+          <input
+            name="template-name"
+            required
+            pattern="[a-z0-9_]+"
+            maxLength={512}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+        </label>
+        <label>
+          {t('template.language')}
+          <input
+            name="template-language"
+            required
+            pattern="[a-z]{2,3}(_[A-Z]{2})?"
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+          />
+        </label>
+        <label>
+          {t('template.parameters')}
+          <textarea
+            name="template-parameters"
+            rows={3}
+            value={parameters}
+            onChange={(event) => setParameters(event.target.value)}
+          />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('template.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
