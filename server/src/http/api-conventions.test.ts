@@ -103,10 +103,12 @@ describe('envelope and pagination', () => {
     const unknown = await t.api('GET', '/website?filters[colour]=red', { key });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toContain("Filter 'colour' is not supported for 'website'");
+    expect(unknown.body.meta).toMatchObject({ error: 'filter_unknown', field: 'filters[colour]' });
     const badId = await t.api('GET', '/operator?filters[group_id]=abc', { key });
     expect(badId.body.meta.message).toBe(
       "Value of field 'filters[group_id]' is not valid. Expected a whole number identifier.",
     );
+    expect(badId.body.meta.field).toBe('filters[group_id]');
   });
 });
 

@@ -1,8 +1,8 @@
 // Seed 003's list conventions: `page`, `limit` (≤ 100), `full=1`, and `filters[field]=value` with `*` wildcards.
 import { Type } from 'typebox';
 import { ApiError, fieldInvalid } from '../errors.js';
-import { isIdText } from './ids.js';
 import { parseApiDate } from '../time.js';
+import { isIdText } from './ids.js';
 import { PROBLEM_KEYWORD } from './validation.js';
 
 export const DEFAULT_LIMIT = 20;
@@ -78,6 +78,8 @@ export function parseListQuery<F extends string>(
           'filter_unknown',
           400,
           `Parameter '${key}' is not valid. Filters are written filters[name]=value.`,
+          'fail',
+          { field: key },
         );
       continue;
     }
@@ -88,6 +90,8 @@ export function parseListQuery<F extends string>(
         'filter_unknown',
         400,
         `Filter '${name}' is not supported for '${resource}'.${known.length > 0 ? ` Supported filters: ${known.join(', ')}.` : ''}`,
+        'fail',
+        { field: `filters[${name}]` },
       );
     }
     const spec = specs[name as F];

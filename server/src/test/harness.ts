@@ -82,7 +82,7 @@ export interface Resource {
 
 /** A parsed answer. `data` is typed as both one resource and a list so tests read either without casts. */
 export interface Envelope {
-  meta: { status: string; message?: string };
+  meta: { status: string; message?: string; error?: string; field?: string };
   data: Resource & Resource[];
   pagination: { page: number; pages: number; limit: number; count: number };
 }
