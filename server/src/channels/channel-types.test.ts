@@ -31,8 +31,8 @@ describe('/api/2/channel_type', () => {
       },
     });
     expect(created.body.meta).toEqual({ status: 'success' });
-    const sms = listed.body.data.find((row: { type: string }) => row.type === 'sms');
-    expect(created.body.data).toMatchObject({ base_url: sms.default_base_url, send_rate: sms.default_send_rate });
+    const sms = listed.body.data.find((row) => row.type === 'sms');
+    expect(created.body.data).toMatchObject({ base_url: sms?.default_base_url, send_rate: sms?.default_send_rate });
   });
 
   it('answers only a key that may list channels', async () => {

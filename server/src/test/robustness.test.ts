@@ -30,7 +30,8 @@ const HOSTILE_VALUES: unknown[] = [
   0,
   1.5,
   2_147_483_648,
-  9_007_199_254_740_993,
+  // Beyond 2^53: read as 9007199254740992, so a naive handler would store another number than the one sent.
+  Number('9007199254740993'),
   1e308,
   '',
   ' ',

@@ -211,7 +211,10 @@ interface ReferenceCase {
 }
 
 let emails = 0;
-const freshEmail = () => `new${(emails += 1)}@alpha.example`;
+const freshEmail = () => {
+  emails += 1;
+  return `new${emails}@alpha.example`;
+};
 
 const REFERENCES: ReferenceCase[] = [
   {
