@@ -90,6 +90,13 @@ describe('Administration → Channels', () => {
     expect(await form.getByLabel('Access token').getAttribute('type')).toBe('password');
     expect(await form.getByLabel('App secret').getAttribute('type')).toBe('password');
     expect(await form.getByLabel('App secret').getAttribute('autocomplete')).toBe('off');
+    // Left empty, the base URL and rate are the server's defaults for the type (GET /channel_type), shown as placeholders.
+    const baseUrl = form.getByLabel('Provider API base URL');
+    await expect.poll(() => baseUrl.getAttribute('placeholder')).toBe('https://graph.facebook.com');
+    expect(await form.getByLabel('Messages per second').getAttribute('placeholder')).toBe('80');
+    await form.getByLabel('Type', { exact: true }).selectOption('sms');
+    expect(await baseUrl.getAttribute('placeholder')).toBe('https://api.twilio.com');
+    await form.getByLabel('Type', { exact: true }).selectOption('whatsapp');
 
     // A phone number id is digits: the API says so, naming the field, and the field takes the focus.
     await form.getByLabel('Phone number ID').fill('+33 6 12 34 56 78');
