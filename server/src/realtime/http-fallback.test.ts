@@ -198,9 +198,9 @@ describe('POST /realtime/visitor/satisfaction', () => {
       conversation_id: visitor.conversationId,
       ...notes,
     });
-    expect(refused).toMatchObject({
+    expect(refused).toEqual({
       status: 404,
-      body: { meta: { status: 'fail', message: `Unknown 'conversation' with 'id' ${visitor.conversationId}.` } },
+      body: failure(`Unknown 'conversation' with 'id' ${visitor.conversationId}.`, 'not_found'),
     });
     expect(
       (
@@ -394,9 +394,9 @@ describe('typing and read over the fallback', () => {
       conversation_id: closing.conversationId,
       on: true,
     });
-    expect(refused).toMatchObject({
+    expect(refused).toEqual({
       status: 409,
-      body: { meta: { status: 'fail', message: `Conversation ${closing.conversationId} is closed.` } },
+      body: failure(`Conversation ${closing.conversationId} is closed.`, 'conflict'),
     });
     expect((await poll(site, closing.vuid, closing.conversationId)).operator_typing).toBe(false);
   });

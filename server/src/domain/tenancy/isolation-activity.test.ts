@@ -421,7 +421,7 @@ async function ownOperators(clientId: number): Promise<number[]> {
 // ——— Answers ———
 
 const notFound = (resource: string, id: number) => ({
-  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` },
+  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.`, error: 'not_found' },
 });
 
 /** Asserts the answer for another tenant's row is the answer for a row that does not exist, id aside. */
@@ -1010,8 +1010,13 @@ describe("client A's writes cannot reference client B's rows", () => {
       await writesNothing(async () => {
         const answer = await t.api(method, path(), { key: a.key, json: body() });
         expect(answer.status).toBe(400);
-        expect(answer.body).toMatchObject({
-          meta: { status: 'fail', message: `Value of field '${field}' is not valid. ${reason()}` },
+        expect(answer.body).toEqual({
+          meta: {
+            status: 'fail',
+            message: `Value of field '${field}' is not valid. ${reason()}`,
+            error: 'field_invalid',
+            field,
+          },
         });
       });
     },

@@ -89,7 +89,7 @@ function changeOf(kind: Kind): Record<string, unknown> {
 }
 
 const notFound = (resource: string, id: number) => ({
-  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.` },
+  meta: { status: 'fail', message: `Unknown '${resource}' with 'id' ${id}.`, error: 'not_found' },
 });
 
 /** Asserts the answer for another tenant's row is the answer for a row that does not exist, id aside. */
