@@ -216,6 +216,7 @@ function LoginPage({
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once per page load, as the SSO key it exchanges is consumed.
   useEffect(() => {
     if (ssoKey === null) {
       // Already logged in (another tab, or the back button): go straight on.

@@ -11,6 +11,7 @@ export function safeBackto(raw: string | null | undefined, origin: string): stri
   const home = `${CONSOLE_BASE}/`;
   if (raw === null || raw === undefined || raw === '') return home;
   // Only a path: one leading slash, then no second slash or backslash (protocol-relative URLs), no control characters.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is what this test is for.
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || /[\u0000-\u001f\u007f]/.test(raw))
     return home;
   let url: URL;

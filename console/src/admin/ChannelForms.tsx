@@ -45,6 +45,7 @@ export function CreateForm({
   const invalid = error?.field ?? null;
   const defaults = defaultsOf(type);
   // The field the API names takes the focus, so a keyboard user lands on what to fix.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each new error (`error`) focuses its field again, even the same field.
   useEffect(() => {
     if (invalid !== null) document.getElementById(`${prefix}-${invalid.replace(/^credentials\./, '')}`)?.focus();
   }, [error, invalid, prefix]);
@@ -238,6 +239,7 @@ export function EditForm({
   const [credentials, setCredentials] = useState<Record<string, string>>({});
   const [error, setError] = useState<FormError | null>(null);
   const invalid = error?.field ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each new error (`error`) focuses its field again, even the same field.
   useEffect(() => {
     if (invalid !== null) document.getElementById(`${prefix}-${invalid.replace(/^credentials\./, '')}`)?.focus();
   }, [error, invalid, prefix]);
@@ -273,6 +275,7 @@ export function EditForm({
             id={`${prefix}-name`}
             name="name"
             maxLength={255}
+            // biome-ignore lint/a11y/noAutofocus: the panel opens on the Edit button the operator pressed; the focus follows into it.
             autoFocus
             value={name}
             placeholder={channel.name}

@@ -72,6 +72,7 @@ export function RcsTools({ api, channelId }: { api: Api; channelId: number }) {
               name="tester"
               type="tel"
               required
+              // biome-ignore lint/a11y/noAutofocus: the tools open on the button the operator pressed; the focus follows into them.
               autoFocus
               autoComplete="off"
               placeholder="+33612345678"

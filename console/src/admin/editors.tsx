@@ -46,6 +46,7 @@ export function useEditor<T>() {
 function useFieldError(prefix: string) {
   const [error, setError] = useState<FormError | null>(null);
   const invalid = error?.field ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each new error (`error`) focuses its field again, even the same field.
   useEffect(() => {
     if (invalid === null) return;
     const element = document.getElementById(`${prefix}-${invalid}`);

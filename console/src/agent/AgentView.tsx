@@ -121,6 +121,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
   }, [api]);
 
   // A new conversation: a chime, and a desktop notification when the tab is not in front (or always, if allowed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new assignment rings, not a change of language or permission.
   useEffect(() => {
     const assigned = state.lastAssigned;
     if (assigned === null) return;
@@ -143,6 +144,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
     // Only a new assignment rings, not a re-render.
   }, [state.lastAssigned]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new entry in the open conversation is seen at once.
   useEffect(() => {
     if (selectedId !== null) dispatch({ type: 'seen', conversationId: selectedId });
   }, [selectedId, state.conversations[selectedId ?? -1]?.entries.length]);
@@ -251,8 +253,9 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
                   </span>
                   <SourceBadge source={c.view.source} channel={c.view.channel} />
                   {c.unread > 0 && (
-                    <span className="count" aria-label={`${c.unread} new`}>
-                      {c.unread}
+                    <span className="count">
+                      <span aria-hidden="true">{c.unread}</span>
+                      <span className="sr-only">{`${c.unread} new`}</span>
                     </span>
                   )}
                   <span className="item-sub">{lastText(c.entries)}</span>
@@ -358,6 +361,7 @@ function RestList({
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `refreshKey` and `tick` ask for the list again.
   useEffect(() => {
     let cancelled = false;
     // Waiting: the whole queue (no operator yet); closed: my latest 30 (`full=1` carries each history, so few).
@@ -479,6 +483,7 @@ function SearchList({
 
   return (
     <div className="rest-list">
+      {/* biome-ignore lint/a11y/useSemanticElements: a form keeps Enter to submit; <search> would need one around it. */}
       <form
         role="search"
         onSubmit={(event) => {
@@ -558,6 +563,7 @@ function ConversationLoader(props: {
     });
   }, [api, conversationId]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads when the conversation stops being live, not on each live update.
   useEffect(() => {
     if (live !== null) return;
     load().catch((failure: unknown) => setError(messageOf(failure)));

@@ -61,6 +61,7 @@ export function ConversationPane({
   const lastSeq = entries[entries.length - 1]?.seq ?? 0;
 
   // Keep the newest entry in sight.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new entry, pending message or typing line scrolls down.
   useEffect(() => {
     const list = historyRef.current;
     if (list) list.scrollTop = list.scrollHeight;
@@ -108,6 +109,7 @@ export function ConversationPane({
     // Notes are private: typing one is not shown to the visitor.
     if (mode === 'reply' || !on) socket.current?.send({ type: 'typing', conversation_id: view.id, on });
   };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: leaving a conversation (or the pane) ends its typing state.
   useEffect(() => () => setTyping(false), [view.id]);
 
   const send = async (event?: FormEvent) => {

@@ -43,6 +43,7 @@ export function VisitorPanel({
   const [error, setError] = useState<string | null>(null);
 
   // The visitor of the conversation: the socket's view names them; otherwise the REST conversation does.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the live view changes on every frame; only its visitor matters.
   useEffect(() => {
     setVisitor(null);
     setPast(null);
