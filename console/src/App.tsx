@@ -74,12 +74,9 @@ function Shell() {
       setSession(null);
       setMe(null);
       const here = `${window.location.pathname}${window.location.search}`;
-      navigate(
-        refused && !here.startsWith('/admin/login')
-          ? `/admin/login?backto=${encodeURIComponent(here)}`
-          : '/admin/login',
-        { replace: true },
-      );
+      // A page's other calls are refused too: the first one sent the console to login, keeping where it was.
+      if (refused && here.startsWith('/admin/login')) return;
+      navigate(refused ? `/admin/login?backto=${encodeURIComponent(here)}` : '/admin/login', { replace: true });
     },
     [session],
   );

@@ -92,6 +92,30 @@ describe('password login', () => {
   });
 });
 
+describe('a session ended elsewhere', () => {
+  it('sends the console back to login (error id forbidden), coming back to the same page after', async () => {
+    const page = await newPage();
+    await passwordLogin(page, server.demo.login.email, server.demo.login.password, '/admin/websites');
+    await page.getByRole('heading', { name: 'Websites' }).waitFor();
+    // The operator logs out in another tab: this tab's token is refused from then on.
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token);
+    const ended = await fetch(`${server.url}/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ended.status).toBe(200);
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe(
+      '/admin/login?backto=%2Fadmin%2Fgroups',
+    );
+    await page.getByLabel('Email').fill(server.demo.login.email);
+    await page.getByLabel('Password').fill(server.demo.login.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Groups' }).waitFor();
+  });
+});
+
 describe('Single Sign-On (seed 003): /admin/login?key={SSO_KEY}&backto=…', () => {
   it('logs in and opens the backto page, and the key leaves the address bar', async () => {
     const ada = await operatorByEmail(server.demo.login.email);
