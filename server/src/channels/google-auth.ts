@@ -1,6 +1,7 @@
 // Google OAuth 2.0 for service accounts (RFC 7523 JWT bearer grant): checks a service-account JSON key, mints access
 // tokens through the OutboundGuard and caches them per process, per channel and service account.
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { isEmailAddress } from '../email.js';
 import { OutboundFailed, OutboundRefused, type OutboundResponse } from '../http/outbound.js';
 import type { ProviderError, SendContext } from './adapter.js';
 import { field, readJson, text } from './http-util.js';
@@ -31,7 +32,6 @@ export interface ServiceAccountProblem {
   problem?: string;
 }
 
-const EMAIL = /^[^\s@]{1,256}@[^\s@]{1,256}$/;
 const KEY_ID = /^[A-Za-z0-9_.-]{1,256}$/;
 
 /**
@@ -58,7 +58,7 @@ export function checkServiceAccount(
     return refuse('type', "Expected 'service_account': this must be a service account's key.");
   const clientEmail = field(parsed, 'client_email');
   if (clientEmail === undefined) return refuse('client_email');
-  if (typeof clientEmail !== 'string' || !EMAIL.test(clientEmail))
+  if (typeof clientEmail !== 'string' || !isEmailAddress(clientEmail))
     return refuse('client_email', "Expected the service account's e-mail address.");
   const keyId = field(parsed, 'private_key_id');
   if (keyId === undefined) return refuse('private_key_id');

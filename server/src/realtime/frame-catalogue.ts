@@ -4,10 +4,10 @@ import { type TSchema, Type } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
+import { EMAIL_MAX, EMAIL_PROBLEM, isEmailAddress } from '../email.js';
 import { type ApiError, fieldInvalid, fieldMissing, realtimeErrors } from '../errors.js';
 import { PROBLEM_KEYWORD } from '../http/validation.js';
 import { FrameReader, type Json, MAX_ID_TEXT, MAX_TEXT } from './frames.js';
-import { EMAIL_MAX, EMAIL_PROBLEM, isVisitorEmail } from './visitor-email.js';
 
 /** Largest `ref` a frame may carry: a client's own correlation id, echoed on the answers to its frame. */
 export const MAX_REF = 64;
@@ -103,7 +103,7 @@ export const VISITOR_FRAMES = {
     skill_id: Type.Optional(Id('The skill the conversation needs.')),
     client_message_id: ClientMessageId,
     email: Type.Optional(
-      Text(EMAIL_MAX, "The offline form's email, stored on the visitor.", [isVisitorEmail, EMAIL_PROBLEM]),
+      Text(EMAIL_MAX, "The offline form's email, stored on the visitor.", [isEmailAddress, EMAIL_PROBLEM]),
     ),
   }),
   message: frame('message', {

@@ -9,6 +9,7 @@ import { startLiveConversation } from '../domain/routing/commands.js';
 import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
+import { EMAIL_MAX, EMAIL_PATTERN, EMAIL_PROBLEM } from '../email.js';
 import { conflict, fieldInvalid, unknownResource } from '../errors.js';
 import { transact } from '../events/transact.js';
 import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
@@ -22,7 +23,7 @@ import { findSite, lookupVisitor, resolveVisitor, type SiteRef, type VisitorRef 
 import { entryPayload } from './messages.js';
 import { activeVisitorConversation, conversationState, historyAfter, visitorOwnsConversation } from './store.js';
 import { OperatorTypingMemory } from './typing-memory.js';
-import { EMAIL_MAX, EMAIL_PATTERN, EMAIL_PROBLEM, storeVisitorEmail } from './visitor-email.js';
+import { storeVisitorEmail } from './visitor-email.js';
 
 const Vuid = (description: string) =>
   Type.String({ minLength: 1, maxLength: MAX_ID_TEXT, pattern: '^\\S+$', description });

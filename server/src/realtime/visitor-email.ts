@@ -1,20 +1,9 @@
-// The email a visitor leaves (the widget's offline form): the rule it must follow, and storing it on the visitor.
+// The email a visitor leaves (the widget's offline form): storing it on the visitor (the rule is email.ts's).
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
 import { nowInstant } from '../time.js';
 import type { SiteRef } from './identity.js';
-
-/** An email address, as the visitors API checks it. */
-export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
-export const EMAIL_MAX = 254;
-export const EMAIL_PROBLEM = "Expected an email address, such as 'julie@shop.example'.";
-const EMAIL = new RegExp(EMAIL_PATTERN);
-
-/** Whether a text is an email address the visitor may leave (the offline form's). */
-export function isVisitorEmail(value: string): boolean {
-  return value.length <= EMAIL_MAX && EMAIL.test(value);
-}
 
 /**
  * Stores the email a visitor left (the widget's offline form) on the visitor, with `visitor.updated` naming `email`, in

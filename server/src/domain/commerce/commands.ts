@@ -2,6 +2,7 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, SaleRow } from '../../db/schema.js';
+import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
@@ -17,8 +18,6 @@ export const ATTRIBUTION_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** A sale dated this far ahead of the server clock is accepted (the merchant's clock may run a little fast). */
 const CLOCK_SKEW_MS = 5 * 60_000;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface TransactionInput {
   website_id: number;
@@ -188,7 +187,7 @@ export async function reportTransaction(
     throw fieldInvalid('amount', 'Expected an amount of 0 or more, such as 49.90.');
   const uid = cleanText(input.visitor_uid);
   const email = cleanText(input.visitor_email);
-  if (email !== null && !EMAIL.test(email))
+  if (email !== null && !isEmailAddress(email))
     throw fieldInvalid('visitor_email', "Expected an email address, such as 'julie@shop.example'.");
   const saleAt = saleInstant(input.created_at);
 

@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, OperatorUpdate } from '../../db/schema.js';
+import { EMAIL_PROBLEM, isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
@@ -39,11 +40,9 @@ export interface OperatorInput {
   client_id?: number;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 function readEmail(raw: string): string {
   const email = raw.trim();
-  if (!EMAIL.test(email)) throw fieldInvalid('email', "Expected an email address, such as 'julie@shop.example'.");
+  if (!isEmailAddress(email)) throw fieldInvalid('email', EMAIL_PROBLEM);
   return email;
 }
 

@@ -2,6 +2,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { CallMeetingRow, CallMeetingStatus, CallMeetingTable, Database, VisitorTable } from '../../db/schema.js';
+import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
@@ -31,8 +32,6 @@ type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 export type VisitorInput = Partial<Record<PersonalField, string | null>> & { website_id?: number[] };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Trims text; an empty value means "none", so it is stored as null. */
 function cleanText(value: string | null | undefined): string | null | undefined {
   if (value === undefined || value === null) return value;
@@ -47,7 +46,7 @@ function personalValues(input: VisitorInput): Partial<Record<PersonalField, stri
     const value = cleanText(input[field]);
     if (value !== undefined) values[field] = value;
   }
-  if (typeof values.email === 'string' && !EMAIL.test(values.email))
+  if (typeof values.email === 'string' && !isEmailAddress(values.email))
     throw fieldInvalid('email', "Expected an email address, such as 'julie@shop.example'.");
   return values;
 }
