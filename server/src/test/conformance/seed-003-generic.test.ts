@@ -428,8 +428,9 @@ describe.each(RESOURCES)('/$resource: the generic calls', (resourceCase) => {
     const actual = asGeneric(answer.body, field);
     expect(shapeOf(actual)).toEqual(shapeOf(renamed(READ, field)));
     expect(actual).toEqual(generic(resourceCase, READ, field, form[field], id));
-    // Reading shows what the create answered (a key's secret is shown only once, at creation).
-    const { key: _secret, ...shown } = createdAnswer.body.data;
+    // Reading shows what the create answered (a key's secret and an operator's SSO key are shown only once, at
+    // creation).
+    const { key: _secret, sso_key: _ssoKey, ...shown } = createdAnswer.body.data;
     expect(answer.body.data).toEqual(shown);
   });
 
