@@ -6,8 +6,8 @@ import { authenticateOperatorToken } from '../domain/people/sessions.js';
 import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
 import type { Principal } from '../domain/tenancy/policy.js';
 import { forbidden } from '../errors.js';
-import { bearerToken } from './bearer.js';
 import { nowInstant } from '../time.js';
+import { bearerToken } from './bearer.js';
 
 /** How long a verified key is trusted without checking the database again (revocation on another node takes at most this long). */
 const CACHE_TTL_MS = 30_000;

@@ -1,7 +1,6 @@
 // Conversations (seed 003 "Conversation") end to end: create and import, history format, the 3-month list period,
 // filters, updates, closing, history entries with their seq, events and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths, formatDateTime } from '../../time.js';
 import {
   ADMIN_KEY,
   clientWithKey,
@@ -11,6 +10,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../../test/harness.js';
+import { addMonths, formatDateTime } from '../../time.js';
 import { conversationPeriod } from './period.js';
 
 let t: TestApp;

@@ -1,6 +1,5 @@
 // The Odigo call-backs (seed 003 "Callback Odigo"): pick-up opens a call conversation, hang-up closes it, call meetings follow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowInstant } from '../../time.js';
 import {
   ADMIN_KEY,
   clientWithKey,
@@ -10,6 +9,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../../test/harness.js';
+import { nowInstant } from '../../time.js';
 
 let t: TestApp;
 let key: string;

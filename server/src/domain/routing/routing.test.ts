@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../errors.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../time.js';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../../test/harness.js';
+import { nowInstant } from '../../time.js';
 import { OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE } from '../conversations/history.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import { changeOperatorLive, connectOperator, disconnectOperator } from '../people/presence.js';

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
-import { nowInstant } from '../../time.js';
 import {
   clientWithKey,
   eventTypesFor,
@@ -11,6 +10,7 @@ import {
   startTestApp,
   type TestApp,
 } from '../../test/harness.js';
+import { nowInstant } from '../../time.js';
 import { findOrCreateVisitor } from './identity.js';
 
 let t: TestApp;
