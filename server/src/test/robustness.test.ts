@@ -2,6 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, startTestApp, type TestApp } from './harness.js';
 
+/**
+ * The sweeps send thousands of requests (every operation × every hostile value): a few seconds alone, but CI runs
+ * two passes at once on two cores, so they get their own bound instead of the 30 s default.
+ */
+const SWEEP_TIMEOUT_MS = 180_000;
+
 interface Operation {
   method: string;
   path: string;
@@ -198,42 +204,55 @@ describe('malformed input on every route', () => {
     }
   });
 
-  it('hostile JSON bodies never cause a 5xx', async () => {
-    const random = generator(20261121);
-    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
-    for (const operation of operations.filter(
-      (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
-    )) {
-      const path = realPath(operation.path);
-      const base = validBodies[`${operation.method} ${operation.path}`] ?? {};
-      const bodies: string[] = ['', 'null', '[]', '"text"', '123', '{', '{"a":', JSON.stringify({ unknown_field: 1 })];
-      for (const field of operation.bodyFields) {
-        for (const value of HOSTILE_VALUES) {
-          bodies.push(JSON.stringify({ [field]: value }));
-          bodies.push(JSON.stringify({ ...base, [field]: value }));
+  it(
+    'hostile JSON bodies never cause a 5xx',
+    async () => {
+      const random = generator(20261121);
+      const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+      for (const operation of operations.filter(
+        (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
+      )) {
+        const path = realPath(operation.path);
+        const base = validBodies[`${operation.method} ${operation.path}`] ?? {};
+        const bodies: string[] = [
+          '',
+          'null',
+          '[]',
+          '"text"',
+          '123',
+          '{',
+          '{"a":',
+          JSON.stringify({ unknown_field: 1 }),
+        ];
+        for (const field of operation.bodyFields) {
+          for (const value of HOSTILE_VALUES) {
+            bodies.push(JSON.stringify({ [field]: value }));
+            bodies.push(JSON.stringify({ ...base, [field]: value }));
+          }
+        }
+        for (let round = 0; round < 20; round += 1) {
+          const body: Record<string, unknown> = {};
+          for (const field of operation.bodyFields) if (random() < 0.6) body[field] = pick(HOSTILE_VALUES);
+          bodies.push(JSON.stringify(body));
+        }
+        for (const body of bodies) {
+          const answer = await t.app.inject({
+            method: operation.method,
+            url: path,
+            headers: { 'x-api-key': key, 'content-type': 'application/json' },
+            payload: body,
+          });
+          expectEnvelope(
+            operation.path,
+            answer.statusCode,
+            answer.body,
+            `${operation.method} ${path} ${body.slice(0, 200)}`,
+          );
         }
       }
-      for (let round = 0; round < 20; round += 1) {
-        const body: Record<string, unknown> = {};
-        for (const field of operation.bodyFields) if (random() < 0.6) body[field] = pick(HOSTILE_VALUES);
-        bodies.push(JSON.stringify(body));
-      }
-      for (const body of bodies) {
-        const answer = await t.app.inject({
-          method: operation.method,
-          url: path,
-          headers: { 'x-api-key': key, 'content-type': 'application/json' },
-          payload: body,
-        });
-        expectEnvelope(
-          operation.path,
-          answer.statusCode,
-          answer.body,
-          `${operation.method} ${path} ${body.slice(0, 200)}`,
-        );
-      }
-    }
-  });
+    },
+    SWEEP_TIMEOUT_MS,
+  );
 
   it('bodies nested 5,000 levels deep answer 4xx on every entry point, 400 naming the limit where the body is read', async () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
@@ -278,28 +297,32 @@ describe('malformed input on every route', () => {
     expect(visitor.body).toMatch(limit);
   });
 
-  it('hostile form bodies never cause a 5xx', async () => {
-    for (const operation of operations.filter(
-      (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
-    )) {
-      const path = realPath(operation.path);
-      for (const field of operation.bodyFields) {
-        for (const text of [...HOSTILE_TEXT, `${field}[x][y]=1`, 'a,b,,c']) {
-          const payload = `${encodeURIComponent(field)}=${encodeURIComponent(text)}&${encodeURIComponent(field)}[]=1&${encodeURIComponent(field)}[a]=2`;
-          const answer = await t.app.inject({
-            method: operation.method,
-            url: path,
-            headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' },
-            payload,
-          });
-          expectEnvelope(
-            operation.path,
-            answer.statusCode,
-            answer.body,
-            `${operation.method} ${path} form ${payload.slice(0, 200)}`,
-          );
+  it(
+    'hostile form bodies never cause a 5xx',
+    async () => {
+      for (const operation of operations.filter(
+        (candidate) => candidate.method === 'POST' || candidate.method === 'PUT',
+      )) {
+        const path = realPath(operation.path);
+        for (const field of operation.bodyFields) {
+          for (const text of [...HOSTILE_TEXT, `${field}[x][y]=1`, 'a,b,,c']) {
+            const payload = `${encodeURIComponent(field)}=${encodeURIComponent(text)}&${encodeURIComponent(field)}[]=1&${encodeURIComponent(field)}[a]=2`;
+            const answer = await t.app.inject({
+              method: operation.method,
+              url: path,
+              headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' },
+              payload,
+            });
+            expectEnvelope(
+              operation.path,
+              answer.statusCode,
+              answer.body,
+              `${operation.method} ${path} form ${payload.slice(0, 200)}`,
+            );
+          }
         }
       }
-    }
-  });
+    },
+    SWEEP_TIMEOUT_MS,
+  );
 });
