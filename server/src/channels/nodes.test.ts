@@ -318,10 +318,10 @@ describe("a channel's send rate across two nodes", () => {
     // bucket grants each token the moment it is due, so requests reach the fake exactly at its limit: one that travels
     // a millisecond faster than the one before is refused (and retried). Such a refusal consumed a token of the shared
     // bucket but none of the fake's, which then keeps a token in hand and refuses no more: measured, one refusal per
-    // run, right after the burst. Up to 5% of the replies is tolerated for slower machines; without the shared bucket
-    // each node sends at the full rate: the fake then refuses a quarter to a half of the replies, and sees over 30
-    // requests in its busiest second.
-    expect(refused).toBeLessThanOrEqual(REPLIES / 20);
+    // run, right after the burst. Up to 10% of the replies is tolerated for loaded machines (CI runs two passes on two
+    // cores: 4 refusals of 60 seen there); without the shared bucket each node sends at the full rate: the fake then
+    // refuses a quarter to a half of the replies, and sees over 30 requests in its busiest second.
+    expect(refused).toBeLessThanOrEqual(REPLIES / 10);
     expect(attemptRate).toBeLessThanOrEqual(RATE * 1.05);
     expect(busiestSecond).toBeLessThanOrEqual(2 * RATE + 1);
     // Not much slower than the rate allows either.

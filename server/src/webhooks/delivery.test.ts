@@ -15,7 +15,8 @@ let otherSiteId: number;
 const receivers: Receiver[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp({ webhookTimeScale: SCALE, webhookTimeoutMs: 400 });
+  // 1 s: long enough that a loaded CI machine (two passes on two cores) does not time a quick receiver out.
+  t = await startTestApp({ webhookTimeScale: SCALE, webhookTimeoutMs: 1_000 });
   ({ key, clientId } = await clientWithKey(t, 'Delivery Co'));
   siteId = (await t.api('POST', '/website', { key, json: { url: 'https://shop.example' } })).body.data.id;
   otherSiteId = (await t.api('POST', '/website', { key, json: { url: 'https://blog.example' } })).body.data.id;
@@ -230,7 +231,7 @@ describe('failures', () => {
 
   it('gives up on a receiver that does not answer in time, logging why, and tries again', async () => {
     const hook = await receiver();
-    hook.respond = (_request, n) => (n === 1 ? { status: 200, delayMs: 1_500 } : { status: 200 });
+    hook.respond = (_request, n) => (n === 1 ? { status: 200, delayMs: 3_000 } : { status: 200 });
     const { id } = await subscribe({ url: hook.url, events: ['conversation.started'] });
     await startConversation();
     await hook.waitFor(2);
@@ -242,7 +243,7 @@ describe('failures', () => {
       attempt: 1,
       status: 'retrying',
       http_status: null,
-      error: 'Outbound request failed: no complete answer within 400 ms',
+      error: 'Outbound request failed: no complete answer within 1000 ms',
     });
     expect(log[0]).toMatchObject({ attempt: 2, status: 'delivered' });
   });
