@@ -3,6 +3,7 @@
 // grants a number holds for all the nodes together rather than for each of them.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { TokenBucket } from '../token-bucket.js';
 
 /** Where sends of a channel get their permission to leave. */
 export interface SendRate {
@@ -15,31 +16,9 @@ export interface SendRate {
 /** Warnings go here (the channel runtime's logger). */
 export type SendRateWarning = (error: unknown, what: string) => void;
 
-/** One bucket, on this process's clock. */
-class Bucket {
-  private tokens: number;
-  private last = Date.now();
-
-  constructor(private rate: number) {
-    this.tokens = rate;
-  }
-
-  take(rate: number): number {
-    if (rate !== this.rate) this.rate = rate;
-    const now = Date.now();
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-  }
-}
-
 /** The buckets of one process: exact for a node alone; with several nodes each would send at the full rate. */
 export class LocalSendRate implements SendRate {
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly buckets = new Map<number, TokenBucket>();
 
   take(channelId: number, rate: number): Promise<number> {
     return Promise.resolve(this.takeNow(channelId, rate));
@@ -49,10 +28,11 @@ export class LocalSendRate implements SendRate {
   takeNow(channelId: number, rate: number): number {
     let bucket = this.buckets.get(channelId);
     if (bucket === undefined) {
-      bucket = new Bucket(rate);
+      bucket = new TokenBucket(rate);
       this.buckets.set(channelId, bucket);
     }
-    return bucket.take(rate);
+    // A channel's burst is its rate: a second's worth of sends.
+    return bucket.take({ perSecond: rate, burst: rate });
   }
 
   async close(): Promise<void> {

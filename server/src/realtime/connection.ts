@@ -4,14 +4,12 @@
 // Kept deliberately small: an idle visitor socket holds this object and nothing else of ours (no timer, no closure, no
 // bus subscription), so a node can hold tens of thousands of them.
 import type { WebSocket } from 'ws';
+import { type BucketRate, TokenBucket } from '../token-bucket.js';
 import { errorFrame } from './frames.js';
 import type { SiteRef } from './identity.js';
 
 /** Frames per second a socket may send, sustained, and the burst it may spend at once. Beyond: an error frame, the frame dropped. */
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
+export type RateLimit = BucketRate;
 
 export const VISITOR_RATE: RateLimit = { perSecond: 20, burst: 60 };
 export const OPERATOR_RATE: RateLimit = { perSecond: 100, burst: 300 };
@@ -55,8 +53,7 @@ abstract class BaseConnection {
   following: Map<number, number> | null = null;
   /** Bus topics this socket is in (its rooms), to leave them when it closes. */
   topics: Set<string> | null = null;
-  private tokens: number;
-  private refilledAt = Date.now();
+  private readonly frames: TokenBucket;
   private inboundLane: Lane | null = null;
   private outboundLane: Lane | null = null;
 
@@ -67,7 +64,7 @@ abstract class BaseConnection {
     /** Where unexpected failures are logged (shared by all sockets of a node). */
     private readonly report: (error: unknown) => void,
   ) {
-    this.tokens = rate.burst;
+    this.frames = new TokenBucket(rate.burst);
   }
 
   /** When the socket was last told it is over its rate limit (one warning per second at most). */
@@ -75,11 +72,7 @@ abstract class BaseConnection {
 
   /** Spends one frame of the rate limit; false when the socket is over it. */
   takeToken(now = Date.now()): boolean {
-    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate.perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.frames.take(this.rate, now) === 0;
   }
 
   /** Sends a frame if the socket is still open. */
