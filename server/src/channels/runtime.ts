@@ -1,8 +1,9 @@
 // The running part of channels on one node: the sealing key, the channel directory, the inbound processor and the
 // outbound worker (both loops over database rows, so any node may pick up what another stored), and rate limiters.
 import type { Insertable } from 'kysely';
+import { ClaimLoop } from '../claim-loop.js';
 import type { AppContext } from '../context.js';
-import type { ChannelInboundTable } from '../db/schema.js';
+import type { ChannelInboundTable, ChannelOutboundRow } from '../db/schema.js';
 import { transact } from '../events/transact.js';
 import type { OutboundContent, SendContext } from './adapter.js';
 import { type InboundWork, pendingInbound, processInbound } from './inbound.js';
@@ -21,68 +22,79 @@ const OUTBOUND_BATCH = 100;
 const LEASE_MS = 60_000;
 const IDLE_POLL_MS = 250;
 
+/** A stored payload as the inbound loop claims it. */
+type StoredInbound = Awaited<ReturnType<typeof pendingInbound>>[number];
+
 export class ChannelRuntime {
   readonly key: Buffer;
   readonly keyOrigin: 'secret_key' | 'admin_key' | 'generated';
   readonly directory: ChannelDirectory;
   /** Send rates: in Redis when nodes share it (REDIS_URL), so a channel's rate holds for all of them together. */
   private rates: SendRate | undefined;
-  private inboundRunning = false;
-  private inboundAgain = false;
-  private outboundRunning = false;
-  private outboundAgain = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly idle = new Set<() => void>();
+  /** Stored payloads, claimed and processed in batches. */
+  private readonly inbound: ClaimLoop<StoredInbound>;
+  /** Queued messages, claimed (leased) and sent. */
+  private readonly outbound: ClaimLoop<ChannelOutboundRow>;
+  /** Waiting for the inbound write in progress to end. */
+  private readonly writesIdle = new Set<() => void>();
 
   constructor(private readonly context: AppContext) {
     const { key, origin } = channelKey(context.config);
     this.key = key;
     this.keyOrigin = origin;
     this.directory = new ChannelDirectory(context.db, key);
+    const report = (error: unknown, what: string) => this.report(error, what);
+    this.inbound = new ClaimLoop(
+      {
+        claim: async () => {
+          const items = await pendingInbound(this.context.db, INBOUND_BATCH);
+          return { items, more: items.length === INBOUND_BATCH };
+        },
+        process: (claimed) => this.processStored(claimed),
+      },
+      { work: 'inbound payloads', idlePollMs: IDLE_POLL_MS, report },
+    );
+    this.outbound = new ClaimLoop(
+      {
+        claim: async () => {
+          const items = await claimDueMessages(this.context.db, OUTBOUND_BATCH, LEASE_MS);
+          return { items, more: items.length === OUTBOUND_BATCH };
+        },
+        process: (claimed) => this.sendClaimed(claimed),
+      },
+      { work: 'outbound messages', idlePollMs: IDLE_POLL_MS, report },
+    );
   }
 
   private unsubscribeWork: (() => void) | undefined;
 
-  /** Starts the polling that picks up work stored by other nodes, or left by a crash. */
+  /** Starts the loops, which also pick up work stored by other nodes, or left by a crash. */
   start(): void {
-    this.stopped = false;
     // A reply was queued in a transaction of this process: look now, and again just after it has surely committed
     // (on PostgreSQL the claim runs on another connection and cannot see an uncommitted row).
     this.unsubscribeWork ??= onOutboundWork(() => {
-      this.kickOutbound();
-      for (const delay of [5, 25]) setTimeout(() => this.kickOutbound(), delay).unref();
+      this.outbound.poke();
+      for (const delay of [5, 25]) this.outbound.pokeIn(delay);
     });
-    const poll = () => {
-      if (this.stopped) return;
-      this.kickInbound();
-      this.kickOutbound();
-      this.timer = setTimeout(poll, IDLE_POLL_MS);
-      this.timer.unref();
-    };
-    poll();
+    this.inbound.start();
+    this.outbound.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     this.unsubscribeWork?.();
     this.unsubscribeWork = undefined;
+    await Promise.all([this.inbound.stop(), this.outbound.stop()]);
     await this.settled();
     await this.rates?.close();
     this.rates = undefined;
   }
 
-  /** Resolves when neither loop is running (tests and the benchmark wait on it). */
-  settled(): Promise<void> {
-    if (!this.inboundRunning && !this.outboundRunning && !this.writing) return Promise.resolve();
-    return new Promise((resolve) => this.idle.add(resolve));
-  }
-
-  private notifyIdle(): void {
-    if (this.inboundRunning || this.outboundRunning || this.writing) return;
-    for (const resolve of this.idle) resolve();
-    this.idle.clear();
+  /** Resolves when neither loop has work running or owed and no payload is being stored (tests and benchmarks wait). */
+  async settled(): Promise<void> {
+    while (this.writing || this.inbound.busy || this.outbound.busy) {
+      if (this.writing) await new Promise<void>((resolve) => this.writesIdle.add(resolve));
+      await Promise.all([this.inbound.settled(), this.outbound.settled()]);
+    }
   }
 
   sendContext(channel: OpenChannel): SendContext<OpenChannel['credentials']> {
@@ -130,39 +142,10 @@ export class ChannelRuntime {
       }
     }
     this.writing = false;
-    this.kickInbound();
-  }
-
-  /** Processes stored inbound payloads now (after a webhook stored one). */
-  kickInbound(): void {
-    if (this.inboundRunning) {
-      this.inboundAgain = true;
-      return;
-    }
-    this.inboundRunning = true;
-    void this.drainInbound().finally(() => {
-      this.inboundRunning = false;
-      if (this.inboundAgain && !this.stopped) {
-        this.inboundAgain = false;
-        this.kickInbound();
-      } else this.notifyIdle();
-    });
-  }
-
-  /** Sends queued outbound messages now (after an operator replied). */
-  kickOutbound(): void {
-    if (this.outboundRunning) {
-      this.outboundAgain = true;
-      return;
-    }
-    this.outboundRunning = true;
-    void this.drainOutbound().finally(() => {
-      this.outboundRunning = false;
-      if (this.outboundAgain && !this.stopped) {
-        this.outboundAgain = false;
-        this.kickOutbound();
-      } else this.notifyIdle();
-    });
+    // Process what was stored now rather than at the next poll.
+    this.inbound.poke();
+    for (const resolve of this.writesIdle) resolve();
+    this.writesIdle.clear();
   }
 
   /** Where the loops report failures (the app's logger, set by the webhook plugin). */
@@ -174,49 +157,39 @@ export class ChannelRuntime {
     else process.emitWarning(`channels: ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  private async drainInbound(): Promise<void> {
-    for (;;) {
-      let claimed: Awaited<ReturnType<typeof pendingInbound>>;
-      try {
-        claimed = await pendingInbound(this.context.db, INBOUND_BATCH);
-      } catch (error) {
-        this.report(error, 'claiming inbound payloads');
-        return;
+  /** Processes a batch of stored payloads; false when another node took them all (leave the rest to it). */
+  private async processStored(claimed: StoredInbound[]): Promise<boolean> {
+    const batch: InboundWork[] = [];
+    for (const stored of claimed) {
+      const channel = await this.directory.get(stored.channel_id).catch(() => undefined);
+      if (channel === undefined) {
+        await this.context.db
+          .updateTable('channel_inbound')
+          .set({ processed_at: new Date().toISOString(), error: 'Channel deleted or unreadable.' })
+          .where('id', '=', stored.id)
+          .execute();
+        continue;
       }
-      if (claimed.length === 0) return;
-      const batch: InboundWork[] = [];
-      for (const stored of claimed) {
-        const channel = await this.directory.get(stored.channel_id).catch(() => undefined);
-        if (channel === undefined) {
-          await this.context.db
-            .updateTable('channel_inbound')
-            .set({ processed_at: new Date().toISOString(), error: 'Channel deleted or unreadable.' })
-            .where('id', '=', stored.id)
-            .execute();
-          continue;
-        }
-        batch.push({ stored, channel, sendContext: this.sendContext(channel) });
-      }
-      let taken = 0;
-      try {
-        const outcome = await processInbound(this.context.db, batch);
-        taken = outcome.taken;
-      } catch {
-        // One bad payload fails the batch: each is processed alone, so only that one is set aside.
-        for (const work of batch) {
-          try {
-            const outcome = await processInbound(this.context.db, [work]);
-            taken += outcome.taken;
-          } catch (error) {
-            this.report(error, `processing inbound payload ${work.stored.id}`);
-            await this.setAside(work.stored, error);
-          }
-        }
-      }
-      // Everything was taken by another node: leave the rest to it rather than reading the same rows again.
-      if (taken === 0 && batch.length > 0) return;
-      if (claimed.length < INBOUND_BATCH) return;
+      batch.push({ stored, channel, sendContext: this.sendContext(channel) });
     }
+    let taken = 0;
+    try {
+      const outcome = await processInbound(this.context.db, batch);
+      taken = outcome.taken;
+    } catch {
+      // One bad payload fails the batch: each is processed alone, so only that one is set aside.
+      for (const work of batch) {
+        try {
+          const outcome = await processInbound(this.context.db, [work]);
+          taken += outcome.taken;
+        } catch (error) {
+          this.report(error, `processing inbound payload ${work.stored.id}`);
+          await this.setAside(work.stored, error);
+        }
+      }
+    }
+    // Everything was taken by another node: leave the rest to it rather than reading the same rows again.
+    return taken > 0 || batch.length === 0;
   }
 
   /** A payload that failed: tried again a minute later, given up (kept, with its error) after INBOUND_ATTEMPTS. */
@@ -235,44 +208,35 @@ export class ChannelRuntime {
       .catch(() => undefined);
   }
 
-  private async drainOutbound(): Promise<void> {
-    for (;;) {
-      let claimed: Awaited<ReturnType<typeof claimDueMessages>>;
-      try {
-        claimed = await claimDueMessages(this.context.db, OUTBOUND_BATCH, LEASE_MS);
-      } catch (error) {
-        this.report(error, 'claiming outbound messages');
-        return;
-      }
-      if (claimed.length === 0) return;
-      // Messages of one conversation leave in order; conversations in parallel.
-      const byConversation = new Map<number, typeof claimed>();
-      for (const row of claimed)
-        byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
-      await Promise.all(
-        [...byConversation.values()].map(async (rows) => {
-          for (let index = 0; index < rows.length; index += 1) {
-            const row = rows[index];
-            if (row === undefined) continue;
-            const sent = await this.sendOne(row).catch((error: unknown) => {
-              this.report(error, `sending outbound message ${row.id}`);
-              return false;
-            });
-            if (!sent) {
-              // Later messages of the conversation wait behind the one that could not leave.
-              for (const later of rows.slice(index + 1))
-                await postponeMessage(this.context.db, later, 1000, undefined, false);
-              return;
-            }
+  /** Sends a batch of claimed messages. */
+  private async sendClaimed(claimed: ChannelOutboundRow[]): Promise<boolean> {
+    // Messages of one conversation leave in order; conversations in parallel.
+    const byConversation = new Map<number, typeof claimed>();
+    for (const row of claimed)
+      byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
+    await Promise.all(
+      [...byConversation.values()].map(async (rows) => {
+        for (let index = 0; index < rows.length; index += 1) {
+          const row = rows[index];
+          if (row === undefined) continue;
+          const sent = await this.sendOne(row).catch((error: unknown) => {
+            this.report(error, `sending outbound message ${row.id}`);
+            return false;
+          });
+          if (!sent) {
+            // Later messages of the conversation wait behind the one that could not leave.
+            for (const later of rows.slice(index + 1))
+              await postponeMessage(this.context.db, later, 1000, undefined, false);
+            return;
           }
-        }),
-      );
-      if (claimed.length < OUTBOUND_BATCH) return;
-    }
+        }
+      }),
+    );
+    return true;
   }
 
   /** Sends one claimed row; false when it was postponed. */
-  private async sendOne(row: Awaited<ReturnType<typeof claimDueMessages>>[number]): Promise<boolean> {
+  private async sendOne(row: ChannelOutboundRow): Promise<boolean> {
     const db = this.context.db;
     const channel = await this.directory.get(row.channel_id);
     if (channel === undefined || channel.row.enabled !== 1) {
@@ -317,8 +281,7 @@ export class ChannelRuntime {
   }
 
   private scheduleOutbound(delayMs: number): void {
-    if (this.stopped) return;
-    setTimeout(() => this.kickOutbound(), Math.min(delayMs, 60_000) + 5).unref();
+    this.outbound.pokeIn(Math.min(delayMs, 60_000) + 5);
   }
 }
 

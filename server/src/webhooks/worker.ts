@@ -1,6 +1,7 @@
 // The delivery worker: fans the outbox out, claims due attempts, POSTs them through the outbound guard, records each answer.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Claim, ClaimLoop } from '../claim-loop.js';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, WebhookDeliveryRow } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
@@ -75,14 +76,12 @@ export class WebhookWorker {
   private readonly now: () => number;
   private readonly secretsKey: Buffer | undefined;
   private running = false;
-  private loopDone: Promise<void> = Promise.resolve();
-  private wake: (() => void) | undefined;
-  private woken = false;
+  /** Each round records answers, fans the outbox out and claims due attempts; abandoned leases are taken back. */
+  private readonly loop: ClaimLoop<Claimed>;
   private unsubscribe: (() => void) | undefined;
   /** Attempts sent or awaiting their record, by delivery id. */
   private readonly inFlight = new Map<number, Claimed>();
   private readonly finished: Finished[] = [];
-  private lastRecovery = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -98,6 +97,21 @@ export class WebhookWorker {
     this.idlePollMs = options.idlePollMs ?? 250;
     this.now = options.now ?? Date.now;
     this.secretsKey = options.secretsKey;
+    this.loop = new ClaimLoop(
+      {
+        claim: () => this.round(true),
+        process: async (claimed) => {
+          // Sends run while the next rounds record earlier answers and claim more.
+          for (const item of claimed) {
+            this.inFlight.set(item.delivery.id, item);
+            void this.send(item);
+          }
+          return true;
+        },
+        recover: { everyMs: Math.max(50, 5_000 * this.scale), run: () => this.recoverAbandoned() },
+      },
+      { work: 'webhook deliveries', idlePollMs: this.idlePollMs, report: this.log, now: this.now },
+    );
   }
 
   /** Starts the loop (idempotent). */
@@ -105,7 +119,7 @@ export class WebhookWorker {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = onWebhookWork(() => this.poke());
-    this.loopDone = this.loop();
+    this.loop.start();
   }
 
   /** Stops claiming, waits (up to the delivery timeout) for attempts in flight and records them. Unrecorded ones are taken over after their lease. */
@@ -113,8 +127,7 @@ export class WebhookWorker {
     if (!this.running) return;
     this.running = false;
     this.unsubscribe?.();
-    this.poke();
-    await this.loopDone;
+    await this.loop.stop();
     const deadline = Date.now() + this.timeoutMs + 1_000;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       if (this.finished.length > 0)
@@ -125,46 +138,19 @@ export class WebhookWorker {
 
   /** Runs one round of work now (tests and replays call it to skip the poll wait). */
   poke(): void {
-    this.woken = true;
-    this.wake?.();
+    this.loop.poke();
   }
 
   private iso(ms: number): string {
     return new Date(ms).toISOString();
   }
 
-  private async loop(): Promise<void> {
-    let quietRounds = 0;
-    while (this.running) {
-      let busy = false;
-      try {
-        busy = await this.round(true);
-        const at = this.now();
-        if (at - this.lastRecovery >= Math.max(50, 5_000 * this.scale)) {
-          this.lastRecovery = at;
-          await this.recoverAbandoned();
-        }
-      } catch (error) {
-        if (this.running) this.log(error, 'webhook worker round failed');
-      }
-      if (busy) {
-        quietRounds = 0;
-        // Let sends progress (and answers gather) before the next round.
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      // A wake-up may come before the writer's commit: look again soon, then back off to the idle poll.
-      quietRounds += 1;
-      await this.sleep(this.woken ? 2 : Math.min(this.idlePollMs, 5 * 2 ** Math.min(quietRounds, 8)));
-    }
-  }
-
   /**
    * One round, in ONE transaction (one commit, one fsync on SQLite): records the answers gathered since the last
-   * round, fans the outbox out, and claims due attempts; then starts the claimed sends. Nothing to do costs a few
-   * indexed reads and no transaction. Returns whether anything was done.
+   * round, fans the outbox out, and claims due attempts (the loop then starts their sends). Nothing to do costs a few
+   * indexed reads and no transaction. `more` tells whether anything was done.
    */
-  private async round(claiming: boolean): Promise<boolean> {
+  private async round(claiming: boolean): Promise<Claim<Claimed>> {
     const at = this.now();
     const nowIso = this.iso(at);
     const room = claiming ? this.maxInFlight - this.inFlight.size : 0;
@@ -180,7 +166,7 @@ export class WebhookWorker {
           .where('next_attempt_at', '<=', nowIso)
           .limit(1)
           .executeTakeFirst()) !== undefined);
-    if (this.finished.length === 0 && !outbox && !due) return false;
+    if (this.finished.length === 0 && !outbox && !due) return { items: [], more: false };
     const batch = this.finished.splice(0, this.finished.length);
     // Answered attempts free their lane and their place now, for this round's claim.
     for (const item of batch) this.inFlight.delete(item.delivery.id);
@@ -204,23 +190,7 @@ export class WebhookWorker {
       // Answers not recorded stay `delivering`: their lease runs out and they are sent again, so nothing is lost.
       this.log(error, 'webhook worker round failed');
     }
-    for (const item of claimed) {
-      this.inFlight.set(item.delivery.id, item);
-      void this.send(item);
-    }
-    return batch.length > 0 || claimed.length > 0 || outbox;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    this.woken = false;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    return { items: claimed, more: batch.length > 0 || claimed.length > 0 || outbox };
   }
 
   /**
