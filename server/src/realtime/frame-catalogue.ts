@@ -83,12 +83,7 @@ export const VISITOR_FRAMES = {
       Type.Object(
         {
           external_id: Text(MAX_ID_TEXT, "The visitor's id in the website's own accounts."),
-          email: Type.Optional(
-            Text(320, "The visitor's email.", [
-              (value) => /^[^\s@]+@[^\s@]+$/.test(value),
-              'Expected an email address.',
-            ]),
-          ),
+          email: Type.Optional(Text(EMAIL_MAX, "The visitor's email.", [isEmailAddress, EMAIL_PROBLEM])),
           hash: Text(128, 'Hex HMAC-SHA256 of external_id keyed with the website identity secret.'),
         },
         { [PROBLEM_KEYWORD]: 'Expected an object.' },
