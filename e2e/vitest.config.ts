@@ -1,10 +1,20 @@
 // Real-browser tests: one file at a time (each starts its own server and Chromium), generous timeouts for a 2-core machine.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // CI asks the server suite for a JSON report at VITEST_JSON_REPORT; the browser tests write theirs beside it.
 const jsonReport = process.env.VITEST_JSON_REPORT?.replace(/\.json$/, '.e2e.json');
 
 export default defineConfig({
+  // Tests run test-support from its TypeScript sources, so it needs no build first (only the benchmarks run its dist/).
+  resolve: {
+    alias: [
+      {
+        find: /^@causerie\/test-support\/(.+)$/,
+        replacement: fileURLToPath(new URL('../test-support/src/$1.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['src/**/*.test.ts'],
     globalSetup: ['./global-setup.ts'],

@@ -1,8 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
 export default defineConfig({
+  // Tests run test-support from its TypeScript sources, so it needs no build first (only the benchmarks run its dist/).
+  resolve: {
+    alias: [
+      {
+        find: /^@causerie\/test-support\/(.+)$/,
+        replacement: fileURLToPath(new URL('../test-support/src/$1.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',

@@ -2,10 +2,10 @@
 // agent (a pasted service-account key, against a local RBM) without curl: the webhook URL to give the provider, the
 // API's messages naming the field, enable/disable, replacing a credential, delete, RCS testers and capability checks.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeRbm } from '../../server/src/channels/testing/fake-rbm.js';
-import { FakeWhatsApp } from '../../server/src/channels/testing/fake-whatsapp.js';
 import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 const WHATSAPP = {

@@ -1,8 +1,8 @@
 // WhatsApp in a real console: a customer's photo shows in Ada's conversation, Ada answers with a file, and the
 // reply's delivery state moves to Read as the (local) Cloud API reports it; a template goes from the Template dialog.
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeWhatsApp } from '../../server/src/channels/testing/fake-whatsapp.js';
 import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 const CREDENTIALS = {

@@ -1,7 +1,7 @@
 // A whole conversation in real consoles: a visitor chats with Ada both ways (typing, read, notes, navigation), Ada transfers to Alan, Alan closes it.
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Frame, RealtimeClient } from '../../server/src/realtime/client.js';
 import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;

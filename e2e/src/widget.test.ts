@@ -1,9 +1,9 @@
 // The visitor widget in a real browser: a visitor on /demo chats with an operator (a real operator socket), HTML stays
 // text, pages change, the conversation resumes, the survey reaches the API; the offline form, French, mobile, HTTP fallback.
 import { createHmac } from 'node:crypto';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Frame, RealtimeClient } from '../../server/src/realtime/client.js';
 import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;

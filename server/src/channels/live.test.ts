@@ -1,11 +1,11 @@
 // WhatsApp with a live operator: the customer's first message is routed to the available operator like web chat, the
 // operator replies from the realtime socket, and a reply outside the 24-hour window is refused on the socket whole.
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
+import { availableOperator, liveTenant, socketUrl } from '@causerie/test-support/live-sockets';
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RealtimeClient } from '../realtime/client.js';
+import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from '../test/channel-app.js';
 import { ADMIN_KEY } from '../test/harness.js';
-import { availableOperator, liveTenant, socketUrl } from '../test/live-sockets.js';
-import { type ChannelTestSetup, channelsSettled, eventually, startChannelApp } from './testing/app.js';
-import { FakeWhatsApp } from './testing/fake-whatsapp.js';
 
 const credentials = {
   phone_number_id: '300000000000003',

@@ -1,12 +1,18 @@
 // Operators send files to WhatsApp and SMS customers: the upload is stored with its message, the provider fetches it
 // from a signed link (which a forger cannot make and which expires), delivery follows, and refusals keep nothing.
+import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
+import { startReceiver } from '@causerie/test-support/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver } from '../webhooks/testing.js';
+import {
+  type ChannelTestSetup,
+  closeChannelTest,
+  connectFake,
+  eventually,
+  startChannelApp,
+} from '../test/channel-app.js';
 import { signedMediaUrl } from './media.js';
 import { channelRuntime } from './runtime.js';
-import { type ChannelTestSetup, closeChannelTest, connectFake, eventually, startChannelApp } from './testing/app.js';
-import { FakeTwilio } from './testing/fake-twilio.js';
-import { FakeWhatsApp } from './testing/fake-whatsapp.js';
 
 const WA = {
   phone_number_id: '109876543210987',

@@ -1,16 +1,16 @@
 // Channels on two Causerie nodes (real processes) sharing one database and Redis: messages of one number reaching both
 // nodes at once make one visitor, one contact and one open conversation (new numbers, and again after a close); a
 // channel's send rate holds for the two nodes together (its bucket is in Redis). Also the Redis limiter on its own.
+import { postWebhook } from '@causerie/test-support/fakes/http';
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
+import { killAll, type RunningNode, sleep, startNode, startRedis } from '@causerie/test-support/processes';
+import { eventually } from '@causerie/test-support/wait';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../db/database.js';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { ADMIN_KEY, createTestDatabase, type TestDatabase } from '../test/harness.js';
-import { killAll, type RunningNode, sleep, startNode, startRedis } from '../test/processes.js';
-import { eventually } from '../test/wait.js';
 import { RedisSendRate, sendRateKey } from './send-rate.js';
-import { FakeWhatsApp } from './testing/fake-whatsapp.js';
-import { postWebhook } from './testing/http.js';
 import { whatsappSignature } from './whatsapp.js';
 
 const credentials = {
@@ -77,8 +77,8 @@ beforeAll(async () => {
   redisUrl = (await startRedis()).url;
   // The nodes reach the fake providers on loopback; the first node migrates, the second finds the schema up to date.
   const env = { REDIS_URL: redisUrl, CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8' };
-  nodes = [await startNode(database.config, env)];
-  nodes.push(await startNode(database.config, env));
+  nodes = [await startNode({ database, env })];
+  nodes.push(await startNode({ database, env }));
   store = openDatabase(database.config);
   const client = await created<{ id: number }>(node(0).base, '/client', { name: 'Nodes SARL', lang: 'fr' });
   const website = await created<{ id: number }>(node(0).base, '/website', {

@@ -2,8 +2,8 @@
 // testeur"), capability check, signed user messages into a conversation, agent replies and DELIVERED/READ events;
 // then a channel authenticated by a service account: minted, reused and refreshed tokens, token-endpoint failures.
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { FakeRbm } from '@causerie/test-support/fakes/rbm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkServiceAccount, serviceAccountToken } from './google-auth.js';
 import {
   type ChannelTestSetup,
   channelsSettled,
@@ -11,8 +11,8 @@ import {
   connectFake,
   eventually,
   startChannelApp,
-} from './testing/app.js';
-import { FakeRbm } from './testing/fake-rbm.js';
+} from '../test/channel-app.js';
+import { checkServiceAccount, serviceAccountToken } from './google-auth.js';
 
 const credentials = {
   agent_id: 'causerie-demo-agent',

@@ -1,7 +1,7 @@
 // SMS end to end against the fake Twilio-compatible API: signed inbound texts into a conversation, the operator's
 // reply sent with Basic auth, status callbacks into delivery states, provider errors surfaced.
+import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { twilioSignature } from './sms.js';
 import {
   type ChannelTestSetup,
   channelsSettled,
@@ -9,8 +9,8 @@ import {
   connectFake,
   eventually,
   startChannelApp,
-} from './testing/app.js';
-import { FakeTwilio } from './testing/fake-twilio.js';
+} from '../test/channel-app.js';
+import { twilioSignature } from './sms.js';
 
 const ACCOUNT = `AC${'a1'.repeat(16)}`;
 const TOKEN = 'twilio-auth-token-0123456789';

@@ -1,8 +1,7 @@
 // WhatsApp end to end against the fake Graph server: verification, signed inbound messages of every kind into
 // routed conversations, operator replies sent through the Cloud API, statuses into delivery states and events.
+import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventTypesFor } from '../test/harness.js';
-import { channelRuntime } from './runtime.js';
 import {
   type ChannelTestSetup,
   channelsSettled,
@@ -10,8 +9,9 @@ import {
   connectFake,
   eventually,
   startChannelApp,
-} from './testing/app.js';
-import { FakeWhatsApp } from './testing/fake-whatsapp.js';
+} from '../test/channel-app.js';
+import { eventTypesFor } from '../test/harness.js';
+import { channelRuntime } from './runtime.js';
 
 const CUSTOMER = '+33612345678';
 const credentials = {

@@ -1,12 +1,12 @@
 // The visitor's HTTP fallback beyond messages: the survey, typing both ways, read positions both ways, and the offline
 // form's email stored on the visitor (over HTTP and on the socket).
 import type { AddressInfo } from 'node:net';
+import { availableOperator } from '@causerie/test-support/live-sockets';
+import { startRedis } from '@causerie/test-support/processes';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { availableOperator } from '../test/live-sockets.js';
-import { startRedis } from '../test/processes.js';
 import { LocalBus, RedisBus } from './bus.js';
-import { type Frame, RealtimeClient } from './client.js';
 import { OperatorTypingMemory } from './typing-memory.js';
 
 let t: TestApp;
@@ -582,7 +582,7 @@ describe('OperatorTypingMemory across nodes', () => {
     } finally {
       await operatorNode.close();
       await pollingNode.close();
-      redis.child.kill('SIGKILL');
+      await redis.stop('SIGKILL');
     }
   });
 });

@@ -1,10 +1,10 @@
 // Operator presence follows real sockets: connected on the first, disconnected a grace period after the last closed,
 // kept when a socket comes back within it; visitors still waiting when the last operator leaves are told.
 import type { AddressInfo } from 'node:net';
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
+import { assertEventually } from '@causerie/test-support/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { assertEventually } from '../test/wait.js';
-import { RealtimeClient } from './client.js';
 import { gatewayOf } from './plugin.js';
 
 const GRACE_MS = 250;

@@ -1,9 +1,9 @@
 // Routing as the sockets see it: assigned, queued with positions pushed on change, served when a slot frees,
 // transferred, abandoned, and offline with the message kept; plus the visitor's HTTP fallback.
 import type { AddressInfo } from 'node:net';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { type Frame, RealtimeClient } from './client.js';
 
 let t: TestApp;
 let base: string;

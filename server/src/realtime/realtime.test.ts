@@ -1,12 +1,12 @@
 // The realtime protocol over real sockets: a visitor and an operator converse, resume, resend, identify, and misbehave.
 import type { AddressInfo } from 'node:net';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
+import { assertEventually } from '@causerie/test-support/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { attachDispatcher, detachDispatcher } from '../events/transact.js';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { assertEventually } from '../test/wait.js';
 import { topics } from './bus.js';
-import { type Frame, RealtimeClient } from './client.js';
 import { sendEntry } from './commands.js';
 import { signIdentity, websiteIdentitySecret } from './identity.js';
 import { entryPayload } from './messages.js';

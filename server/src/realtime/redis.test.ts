@@ -1,6 +1,9 @@
 // Several nodes: the Redis bus, and two app instances sharing one PostgreSQL database and one Redis (started here):
 // a visitor on node A and an operator on node B converse; presence holds across nodes and survives a dead node.
 import type { AddressInfo } from 'node:net';
+import { startRedis } from '@causerie/test-support/processes';
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
+import { assertEventually } from '@causerie/test-support/wait';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
@@ -15,10 +18,7 @@ import {
   testConfig,
   testDialect,
 } from '../test/harness.js';
-import { startRedis } from '../test/processes.js';
-import { assertEventually } from '../test/wait.js';
 import { RedisBus } from './bus.js';
-import { RealtimeClient } from './client.js';
 import type { RealtimeMessage } from './messages.js';
 import { gatewayOf } from './plugin.js';
 
@@ -35,8 +35,8 @@ beforeAll(async () => {
   redis = await startRedis();
   redisUrl = redis.url;
 });
-afterAll(() => {
-  redis.child.kill('SIGKILL');
+afterAll(async () => {
+  await redis.stop('SIGKILL');
 });
 
 describe('RedisBus', () => {

@@ -1,8 +1,8 @@
 // The widget's survey over the visitor socket: the `satisfaction` frame records the answer of the visitor's own conversation.
 import type { AddressInfo } from 'node:net';
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { RealtimeClient } from './client.js';
 import { gatewayOf } from './plugin.js';
 
 let t: TestApp;

@@ -1,13 +1,13 @@
 // Durability with a real process: what was answered 200 survives SIGKILL, and SIGTERM shuts down cleanly.
+import { exitWithin, killAll, type RunningNode, startNode as startProcess } from '@causerie/test-support/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../db/database.js';
 import { ADMIN_KEY, createTestDatabase, type Envelope, type TestDatabase } from './harness.js';
-import { exitWithin, killAll, type RunningNode, startNode as startProcess } from './processes.js';
 
 type Node = RunningNode;
 let database: TestDatabase;
 
-const startNode = (): Promise<Node> => startProcess(database.config);
+const startNode = (): Promise<Node> => startProcess({ database });
 
 async function call(
   node: Node,

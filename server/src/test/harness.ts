@@ -1,54 +1,15 @@
 // Test harness: a real app on a real database (an SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@causerie/test-support/database';
+import { ADMIN_KEY } from '@causerie/test-support/processes';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../app.js';
 import type { Config, DatabaseConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { migrateToLatest, openDatabase, type Store } from '../db/database.js';
 
-export const ADMIN_KEY = 'test-platform-admin-key-0123456789';
-
-/** A database of its own for one test file; `drop` removes it. */
-export interface TestDatabase {
-  config: DatabaseConfig;
-  drop(): Promise<void>;
-}
-
-/** The dialect the suite runs on: `postgres` when TEST_DATABASE_URL names a PostgreSQL server. */
-export const testDialect: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?.startsWith('postgres')
-  ? 'postgres'
-  : 'sqlite';
-
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `causerie_test_${randomBytes(6).toString('hex')}`;
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (serverUrl?.startsWith('postgres')) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      config: { dialect: 'postgres', location: url.toString() },
-      drop: async () => {
-        const cleaner = new pg.Client({ connectionString: serverUrl });
-        await cleaner.connect();
-        await cleaner.query(`drop database if exists ${name} with (force)`);
-        await cleaner.end();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-test-'));
-  return {
-    config: { dialect: 'sqlite', location: path.join(dir, `${name}.db`) },
-    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
-}
+export { createTestDatabase, type TestDatabase, testDialect } from '@causerie/test-support/database';
+// The admin key and the databases are test-support's, shared with the tests that start real nodes.
+export { ADMIN_KEY } from '@causerie/test-support/processes';
 
 /** Tests talk to receivers on loopback, which the outbound guard refuses unless listed. */
 export const TEST_OUTBOUND_ALLOWLIST = '127.0.0.0/8,::1';

@@ -1,9 +1,9 @@
 // Several nodes behind nginx, sharing PostgreSQL and Redis, as production runs them (PostgreSQL only).
+import { availableOperator, liveTenant, socketUrl } from '@causerie/test-support/live-sockets';
+import { killAll, type RunningNode, startNginx, startNode, startRedis } from '@causerie/test-support/processes';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Frame, RealtimeClient } from '../realtime/client.js';
 import { ADMIN_KEY, createTestDatabase, type TestDatabase, testDialect } from './harness.js';
-import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
-import { killAll, type RunningNode, startNginx, startNode, startRedis } from './processes.js';
 
 let database: TestDatabase;
 
@@ -24,8 +24,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const redis = await startRedis();
   // The first node migrates; the second finds the schema up to date.
-  const first = await startNode(database.config, { REDIS_URL: redis.url });
-  const second = await startNode(database.config, { REDIS_URL: redis.url });
+  const first = await startNode({ database, env: { REDIS_URL: redis.url } });
+  const second = await startNode({ database, env: { REDIS_URL: redis.url } });
   nodes = [first, second];
   balancer = await startNginx(nodes.map((node) => node.port));
 }, 120_000);

@@ -1,9 +1,9 @@
 // kill -9 during a message storm: every message acknowledged to its sender survives and is delivered on resume, once.
+import { availableOperator, liveTenant, socketUrl } from '@causerie/test-support/live-sockets';
+import { exitWithin, killAll, startNode } from '@causerie/test-support/processes';
+import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Frame, RealtimeClient } from '../realtime/client.js';
 import { createTestDatabase, type TestDatabase } from './harness.js';
-import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
-import { exitWithin, killAll, startNode } from './processes.js';
 
 let database: TestDatabase;
 
@@ -22,7 +22,7 @@ const visitorTexts = (frames: Frame[]) =>
 
 describe('a node killed with SIGKILL during a message storm', () => {
   it('keeps every acknowledged message, and resume delivers each exactly once', { timeout: 120_000 }, async () => {
-    const node = await startNode(database.config);
+    const node = await startNode({ database });
     const tenant = await liveTenant(node.base, 'Storm Co');
     await availableOperator(node.base, tenant.token);
     const visitor = await RealtimeClient.open(socketUrl(node.base, '/realtime/visitor'));
@@ -54,7 +54,7 @@ describe('a node killed with SIGKILL during a message storm', () => {
     visitor.socket.terminate();
     expect(acked.size).toBeGreaterThanOrEqual(40);
 
-    const restarted = await startNode(database.config);
+    const restarted = await startNode({ database });
     const resumed = await RealtimeClient.open(socketUrl(restarted.base, '/realtime/visitor'));
     resumed.send({
       type: 'hello',

@@ -1,23 +1,23 @@
 // A node of several worker processes (CAUSERIE_WORKERS) sharing one port, one database and Redis: conversations cross
 // workers, routing holds under concurrent starts (also on one SQLite file), and a worker that dies is replaced.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RealtimeClient } from '../realtime/client.js';
-import { createTestDatabase, type TestDatabase } from './harness.js';
-import { availableOperator, liveTenant, socketUrl } from './live-sockets.js';
+import { databaseUrl } from '@causerie/test-support/database';
+import { availableOperator, liveTenant, socketUrl } from '@causerie/test-support/live-sockets';
 import {
-  databaseUrl,
   exitWithin,
   freePort,
   killAll,
-  MAIN,
   type RunningNode,
+  SERVER_MAIN,
   sleep,
   startNode,
+  startProcess,
   startRedis,
-} from './processes.js';
+} from '@causerie/test-support/processes';
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './harness.js';
 
 let database: TestDatabase;
 let node: RunningNode;
@@ -54,7 +54,7 @@ function statusOnNewConnection(url: string): Promise<number> {
 beforeAll(async () => {
   database = await createTestDatabase();
   redisUrl = (await startRedis()).url;
-  node = await startNode(database.config, { REDIS_URL: redisUrl, CAUSERIE_WORKERS: '2' });
+  node = await startNode({ database, env: { REDIS_URL: redisUrl, CAUSERIE_WORKERS: '2' } });
   // /readyz answers as soon as one worker listens; wait for both.
   await eventually(workerPids, (pids) => pids.length === 2);
 }, 120_000);
@@ -146,22 +146,13 @@ describe('a node of two workers', () => {
 
 describe('CAUSERIE_WORKERS', () => {
   it('refuses more than one worker without REDIS_URL, naming both variables', async () => {
-    const child = spawn(process.execPath, [MAIN, 'start'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(await freePort()),
-        DATABASE_URL: databaseUrl(database.config),
-        CAUSERIE_WORKERS: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const refused = startProcess(process.execPath, [SERVER_MAIN, 'start'], {
+      PORT: String(await freePort()),
+      DATABASE_URL: databaseUrl(database.config),
+      CAUSERIE_WORKERS: '2',
     });
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    expect(await exitWithin({ child, exited, output: () => output }, 10_000)).toEqual({ code: 2, signal: null });
-    expect(output).toContain('CAUSERIE_WORKERS');
-    expect(output).toContain('REDIS_URL');
+    expect(await exitWithin(refused, 10_000)).toEqual({ code: 2, signal: null });
+    expect(refused.output()).toContain('CAUSERIE_WORKERS');
+    expect(refused.output()).toContain('REDIS_URL');
   });
 });

@@ -1,9 +1,9 @@
 // kill -9 of a real node while it delivers webhooks: after a restart every event arrives, and repeats keep their webhook-id.
+import { exitWithin, killAll, type RunningNode, sleep, startNode } from '@causerie/test-support/processes';
+import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { ADMIN_KEY, createTestDatabase, type Envelope, type TestDatabase } from '../test/harness.js';
-import { exitWithin, killAll, type RunningNode, sleep, startNode } from '../test/processes.js';
-import { type Receiver, startReceiver } from './testing.js';
 
 const ENV = {
   CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8',
@@ -45,7 +45,7 @@ describe('a node killed with SIGKILL mid-delivery', () => {
   }, async () => {
     // Slow answers (within the 10 s timeout) keep attempts in flight when the node dies: at most 32 at once per subscription, fewer than EVENTS.
     hook.respond = () => ({ status: 200, delayMs: 8_000 });
-    const first = await startNode(database.config, ENV);
+    const first = await startNode({ database, env: ENV });
     const client = await call(first, 'POST', '/client', { name: 'Crash Hooks', lang: 'en' });
     const clientId = client.body.data.id;
     const created = await call(first, 'POST', '/webhook', {
@@ -71,7 +71,7 @@ describe('a node killed with SIGKILL mid-delivery', () => {
     expect(beforeRestart).toBeLessThan(EVENTS);
     hook.respond = () => ({ status: 200 });
 
-    const second = await startNode(database.config, ENV);
+    const second = await startNode({ database, env: ENV });
     const deadline = Date.now() + 45_000;
     const seen = () => new Set(hook.received.map((request) => (JSON.parse(request.body) as { userId: number }).userId));
     while (seen().size < EVENTS && Date.now() < deadline) await sleep(100);

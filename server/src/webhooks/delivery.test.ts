@@ -1,9 +1,9 @@
 // Webhook delivery against real receivers on loopback: signatures, payloads, retries, Retry-After, 410, timeouts, ordering, replay.
 import { createHmac } from 'node:crypto';
+import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { type Receiver, startReceiver } from './testing.js';
 
 // Retry delays and Retry-After × 0.001: 5 s → 5 ms, 5 min → 300 ms.
 const SCALE = 0.001;

@@ -1,7 +1,7 @@
 // Sustained failure disables a subscription once an event has used every attempt; the SSRF guard applies to deliveries.
+import { startReceiver } from '@causerie/test-support/webhook-receiver';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientWithKey, eventTypesFor, startTestApp, type TestApp } from '../test/harness.js';
-import { startReceiver } from './testing.js';
 import { RETRY_SCHEDULE_MS } from './worker.js';
 
 const apps: TestApp[] = [];

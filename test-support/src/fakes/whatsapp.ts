@@ -2,8 +2,7 @@
 // bearer-token auth (190), phone-number ids (100), body validation, per-number throughput (130429), the 24-hour
 // customer-service window (an accepted message then fails with 131047), media endpoints, and signed webhooks
 // (X-Hub-Signature-256) for customer messages and message statuses.
-import { createHash, randomBytes } from 'node:crypto';
-import { whatsappSignature } from '../whatsapp.js';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
 export interface FakeWhatsAppOptions {
@@ -32,6 +31,14 @@ const MEDIA_TYPES: Record<string, readonly string[]> = {
   video: ['video/mp4', 'video/3gpp'],
   sticker: ['image/webp'],
 };
+
+/**
+ * X-Hub-Signature-256 as Meta computes it: `sha256=` and the hex HMAC-SHA256 of the raw body with the app secret.
+ * Written here from Meta's documentation rather than imported from the server, so a mistake in the server's check shows.
+ */
+export function whatsappSignature(appSecret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+}
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
@@ -68,7 +75,7 @@ export class FakeWhatsApp extends FakeProvider {
     const media = /^\/media-download\/([A-Za-z0-9]+)$/.exec(request.path);
     if (media !== null) return this.download(request, media[1] ?? '');
     const match = /^\/(v\d+\.\d+)\/([^/]+)(\/messages)?$/.exec(request.path);
-    if (match === null) return graphError(400, 2500, 'Unknown path components: ' + request.path);
+    if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
       return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
     }

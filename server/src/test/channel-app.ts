@@ -1,9 +1,9 @@
 // A test app listening on a real port whose PUBLIC_URL is that port, so providers' signed webhooks (Twilio signs the
 // full URL) reach it as they would in production; outbound calls may reach loopback fakes.
-import { clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
-import { freePort } from '../../test/processes.js';
-import { channelRuntime } from '../runtime.js';
-import type { FakeProvider } from './http.js';
+import type { FakeProvider } from '@causerie/test-support/fakes/http';
+import { freePort } from '@causerie/test-support/processes';
+import { channelRuntime } from '../channels/runtime.js';
+import { clientWithKey, startTestApp, type TestApp } from './harness.js';
 
 export interface ChannelTestSetup {
   t: TestApp;
@@ -35,7 +35,7 @@ export async function startChannelApp(): Promise<ChannelTestSetup> {
   return { t, publicUrl, key, clientId, websiteId, operatorId: Number(operator.body.data.id) };
 }
 
-export { eventually } from '../../test/wait.js';
+export { eventually } from '@causerie/test-support/wait';
 
 /**
  * Connects a channel of the setup's website to a fake provider (its base URL), and points the fake's webhooks at the

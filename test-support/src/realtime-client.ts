@@ -1,4 +1,4 @@
-// A minimal client of the realtime protocol for Node (tests, benchmarks, scripts): frames in, frames awaited by predicate.
+// A minimal client of the realtime protocol for Node tests (server tests, e2e): frames in, frames awaited by predicate.
 import WebSocket from 'ws';
 
 /** A frame as received: a JSON object with a `type`. */

@@ -1,6 +1,7 @@
-// Process-level helpers for realtime tests: a client with a website and a logged-in operator, and socket URLs.
-import { RealtimeClient } from '../realtime/client.js';
-import { ADMIN_KEY } from './harness.js';
+// Factories over a running node's HTTP API for realtime tests: a client with a website and a logged-in operator, and
+// socket URLs.
+import { ADMIN_KEY } from './processes.js';
+import { RealtimeClient } from './realtime-client.js';
 
 async function api<T>(base: string, path: string, body: unknown): Promise<T> {
   const answer = await fetch(`${base}${path}`, {

@@ -4,8 +4,7 @@
 // base64 HMAC-SHA512 of the decoded data with the clientToken) for user messages and DELIVERED/READ events. Its
 // `/token` endpoint mints access tokens as Google's OAuth server does for service accounts (JWT bearer grant, RS256
 // assertion checked against the registered public key), with Google's error answers.
-import { type KeyObject, randomBytes, randomUUID, verify } from 'node:crypto';
-import { rbmSignature } from '../rcs.js';
+import { createHmac, type KeyObject, randomBytes, randomUUID, verify } from 'node:crypto';
 import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
 export interface FakeRbmOptions {
@@ -23,6 +22,14 @@ const googleError = (code: number, status: string, message: string): FakeAnswer 
 const oauthError = (status: number, error: string, description: string): FakeAnswer =>
   json(status, { error, error_description: description });
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * X-Goog-Signature as RBM computes it: base64 HMAC-SHA512 of the decoded `message.data` with the client token. Written
+ * here from Google's documentation rather than imported from the server, so a mistake in the server's check shows.
+ */
+export function rbmSignature(clientToken: string, decodedData: Buffer): string {
+  return createHmac('sha512', clientToken).update(decodedData).digest('base64');
+}
 
 function decodeSegment(segment: string | undefined): Record<string, unknown> | undefined {
   try {

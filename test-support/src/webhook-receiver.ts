@@ -1,4 +1,4 @@
-// A real webhook receiver for tests and benchmarks: node:http on loopback, recording every request, answering as told.
+// A real webhook receiver for tests: node:http on loopback, recording every request, answering as told.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
