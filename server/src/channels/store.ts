@@ -4,7 +4,7 @@ import { type IdPage, inIdOrder, pageOfIds } from '../db/paging.js';
 import type { ChannelRow, Database } from '../db/schema.js';
 import { clientScope, type Principal } from '../domain/tenancy/policy.js';
 import { link } from '../domain/tenancy/present.js';
-import type { ListQuery } from '../http/filters.js';
+import type { ListQuery } from '../list-query.js';
 import { formatDateTime } from '../time.js';
 import type { ChannelType, Credentials } from './adapter.js';
 import { adapterFor } from './registry.js';

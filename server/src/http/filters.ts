@@ -1,8 +1,9 @@
 // Seed 003's list conventions: `page`, `limit` (≤ 100), `full=1`, and `filters[field]=value` with `*` wildcards.
 import { Type } from 'typebox';
 import { ApiError, fieldInvalid } from '../errors.js';
+import { isIdText } from '../ids.js';
+import type { ListQuery } from '../list-query.js';
 import { parseApiDate } from '../time.js';
-import { isIdText } from './ids.js';
 import { PROBLEM_KEYWORD } from './validation.js';
 
 export const DEFAULT_LIMIT = 20;
@@ -21,13 +22,6 @@ export interface FilterSpec {
 }
 
 export type FilterSpecs = Record<string, FilterSpec>;
-
-export interface ListQuery<F extends string> {
-  page: number;
-  limit: number;
-  full: boolean;
-  filters: Partial<Record<F, string | number | boolean>>;
-}
 
 /** The querystring schema of a list route: common parameters plus one `filters[name]` per filter, for validation and the OpenAPI document. */
 export function listQuerySchema(specs: FilterSpecs) {

@@ -1,9 +1,7 @@
-// Identifiers as the API takes them: whole numbers from 1 to the largest id a 32-bit integer column holds.
+// Identifiers as the API takes them: the schema of an id field, by the rule of ids.ts.
 import { Type } from 'typebox';
+import { ID_MAX } from '../ids.js';
 import { PROBLEM_KEYWORD } from './validation.js';
-
-/** The largest identifier PostgreSQL's `integer` columns hold; anything above can name no row, and would fail the query. */
-export const ID_MAX = 2_147_483_647;
 
 /** Schema of an identifier field or parameter. */
 export function IdSchema(description: string) {
@@ -13,9 +11,4 @@ export function IdSchema(description: string) {
     description,
     [PROBLEM_KEYWORD]: 'Expected a whole number identifier.',
   });
-}
-
-/** True for text that reads as an identifier within range. */
-export function isIdText(text: string): boolean {
-  return /^\d{1,10}$/.test(text) && Number(text) >= 1 && Number(text) <= ID_MAX;
 }

@@ -1,8 +1,9 @@
 // Shared answers of list and read routes: short or full list items, and 404 for anything the key cannot see.
 import type { IdPage } from '../db/paging.js';
 import { unknownResource } from '../errors.js';
+import type { ListQuery } from '../list-query.js';
 import { many } from './envelope.js';
-import { type ListQuery, pageInfo } from './filters.js';
+import { pageInfo } from './filters.js';
 
 /** A list answer: `{id, _link}` items, or every field with `full=1`. */
 export async function listAnswer<R, P>(

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../db/paging.js';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../db/schema.js';
 import { clientScope, type Principal } from '../domain/tenancy/policy.js';
-import type { ListQuery } from '../http/filters.js';
+import type { ListQuery } from '../list-query.js';
 import { parseApiDate } from '../time.js';
 
 export type WebhookFilter = 'enabled' | 'website_id';

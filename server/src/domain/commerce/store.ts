@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { Database, SaleRow } from '../../db/schema.js';
-import type { ListQuery } from '../../http/filters.js';
+import type { ListQuery } from '../../list-query.js';
 import { parseApiDate } from '../../time.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 

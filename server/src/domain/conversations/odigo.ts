@@ -4,7 +4,7 @@ import type { CallMeetingRow, CallMeetingStatus, Database } from '../../db/schem
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { isIdText } from '../../http/ids.js';
+import { isIdText } from '../../ids.js';
 import { nowInstant } from '../../time.js';
 import { type Principal, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';

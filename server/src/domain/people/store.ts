@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { wildcardMatch } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { Database, GroupRow, OperatorRow, SkillRow } from '../../db/schema.js';
-import type { ListQuery } from '../../http/filters.js';
+import type { ListQuery } from '../../list-query.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 
 export type OperatorFilter = 'group_id' | 'website_id' | 'skill_id' | 'name' | 'external_id' | 'connected';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { wildcardMatch } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ApiKeyRow, ClientRow, Database, PartnerRow, WebsiteRow } from '../../db/schema.js';
-import type { ListQuery } from '../../http/filters.js';
+import type { ListQuery } from '../../list-query.js';
 import { clientScope, type Principal } from './policy.js';
 
 export type ClientFilter = 'name' | 'partner_id';

@@ -6,7 +6,7 @@ import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
-import { isIdText } from '../../http/ids.js';
+import { isIdText } from '../../ids.js';
 import { nowInstant, parseApiDate } from '../../time.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { newVisitorUid } from './identity.js';
