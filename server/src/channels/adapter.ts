@@ -11,7 +11,7 @@
 //      is complete, and the `/api/2/channel` schema, the webhook route `/channels/telegram/{channelId}/webhook`
 //      and the outbound worker pick it up without further changes.
 //   3. Add 'telegram' to ConversationSource (db/schema.ts) so conversations show where they came from.
-//   4. Write a fake provider in `channels/testing/` that behaves as the published API does (auth, paths, error
+//   4. Write a fake provider in `test-support/src/fakes/` that behaves as the published API does (auth, paths, error
 //      shapes, signed callbacks) and an end-to-end test beside the adapter.
 import type { TSchema } from 'typebox';
 import type { OutboundRequest, OutboundResponse } from '../http/outbound.js';
