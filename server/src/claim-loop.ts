@@ -164,7 +164,9 @@ export class ClaimLoop<Item> {
   private sleep(ms: number): Promise<void> {
     this.woken = false;
     return new Promise((resolve) => {
+      // A waiting loop does not keep the process alive by itself (the server's sockets do).
       const timer = setTimeout(done, ms);
+      timer.unref();
       function done(): void {
         clearTimeout(timer);
         resolve();
