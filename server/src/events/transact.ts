@@ -22,11 +22,6 @@ export function detachDispatcher(db: Kysely<Database>): void {
   dispatcherByDatabase.delete(db);
 }
 
-/** The dispatcher attached to `db`, if any (a bare database in a unit test has none). */
-export function dispatcherOf(db: Kysely<Database>): EventDispatcher | undefined {
-  return dispatcherByDatabase.get(db);
-}
-
 /** PostgreSQL's answer when it broke a lock cycle or a serialisation conflict: the transaction may simply run again. */
 function isRetryableConflict(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -181,7 +181,7 @@ export interface EndedWait {
  * Inside the caller's transaction: ends a waiting conversation with a miss (`conversation.missed` with reason
  * `offline` or `busy`) and closes it (`operator_closed` 0). False when it is no longer waiting.
  */
-export async function missWithin(
+async function missWithin(
   trx: Tx,
   conversation: RoutedConversation,
   outcome: 'missed_offline' | 'missed_busy',
@@ -213,7 +213,7 @@ export async function missWithin(
 }
 
 /** Inside the caller's transaction: the visitor left while waiting (`abandoned`, `conversation.abandoned`, closed). False when no longer waiting. */
-export async function abandonWithin(trx: Tx, conversation: RoutedConversation, at: string): Promise<boolean> {
+async function abandonWithin(trx: Tx, conversation: RoutedConversation, at: string): Promise<boolean> {
   const waitMs = millisBetween(conversation.created_at, at);
   const updated = await trx
     .updateTable('conversation')
@@ -234,7 +234,7 @@ export async function abandonWithin(trx: Tx, conversation: RoutedConversation, a
   return true;
 }
 
-export async function endedWait(trx: Tx, conversation: RoutedConversation, before: number): Promise<EndedWait> {
+async function endedWait(trx: Tx, conversation: RoutedConversation, before: number): Promise<EndedWait> {
   const row = await trx
     .selectFrom('conversation')
     .select(['outcome', 'wait_ms'])
