@@ -18,11 +18,13 @@ import { EventDispatcher } from './events/dispatcher.js';
 import { attachDispatcher, detachDispatcher } from './events/transact.js';
 import { KeyVerifier } from './http/auth.js';
 import { errorEnvelope } from './http/envelope.js';
-import { toApiError } from './http/failure.js';
+import { errorHeaders, toApiError } from './http/failure.js';
 import { OutboundGuard } from './http/outbound.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
+import { Limits } from './limits/limits.js';
+import { createSharedLimits } from './limits/shared-limits.js';
 import { registerHealth } from './ops/health.js';
-import { registerMetrics } from './ops/metrics.js';
+import { limitReport, registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
 import { consoleRoutes } from './web/console-routes.js';
 import { widgetRoutes } from './web/widget-routes.js';
@@ -46,6 +48,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // request.ip is the client behind the configured proxies: per-address limits count by it.
+    ...(config.trustProxy !== undefined && { trustProxy: trustedProxies(config.trustProxy) }),
     ajv: {
       customOptions: {
         coerceTypes: 'array',
@@ -61,11 +65,17 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   // Reactions to committed events (events/dispatcher.ts): every command run on this database hands its events here.
   const reactions = new EventDispatcher((err, reaction) => app.log.error({ err }, `reaction failed: ${reaction}`));
   attachDispatcher(store.db, reactions);
+  const metrics = registerMetrics(app);
+  const limits = new Limits(
+    createSharedLimits(config.redisUrl, (err, message) => app.log.warn({ err }, message)),
+    limitReport(app, metrics),
+  );
   const context: AppContext = {
     config,
     db: store.db,
     dialect: store.dialect,
-    keys: new KeyVerifier(store.db, config.adminKey),
+    keys: new KeyVerifier(store.db, config.adminKey, limits.credentials),
+    limits,
     outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
     reactions,
   };
@@ -93,6 +103,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     detachDispatcher(store.db);
     await webhooks.stop();
     context.outbound.close();
+    await limits.close();
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -124,7 +135,6 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     },
   });
 
-  registerMetrics(app);
   registerHealth(app, context);
   await app.register(apiV2, { prefix: '/api/2', context });
   await app.register(apiV1, { prefix: '/api', context });
@@ -144,6 +154,11 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   return { app, context };
 }
 
+/** A number of hops becomes a function (Fastify's types take a list or a function): the nearest `hops` peers are proxies. */
+function trustedProxies(setting: number | string): string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     // A route taking other bodies (a file upload) says which in its config.
@@ -158,7 +173,7 @@ function installErrorHandling(app: FastifyInstance): void {
       mediaTypeHint,
     });
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
-    reply.header('x-causerie-error', apiError.id);
+    reply.headers(errorHeaders(apiError));
     return reply.code(apiError.httpStatus).send(errorEnvelope(apiError));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -79,6 +79,16 @@ describe('defaults', () => {
   });
 });
 
+describe('CAUSERIE_TRUST_PROXY', () => {
+  it('is unset by default (the client is the TCP peer), and takes hops or a list of proxies', () => {
+    expect(loadConfig({}, CWD).trustProxy).toBeUndefined();
+    expect(loadConfig({ CAUSERIE_TRUST_PROXY: '2' }, CWD).trustProxy).toBe(2);
+    expect(loadConfig({ CAUSERIE_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,loopback,::1' }, CWD).trustProxy).toBe(
+      '127.0.0.1,10.0.0.0/8,loopback,::1',
+    );
+  });
+});
+
 describe('DATABASE_URL', () => {
   it.each([
     ['sqlite:./var/app.db', path.join(CWD, 'var', 'app.db')],
@@ -119,6 +129,11 @@ describe('bad values throw a ConfigError naming the variable', () => {
     ['CAUSERIE_PRESENCE_GRACE_MS', '86400001'],
     ['CAUSERIE_ADMIN_KEY', 'long enough but has spaces'],
     ['LOG_LEVEL', 'verbose'],
+    ['CAUSERIE_TRUST_PROXY', 'true'],
+    ['CAUSERIE_TRUST_PROXY', '0'],
+    ['CAUSERIE_TRUST_PROXY', '11'],
+    ['CAUSERIE_TRUST_PROXY', '10.0.0.0/33'],
+    ['CAUSERIE_TRUST_PROXY', 'proxy.internal'],
   ])('%s=%s', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -1,4 +1,5 @@
 // Reads and validates the process configuration from environment variables.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseOutboundAllowlist } from './http/outbound.js';
 
@@ -40,6 +41,12 @@ export interface Config {
   webhookTimeScale?: number;
   /** How long a receiver has to answer (CAUSERIE_WEBHOOK_TIMEOUT_MS, default 10000). */
   webhookTimeoutMs?: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe (CAUSERIE_TRUST_PROXY): a number of hops, or a comma-separated list of
+   * addresses, CIDR ranges and `loopback` / `linklocal` / `uniquelocal`. Unset: none, the client is the TCP peer.
+   * Per-address limits count by this address, so behind a proxy it must be set or every visitor shares the proxy's.
+   */
+  trustProxy?: number | string;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -75,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const outboundAllowlist = parseAllowlist(env.CAUSERIE_OUTBOUND_ALLOWLIST);
   const webhookTimeScale = parseTimeScale(env.CAUSERIE_WEBHOOK_TIME_SCALE);
   const webhookTimeoutMs = parseWebhookTimeout(env.CAUSERIE_WEBHOOK_TIMEOUT_MS);
+  const trustProxy = parseTrustProxy(env.CAUSERIE_TRUST_PROXY);
   return {
     port,
     host,
@@ -88,7 +96,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(secretKey !== undefined && { secretKey }),
     ...(webhookTimeScale !== undefined && { webhookTimeScale }),
     ...(webhookTimeoutMs !== undefined && { webhookTimeoutMs }),
+    ...(trustProxy !== undefined && { trustProxy }),
   };
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Hops (1 to 10) or a list of proxies; `true` (believe anyone) is refused: any client could then pick its address. */
+function parseTrustProxy(raw: string | undefined): number | string | undefined {
+  const value = raw?.trim() ?? '';
+  if (value === '') return undefined;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10)
+      throw new ConfigError('CAUSERIE_TRUST_PROXY', `a number of proxy hops must be from 1 to 10, got '${raw}'.`);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined ||
+      (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32) && extra === undefined);
+    if (!PROXY_KEYWORDS.has(entry) && (family === 0 || !prefixOk))
+      throw new ConfigError(
+        'CAUSERIE_TRUST_PROXY',
+        `'${entry}' is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal; give a comma-separated list of them, or a number of hops.`,
+      );
+  }
+  return entries.join(',');
 }
 
 function parseSecretKey(raw: string | undefined): string | undefined {

@@ -7,6 +7,7 @@ import type { Principal } from './domain/tenancy/policy.js';
 import type { EventDispatcher } from './events/dispatcher.js';
 import type { KeyVerifier } from './http/auth.js';
 import type { OutboundGuard } from './http/outbound.js';
+import type { Limits } from './limits/limits.js';
 import type { WebhookWorker } from './webhooks/worker.js';
 
 export interface AppContext {
@@ -14,6 +15,11 @@ export interface AppContext {
   db: Kysely<Database>;
   dialect: Dialect;
   keys: KeyVerifier;
+  /**
+   * Request rates and the throttle of wrong credentials (per address and account, with growing blocks), counted in
+   * Redis when nodes share one (limits/).
+   */
+  limits: Limits;
   /** Every outbound HTTP call (webhooks, channel providers) goes through this guard (SSRF checks, timeouts, size cap). */
   outbound: OutboundGuard;
   /** This node's webhook delivery worker (started when the app is ready, stopped on close). */

@@ -9,6 +9,8 @@ export interface ErrorDetails {
   field?: string;
   /** The realtime frame's `code` when it is not the id. */
   frameCode?: string;
+  /** For 429 and 503: when to try again, sent as the `Retry-After` header. */
+  retryAfterSeconds?: number;
 }
 
 export class ApiError extends Error {
@@ -16,6 +18,8 @@ export class ApiError extends Error {
   readonly field: string | undefined;
   /** The `code` of the realtime error frame: the id, unless the protocol names it otherwise. */
   readonly frameCode: string;
+  /** Seconds until a retry may succeed (`Retry-After`), when the error is about timing. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     /** Stable identifier: `meta.error` of the v2 envelope, the `X-Causerie-Error` header, logged. */
@@ -29,6 +33,7 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.field = details.field;
     this.frameCode = details.frameCode ?? id;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 

@@ -3,9 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { authenticateOperatorToken } from '../domain/people/sessions.js';
-import { fingerprint, sameFingerprint, splitKey, verifySecret } from '../domain/tenancy/keys.js';
+import { fingerprint, sameFingerprint, splitKey, verifyNothing, verifySecret } from '../domain/tenancy/keys.js';
 import type { Principal } from '../domain/tenancy/policy.js';
 import { forbidden } from '../errors.js';
+import type { CredentialThrottle } from '../limits/credentials.js';
 import { nowInstant } from '../time.js';
 import { bearerToken } from './bearer.js';
 
@@ -61,6 +62,8 @@ export class KeyVerifier {
   constructor(
     private readonly db: Kysely<Database>,
     adminKey: string | undefined,
+    /** Counts wrong keys per address and refuses an address that tried too many (limits/credentials.ts). */
+    private readonly throttle?: CredentialThrottle,
   ) {
     this.adminFingerprint = adminKey === undefined ? undefined : fingerprint(adminKey);
   }
@@ -68,9 +71,14 @@ export class KeyVerifier {
   /**
    * The principal for a key, or a 403 error. With `sessions`, a console session token also authenticates: as its
    * operator's client, narrowed by the operator's roles (see `authorize`). Sessions are checked on every request,
-   * never cached, so a logout or a deleted operator takes effect at once.
+   * never cached, so a logout or a deleted operator takes effect at once. With `address`, the caller's wrong keys are
+   * counted, and an address that tried too many is answered 429 until its block ends (a key it already proved stays
+   * good: the check runs only where the database would be asked).
    */
-  async authenticate(presented: string | undefined, options: { sessions?: boolean } = {}): Promise<Principal> {
+  async authenticate(
+    presented: string | undefined,
+    options: { sessions?: boolean; address?: string } = {},
+  ): Promise<Principal> {
     if (presented === undefined || presented.length > 256) throw forbidden();
     const print = fingerprint(presented);
     if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint))
@@ -80,7 +88,11 @@ export class KeyVerifier {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
     if (cached) this.cache.delete(cacheKey);
-    const principal = await this.lookUp(presented);
+    const { address } = options;
+    const principal =
+      address === undefined || this.throttle === undefined
+        ? await this.lookUp(presented)
+        : await this.throttle.attempt('api_key', { address }, () => this.lookUp(presented));
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(cacheKey, { principal, expiresAt: Date.now() + CACHE_TTL_MS });
     return principal;
@@ -127,8 +139,13 @@ export class KeyVerifier {
       ])
       .where('api_key.public_id', '=', parts.publicId)
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null) throw forbidden();
-    if (!(await verifySecret(row.secret_hash, parts.secret))) throw forbidden();
+    // An unknown key id costs the same Argon2id verification as a known one: timing does not tell which ids exist.
+    if (!row) {
+      await verifyNothing(parts.secret);
+      throw forbidden();
+    }
+    const verified = await verifySecret(row.secret_hash, parts.secret);
+    if (!verified || row.revoked_at !== null) throw forbidden();
     await this.db.updateTable('api_key').set({ last_used_at: nowInstant() }).where('id', '=', row.id).execute();
     switch (row.scope) {
       case 'platform':

@@ -88,4 +88,6 @@ export const ErrorResponses = {
   403: ErrorEnvelope,
   404: ErrorEnvelope,
   409: ErrorEnvelope,
+  /** A limit: too many wrong keys from this address, or (visitor fallback) too many requests; see Retry-After. */
+  429: ErrorEnvelope,
 } as const;

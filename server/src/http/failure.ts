@@ -38,3 +38,10 @@ export function toApiError(error: FastifyError | ApiError, wording: FailureWordi
     'error',
   );
 }
+
+/** The headers every error answer carries: its id, and when to retry when the error is about timing. */
+export function errorHeaders(error: ApiError): Record<string, string> {
+  const headers: Record<string, string> = { 'x-causerie-error': error.id };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  return headers;
+}

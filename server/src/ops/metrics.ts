@@ -1,6 +1,7 @@
 // Prometheus metrics of one app instance: process defaults plus HTTP request counts and latencies by route.
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { LimitReport } from '../limits/limits.js';
 
 /** Registers `/metrics` and the hooks that feed it. Each app gets its own registry so tests can build several. */
 export function registerMetrics(app: FastifyInstance): Registry {
@@ -30,4 +31,40 @@ export function registerMetrics(app: FastifyInstance): Registry {
     return registry.metrics();
   });
   return registry;
+}
+
+/**
+ * What the limits report: a log line and a count when a credential key becomes blocked (someone is guessing), a count
+ * of every request refused by a limit; refused attempts are logged at debug level only (a flood would flood the log).
+ */
+export function limitReport(app: FastifyInstance, registry: Registry): LimitReport {
+  const blocks = new Counter({
+    name: 'causerie_credential_blocks_total',
+    help: 'Addresses or accounts blocked after too many wrong passwords, sign-on keys or API keys, by credential kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: 'causerie_limited_requests_total',
+    help: 'Requests answered 429 by a limit: credential kinds while blocked, or request rates (visitor, address, website).',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  return {
+    blocked: ({ kind, key, blockMs }) => {
+      blocks.inc({ kind });
+      app.log.warn(
+        { limit: key, blockMs },
+        `too many wrong credentials (${kind}): blocked for ${Math.ceil(blockMs / 1000)} s`,
+      );
+    },
+    refused: ({ kind, key, waitMs }) => {
+      refused.inc({ limit: kind });
+      app.log.debug({ limit: key, waitMs }, `${kind} attempt refused while blocked`);
+    },
+    throttled: ({ limit, key, waitMs }) => {
+      refused.inc({ limit });
+      app.log.debug({ limit: key, waitMs }, `request over the ${limit} limit refused`);
+    },
+  };
 }

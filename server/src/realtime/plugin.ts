@@ -186,7 +186,7 @@ export const realtimeGateway: FastifyPluginAsyncTypebox<{ context: AppContext }>
     },
   );
 
-  await app.register(visitorFallbackRoutes(gateway));
+  await app.register(visitorFallbackRoutes(gateway, context.limits));
 
   gateway.start();
   app.addHook('onClose', async () => {

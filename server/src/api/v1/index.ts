@@ -5,7 +5,7 @@ import qs from 'qs';
 import type { AppContext } from '../../context.js';
 import { ApiError } from '../../errors.js';
 import { presentedKey } from '../../http/auth.js';
-import { toApiError } from '../../http/failure.js';
+import { errorHeaders, toApiError } from '../../http/failure.js';
 import { type MethodRegistry, V1_MODELS } from './method.js';
 import { registerOperatorMethods } from './operator-routes.js';
 import { registerReportMethods } from './report-routes.js';
@@ -22,7 +22,9 @@ export const apiV1: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(async (methods) => {
     // Authentication precedes validation, so a caller without a key learns nothing about the parameters.
     methods.addHook('preValidation', async (request) => {
-      request.principal = await context.keys.authenticate(presentedKey(request) ?? formKeys.get(request));
+      request.principal = await context.keys.authenticate(presentedKey(request) ?? formKeys.get(request), {
+        address: request.ip,
+      });
       if (request.method === 'POST') request.body = mergedParameters(request.query, request.body);
     });
     registerOperatorMethods(methods, registry, context);
@@ -64,7 +66,7 @@ function installV1Errors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = toV1Error(error);
     if (apiError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
-    reply.header('x-causerie-error', apiError.id);
+    reply.headers(errorHeaders(apiError));
     if (apiError.httpStatus === 405) reply.header('allow', 'GET, HEAD, POST');
     return reply.code(apiError.httpStatus).send({ result: 'error', message: apiError.message });
   });

@@ -16,7 +16,7 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   app.decorateRequest('principal');
   // Authentication precedes validation, so an unauthenticated caller learns nothing about the schema.
   app.addHook('onRequest', async (request) => {
-    request.principal = await context.keys.authenticate(presentedKey(request), { sessions: true });
+    request.principal = await context.keys.authenticate(presentedKey(request), { sessions: true, address: request.ip });
   });
   await app.register(tenancyRoutes, { context });
   await app.register(peopleRoutes, { context });

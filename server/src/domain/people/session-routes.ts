@@ -55,7 +55,7 @@ const presentSession = (session: NewSession) => ({
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const responses = { 400: ErrorEnvelope, 401: ErrorEnvelope };
+  const responses = { 400: ErrorEnvelope, 401: ErrorEnvelope, 429: ErrorEnvelope };
 
   app.post(
     '/login',
@@ -63,11 +63,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Session'],
         summary: 'Log an operator in with email and password',
+        description:
+          'Wrong passwords are counted per email and per address: after 5 for one email (20 for one address) in 15 minutes, every attempt answers 429 with Retry-After for 30 s, doubling with each new failure up to an hour (docs/SECURITY.md, Limits).',
         body: LoginBody,
         response: { 200: OneEnvelope(SessionData), ...responses },
       },
     },
-    async (request) => one(presentSession(await loginWithPassword(db, request.body))),
+    async (request) => {
+      const account = request.body.email.trim().toLowerCase();
+      const session = await context.limits.credentials.attempt('password', { address: request.ip, account }, () =>
+        loginWithPassword(db, request.body),
+      );
+      return one(presentSession(session));
+    },
   );
   app.post(
     '/sso',
@@ -75,11 +83,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Session'],
         summary: "Log an operator in with their SSO key (seed 003's Single Sign-On)",
+        description:
+          'Wrong keys are counted per address: after 20 in 15 minutes, every attempt answers 429 with Retry-After for a block that doubles with each new failure (docs/SECURITY.md, Limits).',
         body: SsoBody,
         response: { 200: OneEnvelope(SessionData), ...responses },
       },
     },
-    async (request) => one(presentSession(await loginWithSsoKey(db, request.body.sso_key))),
+    async (request) => {
+      const session = await context.limits.credentials.attempt('sso_key', { address: request.ip }, () =>
+        loginWithSsoKey(db, request.body.sso_key),
+      );
+      return one(presentSession(session));
+    },
   );
   app.get(
     '/session',

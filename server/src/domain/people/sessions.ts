@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { nowInstant } from '../../time.js';
-import { randomToken, verifySecret } from '../tenancy/keys.js';
+import { randomToken, verifyNothing, verifySecret } from '../tenancy/keys.js';
 import { sameSsoKeyHash, ssoKeyHash } from './sso-keys.js';
 
 /** Sessions last a working day; a new login makes a new one. */
@@ -66,6 +66,8 @@ export async function loginWithPassword(
     if (candidate.password_hash !== null && (await verifySecret(candidate.password_hash, input.password)))
       matching.push({ operatorId: candidate.id, clientId: candidate.client_id });
   }
+  // No such email: the same Argon2id verification as a wrong password, so timing does not tell which emails exist.
+  if (candidates.length === 0) await verifyNothing(input.password);
   const [only, ...others] = matching;
   if (only === undefined) throw loginRefused();
   if (others.length > 0)

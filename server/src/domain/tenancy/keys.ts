@@ -39,6 +39,19 @@ export async function verifySecret(secretHash: string, secret: string): Promise<
   }
 }
 
+/** A hash of a secret nobody knows, made once: what an unknown account or key id is verified against. */
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the time of one verification and answers false: a login for an email that does not exist, or a key whose id
+ * is unknown, then takes as long as a wrong password or secret for one that does, so timing does not tell them apart.
+ */
+export async function verifyNothing(secret: string): Promise<false> {
+  dummyHash ??= hashSecret(randomToken(32));
+  await verifySecret(await dummyHash, secret);
+  return false;
+}
+
 /** A fingerprint for in-memory caches, so plaintext keys are never kept as map keys. */
 export function fingerprint(value: string): Buffer {
   return createHash('sha256').update(value).digest();
