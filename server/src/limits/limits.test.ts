@@ -3,7 +3,7 @@
 import { killAll, startRedis } from '@causerie/test-support/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
-import { WEBSITE_CEILING } from '../realtime/http.js';
+import { WEBSITE_CEILING } from '../realtime/fallback-limits.js';
 import { ACCOUNT_POLICY } from './credentials.js';
 import { type LimitReport, Limits, type RequestLimit } from './limits.js';
 import { blockAfter, type FailurePolicy, LocalLimits, RedisLimits } from './shared-limits.js';

@@ -2,7 +2,6 @@
 // conversation when the visitor has none open), poll for entries after a seq, typing, read and the survey. Same rules
 // as the socket.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { Type } from 'typebox';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
@@ -16,10 +15,10 @@ import { transact } from '../events/transact.js';
 import { ErrorResponses, OneEnvelope, one } from '../http/envelope.js';
 import { IdSchema } from '../http/ids.js';
 import { NON_BLANK, PROBLEM_KEYWORD } from '../http/validation.js';
-import type { Limits, RequestLimit } from '../limits/limits.js';
+import type { Limits } from '../limits/limits.js';
 import { topics } from './bus.js';
 import { markRead } from './commands.js';
-import { VISITOR_RATE } from './connection.js';
+import { newVisitorLimit, visitorLimit, visitorOfRequest, websiteLimit } from './fallback-limits.js';
 import { entryFrame, MAX_ID_TEXT, MAX_TEXT, visibleToVisitor, visitorConversationView } from './frames.js';
 import type { Gateway } from './gateway.js';
 import { findSite, lookupVisitor, resolveVisitor, type SiteRef, type VisitorRef } from './identity.js';
@@ -204,41 +203,6 @@ async function ownConversation(
   if (visitor.id === 0 || !(await visitorOwnsConversation(gateway.db, conversationId, visitor.id, site.id)))
     throw unknownResource('conversation', conversationId);
   return { site, visitor };
-}
-
-/** One visitor over HTTP: the socket's frame rate (20 a second, bursts of 60), so the fallback is no way around it. */
-const visitorLimit = (websiteId: number, vuid: string): RequestLimit => ({
-  name: 'visitor',
-  key: `visitor:${websiteId}:${vuid}`,
-  rate: VISITOR_RATE,
-  refusal: `from this visitor: at most ${VISITOR_RATE.perSecond} a second (bursts of ${VISITOR_RATE.burst}), as on the socket`,
-});
-
-/** New anonymous visitors from one address: a page load makes one; a script making hundreds a second is refused. */
-export const NEW_VISITORS_PER_ADDRESS = { perSecond: 1 / 6, burst: 20 };
-const newVisitorLimit = (address: string): RequestLimit => ({
-  name: 'new_visitors_per_address',
-  key: `new-visitors:${address}`,
-  rate: NEW_VISITORS_PER_ADDRESS,
-  refusal: `starting new visitors from this address: at most ${NEW_VISITORS_PER_ADDRESS.burst} at once, then 10 a minute`,
-});
-
-/** Every fallback request of one website, whoever sends it: a ceiling that a flood of made-up visitors cannot pass. */
-export const WEBSITE_CEILING = { perSecond: 500, burst: 1000 };
-const websiteLimit = (websiteId: number): RequestLimit => ({
-  name: 'website',
-  key: `website:${websiteId}`,
-  rate: WEBSITE_CEILING,
-  refusal: `to this website's visitor fallback: at most ${WEBSITE_CEILING.perSecond} a second for all its visitors`,
-});
-
-/** The website and visitor a fallback request names (its query for GET, its body otherwise), once validated. */
-function visitorOfRequest(request: FastifyRequest): { websiteId: number; vuid: string | undefined } | undefined {
-  const input: unknown = request.method === 'GET' ? request.query : request.body;
-  if (input === null || typeof input !== 'object') return undefined;
-  const { website_id: websiteId, vuid } = input as { website_id?: unknown; vuid?: unknown };
-  if (typeof websiteId !== 'number') return undefined;
-  return { websiteId, vuid: typeof vuid === 'string' ? vuid : undefined };
 }
 
 /** Registers the visitor's fallback routes: POST and GET /realtime/visitor/messages, POST …/typing, …/read, …/satisfaction. */
