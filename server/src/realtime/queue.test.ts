@@ -196,6 +196,13 @@ describe('the waiting queue over sockets', () => {
       'started',
     );
     expect(again).toMatchObject({ conversation_id: started.conversation_id, duplicate: true, outcome: 'offline' });
+    // Its first message is acknowledged again, as the first time: a client waiting on that ack moves on.
+    expect(await visitor.socket.next('ack')).toEqual({
+      type: 'ack',
+      conversation_id: started.conversation_id,
+      client_message_id: 'left-1',
+      seq: 1,
+    });
   });
 
   it('refuses a second start while a conversation is open', async () => {
