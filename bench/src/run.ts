@@ -1,12 +1,15 @@
-// `npm run bench -- NAME [--quick]`: runs one benchmark; its last output line is one JSON object with the figures.
+// `npm run bench -- NAME [--quick] [--postgres]`: runs one benchmark; its last output line is one JSON object with the figures.
 import { realtimeConnections } from './realtime-connections.js';
 import { realtimeThroughput } from './realtime-throughput.js';
+import { rest } from './rest.js';
 import { webhookDelivery } from './webhook-delivery.js';
 import { whatsappInbound } from './whatsapp-inbound.js';
 
 export interface BenchOptions {
   /** Under 60 s in total: fewer messages, sockets and rounds. */
   quick: boolean;
+  /** On the PostgreSQL server TEST_DATABASE_URL names instead of an SQLite file (benchmarks that offer it: rest). */
+  postgres: boolean;
 }
 
 type Benchmark = (options: BenchOptions) => Promise<Record<string, unknown>>;
@@ -16,17 +19,20 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'realtime-connections': realtimeConnections,
   'webhook-delivery': webhookDelivery,
   'whatsapp-inbound': whatsappInbound,
+  rest,
 };
 
 async function main(argv: string[]): Promise<number> {
   const name = argv.find((arg) => !arg.startsWith('--'));
   const benchmark = name === undefined ? undefined : BENCHMARKS[name];
   if (!benchmark) {
-    console.error(`Usage: npm run bench -- NAME [--quick]\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')}`);
+    console.error(
+      `Usage: npm run bench -- NAME [--quick] [--postgres]\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')}`,
+    );
     return 2;
   }
   const started = Date.now();
-  const figures = await benchmark({ quick: argv.includes('--quick') });
+  const figures = await benchmark({ quick: argv.includes('--quick'), postgres: argv.includes('--postgres') });
   console.log(
     JSON.stringify({
       benchmark: name,

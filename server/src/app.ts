@@ -20,6 +20,7 @@ import { KeyVerifier } from './http/auth.js';
 import { errorEnvelope } from './http/envelope.js';
 import { errorHeaders, toApiError } from './http/failure.js';
 import { OutboundGuard } from './http/outbound.js';
+import { DEFAULT_READ_CACHE, ReadCache } from './http/read-cache.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { Limits } from './limits/limits.js';
 import { createSharedLimits } from './limits/shared-limits.js';
@@ -76,9 +77,15 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     dialect: store.dialect,
     keys: new KeyVerifier(store.db, config.adminKey, limits.credentials),
     limits,
+    readCache: new ReadCache({ ...DEFAULT_READ_CACHE, maxAgeMs: config.readCacheMs ?? DEFAULT_READ_CACHE.maxAgeMs }),
     outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
     reactions,
   };
+  // First of the reactions: a kept answer must stop being served as soon as the change under it is committed.
+  reactions.on('*', (events) => context.readCache.invalidate(events), {
+    name: 'read cache',
+    where: 'every_node',
+  });
   registerQueueServing(reactions, store.db);
   // A revoked key stops working on every node at once (relayed over Redis when several run), not after the cache's 30 s.
   reactions.on(

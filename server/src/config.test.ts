@@ -79,6 +79,14 @@ describe('defaults', () => {
   });
 });
 
+describe('CAUSERIE_READ_CACHE_MS', () => {
+  it('is unset by default (a second), and 0 turns the read cache off', () => {
+    expect(loadConfig({}, CWD).readCacheMs).toBeUndefined();
+    expect(loadConfig({ CAUSERIE_READ_CACHE_MS: '0' }, CWD).readCacheMs).toBe(0);
+    expect(loadConfig({ CAUSERIE_READ_CACHE_MS: '250' }, CWD).readCacheMs).toBe(250);
+  });
+});
+
 describe('CAUSERIE_TRUST_PROXY', () => {
   it('is unset by default (the client is the TCP peer), and takes hops or a list of proxies', () => {
     expect(loadConfig({}, CWD).trustProxy).toBeUndefined();
@@ -134,6 +142,8 @@ describe('bad values throw a ConfigError naming the variable', () => {
     ['CAUSERIE_TRUST_PROXY', '11'],
     ['CAUSERIE_TRUST_PROXY', '10.0.0.0/33'],
     ['CAUSERIE_TRUST_PROXY', 'proxy.internal'],
+    ['CAUSERIE_READ_CACHE_MS', '1s'],
+    ['CAUSERIE_READ_CACHE_MS', '60001'],
   ])('%s=%s', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

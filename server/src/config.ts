@@ -47,6 +47,11 @@ export interface Config {
    * Per-address limits count by this address, so behind a proxy it must be set or every visitor shares the proxy's.
    */
   trustProxy?: number | string;
+  /**
+   * How long a GET's answer may be served again while no event changed the reader's data (CAUSERIE_READ_CACHE_MS,
+   * default 1000; 0 turns the read cache off).
+   */
+  readCacheMs?: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -83,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const webhookTimeScale = parseTimeScale(env.CAUSERIE_WEBHOOK_TIME_SCALE);
   const webhookTimeoutMs = parseWebhookTimeout(env.CAUSERIE_WEBHOOK_TIMEOUT_MS);
   const trustProxy = parseTrustProxy(env.CAUSERIE_TRUST_PROXY);
+  const readCacheMs = parseReadCache(env.CAUSERIE_READ_CACHE_MS);
   return {
     port,
     host,
@@ -97,7 +103,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(webhookTimeScale !== undefined && { webhookTimeScale }),
     ...(webhookTimeoutMs !== undefined && { webhookTimeoutMs }),
     ...(trustProxy !== undefined && { trustProxy }),
+    ...(readCacheMs !== undefined && { readCacheMs }),
   };
+}
+
+/** Milliseconds from 0 (off) to 60000; unset → undefined (1000). */
+function parseReadCache(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = raw.trim();
+  if (!/^\d+$/.test(value) || Number(value) > 60_000)
+    throw new ConfigError(
+      'CAUSERIE_READ_CACHE_MS',
+      `must be a whole number of milliseconds from 0 (off) to 60000, got '${raw}'.`,
+    );
+  return Number(value);
 }
 
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -7,6 +7,7 @@ import type { Principal } from './domain/tenancy/policy.js';
 import type { EventDispatcher } from './events/dispatcher.js';
 import type { KeyVerifier } from './http/auth.js';
 import type { OutboundGuard } from './http/outbound.js';
+import type { ReadCache } from './http/read-cache.js';
 import type { Limits } from './limits/limits.js';
 import type { WebhookWorker } from './webhooks/worker.js';
 
@@ -20,6 +21,8 @@ export interface AppContext {
    * Redis when nodes share one (limits/).
    */
   limits: Limits;
+  /** Answers to GETs kept per reader and URL until an event changes the reader's data (http/read-cache.ts). */
+  readCache: ReadCache;
   /** Every outbound HTTP call (webhooks, channel providers) goes through this guard (SSRF checks, timeouts, size cap). */
   outbound: OutboundGuard;
   /** This node's webhook delivery worker (started when the app is ready, stopped on close). */

@@ -51,6 +51,8 @@ export interface NodeOptions {
   /** Also waits for this in the node's output (the demo's banner comes after /readyz answers). */
   readyOutput?: RegExp;
   timeoutMs?: number;
+  /** Node's own flags before the script (`--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArguments?: string[];
 }
 
 /** Every process started here and not stopped yet, for killAll. */
@@ -167,7 +169,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   const base = `http://127.0.0.1:${port}`;
   const node = startProcess(
     process.execPath,
-    [SERVER_MAIN, options.command ?? 'start'],
+    [...(options.nodeArguments ?? []), SERVER_MAIN, options.command ?? 'start'],
     {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -21,12 +21,15 @@ export const apiV1: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   const registry: MethodRegistry = new Map();
   await app.register(async (methods) => {
     // Authentication precedes validation, so a caller without a key learns nothing about the parameters.
-    methods.addHook('preValidation', async (request) => {
+    methods.addHook('preValidation', async (request, reply) => {
       request.principal = await context.keys.authenticate(presentedKey(request) ?? formKeys.get(request), {
         address: request.ip,
       });
       if (request.method === 'POST') request.body = mergedParameters(request.query, request.body);
+      // The exports are polled like the v2 lists: a kept answer still current is served here (http/read-cache.ts).
+      else if (await context.readCache.lookUp(request, reply)) return reply;
     });
+    context.readCache.install(methods);
     registerOperatorMethods(methods, registry, context);
     registerReportMethods(methods, registry, context);
   });

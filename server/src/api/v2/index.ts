@@ -15,9 +15,12 @@ import { webhookRoutes } from '../../webhooks/routes.js';
 export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   app.decorateRequest('principal');
   // Authentication precedes validation, so an unauthenticated caller learns nothing about the schema.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.principal = await context.keys.authenticate(presentedKey(request), { sessions: true, address: request.ip });
+    // A GET whose answer is kept and still current is answered here (http/read-cache.ts).
+    if (await context.readCache.lookUp(request, reply)) return reply;
   });
+  context.readCache.install(app);
   await app.register(tenancyRoutes, { context });
   await app.register(peopleRoutes, { context });
   await app.register(operatorLiveRoutes, { context });

@@ -1,0 +1,193 @@
+// Answers to reads, kept until the data under them changes. Integrators poll the same lists over and over (the
+// iAdvize clients page through conversations and operators; the console refreshes its views), and most polls find
+// nothing new. A GET's answer is kept per reader (the principal: what it may see) and URL, stamped with the generation
+// of that reader's data; every committed event of a client moves its generation on (a reaction on every node, so
+// another node's write is seen there as soon as its events are relayed), so a kept answer is only served while no
+// change was committed since it was made. Answers also age out after a second: what depends on the clock (the default
+// three-month window, durations of open conversations) and a change made without an event stay fresh within that
+// (plus the time one request takes to make the answer again, while the others are served the one it replaces).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../domain/tenancy/policy.js';
+import type { CommittedEvent } from '../events/dispatcher.js';
+
+export interface ReadCacheOptions {
+  /** How long an answer may be served at most, whatever the events say. */
+  maxAgeMs: number;
+  /** All kept answers together, in bytes of their bodies; past it, the least recently used go. */
+  maxBytes: number;
+  /** Larger answers are not kept (exports of a whole day). */
+  maxEntryBytes: number;
+}
+
+export const DEFAULT_READ_CACHE: ReadCacheOptions = {
+  maxAgeMs: 1_000,
+  maxBytes: 64 * 1024 * 1024,
+  maxEntryBytes: 1024 * 1024,
+};
+
+interface Entry {
+  generation: number;
+  storedAt: number;
+  contentType: string;
+  /** Encoded once: a hit writes these bytes as they are. */
+  body: Buffer;
+}
+
+/** What a request that missed remembers, to keep its answer under the generation it started from. */
+interface Ticket {
+  key: string;
+  generation: number;
+  /** Tells the requests that arrived meanwhile for the same answer that it is made (or that it failed). */
+  settle: () => void;
+}
+
+/** An answer being made: later requests for it wait for it instead of making it again. */
+interface InFlight {
+  generation: number;
+  made: Promise<void>;
+}
+
+const tickets = new WeakMap<FastifyRequest, Ticket>();
+
+/** Who reads: answers differ by scope, client, partner and, for a console session, operator and roles. */
+function readerOf(principal: Principal): string {
+  switch (principal.scope) {
+    case 'platform':
+      return 'platform';
+    case 'partner':
+      return `partner:${principal.partnerId}`;
+    case 'client':
+      return principal.session === undefined
+        ? `client:${principal.clientId}`
+        : `client:${principal.clientId}:operator:${principal.session.operatorId}:${principal.session.roles.join(',')}`;
+  }
+}
+
+export class ReadCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  /** Moves on with every event: what partner and platform keys read spans clients. */
+  private everything = 0;
+  /** Moves on with events of no client (partners). */
+  private unscoped = 0;
+  private readonly clients = new Map<number, number>();
+  private readonly inFlight = new Map<string, InFlight>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly options: ReadCacheOptions = DEFAULT_READ_CACHE,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The reaction to committed events (on every node): the data of their clients changed. */
+  invalidate(events: readonly CommittedEvent[]): void {
+    for (const event of events) {
+      this.everything += 1;
+      if (event.clientId === null) this.unscoped += 1;
+      else this.clients.set(event.clientId, (this.clients.get(event.clientId) ?? 0) + 1);
+    }
+  }
+
+  /** The generation of what a reader sees; it only grows, and grows with every change the reader could see. */
+  generationOf(principal: Principal): number {
+    return principal.scope === 'client' ? (this.clients.get(principal.clientId) ?? 0) + this.unscoped : this.everything;
+  }
+
+  /**
+   * The answer kept for `key` if it was made under `generation`: fresh within its age; past it, still returned with
+   * `fresh: false` so one request refreshes it while the others are served the answer being replaced. An answer of
+   * another generation is dropped: it is never served.
+   */
+  get(key: string, generation: number): { entry: Entry; fresh: boolean } | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.generation !== generation) {
+      this.drop(key, entry);
+      return undefined;
+    }
+    // Most recently used last: the map's order is the eviction order.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return { entry, fresh: this.now() - entry.storedAt <= this.options.maxAgeMs };
+  }
+
+  set(key: string, generation: number, contentType: string, text: string): void {
+    if (text.length > this.options.maxEntryBytes) return;
+    const earlier = this.entries.get(key);
+    if (earlier !== undefined) this.drop(key, earlier);
+    const body = Buffer.from(text);
+    this.entries.set(key, { generation, storedAt: this.now(), contentType, body });
+    this.bytes += body.length;
+    for (const [oldestKey, oldest] of this.entries) {
+      if (this.bytes <= this.options.maxBytes) break;
+      this.drop(oldestKey, oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.body.length;
+  }
+
+  /**
+   * Serves GETs of `app`'s routes from the cache once the principal is known: call `lookUp` right after
+   * authentication, in the same hook; `install` registers the hooks that keep fresh answers.
+   */
+  install(app: FastifyInstance): void {
+    app.addHook('onSend', async (request, reply, payload) => {
+      const ticket = tickets.get(request);
+      if (ticket !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
+        const contentType = reply.getHeader('content-type');
+        if (typeof contentType === 'string') this.set(ticket.key, ticket.generation, contentType, payload);
+      }
+      return payload;
+    });
+    // Whatever happened (an error, a closed connection), the waiting requests go on.
+    app.addHook('onResponse', async (request) => tickets.get(request)?.settle());
+  }
+
+  /**
+   * Answers a GET from the cache (true: the reply is sent), or notes what to keep when its answer is made. When the
+   * same answer is being made for another request (fifty integrations polling the list that just changed), waits for
+   * it rather than making it again.
+   */
+  async lookUp(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (request.method !== 'GET' || this.options.maxAgeMs === 0) return false;
+    const key = `${readerOf(request.principal)} ${request.url}`;
+    const generation = this.generationOf(request.principal);
+    let pending = this.inFlight.get(key);
+    if (pending !== undefined && pending.generation !== generation) pending = undefined;
+    let kept = this.get(key, generation);
+    // Past its age and being refreshed by another request: served meanwhile (nothing was committed under it).
+    if (kept !== undefined && (kept.fresh || pending !== undefined)) return this.serve(reply, kept.entry);
+    if (pending !== undefined) {
+      await pending.made;
+      kept = this.get(key, generation);
+      if (kept?.fresh === true) return this.serve(reply, kept.entry);
+    }
+    this.misses += 1;
+    let resolveMade: () => void = () => undefined;
+    const made = new Promise<void>((resolve) => {
+      resolveMade = resolve;
+    });
+    const settle = () => {
+      if (this.inFlight.get(key)?.made === made) this.inFlight.delete(key);
+      resolveMade();
+    };
+    // Only the first to miss makes it; one that waited and still missed (an error, an entry too large) makes its own.
+    if (pending === undefined) this.inFlight.set(key, { generation, made });
+    tickets.set(request, { key, generation, settle });
+    return false;
+  }
+
+  private serve(reply: FastifyReply, entry: Entry): true {
+    this.hits += 1;
+    void reply.code(200).header('content-type', entry.contentType).send(entry.body);
+    return true;
+  }
+}
