@@ -1,5 +1,5 @@
-// Conversations (seed 003 "Conversation") end to end: create and import, history format, the 3-month list period,
-// filters, updates, closing, history entries with their seq, events and tenant isolation.
+// Conversations (seed 003 "Conversation") end to end: create and import, history format, the outcome of live ones, the
+// 3-month list period, filters, updates, closing, history entries with their seq, events and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_KEY,
@@ -78,6 +78,7 @@ describe('creating and reading', () => {
       rule_id: null,
       source: 'api',
       status: 'open',
+      outcome: null,
       client_id: clientId,
       _link: `/conversation/${data.id}`,
     });
@@ -341,6 +342,47 @@ describe('creating and reading', () => {
     }
     const after = await t.api('GET', `/conversation/${mine.id}`, { key });
     expect(after.body.data).toMatchObject({ page_type: null, status: 'open', history: [] });
+  });
+});
+
+describe('outcome', () => {
+  /** A visitor's first message through the widget's HTTP fallback: a live conversation, routed as it starts. */
+  async function visitorWrites(websiteId: number, text: string): Promise<{ conversationId: number; started: string }> {
+    const answer = await t.app.inject({
+      method: 'POST',
+      url: '/realtime/visitor/messages',
+      payload: { website_id: websiteId, text, client_message_id: `outcome-${++counter}` },
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const data = answer.json<{ data: { conversation_id: number; outcome: string } }>().data;
+    return { conversationId: data.conversation_id, started: data.outcome };
+  }
+
+  it('shows a conversation missed while nobody was online as missed_offline, read alone and in the list', async () => {
+    const offlineSite = await website();
+    const missed = await visitorWrites(offlineSite, 'Anyone there? Call me back please.');
+    expect(missed.started).toBe('offline');
+    const read = await t.api('GET', `/conversation/${missed.conversationId}`, { key });
+    expect(read.status).toBe(200);
+    expect(read.body.data).toMatchObject({ status: 'closed', outcome: 'missed_offline', operator_id: null });
+    const listed = await t.api('GET', `/conversation?full=1&filters[website_id]=${offlineSite}`, { key });
+    expect(listed.body.data).toEqual([read.body.data]);
+  });
+
+  it('shows a conversation an available operator got as answered', async () => {
+    const liveSite = await website();
+    const agent = await created('/operator', {
+      name: 'Outcome Agent',
+      email: `outcome.${++counter}@conv.example`,
+      website_list: [liveSite],
+    });
+    expect((await t.api('PUT', `/operator/${agent.id}/live`, { key, form: { 'chat[available]': '1' } })).status).toBe(
+      200,
+    );
+    const answered = await visitorWrites(liveSite, 'Hello, my order is late.');
+    expect(answered.started).toBe('assigned');
+    const read = await t.api('GET', `/conversation/${answered.conversationId}`, { key });
+    expect(read.body.data).toMatchObject({ status: 'open', outcome: 'answered', operator_id: agent.id });
   });
 });
 

@@ -28,6 +28,7 @@ export function presentConversation(row: ConversationRecord) {
     visitor_id: row.visitor_id,
     source: row.source,
     status: row.status,
+    outcome: row.outcome,
     phone_number: row.phone_number,
     client_id: row.client_id,
     _link: link('conversation', row.id),

@@ -67,6 +67,21 @@ export const ConversationData = Type.Object({
     }),
   ),
   status: Type.Optional(Type.String({ description: '`waiting` (no operator yet), `open` or `closed`.' })),
+  outcome: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal('answered'),
+        Type.Literal('missed_offline'),
+        Type.Literal('missed_busy'),
+        Type.Literal('abandoned'),
+        Type.Null(),
+      ],
+      {
+        description:
+          "What became of a routed conversation (web chat, WhatsApp, SMS, RCS): `answered` (routing or a transfer gave it to an operator; whether they wrote is `operator_answer`), `missed_offline` (nobody was connected and available on its channel when it started, or the last of them left while it waited: closed, the visitor's message kept as a message left), `missed_busy` (operators were busy and it waited in the queue for more than 15 minutes), `abandoned` (the visitor left while it waited). `null` while it waits for its first operator, and for conversations the API created (`POST /conversation`, Odigo calls), which are not routed.",
+      },
+    ),
+  ),
   phone_number: Type.Optional(
     Type.Union([Type.String(), Type.Null()], { description: "Visitor's phone number (calls)." }),
   ),
