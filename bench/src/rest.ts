@@ -434,9 +434,12 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
   const database: TestDatabase = await createTestDatabase(postgres ? {} : { dialect: 'sqlite' });
   // BENCH_CPU_PROFILE_DIR: the node writes a V8 CPU profile there when it stops (see bench/RESULTS.md, rest).
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  // CAUSERIE_READ_CACHE_MS=0 measures every request as a miss (a client paging through a list).
+  const readCache = process.env.CAUSERIE_READ_CACHE_MS;
   const node = await startNode({
     database,
     timeoutMs: 60_000,
+    ...(readCache !== undefined && { env: { CAUSERIE_READ_CACHE_MS: readCache } }),
     ...(profileDir !== undefined && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
   });
   const baseline = await startBaseline('json-body');
@@ -476,6 +479,7 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
     }
     return {
       dialect: database.config.dialect,
+      read_cache_ms: readCache === undefined ? 1000 : Number(readCache),
       connections: CONNECTIONS,
       seconds_per_endpoint: scale.seconds,
       conversations: scale.conversations,
@@ -490,6 +494,8 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
     await baseline.stop();
     // A profiled node must exit by itself to write its profile.
     await node.stop(profileDir === undefined ? 'SIGKILL' : 'SIGTERM');
-    await database.drop();
+    // BENCH_KEEP_DATABASE: left in place for a look at its query plans.
+    if (process.env.BENCH_KEEP_DATABASE === undefined) await database.drop();
+    else console.error(`database kept: ${database.config.location}`);
   }
 }

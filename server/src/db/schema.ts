@@ -152,6 +152,12 @@ export type ConversationChannel = 'chat' | 'call' | 'video' | 'social';
 export type ConversationSource = 'web' | 'whatsapp' | 'sms' | 'rcs' | 'odigo' | 'api';
 export type ConversationStatus = 'waiting' | 'open' | 'closed';
 
+/**
+ * The statuses of a conversation not closed, for `status in (…)`: unlike `status != 'closed'`, it seeks the
+ * (operator_id, status) index instead of reading every conversation an operator ever had.
+ */
+export const NOT_CLOSED: readonly ConversationStatus[] = ['waiting', 'open'];
+
 export interface ConversationTable {
   id: Generated<number>;
   client_id: number;

@@ -1,6 +1,6 @@
 // Reads of the realtime gateway: history after a seq, conversation states, an operator's conversations and websites.
 import type { Kysely } from 'kysely';
-import type { ConversationMessageRow, Database } from '../db/schema.js';
+import { type ConversationMessageRow, type Database, NOT_CLOSED } from '../db/schema.js';
 import type { ConversationState } from './messages.js';
 
 type Db = Kysely<Database>;
@@ -111,7 +111,7 @@ export async function operatorConversationIds(db: Db, operatorId: number): Promi
     .selectFrom('conversation')
     .select('id')
     .where('operator_id', '=', operatorId)
-    .where('status', '!=', 'closed')
+    .where('status', 'in', NOT_CLOSED)
     .orderBy('id')
     .execute();
   return rows.map((row) => row.id);

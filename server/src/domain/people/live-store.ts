@@ -1,7 +1,7 @@
 // Queries behind an operator's live state: flags from the operator row, slots counted from unclosed conversations.
 import type { Kysely } from 'kysely';
 import { inIdOrder } from '../../db/paging.js';
-import type { Database, Flag } from '../../db/schema.js';
+import { type Database, type Flag, NOT_CLOSED } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 import { LIVE_CHANNELS, type LiveChannel } from './live-schema.js';
@@ -58,7 +58,7 @@ export async function loadOperatorLive(
       'in',
       rows.map((row) => row.id),
     )
-    .where('status', '!=', 'closed')
+    .where('status', 'in', NOT_CLOSED)
     .groupBy(['operator_id', 'channel'])
     .execute();
   const records = rows.map((row) => {
