@@ -141,5 +141,14 @@ describe('/docs', () => {
     expect(String(answer.headers['content-type'])).toMatch(/^text\/html/);
     expect(answer.body).toMatch(/<html/i);
     expect(answer.body).toContain('/openapi.json');
+    // The page is empty without its script: the reference bundle must be served from the installed package.
+    const scripts = [...answer.body.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      const bundle = await t.app.inject({ method: 'GET', url: new URL(src, 'http://localhost/docs/').pathname });
+      expect(bundle.statusCode, src).toBe(200);
+      expect(String(bundle.headers['content-type'])).toMatch(/javascript/);
+      expect(bundle.body).toContain('createApiReference');
+    }
   });
 });
