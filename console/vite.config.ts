@@ -14,9 +14,9 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: true },
   server: {
     proxy: {
-      '/api': 'http://127.0.0.1:3000',
-      '/auth': 'http://127.0.0.1:3000',
-      '/realtime': { target: 'ws://127.0.0.1:3000', ws: true },
+      '/api': 'http://127.0.0.1:8080',
+      '/auth': 'http://127.0.0.1:8080',
+      '/realtime': { target: 'ws://127.0.0.1:8080', ws: true },
     },
   },
 });
