@@ -419,6 +419,14 @@ async function drive(base: string, paths: string[], headers: Record<string, stri
   } satisfies Measured;
 }
 
+/** The node's read-cache answers so far (its /metrics), to report what share of a run it served. */
+async function cacheAnswers(base: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const count = (result: string) =>
+    Number(new RegExp(`causerie_read_cache_answers\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
+}
+
 async function bodySize(base: string, path: string, headers: Record<string, string>): Promise<number> {
   const answer = await fetch(`${base}${path}`, { headers });
   const body = await answer.arrayBuffer();
@@ -459,7 +467,11 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
     for (const endpoint of endpointsOf(seeded).filter((e) => only === undefined || e.name.includes(only))) {
       const bytes = await bodySize(node.base, endpoint.paths[0] ?? '/', headers);
       await drive(node.base, endpoint.paths, headers, scale.warmupSeconds);
+      const cacheBefore = await cacheAnswers(node.base);
       const causerie = await drive(node.base, endpoint.paths, headers, scale.seconds);
+      const cacheAfter = await cacheAnswers(node.base);
+      const hits = cacheAfter.hit - cacheBefore.hit;
+      const misses = cacheAfter.miss - cacheBefore.miss;
       const bare = await drive(baseline.base, [`/body?bytes=${bytes}`], {}, scale.seconds);
       if (causerie.non2xx > 0 || causerie.errors > 0)
         throw new Error(`${endpoint.name}: ${causerie.non2xx} non-2xx answers, ${causerie.errors} errors under load`);
@@ -470,6 +482,7 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
         causerie_requests_per_second: round(causerie.requestsPerSecond, 0),
         causerie_p50_ms: causerie.p50,
         causerie_p99_ms: causerie.p99,
+        read_cache_hit_ratio: hits + misses === 0 ? 0 : round(hits / (hits + misses), 4),
         baseline_requests_per_second: round(bare.requestsPerSecond, 0),
         baseline_p99_ms: bare.p99,
         ratio: round(ratio, 3),

@@ -25,7 +25,7 @@ import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { Limits } from './limits/limits.js';
 import { createSharedLimits } from './limits/shared-limits.js';
 import { registerHealth } from './ops/health.js';
-import { limitReport, registerMetrics } from './ops/metrics.js';
+import { limitReport, readCacheMetrics, registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
 import { consoleRoutes } from './web/console-routes.js';
 import { widgetRoutes } from './web/widget-routes.js';
@@ -81,6 +81,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
     reactions,
   };
+  readCacheMetrics(metrics, context.readCache);
   // First of the reactions: a kept answer must stop being served as soon as the change under it is committed.
   reactions.on('*', (events) => context.readCache.invalidate(events), {
     name: 'read cache',

@@ -1,6 +1,6 @@
 // Prometheus metrics of one app instance: process defaults plus HTTP request counts and latencies by route.
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LimitReport } from '../limits/limits.js';
 
 /** Registers `/metrics` and the hooks that feed it. Each app gets its own registry so tests can build several. */
@@ -67,4 +67,18 @@ export function limitReport(app: FastifyInstance, registry: Registry): LimitRepo
       app.log.debug({ limit: key, waitMs }, `request over the ${limit} limit refused`);
     },
   };
+}
+
+/** The read cache's answers so far, by result: how much of the read load it takes (http/read-cache.ts). */
+export function readCacheMetrics(registry: Registry, cache: { hits: number; misses: number }): void {
+  new Gauge({
+    name: 'causerie_read_cache_answers',
+    help: 'GET answers since start, by result: hit (served from the read cache) or miss (made by the route).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ result: 'hit' }, cache.hits);
+      this.set({ result: 'miss' }, cache.misses);
+    },
+  });
 }
