@@ -54,6 +54,67 @@ describe('SMS (Twilio-compatible)', () => {
     ).toBe(403);
   });
 
+  it("signs as Twilio's helper libraries do: a repeated parameter gives each distinct value, sorted", () => {
+    // The vectors of twilio-node's own tests (spec/validation.spec.js): Twilio's reference for repeated parameters.
+    const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+    expect(twilioSignature('12345', url, { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] })).toBe(
+      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
+    );
+    expect(twilioSignature('12345', url, { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] })).toBe(
+      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
+    );
+  });
+
+  it('takes a signed form whose parameter is repeated (the signature covers every value)', async () => {
+    const customer = '+33699887766';
+    const params = {
+      MessageSid: 'SMrepeated',
+      From: customer,
+      To: NUMBER,
+      Body: 'Deux valeurs',
+      SmsStatus: 'received',
+      AddOns: ['{"status":"successful"}', '{"status":"failed"}'],
+    };
+    expect(await fake.postSigned(fake.webhookUrl, params)).toBe(200);
+    // Signed over the last value only (what keeping one value per name computed): refused.
+    expect(
+      await fake.postSigned(
+        fake.webhookUrl,
+        { ...params, MessageSid: 'SMrepeated2' },
+        twilioSignature(TOKEN, fake.webhookUrl, {
+          ...params,
+          MessageSid: 'SMrepeated2',
+          AddOns: '{"status":"failed"}',
+        }),
+      ),
+    ).toBe(403);
+    const conversation = await eventually(() => conversationOf(customer), 8000, 'conversation');
+    await channelsSettled(s.t);
+    const history = await s.t.api('GET', `/conversation/${conversation.id}/message`, { key: s.key });
+    expect(
+      (history.body.data as unknown as Array<{ type: number; text: string }>)
+        .filter((entry) => entry.type === 2)
+        .map((entry) => entry.text),
+    ).toEqual(['Deux valeurs']);
+  });
+
+  it('says what an auth token must be when it is too short', async () => {
+    const answer = await s.t.api('POST', '/channel', {
+      key: s.key,
+      json: {
+        type: 'sms',
+        website_id: s.websiteId,
+        credentials: { account_sid: ACCOUNT, auth_token: 'trop-court', from: NUMBER },
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.meta.message).toBe(
+      "Value of field 'credentials[auth_token]' is not valid. " +
+        "Expected the account's auth token: 16 to 256 characters (Twilio's are 32 hexadecimal characters, under " +
+        'Account info in the Twilio console); it authenticates sends and signs webhooks.',
+    );
+  });
+
   let conversationId: number;
   it('opens a conversation with source sms, de-duplicated on the MessageSid, and answers empty TwiML', async () => {
     const response = await fetch(fake.webhookUrl, {

@@ -18,7 +18,10 @@ export const SmsCredentialsSchema = Type.Object(
     auth_token: Type.String({
       minLength: 16,
       maxLength: 256,
-      description: 'Auth token: signs webhooks and authenticates sends.',
+      // Said whole in the 400 a wrong one gets (commands.ts answers the description): what is expected, not a name.
+      description:
+        "Expected the account's auth token: 16 to 256 characters (Twilio's are 32 hexadecimal characters, under " +
+        'Account info in the Twilio console); it authenticates sends and signs webhooks.',
     }),
     from: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'Sender number (E.164).' })),
     messaging_service_sid: Type.Optional(
@@ -33,14 +36,38 @@ export const SMS_DEFAULT_RATE = 1;
 /** Twilio errors worth another try: too many requests, queue overflow. */
 const RETRYABLE_TWILIO_CODES = new Set([20429, 30001]);
 
-/** Twilio's signature: base64 HMAC-SHA1 of the full URL followed by each POST parameter (sorted by name) and its value. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params)
-    .sort()
-    .reduce((acc, key) => acc + key + params[key], url);
+/**
+ * Twilio's signature: base64 HMAC-SHA1 of the full URL followed by each POST parameter (sorted by name) and its value.
+ * A name given several times contributes name + value for each of its distinct values, sorted: what Twilio's helper
+ * libraries check (twilio-node's validateRequest, twilio-python's RequestValidator), so every value is covered.
+ */
+export function twilioSignature(
+  authToken: string,
+  url: string,
+  params: Readonly<Record<string, string | readonly string[]>>,
+): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) {
+    const given = params[name] ?? [];
+    const values = typeof given === 'string' ? [given] : [...new Set(given)].sort();
+    for (const value of values) data += name + value;
+  }
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
+/** Every value of every form parameter, in order: what the signature covers. */
+function formValues(rawBody: Buffer): Record<string, string[]> {
+  // A Map, not an object: a parameter named `__proto__` is a parameter like any other.
+  const values = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) {
+    const known = values.get(key);
+    if (known === undefined) values.set(key, [value]);
+    else known.push(value);
+  }
+  return Object.fromEntries(values);
+}
+
+/** One value per form parameter (the last, for a repeated one): what parsing reads. */
 function formParams(rawBody: Buffer): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) params[key] = value;
@@ -66,7 +93,7 @@ export const smsAdapter: ChannelAdapter<SmsCredentials> & { type: 'sms' } = {
   verifyInbound(request, credentials) {
     if (!request.contentType.startsWith('application/x-www-form-urlencoded')) return false;
     return sameSignature(
-      twilioSignature(credentials.auth_token, request.publicUrl, formParams(request.rawBody)),
+      twilioSignature(credentials.auth_token, request.publicUrl, formValues(request.rawBody)),
       request.headers['x-twilio-signature'],
     );
   },

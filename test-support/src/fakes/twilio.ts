@@ -1,6 +1,7 @@
 // A local Twilio-compatible Messages API: HTTP Basic (SID:token, 20003), the account path, form validation (21211
 // invalid To, 21602 missing Body, 21606 unknown From), per-sender throughput (20429), and signed webhooks
-// (X-Twilio-Signature over the full URL + sorted parameters) for incoming messages and status callbacks.
+// (X-Twilio-Signature over the full URL + sorted parameters, every value of a repeated one) for incoming messages
+// and status callbacks.
 import { createHmac, randomBytes } from 'node:crypto';
 import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
 
@@ -23,16 +24,32 @@ export interface TwilioMessage {
   fetched?: { status: number; contentType: string; bytes: Buffer };
 }
 
+/** Form parameters as Twilio posts them: a name given several times (a repeated key in the body) has a list of values. */
+export type TwilioParams = Record<string, string | readonly string[]>;
+
 /**
  * X-Twilio-Signature as Twilio computes it: base64 HMAC-SHA1, keyed by the auth token, of the full URL followed by each
- * POST parameter's name and value in name order. Written here from Twilio's documentation rather than imported from
- * the server, so a mistake in the server's check shows.
+ * POST parameter's name and value in name order; a repeated name contributes name + value for each of its distinct
+ * values, sorted (what Twilio's helper libraries check: twilio-node's validateRequest, twilio-python's
+ * RequestValidator). Written here from Twilio's documentation rather than imported from the server, so a mistake in
+ * the server's check shows.
  */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params)
-    .sort()
-    .reduce((signed, name) => signed + name + params[name], url);
+export function twilioSignature(authToken: string, url: string, params: TwilioParams): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) {
+    const given = params[name] ?? [];
+    const values = typeof given === 'string' ? [given] : [...new Set(given)].sort();
+    for (const value of values) data += name + value;
+  }
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+/** The form body of these parameters: a list repeats its name once per value, in order. */
+export function twilioForm(params: TwilioParams): string {
+  const form = new URLSearchParams();
+  for (const [name, given] of Object.entries(params))
+    for (const value of typeof given === 'string' ? [given] : given) form.append(name, value);
+  return form.toString();
 }
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -156,10 +173,10 @@ export class FakeTwilio extends FakeProvider {
   /** Posts form parameters signed as Twilio does; answers the HTTP status. */
   async postSigned(
     url: string,
-    params: Record<string, string>,
+    params: TwilioParams,
     signature = twilioSignature(this.options.authToken, url, params),
   ): Promise<number> {
-    return postWebhook(url, new URLSearchParams(params).toString(), {
+    return postWebhook(url, twilioForm(params), {
       'content-type': 'application/x-www-form-urlencoded',
       'x-twilio-signature': signature,
     });
