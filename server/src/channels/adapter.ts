@@ -6,7 +6,8 @@
 //      `parseInbound` (messages) and `parseDeliveryStatus` (statuses) over the stored raw payload, and `send`
 //      (through the OutboundGuard given in the context: never a bare fetch). Optional: `handshake` for a GET or
 //      POST verification challenge, `fetchMedia` when inbound media are references, `serviceWindowMs` when the
-//      provider only allows free-form replies within some time of the customer's last message.
+//      provider only allows free-form replies within some time of the customer's last message, `ownPart` when one
+//      signature covers payloads of several of the provider's accounts (WhatsApp: one Meta app, several numbers).
 //   2. Add the type to CHANNEL_TYPES below and the adapter to ADAPTERS in registry.ts: the compiler then checks that the registry
 //      is complete, and the `/api/2/channel` schema, the webhook route `/channels/telegram/{channelId}/webhook`
 //      and the outbound worker pick it up without further changes.
@@ -149,6 +150,13 @@ export interface ChannelAdapter<C extends Credentials> {
   verifyInbound(request: InboundRequest, credentials: C): boolean;
   /** The answer after a verified payload was stored. */
   acknowledgement: ProviderAnswer;
+  /**
+   * The part of a stored payload that is this channel's, when the signature does not say so (WhatsApp: changes whose
+   * `metadata.phone_number_id` is the channel's number; another number of the same Meta app is signed alike). Parsing
+   * reads only `body`; each part left out is described in `skipped` (logged and kept on the stored payload). Absent:
+   * all of a verified payload is the channel's.
+   */
+  ownPart?(rawBody: Buffer, credentials: C): { body: Buffer; skipped: string[] };
   /** Customer messages in a stored raw payload. */
   parseInbound(rawBody: Buffer, contentType: string): InboundMessage[];
   /** Delivery statuses of our outbound messages in a stored raw payload. */

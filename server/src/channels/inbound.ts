@@ -26,6 +26,8 @@ export interface InboundOutcome {
   deliveries: DeliveryChange[];
   /** Statuses naming messages not known yet (the send's answer not stored yet): process the payload again later. */
   pendingStatuses: number;
+  /** Parts of the payloads taken that were not the channel's (adapter `ownPart`), to log. */
+  skipped: Array<{ channelId: number; payloadId: number; note: string }>;
   /** Payloads this pass took (others were taken by another node meanwhile). */
   taken: number;
 }
@@ -299,6 +301,13 @@ export async function pendingInbound(
     .execute();
 }
 
+/** What a processed payload's row keeps about the parts it did not apply, or null when it applied everything. */
+function processedNote(pendingStatuses: number, skipped: readonly string[]): string | null {
+  const notes = [...skipped];
+  if (pendingStatuses > 0) notes.push(`${pendingStatuses} status(es) for unknown messages ignored.`);
+  return notes.length === 0 ? null : notes.join(' ').slice(0, 1000);
+}
+
 /** Attempts at a payload whose statuses name unknown messages, before it is set aside. */
 const STATUS_ATTEMPTS = 5;
 
@@ -320,10 +329,13 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     messages: InboundMessage[];
     statuses: DeliveryStatus[];
     media: Map<string, FetchedMedia | undefined>;
+    skipped: string[];
   }> = [];
   for (const work of batch) {
     const adapter = adapterFor(work.channel.row.type);
-    const raw = Buffer.from(work.stored.body, 'latin1');
+    const stored = Buffer.from(work.stored.body, 'latin1');
+    // Parts addressed to another account of the provider are left out before parsing: they open nothing here.
+    const { body: raw, skipped } = adapter.ownPart?.(stored, work.channel.credentials) ?? { body: stored, skipped: [] };
     const messages = adapter.parseInbound(raw, work.stored.content_type);
     const statuses = adapter.parseDeliveryStatus(raw, work.stored.content_type);
     const media = new Map<string, FetchedMedia | undefined>();
@@ -343,9 +355,16 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
         media.set(message.providerMessageId, undefined);
       }
     }
-    parsed.push({ work, messages, statuses, media });
+    parsed.push({ work, messages, statuses, media, skipped: [...new Set(skipped)] });
   }
-  const outcome: InboundOutcome = { entries: [], opened: [], deliveries: [], pendingStatuses: 0, taken: 0 };
+  const outcome: InboundOutcome = {
+    entries: [],
+    opened: [],
+    deliveries: [],
+    pendingStatuses: 0,
+    skipped: [],
+    taken: 0,
+  };
   await transact(db, async (trx) => {
     // The rows still unprocessed, locked until commit: another node (or pass) skips them, and a crash releases them.
     let free = trx
@@ -360,8 +379,10 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     if (dialectOf(trx) === 'postgres') free = free.forUpdate().skipLocked();
     const taken = new Set((await free.execute()).map((row) => row.id));
     outcome.taken = taken.size;
-    for (const { work, messages, statuses, media } of parsed) {
+    for (const { work, messages, statuses, media, skipped } of parsed) {
       if (!taken.has(work.stored.id)) continue;
+      for (const note of skipped)
+        outcome.skipped.push({ channelId: work.channel.row.id, payloadId: work.stored.id, note });
       for (const message of messages)
         await deliverInboundMessage(trx, work.channel, message, media.get(message.providerMessageId), outcome);
       let pending = 0;
@@ -384,7 +405,7 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
             : {
                 processed_at: nowInstant(),
                 claimed_until: null,
-                error: pending > 0 ? `${pending} status(es) for unknown messages ignored.` : null,
+                error: processedNote(pending, skipped),
               },
         )
         .where('id', '=', work.stored.id)

@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import type { ChannelInboundTable, ChannelOutboundRow } from '../db/schema.js';
 import { transact } from '../events/transact.js';
 import type { OutboundContent, SendContext } from './adapter.js';
-import { type InboundWork, pendingInbound, processInbound } from './inbound.js';
+import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
 import { signedMediaUrl } from './media.js';
 import { changeDeliveryState, claimDueMessages, MAX_SEND_ATTEMPTS, postponeMessage } from './outbox.js';
 import { adapterFor } from './registry.js';
@@ -157,6 +157,15 @@ export class ChannelRuntime {
     else process.emitWarning(`channels: ${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
+  /** A log line per part of a payload left out as another account's (a webhook configured for several numbers). */
+  private reportSkipped(skipped: InboundOutcome['skipped']): void {
+    for (const { channelId, payloadId, note } of skipped) {
+      const message = `channels: channel ${channelId}, inbound payload ${payloadId}: ${note}`;
+      if (this.logger !== undefined) this.logger.warn({ channelId, payloadId }, message);
+      else process.emitWarning(message);
+    }
+  }
+
   /** Processes a batch of stored payloads; false when another node took them all (leave the rest to it). */
   private async processStored(claimed: StoredInbound[]): Promise<boolean> {
     const batch: InboundWork[] = [];
@@ -176,12 +185,14 @@ export class ChannelRuntime {
     try {
       const outcome = await processInbound(this.context.db, batch);
       taken = outcome.taken;
+      this.reportSkipped(outcome.skipped);
     } catch {
       // One bad payload fails the batch: each is processed alone, so only that one is set aside.
       for (const work of batch) {
         try {
           const outcome = await processInbound(this.context.db, [work]);
           taken += outcome.taken;
+          this.reportSkipped(outcome.skipped);
         } catch (error) {
           this.report(error, `processing inbound payload ${work.stored.id}`);
           await this.setAside(work.stored, error);

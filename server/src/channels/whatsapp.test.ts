@@ -118,6 +118,76 @@ describe('WhatsApp webhook verification', () => {
   });
 });
 
+describe('WhatsApp changes for another phone number', () => {
+  const OTHER_NUMBER_ID = '106540352249999';
+
+  it('answers 200 but opens no conversation for a signed change naming another phone_number_id, and notes it', async () => {
+    // Same Meta app (same secret, so the signature is right), another number of the business: not this channel's.
+    const stranger = '+33611110000';
+    const payload = fake.messagePayload(
+      stranger,
+      { type: 'text', text: { body: 'Pour un autre numéro' } },
+      'Paul',
+      OTHER_NUMBER_ID,
+    );
+    // The runtime's log sink, read here (the test app logs nowhere).
+    const runtime = channelRuntime(s.t.context);
+    const appLogger = runtime.logger;
+    const warnings: string[] = [];
+    runtime.logger = { warn: (_details, message) => warnings.push(message) };
+    try {
+      expect(await fake.post(payload.body)).toBe(200);
+      await channelsSettled(s.t);
+    } finally {
+      runtime.logger = appLogger;
+    }
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^channels: channel ${channelId}, inbound payload \\d+: Change for phone_number_id ${OTHER_NUMBER_ID} skipped`,
+        ),
+      ),
+    ]);
+    expect(await conversationOf(stranger)).toBeUndefined();
+    const seen = await s.t.store.db
+      .selectFrom('channel_message_seen')
+      .select('provider_message_id')
+      .where('provider_message_id', '=', payload.wamid)
+      .execute();
+    expect(seen).toHaveLength(0);
+    const stored = await s.t.store.db
+      .selectFrom('channel_inbound')
+      .select(['processed_at', 'error'])
+      .where('body', 'like', `%${payload.wamid}%`)
+      .executeTakeFirstOrThrow();
+    expect(stored.processed_at).not.toBeNull();
+    expect(stored.error).toBe(
+      `Change for phone_number_id ${OTHER_NUMBER_ID} skipped: this channel is phone_number_id ${credentials.phone_number_id}.`,
+    );
+  });
+
+  it("keeps this number's changes of a payload that also carries another number's", async () => {
+    const ours = fake.messagePayload('+33622220000', { type: 'text', text: { body: 'Pour nous' } });
+    const theirs = fake.messagePayload(
+      '+33633330000',
+      { type: 'text', text: { body: 'Pas pour nous' } },
+      'X',
+      OTHER_NUMBER_ID,
+    );
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [...JSON.parse(theirs.body).entry, ...JSON.parse(ours.body).entry],
+    });
+    expect(await fake.post(body)).toBe(200);
+    const conversation = await eventually(() => conversationOf('+33622220000'), 8000, 'conversation');
+    await channelsSettled(s.t);
+    expect((await entries(conversation.id)).filter((entry) => entry.type === 2).map((entry) => entry.text)).toEqual([
+      'Pour nous',
+    ]);
+    expect(await conversationOf('+33633330000')).toBeUndefined();
+  });
+});
+
 describe('WhatsApp conversation end to end', () => {
   let conversationId: number;
 

@@ -209,6 +209,29 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
 
   acknowledgement: { status: 200, contentType: 'text/plain', body: 'EVENT_RECEIVED' },
 
+  // Meta posts an app's webhooks for every number of the business accounts subscribed to it, all signed with the
+  // app's secret: a `messages` change for another number would open a duplicate conversation answered from the wrong
+  // number. Such changes are left out (the payload was answered 200 already, so Meta does not send it again).
+  ownPart(rawBody, credentials) {
+    const payload = readJson(rawBody.toString('utf8'));
+    const skipped: string[] = [];
+    const entries = list(field(payload, 'entry')).map((entry) => {
+      const changes = list(field(entry, 'changes'));
+      const kept = changes.filter((change) => {
+        if (field(change, 'field') !== 'messages') return true;
+        const number = text(field(field(field(change, 'value'), 'metadata'), 'phone_number_id'));
+        if (number === credentials.phone_number_id) return true;
+        skipped.push(
+          `Change for phone_number_id ${number ?? '(none)'} skipped: this channel is phone_number_id ${credentials.phone_number_id}.`,
+        );
+        return false;
+      });
+      return kept.length === changes.length ? entry : { ...(entry as object), changes: kept };
+    });
+    if (skipped.length === 0) return { body: rawBody, skipped };
+    return { body: Buffer.from(JSON.stringify({ ...(payload as object), entry: entries }), 'utf8'), skipped };
+  },
+
   parseInbound(rawBody) {
     const messages: InboundMessage[] = [];
     for (const value of changeValues(rawBody)) {

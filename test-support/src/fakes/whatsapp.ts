@@ -250,7 +250,11 @@ export class FakeWhatsApp extends FakeProvider {
     }
   }
 
-  private envelope(value: Record<string, unknown>): string {
+  /**
+   * A `messages` webhook body. Meta posts one app's webhooks for every number of the business accounts subscribed to
+   * it, so `phoneNumberId` may name another number than this fake's (signed with the same app secret all the same).
+   */
+  envelope(value: Record<string, unknown>, phoneNumberId = this.options.phoneNumberId): string {
     return JSON.stringify({
       object: 'whatsapp_business_account',
       entry: [
@@ -261,7 +265,7 @@ export class FakeWhatsApp extends FakeProvider {
               field: 'messages',
               value: {
                 messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: this.options.phoneNumberId },
+                metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
                 ...value,
               },
             },
@@ -285,15 +289,19 @@ export class FakeWhatsApp extends FakeProvider {
     from: string,
     message: Record<string, unknown>,
     profileName = 'Client',
+    phoneNumberId = this.options.phoneNumberId,
   ): { wamid: string; body: string } {
     const id = typeof message.id === 'string' ? message.id : wamid();
     const waId = from.replace(/^\+/, '');
     return {
       wamid: id,
-      body: this.envelope({
-        contacts: [{ profile: { name: profileName }, wa_id: waId }],
-        messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
-      }),
+      body: this.envelope(
+        {
+          contacts: [{ profile: { name: profileName }, wa_id: waId }],
+          messages: [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+        },
+        phoneNumberId,
+      ),
     };
   }
 
