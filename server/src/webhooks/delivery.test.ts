@@ -161,6 +161,61 @@ describe('a delivered event', () => {
     expect(new URLSearchParams(ended.body).get('name')).toBe('conversation.end');
   });
 
+  it("fills the Push API's group_id with the operator's group and custom_data with the visitor's data", async () => {
+    const hook = await receiver();
+    await subscribe({ url: hook.url, events: ['conversation.started', 'conversation.closed'], format: 'push' });
+    const group = await t.api('POST', '/group', { key, json: { name: 'Après-vente' } });
+    const groupId = Number(group.body.data.id);
+    const operator = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Léa Push', email: 'lea-push@example.com', group_id: groupId, website_list: [siteId] },
+    });
+    const operatorId = Number(operator.body.data.id);
+    const visitor = await t.api('POST', '/visitor', {
+      key,
+      json: {
+        unique_id: 'push-visitor',
+        external_id: 'CRM-42',
+        firstname: 'Marie',
+        email: 'marie@example.com',
+        website_id: [siteId],
+      },
+    });
+    expect(visitor.status).toBe(200);
+    const started = await t.api('POST', '/conversation', {
+      key,
+      json: { website_id: siteId, visitor_uid: 'push-visitor', operator_id: operatorId },
+    });
+    const conversationId = Number(started.body.data.id);
+    await t.api('POST', `/conversation/${conversationId}/close`, { key, json: {} });
+    // An anonymous visitor waiting for an operator: no group yet, no data.
+    const waitingId = await startConversation();
+    const [start, end, waiting] = (await hook.waitFor(3)).map(
+      (request) => JSON.parse(request.body) as { name: string; parameters: Record<string, unknown> },
+    );
+    const common = { conversation_id: conversationId, type: 'chat', operator_id: operatorId, website_id: siteId };
+    expect(start).toMatchObject({
+      name: 'conversation.start',
+      parameters: {
+        ...common,
+        group_id: groupId,
+        custom_data: { external_id: 'CRM-42', firstname: 'Marie', email: 'marie@example.com' },
+      },
+    });
+    expect(Object.keys(start?.parameters.custom_data as object)).toEqual(['external_id', 'firstname', 'email']);
+    expect(end).toEqual(
+      expect.objectContaining({ name: 'conversation.end', parameters: { ...common, group_id: groupId } }),
+    );
+    expect(waiting?.parameters).toEqual({
+      conversation_id: waitingId,
+      type: 'chat',
+      operator_id: null,
+      website_id: siteId,
+      group_id: null,
+      custom_data: {},
+    });
+  });
+
   it('goes only to subscriptions selecting its name and website', async () => {
     const shop = await receiver();
     const everything = await receiver();

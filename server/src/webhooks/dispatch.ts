@@ -8,6 +8,8 @@ import {
   encodeBody,
   eventWebsites,
   isWebhookEvent,
+  PUSH_CUSTOM_DATA_FIELDS,
+  type PushContext,
   resolveSelectors,
   type WebhookSource,
   webhookBody,
@@ -21,8 +23,60 @@ export const DISPATCH_BATCH = 500;
 /** Events one range replay may queue. */
 export const REPLAY_LIMIT = 10_000;
 
-/** Reads log events as webhook sources, resolving visitors' unique ids (seed 003's `visitorId`) in one query. */
-async function sourcesOf(db: Db, events: readonly EventRow[]): Promise<WebhookSource[]> {
+/** Conversation events the Push API sends, whose `group_id` and `custom_data` are read at fan-out. */
+const PUSH_CONVERSATION_EVENTS: ReadonlySet<string> = new Set(['conversation.started', 'conversation.closed']);
+
+/**
+ * The Push API's extras of conversation events, by event id: the group of the conversation's operator and the
+ * visitor's profile fields that are set, read now (a replay reads them again), two queries for the whole batch.
+ */
+async function pushContexts(
+  db: Db,
+  events: ReadonlyArray<{ event: EventRow; payload: Record<string, unknown> }>,
+): Promise<Map<number, PushContext>> {
+  const concerned = events.filter(({ event }) => PUSH_CONVERSATION_EVENTS.has(event.type));
+  const contexts = new Map<number, PushContext>();
+  if (concerned.length === 0) return contexts;
+  const ids = (name: string) => [
+    ...new Set(concerned.map(({ payload }) => payload[name]).filter((id): id is number => typeof id === 'number')),
+  ];
+  const operatorIds = ids('operatorId');
+  const visitorIds = ids('visitorId');
+  const groups = new Map<number, number | null>();
+  if (operatorIds.length > 0)
+    for (const row of await db
+      .selectFrom('operator')
+      .select(['id', 'group_id'])
+      .where('id', 'in', operatorIds)
+      .execute())
+      groups.set(row.id, row.group_id);
+  const customData = new Map<number, Record<string, string>>();
+  if (visitorIds.length > 0)
+    for (const row of await db
+      .selectFrom('visitor')
+      .select(['id', ...PUSH_CUSTOM_DATA_FIELDS])
+      .where('id', 'in', visitorIds)
+      .execute()) {
+      const data: Record<string, string> = {};
+      for (const name of PUSH_CUSTOM_DATA_FIELDS) {
+        const value = row[name];
+        if (value !== null && value !== '') data[name] = value;
+      }
+      customData.set(row.id, data);
+    }
+  for (const { event, payload } of concerned)
+    contexts.set(event.id, {
+      groupId: typeof payload.operatorId === 'number' ? (groups.get(payload.operatorId) ?? null) : null,
+      customData: typeof payload.visitorId === 'number' ? (customData.get(payload.visitorId) ?? {}) : {},
+    });
+  return contexts;
+}
+
+/**
+ * Reads log events as webhook sources, resolving visitors' unique ids (seed 003's `visitorId`) in one query, and the
+ * Push API's extras when `forPush` (a `push` subscription is among the receivers).
+ */
+async function sourcesOf(db: Db, events: readonly EventRow[], forPush = false): Promise<WebhookSource[]> {
   const parsed = events.map((event) => ({ event, payload: JSON.parse(event.payload) as Record<string, unknown> }));
   const missing = new Set<number>();
   for (const { payload } of parsed) {
@@ -42,6 +96,7 @@ async function sourcesOf(db: Db, events: readonly EventRow[]): Promise<WebhookSo
       .execute())
       uids.set(row.id, row.unique_id);
   }
+  const push = forPush ? await pushContexts(db, parsed) : new Map<number, PushContext>();
   return parsed.map(({ event, payload }) => {
     const uid =
       typeof payload.visitorUid === 'string'
@@ -58,6 +113,7 @@ async function sourcesOf(db: Db, events: readonly EventRow[]): Promise<WebhookSo
       payload,
       createdAt: event.created_at,
       visitorUid: uid,
+      push: push.get(event.id),
     };
   });
 }
@@ -117,7 +173,8 @@ async function fanOut(
 ): Promise<number> {
   if (events.length === 0 || webhooks.length === 0) return 0;
   const rows = [];
-  for (const source of await sourcesOf(trx, events)) {
+  const forPush = webhooks.some((webhook) => webhook.format === 'push');
+  for (const source of await sourcesOf(trx, events, forPush)) {
     for (const webhook of webhooks) {
       if (webhook.client_id !== source.clientId || !subscriptionMatches(webhook, source)) continue;
       const row = firstAttempt(webhook, source, at, correlations?.get(source.id));

@@ -12,7 +12,30 @@ export interface WebhookSource {
   createdAt: string;
   /** The visitor's unique id (seed 003's `visitorId` is that string), resolved once at fan-out. */
   visitorUid: string | null;
+  /** What the Push API's conversation events carry beyond the event: resolved at fan-out for `push` subscriptions. */
+  push?: PushContext;
 }
+
+/** A conversation event's Push API extras: seed 003's `group_id` and `custom_data` of `conversation.start`. */
+export interface PushContext {
+  /** The group of the operator the conversation was routed to; null while it has no operator (or they no group). */
+  groupId: number | null;
+  /** The visitor's profile fields that are set (PUSH_CUSTOM_DATA_FIELDS), by their seed 003 names. */
+  customData: Record<string, string>;
+}
+
+/** The fields a site gives about its visitor: seed 003's visitor resource less ids, dates and browser, in its order. */
+export const PUSH_CUSTOM_DATA_FIELDS = [
+  'external_id',
+  'lastname',
+  'firstname',
+  'address',
+  'city',
+  'zip',
+  'country',
+  'phone',
+  'email',
+] as const;
 
 type Fields = (source: WebhookSource) => Record<string, unknown>;
 interface PushMapping {
@@ -55,7 +78,7 @@ const pushConversation = (s: WebhookSource) => ({
   type: text(s.payload.channel) ?? 'chat',
   operator_id: num(s.payload.operatorId),
   website_id: num(s.payload.websiteId),
-  group_id: num(s.payload.groupId),
+  group_id: s.push?.groupId ?? null,
 });
 
 /**
@@ -65,7 +88,10 @@ const pushConversation = (s: WebhookSource) => ({
 export const WEBHOOK_PAYLOADS = {
   'conversation.started': {
     fields: conversationFields,
-    push: { name: 'conversation.start', parameters: (s) => ({ ...pushConversation(s), custom_data: {} }) },
+    push: {
+      name: 'conversation.start',
+      parameters: (s) => ({ ...pushConversation(s), custom_data: s.push?.customData ?? {} }),
+    },
   },
   'conversation.closed': {
     fields: conversationFields,
