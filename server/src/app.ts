@@ -83,10 +83,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   };
   readCacheMetrics(metrics, context.readCache);
   // First of the reactions: a kept answer must stop being served as soon as the change under it is committed.
-  reactions.on('*', (events) => context.readCache.invalidate(events), {
-    name: 'read cache',
-    where: 'every_node',
-  });
+  if (config.readCacheMs !== 0)
+    reactions.on('*', (events) => context.readCache.invalidate(events), { name: 'read cache', where: 'every_node' });
   registerQueueServing(reactions, store.db);
   // A revoked key stops working on every node at once (relayed over Redis when several run), not after the cache's 30 s.
   reactions.on(

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
@@ -36,6 +36,9 @@ export interface Store {
 // PostgreSQL returns bigint (count(*), sums) as text by default; our counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseInt(value, 10));
 
+/** The file behind each SQLite handle opened here, so migrations can lock it (see migrateToLatest). */
+const sqliteFiles = new WeakMap<Kysely<Database>, string>();
+
 /** Opens a connection (pool) for the configured database. Does not migrate. */
 export function openDatabase(config: DatabaseConfig): Store {
   if (config.dialect === 'postgres') {
@@ -54,6 +57,7 @@ export function openDatabase(config: DatabaseConfig): Store {
   sqlite.pragma('busy_timeout = 5000');
   // Immediate transactions: the workers of a node (CAUSERIE_WORKERS) may share this file.
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  if (config.location !== ':memory:') sqliteFiles.set(db, config.location);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
@@ -63,9 +67,41 @@ function migrator(db: Kysely<Database>): Migrator {
 
 /** Applies every pending migration; returns the names applied now. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const file = sqliteFiles.get(db);
+  if (file !== undefined) return migrateSqliteFile(file);
+  return runMigrations(db);
+}
+
+async function runMigrations(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await migrator(db).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/**
+ * Kysely takes no lock on SQLite (it assumes one connection), so two processes starting on a new file at once
+ * (`start` and `keys create`, or a node's workers) both created the tables and one failed. Here the migrations run in
+ * one `BEGIN IMMEDIATE` transaction on a connection of their own: the second process waits for the first to commit,
+ * then finds nothing left to do; a migration that fails leaves the file as it was.
+ */
+async function migrateSqliteFile(file: string): Promise<string[]> {
+  const connection = new SQLite(file);
+  connection.pragma('busy_timeout = 120000');
+  connection.pragma('foreign_keys = ON');
+  const migrating = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  try {
+    await sql`begin immediate`.execute(migrating);
+    try {
+      const applied = await runMigrations(migrating);
+      await sql`commit`.execute(migrating);
+      return applied;
+    } catch (error) {
+      await sql`rollback`.execute(migrating);
+      throw error;
+    }
+  } finally {
+    await migrating.destroy();
+  }
 }
 
 /** Names of migrations the code knows but the database has not applied yet. */
