@@ -112,8 +112,10 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     await limits.close();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks on every answer: no promise per request for one header.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   registerFormBodies(app);
   installErrorHandling(app);

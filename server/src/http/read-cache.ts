@@ -139,16 +139,20 @@ export class ReadCache {
    * authentication, in the same hook; `install` registers the hooks that keep fresh answers.
    */
   install(app: FastifyInstance): void {
-    app.addHook('onSend', async (request, reply, payload) => {
+    // Callback style: these run on every answer, hits included, and need no promise.
+    app.addHook('onSend', (request, reply, payload, done) => {
       const ticket = tickets.get(request);
       if (ticket !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
         const contentType = reply.getHeader('content-type');
         if (typeof contentType === 'string') this.set(ticket.key, ticket.generation, contentType, payload);
       }
-      return payload;
+      done(null, payload);
     });
     // Whatever happened (an error, a closed connection), the waiting requests go on.
-    app.addHook('onResponse', async (request) => tickets.get(request)?.settle());
+    app.addHook('onResponse', (request, _reply, done) => {
+      tickets.get(request)?.settle();
+      done();
+    });
   }
 
   /**
