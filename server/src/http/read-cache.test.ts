@@ -1,9 +1,10 @@
 // The read cache: a GET polled again is answered from memory, but never after a change under it was committed, never
 // to another reader, and never past its age; what the API answers is the same with or without it.
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedEvent } from '../events/dispatcher.js';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
-import { ReadCache } from './read-cache.js';
+import { DEFAULT_READ_CACHE, ReadCache } from './read-cache.js';
 
 let t: TestApp;
 let first: { key: string; clientId: number };
@@ -123,7 +124,7 @@ describe('ReadCache', () => {
 
   it('drops an answer past its age, and the least recently used past its size', () => {
     let now = 0;
-    const cache = new ReadCache({ maxAgeMs: 1_000, maxBytes: 10, maxEntryBytes: 8 }, () => now);
+    const cache = new ReadCache({ maxAgeMs: 1_000, maxBytes: 10, maxEntryBytes: 8, waitForAnswerMs: 100 }, () => now);
     const generation = cache.generationOf(reader);
     cache.set('a', generation, 'application/json', '12345');
     now = 999;
@@ -145,6 +146,60 @@ describe('ReadCache', () => {
     // Too large for one entry: not kept at all.
     cache.set('d', generation, 'application/json', '123456789');
     expect(cache.get('d', generation)).toBeUndefined();
+  });
+
+  it('makes concurrent misses wait for one answer, but not for one that never comes', async () => {
+    const app = Fastify();
+    const cache = new ReadCache({ ...DEFAULT_READ_CACHE, waitForAnswerMs: 200 });
+    app.decorateRequest('principal');
+    app.addHook('onRequest', async (request, reply) => {
+      request.principal = reader;
+      if (await cache.lookUp(request, reply)) return reply;
+    });
+    cache.install(app);
+    let made = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    app.get('/answer', async () => {
+      made += 1;
+      const mine = made;
+      if (mine === 1) await held;
+      return { made: mine };
+    });
+    try {
+      const first = app.inject({ method: 'GET', url: '/answer' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The first is still making it: the second waits 200 ms, then makes its own.
+      const started = performance.now();
+      const second = await app.inject({ method: 'GET', url: '/answer' });
+      expect(second.json()).toEqual({ made: 2 });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+      release();
+      expect((await first).json()).toEqual({ made: 1 });
+      // Kept now: the next is a hit.
+      expect((await app.inject({ method: 'GET', url: '/answer' })).json()).toMatchObject({ made: expect.any(Number) });
+      expect(made).toBe(2);
+      // Many at once after a change: one makes it, the others wait for it.
+      cache.invalidate([
+        {
+          type: 'website.updated',
+          partnerId: null,
+          clientId: reader.clientId,
+          subject: { type: 'website', id: 1 },
+          payload: { changed: ['url'] },
+          at: '2026-12-04T00:00:00.000Z',
+        },
+      ]);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => app.inject({ method: 'GET', url: '/answer' })),
+      );
+      expect(new Set(answers.map((answer) => answer.body))).toEqual(new Set(['{"made":3}']));
+      expect(made).toBe(3);
+    } finally {
+      await app.close();
+    }
   });
 
   it("moves a client's generation with its events, and everyone's with events of no client", () => {

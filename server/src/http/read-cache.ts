@@ -17,12 +17,16 @@ export interface ReadCacheOptions {
   maxBytes: number;
   /** Larger answers are not kept (exports of a whole day). */
   maxEntryBytes: number;
+  /** How long a request waits for the same answer being made by another before making it itself. */
+  waitForAnswerMs: number;
 }
 
 export const DEFAULT_READ_CACHE: ReadCacheOptions = {
   maxAgeMs: 1_000,
   maxBytes: 64 * 1024 * 1024,
   maxEntryBytes: 1024 * 1024,
+  // Bounded: a request that never finishes must not hold the others.
+  waitForAnswerMs: 5_000,
 };
 
 interface Entry {
@@ -48,6 +52,15 @@ interface InFlight {
 }
 
 const tickets = new WeakMap<FastifyRequest, Ticket>();
+
+/** Resolves when `done` does, or after `ms` at the latest. */
+function within(done: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([done, late]).finally(() => clearTimeout(timer));
+}
 
 /** Who reads: answers differ by scope, client, partner and, for a console session, operator and roles. */
 function readerOf(principal: Principal): string {
@@ -148,8 +161,12 @@ export class ReadCache {
       }
       done(null, payload);
     });
-    // Whatever happened (an error, a closed connection), the waiting requests go on.
+    // Whatever happened (an error, a client gone before the answer), the waiting requests go on.
     app.addHook('onResponse', (request, _reply, done) => {
+      tickets.get(request)?.settle();
+      done();
+    });
+    app.addHook('onRequestAbort', (request, done) => {
       tickets.get(request)?.settle();
       done();
     });
@@ -170,7 +187,7 @@ export class ReadCache {
     // Past its age and being refreshed by another request: served meanwhile (nothing was committed under it).
     if (kept !== undefined && (kept.fresh || pending !== undefined)) return this.serve(reply, kept.entry);
     if (pending !== undefined) {
-      await pending.made;
+      await within(pending.made, this.options.waitForAnswerMs);
       kept = this.get(key, generation);
       if (kept?.fresh === true) return this.serve(reply, kept.entry);
     }
