@@ -1,5 +1,5 @@
 // Group commit: concurrent sends share transactions, keep per-conversation order and seqs, and fail one by one.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_KIND } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
@@ -24,7 +24,6 @@ afterAll(async () => t.close());
 describe('MessageWriter', () => {
   it('writes a burst of sends in few transactions, numbering each conversation in send order', async () => {
     const writer = new MessageWriter(t.store.db, t.context.dialect);
-    const transactions = vi.spyOn(t.store.db, 'transaction');
     const sends = [];
     for (let index = 0; index < 60; index += 1) {
       const conversationId = index % 2 === 0 ? open1 : open2;
@@ -37,8 +36,8 @@ describe('MessageWriter', () => {
     const results = await Promise.all(sends);
     expect(results.filter((result) => result.duplicate)).toHaveLength(1);
     expect(results.at(-1)?.row.seq).toBe(results[0]?.row.seq);
-    expect(transactions.mock.calls.length).toBeLessThanOrEqual(2);
-    transactions.mockRestore();
+    // Counted by the writer itself: the app's background workers open transactions of their own meanwhile.
+    expect(writer.transactions).toBeLessThanOrEqual(2);
     for (const conversationId of [open1, open2]) {
       const rows = await t.store.db
         .selectFrom('conversation_message')

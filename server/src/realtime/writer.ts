@@ -23,6 +23,8 @@ export class MessageWriter {
   private inFlight = 0;
   private scheduled = false;
   private readonly maxConcurrent: number;
+  /** Transactions this writer opened (one per batch; one per message when a batch falls back): group commit at work. */
+  transactions = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -98,6 +100,7 @@ export class MessageWriter {
 
   private async write(batch: Pending[]): Promise<void> {
     const [only] = batch;
+    this.transactions += 1;
     if (batch.length === 1 && only !== undefined) {
       await sendEntry(this.db, only.input).then(only.resolve, only.reject);
       return;
@@ -132,7 +135,10 @@ export class MessageWriter {
         return results;
       });
     } catch {
-      for (const pending of batch) await sendEntry(this.db, pending.input).then(pending.resolve, pending.reject);
+      for (const pending of batch) {
+        this.transactions += 1;
+        await sendEntry(this.db, pending.input).then(pending.resolve, pending.reject);
+      }
       return;
     }
     ordered.forEach((pending, index) => {
