@@ -54,6 +54,24 @@ describe('the read cache', () => {
     expect(await urls()).toEqual(['https://renamed.example', 'https://one.example']);
   });
 
+  it('shows the writer the effect of a write that appends no event (a webhook replay queues deliveries)', async () => {
+    const site = (await t.api('GET', '/website', { key: first.key })).body.data[0]?.id;
+    const from = new Date(Date.now() - 1_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect((await t.api('POST', '/conversation', { key: first.key, json: { website_id: site } })).status).toBe(200);
+    const hook = await t.api('POST', '/webhook', {
+      key: first.key,
+      json: { url: 'https://hooks.example.com/causerie', events: ['conversation.started'] },
+    });
+    const id = hook.body.data.id;
+    const deliveries = async () =>
+      JSON.parse((await get(`/api/2/webhook/${id}/delivery?full=1`, { 'x-api-key': first.key })).body).data;
+    expect(await deliveries()).toEqual([]);
+    const to = new Date(Date.now() + 1_000).toISOString().slice(0, 19).replace('T', ' ');
+    const replay = await t.api('POST', `/webhook/${id}/replay`, { key: first.key, json: { from, to } });
+    expect(replay.body.data).toEqual({ queued: 1 });
+    expect(await deliveries()).toHaveLength(1);
+  });
+
   it('keeps answers per reader: another client, and the platform, get their own', async () => {
     const url = '/api/2/website?full=1';
     const one = JSON.parse((await get(url, { 'x-api-key': first.key })).body).data;

@@ -102,6 +102,17 @@ export class ReadCache {
     }
   }
 
+  /**
+   * A write through the API moves the writer's generation on even when its command appends no event (a webhook
+   * replay queues deliveries, a key's last use is noted): whoever wrote reads the result next, on this node.
+   */
+  wrote(principal: Principal): void {
+    this.everything += 1;
+    if (principal.scope === 'client')
+      this.clients.set(principal.clientId, (this.clients.get(principal.clientId) ?? 0) + 1);
+    else this.unscoped += 1;
+  }
+
   /** The generation of what a reader sees; it only grows, and grows with every change the reader could see. */
   generationOf(principal: Principal): number {
     return principal.scope === 'client' ? (this.clients.get(principal.clientId) ?? 0) + this.unscoped : this.everything;
@@ -154,6 +165,9 @@ export class ReadCache {
   install(app: FastifyInstance): void {
     // Callback style: these run on every answer, hits included, and need no promise.
     app.addHook('onSend', (request, reply, payload, done) => {
+      // Before the answer leaves, so the writer's next read cannot overtake it.
+      if (request.method !== 'GET' && request.method !== 'HEAD' && request.principal !== undefined)
+        this.wrote(request.principal);
       const ticket = tickets.get(request);
       if (ticket !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
         const contentType = reply.getHeader('content-type');
