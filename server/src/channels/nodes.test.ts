@@ -322,7 +322,9 @@ describe("a channel's send rate across two nodes", () => {
     // cores: 4 refusals of 60 seen there); without the shared bucket each node sends at the full rate: the fake then
     // refuses a quarter to a half of the replies, and sees over 30 requests in its busiest second.
     expect(refused).toBeLessThanOrEqual(REPLIES / 10);
-    expect(attemptRate).toBeLessThanOrEqual(RATE * 1.05);
+    // 10 % over: the span is measured between two arrivals at the fake, so a late first request (the burst leaves
+    // while the loaded machine is busy) shortens it; 10.59 for 10 seen in CI. Without the shared bucket it is 2 × RATE.
+    expect(attemptRate).toBeLessThanOrEqual(RATE * 1.1);
     expect(busiestSecond).toBeLessThanOrEqual(2 * RATE + 1);
     // Not much slower than the rate allows either.
     expect(attemptRate).toBeGreaterThan(RATE * 0.7);
