@@ -1,5 +1,5 @@
 // The one token bucket of the server: a channel's send rate (channels/send-rate.ts, when the node runs alone or Redis
-// is down) and a socket's frame rate (realtime/connection.ts). Redis's shared bucket (SEND_RATE_SCRIPT) applies the
+// is down) and a socket's frame rate (realtime/connection.ts). Redis's shared bucket (BUCKET_SCRIPT) applies the
 // same arithmetic on Redis's clock.
 
 /** How fast a bucket refills and how many tokens it holds at most (what a burst may spend at once). */

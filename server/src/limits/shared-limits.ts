@@ -117,6 +117,9 @@ export class LocalLimits implements SharedLimits {
 
 const KEY_PREFIX = 'causerie:limit:';
 
+/** The Redis key of a bucket taken with `take(key, …)` (tests look at it). */
+export const bucketKey = (key: string): string => `${KEY_PREFIX}bucket:${key}`;
+
 /**
  * KEYS[1] a bucket (hash `tokens`, `at` in microseconds of Redis TIME); ARGV[1] tokens per second, ARGV[2] the burst,
  * ARGV[3] the key's lifetime in ms. Answers 0 when a token was taken, else the milliseconds until one is available.
@@ -136,6 +139,7 @@ if tokens == nil or at == nil then
   at = now
 end
 if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000000) end
+if tokens > burst then tokens = burst end
 local wait = 0
 if tokens >= 1 then
   tokens = tokens - 1
