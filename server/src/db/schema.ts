@@ -150,6 +150,19 @@ export interface VisitorWebsiteTable {
 export type ConversationChannel = 'chat' | 'call' | 'video' | 'social';
 /** Where a conversation came from: the web widget, a messaging network, a telephony callback, or an API import. */
 export type ConversationSource = 'web' | 'whatsapp' | 'sms' | 'rcs' | 'odigo' | 'api';
+/** What a site tells about its visitor (seed 003's visitor resource less ids, dates and browser), in the seed's order. */
+export const VISITOR_PROFILE_FIELDS = [
+  'external_id',
+  'lastname',
+  'firstname',
+  'address',
+  'city',
+  'zip',
+  'country',
+  'phone',
+  'email',
+] as const;
+
 export type ConversationStatus = 'waiting' | 'open' | 'closed';
 
 /**

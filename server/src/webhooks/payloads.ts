@@ -1,5 +1,6 @@
 // The one table from log events to webhook bodies: seed 003's payload fields (v2) and the deprecated Push API format.
 import { createHash } from 'node:crypto';
+import { VISITOR_PROFILE_FIELDS } from '../db/schema.js';
 import { EVENT_DOMAINS, type EventType } from '../events/catalogue.js';
 import { formatDateTime } from '../time.js';
 
@@ -24,18 +25,8 @@ export interface PushContext {
   customData: Record<string, string>;
 }
 
-/** The fields a site gives about its visitor: seed 003's visitor resource less ids, dates and browser, in its order. */
-export const PUSH_CUSTOM_DATA_FIELDS = [
-  'external_id',
-  'lastname',
-  'firstname',
-  'address',
-  'city',
-  'zip',
-  'country',
-  'phone',
-  'email',
-] as const;
+/** The visitor's profile fields that push payloads carry in `custom_data`. */
+export const PUSH_CUSTOM_DATA_FIELDS = VISITOR_PROFILE_FIELDS;
 
 type Fields = (source: WebhookSource) => Record<string, unknown>;
 interface PushMapping {

@@ -1,7 +1,14 @@
 // State changes of visitors and call meetings; each commits its rows and its events in one transaction.
 import type { Kysely, Updateable } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
-import type { CallMeetingRow, CallMeetingStatus, CallMeetingTable, Database, VisitorTable } from '../../db/schema.js';
+import {
+  type CallMeetingRow,
+  type CallMeetingStatus,
+  type CallMeetingTable,
+  type Database,
+  VISITOR_PROFILE_FIELDS,
+  type VisitorTable,
+} from '../../db/schema.js';
 import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
@@ -16,18 +23,7 @@ type VisitorUpdate = Updateable<VisitorTable>;
 type CallMeetingUpdate = Updateable<CallMeetingTable>;
 
 /** The personal fields of a visitor: written by the API, erased when the visitor is deleted. */
-export const PERSONAL_FIELDS = [
-  'external_id',
-  'lastname',
-  'firstname',
-  'address',
-  'city',
-  'zip',
-  'country',
-  'phone',
-  'email',
-  'browser',
-] as const;
+export const PERSONAL_FIELDS = [...VISITOR_PROFILE_FIELDS, 'browser'] as const;
 type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 export type VisitorInput = Partial<Record<PersonalField, string | null>> & { website_id?: number[] };
