@@ -37,7 +37,14 @@ export function nextFrame(socket: WebSocket, accept: (frame: Frame) => boolean, 
   });
 }
 
-async function api<T>(server: Server, method: string, path: string, key: string, body?: unknown): Promise<T> {
+/** One REST call with a key; the answer's `data`, or an error naming the call and the answer. */
+export async function api<T>(
+  server: Pick<Server, 'base'>,
+  method: string,
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<T> {
   const answer = await fetch(`${server.base}${path}`, {
     method,
     headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) },

@@ -15,6 +15,7 @@ import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { api as callApi } from './client.js';
 import { startBaseline } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { round } from './stats.js';
@@ -129,17 +130,10 @@ async function postgresWriter(url: string): Promise<BulkWriter> {
 
 type Api = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
+/** The REST API v2 of `base` with the admin key. */
 function apiOf(base: string): Api {
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const answer = await fetch(`${base}/api/2${path}`, {
-      method,
-      headers: { 'x-api-key': ADMIN_KEY, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const json = (await answer.json()) as { data: T };
-    if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(json)}`);
-    return json.data;
-  };
+  return <T>(method: string, path: string, body?: unknown) =>
+    callApi<T>({ base }, method, `/api/2${path}`, ADMIN_KEY, body);
 }
 
 interface Seeded {
