@@ -190,9 +190,15 @@ describe('a delivered event', () => {
     await t.api('POST', `/conversation/${conversationId}/close`, { key, json: {} });
     // An anonymous visitor waiting for an operator: no group yet, no data.
     const waitingId = await startConversation();
-    const [start, end, waiting] = (await hook.waitFor(3)).map(
+    // Deliveries keep their order within a conversation only: pick each by its name and conversation.
+    const pushes = (await hook.waitFor(3)).map(
       (request) => JSON.parse(request.body) as { name: string; parameters: Record<string, unknown> },
     );
+    const find = (name: string, id: number) =>
+      pushes.find((push) => push.name === name && push.parameters.conversation_id === id);
+    const start = find('conversation.start', conversationId);
+    const end = find('conversation.end', conversationId);
+    const waiting = find('conversation.start', waitingId);
     const common = { conversation_id: conversationId, type: 'chat', operator_id: operatorId, website_id: siteId };
     expect(start).toMatchObject({
       name: 'conversation.start',
