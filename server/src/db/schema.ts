@@ -18,6 +18,8 @@ export interface ClientTable {
   partner_id: number | null;
   name: string;
   lang: string;
+  /** IANA time zone name (`Europe/Paris`) in which the client's statistics periods are read; `UTC` by default. */
+  timezone: Generated<string>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -35,6 +37,8 @@ export interface WebsiteTable {
   routing_strategy: RoutingStrategy | null;
   /** Key of the HMAC with which the site's server signs visitor identities; created on first use. */
   identity_secret: string | null;
+  /** ISO 4217 code (`EUR`) of the amounts of the website's statistics; `EUR` by default. */
+  currency: Generated<string>;
 }
 
 export interface OperatorTable {
@@ -208,6 +212,10 @@ export interface ConversationTable {
   /** Highest seq each side has read: read receipts. */
   visitor_read_seq: Generated<number>;
   operator_read_seq: Generated<number>;
+  /** The last problem an operator reported here (seed 002's operator statistic `problem`); null if none. */
+  problem_reported_at: Instant | null;
+  problem_reason: string | null;
+  problem_operator_id: number | null;
 }
 
 export type ConversationOutcome = 'answered' | 'missed_busy' | 'missed_offline' | 'abandoned';
