@@ -324,6 +324,46 @@ export interface PresenceSessionTable {
   ended_at: Instant | null;
 }
 
+/** The channels an operator is available on (operator.chat_available, call_available, video_available). */
+export type AvailabilityChannel = 'chat' | 'call' | 'video';
+
+/**
+ * One stretch of an operator's availability on one channel; `ended_at` is null while available (at most one such row
+ * per operator and channel). Written by domain/people/history.ts; the statistics engine reads it.
+ */
+export interface AvailabilityIntervalTable {
+  id: Generated<number>;
+  client_id: number;
+  operator_id: number;
+  channel: AvailabilityChannel;
+  started_at: Instant;
+  ended_at: Instant | null;
+}
+
+/**
+ * An operator holding a conversation, from assignment or transfer in until close or transfer away; `ended_at` is null
+ * while they still hold it (at most one such row per conversation). The operators' load over time.
+ */
+export interface ConversationHoldingTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  conversation_id: number;
+  operator_id: number;
+  channel: ConversationChannel;
+  started_at: Instant;
+  ended_at: Instant | null;
+}
+
+/** An operator's chat limit (`chat_max_number`) from `started_at` until their next row: one per change. */
+export interface OperatorCapacityTable {
+  id: Generated<number>;
+  client_id: number;
+  operator_id: number;
+  chat_max_number: number;
+  started_at: Instant;
+}
+
 /** The event log (design.md §1): written in the same transaction as the change it describes. */
 export interface EventTable {
   id: Generated<number>;
@@ -507,6 +547,9 @@ export interface Database {
   call_meeting: CallMeetingTable;
   operator_profile: OperatorProfileTable;
   presence_session: PresenceSessionTable;
+  availability_interval: AvailabilityIntervalTable;
+  conversation_holding: ConversationHoldingTable;
+  operator_capacity: OperatorCapacityTable;
   operator_session: OperatorSessionTable;
   channel: ChannelTable;
   channel_inbound: ChannelInboundTable;
@@ -538,6 +581,9 @@ export type SatisfactionRow = Selectable<SatisfactionTable>;
 export type CallMeetingRow = Selectable<CallMeetingTable>;
 export type OperatorProfileRow = Selectable<OperatorProfileTable>;
 export type PresenceSessionRow = Selectable<PresenceSessionTable>;
+export type AvailabilityIntervalRow = Selectable<AvailabilityIntervalTable>;
+export type ConversationHoldingRow = Selectable<ConversationHoldingTable>;
+export type OperatorCapacityRow = Selectable<OperatorCapacityTable>;
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type ChannelRow = Selectable<ChannelTable>;

@@ -126,6 +126,11 @@ export const EVENT_PAYLOADS = {
     waitMs: Type.Number(),
   }),
   'conversation.abandoned': payload({ ...routedFields, waitMs: Type.Number() }),
+  /**
+   * An operator (or an API key, `operatorId` null) reported a problem on the conversation with a reason (seed 002's
+   * operator statistic `problem`); a later report replaces it.
+   */
+  'conversation.problem_reported': payload({ ...conversationFields, operatorId: NullableId, reason: Type.String() }),
   /** Ids, not the text. `outbound: true` when the entry was queued for WhatsApp, SMS or RCS in the same transaction. */
   'message.created': payload({
     ...conversationFields,

@@ -195,6 +195,7 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'conversation.missed': LIVE,
   'conversation.abandoned': LIVE,
   'conversation.updated': NOT_OFFERED,
+  'conversation.problem_reported': NOT_OFFERED,
   'visitor.created': NOT_OFFERED,
   'visitor.deleted': NOT_OFFERED,
   'call_meeting.created': NOT_OFFERED,

@@ -31,6 +31,14 @@ export function presentConversation(row: ConversationRecord) {
     outcome: row.outcome,
     phone_number: row.phone_number,
     client_id: row.client_id,
+    problem:
+      row.problem_reported_at === null
+        ? null
+        : {
+            reported_at: formatDateTime(row.problem_reported_at),
+            reason: row.problem_reason ?? '',
+            operator_id: row.problem_operator_id,
+          },
     _link: link('conversation', row.id),
   };
 }

@@ -18,11 +18,13 @@ import {
 } from './commands.js';
 import { hangupCall, pickupCall } from './odigo.js';
 import { presentConversation, presentMessage, presentTag } from './present.js';
+import { reportProblem } from './problem.js';
 import {
   CONVERSATION_FILTERS,
   ConversationCloseBody,
   ConversationCreateBody,
   ConversationData,
+  ConversationProblemBody,
   ConversationUpdateBody,
   MessageCreateBody,
   MessageData,
@@ -162,6 +164,32 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       );
       // Sockets see the close, and the freed slot serves the queue, through the reactions to `conversation.closed`.
       await closeConversationNow(db, existing, request.body);
+      return one(
+        presentConversation(
+          await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
+    },
+  );
+  app.post(
+    '/conversation/:id/problem',
+    {
+      schema: {
+        tags,
+        summary: 'Report a problem on a conversation',
+        description:
+          "An operator flags a problem with a `reason`, open or closed conversation alike; the conversation's `problem` shows it (a later report replaces it) and seed 002's operator statistic `problem` counts it. Operators' console sessions may report on any conversation they can read. Emits `conversation.problem_reported`.",
+        params: IdParams,
+        body: ConversationProblemBody,
+        response: { 200: OneEnvelope(ConversationData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'update');
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
+      await reportProblem(db, request.principal, existing, request.body);
       return one(
         presentConversation(
           await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),

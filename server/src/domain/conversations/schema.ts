@@ -86,6 +86,22 @@ export const ConversationData = Type.Object({
     Type.Union([Type.String(), Type.Null()], { description: "Visitor's phone number (calls)." }),
   ),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
+  problem: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          reported_at: DateTime('When the problem was reported'),
+          reason: Type.String({ description: 'Why, in the words of who reported it.' }),
+          operator_id: NullableInteger('Operator who reported it (null: reported with an API key, no operator).'),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none.",
+      },
+    ),
+  ),
   _link: Link,
 });
 
@@ -159,6 +175,23 @@ export const ConversationCloseBody = Type.Object(
       }),
     ),
     closed_at: Type.Optional(PastDateTime('End time for imports, `YYYY-MM-DD HH:MM:SS` (UTC). Default: now.')),
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationProblemBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      pattern: NON_BLANK,
+      description: 'What went wrong, as the operator tells it (kept as given, without surrounding spaces).',
+    }),
+    operator_id: Type.Optional(
+      Id(
+        "API keys: the operator reporting it (yours; default: the conversation's operator). A console session reports as its own operator.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
