@@ -18,6 +18,7 @@ import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant, parseApiDate } from '../../time.js';
+import { endHolding, startHolding } from '../people/history.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import {
@@ -207,6 +208,16 @@ export async function openConversation(trx: Tx, input: OpenConversationInput): P
       .insertInto('conversation_tag')
       .values(tagIds.map((tag_id) => ({ conversation_id: id, tag_id })))
       .execute();
+  // Opened with its operator (an import, a picked-up call): they hold it from its start.
+  if (input.operatorId != null)
+    await startHolding(trx, {
+      clientId: input.clientId,
+      websiteId: input.websiteId,
+      conversationId: id,
+      operatorId: input.operatorId,
+      channel: input.channel,
+      at: input.createdAt,
+    });
   await appendEvent(trx, {
     type: 'conversation.started',
     clientId: input.clientId,
@@ -305,6 +316,16 @@ export async function changeConversation(
     .set({ ...set, updated_at: at })
     .where('id', '=', conversationId)
     .execute();
+  if (set.operator_id === null) await endHolding(trx, conversationId, at);
+  else if (set.operator_id !== undefined)
+    await startHolding(trx, {
+      clientId: current.client_id,
+      websiteId: current.website_id,
+      conversationId,
+      operatorId: set.operator_id,
+      channel: current.channel,
+      at,
+    });
   if (tagIds !== undefined && changed.includes('tag_list')) {
     await trx.deleteFrom('conversation_tag').where('conversation_id', '=', conversationId).execute();
     if (tagIds.length > 0)
@@ -363,6 +384,7 @@ export async function closeConversation(
     .returning(['client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'source'])
     .executeTakeFirst();
   if (!closed) throw alreadyClosed();
+  await endHolding(trx, conversationId, options.at);
   await appendMessage(
     trx,
     conversationId,

@@ -9,6 +9,7 @@ import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { hashSecret } from '../tenancy/keys.js';
 import { assertOwned, type Principal, targetClient } from '../tenancy/policy.js';
+import { recordCapacity } from './history.js';
 import { closePresence, setAvailability } from './presence.js';
 import type { Role } from './schema.js';
 import { newSsoKey } from './sso-keys.js';
@@ -123,6 +124,7 @@ export async function createOperator(
   const passwordHash = input.password === undefined ? null : await hashSecret(input.password);
   const client = await db.selectFrom('client').select('lang').where('id', '=', clientId).executeTakeFirstOrThrow();
   const ssoKey = newSsoKey();
+  const chatMaxNumber = input.chat_max_number ?? 2;
   const at = nowInstant();
   const id = await withEmailConflict(email, () =>
     transact(db, async (trx) => {
@@ -143,7 +145,7 @@ export async function createOperator(
           chat_enabled: flag(input.chat_enabled ?? true),
           call_enabled: flag(input.call_enabled ?? false),
           video_enabled: flag(input.video_enabled ?? false),
-          chat_max_number: input.chat_max_number ?? 2,
+          chat_max_number: chatMaxNumber,
           chat_and_call: flag(input.chat_and_call ?? false),
           chat_priority: input.chat_priority ?? 0,
           call_priority: input.call_priority ?? 0,
@@ -161,6 +163,7 @@ export async function createOperator(
         .returning('id')
         .executeTakeFirstOrThrow();
       await replaceOperatorLinks(trx, id, input.website_list, input.skill_list);
+      await recordCapacity(trx, { clientId, operatorId: id, chatMaxNumber, at });
       await appendEvent(trx, {
         type: 'user.created',
         clientId,
@@ -244,11 +247,14 @@ export async function updateOperator(
       if (input.group_id != null) await assertOwned(trx, 'operator_group', [input.group_id], clientId, 'group_id');
       await assertOwned(trx, 'website', input.website_list ?? [], clientId, 'website_list');
       await assertOwned(trx, 'skill', input.skill_list ?? [], clientId, 'skill_list');
-      await trx
+      const updated = await trx
         .updateTable('operator')
         .set({ ...changes, updated_at: at })
         .where('id', '=', operatorId)
-        .execute();
+        .executeTakeFirst();
+      // After the update: a concurrent change of the limit waits for this one, then compares with what it recorded.
+      if (input.chat_max_number !== undefined && Number(updated.numUpdatedRows) > 0)
+        await recordCapacity(trx, { clientId, operatorId, chatMaxNumber: input.chat_max_number, at });
       // A channel the operator may no longer process cannot stay available to routing.
       if (input.chat_enabled === false) await setAvailability(trx, clientId, operatorId, 'chat', false, at);
       if (input.call_enabled === false) await setAvailability(trx, clientId, operatorId, 'call', false, at);

@@ -10,6 +10,7 @@ import { ApiError, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
+import { closeAvailability, openAvailability } from './history.js';
 import { CONNECT_REFUSED, LIVE_CHANNELS, type LiveChannel } from './live-schema.js';
 
 type Tx = Transaction<Database>;
@@ -99,7 +100,10 @@ async function openPresence(trx: Tx, clientId: number, operatorId: number, at: s
   });
 }
 
-/** Sets one channel's availability inside the caller's transaction; writes and announces (`user.availability_changed`) only a real change. */
+/**
+ * Sets one channel's availability inside the caller's transaction; writes (with its availability interval) and
+ * announces (`user.availability_changed`) only a real change.
+ */
 export async function setAvailability(
   trx: Tx,
   clientId: number,
@@ -116,6 +120,8 @@ export async function setAvailability(
     .where(column, '=', available ? 0 : 1)
     .executeTakeFirst();
   if (Number(flipped.numUpdatedRows) === 0) return;
+  if (available) await openAvailability(trx, { clientId, operatorId, channel, at });
+  else await closeAvailability(trx, operatorId, at, [channel]);
   await appendEvent(trx, {
     type: 'user.availability_changed',
     clientId,
@@ -128,6 +134,8 @@ export async function setAvailability(
 /** Inside the caller's transaction: makes the operator unavailable everywhere, then disconnects them (closes the open session, `user.disconnected`). */
 export async function closePresence(trx: Tx, clientId: number, operatorId: number, at: string): Promise<void> {
   for (const channel of LIVE_CHANNELS) await setAvailability(trx, clientId, operatorId, channel, false, at);
+  // Whatever the flags said, a disconnected operator is available nowhere: no interval may stay open.
+  await closeAvailability(trx, operatorId, at);
   const flipped = await trx
     .updateTable('operator')
     .set({ connected: 0 })

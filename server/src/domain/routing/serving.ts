@@ -4,6 +4,7 @@ import type { Database, RoutingStrategy } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
+import { startHolding } from '../people/history.js';
 import { LIVE_CHANNELS, type LiveChannel } from '../people/live-schema.js';
 import {
   chooseOperator,
@@ -53,6 +54,14 @@ export async function assignWaiting(
     .where('operator_id', 'is', null)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) return null;
+  await startHolding(trx, {
+    clientId: conversation.client_id,
+    websiteId: conversation.website_id,
+    conversationId: conversation.id,
+    operatorId: operator.id,
+    channel,
+    at,
+  });
   await trx.updateTable('operator').set({ last_assigned_at: at }).where('id', '=', operator.id).execute();
   noteAssignment(operator, channel, at, run);
   const entry = await appendSystemEntry(

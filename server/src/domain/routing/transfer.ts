@@ -6,6 +6,7 @@ import { ApiError, conflict, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
+import { endHolding, startHolding } from '../people/history.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import { channelCapacity, chooseOperator, millisBetween, strategyOf } from './algorithm.js';
 import {
@@ -225,6 +226,15 @@ export async function transferConversation(
         })
         .where('id', '=', conversationId)
         .execute();
+      // The operator who gave it away stops holding it at the instant the new one starts.
+      await startHolding(trx, {
+        clientId: conversation.client_id,
+        websiteId: conversation.website_id,
+        conversationId,
+        operatorId: to,
+        channel,
+        at,
+      });
       await trx.updateTable('operator').set({ last_assigned_at: at }).where('id', '=', to).execute();
     } else {
       // Back to the queue: an open conversation queues from now; a waiting one keeps its place.
@@ -240,6 +250,7 @@ export async function transferConversation(
         })
         .where('id', '=', conversationId)
         .execute();
+      await endHolding(trx, conversationId, at);
     }
     await appendSystemEntry(
       trx,
