@@ -1,5 +1,5 @@
 // The console shell: language, session, login (password and SSO with backto), and the page for the current path.
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { ADMIN_TABS, type AdminTab, AdminView } from './admin/AdminView';
 import { AgentView } from './agent/AgentView';
 import {
@@ -18,10 +18,14 @@ import type { Me } from './me';
 import { navigate, useLocation } from './router';
 import { messageOf } from './ui';
 
+/** The reports page and its chart library load only when it is opened: the agent's daily console does not carry them. */
+const ReportsPage = lazy(() => import('./reports/ReportsPage').then((module) => ({ default: module.ReportsPage })));
+
 type Page =
   | { kind: 'login' }
   | { kind: 'agent'; conversationId: number | null }
   | { kind: 'admin'; tab: AdminTab }
+  | { kind: 'reports' }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -32,6 +36,7 @@ function pageOf(path: string): Page {
   const conversation = /^conversations\/(\d+)$/.exec(rest);
   if (conversation?.[1]) return { kind: 'agent', conversationId: Number(conversation[1]) };
   if (rest === 'users') return { kind: 'admin', tab: 'operators' };
+  if (rest === 'reports') return { kind: 'reports' };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -117,6 +122,18 @@ function Shell() {
             {t('common.forbidden')}
           </p>
         ))}
+      {page.kind === 'reports' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : manages ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <ReportsPage api={api} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.forbidden')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -166,6 +183,7 @@ function Header({
       <nav aria-label="Main">
         {link('/admin/', t('nav.agent'), current === 'agent')}
         {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
+        {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
       </nav>
       <span className="spacer" />
       <label className="inline">

@@ -154,3 +154,52 @@ export function withFields<T, K extends keyof T>(rows: readonly T[], fields: rea
  */
 export const formBody = <Body>(typed: Readonly<Record<string, unknown>>): NonNullable<Body> =>
   typed as NonNullable<Body>;
+
+/** A value of GET /api/2/statistic: seconds, fractions 0..1, amounts, counts, a date text, or null (undefined). */
+export type StatisticValue = number | string | null;
+
+/** One row of GET /api/2/statistic: the indicators, with `resource`, `resource_id`, `resource_label`, `period` when asked. */
+export type StatisticRow = Record<string, StatisticValue>;
+
+/** An indicator as GET /api/2/statistic/indicator lists it (the server's catalogue, domain/statistics/indicators.ts). */
+export interface IndicatorInfo {
+  name: string;
+  family: string;
+  unit: string;
+  channels: string[];
+  groupable_by: string[];
+  labels: { en: string; fr: string };
+  formula: string;
+  estimated: boolean;
+}
+
+interface Answer<D> {
+  data?: D;
+  error?: unknown;
+  response: Response;
+}
+
+/** The statistics routes (server/src/domain/statistics/routes.ts), typed as the server's schema declares them. */
+interface StatisticRoutes {
+  GET(
+    path: '/api/2/statistic',
+    init: { params: { query: Record<string, string> } },
+  ): Promise<Answer<{ data: StatisticRow[] }>>;
+  GET(path: '/api/2/statistic/indicator', init: Record<string, never>): Promise<Answer<{ data: IndicatorInfo[] }>>;
+}
+
+/**
+ * The same SDK client seen with the statistics routes typed: the SDK's OpenAPI snapshot was generated before issue 17
+ * added them; once it is regenerated, the calls below can use `api.GET` directly.
+ */
+const withStatisticRoutes = (api: Api): StatisticRoutes => api as unknown as StatisticRoutes;
+
+/** GET /api/2/statistic with a query of `filters[…]` (see reports/report.ts statisticQuery). */
+export function getStatistics(api: Api, query: Record<string, string>): Promise<StatisticRow[]> {
+  return dataOf(withStatisticRoutes(api).GET('/api/2/statistic', { params: { query } }));
+}
+
+/** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and formula. */
+export function getIndicatorCatalogue(api: Api): Promise<IndicatorInfo[]> {
+  return dataOf(withStatisticRoutes(api).GET('/api/2/statistic/indicator', {}));
+}
