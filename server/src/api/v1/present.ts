@@ -161,8 +161,7 @@ export function presentStats(stats: OperatorStats) {
     conv_rate: stats.conversionRate.toFixed(4),
     turnover: (stats.turnoverCents / 100).toFixed(2),
     sales_count: String(stats.salesCount),
-    // Causerie has no "problem report" for operators to file during a conversation: always 0.
-    problem: '0',
+    problem: String(stats.problems),
     note_accueil: stats.noteWelcome,
     note_delai: stats.noteDelay,
     note_resolution: stats.noteResolution,

@@ -294,7 +294,13 @@ export async function listSatisfactions(
 /** The raw facts of a period that operator statistics are computed from. */
 export interface StatsFacts {
   operators: Pick<OperatorRow, 'id' | 'name' | 'deleted_at'>[];
-  conversations: { id: number; operator_id: number; created_at: string; closed_at: string | null }[];
+  conversations: {
+    id: number;
+    operator_id: number;
+    created_at: string;
+    closed_at: string | null;
+    problem_reported_at: string | null;
+  }[];
   /** Conversations of the period followed by at least one sale. */
   soldConversationIds: Set<number>;
   sales: { operator_id: number | null; amount: number }[];
@@ -315,7 +321,7 @@ export async function loadStatsFacts(
 
   let conversations = db
     .selectFrom('conversation')
-    .select(['id', 'operator_id', 'created_at', 'closed_at'])
+    .select(['id', 'operator_id', 'created_at', 'closed_at', 'problem_reported_at'])
     .where('client_id', '=', clientId)
     .where('operator_id', 'is not', null)
     .where('created_at', '>=', period.start)

@@ -179,7 +179,7 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
     description:
       'Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), ' +
       '`duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), ' +
-      '`rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` is always `0`: Causerie has no problem reports. Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.',
+      '`rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.',
     params: StatsParams,
     formats: ['json', 'csv'],
     json: StatsList,

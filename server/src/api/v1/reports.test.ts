@@ -911,6 +911,59 @@ describe('large exports', () => {
   });
 });
 
+describe('operator_stats/getStats problem', () => {
+  it("counts the operator's conversations of the period with a problem reported, once each, whoever reported it", async () => {
+    const problems = await clientWithKey(t, 'Problem Reports Co');
+    const site = await website(problems.clientId, 'https://problems.reports.example');
+    const guest = await visitor(problems.clientId, 'problem-visitor');
+    const ada = await operator(problems.clientId, 'Ada');
+    const bob = await operator(problems.clientId, 'Bob');
+    const on = (operatorId: number, created: string) =>
+      conversation({ client: problems.clientId, website: site, visitor: guest, operator: operatorId, created });
+    const adaFirst = await on(ada, '2012-02-01T09:00:00.000Z');
+    const adaSecond = await on(ada, '2012-02-01T10:00:00.000Z');
+    await on(ada, '2012-02-01T11:00:00.000Z');
+    const adaNextDay = await on(ada, '2012-02-02T09:00:00.000Z');
+    const bobs = await on(bob, '2012-02-01T12:00:00.000Z');
+    const report = async (conversationId: number, json: Record<string, unknown>) => {
+      const answer = await t.api('POST', `/conversation/${conversationId}/problem`, { key: problems.key, json });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    };
+    await report(adaFirst, { reason: 'Visitor insulted the operator' });
+    // Reported twice: still one conversation with a problem.
+    await report(adaSecond, { reason: 'Wrong price shown' });
+    await report(adaSecond, { reason: 'Wrong price shown, again' });
+    await report(adaNextDay, { reason: 'Outside the day asked for' });
+    // Ada reports on Bob's conversation: it counts for Bob, whose conversation it is.
+    await report(bobs, { reason: 'Bob was away', operator_id: ada });
+
+    const day = async (sdate: string, edate: string) =>
+      (
+        (await v1('/operator_stats/getStats/', { sdate, edate }, problems.key)).json as {
+          operator: string;
+          chatcount: string;
+          problem: string;
+        }[]
+      ).map((row) => [row.operator, row.chatcount, row.problem]);
+    // 2012-02-01: Ada 3 conversations of which 2 flagged; Bob 1 of which 1.
+    expect(await day('2012-02-01', '2012-02-01')).toEqual([
+      ['Ada', '3', '2'],
+      ['Bob', '1', '1'],
+    ]);
+    // Both days: Ada's conversation of 2012-02-02 is counted too.
+    expect(await day('2012-02-01', '2012-02-02')).toEqual([
+      ['Ada', '4', '3'],
+      ['Bob', '1', '1'],
+    ]);
+    const csv = await v1(
+      '/operator_stats/getStats/',
+      { sdate: '2012-02-01', edate: '2012-02-01', opid: String(ada), out: 'csv' },
+      problems.key,
+    );
+    expect(csv.text.split('\r\n')[1]).toBe(`"Ada";${ada};0;3;0;0.00000000;0.0000;0.00;0;2;0;0;0;0`);
+  });
+});
+
 describe('bad input', () => {
   it('answers 4xx in the v1 envelope, never 500', async () => {
     const attempts: [string, Record<string, string>][] = [

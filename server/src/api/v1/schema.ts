@@ -261,7 +261,9 @@ export const StatsItem = Type.Object({
   conv_rate: Str('Share of those conversations followed by a sale (four decimals; ×100 for a percentage).'),
   turnover: Str('Sum of the amounts of the sales credited to the operator in the period (two decimals).'),
   sales_count: Str('Number of those sales.'),
-  problem: Str('Problems reported by the operator: always `0` (Causerie has no problem reports).'),
+  problem: Str(
+    'Those conversations with a problem reported on them (`POST /api/2/conversation/{id}/problem`, from the console or the API).',
+  ),
   note_accueil: RoundedNote('Welcome'),
   note_delai: RoundedNote('Response time'),
   note_resolution: RoundedNote('Resolution'),

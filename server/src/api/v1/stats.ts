@@ -17,6 +17,8 @@ export interface OperatorStats {
   /** Sales of the period credited to the operator: the sum of amounts in cents, and their number. */
   turnoverCents: number;
   salesCount: number;
+  /** Those conversations with a problem reported on them (POST /api/2/conversation/{id}/problem), whoever reported it. */
+  problems: number;
   noteWelcome: number;
   noteDelay: number;
   noteResolution: number;
@@ -97,6 +99,7 @@ export function computeOperatorStats(
         // Summed in cents so 19.90 + 0.10 is 20.00, not 19.999999999999996.
         turnoverCents: ownSales.reduce((sum, sale) => sum + Math.round(sale.amount * 100), 0),
         salesCount: ownSales.length,
+        problems: own.filter((conversation) => conversation.problem_reported_at !== null).length,
         noteWelcome: Math.round(mean(welcome)),
         noteDelay: Math.round(mean(delay)),
         noteResolution: Math.round(mean(resolution)),

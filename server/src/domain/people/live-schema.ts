@@ -76,6 +76,10 @@ export const OperatorStatisticData = Type.Object({
       "Mean satisfaction of the operator's surveys, from 0 to 1 (each survey: its three notes out of 3, averaged), 2 decimals; null without any survey.",
   }),
   experience: Type.Integer({ description: 'Messages the operator has written in conversations.' }),
+  problem: Type.Integer({
+    description:
+      'Causerie addition: among those conversations, the ones with a problem reported on them (`POST /conversation/{id}/problem`).',
+  }),
 });
 
 /** Profile fields and their longest accepted length. */

@@ -135,7 +135,7 @@ describe('GET /operator/{id}/statistic', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       meta: { status: 'success' },
-      data: { id: op.id, conversation_number: 4, satisfaction_global_rate: 0.83, experience: 3 },
+      data: { id: op.id, conversation_number: 4, satisfaction_global_rate: 0.83, experience: 3, problem: 0 },
     });
     const theirsAnswer = await t.api('GET', `/operator/${colleague.id}/statistic`, { key });
     expect(theirsAnswer.body.data).toEqual({
@@ -143,6 +143,32 @@ describe('GET /operator/{id}/statistic', () => {
       conversation_number: 1,
       satisfaction_global_rate: 0.33,
       experience: 2,
+      problem: 0,
+    });
+  });
+
+  it('counts, in `problem`, those conversations with a problem reported on them, once each, whoever reported it', async () => {
+    const op = await operator();
+    const colleague = await operator();
+    const flagged = await conversation(op.id, 'chat', 'closed');
+    const flaggedTwice = await conversation(op.id, 'call', 'open');
+    await conversation(op.id, 'chat', 'closed');
+    const theirs = await conversation(colleague.id);
+    const report = async (id: number, json: Record<string, unknown>) =>
+      expect((await t.api('POST', `/conversation/${id}/problem`, { key, json })).status).toBe(200);
+    await report(flagged, { reason: 'Visitor was rude' });
+    await report(flaggedTwice, { reason: 'Payment page broken' });
+    await report(flaggedTwice, { reason: 'Payment page still broken' });
+    // Reported by op on the colleague's conversation: the colleague's conversation has the problem.
+    await report(theirs, { reason: 'Unanswered for long', operator_id: op.id });
+    // op: 3 conversations, 2 of them flagged; colleague: 1 conversation, flagged.
+    expect((await t.api('GET', `/operator/${op.id}/statistic`, { key })).body.data).toMatchObject({
+      conversation_number: 3,
+      problem: 2,
+    });
+    expect((await t.api('GET', `/operator/${colleague.id}/statistic`, { key })).body.data).toMatchObject({
+      conversation_number: 1,
+      problem: 1,
     });
   });
 
@@ -154,6 +180,7 @@ describe('GET /operator/{id}/statistic', () => {
       conversation_number: 0,
       satisfaction_global_rate: null,
       experience: 0,
+      problem: 0,
     });
   });
 

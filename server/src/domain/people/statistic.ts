@@ -7,13 +7,17 @@ export interface OperatorStatistic {
   conversation_number: number;
   satisfaction_global_rate: number | null;
   experience: number;
+  /** Causerie's addition (seed 002's v1 `problem`): those conversations with a problem reported. */
+  problem: number;
 }
 
 /**
  * - `conversation_number`: conversations assigned to the operator, every channel and status, all time;
  * - `satisfaction_global_rate`: the mean, over the operator's satisfaction surveys, of each survey's three
  *   notes (1 to 3) averaged and divided by 3, rounded to 2 decimals (so between 0.33 and 1); null without surveys;
- * - `experience`: messages the operator has written (history entries of kind 1 signed by them).
+ * - `experience`: messages the operator has written (history entries of kind 1 signed by them);
+ * - `problem`: among the conversations counted by `conversation_number`, those with a problem reported on them
+ *   (POST /conversation/{id}/problem), whoever reported it.
  */
 export async function loadOperatorStatistic(
   db: Kysely<Database>,
@@ -21,7 +25,10 @@ export async function loadOperatorStatistic(
 ): Promise<OperatorStatistic> {
   const conversations = await db
     .selectFrom('conversation')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn.count<number | string>('problem_reported_at').as('problems'),
+    ])
     .where('operator_id', '=', operator.id)
     .where('client_id', '=', operator.client_id)
     .executeTakeFirstOrThrow();
@@ -50,5 +57,6 @@ export async function loadOperatorStatistic(
     conversation_number: Number(conversations.n),
     satisfaction_global_rate: rate,
     experience: Number(messages.n),
+    problem: Number(conversations.problems),
   };
 }

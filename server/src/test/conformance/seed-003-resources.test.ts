@@ -776,13 +776,15 @@ describe('Operator statistic and profile (lines 886-950)', () => {
   it('GET /operator/{id}/statistic answers the seed shape (lines 888-914)', async () => {
     const answer = await t.api('GET', `/operator/${operator}/statistic`, { key });
     expect(answer.status).toBe(200);
-    expect(shapeOf(answer.body)).toEqual(shapeOf(STATISTIC));
-    // 3 conversations; (9 + 7) / 18 = 0.89 of the best notes; 2 operator messages written.
+    // The seed's fields, and Causerie's `problem` (seed 002's count of problems reported) besides them.
+    expect(shapeOf({ ...answer.body, data: pickFields(answer.body.data, STATISTIC.data) })).toEqual(shapeOf(STATISTIC));
+    // 3 conversations; (9 + 7) / 18 = 0.89 of the best notes; 2 operator messages written; no problem reported.
     expect(answer.body.data).toEqual({
       id: operator,
       conversation_number: 3,
       satisfaction_global_rate: 0.89,
       experience: 2,
+      problem: 0,
     });
   });
 
