@@ -7,7 +7,10 @@ import { whatsappInbound } from './whatsapp-inbound.js';
 export interface BenchOptions {
   /** Under 60 s in total: fewer messages, sockets and rounds. */
   quick: boolean;
-  /** On the PostgreSQL server TEST_DATABASE_URL names instead of an SQLite file (benchmarks that offer it: rest). */
+  /**
+   * On the PostgreSQL server TEST_DATABASE_URL names instead of an SQLite file (benchmarks that offer it: rest,
+   * statistics).
+   */
   postgres: boolean;
 }
 
@@ -20,6 +23,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'whatsapp-inbound': whatsappInbound,
   // Loaded only when run: autocannon, which it drives, must not weigh on the other benchmarks' load generators.
   rest: async (options) => (await import('./rest.js')).rest(options),
+  statistics: async (options) => (await import('./statistics.js')).statistics(options),
 };
 
 async function main(argv: string[]): Promise<number> {
