@@ -6,6 +6,7 @@ import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { generateKeyMaterial, randomToken } from './keys.js';
+import { readCurrency, readTimeZone } from './locale.js';
 import { canSeeClient, type Principal, targetClient } from './policy.js';
 
 export async function createPartner(db: Kysely<Database>, input: { name: string }): Promise<number> {
@@ -32,8 +33,9 @@ export async function createPartner(db: Kysely<Database>, input: { name: string 
 export async function createClient(
   db: Kysely<Database>,
   principal: Principal,
-  input: { name: string; lang?: string; partner_id?: number },
+  input: { name: string; lang?: string; timezone?: string; partner_id?: number },
 ): Promise<number> {
+  const timezone = readTimeZone(input.timezone ?? 'UTC');
   let partnerId: number | null = null;
   if (principal.scope === 'partner') {
     if (input.partner_id !== undefined && input.partner_id !== principal.partnerId)
@@ -49,7 +51,7 @@ export async function createClient(
   return transact(db, async (trx) => {
     const { id } = await trx
       .insertInto('client')
-      .values({ partner_id: partnerId, name: input.name.trim(), lang, created_at: at, updated_at: at })
+      .values({ partner_id: partnerId, name: input.name.trim(), lang, timezone, created_at: at, updated_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     await appendEvent(trx, {
@@ -68,12 +70,13 @@ export async function updateClient(
   db: Kysely<Database>,
   principal: Principal,
   id: number,
-  input: { name?: string; lang?: string },
+  input: { name?: string; lang?: string; timezone?: string },
 ): Promise<void> {
   if (!(await canSeeClient(db, principal, id))) throw unknownResource('client', id);
   const changes = {
     ...(input.name !== undefined && { name: input.name.trim() }),
     ...(input.lang !== undefined && { lang: input.lang.toLowerCase() }),
+    ...(input.timezone !== undefined && { timezone: readTimeZone(input.timezone) }),
   };
   const at = nowInstant();
   await transact(db, async (trx) => {
@@ -200,9 +203,10 @@ function readWebsiteUrl(raw: string): URL {
 export async function createWebsite(
   db: Kysely<Database>,
   principal: Principal,
-  input: { url: string; label?: string; routing_strategy?: RoutingStrategy; client_id?: number },
+  input: { url: string; label?: string; routing_strategy?: RoutingStrategy; currency?: string; client_id?: number },
 ): Promise<number> {
   const url = readWebsiteUrl(input.url);
+  const currency = readCurrency(input.currency ?? 'EUR');
   const clientId = await targetClient(db, principal, input.client_id);
   const label = input.label?.trim() || url.hostname;
   const at = nowInstant();
@@ -217,6 +221,7 @@ export async function createWebsite(
         updated_at: at,
         routing_strategy: input.routing_strategy ?? 'least_loaded',
         identity_secret: randomToken(32),
+        currency,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -235,12 +240,13 @@ export async function updateWebsite(
   db: Kysely<Database>,
   clientId: number,
   id: number,
-  input: { url?: string; label?: string; routing_strategy?: RoutingStrategy },
+  input: { url?: string; label?: string; routing_strategy?: RoutingStrategy; currency?: string },
 ): Promise<void> {
   const changes = {
     ...(input.url !== undefined && { url: readWebsiteUrl(input.url).href.replace(/\/$/, '') }),
     ...(input.label !== undefined && { label: input.label.trim() }),
     ...(input.routing_strategy !== undefined && { routing_strategy: input.routing_strategy }),
+    ...(input.currency !== undefined && { currency: readCurrency(input.currency) }),
   };
   const at = nowInstant();
   await transact(db, async (trx) => {

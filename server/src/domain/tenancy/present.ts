@@ -18,6 +18,7 @@ export function presentClient(row: ClientRow) {
     name: row.name,
     lang: row.lang,
     partner_id: row.partner_id,
+    timezone: row.timezone,
     created_at: formatDateTime(row.created_at),
     _link: link('client', row.id),
   };
@@ -39,6 +40,7 @@ export function presentWebsite(principal: Principal, row: WebsiteRow) {
     client_id: row.client_id,
     created_at: formatDateTime(row.created_at),
     routing_strategy: row.routing_strategy ?? 'least_loaded',
+    currency: row.currency,
     ...(row.identity_secret !== null && seesIdentitySecret(principal) && { identity_secret: row.identity_secret }),
     _link: link('website', row.id),
   };

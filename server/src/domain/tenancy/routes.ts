@@ -14,7 +14,7 @@ import {
   updateClient,
   updateWebsite,
 } from './commands.js';
-import { authorize } from './policy.js';
+import { authorize, authorizeClientUpdate } from './policy.js';
 import { presentApiKey, presentClient, presentPartner, presentWebsite } from './present.js';
 import {
   API_KEY_FILTERS,
@@ -184,13 +184,15 @@ export const tenancyRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Client'],
         summary: 'Update a client',
+        description:
+          "Partner and platform keys change any field. A client changes its own `timezone` (an IANA name, in which its statistics periods are read) with its key or a manager's or admin's console session; its name and language stay with its partner.",
         params: IdParams,
         body: ClientUpdateBody,
         response: { 200: OneEnvelope(ClientData), ...ErrorResponses },
       },
     },
     async (request) => {
-      authorize(request.principal, 'client', 'update');
+      authorizeClientUpdate(request.principal, Object.keys(request.body));
       await updateClient(db, request.principal, request.params.id, request.body);
       return one(
         presentClient(await loadVisible('client', request.params.id, (ids) => loadClients(db, request.principal, ids))),

@@ -17,6 +17,21 @@ const Lang = Type.String({
   [PROBLEM_KEYWORD]: "Expected 2 letters, such as 'fr' or 'en'.",
 });
 
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: NON_BLANK,
+  description:
+    "IANA time zone name, in which the client's statistics periods (`filters[from]`, `filters[to]`, days, hours) are read. Default `UTC`.",
+  examples: ['Europe/Paris'],
+});
+const Currency = Type.String({
+  pattern: '^[A-Z]{3}$',
+  description: "ISO 4217 code of the currency the website's sales and statistics amounts are in. Default `EUR`.",
+  examples: ['EUR'],
+  [PROBLEM_KEYWORD]: "Expected an ISO 4217 code in capitals, such as 'EUR' or 'USD'.",
+});
+
 export const PartnerData = Type.Object({
   id: Type.Integer(),
   name: Type.Optional(Type.String()),
@@ -32,6 +47,12 @@ export const ClientData = Type.Object({
   partner_id: Type.Optional(
     Type.Union([Type.Integer(), Type.Null()], { description: 'Partner that manages this client, if any.' }),
   ),
+  timezone: Type.Optional(
+    Type.String({
+      description: "IANA time zone name in which the client's statistics periods are read (default `UTC`).",
+      examples: ['Europe/Paris'],
+    }),
+  ),
   created_at: Type.Optional(DateTime('Creation date')),
   _link: Link,
 });
@@ -39,12 +60,13 @@ export const ClientCreateBody = Type.Object(
   {
     name: Name,
     lang: Type.Optional(Lang),
+    timezone: Type.Optional(TimeZone),
     partner_id: Type.Optional(IdSchema('Platform keys only: the partner that will manage this client.')),
   },
   { additionalProperties: false },
 );
 export const ClientUpdateBody = Type.Object(
-  { name: Type.Optional(Name), lang: Type.Optional(Lang) },
+  { name: Type.Optional(Name), lang: Type.Optional(Lang), timezone: Type.Optional(TimeZone) },
   { additionalProperties: false },
 );
 export const CLIENT_FILTERS: FilterSpecs = {
@@ -91,6 +113,12 @@ export const WebsiteData = Type.Object({
       description: 'How live conversations pick an operator (see docs/REALTIME.md).',
     }),
   ),
+  currency: Type.Optional(
+    Type.String({
+      description: "ISO 4217 code of the currency the website's statistics amounts are in (default `EUR`).",
+      examples: ['EUR'],
+    }),
+  ),
   identity_secret: Type.Optional(
     Type.String({
       description:
@@ -109,6 +137,7 @@ export const WebsiteCreateBody = Type.Object(
     url: WebsiteUrl,
     label: Type.Optional(Type.String({ maxLength: 255, description: 'Label (defaults to the host name of the URL).' })),
     routing_strategy: Type.Optional(RoutingStrategy),
+    currency: Type.Optional(Currency),
     client_id: Type.Optional(IdSchema('Partner and platform keys: the client that owns the website.')),
   },
   { additionalProperties: false },
@@ -118,6 +147,7 @@ export const WebsiteUpdateBody = Type.Object(
     url: Type.Optional(WebsiteUrl),
     label: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: NON_BLANK })),
     routing_strategy: Type.Optional(RoutingStrategy),
+    currency: Type.Optional(Currency),
   },
   { additionalProperties: false },
 );

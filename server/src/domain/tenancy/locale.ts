@@ -1,0 +1,28 @@
+// A client's time zone (IANA name, read by Intl) and a website's currency (ISO 4217 code): checked and normalised here.
+import { fieldInvalid } from '../../errors.js';
+
+/** The currencies this Node's ICU knows (ISO 4217), read once. */
+const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/**
+ * The IANA time zone name as Intl spells it (`europe/paris` → `Europe/Paris`), or 400 naming `timezone`. Offsets
+ * (`+01:00`), which Intl also accepts, are refused: they do not follow summer time, which periods of statistics must.
+ */
+export function readTimeZone(value: string): string {
+  const name = value.trim();
+  const refused = () =>
+    fieldInvalid('timezone', `Unknown time zone '${name}'. Expected an IANA name such as 'Europe/Paris' or 'UTC'.`);
+  if (!/^[A-Za-z]/.test(name)) throw refused();
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw refused();
+  }
+}
+
+/** The ISO 4217 code (three capital letters Intl knows, such as `EUR`), or 400 naming `currency`. */
+export function readCurrency(value: string): string {
+  if (!CURRENCIES.has(value))
+    throw fieldInvalid('currency', `Unknown currency '${value}'. Expected an ISO 4217 code such as 'EUR' or 'USD'.`);
+  return value;
+}
