@@ -13,6 +13,7 @@ import * as webhooks from './migrations/20261121T2100-webhooks.js';
 import * as channels from './migrations/20261121T2200-channels.js';
 import * as ssoKeyHash from './migrations/20261204T0400-sso-key-hash.js';
 import * as presenceHistory from './migrations/20261204T1000-presence-history.js';
+import * as targeting from './migrations/20261204T1010-targeting.js';
 import * as problemsTimezoneCurrency from './migrations/20261204T1020-problems-timezone-currency.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261121T2200-channels': channels,
   '20261204T0400-sso-key-hash': ssoKeyHash,
   '20261204T1000-presence-history': presenceHistory,
+  '20261204T1010-targeting': targeting,
   '20261204T1020-problems-timezone-currency': problemsTimezoneCurrency,
 };
 

@@ -191,6 +191,8 @@ export interface ConversationTable {
   operator_closed: Generated<Flag>;
   waitinglist: Generated<Flag>;
   page_type: string | null;
+  /** Who started it (docs/TARGETING.md): the visitor, an accepted targeting invitation, or an operator or the API. */
+  contact_type: Generated<ContactType>;
   user_agent: string | null;
   phone_number: string | null;
   /** A UUID, seed 003's `xmpp_id`: a stable opaque id for integrations. */
@@ -524,6 +526,49 @@ export interface WebhookDeliveryTable {
   completed_at: Instant | null;
 }
 
+/** Who started a conversation: `visitor`, `proactive` (a targeting rule's invitation accepted), `outbound`. */
+export type ContactType = 'visitor' | 'proactive' | 'outbound';
+export const CONTACT_TYPES: readonly ContactType[] = ['visitor', 'proactive', 'outbound'];
+
+/** A website's targeting rule (domain/targeting/): evaluated by the widget in the page. Soft-deleted. */
+export interface TargetingRuleTable {
+  id: Generated<number>;
+  client_id: number;
+  website_id: number;
+  name: string;
+  channel: 'chat' | 'call' | 'video';
+  status: 'active' | 'inactive';
+  /** 1 is evaluated first; ties by id. */
+  priority: number;
+  /** JSON text: `{"match": "all"|"any", "list": [{"type", "operator", "value"}]}` (domain/targeting/conditions.ts). */
+  conditions: string;
+  action: 'button' | 'invitation';
+  invitation_message: string | null;
+  invitation_delay_seconds: number | null;
+  group_id: number | null;
+  skill_id: number | null;
+  only_when_available: Flag;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+/** Hourly counts of a rule's displays and triggers, per page type ('' when none): added to, never one row per display. */
+export interface TargetingRuleCounterTable {
+  client_id: number;
+  website_id: number;
+  /** UTC start of the hour, `YYYY-MM-DDTHH:00:00.000Z`. */
+  hour: Instant;
+  /** The rule's channel: `chat`, `call` or `video` (text, so statistics may query it with any channel name). */
+  channel: string;
+  rule_id: number;
+  page_type: string;
+  displays: number;
+  triggers: number;
+  withheld_busy: number;
+  withheld_offline: number;
+}
+
 export interface Database {
   partner: PartnerTable;
   client: ClientTable;
@@ -560,6 +605,8 @@ export interface Database {
   webhook: WebhookTable;
   webhook_outbox: WebhookOutboxTable;
   webhook_delivery: WebhookDeliveryTable;
+  targeting_rule: TargetingRuleTable;
+  targeting_rule_counter: TargetingRuleCounterTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -586,5 +633,6 @@ export type ConversationHoldingRow = Selectable<ConversationHoldingTable>;
 export type OperatorCapacityRow = Selectable<OperatorCapacityTable>;
 export type WebhookRow = Selectable<WebhookTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
+export type TargetingRuleRow = Selectable<TargetingRuleTable>;
 export type ChannelRow = Selectable<ChannelTable>;
 export type ChannelOutboundRow = Selectable<ChannelOutboundTable>;

@@ -197,6 +197,10 @@ export const EVENT_PAYLOADS = {
   'webhook.updated': payload({ webhookId: Id, changed: Changed }),
   'webhook.deleted': payload({ webhookId: Id, url: Type.String() }),
   'webhook.secret_rotated': payload({ webhookId: Id, overlapHours: Type.Number() }),
+  /** A website's targeting rule (domain/targeting/): the widget reads the website's active rules with its config. */
+  'targeting_rule.created': payload({ ruleId: Id, websiteId: Id, name: Type.String() }),
+  'targeting_rule.updated': payload({ ruleId: Id, websiteId: Id, changed: Changed }),
+  'targeting_rule.deleted': payload({ ruleId: Id, websiteId: Id }),
   /** A subscription switched off by the platform: its receiver answered 410 (`gone`) or kept failing (`failing`). */
   'webhook.disabled': payload({
     webhookId: Id,

@@ -96,6 +96,13 @@ export const VISITOR_FRAMES = {
     text: Type.Optional(Text(MAX_TEXT, 'The first message.')),
     page_type: Type.Optional(Text(255, 'The kind of page the visitor is on.')),
     skill_id: Type.Optional(Id('The skill the conversation needs.')),
+    rule_id: Type.Optional(Id('The targeting rule that showed the button or invitation (docs/TARGETING.md).')),
+    contact_type: Type.Optional(
+      Type.Union([Type.Literal('visitor'), Type.Literal('proactive')], {
+        description: '`proactive` when the visitor accepted the invitation of `rule_id`; default `visitor`.',
+        [PROBLEM_KEYWORD]: "Expected 'visitor' or 'proactive'.",
+      }),
+    ),
     client_message_id: ClientMessageId,
     email: Type.Optional(
       Text(EMAIL_MAX, "The offline form's email, stored on the visitor.", [isEmailAddress, EMAIL_PROBLEM]),

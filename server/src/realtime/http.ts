@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import { Type } from 'typebox';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { startLiveConversation } from '../domain/routing/commands.js';
+import { startingRule } from '../domain/targeting/store.js';
 import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { COMMENT_MAX, NOTE_MAX, NOTE_MIN } from '../domain/satisfaction/schema.js';
@@ -53,6 +54,12 @@ const SendBody = Type.Object(
     ),
     page_type: Type.Optional(
       Type.String({ minLength: 1, maxLength: 255, description: 'Page type, when this message starts a conversation.' }),
+    ),
+    rule_id: Type.Optional(IdSchema('The targeting rule that showed the button or invitation, when this starts one.')),
+    contact_type: Type.Optional(
+      Type.Union([Type.Literal('visitor'), Type.Literal('proactive')], {
+        description: '`proactive` when the visitor accepted the invitation of `rule_id`; default `visitor`.',
+      }),
     ),
     email: Type.Optional(
       Type.String({
@@ -262,12 +269,15 @@ export function visitorFallbackRoutes(gateway: Gateway, limits: Limits): Fastify
         }
         if (conversationId === null) {
           const email = body.email;
+          const rule = await startingRule(db, site.id, body.rule_id, body.contact_type);
           const started = await startLiveConversation(db, {
             websiteId: site.id,
             visitor: { id: visitor.id, uniqueId: visitor.vuid },
             channel: 'chat',
             text: body.text,
             clientMessageId,
+            ruleId: rule.ruleId,
+            contactType: rule.contactType,
             pageType: body.page_type ?? null,
             userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
             // Before the operator hears of it: their first typing may come before the widget's first poll.

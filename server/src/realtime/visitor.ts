@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND } from '../db/schema.js';
 import { NAVIGATION_PROBLEM, navigationUrl } from '../domain/conversations/history.js';
 import { closeLiveConversation, startLiveConversation } from '../domain/routing/commands.js';
+import { startingRule } from '../domain/targeting/store.js';
 import { queueStatus } from '../domain/routing/queue.js';
 import { recordSatisfaction } from '../domain/satisfaction/commands.js';
 import { fieldInvalid, fieldMissing, realtimeErrors, unknownResource } from '../errors.js';
@@ -172,6 +173,8 @@ async function start(
   const text = reader.text('text');
   const pageType = reader.text('page_type');
   const skillId = reader.id('skill_id');
+  const ruleId = reader.id('rule_id');
+  const contactType = reader.text('contact_type');
   const clientMessageId = reader.text('client_message_id');
   if (clientMessageId !== undefined && text === undefined) throw fieldMissing('text');
   // The offline form's email, stored on the visitor (its schema checked it before anything is written).
@@ -201,11 +204,14 @@ async function start(
   }
   const active = await activeVisitorConversation(gateway.db, connection.visitorId, connection.site.id);
   if (active !== undefined) throw realtimeErrors.conversationOpen(active);
+  const rule = await startingRule(gateway.db, connection.site.id, ruleId, contactType);
   const started = await startLiveConversation(gateway.db, {
     websiteId: connection.site.id,
     visitor: { id: connection.visitorId, uniqueId: connection.vuid },
     channel: 'chat',
     skillId: skillId ?? null,
+    ruleId: rule.ruleId,
+    contactType: rule.contactType,
     pageType: pageType ?? null,
     userAgent: connection.userAgent ?? null,
     text: text ?? null,

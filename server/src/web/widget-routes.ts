@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { findSite } from '../realtime/identity.js';
 import { registerDemoPages } from './demo-page.js';
+import { targetingWidgetRoutes } from './targeting-routes.js';
 
 /** widget/dist of the repository, from server/src/web or server/dist/web alike. */
 export const DEFAULT_WIDGET_DIST = fileURLToPath(new URL('../../../widget/dist/', import.meta.url));
@@ -154,4 +155,5 @@ export const widgetRoutes: FastifyPluginAsync<WidgetRoutesOptions> = async (app,
   });
 
   registerDemoPages(app, options.context);
+  await app.register(targetingWidgetRoutes, { context: options.context });
 };

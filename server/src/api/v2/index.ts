@@ -7,6 +7,7 @@ import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain
 import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
 import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
+import { targetingRuleRoutes } from '../../domain/targeting/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
 import { callMeetingRoutes, visitorRoutes } from '../../domain/visitors/routes.js';
 import { presentedKey } from '../../http/auth.js';
@@ -33,4 +34,5 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(odigoCallbackRoutes, { context });
   await app.register(webhookRoutes, { context });
   await app.register(channelRoutes, { context });
+  await app.register(targetingRuleRoutes, { context });
 };

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import {
+  type ContactType,
   type ConversationChannel,
   type ConversationMessageRow,
   type ConversationRow,
@@ -161,6 +162,8 @@ export interface OpenConversationInput {
   skillId?: number | null;
   ruleId?: number | null;
   pageType?: string | null;
+  /** Who started it (default `visitor`): `proactive` from an accepted invitation, `outbound` by an operator or the API. */
+  contactType?: ContactType;
   phoneNumber?: string | null;
   userAgent?: string | null;
   tagIds?: readonly number[];
@@ -193,6 +196,7 @@ export async function openConversation(trx: Tx, input: OpenConversationInput): P
       operator_answer: flag(input.answered ?? false),
       waitinglist: flag(input.waitinglist ?? false),
       page_type: input.pageType ?? null,
+      contact_type: input.contactType ?? 'visitor',
       user_agent: input.userAgent ?? null,
       phone_number: input.phoneNumber ?? null,
       xmpp_id: randomUUID(),
@@ -472,6 +476,8 @@ export async function createConversation(
       websiteId: website.id,
       channel: input.channel ?? 'chat',
       source: 'api',
+      // Started through the API (an import or an operator's tool), not by the visitor.
+      contactType: 'outbound',
       visitor,
       operatorId: input.operator_id ?? null,
       skillId: input.skill_id ?? null,

@@ -174,6 +174,8 @@ export async function pickupCall(db: Kysely<Database>, principal: Principal, inp
       websiteId: parties.websiteId,
       channel: 'call',
       source: 'odigo',
+      // A call-back: the operator dials the visitor.
+      contactType: 'outbound',
       visitor,
       operatorId: parties.operatorId,
       skillId,

@@ -1,7 +1,13 @@
 // Live routing commands: start, close, abandon and miss conversations, and the routing strategy setting.
 // Each runs in one transaction that writes its rows and appends its events; the algorithm is documented in algorithm.ts.
 import type { Kysely, Transaction } from 'kysely';
-import { type ConversationMessageRow, type ConversationOutcome, type Database, MESSAGE_KIND } from '../../db/schema.js';
+import {
+  type ContactType,
+  type ConversationMessageRow,
+  type ConversationOutcome,
+  type Database,
+  MESSAGE_KIND,
+} from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
@@ -34,6 +40,8 @@ export interface LiveStartInput {
   skillId?: number | null;
   ruleId?: number | null;
   pageType?: string | null;
+  /** `visitor` (default) or `proactive` (a targeting invitation accepted), as domain/targeting/store.ts startingRule read it. */
+  contactType?: ContactType;
   userAgent?: string | null;
   /** The visitor's first message; kept even when nobody answers (a message left). */
   text?: string | null;
@@ -95,6 +103,7 @@ export async function startLiveConversation(db: Kysely<Database>, input: LiveSta
         skillId: input.skillId ?? null,
         ruleId: input.ruleId ?? null,
         pageType: input.pageType ?? null,
+        contactType: input.contactType ?? 'visitor',
         userAgent: input.userAgent ?? null,
         status: 'waiting',
         createdAt: at,

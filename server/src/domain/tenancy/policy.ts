@@ -31,7 +31,8 @@ export type Resource =
   | 'satisfaction'
   | 'callmeeting'
   | 'channel'
-  | 'webhook';
+  | 'webhook'
+  | 'targeting_rule';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -64,6 +65,8 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   channel: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Outgoing webhook subscriptions (webhooks/): a client manages its own; agents' console sessions may not.
   webhook: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  // Targeting rules of a client's websites (domain/targeting/): set-up, so agents' console sessions may not.
+  targeting_rule: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -89,6 +92,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   callmeeting: 'call meetings',
   channel: 'channels',
   webhook: 'webhooks',
+  targeting_rule: 'targeting rules',
 };
 
 /**
@@ -159,20 +163,6 @@ export function authorize(
       `An operator's console session cannot ${ACTION_WORDS[action]} ${RESOURCE_PLURALS[resource]}: a manager or admin role is needed.`,
     );
   }
-}
-
-/** Fields of its own client a client changes itself (its key, or a manager's or admin's console session). */
-const CLIENT_OWN_SETTINGS: readonly string[] = ['timezone'];
-
-/**
- * Throws 403 unless the key may change these fields of a client: partner and platform keys any field of the clients
- * they see; a client only its own settings (the time zone its statistics are read in), not its name or language.
- */
-export function authorizeClientUpdate(principal: Principal, fields: readonly string[]): void {
-  const ownSettings = fields.length > 0 && fields.every((field) => CLIENT_OWN_SETTINGS.includes(field));
-  if (principal.scope !== 'client' || !ownSettings) authorize(principal, 'client', 'update');
-  else if (principal.session !== undefined && !sessionManages(principal.session))
-    throw notPermitted("An operator's console session cannot update clients: a manager or admin role is needed.");
 }
 
 /** A condition on `column` (a client id) limiting rows to the clients this key may see. */
