@@ -179,20 +179,6 @@ export function authorizeClientUpdate(principal: Principal, fields: readonly str
     throw notPermitted("An operator's console session cannot update clients: a manager or admin role is needed.");
 }
 
-/** Fields of its own client a client changes itself (its key, or a manager's or admin's console session). */
-const CLIENT_OWN_SETTINGS: readonly string[] = ['timezone'];
-
-/**
- * Throws 403 unless the key may change these fields of a client: partner and platform keys any field of the clients
- * they see; a client only its own settings (the time zone its statistics are read in), not its name or language.
- */
-export function authorizeClientUpdate(principal: Principal, fields: readonly string[]): void {
-  const ownSettings = fields.length > 0 && fields.every((field) => CLIENT_OWN_SETTINGS.includes(field));
-  if (principal.scope !== 'client' || !ownSettings) authorize(principal, 'client', 'update');
-  else if (principal.session !== undefined && !sessionManages(principal.session))
-    throw notPermitted("An operator's console session cannot update clients: a manager or admin role is needed.");
-}
-
 /** A condition on `column` (a client id) limiting rows to the clients this key may see. */
 export function clientScope(principal: Principal, column: string): Expression<SqlBool> {
   switch (principal.scope) {
