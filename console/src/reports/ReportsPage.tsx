@@ -380,6 +380,8 @@ export function ReportsPage({ api }: { api: Api }) {
               unit={chartInfo.unit}
               language={language}
               currency={currency}
+              granularity={granularity}
+              periodLabel={t('reports.period.column')}
               description={t('reports.chartLabel', {
                 indicator: label(chartInfo),
                 granularity: t(`reports.granularity.${granularity}`),

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { StatisticRow } from '../api';
 import type { SeriesChart } from './draw-chart';
-import { formatValue, seriesOf } from './report';
+import { formatValue, type Granularity, seriesOf } from './report';
 
 const HEIGHT = 260;
 
@@ -14,6 +14,8 @@ export function TimeChart({
   language,
   currency,
   description,
+  granularity,
+  periodLabel,
 }: {
   rows: readonly StatisticRow[];
   indicator: string;
@@ -23,6 +25,9 @@ export function TimeChart({
   currency: string | null;
   /** What the chart shows, said to screen readers (the canvas itself says nothing). */
   description: string;
+  granularity: Granularity;
+  /** The legend's name of the x axis. */
+  periodLabel: string;
 }) {
   const holder = useRef<HTMLDivElement | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -40,7 +45,11 @@ export function TimeChart({
     import('./draw-chart')
       .then(({ drawSeriesChart }) => {
         if (cancelled) return;
-        chart = drawSeriesChart(element, { x, y, label, height: HEIGHT }, format);
+        chart = drawSeriesChart(
+          element,
+          { x, y, label, periodLabel, height: HEIGHT, granularity, wholeNumbers: unit === 'count', language },
+          format,
+        );
         resize.observe(element);
       })
       .catch((error: unknown) => !cancelled && setFailure(error instanceof Error ? error.message : String(error)));
@@ -49,7 +58,7 @@ export function TimeChart({
       resize.disconnect();
       chart?.destroy();
     };
-  }, [rows, indicator, label, unit, language, currency]);
+  }, [rows, indicator, label, unit, language, currency, granularity, periodLabel]);
 
   return (
     <figure className="report-chart">
