@@ -711,6 +711,11 @@ export interface paths {
                                 /** @description Partner that manages this client, if any. */
                                 partner_id?: number | null;
                                 /**
+                                 * @description IANA time zone name in which the client's statistics periods are read (default `UTC`).
+                                 * @example Europe/Paris
+                                 */
+                                timezone?: string;
+                                /**
                                  * @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC).
                                  * @example 2026-11-21 13:07:05
                                  */
@@ -857,6 +862,11 @@ export interface paths {
                          * @example fr
                          */
                         lang?: string;
+                        /**
+                         * @description IANA time zone name, in which the client's statistics periods (`filters[from]`, `filters[to]`, days, hours) are read. Default `UTC`.
+                         * @example Europe/Paris
+                         */
+                        timezone?: string;
                         /** @description Platform keys only: the partner that will manage this client. */
                         partner_id?: number;
                     };
@@ -884,6 +894,11 @@ export interface paths {
                                 lang?: string;
                                 /** @description Partner that manages this client, if any. */
                                 partner_id?: number | null;
+                                /**
+                                 * @description IANA time zone name in which the client's statistics periods are read (default `UTC`).
+                                 * @example Europe/Paris
+                                 */
+                                timezone?: string;
                                 /**
                                  * @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC).
                                  * @example 2026-11-21 13:07:05
@@ -1048,6 +1063,11 @@ export interface paths {
                                 /** @description Partner that manages this client, if any. */
                                 partner_id?: number | null;
                                 /**
+                                 * @description IANA time zone name in which the client's statistics periods are read (default `UTC`).
+                                 * @example Europe/Paris
+                                 */
+                                timezone?: string;
+                                /**
                                  * @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC).
                                  * @example 2026-11-21 13:07:05
                                  */
@@ -1163,7 +1183,10 @@ export interface paths {
                 };
             };
         };
-        /** Update a client */
+        /**
+         * Update a client
+         * @description Partner and platform keys change any field. A client changes its own `timezone` (an IANA name, in which its statistics periods are read) with its key or a manager's or admin's console session; its name and language stay with its partner.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1183,6 +1206,11 @@ export interface paths {
                          * @example fr
                          */
                         lang?: string;
+                        /**
+                         * @description IANA time zone name, in which the client's statistics periods (`filters[from]`, `filters[to]`, days, hours) are read. Default `UTC`.
+                         * @example Europe/Paris
+                         */
+                        timezone?: string;
                     };
                 };
             };
@@ -1208,6 +1236,11 @@ export interface paths {
                                 lang?: string;
                                 /** @description Partner that manages this client, if any. */
                                 partner_id?: number | null;
+                                /**
+                                 * @description IANA time zone name in which the client's statistics periods are read (default `UTC`).
+                                 * @example Europe/Paris
+                                 */
+                                timezone?: string;
                                 /**
                                  * @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC).
                                  * @example 2026-11-21 13:07:05
@@ -2046,6 +2079,11 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
+                                /**
+                                 * @description ISO 4217 code of the currency the website's statistics amounts are in (default `EUR`).
+                                 * @example EUR
+                                 */
+                                currency?: string;
                                 /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
@@ -2190,6 +2228,11 @@ export interface paths {
                         label?: string;
                         /** @description `least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way. */
                         routing_strategy?: "least_loaded" | "round_robin";
+                        /**
+                         * @description ISO 4217 code of the currency the website's sales and statistics amounts are in. Default `EUR`.
+                         * @example EUR
+                         */
+                        currency?: string;
                         /** @description Partner and platform keys: the client that owns the website. */
                         client_id?: number;
                     };
@@ -2224,6 +2267,11 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
+                                /**
+                                 * @description ISO 4217 code of the currency the website's statistics amounts are in (default `EUR`).
+                                 * @example EUR
+                                 */
+                                currency?: string;
                                 /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
@@ -2391,6 +2439,11 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
+                                /**
+                                 * @description ISO 4217 code of the currency the website's statistics amounts are in (default `EUR`).
+                                 * @example EUR
+                                 */
+                                currency?: string;
                                 /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
@@ -2526,6 +2579,11 @@ export interface paths {
                         label?: string;
                         /** @description `least_loaded` (default): the free operator with the fewest conversations; `round_robin`: the free operator assigned longest ago. Higher channel priority comes first either way. */
                         routing_strategy?: "least_loaded" | "round_robin";
+                        /**
+                         * @description ISO 4217 code of the currency the website's sales and statistics amounts are in. Default `EUR`.
+                         * @example EUR
+                         */
+                        currency?: string;
                     };
                 };
             };
@@ -2558,6 +2616,11 @@ export interface paths {
                                 created_at?: string;
                                 /** @description How live conversations pick an operator (see docs/REALTIME.md). */
                                 routing_strategy?: "least_loaded" | "round_robin";
+                                /**
+                                 * @description ISO 4217 code of the currency the website's statistics amounts are in (default `EUR`).
+                                 * @example EUR
+                                 */
+                                currency?: string;
                                 /** @description Key with which the site's server signs a visitor's external id (HMAC-SHA256, hex) so the widget's identity can be trusted. Keep it on the server. Operator-role console sessions never see it (docs/SECURITY.md). */
                                 identity_secret?: string;
                                 /**
@@ -6010,7 +6073,7 @@ export interface paths {
         };
         /**
          * Get operators statistics
-         * @description `conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written.
+         * @description `conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written. `problem` (an addition to the seed): those conversations with a problem reported on them.
          */
         get: {
             parameters: {
@@ -6045,6 +6108,8 @@ export interface paths {
                                 satisfaction_global_rate: number | null;
                                 /** @description Messages the operator has written in conversations. */
                                 experience: number;
+                                /** @description Causerie addition: among those conversations, the ones with a problem reported on them (`POST /conversation/{id}/problem`). */
+                                problem: number;
                             };
                         };
                     };
@@ -7482,6 +7547,15 @@ export interface paths {
                                 phone_number?: string | null;
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             }[];
@@ -7696,6 +7770,15 @@ export interface paths {
                                 phone_number?: string | null;
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -7887,6 +7970,15 @@ export interface paths {
                                 phone_number?: string | null;
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -8083,6 +8175,15 @@ export interface paths {
                                 phone_number?: string | null;
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -8289,6 +8390,229 @@ export interface paths {
                                 phone_number?: string | null;
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/problem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a problem on a conversation
+         * @description An operator flags a problem with a `reason`, open or closed conversation alike; the conversation's `problem` shows it (a later report replaces it) and seed 002's operator statistic `problem` counts it. Operators' console sessions may report on any conversation they can read. Emits `conversation.problem_reported`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What went wrong, as the operator tells it (kept as given, without surrounding spaces). */
+                        reason: string;
+                        /** @description API keys: the operator reporting it (yours; default: the conversation's operator). A console session reports as its own operator. */
+                        operator_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Conversation identifier. */
+                                id: number;
+                                /** @description Conversation channel: `chat`, `call`, `video` or `social`. */
+                                channel?: string;
+                                /** @description Visitor unique identifier. */
+                                visitor_uid?: string;
+                                /** @description Conversation history, oldest first (see the history types). */
+                                history?: (number | string)[][];
+                                /** @description Conversation answered by an operator. */
+                                operator_answer?: boolean;
+                                /** @description Conversation closed by the operator (false: by the visitor, or still open). */
+                                operator_closed?: boolean;
+                                /** @description Waiting list status. */
+                                waitinglist?: boolean;
+                                /** @description Page type. */
+                                page_type?: string | null;
+                                /** @description Conversation start time, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Conversation end time, `YYYY-MM-DD HH:MM:SS` (UTC); null while open. */
+                                closed_at?: string | null;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description Operator identifier. */
+                                operator_id?: number | null;
+                                /** @description Skill identifier. */
+                                skill_id?: number | null;
+                                /** @description List of tag identifiers. */
+                                tag_list?: number[];
+                                /** @description Rule identifier. */
+                                rule_id?: number | null;
+                                /** @description XMPP related identifier (UUID). */
+                                xmpp_id?: string;
+                                /** @description Visitor identifier (the `visitor` resource). */
+                                visitor_id?: number;
+                                /** @description Where the conversation came from: `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`. */
+                                source?: string;
+                                /** @description `waiting` (no operator yet), `open` or `closed`. */
+                                status?: string;
+                                /** @description What became of a routed conversation (web chat, WhatsApp, SMS, RCS): `answered` (routing or a transfer gave it to an operator; whether they wrote is `operator_answer`), `missed_offline` (nobody was connected and available on its channel when it started, or the last of them left while it waited: closed, the visitor's message kept as a message left), `missed_busy` (operators were busy and it waited in the queue for more than 15 minutes), `abandoned` (the visitor left while it waited). `null` while it waits for its first operator, and for conversations the API created (`POST /conversation`, Odigo calls), which are not routed. */
+                                outcome?: "answered" | "missed_offline" | "missed_busy" | "abandoned" | null;
+                                /** @description Visitor's phone number (calls). */
+                                phone_number?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -15522,6 +15846,998 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/targeting_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your targeting rules
+         * @description Deleted rules are not listed. Newest first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
+                    full?: "0" | "1";
+                    /** @description Website identifier. */
+                    "filters[website_id]"?: string;
+                    /** @description `chat`, `call` or `video`. */
+                    "filters[channel]"?: string;
+                    /** @description `active` or `inactive`. */
+                    "filters[status]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Targeting rule identifier. */
+                                id: number;
+                                /** @description Name. */
+                                name?: string;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description `chat`, `call` or `video`. */
+                                channel?: string;
+                                /** @description `active` or `inactive`. */
+                                status?: string;
+                                /** @description Evaluation order: 1 first; ties by id. */
+                                priority?: number;
+                                conditions?: {
+                                    /** @description `all`: every condition must hold; `any`: one is enough. */
+                                    match: string;
+                                    /** @description The conditions; none: every page of the website. */
+                                    list: {
+                                        /** @description One of `page_url`, `page_type`, `time_on_page`, `pages_viewed`, `returning_visitor`, `cart_amount`, `country`, `language`, `device`, `referrer`. */
+                                        type: string;
+                                        /** @description Texts (`page_url`, `referrer`): `equals`, `not_equals`, `contains`, `matches` (a regular expression, case-insensitive); `page_type`, `country`, `language`, `device`: `equals`, `not_equals`; numbers (`time_on_page` in seconds, `pages_viewed`, `cart_amount`): `gt`, `gte`, `lt`, `lte`, `eq`; `returning_visitor`: `equals`. */
+                                        operator: string;
+                                        /** @description Text, number or boolean, as the type says. */
+                                        value: string | number | boolean;
+                                    }[];
+                                };
+                                /** @description `button` (show the chat button) or `invitation`. */
+                                action?: string;
+                                /** @description The invitation shown to the visitor. */
+                                invitation_message?: string | null;
+                                /** @description Seconds on the page before the invitation shows. */
+                                invitation_delay_seconds?: number | null;
+                                /** @description Group the contacts go to. */
+                                group_id?: number | null;
+                                /** @description Skill the contacts need. */
+                                skill_id?: number | null;
+                                /** @description Show only while an operator of the routing target is available. */
+                                only_when_available?: boolean;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a targeting rule
+         * @description The website's widget shows the chat button or an invitation on the pages where the rule's conditions hold (docs/TARGETING.md). `invitation_message` is required with `action` `invitation`; `group_id` or `skill_id` (not both) must be the client's.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name. */
+                        name: string;
+                        /** @description The website whose pages the rule targets. */
+                        website_id: number;
+                        /**
+                         * @description `chat` (default), `call` or `video`.
+                         * @enum {string}
+                         */
+                        channel?: "chat" | "call" | "video";
+                        /**
+                         * @description `active` (default) or `inactive`.
+                         * @enum {string}
+                         */
+                        status?: "active" | "inactive";
+                        /** @description Evaluation order, 1 (default) to 1000: the first matching rule decides. */
+                        priority?: number;
+                        /** @description When the rule applies (default: always). */
+                        conditions?: {
+                            /**
+                             * @description `all` (default) or `any`.
+                             * @enum {string}
+                             */
+                            match?: "all" | "any";
+                            /** @description At most 20 conditions. */
+                            list?: {
+                                type: string;
+                                operator: string;
+                                value: string | number | boolean;
+                            }[];
+                        };
+                        /**
+                         * @description `button` (default): show the chat button; `invitation`: a proactive message.
+                         * @enum {string}
+                         */
+                        action?: "button" | "invitation";
+                        /** @description The invitation text (required with `action` `invitation`). */
+                        invitation_message?: null | string;
+                        /** @description Seconds after the conditions hold before the invitation shows (default 0). */
+                        invitation_delay_seconds?: null | number;
+                        /** @description Routing target: the group the contacts go to (one of group_id, skill_id). */
+                        group_id?: null | number;
+                        /** @description Routing target: the skill the contacts need (one of group_id, skill_id). */
+                        skill_id?: null | number;
+                        /** @description Show only while an operator of the routing target (or the website) is available (default false). */
+                        only_when_available?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Targeting rule identifier. */
+                                id: number;
+                                /** @description Name. */
+                                name?: string;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description `chat`, `call` or `video`. */
+                                channel?: string;
+                                /** @description `active` or `inactive`. */
+                                status?: string;
+                                /** @description Evaluation order: 1 first; ties by id. */
+                                priority?: number;
+                                conditions?: {
+                                    /** @description `all`: every condition must hold; `any`: one is enough. */
+                                    match: string;
+                                    /** @description The conditions; none: every page of the website. */
+                                    list: {
+                                        /** @description One of `page_url`, `page_type`, `time_on_page`, `pages_viewed`, `returning_visitor`, `cart_amount`, `country`, `language`, `device`, `referrer`. */
+                                        type: string;
+                                        /** @description Texts (`page_url`, `referrer`): `equals`, `not_equals`, `contains`, `matches` (a regular expression, case-insensitive); `page_type`, `country`, `language`, `device`: `equals`, `not_equals`; numbers (`time_on_page` in seconds, `pages_viewed`, `cart_amount`): `gt`, `gte`, `lt`, `lte`, `eq`; `returning_visitor`: `equals`. */
+                                        operator: string;
+                                        /** @description Text, number or boolean, as the type says. */
+                                        value: string | number | boolean;
+                                    }[];
+                                };
+                                /** @description `button` (show the chat button) or `invitation`. */
+                                action?: string;
+                                /** @description The invitation shown to the visitor. */
+                                invitation_message?: string | null;
+                                /** @description Seconds on the page before the invitation shows. */
+                                invitation_delay_seconds?: number | null;
+                                /** @description Group the contacts go to. */
+                                group_id?: number | null;
+                                /** @description Skill the contacts need. */
+                                skill_id?: number | null;
+                                /** @description Show only while an operator of the routing target is available. */
+                                only_when_available?: boolean;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/targeting_rule/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a targeting rule details */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Targeting rule identifier. */
+                                id: number;
+                                /** @description Name. */
+                                name?: string;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description `chat`, `call` or `video`. */
+                                channel?: string;
+                                /** @description `active` or `inactive`. */
+                                status?: string;
+                                /** @description Evaluation order: 1 first; ties by id. */
+                                priority?: number;
+                                conditions?: {
+                                    /** @description `all`: every condition must hold; `any`: one is enough. */
+                                    match: string;
+                                    /** @description The conditions; none: every page of the website. */
+                                    list: {
+                                        /** @description One of `page_url`, `page_type`, `time_on_page`, `pages_viewed`, `returning_visitor`, `cart_amount`, `country`, `language`, `device`, `referrer`. */
+                                        type: string;
+                                        /** @description Texts (`page_url`, `referrer`): `equals`, `not_equals`, `contains`, `matches` (a regular expression, case-insensitive); `page_type`, `country`, `language`, `device`: `equals`, `not_equals`; numbers (`time_on_page` in seconds, `pages_viewed`, `cart_amount`): `gt`, `gte`, `lt`, `lte`, `eq`; `returning_visitor`: `equals`. */
+                                        operator: string;
+                                        /** @description Text, number or boolean, as the type says. */
+                                        value: string | number | boolean;
+                                    }[];
+                                };
+                                /** @description `button` (show the chat button) or `invitation`. */
+                                action?: string;
+                                /** @description The invitation shown to the visitor. */
+                                invitation_message?: string | null;
+                                /** @description Seconds on the page before the invitation shows. */
+                                invitation_delay_seconds?: number | null;
+                                /** @description Group the contacts go to. */
+                                group_id?: number | null;
+                                /** @description Skill the contacts need. */
+                                skill_id?: number | null;
+                                /** @description Show only while an operator of the routing target is available. */
+                                only_when_available?: boolean;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Update a targeting rule
+         * @description `conditions`, when given, replace the whole set. `status` `inactive` disables the rule.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Name. */
+                        name?: string;
+                        /**
+                         * @description `chat` (default), `call` or `video`.
+                         * @enum {string}
+                         */
+                        channel?: "chat" | "call" | "video";
+                        /**
+                         * @description `active` (default) or `inactive`.
+                         * @enum {string}
+                         */
+                        status?: "active" | "inactive";
+                        /** @description Evaluation order, 1 (default) to 1000: the first matching rule decides. */
+                        priority?: number;
+                        /** @description When the rule applies (default: always). */
+                        conditions?: {
+                            /**
+                             * @description `all` (default) or `any`.
+                             * @enum {string}
+                             */
+                            match?: "all" | "any";
+                            /** @description At most 20 conditions. */
+                            list?: {
+                                type: string;
+                                operator: string;
+                                value: string | number | boolean;
+                            }[];
+                        };
+                        /**
+                         * @description `button` (default): show the chat button; `invitation`: a proactive message.
+                         * @enum {string}
+                         */
+                        action?: "button" | "invitation";
+                        /** @description The invitation text (required with `action` `invitation`). */
+                        invitation_message?: null | string;
+                        /** @description Seconds after the conditions hold before the invitation shows (default 0). */
+                        invitation_delay_seconds?: null | number;
+                        /** @description Routing target: the group the contacts go to (one of group_id, skill_id). */
+                        group_id?: null | number;
+                        /** @description Routing target: the skill the contacts need (one of group_id, skill_id). */
+                        skill_id?: null | number;
+                        /** @description Show only while an operator of the routing target (or the website) is available (default false). */
+                        only_when_available?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Targeting rule identifier. */
+                                id: number;
+                                /** @description Name. */
+                                name?: string;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description `chat`, `call` or `video`. */
+                                channel?: string;
+                                /** @description `active` or `inactive`. */
+                                status?: string;
+                                /** @description Evaluation order: 1 first; ties by id. */
+                                priority?: number;
+                                conditions?: {
+                                    /** @description `all`: every condition must hold; `any`: one is enough. */
+                                    match: string;
+                                    /** @description The conditions; none: every page of the website. */
+                                    list: {
+                                        /** @description One of `page_url`, `page_type`, `time_on_page`, `pages_viewed`, `returning_visitor`, `cart_amount`, `country`, `language`, `device`, `referrer`. */
+                                        type: string;
+                                        /** @description Texts (`page_url`, `referrer`): `equals`, `not_equals`, `contains`, `matches` (a regular expression, case-insensitive); `page_type`, `country`, `language`, `device`: `equals`, `not_equals`; numbers (`time_on_page` in seconds, `pages_viewed`, `cart_amount`): `gt`, `gte`, `lt`, `lte`, `eq`; `returning_visitor`: `equals`. */
+                                        operator: string;
+                                        /** @description Text, number or boolean, as the type says. */
+                                        value: string | number | boolean;
+                                    }[];
+                                };
+                                /** @description `button` (show the chat button) or `invitation`. */
+                                action?: string;
+                                /** @description The invitation shown to the visitor. */
+                                invitation_message?: string | null;
+                                /** @description Seconds on the page before the invitation shows. */
+                                invitation_delay_seconds?: number | null;
+                                /** @description Group the contacts go to. */
+                                group_id?: number | null;
+                                /** @description Skill the contacts need. */
+                                skill_id?: number | null;
+                                /** @description Show only while an operator of the routing target is available. */
+                                only_when_available?: boolean;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                updated_at?: string;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a targeting rule
+         * @description Widgets stop showing it; its display counters and the conversations it started keep naming it for statistics.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/operator/createAccount/": {
         parameters: {
             query?: never;
@@ -19597,7 +20913,7 @@ export interface paths {
         };
         /**
          * Export operator statistics
-         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` is always `0`: Causerie has no problem reports. Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.
+         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.
          */
         get: {
             parameters: {
@@ -19650,7 +20966,7 @@ export interface paths {
                             turnover: string;
                             /** @description Number of those sales. */
                             sales_count: string;
-                            /** @description Problems reported by the operator: always `0` (Causerie has no problem reports). */
+                            /** @description Those conversations with a problem reported on them (`POST /api/2/conversation/{id}/problem`, from the console or the API). */
                             problem: string;
                             /** @description Welcome: mean of the notes (1 to 3), rounded; 0 without answers. */
                             note_accueil: number;
@@ -19739,7 +21055,7 @@ export interface paths {
         put?: never;
         /**
          * Export operator statistics
-         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` is always `0`: Causerie has no problem reports. Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.
+         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.
          *
          *     The same method as a POST: parameters in a form-encoded (or json) body; any given in the query are read too.
          */
@@ -19824,7 +21140,7 @@ export interface paths {
                             turnover: string;
                             /** @description Number of those sales. */
                             sales_count: string;
-                            /** @description Problems reported by the operator: always `0` (Causerie has no problem reports). */
+                            /** @description Those conversations with a problem reported on them (`POST /api/2/conversation/{id}/problem`, from the console or the API). */
                             problem: string;
                             /** @description Welcome: mean of the notes (1 to 3), rounded; 0 without answers. */
                             note_accueil: number;
