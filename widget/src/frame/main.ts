@@ -1,9 +1,11 @@
 // The iframe app: wires the page bridge (postMessage, origin-checked), the transport, the state and the view.
-import { BRIDGE, type IdentityClaim, isBridgeMessage, type ToPage } from '../bridge';
+import { BRIDGE, type IdentityClaim, isBridgeMessage, type PageContext, type ToPage } from '../bridge';
 import { pickLang, translator } from './i18n';
 import { type FrameOptions, readOptions } from './options';
 import { type Change, ChatState, type Pending } from './state';
 import { restore, WidgetStorage } from './storage';
+import { deviceOf, localeParts, type PageFacts, type TargetingConfig } from './targeting';
+import { countPageView, type Display, TargetingSession } from './targeting-session';
 import { type HelloFields, Transport } from './transport';
 import { ChatView } from './view';
 import './frame.css';
@@ -41,6 +43,14 @@ function start(options: FrameOptions): void {
   let typingTimer: ReturnType<typeof setTimeout> | null = null;
   let readSent = 0;
   let unreadFrom = state.lastIncomingSeq();
+  // Targeting (docs/TARGETING.md): the rules come with the config; the page tells its context through the loader.
+  let targeting: TargetingSession | null = null;
+  let country: string | null = null;
+  let context: PageContext = {};
+  let display: Display = { button: false, invitation: null };
+  /** The invitation the visitor accepted: their conversation is a proactive one of that rule. */
+  let acceptedRule: number | null = null;
+  let lastDisplay = '';
 
   const toPage = (message: ToPage) => {
     if (framed && parentOrigin !== null) window.parent.postMessage(message, parentOrigin);
@@ -158,8 +168,18 @@ function start(options: FrameOptions): void {
   function sendPending(pending: Pending): void {
     ensureConnected();
     if (!pending.starts && state.conversationId === null) return;
+    const rule = targeting?.shownRule ?? null;
     const frame = pending.starts
-      ? { type: 'start', text: pending.text, client_message_id: pending.clientMessageId, ref: pending.clientMessageId }
+      ? {
+          type: 'start',
+          text: pending.text,
+          client_message_id: pending.clientMessageId,
+          ref: pending.clientMessageId,
+          // What targeting knows of this contact: the page type, and the rule whose button or invitation it came from.
+          ...(context.page_type !== undefined && context.page_type.trim() !== '' && { page_type: context.page_type }),
+          ...(rule !== null && { rule_id: rule.id }),
+          ...(rule !== null && acceptedRule === rule.id && { contact_type: 'proactive' }),
+        }
       : {
           type: 'message',
           text: pending.text,
@@ -251,6 +271,67 @@ function start(options: FrameOptions): void {
     }
     const unread = state.entries.filter((entry) => entry.kind === 'operator' && entry.seq > unreadFrom).length;
     toPage({ causerie: BRIDGE, type: 'unread', count: unread });
+    if (targeting !== null) showDisplay();
+  }
+
+  /** The page's facts for targeting, as the rules read them. */
+  function facts(): Omit<PageFacts, 'secondsOnPage'> {
+    const visit = countPageView(safeLocalStorage(), options.websiteId, Date.now());
+    const locale = localeParts(navigator.language);
+    return {
+      url: page ?? '',
+      referrer: context.referrer ?? '',
+      pageType: context.page_type ?? null,
+      cartAmount: context.cart_amount ?? null,
+      pagesViewed: visit.pages,
+      returning: visit.first < visit.visitStart,
+      country: country ?? locale.region,
+      language: locale.language,
+      device: deviceOf(navigator.userAgent, context.width ?? 0),
+    };
+  }
+
+  /** Tells the page what to show, when it changed: targeting's decision, or the button while a conversation is on. */
+  function showDisplay(): void {
+    const engaged = open || (state.conversationId !== null && state.phase !== 'ended');
+    const button = display.button || engaged;
+    const invitation = engaged ? null : (display.invitation?.text ?? null);
+    const said = JSON.stringify([button, invitation]);
+    if (said === lastDisplay) return;
+    lastDisplay = said;
+    toPage({ causerie: BRIDGE, type: 'display', button, invitation });
+  }
+
+  /** Reads the website's rules once for this page; without them (or the config), the button shows as it always did. */
+  async function loadTargeting(): Promise<void> {
+    let config: TargetingConfig | null = null;
+    try {
+      const answer = await fetch(`/widget/config?w=${options.websiteId}`, { credentials: 'omit' });
+      if (answer.ok) config = (await answer.json()) as TargetingConfig;
+    } catch {
+      config = null;
+    }
+    country = config?.country ?? null;
+    targeting = new TargetingSession(options.websiteId, config?.rules ?? [], {
+      show: (shown) => {
+        display = shown;
+        showDisplay();
+      },
+      send: sendReport,
+      now: () => Date.now(),
+      setTimer: (run, ms) => setTimeout(run, ms),
+      clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    });
+    if (page !== null) targeting.pageView(facts());
+  }
+
+  /** A report by beacon (it survives the page being left), else by a kept-alive fetch. */
+  function sendReport(body: string): void {
+    const url = '/widget/targeting/report';
+    if (typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, body)) return;
+    void fetch(url, { method: 'POST', body, keepalive: true, headers: { 'content-type': 'text/plain' } }).catch(
+      () => undefined,
+    );
   }
 
   function ensureConnected(): void {
@@ -263,11 +344,20 @@ function start(options: FrameOptions): void {
     // Only the page the loader named, and only our parent window, may drive the widget.
     if (!framed || event.origin !== parentOrigin || event.source !== window.parent || !isBridgeMessage(event.data))
       return;
-    const message = event.data as { type: string; page?: unknown; identity?: unknown; open?: unknown };
+    const message = event.data as {
+      type: string;
+      page?: unknown;
+      identity?: unknown;
+      open?: unknown;
+      context?: unknown;
+    };
     switch (message.type) {
       case 'init':
       case 'page':
         if (typeof message.page === 'string') page = message.page;
+        if (message.type === 'init') context = readContext(message.context);
+        // A new page view: counted in the visit, its rules evaluated from zero seconds.
+        targeting?.pageView(facts());
         if (message.type === 'init') {
           identity = readIdentity(message.identity);
           // Open on the previous page: shown again, but the page keeps the focus.
@@ -278,11 +368,19 @@ function start(options: FrameOptions): void {
         sendNavigation();
         persist();
         return;
+      case 'context':
+        context = { ...readContext(message.context), referrer: context.referrer, width: context.width };
+        if (targeting !== null && page !== null) targeting.contextChanged(facts());
+        return;
+      case 'accept':
+        acceptedRule = display.invitation?.ruleId ?? null;
+        return;
       case 'open':
         return show(true);
       case 'close':
         open = false;
         stopTyping();
+        showDisplay();
         return;
       case 'identify': {
         const claim = readIdentity(message.identity);
@@ -304,12 +402,32 @@ function start(options: FrameOptions): void {
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') toPage({ causerie: BRIDGE, type: 'close' });
   });
-  document.addEventListener('visibilitychange', () => refresh());
+  document.addEventListener('visibilitychange', () => {
+    refresh();
+    // Reported when the page is hidden or left, and every ten seconds meanwhile: few requests, nothing lost.
+    if (document.visibilityState === 'hidden') targeting?.flush();
+  });
+  window.addEventListener('pagehide', () => targeting?.flush());
+  setInterval(() => targeting?.flush(), 10_000);
+  if (framed) void loadTargeting();
 
   view.setLink(saved !== null || !framed ? 'connecting' : 'online');
   refresh();
   if (!framed) ensureConnected();
   toPage({ causerie: BRIDGE, type: 'ready' });
+}
+
+/** The page's context as the loader sent it, fields of the wrong kind dropped. */
+function readContext(value: unknown): PageContext {
+  if (typeof value !== 'object' || value === null) return {};
+  const given = value as Record<string, unknown>;
+  return {
+    ...(typeof given.page_type === 'string' && { page_type: given.page_type.slice(0, 64) }),
+    ...(typeof given.cart_amount === 'number' &&
+      Number.isFinite(given.cart_amount) && { cart_amount: given.cart_amount }),
+    ...(typeof given.referrer === 'string' && { referrer: given.referrer.slice(0, 2048) }),
+    ...(typeof given.width === 'number' && { width: given.width }),
+  };
 }
 
 /** An identity claim from the page, or null when it is not one. */

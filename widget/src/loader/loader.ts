@@ -1,7 +1,8 @@
 // widget.js: the tag a site embeds. Adds the launcher button and the chat iframe (served from the Causerie origin),
-// exposes window.Causerie (open, close, toggle, identify, on, off), replays calls queued before it loaded, and tells the
-// iframe which page the visitor is on. It only trusts messages from the Causerie origin, from its own iframe.
-import { BRIDGE, type IdentityClaim, isBridgeMessage, type ToFrame } from '../bridge';
+// exposes window.Causerie (open, close, toggle, identify, setContext, on, off), replays calls queued before it loaded,
+// and tells the iframe which page the visitor is on. The iframe evaluates the website's targeting rules and says whether
+// the button or an invitation shows. It only trusts messages from the Causerie origin, from its own iframe.
+import { BRIDGE, type IdentityClaim, isBridgeMessage, type PageContext, type ToFrame } from '../bridge';
 import { pickLang } from '../lang';
 
 type Listener = (data: unknown) => void;
@@ -14,6 +15,8 @@ export interface CauserieApi {
   toggle(): void;
   /** `user.id` (or `external_id`) as signed by the site's server, an optional `email`, and the hex HMAC-SHA256 `hash`. */
   identify(user: { id?: string | number; external_id?: string | number; email?: string }, hash: string): void;
+  /** Declares the page for targeting rules: `{ page_type: 'product', cart_amount: 59.9 }` (docs/TARGETING.md). */
+  setContext(context: { page_type?: string; cart_amount?: number }): void;
   on(event: string, listener: Listener): void;
   off(event: string, listener: Listener): void;
   /** Array-style queue, kept working after load: `Causerie.push(['open'])`. */
@@ -24,24 +27,28 @@ export interface CauserieApi {
 interface PageGlobals {
   Causerie?: unknown;
   causerieIdentity?: unknown;
+  causerieContext?: unknown;
 }
 
 const OPEN_KEY = 'causerie:open';
 
 const WORDS = {
-  en: { open: 'Open the chat', close: 'Close the chat', title: 'Chat' },
-  fr: { open: 'Ouvrir la discussion', close: 'Fermer la discussion', title: 'Discussion' },
+  en: { open: 'Open the chat', close: 'Close the chat', title: 'Chat', dismiss: 'Dismiss' },
+  fr: { open: 'Ouvrir la discussion', close: 'Fermer la discussion', title: 'Discussion', dismiss: 'Ignorer' },
 };
 
 const CSS = `
 :host{all:initial}
-button{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;background:#3451b2;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center;padding:0}
+.l{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;border:0;border-radius:50%;background:#3451b2;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center;padding:0}
 button:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
 svg{width:28px;height:28px;fill:currentColor}
 span{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#d1242f;color:#fff;font:bold 12px/20px system-ui,sans-serif;box-sizing:border-box}
 iframe{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:380px;height:min(600px,calc(100vh - 108px));border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);background:#fff}
 [hidden]{display:none!important}
-@media (max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}.open button{display:none}}
+.i{position:fixed;right:20px;bottom:88px;z-index:2147483000;max-width:280px;display:flex;background:#fff;border-radius:12px;box-shadow:0 4px 14px rgba(0,0,0,.25);font:14px/1.4 system-ui,sans-serif}
+.i button{border:0;background:none;cursor:pointer;font:inherit;color:#1f2328;padding:12px 4px 12px 14px;text-align:left}
+.i .x{padding:6px 10px;font-size:18px;color:#57606a;align-self:flex-start}
+@media (max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}.open .l{display:none}}
 `;
 
 /** The script tag that loaded us (currentScript, or for odd loaders the tag carrying data-website). */
@@ -58,6 +65,16 @@ function identityFrom(
   const id = user?.external_id ?? user?.id;
   if (id === undefined || typeof hash !== 'string') return null;
   return { external_id: String(id), hash, ...(typeof user?.email === 'string' && { email: user.email }) };
+}
+
+/** The site's declared page type and cart amount, kept when they are of the right kind. */
+function contextFrom(value: unknown, into: PageContext): PageContext {
+  const given = (value ?? {}) as { page_type?: unknown; cart_amount?: unknown };
+  const context = { ...into };
+  if (typeof given.page_type === 'string') context.page_type = given.page_type.slice(0, 64);
+  if (typeof given.cart_amount === 'number' && Number.isFinite(given.cart_amount))
+    context.cart_amount = given.cart_amount;
+  return context;
 }
 
 function install(): void {
@@ -81,6 +98,7 @@ function install(): void {
     (win.causerieIdentity as { hash?: unknown } | undefined)?.hash,
   );
   let page = location.href;
+  let context = contextFrom(win.causerieContext, {});
 
   const host = document.createElement('div');
   host.setAttribute('data-causerie', '');
@@ -90,6 +108,27 @@ function install(): void {
   const wrapper = document.createElement('div');
   const launcher = document.createElement('button');
   launcher.type = 'button';
+  launcher.className = 'l';
+  // Targeting decides (the iframe's `display`); should the iframe never answer, the button shows anyway.
+  launcher.hidden = true;
+  const fallback = setTimeout(() => (launcher.hidden = false), 8000);
+  const invitation = document.createElement('div');
+  invitation.className = 'i';
+  invitation.hidden = true;
+  const invitationText = document.createElement('button');
+  invitationText.type = 'button';
+  const dismiss = document.createElement('button');
+  dismiss.type = 'button';
+  dismiss.className = 'x';
+  dismiss.textContent = '×';
+  dismiss.setAttribute('aria-label', words.dismiss);
+  invitation.append(invitationText, dismiss);
+  dismiss.addEventListener('click', () => (invitation.hidden = true));
+  invitationText.addEventListener('click', () => {
+    invitation.hidden = true;
+    post({ causerie: BRIDGE, type: 'accept' });
+    setOpen(true, true);
+  });
   launcher.setAttribute('aria-label', words.open);
   launcher.setAttribute('aria-expanded', 'false');
   launcher.setAttribute('aria-controls', 'causerie-frame');
@@ -115,7 +154,7 @@ function install(): void {
   // The query names the website (the server lets only its pages frame the chat); the fragment, never sent to the
   // server, carries the iframe's settings.
   frame.src = `${origin}/widget/frame.html?w=${websiteId}#${params.toString()}`;
-  wrapper.append(frame, launcher);
+  wrapper.append(frame, invitation, launcher);
   shadow.append(style, wrapper);
 
   const post = (message: ToFrame) => {
@@ -150,7 +189,12 @@ function install(): void {
     launcher.setAttribute('aria-label', open ? words.close : words.open);
     post({ causerie: BRIDGE, type: open ? 'open' : 'close' });
     if (focus) (open ? frame : launcher).focus();
-    if (open) badge.hidden = true;
+    if (open) {
+      badge.hidden = true;
+      invitation.hidden = true;
+      // The launcher is also how the chat closes: shown once the visitor opened it.
+      launcher.hidden = false;
+    }
     emit(open ? 'open' : 'close');
   };
 
@@ -162,7 +206,14 @@ function install(): void {
     const message = event.data as { type: string; count?: unknown; name?: unknown; data?: unknown };
     if (message.type === 'ready') {
       ready = true;
-      post({ causerie: BRIDGE, type: 'init', page, identity, open });
+      post({
+        causerie: BRIDGE,
+        type: 'init',
+        page,
+        identity,
+        open,
+        context: { ...context, referrer: document.referrer, width: innerWidth },
+      });
       emit('ready');
     } else if (message.type === 'close') {
       setOpen(false, true);
@@ -171,6 +222,13 @@ function install(): void {
       badge.hidden = count === 0 || open;
       badge.textContent = count > 9 ? '9+' : String(count);
       emit('unread', count);
+    } else if (message.type === 'display') {
+      const shown = message as { button?: unknown; invitation?: unknown };
+      clearTimeout(fallback);
+      launcher.hidden = shown.button !== true && !open;
+      invitationText.textContent = typeof shown.invitation === 'string' ? shown.invitation : '';
+      invitation.hidden = typeof shown.invitation !== 'string' || open;
+      if (!invitation.hidden) emit('invitation', shown.invitation);
     } else if (message.type === 'event' && typeof message.name === 'string') {
       emit(message.name, message.data);
     }
@@ -206,6 +264,10 @@ function install(): void {
       }
       identity = claim;
       post({ causerie: BRIDGE, type: 'identify', identity: claim });
+    },
+    setContext: (values) => {
+      context = contextFrom(values, context);
+      post({ causerie: BRIDGE, type: 'context', context });
     },
     on: (event, listener) => {
       const set = listeners.get(event) ?? new Set<Listener>();
