@@ -21,6 +21,7 @@ import {
   GRANULARITIES,
   type Granularity,
   HEADLINE_INDICATORS,
+  NO_VALUE,
   periodRange,
   REPORT_CHANNELS,
   REPORT_PERIODS,
@@ -324,9 +325,11 @@ export function ReportsPage({ api }: { api: Api }) {
                 </Definition>
               </dt>
               <dd>
-                {headline.rows === null
-                  ? '…'
-                  : formatCell(headline.rows[0]?.[indicator.name], indicator, language, currency)}
+                {headline.rows !== null
+                  ? formatCell(headline.rows[0]?.[indicator.name], indicator, language, currency)
+                  : headline.loading
+                    ? '…'
+                    : NO_VALUE}
               </dd>
             </div>
           ))}
