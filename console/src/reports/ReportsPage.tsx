@@ -614,12 +614,7 @@ function ReportTable({
         </p>
       )}
       <div className="table-scroll">
-        <table
-          className="table report-table"
-          aria-busy={loading}
-          data-testid="report-table"
-          data-query={query === null ? undefined : new URLSearchParams(query).toString()}
-        >
+        <table className="table report-table" aria-busy={loading} data-testid="report-table">
           <thead>
             <tr>
               <th scope="col" aria-sort={grouped ? ariaSort('resource_label') : undefined}>
