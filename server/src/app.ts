@@ -13,6 +13,7 @@ import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
+import { StatisticsProjection } from './domain/statistics/projection.js';
 import { ApiError } from './errors.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { attachDispatcher, detachDispatcher } from './events/transact.js';
@@ -103,11 +104,21 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     (err, message) => app.log.error({ err }, message),
   );
   context.webhooks = webhooks;
-  app.addHook('onReady', async () => webhooks.start());
+  // The statistics rollups follow the event log (one node at a time holds its lease); a commit here wakes it.
+  const statistics = new StatisticsProjection(store.db, {
+    report: (err, message) => app.log.error({ err }, message),
+  });
+  context.statistics = statistics;
+  reactions.on('*', () => statistics.poke(), { name: 'statistics projection' });
+  app.addHook('onReady', async () => {
+    webhooks.start();
+    statistics.start();
+  });
   app.addHook('onClose', async () => {
     await reactions.settled();
     detachDispatcher(store.db);
     await webhooks.stop();
+    await statistics.stop();
     context.outbound.close();
     await limits.close();
   });

@@ -15,6 +15,7 @@ import * as ssoKeyHash from './migrations/20261204T0400-sso-key-hash.js';
 import * as presenceHistory from './migrations/20261204T1000-presence-history.js';
 import * as targeting from './migrations/20261204T1010-targeting.js';
 import * as problemsTimezoneCurrency from './migrations/20261204T1020-problems-timezone-currency.js';
+import * as statistics from './migrations/20261204T1030-statistics.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261204T1000-presence-history': presenceHistory,
   '20261204T1010-targeting': targeting,
   '20261204T1020-problems-timezone-currency': problemsTimezoneCurrency,
+  '20261204T1030-statistics': statistics,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -526,6 +526,96 @@ export interface WebhookDeliveryTable {
   completed_at: Instant | null;
 }
 
+/**
+ * The additive measures of an hourly statistics rollup (domain/statistics/): counts, sums of seconds and amounts,
+ * durations of presence states. The migration 20261204T1030-statistics creates a column for each.
+ */
+export const STATS_MEASURES = [
+  'contacts',
+  'first_reply_sum',
+  'first_reply_n',
+  'reply_sum',
+  'reply_n',
+  'close_gap_sum',
+  'close_gap_n',
+  'duration_sum',
+  'duration_n',
+  'sent_messages',
+  'received_messages',
+  'unanswered',
+  'missed_busy',
+  'missed_offline',
+  'queued',
+  'abandoned',
+  'abandoned_wait_sum',
+  'queue_answered',
+  'queue_answered_wait_sum',
+  'answered_outcome',
+  'operator_answered',
+  'from_rule',
+  'converted',
+  'problems',
+  'surveys',
+  'note_welcome_sum',
+  'note_delay_sum',
+  'note_resolution_sum',
+  'sales_after',
+  'sales_after_amount',
+  'sales_after_delay_sum',
+  'sales_in_session',
+  'sales_total',
+  'sales_total_amount',
+  'presence_s',
+  'presence_union_s',
+  'non_occupied_s',
+  'partial_s',
+  'full_s',
+  'unavailable_s',
+  'production_union_s',
+  'presentation_union_s',
+  'load_integral_s',
+] as const;
+export type StatsMeasure = (typeof STATS_MEASURES)[number];
+
+/**
+ * One hour of one scope: a website's conversations and sales (channel × source × resource), or a client's operator
+ * presence (`website_id` 0; channel chat, call or video). `resource` '' with `resource_id` '' is the scope's total.
+ */
+export type StatsHourTable = {
+  client_id: number;
+  website_id: number;
+  /** UTC start of the hour, as stored instants are written (`2026-11-21T13:00:00.000Z`). */
+  hour: Instant;
+  /** `chat`, `call`, `video`, `social`, or `*` on the rows of every sale whatever its channel. */
+  channel: string;
+  /** The conversation source, `*` on presence and sale-total rows. */
+  source: string;
+  resource: string;
+  resource_id: string;
+  last_sale_at: Instant | null;
+} & Record<StatsMeasure, number>;
+
+/** A bucket whose rollups must be computed again: a website's hour, or (website_id 0) a client's presence hour. */
+export interface StatsDirtyTable {
+  client_id: number;
+  website_id: number;
+  hour: Instant;
+  marked_at: Instant;
+}
+
+/** The statistics projection's position in the event log, the ids it has not seen yet below it, and its lease. */
+export interface StatsProjectionTable {
+  name: string;
+  cursor: number;
+  /** JSON array of `{ id, since }`: ids below the cursor not seen yet (PostgreSQL commits ids out of order). */
+  gaps: string;
+  /** Presence up to this instant has been marked for recomputation (the minute tick). */
+  presence_until: Instant;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  updated_at: Instant;
+}
+
 /** Who started a conversation: `visitor`, `proactive` (a targeting rule's invitation accepted), `outbound`. */
 export type ContactType = 'visitor' | 'proactive' | 'outbound';
 export const CONTACT_TYPES: readonly ContactType[] = ['visitor', 'proactive', 'outbound'];
@@ -607,6 +697,9 @@ export interface Database {
   webhook_delivery: WebhookDeliveryTable;
   targeting_rule: TargetingRuleTable;
   targeting_rule_counter: TargetingRuleCounterTable;
+  stats_hour: StatsHourTable;
+  stats_dirty: StatsDirtyTable;
+  stats_projection: StatsProjectionTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;

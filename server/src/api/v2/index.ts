@@ -7,6 +7,7 @@ import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain
 import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
 import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
+import { statisticRoutes } from '../../domain/statistics/routes.js';
 import { targetingRuleRoutes } from '../../domain/targeting/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
 import { callMeetingRoutes, visitorRoutes } from '../../domain/visitors/routes.js';
@@ -30,6 +31,7 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(tagRoutes, { context });
   await app.register(transactionRoutes, { context });
   await app.register(satisfactionRoutes, { context });
+  await app.register(statisticRoutes, { context });
   await app.register(callMeetingRoutes, { context });
   await app.register(odigoCallbackRoutes, { context });
   await app.register(webhookRoutes, { context });

@@ -32,7 +32,8 @@ export type Resource =
   | 'callmeeting'
   | 'channel'
   | 'webhook'
-  | 'targeting_rule';
+  | 'targeting_rule'
+  | 'statistic';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -67,6 +68,8 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   webhook: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Targeting rules of a client's websites (domain/targeting/): set-up, so agents' console sessions may not.
   targeting_rule: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  // Figures computed from the rollups (domain/statistics/): read only; agents' console sessions may not.
+  statistic: { list: ALL, read: ALL, create: NOBODY, update: NOBODY, delete: NOBODY },
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -93,6 +96,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   channel: 'channels',
   webhook: 'webhooks',
   targeting_rule: 'targeting rules',
+  statistic: 'statistics',
 };
 
 /**

@@ -1,0 +1,260 @@
+// Computes hourly rollups again from the source rows and replaces them: one website's hours (conversations and
+// sales) or one client's presence hours. The projection and `causerie stats rebuild` both go through here, so the
+// incremental path and a rebuild give the same rows by construction.
+import type { Kysely, Transaction } from 'kysely';
+import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
+import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
+import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
+import type { RollupRow } from './rollup-rows.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Ids per `in (…)` list: well under both dialects' bound-parameter limits. */
+const ID_CHUNK = 500;
+/** Rows per insert: each row binds about 50 values. */
+const INSERT_CHUNK = 100;
+
+async function inChunks<T>(ids: readonly number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let index = 0; index < ids.length; index += ID_CHUNK)
+    out.push(...(await load(ids.slice(index, index + ID_CHUNK))));
+  return out;
+}
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'channel',
+  'source',
+  'operator_id',
+  'skill_id',
+  'rule_id',
+  'page_type',
+  'contact_type',
+  'created_at',
+  'answered_at',
+  'closed_at',
+  'queued_at',
+  'outcome',
+  'wait_ms',
+  'operator_answer',
+  'operator_closed',
+  'problem_reported_at',
+] as const;
+
+/** Reads what a website's hours [from, to) are computed from. */
+async function loadContactFacts(
+  db: Db,
+  website: { id: number; client_id: number },
+  from: string,
+  to: string,
+): Promise<ContactFacts> {
+  const conversations: ConversationFact[] = await db
+    .selectFrom('conversation')
+    .select(CONVERSATION_COLUMNS)
+    .where('website_id', '=', website.id)
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .execute();
+  const ids = conversations.map((conversation) => conversation.id);
+  const messages = await inChunks(ids, (chunk) =>
+    db
+      .selectFrom('conversation_message')
+      .select(['conversation_id', 'kind', 'created_at'])
+      .where('conversation_id', 'in', chunk)
+      .where('kind', 'in', [MESSAGE_KIND.operator, MESSAGE_KIND.visitor])
+      .orderBy('conversation_id')
+      .orderBy('seq')
+      .execute(),
+  );
+  const surveys = await inChunks(ids, (chunk) =>
+    db
+      .selectFrom('satisfaction')
+      .select(['conversation_id', 'note_welcome', 'note_delay', 'note_resolution'])
+      .where('conversation_id', 'in', chunk)
+      .execute(),
+  );
+  const sold = await inChunks(ids, (chunk) =>
+    db.selectFrom('sale').select('conversation_id').distinct().where('conversation_id', 'in', chunk).execute(),
+  );
+  const sales: SaleFact[] = await db
+    .selectFrom('sale')
+    .select(['conversation_id', 'amount', 'created_at'])
+    .where('website_id', '=', website.id)
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .execute();
+  const known = new Map(conversations.map((conversation) => [conversation.id, conversation]));
+  const missing = [
+    ...new Set(
+      sales.flatMap((sale) =>
+        sale.conversation_id === null || known.has(sale.conversation_id) ? [] : [sale.conversation_id],
+      ),
+    ),
+  ];
+  const others = await inChunks(missing, (chunk) =>
+    db.selectFrom('conversation').select(CONVERSATION_COLUMNS).where('id', 'in', chunk).execute(),
+  );
+  for (const conversation of others) known.set(conversation.id, conversation);
+  const operators = await db
+    .selectFrom('operator')
+    .select(['id', 'group_id'])
+    .where('client_id', '=', website.client_id)
+    .execute();
+  return {
+    conversations,
+    messages,
+    surveys,
+    soldConversationIds: new Set(sold.flatMap((row) => (row.conversation_id === null ? [] : [row.conversation_id]))),
+    sales,
+    saleConversations: known,
+    groupOfOperator: new Map(operators.map((operator) => [operator.id, operator.group_id])),
+  };
+}
+
+/** Reads what a client's presence hours [from, to) are computed from. */
+async function loadPresenceFacts(db: Db, clientId: number, from: string, to: string): Promise<PresenceFacts> {
+  const operatorRows = await db
+    .selectFrom('operator')
+    .select(['id', 'group_id', 'chat_max_number'])
+    .where('client_id', '=', clientId)
+    .execute();
+  const ids = operatorRows.map((operator) => operator.id);
+  const skills = await inChunks(ids, (chunk) =>
+    db.selectFrom('operator_skill').select(['operator_id', 'skill_id']).where('operator_id', 'in', chunk).execute(),
+  );
+  const websites = await inChunks(ids, (chunk) =>
+    db.selectFrom('operator_website').select(['operator_id', 'website_id']).where('operator_id', 'in', chunk).execute(),
+  );
+  const listOf = (rows: { operator_id: number }[], pick: (row: never) => number) => {
+    const map = new Map<number, number[]>();
+    for (const row of rows) map.set(row.operator_id, [...(map.get(row.operator_id) ?? []), pick(row as never)]);
+    return map;
+  };
+  const skillsOf = listOf(skills, (row: { skill_id: number }) => row.skill_id);
+  const websitesOf = listOf(websites, (row: { website_id: number }) => row.website_id);
+  const operators: OperatorFact[] = operatorRows.map((operator) => ({
+    id: operator.id,
+    group_id: operator.group_id,
+    chat_max_number: operator.chat_max_number,
+    skill_ids: skillsOf.get(operator.id) ?? [],
+    website_ids: websitesOf.get(operator.id) ?? [],
+  }));
+  const ms = (instant: string | null) => (instant === null ? null : Date.parse(instant));
+  const sessions = await db
+    .selectFrom('presence_session')
+    .select(['operator_id', 'started_at', 'ended_at'])
+    .where('client_id', '=', clientId)
+    .where('started_at', '<', to)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]))
+    .execute();
+  const availability = await db
+    .selectFrom('availability_interval')
+    .select(['operator_id', 'channel', 'started_at', 'ended_at'])
+    .where('client_id', '=', clientId)
+    .where('started_at', '<', to)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]))
+    .execute();
+  const holdings = await db
+    .selectFrom('conversation_holding')
+    .select(['operator_id', 'channel', 'started_at', 'ended_at'])
+    .where('client_id', '=', clientId)
+    .where('started_at', '<', to)
+    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]))
+    .execute();
+  const capacities = await db
+    .selectFrom('operator_capacity')
+    .select(['operator_id', 'chat_max_number', 'started_at'])
+    .where('client_id', '=', clientId)
+    .execute();
+  return {
+    operators,
+    sessions: sessions.map((row) => ({
+      operator_id: row.operator_id,
+      start: Date.parse(row.started_at),
+      end: ms(row.ended_at),
+    })),
+    availability: availability.map((row) => ({
+      operator_id: row.operator_id,
+      channel: row.channel,
+      start: Date.parse(row.started_at),
+      end: ms(row.ended_at),
+    })),
+    holdings: holdings.map((row) => ({
+      operator_id: row.operator_id,
+      channel: row.channel,
+      start: Date.parse(row.started_at),
+      end: ms(row.ended_at),
+    })),
+    capacities: capacities.map((row) => ({
+      operator_id: row.operator_id,
+      start: Date.parse(row.started_at),
+      value: row.chat_max_number,
+    })),
+  };
+}
+
+/** Replaces the rows of one scope's hours [from, to) by `rows`, inside the caller's transaction. */
+async function replaceRows(
+  trx: Transaction<Database>,
+  scope: { clientId: number; websiteId: number },
+  from: string,
+  to: string,
+  rows: readonly RollupRow[],
+): Promise<void> {
+  await trx
+    .deleteFrom('stats_hour')
+    .where('website_id', '=', scope.websiteId)
+    .where('client_id', '=', scope.clientId)
+    .where('hour', '>=', from)
+    .where('hour', '<', to)
+    .execute();
+  for (let index = 0; index < rows.length; index += INSERT_CHUNK) {
+    const values = rows.slice(index, index + INSERT_CHUNK).map((row) => {
+      const value: Record<string, string | number | null> = {
+        client_id: scope.clientId,
+        website_id: scope.websiteId,
+        hour: row.hour,
+        channel: row.channel,
+        source: row.source,
+        resource: row.resource,
+        resource_id: row.resource_id,
+        last_sale_at: row.last_sale_at,
+      };
+      for (const measure of STATS_MEASURES) value[measure] = row.measures[measure];
+      return value as unknown as Database['stats_hour'];
+    });
+    await trx.insertInto('stats_hour').values(values).execute();
+  }
+}
+
+/**
+ * Computes a website's hours [from, to) again (hour-aligned instants). The source rows are read outside the writing
+ * transaction: a change committed meanwhile has marked the hour again (stats_dirty), so it is computed once more.
+ */
+export async function recomputeWebsiteHours(
+  db: Kysely<Database>,
+  website: { id: number; client_id: number },
+  from: string,
+  to: string,
+): Promise<number> {
+  const rows = contactRollups(await loadContactFacts(db, website, from, to)).all();
+  await db
+    .transaction()
+    .execute((trx) => replaceRows(trx, { clientId: website.client_id, websiteId: website.id }, from, to, rows));
+  return rows.length;
+}
+
+/** Computes a client's presence hours [from, to) again, open intervals running until `now`. */
+export async function recomputePresenceHours(
+  db: Kysely<Database>,
+  clientId: number,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<number> {
+  const until = Math.min(Date.parse(to), now.getTime());
+  const facts = await loadPresenceFacts(db, clientId, from, to);
+  const rows = presenceRollups(facts, Date.parse(from), until).all();
+  await db.transaction().execute((trx) => replaceRows(trx, { clientId, websiteId: 0 }, from, to, rows));
+  return rows.length;
+}
