@@ -88,7 +88,6 @@ function useStatistics(api: Api, query: Record<string, string> | null) {
     rows: current ? state.rows : null,
     error: current ? state.error : null,
     loading: key !== null && !current,
-    query,
   };
 }
 
@@ -418,7 +417,6 @@ export function ReportsPage({ api }: { api: Api }) {
       <ReportTable
         rows={table.rows}
         loading={table.loading}
-        query={table.query}
         indicators={tableIndicators}
         resource={resource}
         leftOut={leftOut}
@@ -540,7 +538,6 @@ function ColumnPicker({
 function ReportTable({
   rows,
   loading,
-  query,
   indicators,
   resource,
   leftOut,
@@ -551,7 +548,6 @@ function ReportTable({
 }: {
   rows: StatisticRow[] | null;
   loading: boolean;
-  query: Record<string, string> | null;
   indicators: readonly IndicatorInfo[];
   resource: ReportResource;
   leftOut: readonly string[];
