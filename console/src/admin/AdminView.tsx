@@ -5,6 +5,7 @@ import { type Api, dataOf, unwrap, withFields } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime } from '../ui';
+import { AccountSettings } from './AccountSettings';
 import { ChannelsTab } from './Channels';
 import type { NamedRecord, WebsiteRecord } from './changes';
 import {
@@ -345,6 +346,7 @@ function WebsitesTab({ api }: { api: Api }) {
   return (
     <section aria-labelledby="websites-title">
       <h2 id="websites-title">{t('admin.websites')}</h2>
+      <AccountSettings api={api} />
       <ErrorLine error={error} />
       <SavedLine text={saved} />
       <form

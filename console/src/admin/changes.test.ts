@@ -130,4 +130,10 @@ describe('websiteChanges', () => {
   it('sends an emptied label, for the API to refuse by name', () => {
     expect(websiteChanges(shop, { ...websiteDraft(shop), label: '' })).toEqual({ label: '' });
   });
+
+  it('sends a changed currency in capitals, and nothing when only its case or spaces differ', () => {
+    const priced = { ...shop, currency: 'EUR' };
+    expect(websiteChanges(priced, { ...websiteDraft(priced), currency: 'usd' })).toEqual({ currency: 'USD' });
+    expect(websiteChanges(priced, { ...websiteDraft(priced), currency: ' eur ' })).toBeNull();
+  });
 });

@@ -153,16 +153,24 @@ export interface WebsiteRecord {
   url: string;
   label?: string | null;
   routing_strategy?: string;
+  /** ISO 4217 code of the website's statistics amounts. */
+  currency?: string;
 }
 
 export interface WebsiteDraft {
   url: string;
   label: string;
   routing_strategy: string;
+  currency: string;
 }
 
 export function websiteDraft(website: WebsiteRecord): WebsiteDraft {
-  return { url: website.url, label: website.label ?? '', routing_strategy: website.routing_strategy ?? '' };
+  return {
+    url: website.url,
+    label: website.label ?? '',
+    routing_strategy: website.routing_strategy ?? '',
+    currency: website.currency ?? '',
+  };
 }
 
 /**
@@ -174,6 +182,8 @@ export function websiteChanges(website: WebsiteRecord, draft: WebsiteDraft): Rec
     url: value.url.trim(),
     label: value.label.trim(),
     ...(value.routing_strategy !== '' && { routing_strategy: value.routing_strategy }),
+    // Codes are capitals (`eur` is refused by the API); anything else is sent as typed, for the API to name.
+    ...(value.currency.trim() !== '' && { currency: value.currency.trim().toUpperCase() }),
   });
   return changedFields(fields(websiteDraft(website)), fields(draft));
 }

@@ -19,6 +19,7 @@ import {
   websiteChanges,
   websiteDraft,
 } from './changes';
+import { currencyOptions } from './locale-options';
 
 export const ROLES = ['operator', 'expert', 'manager', 'admin'] as const;
 
@@ -466,7 +467,7 @@ export function WebsiteEditor({
   onCancel: () => void;
   onSaved: (name: string) => void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const prefix = useId();
   const [draft, setDraft] = useState<WebsiteDraft>(() => websiteDraft(website));
   const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
@@ -512,6 +513,23 @@ export function WebsiteEditor({
               {...fieldProps('label')}
             />
           </div>
+          {draft.currency !== '' && (
+            <div className="field wide-row">
+              <label htmlFor={`${prefix}-currency`}>{t('admin.currency')}</label>
+              <select
+                name="currency"
+                value={draft.currency}
+                onChange={(event) => setDraft({ ...draft, currency: event.target.value })}
+                {...fieldProps('currency')}
+              >
+                {currencyOptions(draft.currency, language).map(([code, name]) => (
+                  <option key={code} value={code}>
+                    {name === code ? code : `${code} — ${name}`}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
           {draft.routing_strategy !== '' && (
             <div className="field wide-row">
               <label htmlFor={`${prefix}-routing_strategy`}>{t('admin.routing')}</label>

@@ -560,6 +560,7 @@ function ConversationLoader(props: {
       entries,
       pending: [],
       visitorTyping: false,
+      problem: row.problem ?? null,
     });
   }, [api, conversationId]);
 

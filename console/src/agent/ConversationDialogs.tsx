@@ -1,5 +1,5 @@
-// The dialogs of a conversation: transfer (to an operator, a group or a skill), close (tags and a summary note) and
-// an approved WhatsApp template.
+// The dialogs of a conversation: transfer (to an operator, a group or a skill), close (tags and a summary note), an
+// approved WhatsApp template, and a problem report (its reason).
 import { useState } from 'react';
 import { useI18n } from '../i18n';
 import type { Me } from '../me';
@@ -151,6 +151,52 @@ export function CloseDialog({
           </button>
           <button type="submit" className="danger" disabled={busy}>
             {t('close.submit')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** A problem the operator reports on the conversation, with its reason (counted by the operator statistics). */
+export function ProblemDialog({
+  onCancel,
+  onSubmit,
+}: {
+  onCancel: () => void;
+  onSubmit: (reason: string) => Promise<void>;
+}) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal title={t('problem.title')} onCancel={onCancel} testId="problem-dialog">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (reason.trim() === '') return;
+          setBusy(true);
+          void onSubmit(reason.trim()).finally(() => setBusy(false));
+        }}
+      >
+        <p className="muted small">{t('problem.hint')}</p>
+        <label>
+          {t('problem.reason')}
+          <textarea
+            name="problem-reason"
+            rows={3}
+            required
+            maxLength={2000}
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+          />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="danger" disabled={busy || reason.trim() === ''}>
+            {t('problem.submit')}
           </button>
         </div>
       </form>

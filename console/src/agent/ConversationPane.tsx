@@ -6,8 +6,8 @@ import { useI18n } from '../i18n';
 import type { Me } from '../me';
 import type { OperatorSocket } from '../socket';
 import { ErrorLine, LockIcon, messageOf, SourceBadge } from '../ui';
-import { CloseDialog, TemplateDialog, TransferDialog } from './ConversationDialogs';
-import type { Directory, LoadedConversation } from './directory';
+import { CloseDialog, ProblemDialog, TemplateDialog, TransferDialog } from './ConversationDialogs';
+import type { Directory, LoadedConversation, ProblemReport } from './directory';
 import { EntryItem } from './HistoryEntry';
 import type { AgentAction } from './state';
 
@@ -52,13 +52,17 @@ export function ConversationPane({
   const { view, entries, pending, visitorTyping } = conversation;
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
-  const [dialog, setDialog] = useState<'transfer' | 'close' | 'template' | null>(null);
+  const [dialog, setDialog] = useState<'transfer' | 'close' | 'template' | 'problem' | null>(null);
+  const [problem, setProblem] = useState<ProblemReport | null>(conversation.problem ?? null);
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const typingRef = useRef<{ on: boolean; timer: ReturnType<typeof setTimeout> | null }>({ on: false, timer: null });
   const historyRef = useRef<HTMLOListElement | null>(null);
   const composerRef = useRef<HTMLTextAreaElement | null>(null);
   const lastSeq = entries[entries.length - 1]?.seq ?? 0;
+
+  // Another conversation, or the same one read again through the API, shows its own report.
+  useEffect(() => setProblem(conversation.problem ?? null), [conversation.problem]);
 
   // Keep the newest entry in sight.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new entry, pending message or typing line scrolls down.
@@ -194,6 +198,11 @@ export function ConversationPane({
         <button type="button" className="visitor-toggle" onClick={onToggleVisitor}>
           {t('visitor.title')}
         </button>
+        {view.status !== 'waiting' && (
+          <button type="button" onClick={() => setDialog('problem')}>
+            {t('problem.open')}
+          </button>
+        )}
         {editable && (
           <>
             <button type="button" onClick={() => setDialog('transfer')} aria-keyshortcuts="Alt+T">
@@ -205,6 +214,11 @@ export function ConversationPane({
           </>
         )}
       </header>
+      {problem !== null && (
+        <p className="problem-line" data-testid="problem" role="status">
+          {t('problem.reported', { reason: problem.reason })}
+        </p>
+      )}
       <ol className="history" ref={historyRef} aria-live="polite" aria-relevant="additions" data-testid="history">
         {entries.map((entry) => (
           <EntryItem
@@ -317,6 +331,23 @@ export function ConversationPane({
             setError(null);
             try {
               await socket.current?.request({ type: 'transfer', conversation_id: view.id, ...target });
+              setDialog(null);
+            } catch (failure) {
+              setError(messageOf(failure));
+            }
+          }}
+        />
+      )}
+      {dialog === 'problem' && (
+        <ProblemDialog
+          onCancel={() => setDialog(null)}
+          onSubmit={async (reason) => {
+            setError(null);
+            try {
+              const reported = await unwrap(
+                api.POST('/api/2/conversation/{id}/problem', { params: { path: { id: view.id } }, body: { reason } }),
+              );
+              setProblem(reported.data.problem ?? null);
               setDialog(null);
             } catch (failure) {
               setError(messageOf(failure));

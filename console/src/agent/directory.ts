@@ -3,11 +3,20 @@
 import type { ConversationView, Entry } from '../socket';
 import type { PendingEntry } from './state';
 
+/** The problem reported on a conversation (`problem` of the REST conversation). */
+export interface ProblemReport {
+  reported_at: string;
+  reason: string;
+  operator_id: number | null;
+}
+
 export interface LoadedConversation {
   view: ConversationView;
   entries: Entry[];
   pending: PendingEntry[];
   visitorTyping: boolean;
+  /** Known when loaded through the REST API; the socket's live conversations do not carry it. */
+  problem?: ProblemReport | null;
 }
 
 /** Who and what the console can name: operators, groups, skills, tags and websites of the client. */
