@@ -1,0 +1,141 @@
+// The projection keeps the rollups current from committed events, and gives the same rows as `stats rebuild` over the
+// same source rows; it survives a restart (cursor in the database) and only one node holds its lease.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/schema.js';
+import { clientWithKey, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
+import { StatisticsProjection } from './projection.js';
+import { rebuildStatistics } from './rebuild.js';
+
+let t: TestApp;
+let key: string;
+let site: Resource;
+let ada: Resource;
+
+async function call(method: 'GET' | 'POST' | 'PUT', path: string, json?: Record<string, unknown>) {
+  const answer = await t.api(method, path, { key, ...(json !== undefined && { json }) });
+  if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+type RollupRow = Database['stats_hour'];
+
+/** Every rollup row, sorted, with its measures rounded (sums in another order differ in the last bits). */
+async function snapshot(): Promise<Record<string, unknown>[]> {
+  const rows = (await t.store.db.selectFrom('stats_hour').selectAll().execute()) as RollupRow[];
+  return rows
+    .map((row) => {
+      const rounded: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(row))
+        rounded[name] = typeof value === 'number' ? Math.round(value * 1000) / 1000 : value;
+      return rounded;
+    })
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+async function todayFigures(indicators: string): Promise<Record<string, unknown>> {
+  const answer = await call('GET', `/statistic?filters[indicators]=${indicators}`);
+  return (answer.data as unknown as Record<string, unknown>[])[0] ?? {};
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ readCacheMs: 0 });
+  ({ key } = await clientWithKey(t, 'Projection Co'));
+  site = (await call('POST', '/website', { url: 'https://projection.example' })).data;
+  ada = (
+    await call('POST', '/operator', {
+      name: 'Ada',
+      email: 'ada@projection.example',
+      chat_max_number: 2,
+      website_list: [site.id],
+    })
+  ).data;
+});
+afterAll(async () => t.close());
+
+describe('statistics projection', () => {
+  it('follows the API: conversations, messages, a survey, a sale and presence appear in GET /statistic', async () => {
+    await call('PUT', `/operator/${ada.id}/live`, { chat: { available: 1 } });
+    const started = await call('POST', '/conversation', {
+      website_id: site.id,
+      channel: 'chat',
+      visitor_uid: 'projection-visitor',
+      operator_id: ada.id,
+    });
+    const conversationId = started.data.id as number;
+    await call('POST', `/conversation/${conversationId}/message`, { type: 'visitor', text: 'Hello?' });
+    await call('POST', `/conversation/${conversationId}/message`, { type: 'operator', text: 'Hello!' });
+    await call('POST', '/satisfaction', {
+      conversation_id: conversationId,
+      note_welcome: 3,
+      note_delay: 3,
+      note_resolution: 3,
+    });
+    await call('POST', '/transaction', {
+      website_id: site.id,
+      external_id: 'order-1',
+      amount: 42,
+      conversation_id: conversationId,
+    });
+    await call('POST', `/conversation/${conversationId}/close`, {});
+    await call('PUT', `/operator/${ada.id}/live`, { connected: 0 });
+    await t.context.statistics?.catchUp();
+
+    expect(
+      await todayFigures(
+        'contact_number,contact_sent_message_number,contact_received_message_number,satisfaction_global_rate,transaction_after_contact_amount,transaction_total_number',
+      ),
+    ).toEqual({
+      contact_number: 1,
+      contact_sent_message_number: 1,
+      contact_received_message_number: 1,
+      satisfaction_global_rate: 1,
+      transaction_after_contact_amount: 42,
+      transaction_total_number: 1,
+    });
+    const presence = await todayFigures('presence_duration,production_duration');
+    expect(presence.presence_duration).toBeGreaterThanOrEqual(0);
+    const sessions = await t.store.db.selectFrom('presence_session').select(['started_at', 'ended_at']).execute();
+    const connectedSeconds = sessions.reduce(
+      (sum, session) => sum + (Date.parse(session.ended_at ?? '') - Date.parse(session.started_at)) / 1000,
+      0,
+    );
+    expect(presence.presence_duration).toBe(Math.round(connectedSeconds));
+  });
+
+  it('gives exactly the rows a rebuild computes from the same source rows', async () => {
+    const incremental = await snapshot();
+    expect(incremental.length).toBeGreaterThan(0);
+    await t.store.db.deleteFrom('stats_hour').execute();
+    expect(await snapshot()).toEqual([]);
+    await rebuildStatistics(t.store.db);
+    expect(await snapshot()).toEqual(incremental);
+  });
+
+  it('resumes from its cursor after a restart, and a second node waits for the lease', async () => {
+    await t.context.statistics?.stop();
+    const before = await t.store.db.selectFrom('stats_projection').selectAll().executeTakeFirstOrThrow();
+    // Written while no projection runs: picked up by the next one, from the cursor kept in the database.
+    const started = await call('POST', '/conversation', {
+      website_id: site.id,
+      channel: 'chat',
+      visitor_uid: 'projection-visitor-2',
+    });
+    expect(started.data.id).toBeGreaterThan(0);
+    const holder = new StatisticsProjection(t.store.db);
+    const other = new StatisticsProjection(t.store.db);
+    // The app's projection held the lease until it stopped; release it as a crashed node's would run out.
+    await t.store.db.updateTable('stats_projection').set({ lease_owner: null, lease_until: null }).execute();
+    await holder.catchUp();
+    const after = await t.store.db.selectFrom('stats_projection').selectAll().executeTakeFirstOrThrow();
+    expect(after.cursor).toBeGreaterThan(before.cursor);
+    expect((await todayFigures('contact_number')).contact_number).toBe(2);
+    // The other node finds the lease taken: it reads nothing and leaves the cursor alone.
+    await call('POST', '/conversation', { website_id: site.id, channel: 'chat', visitor_uid: 'projection-visitor-3' });
+    await other.catchUp();
+    const unchanged = await t.store.db.selectFrom('stats_projection').selectAll().executeTakeFirstOrThrow();
+    expect(unchanged.cursor).toBe(after.cursor);
+    expect(other.counters.events).toBe(0);
+    await holder.catchUp();
+    expect((await todayFigures('contact_number')).contact_number).toBe(3);
+  });
+});
