@@ -105,7 +105,8 @@ describe('the reports time zone and a website currency in the administration', (
     await zone.fill('Europe/Paris');
     await account.getByRole('button', { name: 'Save' }).click();
     await account.getByTestId('saved').filter({ hasText: 'Time zone saved: Europe/Paris.' }).waitFor();
-    expect((await api<{ timezone: string }>('GET', `/client/${server.demo.clientId}`)).timezone).toBe('Europe/Paris');
+    const { client_id: clientId } = await api<{ client_id: number }>('GET', `/website/${server.demo.websiteId}`);
+    expect((await api<{ timezone: string }>('GET', `/client/${clientId}`)).timezone).toBe('Europe/Paris');
     await shot(ada, 'timezone-saved');
 
     const id = server.demo.websiteId;
