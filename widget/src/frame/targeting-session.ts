@@ -71,7 +71,8 @@ export class TargetingSession {
   }
 
   private evaluate(): void {
-    if (this.facts === null) return;
+    // Once a rule decided, this page's evaluation is over (a pending tick must not decide it twice).
+    if (this.facts === null || this.decision !== undefined) return;
     const secondsOnPage = Math.floor((this.hooks.now() - this.pageStartedAt) / 1000);
     const decision = decide(this.rules, { ...this.facts, secondsOnPage });
     if (decision === undefined) {
@@ -83,6 +84,8 @@ export class TargetingSession {
       return;
     }
     this.decision = decision;
+    if (this.ticking !== null) this.hooks.clearTimer(this.ticking);
+    this.ticking = null;
     const { rule } = decision;
     const pageType = this.facts.pageType;
     this.counts.add(rule.id, pageType, 'triggers');

@@ -270,11 +270,14 @@ describe('TargetingSession', () => {
     const bigCart = rule({
       conditions: { match: 'all', list: [{ type: 'cart_amount', operator: 'gte', value: 100 }] },
     });
-    const { session, shown, reported } = fakeSession([bigCart]);
+    const { session, shown, advance, reported } = fakeSession([bigCart]);
     session.pageView(page({ cartAmount: null }));
     expect(shown.at(-1)).toEqual({ button: false, invitation: null });
+    advance(2500);
     session.contextChanged(page({ cartAmount: 150 }));
     expect(shown.at(-1)).toEqual({ button: true, invitation: null });
+    // Decided once: the time-on-page tick still pending does not count it again.
+    advance(5000);
     expect(reported()).toEqual([{ rule_id: bigCart.id, page_type: 'product', triggers: 1, displays: 1 }]);
   });
 });
