@@ -479,7 +479,7 @@ function Definition({
       </button>
       <span role="tooltip" id={tipId} className="tooltip" lang={language === 'fr' ? 'en' : undefined}>
         <strong lang={language}>{indicator.labels[language]}</strong>
-        <span lang={language}> — {t('reports.definition')} : </span>
+        <span lang={language}> — {t('reports.definition')} </span>
         {indicator.formula}
       </span>
     </span>
