@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Command line: start | demo | migrate | keys — the only entry point of a Causerie node.
+// Command line: start | demo | migrate | keys | stats — the only entry point of a Causerie node.
 import { buildApp } from './app.js';
 import { isWorker, runWorkers, workerCount } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { migrateToLatest, openDatabase, type Store } from './db/database.js';
 import type { ApiKeyScope } from './db/schema.js';
 import { DEMO_LOGIN, type DemoData, ensureDemoData } from './demo.js';
+import { rebuildStatistics } from './domain/statistics/rebuild.js';
 import { createApiKey, revokeApiKey } from './domain/tenancy/commands.js';
+import { parseApiDate } from './time.js';
 
 const USAGE = `Usage: causerie <command>
 
@@ -20,6 +22,9 @@ Commands:
   keys create --client ID    Mint a key for client ID.
   keys list                  List keys (never their secrets).
   keys revoke ID             Revoke key ID.
+  stats rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--client ID]
+                             Compute the statistics rollups again from the recorded conversations, sales and
+                             presence (UTC days, --to included; default: everything recorded).
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, PUBLIC_URL,
 CAUSERIE_ADMIN_KEY, CAUSERIE_WORKERS, LOG_LEVEL (see README.md).`;
@@ -56,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return keys(config, rest);
     case 'openapi':
       return printOpenApi(config);
+    case 'stats':
+      return stats(config, rest);
     default:
       console.error(`Unknown command '${command}'.\n\n${USAGE}`);
       return 1;
@@ -243,6 +250,45 @@ async function keys(config: Config, args: string[]): Promise<number> {
         return 0;
       }
       throw new UsageError(`Unknown keys action '${action ?? ''}'. Use create, list or revoke.`);
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function stats(config: Config, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  try {
+    if (action !== 'rebuild') throw new UsageError(`Unknown stats action '${action ?? ''}'. Use rebuild.`);
+    const day = (name: '--from' | '--to') => {
+      const text = option(rest, name);
+      if (text === undefined) return undefined;
+      const parsed = parseApiDate(text);
+      if (parsed === null || text.trim().length !== 10) throw new UsageError(`${name} must be a date: YYYY-MM-DD.`);
+      return name === '--from' ? parsed.start.toISOString() : parsed.endExclusive.toISOString();
+    };
+    const from = day('--from');
+    const to = day('--to');
+    const clientText = option(rest, '--client');
+    const clientId = clientText === undefined ? undefined : readId(clientText, '--client');
+    return await withStore(config, async (store) => {
+      let lastPrint = 0;
+      const report = await rebuildStatistics(store.db, {
+        ...(from !== undefined && { from }),
+        ...(to !== undefined && { to }),
+        ...(clientId !== undefined && { clientId }),
+        progress: (done, dayDone) => {
+          if (Date.now() - lastPrint < 1000 && done < 1) return;
+          lastPrint = Date.now();
+          console.error(`${dayDone} done (${Math.round(done * 100)} %)`);
+        },
+      });
+      console.log(`Rebuilt ${report.days} days: ${report.rows} rollup rows in ${(report.ms / 1000).toFixed(1)} s.`);
+      return 0;
     });
   } catch (error) {
     if (error instanceof UsageError) {
