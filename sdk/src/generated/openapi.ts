@@ -10813,6 +10813,347 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/statistic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get statistics
+         * @description The 59 indicators of seed 003, computed from hourly rollups kept current by the events (docs/STATISTICS.md has each formula). Without resource nor granularity `data` is one row of the asked indicators for the websites together; with `filters[resource]` one row per resource (`resource`, `resource_id`, `resource_label`), every resource of the websites included; with `filters[granularity]` one row per period (`period`: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD` or `YYYY-MM`), continuous. Durations are seconds, rates fractions 0..1, amounts in the website currency, `null` where a value is undefined (an average over nothing). Periods are read in the client time zone and taken to whole hours.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma list of website ids (default: every website the key sees). */
+                    "filters[website_list]"?: string;
+                    /** @description One website id. Deprecated: use filters[website_list]. */
+                    "filters[website_id]"?: string;
+                    /** @description One of chat, call, video, whatsapp, sms, rcs (default chat). whatsapp, sms and rcs select conversations of that source (a Causerie extension). */
+                    "filters[channel]"?: string;
+                    /** @description Group by one of operator, group, skill, rule, contact_type, page_type: one row per resource. */
+                    "filters[resource]"?: string;
+                    /** @description Comma list of ids (or names, for contact_type and page_type) of that resource. */
+                    "filters[resource_id]"?: string;
+                    /** @description Comma list of indicator names (default: every indicator of the channel). */
+                    "filters[indicators]"?: string;
+                    /** @description YYYY-MM-DD or YYYY-MM-DD HH:MM:SS in the client's time zone (default: today). */
+                    "filters[from]"?: string;
+                    /** @description YYYY-MM-DD (the whole day) or YYYY-MM-DD HH:MM:SS, the client's time zone (default: today). */
+                    "filters[to]"?: string;
+                    /** @description hour, day, month: one row per period (only with exactly one indicator). At most 93 days by hour, 1098 by day. */
+                    "filters[granularity]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "resource": "operator",
+                         *           "resource_id": 32,
+                         *           "resource_label": "Ada Lovelace",
+                         *           "contact_number": 41,
+                         *           "satisfaction_global_rate": 0.86
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                [key: string]: number | string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/statistic/indicator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the indicators
+         * @description Every indicator GET /statistic answers: family, unit, the channels it is defined on, the resources it can be grouped by, its seed label in English and French, and its formula.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                name: string;
+                                family: string;
+                                unit: string;
+                                channels: string[];
+                                groupable_by: string[];
+                                labels: {
+                                    en: string;
+                                    fr: string;
+                                };
+                                formula: string;
+                                estimated: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2/callmeeting": {
         parameters: {
             query?: never;
