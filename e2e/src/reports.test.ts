@@ -124,11 +124,14 @@ const tableSettled = (page: Page) =>
 
 /**
  * Waits until the statistics projection has taken in the demo's activity (it follows the event log a moment after the
- * node starts): two reads a second apart agree, and the demo's conversations are counted.
+ * node starts): two reads a second apart agree, and the demo's conversations of the last 30 days are counted.
  */
 async function statisticsSettled(): Promise<void> {
+  // The last 30 days (the demo client's zone is UTC), as the test reads them.
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
   const query =
-    '/api/2/statistic?filters[indicators]=contact_number,transaction_total_amount,satisfaction_respondent_number';
+    `/api/2/statistic?filters[from]=${day(29)}&filters[to]=${day(0)}` +
+    '&filters[indicators]=contact_number,transaction_total_amount,satisfaction_respondent_number';
   let previous = '';
   for (let attempt = 0; attempt < 30; attempt++) {
     const current = JSON.stringify(await api<Row[]>(query));
