@@ -91,14 +91,13 @@ function useStatistics(api: Api, query: Record<string, string> | null) {
   };
 }
 
-const CHANNEL_NAMES: Record<ReportChannel, MessageKey | string> = {
+/** The live channels have translated names; the messaging sources are brand names, the same in every language. */
+const LIVE_CHANNELS: Partial<Record<ReportChannel, MessageKey>> = {
   chat: 'channel.chat',
   call: 'channel.call',
   video: 'channel.video',
-  whatsapp: 'WhatsApp',
-  sms: 'SMS',
-  rcs: 'RCS',
 };
+const SOURCE_NAMES: Partial<Record<ReportChannel, string>> = { whatsapp: 'WhatsApp', sms: 'SMS', rcs: 'RCS' };
 
 export function ReportsPage({ api }: { api: Api }) {
   const { t, language } = useI18n();
@@ -206,8 +205,8 @@ export function ReportsPage({ api }: { api: Api }) {
   const loading = catalogue === null || headline.loading || chart.loading || table.loading;
   const label = (indicator: IndicatorInfo) => indicator.labels[language];
   const channelName = (name: ReportChannel) => {
-    const key = CHANNEL_NAMES[name];
-    return key.includes('.') ? t(key as MessageKey) : key;
+    const key = LIVE_CHANNELS[name];
+    return key === undefined ? (SOURCE_NAMES[name] ?? name) : t(key);
   };
 
   return (
