@@ -34,7 +34,7 @@ async function snapshot(): Promise<Record<string, unknown>[]> {
 
 async function todayFigures(indicators: string): Promise<Record<string, unknown>> {
   const answer = await call('GET', `/statistic?filters[indicators]=${indicators}`);
-  return (answer.data as unknown as Record<string, unknown>[])[0] ?? {};
+  return answer.data as unknown as Record<string, unknown>;
 }
 
 beforeAll(async () => {

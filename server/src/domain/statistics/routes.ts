@@ -38,18 +38,30 @@ const IndicatorData = Type.Object({
   estimated: Type.Boolean(),
 });
 
-const EXAMPLE = {
-  meta: { status: 'success' },
-  data: [
-    {
-      resource: 'operator',
-      resource_id: 32,
-      resource_label: 'Ada Lovelace',
-      contact_number: 41,
-      satisfaction_global_rate: 0.86,
-    },
-  ],
-};
+const StatisticRow = Type.Record(Type.String(), StatisticValue);
+
+const EXAMPLES = [
+  { meta: { status: 'success' }, data: { contact_number: 128, contact_waiting_duration: 42, conversion_rate: null } },
+  {
+    meta: { status: 'success' },
+    data: [
+      {
+        resource: 'operator',
+        resource_id: 32,
+        resource_label: 'Ada Lovelace',
+        contact_number: 41,
+        satisfaction_global_rate: 0.86,
+      },
+    ],
+  },
+  {
+    meta: { status: 'success' },
+    data: [
+      { period: '2026-11-03', contact_number: 41 },
+      { period: '2026-11-04', contact_number: 0 },
+    ],
+  },
+];
 
 export const statisticRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
@@ -68,8 +80,14 @@ export const statisticRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }>
         querystring: StatisticQuery,
         response: {
           200: Type.Object(
-            { meta: SuccessMeta, data: Type.Array(Type.Record(Type.String(), StatisticValue)) },
-            { examples: [EXAMPLE] },
+            {
+              meta: SuccessMeta,
+              data: Type.Union([StatisticRow, Type.Array(StatisticRow)], {
+                description:
+                  'One row (an object) without resource nor granularity; a list of rows with `filters[resource]` or `filters[granularity]`.',
+              }),
+            },
+            { examples: EXAMPLES },
           ),
           ...ErrorResponses,
         },
@@ -79,7 +97,10 @@ export const statisticRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }>
       authorize(request.principal, 'statistic', 'read');
       const parsed = parseStatisticQuery(request.query as Record<string, unknown>);
       const scope = await resolveScope(db, request.principal, parsed.websiteIds);
-      return { meta: { status: 'success' as const }, data: await queryStatistics(db, parsed, scope) };
+      const rows = await queryStatistics(db, parsed, scope);
+      // One row for the websites together is the object itself (issue 17, docs/STATISTICS.md); otherwise a list.
+      const single = parsed.resource === null && parsed.granularity === null;
+      return { meta: { status: 'success' as const }, data: single ? (rows[0] ?? {}) : rows };
     },
   );
   app.get(
