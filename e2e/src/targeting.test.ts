@@ -1,10 +1,11 @@
 // Targeting rules in a real browser: a rule with an invitation on the demo shop shows once the page declares its type
 // and cart, its display is reported by beacon and counted, and a visitor accepting it starts a conversation that keeps
-// the rule and the page type; a rule whose conditions do not hold leaves the page without a button.
+// the rule and the page type; a rule whose conditions do not hold leaves the page without a button. An admin manages
+// rules in the console: create with a condition and an invitation (shown as text), disable, edit, delete.
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
+import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -132,5 +133,67 @@ describe('a targeting rule with an invitation', () => {
     // No active rule left: the button shows everywhere, as without targeting.
     const again = await visitorPage();
     await again.getByRole('button', { name: 'Open the chat' }).waitFor({ timeout: 10_000 });
+  });
+});
+
+describe('the console page of targeting rules', () => {
+  const MESSAGE = '<b>Hi</b> & <img src=x onerror="window.pwned=1">';
+
+  it('creates a rule with a condition and an invitation, shown as text, then disables, edits and deletes it', async () => {
+    const admin = await openConsole(browser, server, server.demo.login.email, server.demo.login.password);
+    contexts.push(admin.context());
+    await admin.getByRole('link', { name: 'Administration' }).click();
+    await admin.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Targeting' }).click();
+    const form = admin.getByTestId('targeting-form');
+    await form.getByLabel('Name').fill('Console rule');
+    await form.getByLabel('Priority').fill('4');
+    await form.getByRole('button', { name: 'Add a condition' }).click();
+    const condition = form.getByRole('group', { name: 'Condition 1' });
+    await condition.getByLabel('Condition', { exact: true }).selectOption('page_type');
+    await condition.getByLabel('Comparison').selectOption('equals');
+    await condition.getByLabel('Value').fill('checkout');
+    await form.getByLabel('Action').selectOption('invitation');
+    await form.getByLabel('Invitation message').fill(MESSAGE);
+    await form.getByLabel('Delay (seconds)').fill('3');
+    await form.getByLabel('Only when an operator is available').check();
+    await form.getByRole('button', { name: 'Create' }).click();
+    await admin.getByTestId('saved').waitFor();
+
+    const rules = (await api('GET', '/targeting_rule?full=1&filters[status]=active')).data as unknown as {
+      id: number;
+      name: string;
+    }[];
+    const created = rules.find((rule) => rule.name === 'Console rule');
+    expect(created).toBeDefined();
+    const id = created?.id ?? 0;
+    expect((await api('GET', `/targeting_rule/${id}`)).data).toMatchObject({
+      priority: 4,
+      action: 'invitation',
+      invitation_message: MESSAGE,
+      invitation_delay_seconds: 3,
+      only_when_available: true,
+      conditions: { match: 'all', list: [{ type: 'page_type', operator: 'equals', value: 'checkout' }] },
+    });
+    const row = admin.getByTestId(`targeting-rule-${id}`);
+    await row.getByText(MESSAGE, { exact: false }).waitFor();
+    expect(await row.locator('b, img').count()).toBe(0);
+    expect(await admin.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await shot(admin, 'targeting-console');
+
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('Inactive').waitFor();
+    expect((await api('GET', `/targeting_rule/${id}`)).data.status).toBe('inactive');
+
+    await row.getByRole('button', { name: /Edit/ }).click();
+    await form.getByLabel('Priority').fill('7');
+    await form.getByLabel('Status').selectOption('active');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await admin.getByTestId('saved').waitFor();
+    expect((await api('GET', `/targeting_rule/${id}`)).data).toMatchObject({ priority: 7, status: 'active' });
+
+    admin.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: /Delete/ }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await api('GET', `/targeting_rule/${id}`)).status).toBe(404);
   });
 });

@@ -21,6 +21,7 @@ import {
   useEditor,
   WebsiteEditor,
 } from './editors';
+import { TargetingTab } from './TargetingRules';
 import { useList } from './use-list';
 import { WebhooksTab } from './Webhooks';
 
@@ -35,7 +36,16 @@ const loadSkills = async (api: Api) =>
   withFields(await dataOf(api.GET('/api/2/skill', { params: { query: FULL } })), ['name']);
 const loadKeys = async (api: Api) => dataOf(api.GET('/api/2/key', { params: { query: FULL } }));
 
-export const ADMIN_TABS = ['operators', 'groups', 'skills', 'websites', 'channels', 'keys', 'webhooks'] as const;
+export const ADMIN_TABS = [
+  'operators',
+  'groups',
+  'skills',
+  'websites',
+  'channels',
+  'targeting',
+  'keys',
+  'webhooks',
+] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
@@ -66,6 +76,7 @@ export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
         {tab === 'keys' && <KeysTab api={api} />}
         {tab === 'webhooks' && <WebhooksTab api={api} />}
         {tab === 'channels' && <ChannelsTab api={api} />}
+        {tab === 'targeting' && <TargetingTab api={api} />}
       </main>
     </div>
   );
