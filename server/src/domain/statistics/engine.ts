@@ -2,7 +2,7 @@
 // resource and period, and applies the formulas. Never reads conversations or messages.
 import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
-import { ApiError } from '../../errors.js';
+import { ApiError, fieldInvalid } from '../../errors.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 import {
   COUNTER_MEASURES,
@@ -35,7 +35,7 @@ export type Granularity = (typeof GRANULARITIES)[number];
 /** The longest period each granularity answers (a wider one is refused, saying so). */
 export const MAX_DAYS: Readonly<Record<Granularity | 'none', number>> = {
   hour: 93,
-  day: 1_098,
+  day: 731,
   month: 3_660,
   none: 3_660,
 };
@@ -67,8 +67,8 @@ export interface StatisticRequest {
   granularity: Granularity | null;
 }
 
-const fail = (filter: FilterName, message: string) =>
-  new ApiError('filter_invalid', 400, message, 'fail', { field: `filters[${filter}]` });
+/** A 400 naming the filter: "Value of field 'filters[from]' is not valid. '03/11/2026' is not a date. …". */
+const fail = (filter: FilterName, message: string) => fieldInvalid(`filters[${filter}]`, message);
 
 const list = (value: string) =>
   value

@@ -260,13 +260,8 @@ describe('grouping by resource', () => {
 });
 
 describe('source data', () => {
-  it('names the indicators that wait for source data the schema lacks', () => {
-    const waiting = indicatorsMissingSource();
-    expect(waiting).toContain('rule_display_number');
-    expect(waiting).toContain('occupation_duration');
-    expect(waiting).not.toContain('contact_number');
-    expect(waiting).not.toContain('presence_duration');
-    expect(waiting).not.toContain('satisfaction_global_rate');
+  it('has every source an indicator reads in the schema: none waits for data', () => {
+    expect(indicatorsMissingSource()).toEqual([]);
   });
 });
 
@@ -313,7 +308,9 @@ describe('docs/STATISTICS.md', () => {
     }
   });
 
-  it('says the catalogue is fixed and the endpoint under construction', () => {
-    expect(doc).toContain('Status: the catalogue and formulas are fixed; the endpoint is being built (issue 17).');
+  it('documents the endpoint, its rollups and the rebuild command', () => {
+    expect(doc).toContain('`GET /api/2/statistic`');
+    expect(doc).toContain('causerie stats rebuild');
+    expect(doc).toContain('## How the figures are kept');
   });
 });

@@ -1,6 +1,6 @@
 // The 59 indicators of GET /statistic (seed 003): family, unit, channels, grouping resources, labels and formula.
 //
-// This module is the catalogue only: the engine, routes and rollups (issue 17) read it; docs/STATISTICS.md mirrors
+// This module is the catalogue only: the engine (engine.ts, formulas.ts) and the routes read it; docs/STATISTICS.md mirrors
 // it and a test keeps both identical. English labels are seed 003's, verbatim. French labels are our translations
 // (neither seed gives one) unless a comment names seed 002, whose French v1 documentation uses the same term.
 //
@@ -65,46 +65,41 @@ export const UNIT_DECIMALS: Readonly<Record<IndicatorUnit, number | null>> = Obj
 });
 
 /**
- * The source data indicators are computed from. `present: false` marks what the schema (server/src/db/schema.ts)
- * does not hold yet, or holds only in the event log: issue 17 has to add it before those indicators answer real
- * figures.
+ * The source data indicators are computed from, all in the schema (server/src/db/schema.ts). `present: false` would
+ * mark data the schema does not hold, whose indicators could not answer real figures (none since issue 17).
  */
 export const SOURCE_DATA = deepFreeze({
   conversation: { present: true, description: 'conversation rows: created_at, closed_at, outcome, wait_ms, …' },
   message: { present: true, description: 'conversation_message rows: kind 1 operator, kind 2 visitor, created_at' },
   presence_session: { present: true, description: 'presence_session: operator connection intervals' },
   availability_intervals: {
-    present: false,
-    description:
-      'per-channel availability intervals of each operator; today only user.availability_changed events in the ' +
-      'event log',
+    present: true,
+    description: 'availability_interval: per-channel availability intervals of each operator',
   },
   load_intervals: {
-    present: false,
-    description:
-      'who held each conversation when: conversation keeps only its last operator_id and assigned_at; earlier ' +
-      'holders of a transferred conversation are only in conversation.assigned / conversation.transferred events',
+    present: true,
+    description: 'conversation_holding: who held each conversation when, from assignment or transfer to closing',
   },
   chat_limit_history: {
-    present: false,
-    description: 'operator.chat_max_number over time; only the current value is stored (user.updated has no value)',
+    present: true,
+    description: 'operator_capacity: operator.chat_max_number from each change on',
   },
   satisfaction: { present: true, description: 'satisfaction rows: note_welcome, note_delay, note_resolution (1..3)' },
   sale: { present: true, description: 'sale rows (API transactions): amount, created_at, conversation_id' },
   website_currency: {
-    present: false,
-    description: 'the website currency amounts are expressed in; only sale.currency (nullable, per sale) exists',
+    present: true,
+    description: 'website.currency: the ISO 4217 currency the website reports its amounts in',
   },
   rule_counters: {
-    present: false,
-    description: 'hourly counters of targeting-rule displays and triggers per website × channel × rule × page_type',
+    present: true,
+    description: 'targeting_rule_counter: hourly displays and triggers per website × channel × rule × page_type',
   },
   suppressed_triggers: {
-    present: false,
-    description: 'triggers whose button or invitation was not shown because no operator was available or all were busy',
+    present: true,
+    description: 'targeting_rule_counter.withheld_busy / withheld_offline: triggers not shown for want of an operator',
   },
-  contact_type: { present: false, description: 'conversation.contact_type (visitor-initiated, proactive invitation)' },
-  targeting_rule: { present: false, description: 'the targeting_rule resource that conversation.rule_id refers to' },
+  contact_type: { present: true, description: 'conversation.contact_type: visitor, proactive or outbound' },
+  targeting_rule: { present: true, description: 'targeting_rule: the rule conversation.rule_id refers to' },
 } as const);
 export type SourceData = keyof typeof SOURCE_DATA;
 
@@ -130,7 +125,7 @@ const LIVE = ['chat', 'call', 'video'] as const;
 const CHAT_AND_VIDEO = ['chat', 'video'] as const;
 const CHAT_ONLY = ['chat'] as const;
 
-// A conversation carries operator_id (→ operator.group_id), skill_id, rule_id, page_type and (to come) contact_type.
+// A conversation carries operator_id (→ operator.group_id), skill_id, rule_id, page_type and contact_type.
 const BY_CONVERSATION = ['operator', 'group', 'skill', 'rule', 'contact_type', 'page_type'] as const;
 // An abandoned conversation never had an operator: only the conversation's own resources group it.
 const BY_CONVERSATION_WITHOUT_OPERATOR = ['skill', 'rule', 'contact_type', 'page_type'] as const;
@@ -242,8 +237,8 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_CONVERSATION,
     labels: { en: 'Contacts initiated with no response', fr: 'Contacts initiés sans réponse' },
     formula:
-      'Number of closed conversations of the period initiated by the visitor (their first message, kind 1 or 2, is ' +
-      "the visitor's; contact_type 'visitor' once it exists) without any operator message (operator_answer = 0).",
+      "Number of closed conversations of the period started by the visitor (contact_type 'visitor') without any " +
+      'operator message (operator_answer = 0).',
     estimated: false,
     sources: ['conversation', 'message', 'contact_type'],
   },
