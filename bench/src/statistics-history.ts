@@ -408,11 +408,13 @@ export async function writeHistory(
   const perDay = dayWeights.map((weight) => Math.floor((scale.conversations * weight) / weightSum));
   perDay[perDay.length - 1] =
     (perDay[perDay.length - 1] ?? 0) + scale.conversations - perDay.reduce((a, b) => a + b, 0);
-  // Roughly 80 % are answered: surveys and linked sales are drawn among those.
-  const answeredGuess = scale.conversations * 0.8;
-  const surveyChance = Math.min(1, scale.surveys / answeredGuess);
+  // Surveys and linked sales are drawn among answered conversations, at the rate that reaches the counts asked for
+  // given what is left (about 84 % of the conversations are answered).
   const linkedSales = Math.floor(scale.sales / 2);
-  const linkedSaleChance = Math.min(1, linkedSales / answeredGuess);
+  let surveysWritten = 0;
+  let linkedSalesWritten = 0;
+  const chanceOf = (wanted: number, written: number, conversationsLeft: number) =>
+    Math.min(1, Math.max(0, wanted - written) / Math.max(1, conversationsLeft * 0.84));
   const unlinkedSales = scale.sales - linkedSales;
   let unlinkedWritten = 0;
 
@@ -652,7 +654,9 @@ export async function writeHistory(
             iso(assignedMs),
             iso(closedMs),
           ]);
-        if (random() < surveyChance) {
+        const conversationsLeft = scale.conversations - (id - firstConversation);
+        if (random() < chanceOf(scale.surveys, surveysWritten, conversationsLeft)) {
+          surveysWritten++;
           const note = () => {
             const roll = random();
             return roll < 0.1 ? 1 : roll < 0.35 ? 2 : 3;
@@ -670,7 +674,8 @@ export async function writeHistory(
             iso(surveyMs),
           ]);
         }
-        if (random() < linkedSaleChance && answeredMs !== null) {
+        if (random() < chanceOf(linkedSales, linkedSalesWritten, conversationsLeft) && answeredMs !== null) {
+          linkedSalesWritten++;
           // A third while the conversation lasts, the rest up to two days later (never after the history's end).
           const afterMs = closedMs + between(random, 5, 2_880) * MINUTE_MS;
           const saleMs =
