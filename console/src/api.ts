@@ -184,7 +184,7 @@ interface StatisticRoutes {
   GET(
     path: '/api/2/statistic',
     init: { params: { query: Record<string, string> } },
-  ): Promise<Answer<{ data: StatisticRow[] }>>;
+  ): Promise<Answer<{ data: StatisticRow[] | StatisticRow }>>;
   GET(path: '/api/2/statistic/indicator', init: Record<string, never>): Promise<Answer<{ data: IndicatorInfo[] }>>;
 }
 
@@ -194,9 +194,13 @@ interface StatisticRoutes {
  */
 const withStatisticRoutes = (api: Api): StatisticRoutes => api as unknown as StatisticRoutes;
 
-/** GET /api/2/statistic with a query of `filters[…]` (see reports/report.ts statisticQuery). */
-export function getStatistics(api: Api, query: Record<string, string>): Promise<StatisticRow[]> {
-  return dataOf(withStatisticRoutes(api).GET('/api/2/statistic', { params: { query } }));
+/**
+ * GET /api/2/statistic with a query of `filters[…]` (see reports/report.ts statisticQuery), as a list of rows: the API
+ * answers the one row of the websites together (neither resource nor granularity) as the object itself.
+ */
+export async function getStatistics(api: Api, query: Record<string, string>): Promise<StatisticRow[]> {
+  const data = await dataOf(withStatisticRoutes(api).GET('/api/2/statistic', { params: { query } }));
+  return Array.isArray(data) ? data : [data];
 }
 
 /** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and formula. */

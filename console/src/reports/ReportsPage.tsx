@@ -195,13 +195,16 @@ export function ReportsPage({ api }: { api: Api }) {
       </main>
     );
 
-  const problems = [
-    loadError,
+  // What the form lacks before anything can be asked, then what the API answered (its meta.message), once each.
+  const missingInput = [
     websites !== null && websiteIds.length === 0 ? t('reports.noWebsite') : null,
     range === null ? t('reports.customIncomplete') : null,
     catalogue !== null && columns.length === 0 ? t('reports.noColumn') : null,
-    ...new Set([headline.error, chart.error, table.error]),
   ].filter((problem): problem is string => problem !== null);
+  const failures = [...new Set([loadError, headline.error, chart.error, table.error])].filter(
+    (failure): failure is string => failure !== null,
+  );
+  const problems = [...missingInput, ...failures];
   const loading = catalogue === null || headline.loading || chart.loading || table.loading;
   const label = (indicator: IndicatorInfo) => indicator.labels[language];
   const channelName = (name: ReportChannel) => {
@@ -306,8 +309,13 @@ export function ReportsPage({ api }: { api: Api }) {
           {loading && problems.length === 0 && <span className="muted">{t('reports.loading')}</span>}
         </div>
         <div className="report-errors">
-          {problems.map((problem) => (
-            <ErrorLine key={problem} error={problem} />
+          {missingInput.map((problem) => (
+            <p key={problem} className="error" role="alert">
+              {problem}
+            </p>
+          ))}
+          {failures.map((failure) => (
+            <ErrorLine key={failure} error={failure} />
           ))}
         </div>
       </form>
