@@ -173,37 +173,16 @@ export interface IndicatorInfo {
   estimated: boolean;
 }
 
-interface Answer<D> {
-  data?: D;
-  error?: unknown;
-  response: Response;
-}
-
-/** The statistics routes (server/src/domain/statistics/routes.ts), typed as the server's schema declares them. */
-interface StatisticRoutes {
-  GET(
-    path: '/api/2/statistic',
-    init: { params: { query: Record<string, string> } },
-  ): Promise<Answer<{ data: StatisticRow[] | StatisticRow }>>;
-  GET(path: '/api/2/statistic/indicator', init: Record<string, never>): Promise<Answer<{ data: IndicatorInfo[] }>>;
-}
-
-/**
- * The same SDK client seen with the statistics routes typed: the SDK's OpenAPI snapshot was generated before issue 17
- * added them; once it is regenerated, the calls below can use `api.GET` directly.
- */
-const withStatisticRoutes = (api: Api): StatisticRoutes => api as unknown as StatisticRoutes;
-
 /**
  * GET /api/2/statistic with a query of `filters[…]` (see reports/report.ts statisticQuery), as a list of rows: the API
  * answers the one row of the websites together (neither resource nor granularity) as the object itself.
  */
 export async function getStatistics(api: Api, query: Record<string, string>): Promise<StatisticRow[]> {
-  const data = await dataOf(withStatisticRoutes(api).GET('/api/2/statistic', { params: { query } }));
+  const data = await dataOf(api.GET('/api/2/statistic', { params: { query } }));
   return Array.isArray(data) ? data : [data];
 }
 
 /** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and formula. */
 export function getIndicatorCatalogue(api: Api): Promise<IndicatorInfo[]> {
-  return dataOf(withStatisticRoutes(api).GET('/api/2/statistic/indicator', {}));
+  return dataOf(api.GET('/api/2/statistic/indicator', {}));
 }
