@@ -45,24 +45,18 @@ interface ReportWebsite {
   currency: string;
 }
 
-/** Every website's currency is EUR unless set otherwise (issue 17); older servers do not send the field. */
-const currencyOf = (website: object): string => {
-  const currency = (website as { currency?: unknown }).currency;
-  return typeof currency === 'string' && currency !== '' ? currency : 'EUR';
-};
-
 async function loadWebsites(api: Api): Promise<ReportWebsite[]> {
   const rows = withFields(await dataOf(api.GET('/api/2/website', { params: { query: { full: '1', limit: 100 } } })), [
     'url',
+    'currency',
   ]);
-  return rows.map((row) => ({ id: row.id, name: row.label || row.url, currency: currencyOf(row) }));
+  return rows.map((row) => ({ id: row.id, name: row.label || row.url, currency: row.currency }));
 }
 
-/** The client's time zone (issue 17 adds it to the client), so that "today" is the API's today. */
+/** The client's time zone, so that "today" is the API's today. */
 async function loadTimeZone(api: Api): Promise<string | undefined> {
   const client = await dataOf(api.GET('/api/2/client/{id}', { params: { path: { id: api.session.clientId } } }));
-  const zone = (client as { timezone?: unknown }).timezone;
-  return typeof zone === 'string' ? zone : undefined;
+  return client.timezone ?? undefined;
 }
 
 /** One GET /api/2/statistic kept current with its query (null: nothing to ask yet); late answers of older queries are dropped. */
