@@ -10,13 +10,16 @@ import { fieldInvalid, unknownResource } from '../errors.js';
 import type { RequestLimit } from '../limits/limits.js';
 import { findSite } from '../realtime/identity.js';
 
-/** Reports from one address: a page reports every few seconds and when it is left; a script flooding is refused. */
-export const REPORTS_PER_ADDRESS = { perSecond: 1, burst: 20 };
+/**
+ * Reports from one address: a page reports at most every 10 seconds and when it is left, so even an office of visitors
+ * behind one address stays well under this; a script inflating a website's figures is refused.
+ */
+export const REPORTS_PER_ADDRESS = { perSecond: 2, burst: 30 };
 export const reportLimit = (address: string): RequestLimit => ({
   name: 'targeting_reports_per_address',
   key: `targeting-report:${address}`,
   rate: REPORTS_PER_ADDRESS,
-  refusal: `of targeting reports from this address: at most ${REPORTS_PER_ADDRESS.burst} at once, then 1 a second`,
+  refusal: `of targeting reports from this address: at most ${REPORTS_PER_ADDRESS.burst} at once, then ${REPORTS_PER_ADDRESS.perSecond} a second`,
 });
 
 /** How long browsers and proxies may keep a website's configuration: availability is at most this stale. */

@@ -146,7 +146,7 @@ describe('the visitor and the device', () => {
 });
 
 describe('PendingCounts', () => {
-  it('adds up per rule and page type, and empties into reports of at most 50 entries', () => {
+  it('adds up per rule and page type (at most 100, as the server takes), and empties into reports of ≤ 50 entries', () => {
     const counts = new PendingCounts();
     counts.add(7, 'product', 'triggers');
     counts.add(7, 'product', 'displays');
@@ -160,6 +160,8 @@ describe('PendingCounts', () => {
       ],
     });
     expect(counts.size).toBe(0);
+    for (let time = 0; time < 150; time += 1) counts.add(9, 'p', 'displays');
+    expect(JSON.parse(counts.take(3)[0] ?? '').entries).toEqual([{ rule_id: 9, page_type: 'p', displays: 100 }]);
     for (let id = 1; id <= 120; id += 1) counts.add(id, 'p', 'triggers');
     const reports = counts.take(3).map((body) => JSON.parse(body) as { entries: unknown[] });
     expect(reports.map((report) => report.entries.length)).toEqual([50, 50, 20]);

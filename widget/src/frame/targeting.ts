@@ -186,8 +186,9 @@ export interface ReportEntry {
   withheld_offline?: number;
 }
 
-/** The server takes at most this many entries per report (and 8 KB). */
+/** The server takes at most this many entries per report (and 8 KB), and counts of at most 100 each. */
 export const MAX_REPORT_ENTRIES = 50;
+export const MAX_REPORT_COUNT = 100;
 
 /** Counts waiting to be reported, added up per rule and page type; `take` empties it by reports of ≤ 50 entries. */
 export class PendingCounts {
@@ -197,7 +198,8 @@ export class PendingCounts {
     const page = (pageType ?? '').slice(0, 64);
     const key = `${ruleId} ${page}`;
     const entry = this.entries.get(key) ?? { rule_id: ruleId, page_type: page };
-    entry[name] = (entry[name] ?? 0) + 1;
+    // Beyond the server's bound (a single-page site changing pages very fast), the excess is not counted.
+    entry[name] = Math.min(MAX_REPORT_COUNT, (entry[name] ?? 0) + 1);
     this.entries.set(key, entry);
   }
 

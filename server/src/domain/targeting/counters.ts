@@ -8,8 +8,8 @@ import { transact } from '../../events/transact.js';
 /** Entries per report and bytes per body: a page sends a few rules × page types every few seconds at most. */
 export const MAX_REPORT_ENTRIES = 50;
 export const MAX_REPORT_BYTES = 8 * 1024;
-/** Per count of one entry: a page cannot display a rule thousands of times between two reports. */
-export const MAX_REPORT_COUNT = 1000;
+/** Per count of one entry: a page decides once per page view and reports every 10 seconds, so a few at most. */
+export const MAX_REPORT_COUNT = 100;
 export const MAX_PAGE_TYPE = 64;
 
 export const COUNT_FIELDS = ['displays', 'triggers', 'withheld_busy', 'withheld_offline'] as const;
