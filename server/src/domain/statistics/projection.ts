@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import type { Database } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
 import { HOUR_MS, hourOf, hourStartMs } from './rollup-rows.js';
 import { recomputePresenceHours, recomputeWebsiteHours } from './rollups.js';
 
@@ -192,7 +193,7 @@ export class StatisticsProjection {
     const buckets = await this.bucketsOf(all);
     const presenceUntil = tick ? this.now().toISOString() : state.presence_until;
     if (tick) for (const key of await this.presenceTick(state.presence_until, nowMs)) buckets.add(key);
-    await this.db.transaction().execute(async (trx) => {
+    await transact(this.db, async (trx) => {
       const values = [...buckets].map((key) => {
         const [clientId, websiteId, hour] = key.split('|') as [string, string, string];
         return {

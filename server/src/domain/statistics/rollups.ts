@@ -3,6 +3,7 @@
 // incremental path and a rebuild give the same rows by construction.
 import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
 import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
 import type { RollupRow } from './rollup-rows.js';
@@ -223,7 +224,17 @@ async function replaceRows(
       for (const measure of STATS_MEASURES) value[measure] = row.measures[measure];
       return value as unknown as Database['stats_hour'];
     });
-    await trx.insertInto('stats_hour').values(values).execute();
+    // A rebuild and the projection may compute the same hour at once (PostgreSQL): both derive the same rows from the
+    // same source rows, so the second writer keeps the first's instead of failing on the key.
+    await trx
+      .insertInto('stats_hour')
+      .values(values)
+      .onConflict((conflict) =>
+        conflict
+          .columns(['website_id', 'hour', 'client_id', 'resource', 'resource_id', 'channel', 'source'])
+          .doNothing(),
+      )
+      .execute();
   }
 }
 
@@ -238,9 +249,7 @@ export async function recomputeWebsiteHours(
   to: string,
 ): Promise<number> {
   const rows = contactRollups(await loadContactFacts(db, website, from, to)).all();
-  await db
-    .transaction()
-    .execute((trx) => replaceRows(trx, { clientId: website.client_id, websiteId: website.id }, from, to, rows));
+  await transact(db, (trx) => replaceRows(trx, { clientId: website.client_id, websiteId: website.id }, from, to, rows));
   return rows.length;
 }
 
@@ -255,6 +264,6 @@ export async function recomputePresenceHours(
   const until = Math.min(Date.parse(to), now.getTime());
   const facts = await loadPresenceFacts(db, clientId, from, to);
   const rows = presenceRollups(facts, Date.parse(from), until).all();
-  await db.transaction().execute((trx) => replaceRows(trx, { clientId, websiteId: 0 }, from, to, rows));
+  await transact(db, (trx) => replaceRows(trx, { clientId, websiteId: 0 }, from, to, rows));
   return rows.length;
 }
