@@ -125,7 +125,8 @@ const tableSettled = (page: Page) =>
 
 /**
  * Waits until the statistics projection has taken in the demo's activity (it follows the event log a moment after the
- * node starts): two reads a second apart agree, and the demo's conversations of the last 30 days are counted.
+ * node starts): three reads a second apart agree, and the demo's conversations of the last 30 days are counted. The demo
+ * may bring weeks of history, which the projection takes in by rounds: one quiet second alone does not prove it done.
  */
 async function statisticsSettled(): Promise<void> {
   // The last 30 days (the demo client's zone is UTC), as the test reads them.
@@ -134,9 +135,11 @@ async function statisticsSettled(): Promise<void> {
     `/api/2/statistic?filters[from]=${day(29)}&filters[to]=${day(0)}` +
     '&filters[indicators]=contact_number,transaction_total_amount,satisfaction_respondent_number';
   let previous = '';
-  for (let attempt = 0; attempt < 30; attempt++) {
+  let agreeing = 0;
+  for (let attempt = 0; attempt < 90; attempt++) {
     const current = JSON.stringify(await api<Row>(query));
-    if (current === previous && !current.includes('"contact_number":0')) return;
+    agreeing = current === previous ? agreeing + 1 : 0;
+    if (agreeing >= 2 && !current.includes('"contact_number":0')) return;
     previous = current;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
