@@ -136,6 +136,29 @@ describe('a targeting rule with an invitation', () => {
   });
 });
 
+describe('a rule on the second page of a visit', () => {
+  it('counts page views, not declarations of the context: the button shows from the second page', async () => {
+    const created = await api('POST', '/targeting_rule', {
+      name: 'Second page',
+      website_id: server.demo.websiteId,
+      conditions: { list: [{ type: 'pages_viewed', operator: 'gte', value: 2 }] },
+    });
+    expect(created.status).toBe(200);
+    const page = await visitorPage();
+    const launcher = page.getByRole('button', { name: 'Open the chat' });
+    await page.evaluate(() => {
+      const causerie = (window as unknown as { Causerie: { setContext(context: object): void } }).Causerie;
+      causerie.setContext({ page_type: 'home' });
+      causerie.setContext({ cart_amount: 10 });
+    });
+    await page.waitForTimeout(2500);
+    expect(await launcher.isVisible()).toBe(false);
+    await page.getByRole('link', { name: 'Delivery' }).click();
+    await launcher.waitFor({ timeout: 10_000 });
+    expect((await api('DELETE', `/targeting_rule/${created.data.id}`)).status).toBe(200);
+  });
+});
+
 describe('the console page of targeting rules', () => {
   const MESSAGE = '<b>Hi</b> & <img src=x onerror="window.pwned=1">';
 

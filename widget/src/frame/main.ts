@@ -4,7 +4,7 @@ import { pickLang, translator } from './i18n';
 import { type FrameOptions, readOptions } from './options';
 import { type Change, ChatState, type Pending } from './state';
 import { restore, WidgetStorage } from './storage';
-import { deviceOf, localeParts, type PageFacts, type TargetingConfig } from './targeting';
+import { deviceOf, localeParts, type PageFacts, type TargetingConfig, type VisitRecord } from './targeting';
 import { countPageView, type Display, TargetingSession } from './targeting-session';
 import { type HelloFields, Transport } from './transport';
 import { ChatView } from './view';
@@ -51,6 +51,7 @@ function start(options: FrameOptions): void {
   /** The invitation the visitor accepted: their conversation is a proactive one of that rule. */
   let acceptedRule: number | null = null;
   let lastDisplay = '';
+  let visit: VisitRecord | null = null;
 
   const toPage = (message: ToPage) => {
     if (framed && parentOrigin !== null) window.parent.postMessage(message, parentOrigin);
@@ -275,8 +276,9 @@ function start(options: FrameOptions): void {
   }
 
   /** The page's facts for targeting, as the rules read them. */
-  function facts(): Omit<PageFacts, 'secondsOnPage'> {
-    const visit = countPageView(safeLocalStorage(), options.websiteId, Date.now());
+  function facts(newPage: boolean): Omit<PageFacts, 'secondsOnPage'> {
+    // Only a page view counts in the visit; a context declared on the page reads the same visit.
+    if (newPage || visit === null) visit = countPageView(safeLocalStorage(), options.websiteId, Date.now());
     const locale = localeParts(navigator.language);
     return {
       url: page ?? '',
@@ -322,7 +324,7 @@ function start(options: FrameOptions): void {
       setTimer: (run, ms) => setTimeout(run, ms),
       clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
     });
-    if (page !== null) targeting.pageView(facts());
+    if (page !== null) targeting.pageView(facts(true));
   }
 
   /** A report by beacon (it survives the page being left), else by a kept-alive fetch. */
@@ -357,7 +359,7 @@ function start(options: FrameOptions): void {
         if (typeof message.page === 'string') page = message.page;
         if (message.type === 'init') context = readContext(message.context);
         // A new page view: counted in the visit, its rules evaluated from zero seconds.
-        targeting?.pageView(facts());
+        targeting?.pageView(facts(true));
         if (message.type === 'init') {
           identity = readIdentity(message.identity);
           // Open on the previous page: shown again, but the page keeps the focus.
@@ -370,7 +372,7 @@ function start(options: FrameOptions): void {
         return;
       case 'context':
         context = { ...readContext(message.context), referrer: context.referrer, width: context.width };
-        if (targeting !== null && page !== null) targeting.contextChanged(facts());
+        if (targeting !== null && page !== null) targeting.contextChanged(facts(false));
         return;
       case 'accept':
         acceptedRule = display.invitation?.ruleId ?? null;
