@@ -600,7 +600,10 @@ export interface StatsDirtyTable {
   client_id: number;
   website_id: number;
   hour: Instant;
-  marked_at: Instant;
+  /** The latest mark (instant and a unique suffix): a hour marked again while computed stays due. */
+  marked_at: string;
+  /** When it became due; computed once it is a second old, so a busy hour is computed about once a second. */
+  since: Instant;
 }
 
 /** The statistics projection's position in the event log, the ids it has not seen yet below it, and its lease. */

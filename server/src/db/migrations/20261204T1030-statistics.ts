@@ -91,6 +91,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('website_id', 'integer', (column) => column.notNull())
     .addColumn('hour', 'text', (column) => column.notNull())
     .addColumn('marked_at', 'text', (column) => column.notNull())
+    // When the hour became due: it is computed a second after, so a busy hour is computed about once a second.
+    .addColumn('since', 'text', (column) => column.notNull())
     .addPrimaryKeyConstraint('stats_dirty_pk', ['client_id', 'website_id', 'hour'])
     .execute();
 

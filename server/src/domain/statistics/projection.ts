@@ -19,6 +19,8 @@ const BUCKET_BATCH = 200;
 const GAP_PATIENCE_MS = 60_000;
 const MAX_GAPS = 2_000;
 const LEASE_MS = 30_000;
+/** A marked hour waits this long before it is computed: a busy hour is computed about once a second, not per event. */
+const SETTLE_MS = 1_000;
 /** Connected operators' presence grows without events: their current hour is marked this often. */
 const PRESENCE_TICK_MS = 30_000;
 
@@ -50,6 +52,7 @@ export interface Bucket {
   website_id: number;
   hour: string;
   marked_at: string;
+  since: string;
 }
 
 interface EventRow {
@@ -114,19 +117,22 @@ export class StatisticsProjection {
   /** Runs rounds until the log is read to its end and no bucket is dirty (tests, the benchmark, the CLI). */
   async catchUp(): Promise<void> {
     for (;;) {
-      const claim = await this.claim({ forcePresenceTick: true });
+      const claim = await this.claim({ forcePresenceTick: true, now: true });
       if (claim.items.length > 0) await this.process(claim.items);
       if (!claim.more && claim.items.length === 0) return;
     }
   }
 
-  private async claim(options: { forcePresenceTick?: boolean } = {}): Promise<Claim<Bucket>> {
+  /** `now`: every marked hour, settled or not (catchUp). */
+  private async claim(options: { forcePresenceTick?: boolean; now?: boolean } = {}): Promise<Claim<Bucket>> {
     if (!(await this.takeLease())) return { items: [], more: false };
     const read = await this.advance(options.forcePresenceTick === true);
+    const settled = new Date(this.now().getTime() - (options.now === true ? -1 : SETTLE_MS)).toISOString();
     const items = await this.db
       .selectFrom('stats_dirty')
       .selectAll()
-      .orderBy('marked_at')
+      .where('since', '<=', settled)
+      .orderBy('since')
       .limit(BUCKET_BATCH)
       .execute();
     return { items, more: read === EVENT_BATCH || items.length === BUCKET_BATCH };
@@ -193,6 +199,7 @@ export class StatisticsProjection {
     const buckets = await this.bucketsOf(all);
     const presenceUntil = tick ? this.now().toISOString() : state.presence_until;
     if (tick) for (const key of await this.presenceTick(state.presence_until, nowMs)) buckets.add(key);
+    const since = this.now().toISOString();
     await transact(this.db, async (trx) => {
       const values = [...buckets].map((key) => {
         const [clientId, websiteId, hour] = key.split('|') as [string, string, string];
@@ -201,6 +208,7 @@ export class StatisticsProjection {
           website_id: Number(websiteId),
           hour,
           marked_at: this.markedAt(),
+          since,
         };
       });
       for (let index = 0; index < values.length; index += 200)
@@ -318,14 +326,25 @@ export class StatisticsProjection {
         const to = new Date(Date.parse(last.hour) + HOUR_MS).toISOString();
         if (first.website_id === 0) await recomputePresenceHours(this.db, first.client_id, from, to, now);
         else await recomputeWebsiteHours(this.db, { id: first.website_id, client_id: first.client_id }, from, to);
-        for (const bucket of run)
-          await this.db
+        const computedAt = this.now().toISOString();
+        for (const bucket of run) {
+          const done = await this.db
             .deleteFrom('stats_dirty')
             .where('client_id', '=', bucket.client_id)
             .where('website_id', '=', bucket.website_id)
             .where('hour', '=', bucket.hour)
             .where('marked_at', '=', bucket.marked_at)
-            .execute();
+            .executeTakeFirst();
+          // Marked again while computed: due again, a second from now.
+          if (Number(done.numDeletedRows) === 0)
+            await this.db
+              .updateTable('stats_dirty')
+              .set({ since: computedAt })
+              .where('client_id', '=', bucket.client_id)
+              .where('website_id', '=', bucket.website_id)
+              .where('hour', '=', bucket.hour)
+              .execute();
+        }
         this.counters.buckets += run.length;
         run = [];
       };
