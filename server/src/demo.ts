@@ -1,6 +1,7 @@
-// Demo data for the quick start: a client, a website, three operators, a group, a skill, and a little activity (conversations, a survey answer, a sale).
+// Demo data for the quick start: a client, a website, three operators, a group, a skill, a little activity (conversations, a survey answer, a sale) and a month of history for the reports.
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
+import { writeDemoHistory } from './demo-history.js';
 import { reportTransaction } from './domain/commerce/commands.js';
 import { closeConversationNow, createConversation, createTag } from './domain/conversations/commands.js';
 import { createGroup, createOperator, createSkill } from './domain/people/commands.js';
@@ -18,8 +19,11 @@ export interface DemoData {
   key: CreatedKey;
 }
 
-/** Creates the demo data once; on later runs reuses it. Each run mints a fresh demo key and revokes the previous ones (their plaintext was only ever shown once). */
-export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
+/**
+ * Creates the demo data once; on later runs reuses it. Each run mints a fresh demo key and revokes the previous ones
+ * (their plaintext was only ever shown once). `now` places the month of history (tests fix it to compare two runs).
+ */
+export async function ensureDemoData(db: Kysely<Database>, options: { now?: Date } = {}): Promise<DemoData> {
   const platform: Principal = { scope: 'platform', keyId: null };
   let client = await db
     .selectFrom('client')
@@ -77,6 +81,22 @@ export async function ensureDemoData(db: Kysely<Database>): Promise<DemoData> {
     }
     await createGroup(db, platform, { name: 'Support', operator_list: operatorIds, client_id: clientId });
     await createDemoActivity(db, platform, clientId, websiteId, operatorIds);
+    const [ada, grace, alan] = operatorIds;
+    if (ada !== undefined && grace !== undefined && alan !== undefined)
+      await writeDemoHistory(
+        db,
+        {
+          clientId,
+          websiteId,
+          skillId,
+          staff: [
+            { id: ada, billing: true },
+            { id: grace, billing: true },
+            { id: alan, billing: false },
+          ],
+        },
+        options.now,
+      );
     client = { id: clientId };
   }
   const website = await db
