@@ -13,6 +13,7 @@ let site: Resource;
 let otherSite: Resource;
 let ada: Resource;
 let bob: Resource;
+let cy: Resource;
 let group: Resource;
 let visitor: Resource;
 const ids: Record<string, number> = {};
@@ -161,6 +162,13 @@ beforeAll(async () => {
     group_id: group.id,
     website_list: [site.id],
   });
+  cy = await create('/operator', {
+    name: 'Cy',
+    email: 'cy@figures.example',
+    chat_max_number: 3,
+    group_id: group.id,
+    website_list: [site.id],
+  });
   bob = await create('/operator', {
     name: 'Bob',
     email: 'bob@figures.example',
@@ -259,8 +267,11 @@ beforeAll(async () => {
   await interval('presence_session', bob.id, '13:00:00', '15:00:00');
   await interval('availability_interval', bob.id, '13:00:00', '15:00:00');
   await holding(ids.c3 as number, bob.id, '14:01:00', '14:11:00');
+  // Cy: connected 10:00–11:00 while Ada was, never available (not in production): smoothed presence ignores her.
+  await interval('presence_session', cy.id, '10:00:00', '11:00:00');
 
-  // Rule 77 was shown 10 times and met 12 times at 10:00; 5 triggers were withheld for want of an operator.
+  // Rule 77 was shown 10 times and met 12 times at 10:00; 5 triggers were withheld for want of an operator, 2 because
+  // every operator was busy.
   await t.store.db
     .insertInto('targeting_rule_counter')
     .values({
@@ -272,7 +283,7 @@ beforeAll(async () => {
       page_type: 'product',
       displays: 10,
       triggers: 12,
-      withheld_busy: 0,
+      withheld_busy: 2,
       withheld_offline: 5,
     })
     .execute();
@@ -322,29 +333,32 @@ describe('GET /api/2/statistic, every indicator of a hand-computed day', () => {
       targeting_rule_triggered: 12,
       // 1 conversation from the rule / 10 displays
       rule_contact_rate: 0.1,
-      contact_missed_with_busy_operators_number: 0,
+      // 0 missed_busy + 2 withheld × 0.1
+      contact_missed_with_busy_operators_number: 0.2,
       // 1 missed_offline + 5 withheld × 0.1
       contact_missed_with_no_operators_number: 1.5,
-      contact_missed_number: 1.5,
+      contact_missed_number: 1.7,
       // 2 answered / (14,400 s in production / 3600)
       contact_per_hour_number: 0.5,
       contact_per_hour_average_number: 0.5,
-      // (1160 s × 1 + 600 s × 1) / 18,000 s present = 0.0978
-      contact_simultaneous_number: 0.1,
+      // (1160 s × 1 + 600 s × 1) / 21,600 s present = 0.0815
+      contact_simultaneous_number: 0.08,
     });
   });
 
   it('answers the presence indicators', async () => {
     const [row] = await day();
     expect(row).toMatchObject({
-      presence_duration: 18_000,
+      // Ada 10,800 + Bob 7,200 + Cy 3,600; at least one of them 09:00–12:00 and 13:00–15:00
+      presence_duration: 21_600,
       presence_smoothed_duration: 18_000,
       // Ada 09:00–10:00:40 and 10:20–11:00 (6040 s), Bob 13:00–14:01 and 14:11–15:00 (6600 s)
       non_occupation_duration: 12_640,
       occupation_duration: 1_160,
       max_occupation_duration: 600,
       max_and_partial_occupation_duration: 1_760,
-      non_production_duration: 3_600,
+      // Ada 11:00–12:00, Cy 10:00–11:00
+      non_production_duration: 7_200,
       production_duration: 14_400,
       production_smoothed_duration: 14_400,
       // Ada 09:00–11:00 (below her limit all along), Bob 13:00–15:00 but 14:01–14:11
@@ -353,7 +367,8 @@ describe('GET /api/2/statistic, every indicator of a hand-computed day', () => {
       max_occupation_rate: 0.0417,
       max_and_partial_occupation_rate: 0.1222,
       non_occupation_rate: 0.8778,
-      non_production_rate: 0.2,
+      // 7,200 / 21,600
+      non_production_rate: 0.3333,
     });
   });
 
@@ -380,8 +395,9 @@ describe('GET /api/2/statistic, every indicator of a hand-computed day', () => {
       // 150.5 / 4 production hours
       transaction_after_conversation_amount_per_hour: 37.63,
       transaction_date: '2026-11-03 17:00:00',
-      transaction_missed_with_busy_operators_number: 0,
-      transaction_missed_with_busy_operators_amount: 0,
+      // 0.2 × conversion 1, then × 75.25
+      transaction_missed_with_busy_operators_number: 0.2,
+      transaction_missed_with_busy_operators_amount: 15.05,
       transaction_missed_with_no_operators_number: 1.5,
       // 1.5 × 75.25
       transaction_missed_with_no_operators_amount: 112.88,
@@ -418,6 +434,16 @@ describe('grouped by resource and by period', () => {
       },
       {
         resource: 'operator',
+        resource_id: cy.id,
+        resource_label: 'Cy',
+        contact_number: 0,
+        presence_duration: 3_600,
+        production_duration: 0,
+        satisfaction_global_rate: null,
+        transaction_date: null,
+      },
+      {
+        resource: 'operator',
         resource_id: bob.id,
         resource_label: 'Bob',
         contact_number: 1,
@@ -430,14 +456,16 @@ describe('grouped by resource and by period', () => {
   });
 
   it('groups by group, rule, contact type and page type, and narrows by resource_id', async () => {
-    const groups = await day('contact_number,presence_duration', '&filters[resource]=group');
+    const groups = await day('contact_number,presence_duration,presence_smoothed_duration', '&filters[resource]=group');
+    // Ada and Cy: 10,800 + 3,600 s, of which 10:00–11:00 together (the union is Ada's 10,800 s).
     expect(groups).toEqual([
       {
         resource: 'group',
         resource_id: group.id,
         resource_label: 'Front desk',
         contact_number: 1,
-        presence_duration: 10_800,
+        presence_duration: 14_400,
+        presence_smoothed_duration: 10_800,
       },
     ]);
     const types = await day('contact_number', '&filters[resource]=contact_type');
@@ -473,6 +501,7 @@ describe('grouped by resource and by period', () => {
     const byOperator = await day('contact_number', '&filters[granularity]=day&filters[resource]=operator');
     expect(byOperator).toEqual([
       { period: DAY, resource: 'operator', resource_id: ada.id, resource_label: 'Ada', contact_number: 1 },
+      { period: DAY, resource: 'operator', resource_id: cy.id, resource_label: 'Cy', contact_number: 0 },
       { period: DAY, resource: 'operator', resource_id: bob.id, resource_label: 'Bob', contact_number: 1 },
     ]);
     const months = await statistic(
