@@ -112,6 +112,17 @@ describe('a targeting rule with an invitation', () => {
       entries: [{ rule_id: ruleId, page_type: 'product', triggers: 1, displays: 1 }],
     });
     expect(((await answer.json()) as { data: unknown }).data).toEqual({ accepted: 1, ignored: 0 });
+    // Counted: the statistics read the hourly counters (today, by rule).
+    const figures = async () => {
+      const answer = await fetch(
+        `${server.url}/api/2/statistic?filters[indicators]=rule_display_number,targeting_rule_triggered&filters[resource]=rule&filters[resource_id]=${ruleId}`,
+        { headers: { 'X-API-Key': server.demo.apiKey } },
+      );
+      return ((await answer.json()) as { data?: Record<string, unknown>[] }).data?.[0];
+    };
+    await expect
+      .poll(figures, { timeout: 10_000 })
+      .toMatchObject({ resource_id: ruleId, rule_display_number: 1, targeting_rule_triggered: 1 });
   });
 
   it('accepted, opens the chat; the conversation keeps the rule and the page type', async () => {

@@ -54,7 +54,11 @@ export function TargetingTab({ api }: { api: Api }) {
         testId="targeting-unavailable"
       />
     );
-  const form = fields ?? emptyRule(websites.rows?.[0]?.id);
+  const typed = fields ?? emptyRule(websites.rows?.[0]?.id);
+  // Typing may start before the websites are loaded: the select then shows the first, and the rule goes there.
+  const firstWebsite = websites.rows?.[0];
+  const form =
+    typed.website_id === '' && firstWebsite !== undefined ? { ...typed, website_id: String(firstWebsite.id) } : typed;
   const change = (patch: Partial<RuleFields>) => setFields({ ...form, ...patch });
   const setCondition = (index: number, condition: ConditionFields) =>
     change({ conditions: form.conditions.map((item, at) => (at === index ? condition : item)) });
