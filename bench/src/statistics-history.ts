@@ -278,6 +278,15 @@ function operatorDay(random: () => number, index: number, dayStart: number): Int
   return [sessions, available];
 }
 
+/** A weekday in the second half of the history (YYYY-MM-DD). */
+export function middleWeekday(startMs: number, days: number): string {
+  for (let day = Math.floor(days / 2); day < days; day++) {
+    const weekday = new Date(startMs + day * DAY_MS).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) return iso(startMs + day * DAY_MS).slice(0, 10);
+  }
+  return iso(startMs).slice(0, 10);
+}
+
 /** Writes the history; the tenant's websites, skills, groups and operators exist already. */
 export async function writeHistory(
   writer: BulkWriter,
@@ -746,19 +755,12 @@ export async function writeHistory(
   // The planner's statistics, as a running database would have them.
   await writer.run('analyze');
 
-  const middleWeekday = (() => {
-    for (let day = Math.floor(scale.days / 2); day < scale.days; day++) {
-      const weekday = new Date(startMs + day * DAY_MS).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) return iso(startMs + day * DAY_MS).slice(0, 10);
-    }
-    return iso(startMs).slice(0, 10);
-  })();
   return {
     from: iso(startMs),
     to: iso(endMs),
     rows: buffers.written,
     outcomes,
-    busyDay: middleWeekday,
+    busyDay: middleWeekday(startMs, scale.days),
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }

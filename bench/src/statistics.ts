@@ -21,7 +21,14 @@ import { type BulkWriter, postgresBulkWriter, sqliteBulkWriter } from './bulk.js
 import { api as callApi } from './client.js';
 import type { BenchOptions } from './run.js';
 import { type ContactFigures, contactFigures, contactsPerHour, type Scope } from './statistics-baseline.js';
-import { type HistoryScale, type SeededOperator, type SeededTenant, writeHistory } from './statistics-history.js';
+import {
+  type History,
+  type HistoryScale,
+  middleWeekday,
+  type SeededOperator,
+  type SeededTenant,
+  writeHistory,
+} from './statistics-history.js';
 import { percentile, round } from './stats.js';
 
 const TARGET_P95_MS = 1000;
@@ -356,39 +363,104 @@ async function projectionThroughput(
   };
 }
 
+/** The tenant and history of a kept database: the client this benchmark made, a new key for it. */
+async function reusedTenant(reader: BulkWriter, api: Api, days: number): Promise<{ tenant: Tenant; history: History }> {
+  const [client] = await reader.query<{ id: number }>(
+    `select id from client where name = 'Statistics Bench' order by id desc limit 1`,
+  );
+  if (client === undefined) throw new Error('BENCH_REUSE_DATABASE: no client made by this benchmark in that file');
+  const key = await api<{ key: string }>('POST', `/client/${client.id}/key`, { name: 'bench again' });
+  const websiteIds = (
+    await reader.query<{ id: number }>('select id from website where client_id = ? order by id', [client.id])
+  ).map((row) => row.id);
+  const links = await reader.query<{ operator_id: number; website_id: number }>(
+    `select ow.operator_id, ow.website_id from operator_website ow join operator o on o.id = ow.operator_id
+     where o.client_id = ? order by ow.operator_id`,
+    [client.id],
+  );
+  const operators = new Map<number, SeededOperator>();
+  for (const link of links) {
+    const operator = operators.get(link.operator_id) ?? {
+      id: link.operator_id,
+      groupId: 0,
+      skillIds: [],
+      websiteIds: [],
+      chatMax: 0,
+      capacityRaisedMidway: false,
+    };
+    operators.set(link.operator_id, { ...operator, websiteIds: [...operator.websiteIds, link.website_id] });
+  }
+  const [first] = await reader.query<{ first: string }>(
+    'select min(created_at) as first from conversation where client_id = ?',
+    [client.id],
+  );
+  const startMs = Math.floor(Date.parse(first?.first ?? '') / DAY_MS) * DAY_MS;
+  const counts: Record<string, number> = {};
+  for (const table of ['conversation', 'conversation_message', 'satisfaction', 'sale']) {
+    const [row] = await reader.query<{ n: unknown }>(`select count(*) as n from "${table}"`);
+    counts[table] = Number(row?.n ?? 0);
+  }
+  return {
+    tenant: { clientId: client.id, clientKey: key.key, websiteIds, skillIds: [], operators: [...operators.values()] },
+    history: {
+      from: new Date(startMs).toISOString(),
+      to: new Date(startMs + days * DAY_MS).toISOString(),
+      rows: counts,
+      outcomes: {},
+      busyDay: middleWeekday(startMs, days),
+      seconds: 0,
+    },
+  };
+}
+
 export async function statistics(options: BenchOptions): Promise<Record<string, unknown>> {
   const scale = options.quick ? QUICK : FULL;
   if (options.postgres && !process.env.TEST_DATABASE_URL?.startsWith('postgres'))
     throw new Error('--postgres needs TEST_DATABASE_URL=postgres://… naming a PostgreSQL server.');
-  const database = await createTestDatabase(options.postgres ? {} : { dialect: 'sqlite' });
+  // BENCH_REUSE_DATABASE: an SQLite file a run kept (BENCH_KEEP_DATABASE), measured again without writing it anew.
+  const reuse = process.env.BENCH_REUSE_DATABASE;
+  const database: TestDatabase =
+    reuse !== undefined
+      ? { config: { dialect: 'sqlite', location: reuse }, drop: async () => undefined }
+      : await createTestDatabase(options.postgres ? {} : { dialect: 'sqlite' });
   // Every request computed: the read cache would answer the repeated requests from memory.
   const env = { CAUSERIE_READ_CACHE_MS: '0' };
   let node: RunningNode | undefined;
   let reader: BulkWriter | undefined;
   const log = (line: string) => console.error(line);
   try {
-    node = await startNode({ database, timeoutMs: 60_000, env });
-    const tenant = await setUp(apiOf(node.base));
-    await node.stop('SIGTERM');
-    node = undefined;
-
-    const writer =
-      database.config.dialect === 'sqlite'
-        ? sqliteBulkWriter(database.config.location)
-        : await postgresBulkWriter(database.config.location);
-    reader = writer;
+    let tenant: Tenant;
+    let history: History;
+    let rebuilt: { ms: number; via: 'cli' | 'import' } | undefined;
     // The history ends at today's UTC midnight: the same rows for the same day.
     const endMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-    const history = await writeHistory(writer, tenant, scale, endMs);
-    log(`history written in ${history.seconds} s: ${JSON.stringify(history.rows)} ${JSON.stringify(history.outcomes)}`);
-
-    const rebuilt = await rebuild(database);
-    log(`rollups rebuilt in ${round(rebuilt.ms / 1000)} s (${rebuilt.via})`);
-    node = await startNode({ database, timeoutMs: 120_000, env });
+    if (reuse === undefined) {
+      node = await startNode({ database, timeoutMs: 60_000, env });
+      tenant = await setUp(apiOf(node.base));
+      await node.stop('SIGTERM');
+      node = undefined;
+      const writer =
+        database.config.dialect === 'sqlite'
+          ? sqliteBulkWriter(database.config.location)
+          : await postgresBulkWriter(database.config.location);
+      reader = writer;
+      history = await writeHistory(writer, tenant, scale, endMs);
+      log(
+        `history written in ${history.seconds} s: ${JSON.stringify(history.rows)} ${JSON.stringify(history.outcomes)}`,
+      );
+      rebuilt = await rebuild(database);
+      log(`rollups rebuilt in ${round(rebuilt.ms / 1000)} s (${rebuilt.via})`);
+      node = await startNode({ database, timeoutMs: 120_000, env });
+    } else {
+      reader = sqliteBulkWriter(reuse);
+      node = await startNode({ database, timeoutMs: 120_000, env });
+      ({ tenant, history } = await reusedTenant(reader, apiOf(node.base), scale.days));
+    }
+    const writer = reader;
     await projectionIdle(reader, 600_000, 100);
 
     const key = tenant.clientKey;
-    const lastDay = date(endMs - DAY_MS);
+    const lastDay = date(Date.parse(history.to) - DAY_MS);
     const firstDay = history.from.slice(0, 10);
     const whole: Scope = { clientId: tenant.clientId, websiteIds: [], from: history.from, to: history.to };
     const busyWebsite = tenant.websiteIds[0] ?? 0;
@@ -407,6 +479,9 @@ export async function statistics(options: BenchOptions): Promise<Record<string, 
       baseline: (() => Promise<unknown>) | undefined,
       check: (rows: StatisticRow[], expected: unknown) => string[],
     ) => {
+      // BENCH_ONLY: the queries whose name contains one of its comma-separated parts, e.g. `(b),(c)`.
+      const only = process.env.BENCH_ONLY?.split(',');
+      if (only !== undefined && !only.some((part) => name.includes(part))) return;
       const causerie = await timed(scale.samples, scale.warmups, request);
       const bare = baseline === undefined ? undefined : await timed(scale.samples, scale.warmups, baseline);
       const problems = bare === undefined ? [] : check(causerie.last, bare.last);
@@ -483,18 +558,23 @@ export async function statistics(options: BenchOptions): Promise<Record<string, 
       days: scale.days,
       rows: history.rows,
       outcomes: history.outcomes,
-      generate_seconds: history.seconds,
-      rebuild_seconds: round(rebuilt.ms / 1000),
-      rebuild_via: rebuilt.via,
+      generate_seconds: reuse === undefined ? history.seconds : null,
+      rebuild_seconds: rebuilt === undefined ? null : round(rebuilt.ms / 1000),
+      rebuild_via: rebuilt?.via ?? null,
+      reused_database: reuse !== undefined,
       queries,
       projection: { ...projection, meets_target: projectionMeets },
       target: { p95_ms: TARGET_P95_MS, events_per_second: TARGET_EVENTS_PER_SECOND },
       meets_target: queries.every((query) => query.meets_target === true) && projectionMeets,
     };
+  } catch (error) {
+    // A node that went away says why in its output.
+    if (node !== undefined) console.error(`node output (end):\n${node.output().slice(-3000)}`);
+    throw error;
   } finally {
     await reader?.close();
     await node?.stop('SIGKILL');
-    if (process.env.BENCH_KEEP_DATABASE === undefined) await database.drop();
+    if (process.env.BENCH_KEEP_DATABASE === undefined && reuse === undefined) await database.drop();
     else console.error(`database kept: ${database.config.location}`);
   }
 }
