@@ -81,6 +81,25 @@ describe('the demo month', () => {
     }
   });
 
+  it('has every fate of a live request: taken at once or from the queue, abandoned, missed busy or offline', async () => {
+    const rows = await first.store.db
+      .selectFrom('conversation')
+      .select((eb) => ['outcome', eb.fn.count<number>('queued_at').as('queued'), eb.fn.countAll<number>().as('all')])
+      .where('client_id', '=', demo.clientId)
+      .where('outcome', 'is not', null)
+      .groupBy('outcome')
+      .execute();
+    const fates = Object.fromEntries(rows.map((row) => [row.outcome, [Number(row.all), Number(row.queued)]]));
+    const [answered, answeredFromQueue] = fates.answered ?? [0, 0];
+    expect(answeredFromQueue).toBeGreaterThan(0);
+    expect(answered).toBeGreaterThan(answeredFromQueue);
+    // Giving up and being missed as busy happen in the queue; missed offline never waits.
+    expect(fates.abandoned?.[1]).toBeGreaterThan(0);
+    expect(fates.missed_busy?.[1]).toBeGreaterThan(0);
+    expect(fates.missed_offline?.[0]).toBeGreaterThan(0);
+    expect(fates.missed_offline?.[1]).toBe(0);
+  });
+
   it('gives the same figures on a second run for the same now', async () => {
     // The days before today: the demo's own activity happens at the real now, whose seconds differ between runs.
     const past = `filters[from]=${day(30)}&filters[to]=${day(1)}`;

@@ -486,9 +486,9 @@ class HistoryWriter {
       conversation.queuedAt = at + 0.1 * SECOND;
       const patienceDraw = random();
       const patience =
-        (patienceDraw < 0.7
+        (patienceDraw < 0.55
           ? between(random, 20, 240)
-          : patienceDraw < 0.9
+          : patienceDraw < 0.8
             ? between(random, 240, 720)
             : between(random, 900, 1800)) * SECOND;
       assigned = this.firstFreeSlot(candidates, at, Math.min(patience, MAX_QUEUE_WAIT));
@@ -642,6 +642,7 @@ export async function writeDemoHistory(
   const writer = new HistoryWriter(random, operators, cutoff);
   const today: Span = [Math.max(todayStart, cutoff - 10 * MINUTE - 9 * HOUR), cutoff - 10 * MINUTE];
   const days: { start: number; arrivals: number[] }[] = [];
+  const flashSales: number[] = [];
   for (let day = 0; day <= HISTORY_DAYS; day++) {
     const dayStart = firstDay + day * DAY;
     const isToday = dayStart === todayStart;
@@ -660,10 +661,16 @@ export async function writeDemoHistory(
       );
     } else {
       arrivals = arrivalTimes(random, dayStart, weekend ? integer(random, 9, 16) : integer(random, 24, 38));
-      // Some days a newsletter or a promotion brings a burst: the queue fills, visitors give up or are missed.
+      // Some days a newsletter brings a burst; twice in the month a flash sale at lunchtime brings more visitors than
+      // the operators can take: the queue fills, visitors give up, and the most patient are missed at its maximum wait.
       if (!weekend && chance(random, 0.45)) {
         const burst = dayStart + between(random, 11.5, 15) * HOUR;
-        for (let index = integer(random, 6, 10); index > 0; index--) arrivals.push(burst + random() * 25 * MINUTE);
+        for (let index = integer(random, 8, 14); index > 0; index--) arrivals.push(burst + random() * 20 * MINUTE);
+      }
+      if (!weekend && (flashSales.length === 0 ? day >= 8 : flashSales.length === 1 && day >= 22)) {
+        flashSales.push(day);
+        const sale = dayStart + 12.6 * HOUR;
+        for (let index = integer(random, 55, 70); index > 0; index--) arrivals.push(sale + random() * 30 * MINUTE);
       }
     }
     arrivals.sort((a, b) => a - b);
