@@ -248,9 +248,10 @@ async function statistic(base: string, key: string, filters: Record<string, stri
     .map(([name, value]) => `filters[${name}]=${encodeURIComponent(value)}`)
     .join('&');
   const answer = await fetch(`${base}/api/2/statistic?${query}`, { headers: { 'x-api-key': key } });
-  const body = (await answer.json()) as { data: StatisticRow[] };
+  const body = (await answer.json()) as { data: StatisticRow[] | StatisticRow };
   if (!answer.ok) throw new Error(`GET /api/2/statistic?${query}: ${answer.status} ${JSON.stringify(body)}`);
-  return body.data;
+  // Without resource nor granularity the answer is the one row itself.
+  return Array.isArray(body.data) ? body.data : [body.data];
 }
 
 /** Rows of the API and the baseline that differ on the exact counts (at most a few named, for the report). */
