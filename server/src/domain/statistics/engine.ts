@@ -498,6 +498,12 @@ export async function queryStatistics(
   return rows;
 }
 
+/** "Ada Lovelace": the first name before the name, unless the name already holds it (`name: 'Ada Lovelace'`). */
+function operatorLabel(operator: { name: string; first_name: string | null }): string {
+  const first = operator.first_name?.trim() ?? '';
+  return first === '' || operator.name.includes(first) ? operator.name : `${first} ${operator.name}`;
+}
+
 /** Every period label from `from` to `to`, continuous (no gaps). */
 function periodsBetween(from: number, to: number, granularity: Granularity, timeZone: string): string[] {
   const labels: string[] = [];
@@ -631,7 +637,7 @@ async function resourcesOf(
         // Deleted operators are listed when they have figures in the period.
         found = rows
           .filter((row) => row.deleted_at === null || sums.has(String(row.id)))
-          .map((row) => ({ id: String(row.id), label: [row.first_name, row.name].filter(Boolean).join(' ') }));
+          .map((row) => ({ id: String(row.id), label: operatorLabel(row) }));
         break;
       }
       case 'group':
