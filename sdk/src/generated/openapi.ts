@@ -10843,7 +10843,7 @@ export interface paths {
                     "filters[from]"?: string;
                     /** @description YYYY-MM-DD (the whole day) or YYYY-MM-DD HH:MM:SS, the client's time zone (default: today). */
                     "filters[to]"?: string;
-                    /** @description hour, day, month: one row per period (only with exactly one indicator). At most 93 days by hour, 1098 by day. */
+                    /** @description hour, day, month: one row per period (only with exactly one indicator). At most 93 days by hour, 731 by day. */
                     "filters[granularity]"?: string;
                 };
                 header?: never;
@@ -10858,29 +10858,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        /**
-                         * @example {
-                         *       "meta": {
-                         *         "status": "success"
-                         *       },
-                         *       "data": [
-                         *         {
-                         *           "resource": "operator",
-                         *           "resource_id": 32,
-                         *           "resource_label": "Ada Lovelace",
-                         *           "contact_number": 41,
-                         *           "satisfaction_global_rate": 0.86
-                         *         }
-                         *       ]
-                         *     }
-                         */
                         "application/json": {
                             meta: {
                                 /** @enum {string} */
                                 status: "success";
                                 message?: string;
                             };
+                            /** @description One row (an object) without resource nor granularity; a list of rows with `filters[resource]` or `filters[granularity]`. */
                             data: {
+                                [key: string]: number | string | null;
+                            } | {
                                 [key: string]: number | string | null;
                             }[];
                         };
