@@ -6,6 +6,7 @@ import type { Database, MessageKind } from './db/schema.js';
 import { rebuildStatistics } from './domain/statistics/rebuild.js';
 import { createTargetingRule } from './domain/targeting/commands.js';
 import type { Principal } from './domain/tenancy/policy.js';
+import { transact } from './events/transact.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -689,7 +690,8 @@ export async function writeDemoHistory(
   const counters = targetingCounters(random, operators, writer.conversations, days, cutoff);
   const rows = { messages: 0, surveys: 0, sales: 0, sessions: 0 };
 
-  await db.transaction().execute(async (trx) => {
+  // One transaction, no events (history is not news): transact() is still the one place transactions open.
+  await transact(db, async (trx) => {
     const monthAgo = iso(firstDay - DAY);
     await trx
       .updateTable('targeting_rule')
