@@ -40,6 +40,11 @@ export const MAX_DAYS: Readonly<Record<Granularity | 'none', number>> = {
   none: 3_660,
 };
 
+/** Ids one list filter may name (website_list, resource_id): bound-parameter limits stay far. */
+const MAX_LISTED = 500;
+/** Rows one answer may have (periods × resources): an hourly series of every operator over 93 days is refused. */
+const MAX_ROWS = 50_000;
+
 /** The documented contact types (conversation.contact_type). */
 export const CONTACT_TYPES = ['visitor', 'proactive', 'outbound'] as const;
 
@@ -115,6 +120,7 @@ export function parseStatisticQuery(query: Record<string, unknown>): StatisticRe
     if (items.length === 0 || bad !== undefined)
       throw fail(field, `'${bad ?? websiteText}' is not a website id. Expected a comma list of website ids: 1,2,3.`);
     websiteIds = [...new Set(items.map(Number))];
+    if (websiteIds.length > MAX_LISTED) throw fail(field, `At most ${MAX_LISTED} websites at once.`);
   }
 
   const channelText = (filters.channel ?? 'chat').trim();
@@ -135,6 +141,7 @@ export function parseStatisticQuery(query: Record<string, unknown>): StatisticRe
       throw fail('resource_id', 'filters[resource_id] needs filters[resource] (which resource the ids are of).');
     resourceIds = list(filters.resource_id);
     if (resourceIds.length === 0) throw fail('resource_id', 'Expected one id or a comma list of ids.');
+    if (resourceIds.length > MAX_LISTED) throw fail('resource_id', `At most ${MAX_LISTED} ids at once.`);
     if (!['contact_type', 'page_type'].includes(resource)) {
       const bad = resourceIds.find((id) => !/^[1-9]\d{0,15}$/.test(id));
       if (bad !== undefined) throw fail('resource_id', `'${bad}' is not a ${resource} id.`);
@@ -468,6 +475,12 @@ export async function queryStatistics(
     request.resource === null
       ? [{ id: '', label: null as string | null }]
       : await resourcesOf(db, request, scope, sums);
+  if (periods.length * resources.length > MAX_ROWS)
+    throw fail(
+      'granularity',
+      `The answer would have ${periods.length * resources.length} rows (${periods.length} periods × ${resources.length} ` +
+        `resources), more than ${MAX_ROWS}: ask for a shorter period, a coarser granularity or some filters[resource_id].`,
+    );
   const rows: StatisticRow[] = [];
   for (const period of periods) {
     for (const resource of resources) {

@@ -584,6 +584,11 @@ describe('bad filters', () => {
     ['an unknown channel', 'filters[channel]=fax', /Unknown channel 'fax'/],
     ['an unknown filter', 'filters[website]=1', /Filter 'website' is not supported for 'statistic'/],
     ['a bad website list', 'filters[website_list]=1,abc', /'abc' is not a website id/],
+    [
+      'too many websites',
+      `filters[website_list]=${Array.from({ length: 501 }, (_, index) => index + 1).join(',')}`,
+      /At most 500 websites at once/,
+    ],
   ];
   for (const [name, query, message] of cases)
     it(`answers 400 naming the filter for ${name}`, async () => {
@@ -592,6 +597,21 @@ describe('bad filters', () => {
       expect(answer.body.meta.status).toBe('fail');
       expect(answer.body.meta.message).toMatch(message);
     });
+
+  it('refuses an answer of too many rows, saying how many and what to narrow', async () => {
+    // 93 days × 24 hours × 26 operators > 50,000 rows.
+    for (let index = 0; index < 23; index++)
+      await create('/operator', {
+        name: `Extra ${index}`,
+        email: `extra${index}@figures.example`,
+        website_list: [site.id],
+      });
+    const answer = await statistic(
+      'filters[from]=2026-09-01&filters[to]=2026-12-02&filters[indicators]=contact_number&filters[granularity]=hour&filters[resource]=operator',
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.meta.message).toMatch(/would have 58032 rows \(2232 periods × 26 resources\), more than 50000/);
+  });
 
   it('lists the catalogue with labels in English and French', async () => {
     const answer = await t.api('GET', '/statistic/indicator', { key });
