@@ -16,11 +16,42 @@ const [artifacts, ...specs] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 
+/** Tests that failed, and tests that passed only when run again, named with their pass: printed before the totals. */
+const failures = [];
+const retried = [];
+
+/** The first line of a failure message that says something (not the stack). */
+function firstLine(message) {
+  return (
+    String(message ?? '')
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? ''
+  ).slice(0, 240);
+}
+
+/** Names the failed and retried tests of one report. */
+function collectNames(report, where) {
+  for (const result of report.testResults ?? []) {
+    const file = path.relative(process.cwd(), result.name ?? '');
+    const assertions = result.assertionResults ?? [];
+    if (result.status === 'failed' && assertions.length === 0)
+      failures.push(`${where} ${file}: did not load: ${firstLine(result.message)}`);
+    for (const test of assertions) {
+      const messages = test.failureMessages ?? [];
+      if (test.status === 'failed') failures.push(`${where} ${file} > ${test.fullName}: ${firstLine(messages[0])}`);
+      else if (test.status === 'passed' && messages.length > 0)
+        retried.push(`${where} ${file} > ${test.fullName}: first ${firstLine(messages[0])}`);
+    }
+  }
+}
+
 /** The numbers of one report, or null when the file is missing or unreadable. */
-function readReport(file) {
+function readReport(file, where) {
   if (!fs.existsSync(file)) return null;
   try {
     const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (where !== undefined) collectNames(report, where);
     // A test file that fails to load counts as a failure even when it has no tests.
     const unloaded = (report.testResults ?? []).filter(
       (result) => result.status === 'failed' && (result.assertionResults ?? []).length === 0,
@@ -56,7 +87,7 @@ for (const spec of specs) {
   let failedInPass = 0;
   for (const suffix of suffixes) {
     const label = suffix === '' ? 'server' : suffix.slice(1);
-    const counts = readReport(path.join(artifacts, `${name}${suffix}.json`));
+    const counts = readReport(path.join(artifacts, `${name}${suffix}.json`), `[${name} ${label}]`);
     if (counts === null) {
       summary.push(`${label} no report`);
       failed += 1;
@@ -77,5 +108,7 @@ for (const spec of specs) {
   console.log(`${name} (passed/failed): ${summary.join(', ')}`);
 }
 
+for (const line of retried) console.log(`passed when retried: ${line}`);
+for (const line of failures) console.log(`FAILED: ${line}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
