@@ -16,6 +16,7 @@ import * as presenceHistory from './migrations/20261204T1000-presence-history.js
 import * as targeting from './migrations/20261204T1010-targeting.js';
 import * as problemsTimezoneCurrency from './migrations/20261204T1020-problems-timezone-currency.js';
 import * as statistics from './migrations/20261204T1030-statistics.js';
+import * as statisticsDays from './migrations/20261204T1100-statistics-days.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261204T1010-targeting': targeting,
   '20261204T1020-problems-timezone-currency': problemsTimezoneCurrency,
   '20261204T1030-statistics': statistics,
+  '20261204T1100-statistics-days': statisticsDays,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -595,6 +595,26 @@ export type StatsHourTable = {
   last_sale_at: Instant | null;
 } & Record<StatsMeasure, number>;
 
+/** One local day of a scope: the sum of its stats_hour rows (domain/statistics/days.ts), same key but `day`. */
+export type StatsDayTable = {
+  client_id: number;
+  website_id: number;
+  /** The client's local date (`2026-11-03`), in the time zone stats_day_zone records for the client. */
+  day: string;
+  channel: string;
+  source: string;
+  resource: string;
+  resource_id: string;
+  last_sale_at: Instant | null;
+} & Record<StatsMeasure, number>;
+
+/** The time zone a client's stats_day rows were summed in; queries read days only while it is the client's zone. */
+export interface StatsDayZoneTable {
+  client_id: number;
+  time_zone: string;
+  updated_at: Instant;
+}
+
 /** A bucket whose rollups must be computed again: a website's hour, or (website_id 0) a client's presence hour. */
 export interface StatsDirtyTable {
   client_id: number;
@@ -701,6 +721,8 @@ export interface Database {
   targeting_rule: TargetingRuleTable;
   targeting_rule_counter: TargetingRuleCounterTable;
   stats_hour: StatsHourTable;
+  stats_day: StatsDayTable;
+  stats_day_zone: StatsDayZoneTable;
   stats_dirty: StatsDirtyTable;
   stats_projection: StatsProjectionTable;
 }

@@ -1,9 +1,11 @@
-// Answers GET /statistic from the hourly rollups: reads the filters, sums the measures the asked indicators need per
-// resource and period, and applies the formulas. Never reads conversations or messages.
+// Answers GET /statistic from the rollups: reads the filters, sums the measures the asked indicators need per resource
+// and period, and applies the formulas. Whole local days of the period come from the daily rollups, the hours around
+// them from the hourly ones (days.ts). Never reads conversations or messages.
 import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
+import { dayZonesOf, type RollupSegment, segmentsOf } from './days.js';
 import {
   COUNTER_MEASURES,
   type CounterMeasure,
@@ -391,8 +393,14 @@ export async function queryStatistics(
   const fromIso = new Date(from).toISOString();
   const toIso = new Date(to).toISOString();
   const granularity = request.granularity;
-  const periodOf = (hour: string) =>
+  const segments = await segmentsFor(db, scope, from, to, granularity);
+  const periodOfHour = (hour: string) =>
     granularity === null ? '' : periodLabel(Date.parse(hour), granularity, scope.timeZone);
+  /** The answer's period label of a row: from its hour, or from its local day. */
+  const periodOf = (segment: RollupSegment, key: string) => {
+    if (segment.column === 'hour') return periodOfHour(key);
+    return granularity === 'month' ? key.slice(0, 7) : key;
+  };
   const needed = new Set<Measure>();
   let needsLastSale = false;
   for (const name of request.indicators) {
@@ -413,62 +421,60 @@ export async function queryStatistics(
   const websiteIds = scope.websites.map((website) => website.id);
   const resourceKey = request.resource ?? '';
   const sums: SumTable = new Map();
-  const groupHours = granularity !== null;
+  const groupPeriods = granularity !== null;
 
-  if (websiteIds.length > 0 && (contactNeeded.length > 0 || lastSaleFromContacts)) {
-    let query = db
-      .selectFrom('stats_hour')
-      .select((eb) => [
-        'resource_id',
-        ...contactNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
-        ...(lastSaleFromContacts ? [eb.fn.max('last_sale_at').as('last_sale_at')] : []),
-      ])
-      .where('website_id', 'in', websiteIds)
-      .where('resource', '=', resourceKey)
-      .where('hour', '>=', fromIso)
-      .where('hour', '<', toIso)
-      .groupBy('resource_id');
-    if (['whatsapp', 'sms', 'rcs'].includes(request.channel)) query = query.where('source', '=', request.channel);
-    else query = query.where('channel', '=', request.channel);
-    if (request.resourceIds !== null) query = query.where('resource_id', 'in', request.resourceIds);
-    if (groupHours) query = query.select('hour').groupBy('hour');
-    for (const row of await query.execute()) {
-      const record = row as Record<string, unknown>;
-      addRow(
-        sums,
-        String(record.resource_id),
-        periodOf(String(record.hour ?? '')),
-        record,
-        contactNeeded,
-        record.last_sale_at,
-      );
+  for (const segment of segments) {
+    if (websiteIds.length > 0 && (contactNeeded.length > 0 || lastSaleFromContacts)) {
+      let query = rollupsOf(db, segment)
+        .select((eb) => [
+          'resource_id',
+          ...contactNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
+          ...(lastSaleFromContacts ? [eb.fn.max('last_sale_at').as('last_sale_at')] : []),
+        ])
+        .where('website_id', 'in', websiteIds)
+        .where('resource', '=', resourceKey)
+        .groupBy('resource_id');
+      if (['whatsapp', 'sms', 'rcs'].includes(request.channel)) query = query.where('source', '=', request.channel);
+      else query = query.where('channel', '=', request.channel);
+      if (request.resourceIds !== null) query = query.where('resource_id', 'in', request.resourceIds);
+      if (groupPeriods)
+        query = query.select(sql.ref<string>(segment.column).as('period_key')).groupBy(sql.ref(segment.column));
+      for (const row of await query.execute()) {
+        const record = row as Record<string, unknown>;
+        addRow(
+          sums,
+          String(record.resource_id),
+          periodOf(segment, String(record.period_key ?? '')),
+          record,
+          contactNeeded,
+          record.last_sale_at,
+        );
+      }
     }
-  }
 
-  if (websiteIds.length > 0 && (totalNeeded.length > 0 || (needsLastSale && request.resource === null))) {
-    let query = db
-      .selectFrom('stats_hour')
-      .select((eb) => [
-        ...totalNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
-        eb.fn.max('last_sale_at').as('last_sale_at'),
-      ])
-      .where('website_id', 'in', websiteIds)
-      .where('resource', '=', '')
-      .where('channel', '=', '*')
-      .where('hour', '>=', fromIso)
-      .where('hour', '<', toIso);
-    if (groupHours) query = query.select('hour').groupBy('hour');
-    for (const row of await query.execute()) {
-      const record = row as Record<string, unknown>;
-      addRow(sums, '', periodOf(String(record.hour ?? '')), record, totalNeeded, record.last_sale_at);
+    if (websiteIds.length > 0 && (totalNeeded.length > 0 || (needsLastSale && request.resource === null))) {
+      let query = rollupsOf(db, segment)
+        .select((eb) => [
+          ...totalNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
+          eb.fn.max('last_sale_at').as('last_sale_at'),
+        ])
+        .where('website_id', 'in', websiteIds)
+        .where('resource', '=', '')
+        .where('channel', '=', '*');
+      if (groupPeriods)
+        query = query.select(sql.ref<string>(segment.column).as('period_key')).groupBy(sql.ref(segment.column));
+      for (const row of await query.execute()) {
+        const record = row as Record<string, unknown>;
+        addRow(sums, '', periodOf(segment, String(record.period_key ?? '')), record, totalNeeded, record.last_sale_at);
+      }
     }
-  }
 
-  if (presenceNeeded.length > 0 && scope.websites.length > 0)
-    await sumPresence(db, request, scope, presenceNeeded, fromIso, toIso, periodOf, groupHours, sums);
+    if (presenceNeeded.length > 0 && scope.websites.length > 0)
+      await sumPresence(db, request, scope, presenceNeeded, segment, periodOf, groupPeriods, sums);
+  }
 
   if (counterNeeded.length > 0 && websiteIds.length > 0 && ['chat', 'call', 'video'].includes(request.channel))
-    await sumCounters(db, request, websiteIds, counterNeeded, fromIso, toIso, periodOf, groupHours, sums);
+    await sumCounters(db, request, websiteIds, counterNeeded, fromIso, toIso, periodOfHour, groupPeriods, sums);
 
   const periods = granularity === null ? [''] : periodsBetween(from, to, granularity, scope.timeZone);
   const resources =
@@ -528,6 +534,39 @@ function periodsBetween(from: number, to: number, granularity: Granularity, time
 }
 
 /**
+ * The rollup rows of one segment of the period. stats_day has stats_hour's columns with `day` for `hour`, so one
+ * builder serves both: typed as stats_hour, with the period column named by reference.
+ */
+function rollupsOf(db: Kysely<Database>, segment: RollupSegment) {
+  return db
+    .selectFrom(segment.table as 'stats_hour')
+    .where(sql.ref(segment.column), '>=', segment.from)
+    .where(sql.ref(segment.column), '<', segment.to);
+}
+
+/**
+ * How the period is read: whole local days from stats_day and the hours around them from stats_hour, when the days of
+ * every client in scope were summed in the zone the answer is given in; hours only for `granularity=hour`, or while a
+ * client's days are being summed again after a change of its time zone.
+ */
+async function segmentsFor(
+  db: Kysely<Database>,
+  scope: StatisticScope,
+  from: number,
+  to: number,
+  granularity: Granularity | null,
+): Promise<RollupSegment[]> {
+  const hoursOnly: RollupSegment[] = [
+    { table: 'stats_hour', column: 'hour', from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+  ];
+  if (granularity === 'hour' || scope.websites.length === 0) return hoursOnly;
+  const clientIds = [...new Set(scope.websites.map((website) => website.client_id))];
+  const zones = await dayZonesOf(db, clientIds);
+  if (clientIds.some((clientId) => zones.get(clientId) !== scope.timeZone)) return hoursOnly;
+  return segmentsOf(from, to, scope.timeZone);
+}
+
+/**
  * Presence sums: the client's rows for every website of a client asked (its `''` total, unions included), or the
  * rows of each website asked (operators linked to it) when only some are; per operator, group or skill when grouped.
  */
@@ -536,10 +575,9 @@ async function sumPresence(
   request: StatisticRequest,
   scope: StatisticScope,
   measures: readonly StatsMeasure[],
-  fromIso: string,
-  toIso: string,
-  periodOf: (hour: string) => string,
-  groupHours: boolean,
+  segment: RollupSegment,
+  periodOf: (segment: RollupSegment, key: string) => string,
+  groupPeriods: boolean,
   sums: SumTable,
 ): Promise<void> {
   const channel = ['call', 'video'].includes(request.channel) ? request.channel : 'chat';
@@ -548,14 +586,11 @@ async function sumPresence(
     byClient.set(website.client_id, [...(byClient.get(website.client_id) ?? []), website.id]);
   for (const [clientId, ids] of byClient) {
     const allWebsites = ids.length === (scope.clientWebsiteCounts.get(clientId) ?? 0);
-    let query = db
-      .selectFrom('stats_hour')
+    let query = rollupsOf(db, segment)
       .select((eb) => ['resource_id', ...measures.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
       .where('website_id', '=', 0)
       .where('client_id', '=', clientId)
       .where('channel', '=', channel)
-      .where('hour', '>=', fromIso)
-      .where('hour', '<', toIso)
       .groupBy('resource_id');
     if (request.resource !== null) {
       query = query.where('resource', '=', request.resource);
@@ -567,12 +602,13 @@ async function sumPresence(
         'in',
         ids.map((id) => String(id)),
       );
-    if (groupHours) query = query.select('hour').groupBy('hour');
+    if (groupPeriods)
+      query = query.select(sql.ref<string>(segment.column).as('period_key')).groupBy(sql.ref(segment.column));
     for (const row of await query.execute()) {
       const record = row as Record<string, unknown>;
       // Several websites of a client (not all): their rows add up (a smoothed duration then counts each website's).
       const resourceId = request.resource === null ? '' : String(record.resource_id);
-      addRow(sums, resourceId, periodOf(String(record.hour ?? '')), record, measures);
+      addRow(sums, resourceId, periodOf(segment, String(record.period_key ?? '')), record, measures);
     }
   }
 }

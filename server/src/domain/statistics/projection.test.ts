@@ -20,8 +20,8 @@ async function call(method: 'GET' | 'POST' | 'PUT', path: string, json?: Record<
 type RollupRow = Database['stats_hour'];
 
 /** Every rollup row, sorted, with its measures rounded (sums in another order differ in the last bits). */
-async function snapshot(): Promise<Record<string, unknown>[]> {
-  const rows = (await t.store.db.selectFrom('stats_hour').selectAll().execute()) as RollupRow[];
+async function snapshot(table: 'stats_hour' | 'stats_day' = 'stats_hour'): Promise<Record<string, unknown>[]> {
+  const rows = (await t.store.db.selectFrom(table).selectAll().execute()) as RollupRow[];
   return rows
     .map((row) => {
       const rounded: Record<string, unknown> = {};
@@ -102,13 +102,17 @@ describe('statistics projection', () => {
     expect(presence.presence_duration).toBe(Math.round(connectedSeconds));
   });
 
-  it('gives exactly the rows a rebuild computes from the same source rows', async () => {
+  it('gives exactly the rows (hours and days) a rebuild computes from the same source rows', async () => {
     const incremental = await snapshot();
+    const incrementalDays = await snapshot('stats_day');
     expect(incremental.length).toBeGreaterThan(0);
+    expect(incrementalDays.length).toBeGreaterThan(0);
     await t.store.db.deleteFrom('stats_hour').execute();
+    await t.store.db.deleteFrom('stats_day').execute();
     expect(await snapshot()).toEqual([]);
     await rebuildStatistics(t.store.db);
     expect(await snapshot()).toEqual(incremental);
+    expect(await snapshot('stats_day')).toEqual(incrementalDays);
   });
 
   it('resumes from its cursor after a restart, and a second node waits for the lease', async () => {

@@ -1,12 +1,14 @@
-// Keeps the hourly rollups current: a reaction to committed events that reads the event log from its cursor, marks
-// the hours those events touch (stats_dirty) and computes them again from the source rows (rollups.ts). Durable:
-// cursor and marks are rows, so a crash or a restart resumes where the last committed round stopped. One node at a
-// time does it (a lease row); any node takes over when the holder stops renewing.
+// Keeps the hourly rollups (and with them the daily ones, days.ts) current: a reaction to committed events that
+// reads the event log from its cursor, marks the hours those events touch (stats_dirty) and computes them again from
+// the source rows (rollups.ts). Durable: cursor and marks are rows, so a crash or a restart resumes where the last
+// committed round stopped. One node at a time does it (a lease row); any node takes over when the holder stops
+// renewing.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import type { Database } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
+import { syncDayZones } from './days.js';
 import { HOUR_MS, hourOf, hourStartMs } from './rollup-rows.js';
 import { recomputePresenceHours, recomputeWebsiteHours } from './rollups.js';
 
@@ -127,6 +129,8 @@ export class StatisticsProjection {
   private async claim(options: { forcePresenceTick?: boolean; now?: boolean } = {}): Promise<Claim<Bucket>> {
     if (!(await this.takeLease())) return { items: [], more: false };
     const read = await this.advance(options.forcePresenceTick === true);
+    // A client new, or whose time zone changed: its days are summed (again) in its zone before its buckets.
+    await syncDayZones(this.db, this.now());
     const settled = new Date(this.now().getTime() - (options.now === true ? -1 : SETTLE_MS)).toISOString();
     const items = await this.db
       .selectFrom('stats_dirty')

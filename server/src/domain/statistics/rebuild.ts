@@ -2,6 +2,7 @@
 // every client's presence (or one client's), over a period or over everything recorded.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { syncDayZones } from './days.js';
 import { HOUR_MS, hourStartMs } from './rollup-rows.js';
 import { recomputePresenceHours, recomputeWebsiteHours } from './rollups.js';
 
@@ -65,5 +66,7 @@ export async function rebuildStatistics(db: Kysely<Database>, options: RebuildOp
     days++;
     options.progress?.(days / total, dayFrom.slice(0, 10));
   }
+  // Each hour replaced summed its days again; a client whose days were summed in another zone gets all of them anew.
+  await syncDayZones(db, now);
   return { days, rows, ms: Date.now() - started };
 }

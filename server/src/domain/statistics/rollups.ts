@@ -1,10 +1,12 @@
 // Computes hourly rollups again from the source rows and replaces them: one website's hours (conversations and
 // sales) or one client's presence hours. The projection and `causerie stats rebuild` both go through here, so the
-// incremental path and a rebuild give the same rows by construction.
+// incremental path and a rebuild give the same rows by construction; each replacement sums its local days again
+// (days.ts) in its transaction.
 import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
+import { daysTouching, sumDays, timeZoneOf } from './days.js';
 import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
 import type { RollupRow } from './rollup-rows.js';
 
@@ -236,6 +238,9 @@ async function replaceRows(
       )
       .execute();
   }
+  // The local days those hours belong to are summed again in the same transaction: days never disagree with hours.
+  const timeZone = await timeZoneOf(trx, scope.clientId);
+  await sumDays(trx, scope, daysTouching(Date.parse(from), Date.parse(to), timeZone), timeZone);
 }
 
 /**
