@@ -53,6 +53,9 @@ describe('client timezone', () => {
 
     const paris = await ok('POST', '/client', { name: 'Zone Paris Co', timezone: 'europe/paris' }, ADMIN_KEY);
     expect(paris.timezone).toBe('Europe/Paris');
+    // A current IANA name ICU spells the old way is kept as given.
+    const kyiv = await ok('POST', '/client', { name: 'Zone Kyiv Co', timezone: 'Europe/Kyiv' }, ADMIN_KEY);
+    expect(kyiv.timezone).toBe('Europe/Kyiv');
 
     const changed = await ok('PUT', `/client/${clientId}`, { timezone: 'America/New_York' }, key);
     expect(changed.timezone).toBe('America/New_York');

@@ -5,8 +5,9 @@ import { fieldInvalid } from '../../errors.js';
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
 /**
- * The IANA time zone name as Intl spells it (`europe/paris` → `Europe/Paris`), or 400 naming `timezone`. Offsets
- * (`+01:00`), which Intl also accepts, are refused: they do not follow summer time, which periods of statistics must.
+ * The IANA time zone name given (`Asia/Kathmandu`), its case fixed when Intl spells it so (`europe/paris` →
+ * `Europe/Paris`), or 400 naming `timezone`. Offsets (`+01:00`), which Intl also accepts, are refused: they do not
+ * follow summer time, which periods of statistics must.
  */
 export function readTimeZone(value: string): string {
   const name = value.trim();
@@ -14,7 +15,10 @@ export function readTimeZone(value: string): string {
     fieldInvalid('timezone', `Unknown time zone '${name}'. Expected an IANA name such as 'Europe/Paris' or 'UTC'.`);
   if (!/^[A-Za-z]/.test(name)) throw refused();
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    // Intl answers ICU's spelling, for some zones an older IANA name (Asia/Kathmandu → Asia/Katmandu, Europe/Kyiv →
+    // Europe/Kiev): keep the name the client gave, fixing only its case when it is that same name.
+    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
   } catch {
     throw refused();
   }
