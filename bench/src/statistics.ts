@@ -484,7 +484,9 @@ export async function statistics(options: BenchOptions): Promise<Record<string, 
       const only = process.env.BENCH_ONLY?.split(',');
       if (only !== undefined && !only.some((part) => name.includes(part))) return;
       const causerie = await timed(scale.samples, scale.warmups, request);
-      const bare = baseline === undefined ? undefined : await timed(scale.samples, scale.warmups, baseline);
+      // BENCH_BASELINE_SAMPLES: fewer samples of the plain-SQL baseline, whose (a) takes about 40 s each at full scale.
+      const baselineSamples = Number(process.env.BENCH_BASELINE_SAMPLES ?? scale.samples);
+      const bare = baseline === undefined ? undefined : await timed(baselineSamples, scale.warmups, baseline);
       const problems = bare === undefined ? [] : check(causerie.last, bare.last);
       const figures = {
         query: name,
@@ -570,7 +572,10 @@ export async function statistics(options: BenchOptions): Promise<Record<string, 
     };
   } catch (error) {
     // A node that went away says why in its output.
-    if (node !== undefined) console.error(`node output (end):\n${node.output().slice(-3000)}`);
+    if (node !== undefined) {
+      const { exitCode, signalCode } = node.child;
+      console.error(`node exit code ${exitCode}, signal ${signalCode}; output (end):\n${node.output().slice(-3000)}`);
+    }
     throw error;
   } finally {
     await reader?.close();

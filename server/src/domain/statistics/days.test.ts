@@ -7,6 +7,7 @@ import { clientWithKey, type Resource, startTestApp, type TestApp } from '../../
 import { dayOfHour, firstHourOfDay, nextDay, segmentsOf, syncDayZones } from './days.js';
 import { rebuildStatistics } from './rebuild.js';
 import { HOUR_MS } from './rollup-rows.js';
+import { recomputeWebsiteHours } from './rollups.js';
 
 describe('local days', () => {
   const hoursOf = (day: string, zone: string) =>
@@ -306,6 +307,57 @@ describe('GET /statistic over days', () => {
     expect(days.at(-1)?.day).toBe('2026-11-05');
     expect(await answers()).toEqual(await answersFromHours());
   }, 60_000);
+
+  it('changes days by the difference of their hours: a sale removed, a conversation moved to another operator', async () => {
+    const db = t.store.db;
+    /** The client's day rows, sorted, measures rounded (sums in another order differ in the last bits). */
+    const dayRows = async () =>
+      (await db.selectFrom('stats_day').selectAll().where('client_id', '=', clientId).execute())
+        .map((row) =>
+          JSON.stringify(
+            Object.entries(row).map(([name, value]) => [
+              name,
+              typeof value === 'number' ? Math.round(value * 1000) / 1000 : value,
+            ]),
+          ),
+        )
+        .sort();
+    const summedFromHours = async () => {
+      await db.deleteFrom('stats_day_zone').where('client_id', '=', clientId).execute();
+      await syncDayZones(db, now);
+      return dayRows();
+    };
+    const original = await dayRows();
+    expect(original).toEqual(await summedFromHours());
+    // The latest sale of the period goes: its day's latest sale goes back, which only a summing can give.
+    const lastSale = await db
+      .selectFrom('sale')
+      .selectAll()
+      .where('client_id', '=', clientId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    await db.deleteFrom('sale').where('id', '=', lastSale.id).execute();
+    const moved = await db
+      .selectFrom('conversation')
+      .select(['id', 'created_at'])
+      .where('client_id', '=', clientId)
+      .where('operator_id', '=', (operators[0] as Resource).id)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('conversation')
+      .set({ operator_id: (operators[1] as Resource).id })
+      .where('id', '=', moved.id)
+      .execute();
+    const saleHour = Math.floor(Date.parse(lastSale.created_at) / HOUR_MS) * HOUR_MS;
+    const movedHour = Math.floor(Date.parse(moved.created_at) / HOUR_MS) * HOUR_MS;
+    const website = { id: site.id, client_id: clientId };
+    await recomputeWebsiteHours(db, website, iso(saleHour), iso(saleHour + HOUR_MS));
+    await recomputeWebsiteHours(db, website, iso(movedHour), iso(movedHour + HOUR_MS));
+    const changed = await dayRows();
+    expect(changed).not.toEqual(original);
+    expect(changed).toEqual(await summedFromHours());
+  });
 
   it('has a stats_day column for each measure of stats_hour', async () => {
     const columns = async (table: string) =>

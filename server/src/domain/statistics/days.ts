@@ -1,13 +1,14 @@
 // Daily rollups: each client's local days summed from its hourly rows (stats_day), so that a query over months reads
 // a row per day where it would read 24. A day is the hours whose start falls on that date in the client's time zone
 // (the same rule that labels hours for `granularity=day`), so whole days read from stats_day give exactly the sums of
-// their hours. Days are summed again in the transaction that replaces their hours (rollups.ts); a client whose time
-// zone changed, or whose days were never summed, has all its days summed again by the projection (syncDayZones), and
-// until then its queries read hours only (stats_day_zone says in which zone the days were summed).
+// their hours. The transaction that replaces hours (rollups.ts) adds to their days what the new hour rows differ from
+// the old ones (applyDayChanges: work in proportion to the hours replaced, not to the day); a client whose time zone
+// changed, or whose days were never summed, has all its days summed from its hours by the projection (syncDayZones),
+// and until then its queries read hours only (stats_day_zone says in which zone the days were summed).
 import { type Kysely, sql } from 'kysely';
-import { type Database, STATS_MEASURES } from '../../db/schema.js';
+import { type Database, STATS_MEASURES, type StatsMeasure } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
-import { HOUR_MS } from './rollup-rows.js';
+import { HOUR_MS, type Measures, type RollupRow, zeroMeasures } from './rollup-rows.js';
 import { formatWallDate, instantOf, wallTimeAt } from './zoned-time.js';
 
 type Db = Kysely<Database>;
@@ -122,6 +123,133 @@ export async function sumDays(
       )
       .execute();
   }
+  await removeEmptyDays(trx, scope, days);
+}
+
+/** An hour row as stored, as replaceRows reads it before replacing it. */
+export type StoredHourRow = Database['stats_hour'];
+
+/** Rows per upsert of day changes: each binds about 50 values. */
+const UPSERT_CHUNK = 100;
+
+interface DayChange {
+  day: string;
+  channel: string;
+  source: string;
+  resource: string;
+  resource_id: string;
+  measures: Measures;
+  /** The latest sale of the new hour rows of this key, which the day's may only grow to. */
+  lastSaleAt: string | null;
+}
+
+/**
+ * Brings one scope's days in line after its hours were replaced (`before` → `after`), in the same transaction: each
+ * day row gains the difference of its key's measures. A day where an hour's latest sale went back (a sale removed)
+ * is summed from its hours instead, since a maximum cannot be taken back; day rows left all zero are removed, as a
+ * summing would not have made them. The caller holds the scope (replaceRows), so no other writer changes these hours
+ * between the read of `before` and the commit.
+ */
+export async function applyDayChanges(
+  trx: Db,
+  scope: { clientId: number; websiteId: number },
+  before: readonly StoredHourRow[],
+  after: readonly RollupRow[],
+  timeZone: string,
+): Promise<void> {
+  const changes = new Map<string, DayChange>();
+  const resum = new Set<string>();
+  const changeOf = (row: { hour: string; channel: string; source: string; resource: string; resource_id: string }) => {
+    const day = dayOfHour(Date.parse(row.hour), timeZone);
+    const id = `${day}|${row.channel}|${row.source}|${row.resource}|${row.resource_id}`;
+    let change = changes.get(id);
+    if (change === undefined) {
+      change = { day, ...pickKey(row), measures: zeroMeasures(), lastSaleAt: null };
+      changes.set(id, change);
+    }
+    return change;
+  };
+  const oldLastSale = new Map<DayChange, string>();
+  for (const row of before) {
+    const change = changeOf(row);
+    for (const measure of STATS_MEASURES) change.measures[measure] -= Number(row[measure] ?? 0);
+    const previous = oldLastSale.get(change);
+    if (row.last_sale_at !== null && (previous === undefined || row.last_sale_at > previous))
+      oldLastSale.set(change, row.last_sale_at);
+  }
+  for (const row of after) {
+    const change = changeOf(row);
+    for (const measure of STATS_MEASURES) change.measures[measure] += row.measures[measure];
+    if (row.last_sale_at !== null && (change.lastSaleAt === null || row.last_sale_at > change.lastSaleAt))
+      change.lastSaleAt = row.last_sale_at;
+  }
+  for (const [change, old] of oldLastSale)
+    if (change.lastSaleAt === null || change.lastSaleAt < old) resum.add(change.day);
+  const upserts = [...changes.values()].filter(
+    (change) =>
+      !resum.has(change.day) &&
+      (change.lastSaleAt !== null || STATS_MEASURES.some((measure) => change.measures[measure] !== 0)),
+  );
+  for (let index = 0; index < upserts.length; index += UPSERT_CHUNK) {
+    const values = upserts.slice(index, index + UPSERT_CHUNK).map((change) => ({
+      client_id: scope.clientId,
+      website_id: scope.websiteId,
+      day: change.day,
+      channel: change.channel,
+      source: change.source,
+      resource: change.resource,
+      resource_id: change.resource_id,
+      last_sale_at: change.lastSaleAt,
+      ...change.measures,
+    }));
+    await trx
+      .insertInto('stats_day')
+      .values(values)
+      .onConflict((conflict) =>
+        conflict
+          .columns(['website_id', 'day', 'client_id', 'resource', 'resource_id', 'channel', 'source'])
+          .doUpdateSet((eb) => {
+            const set: Record<string, unknown> = {
+              last_sale_at: eb
+                .case()
+                .when(eb.ref('stats_day.last_sale_at'), 'is', null)
+                .then(eb.ref('excluded.last_sale_at'))
+                .when(eb.ref('excluded.last_sale_at'), '>', eb.ref('stats_day.last_sale_at'))
+                .then(eb.ref('excluded.last_sale_at'))
+                .else(eb.ref('stats_day.last_sale_at'))
+                .end(),
+            };
+            for (const measure of STATS_MEASURES)
+              set[measure] = eb(eb.ref(`stats_day.${measure}`), '+', eb.ref(`excluded.${measure}`));
+            return set as { [K in StatsMeasure]: never };
+          }),
+      )
+      .execute();
+  }
+  if (resum.size > 0) await sumDays(trx, scope, [...resum], timeZone);
+  // A key whose conversations all moved away leaves a day row of zeros: removed, as a summing would not make it.
+  await removeEmptyDays(trx, scope, [...new Set(upserts.map((change) => change.day))]);
+}
+
+/** Removes a scope's day rows that hold no figure (hour rows of zeros are not stored either: rollups.ts). */
+async function removeEmptyDays(
+  trx: Db,
+  scope: { clientId: number; websiteId: number },
+  days: readonly string[],
+): Promise<void> {
+  if (days.length === 0) return;
+  let empty = trx
+    .deleteFrom('stats_day')
+    .where('website_id', '=', scope.websiteId)
+    .where('client_id', '=', scope.clientId)
+    .where('day', 'in', [...days])
+    .where('last_sale_at', 'is', null);
+  for (const measure of STATS_MEASURES) empty = empty.where(measure, '=', 0);
+  await empty.execute();
+}
+
+function pickKey(row: { channel: string; source: string; resource: string; resource_id: string }) {
+  return { channel: row.channel, source: row.source, resource: row.resource, resource_id: row.resource_id };
 }
 
 /** The client's time zone as its statistics read it (UTC when unset), inside a transaction or not. */

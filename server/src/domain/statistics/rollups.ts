@@ -1,12 +1,13 @@
 // Computes hourly rollups again from the source rows and replaces them: one website's hours (conversations and
 // sales) or one client's presence hours. The projection and `causerie stats rebuild` both go through here, so the
-// incremental path and a rebuild give the same rows by construction; each replacement sums its local days again
-// (days.ts) in its transaction.
-import type { Kysely, Transaction } from 'kysely';
+// incremental path and a rebuild give the same rows by construction; each replacement changes its local days
+// (days.ts) by the same difference in its transaction.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
 import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
-import { daysTouching, sumDays, timeZoneOf } from './days.js';
+import { applyDayChanges, timeZoneOf } from './days.js';
 import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
 import type { RollupRow } from './rollup-rows.js';
 
@@ -14,6 +15,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Ids per `in (…)` list: well under both dialects' bound-parameter limits. */
 const ID_CHUNK = 500;
+/** The advisory lock class of hour replacements (PostgreSQL), with the website id, or minus the client id. */
+const REPLACE_LOCK = 0x53746154;
 /** Rows per insert: each row binds about 50 values. */
 const INSERT_CHUNK = 100;
 
@@ -196,6 +199,14 @@ async function loadPresenceFacts(db: Db, clientId: number, from: string, to: str
   };
 }
 
+/**
+ * A row with some figure. Rows of zeros add nothing to any sum (an operator connected on chat has call and video rows
+ * of zeros), so they are not stored: a deleted operator or rule is then listed only where it has figures.
+ */
+function holdsFigures(row: RollupRow): boolean {
+  return row.last_sale_at !== null || STATS_MEASURES.some((measure) => row.measures[measure] !== 0);
+}
+
 /** Replaces the rows of one scope's hours [from, to) by `rows`, inside the caller's transaction. */
 async function replaceRows(
   trx: Transaction<Database>,
@@ -204,6 +215,22 @@ async function replaceRows(
   to: string,
   rows: readonly RollupRow[],
 ): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    // The projection and `stats rebuild` may replace the same hours at once: each reads the old rows to change the
+    // days by the difference, so one scope's replacements run one after the other. (SQLite's write transactions
+    // already do; a stale read there fails its commit rather than counting twice.)
+    await sql`select pg_advisory_xact_lock(${REPLACE_LOCK}::int, ${scope.websiteId === 0 ? -scope.clientId : scope.websiteId}::int)`.execute(
+      trx,
+    );
+  }
+  const before = await trx
+    .selectFrom('stats_hour')
+    .selectAll()
+    .where('website_id', '=', scope.websiteId)
+    .where('client_id', '=', scope.clientId)
+    .where('hour', '>=', from)
+    .where('hour', '<', to)
+    .execute();
   await trx
     .deleteFrom('stats_hour')
     .where('website_id', '=', scope.websiteId)
@@ -238,9 +265,8 @@ async function replaceRows(
       )
       .execute();
   }
-  // The local days those hours belong to are summed again in the same transaction: days never disagree with hours.
-  const timeZone = await timeZoneOf(trx, scope.clientId);
-  await sumDays(trx, scope, daysTouching(Date.parse(from), Date.parse(to), timeZone), timeZone);
+  // Their local days change by the same difference in the same transaction: days never disagree with hours.
+  await applyDayChanges(trx, scope, before, rows, await timeZoneOf(trx, scope.clientId));
 }
 
 /**
@@ -253,7 +279,9 @@ export async function recomputeWebsiteHours(
   from: string,
   to: string,
 ): Promise<number> {
-  const rows = contactRollups(await loadContactFacts(db, website, from, to)).all();
+  const rows = contactRollups(await loadContactFacts(db, website, from, to))
+    .all()
+    .filter(holdsFigures);
   await transact(db, (trx) => replaceRows(trx, { clientId: website.client_id, websiteId: website.id }, from, to, rows));
   return rows.length;
 }
@@ -268,7 +296,7 @@ export async function recomputePresenceHours(
 ): Promise<number> {
   const until = Math.min(Date.parse(to), now.getTime());
   const facts = await loadPresenceFacts(db, clientId, from, to);
-  const rows = presenceRollups(facts, Date.parse(from), until).all();
+  const rows = presenceRollups(facts, Date.parse(from), until).all().filter(holdsFigures);
   await transact(db, (trx) => replaceRows(trx, { clientId, websiteId: 0 }, from, to, rows));
   return rows.length;
 }
