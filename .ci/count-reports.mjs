@@ -8,9 +8,9 @@ import path from 'node:path';
 
 // The workspaces whose vitest configs write a report beside VITEST_JSON_REPORT, by suffix ('' is the server's).
 const EXPECTED_SUFFIXES = ['', '.sdk', '.widget', '.console', '.e2e'];
-// Lint and the cycle check run once per CI run (.ci/run counts them as checks, and its passes skip them); should a pass
-// write reports for them anyway, those only explain that pass's exit code and are not added again.
-const ONCE_PER_RUN = ['.lint', '.cycles'];
+// Lint, the cycle check and the typecheck run once per CI run (.ci/run counts them as checks, and its passes skip
+// them); should a pass write reports for them anyway, those only explain that pass's exit code and are not added again.
+const ONCE_PER_RUN = ['.lint', '.cycles', '.typecheck'];
 
 const [artifacts, ...specs] = process.argv.slice(2);
 let passed = 0;

@@ -2,25 +2,34 @@
 // one flaky server test must not hide the SDK, widget, console and browser suites. Exits 1 when any suite failed.
 import { spawnSync } from 'node:child_process';
 
-/** Each step: a name and the npm arguments that run it. `--only NAME,NAME` runs a subset. */
-const STEPS = [
-  ['lint', ['run', 'lint']],
-  ['cycles', ['run', 'cycles', '--if-present']],
-  ['server', ['test', '-w', 'server']],
-  ['sdk', ['test', '-w', 'sdk']],
-  ['widget', ['test', '-w', 'widget']],
-  ['console', ['test', '-w', 'console']],
-  ['e2e', ['test', '-w', 'e2e']],
-];
-
-// CI runs lint and the cycle check once, before its passes (.ci/run), and sets this to skip them in each pass.
+// CI runs lint, the cycle check, the typecheck and the builds once, before its passes (.ci/run), and sets this so
+// that each pass runs the tests alone (and the bundle size checks, which read the builds).
 const skipStatic = process.env.CAUSERIE_TEST_SKIP_STATIC === '1';
+
+/** Each step: a name and the npm arguments that run it. `--only NAME,NAME` runs a subset. */
+const STEPS = skipStatic
+  ? [
+      ['server', ['exec', '-w', 'server', '--', 'vitest', 'run']],
+      ['sdk', ['exec', '-w', 'sdk', '--', 'vitest', 'run']],
+      ['widget', ['exec', '-w', 'widget', '--', 'sh', '-c', 'vitest run && node scripts/size.mjs']],
+      ['console', ['exec', '-w', 'console', '--', 'sh', '-c', 'vitest run && node scripts/size.mjs']],
+      ['e2e', ['exec', '-w', 'e2e', '--', 'vitest', 'run']],
+    ]
+  : [
+      ['lint', ['run', 'lint']],
+      ['cycles', ['run', 'cycles', '--if-present']],
+      ['server', ['test', '-w', 'server']],
+      ['sdk', ['test', '-w', 'sdk']],
+      ['widget', ['test', '-w', 'widget']],
+      ['console', ['test', '-w', 'console']],
+      ['e2e', ['test', '-w', 'e2e']],
+    ];
+
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
 const results = [];
 for (const [name, args] of STEPS) {
   if (only !== null && !only.has(name)) continue;
-  if (skipStatic && (name === 'lint' || name === 'cycles')) continue;
   const started = Date.now();
   console.log(`\n=== ${name}: npm ${args.join(' ')}`);
   const run = spawnSync('npm', args, { stdio: 'inherit' });
