@@ -247,7 +247,14 @@ async function statistic(base: string, key: string, filters: Record<string, stri
   const query = Object.entries(filters)
     .map(([name, value]) => `filters[${name}]=${encodeURIComponent(value)}`)
     .join('&');
-  const answer = await fetch(`${base}/api/2/statistic?${query}`, { headers: { 'x-api-key': key } });
+  const url = `${base}/api/2/statistic?${query}`;
+  const request = () => fetch(url, { headers: { 'x-api-key': key } });
+  // The plain-SQL baseline blocks this process for seconds at a time (synchronous better-sqlite3) while the node closes
+  // the idle kept-alive connection: the next request may go out on it as it closes. One new connection is tried then.
+  const answer = await request().catch((error: unknown) => {
+    if (error instanceof TypeError && error.message === 'fetch failed') return request();
+    throw error;
+  });
   const body = (await answer.json()) as { data: StatisticRow[] | StatisticRow };
   if (!answer.ok) throw new Error(`GET /api/2/statistic?${query}: ${answer.status} ${JSON.stringify(body)}`);
   // Without resource nor granularity the answer is the one row itself.
