@@ -178,6 +178,20 @@ describe('the indicator catalogue', () => {
     }
   });
 
+  it('gives every indicator a French definition of its own, naming the same indicators, columns and values', () => {
+    const names = /\b[a-z]+(?:_[a-z]+)+\b/g;
+    const quoted = /'[a-z_]+'/g;
+    for (const [name, definition] of definitions) {
+      const french = definition.formulaFr.trim();
+      expect(french, name).not.toBe('');
+      expect(french, name).not.toBe(definition.formula.trim());
+      expect(french.endsWith('.'), name).toBe(true);
+      // The French says what the English says about the data: the same snake_case names and quoted values, untranslated.
+      expect(new Set(french.match(names)), name).toEqual(new Set(definition.formula.match(names)));
+      expect(new Set(french.match(quoted)), name).toEqual(new Set(definition.formula.match(quoted)));
+    }
+  });
+
   it('keeps seed 003’s English labels verbatim', () => {
     expect(INDICATORS.contact_duration.labels.en).toBe('Average processing time');
     expect(INDICATORS.presence_smoothed_duration.labels.en).toBe('Smoothed period of presence');

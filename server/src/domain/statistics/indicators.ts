@@ -2,7 +2,9 @@
 //
 // This module is the catalogue only: the engine (engine.ts, formulas.ts) and the routes read it; docs/STATISTICS.md mirrors
 // it and a test keeps both identical. English labels are seed 003's, verbatim. French labels are our translations
-// (neither seed gives one) unless a comment names seed 002, whose French v1 documentation uses the same term.
+// (neither seed gives one) unless a comment names seed 002, whose French v1 documentation uses the same term. Each
+// formula has a French twin (formulaFr), ours too: the same definition, with column names, values ('abandoned') and
+// indicator names left as they are written in English.
 //
 // Conventions every formula relies on (written once here and in docs/STATISTICS.md, "Conventions"):
 // - The period is [from, to) in the client's time zone; a date-only `to` covers that whole day.
@@ -113,6 +115,8 @@ export interface IndicatorDefinition {
   readonly labels: { readonly en: string; readonly fr: string };
   /** How the value is computed, precisely enough to compute a test's expectation by hand. */
   readonly formula: string;
+  /** The same definition in French, for the console's French pages and French-speaking readers of the API. */
+  readonly formulaFr: string;
   /** True for the seed's "estimated" indicators. */
   readonly estimated: boolean;
   readonly sources: readonly SourceData[];
@@ -154,6 +158,10 @@ export const INDICATORS = deepFreeze({
       'Average, over conversations of the period having a visitor message (kind 2) followed later by an operator ' +
       'message (kind 1), of (time of the first operator message after the first visitor message − time of the ' +
       'first visitor message), in seconds; null when there is none.',
+    formulaFr:
+      "Moyenne, sur les conversations de la période ayant un message du visiteur (kind 2) suivi plus tard d'un " +
+      "message d'opérateur (kind 1), de (heure du premier message d'opérateur après le premier message du visiteur " +
+      "− heure du premier message du visiteur), en secondes ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'message'],
   },
@@ -167,6 +175,11 @@ export const INDICATORS = deepFreeze({
       'Average, over every visitor turn of the conversations of the period (a run of consecutive visitor messages, ' +
       'kind 2, other kinds ignored) that an operator message (kind 1) follows, of (time of that operator message − ' +
       'time of the first message of the turn), in seconds; null when no turn was answered.',
+    formulaFr:
+      'Moyenne, sur chaque tour de parole du visiteur dans les conversations de la période (une suite de messages ' +
+      "consécutifs du visiteur, kind 2, les autres kinds étant ignorés) suivi d'un message d'opérateur (kind 1), de " +
+      "(heure de ce message d'opérateur − heure du premier message du tour), en secondes ; null si aucun tour n'a " +
+      'reçu de réponse.',
     estimated: false,
     sources: ['conversation', 'message'],
   },
@@ -182,6 +195,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average, over conversations of the period closed by an operator (operator_closed = 1) having at least one ' +
       'visitor message, of (closed_at − time of the last visitor message), in seconds; null when there is none.',
+    formulaFr:
+      'Moyenne, sur les conversations de la période clôturées par un opérateur (operator_closed = 1) ayant au moins ' +
+      "un message du visiteur, de (closed_at − heure du dernier message du visiteur), en secondes ; null s'il n'y " +
+      'en a aucune.',
     estimated: false,
     sources: ['conversation', 'message'],
   },
@@ -195,6 +212,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average, over conversations of the period that were assigned to an operator (operator_id not null) and are ' +
       'closed, of (closed_at − created_at), in seconds; null when there is none.',
+    formulaFr:
+      'Moyenne, sur les conversations de la période attribuées à un opérateur (operator_id non null) et clôturées, ' +
+      "de (closed_at − created_at), en secondes ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation'],
   },
@@ -207,6 +227,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of conversations of the period (created_at in the period), whatever their outcome: answered, ' +
       'missed, abandoned or still waiting.',
+    formulaFr:
+      'Nombre de conversations de la période (created_at dans la période), quelle que soit leur issue : avec ' +
+      'réponse, manquées, abandonnées ou encore en attente.',
     estimated: false,
     sources: ['conversation'],
   },
@@ -217,6 +240,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_CONVERSATION,
     labels: { en: 'Sent messages', fr: 'Messages envoyés' },
     formula: 'Number of operator messages (conversation_message kind 1) in the conversations of the period.',
+    formulaFr: "Nombre de messages d'opérateur (conversation_message kind 1) dans les conversations de la période.",
     estimated: false,
     sources: ['conversation', 'message'],
   },
@@ -227,6 +251,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_CONVERSATION,
     labels: { en: 'Received messages', fr: 'Messages reçus' },
     formula: 'Number of visitor messages (conversation_message kind 2) in the conversations of the period.',
+    formulaFr: 'Nombre de messages du visiteur (conversation_message kind 2) dans les conversations de la période.',
     estimated: false,
     sources: ['conversation', 'message'],
   },
@@ -239,6 +264,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Number of closed conversations of the period started by the visitor (contact_type 'visitor') without any " +
       'operator message (operator_answer = 0).',
+    formulaFr:
+      "Nombre de conversations clôturées de la période ouvertes par le visiteur (contact_type 'visitor') sans aucun " +
+      "message d'opérateur (operator_answer = 0).",
     estimated: false,
     sources: ['conversation', 'message', 'contact_type'],
   },
@@ -251,6 +279,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'contact_missed_with_busy_operators_number + contact_missed_with_no_operators_number of the same period and ' +
       'scope (an estimate, so a decimal).',
+    formulaFr:
+      'contact_missed_with_busy_operators_number + contact_missed_with_no_operators_number de la même période et du ' +
+      'même périmètre (une estimation, donc un nombre décimal).',
     estimated: true,
     sources: ['conversation', 'rule_counters', 'suppressed_triggers'],
   },
@@ -267,6 +298,11 @@ export const INDICATORS = deepFreeze({
       "Estimate: number of conversations of the period with outcome 'missed_busy' (they waited in the queue past " +
       'the maximum wait) + number of rule triggers of the period not shown because every available operator was ' +
       'fully occupied × rule_contact_rate of the period (that term is 0 when the rate is null).',
+    formulaFr:
+      "Estimation : nombre de conversations de la période d'issue 'missed_busy' (restées en file d'attente au-delà " +
+      "de l'attente maximale) + nombre de déclenchements de règles de la période non affichés parce que tous les " +
+      'opérateurs disponibles étaient totalement occupés × rule_contact_rate de la période (ce terme vaut 0 quand ' +
+      'le taux est null).',
     estimated: true,
     sources: ['conversation', 'rule_counters', 'suppressed_triggers'],
   },
@@ -283,6 +319,11 @@ export const INDICATORS = deepFreeze({
       "Estimate: number of conversations of the period with outcome 'missed_offline' (nobody was connected and " +
       'available on the channel) + number of rule triggers of the period not shown because no operator was ' +
       'connected and available × rule_contact_rate of the period (that term is 0 when the rate is null).',
+    formulaFr:
+      "Estimation : nombre de conversations de la période d'issue 'missed_offline' (personne n'était connecté et " +
+      "disponible sur le canal) + nombre de déclenchements de règles de la période non affichés parce qu'aucun " +
+      "opérateur n'était connecté et disponible × rule_contact_rate de la période (ce terme vaut 0 quand le taux " +
+      'est null).',
     estimated: true,
     sources: ['conversation', 'rule_counters', 'suppressed_triggers'],
   },
@@ -295,6 +336,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Time-weighted average chat load of the operators over their presence: Σ over operators of ∫ chat load dt ' +
       'over their connected time in the period ÷ presence_duration; null when presence_duration is 0.',
+    formulaFr:
+      'Charge chat moyenne des opérateurs, pondérée par le temps, sur leur présence : Σ sur les opérateurs de ∫ ' +
+      'charge chat dt sur leur temps de connexion dans la période ÷ presence_duration ; null quand ' +
+      'presence_duration vaut 0.',
     estimated: false,
     sources: ['presence_session', 'load_intervals'],
   },
@@ -307,6 +352,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Number of conversations of the period that entered the queue (queued_at not null) with outcome 'abandoned' " +
       '(the visitor left before an operator took the conversation).',
+    formulaFr:
+      "Nombre de conversations de la période entrées en file d'attente (queued_at non null) d'issue 'abandoned' (le " +
+      "visiteur est parti avant qu'un opérateur ne prenne la conversation).",
     estimated: false,
     sources: ['conversation'],
   },
@@ -319,6 +367,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Number of conversations of the period that entered the queue (queued_at not null) with outcome 'answered' " +
       '(an operator was assigned from the queue).',
+    formulaFr:
+      "Nombre de conversations de la période entrées en file d'attente (queued_at non null) d'issue 'answered' (un " +
+      'opérateur leur a été attribué depuis la file).',
     estimated: false,
     sources: ['conversation'],
   },
@@ -331,6 +382,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Average of wait_ms ÷ 1000 over conversations of the period with queued_at not null and outcome 'abandoned', " +
       'in seconds; null when there is none.',
+    formulaFr:
+      "Moyenne de wait_ms ÷ 1000 sur les conversations de la période avec queued_at non null et d'issue " +
+      "'abandoned', en secondes ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation'],
   },
@@ -343,6 +397,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Average of wait_ms ÷ 1000 over conversations of the period with queued_at not null and outcome 'answered' " +
       '(time from the request to the assignment), in seconds; null when there is none.',
+    formulaFr:
+      "Moyenne de wait_ms ÷ 1000 sur les conversations de la période avec queued_at non null et d'issue 'answered' " +
+      "(temps entre la demande et l'attribution), en secondes ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation'],
   },
@@ -356,6 +413,9 @@ export const INDICATORS = deepFreeze({
     labels: { en: 'Initiated contacts', fr: "Contacts initiés en file d'attente" },
     formula:
       'Number of conversations of the period that entered the queue (queued_at not null), whatever their outcome.',
+    formulaFr:
+      "Nombre de conversations de la période entrées en file d'attente (queued_at non null), quelle que soit leur " +
+      'issue.',
     estimated: false,
     sources: ['conversation'],
   },
@@ -368,6 +428,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Number of conversations of the period with outcome 'answered' ÷ (production_smoothed_duration ÷ 3600): " +
       'contacts processed per hour during which at least one operator was in production; null when that is 0.',
+    formulaFr:
+      "Nombre de conversations de la période d'issue 'answered' ÷ (production_smoothed_duration ÷ 3600) : contacts " +
+      'traités par heure pendant laquelle au moins un opérateur était en production ; null quand cette durée vaut 0.',
     estimated: false,
     sources: ['conversation', ...PRESENCE_SOURCES],
   },
@@ -380,6 +443,9 @@ export const INDICATORS = deepFreeze({
     formula:
       "Number of conversations of the period with outcome 'answered' ÷ (production_duration ÷ 3600): contacts " +
       'processed per operator-hour in production; null when production_duration is 0.',
+    formulaFr:
+      "Nombre de conversations de la période d'issue 'answered' ÷ (production_duration ÷ 3600) : contacts traités " +
+      'par heure-opérateur en production ; null quand production_duration vaut 0.',
     estimated: false,
     sources: ['conversation', ...PRESENCE_SOURCES],
   },
@@ -393,6 +459,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of conversations of the period started from a targeting rule (rule_id not null) ÷ rule_display_number ' +
       'of the period; null when there was no display (may exceed 1 if contacts outnumber displays).',
+    formulaFr:
+      'Nombre de conversations de la période ouvertes depuis une règle de ciblage (rule_id non null) ÷ ' +
+      "rule_display_number de la période ; null s'il n'y a eu aucun affichage (peut dépasser 1 si les contacts sont " +
+      'plus nombreux que les affichages).',
     estimated: false,
     sources: ['conversation', 'rule_counters', 'targeting_rule'],
   },
@@ -405,6 +475,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Sum over the hours of the period of the display counters: times a targeting rule showed the chat, call or ' +
       'video button or invitation to a visitor, as the widget reports them.',
+    formulaFr:
+      "Somme, sur les heures de la période, des compteurs d'affichages : nombre de fois où une règle de ciblage a " +
+      "montré à un visiteur le bouton ou l'invitation de chat, d'appel ou de vidéo, tels que le widget les signale.",
     estimated: false,
     sources: ['rule_counters', 'targeting_rule'],
   },
@@ -417,6 +490,10 @@ export const INDICATORS = deepFreeze({
     formula:
       "Sum over the hours of the period of the trigger counters: times a visitor met a targeting rule's conditions, " +
       'whether or not its button or invitation was then shown.',
+    formulaFr:
+      'Somme, sur les heures de la période, des compteurs de déclenchements : nombre de fois où un visiteur a ' +
+      "rempli les conditions d'une règle de ciblage, que son bouton ou son invitation ait ensuite été affiché ou " +
+      'non.',
     estimated: false,
     sources: ['rule_counters', 'targeting_rule'],
   },
@@ -431,6 +508,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected with load ≥ 1 on the channel (partially or ' +
       'fully occupied) = occupation_duration + max_occupation_duration, in seconds.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés avec une charge ≥ 1 sur le canal ' +
+      '(partiellement ou totalement occupés) = occupation_duration + max_occupation_duration, en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -441,6 +521,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_OPERATORS,
     labels: { en: 'Global occupation rate', fr: "Taux d'occupation globale" },
     formula: 'max_and_partial_occupation_duration ÷ production_duration; null when production_duration is 0.',
+    formulaFr: 'max_and_partial_occupation_duration ÷ production_duration ; null quand production_duration vaut 0.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -453,6 +534,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected with a load ≥ max(capacity, 1) on the ' +
       'channel (chat_max_number for chat, 1 for call and video), in seconds.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés avec une charge ≥ max(capacité, 1) sur ' +
+      "le canal (chat_max_number pour le chat, 1 pour l'appel et la vidéo), en secondes.",
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -463,6 +547,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_OPERATORS,
     labels: { en: 'Maximum occupation rate', fr: "Taux d'occupation maximale" },
     formula: 'max_occupation_duration ÷ production_duration; null when production_duration is 0.',
+    formulaFr: 'max_occupation_duration ÷ production_duration ; null quand production_duration vaut 0.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -475,6 +560,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected, available on the channel and with a load of ' +
       '0 on it, in seconds.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés, disponibles sur le canal et avec une ' +
+      'charge de 0 sur ce canal, en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -485,6 +573,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_OPERATORS,
     labels: { en: 'Rate of non-occupation', fr: "Taux d'inoccupation" },
     formula: 'non_occupation_duration ÷ production_duration; null when production_duration is 0.',
+    formulaFr: 'non_occupation_duration ÷ production_duration ; null quand production_duration vaut 0.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -497,6 +586,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected, unavailable on the channel and with a load ' +
       'of 0 on it (= presence_duration − production_duration), in seconds.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés, indisponibles sur le canal et avec une ' +
+      'charge de 0 sur ce canal (= presence_duration − production_duration), en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -508,6 +600,7 @@ export const INDICATORS = deepFreeze({
     labels: { en: 'Not in production rate', fr: 'Taux de hors production' },
     // The seed measures this one against connection time, not production time: it lies outside production.
     formula: 'non_production_duration ÷ presence_duration; null when presence_duration is 0.',
+    formulaFr: 'non_production_duration ÷ presence_duration ; null quand presence_duration vaut 0.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -521,6 +614,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected with 0 < load < capacity on the channel ' +
       '(partially occupied), in seconds; always 0 on call and video, whose capacity is 1.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés avec 0 < charge < capacité sur le canal ' +
+      "(partiellement occupés), en secondes ; toujours 0 pour l'appel et la vidéo, dont la capacité est 1.",
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -531,6 +627,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: BY_OPERATORS,
     labels: { en: 'Partial occupation rate', fr: "Taux d'occupation partielle" },
     formula: 'occupation_duration ÷ production_duration; null when production_duration is 0.',
+    formulaFr: 'occupation_duration ÷ production_duration ; null quand production_duration vaut 0.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -543,6 +640,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Length of the union, over operators, of the intervals in the period when they were connected, available on ' +
       'the channel and below capacity (load < capacity): the time buttons could be shown, in seconds.',
+    formulaFr:
+      "Longueur de l'union, sur les opérateurs, des intervalles de la période où ils étaient connectés, disponibles " +
+      'sur le canal et sous leur capacité (charge < capacité) : le temps pendant lequel les boutons pouvaient être ' +
+      'affichés, en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -555,6 +656,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators of the time in the period they were connected and either available on the channel or with ' +
       'a load ≥ 1 on it (= non_occupation_duration + occupation_duration + max_occupation_duration), in seconds.',
+    formulaFr:
+      'Σ sur les opérateurs du temps de la période où ils étaient connectés et soit disponibles sur le canal, soit ' +
+      'avec une charge ≥ 1 sur ce canal (= non_occupation_duration + occupation_duration + ' +
+      'max_occupation_duration), en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -567,6 +672,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Length of the union, over operators, of their in-production intervals in the period (connected, and ' +
       'available on the channel or with a load ≥ 1): time with at least one operator in production, in seconds.',
+    formulaFr:
+      "Longueur de l'union, sur les opérateurs, de leurs intervalles en production dans la période (connectés, et " +
+      'disponibles sur le canal ou avec une charge ≥ 1) : temps pendant lequel au moins un opérateur était en ' +
+      'production, en secondes.',
     estimated: false,
     sources: PRESENCE_SOURCES,
   },
@@ -579,6 +688,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Σ over operators linked to the websites of the length of their presence_session intervals clipped to the ' +
       'period (an open session, ended_at null, runs until now), in seconds; the same on every channel.',
+    formulaFr:
+      'Σ sur les opérateurs rattachés aux sites de la longueur de leurs intervalles presence_session bornés à la ' +
+      "période (une session ouverte, ended_at null, court jusqu'à l'instant présent), en secondes ; la même valeur " +
+      'sur tous les canaux.',
     estimated: false,
     sources: ['presence_session'],
   },
@@ -591,6 +704,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Length of the union of the presence_session intervals (clipped to the period) of the operators linked to ' +
       'the websites: time with at least one operator connected, in seconds.',
+    formulaFr:
+      "Longueur de l'union des intervalles presence_session (bornés à la période) des opérateurs rattachés aux " +
+      'sites : temps pendant lequel au moins un opérateur était connecté, en secondes.',
     estimated: false,
     sources: ['presence_session'],
   },
@@ -605,6 +721,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average of note_delay ÷ 3 over the satisfaction surveys of the conversations of the period; null without ' +
       'surveys.',
+    formulaFr:
+      'Moyenne de note_delay ÷ 3 sur les questionnaires de satisfaction des conversations de la période ; null sans ' +
+      'questionnaire.',
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -617,6 +736,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average of (note_welcome + note_delay + note_resolution) ÷ 9 over the satisfaction surveys of the ' +
       'conversations of the period (as GET /operator/{id}/statistic computes it); null without surveys.',
+    formulaFr:
+      'Moyenne de (note_welcome + note_delay + note_resolution) ÷ 9 sur les questionnaires de satisfaction des ' +
+      'conversations de la période (comme la calcule GET /operator/{id}/statistic) ; null sans questionnaire.',
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -629,6 +751,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average of note_resolution ÷ 3 over the satisfaction surveys of the conversations of the period; null ' +
       'without surveys.',
+    formulaFr:
+      'Moyenne de note_resolution ÷ 3 sur les questionnaires de satisfaction des conversations de la période ; null ' +
+      'sans questionnaire.',
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -641,6 +766,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of satisfaction surveys of the conversations of the period (at most one per conversation: ' +
       'satisfaction.conversation_id is unique).',
+    formulaFr:
+      'Nombre de questionnaires de satisfaction des conversations de la période (au plus un par conversation : ' +
+      'satisfaction.conversation_id est unique).',
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -653,6 +781,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'satisfaction_respondent_number ÷ number of answered conversations of the period (operator_answer = 1); ' +
       'null when there is none.',
+    formulaFr:
+      'satisfaction_respondent_number ÷ nombre de conversations de la période ayant reçu une réponse ' +
+      "(operator_answer = 1) ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -665,6 +796,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average of note_welcome ÷ 3 over the satisfaction surveys of the conversations of the period; null without ' +
       'surveys.',
+    formulaFr:
+      'Moyenne de note_welcome ÷ 3 sur les questionnaires de satisfaction des conversations de la période ; null ' +
+      'sans questionnaire.',
     estimated: false,
     sources: ['conversation', 'satisfaction'],
   },
@@ -679,6 +813,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'transaction_after_contact_amount ÷ transaction_after_contact_number (average amount of the sales of the ' +
       'period made after contact); null when there is none.',
+    formulaFr:
+      'transaction_after_contact_amount ÷ transaction_after_contact_number (montant moyen des ventes de la période ' +
+      "réalisées après contact) ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'sale', 'website_currency'],
   },
@@ -691,6 +828,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'transaction_total_amount ÷ transaction_total_number (average amount of every sale of the period, with or ' +
       'without contact, whatever the channel); null when there is none.',
+    formulaFr:
+      'transaction_total_amount ÷ transaction_total_number (montant moyen de toutes les ventes de la période, avec ' +
+      "ou sans contact, quel que soit le canal) ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['sale', 'website_currency'],
   },
@@ -703,6 +843,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of answered conversations of the period (operator_answer = 1) having at least one sale ' +
       '(sale.conversation_id, whatever its date) ÷ number of answered conversations of the period; null when none.',
+    formulaFr:
+      'Nombre de conversations de la période ayant reçu une réponse (operator_answer = 1) et au moins une vente ' +
+      '(sale.conversation_id, quelle que soit sa date) ÷ nombre de conversations de la période ayant reçu une ' +
+      "réponse ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'sale'],
   },
@@ -715,6 +859,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Sum of sale.amount over the sales of the period made after contact (sale.conversation_id set, that ' +
       'conversation answered); 0 when there is none.',
+    formulaFr:
+      'Somme de sale.amount sur les ventes de la période réalisées après contact (sale.conversation_id renseigné, ' +
+      "cette conversation ayant reçu une réponse) ; 0 s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'sale', 'website_currency'],
   },
@@ -727,6 +874,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Average, over the sales of the period made after contact, of max(0, sale.created_at − answered_at of its ' +
       'conversation) (the first exchange is the first operator message), in seconds; null when there is none.',
+    formulaFr:
+      'Moyenne, sur les ventes de la période réalisées après contact, de max(0, sale.created_at − answered_at de sa ' +
+      "conversation) (le premier échange est le premier message d'opérateur), en secondes ; null s'il n'y en a " +
+      'aucune.',
     estimated: false,
     sources: ['conversation', 'sale'],
   },
@@ -739,6 +890,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of sales of the period made after contact (sale.conversation_id set, that conversation answered ' +
       'with operator_answer = 1).',
+    formulaFr:
+      'Nombre de ventes de la période réalisées après contact (sale.conversation_id renseigné, cette conversation ' +
+      'ayant reçu une réponse : operator_answer = 1).',
     estimated: false,
     sources: ['conversation', 'sale'],
   },
@@ -751,6 +905,10 @@ export const INDICATORS = deepFreeze({
     formula:
       'Date of the last sale of the period, max(sale.created_at), as YYYY-MM-DD HH:MM:SS in the client time zone; ' +
       'grouped by a resource, the last sale attributed to it (through its conversation); null when there is none.',
+    formulaFr:
+      'Date de la dernière vente de la période, max(sale.created_at), au format YYYY-MM-DD HH:MM:SS dans le fuseau ' +
+      'horaire du client ; regroupée par ressource, la date de la dernière vente attribuée à chacune (par sa ' +
+      "conversation) ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['sale'],
   },
@@ -763,6 +921,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Number of sales of the period made during a conversation: sale.conversation_id set and sale.created_at ' +
       'between that conversation created_at and its closed_at (or still open).',
+    formulaFr:
+      'Nombre de ventes de la période réalisées pendant une conversation : sale.conversation_id renseigné et ' +
+      'sale.created_at entre le created_at de cette conversation et son closed_at (ou conversation encore ouverte).',
     estimated: false,
     sources: ['conversation', 'sale'],
   },
@@ -775,6 +936,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Estimate: transaction_missed_with_busy_operators_number × cart_after_contact_amount of the period; null ' +
       'when that number is null, 0 when it is 0, otherwise null when cart_after_contact_amount is null.',
+    formulaFr:
+      'Estimation : transaction_missed_with_busy_operators_number × cart_after_contact_amount de la période ; null ' +
+      'quand ce nombre est null, 0 quand il vaut 0, sinon null quand cart_after_contact_amount est null.',
     estimated: true,
     sources: ['conversation', 'sale', 'rule_counters', 'suppressed_triggers', 'website_currency'],
   },
@@ -791,6 +955,10 @@ export const INDICATORS = deepFreeze({
       'Estimate: contact_missed_with_busy_operators_number, computed as for chat on the requested channel ' +
       '(its missed conversations and withheld triggers), × conversion_rate of the period; null when ' +
       'conversion_rate is null.',
+    formulaFr:
+      'Estimation : contact_missed_with_busy_operators_number, calculé comme pour le chat sur le canal demandé (ses ' +
+      'conversations manquées et ses déclenchements non affichés), × conversion_rate de la période ; null quand ' +
+      'conversion_rate est null.',
     estimated: true,
     sources: ['conversation', 'sale', 'rule_counters', 'suppressed_triggers'],
   },
@@ -806,6 +974,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Estimate: transaction_missed_with_no_operators_number × cart_after_contact_amount of the period; null ' +
       'when that number is null, 0 when it is 0, otherwise null when cart_after_contact_amount is null.',
+    formulaFr:
+      'Estimation : transaction_missed_with_no_operators_number × cart_after_contact_amount de la période ; null ' +
+      'quand ce nombre est null, 0 quand il vaut 0, sinon null quand cart_after_contact_amount est null.',
     estimated: true,
     sources: ['conversation', 'sale', 'rule_counters', 'suppressed_triggers', 'website_currency'],
   },
@@ -822,6 +993,10 @@ export const INDICATORS = deepFreeze({
       'Estimate: contact_missed_with_no_operators_number, computed as for chat on the requested channel ' +
       '(its missed conversations and withheld triggers), × conversion_rate of the period; null when ' +
       'conversion_rate is null.',
+    formulaFr:
+      'Estimation : contact_missed_with_no_operators_number, calculé comme pour le chat sur le canal demandé (ses ' +
+      'conversations manquées et ses déclenchements non affichés), × conversion_rate de la période ; null quand ' +
+      'conversion_rate est null.',
     estimated: true,
     sources: ['conversation', 'sale', 'rule_counters', 'suppressed_triggers'],
   },
@@ -834,6 +1009,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'Sum of sale.amount over every sale of the period, with or without contact, whatever the channel; 0 when ' +
       'there is none.',
+    formulaFr:
+      'Somme de sale.amount sur toutes les ventes de la période, avec ou sans contact, quel que soit le canal ; 0 ' +
+      "s'il n'y en a aucune.",
     estimated: false,
     sources: ['sale', 'website_currency'],
   },
@@ -844,6 +1022,7 @@ export const INDICATORS = deepFreeze({
     groupableBy: NOT_GROUPABLE,
     labels: { en: 'Website transactions', fr: 'Transactions du site' },
     formula: 'Number of sales of the period, with or without contact, whatever the channel.',
+    formulaFr: 'Nombre de ventes de la période, avec ou sans contact, quel que soit le canal.',
     estimated: false,
     sources: ['sale'],
   },
@@ -859,6 +1038,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'transaction_after_contact_amount ÷ number of answered conversations of the period (operator_answer = 1); ' +
       'null when there is none.',
+    formulaFr:
+      'transaction_after_contact_amount ÷ nombre de conversations de la période ayant reçu une réponse ' +
+      "(operator_answer = 1) ; null s'il n'y en a aucune.",
     estimated: false,
     sources: ['conversation', 'sale', 'website_currency'],
   },
@@ -871,6 +1053,9 @@ export const INDICATORS = deepFreeze({
     formula:
       'transaction_after_contact_amount ÷ (production_duration ÷ 3600): turnover after contact per operator-hour ' +
       'in production; null when production_duration is 0.',
+    formulaFr:
+      "transaction_after_contact_amount ÷ (production_duration ÷ 3600) : chiffre d'affaires après contact par " +
+      'heure-opérateur en production ; null quand production_duration vaut 0.',
     estimated: false,
     sources: ['conversation', 'sale', 'website_currency', ...PRESENCE_SOURCES],
   },

@@ -34,7 +34,11 @@ const IndicatorData = Type.Object({
   channels: Type.Array(Type.String()),
   groupable_by: Type.Array(Type.String()),
   labels: Type.Object({ en: Type.String(), fr: Type.String() }),
-  formula: Type.String(),
+  formula: Type.String({ description: 'The definition in English (the same text as `formulas.en`).' }),
+  formulas: Type.Object(
+    { en: Type.String(), fr: Type.String() },
+    { description: 'The definition (how the value is computed) in English and in French.' },
+  ),
   estimated: Type.Boolean(),
 });
 
@@ -110,7 +114,7 @@ export const statisticRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }>
         tags: ['Statistic'],
         summary: 'List the indicators',
         description:
-          'Every indicator GET /statistic answers: family, unit, the channels it is defined on, the resources it can be grouped by, its seed label in English and French, and its formula.',
+          'Every indicator GET /statistic answers: family, unit, the channels it is defined on, the resources it can be grouped by, its seed label in English and French, and its formula (its definition) in English and French: `formulas.en` and `formulas.fr` (`formula` is `formulas.en`).',
         response: { 200: Type.Object({ meta: SuccessMeta, data: Type.Array(IndicatorData) }), ...ErrorResponses },
       },
     },
@@ -128,6 +132,7 @@ export const statisticRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }>
             groupable_by: [...definition.groupableBy],
             labels: { ...definition.labels },
             formula: definition.formula,
+            formulas: { en: definition.formula, fr: definition.formulaFr },
             estimated: definition.estimated,
           };
         }),

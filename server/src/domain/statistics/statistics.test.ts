@@ -2,7 +2,7 @@
 // below (the comments show the arithmetic), by resource and period, in the client's time zone, and its errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
-import { INDICATOR_NAMES } from './indicators.js';
+import { INDICATOR_NAMES, INDICATORS } from './indicators.js';
 import { rebuildStatistics } from './rebuild.js';
 
 let t: TestApp;
@@ -613,14 +613,54 @@ describe('bad filters', () => {
     expect(answer.body.meta.message).toMatch(/would have 58032 rows \(2232 periods × 26 resources\), more than 50000/);
   });
 
-  it('lists the catalogue with labels in English and French', async () => {
+  it('lists the catalogue with labels and definitions in English and French', async () => {
     const answer = await t.api('GET', '/statistic/indicator', { key });
     expect(answer.status).toBe(200);
-    const list = answer.body.data as unknown as { name: string; labels: { en: string; fr: string } }[];
+    const list = answer.body.data as unknown as {
+      name: string;
+      labels: { en: string; fr: string };
+      formula: string;
+      formulas: { en: string; fr: string };
+    }[];
     expect(list).toHaveLength(59);
-    expect(list.find((item) => item.name === 'contact_duration')?.labels).toEqual({
-      en: 'Average processing time',
-      fr: 'Durée moyenne de traitement',
+    const duration = list.find((item) => item.name === 'contact_duration');
+    expect(duration?.labels).toEqual({ en: 'Average processing time', fr: 'Durée moyenne de traitement' });
+    expect(duration?.formulas).toEqual({
+      en: INDICATORS.contact_duration.formula,
+      fr: INDICATORS.contact_duration.formulaFr,
     });
+    expect(duration?.formulas.fr).toMatch(/^Moyenne, sur les conversations de la période attribuées à un opérateur/);
+    for (const item of list) expect(item.formula, item.name).toBe(item.formulas.en);
+  });
+});
+
+describe('presence over some of the websites', () => {
+  it('counts each operator linked to the websites asked once, and adds the websites’ smoothed durations', async () => {
+    const east = await create('/website', { url: 'https://east.figures.example' });
+    const west = await create('/website', { url: 'https://west.figures.example' });
+    for (const [operator, websites] of [
+      [ada, [site.id, east.id, west.id]],
+      [cy, [site.id, west.id]],
+    ] as const) {
+      const updated = await t.api('PUT', `/operator/${operator.id}`, { key, json: { website_list: websites } });
+      expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    }
+    await rebuildStatistics(t.store.db, { from: at('00:00:00'), to: `2026-11-04T00:00:00.000Z` });
+    const answer = await statistic(
+      `filters[from]=${DAY}&filters[to]=${DAY}&filters[website_list]=${east.id},${west.id}` +
+        '&filters[indicators]=presence_duration,presence_smoothed_duration',
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    // Ada (3 h) once, though linked to both, and Cy (1 h); Bob answers on neither.
+    expect(answer.body.data).toMatchObject({ presence_duration: 10_800 + 3_600 });
+    // East's union is Ada's 3 h; west's is Ada's 3 h too (Cy's hour lies inside it): the two add up (documented).
+    expect(answer.body.data).toMatchObject({ presence_smoothed_duration: 10_800 + 10_800 });
+    // One website alone, and all of them, are exact as before.
+    const one = await statistic(
+      `filters[from]=${DAY}&filters[to]=${DAY}&filters[website_list]=${west.id}&filters[indicators]=presence_duration`,
+    );
+    expect(one.body.data).toMatchObject({ presence_duration: 14_400 });
+    const all = await statistic(`filters[from]=${DAY}&filters[to]=${DAY}&filters[indicators]=presence_duration`);
+    expect(all.body.data).toMatchObject({ presence_duration: 21_600 });
   });
 });
