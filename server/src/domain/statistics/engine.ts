@@ -567,8 +567,9 @@ async function segmentsFor(
 }
 
 /**
- * Presence sums: the client's rows for every website of a client asked (its `''` total, unions included), or the
- * rows of each website asked (operators linked to it) when only some are; per operator, group or skill when grouped.
+ * Presence sums: the client's rows for every website of a client asked (its `''` total, unions included); when only
+ * some are, the rows of the operators linked to any of them (each once) and, for the smoothed durations, the rows of
+ * each website asked; per operator, group or skill when grouped.
  */
 async function sumPresence(
   db: Kysely<Database>,
@@ -586,29 +587,63 @@ async function sumPresence(
     byClient.set(website.client_id, [...(byClient.get(website.client_id) ?? []), website.id]);
   for (const [clientId, ids] of byClient) {
     const allWebsites = ids.length === (scope.clientWebsiteCounts.get(clientId) ?? 0);
-    let query = rollupsOf(db, segment)
-      .select((eb) => ['resource_id', ...measures.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
-      .where('website_id', '=', 0)
-      .where('client_id', '=', clientId)
-      .where('channel', '=', channel)
-      .groupBy('resource_id');
+    const presenceRows = (wanted: readonly StatsMeasure[]) => {
+      let query = rollupsOf(db, segment)
+        .select((eb) => ['resource_id', ...wanted.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
+        .where('website_id', '=', 0)
+        .where('client_id', '=', clientId)
+        .where('channel', '=', channel)
+        .groupBy('resource_id');
+      if (groupPeriods)
+        query = query.select(sql.ref<string>(segment.column).as('period_key')).groupBy(sql.ref(segment.column));
+      return query;
+    };
+    const add = (rows: readonly Record<string, unknown>[], wanted: readonly StatsMeasure[]) => {
+      for (const record of rows) {
+        const resourceId = request.resource === null ? '' : String(record.resource_id);
+        addRow(sums, resourceId, periodOf(segment, String(record.period_key ?? '')), record, wanted);
+      }
+    };
     if (request.resource !== null) {
-      query = query.where('resource', '=', request.resource);
+      let query = presenceRows(measures).where('resource', '=', request.resource);
       if (request.resourceIds !== null) query = query.where('resource_id', 'in', request.resourceIds);
-    } else if (allWebsites) query = query.where('resource', '=', '');
-    else
-      query = query.where('resource', '=', 'website').where(
-        'resource_id',
-        'in',
-        ids.map((id) => String(id)),
-      );
-    if (groupPeriods)
-      query = query.select(sql.ref<string>(segment.column).as('period_key')).groupBy(sql.ref(segment.column));
-    for (const row of await query.execute()) {
-      const record = row as Record<string, unknown>;
-      // Several websites of a client (not all): their rows add up (a smoothed duration then counts each website's).
-      const resourceId = request.resource === null ? '' : String(record.resource_id);
-      addRow(sums, resourceId, periodOf(segment, String(record.period_key ?? '')), record, measures);
+      add(await query.execute(), measures);
+    } else if (allWebsites) add(await presenceRows(measures).where('resource', '=', '').execute(), measures);
+    else {
+      // Some of the client's websites, not all: the durations are those of the operators linked to any of them, each
+      // counted once (from the operators' rows); a smoothed duration (a union over operators) is kept per website
+      // only, so those of the websites asked add up — an operator linked to two of them counts in both.
+      const unions = measures.filter((measure) => measure.endsWith('_union_s'));
+      const additive = measures.filter((measure) => !measure.endsWith('_union_s'));
+      if (unions.length > 0)
+        add(
+          await presenceRows(unions)
+            .where('resource', '=', 'website')
+            .where(
+              'resource_id',
+              'in',
+              ids.map((id) => String(id)),
+            )
+            .execute(),
+          unions,
+        );
+      if (additive.length > 0) {
+        const linked = await db
+          .selectFrom('operator_website')
+          .select('operator_id')
+          .distinct()
+          .where('website_id', 'in', ids)
+          .execute();
+        const operatorIds = linked.map((row) => String(row.operator_id));
+        for (let index = 0; index < operatorIds.length; index += MAX_LISTED)
+          add(
+            await presenceRows(additive)
+              .where('resource', '=', 'operator')
+              .where('resource_id', 'in', operatorIds.slice(index, index + MAX_LISTED))
+              .execute(),
+            additive,
+          );
+      }
     }
   }
 }
