@@ -170,6 +170,8 @@ export interface IndicatorInfo {
   groupable_by: string[];
   labels: { en: string; fr: string };
   formula: string;
+  /** The definition in each language of the console (`formula` is the English one). */
+  formulas: { en: string; fr: string };
   estimated: boolean;
 }
 
@@ -182,7 +184,9 @@ export async function getStatistics(api: Api, query: Record<string, string>): Pr
   return Array.isArray(data) ? data : [data];
 }
 
-/** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and formula. */
+/** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and definitions. */
 export function getIndicatorCatalogue(api: Api): Promise<IndicatorInfo[]> {
-  return dataOf(api.GET('/api/2/statistic/indicator', {}));
+  // The server answers `formulas` (its OpenAPI says so); the SDK's generated types learn it at their next
+  // regeneration, after which this assertion is redundant and can go.
+  return dataOf(api.GET('/api/2/statistic/indicator', {})) as Promise<IndicatorInfo[]>;
 }

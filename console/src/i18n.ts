@@ -809,7 +809,7 @@ const fr: Record<MessageKey, string> = {
   'reports.customIncomplete': 'Indiquez les deux dates de la période personnalisée.',
   'reports.noColumn': 'Choisissez au moins une colonne.',
   'reports.leftOut': 'Indisponibles sur ce canal ou pour ce regroupement, donc omis : {names}',
-  'reports.definition': 'Définition (en anglais) :',
+  'reports.definition': 'Définition :',
   'reports.estimated': 'estimé',
   'reports.noRows': 'Rien à afficher pour ces filtres.',
   'reports.unavailable': "Ce serveur n'offre pas de statistiques (GET /api/2/statistic répond 404).",

@@ -442,8 +442,8 @@ function formatCell(
 }
 
 /**
- * An indicator's seed label with its definition: shown on hover and on keyboard focus (a tooltip), and given to screen
- * readers as the label's description. The catalogue writes formulas in English only.
+ * An indicator's seed label with its definition in the console's language: shown on hover and on keyboard focus (a
+ * tooltip), and given to screen readers as the label's description.
  */
 function Definition({
   indicator,
@@ -478,10 +478,10 @@ function Definition({
         {indicator.estimated && <span className="muted small"> ({t('reports.estimated')})</span>}
         {suffix}
       </button>
-      <span role="tooltip" id={tipId} className="tooltip" lang={language === 'fr' ? 'en' : undefined}>
-        <strong lang={language}>{indicator.labels[language]}</strong>
-        <span lang={language}> — {t('reports.definition')} </span>
-        {indicator.formula}
+      <span role="tooltip" id={tipId} className="tooltip">
+        <strong>{indicator.labels[language]}</strong>
+        <span> — {t('reports.definition')} </span>
+        {indicator.formulas[language]}
       </span>
     </span>
   );

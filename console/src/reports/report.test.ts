@@ -23,6 +23,7 @@ const indicator = (name: string, unit: string, channels: string[], groupableBy: 
   groupable_by: groupableBy,
   labels: { en: name, fr: name },
   formula: '',
+  formulas: { en: '', fr: '' },
   estimated: false,
 });
 
