@@ -337,8 +337,8 @@ export const INDICATORS = deepFreeze({
       'Time-weighted average chat load of the operators over their presence: Σ over operators of ∫ chat load dt ' +
       'over their connected time in the period ÷ presence_duration; null when presence_duration is 0.',
     formulaFr:
-      'Charge chat moyenne des opérateurs, pondérée par le temps, sur leur présence : Σ sur les opérateurs de ∫ ' +
-      'charge chat dt sur leur temps de connexion dans la période ÷ presence_duration ; null quand ' +
+      'Charge de chat moyenne des opérateurs, pondérée par le temps, sur leur présence : Σ sur les opérateurs de ' +
+      '∫ charge de chat dt sur leur temps de connexion dans la période ÷ presence_duration ; null quand ' +
       'presence_duration vaut 0.',
     estimated: false,
     sources: ['presence_session', 'load_intervals'],
@@ -477,7 +477,7 @@ export const INDICATORS = deepFreeze({
       'video button or invitation to a visitor, as the widget reports them.',
     formulaFr:
       "Somme, sur les heures de la période, des compteurs d'affichages : nombre de fois où une règle de ciblage a " +
-      "montré à un visiteur le bouton ou l'invitation de chat, d'appel ou de vidéo, tels que le widget les signale.",
+      "montré à un visiteur le bouton ou l'invitation de chat, d'appel ou de vidéo, d'après ce que signale le widget.",
     estimated: false,
     sources: ['rule_counters', 'targeting_rule'],
   },
