@@ -291,24 +291,22 @@ export async function listSatisfactions(
   return query.orderBy('satisfaction.created_at', 'desc').orderBy('satisfaction.id', 'desc').execute();
 }
 
-/** The raw facts of a period that operator statistics are computed from. */
+/**
+ * The source-row facts of a period that operator statistics read besides the rollups (domain/statistics/
+ * operator-figures.ts gives presence, conversation counts, durations and problems): those whose definition the rollups
+ * do not carry exactly. Sales count by their own date and for the operator credited with them (the one reported with
+ * the sale, else its conversation's), answers by their own date and for the operator recorded on them (else the
+ * conversation's), and `conv_rate` divides by every conversation of the operator, answered or not.
+ */
 export interface StatsFacts {
   operators: Pick<OperatorRow, 'id' | 'name' | 'deleted_at'>[];
-  conversations: {
-    id: number;
-    operator_id: number;
-    created_at: string;
-    closed_at: string | null;
-    problem_reported_at: string | null;
-  }[];
-  /** Conversations of the period followed by at least one sale. */
-  soldConversationIds: Set<number>;
+  /** Per operator: conversations created in the period, and how many of them were followed by a sale (any date). */
+  conversions: { operator_id: number; conversations: number; sold: number }[];
   sales: { operator_id: number | null; amount: number }[];
   satisfactions: { operator_id: number | null; note_welcome: number; note_delay: number; note_resolution: number }[];
-  presence: { operator_id: number; started_at: string; ended_at: string | null }[];
 }
 
-/** Everything operator statistics need for a period, limited to `operatorIds` when given. */
+/** What operator statistics read from the source rows for a period, limited to `operatorIds` when given. */
 export async function loadStatsFacts(
   db: Kysely<Database>,
   clientId: number,
@@ -321,22 +319,25 @@ export async function loadStatsFacts(
 
   let conversations = db
     .selectFrom('conversation')
-    .select(['id', 'operator_id', 'created_at', 'closed_at', 'problem_reported_at'])
+    .select((eb) => ['operator_id', eb.fn.countAll<number | string>().as('n')])
     .where('client_id', '=', clientId)
     .where('operator_id', 'is not', null)
     .where('created_at', '>=', period.start)
-    .where('created_at', '<', period.end);
+    .where('created_at', '<', period.end)
+    .groupBy('operator_id');
   if (only) conversations = conversations.where('operator_id', 'in', only);
 
   let sold = db
-    .selectFrom('sale')
-    .innerJoin('conversation', 'conversation.id', 'sale.conversation_id')
-    .select('conversation.id')
-    .distinct()
+    .selectFrom('conversation')
+    .select((eb) => ['conversation.operator_id', eb.fn.countAll<number | string>().as('n')])
     .where('conversation.client_id', '=', clientId)
     .where('conversation.operator_id', 'is not', null)
     .where('conversation.created_at', '>=', period.start)
-    .where('conversation.created_at', '<', period.end);
+    .where('conversation.created_at', '<', period.end)
+    .where((eb) =>
+      eb.exists(eb.selectFrom('sale').select('sale.id').whereRef('sale.conversation_id', '=', 'conversation.id')),
+    )
+    .groupBy('conversation.operator_id');
   if (only) sold = sold.where('conversation.operator_id', 'in', only);
 
   const sales = db
@@ -360,30 +361,22 @@ export async function loadStatsFacts(
     .where('satisfaction.created_at', '>=', period.start)
     .where('satisfaction.created_at', '<', period.end);
 
-  let presence = db
-    .selectFrom('presence_session')
-    .select(['operator_id', 'started_at', 'ended_at'])
-    .where('client_id', '=', clientId)
-    .where('started_at', '<', period.end)
-    .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', period.start)]));
-  if (only) presence = presence.where('operator_id', 'in', only);
-
-  const [operatorRows, conversationRows, soldRows, saleRows, satisfactionRows, presenceRows] = await Promise.all([
+  const [operatorRows, conversationRows, soldRows, saleRows, satisfactionRows] = await Promise.all([
     operators.orderBy('id').execute(),
     conversations.execute(),
     sold.execute(),
     sales.execute(),
     satisfactions.execute(),
-    presence.execute(),
   ]);
+  const soldBy = new Map(soldRows.map((row) => [row.operator_id, Number(row.n)]));
   return {
     operators: operatorRows,
-    conversations: conversationRows.flatMap((row) =>
-      row.operator_id === null ? [] : [{ ...row, operator_id: row.operator_id }],
+    conversions: conversationRows.flatMap((row) =>
+      row.operator_id === null
+        ? []
+        : [{ operator_id: row.operator_id, conversations: Number(row.n), sold: soldBy.get(row.operator_id) ?? 0 }],
     ),
-    soldConversationIds: new Set(soldRows.map((row) => row.id)),
     sales: saleRows.map((row) => ({ operator_id: row.operator_id, amount: Number(row.amount) })),
     satisfactions: satisfactionRows,
-    presence: presenceRows,
   };
 }

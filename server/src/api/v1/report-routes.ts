@@ -1,6 +1,7 @@
 // v1 models `chat_history`, `transactions`, `satisfaction` and `operator_stats` (seed 002 §5–8): read-only exports in json, xml or csv.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { hourAlignedPeriod, loadOperatorPeriodFigures } from '../../domain/statistics/operator-figures.js';
 import { ApiError, unknownResource } from '../../errors.js';
 import { toCsv, toXml } from './formats.js';
 import {
@@ -179,14 +180,20 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
     description:
       'Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), ' +
       '`duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), ' +
-      '`rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table.',
+      '`rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. ' +
+      '`presence`, `chatcount`, `duration` and `problem` come from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.',
     params: StatsParams,
     formats: ['json', 'csv'],
     json: StatsList,
     answer: async (input, { clientId }) => {
-      const period = readBoundedPeriod(input);
-      const facts = await loadStatsFacts(db, clientId, period, await operatorFilter(clientId, input));
-      const stats = computeOperatorStats(facts, period, new Date()).map(presentStats);
+      // Rollups are hourly: a period given with times is widened to whole hours, for the source-row figures too.
+      const period = hourAlignedPeriod(readBoundedPeriod(input));
+      const operatorIds = await operatorFilter(clientId, input);
+      const [facts, figures] = await Promise.all([
+        loadStatsFacts(db, clientId, period, operatorIds),
+        loadOperatorPeriodFigures(db, clientId, period, operatorIds),
+      ]);
+      const stats = computeOperatorStats(facts, figures).map(presentStats);
       return outOf(input) === 'csv' ? { text: toCsv(STATS_CSV, stats), format: 'csv' } : { json: stats };
     },
   });

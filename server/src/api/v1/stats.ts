@@ -1,4 +1,6 @@
-// Operator statistics of seed 002's `operator_stats/getStats`, computed from a period's raw facts.
+// Operator statistics of seed 002's `operator_stats/getStats`: presence, conversation counts, durations and problems from
+// the statistics rollups, notes, sales and conversion from the period's source rows.
+import { NO_PERIOD_FIGURES, type OperatorPeriodFigures } from '../../domain/statistics/operator-figures.js';
 import type { StatsFacts } from './queries.js';
 
 export interface OperatorStats {
@@ -25,9 +27,6 @@ export interface OperatorStats {
   noteOverall: number;
 }
 
-const MS_PER_HOUR = 3_600_000;
-const MS_PER_MINUTE = 60_000;
-
 const mean = (values: readonly number[]): number =>
   values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -37,16 +36,13 @@ function shortNumber(value: number): string {
 }
 
 /**
- * Statistics per operator for `[start, end)`, `now` closing presence sessions still open. Operators
- * deleted since are listed only when they did something in the period.
+ * Statistics per operator from the rollup figures of the period (operator-figures.ts) and its source-row facts.
+ * Operators deleted since are listed only when they did something in the period.
  */
 export function computeOperatorStats(
   facts: StatsFacts,
-  period: { start: string; end: string },
-  now: Date,
+  figures: ReadonlyMap<number, OperatorPeriodFigures>,
 ): OperatorStats[] {
-  const start = Date.parse(period.start);
-  const end = Math.min(Date.parse(period.end), now.getTime());
   const byOperator = <T extends { operator_id: number | null }>(rows: readonly T[]): Map<number, T[]> => {
     const grouped = new Map<number, T[]>();
     for (const row of rows) {
@@ -57,31 +53,23 @@ export function computeOperatorStats(
     }
     return grouped;
   };
-  const conversations = byOperator(facts.conversations);
   const sales = byOperator(facts.sales);
   const satisfactions = byOperator(facts.satisfactions);
-  const presence = byOperator(facts.presence);
+  const conversions = new Map(facts.conversions.map((row) => [row.operator_id, row]));
 
   return facts.operators.flatMap((operator) => {
-    const own = conversations.get(operator.id) ?? [];
+    const own = figures.get(operator.id) ?? NO_PERIOD_FIGURES;
+    const conversion = conversions.get(operator.id) ?? { conversations: 0, sold: 0 };
     const ownSales = sales.get(operator.id) ?? [];
     const answers = satisfactions.get(operator.id) ?? [];
-    const sessions = presence.get(operator.id) ?? [];
-    if (operator.deleted_at !== null && own.length + ownSales.length + answers.length + sessions.length === 0)
-      return [];
+    const active =
+      own.chatCount > 0 ||
+      own.presenceSeconds > 0 ||
+      conversion.conversations > 0 ||
+      ownSales.length > 0 ||
+      answers.length > 0;
+    if (operator.deleted_at !== null && !active) return [];
 
-    let connectedMs = 0;
-    for (const session of sessions) {
-      const from = Math.max(Date.parse(session.started_at), start);
-      const to = Math.min(session.ended_at === null ? now.getTime() : Date.parse(session.ended_at), end);
-      if (to > from) connectedMs += to - from;
-    }
-    const closedMinutes = own.flatMap((conversation) =>
-      conversation.closed_at === null
-        ? []
-        : [Math.max(0, Date.parse(conversation.closed_at) - Date.parse(conversation.created_at)) / MS_PER_MINUTE],
-    );
-    const sold = own.filter((conversation) => facts.soldConversationIds.has(conversation.id)).length;
     const welcome = answers.map((answer) => answer.note_welcome);
     const delay = answers.map((answer) => answer.note_delay);
     const resolution = answers.map((answer) => answer.note_resolution);
@@ -91,15 +79,15 @@ export function computeOperatorStats(
       {
         id: operator.id,
         name: operator.name,
-        presenceHours: Math.round((connectedMs / MS_PER_HOUR) * 100) / 100,
-        chatCount: own.length,
+        presenceHours: own.presenceHours,
+        chatCount: own.chatCount,
         rate: answers.length === 0 ? '0' : shortNumber(overall),
-        meanMinutes: mean(closedMinutes),
-        conversionRate: own.length === 0 ? 0 : sold / own.length,
+        meanMinutes: own.meanMinutes,
+        conversionRate: conversion.conversations === 0 ? 0 : conversion.sold / conversion.conversations,
         // Summed in cents so 19.90 + 0.10 is 20.00, not 19.999999999999996.
         turnoverCents: ownSales.reduce((sum, sale) => sum + Math.round(sale.amount * 100), 0),
         salesCount: ownSales.length,
-        problems: own.filter((conversation) => conversation.problem_reported_at !== null).length,
+        problems: own.problems,
         noteWelcome: Math.round(mean(welcome)),
         noteDelay: Math.round(mean(delay)),
         noteResolution: Math.round(mean(resolution)),

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConversationChannel, type ConversationStatus, MESSAGE_KIND, type MessageKind } from '../../db/schema.js';
 import { clientWithKey, eventTypesFor, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
+import { statisticsCaughtUp } from '../../test/statistics-wait.js';
+import { rebuildStatistics } from '../statistics/rebuild.js';
 
 let t: TestApp;
 let key: string;
@@ -94,8 +96,19 @@ async function survey(
     .execute();
 }
 
+/**
+ * `conversation_number` and `problem` come from the statistics rollups. Rows written directly carry no event for the
+ * projection to follow, so the client's hours are computed as `causerie stats rebuild` does; then the projection is
+ * let finish what the API calls marked.
+ */
+async function buildRollups(): Promise<void> {
+  await rebuildStatistics(t.store.db, { clientId });
+  await statisticsCaughtUp(t);
+}
+
 beforeAll(async () => {
-  t = await startTestApp();
+  // Reads go to the database every time: these tests change the rollups under the answers, which no event announces.
+  t = await startTestApp({ readCacheMs: 0 });
   ({ key, clientId } = await clientWithKey(t, 'Profile Co'));
   ({ key: otherKey } = await clientWithKey(t, 'Other Profile Co'));
   websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://profile.example' } })).body.data.id;
@@ -131,6 +144,7 @@ describe('GET /operator/{id}/statistic', () => {
     await survey(first, op.id, [3, 3, 3]);
     await survey(second, op.id, [1, 2, 3]);
     await survey(theirs, colleague.id, [1, 1, 1]);
+    await buildRollups();
     const answer = await t.api('GET', `/operator/${op.id}/statistic`, { key });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
@@ -161,6 +175,7 @@ describe('GET /operator/{id}/statistic', () => {
     await report(flaggedTwice, { reason: 'Payment page still broken' });
     // Reported by op on the colleague's conversation: the colleague's conversation has the problem.
     await report(theirs, { reason: 'Unanswered for long', operator_id: op.id });
+    await buildRollups();
     // op: 3 conversations, 2 of them flagged; colleague: 1 conversation, flagged.
     expect((await t.api('GET', `/operator/${op.id}/statistic`, { key })).body.data).toMatchObject({
       conversation_number: 3,
@@ -170,6 +185,32 @@ describe('GET /operator/{id}/statistic', () => {
       conversation_number: 1,
       problem: 1,
     });
+  });
+
+  it('reads conversation_number and problem from the rollups: without them they are 0, a rebuild brings them back', async () => {
+    const op = await operator();
+    const flagged = await conversation(op.id, 'chat', 'closed');
+    await conversation(op.id, 'call', 'open');
+    await messages(flagged, [[MESSAGE_KIND.operator, op.id]]);
+    await survey(flagged, op.id, [3, 3, 3]);
+    expect((await t.api('POST', `/conversation/${flagged}/problem`, { key, json: { reason: 'Rude' } })).status).toBe(
+      200,
+    );
+    await buildRollups();
+    const read = async () => (await t.api('GET', `/operator/${op.id}/statistic`, { key })).body.data;
+    const full = { id: op.id, conversation_number: 2, satisfaction_global_rate: 1, experience: 1, problem: 1 };
+    expect(await read()).toEqual(full);
+    // The client's rollups gone (hours and the days summed from them): the counts read 0, the survey rate and the
+    // messages written, counted from their own rows, stay.
+    await t.store.db.deleteFrom('stats_hour').where('client_id', '=', clientId).execute();
+    await t.store.db.deleteFrom('stats_day').where('client_id', '=', clientId).execute();
+    expect(await read()).toEqual({ ...full, conversation_number: 0, problem: 0 });
+    await rebuildStatistics(t.store.db, { clientId });
+    expect(await read()).toEqual(full);
+    // Days not summed in the client's zone (as after a change of client.timezone): the same counts from the hours.
+    await t.store.db.deleteFrom('stats_day_zone').where('client_id', '=', clientId).execute();
+    await t.store.db.deleteFrom('stats_day').where('client_id', '=', clientId).execute();
+    expect(await read()).toEqual(full);
   });
 
   it('answers zeros and a null rate for an operator without history', async () => {

@@ -1,6 +1,8 @@
-// An operator's all-time figures (GET /operator/{id}/statistic), computed from conversation, message and satisfaction rows.
+// An operator's all-time figures (GET /operator/{id}/statistic): counts from the statistics rollups, the survey rate and
+// the messages written from their source rows (the rollups hold no exact measure for those two).
 import type { Kysely } from 'kysely';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
+import { loadOperatorAllTimeFigures } from '../statistics/operator-figures.js';
 
 export interface OperatorStatistic {
   id: number;
@@ -12,26 +14,24 @@ export interface OperatorStatistic {
 }
 
 /**
- * - `conversation_number`: conversations assigned to the operator, every channel and status, all time;
- * - `satisfaction_global_rate`: the mean, over the operator's satisfaction surveys, of each survey's three
- *   notes (1 to 3) averaged and divided by 3, rounded to 2 decimals (so between 0.33 and 1); null without surveys;
- * - `experience`: messages the operator has written (history entries of kind 1 signed by them);
- * - `problem`: among the conversations counted by `conversation_number`, those with a problem reported on them
- *   (POST /conversation/{id}/problem), whoever reported it.
+ * - `conversation_number` (rollups: `contact_number` on the operator's rows, every channel): conversations whose
+ *   operator is them (`conversation.operator_id`), every channel and status, all time;
+ * - `problem` (rollups: the `problems` measure): among those conversations, the ones with a problem reported on them
+ *   (POST /conversation/{id}/problem), whoever reported it;
+ * - `satisfaction_global_rate` (source rows): the mean, over the surveys recorded with the operator
+ *   (`satisfaction.operator_id`), of each survey's three notes (1 to 3) averaged and divided by 3, rounded to 2
+ *   decimals (so between 0.33 and 1); null without surveys. The rollups count a survey for the conversation's operator
+ *   as it is now (its last holder), which differs when a conversation is transferred after its survey;
+ * - `experience` (source rows): messages the operator has written (history entries of kind 1 signed by them). The
+ *   rollups' `sent_messages` on the operator's rows counts every operator message of their conversations, a
+ *   colleague's before a transfer included, and none they wrote in conversations transferred away.
+ * The rollup counts lag committed changes by about a second (the projection, domain/statistics/projection.ts).
  */
 export async function loadOperatorStatistic(
   db: Kysely<Database>,
   operator: { id: number; client_id: number },
 ): Promise<OperatorStatistic> {
-  const conversations = await db
-    .selectFrom('conversation')
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as('n'),
-      eb.fn.count<number | string>('problem_reported_at').as('problems'),
-    ])
-    .where('operator_id', '=', operator.id)
-    .where('client_id', '=', operator.client_id)
-    .executeTakeFirstOrThrow();
+  const counts = await loadOperatorAllTimeFigures(db, operator);
   const surveys = await db
     .selectFrom('satisfaction')
     .select((eb) => [
@@ -54,9 +54,9 @@ export async function loadOperatorStatistic(
   const rate = surveyCount === 0 ? null : Math.round((Number(surveys.notes ?? 0) * 100) / (9 * surveyCount)) / 100;
   return {
     id: operator.id,
-    conversation_number: Number(conversations.n),
+    conversation_number: counts.conversation_number,
     satisfaction_global_rate: rate,
     experience: Number(messages.n),
-    problem: Number(conversations.problems),
+    problem: counts.problem,
   };
 }
