@@ -102,6 +102,17 @@ describe('statistics projection', () => {
     expect(presence.presence_duration).toBe(Math.round(connectedSeconds));
   });
 
+  it('catches up while an operator is connected (presence grows, but is marked once per catch-up)', async () => {
+    await call('PUT', `/operator/${ada.id}/live`, { chat: { available: 1 } });
+    const caughtUp = t.context.statistics?.catchUp();
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve('still catching up'), 10_000));
+    expect(await Promise.race([caughtUp?.then(() => 'done'), late])).toBe('done');
+    const presence = await todayFigures('presence_duration');
+    expect(presence.presence_duration).toBeGreaterThanOrEqual(0);
+    await call('PUT', `/operator/${ada.id}/live`, { connected: 0 });
+    await t.context.statistics?.catchUp();
+  });
+
   it('gives exactly the rows (hours and days) a rebuild computes from the same source rows', async () => {
     const incremental = await snapshot();
     const incrementalDays = await snapshot('stats_day');

@@ -118,8 +118,12 @@ export class StatisticsProjection {
 
   /** Runs rounds until the log is read to its end and no bucket is dirty (tests, the benchmark, the CLI). */
   async catchUp(): Promise<void> {
+    // Presence is marked up to now once: marking it on every round would find the current hour dirty again each time
+    // while an operator is connected, and never end.
+    let tick = true;
     for (;;) {
-      const claim = await this.claim({ forcePresenceTick: true, now: true });
+      const claim = await this.claim({ forcePresenceTick: tick, now: true });
+      tick = false;
       if (claim.items.length > 0) await this.process(claim.items);
       if (!claim.more && claim.items.length === 0) return;
     }
