@@ -7483,6 +7483,8 @@ export interface paths {
                     "filters[rule_id]"?: string;
                     /** @description Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it). */
                     "filters[status]"?: string;
+                    /** @description Who started it: `visitor`, `proactive` (a targeting rule's invitation accepted) or `outbound` (an operator or the API). */
+                    "filters[contact_type]"?: string;
                 };
                 header?: never;
                 path?: never;
@@ -7533,6 +7535,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -7756,6 +7760,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -7956,6 +7962,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -8161,6 +8169,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -8376,6 +8386,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -8590,6 +8602,8 @@ export interface paths {
                                 tag_list?: number[];
                                 /** @description Rule identifier. */
                                 rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
                                 /** @description XMPP related identifier (UUID). */
                                 xmpp_id?: string;
                                 /** @description Visitor identifier (the `visitor` resource). */
@@ -10992,7 +11006,7 @@ export interface paths {
         };
         /**
          * List the indicators
-         * @description Every indicator GET /statistic answers: family, unit, the channels it is defined on, the resources it can be grouped by, its seed label in English and French, and its formula.
+         * @description Every indicator GET /statistic answers: family, unit, the channels it is defined on, the resources it can be grouped by, its seed label in English and French, and its formula (its definition) in English and French: `formulas.en` and `formulas.fr` (`formula` is `formulas.en`).
          */
         get: {
             parameters: {
@@ -11025,7 +11039,13 @@ export interface paths {
                                     en: string;
                                     fr: string;
                                 };
+                                /** @description The definition in English (the same text as `formulas.en`). */
                                 formula: string;
+                                /** @description The definition (how the value is computed) in English and in French. */
+                                formulas: {
+                                    en: string;
+                                    fr: string;
+                                };
                                 estimated: boolean;
                             }[];
                         };

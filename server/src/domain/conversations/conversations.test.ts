@@ -76,6 +76,7 @@ describe('creating and reading', () => {
       skill_id: null,
       tag_list: [],
       rule_id: null,
+      contact_type: 'outbound',
       source: 'api',
       status: 'open',
       outcome: null,
@@ -547,6 +548,25 @@ describe('list filters', () => {
     const today = formatDateTime(new Date().toISOString()).slice(0, 10);
     expect(await listIds(`${both}&filters[from]=${today}`)).toEqual([ids.video, ids.call, ids.chat]);
     expect(await listIds(`${both}&filters[to]=${today}`)).toEqual([ids.video, ids.call, ids.chat]);
+  });
+
+  it('shows who started each conversation and filters by it', async () => {
+    const both = `&filters[website_id]=${filterSite}`;
+    // Started through the API: outbound. A rule's invitation accepted in the widget is proactive.
+    await t.store.db
+      .updateTable('conversation')
+      .set({ contact_type: 'proactive' })
+      .where('id', '=', ids.call)
+      .execute();
+    expect(await listIds(`${both}&filters[contact_type]=proactive`)).toEqual([ids.call]);
+    expect(await listIds(`${both}&filters[contact_type]=outbound`)).toEqual([ids.video, ids.chat]);
+    expect(await listIds(`${both}&filters[contact_type]=visitor`)).toEqual([]);
+    const read = await t.api('GET', `/conversation/${ids.call}`, { key });
+    expect(read.body.data.contact_type).toBe('proactive');
+    const wrong = await t.api('GET', '/conversation?filters[contact_type]=inbound', { key });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain('filters[contact_type]');
+    expect(JSON.stringify(wrong.body)).toContain('visitor, proactive, outbound');
   });
 
   it('filters by status, and refuses an unknown one', async () => {

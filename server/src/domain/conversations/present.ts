@@ -24,6 +24,7 @@ export function presentConversation(row: ConversationRecord) {
     skill_id: row.skill_id,
     tag_list: row.tag_list,
     rule_id: row.rule_id,
+    contact_type: row.contact_type,
     xmpp_id: row.xmpp_id,
     visitor_id: row.visitor_id,
     source: row.source,

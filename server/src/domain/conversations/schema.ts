@@ -59,6 +59,12 @@ export const ConversationData = Type.Object({
   skill_id: Type.Optional(NullableInteger('Skill identifier.')),
   tag_list: Type.Optional(Type.Array(Type.Integer(), { description: 'List of tag identifiers.' })),
   rule_id: Type.Optional(NullableInteger('Rule identifier.')),
+  contact_type: Type.Optional(
+    Type.Union([Type.Literal('visitor'), Type.Literal('proactive'), Type.Literal('outbound')], {
+      description:
+        "Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them.",
+    }),
+  ),
   xmpp_id: Type.Optional(Type.String({ description: 'XMPP related identifier (UUID).' })),
   visitor_id: Type.Optional(Type.Integer({ description: 'Visitor identifier (the `visitor` resource).' })),
   source: Type.Optional(
@@ -293,6 +299,11 @@ export const CONVERSATION_FILTERS: FilterSpecs = {
   status: {
     kind: 'text',
     description: 'Status: `waiting`, `open` or `closed` (the console lists the waiting queue with it).',
+  },
+  contact_type: {
+    kind: 'text',
+    description:
+      "Who started it: `visitor`, `proactive` (a targeting rule's invitation accepted) or `outbound` (an operator or the API).",
   },
 };
 

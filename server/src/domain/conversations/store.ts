@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ConversationMessageRow, ConversationRow, Database, TagRow } from '../../db/schema.js';
+import { CONTACT_TYPES } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../list-query.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
@@ -18,7 +19,8 @@ export type ConversationFilter =
   | 'skill_id'
   | 'tag_id'
   | 'rule_id'
-  | 'status';
+  | 'status'
+  | 'contact_type';
 const STATUSES = ['waiting', 'open', 'closed'] as const;
 export type TagFilter = 'website_id';
 
@@ -45,12 +47,16 @@ export async function listConversationIds(
   query: ListQuery<ConversationFilter>,
   now: Date,
 ): Promise<IdPage> {
-  const { channel, from, to, website_id, operator_id, visitor_id, skill_id, tag_id, rule_id, status } = query.filters;
+  const { channel, from, to, website_id, operator_id, visitor_id, skill_id, tag_id, rule_id, status, contact_type } =
+    query.filters;
   if (channel !== undefined && !(CHANNELS as readonly unknown[]).includes(channel)) {
     throw fieldInvalid('filters[channel]', `Expected one of: ${CHANNELS.join(', ')}.`);
   }
   if (status !== undefined && !(STATUSES as readonly unknown[]).includes(status)) {
     throw fieldInvalid('filters[status]', `Expected one of: ${STATUSES.join(', ')}.`);
+  }
+  if (contact_type !== undefined && !(CONTACT_TYPES as readonly unknown[]).includes(contact_type)) {
+    throw fieldInvalid('filters[contact_type]', `Expected one of: ${CONTACT_TYPES.join(', ')}.`);
   }
   const period = conversationPeriod(
     typeof from === 'string' ? from : undefined,
@@ -67,6 +73,8 @@ export async function listConversationIds(
   if (typeof website_id === 'number') matches = matches.where('conversation.website_id', '=', website_id);
   if (typeof status === 'string')
     matches = matches.where('conversation.status', '=', status as (typeof STATUSES)[number]);
+  if (typeof contact_type === 'string')
+    matches = matches.where('conversation.contact_type', '=', contact_type as (typeof CONTACT_TYPES)[number]);
   if (typeof visitor_id === 'number') matches = matches.where('conversation.visitor_id', '=', visitor_id);
   if (typeof tag_id === 'number') {
     matches = matches.where(
