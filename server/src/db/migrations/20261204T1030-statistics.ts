@@ -3,11 +3,11 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The measures of a rollup row, as this migration creates them (domain/statistics/measures.ts lists the same names;
- * a test checks both agree). Sums and counts are doubles so amounts and seconds keep their fractions (PostgreSQL's
+ * The measures of a rollup row, as this migration creates them (db/schema.ts STATS_MEASURES lists the same names;
+ * domain/statistics/days.test.ts checks the tables' columns against it). Sums and counts are doubles so amounts and seconds keep their fractions (PostgreSQL's
  * `real` is single precision: not used).
  */
-const MEASURES = [
+export const MEASURES = [
   'contacts',
   'first_reply_sum',
   'first_reply_n',

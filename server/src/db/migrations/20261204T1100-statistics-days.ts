@@ -1,53 +1,8 @@
 // Daily rollups (domain/statistics/days.ts): the sums of a client's local days, so that a query over months reads a
 // row per day where it would read one per hour; and, per client, the time zone its days were summed in.
 import type { Kysely } from 'kysely';
-
-/** The measures of a rollup row, as 20261204T1030-statistics created them on stats_hour (a test checks both agree). */
-const MEASURES = [
-  'contacts',
-  'first_reply_sum',
-  'first_reply_n',
-  'reply_sum',
-  'reply_n',
-  'close_gap_sum',
-  'close_gap_n',
-  'duration_sum',
-  'duration_n',
-  'sent_messages',
-  'received_messages',
-  'unanswered',
-  'missed_busy',
-  'missed_offline',
-  'queued',
-  'abandoned',
-  'abandoned_wait_sum',
-  'queue_answered',
-  'queue_answered_wait_sum',
-  'answered_outcome',
-  'operator_answered',
-  'from_rule',
-  'converted',
-  'problems',
-  'surveys',
-  'note_welcome_sum',
-  'note_delay_sum',
-  'note_resolution_sum',
-  'sales_after',
-  'sales_after_amount',
-  'sales_after_delay_sum',
-  'sales_in_session',
-  'sales_total',
-  'sales_total_amount',
-  'presence_s',
-  'presence_union_s',
-  'non_occupied_s',
-  'partial_s',
-  'full_s',
-  'unavailable_s',
-  'production_union_s',
-  'presentation_union_s',
-  'load_integral_s',
-] as const;
+// The measures of stats_hour as that migration created them: the day rows have the same columns.
+import { MEASURES } from './20261204T1030-statistics.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   let table = db.schema
