@@ -186,7 +186,5 @@ export async function getStatistics(api: Api, query: Record<string, string>): Pr
 
 /** GET /api/2/statistic/indicator: every indicator with its unit, channels, labels and definitions. */
 export function getIndicatorCatalogue(api: Api): Promise<IndicatorInfo[]> {
-  // The server answers `formulas` (its OpenAPI says so); the SDK's generated types learn it at their next
-  // regeneration, after which this assertion is redundant and can go.
-  return dataOf(api.GET('/api/2/statistic/indicator', {})) as Promise<IndicatorInfo[]>;
+  return dataOf(api.GET('/api/2/statistic/indicator', {}));
 }
