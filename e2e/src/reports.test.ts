@@ -18,6 +18,7 @@ interface Indicator {
   unit: string;
   labels: { en: string; fr: string };
   formula: string;
+  formulas: { en: string; fr: string };
 }
 
 async function apiAnswer(
@@ -337,9 +338,9 @@ describe('Reports', () => {
     await tableSettled(page);
     await page.getByTestId('report-chart').locator('canvas').waitFor();
     const waiting = catalogue.find((indicator) => indicator.name === 'contact_waiting_duration');
-    expect(
-      await page.locator('.report-figure[data-indicator="contact_waiting_duration"] dt button').textContent(),
-    ).toBe(waiting?.labels.fr);
+    if (!waiting) throw new Error('contact_waiting_duration is not in the catalogue');
+    const waitingTerm = page.locator('.report-figure[data-indicator="contact_waiting_duration"] dt button');
+    expect(await waitingTerm.textContent()).toBe(waiting.labels.fr);
     // Nothing but the table's own scroller is wider than the screen.
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -351,6 +352,26 @@ describe('Reports', () => {
     expect(chartWidth).toBeLessThanOrEqual(820);
     expect(chartWidth).toBeGreaterThan(600);
     await shot(page, 'reports-tablet-fr');
+
+    // The definitions are the API's French ones: the key figure's on keyboard focus, and every table header's.
+    await waitingTerm.focus();
+    const waitingTip = page.locator(`[id="${(await waitingTerm.getAttribute('aria-describedby')) ?? ''}"]`);
+    await expect.poll(() => waitingTip.isVisible()).toBe(true);
+    const waitingText = (await waitingTip.textContent()) ?? '';
+    expect(waitingText).toContain(waiting.formulas.fr);
+    expect(waitingText).toContain('Définition :');
+    expect(waitingText).not.toContain(waiting.formulas.en);
+    await shot(page, 'reports-definition-fr');
+    await page.keyboard.press('Escape');
+    const headers = page.getByTestId('report-table').locator('thead button[data-indicator]');
+    expect(await headers.count()).toBeGreaterThan(0);
+    for (const header of await headers.all()) {
+      const name = (await header.getAttribute('data-indicator')) ?? '';
+      const indicator = catalogue.find((each) => each.name === name);
+      if (!indicator) throw new Error(`${name} is not in the catalogue`);
+      const describedBy = (await header.getAttribute('aria-describedby')) ?? '';
+      expect(await page.locator(`[id="${describedBy}"]`).textContent(), name).toContain(indicator.formulas.fr);
+    }
   });
 
   it('is not offered to an operator without manager or admin role', async () => {
