@@ -6,6 +6,7 @@
 // changed, or whose days were never summed, has all its days summed from its hours by the projection (syncDayZones),
 // and until then its queries read hours only (stats_day_zone says in which zone the days were summed).
 import { type Kysely, sql } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
 import { type Database, STATS_MEASURES, type StatsMeasure } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { HOUR_MS, type Measures, type RollupRow, zeroMeasures } from './rollup-rows.js';
@@ -84,6 +85,22 @@ export function segmentsOf(from: number, to: number, timeZone: string): RollupSe
   return segments;
 }
 
+/** The advisory lock class of a scope's rollup writes (PostgreSQL), with the website id, or minus the client id. */
+const SCOPE_LOCK = 0x53746154;
+
+/**
+ * Makes one scope's rollup writes (a website's, or a client's presence: website 0) run one after the other on
+ * PostgreSQL, until the caller's transaction ends: the projection and `stats rebuild` may replace the same hours or sum
+ * the same days at once, and each reads what it then changes (the old hour rows, the day rows it replaces). Taken
+ * again in the same transaction it simply holds. SQLite's write transactions already run one at a time; a stale read
+ * there fails its commit rather than counting twice.
+ */
+export async function lockScope(trx: Db, scope: { clientId: number; websiteId: number }): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  const key = scope.websiteId === 0 ? -scope.clientId : scope.websiteId;
+  await sql`select pg_advisory_xact_lock(${SCOPE_LOCK}::int, ${key}::int)`.execute(trx);
+}
+
 /**
  * Sums one scope's (a website, or a client's presence: website 0) hours of each day again into its stats_day rows,
  * inside the caller's transaction (the one that replaced those hours).
@@ -94,6 +111,7 @@ export async function sumDays(
   days: readonly string[],
   timeZone: string,
 ): Promise<void> {
+  await lockScope(trx, scope);
   for (const day of days) {
     await trx
       .deleteFrom('stats_day')

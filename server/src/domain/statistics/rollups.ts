@@ -2,12 +2,11 @@
 // sales) or one client's presence hours. The projection and `causerie stats rebuild` both go through here, so the
 // incremental path and a rebuild give the same rows by construction; each replacement changes its local days
 // (days.ts) by the same difference in its transaction.
-import { type Kysely, sql, type Transaction } from 'kysely';
-import { dialectOf } from '../../db/dialect.js';
+import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
-import { applyDayChanges, timeZoneOf } from './days.js';
+import { applyDayChanges, lockScope, timeZoneOf } from './days.js';
 import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
 import type { RollupRow } from './rollup-rows.js';
 
@@ -15,8 +14,6 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Ids per `in (…)` list: well under both dialects' bound-parameter limits. */
 const ID_CHUNK = 500;
-/** The advisory lock class of hour replacements (PostgreSQL), with the website id, or minus the client id. */
-const REPLACE_LOCK = 0x53746154;
 /** Rows per insert: each row binds about 50 values. */
 const INSERT_CHUNK = 100;
 
@@ -215,14 +212,7 @@ async function replaceRows(
   to: string,
   rows: readonly RollupRow[],
 ): Promise<void> {
-  if (dialectOf(trx) === 'postgres') {
-    // The projection and `stats rebuild` may replace the same hours at once: each reads the old rows to change the
-    // days by the difference, so one scope's replacements run one after the other. (SQLite's write transactions
-    // already do; a stale read there fails its commit rather than counting twice.)
-    await sql`select pg_advisory_xact_lock(${REPLACE_LOCK}::int, ${scope.websiteId === 0 ? -scope.clientId : scope.websiteId}::int)`.execute(
-      trx,
-    );
-  }
+  await lockScope(trx, scope);
   const before = await trx
     .selectFrom('stats_hour')
     .selectAll()
