@@ -8,13 +8,7 @@ const skipStatic = process.env.CAUSERIE_TEST_SKIP_STATIC === '1';
 
 /** Each step: a name and the npm arguments that run it. `--only NAME,NAME` runs a subset. */
 const STEPS = skipStatic
-  ? [
-      ['server', ['exec', '-w', 'server', '--', 'vitest', 'run']],
-      ['sdk', ['exec', '-w', 'sdk', '--', 'vitest', 'run']],
-      ['widget', ['exec', '-w', 'widget', '--', 'sh', '-c', 'vitest run && node scripts/size.mjs']],
-      ['console', ['exec', '-w', 'console', '--', 'sh', '-c', 'vitest run && node scripts/size.mjs']],
-      ['e2e', ['exec', '-w', 'e2e', '--', 'vitest', 'run']],
-    ]
+  ? ['server', 'sdk', 'widget', 'console', 'e2e'].map((name) => [name, ['run', 'test:ci', '-w', name]])
   : [
       ['lint', ['run', 'lint']],
       ['cycles', ['run', 'cycles', '--if-present']],
