@@ -596,17 +596,10 @@ export type StatsHourTable = {
 } & Record<StatsMeasure, number>;
 
 /** One local day of a scope: the sum of its stats_hour rows (domain/statistics/days.ts), same key but `day`. */
-export type StatsDayTable = {
-  client_id: number;
-  website_id: number;
+export type StatsDayTable = Omit<StatsHourTable, 'hour'> & {
   /** The client's local date (`2026-11-03`), in the time zone stats_day_zone records for the client. */
   day: string;
-  channel: string;
-  source: string;
-  resource: string;
-  resource_id: string;
-  last_sale_at: Instant | null;
-} & Record<StatsMeasure, number>;
+};
 
 /** The time zone a client's stats_day rows were summed in; queries read days only while it is the client's zone. */
 export interface StatsDayZoneTable {

@@ -85,6 +85,17 @@ export function segmentsOf(from: number, to: number, timeZone: string): RollupSe
   return segments;
 }
 
+/**
+ * The rollup rows of one segment of a period. stats_day has stats_hour's columns with `day` for `hour`, so one builder
+ * serves both: typed as stats_hour, with the period column named by reference.
+ */
+export function rollupRowsOf(db: Db, segment: RollupSegment) {
+  return db
+    .selectFrom(segment.table as 'stats_hour')
+    .where(sql.ref(segment.column), '>=', segment.from)
+    .where(sql.ref(segment.column), '<', segment.to);
+}
+
 /** The advisory lock class of a scope's rollup writes (PostgreSQL), with the website id, or minus the client id. */
 const SCOPE_LOCK = 0x53746154;
 

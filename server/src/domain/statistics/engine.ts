@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
-import { dayZonesOf, type RollupSegment, segmentsOf } from './days.js';
+import { dayZonesOf, type RollupSegment, rollupRowsOf, segmentsOf } from './days.js';
 import {
   COUNTER_MEASURES,
   type CounterMeasure,
@@ -425,7 +425,7 @@ export async function queryStatistics(
 
   for (const segment of segments) {
     if (websiteIds.length > 0 && (contactNeeded.length > 0 || lastSaleFromContacts)) {
-      let query = rollupsOf(db, segment)
+      let query = rollupRowsOf(db, segment)
         .select((eb) => [
           'resource_id',
           ...contactNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
@@ -453,7 +453,7 @@ export async function queryStatistics(
     }
 
     if (websiteIds.length > 0 && (totalNeeded.length > 0 || (needsLastSale && request.resource === null))) {
-      let query = rollupsOf(db, segment)
+      let query = rollupRowsOf(db, segment)
         .select((eb) => [
           ...totalNeeded.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure)),
           eb.fn.max('last_sale_at').as('last_sale_at'),
@@ -534,17 +534,6 @@ function periodsBetween(from: number, to: number, granularity: Granularity, time
 }
 
 /**
- * The rollup rows of one segment of the period. stats_day has stats_hour's columns with `day` for `hour`, so one
- * builder serves both: typed as stats_hour, with the period column named by reference.
- */
-function rollupsOf(db: Kysely<Database>, segment: RollupSegment) {
-  return db
-    .selectFrom(segment.table as 'stats_hour')
-    .where(sql.ref(segment.column), '>=', segment.from)
-    .where(sql.ref(segment.column), '<', segment.to);
-}
-
-/**
  * How the period is read: whole local days from stats_day and the hours around them from stats_hour, when the days of
  * every client in scope were summed in the zone the answer is given in; hours only for `granularity=hour`, or while a
  * client's days are being summed again after a change of its time zone.
@@ -588,7 +577,7 @@ async function sumPresence(
   for (const [clientId, ids] of byClient) {
     const allWebsites = ids.length === (scope.clientWebsiteCounts.get(clientId) ?? 0);
     const presenceRows = (wanted: readonly StatsMeasure[]) => {
-      let query = rollupsOf(db, segment)
+      let query = rollupRowsOf(db, segment)
         .select((eb) => ['resource_id', ...wanted.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
         .where('website_id', '=', 0)
         .where('client_id', '=', clientId)

@@ -11,7 +11,7 @@
 // zone, the hours around them from stats_hour), and applies the engine's formulas (formulas.ts).
 import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
-import { dayZonesOf, type RollupSegment, segmentsOf, timeZoneOf } from './days.js';
+import { dayZonesOf, type RollupSegment, rollupRowsOf, segmentsOf, timeZoneOf } from './days.js';
 import { type Figures, FORMULAS } from './formulas.js';
 import { HOUR_MS } from './rollup-rows.js';
 
@@ -75,14 +75,6 @@ async function segmentsFor(
   return segmentsOf(from, to, timeZone);
 }
 
-/** The rollup rows of one segment; stats_day has stats_hour's columns with `day` for `hour` (as in engine.ts). */
-function rowsOf(db: Kysely<Database>, segment: RollupSegment) {
-  return db
-    .selectFrom(segment.table as 'stats_hour')
-    .where(sql.ref(segment.column), '>=', segment.from)
-    .where(sql.ref(segment.column), '<', segment.to);
-}
-
 type Sums = Map<number, Map<OperatorMeasure, number>>;
 
 function add(sums: Sums, operatorId: number, row: Record<string, unknown>, measures: readonly OperatorMeasure[]) {
@@ -114,7 +106,7 @@ async function sumOperatorMeasures(
   const clientWebsites = db.selectFrom('website').select('id').where('client_id', '=', clientId);
   for (const segment of await segmentsFor(db, clientId, period)) {
     for (const ids of idChunks) {
-      let contacts = rowsOf(db, segment)
+      let contacts = rollupRowsOf(db, segment)
         .select((eb) => ['resource_id', ...CONTACT_MEASURES.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
         // Every channel and source: the website rows of the client's websites (presence rows have website 0).
         .where('website_id', 'in', clientWebsites)
@@ -126,7 +118,7 @@ async function sumOperatorMeasures(
         add(sums, Number(row.resource_id), row as Record<string, unknown>, CONTACT_MEASURES);
       if (!options.presence) continue;
       // Connected time is the same on each live channel's row: chat's is read, once.
-      let presence = rowsOf(db, segment)
+      let presence = rollupRowsOf(db, segment)
         .select((eb) => ['resource_id', ...PRESENCE_MEASURES.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
         .where('website_id', '=', 0)
         .where('client_id', '=', clientId)
