@@ -4,7 +4,6 @@ import type { ConversationStatus, MessageKind } from '../../db/schema.js';
 import { MESSAGE_KIND } from '../../db/schema.js';
 import { rebuildStatistics } from '../../domain/statistics/rebuild.js';
 import { clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
-import { statisticsCaughtUp } from '../../test/statistics-wait.js';
 import { MAX_HISTORY_CONVERSATIONS } from './report-routes.js';
 
 let t: TestApp;
@@ -42,7 +41,7 @@ const error = (message: string) => ({ result: 'error', message });
  */
 async function buildRollups(from: string, to: string, clientId?: number): Promise<void> {
   await rebuildStatistics(t.store.db, { from, to, ...(clientId !== undefined && { clientId }) });
-  await statisticsCaughtUp(t);
+  await t.context.statistics?.catchUp();
 }
 
 // Factories: the conversation, commerce and satisfaction domains have their own tests; here rows are written directly.

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConversationChannel, type ConversationStatus, MESSAGE_KIND, type MessageKind } from '../../db/schema.js';
 import { clientWithKey, eventTypesFor, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
-import { statisticsCaughtUp } from '../../test/statistics-wait.js';
 import { rebuildStatistics } from '../statistics/rebuild.js';
 
 let t: TestApp;
@@ -103,7 +102,7 @@ async function survey(
  */
 async function buildRollups(): Promise<void> {
   await rebuildStatistics(t.store.db, { clientId });
-  await statisticsCaughtUp(t);
+  await t.context.statistics?.catchUp();
 }
 
 beforeAll(async () => {

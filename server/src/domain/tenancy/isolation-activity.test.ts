@@ -10,7 +10,6 @@ import {
   startTestApp,
   type TestApp,
 } from '../../test/harness.js';
-import { statisticsCaughtUp } from '../../test/statistics-wait.js';
 
 type Kind = 'visitor' | 'conversation' | 'tag' | 'transaction' | 'satisfaction' | 'callmeeting';
 const KINDS: readonly Kind[] = ['visitor', 'conversation', 'tag', 'transaction', 'satisfaction', 'callmeeting'];
@@ -1507,7 +1506,7 @@ describe("legacy v1: client A's reports never contain B's data", () => {
 
   it("operator_stats/getStats holds A's operators only, with A's figures; B's operator name finds nothing", async () => {
     // Part of the figures come from the statistics rollups: the projection follows the API calls before the reads.
-    await statisticsCaughtUp(t);
+    await t.context.statistics?.catchUp();
     await writesNothing(async () => {
       const json = await v1('/operator_stats/getStats/', period(), a.key);
       expectNoneOfB(json, 'getStats');

@@ -7,7 +7,6 @@
 // 536): an artefact of the PDF export, left out here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, startTestApp, type TestApp } from '../harness.js';
-import { statisticsCaughtUp } from '../statistics-wait.js';
 import { shapeOf, V1_DATE_TIME } from './shape.js';
 import { dateTimeIn, dayIn, ok } from './support.js';
 import { childText, parseXml, type XmlElement } from './xml.js';
@@ -602,7 +601,7 @@ describe('7. Model satisfaction', () => {
 
 describe('8. Model operator_stats', () => {
   // Presence, chatcount, duration and problem come from the statistics rollups: let the projection follow the API calls.
-  beforeAll(async () => statisticsCaughtUp(t));
+  beforeAll(async () => t.context.statistics?.catchUp());
 
   it('8.1 getStats (line 536) answers the example item shape (lines 541-552)', async () => {
     const answer = await call(`/operator_stats/getStats/?key={APIKEY}&sdate=${sdate}&edate=${edate}&opid=${d.john}`);

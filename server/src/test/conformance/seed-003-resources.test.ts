@@ -3,7 +3,6 @@
 // availability, statistic and profile examples, the conversation history tuples, and the Odigo call-back answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiAnswer, clientWithKey, type Resource, startTestApp, type TestApp } from '../harness.js';
-import { statisticsCaughtUp } from '../statistics-wait.js';
 import { asSeedError, pickFields, shapeOf, tupleShapes, V2_DATE_TIME } from './shape.js';
 import { dateTimeIn, dayIn, listIds, ok } from './support.js';
 
@@ -773,7 +772,7 @@ describe('Operator statistic and profile (lines 886-950)', () => {
     }
     await ok(t, 'POST', '/conversation', { key, json: { website_id: site, operator_id: operator } });
     // conversation_number and problem come from the statistics rollups: let the projection follow the API calls.
-    await statisticsCaughtUp(t);
+    await t.context.statistics?.catchUp();
   });
 
   it('GET /operator/{id}/statistic answers the seed shape (lines 888-914)', async () => {
