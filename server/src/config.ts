@@ -52,6 +52,15 @@ export interface Config {
    * default 1000; 0 turns the read cache off).
    */
   readCacheMs?: number;
+  /**
+   * Base URL of Shopify's Admin API (CAUSERIE_SHOPIFY_ADMIN_URL, default DEFAULT_SHOPIFY_ADMIN_URL): `{store}` is
+   * replaced by the store's SHOPIFY_STORE_NAME, and `/admin/api/<version>/graphql.json` appended. Tests point it at a fake.
+   */
+  shopifyAdminUrl?: string;
+  /** The Meta app's secret (CAUSERIE_META_APP_SECRET): signs the platform WhatsApp webhook `/webhook/facebook/`. */
+  metaAppSecret?: string;
+  /** The verify token entered in Meta's webhook settings (CAUSERIE_META_VERIFY_TOKEN) for `/webhook/facebook/`. */
+  metaVerifyToken?: string;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -69,6 +78,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Grace period of operator presence when CAUSERIE_PRESENCE_GRACE_MS is not set: long enough for a page reload or a network change. */
 export const DEFAULT_PRESENCE_GRACE_MS = 30_000;
+
+/** Shopify's Admin API of a store when CAUSERIE_SHOPIFY_ADMIN_URL is not set. */
+export const DEFAULT_SHOPIFY_ADMIN_URL = 'https://{store}.myshopify.com';
 
 /** The SQLite file used when DATABASE_URL is not set. */
 export const DEFAULT_SQLITE_FILE = 'data/causerie.db';
@@ -89,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const webhookTimeoutMs = parseWebhookTimeout(env.CAUSERIE_WEBHOOK_TIMEOUT_MS);
   const trustProxy = parseTrustProxy(env.CAUSERIE_TRUST_PROXY);
   const readCacheMs = parseReadCache(env.CAUSERIE_READ_CACHE_MS);
+  const shopifyAdminUrl = parseShopifyAdminUrl(env.CAUSERIE_SHOPIFY_ADMIN_URL);
+  const metaAppSecret = parseMetaSecret('CAUSERIE_META_APP_SECRET', env.CAUSERIE_META_APP_SECRET);
+  const metaVerifyToken = parseMetaSecret('CAUSERIE_META_VERIFY_TOKEN', env.CAUSERIE_META_VERIFY_TOKEN);
   return {
     port,
     host,
@@ -104,7 +119,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(webhookTimeoutMs !== undefined && { webhookTimeoutMs }),
     ...(trustProxy !== undefined && { trustProxy }),
     ...(readCacheMs !== undefined && { readCacheMs }),
+    ...(shopifyAdminUrl !== undefined && { shopifyAdminUrl }),
+    ...(metaAppSecret !== undefined && { metaAppSecret }),
+    ...(metaVerifyToken !== undefined && { metaVerifyToken }),
   };
+}
+
+/** An http(s) URL, `{store}` standing for the store name; unset → undefined (DEFAULT_SHOPIFY_ADMIN_URL). */
+function parseShopifyAdminUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? '';
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.replaceAll('{store}', 'store'));
+  } catch {
+    throw new ConfigError(
+      'CAUSERIE_SHOPIFY_ADMIN_URL',
+      `is not a valid URL (such as ${DEFAULT_SHOPIFY_ADMIN_URL}), got '${value}'.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('CAUSERIE_SHOPIFY_ADMIN_URL', `must be an http:// or https:// URL, got '${value}'.`);
+  return value.replace(/\/+$/, '');
+}
+
+/** A secret of the Meta app: printable ASCII without spaces, 8 to 256 characters; unset → undefined. */
+function parseMetaSecret(variable: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[\x21-\x7e]{8,256}$/.test(raw))
+    throw new ConfigError(variable, 'must be 8 to 256 printable ASCII characters, without spaces.');
+  return raw;
 }
 
 /** Milliseconds from 0 (off) to 60000; unset → undefined (1000). */

@@ -17,11 +17,14 @@ import * as targeting from './migrations/20261204T1010-targeting.js';
 import * as problemsTimezoneCurrency from './migrations/20261204T1020-problems-timezone-currency.js';
 import * as statistics from './migrations/20261204T1030-statistics.js';
 import * as statisticsDays from './migrations/20261204T1100-statistics-days.js';
+import * as flows from './migrations/20261204T1200-flows.js';
+import * as commerceOrders from './migrations/20261204T1210-commerce-orders.js';
+import * as statisticsMoreMeasures from './migrations/20261204T1300-statistics-more-measures.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
 /** Every migration, in order. Listed statically so the compiled server and the tests load the same set. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '20261121T1300-foundation': foundation,
   '20261121T1600-conversations': conversations,
   '20261121T1900-live': live,
@@ -33,6 +36,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261204T1020-problems-timezone-currency': problemsTimezoneCurrency,
   '20261204T1030-statistics': statistics,
   '20261204T1100-statistics-days': statisticsDays,
+  '20261204T1200-flows': flows,
+  '20261204T1210-commerce-orders': commerceOrders,
+  '20261204T1300-statistics-more-measures': statisticsMoreMeasures,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -528,7 +528,8 @@ export interface WebhookDeliveryTable {
 
 /**
  * The additive measures of an hourly statistics rollup (domain/statistics/): counts, sums of seconds and amounts,
- * durations of presence states. The migration 20261204T1030-statistics creates a column for each.
+ * durations of presence states. The migration 20261204T1030-statistics creates a column for each of the first 43,
+ * 20261204T1300-statistics-more-measures for the operator credits after them.
  */
 export const STATS_MEASURES = [
   'contacts',
@@ -574,6 +575,21 @@ export const STATS_MEASURES = [
   'production_union_s',
   'presentation_union_s',
   'load_integral_s',
+  // Credits of one operator (rows `resource` 'operator', channel and source '*'), where the operator is not the
+  // conversation's: messages they wrote (conversation's creation hour); surveys by their own hour, for the operator
+  // recorded on them else the conversation's, and those recorded with one; sales by their own hour, for the operator
+  // reported with them else the conversation's (amounts in cents, summed exactly).
+  'authored_messages',
+  'credited_surveys',
+  'credited_note_welcome_sum',
+  'credited_note_delay_sum',
+  'credited_note_resolution_sum',
+  'recorded_surveys',
+  'recorded_notes_sum',
+  'credited_sales',
+  'credited_sales_cents',
+  // Conversations followed by a sale (any date), answered or not (`converted` counts the answered ones).
+  'sold_contacts',
 ] as const;
 export type StatsMeasure = (typeof STATS_MEASURES)[number];
 
@@ -632,6 +648,143 @@ export interface StatsProjectionTable {
   updated_at: Instant;
 }
 
+/** A client's operational flow (domain/flows/): its code (unique per client), trigger and the version runs start on. */
+export interface FlowTable {
+  id: Generated<number>;
+  client_id: number;
+  code: string;
+  name: string;
+  active: Flag;
+  /** JSON text: `{"type": "request" | "order_created" | "keyword", "keywords"?: string[]}`. */
+  trigger: string;
+  current_version: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** One immutable version of a flow's definition (JSON text, checked by domain/flows/definition.ts). */
+export interface FlowVersionTable {
+  id: Generated<number>;
+  flow_id: number;
+  client_id: number;
+  version: number;
+  definition: string;
+  created_at: Instant;
+}
+
+export type CommerceRequestState = 'open' | 'done' | 'failed' | 'cancelled';
+
+/** A merchant's request (seed 001 `createRequest`): the object a flow run is tied to. */
+export interface CommerceRequestTable {
+  id: Generated<number>;
+  client_id: number;
+  flow_id: number;
+  flow_code: string;
+  user_key: string;
+  reference: string | null;
+  /** JSON object text: the request's variables. */
+  data: string;
+  state: CommerceRequestState;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export type FlowRunState = 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+
+/** A durable flow run: workers claim it when due (lease), run its next step and commit the step with its rows. */
+export interface FlowRunTable {
+  id: Generated<number>;
+  client_id: number;
+  flow_id: number;
+  version_id: number;
+  request_id: number | null;
+  order_id: number | null;
+  user_key: string;
+  state: FlowRunState;
+  /** JSON object text. */
+  variables: string;
+  /** JSON text of the merchant's object (get_object), or null. */
+  object: string | null;
+  step_index: number;
+  steps_run: number;
+  due_at: Instant | null;
+  /** JSON text: what a waiting run waits for (domain/flows/engine.ts WaitingFor), or null. */
+  waiting_for: string | null;
+  conversation_id: number | null;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  error: string | null;
+  started_at: Instant;
+  updated_at: Instant;
+  ended_at: Instant | null;
+}
+
+export type FlowStepState = 'running' | 'waiting' | 'done' | 'failed';
+
+/** One executed step of a run (ordinal 1, 2, … in the run): its outcome, output and error. */
+export interface FlowRunStepTable {
+  id: Generated<number>;
+  run_id: number;
+  client_id: number;
+  ordinal: number;
+  step_index: number;
+  step_id: string;
+  type: string;
+  state: FlowStepState;
+  attempts: number;
+  /** JSON text, or null. */
+  output: string | null;
+  error: string | null;
+  started_at: Instant;
+  ended_at: Instant | null;
+}
+
+/** A billable action of a run, priced from the client's price list (commerce_price). */
+export interface CommerceChargeTable {
+  id: Generated<number>;
+  client_id: number;
+  user_key: string;
+  request_id: number | null;
+  run_id: number | null;
+  idempotency_key: string;
+  kind: string;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+  currency: string;
+  at: Instant;
+}
+
+export interface CommercePriceTable {
+  client_id: number;
+  kind: string;
+  unit_price: number;
+  currency: string;
+  updated_at: Instant;
+}
+
+/** A client's merchant endpoints (getObject, updateObject); the auth header value and signing secret are sealed. */
+export interface CommerceMerchantTable {
+  client_id: number;
+  get_object_url: string | null;
+  update_object_url: string | null;
+  auth_header_name: string | null;
+  auth_header_value: string | null;
+  signing_secret: string;
+  timeout_ms: number;
+  updated_at: Instant;
+}
+
+/** The flows' position in the event log (orders and inbound replies), the ids not seen yet below it, and its lease. */
+export interface FlowEventCursorTable {
+  name: string;
+  cursor: number;
+  gaps: string;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  updated_at: Instant;
+}
+
 /** Who started a conversation: `visitor`, `proactive` (a targeting rule's invitation accepted), `outbound`. */
 export type ContactType = 'visitor' | 'proactive' | 'outbound';
 export const CONTACT_TYPES: readonly ContactType[] = ['visitor', 'proactive', 'outbound'];
@@ -675,6 +828,65 @@ export interface TargetingRuleCounterTable {
   withheld_offline: number;
 }
 
+/** An order of a client's shop (issue 18): created through the commerce API or by Shopify's order webhook. */
+export interface CommerceOrderTable {
+  id: Generated<number>;
+  client_id: number;
+  /** The store's `id_store` ('' for an order without a store). */
+  store: Generated<string>;
+  external_id: string;
+  user_key: string;
+  /** JSON text: `{ name?, phone?, email? }`. */
+  customer: string;
+  /** JSON text: `[{ sku?, name, quantity, unit_price }]`. */
+  items: string;
+  subtotal: number | null;
+  shipping: number | null;
+  tax: number | null;
+  total: number;
+  currency: string;
+  /** JSON text, or null. */
+  shipping_address: string | null;
+  payment_method: string | null;
+  financial_status: string | null;
+  source: 'api' | 'shopify';
+  created_at: Instant;
+}
+
+export interface CommerceSettingsTable {
+  client_id: number;
+  orders_enabled: Generated<Flag>;
+  updated_at: Instant;
+}
+
+/** A client's Shopify store: the access token and webhook secret are sealed (channels/secrets.ts), never answered. */
+export interface ShopifyStoreTable {
+  id: Generated<number>;
+  client_id: number;
+  id_store: string;
+  store_name: string;
+  access_token: string;
+  webhook_secret: string;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface ShopifyWebhookSeenTable {
+  store_id: number;
+  webhook_id: string;
+  order_id: number | null;
+  received_at: Instant;
+}
+
+export interface ShopifyOrderActionTable {
+  client_id: number;
+  idempotency_key: string;
+  store: string;
+  order_id: string;
+  action: string;
+  applied_at: Instant;
+}
+
 export interface Database {
   partner: PartnerTable;
   client: ClientTable;
@@ -713,11 +925,25 @@ export interface Database {
   webhook_delivery: WebhookDeliveryTable;
   targeting_rule: TargetingRuleTable;
   targeting_rule_counter: TargetingRuleCounterTable;
+  flow: FlowTable;
+  flow_version: FlowVersionTable;
+  commerce_request: CommerceRequestTable;
+  flow_run: FlowRunTable;
+  flow_run_step: FlowRunStepTable;
+  commerce_charge: CommerceChargeTable;
+  commerce_price: CommercePriceTable;
+  commerce_merchant: CommerceMerchantTable;
+  flow_event_cursor: FlowEventCursorTable;
   stats_hour: StatsHourTable;
   stats_day: StatsDayTable;
   stats_day_zone: StatsDayZoneTable;
   stats_dirty: StatsDirtyTable;
   stats_projection: StatsProjectionTable;
+  commerce_order: CommerceOrderTable;
+  commerce_settings: CommerceSettingsTable;
+  shopify_store: ShopifyStoreTable;
+  shopify_webhook_seen: ShopifyWebhookSeenTable;
+  shopify_order_action: ShopifyOrderActionTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -735,6 +961,8 @@ export type ConversationRow = Selectable<ConversationTable>;
 export type ConversationMessageRow = Selectable<ConversationMessageTable>;
 export type TagRow = Selectable<TagTable>;
 export type SaleRow = Selectable<SaleTable>;
+export type CommerceOrderRow = Selectable<CommerceOrderTable>;
+export type ShopifyStoreRow = Selectable<ShopifyStoreTable>;
 export type SatisfactionRow = Selectable<SatisfactionTable>;
 export type CallMeetingRow = Selectable<CallMeetingTable>;
 export type OperatorProfileRow = Selectable<OperatorProfileTable>;

@@ -12,9 +12,9 @@ import { transact } from './transact.js';
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
-/** The event names a part of docs/WEBHOOKS.md spells in backticks (`conversation.started`). */
+/** The event names a part of docs/WEBHOOKS.md spells in backticks (`conversation.started`, `commerce.order.created`). */
 function eventNamesIn(text: string): string[] {
-  return [...text.matchAll(/`([a-z_]+\.[a-z_]+)`/g)].map((match) => match[1] ?? '');
+  return [...text.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((match) => match[1] ?? '');
 }
 
 describe('the webhook mapping and docs/WEBHOOKS.md', () => {

@@ -208,6 +208,20 @@ export const EVENT_PAYLOADS = {
     detail: Type.String(),
     url: Type.String(),
   }),
+  /** An order of a client's shop was stored (commerce API or Shopify webhook); `store` is the store's id_store. */
+  'commerce.order.created': payload({
+    clientId: Id,
+    orderId: Id,
+    userKey: Type.String(),
+    source: Type.Enum(['api', 'shopify']),
+    store: Type.Union([Type.String(), Type.Null()]),
+  }),
+  /** Whether the client takes orders (POST /api/2/commerce/settings). */
+  'commerce_settings.updated': payload({ changed: Changed }),
+  /** A client's Shopify store (domain/commerce/shopify-stores.ts); secrets are never in events. */
+  'shopify_store.created': payload({ storeId: Id, idStore: Type.String() }),
+  'shopify_store.updated': payload({ storeId: Id, idStore: Type.String(), changed: Changed }),
+  'shopify_store.deleted': payload({ storeId: Id, idStore: Type.String() }),
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),

@@ -158,6 +158,7 @@ export type WebhookEventName = keyof typeof WEBHOOK_PAYLOADS;
 const PROVISIONING = 'Provisioning of partners, clients and keys: not part of a client’s activity.';
 const SETTINGS = 'A settings change made through the API or the console, whose caller has the answer.';
 const LIVE = 'Live routing and presence detail, pushed to operators’ consoles; not among seed 003’s webhook events.';
+const COMMERCE = 'Commerce activity (seed 001): read it through the commerce API; flows react to it.';
 const NOT_OFFERED = 'Not among seed 003’s webhook events; read it through the API.';
 
 /**
@@ -192,6 +193,11 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'targeting_rule.created': SETTINGS,
   'targeting_rule.updated': SETTINGS,
   'targeting_rule.deleted': SETTINGS,
+  'commerce_settings.updated': SETTINGS,
+  'shopify_store.created': SETTINGS,
+  'shopify_store.updated': SETTINGS,
+  'shopify_store.deleted': SETTINGS,
+  'commerce.order.created': COMMERCE,
   'user.availability_changed': LIVE,
   'conversation.queued': LIVE,
   'conversation.assigned': LIVE,
