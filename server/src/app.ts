@@ -6,11 +6,13 @@ import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
+import { metaAppWebhook } from './channels/meta-app-webhook.js';
 import { channelWebhooks } from './channels/plugin.js';
 import { secretsKey } from './channels/secrets.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
+import { shopifyWebhookRoutes } from './domain/commerce/shopify-webhook.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
 import { StatisticsProjection } from './domain/statistics/projection.js';
@@ -160,6 +162,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(sessionRoutes, { prefix: '/auth', context });
   await app.register(realtimeGateway, { context });
   await app.register(channelWebhooks, { context });
+  await app.register(metaAppWebhook, { context });
+  await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });
   await app.register(consoleRoutes, {});
 

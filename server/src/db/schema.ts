@@ -836,6 +836,8 @@ export interface CommerceOrderTable {
   store: Generated<string>;
   external_id: string;
   user_key: string;
+  /** The order's display name (Shopify's `#1001`), when given. */
+  name: string | null;
   /** JSON text: `{ name?, phone?, email? }`. */
   customer: string;
   /** JSON text: `[{ sku?, name, quantity, unit_price }]`. */

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { channelRoutes } from '../../channels/routes.js';
 import type { AppContext } from '../../context.js';
 import { transactionRoutes } from '../../domain/commerce/routes.js';
+import { commerceSettingsRoutes } from '../../domain/commerce/settings-routes.js';
 import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
 import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
@@ -37,4 +38,5 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(webhookRoutes, { context });
   await app.register(channelRoutes, { context });
   await app.register(targetingRuleRoutes, { context });
+  await app.register(commerceSettingsRoutes, { context });
 };

@@ -13,6 +13,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('store', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('external_id', 'text', (c) => c.notNull())
     .addColumn('user_key', 'text', (c) => c.notNull())
+    // The order's display name where the shop gives one (Shopify's `#1001`).
+    .addColumn('name', 'text')
     // JSON text, as the API gives them back: { name, phone, email } and [{ sku, name, quantity, unit_price }].
     .addColumn('customer', 'text', (c) => c.notNull())
     .addColumn('items', 'text', (c) => c.notNull())

@@ -20,6 +20,8 @@ export interface OrderInput {
   store?: string | undefined;
   /** The merchant's customer key; defaults to customer.phone, else customer.email. */
   user_key?: string | undefined;
+  /** The order's display name, as the shop shows it to its customer (Shopify's `#1001`); optional. */
+  name?: string | undefined;
   customer: { name?: string; phone?: string; email?: string };
   items: Array<{ sku?: string; name: string; quantity: number; unit_price: number }>;
   totals: { subtotal?: number; shipping?: number; tax?: number; total: number };
@@ -57,6 +59,7 @@ const ORDER_FIELDS = new Set([
   'external_id',
   'store',
   'user_key',
+  'name',
   'customer',
   'items',
   'totals',
@@ -125,6 +128,7 @@ export function validateOrderInput(input: unknown): ValidOrder {
 
   const external_id = requiredText(input.external_id, 'external_id', 255);
   const store = optionalText(input.store, 'store', 64);
+  const orderName = optionalText(input.name, 'name', 255);
 
   const customerInput = objectField(input.customer, 'customer');
   refuseUnknown(customerInput, ['name', 'phone', 'email'], 'customer');
@@ -204,6 +208,7 @@ export function validateOrderInput(input: unknown): ValidOrder {
     external_id,
     ...(store !== undefined && { store }),
     user_key,
+    ...(orderName !== undefined && { name: orderName }),
     customer,
     items,
     totals,
@@ -226,6 +231,7 @@ export function presentOrder(row: CommerceOrderRow): Order {
     external_id: row.external_id,
     ...(row.store !== '' && { store: row.store }),
     user_key: row.user_key,
+    ...(row.name !== null && { name: row.name }),
     customer: JSON.parse(row.customer) as Order['customer'],
     items: JSON.parse(row.items) as Order['items'],
     totals,
@@ -292,6 +298,7 @@ export async function insertOrder(
       store,
       external_id: order.external_id,
       user_key: order.user_key,
+      name: order.name ?? null,
       customer: JSON.stringify(order.customer),
       items: JSON.stringify(order.items),
       subtotal: order.totals.subtotal ?? null,

@@ -182,8 +182,8 @@ function checkAnswer(response: OutboundResponse, field: string): void {
   const payload = isObject(body) && isObject(body.data) ? body.data[field] : undefined;
   if (!isObject(payload))
     throw new ShopifyAdminError(`Shopify's answer has no data.${field}.`, true, { status: 200, code: 'bad_response' });
-  const userErrors = [...userErrorsOf(payload.userErrors), ...userErrorsOf(payload.orderCancelUserErrors)];
-  // orderCancel repeats its errors in the deprecated userErrors: each once.
+  const userErrors = [...userErrorsOf(payload.orderCancelUserErrors), ...userErrorsOf(payload.userErrors)];
+  // orderCancel repeats its errors, without their code, in the deprecated userErrors: each once, with its code.
   const distinct = userErrors.filter(
     (error, index) => userErrors.findIndex((other) => other.message === error.message) === index,
   );

@@ -33,7 +33,8 @@ export type Resource =
   | 'channel'
   | 'webhook'
   | 'targeting_rule'
-  | 'statistic';
+  | 'statistic'
+  | 'commerce';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -70,6 +71,8 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   targeting_rule: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Figures computed from the rollups (domain/statistics/): read only; agents' console sessions may not.
   statistic: { list: ALL, read: ALL, create: NOBODY, update: NOBODY, delete: NOBODY },
+  // A client's commerce set-up (orders enabled, Shopify stores; secrets write-only); agents' console sessions may not.
+  commerce: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -97,6 +100,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   webhook: 'webhooks',
   targeting_rule: 'targeting rules',
   statistic: 'statistics',
+  commerce: 'commerce settings',
 };
 
 /**
