@@ -291,92 +291,17 @@ export async function listSatisfactions(
   return query.orderBy('satisfaction.created_at', 'desc').orderBy('satisfaction.id', 'desc').execute();
 }
 
-/**
- * The source-row facts of a period that operator statistics read besides the rollups (domain/statistics/
- * operator-figures.ts gives presence, conversation counts, durations and problems): those whose definition the rollups
- * do not carry exactly. Sales count by their own date and for the operator credited with them (the one reported with
- * the sale, else its conversation's), answers by their own date and for the operator recorded on them (else the
- * conversation's), and `conv_rate` divides by every conversation of the operator, answered or not.
- */
-export interface StatsFacts {
-  operators: Pick<OperatorRow, 'id' | 'name' | 'deleted_at'>[];
-  /** Per operator: conversations created in the period, and how many of them were followed by a sale (any date). */
-  conversions: { operator_id: number; conversations: number; sold: number }[];
-  sales: { operator_id: number | null; amount: number }[];
-  satisfactions: { operator_id: number | null; note_welcome: number; note_delay: number; note_resolution: number }[];
-}
+/** An operator of v1 getStats: its figures come from the statistics rollups (domain/statistics/operator-figures.ts). */
+export type StatsOperator = Pick<OperatorRow, 'id' | 'name' | 'deleted_at'>;
 
-/** What operator statistics read from the source rows for a period, limited to `operatorIds` when given. */
-export async function loadStatsFacts(
+/** The client's operators v1 getStats lists, limited to `operatorIds` when given, by id. */
+export async function loadStatsOperators(
   db: Kysely<Database>,
   clientId: number,
-  period: Required<Period>,
   operatorIds?: number[],
-): Promise<StatsFacts> {
+): Promise<StatsOperator[]> {
   const only = operatorIds === undefined ? undefined : operatorIds.length > 0 ? operatorIds : [0];
   let operators = db.selectFrom('operator').select(['id', 'name', 'deleted_at']).where('client_id', '=', clientId);
   if (only) operators = operators.where('id', 'in', only);
-
-  let conversations = db
-    .selectFrom('conversation')
-    .select((eb) => ['operator_id', eb.fn.countAll<number | string>().as('n')])
-    .where('client_id', '=', clientId)
-    .where('operator_id', 'is not', null)
-    .where('created_at', '>=', period.start)
-    .where('created_at', '<', period.end)
-    .groupBy('operator_id');
-  if (only) conversations = conversations.where('operator_id', 'in', only);
-
-  let sold = db
-    .selectFrom('conversation')
-    .select((eb) => ['conversation.operator_id', eb.fn.countAll<number | string>().as('n')])
-    .where('conversation.client_id', '=', clientId)
-    .where('conversation.operator_id', 'is not', null)
-    .where('conversation.created_at', '>=', period.start)
-    .where('conversation.created_at', '<', period.end)
-    .where((eb) =>
-      eb.exists(eb.selectFrom('sale').select('sale.id').whereRef('sale.conversation_id', '=', 'conversation.id')),
-    )
-    .groupBy('conversation.operator_id');
-  if (only) sold = sold.where('conversation.operator_id', 'in', only);
-
-  const sales = db
-    .selectFrom('sale')
-    .leftJoin('conversation', 'conversation.id', 'sale.conversation_id')
-    .select((eb) => [eb.fn.coalesce('sale.operator_id', 'conversation.operator_id').as('operator_id'), 'sale.amount'])
-    .where('sale.client_id', '=', clientId)
-    .where('sale.created_at', '>=', period.start)
-    .where('sale.created_at', '<', period.end);
-
-  const satisfactions = db
-    .selectFrom('satisfaction')
-    .innerJoin('conversation', 'conversation.id', 'satisfaction.conversation_id')
-    .select((eb) => [
-      eb.fn.coalesce('satisfaction.operator_id', 'conversation.operator_id').as('operator_id'),
-      'satisfaction.note_welcome',
-      'satisfaction.note_delay',
-      'satisfaction.note_resolution',
-    ])
-    .where('satisfaction.client_id', '=', clientId)
-    .where('satisfaction.created_at', '>=', period.start)
-    .where('satisfaction.created_at', '<', period.end);
-
-  const [operatorRows, conversationRows, soldRows, saleRows, satisfactionRows] = await Promise.all([
-    operators.orderBy('id').execute(),
-    conversations.execute(),
-    sold.execute(),
-    sales.execute(),
-    satisfactions.execute(),
-  ]);
-  const soldBy = new Map(soldRows.map((row) => [row.operator_id, Number(row.n)]));
-  return {
-    operators: operatorRows,
-    conversions: conversationRows.flatMap((row) =>
-      row.operator_id === null
-        ? []
-        : [{ operator_id: row.operator_id, conversations: Number(row.n), sold: soldBy.get(row.operator_id) ?? 0 }],
-    ),
-    sales: saleRows.map((row) => ({ operator_id: row.operator_id, amount: Number(row.amount) })),
-    satisfactions: satisfactionRows,
-  };
+  return operators.orderBy('id').execute();
 }

@@ -29,7 +29,7 @@ import {
   listHistory,
   listSales,
   listSatisfactions,
-  loadStatsFacts,
+  loadStatsOperators,
   operatorIdsByExternalId,
   operatorIdsByName,
 } from './queries.js';
@@ -181,19 +181,19 @@ export function registerReportMethods(app: FastifyInstance, registry: MethodRegi
       'Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), ' +
       '`duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), ' +
       '`rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. ' +
-      '`presence`, `chatcount`, `duration` and `problem` come from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.',
+      'Every figure comes from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.',
     params: StatsParams,
     formats: ['json', 'csv'],
     json: StatsList,
     answer: async (input, { clientId }) => {
-      // Rollups are hourly: a period given with times is widened to whole hours, for the source-row figures too.
+      // Rollups are hourly: a period given with times is widened to whole hours.
       const period = hourAlignedPeriod(readBoundedPeriod(input));
       const operatorIds = await operatorFilter(clientId, input);
-      const [facts, figures] = await Promise.all([
-        loadStatsFacts(db, clientId, period, operatorIds),
+      const [operators, figures] = await Promise.all([
+        loadStatsOperators(db, clientId, operatorIds),
         loadOperatorPeriodFigures(db, clientId, period, operatorIds),
       ]);
-      const stats = computeOperatorStats(facts, figures).map(presentStats);
+      const stats = computeOperatorStats(operators, figures).map(presentStats);
       return outOf(input) === 'csv' ? { text: toCsv(STATS_CSV, stats), format: 'csv' } : { json: stats };
     },
   });

@@ -1,7 +1,8 @@
-// Operator statistics of seed 002's `operator_stats/getStats`: presence, conversation counts, durations and problems from
-// the statistics rollups, notes, sales and conversion from the period's source rows.
+// Operator statistics of seed 002's `operator_stats/getStats`, every figure from the statistics rollups
+// (domain/statistics/operator-figures.ts): presence, conversation counts, durations, problems, conversion, the sales
+// and the survey answers credited to each operator.
 import { NO_PERIOD_FIGURES, type OperatorPeriodFigures } from '../../domain/statistics/operator-figures.js';
-import type { StatsFacts } from './queries.js';
+import type { StatsOperator } from './queries.js';
 
 export interface OperatorStats {
   id: number;
@@ -27,70 +28,42 @@ export interface OperatorStats {
   noteOverall: number;
 }
 
-const mean = (values: readonly number[]): number =>
-  values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
-
 /** Like PHP's float to string (14 significant digits): `2.66666666666667`, `3`. */
 function shortNumber(value: number): string {
   return String(Number(value.toPrecision(15)));
 }
 
 /**
- * Statistics per operator from the rollup figures of the period (operator-figures.ts) and its source-row facts.
- * Operators deleted since are listed only when they did something in the period.
+ * Statistics per operator of the list from the rollup figures of the period (operator-figures.ts). Operators deleted
+ * since are listed only when they did something in the period.
  */
 export function computeOperatorStats(
-  facts: StatsFacts,
+  operators: readonly StatsOperator[],
   figures: ReadonlyMap<number, OperatorPeriodFigures>,
 ): OperatorStats[] {
-  const byOperator = <T extends { operator_id: number | null }>(rows: readonly T[]): Map<number, T[]> => {
-    const grouped = new Map<number, T[]>();
-    for (const row of rows) {
-      if (row.operator_id === null) continue;
-      const list = grouped.get(row.operator_id) ?? [];
-      list.push(row);
-      grouped.set(row.operator_id, list);
-    }
-    return grouped;
-  };
-  const sales = byOperator(facts.sales);
-  const satisfactions = byOperator(facts.satisfactions);
-  const conversions = new Map(facts.conversions.map((row) => [row.operator_id, row]));
-
-  return facts.operators.flatMap((operator) => {
+  return operators.flatMap((operator) => {
     const own = figures.get(operator.id) ?? NO_PERIOD_FIGURES;
-    const conversion = conversions.get(operator.id) ?? { conversations: 0, sold: 0 };
-    const ownSales = sales.get(operator.id) ?? [];
-    const answers = satisfactions.get(operator.id) ?? [];
-    const active =
-      own.chatCount > 0 ||
-      own.presenceSeconds > 0 ||
-      conversion.conversations > 0 ||
-      ownSales.length > 0 ||
-      answers.length > 0;
+    const active = own.chatCount > 0 || own.presenceSeconds > 0 || own.salesCount > 0 || own.surveys > 0;
     if (operator.deleted_at !== null && !active) return [];
-
-    const welcome = answers.map((answer) => answer.note_welcome);
-    const delay = answers.map((answer) => answer.note_delay);
-    const resolution = answers.map((answer) => answer.note_resolution);
-    const overall = mean([...welcome, ...delay, ...resolution]);
-
+    // The notes are whole numbers, so their sums are exact and each mean is the one a list of the notes would give.
+    const meanOf = (sum: number, count: number) => (count === 0 ? 0 : sum / count);
+    const overall = meanOf(own.noteWelcomeSum + own.noteDelaySum + own.noteResolutionSum, 3 * own.surveys);
     return [
       {
         id: operator.id,
         name: operator.name,
         presenceHours: own.presenceHours,
         chatCount: own.chatCount,
-        rate: answers.length === 0 ? '0' : shortNumber(overall),
+        rate: own.surveys === 0 ? '0' : shortNumber(overall),
         meanMinutes: own.meanMinutes,
-        conversionRate: conversion.conversations === 0 ? 0 : conversion.sold / conversion.conversations,
+        conversionRate: own.chatCount === 0 ? 0 : own.soldConversations / own.chatCount,
         // Summed in cents so 19.90 + 0.10 is 20.00, not 19.999999999999996.
-        turnoverCents: ownSales.reduce((sum, sale) => sum + Math.round(sale.amount * 100), 0),
-        salesCount: ownSales.length,
+        turnoverCents: own.turnoverCents,
+        salesCount: own.salesCount,
         problems: own.problems,
-        noteWelcome: Math.round(mean(welcome)),
-        noteDelay: Math.round(mean(delay)),
-        noteResolution: Math.round(mean(resolution)),
+        noteWelcome: Math.round(meanOf(own.noteWelcomeSum, own.surveys)),
+        noteDelay: Math.round(meanOf(own.noteDelaySum, own.surveys)),
+        noteResolution: Math.round(meanOf(own.noteResolutionSum, own.surveys)),
         noteOverall: Math.round(overall),
       },
     ];

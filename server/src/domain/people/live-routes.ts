@@ -129,7 +129,7 @@ export const operatorLiveRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         tags: ['Operator'],
         summary: 'Get operators statistics',
         description:
-          "`conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written. `problem` (an addition to the seed): those conversations with a problem reported on them. `conversation_number` and `problem` come from the statistics rollups (the engine of `GET /statistic`), which follow committed changes about a second later; the survey rate and `experience` are counted from the surveys and messages themselves.",
+          "`conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written. `problem` (an addition to the seed): those conversations with a problem reported on them. Every figure comes from the statistics rollups (the engine of `GET /statistic`), which follow committed changes about a second later.",
         params: IdParams,
         response: { 200: OneEnvelope(OperatorStatisticData), ...ErrorResponses },
       },

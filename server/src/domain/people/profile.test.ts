@@ -186,7 +186,7 @@ describe('GET /operator/{id}/statistic', () => {
     });
   });
 
-  it('reads conversation_number and problem from the rollups: without them they are 0, a rebuild brings them back', async () => {
+  it('reads every figure from the rollups: without them they are 0 (the rate null), a rebuild brings them back', async () => {
     const op = await operator();
     const flagged = await conversation(op.id, 'chat', 'closed');
     await conversation(op.id, 'call', 'open');
@@ -199,11 +199,16 @@ describe('GET /operator/{id}/statistic', () => {
     const read = async () => (await t.api('GET', `/operator/${op.id}/statistic`, { key })).body.data;
     const full = { id: op.id, conversation_number: 2, satisfaction_global_rate: 1, experience: 1, problem: 1 };
     expect(await read()).toEqual(full);
-    // The client's rollups gone (hours and the days summed from them): the counts read 0, the survey rate and the
-    // messages written, counted from their own rows, stay.
+    // The client's rollups gone (hours and the days summed from them): the counts read 0, the survey rate null.
     await t.store.db.deleteFrom('stats_hour').where('client_id', '=', clientId).execute();
     await t.store.db.deleteFrom('stats_day').where('client_id', '=', clientId).execute();
-    expect(await read()).toEqual({ ...full, conversation_number: 0, problem: 0 });
+    expect(await read()).toEqual({
+      ...full,
+      conversation_number: 0,
+      problem: 0,
+      satisfaction_global_rate: null,
+      experience: 0,
+    });
     await rebuildStatistics(t.store.db, { clientId });
     expect(await read()).toEqual(full);
     // Days not summed in the client's zone (as after a change of client.timezone): the same counts from the hours.

@@ -1,5 +1,6 @@
 // Contact, satisfaction and transaction measures of a website's hours, from its conversations, messages, surveys and
-// sales: pure functions, so the incremental projection and `stats rebuild` compute rows the same way.
+// sales, and the operator credits (who wrote the messages, who a survey or a sale is credited to): pure functions, so
+// the incremental projection and `stats rebuild` compute rows the same way.
 
 import type { StatsMeasure } from '../../db/schema.js';
 import { MESSAGE_KIND } from '../../db/schema.js';
@@ -28,6 +29,8 @@ export interface ConversationFact {
 export interface MessageFact {
   conversation_id: number;
   kind: number;
+  /** Who wrote it (operator messages). */
+  operator_id: number | null;
   created_at: string;
 }
 
@@ -38,8 +41,21 @@ export interface SurveyFact {
   note_resolution: number;
 }
 
+/** A survey given in the hours computed, whatever its conversation's creation date. */
+export interface DatedSurveyFact {
+  /** The operator recorded with the survey (`satisfaction.operator_id`). */
+  operator_id: number | null;
+  /** Its conversation's operator now (`conversation.operator_id`), credited when none was recorded. */
+  conversation_operator_id: number | null;
+  note_welcome: number;
+  note_delay: number;
+  note_resolution: number;
+}
+
 export interface SaleFact {
   conversation_id: number | null;
+  /** The operator reported with the sale (`sale.operator_id`), credited before the conversation's. */
+  operator_id: number | null;
   amount: number;
   created_at: string;
 }
@@ -51,6 +67,8 @@ export interface ContactFacts {
   messages: readonly MessageFact[];
   /** Their surveys (at most one each). */
   surveys: readonly SurveyFact[];
+  /** Surveys given in the hours computed (by `satisfaction.created_at`), with their hour. */
+  datedSurveys: readonly (DatedSurveyFact & { hour: string })[];
   /** Ids among them with at least one sale, whatever its date. */
   soldConversationIds: ReadonlySet<number>;
   /** Sales created in the hours computed. */
@@ -151,6 +169,7 @@ function conversationMeasures(
     out.operator_answered = 1;
     if (sold) out.converted = 1;
   }
+  if (sold) out.sold_contacts = 1;
   if (conversation.rule_id !== null) out.from_rule = 1;
   if (conversation.problem_reported_at !== null) out.problems = 1;
   if (survey !== undefined) {
@@ -162,7 +181,15 @@ function conversationMeasures(
   return out;
 }
 
-/** The rollup rows of a website's hours: conversations by their creation hour, sales by theirs. */
+/** The row of an operator's credits in an hour: channel and source `*`, which no GET /statistic channel reads. */
+function creditKey(hour: string, operatorId: number): RollupKey {
+  return { hour, channel: '*', source: '*', resource: 'operator', resource_id: String(operatorId) };
+}
+
+/**
+ * The rollup rows of a website's hours: conversations by their creation hour (with the messages each operator wrote in
+ * them), surveys and sales by theirs.
+ */
 export function contactRollups(facts: ContactFacts): RollupRows {
   const rows = new RollupRows();
   const messagesOf = new Map<number, MessageFact[]>();
@@ -193,6 +220,26 @@ export function contactRollups(facts: ContactFacts): RollupRows {
       for (const [measure, value] of Object.entries(measures) as [StatsMeasure, number][])
         rows.add(key, measure, value);
     }
+    // Whoever wrote them, a colleague before a transfer included: the operator statistic's `experience`.
+    for (const message of messagesOf.get(conversation.id) ?? [])
+      if (message.kind === MESSAGE_KIND.operator && message.operator_id !== null)
+        rows.add(creditKey(hour, message.operator_id), 'authored_messages', 1);
+  }
+
+  for (const survey of facts.datedSurveys) {
+    const credited = survey.operator_id ?? survey.conversation_operator_id;
+    if (credited !== null) {
+      const key = creditKey(survey.hour, credited);
+      rows.add(key, 'credited_surveys', 1);
+      rows.add(key, 'credited_note_welcome_sum', survey.note_welcome);
+      rows.add(key, 'credited_note_delay_sum', survey.note_delay);
+      rows.add(key, 'credited_note_resolution_sum', survey.note_resolution);
+    }
+    if (survey.operator_id !== null) {
+      const key = creditKey(survey.hour, survey.operator_id);
+      rows.add(key, 'recorded_surveys', 1);
+      rows.add(key, 'recorded_notes_sum', survey.note_welcome + survey.note_delay + survey.note_resolution);
+    }
   }
 
   for (const sale of facts.sales) {
@@ -203,6 +250,14 @@ export function contactRollups(facts: ContactFacts): RollupRows {
     rows.add(total, 'sales_total_amount', sale.amount);
     rows.laterSale(total, sale.created_at);
     const conversation = sale.conversation_id === null ? undefined : facts.saleConversations.get(sale.conversation_id);
+    // Credited to the operator reported with it, else its conversation's, with or without contact (v1 getStats).
+    const credited = sale.operator_id ?? conversation?.operator_id ?? null;
+    if (credited !== null) {
+      const key = creditKey(hour, credited);
+      rows.add(key, 'credited_sales', 1);
+      // In cents, each rounded as v1 sums them, so that 19.90 + 0.10 is 2,000 cents exactly.
+      rows.add(key, 'credited_sales_cents', Math.round(sale.amount * 100));
+    }
     if (conversation === undefined) continue;
     const afterContact = conversation.operator_answer === 1;
     const saleMs = Date.parse(sale.created_at);

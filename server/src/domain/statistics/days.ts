@@ -86,6 +86,44 @@ export function segmentsOf(from: number, to: number, timeZone: string): RollupSe
 }
 
 /**
+ * How some clients' rollups are read over a period [from, to) (hour-aligned epoch ms; all time when null), for answers
+ * given in `timeZone`: whole local days from stats_day and the hours around them from stats_hour while the days of every
+ * client were summed in that zone; hours only when asked (`granularity=hour`), or while a client's days are missing or
+ * being summed again after a change of its time zone (they would be stale). The engine and the operator figures both
+ * read through here.
+ */
+export async function segmentsFor(
+  db: Db,
+  clientIds: readonly number[],
+  timeZone: string,
+  period: { from: number; to: number } | null,
+  options: { hoursOnly?: boolean } = {},
+): Promise<RollupSegment[]> {
+  if (period !== null && period.to <= period.from) return [];
+  const clients = [...new Set(clientIds)];
+  let daysReadable = options.hoursOnly !== true && clients.length > 0;
+  if (daysReadable) {
+    const zones = await dayZonesOf(db, clients);
+    daysReadable = clients.every((clientId) => zones.get(clientId) === timeZone);
+  }
+  if (period === null)
+    // Every hour belongs to exactly one local day, so all the days together are all the hours.
+    return daysReadable
+      ? [{ table: 'stats_day', column: 'day', from: '0000-01-01', to: '9999-12-31' }]
+      : [{ table: 'stats_hour', column: 'hour', from: '0000-01-01T00:00:00.000Z', to: '9999-12-31T00:00:00.000Z' }];
+  if (!daysReadable)
+    return [
+      {
+        table: 'stats_hour',
+        column: 'hour',
+        from: new Date(period.from).toISOString(),
+        to: new Date(period.to).toISOString(),
+      },
+    ];
+  return segmentsOf(period.from, period.to, timeZone);
+}
+
+/**
  * The rollup rows of one segment of a period. stats_day has stats_hour's columns with `day` for `hour`, so one builder
  * serves both: typed as stats_hour, with the period column named by reference.
  */

@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
-import { dayZonesOf, type RollupSegment, rollupRowsOf, segmentsOf } from './days.js';
+import { type RollupSegment, rollupRowsOf, segmentsFor } from './days.js';
 import {
   COUNTER_MEASURES,
   type CounterMeasure,
@@ -393,7 +393,14 @@ export async function queryStatistics(
   const fromIso = new Date(from).toISOString();
   const toIso = new Date(to).toISOString();
   const granularity = request.granularity;
-  const segments = await segmentsFor(db, scope, from, to, granularity);
+  // Whole local days from stats_day and the hours around them, unless hourly or a client's days are being summed again.
+  const segments = await segmentsFor(
+    db,
+    scope.websites.map((website) => website.client_id),
+    scope.timeZone,
+    { from, to },
+    { hoursOnly: granularity === 'hour' },
+  );
   const periodOfHour = (hour: string) =>
     granularity === null ? '' : periodLabel(Date.parse(hour), granularity, scope.timeZone);
   /** The answer's period label of a row: from its hour, or from its local day. */
@@ -531,28 +538,6 @@ function periodsBetween(from: number, to: number, granularity: Granularity, time
     if (labels.at(-1) !== label) labels.push(label);
   }
   return labels;
-}
-
-/**
- * How the period is read: whole local days from stats_day and the hours around them from stats_hour, when the days of
- * every client in scope were summed in the zone the answer is given in; hours only for `granularity=hour`, or while a
- * client's days are being summed again after a change of its time zone.
- */
-async function segmentsFor(
-  db: Kysely<Database>,
-  scope: StatisticScope,
-  from: number,
-  to: number,
-  granularity: Granularity | null,
-): Promise<RollupSegment[]> {
-  const hoursOnly: RollupSegment[] = [
-    { table: 'stats_hour', column: 'hour', from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-  ];
-  if (granularity === 'hour' || scope.websites.length === 0) return hoursOnly;
-  const clientIds = [...new Set(scope.websites.map((website) => website.client_id))];
-  const zones = await dayZonesOf(db, clientIds);
-  if (clientIds.some((clientId) => zones.get(clientId) !== scope.timeZone)) return hoursOnly;
-  return segmentsOf(from, to, scope.timeZone);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Per-operator figures read from the statistics rollups, for GET /operator/{id}/statistic and v1 operator_stats/getStats:
 // the measures of each operator's rollup rows, summed over every channel, and the seed fields computed from them with
-// the engine's formulas. Only fields the rollups carry exactly are here; the others stay on their source-row queries
-// (see docs/STATISTICS.md, "Operator statistic and v1 getStats").
+// the engine's formulas, or from the operator credits (messages written, surveys and sales credited to them, sold
+// conversations) that the rollups carry for these fields (see docs/STATISTICS.md, "Operator statistic and v1 getStats").
 //
 // Why not queryStatistics itself: its request reads one channel (seed 002 and 003 count every channel, `social`
 // included, which no statistic channel covers), answers rounded indicators (v1 gives unrounded means, which summing
@@ -11,21 +11,39 @@
 // zone, the hours around them from stats_hour), and applies the engine's formulas (formulas.ts).
 import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
-import { dayZonesOf, type RollupSegment, rollupRowsOf, segmentsOf, timeZoneOf } from './days.js';
+import { rollupRowsOf, segmentsFor, timeZoneOf } from './days.js';
 import { type Figures, FORMULAS } from './formulas.js';
 import { HOUR_MS } from './rollup-rows.js';
 
 /**
- * Measures of an operator's conversation rows (website rows, `resource` 'operator', every channel and source):
+ * Measures of an operator's website rows (`resource` 'operator', every channel and source, the credit rows `*` too):
  * - `contacts`: conversations created in the hour whose operator (`conversation.operator_id`, the last holder) is them;
  * - `problems`: those of them with a problem reported (`conversation.problem_reported_at` set), whoever reported it;
- * - `duration_sum`, `duration_n`: seconds from creation to closing of the closed ones, and how many.
+ * - `duration_sum`, `duration_n`: seconds from creation to closing of the closed ones, and how many;
+ * - `sold_contacts`: those of them followed by a sale (any date), answered or not;
+ * - `authored_messages`: operator messages they wrote (`conversation_message.operator_id`), in conversations created in
+ *   the hour, whoever holds them;
+ * - `credited_surveys`, `credited_note_*_sum`: surveys given in the hour (`satisfaction.created_at`) for the operator
+ *   recorded on them, else the conversation's, and their notes; `recorded_surveys`, `recorded_notes_sum`: those given
+ *   in the hour recorded with them (`satisfaction.operator_id`), and the sum of their three notes;
+ * - `credited_sales`, `credited_sales_cents`: sales made in the hour credited to them (`sale.operator_id`, else the
+ *   conversation's), and their amounts in cents (each rounded, summed exactly).
  */
 const CONTACT_MEASURES = [
   'contacts',
   'problems',
   'duration_sum',
   'duration_n',
+  'sold_contacts',
+  'authored_messages',
+  'credited_surveys',
+  'credited_note_welcome_sum',
+  'credited_note_delay_sum',
+  'credited_note_resolution_sum',
+  'recorded_surveys',
+  'recorded_notes_sum',
+  'credited_sales',
+  'credited_sales_cents',
 ] as const satisfies readonly StatsMeasure[];
 /** Seconds connected (presence sessions, counted once however many channels): the client's chat presence rows. */
 const PRESENCE_MEASURES = ['presence_s'] as const satisfies readonly StatsMeasure[];
@@ -49,30 +67,6 @@ export function hourAlignedPeriod(period: InstantPeriod): InstantPeriod {
   const start = Math.floor(Date.parse(period.start) / HOUR_MS) * HOUR_MS;
   const end = Math.ceil(Date.parse(period.end) / HOUR_MS) * HOUR_MS;
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
-}
-
-/** The rollup segments of a client's period (all time when null): days where they can be read, hours otherwise. */
-async function segmentsFor(
-  db: Kysely<Database>,
-  clientId: number,
-  period: InstantPeriod | null,
-): Promise<RollupSegment[]> {
-  const timeZone = await timeZoneOf(db, clientId);
-  // The client's days are read only while they were summed in its zone now (after a change, until the projection has
-  // summed them again, they are stale or missing): the engine's rule (engine.ts, segmentsFor).
-  const daysReadable = (await dayZonesOf(db, [clientId])).get(clientId) === timeZone;
-  if (period === null) {
-    // Every hour belongs to exactly one local day, so all the days together are all the hours.
-    return daysReadable
-      ? [{ table: 'stats_day', column: 'day', from: '0000-01-01', to: '9999-12-31' }]
-      : [{ table: 'stats_hour', column: 'hour', from: '0000-01-01T00:00:00.000Z', to: '9999-12-31T00:00:00.000Z' }];
-  }
-  const aligned = hourAlignedPeriod(period);
-  const from = Date.parse(aligned.start);
-  const to = Date.parse(aligned.end);
-  if (to <= from) return [];
-  if (!daysReadable) return [{ table: 'stats_hour', column: 'hour', from: aligned.start, to: aligned.end }];
-  return segmentsOf(from, to, timeZone);
 }
 
 type Sums = Map<number, Map<OperatorMeasure, number>>;
@@ -104,7 +98,14 @@ async function sumOperatorMeasures(
     for (let index = 0; index < operatorIds.length; index += ID_CHUNK)
       idChunks.push(operatorIds.slice(index, index + ID_CHUNK).map(String));
   const clientWebsites = db.selectFrom('website').select('id').where('client_id', '=', clientId);
-  for (const segment of await segmentsFor(db, clientId, period)) {
+  const aligned = period === null ? null : hourAlignedPeriod(period);
+  const segments = await segmentsFor(
+    db,
+    [clientId],
+    await timeZoneOf(db, clientId),
+    aligned === null ? null : { from: Date.parse(aligned.start), to: Date.parse(aligned.end) },
+  );
+  for (const segment of segments) {
     for (const ids of idChunks) {
       let contacts = rollupRowsOf(db, segment)
         .select((eb) => ['resource_id', ...CONTACT_MEASURES.map((measure) => eb.fn.sum(sql.ref(measure)).as(measure))])
@@ -137,12 +138,19 @@ function figuresOf(own: Map<OperatorMeasure, number> | undefined): Figures {
   return { get: (measure) => own?.get(measure as OperatorMeasure) ?? 0, lastSaleAt: null };
 }
 
-/** The fields of GET /operator/{id}/statistic the rollups carry exactly, all time. */
+/** The fields of GET /operator/{id}/statistic, all time. */
 export interface OperatorAllTimeFigures {
   /** `contact_number` over every channel: conversations whose operator is them (every status, all time). */
   conversation_number: number;
   /** The `problems` measure: those conversations with a problem reported on them, whoever reported it. */
   problem: number;
+  /**
+   * Over the surveys recorded with them (`recorded_*`): the mean of each survey's three notes (1 to 3) divided by 3,
+   * rounded to 2 decimals; null without surveys.
+   */
+  satisfaction_global_rate: number | null;
+  /** `authored_messages`: the operator messages they wrote. */
+  experience: number;
 }
 
 export async function loadOperatorAllTimeFigures(
@@ -151,13 +159,18 @@ export async function loadOperatorAllTimeFigures(
 ): Promise<OperatorAllTimeFigures> {
   const sums = await sumOperatorMeasures(db, operator.client_id, null, [operator.id], { presence: false });
   const figures = figuresOf(sums.get(operator.id));
+  const surveys = figures.get('recorded_surveys');
   return {
     conversation_number: Number(FORMULAS.contact_number.value(figures) ?? 0),
     problem: figures.get('problems'),
+    // Σ(notes) / (3 notes × 3 points × surveys), rounded on whole hundredths so 0.665 cannot drift to 0.66.
+    satisfaction_global_rate:
+      surveys === 0 ? null : Math.round((figures.get('recorded_notes_sum') * 100) / (9 * surveys)) / 100,
+    experience: figures.get('authored_messages'),
   };
 }
 
-/** The fields of v1 getStats the rollups carry exactly, for one operator over a period. */
+/** The figures of v1 getStats, for one operator over a period. */
 export interface OperatorPeriodFigures {
   /** `presence_duration`: their connected seconds in the period. */
   presenceSeconds: number;
@@ -169,6 +182,18 @@ export interface OperatorPeriodFigures {
   meanMinutes: number;
   /** The `problems` measure: those conversations with a problem reported on them, whoever reported it. */
   problems: number;
+  /** `sold_contacts`: those conversations followed by a sale (any date), answered or not. */
+  soldConversations: number;
+  /** Surveys given in the period credited to them (recorded on the survey, else the conversation's operator). */
+  surveys: number;
+  /** The sums of those surveys' notes (1 to 3 each). */
+  noteWelcomeSum: number;
+  noteDelaySum: number;
+  noteResolutionSum: number;
+  /** Sales made in the period credited to them (reported with the sale, else the conversation's operator). */
+  salesCount: number;
+  /** The sum of those sales' amounts in cents, each rounded to the cent. */
+  turnoverCents: number;
 }
 
 /**
@@ -193,6 +218,13 @@ export async function loadOperatorPeriodFigures(
       chatCount: Number(FORMULAS.contact_number.value(figures) ?? 0),
       meanMinutes: typeof meanSeconds === 'number' ? meanSeconds / 60 : 0,
       problems: figures.get('problems'),
+      soldConversations: figures.get('sold_contacts'),
+      surveys: figures.get('credited_surveys'),
+      noteWelcomeSum: figures.get('credited_note_welcome_sum'),
+      noteDelaySum: figures.get('credited_note_delay_sum'),
+      noteResolutionSum: figures.get('credited_note_resolution_sum'),
+      salesCount: figures.get('credited_sales'),
+      turnoverCents: figures.get('credited_sales_cents'),
     });
   }
   return out;
@@ -205,4 +237,11 @@ export const NO_PERIOD_FIGURES: Readonly<OperatorPeriodFigures> = {
   chatCount: 0,
   meanMinutes: 0,
   problems: 0,
+  soldConversations: 0,
+  surveys: 0,
+  noteWelcomeSum: 0,
+  noteDelaySum: 0,
+  noteResolutionSum: 0,
+  salesCount: 0,
+  turnoverCents: 0,
 };

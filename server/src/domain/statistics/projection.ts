@@ -252,7 +252,10 @@ export class StatisticsProjection {
     return `${this.now().toISOString()}#${this.owner.slice(0, 8)}${String(this.marks).padStart(6, '0')}`;
   }
 
-  /** The buckets events touch: the creation hour of each conversation named, the hour of each sale, presence hours. */
+  /**
+   * The buckets events touch: the creation hour of each conversation named, the hours of its sales and of its survey,
+   * the hour of each sale, presence hours.
+   */
   private async bucketsOf(events: readonly EventRow[]): Promise<Set<BucketKey>> {
     const buckets = new Set<BucketKey>();
     const conversationIds = new Set<number>();
@@ -283,6 +286,14 @@ export class StatisticsProjection {
         .where('conversation_id', 'in', chunk)
         .execute();
       for (const row of sales) buckets.add(`${row.client_id}|${row.website_id}|${hourOf(Date.parse(row.created_at))}`);
+      // A survey counts in its own hour, credited to the conversation's operator when it recorded none.
+      const surveys = await this.db
+        .selectFrom('satisfaction')
+        .select(['client_id', 'website_id', 'created_at'])
+        .where('conversation_id', 'in', chunk)
+        .execute();
+      for (const row of surveys)
+        buckets.add(`${row.client_id}|${row.website_id}|${hourOf(Date.parse(row.created_at))}`);
     }
     const sales = [...saleIds];
     for (let index = 0; index < sales.length; index += 500) {

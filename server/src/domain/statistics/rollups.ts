@@ -8,7 +8,7 @@ import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
 import { applyDayChanges, lockScope, timeZoneOf } from './days.js';
 import { type OperatorFact, type PresenceFacts, presenceRollups } from './presence-rollups.js';
-import type { RollupRow } from './rollup-rows.js';
+import { hourOf, type RollupRow } from './rollup-rows.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -62,7 +62,7 @@ async function loadContactFacts(
   const messages = await inChunks(ids, (chunk) =>
     db
       .selectFrom('conversation_message')
-      .select(['conversation_id', 'kind', 'created_at'])
+      .select(['conversation_id', 'kind', 'operator_id', 'created_at'])
       .where('conversation_id', 'in', chunk)
       .where('kind', 'in', [MESSAGE_KIND.operator, MESSAGE_KIND.visitor])
       .orderBy('conversation_id')
@@ -79,9 +79,24 @@ async function loadContactFacts(
   const sold = await inChunks(ids, (chunk) =>
     db.selectFrom('sale').select('conversation_id').distinct().where('conversation_id', 'in', chunk).execute(),
   );
+  const datedSurveys = await db
+    .selectFrom('satisfaction')
+    .innerJoin('conversation', 'conversation.id', 'satisfaction.conversation_id')
+    .select([
+      'satisfaction.operator_id',
+      'conversation.operator_id as conversation_operator_id',
+      'satisfaction.note_welcome',
+      'satisfaction.note_delay',
+      'satisfaction.note_resolution',
+      'satisfaction.created_at',
+    ])
+    .where('satisfaction.website_id', '=', website.id)
+    .where('satisfaction.created_at', '>=', from)
+    .where('satisfaction.created_at', '<', to)
+    .execute();
   const sales: SaleFact[] = await db
     .selectFrom('sale')
-    .select(['conversation_id', 'amount', 'created_at'])
+    .select(['conversation_id', 'operator_id', 'amount', 'created_at'])
     .where('website_id', '=', website.id)
     .where('created_at', '>=', from)
     .where('created_at', '<', to)
@@ -107,6 +122,10 @@ async function loadContactFacts(
     conversations,
     messages,
     surveys,
+    datedSurveys: datedSurveys.map(({ created_at, ...survey }) => ({
+      ...survey,
+      hour: hourOf(Date.parse(created_at)),
+    })),
     soldConversationIds: new Set(sold.flatMap((row) => (row.conversation_id === null ? [] : [row.conversation_id]))),
     sales,
     saleConversations: known,
