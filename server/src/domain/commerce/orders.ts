@@ -1,7 +1,6 @@
 // Orders of a client's shop (seed 001 createOrder, Shopify's order webhook): validation naming the field, one row per
 // merchant order id and store, and the `commerce.order.created` event flows start on, committed with the row.
 import type { Kysely, Transaction } from 'kysely';
-import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { CommerceOrderRow, Database } from '../../db/schema.js';
 import { isEmailAddress } from '../../email.js';
@@ -12,6 +11,10 @@ import { nowInstant } from '../../time.js';
 import { MAX_AMOUNT } from './schema.js';
 
 type Tx = Transaction<Database>;
+/** What creating an order needs of the app's context (AppContext fits; not imported, so flows may import this module). */
+export interface OrderContext {
+  db: Kysely<Database>;
+}
 
 export interface OrderInput {
   /** The merchant's (or Shopify's) order id, unique per client and store. */
@@ -329,7 +332,7 @@ export async function insertOrder(
  * says whether it was created now or was already there (a retry with the same total and currency).
  */
 export async function createOrderOnce(
-  context: Pick<AppContext, 'db'>,
+  context: OrderContext,
   clientId: number,
   input: unknown,
   source: Order['source'],
@@ -348,7 +351,7 @@ export async function createOrderOnce(
 
 /** Validates (throws ApiError naming the field), stores and appends 'commerce.order.created' in ONE transaction. */
 export async function createOrder(
-  context: Pick<AppContext, 'db'>,
+  context: OrderContext,
   clientId: number,
   input: unknown,
   source: Order['source'],

@@ -1,14 +1,24 @@
 // Changes to a Shopify order from flows (tag, note, cancel) through the Admin GraphQL API of the client's store, with
 // its errors classified: retryable (429 with Retry-After, 5xx, throttled, unreachable) or not (4xx, userErrors).
+
+import type { Kysely } from 'kysely';
 import { channelKey } from '../../channels/secrets.js';
+import type { Config } from '../../config.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL } from '../../config.js';
-import type { AppContext } from '../../context.js';
-import { OutboundFailed, OutboundRefused, type OutboundResponse } from '../../http/outbound.js';
+import type { Database } from '../../db/schema.js';
+import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { findStore, openStoreSecrets } from './shopify-stores.js';
 
 /** The Admin API version the mutations below are written for. */
 export const SHOPIFY_ADMIN_API_VERSION = '2025-01';
+
+/** What an order action needs of the app's context (AppContext fits; not imported, so the flow engine may import this). */
+export interface ShopifyAdminContext {
+  db: Kysely<Database>;
+  config: Config;
+  outbound: OutboundGuard;
+}
 
 export type ShopifyOrderAction =
   | { action: 'tag'; tags: string[] }
@@ -201,7 +211,7 @@ function checkAnswer(response: OutboundResponse, field: string): void {
  * change Shopify accepted is remembered under its idempotency key, so calling again with that key does nothing.
  */
 export async function applyShopifyOrderAction(
-  context: Pick<AppContext, 'db' | 'config' | 'outbound'>,
+  context: ShopifyAdminContext,
   clientId: number,
   store: string,
   orderId: string,
