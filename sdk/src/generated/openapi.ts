@@ -6073,7 +6073,7 @@ export interface paths {
         };
         /**
          * Get operators statistics
-         * @description `conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written. `problem` (an addition to the seed): those conversations with a problem reported on them. `conversation_number` and `problem` come from the statistics rollups (the engine of `GET /statistic`), which follow committed changes about a second later; the survey rate and `experience` are counted from the surveys and messages themselves.
+         * @description `conversation_number`: conversations assigned to the operator (every channel, all time). `satisfaction_global_rate`: mean over the operator's satisfaction surveys of (sum of the three notes out of 3) / 9, 2 decimals, null without surveys. `experience`: messages the operator has written. `problem` (an addition to the seed): those conversations with a problem reported on them. Every figure comes from the statistics rollups (the engine of `GET /statistic`), which follow committed changes about a second later.
          */
         get: {
             parameters: {
@@ -21261,7 +21261,7 @@ export interface paths {
         };
         /**
          * Export operator statistics
-         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. `presence`, `chatcount`, `duration` and `problem` come from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.
+         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. Every figure comes from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.
          */
         get: {
             parameters: {
@@ -21403,7 +21403,7 @@ export interface paths {
         put?: never;
         /**
          * Export operator statistics
-         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. `presence`, `chatcount`, `duration` and `problem` come from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.
+         * @description Per operator for the days `sdate` to `edate` (required, `aaaa-mm-jj`, UTC): `presence` (hours connected), `chatcount` (conversations started in the period), `duration` (their mean length in minutes, closed ones), `conv_rate` (share followed by a sale), `turnover` and `sales_count` (sales credited to the operator), `rate` (mean of all notes), `note_*` (rounded means, 1 to 3; 0 without answers). `problem` (those conversations with a problem reported on them). Filters: `opid`, `opname`. `out=csv` answers a `;`-separated table. Every figure comes from the statistics rollups, which follow committed changes about a second later (presence of a connected operator, up to half a minute); a period given with times is widened to whole hours.
          *
          *     The same method as a POST: parameters in a form-encoded (or json) body; any given in the query are read too.
          */
