@@ -28,6 +28,7 @@ import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
 import { Limits } from './limits/limits.js';
 import { createSharedLimits } from './limits/shared-limits.js';
 import { registerHealth } from './ops/health.js';
+import { lazyChildLogger } from './ops/lazy-logger.js';
 import { limitReport, readCacheMetrics, registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
 import { consoleRoutes } from './web/console-routes.js';
@@ -45,6 +46,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildApp(config: Config, store: Store): Promise<BuiltApp> {
   const app = Fastify({
     logger: { level: config.logLevel },
+    // Each request's logger is made on its first line written (ops/lazy-logger.ts): most requests write none.
+    childLoggerFactory: lazyChildLogger,
+    // Fastify's 'incoming request' / 'request completed' lines are info: below that level they would only be calls.
+    disableRequestLogging: !['info', 'debug', 'trace'].includes(config.logLevel),
     // An incoming X-Request-Id (from a load balancer) is kept so logs join up across hops.
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {

@@ -1,5 +1,5 @@
 // Prometheus metrics of one app instance: process defaults plus HTTP request counts and latencies by route.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onResponseHookHandler } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LimitReport } from '../limits/limits.js';
 
@@ -20,11 +20,41 @@ export function registerMetrics(app: FastifyInstance): Registry {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // Each route gets its own onResponse hook holding its labels, made once when the route is declared: reading
+  // request.routeOptions builds an object per call, and it was a measurable share of answering a cached read.
+  const record = (method: string, route: string) => {
+    const routeLabels = { method, route };
+    const byStatus = new Map<number, { method: string; route: string; status: string }>();
+    return (statusCode: number, elapsedMs: number) => {
+      let labels = byStatus.get(statusCode);
+      if (labels === undefined) {
+        labels = { method, route, status: String(statusCode) };
+        byStatus.set(statusCode, labels);
+      }
+      requests.inc(labels);
+      duration.observe(routeLabels, elapsedMs / 1000);
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const recorders = new Map(methods.map((method) => [method, record(method, route.url)]));
+    const hook: onResponseHookHandler = (request, reply, done) => {
+      recorders.get(request.method)?.(reply.statusCode, reply.elapsedTime);
+      done();
+    };
+    route.onResponse = route.onResponse === undefined ? [hook] : [route.onResponse, hook].flat();
+  });
+  // Requests no route matched: the route pattern, never the raw URL, keeps label cardinality bounded.
+  const unmatched = new Map<string, ReturnType<typeof record>>();
   app.addHook('onResponse', (request, reply, done) => {
-    // The route pattern, never the raw URL, keeps label cardinality bounded.
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (request.is404) {
+      let recorder = unmatched.get(request.method);
+      if (recorder === undefined) {
+        recorder = record(request.method, 'unmatched');
+        if (unmatched.size < 16) unmatched.set(request.method, recorder);
+      }
+      recorder(reply.statusCode, reply.elapsedTime);
+    }
     done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -75,6 +75,17 @@ describe('/metrics', () => {
     // The route pattern, not the raw URL, labels the 404.
     expect(requestCount(second.body, '/api/2/operator/:id', '404')).toBe(1);
     expect(second.body).not.toContain('424242');
+    // Each answer is timed under its route too.
+    expect(second.body).toMatch(
+      /causerie_http_request_duration_seconds_count\{method="GET",route="\/api\/2\/operator"\} \d+/,
+    );
+
+    // A URL no route matches counts as 'unmatched', whatever its path.
+    const unmatchedBefore = requestCount(second.body, 'unmatched', '404');
+    await t.app.inject({ method: 'GET', url: '/no/such/page-31337' });
+    const third = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(requestCount(third.body, 'unmatched', '404')).toBe(unmatchedBefore + 1);
+    expect(third.body).not.toContain('31337');
   });
 });
 

@@ -1,5 +1,5 @@
 // API key material: generation, argon2id hashing of the secret half, and verification.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 /** Every Causerie-issued key starts with this, so leaked keys are easy to recognise and scan for. */
@@ -54,7 +54,8 @@ export async function verifyNothing(secret: string): Promise<false> {
 
 /** A fingerprint for in-memory caches, so plaintext keys are never kept as map keys. */
 export function fingerprint(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  // The one-shot digest: no Hash object per call (this runs on every authenticated request).
+  return digest('sha256', value, 'buffer');
 }
 
 /** Constant-time comparison of two fingerprints. */
