@@ -87,6 +87,30 @@ describe('CAUSERIE_READ_CACHE_MS', () => {
   });
 });
 
+describe('Shopify and the Meta app (commerce)', () => {
+  it('are unset by default; the Shopify base keeps its {store} and loses a final slash', () => {
+    const defaults = loadConfig({}, CWD);
+    expect([defaults.shopifyAdminUrl, defaults.metaAppSecret, defaults.metaVerifyToken]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const set = loadConfig(
+      {
+        CAUSERIE_SHOPIFY_ADMIN_URL: 'https://{store}.myshopify.com/',
+        CAUSERIE_META_APP_SECRET: '0123456789abcdef0123456789abcdef',
+        CAUSERIE_META_VERIFY_TOKEN: 'abcd1234',
+      },
+      CWD,
+    );
+    expect(set).toMatchObject({
+      shopifyAdminUrl: 'https://{store}.myshopify.com',
+      metaAppSecret: '0123456789abcdef0123456789abcdef',
+      metaVerifyToken: 'abcd1234',
+    });
+  });
+});
+
 describe('CAUSERIE_TRUST_PROXY', () => {
   it('is unset by default (the client is the TCP peer), and takes hops or a list of proxies', () => {
     expect(loadConfig({}, CWD).trustProxy).toBeUndefined();
@@ -144,6 +168,10 @@ describe('bad values throw a ConfigError naming the variable', () => {
     ['CAUSERIE_TRUST_PROXY', 'proxy.internal'],
     ['CAUSERIE_READ_CACHE_MS', '1s'],
     ['CAUSERIE_READ_CACHE_MS', '60001'],
+    ['CAUSERIE_SHOPIFY_ADMIN_URL', 'myshopify.com'],
+    ['CAUSERIE_SHOPIFY_ADMIN_URL', 'ftp://{store}.myshopify.com'],
+    ['CAUSERIE_META_APP_SECRET', 'short'],
+    ['CAUSERIE_META_VERIFY_TOKEN', 'has a space'],
   ])('%s=%s', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);
