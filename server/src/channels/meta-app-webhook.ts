@@ -93,7 +93,9 @@ export function payloadsByNumber(payload: unknown): { byNumber: Map<string, unkn
   return { byNumber, unaddressed };
 }
 
+// Provider-facing, like the per-channel webhooks: kept out of the OpenAPI document, documented in docs/COMMERCE.md.
 const describe = {
+  hide: true,
   tags: ['Channel webhooks'],
   description:
     "Meta's app-level WhatsApp webhook (seed 001): enter this URL, with its final slash, and CAUSERIE_META_VERIFY_TOKEN as the verify token in the Meta app's Webhooks settings, and subscribe to `messages`. " +

@@ -191,20 +191,35 @@ export class ReadCache {
    * same answer is being made for another request (fifty integrations polling the list that just changed), waits for
    * it rather than making it again.
    */
-  async lookUp(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  lookUp(request: FastifyRequest, reply: FastifyReply): boolean | Promise<boolean> {
     if (request.method !== 'GET' || this.options.maxAgeMs === 0) return false;
     const key = `${readerOf(request.principal)} ${request.url}`;
     const generation = this.generationOf(request.principal);
     let pending = this.inFlight.get(key);
     if (pending !== undefined && pending.generation !== generation) pending = undefined;
-    let kept = this.get(key, generation);
+    const kept = this.get(key, generation);
     // Past its age and being refreshed by another request: served meanwhile (nothing was committed under it).
     if (kept !== undefined && (kept.fresh || pending !== undefined)) return this.serve(reply, kept.entry);
-    if (pending !== undefined) {
-      await within(pending.made, this.options.waitForAnswerMs);
-      kept = this.get(key, generation);
-      if (kept?.fresh === true) return this.serve(reply, kept.entry);
-    }
+    // Only waiting for another request's answer needs a promise: hits and misses are answered at once.
+    if (pending !== undefined) return this.awaitAnswer(request, reply, key, generation, pending);
+    return this.ticket(request, key, generation, pending);
+  }
+
+  private async awaitAnswer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    generation: number,
+    pending: InFlight,
+  ): Promise<boolean> {
+    await within(pending.made, this.options.waitForAnswerMs);
+    const kept = this.get(key, generation);
+    if (kept?.fresh === true) return this.serve(reply, kept.entry);
+    return this.ticket(request, key, generation, pending);
+  }
+
+  /** A miss: the request makes the answer, kept when it is sent (`install`'s onSend). */
+  private ticket(request: FastifyRequest, key: string, generation: number, pending: InFlight | undefined): false {
     this.misses += 1;
     let resolveMade: () => void = () => undefined;
     const made = new Promise<void>((resolve) => {

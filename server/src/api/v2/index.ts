@@ -18,10 +18,30 @@ import { webhookRoutes } from '../../webhooks/routes.js';
 export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   app.decorateRequest('principal');
   // Authentication precedes validation, so an unauthenticated caller learns nothing about the schema.
-  app.addHook('onRequest', async (request, reply) => {
-    request.principal = await context.keys.authenticate(presentedKey(request), { sessions: true, address: request.ip });
-    // A GET whose answer is kept and still current is answered here (http/read-cache.ts).
-    if (await context.readCache.lookUp(request, reply)) return reply;
+  // Callback style, so a known key reading a kept answer (most polling) is answered with no promise at all.
+  app.addHook('onRequest', (request, reply, done) => {
+    const presented = presentedKey(request);
+    // A GET whose answer is kept and still current is answered here (http/read-cache.ts); an answered reply ends the
+    // hooks without `done`.
+    const answerFromCache = () => {
+      const answered = context.readCache.lookUp(request, reply);
+      if (answered === false) done();
+      else if (answered !== true) answered.then((sent) => (sent ? undefined : done()), done);
+    };
+    const known = context.keys.known(presented);
+    if (known !== undefined) {
+      request.principal = known;
+      answerFromCache();
+      return;
+    }
+    context.keys
+      .authenticate(presented, { sessions: true, address: request.ip })
+      .then((principal) => {
+        request.principal = principal;
+        answerFromCache();
+      })
+      // A refused key (403, 429) goes to the error handler; nothing here may become an unhandled rejection.
+      .catch((error: Error) => done(error));
   });
   context.readCache.install(app);
   await app.register(tenancyRoutes, { context });
