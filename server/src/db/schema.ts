@@ -575,7 +575,7 @@ export const STATS_MEASURES = [
   'production_union_s',
   'presentation_union_s',
   'load_integral_s',
-  // Credits of one operator (rows `resource` 'operator', channel and source '*'), where the operator is not the
+  // Credits of one operator (rows `resource` 'credit', channel and source '*'), where the operator is not the
   // conversation's: messages they wrote (conversation's creation hour); surveys by their own hour, for the operator
   // recorded on them else the conversation's, and those recorded with one; sales by their own hour, for the operator
   // reported with them else the conversation's (amounts in cents, summed exactly).

@@ -181,9 +181,12 @@ function conversationMeasures(
   return out;
 }
 
-/** The row of an operator's credits in an hour: channel and source `*`, which no GET /statistic channel reads. */
+/**
+ * The row of an operator's credits in an hour: a resource of its own (`credit`, the operator's id), so that the engine's
+ * reads of operator rows (by website, resource and period) do not pass over them; channel and source `*`.
+ */
 function creditKey(hour: string, operatorId: number): RollupKey {
-  return { hour, channel: '*', source: '*', resource: 'operator', resource_id: String(operatorId) };
+  return { hour, channel: '*', source: '*', resource: 'credit', resource_id: String(operatorId) };
 }
 
 /**

@@ -6,9 +6,9 @@
 // Why not queryStatistics itself: its request reads one channel (seed 002 and 003 count every channel, `social`
 // included, which no statistic channel covers), answers rounded indicators (v1 gives unrounded means, which summing
 // rounded per-channel figures cannot give), lists only operators linked to a website, and spans at most 3,660 days
-// (the operator statistic is all time). So this module reads the same rollup rows the engine reads, choosing between
-// stats_day and stats_hour as the engine does (whole local days from stats_day while they were summed in the client's
-// zone, the hours around them from stats_hour), and applies the engine's formulas (formulas.ts).
+// (the operator statistic is all time). So this module reads the same rollup rows the engine reads, through the same
+// choice of segments (days.ts segmentsFor: whole local days from stats_day while they were summed in the client's zone,
+// the hours around them from stats_hour), and applies the engine's formulas (formulas.ts).
 import { type Kysely, sql } from 'kysely';
 import type { Database, StatsMeasure } from '../../db/schema.js';
 import { rollupRowsOf, segmentsFor, timeZoneOf } from './days.js';
@@ -16,7 +16,7 @@ import { type Figures, FORMULAS } from './formulas.js';
 import { HOUR_MS } from './rollup-rows.js';
 
 /**
- * Measures of an operator's website rows (`resource` 'operator', every channel and source, the credit rows `*` too):
+ * Measures of an operator's website rows (`resource` 'operator', every channel and source, and `credit`):
  * - `contacts`: conversations created in the hour whose operator (`conversation.operator_id`, the last holder) is them;
  * - `problems`: those of them with a problem reported (`conversation.problem_reported_at` set), whoever reported it;
  * - `duration_sum`, `duration_n`: seconds from creation to closing of the closed ones, and how many;
@@ -112,7 +112,8 @@ async function sumOperatorMeasures(
         // Every channel and source: the website rows of the client's websites (presence rows have website 0).
         .where('website_id', 'in', clientWebsites)
         .where('client_id', '=', clientId)
-        .where('resource', '=', 'operator')
+        // Their conversation rows and their credit rows (contact-rollups.ts), both keyed by the operator's id.
+        .where('resource', 'in', ['operator', 'credit'])
         .groupBy('resource_id');
       if (ids !== undefined) contacts = contacts.where('resource_id', 'in', ids);
       for (const row of await contacts.execute())
