@@ -90,6 +90,8 @@ async function loadContactFacts(
       'satisfaction.note_resolution',
       'satisfaction.created_at',
     ])
+    // The client's surveys of those hours (its index on client and date), then the website's.
+    .where('satisfaction.client_id', '=', website.client_id)
     .where('satisfaction.website_id', '=', website.id)
     .where('satisfaction.created_at', '>=', from)
     .where('satisfaction.created_at', '<', to)
@@ -97,6 +99,8 @@ async function loadContactFacts(
   const sales: SaleFact[] = await db
     .selectFrom('sale')
     .select(['conversation_id', 'operator_id', 'amount', 'created_at'])
+    // By client and date first, as for surveys (an index on both), not every sale of the website.
+    .where('client_id', '=', website.client_id)
     .where('website_id', '=', website.id)
     .where('created_at', '>=', from)
     .where('created_at', '<', to)
