@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { commerceApi } from './api/commerce/plugin.js';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import { metaAppWebhook } from './channels/meta-app-webhook.js';
@@ -13,6 +14,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import { shopifyWebhookRoutes } from './domain/commerce/shopify-webhook.js';
+import { FlowEngine } from './domain/flows/engine.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
 import { StatisticsProjection } from './domain/statistics/projection.js';
@@ -117,15 +119,24 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   });
   context.statistics = statistics;
   reactions.on('*', () => statistics.poke(), { name: 'statistics projection' });
+  // Flow runs are rows any node's engine claims; a commit here wakes it (orders and replies are read from the log).
+  const flows = new FlowEngine(
+    { db: store.db, outbound: context.outbound, config, secretsKey: secretsKey(config) },
+    { timeScale: config.webhookTimeScale, report: (err, message) => app.log.error({ err }, message) },
+  );
+  context.flows = flows;
+  reactions.on(['commerce.order.created', 'message.created'], () => flows.poke(), { name: 'flow engine' });
   app.addHook('onReady', async () => {
     webhooks.start();
     statistics.start();
+    flows.start();
   });
   app.addHook('onClose', async () => {
     await reactions.settled();
     detachDispatcher(store.db);
     await webhooks.stop();
     await statistics.stop();
+    await flows.stop();
     context.outbound.close();
     await limits.close();
   });
@@ -167,6 +178,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(sessionRoutes, { prefix: '/auth', context });
   await app.register(realtimeGateway, { context });
   await app.register(channelWebhooks, { context });
+  await app.register(commerceApi, { prefix: '/api/commerce/v1', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });

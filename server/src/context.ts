@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Dialect } from './db/dialect.js';
 import type { Database } from './db/schema.js';
+import type { FlowEngine } from './domain/flows/engine.js';
 import type { StatisticsProjection } from './domain/statistics/projection.js';
 import type { Principal } from './domain/tenancy/policy.js';
 import type { EventDispatcher } from './events/dispatcher.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   webhooks?: WebhookWorker;
   /** This node's statistics projection (domain/statistics/projection.ts): keeps the hourly rollups current. */
   statistics?: StatisticsProjection;
+  /** This node's flow engine (domain/flows/engine.ts): claims due runs and runs their steps. */
+  flows?: FlowEngine;
   /**
    * Reactions to committed events: a feature that must react to a change (fan-out, queue serving, a cache) registers
    * here with `context.reactions.on([...event types], reaction, { name })` instead of being called by routes.

@@ -222,6 +222,37 @@ export const EVENT_PAYLOADS = {
   'shopify_store.created': payload({ storeId: Id, idStore: Type.String() }),
   'shopify_store.updated': payload({ storeId: Id, idStore: Type.String(), changed: Changed }),
   'shopify_store.deleted': payload({ storeId: Id, idStore: Type.String() }),
+  /** A client's flow (domain/flows/): created, or its name, trigger, activity or current version changed. */
+  'flow.created': payload({ flowId: Id, code: Type.String() }),
+  'flow.updated': payload({ flowId: Id, code: Type.String(), changed: Changed }),
+  /** The merchant's endpoints (domain/commerce/merchant.ts); secrets are never in events. */
+  'commerce_merchant.updated': payload({ changed: Changed }),
+  'commerce_prices.updated': payload({ kinds: Type.Array(Type.String()) }),
+  /** A merchant's request (seed 001 createRequest) and the run it started. */
+  'commerce.request.created': payload({
+    requestId: Id,
+    flowCode: Type.String(),
+    userKey: Type.String(),
+    runId: NullableId,
+  }),
+  /** A flow run ended: done, failed (its error) or cancelled. */
+  'flow.run.ended': payload({
+    runId: Id,
+    flowId: Id,
+    requestId: NullableId,
+    userKey: Type.String(),
+    state: Type.Enum(['done', 'failed', 'cancelled']),
+    error: Type.Union([Type.String(), Type.Null()]),
+  }),
+  'commerce.charge.created': payload({
+    chargeId: Id,
+    userKey: Type.String(),
+    requestId: NullableId,
+    runId: NullableId,
+    kind: Type.String(),
+    amount: Type.Number(),
+    currency: Type.String(),
+  }),
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),

@@ -1,0 +1,709 @@
+// The durable flow engine: runs, their steps and their timers are rows. Workers on every node claim due runs (a lease;
+// FOR UPDATE SKIP LOCKED on PostgreSQL), run their next steps and commit each step with its rows and events in one
+// transaction, guarded by the lease. A step that calls out (merchant, Shopify) first commits a `running` step row, then
+// calls with the idempotency key run:<id>:step:<ordinal>, then commits its outcome: after a kill -9 a completed step is
+// never run again, and an interrupted one is retried with the same key.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { type Claim, ClaimLoop } from '../../claim-loop.js';
+import type { Config } from '../../config.js';
+import { dialectOf } from '../../db/dialect.js';
+import type { Database, FlowRunTable } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
+import type { OutboundGuard } from '../../http/outbound.js';
+import { nowInstant } from '../../time.js';
+import { recordCharge } from '../commerce/charges.js';
+import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
+import { nextRomeTimeOfDay } from '../commerce/rome-time.js';
+import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
+import { type FlowDefinition, fillTemplate, fillValue, lookUp, type Step, type StepOf } from './definition.js';
+import { FlowEventFeed } from './feed.js';
+import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
+import { endRun } from './runs.js';
+import { onFlowWork } from './signal.js';
+
+type Tx = Transaction<Database>;
+export type RunRow = Selectable<FlowRunTable>;
+type RunChange = Updateable<FlowRunTable>;
+
+/** What a waiting run waits for (flow_run.waiting_for). */
+export type WaitingFor =
+  | {
+      kind: 'reply';
+      /** The wait step's ordinal and index. */
+      ordinal: number;
+      index: number;
+      conversationId: number;
+      afterSeq: number;
+    }
+  | { kind: 'time' };
+
+/** Delays before each retry of a failing call (merchant, Shopify): 1 s, 5 s, 30 s, 2 min, then the step fails. */
+export const CALL_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000];
+/** Steps one claim runs before the run goes back to the pool (a long flow does not hold a worker). */
+const STEPS_PER_CLAIM = 50;
+const CLAIM_BATCH = 32;
+
+export interface FlowEngineOptions {
+  leaseMs?: number;
+  idlePollMs?: number;
+  /** Multiplies the retry delays (tests compress time). */
+  timeScale?: number;
+  report?: (error: unknown, message: string) => void;
+}
+
+export interface FlowEngineDeps {
+  db: Kysely<Database>;
+  outbound: OutboundGuard;
+  config: Config;
+  secretsKey: Buffer;
+}
+
+/** The lease of a run was taken by another worker: what this one was doing is rolled back. */
+class LeaseLost extends Error {}
+
+/** A step's result, committed with the run's new state. */
+interface Outcome {
+  /** Index of the next step, or an end. */
+  next: number | { end: 'done' | 'failed'; error: string | null };
+  stepState: 'done' | 'waiting';
+  output?: unknown;
+  variables?: Record<string, unknown>;
+  object?: unknown;
+  conversationId?: number;
+  /** The run waits (a reply, a time) until due_at (null: only a reply wakes it). */
+  waiting?: { for: WaitingFor; dueAt: string | null };
+}
+
+const EXTERNAL: ReadonlySet<Step['type']> = new Set(['get_object', 'update_object', 'shopify_update']);
+
+export class FlowEngine {
+  readonly owner = randomUUID();
+  private readonly loop: ClaimLoop<RunRow>;
+  private readonly leaseMs: number;
+  private readonly scale: number;
+  private readonly feed: FlowEventFeed;
+  private unsubscribe: (() => void) | undefined;
+  private readonly definitions = new Map<number, FlowDefinition>();
+  /** Steps committed by this engine since start (the benchmark reads it). */
+  readonly counters = { steps: 0 };
+
+  constructor(
+    private readonly deps: FlowEngineDeps,
+    options: FlowEngineOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.scale = options.timeScale ?? 1;
+    this.feed = new FlowEventFeed(deps.db, this.owner);
+    this.loop = new ClaimLoop(
+      {
+        claim: () => this.claim(),
+        process: async (runs) => {
+          await Promise.all(runs.map((run) => this.drive(run)));
+          return true;
+        },
+      },
+      { work: 'flow runs', idlePollMs: options.idlePollMs ?? 500, report: options.report ?? (() => undefined) },
+    );
+  }
+
+  start(): void {
+    this.unsubscribe ??= onFlowWork(() => this.loop.poke());
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.loop.stop();
+  }
+
+  poke(): void {
+    this.loop.poke();
+  }
+
+  settled(): Promise<void> {
+    return this.loop.settled();
+  }
+
+  /** Reads new events (orders, replies, keywords), then claims due runs whose lease is free or ran out. */
+  private async claim(): Promise<Claim<RunRow>> {
+    const fed = await this.feed.advance();
+    const runs = await transact(this.deps.db, async (trx) => {
+      const now = nowInstant();
+      let due = trx
+        .selectFrom('flow_run')
+        .select('id')
+        .where('state', 'in', ['running', 'waiting'])
+        .where('due_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('due_at')
+        .limit(CLAIM_BATCH);
+      if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable('flow_run')
+        .set({ lease_owner: this.owner, lease_until: new Date(Date.now() + this.leaseMs).toISOString() })
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
+    });
+    return { items: runs, more: fed || runs.length === CLAIM_BATCH };
+  }
+
+  private async definitionOf(versionId: number): Promise<FlowDefinition> {
+    let definition = this.definitions.get(versionId);
+    if (definition === undefined) {
+      const row = await this.deps.db
+        .selectFrom('flow_version')
+        .select('definition')
+        .where('id', '=', versionId)
+        .executeTakeFirstOrThrow();
+      definition = JSON.parse(row.definition) as FlowDefinition;
+      this.definitions.set(versionId, definition);
+    }
+    return definition;
+  }
+
+  /** Runs a claimed run's steps until it waits, ends, or has run its share; then gives its lease back. */
+  private async drive(claimed: RunRow): Promise<void> {
+    let run: RunRow | undefined = claimed;
+    try {
+      for (let count = 0; run !== undefined && count < STEPS_PER_CLAIM; count++) {
+        if (run.state !== 'running' && run.state !== 'waiting') return;
+        const definition = await this.definitionOf(run.version_id);
+        if (run.state === 'waiting') {
+          await this.wakeUp(run, definition);
+        } else {
+          const goOn = await this.runStep(run, definition);
+          if (!goOn) return;
+        }
+        run = await this.deps.db
+          .selectFrom('flow_run')
+          .selectAll()
+          .where('id', '=', claimed.id)
+          .where('lease_owner', '=', this.owner)
+          .executeTakeFirst();
+        if (run !== undefined && (run.state !== 'running' || (run.due_at !== null && run.due_at > nowInstant()))) break;
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      return;
+    }
+    // Due again at once if it has more to do; otherwise its due time stands.
+    await this.deps.db
+      .updateTable('flow_run')
+      .set({ lease_owner: null, lease_until: null })
+      .where('id', '=', claimed.id)
+      .where('lease_owner', '=', this.owner)
+      .execute();
+  }
+
+  /** A waiting run came due: a timer ran out (wait), or a reply did not come in time (wait_reply's timeout). */
+  private async wakeUp(run: RunRow, definition: FlowDefinition): Promise<void> {
+    const waiting = JSON.parse(run.waiting_for ?? '{"kind":"time"}') as WaitingFor;
+    await this.commit(run, 'waiting', async (trx, set) => {
+      if (waiting.kind === 'time') {
+        set({ state: 'running', waiting_for: null });
+        return;
+      }
+      const step = definition.steps[waiting.index] as StepOf<'wait_reply'>;
+      const at = nowInstant();
+      await trx
+        .updateTable('flow_run_step')
+        .set({ state: 'done', output: JSON.stringify({ timeout: true }), ended_at: at })
+        .where('run_id', '=', run.id)
+        .where('ordinal', '=', waiting.ordinal)
+        .execute();
+      if (step.timeout_next === undefined) {
+        await endRun(trx, run, 'failed', `Step '${step.id}' (wait_reply): no reply within ${step.timeout_seconds} s.`);
+        return;
+      }
+      set({ state: 'running', waiting_for: null, step_index: indexOf(definition, step.timeout_next) });
+    });
+  }
+
+  /**
+   * Commits a change of the run guarded by its lease (and its expected state): `work` writes its rows and says how the
+   * run changes; the run's row is updated first, which locks it on PostgreSQL.
+   */
+  private async commit(
+    run: RunRow,
+    expectedState: 'running' | 'waiting',
+    work: (trx: Tx, set: (change: RunChange) => void) => Promise<void>,
+  ): Promise<void> {
+    await transact(this.deps.db, async (trx) => {
+      const held = await trx
+        .updateTable('flow_run')
+        .set({ updated_at: nowInstant() })
+        .where('id', '=', run.id)
+        .where('lease_owner', '=', this.owner)
+        .where('state', '=', expectedState)
+        .executeTakeFirst();
+      if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
+      let change: RunChange = {};
+      await work(trx, (more) => {
+        change = { ...change, ...more };
+      });
+      if (Object.keys(change).length > 0)
+        await trx.updateTable('flow_run').set(change).where('id', '=', run.id).execute();
+    });
+  }
+
+  /** Runs the step at the run's index; answers whether the run may go on now. */
+  private async runStep(run: RunRow, definition: FlowDefinition): Promise<boolean> {
+    const step = definition.steps[run.step_index];
+    if (step === undefined) {
+      // Past the last step: the flow is done.
+      await this.commit(run, 'running', (trx) => endRun(trx, run, 'done', null));
+      return false;
+    }
+    const ordinal = run.steps_run + 1;
+    const key = `run:${run.id}:step:${ordinal}`;
+    const variables = JSON.parse(run.variables) as Record<string, unknown>;
+    const object = run.object === null ? null : (JSON.parse(run.object) as unknown);
+    const scope = {
+      ...variables,
+      object,
+      user_key: run.user_key,
+      run_id: run.id,
+      request_id: run.request_id,
+      order_id: run.order_id,
+    };
+    if (EXTERNAL.has(step.type)) return this.runCallStep(run, definition, step, ordinal, key, scope, variables);
+    await this.commit(run, 'running', async (trx, set) => {
+      const started = nowInstant();
+      let outcome: Outcome;
+      try {
+        outcome = await this.localStep(trx, run, definition, step, ordinal, key, scope, variables);
+      } catch (error) {
+        if (!(error instanceof StepRefused)) throw error;
+        await this.writeStep(trx, run, step, ordinal, { state: 'failed', error: error.message, started, attempts: 1 });
+        set({ steps_run: ordinal });
+        await endRun(trx, run, 'failed', `Step '${step.id}' (${step.type}): ${error.message}`);
+        return;
+      }
+      await this.applyOutcome(trx, run, definition, step, ordinal, outcome, started, 1, set);
+    });
+    return true;
+  }
+
+  /** Writes the step row (insert, or update of the row an earlier attempt left). */
+  private async writeStep(
+    trx: Tx,
+    run: RunRow,
+    step: Step,
+    ordinal: number,
+    row: {
+      state: 'running' | 'waiting' | 'done' | 'failed';
+      started: string;
+      attempts: number;
+      output?: unknown;
+      error?: string | null;
+    },
+  ): Promise<void> {
+    const ended = row.state === 'done' || row.state === 'failed' ? nowInstant() : null;
+    const values = {
+      state: row.state,
+      attempts: row.attempts,
+      output: row.output === undefined ? null : JSON.stringify(row.output),
+      error: row.error ?? null,
+      ended_at: ended,
+    };
+    const updated = await trx
+      .updateTable('flow_run_step')
+      .set(values)
+      .where('run_id', '=', run.id)
+      .where('ordinal', '=', ordinal)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return;
+    await trx
+      .insertInto('flow_run_step')
+      .values({
+        run_id: run.id,
+        client_id: run.client_id,
+        ordinal,
+        step_index: run.step_index,
+        step_id: step.id,
+        type: step.type,
+        started_at: row.started,
+        ...values,
+      })
+      .execute();
+  }
+
+  private async applyOutcome(
+    trx: Tx,
+    run: RunRow,
+    definition: FlowDefinition,
+    step: Step,
+    ordinal: number,
+    outcome: Outcome,
+    started: string,
+    attempts: number,
+    set: (change: RunChange) => void,
+  ): Promise<void> {
+    await this.writeStep(trx, run, step, ordinal, {
+      state: outcome.stepState,
+      output: outcome.output,
+      started,
+      attempts,
+    });
+    this.counters.steps += 1;
+    set({
+      steps_run: ordinal,
+      ...(outcome.variables !== undefined && { variables: JSON.stringify(outcome.variables) }),
+      ...(outcome.object !== undefined && { object: JSON.stringify(outcome.object) }),
+      ...(outcome.conversationId !== undefined && { conversation_id: outcome.conversationId }),
+    });
+    if (typeof outcome.next !== 'number') {
+      await endRun(trx, run, outcome.next.end, outcome.next.error);
+      return;
+    }
+    if (outcome.waiting !== undefined) {
+      set({
+        state: 'waiting',
+        step_index: outcome.next,
+        waiting_for: JSON.stringify(outcome.waiting.for),
+        due_at: outcome.waiting.dueAt,
+      });
+      return;
+    }
+    set({ step_index: outcome.next, due_at: nowInstant() });
+    void definition;
+  }
+
+  /** Steps that only write rows: all of their effect commits with the step. */
+  private async localStep(
+    trx: Tx,
+    run: RunRow,
+    definition: FlowDefinition,
+    step: Step,
+    ordinal: number,
+    key: string,
+    scope: Record<string, unknown>,
+    variables: Record<string, unknown>,
+  ): Promise<Outcome> {
+    const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
+    switch (step.type) {
+      case 'send_message':
+      case 'send_template': {
+        const target = this.targetOf(run, definition, step, scope);
+        const content: FlowContent =
+          step.type === 'send_message'
+            ? { type: 'text', text: fillTemplate(step.text, scope) }
+            : {
+                type: 'template',
+                name: step.name,
+                language: step.language,
+                parameters: (step.parameters ?? []).map((parameter) => fillTemplate(parameter, scope)),
+              };
+        const sent = await sendFlowMessage(trx, target, content, { runId: run.id, ordinal });
+        const channel = await trx
+          .selectFrom('channel')
+          .select('type')
+          .where('id', '=', target.channelId)
+          .executeTakeFirstOrThrow();
+        // A message is billed when the price list names its kind (`whatsapp.template`, `sms.message`, …).
+        await this.chargeIfListed(
+          trx,
+          run,
+          `${channel.type}.${content.type === 'text' ? 'message' : 'template'}`,
+          `${key}:auto`,
+        );
+        return {
+          next: following,
+          stepState: 'done',
+          output: {
+            conversation_id: sent.conversationId,
+            seq: sent.seq,
+            to: target.address,
+            text: content.type === 'text' ? content.text : undefined,
+            template: content.type === 'template' ? content.name : undefined,
+          },
+          conversationId: sent.conversationId,
+        };
+      }
+      case 'wait_reply': {
+        if (run.conversation_id === null)
+          throw new StepRefused('No message was sent before: there is no conversation to wait in.');
+        const conversation = await trx
+          .selectFrom('conversation')
+          .select('last_seq')
+          .where('id', '=', run.conversation_id)
+          .executeTakeFirstOrThrow();
+        const dueAt =
+          step.timeout_seconds === undefined ? null : new Date(Date.now() + step.timeout_seconds * 1000).toISOString();
+        return {
+          next: run.step_index,
+          stepState: 'waiting',
+          waiting: {
+            for: {
+              kind: 'reply',
+              ordinal,
+              index: run.step_index,
+              conversationId: run.conversation_id,
+              afterSeq: Number(conversation.last_seq),
+            },
+            dueAt,
+          },
+        };
+      }
+      case 'branch': {
+        for (const condition of step.conditions)
+          if (holds(lookUp(scope, condition.variable), condition.operator, condition.value))
+            return {
+              next: indexOf(definition, condition.next),
+              stepState: 'done',
+              output: { matched: condition.next },
+            };
+        const otherwise = step.else === undefined ? following : indexOf(definition, step.else);
+        return { next: otherwise, stepState: 'done', output: { matched: step.else ?? null } };
+      }
+      case 'set_variable': {
+        const value = fillValue(step.value, scope);
+        return {
+          next: following,
+          stepState: 'done',
+          output: { [step.name]: value },
+          variables: { ...variables, [step.name]: value },
+        };
+      }
+      case 'wait': {
+        const until =
+          step.until !== undefined
+            ? nextRomeTimeOfDay(step.until, new Date())
+            : new Date(Date.now() + (step.seconds ?? 0) * 1000).toISOString();
+        return {
+          next: following,
+          stepState: 'done',
+          output: { until },
+          waiting: { for: { kind: 'time' }, dueAt: until },
+        };
+      }
+      case 'charge': {
+        const chargeId = await recordCharge(trx, {
+          clientId: run.client_id,
+          userKey: run.user_key,
+          requestId: run.request_id,
+          runId: run.id,
+          idempotencyKey: key,
+          kind: step.kind,
+          quantity: step.quantity ?? 1,
+        });
+        return { next: following, stepState: 'done', output: { charge_id: chargeId ?? null, kind: step.kind } };
+      }
+      case 'handover': {
+        const conversationId = await handOver(
+          trx,
+          this.targetOf(run, definition, step, scope),
+          step.note === undefined ? undefined : fillTemplate(step.note, scope),
+        );
+        return { next: following, stepState: 'done', output: { conversation_id: conversationId }, conversationId };
+      }
+      case 'end':
+        return {
+          next: { end: step.state ?? 'done', error: step.state === 'failed' ? `Ended by step '${step.id}'.` : null },
+          stepState: 'done',
+        };
+      default:
+        throw new StepRefused(`Step type '${step.type}' cannot run here.`);
+    }
+  }
+
+  private targetOf(
+    run: RunRow,
+    definition: FlowDefinition,
+    step: { channel_id?: number | undefined; to?: string | undefined },
+    scope: Record<string, unknown>,
+  ): { channelId: number; clientId: number; address: string } {
+    const channelId = step.channel_id ?? definition.channel_id ?? Number(scope.channel_id ?? Number.NaN);
+    if (!Number.isInteger(channelId))
+      throw new StepRefused('No channel: give channel_id in the step or the definition.');
+    const address =
+      step.to !== undefined ? fillTemplate(step.to, scope) : String(lookUp(scope, 'phone') ?? run.user_key);
+    return { channelId, clientId: run.client_id, address: address.replace(/[\s.-]/g, '') };
+  }
+
+  private async chargeIfListed(trx: Tx, run: RunRow, kind: string, key: string): Promise<void> {
+    const listed = await trx
+      .selectFrom('commerce_price')
+      .select('kind')
+      .where('client_id', '=', run.client_id)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    if (listed !== undefined)
+      await recordCharge(trx, {
+        clientId: run.client_id,
+        userKey: run.user_key,
+        requestId: run.request_id,
+        runId: run.id,
+        idempotencyKey: key,
+        kind,
+        quantity: 1,
+      });
+  }
+
+  /**
+   * A step that calls out: its `running` row commits first (attempts counted), the call carries the step's key, the
+   * outcome commits after. A failure that may pass is retried later (the run is due again after a backoff); the last
+   * failure fails the step and the run, with the error on both (retryable through the API).
+   */
+  private async runCallStep(
+    run: RunRow,
+    definition: FlowDefinition,
+    step: Step,
+    ordinal: number,
+    key: string,
+    scope: Record<string, unknown>,
+    variables: Record<string, unknown>,
+  ): Promise<boolean> {
+    const previous = await this.deps.db
+      .selectFrom('flow_run_step')
+      .select(['attempts', 'started_at'])
+      .where('run_id', '=', run.id)
+      .where('ordinal', '=', ordinal)
+      .executeTakeFirst();
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const started = previous?.started_at ?? nowInstant();
+    await this.commit(run, 'running', (trx) =>
+      this.writeStep(trx, run, step, ordinal, { state: 'running', started, attempts }),
+    );
+    let outcome: Outcome;
+    try {
+      outcome = await this.callOut(run, definition, step, key, scope, variables);
+    } catch (error) {
+      const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;
+      const message = error instanceof Error ? error.message : String(error);
+      const delay = CALL_RETRY_DELAYS_MS[attempts - 1];
+      await this.commit(run, 'running', async (trx, set) => {
+        if (retryable && delay !== undefined) {
+          await this.writeStep(trx, run, step, ordinal, { state: 'running', started, attempts, error: message });
+          set({ due_at: new Date(Date.now() + delay * this.scale).toISOString(), error: message });
+          return;
+        }
+        await this.writeStep(trx, run, step, ordinal, { state: 'failed', started, attempts, error: message });
+        set({ steps_run: ordinal });
+        await endRun(trx, run, 'failed', `Step '${step.id}' (${step.type}): ${message}`);
+      });
+      return false;
+    }
+    await this.commit(run, 'running', async (trx, set) => {
+      await this.applyOutcome(trx, run, definition, step, ordinal, outcome, started, attempts, set);
+      set({ error: null });
+      if (step.type !== 'shopify_update') await this.chargeIfListed(trx, run, 'merchant.call', `${key}:auto`);
+    });
+    return true;
+  }
+
+  private async callOut(
+    run: RunRow,
+    definition: FlowDefinition,
+    step: Step,
+    key: string,
+    scope: Record<string, unknown>,
+    variables: Record<string, unknown>,
+  ): Promise<Outcome> {
+    const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
+    const { db, outbound, secretsKey } = this.deps;
+    if (step.type === 'get_object') {
+      const keys = Object.fromEntries(
+        Object.entries(step.keys).map(([name, value]) => [name, fillValue(value, scope)]),
+      );
+      const answer = await callMerchant(
+        db,
+        secretsKey,
+        outbound,
+        run.client_id,
+        'getObject',
+        { object_type: step.object_type, keys },
+        key,
+      );
+      // The seed's merchant answers the object itself, or `{ object: … }`.
+      const found =
+        typeof answer === 'object' && answer !== null && 'object' in answer
+          ? (answer as { object: unknown }).object
+          : answer;
+      return { next: following, stepState: 'done', output: { object_type: step.object_type, keys }, object: found };
+    }
+    if (step.type === 'update_object') {
+      const id = fillValue(step.object_id ?? '{{object.id}}', scope);
+      const values = Object.fromEntries(
+        Object.entries(step.variables).map(([name, value]) => [name, fillValue(value, scope)]),
+      );
+      const answer = await callMerchant(
+        db,
+        secretsKey,
+        outbound,
+        run.client_id,
+        'updateObject',
+        { object_type: step.object_type, id, variables: values },
+        key,
+      );
+      return { next: following, stepState: 'done', output: { id, variables: values, answer } };
+    }
+    if (step.type === 'shopify_update') {
+      if (run.order_id === null)
+        throw new StepRefused('The run did not start on an order: there is no Shopify order to update.');
+      const order = await db
+        .selectFrom('commerce_order')
+        .select(['store', 'external_id'])
+        .where('id', '=', run.order_id)
+        .executeTakeFirstOrThrow();
+      const change =
+        step.action === 'tag'
+          ? { action: 'tag' as const, tags: (step.tags ?? []).map((tag) => fillTemplate(tag, scope)) }
+          : step.action === 'note'
+            ? { action: 'note' as const, note: fillTemplate(step.note ?? '', scope) }
+            : { action: 'cancel' as const, reason: fillTemplate(step.reason ?? '', scope) };
+      await applyShopifyOrderAction(this.deps, run.client_id, order.store, order.external_id, change, key);
+      return { next: following, stepState: 'done', output: change, variables };
+    }
+    throw new StepRefused(`Step type '${step.type}' does not call out.`);
+  }
+}
+
+/** The index of the step with this id (checked to exist when the definition was saved). */
+export function indexOf(definition: FlowDefinition, id: string): number {
+  const index = definition.steps.findIndex((step) => step.id === id);
+  if (index < 0) throw new StepRefused(`No step '${id}' in this version of the flow.`);
+  return index;
+}
+
+/** The step after `index`: the named one, or the next in the list (past the end: the run is done). */
+export function nextIndex(definition: FlowDefinition, index: number, named: string | undefined): number {
+  return named === undefined ? index + 1 : indexOf(definition, named);
+}
+
+function holds(value: unknown, operator: string, expected: unknown): boolean {
+  const same = (a: unknown, b: unknown) =>
+    a === b ||
+    (a !== undefined &&
+      a !== null &&
+      b !== null &&
+      b !== undefined &&
+      String(a).toLowerCase() === String(b).toLowerCase());
+  switch (operator) {
+    case 'eq':
+      return same(value, expected);
+    case 'ne':
+      return !same(value, expected);
+    case 'contains':
+      return (
+        typeof value === 'string' &&
+        typeof expected === 'string' &&
+        value.toLowerCase().includes(expected.toLowerCase())
+      );
+    case 'gt':
+      return Number(value) > Number(expected);
+    case 'lt':
+      return Number(value) < Number(expected);
+    case 'exists':
+      return value !== undefined && value !== null && value !== '';
+    case 'in':
+      return Array.isArray(expected) && expected.some((item) => same(value, item));
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,266 @@
+// The flows' durable reading of the event log: each committed `commerce.order.created` starts the client's active
+// order flows, and each customer message (`message.created` of a visitor on WhatsApp, SMS or RCS) resumes the run
+// waiting for a reply in that conversation, or starts the flows whose keyword it is. The cursor, the ids below it not
+// committed yet (PostgreSQL commits ids out of order, so a bare id cursor would skip them) and a lease are one row;
+// the events' effects and the cursor's move commit together, so a crash reads them again and loses none.
+import type { Kysely, Transaction } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
+import { type Database, MESSAGE_KIND } from '../../db/schema.js';
+import { transact } from '../../events/transact.js';
+import { nowInstant } from '../../time.js';
+import { presentOrder } from '../commerce/orders.js';
+import type { FlowDefinition, StepOf } from './definition.js';
+import type { FlowTrigger } from './flows.js';
+import { startRun } from './runs.js';
+import { notifyFlowWork } from './signal.js';
+
+type Tx = Transaction<Database>;
+
+const FEED = 'flows';
+const EVENT_BATCH = 2_000;
+const GAP_PATIENCE_MS = 60_000;
+const MAX_GAPS = 2_000;
+const LEASE_MS = 30_000;
+const TYPES: ReadonlySet<string> = new Set(['commerce.order.created', 'message.created']);
+const MESSAGING_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']);
+
+interface Gap {
+  id: number;
+  since: number;
+}
+
+interface EventRow {
+  id: number;
+  type: string;
+  client_id: number | null;
+  payload: string;
+}
+
+export class FlowEventFeed {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly owner: string,
+  ) {}
+
+  /** Reads the next events if this node holds the feed's lease; answers whether there may be more at once. */
+  async advance(): Promise<boolean> {
+    const now = Date.now();
+    const leased = await this.db
+      .updateTable('flow_event_cursor')
+      .set({ lease_owner: this.owner, lease_until: new Date(now + LEASE_MS).toISOString() })
+      .where('name', '=', FEED)
+      .where((eb) =>
+        eb.or([
+          eb('lease_owner', 'is', null),
+          eb('lease_owner', '=', this.owner),
+          eb('lease_until', '<', new Date(now).toISOString()),
+        ]),
+      )
+      .executeTakeFirst();
+    if (Number(leased.numUpdatedRows) === 0) return false;
+    const state = await this.db
+      .selectFrom('flow_event_cursor')
+      .selectAll()
+      .where('name', '=', FEED)
+      .executeTakeFirstOrThrow();
+    const gaps = (JSON.parse(state.gaps) as Gap[]).filter((gap) => now - gap.since < GAP_PATIENCE_MS);
+    const ids = await this.db
+      .selectFrom('event')
+      .select(['id', 'type'])
+      .where('id', '>', state.cursor)
+      .orderBy('id')
+      .limit(EVENT_BATCH)
+      .execute();
+    const late =
+      gaps.length === 0
+        ? []
+        : await this.db
+            .selectFrom('event')
+            .select(['id', 'type'])
+            .where(
+              'id',
+              'in',
+              gaps.map((gap) => gap.id),
+            )
+            .execute();
+    const found = new Set(late.map((event) => event.id));
+    const nextGaps = gaps.filter((gap) => !found.has(gap.id));
+    let cursor = state.cursor;
+    for (const event of ids) {
+      if (event.id - cursor - 1 <= MAX_GAPS)
+        for (let missing = cursor + 1; missing < event.id; missing++) nextGaps.push({ id: missing, since: now });
+      cursor = event.id;
+    }
+    if (ids.length === 0 && late.length === 0 && nextGaps.length === gaps.length) return false;
+    const wanted = [...late, ...ids].filter((event) => TYPES.has(event.type)).map((event) => event.id);
+    const events: EventRow[] =
+      wanted.length === 0
+        ? []
+        : await this.db
+            .selectFrom('event')
+            .select(['id', 'type', 'client_id', 'payload'])
+            .where('id', 'in', wanted)
+            .orderBy('id')
+            .execute();
+    let woke = false;
+    await transact(this.db, async (trx) => {
+      const moved = await trx
+        .updateTable('flow_event_cursor')
+        .set({ cursor, gaps: JSON.stringify(nextGaps.slice(-MAX_GAPS)), updated_at: nowInstant() })
+        .where('name', '=', FEED)
+        .where('lease_owner', '=', this.owner)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw new Error('The flows feed lease was taken over.');
+      for (const event of events) woke = (await this.apply(trx, event)) || woke;
+    });
+    if (woke) notifyFlowWork();
+    return ids.length === EVENT_BATCH;
+  }
+
+  /** One event's effect on flows; answers whether a run became due. */
+  private async apply(trx: Tx, event: EventRow): Promise<boolean> {
+    if (event.client_id === null) return false;
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    if (event.type === 'commerce.order.created') return this.orderCreated(trx, event.client_id, payload);
+    if (event.type === 'message.created' && payload.type === 'visitor')
+      return this.customerMessage(trx, event.client_id, Number(payload.conversationId), Number(payload.seq));
+    return false;
+  }
+
+  private async flowsTriggeredBy(trx: Tx, clientId: number, type: FlowTrigger['type']) {
+    const flows = await trx
+      .selectFrom('flow')
+      .select(['id', 'trigger', 'current_version'])
+      .where('client_id', '=', clientId)
+      .where('active', '=', 1)
+      .where('current_version', 'is not', null)
+      .orderBy('id')
+      .execute();
+    return flows
+      .map((flow) => ({
+        id: flow.id,
+        version: Number(flow.current_version),
+        trigger: JSON.parse(flow.trigger) as FlowTrigger,
+      }))
+      .filter((flow) => flow.trigger.type === type);
+  }
+
+  private async orderCreated(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<boolean> {
+    const flows = await this.flowsTriggeredBy(trx, clientId, 'order_created');
+    if (flows.length === 0) return false;
+    const row = await trx
+      .selectFrom('commerce_order')
+      .selectAll()
+      .where('id', '=', Number(payload.orderId))
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    if (row === undefined) return false;
+    const order = presentOrder(row);
+    for (const flow of flows)
+      await startRun(trx, {
+        clientId,
+        flowId: flow.id,
+        version: flow.version,
+        userKey: order.user_key,
+        variables: { order, ...(order.customer.phone !== undefined && { phone: order.customer.phone }) },
+        orderId: order.id,
+      });
+    return true;
+  }
+
+  /** A customer wrote: the reply a run waits for in that conversation, or a keyword that starts flows. */
+  private async customerMessage(trx: Tx, clientId: number, conversationId: number, seq: number): Promise<boolean> {
+    const conversation = await trx
+      .selectFrom('conversation')
+      .select(['source', 'phone_number'])
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    if (conversation === undefined || !MESSAGING_SOURCES.has(conversation.source)) return false;
+    const message = await trx
+      .selectFrom('conversation_message')
+      .select(['body', 'data', 'kind'])
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    if (message === undefined || message.kind !== MESSAGE_KIND.visitor) return false;
+    const data = message.data === null ? {} : (JSON.parse(message.data) as Record<string, unknown>);
+    const payloadOfReply = typeof data.reply_id === 'string' && data.reply_id !== '' ? data.reply_id : message.body;
+    let waiting = trx
+      .selectFrom('flow_run')
+      .select(['id', 'version_id', 'variables', 'waiting_for'])
+      .where('conversation_id', '=', conversationId)
+      .where('state', '=', 'waiting')
+      .orderBy('id');
+    if (dialectOf(trx) === 'postgres') waiting = waiting.forUpdate();
+    for (const run of await waiting.execute()) {
+      const wait = JSON.parse(run.waiting_for ?? '{}') as {
+        kind?: string;
+        ordinal?: number;
+        index?: number;
+        afterSeq?: number;
+      };
+      if (wait.kind !== 'reply' || (wait.afterSeq ?? 0) >= seq) continue;
+      const version = await trx
+        .selectFrom('flow_version')
+        .select('definition')
+        .where('id', '=', run.version_id)
+        .executeTakeFirstOrThrow();
+      const definition = JSON.parse(version.definition) as FlowDefinition;
+      const index = wait.index ?? 0;
+      const step = definition.steps[index] as StepOf<'wait_reply'>;
+      const name = step.save_as ?? 'reply';
+      const variables = {
+        ...(JSON.parse(run.variables) as Record<string, unknown>),
+        [name]: message.body,
+        [`${name}_payload`]: payloadOfReply,
+      };
+      const next =
+        step.next === undefined ? index + 1 : definition.steps.findIndex((candidate) => candidate.id === step.next);
+      const at = nowInstant();
+      await trx
+        .updateTable('flow_run_step')
+        .set({
+          state: 'done',
+          output: JSON.stringify({ text: message.body, payload: payloadOfReply, seq }),
+          ended_at: at,
+        })
+        .where('run_id', '=', run.id)
+        .where('ordinal', '=', wait.ordinal ?? 0)
+        .execute();
+      await trx
+        .updateTable('flow_run')
+        .set({
+          state: 'running',
+          step_index: next,
+          variables: JSON.stringify(variables),
+          waiting_for: null,
+          due_at: at,
+          updated_at: at,
+        })
+        .where('id', '=', run.id)
+        .where('state', '=', 'waiting')
+        .execute();
+      return true;
+    }
+    const keywordFlows = await this.flowsTriggeredBy(trx, clientId, 'keyword');
+    const said = message.body.trim().toLowerCase();
+    let started = false;
+    for (const flow of keywordFlows) {
+      if (flow.trigger.type !== 'keyword') continue;
+      if (!flow.trigger.keywords.some((keyword) => keyword.trim().toLowerCase() === said)) continue;
+      await startRun(trx, {
+        clientId,
+        flowId: flow.id,
+        version: flow.version,
+        userKey: conversation.phone_number ?? `conversation:${conversationId}`,
+        variables: {
+          message: message.body,
+          ...(conversation.phone_number !== null && { phone: conversation.phone_number }),
+        },
+        conversationId,
+      });
+      started = true;
+    }
+    return started;
+  }
+}

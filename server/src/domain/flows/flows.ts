@@ -1,0 +1,202 @@
+// A client's flows and their versions: create, change (name, trigger, active), publish a new immutable version (runs
+// already started keep theirs), read. One transaction and one event each.
+import type { Kysely, Selectable } from 'kysely';
+import { isUniqueViolation } from '../../db/dialect.js';
+import type { Database, FlowTable } from '../../db/schema.js';
+import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
+import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
+import { nowInstant } from '../../time.js';
+import { checkDefinition, DefinitionError, type FlowDefinition } from './definition.js';
+
+export type FlowTrigger = { type: 'request' } | { type: 'order_created' } | { type: 'keyword'; keywords: string[] };
+
+export interface FlowInput {
+  code: string;
+  name: string;
+  trigger?: FlowTrigger;
+  active?: boolean;
+  definition?: unknown;
+}
+
+export interface FlowChange {
+  name?: string;
+  trigger?: FlowTrigger;
+  active?: boolean;
+}
+
+export type FlowRecord = Omit<Selectable<FlowTable>, 'trigger' | 'active'> & {
+  trigger: FlowTrigger;
+  active: boolean;
+};
+
+/** The checked definition, or a 400 naming `definition/<JSON pointer>` of the bad part. */
+export function definitionOrError(value: unknown): FlowDefinition {
+  try {
+    return checkDefinition(value);
+  } catch (error) {
+    if (error instanceof DefinitionError)
+      throw new ApiError(
+        'field_invalid',
+        400,
+        `Value of field 'definition' is not valid at ${error.pointer || '/'}: ${error.problem}.`,
+        'fail',
+        { field: `definition${error.pointer}` },
+      );
+    throw error;
+  }
+}
+
+function checkTrigger(trigger: FlowTrigger | undefined): void {
+  if (trigger?.type === 'keyword' && trigger.keywords.every((word) => word.trim() === ''))
+    throw fieldInvalid('trigger.keywords', 'A keyword trigger needs at least one keyword.');
+}
+
+export function presentFlow(row: Selectable<FlowTable>): FlowRecord {
+  return { ...row, trigger: JSON.parse(row.trigger) as FlowTrigger, active: row.active === 1 };
+}
+
+/** Creates a flow (`flow.created`), and its version 1 when a definition is given. */
+export async function createFlow(db: Kysely<Database>, clientId: number, input: FlowInput): Promise<number> {
+  const definition = input.definition === undefined ? undefined : definitionOrError(input.definition);
+  checkTrigger(input.trigger);
+  try {
+    return await transact(db, async (trx) => {
+      const at = nowInstant();
+      const { id } = await trx
+        .insertInto('flow')
+        .values({
+          client_id: clientId,
+          code: input.code,
+          name: input.name,
+          active: input.active === false ? 0 : 1,
+          trigger: JSON.stringify(input.trigger ?? { type: 'request' }),
+          current_version: definition === undefined ? null : 1,
+          created_at: at,
+          updated_at: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (definition !== undefined)
+        await trx
+          .insertInto('flow_version')
+          .values({
+            flow_id: id,
+            client_id: clientId,
+            version: 1,
+            definition: JSON.stringify(definition),
+            created_at: at,
+          })
+          .execute();
+      await appendEvent(trx, {
+        type: 'flow.created',
+        clientId,
+        subject: { type: 'flow', id },
+        payload: { flowId: id, code: input.code },
+        at,
+      });
+      return id;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`A flow with code '${input.code}' exists already.`, 'code');
+    throw error;
+  }
+}
+
+/** A flow of the client by id, or 404. */
+export async function loadFlow(db: Kysely<Database>, clientId: number, flowId: number): Promise<FlowRecord> {
+  const row = await db
+    .selectFrom('flow')
+    .selectAll()
+    .where('id', '=', flowId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (row === undefined) throw unknownResource('flow', flowId, 'flow_id');
+  return presentFlow(row);
+}
+
+export async function listFlows(db: Kysely<Database>, clientId: number): Promise<FlowRecord[]> {
+  const rows = await db.selectFrom('flow').selectAll().where('client_id', '=', clientId).orderBy('id').execute();
+  return rows.map(presentFlow);
+}
+
+/** Changes a flow's name, trigger or activity (`flow.updated`). */
+export async function updateFlow(
+  db: Kysely<Database>,
+  clientId: number,
+  flowId: number,
+  change: FlowChange,
+): Promise<void> {
+  checkTrigger(change.trigger);
+  const flow = await loadFlow(db, clientId, flowId);
+  await transact(db, async (trx) => {
+    const at = nowInstant();
+    const changed = Object.keys(change).filter((name) => (change as Record<string, unknown>)[name] !== undefined);
+    if (changed.length === 0) return;
+    await trx
+      .updateTable('flow')
+      .set({
+        ...(change.name !== undefined && { name: change.name }),
+        ...(change.trigger !== undefined && { trigger: JSON.stringify(change.trigger) }),
+        ...(change.active !== undefined && { active: change.active ? 1 : 0 }),
+        updated_at: at,
+      })
+      .where('id', '=', flowId)
+      .execute();
+    await appendEvent(trx, {
+      type: 'flow.updated',
+      clientId,
+      subject: { type: 'flow', id: flowId },
+      payload: { flowId, code: flow.code, changed },
+      at,
+    });
+  });
+}
+
+/** Publishes a new version of a flow's definition: new runs start on it, runs under way keep theirs. */
+export async function publishVersion(
+  db: Kysely<Database>,
+  clientId: number,
+  flowId: number,
+  value: unknown,
+): Promise<number> {
+  const definition = definitionOrError(value);
+  const flow = await loadFlow(db, clientId, flowId);
+  return transact(db, async (trx) => {
+    const at = nowInstant();
+    const last = await trx
+      .selectFrom('flow_version')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('flow_id', '=', flowId)
+      .executeTakeFirst();
+    const version = Number(last?.version ?? 0) + 1;
+    await trx
+      .insertInto('flow_version')
+      .values({ flow_id: flowId, client_id: clientId, version, definition: JSON.stringify(definition), created_at: at })
+      .execute();
+    await trx.updateTable('flow').set({ current_version: version, updated_at: at }).where('id', '=', flowId).execute();
+    await appendEvent(trx, {
+      type: 'flow.updated',
+      clientId,
+      subject: { type: 'flow', id: flowId },
+      payload: { flowId, code: flow.code, changed: ['current_version'] },
+      at,
+    });
+    return version;
+  });
+}
+
+export async function listVersions(
+  db: Kysely<Database>,
+  clientId: number,
+  flowId: number,
+): Promise<Array<{ version: number; definition: FlowDefinition; created_at: string }>> {
+  await loadFlow(db, clientId, flowId);
+  const rows = await db
+    .selectFrom('flow_version')
+    .select(['version', 'definition', 'created_at'])
+    .where('flow_id', '=', flowId)
+    .orderBy('version')
+    .execute();
+  return rows.map((row) => ({ ...row, definition: JSON.parse(row.definition) as FlowDefinition }));
+}

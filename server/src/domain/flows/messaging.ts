@@ -1,0 +1,175 @@
+// A flow's messages to a customer go through the channels' own outbound path: the customer's conversation on the
+// channel (opened by the flow when there is none, without an operator), a history entry, and the channel_outbound row
+// the channel workers send — all in the step's transaction. Handover puts that conversation in the operators' queue.
+import type { Transaction } from 'kysely';
+import { channelVisitorUid } from '../../channels/inbound.js';
+import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
+import { type Database, MESSAGE_KIND } from '../../db/schema.js';
+import { appendEvent } from '../../events/append.js';
+import { nowInstant } from '../../time.js';
+import { appendMessage, openConversation } from '../conversations/commands.js';
+import { queueStatus } from '../routing/queue.js';
+import { findOrCreateVisitor } from '../visitors/identity.js';
+
+type Tx = Transaction<Database>;
+
+/** A step cannot run as written (no such channel, no customer number): the run fails with this message. */
+export class StepRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepRefused';
+  }
+}
+
+export interface ChannelTarget {
+  channelId: number;
+  clientId: number;
+  address: string;
+}
+
+/** The customer's open conversation on the channel, or a new one opened by the flow (no operator, not queued). */
+export async function customerConversation(trx: Tx, target: ChannelTarget): Promise<number> {
+  const channel = await trx
+    .selectFrom('channel')
+    .select(['id', 'client_id', 'website_id', 'type', 'enabled', 'deleted_at'])
+    .where('id', '=', target.channelId)
+    .where('client_id', '=', target.clientId)
+    .executeTakeFirst();
+  if (channel === undefined || channel.deleted_at !== null)
+    throw new StepRefused(`Channel ${target.channelId} is not a channel of this account.`);
+  if (channel.type === 'chat')
+    throw new StepRefused(`Channel ${target.channelId} is web chat: flows message WhatsApp, SMS or RCS.`);
+  if (!/^\+[1-9][0-9]{6,14}$/.test(target.address))
+    throw new StepRefused(`'${target.address}' is not a phone number in E.164 form (+393331234567).`);
+  const contact = await trx
+    .selectFrom('channel_contact')
+    .leftJoin('conversation', 'conversation.id', 'channel_contact.conversation_id')
+    .select([
+      'channel_contact.id',
+      'channel_contact.visitor_id',
+      'channel_contact.conversation_id',
+      'conversation.status',
+    ])
+    .where('channel_contact.channel_id', '=', channel.id)
+    .where('channel_contact.address', '=', target.address)
+    .executeTakeFirst();
+  if (contact?.conversation_id != null && contact.status !== null && contact.status !== 'closed')
+    return contact.conversation_id;
+  const at = nowInstant();
+  const uniqueId = channelVisitorUid(channel.type, target.address);
+  const visitor = await findOrCreateVisitor(trx, {
+    clientId: channel.client_id,
+    websiteId: channel.website_id,
+    uniqueId,
+    initial: { phone: target.address },
+    at,
+  });
+  let contactId = contact?.id;
+  if (contactId === undefined) {
+    const inserted = await trx
+      .insertInto('channel_contact')
+      .values({
+        channel_id: channel.id,
+        address: target.address,
+        visitor_id: visitor.id,
+        conversation_id: null,
+        last_inbound_at: null,
+        created_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    contactId = inserted.id;
+  }
+  const conversationId = await openConversation(trx, {
+    clientId: channel.client_id,
+    websiteId: channel.website_id,
+    channel: 'chat',
+    source: channel.type,
+    visitor: { id: visitor.id, uniqueId },
+    contactType: 'outbound',
+    phoneNumber: target.address,
+    userAgent: null,
+    status: 'open',
+    createdAt: at,
+  });
+  await trx
+    .updateTable('channel_contact')
+    .set({ conversation_id: conversationId })
+    .where('id', '=', contactId)
+    .execute();
+  return conversationId;
+}
+
+export type FlowContent =
+  | { type: 'text'; text: string }
+  | { type: 'template'; name: string; language: string; parameters: string[] };
+
+/**
+ * Writes the flow's message in the customer's conversation (a system entry: no operator wrote it) and queues it for
+ * the provider in the same transaction; answers the conversation and the entry's seq. Refused as the channels refuse
+ * an operator's reply (a free-form WhatsApp message outside the 24-hour window must be a template).
+ */
+export async function sendFlowMessage(
+  trx: Tx,
+  target: ChannelTarget,
+  content: FlowContent,
+  origin: { runId: number; ordinal: number },
+): Promise<{ conversationId: number; seq: number }> {
+  const conversationId = await customerConversation(trx, target);
+  const text =
+    content.type === 'text'
+      ? content.text
+      : `[template ${content.name} (${content.language})]${content.parameters.length > 0 ? ` ${content.parameters.join(' | ')}` : ''}`;
+  const data: Record<string, unknown> = { flow_run_id: origin.runId, flow_step: origin.ordinal };
+  if (content.type === 'template')
+    data.template = { name: content.name, language: content.language, parameters: content.parameters };
+  let planned: Awaited<ReturnType<typeof planProviderMessage>>;
+  try {
+    planned = await planProviderMessage(trx, conversationId, { text, data });
+  } catch (error) {
+    throw new StepRefused(error instanceof Error ? error.message : String(error));
+  }
+  if (planned === undefined) throw new StepRefused(`Conversation ${conversationId} is not on a messaging channel.`);
+  const row = await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text, at: nowInstant(), data });
+  await queueProviderMessage(trx, planned, Number(row.seq));
+  return { conversationId, seq: Number(row.seq) };
+}
+
+/** Hands the customer's conversation to the operators: it waits in the website's queue like an inbound one. */
+export async function handOver(trx: Tx, target: ChannelTarget, note: string | undefined): Promise<number> {
+  const conversationId = await customerConversation(trx, target);
+  const at = nowInstant();
+  const conversation = await trx
+    .selectFrom('conversation')
+    .select(['website_id', 'visitor_id', 'status', 'operator_id'])
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  if (note !== undefined && note !== '')
+    await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text: note, at, data: { handover: true } });
+  if (conversation.status === 'open' && conversation.operator_id === null) {
+    await trx
+      .updateTable('conversation')
+      .set({ status: 'waiting', waitinglist: 1, queued_at: at, updated_at: at })
+      .where('id', '=', conversationId)
+      .execute();
+    const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
+    await appendEvent(trx, {
+      type: 'conversation.queued',
+      clientId: target.clientId,
+      subject: { type: 'conversation', id: conversationId },
+      payload: {
+        conversationId,
+        websiteId: conversation.website_id,
+        clientId: target.clientId,
+        channel: 'chat',
+        visitorId: conversation.visitor_id,
+        skillId: null,
+        position: status.position,
+        estimatedWaitSeconds: status.estimatedWaitSeconds,
+        transferred: false,
+      },
+      at,
+    });
+  }
+  return conversationId;
+}
