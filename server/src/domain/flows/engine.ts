@@ -92,8 +92,9 @@ export class FlowEngine {
     private readonly deps: FlowEngineDeps,
     options: FlowEngineOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
     this.scale = options.timeScale ?? 1;
+    // Compressed time (tests) shortens the lease too, so a dead node's runs are taken back within seconds.
+    this.leaseMs = options.leaseMs ?? Math.max(5_000, 30_000 * this.scale);
     this.feed = new FlowEventFeed(deps.db, this.owner);
     this.loop = new ClaimLoop(
       {
@@ -171,13 +172,13 @@ export class FlowEngine {
     let run: RunRow | undefined = claimed;
     try {
       for (let count = 0; run !== undefined && count < STEPS_PER_CLAIM; count++) {
-        if (run.state !== 'running' && run.state !== 'waiting') return;
+        if (run.state !== 'running' && run.state !== 'waiting') break;
         const definition = await this.definitionOf(run.version_id);
         if (run.state === 'waiting') {
           await this.wakeUp(run, definition);
         } else {
           const goOn = await this.runStep(run, definition);
-          if (!goOn) return;
+          if (!goOn) break;
         }
         run = await this.deps.db
           .selectFrom('flow_run')
@@ -236,7 +237,8 @@ export class FlowEngine {
     await transact(this.deps.db, async (trx) => {
       const held = await trx
         .updateTable('flow_run')
-        .set({ updated_at: nowInstant() })
+        // Each commit renews the lease: a run that makes progress is not taken over.
+        .set({ updated_at: nowInstant(), lease_until: new Date(Date.now() + this.leaseMs).toISOString() })
         .where('id', '=', run.id)
         .where('lease_owner', '=', this.owner)
         .where('state', '=', expectedState)
