@@ -31,7 +31,9 @@ import {
   updateFlow,
 } from '../../domain/flows/flows.js';
 import { ApiError, fieldInvalid, notPermitted } from '../../errors.js';
+import { bearerToken } from '../../http/bearer.js';
 import { ErrorEnvelope } from '../../http/envelope.js';
+import { chargeTotalsRoute } from './charge-totals.js';
 
 const tags = ['commerce'];
 const ApiKey = Type.Optional(Type.String({ description: 'The client API key (or the X-API-Key header).' }));
@@ -148,14 +150,17 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
     const header = request.headers['x-api-key'];
     const search = request.url.indexOf('?');
     const fromQuery = search === -1 ? null : new URLSearchParams(request.url.slice(search + 1)).get('api_key');
-    const key = typeof header === 'string' && header !== '' ? header : (fromQuery ?? undefined);
+    const apiKey = typeof header === 'string' && header !== '' ? header : (fromQuery ?? undefined);
+    // Else an admin's console session (`Authorization: Bearer cos_…`): the console's Flows pages call this API.
+    const session = apiKey ? undefined : bearerToken(request.headers.authorization);
+    const key = apiKey || (session?.startsWith('cos_') ? session : undefined);
     if (key === undefined || key === '')
       throw new ApiError('unauthorized', 401, "Field 'api_key' is missing: give your API key.", 'error', {
         field: 'api_key',
       });
     let principal: Awaited<ReturnType<typeof context.keys.authenticate>>;
     try {
-      principal = await context.keys.authenticate(key, { address: request.ip });
+      principal = await context.keys.authenticate(key, { sessions: key === session, address: request.ip });
     } catch (error) {
       if (error instanceof ApiError && error.id === 'forbidden')
         throw new ApiError('unauthorized', 401, 'Unknown api_key.', 'error', { field: 'api_key' });
@@ -163,6 +168,8 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
     }
     if (principal.scope !== 'client')
       throw notPermitted("The commerce API takes a client's API key (its requests belong to one account).", 'api_key');
+    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
+      throw notPermitted("A console session reaches the commerce API only with the 'admin' role.");
     clientOf.set(request, principal.clientId);
   });
   const client = (request: FastifyRequest): number => {
@@ -170,6 +177,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
     if (id === undefined) throw new ApiError('unauthorized', 401, 'Unknown api_key.', 'error', { field: 'api_key' });
     return id;
   };
+  await app.register(chargeTotalsRoute, { context, client });
 
   app.post(
     '/createRequest',
