@@ -13,6 +13,7 @@ import {
   sessionApi,
 } from './api';
 import { safeBackto } from './backto';
+import { type FlowsRoute, flowsRouteOf } from './flows/routes';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import type { Me } from './me';
 import { navigate, useLocation } from './router';
@@ -20,12 +21,15 @@ import { messageOf } from './ui';
 
 /** The reports page and its chart library load only when it is opened: the agent's daily console does not carry them. */
 const ReportsPage = lazy(() => import('./reports/ReportsPage').then((module) => ({ default: module.ReportsPage })));
+/** The Flows pages (admins) likewise. */
+const FlowsPage = lazy(() => import('./flows/FlowsPage').then((module) => ({ default: module.FlowsPage })));
 
 type Page =
   | { kind: 'login' }
   | { kind: 'agent'; conversationId: number | null }
   | { kind: 'admin'; tab: AdminTab }
   | { kind: 'reports' }
+  | { kind: 'flows'; route: FlowsRoute }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -37,6 +41,8 @@ function pageOf(path: string): Page {
   if (conversation?.[1]) return { kind: 'agent', conversationId: Number(conversation[1]) };
   if (rest === 'users') return { kind: 'admin', tab: 'operators' };
   if (rest === 'reports') return { kind: 'reports' };
+  const flows = flowsRouteOf(rest);
+  if (flows !== null) return { kind: 'flows', route: flows };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -134,6 +140,18 @@ function Shell() {
             {t('common.forbidden')}
           </p>
         ))}
+      {page.kind === 'flows' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <FlowsPage api={api} route={page.route} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -184,6 +202,7 @@ function Header({
         {link('/admin/', t('nav.agent'), current === 'agent')}
         {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
+        {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
       </nav>
       <span className="spacer" />
       <label className="inline">
