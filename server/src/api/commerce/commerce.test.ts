@@ -300,10 +300,36 @@ describe('errors name the field', () => {
     expect(foreign.body.meta.field).toBe('request_id');
     expect((await call('DELETE', `/deleteRequest?request_id=${requestId}`, other.key)).status).toBe(404);
     expect((await call('GET', '/getFlowByUserKey?user_key=cust-43', other.key)).body.data).toEqual([]);
+    // A change of variables reaches the run under way; another client's key changes nothing.
+    expect(
+      (await call('PATCH', `/updateRequest?request_id=${requestId}`, other.key, { data: { gift: true } })).status,
+    ).toBe(404);
+    const patched = await call('PATCH', `/updateRequest?request_id=${requestId}`, s.key, { data: { gift: true } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data.data).toEqual({ order_number: 'X', gift: true });
+    const withRun = await call('GET', `/getRequest?request_id=${requestId}`, s.key);
+    expect(withRun.body.data.runs[0].variables.gift).toBe(true);
     const cancelled = await call('DELETE', `/deleteRequest?request_id=${requestId}`, s.key);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.data.state).toBe('cancelled');
     const runs = await call('GET', '/getFlowByUserKey?user_key=cust-43', s.key);
     expect(runs.body.data[0].state).toBe('cancelled');
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('lists the commerce routes under the commerce tag', async () => {
+    const document = (await s.t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    }>();
+    for (const [path, method] of [
+      ['/api/commerce/v1/createRequest', 'post'],
+      ['/api/commerce/v1/getRequest', 'get'],
+      ['/api/commerce/v1/getFlowByUserKey', 'get'],
+      ['/api/commerce/v1/getChargesByUserKey', 'get'],
+      ['/api/commerce/v1/createOrder', 'post'],
+      ['/api/commerce/v1/flows/{flow_id}/versions', 'post'],
+    ] as const)
+      expect(document.paths[path]?.[method]?.tags).toEqual(['commerce']);
   });
 });

@@ -68,6 +68,7 @@ interface Outcome {
   next: number | { end: 'done' | 'failed'; error: string | null };
   stepState: 'done' | 'waiting';
   output?: unknown;
+  /** Variables this step sets, merged into the run's at commit (a request's PATCH meanwhile is kept). */
   variables?: Record<string, unknown>;
   object?: unknown;
   conversationId?: number;
@@ -273,12 +274,12 @@ export class FlowEngine {
       request_id: run.request_id,
       order_id: run.order_id,
     };
-    if (EXTERNAL.has(step.type)) return this.runCallStep(run, definition, step, ordinal, key, scope, variables);
+    if (EXTERNAL.has(step.type)) return this.runCallStep(run, definition, step, ordinal, key, scope);
     await this.commit(run, 'running', async (trx, set) => {
       const started = nowInstant();
       let outcome: Outcome;
       try {
-        outcome = await this.localStep(trx, run, definition, step, ordinal, key, scope, variables);
+        outcome = await this.localStep(trx, run, definition, step, ordinal, key, scope);
       } catch (error) {
         if (!(error instanceof StepRefused)) throw error;
         await this.writeStep(trx, run, step, ordinal, { state: 'failed', error: error.message, started, attempts: 1 });
@@ -353,9 +354,17 @@ export class FlowEngine {
       attempts,
     });
     this.counters.steps += 1;
+    if (outcome.variables !== undefined) {
+      // Read under the run's lock (the commit's first statement): variables a request's PATCH merged since stay.
+      const current = await trx
+        .selectFrom('flow_run')
+        .select('variables')
+        .where('id', '=', run.id)
+        .executeTakeFirstOrThrow();
+      set({ variables: JSON.stringify({ ...(JSON.parse(current.variables) as object), ...outcome.variables }) });
+    }
     set({
       steps_run: ordinal,
-      ...(outcome.variables !== undefined && { variables: JSON.stringify(outcome.variables) }),
       ...(outcome.object !== undefined && { object: JSON.stringify(outcome.object) }),
       ...(outcome.conversationId !== undefined && { conversation_id: outcome.conversationId }),
     });
@@ -385,7 +394,6 @@ export class FlowEngine {
     ordinal: number,
     key: string,
     scope: Record<string, unknown>,
-    variables: Record<string, unknown>,
   ): Promise<Outcome> {
     const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
     switch (step.type) {
@@ -469,7 +477,7 @@ export class FlowEngine {
           next: following,
           stepState: 'done',
           output: { [step.name]: value },
-          variables: { ...variables, [step.name]: value },
+          variables: { [step.name]: value },
         };
       }
       case 'wait': {
@@ -559,7 +567,6 @@ export class FlowEngine {
     ordinal: number,
     key: string,
     scope: Record<string, unknown>,
-    variables: Record<string, unknown>,
   ): Promise<boolean> {
     const previous = await this.deps.db
       .selectFrom('flow_run_step')
@@ -574,7 +581,7 @@ export class FlowEngine {
     );
     let outcome: Outcome;
     try {
-      outcome = await this.callOut(run, definition, step, key, scope, variables);
+      outcome = await this.callOut(run, definition, step, key, scope);
     } catch (error) {
       const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;
       const message = error instanceof Error ? error.message : String(error);
@@ -605,7 +612,6 @@ export class FlowEngine {
     step: Step,
     key: string,
     scope: Record<string, unknown>,
-    variables: Record<string, unknown>,
   ): Promise<Outcome> {
     const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
     const { db, outbound, secretsKey } = this.deps;
@@ -660,7 +666,7 @@ export class FlowEngine {
             ? { action: 'note' as const, note: fillTemplate(step.note ?? '', scope) }
             : { action: 'cancel' as const, reason: fillTemplate(step.reason ?? '', scope) };
       await applyShopifyOrderAction(this.deps, run.client_id, order.store, order.external_id, change, key);
-      return { next: following, stepState: 'done', output: change, variables };
+      return { next: following, stepState: 'done', output: change };
     }
     throw new StepRefused(`Step type '${step.type}' does not call out.`);
   }
