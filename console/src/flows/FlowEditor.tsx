@@ -19,7 +19,7 @@ import {
   withField,
 } from './flow-editor';
 import { StepForm } from './StepForm';
-import { useFlowsText } from './strings';
+import { errorText, useFlowsText } from './strings';
 import { TriggerFields, triggerOf } from './triggers';
 
 /** The server's refusal of a version: its message and where it points. */
@@ -34,6 +34,8 @@ export function FlowEditor({ api, flowId }: { api: Api; flowId: number }) {
   const [flow, setFlow] = useState<FlowWithVersions | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  // Kept here: the editor starts again on the version it saved.
+  const [saved, setSaved] = useState<number | null>(null);
   useEffect(() => {
     let cancelled = false;
     void tick;
@@ -61,11 +63,20 @@ export function FlowEditor({ api, flowId }: { api: Api; flowId: number }) {
       </p>
       <h2 id="flow-title">{text('flows.editor', { code: flow.code })}</h2>
       <FlowSettings api={api} flow={flow} onSaved={() => setTick((value) => value + 1)} />
+      {saved !== null && (
+        <p role="status" className="saved">
+          {text('flows.saved', { version: saved })}
+        </p>
+      )}
       <VersionEditor
         key={flow.current_version ?? 0}
         api={api}
         flow={flow}
-        onSaved={() => setTick((value) => value + 1)}
+        onSaved={(version) => {
+          setSaved(version);
+          setTick((value) => value + 1);
+        }}
+        onEdit={() => setSaved(null)}
       />
     </section>
   );
@@ -105,7 +116,17 @@ function FlowSettings({ api, flow, onSaved }: { api: Api; flow: FlowWithVersions
   );
 }
 
-function VersionEditor({ api, flow, onSaved }: { api: Api; flow: FlowWithVersions; onSaved: () => void }) {
+function VersionEditor({
+  api,
+  flow,
+  onSaved,
+  onEdit,
+}: {
+  api: Api;
+  flow: FlowWithVersions;
+  onSaved: (version: number) => void;
+  onEdit: () => void;
+}) {
   const text = useFlowsText();
   const latest = flow.versions.find((version) => version.version === flow.current_version);
   const [definition, setDefinition] = useState<Definition>(() =>
@@ -117,7 +138,6 @@ function VersionEditor({ api, flow, onSaved }: { api: Api; flow: FlowWithVersion
   const [json, setJson] = useState('');
   const [jsonProblem, setJsonProblem] = useState<string | null>(null);
   const [error, setError] = useState<SaveError | null>(null);
-  const [saved, setSaved] = useState<number | null>(null);
   const [newType, setNewType] = useState<StepType>('send_message');
   const errorRef = useRef<HTMLDivElement | null>(null);
 
@@ -146,28 +166,29 @@ function VersionEditor({ api, flow, onSaved }: { api: Api; flow: FlowWithVersion
   const save = useCallback(
     async (toSave: Definition) => {
       setError(null);
-      setSaved(null);
+      onEdit();
       try {
         const published = await publishVersion(api, flow.flow_id, toSave);
-        setSaved(published.version);
-        onSaved();
+        onSaved(published.version);
       } catch (failure) {
         const field = failedField(failure);
         const place = placeOfError(field);
         setError({ message: messageOf(failure), pointer: field?.replace(/^definition/, '') || '/', place });
-        // The step named takes the focus (its field when the form has one), else the message.
-        requestAnimationFrame(() => {
-          const inStep = (selector: string) =>
-            place?.step === null || place?.step === undefined
-              ? null
-              : document.querySelector<HTMLElement>(`[data-step="${place.step}"] ${selector}`);
-          const target = inStep('[aria-invalid="true"]') ?? inStep('.step-error');
-          (target ?? errorRef.current)?.focus();
-        });
       }
     },
-    [api, flow.flow_id, onSaved],
+    [api, flow.flow_id, onSaved, onEdit],
   );
+
+  // Once shown, the step the error names takes the focus (its field when the form has one), else the message.
+  useEffect(() => {
+    if (error === null) return;
+    const step = error.place?.step;
+    const inStep = (selector: string) =>
+      step === null || step === undefined
+        ? null
+        : document.querySelector<HTMLElement>(`[data-step="${step}"] ${selector}`);
+    (inStep('[aria-invalid="true"]') ?? inStep('.step-error') ?? errorRef.current)?.focus();
+  }, [error]);
 
   const steps = definition.steps;
   const stepError = (index: number) => (error?.place?.step === index ? error : null);
@@ -203,13 +224,8 @@ function VersionEditor({ api, flow, onSaved }: { api: Api; flow: FlowWithVersion
       </div>
       {error !== null && (error.place === null || error.place.step === null) && (
         <div className="error" role="alert" tabIndex={-1} ref={errorRef} data-testid="definition-error">
-          {text('flows.errorAt', { pointer: error.pointer, message: error.message })}
+          {errorText(error, text)}
         </div>
-      )}
-      {saved !== null && (
-        <p role="status" className="saved">
-          {text('flows.saved', { version: saved })}
-        </p>
       )}
       {view === 'json' ? (
         <div className="json-view">
@@ -232,7 +248,7 @@ function VersionEditor({ api, flow, onSaved }: { api: Api; flow: FlowWithVersion
           )}
           {error?.place?.step !== null && error?.place?.step !== undefined && (
             <p className="error" role="alert" data-testid="definition-error">
-              {text('flows.errorAt', { pointer: error.pointer, message: error.message })}
+              {errorText(error, text)}
             </p>
           )}
           <div className="actions">

@@ -5,7 +5,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import type { Api } from '../api';
 import { useI18n } from '../i18n';
 import { navigate, useLocation } from '../router';
-import { ErrorLine, formatTime, messageOf } from '../ui';
+import { ErrorLine, messageOf } from '../ui';
 import { failedRequests, type RequestSummary, type Run, retryRun, runsOfRequest, runsOfUser } from './commerce';
 import { useFlowsText } from './strings';
 
@@ -25,7 +25,6 @@ export function RunInspector({ api }: { api: Api }) {
 
   const search = async (by: { userKey: string; requestId: string }) => {
     setError(null);
-    setNotice(null);
     setLastSearch(by);
     try {
       if (by.requestId.trim() !== '') setRuns(await runsOfRequest(api, Number(by.requestId.trim())));
@@ -42,6 +41,7 @@ export function RunInspector({ api }: { api: Api }) {
   }, []);
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setNotice(null);
     const query = new URLSearchParams();
     if (requestId.trim() !== '') query.set('request_id', requestId.trim());
     else if (userKey.trim() !== '') query.set('user_key', userKey.trim());
@@ -131,7 +131,9 @@ function FailedRequests({ requests, onOpen }: { requests: RequestSummary[]; onOp
 function RunTimeline({ run, onRetry }: { run: Run; onRetry: () => void }) {
   const text = useFlowsText();
   const { language } = useI18n();
-  const time = (value: string | null) => (value === null ? '—' : formatTime(value, language, true));
+  // Seconds matter in a timeline: the short style the rest of the console uses drops them.
+  const clock = new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'medium' });
+  const time = (value: string | null) => (value === null ? '—' : clock.format(new Date(value)));
   const titleId = `run-${run.run_id}-title`;
   return (
     <article className="card run" aria-labelledby={titleId} data-testid={`run-${run.run_id}`}>

@@ -13,7 +13,7 @@ import {
   valueOfInput,
   withField,
 } from './flow-editor';
-import { type FlowsKey, useFlowsText } from './strings';
+import { errorText, type FlowsKey, useFlowsText } from './strings';
 
 type Step = Record<string, unknown>;
 
@@ -40,7 +40,7 @@ export function StepForm({ index, step, count, error, onChange, onMove, onRemove
         <legend>{text('flows.step', { number, type })}</legend>
         {error !== null && (
           <p className="error step-error" role="alert" tabIndex={-1} data-testid={`step-error-${index}`}>
-            {text('flows.errorAt', { pointer: error.pointer, message: error.message })}
+            {errorText(error, text)}
           </p>
         )}
         <div className="step-fields">

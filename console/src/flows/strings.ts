@@ -268,3 +268,10 @@ export function useFlowsText(): (key: FlowsKey, values?: Record<string, string |
       values !== undefined && name in values ? String(values[name]) : whole,
     );
 }
+
+/** A validation error's line: the server's message, led by its JSON pointer unless the message names it already. */
+export function errorText(error: { message: string; pointer: string }, text: ReturnType<typeof useFlowsText>): string {
+  return error.message.includes(error.pointer)
+    ? error.message
+    : text('flows.errorAt', { pointer: error.pointer, message: error.message });
+}
