@@ -241,6 +241,65 @@ describe('a seed-001 request from creation to charge', () => {
   });
 });
 
+describe('a keyword flow with timers', () => {
+  it('starts on the keyword, waits, times out waiting for a reply and hands over to the operators', {
+    timeout: 30_000,
+  }, async () => {
+    const flow = await call('POST', '/flows', s.key, {
+      code: 'info',
+      name: 'Info',
+      trigger: { type: 'keyword', keywords: ['INFO'] },
+      definition: {
+        channel_id: channelId,
+        steps: [
+          { id: 'hello', type: 'send_message', text: 'Ciao! Hai scritto: {{message}}' },
+          { id: 'pause', type: 'wait', seconds: 1 },
+          { id: 'ask', type: 'wait_reply', timeout_seconds: 1, timeout_next: 'human' },
+          { id: 'thanks', type: 'end' },
+          { id: 'human', type: 'handover', note: 'Nessuna risposta dal cliente' },
+        ],
+      },
+    });
+    expect(flow.status).toBe(200);
+    const phone = '+393339990000';
+    expect((await fake.customerSends(phone, { type: 'text', text: { body: 'info' } })).status).toBe(200);
+    const sent = await eventually(async () => fake.accepted.find((message) => message.to === phone.slice(1)));
+    expect(JSON.stringify(sent.body)).toContain('Ciao! Hai scritto: info');
+    const run = await eventually(async () => {
+      const answer = await call('GET', `/getFlowByUserKey?user_key=${encodeURIComponent(phone)}`, s.key);
+      const [first] = answer.body.data;
+      return first !== undefined && String(first.state) === 'done' ? first : undefined;
+    }, 15_000);
+    expect(run.steps.map((step) => `${String(step.id)}:${String(step.state)}`)).toEqual([
+      'hello:done',
+      'pause:done',
+      'ask:done',
+      'human:done',
+    ]);
+    expect(run.steps[2].output).toEqual({ timeout: true });
+    // The timers waited: the reply's timeout ended a second or more after the pause's.
+    expect(Number(run.steps[2].duration_ms)).toBeGreaterThanOrEqual(1_000);
+    // The wait step's timer: the next step started once it ran out (times are shown to the second).
+    expect(Date.parse(String(run.steps[2].started_at))).toBeGreaterThanOrEqual(
+      Date.parse(String(run.steps[1].output.until)) - 1_000,
+    );
+    const conversationId = Number(run.steps[3].output.conversation_id);
+    const conversation = await s.t.store.db
+      .selectFrom('conversation')
+      .select(['status', 'waitinglist'])
+      .where('id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    expect(conversation).toEqual({ status: 'waiting', waitinglist: 1 });
+    const note = await s.t.store.db
+      .selectFrom('conversation_message')
+      .select('body')
+      .where('conversation_id', '=', conversationId)
+      .where('body', '=', 'Nessuna risposta dal cliente')
+      .executeTakeFirst();
+    expect(note).toBeDefined();
+  });
+});
+
 describe('errors name the field', () => {
   it('answers 401 to a missing or unknown api_key', async () => {
     const missing = await s.t.app.inject({ method: 'GET', url: '/api/commerce/v1/getRequests' });
