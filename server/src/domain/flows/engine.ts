@@ -14,7 +14,7 @@ import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
-import { nextRomeTimeOfDay } from '../commerce/rome-time.js';
+import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
 import { type FlowDefinition, fillTemplate, fillValue, lookUp, type Step, type StepOf } from './definition.js';
 import { FlowEventFeed } from './feed.js';
@@ -488,7 +488,7 @@ export class FlowEngine {
         return {
           next: following,
           stepState: 'done',
-          output: { until },
+          output: { until: romeTime(until) },
           waiting: { for: { kind: 'time' }, dueAt: until },
         };
       }
