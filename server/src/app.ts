@@ -50,8 +50,6 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     logger: { level: config.logLevel },
     // Each request's logger is made on its first line written (ops/lazy-logger.ts): most requests write none.
     childLoggerFactory: lazyChildLogger,
-    // Fastify's 'incoming request' / 'request completed' lines are info: below that level they would only be calls.
-    disableRequestLogging: !['info', 'debug', 'trace'].includes(config.logLevel),
     // An incoming X-Request-Id (from a load balancer) is kept so logs join up across hops.
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {

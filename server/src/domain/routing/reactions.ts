@@ -40,6 +40,7 @@ const SERVING_EVENTS = [
   'conversation.transferred',
   'conversation.updated',
   'conversation.started',
+  'conversation.queued',
 ] as const;
 type ServingEvent = CommittedEvent<(typeof SERVING_EVENTS)[number]>;
 
@@ -81,6 +82,11 @@ export function servingPlan(events: readonly ServingEvent[]): ServingPlan {
       case 'conversation.started':
         // Web chat routes its own start inside its transaction; customer channels (WhatsApp, SMS, RCS) queue first.
         if (event.payload.status === 'waiting' && event.payload.source !== 'web') websites.add(event.payload.websiteId);
+        break;
+      case 'conversation.queued':
+        // Queued by a command other than routing's own (a flow's handover): its website's queue is served. Routing
+        // queues only when nobody could take it, so serving again then finds nobody, at the cost of one look.
+        if (!event.payload.transferred) websites.add(event.payload.websiteId);
         break;
       default:
         break;
