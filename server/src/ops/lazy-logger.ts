@@ -18,10 +18,7 @@ const LEVEL_VALUES: Record<string, number> = {
   silent: Number.POSITIVE_INFINITY,
 };
 
-// The level methods are put on the prototype below (one function each, not six closures per request).
-interface LazyChildLogger extends Pick<FastifyBaseLogger, Level> {}
-
-class LazyChildLogger {
+class LazyChildLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | undefined;
 
   constructor(
@@ -50,20 +47,35 @@ class LazyChildLogger {
     this.real().level = level;
   }
 
+  fatal(...line: unknown[]): void {
+    this.write('fatal', line);
+  }
+  error(...line: unknown[]): void {
+    this.write('error', line);
+  }
+  warn(...line: unknown[]): void {
+    this.write('warn', line);
+  }
+  info(...line: unknown[]): void {
+    this.write('info', line);
+  }
+  debug(...line: unknown[]): void {
+    this.write('debug', line);
+  }
+  trace(...line: unknown[]): void {
+    this.write('trace', line);
+  }
   silent(): void {}
+
+  private write(level: Level, line: unknown[]): void {
+    if (!this.enabled(level)) return;
+    const logger = this.real();
+    (logger[level] as (...args: unknown[]) => void).apply(logger, line);
+  }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.real().child(bindings, options);
   }
-}
-
-for (const level of LEVELS) {
-  const write = function (this: LazyChildLogger, ...args: unknown[]): void {
-    if (!this.enabled(level)) return;
-    const logger = this.real();
-    (logger[level] as (...line: unknown[]) => void).apply(logger, args);
-  };
-  Object.defineProperty(LazyChildLogger.prototype, level, { value: write, writable: true, configurable: true });
 }
 
 /** Fastify's `childLoggerFactory`: a stand-in that makes the request's child logger on its first enabled line. */
