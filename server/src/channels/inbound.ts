@@ -5,9 +5,8 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
-import { queueStatus } from '../domain/routing/queue.js';
+import { queueCustomerConversation } from '../domain/routing/queue.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
-import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { nowInstant } from '../time.js';
 import type { ChannelType, DeliveryStatus, InboundContent, InboundMessage, SendContext } from './adapter.js';
@@ -191,30 +190,11 @@ async function conversationFor(
   });
   // Messaging customers are not on a page that closes: the conversation waits in the queue until an operator is free
   // (routing serves it after this commit), instead of being closed as missed when nobody is connected.
-  await trx
-    .updateTable('conversation')
-    .set({ waitinglist: 1, queued_at: at, updated_at: at })
-    .where('id', '=', conversationId)
-    .execute();
-  // Where it waits, as routing tells a web visitor (routing serves the queue after this commit).
-  const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
-  await appendEvent(trx, {
-    type: 'conversation.queued',
-    clientId: row.client_id,
-    subject: { type: 'conversation', id: conversationId },
-    payload: {
-      conversationId,
-      websiteId: row.website_id,
-      clientId: row.client_id,
-      channel: 'chat',
-      visitorId: visitor.id,
-      skillId: null,
-      position: status.position,
-      estimatedWaitSeconds: status.estimatedWaitSeconds,
-      transferred: false,
-    },
+  await queueCustomerConversation(
+    trx,
+    { conversationId, websiteId: row.website_id, clientId: row.client_id, visitorId: visitor.id },
     at,
-  });
+  );
   await trx
     .updateTable('channel_contact')
     .set({ conversation_id: conversationId })

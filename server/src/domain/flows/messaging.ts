@@ -5,10 +5,9 @@ import type { Transaction } from 'kysely';
 import { channelVisitorUid } from '../../channels/inbound.js';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
-import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../time.js';
 import { appendMessage, openConversation } from '../conversations/commands.js';
-import { queueStatus } from '../routing/queue.js';
+import { queueCustomerConversation } from '../routing/queue.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 
 type Tx = Transaction<Database>;
@@ -146,30 +145,16 @@ export async function handOver(trx: Tx, target: ChannelTarget, note: string | un
     .executeTakeFirstOrThrow();
   if (note !== undefined && note !== '')
     await appendMessage(trx, conversationId, { kind: MESSAGE_KIND.system, text: note, at, data: { handover: true } });
-  if (conversation.status === 'open' && conversation.operator_id === null) {
-    await trx
-      .updateTable('conversation')
-      .set({ status: 'waiting', waitinglist: 1, queued_at: at, updated_at: at })
-      .where('id', '=', conversationId)
-      .execute();
-    const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
-    await appendEvent(trx, {
-      type: 'conversation.queued',
-      clientId: target.clientId,
-      subject: { type: 'conversation', id: conversationId },
-      payload: {
+  if (conversation.status === 'open' && conversation.operator_id === null)
+    await queueCustomerConversation(
+      trx,
+      {
         conversationId,
         websiteId: conversation.website_id,
         clientId: target.clientId,
-        channel: 'chat',
         visitorId: conversation.visitor_id,
-        skillId: null,
-        position: status.position,
-        estimatedWaitSeconds: status.estimatedWaitSeconds,
-        transferred: false,
       },
       at,
-    });
-  }
+    );
   return conversationId;
 }

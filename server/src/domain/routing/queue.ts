@@ -1,7 +1,8 @@
 // What a waiting visitor is told: position in the website's queue and estimated wait (algorithm.ts, rule 4).
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { unknownResource } from '../../errors.js';
+import { appendEvent } from '../../events/append.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import { estimateWaitSeconds, type QueuedConversation, queuePositions } from './algorithm.js';
 import { countReadyOperators, isLiveChannel, meanQueueWait } from './store.js';
@@ -119,4 +120,48 @@ export async function queueSnapshot(
     });
   }
   return entries;
+}
+
+/** A customer-channel conversation (WhatsApp, SMS, RCS) as it enters its website's queue. */
+export interface CustomerConversation {
+  conversationId: number;
+  websiteId: number;
+  clientId: number;
+  visitorId: number;
+}
+
+/**
+ * Puts a customer-channel conversation in its website's queue and says so: `waiting`, in the waiting list since `at`,
+ * and `conversation.queued` with its place. Queue serving, a reaction to that event, gives it to an operator once one
+ * is free. Used by the first inbound message and by a flow's handover.
+ */
+export async function queueCustomerConversation(
+  trx: Transaction<Database>,
+  conversation: CustomerConversation,
+  at: string,
+): Promise<void> {
+  const { conversationId, websiteId, clientId, visitorId } = conversation;
+  await trx
+    .updateTable('conversation')
+    .set({ status: 'waiting', waitinglist: 1, queued_at: at, updated_at: at })
+    .where('id', '=', conversationId)
+    .execute();
+  const status = (await queueStatus(trx, conversationId)) ?? { position: 1, estimatedWaitSeconds: 0 };
+  await appendEvent(trx, {
+    type: 'conversation.queued',
+    clientId,
+    subject: { type: 'conversation', id: conversationId },
+    payload: {
+      conversationId,
+      websiteId,
+      clientId,
+      channel: 'chat',
+      visitorId,
+      skillId: null,
+      position: status.position,
+      estimatedWaitSeconds: status.estimatedWaitSeconds,
+      transferred: false,
+    },
+    at,
+  });
 }
