@@ -95,7 +95,7 @@ async function firstSighting(trx: Tx, channelId: number, providerMessageId: stri
 }
 
 /** The customer's contact on the channel, and its conversation when that is still open. */
-async function contactOf(
+export async function contactOf(
   trx: Tx,
   channelId: number,
   address: string,

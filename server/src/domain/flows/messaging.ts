@@ -2,7 +2,7 @@
 // channel (opened by the flow when there is none, without an operator), a history entry, and the channel_outbound row
 // the channel workers send — all in the step's transaction. Handover puts that conversation in the operators' queue.
 import type { Transaction } from 'kysely';
-import { channelVisitorUid } from '../../channels/inbound.js';
+import { channelVisitorUid, contactOf } from '../../channels/inbound.js';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
 import { nowInstant } from '../../time.js';
@@ -40,20 +40,8 @@ export async function customerConversation(trx: Tx, target: ChannelTarget): Prom
     throw new StepRefused(`Channel ${target.channelId} is web chat: flows message WhatsApp, SMS or RCS.`);
   if (!/^\+[1-9][0-9]{6,14}$/.test(target.address))
     throw new StepRefused(`'${target.address}' is not a phone number in E.164 form (+393331234567).`);
-  const contact = await trx
-    .selectFrom('channel_contact')
-    .leftJoin('conversation', 'conversation.id', 'channel_contact.conversation_id')
-    .select([
-      'channel_contact.id',
-      'channel_contact.visitor_id',
-      'channel_contact.conversation_id',
-      'conversation.status',
-    ])
-    .where('channel_contact.channel_id', '=', channel.id)
-    .where('channel_contact.address', '=', target.address)
-    .executeTakeFirst();
-  if (contact?.conversation_id != null && contact.status !== null && contact.status !== 'closed')
-    return contact.conversation_id;
+  const contact = await contactOf(trx, channel.id, target.address);
+  if (contact?.openConversationId !== undefined) return contact.openConversationId;
   const at = nowInstant();
   const uniqueId = channelVisitorUid(channel.type, target.address);
   const visitor = await findOrCreateVisitor(trx, {
