@@ -23421,6 +23421,7 @@ export interface paths {
                 query: {
                     /** @description The client API key (or the X-API-Key header). */
                     api_key?: string;
+                    /** @description The request (createRequest answered it). */
                     request_id: number;
                 };
                 header?: never;
@@ -23742,6 +23743,7 @@ export interface paths {
                 query: {
                     /** @description The client API key (or the X-API-Key header). */
                     api_key?: string;
+                    /** @description The request (createRequest answered it). */
                     request_id: number;
                 };
                 header?: never;
@@ -23900,6 +23902,7 @@ export interface paths {
                 query: {
                     /** @description The client API key (or the X-API-Key header). */
                     api_key?: string;
+                    /** @description The request (createRequest answered it). */
                     request_id: number;
                 };
                 header?: never;
@@ -24060,6 +24063,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The run to retry. */
                         run_id: number;
                     };
                 };
@@ -24987,6 +24991,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description The flow. */
                     flow_id: number;
                 };
                 cookie?: never;
@@ -25131,6 +25136,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description The flow. */
                     flow_id: number;
                 };
                 cookie?: never;
@@ -25299,6 +25305,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
+                    /** @description The flow. */
                     flow_id: number;
                 };
                 cookie?: never;

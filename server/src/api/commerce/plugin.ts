@@ -33,6 +33,7 @@ import {
 import { ApiError, fieldInvalid, notPermitted } from '../../errors.js';
 import { bearerToken } from '../../http/bearer.js';
 import { ErrorEnvelope } from '../../http/envelope.js';
+import { IdSchema } from '../../http/ids.js';
 import { chargeTotalsRoute } from './charge-totals.js';
 
 const tags = ['commerce'];
@@ -214,7 +215,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
       schema: {
         tags,
         summary: 'One request, with its run(s), steps and messages',
-        querystring: KeyQuery({ request_id: Type.Integer({ minimum: 1 }) }),
+        querystring: KeyQuery({ request_id: IdSchema('The request (createRequest answered it).') }),
         response: { 200: Answer('The request and its runs.'), ...Errors },
       },
     },
@@ -267,7 +268,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
       schema: {
         tags,
         summary: "Change a request's variables (its running flow reads them from its next step)",
-        querystring: KeyQuery({ request_id: Type.Integer({ minimum: 1 }) }),
+        querystring: KeyQuery({ request_id: IdSchema('The request (createRequest answered it).') }),
         body: Type.Object({ data: Variables }, { additionalProperties: false }),
         response: { 200: Answer('The request.'), ...Errors },
       },
@@ -285,7 +286,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
       schema: {
         tags,
         summary: 'Cancel a request and its run',
-        querystring: KeyQuery({ request_id: Type.Integer({ minimum: 1 }) }),
+        querystring: KeyQuery({ request_id: IdSchema('The request (createRequest answered it).') }),
         response: { 200: Answer('The cancelled request.'), ...Errors },
       },
     },
@@ -303,7 +304,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
         tags,
         summary: 'Run a failed run again from its failed step (same idempotency key)',
         querystring: KeyQuery({}),
-        body: Type.Object({ run_id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ run_id: IdSchema('The run to retry.') }, { additionalProperties: false }),
         response: { 200: Answer('{ run_id, state }.'), ...Errors },
       },
     },
@@ -414,7 +415,7 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
     },
   );
 
-  const FlowParams = Type.Object({ flow_id: Type.Integer({ minimum: 1 }) });
+  const FlowParams = Type.Object({ flow_id: IdSchema('The flow.') });
 
   app.get(
     '/flows/:flow_id',

@@ -10,6 +10,7 @@ import { transact } from '../../events/transact.js';
 import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, many, OneEnvelope, one } from '../../http/envelope.js';
 import { pageInfo } from '../../http/filters.js';
 import { NON_BLANK } from '../../http/validation.js';
+import { ID_MAX } from '../../ids.js';
 import { nowInstant } from '../../time.js';
 import { authorize, targetClient } from '../tenancy/policy.js';
 import { ordersEnabled } from './orders.js';
@@ -19,7 +20,11 @@ const tags = ['Commerce'];
 
 const ClientIdQuery = Type.Object({
   client_id: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'The client, for a partner or platform key (a client key: its own).' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: ID_MAX,
+      description: 'The client, for a partner or platform key (a client key: its own).',
+    }),
   ),
 });
 
@@ -32,7 +37,9 @@ const SettingsData = Type.Object({
 const SettingsBody = Type.Object(
   {
     orders_enabled: Type.Boolean({ description: 'Take orders (true) or refuse them (false).' }),
-    client_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The client, for a partner or platform key.' })),
+    client_id: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: ID_MAX, description: 'The client, for a partner or platform key.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -74,7 +81,9 @@ const StoreCreateBody = Type.Object(
     store_name: StoreName,
     access_token: AccessToken,
     webhook_secret: WebhookSecret,
-    client_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The client, for a partner or platform key.' })),
+    client_id: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: ID_MAX, description: 'The client, for a partner or platform key.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -83,7 +92,9 @@ const StoreUpdateBody = Type.Object(
     store_name: Type.Optional(StoreName),
     access_token: Type.Optional(AccessToken),
     webhook_secret: Type.Optional(WebhookSecret),
-    client_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The client, for a partner or platform key.' })),
+    client_id: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: ID_MAX, description: 'The client, for a partner or platform key.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@
 // that names the bad part by JSON pointer, and the {{variable}} substitution its texts use.
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
+import { ID_MAX } from '../../ids.js';
 
 const StepId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Unique within the flow.' });
 /** The step to go to after this one; the next in the list by default. */
@@ -11,7 +12,9 @@ const Next = Type.Optional(
 const Text = Type.String({ minLength: 1, maxLength: 4096 });
 /** A customer's address: an E.164 number, or a {{variable}} holding one (default: `phone`, else the user_key). */
 const Recipient = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
-const ChannelId = Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the definition’s channel_id.' }));
+const ChannelId = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: ID_MAX, description: 'Default: the definition’s channel_id.' }),
+);
 const Json = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 
 const common = { id: StepId, next: Next };
@@ -159,7 +162,7 @@ export type StepOf<K extends StepType> = Static<(typeof STEP_SCHEMAS)[K]>;
 const FlowDefinitionShape = Type.Object(
   {
     /** The channel messages go through when a step names none. */
-    channel_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    channel_id: Type.Optional(Type.Integer({ minimum: 1, maximum: ID_MAX })),
     /** Variables every run starts with (a request's data and an order override them). */
     variables: Type.Optional(Type.Record(Type.String(), Json)),
     steps: Type.Array(Type.Object({ id: Type.Unknown(), type: Type.Unknown() }), { minItems: 1, maxItems: 200 }),
@@ -170,7 +173,7 @@ const FlowDefinitionShape = Type.Object(
 /** The schema of a definition as the OpenAPI document shows it (steps: one of the step schemas). */
 export const FlowDefinitionSchema = Type.Object(
   {
-    channel_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    channel_id: Type.Optional(Type.Integer({ minimum: 1, maximum: ID_MAX })),
     variables: Type.Optional(Type.Record(Type.String(), Json)),
     steps: Type.Array(Type.Union(Object.values(STEP_SCHEMAS) as TSchema[]), { minItems: 1, maxItems: 200 }),
   },
