@@ -28,6 +28,8 @@ export async function startServer(options: { env?: Record<string, string> } = {}
   const node = await startNode({
     command: 'demo',
     env: { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1', ...options.env },
+    // Making the demo month takes 5–15 s on a quiet machine; under CI's two passes at once it has taken over 30 s.
+    timeoutMs: 90_000,
     readyOutput: /Operator login:\s+\S+ \/ \S+/,
   });
   const output = node.output();
