@@ -9,7 +9,9 @@ import { ADMIN_KEY, createTestDatabase, type TestDatabase } from '../../test/har
 
 const ENV = { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8', CAUSERIE_WEBHOOK_TIME_SCALE: '0.001' };
 const RUNS = 30;
-let database: TestDatabase;
+/** The merchant stops answering from this call until the node is restarted. */
+const STALL_FROM = 8;
+let database: TestDatabase | undefined;
 let merchant: http.Server;
 let merchantUrl: string;
 let restarted = false;
@@ -26,12 +28,13 @@ async function call(node: RunningNode, method: string, path: string, key: string
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  // Slow answers keep calls in flight when the node dies.
+  // Slow answers keep calls in flight; from the eighth call before the kill none is answered, so the node surely dies
+  // holding calls whose steps cannot have committed (a kill timed by polling alone could fall between two calls).
   merchant = http.createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       calls.push({ key: String(request.headers['idempotency-key']), afterRestart: restarted });
+      if (!restarted && calls.length >= STALL_FROM) return;
       setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"O-1"}'), 150);
     });
   });
@@ -42,12 +45,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAll();
   await new Promise((resolve) => merchant.close(resolve));
-  await database.drop();
+  await database?.drop();
 });
 
 describe('a node killed with SIGKILL mid-run', () => {
   it('loses no run and repeats no completed step', { timeout: 120_000 }, async () => {
-    const first = await startNode({ database, env: ENV });
+    // A database and a call log of its own, so a retry of this test starts from nothing.
+    if (database !== undefined) await database.drop();
+    const fresh = await createTestDatabase();
+    database = fresh;
+    calls.length = 0;
+    restarted = false;
+    const first = await startNode({ database: fresh, env: ENV });
     const client = await call(first, 'POST', '/api/2/client', ADMIN_KEY, { name: 'Crash flows', lang: 'it' });
     const clientId = Number(client.body.data.id);
     const minted = await call(first, 'POST', `/api/2/client/${clientId}/key`, ADMIN_KEY, { name: 'flows' });
@@ -82,12 +91,12 @@ describe('a node killed with SIGKILL mid-run', () => {
           })
         ).status,
       ).toBe(200);
-    while (calls.length < 8) await sleep(10);
+    while (calls.length < STALL_FROM) await sleep(10);
     first.child.kill('SIGKILL');
     expect(await exitWithin(first, 10_000)).toEqual({ code: null, signal: 'SIGKILL' });
 
     // What had committed when the node died.
-    const store = openDatabase(database.config);
+    const store = openDatabase(fresh.config);
     try {
       const committed = await store.db
         .selectFrom('flow_run_step')
@@ -100,7 +109,7 @@ describe('a node killed with SIGKILL mid-run', () => {
       expect(open.length).toBeGreaterThan(0);
 
       restarted = true;
-      const second = await startNode({ database, env: ENV });
+      const second = await startNode({ database: fresh, env: ENV });
       const deadline = Date.now() + 60_000;
       let states: string[] = [];
       while (Date.now() < deadline) {
