@@ -9,7 +9,7 @@ export interface BenchOptions {
   quick: boolean;
   /**
    * On the PostgreSQL server TEST_DATABASE_URL names instead of an SQLite file (benchmarks that offer it: rest,
-   * statistics).
+   * statistics, flows).
    */
   postgres: boolean;
 }
@@ -24,6 +24,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   // Loaded only when run: autocannon, which it drives, must not weigh on the other benchmarks' load generators.
   rest: async (options) => (await import('./rest.js')).rest(options),
   statistics: async (options) => (await import('./statistics.js')).statistics(options),
+  flows: async (options) => (await import('./flows.js')).flows(options),
 };
 
 async function main(argv: string[]): Promise<number> {

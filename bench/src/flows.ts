@@ -1,0 +1,540 @@
+// flows: cash-on-delivery flow runs end to end on the durable flow engine (Shopify order webhook → WhatsApp template →
+// the customer's button reply → Shopify tag or cancel → charge), beside the same outbound calls and rows made directly.
+//
+// Causerie: one node (`start`) on SQLite (WAL, synchronous=FULL), or on PostgreSQL with `--postgres` (the server named
+// by TEST_DATABASE_URL), with a fake Meta Graph API and a fake Shopify Admin API in this process. Set up through the
+// APIs as a merchant would: a client key, a website, a WhatsApp channel whose Graph base URL is the fake, orders on, a
+// Shopify store, a price list and the flow (trigger order_created): send_template (Confirm / Cancel) → wait_reply →
+// branch on the button payload → shopify_update tag (or cancel) → charge → end. Orders arrive as signed orders/create
+// webhooks with RUNS_IN_FLIGHT runs under way at any time (a new order as soon as one run ends: a steady load, not a
+// backlog that would make every latency a queueing delay). Each template the fake Graph API accepts is answered by the
+// customer's button (one in ten cancels), posted to /webhook/facebook/ signed with the app secret as Meta posts it;
+// the fake also posts the sent/delivered/read statuses there, as Meta does.
+//
+// Figures: steps per second from the first webhook to the last run's end; per-step latency from when the step became
+// due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook, for
+// wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a deliberate
+// wait and is left out. Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one
+// template per order, one charge per run. The baseline makes the same outbound calls (Graph template send, Shopify
+// tagsAdd) from this process to the same fakes, with as many runs in flight, and writes the same rows (order, run,
+// one step row per step with its run update, charge) with raw better-sqlite3, one transaction per step, on a file
+// with the node's settings.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@causerie/test-support/database';
+import type { FakeAnswer, FakeRequest } from '@causerie/test-support/fakes/http';
+import { FakeShopify, shopifyWebhookHmac } from '@causerie/test-support/fakes/shopify';
+import { type AcceptedMessage, FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
+import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { api } from './client.js';
+import type { BenchOptions } from './run.js';
+import { median, percentile, round } from './stats.js';
+
+const RUNS_IN_FLIGHT = 64;
+const TARGET_STEPS_PER_SECOND = 1_000;
+const TARGET_STEP_P99_MS = 100;
+const APP_SECRET = 'bench-meta-app-secret';
+const PHONE_NUMBER_ID = '106540352242922';
+const GRAPH_TOKEN = 'EAAG-bench-token-0123456789';
+const SHOP = { name: 'negozio-bench', accessToken: 'shpat_bench_0123456789abcdef', webhookSecret: 'bench-shop-secret' };
+const FIRST_ORDER_ID = 820_000_000;
+/** Steps of one run: ask, wait, route, tag|cancel, bill, done. */
+const STEPS_PER_RUN = 6;
+
+/** The customer of run `index`: a phone of its own, so each reply finds its run's conversation. */
+const phoneOf = (index: number) => `+39333${String(index).padStart(7, '0')}`;
+const cancels = (index: number) => index % 10 === 9;
+
+/** The fake Graph API, which also tells the bench of each template it accepts (the customer then answers). */
+class CustomersOnWhatsApp extends FakeWhatsApp {
+  onTemplate: ((message: AcceptedMessage) => void) | undefined;
+
+  protected override async handle(request: FakeRequest): Promise<FakeAnswer> {
+    const before = this.accepted.length;
+    const answer = await super.handle(request);
+    const sent = this.accepted[before];
+    // After the answer leaves: the customer reads the template, then taps a button.
+    if (sent?.type === 'template') setImmediate(() => this.onTemplate?.(sent));
+    return answer;
+  }
+}
+
+/** Rows read back from the node's database, SQLite file or PostgreSQL. */
+interface Reader {
+  all<T>(sql: string): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+async function readerOf(database: TestDatabase): Promise<Reader> {
+  if (database.config.dialect === 'sqlite') {
+    const db = new SQLite(database.config.location, { readonly: true, fileMustExist: true });
+    return { all: async <T>(sql: string) => db.prepare(sql).all() as T[], close: async () => void db.close() };
+  }
+  const client = new pg.Client({ connectionString: database.config.location });
+  await client.connect();
+  return {
+    all: async <T>(sql: string) => (await client.query(sql)).rows as T[],
+    close: () => client.end(),
+  };
+}
+
+/** One POST over a keep-alive agent; the status code. */
+function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** The orders/create webhook of run `index`, as Shopify sends it (the order is added to the fake shop). */
+function orderWebhook(shopify: FakeShopify, index: number): { body: string; headers: Record<string, string> } {
+  const phone = phoneOf(index);
+  const body = JSON.stringify(
+    shopify.orderPayload(SHOP.name, FIRST_ORDER_ID + index, {
+      phone,
+      customer: {
+        id: 700_000_000 + index,
+        email: `cliente${index}@example.com`,
+        first_name: 'Cliente',
+        last_name: String(index),
+        phone,
+        currency: 'EUR',
+      },
+    }),
+  );
+  return {
+    body,
+    headers: {
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': shopifyWebhookHmac(SHOP.webhookSecret, body),
+      'x-shopify-shop-domain': `${SHOP.name}.myshopify.com`,
+      'x-shopify-api-version': '2025-01',
+      'x-shopify-webhook-id': randomUUID(),
+      'x-shopify-triggered-at': new Date().toISOString(),
+    },
+  };
+}
+
+async function setUp(base: string, graphUrl: string): Promise<{ clientKey: string; webhookUrl: string }> {
+  const client = await api<{ id: number }>({ base }, 'POST', '/api/2/client', ADMIN_KEY, {
+    name: 'Negozio Bench',
+    lang: 'it',
+  });
+  const { key } = await api<{ key: string }>({ base }, 'POST', `/api/2/client/${client.id}/key`, ADMIN_KEY, {
+    name: 'bench',
+  });
+  const v2 = <T>(method: string, urlPath: string, body?: unknown) =>
+    api<T>({ base }, method, `/api/2${urlPath}`, key, body);
+  const commerce = <T>(method: string, urlPath: string, body?: unknown) =>
+    api<T>({ base }, method, `/api/commerce/v1${urlPath}`, key, body);
+  const website = await v2<{ id: number }>('POST', '/website', { label: 'Negozio', url: 'https://negozio.example' });
+  const channel = await v2<{ id: number }>('POST', '/channel', {
+    type: 'whatsapp',
+    website_id: website.id,
+    base_url: graphUrl,
+    send_rate: 10_000,
+    credentials: {
+      phone_number_id: PHONE_NUMBER_ID,
+      access_token: GRAPH_TOKEN,
+      app_secret: APP_SECRET,
+      verify_token: 'bench-verify',
+    },
+  });
+  await v2('PUT', '/commerce/settings', { orders_enabled: true });
+  const store = await v2<{ id_store: string }>('POST', '/commerce/shopify_store', {
+    store_name: SHOP.name,
+    access_token: SHOP.accessToken,
+    webhook_secret: SHOP.webhookSecret,
+  });
+  await commerce('PUT', '/prices', { prices: [{ kind: 'cod', unit_price: 0.1, currency: 'EUR' }] });
+  await commerce('POST', '/flows', {
+    code: 'cod-orders',
+    name: 'Conferma contrassegno',
+    trigger: { type: 'order_created' },
+    definition: {
+      channel_id: channel.id,
+      steps: [
+        { id: 'ask', type: 'send_template', name: 'cod_confirm', language: 'it', parameters: ['{{order.name}}'] },
+        { id: 'wait', type: 'wait_reply', timeout_seconds: 86_400 },
+        {
+          id: 'route',
+          type: 'branch',
+          conditions: [{ variable: 'reply_payload', operator: 'eq', value: 'CONFIRM', next: 'tag' }],
+          else: 'cancel',
+        },
+        { id: 'tag', type: 'shopify_update', action: 'tag', tags: ['cod-confirmed'], next: 'bill' },
+        { id: 'cancel', type: 'shopify_update', action: 'cancel', reason: 'customer' },
+        { id: 'bill', type: 'charge', kind: 'cod' },
+        { id: 'done', type: 'end' },
+      ],
+    },
+  });
+  return {
+    clientKey: key,
+    webhookUrl: `${base}/api/commerce/webhook/shopify/?api_key=${encodeURIComponent(key)}&action=creation&id_store=${encodeURIComponent(store.id_store)}`,
+  };
+}
+
+interface StepRow {
+  run_id: number;
+  ordinal: number;
+  type: string;
+  started_at: string;
+  ended_at: string | null;
+}
+
+/** Latencies in ms by step type, each from when the step became due to its end. */
+async function stepLatencies(reader: Reader): Promise<{ all: number[]; byType: Map<string, number[]>; steps: number }> {
+  const runs = await reader.all<{ id: number; user_key: string; started_at: string }>(
+    'select id, user_key, started_at from flow_run',
+  );
+  const steps = await reader.all<StepRow>(
+    'select run_id, ordinal, type, started_at, ended_at from flow_run_step order by run_id, ordinal',
+  );
+  // The reply's arrival: when /webhook/facebook/ stored the payload of the customer's message.
+  const replies = new Map<string, number>();
+  for (const row of await reader.all<{ body: string; received_at: string }>(
+    'select body, received_at from channel_inbound',
+  )) {
+    const payload = JSON.parse(row.body) as {
+      entry?: Array<{ changes?: Array<{ value?: { messages?: Array<{ from?: string }> } }> }>;
+    };
+    const from = payload.entry?.[0]?.changes?.[0]?.value?.messages?.[0]?.from;
+    if (from !== undefined) replies.set(`+${from}`, Date.parse(row.received_at));
+  }
+  const runsById = new Map(runs.map((run) => [run.id, run]));
+  const all: number[] = [];
+  const byType = new Map<string, number[]>();
+  let previousEnd = 0;
+  let previousRun = -1;
+  for (const step of steps) {
+    if (step.ended_at === null) throw new Error(`step ${step.ordinal} of run ${step.run_id} has not ended`);
+    const run = runsById.get(step.run_id);
+    if (run === undefined) throw new Error(`a step of unknown run ${step.run_id}`);
+    const started = Date.parse(step.started_at);
+    const ended = Date.parse(step.ended_at);
+    let due = step.run_id === previousRun ? previousEnd : Date.parse(run.started_at);
+    if (step.type === 'wait_reply') {
+      const reply = replies.get(run.user_key);
+      if (reply === undefined) throw new Error(`no reply stored for ${run.user_key}`);
+      // A reply stored before the wait began is due when the wait begins.
+      due = Math.max(reply, started);
+    }
+    const latency = ended - due;
+    all.push(latency);
+    byType.set(step.type, [...(byType.get(step.type) ?? []), latency]);
+    previousRun = step.run_id;
+    previousEnd = ended;
+  }
+  return { all, byType, steps: steps.length };
+}
+
+/** The Shopify order each order id names, changed exactly once as its customer answered. */
+function checkShopify(shopify: FakeShopify, runs: number): void {
+  const callsPerOrder = new Map<string, number>();
+  for (const call of shopify.calls) {
+    const id = String(call.variables.id ?? call.variables.orderId);
+    callsPerOrder.set(id, (callsPerOrder.get(id) ?? 0) + 1);
+    if (call.userErrors.length > 0)
+      throw new Error(`Shopify refused ${call.mutation}: ${JSON.stringify(call.userErrors)}`);
+  }
+  for (let index = 0; index < runs; index += 1) {
+    const id = FIRST_ORDER_ID + index;
+    const order = shopify.order(SHOP.name, id);
+    const calls = callsPerOrder.get(`gid://shopify/Order/${id}`) ?? 0;
+    const expected = cancels(index)
+      ? order?.cancelled === true && order.tags.length === 0
+      : order?.cancelled === false && order.tags.join() === 'cod-confirmed';
+    if (!expected || calls !== 1)
+      throw new Error(
+        `order ${id}: ${calls} Admin calls, now ${JSON.stringify(order)} (cancel expected: ${cancels(index)})`,
+      );
+  }
+}
+
+interface CauserieFigures {
+  seconds: number;
+  steps: number;
+  latencies: Awaited<ReturnType<typeof stepLatencies>>;
+  runStartMs: number[];
+  statuses: number;
+}
+
+async function measureCauserie(runs: number, postgres: boolean): Promise<CauserieFigures> {
+  const shopify = await new FakeShopify([SHOP]).start();
+  const whatsapp = await new CustomersOnWhatsApp({
+    phoneNumberId: PHONE_NUMBER_ID,
+    accessToken: GRAPH_TOKEN,
+    appSecret: APP_SECRET,
+    ratePerSecond: 1_000_000,
+  }).start();
+  const database = await createTestDatabase(postgres ? {} : { dialect: 'sqlite' });
+  const node = await startNode({
+    database,
+    env: {
+      CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.1/32',
+      CAUSERIE_SHOPIFY_ADMIN_URL: shopify.url,
+      CAUSERIE_META_APP_SECRET: APP_SECRET,
+      CAUSERIE_META_VERIFY_TOKEN: 'bench-verify',
+    },
+  });
+  let reader: Reader | undefined;
+  try {
+    const { webhookUrl } = await setUp(node.base, whatsapp.url);
+    whatsapp.webhookUrl = `${node.base}/webhook/facebook/`;
+    const replyErrors: string[] = [];
+    whatsapp.onTemplate = (message) => {
+      const index = Number(message.to.slice(5));
+      const button = cancels(index) ? { payload: 'CANCEL', text: 'Annulla' } : { payload: 'CONFIRM', text: 'Conferma' };
+      void whatsapp.customerSends(`+${message.to}`, { type: 'button', button }).then(
+        (sent) => {
+          if (sent.status !== 200) replyErrors.push(`reply of ${message.to} answered ${sent.status}`);
+        },
+        (error: unknown) => replyErrors.push(String(error)),
+      );
+    };
+    const webhooks = Array.from({ length: runs }, (_, index) => orderWebhook(shopify, index));
+    reader = await readerOf(database);
+    const ended = async () =>
+      Number(
+        (
+          await (reader as Reader).all<{ n: number | string }>(
+            "select count(*) as n from flow_run where state in ('done', 'failed', 'cancelled')",
+          )
+        )[0]?.n ?? 0,
+      );
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: RUNS_IN_FLIGHT });
+    const url = new URL(webhookUrl);
+    let posted = 0;
+    let finished = 0;
+    const deadline = Date.now() + Math.max(120_000, runs * 30);
+    const started = performance.now();
+    // Keeps RUNS_IN_FLIGHT runs under way: a new order each time one ends.
+    while (finished < runs) {
+      while (posted < runs && posted - finished < RUNS_IN_FLIGHT) {
+        const webhook = webhooks[posted];
+        posted += 1;
+        if (webhook === undefined) break;
+        void post(agent, url, webhook.body, webhook.headers).then(
+          (status) => {
+            if (status !== 200) replyErrors.push(`order webhook answered ${status}`);
+          },
+          (error: unknown) => replyErrors.push(String(error)),
+        );
+      }
+      if (replyErrors.length > 0) throw new Error(replyErrors.slice(0, 5).join('; '));
+      if (Date.now() > deadline) throw new Error(`only ${finished}/${runs} runs ended in time`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      finished = await ended();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    agent.destroy();
+    await whatsapp.settle();
+
+    const states = await reader.all<{ state: string; n: number | string }>(
+      'select state, count(*) as n from flow_run group by state',
+    );
+    const done = Number(states.find((row) => row.state === 'done')?.n ?? 0);
+    if (done !== runs) throw new Error(`runs by state: ${JSON.stringify(states)} (expected ${runs} done)`);
+    const charges = await reader.all<{ run_id: number }>('select run_id from commerce_charge');
+    if (charges.length !== runs || new Set(charges.map((charge) => charge.run_id)).size !== runs)
+      throw new Error(`${charges.length} charges over ${new Set(charges.map((c) => c.run_id)).size} runs`);
+    const templates = whatsapp.accepted.filter((message) => message.type === 'template');
+    if (templates.length !== runs || new Set(templates.map((message) => message.to)).size !== runs)
+      throw new Error(`${templates.length} templates sent for ${runs} orders`);
+    checkShopify(shopify, runs);
+
+    const latencies = await stepLatencies(reader);
+    if (latencies.steps !== runs * STEPS_PER_RUN)
+      throw new Error(`${latencies.steps} step rows, expected ${runs * STEPS_PER_RUN}`);
+    // From the order's commit (the webhook's answer) to its run's creation by the flows' event feed.
+    const orders = await reader.all<{ id: number; created_at: string }>('select id, created_at from commerce_order');
+    const orderCreated = new Map(orders.map((order) => [order.id, Date.parse(order.created_at)]));
+    const runStarts = await reader.all<{ order_id: number; started_at: string }>(
+      'select order_id, started_at from flow_run',
+    );
+    const runStartMs = runStarts.map(
+      (run) => Date.parse(run.started_at) - (orderCreated.get(run.order_id) ?? Number.NaN),
+    );
+    const statuses = whatsapp.accepted.length;
+    return { seconds, steps: latencies.steps, latencies, runStartMs, statuses };
+  } catch (error) {
+    console.error(node.output().slice(-3_000));
+    throw error;
+  } finally {
+    await reader?.close();
+    await node.stop('SIGKILL');
+    await database.drop();
+    await whatsapp.stop();
+    await shopify.stop();
+  }
+}
+
+/** The same outbound calls and rows, made directly: steps per second. */
+async function measureBaseline(runs: number): Promise<number> {
+  const shopify = await new FakeShopify([SHOP]).start();
+  const whatsapp = await new FakeWhatsApp({
+    phoneNumberId: PHONE_NUMBER_ID,
+    accessToken: GRAPH_TOKEN,
+    appSecret: APP_SECRET,
+    ratePerSecond: 1_000_000,
+    // The bench is no platform: nobody listens for statuses.
+    statuses: [],
+  }).start();
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-bench-flows-'));
+  const db = new SQLite(path.join(directory, 'baseline.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`
+    create table commerce_order (id integer primary key, external_id text, user_key text, body text, created_at text);
+    create table flow_run (id integer primary key, order_id integer, user_key text, state text, variables text,
+      step_index integer, steps_run integer, due_at text, started_at text, updated_at text, ended_at text);
+    create table flow_run_step (id integer primary key, run_id integer, ordinal integer, step_id text, type text,
+      state text, output text, started_at text, ended_at text);
+    create unique index flow_run_step_run_idx on flow_run_step (run_id, ordinal);
+    create table commerce_charge (id integer primary key, run_id integer, user_key text, idempotency_key text unique,
+      kind text, quantity real, unit_price real, amount real, currency text, at text);
+  `);
+  const insertOrder = db.prepare(
+    'insert into commerce_order (external_id, user_key, body, created_at) values (?, ?, ?, ?)',
+  );
+  const insertRun = db.prepare(
+    "insert into flow_run (order_id, user_key, state, variables, step_index, steps_run, due_at, started_at, updated_at) values (?, ?, 'running', ?, 0, 0, ?, ?, ?)",
+  );
+  const insertStep = db.prepare(
+    "insert into flow_run_step (run_id, ordinal, step_id, type, state, output, started_at, ended_at) values (?, ?, ?, ?, 'done', ?, ?, ?)",
+  );
+  const updateRun = db.prepare('update flow_run set step_index = ?, steps_run = ?, updated_at = ? where id = ?');
+  const insertCharge = db.prepare(
+    "insert into commerce_charge (run_id, user_key, idempotency_key, kind, quantity, unit_price, amount, currency, at) values (?, ?, ?, 'cod', 1, 0.1, 0.1, 'EUR', ?)",
+  );
+  const step = db.transaction((runId: number, ordinal: number, type: string, output: string) => {
+    const now = new Date().toISOString();
+    insertStep.run(runId, ordinal, `s${ordinal}`, type, output, now, now);
+    updateRun.run(ordinal, ordinal, now, runId);
+    if (type === 'charge') insertCharge.run(runId, `+${runId}`, `run:${runId}:step:${ordinal}`, now);
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: RUNS_IN_FLIGHT });
+  const graph = new URL(`${whatsapp.url}/v21.0/${PHONE_NUMBER_ID}/messages`);
+  const admin = new URL(`${shopify.url}/admin/api/2025-01/graphql.json`);
+  const webhooks = Array.from({ length: runs }, (_, index) => orderWebhook(shopify, index).body);
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: RUNS_IN_FLIGHT }, async () => {
+        while (next < runs) {
+          const index = next;
+          next += 1;
+          const body = webhooks[index] ?? '{}';
+          const now = new Date().toISOString();
+          const orderId = Number(
+            insertOrder.run(String(FIRST_ORDER_ID + index), phoneOf(index), body, now).lastInsertRowid,
+          );
+          const runId = Number(insertRun.run(orderId, phoneOf(index), body, now, now, now).lastInsertRowid);
+          const sent = await post(
+            agent,
+            graph,
+            JSON.stringify({
+              messaging_product: 'whatsapp',
+              to: phoneOf(index).slice(1),
+              type: 'template',
+              template: { name: 'cod_confirm', language: { code: 'it' } },
+            }),
+            { authorization: `Bearer ${GRAPH_TOKEN}` },
+          );
+          if (sent !== 200) throw new Error(`Graph answered ${sent}`);
+          step(runId, 1, 'send_template', '{"template":"cod_confirm"}');
+          step(runId, 2, 'wait_reply', '{"payload":"CONFIRM"}');
+          step(runId, 3, 'branch', '{"matched":"tag"}');
+          const tagged = await post(
+            agent,
+            admin,
+            JSON.stringify({
+              query:
+                'mutation tagsAdd($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }',
+              variables: { id: `gid://shopify/Order/${FIRST_ORDER_ID + index}`, tags: ['cod-confirmed'] },
+            }),
+            { 'x-shopify-access-token': SHOP.accessToken },
+          );
+          if (tagged !== 200) throw new Error(`Shopify answered ${tagged}`);
+          step(runId, 4, 'shopify_update', '{"action":"tag"}');
+          step(runId, 5, 'charge', '{"kind":"cod"}');
+          step(runId, 6, 'end', '{}');
+        }
+      }),
+    );
+    return (runs * STEPS_PER_RUN) / ((performance.now() - started) / 1000);
+  } finally {
+    agent.destroy();
+    db.close();
+    fs.rmSync(directory, { recursive: true, force: true });
+    await whatsapp.stop();
+    await shopify.stop();
+  }
+}
+
+/** Runs the benchmark. */
+export async function flows(options: BenchOptions): Promise<Record<string, unknown>> {
+  if (options.postgres && !process.env.TEST_DATABASE_URL?.startsWith('postgres'))
+    throw new Error('--postgres needs TEST_DATABASE_URL=postgres://… naming a PostgreSQL server.');
+  const runs = options.quick ? 1_000 : 10_000;
+  const causerie = await measureCauserie(runs, options.postgres);
+  const baseline = await measureBaseline(runs);
+  const stepsPerSecond = causerie.steps / causerie.seconds;
+  const p50 = percentile(causerie.latencies.all, 0.5);
+  const p99 = percentile(causerie.latencies.all, 0.99);
+  const byType = Object.fromEntries(
+    [...causerie.latencies.byType].map(([type, samples]) => [
+      type,
+      { p50_ms: round(percentile(samples, 0.5)), p99_ms: round(percentile(samples, 0.99)) },
+    ]),
+  );
+  console.log(
+    `causerie: ${runs} runs, ${causerie.steps} steps in ${round(causerie.seconds)} s = ${round(stepsPerSecond, 0)} steps/s; step latency p50 ${round(p50)} ms, p99 ${round(p99)} ms`,
+  );
+  for (const [type, figures] of Object.entries(byType))
+    console.log(`  ${type}: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms`);
+  console.log(
+    `  order committed → run started: p50 ${round(median(causerie.runStartMs))} ms, p99 ${round(percentile(causerie.runStartMs, 0.99))} ms`,
+  );
+  console.log(`baseline (same calls and rows, directly): ${round(baseline, 0)} steps/s`);
+  return {
+    database: options.postgres ? 'postgres' : 'sqlite',
+    runs,
+    runs_in_flight: RUNS_IN_FLIGHT,
+    steps: causerie.steps,
+    causerie_seconds: round(causerie.seconds, 2),
+    steps_per_second: round(stepsPerSecond, 0),
+    step_p50_ms: round(p50),
+    step_p99_ms: round(p99),
+    step_latency_by_type: byType,
+    run_start_p50_ms: round(median(causerie.runStartMs)),
+    run_start_p99_ms: round(percentile(causerie.runStartMs, 0.99)),
+    graph_messages_accepted: causerie.statuses,
+    baseline_steps_per_second: round(baseline, 0),
+    ratio: round(stepsPerSecond / baseline, 3),
+    target: { steps_per_second: TARGET_STEPS_PER_SECOND, step_p99_ms: TARGET_STEP_P99_MS },
+    meets_target: stepsPerSecond >= TARGET_STEPS_PER_SECOND && p99 <= TARGET_STEP_P99_MS,
+  };
+}
