@@ -329,6 +329,7 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
     let finished = 0;
     const deadline = Date.now() + Math.max(120_000, runs * 30);
     const started = performance.now();
+    let reported = started;
     // Keeps RUNS_IN_FLIGHT runs under way: a new order each time one ends.
     while (finished < runs) {
       while (posted < runs && posted - finished < RUNS_IN_FLIGHT) {
@@ -343,7 +344,16 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
         );
       }
       if (replyErrors.length > 0) throw new Error(replyErrors.slice(0, 5).join('; '));
-      if (Date.now() > deadline) throw new Error(`only ${finished}/${runs} runs ended in time`);
+      if (Date.now() > deadline) {
+        const stuck = await reader.all<Record<string, unknown>>(
+          "select id, user_key, state, step_index, waiting_for, due_at, lease_until, error from flow_run where state not in ('done', 'failed', 'cancelled') limit 5",
+        );
+        throw new Error(`only ${finished}/${runs} runs ended in time; some left: ${JSON.stringify(stuck)}`);
+      }
+      if (performance.now() - reported > 5_000) {
+        reported = performance.now();
+        console.log(`${round((reported - started) / 1000)} s: ${finished}/${runs} runs ended, ${posted} orders posted`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
       finished = await ended();
     }
