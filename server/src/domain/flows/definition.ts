@@ -292,3 +292,8 @@ export function fillValue(value: unknown, scope: Record<string, unknown>): unkno
   if (whole !== null) return lookUp(scope, whole[1] ?? '') ?? null;
   return fillTemplate(value, scope);
 }
+
+/** Every value of a record filled as `fillValue` fills one (a merchant call's keys or variables). */
+export function fillValues(values: Record<string, unknown>, scope: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, fillValue(value, scope)]));
+}

@@ -16,7 +16,15 @@ import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
-import { type FlowDefinition, fillTemplate, fillValue, lookUp, type Step, type StepOf } from './definition.js';
+import {
+  type FlowDefinition,
+  fillTemplate,
+  fillValue,
+  fillValues,
+  lookUp,
+  type Step,
+  type StepOf,
+} from './definition.js';
 import { FlowEventFeed } from './feed.js';
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
 import { endRun } from './runs.js';
@@ -616,9 +624,7 @@ export class FlowEngine {
     const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
     const { db, outbound, secretsKey } = this.deps;
     if (step.type === 'get_object') {
-      const keys = Object.fromEntries(
-        Object.entries(step.keys).map(([name, value]) => [name, fillValue(value, scope)]),
-      );
+      const keys = fillValues(step.keys, scope);
       const answer = await callMerchant(
         db,
         secretsKey,
@@ -637,9 +643,7 @@ export class FlowEngine {
     }
     if (step.type === 'update_object') {
       const id = fillValue(step.object_id ?? '{{object.id}}', scope);
-      const values = Object.fromEntries(
-        Object.entries(step.variables).map(([name, value]) => [name, fillValue(value, scope)]),
-      );
+      const values = fillValues(step.variables, scope);
       const answer = await callMerchant(
         db,
         secretsKey,
