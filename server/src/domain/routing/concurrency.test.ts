@@ -4,12 +4,14 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
-import { transact } from '../../events/transact.js';
+import { EventDispatcher } from '../../events/dispatcher.js';
+import { attachDispatcher, transact } from '../../events/transact.js';
 import { clientWithKey, startTestApp, type TestApp, testDialect } from '../../test/harness.js';
 import { nowInstant } from '../../time.js';
 import { changeOperatorLive } from '../people/presence.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { closeLiveConversation, type LiveStart, startLiveConversation } from './commands.js';
+import { registerQueueServing } from './reactions.js';
 import { serveQueue } from './serving.js';
 import { transferConversation } from './transfer.js';
 
@@ -18,11 +20,19 @@ let key: string;
 let clientId: number;
 /** A second pool on the same database: a second node (PostgreSQL only; SQLite is one process's file). */
 let secondNode: Store | undefined;
+const reactionErrors: unknown[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
   ({ key, clientId } = await clientWithKey(t, 'Rush Co'));
-  if (testDialect === 'postgres') secondNode = openDatabase(t.database.config);
+  if (testDialect === 'postgres') {
+    secondNode = openDatabase(t.database.config);
+    // A node serves the queues its own commits concern (domain/routing/reactions.ts): without its own reactions, a
+    // slot freed through the second pool would wait for another event to be served.
+    const reactions = new EventDispatcher((error) => reactionErrors.push(error));
+    attachDispatcher(secondNode.db, reactions);
+    registerQueueServing(reactions, secondNode.db);
+  }
 });
 afterAll(async () => {
   await secondNode?.close();
@@ -218,6 +228,7 @@ describe(`concurrent routing (${testDialect}${testDialect === 'postgres' ? ', tw
       .execute();
     expect(rows.filter((row) => row.status === 'waiting' && row.operator_id !== null)).toEqual([]);
     expect(rows.filter((row) => row.status === 'open')).toHaveLength(12);
+    expect(reactionErrors).toEqual([]);
   });
 });
 
