@@ -27,6 +27,7 @@ import {
 } from './definition.js';
 import { FlowEventFeed } from './feed.js';
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
+import { firstReplyAfter, replyCursor, replyOutput, replyVariables } from './replies.js';
 import { endRun } from './runs.js';
 import { onFlowWork } from './signal.js';
 
@@ -446,24 +447,23 @@ export class FlowEngine {
       case 'wait_reply': {
         if (run.conversation_id === null)
           throw new StepRefused('No message was sent before: there is no conversation to wait in.');
-        const conversation = await trx
-          .selectFrom('conversation')
-          .select('last_seq')
-          .where('id', '=', run.conversation_id)
-          .executeTakeFirstOrThrow();
+        const afterSeq = await replyCursor(trx, run.id, run.conversation_id);
+        // The customer may have answered before the run got here (a wait step in between, a slow worker).
+        const early = await firstReplyAfter(trx, run.conversation_id, afterSeq);
+        if (early !== undefined)
+          return {
+            next: following,
+            stepState: 'done',
+            output: replyOutput(early, run.conversation_id),
+            variables: replyVariables(step, early),
+          };
         const dueAt =
           step.timeout_seconds === undefined ? null : new Date(Date.now() + step.timeout_seconds * 1000).toISOString();
         return {
           next: run.step_index,
           stepState: 'waiting',
           waiting: {
-            for: {
-              kind: 'reply',
-              ordinal,
-              index: run.step_index,
-              conversationId: run.conversation_id,
-              afterSeq: Number(conversation.last_seq),
-            },
+            for: { kind: 'reply', ordinal, index: run.step_index, conversationId: run.conversation_id, afterSeq },
             dueAt,
           },
         };

@@ -5,12 +5,13 @@
 // the events' effects and the cursor's move commit together, so a crash reads them again and loses none.
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
-import { type Database, MESSAGE_KIND } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
 import type { FlowDefinition, StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
+import { replyAt, replyOutput, replyVariables } from './replies.js';
 import { startRun } from './runs.js';
 import { notifyFlowWork } from './signal.js';
 
@@ -176,15 +177,8 @@ export class FlowEventFeed {
       .where('id', '=', conversationId)
       .executeTakeFirst();
     if (conversation === undefined || !MESSAGING_SOURCES.has(conversation.source)) return false;
-    const message = await trx
-      .selectFrom('conversation_message')
-      .select(['body', 'data', 'kind'])
-      .where('conversation_id', '=', conversationId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    if (message === undefined || message.kind !== MESSAGE_KIND.visitor) return false;
-    const data = message.data === null ? {} : (JSON.parse(message.data) as Record<string, unknown>);
-    const payloadOfReply = typeof data.reply_id === 'string' && data.reply_id !== '' ? data.reply_id : message.body;
+    const reply = await replyAt(trx, conversationId, seq);
+    if (reply === undefined) return false;
     let waiting = trx
       .selectFrom('flow_run')
       .select(['id', 'version_id', 'variables', 'waiting_for'])
@@ -208,12 +202,7 @@ export class FlowEventFeed {
       const definition = JSON.parse(version.definition) as FlowDefinition;
       const index = wait.index ?? 0;
       const step = definition.steps[index] as StepOf<'wait_reply'>;
-      const name = step.save_as ?? 'reply';
-      const variables = {
-        ...(JSON.parse(run.variables) as Record<string, unknown>),
-        [name]: message.body,
-        [`${name}_payload`]: payloadOfReply,
-      };
+      const variables = { ...(JSON.parse(run.variables) as Record<string, unknown>), ...replyVariables(step, reply) };
       const next =
         step.next === undefined ? index + 1 : definition.steps.findIndex((candidate) => candidate.id === step.next);
       const at = nowInstant();
@@ -221,7 +210,7 @@ export class FlowEventFeed {
         .updateTable('flow_run_step')
         .set({
           state: 'done',
-          output: JSON.stringify({ text: message.body, payload: payloadOfReply, seq }),
+          output: JSON.stringify(replyOutput(reply, conversationId)),
           ended_at: at,
         })
         .where('run_id', '=', run.id)
@@ -243,7 +232,7 @@ export class FlowEventFeed {
       return true;
     }
     const keywordFlows = await this.flowsTriggeredBy(trx, clientId, 'keyword');
-    const said = message.body.trim().toLowerCase();
+    const said = reply.text.trim().toLowerCase();
     let started = false;
     for (const flow of keywordFlows) {
       if (flow.trigger.type !== 'keyword') continue;
@@ -254,7 +243,7 @@ export class FlowEventFeed {
         version: flow.version,
         userKey: conversation.phone_number ?? `conversation:${conversationId}`,
         variables: {
-          message: message.body,
+          message: reply.text,
           ...(conversation.phone_number !== null && { phone: conversation.phone_number }),
         },
         conversationId,

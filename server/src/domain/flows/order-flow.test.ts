@@ -138,4 +138,42 @@ describe('cash on delivery: an order flow', () => {
     const charges = await commerce('GET', '/getChargesByUserKey?user_key=%2B393331110002');
     expect(charges.body.data.totals).toEqual([{ currency: 'EUR', amount: 0.1, count: 1 }]);
   });
+
+  it('takes a reply that came before the run reached its wait_reply, and only once', { timeout: 30_000 }, async () => {
+    const flow = await commerce('POST', '/flows', {
+      code: 'early-reply',
+      name: 'Risposta anticipata',
+      definition: {
+        channel_id: channelId,
+        steps: [
+          // A template: no free text reaches a customer who has not written in the last 24 hours.
+          { id: 'ask', type: 'send_template', name: 'pickup_confirm', language: 'it' },
+          // The customer answers while the run is still in this pause, before it waits for a reply.
+          { id: 'pause', type: 'wait', seconds: 2 },
+          { id: 'first', type: 'wait_reply', save_as: 'first', timeout_seconds: 4, timeout_next: 'lost' },
+          { id: 'second', type: 'wait_reply', save_as: 'second', timeout_seconds: 2, timeout_next: 'no_second' },
+          { id: 'answered_twice', type: 'end' },
+          { id: 'lost', type: 'end', state: 'failed' },
+          { id: 'no_second', type: 'set_variable', name: 'second', value: 'none' },
+        ],
+      },
+    });
+    expect(flow.status).toBe(200);
+    const phone = '+393331110003';
+    const created = await commerce('POST', '/createRequest', { flow: 'early-reply', user_key: phone, data: { phone } });
+    expect(created.status).toBe(200);
+    await eventually(async () => whatsapp.accepted.find((message) => message.to === phone.slice(1)));
+    await whatsapp.customerSends(phone, { type: 'text', text: { body: 'Sì' } });
+    const run = await eventually(async () => {
+      const row = await s.t.store.db
+        .selectFrom('flow_run')
+        .select(['state', 'variables', 'error'])
+        .where('id', '=', Number(created.body.data.run_id))
+        .executeTakeFirstOrThrow();
+      return row.state === 'done' || row.state === 'failed' ? row : undefined;
+    }, 20_000);
+    // The early reply answered the first wait; the second wait had nothing new and timed out.
+    expect(run.state).toBe('done');
+    expect(JSON.parse(run.variables)).toMatchObject({ first: 'Sì', first_payload: 'Sì', second: 'none' });
+  });
 });
