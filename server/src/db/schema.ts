@@ -655,9 +655,13 @@ export interface FlowTable {
   code: string;
   name: string;
   active: Flag;
-  /** JSON text: `{"type": "request" | "order_created" | "keyword", "keywords"?: string[]}`. */
+  /** JSON text: a FlowTrigger (domain/flows/flows.ts): request, order_created, keyword, schedule or event. */
   trigger: string;
   current_version: number | null;
+  /** A schedule trigger's next firing, claimed by the engine (null for other triggers and inactive flows). */
+  next_fire_at: Instant | null;
+  /** Deleted: hidden and never started again; its rows stay for the history of its runs. */
+  deleted_at: Instant | null;
   created_at: Instant;
   updated_at: Instant;
 }

@@ -225,6 +225,8 @@ export const EVENT_PAYLOADS = {
   /** A client's flow (domain/flows/): created, or its name, trigger, activity or current version changed. */
   'flow.created': payload({ flowId: Id, code: Type.String() }),
   'flow.updated': payload({ flowId: Id, code: Type.String(), changed: Changed }),
+  /** A flow deleted (domain/flows/flows.ts deleteFlow), with the runs under way it cancelled. */
+  'flow.deleted': payload({ flowId: Id, code: Type.String(), cancelledRuns: Type.Integer({ minimum: 0 }) }),
   /** The merchant's endpoints (domain/commerce/merchant.ts); secrets are never in events. */
   'commerce_merchant.updated': payload({ changed: Changed }),
   'commerce_prices.updated': payload({ kinds: Type.Array(Type.String()) }),

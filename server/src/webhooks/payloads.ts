@@ -200,6 +200,7 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'commerce.order.created': COMMERCE,
   'flow.created': SETTINGS,
   'flow.updated': SETTINGS,
+  'flow.deleted': SETTINGS,
   'commerce_merchant.updated': SETTINGS,
   'commerce_prices.updated': SETTINGS,
   'commerce.request.created': COMMERCE,

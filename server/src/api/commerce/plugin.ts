@@ -23,6 +23,7 @@ import {
 import { parseRomeInput, romeTime } from '../../domain/commerce/rome-time.js';
 import {
   createFlow,
+  deleteFlow,
   type FlowRecord,
   listFlows,
   listVersions,
@@ -58,6 +59,42 @@ const Trigger = Type.Union([
     {
       type: Type.Literal('keyword'),
       keywords: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('schedule'),
+      every_minutes: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 44_640, description: 'Fires every this many minutes.' }),
+      ),
+      at: Type.Optional(
+        Type.String({
+          pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+          description: 'Fires each day at this Europe/Rome time (HH:MM).',
+        }),
+      ),
+      user_key: Type.String({ minLength: 1, maxLength: 255, description: 'The user_key of the runs it starts.' }),
+      data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "The runs' first variables." })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('event'),
+      event_types: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Committed event types that start a run (docs/WEBHOOKS.md lists them).',
+      }),
+      user_key: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 255,
+          description:
+            "A template over `event` (`{{event.payload.visitorId}}`); default '<subject type>:<subject id>'.",
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -125,6 +162,8 @@ function presentFlowRecord(flow: FlowRecord) {
     active: flow.active,
     trigger: flow.trigger,
     current_version: flow.current_version,
+    // A schedule's next firing (Europe/Rome), null for other triggers and inactive flows.
+    next_fire_at: flow.next_fire_at === null ? null : romeTime(flow.next_fire_at),
     created_at: romeTime(flow.created_at),
     updated_at: romeTime(flow.updated_at),
   };
@@ -462,6 +501,30 @@ export const commerceApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
       const clientId = client(request);
       await updateFlow(db, clientId, request.params.flow_id, request.body);
       return ok(presentFlowRecord(await loadFlow(db, clientId, request.params.flow_id)));
+    },
+  );
+
+  app.delete(
+    '/flows/:flow_id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a flow (409 while runs are under way, unless cancel_runs=true)',
+        description:
+          'The flow leaves the lists and never starts again; its code may be used by a new flow; its runs stay ' +
+          'readable through getFlowByUserKey and getRequest.',
+        params: FlowParams,
+        querystring: KeyQuery({
+          cancel_runs: Type.Optional(Type.Boolean({ description: 'Cancel the runs under way in the same change.' })),
+        }),
+        response: { 200: Answer('{ flow_id, cancelled_runs }.'), ...Errors },
+      },
+    },
+    async (request) => {
+      const { cancelled } = await deleteFlow(db, client(request), request.params.flow_id, {
+        cancelRuns: request.query.cancel_runs === true,
+      });
+      return ok({ flow_id: request.params.flow_id, cancelled_runs: cancelled });
     },
   );
 

@@ -30,6 +30,7 @@ export async function createRequest(
       .select(['id', 'code', 'active', 'current_version'])
       .where('client_id', '=', clientId)
       .where('code', '=', input.flow)
+      .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (flow === undefined) throw fieldInvalid('flow', `No flow has the code '${input.flow}'.`);
     if (flow.active !== 1) throw fieldInvalid('flow', `The flow '${input.flow}' is not active.`);

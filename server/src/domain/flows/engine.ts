@@ -26,9 +26,10 @@ import {
   type StepOf,
 } from './definition.js';
 import { FlowEventFeed } from './feed.js';
+import { type FlowTrigger, nextFireAt } from './flows.js';
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
 import { firstReplyAfter, replyCursor, replyOutput, replyVariables } from './replies.js';
-import { endRun } from './runs.js';
+import { endRun, startRun } from './runs.js';
 import { onFlowWork } from './signal.js';
 
 type Tx = Transaction<Database>;
@@ -97,6 +98,7 @@ export class FlowEngine {
   private readonly definitions = new Map<number, FlowDefinition>();
   /** Steps committed by this engine since start (the benchmark reads it). */
   readonly counters = { steps: 0 };
+  private schedulesLookedAt = 0;
 
   constructor(
     private readonly deps: FlowEngineDeps,
@@ -137,9 +139,51 @@ export class FlowEngine {
     return this.loop.settled();
   }
 
+  /**
+   * Starts the runs of scheduled flows whose time came, and plans their next firing, in one transaction: a flow is
+   * fired once per due time whichever node looks (SKIP LOCKED on PostgreSQL). Looked at once a second at most.
+   */
+  private async fireSchedules(): Promise<boolean> {
+    if (Date.now() - this.schedulesLookedAt < 1_000) return false;
+    this.schedulesLookedAt = Date.now();
+    return transact(this.deps.db, async (trx) => {
+      const now = new Date();
+      let due = trx
+        .selectFrom('flow')
+        .select(['id', 'client_id', 'trigger', 'current_version', 'next_fire_at'])
+        .where('next_fire_at', '<=', now.toISOString())
+        .where('active', '=', 1)
+        .where('deleted_at', 'is', null)
+        .where('current_version', 'is not', null)
+        .orderBy('next_fire_at')
+        .limit(CLAIM_BATCH);
+      if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
+      const flows = await due.execute();
+      for (const flow of flows) {
+        const trigger = JSON.parse(flow.trigger) as FlowTrigger;
+        if (trigger.type !== 'schedule') continue;
+        await startRun(trx, {
+          clientId: flow.client_id,
+          flowId: flow.id,
+          version: Number(flow.current_version),
+          userKey: trigger.user_key,
+          variables: { ...trigger.data, scheduled_at: romeTime(flow.next_fire_at ?? now.toISOString()) },
+        });
+        // The next firing counts from now: a node down for hours fires once on return, not once per missed time.
+        await trx
+          .updateTable('flow')
+          .set({ next_fire_at: nextFireAt(trigger, true, now) })
+          .where('id', '=', flow.id)
+          .execute();
+      }
+      return flows.length > 0;
+    });
+  }
+
   /** Reads new events (orders, replies, keywords), then claims due runs whose lease is free or ran out. */
   private async claim(): Promise<Claim<RunRow>> {
-    const fed = await this.feed.advance();
+    const fired = await this.fireSchedules();
+    const fed = (await this.feed.advance()) || fired;
     const runs = await transact(this.deps.db, async (trx) => {
       const now = nowInstant();
       let due = trx

@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
-import type { FlowDefinition, StepOf } from './definition.js';
+import { type FlowDefinition, fillTemplate, type StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
 import { replyAt, replyOutput, replyVariables } from './replies.js';
 import { startRun } from './runs.js';
@@ -34,14 +34,55 @@ interface EventRow {
   id: number;
   type: string;
   client_id: number | null;
+  subject_type: string;
+  subject_id: number;
   payload: string;
+  created_at: string;
+}
+
+/** An active flow with an `event` trigger, by the event types it starts on. */
+interface EventFlow {
+  id: number;
+  clientId: number;
+  version: number;
+  userKey: string | undefined;
 }
 
 export class FlowEventFeed {
+  /** Flows started by committed events, read once and again after a flow changes (the feed reads those events too). */
+  private eventFlows: Map<string, EventFlow[]> | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly owner: string,
   ) {}
+
+  private async eventFlowsByType(): Promise<Map<string, EventFlow[]>> {
+    if (this.eventFlows !== undefined) return this.eventFlows;
+    const rows = await this.db
+      .selectFrom('flow')
+      .select(['id', 'client_id', 'trigger', 'current_version'])
+      .where('active', '=', 1)
+      .where('deleted_at', 'is', null)
+      .where('current_version', 'is not', null)
+      .where('trigger', 'like', '%"event"%')
+      .orderBy('id')
+      .execute();
+    const byType = new Map<string, EventFlow[]>();
+    for (const row of rows) {
+      const trigger = JSON.parse(row.trigger) as FlowTrigger;
+      if (trigger.type !== 'event') continue;
+      const flow = {
+        id: row.id,
+        clientId: row.client_id,
+        version: Number(row.current_version),
+        userKey: trigger.user_key,
+      };
+      for (const type of trigger.event_types) byType.set(type, [...(byType.get(type) ?? []), flow]);
+    }
+    this.eventFlows = byType;
+    return byType;
+  }
 
   /** Reads the next events if this node holds the feed's lease; answers whether there may be more at once. */
   async advance(): Promise<boolean> {
@@ -58,7 +99,11 @@ export class FlowEventFeed {
         ]),
       )
       .executeTakeFirst();
-    if (Number(leased.numUpdatedRows) === 0) return false;
+    if (Number(leased.numUpdatedRows) === 0) {
+      // Another node reads the events meanwhile, flow changes among them: read the event flows again when leased.
+      this.eventFlows = undefined;
+      return false;
+    }
     const state = await this.db
       .selectFrom('flow_event_cursor')
       .selectAll()
@@ -93,13 +138,19 @@ export class FlowEventFeed {
       cursor = event.id;
     }
     if (ids.length === 0 && late.length === 0 && nextGaps.length === gaps.length) return false;
-    const wanted = [...late, ...ids].filter((event) => TYPES.has(event.type)).map((event) => event.id);
+    // A flow created, changed or deleted may change which events start flows.
+    if ([...late, ...ids].some((event) => event.type.startsWith('flow.') && event.type !== 'flow.run.ended'))
+      this.eventFlows = undefined;
+    const eventFlows = await this.eventFlowsByType();
+    const wanted = [...late, ...ids]
+      .filter((event) => TYPES.has(event.type) || eventFlows.has(event.type))
+      .map((event) => event.id);
     const events: EventRow[] =
       wanted.length === 0
         ? []
         : await this.db
             .selectFrom('event')
-            .select(['id', 'type', 'client_id', 'payload'])
+            .select(['id', 'type', 'client_id', 'subject_type', 'subject_id', 'payload', 'created_at'])
             .where('id', 'in', wanted)
             .orderBy('id')
             .execute();
@@ -112,7 +163,10 @@ export class FlowEventFeed {
         .where('lease_owner', '=', this.owner)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) throw new Error('The flows feed lease was taken over.');
-      for (const event of events) woke = (await this.apply(trx, event)) || woke;
+      for (const event of events) {
+        woke = (await this.apply(trx, event)) || woke;
+        woke = (await this.startEventFlows(trx, event, eventFlows.get(event.type) ?? [])) || woke;
+      }
     });
     if (woke) notifyFlowWork();
     return ids.length === EVENT_BATCH;
@@ -128,12 +182,48 @@ export class FlowEventFeed {
     return false;
   }
 
+  /** Starts the client's flows triggered by this event's type, the event in their `event` variable. */
+  private async startEventFlows(trx: Tx, event: EventRow, flows: readonly EventFlow[]): Promise<boolean> {
+    const clientId = event.client_id;
+    if (clientId === null || flows.length === 0) return false;
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    // Messages flows send are not customers': starting on them could make a flow answer itself forever.
+    if (event.type === 'message.created' && payload.type !== 'visitor') return false;
+    const variables = {
+      event: {
+        id: event.id,
+        type: event.type,
+        subject: { type: event.subject_type, id: event.subject_id },
+        payload,
+        at: event.created_at,
+      },
+    };
+    let started = false;
+    for (const flow of flows) {
+      if (flow.clientId !== clientId) continue;
+      const userKey =
+        flow.userKey === undefined
+          ? `${event.subject_type}:${event.subject_id}`
+          : fillTemplate(flow.userKey, variables);
+      await startRun(trx, {
+        clientId,
+        flowId: flow.id,
+        version: flow.version,
+        userKey: userKey === '' ? `${event.subject_type}:${event.subject_id}` : userKey.slice(0, 255),
+        variables,
+      });
+      started = true;
+    }
+    return started;
+  }
+
   private async flowsTriggeredBy(trx: Tx, clientId: number, type: FlowTrigger['type']) {
     const flows = await trx
       .selectFrom('flow')
       .select(['id', 'trigger', 'current_version'])
       .where('client_id', '=', clientId)
       .where('active', '=', 1)
+      .where('deleted_at', 'is', null)
       .where('current_version', 'is not', null)
       .orderBy('id')
       .execute();
