@@ -3,9 +3,12 @@
 // capabilities, tester invitations, throughput (429 RESOURCE_EXHAUSTED), and signed pushes (X-Goog-Signature:
 // base64 HMAC-SHA512 of the decoded data with the clientToken) for user messages and DELIVERED/READ events. Its
 // `/token` endpoint mints access tokens as Google's OAuth server does for service accounts (JWT bearer grant, RS256
-// assertion checked against the registered public key), with Google's error answers.
+// assertion checked against the registered public key), with Google's error answers. Its management half (brands,
+// agents, launch, verification, testers: rbm-management.ts) answers on the same server, to tokens of the
+// businesscommunications scope.
 import { createHmac, type KeyObject, randomBytes, randomUUID, verify } from 'node:crypto';
 import { Bucket, type FakeAnswer, FakeProvider, type FakeRequest, json, postWebhook } from './http.js';
+import { type InviteStatus, RbmManagement } from './rbm-management.js';
 
 export interface FakeRbmOptions {
   agentId: string;
@@ -15,6 +18,8 @@ export interface FakeRbmOptions {
   /** Numbers whose devices support RCS. */
   rcsEnabled: string[];
   ratePerSecond?: number;
+  /** Regions (carriers) agents may launch on (rbm-management.ts DEFAULT_REGIONS when absent). */
+  regions?: string[];
 }
 
 const googleError = (code: number, status: string, message: string): FakeAnswer =>
@@ -22,6 +27,8 @@ const googleError = (code: number, status: string, message: string): FakeAnswer 
 const oauthError = (status: number, error: string, description: string): FakeAnswer =>
   json(status, { error, error_description: description });
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const RBM_SCOPE = '/auth/rcsbusinessmessaging';
+const MANAGEMENT_SCOPE = '/auth/businesscommunications';
 
 /**
  * X-Goog-Signature as RBM computes it: base64 HMAC-SHA512 of the decoded `message.data` with the client token. Written
@@ -44,12 +51,16 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
 
 export class FakeRbm extends FakeProvider {
   readonly accepted: Array<{ messageId: string; msisdn: string; contentMessage: Record<string, unknown> }> = [];
-  readonly testers = new Map<string, 'PENDING' | 'ACCEPTED'>();
+  readonly testers = new Map<string, InviteStatus>();
+  /** Testers of the other agents created through the management API, by agent id. */
+  private readonly otherTesters = new Map<string, Map<string, InviteStatus>>();
+  /** The Management API (brands, agents, launches, testers) and its test controls. */
+  readonly management: RbmManagement;
   private readonly bucket: Bucket;
   /** Public keys of the service accounts Google knows, by e-mail and key id. */
   private readonly serviceAccounts = new Map<string, Map<string, KeyObject>>();
   /** Minted tokens still valid: token → service account and expiry (ms). */
-  private readonly issued = new Map<string, { clientEmail: string; expiresAt: number }>();
+  private readonly issued = new Map<string, { clientEmail: string; expiresAt: number; scopes: string[] }>();
   /** Every request to `/token` with its answer. */
   readonly tokenRequests: Array<{ clientEmail?: string; status: number; error?: string }> = [];
   /** The bearer of every authenticated RBM call. */
@@ -60,6 +71,16 @@ export class FakeRbm extends FakeProvider {
   constructor(readonly options: FakeRbmOptions) {
     super();
     this.bucket = new Bucket(options.ratePerSecond ?? 50);
+    this.management = new RbmManagement(
+      (agentId) => {
+        if (agentId === options.agentId) return this.testers;
+        const testers = this.otherTesters.get(agentId) ?? new Map<string, InviteStatus>();
+        this.otherTesters.set(agentId, testers);
+        return testers;
+      },
+      (msisdn) => options.rcsEnabled.includes(msisdn),
+      options.regions,
+    );
   }
 
   /** The URL to give as the service account's `token_uri`. */
@@ -79,12 +100,15 @@ export class FakeRbm extends FakeProvider {
     this.issued.clear();
   }
 
-  private authorized(authorization: string | undefined): string | undefined {
+  /** The bearer when it is valid for `scope` (the fixed access token is valid for both APIs). */
+  private authorized(authorization: string | undefined, scope: string): string | undefined {
     const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
     if (token === undefined) return undefined;
     if (this.options.accessToken !== undefined && token === this.options.accessToken) return token;
     const issued = this.issued.get(token);
-    return issued !== undefined && issued.expiresAt > Date.now() ? token : undefined;
+    return issued !== undefined && issued.expiresAt > Date.now() && issued.scopes.some((s) => s.endsWith(scope))
+      ? token
+      : undefined;
   }
 
   private token(request: FakeRequest): FakeAnswer {
@@ -142,10 +166,10 @@ export class FakeRbm extends FakeProvider {
     }
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
     if (scopes.length === 0) return answer(400, 'invalid_scope', 'Empty or missing scope not allowed.', clientEmail);
-    if (!scopes.some((scope) => scope.endsWith('/auth/rcsbusinessmessaging')))
+    if (!scopes.some((scope) => scope.endsWith(RBM_SCOPE) || scope.endsWith(MANAGEMENT_SCOPE)))
       return answer(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.', clientEmail);
     const token = `ya29.fake-${randomBytes(24).toString('base64url')}`;
-    this.issued.set(token, { clientEmail: clientEmail ?? '', expiresAt: Date.now() + 3599_000 });
+    this.issued.set(token, { clientEmail: clientEmail ?? '', expiresAt: Date.now() + 3599_000, scopes });
     this.tokenRequests.push({ clientEmail, status: 200 });
     return json(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
   }
@@ -157,7 +181,8 @@ export class FakeRbm extends FakeProvider {
 
   protected handle(request: FakeRequest): FakeAnswer {
     if (request.path === '/token') return this.token(request);
-    const bearer = this.authorized(request.headers.authorization);
+    const management = this.management.handles(request.path);
+    const bearer = this.authorized(request.headers.authorization, management ? MANAGEMENT_SCOPE : RBM_SCOPE);
     if (bearer === undefined) {
       return googleError(
         401,
@@ -166,6 +191,7 @@ export class FakeRbm extends FakeProvider {
       );
     }
     this.bearers.push({ path: request.path, token: bearer });
+    if (management) return this.management.handle(request);
     const match = /^\/v1\/phones\/(\+[1-9][0-9]{6,14})\/(agentMessages|capabilities|testers)$/.exec(
       decodeURIComponent(request.path),
     );
