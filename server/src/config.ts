@@ -1,4 +1,5 @@
 // Reads and validates the process configuration from environment variables.
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseOutboundAllowlist } from './http/outbound.js';
@@ -61,6 +62,16 @@ export interface Config {
   metaAppSecret?: string;
   /** The verify token entered in Meta's webhook settings (CAUSERIE_META_VERIFY_TOKEN) for `/webhook/facebook/`. */
   metaVerifyToken?: string;
+  /**
+   * Base URL of Google's RBM Management API (CAUSERIE_RBM_MANAGEMENT_URL, default DEFAULT_RBM_MANAGEMENT_URL), where
+   * chat environments are registered (brands, agents, launches, testers). Tests point it at the fake RBM server.
+   */
+  rbmManagementUrl?: string;
+  /**
+   * The platform's RBM partner service-account key (CAUSERIE_RBM_SERVICE_ACCOUNT: the JSON text, or the path of the
+   * JSON file), minting businesscommunications tokens. Without it, chat environments wait with a `last_error`.
+   */
+  rbmServiceAccount?: string;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -104,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const shopifyAdminUrl = parseShopifyAdminUrl(env.CAUSERIE_SHOPIFY_ADMIN_URL);
   const metaAppSecret = parseMetaSecret('CAUSERIE_META_APP_SECRET', env.CAUSERIE_META_APP_SECRET);
   const metaVerifyToken = parseMetaSecret('CAUSERIE_META_VERIFY_TOKEN', env.CAUSERIE_META_VERIFY_TOKEN);
+  const rbmManagementUrl = parseHttpBaseUrl('CAUSERIE_RBM_MANAGEMENT_URL', env.CAUSERIE_RBM_MANAGEMENT_URL);
+  const rbmServiceAccount = parseServiceAccount('CAUSERIE_RBM_SERVICE_ACCOUNT', env.CAUSERIE_RBM_SERVICE_ACCOUNT, cwd);
   return {
     port,
     host,
@@ -122,7 +135,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(shopifyAdminUrl !== undefined && { shopifyAdminUrl }),
     ...(metaAppSecret !== undefined && { metaAppSecret }),
     ...(metaVerifyToken !== undefined && { metaVerifyToken }),
+    ...(rbmManagementUrl !== undefined && { rbmManagementUrl }),
+    ...(rbmServiceAccount !== undefined && { rbmServiceAccount }),
   };
+}
+
+/** Google's RBM Management API when CAUSERIE_RBM_MANAGEMENT_URL is not set. */
+export const DEFAULT_RBM_MANAGEMENT_URL = 'https://businesscommunications.googleapis.com';
+
+/** An http(s) base URL without its trailing slashes; unset → undefined (the default). */
+function parseHttpBaseUrl(variable: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? '';
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `is not a valid URL, got '${value}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(variable, `must be an http:// or https:// URL, got '${value}'.`);
+  return value.replace(/\/+$/, '');
+}
+
+/** A service-account JSON key given as its text or as the path of its file; checked when used (its fields named). */
+function parseServiceAccount(variable: string, raw: string | undefined, cwd: string): string | undefined {
+  const value = raw?.trim() ?? '';
+  if (value === '') return undefined;
+  let text = value;
+  if (!value.startsWith('{')) {
+    try {
+      text = fs.readFileSync(path.resolve(cwd, value), 'utf8');
+    } catch {
+      throw new ConfigError(variable, `is neither a JSON key nor a readable file, got '${value}'.`);
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new ConfigError(variable, 'is not valid JSON: give the JSON key Google Cloud downloaded, or its path.');
+  }
+  return text;
 }
 
 /** An http(s) URL, `{store}` standing for the store name; unset → undefined (DEFAULT_SHOPIFY_ADMIN_URL). */

@@ -8,6 +8,8 @@ import { field, readJson, text } from './http-util.js';
 
 /** The scope of RBM calls. */
 export const RBM_SCOPE = 'https://www.googleapis.com/auth/rcsbusinessmessaging';
+/** The scope of the RBM Management API (brands, agents, launches, testers: domain/messaging/rbm-management.ts). */
+export const BUSINESS_COMMUNICATIONS_SCOPE = 'https://www.googleapis.com/auth/businesscommunications';
 /** Where Google mints tokens when the key names no `token_uri`. */
 export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 /** The grant type of a signed JWT exchanged for an access token. */
@@ -141,11 +143,15 @@ export type TokenOutcome =
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /** The signed JWT (RS256) a service account presents to the token endpoint. */
-export function serviceAccountAssertion(key: ServiceAccountKey, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function serviceAccountAssertion(
+  key: ServiceAccountKey,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  scope = RBM_SCOPE,
+): string {
   const header = { alg: 'RS256', typ: 'JWT', kid: key.private_key_id };
   const claims = {
     iss: key.client_email,
-    scope: RBM_SCOPE,
+    scope,
     aud: key.token_uri,
     iat: nowSeconds,
     exp: nowSeconds + ASSERTION_SECONDS,
@@ -158,10 +164,11 @@ export function serviceAccountAssertion(key: ServiceAccountKey, nowSeconds = Mat
 async function mintToken(
   http: SendContext<unknown>['http'],
   key: ServiceAccountKey,
+  scope: string,
 ): Promise<{ ok: true; token: string; expiresInMs: number } | Extract<TokenOutcome, { ok: false }>> {
   let assertion: string;
   try {
-    assertion = serviceAccountAssertion(key);
+    assertion = serviceAccountAssertion(key, undefined, scope);
   } catch (error) {
     return {
       ok: false,
@@ -246,10 +253,11 @@ export function serviceAccountToken(
   http: SendContext<unknown>['http'],
   channelId: number,
   key: ServiceAccountKey,
-  options: { refused?: string } = {},
+  options: { refused?: string; scope?: string } = {},
 ): Promise<TokenOutcome> {
+  const scope = options.scope ?? RBM_SCOPE;
   // The key id and token URL are part of the entry: a replaced key mints its own token at once.
-  const id = JSON.stringify([channelId, key.client_email, key.private_key_id, key.token_uri]);
+  const id = JSON.stringify([channelId, key.client_email, key.private_key_id, key.token_uri, scope]);
   const cached = cache.get(id);
   if (cached !== undefined && options.refused !== undefined && cached.token === options.refused) cache.delete(id);
   const current = cache.get(id);
@@ -257,7 +265,7 @@ export function serviceAccountToken(
     return Promise.resolve({ ok: true, token: current.token });
   let pending = inflight.get(id);
   if (pending === undefined) {
-    pending = mintToken(http, key)
+    pending = mintToken(http, key, scope)
       .then((minted): TokenOutcome => {
         if (minted.ok) {
           const now = Date.now();
