@@ -52,6 +52,8 @@ export type WaitingFor =
 export const CALL_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000];
 /** Steps one claim runs before the run goes back to the pool (a long flow does not hold a worker). */
 const STEPS_PER_CLAIM = 50;
+/** Calls out one claim makes before the run goes back to the pool. */
+const CALLS_PER_CLAIM = 4;
 const CLAIM_BATCH = 32;
 
 export interface FlowEngineOptions {
@@ -87,6 +89,40 @@ interface Outcome {
 }
 
 const EXTERNAL: ReadonlySet<Step['type']> = new Set(['get_object', 'update_object', 'shopify_update']);
+
+/** A call step whose `running` row is committed: the call is to be made, then its result committed. */
+interface OpenCall {
+  step: Step;
+  ordinal: number;
+  key: string;
+  scope: Record<string, unknown>;
+  started: string;
+  attempts: number;
+}
+
+type CallResult = OpenCall & ({ ok: true; outcome: Outcome } | { ok: false; retryable: boolean; message: string });
+
+/** One transaction of a run's steps: the run as it stands in it, and how it changes. */
+interface Chain {
+  trx: Tx;
+  run: () => RunRow;
+  /** Writes a change of the run's row and keeps it for the steps after. */
+  apply: (change: RunChange) => Promise<void>;
+  end: (state: 'done' | 'failed', error: string | null) => Promise<void>;
+  stepCommitted: () => void;
+}
+
+/** What a step's templates and conditions read: the run's variables, its object and its ids. */
+function scopeOf(run: RunRow): Record<string, unknown> {
+  return {
+    ...(JSON.parse(run.variables) as Record<string, unknown>),
+    object: run.object === null ? null : (JSON.parse(run.object) as unknown),
+    user_key: run.user_key,
+    run_id: run.id,
+    request_id: run.request_id,
+    order_id: run.order_id,
+  };
+}
 
 export class FlowEngine {
   readonly owner = randomUUID();
@@ -221,128 +257,243 @@ export class FlowEngine {
     return definition;
   }
 
-  /** Runs a claimed run's steps until it waits, ends, or has run its share; then gives its lease back. */
+  /**
+   * Runs a claimed run until it waits, ends, or has had its share: each stretch of steps between calls out commits
+   * as one transaction (a crash rolls the stretch back whole, and its steps have no effect outside the database), a
+   * call step commits its `running` row with the stretch before it, and its outcome with the stretch after it.
+   */
   private async drive(claimed: RunRow): Promise<void> {
-    let run: RunRow | undefined = claimed;
     try {
-      for (let count = 0; run !== undefined && count < STEPS_PER_CLAIM; count++) {
-        if (run.state !== 'running' && run.state !== 'waiting') break;
-        const definition = await this.definitionOf(run.version_id);
-        if (run.state === 'waiting') {
-          await this.wakeUp(run, definition);
-        } else {
-          const goOn = await this.runStep(run, definition);
-          if (!goOn) break;
-        }
-        run = await this.deps.db
-          .selectFrom('flow_run')
-          .selectAll()
-          .where('id', '=', claimed.id)
-          .where('lease_owner', '=', this.owner)
-          .executeTakeFirst();
-        if (run !== undefined && (run.state !== 'running' || (run.due_at !== null && run.due_at > nowInstant()))) break;
+      const definition = await this.definitionOf(claimed.version_id);
+      let run = claimed;
+      let result: CallResult | undefined;
+      for (let calls = 0; ; calls++) {
+        const chain = await this.runChain(run, definition, result, calls < CALLS_PER_CLAIM);
+        if (chain.call === undefined) return;
+        run = chain.run;
+        result = await this.makeCall(run, definition, chain.call);
       }
     } catch (error) {
       if (!(error instanceof LeaseLost)) throw error;
-      return;
-    }
-    // Due again at once if it has more to do; otherwise its due time stands.
-    await this.deps.db
-      .updateTable('flow_run')
-      .set({ lease_owner: null, lease_until: null })
-      .where('id', '=', claimed.id)
-      .where('lease_owner', '=', this.owner)
-      .execute();
-  }
-
-  /** A waiting run came due: a timer ran out (wait), or a reply did not come in time (wait_reply's timeout). */
-  private async wakeUp(run: RunRow, definition: FlowDefinition): Promise<void> {
-    const waiting = JSON.parse(run.waiting_for ?? '{"kind":"time"}') as WaitingFor;
-    await this.commit(run, 'waiting', async (trx, set) => {
-      if (waiting.kind === 'time') {
-        set({ state: 'running', waiting_for: null });
-        return;
-      }
-      const step = definition.steps[waiting.index] as StepOf<'wait_reply'>;
-      const at = nowInstant();
-      await trx
-        .updateTable('flow_run_step')
-        .set({ state: 'done', output: JSON.stringify({ timeout: true }), ended_at: at })
-        .where('run_id', '=', run.id)
-        .where('ordinal', '=', waiting.ordinal)
+      // The run changed under us (a reply resumed it, a request cancelled it): give the lease back if still ours.
+      await this.deps.db
+        .updateTable('flow_run')
+        .set({ lease_owner: null, lease_until: null })
+        .where('id', '=', claimed.id)
+        .where('lease_owner', '=', this.owner)
         .execute();
-      if (step.timeout_next === undefined) {
-        await endRun(trx, run, 'failed', `Step '${step.id}' (wait_reply): no reply within ${step.timeout_seconds} s.`);
-        return;
-      }
-      set({ state: 'running', waiting_for: null, step_index: indexOf(definition, step.timeout_next) });
-    });
+    }
   }
 
   /**
-   * Commits a change of the run guarded by its lease (and its expected state): `work` writes its rows and says how the
-   * run changes; the run's row is updated first, which locks it on PostgreSQL.
+   * One transaction, guarded by the run's lease and expected state: wakes a waiting run that came due, commits a call's
+   * result, then runs the local steps that follow, up to the next call step (whose `running` row it writes) or until
+   * the run waits or ends. The lease goes back in the same commit unless a call is under way.
    */
-  private async commit(
+  private async runChain(
     run: RunRow,
-    expectedState: 'running' | 'waiting',
-    work: (trx: Tx, set: (change: RunChange) => void) => Promise<void>,
-  ): Promise<void> {
+    definition: FlowDefinition,
+    result: CallResult | undefined,
+    mayCall: boolean,
+  ): Promise<{ run: RunRow; call?: OpenCall }> {
+    let current = run;
+    let call: OpenCall | undefined;
+    let steps = 0;
     await transact(this.deps.db, async (trx) => {
+      current = run;
+      call = undefined;
+      steps = 0;
       const held = await trx
         .updateTable('flow_run')
         // Each commit renews the lease: a run that makes progress is not taken over.
         .set({ updated_at: nowInstant(), lease_until: new Date(Date.now() + this.leaseMs).toISOString() })
         .where('id', '=', run.id)
         .where('lease_owner', '=', this.owner)
-        .where('state', '=', expectedState)
+        .where('state', '=', run.state)
         .executeTakeFirst();
       if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
-      let change: RunChange = {};
-      await work(trx, (more) => {
-        change = { ...change, ...more };
-      });
-      if (Object.keys(change).length > 0)
-        await trx.updateTable('flow_run').set(change).where('id', '=', run.id).execute();
+      const chain: Chain = {
+        trx,
+        run: () => current,
+        apply: async (change) => {
+          if (Object.keys(change).length === 0) return;
+          await trx.updateTable('flow_run').set(change).where('id', '=', run.id).execute();
+          current = { ...current, ...change } as RunRow;
+        },
+        end: async (state, error) => {
+          await endRun(trx, current, state, error);
+          current = { ...current, state, error, due_at: null, waiting_for: null, lease_owner: null, lease_until: null };
+        },
+        stepCommitted: () => {
+          steps += 1;
+        },
+      };
+      if (current.state === 'waiting') await this.wake(chain, definition);
+      if (result !== undefined) await this.applyCallResult(chain, result);
+      for (let count = 0; count < STEPS_PER_CLAIM; count++) {
+        if (current.state !== 'running' || (current.due_at !== null && current.due_at > nowInstant())) break;
+        const step = definition.steps[current.step_index];
+        if (step === undefined) {
+          // Past the last step: the flow is done.
+          await chain.end('done', null);
+          break;
+        }
+        const ordinal = current.steps_run + 1;
+        const key = `run:${current.id}:step:${ordinal}`;
+        const scope = scopeOf(current);
+        if (EXTERNAL.has(step.type)) {
+          if (!mayCall) break;
+          const previous = await trx
+            .selectFrom('flow_run_step')
+            .select(['attempts', 'started_at'])
+            .where('run_id', '=', current.id)
+            .where('ordinal', '=', ordinal)
+            .executeTakeFirst();
+          const attempts = (previous?.attempts ?? 0) + 1;
+          const started = previous?.started_at ?? nowInstant();
+          await this.writeStep(trx, current, step, ordinal, { state: 'running', started, attempts });
+          call = { step, ordinal, key, scope, started, attempts };
+          break;
+        }
+        const started = nowInstant();
+        let outcome: Outcome;
+        try {
+          outcome = await this.localStep(trx, current, definition, step, ordinal, key, scope);
+        } catch (error) {
+          if (!(error instanceof StepRefused)) throw error;
+          await this.writeStep(trx, current, step, ordinal, {
+            state: 'failed',
+            error: error.message,
+            started,
+            attempts: 1,
+          });
+          await chain.apply({ steps_run: ordinal });
+          await chain.end('failed', `Step '${step.id}' (${step.type}): ${error.message}`);
+          break;
+        }
+        await this.applyOutcome(chain, step, ordinal, outcome, started, 1);
+      }
+      const live = current.state === 'running' || current.state === 'waiting';
+      // Due again at once if it has more to do; otherwise its due time stands.
+      if (call === undefined && live) await chain.apply({ lease_owner: null, lease_until: null });
     });
+    this.counters.steps += steps;
+    return call === undefined ? { run: current } : { run: current, call };
   }
 
-  /** Runs the step at the run's index; answers whether the run may go on now. */
-  private async runStep(run: RunRow, definition: FlowDefinition): Promise<boolean> {
-    const step = definition.steps[run.step_index];
-    if (step === undefined) {
-      // Past the last step: the flow is done.
-      await this.commit(run, 'running', (trx) => endRun(trx, run, 'done', null));
-      return false;
+  /** A waiting run came due: a timer ran out (wait), or a reply did not come in time (wait_reply's timeout). */
+  private async wake(chain: Chain, definition: FlowDefinition): Promise<void> {
+    const run = chain.run();
+    const waiting = JSON.parse(run.waiting_for ?? '{"kind":"time"}') as WaitingFor;
+    if (waiting.kind === 'time') {
+      await chain.apply({ state: 'running', waiting_for: null });
+      return;
     }
-    const ordinal = run.steps_run + 1;
-    const key = `run:${run.id}:step:${ordinal}`;
-    const variables = JSON.parse(run.variables) as Record<string, unknown>;
-    const object = run.object === null ? null : (JSON.parse(run.object) as unknown);
-    const scope = {
-      ...variables,
-      object,
-      user_key: run.user_key,
-      run_id: run.id,
-      request_id: run.request_id,
-      order_id: run.order_id,
-    };
-    if (EXTERNAL.has(step.type)) return this.runCallStep(run, definition, step, ordinal, key, scope);
-    await this.commit(run, 'running', async (trx, set) => {
-      const started = nowInstant();
-      let outcome: Outcome;
-      try {
-        outcome = await this.localStep(trx, run, definition, step, ordinal, key, scope);
-      } catch (error) {
-        if (!(error instanceof StepRefused)) throw error;
-        await this.writeStep(trx, run, step, ordinal, { state: 'failed', error: error.message, started, attempts: 1 });
-        set({ steps_run: ordinal });
-        await endRun(trx, run, 'failed', `Step '${step.id}' (${step.type}): ${error.message}`);
-        return;
-      }
-      await this.applyOutcome(trx, run, definition, step, ordinal, outcome, started, 1, set);
+    const step = definition.steps[waiting.index] as StepOf<'wait_reply'>;
+    await chain.trx
+      .updateTable('flow_run_step')
+      .set({ state: 'done', output: JSON.stringify({ timeout: true }), ended_at: nowInstant() })
+      .where('run_id', '=', run.id)
+      .where('ordinal', '=', waiting.ordinal)
+      .execute();
+    if (step.timeout_next === undefined) {
+      await chain.end('failed', `Step '${step.id}' (wait_reply): no reply within ${step.timeout_seconds} s.`);
+      return;
+    }
+    await chain.apply({ state: 'running', waiting_for: null, step_index: indexOf(definition, step.timeout_next) });
+  }
+
+  /** Writes a step's row and the run's change that its outcome makes (next step, a wait, an end). */
+  private async applyOutcome(
+    chain: Chain,
+    step: Step,
+    ordinal: number,
+    outcome: Outcome,
+    started: string,
+    attempts: number,
+  ): Promise<void> {
+    const run = chain.run();
+    await this.writeStep(chain.trx, run, step, ordinal, {
+      state: outcome.stepState,
+      output: outcome.output,
+      started,
+      attempts,
     });
-    return true;
+    chain.stepCommitted();
+    const change: RunChange = {
+      steps_run: ordinal,
+      ...(outcome.object !== undefined && { object: JSON.stringify(outcome.object) }),
+      ...(outcome.conversationId !== undefined && { conversation_id: outcome.conversationId }),
+    };
+    if (outcome.variables !== undefined) {
+      // Read under the run's lock (the commit's first statement): variables a request's PATCH merged since stay.
+      const stored = await chain.trx
+        .selectFrom('flow_run')
+        .select('variables')
+        .where('id', '=', run.id)
+        .executeTakeFirstOrThrow();
+      change.variables = JSON.stringify({ ...(JSON.parse(stored.variables) as object), ...outcome.variables });
+    }
+    if (typeof outcome.next !== 'number') {
+      await chain.apply(change);
+      await chain.end(outcome.next.end, outcome.next.error);
+      return;
+    }
+    if (outcome.waiting !== undefined)
+      await chain.apply({
+        ...change,
+        state: 'waiting',
+        step_index: outcome.next,
+        waiting_for: JSON.stringify(outcome.waiting.for),
+        due_at: outcome.waiting.dueAt,
+      });
+    else await chain.apply({ ...change, step_index: outcome.next, due_at: nowInstant() });
+  }
+
+  /**
+   * Makes a call step's call, outside any transaction, with the step's idempotency key. A failure that may pass is
+   * retried later (the run is due again after a backoff); the last failure fails the step and the run, with the error
+   * on both (retryable through the API).
+   */
+  private async makeCall(run: RunRow, definition: FlowDefinition, open: OpenCall): Promise<CallResult> {
+    try {
+      const outcome = await this.callOut(run, definition, open.step, open.key, open.scope);
+      return { ...open, ok: true, outcome };
+    } catch (error) {
+      const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;
+      const message = error instanceof Error ? error.message : String(error);
+      return { ...open, ok: false, retryable, message };
+    }
+  }
+
+  private async applyCallResult(chain: Chain, result: CallResult): Promise<void> {
+    const { step, ordinal, started, attempts } = result;
+    if (result.ok) {
+      await this.applyOutcome(chain, step, ordinal, result.outcome, started, attempts);
+      if (chain.run().state === 'running' || chain.run().state === 'waiting') await chain.apply({ error: null });
+      if (step.type !== 'shopify_update')
+        await this.chargeIfListed(chain.trx, chain.run(), 'merchant.call', `${result.key}:auto`);
+      return;
+    }
+    const delay = CALL_RETRY_DELAYS_MS[attempts - 1];
+    if (result.retryable && delay !== undefined) {
+      await this.writeStep(chain.trx, chain.run(), step, ordinal, {
+        state: 'running',
+        started,
+        attempts,
+        error: result.message,
+      });
+      await chain.apply({ due_at: new Date(Date.now() + delay * this.scale).toISOString(), error: result.message });
+      return;
+    }
+    await this.writeStep(chain.trx, chain.run(), step, ordinal, {
+      state: 'failed',
+      started,
+      attempts,
+      error: result.message,
+    });
+    await chain.apply({ steps_run: ordinal });
+    await chain.end('failed', `Step '${step.id}' (${step.type}): ${result.message}`);
   }
 
   /** Writes the step row (insert, or update of the row an earlier attempt left). */
@@ -387,55 +538,6 @@ export class FlowEngine {
         ...values,
       })
       .execute();
-  }
-
-  private async applyOutcome(
-    trx: Tx,
-    run: RunRow,
-    definition: FlowDefinition,
-    step: Step,
-    ordinal: number,
-    outcome: Outcome,
-    started: string,
-    attempts: number,
-    set: (change: RunChange) => void,
-  ): Promise<void> {
-    await this.writeStep(trx, run, step, ordinal, {
-      state: outcome.stepState,
-      output: outcome.output,
-      started,
-      attempts,
-    });
-    this.counters.steps += 1;
-    if (outcome.variables !== undefined) {
-      // Read under the run's lock (the commit's first statement): variables a request's PATCH merged since stay.
-      const current = await trx
-        .selectFrom('flow_run')
-        .select('variables')
-        .where('id', '=', run.id)
-        .executeTakeFirstOrThrow();
-      set({ variables: JSON.stringify({ ...(JSON.parse(current.variables) as object), ...outcome.variables }) });
-    }
-    set({
-      steps_run: ordinal,
-      ...(outcome.object !== undefined && { object: JSON.stringify(outcome.object) }),
-      ...(outcome.conversationId !== undefined && { conversation_id: outcome.conversationId }),
-    });
-    if (typeof outcome.next !== 'number') {
-      await endRun(trx, run, outcome.next.end, outcome.next.error);
-      return;
-    }
-    if (outcome.waiting !== undefined) {
-      set({
-        state: 'waiting',
-        step_index: outcome.next,
-        waiting_for: JSON.stringify(outcome.waiting.for),
-        due_at: outcome.waiting.dueAt,
-      });
-      return;
-    }
-    set({ step_index: outcome.next, due_at: nowInstant() });
-    void definition;
   }
 
   /** Steps that only write rows: all of their effect commits with the step. */
@@ -605,57 +707,6 @@ export class FlowEngine {
         kind,
         quantity: 1,
       });
-  }
-
-  /**
-   * A step that calls out: its `running` row commits first (attempts counted), the call carries the step's key, the
-   * outcome commits after. A failure that may pass is retried later (the run is due again after a backoff); the last
-   * failure fails the step and the run, with the error on both (retryable through the API).
-   */
-  private async runCallStep(
-    run: RunRow,
-    definition: FlowDefinition,
-    step: Step,
-    ordinal: number,
-    key: string,
-    scope: Record<string, unknown>,
-  ): Promise<boolean> {
-    const previous = await this.deps.db
-      .selectFrom('flow_run_step')
-      .select(['attempts', 'started_at'])
-      .where('run_id', '=', run.id)
-      .where('ordinal', '=', ordinal)
-      .executeTakeFirst();
-    const attempts = (previous?.attempts ?? 0) + 1;
-    const started = previous?.started_at ?? nowInstant();
-    await this.commit(run, 'running', (trx) =>
-      this.writeStep(trx, run, step, ordinal, { state: 'running', started, attempts }),
-    );
-    let outcome: Outcome;
-    try {
-      outcome = await this.callOut(run, definition, step, key, scope);
-    } catch (error) {
-      const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;
-      const message = error instanceof Error ? error.message : String(error);
-      const delay = CALL_RETRY_DELAYS_MS[attempts - 1];
-      await this.commit(run, 'running', async (trx, set) => {
-        if (retryable && delay !== undefined) {
-          await this.writeStep(trx, run, step, ordinal, { state: 'running', started, attempts, error: message });
-          set({ due_at: new Date(Date.now() + delay * this.scale).toISOString(), error: message });
-          return;
-        }
-        await this.writeStep(trx, run, step, ordinal, { state: 'failed', started, attempts, error: message });
-        set({ steps_run: ordinal });
-        await endRun(trx, run, 'failed', `Step '${step.id}' (${step.type}): ${message}`);
-      });
-      return false;
-    }
-    await this.commit(run, 'running', async (trx, set) => {
-      await this.applyOutcome(trx, run, definition, step, ordinal, outcome, started, attempts, set);
-      set({ error: null });
-      if (step.type !== 'shopify_update') await this.chargeIfListed(trx, run, 'merchant.call', `${key}:auto`);
-    });
-    return true;
   }
 
   private async callOut(

@@ -51,6 +51,8 @@ interface EventFlow {
 export class FlowEventFeed {
   /** Flows started by committed events, read once and again after a flow changes (the feed reads those events too). */
   private eventFlows: Map<string, EventFlow[]> | undefined;
+  /** Until when this node holds the feed's lease, by its own clock (0: not held). */
+  private heldUntil = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -84,9 +86,13 @@ export class FlowEventFeed {
     return byType;
   }
 
-  /** Reads the next events if this node holds the feed's lease; answers whether there may be more at once. */
-  async advance(): Promise<boolean> {
-    const now = Date.now();
+  /**
+   * Takes or renews the feed's lease. While more than half of it is left, this node still holds it (others take it
+   * only once it ran out) and no write is made: on SQLite each write is a commit to disk, and the feed is read at
+   * every claim round.
+   */
+  private async lease(now: number): Promise<boolean> {
+    if (this.heldUntil - now > LEASE_MS / 2) return true;
     const leased = await this.db
       .updateTable('flow_event_cursor')
       .set({ lease_owner: this.owner, lease_until: new Date(now + LEASE_MS).toISOString() })
@@ -100,10 +106,19 @@ export class FlowEventFeed {
       )
       .executeTakeFirst();
     if (Number(leased.numUpdatedRows) === 0) {
+      this.heldUntil = 0;
       // Another node reads the events meanwhile, flow changes among them: read the event flows again when leased.
       this.eventFlows = undefined;
       return false;
     }
+    this.heldUntil = now + LEASE_MS;
+    return true;
+  }
+
+  /** Reads the next events if this node holds the feed's lease; answers whether there may be more at once. */
+  async advance(): Promise<boolean> {
+    const now = Date.now();
+    if (!(await this.lease(now))) return false;
     const state = await this.db
       .selectFrom('flow_event_cursor')
       .selectAll()
@@ -162,7 +177,10 @@ export class FlowEventFeed {
         .where('name', '=', FEED)
         .where('lease_owner', '=', this.owner)
         .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw new Error('The flows feed lease was taken over.');
+      if (Number(moved.numUpdatedRows) !== 1) {
+        this.heldUntil = 0;
+        throw new Error('The flows feed lease was taken over.');
+      }
       for (const event of events) {
         woke = (await this.apply(trx, event)) || woke;
         woke = (await this.startEventFlows(trx, event, eventFlows.get(event.type) ?? [])) || woke;
