@@ -27,6 +27,16 @@ const conversationFields = {
 /** Routing's events (domain/routing/entries.ts eventBase): the conversation and the skill it waits for. */
 const routedFields = { ...conversationFields, skillId: NullableId };
 
+/** The payload of the four `messaging.*_status` events (issue 19). */
+const MessagingStatus = payload({
+  owner: Type.Object({ kind: Type.Enum(['partner', 'client']), id: Id }, { additionalProperties: false }),
+  resourceId: Id,
+  state: Type.String(),
+  previousState: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
 export const EVENT_PAYLOADS = {
   'partner.created': payload({ name: Type.String() }),
   'client.created': payload({ name: Type.String(), lang: Type.String() }),
@@ -255,6 +265,15 @@ export const EVENT_PAYLOADS = {
     amount: Type.Number(),
     currency: Type.String(),
   }),
+  /**
+   * Issue 19's state changes (the partner API under /api/messaging): a company, an account, a chat environment, a
+   * tester. One shape for all four: whose resource it is (the callback's owner), its id, its state and the previous
+   * one, why, and details (an environment's carriers). Delivered to the owner's messaging callback.
+   */
+  'messaging.company_status': MessagingStatus,
+  'messaging.account_status': MessagingStatus,
+  'messaging.agent_status': MessagingStatus,
+  'messaging.tester_status': MessagingStatus,
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),

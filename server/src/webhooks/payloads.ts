@@ -160,6 +160,8 @@ const SETTINGS = 'A settings change made through the API or the console, whose c
 const LIVE = 'Live routing and presence detail, pushed to operators’ consoles; not among seed 003’s webhook events.';
 const COMMERCE = 'Commerce activity (seed 001): read it through the commerce API; flows react to it.';
 const NOT_OFFERED = 'Not among seed 003’s webhook events; read it through the API.';
+const MESSAGING =
+  'Issue 19’s state changes: delivered to the owner’s messaging callback (/api/messaging/system/callback).';
 
 /**
  * The events of the catalogue no subscription receives, and why. With WEBHOOK_PAYLOADS it names every event exactly
@@ -206,6 +208,10 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'commerce.request.created': COMMERCE,
   'flow.run.ended': COMMERCE,
   'commerce.charge.created': COMMERCE,
+  'messaging.company_status': MESSAGING,
+  'messaging.account_status': MESSAGING,
+  'messaging.agent_status': MESSAGING,
+  'messaging.tester_status': MESSAGING,
   'user.availability_changed': LIVE,
   'conversation.queued': LIVE,
   'conversation.assigned': LIVE,
