@@ -21,6 +21,7 @@ import * as flows from './migrations/20261204T1200-flows.js';
 import * as commerceOrders from './migrations/20261204T1210-commerce-orders.js';
 import * as statisticsMoreMeasures from './migrations/20261204T1300-statistics-more-measures.js';
 import * as flowSchedules from './migrations/20261204T1500-flow-schedules.js';
+import * as messagingAgents from './migrations/20261204T1610-messaging-agents.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261204T1210-commerce-orders': commerceOrders,
   '20261204T1300-statistics-more-measures': statisticsMoreMeasures,
   '20261204T1500-flow-schedules': flowSchedules,
+  '20261204T1610-messaging-agents': messagingAgents,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

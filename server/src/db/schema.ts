@@ -950,6 +950,10 @@ export interface Database {
   shopify_store: ShopifyStoreTable;
   shopify_webhook_seen: ShopifyWebhookSeenTable;
   shopify_order_action: ShopifyOrderActionTable;
+  messaging_agent: MessagingAgentTable;
+  messaging_agent_carrier: MessagingAgentCarrierTable;
+  messaging_tester: MessagingTesterTable;
+  messaging_agent_history: MessagingAgentHistoryTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -981,3 +985,89 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type TargetingRuleRow = Selectable<TargetingRuleTable>;
 export type ChannelRow = Selectable<ChannelTable>;
 export type ChannelOutboundRow = Selectable<ChannelOutboundTable>;
+
+/** What the messaging worker claims on a row: its next work, when, its lease, attempts and the last provider failure. */
+interface MessagingWorkColumns<Work extends string> {
+  work: Work | null;
+  due_at: Instant | null;
+  attempts: Generated<number>;
+  quiet_polls: Generated<number>;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  /** JSON text {code, message, at}, or null. */
+  last_error: string | null;
+}
+
+export type MessagingAgentState = 'pending_verification' | 'active' | 'suspended' | 'rejected' | 'deleted';
+export type MessagingCarrierState = 'pending' | 'launched' | 'rejected' | 'suspended';
+export type MessagingTesterState = 'invite_pending' | 'accepted' | 'declined' | 'expired' | 'unreachable' | 'deleted';
+
+/** A client's chat environment (issue 19 `/chatbot/agent`), registered as an RBM agent (domain/messaging/agents.ts). */
+export interface MessagingAgentTable extends MessagingWorkColumns<'submit' | 'sync' | 'poll'> {
+  id: Generated<number>;
+  client_id: number;
+  name: string;
+  description: string;
+  logo_url: string;
+  banner_url: string;
+  brand_color: string;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  privacy_url: string;
+  terms_url: string;
+  use_case: string;
+  hosting_region: string;
+  rcs: Flag;
+  whatsapp_channel_id: number | null;
+  sms_channel_id: number | null;
+  state: MessagingAgentState;
+  reason: string | null;
+  rbm_brand: string | null;
+  rbm_agent: string | null;
+  launch_requested: Generated<Flag>;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+/** One carrier (Google region) an environment launches on, and its launch state. */
+export interface MessagingAgentCarrierTable {
+  id: Generated<number>;
+  agent_id: number;
+  carrier: string;
+  state: MessagingCarrierState;
+  reason: string | null;
+  updated_at: Instant;
+}
+
+/** A tester phone number invited to an environment's RBM agent (domain/messaging/testers.ts). */
+export interface MessagingTesterTable extends MessagingWorkColumns<'invite' | 'poll'> {
+  id: Generated<number>;
+  client_id: number;
+  agent_id: number;
+  phone: string;
+  state: MessagingTesterState;
+  reason: string | null;
+  invited_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+/** A state change of an environment (carrier null), of one of its carriers, or of a tester. */
+export interface MessagingAgentHistoryTable {
+  id: Generated<number>;
+  client_id: number;
+  resource: 'agent' | 'tester';
+  resource_id: number;
+  carrier: string | null;
+  state: string;
+  previous_state: string | null;
+  reason: string | null;
+  at: Instant;
+}
+
+export type MessagingAgentRow = Selectable<MessagingAgentTable>;
+export type MessagingAgentCarrierRow = Selectable<MessagingAgentCarrierTable>;
+export type MessagingTesterRow = Selectable<MessagingTesterTable>;
