@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { commerceApi } from './api/commerce/plugin.js';
+import { messagingAgentsApi } from './api/messaging/agents.js';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import { metaAppWebhook } from './channels/meta-app-webhook.js';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(realtimeGateway, { context });
   await app.register(channelWebhooks, { context });
   await app.register(commerceApi, { prefix: '/api/commerce/v1', context });
+  await app.register(messagingAgentsApi, { prefix: '/api/messaging', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });

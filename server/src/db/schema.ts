@@ -954,6 +954,7 @@ export interface Database {
   messaging_agent_carrier: MessagingAgentCarrierTable;
   messaging_tester: MessagingTesterTable;
   messaging_agent_history: MessagingAgentHistoryTable;
+  messaging_idempotency: MessagingIdempotencyTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -1066,6 +1067,18 @@ export interface MessagingAgentHistoryTable {
   previous_state: string | null;
   reason: string | null;
   at: Instant;
+}
+
+/** The first answer to a POST of the messaging API with an Idempotency-Key, per owner and key. */
+export interface MessagingIdempotencyTable {
+  id: Generated<number>;
+  owner_kind: 'partner' | 'client';
+  owner_id: number;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  answer: string | null;
+  created_at: Instant;
 }
 
 export type MessagingAgentRow = Selectable<MessagingAgentTable>;

@@ -1,5 +1,5 @@
 // Chat environments (issue 19 `/chatbot/agent`) registered with Google's RBM Management API, their per-carrier launch
-// states, RCS testers, and the history of every state change. The provider work (create the brand and the agent,
+// states, RCS testers, the history of every state change, and the Idempotency-Key answers of the messaging API. The provider work (create the brand and the agent,
 // request the launch, invite a tester, poll the states) is claimed from these rows by the worker of every node.
 import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
 import { dialectOf, withIdColumn } from '../dialect.js';
@@ -119,5 +119,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('messaging_agent_history_idx')
     .on('messaging_agent_history')
     .columns(['resource', 'resource_id'])
+    .execute();
+
+  // Idempotency-Key of the messaging API's POSTs (issue 19 contract: one table for every service): the first answer,
+  // kept per owner and key with a hash of the request, is the answer to every repeat.
+  await withIdColumn(dialect, db.schema.createTable('messaging_idempotency'))
+    // partner | client
+    .addColumn('owner_kind', 'text', (c) => c.notNull())
+    .addColumn('owner_id', 'integer', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('request_hash', 'text', (c) => c.notNull())
+    // Null while the first request is being answered.
+    .addColumn('status', 'integer')
+    .addColumn('answer', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('messaging_idempotency_key_idx')
+    .on('messaging_idempotency')
+    .columns(['owner_kind', 'owner_id', 'key'])
+    .unique()
     .execute();
 }

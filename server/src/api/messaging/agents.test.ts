@@ -1,0 +1,375 @@
+// Chat environments and RCS testers (issue 19 items 4–5) against the fake RBM Management API, on SQLite and PostgreSQL:
+// the seed's flow (environment created → registered by the worker → one carrier launches, another rejects → active →
+// tester invited → accepted, every AGENT_STATUS / TESTER_STATUS event committed in order), a provider outage that
+// shows as last_error and recovers without a second brand or agent, a restart that keeps polling, isolation, scopes,
+// bad input, Idempotency-Key, and the tester outcomes declined, expired and unreachable.
+import { generateKeyPairSync } from 'node:crypto';
+import { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.js';
+import { openDatabase } from '../../db/database.js';
+import {
+  ADMIN_KEY,
+  clientWithKey,
+  partnerWithKey,
+  startTestApp,
+  type TestApp,
+  testConfig,
+} from '../../test/harness.js';
+
+const TESTER = '+33612345678';
+const DECLINER = '+33612345679';
+const LAPSING = '+33612345680';
+const NO_RCS = '+33700000001';
+
+let t: TestApp;
+let fake: FakeRbm;
+let key: string;
+let otherKey: string;
+let partnerKey: string;
+let overrides: { rbmManagementUrl: string; rbmServiceAccount: string; webhookTimeScale: number };
+
+interface Answer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions read any field of the JSON answers
+  body: any;
+}
+
+async function call(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  apiKey: string,
+  json?: unknown,
+  headers: Record<string, string> = {},
+  app = t.app,
+): Promise<Answer> {
+  const response = await app.inject({
+    method,
+    url: `/api/messaging${path}`,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      ...(json !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(json !== undefined && { payload: JSON.stringify(json) }),
+  });
+  return { status: response.statusCode, body: response.json() };
+}
+
+const environment = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  description: 'Commandes et retraits en boutique',
+  logo_url: 'https://cdn.example.fr/logo.png',
+  banner_url: 'https://cdn.example.fr/banner.png',
+  brand_color: '#0b78d0',
+  phone: '+33145678900',
+  email: 'contact@example.fr',
+  website: 'https://example.fr',
+  privacy_url: 'https://example.fr/privacy',
+  terms_url: 'https://example.fr/terms',
+  channels: ['rcs'],
+  carriers: ['orange-fr', 'sfr-fr'],
+  ...extra,
+});
+
+async function statusEvents(type: 'messaging.agent_status' | 'messaging.tester_status', subjectId: number) {
+  const rows = await t.store.db
+    .selectFrom('event')
+    .select(['payload'])
+    .where('type', '=', type)
+    .where('subject_id', '=', subjectId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => JSON.parse(row.payload) as Record<string, unknown>);
+}
+
+async function registered(id: number, app = t.app): Promise<Answer['body']> {
+  return until(async () => {
+    const answer = await call('GET', `/chatbot/agent/${id}`, key, undefined, {}, app);
+    expect(answer.body.data.registration.launch_requested).toBe(true);
+    return answer.body.data;
+  });
+}
+
+/** Retries `check` (assertions that throw until the worker got there) and answers its value; its last failure after 10 s. */
+async function until<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+beforeAll(async () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fake = await new FakeRbm({
+    agentId: 'unused-agent',
+    clientToken: 'unused',
+    rcsEnabled: [TESTER, DECLINER, LAPSING],
+  }).start();
+  fake.registerServiceAccount('rbm-partner@causerie.iam.gserviceaccount.com', 'key-1', publicKey);
+  overrides = {
+    rbmManagementUrl: fake.url,
+    rbmServiceAccount: JSON.stringify({
+      type: 'service_account',
+      client_email: 'rbm-partner@causerie.iam.gserviceaccount.com',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      private_key_id: 'key-1',
+      token_uri: fake.tokenUrl,
+    }),
+    webhookTimeScale: 0.001,
+  };
+  t = await startTestApp(overrides);
+  key = (await clientWithKey(t, 'Boulangerie Martin')).key;
+  otherKey = (await clientWithKey(t, 'Concurrent SARL')).key;
+  partnerKey = (await partnerWithKey(t, 'Bi-way')).key;
+});
+
+afterAll(async () => {
+  await t?.close();
+  await fake?.stop();
+});
+
+describe('chat environments', () => {
+  it('follow the seed: registered with Google, one carrier launches, another rejects, a tester accepts', async () => {
+    const created = await call('POST', '/chatbot/agent', key, environment('Boulangerie Martin'));
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({
+      state: 'pending_verification',
+      brand_color: '#0B78D0',
+      channels: ['rcs'],
+      carriers: [
+        { carrier: 'orange-fr', state: 'pending' },
+        { carrier: 'sfr-fr', state: 'pending' },
+      ],
+    });
+    const id = Number(created.body.data.id);
+    const data = await registered(id);
+    // The worker created the brand and the agent with the environment's fields, and asked both carriers.
+    const agent = fake.management.agents.get(data.registration.agent);
+    expect(agent?.displayName).toBe('Boulangerie Martin');
+    expect(agent?.rcsBusinessMessagingAgent).toMatchObject({
+      logoUri: 'https://cdn.example.fr/logo.png',
+      heroUri: 'https://cdn.example.fr/banner.png',
+      color: '#0B78D0',
+      phoneNumbers: [{ phoneNumber: { number: '+33145678900' } }],
+      privacy: { uri: 'https://example.fr/privacy' },
+    });
+    expect(Object.keys(fake.management.launches.get(data.registration.agent)?.launchDetails ?? {})).toEqual([
+      '/v1/regions/orange-fr',
+      '/v1/regions/sfr-fr',
+    ]);
+    // A tester before any launch: 409 with the state.
+    const early = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    expect(early.status).toBe(409);
+    expect(early.body.meta).toMatchObject({ error: 'invalid_transition' });
+    expect(early.body.meta.message).toContain("'pending_verification'");
+
+    fake.management.setLaunchState(data.registration.agent, 'orange-fr', 'LAUNCH_STATE_LAUNCHED');
+    await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.state).toBe('active');
+    });
+    fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_REJECTED', 'Use case refused');
+    const after = await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.carriers[1]).toMatchObject({ state: 'rejected', reason: 'Use case refused' });
+      return answer.body.data;
+    });
+    expect(after.state).toBe('active');
+    expect(after.last_error).toBeNull();
+    const events = await statusEvents('messaging.agent_status', id);
+    expect(
+      events.map((event) => [event.previousState, event.state, (event.data as { carrier?: string }).carrier]),
+    ).toEqual([
+      [null, 'pending_verification', undefined],
+      ['pending_verification', 'active', 'orange-fr'],
+      ['active', 'active', 'sfr-fr'],
+    ]);
+    expect(events[1]).toMatchObject({ owner: { kind: 'client' }, resourceId: id });
+
+    const tester = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    expect(tester.status).toBe(201);
+    expect(tester.body.data).toMatchObject({ state: 'invite_pending', phone: TESTER, agent_id: id });
+    const testerId = Number(tester.body.data.id);
+    const agentId = String(data.registration.agent).split('/').pop() ?? '';
+    await until(async () => {
+      const answer = await call('GET', `/messenger/rcs-tester/${testerId}`, key);
+      expect(answer.body.data.invited_at).not.toBeNull();
+    });
+    fake.management.answerInvitation(agentId, TESTER, 'ACCEPTED');
+    await until(async () => {
+      const answer = await call('GET', `/messenger/rcs-tester/${testerId}`, key);
+      expect(answer.body.data.state).toBe('accepted');
+    });
+    expect((await statusEvents('messaging.tester_status', testerId)).map((event) => event.state)).toEqual([
+      'invite_pending',
+      'accepted',
+    ]);
+    const listed = await call('GET', `/messenger/rcs-tester?agent_id=${id}&state=accepted`, key);
+    expect(listed.body.data.map((row: { id: number }) => row.id)).toEqual([testerId]);
+    const again = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    expect(again.status).toBe(409);
+    expect(again.body.meta.field).toBe('phone');
+
+    // Declined, lapsed (Google forgets it: expired), and a device without RCS (unreachable).
+    const declining = Number(
+      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: DECLINER })).body.data.id,
+    );
+    const lapsing = Number(
+      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: LAPSING })).body.data.id,
+    );
+    const noRcs = Number(
+      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: NO_RCS })).body.data.id,
+    );
+    await until(async () => {
+      for (const testerRow of [declining, lapsing]) {
+        const answer = await call('GET', `/messenger/rcs-tester/${testerRow}`, key);
+        expect(answer.body.data.invited_at).not.toBeNull();
+      }
+    });
+    fake.management.answerInvitation(agentId, DECLINER, 'DECLINED');
+    fake.management.expireInvitation(agentId, LAPSING);
+    await until(async () => {
+      const states = await Promise.all(
+        [declining, lapsing, noRcs].map(
+          async (row) => (await call('GET', `/messenger/rcs-tester/${row}`, key)).body.data.state,
+        ),
+      );
+      expect(states).toEqual(['declined', 'expired', 'unreachable']);
+    });
+
+    // Deleting the environment deletes its testers: each announced.
+    const deleted = await call('DELETE', `/chatbot/agent/${id}`, key);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.data.state).toBe('deleted');
+    expect((await call('GET', `/chatbot/agent/${id}`, key)).status).toBe(404);
+    expect((await statusEvents('messaging.tester_status', testerId)).map((event) => event.state)).toEqual([
+      'invite_pending',
+      'accepted',
+      'deleted',
+    ]);
+  });
+
+  it('shows a provider outage as last_error, then continues without a second brand or agent', async () => {
+    fake.management.failNext('POST /v1/brands', { status: 503 }, 2);
+    fake.management.failNext('/agents', { malformed: true });
+    const brandsBefore = fake.management.brands.size;
+    const agentsBefore = fake.management.agents.size;
+    const created = await call('POST', '/chatbot/agent', key, environment('Fromagerie Durand'));
+    const id = Number(created.body.data.id);
+    await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.last_error).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(answer.body.data.registration.attempts).toBeGreaterThan(0);
+    });
+    const data = await registered(id);
+    expect(data.last_error).toBeNull();
+    expect(data.state).toBe('pending_verification');
+    expect(fake.management.brands.size).toBe(brandsBefore + 1);
+    // The malformed answer came after Google had created the agent: the fake kept it, the retry created one more —
+    // the agent's name was never received. The brand (received) was not created again.
+    expect(fake.management.agents.size - agentsBefore).toBeLessThanOrEqual(2);
+    const posts = fake.management.calls.filter((entry) => entry.method === 'POST' && entry.path === '/v1/brands');
+    expect(posts.slice(-3).map((entry) => entry.status)).toEqual([503, 503, 200]);
+  });
+
+  it('is rejected with Google’s reason when Google refuses it (nothing retried)', async () => {
+    const created = await call('POST', '/chatbot/agent', key, environment('Refusée', { carriers: ['atlantis-tel'] }));
+    const id = Number(created.body.data.id);
+    const answer = await until(async () => {
+      const read = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(read.body.data.state).toBe('rejected');
+      return read.body.data;
+    });
+    expect(answer.last_error.code).toBe('INVALID_ARGUMENT');
+    expect(answer.last_error.field).toBe('agent_launch.rcs_business_messaging.launch_details');
+    expect(answer.carriers[0].state).toBe('rejected');
+    expect(answer.registration.next_step).toBeNull();
+  });
+
+  it('keeps polling after a restart (a new app on the same database)', async () => {
+    const created = await call('POST', '/chatbot/agent', key, environment('Caviste Petit'));
+    const id = Number(created.body.data.id);
+    const data = await registered(id);
+    await t.app.close();
+    const store = openDatabase(t.database.config);
+    const { app } = await buildApp(testConfig(t.database.config, overrides), store);
+    await app.ready();
+    t.app = app;
+    const previousStore = t.store;
+    t.store = store;
+    await previousStore.close();
+    fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_LAUNCHED');
+    await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.state).toBe('active');
+    });
+    fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_SUSPENDED');
+    await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.state).toBe('suspended');
+    });
+  });
+
+  it('binds WhatsApp and SMS channels without a carrier step', async () => {
+    const other = await call(
+      'POST',
+      '/chatbot/agent',
+      key,
+      environment('Sans RCS', { channels: ['whatsapp'], carriers: [] }),
+    );
+    expect(other.status).toBe(400);
+    expect(other.body.meta).toMatchObject({ error: 'field_missing', field: 'whatsapp_channel_id' });
+    const unknown = await call(
+      'POST',
+      '/chatbot/agent',
+      key,
+      environment('Sans RCS', { channels: ['sms'], sms_channel_id: 999_999, carriers: [] }),
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.meta.field).toBe('sms_channel_id');
+  });
+
+  it('answers 400 naming the field, 403 for another scope, 404 for another tenant, and honours Idempotency-Key', async () => {
+    const bad = await call('POST', '/chatbot/agent', key, environment('Mauvaise', { brand_color: 'blue' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.meta.field).toBe('brand_color');
+    const noCarrier = await call('POST', '/chatbot/agent', key, environment('Sans opérateur', { carriers: [] }));
+    expect(noCarrier.status).toBe(400);
+    expect(noCarrier.body.meta.field).toBe('carriers');
+    const insecure = await call('POST', '/chatbot/agent', key, environment('Http', { logo_url: 'http://x.fr/l.png' }));
+    expect(insecure.status).toBe(400);
+    expect(insecure.body.meta.field).toBe('logo_url');
+    expect((await call('POST', '/chatbot/agent', partnerKey, environment('Partenaire'))).status).toBe(403);
+    expect((await call('GET', '/chatbot/agent', ADMIN_KEY)).status).toBe(403);
+    expect((await call('GET', '/chatbot/agent', 'not-a-key')).status).toBe(403);
+
+    const first = await call('POST', '/chatbot/agent', key, environment('Idempotente'), { 'idempotency-key': 'k-1' });
+    const repeat = await call('POST', '/chatbot/agent', key, environment('Idempotente'), { 'idempotency-key': 'k-1' });
+    expect(first.status).toBe(201);
+    expect(repeat.status).toBe(201);
+    expect(repeat.body.data.id).toBe(first.body.data.id);
+    const reused = await call('POST', '/chatbot/agent', key, environment('Autre'), { 'idempotency-key': 'k-1' });
+    expect(reused.status).toBe(409);
+    const id = Number(first.body.data.id);
+    expect((await call('GET', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
+    expect((await call('PUT', `/chatbot/agent/${id}`, otherKey, { name: 'Volée' })).status).toBe(404);
+    expect((await call('DELETE', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
+    expect((await call('POST', '/messenger/rcs-tester', otherKey, { agent_id: id, phone: TESTER })).status).toBe(404);
+    const mine = await call('GET', '/chatbot/agent?state=pending_verification&limit=2', key);
+    expect(mine.body.pagination).toMatchObject({ page: 1, limit: 2 });
+    expect(mine.body.data.length).toBeLessThanOrEqual(2);
+    expect((await call('GET', '/chatbot/agent', otherKey)).body.data).toEqual([]);
+    const renamed = await call('PUT', `/chatbot/agent/${id}`, key, { description: 'Nouvelle description' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.data.description).toBe('Nouvelle description');
+    const dropped = await call('PUT', `/chatbot/agent/${id}`, key, { carriers: ['orange-fr'] });
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.meta.field).toBe('carriers');
+  });
+});
