@@ -27,6 +27,8 @@ let fake: FakeRbm;
 let key: string;
 let otherKey: string;
 let partnerKey: string;
+/** Set by the restart test: the first app and store are closed then, and the harness's close would close them again. */
+let restarted = false;
 let overrides: { rbmManagementUrl: string; rbmServiceAccount: string; webhookTimeScale: number };
 
 interface Answer {
@@ -130,7 +132,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.close();
+  if (restarted) {
+    await t.app.close();
+    await t.store.close();
+    await t.database.drop();
+  } else await t?.close();
   await fake?.stop();
 });
 
@@ -297,13 +303,13 @@ describe('chat environments', () => {
     const id = Number(created.body.data.id);
     const data = await registered(id);
     await t.app.close();
+    await t.store.close();
+    restarted = true;
     const store = openDatabase(t.database.config);
     const { app } = await buildApp(testConfig(t.database.config, overrides), store);
     await app.ready();
     t.app = app;
-    const previousStore = t.store;
     t.store = store;
-    await previousStore.close();
     fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_LAUNCHED');
     await until(async () => {
       const answer = await call('GET', `/chatbot/agent/${id}`, key);
