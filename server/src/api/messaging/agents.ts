@@ -197,7 +197,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const worker = messagingAgentWorker(context);
+  const worker = messagingAgentWorker(context, (err, message) => app.log.error({ err }, message));
   worker.start();
   app.addHook('onClose', async () => {
     await worker.stop();

@@ -432,10 +432,13 @@ function launchStates(body: Record<string, unknown>): CarrierObservation[] | und
 const workers = new WeakMap<AppContext, MessagingAgentWorker>();
 
 /** The messaging worker of an application (one per built app; started and stopped by the messaging routes' plugin). */
-export function messagingAgentWorker(context: AppContext): MessagingAgentWorker {
+export function messagingAgentWorker(
+  context: AppContext,
+  report: (error: unknown, message: string) => void = () => undefined,
+): MessagingAgentWorker {
   let worker = workers.get(context);
   if (worker === undefined) {
-    worker = new MessagingAgentWorker(context.db, context.outbound, context.config, () => undefined);
+    worker = new MessagingAgentWorker(context.db, context.outbound, context.config, report);
     workers.set(context, worker);
   }
   return worker;
