@@ -321,6 +321,59 @@ describe('chat environments', () => {
     });
   });
 
+  it('sends a change and new carriers to Google once registered', async () => {
+    const id = Number((await call('POST', '/chatbot/agent', key, environment('Primeur Leroy'))).body.data.id);
+    const data = await registered(id);
+    const changed = await call('PUT', `/chatbot/agent/${id}`, key, {
+      description: 'Fruits et légumes de saison',
+      carriers: ['orange-fr', 'sfr-fr', 'free-fr'],
+    });
+    expect(changed.status).toBe(200);
+    expect(
+      changed.body.data.carriers.map((row: { carrier: string; state: string }) => [row.carrier, row.state]),
+    ).toEqual([
+      ['orange-fr', 'pending'],
+      ['sfr-fr', 'pending'],
+      ['free-fr', 'pending'],
+    ]);
+    await until(async () => {
+      const agent = fake.management.agents.get(data.registration.agent);
+      expect(agent?.rcsBusinessMessagingAgent.description).toBe('Fruits et légumes de saison');
+      expect(Object.keys(fake.management.launches.get(data.registration.agent)?.launchDetails ?? {})).toContain(
+        '/v1/regions/free-fr',
+      );
+    });
+    fake.management.setLaunchState(data.registration.agent, 'free-fr', 'LAUNCH_STATE_LAUNCHED');
+    await until(async () => {
+      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      expect(answer.body.data.state).toBe('active');
+      expect(answer.body.data.carriers[2].state).toBe('launched');
+    });
+  });
+
+  it('is registered once when two nodes share the database', async () => {
+    const second = await buildApp(testConfig(t.database.config, overrides), openDatabase(t.database.config));
+    await second.app.ready();
+    try {
+      const brandsBefore = fake.management.brands.size;
+      const ids: number[] = [];
+      for (let i = 0; i < 4; i++)
+        ids.push(
+          Number(
+            (await call('POST', '/chatbot/agent', key, environment(`Noeud ${i}`), {}, i % 2 === 0 ? t.app : second.app))
+              .body.data.id,
+          ),
+        );
+      for (const id of ids) await registered(id);
+      expect(fake.management.brands.size - brandsBefore).toBe(4);
+      const agents = [...fake.management.agents.values()].filter((agent) => agent.displayName.startsWith('Noeud '));
+      expect(agents).toHaveLength(4);
+    } finally {
+      await second.app.close();
+      await second.context.db.destroy();
+    }
+  });
+
   it('binds WhatsApp and SMS channels without a carrier step', async () => {
     const other = await call(
       'POST',
