@@ -53,8 +53,12 @@ interface Launch {
   launchDetails: Record<string, RegionLaunch>;
 }
 
-/** A failure to answer instead of the real one: an HTTP status (Google's error body), or a 200 that is not JSON. */
-export type InjectedFailure = { status: number } | { malformed: true };
+/**
+ * A failure instead of the real answer: an HTTP status (Google's error body), a 200 that is not JSON; or the call is
+ * carried out and then its answer lost (`lostAnswer`: a 503 after the entity was created) or sent late (`delayMs`,
+ * past the caller's timeout).
+ */
+export type InjectedFailure = { status: number } | { malformed: true } | { lostAnswer: true } | { delayMs: number };
 
 /** Regions (carriers) the fake knows, as `regions.list` names them. */
 export const DEFAULT_REGIONS = ['orange-fr', 'sfr-fr', 'bouygues-fr', 'free-fr'];
@@ -178,21 +182,27 @@ export class RbmManagement {
     return /^\/v1\/(brands|regions|testers)(\/|$|:)/.test(path);
   }
 
-  handle(request: FakeRequest): FakeAnswer {
-    const answer = this.route(request);
+  async handle(request: FakeRequest): Promise<FakeAnswer> {
+    const line = `${request.method} ${request.path}`;
+    const injected = this.failures.findIndex((entry) => line.includes(entry.match));
+    const failure = injected === -1 ? undefined : this.failures.splice(injected, 1)[0]?.failure;
+    let answer: FakeAnswer;
+    if (failure !== undefined && 'malformed' in failure)
+      answer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"name": "brands/' };
+    else if (failure !== undefined && 'status' in failure)
+      answer = googleError(failure.status, failure.status >= 500 ? 'The service is currently unavailable.' : 'Error.');
+    else {
+      answer = this.route(request);
+      if (failure !== undefined && 'lostAnswer' in failure)
+        answer = googleError(503, 'The service is currently unavailable.');
+      if (failure !== undefined && 'delayMs' in failure)
+        await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
+    }
     this.calls.push({ method: request.method, path: request.path, status: answer.status });
     return answer;
   }
 
   private route(request: FakeRequest): FakeAnswer {
-    const line = `${request.method} ${request.path}`;
-    const injected = this.failures.findIndex((entry) => line.includes(entry.match));
-    if (injected !== -1) {
-      const failure = this.failures.splice(injected, 1)[0]?.failure ?? { status: 500 };
-      if ('malformed' in failure)
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"name": "brands/' };
-      return googleError(failure.status, failure.status >= 500 ? 'The service is currently unavailable.' : 'Error.');
-    }
     const path = decodeURIComponent(request.path);
     let body: Record<string, unknown> = {};
     if (request.method === 'POST' || request.method === 'PATCH') {
@@ -213,6 +223,7 @@ export class RbmManagement {
         })),
       });
     if (path === '/v1/brands' && request.method === 'POST') return this.createBrand(body);
+    if (path === '/v1/brands' && request.method === 'GET') return json(200, { brands: [...this.brands.values()] });
     let match = /^\/v1\/brands\/([^/:]+)$/.exec(path);
     if (match !== null && request.method === 'GET') {
       const brand = this.brands.get(`brands/${match[1]}`);
@@ -220,6 +231,11 @@ export class RbmManagement {
     }
     match = /^\/v1\/brands\/([^/:]+)\/agents$/.exec(path);
     if (match !== null && request.method === 'POST') return this.createAgent(`brands/${match[1]}`, body);
+    if (match !== null && request.method === 'GET') {
+      const brandName = `brands/${match[1]}`;
+      if (!this.brands.has(brandName)) return notFound();
+      return json(200, { agents: [...this.agents.values()].filter((agent) => agent.brandName === brandName) });
+    }
     match =
       /^\/v1\/(brands\/[^/:]+\/agents\/[^/:]+)(:requestLaunch|:requestVerification|\/launch|\/verification)?$/.exec(
         path,

@@ -179,7 +179,7 @@ export class FakeRbm extends FakeProvider {
     if (this.testers.has(msisdn)) this.testers.set(msisdn, 'ACCEPTED');
   }
 
-  protected handle(request: FakeRequest): FakeAnswer {
+  protected handle(request: FakeRequest): FakeAnswer | Promise<FakeAnswer> {
     if (request.path === '/token') return this.token(request);
     const management = this.management.handles(request.path);
     const bearer = this.authorized(request.headers.authorization, management ? MANAGEMENT_SCOPE : RBM_SCOPE);

@@ -283,6 +283,24 @@ describe('chat environments', () => {
     expect(posts.slice(-3).map((entry) => entry.status)).toEqual([503, 503, 200]);
   });
 
+  it('finds again what Google created when the answer was lost or came after the timeout', async () => {
+    // The brand is created but its answer lost (503); the agent is created but answered after the call's timeout.
+    fake.management.failNext('POST /v1/brands', { lostAnswer: true });
+    fake.management.failNext('POST /v1/brands/', { delayMs: 1_500 });
+    const brandsBefore = fake.management.brands.size;
+    const agentsBefore = fake.management.agents.size;
+    const id = Number((await call('POST', '/chatbot/agent', key, environment('Boucherie Roux'))).body.data.id);
+    const data = await registered(id);
+    expect(fake.management.brands.size).toBe(brandsBefore + 1);
+    expect(fake.management.agents.size).toBe(agentsBefore + 1);
+    expect(fake.management.brands.get(data.registration.brand)?.displayName).toBe(
+      `Boucherie Roux · causerie-env-${id}`,
+    );
+    expect(fake.management.agentNamed('Boucherie Roux')?.name).toBe(data.registration.agent);
+    const history = fake.management.calls.filter((entry) => entry.path.startsWith('/v1/brands'));
+    expect(history.some((entry) => entry.method === 'GET' && entry.path === '/v1/brands')).toBe(true);
+  });
+
   it('is rejected with Google’s reason when Google refuses it (nothing retried)', async () => {
     const created = await call('POST', '/chatbot/agent', key, environment('Refusée', { carriers: ['atlantis-tel'] }));
     const id = Number(created.body.data.id);

@@ -22,7 +22,7 @@ import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { carrierStateOf } from './agent-states.js';
 import { type CarrierObservation, recordCarrierStates, rejectByProvider } from './agents.js';
-import { agentIdOf, type ProviderFailure, RbmManagementClient } from './rbm-management.js';
+import { agentIdOf, type ProviderAnswer, type ProviderFailure, RbmManagementClient } from './rbm-management.js';
 import { testerStateOf } from './tester-states.js';
 import { recordTesterState } from './testers.js';
 
@@ -85,9 +85,14 @@ export class MessagingAgentWorker {
     config: Pick<Config, 'rbmManagementUrl' | 'rbmServiceAccount' | 'webhookTimeScale'>,
     report: (error: unknown, message: string) => void,
   ) {
-    this.client = new RbmManagementClient(outbound, config.rbmManagementUrl, config.rbmServiceAccount);
-    // Compressed time (tests) shortens retries, polls and the lease alike.
+    // Compressed time (tests) shortens retries, polls, the lease and the calls' timeout alike.
     this.scale = config.webhookTimeScale ?? 1;
+    this.client = new RbmManagementClient(
+      outbound,
+      config.rbmManagementUrl,
+      config.rbmServiceAccount,
+      Math.max(1_000, 15_000 * this.scale),
+    );
     this.leaseMs = Math.max(5_000, 60_000 * this.scale);
     this.loop = new ClaimLoop(
       {
@@ -244,7 +249,12 @@ export class MessagingAgentWorker {
 
     if (agent.work === 'submit' || agent.work === 'sync') {
       if (agent.rbm_brand === null) {
-        const created = await this.client.call('POST', 'brands', { body: { displayName: agent.name } });
+        // After a failed attempt Google may have created the brand without our hearing it (a lost or late answer):
+        // it is found by its display name, which names the environment, instead of being created twice.
+        const displayName = brandDisplayName(agent);
+        const found = agent.attempts > 0 ? await this.findBrand(displayName) : undefined;
+        if (found !== undefined && !found.ok) return step(found);
+        const created = found ?? (await this.client.call('POST', 'brands', { body: { displayName } }));
         if (!created.ok) return step(created);
         const name = created.body.name;
         if (typeof name !== 'string' || !/^brands\/[^/]+$/.test(name))
@@ -253,7 +263,14 @@ export class MessagingAgentWorker {
         agent = { ...agent, rbm_brand: name };
       }
       if (agent.rbm_agent === null) {
-        const created = await this.client.call('POST', `${agent.rbm_brand}/agents`, { body: rbmAgentBody(agent) });
+        // The brand is this environment's alone: an agent under it is the one an earlier attempt created.
+        const listed = agent.attempts > 0 ? await this.client.call('GET', `${agent.rbm_brand}/agents`) : undefined;
+        if (listed !== undefined && !listed.ok) return step(listed);
+        const existing = listed?.ok === true && Array.isArray(listed.body.agents) ? listed.body.agents[0] : undefined;
+        const created =
+          typeof existing === 'object' && existing !== null
+            ? { ok: true as const, body: existing as Record<string, unknown> }
+            : await this.client.call('POST', `${agent.rbm_brand}/agents`, { body: rbmAgentBody(agent) });
         if (!created.ok) return step(created);
         const name = created.body.name;
         if (typeof name !== 'string' || !name.startsWith(`${agent.rbm_brand}/agents/`))
@@ -316,6 +333,26 @@ export class MessagingAgentWorker {
         due_at: this.later(this.pollDelay(quiet)),
       });
     }
+  }
+
+  /** The brand with this display name, as `{ok, body}`; undefined when Google has none. */
+  private async findBrand(displayName: string): Promise<ProviderAnswer | undefined> {
+    let pageToken: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const listed = await this.client.call('GET', 'brands', {
+        query: { pageSize: '100', ...(pageToken !== undefined && { pageToken }) },
+      });
+      if (!listed.ok) return listed;
+      const brands = Array.isArray(listed.body.brands) ? listed.body.brands : [];
+      const brand = brands.find(
+        (entry): entry is Record<string, unknown> =>
+          typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).displayName === displayName,
+      );
+      if (brand !== undefined) return { ok: true, body: brand };
+      pageToken = typeof listed.body.nextPageToken === 'string' ? listed.body.nextPageToken : undefined;
+      if (pageToken === undefined || pageToken === '') return undefined;
+    }
+    return undefined;
   }
 
   private async recordLaunch(agentId: number, observed: CarrierObservation[]): Promise<boolean> {
@@ -404,6 +441,11 @@ export class MessagingAgentWorker {
       due_at: this.later(this.pollDelay(quiet)),
     });
   }
+}
+
+/** The brand's display name: the environment's name and id, so a brand created by a lost call is found again. */
+function brandDisplayName(agent: MessagingAgentRow): string {
+  return `${agent.name} · causerie-env-${agent.id}`;
 }
 
 function malformed(message: string): ProviderFailure {

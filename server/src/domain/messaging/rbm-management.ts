@@ -19,7 +19,6 @@ export type ProviderAnswer = { ok: true; body: Record<string, unknown> } | Provi
 
 /** The service-account cache entry of the platform's management calls (RCS channels use their channel ids, from 1). */
 const PLATFORM_TOKEN_SLOT = 0;
-const CALL_TIMEOUT_MS = 15_000;
 
 export class RbmManagementClient {
   private readonly baseUrl: string;
@@ -28,6 +27,8 @@ export class RbmManagementClient {
     private readonly http: OutboundGuard,
     baseUrl: string | undefined,
     private readonly serviceAccount: string | undefined,
+    /** How long Google has to answer one call; a timeout is a failure tried again (the call may have been carried out). */
+    private readonly timeoutMs = 15_000,
   ) {
     this.baseUrl = (baseUrl ?? DEFAULT_RBM_MANAGEMENT_URL).replace(/\/+$/, '');
   }
@@ -71,7 +72,7 @@ export class RbmManagementClient {
             ...(options.body !== undefined && { 'content-type': 'application/json' }),
           },
           ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-          timeoutMs: CALL_TIMEOUT_MS,
+          timeoutMs: this.timeoutMs,
         });
       } catch (error) {
         if (error instanceof OutboundRefused)
