@@ -1,6 +1,8 @@
 // Google's RCS Business Messaging Management API (Business Communications API v1) as FakeRbm serves it beside the
-// messaging API: brands, agents under a brand, per-region (carrier) launch, verification and testers, with Google's
-// error shape and test controls to move a carrier's launch state, answer an invitation, or make calls fail.
+// messaging API: brands and agents under a brand (create, get, list; agents patch), per-region (carrier) launch,
+// verification and testers, with Google's error shape and test controls to move a carrier's launch state, answer an
+// invitation, or make calls fail (an error status, a garbled 200, an answer lost after the call was carried out, or
+// one sent past the caller's timeout).
 //
 // Shapes checked against Google's reference and samples (not copied from the server, so a mismatch there shows):
 // - developers.google.com/business-communications/rcs-business-messaging/reference/business-communications/rest/v1/
