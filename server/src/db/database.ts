@@ -22,6 +22,7 @@ import * as commerceOrders from './migrations/20261204T1210-commerce-orders.js';
 import * as statisticsMoreMeasures from './migrations/20261204T1300-statistics-more-measures.js';
 import * as flowSchedules from './migrations/20261204T1500-flow-schedules.js';
 import * as messagingAgents from './migrations/20261204T1610-messaging-agents.js';
+import * as messagingPartner from './migrations/20261204T1620-messaging-partner.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -43,6 +44,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261204T1300-statistics-more-measures': statisticsMoreMeasures,
   '20261204T1500-flow-schedules': flowSchedules,
   '20261204T1610-messaging-agents': messagingAgents,
+  '20261204T1620-messaging-partner': messagingPartner,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -20,6 +20,8 @@ export interface ClientTable {
   lang: string;
   /** IANA time zone name (`Europe/Paris`) in which the client's statistics periods are read; `UTC` by default. */
   timezone: Generated<string>;
+  /** A partner-API account's state (domain/messaging/account-states.ts); null for other clients, always usable. */
+  account_state: MessagingAccountState | null;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -524,6 +526,8 @@ export interface WebhookDeliveryTable {
   next_attempt_at: Instant;
   lease_until: Instant | null;
   completed_at: Instant | null;
+  /** A messaging callback's delivery (webhook_id 0 then), or null for a subscription's. */
+  callback_id: number | null;
 }
 
 /**
@@ -955,6 +959,10 @@ export interface Database {
   messaging_tester: MessagingTesterTable;
   messaging_agent_history: MessagingAgentHistoryTable;
   messaging_idempotency: MessagingIdempotencyTable;
+  messaging_callback: MessagingCallbackTable;
+  messaging_company: MessagingCompanyTable;
+  messaging_account: MessagingAccountTable;
+  messaging_partner_history: MessagingPartnerHistoryTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -1084,3 +1092,85 @@ export interface MessagingIdempotencyTable {
 export type MessagingAgentRow = Selectable<MessagingAgentTable>;
 export type MessagingAgentCarrierRow = Selectable<MessagingAgentCarrierTable>;
 export type MessagingTesterRow = Selectable<MessagingTesterTable>;
+
+/** An owner's messaging callback (issue 19 `/system/callback`): deliveries are webhook_delivery rows naming it. */
+export interface MessagingCallbackTable {
+  id: Generated<number>;
+  owner_kind: 'partner' | 'client';
+  owner_id: number;
+  url: string;
+  /** Sealed signing secret (webhooks/signing.ts), bound to `messaging_callback:<id>`. */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export type MessagingCompanyState = 'pending_verification' | 'verified' | 'rejected' | 'suspended';
+export type MessagingAccountState =
+  | 'pending_verification'
+  | 'pending_activation'
+  | 'active'
+  | 'suspended'
+  | 'rejected'
+  | 'closed';
+
+/** A partner's company (issue 19 `/client/company`, domain/messaging/companies.ts). */
+export interface MessagingCompanyTable {
+  id: Generated<number>;
+  partner_id: number;
+  legal_name: string;
+  trade_name: string | null;
+  identifier_kind: 'siren' | 'siret' | 'vat';
+  legal_identifier: string;
+  address: string;
+  country: string;
+  website: string | null;
+  email: string;
+  phone: string;
+  sector: string | null;
+  logo_url: string | null;
+  state: MessagingCompanyState;
+  reason: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** An account a partner made for one of its companies (issue 19 `/system/account`): a Causerie client and its owner. */
+export interface MessagingAccountTable {
+  id: Generated<number>;
+  partner_id: number;
+  company_id: number;
+  client_id: number;
+  owner_name: string;
+  owner_email: string;
+  owner_phone: string | null;
+  owner_locale: string;
+  owner_timezone: string;
+  activation_required: Flag;
+  state: MessagingAccountState;
+  reason: string | null;
+  /** Hex SHA-256 of the one-time activation token; null once used (or when none was issued). */
+  activation_token_hash: string | null;
+  activation_expires_at: Instant | null;
+  activated_at: Instant | null;
+  operator_id: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface MessagingPartnerHistoryTable {
+  id: Generated<number>;
+  partner_id: number;
+  resource: 'company' | 'account';
+  resource_id: number;
+  state: string;
+  previous_state: string | null;
+  reason: string | null;
+  at: Instant;
+}
+
+export type MessagingCallbackRow = Selectable<MessagingCallbackTable>;
+export type MessagingCompanyRow = Selectable<MessagingCompanyTable>;
+export type MessagingAccountRow = Selectable<MessagingAccountTable>;
