@@ -2,6 +2,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import type { ConversationMessageRow, Database } from '../db/schema.js';
+import { isCallbackEvent } from '../webhooks/callbacks.js';
 import { notifyWebhookWork } from '../webhooks/signal.js';
 import type { EventPayload, EventType } from './catalogue.js';
 import { assertEventPayload, CHECK_APPENDS } from './check.js';
@@ -61,7 +62,9 @@ async function writeEventRows(
 ): Promise<void> {
   const payload = JSON.stringify(event.payload ?? {});
   const partnerId = event.partnerId ?? null;
-  if (event.clientId === null) {
+  // Messaging status events go to their owner's callback (webhooks/callbacks.ts), whoever the event's client is.
+  const forCallback = isCallbackEvent(event.type);
+  if (event.clientId === null && !forCallback) {
     await trx
       .insertInto('event')
       .values({
@@ -77,7 +80,9 @@ async function writeEventRows(
     return;
   }
   // One indexed existence check per event: clients without webhooks pay no outbox row.
-  const subscribed = sql`exists (select 1 from webhook where client_id = ${event.clientId} and enabled = 1)`;
+  const subscribed = forCallback
+    ? sql`1 = 1`
+    : sql`exists (select 1 from webhook where client_id = ${event.clientId} and enabled = 1)`;
   if (dialectOf(trx) === 'postgres') {
     // One round trip on PostgreSQL.
     const queued = await sql`with appended as (

@@ -4,6 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../db/dialect.js';
 import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
 import { transact } from '../events/transact.js';
+import { fanOutToCallbacks } from './callbacks.js';
 import {
   encodeBody,
   eventWebsites,
@@ -219,6 +220,7 @@ export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialec
             .execute()
         ).map(readWebhook);
   await fanOut(trx, events, webhooks, at);
+  await fanOutToCallbacks(trx, events, at);
   await trx
     .deleteFrom('webhook_outbox')
     .where(
@@ -286,6 +288,7 @@ export async function replayDelivery(db: Kysely<Database>, delivery: WebhookDeli
         event_id: delivery.event_id,
         event_type: delivery.event_type,
         conversation_id: delivery.conversation_id,
+        callback_id: delivery.callback_id,
         correlation_id: delivery.correlation_id,
         delivery_uuid: randomUUID(),
         attempt: Number(last.attempt ?? delivery.attempt) + 1,

@@ -7,6 +7,7 @@ import type { Database, WebhookDeliveryRow } from '../db/schema.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../http/outbound.js';
+import { callbackAsWebhook, openCallbackSecret } from './callbacks.js';
 import { dispatchOutbox } from './dispatch.js';
 import { onWebhookWork } from './signal.js';
 import { deliveryHeaders, openWebhookSecret, SECRET_PREFIX } from './signing.js';
@@ -45,8 +46,24 @@ export interface WebhookWorkerOptions {
 
 interface Claimed {
   delivery: WebhookDeliveryRow;
+  /** The subscription, or a messaging callback read as one (webhooks/callbacks.ts; `delivery.callback_id` set). */
   webhook: WebhookRecord;
 }
+
+/** Concurrency is counted per receiver: a subscription, or a messaging callback. */
+const receiverOf = (row: { webhook_id: number; callback_id: number | null }) =>
+  row.callback_id === null ? `webhook:${row.webhook_id}` : `callback:${row.callback_id}`;
+
+/**
+ * Deliveries that must go one at a time in event order: a conversation's events to one subscription, and every event
+ * to one messaging callback (a resource's states arrive in the order they happened).
+ */
+const laneOf = (row: { webhook_id: number; callback_id: number | null; conversation_id: number | null }) =>
+  row.callback_id !== null
+    ? `callback:${row.callback_id}`
+    : row.conversation_id !== null
+      ? `${row.webhook_id}:${row.conversation_id}`
+      : null;
 
 type Outcome = { kind: 'answer'; response: OutboundResponse } | { kind: 'error'; message: string };
 
@@ -202,47 +219,55 @@ export class WebhookWorker {
     const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
     // Due attempts, oldest first (the due index's own order: no sort). Lanes (subscription × conversation) are kept
     // in order below, in memory: one indexed range read instead of a per-row subquery.
-    const candidates = await sql<{ id: number; webhook_id: number; conversation_id: number | null; event_id: number }>`
-      select d.id, d.webhook_id, d.conversation_id, d.event_id from webhook_delivery d
+    const candidates = await sql<{
+      id: number;
+      webhook_id: number;
+      callback_id: number | null;
+      conversation_id: number | null;
+      event_id: number;
+    }>`
+      select d.id, d.webhook_id, d.callback_id, d.conversation_id, d.event_id from webhook_delivery d
       where d.status = 'pending' and d.next_attempt_at <= ${nowIso}
-        and d.webhook_id in (select w.id from webhook w where w.enabled = 1)
+        and (d.callback_id is not null or d.webhook_id in (select w.id from webhook w where w.enabled = 1))
       order by d.next_attempt_at, d.id limit ${room * 4} ${lock}`.execute(trx);
     if (candidates.rows.length === 0) return [];
     // Lanes with an attempt in flight anywhere (this node or another) wait for it.
     const busyLanes = await trx
       .selectFrom('webhook_delivery')
-      .select(['webhook_id', 'conversation_id'])
+      .select(['webhook_id', 'callback_id', 'conversation_id'])
       .where('status', '=', 'delivering')
-      .where('conversation_id', 'is not', null)
+      .where((eb) => eb.or([eb('conversation_id', 'is not', null), eb('callback_id', 'is not', null)]))
       .execute();
     const firstOfLane = new Map<string, number>();
     for (const candidate of candidates.rows) {
-      if (candidate.conversation_id === null) continue;
-      const lane = `${candidate.webhook_id}:${candidate.conversation_id}`;
+      const lane = laneOf(candidate);
+      if (lane === null) continue;
       const first = firstOfLane.get(lane);
       if (first === undefined || Number(candidate.event_id) < first) firstOfLane.set(lane, Number(candidate.event_id));
     }
-    const perWebhook = new Map<number, number>();
+    const perWebhook = new Map<string, number>();
     const lanes = new Set<string>();
     for (const held of this.inFlight.values()) {
-      perWebhook.set(held.webhook.id, (perWebhook.get(held.webhook.id) ?? 0) + 1);
-      if (held.delivery.conversation_id !== null) lanes.add(`${held.webhook.id}:${held.delivery.conversation_id}`);
+      const receiver = receiverOf(held.delivery);
+      perWebhook.set(receiver, (perWebhook.get(receiver) ?? 0) + 1);
+      const lane = laneOf(held.delivery);
+      if (lane !== null) lanes.add(lane);
     }
-    for (const busy of busyLanes) lanes.add(`${busy.webhook_id}:${busy.conversation_id}`);
+    for (const busy of busyLanes) {
+      const lane = laneOf(busy);
+      if (lane !== null) lanes.add(lane);
+    }
     const chosen: number[] = [];
     for (const candidate of candidates.rows) {
       if (chosen.length >= room) break;
-      const count = perWebhook.get(candidate.webhook_id) ?? 0;
-      const lane = `${candidate.webhook_id}:${candidate.conversation_id}`;
+      const receiver = receiverOf(candidate);
+      const count = perWebhook.get(receiver) ?? 0;
+      const lane = laneOf(candidate);
       if (count >= this.perWebhook) continue;
       // One attempt per lane at a time, and the lane's earliest event first.
-      if (
-        candidate.conversation_id !== null &&
-        (lanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))
-      )
-        continue;
-      perWebhook.set(candidate.webhook_id, count + 1);
-      if (candidate.conversation_id !== null) lanes.add(lane);
+      if (lane !== null && (lanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
+      perWebhook.set(receiver, count + 1);
+      if (lane !== null) lanes.add(lane);
       chosen.push(Number(candidate.id));
     }
     if (chosen.length === 0) return [];
@@ -260,37 +285,62 @@ export class WebhookWorker {
       .where('status', '=', 'delivering')
       .orderBy('id')
       .execute();
-    const webhookIds = [...new Set(deliveries.map((row) => row.webhook_id))];
+    const webhookIds = [...new Set(deliveries.filter((row) => row.callback_id === null).map((row) => row.webhook_id))];
     const webhooks = new Map(
-      (await trx.selectFrom('webhook').selectAll().where('id', 'in', webhookIds).execute()).map((row) => [
-        row.id,
-        readWebhook(row),
-      ]),
+      webhookIds.length === 0
+        ? []
+        : (await trx.selectFrom('webhook').selectAll().where('id', 'in', webhookIds).execute()).map((row) => [
+            row.id,
+            readWebhook(row),
+          ]),
     );
-    return deliveries.flatMap((delivery) => {
-      const webhook = webhooks.get(delivery.webhook_id);
+    const callbackIds = [...new Set(deliveries.flatMap((row) => (row.callback_id === null ? [] : [row.callback_id])))];
+    const callbacks = new Map(
+      callbackIds.length === 0
+        ? []
+        : (await trx.selectFrom('messaging_callback').selectAll().where('id', 'in', callbackIds).execute()).map(
+            (row) => [row.id, callbackAsWebhook(row)],
+          ),
+    );
+    const unreachable: number[] = [];
+    const claimed = deliveries.flatMap((delivery) => {
+      const webhook =
+        delivery.callback_id === null ? webhooks.get(delivery.webhook_id) : callbacks.get(delivery.callback_id);
+      if (webhook === undefined) unreachable.push(delivery.id);
       return webhook ? [{ delivery, webhook }] : [];
     });
+    // A callback deleted since the delivery was queued: nobody to send it to.
+    if (unreachable.length > 0)
+      await trx
+        .updateTable('webhook_delivery')
+        .set({ status: 'failed', error: 'The callback was removed.', lease_until: null, completed_at: nowIso })
+        .where('id', 'in', unreachable)
+        .where('callback_id', 'is not', null)
+        .execute();
+    return claimed;
   }
 
-  private openSecret(webhookId: number, stored: string): string {
+  private openSecret(item: Claimed, stored: string): string {
     if (this.secretsKey === undefined) {
       if (stored.startsWith(SECRET_PREFIX)) return stored;
       throw new Error('The webhook worker has no secrets key to open the signing secret.');
     }
-    return openWebhookSecret(this.secretsKey, webhookId, stored);
+    const callbackId = item.delivery.callback_id;
+    return callbackId === null
+      ? openWebhookSecret(this.secretsKey, item.webhook.id, stored)
+      : openCallbackSecret(this.secretsKey, callbackId, stored);
   }
 
   /** One signed POST; the answer is queued for a batched record. */
   private async send(item: Claimed): Promise<void> {
     const at = this.now();
-    const secrets = [this.openSecret(item.webhook.id, item.webhook.secret)];
+    const secrets = [this.openSecret(item, item.webhook.secret)];
     if (
       item.webhook.previous_secret &&
       item.webhook.previous_secret_expires_at &&
       Date.parse(item.webhook.previous_secret_expires_at) > at
     )
-      secrets.push(this.openSecret(item.webhook.id, item.webhook.previous_secret));
+      secrets.push(this.openSecret(item, item.webhook.previous_secret));
     const headers = deliveryHeaders({
       secrets,
       compat: item.webhook.compat,
@@ -343,7 +393,7 @@ export class WebhookWorker {
         .set({ ...logged, status: 'delivered' })
         .where('id', '=', delivery.id)
         .execute();
-      succeeded.add(webhook.id);
+      if (delivery.callback_id === null) succeeded.add(webhook.id);
       return;
     }
     if (status === 410) {
@@ -352,15 +402,18 @@ export class WebhookWorker {
         .set({ ...logged, status: 'failed', error: 'The receiver answered 410 Gone: the subscription is disabled.' })
         .where('id', '=', delivery.id)
         .execute();
-      await disableWebhook(trx, webhook, 'gone', 'The receiver answered 410 Gone.', completedAt);
+      if (delivery.callback_id === null)
+        await disableWebhook(trx, webhook, 'gone', 'The receiver answered 410 Gone.', completedAt);
       return;
     }
-    await trx
-      .updateTable('webhook')
-      .set({ failing_since: completedAt })
-      .where('id', '=', webhook.id)
-      .where('failing_since', 'is', null)
-      .execute();
+    // A messaging callback has no subscription to disable: its failures stay in its delivery log.
+    if (delivery.callback_id === null)
+      await trx
+        .updateTable('webhook')
+        .set({ failing_since: completedAt })
+        .where('id', '=', webhook.id)
+        .where('failing_since', 'is', null)
+        .execute();
     const waitAfter = RETRY_SCHEDULE_MS[delivery.attempt];
     if (waitAfter === undefined) {
       await trx
@@ -453,6 +506,7 @@ function nextAttempt(previous: WebhookDeliveryRow, createdAt: string, due: strin
     event_id: previous.event_id,
     event_type: previous.event_type,
     conversation_id: previous.conversation_id,
+    callback_id: previous.callback_id,
     correlation_id: previous.correlation_id,
     delivery_uuid: randomUUID(),
     attempt: previous.attempt + 1,
