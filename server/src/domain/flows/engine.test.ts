@@ -100,7 +100,8 @@ describe('two workers sharing runs', () => {
         config: t.context.config,
         secretsKey: secretsKey(t.context.config),
       },
-      { timeScale: 0.001 },
+      // Eight runs at a time at most, so the other engine finds runs left to claim.
+      { timeScale: 0.001, maxInFlight: 8 },
     );
     const mine = t.context.flows as FlowEngine;
     await mine.stop();
@@ -110,8 +111,10 @@ describe('two workers sharing runs', () => {
         expect((await call('POST', '/createRequest', { flow: 'shared', user_key: `u${n}`, data: { n } })).status).toBe(
           200,
         );
-      mine.start();
+      // The second node takes its share first; this one then claims what is left while it works.
       other.start();
+      await eventually(async () => (other.counters.steps > 0 ? true : undefined), 10_000, 'the other node working');
+      mine.start();
       await eventually(
         async () => ((await requestStates()).filter((state) => state === 'done').length === RUNS ? true : undefined),
         45_000,

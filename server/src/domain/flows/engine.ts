@@ -16,6 +16,7 @@ import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
+import { CommitGroup } from './commit-group.js';
 import {
   type FlowDefinition,
   fillTemplate,
@@ -55,12 +56,16 @@ const STEPS_PER_CLAIM = 50;
 /** Calls out one claim makes before the run goes back to the pool. */
 const CALLS_PER_CLAIM = 4;
 const CLAIM_BATCH = 32;
+/** Runs one engine drives at once. */
+const MAX_IN_FLIGHT = 128;
 
 export interface FlowEngineOptions {
   leaseMs?: number;
   idlePollMs?: number;
   /** Multiplies the retry delays (tests compress time). */
   timeScale?: number;
+  /** Runs driven at once (128 by default). */
+  maxInFlight?: number;
   report?: (error: unknown, message: string) => void;
 }
 
@@ -135,24 +140,52 @@ export class FlowEngine {
   /** Steps committed by this engine since start (the benchmark reads it). */
   readonly counters = { steps: 0 };
   private schedulesLookedAt = 0;
+  /** Runs this engine is driving (a claim may return one whose lease ran out during a long call: it is skipped). */
+  private readonly driving = new Set<number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly commits: CommitGroup;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly deps: FlowEngineDeps,
     options: FlowEngineOptions = {},
   ) {
     this.scale = options.timeScale ?? 1;
+    this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
     // Compressed time (tests) shortens the lease too, so a dead node's runs are taken back within seconds.
     this.leaseMs = options.leaseMs ?? Math.max(5_000, 30_000 * this.scale);
-    this.feed = new FlowEventFeed(deps.db, this.owner);
+    this.commits = new CommitGroup(deps.db);
+    this.feed = new FlowEventFeed(deps.db, this.owner, this.commits);
+    const report = options.report ?? (() => undefined);
     this.loop = new ClaimLoop(
       {
         claim: () => this.claim(),
         process: async (runs) => {
-          await Promise.all(runs.map((run) => this.drive(run)));
+          // Runs are driven side by side, not as a batch: a run waiting on a slow call does not hold back the next
+          // claim, so a run that came due meanwhile (a reply, a new order) is taken at once.
+          for (const run of runs) {
+            if (this.driving.has(run.id)) continue;
+            this.driving.add(run.id);
+            const driving: Promise<void> = this.drive(run)
+              .catch((error: unknown) => {
+                report(error, `driving flow run ${run.id} failed`);
+                return false;
+              })
+              .then((dueAgain) => {
+                // It gave its lease back with more to do (its share of steps or calls spent): it is due now.
+                if (dueAgain) this.loop.poke();
+              })
+              .finally(() => {
+                this.driving.delete(run.id);
+                this.inFlight.delete(driving);
+              });
+            this.inFlight.add(driving);
+          }
+          while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
           return true;
         },
       },
-      { work: 'flow runs', idlePollMs: options.idlePollMs ?? 500, report: options.report ?? (() => undefined) },
+      { work: 'flow runs', idlePollMs: options.idlePollMs ?? 500, report },
     );
   }
 
@@ -165,14 +198,19 @@ export class FlowEngine {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.loop.stop();
+    await Promise.all(this.inFlight);
   }
 
   poke(): void {
     this.loop.poke();
   }
 
-  settled(): Promise<void> {
-    return this.loop.settled();
+  /** Resolves when no claim round runs or is owed and no run is being driven. */
+  async settled(): Promise<void> {
+    do {
+      await this.loop.settled();
+      await Promise.all(this.inFlight);
+    } while (this.inFlight.size > 0 || this.loop.busy);
   }
 
   /**
@@ -182,7 +220,7 @@ export class FlowEngine {
   private async fireSchedules(): Promise<boolean> {
     if (Date.now() - this.schedulesLookedAt < 1_000) return false;
     this.schedulesLookedAt = Date.now();
-    return transact(this.deps.db, async (trx) => {
+    return this.commits.run(async (trx) => {
       const now = new Date();
       let due = trx
         .selectFrom('flow')
@@ -220,7 +258,9 @@ export class FlowEngine {
   private async claim(): Promise<Claim<RunRow>> {
     const fired = await this.fireSchedules();
     const fed = (await this.feed.advance()) || fired;
-    const runs = await transact(this.deps.db, async (trx) => {
+    const room = Math.min(CLAIM_BATCH, this.maxInFlight - this.inFlight.size);
+    if (room <= 0) return { items: [], more: fed };
+    const runs = await this.commits.run(async (trx) => {
       const now = nowInstant();
       let due = trx
         .selectFrom('flow_run')
@@ -229,7 +269,7 @@ export class FlowEngine {
         .where('due_at', '<=', now)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
         .orderBy('due_at')
-        .limit(CLAIM_BATCH);
+        .limit(room);
       if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
       const ids = (await due.execute()).map((row) => row.id);
       if (ids.length === 0) return [];
@@ -240,7 +280,7 @@ export class FlowEngine {
         .returningAll()
         .execute();
     });
-    return { items: runs, more: fed || runs.length === CLAIM_BATCH };
+    return { items: runs, more: fed || runs.length === room };
   }
 
   private async definitionOf(versionId: number): Promise<FlowDefinition> {
@@ -262,14 +302,15 @@ export class FlowEngine {
    * as one transaction (a crash rolls the stretch back whole, and its steps have no effect outside the database), a
    * call step commits its `running` row with the stretch before it, and its outcome with the stretch after it.
    */
-  private async drive(claimed: RunRow): Promise<void> {
+  private async drive(claimed: RunRow): Promise<boolean> {
     try {
       const definition = await this.definitionOf(claimed.version_id);
       let run = claimed;
       let result: CallResult | undefined;
       for (let calls = 0; ; calls++) {
         const chain = await this.runChain(run, definition, result, calls < CALLS_PER_CLAIM);
-        if (chain.call === undefined) return;
+        if (chain.call === undefined)
+          return chain.run.state === 'running' && (chain.run.due_at === null || chain.run.due_at <= nowInstant());
         run = chain.run;
         result = await this.makeCall(run, definition, chain.call);
       }
@@ -282,6 +323,7 @@ export class FlowEngine {
         .where('id', '=', claimed.id)
         .where('lease_owner', '=', this.owner)
         .execute();
+      return true;
     }
   }
 
@@ -299,11 +341,11 @@ export class FlowEngine {
     let current = run;
     let call: OpenCall | undefined;
     let steps = 0;
-    await transact(this.deps.db, async (trx) => {
+    const held = await this.commits.run(async (trx) => {
       current = run;
       call = undefined;
       steps = 0;
-      const held = await trx
+      const lease = await trx
         .updateTable('flow_run')
         // Each commit renews the lease: a run that makes progress is not taken over.
         .set({ updated_at: nowInstant(), lease_until: new Date(Date.now() + this.leaseMs).toISOString() })
@@ -311,7 +353,8 @@ export class FlowEngine {
         .where('lease_owner', '=', this.owner)
         .where('state', '=', run.state)
         .executeTakeFirst();
-      if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost();
+      // Nothing written yet: the other runs of the commit go on.
+      if (Number(lease.numUpdatedRows) !== 1) return false;
       const chain: Chain = {
         trx,
         run: () => current,
@@ -376,7 +419,9 @@ export class FlowEngine {
       const live = current.state === 'running' || current.state === 'waiting';
       // Due again at once if it has more to do; otherwise its due time stands.
       if (call === undefined && live) await chain.apply({ lease_owner: null, lease_until: null });
+      return true;
     });
+    if (!held) throw new LeaseLost();
     this.counters.steps += steps;
     return call === undefined ? { run: current } : { run: current, call };
   }

@@ -6,9 +6,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
-import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
+import type { CommitGroup } from './commit-group.js';
 import { type FlowDefinition, fillTemplate, type StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
 import { replyAt, replyOutput, replyVariables } from './replies.js';
@@ -57,6 +57,8 @@ export class FlowEventFeed {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly owner: string,
+    /** The engine's commits: the feed's moves join its runs' steps in one flush on SQLite. */
+    private readonly commits: CommitGroup,
   ) {}
 
   private async eventFlowsByType(): Promise<Map<string, EventFlow[]>> {
@@ -170,7 +172,8 @@ export class FlowEventFeed {
             .orderBy('id')
             .execute();
     let woke = false;
-    await transact(this.db, async (trx) => {
+    await this.commits.run(async (trx) => {
+      woke = false;
       const moved = await trx
         .updateTable('flow_event_cursor')
         .set({ cursor, gaps: JSON.stringify(nextGaps.slice(-MAX_GAPS)), updated_at: nowInstant() })

@@ -23,6 +23,11 @@ const MAX_GAPS = 2_000;
 const LEASE_MS = 30_000;
 /** A marked hour waits this long before it is computed: a busy hour is computed about once a second, not per event. */
 const SETTLE_MS = 1_000;
+/**
+ * Commits come much faster than statistics need reading: a poke within this long of the last look is answered by one
+ * look when it has passed, so the log is read in batches (each read commits its cursor: a disk flush on SQLite).
+ */
+const POKE_INTERVAL_MS = 200;
 /** Connected operators' presence grows without events: their current hour is marked this often. */
 const PRESENCE_TICK_MS = 30_000;
 
@@ -80,6 +85,11 @@ export class StatisticsProjection {
   private readonly now: () => Date;
   private lastPresenceTick = 0;
   private marks = 0;
+  /** When this node last read the log, and whether a look is planned for when POKE_INTERVAL_MS has passed. */
+  private lookedAt = 0;
+  private lookPlanned: Promise<void> | undefined;
+  /** Until when this node holds the lease, by its own clock (0: not held). */
+  private heldUntil = 0;
   /** Events read and buckets computed since start: the benchmark and metrics read them. */
   readonly counters = { events: 0, buckets: 0 };
 
@@ -106,14 +116,26 @@ export class StatisticsProjection {
     return this.loop.stop();
   }
 
-  /** New events were committed: look at once. */
+  /** New events were committed: look at once, or when POKE_INTERVAL_MS has passed since the last look. */
   poke(): void {
-    this.loop.poke();
+    const wait = this.lookedAt + POKE_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.loop.poke();
+      return;
+    }
+    this.lookPlanned ??= new Promise<void>((resolve) => {
+      setTimeout(() => {
+        this.lookPlanned = undefined;
+        this.loop.poke();
+        resolve();
+      }, wait).unref();
+    });
   }
 
-  /** Resolves when the loop has nothing left to do right now (tests). */
-  settled(): Promise<void> {
-    return this.loop.settled();
+  /** Resolves when the loop has nothing left to do right now, a planned look included (tests). */
+  async settled(): Promise<void> {
+    await this.lookPlanned;
+    await this.loop.settled();
   }
 
   /** Runs rounds until the log is read to its end and no bucket is dirty (tests, the benchmark, the CLI). */
@@ -146,8 +168,14 @@ export class StatisticsProjection {
     return { items, more: read === EVENT_BATCH || items.length === BUCKET_BATCH };
   }
 
+  /**
+   * Takes or renews the projection's lease. While more than half of it is left this node still holds it (others take
+   * it only once it ran out), and no write is made: on SQLite each write is a flush to disk.
+   */
   private async takeLease(): Promise<boolean> {
     const now = this.now();
+    this.lookedAt = Date.now();
+    if (this.heldUntil - now.getTime() > LEASE_MS / 2) return true;
     const result = await this.db
       .updateTable('stats_projection')
       .set({ lease_owner: this.owner, lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
@@ -160,7 +188,9 @@ export class StatisticsProjection {
         ]),
       )
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const held = Number(result.numUpdatedRows) > 0;
+    this.heldUntil = held ? now.getTime() + LEASE_MS : 0;
+    return held;
   }
 
   /** Reads the next events, marks what they touch and moves the cursor, in one transaction; answers how many it read. */
