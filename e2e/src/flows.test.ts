@@ -198,6 +198,42 @@ describe('the Flows pages', () => {
     await shot(ada, 'run-retried');
   });
 
+  it('creates a scheduled flow with its next firing shown, and deletes a flow whose run is under way', async () => {
+    await ada.getByRole('navigation', { name: 'Flows pages' }).getByRole('link', { name: 'Flows' }).click();
+    const create = ada.getByRole('form', { name: 'New flow' });
+    await create.getByLabel('Code').fill('digest_e2e');
+    await create.getByLabel('Name').fill('Digest');
+    await create.getByLabel('Trigger').selectOption('schedule');
+    await create.getByLabel('Minutes between firings').fill('30');
+    await create.getByLabel('user_key of its runs').fill('digest');
+    await create.getByRole('button', { name: 'Create the flow' }).click();
+    await ada.getByRole('heading', { name: 'Flow digest_e2e' }).waitFor();
+    await ada.getByRole('link', { name: 'Back to the flows' }).click();
+    const row = ada.getByTestId('flow-digest_e2e');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Schedule: every 30 min');
+    expect(await row.textContent()).toContain('Next firing:');
+
+    const slow = await commerce<{ flow_id: number }>('POST', '/flows', {
+      code: 'slow_e2e',
+      name: 'Slow',
+      definition: { steps: [{ id: 'sleep', type: 'wait', seconds: 3600 }] },
+    });
+    await commerce('POST', '/createRequest', { flow: 'slow_e2e', user_key: 'slow-customer' });
+    await ada.goto(`${server.url}/admin/flows/${slow.flow_id}`);
+    const removal = ada.getByRole('group', { name: 'Delete the flow' });
+    await removal.getByRole('button', { name: 'Delete the flow' }).click();
+    await removal.getByRole('button', { name: 'Confirm the deletion' }).click();
+    await removal.getByText(/has 1 run\(s\) under way/).waitFor();
+    await removal.getByLabel('Also cancel its runs under way').check();
+    await removal.getByRole('button', { name: 'Confirm the deletion' }).click();
+    await ada.getByTestId('flow-digest_e2e').waitFor();
+    expect(await ada.getByTestId('flow-slow_e2e').count()).toBe(0);
+    const runs = await commerce<Array<{ state: string }>>('GET', '/getFlowByUserKey?user_key=slow-customer');
+    expect(runs.map((run) => run.state)).toEqual(['cancelled']);
+    await shot(ada, 'flow-deleted');
+  });
+
   it('shows the charge totals by day and by month, for the account and for one customer; in French too', async () => {
     await ada.getByRole('link', { name: 'Charges' }).click();
     const table = ada.getByTestId('charge-totals');

@@ -5,7 +5,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import { type Api, failedField } from '../api';
 import { navigate } from '../router';
 import { ErrorLine, messageOf } from '../ui';
-import { changeFlow, type Definition, type FlowWithVersions, loadFlow, publishVersion } from './commerce';
+import { changeFlow, type Definition, deleteFlow, type FlowWithVersions, loadFlow, publishVersion } from './commerce';
 import {
   definitionText,
   type ErrorPlace,
@@ -20,7 +20,7 @@ import {
 } from './flow-editor';
 import { StepForm } from './StepForm';
 import { errorText, useFlowsText } from './strings';
-import { TriggerFields, triggerOf } from './triggers';
+import { draftOf, type TriggerDraft, TriggerFields, triggerOf } from './triggers';
 
 /** The server's refusal of a version: its message and where it points. */
 interface SaveError {
@@ -85,34 +85,74 @@ export function FlowEditor({ api, flowId }: { api: Api; flowId: number }) {
 function FlowSettings({ api, flow, onSaved }: { api: Api; flow: FlowWithVersions; onSaved: () => void }) {
   const text = useFlowsText();
   const [name, setName] = useState(flow.name);
-  const [triggerType, setTriggerType] = useState<string>(flow.trigger.type);
-  const [keywords, setKeywords] = useState(flow.trigger.type === 'keyword' ? flow.trigger.keywords.join(', ') : '');
+  const [trigger, setTrigger] = useState<TriggerDraft>(() => draftOf(flow.trigger));
   const [active, setActive] = useState(flow.active);
   const [error, setError] = useState<string | null>(null);
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     try {
-      await changeFlow(api, flow.flow_id, { name, trigger: triggerOf(triggerType, keywords), active });
+      await changeFlow(api, flow.flow_id, { name, trigger: triggerOf(trigger), active });
       onSaved();
     } catch (failure) {
       setError(messageOf(failure));
     }
   };
   return (
-    <form className="inline-form card" aria-label={text('flows.settings')} onSubmit={(event) => void save(event)}>
-      <label>
-        {text('flows.name')}
-        <input name="flow-name" required value={name} onChange={(event) => setName(event.target.value)} />
-      </label>
-      <TriggerFields type={triggerType} keywords={keywords} onType={setTriggerType} onKeywords={setKeywords} />
+    <>
+      <form className="inline-form card" aria-label={text('flows.settings')} onSubmit={(event) => void save(event)}>
+        <label>
+          {text('flows.name')}
+          <input name="flow-name" required value={name} onChange={(event) => setName(event.target.value)} />
+        </label>
+        <TriggerFields draft={trigger} onChange={setTrigger} />
+        <label className="toggle">
+          <input type="checkbox" checked={active} onChange={(event) => setActive(event.target.checked)} />
+          {text('flows.active')}
+        </label>
+        <button type="submit">{text('flows.saveSettings')}</button>
+        <ErrorLine error={error} />
+      </form>
+      <DeleteFlow api={api} flow={flow} />
+    </>
+  );
+}
+
+/** Deleting takes two clicks; the server refuses (409, with the count) while runs are under way unless asked to cancel. */
+function DeleteFlow({ api, flow }: { api: Api; flow: FlowWithVersions }) {
+  const text = useFlowsText();
+  const [asked, setAsked] = useState(false);
+  const [cancelRuns, setCancelRuns] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const remove = async () => {
+    setError(null);
+    try {
+      const answer = await deleteFlow(api, flow.flow_id, cancelRuns);
+      setDone(text('flows.deleted', { code: flow.code, count: answer.cancelled_runs }));
+      navigate('/admin/flows');
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  };
+  return (
+    <div className="inline-form card" role="group" aria-label={text('flows.delete')}>
       <label className="toggle">
-        <input type="checkbox" checked={active} onChange={(event) => setActive(event.target.checked)} />
-        {text('flows.active')}
+        <input type="checkbox" checked={cancelRuns} onChange={(event) => setCancelRuns(event.target.checked)} />
+        {text('flows.deleteCancelRuns')}
       </label>
-      <button type="submit">{text('flows.saveSettings')}</button>
+      {asked ? (
+        <button type="button" className="danger" onClick={() => void remove()}>
+          {text('flows.deleteConfirm')}
+        </button>
+      ) : (
+        <button type="button" onClick={() => setAsked(true)}>
+          {text('flows.delete')}
+        </button>
+      )}
       <ErrorLine error={error} />
-    </form>
+      {done !== null && <p role="status">{done}</p>}
+    </div>
   );
 }
 

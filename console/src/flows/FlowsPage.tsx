@@ -12,7 +12,7 @@ import { FlowEditor } from './FlowEditor';
 import { RunInspector } from './RunInspector';
 import type { FlowsRoute } from './routes';
 import { useFlowsText } from './strings';
-import { TriggerFields, triggerLabel, triggerOf } from './triggers';
+import { draftOf, type TriggerDraft, TriggerFields, triggerLabel, triggerOf } from './triggers';
 import './flows.css';
 
 export function FlowsPage({ api, route }: { api: Api; route: FlowsRoute }) {
@@ -52,20 +52,19 @@ function FlowList({ api }: { api: Api }) {
   const { rows, error, setError, act } = useList<Flow>(api, listFlows);
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
-  const [triggerType, setTriggerType] = useState('request');
-  const [keywords, setKeywords] = useState('');
+  const [trigger, setTrigger] = useState<TriggerDraft>(() => draftOf(undefined));
   const create = useCallback(
     async (event: FormEvent) => {
       event.preventDefault();
       setError(null);
       try {
-        const flow = await createFlow(api, { code, name, trigger: triggerOf(triggerType, keywords), active: true });
+        const flow = await createFlow(api, { code, name, trigger: triggerOf(trigger), active: true });
         navigate(`/admin/flows/${flow.flow_id}`);
       } catch (failure) {
         setError(messageOf(failure));
       }
     },
-    [api, code, name, triggerType, keywords, setError],
+    [api, code, name, trigger, setError],
   );
   const { language } = useI18n();
   return (
@@ -81,7 +80,7 @@ function FlowList({ api }: { api: Api }) {
           {text('flows.name')}
           <input name="name" required value={name} onChange={(event) => setName(event.target.value)} />
         </label>
-        <TriggerFields type={triggerType} keywords={keywords} onType={setTriggerType} onKeywords={setKeywords} />
+        <TriggerFields draft={trigger} onChange={setTrigger} />
         <button type="submit" className="primary">
           {text('flows.create')}
         </button>
@@ -106,7 +105,15 @@ function FlowList({ api }: { api: Api }) {
               <tr key={flow.flow_id} data-testid={`flow-${flow.code}`} className={flow.active ? '' : 'muted'}>
                 <td className="mono">{flow.code}</td>
                 <td>{flow.name}</td>
-                <td>{triggerLabel(flow.trigger, text)}</td>
+                <td>
+                  {triggerLabel(flow.trigger, text)}
+                  {flow.next_fire_at != null && (
+                    <span className="small muted">
+                      {' '}
+                      {text('flows.nextFire', { at: formatTime(flow.next_fire_at, language, true) })}
+                    </span>
+                  )}
+                </td>
                 <td>
                   <button
                     type="button"

@@ -3,7 +3,7 @@
 // handling of a refused session), viewed loosely because the SDK's OpenAPI snapshot does not carry these routes yet.
 import { type Api, unwrap } from '../api';
 
-type Method = 'GET' | 'POST' | 'PATCH';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type LooseCall = (
   path: string,
   init: { params?: { query?: Record<string, string | number> }; body?: unknown },
@@ -27,7 +27,12 @@ async function call<T>(
   return answer.data as T;
 }
 
-export type Trigger = { type: 'request' } | { type: 'order_created' } | { type: 'keyword'; keywords: string[] };
+export type Trigger =
+  | { type: 'request' }
+  | { type: 'order_created' }
+  | { type: 'keyword'; keywords: string[] }
+  | { type: 'schedule'; every_minutes?: number; at?: string; user_key: string; data?: Record<string, unknown> }
+  | { type: 'event'; event_types: string[]; user_key?: string };
 
 export interface Flow {
   flow_id: number;
@@ -36,6 +41,8 @@ export interface Flow {
   active: boolean;
   trigger: Trigger;
   current_version: number | null;
+  /** A schedule's next firing (Europe/Rome), else null. */
+  next_fire_at?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -115,6 +122,12 @@ export const loadFlow = (api: Api, flowId: number) => call<FlowWithVersions>(api
 
 export const createFlow = (api: Api, body: { code: string; name: string; trigger: Trigger; active: boolean }) =>
   call<Flow>(api, 'POST', '/flows', { body });
+
+/** Deletes a flow; with `cancelRuns` its runs under way are cancelled (else 409 while there are some). */
+export const deleteFlow = (api: Api, flowId: number, cancelRuns: boolean) =>
+  call<{ flow_id: number; cancelled_runs: number }>(api, 'DELETE', `/flows/${flowId}`, {
+    query: { cancel_runs: cancelRuns ? 'true' : undefined },
+  });
 
 export const changeFlow = (api: Api, flowId: number, body: { name?: string; trigger?: Trigger; active?: boolean }) =>
   call<Flow>(api, 'PATCH', `/flows/${flowId}`, { body });
