@@ -33,6 +33,15 @@ export const STEP_SCHEMAS = {
       name: Type.String({ minLength: 1, maxLength: 512 }),
       language: Type.String({ minLength: 2, maxLength: 15 }),
       parameters: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 })),
+      /** Meta's category of the template: its charge kind is `<channel>.template.<category>` when the price list has it. */
+      category: Type.Optional(
+        Type.Union([
+          Type.Literal('marketing'),
+          Type.Literal('utility'),
+          Type.Literal('authentication'),
+          Type.Literal('service'),
+        ]),
+      ),
     },
     { additionalProperties: false },
   ),

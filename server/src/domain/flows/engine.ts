@@ -16,6 +16,7 @@ import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
+import { smsSegments } from '../commerce/sms-segments.js';
 import { CommitGroup } from './commit-group.js';
 import {
   type FlowDefinition,
@@ -517,7 +518,7 @@ export class FlowEngine {
       await this.applyOutcome(chain, step, ordinal, result.outcome, started, attempts);
       if (chain.run().state === 'running' || chain.run().state === 'waiting') await chain.apply({ error: null });
       if (step.type !== 'shopify_update')
-        await this.chargeIfListed(chain.trx, chain.run(), 'merchant.call', `${result.key}:auto`);
+        await this.chargeIfListed(chain.trx, chain.run(), ['merchant.call'], `${result.key}:auto`);
       return;
     }
     const delay = CALL_RETRY_DELAYS_MS[attempts - 1];
@@ -615,13 +616,19 @@ export class FlowEngine {
           .select('type')
           .where('id', '=', target.channelId)
           .executeTakeFirstOrThrow();
-        // A message is billed when the price list names its kind (`whatsapp.template`, `sms.message`, …).
-        await this.chargeIfListed(
-          trx,
-          run,
-          `${channel.type}.${content.type === 'text' ? 'message' : 'template'}`,
-          `${key}:auto`,
-        );
+        // A message is billed when the price list names its kind: a template by its category first
+        // (`whatsapp.template.utility`), then `whatsapp.template`; an SMS text by the segments it is sent as.
+        const kinds =
+          content.type === 'text'
+            ? [`${channel.type}.message`]
+            : [
+                ...(step.type === 'send_template' && step.category !== undefined
+                  ? [`${channel.type}.template.${step.category}`]
+                  : []),
+                `${channel.type}.template`,
+              ];
+        const quantity = channel.type === 'sms' && content.type === 'text' ? smsSegments(content.text) : 1;
+        await this.chargeIfListed(trx, run, kinds, `${key}:auto`, quantity);
         return {
           next: following,
           stepState: 'done',
@@ -735,14 +742,23 @@ export class FlowEngine {
     return { channelId, clientId: run.client_id, address: address.replace(/[\s.-]/g, '') };
   }
 
-  private async chargeIfListed(trx: Tx, run: RunRow, kind: string, key: string): Promise<void> {
+  /** Records a charge of the first of `kinds` the account's price list names, if any. */
+  private async chargeIfListed(
+    trx: Tx,
+    run: RunRow,
+    kinds: readonly string[],
+    key: string,
+    quantity = 1,
+  ): Promise<void> {
     const listed = await trx
       .selectFrom('commerce_price')
       .select('kind')
       .where('client_id', '=', run.client_id)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
-    if (listed !== undefined)
+      .where('kind', 'in', [...kinds])
+      .execute();
+    const names = new Set(listed.map((row) => row.kind));
+    const kind = kinds.find((candidate) => names.has(candidate));
+    if (kind !== undefined)
       await recordCharge(trx, {
         clientId: run.client_id,
         userKey: run.user_key,
@@ -750,7 +766,7 @@ export class FlowEngine {
         runId: run.id,
         idempotencyKey: key,
         kind,
-        quantity: 1,
+        quantity,
       });
   }
 

@@ -176,4 +176,50 @@ describe('cash on delivery: an order flow', () => {
     expect(run.state).toBe('done');
     expect(JSON.parse(run.variables)).toMatchObject({ first: 'Sì', first_payload: 'Sì', second: 'none' });
   });
+
+  it('bills a template by its category when the price list names it, else as a template', {
+    timeout: 20_000,
+  }, async () => {
+    const prices = await commerce('PUT', '/prices', {
+      prices: [
+        { kind: 'cod', unit_price: 0.1, currency: 'EUR' },
+        { kind: 'whatsapp.template', unit_price: 0.05, currency: 'EUR' },
+        { kind: 'whatsapp.template.utility', unit_price: 0.03, currency: 'EUR' },
+      ],
+    });
+    expect(prices.status).toBe(200);
+    const flow = await commerce('POST', '/flows', {
+      code: 'categories',
+      name: 'Categorie',
+      definition: {
+        channel_id: channelId,
+        steps: [
+          { id: 'utility', type: 'send_template', name: 'order_update', language: 'it', category: 'utility' },
+          { id: 'marketing', type: 'send_template', name: 'promo', language: 'it', category: 'marketing' },
+        ],
+      },
+    });
+    expect(flow.status).toBe(200);
+    const phone = '+393331110004';
+    expect(
+      (await commerce('POST', '/createRequest', { flow: 'categories', user_key: phone, data: { phone } })).status,
+    ).toBe(200);
+    const charges = await eventually(async () => {
+      const answer = await commerce('GET', `/getChargesByUserKey?user_key=${encodeURIComponent(phone)}`);
+      const list = answer.body.data.charges as Array<{ kind: string; amount: number }>;
+      return list.length === 2 ? list : undefined;
+    });
+    // No price for marketing templates: that one is billed as a template.
+    expect(charges.map((charge) => [charge.kind, charge.amount])).toEqual([
+      ['whatsapp.template.utility', 0.03],
+      ['whatsapp.template', 0.05],
+    ]);
+    const refused = await commerce('POST', '/flows', {
+      code: 'bad-category',
+      name: 'Bad',
+      definition: { steps: [{ id: 'x', type: 'send_template', name: 'x', language: 'it', category: 'spam' }] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.meta.message).toContain('/steps/0');
+  });
 });
