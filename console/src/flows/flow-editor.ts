@@ -42,6 +42,8 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { name: 'name', kind: 'text', required: true },
     { name: 'language', kind: 'text', required: true },
     { name: 'parameters', kind: 'lines' },
+    // Meta's category of the template: the charge kind whatsapp.template.<category> when priced.
+    { name: 'category', kind: 'choice', choices: ['', 'utility', 'marketing', 'authentication', 'service'] },
     next,
   ],
   wait_reply: [
