@@ -72,6 +72,18 @@ export interface Config {
    * JSON file), minting businesscommunications tokens. Without it, chat environments wait with a `last_error`.
    */
   rbmServiceAccount?: string;
+  /**
+   * Partner API (issue 19): companies and accounts are verified as soon as submitted, without a platform decision
+   * (CAUSERIE_MESSAGING_AUTO_VERIFY = `true` / `false`, default false).
+   */
+  messagingAutoVerify?: boolean;
+  /**
+   * The SMTP server that mails account activation links (SMTP_URL: `smtp://user:pass@host:587`, `smtps://…`). Unset:
+   * the link is written to the log and into the ACCOUNT_STATUS callback's data.
+   */
+  smtpUrl?: string;
+  /** The From address of those mails (SMTP_FROM, default `Causerie <no-reply@HOST of PUBLIC_URL>`). */
+  smtpFrom?: string;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -117,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const metaVerifyToken = parseMetaSecret('CAUSERIE_META_VERIFY_TOKEN', env.CAUSERIE_META_VERIFY_TOKEN);
   const rbmManagementUrl = parseHttpBaseUrl('CAUSERIE_RBM_MANAGEMENT_URL', env.CAUSERIE_RBM_MANAGEMENT_URL);
   const rbmServiceAccount = parseServiceAccount('CAUSERIE_RBM_SERVICE_ACCOUNT', env.CAUSERIE_RBM_SERVICE_ACCOUNT, cwd);
+  const messagingAutoVerify = parseFlag('CAUSERIE_MESSAGING_AUTO_VERIFY', env.CAUSERIE_MESSAGING_AUTO_VERIFY);
+  const smtpUrl = parseSmtpUrl(env.SMTP_URL);
+  const smtpFrom = env.SMTP_FROM?.trim() || undefined;
   return {
     port,
     host,
@@ -137,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(metaVerifyToken !== undefined && { metaVerifyToken }),
     ...(rbmManagementUrl !== undefined && { rbmManagementUrl }),
     ...(rbmServiceAccount !== undefined && { rbmServiceAccount }),
+    ...(messagingAutoVerify !== undefined && { messagingAutoVerify }),
+    ...(smtpUrl !== undefined && { smtpUrl }),
+    ...(smtpFrom !== undefined && { smtpFrom }),
   };
 }
 
@@ -156,6 +174,30 @@ function parseHttpBaseUrl(variable: string, raw: string | undefined): string | u
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(variable, `must be an http:// or https:// URL, got '${value}'.`);
   return value.replace(/\/+$/, '');
+}
+
+/** `true` / `false` (also 1 / 0, yes / no); unset is undefined. */
+function parseFlag(variable: string, raw: string | undefined): boolean | undefined {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '') return undefined;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(variable, `must be true or false, got '${raw}'.`);
+}
+
+/** An SMTP server's URL: smtp:// or smtps://, with a host. */
+function parseSmtpUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim() ?? '';
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'is not a valid URL.');
+  }
+  if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '')
+    throw new ConfigError('SMTP_URL', `must be an smtp:// or smtps:// URL with a host, got '${url.protocol}'.`);
+  return value;
 }
 
 /** A service-account JSON key given as its text or as the path of its file; checked when used (its fields named). */

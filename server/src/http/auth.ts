@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { accountNotActive } from '../domain/messaging/account-states.js';
 import { authenticateOperatorToken } from '../domain/people/sessions.js';
 import { fingerprint, sameFingerprint, splitKey, verifyNothing, verifySecret } from '../domain/tenancy/keys.js';
 import type { Principal } from '../domain/tenancy/policy.js';
@@ -112,6 +113,12 @@ export class KeyVerifier {
     return cached !== undefined && cached.expiresAt > Date.now() ? cached.principal : undefined;
   }
 
+  /** Forgets cached principals of a client's keys on this node (its partner-API account changed state). */
+  forgetClient(clientId: number): void {
+    for (const [cacheKey, entry] of this.cache)
+      if (entry.principal.scope === 'client' && entry.principal.clientId === clientId) this.cache.delete(cacheKey);
+  }
+
   /** Forgets cached principals of a revoked key on this node at once. */
   forgetKey(keyId: number): void {
     for (const [cacheKey, entry] of this.cache) if (entry.principal.keyId === keyId) this.cache.delete(cacheKey);
@@ -123,10 +130,11 @@ export class KeyVerifier {
     const row = await this.db
       .selectFrom('operator')
       .innerJoin('client', 'client.id', 'operator.client_id')
-      .select(['operator.roles', 'client.partner_id'])
+      .select(['operator.roles', 'client.partner_id', 'client.account_state'])
       .where('operator.id', '=', identity.operatorId)
       .executeTakeFirst();
     if (!row) throw forbidden();
+    if (row.account_state !== null && row.account_state !== 'active') throw accountNotActive(row.account_state);
     return {
       scope: 'client',
       clientId: identity.clientId,
@@ -150,6 +158,7 @@ export class KeyVerifier {
         'api_key.client_id',
         'api_key.revoked_at',
         'client.partner_id as client_partner_id',
+        'client.account_state',
       ])
       .where('api_key.public_id', '=', parts.publicId)
       .executeTakeFirst();
@@ -169,6 +178,8 @@ export class KeyVerifier {
         return { scope: 'partner', partnerId: row.partner_id, keyId: row.id };
       case 'client':
         if (row.client_id === null) throw forbidden();
+        // An account made through the partner API works once active (refusals are not cached: activation is at once).
+        if (row.account_state !== null && row.account_state !== 'active') throw accountNotActive(row.account_state);
         return { scope: 'client', clientId: row.client_id, partnerId: row.client_partner_id, keyId: row.id };
     }
   }

@@ -1,6 +1,7 @@
 // An account's states (a Causerie client made by a partner), as data: verification, activation by its owner,
 // suspension and closing. Only `active` lets the account's keys and operators in (http/auth.ts).
 import type { MessagingAccountState } from '../../db/schema.js';
+import { ApiError } from '../../errors.js';
 import { InvalidTransition } from './agent-states.js';
 
 export const ACCOUNT_STATES = [
@@ -55,4 +56,14 @@ export function accountCanBecome(from: MessagingAccountState, to: MessagingAccou
 
 export function assertAccountTransition(from: MessagingAccountState, to: MessagingAccountState): void {
   if (!accountCanBecome(from, to)) throw new InvalidTransition('account', from, to);
+}
+
+/** The 403 of a key or login of an account that is not active, naming its state. */
+export function accountNotActive(state: string): ApiError {
+  return new ApiError(
+    'account_not_active',
+    403,
+    `This account is not active (its state is '${state}'): its keys and logins work once it is active.`,
+    'error',
+  );
 }

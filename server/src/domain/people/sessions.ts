@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid } from '../../errors.js';
 import { nowInstant } from '../../time.js';
+import { accountNotActive } from '../messaging/account-states.js';
 import { randomToken, verifyNothing, verifySecret } from '../tenancy/keys.js';
 import { sameSsoKeyHash, ssoKeyHash } from './sso-keys.js';
 
@@ -75,6 +76,13 @@ export async function loginWithPassword(
       'client_id',
       `This email and password open ${matching.length} accounts; give the client_id of the one to open (${matching.map((m) => m.clientId).join(', ')}).`,
     );
+  // A partner-API account (domain/messaging/accounts.ts) opens once active; the password was right, so saying so is safe.
+  const client = await db
+    .selectFrom('client')
+    .select('account_state')
+    .where('id', '=', only.clientId)
+    .executeTakeFirst();
+  if (client?.account_state != null && client.account_state !== 'active') throw accountNotActive(client.account_state);
   return createOperatorSession(db, only);
 }
 
