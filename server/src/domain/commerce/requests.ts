@@ -252,7 +252,7 @@ export async function runsWithSteps(
   for (const run of runs) {
     let messages: RunWithSteps['messages'] = [];
     if (run.conversation_id !== null) {
-      const rows = await db
+      let inWindow = db
         .selectFrom('conversation_message')
         .leftJoin('channel_outbound', (join) =>
           join
@@ -268,10 +268,10 @@ export async function runsWithSteps(
         ])
         .where('conversation_message.conversation_id', '=', run.conversation_id)
         .where('conversation_message.created_at', '>=', run.started_at)
-        .where('conversation_message.kind', 'in', [1, 2, 3])
-        .orderBy('conversation_message.seq')
-        .limit(200)
-        .execute();
+        .where('conversation_message.kind', 'in', [1, 2, 3]);
+      // An ended run shows the messages of its own time, not those of later runs in the same conversation.
+      if (run.ended_at !== null) inWindow = inWindow.where('conversation_message.created_at', '<=', run.ended_at);
+      const rows = await inWindow.orderBy('conversation_message.seq').limit(200).execute();
       messages = rows.map((row) => ({
         seq: Number(row.seq),
         kind: row.kind,

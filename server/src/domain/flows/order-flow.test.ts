@@ -214,6 +214,16 @@ describe('cash on delivery: an order flow', () => {
       ['whatsapp.template.utility', 0.03],
       ['whatsapp.template', 0.05],
     ]);
+    // A second run in the same conversation: each run shows its own messages, not the other's.
+    expect(
+      (await commerce('POST', '/createRequest', { flow: 'categories', user_key: phone, data: { phone } })).status,
+    ).toBe(200);
+    const runs = await eventually(async () => {
+      const answer = await commerce('GET', `/getFlowByUserKey?user_key=${encodeURIComponent(phone)}`);
+      const list = answer.body.data as unknown as Array<{ state: string; messages: Array<{ text: string }> }>;
+      return list.length === 2 && list.every((run) => run.state === 'done') ? list : undefined;
+    });
+    expect(runs.map((run) => run.messages.length)).toEqual([2, 2]);
     const refused = await commerce('POST', '/flows', {
       code: 'bad-category',
       name: 'Bad',
