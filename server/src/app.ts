@@ -6,6 +6,7 @@ import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { commerceApi } from './api/commerce/plugin.js';
 import { messagingAgentsApi } from './api/messaging/agents.js';
+import { messagingPartnerApi } from './api/messaging/partner.js';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import { metaAppWebhook } from './channels/meta-app-webhook.js';
@@ -103,6 +104,14 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     },
     { name: 'forget revoked keys', where: 'every_node' },
   );
+  // A partner-API account suspended or closed stops its keys on every node at once, not after the cache's 30 s.
+  reactions.on(
+    ['messaging.account_status'],
+    (events) => {
+      for (const event of events) if (event.clientId !== null) context.keys.forgetClient(event.clientId);
+    },
+    { name: 'forget keys of accounts that changed state', where: 'every_node' },
+  );
   // Webhook delivery runs on every node from the moment it is ready; on close it finishes what is in flight.
   const webhooks = new WebhookWorker(
     store.db,
@@ -179,6 +188,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(channelWebhooks, { context });
   await app.register(commerceApi, { prefix: '/api/commerce/v1', context });
   await app.register(messagingAgentsApi, { prefix: '/api/messaging', context });
+  await app.register(messagingPartnerApi, { prefix: '/api/messaging', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });
