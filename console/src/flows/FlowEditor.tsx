@@ -136,7 +136,7 @@ function DeleteFlow({ api, flow }: { api: Api; flow: FlowWithVersions }) {
     }
   };
   return (
-    <div className="inline-form card" role="group" aria-label={text('flows.delete')}>
+    <fieldset className="inline-form card" aria-label={text('flows.delete')}>
       <label className="toggle">
         <input type="checkbox" checked={cancelRuns} onChange={(event) => setCancelRuns(event.target.checked)} />
         {text('flows.deleteCancelRuns')}
@@ -152,7 +152,7 @@ function DeleteFlow({ api, flow }: { api: Api; flow: FlowWithVersions }) {
       )}
       <ErrorLine error={error} />
       {done !== null && <p role="status">{done}</p>}
-    </div>
+    </fieldset>
   );
 }
 

@@ -51,7 +51,7 @@ export class CommitGroup {
             for (const item of group) values.push(await item.work(trx));
             return values;
           });
-          group.forEach((item, index) => item.resolve(results[index]));
+          for (const [index, item] of group.entries()) item.resolve(results[index]);
           continue;
         } catch {
           // One work failed and took the group with it: each runs again alone, so only a failing one fails.

@@ -9,7 +9,6 @@ import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import type { Config } from '../../config.js';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
-import { transact } from '../../events/transact.js';
 import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { recordCharge } from '../commerce/charges.js';
@@ -54,6 +53,8 @@ export type WaitingFor =
 export const CALL_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000];
 /** Steps one claim runs before the run goes back to the pool (a long flow does not hold a worker). */
 const STEPS_PER_CLAIM = 50;
+/** The longest a call out may take: a merchant's timeout is at most 30 s (Shopify's is 10 s). */
+const LONGEST_CALL_MS = 30_000;
 /** Calls out one claim makes before the run goes back to the pool. */
 const CALLS_PER_CLAIM = 4;
 const CLAIM_BATCH = 32;
@@ -397,6 +398,10 @@ export class FlowEngine {
           const started = previous?.started_at ?? nowInstant();
           await this.writeStep(trx, current, step, ordinal, { state: 'running', started, attempts });
           call = { step, ordinal, key, scope, started, attempts };
+          // The lease outlasts the longest call (a merchant may be given 30 s): no other node takes the run mid-call.
+          await chain.apply({
+            lease_until: new Date(Date.now() + this.leaseMs + LONGEST_CALL_MS * this.scale).toISOString(),
+          });
           break;
         }
         const started = nowInstant();
