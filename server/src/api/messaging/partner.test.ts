@@ -2,7 +2,7 @@
 // seed's flow end to end with a real SMTP server and a callback receiver that checks the signatures, each transition
 // of the company and account state machines, the 403 of an account that is not active, Idempotency-Key, isolation
 // between partners, scopes and bad input.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -20,6 +20,7 @@ interface Answer {
 }
 
 interface Received {
+  path: string;
   headers: http.IncomingHttpHeaders;
   raw: string;
   // biome-ignore lint/suspicious/noExplicitAny: the callback body as JSON
@@ -34,7 +35,7 @@ class Receiver {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      this.received.push({ headers: request.headers, raw, body: JSON.parse(raw) });
+      this.received.push({ path: request.url ?? '', headers: request.headers, raw, body: JSON.parse(raw) });
       response.writeHead(200).end('ok');
     });
   });
@@ -267,6 +268,11 @@ describe('the seed flow', () => {
       const pageAnswer = await t.app.inject({ method: 'GET', url: link.pathname });
       expect(pageAnswer.statusCode).toBe(200);
       expect(pageAnswer.body).toContain('<form id="activation">');
+      // The page's one script is the one its Content-Security-Policy lets run.
+      const script = /<script>([\s\S]*)<\/script>/.exec(pageAnswer.body)?.[1] ?? '';
+      expect(pageAnswer.headers['content-security-policy']).toContain(
+        `'sha256-${createHash('sha256').update(script).digest('base64')}'`,
+      );
 
       const tooShort = await call('POST', link.pathname, undefined, { token, password: 'short' });
       expect(tooShort.status).toBe(400);
@@ -342,6 +348,30 @@ describe('the seed flow', () => {
       expect(own.status).toBe(201);
       expect(own.body.data.owner).toEqual({ kind: 'client', id: account.body.data.client_id });
       expect((await call('GET', '/system/callback', partner.key)).body.data.url).toBe(receiver.url);
+      // The account's own events (a chat environment) go to the account's callback, not to the partner's.
+      const agent = await call('POST', '/chatbot/agent', accountKey, {
+        name: 'Boulangerie Martin',
+        description: 'Commandes et retraits en boutique',
+        logo_url: 'https://cdn.example.fr/logo.png',
+        banner_url: 'https://cdn.example.fr/banner.png',
+        brand_color: '#0b78d0',
+        phone: '+33145678900',
+        privacy_url: 'https://example.fr/privacy',
+        terms_url: 'https://example.fr/terms',
+        channels: ['rcs'],
+        carriers: ['orange-fr'],
+      });
+      expect(agent.status).toBe(201);
+      const forAccount = await until(() => {
+        const found = receiver.received.filter((r) => r.path.endsWith('?account'));
+        expect(found.map((r) => `${r.body.type}:${r.body.state}`)).toEqual([
+          'TEST:registered',
+          'AGENT_STATUS:pending_verification',
+        ]);
+        return found;
+      });
+      expect(forAccount[1]?.body.id).toBe(agent.body.data.id);
+      expect(receiver.received.filter((r) => r.body.type === 'AGENT_STATUS')).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -3,6 +3,7 @@
 // owner through a mailed one-time link served at `/activation`). Partner-scoped keys; a platform key decides on
 // companies and accounts; a client key registers its own callback. Wrong scope 403, another tenant's ids 404, a
 // transition the state machine refuses 409 with the current state.
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
@@ -200,7 +201,29 @@ function presentAccount(row: MessagingAccountRow) {
   };
 }
 
-/** The small page the activation link opens: the token is read from the fragment and posted with the password. */
+/** The activation page's script: reads the token from the fragment and posts it with the chosen password. */
+const ACTIVATION_SCRIPT = `const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+const result = document.getElementById('result');
+document.getElementById('activation').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const password = document.getElementById('password').value;
+  if (password !== document.getElementById('confirm').value) { result.textContent = 'Les mots de passe diffèrent / Passwords differ.'; return; }
+  const answer = await fetch(location.pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password }) });
+  const body = await answer.json();
+  result.textContent = answer.ok ? 'Compte activé : connectez-vous avec votre email. / Account active: log in with your email.' : body.meta.message;
+});
+`;
+/** The page may run only that script, and talk only to its own origin. */
+const ACTIVATION_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${createHash('sha256').update(ACTIVATION_SCRIPT).digest('base64')}'`,
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The small page the activation link opens (French and English). */
 function activationPage(): string {
   return `<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -216,18 +239,7 @@ function activationPage(): string {
 <button type="submit">Activer / Activate</button>
 </form>
 <p id="result" role="status"></p>
-<script>
-const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
-const result = document.getElementById('result');
-document.getElementById('activation').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const password = document.getElementById('password').value;
-  if (password !== document.getElementById('confirm').value) { result.textContent = 'Les mots de passe diffèrent / Passwords differ.'; return; }
-  const answer = await fetch(location.pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password }) });
-  const body = await answer.json();
-  result.textContent = answer.ok ? 'Compte activé : connectez-vous avec votre email. / Account active: log in with your email.' : body.meta.message;
-});
-</script>
+<script>${ACTIVATION_SCRIPT}</script>
 </body></html>`;
 }
 
@@ -713,6 +725,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
+        .header('content-security-policy', ACTIVATION_CSP)
         .send(activationPage()),
   );
 
