@@ -19,7 +19,9 @@ export interface IdempotencyOwner {
 
 /**
  * Runs `run` (which answers the status and body of a success, or throws an ApiError) at most once per Idempotency-Key:
- * without the header it simply runs. Errors the caller can correct (4xx) are kept as answers too.
+ * without the header it simply runs. Errors the caller can correct (4xx) are kept as answers too. `keep` turns a
+ * success body into the one stored for repeats: an answer showing a secret once (an API key, a signing secret) keeps
+ * it out of the table, as secrets are stored only hashed or sealed.
  */
 export async function withIdempotency(
   db: Kysely<Database>,
@@ -27,6 +29,7 @@ export async function withIdempotency(
   reply: FastifyReply,
   owner: IdempotencyOwner,
   run: () => Promise<{ status: number; body: unknown }>,
+  keep: (body: unknown) => unknown = (body) => body,
 ): Promise<void> {
   const header = request.headers['idempotency-key'];
   if (header === undefined) {
@@ -81,7 +84,7 @@ export async function withIdempotency(
     reply.header('idempotent-replayed', 'true');
     return reply.code(kept.status).header('content-type', 'application/json; charset=utf-8').send(kept.answer);
   }
-  const keep = (status: number, body: unknown) =>
+  const store = (status: number, body: unknown) =>
     db
       .updateTable('messaging_idempotency')
       .set({ status, answer: JSON.stringify(body) })
@@ -93,7 +96,7 @@ export async function withIdempotency(
   try {
     answer = await run();
   } catch (error) {
-    if (error instanceof ApiError && error.httpStatus < 500) await keep(error.httpStatus, errorEnvelope(error));
+    if (error instanceof ApiError && error.httpStatus < 500) await store(error.httpStatus, errorEnvelope(error));
     else
       await db
         .deleteFrom('messaging_idempotency')
@@ -103,6 +106,6 @@ export async function withIdempotency(
         .execute();
     throw error;
   }
-  await keep(answer.status, answer.body);
+  await store(answer.status, keep(answer.body));
   await reply.code(answer.status).send(answer.body);
 }

@@ -538,6 +538,22 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
     expect(Number(count.count)).toBe(1);
     const reused = await call('POST', '/client/company', partner.key, { ...COMPANY, trade_name: 'Autre' }, headers);
     expect(reused.status).toBe(409);
+    // An answer that showed a secret once repeats without it: the API key is not kept in clear for repeats.
+    const companyId = await verifiedCompany(partner.key);
+    const accountBody = { company_id: companyId, owner: owner('repeat@boulangerie-martin.fr') };
+    const once = await call('POST', '/system/account', partner.key, accountBody, { 'idempotency-key': 'account-1' });
+    const twice = await call('POST', '/system/account', partner.key, accountBody, { 'idempotency-key': 'account-1' });
+    expect(once.body.data.api_key).toMatch(/\S{20,}/);
+    expect(twice.status).toBe(201);
+    expect(twice.body.data).toMatchObject({
+      id: once.body.data.id,
+      client_id: once.body.data.client_id,
+      api_key: null,
+    });
+    const kept = await t.store.db.selectFrom('messaging_idempotency').select('answer').execute();
+    expect(kept.some((row) => row.answer?.includes(once.body.data.api_key))).toBe(false);
+    const accounts = await call('GET', `/system/account?company_id=${companyId}`, partner.key);
+    expect(accounts.body.pagination.count).toBe(1);
     // Another partner's key space is its own.
     const theirs = await call('POST', '/client/company', other.key, COMPANY, headers);
     expect(theirs.status).toBe(201);

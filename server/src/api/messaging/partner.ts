@@ -243,6 +243,15 @@ function activationPage(): string {
 </body></html>`;
 }
 
+/**
+ * What an Idempotency-Key repeat answers instead of a secret shown once: the field set to null (the secret is never
+ * stored in clear; register the callback again, or mint another key, to get a new one).
+ */
+const withoutSecret = (field: 'secret' | 'api_key') => (body: unknown) => {
+  const { data } = body as { data: Record<string, unknown> };
+  return { ...(body as object), data: { ...data, [field]: null } };
+};
+
 export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db, config } = context;
   const mailer = activationMailer(
@@ -319,17 +328,24 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
     },
     async (request, reply) => {
       const owner = callbackOwner(request);
-      await withIdempotency(db, request, reply, owner, async () => {
-        const { callback, secret } = await registerCallback(
-          db,
-          context.outbound,
-          secretsKey(config),
-          owner,
-          request.body.url,
-        );
-        context.webhooks?.poke();
-        return { status: 201, body: ok(presentCallback(callback, secret)) };
-      });
+      await withIdempotency(
+        db,
+        request,
+        reply,
+        owner,
+        async () => {
+          const { callback, secret } = await registerCallback(
+            db,
+            context.outbound,
+            secretsKey(config),
+            owner,
+            request.body.url,
+          );
+          context.webhooks?.poke();
+          return { status: 201, body: ok(presentCallback(callback, secret)) };
+        },
+        withoutSecret('secret'),
+      );
     },
   );
 
@@ -587,12 +603,19 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
     async (request, reply) => {
       const partnerId = partnerOf(request);
       let activation: ActivationToSend | null = null;
-      await withIdempotency(db, request, reply, { kind: 'partner', id: partnerId }, async () => {
-        const created = await guarded(() => createAccount(db, partnerId, request.body, accountOptions));
-        activation = created.activation;
-        const account = await loadAccount(db, partnerId, created.id);
-        return { status: 201, body: ok({ ...presentAccount(account), api_key: created.apiKey }) };
-      });
+      await withIdempotency(
+        db,
+        request,
+        reply,
+        { kind: 'partner', id: partnerId },
+        async () => {
+          const created = await guarded(() => createAccount(db, partnerId, request.body, accountOptions));
+          activation = created.activation;
+          const account = await loadAccount(db, partnerId, created.id);
+          return { status: 201, body: ok({ ...presentAccount(account), api_key: created.apiKey }) };
+        },
+        withoutSecret('api_key'),
+      );
       await sendActivation(activation);
     },
   );
