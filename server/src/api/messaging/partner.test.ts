@@ -27,16 +27,17 @@ interface Received {
   body: any;
 }
 
-/** A callback receiver on loopback (allow-listed for http in tests): records every POST, answers 200. */
+/** A callback receiver on loopback (allow-listed for http in tests): records every POST, answers 200 (503 to the first `failFirst`). */
 class Receiver {
   readonly received: Received[] = [];
+  constructor(private failFirst = 0) {}
   private server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       this.received.push({ path: request.url ?? '', headers: request.headers, raw, body: JSON.parse(raw) });
-      response.writeHead(200).end('ok');
+      response.writeHead(this.received.length <= this.failFirst ? 503 : 200).end('ok');
     });
   });
   url = '';
@@ -372,6 +373,32 @@ describe('the seed flow', () => {
       });
       expect(forAccount[1]?.body.id).toBe(agent.body.data.id);
       expect(receiver.received.filter((r) => r.body.type === 'AGENT_STATUS')).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('delivery', () => {
+  it('retries a callback the receiver refused, with the same webhook-id, and logs each attempt', async () => {
+    const receiver = await new Receiver(2).start();
+    try {
+      const { key } = await partnerWithKey(t, 'Flaky receiver partner');
+      expect((await call('POST', '/system/callback', key, { url: receiver.url })).status).toBe(201);
+      await until(() => expect(receiver.received).toHaveLength(3));
+      const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+      expect(ids.size).toBe(1);
+      const log = await until(async () => {
+        const answer = await call('GET', '/system/callback/deliveries', key);
+        expect(answer.body.data.map((d: { status: string }) => d.status)).toEqual([
+          'delivered',
+          'retrying',
+          'retrying',
+        ]);
+        return answer.body.data;
+      });
+      expect(log.map((d: { attempt: number }) => d.attempt)).toEqual([3, 2, 1]);
+      expect(log[2]).toMatchObject({ http_status: 503, body: { type: 'TEST' } });
     } finally {
       await receiver.close();
     }
