@@ -625,6 +625,7 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
       [{ ...COMPANY, legal_identifier: '443 061 842' }, 'legal_identifier'],
       [{ ...COMPANY, legal_identifier: 'DE12345678', country: 'DE' }, 'legal_identifier'],
       [{ ...COMPANY, country: 'DE' }, 'legal_identifier'],
+      [{ ...COMPANY, legal_identifier: 'DE123456789' }, 'legal_identifier'],
       [{ ...COMPANY, phone: '0145678900' }, 'phone'],
       [{ ...COMPANY, phone: '+33 1 23' }, 'phone'],
       [{ ...COMPANY, email: 'contact@' }, 'email'],
@@ -641,6 +642,13 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
     const missing = await call('POST', '/client/company', partner.key, incomplete);
     expect(missing.status).toBe(400);
     expect(missing.body.meta.message).toContain('legal_name');
+
+    const greek = await call('POST', '/client/company', partner.key, {
+      ...COMPANY,
+      legal_identifier: 'EL123456789',
+      country: 'GR',
+    });
+    expect(greek.body.data).toMatchObject({ identifier_kind: 'vat', legal_identifier: 'EL123456789' });
 
     const companyId = await verifiedCompany(partner.key);
     const badOwner = await call('POST', '/system/account', partner.key, {

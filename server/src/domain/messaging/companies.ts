@@ -89,6 +89,17 @@ function readCompany(input: Partial<CompanyInput>, current?: MessagingCompanyRow
   }
   const country = fields.country ?? current?.country;
   const kind = fields.identifier_kind ?? current?.identifier_kind;
+  const identifier = fields.legal_identifier ?? current?.legal_identifier;
+  if (kind === 'vat' && country !== undefined && identifier !== undefined) {
+    // Greece writes EL, Northern Ireland XI; every other prefix is the ISO country code.
+    const prefix = identifier.slice(0, 2);
+    const prefixCountry = prefix === 'EL' ? 'GR' : prefix === 'XI' ? 'GB' : prefix;
+    if (prefixCountry !== country)
+      throw fieldInvalid(
+        'legal_identifier',
+        `A ${prefix} VAT number belongs to a company of ${prefixCountry}, not ${country}.`,
+      );
+  }
   if ((kind === 'siren' || kind === 'siret') && country !== undefined && country !== 'FR')
     throw fieldInvalid(
       'legal_identifier',
