@@ -488,6 +488,45 @@ describe('transitions through the API', () => {
     expect((await call('POST', `/system/account/${other.body.data.id}/verify`, ADMIN_KEY)).status).toBe(409);
   });
 
+  it('account: closes from every state but closed, each change announced as messaging.account_status', async () => {
+    const companyId = await verifiedCompany(partner.key);
+    const paths: Record<string, Array<[string, string]>> = {
+      pending_verification: [],
+      pending_activation: [['verify', 'pending_activation']],
+      rejected: [['reject', 'rejected']],
+      // Without activation, verify makes it active at once.
+      suspended: [
+        ['verify', 'active'],
+        ['suspend', 'suspended'],
+      ],
+    };
+    for (const [from, steps] of Object.entries(paths)) {
+      const created = await call('POST', '/system/account', partner.key, {
+        company_id: companyId,
+        owner: owner(`close-${from}@boulangerie-martin.fr`),
+        activation_required: from !== 'suspended',
+      });
+      const id = created.body.data.id;
+      for (const [decision, expected] of steps) {
+        const answer = await call('POST', `/system/account/${id}/${decision}`, ADMIN_KEY, { reason: 'test' });
+        expect(answer.body.data.state).toBe(expected);
+      }
+      const before = (await call('GET', `/system/account/${id}`, partner.key)).body.data.state;
+      expect(before).toBe(from);
+      const closed = await call('POST', `/system/account/${id}/close`, partner.key);
+      expect(closed.body.data.state, from).toBe('closed');
+      const events = await t.store.db
+        .selectFrom('event')
+        .select('payload')
+        .where('type', '=', 'messaging.account_status')
+        .where('subject_id', '=', id)
+        .orderBy('id')
+        .execute();
+      const last = JSON.parse(events.at(-1)?.payload ?? '{}');
+      expect(last).toMatchObject({ state: 'closed', previousState: from, owner: { kind: 'partner' } });
+    }
+  });
+
   it('a suspended account refuses its owner’s login and session with 403', async () => {
     const companyId = await verifiedCompany(partner.key);
     const email = 'login@boulangerie-martin.fr';
