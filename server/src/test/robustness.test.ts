@@ -176,8 +176,9 @@ function expectEnvelope(path: string, status: number, body: string, what: string
     result?: string;
     message?: string;
   };
-  // REST v2, the console's auth and the commerce API answer in the v2 envelope; v1 in its own.
-  if (path.startsWith('/api/2/') || path.startsWith('/auth/') || path.startsWith('/api/commerce/')) {
+  // REST v2, the console's auth, the commerce and the messaging APIs answer in the v2 envelope; v1 in its own.
+  const v2Envelope = ['/api/2/', '/auth/', '/api/commerce/', '/api/messaging/'];
+  if (v2Envelope.some((prefix) => path.startsWith(prefix))) {
     expect(['fail', 'error'], what).toContain(parsed.meta?.status);
     expect(parsed.meta?.message, what).toMatch(/\S/);
   } else {
