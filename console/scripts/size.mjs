@@ -6,8 +6,12 @@ import { gzipSync } from 'node:zlib';
 
 /** React 19 alone is about 60 KB gzipped; the console's own code gets the rest. What the first page load fetches. */
 const BUDGET_BYTES = 110 * 1024;
-/** Chunks fetched only when a page needs them (the reports page and its chart library, uPlot). */
-const LAZY_BUDGET_BYTES = 40 * 1024;
+/**
+ * Chunks fetched only when a page needs them, all pages summed (the reports page and its chart library, uPlot, about
+ * 29 KB; the Flows pages, about 12 KB, grown by the schedule and event triggers and flow deletion): no page fetches
+ * them all, so the sum is an upper bound.
+ */
+const LAZY_BUDGET_BYTES = 48 * 1024;
 const assets = new URL('../dist/assets/', import.meta.url);
 // What index.html names is the first load; every other asset is a chunk a page imports dynamically.
 const html = readFileSync(new URL('../dist/index.html', import.meta.url), 'utf8');
