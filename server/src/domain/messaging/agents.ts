@@ -3,18 +3,13 @@
 // row and a `messaging.agent_status` event in one transaction; the provider calls themselves are the worker's
 // (agent-worker.ts), which claims the rows these commands leave due.
 import type { Kysely } from 'kysely';
-import type {
-  Database,
-  MessagingAgentCarrierRow,
-  MessagingAgentRow,
-  MessagingAgentState,
-  MessagingCarrierState,
-} from '../../db/schema.js';
+import type { Database, MessagingAgentRow, MessagingAgentState, MessagingCarrierState } from '../../db/schema.js';
 import { fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { assertAgentTransition, carrierCanBecome, environmentStateAfter } from './agent-states.js';
+import { type AgentWithCarriers, loadAgent } from './agent-store.js';
 import { deleteTesterInTransaction } from './testers.js';
 
 export const USE_CASES = ['transactional', 'promotional', 'otp', 'multi_use'] as const;
@@ -43,10 +38,7 @@ export interface AgentInput {
 
 export type AgentUpdate = Partial<AgentInput>;
 
-export interface AgentWithCarriers {
-  agent: MessagingAgentRow;
-  carriers: MessagingAgentCarrierRow[];
-}
+export { type AgentWithCarriers, loadAgent } from './agent-store.js';
 
 /** Appends the environment's event: its state, the previous one, why, and what changed (a carrier, the carriers). */
 export async function appendAgentStatus(
@@ -125,25 +117,6 @@ async function checkInput(trx: Tx, clientId: number, input: AgentInput): Promise
     if (!input.phone && !input.email && !input.website) throw fieldMissing('phone');
   } else if (input.carriers !== undefined && input.carriers.length > 0)
     throw fieldInvalid('carriers', "Carriers launch the RCS agent: add 'rcs' to channels.");
-}
-
-export async function loadAgent(db: Kysely<Database> | Tx, clientId: number, id: number): Promise<AgentWithCarriers> {
-  const agent = await db
-    .selectFrom('messaging_agent')
-    .selectAll()
-    .where('id', '=', id)
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  // Another tenant's environment is as unknown as one that does not exist.
-  if (agent === undefined) throw unknownResource('chatbot/agent', id);
-  const carriers = await db
-    .selectFrom('messaging_agent_carrier')
-    .selectAll()
-    .where('agent_id', '=', id)
-    .orderBy('id')
-    .execute();
-  return { agent, carriers };
 }
 
 export async function listAgents(

@@ -9,7 +9,7 @@ import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { InvalidTransition } from './agent-states.js';
-import { loadAgent } from './agents.js';
+import { loadAgent } from './agent-store.js';
 import { assertTesterTransition } from './tester-states.js';
 
 async function recordChange(
