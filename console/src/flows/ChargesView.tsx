@@ -5,14 +5,8 @@ import type { Api } from '../api';
 import { useI18n } from '../i18n';
 import { ErrorLine, messageOf } from '../ui';
 import { type ChargeTotals, chargeTotals } from './commerce';
+import { dayBefore } from './rome-day';
 import { useFlowsText } from './strings';
-
-/** `YYYY-MM-DD` of a day `daysAgo` before today, in the browser's calendar (the API reads it as Europe/Rome). */
-function dayBefore(daysAgo: number): string {
-  const date = new Date(Date.now() - daysAgo * 86_400_000);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
 
 export function ChargesView({ api }: { api: Api }) {
   const text = useFlowsText();
