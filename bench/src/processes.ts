@@ -1,5 +1,7 @@
 // Processes a benchmark measures: a Causerie node on a throwaway SQLite file, or a baseline server script. Nodes, Redis
 // and the waiting are test-support's (one start-a-node helper for tests, e2e and benchmarks).
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@causerie/test-support/database';
 import {
@@ -43,4 +45,15 @@ export async function startBaseline(name: string): Promise<Server> {
     rss: () => residentBytes(baseline.child.pid),
     stop: () => baseline.stop('SIGKILL'),
   };
+}
+
+/**
+ * Pins every thread of a process (`taskset -a`) to the given CPUs, e.g. `'0'`; false when the machine cannot (one
+ * core, no taskset). The REST benchmark puts the servers on one core and its own load generator on the other, so the
+ * generator does not take turns with the server it measures (bench/RESULTS.md, rest).
+ */
+export function pinToCpus(pid: number | undefined, cpus: string): boolean {
+  if (pid === undefined || availableParallelism() < 2) return false;
+  const pinned = spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+  return pinned.status === 0;
 }

@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { api as callApi } from './client.js';
-import { startBaseline } from './processes.js';
+import { pinToCpus, startBaseline } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { round } from './stats.js';
 
@@ -454,6 +454,13 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
     const seeded = await seed(apiOf(node.base), writer, scale);
     const seedSeconds = round((Date.now() - seedStarted) / 1000);
     const headers = { 'x-api-key': seeded.clientKey };
+    // The measured servers on CPU 0, this process (autocannon) on CPU 1: on two cores, a load generator sharing the
+    // servers' cores makes the ratio measure its turns with them more than their work (BENCH_PIN=0: no pinning).
+    const pinned =
+      process.env.BENCH_PIN !== '0' &&
+      pinToCpus(node.child.pid, '0') &&
+      pinToCpus(baseline.child.pid, '0') &&
+      pinToCpus(process.pid, '1');
     const target = postgres ? TARGET_RATIO_POSTGRES : TARGET_RATIO_SQLITE;
     const endpoints: Record<string, unknown>[] = [];
     // BENCH_ONLY: the endpoints whose name contains it (profiling one endpoint at a time).
@@ -487,6 +494,7 @@ export async function rest(options: BenchOptions): Promise<Record<string, unknow
     return {
       dialect: database.config.dialect,
       read_cache_ms: readCache === undefined ? 1000 : Number(readCache),
+      servers_on_cpu_0_load_generator_on_cpu_1: pinned,
       connections: CONNECTIONS,
       seconds_per_endpoint: scale.seconds,
       conversations: scale.conversations,
