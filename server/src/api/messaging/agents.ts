@@ -175,6 +175,10 @@ function presentTester(row: MessagingTesterRow) {
   };
 }
 
+/** The answers' shapes (what tests and clients read). */
+export type AgentView = ReturnType<typeof presentAgent>;
+export type TesterView = ReturnType<typeof presentTester>;
+
 const ok = <T>(data: T) => ({ meta: { status: 'success' as const }, data });
 const page = <T>(items: T[], count: number, at: { page: number; limit: number }) => ({
   meta: { status: 'success' as const },

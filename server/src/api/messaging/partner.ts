@@ -201,6 +201,11 @@ function presentAccount(row: MessagingAccountRow) {
   };
 }
 
+/** The answers' shapes (what tests and clients read). */
+export type CallbackView = ReturnType<typeof presentCallback>;
+export type CompanyView = ReturnType<typeof presentCompany>;
+export type AccountView = ReturnType<typeof presentAccount>;
+
 /** The activation page's script: reads the token from the fragment and posts it with the chosen password. */
 const ACTIVATION_SCRIPT = `const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
 const result = document.getElementById('result');

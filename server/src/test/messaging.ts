@@ -1,0 +1,215 @@
+// What the messaging API's tests share (issue 19): typed calls to /api/messaging, a real SMTP mailbox and the
+// activation link of its mails, callback receivers that check both signature schemes of every delivery, the fake RBM
+// server with its service account, and a retrying wait that answers a value.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import { type Received, startReceiver } from '@causerie/test-support/webhook-receiver';
+import type { FastifyInstance } from 'fastify';
+import { SMTPServer } from 'smtp-server';
+import { Webhook } from 'standardwebhooks';
+import type { Config } from '../config.js';
+import type { CallbackBody } from '../webhooks/callbacks.js';
+
+export type { AgentView, TesterView } from '../api/messaging/agents.js';
+export type { AccountView, CallbackView, CompanyView } from '../api/messaging/partner.js';
+
+/** One answer of /api/messaging: the v2 envelope, `data` of the shape the caller names. */
+export interface MessagingAnswer<T> {
+  status: number;
+  body: {
+    meta: { status: string; error?: string; message?: string; field?: string };
+    data: T;
+    pagination: { page: number; limit: number; count: number; pages: number };
+  };
+}
+
+/** One row of a resource's state history (`GET /client/company/{id}`, `/system/account/{id}`). */
+export interface HistoryEntry {
+  state: string;
+  previous_state: string | null;
+  reason: string | null;
+  at: string;
+}
+
+/** An answer's `data` when the test reads nothing of it. */
+export type Unread = Record<string, unknown>;
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * A caller of `/api/messaging{path}` (paths under /api/ or /auth/ as given) on `app()` — a function, so a test that
+ * restarts the app keeps its caller. The key goes in `X-API-Key`, or in `Authorization: Bearer` with `bearer`.
+ */
+export function messagingCaller(app: () => FastifyInstance, options: { bearer?: boolean } = {}) {
+  return async <T = Unread>(
+    method: Method,
+    path: string,
+    key: string | undefined,
+    json?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<MessagingAnswer<T>> => {
+    const response = await app().inject({
+      method,
+      url: path.startsWith('/api/') || path.startsWith('/auth/') ? path : `/api/messaging${path}`,
+      headers: {
+        ...(key !== undefined && (options.bearer ? { authorization: `Bearer ${key}` } : { 'x-api-key': key })),
+        ...(json !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(json !== undefined && { payload: JSON.stringify(json) }),
+    });
+    return { status: response.statusCode, body: response.json<MessagingAnswer<T>['body']>() };
+  };
+}
+
+/** Retries `check` (assertions that throw until the server got there) and answers its value; its last failure after `timeoutMs`. */
+export async function until<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** A real SMTP server on loopback: keeps each message's recipients and raw text. */
+export class Mailbox {
+  readonly messages: Array<{ to: string[]; raw: string }> = [];
+  private server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        this.messages.push({
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  port = 0;
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+  /** The mails sent to `email` so far, once there are at least `count` (waits up to 10 s). */
+  mailsTo(email: string, count = 1): Promise<Array<{ to: string[]; raw: string }>> {
+    return until(() => {
+      const found = this.messages.filter((message) => message.to.includes(email));
+      if (found.length < count) throw new Error(`${found.length} of ${count} mails to ${email} so far`);
+      return found;
+    });
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The activation link of a mail (its text may be quoted-printable: soft breaks and =XX escapes undone). */
+export function linkIn(raw: string): string {
+  const text = raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(text)?.[0];
+  if (link === undefined) throw new Error(`no activation link in the mail:\n${text}`);
+  return link;
+}
+
+/** The one-time token of an activation link (it rides in the fragment). */
+export const tokenOf = (link: string): string => new URLSearchParams(new URL(link).hash.slice(1)).get('token') ?? '';
+
+/** One callback delivery as received: its raw body, parsed, and whether each signature scheme checked out. */
+export interface Delivery {
+  headers: Record<string, string>;
+  raw: string;
+  body: CallbackBody;
+  /** Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and `X-Causerie-Signature`. */
+  signed: { standard: boolean; causerie: boolean } | 'secret not known yet';
+}
+
+/** Whether `received` carries both signatures of `secret` over its exact body. */
+export function signaturesOf(
+  secret: string,
+  received: Pick<Received, 'headers' | 'body'>,
+): { standard: boolean; causerie: boolean } {
+  let standard = true;
+  try {
+    new Webhook(secret).verify(received.body, {
+      'webhook-id': received.headers['webhook-id'] ?? '',
+      'webhook-timestamp': received.headers['webhook-timestamp'] ?? '',
+      'webhook-signature': received.headers['webhook-signature'] ?? '',
+    });
+  } catch {
+    standard = false;
+  }
+  const causerie =
+    received.headers['x-causerie-signature'] ===
+    `sha256=${createHmac('sha256', secret).update(received.body).digest('hex')}`;
+  return { standard, causerie };
+}
+
+/**
+ * A callback receiver on loopback (allow-listed for http in the tests) that checks the signatures of every delivery
+ * with the secret its registration answered (`trust`); a delivery that came before (the TEST event races the
+ * registration's answer) is checked then. Answers 200, or `answer(n)` for the n-th request.
+ */
+export async function startCallbackReceiver(path = '/events', answer: (n: number) => number = () => 200) {
+  const receiver = await startReceiver(path);
+  let secret: string | undefined;
+  const signed: Array<Delivery['signed']> = [];
+  receiver.respond = (received, n) => {
+    signed[n - 1] = secret === undefined ? 'secret not known yet' : signaturesOf(secret, received);
+    return { status: answer(n) };
+  };
+  return {
+    url: receiver.url,
+    /** The secret the registration answered: deliveries are checked with it from now on, and those before it. */
+    trust(registered: string): void {
+      secret = registered;
+      receiver.received.forEach((received, index) => {
+        if (signed[index] === 'secret not known yet') signed[index] = signaturesOf(registered, received);
+      });
+    },
+    deliveries(): Delivery[] {
+      return receiver.received.map((received, index) => ({
+        headers: received.headers,
+        raw: received.body,
+        body: JSON.parse(received.body) as CallbackBody,
+        signed: signed[index] ?? 'secret not known yet',
+      }));
+    },
+    close: () => receiver.close(),
+  };
+}
+export type CallbackReceiver = Awaited<ReturnType<typeof startCallbackReceiver>>;
+
+/** The fake Google RBM server, its service account registered, and the config that points the app at it. */
+export async function startFakeRbm(rcsEnabled: string[]): Promise<{ fake: FakeRbm; overrides: Partial<Config> }> {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const fake = await new FakeRbm({ agentId: 'unused-agent', clientToken: 'unused', rcsEnabled }).start();
+  fake.registerServiceAccount('rbm-partner@causerie.iam.gserviceaccount.com', 'key-1', publicKey);
+  const overrides = {
+    rbmManagementUrl: fake.url,
+    rbmServiceAccount: JSON.stringify({
+      type: 'service_account',
+      client_email: 'rbm-partner@causerie.iam.gserviceaccount.com',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      private_key_id: 'key-1',
+      token_uri: fake.tokenUrl,
+    }),
+    webhookTimeScale: 0.001,
+  };
+  return { fake, overrides };
+}
