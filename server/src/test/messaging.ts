@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import type { CallbackBody } from '../webhooks/callbacks.js';
 
 export type { AgentView, TesterView } from '../api/messaging/agents.js';
-export type { AccountView, CallbackView, CompanyView } from '../api/messaging/partner.js';
+export type { AccountView, CallbackView, CompanyView, DeliveryView } from '../api/messaging/partner.js';
 
 /** One answer of /api/messaging: the v2 envelope, `data` of the shape the caller names. */
 export interface MessagingAnswer<T> {

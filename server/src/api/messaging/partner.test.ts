@@ -2,106 +2,25 @@
 // seed's flow end to end with a real SMTP server and a callback receiver that checks the signatures, each transition
 // of the company and account state machines, the 403 of an account that is not active, Idempotency-Key, isolation
 // between partners, scopes and bad input.
-import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import { Webhook } from 'standardwebhooks';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_STATES, ACCOUNT_TRANSITIONS, accountCanBecome } from '../../domain/messaging/account-states.js';
 import { COMPANY_STATES, COMPANY_TRANSITIONS, companyCanBecome } from '../../domain/messaging/company-states.js';
 import { luhnValid, readLegalIdentifier } from '../../domain/messaging/legal-ids.js';
 import { ADMIN_KEY, clientWithKey, partnerWithKey, startTestApp, type TestApp } from '../../test/harness.js';
-
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: test assertions read any field of the JSON answers
-  body: any;
-}
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  raw: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the callback body as JSON
-  body: any;
-}
-
-/** A callback receiver on loopback (allow-listed for http in tests): records every POST, answers 200 (503 to the first `failFirst`). */
-class Receiver {
-  readonly received: Received[] = [];
-  constructor(private failFirst = 0) {}
-  private server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      this.received.push({ path: request.url ?? '', headers: request.headers, raw, body: JSON.parse(raw) });
-      response.writeHead(this.received.length <= this.failFirst ? 503 : 200).end('ok');
-    });
-  });
-  url = '';
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
-    return this;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** A real SMTP server: keeps each message's recipients and raw text. */
-class Mailbox {
-  readonly messages: Array<{ to: string[]; raw: string }> = [];
-  private server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        this.messages.push({
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  port = 0;
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** The activation link of a mail (its text may be quoted-printable: soft breaks and =XX escapes undone). */
-function linkIn(raw: string): string {
-  const text = raw
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-  const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(text)?.[0];
-  if (link === undefined) throw new Error(`no activation link in the mail:\n${text}`);
-  return link;
-}
-
-async function until<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+import {
+  type AccountView,
+  type CallbackView,
+  type CompanyView,
+  type DeliveryView,
+  type HistoryEntry,
+  linkIn,
+  Mailbox,
+  messagingCaller,
+  startCallbackReceiver,
+  tokenOf,
+  until,
+} from '../../test/messaging.js';
 
 const COMPANY = {
   legal_name: 'Google France SARL',
@@ -129,42 +48,21 @@ let mailbox: Mailbox;
 let partner: { partnerId: number; key: string };
 let other: { partnerId: number; key: string };
 
-function makeCall(app: TestApp) {
-  return async (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    key: string | undefined,
-    json?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Answer> => {
-    const response = await app.app.inject({
-      method,
-      url: path.startsWith('/api/') || path.startsWith('/auth/') ? path : `/api/messaging${path}`,
-      headers: {
-        ...(key !== undefined && { 'x-api-key': key }),
-        ...(json !== undefined && { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(json !== undefined && { payload: JSON.stringify(json) }),
-    });
-    const text = response.body;
-    return { status: response.statusCode, body: text.startsWith('{') ? JSON.parse(text) : text };
-  };
-}
+const makeCall = (app: TestApp) => messagingCaller(() => app.app);
 let call: ReturnType<typeof makeCall>;
 
 /** A verified company of `partnerKey`'s. */
 async function verifiedCompany(partnerKey: string, extra: Record<string, unknown> = {}): Promise<number> {
-  const created = await call('POST', '/client/company', partnerKey, { ...COMPANY, ...extra });
+  const created = await call<CompanyView>('POST', '/client/company', partnerKey, { ...COMPANY, ...extra });
   expect(created.status).toBe(201);
-  const verified = await call('POST', `/client/company/${created.body.data.id}/verify`, ADMIN_KEY);
+  const verified = await call<CompanyView>('POST', `/client/company/${created.body.data.id}/verify`, ADMIN_KEY);
   expect(verified.body.data.state).toBe('verified');
   return created.body.data.id;
 }
 
 beforeAll(async () => {
   mailbox = await new Mailbox().start();
-  t = await startTestApp({ webhookTimeScale: 0.001, smtpUrl: `smtp://127.0.0.1:${mailbox.port}` });
+  t = await startTestApp({ webhookTimeScale: 0.001, smtpUrl: mailbox.url });
   call = makeCall(t);
   partner = await partnerWithKey(t, 'Bi-way');
   other = await partnerWithKey(t, 'Other partner');
@@ -213,16 +111,20 @@ describe('state machines as data', () => {
 
 describe('the seed flow', () => {
   it('callback → company → verified → account → mail → password → active, every callback signed and in order', async () => {
-    const receiver = await new Receiver().start();
+    const receiver = await startCallbackReceiver('/events');
+    const accountReceiver = await startCallbackReceiver('/account-events');
     try {
-      const registered = await call('POST', '/system/callback', partner.key, { url: receiver.url });
+      const registered = await call<CallbackView & { secret: string }>('POST', '/system/callback', partner.key, {
+        url: receiver.url,
+      });
       expect(registered.status).toBe(201);
-      const secret: string = registered.body.data.secret;
+      const secret = registered.body.data.secret;
       expect(secret).toMatch(/^whsec_/);
-      expect((await call('GET', '/system/callback', partner.key)).body.data.url).toBe(receiver.url);
-      await until(() => expect(receiver.received.map((r) => r.body.type)).toEqual(['TEST']));
+      receiver.trust(secret);
+      expect((await call<CallbackView>('GET', '/system/callback', partner.key)).body.data.url).toBe(receiver.url);
+      await until(() => expect(receiver.deliveries().map((r) => r.body.type)).toEqual(['TEST']));
 
-      const company = await call('POST', '/client/company', partner.key, COMPANY);
+      const company = await call<CompanyView>('POST', '/client/company', partner.key, COMPANY);
       expect(company.status).toBe(201);
       expect(company.body.data).toMatchObject({
         state: 'pending_verification',
@@ -230,42 +132,38 @@ describe('the seed flow', () => {
         legal_identifier: '44306184100047',
         phone: '+33145678900',
       });
-      const companyId: number = company.body.data.id;
+      const companyId = company.body.data.id;
       // The partner may not verify its own company.
       expect((await call('POST', `/client/company/${companyId}/verify`, partner.key)).status).toBe(403);
-      const verified = await call('POST', `/client/company/${companyId}/verify`, ADMIN_KEY);
+      const verified = await call<CompanyView>('POST', `/client/company/${companyId}/verify`, ADMIN_KEY);
       expect(verified.body.data.state).toBe('verified');
 
       const email = 'claire@boulangerie-martin.fr';
-      const account = await call('POST', '/system/account', partner.key, {
+      const account = await call<AccountView & { api_key: string }>('POST', '/system/account', partner.key, {
         company_id: companyId,
         owner: owner(email),
         activation_required: true,
       });
       expect(account.status).toBe(201);
       expect(account.body.data.state).toBe('pending_verification');
-      const accountId: number = account.body.data.id;
-      const accountKey: string = account.body.data.api_key;
+      const accountId = account.body.data.id;
+      const accountKey = account.body.data.api_key;
 
       // Not active: the account's key is refused with a message saying so.
       const early = await call('GET', '/api/2/website', accountKey);
       expect(early.status).toBe(403);
       expect(early.body.meta.error).toBe('account_not_active');
       expect(early.body.meta.message).toMatch(/not active/);
-      expect((await call('POST', '/system/callback', accountKey, { url: receiver.url })).status).toBe(403);
+      expect((await call('POST', '/system/callback', accountKey, { url: accountReceiver.url })).status).toBe(403);
 
-      const decided = await call('POST', `/system/account/${accountId}/verify`, ADMIN_KEY);
+      const decided = await call<AccountView>('POST', `/system/account/${accountId}/verify`, ADMIN_KEY);
       expect(decided.body.data.state).toBe('pending_activation');
       expect((await call('GET', '/api/2/website', accountKey)).status).toBe(403);
 
-      const mail = await until(() => {
-        const found = mailbox.messages.find((message) => message.to.includes(email));
-        if (found === undefined) throw new Error('no mail yet');
-        return found;
-      });
-      expect(mail.raw).toMatch(/Subject: Activez votre compte/);
-      const link = new URL(linkIn(mail.raw));
-      const token = new URLSearchParams(link.hash.slice(1)).get('token') ?? '';
+      const [mail] = await mailbox.mailsTo(email);
+      expect(mail?.raw).toMatch(/Subject: Activez votre compte/);
+      const link = new URL(linkIn(mail?.raw ?? ''));
+      const token = tokenOf(link.href);
       const pageAnswer = await t.app.inject({ method: 'GET', url: link.pathname });
       expect(pageAnswer.statusCode).toBe(200);
       expect(pageAnswer.body).toContain('<form id="activation">');
@@ -278,25 +176,41 @@ describe('the seed flow', () => {
       const tooShort = await call('POST', link.pathname, undefined, { token, password: 'short' });
       expect(tooShort.status).toBe(400);
       expect(tooShort.body.meta.field).toBe('password');
-      const activated = await call('POST', link.pathname, undefined, { token, password: 'croissant-du-matin' });
+      const activated = await call<{ state: string; operator_id: number }>('POST', link.pathname, undefined, {
+        token,
+        password: 'croissant-du-matin',
+      });
       expect(activated.status).toBe(200);
       expect(activated.body.data.state).toBe('active');
       // Single use.
       const again = await call('POST', link.pathname, undefined, { token, password: 'croissant-du-matin' });
       expect(again.status).toBe(404);
 
-      const login = await call('POST', '/auth/login', undefined, { email, password: 'croissant-du-matin' });
-      expect(login.status).toBe(200);
-      const me = await call('GET', `/api/2/operator/${activated.body.data.operator_id}`, undefined, undefined, {
-        authorization: `Bearer ${login.body.data.token}`,
+      const login = await call<{ token: string }>('POST', '/auth/login', undefined, {
+        email,
+        password: 'croissant-du-matin',
       });
+      expect(login.status).toBe(200);
+      const me = await call<{ email: string; role: string }>(
+        'GET',
+        `/api/2/operator/${activated.body.data.operator_id}`,
+        undefined,
+        undefined,
+        {
+          authorization: `Bearer ${login.body.data.token}`,
+        },
+      );
       expect(me.status).toBe(200);
       // The owner is an admin operator of the new account.
       expect(me.body.data).toMatchObject({ email, role: 'admin' });
       expect((await call('GET', '/api/2/website', accountKey)).status).toBe(200);
-      const state = await call('GET', `/system/account/${accountId}`, partner.key);
+      const state = await call<AccountView & { history: HistoryEntry[] }>(
+        'GET',
+        `/system/account/${accountId}`,
+        partner.key,
+      );
       expect(state.body.data.owner.operator_id).toBe(activated.body.data.operator_id);
-      expect(state.body.data.history.map((h: { state: string }) => h.state)).toEqual([
+      expect(state.body.data.history.map((h) => h.state)).toEqual([
         'pending_verification',
         'pending_activation',
         'active',
@@ -310,21 +224,9 @@ describe('the seed flow', () => {
         ['ACCOUNT_STATUS', 'pending_activation'],
         ['ACCOUNT_STATUS', 'active'],
       ];
-      await until(() => expect(receiver.received.map((r) => [r.body.type, r.body.state])).toEqual(expected));
-      const verifier = new Webhook(secret);
-      for (const delivery of receiver.received) {
-        expect(() =>
-          verifier.verify(delivery.raw, {
-            'webhook-id': String(delivery.headers['webhook-id']),
-            'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
-            'webhook-signature': String(delivery.headers['webhook-signature']),
-          }),
-        ).not.toThrow();
-        expect(delivery.headers['x-causerie-signature']).toBe(
-          `sha256=${createHmac('sha256', secret).update(delivery.raw).digest('hex')}`,
-        );
-      }
-      const bodies = receiver.received.map((r) => r.body);
+      await until(() => expect(receiver.deliveries().map((r) => [r.body.type, r.body.state])).toEqual(expected));
+      for (const delivery of receiver.deliveries()) expect(delivery.signed).toEqual({ standard: true, causerie: true });
+      const bodies = receiver.deliveries().map((r) => r.body);
       expect(bodies[2]).toMatchObject({ id: companyId, previous_state: 'pending_verification', reason: null });
       expect(bodies[4]).toMatchObject({
         id: accountId,
@@ -333,24 +235,33 @@ describe('the seed flow', () => {
       });
       // Mailed: the link is not in the callback.
       expect(JSON.stringify(bodies[4])).not.toContain('#token=');
-      expect(Object.keys(bodies[5]).sort()).toEqual(['at', 'data', 'id', 'previous_state', 'reason', 'state', 'type']);
+      expect(Object.keys(bodies[5] ?? {}).sort()).toEqual([
+        'at',
+        'data',
+        'id',
+        'previous_state',
+        'reason',
+        'state',
+        'type',
+      ]);
 
       // The log shows every attempt; one replays with the same webhook-id.
-      const log = await call('GET', '/system/callback/deliveries?status=delivered', partner.key);
+      const log = await call<DeliveryView[]>('GET', '/system/callback/deliveries?status=delivered', partner.key);
       expect(log.body.pagination.count).toBe(6);
       const first = log.body.data.at(-1);
-      const replay = await call('POST', `/system/callback/deliveries/${first.id}/replay`, partner.key);
+      const replay = await call('POST', `/system/callback/deliveries/${first?.id}/replay`, partner.key);
       expect(replay.status).toBe(202);
-      await until(() => expect(receiver.received).toHaveLength(7));
-      expect(receiver.received[6]?.headers['webhook-id']).toBe(receiver.received[0]?.headers['webhook-id']);
+      await until(() => expect(receiver.deliveries()).toHaveLength(7));
+      const [original, , , , , , replayed] = receiver.deliveries();
+      expect(replayed?.headers['webhook-id']).toBe(original?.headers['webhook-id']);
 
       // The account's own callback (a client key, now active) is separate from the partner's.
-      const own = await call('POST', '/system/callback', accountKey, { url: `${receiver.url}?account` });
+      const own = await call<CallbackView>('POST', '/system/callback', accountKey, { url: accountReceiver.url });
       expect(own.status).toBe(201);
       expect(own.body.data.owner).toEqual({ kind: 'client', id: account.body.data.client_id });
-      expect((await call('GET', '/system/callback', partner.key)).body.data.url).toBe(receiver.url);
+      expect((await call<CallbackView>('GET', '/system/callback', partner.key)).body.data.url).toBe(receiver.url);
       // The account's own events (a chat environment) go to the account's callback, not to the partner's.
-      const agent = await call('POST', '/chatbot/agent', accountKey, {
+      const agent = await call<{ id: number }>('POST', '/chatbot/agent', accountKey, {
         name: 'Boulangerie Martin',
         description: 'Commandes et retraits en boutique',
         logo_url: 'https://cdn.example.fr/logo.png',
@@ -364,7 +275,7 @@ describe('the seed flow', () => {
       });
       expect(agent.status).toBe(201);
       const forAccount = await until(() => {
-        const found = receiver.received.filter((r) => r.path.endsWith('?account'));
+        const found = accountReceiver.deliveries();
         expect(found.map((r) => `${r.body.type}:${r.body.state}`)).toEqual([
           'TEST:registered',
           'AGENT_STATUS:pending_verification',
@@ -372,32 +283,29 @@ describe('the seed flow', () => {
         return found;
       });
       expect(forAccount[1]?.body.id).toBe(agent.body.data.id);
-      expect(receiver.received.filter((r) => r.body.type === 'AGENT_STATUS')).toHaveLength(1);
+      expect(receiver.deliveries().filter((r) => r.body.type === 'AGENT_STATUS')).toHaveLength(0);
     } finally {
       await receiver.close();
+      await accountReceiver.close();
     }
   });
 });
 
 describe('delivery', () => {
   it('retries a callback the receiver refused, with the same webhook-id, and logs each attempt', async () => {
-    const receiver = await new Receiver(2).start();
+    const receiver = await startCallbackReceiver('/events', (n) => (n <= 2 ? 503 : 200));
     try {
       const { key } = await partnerWithKey(t, 'Flaky receiver partner');
       expect((await call('POST', '/system/callback', key, { url: receiver.url })).status).toBe(201);
-      await until(() => expect(receiver.received).toHaveLength(3));
-      const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+      await until(() => expect(receiver.deliveries()).toHaveLength(3));
+      const ids = new Set(receiver.deliveries().map((r) => r.headers['webhook-id']));
       expect(ids.size).toBe(1);
       const log = await until(async () => {
-        const answer = await call('GET', '/system/callback/deliveries', key);
-        expect(answer.body.data.map((d: { status: string }) => d.status)).toEqual([
-          'delivered',
-          'retrying',
-          'retrying',
-        ]);
+        const answer = await call<DeliveryView[]>('GET', '/system/callback/deliveries', key);
+        expect(answer.body.data.map((d) => d.status)).toEqual(['delivered', 'retrying', 'retrying']);
         return answer.body.data;
       });
-      expect(log.map((d: { attempt: number }) => d.attempt)).toEqual([3, 2, 1]);
+      expect(log.map((d) => d.attempt)).toEqual([3, 2, 1]);
       expect(log[2]).toMatchObject({ http_status: 503, body: { type: 'TEST' } });
     } finally {
       await receiver.close();
@@ -434,8 +342,8 @@ describe('transitions through the API', () => {
     expect(legal.status).toBe(409);
     const contact = await call('PUT', `/client/company/${id}`, partner.key, { phone: '+33 6 12 34 56 78' });
     expect(contact.body.data.phone).toBe('+33612345678');
-    const history = await call('GET', `/client/company/${id}`, partner.key);
-    expect(history.body.data.history.map((h: { state: string }) => h.state)).toEqual([
+    const history = await call<CompanyView & { history: HistoryEntry[] }>('GET', `/client/company/${id}`, partner.key);
+    expect(history.body.data.history.map((h) => h.state)).toEqual([
       'pending_verification',
       'verified',
       'suspended',
@@ -445,16 +353,16 @@ describe('transitions through the API', () => {
 
   it('account: without activation verify → active; suspend (keys and logins 403) → reinstate → close; reject', async () => {
     const companyId = await verifiedCompany(partner.key);
-    const created = await call('POST', '/system/account', partner.key, {
+    const created = await call<AccountView & { api_key: string }>('POST', '/system/account', partner.key, {
       company_id: companyId,
       owner: owner('direct@boulangerie-martin.fr'),
       activation_required: false,
     });
     const id = created.body.data.id;
-    const key: string = created.body.data.api_key;
+    const key = created.body.data.api_key;
     // Only the platform verifies.
     expect((await call('POST', `/system/account/${id}/verify`, partner.key)).status).toBe(403);
-    const active = await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
+    const active = await call<AccountView>('POST', `/system/account/${id}/verify`, ADMIN_KEY);
     expect(active.body.data.state).toBe('active');
     expect(active.body.data.owner.operator_id).toEqual(expect.any(Number));
     expect((await call('GET', '/api/2/website', key)).status).toBe(200);
@@ -501,7 +409,7 @@ describe('transitions through the API', () => {
       ],
     };
     for (const [from, steps] of Object.entries(paths)) {
-      const created = await call('POST', '/system/account', partner.key, {
+      const created = await call<AccountView>('POST', '/system/account', partner.key, {
         company_id: companyId,
         owner: owner(`close-${from}@boulangerie-martin.fr`),
         activation_required: from !== 'suspended',
@@ -530,17 +438,19 @@ describe('transitions through the API', () => {
   it('a suspended account refuses its owner’s login and session with 403', async () => {
     const companyId = await verifiedCompany(partner.key);
     const email = 'login@boulangerie-martin.fr';
-    const created = await call('POST', '/system/account', partner.key, { company_id: companyId, owner: owner(email) });
+    const created = await call<AccountView>('POST', '/system/account', partner.key, {
+      company_id: companyId,
+      owner: owner(email),
+    });
     const id = created.body.data.id;
     await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
-    const mail = await until(() => {
-      const found = mailbox.messages.find((message) => message.to.includes(email));
-      if (found === undefined) throw new Error('no mail yet');
-      return found;
-    });
-    const token = new URLSearchParams(new URL(linkIn(mail.raw)).hash.slice(1)).get('token');
+    const [mail] = await mailbox.mailsTo(email);
+    const token = tokenOf(linkIn(mail?.raw ?? ''));
     expect((await call('POST', '/activation', undefined, { token, password: 'pain-au-chocolat' })).status).toBe(200);
-    const session = await call('POST', '/auth/login', undefined, { email, password: 'pain-au-chocolat' });
+    const session = await call<{ token: string }>('POST', '/auth/login', undefined, {
+      email,
+      password: 'pain-au-chocolat',
+    });
     expect(session.status).toBe(200);
     await call('POST', `/system/account/${id}/suspend`, ADMIN_KEY, { reason: 'Review' });
     const login = await call('POST', '/auth/login', undefined, { email, password: 'pain-au-chocolat' });
@@ -555,19 +465,17 @@ describe('transitions through the API', () => {
   it('an expired or renewed link no longer opens the account', async () => {
     const companyId = await verifiedCompany(partner.key);
     const email = 'renew@boulangerie-martin.fr';
-    const created = await call('POST', '/system/account', partner.key, { company_id: companyId, owner: owner(email) });
+    const created = await call<AccountView>('POST', '/system/account', partner.key, {
+      company_id: companyId,
+      owner: owner(email),
+    });
     const id = created.body.data.id;
     await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
-    const firstMail = await until(() => {
-      const found = mailbox.messages.find((message) => message.to.includes(email));
-      if (found === undefined) throw new Error('no mail yet');
-      return found;
-    });
-    const firstToken = new URLSearchParams(new URL(linkIn(firstMail.raw)).hash.slice(1)).get('token');
+    const [firstMail] = await mailbox.mailsTo(email);
+    const firstToken = tokenOf(linkIn(firstMail?.raw ?? ''));
     expect((await call('POST', `/system/account/${id}/activation`, partner.key)).status).toBe(200);
-    await until(() => expect(mailbox.messages.filter((m) => m.to.includes(email))).toHaveLength(2));
-    const secondMail = mailbox.messages.filter((m) => m.to.includes(email))[1];
-    const secondToken = new URLSearchParams(new URL(linkIn(secondMail?.raw ?? '')).hash.slice(1)).get('token');
+    const [, secondMail] = await mailbox.mailsTo(email, 2);
+    const secondToken = tokenOf(linkIn(secondMail?.raw ?? ''));
     expect(secondToken).not.toBe(firstToken);
     expect(
       (await call('POST', '/activation', undefined, { token: firstToken, password: 'baguette-tradition' })).status,
@@ -591,7 +499,7 @@ describe('transitions through the API', () => {
 describe('Idempotency-Key, isolation, scopes and bad input', () => {
   it('a repeated POST with the same key answers the first result and creates nothing', async () => {
     const headers = { 'idempotency-key': 'company-42' };
-    const first = await call('POST', '/client/company', partner.key, COMPANY, headers);
+    const first = await call<CompanyView>('POST', '/client/company', partner.key, COMPANY, headers);
     const second = await call('POST', '/client/company', partner.key, COMPANY, headers);
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
@@ -607,7 +515,9 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
     // An answer that showed a secret once repeats without it: the API key is not kept in clear for repeats.
     const companyId = await verifiedCompany(partner.key);
     const accountBody = { company_id: companyId, owner: owner('repeat@boulangerie-martin.fr') };
-    const once = await call('POST', '/system/account', partner.key, accountBody, { 'idempotency-key': 'account-1' });
+    const once = await call<AccountView & { api_key: string }>('POST', '/system/account', partner.key, accountBody, {
+      'idempotency-key': 'account-1',
+    });
     const twice = await call('POST', '/system/account', partner.key, accountBody, { 'idempotency-key': 'account-1' });
     expect(once.body.data.api_key).toMatch(/\S{20,}/);
     expect(twice.status).toBe(201);
@@ -642,12 +552,12 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
     });
     expect(borrowed.status).toBe(404);
     expect(borrowed.body.meta.field).toBe('company_id');
-    const theirs = await call('GET', '/client/company?limit=100', other.key);
-    expect(theirs.body.data.map((c: { id: number }) => c.id)).not.toContain(companyId);
+    const theirs = await call<CompanyView[]>('GET', '/client/company?limit=100', other.key);
+    expect(theirs.body.data.map((c) => c.id)).not.toContain(companyId);
     // The platform's verification queue sees every partner's.
-    const queue = await call('GET', '/client/company?state=verified&limit=100', ADMIN_KEY);
-    expect(queue.body.data.map((c: { id: number }) => c.id)).toContain(companyId);
-    expect(queue.body.data.every((c: { state: string }) => c.state === 'verified')).toBe(true);
+    const queue = await call<CompanyView[]>('GET', '/client/company?state=verified&limit=100', ADMIN_KEY);
+    expect(queue.body.data.map((c) => c.id)).toContain(companyId);
+    expect(queue.body.data.every((c) => c.state === 'verified')).toBe(true);
   });
 
   it('answers 403 to the wrong scope', async () => {
@@ -713,32 +623,33 @@ describe('Idempotency-Key, isolation, scopes and bad input', () => {
 describe('without SMTP, with auto-verification', () => {
   it('verifies at once and puts the activation link in the ACCOUNT_STATUS callback', async () => {
     const auto = await startTestApp({ webhookTimeScale: 0.001, messagingAutoVerify: true });
-    const receiver = await new Receiver().start();
+    const receiver = await startCallbackReceiver('/events');
     try {
       const autoCall = makeCall(auto);
       const { key } = await partnerWithKey(auto, 'Auto partner');
       expect((await autoCall('POST', '/system/callback', key, { url: receiver.url })).status).toBe(201);
-      const company = await autoCall('POST', '/client/company', key, COMPANY);
+      const company = await autoCall<CompanyView>('POST', '/client/company', key, COMPANY);
       expect(company.body.data.state).toBe('verified');
-      const account = await autoCall('POST', '/system/account', key, {
+      const account = await autoCall<AccountView & { api_key: string }>('POST', '/system/account', key, {
         company_id: company.body.data.id,
         owner: owner('auto@boulangerie-martin.fr'),
       });
       expect(account.body.data.state).toBe('pending_activation');
       const pending = await until(() => {
-        const found = receiver.received.find(
-          (r) => r.body.type === 'ACCOUNT_STATUS' && r.body.state === 'pending_activation',
-        );
+        const found = receiver
+          .deliveries()
+          .find((r) => r.body.type === 'ACCOUNT_STATUS' && r.body.state === 'pending_activation');
         if (found === undefined) throw new Error('not yet');
         return found;
       });
-      const link = new URL(pending.body.data.activation.link);
-      const token = new URLSearchParams(link.hash.slice(1)).get('token');
+      const { activation } = pending.body.data as { activation: { link: string } };
+      const link = new URL(activation.link);
+      const token = tokenOf(link.href);
       const done = await autoCall('POST', link.pathname, undefined, { token, password: 'chausson-aux-pommes' });
       expect(done.body.data.state).toBe('active');
       expect((await autoCall('GET', '/api/2/website', account.body.data.api_key)).status).toBe(200);
       await until(() =>
-        expect(receiver.received.map((r) => `${r.body.type}:${r.body.state}`)).toEqual([
+        expect(receiver.deliveries().map((r) => `${r.body.type}:${r.body.state}`)).toEqual([
           'TEST:registered',
           'COMPANY_STATUS:pending_verification',
           'COMPANY_STATUS:verified',

@@ -9,7 +9,12 @@ import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { secretsKey } from '../../channels/secrets.js';
 import type { AppContext } from '../../context.js';
-import type { MessagingAccountRow, MessagingCallbackRow, MessagingCompanyRow } from '../../db/schema.js';
+import type {
+  MessagingAccountRow,
+  MessagingCallbackRow,
+  MessagingCompanyRow,
+  WebhookDeliveryRow,
+} from '../../db/schema.js';
 import { ACCOUNT_DECISIONS, ACCOUNT_STATES, type AccountDecision } from '../../domain/messaging/account-states.js';
 import {
   type AccountOptions,
@@ -44,6 +49,7 @@ import { COMPANY_DECISIONS, COMPANY_STATES, type CompanyDecision } from '../../d
 import type { Principal } from '../../domain/tenancy/policy.js';
 import { fieldMissing, notPermitted, unknownResource } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
+import type { CallbackBody } from '../../webhooks/callbacks.js';
 import {
   Answer,
   authenticateMessaging,
@@ -157,6 +163,26 @@ function presentCallback(row: MessagingCallbackRow, secret?: string) {
   };
 }
 
+/** One attempt of the delivery log; `body` is what was sent. */
+function presentDelivery(row: WebhookDeliveryRow) {
+  return {
+    id: row.id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    attempt: row.attempt,
+    status: row.status,
+    webhook_id: `msg_${row.correlation_id.replace(/-/g, '')}`,
+    body: JSON.parse(row.request_body) as CallbackBody,
+    http_status: row.http_status,
+    latency_ms: row.latency_ms,
+    error: row.error,
+    response_body: row.response_body,
+    created_at: row.created_at,
+    next_attempt_at: row.next_attempt_at,
+    completed_at: row.completed_at,
+  };
+}
+
 function presentCompany(row: MessagingCompanyRow) {
   return {
     id: row.id,
@@ -203,6 +229,7 @@ function presentAccount(row: MessagingAccountRow) {
 
 /** The answers' shapes (what tests and clients read). */
 export type CallbackView = ReturnType<typeof presentCallback>;
+export type DeliveryView = ReturnType<typeof presentDelivery>;
 export type CompanyView = ReturnType<typeof presentCompany>;
 export type AccountView = ReturnType<typeof presentAccount>;
 
@@ -416,26 +443,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
       if (callback === undefined) throw unknownResource('system/callback', 'current');
       const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
       const { items, count } = await listCallbackDeliveries(db, callback.id, { ...at, status: request.query.status });
-      return page(
-        items.map((row) => ({
-          id: row.id,
-          event_id: row.event_id,
-          event_type: row.event_type,
-          attempt: row.attempt,
-          status: row.status,
-          webhook_id: `msg_${row.correlation_id.replace(/-/g, '')}`,
-          body: JSON.parse(row.request_body) as unknown,
-          http_status: row.http_status,
-          latency_ms: row.latency_ms,
-          error: row.error,
-          response_body: row.response_body,
-          created_at: row.created_at,
-          next_attempt_at: row.next_attempt_at,
-          completed_at: row.completed_at,
-        })),
-        count,
-        at,
-      );
+      return page(items.map(presentDelivery), count, at);
     },
   );
 
