@@ -1,6 +1,7 @@
 // Issue 19's standard-account services under /api/messaging: chat environments (`/chatbot/agent`, registered with the
 // mobile carriers through Google's RBM Management API by the messaging worker) and RCS testers
-// (`/messenger/rcs-tester`). A client-scoped key in `X-API-Key` or `Authorization: Bearer`; another scope is 403,
+// (`/messenger/rcs-tester`). A client-scoped key in `X-API-Key` or `Authorization: Bearer` (or an admin's console
+// session, `Bearer cos_…`, acting as its client); another scope or an agent's session is 403,
 // another tenant's ids 404, a transition the state machine refuses 409 with the current state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -212,9 +213,13 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
     if (!/^\/api\/messaging\/(chatbot\/agent|messenger\/rcs-tester)(\/|\?|$)/.test(request.url)) return;
     const header = request.headers['x-api-key'];
     const presented = typeof header === 'string' && header !== '' ? header : bearerToken(request.headers.authorization);
-    const principal = await context.keys.authenticate(presented, { address: request.ip });
+    // A console session (`Bearer cos_…`) acts as its client: the console's chat environment pages call these routes.
+    const principal = await context.keys.authenticate(presented, { sessions: true, address: request.ip });
     if (principal.scope !== 'client')
       throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
+    // Registering with the carriers is the account's set-up: an operator's or manager's session may not.
+    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
+      throw notPermitted("A console session reaches chat environments and RCS testers only with the 'admin' role.");
     clientOf.set(request, principal.clientId);
   });
   const clientId = (request: FastifyRequest): number => {
