@@ -7,19 +7,22 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 
-/** Every non-test TypeScript file of server/src, as a path relative to it. */
-function sourceFiles(): string[] {
+/** The files of server/src whose names `keep` accepts, as paths relative to it. */
+function filesOfSource(keep: (name: string) => boolean): string[] {
   const found: string[] = [];
   const walk = (directory: string) => {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) found.push(relative(SRC, path));
+      else if (keep(entry.name)) found.push(relative(SRC, path));
     }
   };
   walk(SRC);
   return found.sort();
 }
+
+/** Every non-test TypeScript file of server/src. */
+const sourceFiles = () => filesOfSource((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
 
 const files = sourceFiles();
 const text = (file: string) => readFileSync(join(SRC, file), 'utf8');
@@ -72,5 +75,14 @@ describe('the one rule in the code', () => {
         (file) => !file.startsWith('domain/') || /(routes|schema)\.ts$/.test(file),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the test files, which share a worker’s modules (vitest.config.ts: isolate: false)', () => {
+  it('mock no module and stub no global, which would leak into the next file of the same worker', () => {
+    const testFiles = filesOfSource((name) => name.endsWith('.test.ts'));
+    expect(testFiles.length).toBeGreaterThan(90);
+    const leaking = /\bvi\.(mock|doMock|stubGlobal|stubEnv)\(/;
+    expect(testFiles.filter((file) => leaking.test(text(file)))).toEqual([]);
   });
 });
