@@ -3,10 +3,11 @@
 // tester invited → accepted, every AGENT_STATUS / TESTER_STATUS event committed in order), a provider outage that
 // shows as last_error and recovers without a second brand or agent, a restart that keeps polling, isolation, scopes,
 // bad input, Idempotency-Key, and the tester outcomes declined, expired and unreachable.
-import { generateKeyPairSync } from 'node:crypto';
-import { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import type { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.js';
+import type { Config } from '../../config.js';
 import { openDatabase } from '../../db/database.js';
 import {
   ADMIN_KEY,
@@ -16,6 +17,7 @@ import {
   type TestApp,
   testConfig,
 } from '../../test/harness.js';
+import { type AgentView, messagingCaller, startFakeRbm, type TesterView, until } from '../../test/messaging.js';
 
 const TESTER = '+33612345678';
 const DECLINER = '+33612345679';
@@ -29,34 +31,10 @@ let otherKey: string;
 let partnerKey: string;
 /** Set by the restart test: the first app and store are closed then, and the harness's close would close them again. */
 let restarted = false;
-let overrides: { rbmManagementUrl: string; rbmServiceAccount: string; webhookTimeScale: number };
-
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: test assertions read any field of the JSON answers
-  body: any;
-}
-
-async function call(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  apiKey: string,
-  json?: unknown,
-  headers: Record<string, string> = {},
-  app = t.app,
-): Promise<Answer> {
-  const response = await app.inject({
-    method,
-    url: `/api/messaging${path}`,
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      ...(json !== undefined && { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(json !== undefined && { payload: JSON.stringify(json) }),
-  });
-  return { status: response.statusCode, body: response.json() };
-}
+let overrides: Partial<Config>;
+/** Calls with `Authorization: Bearer` (the partner tests use X-API-Key), on the current app unless told another. */
+const call = messagingCaller(() => t.app, { bearer: true });
+const callOn = (app: FastifyInstance) => messagingCaller(() => app, { bearer: true });
 
 const environment = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -85,46 +63,19 @@ async function statusEvents(type: 'messaging.agent_status' | 'messaging.tester_s
   return rows.map((row) => JSON.parse(row.payload) as Record<string, unknown>);
 }
 
-async function registered(id: number, app = t.app): Promise<Answer['body']> {
+/** The environment once the worker registered it with Google: its brand and agent names known, the launch requested. */
+async function registered(id: number, on = call) {
   return until(async () => {
-    const answer = await call('GET', `/chatbot/agent/${id}`, key, undefined, {}, app);
-    expect(answer.body.data.registration.launch_requested).toBe(true);
-    return answer.body.data;
+    const { data } = (await on<AgentView>('GET', `/chatbot/agent/${id}`, key)).body;
+    expect(data.registration.launch_requested).toBe(true);
+    const { brand, agent } = data.registration;
+    if (brand === null || agent === null) throw new Error(`environment ${id} has no Google names yet`);
+    return { ...data, registration: { ...data.registration, brand, agent } };
   });
 }
 
-/** Retries `check` (assertions that throw until the worker got there) and answers its value; its last failure after 10 s. */
-async function until<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
-
 beforeAll(async () => {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  fake = await new FakeRbm({
-    agentId: 'unused-agent',
-    clientToken: 'unused',
-    rcsEnabled: [TESTER, DECLINER, LAPSING],
-  }).start();
-  fake.registerServiceAccount('rbm-partner@causerie.iam.gserviceaccount.com', 'key-1', publicKey);
-  overrides = {
-    rbmManagementUrl: fake.url,
-    rbmServiceAccount: JSON.stringify({
-      type: 'service_account',
-      client_email: 'rbm-partner@causerie.iam.gserviceaccount.com',
-      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      private_key_id: 'key-1',
-      token_uri: fake.tokenUrl,
-    }),
-    webhookTimeScale: 0.001,
-  };
+  ({ fake, overrides } = await startFakeRbm([TESTER, DECLINER, LAPSING]));
   t = await startTestApp(overrides);
   key = (await clientWithKey(t, 'Boulangerie Martin')).key;
   otherKey = (await clientWithKey(t, 'Concurrent SARL')).key;
@@ -142,7 +93,7 @@ afterAll(async () => {
 
 describe('chat environments', () => {
   it('follow the seed: registered with Google, one carrier launches, another rejects, a tester accepts', async () => {
-    const created = await call('POST', '/chatbot/agent', key, environment('Boulangerie Martin'));
+    const created = await call<AgentView>('POST', '/chatbot/agent', key, environment('Boulangerie Martin'));
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({
       state: 'pending_verification',
@@ -170,19 +121,19 @@ describe('chat environments', () => {
       '/v1/regions/sfr-fr',
     ]);
     // A tester before any launch: 409 with the state.
-    const early = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    const early = await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
     expect(early.status).toBe(409);
     expect(early.body.meta).toMatchObject({ error: 'invalid_transition' });
     expect(early.body.meta.message).toContain("'pending_verification'");
 
     fake.management.setLaunchState(data.registration.agent, 'orange-fr', 'LAUNCH_STATE_LAUNCHED');
     await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.state).toBe('active');
     });
     fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_REJECTED', 'Use case refused');
     const after = await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.carriers[1]).toMatchObject({ state: 'rejected', reason: 'Use case refused' });
       return answer.body.data;
     });
@@ -198,43 +149,43 @@ describe('chat environments', () => {
     ]);
     expect(events[1]).toMatchObject({ owner: { kind: 'client' }, resourceId: id });
 
-    const tester = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    const tester = await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
     expect(tester.status).toBe(201);
     expect(tester.body.data).toMatchObject({ state: 'invite_pending', phone: TESTER, agent_id: id });
     const testerId = Number(tester.body.data.id);
     const agentId = String(data.registration.agent).split('/').pop() ?? '';
     await until(async () => {
-      const answer = await call('GET', `/messenger/rcs-tester/${testerId}`, key);
+      const answer = await call<TesterView>('GET', `/messenger/rcs-tester/${testerId}`, key);
       expect(answer.body.data.invited_at).not.toBeNull();
     });
     fake.management.answerInvitation(agentId, TESTER, 'ACCEPTED');
     await until(async () => {
-      const answer = await call('GET', `/messenger/rcs-tester/${testerId}`, key);
+      const answer = await call<TesterView>('GET', `/messenger/rcs-tester/${testerId}`, key);
       expect(answer.body.data.state).toBe('accepted');
     });
     expect((await statusEvents('messaging.tester_status', testerId)).map((event) => event.state)).toEqual([
       'invite_pending',
       'accepted',
     ]);
-    const listed = await call('GET', `/messenger/rcs-tester?agent_id=${id}&state=accepted`, key);
+    const listed = await call<TesterView[]>('GET', `/messenger/rcs-tester?agent_id=${id}&state=accepted`, key);
     expect(listed.body.data.map((row: { id: number }) => row.id)).toEqual([testerId]);
-    const again = await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
+    const again = await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: TESTER });
     expect(again.status).toBe(409);
     expect(again.body.meta.field).toBe('phone');
 
     // Declined, lapsed (Google forgets it: expired), and a device without RCS (unreachable).
     const declining = Number(
-      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: DECLINER })).body.data.id,
+      (await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: DECLINER })).body.data.id,
     );
     const lapsing = Number(
-      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: LAPSING })).body.data.id,
+      (await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: LAPSING })).body.data.id,
     );
     const noRcs = Number(
-      (await call('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: NO_RCS })).body.data.id,
+      (await call<TesterView>('POST', '/messenger/rcs-tester', key, { agent_id: id, phone: NO_RCS })).body.data.id,
     );
     await until(async () => {
       for (const testerRow of [declining, lapsing]) {
-        const answer = await call('GET', `/messenger/rcs-tester/${testerRow}`, key);
+        const answer = await call<TesterView>('GET', `/messenger/rcs-tester/${testerRow}`, key);
         expect(answer.body.data.invited_at).not.toBeNull();
       }
     });
@@ -243,17 +194,17 @@ describe('chat environments', () => {
     await until(async () => {
       const states = await Promise.all(
         [declining, lapsing, noRcs].map(
-          async (row) => (await call('GET', `/messenger/rcs-tester/${row}`, key)).body.data.state,
+          async (row) => (await call<TesterView>('GET', `/messenger/rcs-tester/${row}`, key)).body.data.state,
         ),
       );
       expect(states).toEqual(['declined', 'expired', 'unreachable']);
     });
 
     // Deleting the environment deletes its testers: each announced.
-    const deleted = await call('DELETE', `/chatbot/agent/${id}`, key);
+    const deleted = await call<AgentView>('DELETE', `/chatbot/agent/${id}`, key);
     expect(deleted.status).toBe(200);
     expect(deleted.body.data.state).toBe('deleted');
-    expect((await call('GET', `/chatbot/agent/${id}`, key)).status).toBe(404);
+    expect((await call<AgentView>('GET', `/chatbot/agent/${id}`, key)).status).toBe(404);
     expect((await statusEvents('messaging.tester_status', testerId)).map((event) => event.state)).toEqual([
       'invite_pending',
       'accepted',
@@ -266,10 +217,10 @@ describe('chat environments', () => {
     fake.management.failNext('/agents', { malformed: true });
     const brandsBefore = fake.management.brands.size;
     const agentsBefore = fake.management.agents.size;
-    const created = await call('POST', '/chatbot/agent', key, environment('Fromagerie Durand'));
+    const created = await call<AgentView>('POST', '/chatbot/agent', key, environment('Fromagerie Durand'));
     const id = Number(created.body.data.id);
     await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.last_error).toMatchObject({ code: 'UNAVAILABLE' });
       expect(answer.body.data.registration.attempts).toBeGreaterThan(0);
     });
@@ -289,7 +240,9 @@ describe('chat environments', () => {
     fake.management.failNext('POST /v1/brands/', { delayMs: 1_500 });
     const brandsBefore = fake.management.brands.size;
     const agentsBefore = fake.management.agents.size;
-    const id = Number((await call('POST', '/chatbot/agent', key, environment('Boucherie Roux'))).body.data.id);
+    const id = Number(
+      (await call<AgentView>('POST', '/chatbot/agent', key, environment('Boucherie Roux'))).body.data.id,
+    );
     const data = await registered(id);
     expect(fake.management.brands.size).toBe(brandsBefore + 1);
     expect(fake.management.agents.size).toBe(agentsBefore + 1);
@@ -302,21 +255,28 @@ describe('chat environments', () => {
   });
 
   it('is rejected with Google’s reason when Google refuses it (nothing retried)', async () => {
-    const created = await call('POST', '/chatbot/agent', key, environment('Refusée', { carriers: ['atlantis-tel'] }));
+    const created = await call<AgentView>(
+      'POST',
+      '/chatbot/agent',
+      key,
+      environment('Refusée', { carriers: ['atlantis-tel'] }),
+    );
     const id = Number(created.body.data.id);
     const answer = await until(async () => {
-      const read = await call('GET', `/chatbot/agent/${id}`, key);
+      const read = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(read.body.data.state).toBe('rejected');
       return read.body.data;
     });
-    expect(answer.last_error.code).toBe('INVALID_ARGUMENT');
-    expect(answer.last_error.field).toBe('agent_launch.rcs_business_messaging.launch_details');
-    expect(answer.carriers[0].state).toBe('rejected');
+    expect(answer.last_error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'agent_launch.rcs_business_messaging.launch_details',
+    });
+    expect(answer.carriers[0]?.state).toBe('rejected');
     expect(answer.registration.next_step).toBeNull();
   });
 
   it('keeps polling after a restart (a new app on the same database)', async () => {
-    const created = await call('POST', '/chatbot/agent', key, environment('Caviste Petit'));
+    const created = await call<AgentView>('POST', '/chatbot/agent', key, environment('Caviste Petit'));
     const id = Number(created.body.data.id);
     const data = await registered(id);
     await t.app.close();
@@ -329,20 +289,22 @@ describe('chat environments', () => {
     t.store = store;
     fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_LAUNCHED');
     await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.state).toBe('active');
     });
     fake.management.setLaunchState(data.registration.agent, 'sfr-fr', 'LAUNCH_STATE_SUSPENDED');
     await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.state).toBe('suspended');
     });
   });
 
   it('sends a change and new carriers to Google once registered', async () => {
-    const id = Number((await call('POST', '/chatbot/agent', key, environment('Primeur Leroy'))).body.data.id);
+    const id = Number(
+      (await call<AgentView>('POST', '/chatbot/agent', key, environment('Primeur Leroy'))).body.data.id,
+    );
     const data = await registered(id);
-    const changed = await call('PUT', `/chatbot/agent/${id}`, key, {
+    const changed = await call<AgentView>('PUT', `/chatbot/agent/${id}`, key, {
       description: 'Fruits et légumes de saison',
       carriers: ['orange-fr', 'sfr-fr', 'free-fr'],
     });
@@ -363,7 +325,7 @@ describe('chat environments', () => {
     });
     fake.management.setLaunchState(data.registration.agent, 'free-fr', 'LAUNCH_STATE_LAUNCHED');
     await until(async () => {
-      const answer = await call('GET', `/chatbot/agent/${id}`, key);
+      const answer = await call<AgentView>('GET', `/chatbot/agent/${id}`, key);
       expect(answer.body.data.state).toBe('active');
       expect(answer.body.data.carriers[2].state).toBe('launched');
     });
@@ -378,8 +340,14 @@ describe('chat environments', () => {
       for (let i = 0; i < 4; i++)
         ids.push(
           Number(
-            (await call('POST', '/chatbot/agent', key, environment(`Noeud ${i}`), {}, i % 2 === 0 ? t.app : second.app))
-              .body.data.id,
+            (
+              await callOn(i % 2 === 0 ? t.app : second.app)<AgentView>(
+                'POST',
+                '/chatbot/agent',
+                key,
+                environment(`Noeud ${i}`),
+              )
+            ).body.data.id,
           ),
         );
       for (const id of ids) await registered(id);
@@ -412,39 +380,57 @@ describe('chat environments', () => {
   });
 
   it('answers 400 naming the field, 403 for another scope, 404 for another tenant, and honours Idempotency-Key', async () => {
-    const bad = await call('POST', '/chatbot/agent', key, environment('Mauvaise', { brand_color: 'blue' }));
+    const bad = await call<AgentView>('POST', '/chatbot/agent', key, environment('Mauvaise', { brand_color: 'blue' }));
     expect(bad.status).toBe(400);
     expect(bad.body.meta.field).toBe('brand_color');
-    const noCarrier = await call('POST', '/chatbot/agent', key, environment('Sans opérateur', { carriers: [] }));
+    const noCarrier = await call<AgentView>(
+      'POST',
+      '/chatbot/agent',
+      key,
+      environment('Sans opérateur', { carriers: [] }),
+    );
     expect(noCarrier.status).toBe(400);
     expect(noCarrier.body.meta.field).toBe('carriers');
-    const insecure = await call('POST', '/chatbot/agent', key, environment('Http', { logo_url: 'http://x.fr/l.png' }));
+    const insecure = await call<AgentView>(
+      'POST',
+      '/chatbot/agent',
+      key,
+      environment('Http', { logo_url: 'http://x.fr/l.png' }),
+    );
     expect(insecure.status).toBe(400);
     expect(insecure.body.meta.field).toBe('logo_url');
-    expect((await call('POST', '/chatbot/agent', partnerKey, environment('Partenaire'))).status).toBe(403);
+    expect((await call<AgentView>('POST', '/chatbot/agent', partnerKey, environment('Partenaire'))).status).toBe(403);
     expect((await call('GET', '/chatbot/agent', ADMIN_KEY)).status).toBe(403);
     expect((await call('GET', '/chatbot/agent', 'not-a-key')).status).toBe(403);
 
-    const first = await call('POST', '/chatbot/agent', key, environment('Idempotente'), { 'idempotency-key': 'k-1' });
-    const repeat = await call('POST', '/chatbot/agent', key, environment('Idempotente'), { 'idempotency-key': 'k-1' });
+    const first = await call<AgentView>('POST', '/chatbot/agent', key, environment('Idempotente'), {
+      'idempotency-key': 'k-1',
+    });
+    const repeat = await call<AgentView>('POST', '/chatbot/agent', key, environment('Idempotente'), {
+      'idempotency-key': 'k-1',
+    });
     expect(first.status).toBe(201);
     expect(repeat.status).toBe(201);
     expect(repeat.body.data.id).toBe(first.body.data.id);
-    const reused = await call('POST', '/chatbot/agent', key, environment('Autre'), { 'idempotency-key': 'k-1' });
+    const reused = await call<AgentView>('POST', '/chatbot/agent', key, environment('Autre'), {
+      'idempotency-key': 'k-1',
+    });
     expect(reused.status).toBe(409);
     const id = Number(first.body.data.id);
-    expect((await call('GET', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
-    expect((await call('PUT', `/chatbot/agent/${id}`, otherKey, { name: 'Volée' })).status).toBe(404);
-    expect((await call('DELETE', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
-    expect((await call('POST', '/messenger/rcs-tester', otherKey, { agent_id: id, phone: TESTER })).status).toBe(404);
-    const mine = await call('GET', '/chatbot/agent?state=pending_verification&limit=2', key);
+    expect((await call<AgentView>('GET', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
+    expect((await call<AgentView>('PUT', `/chatbot/agent/${id}`, otherKey, { name: 'Volée' })).status).toBe(404);
+    expect((await call<AgentView>('DELETE', `/chatbot/agent/${id}`, otherKey)).status).toBe(404);
+    expect(
+      (await call<TesterView>('POST', '/messenger/rcs-tester', otherKey, { agent_id: id, phone: TESTER })).status,
+    ).toBe(404);
+    const mine = await call<AgentView[]>('GET', '/chatbot/agent?state=pending_verification&limit=2', key);
     expect(mine.body.pagination).toMatchObject({ page: 1, limit: 2 });
     expect(mine.body.data.length).toBeLessThanOrEqual(2);
     expect((await call('GET', '/chatbot/agent', otherKey)).body.data).toEqual([]);
-    const renamed = await call('PUT', `/chatbot/agent/${id}`, key, { description: 'Nouvelle description' });
+    const renamed = await call<AgentView>('PUT', `/chatbot/agent/${id}`, key, { description: 'Nouvelle description' });
     expect(renamed.status).toBe(200);
     expect(renamed.body.data.description).toBe('Nouvelle description');
-    const dropped = await call('PUT', `/chatbot/agent/${id}`, key, { carriers: ['orange-fr'] });
+    const dropped = await call<AgentView>('PUT', `/chatbot/agent/${id}`, key, { carriers: ['orange-fr'] });
     expect(dropped.status).toBe(400);
     expect(dropped.body.meta.field).toBe('carriers');
   });
