@@ -16,6 +16,7 @@ import { safeBackto } from './backto';
 import { type FlowsRoute, flowsRouteOf } from './flows/routes';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import type { Me } from './me';
+import { type EnvironmentsRoute, environmentsRouteOf, type PartnerRoute, partnerRouteOf } from './partner/routes';
 import { navigate, useLocation } from './router';
 import { messageOf } from './ui';
 
@@ -23,6 +24,11 @@ import { messageOf } from './ui';
 const ReportsPage = lazy(() => import('./reports/ReportsPage').then((module) => ({ default: module.ReportsPage })));
 /** The Flows pages (admins) likewise. */
 const FlowsPage = lazy(() => import('./flows/FlowsPage').then((module) => ({ default: module.FlowsPage })));
+/** The partner area (signed in with a partner or platform key, no operator session) and the chat environments too. */
+const PartnerArea = lazy(() => import('./partner/PartnerArea').then((module) => ({ default: module.PartnerArea })));
+const EnvironmentsPage = lazy(() =>
+  import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
+);
 
 type Page =
   | { kind: 'login' }
@@ -30,6 +36,8 @@ type Page =
   | { kind: 'admin'; tab: AdminTab }
   | { kind: 'reports' }
   | { kind: 'flows'; route: FlowsRoute }
+  | { kind: 'partner'; route: PartnerRoute }
+  | { kind: 'environments'; route: EnvironmentsRoute }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -43,6 +51,10 @@ function pageOf(path: string): Page {
   if (rest === 'reports') return { kind: 'reports' };
   const flows = flowsRouteOf(rest);
   if (flows !== null) return { kind: 'flows', route: flows };
+  const partner = partnerRouteOf(rest);
+  if (partner !== null) return { kind: 'partner', route: partner };
+  const environments = environmentsRouteOf(rest);
+  if (environments !== null) return { kind: 'environments', route: environments };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -107,6 +119,13 @@ function Shell() {
     };
   }, [api]);
 
+  // The partner area signs in with its own key, not an operator's session.
+  if (page.kind === 'partner')
+    return (
+      <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+        <PartnerArea route={page.route} />
+      </Suspense>
+    );
   if (page.kind === 'login' || !session || !api) {
     // A deep link opened without a session comes back to the same page after login.
     const search = location.search.toString();
@@ -146,6 +165,18 @@ function Shell() {
         ) : me.roles.includes('admin') ? (
           <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
             <FlowsPage api={api} route={page.route} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
+      {page.kind === 'environments' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <EnvironmentsPage api={api} route={page.route} />
           </Suspense>
         ) : (
           <p className="padded" role="alert">
@@ -203,6 +234,7 @@ function Header({
         {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
         {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
+        {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
       </nav>
       <span className="spacer" />
       <label className="inline">
