@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import type { MessagingAgentCarrierRow, MessagingAgentRow, MessagingTesterRow } from '../../db/schema.js';
-import { AGENT_STATES, InvalidTransition } from '../../domain/messaging/agent-states.js';
+import { AGENT_STATES } from '../../domain/messaging/agent-states.js';
 import { messagingAgentWorker } from '../../domain/messaging/agent-worker.js';
 import {
   type AgentWithCarriers,
@@ -23,14 +23,22 @@ import {
 } from '../../domain/messaging/agents.js';
 import { TESTER_STATES } from '../../domain/messaging/tester-states.js';
 import { createTester, deleteTester, listTesters, loadTester } from '../../domain/messaging/testers.js';
-import { ApiError, notPermitted } from '../../errors.js';
-import { bearerToken } from '../../http/bearer.js';
-import { ErrorEnvelope } from '../../http/envelope.js';
+import { notPermitted } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
-import { withIdempotency } from './idempotency.js';
+import {
+  Answer,
+  MessagingErrors as Errors,
+  guarded,
+  Listing,
+  messagingKey,
+  ok,
+  page,
+  pageAt,
+  MESSAGING_SECURITY as security,
+  MESSAGING_TAGS as tags,
+  withIdempotency,
+} from './common.js';
 
-const tags = ['Messaging'];
-const Errors = { 400: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
 const Https = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048, description });
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164 phone number (+33612345678).' });
@@ -92,25 +100,10 @@ const AgentBody = Type.Object(
   { additionalProperties: false, examples: [AGENT_EXAMPLE] },
 );
 const AgentPatch = Type.Partial(Type.Object(AgentFields), { additionalProperties: false, minProperties: 1 });
-const Listing = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-};
 const TesterBody = Type.Object(
   { agent_id: IdSchema('The active chat environment.'), phone: E164 },
   { additionalProperties: false, examples: [{ agent_id: 7, phone: '+33612345678' }] },
 );
-const Answer = (description: string, example: unknown) =>
-  Type.Object(
-    {
-      meta: Type.Object({ status: Type.Literal('success') }),
-      data: Type.Unknown({ description }),
-      pagination: Type.Optional(
-        Type.Object({ page: Type.Integer(), limit: Type.Integer(), count: Type.Integer(), pages: Type.Integer() }),
-      ),
-    },
-    { examples: [{ meta: { status: 'success' }, data: example }] },
-  );
 
 const lastError = (stored: string | null) => (stored === null ? null : (JSON.parse(stored) as unknown));
 
@@ -180,26 +173,6 @@ function presentTester(row: MessagingTesterRow) {
 export type AgentView = ReturnType<typeof presentAgent>;
 export type TesterView = ReturnType<typeof presentTester>;
 
-const ok = <T>(data: T) => ({ meta: { status: 'success' as const }, data });
-const page = <T>(items: T[], count: number, at: { page: number; limit: number }) => ({
-  meta: { status: 'success' as const },
-  data: items,
-  pagination: { page: at.page, limit: at.limit, count, pages: Math.max(1, Math.ceil(count / at.limit)) },
-});
-
-/** A state machine's refusal as the contract's 409: `invalid_transition`, the current state in the message. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidTransition)
-      throw new ApiError('invalid_transition', 409, `${error.message} Current state: '${error.current}'.`, 'fail', {
-        field: 'state',
-      });
-    throw error;
-  }
-}
-
 export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
   const worker = messagingAgentWorker(context, (err, message) => app.log.error({ err }, message));
@@ -211,10 +184,8 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
   // Authentication precedes validation: an unknown key learns nothing about the schema.
   app.addHook('onRequest', async (request) => {
     if (!/^\/api\/messaging\/(chatbot\/agent|messenger\/rcs-tester)(\/|\?|$)/.test(request.url)) return;
-    const header = request.headers['x-api-key'];
-    const presented = typeof header === 'string' && header !== '' ? header : bearerToken(request.headers.authorization);
     // A console session (`Bearer cos_…`) acts as its client: the console's chat environment pages call these routes.
-    const principal = await context.keys.authenticate(presented, { sessions: true, address: request.ip });
+    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
     if (principal.scope !== 'client')
       throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
     // Registering with the carriers is the account's set-up: an operator's or manager's session may not.
@@ -227,7 +198,6 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
     if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
     return id;
   };
-  const security = [{ apiKeyHeader: [] }];
   const IdParams = Type.Object({ id: IdSchema('The resource id.') });
 
   app.post(
@@ -268,7 +238,7 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
       },
     },
     async (request) => {
-      const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
+      const at = pageAt(request.query);
       const { items, count } = await listAgents(db, clientId(request), { ...at, state: request.query.state });
       return page(items.map(presentAgent), count, at);
     },
@@ -384,7 +354,7 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
       },
     },
     async (request) => {
-      const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
+      const at = pageAt(request.query);
       const { items, count } = await listTesters(db, clientId(request), {
         ...at,
         agentId: request.query.agent_id,

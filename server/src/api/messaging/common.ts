@@ -34,6 +34,12 @@ export const Answer = (description: string, example: unknown) =>
     { examples: [{ meta: { status: 'success' }, data: example }] },
   );
 
+/** The page a list's query asks for, with the defaults `Listing` documents. */
+export const pageAt = (query: { page?: number; limit?: number }) => ({
+  page: query.page ?? 1,
+  limit: query.limit ?? 20,
+});
+
 export const ok = <T>(data: T) => ({ meta: { status: 'success' as const }, data });
 
 export const page = <T>(items: T[], count: number, at: { page: number; limit: number }) => ({

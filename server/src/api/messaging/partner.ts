@@ -58,6 +58,7 @@ import {
   Listing,
   ok,
   page,
+  pageAt,
   requireScope,
   MESSAGING_SECURITY as security,
   MESSAGING_TAGS as tags,
@@ -441,7 +442,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
     async (request) => {
       const callback = await findCallback(db, callbackOwner(request));
       if (callback === undefined) throw unknownResource('system/callback', 'current');
-      const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
+      const at = pageAt(request.query);
       const { items, count } = await listCallbackDeliveries(db, callback.id, { ...at, status: request.query.status });
       return page(items.map(presentDelivery), count, at);
     },
@@ -512,7 +513,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
       },
     },
     async (request) => {
-      const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
+      const at = pageAt(request.query);
       const { items, count } = await listCompanies(db, readerOf(request), { ...at, state: request.query.state });
       return page(items.map(presentCompany), count, at);
     },
@@ -652,7 +653,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
       },
     },
     async (request) => {
-      const at = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 };
+      const at = pageAt(request.query);
       const { items, count } = await listAccounts(db, readerOf(request), {
         ...at,
         state: request.query.state,

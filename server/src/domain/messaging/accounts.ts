@@ -15,6 +15,7 @@ import { generateKeyMaterial, hashSecret } from '../tenancy/keys.js';
 import { readTimeZone } from '../tenancy/locale.js';
 import { type AccountDecision, accountStateAfter, assertAccountTransition } from './account-states.js';
 import { readEmailField, readPhone } from './companies.js';
+import { newestFirst } from './listing.js';
 
 /** How long an activation link opens the account. */
 export const ACTIVATION_TTL_MS = 72 * 3_600_000;
@@ -92,14 +93,7 @@ export async function listAccounts(
   if (partnerId !== null) query = query.where('partner_id', '=', partnerId);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
   if (filter.company_id !== undefined) query = query.where('company_id', '=', filter.company_id);
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const items = await query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset((filter.page - 1) * filter.limit)
-    .execute();
-  return { items, count: Number(counted.count) };
+  return newestFirst(query, filter);
 }
 
 export async function accountHistory(db: Kysely<Database>, id: number) {

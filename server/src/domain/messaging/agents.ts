@@ -10,6 +10,7 @@ import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { assertAgentTransition, carrierCanBecome, environmentStateAfter } from './agent-states.js';
 import { type AgentWithCarriers, loadAgent } from './agent-store.js';
+import { newestFirst } from './listing.js';
 import { deleteTesterInTransaction } from './testers.js';
 
 export const USE_CASES = ['transactional', 'promotional', 'otp', 'multi_use'] as const;
@@ -126,13 +127,7 @@ export async function listAgents(
 ): Promise<{ items: AgentWithCarriers[]; count: number }> {
   let query = db.selectFrom('messaging_agent').where('client_id', '=', clientId).where('deleted_at', 'is', null);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const agents = await query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset((filter.page - 1) * filter.limit)
-    .execute();
+  const { items: agents, count } = await newestFirst(query, filter);
   const carriers =
     agents.length === 0
       ? []
@@ -148,7 +143,7 @@ export async function listAgents(
           .execute();
   return {
     items: agents.map((agent) => ({ agent, carriers: carriers.filter((row) => row.agent_id === agent.id) })),
-    count: Number(counted.count),
+    count,
   };
 }
 

@@ -9,6 +9,7 @@ import { nowInstant } from '../../time.js';
 import { queueCallbackTest, sealCallbackSecret } from '../../webhooks/callbacks.js';
 import { replayDelivery } from '../../webhooks/dispatch.js';
 import { newSecret } from '../../webhooks/signing.js';
+import { newestFirst } from './listing.js';
 
 export interface CallbackOwner {
   kind: 'partner' | 'client';
@@ -128,14 +129,7 @@ export async function listCallbackDeliveries(
 ): Promise<{ items: WebhookDeliveryRow[]; count: number }> {
   let query = db.selectFrom('webhook_delivery').where('callback_id', '=', callbackId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const items = await query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset((filter.page - 1) * filter.limit)
-    .execute();
-  return { items, count: Number(counted.count) };
+  return newestFirst(query, filter);
 }
 
 /** Sends one logged delivery again (same webhook-id, so the receiver can tell it already had it). */

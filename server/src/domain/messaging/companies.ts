@@ -17,6 +17,7 @@ import {
   type CompanyDecision,
 } from './company-states.js';
 import { readLegalIdentifier } from './legal-ids.js';
+import { newestFirst } from './listing.js';
 
 /** What a partner gives for a company (types checked by the route's schema; the rules are checked here). */
 export interface CompanyInput {
@@ -187,14 +188,7 @@ export async function listCompanies(
   let query = db.selectFrom('messaging_company');
   if (partnerId !== null) query = query.where('partner_id', '=', partnerId);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const items = await query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset((filter.page - 1) * filter.limit)
-    .execute();
-  return { items, count: Number(counted.count) };
+  return newestFirst(query, filter);
 }
 
 export async function companyHistory(db: Kysely<Database>, id: number) {

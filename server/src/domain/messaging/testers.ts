@@ -10,6 +10,7 @@ import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { InvalidTransition } from './agent-states.js';
 import { loadAgent } from './agent-store.js';
+import { newestFirst } from './listing.js';
 import { assertTesterTransition } from './tester-states.js';
 
 async function recordChange(
@@ -114,14 +115,7 @@ export async function listTesters(
   let query = db.selectFrom('messaging_tester').where('client_id', '=', clientId).where('deleted_at', 'is', null);
   if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-  const counted = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-  const items = await query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(filter.limit)
-    .offset((filter.page - 1) * filter.limit)
-    .execute();
-  return { items, count: Number(counted.count) };
+  return newestFirst(query, filter);
 }
 
 export async function deleteTesterInTransaction(
