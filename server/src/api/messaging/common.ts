@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { InvalidTransition } from '../../domain/messaging/agent-states.js';
+import { InvalidTransition } from '../../domain/messaging/state-machine.js';
 import type { Principal } from '../../domain/tenancy/policy.js';
 import { ApiError, notPermitted } from '../../errors.js';
 import { bearerToken } from '../../http/bearer.js';

@@ -2,7 +2,7 @@
 // suspension and closing. Only `active` lets the account's keys and operators in (http/auth.ts).
 import type { MessagingAccountState } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
-import { InvalidTransition } from './agent-states.js';
+import { stateMachine } from './state-machine.js';
 
 export const ACCOUNT_STATES = [
   'pending_verification',
@@ -50,13 +50,9 @@ export function accountStateAfter(decision: AccountDecision, activationRequired:
   }
 }
 
-export function accountCanBecome(from: MessagingAccountState, to: MessagingAccountState): boolean {
-  return ACCOUNT_TRANSITIONS[from].includes(to);
-}
-
-export function assertAccountTransition(from: MessagingAccountState, to: MessagingAccountState): void {
-  if (!accountCanBecome(from, to)) throw new InvalidTransition('account', from, to);
-}
+const accountMachine = stateMachine('account', ACCOUNT_TRANSITIONS);
+export const accountCanBecome = accountMachine.canBecome;
+export const assertAccountTransition = accountMachine.assert;
 
 /** The 403 of a key or login of an account that is not active, naming its state. */
 export function accountNotActive(state: string): ApiError {

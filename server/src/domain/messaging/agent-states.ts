@@ -1,6 +1,7 @@
 // The state machines of a chat environment and of each carrier it launches on, as data: which state may follow which,
 // and how the carriers' states decide the environment's (active as soon as one carrier launched).
 import type { MessagingAgentState, MessagingCarrierState } from '../../db/schema.js';
+import { stateMachine } from './state-machine.js';
 
 export const AGENT_STATES = ['pending_verification', 'active', 'suspended', 'rejected', 'deleted'] as const;
 export const CARRIER_STATES = ['pending', 'launched', 'rejected', 'suspended'] as const;
@@ -25,29 +26,10 @@ export const CARRIER_TRANSITIONS: Readonly<Record<MessagingCarrierState, readonl
   rejected: ['pending', 'launched'],
 };
 
-/** A change the state machine does not allow: answered 409 with the current state. */
-export class InvalidTransition extends Error {
-  constructor(
-    readonly resource: string,
-    readonly current: string,
-    readonly wanted: string,
-  ) {
-    super(`This ${resource} is '${current}': it cannot become '${wanted}'.`);
-    this.name = 'InvalidTransition';
-  }
-}
-
-export function canBecome(from: MessagingAgentState, to: MessagingAgentState): boolean {
-  return AGENT_TRANSITIONS[from].includes(to);
-}
-
-export function assertAgentTransition(from: MessagingAgentState, to: MessagingAgentState): void {
-  if (!canBecome(from, to)) throw new InvalidTransition('chat environment', from, to);
-}
-
-export function carrierCanBecome(from: MessagingCarrierState, to: MessagingCarrierState): boolean {
-  return CARRIER_TRANSITIONS[from].includes(to);
-}
+const agentMachine = stateMachine('chat environment', AGENT_TRANSITIONS);
+export const canBecome = agentMachine.canBecome;
+export const assertAgentTransition = agentMachine.assert;
+export const carrierCanBecome = stateMachine('carrier', CARRIER_TRANSITIONS).canBecome;
 
 /** Google's launch state of one region → the carrier's state here; undefined: no change to record (a state in between). */
 export function carrierStateOf(launchState: string): MessagingCarrierState | undefined {

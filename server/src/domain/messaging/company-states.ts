@@ -1,7 +1,7 @@
 // A partner's company's verification states, as data: which state may follow which, and the platform's decisions
 // (verify, reject, suspend, reinstate) as the transitions they make.
 import type { MessagingCompanyState } from '../../db/schema.js';
-import { InvalidTransition } from './agent-states.js';
+import { stateMachine } from './state-machine.js';
 
 export const COMPANY_STATES = ['pending_verification', 'verified', 'rejected', 'suspended'] as const;
 
@@ -25,10 +25,6 @@ export type CompanyDecision = keyof typeof COMPANY_DECISIONS;
 /** Decisions that must say why (the reason goes to the partner's callback). */
 export const COMPANY_REASON_REQUIRED: ReadonlySet<CompanyDecision> = new Set(['reject', 'suspend']);
 
-export function companyCanBecome(from: MessagingCompanyState, to: MessagingCompanyState): boolean {
-  return COMPANY_TRANSITIONS[from].includes(to);
-}
-
-export function assertCompanyTransition(from: MessagingCompanyState, to: MessagingCompanyState): void {
-  if (!companyCanBecome(from, to)) throw new InvalidTransition('company', from, to);
-}
+const companyMachine = stateMachine('company', COMPANY_TRANSITIONS);
+export const companyCanBecome = companyMachine.canBecome;
+export const assertCompanyTransition = companyMachine.assert;

@@ -11,8 +11,8 @@ import {
   carrierCanBecome,
   carrierStateOf,
   environmentStateAfter,
-  InvalidTransition,
 } from './agent-states.js';
+import { InvalidTransition } from './state-machine.js';
 import { assertTesterTransition, TESTER_STATES, TESTER_TRANSITIONS, testerStateOf } from './tester-states.js';
 
 describe('environment states', () => {

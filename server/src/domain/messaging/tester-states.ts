@@ -1,7 +1,7 @@
 // The state machine of an RCS tester, as data: invited, then accepted, declined, expired (the invitation lapsed) or
 // unreachable (the device cannot take RCS); any of them may be deleted.
 import type { MessagingTesterState } from '../../db/schema.js';
-import { InvalidTransition } from './agent-states.js';
+import { stateMachine } from './state-machine.js';
 
 export const TESTER_STATES = ['invite_pending', 'accepted', 'declined', 'expired', 'unreachable', 'deleted'] as const;
 
@@ -14,13 +14,9 @@ export const TESTER_TRANSITIONS: Readonly<Record<MessagingTesterState, readonly 
   deleted: [],
 };
 
-export function testerCanBecome(from: MessagingTesterState, to: MessagingTesterState): boolean {
-  return TESTER_TRANSITIONS[from].includes(to);
-}
-
-export function assertTesterTransition(from: MessagingTesterState, to: MessagingTesterState): void {
-  if (!testerCanBecome(from, to)) throw new InvalidTransition('tester', from, to);
-}
+const testerMachine = stateMachine('tester', TESTER_TRANSITIONS);
+export const testerCanBecome = testerMachine.canBecome;
+export const assertTesterTransition = testerMachine.assert;
 
 /** Google's inviteStatus → the tester's state; undefined while the user has not answered. */
 export function testerStateOf(inviteStatus: string): 'accepted' | 'declined' | undefined {

@@ -8,9 +8,9 @@ import { conflict, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
-import { InvalidTransition } from './agent-states.js';
 import { loadAgent } from './agent-store.js';
 import { newestFirst } from './listing.js';
+import { InvalidTransition } from './state-machine.js';
 import { assertTesterTransition } from './tester-states.js';
 
 async function recordChange(
