@@ -222,7 +222,13 @@ function EnvironmentDetail({ api, id }: { api: Api; id: number }) {
             {text('env.detail', { name: environment.name })}{' '}
             <StateBadge state={environment.state} testId="environment-state" />
           </h2>
-          <button type="button" onClick={reload}>
+          <button
+            type="button"
+            onClick={() => {
+              reload();
+              reloadTesters();
+            }}
+          >
             {t('common.refresh')}
           </button>
           <CarrierStates environment={environment} />
