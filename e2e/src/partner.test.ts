@@ -129,6 +129,7 @@ describe('the partner area', () => {
     await expect.poll(() => identifier.getAttribute('aria-invalid')).toBe('true');
     expect(await form.getByTestId('error-legal_identifier').textContent()).toMatch(/^Check this field: /);
     expect(await form.getByLabel('Legal name').getAttribute('aria-invalid')).toBeNull();
+    expect(await identifier.evaluate((element) => element === document.activeElement)).toBe(true);
     await shot(page, 'company-field-error');
 
     await identifier.fill(COMPANY.legal_identifier);

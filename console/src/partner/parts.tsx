@@ -1,6 +1,6 @@
 // Pieces the partner and chat environment pages share: loading with reload, a labelled input that shows the error of
 // its field, a state badge, a state history table, a pager and the decision buttons (a reason asked where required).
-import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
 import { formatTime } from '../ui';
 import { failedFieldOf, failureLine, inputOfField, pagingOf } from './logic';
@@ -73,10 +73,16 @@ export function Field({
   const text = usePartnerText();
   const errorId = useId();
   const wrong = failure !== null && failure.input === name;
+  const input = useRef<HTMLInputElement>(null);
+  // The field the server named takes the focus, so a keyboard or screen reader user lands on what to correct.
+  useEffect(() => {
+    if (wrong) input.current?.focus();
+  }, [wrong, failure]);
   return (
     <label className={wrong ? 'field invalid' : 'field'}>
       {label}
       <input
+        ref={input}
         name={name}
         type={type}
         required={required}
