@@ -76,8 +76,8 @@ export function Field({
   const input = useRef<HTMLInputElement>(null);
   // The field the server named takes the focus, so a keyboard or screen reader user lands on what to correct.
   useEffect(() => {
-    if (wrong) input.current?.focus();
-  }, [wrong, failure]);
+    if (failure !== null && failure.input === name) input.current?.focus();
+  }, [failure, name]);
   return (
     <label className={wrong ? 'field invalid' : 'field'}>
       {label}
