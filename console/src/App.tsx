@@ -375,6 +375,15 @@ function LoginPage({
           <option value="en">English</option>
           <option value="fr">Français</option>
         </select>
+        <a
+          href="/admin/partner"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate('/admin/partner');
+          }}
+        >
+          {t('login.partner')}
+        </a>
       </form>
     </main>
   );

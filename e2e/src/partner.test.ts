@@ -103,7 +103,10 @@ afterAll(async () => {
 describe('the partner area', () => {
   it('a partner signs in with its key and submits a company; a bad SIREN is marked at its field', async () => {
     const page = partnerPage;
-    await page.goto(`${server.url}/admin/partner`);
+    // The operator console's login page leads to the partner area.
+    await page.goto(`${server.url}/admin/`);
+    await page.getByRole('link', { name: 'Partner area (sign in with an API key)' }).click();
+    await page.getByRole('heading', { name: 'Partner sign-in' }).waitFor();
     // A wrong key is refused on the sign-in page.
     await page.getByLabel('API key').fill('csk_wrong.key');
     await page.getByRole('button', { name: 'Sign in' }).click();

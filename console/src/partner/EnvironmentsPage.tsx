@@ -16,7 +16,17 @@ import {
   listEnvironments,
   listTesters,
 } from './messaging';
-import { Field, type FormFailure, FormFailureLine, formFailureOf, Notice, Pager, StateBadge, useLoaded } from './parts';
+import {
+  Field,
+  type FormFailure,
+  FormFailureLine,
+  formFailureOf,
+  Notice,
+  Pager,
+  StateBadge,
+  useLoaded,
+  useReloadWhile,
+} from './parts';
 import type { EnvironmentsRoute } from './routes';
 import { usePartnerText } from './strings';
 import './partner.css';
@@ -44,6 +54,10 @@ export function EnvironmentsPage({ api, route }: { api: Api; route: Environments
     </main>
   );
 }
+
+/** An environment some carrier has not decided on yet. */
+const waitsOnCarriers = (environment: Environment) =>
+  environment.state === 'pending_verification' || environment.carriers.some((carrier) => carrier.state === 'pending');
 
 function CarrierStates({ environment }: { environment: Environment }) {
   const text = usePartnerText();
@@ -80,6 +94,7 @@ function EnvironmentList({ api }: { api: Api }) {
   const [page, setPage] = useState(1);
   const load = useCallback(() => listEnvironments(api, { page, limit: 20 }), [api, page]);
   const { value, error, reload } = useLoaded(load);
+  useReloadWhile(value?.items.some(waitsOnCarriers) ?? false, reload);
   return (
     <>
       <section aria-labelledby="environments-title">
@@ -186,6 +201,8 @@ function EnvironmentDetail({ api, id }: { api: Api; id: number }) {
   const { value: environment, error, reload } = useLoaded(loadEnvironment);
   const loadTesters = useCallback(() => listTesters(api, id), [api, id]);
   const { value: testers, error: testersError, reload: reloadTesters } = useLoaded(loadTesters);
+  useReloadWhile(environment !== null && waitsOnCarriers(environment), reload);
+  useReloadWhile(testers?.items.some((tester) => tester.state === 'invite_pending') ?? false, reloadTesters);
   const [phone, setPhone] = useState('');
   const [failure, setFailure] = useState<FormFailure | null>(null);
   const [done, setDone] = useState<string | null>(null);

@@ -38,6 +38,15 @@ export function useLoaded<T>(load: () => Promise<T>): {
   return { value, error, reload };
 }
 
+/** Calls `reload` every `everyMs` while `active` (something waits on a carrier or a device), so its state shows up. */
+export function useReloadWhile(active: boolean, reload: () => void, everyMs = 5_000): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, everyMs);
+    return () => clearInterval(timer);
+  }, [active, reload, everyMs]);
+}
+
 /** A failed form: the input the server's field names (or null), and the line to show. */
 export interface FormFailure {
   input: string | null;
