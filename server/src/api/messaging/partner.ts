@@ -19,7 +19,6 @@ import { ACCOUNT_DECISIONS, ACCOUNT_STATES, type AccountDecision } from '../../d
 import {
   type AccountOptions,
   type ActivationToSend,
-  accountHistory,
   activateAccount,
   createAccount,
   decideAccount,
@@ -38,7 +37,6 @@ import {
   replayCallbackDelivery,
 } from '../../domain/messaging/callback-registry.js';
 import {
-  companyHistory,
   createCompany,
   decideCompany,
   listCompanies,
@@ -46,6 +44,7 @@ import {
   updateCompany,
 } from '../../domain/messaging/companies.js';
 import { COMPANY_DECISIONS, COMPANY_STATES, type CompanyDecision } from '../../domain/messaging/company-states.js';
+import { partnerHistory } from '../../domain/messaging/state-history.js';
 import type { Principal } from '../../domain/tenancy/policy.js';
 import { fieldMissing, notPermitted, unknownResource } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
@@ -539,7 +538,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
     },
     async (request) => {
       const company = await loadCompany(db, readerOf(request), request.params.id);
-      return ok({ ...presentCompany(company), history: await companyHistory(db, company.id) });
+      return ok({ ...presentCompany(company), history: await partnerHistory(db, 'company', company.id) });
     },
   );
 
@@ -676,7 +675,7 @@ export const messagingPartnerApi: FastifyPluginAsyncTypebox<{ context: AppContex
     },
     async (request) => {
       const account = await loadAccount(db, readerOf(request), request.params.id);
-      return ok({ ...presentAccount(account), history: await accountHistory(db, account.id) });
+      return ok({ ...presentAccount(account), history: await partnerHistory(db, 'account', account.id) });
     },
   );
 

@@ -16,6 +16,7 @@ import { readTimeZone } from '../tenancy/locale.js';
 import { type AccountDecision, accountStateAfter, assertAccountTransition } from './account-states.js';
 import { readEmailField, readPhone } from './companies.js';
 import { newestFirst } from './listing.js';
+import { recordState, type StateChange } from './state-history.js';
 
 /** How long an activation link opens the account. */
 export const ACTIVATION_TTL_MS = 72 * 3_600_000;
@@ -96,51 +97,21 @@ export async function listAccounts(
   return newestFirst(query, filter);
 }
 
-export async function accountHistory(db: Kysely<Database>, id: number) {
-  return db
-    .selectFrom('messaging_partner_history')
-    .select(['state', 'previous_state', 'reason', 'at'])
-    .where('resource', '=', 'account')
-    .where('resource_id', '=', id)
-    .orderBy('id')
-    .execute();
-}
-
-/** The history row and the event of one state change; `data` goes into the callback. */
-async function recordAccountState(
+/** The history row and the event (the partner's ACCOUNT_STATUS callback) of one state change; `data` goes into it. */
+function recordAccountState(
   trx: Tx,
   account: Pick<MessagingAccountRow, 'id' | 'partner_id' | 'client_id' | 'company_id'>,
-  change: { state: string; previousState: string | null; reason: string | null; data?: Record<string, unknown> },
+  change: StateChange & { data?: Record<string, unknown> },
   at: string,
 ): Promise<void> {
-  await trx
-    .insertInto('messaging_partner_history')
-    .values({
-      partner_id: account.partner_id,
-      resource: 'account',
-      resource_id: account.id,
-      state: change.state,
-      previous_state: change.previousState,
-      reason: change.reason,
-      at,
-    })
-    .execute();
-  await appendEvent(trx, {
-    type: 'messaging.account_status',
+  const subject = {
+    resource: 'account' as const,
+    id: account.id,
     partnerId: account.partner_id,
-    // The account's client: every node forgets the client's cached keys when it changes (app.ts).
     clientId: account.client_id,
-    subject: { type: 'messaging_account', id: account.id },
-    payload: {
-      owner: { kind: 'partner', id: account.partner_id },
-      resourceId: account.id,
-      state: change.state,
-      previousState: change.previousState,
-      reason: change.reason,
-      data: { client_id: account.client_id, company_id: account.company_id, ...change.data },
-    },
-    at,
-  });
+  };
+  const data = { client_id: account.client_id, company_id: account.company_id, ...change.data };
+  return recordState(trx, subject, { ...change, data }, at);
 }
 
 /** The owner as an admin operator of the account's client (password: an argon2id hash, or none yet). */

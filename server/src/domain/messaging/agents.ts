@@ -5,12 +5,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, MessagingAgentRow, MessagingAgentState, MessagingCarrierState } from '../../db/schema.js';
 import { fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
-import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { assertAgentTransition, carrierCanBecome, environmentStateAfter } from './agent-states.js';
 import { type AgentWithCarriers, loadAgent } from './agent-store.js';
 import { newestFirst } from './listing.js';
+import { announceState, recordState, writeHistory } from './state-history.js';
 import { deleteTesterInTransaction } from './testers.js';
 
 export const USE_CASES = ['transactional', 'promotional', 'otp', 'multi_use'] as const;
@@ -41,49 +41,9 @@ export type AgentUpdate = Partial<AgentInput>;
 
 export { type AgentWithCarriers, loadAgent } from './agent-store.js';
 
-/** Appends the environment's event: its state, the previous one, why, and what changed (a carrier, the carriers). */
-export async function appendAgentStatus(
-  trx: Tx,
-  agent: Pick<MessagingAgentRow, 'id' | 'client_id'>,
-  change: { state: string; previousState: string | null; reason: string | null; data: Record<string, unknown> },
-  at: string,
-): Promise<void> {
-  await appendEvent(trx, {
-    type: 'messaging.agent_status',
-    clientId: agent.client_id,
-    subject: { type: 'messaging_agent', id: agent.id },
-    payload: {
-      owner: { kind: 'client', id: agent.client_id },
-      resourceId: agent.id,
-      state: change.state,
-      previousState: change.previousState,
-      reason: change.reason,
-      data: change.data,
-    },
-    at,
-  });
-}
-
-async function writeHistory(
-  trx: Tx,
-  agent: Pick<MessagingAgentRow, 'id' | 'client_id'>,
-  entry: { carrier: string | null; state: string; previousState: string | null; reason: string | null },
-  at: string,
-): Promise<void> {
-  await trx
-    .insertInto('messaging_agent_history')
-    .values({
-      client_id: agent.client_id,
-      resource: 'agent',
-      resource_id: agent.id,
-      carrier: entry.carrier,
-      state: entry.state,
-      previous_state: entry.previousState,
-      reason: entry.reason,
-      at,
-    })
-    .execute();
-}
+/** The environment as the state history and its AGENT_STATUS events name it. */
+const ofAgent = (agent: Pick<MessagingAgentRow, 'id' | 'client_id'>) =>
+  ({ resource: 'agent', id: agent.id, clientId: agent.client_id }) as const;
 
 /** A WhatsApp or SMS channel of the client's, by id (no carrier step: binding it is enough). */
 async function checkChannel(trx: Tx, clientId: number, field: string, id: number, type: 'whatsapp' | 'sms') {
@@ -200,15 +160,9 @@ export async function createAgent(db: Kysely<Database>, clientId: number, input:
         .insertInto('messaging_agent_carrier')
         .values({ agent_id: agent.id, carrier, state: 'pending', reason: null, updated_at: at })
         .execute();
-    await writeHistory(
+    await recordState(
       trx,
-      agent,
-      { carrier: null, state: 'pending_verification', previousState: null, reason: null },
-      at,
-    );
-    await appendAgentStatus(
-      trx,
-      agent,
+      ofAgent(agent),
       {
         state: 'pending_verification',
         previousState: null,
@@ -240,8 +194,7 @@ async function changeState(
     .set({ state: to, reason, updated_at: at })
     .where('id', '=', agent.id)
     .execute();
-  await writeHistory(trx, agent, { carrier: null, state: to, previousState: from, reason }, at);
-  await appendAgentStatus(trx, agent, { state: to, previousState: from, reason, data }, at);
+  await recordState(trx, ofAgent(agent), { state: to, previousState: from, reason, data }, at);
 }
 
 /** The fields the RCS agent shows: a change of one is sent to Google (`sync`) once the agent exists there. */
@@ -406,7 +359,7 @@ export async function recordCarrierStates(
       .execute();
     await writeHistory(
       trx,
-      agent,
+      ofAgent(agent),
       { carrier: observation.carrier, state: observation.state, previousState: before, reason: observation.reason },
       at,
     );
@@ -415,14 +368,14 @@ export async function recordCarrierStates(
       assertAgentTransition(state, next);
       await writeHistory(
         trx,
-        agent,
+        ofAgent(agent),
         { carrier: null, state: next, previousState: state, reason: observation.reason },
         at,
       );
     }
-    await appendAgentStatus(
+    await announceState(
       trx,
-      agent,
+      ofAgent(agent),
       {
         state: next,
         previousState: state,

@@ -7,7 +7,6 @@ import { isValidPhoneNumber, parsePhoneNumberWithError } from 'libphonenumber-js
 import type { Database, MessagingCompanyRow, MessagingCompanyState } from '../../db/schema.js';
 import { EMAIL_PROBLEM, isEmailAddress } from '../../email.js';
 import { ApiError, fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
-import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from './company-states.js';
 import { readLegalIdentifier } from './legal-ids.js';
 import { newestFirst } from './listing.js';
+import { recordState, type StateChange } from './state-history.js';
 
 /** What a partner gives for a company (types checked by the route's schema; the rules are checked here). */
 export interface CompanyInput {
@@ -136,39 +136,15 @@ async function changeState(
   await recordCompanyState(trx, company, { state, previousState: company.state, reason }, at);
 }
 
-async function recordCompanyState(
+/** The history row and the event (the partner's COMPANY_STATUS callback) of one state change. */
+function recordCompanyState(
   trx: Tx,
   company: Pick<MessagingCompanyRow, 'id' | 'partner_id' | 'legal_name'>,
-  change: { state: string; previousState: string | null; reason: string | null },
+  change: StateChange,
   at: string,
 ): Promise<void> {
-  await trx
-    .insertInto('messaging_partner_history')
-    .values({
-      partner_id: company.partner_id,
-      resource: 'company',
-      resource_id: company.id,
-      state: change.state,
-      previous_state: change.previousState,
-      reason: change.reason,
-      at,
-    })
-    .execute();
-  await appendEvent(trx, {
-    type: 'messaging.company_status',
-    partnerId: company.partner_id,
-    clientId: null,
-    subject: { type: 'messaging_company', id: company.id },
-    payload: {
-      owner: { kind: 'partner', id: company.partner_id },
-      resourceId: company.id,
-      state: change.state,
-      previousState: change.previousState,
-      reason: change.reason,
-      data: { legal_name: company.legal_name },
-    },
-    at,
-  });
+  const subject = { resource: 'company', id: company.id, partnerId: company.partner_id } as const;
+  return recordState(trx, subject, { ...change, data: { legal_name: company.legal_name } }, at);
 }
 
 export async function loadCompany(db: Kysely<Database> | Tx, partnerId: number | null, id: number) {
@@ -189,16 +165,6 @@ export async function listCompanies(
   if (partnerId !== null) query = query.where('partner_id', '=', partnerId);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
   return newestFirst(query, filter);
-}
-
-export async function companyHistory(db: Kysely<Database>, id: number) {
-  return db
-    .selectFrom('messaging_partner_history')
-    .select(['state', 'previous_state', 'reason', 'at'])
-    .where('resource', '=', 'company')
-    .where('resource_id', '=', id)
-    .orderBy('id')
-    .execute();
 }
 
 /**

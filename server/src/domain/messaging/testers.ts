@@ -5,15 +5,16 @@ import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, MessagingTesterRow, MessagingTesterState } from '../../db/schema.js';
 import { conflict, unknownResource } from '../../errors.js';
-import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { loadAgent } from './agent-store.js';
 import { newestFirst } from './listing.js';
+import { recordState } from './state-history.js';
 import { InvalidTransition } from './state-machine.js';
 import { assertTesterTransition } from './tester-states.js';
 
-async function recordChange(
+/** The history row and the event (the account's TESTER_STATUS callback) of one state change. */
+function recordChange(
   trx: Tx,
   tester: Pick<MessagingTesterRow, 'id' | 'client_id' | 'agent_id' | 'phone'>,
   from: MessagingTesterState | null,
@@ -21,33 +22,12 @@ async function recordChange(
   reason: string | null,
   at: string,
 ): Promise<void> {
-  await trx
-    .insertInto('messaging_agent_history')
-    .values({
-      client_id: tester.client_id,
-      resource: 'tester',
-      resource_id: tester.id,
-      carrier: null,
-      state: to,
-      previous_state: from,
-      reason,
-      at,
-    })
-    .execute();
-  await appendEvent(trx, {
-    type: 'messaging.tester_status',
-    clientId: tester.client_id,
-    subject: { type: 'messaging_tester', id: tester.id },
-    payload: {
-      owner: { kind: 'client', id: tester.client_id },
-      resourceId: tester.id,
-      state: to,
-      previousState: from,
-      reason,
-      data: { agentId: tester.agent_id, phone: tester.phone },
-    },
+  return recordState(
+    trx,
+    { resource: 'tester', id: tester.id, clientId: tester.client_id },
+    { state: to, previousState: from, reason, data: { agentId: tester.agent_id, phone: tester.phone } },
     at,
-  });
+  );
 }
 
 /** Registers a tester of an active environment (409 otherwise); the worker sends Google's invitation at once. */
