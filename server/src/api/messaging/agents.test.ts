@@ -213,7 +213,9 @@ describe('chat environments', () => {
   });
 
   it('shows a provider outage as last_error, then continues without a second brand or agent', async () => {
-    fake.management.failNext('POST /v1/brands', { status: 503 }, 2);
+    // Eight refusals in a row: retried after 2, 4, … 256 ms (time scaled), so the outage lasts long enough (~0.5 s) to
+    // be read through the API even on a loaded machine (with two it lasted a few ms, and the read sometimes missed it).
+    fake.management.failNext('POST /v1/brands', { status: 503 }, 8);
     fake.management.failNext('/agents', { malformed: true });
     const brandsBefore = fake.management.brands.size;
     const agentsBefore = fake.management.agents.size;
