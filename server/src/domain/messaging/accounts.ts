@@ -180,18 +180,10 @@ async function changeState(
   const changes: Partial<MessagingAccountRow> = { state, reason, updated_at: at };
   const data: Record<string, unknown> = {};
   if (state === 'pending_activation') {
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.parse(at) + ACTIVATION_TTL_MS).toISOString();
-    changes.activation_token_hash = tokenHash(token);
-    changes.activation_expires_at = expiresAt;
-    activation = {
-      accountId: account.id,
-      email: account.owner_email,
-      ownerName: account.owner_name,
-      locale: account.owner_locale,
-      link: activationLink(options.publicUrl, token),
-      expiresAt,
-    };
+    const issued = issueActivation(account, options, at);
+    Object.assign(changes, issued.columns);
+    activation = issued.activation;
+    const { expiresAt } = activation;
     // With SMTP the link goes only to the owner's mailbox; without, the partner passes it on (seed: "le lien").
     data.activation = options.mailing
       ? { mailed_to: account.owner_email, expires_at: expiresAt }
@@ -217,6 +209,33 @@ async function changeState(
     .execute();
   await recordAccountState(trx, account, { state, previousState: account.state, reason, data }, at);
   return activation;
+}
+
+/**
+ * A new one-time link for the account's owner, valid ACTIVATION_TTL_MS from `at`: the columns that keep only its hash
+ * (the previous link stops working), and the link to mail.
+ */
+function issueActivation(
+  account: MessagingAccountRow,
+  options: AccountOptions,
+  at: string,
+): {
+  columns: Pick<MessagingAccountRow, 'activation_token_hash' | 'activation_expires_at'>;
+  activation: ActivationToSend;
+} {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.parse(at) + ACTIVATION_TTL_MS).toISOString();
+  return {
+    columns: { activation_token_hash: tokenHash(token), activation_expires_at: expiresAt },
+    activation: {
+      accountId: account.id,
+      email: account.owner_email,
+      ownerName: account.owner_name,
+      locale: account.owner_locale,
+      link: activationLink(options.publicUrl, token),
+      expiresAt,
+    },
+  };
 }
 
 export function activationLink(publicUrl: string, token: string): string {
@@ -380,21 +399,13 @@ export async function renewActivation(
         { field: 'state' },
       );
     const at = nowInstant();
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.parse(at) + ACTIVATION_TTL_MS).toISOString();
+    const { columns, activation } = issueActivation(account, options, at);
     await trx
       .updateTable('messaging_account')
-      .set({ activation_token_hash: tokenHash(token), activation_expires_at: expiresAt, updated_at: at })
+      .set({ ...columns, updated_at: at })
       .where('id', '=', id)
       .execute();
-    return {
-      accountId: id,
-      email: account.owner_email,
-      ownerName: account.owner_name,
-      locale: account.owner_locale,
-      link: activationLink(options.publicUrl, token),
-      expiresAt,
-    };
+    return activation;
   });
 }
 

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, MessagingCallbackRow, WebhookDeliveryRow } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
-import { transact } from '../../events/transact.js';
+import { type Tx, transact } from '../../events/transact.js';
 import { type OutboundGuard, registeredUrlRefusal } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { queueCallbackTest, sealCallbackSecret } from '../../webhooks/callbacks.js';
@@ -32,8 +32,9 @@ function readCallbackUrl(raw: string, outbound: OutboundGuard): string {
   return url.toString();
 }
 
+/** The owner's callback, if it registered one. */
 export async function findCallback(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Tx,
   owner: CallbackOwner,
 ): Promise<MessagingCallbackRow | undefined> {
   return db
@@ -60,12 +61,7 @@ export async function registerCallback(
   const secret = newSecret();
   const at = nowInstant();
   const callback = await transact(db, async (trx) => {
-    const existing = await trx
-      .selectFrom('messaging_callback')
-      .selectAll()
-      .where('owner_kind', '=', owner.kind)
-      .where('owner_id', '=', owner.id)
-      .executeTakeFirst();
+    const existing = await findCallback(trx, owner);
     let id: number;
     if (existing === undefined) {
       ({ id } = await trx
@@ -102,12 +98,7 @@ export async function registerCallback(
 /** Removes the owner's callback; deliveries still due to it are logged as failed. 404 when there is none. */
 export async function removeCallback(db: Kysely<Database>, owner: CallbackOwner): Promise<MessagingCallbackRow> {
   return transact(db, async (trx) => {
-    const existing = await trx
-      .selectFrom('messaging_callback')
-      .selectAll()
-      .where('owner_kind', '=', owner.kind)
-      .where('owner_id', '=', owner.id)
-      .executeTakeFirst();
+    const existing = await findCallback(trx, owner);
     if (existing === undefined) throw unknownResource('system/callback', 'current');
     const at = nowInstant();
     await trx
