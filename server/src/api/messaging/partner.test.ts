@@ -60,6 +60,19 @@ async function verifiedCompany(partnerKey: string, extra: Record<string, unknown
   return created.body.data.id;
 }
 
+/** An account of a verified company, verified by the platform: its id and the token of the link mailed to `email`. */
+async function awaitingActivation(email: string): Promise<{ id: number; token: string }> {
+  const companyId = await verifiedCompany(partner.key);
+  const created = await call<AccountView>('POST', '/system/account', partner.key, {
+    company_id: companyId,
+    owner: owner(email),
+  });
+  const id = created.body.data.id;
+  await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
+  const [mail] = await mailbox.mailsTo(email);
+  return { id, token: tokenOf(linkIn(mail?.raw ?? '')) };
+}
+
 beforeAll(async () => {
   mailbox = await new Mailbox().start();
   t = await startTestApp({ webhookTimeScale: 0.001, smtpUrl: mailbox.url });
@@ -436,16 +449,8 @@ describe('transitions through the API', () => {
   });
 
   it('a suspended account refuses its owner’s login and session with 403', async () => {
-    const companyId = await verifiedCompany(partner.key);
     const email = 'login@boulangerie-martin.fr';
-    const created = await call<AccountView>('POST', '/system/account', partner.key, {
-      company_id: companyId,
-      owner: owner(email),
-    });
-    const id = created.body.data.id;
-    await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
-    const [mail] = await mailbox.mailsTo(email);
-    const token = tokenOf(linkIn(mail?.raw ?? ''));
+    const { id, token } = await awaitingActivation(email);
     expect((await call('POST', '/activation', undefined, { token, password: 'pain-au-chocolat' })).status).toBe(200);
     const session = await call<{ token: string }>('POST', '/auth/login', undefined, {
       email,
@@ -463,16 +468,8 @@ describe('transitions through the API', () => {
   });
 
   it('an expired or renewed link no longer opens the account', async () => {
-    const companyId = await verifiedCompany(partner.key);
     const email = 'renew@boulangerie-martin.fr';
-    const created = await call<AccountView>('POST', '/system/account', partner.key, {
-      company_id: companyId,
-      owner: owner(email),
-    });
-    const id = created.body.data.id;
-    await call('POST', `/system/account/${id}/verify`, ADMIN_KEY);
-    const [firstMail] = await mailbox.mailsTo(email);
-    const firstToken = tokenOf(linkIn(firstMail?.raw ?? ''));
+    const { id, token: firstToken } = await awaitingActivation(email);
     expect((await call('POST', `/system/account/${id}/activation`, partner.key)).status).toBe(200);
     const [, secondMail] = await mailbox.mailsTo(email, 2);
     const secondToken = tokenOf(linkIn(secondMail?.raw ?? ''));
