@@ -11,6 +11,12 @@ export default function buildEverything(): void {
   if (process.env.CAUSERIE_E2E_SKIP_BUILD === '1') return;
   for (const workspace of ['server', 'console', 'widget']) {
     if (!fs.existsSync(path.join(root, workspace, 'package.json'))) continue;
-    execFileSync('npm', ['run', 'build', '-w', workspace], { cwd: root, stdio: 'inherit' });
+    // vitest sets NODE_ENV=test, which would make Vite build the console's development bundle (and fail its size
+    // check afterwards): the browser tests run what ships.
+    execFileSync('npm', ['run', 'build', '-w', workspace], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
 }

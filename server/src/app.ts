@@ -26,6 +26,7 @@ import { attachDispatcher, detachDispatcher } from './events/transact.js';
 import { KeyVerifier } from './http/auth.js';
 import { errorEnvelope } from './http/envelope.js';
 import { errorHeaders, toApiError } from './http/failure.js';
+import { LazySchemas } from './http/lazy-schemas.js';
 import { OutboundGuard } from './http/outbound.js';
 import { DEFAULT_READ_CACHE, ReadCache } from './http/read-cache.js';
 import { PROBLEM_KEYWORD, registerFormBodies } from './http/validation.js';
@@ -42,13 +43,17 @@ import { WebhookWorker } from './webhooks/worker.js';
 export interface BuiltApp {
   app: FastifyInstance;
   context: AppContext;
+  /** Route schemas compiled on first use; `serve` compiles the rest in the background once the node listens. */
+  schemas: LazySchemas;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Assembles the HTTP application. The store must already be migrated. */
 export async function buildApp(config: Config, store: Store): Promise<BuiltApp> {
+  const schemas = new LazySchemas();
   const app = Fastify({
+    schemaController: schemas.controller,
     logger: { level: config.logLevel },
     // Each request's logger is made on its first line written (ops/lazy-logger.ts): most requests write none.
     childLoggerFactory: lazyChildLogger,
@@ -201,7 +206,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     logLevel: 'warn',
   });
 
-  return { app, context };
+  return { app, context, schemas };
 }
 
 /** A number of hops becomes a function (Fastify's types take a list or a function): the nearest `hops` peers are proxies. */

@@ -123,7 +123,7 @@ async function serve(config: Config, demo: boolean, workers: number): Promise<nu
   const { store } = opened;
   // The workers of a demo node serve the data their primary made; the primary prints the banner.
   const demoData = demo && !isWorker() ? await ensureDemoData(store.db) : undefined;
-  const { app } = await buildApp(config, store);
+  const { app, schemas } = await buildApp(config, store);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -142,6 +142,8 @@ async function serve(config: Config, demo: boolean, workers: number): Promise<nu
 
   await app.listen({ port: config.port, host: config.host });
   if (demoData) console.log(demoBanner(config, demoData));
+  // The routes not used yet get their schemas compiled between requests, so that their first callers do not wait.
+  schemas.compileRemaining(8).catch((err: unknown) => app.log.error({ err }, 'a route schema does not compile'));
   return new Promise<number>(() => undefined);
 }
 

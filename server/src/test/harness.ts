@@ -6,6 +6,7 @@ import { buildApp } from '../app.js';
 import type { Config, DatabaseConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { migrateToLatest, openDatabase, type Store } from '../db/database.js';
+import type { LazySchemas } from '../http/lazy-schemas.js';
 
 export { createTestDatabase, type TestDatabase, testDialect } from '@causerie/test-support/database';
 // The admin key and the databases are test-support's, shared with the tests that start real nodes.
@@ -60,6 +61,8 @@ export interface CallOptions {
 export interface TestApp {
   app: FastifyInstance;
   context: AppContext;
+  /** The app's route schemas, compiled on first use (http/lazy-schemas.ts). */
+  schemas: LazySchemas;
   store: Store;
   database: TestDatabase;
   /** Calls `/api/2{path}` in-process. */
@@ -71,7 +74,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const database = await createTestDatabase();
   const store = openDatabase(database.config);
   await migrateToLatest(store.db);
-  const { app, context } = await buildApp(testConfig(database.config, overrides), store);
+  const { app, context, schemas } = await buildApp(testConfig(database.config, overrides), store);
   await app.ready();
   const api: TestApp['api'] = async (method, urlPath, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -95,6 +98,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   return {
     app,
     context,
+    schemas,
     store,
     database,
     api,
