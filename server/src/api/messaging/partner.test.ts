@@ -248,15 +248,7 @@ describe('the seed flow', () => {
       });
       // Mailed: the link is not in the callback.
       expect(JSON.stringify(bodies[4])).not.toContain('#token=');
-      expect(Object.keys(bodies[5] ?? {}).sort()).toEqual([
-        'at',
-        'data',
-        'id',
-        'previous_state',
-        'reason',
-        'state',
-        'type',
-      ]);
+      // (The body's fields, on every delivery, are seed-flow.test.ts's.)
 
       // The log shows every attempt; one replays with the same webhook-id.
       const log = await call<DeliveryView[]>('GET', '/system/callback/deliveries?status=delivered', partner.key);
