@@ -2,7 +2,7 @@
 // in sessionStorage for the tab only and sent as X-API-Key; then its companies and accounts with their states and
 // histories, and for the platform key the verification queue. Loaded on demand; everything is rendered as text.
 import type { CauserieClient } from '@causerie/sdk/client';
-import { type FormEvent, useCallback, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useCallback, useMemo, useState } from 'react';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, formatTime } from '../ui';
@@ -31,6 +31,7 @@ import {
   decideCompany,
   getAccount,
   getCompany,
+  type Listed,
   listAccounts,
   listCompanies,
   partnerClient,
@@ -215,22 +216,44 @@ function StateFilter({
 
 const companyName = (company: Company) => company.trade_name ?? company.legal_name;
 
-function CompaniesPage({ client, scope }: { client: CauserieClient; scope: KeyScope }) {
+/**
+ * A resource's list: a state filter, the page of rows (or "none"), the pager, and under it what `after` adds (the
+ * create form, given the list's reload). Companies and accounts are both shown through it.
+ */
+function StateFilteredList<T extends { id: number }>({
+  heading,
+  headingId,
+  states,
+  list,
+  testId,
+  columns,
+  row,
+  after,
+}: {
+  heading: string;
+  headingId: string;
+  states: readonly string[];
+  list: (query: { state?: string; page: number; limit: number }) => Promise<Listed<T>>;
+  testId: string;
+  columns: readonly string[];
+  /** The row's cells, and its `data-testid`. */
+  row: (item: T) => { testId: string; cells: ReactNode };
+  after: (reload: () => void) => ReactNode;
+}) {
   const text = usePartnerText();
-  const { language } = useI18n();
   const [state, setState] = useState('');
   const [page, setPage] = useState(1);
   const load = useCallback(
-    () => listCompanies(client, { state: state === '' ? undefined : state, page, limit: 20 }),
-    [client, state, page],
+    () => list({ state: state === '' ? undefined : state, page, limit: 20 }),
+    [list, state, page],
   );
   const { value, error, reload } = useLoaded(load);
   return (
     <>
-      <section aria-labelledby="companies-title">
-        <h2 id="companies-title">{text('partner.companies')}</h2>
+      <section aria-labelledby={headingId}>
+        <h2 id={headingId}>{heading}</h2>
         <StateFilter
-          states={COMPANY_STATES}
+          states={states}
           value={state}
           onChange={(next) => {
             setState(next);
@@ -246,37 +269,74 @@ function CompaniesPage({ client, scope }: { client: CauserieClient; scope: KeySc
           (value.items.length === 0 ? (
             <p className="muted">{text('partner.none')}</p>
           ) : (
-            <table className="table" data-testid="companies">
+            <table className="table" data-testid={testId}>
               <thead>
                 <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">{text('partner.company.name')}</th>
-                  <th scope="col">{text('partner.company.identifier')}</th>
-                  <th scope="col">{text('partner.state')}</th>
-                  <th scope="col">{text('partner.history.at')}</th>
+                  {columns.map((column) => (
+                    <th key={column} scope="col">
+                      {column}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
-                {value.items.map((company) => (
-                  <tr key={company.id} data-testid={`company-${company.id}`}>
-                    <td>{company.id}</td>
-                    <td>
-                      <Link path={`/admin/partner/companies/${company.id}`}>{companyName(company)}</Link>
-                    </td>
-                    <td>{company.legal_identifier}</td>
-                    <td>
-                      <StateBadge state={company.state} />
-                    </td>
-                    <td>{formatTime(company.created_at, language, true)}</td>
-                  </tr>
-                ))}
+                {value.items.map((item) => {
+                  const { testId: rowTestId, cells } = row(item);
+                  return (
+                    <tr key={item.id} data-testid={rowTestId}>
+                      {cells}
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           ))}
         <Pager pagination={value?.pagination} onPage={setPage} />
       </section>
-      {scope === 'partner' && <CompanyForm client={client} onCreated={reload} />}
+      {after(reload)}
     </>
+  );
+}
+
+function CompaniesPage({ client, scope }: { client: CauserieClient; scope: KeyScope }) {
+  const text = usePartnerText();
+  const { language } = useI18n();
+  const list = useCallback(
+    (query: { state?: string; page: number; limit: number }) => listCompanies(client, query),
+    [client],
+  );
+  return (
+    <StateFilteredList
+      heading={text('partner.companies')}
+      headingId="companies-title"
+      states={COMPANY_STATES}
+      list={list}
+      testId="companies"
+      columns={[
+        '#',
+        text('partner.company.name'),
+        text('partner.company.identifier'),
+        text('partner.state'),
+        text('partner.history.at'),
+      ]}
+      row={(company: Company) => ({
+        testId: `company-${company.id}`,
+        cells: (
+          <>
+            <td>{company.id}</td>
+            <td>
+              <Link path={`/admin/partner/companies/${company.id}`}>{companyName(company)}</Link>
+            </td>
+            <td>{company.legal_identifier}</td>
+            <td>
+              <StateBadge state={company.state} />
+            </td>
+            <td>{formatTime(company.created_at, language, true)}</td>
+          </>
+        ),
+      })}
+      after={(reload) => scope === 'partner' && <CompanyForm client={client} onCreated={reload} />}
+    />
   );
 }
 
@@ -399,71 +459,48 @@ function CompanyPage({ client, scope, id }: { client: CauserieClient; scope: Key
 function AccountsPage({ client, scope }: { client: CauserieClient; scope: KeyScope }) {
   const text = usePartnerText();
   const { language } = useI18n();
-  const [state, setState] = useState('');
-  const [page, setPage] = useState(1);
-  const load = useCallback(
-    () => listAccounts(client, { state: state === '' ? undefined : state, page, limit: 20 }),
-    [client, state, page],
+  const list = useCallback(
+    (query: { state?: string; page: number; limit: number }) => listAccounts(client, query),
+    [client],
   );
-  const { value, error, reload } = useLoaded(load);
   return (
-    <>
-      <section aria-labelledby="accounts-title">
-        <h2 id="accounts-title">{text('partner.accounts')}</h2>
-        <StateFilter
-          states={ACCOUNT_STATES}
-          value={state}
-          onChange={(next) => {
-            setState(next);
-            setPage(1);
-          }}
-        />
-        {error !== null && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {value !== null &&
-          (value.items.length === 0 ? (
-            <p className="muted">{text('partner.none')}</p>
-          ) : (
-            <table className="table" data-testid="accounts">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">{text('partner.account.owner')}</th>
-                  <th scope="col">{text('partner.account.company')}</th>
-                  <th scope="col">{text('partner.state')}</th>
-                  <th scope="col">{text('partner.history.at')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {value.items.map((account) => (
-                  <tr key={account.id} data-testid={`account-${account.id}`}>
-                    <td>
-                      <Link path={`/admin/partner/accounts/${account.id}`}>
-                        {text('partner.account.title', { id: account.id })}
-                      </Link>
-                    </td>
-                    <td>
-                      {account.owner.name} &lt;{account.owner.email}&gt;
-                    </td>
-                    <td>
-                      <Link path={`/admin/partner/companies/${account.company_id}`}>{String(account.company_id)}</Link>
-                    </td>
-                    <td>
-                      <StateBadge state={account.state} />
-                    </td>
-                    <td>{formatTime(account.created_at, language, true)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
-        <Pager pagination={value?.pagination} onPage={setPage} />
-      </section>
-      {scope === 'partner' && <AccountForm client={client} onCreated={reload} />}
-    </>
+    <StateFilteredList
+      heading={text('partner.accounts')}
+      headingId="accounts-title"
+      states={ACCOUNT_STATES}
+      list={list}
+      testId="accounts"
+      columns={[
+        '#',
+        text('partner.account.owner'),
+        text('partner.account.company'),
+        text('partner.state'),
+        text('partner.history.at'),
+      ]}
+      row={(account: Account) => ({
+        testId: `account-${account.id}`,
+        cells: (
+          <>
+            <td>
+              <Link path={`/admin/partner/accounts/${account.id}`}>
+                {text('partner.account.title', { id: account.id })}
+              </Link>
+            </td>
+            <td>
+              {account.owner.name} &lt;{account.owner.email}&gt;
+            </td>
+            <td>
+              <Link path={`/admin/partner/companies/${account.company_id}`}>{String(account.company_id)}</Link>
+            </td>
+            <td>
+              <StateBadge state={account.state} />
+            </td>
+            <td>{formatTime(account.created_at, language, true)}</td>
+          </>
+        ),
+      })}
+      after={(reload) => scope === 'partner' && <AccountForm client={client} onCreated={reload} />}
+    />
   );
 }
 
