@@ -1,5 +1,6 @@
 // The read cache: a GET polled again is answered from memory, but never after a change under it was committed, never
 // to another reader, and never past its age; what the API answers is the same with or without it.
+import { eventually } from '@causerie/test-support/wait';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedEvent } from '../events/dispatcher.js';
@@ -58,6 +59,16 @@ describe('the read cache', () => {
     const site = (await t.api('GET', '/website', { key: first.key })).body.data[0]?.id;
     const from = new Date(Date.now() - 1_000).toISOString().slice(0, 19).replace('T', ' ');
     expect((await t.api('POST', '/conversation', { key: first.key, json: { website_id: site } })).status).toBe(200);
+    // The conversation's event fanned out before the webhook exists, so that only the replay delivers it (a loaded
+    // runner's worker could otherwise fan it out to the new webhook as well: two deliveries).
+    await eventually(
+      async () =>
+        (await t.store.db.selectFrom('webhook_outbox').select('id').limit(1).executeTakeFirst()) === undefined
+          ? true
+          : undefined,
+      10_000,
+      'the webhook outbox to be fanned out',
+    );
     const hook = await t.api('POST', '/webhook', {
       key: first.key,
       json: { url: 'https://hooks.example.com/causerie', events: ['conversation.started'] },
