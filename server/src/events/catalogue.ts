@@ -274,6 +274,15 @@ export const EVENT_PAYLOADS = {
   'messaging.account_status': MessagingStatus,
   'messaging.agent_status': MessagingStatus,
   'messaging.tester_status': MessagingStatus,
+  /**
+   * Issue 20 (the messaging half of seed 000), same shape: a template's approval state (`TEMPLATE_STATUS`, resource:
+   * the template), a sent message's state (`MESSENGER_REPORT`, resource: the message; `data` carries `reference`,
+   * `broadcast_id`, `to`, `channel`, `error`, and `token_id` for a read through a chat token) and a reply from a
+   * recipient (`MESSENGER_INBOUND`, resource: the message replied to or 0; state `received`). Owner: the account.
+   */
+  'messaging.template_status': MessagingStatus,
+  'messaging.messenger_report': MessagingStatus,
+  'messaging.messenger_inbound': MessagingStatus,
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),

@@ -16,6 +16,9 @@ export const CALLBACK_TYPES: Readonly<Record<string, string>> = {
   'messaging.account_status': 'ACCOUNT_STATUS',
   'messaging.agent_status': 'AGENT_STATUS',
   'messaging.tester_status': 'TESTER_STATUS',
+  'messaging.template_status': 'TEMPLATE_STATUS',
+  'messaging.messenger_report': 'MESSENGER_REPORT',
+  'messaging.messenger_inbound': 'MESSENGER_INBOUND',
 };
 /** The event type of a delivery row for the test event sent when a callback is registered (no log event). */
 export const CALLBACK_TEST_EVENT = 'messaging.callback_test';
