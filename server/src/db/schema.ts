@@ -960,6 +960,8 @@ export interface Database {
   messaging_agent_history: MessagingAgentHistoryTable;
   messaging_idempotency: MessagingIdempotencyTable;
   messaging_callback: MessagingCallbackTable;
+  messenger_broadcast: MessengerBroadcastTable;
+  messenger_broadcast_problem: MessengerBroadcastProblemTable;
   messaging_company: MessagingCompanyTable;
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
@@ -1174,3 +1176,40 @@ export interface MessagingPartnerHistoryTable {
 export type MessagingCallbackRow = Selectable<MessagingCallbackTable>;
 export type MessagingCompanyRow = Selectable<MessagingCompanyTable>;
 export type MessagingAccountRow = Selectable<MessagingAccountTable>;
+
+/** A broadcast's life: its file being read, waiting for `send_at`, sending, held, done or stopped. */
+export type MessengerBroadcastState = 'importing' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+export interface MessengerBroadcastTable {
+  id: Generated<number>;
+  client_id: number;
+  name: string;
+  /** JSON text: the content every recipient gets (a template reference or direct content). */
+  content: string;
+  channel: string;
+  /** JSON text `{channel, after_minutes}` or null. */
+  fallback: string | null;
+  send_at: Instant | null;
+  rate_per_second: number | null;
+  state: MessengerBroadcastState;
+  /** JSON text: the CSV header's columns, null for a JSON list. */
+  columns: string | null;
+  total: Generated<number>;
+  invalid: Generated<number>;
+  created_at: Instant;
+  updated_at: Instant;
+  started_at: Instant | null;
+  ended_at: Instant | null;
+}
+
+export interface MessengerBroadcastProblemTable {
+  id: Generated<number>;
+  broadcast_id: number;
+  line: number;
+  field: string;
+  reason: string;
+  value: string | null;
+}
+
+export type MessengerBroadcastRow = Selectable<MessengerBroadcastTable>;
+export type MessengerBroadcastProblemRow = Selectable<MessengerBroadcastProblemTable>;
