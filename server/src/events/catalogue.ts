@@ -283,6 +283,8 @@ export const EVENT_PAYLOADS = {
   'messaging.template_status': MessagingStatus,
   'messaging.messenger_report': MessagingStatus,
   'messaging.messenger_inbound': MessagingStatus,
+  /** A broadcast's state (`BROADCAST_STATUS`, an extension of the seed): importing, scheduled, running, paused… */
+  'messaging.broadcast_status': MessagingStatus,
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),

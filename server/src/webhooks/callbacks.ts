@@ -19,6 +19,7 @@ export const CALLBACK_TYPES: Readonly<Record<string, string>> = {
   'messaging.template_status': 'TEMPLATE_STATUS',
   'messaging.messenger_report': 'MESSENGER_REPORT',
   'messaging.messenger_inbound': 'MESSENGER_INBOUND',
+  'messaging.broadcast_status': 'BROADCAST_STATUS',
 };
 /** The event type of a delivery row for the test event sent when a callback is registered (no log event). */
 export const CALLBACK_TEST_EVENT = 'messaging.callback_test';

@@ -215,6 +215,7 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'messaging.template_status': MESSAGING,
   'messaging.messenger_report': MESSAGING,
   'messaging.messenger_inbound': MESSAGING,
+  'messaging.broadcast_status': MESSAGING,
   'user.availability_changed': LIVE,
   'conversation.queued': LIVE,
   'conversation.assigned': LIVE,
