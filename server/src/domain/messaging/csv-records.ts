@@ -42,7 +42,9 @@ export function detectSeparator(headerLine: string): Separator {
  * The records of a CSV byte stream, in order. Blank lines are skipped (they still count as lines). A field longer
  * than MAX_FIELD_LENGTH, or a quote left open at the end, is a CsvSyntaxError naming the line.
  */
-export async function* readCsvRecords(source: AsyncIterable<Buffer | string>): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<CsvRecord> {
   const decoder = new TextDecoder('utf-8');
   let separator: Separator | undefined;
   let pending = '';
