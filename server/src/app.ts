@@ -6,6 +6,8 @@ import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { commerceApi } from './api/commerce/plugin.js';
 import { messagingAgentsApi } from './api/messaging/agents.js';
+import { messagingBroadcastsApi } from './api/messaging/broadcasts.js';
+import { messagingMessagesApi } from './api/messaging/messages.js';
 import { messagingPartnerApi } from './api/messaging/partner.js';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
@@ -17,6 +19,8 @@ import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
 import { shopifyWebhookRoutes } from './domain/commerce/shopify-webhook.js';
 import { FlowEngine } from './domain/flows/engine.js';
+import { broadcastSending } from './domain/messaging/broadcast-sending.js';
+import { notifyMessengerWork } from './domain/messaging/messenger-signal.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
 import { StatisticsProjection } from './domain/statistics/projection.js';
@@ -139,6 +143,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   );
   context.flows = flows;
   reactions.on(['commerce.order.created', 'message.created'], () => flows.poke(), { name: 'flow engine' });
+  // The messenger reads delivery changes and customers' messages from the log (its feed); a commit here wakes it.
+  reactions.on(['message.status_changed', 'message.created'], () => notifyMessengerWork(), { name: 'messenger' });
   app.addHook('onReady', async () => {
     webhooks.start();
     statistics.start();
@@ -194,6 +200,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(commerceApi, { prefix: '/api/commerce/v1', context });
   await app.register(messagingAgentsApi, { prefix: '/api/messaging', context });
   await app.register(messagingPartnerApi, { prefix: '/api/messaging', context });
+  await app.register(messagingMessagesApi, { prefix: '/api/messaging', context });
+  await app.register(messagingBroadcastsApi(broadcastSending), { prefix: '/api/messaging', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });

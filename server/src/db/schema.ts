@@ -962,6 +962,8 @@ export interface Database {
   messaging_callback: MessagingCallbackTable;
   messenger_broadcast: MessengerBroadcastTable;
   messenger_broadcast_problem: MessengerBroadcastProblemTable;
+  messenger_message: MessengerMessageTable;
+  messenger_optout: MessengerOptoutTable;
   messaging_company: MessagingCompanyTable;
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
@@ -1183,6 +1185,7 @@ export type MessengerBroadcastState = 'importing' | 'scheduled' | 'running' | 'p
 export interface MessengerBroadcastTable {
   id: Generated<number>;
   client_id: number;
+  agent_id: number;
   name: string;
   /** JSON text: the content every recipient gets (a template reference or direct content). */
   content: string;
@@ -1191,6 +1194,7 @@ export interface MessengerBroadcastTable {
   fallback: string | null;
   send_at: Instant | null;
   rate_per_second: number | null;
+  default_country: string | null;
   state: MessengerBroadcastState;
   /** JSON text: the CSV header's columns, null for a JSON list. */
   columns: string | null;
@@ -1213,3 +1217,60 @@ export interface MessengerBroadcastProblemTable {
 
 export type MessengerBroadcastRow = Selectable<MessengerBroadcastTable>;
 export type MessengerBroadcastProblemRow = Selectable<MessengerBroadcastProblemTable>;
+
+export type MessengerChannel = 'rcs' | 'whatsapp' | 'sms';
+export type MessengerState =
+  | 'queued'
+  | 'scheduled'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'expired'
+  | 'opted_out'
+  | 'cancelled';
+
+/** One send of issue 20 to one recipient (domain/messaging/messages.ts), sent by the messenger worker. */
+export interface MessengerMessageTable {
+  id: Generated<number>;
+  client_id: number;
+  agent_id: number;
+  broadcast_id: number | null;
+  to: string;
+  requested_channel: MessengerChannel | 'auto';
+  channel: MessengerChannel | null;
+  channel_id: number | null;
+  /** JSON text: a template reference or direct text. */
+  content: string;
+  /** JSON text: the recipient's variables. */
+  variables: string;
+  reference: string | null;
+  /** JSON text `{channel, after_minutes}` or null. */
+  fallback: string | null;
+  fallback_from: MessengerChannel | null;
+  state: MessengerState;
+  error_code: string | null;
+  error_message: string | null;
+  send_at: Instant | null;
+  work: 'send' | 'fallback' | null;
+  due_at: Instant | null;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  attempts: Generated<number>;
+  conversation_id: number | null;
+  seq: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** A number of the account's opt-out list: sends to it end `opted_out`. */
+export interface MessengerOptoutTable {
+  id: Generated<number>;
+  client_id: number;
+  phone: string;
+  source: 'api' | 'keyword';
+  keyword: string | null;
+  created_at: Instant;
+}
+
+export type MessengerMessageRow = Selectable<MessengerMessageTable>;

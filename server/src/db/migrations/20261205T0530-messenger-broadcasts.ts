@@ -9,6 +9,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await withIdColumn(dialect, db.schema.createTable('messenger_broadcast'))
     .addColumn('client_id', 'integer', (c) => c.notNull().references('client.id'))
+    // The chat environment it is sent from.
+    .addColumn('agent_id', 'integer', (c) => c.notNull().references('messaging_agent.id'))
     .addColumn('name', 'text', (c) => c.notNull())
     // JSON text: what every recipient gets (a template reference or direct content), as a submit's `content`.
     .addColumn('content', 'text', (c) => c.notNull())
@@ -18,6 +20,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('send_at', 'text')
     // Most sends a second for this broadcast (null: as fast as the channels allow).
     .addColumn('rate_per_second', 'integer')
+    // ISO country national numbers of its recipients are read in (FR: 06 12 34 56 78), or null: E.164 only.
+    .addColumn('default_country', 'text')
     // importing | scheduled | running | paused | completed | cancelled
     .addColumn('state', 'text', (c) => c.notNull())
     // CSV: the columns read from the header (JSON array), the phone column's name.

@@ -1,0 +1,564 @@
+// The messenger worker, on every node: it claims due sends (a lease, so one node sends a row and another takes it over
+// when a node dies holding it), fairly between accounts and broadcasts — each account's own sends are one lane and
+// each running broadcast another, and a round takes an equal share from every lane, oldest first within it — so a
+// million-recipient broadcast never starves another account's submit. A claimed send becomes, in one transaction,
+// the customer's conversation entry and the channel's outbound row (the channel workers send it, within the channel's
+// own send rate); its later states come from the event log (the messenger feed below). Around the claims it moves
+// broadcasts on (scheduled → running at their time, running → completed), ends the sends of cancelled broadcasts,
+// and reads the feed: delivery changes become the sends' states, customers' STOP words the opt-out list, and their
+// replies MESSENGER_INBOUND.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
+import { rcsCapabilities } from '../../channels/rcs.js';
+import { channelRuntime } from '../../channels/runtime.js';
+import { ClaimLoop } from '../../claim-loop.js';
+import type { AppContext } from '../../context.js';
+import { dialectOf } from '../../db/dialect.js';
+import { type Database, MESSAGE_KIND, type MessengerChannel, type MessengerMessageRow } from '../../db/schema.js';
+import { ApiError } from '../../errors.js';
+import { appendEvent } from '../../events/append.js';
+import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
+import { type Tx, transact } from '../../events/transact.js';
+import { nowInstant } from '../../time.js';
+import { appendMessage } from '../conversations/commands.js';
+import { customerConversation, StepRefused } from '../flows/messaging.js';
+import { advanceBroadcasts } from './broadcasts.js';
+import {
+  addOptouts,
+  type FallbackRule,
+  isOptedOut,
+  type MessengerContent,
+  moveMessage,
+  stopWordOf,
+  UNSENT_STATES,
+} from './messages.js';
+import { renderSend, usableOn } from './messenger-content.js';
+import { onMessengerWork } from './messenger-signal.js';
+
+const CLAIM_BATCH = 200;
+const LEASE_MS = 60_000;
+const IDLE_POLL_MS = 1_000;
+/** Lanes (accounts with their own sends, running broadcasts) looked at per round at most. */
+const MAX_LANES = 50;
+/** A number's RCS capability is asked again after this long. */
+const CAPABILITY_TTL_MS = 60 * 60_000;
+/** Sends of cancelled broadcasts ended per round. */
+const CANCEL_BATCH = 1_000;
+const FEED_TYPES: ReadonlySet<string> = new Set(['message.status_changed', 'message.created']);
+const PROVIDER_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']);
+
+type Claimed = MessengerMessageRow & { rate?: number | null };
+
+/** Why a send cannot leave: it fails with this code and message. */
+class SendRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class MessengerWorker {
+  readonly owner = randomUUID();
+  private readonly loop: ClaimLoop<Claimed>;
+  private readonly feed: CursorFeed;
+  private readonly capabilities = new Map<string, { reachable: boolean; until: number }>();
+  /** Per running broadcast with a rate cap, the sends this node may still take and when it last counted. */
+  private readonly allowances = new Map<number, { tokens: number; at: number }>();
+  private lastBroadcastPass = 0;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly context: AppContext,
+    private readonly report: (error: unknown, message: string) => void,
+  ) {
+    this.feed = new CursorFeed(context.db, 'messenger', this.owner, FEED_TYPES, (trx, events) =>
+      this.applyEvents(trx, events),
+    );
+    this.loop = new ClaimLoop(
+      {
+        claim: async () => {
+          const fed = await this.feed.advance();
+          const swept = await this.sweep();
+          const items = await this.claim();
+          return { items, more: fed || swept || items.length >= CLAIM_BATCH };
+        },
+        process: (items) => this.process(items),
+      },
+      { work: 'messenger sends', idlePollMs: IDLE_POLL_MS, report },
+    );
+  }
+
+  start(): void {
+    this.unsubscribe ??= onMessengerWork(() => {
+      this.loop.poke();
+      this.loop.pokeIn(25);
+    });
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.loop.stop();
+  }
+
+  poke(): void {
+    this.loop.poke();
+  }
+
+  /** Broadcasts' own moves (at most once a second) and the end of cancelled broadcasts' sends. */
+  private async sweep(): Promise<boolean> {
+    const db = this.context.db;
+    const now = Date.now();
+    if (now - this.lastBroadcastPass >= 1_000) {
+      this.lastBroadcastPass = now;
+      await advanceBroadcasts(db, UNSENT_STATES);
+    }
+    const unsent = await db
+      .selectFrom('messenger_message')
+      .innerJoin('messenger_broadcast', 'messenger_broadcast.id', 'messenger_message.broadcast_id')
+      .selectAll('messenger_message')
+      .where('messenger_broadcast.state', '=', 'cancelled')
+      .where('messenger_message.state', 'in', [...UNSENT_STATES])
+      .limit(CANCEL_BATCH)
+      .execute();
+    if (unsent.length === 0) return false;
+    await transact(db, async (trx) => {
+      const at = nowInstant();
+      for (const row of unsent)
+        await moveMessage(trx, row, 'cancelled', UNSENT_STATES, {
+          at,
+          error: { code: 'broadcast_cancelled', message: `Broadcast ${row.broadcast_id} was cancelled.` },
+        });
+    });
+    return unsent.length === CANCEL_BATCH;
+  }
+
+  /** An equal share of the batch from every lane with due work: each account's own sends, each running broadcast. */
+  private async claim(): Promise<Claimed[]> {
+    const db = this.context.db;
+    const now = nowInstant();
+    const clients = await db
+      .selectFrom('messenger_message')
+      .select('client_id')
+      .distinct()
+      .where('broadcast_id', 'is', null)
+      .where('due_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .limit(MAX_LANES)
+      .execute();
+    const broadcasts = await db
+      .selectFrom('messenger_broadcast')
+      .select(['id', 'rate_per_second'])
+      .where('state', '=', 'running')
+      .orderBy('id')
+      .limit(MAX_LANES)
+      .execute();
+    const lanes = clients.length + broadcasts.length;
+    if (lanes === 0) return [];
+    const share = Math.max(10, Math.ceil(CLAIM_BATCH / lanes));
+    const claimed: Claimed[] = [];
+    for (const { client_id: clientId } of clients) claimed.push(...(await this.claimLane(db, { clientId }, share)));
+    for (const broadcast of broadcasts) {
+      const allowed = this.allowance(broadcast.id, broadcast.rate_per_second, share);
+      if (allowed === 0) continue;
+      const rows = await this.claimLane(db, { broadcastId: broadcast.id }, allowed);
+      this.spend(broadcast.id, broadcast.rate_per_second, rows.length);
+      claimed.push(...rows);
+    }
+    return claimed;
+  }
+
+  /** How many sends of a capped broadcast this node may take now (tokens refilled at its rate, a second's worth at most). */
+  private allowance(broadcastId: number, rate: number | null, share: number): number {
+    if (rate === null) return share;
+    const now = Date.now();
+    const bucket = this.allowances.get(broadcastId) ?? { tokens: rate, at: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    this.allowances.set(broadcastId, bucket);
+    const allowed = Math.min(share, Math.floor(bucket.tokens));
+    if (allowed === 0) this.loop.pokeIn(Math.ceil(1000 / rate));
+    return allowed;
+  }
+
+  private spend(broadcastId: number, rate: number | null, taken: number): void {
+    if (rate === null) return;
+    const bucket = this.allowances.get(broadcastId);
+    if (bucket !== undefined) bucket.tokens -= taken;
+  }
+
+  private async claimLane(
+    db: Kysely<Database>,
+    lane: { clientId: number } | { broadcastId: number },
+    limit: number,
+  ): Promise<Claimed[]> {
+    return transact(db, async (trx) => {
+      const now = nowInstant();
+      let due = trx
+        .selectFrom('messenger_message')
+        .select('id')
+        .where('due_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit);
+      due =
+        'clientId' in lane
+          ? due.where('broadcast_id', 'is', null).where('client_id', '=', lane.clientId)
+          : due.where('broadcast_id', '=', lane.broadcastId);
+      if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      const rows = await trx
+        .updateTable('messenger_message')
+        .set((eb) => ({
+          lease_owner: this.owner,
+          lease_until: new Date(Date.now() + LEASE_MS).toISOString(),
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
+      return rows.sort((a, b) => a.id - b.id);
+    });
+  }
+
+  private async process(items: Claimed[]): Promise<boolean> {
+    for (const row of items) {
+      try {
+        await this.handle(row);
+      } catch (error) {
+        this.report(error, `messenger send ${row.id} failed; it is tried again when its lease runs out`);
+      }
+    }
+    return true;
+  }
+
+  private async handle(row: MessengerMessageRow): Promise<void> {
+    const db = this.context.db;
+    const content = JSON.parse(row.content) as MessengerContent;
+    const variables = JSON.parse(row.variables) as Record<string, string>;
+    if (row.work === 'fallback') {
+      const rule = row.fallback === null ? undefined : (JSON.parse(row.fallback) as FallbackRule);
+      if (rule === undefined || row.fallback_from !== null || !['queued', 'sent'].includes(row.state)) {
+        await this.release(row, { work: null, due_at: null });
+        return;
+      }
+      await this.send(row, content, variables, rule.channel, true);
+      return;
+    }
+    if (await isOptedOut(db, row.client_id, row.to)) {
+      await transact(db, (trx) =>
+        moveMessage(trx, row, 'opted_out', UNSENT_STATES, {
+          at: nowInstant(),
+          error: { code: 'opted_out', message: `${row.to} is on the account's opt-out list.` },
+        }),
+      );
+      return;
+    }
+    let channel: MessengerChannel;
+    try {
+      channel = row.requested_channel === 'auto' ? await this.chooseChannel(row, content) : row.requested_channel;
+    } catch (error) {
+      await this.fail(row, error);
+      return;
+    }
+    await this.send(row, content, variables, channel, false);
+  }
+
+  /** `auto`: RCS when the number can take it and the environment is launched; else WhatsApp with an approved template; else SMS. */
+  private async chooseChannel(row: MessengerMessageRow, content: MessengerContent): Promise<MessengerChannel> {
+    const db = this.context.db;
+    const agent = await db
+      .selectFrom('messaging_agent')
+      .select(['id', 'rcs', 'whatsapp_channel_id', 'sms_channel_id'])
+      .where('id', '=', row.agent_id)
+      .executeTakeFirstOrThrow();
+    if (agent.rcs === 1 && (await this.rcsReachable(row, agent.id))) return 'rcs';
+    if (agent.whatsapp_channel_id !== null && (await usableOn(db, row.client_id, content, 'whatsapp')))
+      return 'whatsapp';
+    if (agent.sms_channel_id !== null) return 'sms';
+    throw new SendRefused(
+      'no_channel',
+      `No channel of chat environment ${row.agent_id} can reach ${row.to}: RCS is not available for the number, WhatsApp needs an approved template, and the environment has no SMS channel.`,
+    );
+  }
+
+  private async rcsReachable(row: MessengerMessageRow, agentId: number): Promise<boolean> {
+    const db = this.context.db;
+    const launched = await db
+      .selectFrom('messaging_agent_carrier')
+      .select('id')
+      .where('agent_id', '=', agentId)
+      .where('state', '=', 'launched')
+      .executeTakeFirst();
+    if (launched === undefined) return false;
+    const channelId = await this.rcsChannelOf(row.client_id);
+    if (channelId === undefined) return false;
+    const key = `${channelId}:${row.to}`;
+    const cached = this.capabilities.get(key);
+    if (cached !== undefined && cached.until > Date.now()) return cached.reachable;
+    const runtime = channelRuntime(this.context);
+    const channel = await runtime.directory.get(channelId);
+    if (channel === undefined) return false;
+    const answer = await rcsCapabilities(runtime.sendContext(channel), row.to);
+    // A failure to ask (not an answer about the number) is not kept: the next send asks again.
+    if (!answer.reachable && answer.error.code !== 'NOT_FOUND') return false;
+    if (this.capabilities.size > 100_000) this.capabilities.clear();
+    this.capabilities.set(key, { reachable: answer.reachable, until: Date.now() + CAPABILITY_TTL_MS });
+    return answer.reachable;
+  }
+
+  private async rcsChannelOf(clientId: number): Promise<number | undefined> {
+    const row = await this.context.db
+      .selectFrom('channel')
+      .select('id')
+      .where('client_id', '=', clientId)
+      .where('type', '=', 'rcs')
+      .where('enabled', '=', 1)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  private async channelIdFor(row: MessengerMessageRow, channel: MessengerChannel): Promise<number> {
+    if (channel === 'rcs') {
+      const id = await this.rcsChannelOf(row.client_id);
+      if (id === undefined) throw new SendRefused('no_channel', 'The account has no enabled RCS channel.');
+      return id;
+    }
+    const agent = await this.context.db
+      .selectFrom('messaging_agent')
+      .select(['whatsapp_channel_id', 'sms_channel_id'])
+      .where('id', '=', row.agent_id)
+      .executeTakeFirstOrThrow();
+    const id = channel === 'whatsapp' ? agent.whatsapp_channel_id : agent.sms_channel_id;
+    if (id === null) throw new SendRefused('no_channel', `Chat environment ${row.agent_id} has no ${channel} channel.`);
+    return id;
+  }
+
+  /** Writes the send's conversation entry and outbound row on `channel`, in one transaction with its state. */
+  private async send(
+    row: MessengerMessageRow,
+    content: MessengerContent,
+    variables: Record<string, string>,
+    channel: MessengerChannel,
+    fallingBack: boolean,
+  ): Promise<void> {
+    const db = this.context.db;
+    let channelId: number;
+    try {
+      channelId = await this.channelIdFor(row, channel);
+    } catch (error) {
+      await this.fail(row, error);
+      return;
+    }
+    try {
+      await transact(db, async (trx) => {
+        const current = await trx
+          .selectFrom('messenger_message')
+          .selectAll()
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow();
+        // Cancelled (or claimed by another node after our lease ran out) meanwhile.
+        if (current.lease_owner !== this.owner) return;
+        if (!fallingBack && !(UNSENT_STATES as readonly string[]).includes(current.state)) return;
+        const rendered = await renderSend(trx, row.client_id, content, variables, channel);
+        const conversationId = await customerConversation(trx, {
+          channelId,
+          clientId: row.client_id,
+          address: row.to,
+        });
+        const data = { ...rendered.data, messenger_message_id: row.id };
+        const planned = await planProviderMessage(trx, conversationId, { text: rendered.text, data });
+        if (planned === undefined)
+          throw new SendRefused('no_channel', `Channel ${channelId} is not a messaging channel.`);
+        const entry = await appendMessage(trx, conversationId, {
+          kind: MESSAGE_KIND.system,
+          text: rendered.text,
+          at: nowInstant(),
+          data,
+        });
+        await queueProviderMessage(trx, planned, Number(entry.seq));
+        const rule = current.fallback === null ? undefined : (JSON.parse(current.fallback) as FallbackRule);
+        const fallbackDue =
+          !fallingBack && rule !== undefined && rule.channel !== channel
+            ? new Date(Date.now() + rule.after_minutes * 60_000).toISOString()
+            : null;
+        const set = {
+          channel,
+          channel_id: channelId,
+          conversation_id: conversationId,
+          seq: Number(entry.seq),
+          work: fallbackDue === null ? null : ('fallback' as const),
+          due_at: fallbackDue,
+          ...(fallingBack && { fallback_from: current.channel }),
+        };
+        if (current.state === 'scheduled') {
+          await moveMessage(trx, current, 'queued', ['scheduled'], { at: nowInstant(), set });
+        } else {
+          await trx
+            .updateTable('messenger_message')
+            .set({ ...set, lease_owner: null, lease_until: null, updated_at: nowInstant() })
+            .where('id', '=', row.id)
+            .execute();
+        }
+      });
+    } catch (error) {
+      if (error instanceof SendRefused || error instanceof StepRefused || error instanceof ApiError) {
+        await this.fail(row, error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** The send fails with the refusal's code and message (its report says why). */
+  private async fail(row: MessengerMessageRow, error: unknown): Promise<void> {
+    const code = error instanceof SendRefused ? error.code : error instanceof ApiError ? error.id : 'not_sendable';
+    const message = error instanceof Error ? error.message : String(error);
+    await transact(this.context.db, (trx) =>
+      moveMessage(trx, row, 'failed', [...UNSENT_STATES, 'sent'], { at: nowInstant(), error: { code, message } }),
+    );
+  }
+
+  private async release(
+    row: MessengerMessageRow,
+    set: Partial<Pick<MessengerMessageRow, 'work' | 'due_at'>>,
+  ): Promise<void> {
+    await this.context.db
+      .updateTable('messenger_message')
+      .set({ ...set, lease_owner: null, lease_until: null })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', this.owner)
+      .execute();
+  }
+
+  /** The feed's events: delivery changes of the sends' entries, and customers' messages on provider channels. */
+  private async applyEvents(trx: Tx, events: readonly FedEvent[]): Promise<void> {
+    for (const event of events) {
+      const payload = JSON.parse(event.payload) as Record<string, unknown>;
+      if (event.type === 'message.status_changed') await this.deliveryChanged(trx, payload);
+      else if (event.type === 'message.created' && payload.type === 'visitor' && event.client_id !== null)
+        await this.customerWrote(trx, event.client_id, payload);
+    }
+  }
+
+  private async deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promise<void> {
+    const conversationId = Number(payload.conversationId);
+    const seq = Number(payload.seq);
+    const message = await trx
+      .selectFrom('messenger_message')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    if (message === undefined) return;
+    const at = nowInstant();
+    const state = String(payload.state);
+    if (state === 'sent') await moveMessage(trx, message, 'sent', ['queued'], { at });
+    else if (state === 'delivered')
+      await moveMessage(trx, message, 'delivered', ['queued', 'sent'], { at, set: { work: null, due_at: null } });
+    else if (state === 'read')
+      await moveMessage(trx, message, 'read', ['queued', 'sent', 'delivered'], {
+        at,
+        set: { work: null, due_at: null },
+      });
+    else if (state === 'failed') {
+      const error = (payload.error as { code: string; message: string } | null) ?? {
+        code: 'provider_failed',
+        message: 'The provider could not deliver the message.',
+      };
+      // A first channel that failed falls back at once when the send has a rule.
+      if (message.fallback !== null && message.fallback_from === null && message.work === 'fallback') {
+        await trx
+          .updateTable('messenger_message')
+          .set({ due_at: at, error_code: error.code, error_message: error.message, updated_at: at })
+          .where('id', '=', message.id)
+          .execute();
+        return;
+      }
+      await moveMessage(trx, message, 'failed', ['queued', 'sent'], { at, error });
+    }
+  }
+
+  /** A customer's message: a stop word puts the number on the opt-out list; a reply to a send is MESSENGER_INBOUND. */
+  private async customerWrote(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<void> {
+    const conversationId = Number(payload.conversationId);
+    const seq = Number(payload.seq);
+    const conversation = await trx
+      .selectFrom('conversation')
+      .select(['source', 'phone_number'])
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    if (conversation === undefined || !PROVIDER_SOURCES.has(conversation.source)) return;
+    const entry = await trx
+      .selectFrom('conversation_message')
+      .select(['body'])
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    if (entry === undefined) return;
+    const contact = await trx
+      .selectFrom('channel_contact')
+      .select('address')
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const from = contact?.address ?? conversation.phone_number;
+    if (from === null || from === undefined) return;
+    const at = nowInstant();
+    const stop = stopWordOf(entry.body);
+    if (stop !== undefined) await addOptouts(trx, clientId, [from], 'keyword', stop, at);
+    const repliedTo = await trx
+      .selectFrom('messenger_message')
+      .select(['id', 'reference', 'broadcast_id', 'channel'])
+      .where('client_id', '=', clientId)
+      .where('to', '=', from)
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (repliedTo === undefined && stop === undefined) return;
+    await appendEvent(trx, {
+      type: 'messaging.messenger_inbound',
+      clientId,
+      subject: { type: 'conversation', id: conversationId },
+      payload: {
+        owner: { kind: 'client', id: clientId },
+        resourceId: conversationId,
+        state: stop === undefined ? 'received' : 'opted_out',
+        previousState: null,
+        reason: stop === undefined ? null : `The customer sent ${stop}.`,
+        data: {
+          from,
+          channel: conversation.source,
+          text: entry.body,
+          conversation_id: conversationId,
+          in_reply_to: repliedTo?.id ?? null,
+          reference: repliedTo?.reference ?? null,
+          broadcast_id: repliedTo?.broadcast_id ?? null,
+          opted_out: stop !== undefined,
+          at,
+        },
+      },
+      at,
+    });
+  }
+}
+
+const workers = new WeakMap<AppContext, MessengerWorker>();
+
+/** The messenger worker of an application (one per built app). */
+export function messengerWorker(context: AppContext, report: (error: unknown, message: string) => void) {
+  let worker = workers.get(context);
+  if (worker === undefined) {
+    worker = new MessengerWorker(context, report);
+    workers.set(context, worker);
+  }
+  return worker;
+}
