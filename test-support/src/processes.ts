@@ -53,6 +53,8 @@ export interface NodeOptions {
   timeoutMs?: number;
   /** Node's own flags before the script (`--cpu-prof`, which NODE_OPTIONS may not carry). */
   nodeArguments?: string[];
+  /** The port (and public URL) of a node restarted in place of another: providers' callbacks keep reaching it. */
+  port?: number;
 }
 
 /** Every process started here and not stopped yet, for killAll. */
@@ -165,7 +167,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     throw new Error(`${SERVER_MAIN} is missing: build the server first (npm run build -w server).`);
   const owned = options.database === undefined;
   const database = options.database ?? (await createTestDatabase());
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const node = startProcess(
     process.execPath,

@@ -65,7 +65,7 @@ export class FakeTwilio extends FakeProvider {
     this.bucket = new Bucket(options.ratePerSecond ?? 10);
   }
 
-  protected handle(request: FakeRequest): FakeAnswer {
+  protected handle(request: FakeRequest): Promise<FakeAnswer> | FakeAnswer {
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.path);
     if (match === null) return twilioError(404, 20404, 'The requested resource was not found');
     const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
