@@ -213,3 +213,77 @@ export async function startFakeRbm(rcsEnabled: string[]): Promise<{ fake: FakeRb
   };
   return { fake, overrides };
 }
+
+/** A call to a running node's API with a key (JSON in and out). */
+export async function nodeCall(base: string, method: string, path: string, key: string, body?: unknown) {
+  const answer = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: answer.status, body: (await answer.json()) as { data: Record<string, unknown> } };
+}
+
+/**
+ * A client on a running node (`base`, platform key `adminKey`) set up to send as issue 20 describes: a website, an SMS
+ * channel on the fake Twilio (whose webhooks then reach the channel), its callback on `receiver` (trusted), and an
+ * active chat environment on that channel. Answers the client's key and the environment's id.
+ */
+export async function messengerSender(
+  base: string,
+  adminKey: string,
+  twilio: { url: string; webhookUrl: string; options: { accountSid: string; authToken: string; numbers: string[] } },
+  receiver: CallbackReceiver,
+): Promise<{ key: string; agentId: number }> {
+  const client = await nodeCall(base, 'POST', '/api/2/client', adminKey, { name: 'Messenger sender', lang: 'fr' });
+  const clientId = Number(client.body.data.id);
+  const minted = await nodeCall(base, 'POST', `/api/2/client/${clientId}/key`, adminKey, { name: 'messenger' });
+  const key = String(minted.body.data.key);
+  const website = await nodeCall(base, 'POST', '/api/2/website', key, {
+    label: 'Boutique',
+    url: 'https://boutique.example',
+  });
+  const channel = await nodeCall(base, 'POST', '/api/2/channel', key, {
+    type: 'sms',
+    website_id: Number(website.body.data.id),
+    base_url: twilio.url,
+    send_rate: 1000,
+    credentials: {
+      account_sid: twilio.options.accountSid,
+      auth_token: twilio.options.authToken,
+      from: twilio.options.numbers[0],
+    },
+  });
+  if (channel.status !== 200) throw new Error(`channel: ${JSON.stringify(channel.body)}`);
+  twilio.webhookUrl = String(channel.body.data.webhook_url);
+  const registered = await nodeCall(base, 'POST', '/api/messaging/system/callback', key, { url: receiver.url });
+  if (registered.status !== 201) throw new Error(`callback: ${JSON.stringify(registered.body)}`);
+  receiver.trust(String(registered.body.data.secret));
+  const agent = await nodeCall(base, 'POST', '/api/messaging/chatbot/agent', key, {
+    name: 'Envois',
+    description: 'Envois de messages',
+    logo_url: 'https://cdn.example.fr/logo.png',
+    banner_url: 'https://cdn.example.fr/banner.png',
+    brand_color: '#0b78d0',
+    privacy_url: 'https://example.fr/privacy',
+    terms_url: 'https://example.fr/terms',
+    channels: ['sms'],
+    sms_channel_id: Number(channel.body.data.id),
+  });
+  if (agent.status !== 201) throw new Error(`environment: ${JSON.stringify(agent.body)}`);
+  return { key, agentId: Number(agent.body.data.id) };
+}
+
+/** The MESSENGER_REPORT deliveries a receiver got, as the webhook-ids seen for each `send:state`. */
+export function reportIdsByState(receiver: CallbackReceiver): Map<string, Set<string>> {
+  const byState = new Map<string, Set<string>>();
+  for (const delivery of receiver.deliveries()) {
+    const body = delivery.body as unknown as { type: string; id: number; state: string };
+    if (body.type !== 'MESSENGER_REPORT') continue;
+    const ids = byState.get(`${body.id}:${body.state}`) ?? new Set<string>();
+    ids.add(String(delivery.headers['webhook-id']));
+    byState.set(`${body.id}:${body.state}`, ids);
+  }
+  return byState;
+}

@@ -1,9 +1,12 @@
 // Several nodes behind nginx, sharing PostgreSQL and Redis, as production runs them (PostgreSQL only).
+
+import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { availableOperator, liveTenant, socketUrl } from '@causerie/test-support/live-sockets';
 import { killAll, type RunningNode, startNginx, startNode, startRedis } from '@causerie/test-support/processes';
 import { type Frame, RealtimeClient } from '@causerie/test-support/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createTestDatabase, type TestDatabase, testDialect } from './harness.js';
+import { messengerSender, nodeCall, reportIdsByState, startCallbackReceiver } from './messaging.js';
 
 let database: TestDatabase;
 
@@ -24,8 +27,10 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const redis = await startRedis();
   // The first node migrates; the second finds the schema up to date.
-  const first = await startNode({ database, env: { REDIS_URL: redis.url } });
-  const second = await startNode({ database, env: { REDIS_URL: redis.url } });
+  // Loopback is allowed for outbound calls: the fake provider and the callback receiver of the messenger test.
+  const env = { REDIS_URL: redis.url, CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8' };
+  const first = await startNode({ database, env });
+  const second = await startNode({ database, env });
   nodes = [first, second];
   balancer = await startNginx(nodes.map((node) => node.port));
 }, 120_000);
@@ -88,4 +93,58 @@ describe.skipIf(testDialect !== 'postgres')('two nodes behind nginx', () => {
     visitor.socket.terminate();
     operator.socket.terminate();
   });
+
+  it('send a broadcast from both nodes: every recipient texted once, delivered, each state reported once', async () => {
+    const [nodeA, nodeB] = nodes;
+    if (!nodeA || !nodeB) throw new Error('two nodes expected');
+    const twilio = await new FakeTwilio({
+      accountSid: `AC${'d4'.repeat(16)}`,
+      authToken: 'twilio-auth-token-two-nodes-01',
+      numbers: ['+33757000333'],
+      ratePerSecond: 1000,
+    }).start();
+    const receiver = await startCallbackReceiver();
+    try {
+      const { key, agentId } = await messengerSender(nodeA.base, ADMIN_KEY, twilio, receiver);
+      const recipients = Array.from({ length: 120 }, (_, index) => ({
+        to: `+336${String(20_000_000 + index).padStart(8, '0')}`,
+        variables: { n: String(index) },
+      }));
+      // Created through node B: node A's worker learns of it from the database, as any node's does.
+      const created = await nodeCall(nodeB.base, 'POST', '/api/messaging/messenger/broadcast', key, {
+        agent_id: agentId,
+        name: 'Deux nœuds',
+        channel: 'sms',
+        content: { text: 'Message {{n}}' },
+        recipients,
+      });
+      expect(created.status).toBe(201);
+      const id = Number(created.body.data.id);
+      const deadline = Date.now() + 60_000;
+      let read = await nodeCall(nodeA.base, 'GET', `/api/messaging/messenger/broadcast/${id}`, key);
+      while (
+        read.body.data.state !== 'completed' ||
+        (read.body.data.progress as { delivered: number }).delivered < 120
+      ) {
+        if (Date.now() > deadline) throw new Error(`broadcast: ${JSON.stringify(read.body.data)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        read = await nodeCall(nodeA.base, 'GET', `/api/messaging/messenger/broadcast/${id}`, key);
+      }
+      await twilio.settle();
+      const texts = new Map<string, number>();
+      for (const message of twilio.accepted) texts.set(message.to, (texts.get(message.to) ?? 0) + 1);
+      expect(texts.size).toBe(120);
+      expect([...texts.values()].every((count) => count === 1)).toBe(true);
+      let byState = reportIdsByState(receiver);
+      while (byState.size < 240 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        byState = reportIdsByState(receiver);
+      }
+      expect(byState.size).toBe(240);
+      expect([...byState.values()].every((ids) => ids.size === 1)).toBe(true);
+    } finally {
+      await twilio.stop();
+      await receiver.close();
+    }
+  }, 90_000);
 });

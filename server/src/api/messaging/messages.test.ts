@@ -113,6 +113,18 @@ describe('messenger sends', () => {
     expect(listed.body.data.map((item) => item.id)).toEqual([id]);
   });
 
+  it('chooses the channel with auto: SMS for a text on an environment without RCS (WhatsApp needs a template)', async () => {
+    const answer = await call<{ id: number }>('POST', '/messenger/submit', s.key, {
+      agent_id: agentId,
+      to: '+33612340003',
+      content: { text: 'Votre colis arrive demain.' },
+    });
+    expect(answer.status).toBe(202);
+    await reportedStates(answer.body.data.id, 'delivered');
+    const read = await call<MessengerMessageView>('GET', `/messenger/message/${answer.body.data.id}`, s.key);
+    expect(read.body.data).toMatchObject({ requested_channel: 'auto', channel: 'sms', state: 'delivered' });
+  });
+
   it("reports the provider's refusal as failed with its error code", async () => {
     const answer = await call<{ id: number }>('POST', '/messenger/submit', s.key, {
       agent_id: agentId,

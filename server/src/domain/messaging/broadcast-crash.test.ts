@@ -4,10 +4,16 @@
 
 import type { FakeAnswer, FakeRequest } from '@causerie/test-support/fakes/http';
 import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
-import { exitWithin, killAll, type RunningNode, sleep, startNode } from '@causerie/test-support/processes';
+import { exitWithin, killAll, sleep, startNode } from '@causerie/test-support/processes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createTestDatabase, type TestDatabase } from '../../test/harness.js';
-import { type CallbackReceiver, startCallbackReceiver } from '../../test/messaging.js';
+import {
+  type CallbackReceiver,
+  messengerSender,
+  nodeCall,
+  reportIdsByState,
+  startCallbackReceiver,
+} from '../../test/messaging.js';
 
 const ENV = { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8', CAUSERIE_WEBHOOK_TIME_SCALE: '0.001' };
 const ACCOUNT = `AC${'c3'.repeat(16)}`;
@@ -49,16 +55,6 @@ let database: TestDatabase | undefined;
 let fake: StallingTwilio | undefined;
 let receiver: CallbackReceiver | undefined;
 
-async function call(node: RunningNode, method: string, path: string, key: string, body?: unknown) {
-  const answer = await fetch(`${node.base}${path}`, {
-    method,
-    headers: { 'x-api-key': key, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: answer.status, body: (await answer.json()) as { data: Record<string, unknown> } };
-}
-
 afterAll(async () => {
   fake?.restarted();
   await killAll();
@@ -80,45 +76,13 @@ describe('a node killed with SIGKILL mid-broadcast', () => {
     }).start();
     receiver = await startCallbackReceiver();
     const first = await startNode({ database, env: ENV });
-    const client = await call(first, 'POST', '/api/2/client', ADMIN_KEY, { name: 'Crash broadcast', lang: 'fr' });
-    const clientId = Number(client.body.data.id);
-    const key = String(
-      (await call(first, 'POST', `/api/2/client/${clientId}/key`, ADMIN_KEY, { name: 'b' })).body.data.key,
-    );
-    const website = await call(first, 'POST', '/api/2/website', key, {
-      label: 'Boutique',
-      url: 'https://boutique.example',
-    });
-    const channel = await call(first, 'POST', '/api/2/channel', key, {
-      type: 'sms',
-      website_id: Number(website.body.data.id),
-      base_url: fake.url,
-      send_rate: 1000,
-      credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
-    });
-    expect(channel.status).toBe(200);
-    fake.webhookUrl = String(channel.body.data.webhook_url);
-    const registered = await call(first, 'POST', '/api/messaging/system/callback', key, { url: receiver.url });
-    expect(registered.status).toBe(201);
-    receiver.trust(String(registered.body.data.secret));
-    const agent = await call(first, 'POST', '/api/messaging/chatbot/agent', key, {
-      name: 'Crash',
-      description: 'Envois',
-      logo_url: 'https://cdn.example.fr/logo.png',
-      banner_url: 'https://cdn.example.fr/banner.png',
-      brand_color: '#0b78d0',
-      privacy_url: 'https://example.fr/privacy',
-      terms_url: 'https://example.fr/terms',
-      channels: ['sms'],
-      sms_channel_id: Number(channel.body.data.id),
-    });
-    expect(agent.status).toBe(201);
+    const { key, agentId } = await messengerSender(first.base, ADMIN_KEY, fake, receiver);
     const recipients = Array.from({ length: RECIPIENTS }, (_, index) => ({
       to: `+336${String(10_000_000 + index).padStart(8, '0')}`,
       variables: { n: String(index) },
     }));
-    const broadcast = await call(first, 'POST', '/api/messaging/messenger/broadcast', key, {
-      agent_id: Number(agent.body.data.id),
+    const broadcast = await nodeCall(first.base, 'POST', '/api/messaging/messenger/broadcast', key, {
+      agent_id: agentId,
       name: 'Crash',
       channel: 'sms',
       content: { text: 'Message {{n}}' },
@@ -137,7 +101,7 @@ describe('a node killed with SIGKILL mid-broadcast', () => {
     const deadline = Date.now() + 150_000;
     let progress: Record<string, number> = {};
     while (Date.now() < deadline) {
-      const read = await call(second, 'GET', `/api/messaging/messenger/broadcast/${broadcastId}`, key);
+      const read = await nodeCall(second.base, 'GET', `/api/messaging/messenger/broadcast/${broadcastId}`, key);
       progress = read.body.data.progress as Record<string, number>;
       if (read.body.data.state === 'completed' && progress.delivered === RECIPIENTS) break;
       await sleep(250);
@@ -147,18 +111,10 @@ describe('a node killed with SIGKILL mid-broadcast', () => {
 
     // Each recipient's sent and delivered, reported once each: one webhook-id per (send, state), every one received.
     const deadlineReports = Date.now() + 30_000;
-    let byState = new Map<string, Set<string>>();
-    while (Date.now() < deadlineReports) {
-      byState = new Map();
-      for (const delivery of receiver.deliveries()) {
-        const body = delivery.body as unknown as { type: string; id: number; state: string };
-        if (body.type !== 'MESSENGER_REPORT') continue;
-        const ids = byState.get(`${body.id}:${body.state}`) ?? new Set<string>();
-        ids.add(String(delivery.headers['webhook-id']));
-        byState.set(`${body.id}:${body.state}`, ids);
-      }
-      if (byState.size >= RECIPIENTS * 2) break;
+    let byState = reportIdsByState(receiver);
+    while (byState.size < RECIPIENTS * 2 && Date.now() < deadlineReports) {
       await sleep(250);
+      byState = reportIdsByState(receiver);
     }
     expect(byState.size).toBe(RECIPIENTS * 2);
     expect([...byState.values()].every((ids) => ids.size === 1)).toBe(true);
