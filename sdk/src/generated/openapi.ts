@@ -30145,6 +30145,2730 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messaging/messenger/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to one recipient
+         * @description Answered 202 with the send’s id in state `queued` (or `scheduled` with a future `send_at`); the messenger worker sends it on the channel asked for (or the best one with `auto`), and each state change (`sent`, `delivered`, `read`, `failed` with the provider’s error, `opted_out`, `cancelled`) reaches the account’s callback as MESSENGER_REPORT with `reference`. A number on the opt-out list ends `opted_out`. Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "agent_id": 7,
+                     *       "to": "+33612345678",
+                     *       "channel": "auto",
+                     *       "content": {
+                     *         "text": "Bonjour {{firstname}}, votre commande {{order}} est prête."
+                     *       },
+                     *       "variables": {
+                     *         "firstname": "Léa",
+                     *         "order": "A-1042"
+                     *       },
+                     *       "reference": "order-A-1042",
+                     *       "fallback": {
+                     *         "channel": "sms",
+                     *         "after_minutes": 10
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The active chat environment it is sent from. */
+                        agent_id: number;
+                        /** @description E.164 mobile number (+33612345678). */
+                        to: string;
+                        /**
+                         * @description auto: RCS when the number can take it and the environment is launched on its carrier, else WhatsApp with an approved template, else SMS.
+                         * @enum {unknown}
+                         */
+                        channel?: "auto" | "rcs" | "whatsapp" | "sms";
+                        /**
+                         * @description A template of the account, or a text with `{{variables}}`.
+                         * @example {
+                         *       "text": "Bonjour {{firstname}}, votre commande {{order}} est prête."
+                         *     }
+                         * @example {
+                         *       "template_id": 4
+                         *     }
+                         */
+                        content: {
+                            /** @description A template of the account (`/messenger/template`). */
+                            template_id: number;
+                        } | {
+                            /** @description A text; `{{name}}` is replaced by the recipient’s variable `name`. */
+                            text: string;
+                        };
+                        /** @description The values of the content’s `{{variables}}`. */
+                        variables?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description Send later (ISO 8601 with offset, at most a year ahead): the send is `scheduled` and can be cancelled until then.
+                         */
+                        send_at?: string;
+                        /** @description Your id for the send, echoed in every MESSENGER_REPORT. */
+                        reference?: string;
+                        /** @description Send again on another channel when the first does not deliver. */
+                        fallback?: {
+                            /**
+                             * @description The channel to send on instead.
+                             * @enum {unknown}
+                             */
+                            channel: "rcs" | "whatsapp" | "sms";
+                            /** @description When the first channel has not delivered within this many minutes (or failed sooner). */
+                            after_minutes: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 9001,
+                         *         "state": "queued",
+                         *         "to": "+33612345678"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The send. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a few recipients
+         * @description Up to 100 recipients in one call, each with its own variables and reference: one send (one id) per recipient, in the order given, all accepted or none (a bad recipient is 400 naming `recipients[i].field`). Reports as `/messenger/submit`. Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "agent_id": 7,
+                     *       "content": {
+                     *         "text": "Bonjour {{firstname}}, la réunion commence à 14 h."
+                     *       },
+                     *       "recipients": [
+                     *         {
+                     *           "to": "+33612345678",
+                     *           "variables": {
+                     *             "firstname": "Léa"
+                     *           }
+                     *         },
+                     *         {
+                     *           "to": "+33698765432",
+                     *           "variables": {
+                     *             "firstname": "Hugo"
+                     *           },
+                     *           "reference": "hugo"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The active chat environment it is sent from. */
+                        agent_id: number;
+                        /**
+                         * @description auto: RCS when the number can take it and the environment is launched on its carrier, else WhatsApp with an approved template, else SMS.
+                         * @enum {unknown}
+                         */
+                        channel?: "auto" | "rcs" | "whatsapp" | "sms";
+                        /**
+                         * @description A template of the account, or a text with `{{variables}}`.
+                         * @example {
+                         *       "text": "Bonjour {{firstname}}, votre commande {{order}} est prête."
+                         *     }
+                         * @example {
+                         *       "template_id": 4
+                         *     }
+                         */
+                        content: {
+                            /** @description A template of the account (`/messenger/template`). */
+                            template_id: number;
+                        } | {
+                            /** @description A text; `{{name}}` is replaced by the recipient’s variable `name`. */
+                            text: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description Send later (ISO 8601 with offset, at most a year ahead): the send is `scheduled` and can be cancelled until then.
+                         */
+                        send_at?: string;
+                        /** @description Send again on another channel when the first does not deliver. */
+                        fallback?: {
+                            /**
+                             * @description The channel to send on instead.
+                             * @enum {unknown}
+                             */
+                            channel: "rcs" | "whatsapp" | "sms";
+                            /** @description When the first channel has not delivered within this many minutes (or failed sooner). */
+                            after_minutes: number;
+                        };
+                        /** @description Up to 100 recipients, each with its variables. */
+                        recipients: {
+                            /** @description E.164 mobile number (+33612345678). */
+                            to: string;
+                            /** @description The values of the content’s `{{variables}}`. */
+                            variables?: {
+                                [key: string]: string;
+                            };
+                            /** @description Your id for the send, echoed in every MESSENGER_REPORT. */
+                            reference?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "id": 9002,
+                         *           "state": "queued",
+                         *           "to": "+33612345678"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description One send per recipient. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sends
+         * @description The account’s sends, newest first; filters by state, reference, number and broadcast.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    limit?: number;
+                    state?: "queued" | "scheduled" | "sent" | "delivered" | "read" | "failed" | "expired" | "opted_out" | "cancelled";
+                    reference?: string;
+                    /** @description E.164 mobile number (+33612345678). */
+                    to?: string;
+                    /** @description Only the recipients of this broadcast. */
+                    broadcast_id?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "id": 9001,
+                         *           "agent_id": 7,
+                         *           "broadcast_id": null,
+                         *           "to": "+33612345678",
+                         *           "requested_channel": "auto",
+                         *           "channel": "rcs",
+                         *           "state": "delivered",
+                         *           "error": null,
+                         *           "reference": "order-A-1042"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description Sends. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/message/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a send
+         * @description Its state, the channel it left on (and the one it fell back from), its error and conversation.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The message id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 9001,
+                         *         "agent_id": 7,
+                         *         "broadcast_id": null,
+                         *         "to": "+33612345678",
+                         *         "requested_channel": "auto",
+                         *         "channel": "rcs",
+                         *         "state": "delivered",
+                         *         "error": null,
+                         *         "reference": "order-A-1042"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The send. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a send
+         * @description Until it leaves (`queued` or `scheduled`): it ends `cancelled` (a MESSENGER_REPORT says so). 409 after.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The message id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 9001,
+                         *         "agent_id": 7,
+                         *         "broadcast_id": null,
+                         *         "to": "+33612345678",
+                         *         "requested_channel": "auto",
+                         *         "channel": "rcs",
+                         *         "state": "cancelled",
+                         *         "error": null,
+                         *         "reference": "order-A-1042"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The send. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/optout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The opt-out list
+         * @description Numbers the account does not message: added through the API or by the customers themselves (STOP, ARRET, STOP SMS, unsubscribe… on any channel). Sends to them end `opted_out`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    limit?: number;
+                    /** @description E.164 mobile number (+33612345678). */
+                    phone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "phone": "+33612345678",
+                         *           "source": "keyword",
+                         *           "keyword": "STOP",
+                         *           "created_at": "2026-12-05T09:00:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description Numbers. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add numbers to the opt-out list
+         * @description Numbers already on it stay as they were. Sends not left yet to them end `opted_out` when their turn comes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phones": [
+                     *         "+33612345678"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        phones: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "phones": [
+                         *           "+33612345678"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The numbers added. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/optout/{phone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a number from the opt-out list
+         * @description The customer agreed again to receive messages. 404 when the number is not on the list.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    phone: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "phone": "+33612345678"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The number removed. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List broadcasts */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    limit?: number;
+                    state?: "importing" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "id": 12,
+                         *           "state": "running"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description Broadcasts, newest first. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a broadcast
+         * @description With `recipients` (a JSON list of at most 10,000), they are read and queued at once: the broadcast is `scheduled` (a future `send_at`) or `running`. Without, it is `importing` until its CSV is uploaded to `/messenger/broadcast/{id}/recipients`. Numbers that cannot be messaged and recipients missing a variable of the content are counted in `invalid` and listed by `/messenger/broadcast/{id}/problems`; they never fail the whole list. Every recipient gets MESSENGER_REPORT callbacks with `broadcast_id`; the broadcast itself BROADCAST_STATUS. Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The active chat environment it is sent from (its RCS, WhatsApp and SMS channels). */
+                        agent_id: number;
+                        /** @description Shown in the console and the reports. */
+                        name: string;
+                        /**
+                         * @description A template of the account, or a text with `{{variables}}`.
+                         * @example {
+                         *       "text": "Bonjour {{firstname}}, votre commande {{order}} est prête."
+                         *     }
+                         * @example {
+                         *       "template_id": 4
+                         *     }
+                         */
+                        content: {
+                            /** @description A template of the account (`/messenger/template`). */
+                            template_id: number;
+                        } | {
+                            /** @description A text; `{{name}}` is replaced by the recipient’s variable `name`. */
+                            text: string;
+                        };
+                        /**
+                         * @description As `/messenger/submit`; default auto.
+                         * @enum {unknown}
+                         */
+                        channel: "auto" | "rcs" | "whatsapp" | "sms";
+                        fallback?: {
+                            /**
+                             * @description The channel to send on instead.
+                             * @enum {unknown}
+                             */
+                            channel: "rcs" | "whatsapp" | "sms";
+                            /** @description When the first channel has not delivered within this many minutes (or failed sooner). */
+                            after_minutes: number;
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description When sending starts (ISO 8601).
+                         */
+                        send_at?: string;
+                        /** @description Most messages a second for this broadcast. */
+                        rate_per_second?: number;
+                        /** @description ISO country of national numbers (FR: 06 12 34 56 78). */
+                        default_country?: string;
+                        /** @description Up to 10,000 recipients; without it, upload a CSV to /messenger/broadcast/{id}/recipients. */
+                        recipients?: {
+                            /** @description The number: E.164, or national with default_country. */
+                            to: string;
+                            variables?: {
+                                [key: string]: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "name": "Soldes d’hiver",
+                         *         "state": "running",
+                         *         "total": 3,
+                         *         "invalid": 1,
+                         *         "progress": {
+                         *           "total": 3,
+                         *           "invalid": 1,
+                         *           "queued": 2,
+                         *           "sent": 0,
+                         *           "delivered": 0,
+                         *           "read": 0,
+                         *           "failed": 0
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast with its progress. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The per-recipient report of a broadcast
+         * @description Each recipient with its message id, channel, state, error and times, in file order; `format=csv` streams the whole report as a file.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    limit?: number;
+                    /** @description Only recipients in this state. */
+                    state?: "queued" | "scheduled" | "sent" | "delivered" | "read" | "failed" | "expired" | "opted_out" | "cancelled";
+                    /** @description csv: the whole report as a file. */
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "id": 9001,
+                         *           "to": "+33612345678",
+                         *           "state": "delivered",
+                         *           "channel": "rcs"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description Recipients. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Upload a broadcast's recipients (CSV)
+         * @description The CSV file as the body (`Content-Type: text/csv`) or as the `file` part of a multipart/form-data body, read as it arrives (up to 1,000,000 lines, 128 MiB: else 413). The header names a phone column (phone, to, msisdn, mobile, telephone…) and one column per variable of the content (else 400 listing the expected columns); `,` or `;` separated, UTF-8. Lines that cannot be sent are counted in `invalid` with their line number and reason (`/problems`). Only while the broadcast is `importing` (409 otherwise); an upload that was interrupted is replaced by the next. Then the broadcast is `scheduled` or `running`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "state": "running",
+                         *         "total": 100000,
+                         *         "invalid": 12
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast with its progress. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A broadcast with its progress counters
+         * @description `progress`: recipients by the state of their message (queued, sent, delivered, read, failed, opted_out, expired, cancelled) and the invalid lines.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "state": "running",
+                         *         "progress": {
+                         *           "total": 100000,
+                         *           "invalid": 12,
+                         *           "queued": 40000,
+                         *           "sent": 30000,
+                         *           "delivered": 25000,
+                         *           "read": 4988
+                         *         }
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a broadcast
+         * @description A scheduled or running broadcast is held: none of its recipients is sent until it is resumed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "state": "paused"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a broadcast
+         * @description A paused broadcast runs again (or waits for its `send_at` if still ahead).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "state": "paused"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a broadcast
+         * @description Recipients not yet sent end `cancelled` (each with its MESSENGER_REPORT); those already sent keep their reports. Final.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": {
+                         *         "id": 12,
+                         *         "state": "paused"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description The broadcast. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messaging/messenger/broadcast/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lines of a broadcast that could not be sent
+         * @description Line number (1 is the header; the index for a JSON list), column, reason and the value given.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    limit?: number;
+                    /** @description Only recipients in this state. */
+                    state?: "queued" | "scheduled" | "sent" | "delivered" | "read" | "failed" | "expired" | "opted_out" | "cancelled";
+                    /** @description csv: the whole report as a file. */
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description The broadcast id. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "meta": {
+                         *         "status": "success"
+                         *       },
+                         *       "data": [
+                         *         {
+                         *           "line": 7,
+                         *           "field": "phone",
+                         *           "reason": "'+3361' is not a valid phone number.",
+                         *           "value": "+3361"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                            };
+                            /** @description Problems, in file order. */
+                            data: unknown;
+                            pagination?: {
+                                page: number;
+                                limit: number;
+                                count: number;
+                                pages: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/commerce/webhook/shopify/": {
         parameters: {
             query?: never;
