@@ -9,6 +9,7 @@ import { messagingAgentsApi } from './api/messaging/agents.js';
 import { messagingBroadcastsApi } from './api/messaging/broadcasts.js';
 import { messagingMessagesApi } from './api/messaging/messages.js';
 import { messagingPartnerApi } from './api/messaging/partner.js';
+import { messagingTemplatesApi } from './api/messaging/templates.js';
 import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import { metaAppWebhook } from './channels/meta-app-webhook.js';
@@ -201,6 +202,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(messagingAgentsApi, { prefix: '/api/messaging', context });
   await app.register(messagingPartnerApi, { prefix: '/api/messaging', context });
   await app.register(messagingMessagesApi, { prefix: '/api/messaging', context });
+  await app.register(messagingTemplatesApi, { prefix: '/api/messaging', context });
   await app.register(messagingBroadcastsApi(broadcastSending), { prefix: '/api/messaging', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });

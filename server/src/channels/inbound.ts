@@ -5,6 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
+import { recordMetaTemplateStatus } from '../domain/messaging/template-status.js';
 import { queueCustomerConversation } from '../domain/routing/queue.js';
 import { findOrCreateVisitor } from '../domain/visitors/identity.js';
 import { transact } from '../events/transact.js';
@@ -14,6 +15,7 @@ import { storeMediaFile } from './media.js';
 import { applyDeliveryStatus, type DeliveryChange } from './outbox.js';
 import { adapterFor } from './registry.js';
 import type { OpenChannel } from './store.js';
+import { type WhatsappTemplateStatus, whatsappTemplateStatuses } from './whatsapp.js';
 
 type Tx = Transaction<Database>;
 
@@ -308,6 +310,7 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     work: InboundWork;
     messages: InboundMessage[];
     statuses: DeliveryStatus[];
+    templateStatuses: WhatsappTemplateStatus[];
     media: Map<string, FetchedMedia | undefined>;
     skipped: string[];
   }> = [];
@@ -318,6 +321,8 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     const { body: raw, skipped } = adapter.ownPart?.(stored, work.channel.credentials) ?? { body: stored, skipped: [] };
     const messages = adapter.parseInbound(raw, work.stored.content_type);
     const statuses = adapter.parseDeliveryStatus(raw, work.stored.content_type);
+    // Meta's review of the account's message templates comes on the same webhook (issue 20).
+    const templateStatuses = work.channel.row.type === 'whatsapp' ? whatsappTemplateStatuses(raw) : [];
     const media = new Map<string, FetchedMedia | undefined>();
     for (const message of messages) {
       if (message.content.type !== 'media' || adapter.fetchMedia === undefined) continue;
@@ -335,7 +340,7 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
         media.set(message.providerMessageId, undefined);
       }
     }
-    parsed.push({ work, messages, statuses, media, skipped: [...new Set(skipped)] });
+    parsed.push({ work, messages, statuses, templateStatuses, media, skipped: [...new Set(skipped)] });
   }
   const outcome: InboundOutcome = {
     entries: [],
@@ -359,8 +364,10 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     if (dialectOf(trx) === 'postgres') free = free.forUpdate().skipLocked();
     const taken = new Set((await free.execute()).map((row) => row.id));
     outcome.taken = taken.size;
-    for (const { work, messages, statuses, media, skipped } of parsed) {
+    for (const { work, messages, statuses, templateStatuses, media, skipped } of parsed) {
       if (!taken.has(work.stored.id)) continue;
+      for (const update of templateStatuses)
+        await recordMetaTemplateStatus(trx, work.channel.row, update, nowInstant());
       for (const note of skipped)
         outcome.skipped.push({ channelId: work.channel.row.id, payloadId: work.stored.id, note });
       for (const message of messages)

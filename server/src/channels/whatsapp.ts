@@ -343,3 +343,71 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
 export function whatsappSignature(appSecret: string, body: Buffer | string): string {
   return signatureOf(appSecret, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
 }
+
+/** A `message_template_status_update` change of a webhook payload (Meta's template review), as the messenger records it. */
+export interface WhatsappTemplateStatus {
+  wabaId: string | undefined;
+  templateId: string | undefined;
+  name: string | undefined;
+  language: string | undefined;
+  /** APPROVED, REJECTED, PENDING, PAUSED, DISABLED, FLAGGED, … as Meta names it. */
+  event: string;
+  reason: string | undefined;
+}
+
+/** The template review outcomes a webhook payload carries (field `message_template_status_update`). */
+export function whatsappTemplateStatuses(rawBody: Buffer): WhatsappTemplateStatus[] {
+  const payload = readJson(rawBody.toString('utf8'));
+  const found: WhatsappTemplateStatus[] = [];
+  for (const entry of list(field(payload, 'entry')))
+    for (const change of list(field(entry, 'changes'))) {
+      if (field(change, 'field') !== 'message_template_status_update') continue;
+      const value = field(change, 'value');
+      const event = text(field(value, 'event'));
+      if (event === undefined) continue;
+      const id = field(value, 'message_template_id');
+      const reason = text(field(value, 'reason'));
+      found.push({
+        wabaId: text(field(entry, 'id')),
+        templateId: typeof id === 'number' || typeof id === 'string' ? String(id) : undefined,
+        name: text(field(value, 'message_template_name')),
+        language: text(field(value, 'message_template_language')),
+        event,
+        reason: reason === undefined || reason === 'NONE' ? undefined : reason,
+      });
+    }
+  return found;
+}
+
+/**
+ * Submits a template for review (`POST /{waba_id}/message_templates`): Meta answers its id and first status
+ * (PENDING, or APPROVED at once for some utility templates); a refusal of the template itself is final, a 5xx, a
+ * rate limit or a network failure is retried.
+ */
+export async function submitWhatsappTemplate(
+  context: SendContext<WhatsAppCredentials>,
+  wabaId: string,
+  body: Record<string, unknown>,
+): Promise<{ ok: true; id: string; status: string } | Extract<SendOutcome, { ok: false }>> {
+  const response = await guarded(() =>
+    context.http.request({
+      method: 'POST',
+      url: graphUrl(context, `${encodeURIComponent(wabaId)}/message_templates`),
+      headers: { authorization: `Bearer ${context.credentials.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+  if ('ok' in response) return response;
+  const answer = readJson(response.body.toString('utf8'));
+  if (response.status !== 200) return graphError(answer, response.status);
+  const id = field(answer, 'id');
+  const status = text(field(answer, 'status'));
+  if ((typeof id !== 'string' && typeof id !== 'number') || status === undefined)
+    return {
+      ok: false,
+      retry: true,
+      retryAfterMs: 5000,
+      error: { code: 'malformed', message: 'Meta answered without an id and status.' },
+    };
+  return { ok: true, id: String(id), status };
+}

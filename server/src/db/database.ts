@@ -25,6 +25,7 @@ import * as messagingAgents from './migrations/20261204T1610-messaging-agents.js
 import * as messagingPartner from './migrations/20261204T1620-messaging-partner.js';
 import * as messengerBroadcasts from './migrations/20261205T0530-messenger-broadcasts.js';
 import * as messengerMessages from './migrations/20261205T0540-messenger-messages.js';
+import * as messengerTemplates from './migrations/20261205T0550-messenger-templates.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -49,6 +50,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261204T1620-messaging-partner': messagingPartner,
   '20261205T0530-messenger-broadcasts': messengerBroadcasts,
   '20261205T0540-messenger-messages': messengerMessages,
+  '20261205T0550-messenger-templates': messengerTemplates,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -964,6 +964,7 @@ export interface Database {
   messenger_broadcast_problem: MessengerBroadcastProblemTable;
   messenger_message: MessengerMessageTable;
   messenger_optout: MessengerOptoutTable;
+  messenger_template: MessengerTemplateTable;
   messaging_company: MessagingCompanyTable;
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
@@ -1274,3 +1275,32 @@ export interface MessengerOptoutTable {
 }
 
 export type MessengerMessageRow = Selectable<MessengerMessageTable>;
+
+export type WhatsappTemplateStatus = 'none' | 'pending' | 'approved' | 'rejected' | 'paused' | 'disabled';
+
+/** A message template of the account (domain/messaging/templates.ts); its WhatsApp approval follows Meta's. */
+export interface MessengerTemplateTable {
+  id: Generated<number>;
+  client_id: number;
+  name: string;
+  language: string;
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  /** JSON text: TemplateContent (domain/messaging/template-render.ts). */
+  content: string;
+  whatsapp_channel_id: number | null;
+  waba_id: string | null;
+  meta_template_id: string | null;
+  whatsapp_status: WhatsappTemplateStatus;
+  whatsapp_reason: string | null;
+  work: 'submit' | null;
+  due_at: Instant | null;
+  lease_until: Instant | null;
+  attempts: Generated<number>;
+  /** JSON text {code, message, at}, or null. */
+  last_error: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+  deleted_at: Instant | null;
+}
+
+export type MessengerTemplateRow = Selectable<MessengerTemplateTable>;

@@ -13,6 +13,18 @@ export interface FakeWhatsAppOptions {
   ratePerSecond?: number;
   /** Statuses sent back after an accepted message (default sent, delivered, read). */
   statuses?: Array<'sent' | 'delivered' | 'read'>;
+  /** The WhatsApp Business Account the number belongs to: templates are created under it. */
+  wabaId?: string;
+}
+
+/** A template submitted under the business account, with its review state (Meta's names). */
+export interface SubmittedTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  components: unknown[];
+  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED';
 }
 
 export interface AcceptedMessage {
@@ -60,6 +72,7 @@ export class FakeWhatsApp extends FakeProvider {
   private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
   private bucket: Bucket;
   rateLimited = 0;
+  readonly templates: SubmittedTemplate[] = [];
 
   constructor(readonly options: FakeWhatsAppOptions) {
     super();
@@ -75,10 +88,13 @@ export class FakeWhatsApp extends FakeProvider {
     const media = /^\/media-download\/([A-Za-z0-9]+)$/.exec(request.path);
     if (media !== null) return this.download(request, media[1] ?? '');
     const match = /^\/(v\d+\.\d+)\/([^/]+)(\/messages)?$/.exec(request.path);
-    if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
+    const templates = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/.exec(request.path);
+    if (match === null && templates === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
       return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
     }
+    if (templates !== null) return this.createTemplate(request, templates[2] ?? '');
+    if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     const [, , objectId, messages] = match;
     if (messages !== undefined) {
       if (request.method !== 'POST') return graphError(400, 100, 'Unsupported get request.');
@@ -315,6 +331,79 @@ export class FakeWhatsApp extends FakeProvider {
     this.lastInbound.set(from.replace(/^\+/, ''), Date.now());
     const status = await this.track(this.post(payload.body));
     return { ...payload, status };
+  }
+
+  /**
+   * `POST /{waba_id}/message_templates` as Meta answers it: the name lower case with digits and _, a known category,
+   * a BODY component whose {{n}} parameters come with examples; a name already used in that language is refused
+   * (2388024). Accepted templates are PENDING until `review` decides.
+   */
+  private createTemplate(request: FakeRequest, wabaId: string): FakeAnswer {
+    if (request.method !== 'POST') return graphError(400, 100, 'Unsupported request.');
+    if (wabaId !== this.options.wabaId)
+      return graphError(400, 100, `Unsupported post request. Object with ID '${wabaId}' does not exist.`, {
+        error_subcode: 33,
+      });
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return graphError(400, 100, '(#100) Invalid JSON.');
+    }
+    const { name, language, category, components } = body;
+    if (typeof name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(name))
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_user_msg: 'Template name can only contain lowercase alphanumeric characters and underscores.',
+      });
+    if (typeof language !== 'string') return graphError(400, 100, '(#100) The parameter language is required.');
+    if (category !== 'MARKETING' && category !== 'UTILITY' && category !== 'AUTHENTICATION')
+      return graphError(400, 100, '(#100) Invalid parameter', { error_user_msg: 'Category is invalid.' });
+    const list = Array.isArray(components) ? (components as Array<Record<string, unknown>>) : [];
+    const bodyComponent = list.find((component) => component.type === 'BODY');
+    if (bodyComponent === undefined || typeof bodyComponent.text !== 'string')
+      return graphError(400, 100, '(#100) Invalid parameter', { error_user_msg: 'A BODY component is required.' });
+    const parameters = (bodyComponent.text.match(/\{\{\d+\}\}/g) ?? []).length;
+    const examples = (bodyComponent.example as { body_text?: unknown[][] } | undefined)?.body_text?.[0]?.length ?? 0;
+    if (parameters > 0 && examples === 0)
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_user_msg: 'Variables in the body need examples (example.body_text).',
+      });
+    if (this.templates.some((template) => template.name === name && template.language === language))
+      return graphError(400, 2388024, 'Content in this language already exists', {
+        error_user_msg: `There is already ${language} content for this template.`,
+      });
+    const id = String(1_700_000_000_000 + this.templates.length);
+    this.templates.push({ id, name, language, category, components: list, status: 'PENDING' });
+    return json(200, { id, status: 'PENDING', category });
+  }
+
+  /** Meta's review of a template: its new status, posted as the signed message_template_status_update webhook. */
+  async review(name: string, event: 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED', reason = 'NONE'): Promise<number> {
+    const template = this.templates.find((item) => item.name === name);
+    if (template === undefined) throw new Error(`No template '${name}' was submitted.`);
+    template.status = event;
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: this.options.wabaId,
+          time: Math.floor(Date.now() / 1000),
+          changes: [
+            {
+              field: 'message_template_status_update',
+              value: {
+                event,
+                message_template_id: Number(template.id),
+                message_template_name: template.name,
+                message_template_language: template.language,
+                reason,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    return this.track(this.post(body));
   }
 
   /** Stores a media file the next customer message refers to by id. */

@@ -33,8 +33,9 @@ import {
   stopWordOf,
   UNSENT_STATES,
 } from './messages.js';
-import { renderSend, usableOn } from './messenger-content.js';
+import { ContentRefused, renderSend, usableOn } from './messenger-content.js';
 import { onMessengerWork } from './messenger-signal.js';
+import { submitDueTemplates } from './template-submission.js';
 
 const CLAIM_BATCH = 200;
 const LEASE_MS = 60_000;
@@ -82,8 +83,9 @@ export class MessengerWorker {
         claim: async () => {
           const fed = await this.feed.advance();
           const swept = await this.sweep();
+          const submitted = await submitDueTemplates(this.context);
           const items = await this.claim();
-          return { items, more: fed || swept || items.length >= CLAIM_BATCH };
+          return { items, more: fed || swept || submitted > 0 || items.length >= CLAIM_BATCH };
         },
         process: (items) => this.process(items),
       },
@@ -410,7 +412,12 @@ export class MessengerWorker {
         }
       });
     } catch (error) {
-      if (error instanceof SendRefused || error instanceof StepRefused || error instanceof ApiError) {
+      if (
+        error instanceof SendRefused ||
+        error instanceof ContentRefused ||
+        error instanceof StepRefused ||
+        error instanceof ApiError
+      ) {
         await this.fail(row, error);
         return;
       }
@@ -420,7 +427,12 @@ export class MessengerWorker {
 
   /** The send fails with the refusal's code and message (its report says why). */
   private async fail(row: MessengerMessageRow, error: unknown): Promise<void> {
-    const code = error instanceof SendRefused ? error.code : error instanceof ApiError ? error.id : 'not_sendable';
+    const code =
+      error instanceof SendRefused || error instanceof ContentRefused
+        ? error.code
+        : error instanceof ApiError
+          ? error.id
+          : 'not_sendable';
     const message = error instanceof Error ? error.message : String(error);
     await transact(this.context.db, (trx) =>
       moveMessage(trx, row, 'failed', [...UNSENT_STATES, 'sent'], { at: nowInstant(), error: { code, message } }),

@@ -174,11 +174,10 @@ export function validateTemplate(content: TemplateContent, channels: readonly Te
         field: `content.buttons[${LIMITS.rcsSuggestions}]`,
         message: `RCS takes at most ${LIMITS.rcsSuggestions} suggestions; this template has ${buttons.length}.`,
       });
-    buttons.forEach((button, index) =>
+    for (const [index, button] of buttons.entries())
       problems.push(
         ...tooLong(button.text, LIMITS.rcsSuggestionText, `content.buttons[${index}].text`, 'An RCS suggestion'),
-      ),
-    );
+      );
     const cards = [
       ...(content.card === undefined ? [] : [{ card: content.card, field: 'content.card' }]),
       ...(content.carousel ?? []).map((card, index) => ({ card, field: `content.carousel[${index}]` })),

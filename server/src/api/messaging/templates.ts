@@ -1,0 +1,309 @@
+// Issue 20's message templates under /api/messaging: `/messenger/template` (create, list, read, replace, delete) and
+// its preview (the message per channel with a recipient's variables, and the SMS's segments). A client-scoped key (or
+// an admin's console session). Saving one with `whatsapp` submits it to Meta for review (TEMPLATE_STATUS follows).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import type { AppContext } from '../../context.js';
+import { notifyMessengerWork } from '../../domain/messaging/messenger-signal.js';
+import {
+  MissingVariable,
+  renderTemplate,
+  smsSegments,
+  type TemplateChannel,
+} from '../../domain/messaging/template-render.js';
+import {
+  createTemplate,
+  deleteTemplate,
+  listTemplates,
+  loadTemplate,
+  presentTemplate,
+  TEMPLATE_CATEGORIES,
+  updateTemplate,
+} from '../../domain/messaging/templates.js';
+import { ApiError, notPermitted } from '../../errors.js';
+import { IdSchema } from '../../http/ids.js';
+import {
+  Answer,
+  MessagingErrors as Errors,
+  Listing,
+  messagingKey,
+  ok,
+  page,
+  pageAt,
+  MESSAGING_SECURITY as security,
+  MESSAGING_TAGS as tags,
+  withIdempotency,
+} from './common.js';
+import { Variables } from './messenger-schemas.js';
+
+const Text = (maxLength: number, description: string) => Type.String({ minLength: 1, maxLength, description });
+const Button = Type.Union([
+  Type.Object({ type: Type.Literal('reply'), text: Text(40, 'A quick reply.') }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('url'), text: Text(40, 'The button.'), url: Text(2000, 'https URL; may hold {{variables}}.') },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('dial'),
+      text: Text(40, 'The button.'),
+      phone: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164 number to call.' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+const Card = Type.Object(
+  {
+    title: Text(400, 'Card title (RCS: at most 200).'),
+    description: Text(4000, 'Card text (RCS: at most 2,000).'),
+    media_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+const Content = Type.Object(
+  {
+    body: Text(4096, 'The message, with {{variables}} (WhatsApp: at most 1,024 characters).'),
+    header: Type.Optional(
+      Type.Union([
+        Type.Object(
+          { type: Type.Literal('text'), text: Text(200, 'Header text (WhatsApp: 60).') },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          { type: Type.Enum(['image', 'video', 'document']), url: Type.String({ format: 'uri', maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    footer: Type.Optional(Text(200, 'Footer (WhatsApp: 60).')),
+    buttons: Type.Optional(
+      Type.Array(Button, {
+        maxItems: 20,
+        description: 'WhatsApp: 10 (3 replies, 2 links, 1 call); RCS: 11 suggestions.',
+      }),
+    ),
+    card: Type.Optional(Card),
+    carousel: Type.Optional(Type.Array(Card, { maxItems: 20, description: 'RCS: 2 to 10 cards.' })),
+    sms_text: Type.Optional(Text(1600, 'What SMS sends instead (else the body, footer and links).')),
+  },
+  { additionalProperties: false },
+);
+const TEMPLATE_EXAMPLE = {
+  name: 'commande_prete',
+  language: 'fr',
+  category: 'UTILITY',
+  content: {
+    body: 'Bonjour {{firstname}}, votre commande {{order}} est prête.',
+    footer: 'Boulangerie Martin',
+    buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}' }],
+  },
+  whatsapp: { channel_id: 12, waba_id: '102290129340398' },
+};
+const TemplateFields = {
+  name: Type.String({ pattern: '^[a-z0-9_]{1,512}$', description: 'Lower case, digits and _ (Meta’s rule).' }),
+  language: Type.String({ pattern: '^[a-z]{2,3}(_[A-Z]{2})?$', description: 'fr, en_US, pt_BR…' }),
+  category: Type.Enum([...TEMPLATE_CATEGORIES], { description: 'Meta’s category.' }),
+  content: Content,
+  whatsapp: Type.Union(
+    [
+      Type.Object(
+        {
+          channel_id: IdSchema('Your WhatsApp channel.'),
+          waba_id: Type.String({
+            pattern: '^[0-9]{5,30}$',
+            description: 'The WhatsApp Business Account id of its number.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ],
+    { description: 'Submit to Meta for review (WhatsApp opens conversations with approved templates only).' },
+  ),
+};
+const TemplateBody = Type.Object(
+  { ...TemplateFields, whatsapp: Type.Optional(TemplateFields.whatsapp) },
+  { additionalProperties: false, examples: [TEMPLATE_EXAMPLE] },
+);
+const TemplatePatch = Type.Partial(Type.Object(TemplateFields), { additionalProperties: false, minProperties: 1 });
+
+export type TemplateView = ReturnType<typeof presentTemplate>;
+
+export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+  const { db } = context;
+  const clientOf = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    if (!/^\/api\/messaging\/messenger\/template(\/|\?|$)/.test(request.url)) return;
+    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
+    if (principal.scope !== 'client')
+      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
+    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
+      throw notPermitted("A console session edits templates only with the 'admin' role.");
+    clientOf.set(request, principal.clientId);
+  });
+  const clientId = (request: FastifyRequest): number => {
+    const id = clientOf.get(request);
+    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
+    return id;
+  };
+  const IdParams = Type.Object({ id: IdSchema('The template id.') });
+
+  app.post(
+    '/messenger/template',
+    {
+      schema: {
+        tags,
+        summary: 'Create a message template',
+        description:
+          'Checked against every channel it may go on: WhatsApp’s limits when `whatsapp` is given (body 1,024, header and footer 60, 10 buttons of which 3 replies, 2 links, 1 call, button text 25), RCS’s (11 suggestions of 25, card title 200 and text 2,000, carousel 2–10), SMS’s 10 segments; `{{name}}` variables only. A problem is 400 naming its field (`content.buttons[3].text`). Usable at once on RCS and SMS; with `whatsapp` it is submitted to Meta (`whatsapp.status` pending → approved or rejected, each a TEMPLATE_STATUS callback). Accepts `Idempotency-Key`.',
+        security,
+        body: TemplateBody,
+        response: { 201: Answer('The template.', { id: 4, ...TEMPLATE_EXAMPLE }), ...Errors },
+      },
+    },
+    async (request, reply) => {
+      const owner = clientId(request);
+      await withIdempotency(db, request, reply, { kind: 'client', id: owner }, async () => {
+        const id = await createTemplate(db, owner, request.body as Static<typeof TemplateBody>);
+        notifyMessengerWork();
+        return { status: 201, body: ok(presentTemplate((await loadTemplate(db, owner, id)).row)) };
+      });
+    },
+  );
+
+  app.get(
+    '/messenger/template',
+    {
+      schema: {
+        tags,
+        summary: 'List message templates',
+        description: 'Newest first; filters by name, language and WhatsApp review status.',
+        security,
+        querystring: Type.Object(
+          {
+            ...Listing,
+            name: Type.Optional(Type.String({ maxLength: 512 })),
+            language: Type.Optional(Type.String({ maxLength: 10 })),
+            whatsapp_status: Type.Optional(
+              Type.Enum(['none', 'pending', 'approved', 'rejected', 'paused', 'disabled']),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Answer('Templates.', [{ id: 4, ...TEMPLATE_EXAMPLE }]), ...Errors },
+      },
+    },
+    async (request) => {
+      const at = pageAt(request.query);
+      const { items, count } = await listTemplates(db, clientId(request), request.query, at);
+      return page(items.map(presentTemplate), count, at);
+    },
+  );
+
+  app.get(
+    '/messenger/template/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Read a message template',
+        description: 'Its content, variables and WhatsApp review state (with Meta’s reason when rejected).',
+        security,
+        params: IdParams,
+        response: { 200: Answer('The template.', { id: 4, ...TEMPLATE_EXAMPLE }), ...Errors },
+      },
+    },
+    async (request) => ok(presentTemplate((await loadTemplate(db, clientId(request), request.params.id)).row)),
+  );
+
+  app.put(
+    '/messenger/template/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a message template',
+        description: 'The fields given replace the template’s; a WhatsApp template is submitted for review again.',
+        security,
+        params: IdParams,
+        body: TemplatePatch,
+        response: { 200: Answer('The template.', { id: 4, ...TEMPLATE_EXAMPLE }), ...Errors },
+      },
+    },
+    async (request) => {
+      const owner = clientId(request);
+      await updateTemplate(db, owner, request.params.id, request.body as Static<typeof TemplatePatch>);
+      notifyMessengerWork();
+      return ok(presentTemplate((await loadTemplate(db, owner, request.params.id)).row));
+    },
+  );
+
+  app.delete(
+    '/messenger/template/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a message template',
+        description: 'Sends not left yet that use it fail with `template_deleted`.',
+        security,
+        params: IdParams,
+        response: { 200: Answer('Deleted.', { id: 4 }), ...Errors },
+      },
+    },
+    async (request) => {
+      await deleteTemplate(db, clientId(request), request.params.id);
+      return ok({ id: request.params.id });
+    },
+  );
+
+  app.post(
+    '/messenger/template/:id/preview',
+    {
+      schema: {
+        tags,
+        summary: 'Preview a message template',
+        description:
+          'The message each channel would send with these variables (WhatsApp: the template and its parameters; SMS: the text with its encoding and segment count; RCS: the text with its suggestions). A variable without a value is 400 naming it.',
+        security,
+        params: IdParams,
+        body: Type.Object({ variables: Type.Optional(Variables) }, { additionalProperties: false }),
+        response: {
+          200: Answer('Per channel.', {
+            sms: { text: 'Bonjour Léa…', encoding: 'UCS-2', characters: 74, segments: 2 },
+            rcs: { text: 'Bonjour Léa…' },
+            whatsapp: { name: 'commande_prete', language: 'fr', parameters: ['Léa', 'A-1042'], status: 'approved' },
+          }),
+          ...Errors,
+        },
+      },
+    },
+    async (request) => {
+      const { row, content } = await loadTemplate(db, clientId(request), request.params.id);
+      const variables = request.body.variables ?? {};
+      const template = { name: row.name, language: row.language, content };
+      const channels: TemplateChannel[] = [
+        'sms',
+        'rcs',
+        ...(row.whatsapp_channel_id === null ? [] : ['whatsapp' as const]),
+      ];
+      const answer: Record<string, unknown> = {};
+      try {
+        for (const channel of channels) {
+          const rendered = renderTemplate(template, variables, channel);
+          answer[channel] =
+            channel === 'sms'
+              ? { text: rendered.text, ...smsSegments(rendered.text) }
+              : rendered.content.type === 'template'
+                ? { ...rendered.content, text: rendered.text, status: row.whatsapp_status }
+                : { text: rendered.text };
+        }
+      } catch (error) {
+        if (error instanceof MissingVariable)
+          throw new ApiError('field_missing', 400, `Field 'variables.${error.variable}' is missing.`, 'fail', {
+            field: `variables.${error.variable}`,
+          });
+        throw error;
+      }
+      return ok(answer);
+    },
+  );
+};

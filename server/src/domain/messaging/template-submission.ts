@@ -1,0 +1,111 @@
+// Submitting WhatsApp templates to Meta for review, run by the messenger worker of every node: a template due for
+// submission is leased (a conditional update: one node takes it), posted to `/{waba_id}/message_templates`, and Meta's
+// answer committed with its TEMPLATE_STATUS — pending (the review's outcome comes later by webhook), approved, or
+// rejected with Meta's message. A failure to reach Meta is kept in `last_error` and tried again with backoff.
+import { channelRuntime } from '../../channels/runtime.js';
+import { submitWhatsappTemplate } from '../../channels/whatsapp.js';
+import type { AppContext } from '../../context.js';
+import { transact } from '../../events/transact.js';
+import { nowInstant } from '../../time.js';
+import { metaTemplateBody, type TemplateContent } from './template-render.js';
+import { changeTemplateStatus, whatsappStatusOf } from './template-status.js';
+
+const BATCH = 10;
+const LEASE_MS = 60_000;
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+/** Submits the templates due; answers how many were handled. */
+export async function submitDueTemplates(context: AppContext): Promise<number> {
+  const db = context.db;
+  const now = nowInstant();
+  const due = await db
+    .selectFrom('messenger_template')
+    .selectAll()
+    .where('work', '=', 'submit')
+    .where('due_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .where('deleted_at', 'is', null)
+    .orderBy('due_at')
+    .limit(BATCH)
+    .execute();
+  let handled = 0;
+  for (const template of due) {
+    const leased = await db
+      .updateTable('messenger_template')
+      .set({ lease_until: new Date(Date.now() + LEASE_MS).toISOString() })
+      .where('id', '=', template.id)
+      .where('updated_at', '=', template.updated_at)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    if (Number(leased.numUpdatedRows) !== 1) continue;
+    handled += 1;
+    const runtime = channelRuntime(context);
+    const channel =
+      template.whatsapp_channel_id === null ? undefined : await runtime.directory.get(template.whatsapp_channel_id);
+    const at = () => nowInstant();
+    if (channel === undefined || channel.row.type !== 'whatsapp' || template.waba_id === null) {
+      await transact(db, (trx) =>
+        changeTemplateStatus(trx, template, 'rejected', 'The WhatsApp channel of the template is gone.', at(), {
+          work: null,
+          due_at: null,
+        }),
+      );
+      continue;
+    }
+    const body = metaTemplateBody({ ...template, content: JSON.parse(template.content) as TemplateContent });
+    const answer = await submitWhatsappTemplate(
+      runtime.sendContext(channel) as Parameters<typeof submitWhatsappTemplate>[0],
+      template.waba_id,
+      body,
+    );
+    await transact(db, async (trx) => {
+      const current = await trx
+        .selectFrom('messenger_template')
+        .selectAll()
+        .where('id', '=', template.id)
+        .executeTakeFirstOrThrow();
+      // Changed while Meta answered: the new content is submitted again by its own work.
+      if (current.updated_at !== template.updated_at || current.deleted_at !== null) return;
+      if (answer.ok) {
+        const status = whatsappStatusOf(answer.status) ?? 'pending';
+        await changeTemplateStatus(trx, current, status, null, at(), {
+          meta_template_id: answer.id,
+          work: null,
+          due_at: null,
+        });
+        await trx
+          .updateTable('messenger_template')
+          .set({ lease_until: null, last_error: null })
+          .where('id', '=', template.id)
+          .execute();
+      } else if (!answer.retry) {
+        await changeTemplateStatus(
+          trx,
+          current,
+          'rejected',
+          `Meta refused the template: ${answer.error.message}`,
+          at(),
+          {
+            work: null,
+            due_at: null,
+          },
+        );
+      } else {
+        const backoff = RETRY_FIRST_MS * 2 ** current.attempts;
+        const delay = Math.min(RETRY_MAX_MS, Math.max(answer.retryAfterMs ?? 0, backoff));
+        await trx
+          .updateTable('messenger_template')
+          .set({
+            attempts: current.attempts + 1,
+            lease_until: null,
+            due_at: new Date(Date.now() + delay).toISOString(),
+            last_error: JSON.stringify({ ...answer.error, at: at() }),
+          })
+          .where('id', '=', template.id)
+          .execute();
+      }
+    });
+  }
+  return handled;
+}

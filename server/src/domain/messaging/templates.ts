@@ -1,0 +1,246 @@
+// Message templates (issue 20 `/messenger/template`): the account's reusable contents. Saving one checks its content
+// against every channel's limits (template-render.ts) and, when it names a WhatsApp channel, queues its submission to
+// Meta for review (durable work the messenger worker claims); RCS and SMS use it at once. Each review state change is
+// a TEMPLATE_STATUS (template-status.ts).
+import type { Kysely } from 'kysely';
+import type { Database, MessengerTemplateRow } from '../../db/schema.js';
+import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
+import { type Tx, transact } from '../../events/transact.js';
+import { nowInstant } from '../../time.js';
+import { newestFirst, type PageRequest } from './listing.js';
+import { type TemplateChannel, type TemplateContent, templateVariables, validateTemplate } from './template-render.js';
+import { changeTemplateStatus } from './template-status.js';
+
+export const TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
+export const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+export const TEMPLATE_LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+
+export interface TemplateInput {
+  name: string;
+  language: string;
+  category: (typeof TEMPLATE_CATEGORIES)[number];
+  content: TemplateContent;
+  /** Submit to Meta for WhatsApp: the account's WhatsApp channel and its business account id. */
+  whatsapp?: { channel_id: number; waba_id: string } | null | undefined;
+}
+
+export interface LoadedTemplate {
+  row: MessengerTemplateRow;
+  content: TemplateContent;
+}
+
+/** The template `id` of the client (not deleted), with its content, or 404 naming `field` when given. */
+export async function loadTemplate(
+  db: Kysely<Database> | Tx,
+  clientId: number,
+  id: number,
+  field?: string,
+): Promise<LoadedTemplate> {
+  const row = await db
+    .selectFrom('messenger_template')
+    .selectAll()
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (row === undefined) throw unknownResource('messenger/template', id, field);
+  return { row, content: JSON.parse(row.content) as TemplateContent };
+}
+
+/** The channels a template is checked for: SMS and RCS always, WhatsApp when it is submitted to Meta. */
+function channelsOf(input: Pick<TemplateInput, 'whatsapp'>): TemplateChannel[] {
+  return input.whatsapp ? ['whatsapp', 'sms', 'rcs'] : ['sms', 'rcs'];
+}
+
+/** 400 naming the first problem's field. */
+function check(input: TemplateInput): void {
+  if (!TEMPLATE_NAME.test(input.name))
+    throw fieldInvalid(
+      'name',
+      'Lower-case letters, digits and _ only (Meta’s rule for template names): commande_prete.',
+    );
+  if (!TEMPLATE_LANGUAGE.test(input.language))
+    throw fieldInvalid('language', 'A language code as Meta takes it: fr, en_US, pt_BR.');
+  const [problem] = validateTemplate(input.content, channelsOf(input));
+  if (problem !== undefined)
+    throw new ApiError(
+      'field_invalid',
+      400,
+      `Value of field '${problem.field}' is not valid. ${problem.message}`,
+      'fail',
+      {
+        field: problem.field,
+      },
+    );
+}
+
+async function checkWhatsappChannel(trx: Tx, clientId: number, whatsapp: TemplateInput['whatsapp']): Promise<void> {
+  if (!whatsapp) return;
+  const channel = await trx
+    .selectFrom('channel')
+    .select(['type', 'deleted_at'])
+    .where('id', '=', whatsapp.channel_id)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (channel === undefined || channel.deleted_at !== null)
+    throw unknownResource('channel', whatsapp.channel_id, 'whatsapp.channel_id');
+  if (channel.type !== 'whatsapp')
+    throw fieldInvalid('whatsapp.channel_id', `Channel ${whatsapp.channel_id} is ${channel.type}, not whatsapp.`);
+}
+
+async function checkUnique(trx: Tx, clientId: number, name: string, language: string, except?: number): Promise<void> {
+  let query = trx
+    .selectFrom('messenger_template')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('name', '=', name)
+    .where('language', '=', language)
+    .where('deleted_at', 'is', null);
+  if (except !== undefined) query = query.where('id', '!=', except);
+  if ((await query.executeTakeFirst()) !== undefined)
+    throw conflict(`The account already has a template '${name}' in '${language}'.`, 'name');
+}
+
+export async function createTemplate(db: Kysely<Database>, clientId: number, input: TemplateInput): Promise<number> {
+  check(input);
+  return transact(db, async (trx) => {
+    await checkWhatsappChannel(trx, clientId, input.whatsapp);
+    await checkUnique(trx, clientId, input.name, input.language);
+    const at = nowInstant();
+    const row = await trx
+      .insertInto('messenger_template')
+      .values({
+        client_id: clientId,
+        name: input.name,
+        language: input.language,
+        category: input.category,
+        content: JSON.stringify(input.content),
+        whatsapp_channel_id: input.whatsapp?.channel_id ?? null,
+        waba_id: input.whatsapp?.waba_id ?? null,
+        meta_template_id: null,
+        whatsapp_status: 'none',
+        whatsapp_reason: null,
+        work: null,
+        due_at: null,
+        lease_until: null,
+        last_error: null,
+        created_at: at,
+        updated_at: at,
+        deleted_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (input.whatsapp) await changeTemplateStatus(trx, row, 'pending', null, at, { work: 'submit', due_at: at });
+    return row.id;
+  });
+}
+
+/** Replaces a template's content (and category or WhatsApp binding): a WhatsApp template is reviewed again. */
+export async function updateTemplate(
+  db: Kysely<Database>,
+  clientId: number,
+  id: number,
+  change: Partial<TemplateInput>,
+): Promise<void> {
+  await transact(db, async (trx) => {
+    const { row, content } = await loadTemplate(trx, clientId, id);
+    const whatsapp =
+      change.whatsapp !== undefined
+        ? change.whatsapp
+        : row.whatsapp_channel_id !== null && row.waba_id !== null
+          ? { channel_id: row.whatsapp_channel_id, waba_id: row.waba_id }
+          : null;
+    const next: TemplateInput = {
+      name: change.name ?? row.name,
+      language: change.language ?? row.language,
+      category: change.category ?? row.category,
+      content: change.content ?? content,
+      whatsapp,
+    };
+    check(next);
+    await checkWhatsappChannel(trx, clientId, next.whatsapp);
+    await checkUnique(trx, clientId, next.name, next.language, id);
+    const at = nowInstant();
+    await trx
+      .updateTable('messenger_template')
+      .set({
+        name: next.name,
+        language: next.language,
+        category: next.category,
+        content: JSON.stringify(next.content),
+        whatsapp_channel_id: next.whatsapp?.channel_id ?? null,
+        waba_id: next.whatsapp?.waba_id ?? null,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+    const updated = {
+      ...row,
+      name: next.name,
+      language: next.language,
+      category: next.category,
+      content: JSON.stringify(next.content),
+      whatsapp_channel_id: next.whatsapp?.channel_id ?? null,
+    };
+    if (next.whatsapp)
+      await changeTemplateStatus(trx, updated, 'pending', null, at, {
+        work: 'submit',
+        due_at: at,
+        meta_template_id: null,
+      });
+    else if (row.whatsapp_status !== 'none') await changeTemplateStatus(trx, updated, 'none', null, at, { work: null });
+  });
+}
+
+export async function deleteTemplate(db: Kysely<Database>, clientId: number, id: number): Promise<void> {
+  await transact(db, async (trx) => {
+    const { row } = await loadTemplate(trx, clientId, id);
+    const at = nowInstant();
+    await trx
+      .updateTable('messenger_template')
+      .set({ deleted_at: at, updated_at: at, work: null, due_at: null })
+      .where('id', '=', row.id)
+      .execute();
+    if (row.whatsapp_status !== 'none') await changeTemplateStatus(trx, row, 'disabled', 'Deleted by the account.', at);
+  });
+}
+
+export interface TemplateFilters {
+  name?: string | undefined;
+  language?: string | undefined;
+  whatsapp_status?: string | undefined;
+}
+
+export function listTemplates(db: Kysely<Database>, clientId: number, filters: TemplateFilters, at: PageRequest) {
+  let query = db.selectFrom('messenger_template').where('client_id', '=', clientId).where('deleted_at', 'is', null);
+  if (filters.name !== undefined) query = query.where('name', '=', filters.name);
+  if (filters.language !== undefined) query = query.where('language', '=', filters.language);
+  if (filters.whatsapp_status !== undefined)
+    query = query.where('whatsapp_status', '=', filters.whatsapp_status as MessengerTemplateRow['whatsapp_status']);
+  return newestFirst(query, at);
+}
+
+export function presentTemplate(row: MessengerTemplateRow) {
+  const content = JSON.parse(row.content) as TemplateContent;
+  return {
+    id: row.id,
+    name: row.name,
+    language: row.language,
+    category: row.category,
+    content,
+    variables: templateVariables(content),
+    whatsapp:
+      row.whatsapp_channel_id === null
+        ? null
+        : {
+            channel_id: row.whatsapp_channel_id,
+            waba_id: row.waba_id,
+            status: row.whatsapp_status,
+            reason: row.whatsapp_reason,
+            meta_template_id: row.meta_template_id,
+            last_error: row.last_error === null ? null : (JSON.parse(row.last_error) as unknown),
+          },
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
