@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { commerceApi } from './api/commerce/plugin.js';
 import { messagingAgentsApi } from './api/messaging/agents.js';
 import { messagingBroadcastsApi } from './api/messaging/broadcasts.js';
+import { messagingChatTokensApi } from './api/messaging/chat-tokens.js';
 import { messagingMessagesApi } from './api/messaging/messages.js';
 import { messagingPartnerApi } from './api/messaging/partner.js';
 import { messagingTemplatesApi } from './api/messaging/templates.js';
@@ -203,6 +204,8 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(messagingPartnerApi, { prefix: '/api/messaging', context });
   await app.register(messagingMessagesApi, { prefix: '/api/messaging', context });
   await app.register(messagingTemplatesApi, { prefix: '/api/messaging', context });
+  // Its routes are /api/messaging/chatbot/token and the public page /chat/t/{token}: no prefix.
+  await app.register(messagingChatTokensApi, { context });
   await app.register(messagingBroadcastsApi(broadcastSending), { prefix: '/api/messaging', context });
   await app.register(metaAppWebhook, { context });
   await app.register(shopifyWebhookRoutes, { context });

@@ -26,6 +26,7 @@ import * as messagingPartner from './migrations/20261204T1620-messaging-partner.
 import * as messengerBroadcasts from './migrations/20261205T0530-messenger-broadcasts.js';
 import * as messengerMessages from './migrations/20261205T0540-messenger-messages.js';
 import * as messengerTemplates from './migrations/20261205T0550-messenger-templates.js';
+import * as chatTokens from './migrations/20261205T0600-chat-tokens.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -51,6 +52,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T0530-messenger-broadcasts': messengerBroadcasts,
   '20261205T0540-messenger-messages': messengerMessages,
   '20261205T0550-messenger-templates': messengerTemplates,
+  '20261205T0600-chat-tokens': chatTokens,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

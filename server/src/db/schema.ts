@@ -965,6 +965,7 @@ export interface Database {
   messenger_message: MessengerMessageTable;
   messenger_optout: MessengerOptoutTable;
   messenger_template: MessengerTemplateTable;
+  chat_token: ChatTokenTable;
   messaging_company: MessagingCompanyTable;
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
@@ -1304,3 +1305,26 @@ export interface MessengerTemplateTable {
 }
 
 export type MessengerTemplateRow = Selectable<MessengerTemplateTable>;
+
+/** A personalised chat URL of a chat environment for one recipient (domain/messaging/chat-tokens.ts). */
+export interface ChatTokenTable {
+  id: Generated<number>;
+  client_id: number;
+  agent_id: number;
+  /** Hex SHA-256 of the token; the token itself is shown once. */
+  token_hash: string;
+  /** JSON text: phone, email, external_id, firstname, lastname. */
+  recipient: string;
+  /** JSON text: the variables in the chat's context. */
+  variables: string;
+  reference: string | null;
+  multiple_use: Flag;
+  expires_at: Instant;
+  revoked_at: Instant | null;
+  first_used_at: Instant | null;
+  uses: Generated<number>;
+  message_id: number | null;
+  created_at: Instant;
+}
+
+export type ChatTokenRow = Selectable<ChatTokenTable>;

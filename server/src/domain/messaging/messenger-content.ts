@@ -25,8 +25,11 @@ export class ContentRefused extends Error {
   }
 }
 
+/** The variable a send fills itself, when not given: a chat token's URL for the recipient (`/chatbot/token`). */
+export const CHAT_URL_VARIABLE = 'chat_url';
+
 /** The content's variables, in order (a 404 naming `content.template_id` for a template the account does not have). */
-export async function requiredVariables(
+export async function contentVariables(
   db: Kysely<Database> | Tx,
   clientId: number,
   content: MessengerContent,
@@ -34,6 +37,15 @@ export async function requiredVariables(
   if ('text' in content) return textVariables(content.text);
   const template = await loadTemplate(db, clientId, content.template_id, 'content.template_id');
   return templateVariables(template.content);
+}
+
+/** The variables a caller must give: the content's, less those a send fills itself. */
+export async function requiredVariables(
+  db: Kysely<Database> | Tx,
+  clientId: number,
+  content: MessengerContent,
+): Promise<string[]> {
+  return (await contentVariables(db, clientId, content)).filter((name) => name !== CHAT_URL_VARIABLE);
 }
 
 /** Whether the content may open a conversation on `channel` (WhatsApp: a template Meta approved). */

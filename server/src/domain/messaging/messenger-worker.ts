@@ -24,6 +24,7 @@ import { nowInstant } from '../../time.js';
 import { appendMessage } from '../conversations/commands.js';
 import { customerConversation, StepRefused } from '../flows/messaging.js';
 import { advanceBroadcasts } from './broadcasts.js';
+import { mintChatToken } from './chat-tokens.js';
 import {
   addOptouts,
   type FallbackRule,
@@ -33,7 +34,7 @@ import {
   stopWordOf,
   UNSENT_STATES,
 } from './messages.js';
-import { ContentRefused, renderSend, usableOn } from './messenger-content.js';
+import { CHAT_URL_VARIABLE, ContentRefused, contentVariables, renderSend, usableOn } from './messenger-content.js';
 import { onMessengerWork } from './messenger-signal.js';
 import { submitDueTemplates } from './template-submission.js';
 
@@ -370,6 +371,19 @@ export class MessengerWorker {
         // Cancelled (or claimed by another node after our lease ran out) meanwhile.
         if (current.lease_owner !== this.owner) return;
         if (!fallingBack && !(UNSENT_STATES as readonly string[]).includes(current.state)) return;
+        // `{{chat_url}}` not given: a chat token of the environment for this recipient, tied to this send so its
+        // first use reports the send read too.
+        const needs = await contentVariables(trx, row.client_id, content).catch((): string[] => []);
+        if (needs.includes(CHAT_URL_VARIABLE) && variables[CHAT_URL_VARIABLE] === undefined) {
+          const minted = await mintChatToken(
+            trx,
+            row.client_id,
+            { agent_id: row.agent_id, recipient: { phone: row.to }, variables, reference: row.reference ?? undefined },
+            this.context.config.publicUrl,
+            row.id,
+          );
+          variables[CHAT_URL_VARIABLE] = minted.url;
+        }
         const rendered = await renderSend(trx, row.client_id, content, variables, channel);
         const conversationId = await customerConversation(trx, {
           channelId,
