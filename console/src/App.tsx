@@ -13,6 +13,7 @@ import {
   sessionApi,
 } from './api';
 import { safeBackto } from './backto';
+import { type CampaignsRoute, campaignsRouteOf } from './campaigns/routes';
 import { type FlowsRoute, flowsRouteOf } from './flows/routes';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import type { Me } from './me';
@@ -26,6 +27,10 @@ const ReportsPage = lazy(() => import('./reports/ReportsPage').then((module) => 
 const FlowsPage = lazy(() => import('./flows/FlowsPage').then((module) => ({ default: module.FlowsPage })));
 /** The partner area (signed in with a partner or platform key, no operator session) and the chat environments too. */
 const PartnerArea = lazy(() => import('./partner/PartnerArea').then((module) => ({ default: module.PartnerArea })));
+/** The Campaigns pages (broadcasts), an admin's. */
+const CampaignsPage = lazy(() =>
+  import('./campaigns/CampaignsPage').then((module) => ({ default: module.CampaignsPage })),
+);
 const EnvironmentsPage = lazy(() =>
   import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
 );
@@ -38,6 +43,7 @@ type Page =
   | { kind: 'flows'; route: FlowsRoute }
   | { kind: 'partner'; route: PartnerRoute }
   | { kind: 'environments'; route: EnvironmentsRoute }
+  | { kind: 'campaigns'; route: CampaignsRoute }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -55,6 +61,8 @@ function pageOf(path: string): Page {
   if (partner !== null) return { kind: 'partner', route: partner };
   const environments = environmentsRouteOf(rest);
   if (environments !== null) return { kind: 'environments', route: environments };
+  const campaigns = campaignsRouteOf(rest);
+  if (campaigns !== null) return { kind: 'campaigns', route: campaigns };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -183,6 +191,18 @@ function Shell() {
             {t('common.adminOnly')}
           </p>
         ))}
+      {page.kind === 'campaigns' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <CampaignsPage api={api} route={page.route} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -235,6 +255,7 @@ function Header({
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
         {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
         {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
+        {me?.roles.includes('admin') && link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns')}
       </nav>
       <span className="spacer" />
       <label className="inline">
