@@ -97,7 +97,7 @@ function ProgressBar({ progress, text }: { progress: Progress; text: CampaignsTe
     read: progress.read,
     failed: progress.failed + progress.opted_out + progress.expired,
     queued: progress.queued,
-    total: progress.total,
+    total: progress.total - progress.invalid,
   });
   return (
     <div className="campaign-progress" role="img" aria-label={label} title={label} data-testid="campaign-progress">

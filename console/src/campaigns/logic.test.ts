@@ -43,9 +43,9 @@ describe('preview', () => {
 });
 
 describe('progressShares', () => {
-  it('gives each state its share of the total, failures with opt-outs and expiries', () => {
+  it('gives each state its share of the valid recipients, failures with opt-outs and expiries', () => {
     const shares = progressShares({
-      total: 200,
+      total: 203,
       invalid: 3,
       queued: 50,
       sent: 20,

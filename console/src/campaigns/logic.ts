@@ -101,11 +101,12 @@ export const PROGRESS_PARTS = ['read', 'delivered', 'sent', 'failed', 'queued'] 
 export type ProgressPart = (typeof PROGRESS_PARTS)[number];
 
 /**
- * Each part's share of the recipients, in percent (read, delivered, sent, failed — with opted out and expired, which
- * never arrive — and queued); 0 everywhere before any recipient is known. Cancelled recipients are the rest.
+ * Each part's share of the recipients that can be sent (the total counts the invalid lines too, which are never
+ * sent), in percent: read, delivered, sent, failed — with opted out and expired, which never arrive — and queued; 0
+ * everywhere before any recipient is known. Cancelled recipients are the rest.
  */
 export function progressShares(progress: Progress): Record<ProgressPart, number> {
-  const total = progress.total;
+  const total = progress.total - progress.invalid;
   const share = (value: number) => (total <= 0 ? 0 : Math.min(100, (value / total) * 100));
   return {
     read: share(progress.read),

@@ -13,7 +13,8 @@ const en = {
   'campaigns.channel': 'Channel',
   'campaigns.progress': 'Progress',
   'campaigns.created': 'Created',
-  'campaigns.progressLabel': '{delivered} delivered, {read} read, {failed} failed, {queued} queued of {total}',
+  'campaigns.progressLabel':
+    '{delivered} delivered, {read} read, {failed} failed, {queued} queued of {total} valid recipients',
   'campaigns.environment': 'Chat environment',
   'campaigns.environment.choose': 'Choose an environment',
   'campaigns.environment.none': 'No active chat environment: create one first on the Chat environments page.',
@@ -87,7 +88,8 @@ const fr: Record<CampaignsKey, string> = {
   'campaigns.channel': 'Canal',
   'campaigns.progress': 'Avancement',
   'campaigns.created': 'Créée le',
-  'campaigns.progressLabel': '{delivered} délivrés, {read} lus, {failed} en échec, {queued} en attente sur {total}',
+  'campaigns.progressLabel':
+    '{delivered} délivrés, {read} lus, {failed} en échec, {queued} en attente sur {total} destinataires valides',
   'campaigns.environment': 'Environnement de chat',
   'campaigns.environment.choose': 'Choisir un environnement',
   'campaigns.environment.none':
