@@ -466,7 +466,7 @@ function CampaignDetail({ api, id }: { api: Api; id: number }) {
         <p className="muted">
           {broadcast.channel} · {formatTime(broadcast.created_at, language, true)}
           {broadcast.send_at !== null &&
-            ` · ${text('campaigns.sendAt')}: ${formatTime(broadcast.send_at, language, true)}`}
+            ` · ${text('campaigns.scheduledFor', { at: formatTime(broadcast.send_at, language, true) })}`}
         </p>
         {broadcast.content?.text !== undefined && <p className="bubble">{broadcast.content.text}</p>}
         <ProgressBar progress={progress} text={text} />
