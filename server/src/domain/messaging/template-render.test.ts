@@ -18,6 +18,14 @@ const ORDER: TemplateContent = {
   ],
 };
 const template = { name: 'commande_prete', language: 'fr', category: 'UTILITY', content: ORDER };
+/** The same for WhatsApp, where Meta takes variables in the body only: the link is fixed. */
+const ORDER_WHATSAPP: TemplateContent = {
+  ...ORDER,
+  buttons: [
+    { type: 'reply', text: 'Merci' },
+    { type: 'url', text: 'Suivre', url: 'https://shop.example/commandes' },
+  ],
+};
 
 describe('template variables and validation', () => {
   it('lists the variables once each, in order, from every part', () => {
@@ -50,7 +58,43 @@ describe('template variables and validation', () => {
       'content.buttons[3]',
       'content.buttons[3].text',
     ]);
-    expect(validateTemplate(ORDER, ['whatsapp', 'sms', 'rcs'])).toEqual([]);
+    expect(validateTemplate(ORDER_WHATSAPP, ['whatsapp', 'sms', 'rcs'])).toEqual([]);
+  });
+
+  it('keeps WhatsApp variables inside the body, never its first or last word', () => {
+    const fields = (content: TemplateContent) =>
+      validateTemplate(content, ['whatsapp']).map((problem) => problem.field);
+    expect(fields({ body: '{{firstname}}, votre commande est prête.' })).toEqual(['content.body']);
+    expect(fields({ body: 'Votre commande {{order}}' })).toEqual(['content.body']);
+    expect(validateTemplate({ body: 'Votre commande {{order}} ' }, ['whatsapp'])[0]?.message).toContain(
+      'starts or ends',
+    );
+    expect(
+      fields({
+        body: 'Votre commande {{order}} est prête.',
+        header: { type: 'text', text: 'Pour {{firstname}}' },
+        footer: 'Réf. {{order}}',
+        buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}' }],
+      }),
+    ).toEqual(['content.header.text', 'content.footer', 'content.buttons[0].url']);
+    // The same content is fine where the whole text is ours to fill.
+    expect(validateTemplate(ORDER, ['sms', 'rcs'])).toEqual([]);
+  });
+
+  it('names a variable in a button label, and a malformed one in a link or a card', () => {
+    expect(
+      validateTemplate(
+        {
+          body: 'ok',
+          buttons: [
+            { type: 'reply', text: 'Oui {{firstname}}' },
+            { type: 'url', text: 'Voir', url: 'https://shop.example/{{bad name}}' },
+          ],
+          card: { title: 'Pain {{', description: 'Au levain' },
+        },
+        ['sms', 'rcs'],
+      ).map((problem) => problem.field),
+    ).toEqual(['content.buttons[0].text', 'content.buttons[1].url', 'content.card.title']);
   });
 
   it("applies RCS's carousel bounds and SMS's ten segments", () => {
@@ -75,7 +119,7 @@ describe('rendering per channel', () => {
   const variables = { firstname: 'Léa', order: 'A-1042' };
 
   it('sends the approved template with the body variables as parameters on WhatsApp', () => {
-    const rendered = renderTemplate(template, variables, 'whatsapp');
+    const rendered = renderTemplate({ ...template, content: ORDER_WHATSAPP }, variables, 'whatsapp');
     expect(rendered.content).toEqual({
       type: 'template',
       name: 'commande_prete',
@@ -111,7 +155,7 @@ describe('rendering per channel', () => {
   });
 
   it("numbers the body's variables for Meta, with examples", () => {
-    const body = metaTemplateBody(template);
+    const body = metaTemplateBody({ ...template, content: ORDER_WHATSAPP });
     expect(body.components).toEqual([
       {
         type: 'BODY',
@@ -123,7 +167,7 @@ describe('rendering per channel', () => {
         type: 'BUTTONS',
         buttons: [
           { type: 'QUICK_REPLY', text: 'Merci' },
-          { type: 'URL', text: 'Suivre', url: 'https://shop.example/o/{{order}}' },
+          { type: 'URL', text: 'Suivre', url: 'https://shop.example/commandes' },
         ],
       },
     ]);

@@ -129,6 +129,34 @@ function tooLong(text: string | undefined, limit: number, field: string, what: s
     : [];
 }
 
+/**
+ * Where Meta takes a WhatsApp template's variables: in the body only (the send passes them as the body's parameters),
+ * and never as its first or last word — Meta refuses a body that starts or ends with a parameter (subcode 2388299).
+ */
+function whatsappVariableProblems(content: TemplateContent): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  const body = content.body.trim();
+  if (/^\{\{[^{}]*\}\}/.test(body) || /\{\{[^{}]*\}\}$/.test(body))
+    problems.push({
+      field: 'content.body',
+      message: 'Meta refuses a WhatsApp body that starts or ends with a {{variable}}: put fixed text around it.',
+    });
+  const elsewhere = [
+    ...(content.header?.type === 'text' ? [{ text: content.header.text, field: 'content.header.text' }] : []),
+    ...(content.footer === undefined ? [] : [{ text: content.footer, field: 'content.footer' }]),
+    ...(content.buttons ?? []).flatMap((button, index) =>
+      button.type === 'url' ? [{ text: button.url, field: `content.buttons[${index}].url` }] : [],
+    ),
+  ];
+  for (const { text, field } of elsewhere)
+    if (textVariablesOf(text).length > 0)
+      problems.push({
+        field,
+        message: 'On WhatsApp, {{variables}} go in the body only: this part is sent as Meta approved it.',
+      });
+  return problems;
+}
+
 /** The problems of a template's content for the channels it is meant for; empty when it can be saved. */
 export function validateTemplate(content: TemplateContent, channels: readonly TemplateChannel[]): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
@@ -138,8 +166,23 @@ export function validateTemplate(content: TemplateContent, channels: readonly Te
   if (content.footer !== undefined) problems.push(...braceProblems(content.footer, 'content.footer'));
   if (content.sms_text !== undefined) problems.push(...braceProblems(content.sms_text, 'content.sms_text'));
   const buttons = content.buttons ?? [];
+  for (const [index, button] of buttons.entries()) {
+    // A button's label is fixed on every channel (Meta refuses parameters there; RCS suggestions are fixed too).
+    if (button.text.includes('{{') || button.text.includes('}}'))
+      problems.push({ field: `content.buttons[${index}].text`, message: 'A button text is fixed: no {{variables}}.' });
+    if (button.type === 'url') problems.push(...braceProblems(button.url, `content.buttons[${index}].url`));
+  }
+  const cards = [
+    ...(content.card === undefined ? [] : [{ card: content.card, field: 'content.card' }]),
+    ...(content.carousel ?? []).map((card, index) => ({ card, field: `content.carousel[${index}]` })),
+  ];
+  for (const { card, field } of cards) {
+    problems.push(...braceProblems(card.title, `${field}.title`));
+    problems.push(...braceProblems(card.description, `${field}.description`));
+  }
   if (channels.includes('whatsapp')) {
     problems.push(...tooLong(content.body, LIMITS.whatsappBody, 'content.body', 'The WhatsApp body'));
+    problems.push(...whatsappVariableProblems(content));
     if (content.header?.type === 'text')
       problems.push(
         ...tooLong(content.header.text, LIMITS.whatsappHeaderText, 'content.header.text', 'The WhatsApp header'),
@@ -178,10 +221,6 @@ export function validateTemplate(content: TemplateContent, channels: readonly Te
       problems.push(
         ...tooLong(button.text, LIMITS.rcsSuggestionText, `content.buttons[${index}].text`, 'An RCS suggestion'),
       );
-    const cards = [
-      ...(content.card === undefined ? [] : [{ card: content.card, field: 'content.card' }]),
-      ...(content.carousel ?? []).map((card, index) => ({ card, field: `content.carousel[${index}]` })),
-    ];
     for (const { card, field } of cards) {
       problems.push(...tooLong(card.title, LIMITS.rcsCardTitle, `${field}.title`, 'A card title'));
       problems.push(
