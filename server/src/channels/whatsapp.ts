@@ -399,7 +399,7 @@ export async function submitWhatsappTemplate(
   );
   if ('ok' in response) return response;
   const answer = readJson(response.body.toString('utf8'));
-  if (response.status !== 200) return graphError(answer, response.status);
+  if (response.status !== 200) return templateGraphError(answer, response.status);
   const id = field(answer, 'id');
   const status = text(field(answer, 'status'));
   if ((typeof id !== 'string' && typeof id !== 'number') || status === undefined)
@@ -410,4 +410,44 @@ export async function submitWhatsappTemplate(
       error: { code: 'malformed', message: 'Meta answered without an id and status.' },
     };
   return { ok: true, id: String(id), status };
+}
+
+/** A Graph refusal of a template, with the words Meta writes for people (error_user_title, error_user_msg). */
+function templateGraphError(answer: unknown, status: number): Extract<SendOutcome, { ok: false }> {
+  const failure = graphError(answer, status);
+  const error = field(answer, 'error');
+  const said = [text(field(error, 'error_user_title')), text(field(error, 'error_user_msg'))].filter(
+    (part): part is string => part !== undefined,
+  );
+  return said.length === 0 ? failure : { ...failure, error: { ...failure.error, message: said.join(': ') } };
+}
+
+/**
+ * Edits a template Meta has already filed (`POST /{message_template_id}` with its new category and components: a
+ * name and language cannot change). Meta reviews it again: it is PENDING until the status webhook says otherwise.
+ */
+export async function editWhatsappTemplate(
+  context: SendContext<WhatsAppCredentials>,
+  metaTemplateId: string,
+  body: Record<string, unknown>,
+): Promise<{ ok: true; id: string; status: string } | Extract<SendOutcome, { ok: false }>> {
+  const response = await guarded(() =>
+    context.http.request({
+      method: 'POST',
+      url: graphUrl(context, encodeURIComponent(metaTemplateId)),
+      headers: { authorization: `Bearer ${context.credentials.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ category: body.category, components: body.components }),
+    }),
+  );
+  if ('ok' in response) return response;
+  const answer = readJson(response.body.toString('utf8'));
+  if (response.status !== 200) return templateGraphError(answer, response.status);
+  if (field(answer, 'success') !== true)
+    return {
+      ok: false,
+      retry: true,
+      retryAfterMs: 5000,
+      error: { code: 'malformed', message: 'Meta answered the edit without success.' },
+    };
+  return { ok: true, id: metaTemplateId, status: 'PENDING' };
 }

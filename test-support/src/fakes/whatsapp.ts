@@ -25,6 +25,41 @@ export interface SubmittedTemplate {
   category: string;
   components: unknown[];
   status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+  /** How many times it was edited in place (`POST /{message_template_id}`). */
+  edits: number;
+}
+
+/**
+ * Where Meta refuses a template's placeholders: only positional {{n}}; none in the footer, at most one in a text
+ * header, and the body neither starting nor ending with one (subcode 2388299).
+ */
+function placeholderProblem(
+  components: Array<Record<string, unknown>>,
+  bodyText: string,
+): Record<string, unknown> | undefined {
+  const texts = components.flatMap((component) => [
+    component.text,
+    ...(Array.isArray(component.buttons)
+      ? (component.buttons as Array<Record<string, unknown>>).flatMap((button) => [button.text, button.url])
+      : []),
+  ]);
+  for (const text of texts)
+    if (typeof text === 'string' && (text.match(/\{\{[^}]*\}\}/g) ?? []).some((p) => !/^\{\{\d+\}\}$/.test(p)))
+      return { error_user_msg: `Parameters are written {{1}}, {{2}}…: '${text}' is not valid.` };
+  const placeholders = (component: Record<string, unknown> | undefined) =>
+    (typeof component?.text === 'string' ? component.text : '').match(/\{\{\d+\}\}/g)?.length ?? 0;
+  if (placeholders(components.find((component) => component.type === 'FOOTER')) > 0)
+    return { error_user_msg: 'The footer cannot contain parameters.' };
+  if (placeholders(components.find((component) => component.type === 'HEADER')) > 1)
+    return { error_user_msg: 'The header can contain at most one parameter.' };
+  const trimmed = bodyText.trim();
+  if (/^\{\{\d+\}\}/.test(trimmed) || /\{\{\d+\}\}$/.test(trimmed))
+    return {
+      error_subcode: 2388299,
+      error_user_title: "Variables can't be at the start or end of the template",
+      error_user_msg: 'The body text starts or ends with a parameter.',
+    };
+  return undefined;
 }
 
 export interface AcceptedMessage {
@@ -96,6 +131,9 @@ export class FakeWhatsApp extends FakeProvider {
     if (templates !== null) return this.createTemplate(request, templates[2] ?? '');
     if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     const [, , objectId, messages] = match;
+    const filed = this.templates.find((template) => template.id === objectId);
+    if (messages === undefined && filed !== undefined && request.method === 'POST')
+      return this.editTemplate(request, filed);
     if (messages !== undefined) {
       if (request.method !== 'POST') return graphError(400, 100, 'Unsupported get request.');
       if (objectId !== this.options.phoneNumberId) {
@@ -160,6 +198,8 @@ export class FakeWhatsApp extends FakeProvider {
         error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' },
       });
     }
+    const refused = type === 'template' ? this.templateRefusal(body.template as Record<string, unknown>) : undefined;
+    if (refused !== undefined) return refused;
     const id = wamid();
     const accepted: AcceptedMessage = { wamid: id, to, type, body };
     this.accepted.push(accepted);
@@ -362,7 +402,9 @@ export class FakeWhatsApp extends FakeProvider {
     const bodyComponent = list.find((component) => component.type === 'BODY');
     if (bodyComponent === undefined || typeof bodyComponent.text !== 'string')
       return graphError(400, 100, '(#100) Invalid parameter', { error_user_msg: 'A BODY component is required.' });
-    const parameters = (bodyComponent.text.match(/\{\{\d+\}\}/g) ?? []).length;
+    const placement = placeholderProblem(list, bodyComponent.text);
+    if (placement !== undefined) return graphError(400, 100, '(#100) Invalid parameter', placement);
+    const parameters = new Set(bodyComponent.text.match(/\{\{\d+\}\}/g) ?? []).size;
     const examples = (bodyComponent.example as { body_text?: unknown[][] } | undefined)?.body_text?.[0]?.length ?? 0;
     if (parameters > 0 && examples === 0)
       return graphError(400, 100, '(#100) Invalid parameter', {
@@ -373,8 +415,72 @@ export class FakeWhatsApp extends FakeProvider {
         error_user_msg: `There is already ${language} content for this template.`,
       });
     const id = String(1_700_000_000_000 + this.templates.length);
-    this.templates.push({ id, name, language, category, components: list, status: 'PENDING' });
+    this.templates.push({ id, name, language, category, components: list, status: 'PENDING', edits: 0 });
     return json(200, { id, status: 'PENDING', category });
+  }
+
+  /**
+   * `POST /{message_template_id}` as Meta edits a filed template: new components (and category), reviewed again; a
+   * template still in review cannot be edited.
+   */
+  private editTemplate(request: FakeRequest, template: SubmittedTemplate): FakeAnswer {
+    if (template.status === 'PENDING')
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_user_title: 'Message template cannot be edited',
+        error_user_msg: 'A template cannot be edited while it is in review.',
+      });
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return graphError(400, 100, '(#100) Invalid JSON.');
+    }
+    if ('name' in body || 'language' in body)
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_user_msg: "A template's name and language cannot be edited.",
+      });
+    const list = Array.isArray(body.components) ? (body.components as Array<Record<string, unknown>>) : [];
+    const bodyComponent = list.find((component) => component.type === 'BODY');
+    if (bodyComponent === undefined || typeof bodyComponent.text !== 'string')
+      return graphError(400, 100, '(#100) Invalid parameter', { error_user_msg: 'A BODY component is required.' });
+    const placement = placeholderProblem(list, bodyComponent.text);
+    if (placement !== undefined) return graphError(400, 100, '(#100) Invalid parameter', placement);
+    template.components = list;
+    if (typeof body.category === 'string') template.category = body.category;
+    template.status = 'PENDING';
+    template.edits += 1;
+    return json(200, { success: true });
+  }
+
+  /**
+   * A send of a template this fake knows (one submitted to it) as Meta checks it: approved, with as many body
+   * parameters as the body has {{n}}. Templates never submitted here pass, for tests that only send.
+   */
+  private templateRefusal(part: Record<string, unknown>): FakeAnswer | undefined {
+    const language = (part.language as { code?: unknown } | undefined)?.code;
+    const known = this.templates.filter((template) => template.name === part.name);
+    if (known.length === 0) return undefined;
+    const template = known.find((item) => item.language === language);
+    if (template === undefined || template.status !== 'APPROVED')
+      return graphError(400, 132001, '(#132001) Template name does not exist in the translation', {
+        error_data: {
+          messaging_product: 'whatsapp',
+          details: `template name (${String(part.name)}) does not exist in ${String(language)}`,
+        },
+      });
+    const bodyText = (template.components as Array<Record<string, unknown>>).find((c) => c.type === 'BODY')?.text;
+    const expected = new Set(String(bodyText ?? '').match(/\{\{\d+\}\}/g) ?? []).size;
+    const components = Array.isArray(part.components) ? (part.components as Array<Record<string, unknown>>) : [];
+    const given = components.find((component) => component.type === 'body')?.parameters;
+    const count = Array.isArray(given) ? given.length : 0;
+    if (count !== expected)
+      return graphError(400, 132000, '(#132000) Number of parameters does not match the expected number of params', {
+        error_data: {
+          messaging_product: 'whatsapp',
+          details: `body: number of localizable_params (${count}) does not match the expected number of params (${expected})`,
+        },
+      });
+    return undefined;
   }
 
   /** Meta's review of a template: its new status, posted as the signed message_template_status_update webhook. */

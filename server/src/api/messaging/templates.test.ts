@@ -64,6 +64,15 @@ const ORDER_READY = {
   },
 };
 
+/** For WhatsApp, where Meta takes variables in the body only: the link is fixed. */
+const ORDER_READY_WHATSAPP = {
+  ...ORDER_READY,
+  content: {
+    ...ORDER_READY.content,
+    buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/commandes' }],
+  },
+};
+
 beforeAll(async () => {
   s = await startChannelApp();
   whatsapp = await new FakeWhatsApp({
@@ -124,6 +133,22 @@ describe('message templates', () => {
     });
     expect(buttons.status).toBe(400);
     expect(buttons.body.meta.field).toBe('content.buttons[3]');
+    // Meta takes a WhatsApp template's variables in its body only, and not as its first or last word.
+    const linkVariable = await call('POST', '/messenger/template', s.key, {
+      ...ORDER_READY,
+      name: 'lien_variable',
+      whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+    });
+    expect(linkVariable.status).toBe(400);
+    expect(linkVariable.body.meta.field).toBe('content.buttons[0].url');
+    const edge = await call('POST', '/messenger/template', s.key, {
+      ...ORDER_READY_WHATSAPP,
+      name: 'variable_en_tete',
+      content: { body: '{{firstname}}, votre commande est prête.' },
+      whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+    });
+    expect(edge.status).toBe(400);
+    expect(edge.body.meta.message).toContain('starts or ends with a {{variable}}');
     const name = await call('POST', '/messenger/template', s.key, { ...ORDER_READY, name: 'Commande Prête' });
     expect(name.status).toBe(400);
     expect(name.body.meta.field).toBe('name');
@@ -156,7 +181,7 @@ describe('message templates', () => {
 
   it('submits a WhatsApp template to Meta, follows its approval, and sends it on WhatsApp with auto', async () => {
     const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
-      ...ORDER_READY,
+      ...ORDER_READY_WHATSAPP,
       name: 'commande_prete',
       whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
     });
@@ -217,9 +242,79 @@ describe('message templates', () => {
     expect(read.body.data).toMatchObject({ channel: 'whatsapp', state: 'read' });
   });
 
+  it('edits a template Meta filed in place, refuses a change during its review, and frees its name when deleted', async () => {
+    const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
+      ...ORDER_READY_WHATSAPP,
+      name: 'horaires',
+      content: { body: 'Bonjour {{firstname}}, nous ouvrons à 8 h.' },
+      whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+    });
+    const id = created.body.data.id;
+    const metaId = await until(async () => {
+      const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+      const found = read.body.data.whatsapp?.meta_template_id;
+      if (found === null || found === undefined) throw new Error('not filed yet');
+      return found;
+    });
+    const inReview = await call('PUT', `/messenger/template/${id}`, s.key, {
+      content: { body: 'Bonjour {{firstname}}, nous ouvrons à 9 h.' },
+    });
+    expect(inReview.status).toBe(409);
+    expect(inReview.body.meta.message).toContain("in Meta's review");
+    await whatsapp.review('horaires', 'APPROVED');
+    await until(async () => {
+      const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+      expect(read.body.data.whatsapp?.status).toBe('approved');
+    });
+    // Unchanged: the review stands.
+    const same = await call<TemplateView>('PUT', `/messenger/template/${id}`, s.key, { category: 'UTILITY' });
+    expect(same.body.data.whatsapp?.status).toBe('approved');
+    const changed = await call<TemplateView>('PUT', `/messenger/template/${id}`, s.key, {
+      content: { body: 'Bonjour {{firstname}}, nous ouvrons à 9 h.' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.data.whatsapp).toMatchObject({ status: 'pending', meta_template_id: metaId });
+    await until(() => {
+      const filed = whatsapp.templates.find((template) => template.name === 'horaires');
+      expect(filed).toMatchObject({ id: metaId, edits: 1, status: 'PENDING' });
+      expect(filed?.components).toContainEqual({
+        type: 'BODY',
+        text: 'Bonjour {{1}}, nous ouvrons à 9 h.',
+        example: { body_text: [['<firstname>']] },
+      });
+    });
+    expect(whatsapp.templates.filter((template) => template.name === 'horaires')).toHaveLength(1);
+
+    const deleted = await call('DELETE', `/messenger/template/${id}`, s.key);
+    expect(deleted.status).toBe(200);
+    expect((await call('GET', `/messenger/template/${id}`, s.key)).status).toBe(404);
+    await until(() =>
+      expect(callbacks('TEMPLATE_STATUS', id).map((c) => [c.previous_state, c.state])).toEqual([
+        ['none', 'pending'],
+        ['pending', 'approved'],
+        ['approved', 'pending'],
+        ['pending', 'disabled'],
+      ]),
+    );
+    const again = await call('POST', '/messenger/template', s.key, {
+      ...ORDER_READY,
+      name: 'horaires',
+      content: { body: 'Bonjour {{firstname}}, nous ouvrons à 10 h.' },
+    });
+    expect(again.status).toBe(201);
+  });
+
+  it('lets one of two simultaneous creations of a name win, the other a 409', async () => {
+    const create = () => call('POST', '/messenger/template', s.key, { ...ORDER_READY, name: 'course' });
+    const answers = await Promise.all([create(), create(), create()]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409]);
+    const listed = await call<TemplateView[]>('GET', '/messenger/template?name=course', s.key);
+    expect(listed.body.data).toHaveLength(1);
+  });
+
   it('keeps a rejected template off WhatsApp, with Meta’s reason; auto sends it by SMS', async () => {
     const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
-      ...ORDER_READY,
+      ...ORDER_READY_WHATSAPP,
       name: 'promo_refusee',
       category: 'MARKETING',
       whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },

@@ -222,7 +222,8 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
       schema: {
         tags,
         summary: 'Change a message template',
-        description: 'The fields given replace the template’s; a WhatsApp template is submitted for review again.',
+        description:
+          'The fields given replace the template’s. A WhatsApp template whose name, language, category or content changes is reviewed by Meta again (edited in place once Meta filed it: its `meta_template_id` stays); one still in Meta’s review is 409 until Meta decides. Saving it unchanged keeps its review.',
         security,
         params: IdParams,
         body: TemplatePatch,

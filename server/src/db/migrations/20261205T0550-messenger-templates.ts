@@ -1,7 +1,7 @@
 // Issue 20's message templates (`/messenger/template`): a named, versioned-by-update content of the account, usable at
 // once on RCS and SMS; a template meant for WhatsApp is also submitted to Meta (`POST /{waba_id}/message_templates`)
 // by the messenger worker (its `work`), and its status follows Meta's message_template_status_update webhook.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { dialectOf, withIdColumn } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -32,10 +32,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('deleted_at', 'text')
     .execute();
+  // One live template per name and language in an account (Meta's own rule under a business account); a deleted
+  // one frees its name. The index, not a read before the insert, is what keeps two concurrent creations apart.
   await db.schema
-    .createIndex('messenger_template_client_idx')
+    .createIndex('messenger_template_name_uq')
     .on('messenger_template')
     .columns(['client_id', 'name', 'language'])
+    .unique()
+    .where(sql.ref('deleted_at'), 'is', null)
     .execute();
   await db.schema.createIndex('messenger_template_due_idx').on('messenger_template').columns(['due_at']).execute();
   await db.schema

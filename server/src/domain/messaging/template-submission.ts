@@ -1,9 +1,9 @@
 // Submitting WhatsApp templates to Meta for review, run by the messenger worker of every node: a template due for
-// submission is leased (a conditional update: one node takes it), posted to `/{waba_id}/message_templates`, and Meta's
+// submission is leased (a conditional update: one node takes it), posted to `/{waba_id}/message_templates` (or, once Meta filed it, edited at `/{message_template_id}`), and Meta's
 // answer committed with its TEMPLATE_STATUS — pending (the review's outcome comes later by webhook), approved, or
 // rejected with Meta's message. A failure to reach Meta is kept in `last_error` and tried again with backoff.
 import { channelRuntime } from '../../channels/runtime.js';
-import { submitWhatsappTemplate } from '../../channels/whatsapp.js';
+import { editWhatsappTemplate, submitWhatsappTemplate } from '../../channels/whatsapp.js';
 import type { AppContext } from '../../context.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
@@ -54,11 +54,12 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
       continue;
     }
     const body = metaTemplateBody({ ...template, content: JSON.parse(template.content) as TemplateContent });
-    const answer = await submitWhatsappTemplate(
-      runtime.sendContext(channel) as Parameters<typeof submitWhatsappTemplate>[0],
-      template.waba_id,
-      body,
-    );
+    const sendContext = runtime.sendContext(channel) as Parameters<typeof submitWhatsappTemplate>[0];
+    // A template Meta already filed is edited in place (its name and language stay); a new one is created.
+    const answer =
+      template.meta_template_id === null
+        ? await submitWhatsappTemplate(sendContext, template.waba_id, body)
+        : await editWhatsappTemplate(sendContext, template.meta_template_id, body);
     await transact(db, async (trx) => {
       const current = await trx
         .selectFrom('messenger_template')

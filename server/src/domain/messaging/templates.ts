@@ -3,6 +3,7 @@
 // Meta for review (durable work the messenger worker claims); RCS and SMS use it at once. Each review state change is
 // a TEMPLATE_STATUS (template-status.ts).
 import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, MessengerTemplateRow } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type Tx, transact } from '../../events/transact.js';
@@ -97,12 +98,33 @@ async function checkUnique(trx: Tx, clientId: number, name: string, language: st
     .where('language', '=', language)
     .where('deleted_at', 'is', null);
   if (except !== undefined) query = query.where('id', '!=', except);
-  if ((await query.executeTakeFirst()) !== undefined)
-    throw conflict(`The account already has a template '${name}' in '${language}'.`, 'name');
+  if ((await query.executeTakeFirst()) !== undefined) throw duplicateName(name, language);
+}
+
+function duplicateName(name: string, language: string): ApiError {
+  return conflict(`The account already has a template '${name}' in '${language}'.`, 'name');
+}
+
+/** The unique index settles two saves of one name racing past checkUnique: the later one is a 409, not a 500. */
+async function settlingDuplicates<T>(saved: () => Pick<TemplateInput, 'name' | 'language'>, save: () => Promise<T>) {
+  try {
+    return await save();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const { name, language } = saved();
+    throw duplicateName(name, language);
+  }
 }
 
 export async function createTemplate(db: Kysely<Database>, clientId: number, input: TemplateInput): Promise<number> {
   check(input);
+  return settlingDuplicates(
+    () => input,
+    () => createRow(db, clientId, input),
+  );
+}
+
+function createRow(db: Kysely<Database>, clientId: number, input: TemplateInput): Promise<number> {
   return transact(db, async (trx) => {
     await checkWhatsappChannel(trx, clientId, input.whatsapp);
     await checkUnique(trx, clientId, input.name, input.language);
@@ -142,7 +164,25 @@ export async function updateTemplate(
   id: number,
   change: Partial<TemplateInput>,
 ): Promise<void> {
-  await transact(db, async (trx) => {
+  // The name and language saved, for the 409 of a concurrent save that took them first.
+  let saved: Pick<TemplateInput, 'name' | 'language'> = { name: change.name ?? '', language: change.language ?? '' };
+  await settlingDuplicates(
+    () => saved,
+    () =>
+      replaceRow(db, clientId, id, change, (next) => {
+        saved = next;
+      }),
+  );
+}
+
+function replaceRow(
+  db: Kysely<Database>,
+  clientId: number,
+  id: number,
+  change: Partial<TemplateInput>,
+  saving: (next: Pick<TemplateInput, 'name' | 'language'>) => void,
+): Promise<void> {
+  return transact(db, async (trx) => {
     const { row, content } = await loadTemplate(trx, clientId, id);
     const whatsapp =
       change.whatsapp !== undefined
@@ -158,8 +198,27 @@ export async function updateTemplate(
       whatsapp,
     };
     check(next);
+    saving(next);
     await checkWhatsappChannel(trx, clientId, next.whatsapp);
     await checkUnique(trx, clientId, next.name, next.language, id);
+    const sameWhatsapp =
+      next.whatsapp?.channel_id === row.whatsapp_channel_id && next.whatsapp?.waba_id === row.waba_id;
+    const reviewedAsIs =
+      sameWhatsapp &&
+      next.category === row.category &&
+      next.name === row.name &&
+      next.language === row.language &&
+      JSON.stringify(next.content) === row.content;
+    // Meta files a template under its name and language: one it filed is edited in place (same id), unless the
+    // replacement renames it, moves it to another business account, or it is still in review (Meta edits no
+    // template under review — changing it then would be refused there, so it is refused here, plainly).
+    const filed =
+      sameWhatsapp && row.meta_template_id !== null && next.name === row.name && next.language === row.language;
+    if (filed && !reviewedAsIs && row.whatsapp_status === 'pending' && row.work === null)
+      throw conflict(
+        `Template '${row.name}' is in Meta's review: it can be changed once Meta has approved or rejected it.`,
+        'content',
+      );
     const at = nowInstant();
     await trx
       .updateTable('messenger_template')
@@ -181,14 +240,18 @@ export async function updateTemplate(
       category: next.category,
       content: JSON.stringify(next.content),
       whatsapp_channel_id: next.whatsapp?.channel_id ?? null,
+      waba_id: next.whatsapp?.waba_id ?? null,
     };
+    // Nothing Meta reviews changed: its review stands (and Meta's edit allowance is not spent).
+    if (next.whatsapp && reviewedAsIs) return;
     if (next.whatsapp)
       await changeTemplateStatus(trx, updated, 'pending', null, at, {
         work: 'submit',
         due_at: at,
-        meta_template_id: null,
+        meta_template_id: filed ? row.meta_template_id : null,
       });
-    else if (row.whatsapp_status !== 'none') await changeTemplateStatus(trx, updated, 'none', null, at, { work: null });
+    else if (row.whatsapp_status !== 'none')
+      await changeTemplateStatus(trx, updated, 'none', null, at, { work: null, meta_template_id: null });
   });
 }
 
