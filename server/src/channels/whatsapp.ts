@@ -451,3 +451,28 @@ export async function editWhatsappTemplate(
     };
   return { ok: true, id: metaTemplateId, status: 'PENDING' };
 }
+
+/**
+ * Deletes a filed template at Meta (`DELETE /{waba_id}/message_templates?name=…&hsm_id=…`: that language only).
+ * A template Meta no longer has counts as deleted.
+ */
+export async function deleteWhatsappTemplate(
+  context: SendContext<WhatsAppCredentials>,
+  wabaId: string,
+  template: { name: string; metaTemplateId: string },
+): Promise<{ ok: true } | Extract<SendOutcome, { ok: false }>> {
+  const query = new URLSearchParams({ name: template.name, hsm_id: template.metaTemplateId });
+  const response = await guarded(() =>
+    context.http.request({
+      method: 'DELETE',
+      url: `${graphUrl(context, `${encodeURIComponent(wabaId)}/message_templates`)}?${query}`,
+      headers: { authorization: `Bearer ${context.credentials.access_token}` },
+    }),
+  );
+  if ('ok' in response) return response;
+  const answer = readJson(response.body.toString('utf8'));
+  if (response.status === 200) return { ok: true };
+  const subcode = Number(field(field(answer, 'error'), 'error_subcode'));
+  if (subcode === 2593002) return { ok: true };
+  return templateGraphError(answer, response.status);
+}

@@ -1293,7 +1293,8 @@ export interface MessengerTemplateTable {
   meta_template_id: string | null;
   whatsapp_status: WhatsappTemplateStatus;
   whatsapp_reason: string | null;
-  work: 'submit' | null;
+  /** submit: create or edit it at Meta; delete: remove a deleted template from Meta. */
+  work: 'submit' | 'delete' | null;
   due_at: Instant | null;
   lease_until: Instant | null;
   attempts: Generated<number>;

@@ -108,6 +108,8 @@ export class FakeWhatsApp extends FakeProvider {
   private bucket: Bucket;
   rateLimited = 0;
   readonly templates: SubmittedTemplate[] = [];
+  /** Templates the business deleted (`DELETE /{waba_id}/message_templates`). */
+  readonly deleted: SubmittedTemplate[] = [];
 
   constructor(readonly options: FakeWhatsAppOptions) {
     super();
@@ -128,7 +130,10 @@ export class FakeWhatsApp extends FakeProvider {
     if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
       return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
     }
-    if (templates !== null) return this.createTemplate(request, templates[2] ?? '');
+    if (templates !== null)
+      return request.method === 'DELETE'
+        ? this.deleteTemplate(request, templates[2] ?? '')
+        : this.createTemplate(request, templates[2] ?? '');
     if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     const [, , objectId, messages] = match;
     const filed = this.templates.find((template) => template.id === objectId);
@@ -417,6 +422,29 @@ export class FakeWhatsApp extends FakeProvider {
     const id = String(1_700_000_000_000 + this.templates.length);
     this.templates.push({ id, name, language, category, components: list, status: 'PENDING', edits: 0 });
     return json(200, { id, status: 'PENDING', category });
+  }
+
+  /**
+   * `DELETE /{waba_id}/message_templates?name=…&hsm_id=…` as Meta deletes one template (by its id, the name
+   * confirming it), or every language of a name when no id is given.
+   */
+  private deleteTemplate(request: FakeRequest, wabaId: string): FakeAnswer {
+    if (wabaId !== this.options.wabaId)
+      return graphError(400, 100, `Unsupported delete request. Object with ID '${wabaId}' does not exist.`, {
+        error_subcode: 33,
+      });
+    const name = request.query.get('name');
+    const id = request.query.get('hsm_id');
+    if (name === null) return graphError(400, 100, '(#100) The parameter name is required.');
+    const doomed = this.templates.filter((template) => template.name === name && (id === null || template.id === id));
+    if (doomed.length === 0)
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_subcode: 2593002,
+        error_user_msg: `Message template '${name}' not found.`,
+      });
+    for (const template of doomed) this.templates.splice(this.templates.indexOf(template), 1);
+    this.deleted.push(...doomed);
+    return json(200, { success: true });
   }
 
   /**

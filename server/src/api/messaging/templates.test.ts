@@ -242,7 +242,7 @@ describe('message templates', () => {
     expect(read.body.data).toMatchObject({ channel: 'whatsapp', state: 'read' });
   });
 
-  it('edits a template Meta filed in place, refuses a change during its review, and frees its name when deleted', async () => {
+  it('edits a template Meta filed in place, refuses a change during its review, deletes it at Meta and frees its name', async () => {
     const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
       ...ORDER_READY_WHATSAPP,
       name: 'horaires',
@@ -296,6 +296,9 @@ describe('message templates', () => {
         ['pending', 'disabled'],
       ]),
     );
+    // Deleted at Meta too, that language by its id.
+    await until(() => expect(whatsapp.deleted.map((template) => template.id)).toContain(metaId));
+    expect(whatsapp.templates.some((template) => template.name === 'horaires')).toBe(false);
     const again = await call('POST', '/messenger/template', s.key, {
       ...ORDER_READY,
       name: 'horaires',

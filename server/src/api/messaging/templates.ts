@@ -244,7 +244,8 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
       schema: {
         tags,
         summary: 'Delete a message template',
-        description: 'Sends not left yet that use it fail with `template_deleted`.',
+        description:
+          'Sends not left yet that use it fail with `template_deleted`. A WhatsApp template Meta filed is deleted at Meta too (by the messenger worker), and TEMPLATE_STATUS says `disabled`. The name is free again at once here; Meta may refuse it for a new WhatsApp template for 30 days.',
         security,
         params: IdParams,
         response: { 200: Answer('Deleted.', { id: 4 }), ...Errors },
@@ -252,6 +253,7 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
     },
     async (request) => {
       await deleteTemplate(db, clientId(request), request.params.id);
+      notifyMessengerWork();
       return ok({ id: request.params.id });
     },
   );

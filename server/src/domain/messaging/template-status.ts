@@ -34,7 +34,8 @@ export async function changeTemplateStatus(
 ): Promise<void> {
   await trx
     .updateTable('messenger_template')
-    .set({ whatsapp_status: status, whatsapp_reason: reason, updated_at: at, ...set })
+    // New work starts its retries afresh.
+    .set({ whatsapp_status: status, whatsapp_reason: reason, updated_at: at, ...set, ...(set.work && { attempts: 0 }) })
     .where('id', '=', template.id)
     .execute();
   if (status === template.whatsapp_status && reason === template.whatsapp_reason) return;

@@ -1,11 +1,14 @@
 // Submitting WhatsApp templates to Meta for review, run by the messenger worker of every node: a template due for
 // submission is leased (a conditional update: one node takes it), posted to `/{waba_id}/message_templates` (or, once Meta filed it, edited at `/{message_template_id}`), and Meta's
 // answer committed with its TEMPLATE_STATUS — pending (the review's outcome comes later by webhook), approved, or
-// rejected with Meta's message. A failure to reach Meta is kept in `last_error` and tried again with backoff.
+// rejected with Meta's message. A template the account deleted is deleted at Meta the same way (work `delete`). A
+// failure to reach Meta is kept in `last_error` and tried again with backoff.
 import { channelRuntime } from '../../channels/runtime.js';
-import { editWhatsappTemplate, submitWhatsappTemplate } from '../../channels/whatsapp.js';
+import type { OpenChannel } from '../../channels/store.js';
+import { deleteWhatsappTemplate, editWhatsappTemplate, submitWhatsappTemplate } from '../../channels/whatsapp.js';
 import type { AppContext } from '../../context.js';
-import { transact } from '../../events/transact.js';
+import type { MessengerTemplateRow } from '../../db/schema.js';
+import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { metaTemplateBody, type TemplateContent } from './template-render.js';
 import { changeTemplateStatus, whatsappStatusOf } from './template-status.js';
@@ -22,10 +25,11 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
   const due = await db
     .selectFrom('messenger_template')
     .selectAll()
-    .where('work', '=', 'submit')
+    .where((eb) =>
+      eb.or([eb.and([eb('work', '=', 'submit'), eb('deleted_at', 'is', null)]), eb('work', '=', 'delete')]),
+    )
     .where('due_at', '<=', now)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .where('deleted_at', 'is', null)
     .orderBy('due_at')
     .limit(BATCH)
     .execute();
@@ -44,6 +48,10 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
     const channel =
       template.whatsapp_channel_id === null ? undefined : await runtime.directory.get(template.whatsapp_channel_id);
     const at = () => nowInstant();
+    if (template.work === 'delete') {
+      await deleteAtMeta(context, template, channel);
+      continue;
+    }
     if (channel === undefined || channel.row.type !== 'whatsapp' || template.waba_id === null) {
       await transact(db, (trx) =>
         changeTemplateStatus(trx, template, 'rejected', 'The WhatsApp channel of the template is gone.', at(), {
@@ -92,21 +100,74 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
             due_at: null,
           },
         );
-      } else {
-        const backoff = RETRY_FIRST_MS * 2 ** current.attempts;
-        const delay = Math.min(RETRY_MAX_MS, Math.max(answer.retryAfterMs ?? 0, backoff));
-        await trx
-          .updateTable('messenger_template')
-          .set({
-            attempts: current.attempts + 1,
-            lease_until: null,
-            due_at: new Date(Date.now() + delay).toISOString(),
-            last_error: JSON.stringify({ ...answer.error, at: at() }),
-          })
-          .where('id', '=', template.id)
-          .execute();
-      }
+      } else await retryLater(trx, current, answer);
     });
   }
   return handled;
+}
+
+/** A failure to reach Meta: the same work again after a backoff, the failure kept for the API to show. */
+async function retryLater(
+  trx: Tx,
+  template: MessengerTemplateRow,
+  answer: { retryAfterMs?: number | undefined; error: { code: string; message: string } },
+): Promise<void> {
+  const backoff = RETRY_FIRST_MS * 2 ** template.attempts;
+  const delay = Math.min(RETRY_MAX_MS, Math.max(answer.retryAfterMs ?? 0, backoff));
+  await trx
+    .updateTable('messenger_template')
+    .set({
+      attempts: template.attempts + 1,
+      lease_until: null,
+      due_at: new Date(Date.now() + delay).toISOString(),
+      last_error: JSON.stringify({ ...answer.error, at: nowInstant() }),
+    })
+    .where('id', '=', template.id)
+    .execute();
+}
+
+/**
+ * A template deleted by the account is deleted at Meta too (that language, by its id), so it stops counting against
+ * the business account's templates. Its TEMPLATE_STATUS `disabled` was announced when it was deleted here.
+ */
+async function deleteAtMeta(
+  context: AppContext,
+  template: MessengerTemplateRow,
+  channel: OpenChannel | undefined,
+): Promise<void> {
+  const done = () =>
+    context.db
+      .updateTable('messenger_template')
+      .set({ work: null, due_at: null, lease_until: null, last_error: null })
+      .where('id', '=', template.id)
+      .execute();
+  // No channel left to reach Meta with, or nothing Meta filed: nothing to delete there.
+  if (
+    channel === undefined ||
+    channel.row.type !== 'whatsapp' ||
+    template.waba_id === null ||
+    template.meta_template_id === null
+  )
+    return void (await done());
+  const runtime = channelRuntime(context);
+  const answer = await deleteWhatsappTemplate(
+    runtime.sendContext(channel) as Parameters<typeof deleteWhatsappTemplate>[0],
+    template.waba_id,
+    { name: template.name, metaTemplateId: template.meta_template_id },
+  );
+  if (answer.ok) return void (await done());
+  if (!answer.retry) {
+    await context.db
+      .updateTable('messenger_template')
+      .set({
+        work: null,
+        due_at: null,
+        lease_until: null,
+        last_error: JSON.stringify({ ...answer.error, at: nowInstant() }),
+      })
+      .where('id', '=', template.id)
+      .execute();
+    return;
+  }
+  await transact(context.db, (trx) => retryLater(trx, template, answer));
 }

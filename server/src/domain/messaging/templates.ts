@@ -261,7 +261,14 @@ export async function deleteTemplate(db: Kysely<Database>, clientId: number, id:
     const at = nowInstant();
     await trx
       .updateTable('messenger_template')
-      .set({ deleted_at: at, updated_at: at, work: null, due_at: null })
+      .set({
+        deleted_at: at,
+        updated_at: at,
+        // Meta keeps a template it filed until it is deleted there too: the messenger worker does it.
+        work: row.meta_template_id === null ? null : 'delete',
+        due_at: row.meta_template_id === null ? null : at,
+        attempts: 0,
+      })
       .where('id', '=', row.id)
       .execute();
     if (row.whatsapp_status !== 'none') await changeTemplateStatus(trx, row, 'disabled', 'Deleted by the account.', at);
