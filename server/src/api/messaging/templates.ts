@@ -41,7 +41,11 @@ const Text = (maxLength: number, description: string) => Type.String({ minLength
 const Button = Type.Union([
   Type.Object({ type: Type.Literal('reply'), text: Text(40, 'A quick reply.') }, { additionalProperties: false }),
   Type.Object(
-    { type: Type.Literal('url'), text: Text(40, 'The button.'), url: Text(2000, 'https URL; may hold {{variables}}.') },
+    {
+      type: Type.Literal('url'),
+      text: Text(40, 'The button.'),
+      url: Text(2000, 'https URL; may hold {{variables}} on RCS and SMS (WhatsApp: a fixed link).'),
+    },
     { additionalProperties: false },
   ),
   Type.Object(
@@ -96,7 +100,7 @@ const TEMPLATE_EXAMPLE = {
   content: {
     body: 'Bonjour {{firstname}}, votre commande {{order}} est prête.',
     footer: 'Boulangerie Martin',
-    buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}' }],
+    buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/commandes' }],
   },
   whatsapp: { channel_id: 12, waba_id: '102290129340398' },
 };

@@ -69,6 +69,7 @@ export async function recordMetaTemplateStatus(
   trx: Tx,
   channel: { id: number; client_id: number },
   update: {
+    wabaId: string | undefined;
     templateId: string | undefined;
     name: string | undefined;
     language: string | undefined;
@@ -89,6 +90,8 @@ export async function recordMetaTemplateStatus(
   else if (update.name !== undefined && update.language !== undefined)
     query = query.where('name', '=', update.name).where('language', '=', update.language);
   else return false;
+  // One Meta app may serve several business accounts: a name is only that account's.
+  if (update.wabaId !== undefined) query = query.where('waba_id', '=', update.wabaId);
   const template = await query.executeTakeFirst();
   if (template === undefined) return false;
   await changeTemplateStatus(trx, template, status, status === 'approved' ? null : (update.reason ?? null), at);
