@@ -37,9 +37,12 @@ const reports = () =>
     .map((delivery) => delivery.body as unknown as Report)
     .filter((body) => body.type === 'MESSENGER_REPORT');
 
-async function open(url: string) {
+const BROWSER =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+
+async function open(url: string, userAgent = BROWSER, method: 'GET' | 'HEAD' = 'GET') {
   const path = new URL(url).pathname;
-  const response = await s.t.app.inject({ method: 'GET', url: path });
+  const response = await s.t.app.inject({ method, url: path, headers: { 'user-agent': userAgent } });
   return { status: response.statusCode, html: response.body, csp: String(response.headers['content-security-policy']) };
 }
 
@@ -104,8 +107,18 @@ describe('chat tokens', () => {
     expect(text.startsWith('Bonjour Léa, discutons de votre commande : ')).toBe(true);
     expect(url).toBeDefined();
 
+    // The messaging app's link preview and a HEAD use nothing: the recipient's own opening is still the first.
+    expect((await open(url ?? '', 'WhatsApp/2.24.8.78 i')).status).toBe(200);
+    expect((await open(url ?? '', 'facebookexternalhit/1.1 Facebot Twitterbot/1.0')).status).toBe(200);
+    expect((await open(url ?? '', BROWSER, 'HEAD')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reports().filter((r) => r.state === 'read' && r.id === id)).toHaveLength(0);
+
     const page = await open(url ?? '');
     expect(page.status).toBe(200);
+    // The widget's loader adds a <style> to its shadow root: the policy lets it, scripts stay nonce-only.
+    expect(page.csp).toMatch(/style-src 'self' 'unsafe-inline';/);
+    expect(page.csp).not.toContain("script-src 'self' 'unsafe-inline'");
     expect(page.html).toContain('Boulangerie &#60;Martin&#62;');
     expect(page.html).not.toContain('Boulangerie <Martin>');
     const nonce = /'nonce-([^']+)'/.exec(page.csp)?.[1];
@@ -120,16 +133,35 @@ describe('chat tokens', () => {
     const message = await call<MessengerMessageView>('GET', `/messenger/message/${id}`, s.key);
     expect(message.body.data.state).toBe('read');
 
-    // The widget's signed hello from that page lands on the contact who received the SMS.
-    const identity = JSON.parse(/Causerie\.identify\((\{.*?\})\)/.exec(page.html)?.[1] ?? '{}') as Record<
+    // The widget's loader reads `window.causerieIdentity` ({ external_id, email?, hash }) and says hello with it: that
+    // hello lands on the contact who received the SMS, resumes their conversation (the SMS, then the opening with
+    // its variables in context), and what the person writes from the page is in that conversation.
+    const identity = JSON.parse(/window\.causerieIdentity=(\{.*?\});/.exec(page.html)?.[1] ?? '{}') as Record<
       string,
       string
     >;
+    expect(Object.keys(identity).sort()).toEqual(['external_id', 'hash']);
     const websiteId = Number(/data-website="(\d+)"/.exec(page.html)?.[1]);
+    const smsConversation = await s.t.store.db
+      .selectFrom('messenger_message')
+      .select('conversation_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const visitor = await RealtimeClient.open(socketUrl(s.publicUrl, '/realtime/visitor'));
     visitor.send({ type: 'hello', website_id: websiteId, identity });
     const welcome = await visitor.next((frame) => frame.type === 'welcome', 10_000);
     expect(welcome.vuid).toBe(`sms:${customer}`);
+    expect((welcome.conversation as { id: number } | null)?.id).toBe(smsConversation.conversation_id);
+    const smsEntry = await visitor.next((frame) => frame.type === 'entry' && frame.text === text, 10_000);
+    expect(smsEntry.conversation_id).toBe(smsConversation.conversation_id);
+    const opened = await visitor.next(
+      (frame) => frame.type === 'entry' && String(frame.text).startsWith('Lien de discussion ouvert.'),
+      10_000,
+    );
+    expect(opened.text).toBe('Lien de discussion ouvert.\nfirstname : Léa');
+    visitor.send({ type: 'message', text: 'Je passe la prendre à 18 h', client_message_id: 'chat-page-1' });
+    const ack = await visitor.next((frame) => frame.type === 'ack', 10_000);
+    expect(ack.conversation_id).toBe(smsConversation.conversation_id);
     visitor.socket.terminate();
 
     // Single use: the second opening is a page saying so; no second report.
@@ -164,6 +196,41 @@ describe('chat tokens', () => {
     const revoked = await open(made.body.data.url);
     expect(revoked.status).toBe(410);
     expect(revoked.html).toContain('n’est plus valable');
+  });
+
+  it('opened at once from several browsers: one read report, and a single-use link opens once', async () => {
+    const many = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
+      agent_id: agentId,
+      recipient: { phone: '+33612340777', firstname: 'Hugo' },
+      multiple_use: true,
+    });
+    const once = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
+      agent_id: agentId,
+      recipient: { email: 'hugo@example.fr' },
+    });
+    const [manyOpened, onceOpened] = await Promise.all([
+      Promise.all(Array.from({ length: 6 }, () => open(many.body.data.url))),
+      Promise.all(Array.from({ length: 4 }, () => open(once.body.data.url))),
+    ]);
+    expect(manyOpened.map((page) => page.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(onceOpened.map((page) => page.status).sort()).toEqual([200, 410, 410, 410]);
+    await until(() => {
+      expect(reports().filter((r) => r.data.token_id === many.body.data.id)).toHaveLength(1);
+      expect(reports().filter((r) => r.data.token_id === once.body.data.id)).toHaveLength(1);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(reports().filter((r) => r.data.token_id === many.body.data.id)).toHaveLength(1);
+    expect(reports().filter((r) => r.data.token_id === once.body.data.id)).toHaveLength(1);
+    const listed = await call<ChatTokenView[]>('GET', '/chatbot/token', s.key);
+    expect(listed.body.data.find((item) => item.id === many.body.data.id)?.uses).toBe(6);
+    expect(listed.body.data.find((item) => item.id === once.body.data.id)?.state).toBe('used');
+    // A number the account never wrote to: one contact made for it, however many pages opened at once.
+    const contacts = await s.t.store.db
+      .selectFrom('visitor')
+      .select(['firstname', 'phone'])
+      .where('external_id', '=', 'contact:+33612340777')
+      .execute();
+    expect(contacts).toEqual([{ firstname: 'Hugo', phone: '+33612340777' }]);
   });
 
   it('answers an expired link with 410 and an unknown one with 404', async () => {

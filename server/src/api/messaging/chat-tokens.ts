@@ -76,6 +76,13 @@ const GONE: Record<'expired' | 'revoked' | 'used', { en: string; fr: string }> =
   used: { en: 'This chat link has already been used.', fr: 'Ce lien de discussion a déjà été utilisé.' },
 };
 
+/** User agents of link previews and crawlers (WhatsApp, iMessage's facebookexternalhit/Twitterbot, Slack, Telegram…). */
+const PREVIEW_AGENT =
+  /facebookexternalhit|facebot|whatsapp|twitterbot|slackbot|telegrambot|discordbot|linkedinbot|skypeuripreview|embedly|applebot|googlebot|bingbot|bot\b|crawler|spider/i;
+
+export const isLinkPreview = (userAgent: string | undefined): boolean =>
+  userAgent !== undefined && PREVIEW_AGENT.test(userAgent);
+
 function shell(title: string, nonce: string, body: string, color = '#0b78d0'): string {
   return `<!doctype html>
 <html lang="fr">
@@ -95,14 +102,15 @@ ${body}
 function pageOf(use: Exclude<ChatTokenUse, { kind: 'unknown' | 'gone' }>, nonce: string): string {
   const { environment, recipient } = use;
   const greeting = recipient.firstname === undefined ? 'Bonjour,' : `Bonjour ${recipient.firstname},`;
-  // JSON inside a script: `<` escaped so no value can close the element.
+  // JSON inside a script: `<` escaped so no value can close the element. The loader reads `causerieIdentity` when it
+  // installs, so the chat's first hello is already the signed recipient (no anonymous visitor made first).
   const identity = JSON.stringify(use.identity).replace(/</g, '\\u003c');
   return shell(
     environment.name,
     nonce,
     `<header><img src="${escapeHtml(environment.logo_url)}" alt=""><div><h1>${escapeHtml(environment.name)}</h1><div>${escapeHtml(environment.description)}</div></div></header>
 <main><p id="greeting">${escapeHtml(greeting)}</p><p>La discussion s’ouvre en bas à droite de la page.</p></main>
-<script nonce="${nonce}">window.Causerie=window.Causerie||{q:[]};['open','close','identify','on'].forEach(function(m){Causerie[m]=Causerie[m]||function(){Causerie.q.push([m,arguments])}});Causerie.identify(${identity});Causerie.open();</script>
+<script nonce="${nonce}">window.causerieIdentity=${identity};window.Causerie=window.Causerie||{q:[]};['open','close','identify','on'].forEach(function(m){Causerie[m]=Causerie[m]||function(){Causerie.q.push([m,arguments])}});Causerie.open();</script>
 <script src="/widget.js" data-website="${use.websiteId}" data-lang="fr" async></script>`,
     environment.brand_color,
   );
@@ -203,11 +211,17 @@ export const messagingChatTokensApi: FastifyPluginAsyncTypebox<{ context: AppCon
     const nonce = randomBytes(16).toString('base64');
     reply.header(
       'content-security-policy',
-      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}' 'unsafe-inline'; img-src https: data:; frame-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+      // Scripts: ours (widget.js) and the page's one, by its nonce. Styles inline: the widget's loader adds a <style>
+      // to its shadow root, which a nonce-only policy would refuse (the page's own values are escaped).
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; frame-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
     );
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cache-control', 'no-store');
     reply.type('text/html; charset=utf-8');
+    // A link preview (a messaging app fetching the URL to draw its card) or a HEAD is not the recipient opening the
+    // link: it would use up a single-use token and report a read nobody made. It gets a neutral page and uses nothing.
+    if (request.method === 'HEAD' || isLinkPreview(request.headers['user-agent']))
+      return reply.code(200).send(shell('Discussion', nonce, '<main><h1>Discussion</h1></main>'));
     const use = await useChatToken(db, request.params.token);
     if (use.kind === 'unknown')
       return reply

@@ -7,12 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { channelVisitorUid } from '../../channels/inbound.js';
-import type { ChatTokenRow, Database } from '../../db/schema.js';
+import { type ChatTokenRow, type Database, MESSAGE_KIND } from '../../db/schema.js';
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { signIdentity, websiteIdentitySecret } from '../../realtime/identity.js';
 import { nowInstant } from '../../time.js';
+import { appendMessage } from '../conversations/commands.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
 import { readPhone } from './broadcast-recipients.js';
 import { newestFirst, type PageRequest } from './listing.js';
@@ -38,6 +39,15 @@ export interface ChatTokenInput {
   reference?: string | undefined;
 }
 
+/** A new token: its id, the token itself (shown once, never stored), its page's URL, its expiry, and its row. */
+export interface MintedChatToken {
+  id: number;
+  token: string;
+  url: string;
+  expiresAt: string;
+  row: ChatTokenRow;
+}
+
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 /** The chat page of a token. */
 export const chatUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/+$/, '')}/chat/t/${token}`;
@@ -49,7 +59,7 @@ export async function mintChatToken(
   input: ChatTokenInput,
   publicUrl: string,
   messageId: number | null = null,
-): Promise<{ row: ChatTokenRow; token: string; url: string }> {
+): Promise<MintedChatToken> {
   const token = randomBytes(32).toString('base64url');
   const at = nowInstant();
   const days = input.expires_in_days ?? DEFAULT_TOKEN_DAYS;
@@ -71,7 +81,7 @@ export async function mintChatToken(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { row, token, url: chatUrl(publicUrl, token) };
+  return { id: row.id, token, url: chatUrl(publicUrl, token), expiresAt: row.expires_at, row };
 }
 
 /** Creates a token for a recipient of an active environment of the client; 400 naming the field. */
@@ -80,7 +90,7 @@ export async function createChatToken(
   clientId: number,
   input: ChatTokenInput,
   publicUrl: string,
-): Promise<{ row: ChatTokenRow; token: string; url: string }> {
+): Promise<MintedChatToken> {
   await activeEnvironment(db, clientId, input.agent_id);
   const { phone, email, external_id: externalId } = input.recipient;
   if (phone === undefined && email === undefined && externalId === undefined)
@@ -216,10 +226,11 @@ export async function useChatToken(db: Kysely<Database>, token: string): Promise
       .executeTakeFirstOrThrow();
     const websiteId = await websiteOf(trx, row.client_id, [agent.sms_channel_id, agent.whatsapp_channel_id]);
     if (websiteId === undefined) return { kind: 'gone', reason: 'revoked' };
-    const externalId = await recipientExternalId(trx, row, recipient, websiteId, [
+    const { externalId, visitorId } = await recipientVisitor(trx, row, recipient, websiteId, [
       ...(agent.sms_channel_id !== null ? (['sms'] as const) : []),
       ...(agent.whatsapp_channel_id !== null ? (['whatsapp'] as const) : []),
     ]);
+    if (isFirst && visitorId !== null) await noteOpening(trx, row, visitorId, websiteId, at);
     const secret = await websiteIdentitySecret(trx, websiteId);
     return {
       kind: 'open',
@@ -278,18 +289,50 @@ async function reportRead(trx: Tx, row: ChatTokenRow, recipient: ChatRecipient, 
 }
 
 /**
- * The external id the chat page signs for the recipient: the contact's visitor (their phone on one of the
- * environment's channels, else their external id) is given one when it has none, so the widget's signed identity
- * finds that visitor and the chat continues their history.
+ * The variables in the conversation's context: on the first opening, an entry of the contact's open conversation
+ * (the one the chat resumes) says the link was opened, with its reference and variables, for the operator to read.
  */
-async function recipientExternalId(
+async function noteOpening(trx: Tx, row: ChatTokenRow, visitorId: number, websiteId: number, at: string) {
+  const conversation = await trx
+    .selectFrom('conversation')
+    .select('id')
+    .where('visitor_id', '=', visitorId)
+    .where('website_id', '=', websiteId)
+    .where('status', '!=', 'closed')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (conversation === undefined) return;
+  const variables = JSON.parse(row.variables) as Record<string, string>;
+  const listed = Object.entries(variables).map(([name, value]) => `${name} : ${value}`);
+  await appendMessage(trx, conversation.id, {
+    kind: MESSAGE_KIND.system,
+    text: ['Lien de discussion ouvert.', ...listed].join('\n'),
+    at,
+    data: { event: 'chat_token_opened', token_id: row.id, reference: row.reference, variables },
+  });
+}
+
+/**
+ * The external id the chat page signs for the recipient, and its visitor when there is one: the contact's visitor
+ * (their phone on one of the environment's channels, else their external id) is given one when it has none, so the
+ * widget's signed identity finds that visitor and the chat continues their history.
+ */
+async function recipientVisitor(
   trx: Tx,
   row: ChatTokenRow,
   recipient: ChatRecipient,
   websiteId: number,
   channelTypes: ReadonlyArray<'sms' | 'whatsapp'>,
-): Promise<string> {
-  if (recipient.external_id !== undefined) return recipient.external_id;
+): Promise<{ externalId: string; visitorId: number | null }> {
+  if (recipient.external_id !== undefined) {
+    const known = await trx
+      .selectFrom('visitor')
+      .select('id')
+      .where('client_id', '=', row.client_id)
+      .where('external_id', '=', recipient.external_id)
+      .executeTakeFirst();
+    return { externalId: recipient.external_id, visitorId: known?.id ?? null };
+  }
   if (recipient.phone !== undefined)
     for (const type of channelTypes) {
       const visitor = await trx
@@ -299,10 +342,10 @@ async function recipientExternalId(
         .where('unique_id', '=', channelVisitorUid(type, recipient.phone))
         .executeTakeFirst();
       if (visitor === undefined) continue;
-      if (visitor.external_id !== null) return visitor.external_id;
+      if (visitor.external_id !== null) return { externalId: visitor.external_id, visitorId: visitor.id };
       const externalId = `contact:${recipient.phone}`;
       await trx.updateTable('visitor').set({ external_id: externalId }).where('id', '=', visitor.id).execute();
-      return externalId;
+      return { externalId, visitorId: visitor.id };
     }
   const externalId = recipient.phone !== undefined ? `contact:${recipient.phone}` : `contact:${recipient.email}`;
   const existing = await trx
@@ -311,19 +354,18 @@ async function recipientExternalId(
     .where('client_id', '=', row.client_id)
     .where('external_id', '=', externalId)
     .executeTakeFirst();
-  if (existing === undefined) {
-    const visitor = await findOrCreateVisitor(trx, {
-      clientId: row.client_id,
-      websiteId,
-      initial: {
-        ...(recipient.phone !== undefined && { phone: recipient.phone }),
-        ...(recipient.email !== undefined && { email: recipient.email }),
-        ...(recipient.firstname !== undefined && { firstname: recipient.firstname }),
-        ...(recipient.lastname !== undefined && { lastname: recipient.lastname }),
-      },
-      at: nowInstant(),
-    });
-    await trx.updateTable('visitor').set({ external_id: externalId }).where('id', '=', visitor.id).execute();
-  }
-  return externalId;
+  if (existing !== undefined) return { externalId, visitorId: existing.id };
+  const visitor = await findOrCreateVisitor(trx, {
+    clientId: row.client_id,
+    websiteId,
+    initial: {
+      ...(recipient.phone !== undefined && { phone: recipient.phone }),
+      ...(recipient.email !== undefined && { email: recipient.email }),
+      ...(recipient.firstname !== undefined && { firstname: recipient.firstname }),
+      ...(recipient.lastname !== undefined && { lastname: recipient.lastname }),
+    },
+    at: nowInstant(),
+  });
+  await trx.updateTable('visitor').set({ external_id: externalId }).where('id', '=', visitor.id).execute();
+  return { externalId, visitorId: visitor.id };
 }
