@@ -249,6 +249,40 @@ describe('chat tokens', () => {
     expect((await open(`${s.publicUrl}/chat/t/${'x'.repeat(43)}`)).status).toBe(404);
   });
 
+  it('keeps the token out of an Idempotency-Key repeat, and wants a client key', async () => {
+    const body = { agent_id: agentId, recipient: { external_id: 'crm-99' } };
+    const headers = { 'idempotency-key': 'token-crm-99' };
+    const first = await call<{ id: number; token: string | null; url: string | null }>(
+      'POST',
+      '/chatbot/token',
+      s.key,
+      body,
+      headers,
+    );
+    const again = await call<{ id: number; token: string | null; url: string | null }>(
+      'POST',
+      '/chatbot/token',
+      s.key,
+      body,
+      headers,
+    );
+    expect(first.status).toBe(201);
+    expect(first.body.data.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(again.status).toBe(201);
+    expect(again.body.data).toMatchObject({ id: first.body.data.id, token: null, url: null });
+    const stored = await s.t.store.db.selectFrom('messaging_idempotency').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(first.body.data.token);
+    const tokens = await s.t.store.db.selectFrom('chat_token').selectAll().execute();
+    expect(JSON.stringify(tokens)).not.toContain(first.body.data.token);
+    expect((await open(first.body.data.url ?? '')).status).toBe(200);
+
+    const anonymous = await call('POST', '/chatbot/token', undefined, body);
+    expect(anonymous.status).toBe(403); // as every messaging route without a key (keys.authenticate)
+    expect(anonymous.body.meta.status).toBe('error');
+    expect((await call('DELETE', '/chatbot/token/abc', s.key)).status).toBe(400);
+    expect((await call('DELETE', '/chatbot/token/999999', s.key)).status).toBe(404);
+  });
+
   it('names the field of bad input', async () => {
     const nobody = await call('POST', '/chatbot/token', s.key, { agent_id: agentId, recipient: { firstname: 'Léa' } });
     expect(nobody.status).toBe(400);

@@ -68,6 +68,15 @@ const TokenBody = Type.Object(
   },
 );
 
+/**
+ * What an Idempotency-Key repeat answers: the token and its URL null, as the token is never stored in clear (revoke
+ * it and make another to get a URL again).
+ */
+const withoutToken = (body: unknown) => {
+  const { data } = body as { data: Record<string, unknown> };
+  return { ...(body as object), data: { ...data, token: null, url: null } };
+};
+
 export type ChatTokenView = ReturnType<typeof presentChatToken>;
 
 const GONE: Record<'expired' | 'revoked' | 'used', { en: string; fr: string }> = {
@@ -141,7 +150,7 @@ export const messagingChatTokensApi: FastifyPluginAsyncTypebox<{ context: AppCon
         tags,
         summary: 'Create a chat token',
         description:
-          'A personalised chat URL for one recipient: `{ token, url }`, the token shown only in this answer (stored hashed; 256 random bits). The URL opens a page with the environment’s branding and the chat, the recipient identified as the contact the account knows (the visitor of their phone on the environment’s channel), continuing their history. The first opening reports `read` once (MESSENGER_REPORT, `data.token_id`, `reference`; and for the send that carried the URL when Causerie sent it, e.g. with `{{chat_url}}` in a template); later ones none. Expired, revoked or used (single use) → a 410 page. Accepts `Idempotency-Key`.',
+          'A personalised chat URL for one recipient: `{ token, url }`, the token shown only in this answer (stored hashed; 256 random bits). The URL opens a page with the environment’s branding and the chat, the recipient identified as the contact the account knows (the visitor of their phone on the environment’s channel), continuing their history. An `Idempotency-Key` repeat answers the same token with `token` and `url` null (never stored in clear). The first opening reports `read` once (MESSENGER_REPORT, `data.token_id`, `reference`; and for the send that carried the URL when Causerie sent it, e.g. with `{{chat_url}}` in a template); later ones none. Expired, revoked or used (single use) → a 410 page. A link preview (WhatsApp, iMessage, Slack… by user agent) or a HEAD uses nothing.',
         security,
         body: TokenBody,
         response: {
@@ -157,15 +166,22 @@ export const messagingChatTokensApi: FastifyPluginAsyncTypebox<{ context: AppCon
     },
     async (request, reply) => {
       const owner = clientId(request);
-      await withIdempotency(db, request, reply, { kind: 'client', id: owner }, async () => {
-        const made = await createChatToken(
-          db,
-          owner,
-          request.body as Static<typeof TokenBody>,
-          context.config.publicUrl,
-        );
-        return { status: 201, body: ok({ ...presentChatToken(made.row), token: made.token, url: made.url }) };
-      });
+      await withIdempotency(
+        db,
+        request,
+        reply,
+        { kind: 'client', id: owner },
+        async () => {
+          const made = await createChatToken(
+            db,
+            owner,
+            request.body as Static<typeof TokenBody>,
+            context.config.publicUrl,
+          );
+          return { status: 201, body: ok({ ...presentChatToken(made.row), token: made.token, url: made.url }) };
+        },
+        withoutToken,
+      );
     },
   );
 
