@@ -23,6 +23,7 @@ let s: ChannelTestSetup;
 let twilio: FakeTwilio;
 let receiver: CallbackReceiver;
 let agentId: number;
+let smsChannelId: number;
 const call = messagingCaller(() => s.t.app);
 
 interface Report {
@@ -49,7 +50,7 @@ async function open(url: string, userAgent = BROWSER, method: 'GET' | 'HEAD' = '
 beforeAll(async () => {
   s = await startChannelApp();
   twilio = await new FakeTwilio({ ...TWILIO, ratePerSecond: 1000 }).start();
-  const smsChannelId = await connectFake(s, twilio, {
+  smsChannelId = await connectFake(s, twilio, {
     type: 'sms',
     credentials: { account_sid: TWILIO.accountSid, auth_token: TWILIO.authToken, from: TWILIO.numbers[0] ?? '' },
   });
@@ -247,6 +248,33 @@ describe('chat tokens', () => {
       .execute();
     expect((await open(made.body.data.url)).status).toBe(410);
     expect((await open(`${s.publicUrl}/chat/t/${'x'.repeat(43)}`)).status).toBe(404);
+  });
+
+  it('answers 410 for the links of a deleted environment, and counts no use', async () => {
+    const other = await call<{ id: number }>('POST', '/chatbot/agent', s.key, {
+      name: 'Fromagerie',
+      description: 'Plateaux',
+      logo_url: 'https://cdn.example.fr/f.png',
+      banner_url: 'https://cdn.example.fr/fb.png',
+      brand_color: '#aa3300',
+      privacy_url: 'https://example.fr/privacy',
+      terms_url: 'https://example.fr/terms',
+      channels: ['sms'],
+      sms_channel_id: smsChannelId,
+    });
+    expect(other.status).toBe(201);
+    const made = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
+      agent_id: other.body.data.id,
+      recipient: { email: 'fromage@example.fr' },
+    });
+    expect(made.status).toBe(201);
+    expect((await call('DELETE', `/chatbot/agent/${other.body.data.id}`, s.key)).status).toBe(200);
+    const page = await open(made.body.data.url);
+    expect(page.status).toBe(410);
+    expect(page.html).toContain('n’est plus valable');
+    const listed = await call<ChatTokenView[]>('GET', '/chatbot/token', s.key);
+    expect(listed.body.data.find((item) => item.id === made.body.data.id)).toMatchObject({ uses: 0 });
+    expect(reports().filter((r) => r.data.token_id === made.body.data.id)).toHaveLength(0);
   });
 
   it('keeps the token out of an Idempotency-Key repeat, and wants a client key', async () => {

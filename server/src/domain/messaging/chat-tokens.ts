@@ -202,6 +202,16 @@ export async function useChatToken(db: Kysely<Database>, token: string): Promise
     const at = nowInstant();
     if (row.revoked_at !== null) return { kind: 'gone', reason: 'revoked' };
     if (row.expires_at <= at) return { kind: 'gone', reason: 'expired' };
+    // A deleted environment (or an account without a website to chat on) takes its links with it, before any use.
+    const agent = await trx
+      .selectFrom('messaging_agent')
+      .select(['name', 'logo_url', 'brand_color', 'description', 'whatsapp_channel_id', 'sms_channel_id'])
+      .where('id', '=', row.agent_id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (agent === undefined) return { kind: 'gone', reason: 'revoked' };
+    const websiteId = await websiteOf(trx, row.client_id, [agent.sms_channel_id, agent.whatsapp_channel_id]);
+    if (websiteId === undefined) return { kind: 'gone', reason: 'revoked' };
     const first = await trx
       .updateTable('chat_token')
       .set((eb) => ({ first_used_at: at, uses: eb('uses', '+', 1) }))
@@ -219,13 +229,6 @@ export async function useChatToken(db: Kysely<Database>, token: string): Promise
     }
     const recipient = JSON.parse(row.recipient) as ChatRecipient;
     if (isFirst) await reportRead(trx, row, recipient, at);
-    const agent = await trx
-      .selectFrom('messaging_agent')
-      .select(['name', 'logo_url', 'brand_color', 'description', 'whatsapp_channel_id', 'sms_channel_id'])
-      .where('id', '=', row.agent_id)
-      .executeTakeFirstOrThrow();
-    const websiteId = await websiteOf(trx, row.client_id, [agent.sms_channel_id, agent.whatsapp_channel_id]);
-    if (websiteId === undefined) return { kind: 'gone', reason: 'revoked' };
     const { externalId, visitorId } = await recipientVisitor(trx, row, recipient, websiteId, [
       ...(agent.sms_channel_id !== null ? (['sms'] as const) : []),
       ...(agent.whatsapp_channel_id !== null ? (['whatsapp'] as const) : []),
