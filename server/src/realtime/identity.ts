@@ -4,12 +4,14 @@
 //   hash = hex(HMAC-SHA256(key = website.identity_secret, message = external_id))
 // A valid signature makes `external_id` (and the email sent with it) trustworthy: the visitor with that external id
 // is found in the client (on any browser), or the browser's visitor takes it, or a new visitor is made for it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
-import { randomToken } from '../domain/tenancy/keys.js';
 import { findOrCreateVisitor, newVisitorUid } from '../domain/visitors/identity.js';
+import { identitySignatureValid, signIdentity, websiteIdentitySecret } from '../domain/visitors/identity-signing.js';
+
+export { identitySignatureValid, signIdentity, websiteIdentitySecret };
+
 import { ApiError } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
@@ -36,30 +38,6 @@ export interface IdentityClaim {
   external_id: string;
   email?: string;
   hash: string;
-}
-
-/** The signature the site's server computes: hex HMAC-SHA256 of the external id with the website's secret. */
-export function signIdentity(secret: string, externalId: string): string {
-  return createHmac('sha256', secret).update(externalId, 'utf8').digest('hex');
-}
-
-/** Constant-time check of a presented signature (hex, any case). */
-export function identitySignatureValid(secret: string, externalId: string, presented: string): boolean {
-  const expected = Buffer.from(signIdentity(secret, externalId), 'hex');
-  if (!/^[0-9a-fA-F]{64}$/.test(presented)) return false;
-  return timingSafeEqual(expected, Buffer.from(presented, 'hex'));
-}
-
-/** The website's identity secret, created on first use (a concurrent first use keeps whichever was written first). */
-export async function websiteIdentitySecret(db: Kysely<Database>, websiteId: number): Promise<string | null> {
-  await db
-    .updateTable('website')
-    .set({ identity_secret: randomToken(32) })
-    .where('id', '=', websiteId)
-    .where('identity_secret', 'is', null)
-    .execute();
-  const row = await db.selectFrom('website').select('identity_secret').where('id', '=', websiteId).executeTakeFirst();
-  return row?.identity_secret ?? null;
 }
 
 /** The website a visitor names, or undefined. */

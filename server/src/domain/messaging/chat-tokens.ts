@@ -11,10 +11,10 @@ import { type ChatTokenRow, type Database, MESSAGE_KIND } from '../../db/schema.
 import { fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { type Tx, transact } from '../../events/transact.js';
-import { signIdentity, websiteIdentitySecret } from '../../realtime/identity.js';
 import { nowInstant } from '../../time.js';
 import { appendMessage } from '../conversations/commands.js';
 import { findOrCreateVisitor } from '../visitors/identity.js';
+import { signIdentity, websiteIdentitySecret } from '../visitors/identity-signing.js';
 import { readPhone } from './broadcast-recipients.js';
 import { newestFirst, type PageRequest } from './listing.js';
 import { activeEnvironment, moveMessage } from './messages.js';
