@@ -1,4 +1,5 @@
 // Turns schema validation failures into seed 003 messages, and reads form-encoded bodies the way existing clients send them.
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import qs from 'qs';
 import { type ApiError, fieldInvalid, fieldMissing, fieldUnknown } from '../errors.js';
@@ -258,6 +259,9 @@ export function registerFormBodies(app: FastifyInstance): void {
     // A POST with no body at all is read as an empty one, so the answer names the missing field.
     if (request.body === undefined && schema !== undefined) request.body = {};
     const body = request.body;
+    // A streamed upload (a text/csv body the route reads as it arrives) is bytes, not fields: walking the stream
+    // object would refuse it as nested too deep.
+    if (body instanceof Readable) return;
     refuseNulCharacters(body, '');
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     // The API key may travel in a form body too; it is a credential, never a field.
