@@ -31520,7 +31520,7 @@ export interface paths {
                          *               {
                          *                 "type": "url",
                          *                 "text": "Suivre",
-                         *                 "url": "https://shop.example/o/{{order}}"
+                         *                 "url": "https://shop.example/commandes"
                          *               }
                          *             ]
                          *           },
@@ -31656,7 +31656,7 @@ export interface paths {
                      *           {
                      *             "type": "url",
                      *             "text": "Suivre",
-                     *             "url": "https://shop.example/o/{{order}}"
+                     *             "url": "https://shop.example/commandes"
                      *           }
                      *         ]
                      *       },
@@ -31703,7 +31703,7 @@ export interface paths {
                                 type: "url";
                                 /** @description The button. */
                                 text: string;
-                                /** @description https URL; may hold {{variables}}. */
+                                /** @description https URL; may hold {{variables}} on RCS and SMS (WhatsApp: a fixed link). */
                                 url: string;
                             } | {
                                 /** @enum {string} */
@@ -31767,7 +31767,7 @@ export interface paths {
                          *             {
                          *               "type": "url",
                          *               "text": "Suivre",
-                         *               "url": "https://shop.example/o/{{order}}"
+                         *               "url": "https://shop.example/commandes"
                          *             }
                          *           ]
                          *         },
@@ -31928,7 +31928,7 @@ export interface paths {
                          *             {
                          *               "type": "url",
                          *               "text": "Suivre",
-                         *               "url": "https://shop.example/o/{{order}}"
+                         *               "url": "https://shop.example/commandes"
                          *             }
                          *           ]
                          *         },
@@ -32039,7 +32039,7 @@ export interface paths {
         };
         /**
          * Change a message template
-         * @description The fields given replace the template’s; a WhatsApp template is submitted for review again.
+         * @description The fields given replace the template’s. A WhatsApp template whose name, language, category or content changes is reviewed by Meta again (edited in place once Meta filed it: its `meta_template_id` stays); one still in Meta’s review is 409 until Meta decides. Saving it unchanged keeps its review.
          */
         put: {
             parameters: {
@@ -32090,7 +32090,7 @@ export interface paths {
                                 type: "url";
                                 /** @description The button. */
                                 text: string;
-                                /** @description https URL; may hold {{variables}}. */
+                                /** @description https URL; may hold {{variables}} on RCS and SMS (WhatsApp: a fixed link). */
                                 url: string;
                             } | {
                                 /** @enum {string} */
@@ -32154,7 +32154,7 @@ export interface paths {
                          *             {
                          *               "type": "url",
                          *               "text": "Suivre",
-                         *               "url": "https://shop.example/o/{{order}}"
+                         *               "url": "https://shop.example/commandes"
                          *             }
                          *           ]
                          *         },
@@ -32266,7 +32266,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a message template
-         * @description Sends not left yet that use it fail with `template_deleted`.
+         * @description Sends not left yet that use it fail with `template_deleted`. A WhatsApp template Meta filed is deleted at Meta too (by the messenger worker), and TEMPLATE_STATUS says `disabled`. The name is free again at once here; Meta may refuse it for a new WhatsApp template for 30 days.
          */
         delete: {
             parameters: {
@@ -32716,7 +32716,7 @@ export interface paths {
         put?: never;
         /**
          * Create a chat token
-         * @description A personalised chat URL for one recipient: `{ token, url }`, the token shown only in this answer (stored hashed; 256 random bits). The URL opens a page with the environment’s branding and the chat, the recipient identified as the contact the account knows (the visitor of their phone on the environment’s channel), continuing their history. The first opening reports `read` once (MESSENGER_REPORT, `data.token_id`, `reference`; and for the send that carried the URL when Causerie sent it, e.g. with `{{chat_url}}` in a template); later ones none. Expired, revoked or used (single use) → a 410 page. Accepts `Idempotency-Key`.
+         * @description A personalised chat URL for one recipient: `{ token, url }`, the token shown only in this answer (stored hashed; 256 random bits). The URL opens a page with the environment’s branding and the chat, the recipient identified as the contact the account knows (the visitor of their phone on the environment’s channel), continuing their history. An `Idempotency-Key` repeat answers the same token with `token` and `url` null (never stored in clear). The first opening reports `read` once (MESSENGER_REPORT, `data.token_id`, `reference`; and for the send that carried the URL when Causerie sent it, e.g. with `{{chat_url}}` in a template); later ones none. Expired, revoked or used (single use) → a 410 page. A link preview (WhatsApp, iMessage, Slack… by user agent) or a HEAD uses nothing.
          */
         post: {
             parameters: {
