@@ -25,6 +25,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   rest: async (options) => (await import('./rest.js')).rest(options),
   statistics: async (options) => (await import('./statistics.js')).statistics(options),
   flows: async (options) => (await import('./flows.js')).flows(options),
+  broadcast: async (options) => (await import('./broadcast.js')).broadcast(options),
 };
 
 async function main(argv: string[]): Promise<number> {
