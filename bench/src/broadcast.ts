@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createTestDatabase } from '@causerie/test-support/database';
-import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
+import { FakeTwilio, type TwilioParams, twilioForm, twilioSignature } from '@causerie/test-support/fakes/twilio';
 import { startNode } from '@causerie/test-support/processes';
 import { api } from './client.js';
 import { ADMIN_KEY } from './processes.js';
@@ -145,6 +145,62 @@ function csvStream(rows: number): Readable {
   });
 }
 
+/**
+ * The fake Twilio posting its status callbacks over a pool of keep-alive connections, retried when a connection fails,
+ * as a provider's delivery fleet does. The plain fake opens one connection per callback: 10,000 sends at once are
+ * 20,000 connections to the node, many of which fail (`fetch failed`) and their statuses are lost for good — the
+ * first runs stalled with thousands of recipients `sent` forever.
+ */
+class PooledTwilio extends FakeTwilio {
+  private readonly pool = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  override async postSigned(
+    url: string,
+    params: TwilioParams,
+    signature = twilioSignature(this.options.authToken, url, params),
+  ): Promise<number> {
+    const body = twilioForm(params);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await send(this.pool, new URL(url), body, {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+        });
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.pool.destroy();
+  }
+}
+
+/** One POST over a keep-alive agent; the status code. */
+function send(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** One JSON POST over a keep-alive agent; the status and the answer. */
 function postJson(agent: http.Agent, url: URL, key: string, json: unknown): Promise<{ status: number; text: string }> {
   const body = JSON.stringify(json);
@@ -197,13 +253,13 @@ function upload(base: string, path: string, key: string, body: Readable): Promis
 }
 
 async function measureCauserie(rows: number, submitSeconds: number) {
-  const fake = await new FakeTwilio({
+  const fake = await new PooledTwilio({
     accountSid: `AC${'ab'.repeat(16)}`,
     authToken: 'bench-twilio-auth-token-000001',
     numbers: ['+33757000999'],
     ratePerSecond: 1_000_000,
   }).start();
-  const other = await new FakeTwilio({
+  const other = await new PooledTwilio({
     accountSid: `AC${'cd'.repeat(16)}`,
     authToken: 'bench-twilio-auth-token-000002',
     numbers: ['+33757000998'],
@@ -285,7 +341,7 @@ async function measureCauserie(rows: number, submitSeconds: number) {
       submitFailure = error;
     });
 
-    const deadline = Date.now() + 30 * 60_000;
+    const deadline = Date.now() + (rows <= 10_000 ? 5 : 30) * 60_000;
     let deliveredAt = 0;
     let nextLog = 0;
     for (;;) {
@@ -321,11 +377,10 @@ async function measureCauserie(rows: number, submitSeconds: number) {
     submitAgent.destroy();
     if (submitFailure !== undefined) throw submitFailure;
     const expectedReports = rows * 2 + submitted.size * 3;
-    while (counter.distinct() < expectedReports) {
-      if (Date.now() > deadline)
-        throw new Error(`reports missing: ${counter.distinct()} of ${expectedReports} after the last delivery`);
+    // Reports still missing at the deadline are counted, not thrown: the other figures stay worth reading.
+    while (counter.distinct() < expectedReports && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const missingReports = expectedReports - counter.distinct();
     const reportedAt = performance.now();
     const submitToSent = [...submitted].flatMap(([id, at]) => {
       const sent = counter.sentAt.get(id);
@@ -340,6 +395,7 @@ async function measureCauserie(rows: number, submitSeconds: number) {
       submitToSent,
       accepted: fake.accepted.length,
       duplicateReports: counter.duplicates(),
+      missingReports,
     };
   } finally {
     clearInterval(sampler);
@@ -424,6 +480,8 @@ export async function broadcast(options: BenchOptions): Promise<Record<string, u
   console.log(
     `  submits at ${SUBMIT_RATE}/s meanwhile: answer p50 ${round(percentile(causerie.submitLatencies, 0.5))} ms, p99 ${round(submitP99)} ms; submit → sent p50 ${round(percentile(causerie.submitToSent, 0.5))} ms, p99 ${round(percentile(causerie.submitToSent, 0.99))} ms`,
   );
+  if (causerie.missingReports > 0)
+    console.log(`  ${causerie.missingReports} reports still missing at the deadline (the figures end there)`);
   console.log(`baseline (the fake driven directly): ${round(baseline, 0)} messages/s`);
   return {
     database: 'sqlite',
@@ -440,6 +498,7 @@ export async function broadcast(options: BenchOptions): Promise<Record<string, u
     submit_to_sent_p99_ms: round(percentile(causerie.submitToSent, 0.99)),
     provider_messages: causerie.accepted,
     duplicate_reports: causerie.duplicateReports,
+    missing_reports: causerie.missingReports,
     baseline_messages_per_second: round(baseline, 0),
     ratio: round(perSecond / baseline, 3),
     target: {
@@ -448,6 +507,7 @@ export async function broadcast(options: BenchOptions): Promise<Record<string, u
       submit_p99_ms: TARGET_SUBMIT_P99_MS,
     },
     meets_target:
+      causerie.missingReports === 0 &&
       perSecond >= TARGET_RECIPIENTS_PER_SECOND &&
       causerie.maxRss < TARGET_RSS_BYTES &&
       submitP99 <= TARGET_SUBMIT_P99_MS,
