@@ -291,7 +291,7 @@ function processedNote(pendingStatuses: number, skipped: readonly string[]): str
 }
 
 /** Attempts at a payload whose statuses name unknown messages, before it is set aside. */
-const STATUS_ATTEMPTS = 5;
+const STATUS_ATTEMPTS = 10;
 
 /** A stored payload with its channel, ready to process. */
 export interface InboundWork {
