@@ -11,9 +11,10 @@ const BUDGET_BYTES = 110 * 1024;
  * 29 KB; the Flows pages, about 12 KB, grown by the schedule and event triggers and flow deletion; the partner area
  * and the chat environments pages, about 13 KB, half of it their strings in English and French): no page fetches
  * them all, so the sum is an upper bound. 56 KB (was 48) for the partner area; +7 KB for the Campaigns page (about
- * 7 KB, a third of it its strings in English and French).
+ * 7 KB, a third of it its strings in English and French); +7 KB for the message template editor of the Campaigns area
+ * (about 7.3 KB with its CSS: the form, the preview per channel, its strings in English and French).
  */
-const LAZY_BUDGET_BYTES = 63 * 1024;
+const LAZY_BUDGET_BYTES = 70 * 1024;
 const assets = new URL('../dist/assets/', import.meta.url);
 // What index.html names is the first load; every other asset is a chunk a page imports dynamically.
 const html = readFileSync(new URL('../dist/index.html', import.meta.url), 'utf8');

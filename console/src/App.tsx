@@ -19,6 +19,7 @@ import { I18nContext, initialLanguage, type Language, rememberLanguage, translat
 import type { Me } from './me';
 import { type EnvironmentsRoute, environmentsRouteOf, type PartnerRoute, partnerRouteOf } from './partner/routes';
 import { navigate, useLocation } from './router';
+import { type TemplatesRoute, templatesRouteOf } from './templates/routes';
 import { messageOf } from './ui';
 
 /** The reports page and its chart library load only when it is opened: the agent's daily console does not carry them. */
@@ -30,6 +31,10 @@ const PartnerArea = lazy(() => import('./partner/PartnerArea').then((module) => 
 /** The Campaigns pages (broadcasts), an admin's. */
 const CampaignsPage = lazy(() =>
   import('./campaigns/CampaignsPage').then((module) => ({ default: module.CampaignsPage })),
+);
+/** The message template editor, in the Campaigns area. */
+const TemplatesPage = lazy(() =>
+  import('./templates/TemplatesPage').then((module) => ({ default: module.TemplatesPage })),
 );
 const EnvironmentsPage = lazy(() =>
   import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
@@ -44,6 +49,7 @@ type Page =
   | { kind: 'partner'; route: PartnerRoute }
   | { kind: 'environments'; route: EnvironmentsRoute }
   | { kind: 'campaigns'; route: CampaignsRoute }
+  | { kind: 'templates'; route: TemplatesRoute }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -61,6 +67,8 @@ function pageOf(path: string): Page {
   if (partner !== null) return { kind: 'partner', route: partner };
   const environments = environmentsRouteOf(rest);
   if (environments !== null) return { kind: 'environments', route: environments };
+  const templates = templatesRouteOf(rest);
+  if (templates !== null) return { kind: 'templates', route: templates };
   const campaigns = campaignsRouteOf(rest);
   if (campaigns !== null) return { kind: 'campaigns', route: campaigns };
   const tab = ADMIN_TABS.find((name) => name === rest);
@@ -203,6 +211,18 @@ function Shell() {
             {t('common.adminOnly')}
           </p>
         ))}
+      {page.kind === 'templates' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <TemplatesPage api={api} route={page.route} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -255,7 +275,8 @@ function Header({
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
         {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
         {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
-        {me?.roles.includes('admin') && link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns')}
+        {me?.roles.includes('admin') &&
+          link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns' || current === 'templates')}
       </nav>
       <span className="spacer" />
       <label className="inline">

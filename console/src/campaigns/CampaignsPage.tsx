@@ -9,6 +9,7 @@ import { useI18n } from '../i18n';
 import { listEnvironments } from '../partner/messaging';
 import { Field, Pager, useLoaded, useReloadWhile } from '../partner/parts';
 import { navigate } from '../router';
+import { TemplatesLink } from '../templates/TemplatesLink';
 import { formatTime } from '../ui';
 import {
   actBroadcast,
@@ -127,7 +128,8 @@ function CampaignList({ api }: { api: Api }) {
         </button>{' '}
         <button type="button" onClick={reload}>
           {t('common.refresh')}
-        </button>
+        </button>{' '}
+        <TemplatesLink />
       </p>
       {error !== null && (
         <p className="error" role="alert">
