@@ -27,6 +27,7 @@ import * as messengerBroadcasts from './migrations/20261205T0530-messenger-broad
 import * as messengerMessages from './migrations/20261205T0540-messenger-messages.js';
 import * as messengerTemplates from './migrations/20261205T0550-messenger-templates.js';
 import * as chatTokens from './migrations/20261205T0600-chat-tokens.js';
+import * as scenarioTemplates from './migrations/20261205T1310-scenario-templates.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -53,6 +54,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T0540-messenger-messages': messengerMessages,
   '20261205T0550-messenger-templates': messengerTemplates,
   '20261205T0600-chat-tokens': chatTokens,
+  '20261205T1310-scenario-templates': scenarioTemplates,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

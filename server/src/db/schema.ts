@@ -1303,6 +1303,8 @@ export interface MessengerTemplateTable {
   created_at: Instant;
   updated_at: Instant;
   deleted_at: Instant | null;
+  /** A scenario template's steps: the flow (domain/flows) a send of it starts a run of; null for a plain template. */
+  flow_id: number | null;
 }
 
 export type MessengerTemplateRow = Selectable<MessengerTemplateTable>;

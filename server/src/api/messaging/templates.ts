@@ -18,6 +18,7 @@ import {
   listTemplates,
   loadTemplate,
   presentTemplate,
+  scenariosOf,
   TEMPLATE_CATEGORIES,
   updateTemplate,
 } from '../../domain/messaging/templates.js';
@@ -126,11 +127,37 @@ const TemplateFields = {
     { description: 'Submit to Meta for review (WhatsApp opens conversations with approved templates only).' },
   ),
 };
+// Checked by the flow engine's definition check (scenarioOrError), which names the bad field
+// (`scenario.steps[1].conditions[0].next`); a schema union here would name only `scenario`.
+const Scenario = Type.Unknown({
+  description:
+    'What follows the opening message (`content`) for each recipient: steps the flow engine runs in the conversation the opening message went to — `send_message`, `send_template`, `wait_reply` (a reply or a suggestion click, with a timeout), `branch` (on the answer), `set_variable`, `wait`, `handover` (to an operator), `end` (docs/COMMERCE.md, Flow definitions). No `channel_id` or `to`: it continues on the channel and with the recipient of its send. `null` removes it. A step of another type, a `channel_id` or a `to` is 400 naming the field.',
+  examples: [
+    {
+      steps: [
+        { id: 'ask', type: 'wait_reply', timeout_seconds: 86400, timeout_next: 'bye' },
+        {
+          id: 'route',
+          type: 'branch',
+          conditions: [{ variable: 'reply', operator: 'eq', value: 'OUI', next: 'confirm' }],
+          else: 'human',
+        },
+        { id: 'confirm', type: 'send_message', text: 'Merci {{firstname}}, c’est noté.', next: 'end' },
+        { id: 'human', type: 'handover', note: 'Réponse libre au rappel de commande', next: 'end' },
+        { id: 'bye', type: 'send_message', text: 'Sans réponse de votre part, nous gardons la commande.' },
+        { id: 'end', type: 'end' },
+      ],
+    },
+  ],
+});
 const TemplateBody = Type.Object(
-  { ...TemplateFields, whatsapp: Type.Optional(TemplateFields.whatsapp) },
+  { ...TemplateFields, whatsapp: Type.Optional(TemplateFields.whatsapp), scenario: Type.Optional(Scenario) },
   { additionalProperties: false, examples: [TEMPLATE_EXAMPLE] },
 );
-const TemplatePatch = Type.Partial(Type.Object(TemplateFields), { additionalProperties: false, minProperties: 1 });
+const TemplatePatch = Type.Partial(Type.Object({ ...TemplateFields, scenario: Scenario }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 
 export type TemplateView = ReturnType<typeof presentTemplate>;
 
@@ -152,6 +179,11 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
     return id;
   };
   const IdParams = Type.Object({ id: IdSchema('The template id.') });
+  /** A template of the account as the API shows it, its scenario included. */
+  const view = async (owner: number, id: number) => {
+    const { row } = await loadTemplate(db, owner, id);
+    return presentTemplate(row, (await scenariosOf(db, [row])).get(row.id));
+  };
 
   app.post(
     '/messenger/template',
@@ -171,7 +203,7 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
       await withIdempotency(db, request, reply, { kind: 'client', id: owner }, async () => {
         const id = await createTemplate(db, owner, request.body as Static<typeof TemplateBody>);
         notifyMessengerWork();
-        return { status: 201, body: ok(presentTemplate((await loadTemplate(db, owner, id)).row)) };
+        return { status: 201, body: ok(await view(owner, id)) };
       });
     },
   );
@@ -201,7 +233,12 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
     async (request) => {
       const at = pageAt(request.query);
       const { items, count } = await listTemplates(db, clientId(request), request.query, at);
-      return page(items.map(presentTemplate), count, at);
+      const scenarios = await scenariosOf(db, items);
+      return page(
+        items.map((row) => presentTemplate(row, scenarios.get(row.id))),
+        count,
+        at,
+      );
     },
   );
 
@@ -217,7 +254,7 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
         response: { 200: Answer('The template.', { id: 4, ...TEMPLATE_EXAMPLE }), ...Errors },
       },
     },
-    async (request) => ok(presentTemplate((await loadTemplate(db, clientId(request), request.params.id)).row)),
+    async (request) => ok(await view(clientId(request), request.params.id)),
   );
 
   app.put(
@@ -238,7 +275,7 @@ export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppCont
       const owner = clientId(request);
       await updateTemplate(db, owner, request.params.id, request.body as Static<typeof TemplatePatch>);
       notifyMessengerWork();
-      return ok(presentTemplate((await loadTemplate(db, owner, request.params.id)).row));
+      return ok(await view(owner, request.params.id));
     },
   );
 

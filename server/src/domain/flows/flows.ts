@@ -6,7 +6,7 @@ import type { Database, FlowTable } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { EVENT_TYPES } from '../../events/catalogue.js';
-import { transact } from '../../events/transact.js';
+import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { nextRomeTimeOfDay } from '../commerce/rome-time.js';
 import { checkDefinition, DefinitionError, type FlowDefinition } from './definition.js';
@@ -110,47 +110,58 @@ export async function createFlow(db: Kysely<Database>, clientId: number, input: 
   const definition = input.definition === undefined ? undefined : definitionOrError(input.definition);
   checkTrigger(input.trigger);
   try {
-    return await transact(db, async (trx) => {
-      const at = nowInstant();
-      const { id } = await trx
-        .insertInto('flow')
-        .values({
-          client_id: clientId,
-          code: input.code,
-          name: input.name,
-          active: input.active === false ? 0 : 1,
-          trigger: JSON.stringify(input.trigger ?? { type: 'request' }),
-          current_version: definition === undefined ? null : 1,
-          next_fire_at: nextFireAt(input.trigger ?? { type: 'request' }, input.active !== false, new Date()),
-          created_at: at,
-          updated_at: at,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (definition !== undefined)
-        await trx
-          .insertInto('flow_version')
-          .values({
-            flow_id: id,
-            client_id: clientId,
-            version: 1,
-            definition: JSON.stringify(definition),
-            created_at: at,
-          })
-          .execute();
-      await appendEvent(trx, {
-        type: 'flow.created',
-        clientId,
-        subject: { type: 'flow', id },
-        payload: { flowId: id, code: input.code },
-        at,
-      });
-      return id;
-    });
+    return await transact(db, (trx) => insertFlow(trx, clientId, input, definition));
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`A flow with code '${input.code}' exists already.`, 'code');
     throw error;
   }
+}
+
+/**
+ * A flow's row, its version 1 when a definition is given, and `flow.created`, in the caller's transaction (a scenario
+ * template creates its flow with itself). The definition and trigger are checked already.
+ */
+export async function insertFlow(
+  trx: Tx,
+  clientId: number,
+  input: Omit<FlowInput, 'definition'>,
+  definition: FlowDefinition | undefined,
+): Promise<number> {
+  const at = nowInstant();
+  const { id } = await trx
+    .insertInto('flow')
+    .values({
+      client_id: clientId,
+      code: input.code,
+      name: input.name,
+      active: input.active === false ? 0 : 1,
+      trigger: JSON.stringify(input.trigger ?? { type: 'request' }),
+      current_version: definition === undefined ? null : 1,
+      next_fire_at: nextFireAt(input.trigger ?? { type: 'request' }, input.active !== false, new Date()),
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (definition !== undefined)
+    await trx
+      .insertInto('flow_version')
+      .values({
+        flow_id: id,
+        client_id: clientId,
+        version: 1,
+        definition: JSON.stringify(definition),
+        created_at: at,
+      })
+      .execute();
+  await appendEvent(trx, {
+    type: 'flow.created',
+    clientId,
+    subject: { type: 'flow', id },
+    payload: { flowId: id, code: input.code },
+    at,
+  });
+  return id;
 }
 
 /** A flow of the client by id, or 404. */
@@ -224,28 +235,36 @@ export async function publishVersion(
 ): Promise<number> {
   const definition = definitionOrError(value);
   const flow = await loadFlow(db, clientId, flowId);
-  return transact(db, async (trx) => {
-    const at = nowInstant();
-    const last = await trx
-      .selectFrom('flow_version')
-      .select((eb) => eb.fn.max('version').as('version'))
-      .where('flow_id', '=', flowId)
-      .executeTakeFirst();
-    const version = Number(last?.version ?? 0) + 1;
-    await trx
-      .insertInto('flow_version')
-      .values({ flow_id: flowId, client_id: clientId, version, definition: JSON.stringify(definition), created_at: at })
-      .execute();
-    await trx.updateTable('flow').set({ current_version: version, updated_at: at }).where('id', '=', flowId).execute();
-    await appendEvent(trx, {
-      type: 'flow.updated',
-      clientId,
-      subject: { type: 'flow', id: flowId },
-      payload: { flowId, code: flow.code, changed: ['current_version'] },
-      at,
-    });
-    return version;
+  return transact(db, (trx) => insertVersion(trx, clientId, flow, definition));
+}
+
+/** A flow's next version, made current, and `flow.updated`, in the caller's transaction; answers its number. */
+export async function insertVersion(
+  trx: Tx,
+  clientId: number,
+  flow: Pick<FlowRecord, 'id' | 'code'>,
+  definition: FlowDefinition,
+): Promise<number> {
+  const at = nowInstant();
+  const last = await trx
+    .selectFrom('flow_version')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('flow_id', '=', flow.id)
+    .executeTakeFirst();
+  const version = Number(last?.version ?? 0) + 1;
+  await trx
+    .insertInto('flow_version')
+    .values({ flow_id: flow.id, client_id: clientId, version, definition: JSON.stringify(definition), created_at: at })
+    .execute();
+  await trx.updateTable('flow').set({ current_version: version, updated_at: at }).where('id', '=', flow.id).execute();
+  await appendEvent(trx, {
+    type: 'flow.updated',
+    clientId,
+    subject: { type: 'flow', id: flow.id },
+    payload: { flowId: flow.id, code: flow.code, changed: ['current_version'] },
+    at,
   });
+  return version;
 }
 
 export async function listVersions(
@@ -276,32 +295,50 @@ export async function deleteFlow(
 ): Promise<{ cancelled: number }> {
   const flow = await loadFlow(db, clientId, flowId);
   return transact(db, async (trx) => {
-    const at = nowInstant();
-    const underWay = await trx
-      .selectFrom('flow_run')
-      .select(['id', 'client_id', 'flow_id', 'request_id', 'user_key'])
-      .where('flow_id', '=', flowId)
-      .where('state', 'in', ['running', 'waiting'])
-      .execute();
+    const underWay = await runsUnderWay(trx, flowId);
     if (underWay.length > 0 && !options.cancelRuns)
       throw conflict(
         `The flow '${flow.code}' has ${underWay.length} run(s) under way: let them end, or delete with cancel_runs=true.`,
         'cancel_runs',
       );
-    for (const run of underWay) await endRun(trx, run, 'cancelled', `The flow '${flow.code}' was deleted.`);
-    await trx
-      .updateTable('flow')
-      .set({ deleted_at: at, active: 0, next_fire_at: null, updated_at: at })
-      .where('id', '=', flowId)
-      .where('deleted_at', 'is', null)
-      .execute();
-    await appendEvent(trx, {
-      type: 'flow.deleted',
-      clientId,
-      subject: { type: 'flow', id: flowId },
-      payload: { flowId, code: flow.code, cancelledRuns: underWay.length },
-      at,
-    });
-    return { cancelled: underWay.length };
+    return { cancelled: await retireFlow(trx, clientId, flow, `The flow '${flow.code}' was deleted.`) };
   });
+}
+
+function runsUnderWay(trx: Tx, flowId: number) {
+  return trx
+    .selectFrom('flow_run')
+    .select(['id', 'client_id', 'flow_id', 'request_id', 'user_key'])
+    .where('flow_id', '=', flowId)
+    .where('state', 'in', ['running', 'waiting'])
+    .execute();
+}
+
+/**
+ * Deletes a flow in the caller's transaction: its runs under way are cancelled with `reason`, then `flow.deleted`;
+ * answers how many runs were cancelled.
+ */
+export async function retireFlow(
+  trx: Tx,
+  clientId: number,
+  flow: Pick<FlowRecord, 'id' | 'code'>,
+  reason: string,
+): Promise<number> {
+  const at = nowInstant();
+  const underWay = await runsUnderWay(trx, flow.id);
+  for (const run of underWay) await endRun(trx, run, 'cancelled', reason);
+  await trx
+    .updateTable('flow')
+    .set({ deleted_at: at, active: 0, next_fire_at: null, updated_at: at })
+    .where('id', '=', flow.id)
+    .where('deleted_at', 'is', null)
+    .execute();
+  await appendEvent(trx, {
+    type: 'flow.deleted',
+    clientId,
+    subject: { type: 'flow', id: flow.id },
+    payload: { flowId: flow.id, code: flow.code, cancelledRuns: underWay.length },
+    at,
+  });
+  return underWay.length;
 }

@@ -36,6 +36,7 @@ import {
 } from './messages.js';
 import { CHAT_URL_VARIABLE, ContentRefused, contentVariables, renderSend, usableOn } from './messenger-content.js';
 import { onMessengerWork } from './messenger-signal.js';
+import { startScenario } from './scenario-runs.js';
 import { submitDueTemplates } from './template-submission.js';
 
 const CLAIM_BATCH = 200;
@@ -401,6 +402,8 @@ export class MessengerWorker {
           data,
         });
         await queueProviderMessage(trx, planned, Number(entry.seq));
+        // A scenario template's steps follow its opening message (not again when the message falls back).
+        if (!fallingBack) await startScenario(trx, { send: current, content, variables, channelId, conversationId });
         const rule = current.fallback === null ? undefined : (JSON.parse(current.fallback) as FallbackRule);
         const fallbackDue =
           !fallingBack && rule !== undefined && rule.channel !== channel

@@ -8,6 +8,8 @@ import type { Database, MessengerTemplateRow } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
+import { checkDefinition, DefinitionError, type FlowDefinition, type StepType } from '../flows/definition.js';
+import { insertFlow, insertVersion, retireFlow } from '../flows/flows.js';
 import { newestFirst, type PageRequest } from './listing.js';
 import { type TemplateChannel, type TemplateContent, templateVariables, validateTemplate } from './template-render.js';
 import { changeTemplateStatus } from './template-status.js';
@@ -23,7 +25,73 @@ export interface TemplateInput {
   content: TemplateContent;
   /** Submit to Meta for WhatsApp: the account's WhatsApp channel and its business account id. */
   whatsapp?: { channel_id: number; waba_id: string } | null | undefined;
+  /**
+   * What follows the opening message (`content`): flow steps the flow engine runs for each recipient, in the
+   * conversation the opening message went to (null: a plain template). Checked by scenarioOrError.
+   */
+  scenario?: unknown;
 }
+
+/** The steps a scenario may take: a conversation's own (the commerce steps call merchants and charge). */
+export const SCENARIO_STEP_TYPES: readonly StepType[] = [
+  'send_message',
+  'send_template',
+  'wait_reply',
+  'branch',
+  'set_variable',
+  'wait',
+  'handover',
+  'end',
+];
+
+/** A field named as this API names them: `/steps/2/conditions/0/next` → `scenario.steps[2].conditions[0].next`. */
+function scenarioField(pointer: string): string {
+  return `scenario${pointer.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+}
+
+function scenarioProblem(pointer: string, problem: string): ApiError {
+  const field = scenarioField(pointer);
+  return new ApiError('field_invalid', 400, `Value of field '${field}' is not valid: ${problem}.`, 'fail', { field });
+}
+
+/**
+ * A scenario as the flow engine will run it, or a 400 naming the field: a flow definition (docs/COMMERCE.md) of
+ * conversation steps only, with no channel of its own — it continues on the channel its opening message left on.
+ */
+export function scenarioOrError(value: unknown): FlowDefinition {
+  let definition: FlowDefinition;
+  try {
+    definition = checkDefinition(value);
+  } catch (error) {
+    if (error instanceof DefinitionError) throw scenarioProblem(error.pointer, error.problem);
+    throw error;
+  }
+  if (definition.channel_id !== undefined)
+    throw scenarioProblem(
+      '/channel_id',
+      'a scenario continues on the channel its opening message left on; it names no channel',
+    );
+  definition.steps.forEach((step, index) => {
+    if (!SCENARIO_STEP_TYPES.includes(step.type))
+      throw scenarioProblem(`/steps/${index}/type`, `a scenario takes ${SCENARIO_STEP_TYPES.join(', ')}`);
+    if ('channel_id' in step && step.channel_id !== undefined)
+      throw scenarioProblem(
+        `/steps/${index}/channel_id`,
+        'a scenario continues on the channel its opening message left on; its steps name no channel',
+      );
+    if ('to' in step && step.to !== undefined)
+      throw scenarioProblem(`/steps/${index}/to`, 'a scenario talks to the recipient of its send only');
+  });
+  return definition;
+}
+
+/** The flow holding a template's scenario: hidden from triggers (inactive), started by sends only. */
+const scenarioFlow = (templateId: number, name: string, language: string) => ({
+  code: `messenger-template-${templateId}`,
+  name: `Scenario of template ${name} (${language})`,
+  trigger: { type: 'request' as const },
+  active: false,
+});
 
 export interface LoadedTemplate {
   row: MessengerTemplateRow;
@@ -118,13 +186,19 @@ async function settlingDuplicates<T>(saved: () => Pick<TemplateInput, 'name' | '
 
 export async function createTemplate(db: Kysely<Database>, clientId: number, input: TemplateInput): Promise<number> {
   check(input);
+  const scenario = input.scenario == null ? undefined : scenarioOrError(input.scenario);
   return settlingDuplicates(
     () => input,
-    () => createRow(db, clientId, input),
+    () => createRow(db, clientId, input, scenario),
   );
 }
 
-function createRow(db: Kysely<Database>, clientId: number, input: TemplateInput): Promise<number> {
+function createRow(
+  db: Kysely<Database>,
+  clientId: number,
+  input: TemplateInput,
+  scenario: FlowDefinition | undefined,
+): Promise<number> {
   return transact(db, async (trx) => {
     await checkWhatsappChannel(trx, clientId, input.whatsapp);
     await checkUnique(trx, clientId, input.name, input.language);
@@ -152,6 +226,10 @@ function createRow(db: Kysely<Database>, clientId: number, input: TemplateInput)
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (scenario !== undefined) {
+      const flowId = await insertFlow(trx, clientId, scenarioFlow(row.id, row.name, row.language), scenario);
+      await trx.updateTable('messenger_template').set({ flow_id: flowId }).where('id', '=', row.id).execute();
+    }
     if (input.whatsapp) await changeTemplateStatus(trx, row, 'pending', null, at, { work: 'submit', due_at: at });
     return row.id;
   });
@@ -198,6 +276,7 @@ function replaceRow(
       whatsapp,
     };
     check(next);
+    const scenario = change.scenario == null ? change.scenario : scenarioOrError(change.scenario);
     saving(next);
     await checkWhatsappChannel(trx, clientId, next.whatsapp);
     await checkUnique(trx, clientId, next.name, next.language, id);
@@ -233,6 +312,7 @@ function replaceRow(
       })
       .where('id', '=', id)
       .execute();
+    await replaceScenario(trx, clientId, row, scenario);
     const updated = {
       ...row,
       name: next.name,
@@ -255,9 +335,51 @@ function replaceRow(
   });
 }
 
+/**
+ * A scenario given with an update: null removes it (its runs under way are cancelled), a definition becomes the
+ * flow's next version (runs under way keep theirs) or the template's first scenario; undefined leaves it.
+ */
+async function replaceScenario(
+  trx: Tx,
+  clientId: number,
+  row: MessengerTemplateRow,
+  scenario: FlowDefinition | null | undefined,
+): Promise<void> {
+  if (scenario === undefined) return;
+  const flow = await scenarioFlowOf(trx, row);
+  if (scenario === null) {
+    if (flow === undefined) return;
+    await retireFlow(trx, clientId, flow, `The scenario of template '${row.name}' was removed.`);
+    await trx.updateTable('messenger_template').set({ flow_id: null }).where('id', '=', row.id).execute();
+    return;
+  }
+  if (flow !== undefined) {
+    await insertVersion(trx, clientId, flow, scenario);
+    return;
+  }
+  // A scenario removed earlier left its flow (deleted) under the template's code: a new one gets a code of its own.
+  const base = scenarioFlow(row.id, row.name, row.language);
+  const earlier = await trx
+    .selectFrom('flow')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('client_id', '=', clientId)
+    .where((eb) => eb.or([eb('code', '=', base.code), eb('code', 'like', `${base.code}-%`)]))
+    .executeTakeFirstOrThrow();
+  const code = Number(earlier.count) === 0 ? base.code : `${base.code}-${Number(earlier.count) + 1}`;
+  const flowId = await insertFlow(trx, clientId, { ...base, code }, scenario);
+  await trx.updateTable('messenger_template').set({ flow_id: flowId }).where('id', '=', row.id).execute();
+}
+
+async function scenarioFlowOf(trx: Tx, row: Pick<MessengerTemplateRow, 'flow_id'>) {
+  if (row.flow_id === null) return undefined;
+  return trx.selectFrom('flow').select(['id', 'code']).where('id', '=', row.flow_id).executeTakeFirst();
+}
+
 export async function deleteTemplate(db: Kysely<Database>, clientId: number, id: number): Promise<void> {
   await transact(db, async (trx) => {
     const { row } = await loadTemplate(trx, clientId, id);
+    const flow = await scenarioFlowOf(trx, row);
+    if (flow !== undefined) await retireFlow(trx, clientId, flow, `Template '${row.name}' was deleted.`);
     const at = nowInstant();
     await trx
       .updateTable('messenger_template')
@@ -290,7 +412,32 @@ export function listTemplates(db: Kysely<Database>, clientId: number, filters: T
   return newestFirst(query, at);
 }
 
-export function presentTemplate(row: MessengerTemplateRow) {
+/** The scenarios of these templates (their flows' current versions), by template id; one query. */
+export async function scenariosOf(
+  db: Kysely<Database> | Tx,
+  rows: readonly Pick<MessengerTemplateRow, 'id' | 'flow_id'>[],
+): Promise<Map<number, FlowDefinition>> {
+  const flowIds = rows.flatMap((row) => (row.flow_id === null ? [] : [row.flow_id]));
+  if (flowIds.length === 0) return new Map();
+  const versions = await db
+    .selectFrom('flow_version as v')
+    .innerJoin('flow as f', (join) => join.onRef('f.id', '=', 'v.flow_id').onRef('f.current_version', '=', 'v.version'))
+    .select(['v.flow_id', 'v.definition'])
+    .where('v.flow_id', 'in', flowIds)
+    .execute();
+  const byFlow = new Map(
+    versions.map((version) => [version.flow_id, JSON.parse(version.definition) as FlowDefinition]),
+  );
+  const scenarios = new Map<number, FlowDefinition>();
+  for (const row of rows) {
+    const scenario = row.flow_id === null ? undefined : byFlow.get(row.flow_id);
+    if (scenario !== undefined) scenarios.set(row.id, scenario);
+  }
+  return scenarios;
+}
+
+/** A template as the API shows it; `scenario` from scenariosOf. */
+export function presentTemplate(row: MessengerTemplateRow, scenario?: FlowDefinition) {
   const content = JSON.parse(row.content) as TemplateContent;
   return {
     id: row.id,
@@ -310,6 +457,9 @@ export function presentTemplate(row: MessengerTemplateRow) {
             meta_template_id: row.meta_template_id,
             last_error: row.last_error === null ? null : (JSON.parse(row.last_error) as unknown),
           },
+    scenario: scenario ?? null,
+    /** The flow running the scenario: its runs show in the flows API and the console's run inspector. */
+    flow_id: row.flow_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
