@@ -74,10 +74,10 @@ export function TemplatesPage({ api, route }: { api: Api; route: TemplatesRoute 
   );
 }
 
-function StatusBadge({ status }: { status: string }) {
+function StatusBadge({ status, testId = 'template-status' }: { status: string; testId?: string }) {
   const text = useTemplatesText();
   return (
-    <span className={`badge messaging-state state-${status}`} data-status={status} data-testid="template-status">
+    <span className={`badge messaging-state state-${status}`} data-status={status} data-testid={testId}>
       {statusWords(text, status)}
     </span>
   );
@@ -622,7 +622,8 @@ function PreviewPanel({ api, draft, saved }: { api: Api; draft: TemplateDraft; s
           {shown.whatsapp !== null && (
             <section className="channel-preview" data-testid="preview-whatsapp">
               <h4>
-                {text('channel.whatsapp')} {saved?.whatsapp && <StatusBadge status={saved.whatsapp.status} />}
+                {text('channel.whatsapp')}{' '}
+                {saved?.whatsapp && <StatusBadge status={saved.whatsapp.status} testId="preview-whatsapp-status" />}
               </h4>
               <div className="bubble whatsapp">
                 {shown.whatsapp.header !== null && <strong className="bubble-header">{shown.whatsapp.header}</strong>}
