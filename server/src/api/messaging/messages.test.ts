@@ -216,6 +216,47 @@ describe('messenger sends', () => {
     expect(reportsOf(answer.body.data[0]?.id ?? 0).at(-1)?.data.reference).toBe('ana');
   });
 
+  it('writes sends due together in one batch, and a send that cannot be written fails alone', async () => {
+    const template = async (name: string) => {
+      const created = await call<{ id: number }>('POST', '/messenger/template', s.key, {
+        name,
+        language: 'fr',
+        category: 'UTILITY',
+        content: { body: `Votre commande est prête (${name}).` },
+      });
+      expect(created.status).toBe(201);
+      return created.body.data.id;
+    };
+    const kept = await template('batch_kept');
+    const deleted = await template('batch_deleted');
+    // Both due at the same instant: the worker claims them in one round and writes them in one transaction.
+    const sendAt = new Date(Date.now() + 1_500).toISOString();
+    const submitted = await call<Array<{ id: number }>>('POST', '/messenger/conversation', s.key, {
+      agent_id: agentId,
+      channel: 'sms',
+      content: { template_id: kept },
+      send_at: sendAt,
+      recipients: [{ to: '+33612340031' }, { to: '+33612340032' }],
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const lost = await call<{ id: number }>('POST', '/messenger/submit', s.key, {
+      agent_id: agentId,
+      to: '+33612340033',
+      channel: 'sms',
+      content: { template_id: deleted },
+      send_at: sendAt,
+    });
+    expect(lost.status).toBe(202);
+    expect((await call('DELETE', `/messenger/template/${deleted}`, s.key)).status).toBe(200);
+    const [first, second] = submitted.body.data;
+    expect(await reportedStates(first?.id ?? 0, 'delivered')).toEqual(['scheduled', 'queued', 'sent', 'delivered']);
+    expect(await reportedStates(second?.id ?? 0, 'delivered')).toEqual(['scheduled', 'queued', 'sent', 'delivered']);
+    const failed = await reportedStates(lost.body.data.id, 'failed');
+    expect(failed).toEqual(['scheduled', 'failed']);
+    expect(reportsOf(lost.body.data.id).at(-1)?.data.error).toMatchObject({ code: 'template_deleted' });
+    expect(fake.accepted.filter((message) => message.to === '+33612340033')).toEqual([]);
+  });
+
   it('puts a customer who answers STOP on the opt-out list; the next send ends opted_out', async () => {
     const customer = '+33612340021';
     const first = await call<{ id: number }>('POST', '/messenger/submit', s.key, {

@@ -53,6 +53,62 @@ const PROVIDER_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']
 
 type Claimed = MessengerMessageRow & { rate?: number | null };
 
+/** Sends written per transaction. */
+const SEND_BATCH = 50;
+
+/** A claimed send ready to be written: its channel chosen. */
+interface ReadySend {
+  row: MessengerMessageRow;
+  content: MessengerContent;
+  variables: Readonly<Record<string, string>>;
+  channel: MessengerChannel;
+  channelId: number;
+  fallingBack: boolean;
+}
+
+/** Rows every send of a round reads, read once per round (a broadcast's sends share their environment). */
+class Lookups {
+  private readonly agents = new Map<
+    number,
+    Promise<{ id: number; rcs: number; whatsapp_channel_id: number | null; sms_channel_id: number | null }>
+  >();
+  private readonly rcsChannels = new Map<number, Promise<number | undefined>>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  agent(id: number) {
+    let agent = this.agents.get(id);
+    if (agent === undefined) {
+      agent = this.db
+        .selectFrom('messaging_agent')
+        .select(['id', 'rcs', 'whatsapp_channel_id', 'sms_channel_id'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      this.agents.set(id, agent);
+    }
+    return agent;
+  }
+
+  /** The account's enabled RCS channel, if any. */
+  rcsChannel(clientId: number): Promise<number | undefined> {
+    let channel = this.rcsChannels.get(clientId);
+    if (channel === undefined) {
+      channel = this.db
+        .selectFrom('channel')
+        .select('id')
+        .where('client_id', '=', clientId)
+        .where('type', '=', 'rcs')
+        .where('enabled', '=', 1)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .executeTakeFirst()
+        .then((row) => row?.id);
+      this.rcsChannels.set(clientId, channel);
+    }
+    return channel;
+  }
+}
+
 /** Why a send cannot leave: it fails with this code and message. */
 class SendRefused extends Error {
   constructor(
@@ -232,57 +288,74 @@ export class MessengerWorker {
   }
 
   private async process(items: Claimed[]): Promise<boolean> {
+    const lookups = new Lookups(this.context.db);
+    const ready: ReadySend[] = [];
     for (const row of items) {
       try {
-        await this.handle(row);
+        const send = await this.prepare(row, lookups);
+        if (send !== undefined) ready.push(send);
       } catch (error) {
         this.report(error, `messenger send ${row.id} failed; it is tried again when its lease runs out`);
       }
     }
+    for (let at = 0; at < ready.length; at += SEND_BATCH) await this.write(ready.slice(at, at + SEND_BATCH));
     return true;
   }
 
-  private async handle(row: MessengerMessageRow): Promise<void> {
+  /**
+   * What a claimed send needs before it is written: its channel (`auto` chosen, a fallback's rule) and that channel's
+   * id. Undefined when it was settled here instead (opted out, no channel, a fallback no longer due).
+   */
+  private async prepare(row: MessengerMessageRow, lookups: Lookups): Promise<ReadySend | undefined> {
     const db = this.context.db;
     const content = JSON.parse(row.content) as MessengerContent;
     const variables = JSON.parse(row.variables) as Record<string, string>;
+    let channel: MessengerChannel;
+    let fallingBack = false;
     if (row.work === 'fallback') {
       const rule = row.fallback === null ? undefined : (JSON.parse(row.fallback) as FallbackRule);
       if (rule === undefined || row.fallback_from !== null || !['queued', 'sent'].includes(row.state)) {
         await this.release(row, { work: null, due_at: null });
-        return;
+        return undefined;
       }
-      await this.send(row, content, variables, rule.channel, true);
-      return;
+      channel = rule.channel;
+      fallingBack = true;
+    } else {
+      if (await isOptedOut(db, row.client_id, row.to)) {
+        await transact(db, (trx) =>
+          moveMessage(trx, row, 'opted_out', UNSENT_STATES, {
+            at: nowInstant(),
+            error: { code: 'opted_out', message: `${row.to} is on the account's opt-out list.` },
+          }),
+        );
+        return undefined;
+      }
+      try {
+        channel =
+          row.requested_channel === 'auto' ? await this.chooseChannel(row, content, lookups) : row.requested_channel;
+      } catch (error) {
+        await this.fail(row, error);
+        return undefined;
+      }
     }
-    if (await isOptedOut(db, row.client_id, row.to)) {
-      await transact(db, (trx) =>
-        moveMessage(trx, row, 'opted_out', UNSENT_STATES, {
-          at: nowInstant(),
-          error: { code: 'opted_out', message: `${row.to} is on the account's opt-out list.` },
-        }),
-      );
-      return;
-    }
-    let channel: MessengerChannel;
     try {
-      channel = row.requested_channel === 'auto' ? await this.chooseChannel(row, content) : row.requested_channel;
+      const channelId = await this.channelIdFor(row, channel, lookups);
+      return { row, content, variables, channel, channelId, fallingBack };
     } catch (error) {
       await this.fail(row, error);
-      return;
+      return undefined;
     }
-    await this.send(row, content, variables, channel, false);
   }
 
   /** `auto`: RCS when the number can take it and the environment is launched; else WhatsApp with an approved template; else SMS. */
-  private async chooseChannel(row: MessengerMessageRow, content: MessengerContent): Promise<MessengerChannel> {
+  private async chooseChannel(
+    row: MessengerMessageRow,
+    content: MessengerContent,
+    lookups: Lookups,
+  ): Promise<MessengerChannel> {
     const db = this.context.db;
-    const agent = await db
-      .selectFrom('messaging_agent')
-      .select(['id', 'rcs', 'whatsapp_channel_id', 'sms_channel_id'])
-      .where('id', '=', row.agent_id)
-      .executeTakeFirstOrThrow();
-    if (agent.rcs === 1 && (await this.rcsReachable(row, agent.id))) return 'rcs';
+    const agent = await lookups.agent(row.agent_id);
+    if (agent.rcs === 1 && (await this.rcsReachable(row, agent.id, lookups))) return 'rcs';
     if (agent.whatsapp_channel_id !== null && (await usableOn(db, row.client_id, content, 'whatsapp')))
       return 'whatsapp';
     if (agent.sms_channel_id !== null) return 'sms';
@@ -292,7 +365,7 @@ export class MessengerWorker {
     );
   }
 
-  private async rcsReachable(row: MessengerMessageRow, agentId: number): Promise<boolean> {
+  private async rcsReachable(row: MessengerMessageRow, agentId: number, lookups: Lookups): Promise<boolean> {
     const db = this.context.db;
     const launched = await db
       .selectFrom('messaging_agent_carrier')
@@ -301,7 +374,7 @@ export class MessengerWorker {
       .where('state', '=', 'launched')
       .executeTakeFirst();
     if (launched === undefined) return false;
-    const channelId = await this.rcsChannelOf(row.client_id);
+    const channelId = await lookups.rcsChannel(row.client_id);
     if (channelId === undefined) return false;
     const key = `${channelId}:${row.to}`;
     const cached = this.capabilities.get(key);
@@ -317,128 +390,114 @@ export class MessengerWorker {
     return answer.reachable;
   }
 
-  private async rcsChannelOf(clientId: number): Promise<number | undefined> {
-    const row = await this.context.db
-      .selectFrom('channel')
-      .select('id')
-      .where('client_id', '=', clientId)
-      .where('type', '=', 'rcs')
-      .where('enabled', '=', 1)
-      .where('deleted_at', 'is', null)
-      .orderBy('id')
-      .executeTakeFirst();
-    return row?.id;
-  }
-
-  private async channelIdFor(row: MessengerMessageRow, channel: MessengerChannel): Promise<number> {
+  private async channelIdFor(row: MessengerMessageRow, channel: MessengerChannel, lookups: Lookups): Promise<number> {
     if (channel === 'rcs') {
-      const id = await this.rcsChannelOf(row.client_id);
+      const id = await lookups.rcsChannel(row.client_id);
       if (id === undefined) throw new SendRefused('no_channel', 'The account has no enabled RCS channel.');
       return id;
     }
-    const agent = await this.context.db
-      .selectFrom('messaging_agent')
-      .select(['whatsapp_channel_id', 'sms_channel_id'])
-      .where('id', '=', row.agent_id)
-      .executeTakeFirstOrThrow();
+    const agent = await lookups.agent(row.agent_id);
     const id = channel === 'whatsapp' ? agent.whatsapp_channel_id : agent.sms_channel_id;
     if (id === null) throw new SendRefused('no_channel', `Chat environment ${row.agent_id} has no ${channel} channel.`);
     return id;
   }
 
-  /** Writes the send's conversation entry and outbound row on `channel`, in one transaction with its state. */
-  private async send(
-    row: MessengerMessageRow,
-    content: MessengerContent,
-    variables: Record<string, string>,
-    channel: MessengerChannel,
-    fallingBack: boolean,
-  ): Promise<void> {
-    const db = this.context.db;
-    let channelId: number;
+  /**
+   * Writes sends in one transaction (one commit for a batch: on SQLite each commit is a disk sync). When one of them
+   * cannot be written, the batch is rolled back and each send goes again in a transaction of its own, so only that
+   * one fails.
+   */
+  private async write(batch: readonly ReadySend[]): Promise<void> {
     try {
-      channelId = await this.channelIdFor(row, channel);
-    } catch (error) {
-      await this.fail(row, error);
-      return;
-    }
-    try {
-      await transact(db, async (trx) => {
-        const current = await trx
-          .selectFrom('messenger_message')
-          .selectAll()
-          .where('id', '=', row.id)
-          .executeTakeFirstOrThrow();
-        // Cancelled (or claimed by another node after our lease ran out) meanwhile.
-        if (current.lease_owner !== this.owner) return;
-        if (!fallingBack && !(UNSENT_STATES as readonly string[]).includes(current.state)) return;
-        // `{{chat_url}}` not given: a chat token of the environment for this recipient, tied to this send so its
-        // first use reports the send read too.
-        const needs = await contentVariables(trx, row.client_id, content).catch((): string[] => []);
-        if (needs.includes(CHAT_URL_VARIABLE) && variables[CHAT_URL_VARIABLE] === undefined) {
-          const minted = await mintChatToken(
-            trx,
-            row.client_id,
-            { agent_id: row.agent_id, recipient: { phone: row.to }, variables, reference: row.reference ?? undefined },
-            this.context.config.publicUrl,
-            row.id,
-          );
-          variables[CHAT_URL_VARIABLE] = minted.url;
-        }
-        const rendered = await renderSend(trx, row.client_id, content, variables, channel);
-        const conversationId = await customerConversation(trx, {
-          channelId,
-          clientId: row.client_id,
-          address: row.to,
-        });
-        const data = { ...rendered.data, messenger_message_id: row.id };
-        const planned = await planProviderMessage(trx, conversationId, { text: rendered.text, data });
-        if (planned === undefined)
-          throw new SendRefused('no_channel', `Channel ${channelId} is not a messaging channel.`);
-        const entry = await appendMessage(trx, conversationId, {
-          kind: MESSAGE_KIND.system,
-          text: rendered.text,
-          at: nowInstant(),
-          data,
-        });
-        await queueProviderMessage(trx, planned, Number(entry.seq));
-        // A scenario template's steps follow its opening message (not again when the message falls back).
-        if (!fallingBack) await startScenario(trx, { send: current, content, variables, channelId, conversationId });
-        const rule = current.fallback === null ? undefined : (JSON.parse(current.fallback) as FallbackRule);
-        const fallbackDue =
-          !fallingBack && rule !== undefined && rule.channel !== channel
-            ? new Date(Date.now() + rule.after_minutes * 60_000).toISOString()
-            : null;
-        const set = {
-          channel,
-          channel_id: channelId,
-          conversation_id: conversationId,
-          seq: Number(entry.seq),
-          work: fallbackDue === null ? null : ('fallback' as const),
-          due_at: fallbackDue,
-          ...(fallingBack && { fallback_from: current.channel }),
-        };
-        if (current.state === 'scheduled') {
-          await moveMessage(trx, current, 'queued', ['scheduled'], { at: nowInstant(), set });
-        } else {
-          await trx
-            .updateTable('messenger_message')
-            .set({ ...set, lease_owner: null, lease_until: null, updated_at: nowInstant() })
-            .where('id', '=', row.id)
-            .execute();
-        }
+      await transact(this.context.db, async (trx) => {
+        for (const send of batch) await this.writeSend(trx, send);
       });
     } catch (error) {
+      if (batch.length > 1) {
+        for (const send of batch) await this.write([send]);
+        return;
+      }
+      const [send] = batch;
+      if (send === undefined) return;
       if (
         error instanceof SendRefused ||
         error instanceof ContentRefused ||
         error instanceof StepRefused ||
         error instanceof ApiError
       ) {
-        await this.fail(row, error);
+        await this.fail(send.row, error);
         return;
       }
-      throw error;
+      this.report(error, `messenger send ${send.row.id} failed; it is tried again when its lease runs out`);
+    }
+  }
+
+  /** A send's conversation entry and outbound row on its channel, with its state, in the caller's transaction. */
+  private async writeSend(trx: Tx, send: ReadySend): Promise<void> {
+    const { row, content, channel, channelId, fallingBack } = send;
+    // A copy: a chat token minted in a batch that rolls back must not leave its URL for the next attempt.
+    const variables = { ...send.variables };
+    const current = await trx
+      .selectFrom('messenger_message')
+      .selectAll()
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    // Cancelled (or claimed by another node after our lease ran out) meanwhile.
+    if (current.lease_owner !== this.owner) return;
+    if (!fallingBack && !(UNSENT_STATES as readonly string[]).includes(current.state)) return;
+    // `{{chat_url}}` not given: a chat token of the environment for this recipient, tied to this send so its
+    // first use reports the send read too.
+    const needs = await contentVariables(trx, row.client_id, content).catch((): string[] => []);
+    if (needs.includes(CHAT_URL_VARIABLE) && variables[CHAT_URL_VARIABLE] === undefined) {
+      const minted = await mintChatToken(
+        trx,
+        row.client_id,
+        { agent_id: row.agent_id, recipient: { phone: row.to }, variables, reference: row.reference ?? undefined },
+        this.context.config.publicUrl,
+        row.id,
+      );
+      variables[CHAT_URL_VARIABLE] = minted.url;
+    }
+    const rendered = await renderSend(trx, row.client_id, content, variables, channel);
+    const conversationId = await customerConversation(trx, {
+      channelId,
+      clientId: row.client_id,
+      address: row.to,
+    });
+    const data = { ...rendered.data, messenger_message_id: row.id };
+    const planned = await planProviderMessage(trx, conversationId, { text: rendered.text, data });
+    if (planned === undefined) throw new SendRefused('no_channel', `Channel ${channelId} is not a messaging channel.`);
+    const entry = await appendMessage(trx, conversationId, {
+      kind: MESSAGE_KIND.system,
+      text: rendered.text,
+      at: nowInstant(),
+      data,
+    });
+    await queueProviderMessage(trx, planned, Number(entry.seq));
+    // A scenario template's steps follow its opening message (not again when the message falls back).
+    if (!fallingBack) await startScenario(trx, { send: current, content, variables, channelId, conversationId });
+    const rule = current.fallback === null ? undefined : (JSON.parse(current.fallback) as FallbackRule);
+    const fallbackDue =
+      !fallingBack && rule !== undefined && rule.channel !== channel
+        ? new Date(Date.now() + rule.after_minutes * 60_000).toISOString()
+        : null;
+    const set = {
+      channel,
+      channel_id: channelId,
+      conversation_id: conversationId,
+      seq: Number(entry.seq),
+      work: fallbackDue === null ? null : ('fallback' as const),
+      due_at: fallbackDue,
+      ...(fallingBack && { fallback_from: current.channel }),
+    };
+    if (current.state === 'scheduled') {
+      await moveMessage(trx, current, 'queued', ['scheduled'], { at: nowInstant(), set });
+    } else {
+      await trx
+        .updateTable('messenger_message')
+        .set({ ...set, lease_owner: null, lease_until: null, updated_at: nowInstant() })
+        .where('id', '=', row.id)
+        .execute();
     }
   }
 
