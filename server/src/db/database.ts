@@ -28,6 +28,7 @@ import * as messengerMessages from './migrations/20261205T0540-messenger-message
 import * as messengerTemplates from './migrations/20261205T0550-messenger-templates.js';
 import * as chatTokens from './migrations/20261205T0600-chat-tokens.js';
 import * as scenarioTemplates from './migrations/20261205T1310-scenario-templates.js';
+import * as callbackLanes from './migrations/20261205T1320-callback-lanes.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -55,6 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T0550-messenger-templates': messengerTemplates,
   '20261205T0600-chat-tokens': chatTokens,
   '20261205T1310-scenario-templates': scenarioTemplates,
+  '20261205T1320-callback-lanes': callbackLanes,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

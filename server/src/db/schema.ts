@@ -528,6 +528,11 @@ export interface WebhookDeliveryTable {
   completed_at: Instant | null;
   /** A messaging callback's delivery (webhook_id 0 then), or null for a subscription's. */
   callback_id: number | null;
+  /**
+   * A callback delivery's resource (`MESSENGER_REPORT:42`): its deliveries go one at a time in event order, other
+   * resources' in parallel. Null on subscriptions' rows and on callback rows from before 20261205T1320-callback-lanes.
+   */
+  lane_key: string | null;
 }
 
 /**

@@ -86,6 +86,14 @@ export function callbackAsWebhook(row: MessagingCallbackRow): WebhookRecord {
   };
 }
 
+/**
+ * The lane of a callback delivery: the resource it reports on (`MESSENGER_REPORT:42`, `TEMPLATE_STATUS:7`). The
+ * worker sends one resource's deliveries one at a time in event order, and different resources' in parallel.
+ */
+export function callbackLaneKey(body: Pick<CallbackBody, 'type' | 'id'>): string {
+  return `${body.type}:${body.id}`;
+}
+
 /** A delivery row of one body to one callback; `client_id` is the owning client, 0 for a partner's callback. */
 function deliveryRow(
   callback: MessagingCallbackRow,
@@ -93,6 +101,7 @@ function deliveryRow(
   eventType: string,
   body: CallbackBody,
   at: string,
+  laneKey: string | null,
 ) {
   return {
     webhook_id: 0,
@@ -101,6 +110,7 @@ function deliveryRow(
     event_id: eventId,
     event_type: eventType,
     conversation_id: null,
+    lane_key: laneKey,
     correlation_id: randomUUID(),
     delivery_uuid: randomUUID(),
     attempt: 1,
@@ -125,7 +135,7 @@ export async function queueCallbackTest(trx: Db, callback: MessagingCallbackRow,
   };
   await trx
     .insertInto('webhook_delivery')
-    .values(deliveryRow(callback, 0, CALLBACK_TEST_EVENT, body, at))
+    .values(deliveryRow(callback, 0, CALLBACK_TEST_EVENT, body, at, null))
     .execute();
 }
 
@@ -164,7 +174,7 @@ export async function fanOutToCallbacks(trx: Db, events: readonly EventRow[], at
       at: event.created_at,
       data: payload.data,
     };
-    rows.push(deliveryRow(callback, event.id, event.type, body, at));
+    rows.push(deliveryRow(callback, event.id, event.type, body, at, callbackLaneKey(body)));
   }
   if (rows.length > 0) await trx.insertInto('webhook_delivery').values(rows).execute();
   return rows.length;

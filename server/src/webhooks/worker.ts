@@ -54,16 +54,50 @@ interface Claimed {
 const receiverOf = (row: { webhook_id: number; callback_id: number | null }) =>
   row.callback_id === null ? `webhook:${row.webhook_id}` : `callback:${row.callback_id}`;
 
+/** The columns that place a delivery in its lane. */
+interface LaneColumns {
+  webhook_id: number;
+  callback_id: number | null;
+  conversation_id: number | null;
+  lane_key: string | null;
+}
+
 /**
- * Deliveries that must go one at a time in event order: a conversation's events to one subscription, and every event
- * to one messaging callback (a resource's states arrive in the order they happened).
+ * Deliveries that must go one at a time in event order: a conversation's events to one subscription, and one
+ * resource's events to one messaging callback (a message's queued → sent → delivered → read; other messages' reports
+ * go in parallel). Callback rows queued before the lanes had keys keep their callback's single lane.
  */
-const laneOf = (row: { webhook_id: number; callback_id: number | null; conversation_id: number | null }) =>
+const laneOf = (row: LaneColumns) =>
   row.callback_id !== null
-    ? `callback:${row.callback_id}`
+    ? row.lane_key === null
+      ? `callback:${row.callback_id}`
+      : `callback:${row.callback_id}:${row.lane_key}`
     : row.conversation_id !== null
       ? `${row.webhook_id}:${row.conversation_id}`
       : null;
+
+/** laneOf in SQL (the same strings; '' for a delivery in no lane), so the claim can skip busy lanes as it reads. */
+const LANE_SQL = sql<string>`(case
+  when d.callback_id is not null then 'callback:' || cast(d.callback_id as text) || coalesce(':' || d.lane_key, '')
+  when d.conversation_id is not null then cast(d.webhook_id as text) || ':' || cast(d.conversation_id as text)
+  else '' end)`;
+/** receiverOf in SQL. */
+const RECEIVER_SQL = sql<string>`(case
+  when d.callback_id is null then 'webhook:' || cast(d.webhook_id as text)
+  else 'callback:' || cast(d.callback_id as text) end)`;
+/**
+ * The most lanes and receivers a claim names in its SQL to skip (bound parameters); past it the rest are skipped as
+ * they are read, which is correct but may need further pages.
+ */
+const MAX_SKIPPED_IN_SQL = 2_000;
+/** Due candidates read per page of a claim; further pages are read only while a page gives nothing to claim. */
+const PAGE_ROWS = 256;
+
+interface Candidate extends LaneColumns {
+  id: number;
+  event_id: number;
+  next_attempt_at: string;
+}
 
 type Outcome = { kind: 'answer'; response: OutboundResponse } | { kind: 'error'; message: string };
 
@@ -211,77 +245,98 @@ export class WebhookWorker {
   }
 
   /**
-   * Claims due attempts: one at a time per conversation and subscription (an earlier event of the conversation still
-   * due or being sent holds later ones back), at most perWebhookConcurrency per subscription. On PostgreSQL the
-   * candidates are locked with SKIP LOCKED so nodes never claim the same attempt.
+   * Claims due attempts: one at a time per lane (laneOf: an earlier event of the lane being sent or still due holds
+   * later ones back, and so does, for a callback's resource, an earlier delivery waiting for its retry), at most
+   * perWebhookConcurrency per receiver. Due attempts are read in the due index's order (no sort), a page at a time,
+   * the SQL skipping the lanes known busy and the receivers at their limit: a round finds claimable attempts behind
+   * any number of held-back ones, with one indexed range read per page instead of a per-row subquery. On PostgreSQL
+   * the candidates are locked with SKIP LOCKED so nodes never claim the same attempt.
    */
   private async claim(trx: Tx, room: number, nowIso: string): Promise<Claimed[]> {
-    const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
-    // Due attempts, oldest first (the due index's own order: no sort). Lanes (subscription × conversation) are kept
-    // in order below, in memory: one indexed range read instead of a per-row subquery.
-    const candidates = await sql<{
-      id: number;
-      webhook_id: number;
-      callback_id: number | null;
-      conversation_id: number | null;
-      event_id: number;
-    }>`
-      select d.id, d.webhook_id, d.callback_id, d.conversation_id, d.event_id from webhook_delivery d
-      where d.status = 'pending' and d.next_attempt_at <= ${nowIso}
-        and (d.callback_id is not null or d.webhook_id in (select w.id from webhook w where w.enabled = 1))
-      order by d.next_attempt_at, d.id limit ${room * 4} ${lock}`.execute(trx);
-    if (candidates.rows.length === 0) return [];
+    const perReceiver = new Map<string, number>();
+    const busyLanes = new Set<string>();
+    for (const held of this.inFlight.values()) {
+      const receiver = receiverOf(held.delivery);
+      perReceiver.set(receiver, (perReceiver.get(receiver) ?? 0) + 1);
+      const lane = laneOf(held.delivery);
+      if (lane !== null) busyLanes.add(lane);
+    }
     // Lanes with an attempt in flight anywhere (this node or another) wait for it.
-    const busyLanes = await trx
+    const delivering = await trx
       .selectFrom('webhook_delivery')
-      .select(['webhook_id', 'callback_id', 'conversation_id'])
+      .select(['webhook_id', 'callback_id', 'conversation_id', 'lane_key'])
       .where('status', '=', 'delivering')
       .where((eb) => eb.or([eb('conversation_id', 'is not', null), eb('callback_id', 'is not', null)]))
       .execute();
-    const firstOfLane = new Map<string, number>();
-    for (const candidate of candidates.rows) {
-      const lane = laneOf(candidate);
-      if (lane === null) continue;
-      const first = firstOfLane.get(lane);
-      if (first === undefined || Number(candidate.event_id) < first) firstOfLane.set(lane, Number(candidate.event_id));
+    for (const row of delivering) {
+      const lane = laneOf(row);
+      if (lane !== null) busyLanes.add(lane);
     }
-    const perWebhook = new Map<string, number>();
-    const lanes = new Set<string>();
-    for (const held of this.inFlight.values()) {
-      const receiver = receiverOf(held.delivery);
-      perWebhook.set(receiver, (perWebhook.get(receiver) ?? 0) + 1);
-      const lane = laneOf(held.delivery);
-      if (lane !== null) lanes.add(lane);
-    }
-    for (const busy of busyLanes) {
-      const lane = laneOf(busy);
-      if (lane !== null) lanes.add(lane);
-    }
-    const chosen: number[] = [];
-    for (const candidate of candidates.rows) {
-      if (chosen.length >= room) break;
+    // A callback resource whose delivery failed waits for that delivery's next attempt (its lane is skipped below),
+    // which is claimed here when due: a retry is its lane's earliest event, though the due order puts it behind the
+    // later events queued before it came due. Few rows: the partial index holds callback lanes only.
+    const retries = await sql<Candidate>`
+      select d.id, d.webhook_id, d.callback_id, d.conversation_id, d.lane_key, d.event_id, d.next_attempt_at
+      from webhook_delivery d
+      where d.status = 'pending' and d.attempt > 1 and d.lane_key is not null
+      order by d.next_attempt_at, d.id`.execute(trx);
+    const chosen: Candidate[] = [];
+    const take = (candidate: Candidate, lane: string | null): boolean => {
       const receiver = receiverOf(candidate);
-      const count = perWebhook.get(receiver) ?? 0;
-      const lane = laneOf(candidate);
-      if (count >= this.perWebhook) continue;
+      const count = perReceiver.get(receiver) ?? 0;
+      if (count >= this.perWebhook) return false;
+      perReceiver.set(receiver, count + 1);
+      if (lane !== null) busyLanes.add(lane);
+      chosen.push(candidate);
+      return true;
+    };
+    const dueRetries: Candidate[] = [];
+    for (const retry of retries.rows) {
+      const lane = laneOf(retry);
+      if (lane === null || busyLanes.has(lane)) continue;
+      // Held either way: sent now, or waiting.
+      busyLanes.add(lane);
+      if (retry.next_attempt_at <= nowIso) dueRetries.push(retry);
+    }
+    for (const retry of await this.lockFree(trx, dueRetries)) if (chosen.length < room) take(retry, null);
+    await this.dropLaneFollowers(trx, chosen, 0, perReceiver);
+    let after: Candidate | undefined;
+    while (chosen.length < room) {
+      const page = await this.readDue(trx, nowIso, after, busyLanes, perReceiver);
       // One attempt per lane at a time, and the lane's earliest event first.
-      if (lane !== null && (lanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
-      perWebhook.set(receiver, count + 1);
-      if (lane !== null) lanes.add(lane);
-      chosen.push(Number(candidate.id));
+      const firstOfLane = new Map<string, number>();
+      for (const candidate of page) {
+        const lane = laneOf(candidate);
+        if (lane === null) continue;
+        const first = firstOfLane.get(lane);
+        if (first === undefined || Number(candidate.event_id) < first)
+          firstOfLane.set(lane, Number(candidate.event_id));
+      }
+      const before = chosen.length;
+      for (const candidate of page) {
+        if (chosen.length >= room) break;
+        const lane = laneOf(candidate);
+        if (lane !== null && (busyLanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
+        take(candidate, lane);
+      }
+      await this.dropLaneFollowers(trx, chosen, before, perReceiver);
+      // Further pages only while nothing was found: the next round (at once, since this one claimed) reads again.
+      if (chosen.length > before || page.length < PAGE_ROWS) break;
+      after = page[page.length - 1];
     }
     if (chosen.length === 0) return [];
+    const chosenIds = chosen.map((candidate) => Number(candidate.id));
     const leaseUntil = this.iso(this.now() + this.timeoutMs + Math.max(1_000, 30_000 * this.scale));
     await trx
       .updateTable('webhook_delivery')
       .set({ status: 'delivering', lease_until: leaseUntil })
-      .where('id', 'in', chosen)
+      .where('id', 'in', chosenIds)
       .where('status', '=', 'pending')
       .execute();
     const deliveries = await trx
       .selectFrom('webhook_delivery')
       .selectAll()
-      .where('id', 'in', chosen)
+      .where('id', 'in', chosenIds)
       .where('status', '=', 'delivering')
       .orderBy('id')
       .execute();
@@ -318,6 +373,78 @@ export class WebhookWorker {
         .where('callback_id', 'is not', null)
         .execute();
     return claimed;
+  }
+
+  /** The attempts among `rows` no other node is claiming (PostgreSQL locks them, skipping locked ones; SQLite has one writer). */
+  private async lockFree(trx: Tx, rows: Candidate[]): Promise<Candidate[]> {
+    if (this.dialect !== 'postgres' || rows.length === 0) return rows;
+    const locked = await sql<{ id: number }>`
+      select d.id from webhook_delivery d
+      where d.id in (${sql.join(rows.map((row) => row.id))}) and d.status = 'pending'
+      for update of d skip locked`.execute(trx);
+    const free = new Set(locked.rows.map((row) => Number(row.id)));
+    return rows.filter((row) => free.has(Number(row.id)));
+  }
+
+  /** One page of due attempts after `after`, in the due index's order, skipping busy lanes and full receivers. */
+  private async readDue(
+    trx: Tx,
+    nowIso: string,
+    after: Candidate | undefined,
+    busyLanes: ReadonlySet<string>,
+    perReceiver: ReadonlyMap<string, number>,
+  ): Promise<Candidate[]> {
+    const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
+    const full = [...perReceiver].filter(([, count]) => count >= this.perWebhook).map(([receiver]) => receiver);
+    const skipped = [...busyLanes].slice(0, MAX_SKIPPED_IN_SQL);
+    const page = await sql<Candidate>`
+      select d.id, d.webhook_id, d.callback_id, d.conversation_id, d.lane_key, d.event_id, d.next_attempt_at
+      from webhook_delivery d
+      where d.status = 'pending' and d.next_attempt_at <= ${nowIso}
+        and (d.callback_id is not null or d.webhook_id in (select w.id from webhook w where w.enabled = 1))
+        ${after === undefined ? sql`` : sql`and (d.next_attempt_at > ${after.next_attempt_at} or (d.next_attempt_at = ${after.next_attempt_at} and d.id > ${after.id}))`}
+        ${full.length === 0 ? sql`` : sql`and ${RECEIVER_SQL} not in (${sql.join(full)})`}
+        ${skipped.length === 0 ? sql`` : sql`and ${LANE_SQL} not in (${sql.join(skipped)})`}
+      order by d.next_attempt_at, d.id limit ${PAGE_ROWS} ${lock}`.execute(trx);
+    return page.rows;
+  }
+
+  /**
+   * Gives back the attempts chosen from `from` on that are not the earliest pending event of their callback
+   * resource: one whose earlier event sits further in the due order than the page read (queued by another node, or
+   * a clock apart). Their lanes stay busy for this round. One read on the lane index.
+   */
+  private async dropLaneFollowers(
+    trx: Tx,
+    chosen: Candidate[],
+    from: number,
+    perReceiver: Map<string, number>,
+  ): Promise<void> {
+    const keys = [
+      ...new Set(chosen.slice(from).flatMap((candidate) => (candidate.lane_key === null ? [] : [candidate.lane_key]))),
+    ];
+    if (keys.length === 0) return;
+    const heads = new Map<string, number>();
+    for (let start = 0; start < keys.length; start += 500) {
+      const rows = await trx
+        .selectFrom('webhook_delivery')
+        .select(['callback_id', 'lane_key'])
+        .select((eb) => eb.fn.min('event_id').as('first'))
+        .where('lane_key', 'in', keys.slice(start, start + 500))
+        .where('status', '=', 'pending')
+        .groupBy(['callback_id', 'lane_key'])
+        .execute();
+      for (const row of rows) heads.set(`${row.callback_id}:${row.lane_key}`, Number(row.first));
+    }
+    for (let index = chosen.length - 1; index >= from; index--) {
+      const candidate = chosen[index];
+      if (candidate === undefined || candidate.lane_key === null) continue;
+      const head = heads.get(`${candidate.callback_id}:${candidate.lane_key}`);
+      if (head === undefined || head >= Number(candidate.event_id)) continue;
+      chosen.splice(index, 1);
+      const receiver = receiverOf(candidate);
+      perReceiver.set(receiver, (perReceiver.get(receiver) ?? 1) - 1);
+    }
   }
 
   private openSecret(item: Claimed, stored: string): string {
@@ -507,6 +634,7 @@ function nextAttempt(previous: WebhookDeliveryRow, createdAt: string, due: strin
     event_type: previous.event_type,
     conversation_id: previous.conversation_id,
     callback_id: previous.callback_id,
+    lane_key: previous.lane_key,
     correlation_id: previous.correlation_id,
     delivery_uuid: randomUUID(),
     attempt: previous.attempt + 1,
