@@ -298,13 +298,15 @@ export class WebhookWorker {
       busyLanes.add(lane);
       if (retry.next_attempt_at <= nowIso) dueRetries.push(retry);
     }
+    // A retry is its resource's earliest pending event (the later ones waited for it).
     for (const retry of await this.lockFree(trx, dueRetries)) if (chosen.length < room) take(retry, null);
-    await this.dropLaneFollowers(trx, chosen, 0, perReceiver);
+    // One attempt per lane at a time, and the lane's earliest event first: the earliest read, or the earliest pending
+    // when a resource's earliest was found further on (dropLaneFollowers).
+    const firstOfLane = new Map<string, number>();
+    const laneHeads = new Map<string, number>();
     let after: Candidate | undefined;
     while (chosen.length < room) {
       const page = await this.readDue(trx, nowIso, after, busyLanes, perReceiver);
-      // One attempt per lane at a time, and the lane's earliest event first.
-      const firstOfLane = new Map<string, number>();
       for (const candidate of page) {
         const lane = laneOf(candidate);
         if (lane === null) continue;
@@ -317,9 +319,10 @@ export class WebhookWorker {
         if (chosen.length >= room) break;
         const lane = laneOf(candidate);
         if (lane !== null && (busyLanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
+        if (lane !== null && (laneHeads.get(lane) ?? Number(candidate.event_id)) !== Number(candidate.event_id)) continue;
         take(candidate, lane);
       }
-      await this.dropLaneFollowers(trx, chosen, before, perReceiver);
+      await this.dropLaneFollowers(trx, chosen, before, perReceiver, busyLanes, laneHeads);
       // Further pages only while nothing was found: the next round (at once, since this one claimed) reads again.
       if (chosen.length > before || page.length < PAGE_ROWS) break;
       after = page[page.length - 1];
@@ -412,13 +415,16 @@ export class WebhookWorker {
   /**
    * Gives back the attempts chosen from `from` on that are not the earliest pending event of their callback
    * resource: one whose earlier event sits further in the due order than the page read (queued by another node, or
-   * a clock apart). Their lanes stay busy for this round. One read on the lane index.
+   * a clock apart, or locked by another node's claim). Their lanes are open again for that earliest event only
+   * (`laneHeads`). One read on the lane index.
    */
   private async dropLaneFollowers(
     trx: Tx,
     chosen: Candidate[],
     from: number,
     perReceiver: Map<string, number>,
+    busyLanes: Set<string>,
+    laneHeads: Map<string, number>,
   ): Promise<void> {
     const keys = [
       ...new Set(chosen.slice(from).flatMap((candidate) => (candidate.lane_key === null ? [] : [candidate.lane_key]))),
@@ -444,6 +450,10 @@ export class WebhookWorker {
       chosen.splice(index, 1);
       const receiver = receiverOf(candidate);
       perReceiver.set(receiver, (perReceiver.get(receiver) ?? 1) - 1);
+      const lane = laneOf(candidate);
+      if (lane === null) continue;
+      busyLanes.delete(lane);
+      laneHeads.set(lane, head);
     }
   }
 
