@@ -318,8 +318,12 @@ export class WebhookWorker {
       for (const candidate of page) {
         if (chosen.length >= room) break;
         const lane = laneOf(candidate);
-        if (lane !== null && (busyLanes.has(lane) || firstOfLane.get(lane) !== Number(candidate.event_id))) continue;
-        if (lane !== null && (laneHeads.get(lane) ?? Number(candidate.event_id)) !== Number(candidate.event_id)) continue;
+        if (lane !== null) {
+          const event = Number(candidate.event_id);
+          // Busy, or not the lane's earliest event: of those read, or of those pending once it was looked up.
+          if (busyLanes.has(lane) || firstOfLane.get(lane) !== event || (laneHeads.get(lane) ?? event) !== event)
+            continue;
+        }
         take(candidate, lane);
       }
       await this.dropLaneFollowers(trx, chosen, before, perReceiver, busyLanes, laneHeads);
