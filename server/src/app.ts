@@ -15,6 +15,7 @@ import { apiV1 } from './api/v1/index.js';
 import { apiV2 } from './api/v2/index.js';
 import { metaAppWebhook } from './channels/meta-app-webhook.js';
 import { channelWebhooks } from './channels/plugin.js';
+import { channelRuntime } from './channels/runtime.js';
 import { secretsKey } from './channels/secrets.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -151,6 +152,23 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     webhooks.start();
     statistics.start();
     flows.start();
+  });
+  // Providers post a send's statuses to this node's port within milliseconds, and Twilio, for one, never posts a
+  // refused status again: the channels' loops start once the node listens (a node restarted after a crash finds sends
+  // waiting), or at the first request of an app that is only injected into (tests) — never before it takes answers.
+  let channelsStarted = false;
+  const startChannels = () => {
+    if (channelsStarted) return;
+    channelsStarted = true;
+    channelRuntime(context).start();
+  };
+  app.addHook('onListen', (done) => {
+    startChannels();
+    done();
+  });
+  app.addHook('onRequest', (_request, _reply, done) => {
+    startChannels();
+    done();
   });
   app.addHook('onClose', async () => {
     await reactions.settled();

@@ -32,8 +32,8 @@ export const channelWebhooks: FastifyPluginAsyncTypebox<{ context: AppContext }>
     app.log.info(
       `channels: credentials sealed with a key ${runtime.keyOrigin === 'admin_key' ? 'derived from CAUSERIE_ADMIN_KEY' : 'generated into the data directory'}; set CAUSERIE_SECRET_KEY in production.`,
     );
-  // Delivery changes reach the operators following the conversation through the realtime fan-out reaction.
-  runtime.start();
+  // Delivery changes reach the operators following the conversation through the realtime fan-out reaction. The
+  // runtime's loops start with the node (app.ts: once it listens, so providers' statuses find it).
   app.addHook('onClose', async () => {
     await runtime.stop();
   });
