@@ -4,7 +4,7 @@
 import { type Received, type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent } from '../events/append.js';
-import { transact } from '../events/transact.js';
+import { type Tx, transact } from '../events/transact.js';
 import { clientWithKey, startTestApp, type TestApp } from '../test/harness.js';
 import { messagingCaller, until } from '../test/messaging.js';
 import type { CallbackBody } from './callbacks.js';
@@ -39,27 +39,30 @@ afterAll(async () => {
   await hook.close();
 });
 
-/** A message's states as the messaging commands append them (one transaction each, in order). */
+/** A message's state change as the messaging commands append it, in their transaction. */
+function appendReport(trx: Tx, messageId: number, state: string, previousState: string | null): Promise<void> {
+  return appendEvent(trx, {
+    type: 'messaging.messenger_report',
+    clientId,
+    subject: { type: 'messenger_message', id: messageId },
+    payload: {
+      owner: { kind: 'client', id: clientId },
+      resourceId: messageId,
+      state,
+      previousState,
+      reason: null,
+      data: { id: messageId, reference: null, broadcast_id: null, to: '+33612345678' },
+    },
+    at: new Date().toISOString(),
+  });
+}
+
+/** A message's states, one transaction each, in order. */
 async function report(messageId: number, states: readonly string[]): Promise<void> {
   let previous: string | null = null;
   for (const state of states) {
     const previousState = previous;
-    await transact(t.store.db, (trx) =>
-      appendEvent(trx, {
-        type: 'messaging.messenger_report',
-        clientId,
-        subject: { type: 'messenger_message', id: messageId },
-        payload: {
-          owner: { kind: 'client', id: clientId },
-          resourceId: messageId,
-          state,
-          previousState,
-          reason: null,
-          data: { id: messageId, reference: null, broadcast_id: null, to: '+33612345678' },
-        },
-        at: new Date().toISOString(),
-      }),
-    );
+    await transact(t.store.db, (trx) => appendReport(trx, messageId, state, previousState));
     previous = state;
   }
 }
@@ -122,6 +125,33 @@ describe('messaging callback lanes', () => {
     ]);
   });
 
+  it('never sends more than 32 reports at once to one callback, as to a subscription', async () => {
+    const first = nextMessageId;
+    nextMessageId += 70;
+    let open = 0;
+    let most = 0;
+    answer = (body) => {
+      if (body.id < first || body.id >= first + 70) return { status: 200 };
+      open += 1;
+      most = Math.max(most, open);
+      setTimeout(() => (open -= 1), 60);
+      return { status: 200, delayMs: 60 };
+    };
+    await transact(t.store.db, async (trx) => {
+      for (let messageId = first; messageId < first + 70; messageId++)
+        await appendReport(trx, messageId, 'queued', null);
+    });
+    await until(() => {
+      const done = hook.received.filter((request) => {
+        const body = JSON.parse(request.body) as CallbackBody;
+        return body.type === 'MESSENGER_REPORT' && body.id >= first && body.id < first + 70;
+      }).length;
+      if (done < 70) throw new Error(`${done} of 70`);
+    });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(32);
+  });
+
   it("claims another message's report behind thousands due in one busy message's lane", async () => {
     const busy = nextMessageId++;
     const other = nextMessageId++;
@@ -130,21 +160,7 @@ describe('messaging callback lanes', () => {
     const holdMs = 3_000;
     answer = (body) => ({ status: 200, delayMs: body.id === busy && body.state === 'state 0' ? holdMs : 0 });
     await transact(t.store.db, async (trx) => {
-      for (let i = 0; i < backlog; i++)
-        await appendEvent(trx, {
-          type: 'messaging.messenger_report',
-          clientId,
-          subject: { type: 'messenger_message', id: busy },
-          payload: {
-            owner: { kind: 'client', id: clientId },
-            resourceId: busy,
-            state: `state ${i}`,
-            previousState: null,
-            reason: null,
-            data: { id: busy },
-          },
-          at: new Date().toISOString(),
-        });
+      for (let i = 0; i < backlog; i++) await appendReport(trx, busy, `state ${i}`, null);
     });
     await until(() => {
       if (reportsOf(busy).length === 0) throw new Error('the busy lane has not started');
