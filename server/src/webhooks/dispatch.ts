@@ -289,6 +289,8 @@ export async function replayDelivery(db: Kysely<Database>, delivery: WebhookDeli
         event_type: delivery.event_type,
         conversation_id: delivery.conversation_id,
         callback_id: delivery.callback_id,
+        // A replayed report keeps its resource's lane: it goes in order with that message's other reports.
+        lane_key: delivery.lane_key,
         correlation_id: delivery.correlation_id,
         delivery_uuid: randomUUID(),
         attempt: Number(last.attempt ?? delivery.attempt) + 1,
