@@ -29,6 +29,7 @@ import * as messengerTemplates from './migrations/20261205T0550-messenger-templa
 import * as chatTokens from './migrations/20261205T0600-chat-tokens.js';
 import * as scenarioTemplates from './migrations/20261205T1310-scenario-templates.js';
 import * as callbackLanes from './migrations/20261205T1320-callback-lanes.js';
+import * as messengerLanes from './migrations/20261205T1330-messenger-lanes.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T0600-chat-tokens': chatTokens,
   '20261205T1310-scenario-templates': scenarioTemplates,
   '20261205T1320-callback-lanes': callbackLanes,
+  '20261205T1330-messenger-lanes': messengerLanes,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
