@@ -53,6 +53,8 @@ const PROVIDER_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']
 
 type Claimed = MessengerMessageRow & { rate?: number | null };
 
+/** How often the worker's rarer work is looked at (see chores()). */
+const CHORES_MS = 200;
 /** Sends written per transaction. */
 const SEND_BATCH = 50;
 
@@ -127,6 +129,7 @@ export class MessengerWorker {
   /** Per running broadcast with a rate cap, the sends this node may still take and when it last counted. */
   private readonly allowances = new Map<number, { tokens: number; at: number }>();
   private lastBroadcastPass = 0;
+  private lastChores = 0;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -140,10 +143,9 @@ export class MessengerWorker {
       {
         claim: async () => {
           const fed = await this.feed.advance();
-          const swept = await this.sweep();
-          const submitted = await submitDueTemplates(this.context);
+          const chores = await this.chores();
           const items = await this.claim();
-          return { items, more: fed || swept || submitted > 0 || items.length >= CLAIM_BATCH };
+          return { items, more: fed || chores || items.length >= CLAIM_BATCH };
         },
         process: (items) => this.process(items),
       },
@@ -167,6 +169,21 @@ export class MessengerWorker {
 
   poke(): void {
     this.loop.poke();
+  }
+
+  /**
+   * The rarer work, looked at every CHORES_MS at most rather than at every round (a broadcast's statuses wake the loop
+   * thousands of times a minute): templates due at Meta, broadcasts' moves, cancelled broadcasts' sends. True when
+   * there is more of it (then it is looked at again at once).
+   */
+  private async chores(): Promise<boolean> {
+    if (Date.now() - this.lastChores < CHORES_MS) return false;
+    this.lastChores = Date.now();
+    const swept = await this.sweep();
+    const submitted = await submitDueTemplates(this.context);
+    const more = swept || submitted > 0;
+    if (more) this.lastChores = 0;
+    return more;
   }
 
   /** Broadcasts' own moves (at most once a second) and the end of cancelled broadcasts' sends. */
@@ -256,8 +273,21 @@ export class MessengerWorker {
     lane: { clientId: number } | { broadcastId: number },
     limit: number,
   ): Promise<Claimed[]> {
+    const now = nowInstant();
+    // A look first, outside a transaction: most rounds of a running broadcast find its sends all taken already, and
+    // on SQLite an empty write transaction still takes the write lock and commits.
+    let probe = db
+      .selectFrom('messenger_message')
+      .select('id')
+      .where('due_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .limit(1);
+    probe =
+      'clientId' in lane
+        ? probe.where('broadcast_id', 'is', null).where('client_id', '=', lane.clientId)
+        : probe.where('broadcast_id', '=', lane.broadcastId);
+    if ((await probe.executeTakeFirst()) === undefined) return [];
     return transact(db, async (trx) => {
-      const now = nowInstant();
       let due = trx
         .selectFrom('messenger_message')
         .select('id')
