@@ -31740,6 +31740,54 @@ export interface paths {
                             /** @description The WhatsApp Business Account id of its number. */
                             waba_id: string;
                         } | null;
+                        /**
+                         * @description What follows the opening message (`content`) for each recipient: steps the flow engine runs in the conversation the opening message went to — `send_message`, `send_template`, `wait_reply` (a reply or a suggestion click, with a timeout), `branch` (on the answer), `set_variable`, `wait`, `handover` (to an operator), `end` (docs/COMMERCE.md, Flow definitions). No `channel_id` or `to`: it continues on the channel and with the recipient of its send. `null` removes it. A step of another type, a `channel_id` or a `to` is 400 naming the field.
+                         * @example {
+                         *       "steps": [
+                         *         {
+                         *           "id": "ask",
+                         *           "type": "wait_reply",
+                         *           "timeout_seconds": 86400,
+                         *           "timeout_next": "bye"
+                         *         },
+                         *         {
+                         *           "id": "route",
+                         *           "type": "branch",
+                         *           "conditions": [
+                         *             {
+                         *               "variable": "reply",
+                         *               "operator": "eq",
+                         *               "value": "OUI",
+                         *               "next": "confirm"
+                         *             }
+                         *           ],
+                         *           "else": "human"
+                         *         },
+                         *         {
+                         *           "id": "confirm",
+                         *           "type": "send_message",
+                         *           "text": "Merci {{firstname}}, c’est noté.",
+                         *           "next": "end"
+                         *         },
+                         *         {
+                         *           "id": "human",
+                         *           "type": "handover",
+                         *           "note": "Réponse libre au rappel de commande",
+                         *           "next": "end"
+                         *         },
+                         *         {
+                         *           "id": "bye",
+                         *           "type": "send_message",
+                         *           "text": "Sans réponse de votre part, nous gardons la commande."
+                         *         },
+                         *         {
+                         *           "id": "end",
+                         *           "type": "end"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        scenario?: unknown;
                     };
                 };
             };
@@ -32127,6 +32175,54 @@ export interface paths {
                             /** @description The WhatsApp Business Account id of its number. */
                             waba_id: string;
                         } | null;
+                        /**
+                         * @description What follows the opening message (`content`) for each recipient: steps the flow engine runs in the conversation the opening message went to — `send_message`, `send_template`, `wait_reply` (a reply or a suggestion click, with a timeout), `branch` (on the answer), `set_variable`, `wait`, `handover` (to an operator), `end` (docs/COMMERCE.md, Flow definitions). No `channel_id` or `to`: it continues on the channel and with the recipient of its send. `null` removes it. A step of another type, a `channel_id` or a `to` is 400 naming the field.
+                         * @example {
+                         *       "steps": [
+                         *         {
+                         *           "id": "ask",
+                         *           "type": "wait_reply",
+                         *           "timeout_seconds": 86400,
+                         *           "timeout_next": "bye"
+                         *         },
+                         *         {
+                         *           "id": "route",
+                         *           "type": "branch",
+                         *           "conditions": [
+                         *             {
+                         *               "variable": "reply",
+                         *               "operator": "eq",
+                         *               "value": "OUI",
+                         *               "next": "confirm"
+                         *             }
+                         *           ],
+                         *           "else": "human"
+                         *         },
+                         *         {
+                         *           "id": "confirm",
+                         *           "type": "send_message",
+                         *           "text": "Merci {{firstname}}, c’est noté.",
+                         *           "next": "end"
+                         *         },
+                         *         {
+                         *           "id": "human",
+                         *           "type": "handover",
+                         *           "note": "Réponse libre au rappel de commande",
+                         *           "next": "end"
+                         *         },
+                         *         {
+                         *           "id": "bye",
+                         *           "type": "send_message",
+                         *           "text": "Sans réponse de votre part, nous gardons la commande."
+                         *         },
+                         *         {
+                         *           "id": "end",
+                         *           "type": "end"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        scenario?: unknown;
                     };
                 };
             };
