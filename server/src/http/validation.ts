@@ -20,8 +20,11 @@ type JsonSchema = {
 
 /** `/chat/available` → `chat[available]`, `/website_list/2` → `website_list`: field names as the API documents them. */
 function fieldName(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').filter((part) => part !== '' && !/^\d+$/.test(part));
-  if (extra) parts.push(extra);
+  // A position inside a list of objects stays in the name (`recipients[1][colour]`: the one item that is wrong); a
+  // trailing one goes (`website_id`, not `website_id[0]`, as the seeds word errors about a list of ids).
+  const segments = instancePath.split('/').filter((part) => part !== '');
+  if (extra) segments.push(extra);
+  const parts = segments.filter((part, index) => !/^\d+$/.test(part) || index < segments.length - 1);
   if (parts.length === 0) return 'body';
   return (
     parts[0] +

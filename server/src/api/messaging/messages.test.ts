@@ -202,6 +202,14 @@ describe('messenger sends', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.meta.field).toBe('recipients[2].variables.firstname');
+    // A field the request's schema does not know names the recipient it is in, too.
+    const unknown = await call('POST', '/messenger/conversation', s.key, {
+      agent_id: agentId,
+      content,
+      recipients: [recipients[0], { ...recipients[1], colour: 'blue' }],
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.meta.field).toBe('recipients[1][colour]');
     const answer = await call<Array<{ id: number; to: string }>>('POST', '/messenger/conversation', s.key, {
       agent_id: agentId,
       content,
