@@ -4,7 +4,6 @@
 // session, `Bearer cos_…`, acting as its client); another scope or an agent's session is 403,
 // another tenant's ids 404, a transition the state machine refuses 409 with the current state.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import type { MessagingAgentCarrierRow, MessagingAgentRow, MessagingTesterRow } from '../../db/schema.js';
@@ -23,14 +22,13 @@ import {
 } from '../../domain/messaging/agents.js';
 import { TESTER_STATES } from '../../domain/messaging/tester-states.js';
 import { createTester, deleteTester, listTesters, loadTester } from '../../domain/messaging/testers.js';
-import { notPermitted } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
 import {
   Answer,
+  accountRoutes,
   MessagingErrors as Errors,
   guarded,
   Listing,
-  messagingKey,
   ok,
   page,
   pageAt,
@@ -180,24 +178,13 @@ export const messagingAgentsApi: FastifyPluginAsyncTypebox<{ context: AppContext
   app.addHook('onClose', async () => {
     await worker.stop();
   });
-  const clientOf = new WeakMap<FastifyRequest, number>();
-  // Authentication precedes validation: an unknown key learns nothing about the schema.
-  app.addHook('onRequest', async (request) => {
-    if (!/^\/api\/messaging\/(chatbot\/agent|messenger\/rcs-tester)(\/|\?|$)/.test(request.url)) return;
-    // A console session (`Bearer cos_…`) acts as its client: the console's chat environment pages call these routes.
-    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
-    if (principal.scope !== 'client')
-      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
-    // Registering with the carriers is the account's set-up: an operator's or manager's session may not.
-    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
-      throw notPermitted("A console session reaches chat environments and RCS testers only with the 'admin' role.");
-    clientOf.set(request, principal.clientId);
-  });
-  const clientId = (request: FastifyRequest): number => {
-    const id = clientOf.get(request);
-    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
-    return id;
-  };
+  // A console session (`Bearer cos_…`) acts as its client: the console's chat environment pages call these routes.
+  const clientId = accountRoutes(
+    app,
+    context,
+    /^\/api\/messaging\/(chatbot\/agent|messenger\/rcs-tester)(\/|\?|$)/,
+    "reaches chat environments and RCS testers only with the 'admin' role.",
+  );
   const IdParams = Type.Object({ id: IdSchema('The resource id.') });
 
   app.post(

@@ -30,14 +30,14 @@ import {
 } from '../../domain/messaging/broadcasts.js';
 import { CsvSyntaxError, readCsvRecords } from '../../domain/messaging/csv-records.js';
 import { activeEnvironment, environmentChannels, MESSENGER_STATES } from '../../domain/messaging/messages.js';
-import { ApiError, fieldInvalid, notPermitted } from '../../errors.js';
+import { ApiError, fieldInvalid } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
 import {
   Answer,
+  accountRoutes,
   MessagingErrors as Errors,
   guarded,
   Listing,
-  messagingKey,
   ok,
   page,
   pageAt,
@@ -176,23 +176,12 @@ export function messagingBroadcastsApi(sending: BroadcastSending): FastifyPlugin
     await app.register(multipart, { limits: { files: 1, fileSize: MAX_FILE_BYTES, fields: 0, parts: 1 } });
     // A text/csv body reaches the route as its stream: the import reads it as it arrives.
     app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
-    const clientOf = new WeakMap<FastifyRequest, number>();
-    app.addHook('onRequest', async (request) => {
-      if (!/^\/api\/messaging\/messenger\/broadcast(\/|\?|$)/.test(request.url)) return;
-      const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
-      if (principal.scope !== 'client')
-        throw notPermitted(
-          'This service takes a client-scoped key (a standard account), not a partner or platform key.',
-        );
-      if (principal.session !== undefined && !principal.session.roles.includes('admin'))
-        throw notPermitted("A console session reaches broadcasts only with the 'admin' role.");
-      clientOf.set(request, principal.clientId);
-    });
-    const clientId = (request: FastifyRequest): number => {
-      const id = clientOf.get(request);
-      if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
-      return id;
-    };
+    const clientId = accountRoutes(
+      app,
+      context,
+      /^\/api\/messaging\/messenger\/broadcast(\/|\?|$)/,
+      "reaches broadcasts only with the 'admin' role.",
+    );
     const IdParams = Type.Object({ id: IdSchema('The broadcast id.') });
     const withProgress = async (broadcast: MessengerBroadcastRow) =>
       present(broadcast, await broadcastProgress(db, broadcast));

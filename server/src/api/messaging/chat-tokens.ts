@@ -4,7 +4,6 @@
 // already used, is a page that says so (410); an unknown one 404. The page's only script carries a nonce (strict CSP).
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import {
@@ -16,14 +15,13 @@ import {
   revokeChatToken,
   useChatToken,
 } from '../../domain/messaging/chat-tokens.js';
-import { notPermitted } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
 import { escapeHtml } from '../../web/demo-page.js';
 import {
   Answer,
+  accountRoutes,
   MessagingErrors as Errors,
   Listing,
-  messagingKey,
   ok,
   page,
   pageAt,
@@ -127,21 +125,12 @@ function pageOf(use: Exclude<ChatTokenUse, { kind: 'unknown' | 'gone' }>, nonce:
 
 export const messagingChatTokensApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const clientOf = new WeakMap<FastifyRequest, number>();
-  app.addHook('onRequest', async (request) => {
-    if (!/^\/api\/messaging\/chatbot\/token(\/|\?|$)/.test(request.url)) return;
-    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
-    if (principal.scope !== 'client')
-      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
-    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
-      throw notPermitted("A console session makes chat tokens only with the 'admin' role.");
-    clientOf.set(request, principal.clientId);
-  });
-  const clientId = (request: FastifyRequest): number => {
-    const id = clientOf.get(request);
-    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
-    return id;
-  };
+  const clientId = accountRoutes(
+    app,
+    context,
+    /^\/api\/messaging\/chatbot\/token(\/|\?|$)/,
+    "makes chat tokens only with the 'admin' role.",
+  );
 
   app.post(
     '/api/messaging/chatbot/token',

@@ -1,6 +1,6 @@
 // What the /api/messaging plugins share: the key check (X-API-Key or Bearer), the success envelopes and paging of
 // REST v2, the 409 of a refused transition, and the OpenAPI pieces (tag, error answers, examples).
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { InvalidTransition } from '../../domain/messaging/state-machine.js';
@@ -81,4 +81,32 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
       });
     throw error;
   }
+}
+
+/**
+ * A standard account's routes (those whose URL `paths` matches): a client-scoped key, or a console session with the
+ * admin role — `adminOnly` ends the refusal an operator's or manager's session gets ("A console session sends
+ * messages only with the 'admin' role."). Answers the account a request acts for.
+ */
+export function accountRoutes(
+  app: FastifyInstance,
+  context: AppContext,
+  paths: RegExp,
+  adminOnly: string,
+): (request: FastifyRequest) => number {
+  const clientOf = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    if (!paths.test(request.url)) return;
+    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
+    if (principal.scope !== 'client')
+      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
+    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
+      throw notPermitted(`A console session ${adminOnly}`);
+    clientOf.set(request, principal.clientId);
+  });
+  return (request) => {
+    const id = clientOf.get(request);
+    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
+    return id;
+  };
 }

@@ -3,7 +3,6 @@
 // (`/messenger/optout`). A client-scoped key (or an admin's console session). Accepting a send answers 202: the
 // messenger worker sends it, and every state change reaches the account's callback as MESSENGER_REPORT.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import {
@@ -22,15 +21,15 @@ import {
 import { requiredVariables } from '../../domain/messaging/messenger-content.js';
 import { notifyMessengerWork } from '../../domain/messaging/messenger-signal.js';
 import { messengerWorker } from '../../domain/messaging/messenger-worker.js';
-import { fieldInvalid, notPermitted } from '../../errors.js';
+import { fieldInvalid } from '../../errors.js';
 import { transact } from '../../events/transact.js';
 import { IdSchema } from '../../http/ids.js';
 import { nowInstant } from '../../time.js';
 import {
   Answer,
+  accountRoutes,
   MessagingErrors as Errors,
   Listing,
-  messagingKey,
   ok,
   page,
   pageAt,
@@ -159,21 +158,12 @@ export const messagingMessagesApi: FastifyPluginAsyncTypebox<{ context: AppConte
   app.addHook('onClose', async () => {
     await worker.stop();
   });
-  const clientOf = new WeakMap<FastifyRequest, number>();
-  app.addHook('onRequest', async (request) => {
-    if (!/^\/api\/messaging\/messenger\/(submit|conversation|message|optout)(\/|\?|$)/.test(request.url)) return;
-    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
-    if (principal.scope !== 'client')
-      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
-    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
-      throw notPermitted("A console session sends messages only with the 'admin' role.");
-    clientOf.set(request, principal.clientId);
-  });
-  const clientId = (request: FastifyRequest): number => {
-    const id = clientOf.get(request);
-    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
-    return id;
-  };
+  const clientId = accountRoutes(
+    app,
+    context,
+    /^\/api\/messaging\/messenger\/(submit|conversation|message|optout)(\/|\?|$)/,
+    "sends messages only with the 'admin' role.",
+  );
   const IdParams = Type.Object({ id: IdSchema('The message id.') });
 
   app.post(

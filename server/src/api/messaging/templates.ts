@@ -2,7 +2,6 @@
 // its preview (the message per channel with a recipient's variables, and the SMS's segments). A client-scoped key (or
 // an admin's console session). Saving one with `whatsapp` submits it to Meta for review (TEMPLATE_STATUS follows).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { notifyMessengerWork } from '../../domain/messaging/messenger-signal.js';
@@ -22,13 +21,13 @@ import {
   TEMPLATE_CATEGORIES,
   updateTemplate,
 } from '../../domain/messaging/templates.js';
-import { ApiError, notPermitted } from '../../errors.js';
+import { ApiError } from '../../errors.js';
 import { IdSchema } from '../../http/ids.js';
 import {
   Answer,
+  accountRoutes,
   MessagingErrors as Errors,
   Listing,
-  messagingKey,
   ok,
   page,
   pageAt,
@@ -163,21 +162,12 @@ export type TemplateView = ReturnType<typeof presentTemplate>;
 
 export const messagingTemplatesApi: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { db } = context;
-  const clientOf = new WeakMap<FastifyRequest, number>();
-  app.addHook('onRequest', async (request) => {
-    if (!/^\/api\/messaging\/messenger\/template(\/|\?|$)/.test(request.url)) return;
-    const principal = await context.keys.authenticate(messagingKey(request), { sessions: true, address: request.ip });
-    if (principal.scope !== 'client')
-      throw notPermitted('This service takes a client-scoped key (a standard account), not a partner or platform key.');
-    if (principal.session !== undefined && !principal.session.roles.includes('admin'))
-      throw notPermitted("A console session edits templates only with the 'admin' role.");
-    clientOf.set(request, principal.clientId);
-  });
-  const clientId = (request: FastifyRequest): number => {
-    const id = clientOf.get(request);
-    if (id === undefined) throw notPermitted('This service takes a client-scoped key.');
-    return id;
-  };
+  const clientId = accountRoutes(
+    app,
+    context,
+    /^\/api\/messaging\/messenger\/template(\/|\?|$)/,
+    "edits templates only with the 'admin' role.",
+  );
   const IdParams = Type.Object({ id: IdSchema('The template id.') });
   /** A template of the account as the API shows it, its scenario included. */
   const view = async (owner: number, id: number) => {
