@@ -275,6 +275,32 @@ export async function messengerSender(
   return { key, agentId: Number(agent.body.data.id) };
 }
 
+/** A chat environment sending by SMS on `smsChannelId`, once it is active (as `/chatbot/agent` makes one); its id. */
+export async function smsEnvironment(
+  call: ReturnType<typeof messagingCaller>,
+  key: string,
+  smsChannelId: number,
+): Promise<number> {
+  const agent = await call<{ id: number }>('POST', '/chatbot/agent', key, {
+    name: 'Boulangerie Martin',
+    description: 'Commandes et retraits en boutique',
+    logo_url: 'https://cdn.example.fr/logo.png',
+    banner_url: 'https://cdn.example.fr/banner.png',
+    brand_color: '#0b78d0',
+    privacy_url: 'https://example.fr/privacy',
+    terms_url: 'https://example.fr/terms',
+    channels: ['sms'],
+    sms_channel_id: smsChannelId,
+  });
+  if (agent.status !== 201) throw new Error(`environment: ${JSON.stringify(agent.body)}`);
+  const agentId = agent.body.data.id;
+  await until(async () => {
+    const read = await call<{ state: string }>('GET', `/chatbot/agent/${agentId}`, key);
+    if (read.body.data.state !== 'active') throw new Error(`environment ${agentId} is ${read.body.data.state}`);
+  });
+  return agentId;
+}
+
 /** The MESSENGER_REPORT deliveries a receiver got, as the webhook-ids seen for each `send:state`. */
 export function reportIdsByState(receiver: CallbackReceiver): Map<string, Set<string>> {
   const byState = new Map<string, Set<string>>();

@@ -6,7 +6,13 @@
 import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChannelTestSetup, closeChannelTest, connectFake, startChannelApp } from '../../test/channel-app.js';
-import { type CallbackReceiver, messagingCaller, startCallbackReceiver, until } from '../../test/messaging.js';
+import {
+  type CallbackReceiver,
+  messagingCaller,
+  smsEnvironment,
+  startCallbackReceiver,
+  until,
+} from '../../test/messaging.js';
 import type { BroadcastView } from './broadcasts.js';
 import type { MessengerMessageView } from './messages.js';
 
@@ -64,22 +70,7 @@ beforeAll(async () => {
   const registered = await call<{ secret: string }>('POST', '/system/callback', s.key, { url: receiver.url });
   expect(registered.status).toBe(201);
   receiver.trust(registered.body.data.secret);
-  const agent = await call<{ id: number; state: string }>('POST', '/chatbot/agent', s.key, {
-    name: 'Boulangerie Martin',
-    description: 'Commandes et retraits en boutique',
-    logo_url: 'https://cdn.example.fr/logo.png',
-    banner_url: 'https://cdn.example.fr/banner.png',
-    brand_color: '#0b78d0',
-    privacy_url: 'https://example.fr/privacy',
-    terms_url: 'https://example.fr/terms',
-    channels: ['sms'],
-    sms_channel_id: smsChannelId,
-  });
-  expect(agent.status).toBe(201);
-  agentId = agent.body.data.id;
-  await until(async () => {
-    expect((await call<{ state: string }>('GET', `/chatbot/agent/${agentId}`, s.key)).body.data.state).toBe('active');
-  });
+  agentId = await smsEnvironment(call, s.key, smsChannelId);
 });
 afterAll(async () => {
   await receiver.close();

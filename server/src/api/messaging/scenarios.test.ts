@@ -5,7 +5,7 @@
 import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChannelTestSetup, closeChannelTest, connectFake, startChannelApp } from '../../test/channel-app.js';
-import { messagingCaller, until } from '../../test/messaging.js';
+import { messagingCaller, smsEnvironment, until } from '../../test/messaging.js';
 import type { MessengerMessageView } from './messages.js';
 import type { TemplateView } from './templates.js';
 
@@ -97,22 +97,7 @@ beforeAll(async () => {
     type: 'sms',
     credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
   });
-  const agent = await call<{ id: number }>('POST', '/chatbot/agent', s.key, {
-    name: 'Boulangerie Martin',
-    description: 'Commandes et retraits en boutique',
-    logo_url: 'https://cdn.example.fr/logo.png',
-    banner_url: 'https://cdn.example.fr/banner.png',
-    brand_color: '#0b78d0',
-    privacy_url: 'https://example.fr/privacy',
-    terms_url: 'https://example.fr/terms',
-    channels: ['sms'],
-    sms_channel_id: smsChannelId,
-  });
-  expect(agent.status).toBe(201);
-  agentId = agent.body.data.id;
-  await until(async () => {
-    expect((await call<{ state: string }>('GET', `/chatbot/agent/${agentId}`, s.key)).body.data.state).toBe('active');
-  });
+  agentId = await smsEnvironment(call, s.key, smsChannelId);
 });
 afterAll(async () => {
   await closeChannelTest(s, fake);
