@@ -99,7 +99,23 @@ export type OutboundContent =
   | { type: 'text'; text: string }
   /** `url`: where the provider fetches the file; `mediaId`: our stored file (its signed URL is filled in at send time). */
   | { type: 'media'; kind: MediaKind; url: string; mediaId?: number; caption?: string; filename?: string }
-  | { type: 'template'; name: string; language: string; parameters: string[] };
+  /**
+   * `parameters`: the body's, in order; `header`: a text header's one parameter, or the link of a media header;
+   * `buttons`: the value of each dynamic URL button, by the button's position in the template.
+   */
+  | {
+      type: 'template';
+      name: string;
+      language: string;
+      parameters: string[];
+      header?: TemplateHeaderParameter;
+      buttons?: Array<{ index: number; text: string }>;
+    };
+
+/** A template header's parameter at send time: its variable's value, or the media Meta fetches by link. */
+export type TemplateHeaderParameter =
+  | { type: 'text'; text: string }
+  | { type: 'image' | 'video' | 'document'; url: string };
 
 export interface OutboundMessage {
   /** Our id of the outbound row: providers that take an idempotency id (RBM's messageId) get it. */

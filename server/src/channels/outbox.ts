@@ -14,6 +14,7 @@ import {
   isProviderChannel,
   type OutboundContent,
   type ProviderError,
+  type TemplateHeaderParameter,
 } from './adapter.js';
 import { adapterFor } from './registry.js';
 import { notifyOutboundWork } from './signal.js';
@@ -39,7 +40,13 @@ function contentOf(entry: { text: string; data?: Record<string, unknown> }): Out
   if (media !== undefined) return media;
   const template = entry.data?.template;
   if (typeof template === 'object' && template !== null) {
-    const { name, language, parameters } = template as { name?: unknown; language?: unknown; parameters?: unknown };
+    const { name, language, parameters, header, buttons } = template as {
+      name?: unknown;
+      language?: unknown;
+      parameters?: unknown;
+      header?: TemplateHeaderParameter;
+      buttons?: Array<{ index: number; text: string }>;
+    };
     if (typeof name === 'string' && typeof language === 'string') {
       return {
         type: 'template',
@@ -48,6 +55,9 @@ function contentOf(entry: { text: string; data?: Record<string, unknown> }): Out
         parameters: Array.isArray(parameters)
           ? parameters.filter((item): item is string => typeof item === 'string')
           : [],
+        // Written by renderSend (messenger-content.ts) in these shapes.
+        ...(header !== undefined && { header }),
+        ...(Array.isArray(buttons) && buttons.length > 0 && { buttons }),
       };
     }
   }

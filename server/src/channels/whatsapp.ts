@@ -153,14 +153,38 @@ function graphMessage(to: string, content: OutboundContent): Record<string, unkn
         template: {
           name: content.name,
           language: { code: content.language },
-          ...(content.parameters.length > 0 && {
-            components: [
-              { type: 'body', parameters: content.parameters.map((value) => ({ type: 'text', text: value })) },
-            ],
-          }),
+          ...(templateComponents(content).length > 0 && { components: templateComponents(content) }),
         },
       };
   }
+}
+
+/**
+ * A template send's components as the Cloud API takes them: the header's parameter (text, or the media by link), the
+ * body's parameters in order, and one `button` component per dynamic URL button (sub_type url, its index).
+ */
+function templateComponents(content: Extract<OutboundContent, { type: 'template' }>): Array<Record<string, unknown>> {
+  const components: Array<Record<string, unknown>> = [];
+  const header = content.header;
+  if (header !== undefined)
+    components.push({
+      type: 'header',
+      parameters: [
+        header.type === 'text'
+          ? { type: 'text', text: header.text }
+          : { type: header.type, [header.type]: { link: header.url } },
+      ],
+    });
+  if (content.parameters.length > 0)
+    components.push({ type: 'body', parameters: content.parameters.map((value) => ({ type: 'text', text: value })) });
+  for (const button of content.buttons ?? [])
+    components.push({
+      type: 'button',
+      sub_type: 'url',
+      index: String(button.index),
+      parameters: [{ type: 'text', text: button.text }],
+    });
+  return components;
 }
 
 /** A Graph API error object as a send outcome. */

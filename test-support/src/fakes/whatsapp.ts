@@ -62,6 +62,17 @@ function placeholderProblem(
   return undefined;
 }
 
+/** How many {{n}} parameters a filed text has (its distinct positions). */
+function placeholderCount(text: unknown): number {
+  return new Set(typeof text === 'string' ? (text.match(/\{\{\d+\}\}/g) ?? []) : []).size;
+}
+
+/** The URL buttons of a template's components. */
+function urlButtonsOf(components: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const buttons = components.find((component) => component.type === 'BUTTONS')?.buttons;
+  return Array.isArray(buttons) ? (buttons as Array<Record<string, unknown>>).filter((b) => b.type === 'URL') : [];
+}
+
 export interface AcceptedMessage {
   wamid: string;
   to: string;
@@ -415,6 +426,17 @@ export class FakeWhatsApp extends FakeProvider {
       return graphError(400, 100, '(#100) Invalid parameter', {
         error_user_msg: 'Variables in the body need examples (example.body_text).',
       });
+    const header = list.find((component) => component.type === 'HEADER');
+    const headerExamples = (header?.example as { header_text?: unknown[] } | undefined)?.header_text?.length ?? 0;
+    if (header !== undefined && placeholderCount(header.text) > 0 && headerExamples === 0)
+      return graphError(400, 100, '(#100) Invalid parameter', {
+        error_user_msg: 'Variables in the header need an example (example.header_text).',
+      });
+    for (const button of urlButtonsOf(list))
+      if (placeholderCount(button.url) > 0 && !(Array.isArray(button.example) && button.example.length > 0))
+        return graphError(400, 100, '(#100) Invalid parameter', {
+          error_user_msg: `The URL button '${String(button.text)}' has a variable and needs an example url.`,
+        });
     if (this.templates.some((template) => template.name === name && template.language === language))
       return graphError(400, 2388024, 'Content in this language already exists', {
         error_user_msg: `There is already ${language} content for this template.`,
@@ -501,13 +523,38 @@ export class FakeWhatsApp extends FakeProvider {
     const components = Array.isArray(part.components) ? (part.components as Array<Record<string, unknown>>) : [];
     const given = components.find((component) => component.type === 'body')?.parameters;
     const count = Array.isArray(given) ? given.length : 0;
-    if (count !== expected)
-      return graphError(400, 132000, '(#132000) Number of parameters does not match the expected number of params', {
+    const mismatch = (what: string, got: number, wanted: number) =>
+      graphError(400, 132000, '(#132000) Number of parameters does not match the expected number of params', {
         error_data: {
           messaging_product: 'whatsapp',
-          details: `body: number of localizable_params (${count}) does not match the expected number of params (${expected})`,
+          details: `${what}: number of localizable_params (${got}) does not match the expected number of params (${wanted})`,
         },
       });
+    if (count !== expected) return mismatch('body', count, expected);
+    // The header takes its {{1}}'s value, or the media by link when the approved header is an image, video or document.
+    const filed = template.components as Array<Record<string, unknown>>;
+    const header = filed.find((component) => component.type === 'HEADER');
+    const headerExpected =
+      header === undefined
+        ? 0
+        : header.format === 'TEXT' || header.format === undefined
+          ? placeholderCount(header.text)
+          : 1;
+    const headerGiven = components.find((component) => component.type === 'header')?.parameters;
+    const headerCount = Array.isArray(headerGiven) ? headerGiven.length : 0;
+    if (headerCount !== headerExpected) return mismatch('header', headerCount, headerExpected);
+    // Each dynamic URL button takes one parameter in a `button` component of sub_type url at its index.
+    const buttons = filed.find((component) => component.type === 'BUTTONS')?.buttons;
+    const allButtons = Array.isArray(buttons) ? (buttons as Array<Record<string, unknown>>) : [];
+    for (const [index, button] of allButtons.entries()) {
+      const wanted = button.type === 'URL' ? placeholderCount(button.url) : 0;
+      const part = components.find(
+        (component) =>
+          component.type === 'button' && component.sub_type === 'url' && String(component.index) === String(index),
+      );
+      const got = Array.isArray(part?.parameters) ? part.parameters.length : 0;
+      if (got !== wanted) return mismatch(`button ${index}`, got, wanted);
+    }
     return undefined;
   }
 

@@ -72,7 +72,7 @@ const ORDER_READY = {
   },
 };
 
-/** For WhatsApp, where Meta takes variables in the body only: the link is fixed. */
+/** For WhatsApp with a fixed link (dynamic ones: template-variables.test.ts). */
 const ORDER_READY_WHATSAPP = {
   ...ORDER_READY,
   content: {
@@ -141,9 +141,13 @@ describe('message templates', () => {
     });
     expect(buttons.status).toBe(400);
     expect(buttons.body.meta.field).toBe('content.buttons[3]');
-    // Meta takes a WhatsApp template's variables in its body only, and not as its first or last word.
+    // Meta takes a URL button's variable at the end of its url only, and a body's not as its first or last word.
     const linkVariable = await call('POST', '/messenger/template', s.key, {
       ...ORDER_READY,
+      content: {
+        ...ORDER_READY.content,
+        buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}/suivi' }],
+      },
       name: 'lien_variable',
       whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
     });

@@ -90,6 +90,8 @@ export async function renderSend(
         name: rendered.content.name,
         language: rendered.content.language,
         parameters: rendered.content.parameters,
+        ...(rendered.content.header !== undefined && { header: rendered.content.header }),
+        ...(rendered.content.buttons !== undefined && { buttons: rendered.content.buttons }),
       };
     return { text: rendered.text, data };
   } catch (error) {

@@ -18,7 +18,7 @@ const ORDER: TemplateContent = {
   ],
 };
 const template = { name: 'commande_prete', language: 'fr', category: 'UTILITY', content: ORDER };
-/** The same for WhatsApp, where Meta takes variables in the body only: the link is fixed. */
+/** The same with a fixed link (a WhatsApp template may also have a dynamic one: see ORDER). */
 const ORDER_WHATSAPP: TemplateContent = {
   ...ORDER,
   buttons: [
@@ -76,9 +76,42 @@ describe('template variables and validation', () => {
         footer: 'Réf. {{order}}',
         buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}' }],
       }),
-    ).toEqual(['content.header.text', 'content.footer', 'content.buttons[0].url']);
+    ).toEqual(['content.footer']);
     // The same content is fine where the whole text is ours to fill.
     expect(validateTemplate(ORDER, ['sms', 'rcs'])).toEqual([]);
+  });
+
+  it('takes one variable in a WhatsApp text header and one at the end of a URL button, naming the field otherwise', () => {
+    const problems = validateTemplate(
+      {
+        body: 'Votre commande {{order}} est prête.',
+        header: { type: 'text', text: '{{firstname}}, commande {{order}}' },
+        buttons: [
+          { type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}/suivi' },
+          { type: 'url', text: 'Payer', url: 'https://shop.example/{{shop}}/{{order}}' },
+        ],
+      },
+      ['whatsapp'],
+    );
+    expect(problems).toEqual([
+      { field: 'content.header.text', message: 'A WhatsApp text header takes at most one {{variable}}.' },
+      {
+        field: 'content.buttons[0].url',
+        message:
+          "On WhatsApp, a URL button's {{variable}} goes at the end of the url (https://example.com/order/{{order_id}}).",
+      },
+      {
+        field: 'content.buttons[1].url',
+        message: 'A WhatsApp URL button takes at most one {{variable}}, at the end of the url.',
+      },
+    ]);
+    // SMS and RCS write the whole url themselves: a variable may sit anywhere in it there.
+    expect(
+      validateTemplate(
+        { body: 'ok', buttons: [{ type: 'url', text: 'Suivre', url: 'https://shop.example/o/{{order}}/suivi' }] },
+        ['sms', 'rcs'],
+      ),
+    ).toEqual([]);
   });
 
   it('names a variable in a button label, and a malformed one in a link or a card', () => {
@@ -129,6 +162,41 @@ describe('rendering per channel', () => {
     expect(rendered.text).toBe('Bonjour Léa, votre commande A-1042 est prête. Léa, à bientôt !');
   });
 
+  it("sends a text header's variable and a dynamic URL's value as their own parameters on WhatsApp", () => {
+    const content: TemplateContent = { ...ORDER, header: { type: 'text', text: 'Commande {{order}}' } };
+    const rendered = renderTemplate({ ...template, content }, variables, 'whatsapp');
+    expect(rendered.content).toEqual({
+      type: 'template',
+      name: 'commande_prete',
+      language: 'fr',
+      parameters: ['Léa', 'A-1042'],
+      header: { type: 'text', text: 'A-1042' },
+      buttons: [{ index: 1, text: 'A-1042' }],
+    });
+    expect(rendered.text).toBe('Commande A-1042\nBonjour Léa, votre commande A-1042 est prête. Léa, à bientôt !');
+    expect(() => renderTemplate({ ...template, content }, { firstname: 'Léa' }, 'whatsapp')).toThrow("'order'");
+  });
+
+  it("sends a media header's link as the header's parameter on WhatsApp", () => {
+    const content: TemplateContent = {
+      ...ORDER_WHATSAPP,
+      header: { type: 'image', url: 'https://cdn.shop.example/pain.jpg' },
+    };
+    expect(renderTemplate({ ...template, content }, variables, 'whatsapp').content).toMatchObject({
+      header: { type: 'image', url: 'https://cdn.shop.example/pain.jpg' },
+    });
+  });
+
+  it('fills the header and the url on RCS and SMS', () => {
+    const content: TemplateContent = { ...ORDER, header: { type: 'text', text: 'Commande {{order}}' } };
+    expect(renderTemplate({ ...template, content }, variables, 'rcs').text).toBe(
+      'Commande A-1042\nBonjour Léa, votre commande A-1042 est prête. Léa, à bientôt !\n• Merci\nSuivre: https://shop.example/o/A-1042',
+    );
+    expect(renderTemplate({ ...template, content }, variables, 'sms').text).toBe(
+      'Commande A-1042\nBonjour Léa, votre commande A-1042 est prête. Léa, à bientôt !\nBoulangerie Martin\nSuivre: https://shop.example/o/A-1042',
+    );
+  });
+
   it('writes the footer and link buttons as lines by SMS, and counts its segments', () => {
     const rendered = renderTemplate(template, variables, 'sms');
     expect(rendered.text).toBe(
@@ -168,6 +236,32 @@ describe('rendering per channel', () => {
         buttons: [
           { type: 'QUICK_REPLY', text: 'Merci' },
           { type: 'URL', text: 'Suivre', url: 'https://shop.example/commandes' },
+        ],
+      },
+    ]);
+  });
+
+  it('declares a header variable and a dynamic URL to Meta as {{1}} with examples', () => {
+    const content: TemplateContent = { ...ORDER, header: { type: 'text', text: 'Commande {{order}}' } };
+    const body = metaTemplateBody({ ...template, content });
+    expect(body.components).toEqual([
+      { type: 'HEADER', format: 'TEXT', text: 'Commande {{1}}', example: { header_text: ['<order>'] } },
+      {
+        type: 'BODY',
+        text: 'Bonjour {{1}}, votre commande {{2}} est prête. {{1}}, à bientôt !',
+        example: { body_text: [['<firstname>', '<order>']] },
+      },
+      { type: 'FOOTER', text: 'Boulangerie Martin' },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Merci' },
+          {
+            type: 'URL',
+            text: 'Suivre',
+            url: 'https://shop.example/o/{{1}}',
+            example: ['https://shop.example/o/order'],
+          },
         ],
       },
     ]);

@@ -2,7 +2,7 @@
 // against the channels' published limits (WhatsApp Cloud API templates, RCS Business Messaging, SMS segments), its
 // variables, and how it is rendered for each channel. One module, so the API's validation, the console's preview and
 // the messenger's sends say the same thing.
-import type { OutboundContent } from '../../channels/adapter.js';
+import type { OutboundContent, TemplateHeaderParameter } from '../../channels/adapter.js';
 
 export type TemplateChannel = 'whatsapp' | 'sms' | 'rcs';
 
@@ -130,8 +130,9 @@ function tooLong(text: string | undefined, limit: number, field: string, what: s
 }
 
 /**
- * Where Meta takes a WhatsApp template's variables: in the body only (the send passes them as the body's parameters),
- * and never as its first or last word — Meta refuses a body that starts or ends with a parameter (subcode 2388299).
+ * Where Meta takes a WhatsApp template's variables: in the body (never as its first or last word — Meta refuses a body
+ * that starts or ends with a parameter, subcode 2388299), at most one in a text header, and at most one at the very end
+ * of a URL button's url (a dynamic URL: Meta appends the value to the approved prefix). None in the footer.
  */
 function whatsappVariableProblems(content: TemplateContent): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
@@ -141,20 +142,41 @@ function whatsappVariableProblems(content: TemplateContent): TemplateProblem[] {
       field: 'content.body',
       message: 'Meta refuses a WhatsApp body that starts or ends with a {{variable}}: put fixed text around it.',
     });
-  const elsewhere = [
-    ...(content.header?.type === 'text' ? [{ text: content.header.text, field: 'content.header.text' }] : []),
-    ...(content.footer === undefined ? [] : [{ text: content.footer, field: 'content.footer' }]),
-    ...(content.buttons ?? []).flatMap((button, index) =>
-      button.type === 'url' ? [{ text: button.url, field: `content.buttons[${index}].url` }] : [],
-    ),
-  ];
-  for (const { text, field } of elsewhere)
-    if (textVariablesOf(text).length > 0)
+  if (content.header?.type === 'text' && [...content.header.text.matchAll(BRACES)].length > 1)
+    problems.push({
+      field: 'content.header.text',
+      message: 'A WhatsApp text header takes at most one {{variable}}.',
+    });
+  if (content.footer !== undefined && textVariablesOf(content.footer).length > 0)
+    problems.push({
+      field: 'content.footer',
+      message: 'On WhatsApp, the footer is sent as Meta approved it: no {{variables}}.',
+    });
+  for (const [index, button] of (content.buttons ?? []).entries()) {
+    if (button.type !== 'url') continue;
+    const found = [...button.url.matchAll(BRACES)];
+    const field = `content.buttons[${index}].url`;
+    if (found.length > 1)
+      problems.push({ field, message: 'A WhatsApp URL button takes at most one {{variable}}, at the end of the url.' });
+    else if (found.length === 1 && !/\{\{[^{}]*\}\}$/.test(button.url.trim()))
       problems.push({
         field,
-        message: 'On WhatsApp, {{variables}} go in the body only: this part is sent as Meta approved it.',
+        message:
+          "On WhatsApp, a URL button's {{variable}} goes at the end of the url (https://example.com/order/{{order_id}}).",
       });
+  }
   return problems;
+}
+
+/** The one variable of a WhatsApp text header or URL button (validation allows at most one), or undefined. */
+function singleVariableOf(text: string): string | undefined {
+  return textVariablesOf(text)[0];
+}
+
+function requiredValue(name: string, variables: Readonly<Record<string, string>>): string {
+  const value = variables[name];
+  if (value === undefined) throw new MissingVariable(name);
+  return value;
 }
 
 /** The problems of a template's content for the channels it is meant for; empty when it can be saved. */
@@ -298,9 +320,37 @@ export function renderTemplate(
       if (value === undefined) throw new MissingVariable(name);
       return value;
     });
+    // The header's parameter: its one variable's value, or the media link (Meta asks for it whenever the approved
+    // header is an image, video or document).
+    const header = content.header;
+    const headerVariable = header?.type === 'text' ? singleVariableOf(header.text) : undefined;
+    const headerParameter: TemplateHeaderParameter | undefined =
+      header === undefined
+        ? undefined
+        : header.type === 'text'
+          ? headerVariable === undefined
+            ? undefined
+            : { type: 'text', text: requiredValue(headerVariable, variables) }
+          : { type: header.type, url: header.url };
+    // A dynamic URL button's parameter is the value Meta appends to the approved url; `index` is the button's position.
+    const buttons = (content.buttons ?? []).flatMap((button, index) => {
+      const name = button.type === 'url' ? singleVariableOf(button.url) : undefined;
+      return name === undefined ? [] : [{ index, text: requiredValue(name, variables) }];
+    });
+    const lines = [
+      ...(header?.type === 'text' ? [fill(header.text, variables, true)] : []),
+      fill(content.body, variables, true),
+    ];
     return {
-      text: fill(content.body, variables, true),
-      content: { type: 'template', name: template.name, language: template.language, parameters },
+      text: lines.join('\n'),
+      content: {
+        type: 'template',
+        name: template.name,
+        language: template.language,
+        parameters,
+        ...(headerParameter !== undefined && { header: headerParameter }),
+        ...(buttons.length > 0 && { buttons }),
+      },
     };
   }
   if (channel === 'sms') {
@@ -309,6 +359,7 @@ export function renderTemplate(
   }
   const cards = [...(content.card === undefined ? [] : [content.card]), ...(content.carousel ?? [])];
   const lines = [
+    ...(content.header?.type === 'text' ? [fill(content.header.text, variables, true)] : []),
     fill(content.body, variables, true),
     ...cards.map((card) => `${fill(card.title, variables, true)} — ${fill(card.description, variables, true)}`),
     ...(content.buttons ?? []).map((button) => buttonLine(button, variables, true)),
@@ -332,11 +383,19 @@ export function metaTemplateBody(template: {
       const index = bodyNames.indexOf(raw.trim());
       return index === -1 ? whole : `{{${index + 1}}}`;
     });
+  // A header's and a URL button's one variable are each their own {{1}}, declared with an example value.
+  const own = (text: string) => text.replace(BRACES, '{{1}}');
+  const headerVariable = content.header?.type === 'text' ? singleVariableOf(content.header.text) : undefined;
   const components: Array<Record<string, unknown>> = [];
   if (content.header !== undefined)
     components.push(
       content.header.type === 'text'
-        ? { type: 'HEADER', format: 'TEXT', text: content.header.text }
+        ? {
+            type: 'HEADER',
+            format: 'TEXT',
+            text: own(content.header.text),
+            ...(headerVariable !== undefined && { example: { header_text: [`<${headerVariable}>`] } }),
+          }
         : {
             type: 'HEADER',
             format: content.header.type.toUpperCase(),
@@ -356,9 +415,21 @@ export function metaTemplateBody(template: {
         button.type === 'reply'
           ? { type: 'QUICK_REPLY', text: button.text }
           : button.type === 'url'
-            ? { type: 'URL', text: button.text, url: button.url }
+            ? urlButton(button)
             : { type: 'PHONE_NUMBER', text: button.text, phone_number: button.phone },
       ),
     });
   return { name: template.name, language: template.language, category: template.category, components };
+}
+
+/** A URL button as Meta files it: a dynamic url's variable becomes {{1}}, with a whole example url. */
+function urlButton(button: Extract<TemplateButton, { type: 'url' }>): Record<string, unknown> {
+  const name = singleVariableOf(button.url);
+  if (name === undefined) return { type: 'URL', text: button.text, url: button.url };
+  return {
+    type: 'URL',
+    text: button.text,
+    url: button.url.replace(BRACES, '{{1}}'),
+    example: [button.url.replace(BRACES, encodeURIComponent(name))],
+  };
 }
