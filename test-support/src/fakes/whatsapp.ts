@@ -121,6 +121,11 @@ export class FakeWhatsApp extends FakeProvider {
   readonly templates: SubmittedTemplate[] = [];
   /** Templates the business deleted (`DELETE /{waba_id}/message_templates`). */
   readonly deleted: SubmittedTemplate[] = [];
+  /**
+   * While set, Meta has filed or edited a template but its answer waits for this promise: a slow Graph API, for
+   * tests of what the platform does meanwhile.
+   */
+  templateAnswersHeldBy: Promise<void> | undefined;
 
   constructor(readonly options: FakeWhatsAppOptions) {
     super();
@@ -141,15 +146,20 @@ export class FakeWhatsApp extends FakeProvider {
     if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) {
       return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
     }
-    if (templates !== null)
-      return request.method === 'DELETE'
-        ? this.deleteTemplate(request, templates[2] ?? '')
-        : this.createTemplate(request, templates[2] ?? '');
+    if (templates !== null) {
+      if (request.method === 'DELETE') return this.deleteTemplate(request, templates[2] ?? '');
+      const created = this.createTemplate(request, templates[2] ?? '');
+      await this.templateAnswersHeldBy;
+      return created;
+    }
     if (match === null) return graphError(400, 2500, `Unknown path components: ${request.path}`);
     const [, , objectId, messages] = match;
     const filed = this.templates.find((template) => template.id === objectId);
-    if (messages === undefined && filed !== undefined && request.method === 'POST')
-      return this.editTemplate(request, filed);
+    if (messages === undefined && filed !== undefined && request.method === 'POST') {
+      const edited = this.editTemplate(request, filed);
+      await this.templateAnswersHeldBy;
+      return edited;
+    }
     if (messages !== undefined) {
       if (request.method !== 'POST') return graphError(400, 100, 'Unsupported get request.');
       if (objectId !== this.options.phoneNumberId) {

@@ -319,6 +319,58 @@ describe('message templates', () => {
     expect(again.status).toBe(201);
   });
 
+  it('deletes at Meta a template deleted while Meta was still answering its edit, without waiting out the lease', async () => {
+    const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
+      ...ORDER_READY_WHATSAPP,
+      name: 'edition_lente',
+      whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+    });
+    const id = created.body.data.id;
+    await until(() => expect(whatsapp.templates.find((t) => t.name === 'edition_lente')?.status).toBe('PENDING'));
+    await whatsapp.review('edition_lente', 'APPROVED');
+    await until(async () => {
+      const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+      expect(read.body.data.whatsapp?.status).toBe('approved');
+    });
+    let answer = () => {};
+    whatsapp.templateAnswersHeldBy = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    try {
+      await call('PUT', `/messenger/template/${id}`, s.key, { content: { body: 'Votre commande est prête !' } });
+      // Meta has edited the template; its answer is on its way when the account deletes it.
+      await until(() => expect(whatsapp.templates.find((t) => t.name === 'edition_lente')?.edits).toBe(1));
+      expect((await call('DELETE', `/messenger/template/${id}`, s.key)).status).toBe(200);
+    } finally {
+      whatsapp.templateAnswersHeldBy = undefined;
+      answer();
+    }
+    // The worker's lease lasts a minute: the deletion must not wait for it.
+    await until(() => expect(whatsapp.deleted.map((t) => t.name)).toContain('edition_lente'), 15_000);
+  });
+
+  it('deletes at Meta a template deleted before Meta answered its first filing', async () => {
+    let answer = () => {};
+    whatsapp.templateAnswersHeldBy = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    try {
+      const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
+        ...ORDER_READY_WHATSAPP,
+        name: 'depot_lent',
+        whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+      });
+      await until(() => expect(whatsapp.templates.some((t) => t.name === 'depot_lent')).toBe(true));
+      expect((await call('DELETE', `/messenger/template/${created.body.data.id}`, s.key)).status).toBe(200);
+    } finally {
+      whatsapp.templateAnswersHeldBy = undefined;
+      answer();
+    }
+    // Meta filed it before the deletion reached us: it is deleted there too, not left counting against the account.
+    await until(() => expect(whatsapp.deleted.map((t) => t.name)).toContain('depot_lent'), 15_000);
+    expect(whatsapp.templates.some((t) => t.name === 'depot_lent')).toBe(false);
+  });
+
   it('lets one of two simultaneous creations of a name win, the other a 409', async () => {
     const create = () => call('POST', '/messenger/template', s.key, { ...ORDER_READY, name: 'course' });
     const answers = await Promise.all([create(), create(), create()]);

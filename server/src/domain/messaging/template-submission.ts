@@ -74,8 +74,25 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
         .selectAll()
         .where('id', '=', template.id)
         .executeTakeFirstOrThrow();
-      // Changed while Meta answered: the new content is submitted again by its own work.
-      if (current.updated_at !== template.updated_at || current.deleted_at !== null) return;
+      // Changed or deleted while Meta answered: that change's own work follows, so the lease is let go at once (kept, it
+      // would hold that work back for a whole minute). A template Meta filed meanwhile keeps its id: an edit goes to
+      // it, and a deletion deletes it at Meta rather than leaving it there.
+      if (current.updated_at !== template.updated_at || current.deleted_at !== null) {
+        const filedMeanwhile =
+          answer.ok && current.meta_template_id === null && (current.deleted_at !== null || current.work === 'submit');
+        await trx
+          .updateTable('messenger_template')
+          .set({
+            lease_until: null,
+            ...(filedMeanwhile ? { meta_template_id: answer.id } : {}),
+            ...(filedMeanwhile && current.deleted_at !== null
+              ? { work: 'delete' as const, due_at: nowInstant(), attempts: 0 }
+              : {}),
+          })
+          .where('id', '=', template.id)
+          .execute();
+        return;
+      }
       if (answer.ok) {
         const status = whatsappStatusOf(answer.status) ?? 'pending';
         await changeTemplateStatus(trx, current, status, null, at(), {
