@@ -22,12 +22,14 @@ const retried = [];
 
 /** The first line of a failure message that says something (not the stack). */
 function firstLine(message) {
-  return (
+  const line =
     String(message ?? '')
       .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? ''
-  ).slice(0, 240);
+      .map((text) => text.trim())
+      .find((text) => text !== '') ?? '';
+  // The runner's timeout error keeps the stack of its placeholder, whose first line is all the report holds.
+  if (line === 'Error: STACK_TRACE_ERROR') return 'timed out (testTimeout or hookTimeout)';
+  return line.slice(0, 240);
 }
 
 /** Names the failed and retried tests of one report. */

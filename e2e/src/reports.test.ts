@@ -121,6 +121,8 @@ async function lastExchange(
   return { url: found.url, rows: Array.isArray(answer.data) ? answer.data : [answer.data] };
 }
 
+const formatCount = (count: number) => new Intl.NumberFormat('en').format(count);
+
 const tableSettled = (page: Page) =>
   page.locator('[data-testid="report-table"][aria-busy="false"] tbody tr').first().waitFor();
 
@@ -175,7 +177,7 @@ describe('Reports', () => {
     const figures = page.locator('.report-figure');
     await expect.poll(() => figures.locator('dd').allTextContents()).not.toContain('…');
     expect(await figures.count()).toBe(6);
-    const headline =
+    const lastHeadline = async () =>
       (
         await lastExchange(exchanges, {
           'filters[indicators]':
@@ -184,11 +186,16 @@ describe('Reports', () => {
           'filters[granularity]': null,
         })
       ).rows[0] ?? {};
-    const contactNumber = headline.contact_number;
-    expect(typeof contactNumber).toBe('number');
-    expect(await page.locator('.report-figure[data-indicator="contact_number"] dd').textContent()).toBe(
-      new Intl.NumberFormat('en').format(contactNumber as number),
-    );
+    // The period's change asks again: the figure shown settles on the last answer (the first period's may still be
+    // on screen, or its answer the last one recorded, for a moment).
+    const shownContacts = page.locator('.report-figure[data-indicator="contact_number"] dd');
+    await expect
+      .poll(async () => {
+        const contactNumber = (await lastHeadline()).contact_number;
+        return typeof contactNumber === 'number' && (await shownContacts.textContent()) === formatCount(contactNumber);
+      })
+      .toBe(true);
+    const headline = await lastHeadline();
     const rate = page.locator('.report-figure[data-indicator="satisfaction_global_rate"] dd');
     expect(await rate.textContent()).toMatch(headline.satisfaction_global_rate === null ? /^—$/ : /^\d+(\.\d)?%$/);
 
