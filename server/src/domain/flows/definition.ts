@@ -33,6 +33,35 @@ export const STEP_SCHEMAS = {
       name: Type.String({ minLength: 1, maxLength: 512 }),
       language: Type.String({ minLength: 2, maxLength: 15 }),
       parameters: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 })),
+      /**
+       * The header's parameter, when the approved template's header has one: the value of a text header's {{1}}, or
+       * the link Meta fetches an image, video or document header from (Meta refuses the send without it: 132000).
+       */
+      header: Type.Optional(
+        Type.Union([
+          Type.Object(
+            { type: Type.Literal('text'), text: Type.String({ minLength: 1, maxLength: 1024 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              type: Type.Union([Type.Literal('image'), Type.Literal('video'), Type.Literal('document')]),
+              url: Type.String({ minLength: 1, maxLength: 2048 }),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+      ),
+      /** The value of each dynamic URL button (what Meta appends to its approved URL), by the button's position. */
+      buttons: Type.Optional(
+        Type.Array(
+          Type.Object(
+            { index: Type.Integer({ minimum: 0, maximum: 9 }), text: Type.String({ minLength: 1, maxLength: 1024 }) },
+            { additionalProperties: false },
+          ),
+          { maxItems: 10 },
+        ),
+      ),
       /** Meta's category of the template: its charge kind is `<channel>.template.<category>` when the price list has it. */
       category: Type.Optional(
         Type.Union([
@@ -263,6 +292,14 @@ export function checkDefinition(value: unknown): FlowDefinition {
         mustName(`/steps/${index}/conditions/${at}/next`, condition.next);
       });
       mustName(`/steps/${index}/else`, step.else);
+    }
+    if (step.type === 'send_template') {
+      const seen = new Set<number>();
+      (step.buttons ?? []).forEach((button, at) => {
+        if (seen.has(button.index))
+          throw new DefinitionError(`/steps/${index}/buttons/${at}/index`, `button ${button.index} is given twice`);
+        seen.add(button.index);
+      });
     }
     if (step.type === 'wait' && (step.seconds === undefined) === (step.until === undefined))
       throw new DefinitionError(`/steps/${index}`, "a wait step takes either 'seconds' or 'until'");

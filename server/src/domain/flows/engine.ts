@@ -614,6 +614,20 @@ export class FlowEngine {
                 name: step.name,
                 language: step.language,
                 parameters: (step.parameters ?? []).map((parameter) => fillTemplate(parameter, scope)),
+                // Meta counts the header's and each dynamic URL button's parameters too (132000 when one is missing).
+                ...(step.header !== undefined && {
+                  header:
+                    step.header.type === 'text'
+                      ? { type: 'text', text: fillTemplate(step.header.text, scope) }
+                      : { type: step.header.type, url: fillTemplate(step.header.url, scope) },
+                }),
+                ...(step.buttons !== undefined &&
+                  step.buttons.length > 0 && {
+                    buttons: step.buttons.map((button) => ({
+                      index: button.index,
+                      text: fillTemplate(button.text, scope),
+                    })),
+                  }),
               };
         const sent = await sendFlowMessage(trx, target, content, { runId: run.id, ordinal });
         const channel = await trx

@@ -2,6 +2,7 @@
 // channel (opened by the flow when there is none, without an operator), a history entry, and the channel_outbound row
 // the channel workers send — all in the step's transaction. Handover puts that conversation in the operators' queue.
 import type { Transaction } from 'kysely';
+import type { TemplateHeaderParameter } from '../../channels/adapter.js';
 import { channelVisitorUid, contactOf } from '../../channels/inbound.js';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
@@ -89,7 +90,14 @@ export async function customerConversation(trx: Tx, target: ChannelTarget): Prom
 
 export type FlowContent =
   | { type: 'text'; text: string }
-  | { type: 'template'; name: string; language: string; parameters: string[] };
+  | {
+      type: 'template';
+      name: string;
+      language: string;
+      parameters: string[];
+      header?: TemplateHeaderParameter;
+      buttons?: Array<{ index: number; text: string }>;
+    };
 
 /**
  * Writes the flow's message in the customer's conversation (a system entry: no operator wrote it) and queues it for
@@ -109,7 +117,14 @@ export async function sendFlowMessage(
       : `[template ${content.name} (${content.language})]${content.parameters.length > 0 ? ` ${content.parameters.join(' | ')}` : ''}`;
   const data: Record<string, unknown> = { flow_run_id: origin.runId, flow_step: origin.ordinal };
   if (content.type === 'template')
-    data.template = { name: content.name, language: content.language, parameters: content.parameters };
+    // In the shapes the outbox reads back (channels/outbox.ts contentOf), as the messenger's sends write them.
+    data.template = {
+      name: content.name,
+      language: content.language,
+      parameters: content.parameters,
+      ...(content.header !== undefined && { header: content.header }),
+      ...(content.buttons !== undefined && content.buttons.length > 0 && { buttons: content.buttons }),
+    };
   let planned: Awaited<ReturnType<typeof planProviderMessage>>;
   try {
     planned = await planProviderMessage(trx, conversationId, { text, data });
