@@ -3,7 +3,7 @@
 // server with its service account, and a retrying wait that answers a value.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { FakeRbm } from '@causerie/test-support/fakes/rbm';
+import { FakeRbm, type FakeRbmOptions } from '@causerie/test-support/fakes/rbm';
 import { type Received, startReceiver } from '@causerie/test-support/webhook-receiver';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
@@ -195,10 +195,16 @@ export async function startCallbackReceiver(path = '/events', answer: (n: number
 }
 export type CallbackReceiver = Awaited<ReturnType<typeof startCallbackReceiver>>;
 
-/** The fake Google RBM server, its service account registered, and the config that points the app at it. */
-export async function startFakeRbm(rcsEnabled: string[]): Promise<{ fake: FakeRbm; overrides: Partial<Config> }> {
+/**
+ * The fake Google RBM server, its service account registered, and the config that points the app at it. `sender`:
+ * the agent an RCS channel of the account sends as (its credentials), when the test sends RCS messages too.
+ */
+export async function startFakeRbm(
+  rcsEnabled: string[],
+  sender: Partial<Pick<FakeRbmOptions, 'agentId' | 'accessToken' | 'clientToken' | 'silent'>> = {},
+): Promise<{ fake: FakeRbm; overrides: Partial<Config> }> {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const fake = await new FakeRbm({ agentId: 'unused-agent', clientToken: 'unused', rcsEnabled }).start();
+  const fake = await new FakeRbm({ agentId: 'unused-agent', clientToken: 'unused', ...sender, rcsEnabled }).start();
   fake.registerServiceAccount('rbm-partner@causerie.iam.gserviceaccount.com', 'key-1', publicKey);
   const overrides = {
     rbmManagementUrl: fake.url,

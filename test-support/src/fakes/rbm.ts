@@ -20,6 +20,8 @@ export interface FakeRbmOptions {
   ratePerSecond?: number;
   /** Regions (carriers) agents may launch on (rbm-management.ts DEFAULT_REGIONS when absent). */
   regions?: string[];
+  /** Numbers whose device is switched off: messages to them are accepted but no DELIVERED/READ event follows. */
+  silent?: string[];
 }
 
 const googleError = (code: number, status: string, message: string): FakeAnswer =>
@@ -251,7 +253,7 @@ export class FakeRbm extends FakeProvider {
       return googleError(409, 'ALREADY_EXISTS', 'Requested entity already exists');
     if (!this.bucket.take()) return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.');
     this.accepted.push({ messageId, msisdn, contentMessage: content });
-    this.track(this.reportEvents(messageId, msisdn));
+    if (!(this.options.silent ?? []).includes(msisdn)) this.track(this.reportEvents(messageId, msisdn));
     return json(200, {
       name: `phones/${msisdn}/agentMessages/${messageId}`,
       sendTime: new Date().toISOString(),
