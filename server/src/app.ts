@@ -20,6 +20,7 @@ import { secretsKey } from './channels/secrets.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Store } from './db/database.js';
+import { developerSessionRoutes } from './domain/apps/routes.js';
 import { shopifyWebhookRoutes } from './domain/commerce/shopify-webhook.js';
 import { FlowEngine } from './domain/flows/engine.js';
 import { broadcastSending } from './domain/messaging/broadcast-sending.js';
@@ -215,6 +216,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(apiV2, { prefix: '/api/2', context });
   await app.register(apiV1, { prefix: '/api', context });
   await app.register(sessionRoutes, { prefix: '/auth', context });
+  await app.register(developerSessionRoutes, { prefix: '/auth/developer', context });
   await app.register(realtimeGateway, { context });
   await app.register(channelWebhooks, { context });
   await app.register(commerceApi, { prefix: '/api/commerce/v1', context });

@@ -30,6 +30,7 @@ import * as chatTokens from './migrations/20261205T0600-chat-tokens.js';
 import * as scenarioTemplates from './migrations/20261205T1310-scenario-templates.js';
 import * as callbackLanes from './migrations/20261205T1320-callback-lanes.js';
 import * as messengerLanes from './migrations/20261205T1330-messenger-lanes.js';
+import * as developerPlatform from './migrations/20261205T1700-developer-platform.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -59,6 +60,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T1310-scenario-templates': scenarioTemplates,
   '20261205T1320-callback-lanes': callbackLanes,
   '20261205T1330-messenger-lanes': messengerLanes,
+  '20261205T1700-developer-platform': developerPlatform,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -495,6 +495,8 @@ export interface WebhookTable {
   failing_since: Instant | null;
   created_at: Instant;
   updated_at: Instant;
+  /** The app installation this subscription was made for (domain/apps/): removed with it. Null: the client's own. */
+  installation_id: number | null;
 }
 
 /** Events waiting to be fanned out to webhook subscriptions (written by appendEvent). */
@@ -902,7 +904,101 @@ export interface ShopifyOrderActionTable {
   applied_at: Instant;
 }
 
+/** A developer of apps (issue 21, seed 003): invited by the platform admin, then logged in with a password. */
+export interface DeveloperTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  company: string | null;
+  password_hash: string | null;
+  invitation_hash: string | null;
+  invitation_expires_at: Instant | null;
+  activated_at: Instant | null;
+  disabled_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+export type DeveloperRow = Selectable<DeveloperTable>;
+
+export interface DeveloperSessionTable {
+  id: Generated<number>;
+  developer_id: number;
+  token_hash: string;
+  created_at: Instant;
+  expires_at: Instant;
+  revoked_at: Instant | null;
+}
+
+export type AppStatus = 'sandbox' | 'under_review' | 'published';
+export interface AppTable {
+  id: Generated<number>;
+  developer_id: number;
+  uuid: string;
+  name: string;
+  status: AppStatus;
+  /** JSON text of the draft (domain/apps/definition.ts AppDraft). */
+  draft: string;
+  published_version_id: number | null;
+  /** Why the admin refused the last submission (shown until the next one). */
+  review_reason: string | null;
+  deleted_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+export type AppRow = Selectable<AppTable>;
+
+export interface AppWebhookTable {
+  id: Generated<number>;
+  app_id: number;
+  name: string;
+  url: string;
+  content_type: string;
+  /** JSON array of event selectors, as a webhook's. */
+  events: string;
+  /** The security token, sealed (bound to this row). */
+  secret: string;
+  created_at: Instant;
+  updated_at: Instant;
+}
+export type AppWebhookRow = Selectable<AppWebhookTable>;
+
+export type AppVersionStatus = 'under_review' | 'published' | 'refused';
+export interface AppVersionTable {
+  id: Generated<number>;
+  app_id: number;
+  uuid: string;
+  version: string;
+  status: AppVersionStatus;
+  /** JSON text of the draft as submitted, with the app's webhooks. */
+  definition: string;
+  review_reason: string | null;
+  submitted_at: Instant;
+  reviewed_at: Instant | null;
+}
+export type AppVersionRow = Selectable<AppVersionTable>;
+
+export interface AppInstallationTable {
+  id: Generated<number>;
+  client_id: number;
+  app_id: number;
+  app_version_id: number;
+  /** JSON array of website ids. */
+  website_ids: string;
+  /** Sealed JSON object: field id → value. */
+  field_values: string;
+  api_key_id: number | null;
+  created_at: Instant;
+  deleted_at: Instant | null;
+}
+export type AppInstallationRow = Selectable<AppInstallationTable>;
+
 export interface Database {
+  developer: DeveloperTable;
+  developer_session: DeveloperSessionTable;
+  app: AppTable;
+  app_webhook: AppWebhookTable;
+  app_version: AppVersionTable;
+  app_installation: AppInstallationTable;
   partner: PartnerTable;
   client: ClientTable;
   website: WebsiteTable;

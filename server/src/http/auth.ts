@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { authenticateDeveloperToken, DEVELOPER_SESSION_PREFIX } from '../domain/apps/developers.js';
 import { accountNotActive } from '../domain/messaging/account-states.js';
 import { authenticateOperatorToken } from '../domain/people/sessions.js';
 import { fingerprint, sameFingerprint, splitKey, verifyNothing, verifySecret } from '../domain/tenancy/keys.js';
@@ -49,7 +50,7 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   }
   // Last: a console session (`Bearer cos_…`), accepted only where `authenticate` is told to (the REST v2 API).
   const bearer = typeof authorization === 'string' ? bearerToken(authorization) : undefined;
-  return bearer?.startsWith(SESSION_PREFIX) ? bearer : undefined;
+  return bearer?.startsWith(SESSION_PREFIX) || bearer?.startsWith(DEVELOPER_SESSION_PREFIX) ? bearer : undefined;
 }
 
 /**
@@ -85,6 +86,11 @@ export class KeyVerifier {
     if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint))
       return { scope: 'platform', keyId: null };
     if (options.sessions === true && presented.startsWith(SESSION_PREFIX)) return this.sessionPrincipal(presented);
+    if (options.sessions === true && presented.startsWith(DEVELOPER_SESSION_PREFIX)) {
+      const developerId = await authenticateDeveloperToken(this.db, presented);
+      if (developerId === undefined) throw forbidden();
+      return { scope: 'developer', developerId, keyId: 0 };
+    }
     const cacheKey = print.toString('hex');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
@@ -105,7 +111,13 @@ export class KeyVerifier {
    * answer without a promise; anything else goes through `authenticate`.
    */
   known(presented: string | undefined): Principal | undefined {
-    if (presented === undefined || presented.length > 256 || presented.startsWith(SESSION_PREFIX)) return undefined;
+    if (
+      presented === undefined ||
+      presented.length > 256 ||
+      presented.startsWith(SESSION_PREFIX) ||
+      presented.startsWith(DEVELOPER_SESSION_PREFIX)
+    )
+      return undefined;
     const print = fingerprint(presented);
     if (this.adminFingerprint && sameFingerprint(print, this.adminFingerprint))
       return { scope: 'platform', keyId: null };

@@ -73,6 +73,8 @@ function readerOf(principal: Principal): string {
       return principal.session === undefined
         ? `client:${principal.clientId}`
         : `client:${principal.clientId}:operator:${principal.session.operatorId}:${principal.session.roles.join(',')}`;
+    case 'developer':
+      return `developer:${principal.developerId}`;
   }
 }
 

@@ -83,6 +83,7 @@ export function callbackAsWebhook(row: MessagingCallbackRow): WebhookRecord {
     failing_since: null,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    installation_id: null,
   };
 }
 

@@ -73,8 +73,8 @@ const pushConversation = (s: WebhookSource) => ({
 });
 
 /**
- * Every event a subscription can receive. Names and fields of seed 003 first (connector.* are reserved: Causerie has
- * no connector marketplace, so they are accepted in `events` but never sent), then what integrators expect.
+ * Every event a subscription can receive. Names and fields of seed 003 first (connector.* are sent when a client
+ * installs or uninstalls an app of the marketplace, one per website: domain/apps/), then what integrators expect.
  */
 export const WEBHOOK_PAYLOADS = {
   'conversation.started': {

@@ -7,7 +7,9 @@ import { fieldInvalid, fieldMissing, notPermitted, unknownResource } from '../..
 export type Principal =
   | { scope: 'platform'; keyId: number | null }
   | { scope: 'partner'; partnerId: number; keyId: number }
-  | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number; session?: ConsoleSession };
+  | { scope: 'client'; clientId: number; partnerId: number | null; keyId: number; session?: ConsoleSession }
+  /** A developer logged in to the developer area (`Authorization: Bearer dvs_…`): their apps only, no client's data. */
+  | { scope: 'developer'; developerId: number; keyId: 0 };
 
 /** An operator logged in to the console (`Authorization: Bearer cos_…`): their client, narrowed by their roles. `keyId` is 0 then. */
 export interface ConsoleSession {
@@ -34,7 +36,8 @@ export type Resource =
   | 'webhook'
   | 'targeting_rule'
   | 'statistic'
-  | 'commerce';
+  | 'commerce'
+  | 'installation';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -73,6 +76,8 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   statistic: { list: ALL, read: ALL, create: NOBODY, update: NOBODY, delete: NOBODY },
   // A client's commerce set-up (orders enabled, Shopify stores; secrets write-only); agents' console sessions may not.
   commerce: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
+  // Apps a client installed from the marketplace (domain/apps/): set-up, so agents' console sessions may not.
+  installation: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: ALL },
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -101,6 +106,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   targeting_rule: 'targeting rules',
   statistic: 'statistics',
   commerce: 'commerce settings',
+  installation: 'app installations',
 };
 
 /**
@@ -126,6 +132,8 @@ export type Viewer = 'platform' | 'partner' | 'client' | 'admin' | 'manager' | '
 export const VIEWERS: readonly Viewer[] = ['platform', 'partner', 'client', 'admin', 'manager', 'agent'];
 
 export function viewerOf(principal: Principal): Viewer {
+  // A developer reads no client's data (every such resource refuses them); the narrowest view, should one slip by.
+  if (principal.scope === 'developer') return 'agent';
   if (principal.scope !== 'client' || principal.session === undefined) return principal.scope;
   if (principal.session.roles.includes('admin')) return 'admin';
   if (principal.session.roles.includes('manager')) return 'manager';
@@ -196,6 +204,8 @@ export function clientScope(principal: Principal, column: string): Expression<Sq
       return sql<SqlBool>`${sql.ref(column)} in (select id from client where partner_id = ${principal.partnerId})`;
     case 'client':
       return sql<SqlBool>`${sql.ref(column)} = ${principal.clientId}`;
+    case 'developer':
+      return sql<SqlBool>`1 = 0`;
   }
 }
 

@@ -1,5 +1,5 @@
 // Queries for partners, clients, API keys and websites, always limited to what the principal may see.
-import type { Kysely } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import { wildcardMatch } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ApiKeyRow, ClientRow, Database, PartnerRow, WebsiteRow } from '../../db/schema.js';
@@ -99,5 +99,7 @@ function scopedKeys(db: Kysely<Database>, principal: Principal) {
       );
     case 'client':
       return keys.where('client_id', '=', principal.clientId);
+    case 'developer':
+      return keys.where(sql<SqlBool>`1 = 0`);
   }
 }

@@ -1,0 +1,405 @@
+// The marketplace and installations (seed 003): a client sees the published public apps and the private apps granted
+// to it; installing one sends each step's values to its verification URL (the seed's request and response), and only
+// when every step is valid installs it in one transaction: the installation (values sealed), a client-scoped API key
+// for the app, the app's webhooks made for the client, and `connector.installed` for each website. Uninstalling
+// revokes the key, removes those webhooks and emits `connector.uninstalled`.
+import type { Kysely } from 'kysely';
+import { openText, sealText } from '../../channels/secrets.js';
+import type { AppInstallationRow, AppRow, AppVersionRow, Database } from '../../db/schema.js';
+import { isEmailAddress } from '../../email.js';
+import { conflict, fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
+import { appendEvent } from '../../events/append.js';
+import { transact } from '../../events/transact.js';
+import type { OutboundGuard } from '../../http/outbound.js';
+import { nowInstant } from '../../time.js';
+import { sealWebhookSecret } from '../../webhooks/signing.js';
+import { generateKeyMaterial } from '../tenancy/keys.js';
+import { assertOwned, clientScope, type Principal, targetClient } from '../tenancy/policy.js';
+import { appWebhookBinding } from './apps.js';
+import { type AppDefinition, type AppField, readDefinition } from './definition.js';
+import { type StepVerdict, verifyStep } from './verification.js';
+
+export const STEPS = ['authentication', 'settings'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** An app in the marketplace: the app and its published version. */
+export interface MarketplaceEntry {
+  app: AppRow;
+  version: AppVersionRow;
+  definition: AppDefinition;
+}
+
+/** The apps a client may install: published, and public or granted to it. `clientId` undefined: public ones only. */
+export async function marketplace(db: Kysely<Database>, clientId: number | undefined): Promise<MarketplaceEntry[]> {
+  const rows = await db
+    .selectFrom('app')
+    .innerJoin('app_version', 'app_version.id', 'app.published_version_id')
+    .selectAll('app')
+    .select([
+      'app_version.id as version_id',
+      'app_version.uuid as version_uuid',
+      'app_version.version as version_number',
+      'app_version.status as version_status',
+      'app_version.definition as version_definition',
+      'app_version.review_reason as version_review_reason',
+      'app_version.submitted_at as version_submitted_at',
+      'app_version.reviewed_at as version_reviewed_at',
+    ])
+    .where('app.deleted_at', 'is', null)
+    .orderBy('app.name')
+    .orderBy('app.id')
+    .execute();
+  const entries: MarketplaceEntry[] = [];
+  for (const row of rows) {
+    const definition = readDefinition(row.version_definition);
+    const granted =
+      definition.privacy === 'public' || (clientId !== undefined && definition.client_ids.includes(clientId));
+    if (!granted) continue;
+    const { version_id, version_uuid, version_number, version_status, version_definition, ...app } = row;
+    entries.push({
+      app,
+      version: {
+        id: version_id,
+        app_id: app.id,
+        uuid: version_uuid,
+        version: version_number,
+        status: version_status,
+        definition: version_definition,
+        review_reason: row.version_review_reason,
+        submitted_at: row.version_submitted_at,
+        reviewed_at: row.version_reviewed_at,
+      },
+      definition,
+    });
+  }
+  return entries;
+}
+
+/** One app of the client's marketplace, or 404 (an app it may not install does not exist for it). */
+export async function marketplaceEntry(db: Kysely<Database>, clientId: number, appId: number) {
+  const entry = (await marketplace(db, clientId)).find((candidate) => candidate.app.id === appId);
+  if (entry === undefined) throw unknownResource('app', appId, 'app_id');
+  return entry;
+}
+
+/** Field values as the API takes them: an object of field id → value, per step. */
+export type StepValues = Record<string, string | number | boolean>;
+
+/** Checks a step's values against its fields (each one given, of its type); answers them as text in field order. */
+export function readStepValues(
+  step: Step,
+  fields: readonly AppField[],
+  given: StepValues | undefined,
+): Array<{ field: AppField; value: string }> {
+  const values = given ?? {};
+  const known = new Set(fields.map((field) => field.id));
+  const unknown = Object.keys(values).find((id) => !known.has(id));
+  if (unknown !== undefined) throw fieldInvalid(`${step}[${unknown}]`, `The app has no ${step} field '${unknown}'.`);
+  return fields.map((field) => {
+    const name = `${step}[${field.id}]`;
+    const raw = values[field.id];
+    if (field.type === 'CHECKBOX') {
+      if (raw === undefined) return { field, value: 'false' };
+      const checked = raw === true || raw === 'true' || raw === '1' || raw === 1;
+      const unchecked = raw === false || raw === 'false' || raw === '0' || raw === 0;
+      if (!checked && !unchecked) throw fieldInvalid(name, 'Expected true or false.');
+      return { field, value: checked ? 'true' : 'false' };
+    }
+    if (raw === undefined || String(raw).trim() === '') throw fieldMissing(name);
+    const value = String(raw).trim();
+    if (value.length > 2000) throw fieldInvalid(name, 'Expected at most 2000 characters.');
+    if (field.type === 'NUMERIC' && !/^-?\d+(\.\d+)?$/.test(value)) throw fieldInvalid(name, 'Expected a number.');
+    if (field.type === 'EMAIL' && !isEmailAddress(value)) throw fieldInvalid(name, 'Expected an email address.');
+    if (field.type === 'URL') {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+        throw fieldInvalid(name, "Expected an absolute URL, such as 'https://crm.example.com'.");
+    }
+    return { field, value };
+  });
+}
+
+export interface InstallInput {
+  app_id: number;
+  client_id?: number | undefined;
+  website_id?: number[] | undefined;
+  authentication?: StepValues | undefined;
+  settings?: StepValues | undefined;
+}
+
+/** A step the app's connector refused: its verdict, for the 422 answer. */
+export class StepRefused extends Error {
+  constructor(
+    readonly step: Step,
+    readonly verdict: StepVerdict,
+  ) {
+    super(verdict.message === '' ? `The app refused the ${step} values.` : verdict.message);
+  }
+}
+
+/** Verifies one step alone (the console's wizard, step by step): throws StepRefused when the connector refuses. */
+export async function verifyInstallStep(
+  db: Kysely<Database>,
+  outbound: OutboundGuard,
+  principal: Principal,
+  input: { app_id: number; client_id?: number | undefined; step: Step; values?: StepValues | undefined },
+): Promise<void> {
+  const clientId = await targetClient(db, principal, input.client_id);
+  const { app, version, definition } = await marketplaceEntry(db, clientId, input.app_id);
+  const values = readStepValues(input.step, definition[input.step].fields, input.values);
+  const url = definition[input.step].verification_url;
+  if (url === null) return;
+  const verdict = await verifyStep(outbound, url, values, { app, version, clientId });
+  if (!verdict.isValid) throw new StepRefused(input.step, verdict);
+}
+
+/** Installs an app for a client once every step's values are valid; answers the installation's id. */
+export async function installApp(
+  db: Kysely<Database>,
+  outbound: OutboundGuard,
+  key: Buffer,
+  principal: Principal,
+  input: InstallInput,
+): Promise<number> {
+  const clientId = await targetClient(db, principal, input.client_id);
+  const { app, version, definition } = await marketplaceEntry(db, clientId, input.app_id);
+  const installed = await db
+    .selectFrom('app_installation')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('app_id', '=', app.id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (installed !== undefined)
+    throw conflict(`The app is installed already (installation ${installed.id}): uninstall it first.`, 'app_id');
+  const websiteIds = await installedWebsites(db, clientId, input.website_id);
+  const steps = STEPS.map((step) => ({
+    step,
+    url: definition[step].verification_url,
+    values: readStepValues(step, definition[step].fields, input[step]),
+  }));
+  // The app's API key is made now and given to the app on its last verification call; it exists only if installed.
+  const material = await generateKeyMaterial();
+  const lastVerified = steps.filter((step) => step.url !== null).at(-1)?.step;
+  for (const { step, url, values } of steps) {
+    if (url === null) continue;
+    const verdict = await verifyStep(outbound, url, values, {
+      app,
+      version,
+      clientId,
+      ...(step === lastVerified && { apiKey: material.plaintext }),
+    });
+    if (!verdict.isValid) throw new StepRefused(step, verdict);
+  }
+  const at = nowInstant();
+  const fieldValues = Object.fromEntries(steps.flatMap(({ values }) => values.map((v) => [v.field.id, v.value])));
+  return transact(db, async (trx) => {
+    const again = await trx
+      .selectFrom('app_installation')
+      .select('id')
+      .where('client_id', '=', clientId)
+      .where('app_id', '=', app.id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (again !== undefined)
+      throw conflict(`The app is installed already (installation ${again.id}): uninstall it first.`, 'app_id');
+    const { id: keyId } = await trx
+      .insertInto('api_key')
+      .values({
+        public_id: material.publicId,
+        secret_hash: material.secretHash,
+        scope: 'client',
+        partner_id: null,
+        client_id: clientId,
+        name: `App: ${definition.name}`.slice(0, 100),
+        created_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      type: 'api_key.created',
+      clientId,
+      subject: { type: 'api_key', id: keyId },
+      payload: { scope: 'client', name: `App: ${definition.name}`.slice(0, 100) },
+      at,
+    });
+    const { id } = await trx
+      .insertInto('app_installation')
+      .values({
+        client_id: clientId,
+        app_id: app.id,
+        app_version_id: version.id,
+        website_ids: JSON.stringify(websiteIds),
+        field_values: '',
+        api_key_id: keyId,
+        created_at: at,
+        deleted_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('app_installation')
+      .set({ field_values: sealText(key, installationBinding(id), JSON.stringify(fieldValues)) })
+      .where('id', '=', id)
+      .execute();
+    for (const webhook of definition.webhooks) {
+      const secret = openText(key, appWebhookBinding(webhook.id), webhook.secret);
+      const { id: webhookId } = await trx
+        .insertInto('webhook')
+        .values({
+          client_id: clientId,
+          name: `${definition.name}: ${webhook.name}`.slice(0, 200),
+          url: webhook.url,
+          events: JSON.stringify(webhook.events),
+          website_ids: JSON.stringify(websiteIds),
+          content_type: webhook.content_type,
+          compat: 'standard',
+          format: 'v2',
+          enabled: 1,
+          disabled_reason: null,
+          secret: '',
+          previous_secret: null,
+          previous_secret_expires_at: null,
+          failing_since: null,
+          created_at: at,
+          updated_at: at,
+          installation_id: id,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('webhook')
+        .set({ secret: sealWebhookSecret(key, webhookId, secret) })
+        .where('id', '=', webhookId)
+        .execute();
+      await appendEvent(trx, {
+        type: 'webhook.created',
+        clientId,
+        subject: { type: 'webhook', id: webhookId },
+        payload: { webhookId, url: webhook.url, events: webhook.events },
+        at,
+      });
+    }
+    for (const websiteId of websiteIds)
+      await appendEvent(trx, {
+        type: 'connector.installed',
+        clientId,
+        subject: { type: 'app_installation', id },
+        payload: { websiteId, connectorId: app.uuid, connectorVersionId: version.uuid },
+        at,
+      });
+    return id;
+  });
+}
+
+export const installationBinding = (id: number) => `app_installation:${id}`;
+
+/** The websites an installation covers: those named (the client's own), or every website of the client. */
+async function installedWebsites(
+  db: Kysely<Database>,
+  clientId: number,
+  requested: number[] | undefined,
+): Promise<number[]> {
+  if (requested !== undefined && requested.length > 0) {
+    await transact(db, (trx) => assertOwned(trx, 'website', requested, clientId, 'website_id'));
+    return [...new Set(requested)];
+  }
+  const all = await db.selectFrom('website').select('id').where('client_id', '=', clientId).orderBy('id').execute();
+  if (all.length === 0) throw fieldInvalid('website_id', 'The client has no website to install the app on.');
+  return all.map((row) => row.id);
+}
+
+export async function loadInstallations(
+  db: Kysely<Database>,
+  principal: Principal,
+  ids?: number[],
+): Promise<AppInstallationRow[]> {
+  let query = db
+    .selectFrom('app_installation')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where(clientScope(principal, 'app_installation.client_id'));
+  if (ids !== undefined) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', ids);
+  }
+  return query.orderBy('id', 'desc').limit(500).execute();
+}
+
+/** Uninstalls: the app's key revoked, its webhooks for the client removed, `connector.uninstalled` per website. */
+export async function uninstallApp(db: Kysely<Database>, installation: AppInstallationRow): Promise<void> {
+  const at = nowInstant();
+  await transact(db, async (trx) => {
+    const removed = await trx
+      .updateTable('app_installation')
+      .set({ deleted_at: at })
+      .where('id', '=', installation.id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(removed.numUpdatedRows) !== 1) throw unknownResource('installation', installation.id);
+    if (installation.api_key_id !== null) {
+      const revoked = await trx
+        .updateTable('api_key')
+        .set({ revoked_at: at })
+        .where('id', '=', installation.api_key_id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(revoked.numUpdatedRows) > 0)
+        await appendEvent(trx, {
+          type: 'api_key.revoked',
+          clientId: installation.client_id,
+          subject: { type: 'api_key', id: installation.api_key_id },
+          at,
+        });
+    }
+    const webhooks = await trx
+      .selectFrom('webhook')
+      .select(['id', 'url'])
+      .where('installation_id', '=', installation.id)
+      .execute();
+    // As deleteWebhook does: the subscription and its log go; attempts not yet sent are dropped with it.
+    for (const { id, url } of webhooks) {
+      await trx.deleteFrom('webhook_delivery').where('webhook_id', '=', id).execute();
+      await trx.deleteFrom('webhook').where('id', '=', id).execute();
+      await appendEvent(trx, {
+        type: 'webhook.deleted',
+        clientId: installation.client_id,
+        subject: { type: 'webhook', id },
+        payload: { webhookId: id, url },
+        at,
+      });
+    }
+    const app = await trx
+      .selectFrom('app')
+      .select('uuid')
+      .where('id', '=', installation.app_id)
+      .executeTakeFirstOrThrow();
+    const version = await trx
+      .selectFrom('app_version')
+      .select('uuid')
+      .where('id', '=', installation.app_version_id)
+      .executeTakeFirstOrThrow();
+    for (const websiteId of JSON.parse(installation.website_ids) as number[])
+      await appendEvent(trx, {
+        type: 'connector.uninstalled',
+        clientId: installation.client_id,
+        subject: { type: 'app_installation', id: installation.id },
+        payload: { websiteId, connectorId: app.uuid, connectorVersionId: version.uuid },
+        at,
+      });
+  });
+}
+
+/** The installation's values by field id (secret ones included: for calls to the connector, never for answers). */
+export function installationValues(key: Buffer, installation: AppInstallationRow): Record<string, string> {
+  const opened: unknown = JSON.parse(openText(key, installationBinding(installation.id), installation.field_values));
+  const values: Record<string, string> = {};
+  if (typeof opened === 'object' && opened !== null)
+    for (const [id, value] of Object.entries(opened)) if (typeof value === 'string') values[id] = value;
+  return values;
+}
