@@ -213,6 +213,10 @@ describe('auto channel', () => {
     expect(twilio.accepted.filter((message) => message.to === CHLOE)).toHaveLength(1);
   });
 
+  // Issue 20 asks for the number's own carrier; nothing Causerie receives names it (Google's capability answer does
+  // not), so any launched carrier of the environment counts (docs/MESSAGING.md, `channel`).
+  it.todo("counts only a launch on the number's own carrier (needs a source of the number's carrier)");
+
   it('falls back to SMS when the RCS message is not delivered within the fallback window', async () => {
     const id = await submit(NOE, { fallback: { channel: 'sms', after_minutes: 1 } });
     expect(await reportsUntil(id, 'sent')).toEqual([
