@@ -220,6 +220,11 @@ export interface ConversationTable {
   problem_reported_at: Instant | null;
   problem_reason: string | null;
   problem_operator_id: number | null;
+  /**
+   * The operator's answers to an installed app's closing form (domain/apps/interactions.ts), JSON
+   * `{ installation_id, app, answers: [{ id, label, value }] }`; null when closed without one.
+   */
+  closing_answers: Generated<string | null>;
 }
 
 export type ConversationOutcome = 'answered' | 'missed_busy' | 'missed_offline' | 'abandoned';

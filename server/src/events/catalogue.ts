@@ -100,6 +100,14 @@ export const EVENT_PAYLOADS = {
     visitorUid: Type.String(),
     source: ConversationSource,
     operatorClosed: Type.Boolean(),
+    /** The answers to an installed app's closing form, when the operator closed with one (domain/apps/). */
+    closingAnswers: Type.Optional(
+      Type.Object({
+        installation_id: Id,
+        app: Type.String(),
+        answers: Type.Array(Type.Object({ id: Type.String(), label: Type.String(), value: Type.String() })),
+      }),
+    ),
   }),
   /**
    * A request waits in its website's queue: started without a free operator (web chat, WhatsApp, SMS, RCS), or sent

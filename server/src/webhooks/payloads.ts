@@ -85,7 +85,11 @@ export const WEBHOOK_PAYLOADS = {
     },
   },
   'conversation.closed': {
-    fields: conversationFields,
+    // With the answers to an installed app's closing form when the operator gave some (docs/APPS.md).
+    fields: (s) => ({
+      ...conversationFields(s),
+      ...(s.payload.closingAnswers !== undefined && { closingAnswers: s.payload.closingAnswers }),
+    }),
     push: { name: 'conversation.end', parameters: pushConversation },
   },
   'visitor.updated': {

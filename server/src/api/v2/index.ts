@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { channelRoutes } from '../../channels/routes.js';
 import type { AppContext } from '../../context.js';
+import { interactionRoutes } from '../../domain/apps/interaction-routes.js';
 import { appRoutes } from '../../domain/apps/routes.js';
 import { transactionRoutes } from '../../domain/commerce/routes.js';
 import { commerceSettingsRoutes } from '../../domain/commerce/settings-routes.js';
@@ -61,4 +62,5 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(targetingRuleRoutes, { context });
   await app.register(commerceSettingsRoutes, { context });
   await app.register(appRoutes, { context });
+  await app.register(interactionRoutes, { context });
 };

@@ -35,7 +35,8 @@ export const AppField = Type.Object(
 );
 
 const Url = (description: string) => Type.String({ minLength: 1, maxLength: 2048, description });
-const NullableUrl = (description: string) => Type.Union([Url(description), Type.Null()]);
+// Null first: with type coercion on, a union trying the string first would read null as "".
+const NullableUrl = (description: string) => Type.Union([Type.Null(), Url(description)]);
 
 export const FieldStep = Type.Object(
   {
@@ -96,7 +97,7 @@ export const AppLinks = Type.Object(
 export const AppProfile = {
   name: Type.String({ minLength: 1, maxLength: 100, pattern: NON_BLANK }),
   description: Type.String({ maxLength: 5000 }),
-  logo_url: Type.Union([Url('An image URL shown in the marketplace.'), Type.Null()]),
+  logo_url: Type.Union([Type.Null(), Url('An image URL shown in the marketplace.')]),
   links: AppLinks,
   price: Type.Number({
     minimum: 0,

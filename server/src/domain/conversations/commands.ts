@@ -358,6 +358,13 @@ export async function changeConversation(
   return changed;
 }
 
+/** An installed app's closing form as the operator answered it (seed 003's conversation closing option). */
+export interface ClosingAnswers {
+  installation_id: number;
+  app: string;
+  answers: Array<{ id: string; label: string; value: string }>;
+}
+
 /**
  * Closes a conversation at `at`: status `closed`, `closed_at`, `operator_closed` (default: true when it has an
  * operator), the system notice `OPERATOR_CHAT_CLOSE` or `VISITOR_CHAT_CLOSE` as its last entry, and
@@ -366,7 +373,7 @@ export async function changeConversation(
 export async function closeConversation(
   trx: Tx,
   conversationId: number,
-  options: { operatorClosed?: boolean; at: string },
+  options: { operatorClosed?: boolean; at: string; closingAnswers?: ClosingAnswers },
 ): Promise<void> {
   const current = await trx
     .selectFrom('conversation')
@@ -382,7 +389,13 @@ export async function closeConversation(
   // The status condition makes the close happen once: a concurrent close finds no open row and answers 409.
   const closed = await trx
     .updateTable('conversation')
-    .set({ status: 'closed', closed_at: options.at, operator_closed: flag(operatorClosed), updated_at: nowInstant() })
+    .set({
+      status: 'closed',
+      closed_at: options.at,
+      operator_closed: flag(operatorClosed),
+      updated_at: nowInstant(),
+      ...(options.closingAnswers !== undefined && { closing_answers: JSON.stringify(options.closingAnswers) }),
+    })
     .where('id', '=', conversationId)
     .where('status', '!=', 'closed')
     .returning(['client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'source'])
@@ -414,6 +427,7 @@ export async function closeConversation(
       channel: closed.channel,
       source: closed.source,
       operatorClosed,
+      ...(options.closingAnswers !== undefined && { closingAnswers: options.closingAnswers }),
     },
     at: nowInstant(),
   });

@@ -3,6 +3,7 @@ import type { DeliveryState, ProviderError } from '../../channels/adapter.js';
 import { type ConversationMessageRow, MESSAGE_KIND } from '../../db/schema.js';
 import { epochMillis, formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
+import type { ClosingAnswers } from './commands.js';
 import { historyTuple } from './history.js';
 import type { ConversationRecord, TagRecord } from './store.js';
 
@@ -40,6 +41,7 @@ export function presentConversation(row: ConversationRecord) {
             reason: row.problem_reason ?? '',
             operator_id: row.problem_operator_id,
           },
+    closing_answers: row.closing_answers === null ? null : (JSON.parse(row.closing_answers) as ClosingAnswers),
     _link: link('conversation', row.id),
   };
 }

@@ -108,6 +108,24 @@ export const ConversationData = Type.Object({
       },
     ),
   ),
+  closing_answers: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          installation_id: Type.Integer({ description: 'The installed app whose form it was.' }),
+          app: Type.String({ description: "The app's name." }),
+          answers: Type.Array(Type.Object({ id: Type.String(), label: Type.String(), value: Type.String() }), {
+            description: "In the form's order; checkboxes `true` or `false`.",
+          }),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          "The operator's answers to an installed app's conversation closing form (docs/APPS.md); null when closed without one.",
+      },
+    ),
+  ),
   _link: Link,
 });
 
