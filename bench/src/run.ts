@@ -26,6 +26,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   statistics: async (options) => (await import('./statistics.js')).statistics(options),
   flows: async (options) => (await import('./flows.js')).flows(options),
   broadcast: async (options) => (await import('./broadcast.js')).broadcast(options),
+  apps: async (options) => (await import('./apps.js')).apps(options),
 };
 
 async function main(argv: string[]): Promise<number> {
