@@ -9,7 +9,7 @@ import type { AppInstallationRow, AppRow, AppVersionRow, Database } from '../../
 import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
-import { transact } from '../../events/transact.js';
+import { type Tx, transact } from '../../events/transact.js';
 import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { sealWebhookSecret } from '../../webhooks/signing.js';
@@ -177,7 +177,7 @@ export async function installApp(
     .executeTakeFirst();
   if (installed !== undefined)
     throw conflict(`The app is installed already (installation ${installed.id}): uninstall it first.`, 'app_id');
-  const websiteIds = await installedWebsites(db, clientId, input.website_id);
+  const { websiteIds, covered } = await installedWebsites(db, clientId, input.website_id);
   const steps = STEPS.map((step) => ({
     step,
     url: definition[step].verification_url,
@@ -234,7 +234,7 @@ export async function installApp(
         client_id: clientId,
         app_id: app.id,
         app_version_id: version.id,
-        website_ids: JSON.stringify(websiteIds),
+        website_ids: JSON.stringify(covered),
         field_values: '',
         api_key_id: keyId,
         created_at: at,
@@ -256,7 +256,7 @@ export async function installApp(
           name: `${definition.name}: ${webhook.name}`.slice(0, 200),
           url: webhook.url,
           events: JSON.stringify(webhook.events),
-          website_ids: JSON.stringify(websiteIds),
+          website_ids: JSON.stringify(covered),
           content_type: webhook.content_type,
           compat: 'standard',
           format: 'v2',
@@ -299,18 +299,36 @@ export async function installApp(
 
 export const installationBinding = (id: number) => `app_installation:${id}`;
 
-/** The websites an installation covers: those named (the client's own), or every website of the client. */
+/**
+ * The websites an installation covers: those named (the client's own), or, when none are named, every website of the
+ * client, those added later included (stored as `[]`, as a webhook's empty list means every website). `websiteIds`:
+ * the websites it covers today, one `connector.installed` each.
+ */
 async function installedWebsites(
   db: Kysely<Database>,
   clientId: number,
   requested: number[] | undefined,
-): Promise<number[]> {
+): Promise<{ websiteIds: number[]; covered: number[] }> {
   if (requested !== undefined && requested.length > 0) {
     await transact(db, (trx) => assertOwned(trx, 'website', requested, clientId, 'website_id'));
-    return [...new Set(requested)];
+    const websiteIds = [...new Set(requested)];
+    return { websiteIds, covered: websiteIds };
   }
   const all = await db.selectFrom('website').select('id').where('client_id', '=', clientId).orderBy('id').execute();
   if (all.length === 0) throw fieldInvalid('website_id', 'The client has no website to install the app on.');
+  return { websiteIds: all.map((row) => row.id), covered: [] };
+}
+
+/** The websites an installation covers today (`[]` stored: every website of the client). */
+export async function coveredWebsites(db: Kysely<Database> | Tx, installation: AppInstallationRow): Promise<number[]> {
+  const stored = JSON.parse(installation.website_ids) as number[];
+  if (stored.length > 0) return stored;
+  const all = await db
+    .selectFrom('website')
+    .select('id')
+    .where('client_id', '=', installation.client_id)
+    .orderBy('id')
+    .execute();
   return all.map((row) => row.id);
 }
 
@@ -384,7 +402,7 @@ export async function uninstallApp(db: Kysely<Database>, installation: AppInstal
       .select('uuid')
       .where('id', '=', installation.app_version_id)
       .executeTakeFirstOrThrow();
-    for (const websiteId of JSON.parse(installation.website_ids) as number[])
+    for (const websiteId of await coveredWebsites(trx, installation))
       await appendEvent(trx, {
         type: 'connector.uninstalled',
         clientId: installation.client_id,

@@ -67,6 +67,25 @@ describe('interactions in a conversation', () => {
     expect((await t.api('GET', `/conversation/${elsewhere}/app/${installationId}/category`, { key })).status).toBe(404);
   });
 
+  it('covers websites added later when installed without naming any', async () => {
+    const other = await clientWithKey(t, 'Cycles Nantes');
+    const developer = await developerSession(t, 'paul@connecteurs.example', 'Paul Dev');
+    await t.api('POST', '/website', { key: other.key, json: { url: 'https://nantes.example' } });
+    const { installationId: everywhere } = await installedApp(
+      t,
+      developer,
+      other.key,
+      connectorApp(connector, 'Partout'),
+    );
+    expect((await t.api('GET', `/installation/${everywhere}`, { key: other.key })).body.data.website_id).toEqual([]);
+    const later = (await t.api('POST', '/website', { key: other.key, json: { url: 'https://rennes.example' } })).body
+      .data.id;
+    const conversation = (await t.api('POST', '/conversation', { key: other.key, json: { website_id: later } })).body
+      .data.id;
+    const apps = await t.api('GET', `/conversation/${conversation}/app`, { key: other.key });
+    expect(apps.body.data.map((app) => app.installation_id)).toEqual([everywhere]);
+  });
+
   it("browses categories and products with the seed's filters, asking the connector once for the same page", async () => {
     const roots = await t.api('GET', `/conversation/${conversationId}/app/${installationId}/category`, { key });
     expect(roots.status).toBe(200);

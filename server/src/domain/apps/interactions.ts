@@ -193,6 +193,12 @@ export class ConnectorCalls {
   }
 }
 
+/** Whether an installation's stored websites cover a website (an empty list covers every website of the client). */
+export function coversWebsite(storedWebsiteIds: string, websiteId: number): boolean {
+  const ids = JSON.parse(storedWebsiteIds) as number[];
+  return ids.length === 0 || ids.includes(websiteId);
+}
+
 /** An installation of the conversation's client covering its website, with its version's definition. */
 export interface ConversationApp {
   installation: AppInstallationRow;
@@ -215,7 +221,7 @@ export async function conversationApps(
     .orderBy('app_installation.id')
     .execute();
   return rows.flatMap(({ definition, version_uuid, ...installation }) =>
-    (JSON.parse(installation.website_ids) as number[]).includes(conversation.website_id)
+    coversWebsite(installation.website_ids, conversation.website_id)
       ? [{ installation, definition: readDefinition(definition), connectorVersionId: version_uuid }]
       : [],
   );

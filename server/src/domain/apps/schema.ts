@@ -345,7 +345,11 @@ export const InstallBody = Type.Object(
     app_id: IdSchema('The app (its marketplace id).'),
     client_id: Type.Optional(IdSchema('Partner and platform keys: the client installing.')),
     website_id: Type.Optional(
-      Type.Array(IdSchema('A website'), { uniqueItems: true, maxItems: 200, description: 'Default: every website.' }),
+      Type.Array(IdSchema('A website'), {
+        uniqueItems: true,
+        maxItems: 200,
+        description: 'Default: every website of the client, those added later too.',
+      }),
     ),
     authentication: Type.Optional(StepValues),
     settings: Type.Optional(StepValues),
@@ -373,7 +377,9 @@ export const InstallationData = Type.Object({
   connector_version_id: Type.String({
     description: 'The version installed (idConnectorVersion): kept until reinstalled.',
   }),
-  website_id: Type.Array(Type.Integer()),
+  website_id: Type.Array(Type.Integer(), {
+    description: 'The websites it is installed on; empty: every website of the client, those added later too.',
+  }),
   values: Type.Record(Type.String(), Type.String(), {
     description: 'The values given, by field id; PASSWORD fields are never returned.',
   }),
