@@ -88,6 +88,37 @@ export type EntryKindName = ReturnType<typeof kindName>;
 /** Keys of a system entry's details that a visitor may see; the rest (groups, skills, reasons) is for operators. */
 const VISITOR_DATA_KEYS = new Set(['event']);
 
+/** What the widget's product card shows of `data.product` (the installation and app names stay with operators). */
+const VISITOR_PRODUCT_KEYS = [
+  'id',
+  'title',
+  'productUrl',
+  'imageUrl',
+  'available',
+  'brand',
+  'shortDescription',
+  'priceCatalog',
+  'pricePromotion',
+  'priceSpecial',
+] as const;
+
+/** The details a visitor sees: system notices' `event`, and an operator message's product card. */
+function visitorData(kind: MessageKind, data: { [key: string]: Json }): { [key: string]: Json } {
+  const seen: { [key: string]: Json } = Object.fromEntries(
+    Object.entries(data).filter(([key]) => VISITOR_DATA_KEYS.has(key)),
+  );
+  const product = data.product;
+  if (kind === MESSAGE_KIND.operator && typeof product === 'object' && product !== null && !Array.isArray(product)) {
+    const card: { [key: string]: Json } = {};
+    for (const key of VISITOR_PRODUCT_KEYS) {
+      const value = product[key];
+      if (value !== undefined) card[key] = value;
+    }
+    seen.product = card;
+  }
+  return seen;
+}
+
 function parseData(data: string | null): { [key: string]: Json } | null {
   if (data === null) return null;
   try {
@@ -108,8 +139,7 @@ export function visibleToVisitor(kind: MessageKind): boolean {
 /** An `entry` frame. Visitors get the details of system entries reduced to what concerns them. */
 export function entryFrame(conversationId: number, entry: EntryPayload, audience: 'visitor' | 'operator') {
   let data = parseData(entry.data);
-  if (data !== null && audience === 'visitor')
-    data = Object.fromEntries(Object.entries(data).filter(([key]) => VISITOR_DATA_KEYS.has(key)));
+  if (data !== null && audience === 'visitor') data = visitorData(entry.kind, data);
   return {
     type: 'entry' as const,
     conversation_id: conversationId,
