@@ -47,6 +47,9 @@ const en = {
   newMessage: 'New message from {name}: {text}',
   failed: 'Not sent. Check your connection.',
   error: 'Something went wrong: {message}',
+  viewProduct: 'View product',
+  inStock: 'In stock',
+  outOfStock: 'Out of stock',
 };
 
 export type Words = typeof en;
@@ -96,6 +99,9 @@ const fr: Words = {
   newMessage: 'Nouveau message de {name} : {text}',
   failed: 'Non envoyé. Vérifiez votre connexion.',
   error: 'Une erreur est survenue : {message}',
+  viewProduct: 'Voir le produit',
+  inStock: 'En stock',
+  outOfStock: 'En rupture de stock',
 };
 
 const dictionaries: Record<Lang, Words> = { en, fr };

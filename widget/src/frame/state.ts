@@ -1,5 +1,7 @@
 // The visitor's conversation as the widget knows it: a pure state machine fed with server frames (no DOM, no socket).
 
+import { type ProductCard, readProduct } from './product';
+
 /** A server frame: a JSON object with a `type` (docs/REALTIME.md, "Server → visitor"). */
 export interface ServerFrame {
   type: string;
@@ -17,6 +19,8 @@ export interface Entry {
   operatorId: number | null;
   clientMessageId: string | null;
   event: string | null;
+  /** A product card an operator sent from an installed app (`data.product`). */
+  product?: ProductCard | null;
 }
 
 /** A message the visitor sent that the server has not echoed back yet (shown at once, confirmed by its entry). */
@@ -73,6 +77,7 @@ export function readEntry(frame: ServerFrame): Entry | undefined {
     operatorId: typeof frame.operator_id === 'number' ? frame.operator_id : null,
     clientMessageId: typeof frame.client_message_id === 'string' ? frame.client_message_id : null,
     event: data !== null && typeof data.event === 'string' ? data.event : null,
+    ...(kind === 'operator' && data !== null && data.product !== undefined && { product: readProduct(data.product) }),
   };
 }
 

@@ -1,5 +1,6 @@
 // The iframe's DOM: built once, updated from the state. Every text from the network goes through textContent, never HTML.
 import type { WordKey } from './i18n';
+import { productCard } from './product';
 import type { ChatState, Entry, Pending } from './state';
 import type { LinkStatus } from './transport';
 
@@ -46,8 +47,12 @@ export function messageItem(
   const meta = el(doc, 'span', { class: 'cz-meta' }, [
     `${mine ? t('you') : operatorName} · ${time}${seen ? ` · ${t('seen')}` : ''}`,
   ]);
+  // A product card replaces its text fallback (title, price, link) when the card can be drawn safely.
+  const body = entry.product
+    ? productCard(doc, el, entry.product, t)
+    : el(doc, 'p', { class: 'cz-text' }, [entry.text]);
   return el(doc, 'li', { class: mine ? 'cz-msg cz-mine' : 'cz-msg cz-theirs', 'data-seq': String(entry.seq) }, [
-    el(doc, 'p', { class: 'cz-text' }, [entry.text]),
+    body,
     meta,
   ]);
 }
