@@ -12,6 +12,7 @@ import {
   type Session,
   sessionApi,
 } from './api';
+import { APPS_NAV_LABEL, type AppsRoute, appsRouteOf } from './apps/routes';
 import { safeBackto } from './backto';
 import { type CampaignsRoute, campaignsRouteOf } from './campaigns/routes';
 import { type FlowsRoute, flowsRouteOf } from './flows/routes';
@@ -36,6 +37,8 @@ const CampaignsPage = lazy(() =>
 const TemplatesPage = lazy(() =>
   import('./templates/TemplatesPage').then((module) => ({ default: module.TemplatesPage })),
 );
+/** The Apps pages (marketplace, install wizard), an admin's. */
+const AppsPage = lazy(() => import('./apps/AppsPage').then((module) => ({ default: module.AppsPage })));
 const EnvironmentsPage = lazy(() =>
   import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
 );
@@ -50,6 +53,7 @@ type Page =
   | { kind: 'environments'; route: EnvironmentsRoute }
   | { kind: 'campaigns'; route: CampaignsRoute }
   | { kind: 'templates'; route: TemplatesRoute }
+  | { kind: 'apps'; route: AppsRoute }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -71,6 +75,8 @@ function pageOf(path: string): Page {
   if (templates !== null) return { kind: 'templates', route: templates };
   const campaigns = campaignsRouteOf(rest);
   if (campaigns !== null) return { kind: 'campaigns', route: campaigns };
+  const apps = appsRouteOf(rest);
+  if (apps !== null) return { kind: 'apps', route: apps };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -223,6 +229,18 @@ function Shell() {
             {t('common.adminOnly')}
           </p>
         ))}
+      {page.kind === 'apps' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <AppsPage api={api} route={page.route} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -277,6 +295,7 @@ function Header({
         {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
         {me?.roles.includes('admin') &&
           link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns' || current === 'templates')}
+        {me?.roles.includes('admin') && link('/admin/apps', APPS_NAV_LABEL[language], current === 'apps')}
       </nav>
       <span className="spacer" />
       <label className="inline">
