@@ -1,10 +1,25 @@
-// The dialogs of a conversation: transfer (to an operator, a group or a skill), close (tags and a summary note), an
-// approved WhatsApp template, and a problem report (its reason).
+// The dialogs of a conversation: transfer (to an operator, a group or a skill), close (tags, a summary note, and an
+// installed app's closing form when the website has one), an approved WhatsApp template, and a problem report.
 import { useState } from 'react';
+import { type Api, failedField } from '../api';
 import { useI18n } from '../i18n';
 import type { Me } from '../me';
-import { Modal } from '../ui';
+import { Modal, messageOf } from '../ui';
+import { ClosingFormFields, useClosingForm, useInteractionWords } from './AppInteractions';
 import type { Directory } from './directory';
+import {
+  type ClosingAnswers,
+  type ConversationApp,
+  closingAnswersToSend,
+  closingFieldOf,
+  missingRequired,
+} from './interactions';
+
+/** The closing form answered, when an installed app asks for one: closing then goes through that app's route. */
+export interface ClosingWithApp {
+  installationId: number;
+  answers: ClosingAnswers;
+}
 
 export type TransferTarget = { operator_id: number } | { group_id: number } | { skill_id: number };
 
@@ -89,20 +104,59 @@ export function TransferDialog({
 }
 
 export function CloseDialog({
+  api,
+  conversationId,
+  apps,
   directory,
   websiteId,
   onCancel,
   onSubmit,
 }: {
+  api: Api;
+  conversationId: number;
+  /** The apps of the conversation's website (null while loading). */
+  apps: ConversationApp[] | null;
   directory: Directory;
   websiteId: number;
   onCancel: () => void;
-  onSubmit: (tags: number[], summary: string) => Promise<void>;
+  /** Throws a failure naming a closing field (`closing[answers][id]`) for the dialog to show beside it. */
+  onSubmit: (tags: number[], summary: string, closing: ClosingWithApp | null) => Promise<void>;
 }) {
   const { t } = useI18n();
+  const w = useInteractionWords();
   const [tags, setTags] = useState<number[]>([]);
   const [summary, setSummary] = useState('');
   const [busy, setBusy] = useState(false);
+  const closing = useClosingForm(api, conversationId, apps);
+  const [answers, setAnswers] = useState<ClosingAnswers>({});
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  // A form that cannot load (a broken connector) leaves the usual closing: the conversation is never held by an app.
+  const withForm = closing.app !== null && closing.form !== null;
+  const waitingForm = closing.app !== null && closing.form === null && closing.error === null;
+  const submit = async () => {
+    let answered: ClosingWithApp | null = null;
+    if (withForm && closing.app !== null && closing.form !== null) {
+      const missing = missingRequired(closing.form, answers);
+      if (missing.length > 0) {
+        setFieldErrors(Object.fromEntries(missing.map((id) => [id, w('requiredMissing')])));
+        return;
+      }
+      answered = {
+        installationId: closing.app.installation_id,
+        answers: closingAnswersToSend(closing.form, answers),
+      };
+    }
+    setFieldErrors({});
+    setBusy(true);
+    try {
+      await onSubmit(tags, summary.trim(), answered);
+    } catch (failure) {
+      const field = closingFieldOf(failedField(failure));
+      if (field !== null) setFieldErrors({ [field]: messageOf(failure) });
+    } finally {
+      setBusy(false);
+    }
+  };
   // Tags offered on this website (a tag without websites is offered everywhere).
   const offered = directory.tags.filter(
     (tag) => !tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId),
@@ -112,10 +166,23 @@ export function CloseDialog({
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          setBusy(true);
-          void onSubmit(tags, summary.trim()).finally(() => setBusy(false));
+          void submit();
         }}
       >
+        {closing.app !== null && (
+          <ClosingFormFields
+            app={closing.app}
+            form={closing.form}
+            error={closing.error}
+            retry={closing.retry}
+            answers={answers}
+            onChange={(changed) => {
+              setAnswers(changed);
+              setFieldErrors({});
+            }}
+            fieldErrors={fieldErrors}
+          />
+        )}
         {offered.length > 0 && (
           <fieldset>
             <legend>{t('close.tags')}</legend>
@@ -149,7 +216,7 @@ export function CloseDialog({
           <button type="button" onClick={onCancel}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="danger" disabled={busy}>
+          <button type="submit" className="danger" disabled={busy || waitingForm}>
             {t('close.submit')}
           </button>
         </div>

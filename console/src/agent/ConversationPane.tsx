@@ -1,14 +1,17 @@
 // One conversation: its history, typing and read states, the composer (text, notes, files), and the actions that open
 // the dialogs (ConversationDialogs.tsx); each entry is drawn by HistoryEntry.tsx.
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { type Api, unwrap } from '../api';
+import { type Api, failedField, unwrap } from '../api';
 import { useI18n } from '../i18n';
 import type { Me } from '../me';
 import type { OperatorSocket } from '../socket';
 import { ErrorLine, LockIcon, messageOf, SourceBadge } from '../ui';
+import { useConversationApps, useInteractionWords } from './AppInteractions';
 import { CloseDialog, ProblemDialog, TemplateDialog, TransferDialog } from './ConversationDialogs';
 import type { Directory, LoadedConversation, ProblemReport } from './directory';
 import { EntryItem } from './HistoryEntry';
+import { appWith, closingFieldOf, interactionsApi } from './interactions';
+import { ProductPopup } from './ProductPopup';
 import type { AgentAction } from './state';
 
 interface Props {
@@ -52,7 +55,13 @@ export function ConversationPane({
   const { view, entries, pending, visitorTyping } = conversation;
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
-  const [dialog, setDialog] = useState<'transfer' | 'close' | 'template' | 'problem' | null>(null);
+  const [dialog, setDialog] = useState<'transfer' | 'close' | 'template' | 'problem' | 'products' | null>(null);
+  const w = useInteractionWords();
+  // Installed apps of the conversation's website: the product list and the closing form come from them.
+  const apps = useConversationApps(api, view.id);
+  const productApp = appWith(apps, 'product_list');
+  /** The closing note already written, so that a closing refused by the server does not write it twice. */
+  const notedRef = useRef<string | null>(null);
   const [problem, setProblem] = useState<ProblemReport | null>(conversation.problem ?? null);
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
@@ -205,6 +214,11 @@ export function ConversationPane({
         )}
         {editable && (
           <>
+            {productApp !== null && (
+              <button type="button" onClick={() => setDialog('products')} data-testid="open-products">
+                {w('products')}
+              </button>
+            )}
             <button type="button" onClick={() => setDialog('transfer')} aria-keyshortcuts="Alt+T">
               {t('conv.transfer')}
             </button>
@@ -374,31 +388,43 @@ export function ConversationPane({
       )}
       {dialog === 'close' && (
         <CloseDialog
+          api={api}
+          conversationId={view.id}
+          apps={apps}
           directory={directory}
           websiteId={view.website_id}
           onCancel={() => setDialog(null)}
-          onSubmit={async (tags, summary) => {
+          onSubmit={async (tags, summary, closing) => {
             setError(null);
             try {
               if (tags.length > 0)
                 await unwrap(
                   api.PUT('/api/2/conversation/{id}', { params: { path: { id: view.id } }, body: { tag_list: tags } }),
                 );
-              if (summary !== '')
+              if (summary !== '' && notedRef.current !== summary) {
                 await socket.current?.request({
                   type: 'note',
                   conversation_id: view.id,
                   text: summary,
                   client_message_id: newMessageId(),
                 });
-              await socket.current?.request({ type: 'close', conversation_id: view.id });
+                notedRef.current = summary;
+              }
+              // An app's closing form answered closes through its route (answers kept); otherwise the socket closes.
+              if (closing !== null) await interactionsApi.close(api, view.id, closing.installationId, closing.answers);
+              else await socket.current?.request({ type: 'close', conversation_id: view.id });
               setDialog(null);
               onClosed();
             } catch (failure) {
+              // A refused answer is shown beside its field by the dialog; anything else here.
+              if (closingFieldOf(failedField(failure)) !== null) throw failure;
               setError(messageOf(failure));
             }
           }}
         />
+      )}
+      {dialog === 'products' && productApp !== null && (
+        <ProductPopup api={api} conversationId={view.id} app={productApp} onClose={() => setDialog(null)} />
       )}
     </section>
   );

@@ -1,12 +1,14 @@
 // One entry of a conversation's history as the operator sees it: messages with their delivery and read states, private
-// notes, system notices in words, navigation, and media files fetched with the session.
+// notes, system notices in words, navigation, media files fetched with the session, and products sent as cards.
 import { useEffect, useState } from 'react';
 import { type Api, unwrap } from '../api';
 import { type MessageKey, type Translate, useI18n } from '../i18n';
 import type { Me } from '../me';
 import type { Entry } from '../socket';
 import { formatTime, LockIcon, messageOf } from '../ui';
+import { ProductCardView } from './AppInteractions';
 import { type Directory, operatorName } from './directory';
+import { productOf } from './interactions';
 
 /** A media file of a conversation, fetched with the session (an <img src> could not send its token). */
 const downloadMedia = (api: Api, conversationId: number, mediaId: number): Promise<Blob> =>
@@ -116,6 +118,8 @@ export function EntryItem({
       );
     case 'operator':
     case 'note': {
+      // A product sent from an installed app shows as its card rather than its text fallback.
+      const product = entry.kind === 'operator' ? productOf(entry.data) : null;
       const author =
         entry.operator_id !== null && entry.operator_id === me?.id
           ? t('conv.you')
@@ -129,7 +133,7 @@ export function EntryItem({
           ) : (
             <span className="author">{author}</span>
           )}
-          <p className="text">{entry.text}</p>
+          {product !== null ? <ProductCardView product={product} /> : <p className="text">{entry.text}</p>}
           <MediaAttachment api={api} entry={entry} />
           <span className="meta">
             {time}

@@ -1,9 +1,11 @@
-// The visitor beside the conversation: who they are, the pages they visited, and their past conversations.
+// The visitor beside the conversation: who they are, their profile in installed apps, the pages they visited, and their
+// past conversations.
 import { useEffect, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
+import { AppProfiles } from './AppInteractions';
 import { type ConversationRow, loadHistory } from './rest';
 
 interface VisitorRow {
@@ -141,6 +143,7 @@ export function VisitorPanel({
           <dd className="mono">{visitor.unique_id}</dd>
         </dl>
       )}
+      <AppProfiles api={api} conversationId={conversationId} />
       <h3>{t('visitor.navigation')}</h3>
       {navigation === null || navigation.length === 0 ? (
         <p className="muted small">{t('visitor.noNavigation')}</p>
