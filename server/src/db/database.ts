@@ -32,6 +32,7 @@ import * as callbackLanes from './migrations/20261205T1320-callback-lanes.js';
 import * as messengerLanes from './migrations/20261205T1330-messenger-lanes.js';
 import * as developerPlatform from './migrations/20261205T1700-developer-platform.js';
 import * as closingAnswers from './migrations/20261205T1710-closing-answers.js';
+import * as appSigningSecret from './migrations/20261205T1720-app-signing-secret.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -63,6 +64,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T1330-messenger-lanes': messengerLanes,
   '20261205T1700-developer-platform': developerPlatform,
   '20261205T1710-closing-answers': closingAnswers,
+  '20261205T1720-app-signing-secret': appSigningSecret,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

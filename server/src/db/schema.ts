@@ -946,6 +946,8 @@ export interface AppTable {
   published_version_id: number | null;
   /** Why the admin refused the last submission (shown until the next one). */
   review_reason: string | null;
+  /** Signs Causerie's calls to the app's connector; sealed, bound to `app:{id}` (domain/apps/signing.ts). */
+  signing_secret: string | null;
   deleted_at: Instant | null;
   created_at: Instant;
   updated_at: Instant;

@@ -84,7 +84,13 @@ export class FakeConnector extends FakeProvider {
   /** The login and password its authentication step accepts. */
   acceptedLogin = { login: 'boutique-lyon', password: 'p4ssw0rd-lyon' };
   readonly verifications: VerificationCall[] = [];
-  readonly requests: Array<{ path: string; query: URLSearchParams }> = [];
+  readonly requests: Array<{
+    path: string;
+    query: URLSearchParams;
+    /** The path and query as sent: what a GET's signature covers. */
+    target: string;
+    headers: Record<string, string | string[] | undefined>;
+  }> = [];
   /** Answer every call this late (ms): a slow connector. */
   delayMs = 0;
   /** Answer every call with this instead: a broken connector. */
@@ -98,7 +104,13 @@ export class FakeConnector extends FakeProvider {
   }
 
   protected async handle(request: FakeRequest): Promise<FakeAnswer> {
-    this.requests.push({ path: request.path, query: request.query });
+    const search = request.query.toString();
+    this.requests.push({
+      path: request.path,
+      query: request.query,
+      target: `${request.path}${search === '' ? '' : `?${search}`}`,
+      headers: request.headers,
+    });
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.brokenAnswer !== undefined) return this.brokenAnswer;
     const verify = /^\/verify\/(authentication|settings)$/.exec(request.path);

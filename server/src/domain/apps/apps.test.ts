@@ -289,6 +289,15 @@ describe('installation', () => {
       step: 'authentication',
       fields: [{ id: 'field_password', field: 'authentication[field_password]', message: 'password is not valid' }],
     });
+    // Signed with the app's signing secret, as Standard Webhooks are: any of their libraries verifies it.
+    const call = connector.verifications.at(-1);
+    const signingSecret = String((await asDeveloper('GET', `/app/${appId}`)).body.data.signing_secret);
+    expect(signingSecret).toMatch(/^whsec_/);
+    const headers = Object.fromEntries(
+      Object.entries(call?.headers ?? {}).map(([name, value]) => [name, String(value)]),
+    );
+    expect(new Webhook(signingSecret).verify(JSON.stringify(call?.values), headers)).toEqual(call?.values);
+    expect(() => new Webhook(securityToken).verify(JSON.stringify(call?.values), headers)).toThrow();
     // The seed's request payload reached the verification URL.
     expect(connector.verifications.at(-1)?.values).toEqual([
       { id: 'field_login', value: 'boutique-lyon', fieldType: 'TEXT' },

@@ -27,6 +27,7 @@ import {
   readDraft,
   submissionProblem,
 } from './definition.js';
+import { newSigningSecret } from './signing.js';
 
 /** Throws 403 unless the principal is a developer (apps are theirs to change). */
 export function developerOf(principal: Principal): number {
@@ -95,29 +96,39 @@ export interface AppInput extends DraftChanges {
 export async function createApp(
   db: Kysely<Database>,
   allowlist: OutboundAllowlist,
+  key: Buffer,
   developerId: number,
   input: AppInput & { name: string },
 ): Promise<number> {
   const draft = applyDraftChanges(EMPTY_DRAFT, input, allowlist);
   await checkClients(db, draft);
   const at = nowInstant();
-  const { id } = await db
-    .insertInto('app')
-    .values({
-      developer_id: developerId,
-      uuid: randomUUID(),
-      name: input.name.trim(),
-      status: 'sandbox',
-      draft: JSON.stringify(draft),
-      published_version_id: null,
-      review_reason: null,
-      deleted_at: null,
-      created_at: at,
-      updated_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
+  return transact(db, async (trx) => {
+    const { id } = await trx
+      .insertInto('app')
+      .values({
+        developer_id: developerId,
+        uuid: randomUUID(),
+        name: input.name.trim(),
+        status: 'sandbox',
+        draft: JSON.stringify(draft),
+        published_version_id: null,
+        review_reason: null,
+        signing_secret: null,
+        deleted_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Sealed once the id it is bound to is known.
+    await trx
+      .updateTable('app')
+      .set({ signing_secret: newSigningSecret(key, id).sealed })
+      .where('id', '=', id)
+      .execute();
+    return id;
+  });
 }
 
 /** Clients named by a private app must exist (the developer learns nothing more of them). */

@@ -17,6 +17,7 @@ import { generateKeyMaterial } from '../tenancy/keys.js';
 import { assertOwned, clientScope, type Principal, targetClient } from '../tenancy/policy.js';
 import { appWebhookBinding } from './apps.js';
 import { type AppDefinition, type AppField, readDefinition } from './definition.js';
+import { openSigningSecret } from './signing.js';
 import { type StepVerdict, verifyStep } from './verification.js';
 
 export const STEPS = ['authentication', 'settings'] as const;
@@ -146,6 +147,7 @@ export class StepRefused extends Error {
 export async function verifyInstallStep(
   db: Kysely<Database>,
   outbound: OutboundGuard,
+  key: Buffer,
   principal: Principal,
   input: { app_id: number; client_id?: number | undefined; step: Step; values?: StepValues | undefined },
 ): Promise<void> {
@@ -154,7 +156,8 @@ export async function verifyInstallStep(
   const values = readStepValues(input.step, definition[input.step].fields, input.values);
   const url = definition[input.step].verification_url;
   if (url === null) return;
-  const verdict = await verifyStep(outbound, url, values, { app, version, clientId });
+  const signingSecret = openSigningSecret(key, app.id, app.signing_secret);
+  const verdict = await verifyStep(outbound, url, values, { app, version, clientId, signingSecret });
   if (!verdict.isValid) throw new StepRefused(input.step, verdict);
 }
 
@@ -186,12 +189,14 @@ export async function installApp(
   // The app's API key is made now and given to the app on its last verification call; it exists only if installed.
   const material = await generateKeyMaterial();
   const lastVerified = steps.filter((step) => step.url !== null).at(-1)?.step;
+  const signingSecret = openSigningSecret(key, app.id, app.signing_secret);
   for (const { step, url, values } of steps) {
     if (url === null) continue;
     const verdict = await verifyStep(outbound, url, values, {
       app,
       version,
       clientId,
+      signingSecret,
       ...(step === lastVerified && { apiKey: material.plaintext }),
     });
     if (!verdict.isValid) throw new StepRefused(step, verdict);

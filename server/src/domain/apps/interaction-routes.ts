@@ -3,6 +3,7 @@
 // closing with the form answered. Operators' console sessions may use them (their daily work).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { secretsKey } from '../../channels/secrets.js';
 import type { AppContext } from '../../context.js';
 import { fieldInvalid } from '../../errors.js';
 import { done, EmptyEnvelope, ErrorEnvelope, ErrorResponses, OneEnvelope, one } from '../../http/envelope.js';
@@ -146,7 +147,11 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     },
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
-      const found = await conversationApps(db, await conversation(request.principal, request.params.id));
+      const found = await conversationApps(
+        db,
+        secretsKey(context.config),
+        await conversation(request.principal, request.params.id),
+      );
       return one(
         found.map(({ installation, definition }) => ({
           installation_id: installation.id,
@@ -171,7 +176,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.params.installationId);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.params.installationId);
       return one(await listCategories(calls, installed, row, request.query));
     },
   );
@@ -190,7 +195,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.params.installationId);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.params.installationId);
       return one(await listProducts(calls, installed, row, request.query));
     },
   );
@@ -209,7 +214,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.params.installationId);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.params.installationId);
       const locale = await localeOf(request.principal, request.query.operator_locale);
       return one(await visitorProfile(db, calls, installed, row, locale));
     },
@@ -228,7 +233,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'read');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.params.installationId);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.params.installationId);
       const locale = await localeOf(request.principal, request.query.operator_locale);
       return one(await closingForm(calls, installed, row, locale));
     },
@@ -249,7 +254,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.body.installation_id);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.body.installation_id);
       const product = readProduct(request.body.product);
       if (product === undefined)
         throw fieldInvalid('product', 'Expected a product with http(s) productUrl and imageUrl.');
@@ -274,7 +279,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext 
     async (request) => {
       authorize(request.principal, 'conversation', 'update');
       const row = await conversation(request.principal, request.params.id);
-      const installed = await conversationApp(db, row, request.body.installation_id);
+      const installed = await conversationApp(db, secretsKey(context.config), row, request.body.installation_id);
       const locale = await localeOf(request.principal, request.body.operator_locale);
       await closeWithAnswers(db, calls, row, installed, request.body.answers, locale);
       return done();

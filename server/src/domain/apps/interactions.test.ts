@@ -3,6 +3,7 @@
 // filters, kept briefly), a product sent as a card, the visitor profile, and closing with the app's form (required
 // fields enforced, answers on the conversation and in conversation.closed); a broken or slow connector is a clear 502
 // and the conversation goes on.
+import { createHmac } from 'node:crypto';
 import { CONNECTOR_PRODUCTS, FakeConnector } from '@causerie/test-support/fakes/connector';
 import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ let otherWebsiteId: number;
 let installationId: number;
 let operatorId: number;
 let conversationId: number;
+let signingSecret: string;
 
 beforeAll(async () => {
   t = await startTestApp({ webhookTimeScale: 0.001 });
@@ -27,7 +29,14 @@ beforeAll(async () => {
   websiteId = (await t.api('POST', '/website', { key, json: { url: 'https://cycles-lyon.example' } })).body.data.id;
   otherWebsiteId = (await t.api('POST', '/website', { key, json: { url: 'https://blog.example' } })).body.data.id;
   const developer = await developerSession(t, 'lea@connecteurs.example');
-  ({ installationId } = await installedApp(t, developer, key, connectorApp(connector), { websiteIds: [websiteId] }));
+  let appId: number;
+  ({ installationId, appId } = await installedApp(t, developer, key, connectorApp(connector), {
+    websiteIds: [websiteId],
+  }));
+  signingSecret = String(
+    (await t.api('GET', `/app/${appId}`, { headers: { authorization: `Bearer ${developer}` } })).body.data
+      .signing_secret,
+  );
   operatorId = (await t.api('POST', '/operator', { key, json: { name: 'Julie', email: 'julie@cycles-lyon.example' } }))
     .body.data.id;
   const visitor = await t.api('POST', '/visitor', {
@@ -92,6 +101,12 @@ describe('interactions in a conversation', () => {
     expect(roots.body.data.map((category) => category.label)).toEqual(['Vélos', 'Accessoires']);
     const categoriesCall = connector.requests.filter((request) => request.path === '/categories').at(-1);
     expect(categoriesCall?.query.get('idWebsite')).toBe(String(websiteId));
+    // Signed as Standard Webhooks over the path and query, with the app's signing secret.
+    const signed = `${categoriesCall?.headers['webhook-id']}.${categoriesCall?.headers['webhook-timestamp']}.${categoriesCall?.target}`;
+    const signature = createHmac('sha256', Buffer.from(signingSecret.slice('whsec_'.length), 'base64'))
+      .update(signed)
+      .digest('base64');
+    expect(categoriesCall?.headers['webhook-signature']).toBe(`v1,${signature}`);
     expect(categoriesCall?.query.get('idConnectorVersion')).toMatch(/^[0-9a-f-]{36}$/);
     const children = await t.api('GET', `/conversation/${conversationId}/app/${installationId}/category?idParent=10`, {
       key,

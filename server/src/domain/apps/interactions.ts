@@ -8,6 +8,7 @@ import type { AppInstallationRow, ConversationRow, Database } from '../../db/sch
 import { ApiError, fieldInvalid, unknownResource } from '../../errors.js';
 import { type OutboundGuard, OutboundRefused } from '../../http/outbound.js';
 import { type AppDefinition, readDefinition } from './definition.js';
+import { connectorSignatureHeaders, openSigningSecret } from './signing.js';
 
 export const CONNECTOR_TIMEOUT_MS = 3_000;
 const CACHE_MS = 30_000;
@@ -153,7 +154,13 @@ export class ConnectorCalls {
   constructor(private readonly outbound: OutboundGuard) {}
 
   /** GETs `url` with the seed's filters and reads a JSON array of items with `read`; a malformed item fails the answer. */
-  async list<T>(appName: string, url: string, query: Record<string, string>, read: Reader<T>): Promise<T[]> {
+  async list<T>(
+    app: Pick<ConversationApp, 'definition' | 'signingSecret'>,
+    url: string,
+    query: Record<string, string>,
+    read: Reader<T>,
+  ): Promise<T[]> {
+    const appName = app.definition.name;
     const target = new URL(url);
     for (const [name, value] of Object.entries(query)) target.searchParams.set(name, value);
     const cacheKey = target.toString();
@@ -164,7 +171,11 @@ export class ConnectorCalls {
       answer = await this.outbound.request({
         method: 'GET',
         url: cacheKey,
-        headers: { accept: 'application/json', 'user-agent': 'Causerie-Apps/1' },
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'Causerie-Apps/1',
+          ...connectorSignatureHeaders(app.signingSecret, `${target.pathname}${target.search}`),
+        },
         timeoutMs: CONNECTOR_TIMEOUT_MS,
         maxResponseBytes: 512 * 1024,
       });
@@ -204,35 +215,47 @@ export interface ConversationApp {
   installation: AppInstallationRow;
   definition: AppDefinition;
   connectorVersionId: string;
+  /** Signs the calls to its connector (signing.ts). */
+  signingSecret: string | undefined;
 }
 
 /** The apps installed for the conversation's website, oldest installation first. */
 export async function conversationApps(
   db: Kysely<Database>,
+  key: Buffer,
   conversation: ConversationRow,
 ): Promise<ConversationApp[]> {
   const rows = await db
     .selectFrom('app_installation')
     .innerJoin('app_version', 'app_version.id', 'app_installation.app_version_id')
+    .innerJoin('app', 'app.id', 'app_installation.app_id')
     .selectAll('app_installation')
-    .select(['app_version.definition', 'app_version.uuid as version_uuid'])
+    .select(['app_version.definition', 'app_version.uuid as version_uuid', 'app.signing_secret'])
     .where('app_installation.client_id', '=', conversation.client_id)
     .where('app_installation.deleted_at', 'is', null)
     .orderBy('app_installation.id')
     .execute();
-  return rows.flatMap(({ definition, version_uuid, ...installation }) =>
+  return rows.flatMap(({ definition, version_uuid, signing_secret, ...installation }) =>
     coversWebsite(installation.website_ids, conversation.website_id)
-      ? [{ installation, definition: readDefinition(definition), connectorVersionId: version_uuid }]
+      ? [
+          {
+            installation,
+            definition: readDefinition(definition),
+            connectorVersionId: version_uuid,
+            signingSecret: openSigningSecret(key, installation.app_id, signing_secret),
+          },
+        ]
       : [],
   );
 }
 
 export async function conversationApp(
   db: Kysely<Database>,
+  key: Buffer,
   conversation: ConversationRow,
   installationId: number,
 ): Promise<ConversationApp> {
-  const found = (await conversationApps(db, conversation)).find((app) => app.installation.id === installationId);
+  const found = (await conversationApps(db, key, conversation)).find((app) => app.installation.id === installationId);
   if (found === undefined) throw unknownResource('installation', installationId);
   return found;
 }
@@ -264,7 +287,7 @@ export function listCategories(
 ): Promise<Category[]> {
   const { categories_url } = interactionUrl(app, 'product_list');
   return calls.list(
-    app.definition.name,
+    app,
     categories_url,
     {
       idConnectorVersion: app.connectorVersionId,
@@ -289,7 +312,7 @@ export function listProducts(
 ): Promise<Product[]> {
   const { catalogue_url } = interactionUrl(app, 'product_list');
   return calls.list(
-    app.definition.name,
+    app,
     catalogue_url,
     {
       idConnectorVersion: app.connectorVersionId,
@@ -317,7 +340,7 @@ export async function visitorProfile(
     .where('id', '=', conversation.visitor_id)
     .executeTakeFirstOrThrow();
   return calls.list(
-    app.definition.name,
+    app,
     url,
     {
       idConnectorVersion: app.connectorVersionId,
@@ -339,7 +362,7 @@ export function closingForm(
 ): Promise<ClosingField[]> {
   const { url } = interactionUrl(app, 'conversation_closing');
   return calls.list(
-    app.definition.name,
+    app,
     url,
     { idConnectorVersion: app.connectorVersionId, idWebsite: String(conversation.website_id), operatorLocale },
     readClosingField,

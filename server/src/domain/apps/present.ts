@@ -7,6 +7,7 @@ import { link } from '../tenancy/present.js';
 import { appWebhookBinding } from './apps.js';
 import { type AppDefinition, type AppDraft, readDefinition, readDraft } from './definition.js';
 import type { MarketplaceEntry } from './installations.js';
+import { openSigningSecret } from './signing.js';
 
 const INTERACTION_NAMES = ['product_list', 'visitor_profile', 'conversation_closing'] as const;
 
@@ -34,8 +35,9 @@ export function presentDeveloper(row: DeveloperRow, invitation?: { token: string
   };
 }
 
-export function presentApp(row: AppRow, published: AppVersionRow | undefined) {
+export function presentApp(row: AppRow, published: AppVersionRow | undefined, key: Buffer) {
   const draft = readDraft(row.draft);
+  const signingSecret = openSigningSecret(key, row.id, row.signing_secret);
   return {
     id: row.id,
     connector_id: row.uuid,
@@ -56,6 +58,7 @@ export function presentApp(row: AppRow, published: AppVersionRow | undefined) {
         ? null
         : { id: published.id, version: published.version, connector_version_id: published.uuid },
     review_reason: row.review_reason,
+    ...(signingSecret !== undefined && { signing_secret: signingSecret }),
     created_at: formatDateTime(row.created_at),
     updated_at: formatDateTime(row.updated_at),
     _link: link('app', row.id),

@@ -129,7 +129,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
       row.published_version_id === null
         ? undefined
         : (await versionsById(db, [row.published_version_id])).get(row.published_version_id);
-    return presentApp(row, published);
+    return presentApp(row, published, key());
   };
 
   // Developers (platform admin).
@@ -217,7 +217,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
           );
           return rows.map((row) => ({ row, published: versions.get(row.published_version_id ?? 0) }));
         },
-        ({ row, published }) => presentApp(row, published),
+        ({ row, published }) => presentApp(row, published, key()),
       );
     },
   );
@@ -235,7 +235,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
     },
     async (request) => {
       const developerId = developerOf(request.principal);
-      const id = await createApp(db, outbound.allowlist, developerId, request.body);
+      const id = await createApp(db, outbound.allowlist, key(), developerId, request.body);
       return one(await appAnswer(request.principal, id));
     },
   );
@@ -469,7 +469,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
     async (request, reply) => {
       authorize(request.principal, 'installation', 'create');
       try {
-        await verifyInstallStep(db, outbound, request.principal, request.body);
+        await verifyInstallStep(db, outbound, key(), request.principal, request.body);
       } catch (error) {
         if (error instanceof StepRefused) return reply.code(422).send(refusedAnswer(error));
         throw error;

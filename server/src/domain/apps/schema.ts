@@ -221,6 +221,12 @@ export const AppData = Type.Object({
   interactions: InteractionsData,
   published_version: Nullable(VersionRef, 'The version in the marketplace, if one was approved.'),
   review_reason: Nullable(Type.String(), 'Why the last submission was refused.'),
+  signing_secret: Type.Optional(
+    Type.String({
+      description:
+        "Read-only (`whsec_…`): Causerie signs its calls to the app's connector with it, as Standard Webhooks (docs/APPS.md, Signatures).",
+    }),
+  ),
   created_at: Type.String(),
   updated_at: Type.String(),
   _link: Type.String(),

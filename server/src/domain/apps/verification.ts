@@ -5,6 +5,7 @@ import type { AppRow, AppVersionRow } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
 import { type OutboundGuard, OutboundRefused } from '../../http/outbound.js';
 import type { AppField } from './definition.js';
+import { connectorSignatureHeaders } from './signing.js';
 
 export const VERIFICATION_TIMEOUT_MS = 5_000;
 
@@ -51,7 +52,13 @@ export async function verifyStep(
   outbound: OutboundGuard,
   url: string,
   values: ReadonlyArray<{ field: AppField; value: string }>,
-  context: { app: AppRow; version: AppVersionRow; clientId: number; apiKey?: string },
+  context: {
+    app: AppRow;
+    version: AppVersionRow;
+    clientId: number;
+    signingSecret: string | undefined;
+    apiKey?: string;
+  },
 ): Promise<StepVerdict> {
   const body = JSON.stringify(values.map(({ field, value }) => ({ id: field.id, value, fieldType: field.type })));
   let answer: Awaited<ReturnType<OutboundGuard['request']>>;
@@ -67,6 +74,7 @@ export async function verifyStep(
         'x-causerie-connector-version-id': context.version.uuid,
         'x-causerie-client-id': String(context.clientId),
         ...(context.apiKey !== undefined && { 'x-causerie-api-key': context.apiKey }),
+        ...connectorSignatureHeaders(context.signingSecret, body),
       },
       body,
       timeoutMs: VERIFICATION_TIMEOUT_MS,
