@@ -1,13 +1,16 @@
 // A minimal Causerie app connector (docs/APPS.md), plain node:http and no dependencies: the two verification URLs,
 // the product list (categories and products), the visitor profile, the conversation closing form, and a webhook
 // endpoint that checks the Standard Webhooks signature with the app webhook's security token.
-//   PORT=4000 CONNECTOR_LOGIN=demo CONNECTOR_PASSWORD=demo-password WEBHOOK_SECRET=whsec_… node server.mjs
+//   PORT=4000 CONNECTOR_LOGIN=demo CONNECTOR_PASSWORD=demo-password WEBHOOK_SECRET=whsec_… SIGNING_SECRET=whsec_… \
+//     node server.mjs
+// SIGNING_SECRET (the app's `signing_secret`): Causerie's calls that do not verify with it are refused (401).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const login = process.env.CONNECTOR_LOGIN ?? 'demo';
 const password = process.env.CONNECTOR_PASSWORD ?? 'demo-password';
 const webhookSecret = process.env.WEBHOOK_SECRET ?? '';
+const signingSecret = process.env.SIGNING_SECRET ?? '';
 const apiKeys = new Map(); // Causerie client id → the app's API key for that client (given on the last verified step)
 const received = []; // verified webhook bodies, newest last (GET /received)
 
@@ -55,13 +58,16 @@ function verify(step, values, headers) {
   return { isValid: true, message: '' };
 }
 
-/** Standard Webhooks: base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`, keyed with the base64 after `whsec_`. */
-function verifiedWebhook(headers, body) {
+/**
+ * Standard Webhooks: base64 HMAC-SHA256 of `${id}.${timestamp}.${payload}`, keyed with the base64 after `whsec_`. The
+ * payload is the body (webhooks, verification calls) or the raw path and query of a GET (interactions).
+ */
+function signed(headers, payload, secret) {
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
-  if (!webhookSecret || !id || !timestamp || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const key = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest();
+  if (!secret || !id || !timestamp || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${payload}`).digest();
   return String(headers['webhook-signature'] ?? '')
     .split(' ')
     .filter((signature) => signature.startsWith('v1,'))
@@ -79,6 +85,16 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(request.url ?? '/', 'http://connector');
+    // Causerie's own calls (not webhooks, not /received) are signed with the app's signing secret, when given.
+    const fromCauserie =
+      url.pathname.startsWith('/verify/') ||
+      ['/categories', '/products', '/visitor-profile', '/closing'].includes(url.pathname);
+    if (
+      signingSecret &&
+      fromCauserie &&
+      !signed(request.headers, request.method === 'GET' ? request.url : body, signingSecret)
+    )
+      return answer(response, 401, { error: 'bad signature' });
     const query = url.searchParams;
     const route = `${request.method} ${url.pathname}`;
     const step = /^POST \/verify\/(authentication|settings)$/.exec(route)?.[1];
@@ -133,7 +149,7 @@ const server = createServer((request, response) => {
           { id: '2', idParent: '1', label: 'Subject', fieldType: 'TEXT', isRequired: true },
         ]);
       case 'POST /webhook':
-        if (!verifiedWebhook(request.headers, body)) return answer(response, 401, { error: 'bad signature' });
+        if (!signed(request.headers, body, webhookSecret)) return answer(response, 401, { error: 'bad signature' });
         received.push(JSON.parse(body));
         console.log(JSON.stringify({ verified: received.at(-1) }));
         return answer(response, 200, { ok: true });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, type Running, startProcess, waitUntilReady } from '@causerie/test-support/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
+import { connectorSignatureHeaders } from './signing.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/connector/server.mjs', import.meta.url));
 const LOGIN = 'boutique-lyon';
@@ -88,6 +89,7 @@ describe('the example connector of docs/APPS.md', () => {
       CONNECTOR_LOGIN: LOGIN,
       CONNECTOR_PASSWORD: PASSWORD,
       WEBHOOK_SECRET: securityToken,
+      SIGNING_SECRET: String(created.body.data.signing_secret),
     });
     connector = started;
     await waitUntilReady('examples/connector/server.mjs', started, async () => started.output().includes('listening'));
@@ -144,7 +146,12 @@ describe('the example connector of docs/APPS.md', () => {
     });
     expect(installed.body.data.values).not.toHaveProperty('field_password');
     // The last verification call (settings) carried the app's key for this client.
-    expect(started.output()).toContain(JSON.stringify({ apiKeyFor: String(client.clientId) }));
+    // Logged before it answered; the pipe from the child may be read after the answer: wait for it.
+    const keyLine = JSON.stringify({ apiKeyFor: String(client.clientId) });
+    const keyDeadline = Date.now() + 5_000;
+    while (!started.output().includes(keyLine) && Date.now() < keyDeadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started.output()).toContain(keyLine);
 
     const deadline = Date.now() + 15_000;
     let events = await received();
@@ -175,9 +182,13 @@ describe('the example connector of docs/APPS.md', () => {
     expect(forged.status).toBe(401);
     expect(await received()).toHaveLength(1);
 
-    // The example's interactions answer with the seed's filters and shapes.
+    // The example's interactions answer Causerie's signed calls only, with the seed's filters and shapes.
+    const target = '/products?idCategory=11&search%5Bdefault%5D%5Bcontains%5D=bike&limit=10';
+    expect((await fetch(`${connectorUrl}${target}`)).status).toBe(401);
     const products = (await (
-      await fetch(`${connectorUrl}/products?idCategory=11&search%5Bdefault%5D%5Bcontains%5D=bike&limit=10`)
+      await fetch(`${connectorUrl}${target}`, {
+        headers: connectorSignatureHeaders(String(created.body.data.signing_secret), target),
+      })
     ).json()) as Array<Record<string, unknown>>;
     expect(products.map((product) => product.id)).toEqual(['1001']);
     expect(Object.keys(products[0] ?? {}).sort()).toEqual(
