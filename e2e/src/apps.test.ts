@@ -200,12 +200,22 @@ describe('Apps in the console', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await installations()).toHaveLength(1);
+    const uninstallButton = installed.getByRole('button', { name: 'Uninstall Cyclo CRM' });
+    expect(await uninstallButton.evaluate((button) => button === document.activeElement)).toBe(true);
     await installed.getByRole('button', { name: 'Uninstall Cyclo CRM' }).click();
     await dialog.getByRole('button', { name: 'Uninstall', exact: true }).click();
     await page.getByTestId('apps-notice').filter({ hasText: 'Cyclo CRM is uninstalled.' }).waitFor();
     await page.getByText('No app installed.').waitFor();
     await card.getByRole('link', { name: 'Install Cyclo CRM' }).waitFor();
     expect(await installations()).toEqual([]);
+
+    // In French: the area's own strings, the price in the French way.
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+    await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor();
+    expect((await card.getByTestId('app-price').textContent())?.replace(/\s/g, ' ')).toBe(
+      '4,90 € par utilisateur et par mois',
+    );
+    await card.getByRole('link', { name: 'Installer Cyclo CRM' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 

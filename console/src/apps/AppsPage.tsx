@@ -161,6 +161,12 @@ function AppsList({ api }: { api: Api }) {
   const [busy, setBusy] = useState(false);
   const [removeError, setRemoveError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // The Uninstall button that opened the confirmation gets the focus back when it is cancelled.
+  const opener = useRef<HTMLElement | null>(null);
+  const cancelUninstall = () => {
+    setRemoving(null);
+    opener.current?.focus();
+  };
   const [marketplace, installations, websites] = value ?? [null, null, null];
 
   const installedId = Number(location.search.get('installed'));
@@ -229,7 +235,8 @@ function AppsList({ api }: { api: Api }) {
                       type="button"
                       className="danger"
                       aria-label={text('apps.uninstallName', { name: item.app_name })}
-                      onClick={() => {
+                      onClick={(event) => {
+                        opener.current = event.currentTarget;
                         setRemoveError(null);
                         setRemoving(item);
                       }}
@@ -256,7 +263,7 @@ function AppsList({ api }: { api: Api }) {
         )}
       </section>
       {removing !== null && (
-        <Modal title={text('apps.uninstallName', { name: removing.app_name })} onCancel={() => setRemoving(null)}>
+        <Modal title={text('apps.uninstallName', { name: removing.app_name })} onCancel={cancelUninstall}>
           <p>{text('apps.uninstallConfirm', { name: removing.app_name })}</p>
           {removeError !== null && (
             <p className="error" role="alert">
@@ -264,7 +271,7 @@ function AppsList({ api }: { api: Api }) {
             </p>
           )}
           <div className="actions">
-            <button type="button" onClick={() => setRemoving(null)} disabled={busy}>
+            <button type="button" onClick={cancelUninstall} disabled={busy}>
               {text('apps.cancel')}
             </button>
             <button
