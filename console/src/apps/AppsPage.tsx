@@ -214,7 +214,7 @@ function AppsList({ api }: { api: Api }) {
           <table className="table" data-testid="installed-apps">
             <thead>
               <tr>
-                <th scope="col">{text('apps.title')}</th>
+                <th scope="col">{text('apps.app')}</th>
                 <th scope="col">{text('apps.websites')}</th>
                 <th scope="col">{text('apps.installedOn')}</th>
                 <th scope="col">
