@@ -12,9 +12,10 @@ const BUDGET_BYTES = 110 * 1024;
  * and the chat environments pages, about 13 KB, half of it their strings in English and French): no page fetches
  * them all, so the sum is an upper bound. 56 KB (was 48) for the partner area; +7 KB for the Campaigns page (about
  * 7 KB, a third of it its strings in English and French); +7 KB for the message template editor of the Campaigns area
- * (about 7.3 KB with its CSS: the form, the preview per channel, its strings in English and French).
+ * (about 7.3 KB with its CSS: the form, the preview per channel, its strings in English and French); +6 KB for the Apps
+ * pages (about 5.5 KB with their CSS: the marketplace cards, the install wizard, their strings in English and French).
  */
-const LAZY_BUDGET_BYTES = 70 * 1024;
+const LAZY_BUDGET_BYTES = 76 * 1024;
 const assets = new URL('../dist/assets/', import.meta.url);
 // What index.html names is the first load; every other asset is a chunk a page imports dynamically.
 const html = readFileSync(new URL('../dist/index.html', import.meta.url), 'utf8');
