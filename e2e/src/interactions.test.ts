@@ -1,9 +1,10 @@
 // An installed app in a real conversation (issue 21, seed 003): a connector started by the test backs an app built,
 // approved and installed through the API; a visitor writes from the widget; the operator browses the app's products in
-// the console and sends one, which the visitor sees as a card; the operator opens the visitor's CRM profile, then
-// closes with the app's form (its required child appears under the checked box, closing waits for it), and the
-// answers are on the conversation.
+// the console (a failing connector shows its message and a retry) and sends one, which the visitor sees as a card; the
+// operator opens the visitor's CRM profile, then closes with the app's form (its required child appears under the
+// checked box, closing waits for it), and the answers are on the conversation.
 import { FakeConnector } from '@causerie/test-support/fakes/connector';
+import { json } from '@causerie/test-support/fakes/http';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
@@ -143,6 +144,15 @@ describe("an installed app in the operator's conversation", () => {
     await popup.getByRole('searchbox', { name: 'Search products' }).fill('casque');
     await popup.getByTestId('product-item').filter({ hasText: 'Casque Urbain' }).waitFor();
     expect(await popup.getByTestId('product-item').count()).toBe(1);
+    // A failing connector: its message (naming the app) and a retry, the popup and conversation still usable.
+    connector.brokenAnswer = json(500, { error: 'catalogue down' });
+    await popup.getByRole('searchbox', { name: 'Search products' }).fill('nantes');
+    const failure = popup.getByTestId('product-error');
+    await failure.getByText(/Cyclo CRM/).waitFor();
+    await shot(ada, 'product-list-failing');
+    connector.brokenAnswer = undefined;
+    await failure.getByRole('button', { name: 'Retry' }).click();
+    await popup.getByTestId('product-item').filter({ hasText: 'Vélo urbain Nantes' }).waitFor();
     await popup.getByRole('searchbox', { name: 'Search products' }).fill('');
     await popup.getByTestId('product-category').filter({ hasText: 'Vélos' }).click();
     await popup.getByTestId('product-category').filter({ hasText: 'Vélos de ville' }).click();
