@@ -33,6 +33,8 @@ export function ProductPopup({
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [sending, setSending] = useState<string | null>(null);
+  /** More products of the same list were asked for (the next page is loading). */
+  const [more, setMore] = useState<'idle' | 'loading' | 'done'>('idle');
   const [sendError, setSendError] = useState<string | null>(null);
   const current = trail[trail.length - 1] ?? null;
   const installationId = app.installation_id;
@@ -49,6 +51,7 @@ export function ProductPopup({
     setError(null);
     setCategories(null);
     setProducts(null);
+    setMore('idle');
     const searching = query !== '';
     const idCategory = current?.id;
     const loads: Promise<unknown>[] = [];
@@ -75,6 +78,25 @@ export function ProductPopup({
       live = false;
     };
   }, [api, conversationId, installationId, current?.id, query, attempt]);
+
+  /** The next page of the same products (the connector's `offset`), appended below. */
+  const loadMore = async () => {
+    if (products === null) return;
+    setMore('loading');
+    try {
+      const next = await interactionsApi.products(api, conversationId, installationId, {
+        ...(current !== null && { idCategory: current.id }),
+        ...(query !== '' && { search: query }),
+        limit: PAGE,
+        offset: products.length,
+      });
+      setProducts([...products, ...next.filter((product) => !products.some((shown) => shown.id === product.id))]);
+      setMore(next.length < PAGE ? 'done' : 'idle');
+    } catch (failure) {
+      setSendError(messageOf(failure));
+      setMore('idle');
+    }
+  };
 
   const send = async (product: Product) => {
     setSending(product.id);
@@ -171,6 +193,11 @@ export function ProductPopup({
               </li>
             ))}
           </ul>
+        )}
+        {products !== null && products.length > 0 && products.length % PAGE === 0 && more !== 'done' && (
+          <button type="button" className="small" disabled={more === 'loading'} onClick={() => void loadMore()}>
+            {w('more')}
+          </button>
         )}
         <div className="actions">
           <button type="button" onClick={onClose}>
