@@ -1,8 +1,8 @@
 // The agent console's interactions with installed apps (issue 21, seed 003): the apps of a conversation's website, their
 // product list, visitor profile and closing form, sending a product and closing with the form answered. Pure logic
-// (the closing form's visible fields and required check, prices, safe links) beside the REST calls, which go through
-// the session's SDK client.
-import { type Api, dataOf } from '../api';
+// (the closing form's visible fields and required check, prices, safe links) beside the REST calls (the session's SDK
+// client).
+import { type Api, dataOf, unwrap } from '../api';
 import type { Language } from '../i18n';
 
 export type Interaction = 'product_list' | 'visitor_profile' | 'conversation_closing';
@@ -156,53 +156,60 @@ export function productOf(data: Record<string, unknown> | undefined): Product | 
 
 // ——— REST calls ———
 
-/**
- * The interaction routes are newer than the SDK's generated paths (the lead regenerates them): they go through the
- * same client (session header, 401 handling, CauserieError) with the path untyped, and answers typed here.
- */
-type Query = Record<string, string | number | undefined>;
-type LooseCall = (
-  path: string,
-  init: { params: { path: Record<string, number>; query?: Query }; body?: unknown },
-) => Promise<{ data?: { data: unknown }; error?: unknown; response: Response }>;
-
-const get = <T>(api: Api, path: string, ids: Record<string, number>, query?: Query): Promise<T> =>
-  dataOf((api.GET as unknown as LooseCall)(path, { params: { path: ids, ...(query && { query }) } })) as Promise<T>;
-const post = <T>(api: Api, path: string, id: number, body: unknown): Promise<T> =>
-  dataOf((api.POST as unknown as LooseCall)(path, { params: { path: { id } }, body })) as Promise<T>;
-
-const APP_PATH = '/api/2/conversation/{id}/app/{installationId}';
+type Ids = { id: number; installationId: number };
+const ids = (conversationId: number, installationId: number): Ids => ({ id: conversationId, installationId });
 
 export const interactionsApi = {
-  apps: (api: Api, conversationId: number) =>
-    get<ConversationApp[]>(api, '/api/2/conversation/{id}/app', { id: conversationId }),
-  categories: (api: Api, conversationId: number, installationId: number, idParent: string | null) =>
-    get<Category[]>(
-      api,
-      `${APP_PATH}/category`,
-      { id: conversationId, installationId },
-      idParent === null ? undefined : { idParent },
+  apps: (api: Api, conversationId: number): Promise<ConversationApp[]> =>
+    dataOf(api.GET('/api/2/conversation/{id}/app', { params: { path: { id: conversationId } } })),
+  categories: (
+    api: Api,
+    conversationId: number,
+    installationId: number,
+    idParent: string | null,
+  ): Promise<Category[]> =>
+    dataOf(
+      api.GET('/api/2/conversation/{id}/app/{installationId}/category', {
+        params: { path: ids(conversationId, installationId), query: idParent === null ? {} : { idParent } },
+      }),
     ),
   products: (
     api: Api,
     conversationId: number,
     installationId: number,
     query: { idCategory?: string; search?: string; limit?: number; offset?: number },
-  ) => get<Product[]>(api, `${APP_PATH}/product`, { id: conversationId, installationId }, query),
-  visitorProfile: (api: Api, conversationId: number, installationId: number) =>
-    get<ProfileField[]>(api, `${APP_PATH}/visitor-profile`, { id: conversationId, installationId }),
-  closingForm: (api: Api, conversationId: number, installationId: number) =>
-    get<ClosingField[]>(api, `${APP_PATH}/closing-form`, { id: conversationId, installationId }),
-  sendProduct: (api: Api, conversationId: number, installationId: number, product: Product) =>
-    post<unknown>(api, '/api/2/conversation/{id}/product', conversationId, {
-      installation_id: installationId,
-      product,
-    }),
-  close: (api: Api, conversationId: number, installationId: number, answers: ClosingAnswers) =>
-    post<unknown>(api, '/api/2/conversation/{id}/closing', conversationId, {
-      installation_id: installationId,
-      answers,
-    }),
+  ): Promise<Product[]> =>
+    dataOf(
+      api.GET('/api/2/conversation/{id}/app/{installationId}/product', {
+        params: { path: ids(conversationId, installationId), query },
+      }),
+    ),
+  visitorProfile: (api: Api, conversationId: number, installationId: number): Promise<ProfileField[]> =>
+    dataOf(
+      api.GET('/api/2/conversation/{id}/app/{installationId}/visitor-profile', {
+        params: { path: ids(conversationId, installationId) },
+      }),
+    ),
+  closingForm: (api: Api, conversationId: number, installationId: number): Promise<ClosingField[]> =>
+    dataOf(
+      api.GET('/api/2/conversation/{id}/app/{installationId}/closing-form', {
+        params: { path: ids(conversationId, installationId) },
+      }),
+    ),
+  sendProduct: (api: Api, conversationId: number, installationId: number, product: Product): Promise<unknown> =>
+    dataOf(
+      api.POST('/api/2/conversation/{id}/product', {
+        params: { path: { id: conversationId } },
+        body: { installation_id: installationId, product },
+      }),
+    ),
+  close: (api: Api, conversationId: number, installationId: number, answers: ClosingAnswers): Promise<unknown> =>
+    unwrap(
+      api.POST('/api/2/conversation/{id}/closing', {
+        params: { path: { id: conversationId } },
+        body: { installation_id: installationId, answers },
+      }),
+    ),
 };
 
 // ——— Words ———
