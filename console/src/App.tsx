@@ -15,6 +15,7 @@ import {
 import { APPS_NAV_LABEL, type AppsRoute, appsRouteOf } from './apps/routes';
 import { safeBackto } from './backto';
 import { type CampaignsRoute, campaignsRouteOf } from './campaigns/routes';
+import { type DeveloperRoute, developerRouteOf } from './developer/routes';
 import { type FlowsRoute, flowsRouteOf } from './flows/routes';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import type { Me } from './me';
@@ -39,6 +40,10 @@ const TemplatesPage = lazy(() =>
 );
 /** The Apps pages (marketplace, install wizard), an admin's. */
 const AppsPage = lazy(() => import('./apps/AppsPage').then((module) => ({ default: module.AppsPage })));
+/** The developer area (a developer's own sign-in, no operator session): reached by URL, no link for operators. */
+const DeveloperArea = lazy(() =>
+  import('./developer/DeveloperArea').then((module) => ({ default: module.DeveloperArea })),
+);
 const EnvironmentsPage = lazy(() =>
   import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
 );
@@ -50,6 +55,7 @@ type Page =
   | { kind: 'reports' }
   | { kind: 'flows'; route: FlowsRoute }
   | { kind: 'partner'; route: PartnerRoute }
+  | { kind: 'developer'; route: DeveloperRoute }
   | { kind: 'environments'; route: EnvironmentsRoute }
   | { kind: 'campaigns'; route: CampaignsRoute }
   | { kind: 'templates'; route: TemplatesRoute }
@@ -69,6 +75,8 @@ function pageOf(path: string): Page {
   if (flows !== null) return { kind: 'flows', route: flows };
   const partner = partnerRouteOf(rest);
   if (partner !== null) return { kind: 'partner', route: partner };
+  const developer = developerRouteOf(rest);
+  if (developer !== null) return { kind: 'developer', route: developer };
   const environments = environmentsRouteOf(rest);
   if (environments !== null) return { kind: 'environments', route: environments };
   const templates = templatesRouteOf(rest);
@@ -146,6 +154,12 @@ function Shell() {
     return (
       <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
         <PartnerArea route={page.route} />
+      </Suspense>
+    );
+  if (page.kind === 'developer')
+    return (
+      <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+        <DeveloperArea route={page.route} />
       </Suspense>
     );
   if (page.kind === 'login' || !session || !api) {
