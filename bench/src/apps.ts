@@ -37,7 +37,16 @@ export async function apps(options: BenchOptions): Promise<Record<string, unknow
   if (options.postgres && !process.env.TEST_DATABASE_URL?.startsWith('postgres'))
     throw new Error('--postgres needs TEST_DATABASE_URL=postgres://… naming a PostgreSQL server.');
   const database = await createTestDatabase(options.postgres ? {} : { dialect: 'sqlite' });
-  const node = await startNode({ database, env: { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8' }, timeoutMs: 60_000 });
+  // CAUSERIE_READ_CACHE_MS=0 measures every read past the REST read cache (the connector's 30 s cache still answers).
+  const readCache = process.env.CAUSERIE_READ_CACHE_MS;
+  const node = await startNode({
+    database,
+    env: {
+      CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8',
+      ...(readCache !== undefined && { CAUSERIE_READ_CACHE_MS: readCache }),
+    },
+    timeoutMs: 60_000,
+  });
   const connector = await new FakeConnector().start();
   const baseline = await startBaseline('json-body');
   const admin = { 'x-api-key': ADMIN_KEY };
@@ -152,6 +161,7 @@ export async function apps(options: BenchOptions): Promise<Record<string, unknow
     const installMedian = median(installMs);
     return {
       dialect: database.config.dialect,
+      read_cache_ms: readCache === undefined ? 1000 : Number(readCache),
       servers_on_cpu_0_load_generator_on_cpu_1: pinned,
       product_list: {
         body_bytes: body.byteLength,

@@ -174,7 +174,7 @@ export class ConnectorCalls {
         headers: {
           accept: 'application/json',
           'user-agent': 'Causerie-Apps/1',
-          ...connectorSignatureHeaders(app.signingSecret, `${target.pathname}${target.search}`),
+          ...connectorSignatureHeaders(app.signingSecret(), `${target.pathname}${target.search}`),
         },
         timeoutMs: CONNECTOR_TIMEOUT_MS,
         maxResponseBytes: 512 * 1024,
@@ -215,8 +215,8 @@ export interface ConversationApp {
   installation: AppInstallationRow;
   definition: AppDefinition;
   connectorVersionId: string;
-  /** Signs the calls to its connector (signing.ts). */
-  signingSecret: string | undefined;
+  /** Signs the calls to its connector (signing.ts); opened only when a call leaves (a cached answer needs none). */
+  signingSecret: () => string | undefined;
 }
 
 /** The apps installed for the conversation's website, oldest installation first. */
@@ -224,17 +224,18 @@ export async function conversationApps(
   db: Kysely<Database>,
   key: Buffer,
   conversation: ConversationRow,
+  onlyInstallation?: number,
 ): Promise<ConversationApp[]> {
-  const rows = await db
+  let query = db
     .selectFrom('app_installation')
     .innerJoin('app_version', 'app_version.id', 'app_installation.app_version_id')
     .innerJoin('app', 'app.id', 'app_installation.app_id')
     .selectAll('app_installation')
     .select(['app_version.definition', 'app_version.uuid as version_uuid', 'app.signing_secret'])
     .where('app_installation.client_id', '=', conversation.client_id)
-    .where('app_installation.deleted_at', 'is', null)
-    .orderBy('app_installation.id')
-    .execute();
+    .where('app_installation.deleted_at', 'is', null);
+  if (onlyInstallation !== undefined) query = query.where('app_installation.id', '=', onlyInstallation);
+  const rows = await query.orderBy('app_installation.id').execute();
   return rows.flatMap(({ definition, version_uuid, signing_secret, ...installation }) =>
     coversWebsite(installation.website_ids, conversation.website_id)
       ? [
@@ -242,20 +243,21 @@ export async function conversationApps(
             installation,
             definition: readDefinition(definition),
             connectorVersionId: version_uuid,
-            signingSecret: openSigningSecret(key, installation.app_id, signing_secret),
+            signingSecret: () => openSigningSecret(key, installation.app_id, signing_secret),
           },
         ]
       : [],
   );
 }
 
+/** One installed app of the conversation's website, or 404. */
 export async function conversationApp(
   db: Kysely<Database>,
   key: Buffer,
   conversation: ConversationRow,
   installationId: number,
 ): Promise<ConversationApp> {
-  const found = (await conversationApps(db, key, conversation)).find((app) => app.installation.id === installationId);
+  const [found] = await conversationApps(db, key, conversation, installationId);
   if (found === undefined) throw unknownResource('installation', installationId);
   return found;
 }
