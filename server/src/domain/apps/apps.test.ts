@@ -194,6 +194,8 @@ describe('apps', () => {
     const frozen = await asDeveloper('PUT', `/app/${appId}`, { price: 0 });
     expect(frozen.status).toBe(409);
     expect(frozen.body.meta.message).toContain('under review');
+    const frozenHook = await asDeveloper('POST', `/app/${appId}/webhook`, { url: appReceiver.url, events: ['*'] });
+    expect(frozenHook.status).toBe(409);
     expect((await asDeveloper('POST', `/app/${appId}/review`, { decision: 'approved' })).status).toBe(403);
 
     const noReason = await t.api('POST', `/app/${appId}/review`, { key: ADMIN_KEY, json: { decision: 'refused' } });

@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { AppRow, AppVersionRow, AppWebhookRow, Database } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, notPermitted, unknownResource } from '../../errors.js';
-import { transact } from '../../events/transact.js';
+import { type Tx, transact } from '../../events/transact.js';
 import type { OutboundAllowlist } from '../../http/outbound.js';
 import type { ListQuery } from '../../list-query.js';
 import { nowInstant } from '../../time.js';
@@ -150,12 +150,18 @@ const underReview = () =>
   );
 
 /**
- * Marks the draft changed: refused while under review; a published app goes back to sandbox (its published version
- * stays listed and installed). Returns the status to store.
+ * In the change's transaction: marks the draft changed — a published app goes back to sandbox (its published version
+ * stays listed and installed) — or refuses the change while the app is under review (checked on the row itself, so
+ * a submission that commits first wins).
  */
-function statusAfterChange(app: AppRow): AppRow['status'] {
-  if (app.status === 'under_review') throw underReview();
-  return 'sandbox';
+async function markDraftChanged(trx: Tx, app: AppRow, at: string): Promise<void> {
+  const marked = await trx
+    .updateTable('app')
+    .set({ status: 'sandbox', updated_at: at })
+    .where('id', '=', app.id)
+    .where('status', '!=', 'under_review')
+    .executeTakeFirst();
+  if (Number(marked.numUpdatedRows) !== 1) throw underReview();
 }
 
 /** Changes the draft's fields given. */
@@ -167,13 +173,13 @@ export async function updateApp(
 ): Promise<void> {
   const draft = applyDraftChanges(readDraft(app.draft), input, allowlist);
   await checkClients(db, draft);
-  const status = statusAfterChange(app);
+  if (app.status === 'under_review') throw underReview();
   const updated = await db
     .updateTable('app')
     .set({
       ...(input.name !== undefined && { name: input.name.trim() }),
       draft: JSON.stringify(draft),
-      status,
+      status: 'sandbox',
       updated_at: nowInstant(),
     })
     .where('id', '=', app.id)
@@ -247,7 +253,7 @@ export async function createAppWebhook(
   const events = readEvents(input.events);
   const at = nowInstant();
   return transact(db, async (trx) => {
-    const status = statusAfterChange(app);
+    await markDraftChanged(trx, app, at);
     const { id } = await trx
       .insertInto('app_webhook')
       .values({
@@ -267,7 +273,6 @@ export async function createAppWebhook(
       .set({ secret: sealText(key, appWebhookBinding(id), newSecret()) })
       .where('id', '=', id)
       .execute();
-    await trx.updateTable('app').set({ status, updated_at: at }).where('id', '=', app.id).execute();
     return id;
   });
 }
@@ -280,28 +285,28 @@ export async function updateAppWebhook(
   input: AppWebhookInput,
 ): Promise<void> {
   const at = nowInstant();
-  const status = statusAfterChange(app);
+  const url = input.url === undefined ? undefined : connectorUrl(input.url, 'url', allowlist);
+  const events = input.events === undefined ? undefined : readEvents(input.events);
   await transact(db, async (trx) => {
+    await markDraftChanged(trx, app, at);
     await trx
       .updateTable('app_webhook')
       .set({
         ...(input.name !== undefined && { name: input.name.trim() }),
-        ...(input.url !== undefined && { url: connectorUrl(input.url, 'url', allowlist) }),
+        ...(url !== undefined && { url }),
         ...(input.content_type !== undefined && { content_type: input.content_type }),
-        ...(input.events !== undefined && { events: JSON.stringify(readEvents(input.events)) }),
+        ...(events !== undefined && { events: JSON.stringify(events) }),
         updated_at: at,
       })
       .where('id', '=', webhook.id)
       .execute();
-    await trx.updateTable('app').set({ status, updated_at: at }).where('id', '=', app.id).execute();
   });
 }
 
 export async function deleteAppWebhook(db: Kysely<Database>, app: AppRow, webhook: AppWebhookRow): Promise<void> {
-  const status = statusAfterChange(app);
   await transact(db, async (trx) => {
+    await markDraftChanged(trx, app, nowInstant());
     await trx.deleteFrom('app_webhook').where('id', '=', webhook.id).execute();
-    await trx.updateTable('app').set({ status, updated_at: nowInstant() }).where('id', '=', app.id).execute();
   });
 }
 
