@@ -42,6 +42,7 @@ import {
   inputOfError,
   LINKS,
   loadSession,
+  messageBesideInput,
   moveField,
   nextVersion,
   passwordProblem,
@@ -343,7 +344,7 @@ function FieldError({ failure, input }: { failure: FormFailure | null; input: st
   if (failure === null || failure.input !== input) return null;
   return (
     <span className="error field-error" id={errorId(input)} role="alert">
-      {failure.message}
+      {messageBesideInput(failure.message)}
     </span>
   );
 }

@@ -11,6 +11,7 @@ import {
   inputKeys,
   inputOfError,
   loadSession,
+  messageBesideInput,
   moveField,
   nextVersion,
   passwordProblem,
@@ -180,6 +181,16 @@ describe('errors beside their input', () => {
     expect(inputOfError('interactions[product_list][catalogue_url]', keys)).toBeNull();
     expect(inputOfError('version', keys)).toBeNull();
     expect(inputOfError(null, keys)).toBeNull();
+  });
+
+  it('shows the message beside its input without the opening that names the field', () => {
+    expect(
+      messageBesideInput("Value of field 'settings[fields][0][id]' is not valid. The field id 'a' is used twice."),
+    ).toBe("The field id 'a' is used twice.");
+    expect(messageBesideInput("Value of field 'price' is not valid.")).toBe("Value of field 'price' is not valid.");
+    expect(messageBesideInput('Version 1.0.0 of this app exists already.')).toBe(
+      'Version 1.0.0 of this app exists already.',
+    );
   });
 
   it('maps a webhook’s errors and reads its events', () => {

@@ -265,6 +265,15 @@ export function inputOfError(field: string | null | undefined, keys: readonly st
   return null;
 }
 
+/**
+ * The server's message as shown beside the input it names: without the seed's "Value of field 'x' is not valid."
+ * opening, which the input's place already says; the message as it is otherwise.
+ */
+export function messageBesideInput(message: string): string {
+  const rest = message.replace(/^Value of field '[^']+' is not valid\.\s*/, '');
+  return rest === '' ? message : rest;
+}
+
 /** A webhook's events as typed in a text list: one a line or separated by commas, blanks dropped. */
 export const eventsOf = (typed: string): string[] =>
   typed
