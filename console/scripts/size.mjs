@@ -13,9 +13,11 @@ const BUDGET_BYTES = 110 * 1024;
  * them all, so the sum is an upper bound. 56 KB (was 48) for the partner area; +7 KB for the Campaigns page (about
  * 7 KB, a third of it its strings in English and French); +7 KB for the message template editor of the Campaigns area
  * (about 7.3 KB with its CSS: the form, the preview per channel, its strings in English and French); +6 KB for the Apps
- * pages (about 5.5 KB with their CSS: the marketplace cards, the install wizard, their strings in English and French).
+ * pages (about 5.5 KB with their CSS: the marketplace cards, the install wizard, their strings in English and French);
+ * +14 KB for the developer area (about 9.4 KB with its CSS: activation, login, the app editor, its strings in English
+ * and French) and the platform admin's app review and developer invitations in the partner area.
  */
-const LAZY_BUDGET_BYTES = 76 * 1024;
+const LAZY_BUDGET_BYTES = 90 * 1024;
 const assets = new URL('../dist/assets/', import.meta.url);
 // What index.html names is the first load; every other asset is a chunk a page imports dynamically.
 const html = readFileSync(new URL('../dist/index.html', import.meta.url), 'utf8');
