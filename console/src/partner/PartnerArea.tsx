@@ -2,7 +2,7 @@
 // in sessionStorage for the tab only and sent as X-API-Key; then its companies and accounts with their states and
 // histories, and for the platform key the verification queue. Loaded on demand; everything is rendered as text.
 import type { CauserieClient } from '@causerie/sdk/client';
-import { type FormEvent, type ReactNode, useCallback, useMemo, useState } from 'react';
+import { type FormEvent, lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, formatTime } from '../ui';
@@ -54,6 +54,10 @@ import type { PartnerRoute } from './routes';
 import { stateText, usePartnerText } from './strings';
 import './partner.css';
 
+// The developer platform's pages (platform key only) come in their own chunk, when first opened.
+const DevelopersPage = lazy(async () => ({ default: (await import('./platform-pages')).DevelopersPage }));
+const AppReviewPage = lazy(async () => ({ default: (await import('./platform-pages')).AppReviewPage }));
+
 function Link({ path, children, active }: { path: string; children: string; active?: boolean }) {
   return (
     <a
@@ -96,6 +100,16 @@ export function PartnerArea({ route }: { route: PartnerRoute }) {
                 {text('partner.verification')}
               </Link>
             )}
+            {signIn.scope === 'platform' && (
+              <Link path="/admin/partner/developers" active={route.view === 'developers'}>
+                {text('partner.developers')}
+              </Link>
+            )}
+            {signIn.scope === 'platform' && (
+              <Link path="/admin/partner/apps" active={route.view === 'apps'}>
+                {text('partner.appReview')}
+              </Link>
+            )}
           </nav>
         )}
         <span className="spacer" />
@@ -134,6 +148,18 @@ export function PartnerArea({ route }: { route: PartnerRoute }) {
           {route.view === 'verification' &&
             (signIn.scope === 'platform' ? (
               <VerificationQueue client={client} />
+            ) : (
+              <p role="alert">{text('partner.queue.platformOnly')}</p>
+            ))}
+          {(route.view === 'developers' || route.view === 'apps') &&
+            (signIn.scope === 'platform' ? (
+              <Suspense fallback={null}>
+                {route.view === 'developers' ? (
+                  <DevelopersPage client={client} />
+                ) : (
+                  <AppReviewPage client={client} appId={route.id} />
+                )}
+              </Suspense>
             ) : (
               <p role="alert">{text('partner.queue.platformOnly')}</p>
             ))}

@@ -6,13 +6,19 @@ export type PartnerRoute =
   | { view: 'company'; id: number }
   | { view: 'accounts' }
   | { view: 'account'; id: number }
-  | { view: 'verification' };
+  | { view: 'verification' }
+  | { view: 'developers' }
+  | { view: 'apps'; id: number | null };
 
 /** The partner area's page a console path (without `/admin/`) names; null for any other path. */
 export function partnerRouteOf(rest: string): PartnerRoute | null {
   if (rest === 'partner' || rest === 'partner/companies') return { view: 'companies' };
   if (rest === 'partner/accounts') return { view: 'accounts' };
   if (rest === 'partner/verification') return { view: 'verification' };
+  if (rest === 'partner/developers') return { view: 'developers' };
+  if (rest === 'partner/apps') return { view: 'apps', id: null };
+  const app = /^partner\/apps\/(\d+)$/.exec(rest);
+  if (app?.[1]) return { view: 'apps', id: Number(app[1]) };
   const detail = /^partner\/(companies|accounts)\/(\d+)$/.exec(rest);
   if (!detail?.[2]) return null;
   return detail[1] === 'companies'
