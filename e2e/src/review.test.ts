@@ -243,6 +243,17 @@ describe('the platform admin reviews apps in the partner area', () => {
     const developer = page.getByTestId('developers').getByRole('row').filter({ hasText: DEVELOPER.email });
     await developer.getByText('Active', { exact: true }).waitFor();
     expect(await developer.getByRole('button').count()).toBe(0);
+
+    // In French: the same pages in the reader's words.
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('heading', { name: 'Développeurs', exact: true }).waitFor();
+    expect(await developer.getByText('Actif', { exact: true }).count()).toBe(1);
+    await page
+      .getByRole('navigation', { name: 'Pages partenaire' })
+      .getByRole('link', { name: 'Revue des apps' })
+      .click();
+    await page.getByRole('heading', { name: 'Apps publiées' }).waitFor();
+    await page.getByLabel('Langue').selectOption('en');
   });
 
   it('loads the review pages in their own chunk, without script errors', () => {

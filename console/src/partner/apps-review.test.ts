@@ -24,13 +24,18 @@ describe('the review pages', () => {
     });
   });
 
-  it('decides the version under review, not an older refused one (versions come newest first)', () => {
+  it('shows the version under review, else the published one, else the newest (versions come newest first)', () => {
     const versions = [
       { version: '1.0.1', status: 'under_review' },
       { version: '1.0.0', status: 'refused' },
     ];
     expect(versionUnderReview(versions)?.version).toBe('1.0.1');
-    expect(versionUnderReview([{ version: '2.0.0', status: 'published' }])?.version).toBe('2.0.0');
+    const refusedAfterPublished = [
+      { version: '1.1.0', status: 'refused' },
+      { version: '1.0.0', status: 'published' },
+    ];
+    expect(versionUnderReview(refusedAfterPublished)?.version).toBe('1.0.0');
+    expect(versionUnderReview([{ version: '2.0.0', status: 'refused' }])?.version).toBe('2.0.0');
     expect(versionUnderReview([])).toBeNull();
   });
 

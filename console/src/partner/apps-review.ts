@@ -63,9 +63,18 @@ export function invitationBody(typed: { email: string; name: string; company: st
   return { email: typed.email.trim(), name: typed.name.trim(), ...(company !== '' && { company }) };
 }
 
-/** The version a review decides: the newest one under review (versions come newest first); else the newest. */
+/**
+ * The version a review page shows: the one under review (the decision is about it); else the published one (a
+ * published app opened from its list, even when a later version was refused); else the newest (versions come newest
+ * first).
+ */
 export function versionUnderReview<V extends { status: string }>(versions: readonly V[]): V | null {
-  return versions.find((version) => version.status === 'under_review') ?? versions[0] ?? null;
+  return (
+    versions.find((version) => version.status === 'under_review') ??
+    versions.find((version) => version.status === 'published') ??
+    versions[0] ??
+    null
+  );
 }
 
 /** A developer's name for the queue: their name and company, or their id when the list does not hold them. */
