@@ -21,6 +21,9 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits 1 s by default: under four CI passes on two cores a server's answer (an availability frame) can
+    // take longer. Locators already wait 30 s.
+    expect: { poll: { timeout: 10_000 } },
     // CI (CAUSERIE_TEST_RETRY=1) runs a failed test once more: timing under four parallel passes on two cores can fail
     // a test once; one that fails twice fails the run, and .ci/count-reports.mjs names every test that needed the retry.
     retry: Number(process.env.CAUSERIE_TEST_RETRY ?? 0),
