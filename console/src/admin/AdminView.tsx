@@ -1,40 +1,19 @@
-// The administration for managers and admins: operators, groups, skills and websites (created, edited — the dialogs are
-// in editors.tsx — deleted; the tag to copy), messaging channels, API keys and webhooks.
-import { type FormEvent, useState } from 'react';
-import { type Api, dataOf, unwrap, withFields } from '../api';
+// The administration for managers and admins: operators (Operators.tsx), groups, skills and websites (created, edited —
+// the dialogs are in editors.tsx — deleted; the tag to copy), messaging channels, API keys and webhooks.
+import { useState } from 'react';
+import { type Api, dataOf, unwrap } from '../api';
 import { type MessageKey, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { CopyButton, ErrorLine, formatTime } from '../ui';
 import { AccountSettings } from './AccountSettings';
 import { ChannelsTab } from './Channels';
 import type { NamedRecord, WebsiteRecord } from './changes';
-import {
-  EditButton,
-  type Named,
-  NamedEditor,
-  OperatorEditor,
-  type OperatorRow,
-  ROLES,
-  RowActions,
-  roleLabel,
-  SavedLine,
-  useEditor,
-  WebsiteEditor,
-} from './editors';
+import { EditButton, type Named, NamedEditor, RowActions, SavedLine, useEditor, WebsiteEditor } from './editors';
+import { loadGroups, loadKeys, loadOperators, loadSkills, loadWebsites } from './loaders';
+import { OperatorsTab } from './Operators';
 import { TargetingTab } from './TargetingRules';
 import { useList } from './use-list';
 import { WebhooksTab } from './Webhooks';
-
-const FULL = { full: '1', limit: 100 } as const;
-const loadOperators = async (api: Api) =>
-  withFields(await dataOf(api.GET('/api/2/operator', { params: { query: FULL } })), ['name', 'email', 'roles']);
-const loadWebsites = async (api: Api) =>
-  withFields(await dataOf(api.GET('/api/2/website', { params: { query: FULL } })), ['url']);
-const loadGroups = async (api: Api) =>
-  withFields(await dataOf(api.GET('/api/2/group', { params: { query: FULL } })), ['name']);
-const loadSkills = async (api: Api) =>
-  withFields(await dataOf(api.GET('/api/2/skill', { params: { query: FULL } })), ['name']);
-const loadKeys = async (api: Api) => dataOf(api.GET('/api/2/key', { params: { query: FULL } }));
 
 export const ADMIN_TABS = [
   'operators',
@@ -79,172 +58,6 @@ export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
         {tab === 'targeting' && <TargetingTab api={api} />}
       </main>
     </div>
-  );
-}
-
-function OperatorsTab({ api }: { api: Api }) {
-  const { t } = useI18n();
-  const { rows, error, reload, act } = useList<OperatorRow>(api, loadOperators);
-  const websites = useList<WebsiteRecord>(api, loadWebsites);
-  const groups = useList<Named>(api, loadGroups);
-  const skills = useList<Named>(api, loadSkills);
-  const editor = useEditor<OperatorRow>();
-  const [saved, setSaved] = useState<string | null>(null);
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [roles, setRoles] = useState<(typeof ROLES)[number][]>(['operator']);
-  // An SSO key is shown once (the server keeps only its hash): a new link is issued on demand and shown here.
-  const [ssoLink, setSsoLink] = useState<{ name: string; url: string } | null>(null);
-
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(null);
-    const body = { name, email, roles, ...(password !== '' && { password }) };
-    if (await act(() => dataOf(api.POST('/api/2/operator', { body })))) {
-      setName('');
-      setEmail('');
-      setPassword('');
-    }
-  };
-  const groupName = (id: number | null | undefined) => groups.rows?.find((group) => group.id === id)?.name ?? '';
-
-  return (
-    <section aria-labelledby="operators-title">
-      <h2 id="operators-title">{t('admin.operators')}</h2>
-      <ErrorLine error={error ?? websites.error ?? groups.error ?? skills.error} />
-      <SavedLine text={saved} />
-      <form className="inline-form card" onSubmit={(event) => void create(event)}>
-        <label>
-          {t('admin.name')}
-          <input name="name" required value={name} onChange={(event) => setName(event.target.value)} />
-        </label>
-        <label>
-          {t('admin.email')}
-          <input name="email" type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
-        </label>
-        <label>
-          {t('admin.password')}
-          <input
-            name="password"
-            type="password"
-            minLength={8}
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        <fieldset>
-          <legend>{t('admin.roles')}</legend>
-          {ROLES.map((role) => (
-            <label key={role} className="toggle">
-              <input
-                type="checkbox"
-                checked={roles.includes(role)}
-                onChange={(event) =>
-                  setRoles((current) => (event.target.checked ? [...current, role] : current.filter((r) => r !== role)))
-                }
-              />
-              {role}
-            </label>
-          ))}
-        </fieldset>
-        <button type="submit" className="primary" disabled={roles.length === 0}>
-          {t('common.create')}
-        </button>
-      </form>
-      {ssoLink !== null && (
-        <div className="card secret" role="status" data-testid="new-sso-link">
-          <p>{t('admin.ssoShownOnce', { name: ssoLink.name })}</p>
-          <div className="code-row">
-            <code className="mono">{ssoLink.url}</code>
-            <CopyButton text={ssoLink.url} label={`SSO ${ssoLink.name}`} />
-          </div>
-        </div>
-      )}
-      <div className="table-scroll">
-        <table className="table" data-testid="operators">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>{t('admin.name')}</th>
-              <th>{t('admin.email')}</th>
-              <th>{t('admin.roles')}</th>
-              <th>{t('admin.group')}</th>
-              <th>{t('admin.slots')}</th>
-              <th>{t('admin.connected')}</th>
-              <th>SSO</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(rows ?? []).map((operator) => (
-              <tr key={operator.id} data-testid={`operator-${operator.id}`}>
-                <td>{operator.id}</td>
-                <td>
-                  {operator.name}
-                  {operator.pseudo && operator.pseudo !== operator.name && (
-                    <span className="muted small"> ({operator.pseudo})</span>
-                  )}
-                </td>
-                <td className="email">{operator.email}</td>
-                <td data-testid="roles">{operator.roles.map((role) => roleLabel(t, role)).join(', ')}</td>
-                <td>{groupName(operator.group_id)}</td>
-                <td data-testid="slots">{operator.chat_max_number}</td>
-                <td>{operator.connected ? '●' : '○'}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="small"
-                    aria-label={`${t('admin.newSsoLink')} ${operator.name}`}
-                    onClick={() =>
-                      void act(async () => {
-                        const issued = await dataOf(
-                          api.POST('/api/2/operator/{id}/sso_key', { params: { path: { id: operator.id } } }),
-                        );
-                        const url = `${window.location.origin}/admin/login?key=${encodeURIComponent(issued.sso_key)}`;
-                        setSsoLink({ name: operator.name, url });
-                      })
-                    }
-                  >
-                    {t('admin.newSsoLink')}
-                  </button>
-                </td>
-                <td>
-                  <RowActions
-                    name={operator.name}
-                    onEdit={(event) => {
-                      setSaved(null);
-                      editor.open(operator, event);
-                    }}
-                    onDelete={() =>
-                      void act(() =>
-                        unwrap(api.DELETE('/api/2/operator/{id}', { params: { path: { id: operator.id } } })),
-                      )
-                    }
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {editor.editing !== null && (
-        <OperatorEditor
-          api={api}
-          operator={editor.editing}
-          websites={websites.rows ?? []}
-          groups={groups.rows ?? []}
-          skills={skills.rows ?? []}
-          onCancel={editor.close}
-          onSaved={(savedName) => {
-            setSaved(t('admin.saved', { name: savedName }));
-            reload();
-            editor.close();
-          }}
-        />
-      )}
-    </section>
   );
 }
 

@@ -20,6 +20,7 @@ import {
   websiteDraft,
 } from './changes';
 import { currencyOptions } from './locale-options';
+import { useOperatorsText } from './strings';
 
 export const ROLES = ['operator', 'expert', 'manager', 'admin'] as const;
 
@@ -140,8 +141,8 @@ function useSave(setError: (error: FormError | null) => void) {
   return { busy, notice, save };
 }
 
-/** A line of ticked boxes for ids (websites, skills, operators). */
-function IdBoxes({
+/** A line of ticked boxes for ids (websites, skills, operators), with a hint and a warning about the choice. */
+export function IdBoxes({
   name,
   legend,
   options,
@@ -149,6 +150,7 @@ function IdBoxes({
   onChange,
   props,
   hint,
+  warning,
 }: {
   name: string;
   legend: string;
@@ -157,12 +159,18 @@ function IdBoxes({
   onChange: (next: number[]) => void;
   props: ReturnType<ReturnType<typeof useFieldError>['fieldProps']>;
   hint?: string;
+  warning?: string;
 }) {
   const { t } = useI18n();
   return (
     <fieldset className="wide-row" {...props}>
       <legend>{legend}</legend>
       {hint !== undefined && <p className="muted small wide-row">{hint}</p>}
+      {warning !== undefined && (
+        <p className="warning-line small wide-row" data-testid="no-website-warning">
+          {warning}
+        </p>
+      )}
       {options.length === 0 && <span className="muted small">{t('common.none')}</span>}
       {options.map((option) => (
         <label key={option.id} className="toggle">
@@ -220,6 +228,7 @@ export function OperatorEditor({
   onSaved: (name: string) => void;
 }) {
   const { t } = useI18n();
+  const operatorsText = useOperatorsText();
   const prefix = useId();
   const [draft, setDraft] = useState<OperatorDraft>(() => operatorDraft(operator));
   const { error, setError, fieldProps, onFormChange } = useFieldError(prefix);
@@ -320,6 +329,7 @@ export function OperatorEditor({
             value={draft.website_list}
             onChange={(next) => set('website_list', next)}
             props={fieldProps('website_list')}
+            warning={draft.website_list.length === 0 ? operatorsText('operators.noWebsiteForm') : undefined}
           />
           <IdBoxes
             name="skill_list"
