@@ -1,8 +1,8 @@
 // A durable reader of the event log for the reactions that must not miss an event (the messenger's delivery reports
-// and replies): a named row of `flow_event_cursor` holds the cursor, the ids below it not committed yet (PostgreSQL
-// commits ids out of order, so a bare id cursor would skip them) and a lease, so one node at a time reads. An
-// event's effects and the cursor's move commit in one transaction: a crash reads the events again and loses none.
-// (The flows' feed, domain/flows/feed.ts, keeps its own copy of this loop, joined to the engine's commit group.)
+// and replies, the flows' triggers): a named row of `flow_event_cursor` holds the cursor, the ids below it not
+// committed yet (PostgreSQL commits ids out of order, so a bare id cursor would skip them) and a lease, so one node at
+// a time reads. An event's effects and the cursor's move commit in one transaction: a crash reads the events again and
+// loses none.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { nowInstant } from '../time.js';
@@ -17,6 +17,26 @@ const LEASE_MS = 30_000;
 interface Gap {
   id: number;
   since: number;
+}
+
+/** An event's id and type, as read before the feed picks the events it wants. */
+export interface EventHead {
+  id: number;
+  type: string;
+}
+
+export interface CursorFeedOptions {
+  /** Events read at most per round (default 1,000). */
+  batch?: number;
+  /**
+   * Which types are wanted, asked once a round with the events read (a feed whose wanted types depend on those events,
+   * as the flows' does on flow changes); default: the feed's fixed types.
+   */
+  wants?: (read: readonly EventHead[]) => Promise<(type: string) => boolean>;
+  /** Runs the transaction that moves the cursor and applies the events (default: a transaction of its own). */
+  commit?: (work: (trx: Tx) => Promise<void>) => Promise<void>;
+  /** Told when another node holds the lease (what this node kept of the events may be stale by then). */
+  onLeaseLost?: () => void;
 }
 
 /** One committed event, as the feed hands it over. */
@@ -41,6 +61,7 @@ export class CursorFeed {
     private readonly types: ReadonlySet<string>,
     /** The events' effects, in the transaction that moves the cursor past them. */
     private readonly apply: (trx: Tx, events: readonly FedEvent[]) => Promise<void>,
+    private readonly options: CursorFeedOptions = {},
   ) {}
 
   /** Takes or renews the lease; while more than half of it is left no write is made. */
@@ -58,8 +79,13 @@ export class CursorFeed {
         ]),
       )
       .executeTakeFirst();
-    this.heldUntil = Number(leased.numUpdatedRows) === 0 ? 0 : now + LEASE_MS;
-    return this.heldUntil !== 0;
+    if (Number(leased.numUpdatedRows) === 0) {
+      this.heldUntil = 0;
+      this.options.onLeaseLost?.();
+      return false;
+    }
+    this.heldUntil = now + LEASE_MS;
+    return true;
   }
 
   /** Reads the next events if this node holds the lease; answers whether there may be more at once. */
@@ -77,7 +103,7 @@ export class CursorFeed {
       .select(['id', 'type'])
       .where('id', '>', state.cursor)
       .orderBy('id')
-      .limit(EVENT_BATCH)
+      .limit(this.options.batch ?? EVENT_BATCH)
       .execute();
     const late =
       gaps.length === 0
@@ -100,7 +126,10 @@ export class CursorFeed {
       cursor = event.id;
     }
     if (ids.length === 0 && late.length === 0 && nextGaps.length === gaps.length) return false;
-    const wanted = [...late, ...ids].filter((event) => this.types.has(event.type)).map((event) => event.id);
+    const read = [...late, ...ids];
+    const wants =
+      this.options.wants === undefined ? (type: string) => this.types.has(type) : await this.options.wants(read);
+    const wanted = read.filter((event) => wants(event.type)).map((event) => event.id);
     const events: FedEvent[] =
       wanted.length === 0
         ? []
@@ -110,7 +139,8 @@ export class CursorFeed {
             .where('id', 'in', wanted)
             .orderBy('id')
             .execute();
-    await transact(this.db, async (trx) => {
+    const commit = this.options.commit ?? ((work: (trx: Tx) => Promise<void>) => transact(this.db, work));
+    await commit(async (trx) => {
       const moved = await trx
         .updateTable('flow_event_cursor')
         .set({ cursor, gaps: JSON.stringify(nextGaps.slice(-MAX_GAPS)), updated_at: nowInstant() })
@@ -123,6 +153,6 @@ export class CursorFeed {
       }
       if (events.length > 0) await this.apply(trx, events);
     });
-    return ids.length === EVENT_BATCH;
+    return ids.length === (this.options.batch ?? EVENT_BATCH);
   }
 }

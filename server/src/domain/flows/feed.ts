@@ -2,10 +2,12 @@
 // order flows, and each customer message (`message.created` of a visitor on WhatsApp, SMS or RCS) resumes the run
 // waiting for a reply in that conversation, or starts the flows whose keyword it is. The cursor, the ids below it not
 // committed yet (PostgreSQL commits ids out of order, so a bare id cursor would skip them) and a lease are one row;
-// the events' effects and the cursor's move commit together, so a crash reads them again and loses none.
+// the events' effects and the cursor's move commit together, so a crash reads them again and loses none (the loop is
+// events/cursor-feed.ts, shared with the messenger; here its commits join the engine's commit group).
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
+import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
 import type { CommitGroup } from './commit-group.js';
@@ -19,26 +21,8 @@ type Tx = Transaction<Database>;
 
 const FEED = 'flows';
 const EVENT_BATCH = 2_000;
-const GAP_PATIENCE_MS = 60_000;
-const MAX_GAPS = 2_000;
-const LEASE_MS = 30_000;
 const TYPES: ReadonlySet<string> = new Set(['commerce.order.created', 'message.created']);
 const MESSAGING_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']);
-
-interface Gap {
-  id: number;
-  since: number;
-}
-
-interface EventRow {
-  id: number;
-  type: string;
-  client_id: number | null;
-  subject_type: string;
-  subject_id: number;
-  payload: string;
-  created_at: string;
-}
 
 /** An active flow with an `event` trigger, by the event types it starts on. */
 interface EventFlow {
@@ -51,15 +35,36 @@ interface EventFlow {
 export class FlowEventFeed {
   /** Flows started by committed events, read once and again after a flow changes (the feed reads those events too). */
   private eventFlows: Map<string, EventFlow[]> | undefined;
-  /** Until when this node holds the feed's lease, by its own clock (0: not held). */
-  private heldUntil = 0;
+  /** The cursor, its lease and the gaps it waits on (events/cursor-feed.ts). */
+  private readonly cursor: CursorFeed;
+  /** Whether the round being committed made a run due (the commit group may run a round's work again alone). */
+  private woke = false;
+  /** The event flows the round's events were picked by (read before its transaction, not inside it). */
+  private roundFlows: Map<string, EventFlow[]> = new Map();
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly owner: string,
+    owner: string,
     /** The engine's commits: the feed's moves join its runs' steps in one flush on SQLite. */
-    private readonly commits: CommitGroup,
-  ) {}
+    commits: CommitGroup,
+  ) {
+    this.cursor = new CursorFeed(db, FEED, owner, TYPES, (trx, events) => this.applyEvents(trx, events), {
+      batch: EVENT_BATCH,
+      commit: (work) => commits.run(work),
+      // Another node reads the events meanwhile, flow changes among them: read the event flows again when leased.
+      onLeaseLost: () => {
+        this.eventFlows = undefined;
+      },
+      wants: async (read) => {
+        // A flow created, changed or deleted may change which events start flows.
+        if (read.some((event) => event.type.startsWith('flow.') && event.type !== 'flow.run.ended'))
+          this.eventFlows = undefined;
+        const eventFlows = await this.eventFlowsByType();
+        this.roundFlows = eventFlows;
+        return (type) => TYPES.has(type) || eventFlows.has(type);
+      },
+    });
+  }
 
   private async eventFlowsByType(): Promise<Map<string, EventFlow[]>> {
     if (this.eventFlows !== undefined) return this.eventFlows;
@@ -88,113 +93,27 @@ export class FlowEventFeed {
     return byType;
   }
 
-  /**
-   * Takes or renews the feed's lease. While more than half of it is left, this node still holds it (others take it
-   * only once it ran out) and no write is made: on SQLite each write is a commit to disk, and the feed is read at
-   * every claim round.
-   */
-  private async lease(now: number): Promise<boolean> {
-    if (this.heldUntil - now > LEASE_MS / 2) return true;
-    const leased = await this.db
-      .updateTable('flow_event_cursor')
-      .set({ lease_owner: this.owner, lease_until: new Date(now + LEASE_MS).toISOString() })
-      .where('name', '=', FEED)
-      .where((eb) =>
-        eb.or([
-          eb('lease_owner', 'is', null),
-          eb('lease_owner', '=', this.owner),
-          eb('lease_until', '<', new Date(now).toISOString()),
-        ]),
-      )
-      .executeTakeFirst();
-    if (Number(leased.numUpdatedRows) === 0) {
-      this.heldUntil = 0;
-      // Another node reads the events meanwhile, flow changes among them: read the event flows again when leased.
-      this.eventFlows = undefined;
-      return false;
-    }
-    this.heldUntil = now + LEASE_MS;
-    return true;
-  }
-
   /** Reads the next events if this node holds the feed's lease; answers whether there may be more at once. */
   async advance(): Promise<boolean> {
-    const now = Date.now();
-    if (!(await this.lease(now))) return false;
-    const state = await this.db
-      .selectFrom('flow_event_cursor')
-      .selectAll()
-      .where('name', '=', FEED)
-      .executeTakeFirstOrThrow();
-    const gaps = (JSON.parse(state.gaps) as Gap[]).filter((gap) => now - gap.since < GAP_PATIENCE_MS);
-    const ids = await this.db
-      .selectFrom('event')
-      .select(['id', 'type'])
-      .where('id', '>', state.cursor)
-      .orderBy('id')
-      .limit(EVENT_BATCH)
-      .execute();
-    const late =
-      gaps.length === 0
-        ? []
-        : await this.db
-            .selectFrom('event')
-            .select(['id', 'type'])
-            .where(
-              'id',
-              'in',
-              gaps.map((gap) => gap.id),
-            )
-            .execute();
-    const found = new Set(late.map((event) => event.id));
-    const nextGaps = gaps.filter((gap) => !found.has(gap.id));
-    let cursor = state.cursor;
-    for (const event of ids) {
-      if (event.id - cursor - 1 <= MAX_GAPS)
-        for (let missing = cursor + 1; missing < event.id; missing++) nextGaps.push({ id: missing, since: now });
-      cursor = event.id;
-    }
-    if (ids.length === 0 && late.length === 0 && nextGaps.length === gaps.length) return false;
-    // A flow created, changed or deleted may change which events start flows.
-    if ([...late, ...ids].some((event) => event.type.startsWith('flow.') && event.type !== 'flow.run.ended'))
-      this.eventFlows = undefined;
-    const eventFlows = await this.eventFlowsByType();
-    const wanted = [...late, ...ids]
-      .filter((event) => TYPES.has(event.type) || eventFlows.has(event.type))
-      .map((event) => event.id);
-    const events: EventRow[] =
-      wanted.length === 0
-        ? []
-        : await this.db
-            .selectFrom('event')
-            .select(['id', 'type', 'client_id', 'subject_type', 'subject_id', 'payload', 'created_at'])
-            .where('id', 'in', wanted)
-            .orderBy('id')
-            .execute();
+    this.woke = false;
+    const more = await this.cursor.advance();
+    if (this.woke) notifyFlowWork();
+    return more;
+  }
+
+  /** The round's events, in the transaction that moves the cursor past them. */
+  private async applyEvents(trx: Tx, events: readonly FedEvent[]): Promise<void> {
+    const eventFlows = this.roundFlows;
     let woke = false;
-    await this.commits.run(async (trx) => {
-      woke = false;
-      const moved = await trx
-        .updateTable('flow_event_cursor')
-        .set({ cursor, gaps: JSON.stringify(nextGaps.slice(-MAX_GAPS)), updated_at: nowInstant() })
-        .where('name', '=', FEED)
-        .where('lease_owner', '=', this.owner)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) {
-        this.heldUntil = 0;
-        throw new Error('The flows feed lease was taken over.');
-      }
-      for (const event of events) {
-        woke = (await this.apply(trx, event)) || woke;
-        woke = (await this.startEventFlows(trx, event, eventFlows.get(event.type) ?? [])) || woke;
-      }
-    });
-    if (woke) notifyFlowWork();
-    return ids.length === EVENT_BATCH;
+    for (const event of events) {
+      woke = (await this.apply(trx, event)) || woke;
+      woke = (await this.startEventFlows(trx, event, eventFlows.get(event.type) ?? [])) || woke;
+    }
+    this.woke = woke;
   }
 
   /** One event's effect on flows; answers whether a run became due. */
-  private async apply(trx: Tx, event: EventRow): Promise<boolean> {
+  private async apply(trx: Tx, event: FedEvent): Promise<boolean> {
     if (event.client_id === null) return false;
     const payload = JSON.parse(event.payload) as Record<string, unknown>;
     if (event.type === 'commerce.order.created') return this.orderCreated(trx, event.client_id, payload);
@@ -204,7 +123,7 @@ export class FlowEventFeed {
   }
 
   /** Starts the client's flows triggered by this event's type, the event in their `event` variable. */
-  private async startEventFlows(trx: Tx, event: EventRow, flows: readonly EventFlow[]): Promise<boolean> {
+  private async startEventFlows(trx: Tx, event: FedEvent, flows: readonly EventFlow[]): Promise<boolean> {
     const clientId = event.client_id;
     if (clientId === null || flows.length === 0) return false;
     const payload = JSON.parse(event.payload) as Record<string, unknown>;
