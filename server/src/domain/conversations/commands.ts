@@ -525,6 +525,7 @@ export async function updateConversation(
       await assertOwned(trx, 'operator', [input.operator_id], existing.client_id, 'operator_id');
     if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], existing.client_id, 'skill_id');
     await assertOwned(trx, 'tag', input.tag_list ?? [], existing.client_id, 'tag_list');
+    if (input.tag_list !== undefined) await assertNoNewArchivedTag(trx, existing.id, input.tag_list);
     await changeConversation(trx, existing.id, {
       operatorId: input.operator_id,
       skillId: input.skill_id,
@@ -533,6 +534,26 @@ export async function updateConversation(
       tagIds: input.tag_list,
     });
   });
+}
+
+/**
+ * An archived tag stays on the conversations that had it (a PUT repeating it keeps it) but is not added to others:
+ * 400 naming `tag_list`.
+ */
+async function assertNoNewArchivedTag(trx: Tx, conversationId: number, tagIds: readonly number[]): Promise<void> {
+  if (tagIds.length === 0) return;
+  const archived = await trx
+    .selectFrom('tag')
+    .select(['id', 'name'])
+    .where('id', 'in', unique(tagIds))
+    .where('archived', '=', 1)
+    .where('id', 'not in', (eb) =>
+      eb.selectFrom('conversation_tag').select('tag_id').where('conversation_id', '=', conversationId),
+    )
+    .orderBy('id')
+    .executeTakeFirst();
+  if (archived !== undefined)
+    throw fieldInvalid('tag_list', `Tag ${archived.id} ('${archived.name}') is archived: it can no longer be added.`);
 }
 
 /** Closes through the API; an import may date the close (`closed_at`), never before the conversation's last entry. */
@@ -646,11 +667,15 @@ async function replaceTagWebsites(trx: Tx, tagId: number, websiteIds: readonly n
       .execute();
 }
 
+/** A colour as stored: `#rrggbb` in lower case, or null (the route schema checked its form). */
+const storedColour = (colour: string | null | undefined): string | null | undefined =>
+  colour === undefined || colour === null ? colour : colour.toLowerCase();
+
 /** Creates a tag (`tag.created`). */
 export async function createTag(
   db: Kysely<Database>,
   principal: Principal,
-  input: { name: string; website_id?: number[]; client_id?: number },
+  input: { name: string; website_id?: number[]; client_id?: number; colour?: string | null; archived?: boolean },
 ): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const name = input.name.trim();
@@ -662,7 +687,14 @@ export async function createTag(
     await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
     const { id } = await trx
       .insertInto('tag')
-      .values({ client_id: clientId, name, created_at: at, updated_at: at })
+      .values({
+        client_id: clientId,
+        name,
+        colour: storedColour(input.colour) ?? null,
+        archived: flag(input.archived ?? false),
+        created_at: at,
+        updated_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await replaceTagWebsites(trx, id, websiteIds);
@@ -677,28 +709,40 @@ export async function createTag(
   });
 }
 
-/** Renames a tag or changes its websites (`tag.updated` naming what changed; nothing changed, nothing written). */
+/**
+ * Renames a tag, changes its websites, its colour, or archives it (`tag.updated` naming what changed; nothing changed,
+ * nothing written). Archiving keeps the tag on its conversations: it is only no longer offered.
+ */
 export async function updateTag(
   db: Kysely<Database>,
   existing: TagRecord,
-  input: { name?: string; website_id?: number[] },
+  input: { name?: string; website_id?: number[]; colour?: string | null; archived?: boolean },
 ): Promise<void> {
   const name = input.name?.trim();
   const websiteIds = input.website_id === undefined ? undefined : unique(input.website_id).sort((a, b) => a - b);
+  const colour = storedColour(input.colour);
+  const archived = input.archived === undefined ? undefined : flag(input.archived);
   const changed = [
     ...(name !== undefined && name !== existing.name ? ['name'] : []),
     ...(websiteIds !== undefined && !sameIds(websiteIds, existing.website_id) ? ['website_id'] : []),
+    ...(colour !== undefined && colour !== existing.colour ? ['colour'] : []),
+    ...(archived !== undefined && archived !== existing.archived ? ['archived'] : []),
   ];
   if (changed.length === 0) return;
   const at = nowInstant();
   await transact(db, async (trx) => {
     await lockClientTags(trx, existing.client_id);
-    if (name !== undefined) {
-      await assertTagNameFree(trx, existing.client_id, name, existing.id);
-      await trx.updateTable('tag').set({ name, updated_at: at }).where('id', '=', existing.id).execute();
-    } else {
-      await trx.updateTable('tag').set({ updated_at: at }).where('id', '=', existing.id).execute();
-    }
+    if (name !== undefined) await assertTagNameFree(trx, existing.client_id, name, existing.id);
+    await trx
+      .updateTable('tag')
+      .set({
+        ...(name !== undefined && { name }),
+        ...(colour !== undefined && { colour }),
+        ...(archived !== undefined && { archived }),
+        updated_at: at,
+      })
+      .where('id', '=', existing.id)
+      .execute();
     if (websiteIds !== undefined) {
       await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
       await replaceTagWebsites(trx, existing.id, websiteIds);

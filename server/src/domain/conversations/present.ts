@@ -91,6 +91,8 @@ export function presentTag(row: TagRecord) {
     name: row.name,
     website_id: row.website_id,
     client_id: row.client_id,
+    colour: row.colour,
+    archived: row.archived === 1,
     created_at: formatDateTime(row.created_at),
     _link: link('tag', row.id),
   };

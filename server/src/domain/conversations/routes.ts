@@ -19,12 +19,14 @@ import {
 import { hangupCall, pickupCall } from './odigo.js';
 import { presentConversation, presentMessage, presentTag } from './present.js';
 import { reportProblem } from './problem.js';
+import { reopenConversation } from './reopen.js';
 import {
   CONVERSATION_FILTERS,
   ConversationCloseBody,
   ConversationCreateBody,
   ConversationData,
   ConversationProblemBody,
+  ConversationReopenBody,
   ConversationUpdateBody,
   MessageCreateBody,
   MessageData,
@@ -164,6 +166,32 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       );
       // Sockets see the close, and the freed slot serves the queue, through the reactions to `conversation.closed`.
       await closeConversationNow(db, existing, request.body);
+      return one(
+        presentConversation(
+          await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),
+        ),
+      );
+    },
+  );
+  app.post(
+    '/conversation/:id/reopen',
+    {
+      schema: {
+        tags,
+        summary: 'Reopen a closed conversation',
+        description:
+          "The conversation is `open` again, held by one operator (never sent to the queue): a console session's own operator, else `operator_id`, else the operator who had it. Adds `OPERATOR_CHAT_ASSIGNED` (data `{event: 'reopened'}`) to the history; the visitor's next message continues it. Emits `conversation.updated` naming `status`. A conversation that is not closed answers 409.",
+        params: IdParams,
+        body: ConversationReopenBody,
+        response: { 200: OneEnvelope(ConversationData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'conversation', 'update');
+      const existing = await loadVisible('conversation', request.params.id, (ids) =>
+        loadConversationRows(db, request.principal, ids),
+      );
+      await reopenConversation(db, request.principal, existing, request.body ?? {});
       return one(
         presentConversation(
           await loadVisible('conversation', existing.id, (ids) => loadConversations(db, request.principal, ids)),

@@ -330,8 +330,28 @@ export const TagData = Type.Object({
   name: Type.Optional(Type.String({ description: 'Name.' })),
   website_id: Type.Optional(Type.Array(Type.Integer(), { description: 'List of website identifiers.' })),
   client_id: Type.Optional(Type.Integer({ description: 'Client identifier.' })),
+  colour: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'Colour the console shows the tag in, `#rrggbb` (lower case); null for the neutral colour.',
+      examples: ['#2f855a'],
+    }),
+  ),
+  archived: Type.Optional(
+    Type.Boolean({
+      description:
+        'Archived: no longer offered to operators (pickers, closing form), still on the conversations that have it, in `filters[tag_id]` and in the statistics.',
+    }),
+  ),
   created_at: Type.Optional(DateTime('Creation date')),
   _link: Link,
+});
+
+/** `#rrggbb`: what the console can show and what a colour picker gives. */
+export const TAG_COLOUR_PATTERN = '^#[0-9A-Fa-f]{6}$';
+const TagColour = Type.Union([Type.Null(), Type.String({ pattern: TAG_COLOUR_PATTERN })], {
+  description: 'Colour as `#rrggbb` (stored in lower case); empty (null) for the neutral colour.',
+  examples: ['#2f855a'],
+  [PROBLEM_KEYWORD]: "Expected a colour written #rrggbb, such as '#2f855a', or null.",
 });
 
 export const TagCreateBody = Type.Object(
@@ -343,6 +363,13 @@ export const TagCreateBody = Type.Object(
       description: 'Name; unique within the client, whatever the case.',
     }),
     website_id: Type.Optional(IdList('Websites the tag is offered on (yours).')),
+    colour: Type.Optional(TagColour),
+    archived: Type.Optional(
+      Type.Boolean({
+        description:
+          'Archived (`1`): no longer offered to operators, kept on the conversations that have it and in the statistics; `0` offers it again.',
+      }),
+    ),
     client_id: Type.Optional(Id('Partner and platform keys: the client the tag belongs to.')),
   },
   { additionalProperties: false },
@@ -351,7 +378,19 @@ export const TagUpdateBody = Type.Partial(Type.Omit(TagCreateBody, ['client_id']
 
 export const TAG_FILTERS: FilterSpecs = {
   website_id: { kind: 'id', description: 'Website identifier.' },
+  archived: { kind: 'flag', description: '`0`: the tags offered to operators; `1`: the archived ones. Default: all.' },
 };
+
+export const ConversationReopenBody = Type.Object(
+  {
+    operator_id: Type.Optional(
+      Id(
+        'API keys: the operator who takes the reopened conversation (yours; default: the operator who had it). A console session takes it itself.',
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const OdigoCallbackBody = Type.Object(
   {

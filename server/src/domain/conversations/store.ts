@@ -22,7 +22,7 @@ export type ConversationFilter =
   | 'status'
   | 'contact_type';
 const STATUSES = ['waiting', 'open', 'closed'] as const;
-export type TagFilter = 'website_id';
+export type TagFilter = 'website_id' | 'archived';
 
 /** A conversation with what its API shape needs besides its row. */
 export interface ConversationRecord extends ConversationRow {
@@ -179,7 +179,8 @@ export async function listMessages(
 
 export function listTagIds(db: Kysely<Database>, principal: Principal, query: ListQuery<TagFilter>): Promise<IdPage> {
   let matches = db.selectFrom('tag').select('id').where(clientScope(principal, 'tag.client_id'));
-  const { website_id } = query.filters;
+  const { website_id, archived } = query.filters;
+  if (typeof archived === 'boolean') matches = matches.where('archived', '=', archived ? 1 : 0);
   if (typeof website_id === 'number')
     matches = matches.where(
       'id',
