@@ -1,8 +1,8 @@
-// The widget's public targeting endpoints: GET /widget/config (a website's active rules with their availability, read
-// once per page by the iframe, which evaluates them in the page) and POST /widget/targeting/report (batched counts).
+// The widget's public targeting endpoints: GET /widget/config (a website's chat availability and its active rules with
+// theirs, read once per page by the iframe, which evaluates them in the page) and POST /widget/targeting/report (batched counts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../context.js';
-import { availabilityOfRules } from '../domain/targeting/availability.js';
+import { availabilityOfRules, chatAvailability } from '../domain/targeting/availability.js';
 import { parseConditions } from '../domain/targeting/conditions.js';
 import { addReport, MAX_REPORT_BYTES, readReport } from '../domain/targeting/counters.js';
 import { activeRulesOfWebsite } from '../domain/targeting/store.js';
@@ -39,6 +39,7 @@ export const targetingWidgetRoutes: FastifyPluginAsync<{ context: AppContext }> 
     if (site === undefined) throw unknownResource('website', Number(text), 'w');
     const rules = await activeRulesOfWebsite(db, site.id);
     const availability = await availabilityOfRules(db, site.id, rules);
+    const chat = await chatAvailability(db, site.id);
     const country = COUNTRY_HEADERS.map((name) => request.headers[name])
       .find((value): value is string => typeof value === 'string' && /^[A-Za-z]{2}$/.test(value))
       ?.toUpperCase();
@@ -46,6 +47,8 @@ export const targetingWidgetRoutes: FastifyPluginAsync<{ context: AppContext }> 
     return {
       website_id: site.id,
       country: country ?? null,
+      // The widget's first line says whether someone can answer (docs/WIDGET.md, "Nobody available").
+      availability: chat,
       rules: rules.map((rule) => ({
         id: rule.id,
         channel: rule.channel,

@@ -16,6 +16,8 @@ const en = {
   seen: 'Seen',
   sending: 'Sending…',
   welcome: 'Hello! Ask us anything: someone will answer you here.',
+  welcomeBusy: 'Everyone is busy right now: write your message and you will be answered in turn.',
+  welcomeOffline: 'Nobody is available to chat right now. Leave your message: we will get back to you by email.',
   queued: 'You are number {position} in line.',
   wait: 'Estimated wait: about {minutes} min.',
   waitSoon: 'Estimated wait: less than a minute.',
@@ -68,6 +70,9 @@ const fr: Words = {
   seen: 'Lu',
   sending: 'Envoi…',
   welcome: 'Bonjour ! Posez-nous vos questions : quelqu’un vous répondra ici.',
+  welcomeBusy: 'Tout le monde est occupé pour le moment : écrivez votre message, on vous répondra à votre tour.',
+  welcomeOffline:
+    'Personne n’est disponible pour discuter en ce moment. Laissez votre message : nous vous répondrons par e-mail.',
   queued: 'Vous êtes en position {position} dans la file d’attente.',
   wait: 'Attente estimée : environ {minutes} min.',
   waitSoon: 'Attente estimée : moins d’une minute.',

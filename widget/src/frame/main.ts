@@ -314,6 +314,7 @@ function start(options: FrameOptions): void {
       config = null;
     }
     country = config?.country ?? null;
+    showAvailability(config);
     targeting = new TargetingSession(options.websiteId, config?.rules ?? [], {
       show: (shown) => {
         display = shown;
@@ -325,6 +326,21 @@ function start(options: FrameOptions): void {
       clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
     });
     if (page !== null) targeting.pageView(facts(true));
+  }
+
+  function showAvailability(config: TargetingConfig | null): void {
+    view.setAvailability(config?.availability ?? null);
+    refresh();
+  }
+
+  /** Opening the chat reads the availability again (the server lets the browser keep it 15 s): it may have changed. */
+  async function reloadAvailability(): Promise<void> {
+    try {
+      const answer = await fetch(`/widget/config?w=${options.websiteId}`, { credentials: 'omit' });
+      if (answer.ok) showAvailability((await answer.json()) as TargetingConfig);
+    } catch {
+      // Unknown: the first line keeps what it said.
+    }
   }
 
   /** A report by beacon (it survives the page being left), else by a kept-alive fetch. */
@@ -396,6 +412,7 @@ function start(options: FrameOptions): void {
 
   function show(focus = true): void {
     open = true;
+    if (framed && state.entries.length === 0) void reloadAvailability();
     ensureConnected();
     refresh();
     if (focus) view.focus(state);

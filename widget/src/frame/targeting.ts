@@ -25,8 +25,13 @@ export interface TargetingConfig {
   website_id: number;
   /** The visitor's country when the server knows it (a proxy's header), else null. */
   country: string | null;
+  /** Whether the website's chat can take a conversation now (absent from an older server). */
+  availability?: ChatAvailability;
   rules: Rule[];
 }
+
+/** Whether someone can answer the chat: `busy` when every ready operator's slots are taken. */
+export type ChatAvailability = 'available' | 'busy' | 'offline';
 
 /** What a page view tells about the visitor, as conditions read it. */
 export interface PageFacts {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from './i18n';
 import type { Entry } from './state';
-import { messageItem, systemText } from './view';
+import { messageItem, systemText, welcomeWords } from './view';
 
 class FakeText {
   constructor(readonly data: string) {}
@@ -95,5 +95,16 @@ describe('systemText', () => {
       'La conversation est terminée.',
     );
     expect(systemText(entry({ kind: 'system', text: '<b>custom</b>' }), 'Ada', t)).toBe('<b>custom</b>');
+  });
+});
+
+describe('the first line of an empty chat', () => {
+  it('says nobody is available, or everyone busy, before the visitor types', () => {
+    expect(t(welcomeWords('available'))).toBe('Hello! Ask us anything: someone will answer you here.');
+    expect(t(welcomeWords(null))).toBe('Hello! Ask us anything: someone will answer you here.');
+    expect(t(welcomeWords('offline'))).toMatch(/^Nobody is available to chat right now\./);
+    expect(t(welcomeWords('busy'))).toMatch(/^Everyone is busy right now/);
+    expect(translator('fr')(welcomeWords('offline'))).toMatch(/^Personne n’est disponible/);
+    expect(t(welcomeWords('offline'))).not.toContain('someone will answer you here');
   });
 });

@@ -2,6 +2,7 @@
 import type { WordKey } from './i18n';
 import { productCard } from './product';
 import type { ChatState, Entry, Pending } from './state';
+import type { ChatAvailability } from './targeting';
 import type { LinkStatus } from './transport';
 
 type Translate = (key: WordKey, values?: Record<string, string | number>) => string;
@@ -20,6 +21,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** What the visitor sees of a system entry: the notice in their language (or its text as plain text). */
+/**
+ * The first line of an empty chat: nobody available (the website has no offline text of its own: the widget's default,
+ * docs/WIDGET.md) or everyone busy is said before the visitor types; unknown availability keeps the usual welcome.
+ */
+export function welcomeWords(availability: ChatAvailability | null): WordKey {
+  if (availability === 'offline') return 'welcomeOffline';
+  if (availability === 'busy') return 'welcomeBusy';
+  return 'welcome';
+}
+
 export function systemText(entry: Entry, operatorName: string, t: Translate): string {
   if (entry.event === 'assigned') return t('assigned', { name: operatorName });
   if (entry.event === 'transferred') return t('transferred', { name: operatorName });
@@ -113,6 +124,7 @@ export class ChatView {
   private readonly doneText: HTMLElement;
   private readonly endButton: HTMLButtonElement;
   private link: LinkStatus = 'connecting';
+  private availability: ChatAvailability | null = null;
   /** Ending the chat needs the socket; the HTTP fallback carries messages, typing, read state and the survey. */
   socketFeatures = true;
 
@@ -249,6 +261,11 @@ export class ChatView {
     this.link = status;
   }
 
+  /** What the server last said of the chat's availability: the first line says so before the visitor types. */
+  setAvailability(availability: ChatAvailability | null): void {
+    this.availability = availability;
+  }
+
   /** Redraws from the state (the log is rebuilt: conversations are short, and this keeps the view a function of the state). */
   render(state: ChatState): void {
     const operatorName = state.operatorName ?? this.t('agent');
@@ -258,7 +275,11 @@ export class ChatView {
       if (entry.kind === 'visitor' && entry.seq <= state.operatorReadSeq) lastSeenMine = entry.seq;
     const items: HTMLLIElement[] = [];
     if (state.entries.length === 0 && state.pending.length === 0)
-      items.push(el(this.doc, 'li', { class: 'cz-system' }, [this.t('welcome')]));
+      items.push(
+        el(this.doc, 'li', { class: 'cz-system', 'data-availability': this.availability ?? 'unknown' }, [
+          this.t(welcomeWords(this.availability)),
+        ]),
+      );
     const missed = state.outcome === 'missed_offline' || state.outcome === 'missed_busy';
     for (const entry of state.entries) {
       if (entry.kind === 'navigation') continue;

@@ -34,6 +34,12 @@ export async function availabilityOfRules(
   return answers;
 }
 
+/** Whether the website's chat can take a conversation now (any operator linked to it): what the widget says before the
+ * visitor types. */
+export function chatAvailability(db: Kysely<Database>, websiteId: number): Promise<Availability> {
+  return targetAvailability(db, websiteId, { channel: 'chat', group_id: null, skill_id: null });
+}
+
 /** Rule 1 of routing (connected, linked to the website, ready on the channel, in the group or with the skill), then slots. */
 async function targetAvailability(
   db: Kysely<Database>,

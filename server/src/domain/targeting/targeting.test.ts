@@ -358,9 +358,15 @@ describe('GET /widget/config', () => {
     const read = async () => {
       const answer = await t.app.inject({ method: 'GET', url: `/widget/config?w=${page}` });
       expect(answer.statusCode).toBe(200);
-      return answer.json<{ rules: { id: number; availability: string }[]; country: string | null }>();
+      return answer.json<{
+        rules: { id: number; availability: string }[];
+        country: string | null;
+        availability: string;
+      }>();
     };
     const config = await read();
+    // The website's own chat availability, what the widget says before the visitor types: nobody yet.
+    expect(config.availability).toBe('offline');
     expect(config.rules.map((item) => item.id)).toEqual([first.id, late.id]);
     expect(config.rules[0]).toEqual({
       id: first.id,
@@ -390,6 +396,7 @@ describe('GET /widget/config', () => {
     });
     sockets.push(await availableOperator(base, login.json<{ data: { token: string } }>().data.token));
     expect((await read()).rules.map((item) => item.availability)).toEqual(['available', 'available']);
+    expect((await read()).availability).toBe('available');
     const started = await t.app.inject({
       method: 'POST',
       url: '/realtime/visitor/messages',
@@ -397,6 +404,7 @@ describe('GET /widget/config', () => {
     });
     expect(started.statusCode).toBe(200);
     expect((await read()).rules.map((item) => item.availability)).toEqual(['busy', 'busy']);
+    expect((await read()).availability).toBe('busy');
     expect(JSON.stringify(await read())).not.toContain(`"operator_id"`);
 
     const country = await t.app.inject({
