@@ -219,6 +219,24 @@ export const EVENT_PAYLOADS = {
   'targeting_rule.created': payload({ ruleId: Id, websiteId: Id, name: Type.String() }),
   'targeting_rule.updated': payload({ ruleId: Id, websiteId: Id, changed: Changed }),
   'targeting_rule.deleted': payload({ ruleId: Id, websiteId: Id }),
+  /** A canned response (domain/canned/): shared by the client's operators, or one operator's own (`operatorId`). */
+  'canned_response.created': payload({
+    cannedResponseId: Id,
+    scope: Type.Enum(['shared', 'personal']),
+    operatorId: NullableId,
+    shortcut: Type.String(),
+  }),
+  'canned_response.updated': payload({
+    cannedResponseId: Id,
+    scope: Type.Enum(['shared', 'personal']),
+    operatorId: NullableId,
+    changed: Changed,
+  }),
+  'canned_response.deleted': payload({
+    cannedResponseId: Id,
+    scope: Type.Enum(['shared', 'personal']),
+    operatorId: NullableId,
+  }),
   /** A subscription switched off by the platform: its receiver answered 410 (`gone`) or kept failing (`failing`). */
   'webhook.disabled': payload({
     webhookId: Id,

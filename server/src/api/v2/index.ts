@@ -4,6 +4,7 @@ import { channelRoutes } from '../../channels/routes.js';
 import type { AppContext } from '../../context.js';
 import { interactionRoutes } from '../../domain/apps/interaction-routes.js';
 import { appRoutes } from '../../domain/apps/routes.js';
+import { cannedResponseRoutes } from '../../domain/canned/routes.js';
 import { transactionRoutes } from '../../domain/commerce/routes.js';
 import { commerceSettingsRoutes } from '../../domain/commerce/settings-routes.js';
 import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
@@ -60,6 +61,7 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(webhookRoutes, { context });
   await app.register(channelRoutes, { context });
   await app.register(targetingRuleRoutes, { context });
+  await app.register(cannedResponseRoutes, { context });
   await app.register(commerceSettingsRoutes, { context });
   await app.register(appRoutes, { context });
   await app.register(interactionRoutes, { context });

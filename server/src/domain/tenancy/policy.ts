@@ -37,7 +37,8 @@ export type Resource =
   | 'targeting_rule'
   | 'statistic'
   | 'commerce'
-  | 'installation';
+  | 'installation'
+  | 'canned_response';
 export type Action = 'list' | 'read' | 'create' | 'update' | 'delete';
 
 const ALL: readonly Scope[] = ['platform', 'partner', 'client'];
@@ -78,6 +79,8 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   commerce: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Apps a client installed from the marketplace (domain/apps/): set-up, so agents' console sessions may not.
   installation: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: ALL },
+  // Canned responses (domain/canned/): agents manage their personal ones; shared ones are checked in its commands.
+  canned_response: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
 
 const ACTION_WORDS: Record<Action, string> = {
@@ -107,6 +110,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
   statistic: 'statistics',
   commerce: 'commerce settings',
   installation: 'app installations',
+  canned_response: 'canned responses',
 };
 
 /**
@@ -122,6 +126,8 @@ const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
   tag: ['list', 'read'],
   website: ['list', 'read'],
   satisfaction: ['list', 'read'],
+  // Their own personal responses; shared ones stay the admins' (domain/canned/commands.ts).
+  canned_response: ['list', 'read', 'create', 'update', 'delete'],
 };
 
 /**
