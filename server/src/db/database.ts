@@ -33,6 +33,7 @@ import * as messengerLanes from './migrations/20261205T1330-messenger-lanes.js';
 import * as developerPlatform from './migrations/20261205T1700-developer-platform.js';
 import * as closingAnswers from './migrations/20261205T1710-closing-answers.js';
 import * as appSigningSecret from './migrations/20261205T1720-app-signing-secret.js';
+import * as appInstallationLifecycle from './migrations/20261205T1900-app-installation-lifecycle.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -65,6 +66,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T1700-developer-platform': developerPlatform,
   '20261205T1710-closing-answers': closingAnswers,
   '20261205T1720-app-signing-secret': appSigningSecret,
+  '20261205T1900-app-installation-lifecycle': appInstallationLifecycle,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

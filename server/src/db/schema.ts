@@ -502,6 +502,12 @@ export interface WebhookTable {
   updated_at: Instant;
   /** The app installation this subscription was made for (domain/apps/): removed with it. Null: the client's own. */
   installation_id: number | null;
+  /**
+   * When its app was uninstalled (domain/apps/installations.ts): a retired subscription is never listed nor changed
+   * by the API, and receives only the events up to `retired_by_event` (its installation's `connector.uninstalled`).
+   */
+  retired_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+  retired_by_event: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Events waiting to be fanned out to webhook subscriptions (written by appendEvent). */

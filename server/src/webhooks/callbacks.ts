@@ -84,6 +84,8 @@ export function callbackAsWebhook(row: MessagingCallbackRow): WebhookRecord {
     created_at: row.created_at,
     updated_at: row.updated_at,
     installation_id: null,
+    retired_at: null,
+    retired_by_event: null,
   };
 }
 

@@ -178,6 +178,9 @@ async function fanOut(
   for (const source of await sourcesOf(trx, events, forPush)) {
     for (const webhook of webhooks) {
       if (webhook.client_id !== source.clientId || !subscriptionMatches(webhook, source)) continue;
+      // A retired subscription (its app uninstalled) hears nothing after its installation's connector.uninstalled.
+      if (webhook.retired_at !== null && (webhook.retired_by_event === null || source.id > webhook.retired_by_event))
+        continue;
       const row = firstAttempt(webhook, source, at, correlations?.get(source.id));
       if (row) rows.push(row);
     }
@@ -207,6 +210,9 @@ export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialec
     .orderBy('id')
     .execute();
   const clientIds = [...new Set(events.map((event) => event.client_id).filter((id): id is number => id !== null))];
+  const firstEventId = events[0]?.id ?? 0;
+  // The live subscriptions, and the retired ones (their app uninstalled, see domain/apps/installations.ts) still owed
+  // an event of this batch: their installation's connector.uninstalled, or an event committed before it.
   const webhooks =
     clientIds.length === 0
       ? []
@@ -215,7 +221,12 @@ export async function dispatchOutbox(trx: Transaction<Database>, dialect: Dialec
             .selectFrom('webhook')
             .selectAll()
             .where('client_id', 'in', clientIds)
-            .where('enabled', '=', 1)
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('enabled', '=', 1), eb('retired_at', 'is', null)]),
+                eb.and([eb('retired_at', 'is not', null), eb('retired_by_event', '>=', firstEventId)]),
+              ]),
+            )
             .orderBy('id')
             .execute()
         ).map(readWebhook);

@@ -42,7 +42,12 @@ export function listWebhookIds(
   principal: Principal,
   query: ListQuery<WebhookFilter>,
 ): Promise<IdPage> {
-  let matches = db.selectFrom('webhook').select('id').where(clientScope(principal, 'webhook.client_id'));
+  // Retired subscriptions (their app uninstalled) are gone for the API: only their last deliveries remain.
+  let matches = db
+    .selectFrom('webhook')
+    .select('id')
+    .where(clientScope(principal, 'webhook.client_id'))
+    .where('retired_at', 'is', null);
   if (typeof query.filters.enabled === 'boolean')
     matches = matches.where('enabled', '=', query.filters.enabled ? 1 : 0);
   return pageOfIds(db, matches, query.page, query.limit);
@@ -59,6 +64,7 @@ export async function loadWebhooks(
     .selectAll()
     .where('id', 'in', ids)
     .where(clientScope(principal, 'webhook.client_id'))
+    .where('retired_at', 'is', null)
     .execute();
   return inIdOrder(ids, rows.map(readWebhook));
 }

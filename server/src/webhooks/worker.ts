@@ -404,11 +404,12 @@ export class WebhookWorker {
     const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
     const full = [...perReceiver].filter(([, count]) => count >= this.perWebhook).map(([receiver]) => receiver);
     const skipped = [...busyLanes].slice(0, MAX_SKIPPED_IN_SQL);
+    // A retired subscription (its app uninstalled) is switched off but still sends what it was owed before.
     const page = await sql<Candidate>`
       select d.id, d.webhook_id, d.callback_id, d.conversation_id, d.lane_key, d.event_id, d.next_attempt_at
       from webhook_delivery d
       where d.status = 'pending' and d.next_attempt_at <= ${nowIso}
-        and (d.callback_id is not null or d.webhook_id in (select w.id from webhook w where w.enabled = 1))
+        and (d.callback_id is not null or d.webhook_id in (select w.id from webhook w where w.enabled = 1 or w.retired_at is not null))
         ${after === undefined ? sql`` : sql`and (d.next_attempt_at > ${after.next_attempt_at} or (d.next_attempt_at = ${after.next_attempt_at} and d.id > ${after.id}))`}
         ${full.length === 0 ? sql`` : sql`and ${RECEIVER_SQL} not in (${sql.join(full)})`}
         ${skipped.length === 0 ? sql`` : sql`and ${LANE_SQL} not in (${sql.join(skipped)})`}

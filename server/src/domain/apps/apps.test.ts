@@ -3,7 +3,7 @@
 // interactions, a webhook), submits it, the admin refuses then approves it; a client sees it in its marketplace,
 // installs it (first with a password the connector refuses: 422 with the connector's per-field message, nothing
 // installed; then valid), the app receives its API key and a signed `connector.installed`; uninstalling revokes the
-// key and removes the webhooks.
+// key and retires the app's webhooks, which receive that uninstallation's `connector.uninstalled` and nothing after.
 import { FakeConnector } from '@causerie/test-support/fakes/connector';
 import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
@@ -408,17 +408,37 @@ describe('installation', () => {
     expect(still?.version).toBe('1.0.1');
   });
 
-  it('uninstalls: the key stops working, the webhooks go, connector.uninstalled is sent', async () => {
+  it('uninstalls: the key stops working, the app hears its own connector.uninstalled and nothing after it', async () => {
     const [installation] = (await t.api('GET', '/installation', { key: client.key })).body.data;
     const appKey = String(
       connector.verifications.filter((call) => call.step === 'settings').at(-1)?.headers['x-causerie-api-key'],
     );
+    const heardBefore = appReceiver.received.length;
+    const appWebhooks = await t.store.db
+      .selectFrom('webhook')
+      .select('id')
+      .where('installation_id', '=', Number(installation?.id))
+      .execute();
+    expect(appWebhooks).toHaveLength(1);
     // Another client cannot see or remove it.
     expect((await t.api('DELETE', `/installation/${installation?.id}`, { key: otherClient.key })).status).toBe(404);
     expect((await t.api('DELETE', `/installation/${installation?.id}`, { key: client.key })).status).toBe(200);
     expect((await t.api('GET', '/website', { key: appKey })).status).toBe(403);
-    const left = await t.store.db.selectFrom('webhook').select('id').where('installation_id', 'is not', null).execute();
-    expect(left).toEqual([]);
+    // The app's subscription is gone for the client's API...
+    const listed = (await t.api('GET', '/webhook', { key: client.key })).body.data.map((webhook) => webhook.id);
+    expect(listed).not.toContain(appWebhooks[0]?.id);
+    expect((await t.api('GET', `/webhook/${appWebhooks[0]?.id}`, { key: client.key })).status).toBe(404);
+    // ...but the app receives its own connector.uninstalled, signed with its webhook's token, in the seed's shape.
+    const heard = await appReceiver.waitFor(heardBefore + 1, 15_000);
+    const last = heard.at(-1);
+    const body = new Webhook(securityToken).verify(last?.body ?? '', last?.headers ?? {}) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      eventType: 'connector.uninstalled',
+      websiteId,
+      connectorId: installation?.connector_id,
+      connectorVersionId: installation?.connector_version_id,
+    });
+    expect(typeof body.eventId).toBe('string');
     const received = await until(async () => {
       const all = await clientReceiver.waitFor(2, 15_000);
       const types = all.map((request) => (JSON.parse(request.body) as { eventType: string }).eventType);
@@ -426,6 +446,35 @@ describe('installation', () => {
       return types;
     });
     expect(received).toContain('connector.installed');
+
+    // A later event of the client the app's webhook selected (conversation.closed) reaches the client's own
+    // subscription, and the app no more.
+    const laterReceiver = await startReceiver('/later-hook');
+    try {
+      await t.api('POST', '/webhook', {
+        key: client.key,
+        json: { url: laterReceiver.url, events: ['conversation.closed'] },
+      });
+      const visitor = await t.api('POST', '/visitor', { key: client.key, json: { firstname: 'Marc' } });
+      const conversationId = (
+        await t.api('POST', '/conversation', {
+          key: client.key,
+          json: { website_id: websiteId, visitor_uid: visitor.body.data.unique_id },
+        })
+      ).body.data.id;
+      expect((await t.api('POST', `/conversation/${conversationId}/close`, { key: client.key, json: {} })).status).toBe(
+        200,
+      );
+      const [closed] = await laterReceiver.waitFor(1, 15_000);
+      expect(JSON.parse(closed?.body ?? '{}')).toMatchObject({ eventType: 'conversation.closed' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const appHeard = appReceiver.received
+        .slice(heardBefore)
+        .map((request) => (JSON.parse(request.body) as { eventType: string }).eventType);
+      expect(appHeard).toEqual(['connector.uninstalled']);
+    } finally {
+      await laterReceiver.close();
+    }
     expect((await t.api('GET', '/installation', { key: client.key })).body.data).toEqual([]);
     // An app installed somewhere cannot be deleted; once uninstalled everywhere it can.
     expect((await asDeveloper('DELETE', `/app/${appId}`)).status).toBe(200);

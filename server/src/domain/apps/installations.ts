@@ -2,7 +2,7 @@
 // to it; installing one sends each step's values to its verification URL (the seed's request and response), and only
 // when every step is valid installs it in one transaction: the installation (values sealed), a client-scoped API key
 // for the app, the app's webhooks made for the client, and `connector.installed` for each website. Uninstalling
-// revokes the key, removes those webhooks and emits `connector.uninstalled`.
+// revokes the key, emits `connector.uninstalled` and retires those webhooks (they still receive that event).
 import type { Kysely } from 'kysely';
 import { openText, sealText } from '../../channels/secrets.js';
 import type { AppInstallationRow, AppRow, AppVersionRow, Database } from '../../db/schema.js';
@@ -354,7 +354,12 @@ export async function loadInstallations(
   return query.orderBy('id', 'desc').limit(500).execute();
 }
 
-/** Uninstalls: the app's key revoked, its webhooks for the client removed, `connector.uninstalled` per website. */
+/**
+ * Uninstalls: the app's key revoked, `connector.uninstalled` per website, and the app's webhooks for the client
+ * retired. A retired subscription is switched off and gone for the API, but, as reactions follow committed events, it
+ * still receives the events up to its installation's last `connector.uninstalled` (webhooks/dispatch.ts): the app
+ * hears of its own uninstallation, and of nothing after it. Its delivery log stays with it.
+ */
 export async function uninstallApp(db: Kysely<Database>, installation: AppInstallationRow): Promise<void> {
   const at = nowInstant();
   await transact(db, async (trx) => {
@@ -380,23 +385,6 @@ export async function uninstallApp(db: Kysely<Database>, installation: AppInstal
           at,
         });
     }
-    const webhooks = await trx
-      .selectFrom('webhook')
-      .select(['id', 'url'])
-      .where('installation_id', '=', installation.id)
-      .execute();
-    // As deleteWebhook does: the subscription and its log go; attempts not yet sent are dropped with it.
-    for (const { id, url } of webhooks) {
-      await trx.deleteFrom('webhook_delivery').where('webhook_id', '=', id).execute();
-      await trx.deleteFrom('webhook').where('id', '=', id).execute();
-      await appendEvent(trx, {
-        type: 'webhook.deleted',
-        clientId: installation.client_id,
-        subject: { type: 'webhook', id },
-        payload: { webhookId: id, url },
-        at,
-      });
-    }
     const app = await trx
       .selectFrom('app')
       .select('uuid')
@@ -407,6 +395,7 @@ export async function uninstallApp(db: Kysely<Database>, installation: AppInstal
       .select('uuid')
       .where('id', '=', installation.app_version_id)
       .executeTakeFirstOrThrow();
+    // Appended while the app's subscriptions are still on, so the events are queued for dispatch (events/append.ts).
     for (const websiteId of await coveredWebsites(trx, installation))
       await appendEvent(trx, {
         type: 'connector.uninstalled',
@@ -415,6 +404,47 @@ export async function uninstallApp(db: Kysely<Database>, installation: AppInstal
         payload: { websiteId, connectorId: app.uuid, connectorVersionId: version.uuid },
         at,
       });
+    const lastEvent = await trx
+      .selectFrom('event')
+      .select('id')
+      .where('client_id', '=', installation.client_id)
+      .where('type', '=', 'connector.uninstalled')
+      .where('subject_type', '=', 'app_installation')
+      .where('subject_id', '=', installation.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const webhooks = await trx
+      .selectFrom('webhook')
+      .select(['id', 'url', 'enabled'])
+      .where('installation_id', '=', installation.id)
+      .where('retired_at', 'is', null)
+      .execute();
+    for (const { id, url, enabled } of webhooks) {
+      if (enabled === 1 && lastEvent !== undefined)
+        await trx
+          .updateTable('webhook')
+          .set({
+            enabled: 0,
+            disabled_reason: 'retired: the app was uninstalled.',
+            retired_at: at,
+            retired_by_event: lastEvent.id,
+            updated_at: at,
+          })
+          .where('id', '=', id)
+          .execute();
+      else {
+        // Switched off already (or no website to tell of): nothing more to send, so it goes as deleteWebhook does.
+        await trx.deleteFrom('webhook_delivery').where('webhook_id', '=', id).execute();
+        await trx.deleteFrom('webhook').where('id', '=', id).execute();
+      }
+      await appendEvent(trx, {
+        type: 'webhook.deleted',
+        clientId: installation.client_id,
+        subject: { type: 'webhook', id },
+        payload: { webhookId: id, url },
+        at,
+      });
+    }
   });
 }
 
