@@ -4,111 +4,38 @@
 // connector (its message beside the password field, which takes the focus; nothing installed), corrects it, goes
 // through the settings and the websites, installs it (listed as installed, the card says so), then uninstalls it
 // after confirming. The page's chunk loaded on demand stays small.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { FakeConnector } from '@causerie/test-support/fakes/connector';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import type { FakeConnector } from '@causerie/test-support/fakes/connector';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectorInteractions,
+  cycloApp,
+  expectChunkOnDemand,
+  newDeveloper,
+  publishedApp,
+  useAppsWorld,
+} from './apps-kit.js';
+import { shot } from './harness.js';
 
-const ASSETS = fileURLToPath(new URL('../../console/dist/assets/', import.meta.url));
-
-let server: RunningServer;
-let browser: Browser;
+const world = useAppsWorld();
 let connector: FakeConnector;
 let appId: number;
-const pageErrors: string[] = [];
-
-async function call(
-  method: string,
-  url: string,
-  auth: Record<string, string>,
-  body?: unknown,
-): Promise<{ status: number; body: { data?: unknown; meta?: { message?: string } } }> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as { data?: unknown } };
-}
-
-async function ok<T>(answer: Promise<Awaited<ReturnType<typeof call>>>, what: string): Promise<T> {
-  const { status, body } = await answer;
-  if (status !== 200) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body.data as T;
-}
-
-/** Invites a developer with the platform key, sets their password, logs them in; builds the app, has it approved. */
-async function publishedApp(): Promise<number> {
-  const admin = { 'x-api-key': server.adminKey };
-  const invited = await ok<{ invitation: { token: string } }>(
-    call('POST', '/api/2/developer', admin, {
-      email: 'dev@connecteurs.example',
-      name: 'Léa Martin',
-      company: 'Cyclo SAS',
-    }),
-    'invite the developer',
-  );
-  const password = 'un-long-mot-de-passe';
-  await ok(call('POST', '/auth/developer/activation', {}, { token: invited.invitation.token, password }), 'activate');
-  const session = await ok<{ token: string }>(
-    call('POST', '/auth/developer/login', {}, { email: 'dev@connecteurs.example', password }),
-    'developer login',
-  );
-  const developer = { authorization: `Bearer ${session.token}` };
-  const app = await ok<{ id: number }>(
-    call('POST', '/api/2/app', developer, {
-      name: 'Cyclo CRM',
-      description: 'Your CRM and your catalogue in the console.',
-      price: 4.9,
-      authentication: {
-        fields: [
-          { id: 'field_login', label: 'Shop login', type: 'TEXT' },
-          { id: 'field_password', label: 'Shop password', type: 'PASSWORD' },
-        ],
-        verification_url: connector.authenticationUrl,
-      },
-      settings: {
-        fields: [{ id: 'field_currency', label: 'Currency', type: 'TEXT' }],
-        verification_url: connector.settingsUrl,
-      },
-      interactions: {
-        product_list: { catalogue_url: `${connector.url}/products`, categories_url: `${connector.url}/categories` },
-        visitor_profile: { url: `${connector.url}/visitor-profile` },
-      },
-    }),
-    'create the app',
-  );
-  await ok(call('POST', `/api/2/app/${app.id}/submission`, developer, { version: '1.0.0' }), 'submit');
-  await ok(call('POST', `/api/2/app/${app.id}/review`, admin, { decision: 'approved' }), 'approve');
-  return app.id;
-}
-
-const installations = async () =>
-  ok<Array<{ app_id: number; website_id: number[] }>>(
-    call('GET', '/api/2/installation', { 'x-api-key': server.demo.apiKey }),
-    'installations',
-  );
 
 beforeAll(async () => {
-  connector = await new FakeConnector().start();
-  server = await startServer();
-  browser = await launchBrowser();
-  appId = await publishedApp();
+  connector = world.connector;
+  // Built by a developer the platform admin invited, approved by the admin; without the closing option.
+  const { product_list, visitor_profile } = connectorInteractions(connector);
+  appId = await publishedApp(
+    world.api,
+    await newDeveloper(world.api),
+    cycloApp(connector, { interactions: { product_list, visitor_profile } }),
+  );
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await connector?.stop();
-});
+
+const installations = () => world.api.installations();
 
 describe('Apps in the console', () => {
   it('an admin installs an app from the marketplace (a refused password first) and uninstalls it', async () => {
-    const page = await openConsole(browser, server, server.demo.login.email, server.demo.login.password);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const page = await world.demoConsole();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click();
     await page.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
     await page.getByText('No app installed.').waitFor();
@@ -191,7 +118,7 @@ describe('Apps in the console', () => {
     const rows = await installations();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.app_id).toBe(appId);
-    expect(rows[0]?.website_id).toContain(server.demo.websiteId);
+    expect(rows[0]?.website_id).toContain(world.server.demo.websiteId);
     await shot(page, 'installed');
 
     // Uninstall, after confirming (Cancel first keeps it).
@@ -216,18 +143,10 @@ describe('Apps in the console', () => {
       '4,90 € par utilisateur et par mois',
     );
     await card.getByRole('link', { name: 'Installer Cyclo CRM' }).waitFor();
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   });
 
   it('the page is a small chunk loaded on demand', () => {
-    const html = fs.readFileSync(path.join(ASSETS, '..', 'index.html'), 'utf8');
-    const chunks = fs.readdirSync(ASSETS).filter((name) => /^AppsPage-.*\.(js|css)$/.test(name));
-    expect(chunks.length).toBeGreaterThan(0);
-    for (const name of chunks) expect(html.includes(name)).toBe(false);
-    const gzipped = chunks.reduce(
-      (sum, name) => sum + gzipSync(fs.readFileSync(path.join(ASSETS, name)), { level: 9 }).length,
-      0,
-    );
-    expect(gzipped).toBeLessThan(8 * 1024);
+    expectChunkOnDemand(/^AppsPage-.*\.(js|css)$/, 8 * 1024);
   });
 });

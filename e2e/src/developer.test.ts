@@ -5,41 +5,19 @@
 // submits version 1.0.0 and sees the app under review and read-only; the API shows the submitted fields. After the
 // admin approves through the API the page shows it published; submitting the same version again is refused beside
 // the version number. The area's chunk is loaded on demand.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { FakeConnector } from '@causerie/test-support/fakes/connector';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import {
+  DEVELOPER_PASSWORD,
+  expectChunkOnDemand,
+  fieldInputs,
+  inviteDeveloper,
+  newDeveloperIdentity,
+  uniqueSuffix,
+  useAppsWorld,
+} from './apps-kit.js';
+import { shot } from './harness.js';
 
-const ASSETS = fileURLToPath(new URL('../../console/dist/assets/', import.meta.url));
-
-let server: RunningServer;
-let browser: Browser;
-let connector: FakeConnector;
-const pageErrors: string[] = [];
-
-async function call(
-  method: string,
-  url: string,
-  auth: Record<string, string>,
-  body?: unknown,
-): Promise<{ status: number; body: { data?: unknown } }> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as { data?: unknown } };
-}
-
-async function ok<T>(answer: Promise<Awaited<ReturnType<typeof call>>>, what: string): Promise<T> {
-  const { status, body } = await answer;
-  if (status !== 200) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body.data as T;
-}
+const world = useAppsWorld();
 
 interface AppAnswer {
   id: number;
@@ -53,48 +31,26 @@ interface AppAnswer {
   signing_secret?: string;
 }
 
-beforeAll(async () => {
-  connector = await new FakeConnector().start();
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await connector?.stop();
-});
-
-/** The `Field n id/label/type` inputs of one step's list. */
-const fieldInputs = (page: Page, step: 'authentication' | 'settings', n: number) => {
-  const list = page.getByTestId(`step-${step}`);
-  return {
-    id: list.getByLabel(`Field ${n} id`),
-    label: list.getByLabel(`Field ${n} label`),
-    type: list.getByLabel(`Field ${n} type`),
-  };
-};
-
 describe('The developer area', () => {
   it('a developer activates, builds an app, fixes a field the server refused, submits it; approval shows', async () => {
-    const admin = { 'x-api-key': server.adminKey };
-    const invited = await ok<{ invitation: { link: string } }>(
-      call('POST', '/api/2/developer', admin, { email: 'dev@connecteurs.example', name: 'Léa Martin' }),
-      'invite the developer',
-    );
+    const { api, connector, server } = world;
+    const admin = api.asAdmin;
+    // Unique per attempt: a retried test invites a developer of its own.
+    const suffix = uniqueSuffix();
+    const { email, name } = newDeveloperIdentity(suffix);
+    const appName = `Cyclo CRM ${suffix}`;
+    const invited = await inviteDeveloper(api, { email, name });
     const link = new URL(invited.invitation.link);
     expect(link.pathname).toBe('/admin/developer/activate');
 
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const page = await world.newPage({ height: 900, clipboard: true });
 
     // The invitation link: two passwords that differ are refused here, then the password is set.
     await page.goto(`${server.url}${link.pathname}${link.hash}`);
     await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
     // The token leaves the address bar.
     expect(new URL(page.url()).hash).toBe('');
-    const password = 'un-long-mot-de-passe';
+    const password = DEVELOPER_PASSWORD;
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Password again').fill(`${password}!`);
     await page.getByRole('button', { name: 'Set my password' }).click();
@@ -104,7 +60,7 @@ describe('The developer area', () => {
 
     await page.getByRole('heading', { name: 'Developer login' }).waitFor();
     await page.getByText('Your password is set: log in.').waitFor();
-    await page.getByLabel('Email').fill('dev@connecteurs.example');
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'My apps' }).waitFor();
@@ -116,7 +72,7 @@ describe('The developer area', () => {
     // A new app: profile, fields, interactions.
     await page.getByRole('link', { name: 'New app' }).click();
     await page.getByRole('heading', { name: 'New app' }).waitFor();
-    await page.getByLabel('Name', { exact: true }).fill('Cyclo CRM');
+    await page.getByLabel('Name', { exact: true }).fill(appName);
     await page.getByLabel('Description').fill('Your CRM and your catalogue in the console.');
     await page.getByLabel('Price per user per month (€)').fill('4.90');
 
@@ -159,12 +115,13 @@ describe('The developer area', () => {
     );
     expect(await duplicate.evaluate((input) => input === document.activeElement)).toBe(true);
     expect(await fieldInputs(page, 'authentication', 1).id.getAttribute('aria-invalid')).toBeNull();
-    expect(await call('GET', '/api/2/app?full=1', admin).then((answer) => answer.body.data)).toEqual([]);
+    const apps = await api.ok<Array<{ name: string }>>('GET', '/api/2/app?full=1', admin);
+    expect(apps.filter((app) => app.name === appName)).toEqual([]);
     await shot(page, 'field-refused');
 
     await duplicate.fill('field_currency');
     await page.getByRole('button', { name: 'Create the app' }).click();
-    await page.getByRole('heading', { name: 'Cyclo CRM' }).waitFor();
+    await page.getByRole('heading', { name: appName }).waitFor();
     const appId = Number(/\/admin\/developer\/apps\/(\d+)$/.exec(page.url())?.[1]);
     expect(appId).toBeGreaterThan(0);
     expect(await page.getByTestId('app-status').first().textContent()).toBe('Sandbox');
@@ -196,9 +153,9 @@ describe('The developer area', () => {
     expect(await versions.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).toBe('Under review');
     await shot(page, 'under-review');
 
-    const submitted = await ok<AppAnswer>(call('GET', `/api/2/app/${appId}`, admin), 'the app');
+    const submitted = await api.ok<AppAnswer>('GET', `/api/2/app/${appId}`, admin);
     expect(submitted).toMatchObject({
-      name: 'Cyclo CRM',
+      name: appName,
       status: 'under_review',
       price: 4.9,
       authentication: {
@@ -218,16 +175,17 @@ describe('The developer area', () => {
         conversation_closing: { url: `${connector.url}/closing-form` },
       },
     });
-    const submittedVersions = await ok<Array<{ version: string; status: string; webhooks: unknown[] }>>(
-      call('GET', `/api/2/app/${appId}/version`, admin),
-      'versions',
+    const submittedVersions = await api.ok<Array<{ version: string; status: string; webhooks: unknown[] }>>(
+      'GET',
+      `/api/2/app/${appId}/version`,
+      admin,
     );
     expect(submittedVersions).toMatchObject([
       { version: '1.0.0', status: 'under_review', webhooks: [{ name: 'CRM sync', url: `${connector.url}/hooks` }] },
     ]);
 
     // Approved by the platform admin: the page (reloaded, the session kept for the tab) shows it published.
-    await ok(call('POST', `/api/2/app/${appId}/review`, admin, { decision: 'approved' }), 'approve');
+    await api.ok('POST', `/api/2/app/${appId}/review`, admin, { decision: 'approved' });
     await page.reload();
     await page.getByTestId('app-status').filter({ hasText: 'Published' }).first().waitFor();
     expect(await page.getByTestId('published-version').textContent()).toBe('1.0.0');
@@ -245,9 +203,9 @@ describe('The developer area', () => {
 
     // My apps: the app, published, its version.
     await page.getByRole('link', { name: 'My apps' }).click();
-    const row = page.getByRole('table', { name: 'My apps' }).getByRole('row').filter({ hasText: 'Cyclo CRM' });
+    const row = page.getByRole('table', { name: 'My apps' }).getByRole('row').filter({ hasText: appName });
     await row.waitFor();
-    expect(await row.getByRole('cell').allTextContents()).toEqual(['Cyclo CRM', 'Published', '1.0.0']);
+    expect(await row.getByRole('cell').allTextContents()).toEqual([appName, 'Published', '1.0.0']);
 
     // Log out: the tab forgets the token; the area asks to log in again.
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -255,19 +213,10 @@ describe('The developer area', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('causerie.developer.session'))).toBeNull();
     await page.goto(`${server.url}/admin/developer`);
     await page.getByRole('heading', { name: 'Developer login' }).waitFor();
-    expect(pageErrors).toEqual([]);
-    await context.close();
+    expect(world.pageErrors).toEqual([]);
   });
 
   it('the area is a chunk loaded on demand', () => {
-    const html = fs.readFileSync(path.join(ASSETS, '..', 'index.html'), 'utf8');
-    const chunks = fs.readdirSync(ASSETS).filter((name) => /^DeveloperArea-.*\.(js|css)$/.test(name));
-    expect(chunks.length).toBeGreaterThan(0);
-    for (const name of chunks) expect(html.includes(name)).toBe(false);
-    const gzipped = chunks.reduce(
-      (sum, name) => sum + gzipSync(fs.readFileSync(path.join(ASSETS, name)), { level: 9 }).length,
-      0,
-    );
-    expect(gzipped).toBeLessThan(12 * 1024);
+    expectChunkOnDemand(/^DeveloperArea-.*\.(js|css)$/, 12 * 1024);
   });
 });

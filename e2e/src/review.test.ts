@@ -5,81 +5,52 @@
 // with their types and verification URLs, interactions, webhooks), is refused a refusal without a reason (the server's
 // 400 beside the field, which takes the focus), refuses with a reason (the API shows the app back in sandbox with it);
 // the developer submits 1.0.1, the admin approves it: published, and a client's marketplace lists it.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { FakeConnector } from '@causerie/test-support/fakes/connector';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  activateDeveloper,
+  CYCLO_SETTINGS_FIELDS,
+  connectorInteractions,
+  cycloApp,
+  DEVELOPER_PASSWORD,
+  type DeveloperIdentity,
+  expectChunkOnDemand,
+  newDeveloperIdentity,
+  signInAsPlatformAdmin,
+  useAppsWorld,
+} from './apps-kit.js';
+import { shot } from './harness.js';
 
-const ASSETS = fileURLToPath(new URL('../../console/dist/assets/', import.meta.url));
-const DEVELOPER = { email: 'lea@connecteurs.example', name: 'Léa Martin', company: 'Cyclo SAS' };
-const PASSWORD = 'un-long-mot-de-passe';
 const REASON = 'The settings need a verification URL on HTTPS you own; the description is too short.';
 
-let server: RunningServer;
-let browser: Browser;
-let connector: FakeConnector;
+const world = useAppsWorld();
+let invitee: DeveloperIdentity;
 let page: Page;
 let invitationLink = '';
 let developerToken = '';
 let appId = 0;
-const pageErrors: string[] = [];
 
-async function call(
-  method: string,
-  url: string,
-  auth: Record<string, string>,
-  body?: unknown,
-): Promise<{ status: number; body: { data?: unknown; meta?: { message?: string } } }> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { ...auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as { data?: unknown } };
-}
-
-async function ok<T>(answer: Promise<Awaited<ReturnType<typeof call>>>, what: string): Promise<T> {
-  const { status, body } = await answer;
-  if (status !== 200) throw new Error(`${what}: ${status} ${JSON.stringify(body)}`);
-  return body.data as T;
-}
-
-const asDeveloper = () => ({ authorization: `Bearer ${developerToken}` });
-const asAdmin = () => ({ 'x-api-key': server.adminKey });
+const asDeveloper = () => world.api.asDeveloper(developerToken);
+const asAdmin = () => world.api.asAdmin;
 
 beforeAll(async () => {
-  connector = await new FakeConnector().start();
-  server = await startServer();
-  browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await connector?.stop();
+  page = await world.newPage({ height: 900, clipboard: true });
 });
 
 describe('the platform admin reviews apps in the partner area', () => {
   it('invites a developer and copies the invitation link, shown once; a new link replaces it', async () => {
-    await page.goto(`${server.url}/admin/partner`);
-    await page.getByLabel('API key').fill(server.adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('partner-scope').filter({ hasText: 'Signed in with the platform key' }).waitFor();
+    const { api, server } = world;
+    // A developer of this attempt's own: a retried test does not meet the first one's invitation.
+    invitee = newDeveloperIdentity();
+    await signInAsPlatformAdmin(page, server);
     const nav = page.getByRole('navigation', { name: 'Partner pages' });
     await nav.getByRole('link', { name: 'Developers' }).click();
     expect(new URL(page.url()).pathname).toBe('/admin/partner/developers');
 
     const form = page.getByTestId('invite-developer');
-    await form.getByLabel('Email', { exact: true }).fill(DEVELOPER.email);
-    await form.getByLabel('Name', { exact: true }).fill(DEVELOPER.name);
-    await form.getByLabel('Company (optional)').fill(DEVELOPER.company);
+    await form.getByLabel('Email', { exact: true }).fill(invitee.email);
+    await form.getByLabel('Name', { exact: true }).fill(invitee.name);
+    await form.getByLabel('Company (optional)').fill(invitee.company);
     await form.getByRole('button', { name: 'Invite' }).click();
     const invitation = page.getByTestId('invitation');
     await invitation.getByRole('alert').filter({ hasText: 'This link is shown once' }).waitFor();
@@ -88,77 +59,62 @@ describe('the platform admin reviews apps in the partner area', () => {
     await invitation.getByRole('button', { name: 'Copy the invitation link' }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(firstLink);
 
-    const row = page.getByTestId('developers').getByRole('row').filter({ hasText: DEVELOPER.email });
+    const row = page.getByTestId('developers').getByRole('row').filter({ hasText: invitee.email });
     await row.getByText('Invited', { exact: true }).waitFor();
-    expect(await row.textContent()).toContain(DEVELOPER.company);
+    expect(await row.textContent()).toContain(invitee.company);
     await shot(page, 'review-invitation');
 
     // A new link for the invited developer: the first one stops working.
-    await row.getByRole('button', { name: `New invitation link for ${DEVELOPER.name}` }).click();
+    await row.getByRole('button', { name: `New invitation link for ${invitee.name}` }).click();
     await expect.poll(() => page.getByTestId('invitation-link').textContent()).not.toBe(firstLink);
     invitationLink = (await page.getByTestId('invitation-link').textContent()) ?? '';
     await invitation.getByRole('button', { name: 'Copy the invitation link' }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(invitationLink);
     const oldToken = new URL(firstLink).hash.replace('#token=', '');
-    const stale = await call('POST', '/auth/developer/activation', {}, { token: oldToken, password: PASSWORD });
+    const stale = await api.call(
+      'POST',
+      '/auth/developer/activation',
+      {},
+      { token: oldToken, password: DEVELOPER_PASSWORD },
+    );
     expect(stale.status).toBeGreaterThanOrEqual(400);
     expect(stale.status).toBeLessThan(500);
   });
 
   it('the developer activates with the copied link, builds an app and submits 1.0.0', async () => {
+    const { api, connector } = world;
     const token = new URL(invitationLink).hash.replace('#token=', '');
-    await ok(call('POST', '/auth/developer/activation', {}, { token, password: PASSWORD }), 'activate');
-    developerToken = (
-      await ok<{ token: string }>(
-        call('POST', '/auth/developer/login', {}, { email: DEVELOPER.email, password: PASSWORD }),
-        'developer login',
-      )
-    ).token;
-    const app = await ok<{ id: number }>(
-      call('POST', '/api/2/app', asDeveloper(), {
-        name: 'Cyclo CRM',
-        description: 'Your CRM and your catalogue in the console.',
-        price: 4.9,
-        authentication: {
-          fields: [
-            { id: 'field_login', label: 'Shop login', type: 'TEXT' },
-            { id: 'field_password', label: 'Shop password', type: 'PASSWORD' },
-          ],
-          verification_url: connector.authenticationUrl,
-        },
+    developerToken = await activateDeveloper(api, token, invitee.email);
+    const { product_list, conversation_closing } = connectorInteractions(connector);
+    const app = await api.ok<{ id: number }>(
+      'POST',
+      '/api/2/app',
+      asDeveloper(),
+      cycloApp(connector, {
         settings: {
-          fields: [
-            { id: 'field_currency', label: 'Currency', type: 'TEXT' },
-            { id: 'field_sync', label: 'Sync orders', type: 'CHECKBOX' },
-          ],
+          fields: [...CYCLO_SETTINGS_FIELDS, { id: 'field_sync', label: 'Sync orders', type: 'CHECKBOX' }],
           verification_url: connector.settingsUrl,
         },
-        interactions: {
-          product_list: { catalogue_url: `${connector.url}/products`, categories_url: `${connector.url}/categories` },
-          conversation_closing: { url: `${connector.url}/closing` },
-        },
+        interactions: { product_list, conversation_closing },
       }),
-      'create the app',
     );
     appId = app.id;
-    await ok(
-      call('POST', `/api/2/app/${appId}/webhook`, asDeveloper(), {
-        name: 'CRM sync',
-        url: `${connector.url}/hooks`,
-        events: ['conversation.closed'],
-      }),
-      'add a webhook',
-    );
-    await ok(call('POST', `/api/2/app/${appId}/submission`, asDeveloper(), { version: '1.0.0' }), 'submit 1.0.0');
+    await api.ok('POST', `/api/2/app/${appId}/webhook`, asDeveloper(), {
+      name: 'CRM sync',
+      url: `${connector.url}/hooks`,
+      events: ['conversation.closed'],
+    });
+    await api.ok('POST', `/api/2/app/${appId}/submission`, asDeveloper(), { version: '1.0.0' });
   });
 
   it('opens the app under review, reads its definition, and refuses it only with a reason', async () => {
+    const { api, connector } = world;
     await page.getByRole('navigation', { name: 'Partner pages' }).getByRole('link', { name: 'App review' }).click();
     const queue = page.getByTestId('review-queue');
     const row = queue.getByTestId(`review-app-${appId}`);
     await row.waitFor();
     const cells = await row.getByRole('cell').allTextContents();
-    expect(cells.slice(0, 3)).toEqual(['Cyclo CRM', `${DEVELOPER.name} (${DEVELOPER.company})`, '1.0.0']);
+    expect(cells.slice(0, 3)).toEqual(['Cyclo CRM', `${invitee.name} (${invitee.company})`, '1.0.0']);
     expect(cells[3]).not.toBe('');
     await row.getByRole('link', { name: 'Review Cyclo CRM' }).focus();
     await page.keyboard.press('Enter');
@@ -196,7 +152,9 @@ describe('the platform admin reviews apps in the partner area', () => {
     expect(await page.getByTestId('error-reason').textContent()).toMatch(/^Check this field: .+/);
     expect(await reason.evaluate((element) => element === document.activeElement)).toBe(true);
     await shot(page, 'review-refusal-without-reason');
-    expect((await call('GET', `/api/2/app/${appId}`, asAdmin())).body.data).toMatchObject({ status: 'under_review' });
+    expect((await api.call('GET', `/api/2/app/${appId}`, asAdmin())).body.data).toMatchObject({
+      status: 'under_review',
+    });
 
     await reason.fill(REASON);
     await page.getByRole('button', { name: 'Refuse' }).click();
@@ -204,12 +162,13 @@ describe('the platform admin reviews apps in the partner area', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/partner/apps');
     await page.getByText('Nothing here.').first().waitFor();
     expect(await page.getByTestId(`review-app-${appId}`).count()).toBe(0);
-    const refused = (await call('GET', `/api/2/app/${appId}`, asDeveloper())).body.data;
+    const refused = (await api.call('GET', `/api/2/app/${appId}`, asDeveloper())).body.data;
     expect(refused).toMatchObject({ status: 'sandbox', review_reason: REASON });
   });
 
   it('approves the resubmitted 1.0.1: published, and listed in a client’s marketplace', async () => {
-    await ok(call('POST', `/api/2/app/${appId}/submission`, asDeveloper(), { version: '1.0.1' }), 'submit 1.0.1');
+    const { api } = world;
+    await api.ok('POST', `/api/2/app/${appId}/submission`, asDeveloper(), { version: '1.0.1' });
     await page.reload();
     const row = page.getByTestId(`review-app-${appId}`);
     await row.waitFor();
@@ -222,25 +181,26 @@ describe('the platform admin reviews apps in the partner area', () => {
     await published.waitFor();
     expect(await published.getByRole('cell').allTextContents()).toEqual([
       'Cyclo CRM',
-      `${DEVELOPER.name} (${DEVELOPER.company})`,
+      `${invitee.name} (${invitee.company})`,
       '1.0.1',
     ]);
     expect(await page.getByTestId(`review-app-${appId}`).count()).toBe(0);
     await shot(page, 'review-published');
 
-    expect((await call('GET', `/api/2/app/${appId}`, asAdmin())).body.data).toMatchObject({
+    expect((await api.call('GET', `/api/2/app/${appId}`, asAdmin())).body.data).toMatchObject({
       status: 'published',
       published_version: { version: '1.0.1' },
     });
-    const marketplace = await ok<Array<{ id: number; name: string; version: string }>>(
-      call('GET', '/api/2/marketplace', { 'x-api-key': server.demo.apiKey }),
-      'marketplace',
+    const marketplace = await api.ok<Array<{ id: number; name: string; version: string }>>(
+      'GET',
+      '/api/2/marketplace',
+      api.asDemoClient,
     );
     expect(marketplace.find((entry) => entry.id === appId)).toMatchObject({ name: 'Cyclo CRM', version: '1.0.1' });
 
     // The developer, now active, shows so in the list.
     await page.getByRole('navigation', { name: 'Partner pages' }).getByRole('link', { name: 'Developers' }).click();
-    const developer = page.getByTestId('developers').getByRole('row').filter({ hasText: DEVELOPER.email });
+    const developer = page.getByTestId('developers').getByRole('row').filter({ hasText: invitee.email });
     await developer.getByText('Active', { exact: true }).waitFor();
     expect(await developer.getByRole('button').count()).toBe(0);
 
@@ -257,10 +217,7 @@ describe('the platform admin reviews apps in the partner area', () => {
   });
 
   it('loads the review pages in their own chunk, without script errors', () => {
-    const chunk = fs.readdirSync(ASSETS).find((name) => /^platform-pages-.*\.js$/.test(name));
-    expect(chunk).toBeDefined();
-    const gzipped = gzipSync(fs.readFileSync(path.join(ASSETS, chunk ?? ''))).length;
-    expect(gzipped).toBeLessThan(6_000);
-    expect(pageErrors).toEqual([]);
+    expectChunkOnDemand(/^platform-pages-.*\.js$/, 6_000);
+    expect(world.pageErrors).toEqual([]);
   });
 });
