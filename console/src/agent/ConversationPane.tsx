@@ -2,6 +2,7 @@
 // the dialogs (ConversationDialogs.tsx); each entry is drawn by HistoryEntry.tsx.
 import { type ChangeEvent, type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { type Api, failedField, unwrap } from '../api';
+import { useCannedPicker } from '../canned/CannedPicker';
 import { useI18n } from '../i18n';
 import type { Me } from '../me';
 import type { OperatorSocket } from '../socket';
@@ -69,6 +70,17 @@ export function ConversationPane({
   const historyRef = useRef<HTMLOListElement | null>(null);
   const composerRef = useRef<HTMLTextAreaElement | null>(null);
   const lastSeq = entries[entries.length - 1]?.seq ?? 0;
+  // Typing `/shortcut` offers the canned responses (canned/CannedPicker.tsx).
+  const canned = useCannedPicker({
+    api,
+    conversationId: view.id,
+    websiteId: view.website_id,
+    textareaRef: composerRef,
+    onInsert: (inserted) => {
+      setText(inserted);
+      setTyping(inserted !== '');
+    },
+  });
 
   // Another conversation, or the same one read again through the API, shows its own report.
   useEffect(() => setProblem(conversation.problem ?? null), [conversation.problem]);
@@ -182,6 +194,7 @@ export function ConversationPane({
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (canned.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void send();
@@ -289,6 +302,7 @@ export function ConversationPane({
             </label>
             {mode === 'note' && <span className="muted small">{t('conv.noteHint')}</span>}
           </div>
+          {canned.popup}
           <div className="composer-row">
             <textarea
               ref={composerRef}
@@ -301,8 +315,11 @@ export function ConversationPane({
               onChange={(event) => {
                 setText(event.target.value);
                 setTyping(event.target.value !== '');
+                canned.track(event.target);
               }}
+              onSelect={(event) => canned.track(event.currentTarget)}
               onKeyDown={onKeyDown}
+              {...canned.inputProps}
             />
             {mode === 'reply' && view.source === 'whatsapp' && (
               <button type="button" onClick={() => setDialog('template')} title={t('template.hint')}>
