@@ -1,5 +1,5 @@
 // The agent view: conversation lists (mine, waiting, closed, search), the conversation, and the visitor panel, kept live by the operator socket.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { type Api, dataOf, unwrap, withFields } from '../api';
 import { useI18n } from '../i18n';
 import type { Me } from '../me';
@@ -16,10 +16,14 @@ import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { ConversationPane } from './ConversationPane';
 import type { Directory, LoadedConversation } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
+import { type AgentAction, agentActionOf, isTypingTarget, neighbourOf, SHEET_BUTTON } from './shortcuts';
 import { agentReducer, initialAgentState } from './state';
 import { VisitorPanel } from './VisitorPanel';
 
 const FULL = { full: '1', limit: 100 } as const;
+
+// The shortcut sheet loads when first opened: it is not part of the agent view's first load.
+const ShortcutSheet = lazy(() => import('./ShortcutSheet').then((module) => ({ default: module.ShortcutSheet })));
 
 type ListTab = 'mine' | 'waiting' | 'closed' | 'search';
 
@@ -59,6 +63,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
     'Notification' in window ? Notification.permission : 'unsupported',
   );
   const [visitorPanelOpen, setVisitorPanelOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const socketRef = useRef<OperatorSocket | null>(null);
   const selectedRef = useRef<number | null>(selectedId);
   selectedRef.current = selectedId;
@@ -149,6 +154,38 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
     if (selectedId !== null) dispatch({ type: 'seen', conversationId: selectedId });
   }, [selectedId, state.conversations[selectedId ?? -1]?.entries.length]);
 
+  // Keyboard: `?` shows the shortcut sheet; Alt+↓/↑ opens the next/previous conversation of the list shown, Alt+1–4
+  // picks a list, Alt+R goes to the reply box (shortcuts.ts; the conversation's own are ConversationPane's).
+  useEffect(() => {
+    const tabs: Partial<Record<AgentAction, ListTab>> = {
+      'tab-mine': 'mine',
+      'tab-waiting': 'waiting',
+      'tab-closed': 'closed',
+      'tab-search': 'search',
+    };
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (document.querySelector('[aria-modal="true"]') !== null) return;
+      const action = agentActionOf(event, isTypingTarget(document.activeElement));
+      if (action === null) return;
+      event.preventDefault();
+      if (action === 'help') setShortcutsOpen(true);
+      else if (action === 'reply') document.querySelector<HTMLTextAreaElement>('.composer-row textarea')?.focus();
+      else if (action === 'next' || action === 'previous') {
+        const items = [...document.querySelectorAll<HTMLElement>('.sidebar [data-conversation-id]')];
+        const ids = items.map((item) => Number(item.dataset.conversationId));
+        const target = neighbourOf(ids, selectedRef.current, action === 'next' ? 1 : -1);
+        if (target === null) return;
+        items[ids.indexOf(target)]?.focus();
+        if (target !== selectedRef.current) navigate(`/admin/conversations/${target}`);
+      } else {
+        const tab = tabs[action];
+        if (tab !== undefined) setTab(tab);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const setAvailability = async (change: Partial<Availability>) => {
     const next = {
       chat: state.availability.chat,
@@ -219,6 +256,15 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
               {t('agent.notifications')}
             </button>
           )}
+          <button
+            type="button"
+            className="link"
+            onClick={() => setShortcutsOpen(true)}
+            aria-keyshortcuts="?"
+            data-testid="open-shortcuts"
+          >
+            {SHEET_BUTTON[language]}
+          </button>
           <ErrorLine error={error} />
         </section>
         <div className="tabs" role="tablist">
@@ -247,6 +293,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
                   className={selectedId === c.view.id ? 'item selected' : 'item'}
                   onClick={() => open(c.view.id)}
                   data-testid={`conversation-${c.view.id}`}
+                  data-conversation-id={c.view.id}
                 >
                   <span className="item-title">
                     #{c.view.id} · {visitorName(c.view)}
@@ -309,6 +356,11 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
           />
         )}
       </main>
+      {shortcutsOpen && (
+        <Suspense fallback={null}>
+          <ShortcutSheet onClose={() => setShortcutsOpen(false)} />
+        </Suspense>
+      )}
       {selectedId !== null && (
         <aside className="visitor-panel" aria-label={t('visitor.title')}>
           <VisitorPanel
@@ -413,6 +465,7 @@ function RestList({
                 className={selectedId === row.id ? 'item selected' : 'item'}
                 onClick={() => onOpen(row.id)}
                 data-testid={`conversation-${row.id}`}
+                data-conversation-id={row.id}
               >
                 <span className="item-title">#{row.id}</span>
                 <SourceBadge source={row.source} channel={row.channel} />
@@ -509,6 +562,7 @@ function SearchList({
                 type="button"
                 className={selectedId === row.id ? 'item selected' : 'item'}
                 onClick={() => onOpen(row.id)}
+                data-conversation-id={row.id}
               >
                 <span className="item-title">#{row.id}</span>
                 <SourceBadge source={row.source} channel={row.channel} />
