@@ -8,6 +8,7 @@ import { FakeConnector } from '@causerie/test-support/fakes/connector';
 import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectorApp } from '../../test/apps.js';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
@@ -390,6 +391,47 @@ describe('installation', () => {
     await clientReceiver.waitFor(1, 15_000);
     const marketplace = await t.api('GET', '/marketplace', { key: client.key });
     expect(marketplace.body.data.find((entry) => entry.id === appId)?.installation_id).toBe(installation.id);
+  });
+
+  it('installs an app once per client, even when two installs race', async () => {
+    const shop = await clientWithKey(t, `Course ${Math.random().toString(36).slice(2, 8)}`);
+    await t.api('POST', '/website', { key: shop.key, json: { url: 'https://course.example' } });
+    const name = `Course CRM ${Math.random().toString(36).slice(2, 8)}`;
+    const id = (await asDeveloper('POST', '/app', { ...connectorApp(connector, name) })).body.data.id;
+    await asDeveloper('POST', `/app/${id}/submission`, { version: '1.0.0' });
+    await t.api('POST', `/app/${id}/review`, { key: ADMIN_KEY, json: { decision: 'approved' } });
+    const install = () =>
+      t.api('POST', '/installation', {
+        key: shop.key,
+        json: {
+          app_id: id,
+          authentication: { field_login: 'boutique-lyon', field_password: 'p4ssw0rd-lyon' },
+          settings: { field_currency: 'EUR' },
+        },
+      });
+    const answers = await Promise.all([install(), install()]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((answer) => answer.status === 409);
+    const installed = answers.find((answer) => answer.status === 200);
+    expect(refused?.body.meta).toMatchObject({ status: 'fail', field: 'app_id' });
+    expect(refused?.body.meta.message).toBe(
+      `'${name}' is installed already (installation ${installed?.body.data.id}): uninstall it first.`,
+    );
+    expect((await t.api('GET', '/installation', { key: shop.key })).body.data).toHaveLength(1);
+
+    // The database holds the rule whatever the code does: a second live installation is refused, an uninstalled
+    // one may sit beside the live one.
+    const row = await t.store.db
+      .selectFrom('app_installation')
+      .selectAll()
+      .where('id', '=', Number(installed?.body.data.id))
+      .executeTakeFirstOrThrow();
+    const { id: _id, ...copy } = row;
+    await expect(t.store.db.insertInto('app_installation').values(copy).execute()).rejects.toThrow();
+    await t.store.db
+      .insertInto('app_installation')
+      .values({ ...copy, deleted_at: row.created_at })
+      .execute();
   });
 
   it('keeps the installed version when the developer publishes a change', async () => {

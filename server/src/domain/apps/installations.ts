@@ -5,6 +5,7 @@
 // revokes the key, emits `connector.uninstalled` and retires those webhooks (they still receive that event).
 import type { Kysely } from 'kysely';
 import { openText, sealText } from '../../channels/secrets.js';
+import { isUniqueViolation } from '../../db/dialect.js';
 import type { AppInstallationRow, AppRow, AppVersionRow, Database } from '../../db/schema.js';
 import { isEmailAddress } from '../../email.js';
 import { conflict, fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
@@ -178,8 +179,7 @@ export async function installApp(
     .where('app_id', '=', app.id)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
-  if (installed !== undefined)
-    throw conflict(`The app is installed already (installation ${installed.id}): uninstall it first.`, 'app_id');
+  if (installed !== undefined) throw alreadyInstalled(definition.name, installed.id);
   const { websiteIds, covered } = await installedWebsites(db, clientId, input.website_id);
   const steps = STEPS.map((step) => ({
     step,
@@ -203,103 +203,121 @@ export async function installApp(
   }
   const at = nowInstant();
   const fieldValues = Object.fromEntries(steps.flatMap(({ values }) => values.map((v) => [v.field.id, v.value])));
-  return transact(db, async (trx) => {
-    const again = await trx
+  try {
+    return await transact(db, async (trx) => {
+      const again = await trx
+        .selectFrom('app_installation')
+        .select('id')
+        .where('client_id', '=', clientId)
+        .where('app_id', '=', app.id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (again !== undefined) throw alreadyInstalled(definition.name, again.id);
+      const { id: keyId } = await trx
+        .insertInto('api_key')
+        .values({
+          public_id: material.publicId,
+          secret_hash: material.secretHash,
+          scope: 'client',
+          partner_id: null,
+          client_id: clientId,
+          name: `App: ${definition.name}`.slice(0, 100),
+          created_at: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await appendEvent(trx, {
+        type: 'api_key.created',
+        clientId,
+        subject: { type: 'api_key', id: keyId },
+        payload: { scope: 'client', name: `App: ${definition.name}`.slice(0, 100) },
+        at,
+      });
+      const { id } = await trx
+        .insertInto('app_installation')
+        .values({
+          client_id: clientId,
+          app_id: app.id,
+          app_version_id: version.id,
+          website_ids: JSON.stringify(covered),
+          field_values: '',
+          api_key_id: keyId,
+          created_at: at,
+          deleted_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('app_installation')
+        .set({ field_values: sealText(key, installationBinding(id), JSON.stringify(fieldValues)) })
+        .where('id', '=', id)
+        .execute();
+      for (const webhook of definition.webhooks) {
+        const secret = openText(key, appWebhookBinding(webhook.id), webhook.secret);
+        const { id: webhookId } = await trx
+          .insertInto('webhook')
+          .values({
+            client_id: clientId,
+            name: `${definition.name}: ${webhook.name}`.slice(0, 200),
+            url: webhook.url,
+            events: JSON.stringify(webhook.events),
+            website_ids: JSON.stringify(covered),
+            content_type: webhook.content_type,
+            compat: 'standard',
+            format: 'v2',
+            enabled: 1,
+            disabled_reason: null,
+            secret: '',
+            previous_secret: null,
+            previous_secret_expires_at: null,
+            failing_since: null,
+            created_at: at,
+            updated_at: at,
+            installation_id: id,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('webhook')
+          .set({ secret: sealWebhookSecret(key, webhookId, secret) })
+          .where('id', '=', webhookId)
+          .execute();
+        await appendEvent(trx, {
+          type: 'webhook.created',
+          clientId,
+          subject: { type: 'webhook', id: webhookId },
+          payload: { webhookId, url: webhook.url, events: webhook.events },
+          at,
+        });
+      }
+      for (const websiteId of websiteIds)
+        await appendEvent(trx, {
+          type: 'connector.installed',
+          clientId,
+          subject: { type: 'app_installation', id },
+          payload: { websiteId, connectorId: app.uuid, connectorVersionId: version.uuid },
+          at,
+        });
+      return id;
+    });
+  } catch (error) {
+    // Two installs raced past the check: the partial unique index (client, app) of live installations refused one.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await db
       .selectFrom('app_installation')
       .select('id')
       .where('client_id', '=', clientId)
       .where('app_id', '=', app.id)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    if (again !== undefined)
-      throw conflict(`The app is installed already (installation ${again.id}): uninstall it first.`, 'app_id');
-    const { id: keyId } = await trx
-      .insertInto('api_key')
-      .values({
-        public_id: material.publicId,
-        secret_hash: material.secretHash,
-        scope: 'client',
-        partner_id: null,
-        client_id: clientId,
-        name: `App: ${definition.name}`.slice(0, 100),
-        created_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await appendEvent(trx, {
-      type: 'api_key.created',
-      clientId,
-      subject: { type: 'api_key', id: keyId },
-      payload: { scope: 'client', name: `App: ${definition.name}`.slice(0, 100) },
-      at,
-    });
-    const { id } = await trx
-      .insertInto('app_installation')
-      .values({
-        client_id: clientId,
-        app_id: app.id,
-        app_version_id: version.id,
-        website_ids: JSON.stringify(covered),
-        field_values: '',
-        api_key_id: keyId,
-        created_at: at,
-        deleted_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('app_installation')
-      .set({ field_values: sealText(key, installationBinding(id), JSON.stringify(fieldValues)) })
-      .where('id', '=', id)
-      .execute();
-    for (const webhook of definition.webhooks) {
-      const secret = openText(key, appWebhookBinding(webhook.id), webhook.secret);
-      const { id: webhookId } = await trx
-        .insertInto('webhook')
-        .values({
-          client_id: clientId,
-          name: `${definition.name}: ${webhook.name}`.slice(0, 200),
-          url: webhook.url,
-          events: JSON.stringify(webhook.events),
-          website_ids: JSON.stringify(covered),
-          content_type: webhook.content_type,
-          compat: 'standard',
-          format: 'v2',
-          enabled: 1,
-          disabled_reason: null,
-          secret: '',
-          previous_secret: null,
-          previous_secret_expires_at: null,
-          failing_since: null,
-          created_at: at,
-          updated_at: at,
-          installation_id: id,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('webhook')
-        .set({ secret: sealWebhookSecret(key, webhookId, secret) })
-        .where('id', '=', webhookId)
-        .execute();
-      await appendEvent(trx, {
-        type: 'webhook.created',
-        clientId,
-        subject: { type: 'webhook', id: webhookId },
-        payload: { webhookId, url: webhook.url, events: webhook.events },
-        at,
-      });
-    }
-    for (const websiteId of websiteIds)
-      await appendEvent(trx, {
-        type: 'connector.installed',
-        clientId,
-        subject: { type: 'app_installation', id },
-        payload: { websiteId, connectorId: app.uuid, connectorVersionId: version.uuid },
-        at,
-      });
-    return id;
-  });
+    if (winner === undefined) throw error;
+    throw alreadyInstalled(definition.name, winner.id);
+  }
+}
+
+/** 409: the client has a live installation of the app already. */
+function alreadyInstalled(appName: string, installationId: number) {
+  return conflict(`'${appName}' is installed already (installation ${installationId}): uninstall it first.`, 'app_id');
 }
 
 export const installationBinding = (id: number) => `app_installation:${id}`;
