@@ -150,7 +150,7 @@ export function CannedPage({ api, me }: { api: Api; me: Me }) {
                   {response.title}
                   <span className="canned-preview muted small">{response.body}</span>
                 </td>
-                <td>{text(response.scope === 'shared' ? 'canned.scope.shared' : 'canned.scope.personal')}</td>
+                <td>{text(response.scope === 'shared' ? 'canned.kind.shared' : 'canned.kind.personal')}</td>
                 <td>{websiteName(response.website_id)}</td>
                 <td className="canned-actions">
                   {!mayChange(response) ? (

@@ -88,6 +88,7 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
       if (current?.query !== next?.query || current?.start !== next?.start) setActive(0);
       return next;
     });
+    // Closed with Esc, the list stays closed while that `/word` is typed on; it opens again for another `/`.
     if (next === null || next.start !== dismissedAt) setDismissedAt(null);
   };
 
