@@ -64,12 +64,22 @@ export interface Transfer {
   served: Assignment[];
 }
 
+/**
+ * How a transfer to an operator is checked. A supervisor (admin or manager, domain/routing/supervision.ts) decides
+ * over the operator's availability and chat limit; the operator must still answer on the website, process the
+ * channel and be connected (unless it is the supervisor taking the conversation themselves).
+ */
+export interface TransferOptions {
+  supervised?: boolean;
+}
+
 /** Refuses (409 naming why) an operator who cannot take a transferred conversation now; reads their row under lock. */
 async function transferableOperator(
   trx: Tx,
   conversation: RoutedConversation,
   channel: LiveChannel,
   operatorId: number,
+  checks: { supervised: boolean; byOperatorId: number | null },
 ): Promise<void> {
   const query = trx
     .selectFrom('operator')
@@ -105,8 +115,10 @@ async function transferableOperator(
     .where('website_id', '=', conversation.website_id)
     .executeTakeFirst();
   if (!linked) throw conflict(`Operator ${operatorId} does not answer on website ${conversation.website_id}.`);
-  if (operator.connected !== 1) throw conflict(`Operator ${operatorId} is not connected.`);
+  const takingItThemselves = checks.supervised && operatorId === checks.byOperatorId;
+  if (operator.connected !== 1 && !takingItThemselves) throw conflict(`Operator ${operatorId} is not connected.`);
   if (enabled !== 1) throw conflict(`Operator ${operatorId} cannot process ${channel} (${channel}_enabled is false).`);
+  if (checks.supervised) return;
   if (available !== 1) throw conflict(`Operator ${operatorId} is not available for ${channel}.`);
   const load = (await loadsOf(trx, [operatorId])).get(`${operatorId}:${channel}`) ?? 0;
   const capacity = channelCapacity(channel, operator.chat_max_number);
@@ -128,6 +140,7 @@ export async function transferConversation(
   conversationId: number,
   target: TransferTarget,
   byOperatorId: number | null,
+  options: TransferOptions = {},
 ): Promise<Transfer> {
   const done = await transact(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
@@ -167,7 +180,10 @@ export async function transferConversation(
     let skillId = conversation.skill_id;
     let lockedIds: number[] = [];
     if ('operatorId' in target) {
-      await transferableOperator(trx, conversation, channel, target.operatorId);
+      await transferableOperator(trx, conversation, channel, target.operatorId, {
+        supervised: options.supervised === true,
+        byOperatorId,
+      });
       to = target.operatorId;
       targetData = { operator_id: target.operatorId };
     } else if ('groupId' in target) {
