@@ -12,8 +12,10 @@ import {
   OperatorSocket,
   type ServerFrame,
 } from '../socket';
+import { TagChip } from '../tags/TagChip';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { ConversationPane } from './ConversationPane';
+import { useDetailsText } from './details-strings';
 import type { Directory, LoadedConversation } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
 import { type AgentAction, agentActionOf, isTypingTarget, neighbourOf, SHEET_BUTTON } from './shortcuts';
@@ -330,6 +332,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             selectedId={selectedId}
             onOpen={open}
             refreshKey={0}
+            tags={directory.tags}
           />
         )}
         {tab === 'search' && <SearchList api={api} selectedId={selectedId} onOpen={open} />}
@@ -368,6 +371,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             conversationId={selectedId}
             live={live?.view ?? null}
             entries={live?.entries ?? null}
+            tags={directory.tags}
             onOpen={open}
             onClose={() => setVisitorPanelOpen(false)}
           />
@@ -400,6 +404,7 @@ function RestList({
   selectedId,
   onOpen,
   refreshKey,
+  tags = [],
 }: {
   api: Api;
   kind: 'waiting' | 'closed';
@@ -407,11 +412,15 @@ function RestList({
   selectedId: number | null;
   onOpen: (id: number) => void;
   refreshKey: number;
+  /** Closed: the tags to filter by (archived ones too: old conversations keep them). */
+  tags?: Directory['tags'];
 }) {
   const { t, language } = useI18n();
+  const detailsText = useDetailsText();
   const [rows, setRows] = useState<ConversationRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [tagFilter, setTagFilter] = useState('');
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `refreshKey` and `tick` ask for the list again.
   useEffect(() => {
@@ -420,6 +429,7 @@ function RestList({
     const filters = {
       'filters[status]': kind,
       ...(kind === 'closed' && { 'filters[operator_id]': String(operatorId) }),
+      ...(kind === 'closed' && tagFilter !== '' && { 'filters[tag_id]': tagFilter }),
     };
     dataOf(
       api.GET('/api/2/conversation', {
@@ -433,7 +443,7 @@ function RestList({
     return () => {
       cancelled = true;
     };
-  }, [api, kind, operatorId, refreshKey, tick]);
+  }, [api, kind, operatorId, refreshKey, tick, tagFilter]);
 
   const take = async (id: number) => {
     try {
@@ -452,6 +462,23 @@ function RestList({
       <button type="button" className="link" onClick={() => setTick((value) => value + 1)}>
         {t('common.refresh')}
       </button>
+      {kind === 'closed' && tags.length > 0 && (
+        <label className="tag-filter">
+          <span className="sr-only">{detailsText('details.closedFilter')}</span>
+          <select
+            value={tagFilter}
+            aria-label={detailsText('details.closedFilter')}
+            onChange={(event) => setTagFilter(event.target.value)}
+          >
+            <option value="">{detailsText('details.allTags')}</option>
+            {tags.map((tag) => (
+              <option key={tag.id} value={tag.id}>
+                {tag.archived ? detailsText('details.archived', { name: tag.name }) : tag.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <ErrorLine error={error} />
       {rows === null ? (
         <p className="muted">{t('common.loading')}</p>
@@ -472,6 +499,14 @@ function RestList({
                 <span className="item-sub">
                   {formatTime(kind === 'closed' ? (row.closed_at ?? row.created_at) : row.created_at, language, true)}
                 </span>
+                {kind === 'closed' && (row.tag_list?.length ?? 0) > 0 && (
+                  <span className="item-sub tag-chips">
+                    {row.tag_list?.map((id) => {
+                      const tag = tags.find((candidate) => candidate.id === id);
+                      return <TagChip key={id} tag={{ name: tag?.name ?? `#${id}`, colour: tag?.colour ?? null }} />;
+                    })}
+                  </span>
+                )}
               </button>
               {kind === 'waiting' && (
                 <button type="button" className="primary small" onClick={() => void take(row.id)}>

@@ -157,9 +157,10 @@ export function CloseDialog({
       setBusy(false);
     }
   };
-  // Tags offered on this website (a tag without websites is offered everywhere).
+  // Tags offered on this website (a tag without websites is offered everywhere), archived ones aside.
   const offered = directory.tags.filter(
-    (tag) => !tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId),
+    (tag) =>
+      tag.archived !== true && (!tag.website_id || tag.website_id.length === 0 || tag.website_id.includes(websiteId)),
   );
   return (
     <Modal title={t('close.title')} onCancel={onCancel}>

@@ -1,11 +1,13 @@
-// The visitor beside the conversation: who they are, their profile in installed apps, the pages they visited, and their
-// past conversations.
+// The visitor beside the conversation: who they are, the conversation's details (tags, satisfaction, sales, reopen,
+// print), their profile in installed apps, the pages they visited, and their past conversations.
 import { useEffect, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { AppProfiles } from './AppInteractions';
+import { ConversationDetails } from './ConversationDetails';
+import type { Directory } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
 
 interface VisitorRow {
@@ -27,12 +29,14 @@ export function VisitorPanel({
   conversationId,
   live,
   entries,
+  tags,
   onOpen,
   onClose,
 }: {
   api: Api;
   conversationId: number;
   live: ConversationView | null;
+  tags: Directory['tags'];
   entries: readonly Entry[] | null;
   onOpen: (id: number) => void;
   onClose: () => void;
@@ -143,6 +147,7 @@ export function VisitorPanel({
           <dd className="mono">{visitor.unique_id}</dd>
         </dl>
       )}
+      <ConversationDetails api={api} conversationId={conversationId} live={live} tags={tags} />
       <AppProfiles api={api} conversationId={conversationId} />
       <h3>{t('visitor.navigation')}</h3>
       {navigation === null || navigation.length === 0 ? (

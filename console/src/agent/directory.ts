@@ -32,7 +32,8 @@ export interface Directory {
   }[];
   groups: { id: number; name: string }[];
   skills: { id: number; name: string }[];
-  tags: { id: number; name: string; website_id?: number[] }[];
+  /** `colour` and `archived` come with the API's answer (the SDK snapshot does not type them yet). */
+  tags: { id: number; name: string; website_id?: number[]; colour?: string | null; archived?: boolean }[];
   websites: { id: number; url: string; label?: string | null }[];
 }
 

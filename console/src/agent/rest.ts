@@ -15,6 +15,7 @@ export interface ConversationRow {
   created_at?: string;
   closed_at?: string | null;
   page_type?: string | null;
+  tag_list?: number[];
 }
 
 interface MessageRow {

@@ -1,0 +1,69 @@
+// English and French strings of the conversation details in the side panel (tags, satisfaction, sales, reopen,
+// transcript); the French is typed against the English, so a missing translation does not compile.
+import { useI18n } from '../i18n';
+
+const en = {
+  'details.title': 'Conversation',
+  'details.tags': 'Tags',
+  'details.noTags': 'No tag.',
+  'details.removeTag': 'Remove the tag {name}',
+  'details.addTag': 'Add a tag',
+  'details.chooseTag': 'Choose a tag…',
+  'details.add': 'Add',
+  'details.archived': '{name} (archived)',
+  'details.satisfaction': 'Satisfaction',
+  'details.noSatisfaction': 'No survey answer.',
+  'details.welcome': 'Welcome',
+  'details.delay': 'Waiting time',
+  'details.resolution': 'Resolution',
+  'details.score': '{score}/3',
+  'details.comment': 'Comment',
+  'details.sales': 'Sales',
+  'details.noSales': 'No sale.',
+  'details.order': 'Order {id}',
+  'details.reopen': 'Reopen the conversation',
+  'details.reopened': 'Reopened: the conversation is yours again.',
+  'details.print': 'Print / PDF',
+  'details.closedFilter': 'Filter by tag',
+  'details.allTags': 'All tags',
+};
+
+export type DetailsKey = keyof typeof en;
+
+const fr: Record<DetailsKey, string> = {
+  'details.title': 'Conversation',
+  'details.tags': 'Étiquettes',
+  'details.noTags': 'Aucune étiquette.',
+  'details.removeTag': 'Retirer l’étiquette {name}',
+  'details.addTag': 'Ajouter une étiquette',
+  'details.chooseTag': 'Choisir une étiquette…',
+  'details.add': 'Ajouter',
+  'details.archived': '{name} (archivée)',
+  'details.satisfaction': 'Satisfaction',
+  'details.noSatisfaction': 'Aucune réponse au questionnaire.',
+  'details.welcome': 'Accueil',
+  'details.delay': 'Temps d’attente',
+  'details.resolution': 'Résolution',
+  'details.score': '{score}/3',
+  'details.comment': 'Commentaire',
+  'details.sales': 'Ventes',
+  'details.noSales': 'Aucune vente.',
+  'details.order': 'Commande {id}',
+  'details.reopen': 'Rouvrir la conversation',
+  'details.reopened': 'Rouverte : la conversation vous est de nouveau attribuée.',
+  'details.print': 'Imprimer / PDF',
+  'details.closedFilter': 'Filtrer par étiquette',
+  'details.allTags': 'Toutes les étiquettes',
+};
+
+export type DetailsText = (key: DetailsKey, values?: Record<string, string | number>) => string;
+
+/** The conversation details' translator in the console's language; `{name}` placeholders are filled from `values`. */
+export function useDetailsText(): DetailsText {
+  const { language } = useI18n();
+  const dictionary = language === 'fr' ? fr : en;
+  return (key, values) =>
+    dictionary[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      values !== undefined && name in values ? String(values[name]) : whole,
+    );
+}
