@@ -16,6 +16,7 @@ import { transact } from '../../events/transact.js';
 import { isIdText } from '../../ids.js';
 import { nowInstant, parseApiDate } from '../../time.js';
 import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
+import { applyAttributes, normalisePhone, readStoredAttributes, sameAttributes } from './contacts.js';
 import { newVisitorUid } from './identity.js';
 import type { VisitorRecord } from './store.js';
 
@@ -26,7 +27,10 @@ type CallMeetingUpdate = Updateable<CallMeetingTable>;
 export const PERSONAL_FIELDS = [...VISITOR_PROFILE_FIELDS, 'browser'] as const;
 type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
-export type VisitorInput = Partial<Record<PersonalField, string | null>> & { website_id?: number[] };
+export type VisitorInput = Partial<Record<PersonalField, string | null>> & {
+  website_id?: number[];
+  custom_attributes?: Record<string, string | null>;
+};
 
 /** Trims text; an empty value means "none", so it is stored as null. */
 function cleanText(value: string | null | undefined): string | null | undefined {
@@ -44,6 +48,7 @@ function personalValues(input: VisitorInput): Partial<Record<PersonalField, stri
   }
   if (typeof values.email === 'string' && !isEmailAddress(values.email))
     throw fieldInvalid('email', "Expected an email address, such as 'julie@shop.example'.");
+  if (typeof values.phone === 'string') values.phone = normalisePhone(values.phone);
   return values;
 }
 
@@ -62,6 +67,7 @@ export async function createVisitor(
   const uniqueId = input.unique_id?.trim() || newVisitorUid();
   const values = personalValues(input);
   const websiteIds = unique(input.website_id ?? []).sort((a, b) => a - b);
+  const attributes = applyAttributes({}, input.custom_attributes);
   const at = nowInstant();
   try {
     return await transact(db, async (trx) => {
@@ -88,6 +94,7 @@ export async function createVisitor(
           phone: values.phone ?? null,
           email: values.email ?? null,
           browser: values.browser ?? null,
+          custom_attributes: JSON.stringify(attributes),
           created_at: at,
           updated_at: at,
           deleted_at: null,
@@ -134,6 +141,9 @@ export async function updateVisitor(
     const value = values[field];
     if (value !== undefined && value !== existing[field]) changes[field] = value;
   }
+  const currentAttributes = readStoredAttributes(existing.custom_attributes);
+  const attributes = applyAttributes(currentAttributes, input.custom_attributes);
+  if (!sameAttributes(attributes, currentAttributes)) changes.custom_attributes = JSON.stringify(attributes);
   const websiteIds = input.website_id === undefined ? undefined : unique(input.website_id).sort((a, b) => a - b);
   const websitesChanged = websiteIds !== undefined && websiteIds.join(',') !== existing.website_id.join(',');
   const changed = [...Object.keys(changes), ...(websitesChanged ? ['website_id'] : [])];
@@ -180,9 +190,22 @@ export async function updateVisitor(
 export async function deleteVisitor(db: Kysely<Database>, existing: VisitorRecord): Promise<void> {
   const at = nowInstant();
   await transact(db, async (trx) => {
-    const erased: VisitorUpdate = { unique_id: `deleted:${existing.id}`, deleted_at: at, updated_at: at };
+    const erased: VisitorUpdate = {
+      unique_id: `deleted:${existing.id}`,
+      deleted_at: at,
+      updated_at: at,
+      custom_attributes: '{}',
+    };
     for (const field of PERSONAL_FIELDS) erased[field] = null;
     await trx.updateTable('visitor').set(erased).where('id', '=', existing.id).execute();
+    // The visitors merged into it are the same person: erased too, each with its own tombstone.
+    const merged = await trx.selectFrom('visitor').select('id').where('merged_into_id', '=', existing.id).execute();
+    for (const { id } of merged)
+      await trx
+        .updateTable('visitor')
+        .set({ ...erased, unique_id: `deleted:${id}` })
+        .where('id', '=', id)
+        .execute();
     await trx.deleteFrom('visitor_website').where('visitor_id', '=', existing.id).execute();
     await trx
       .updateTable('sale')

@@ -36,14 +36,15 @@ export async function findOrCreateVisitor(
   const uniqueId = identity.uniqueId ?? newVisitorUid();
   const existing = await trx
     .selectFrom('visitor')
-    .select(['id', 'unique_id'])
+    .select(['id', 'unique_id', 'merged_into_id'])
     .where('client_id', '=', identity.clientId)
     .where('unique_id', '=', uniqueId)
     .executeTakeFirst();
   let id: number;
   let created = false;
   if (existing) {
-    id = existing.id;
+    // A merged visitor's browser or phone number is the contact it was merged into (one hop: merges repoint).
+    id = existing.merged_into_id ?? existing.id;
   } else {
     const inserted = await trx
       .insertInto('visitor')

@@ -2,6 +2,7 @@
 import type { CallMeetingRow } from '../../db/schema.js';
 import { formatDateTime } from '../../time.js';
 import { link } from '../tenancy/present.js';
+import { readStoredAttributes } from './contacts.js';
 import type { VisitorRecord } from './store.js';
 
 export function presentVisitor(row: VisitorRecord) {
@@ -20,6 +21,9 @@ export function presentVisitor(row: VisitorRecord) {
     browser: row.browser,
     website_id: row.website_id,
     created_at: formatDateTime(row.created_at),
+    custom_attributes: readStoredAttributes(row.custom_attributes),
+    identities: row.identities,
+    conversation_id: row.conversation_id,
     _link: link('visitor', row.id),
   };
 }

@@ -1,12 +1,14 @@
 // HTTP routes of visitors and call meetings: auth → validate → authorise → command → present.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
+import { fieldInvalid } from '../../errors.js';
 import { done, EmptyEnvelope, ErrorResponses, ListEnvelope, OneEnvelope, one } from '../../http/envelope.js';
 import { listQuerySchema, parseListQuery } from '../../http/filters.js';
 import { listAnswer, loadVisible } from '../../http/respond.js';
 import { authorize, type Principal } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
 import { createCallMeeting, createVisitor, deleteVisitor, updateCallMeeting, updateVisitor } from './commands.js';
+import { mergeVisitors } from './contacts.js';
 import { presentCallMeeting, presentVisitor } from './present.js';
 import {
   CALL_MEETING_FILTERS,
@@ -16,6 +18,7 @@ import {
   VISITOR_FILTERS,
   VisitorCreateBody,
   VisitorData,
+  VisitorMergeBody,
   VisitorUpdateBody,
 } from './schema.js';
 import { listCallMeetingIds, listVisitorIds, loadCallMeetings, loadVisitors } from './store.js';
@@ -31,6 +34,8 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Visitor'],
         summary: 'Get visitors',
+        description:
+          'Visitors (contacts) of your account, newest first, each with its identities across channels and its conversations. `filters[q]` searches names, email, phone and ids, those of merged visitors included.',
         querystring: listQuerySchema(VISITOR_FILTERS),
         response: { 200: ListEnvelope(VisitorData), ...ErrorResponses },
       },
@@ -53,6 +58,8 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags: ['Visitor'],
         summary: 'Get a visitor details',
+        description:
+          'A visitor (contact) with `identities` (its browser or API unique ids, WhatsApp, SMS and RCS addresses, emails and phone numbers, those of the visitors merged into it included), `custom_attributes` and `conversation_id` (its conversations, newest first; read them with `GET /conversation?filters[visitor_id]=`). A visitor merged into another answers 404.',
         params: IdParams,
         response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
       },
@@ -87,7 +94,7 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags: ['Visitor'],
         summary: 'Update a visitor',
         description:
-          'Changes the fields given; `website_id` replaces the list. `unique_id` and `created_at` cannot be changed.',
+          'Changes the fields given; `website_id` replaces the list; `custom_attributes` sets the keys given (null removes one) and keeps the others. `email` must be an email address and `phone` a phone number (international `+33612345678`, separators removed). `unique_id` and `created_at` cannot be changed.',
         params: IdParams,
         body: VisitorUpdateBody,
         response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
@@ -98,6 +105,29 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const existing = await visible(request.principal, request.params.id);
       await updateVisitor(db, existing, request.body);
       return one(presentVisitor(await visible(request.principal, existing.id)));
+    },
+  );
+  app.post(
+    '/visitor/:id/merge',
+    {
+      schema: {
+        tags: ['Visitor'],
+        summary: 'Merge a visitor into this one',
+        description:
+          "Merges the visitor `from_id` into the visitor of the path, for one person known on several channels (a web visitor who also wrote on WhatsApp). This visitor's fields win and the other's fill its blanks (custom attributes key by key); websites add up; the other's identities, conversations, messaging contacts and sales move here. Afterwards the merged visitor answers 404 and leaves the lists, but its browser or phone number finds this visitor when they come back. Events: `visitor.updated` of this visitor and `visitor.deleted` of the merged one. Both must be yours and of the same client (400 naming `from_id` otherwise); the answer is this visitor.",
+        params: IdParams,
+        body: VisitorMergeBody,
+        response: { 200: OneEnvelope(VisitorData), ...ErrorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.principal, 'visitor', 'update');
+      const target = await visible(request.principal, request.params.id);
+      const [source] = await loadVisitors(db, request.principal, [request.body.from_id]);
+      if (source === undefined)
+        throw fieldInvalid('from_id', `No visitor ${request.body.from_id} of yours to merge (unknown or already merged).`);
+      await mergeVisitors(db, target, source);
+      return one(presentVisitor(await visible(request.principal, target.id)));
     },
   );
   app.delete(

@@ -44,8 +44,68 @@ export const VisitorData = Type.Object({
     Type.Array(Type.Integer(), { description: 'List of website identifiers the visitor came to.' }),
   ),
   created_at: Type.Optional(DateTime('Visitor creation date')),
+  custom_attributes: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: 'Custom attributes of the contact: your keys, text values.',
+      examples: [{ plan: 'premium', order_ref: 'A-1042' }],
+    }),
+  ),
+  identities: Type.Optional(
+    Type.Array(
+      Type.Object({
+        type: Type.String({
+          description:
+            '`web` (a browser\'s or the API\'s visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`.',
+        }),
+        value: Type.String({ description: 'The unique id, address, email or phone number.' }),
+      }),
+      {
+        description:
+          'How this contact is known across channels, including the identities of the contacts merged into it.',
+        examples: [
+          [
+            { type: 'web', value: '3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8' },
+            { type: 'whatsapp', value: '+33612345678' },
+            { type: 'email', value: 'julie@shop.example' },
+          ],
+        ],
+      },
+    ),
+  ),
+  conversation_id: Type.Optional(
+    Type.Array(Type.Integer(), {
+      description: 'Identifiers of the contact\'s conversations (those of merged contacts included), newest first.',
+    }),
+  ),
   _link: Link,
 });
+
+/** Keys of custom attributes: a letter, then letters, digits, `_`, `-` or `.`. */
+export const CUSTOM_ATTRIBUTE_KEY = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
+export const CUSTOM_ATTRIBUTE_LIMITS = { keys: 50, valueLength: 1000 } as const;
+
+const CustomAttributes = (nullable: boolean) =>
+  Type.Record(
+    Type.String({ pattern: CUSTOM_ATTRIBUTE_KEY }),
+    nullable
+      ? Type.Union([Type.String({ maxLength: CUSTOM_ATTRIBUTE_LIMITS.valueLength }), Type.Null()])
+      : Type.String({ maxLength: CUSTOM_ATTRIBUTE_LIMITS.valueLength }),
+    {
+      maxProperties: CUSTOM_ATTRIBUTE_LIMITS.keys,
+      description: nullable
+        ? `Custom attributes to set: text values of at most ${CUSTOM_ATTRIBUTE_LIMITS.valueLength} characters; \`null\` (or an empty text) removes the key; keys not given are kept. At most ${CUSTOM_ATTRIBUTE_LIMITS.keys} keys in all, each a letter then letters, digits, \`_\`, \`-\` or \`.\` (64 at most).`
+        : `Custom attributes: at most ${CUSTOM_ATTRIBUTE_LIMITS.keys} keys, each a letter then letters, digits, \`_\`, \`-\` or \`.\` (64 at most), with text values of at most ${CUSTOM_ATTRIBUTE_LIMITS.valueLength} characters.`,
+      examples: [{ plan: 'premium' }],
+      [PROBLEM_KEYWORD]: `Expected an object of at most ${CUSTOM_ATTRIBUTE_LIMITS.keys} keys (a letter, then letters, digits, _, - or .) with text values of at most ${CUSTOM_ATTRIBUTE_LIMITS.valueLength} characters.`,
+    },
+  );
+
+export const VisitorMergeBody = Type.Object(
+  {
+    from_id: Id('The visitor to merge into this one (same client); it answers 404 afterwards.'),
+  },
+  { additionalProperties: false },
+);
 
 const visitorWritable = {
   external_id: PersonalText('Your identifier for this visitor.'),
@@ -55,7 +115,10 @@ const visitorWritable = {
   city: PersonalText('City.'),
   zip: PersonalText('Zip code.', 32),
   country: PersonalText('Country.'),
-  phone: PersonalText('Phone number.', 64),
+  phone: PersonalText(
+    "Phone number: international (E.164, `+` and the country code, such as '+33612345678') or, as in seed 003, national digits; spaces, dots, dashes and brackets are removed.",
+    64,
+  ),
   email: PersonalText('Email; checked to be an email address.', 254),
   browser: PersonalText('Browser used by the visitor.', 1000),
   website_id: Type.Array(Id('Website identifier.'), {
@@ -86,6 +149,7 @@ export const VisitorCreateBody = Type.Object(
     email: Type.Optional(visitorWritable.email),
     browser: Type.Optional(visitorWritable.browser),
     website_id: Type.Optional(visitorWritable.website_id),
+    custom_attributes: Type.Optional(CustomAttributes(false)),
     client_id: Type.Optional(Id('Partner and platform keys: the client the visitor belongs to.')),
   },
   { additionalProperties: false },
@@ -107,6 +171,7 @@ export const VisitorUpdateBody = Type.Object(
     email: Type.Optional(visitorWritable.email),
     browser: Type.Optional(visitorWritable.browser),
     website_id: Type.Optional(visitorWritable.website_id),
+    custom_attributes: Type.Optional(CustomAttributes(true)),
   },
   { additionalProperties: false },
 );
@@ -115,6 +180,11 @@ export const VISITOR_FILTERS: FilterSpecs = {
   unique_id: { kind: 'text', description: 'Visitor unique identifier; `*` is a wildcard.' },
   external_id: { kind: 'text', description: 'External identifier; `*` is a wildcard.' },
   website_id: { kind: 'id', description: 'Website identifier.' },
+  q: {
+    kind: 'text',
+    description:
+      'Search: visitors whose first or last name, full name, email, phone, unique id or external id contains this text (case-insensitive), or one of a visitor merged into them.',
+  },
 };
 
 export const CALL_MEETING_STATUSES: readonly CallMeetingStatus[] = ['pending', 'progress', 'done', 'failed', 'working'];

@@ -130,11 +130,19 @@ describe('creating and reading visitors', () => {
       city: 'Nantes',
       zip: '44000',
       country: 'FR',
-      phone: '+33 6 12 34 56 78',
+      // Separators go; the number is kept in E.164.
+      phone: '+33612345678',
       email: 'julie@shop.example',
       browser: 'Firefox 140',
       website_id: [site.id, site2.id],
       created_at: answer.body.data.created_at,
+      custom_attributes: {},
+      identities: [
+        { type: 'web', value: 'abc123def456' },
+        { type: 'email', value: 'julie@shop.example' },
+        { type: 'phone', value: '+33612345678' },
+      ],
+      conversation_id: [],
       _link: `/visitor/${id}`,
     };
     expect(answer.body.data).toEqual(expected);
@@ -319,6 +327,7 @@ describe('updating visitors', () => {
       lastname: 'After',
       email: 'after@shop.example',
       website_id: [site2.id],
+      identities: [...original.identities, { type: 'email', value: 'after@shop.example' }],
     });
     expect((await t.api('GET', `/visitor/${original.id}`, { key })).body.data).toEqual(updated.body.data);
     expect(await eventTypesFor(t, 'visitor', original.id)).toEqual(['visitor.created', 'visitor.updated']);
@@ -337,7 +346,12 @@ describe('updating visitors', () => {
     const cleared = await t.api('PUT', `/visitor/${original.id}`, { key, json: { city: null } });
     expect(cleared.body.data).toEqual({ ...original, city: null });
     const form = await t.api('PUT', `/visitor/${original.id}`, { key, form: { phone: '' } });
-    expect(form.body.data).toEqual({ ...original, city: null, phone: null });
+    expect(form.body.data).toEqual({
+      ...original,
+      city: null,
+      phone: null,
+      identities: original.identities.filter((identity: { type: string }) => identity.type !== 'phone'),
+    });
     expect(await eventTypesFor(t, 'visitor', original.id)).toEqual([
       'visitor.created',
       'visitor.updated',
@@ -522,7 +536,7 @@ describe('visitor filters', () => {
     const unknown = await t.api('GET', '/visitor?filters[email]=x', { key: fk });
     expect(unknown.status).toBe(400);
     expect(unknown.body.meta.message).toBe(
-      "Filter 'email' is not supported for 'visitor'. Supported filters: unique_id, external_id, website_id.",
+      "Filter 'email' is not supported for 'visitor'. Supported filters: unique_id, external_id, website_id, q.",
     );
     const bad = await t.api('GET', '/visitor?filters[website_id]=abc', { key: fk });
     expect(bad.status).toBe(400);
