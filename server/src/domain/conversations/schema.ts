@@ -297,6 +297,11 @@ export const MessageListQuery = Type.Object({
 });
 
 export const CONVERSATION_FILTERS: FilterSpecs = {
+  q: {
+    kind: 'text',
+    description:
+      'Full-text search (at most 200 characters): conversations whose messages, notes, visitor name or email, or tags contain every word, most relevant first.',
+  },
   channel: { kind: 'text', description: 'Channel: `chat`, `call`, `video` or `social`.' },
   from: {
     kind: 'date',

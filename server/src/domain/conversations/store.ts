@@ -5,6 +5,7 @@ import type { ConversationMessageRow, ConversationRow, Database, TagRow } from '
 import { CONTACT_TYPES } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../list-query.js';
+import { rankedConversationPage } from '../search/list.js';
 import { clientScope, type Principal } from '../tenancy/policy.js';
 import { conversationPeriod } from './period.js';
 import { CHANNELS } from './schema.js';
@@ -20,7 +21,8 @@ export type ConversationFilter =
   | 'tag_id'
   | 'rule_id'
   | 'status'
-  | 'contact_type';
+  | 'contact_type'
+  | 'q';
 const STATUSES = ['waiting', 'open', 'closed'] as const;
 export type TagFilter = 'website_id' | 'archived';
 
@@ -93,6 +95,9 @@ export async function listConversationIds(
     else if (value === 'null') matches = matches.where(column, 'is', null);
     else if (value === '!null') matches = matches.where(column, 'is not', null);
   }
+  // With `q`, the same conversations ranked by the full-text search instead of by date.
+  if (query.filters.q !== undefined)
+    return rankedConversationPage(db, principal, query.filters.q, matches.select('conversation.id'), query);
   const counted = await matches.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   const count = Number(counted.count);
   if (count === 0 || (query.page - 1) * query.limit >= count) return { ids: [], count };
