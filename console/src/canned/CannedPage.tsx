@@ -20,8 +20,9 @@ import {
   unknownVariable,
   validShortcut,
 } from './logic';
-import { useCannedText } from './strings';
+import { usePageText } from './page-strings';
 import './canned.css';
+import './page.css';
 
 interface Website {
   id: number;
@@ -33,7 +34,7 @@ const VARIABLE_LIST = CANNED_VARIABLES.map((name) => `{{${name}}}`).join(', ');
 type Editing = { kind: 'new' } | { kind: 'edit'; response: CannedResponse } | null;
 
 export function CannedPage({ api, me }: { api: Api; me: Me }) {
-  const text = useCannedText();
+  const text = usePageText();
   const manages = me.roles.includes('admin') || me.roles.includes('manager');
   const [responses, setResponses] = useState<CannedResponse[] | null>(null);
   const [websites, setWebsites] = useState<Website[]>([]);
@@ -213,7 +214,7 @@ function CannedForm({
   onCancel: () => void;
   onSaved: (saved: CannedResponse) => void;
 }) {
-  const text = useCannedText();
+  const text = usePageText();
   const existing = editing.kind === 'edit' ? editing.response : null;
   const [shortcut, setShortcut] = useState(existing?.shortcut ?? '');
   const [title, setTitle] = useState(existing?.title ?? '');
