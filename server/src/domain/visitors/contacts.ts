@@ -66,6 +66,7 @@ export function applyAttributes(
 
 const sameAttributes = (a: CustomAttributes, b: CustomAttributes) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
 export { sameAttributes };
 
 /**
@@ -76,11 +77,7 @@ export { sameAttributes };
  * API (404). Events: `visitor.updated` of the target (changed: the fields filled, `identities`, `conversations` when
  * some moved, `website_id` when it grew) and `visitor.deleted` of the source (it is gone from the API).
  */
-export async function mergeVisitors(
-  db: Kysely<Database>,
-  target: VisitorRecord,
-  source: VisitorRecord,
-): Promise<void> {
+export async function mergeVisitors(db: Kysely<Database>, target: VisitorRecord, source: VisitorRecord): Promise<void> {
   if (source.id === target.id) throw fieldInvalid('from_id', 'A visitor cannot be merged into itself.');
   if (source.client_id !== target.client_id)
     throw fieldInvalid('from_id', 'Both visitors must belong to the same client.');

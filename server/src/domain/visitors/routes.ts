@@ -125,7 +125,10 @@ export const visitorRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const target = await visible(request.principal, request.params.id);
       const [source] = await loadVisitors(db, request.principal, [request.body.from_id]);
       if (source === undefined)
-        throw fieldInvalid('from_id', `No visitor ${request.body.from_id} of yours to merge (unknown or already merged).`);
+        throw fieldInvalid(
+          'from_id',
+          `No visitor ${request.body.from_id} of yours to merge (unknown or already merged).`,
+        );
       await mergeVisitors(db, target, source);
       return one(presentVisitor(await visible(request.principal, target.id)));
     },

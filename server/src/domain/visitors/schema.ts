@@ -55,7 +55,7 @@ export const VisitorData = Type.Object({
       Type.Object({
         type: Type.String({
           description:
-            '`web` (a browser\'s or the API\'s visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`.',
+            "`web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`.",
         }),
         value: Type.String({ description: 'The unique id, address, email or phone number.' }),
       }),
@@ -74,7 +74,7 @@ export const VisitorData = Type.Object({
   ),
   conversation_id: Type.Optional(
     Type.Array(Type.Integer(), {
-      description: 'Identifiers of the contact\'s conversations (those of merged contacts included), newest first.',
+      description: "Identifiers of the contact's conversations (those of merged contacts included), newest first.",
     }),
   ),
   _link: Link,
