@@ -2,7 +2,8 @@
 // a shared response with variables on the Canned responses page (an unknown variable refused beside the field first);
 // Alan (operator) types `/shortcut` in the reply box, picks it with the keyboard (↑ ↓, Esc closes, Enter inserts),
 // sends it, and the visitor reads it with the visitor's, the operator's and the website's names filled in. Then in
-// French: the page and the list in French, a response picked with the mouse. The page's chunk is loaded on demand.
+// French: the page and the list in French, a response picked with the mouse. Alan keeps a personal response on the
+// page (created, edited, deleted; Ada does not see it). The page's chunk is loaded on demand.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,12 +195,49 @@ describe('canned responses', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('an operator keeps personal ones on the page: shared ones read-only, create, edit and delete their own', async () => {
+    await alan.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Canned responses' }).click();
+    await alan.getByRole('heading', { name: 'Canned responses', level: 1 }).waitFor();
+    await alan.getByTestId(`canned-${SHORTCUT}`).getByText('Shared: managed by admins').waitFor();
+    await alan.getByRole('button', { name: 'New canned response' }).click();
+    expect(await alan.getByRole('radio', { name: /Shared: every operator/ }).isDisabled()).toBe(true);
+    expect(await alan.getByRole('radio', { name: 'Personal: only me' }).isChecked()).toBe(true);
+    const mine = `mine-${run}`;
+    await alan.getByLabel('Shortcut (letters, digits, - and _)').fill(mine);
+    await alan.getByLabel('Title').fill('Parcel');
+    await alan.getByLabel('Message', { exact: true }).fill('Your parcel leaves today, {{visitor.firstname}}.');
+    await alan.getByRole('button', { name: 'Create' }).click();
+    const row = alan.getByTestId(`canned-${mine}`);
+    await row.waitFor();
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('Personal');
+
+    await row.getByRole('button', { name: `Edit /${mine}` }).click();
+    await alan.getByLabel('Title').fill('Parcel shipped');
+    await alan.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('Parcel shipped').waitFor();
+    // Ada (an admin) does not see Alan's personal response.
+    await ada.reload();
+    await ada.getByTestId(`canned-${SHORTCUT}`).waitFor();
+    expect(await ada.getByTestId(`canned-${mine}`).count()).toBe(0);
+
+    await row.getByRole('button', { name: `Delete /${mine}` }).click();
+    await row.getByText(`Delete the canned response /${mine}?`).waitFor();
+    await shot(alan, 'operator-delete');
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await alan
+      .getByTestId('canned-notice')
+      .filter({ hasText: `Canned response /${mine} deleted.` })
+      .waitFor();
+    await row.waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('keeps the page in its own chunk, loaded on demand', () => {
     const html = fs.readFileSync(path.join(ASSETS, '..', 'index.html'), 'utf8');
     const chunks = fs.readdirSync(ASSETS).filter((name) => /^CannedPage-.*\.js$/.test(name));
     expect(chunks.length).toBeGreaterThan(0);
     for (const name of chunks) expect(html.includes(name)).toBe(false);
     const gzipped = chunks.reduce((sum, name) => sum + gzipSync(fs.readFileSync(path.join(ASSETS, name))).length, 0);
-    expect(gzipped).toBeLessThan(4_000);
+    expect(gzipped).toBeLessThan(5_000);
   });
 });
