@@ -1,0 +1,97 @@
+// Conversation details in real consoles (issue 22): the demo's closed conversation shows its tag, its satisfaction
+// answer and comment and its sale; Ada reopens it, the visitor's next message continues it, and the transcript prints
+// without the console around it. In French too.
+import { RealtimeClient } from '@causerie/test-support/realtime-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let visitor: RealtimeClient | null = null;
+
+async function consoleFor(email: string, password: string): Promise<Page> {
+  const page = await openConsole(browser, server, email, password);
+  contexts.push(page.context());
+  return page;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const answer = await fetch(`${server.url}/api/2${path}`, { headers: { 'x-api-key': server.demo.apiKey } });
+  return ((await answer.json()) as { data: T }).data;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  visitor?.socket.close();
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('conversation details', () => {
+  it("show the demo's closed conversation's tag, rating and sale; it reopens and the visitor continues it", async () => {
+    const closed = (
+      await api<{ id: number; visitor_uid: string; status: string }[]>(
+        '/conversation?full=1&limit=10&filters[status]=closed',
+      )
+    ).find((row) => row.visitor_uid === 'demo-visitor-lea');
+    expect(closed).toBeDefined();
+    const conversationId = Number(closed?.id);
+
+    // 1. Ada opens it from her Closed list: tag, satisfaction (notes out of 3 and the comment) and the sale.
+    const ada = await consoleFor(server.demo.login.email, server.demo.login.password);
+    await ada.getByRole('tab', { name: /Closed/ }).click();
+    await ada.getByTestId('list-closed').getByTestId(`conversation-${conversationId}`).click();
+    const details = ada.getByTestId('conversation-details');
+    await details.getByTestId('conversation-tags').getByText('Delivery').waitFor();
+    const satisfaction = details.getByTestId('satisfaction');
+    await satisfaction.getByText('Quick answer, thanks.').waitFor();
+    expect(await satisfaction.textContent()).toContain('Welcome3/3');
+    expect(await satisfaction.textContent()).toContain('Resolution2/3');
+    const sales = details.getByTestId('sales');
+    await sales.getByText('€59.90').waitFor();
+    expect(await sales.textContent()).toContain('Order DEMO-1001');
+    await shot(ada, 'closed-conversation-details');
+
+    // 2. Print / PDF: the print stylesheet keeps the transcript and drops the lists, the top bar and the buttons.
+    await ada.emulateMedia({ media: 'print' });
+    expect(await ada.locator('.sidebar').isVisible()).toBe(false);
+    expect(await ada.locator('.topbar').isVisible()).toBe(false);
+    expect(await ada.getByRole('button', { name: 'Reopen the conversation' }).isVisible()).toBe(false);
+    expect(await ada.getByTestId('history').getByText('Hello, has my order 1001 been sent?').isVisible()).toBe(true);
+    await shot(ada, 'print-view');
+    await ada.emulateMedia({ media: 'screen' });
+
+    // 3. Reopen: it is Ada's again, open, in her list, and she can write.
+    await details.getByRole('button', { name: 'Reopen the conversation' }).click();
+    await details.getByRole('status').filter({ hasText: 'Reopened' }).waitFor();
+    await ada.getByRole('tab', { name: /Mine/ }).click();
+    await ada.getByTestId('list-mine').getByTestId(`conversation-${conversationId}`).click();
+    await ada.getByTestId('status').filter({ hasText: /open/i }).waitFor();
+    const reopened = await api<{ status: string; closed_at: string | null }>(`/conversation/${conversationId}`);
+    expect(reopened).toMatchObject({ status: 'open', closed_at: null });
+
+    // 4. The visitor comes back (same visitor id): the widget's socket resumes this conversation; their message lands in it.
+    visitor = await RealtimeClient.open(`${server.url.replace(/^http/, 'ws')}/realtime/visitor`);
+    visitor.send({ type: 'hello', website_id: server.demo.websiteId, vuid: 'demo-visitor-lea', ref: 'h' });
+    const welcome = await visitor.next((frame) => frame.type === 'welcome', 10_000);
+    expect((welcome.conversation as { id?: number } | null)?.id).toBe(conversationId);
+    visitor.send({ type: 'message', text: 'Actually it has not arrived yet', client_message_id: 'lea-2' });
+    await ada.getByTestId('history').getByText('Actually it has not arrived yet').waitFor();
+    await ada.getByRole('textbox', { name: 'Reply' }).fill('Sorry! I am checking with the carrier.');
+    await ada.getByRole('textbox', { name: 'Reply' }).press('Enter');
+    await visitor.next((frame) => frame.type === 'entry' && frame.kind === 'operator', 10_000);
+    await shot(ada, 'reopened-and-continued');
+
+    // 5. In French.
+    await ada.getByLabel('Language').selectOption('fr');
+    await details.getByRole('heading', { name: 'Étiquettes' }).waitFor();
+    await details.getByRole('heading', { name: 'Ventes' }).waitFor();
+    await details.getByRole('button', { name: 'Imprimer / PDF' }).waitFor();
+  });
+});
