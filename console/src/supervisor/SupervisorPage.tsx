@@ -298,8 +298,9 @@ function ConversationRow({
         {conversation.queue_position === null ? (
           '—'
         ) : (
-          <span aria-label={text('queuePositionLabel', { position: conversation.queue_position })}>
-            {text('queuePosition', { position: conversation.queue_position })}
+          <span>
+            <span aria-hidden="true">{text('queuePosition', { position: conversation.queue_position })}</span>
+            <span className="sr-only">{text('queuePositionLabel', { position: conversation.queue_position })}</span>
             {conversation.estimated_wait_seconds !== null && conversation.estimated_wait_seconds > 0 && (
               <span className="muted small">
                 {text('estimate', { minutes: Math.max(1, Math.round(conversation.estimated_wait_seconds / 60)) })}
@@ -505,7 +506,8 @@ function OperatorTable({ operators, text }: { operators: readonly SupervisedOper
                     <span className={`supervisor-state ${channelState(operator, channel)}`}>
                       {text(`state.${channelState(operator, channel)}`)}
                     </span>{' '}
-                    <span aria-label={text('loadLabel', load)}>{text('load', load)}</span>
+                    <span aria-hidden="true">{text('load', load)}</span>
+                    <span className="sr-only">{text('loadLabel', load)}</span>
                   </td>
                 );
               })}
