@@ -45,6 +45,7 @@ import { lazyChildLogger } from './ops/lazy-logger.js';
 import { limitReport, readCacheMetrics, registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
 import { consoleRoutes } from './web/console-routes.js';
+import { faviconRoutes } from './web/favicon.js';
 import { widgetRoutes } from './web/widget-routes.js';
 import { WebhookWorker } from './webhooks/worker.js';
 
@@ -231,6 +232,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   await app.register(shopifyWebhookRoutes, { context });
   await app.register(widgetRoutes, { context });
   await app.register(consoleRoutes, {});
+  await app.register(faviconRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(scalar, {
