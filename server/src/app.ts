@@ -44,6 +44,7 @@ import { registerHealth } from './ops/health.js';
 import { lazyChildLogger } from './ops/lazy-logger.js';
 import { limitReport, readCacheMetrics, registerMetrics } from './ops/metrics.js';
 import { realtimeGateway } from './realtime/plugin.js';
+import { API_REFERENCE_CONFIGURATION } from './web/api-reference.js';
 import { consoleRoutes } from './web/console-routes.js';
 import { faviconRoutes } from './web/favicon.js';
 import { widgetRoutes } from './web/widget-routes.js';
@@ -237,7 +238,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(scalar, {
     routePrefix: '/docs',
-    configuration: { url: '/openapi.json', title: 'Causerie API reference' },
+    configuration: API_REFERENCE_CONFIGURATION,
     logLevel: 'warn',
   });
 
