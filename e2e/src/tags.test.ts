@@ -1,6 +1,6 @@
 // Tags in real consoles (issue 22): Ada manages them on the tags page (create with a colour, a wrong colour refused
 // beside its field, rename, archive), tags an open conversation of a visitor from the side panel with the keyboard,
-// Alan sees the tag on that conversation, and the Closed list filters by it.
+// Alan sees the tag on that conversation and adds one that Ada's panel shows live, and the Closed list filters by it.
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,17 @@ describe('tags', () => {
     await alan.goto(`${server.url}/admin/conversations/${conversationId}`);
     await alan.getByTestId('conversation-details').getByTestId('conversation-tags').getByText(refund).waitFor();
     await shot(alan, 'alan-sees-the-tag');
+
+    // 4b. Alan adds "Delivery" from his side: Ada's panel shows it without a reload (conversation.updated → state frame).
+    const alanDetails = alan.getByTestId('conversation-details');
+    await alanDetails.getByLabel('Add a tag').selectOption({ label: 'Delivery' });
+    await alanDetails.getByRole('button', { name: 'Add', exact: true }).click();
+    await alanDetails.getByTestId('conversation-tags').getByText('Delivery').waitFor();
+    await details.getByTestId('conversation-tags').getByText('Delivery').waitFor();
+    // And Ada removes it again with the keyboard (the chip's button is named after the tag).
+    await details.getByRole('button', { name: 'Remove the tag Delivery' }).focus();
+    await ada.keyboard.press('Enter');
+    await details.getByTestId('conversation-tags').getByText('Delivery').waitFor({ state: 'detached' });
 
     // 5. Ada closes it; her Closed list filters by the tag (and by another, which hides it).
     await ada.getByRole('button', { name: 'Close' }).click();

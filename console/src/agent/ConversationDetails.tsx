@@ -3,7 +3,7 @@
 // its actions: reopen a closed conversation (it comes back to this operator), print the transcript (or save it as PDF
 // through the browser's print; print.css keeps only the conversation). No e-mail button: the platform has no mailer for
 // transcripts yet (only the messaging activation mail), so it is not offered.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
 import type { ConversationView } from '../socket';
@@ -80,13 +80,22 @@ export function ConversationDetails({
     });
   }, [api, conversationId]);
 
-  // Read again when the conversation's state changes (the socket relays `conversation.updated`: another operator's
-  // tag change, a reopening, a close).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the live view's status and operator ask for a new read.
+  // Read again when the socket sends the conversation's state again: it does after every `conversation.updated` (another
+  // operator's tag change, a reopening), a close or a new entry, each a new view. A read receipt (only the read seqs
+  // move) asks for nothing.
+  const lastView = useRef<ConversationView | null>(null);
   useEffect(() => {
+    const previous = lastView.current;
+    lastView.current = live;
+    if (
+      previous !== null &&
+      live !== null &&
+      (previous.visitor_read_seq !== live.visitor_read_seq || previous.operator_read_seq !== live.operator_read_seq)
+    )
+      return;
     setError(null);
     load().catch((failure: unknown) => setError(messageOf(failure)));
-  }, [load, live?.status, live?.operator_id, live?.last_seq]);
+  }, [load, live]);
 
   const changeTags = async (tagIds: number[]) => {
     setError(null);
