@@ -9,7 +9,7 @@ export interface BenchOptions {
   quick: boolean;
   /**
    * On the PostgreSQL server TEST_DATABASE_URL names instead of an SQLite file (benchmarks that offer it: rest,
-   * statistics, flows).
+   * statistics, flows, search).
    */
   postgres: boolean;
 }
@@ -27,6 +27,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   flows: async (options) => (await import('./flows.js')).flows(options),
   broadcast: async (options) => (await import('./broadcast.js')).broadcast(options),
   apps: async (options) => (await import('./apps.js')).apps(options),
+  search: async (options) => (await import('./search.js')).search(options),
 };
 
 async function main(argv: string[]): Promise<number> {
