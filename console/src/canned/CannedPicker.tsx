@@ -2,10 +2,19 @@
 // and personal, of the conversation's website) filtered by what follows; ↑ ↓ choose, Enter or a click inserts the
 // body rendered by the server for this conversation, Esc closes. The reply box stays focused, pointing at the option
 // with aria-activedescendant (a listbox of options).
-import { type KeyboardEvent, type ReactNode, type RefObject, useEffect, useId, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  lazy,
+  type ReactNode,
+  type RefObject,
+  Suspense,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 import type { Api } from '../api';
 import { messageOf } from '../ui';
-import { listCannedResponses, renderCannedResponse } from './canned-api';
 import {
   type CannedResponse,
   insertionOf,
@@ -15,8 +24,10 @@ import {
   type SlashQuery,
   slashQueryAt,
 } from './logic';
-import { useCannedText } from './strings';
-import './canned.css';
+
+/** The list as drawn, its words and styles, and the API calls load with the first `/` typed: not in the first load. */
+const CannedList = lazy(() => import('./CannedList').then((module) => ({ default: module.CannedList })));
+const cannedApi = () => import('./canned-api');
 
 interface Options {
   api: Api;
@@ -42,7 +53,6 @@ export interface CannedPicker {
 }
 
 export function useCannedPicker({ api, conversationId, websiteId, textareaRef, onInsert }: Options): CannedPicker {
-  const text = useCannedText();
   const baseId = useId();
   const listId = `${baseId}-canned`;
   const [query, setQuery] = useState<SlashQuery | null>(null);
@@ -62,7 +72,9 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
   useEffect(() => {
     if (!open) return;
     let cancelled = false;
-    listCannedResponses(api, websiteId)
+    setFailure(null);
+    cannedApi()
+      .then(({ listCannedResponses }) => listCannedResponses(api, websiteId))
       .then((rows) => {
         if (!cancelled) setResponses(rows);
       })
@@ -98,6 +110,7 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
     busy.current = true;
     setFailure(null);
     try {
+      const { renderCannedResponse } = await cannedApi();
       const rendered = await renderCannedResponse(api, response.id, conversationId);
       // The text as it is now: the operator may have typed while the server answered.
       const current = slashQueryAt(textarea.value, textarea.selectionStart ?? textarea.value.length) ?? query;
@@ -110,7 +123,7 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
         textarea.setSelectionRange(next.caret, next.caret);
       });
     } catch (error) {
-      setFailure(text('picker.failed', { message: messageOf(error) }));
+      setFailure(messageOf(error));
     } finally {
       busy.current = false;
     }
@@ -139,45 +152,23 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
     return false;
   };
 
-  const popup = open ? (
-    <div className="canned-popup" data-testid="canned-picker">
-      {responses === null ? (
-        <p className="muted small" role="status">
-          {text('picker.loading')}
-        </p>
-      ) : matches.length === 0 ? (
-        <p className="muted small" role="status">
-          {text('picker.empty', { query: query.query })}
-        </p>
-      ) : (
-        <div id={listId} role="listbox" aria-label={text('picker.label')} className="canned-options">
-          {matches.map((response, index) => (
-            // biome-ignore lint/a11y/useKeyWithClickEvents: the keys are the reply box's (aria-activedescendant).
-            <div
-              key={response.id}
-              tabIndex={-1}
-              id={optionId(response)}
-              role="option"
-              aria-selected={index === activeIndex}
-              className={index === activeIndex ? 'canned-option active' : 'canned-option'}
-              onMouseDown={(event) => event.preventDefault()}
-              onMouseEnter={() => setActive(index)}
-              onClick={() => void choose(response)}
-            >
-              <span className="canned-shortcut">/{response.shortcut}</span> <span>{response.title}</span>
-              {response.scope === 'shared' && <span className="muted small"> · {text('picker.shared')}</span>}
-              <span className="canned-preview muted small">{response.body}</span>
-            </div>
-          ))}
-        </div>
-      )}
-      <p className="muted small canned-hint">{text('picker.hint')}</p>
-    </div>
-  ) : failure !== null ? (
-    <p className="error small" role="alert">
-      {failure}
-    </p>
-  ) : null;
+  const popup =
+    open || failure !== null ? (
+      <Suspense fallback={null}>
+        <CannedList
+          open={open}
+          listId={listId}
+          responses={responses}
+          matches={matches}
+          activeIndex={activeIndex}
+          query={query?.query ?? ''}
+          optionId={optionId}
+          onHover={setActive}
+          onChoose={(response) => void choose(response)}
+          failure={failure}
+        />
+      </Suspense>
+    ) : null;
 
   const current = matches[activeIndex];
   return {

@@ -9,7 +9,7 @@ const en = {
   'picker.loading': 'Loading canned responses…',
   'picker.hint': '↑ ↓ to choose, Enter to insert, Esc to close',
   'picker.shared': 'shared',
-  'picker.failed': 'The canned response could not be inserted: {message}',
+  'picker.failed': 'Canned responses are not available: {message}',
 };
 
 type PickerKey = keyof typeof en;
@@ -20,7 +20,7 @@ const fr: Record<PickerKey, string> = {
   'picker.loading': 'Chargement des réponses types…',
   'picker.hint': '↑ ↓ pour choisir, Entrée pour insérer, Échap pour fermer',
   'picker.shared': 'partagée',
-  'picker.failed': 'La réponse type n’a pas pu être insérée : {message}',
+  'picker.failed': 'Les réponses types ne sont pas disponibles : {message}',
 };
 
 export type PickerText = (key: PickerKey, values?: Record<string, string | number>) => string;
