@@ -314,6 +314,11 @@ export const EVENT_PAYLOADS = {
   // Reserved by seed 003 (a connector store): accepted in webhook subscriptions, never appended by Causerie.
   'connector.installed': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
   'connector.uninstalled': payload({ websiteId: Id, connectorId: Type.String(), connectorVersionId: Type.String() }),
+  /**
+   * An installation's field values or websites changed (PUT /api/2/installation/{id}, domain/apps/): the ids of the
+   * fields whose value changed (never the values) and the websites it covers now (empty: every website).
+   */
+  'app_installation.updated': payload({ installationId: Id, appId: Id, websiteIds: Ids, changed: Changed }),
 };
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

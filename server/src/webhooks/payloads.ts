@@ -192,6 +192,7 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'channel.deleted': SETTINGS,
   'tag.created': SETTINGS,
   'tag.updated': SETTINGS,
+  'app_installation.updated': SETTINGS,
   'webhook.created': SETTINGS,
   'webhook.updated': SETTINGS,
   'webhook.deleted': SETTINGS,

@@ -8,7 +8,7 @@ import { FakeConnector } from '@causerie/test-support/fakes/connector';
 import { type Receiver, startReceiver } from '@causerie/test-support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorApp } from '../../test/apps.js';
+import { connectorApp, installedApp } from '../../test/apps.js';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
@@ -415,7 +415,7 @@ describe('installation', () => {
     const installed = answers.find((answer) => answer.status === 200);
     expect(refused?.body.meta).toMatchObject({ status: 'fail', field: 'app_id' });
     expect(refused?.body.meta.message).toBe(
-      `'${name}' is installed already (installation ${installed?.body.data.id}): uninstall it first.`,
+      `'${name}' is installed already (installation ${installed?.body.data.id}): change it with PUT /api/2/installation/${installed?.body.data.id}, or uninstall it first.`,
     );
     expect((await t.api('GET', '/installation', { key: shop.key })).body.data).toHaveLength(1);
 
@@ -432,6 +432,112 @@ describe('installation', () => {
       .insertInto('app_installation')
       .values({ ...copy, deleted_at: row.created_at })
       .execute();
+  });
+
+  it("changes an installation's values and websites after the connector's checks, and only then", async () => {
+    const shop = await clientWithKey(t, `Valeurs ${Math.random().toString(36).slice(2, 8)}`);
+    const site = async (url: string) =>
+      (await t.api('POST', '/website', { key: shop.key, json: { url } })).body.data.id;
+    const first = await site('https://valeurs-un.example');
+    const second = await site('https://valeurs-deux.example');
+    const hooks = await startReceiver('/update-hook');
+    try {
+      const { installationId } = await installedApp(
+        t,
+        developerToken,
+        shop.key,
+        connectorApp(connector, `Valeurs CRM ${Math.random().toString(36).slice(2, 8)}`),
+        {
+          websiteIds: [first],
+          webhooks: [{ name: 'Installs', url: hooks.url, events: ['connector.installed', 'connector.uninstalled'] }],
+        },
+      );
+      await hooks.waitFor(1, 15_000);
+      const sealed = async () =>
+        (
+          await t.store.db
+            .selectFrom('app_installation')
+            .select('field_values')
+            .where('id', '=', installationId)
+            .executeTakeFirstOrThrow()
+        ).field_values;
+      const before = await sealed();
+      const put = (json: unknown, key = shop.key) => t.api('PUT', `/installation/${installationId}`, { key, json });
+
+      // Refused by the settings step: 422 per field, nothing changed. Both steps were asked, in order, with the
+      // stored password the client never sees.
+      const calls = connector.verifications.length;
+      const refused = await put({ settings: { field_currency: 'USD' } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.meta).toMatchObject({ error: 'verification_refused', field: 'settings[field_currency]' });
+      expect(refused.body.data).toMatchObject({
+        step: 'settings',
+        fields: [{ id: 'field_currency', field: 'settings[field_currency]', message: 'EUR or CHF' }],
+      });
+      const asked = connector.verifications.slice(calls);
+      expect(asked.map((call) => call.step)).toEqual(['authentication', 'settings']);
+      expect(asked[0]?.values).toEqual([
+        { id: 'field_login', value: 'boutique-lyon', fieldType: 'TEXT' },
+        { id: 'field_password', value: 'p4ssw0rd-lyon', fieldType: 'PASSWORD' },
+      ]);
+      expect(asked[1]?.values).toEqual([{ id: 'field_currency', value: 'USD', fieldType: 'TEXT' }]);
+      // Refused by the authentication step.
+      const wrongPassword = await put({
+        authentication: { field_password: 'faux' },
+        settings: { field_currency: 'CHF' },
+      });
+      expect(wrongPassword.status).toBe(422);
+      expect(wrongPassword.body.meta.field).toBe('authentication[field_password]');
+      // Bad input names its field.
+      expect((await put({ settings: { nope: 'x' } })).body.meta.field).toBe('settings[nope]');
+      const elsewhere = (await t.api('GET', '/website', { key: otherClient.key })).body.data[0]?.id;
+      const foreign = await put({ website_id: [elsewhere] });
+      expect(foreign.status).toBeGreaterThanOrEqual(400);
+      expect(foreign.status).toBeLessThan(500);
+      expect(foreign.body.meta.field).toBe('website_id');
+      expect((await put({ settings: { field_currency: 'CHF' } }, otherClient.key)).status).toBe(404);
+      expect(await sealed()).toBe(before);
+      const unchanged = (await t.api('GET', `/installation/${installationId}`, { key: shop.key })).body.data;
+      expect(unchanged).toMatchObject({ values: { field_currency: 'EUR' }, website_id: [first] });
+
+      // Valid: values sealed again (the password kept, never returned), a second website, announced to the app.
+      const changed = await put({ settings: { field_currency: 'CHF' }, website_id: [first, second] });
+      expect(changed.status).toBe(200);
+      expect(changed.body.data).toMatchObject({
+        id: installationId,
+        values: { field_login: 'boutique-lyon', field_currency: 'CHF' },
+        website_id: [first, second],
+      });
+      expect(changed.body.data.values).not.toHaveProperty('field_password');
+      const after = await sealed();
+      expect(after).not.toBe(before);
+      expect(after).not.toContain('CHF');
+      expect(after).not.toContain('p4ssw0rd-lyon');
+      const heard = await hooks.waitFor(2, 15_000);
+      expect(JSON.parse(heard[1]?.body ?? '{}')).toMatchObject({ eventType: 'connector.installed', websiteId: second });
+      const event = await t.store.db
+        .selectFrom('event')
+        .select('payload')
+        .where('type', '=', 'app_installation.updated')
+        .where('subject_id', '=', installationId)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(event.payload)).toEqual({
+        installationId,
+        appId: changed.body.data.app_id,
+        websiteIds: [first, second],
+        changed: ['field_currency', 'website_id'],
+      });
+      // The password still opens the connector: the next check sends it as stored.
+      const again = await put({ settings: { field_currency: 'EUR' } });
+      expect(again.status).toBe(200);
+      expect(connector.verifications.filter((call) => call.step === 'authentication').at(-1)?.values).toContainEqual({
+        id: 'field_password',
+        value: 'p4ssw0rd-lyon',
+        fieldType: 'PASSWORD',
+      });
+    } finally {
+      await hooks.close();
+    }
   });
 
   it('keeps the installed version when the developer publishes a change', async () => {

@@ -317,7 +317,10 @@ export async function installApp(
 
 /** 409: the client has a live installation of the app already. */
 function alreadyInstalled(appName: string, installationId: number) {
-  return conflict(`'${appName}' is installed already (installation ${installationId}): uninstall it first.`, 'app_id');
+  return conflict(
+    `'${appName}' is installed already (installation ${installationId}): change it with PUT /api/2/installation/${installationId}, or uninstall it first.`,
+    'app_id',
+  );
 }
 
 export const installationBinding = (id: number) => `app_installation:${id}`;
@@ -463,6 +466,124 @@ export async function uninstallApp(db: Kysely<Database>, installation: AppInstal
         at,
       });
     }
+  });
+}
+
+export interface UpdateInstallationInput {
+  website_id?: number[] | undefined;
+  authentication?: StepValues | undefined;
+  settings?: StepValues | undefined;
+}
+
+/**
+ * Changes an installation's field values and websites. The values given replace the stored ones field by field (a
+ * field left out keeps its value: PASSWORD values are never returned, so a client cannot send them back), then each
+ * step goes to its verification URL as at install time (authentication, then settings; seed 003's payload, the
+ * installed version's fields); a refusal (StepRefused) changes nothing. Valid: in one transaction the values are
+ * sealed again, the websites and the app's webhooks' websites follow, `app_installation.updated` names the fields
+ * changed, and each website added gets `connector.installed` (each one taken off, `connector.uninstalled`).
+ */
+export async function updateInstallation(
+  db: Kysely<Database>,
+  outbound: OutboundGuard,
+  key: Buffer,
+  installation: AppInstallationRow,
+  input: UpdateInstallationInput,
+): Promise<void> {
+  const clientId = installation.client_id;
+  const app = await db.selectFrom('app').selectAll().where('id', '=', installation.app_id).executeTakeFirstOrThrow();
+  const version = await db
+    .selectFrom('app_version')
+    .selectAll()
+    .where('id', '=', installation.app_version_id)
+    .executeTakeFirstOrThrow();
+  const definition = readDefinition(version.definition);
+  const stored = installationValues(key, installation);
+  const steps = STEPS.map((step) => {
+    const fields = definition[step].fields;
+    const kept = Object.fromEntries(
+      fields.flatMap((field) => (field.id in stored ? [[field.id, stored[field.id]]] : [])),
+    );
+    return {
+      step,
+      url: definition[step].verification_url,
+      values: readStepValues(step, fields, { ...kept, ...input[step] }),
+    };
+  });
+  if (input.website_id !== undefined && input.website_id.length === 0) {
+    const any = await db.selectFrom('website').select('id').where('client_id', '=', clientId).executeTakeFirst();
+    if (any === undefined) throw fieldInvalid('website_id', 'The client has no website to install the app on.');
+  }
+  const signingSecret = openSigningSecret(key, app.id, app.signing_secret);
+  for (const { step, url, values } of steps) {
+    if (url === null) continue;
+    const verdict = await verifyStep(outbound, url, values, { app, version, clientId, signingSecret });
+    if (!verdict.isValid) throw new StepRefused(step, verdict);
+  }
+  const fieldValues: Record<string, string> = Object.fromEntries(
+    steps.flatMap(({ values }) => values.map((v) => [v.field.id, v.value])),
+  );
+  const changed = Object.keys(fieldValues).filter((id) => stored[id] !== fieldValues[id]);
+  const at = nowInstant();
+  await transact(db, async (trx) => {
+    const current = await trx
+      .selectFrom('app_installation')
+      .selectAll()
+      .where('id', '=', installation.id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (current === undefined) throw unknownResource('installation', installation.id);
+    const requested = input.website_id === undefined ? undefined : [...new Set(input.website_id)];
+    if (requested !== undefined && requested.length > 0)
+      await assertOwned(trx, 'website', requested, clientId, 'website_id');
+    const before = await coveredWebsites(trx, current);
+    const websiteIds = requested ?? (JSON.parse(current.website_ids) as number[]);
+    await trx
+      .updateTable('app_installation')
+      .set({
+        field_values: sealText(key, installationBinding(current.id), JSON.stringify(fieldValues)),
+        website_ids: JSON.stringify(websiteIds),
+      })
+      .where('id', '=', current.id)
+      .execute();
+    const after = await coveredWebsites(trx, { ...current, website_ids: JSON.stringify(websiteIds) });
+    if (requested !== undefined)
+      await trx
+        .updateTable('webhook')
+        .set({ website_ids: JSON.stringify(websiteIds), updated_at: at })
+        .where('installation_id', '=', current.id)
+        .where('retired_at', 'is', null)
+        .execute();
+    const websitesChanged = requested !== undefined && current.website_ids !== JSON.stringify(websiteIds);
+    await appendEvent(trx, {
+      type: 'app_installation.updated',
+      clientId,
+      subject: { type: 'app_installation', id: current.id },
+      payload: {
+        installationId: current.id,
+        appId: app.id,
+        websiteIds,
+        changed: [...changed, ...(websitesChanged ? ['website_id'] : [])],
+      },
+      at,
+    });
+    const connector = { connectorId: app.uuid, connectorVersionId: version.uuid };
+    for (const websiteId of after.filter((id) => !before.includes(id)))
+      await appendEvent(trx, {
+        type: 'connector.installed',
+        clientId,
+        subject: { type: 'app_installation', id: current.id },
+        payload: { websiteId, ...connector },
+        at,
+      });
+    for (const websiteId of before.filter((id) => !after.includes(id)))
+      await appendEvent(trx, {
+        type: 'connector.uninstalled',
+        clientId,
+        subject: { type: 'app_installation', id: current.id },
+        payload: { websiteId, ...connector },
+        at,
+      });
   });
 }
 

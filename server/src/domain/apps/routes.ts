@@ -55,6 +55,7 @@ import {
   marketplace,
   StepRefused,
   uninstallApp,
+  updateInstallation,
   verifyInstallStep,
 } from './installations.js';
 import {
@@ -84,6 +85,7 @@ import {
   MarketplaceQuery,
   ReviewBody,
   SubmissionBody,
+  UpdateInstallationBody,
   VerificationRefusedEnvelope,
   VerifyStepBody,
   VersionData,
@@ -570,12 +572,45 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = asy
       return one(await installationAnswer(request.principal, request.params.id));
     },
   );
+  app.put(
+    '/installation/:id',
+    {
+      schema: {
+        tags: INSTALLATIONS,
+        summary: "Change an installation's field values or websites",
+        description:
+          "The values given replace the stored ones field by field (a field left out keeps its value, PASSWORD ones included), then each step goes to its verification URL as at install time (authentication, then settings; seed 003's payload): a refusal answers 422 with the connector's message and each field's, and changes nothing. Valid: the values are sealed again, the app's webhooks follow the websites, each website added gets `connector.installed` and each one taken off `connector.uninstalled`. PASSWORD values are never returned.",
+        params: IdParams,
+        body: UpdateInstallationBody,
+        response: {
+          200: OneEnvelope(InstallationData),
+          422: VerificationRefusedEnvelope,
+          502: ErrorEnvelope,
+          ...ErrorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.principal, 'installation', 'update');
+      const [row] = await loadInstallations(db, request.principal, [request.params.id]);
+      if (row === undefined) throw unknownResource('installation', request.params.id);
+      try {
+        await updateInstallation(db, outbound, key(), row, request.body);
+      } catch (error) {
+        if (error instanceof StepRefused) return reply.code(422).send(refusedAnswer(error));
+        throw error;
+      }
+      return one(await installationAnswer(request.principal, row.id));
+    },
+  );
   app.delete(
     '/installation/:id',
     {
       schema: {
         tags: INSTALLATIONS,
-        summary: "Uninstall: the app's key revoked, its webhooks removed, connector.uninstalled sent",
+        summary: "Uninstall: the app's key revoked, connector.uninstalled sent, the app's webhooks retired",
+        description:
+          "The app's webhooks for the client are retired, not deleted: they receive this uninstallation's `connector.uninstalled` (one per website) and nothing after it, and the API no longer lists them.",
         params: IdParams,
         response: { 200: EmptyEnvelope, ...ErrorResponses },
       },

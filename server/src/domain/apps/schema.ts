@@ -363,6 +363,33 @@ export const InstallBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const UpdateInstallationBody = Type.Object(
+  {
+    website_id: Type.Optional(
+      Type.Array(IdSchema('A website'), {
+        uniqueItems: true,
+        maxItems: 200,
+        description:
+          'The websites it covers from now on; empty: every website of the client, those added later too. Left out: unchanged.',
+      }),
+    ),
+    authentication: Type.Optional({
+      ...StepValues,
+      description: 'New values by field id; a field left out keeps its value (PASSWORD ones included).',
+    }),
+    settings: Type.Optional({
+      ...StepValues,
+      description: 'New values by field id; a field left out keeps its value.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "New field values (and websites) of an installation, checked with the app's verification URLs as at install time.",
+    examples: [{ settings: { field_currency: 'CHF' }, website_id: [1, 2] }],
+  },
+);
+
 export const VerifyStepBody = Type.Object(
   {
     app_id: IdSchema('The app.'),

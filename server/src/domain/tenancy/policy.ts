@@ -78,7 +78,7 @@ export const PERMISSIONS: Record<Resource, Record<Action, readonly Scope[]>> = {
   // A client's commerce set-up (orders enabled, Shopify stores; secrets write-only); agents' console sessions may not.
   commerce: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Apps a client installed from the marketplace (domain/apps/): set-up, so agents' console sessions may not.
-  installation: { list: ALL, read: ALL, create: ALL, update: NOBODY, delete: ALL },
+  installation: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
   // Canned responses (domain/canned/): agents manage their personal ones; shared ones are checked in its commands.
   canned_response: { list: ALL, read: ALL, create: ALL, update: ALL, delete: ALL },
 };
@@ -119,7 +119,8 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
  */
 const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
   conversation: ['list', 'read', 'update'],
-  visitor: ['list', 'read'],
+  // Contacts (issue 22): operators name and merge the people they talk to; erasing one stays a manager's or admin's.
+  visitor: ['list', 'read', 'update'],
   operator: ['list', 'read'],
   group: ['list', 'read'],
   skill: ['list', 'read'],
