@@ -119,8 +119,7 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
  */
 const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
   conversation: ['list', 'read', 'update'],
-  // Contacts (issue 22): operators name and merge the people they talk to; erasing one stays a manager's or admin's.
-  visitor: ['list', 'read', 'update'],
+  visitor: ['list', 'read'],
   operator: ['list', 'read'],
   group: ['list', 'read'],
   skill: ['list', 'read'],
