@@ -15,11 +15,12 @@ import {
 import { TagChip } from '../tags/TagChip';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { ConversationPane } from './ConversationPane';
-import { useDetailsText } from './details-strings';
 import type { Directory, LoadedConversation } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
+import { SearchList } from './SearchList';
 import { type AgentAction, agentActionOf, isTypingTarget, neighbourOf, SHEET_BUTTON } from './shortcuts';
 import { agentReducer, initialAgentState } from './state';
+import { useTagFilterText } from './tag-filter-strings';
 import { VisitorPanel } from './VisitorPanel';
 
 const FULL = { full: '1', limit: 100 } as const;
@@ -335,7 +336,7 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             tags={directory.tags}
           />
         )}
-        {tab === 'search' && <SearchList api={api} selectedId={selectedId} onOpen={open} />}
+        {tab === 'search' && <SearchList api={api} selectedId={selectedId} onOpen={open} directory={directory} />}
       </aside>
       <main className="conversation-main">
         {selectedId === null ? (
@@ -416,7 +417,7 @@ function RestList({
   tags?: Directory['tags'];
 }) {
   const { t, language } = useI18n();
-  const detailsText = useDetailsText();
+  const tagFilterText = useTagFilterText();
   const [rows, setRows] = useState<ConversationRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
@@ -464,16 +465,16 @@ function RestList({
       </button>
       {kind === 'closed' && tags.length > 0 && (
         <label className="tag-filter">
-          <span className="sr-only">{detailsText('details.closedFilter')}</span>
+          <span className="sr-only">{tagFilterText.label}</span>
           <select
             value={tagFilter}
-            aria-label={detailsText('details.closedFilter')}
+            aria-label={tagFilterText.label}
             onChange={(event) => setTagFilter(event.target.value)}
           >
-            <option value="">{detailsText('details.allTags')}</option>
+            <option value="">{tagFilterText.all}</option>
             {tags.map((tag) => (
               <option key={tag.id} value={tag.id}>
-                {tag.archived ? detailsText('details.archived', { name: tag.name }) : tag.name}
+                {tag.archived ? tagFilterText.archived(tag.name) : tag.name}
               </option>
             ))}
           </select>
@@ -513,98 +514,6 @@ function RestList({
                   {t('agent.take')}
                 </button>
               )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-/** Search by conversation number, or by visitor (external id or visitor id, `*` as wildcard). */
-function SearchList({
-  api,
-  selectedId,
-  onOpen,
-}: {
-  api: Api;
-  selectedId: number | null;
-  onOpen: (id: number) => void;
-}) {
-  const { t, language } = useI18n();
-  const [text, setText] = useState('');
-  const [rows, setRows] = useState<ConversationRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const search = async () => {
-    const term = text.trim();
-    setError(null);
-    if (term === '') return;
-    try {
-      if (/^\d+$/.test(term)) {
-        const found = await dataOf(
-          api.GET('/api/2/conversation/{id}', { params: { path: { id: Number(term) } } }),
-        ).catch(() => null);
-        setRows(found ? [found] : []);
-        return;
-      }
-      const pattern = term.includes('*') ? term : `*${term}*`;
-      const [byExternal, byUid] = await Promise.all([
-        dataOf(api.GET('/api/2/visitor', { params: { query: { 'filters[external_id]': pattern, limit: 10 } } })),
-        dataOf(api.GET('/api/2/visitor', { params: { query: { 'filters[unique_id]': pattern, limit: 10 } } })),
-      ]);
-      const visitorIds = [...new Set([...byExternal, ...byUid].map((visitor) => visitor.id))].slice(0, 10);
-      const lists = await Promise.all(
-        visitorIds.map((id) =>
-          dataOf(
-            api.GET('/api/2/conversation', {
-              params: { query: { 'filters[visitor_id]': String(id), full: '1', limit: 20 } },
-            }),
-          ),
-        ),
-      );
-      setRows(lists.flat().sort((a, b) => b.id - a.id));
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
-  };
-
-  return (
-    <div className="rest-list">
-      {/* biome-ignore lint/a11y/useSemanticElements: a form keeps Enter to submit; <search> would need one around it. */}
-      <form
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void search();
-        }}
-      >
-        <input
-          type="search"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          placeholder={t('agent.searchPlaceholder')}
-          aria-label={t('agent.search')}
-        />
-      </form>
-      <ErrorLine error={error} />
-      {rows !== null && (
-        <ul className="conversation-list" data-testid="list-search">
-          {rows.length === 0 && <li className="muted">{t('common.none')}</li>}
-          {rows.map((row) => (
-            <li key={row.id}>
-              <button
-                type="button"
-                className={selectedId === row.id ? 'item selected' : 'item'}
-                onClick={() => onOpen(row.id)}
-                data-conversation-id={row.id}
-              >
-                <span className="item-title">#{row.id}</span>
-                <SourceBadge source={row.source} channel={row.channel} />
-                <span className="item-sub">
-                  {row.status} · {formatTime(row.created_at, language, true)}
-                </span>
-              </button>
             </li>
           ))}
         </ul>

@@ -2,7 +2,7 @@
 // `conversation.updated` per change), the visitor's satisfaction answers and comment, the sales attributed to it, and
 // its actions: reopen a closed conversation (it comes back to this operator), print the transcript (or save it as PDF
 // through the browser's print; print.css keeps only the conversation). No e-mail button: the platform has no mailer for
-// transcripts yet (only the messaging activation mail), so it is not offered.
+// transcripts yet (only the messaging activation mail), so it is not offered. Loaded on demand (ConversationDetails.tsx).
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
@@ -44,7 +44,7 @@ interface Details {
 const outOfThree = (fraction: number | undefined): number | null =>
   fraction === undefined ? null : Math.round(fraction * 3);
 
-export function ConversationDetails({
+export function ConversationDetailsBody({
   api,
   conversationId,
   live,

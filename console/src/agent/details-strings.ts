@@ -24,8 +24,6 @@ const en = {
   'details.reopen': 'Reopen the conversation',
   'details.reopened': 'Reopened: the conversation is yours again.',
   'details.print': 'Print / PDF',
-  'details.closedFilter': 'Filter by tag',
-  'details.allTags': 'All tags',
 };
 
 export type DetailsKey = keyof typeof en;
@@ -52,8 +50,6 @@ const fr: Record<DetailsKey, string> = {
   'details.reopen': 'Rouvrir la conversation',
   'details.reopened': 'Rouverte : la conversation vous est de nouveau attribuée.',
   'details.print': 'Imprimer / PDF',
-  'details.closedFilter': 'Filtrer par étiquette',
-  'details.allTags': 'Toutes les étiquettes',
 };
 
 export type DetailsText = (key: DetailsKey, values?: Record<string, string | number>) => string;

@@ -83,11 +83,3 @@ export const setConversationTags = async (api: Api, conversationId: number, tagI
 export const reopenConversation = async (api: Api, conversationId: number) => {
   await call(api, 'POST', `/conversation/${conversationId}/reopen`, { body: {} });
 };
-
-/** A readable text colour on a tag's colour (white on the palette's dark tones, black on light ones). */
-export function textOn(colour: string | null): string | undefined {
-  if (colour === null) return undefined;
-  const value = Number.parseInt(colour.slice(1), 16);
-  const [r, g, b] = [(value >> 16) & 255, (value >> 8) & 255, value & 255];
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#000000' : '#ffffff';
-}
