@@ -251,6 +251,12 @@ describe('/api/2/canned_response', () => {
     const ids = forSite.body.data.map((row) => row.id);
     expect(ids).toContain(everywhere.id);
     expect(ids).not.toContain(onSecond.id);
+    // `%` and `_` are searched as themselves, not as wildcards.
+    const percent = await ok(
+      t.api('POST', '/canned_response', { key, json: { shortcut: shortcut('sure'), title: '100% sure', body: 'x' } }),
+    );
+    const searched = await t.api('GET', `/canned_response?limit=100&filters[q]=${encodeURIComponent('%')}`, { key });
+    expect(searched.body.data.map((row) => row.id)).toEqual([percent.id]);
     const paged = await t.api('GET', '/canned_response?limit=1&page=2', { key });
     expect(paged.body.data).toHaveLength(1);
     expect(paged.body.pagination.limit).toBe(1);
