@@ -1,0 +1,176 @@
+// Accessibility in Chromium with axe-core (WCAG 2.1 A and AA rules): every console view the demo's admin reaches — the
+// agent view with a conversation open, each administration tab, reports, apps, flows, campaigns, templates, canned
+// responses, tags, contacts, the supervisor view — the login page, the partner area (signed in with the platform key),
+// and the visitor's widget open with a message. A `critical` or `serious` violation fails the test, named with its
+// rule, its help and the elements concerned.
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type RunningServer, startServer } from './harness.js';
+
+let server: RunningServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const BLOCKING = new Set(['critical', 'serious']);
+
+/** Every element axe checked and found right, as JSON of its selector (frames and shadow roots included). */
+let lastChecked: string[] = [];
+
+/** The critical and serious violations axe finds on the page as it is now (its frames included), one line each. */
+async function violations(page: Page, view: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  lastChecked = results.passes.flatMap((rule) => rule.nodes.map((node) => JSON.stringify(node.target)));
+  return results.violations
+    .filter((violation) => BLOCKING.has(violation.impact ?? ''))
+    .map(
+      (violation) =>
+        `${view}: ${violation.id} (${violation.impact}) ${violation.help} — ${violation.nodes
+          .slice(0, 5)
+          .map((node) => node.target.join(' '))
+          .join(' | ')}`,
+    );
+}
+
+async function newPage(locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** A console page once drawn: its first heading or tab list shown, nothing loading any more. */
+async function settled(page: Page): Promise<void> {
+  await page.locator('main h1, main h2, h1, h2, [role="tablist"]').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  await expect.poll(() => page.getByText(/^(Loading…|Chargement…)$/).count()).toBe(0);
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(`${server.url}/admin/`);
+  await page.getByLabel('Email').fill(server.demo.login.email);
+  await page.getByLabel('Password').fill(server.demo.login.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+}
+
+const CONSOLE_VIEWS = [
+  '/admin/operators',
+  '/admin/groups',
+  '/admin/skills',
+  '/admin/websites',
+  '/admin/channels',
+  '/admin/targeting',
+  '/admin/keys',
+  '/admin/webhooks',
+  '/admin/reports',
+  '/admin/apps',
+  '/admin/flows',
+  '/admin/campaigns',
+  '/admin/campaigns/templates',
+  '/admin/canned-responses',
+  '/admin/tags',
+  '/admin/contacts',
+  '/admin/supervisor',
+];
+
+describe('axe itself', () => {
+  it('reports a serious violation on a page made to have one (the check is not silently empty)', async () => {
+    const page = await newPage();
+    await page.setContent('<!doctype html><html lang="en"><title>Broken</title><main><button></button></main></html>');
+    expect((await violations(page, 'broken')).join('\n')).toMatch(/button-name \(critical\)/);
+  });
+});
+
+describe('axe in the console', () => {
+  it('finds no critical or serious violation on the login page', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/admin/`);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await violations(page, 'login')).toEqual([]);
+  });
+
+  it('finds none in the agent view, its tabs and an open conversation', async () => {
+    const page = await newPage();
+    await logIn(page);
+    await settled(page);
+    const found = await violations(page, 'agent view');
+    await page.getByRole('tab', { name: /^Closed/ }).click();
+    const closed = page.locator('[data-conversation-id]').first();
+    if ((await closed.count()) > 0) {
+      await closed.click();
+      await page.waitForLoadState('networkidle');
+      found.push(...(await violations(page, 'agent view, a closed conversation')));
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('finds none on each page of the administration, reports and apps', { timeout: 300_000 }, async () => {
+    const page = await newPage();
+    await logIn(page);
+    const found: string[] = [];
+    for (const path of CONSOLE_VIEWS) {
+      await page.goto(`${server.url}${path}`);
+      await settled(page);
+      found.push(...(await violations(page, path)));
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('finds none in French either (the agent view and the operators page)', async () => {
+    const page = await newPage('fr-FR');
+    await page.goto(`${server.url}/admin/`);
+    await page.getByLabel('E-mail').fill(server.demo.login.email);
+    await page.getByLabel('Mot de passe').fill(server.demo.login.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await settled(page);
+    const found = await violations(page, 'vue agent');
+    await page.goto(`${server.url}/admin/operators`);
+    await settled(page);
+    found.push(...(await violations(page, '/admin/operators (fr)')));
+    expect(found).toEqual([]);
+  });
+
+  it('finds none in the partner area signed in with the platform key', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/admin/partner`);
+    const found = await violations(page, 'partner sign-in');
+    await page.getByLabel('API key').fill(server.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('partner-scope').waitFor();
+    await settled(page);
+    found.push(...(await violations(page, 'partner area')));
+    expect(found).toEqual([]);
+  });
+});
+
+describe('axe in the widget', () => {
+  it('finds none with the chat open, then with a message left and the offline form shown', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/demo`);
+    await page.getByRole('button', { name: 'Open the chat' }).click();
+    const frame = page.frameLocator('#causerie-frame');
+    await frame.locator('#cz-input').waitFor();
+    await expect.poll(() => frame.locator('.cz-log .cz-system').count()).toBeGreaterThan(0);
+    const found = await violations(page, 'widget open');
+    // axe went into the loader's shadow root and the chat's frame.
+    expect(lastChecked.some((target) => target.includes('cz-input'))).toBe(true);
+    await frame.locator('#cz-input').fill('Do you deliver to Lyon?');
+    await frame.locator('#cz-input').press('Enter');
+    // Nobody is available on a fresh demo: the message is kept and the offline form shows.
+    await frame.locator('.cz-offline:not([hidden])').waitFor();
+    found.push(...(await violations(page, 'widget with a message and the offline form')));
+    expect(found).toEqual([]);
+  });
+});
