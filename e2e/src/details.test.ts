@@ -1,6 +1,7 @@
 // Conversation details in real consoles (issue 22): the demo's closed conversation shows its tag, its satisfaction
 // answer and comment and its sale; Ada reopens it, the visitor's next message continues it, and the transcript prints
 // without the console around it. In French too.
+import { AxeBuilder } from '@axe-core/playwright';
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,16 @@ describe('conversation details', () => {
     await sales.getByText('€59.90').waitFor();
     expect(await sales.textContent()).toContain('Order DEMO-1001');
     await shot(ada, 'closed-conversation-details');
+    // The side panel's details (the rest of the agent view is e2e/src/a11y.test.ts's).
+    const axe = await new AxeBuilder({ page: ada })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .include('[data-testid="conversation-details"]')
+      .analyze();
+    expect(
+      axe.violations
+        .filter((violation) => violation.impact === 'critical' || violation.impact === 'serious')
+        .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(' | ')}`),
+    ).toEqual([]);
 
     // 2. Print / PDF: the print stylesheet keeps the transcript and drops the lists, the top bar and the buttons.
     await ada.emulateMedia({ media: 'print' });

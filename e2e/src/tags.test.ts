@@ -1,6 +1,7 @@
 // Tags in real consoles (issue 22): Ada manages them on the tags page (create with a colour, a wrong colour refused
 // beside its field, rename, archive), tags an open conversation of a visitor from the side panel with the keyboard,
 // Alan sees the tag on that conversation and adds one that Ada's panel shows live, and the Closed list filters by it.
+import { AxeBuilder } from '@axe-core/playwright';
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,16 @@ async function consoleFor(email: string, password: string): Promise<Page> {
   const page = await openConsole(browser, server, email, password);
   contexts.push(page.context());
   return page;
+}
+
+/** The critical and serious WCAG 2.1 A/AA violations axe finds on the page (or only in `within`) as it is now. */
+async function blockingViolations(page: Page, within?: string): Promise<string[]> {
+  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (within !== undefined) axe = axe.include(within);
+  const results = await axe.analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'critical' || violation.impact === 'serious')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(' | ')}`);
 }
 
 async function api<T>(path: string): Promise<T> {
@@ -82,6 +93,11 @@ describe('tags', () => {
       .waitFor();
     await ada.getByRole('button', { name: `Offer ${legacy} again` }).waitFor();
     await shot(ada, 'tags-page');
+    expect(await blockingViolations(ada)).toEqual([]);
+    await ada.getByRole('button', { name: `Edit ${refund}` }).click();
+    expect(await blockingViolations(ada)).toEqual([]);
+    await ada.keyboard.press('Escape');
+    await ada.getByRole('button', { name: `Edit ${refund}` }).waitFor();
     const tags =
       await api<{ id: number; name: string; colour: string | null; archived: boolean }[]>('/tag?full=1&limit=100');
     const refundTag = tags.find((tag) => tag.name === refund);
@@ -108,6 +124,7 @@ describe('tags', () => {
     await ada.keyboard.press('Enter');
     await details.getByTestId('conversation-tags').getByText(refund).waitFor();
     await shot(ada, 'tagged-open-conversation');
+    expect(await blockingViolations(ada, '[data-testid="conversation-details"]')).toEqual([]);
     const stored = await api<{ tag_list: number[]; status: string }>(`/conversation/${conversationId}`);
     expect(stored).toMatchObject({ status: 'open', tag_list: [refundTag?.id] });
 
