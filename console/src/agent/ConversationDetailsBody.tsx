@@ -1,8 +1,8 @@
 // The conversation in the side panel: its tags (shown and changed on open and closed conversations alike, one
 // `conversation.updated` per change), the visitor's satisfaction answers and comment, the sales attributed to it, and
 // its actions: reopen a closed conversation (it comes back to this operator), print the transcript (or save it as PDF
-// through the browser's print; print.css keeps only the conversation). No e-mail button: the platform has no mailer for
-// transcripts yet (only the messaging activation mail), so it is not offered. Loaded on demand (ConversationDetails.tsx).
+// through the browser's print; print.css keeps only the conversation). No e-mail button yet: SMTP_URL only mails messaging
+// activation links; a transcript mail needs its own outbox and endpoint. Loaded on demand (ConversationDetails.tsx).
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
