@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorApp, installedApp } from '../../test/apps.js';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
+import { until } from '../../test/messaging.js';
 
 let t: TestApp;
 let connector: FakeConnector;
@@ -33,18 +34,6 @@ async function auth(path: string, json: unknown) {
     body: answer.json<{ meta: { message?: string; field?: string }; data: Record<string, unknown> }>(),
   };
 }
-
-const until = async <T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-};
 
 beforeAll(async () => {
   t = await startTestApp({ webhookTimeScale: 0.001 });
@@ -592,7 +581,7 @@ describe('installation', () => {
       const types = all.map((request) => (JSON.parse(request.body) as { eventType: string }).eventType);
       expect(types).toContain('connector.uninstalled');
       return types;
-    });
+    }, 15_000);
     expect(received).toContain('connector.installed');
 
     // A later event of the client the app's webhook selected (conversation.closed) reaches the client's own

@@ -1,21 +1,19 @@
 // Developer accounts (seed 003, Get a Developer Account): the platform admin invites a developer by email; the
 // invitation link (shown once) lets them choose a password; they log in to the developer area with it and get a
 // bearer session (`dvs_…`) that acts on their apps through /api/2.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { Database, DeveloperRow } from '../../db/schema.js';
 import { EMAIL_PROBLEM, isEmailAddress } from '../../email.js';
 import { ApiError, conflict, fieldInvalid } from '../../errors.js';
 import { nowInstant } from '../../time.js';
+import { loginRefused, tokenHash } from '../people/sessions.js';
 import { hashSecret, randomToken, verifyNothing, verifySecret } from '../tenancy/keys.js';
 
 export const DEVELOPER_SESSION_PREFIX = 'dvs_';
 const INVITATION_DAYS = 7;
 const SESSION_HOURS = 12;
 const MIN_PASSWORD = 10;
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export interface Invitation {
   id: number;
@@ -42,7 +40,7 @@ export async function inviteDeveloper(
         name: input.name.trim(),
         company: input.company?.trim() || null,
         password_hash: null,
-        invitation_hash: sha256(token),
+        invitation_hash: tokenHash(token),
         invitation_expires_at: expiresAt,
         activated_at: null,
         disabled_at: null,
@@ -66,7 +64,7 @@ export async function reinviteDeveloper(db: Kysely<Database>, developer: Develop
   const expiresAt = new Date(Date.parse(at) + INVITATION_DAYS * 86_400_000).toISOString();
   await db
     .updateTable('developer')
-    .set({ invitation_hash: sha256(token), invitation_expires_at: expiresAt, updated_at: at })
+    .set({ invitation_hash: tokenHash(token), invitation_expires_at: expiresAt, updated_at: at })
     .where('id', '=', developer.id)
     .execute();
   return { id: developer.id, token, expiresAt };
@@ -93,7 +91,7 @@ export async function activateDeveloper(
   const row = await db
     .selectFrom('developer')
     .select(['id', 'email', 'invitation_expires_at'])
-    .where('invitation_hash', '=', sha256(input.token))
+    .where('invitation_hash', '=', tokenHash(input.token))
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
   if (row === undefined || row.invitation_expires_at === null || row.invitation_expires_at < nowInstant())
@@ -109,7 +107,7 @@ export async function activateDeveloper(
       updated_at: at,
     })
     .where('id', '=', row.id)
-    .where('invitation_hash', '=', sha256(input.token))
+    .where('invitation_hash', '=', tokenHash(input.token))
     .executeTakeFirst();
   // Two uses of one link at once: the second finds it used.
   if (Number(updated.numUpdatedRows) !== 1) throw invitationRefused();
@@ -121,8 +119,6 @@ export interface DeveloperSession {
   developerId: number;
   expiresAt: string;
 }
-
-const loginRefused = (): ApiError => new ApiError('login_refused', 401, 'Email or password is not correct.', 'error');
 
 /** Email and password login to the developer area; one answer for every failure. */
 export async function loginDeveloper(
@@ -147,7 +143,7 @@ export async function loginDeveloper(
     .insertInto('developer_session')
     .values({
       developer_id: row.id,
-      token_hash: sha256(token),
+      token_hash: tokenHash(token),
       created_at: at,
       expires_at: expiresAt,
       revoked_at: null,
@@ -162,7 +158,7 @@ export async function authenticateDeveloperToken(db: Kysely<Database>, token: st
     .selectFrom('developer_session')
     .innerJoin('developer', 'developer.id', 'developer_session.developer_id')
     .select(['developer_session.developer_id', 'developer_session.expires_at'])
-    .where('developer_session.token_hash', '=', sha256(token))
+    .where('developer_session.token_hash', '=', tokenHash(token))
     .where('developer_session.revoked_at', 'is', null)
     .where('developer.disabled_at', 'is', null)
     .executeTakeFirst();
@@ -174,7 +170,7 @@ export async function logoutDeveloper(db: Kysely<Database>, token: string): Prom
   await db
     .updateTable('developer_session')
     .set({ revoked_at: nowInstant() })
-    .where('token_hash', '=', sha256(token))
+    .where('token_hash', '=', tokenHash(token))
     .where('revoked_at', 'is', null)
     .execute();
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, type Running, startProcess, waitUntilReady } from '@causerie/test-support/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
+import { until } from '../../test/messaging.js';
 import { connectorSignatureHeaders } from './signing.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/connector/server.mjs', import.meta.url));
@@ -148,18 +149,13 @@ describe('the example connector of docs/APPS.md', () => {
     // The last verification call (settings) carried the app's key for this client.
     // Logged before it answered; the pipe from the child may be read after the answer: wait for it.
     const keyLine = JSON.stringify({ apiKeyFor: String(client.clientId) });
-    const keyDeadline = Date.now() + 5_000;
-    while (!started.output().includes(keyLine) && Date.now() < keyDeadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(started.output()).toContain(keyLine);
+    await until(() => expect(started.output()).toContain(keyLine), 5_000);
 
-    const deadline = Date.now() + 15_000;
-    let events = await received();
-    while (events.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      events = await received();
-    }
-    expect(events).toHaveLength(1);
+    const events = await until(async () => {
+      const all = await received();
+      expect(all).toHaveLength(1);
+      return all;
+    }, 15_000);
     expect(events[0]).toMatchObject({
       eventType: 'connector.installed',
       websiteId,

@@ -22,10 +22,12 @@ export interface NewSession extends OperatorIdentity {
   expiresAt: string;
 }
 
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** How a session token is stored: its SHA-256 in hex (operators' and developers' sessions, invitation links). */
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** One answer for every failed login, so it never tells which part was wrong or whether the email exists. */
-const loginRefused = (): ApiError => new ApiError('login_refused', 401, 'Email or password is not correct.', 'error');
+export const loginRefused = (): ApiError =>
+  new ApiError('login_refused', 401, 'Email or password is not correct.', 'error');
 
 /** Opens a session for an operator (who must be live). The token is returned once; only its SHA-256 is kept. */
 export async function createOperatorSession(db: Kysely<Database>, identity: OperatorIdentity): Promise<NewSession> {
