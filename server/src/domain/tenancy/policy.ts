@@ -119,7 +119,8 @@ const RESOURCE_PLURALS: Record<Resource, string> = {
  */
 const AGENT_ACTIONS: Partial<Record<Resource, readonly Action[]>> = {
   conversation: ['list', 'read', 'update'],
-  visitor: ['list', 'read'],
+  // Contacts (issue 22): operators name and merge the people they talk to; erasing one stays a manager's or admin's.
+  visitor: ['list', 'read', 'update'],
   operator: ['list', 'read'],
   group: ['list', 'read'],
   skill: ['list', 'read'],
