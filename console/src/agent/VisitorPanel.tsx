@@ -2,6 +2,7 @@
 // print), their profile in installed apps, the pages they visited, and their past conversations.
 import { useEffect, useState } from 'react';
 import { type Api, dataOf } from '../api';
+import { ContactCard } from '../contacts/ContactCard';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
 import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
@@ -103,7 +104,6 @@ export function VisitorPanel({
     };
   }, [api, conversationId, entries]);
 
-  const name = visitor ? [visitor.firstname, visitor.lastname].filter((part) => part).join(' ') : '';
   return (
     <div className="visitor" data-testid="visitor-panel">
       <div className="panel-head">
@@ -116,36 +116,25 @@ export function VisitorPanel({
       {visitor === null ? (
         <p className="muted">{t('common.loading')}</p>
       ) : (
-        <dl className="facts">
-          <dt>{t('visitor.name')}</dt>
-          <dd>{name || t('visitor.anonymous')}</dd>
-          {visitor.email && (
-            <>
-              <dt>{t('visitor.email')}</dt>
-              <dd>{visitor.email}</dd>
-            </>
-          )}
-          {visitor.phone && (
-            <>
-              <dt>{t('visitor.phone')}</dt>
-              <dd data-testid="visitor-phone">{visitor.phone}</dd>
-            </>
-          )}
-          {visitor.external_id && (
-            <>
-              <dt>{t('visitor.externalId')}</dt>
-              <dd>{visitor.external_id}</dd>
-            </>
-          )}
-          {(visitor.city || visitor.country) && (
-            <>
-              <dt>{t('visitor.location')}</dt>
-              <dd>{[visitor.city, visitor.country].filter((part) => part).join(', ')}</dd>
-            </>
-          )}
-          <dt>{t('visitor.uid')}</dt>
-          <dd className="mono">{visitor.unique_id}</dd>
-        </dl>
+        <>
+          <ContactCard api={api} contact={visitor} onChange={setVisitor} />
+          <dl className="facts">
+            {visitor.external_id && (
+              <>
+                <dt>{t('visitor.externalId')}</dt>
+                <dd>{visitor.external_id}</dd>
+              </>
+            )}
+            {(visitor.city || visitor.country) && (
+              <>
+                <dt>{t('visitor.location')}</dt>
+                <dd>{[visitor.city, visitor.country].filter((part) => part).join(', ')}</dd>
+              </>
+            )}
+            <dt>{t('visitor.uid')}</dt>
+            <dd className="mono">{visitor.unique_id}</dd>
+          </dl>
+        </>
       )}
       <ConversationDetails api={api} conversationId={conversationId} live={live} tags={tags} />
       <AppProfiles api={api} conversationId={conversationId} />
