@@ -96,10 +96,9 @@ export function useCannedPicker({ api, conversationId, websiteId, textareaRef, o
 
   const track = (textarea: HTMLTextAreaElement) => {
     const next = slashQueryAt(textarea.value, textarea.selectionStart ?? textarea.value.length);
-    setQuery((current) => {
-      if (current?.query !== next?.query || current?.start !== next?.start) setActive(0);
-      return next;
-    });
+    // Another word, or more of it typed: the first option is active again (a caret move alone keeps the choice).
+    if (next?.query !== query?.query || next?.start !== query?.start) setActive(0);
+    setQuery(next);
     // Closed with Esc, the list stays closed while that `/word` is typed on; it opens again for another `/`.
     if (next === null || next.start !== dismissedAt) setDismissedAt(null);
   };
