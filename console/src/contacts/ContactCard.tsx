@@ -1,13 +1,15 @@
 // The contact in the conversation's side panel: name, email and phone (the name a visitor gave, or their WhatsApp
 // profile name, when known), which the operator edits in place; a link opens the contact on the contacts page.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { Api } from '../api';
 import { navigate } from '../router';
-import { ContactForm } from './ContactForm';
+import { useCardText } from './card-strings';
 import { type Contact, contactName } from './logic';
 import { contactPath } from './routes';
-import { useContactsText } from './strings';
 import './contacts.css';
+
+/** The form, with its checks and words, loads when the operator first edits a contact. */
+const ContactForm = lazy(() => import('./ContactForm').then((module) => ({ default: module.ContactForm })));
 
 export function ContactCard({
   api,
@@ -18,24 +20,26 @@ export function ContactCard({
   contact: Contact;
   onChange: (contact: Contact) => void;
 }) {
-  const text = useContactsText();
+  const text = useCardText();
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const name = contactName(contact);
   if (editing)
     return (
       <section className="contact-card" aria-label={text('form.edit')}>
-        <ContactForm
-          api={api}
-          contact={contact}
-          withAttributes={false}
-          onSaved={(saved, changed) => {
-            setEditing(false);
-            setNotice(changed ? text('form.saved') : text('form.nothing'));
-            onChange(saved);
-          }}
-          onCancel={() => setEditing(false)}
-        />
+        <Suspense fallback={<p className="muted small">{text('loading')}</p>}>
+          <ContactForm
+            api={api}
+            contact={contact}
+            withAttributes={false}
+            onSaved={(saved, changed) => {
+              setEditing(false);
+              setNotice(changed ? text('form.saved') : text('form.nothing'));
+              onChange(saved);
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        </Suspense>
       </section>
     );
   return (
