@@ -10,7 +10,7 @@ import { commerceSettingsRoutes } from '../../domain/commerce/settings-routes.js
 import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
 import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
-import { supervisionRoutes } from '../../domain/routing/supervision.js';
+import { supervisionRoutes } from '../../domain/routing/supervision-routes.js';
 import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
 import { statisticRoutes } from '../../domain/statistics/routes.js';
 import { targetingRuleRoutes } from '../../domain/targeting/routes.js';

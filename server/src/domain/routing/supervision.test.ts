@@ -83,7 +83,7 @@ interface OperatorRow {
 async function supervision(query = ''): Promise<{ conversations: Row[]; operators: OperatorRow[] }> {
   const answer = await asSession(adminToken, 'GET', `/supervision${query}`);
   if (answer.status !== 200) throw new Error(`GET /supervision failed: ${JSON.stringify(answer.body)}`);
-  return answer.body.data;
+  return answer.body.data as unknown as { conversations: Row[]; operators: OperatorRow[] };
 }
 
 beforeAll(async () => {

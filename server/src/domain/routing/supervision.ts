@@ -1,27 +1,16 @@
 // The supervisor view (docs/CONSOLE.md "Supervisor view"): for admins and managers, every waiting and open conversation
 // of their websites with its operator, wait and queue place, and each operator's load and availability, in one read
-// the console polls (the read cache answers a poll from memory while nothing changed); and a transfer command by REST,
-// as the operator socket's `transfer` frame only moves the sender's own conversations.
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+// the console polls (the read cache answers a poll from memory while nothing changed). Routes: supervision-routes.ts.
 import type { Kysely } from 'kysely';
-import type { AppContext } from '../../context.js';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
 import { fieldInvalid, fieldMissing, notPermitted, unknownResource } from '../../errors.js';
-import { ErrorResponses, OneEnvelope, one } from '../../http/envelope.js';
 import { formatDateTime } from '../../time.js';
 import { presentOperatorLive } from '../people/live-present.js';
 import { loadOperatorLive } from '../people/live-store.js';
 import { authorize, clientScope, type Principal, sessionManages } from '../tenancy/policy.js';
-import { IdParams } from '../tenancy/schema.js';
 import { queueSnapshot } from './queue.js';
-import {
-  type SupervisedStatus,
-  SupervisionData,
-  SupervisionQuery,
-  TransferBody,
-  TransferData,
-} from './supervision-schema.js';
-import { type TransferTarget, transferConversation } from './transfer.js';
+import type { SupervisedStatus } from './supervision-schema.js';
+import type { TransferTarget } from './transfer.js';
 
 /** Most conversations one answer lists: a team's live workload, not an export. */
 export const SUPERVISION_LIMIT = 500;
@@ -219,66 +208,3 @@ export function transferTargetOf(body: { operator_id?: number; group_id?: number
   if (body.group_id !== undefined) return { groupId: body.group_id };
   return { skillId: body.skill_id ?? 0 };
 }
-
-export const supervisionRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
-  const { db } = context;
-  const tags = ['Supervision'];
-
-  app.get(
-    '/supervision',
-    {
-      schema: {
-        tags,
-        summary: 'Supervise waiting and open conversations',
-        description:
-          "Every waiting and open conversation of your websites (at most 500) with its visitor, operator, wait, queue place and last message, and every operator's live load and availability (as `GET /operator/live`, with name, roles and websites). For API keys and the console sessions of admins and managers; an operator's session is refused (403). Polling it is cheap: an unchanged answer comes from the read cache.",
-        querystring: SupervisionQuery,
-        response: { 200: OneEnvelope(SupervisionData), ...ErrorResponses },
-      },
-    },
-    async (request) => {
-      authorizeSupervision(request.principal);
-      return one(
-        await superviseConversations(db, request.principal, {
-          websiteId: request.query.website_id,
-          status: request.query.status,
-        }),
-      );
-    },
-  );
-
-  app.post(
-    '/conversation/:id/transfer',
-    {
-      schema: {
-        tags,
-        summary: 'Transfer or assign a conversation (supervisor)',
-        description:
-          "Gives a waiting or open chat, call or video conversation to an operator (`operator_id`; the supervisor's own id takes it over), the best free member of a group (`group_id`), or the operators of a skill (`skill_id`, back to the queue when none is free). Exactly one of them. The operator must answer on the website, process the channel and be connected (not needed to take it over yourself); a supervisor decides over their availability and chat limit. Writes the transfer notice and `conversation.transferred` as an operator's transfer does. For API keys and the console sessions of admins and managers (403 for operators, who transfer their own conversations from the console). 409 naming why when it cannot be done.",
-        params: IdParams,
-        body: TransferBody,
-        response: { 200: OneEnvelope(TransferData), ...ErrorResponses },
-      },
-    },
-    async (request) => {
-      authorizeSupervision(request.principal);
-      authorize(request.principal, 'conversation', 'update');
-      const target = transferTargetOf(request.body);
-      const visible = await db
-        .selectFrom('conversation')
-        .select('id')
-        .where('id', '=', request.params.id)
-        .where(clientScope(request.principal, 'conversation.client_id'))
-        .executeTakeFirst();
-      if (!visible) throw unknownResource('conversation', request.params.id);
-      const principal = request.principal;
-      const by = principal.scope === 'client' && principal.session !== undefined ? principal.session.operatorId : null;
-      const transfer = await transferConversation(db, visible.id, target, by, { supervised: true });
-      return one({
-        conversation_id: transfer.conversationId,
-        operator_id: transfer.toOperatorId,
-        queue_position: transfer.queued?.position ?? null,
-      });
-    },
-  );
-};
