@@ -6,9 +6,10 @@
 import type { Kysely } from 'kysely';
 import type { AppInstallationRow, ConversationRow, Database } from '../../db/schema.js';
 import { ApiError, fieldInvalid, unknownResource } from '../../errors.js';
-import { type OutboundGuard, OutboundRefused } from '../../http/outbound.js';
+import type { OutboundGuard } from '../../http/outbound.js';
+import { ConnectorFailure, callConnector } from './connector-call.js';
 import { type AppDefinition, readDefinition } from './definition.js';
-import { connectorSignatureHeaders, openSigningSecret } from './signing.js';
+import { openSigningSecret } from './signing.js';
 
 export const CONNECTOR_TIMEOUT_MS = 3_000;
 const CACHE_MS = 30_000;
@@ -166,29 +167,19 @@ export class ConnectorCalls {
     const cacheKey = target.toString();
     const kept = this.cache.get(cacheKey);
     if (kept !== undefined && kept.expiresAt > Date.now()) return kept.items as T[];
-    let answer: Awaited<ReturnType<OutboundGuard['request']>>;
+    let parsed: unknown;
     try {
-      answer = await this.outbound.request({
+      parsed = await callConnector(this.outbound, {
         method: 'GET',
         url: cacheKey,
-        headers: {
-          accept: 'application/json',
-          'user-agent': 'Causerie-Apps/1',
-          ...connectorSignatureHeaders(app.signingSecret(), `${target.pathname}${target.search}`),
-        },
+        signingSecret: app.signingSecret(),
         timeoutMs: CONNECTOR_TIMEOUT_MS,
         maxResponseBytes: 512 * 1024,
       });
     } catch (error) {
-      if (error instanceof OutboundRefused) throw connectorFault(appName, `may not be called (${error.reason})`);
-      throw connectorFault(appName, 'did not answer in time');
-    }
-    if (answer.status < 200 || answer.status > 299) throw connectorFault(appName, `answered HTTP ${answer.status}`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.body.toString('utf8'));
-    } catch {
-      throw connectorFault(appName, 'answered something that is not JSON');
+      if (!(error instanceof ConnectorFailure)) throw error;
+      // Operators read it: a late or unreachable connector is said in plain words, without the network detail.
+      throw connectorFault(appName, error.kind === 'unanswered' ? 'did not answer in time' : error.problem);
     }
     if (!Array.isArray(parsed)) throw connectorFault(appName, 'answered JSON that is not a list');
     const items: T[] = [];

@@ -1,11 +1,12 @@
 // The verification URL (seed 003): a POST of the step's values as `[ { "id", "value", "fieldType" } ]`, answered
-// `{ "isValid", "message", "fields": [ { "id", "message" } ] }`. Through the outbound guard, with a short timeout; an
-// answer that is not of that shape, late, or not 2xx is the connector's fault, told to the installer as such (502).
+// `{ "isValid", "message", "fields": [ { "id", "message" } ] }`, through callConnector (guarded, short timeout,
+// signed); an answer that is not of that shape, late, or not 2xx is the connector's fault, told to the installer as
+// such (502).
 import type { AppRow, AppVersionRow } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
-import { type OutboundGuard, OutboundRefused } from '../../http/outbound.js';
+import type { OutboundGuard } from '../../http/outbound.js';
+import { ConnectorFailure, callConnector } from './connector-call.js';
 import type { AppField } from './definition.js';
-import { connectorSignatureHeaders } from './signing.js';
 
 export const VERIFICATION_TIMEOUT_MS = 5_000;
 
@@ -61,34 +62,24 @@ export async function verifyStep(
   },
 ): Promise<StepVerdict> {
   const body = JSON.stringify(values.map(({ field, value }) => ({ id: field.id, value, fieldType: field.type })));
-  let answer: Awaited<ReturnType<OutboundGuard['request']>>;
+  let parsed: unknown;
   try {
-    answer = await outbound.request({
+    parsed = await callConnector(outbound, {
       method: 'POST',
       url,
+      body,
       headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'user-agent': 'Causerie-Apps/1',
         'x-causerie-connector-id': context.app.uuid,
         'x-causerie-connector-version-id': context.version.uuid,
         'x-causerie-client-id': String(context.clientId),
         ...(context.apiKey !== undefined && { 'x-causerie-api-key': context.apiKey }),
-        ...connectorSignatureHeaders(context.signingSecret, body),
       },
-      body,
+      signingSecret: context.signingSecret,
       timeoutMs: VERIFICATION_TIMEOUT_MS,
     });
   } catch (error) {
-    if (error instanceof OutboundRefused) throw connectorFault(`may not be called (${error.reason})`);
-    throw connectorFault(`did not answer (${error instanceof Error ? error.message : String(error)})`);
-  }
-  if (answer.status < 200 || answer.status > 299) throw connectorFault(`answered HTTP ${answer.status}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.body.toString('utf8'));
-  } catch {
-    throw connectorFault('answered something that is not JSON');
+    if (error instanceof ConnectorFailure) throw connectorFault(error.problem);
+    throw error;
   }
   const verdict = readVerdict(parsed);
   if (verdict === undefined)
