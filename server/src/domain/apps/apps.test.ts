@@ -398,6 +398,22 @@ describe('installation', () => {
           settings: { field_currency: 'EUR' },
         },
       });
+    // A website of another client is refused, naming the field, and nothing is installed.
+    const elsewhere = (await t.api('GET', '/website', { key: otherClient.key })).body.data[0]?.id;
+    const foreign = await t.api('POST', '/installation', {
+      key: shop.key,
+      json: {
+        app_id: id,
+        website_id: [elsewhere],
+        authentication: { field_login: 'boutique-lyon', field_password: 'p4ssw0rd-lyon' },
+        settings: { field_currency: 'EUR' },
+      },
+    });
+    expect(foreign.status).toBeGreaterThanOrEqual(400);
+    expect(foreign.status).toBeLessThan(500);
+    expect(foreign.body.meta.field).toBe('website_id');
+    expect((await t.api('GET', '/installation', { key: shop.key })).body.data).toEqual([]);
+
     const answers = await Promise.all([install(), install()]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
     const refused = answers.find((answer) => answer.status === 409);

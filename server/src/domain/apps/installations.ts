@@ -213,6 +213,8 @@ export async function installApp(
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
       if (again !== undefined) throw alreadyInstalled(definition.name, again.id);
+      // The websites named are checked here, in the transaction that records them.
+      if (covered.length > 0) await assertOwned(trx, 'website', covered, clientId, 'website_id');
       const { id: keyId } = await trx
         .insertInto('api_key')
         .values({
@@ -326,9 +328,9 @@ function alreadyInstalled(appName: string, installationId: number) {
 export const installationBinding = (id: number) => `app_installation:${id}`;
 
 /**
- * The websites an installation covers: those named (the client's own), or, when none are named, every website of the
- * client, those added later included (stored as `[]`, as a webhook's empty list means every website). `websiteIds`:
- * the websites it covers today, one `connector.installed` each.
+ * The websites an installation covers: those named (checked the client's own by the install transaction), or, when
+ * none are named, every website of the client, those added later included (stored as `[]`, as a webhook's empty list
+ * means every website). `websiteIds`: the websites it covers today, one `connector.installed` each.
  */
 async function installedWebsites(
   db: Kysely<Database>,
@@ -336,7 +338,6 @@ async function installedWebsites(
   requested: number[] | undefined,
 ): Promise<{ websiteIds: number[]; covered: number[] }> {
   if (requested !== undefined && requested.length > 0) {
-    await transact(db, (trx) => assertOwned(trx, 'website', requested, clientId, 'website_id'));
     const websiteIds = [...new Set(requested)];
     return { websiteIds, covered: websiteIds };
   }
