@@ -1,7 +1,9 @@
 // The supervisor view in real browsers: Alan (operator, one chat at a time) has a conversation; a visitor writes in
 // the widget while nobody is free and waits. Ada (admin) sees it waiting first in the queue on /admin/supervisor, with
 // Alan's load; she assigns it to Alan from the keyboard and the row changes, takes the other over, and a transfer
-// nobody can take shows its refusal beside the row. Alan has no Supervisor link and the API refuses him. French too.
+// nobody can take shows its refusal beside the row; axe finds nothing critical or serious. Alan has no Supervisor link
+// and the API refuses him. French too.
+import { AxeBuilder } from '@axe-core/playwright';
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +23,14 @@ async function api<T>(method: 'GET' | 'PUT', apiPath: string, body?: unknown): P
   const answer = (await response.json()) as { data: T };
   if (!response.ok) throw new Error(`${method} ${apiPath}: ${response.status} ${JSON.stringify(answer)}`);
   return answer.data;
+}
+
+/** The critical and serious WCAG 2.1 A/AA violations axe finds on the page as it is now, one line each. */
+async function blockingViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'critical' || violation.impact === 'serious')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(' | ')}`);
 }
 
 async function consoleFor(email: string, password: string): Promise<Page> {
@@ -98,6 +108,7 @@ describe('the supervisor view', () => {
     expect(await alanRow.getByTestId('supervised-load-chat').textContent()).toContain('1 of 1');
     expect(await alanRow.textContent()).toContain('Connected');
     await shot(ada, 'supervisor-waiting');
+    expect(await blockingViolations(ada)).toEqual([]);
 
     // 5. Filters: waiting only hides the open one.
     await ada.getByLabel('Status').selectOption('waiting');
@@ -138,6 +149,8 @@ describe('the supervisor view', () => {
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(new RegExp(`^Conversation ${answeredId}: No operator of group`));
     await expect.poll(() => answeredRow.getByTestId('supervised-operator').textContent()).toBe('Ada');
+    // The picker open and a refusal shown: axe finds nothing critical or serious either.
+    expect(await blockingViolations(ada)).toEqual([]);
     // Esc closes the picker and gives the focus back to its button.
     await ada.getByLabel(`Give conversation ${answeredId} to`).press('Escape');
     await expect
