@@ -6,7 +6,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, startServer } from './harness.js';
+import { launchBrowser, makeAvailable, type RunningServer, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -52,7 +52,7 @@ async function newPage(locale = 'en-US'): Promise<Page> {
 
 /** A console page once drawn: its first heading or tab list shown, nothing loading any more. */
 async function settled(page: Page): Promise<void> {
-  await page.locator('main h1, main h2, h1, h2, [role="tablist"]').first().waitFor();
+  await page.locator('h1:visible, h2:visible, [role="tablist"]:visible').first().waitFor();
   await page.waitForLoadState('networkidle');
   await expect.poll(() => page.getByText(/^(Loading…|Chargement…)$/).count()).toBe(0);
 }
@@ -106,6 +106,18 @@ describe('axe in the console', () => {
     await logIn(page);
     await settled(page);
     const found = await violations(page, 'agent view');
+    // An open conversation, with its composer: a visitor writes while the admin is available.
+    await makeAvailable(page);
+    const started = await fetch(`${server.url}/realtime/visitor/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ website_id: server.demo.websiteId, text: 'Is the blue bike in stock?' }),
+    });
+    const conversationId = ((await started.json()) as { data: { conversation_id: number } }).data.conversation_id;
+    await page.getByTestId(`conversation-${conversationId}`).click();
+    await page.getByText('Is the blue bike in stock?').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    found.push(...(await violations(page, 'agent view, an open conversation')));
     await page.getByRole('tab', { name: /^Closed/ }).click();
     const closed = page.locator('[data-conversation-id]').first();
     if ((await closed.count()) > 0) {
@@ -122,7 +134,9 @@ describe('axe in the console', () => {
     const found: string[] = [];
     for (const path of CONSOLE_VIEWS) {
       await page.goto(`${server.url}${path}`);
-      await settled(page);
+      await settled(page).catch((error: unknown) => {
+        throw new Error(`${path} did not settle: ${String(error)}`);
+      });
       found.push(...(await violations(page, path)));
     }
     expect(found).toEqual([]);
