@@ -52,12 +52,15 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
   const pollTimer = useRef<number | undefined>(undefined);
   const filterRef = useRef(filter);
   filterRef.current = filter;
+  // A request still out when the page is left must not schedule the next poll.
+  const mounted = useRef(true);
 
   const refresh = useCallback(async () => {
     window.clearTimeout(pollTimer.current);
     const asked = filterRef.current;
     try {
       const data = await loadSupervision(api, asked);
+      if (!mounted.current) return;
       const at = Date.now();
       // An answer to a filter changed meanwhile is dropped: the newer one follows.
       if (filterRef.current === asked) {
@@ -68,7 +71,11 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
       setRefreshError(formErrorOf(failure).message);
     } finally {
       window.clearTimeout(pollTimer.current);
-      pollTimer.current = window.setTimeout(() => void refresh(), pollDelayMs(document.visibilityState === 'visible'));
+      if (mounted.current)
+        pollTimer.current = window.setTimeout(
+          () => void refresh(),
+          pollDelayMs(document.visibilityState === 'visible'),
+        );
     }
   }, [api]);
 
@@ -77,6 +84,14 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
     void refresh();
     return () => window.clearTimeout(pollTimer.current);
   }, [refresh, filter]);
+
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      window.clearTimeout(pollTimer.current);
+    };
+  }, []);
 
   useEffect(() => {
     const seen = () => {
