@@ -17,7 +17,6 @@ import { ErrorLine, formatTime, messageOf, SourceBadge } from '../ui';
 import { ConversationPane } from './ConversationPane';
 import type { Directory, LoadedConversation } from './directory';
 import { type ConversationRow, loadHistory } from './rest';
-import { SearchList } from './SearchList';
 import { type AgentAction, agentActionOf, isTypingTarget, neighbourOf, SHEET_BUTTON } from './shortcuts';
 import { agentReducer, initialAgentState } from './state';
 import { useTagFilterText } from './tag-filter-strings';
@@ -27,6 +26,8 @@ const FULL = { full: '1', limit: 100 } as const;
 
 // The shortcut sheet loads when first opened: it is not part of the agent view's first load.
 const ShortcutSheet = lazy(() => import('./ShortcutSheet').then((module) => ({ default: module.ShortcutSheet })));
+// The Search tab (its filters, words and styles) loads when first opened.
+const SearchList = lazy(() => import('./SearchList').then((module) => ({ default: module.SearchList })));
 
 type ListTab = 'mine' | 'waiting' | 'closed' | 'search';
 
@@ -336,7 +337,11 @@ export function AgentView({ api, me, selectedId }: { api: Api; me: Me | null; se
             tags={directory.tags}
           />
         )}
-        {tab === 'search' && <SearchList api={api} selectedId={selectedId} onOpen={open} directory={directory} />}
+        {tab === 'search' && (
+          <Suspense fallback={<p className="muted padded">{t('common.loading')}</p>}>
+            <SearchList api={api} selectedId={selectedId} onOpen={open} directory={directory} />
+          </Suspense>
+        )}
       </aside>
       <main className="conversation-main">
         {selectedId === null ? (
