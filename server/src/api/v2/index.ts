@@ -12,6 +12,7 @@ import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
 import { supervisionRoutes } from '../../domain/routing/supervision-routes.js';
 import { satisfactionRoutes } from '../../domain/satisfaction/routes.js';
+import { searchRoutes } from '../../domain/search/routes.js';
 import { statisticRoutes } from '../../domain/statistics/routes.js';
 import { targetingRuleRoutes } from '../../domain/targeting/routes.js';
 import { tenancyRoutes } from '../../domain/tenancy/routes.js';
@@ -67,4 +68,5 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(appRoutes, { context });
   await app.register(interactionRoutes, { context });
   await app.register(supervisionRoutes, { context });
+  await app.register(searchRoutes, { context });
 };
