@@ -15,8 +15,9 @@ const STATUSES = ['waiting', 'open', 'closed'] as const;
 const CHANNELS = ['chat', 'call', 'video', 'social'] as const;
 
 /** A result as shown: a conversation found by number has no snippet. */
-type Shown = Pick<SearchResult, 'id' | 'channel' | 'source' | 'created_at'> & { status: string } &
-  Partial<Pick<SearchResult, 'visitor_name' | 'snippet' | 'matched_in'>>;
+type Shown = Pick<SearchResult, 'id' | 'channel' | 'source' | 'created_at'> & { status: string } & Partial<
+    Pick<SearchResult, 'visitor_name' | 'snippet' | 'matched_in'>
+  >;
 
 export function SearchList({
   api,
