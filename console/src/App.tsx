@@ -15,12 +15,16 @@ import {
 import { APPS_NAV_LABEL, type AppsRoute, appsRouteOf } from './apps/routes';
 import { safeBackto } from './backto';
 import { type CampaignsRoute, campaignsRouteOf } from './campaigns/routes';
+import { CANNED_NAV_LABEL, CANNED_PATH, isCannedPath } from './canned/routes';
+import { CONTACTS_NAV_LABEL, CONTACTS_PATH, contactsRouteOf } from './contacts/routes';
 import { type DeveloperRoute, developerRouteOf } from './developer/routes';
 import { type FlowsRoute, flowsRouteOf } from './flows/routes';
 import { I18nContext, initialLanguage, type Language, rememberLanguage, translator, useI18n } from './i18n';
 import type { Me } from './me';
 import { type EnvironmentsRoute, environmentsRouteOf, type PartnerRoute, partnerRouteOf } from './partner/routes';
 import { navigate, useLocation } from './router';
+import { isSupervisorPath, SUPERVISOR_NAV_LABEL, SUPERVISOR_PATH } from './supervisor/routes';
+import { isTagsPath, TAGS_NAV_LABEL } from './tags/routes';
 import { type TemplatesRoute, templatesRouteOf } from './templates/routes';
 import { messageOf } from './ui';
 
@@ -40,9 +44,18 @@ const TemplatesPage = lazy(() =>
 );
 /** The Apps pages (marketplace, install wizard), an admin's. */
 const AppsPage = lazy(() => import('./apps/AppsPage').then((module) => ({ default: module.AppsPage })));
+/** The contacts page (every operator's: they name and merge the people they talk to). */
+const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((module) => ({ default: module.ContactsPage })));
+const TagsPage = lazy(() => import('./tags/TagsPage').then((module) => ({ default: module.TagsPage })));
 /** The developer area (a developer's own sign-in, no operator session): reached by URL, no link for operators. */
 const DeveloperArea = lazy(() =>
   import('./developer/DeveloperArea').then((module) => ({ default: module.DeveloperArea })),
+);
+/** The canned responses page (every operator's personal ones, the shared ones for admins). */
+const CannedPage = lazy(() => import('./canned/CannedPage').then((module) => ({ default: module.CannedPage })));
+/** The supervisor view (admins and managers): every waiting and open conversation, each operator's load. */
+const SupervisorPage = lazy(() =>
+  import('./supervisor/SupervisorPage').then((module) => ({ default: module.SupervisorPage })),
 );
 const EnvironmentsPage = lazy(() =>
   import('./partner/EnvironmentsPage').then((module) => ({ default: module.EnvironmentsPage })),
@@ -60,6 +73,10 @@ type Page =
   | { kind: 'campaigns'; route: CampaignsRoute }
   | { kind: 'templates'; route: TemplatesRoute }
   | { kind: 'apps'; route: AppsRoute }
+  | { kind: 'canned' }
+  | { kind: 'tags' }
+  | { kind: 'contacts'; contactId: number | null }
+  | { kind: 'supervisor' }
   | { kind: 'missing' };
 
 /** Seed 003's `/pupitre` (discussion panel) and `/users` are pages of the console. */
@@ -71,6 +88,10 @@ function pageOf(path: string): Page {
   if (conversation?.[1]) return { kind: 'agent', conversationId: Number(conversation[1]) };
   if (rest === 'users') return { kind: 'admin', tab: 'operators' };
   if (rest === 'reports') return { kind: 'reports' };
+  if (isSupervisorPath(rest)) return { kind: 'supervisor' };
+  if (isTagsPath(rest)) return { kind: 'tags' };
+  const contacts = contactsRouteOf(rest);
+  if (contacts !== null) return { kind: 'contacts', contactId: contacts.contactId };
   const flows = flowsRouteOf(rest);
   if (flows !== null) return { kind: 'flows', route: flows };
   const partner = partnerRouteOf(rest);
@@ -85,6 +106,7 @@ function pageOf(path: string): Page {
   if (campaigns !== null) return { kind: 'campaigns', route: campaigns };
   const apps = appsRouteOf(rest);
   if (apps !== null) return { kind: 'apps', route: apps };
+  if (isCannedPath(rest)) return { kind: 'canned' };
   const tab = ADMIN_TABS.find((name) => name === rest);
   if (tab !== undefined) return { kind: 'admin', tab };
   return { kind: 'missing' };
@@ -255,6 +277,43 @@ function Shell() {
             {t('common.adminOnly')}
           </p>
         ))}
+      {page.kind === 'tags' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : me.roles.includes('admin') ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <TagsPage api={api} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.adminOnly')}
+          </p>
+        ))}
+      {page.kind === 'contacts' && (
+        <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+          <ContactsPage api={api} contactId={page.contactId} />
+        </Suspense>
+      )}
+      {page.kind === 'canned' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <CannedPage api={api} me={me} />
+          </Suspense>
+        ))}
+      {page.kind === 'supervisor' &&
+        (me === null ? (
+          <p className="padded">{t('common.loading')}</p>
+        ) : manages ? (
+          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+            <SupervisorPage api={api} me={me} />
+          </Suspense>
+        ) : (
+          <p className="padded" role="alert">
+            {t('common.forbidden')}
+          </p>
+        ))}
       {page.kind === 'missing' && (
         <main className="padded">
           <p>{t('common.notFound')}</p>
@@ -304,12 +363,16 @@ function Header({
       <nav aria-label="Main">
         {link('/admin/', t('nav.agent'), current === 'agent')}
         {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
+        {link(CONTACTS_PATH, CONTACTS_NAV_LABEL[language], current === 'contacts')}
+        {link(CANNED_PATH, CANNED_NAV_LABEL[language], current === 'canned')}
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
+        {manages && link(SUPERVISOR_PATH, SUPERVISOR_NAV_LABEL[language], current === 'supervisor')}
         {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
         {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
         {me?.roles.includes('admin') &&
           link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns' || current === 'templates')}
         {me?.roles.includes('admin') && link('/admin/apps', APPS_NAV_LABEL[language], current === 'apps')}
+        {me?.roles.includes('admin') && link('/admin/tags', TAGS_NAV_LABEL[language], current === 'tags')}
       </nav>
       <span className="spacer" />
       <label className="inline">

@@ -34,6 +34,10 @@ import * as developerPlatform from './migrations/20261205T1700-developer-platfor
 import * as closingAnswers from './migrations/20261205T1710-closing-answers.js';
 import * as appSigningSecret from './migrations/20261205T1720-app-signing-secret.js';
 import * as appInstallationLifecycle from './migrations/20261205T1900-app-installation-lifecycle.js';
+import * as cannedResponses from './migrations/20261205T1910-canned-responses.js';
+import * as tagColourArchive from './migrations/20261205T1920-tag-colour-archive.js';
+import * as search from './migrations/20261205T1930-search.js';
+import * as visitorContacts from './migrations/20261205T1940-visitor-contacts.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
 
@@ -67,6 +71,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T1710-closing-answers': closingAnswers,
   '20261205T1720-app-signing-secret': appSigningSecret,
   '20261205T1900-app-installation-lifecycle': appInstallationLifecycle,
+  '20261205T1910-canned-responses': cannedResponses,
+  '20261205T1920-tag-colour-archive': tagColourArchive,
+  '20261205T1930-search': search,
+  '20261205T1940-visitor-contacts': visitorContacts,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -145,6 +145,10 @@ export interface VisitorTable {
   updated_at: Instant;
   /** Deleting a visitor erases its personal fields and sets this; its conversations stay for statistics. */
   deleted_at: Instant | null;
+  /** JSON object of text values (custom attributes of the contact), `{}` when none. */
+  custom_attributes: Generated<string>;
+  /** Set when merged into another visitor: its unique id then finds that one, and the API no longer shows it. */
+  merged_into_id: Generated<number | null>;
 }
 
 export interface VisitorWebsiteTable {
@@ -252,6 +256,10 @@ export interface TagTable {
   id: Generated<number>;
   client_id: number;
   name: string;
+  /** `#rrggbb` (lower case), or null for the console's neutral colour. */
+  colour: string | null;
+  /** 1: no longer offered to operators, kept on the conversations that have it and in the statistics. */
+  archived: Generated<number>;
   created_at: Instant;
   updated_at: Instant;
 }
@@ -1083,6 +1091,7 @@ export interface Database {
   messaging_company: MessagingCompanyTable;
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
+  canned_response: CannedResponseTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -1445,3 +1454,22 @@ export interface ChatTokenTable {
 }
 
 export type ChatTokenRow = Selectable<ChatTokenTable>;
+
+/** A canned response (domain/canned/): shared by a client's operators, or one operator's own. */
+export interface CannedResponseTable {
+  id: Generated<number>;
+  client_id: number;
+  scope: 'shared' | 'personal';
+  operator_id: number | null;
+  /** 0 for shared responses, else `operator_id`: the unique index on the shortcut keys on it. */
+  owner_key: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  website_id: number | null;
+  /** JSON text: a list of attachment URLs. */
+  attachments: string;
+  created_at: Instant;
+  updated_at: Instant;
+}
+export type CannedResponseRow = Selectable<CannedResponseTable>;
