@@ -6557,7 +6557,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get visitors */
+        /**
+         * Get visitors
+         * @description Visitors (contacts) of your account, newest first, each with its identities across channels and its conversations. `filters[q]` searches names, email, phone and ids, those of merged visitors included.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6573,6 +6576,8 @@ export interface paths {
                     "filters[external_id]"?: string;
                     /** @description Website identifier. */
                     "filters[website_id]"?: string;
+                    /** @description Search: visitors whose first or last name, full name, email, phone, unique id or external id contains this text (case-insensitive), or one of a visitor merged into them. */
+                    "filters[q]"?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6621,6 +6626,41 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Visitor creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
+                                /**
+                                 * @description Custom attributes of the contact: your keys, text values.
+                                 * @example {
+                                 *       "plan": "premium",
+                                 *       "order_ref": "A-1042"
+                                 *     }
+                                 */
+                                custom_attributes?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description How this contact is known across channels, including the identities of the contacts merged into it.
+                                 * @example [
+                                 *       {
+                                 *         "type": "web",
+                                 *         "value": "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8"
+                                 *       },
+                                 *       {
+                                 *         "type": "whatsapp",
+                                 *         "value": "+33612345678"
+                                 *       },
+                                 *       {
+                                 *         "type": "email",
+                                 *         "value": "julie@shop.example"
+                                 *       }
+                                 *     ]
+                                 */
+                                identities?: {
+                                    /** @description `web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`. */
+                                    type: string;
+                                    /** @description The unique id, address, email or phone number. */
+                                    value: string;
+                                }[];
+                                /** @description Identifiers of the contact's conversations (those of merged contacts included), newest first. */
+                                conversation_id?: number[];
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             }[];
@@ -6770,7 +6810,7 @@ export interface paths {
                         zip?: null | string;
                         /** @description Country. */
                         country?: null | string;
-                        /** @description Phone number. */
+                        /** @description Phone number: international (E.164, `+` and the country code, such as '+33612345678') or, as in seed 003, national digits; spaces, dots, dashes and brackets are removed. */
                         phone?: null | string;
                         /** @description Email; checked to be an email address. */
                         email?: null | string;
@@ -6778,6 +6818,15 @@ export interface paths {
                         browser?: null | string;
                         /** @description Website identifiers (your own). On update, the list replaces the current one. */
                         website_id?: number[];
+                        /**
+                         * @description Custom attributes: at most 50 keys, each a letter then letters, digits, `_`, `-` or `.` (64 at most), with text values of at most 1000 characters.
+                         * @example {
+                         *       "plan": "premium"
+                         *     }
+                         */
+                        custom_attributes?: {
+                            [key: string]: string;
+                        };
                         /** @description Partner and platform keys: the client the visitor belongs to. */
                         client_id?: number;
                     };
@@ -6825,6 +6874,41 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Visitor creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
+                                /**
+                                 * @description Custom attributes of the contact: your keys, text values.
+                                 * @example {
+                                 *       "plan": "premium",
+                                 *       "order_ref": "A-1042"
+                                 *     }
+                                 */
+                                custom_attributes?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description How this contact is known across channels, including the identities of the contacts merged into it.
+                                 * @example [
+                                 *       {
+                                 *         "type": "web",
+                                 *         "value": "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8"
+                                 *       },
+                                 *       {
+                                 *         "type": "whatsapp",
+                                 *         "value": "+33612345678"
+                                 *       },
+                                 *       {
+                                 *         "type": "email",
+                                 *         "value": "julie@shop.example"
+                                 *       }
+                                 *     ]
+                                 */
+                                identities?: {
+                                    /** @description `web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`. */
+                                    type: string;
+                                    /** @description The unique id, address, email or phone number. */
+                                    value: string;
+                                }[];
+                                /** @description Identifiers of the contact's conversations (those of merged contacts included), newest first. */
+                                conversation_id?: number[];
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -6946,7 +7030,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a visitor details */
+        /**
+         * Get a visitor details
+         * @description A visitor (contact) with `identities` (its browser or API unique ids, WhatsApp, SMS and RCS addresses, emails and phone numbers, those of the visitors merged into it included), `custom_attributes` and `conversation_id` (its conversations, newest first; read them with `GET /conversation?filters[visitor_id]=`). A visitor merged into another answers 404.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7000,6 +7087,41 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Visitor creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
+                                /**
+                                 * @description Custom attributes of the contact: your keys, text values.
+                                 * @example {
+                                 *       "plan": "premium",
+                                 *       "order_ref": "A-1042"
+                                 *     }
+                                 */
+                                custom_attributes?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description How this contact is known across channels, including the identities of the contacts merged into it.
+                                 * @example [
+                                 *       {
+                                 *         "type": "web",
+                                 *         "value": "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8"
+                                 *       },
+                                 *       {
+                                 *         "type": "whatsapp",
+                                 *         "value": "+33612345678"
+                                 *       },
+                                 *       {
+                                 *         "type": "email",
+                                 *         "value": "julie@shop.example"
+                                 *       }
+                                 *     ]
+                                 */
+                                identities?: {
+                                    /** @description `web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`. */
+                                    type: string;
+                                    /** @description The unique id, address, email or phone number. */
+                                    value: string;
+                                }[];
+                                /** @description Identifiers of the contact's conversations (those of merged contacts included), newest first. */
+                                conversation_id?: number[];
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -7110,7 +7232,7 @@ export interface paths {
         };
         /**
          * Update a visitor
-         * @description Changes the fields given; `website_id` replaces the list. `unique_id` and `created_at` cannot be changed.
+         * @description Changes the fields given; `website_id` replaces the list; `custom_attributes` sets the keys given (null removes one) and keeps the others. `email` must be an email address and `phone` a phone number (international `+33612345678`, separators removed). `unique_id` and `created_at` cannot be changed.
          */
         put: {
             parameters: {
@@ -7143,7 +7265,7 @@ export interface paths {
                         zip?: null | string;
                         /** @description Country. */
                         country?: null | string;
-                        /** @description Phone number. */
+                        /** @description Phone number: international (E.164, `+` and the country code, such as '+33612345678') or, as in seed 003, national digits; spaces, dots, dashes and brackets are removed. */
                         phone?: null | string;
                         /** @description Email; checked to be an email address. */
                         email?: null | string;
@@ -7151,6 +7273,15 @@ export interface paths {
                         browser?: null | string;
                         /** @description Website identifiers (your own). On update, the list replaces the current one. */
                         website_id?: number[];
+                        /**
+                         * @description Custom attributes to set: text values of at most 1000 characters; `null` (or an empty text) removes the key; keys not given are kept. At most 50 keys in all, each a letter then letters, digits, `_`, `-` or `.` (64 at most).
+                         * @example {
+                         *       "plan": "premium"
+                         *     }
+                         */
+                        custom_attributes?: {
+                            [key: string]: string | null;
+                        };
                     };
                 };
             };
@@ -7196,6 +7327,41 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Visitor creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
+                                /**
+                                 * @description Custom attributes of the contact: your keys, text values.
+                                 * @example {
+                                 *       "plan": "premium",
+                                 *       "order_ref": "A-1042"
+                                 *     }
+                                 */
+                                custom_attributes?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description How this contact is known across channels, including the identities of the contacts merged into it.
+                                 * @example [
+                                 *       {
+                                 *         "type": "web",
+                                 *         "value": "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8"
+                                 *       },
+                                 *       {
+                                 *         "type": "whatsapp",
+                                 *         "value": "+33612345678"
+                                 *       },
+                                 *       {
+                                 *         "type": "email",
+                                 *         "value": "julie@shop.example"
+                                 *       }
+                                 *     ]
+                                 */
+                                identities?: {
+                                    /** @description `web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`. */
+                                    type: string;
+                                    /** @description The unique id, address, email or phone number. */
+                                    value: string;
+                                }[];
+                                /** @description Identifiers of the contact's conversations (those of merged contacts included), newest first. */
+                                conversation_id?: number[];
                                 /** @description Path of this resource, relative to the API base. */
                                 _link: string;
                             };
@@ -7443,6 +7609,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/visitor/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a visitor into this one
+         * @description Merges the visitor `from_id` into the visitor of the path, for one person known on several channels (a web visitor who also wrote on WhatsApp). This visitor's fields win and the other's fill its blanks (custom attributes key by key); websites add up; the other's identities, conversations, messaging contacts and sales move here. Afterwards the merged visitor answers 404 and leaves the lists, but its browser or phone number finds this visitor when they come back. Events: `visitor.updated` of this visitor and `visitor.deleted` of the merged one. Both must be yours and of the same client (400 naming `from_id` otherwise); the answer is this visitor.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The visitor to merge into this one (same client); it answers 404 afterwards. */
+                        from_id: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Visitor identifier. */
+                                id: number;
+                                /** @description Visitor unique identifier (`visitor_uid` elsewhere in the API). */
+                                unique_id?: string;
+                                /** @description Your id if provided. */
+                                external_id?: string | null;
+                                /** @description Last name. */
+                                lastname?: string | null;
+                                /** @description First name. */
+                                firstname?: string | null;
+                                /** @description Address. */
+                                address?: string | null;
+                                /** @description City. */
+                                city?: string | null;
+                                /** @description Zip code. */
+                                zip?: string | null;
+                                /** @description Country. */
+                                country?: string | null;
+                                /** @description Phone number. */
+                                phone?: string | null;
+                                /** @description Email. */
+                                email?: string | null;
+                                /** @description Browser used by the visitor. */
+                                browser?: string | null;
+                                /** @description List of website identifiers the visitor came to. */
+                                website_id?: number[];
+                                /** @description Visitor creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /**
+                                 * @description Custom attributes of the contact: your keys, text values.
+                                 * @example {
+                                 *       "plan": "premium",
+                                 *       "order_ref": "A-1042"
+                                 *     }
+                                 */
+                                custom_attributes?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description How this contact is known across channels, including the identities of the contacts merged into it.
+                                 * @example [
+                                 *       {
+                                 *         "type": "web",
+                                 *         "value": "3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8"
+                                 *       },
+                                 *       {
+                                 *         "type": "whatsapp",
+                                 *         "value": "+33612345678"
+                                 *       },
+                                 *       {
+                                 *         "type": "email",
+                                 *         "value": "julie@shop.example"
+                                 *       }
+                                 *     ]
+                                 */
+                                identities?: {
+                                    /** @description `web` (a browser's or the API's visitor unique id), `whatsapp`, `sms`, `rcs` (a messaging address), `email` or `phone`. */
+                                    type: string;
+                                    /** @description The unique id, address, email or phone number. */
+                                    value: string;
+                                }[];
+                                /** @description Identifiers of the contact's conversations (those of merged contacts included), newest first. */
+                                conversation_id?: number[];
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2/conversation": {
         parameters: {
             query?: never;
@@ -7463,6 +7851,8 @@ export interface paths {
                     limit?: number;
                     /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
                     full?: "0" | "1";
+                    /** @description Full-text search (at most 200 characters): conversations whose messages, notes, visitor name or email, or tags contain every word, most relevant first. */
+                    "filters[q]"?: string;
                     /** @description Channel: `chat`, `call`, `video` or `social`. */
                     "filters[channel]"?: string;
                     /** @description Created from this date, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (at most 3 months with `to`; alone, the 3 months after it). */
@@ -8590,6 +8980,233 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/conversation/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a closed conversation
+         * @description The conversation is `open` again, held by one operator (never sent to the queue): a console session's own operator, else `operator_id`, else the operator who had it. Adds `OPERATOR_CHAT_ASSIGNED` (data `{event: 'reopened'}`) to the history; the visitor's next message continues it. Emits `conversation.updated` naming `status`. A conversation that is not closed answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description API keys: the operator who takes the reopened conversation (yours; default: the operator who had it). A console session takes it itself. */
+                        operator_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Conversation identifier. */
+                                id: number;
+                                /** @description Conversation channel: `chat`, `call`, `video` or `social`. */
+                                channel?: string;
+                                /** @description Visitor unique identifier. */
+                                visitor_uid?: string;
+                                /** @description Conversation history, oldest first (see the history types). */
+                                history?: (number | string)[][];
+                                /** @description Conversation answered by an operator. */
+                                operator_answer?: boolean;
+                                /** @description Conversation closed by the operator (false: by the visitor, or still open). */
+                                operator_closed?: boolean;
+                                /** @description Waiting list status. */
+                                waitinglist?: boolean;
+                                /** @description Page type. */
+                                page_type?: string | null;
+                                /** @description Conversation start time, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                created_at?: string;
+                                /** @description Conversation end time, `YYYY-MM-DD HH:MM:SS` (UTC); null while open. */
+                                closed_at?: string | null;
+                                /** @description Website identifier. */
+                                website_id?: number;
+                                /** @description Operator identifier. */
+                                operator_id?: number | null;
+                                /** @description Skill identifier. */
+                                skill_id?: number | null;
+                                /** @description List of tag identifiers. */
+                                tag_list?: number[];
+                                /** @description Rule identifier. */
+                                rule_id?: number | null;
+                                /** @description Who started it: `visitor` (the visitor wrote first), `proactive` (the visitor accepted a targeting rule's invitation) or `outbound` (started by an operator or the API: `POST /conversation`, Odigo call-backs). docs/TARGETING.md lists them. */
+                                contact_type?: "visitor" | "proactive" | "outbound";
+                                /** @description XMPP related identifier (UUID). */
+                                xmpp_id?: string;
+                                /** @description Visitor identifier (the `visitor` resource). */
+                                visitor_id?: number;
+                                /** @description Where the conversation came from: `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`. */
+                                source?: string;
+                                /** @description `waiting` (no operator yet), `open` or `closed`. */
+                                status?: string;
+                                /** @description What became of a routed conversation (web chat, WhatsApp, SMS, RCS): `answered` (routing or a transfer gave it to an operator; whether they wrote is `operator_answer`), `missed_offline` (nobody was connected and available on its channel when it started, or the last of them left while it waited: closed, the visitor's message kept as a message left), `missed_busy` (operators were busy and it waited in the queue for more than 15 minutes), `abandoned` (the visitor left while it waited). `null` while it waits for its first operator, and for conversations the API created (`POST /conversation`, Odigo calls), which are not routed. */
+                                outcome?: "answered" | "missed_offline" | "missed_busy" | "abandoned" | null;
+                                /** @description Visitor's phone number (calls). */
+                                phone_number?: string | null;
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /** @description The problem an operator reported on the conversation (`POST /conversation/{id}/problem`; the last report), counted by seed 002's operator statistic `problem`; null when none. */
+                                problem?: {
+                                    /** @description When the problem was reported, `YYYY-MM-DD HH:MM:SS` (UTC). */
+                                    reported_at: string;
+                                    /** @description Why, in the words of who reported it. */
+                                    reason: string;
+                                    /** @description Operator who reported it (null: reported with an API key, no operator). */
+                                    operator_id: number | null;
+                                } | null;
+                                /** @description The operator's answers to an installed app's conversation closing form (docs/APPS.md); null when closed without one. */
+                                closing_answers?: {
+                                    /** @description The installed app whose form it was. */
+                                    installation_id: number;
+                                    /** @description The app's name. */
+                                    app: string;
+                                    /** @description In the form's order; checkboxes `true` or `false`. */
+                                    answers: {
+                                        id: string;
+                                        label: string;
+                                        value: string;
+                                    }[];
+                                } | null;
+                                /** @description Path of this resource, relative to the API base. */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2/conversation/{id}/problem": {
         parameters: {
             query?: never;
@@ -9213,6 +9830,8 @@ export interface paths {
                     full?: "0" | "1";
                     /** @description Website identifier. */
                     "filters[website_id]"?: string;
+                    /** @description `0`: the tags offered to operators; `1`: the archived ones. Default: all. */
+                    "filters[archived]"?: string;
                 };
                 header?: never;
                 path?: never;
@@ -9241,6 +9860,13 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /**
+                                 * @description Colour the console shows the tag in, `#rrggbb` (lower case); null for the neutral colour.
+                                 * @example #2f855a
+                                 */
+                                colour?: string | null;
+                                /** @description Archived: no longer offered to operators (pickers, closing form), still on the conversations that have it, in `filters[tag_id]` and in the statistics. */
+                                archived?: boolean;
                                 /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
                                 /** @description Path of this resource, relative to the API base. */
@@ -9380,6 +10006,13 @@ export interface paths {
                         name: string;
                         /** @description Websites the tag is offered on (yours). */
                         website_id?: number[];
+                        /**
+                         * @description Colour as `#rrggbb` (stored in lower case); empty (null) for the neutral colour.
+                         * @example #2f855a
+                         */
+                        colour?: null | string;
+                        /** @description Archived (`1`): no longer offered to operators, kept on the conversations that have it and in the statistics; `0` offers it again. */
+                        archived?: boolean;
                         /** @description Partner and platform keys: the client the tag belongs to. */
                         client_id?: number;
                     };
@@ -9407,6 +10040,13 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /**
+                                 * @description Colour the console shows the tag in, `#rrggbb` (lower case); null for the neutral colour.
+                                 * @example #2f855a
+                                 */
+                                colour?: string | null;
+                                /** @description Archived: no longer offered to operators (pickers, closing form), still on the conversations that have it, in `filters[tag_id]` and in the statistics. */
+                                archived?: boolean;
                                 /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
                                 /** @description Path of this resource, relative to the API base. */
@@ -9564,6 +10204,13 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /**
+                                 * @description Colour the console shows the tag in, `#rrggbb` (lower case); null for the neutral colour.
+                                 * @example #2f855a
+                                 */
+                                colour?: string | null;
+                                /** @description Archived: no longer offered to operators (pickers, closing form), still on the conversations that have it, in `filters[tag_id]` and in the statistics. */
+                                archived?: boolean;
                                 /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
                                 /** @description Path of this resource, relative to the API base. */
@@ -9692,6 +10339,13 @@ export interface paths {
                         name?: string;
                         /** @description Websites the tag is offered on (yours). */
                         website_id?: number[];
+                        /**
+                         * @description Colour as `#rrggbb` (stored in lower case); empty (null) for the neutral colour.
+                         * @example #2f855a
+                         */
+                        colour?: null | string;
+                        /** @description Archived (`1`): no longer offered to operators, kept on the conversations that have it and in the statistics; `0` offers it again. */
+                        archived?: boolean;
                     };
                 };
             };
@@ -9717,6 +10371,13 @@ export interface paths {
                                 website_id?: number[];
                                 /** @description Client identifier. */
                                 client_id?: number;
+                                /**
+                                 * @description Colour the console shows the tag in, `#rrggbb` (lower case); null for the neutral colour.
+                                 * @example #2f855a
+                                 */
+                                colour?: string | null;
+                                /** @description Archived: no longer offered to operators (pickers, closing form), still on the conversations that have it, in `filters[tag_id]` and in the statistics. */
+                                archived?: boolean;
                                 /** @description Creation date, `YYYY-MM-DD HH:MM:SS` (UTC). */
                                 created_at?: string;
                                 /** @description Path of this resource, relative to the API base. */
@@ -17264,6 +17925,1162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2/canned_response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List canned responses
+         * @description Newest first. An API key lists every response of its clients; an operator's console session the shared ones and its own personal ones.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description `1` shows every field of each resource; otherwise only `id` and `_link`. */
+                    full?: "0" | "1";
+                    /** @description Text the shortcut, title or body contains (any case). */
+                    "filters[q]"?: string;
+                    /** @description `shared` or `personal`. */
+                    "filters[scope]"?: string;
+                    /** @description Responses offered on this website: those restricted to it and those of every website. */
+                    "filters[website_id]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description Canned response identifier.
+                                 * @example 12
+                                 */
+                                id: number;
+                                /**
+                                 * @description The code typed after `/` in the composer.
+                                 * @example refund
+                                 */
+                                shortcut?: string;
+                                /**
+                                 * @description What the list shows.
+                                 * @example Refund policy
+                                 */
+                                title?: string;
+                                /**
+                                 * @description The text, with variables among `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`.
+                                 * @example Hello {{visitor.firstname}}, {{operator.firstname}} from {{website.name}} here.
+                                 */
+                                body?: string;
+                                /**
+                                 * @description `shared` (every operator of the client; admins manage it) or `personal` (its operator only).
+                                 * @example shared
+                                 */
+                                scope?: string;
+                                /** @description The owner of a personal response; null when shared. */
+                                operator_id?: number | null;
+                                /** @description Offered on this website only; null: on every website. */
+                                website_id?: number | null;
+                                /**
+                                 * @description Attachment URLs, added after the body.
+                                 * @example [
+                                 *       "https://shop.example/returns.pdf"
+                                 *     ]
+                                 */
+                                attachments?: string[];
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /**
+                                 * @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                created_at?: string;
+                                /**
+                                 * @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                updated_at?: string;
+                                /**
+                                 * @description Path of this resource, relative to the API base.
+                                 * @example /canned_response/12
+                                 */
+                                _link: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a canned response
+         * @description `shared` responses (API keys, admins and managers) are offered to every operator of the client; `personal` ones to their operator only. The shortcut is unique per owner whatever its case (409 otherwise); an unknown `{{variable}}` in the body is refused naming it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Letters, digits, `-` and `_`, at most 40; unique among the shared responses of the client, or among the operator's personal ones, whatever the case.
+                         * @example refund
+                         */
+                        shortcut: string;
+                        /**
+                         * @description What the list shows.
+                         * @example Refund policy
+                         */
+                        title: string;
+                        /**
+                         * @description The text (at most 5000 characters). Variables: `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`; any other `{{…}}` is refused. A value missing when the response is used renders empty.
+                         * @example Hello {{visitor.firstname}}, our refund policy is on {{website.name}}.
+                         */
+                        body: string;
+                        /**
+                         * @description `personal` (default for an operator's console session: theirs) or `shared` (default for API keys; admins and managers only).
+                         * @example shared
+                         * @enum {string}
+                         */
+                        scope?: "shared" | "personal";
+                        /** @description API keys creating a `personal` response: its owner. A console session owns its own. */
+                        operator_id?: number;
+                        /** @description Offer it on this website of the client only (default: every website). */
+                        website_id?: null | number;
+                        /**
+                         * @description Up to 10 attachment URLs, sent after the body.
+                         * @example [
+                         *       "https://shop.example/returns.pdf"
+                         *     ]
+                         */
+                        attachments?: string[];
+                        /** @description Partner and platform keys: the client it belongs to. */
+                        client_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description Canned response identifier.
+                                 * @example 12
+                                 */
+                                id: number;
+                                /**
+                                 * @description The code typed after `/` in the composer.
+                                 * @example refund
+                                 */
+                                shortcut?: string;
+                                /**
+                                 * @description What the list shows.
+                                 * @example Refund policy
+                                 */
+                                title?: string;
+                                /**
+                                 * @description The text, with variables among `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`.
+                                 * @example Hello {{visitor.firstname}}, {{operator.firstname}} from {{website.name}} here.
+                                 */
+                                body?: string;
+                                /**
+                                 * @description `shared` (every operator of the client; admins manage it) or `personal` (its operator only).
+                                 * @example shared
+                                 */
+                                scope?: string;
+                                /** @description The owner of a personal response; null when shared. */
+                                operator_id?: number | null;
+                                /** @description Offered on this website only; null: on every website. */
+                                website_id?: number | null;
+                                /**
+                                 * @description Attachment URLs, added after the body.
+                                 * @example [
+                                 *       "https://shop.example/returns.pdf"
+                                 *     ]
+                                 */
+                                attachments?: string[];
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /**
+                                 * @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                created_at?: string;
+                                /**
+                                 * @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                updated_at?: string;
+                                /**
+                                 * @description Path of this resource, relative to the API base.
+                                 * @example /canned_response/12
+                                 */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/canned_response/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a canned response */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description Canned response identifier.
+                                 * @example 12
+                                 */
+                                id: number;
+                                /**
+                                 * @description The code typed after `/` in the composer.
+                                 * @example refund
+                                 */
+                                shortcut?: string;
+                                /**
+                                 * @description What the list shows.
+                                 * @example Refund policy
+                                 */
+                                title?: string;
+                                /**
+                                 * @description The text, with variables among `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`.
+                                 * @example Hello {{visitor.firstname}}, {{operator.firstname}} from {{website.name}} here.
+                                 */
+                                body?: string;
+                                /**
+                                 * @description `shared` (every operator of the client; admins manage it) or `personal` (its operator only).
+                                 * @example shared
+                                 */
+                                scope?: string;
+                                /** @description The owner of a personal response; null when shared. */
+                                operator_id?: number | null;
+                                /** @description Offered on this website only; null: on every website. */
+                                website_id?: number | null;
+                                /**
+                                 * @description Attachment URLs, added after the body.
+                                 * @example [
+                                 *       "https://shop.example/returns.pdf"
+                                 *     ]
+                                 */
+                                attachments?: string[];
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /**
+                                 * @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                created_at?: string;
+                                /**
+                                 * @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                updated_at?: string;
+                                /**
+                                 * @description Path of this resource, relative to the API base.
+                                 * @example /canned_response/12
+                                 */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Update a canned response
+         * @description Scope and owner stay as created. Shared responses: API keys, admins and managers only.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Letters, digits, `-` and `_`, at most 40; unique among the shared responses of the client, or among the operator's personal ones, whatever the case.
+                         * @example refund
+                         */
+                        shortcut?: string;
+                        /**
+                         * @description What the list shows.
+                         * @example Refund policy
+                         */
+                        title?: string;
+                        /**
+                         * @description The text (at most 5000 characters). Variables: `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`; any other `{{…}}` is refused. A value missing when the response is used renders empty.
+                         * @example Hello {{visitor.firstname}}, our refund policy is on {{website.name}}.
+                         */
+                        body?: string;
+                        /** @description Offer it on this website of the client only (default: every website). */
+                        website_id?: null | number;
+                        /**
+                         * @description Up to 10 attachment URLs, sent after the body.
+                         * @example [
+                         *       "https://shop.example/returns.pdf"
+                         *     ]
+                         */
+                        attachments?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description Canned response identifier.
+                                 * @example 12
+                                 */
+                                id: number;
+                                /**
+                                 * @description The code typed after `/` in the composer.
+                                 * @example refund
+                                 */
+                                shortcut?: string;
+                                /**
+                                 * @description What the list shows.
+                                 * @example Refund policy
+                                 */
+                                title?: string;
+                                /**
+                                 * @description The text, with variables among `{{visitor.firstname}}`, `{{visitor.name}}`, `{{operator.firstname}}`, `{{operator.name}}`, `{{website.name}}`.
+                                 * @example Hello {{visitor.firstname}}, {{operator.firstname}} from {{website.name}} here.
+                                 */
+                                body?: string;
+                                /**
+                                 * @description `shared` (every operator of the client; admins manage it) or `personal` (its operator only).
+                                 * @example shared
+                                 */
+                                scope?: string;
+                                /** @description The owner of a personal response; null when shared. */
+                                operator_id?: number | null;
+                                /** @description Offered on this website only; null: on every website. */
+                                website_id?: number | null;
+                                /**
+                                 * @description Attachment URLs, added after the body.
+                                 * @example [
+                                 *       "https://shop.example/returns.pdf"
+                                 *     ]
+                                 */
+                                attachments?: string[];
+                                /** @description Client identifier. */
+                                client_id?: number;
+                                /**
+                                 * @description Date of creation, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                created_at?: string;
+                                /**
+                                 * @description Date of the last change, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 19:10:00
+                                 */
+                                updated_at?: string;
+                                /**
+                                 * @description Path of this resource, relative to the API base.
+                                 * @example /canned_response/12
+                                 */
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a canned response
+         * @description Messages already sent from it keep their text. Shared responses: API keys, admins and managers only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/canned_response/{id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Render a canned response for a conversation
+         * @description The body with its variables filled from the conversation's visitor and website and from the operator (the console session's, or else the conversation's). A value that is not known renders empty.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The conversation whose visitor, operator and website fill the variables. */
+                    conversation_id: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Canned response identifier. */
+                                id: number;
+                                /**
+                                 * @description The body with its variables filled; a missing value is empty.
+                                 * @example Hello Ada, our refund policy is on Shop.
+                                 */
+                                body: string;
+                                /** @description Attachment URLs. */
+                                attachments: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2/commerce/settings": {
         parameters: {
             query?: never;
@@ -22181,9 +23998,236 @@ export interface paths {
                 };
             };
         };
-        put?: never;
+        /**
+         * Change an installation's field values or websites
+         * @description The values given replace the stored ones field by field (a field left out keeps its value, PASSWORD ones included), then each step goes to its verification URL as at install time (authentication, then settings; seed 003's payload): a refusal answers 422 with the connector's message and each field's, and changes nothing. Valid: the values are sealed again, the app's webhooks follow the websites, each website added gets `connector.installed` and each one taken off `connector.uninstalled`. PASSWORD values are never returned.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description New field values (and websites) of an installation, checked with the app's verification URLs as at install time. */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "settings": {
+                     *         "field_currency": "CHF"
+                     *       },
+                     *       "website_id": [
+                     *         1,
+                     *         2
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The websites it covers from now on; empty: every website of the client, those added later too. Left out: unchanged. */
+                        website_id?: number[];
+                        /** @description New values by field id; a field left out keeps its value (PASSWORD ones included). */
+                        authentication?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description New values by field id; a field left out keeps its value. */
+                        settings?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                id: number;
+                                client_id: number;
+                                app_id: number;
+                                app_name: string;
+                                version: string;
+                                connector_id: string;
+                                /** @description The version installed (idConnectorVersion): kept until reinstalled. */
+                                connector_version_id: string;
+                                /** @description The websites it is installed on; empty: every website of the client, those added later too. */
+                                website_id: number[];
+                                /** @description The values given, by field id; PASSWORD fields are never returned. */
+                                values: {
+                                    [key: string]: string;
+                                };
+                                interactions: string[];
+                                created_at: string;
+                                _link: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "fail";
+                                message: string;
+                                /** @enum {string} */
+                                error: "verification_refused";
+                                field?: string;
+                            };
+                            data: {
+                                step: string;
+                                fields: {
+                                    id: string;
+                                    field: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
-        /** Uninstall: the app's key revoked, its webhooks removed, connector.uninstalled sent */
+        /**
+         * Uninstall: the app's key revoked, connector.uninstalled sent, the app's webhooks retired
+         * @description The app's webhooks for the client are retired, not deleted: they receive this uninstallation's `connector.uninstalled` (one per website) and nothing after it, and the API no longer lists them.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -23609,6 +25653,701 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/supervision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supervise waiting and open conversations
+         * @description Every waiting and open conversation of your websites (at most 500) with its visitor, operator, wait, queue place and last message, and every operator's live load and availability (as `GET /operator/live`, with name, roles and websites). For API keys and the console sessions of admins and managers; an operator's session is refused (403). Polling it is cheap: an unchanged answer comes from the read cache.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only the conversations and operators of this website (yours). */
+                    website_id?: number;
+                    /**
+                     * @description `waiting` (in the queue or not yet answered) or `open`; both when absent.
+                     * @example waiting
+                     */
+                    status?: "waiting" | "open";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description The instant of this answer (durations are counted from it), `YYYY-MM-DD HH:MM:SS` (UTC).
+                                 * @example 2026-12-05 14:07:05
+                                 */
+                                server_time: string;
+                                /** @description Waiting conversations first, in queue order (oldest first), then open ones, oldest first. At most 500. */
+                                conversations: {
+                                    /**
+                                     * @description Conversation identifier.
+                                     * @example 41
+                                     */
+                                    id: number;
+                                    /**
+                                     * @description Website identifier.
+                                     * @example 12
+                                     */
+                                    website_id: number;
+                                    /**
+                                     * @description The website's label (its URL when it has none).
+                                     * @example Shop
+                                     */
+                                    website: string;
+                                    /**
+                                     * @description `chat`, `call`, `video` or `social`.
+                                     * @example chat
+                                     */
+                                    channel: string;
+                                    /**
+                                     * @description `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`.
+                                     * @example web
+                                     */
+                                    source: string;
+                                    /**
+                                     * @description `waiting` or `open`.
+                                     * @example waiting
+                                     */
+                                    status: string;
+                                    /** @description Who the conversation is with. */
+                                    visitor: {
+                                        /** @description Visitor identifier. */
+                                        id: number;
+                                        /**
+                                         * @description First name and last name as the site told them; null when it told neither.
+                                         * @example Jeanne Martin
+                                         */
+                                        name: null | string;
+                                        /** @description The visitor's email, if known. */
+                                        email: null | string;
+                                    };
+                                    /** @description The operator who has it; null while it waits for one. */
+                                    operator_id: null | number;
+                                    /**
+                                     * @description That operator's pseudo, else name.
+                                     * @example Ada
+                                     */
+                                    operator_name: null | string;
+                                    /**
+                                     * @description When the visitor asked, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                     * @example 2026-12-05 14:07:05
+                                     */
+                                    created_at: string;
+                                    /** @description Since when it waits for an operator (queued, else created); null when an operator has it; null when none. */
+                                    waiting_since: null | string;
+                                    /** @description When its operator was (last) given it; null when none. */
+                                    assigned_at: null | string;
+                                    /**
+                                     * @description 1-based place in its website's queue (1 is served next); null when not queued.
+                                     * @example 1
+                                     */
+                                    queue_position: null | number;
+                                    /** @description The estimate the visitor is told; null when not queued. */
+                                    estimated_wait_seconds: null | number;
+                                    /** @description The last message of the visitor or an operator (notes and system notices left out). */
+                                    last_message: null | {
+                                        from: "visitor" | "operator";
+                                        /** @description The first 140 characters. */
+                                        text: string;
+                                        /**
+                                         * @description When it was written, `YYYY-MM-DD HH:MM:SS` (UTC).
+                                         * @example 2026-12-05 14:07:05
+                                         */
+                                        at: string;
+                                    };
+                                }[];
+                                /** @description Operators not deleted, by name. */
+                                operators: {
+                                    /** @description Operator identifier. */
+                                    id: number;
+                                    /** @description Whether the operator is online. */
+                                    connected: boolean;
+                                    /** @description Live state on the chat channel. */
+                                    chat: {
+                                        /** @description Whether the operator may process chat (`chat_enabled`). */
+                                        enabled: boolean;
+                                        /** @description chat conversations assigned to the operator that are not closed (open or waiting). */
+                                        slot_number: number;
+                                        /** @description Simultaneous chats allowed: the operator's `chat_max_number`. */
+                                        slot_max_number: number;
+                                        /** @description `slot_number` has reached `slot_max_number`. */
+                                        busy: boolean;
+                                        /** @description Whether the operator has made themselves available for chat. */
+                                        available: boolean;
+                                    };
+                                    /** @description Live state on the call channel. */
+                                    call: {
+                                        /** @description Whether the operator may process call (`call_enabled`). */
+                                        enabled: boolean;
+                                        /** @description call conversations assigned to the operator that are not closed (open or waiting). */
+                                        slot_number: number;
+                                        /** @description Simultaneous calls allowed: always 1. */
+                                        slot_max_number: number;
+                                        /** @description `slot_number` has reached `slot_max_number`. */
+                                        busy: boolean;
+                                        /** @description Whether the operator has made themselves available for call. */
+                                        available: boolean;
+                                    };
+                                    /** @description Live state on the video channel. */
+                                    video: {
+                                        /** @description Whether the operator may process video (`video_enabled`). */
+                                        enabled: boolean;
+                                        /** @description video conversations assigned to the operator that are not closed (open or waiting). */
+                                        slot_number: number;
+                                        /** @description Simultaneous videos allowed: always 1. */
+                                        slot_max_number: number;
+                                        /** @description `slot_number` has reached `slot_max_number`. */
+                                        busy: boolean;
+                                        /** @description Whether the operator has made themselves available for video. */
+                                        available: boolean;
+                                    };
+                                    /**
+                                     * @description The operator's pseudo, else name.
+                                     * @example Ada
+                                     */
+                                    name: string;
+                                    /** @description `operator`, `expert`, `manager`, `admin`. */
+                                    roles: string[];
+                                    /** @description Websites the operator answers on. */
+                                    website_list: number[];
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer or assign a conversation (supervisor)
+         * @description Gives a waiting or open chat, call or video conversation to an operator (`operator_id`; the supervisor's own id takes it over), the best free member of a group (`group_id`), or the operators of a skill (`skill_id`, back to the queue when none is free). Exactly one of them. The operator must answer on the website, process the channel and be connected (not needed to take it over yourself); a supervisor decides over their availability and chat limit. Writes the transfer notice and `conversation.transferred` as an operator's transfer does. For API keys and the console sessions of admins and managers (403 for operators, who transfer their own conversations from the console). 409 naming why when it cannot be done.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "operator_id": 7
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Give it to this operator (of the website, connected). */
+                        operator_id?: number;
+                        /** @description The best free member of this group, by the website's routing strategy. */
+                        group_id?: number;
+                        /** @description The best free operator with this skill, else back to the queue with the skill asked. */
+                        skill_id?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Conversation identifier. */
+                                conversation_id: number;
+                                /** @description The operator who has it now; null when it went back to the queue. */
+                                operator_id: null | number;
+                                /** @description Its place when back in the queue. */
+                                queue_position: null | number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search conversations
+         * @description Full-text search over what visitors and operators wrote, private and closing notes, the visitor's name and email and the tags. Most relevant first (a conversation that mentions the words more ranks higher), with the best match as an HTML `snippet`. Filters narrow the results; unlike the list, no period applies unless `from` or `to` is given.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description The words to find (at most 200 characters): every word must appear, each as the start of a word, in one message, note, the visitor's name or email, or a tag.
+                     * @example order 4512
+                     */
+                    q?: string;
+                    /** @description Page number, from 1. */
+                    page?: number;
+                    /** @description Resources per page (default 20, at most 100). */
+                    limit?: number;
+                    /** @description Status: `waiting`, `open` or `closed`. */
+                    "filters[status]"?: string;
+                    /** @description Operator identifier; `null` for conversations no operator took. */
+                    "filters[operator_id]"?: string;
+                    /** @description Website identifier. */
+                    "filters[website_id]"?: string;
+                    /** @description Channel: `chat`, `call`, `video` or `social`. */
+                    "filters[channel]"?: string;
+                    /** @description Tag identifier. */
+                    "filters[tag_id]"?: string;
+                    /** @description Created from this date, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`. */
+                    "filters[from]"?: string;
+                    /** @description Created until this date included, `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`. */
+                    "filters[to]"?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /**
+                                 * @description Conversation identifier.
+                                 * @example 4512
+                                 */
+                                id: number;
+                                /**
+                                 * @description `waiting`, `open` or `closed`.
+                                 * @example closed
+                                 */
+                                status: string;
+                                /**
+                                 * @description `chat`, `call`, `video` or `social`.
+                                 * @example chat
+                                 */
+                                channel: string;
+                                /** @description Where it came from: `web`, `whatsapp`, `sms`, `rcs`, `odigo` or `api`. */
+                                source: string;
+                                /** @description Website identifier. */
+                                website_id: number;
+                                /** @description Its operator, or null. */
+                                operator_id: number | null;
+                                /** @description Visitor identifier. */
+                                visitor_id: number;
+                                /**
+                                 * @description The visitor's first and last name, or null when unknown.
+                                 * @example Jane Doe
+                                 */
+                                visitor_name: string | null;
+                                /** @description Creation date, `YYYY-MM-DD HH:MM:SS` UTC. */
+                                created_at: string;
+                                /** @description Closing date, or null. */
+                                closed_at: string | null;
+                                /** @description Tag identifiers. */
+                                tag_list: number[];
+                                /** @description Relevance (higher is better); only the order between results means something. */
+                                score: number;
+                                /**
+                                 * @description Where the snippet comes from: `message`, `note`, `visitor` (name or email) or `tag`.
+                                 * @example message
+                                 */
+                                matched_in: string;
+                                /** @description The matching history entry (`seq`) when `matched_in` is `message` or `note`. */
+                                seq: number | null;
+                                /**
+                                 * @description HTML: the words around the match, escaped, with each match inside `<mark>…</mark>`; no other markup ever appears.
+                                 * @example …where is my <mark>order</mark> 4512? It was due…
+                                 */
+                                snippet: string;
+                            }[];
+                            pagination: {
+                                /** @description Current page, from 1. */
+                                page: number;
+                                /** @description Number of pages. */
+                                pages: number;
+                                /** @description Resources per page (at most 100). */
+                                limit: number;
+                                /** @description Resources matching the filters, over all pages. */
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

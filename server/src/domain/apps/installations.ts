@@ -502,9 +502,11 @@ export async function updateInstallation(
   const stored = installationValues(key, installation);
   const steps = STEPS.map((step) => {
     const fields = definition[step].fields;
-    const kept = Object.fromEntries(
-      fields.flatMap((field) => (field.id in stored ? [[field.id, stored[field.id]]] : [])),
-    );
+    const kept: StepValues = {};
+    for (const field of fields) {
+      const value = stored[field.id];
+      if (value !== undefined) kept[field.id] = value;
+    }
     return {
       step,
       url: definition[step].verification_url,

@@ -151,7 +151,8 @@ describe('reopening a closed conversation', () => {
     const reopened = await t.api('POST', `/conversation/${conversation.id}/reopen`, { key, json: {} });
     expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
     expect(reopened.body.data).toMatchObject({ status: 'open', closed_at: null, operator_id: julie });
-    const last = reopened.body.data.history[reopened.body.data.history.length - 1];
+    const history = reopened.body.data.history as unknown[][];
+    const last = history[history.length - 1] ?? [];
     expect(last[0]).toBe(3);
     expect(last[2]).toBe('OPERATOR_CHAT_ASSIGNED');
     expect((await conversationEvents(conversation.id)).at(-1)).toMatchObject({

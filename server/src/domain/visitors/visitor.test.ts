@@ -327,7 +327,7 @@ describe('updating visitors', () => {
       lastname: 'After',
       email: 'after@shop.example',
       website_id: [site2.id],
-      identities: [...original.identities, { type: 'email', value: 'after@shop.example' }],
+      identities: [...(original.identities as unknown[]), { type: 'email', value: 'after@shop.example' }],
     });
     expect((await t.api('GET', `/visitor/${original.id}`, { key })).body.data).toEqual(updated.body.data);
     expect(await eventTypesFor(t, 'visitor', original.id)).toEqual(['visitor.created', 'visitor.updated']);
@@ -350,7 +350,7 @@ describe('updating visitors', () => {
       ...original,
       city: null,
       phone: null,
-      identities: original.identities.filter((identity: { type: string }) => identity.type !== 'phone'),
+      identities: (original.identities as Array<{ type: string }>).filter((identity) => identity.type !== 'phone'),
     });
     expect(await eventTypesFor(t, 'visitor', original.id)).toEqual([
       'visitor.created',
