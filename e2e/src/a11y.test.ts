@@ -50,6 +50,11 @@ async function newPage(locale = 'en-US'): Promise<Page> {
   return context.newPage();
 }
 
+/** Fails with every violation on the error's first line: a CI summary shows only that line. */
+function failOn(found: string[]): void {
+  if (found.length > 0) throw new Error(`${found.length} violation(s): ${found.join(' ;; ')}`);
+}
+
 /** A console page once drawn: its first heading or tab list shown, nothing loading any more. */
 async function settled(page: Page): Promise<void> {
   await page.locator('h1:visible, h2:visible, [role="tablist"]:visible').first().waitFor();
@@ -114,18 +119,29 @@ describe('axe in the console', () => {
       body: JSON.stringify({ website_id: server.demo.websiteId, text: 'Is the blue bike in stock?' }),
     });
     const conversationId = ((await started.json()) as { data: { conversation_id: number } }).data.conversation_id;
-    await page.getByTestId(`conversation-${conversationId}`).click();
-    await page.getByText('Is the blue bike in stock?').first().waitFor();
-    await page.waitForLoadState('networkidle');
-    found.push(...(await violations(page, 'agent view, an open conversation')));
-    await page.getByRole('tab', { name: /^Closed/ }).click();
-    const closed = page.locator('[data-conversation-id]').first();
-    if ((await closed.count()) > 0) {
+    try {
+      await page.getByTestId(`conversation-${conversationId}`).click();
+      await page.getByText('Is the blue bike in stock?').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      found.push(...(await violations(page, 'agent view, an open conversation')));
+      // The demo's closed conversation, once its pane shows it (its status badge says closed): checking as soon as
+      // the network is idle could check the previous pane instead.
+      await page.getByRole('tab', { name: /^Closed/ }).click();
+      const closed = page.getByTestId('list-closed').locator('[data-conversation-id]').first();
+      await closed.waitFor();
       await closed.click();
+      await page.getByTestId('status').filter({ hasText: 'closed' }).waitFor();
       await page.waitForLoadState('networkidle');
       found.push(...(await violations(page, 'agent view, a closed conversation')));
+    } finally {
+      // Closed again, so that a retry (or the widget test) does not find the admin's chat slots taken.
+      await fetch(`${server.url}/api/2/conversation/${conversationId}/close`, {
+        method: 'POST',
+        headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' },
+        body: '{}',
+      });
     }
-    expect(found).toEqual([]);
+    failOn(found);
   });
 
   it('finds none on each page of the administration, reports and apps', { timeout: 300_000 }, async () => {
@@ -139,7 +155,7 @@ describe('axe in the console', () => {
       });
       found.push(...(await violations(page, path)));
     }
-    expect(found).toEqual([]);
+    failOn(found);
   });
 
   it('finds none in French either (the agent view and the operators page)', async () => {
@@ -153,7 +169,7 @@ describe('axe in the console', () => {
     await page.goto(`${server.url}/admin/operators`);
     await settled(page);
     found.push(...(await violations(page, '/admin/operators (fr)')));
-    expect(found).toEqual([]);
+    failOn(found);
   });
 
   it('finds none in the partner area signed in with the platform key', async () => {
@@ -165,7 +181,7 @@ describe('axe in the console', () => {
     await page.getByTestId('partner-scope').waitFor();
     await settled(page);
     found.push(...(await violations(page, 'partner area')));
-    expect(found).toEqual([]);
+    failOn(found);
   });
 });
 
@@ -182,11 +198,12 @@ describe('axe in the widget', () => {
     expect(lastChecked.some((target) => target.includes('cz-input'))).toBe(true);
     await frame.locator('#cz-input').fill('Do you deliver to Lyon?');
     await frame.locator('#cz-input').press('Enter');
-    // The message shows; then the conversation is assigned (the admin of the agent view test is available) or, with
-    // nobody available, the offline form shows: either way the chat as the visitor now sees it is checked.
+    // The message shows; then the conversation is assigned (the admin of the agent view test is available), queued
+    // (its banner says the place in the queue) or, with nobody available, the offline form shows: whichever, the chat
+    // as the visitor now sees it is checked.
     await frame.locator('.cz-log').getByText('Do you deliver to Lyon?').waitFor();
-    await frame.locator('.cz-offline:not([hidden]), .cz-log .cz-system').first().waitFor();
+    await frame.locator('.cz-offline:not([hidden]), .cz-banner:not([hidden]), .cz-log .cz-system').first().waitFor();
     found.push(...(await violations(page, 'widget with a message')));
-    expect(found).toEqual([]);
+    failOn(found);
   });
 });
