@@ -1,6 +1,7 @@
 // The console shell: language, session, login (password and SSO with backto), and the page for the current path.
-import { type FormEvent, lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { ADMIN_TABS, type AdminTab, AdminView } from './admin/AdminView';
+import { type FormEvent, lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { ADMIN_TABS, type AdminArea, type AdminTab, AdminTabs } from './admin/AdminTabs';
+import { AdminView } from './admin/AdminView';
 import { AgentView } from './agent/AgentView';
 import {
   dataOf,
@@ -24,7 +25,7 @@ import type { Me } from './me';
 import { type EnvironmentsRoute, environmentsRouteOf, type PartnerRoute, partnerRouteOf } from './partner/routes';
 import { navigate, useLocation } from './router';
 import { isSupervisorPath, SUPERVISOR_NAV_LABEL, SUPERVISOR_PATH } from './supervisor/routes';
-import { isTagsPath, TAGS_NAV_LABEL } from './tags/routes';
+import { isTagsPath } from './tags/routes';
 import { type TemplatesRoute, templatesRouteOf } from './templates/routes';
 import { messageOf } from './ui';
 
@@ -199,7 +200,7 @@ function Shell() {
         (me === null ? (
           <p className="padded">{t('common.loading')}</p>
         ) : manages ? (
-          <AdminView api={api} tab={page.tab} />
+          <AdminView api={api} tab={page.tab} isAdmin={me.roles.includes('admin')} />
         ) : (
           <p className="padded" role="alert">
             {t('common.forbidden')}
@@ -233,9 +234,9 @@ function Shell() {
         (me === null ? (
           <p className="padded">{t('common.loading')}</p>
         ) : me.roles.includes('admin') ? (
-          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+          <InAdminArea current="environments" me={me}>
             <EnvironmentsPage api={api} route={page.route} />
-          </Suspense>
+          </InAdminArea>
         ) : (
           <p className="padded" role="alert">
             {t('common.adminOnly')}
@@ -281,9 +282,9 @@ function Shell() {
         (me === null ? (
           <p className="padded">{t('common.loading')}</p>
         ) : me.roles.includes('admin') ? (
-          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+          <InAdminArea current="tags" me={me}>
             <TagsPage api={api} />
-          </Suspense>
+          </InAdminArea>
         ) : (
           <p className="padded" role="alert">
             {t('common.adminOnly')}
@@ -298,9 +299,9 @@ function Shell() {
         (me === null ? (
           <p className="padded">{t('common.loading')}</p>
         ) : (
-          <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>
+          <InAdminArea current="canned" me={me}>
             <CannedPage api={api} me={me} />
-          </Suspense>
+          </InAdminArea>
         ))}
       {page.kind === 'supervisor' &&
         (me === null ? (
@@ -328,6 +329,26 @@ function Shell() {
           </a>
         </main>
       )}
+    </div>
+  );
+}
+
+/** The pages shown under Administration (its tab row above them): the header's Administration link is active there. */
+const ADMIN_AREA_PAGES: readonly Page['kind'][] = ['admin', 'canned', 'tags', 'environments'];
+
+/**
+ * A page of the administration area that loads on demand, under the administration's tab row for managers (an
+ * operator, who has no administration, opens canned responses from the header and sees no tab row).
+ */
+function InAdminArea({ current, me, children }: { current: AdminArea; me: Me; children: ReactNode }) {
+  const { t } = useI18n();
+  const page = <Suspense fallback={<p className="padded">{t('common.loading')}</p>}>{children}</Suspense>;
+  const manages = me.roles.includes('admin') || me.roles.includes('manager');
+  if (!manages) return page;
+  return (
+    <div className="admin">
+      <AdminTabs current={current} isAdmin={me.roles.includes('admin')} />
+      {page}
     </div>
   );
 }
@@ -362,17 +383,16 @@ function Header({
       <strong className="brand">{t('app.title')}</strong>
       <nav aria-label="Main">
         {link('/admin/', t('nav.agent'), current === 'agent')}
-        {manages && link('/admin/operators', t('nav.admin'), current === 'admin')}
+        {manages && link('/admin/operators', t('nav.admin'), ADMIN_AREA_PAGES.includes(current))}
         {link(CONTACTS_PATH, CONTACTS_NAV_LABEL[language], current === 'contacts')}
-        {link(CANNED_PATH, CANNED_NAV_LABEL[language], current === 'canned')}
+        {/* A manager finds canned responses under Administration; an operator, who has no administration, here. */}
+        {!manages && link(CANNED_PATH, CANNED_NAV_LABEL[language], current === 'canned')}
         {manages && link('/admin/reports', t('nav.reports'), current === 'reports')}
         {manages && link(SUPERVISOR_PATH, SUPERVISOR_NAV_LABEL[language], current === 'supervisor')}
         {me?.roles.includes('admin') && link('/admin/flows', t('nav.flows'), current === 'flows')}
-        {me?.roles.includes('admin') && link('/admin/environments', t('nav.environments'), current === 'environments')}
         {me?.roles.includes('admin') &&
           link('/admin/campaigns', t('nav.campaigns'), current === 'campaigns' || current === 'templates')}
         {me?.roles.includes('admin') && link('/admin/apps', APPS_NAV_LABEL[language], current === 'apps')}
-        {me?.roles.includes('admin') && link('/admin/tags', TAGS_NAV_LABEL[language], current === 'tags')}
       </nav>
       <span className="spacer" />
       <label className="inline">

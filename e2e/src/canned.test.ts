@@ -79,7 +79,12 @@ afterAll(async () => {
 describe('canned responses', () => {
   it('an admin creates a shared one; an operator inserts it with the keyboard and the visitor reads it filled in', async () => {
     // 1. Ada creates the shared response on the page (an unknown variable is refused beside the message first).
-    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Canned responses' }).click();
+    // An admin finds them under Administration (an operator, who has no administration, in the header).
+    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
+    await ada
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'Canned responses' })
+      .click();
     await ada.getByRole('heading', { name: 'Canned responses', level: 1 }).waitFor();
     await ada.getByRole('button', { name: 'New canned response' }).click();
     await ada.getByLabel('Shortcut (letters, digits, - and _)').fill(SHORTCUT);

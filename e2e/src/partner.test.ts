@@ -248,7 +248,11 @@ describe('the partner area', () => {
     ownerPage = await openConsole(browser, server, OWNER.email, OWNER.password);
     ownerPage.on('pageerror', (error) => pageErrors.push(error.message));
     const page = ownerPage;
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat environments' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
+    await page
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'Chat environments' })
+      .click();
     await page.getByRole('heading', { name: 'Chat environments' }).waitFor();
     const form = page.getByRole('form', { name: 'New chat environment' });
     await form.getByLabel('Name').fill('Boulangerie Martin');
@@ -346,8 +350,9 @@ describe('the partner area', () => {
 
   it('reads in French', async () => {
     await ownerPage.getByRole('combobox', { name: 'Language' }).first().selectOption('fr');
+    await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
     await ownerPage
-      .getByRole('navigation', { name: 'Main' })
+      .getByRole('navigation', { name: 'Administration' })
       .getByRole('link', { name: 'Environnements de chat' })
       .click();
     await ownerPage.getByRole('heading', { name: 'Environnements de chat' }).waitFor();

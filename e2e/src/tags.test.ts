@@ -52,7 +52,8 @@ describe('tags', () => {
     const ada = await consoleFor(server.demo.login.email, server.demo.login.password);
 
     // 1. The tags page: create two tags (one green), refuse a colour that is not #rrggbb beside its field.
-    await ada.getByRole('link', { name: 'Tags' }).click();
+    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
+    await ada.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Tags' }).click();
     await ada.getByRole('heading', { name: 'Tags', level: 1 }).waitFor();
     const create = ada.getByRole('form', { name: 'New tag' });
     await create.getByLabel('Name').fill(`Refnd ${suffix}`);
@@ -161,7 +162,8 @@ describe('tags', () => {
 
     // 6. The same page in French.
     await ada.getByLabel('Language').selectOption('fr');
-    await ada.getByRole('link', { name: 'Étiquettes' }).click();
+    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
+    await ada.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Étiquettes' }).click();
     await ada.getByRole('heading', { name: 'Étiquettes', level: 1 }).waitFor();
     await ada.getByRole('button', { name: `Proposer à nouveau ${legacy}` }).waitFor();
     await ada

@@ -2,10 +2,10 @@
 // the dialogs are in editors.tsx — deleted; the tag to copy), messaging channels, API keys and webhooks.
 import { useState } from 'react';
 import { type Api, dataOf, unwrap } from '../api';
-import { type MessageKey, useI18n } from '../i18n';
-import { navigate } from '../router';
+import { useI18n } from '../i18n';
 import { CopyButton, ErrorLine, formatTime } from '../ui';
 import { AccountSettings } from './AccountSettings';
+import { type AdminTab, AdminTabs } from './AdminTabs';
 import { ChannelsTab } from './Channels';
 import type { NamedRecord, WebsiteRecord } from './changes';
 import { EditButton, type Named, NamedEditor, RowActions, SavedLine, useEditor, WebsiteEditor } from './editors';
@@ -15,38 +15,10 @@ import { TargetingTab } from './TargetingRules';
 import { useList } from './use-list';
 import { WebhooksTab } from './Webhooks';
 
-export const ADMIN_TABS = [
-  'operators',
-  'groups',
-  'skills',
-  'websites',
-  'channels',
-  'targeting',
-  'keys',
-  'webhooks',
-] as const;
-export type AdminTab = (typeof ADMIN_TABS)[number];
-
-export function AdminView({ api, tab }: { api: Api; tab: AdminTab }) {
-  const { t } = useI18n();
+export function AdminView({ api, tab, isAdmin }: { api: Api; tab: AdminTab; isAdmin: boolean }) {
   return (
     <div className="admin">
-      <nav className="admin-tabs" aria-label={t('nav.admin')}>
-        {ADMIN_TABS.map((name) => (
-          <a
-            key={name}
-            href={`/admin/${name}`}
-            className={tab === name ? 'tab active' : 'tab'}
-            aria-current={tab === name ? 'page' : undefined}
-            onClick={(event) => {
-              event.preventDefault();
-              navigate(`/admin/${name}`);
-            }}
-          >
-            {t(`admin.${name}` as MessageKey)}
-          </a>
-        ))}
-      </nav>
+      <AdminTabs current={tab} isAdmin={isAdmin} />
       <main className="admin-body">
         {tab === 'operators' && <OperatorsTab api={api} />}
         {tab === 'groups' && <NamedTab api={api} resource="group" />}
