@@ -1,7 +1,6 @@
-// GET /api/2/conversation/search with the console session, and the snippet it answers read into text and marks. The
-// generated SDK does not know the route yet (the lead regenerates it), so this goes through fetch with the session's
-// token and fails as the SDK does (CauserieError with the API's message, error id and field).
-import { type Api, CauserieError } from '../api';
+// GET /api/2/conversation/search with the console session, through the SDK client (failures are CauserieErrors with
+// the API's message, error id and field), and the snippet it answers read into text and marks.
+import { type Api, unwrap } from '../api';
 
 export interface SearchResult {
   id: number;
@@ -35,18 +34,36 @@ export interface SearchPage {
   count: number;
 }
 
-interface Envelope {
-  meta?: { status?: string; message?: string; error?: string; field?: string };
-  data?: SearchResult[];
-  pagination?: { count?: number };
+const FILTER_NAMES = ['status', 'website_id', 'channel', 'tag_id', 'from', 'to'] as const;
+
+/** The query of a search as the API names it: `q`, the page and every filter given (`filters[status]`…). */
+export type SearchParameters = { q: string; page: number; limit: number } & {
+  [Name in (typeof FILTER_NAMES)[number] as `filters[${Name}]`]?: string;
+};
+
+export function searchParameters(text: string, filters: SearchFilters, page: number, limit: number): SearchParameters {
+  const parameters: SearchParameters = { q: text, page, limit };
+  for (const name of FILTER_NAMES) {
+    const value = filters[name];
+    if (value !== undefined && value !== '') parameters[`filters[${name}]` as const] = value;
+  }
+  return parameters;
 }
 
-/** The query string of a search: `q`, the page and every filter given. */
-export function searchQuery(text: string, filters: SearchFilters, page: number, limit: number): string {
-  const parameters = new URLSearchParams({ q: text, page: String(page), limit: String(limit) });
-  for (const [name, value] of Object.entries(filters))
-    if (value !== undefined && value !== '') parameters.set(`filters[${name}]`, value);
-  return parameters.toString();
+const STATUSES: readonly SearchResult['status'][] = ['waiting', 'open', 'closed'];
+const MATCHED_IN: readonly SearchResult['matched_in'][] = ['message', 'note', 'visitor', 'tag'];
+
+const oneOf = <Value extends string>(values: readonly Value[], value: string): value is Value =>
+  (values as readonly string[]).includes(value);
+
+/** A result as the console shows it: the API documents `status` and `matched_in` as text, so they are checked here. */
+function resultOf(
+  row: Omit<SearchResult, 'status' | 'matched_in'> & { status: string; matched_in: string },
+): SearchResult {
+  const { status, matched_in } = row;
+  if (!oneOf(STATUSES, status)) throw new Error(`The server's answer has an unknown status '${status}'.`);
+  if (!oneOf(MATCHED_IN, matched_in)) throw new Error(`The server's answer has an unknown match '${matched_in}'.`);
+  return { ...row, status, matched_in };
 }
 
 export async function searchConversations(
@@ -56,20 +73,10 @@ export async function searchConversations(
   page: number,
   limit = 20,
 ): Promise<SearchPage> {
-  const response = await fetch(
-    `${window.location.origin}/api/2/conversation/search?${searchQuery(text, filters, page, limit)}`,
-    { headers: { Authorization: `Bearer ${api.session.token}` } },
+  const answer = await unwrap(
+    api.GET('/api/2/conversation/search', { params: { query: searchParameters(text, filters, page, limit) } }),
   );
-  const answer = (await response.json().catch(() => ({}))) as Envelope;
-  if (response.ok && answer.meta?.status === 'success' && answer.data !== undefined)
-    return { results: answer.data, count: answer.pagination?.count ?? answer.data.length };
-  throw new CauserieError(
-    response.status,
-    answer.meta?.message ?? `HTTP ${response.status}`,
-    answer,
-    answer.meta?.error ?? response.headers.get('x-causerie-error') ?? undefined,
-    answer.meta?.field,
-  );
+  return { results: answer.data.map(resultOf), count: answer.pagination.count };
 }
 
 export interface SnippetPart {

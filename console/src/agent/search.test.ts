@@ -1,6 +1,6 @@
 // The Search tab's reading of the server's snippet and its query string.
 import { describe, expect, it } from 'vitest';
-import { searchQuery, snippetParts } from './search-api';
+import { searchParameters, snippetParts } from './search-api';
 
 describe('search snippets', () => {
   it('reads escaped text and <mark> into parts, so markup in a message stays text', () => {
@@ -13,8 +13,12 @@ describe('search snippets', () => {
   });
 
   it('writes q, the page and only the filters given', () => {
-    expect(searchQuery('order late', { status: 'closed', tag_id: '', website_id: '3' }, 2, 20)).toBe(
-      'q=order+late&page=2&limit=20&filters%5Bstatus%5D=closed&filters%5Bwebsite_id%5D=3',
-    );
+    expect(searchParameters('order late', { status: 'closed', tag_id: '', website_id: '3' }, 2, 20)).toEqual({
+      q: 'order late',
+      page: 2,
+      limit: 20,
+      'filters[status]': 'closed',
+      'filters[website_id]': '3',
+    });
   });
 });

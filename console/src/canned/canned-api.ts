@@ -1,43 +1,60 @@
-// Calls of /api/2/canned_response with the console session. The generated SDK does not know this resource yet (the
-// lead regenerates it), so these go through fetch with the session's token and fail as the SDK does (CauserieError
-// with the API's message, error id and field), so forms show them alike.
-import { type Api, CauserieError } from '../api';
+// Calls of /api/2/canned_response with the console session, through the SDK client: failures are CauserieErrors with
+// the API's message, error id and field, so forms show them as every other form does.
+import { type Api, dataOf, unwrap, withFields } from '../api';
 import type { CannedResponse, CannedScope } from './logic';
 
-interface Envelope<D> {
-  meta?: { status?: string; message?: string; error?: string; field?: string };
-  data?: D;
+/** A canned response as the SDK types it: every field but `id` optional (a `full=0` list answers only ids). */
+interface CannedRow {
+  id: number;
+  shortcut?: string;
+  title?: string;
+  body?: string;
+  scope?: string;
+  operator_id?: number | null;
+  website_id?: number | null;
+  attachments?: string[];
+  updated_at?: string;
 }
 
-async function call<D>(api: Api, method: string, path: string, body?: unknown): Promise<D> {
-  const response = await fetch(`${window.location.origin}/api/2${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${api.session.token}`,
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Envelope<D>;
-  // A deletion's success has no data.
-  if (response.ok && answer.meta?.status === 'success') return answer.data as D;
-  throw new CauserieError(
-    response.status,
-    answer.meta?.message ?? `HTTP ${response.status}`,
-    answer,
-    answer.meta?.error ?? response.headers.get('x-causerie-error') ?? undefined,
-    answer.meta?.field,
-  );
+const CANNED_FIELDS = ['shortcut', 'title', 'body', 'scope', 'operator_id', 'website_id', 'attachments'] as const;
+
+/** The response as the console uses it: checks that the fields it shows came and that the scope is one it knows. */
+function cannedOf(row: CannedRow): CannedResponse {
+  const [full] = withFields([row], CANNED_FIELDS);
+  if (full === undefined) throw new Error('The server answered no canned response.');
+  const { scope } = full;
+  if (scope !== 'shared' && scope !== 'personal')
+    throw new Error(`The server's answer has an unknown scope '${scope}'.`);
+  return {
+    id: full.id,
+    shortcut: full.shortcut,
+    title: full.title,
+    body: full.body,
+    scope,
+    operator_id: full.operator_id,
+    website_id: full.website_id,
+    attachments: full.attachments,
+    ...(full.updated_at !== undefined && { updated_at: full.updated_at }),
+  };
 }
 
 /** Every response the operator may use (shared and their own), on one website when given; at most 500. */
 export async function listCannedResponses(api: Api, websiteId?: number): Promise<CannedResponse[]> {
   const all: CannedResponse[] = [];
   for (let page = 1; page <= 5; page += 1) {
-    const query = new URLSearchParams({ full: '1', limit: '100', page: String(page) });
-    if (websiteId !== undefined) query.set('filters[website_id]', String(websiteId));
-    const rows = await call<CannedResponse[]>(api, 'GET', `/canned_response?${query}`);
-    all.push(...rows);
+    const rows = await dataOf(
+      api.GET('/api/2/canned_response', {
+        params: {
+          query: {
+            full: '1',
+            limit: 100,
+            page,
+            ...(websiteId !== undefined && { 'filters[website_id]': String(websiteId) }),
+          },
+        },
+      }),
+    );
+    all.push(...rows.map(cannedOf));
     if (rows.length < 100) break;
   }
   return all;
@@ -51,18 +68,27 @@ export interface CannedDraft {
   attachments: string[];
 }
 
-export const createCannedResponse = (api: Api, draft: CannedDraft & { scope: CannedScope }) =>
-  call<CannedResponse>(api, 'POST', '/canned_response', draft);
+export const createCannedResponse = async (
+  api: Api,
+  draft: CannedDraft & { scope: CannedScope },
+): Promise<CannedResponse> => cannedOf(await dataOf(api.POST('/api/2/canned_response', { body: draft })));
 
-export const updateCannedResponse = (api: Api, id: number, draft: CannedDraft) =>
-  call<CannedResponse>(api, 'PUT', `/canned_response/${id}`, draft);
+export const updateCannedResponse = async (api: Api, id: number, draft: CannedDraft): Promise<CannedResponse> =>
+  cannedOf(await dataOf(api.PUT('/api/2/canned_response/{id}', { params: { path: { id } }, body: draft })));
 
-export const deleteCannedResponse = (api: Api, id: number) => call<unknown>(api, 'DELETE', `/canned_response/${id}`);
+/** Deletes a response (its success answers no data). */
+export const deleteCannedResponse = async (api: Api, id: number): Promise<void> => {
+  await unwrap(api.DELETE('/api/2/canned_response/{id}', { params: { path: { id } } }));
+};
 
 /** The body with the conversation's visitor, operator and website filled in (server side: domain/canned/render.ts). */
-export const renderCannedResponse = (api: Api, id: number, conversationId: number) =>
-  call<{ id: number; body: string; attachments: string[] }>(
-    api,
-    'GET',
-    `/canned_response/${id}/render?conversation_id=${conversationId}`,
+export const renderCannedResponse = (
+  api: Api,
+  id: number,
+  conversationId: number,
+): Promise<{ id: number; body: string; attachments: string[] }> =>
+  dataOf(
+    api.GET('/api/2/canned_response/{id}/render', {
+      params: { path: { id }, query: { conversation_id: conversationId } },
+    }),
   );

@@ -1,36 +1,26 @@
-// Calls of GET /api/2/supervision and POST /api/2/conversation/{id}/transfer with the console session. The generated
-// SDK does not know them yet (the lead regenerates it), so these go through fetch with the session's token and fail as
-// the SDK does (CauserieError with the API's message, error id and field), so the page shows them alike.
-import { type Api, CauserieError } from '../api';
-import { type Supervision, type SupervisionFilter, supervisionQuery } from './logic';
+// Calls of GET /api/2/supervision and POST /api/2/conversation/{id}/transfer with the console session, through the SDK
+// client: failures are CauserieErrors with the API's message, error id and field, so the page shows them alike.
+import { type Api, dataOf } from '../api';
+import type { SupervisedConversation, SupervisedStatus, Supervision, SupervisionFilter } from './logic';
 
-interface Envelope<D> {
-  meta?: { status?: string; message?: string; error?: string; field?: string };
-  data?: D;
-}
+const isSupervised = <Row extends { status: string }>(row: Row): row is Row & { status: SupervisedStatus } =>
+  row.status === 'waiting' || row.status === 'open';
 
-async function call<D>(api: Api, method: string, path: string, body?: unknown): Promise<D> {
-  const response = await fetch(`${window.location.origin}/api/2${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${api.session.token}`,
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Envelope<D>;
-  if (response.ok && answer.meta?.status === 'success' && answer.data !== undefined) return answer.data;
-  throw new CauserieError(
-    response.status,
-    answer.meta?.message ?? `HTTP ${response.status}`,
-    answer,
-    answer.meta?.error ?? response.headers.get('x-causerie-error') ?? undefined,
-    answer.meta?.field,
+export async function loadSupervision(api: Api, filter: SupervisionFilter): Promise<Supervision> {
+  const answer = await dataOf(
+    api.GET('/api/2/supervision', {
+      params: {
+        query: {
+          ...(filter.websiteId !== null && { website_id: filter.websiteId }),
+          ...(filter.status !== null && { status: filter.status }),
+        },
+      },
+    }),
   );
+  // The API documents `status` as text; it answers only waiting and open conversations, the two the page shows.
+  const conversations: SupervisedConversation[] = answer.conversations.filter(isSupervised);
+  return { ...answer, conversations };
 }
-
-export const loadSupervision = (api: Api, filter: SupervisionFilter) =>
-  call<Supervision>(api, 'GET', `/supervision${supervisionQuery(filter)}`);
 
 export type TransferTarget = { operator_id: number } | { group_id: number };
 
@@ -40,5 +30,9 @@ export interface TransferResult {
   queue_position: number | null;
 }
 
-export const transferConversation = (api: Api, conversationId: number, target: TransferTarget) =>
-  call<TransferResult>(api, 'POST', `/conversation/${conversationId}/transfer`, target);
+export const transferConversation = (
+  api: Api,
+  conversationId: number,
+  target: TransferTarget,
+): Promise<TransferResult> =>
+  dataOf(api.POST('/api/2/conversation/{id}/transfer', { params: { path: { id: conversationId } }, body: target }));
