@@ -1,29 +1,7 @@
-// Tags (with their colour and archived state) and the conversation calls the SDK snapshot does not type yet
-// (`POST /conversation/{id}/reopen`, tag `colour` / `archived`): the SDK client viewed loosely, as the template pages do,
-// until the lead regenerates it.
-import { type Api, unwrap } from '../api';
-
-type Method = 'GET' | 'POST' | 'PUT';
-type LooseCall = (
-  path: string,
-  init: { params?: { query?: Record<string, string | number> }; body?: unknown },
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-
-async function call(
-  api: Api,
-  method: Method,
-  path: string,
-  options: { query?: Record<string, string | number>; body?: unknown } = {},
-): Promise<unknown> {
-  const send = (api as unknown as Record<Method, LooseCall>)[method];
-  const answer = (await unwrap(
-    send.call(api, `/api/2${path}`, {
-      params: { query: options.query ?? {} },
-      ...(options.body !== undefined && { body: options.body }),
-    }),
-  )) as { data: unknown };
-  return answer.data;
-}
+// Tags (with their colour and archived state) and the conversation calls of the tag chips and the details pane (set a
+// conversation's tags, reopen it), through the SDK client: failures are CauserieErrors with the API's message, error id
+// and field, so forms show them alike.
+import { type Api, dataOf, unwrap } from '../api';
 
 /** A tag as the console shows it. */
 export interface Tag {
@@ -46,40 +24,51 @@ export const TAG_PALETTE = [
   { name: 'grey', hex: '#4a5568' },
 ] as const;
 
+/** A tag as the SDK types it: every field but `id` optional (a `full=0` list answers only ids). */
+interface TagRow {
+  id: number;
+  name?: string;
+  website_id?: number[];
+  colour?: string | null;
+  archived?: boolean;
+}
+
+const tagOf = (row: TagRow): Tag => ({
+  id: row.id,
+  name: row.name ?? `#${row.id}`,
+  website_id: row.website_id ?? [],
+  colour: row.colour ?? null,
+  archived: row.archived === true,
+});
+
 /** Every tag of the client (a few hundred at most: pages of 100). */
 export async function listTags(api: Api): Promise<Tag[]> {
   const tags: Tag[] = [];
   for (let page = 1; page <= 20; page += 1) {
-    const rows = (await call(api, 'GET', '/tag', { query: { full: '1', limit: 100, page } })) as Partial<Tag>[];
-    for (const row of rows)
-      if (typeof row.id === 'number')
-        tags.push({
-          id: row.id,
-          name: row.name ?? `#${row.id}`,
-          website_id: row.website_id ?? [],
-          colour: row.colour ?? null,
-          archived: row.archived === true,
-        });
+    const rows = await dataOf(api.GET('/api/2/tag', { params: { query: { full: '1', limit: 100, page } } }));
+    tags.push(...rows.map(tagOf));
     if (rows.length < 100) break;
   }
   return tags.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export const createTag = async (api: Api, body: { name: string; colour: string | null }) =>
-  (await call(api, 'POST', '/tag', { body })) as Tag;
+export const createTag = async (api: Api, body: { name: string; colour: string | null }): Promise<Tag> =>
+  tagOf(await dataOf(api.POST('/api/2/tag', { body })));
 
 export const updateTag = async (
   api: Api,
   id: number,
   body: { name?: string; colour?: string | null; archived?: boolean },
-) => (await call(api, 'PUT', `/tag/${id}`, { body })) as Tag;
+): Promise<Tag> => tagOf(await dataOf(api.PUT('/api/2/tag/{id}', { params: { path: { id } }, body })));
 
 /** Replaces the tags of a conversation (one `conversation.updated` on the server). */
-export const setConversationTags = async (api: Api, conversationId: number, tagIds: number[]) => {
-  await call(api, 'PUT', `/conversation/${conversationId}`, { body: { tag_list: tagIds } });
+export const setConversationTags = async (api: Api, conversationId: number, tagIds: number[]): Promise<void> => {
+  await unwrap(
+    api.PUT('/api/2/conversation/{id}', { params: { path: { id: conversationId } }, body: { tag_list: tagIds } }),
+  );
 };
 
 /** Reopens a closed conversation for the session's own operator. */
-export const reopenConversation = async (api: Api, conversationId: number) => {
-  await call(api, 'POST', `/conversation/${conversationId}/reopen`, { body: {} });
+export const reopenConversation = async (api: Api, conversationId: number): Promise<void> => {
+  await unwrap(api.POST('/api/2/conversation/{id}/reopen', { params: { path: { id: conversationId } }, body: {} }));
 };
