@@ -1092,6 +1092,7 @@ export interface Database {
   messaging_account: MessagingAccountTable;
   messaging_partner_history: MessagingPartnerHistoryTable;
   canned_response: CannedResponseTable;
+  transcript_mail: TranscriptMailTable;
 }
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -1473,3 +1474,27 @@ export interface CannedResponseTable {
   updated_at: Instant;
 }
 export type CannedResponseRow = Selectable<CannedResponseTable>;
+
+/** A conversation's transcript to e-mail (domain/conversations/transcript*.ts), claimed and sent by the transcript worker. */
+export interface TranscriptMailTable {
+  id: Generated<number>;
+  client_id: number;
+  conversation_id: number;
+  email: string;
+  locale: 'en' | 'fr';
+  /** `queued` until sent (also between attempts), `failed` once the worker gave up. */
+  status: 'queued' | 'sent' | 'failed';
+  attempts: Generated<number>;
+  /** The last attempt's error (kept while a retry is due, and when failed). */
+  error: string | null;
+  /** The operator whose console session asked for it; null for an API key. */
+  operator_id: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+  /** When the next attempt is due. */
+  due_at: Instant;
+  sent_at: Instant | null;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+}
+export type TranscriptMailRow = Selectable<TranscriptMailTable>;

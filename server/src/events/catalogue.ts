@@ -149,6 +149,12 @@ export const EVENT_PAYLOADS = {
    * operator statistic `problem`); a later report replaces it.
    */
   'conversation.problem_reported': payload({ ...conversationFields, operatorId: NullableId, reason: Type.String() }),
+  /** The conversation's transcript was asked for by e-mail (`transcriptMailId`): the transcript worker sends it. */
+  'conversation.transcript_requested': payload({
+    ...conversationFields,
+    transcriptMailId: Id,
+    operatorId: NullableId,
+  }),
   /** Ids, not the text. `outbound: true` when the entry was queued for WhatsApp, SMS or RCS in the same transaction. */
   'message.created': payload({
     ...conversationFields,

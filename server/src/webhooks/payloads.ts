@@ -231,6 +231,7 @@ export const EVENTS_NOT_SENT: Record<Exclude<EventType, WebhookEventName>, strin
   'conversation.abandoned': LIVE,
   'conversation.updated': NOT_OFFERED,
   'conversation.problem_reported': NOT_OFFERED,
+  'conversation.transcript_requested': NOT_OFFERED,
   'visitor.created': NOT_OFFERED,
   'visitor.deleted': NOT_OFFERED,
   'call_meeting.created': NOT_OFFERED,

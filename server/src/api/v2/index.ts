@@ -8,6 +8,7 @@ import { cannedResponseRoutes } from '../../domain/canned/routes.js';
 import { transactionRoutes } from '../../domain/commerce/routes.js';
 import { commerceSettingsRoutes } from '../../domain/commerce/settings-routes.js';
 import { conversationRoutes, odigoCallbackRoutes, tagRoutes } from '../../domain/conversations/routes.js';
+import { transcriptRoutes } from '../../domain/conversations/transcript-routes.js';
 import { operatorLiveRoutes } from '../../domain/people/live-routes.js';
 import { peopleRoutes } from '../../domain/people/routes.js';
 import { supervisionRoutes } from '../../domain/routing/supervision-routes.js';
@@ -54,6 +55,7 @@ export const apiV2: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   await app.register(operatorLiveRoutes, { context });
   await app.register(visitorRoutes, { context });
   await app.register(conversationRoutes, { context });
+  await app.register(transcriptRoutes, { context });
   await app.register(tagRoutes, { context });
   await app.register(transactionRoutes, { context });
   await app.register(satisfactionRoutes, { context });
