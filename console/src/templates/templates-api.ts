@@ -1,46 +1,79 @@
 // The template pages' calls to /api/messaging/messenger/template (docs/MESSAGING.md "Templates") with the admin's
-// console session, through the SDK client viewed loosely (the OpenAPI snapshot types these answers as unknown), and
-// the account's WhatsApp channels a template may be submitted to Meta with.
+// console session, through the SDK client, and the account's WhatsApp channels a template may be submitted to Meta
+// with. The OpenAPI document types these routes' paths, parameters and bodies but not their answers' `data`
+// (unknown), so the answers are checked here before the pages use them.
 import type { Api } from '../api';
-import { dataOf, unwrap } from '../api';
-import type { Listed, Pagination } from '../partner/messaging';
+import { dataOf, formBody, unwrap } from '../api';
+import type { Listed } from '../partner/messaging';
 import type { ServerPreview, Template } from './logic';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-type LooseCall = (
-  path: string,
-  init: { params?: { query?: Record<string, string | number> }; body?: unknown },
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-async function call(
-  api: Api,
-  method: Method,
-  path: string,
-  options: { query?: Record<string, string | number>; body?: unknown } = {},
-): Promise<{ data: unknown; pagination?: Pagination }> {
-  const send = (api as unknown as Record<Method, LooseCall>)[method];
-  return (await unwrap(
-    send.call(api, `/api/messaging/messenger/template${path}`, {
-      params: { query: options.query ?? {} },
-      ...(options.body !== undefined && { body: options.body }),
-    }),
-  )) as { data: unknown; pagination?: Pagination };
+/** A template as the API presents it: the fields the pages read first (the rest follow the same presenter). */
+function isTemplate(value: unknown): value is Template {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'number' &&
+    typeof value.name === 'string' &&
+    typeof value.language === 'string' &&
+    typeof value.category === 'string' &&
+    isRecord(value.content) &&
+    typeof value.content.body === 'string' &&
+    Array.isArray(value.variables) &&
+    (value.whatsapp === null || isRecord(value.whatsapp))
+  );
 }
+
+function templateOf(value: unknown): Template {
+  if (!isTemplate(value)) throw new Error("The server's answer is not a template.");
+  return value;
+}
+
+/** A preview: per channel, absent or the text it renders (with the channel's own counts). */
+function isServerPreview(value: unknown): value is ServerPreview {
+  const rendered = (part: unknown) => part === undefined || (isRecord(part) && typeof part.text === 'string');
+  return isRecord(value) && rendered(value.sms) && rendered(value.rcs) && rendered(value.whatsapp);
+}
+
+function previewOf(value: unknown): ServerPreview {
+  if (!isServerPreview(value)) throw new Error("The server's answer is not a preview.");
+  return value;
+}
+
+/** A template's body as the form made it (logic.ts templateBody): the server judges it and names a wrong field. */
+type TemplateBody = Readonly<Record<string, unknown>>;
 
 export async function listTemplates(api: Api, page: number): Promise<Listed<Template>> {
-  const { data, pagination } = await call(api, 'GET', '', { query: { page, limit: 20 } });
-  return { items: data as Template[], pagination };
+  const answer = await unwrap(api.GET('/api/messaging/messenger/template', { params: { query: { page, limit: 20 } } }));
+  if (!Array.isArray(answer.data)) throw new Error("The server's answer is not a list of templates.");
+  return { items: answer.data.map(templateOf), pagination: answer.pagination };
 }
-export const getTemplate = async (api: Api, id: number) => (await call(api, 'GET', `/${id}`)).data as Template;
-export const createTemplate = async (api: Api, body: Record<string, unknown>) =>
-  (await call(api, 'POST', '', { body })).data as Template;
-export const updateTemplate = async (api: Api, id: number, body: Record<string, unknown>) =>
-  (await call(api, 'PUT', `/${id}`, { body })).data as Template;
-export const deleteTemplate = async (api: Api, id: number) => {
-  await call(api, 'DELETE', `/${id}`);
+
+export const getTemplate = async (api: Api, id: number): Promise<Template> =>
+  templateOf(await dataOf(api.GET('/api/messaging/messenger/template/{id}', { params: { path: { id } } })));
+
+export const createTemplate = async (api: Api, body: TemplateBody): Promise<Template> =>
+  templateOf(await dataOf(api.POST('/api/messaging/messenger/template', { body: formBody(body) })));
+
+export const updateTemplate = async (api: Api, id: number, body: TemplateBody): Promise<Template> =>
+  templateOf(
+    await dataOf(api.PUT('/api/messaging/messenger/template/{id}', { params: { path: { id } }, body: formBody(body) })),
+  );
+
+export const deleteTemplate = async (api: Api, id: number): Promise<void> => {
+  await unwrap(api.DELETE('/api/messaging/messenger/template/{id}', { params: { path: { id } } }));
 };
-export const previewTemplate = async (api: Api, id: number, variables: Record<string, string>) =>
-  (await call(api, 'POST', `/${id}/preview`, { body: { variables } })).data as ServerPreview;
+
+export const previewTemplate = async (
+  api: Api,
+  id: number,
+  variables: Record<string, string>,
+): Promise<ServerPreview> =>
+  previewOf(
+    await dataOf(
+      api.POST('/api/messaging/messenger/template/{id}/preview', { params: { path: { id } }, body: { variables } }),
+    ),
+  );
 
 export interface WhatsappChannel {
   id: number;
@@ -49,13 +82,7 @@ export interface WhatsappChannel {
 
 /** The account's WhatsApp channels (the console session lists the account's channels). */
 export async function listWhatsappChannels(api: Api): Promise<WhatsappChannel[]> {
-  const rows = (await dataOf(
-    api.GET('/api/2/channel', { params: { query: { full: '1', limit: 100 } } }),
-  )) as unknown as {
-    id: number;
-    type: string;
-    name?: string;
-  }[];
+  const rows = await dataOf(api.GET('/api/2/channel', { params: { query: { full: '1', limit: 100 } } }));
   return rows
     .filter((row) => row.type === 'whatsapp')
     .map((row) => ({ id: row.id, name: row.name ?? `WhatsApp ${row.id}` }));
