@@ -151,7 +151,10 @@ describe('the supervisor view', () => {
     await ada.getByRole('button', { name: 'Transfer', exact: true }).click();
     const refusal = answeredRow.getByTestId('supervised-error');
     await refusal.waitFor();
-    expect(await refusal.textContent()).toMatch(new RegExp(`^Conversation ${answeredId}: No operator of group`));
+    // The server's reason (group_nobody_free) is said in the console's words, not the server's English message.
+    expect(await refusal.textContent()).toBe(
+      `Conversation ${answeredId}: nobody in Group Support is online, available and free on this website.`,
+    );
     await expect.poll(() => answeredRow.getByTestId('supervised-operator').textContent()).toBe('Ada');
     // The picker open and a refusal shown: axe finds nothing critical or serious either.
     expect(await blockingViolations(ada)).toEqual([]);
@@ -170,6 +173,10 @@ describe('the supervisor view', () => {
     await ada.getByLabel('Language').first().selectOption('fr');
     await ada.getByRole('heading', { level: 1, name: 'Supervision' }).waitFor();
     expect(await ada.getByRole('columnheader', { name: 'Opérateur' }).count()).toBe(1);
+    // The refusal beside the row follows the language.
+    expect(await answeredRow.getByTestId('supervised-error').textContent()).toBe(
+      `Conversation ${answeredId} : personne dans Groupe Support n’est en ligne, disponible et libre sur ce site.`,
+    );
     await expect.poll(() => alanRow.getByTestId('supervised-load-chat').textContent()).toContain('1 sur 1');
     await shot(ada, 'supervisor-fr');
     expect(adaId).toBeGreaterThan(0);

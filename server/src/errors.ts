@@ -11,6 +11,8 @@ export interface ErrorDetails {
   frameCode?: string;
   /** For 429 and 503: when to try again, sent as the `Retry-After` header. */
   retryAfterSeconds?: number;
+  /** Why, finer than the id, when a client shows each cause in its own words (`operator_not_connected`). */
+  reason?: string;
 }
 
 export class ApiError extends Error {
@@ -20,6 +22,8 @@ export class ApiError extends Error {
   readonly frameCode: string;
   /** Seconds until a retry may succeed (`Retry-After`), when the error is about timing. */
   readonly retryAfterSeconds: number | undefined;
+  /** The cause within the id (`meta.reason`), stable like the id, when the error has several a client tells apart. */
+  readonly reason: string | undefined;
 
   constructor(
     /** Stable identifier: `meta.error` of the v2 envelope, the `X-Causerie-Error` header, logged. */
@@ -34,6 +38,7 @@ export class ApiError extends Error {
     this.field = details.field;
     this.frameCode = details.frameCode ?? id;
     this.retryAfterSeconds = details.retryAfterSeconds;
+    this.reason = details.reason;
   }
 }
 
@@ -71,6 +76,11 @@ export function unknownResource(resource: string, id: number | string, field?: s
 
 export function conflict(message: string, field?: string): ApiError {
   return new ApiError('conflict', 409, message, 'fail', { field });
+}
+
+/** A 409 `conflict` whose cause a client tells apart by `meta.reason` (the console says it in the operator's language). */
+export function conflictBecause(reason: string, message: string, field?: string): ApiError {
+  return new ApiError('conflict', 409, message, 'fail', { field, reason });
 }
 
 /** Errors only the realtime protocol raises; their HTTP status says what they are if one is ever rendered over HTTP. */

@@ -27,7 +27,7 @@ import {
   type SupervisionFilter,
   secondsSince,
 } from './logic';
-import { channelKey, type SupervisorText, useSupervisorText } from './strings';
+import { channelKey, type Refusal, refusalOf, refusalText, type SupervisorText, useSupervisorText } from './strings';
 import { loadSupervision, type TransferTarget, transferConversation } from './supervisor-api';
 import './supervisor.css';
 
@@ -46,7 +46,7 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
   const [groups, setGroups] = useState<Named[]>([]);
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
+  const [rowErrors, setRowErrors] = useState<Record<number, Refusal>>({});
   const [picking, setPicking] = useState<number | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
   const pollTimer = useRef<number | undefined>(undefined);
@@ -114,6 +114,17 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
       .catch(() => undefined);
   }, [api]);
 
+  /** The target's name, for the refusal's sentence. */
+  const targetName = (target: TransferTarget): { name: string; group: boolean } => {
+    if ('group_id' in target) {
+      const group = groups.find((row) => row.id === target.group_id);
+      return { name: group?.name ?? `#${target.group_id}`, group: true };
+    }
+    if (target.operator_id === me.id) return { name: me.name, group: false };
+    const operator = view?.data.operators.find((row) => row.id === target.operator_id);
+    return { name: operator?.name ?? `#${target.operator_id}`, group: false };
+  };
+
   const give = async (conversation: SupervisedConversation, target: TransferTarget) => {
     setBusy(conversation.id);
     setNotice(null);
@@ -132,10 +143,7 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
       );
       await refresh();
     } catch (failure) {
-      setRowErrors((errors) => ({
-        ...errors,
-        [conversation.id]: text('failed', { id: conversation.id, message: formErrorOf(failure).message }),
-      }));
+      setRowErrors((errors) => ({ ...errors, [conversation.id]: refusalOf(failure, targetName(target)) }));
     } finally {
       setBusy(null);
     }
@@ -234,7 +242,7 @@ export function SupervisorPage({ api, me }: { api: Api; me: Me }) {
                     groups={groups}
                     me={me}
                     seconds={secondsSince(clockStart(conversation), now, view.offset)}
-                    error={rowErrors[conversation.id] ?? null}
+                    error={refusalText(text, conversation.id, rowErrors[conversation.id])}
                     picking={picking === conversation.id}
                     busy={busy === conversation.id}
                     onPick={(open) => setPicking(open ? conversation.id : null)}

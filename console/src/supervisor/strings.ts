@@ -1,5 +1,6 @@
 // English and French strings of the supervisor page, loaded with it. The French is typed against the English, so a
 // missing translation does not compile.
+import { CauserieError } from '../api';
 import { useI18n } from '../i18n';
 
 const en = {
@@ -54,6 +55,17 @@ const en = {
   assigned: 'Conversation {id} is now with {name}.',
   requeued: 'Conversation {id} went back to the queue (position {position}).',
   failed: 'Conversation {id}: {message}',
+  'refusal.conversation_closed': 'it has been closed.',
+  'refusal.channel_not_routed': 'only chat, call and video conversations can be given to an operator.',
+  'refusal.operator_has_conversation': '{name} already has it.',
+  'refusal.operator_not_on_website': '{name} does not answer on this website.',
+  'refusal.operator_not_connected': '{name} is not online.',
+  'refusal.operator_channel_disabled': '{name} does not handle this channel.',
+  'refusal.operator_not_available': '{name} is not available.',
+  'refusal.operator_no_free_slot': '{name} has no free slot.',
+  'refusal.group_nobody_free': 'nobody in {name} is online, available and free on this website.',
+  'refusal.not_permitted': 'only an admin or a manager can do this.',
+  'refusal.not_found': 'it no longer exists.',
   operators: 'Operators',
   operatorsCaption: '{count} operators: availability and open conversations per channel',
   noOperators: 'No operator.',
@@ -131,6 +143,17 @@ const fr: Record<SupervisorKey, string> = {
   assigned: 'La conversation {id} est maintenant avec {name}.',
   requeued: 'La conversation {id} est revenue dans la file (position {position}).',
   failed: 'Conversation {id} : {message}',
+  'refusal.conversation_closed': 'elle a été fermée.',
+  'refusal.channel_not_routed': 'seules les conversations de chat, d’appel et de vidéo se confient à un opérateur.',
+  'refusal.operator_has_conversation': '{name} l’a déjà.',
+  'refusal.operator_not_on_website': '{name} ne répond pas sur ce site.',
+  'refusal.operator_not_connected': '{name} n’est pas en ligne.',
+  'refusal.operator_channel_disabled': '{name} ne traite pas ce canal.',
+  'refusal.operator_not_available': '{name} n’est pas disponible.',
+  'refusal.operator_no_free_slot': '{name} n’a plus de place libre.',
+  'refusal.group_nobody_free': 'personne dans {name} n’est en ligne, disponible et libre sur ce site.',
+  'refusal.not_permitted': 'seul un administrateur ou un responsable peut le faire.',
+  'refusal.not_found': 'elle n’existe plus.',
   operators: 'Opérateurs',
   operatorsCaption: '{count} opérateurs : disponibilité et conversations ouvertes par canal',
   noOperators: 'Aucun opérateur.',
@@ -170,4 +193,36 @@ export function useSupervisorText(): SupervisorText {
 export function channelKey(channel: string): SupervisorKey | null {
   const key = `channel.${channel}`;
   return key in en ? (key as SupervisorKey) : null;
+}
+
+/**
+ * Why a take-over, assignment or transfer was refused, kept as the server said it so that the sentence follows the
+ * console's language: the refusal's key (from `meta.reason`, else the error id), the target's name, the server's message.
+ */
+export interface Refusal {
+  key: SupervisorKey | null;
+  /** The operator's or group's name. */
+  name: string;
+  /** A group is named as the picker shows it ("Group Support"), in the language of the moment. */
+  group: boolean;
+  message: string;
+}
+
+/** The Refusal of a failed transfer to the named operator or group. */
+export function refusalOf(failure: unknown, target: { name: string; group: boolean }): Refusal {
+  const message = failure instanceof Error ? failure.message : String(failure);
+  if (!(failure instanceof CauserieError)) return { key: null, ...target, message };
+  const body: unknown = failure.body;
+  const meta = typeof body === 'object' && body !== null ? (body as { meta?: { reason?: unknown } }).meta : undefined;
+  const cause = typeof meta?.reason === 'string' ? meta.reason : failure.id;
+  const key = `refusal.${cause ?? ''}`;
+  return { key: key in en ? (key as SupervisorKey) : null, ...target, message };
+}
+
+/** The refusal in the console's language; the server's (English) message for a cause this console does not know. */
+export function refusalText(text: SupervisorText, id: number, refusal: Refusal | undefined): string | null {
+  if (refusal === undefined) return null;
+  const name = refusal.group ? text('groupOption', { name: refusal.name }) : refusal.name;
+  const message = refusal.key === null ? refusal.message : text(refusal.key, { name });
+  return text('failed', { id, message });
 }

@@ -18,6 +18,13 @@ export const ErrorMeta = Type.Object({
         'The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them).',
     }),
   ),
+  reason: Type.Optional(
+    Type.String({
+      description:
+        'The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.',
+      examples: ['operator_not_connected'],
+    }),
+  ),
 });
 
 export const Pagination = Type.Object({
@@ -51,6 +58,7 @@ export function errorEnvelope(error: ApiError) {
       message: error.message,
       error: error.id,
       ...(error.field !== undefined && { field: error.field }),
+      ...(error.reason !== undefined && { reason: error.reason }),
     },
   };
 }

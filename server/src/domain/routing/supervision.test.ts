@@ -165,6 +165,8 @@ describe('POST /conversation/{id}/transfer', () => {
     const absent = await asSession(adminToken, 'POST', `/conversation/${waitingId}/transfer`, { operator_id: carol });
     expect(absent.status).toBe(409);
     expect(String(absent.body.meta.message)).toContain('not connected');
+    // The cause is a stable reason beside the message, which the console says in the supervisor's language.
+    expect(absent.body.meta).toMatchObject({ error: 'conflict', reason: 'operator_not_connected' });
     const foreign = await t.api('POST', `/conversation/${waitingId}/transfer`, {
       key: otherKey,
       json: { operator_id: bob },
@@ -193,6 +195,7 @@ describe('POST /conversation/{id}/transfer', () => {
     expect(taken.body.data.operator_id).toBe(admin);
     const again = await asSession(adminToken, 'POST', `/conversation/${answeredId}/transfer`, { operator_id: admin });
     expect(again.status).toBe(409);
+    expect(again.body.meta).toMatchObject({ error: 'conflict', reason: 'operator_has_conversation' });
     const row = (await supervision()).conversations.find((conversation) => conversation.id === answeredId);
     expect(row).toMatchObject({ operator_id: admin, operator_name: 'Ada' });
   });

@@ -2,7 +2,7 @@
 // moves the conversations of an operator who left.
 import type { Kysely } from 'kysely';
 import type { ConversationMessageRow, Database } from '../../db/schema.js';
-import { ApiError, conflict, fieldInvalid } from '../../errors.js';
+import { ApiError, conflictBecause, fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
@@ -32,6 +32,22 @@ import {
 } from './store.js';
 
 // ——— Transfer ———
+
+/**
+ * Why a transfer is refused: the 409's `meta.reason`, stable (clients say each in their own words — the console's
+ * supervisor view in English and French — and fall back to the message for one they do not know).
+ */
+export const TRANSFER_REFUSALS = {
+  closed: 'conversation_closed',
+  notRouted: 'channel_not_routed',
+  alreadyTheirs: 'operator_has_conversation',
+  notOnWebsite: 'operator_not_on_website',
+  notConnected: 'operator_not_connected',
+  channelDisabled: 'operator_channel_disabled',
+  notAvailable: 'operator_not_available',
+  noFreeSlot: 'operator_no_free_slot',
+  groupNobodyFree: 'group_nobody_free',
+} as const;
 
 /** Where a conversation is transferred: one operator, the best free member of a group, or the operators of a skill. */
 /**
@@ -107,23 +123,39 @@ async function transferableOperator(
   } as const;
   const [enabled, available] = flags[channel];
   if (operator.id === conversation.operator_id)
-    throw conflict(`Operator ${operatorId} already has conversation ${conversation.id}.`);
+    throw conflictBecause(
+      TRANSFER_REFUSALS.alreadyTheirs,
+      `Operator ${operatorId} already has conversation ${conversation.id}.`,
+    );
   const linked = await trx
     .selectFrom('operator_website')
     .select('operator_id')
     .where('operator_id', '=', operatorId)
     .where('website_id', '=', conversation.website_id)
     .executeTakeFirst();
-  if (!linked) throw conflict(`Operator ${operatorId} does not answer on website ${conversation.website_id}.`);
+  if (!linked)
+    throw conflictBecause(
+      TRANSFER_REFUSALS.notOnWebsite,
+      `Operator ${operatorId} does not answer on website ${conversation.website_id}.`,
+    );
   const takingItThemselves = checks.supervised && operatorId === checks.byOperatorId;
-  if (operator.connected !== 1 && !takingItThemselves) throw conflict(`Operator ${operatorId} is not connected.`);
-  if (enabled !== 1) throw conflict(`Operator ${operatorId} cannot process ${channel} (${channel}_enabled is false).`);
+  if (operator.connected !== 1 && !takingItThemselves)
+    throw conflictBecause(TRANSFER_REFUSALS.notConnected, `Operator ${operatorId} is not connected.`);
+  if (enabled !== 1)
+    throw conflictBecause(
+      TRANSFER_REFUSALS.channelDisabled,
+      `Operator ${operatorId} cannot process ${channel} (${channel}_enabled is false).`,
+    );
   if (checks.supervised) return;
-  if (available !== 1) throw conflict(`Operator ${operatorId} is not available for ${channel}.`);
+  if (available !== 1)
+    throw conflictBecause(TRANSFER_REFUSALS.notAvailable, `Operator ${operatorId} is not available for ${channel}.`);
   const load = (await loadsOf(trx, [operatorId])).get(`${operatorId}:${channel}`) ?? 0;
   const capacity = channelCapacity(channel, operator.chat_max_number);
   if (load >= capacity)
-    throw conflict(`Operator ${operatorId} has no free ${channel} slot (${load} of ${capacity} taken).`);
+    throw conflictBecause(
+      TRANSFER_REFUSALS.noFreeSlot,
+      `Operator ${operatorId} has no free ${channel} slot (${load} of ${capacity} taken).`,
+    );
 }
 
 /**
@@ -144,10 +176,12 @@ export async function transferConversation(
 ): Promise<Transfer> {
   const done = await transact(db, async (trx) => {
     const conversation = await routedConversation(trx, conversationId, { lock: true });
-    if (conversation.status === 'closed') throw conflict(`Conversation ${conversationId} is closed.`);
+    if (conversation.status === 'closed')
+      throw conflictBecause(TRANSFER_REFUSALS.closed, `Conversation ${conversationId} is closed.`);
     const channel = conversation.channel;
     if (!isLiveChannel(channel))
-      throw conflict(
+      throw conflictBecause(
+        TRANSFER_REFUSALS.notRouted,
         `Conversation ${conversationId} is on channel ${channel}; only chat, call and video conversations are routed.`,
       );
     if ('reroute' in target) {
@@ -201,7 +235,8 @@ export async function transferConversation(
       });
       const chosen = chooseOperator(members, { channel, skillId: null, excludeOperatorId: from }, strategy);
       if (chosen === undefined)
-        throw conflict(
+        throw conflictBecause(
+          TRANSFER_REFUSALS.groupNobodyFree,
           `No operator of group ${target.groupId} is connected, available for ${channel} and free on website ${website.id}.`,
         );
       to = chosen.id;
