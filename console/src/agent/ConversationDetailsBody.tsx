@@ -1,8 +1,8 @@
 // The conversation in the side panel: its tags (shown and changed on open and closed conversations alike, one
 // `conversation.updated` per change), the visitor's satisfaction answers and comment, the sales attributed to it, and
 // its actions: reopen a closed conversation (it comes back to this operator), print the transcript (or save it as PDF
-// through the browser's print; print.css keeps only the conversation). No e-mail button yet: SMTP_URL only mails messaging
-// activation links; a transcript mail needs its own outbox and endpoint. Loaded on demand (ConversationDetails.tsx).
+// through the browser's print; print.css keeps only the conversation) or e-mail it (TranscriptMail.tsx, when the server
+// has an SMTP server). Loaded on demand (ConversationDetails.tsx).
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { type Api, dataOf } from '../api';
 import { useI18n } from '../i18n';
@@ -12,6 +12,7 @@ import { reopenConversation, setConversationTags } from '../tags/tags-api';
 import { ErrorLine, formatTime, messageOf } from '../ui';
 import { useDetailsText } from './details-strings';
 import type { Directory } from './directory';
+import { TranscriptMail } from './TranscriptMail';
 import './print.css';
 
 interface Survey {
@@ -34,6 +35,7 @@ interface Sale {
 interface Details {
   status: string;
   websiteId: number;
+  visitorId: number | null;
   tagIds: number[];
   /** null: this session may not read them. */
   surveys: Survey[] | null;
@@ -74,6 +76,7 @@ export function ConversationDetailsBody({
     setDetails({
       status: row.status ?? 'closed',
       websiteId: row.website_id ?? 0,
+      visitorId: row.visitor_id ?? null,
       tagIds: row.tag_list ?? [],
       surveys,
       sales,
@@ -259,6 +262,7 @@ export function ConversationDetailsBody({
           {text('details.print')}
         </button>
       </div>
+      <TranscriptMail api={api} conversationId={conversationId} visitorId={details.visitorId} text={text} />
     </section>
   );
 }

@@ -24,6 +24,17 @@ const en = {
   'details.reopen': 'Reopen the conversation',
   'details.reopened': 'Reopened: the conversation is yours again.',
   'details.print': 'Print / PDF',
+  'transcript.button': 'E-mail the transcript',
+  'transcript.notConfigured': 'E-mail is not set up on this server (no SMTP server): ask your administrator.',
+  'transcript.form': 'E-mail the transcript',
+  'transcript.email': 'Send to',
+  'transcript.language': 'Language of the mail',
+  'transcript.send': 'Send',
+  'transcript.cancel': 'Cancel',
+  'transcript.queued': 'Queued: transcript to {email}',
+  'transcript.retrying': 'Queued, trying again: transcript to {email} ({error})',
+  'transcript.sent': 'Sent: transcript to {email}, {time}',
+  'transcript.failed': 'Not sent: transcript to {email} ({error})',
 };
 
 export type DetailsKey = keyof typeof en;
@@ -50,6 +61,18 @@ const fr: Record<DetailsKey, string> = {
   'details.reopen': 'Rouvrir la conversation',
   'details.reopened': 'Rouverte : la conversation vous est de nouveau attribuée.',
   'details.print': 'Imprimer / PDF',
+  'transcript.button': 'Envoyer la transcription par e-mail',
+  'transcript.notConfigured':
+    'L’envoi d’e-mails n’est pas configuré sur ce serveur (aucun serveur SMTP) : demandez à votre administrateur.',
+  'transcript.form': 'Envoyer la transcription par e-mail',
+  'transcript.email': 'Destinataire',
+  'transcript.language': 'Langue de l’e-mail',
+  'transcript.send': 'Envoyer',
+  'transcript.cancel': 'Annuler',
+  'transcript.queued': 'En file d’attente : transcription pour {email}',
+  'transcript.retrying': 'En file d’attente, nouvel essai : transcription pour {email} ({error})',
+  'transcript.sent': 'Envoyée : transcription pour {email}, {time}',
+  'transcript.failed': 'Non envoyée : transcription pour {email} ({error})',
 };
 
 export type DetailsText = (key: DetailsKey, values?: Record<string, string | number>) => string;
