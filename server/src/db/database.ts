@@ -38,6 +38,7 @@ import * as cannedResponses from './migrations/20261205T1910-canned-responses.js
 import * as tagColourArchive from './migrations/20261205T1920-tag-colour-archive.js';
 import * as search from './migrations/20261205T1930-search.js';
 import * as visitorContacts from './migrations/20261205T1940-visitor-contacts.js';
+import * as messageSearchVector from './migrations/20261206T0000-message-search-vector.js';
 import * as transcriptMail from './migrations/20261206T0100-transcript-mail.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.js';
@@ -76,6 +77,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205T1920-tag-colour-archive': tagColourArchive,
   '20261205T1930-search': search,
   '20261205T1940-visitor-contacts': visitorContacts,
+  '20261206T0000-message-search-vector': messageSearchVector,
   '20261206T0100-transcript-mail': transcriptMail,
 };
 

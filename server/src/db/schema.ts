@@ -252,6 +252,22 @@ export interface ConversationMessageTable {
   client_message_id: string | null;
 }
 
+/**
+ * Every column of conversation_message the application reads: on PostgreSQL the table also has the generated
+ * `search_vector` (migration 20261206T0000), which no reader wants, so no reader selects `*`.
+ */
+export const CONVERSATION_MESSAGE_COLUMNS = [
+  'id',
+  'conversation_id',
+  'seq',
+  'kind',
+  'operator_id',
+  'body',
+  'created_at',
+  'data',
+  'client_message_id',
+] as const satisfies ReadonlyArray<keyof ConversationMessageTable>;
+
 export interface TagTable {
   id: Generated<number>;
   client_id: number;

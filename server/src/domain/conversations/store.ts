@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
 import type { ConversationMessageRow, ConversationRow, Database, TagRow } from '../../db/schema.js';
-import { CONTACT_TYPES } from '../../db/schema.js';
+import { CONTACT_TYPES, CONVERSATION_MESSAGE_COLUMNS } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import type { ListQuery } from '../../list-query.js';
 import { rankedConversationPage } from '../search/list.js';
@@ -136,7 +136,7 @@ export async function loadConversations(
     .execute();
   const messages = await db
     .selectFrom('conversation_message')
-    .selectAll()
+    .select(CONVERSATION_MESSAGE_COLUMNS)
     .where('conversation_id', 'in', found)
     .orderBy('conversation_id')
     .orderBy('seq')

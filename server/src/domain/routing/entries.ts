@@ -1,6 +1,11 @@
 // What every routing command shares: the system entries it writes, the fields its events carry, an assignment.
 import type { Transaction } from 'kysely';
-import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../../db/schema.js';
+import {
+  CONVERSATION_MESSAGE_COLUMNS,
+  type ConversationMessageRow,
+  type Database,
+  MESSAGE_KIND,
+} from '../../db/schema.js';
 import { appendMessage } from '../conversations/commands.js';
 import type { LiveChannel } from '../people/live-schema.js';
 import type { RoutedConversation } from './store.js';
@@ -53,7 +58,7 @@ export async function appendSystemEntry(
 export async function entriesAfter(trx: Tx, conversationId: number, seq: number): Promise<ConversationMessageRow[]> {
   return trx
     .selectFrom('conversation_message')
-    .selectAll()
+    .select(CONVERSATION_MESSAGE_COLUMNS)
     .where('conversation_id', '=', conversationId)
     .where('seq', '>', seq)
     .orderBy('seq')

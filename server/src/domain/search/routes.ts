@@ -21,7 +21,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
         tags: ['Conversation'],
         summary: 'Search conversations',
         description:
-          "Full-text search over what visitors and operators wrote, private and closing notes, the visitor's name and email and the tags. Most relevant first (a conversation that mentions the words more ranks higher), with the best match as an HTML `snippet`. Filters narrow the results; unlike the list, no period applies unless `from` or `to` is given.",
+          "Full-text search over what visitors and operators wrote, private and closing notes, the visitor's name and email and the tags. Most relevant first (a conversation that mentions the words more ranks higher), with the best match as an HTML `snippet`. Ranking reads the newest 5,000 matching messages of the conversations the caller may see (after the filters), and at most 5,000 conversations: for a very common word, narrow `from`/`to` to reach older ones. Filters narrow the results; unlike the list, no period applies unless `from` or `to` is given.",
         querystring: SearchQuery,
         response: { 200: ListEnvelope(SearchResultData), ...ErrorResponses },
       },

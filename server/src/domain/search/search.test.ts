@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as searchMigration from '../../db/migrations/20261205T1930-search.js';
+import * as vectorMigration from '../../db/migrations/20261206T0000-message-search-vector.js';
 import { clientWithKey, startTestApp, type TestApp } from '../../test/harness.js';
 import { searchConversations } from './query.js';
 import { snippetHtml } from './snippet.js';
@@ -135,6 +136,28 @@ describe('full-text search', () => {
     expect(listed.body.data.map((row) => row.id)).toEqual([theirs]);
   });
 
+  it("ranks the newest matches of the caller's own conversations: another client's volume does not push them out", async () => {
+    const word = unique('invoice');
+    const principal = { scope: 'client' as const, clientId, partnerId: null, keyId: 1 };
+    const mine: number[] = [];
+    for (let index = 0; index < 4; index++) mine.push(await conversation([`${word} number ${index}`]));
+    // Newer, and more of them, elsewhere: a window over every client would hold only these.
+    for (let index = 0; index < 5; index++) await conversation([`${word} ${word}`], {}, otherKey, otherSite);
+    const ranked = await searchConversations(
+      t.store.db,
+      principal,
+      { words: searchWords(word, 'q'), includeNotes: true, rankWindow: 3 },
+      1,
+      20,
+    );
+    // The three newest of the caller's four, each with its snippet; the oldest is beyond the window.
+    expect(ranked.hits.map((hit) => hit.id).sort((a, b) => a - b)).toEqual(mine.slice(1));
+    expect(ranked.count).toBe(3);
+    for (const hit of ranked.hits) expect(hit.snippet).toContain(`<mark>${word}</mark>`);
+    // With the whole window (the API's), all four.
+    expect((await search(`q=${word}`)).body.pagination).toMatchObject({ count: 4 });
+  });
+
   it('searches private and closing notes for console readers, never for a visitor-side search', async () => {
     const word = unique('fraud');
     const id = await conversation(['Hello']);
@@ -207,6 +230,9 @@ describe('full-text search', () => {
     const word = unique('backfill');
     const surname = unique('Avant');
     const tagName = unique('Ancien');
+    // PostgreSQL's stored message vector (a later migration) goes first and comes back last, as the order of the
+    // migrations has it; on SQLite it is nothing.
+    await vectorMigration.down(t.store.db as never);
     await searchMigration.down(t.store.db as never);
     try {
       const visitor = await post('/visitor', { unique_id: unique('v'), lastname: surname });
@@ -216,6 +242,7 @@ describe('full-text search', () => {
         tag_list: [tag.id],
       });
       await searchMigration.up(t.store.db as never);
+      await vectorMigration.up(t.store.db as never);
       for (const query of [word, surname, tagName])
         expect(
           (await search(`q=${query}`)).body.data.map((row) => row.id),
