@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { EMAIL_MAX } from '../../email.js';
-import { ErrorEnvelope, ErrorResponses, OneEnvelope, one } from '../../http/envelope.js';
+import { ErrorResponses, OneEnvelope, one } from '../../http/envelope.js';
 import { IdSchema } from '../../http/ids.js';
 import { loadVisible } from '../../http/respond.js';
 import { authorize } from '../tenancy/policy.js';
@@ -77,7 +77,8 @@ const TranscriptMailData = Type.Object(
 
 const TranscriptListData = Type.Object({
   mail_configured: Type.Boolean({
-    description: 'Whether this installation can send mail (SMTP_URL is set); when false, asking answers 503.',
+    description:
+      'Whether this installation can send mail (SMTP_URL is set); when false, asking answers 409 `mail_not_configured`.',
   }),
   requests: Type.Array(TranscriptMailData, { description: 'The requests, newest first (the last 100).' }),
 });
@@ -102,10 +103,10 @@ export const transcriptRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags,
         summary: "E-mail a conversation's transcript",
         description:
-          "Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 503 `mail_not_configured`. Emits `conversation.transcript_requested`.",
+          "Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Emits `conversation.transcript_requested`.",
         params: IdParams,
         body: TranscriptRequestBody,
-        response: { 202: OneEnvelope(TranscriptMailData), ...ErrorResponses, 503: ErrorEnvelope },
+        response: { 202: OneEnvelope(TranscriptMailData), ...ErrorResponses },
       },
     },
     async (request, reply) => {

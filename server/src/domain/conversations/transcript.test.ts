@@ -1,6 +1,6 @@
 // Transcripts by e-mail (POST/GET /conversation/{id}/transcript): a real SMTP server receives the mail, whose body has
 // the visitor's and operators' messages and never a private note; bad addresses get 400 naming `email`; another
-// client's conversation is 404; without SMTP_URL the answer is 503; a dead SMTP server leaves the error and, after the
+// client's conversation is 404; without SMTP_URL the answer is 409 mail_not_configured; a dead SMTP server leaves the error and, after the
 // retries, `failed`.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,30 @@ describe('with an SMTP server', () => {
     expect(list.requests).toEqual([]);
   });
 
+  it("takes an agent's console session, and records its operator", async () => {
+    const { key, conversationId } = await conversationIn(t, null);
+    const email = `agent-${randomUUID().slice(0, 8)}@shop.example`;
+    const created = await t.api('POST', '/operator', {
+      key,
+      json: { name: 'Agent', email, password: 'correct horse', roles: ['operator'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email, password: 'correct horse' },
+    });
+    const token = String(login.json<{ data: { token: string } }>().data.token);
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: `/api/2/conversation/${conversationId}/transcript`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { email: `visitor-${randomUUID().slice(0, 8)}@visitor.example` },
+    });
+    expect(asked.statusCode, asked.body).toBe(202);
+    expect(asked.json<{ data: { operator_id: number } }>().data.operator_id).toBe(created.body.data.id);
+  });
+
   it("answers 404 for another client's conversation, and queues nothing", async () => {
     const { conversationId } = await conversationIn(t, 'owner@visitor.example');
     const other = await clientWithKey(t, `Other Transcript Co ${randomUUID().slice(0, 8)}`);
@@ -169,11 +193,11 @@ describe('without an SMTP server', () => {
   });
   afterAll(async () => t.close());
 
-  it('answers 503 mail_not_configured and says so in the list', async () => {
+  it('answers 409 mail_not_configured and says so in the list', async () => {
     const { key, conversationId } = await conversationIn(t, 'julie@visitor.example');
     const asked = await t.api('POST', `/conversation/${conversationId}/transcript`, { key, json: {} });
-    expect(asked.status).toBe(503);
-    expect(asked.body.meta).toMatchObject({ status: 'error', error: 'mail_not_configured' });
+    expect(asked.status).toBe(409);
+    expect(asked.body.meta).toMatchObject({ status: 'fail', error: 'mail_not_configured' });
     expect(String(asked.body.meta.message)).toContain('SMTP_URL');
     const list = (await t.api('GET', `/conversation/${conversationId}/transcript`, { key })).body
       .data as unknown as TranscriptList;

@@ -17,13 +17,16 @@ export interface TranscriptRequestInput {
   locale?: TranscriptLocale;
 }
 
-/** The answer when the installation has no SMTP server: nothing could ever be sent, so nothing is queued. */
+/**
+ * The answer when the installation has no SMTP server: nothing could ever be sent, so nothing is queued. A 409 (the
+ * request conflicts with how the installation is set up, and retrying will not help until it changes), not a 5xx:
+ * the server is working as configured.
+ */
 export function mailNotConfigured(): ApiError {
   return new ApiError(
     'mail_not_configured',
-    503,
+    409,
     'This installation sends no e-mail: its administrator has not configured an SMTP server (SMTP_URL).',
-    'error',
   );
 }
 
