@@ -234,6 +234,63 @@ describe('chat tokens', () => {
     expect(contacts).toEqual([{ firstname: 'Hugo', phone: '+33612340777' }]);
   });
 
+  it('follows a merge: a link to a contact merged into another opens the surviving contact and its conversation', async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    const visitor = async (json: Record<string, unknown>): Promise<{ id: number; unique_id: string }> => {
+      const made = await call<{ id: number; unique_id: string }>('POST', '/api/2/visitor', s.key, json);
+      expect(made.status).toBe(200);
+      return made.body.data;
+    };
+    const hello = async (url: string) => {
+      const page = await open(url);
+      expect(page.status).toBe(200);
+      const identity = JSON.parse(/window\.causerieIdentity=(\{.*?\});/.exec(page.html)?.[1] ?? '{}') as Record<
+        string,
+        string
+      >;
+      const websiteId = Number(/data-website="(\d+)"/.exec(page.html)?.[1]);
+      const client = await RealtimeClient.open(socketUrl(s.publicUrl, '/realtime/visitor'));
+      client.send({ type: 'hello', website_id: websiteId, identity });
+      const welcome = await client.next((frame) => frame.type === 'welcome', 10_000);
+      client.socket.terminate();
+      return { identity, welcome };
+    };
+
+    // 1. Both have their own account id: the link named the merged one's, it now names the survivor's.
+    const survivor = await visitor({ unique_id: `web-survivor-${run}`, external_id: `crm-survivor-${run}` });
+    const merged = await visitor({ unique_id: `web-merged-${run}`, external_id: `crm-merged-${run}` });
+    const byAccount = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
+      agent_id: agentId,
+      recipient: { external_id: `crm-merged-${run}` },
+    });
+    expect(byAccount.status).toBe(201);
+    const merging = await call('POST', `/api/2/visitor/${survivor.id}/merge`, s.key, { from_id: merged.id });
+    expect(merging.status).toBe(200);
+    const first = await hello(byAccount.body.data.url);
+    expect(first.identity.external_id).toBe(`crm-survivor-${run}`);
+    expect(first.welcome.vuid).toBe(survivor.unique_id);
+
+    // 2. An SMS contact (the link finds it by phone) merged into a web visitor without an account id: the survivor
+    // takes the contact's id, the link opens on it and on the conversation the SMS contact had.
+    const phone = `+3361234${Math.floor(1000 + Math.random() * 8999)}`;
+    const smsContact = await visitor({ unique_id: `sms:${phone}`, phone });
+    const web = await visitor({ unique_id: `web-${run}`, firstname: 'Léa' });
+    const smsConversation = await call<{ id: number }>('POST', '/api/2/conversation', s.key, {
+      website_id: s.websiteId,
+      visitor_uid: `sms:${phone}`,
+    });
+    expect(smsConversation.status).toBe(200);
+    const byPhone = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
+      agent_id: agentId,
+      recipient: { phone },
+    });
+    expect(byPhone.status).toBe(201);
+    expect((await call('POST', `/api/2/visitor/${web.id}/merge`, s.key, { from_id: smsContact.id })).status).toBe(200);
+    const second = await hello(byPhone.body.data.url);
+    expect(second.welcome.vuid).toBe(web.unique_id);
+    expect((second.welcome.conversation as { id: number } | null)?.id).toBe(smsConversation.body.data.id);
+  });
+
   it('answers an expired link with 410 and an unknown one with 404', async () => {
     const made = await call<{ id: number; url: string }>('POST', '/chatbot/token', s.key, {
       agent_id: agentId,

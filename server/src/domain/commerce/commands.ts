@@ -109,12 +109,15 @@ function visitorIdsByEmail(trx: Tx, clientId: number, email: string): VisitorIds
 }
 
 function visitorIdsByUid(trx: Tx, clientId: number, uid: string): VisitorIds {
-  return trx
-    .selectFrom('visitor')
-    .select('id')
-    .where('client_id', '=', clientId)
-    .where('deleted_at', 'is', null)
-    .where('unique_id', '=', uid);
+  return (
+    trx
+      .selectFrom('visitor')
+      // A merged visitor's unique id is the contact it was merged into.
+      .select((eb) => eb.fn.coalesce('merged_into_id', 'id').as('id'))
+      .where('client_id', '=', clientId)
+      .where('deleted_at', 'is', null)
+      .where('unique_id', '=', uid)
+  );
 }
 
 /**

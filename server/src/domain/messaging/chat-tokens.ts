@@ -338,13 +338,19 @@ async function recipientVisitor(
   }
   if (recipient.phone !== undefined)
     for (const type of channelTypes) {
-      const visitor = await trx
+      const found = await trx
         .selectFrom('visitor')
-        .select(['id', 'external_id'])
+        .select(['id', 'merged_into_id'])
         .where('client_id', '=', row.client_id)
         .where('unique_id', '=', channelVisitorUid(type, recipient.phone))
         .executeTakeFirst();
-      if (visitor === undefined) continue;
+      if (found === undefined) continue;
+      // A contact merged into another is that one now (merges repoint, so one hop).
+      const visitor = await trx
+        .selectFrom('visitor')
+        .select(['id', 'external_id'])
+        .where('id', '=', found.merged_into_id ?? found.id)
+        .executeTakeFirstOrThrow();
       if (visitor.external_id !== null) return { externalId: visitor.external_id, visitorId: visitor.id };
       const externalId = `contact:${recipient.phone}`;
       await trx.updateTable('visitor').set({ external_id: externalId }).where('id', '=', visitor.id).execute();
@@ -353,10 +359,19 @@ async function recipientVisitor(
   const externalId = recipient.phone !== undefined ? `contact:${recipient.phone}` : `contact:${recipient.email}`;
   const existing = await trx
     .selectFrom('visitor')
-    .select('id')
+    .select(['id', 'merged_into_id'])
     .where('client_id', '=', row.client_id)
     .where('external_id', '=', externalId)
     .executeTakeFirst();
+  if (existing !== undefined && existing.merged_into_id !== null) {
+    // Merged into a contact with its own external id (else it would have taken this one): sign that one.
+    const survivor = await trx
+      .selectFrom('visitor')
+      .select(['id', 'external_id'])
+      .where('id', '=', existing.merged_into_id)
+      .executeTakeFirstOrThrow();
+    return { externalId: survivor.external_id ?? externalId, visitorId: survivor.id };
+  }
   if (existing !== undefined) return { externalId, visitorId: existing.id };
   const visitor = await findOrCreateVisitor(trx, {
     clientId: row.client_id,

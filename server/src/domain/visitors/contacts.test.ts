@@ -159,6 +159,44 @@ describe('merging contacts', () => {
     expect(again.body.meta.message).toContain('from_id');
   });
 
+  it("moves the merged one's sales in the merge, and a sale reported later with its unique id counts for the survivor", async () => {
+    const survivor = await create('/visitor', { unique_id: `sale-survivor-${run}`, website_id: [site.id] });
+    const mergedUid = `sale-merged-${run}`;
+    const merged = await create('/visitor', { unique_id: mergedUid, website_id: [site.id] });
+    const conversation = await create('/conversation', { website_id: site.id, visitor_uid: mergedUid });
+    const before = await create('/transaction', {
+      website_id: site.id,
+      external_id: `before-${run}`,
+      amount: 20,
+      visitor_uid: mergedUid,
+    });
+    expect(before.conversation_id).toBe(conversation.id);
+    const merging = await t.api('POST', `/visitor/${survivor.id}/merge`, { key, json: { from_id: merged.id } });
+    expect(merging.status).toBe(200);
+    const owners = await t.store.db
+      .selectFrom('sale')
+      .select('visitor_id')
+      .where('id', '=', Number(before.id))
+      .executeTakeFirstOrThrow();
+    expect(owners.visitor_id).toBe(survivor.id);
+    // The shop still knows the merged browser's id: its next order counts for the survivor's conversation.
+    const after = await create('/transaction', {
+      website_id: site.id,
+      external_id: `after-${run}`,
+      amount: 35,
+      visitor_uid: mergedUid,
+    });
+    expect(after.conversation_id).toBe(conversation.id);
+    const afterRow = await t.store.db
+      .selectFrom('sale')
+      .select('visitor_id')
+      .where('id', '=', Number(after.id))
+      .executeTakeFirstOrThrow();
+    expect(afterRow.visitor_id).toBe(survivor.id);
+    const read = await t.api('GET', `/visitor/${survivor.id}`, { key });
+    expect(read.body.data.conversation_id).toContain(conversation.id);
+  });
+
   it('refuses merging a contact into itself, and keeps clients apart (404 / 400 naming from_id)', async () => {
     const mine = await create('/visitor', { website_id: [site.id] });
     const theirs = await create('/visitor', { website_id: [otherSite.id] }, otherKey);

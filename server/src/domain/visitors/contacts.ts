@@ -3,7 +3,7 @@ import type { Kysely, Updateable } from 'kysely';
 import { type Database, VISITOR_PROFILE_FIELDS, type VisitorTable } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
-import { transact } from '../../events/transact.js';
+import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { CUSTOM_ATTRIBUTE_KEY, CUSTOM_ATTRIBUTE_LIMITS } from './schema.js';
 import type { VisitorRecord } from './store.js';
@@ -109,7 +109,19 @@ export async function mergeVisitors(db: Kysely<Database>, target: VisitorRecord,
       .set({ visitor_id: target.id })
       .where('visitor_id', '=', source.id)
       .execute();
-    await trx.updateTable('sale').set({ visitor_id: target.id }).where('visitor_id', '=', source.id).execute();
+    // Sales follow: those of the source, and those reported with its unique id that found no visitor then.
+    await trx
+      .updateTable('sale')
+      .set({ visitor_id: target.id })
+      .where('client_id', '=', source.client_id)
+      .where((eb) =>
+        eb.or([
+          eb('visitor_id', '=', source.id),
+          eb.and([eb('visitor_id', 'is', null), eb('visitor_uid', '=', source.unique_id)]),
+        ]),
+      )
+      .execute();
+    const externalIdMoved = await moveExternalId(trx, target, source);
     // One hop only: what was merged into the source now points at the target directly.
     await trx
       .updateTable('visitor')
@@ -118,6 +130,7 @@ export async function mergeVisitors(db: Kysely<Database>, target: VisitorRecord,
       .execute();
     const changed = [
       ...Object.keys(filled),
+      ...(externalIdMoved ? ['external_id'] : []),
       ...(attributesChanged ? ['custom_attributes'] : []),
       ...(addedWebsites.length > 0 ? ['website_id'] : []),
       'identities',
@@ -138,4 +151,38 @@ export async function mergeVisitors(db: Kysely<Database>, target: VisitorRecord,
       at,
     });
   });
+}
+
+/**
+ * The source's external id (the site's own account id, or the `contact:+33…` a chat token gave it) goes to a target
+ * that has none, so the signed identity of a widget or chat link finds the target; when the target has its own, the
+ * chat tokens naming the source's now name the target's, so opening one continues the target's history. True when
+ * the target took the source's external id.
+ */
+async function moveExternalId(trx: Tx, target: VisitorRecord, source: VisitorRecord): Promise<boolean> {
+  const from = source.external_id;
+  if (from === null || from === target.external_id) return false;
+  if (target.external_id === null) {
+    await trx.updateTable('visitor').set({ external_id: null }).where('id', '=', source.id).execute();
+    await trx.updateTable('visitor').set({ external_id: from }).where('id', '=', target.id).execute();
+    return true;
+  }
+  const to = target.external_id;
+  // The recipient is JSON text: LIKE narrows the rows (its `_` and `%` may match more), the parse decides.
+  const candidates = await trx
+    .selectFrom('chat_token')
+    .select(['id', 'recipient'])
+    .where('client_id', '=', source.client_id)
+    .where('recipient', 'like', `%${from}%`)
+    .execute();
+  for (const token of candidates) {
+    const recipient = JSON.parse(token.recipient) as Record<string, unknown>;
+    if (recipient.external_id !== from) continue;
+    await trx
+      .updateTable('chat_token')
+      .set({ recipient: JSON.stringify({ ...recipient, external_id: to }) })
+      .where('id', '=', token.id)
+      .execute();
+  }
+  return false;
 }
