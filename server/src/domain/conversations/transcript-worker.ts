@@ -33,7 +33,7 @@ export class TranscriptWorker {
     private readonly config: Pick<Config, 'smtpUrl' | 'smtpFrom' | 'publicUrl' | 'webhookTimeScale'>,
     report: (error: unknown, message: string) => void,
   ) {
-    // Compressed time (tests) shortens the retries and the lease alike.
+    // Compressed time (tests) shortens the retries.
     this.scale = config.webhookTimeScale ?? 1;
     this.from = config.smtpFrom ?? `Causerie <no-reply@${new URL(config.publicUrl).hostname}>`;
     this.loop = new ClaimLoop(
@@ -89,12 +89,15 @@ export class TranscriptWorker {
       if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
       const ids = (await due.execute()).map((row) => row.id);
       if (ids.length === 0) return [];
-      return trx
-        .updateTable('transcript_mail')
-        .set({ lease_owner: this.owner, lease_until: this.later(LEASE_MS) })
-        .where('id', 'in', ids)
-        .returningAll()
-        .execute();
+      return (
+        trx
+          .updateTable('transcript_mail')
+          // Not compressed with test time: a lease shorter than a send would let this node claim it again mid-send.
+          .set({ lease_owner: this.owner, lease_until: new Date(Date.now() + LEASE_MS).toISOString() })
+          .where('id', 'in', ids)
+          .returningAll()
+          .execute()
+      );
     });
     return { items: rows, more: rows.length >= CLAIM_BATCH };
   }
