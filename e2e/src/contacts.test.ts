@@ -1,7 +1,8 @@
 // Contacts in Chromium (issue 22, item 5), a visitor's browser, a WhatsApp customer (local Cloud API) and Ada's console:
 // the visitor chats in the widget, Ada names them in the side panel (a bad phone number refused beside the field
 // first), finds them on the Contacts page, merges the WhatsApp contact into them after a confirmation, and the contact
-// then shows both identities and both conversations; a conversation link opens the agent view. The page in French,
+// then shows both identities and both conversations; a conversation link opens the agent view, whose side panel shows
+// the surviving contact for the merged one's conversation. The page in French,
 // keyboard only, and axe finds no critical or serious issue on it. Its chunk is loaded on demand.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -200,6 +201,30 @@ describe('contacts', () => {
     // A conversation link opens it in the agent view.
     await links.filter({ hasText: `#${whatsapp.id}` }).click();
     await ada.getByTestId('history').getByText('Hello from WhatsApp').waitFor();
+    // Its side panel shows the surviving contact (the merged one is gone: the panel used to say so as an error).
+    const panel = ada.getByTestId('visitor-panel');
+    await panel
+      .getByTestId('contact-card')
+      .getByTestId('contact-name')
+      .filter({ hasText: `Ada ${LASTNAME}` })
+      .waitFor();
+    expect(await panel.getByTestId('contact-card').getByTestId('visitor-phone').textContent()).toBe(CUSTOMER);
+    expect(await panel.getByRole('alert').allTextContents()).toEqual([]);
+    await shot(ada, 'contacts-merged-side-panel');
+
+    // 5. While Ada's agent view is open, the contact is merged into another one elsewhere (the API): opening one of
+    // its live conversations shows the surviving contact, where it showed the merged one's 404 as an error.
+    const { visitor_id: adaContact } = await api<{ visitor_id: number }>('GET', `/conversation/${webConversation}`);
+    const grace = await api<{ id: number }>('POST', '/visitor', { firstname: 'Grace', lastname: `Hopper${run}` });
+    await api('POST', `/visitor/${grace.id}/merge`, { from_id: adaContact });
+    await ada.getByTestId(`conversation-${webConversation}`).click();
+    await ada.getByTestId('history').getByText(`Hello, about my order ${run}`).waitFor();
+    await panel
+      .getByTestId('contact-card')
+      .getByTestId('contact-name')
+      .filter({ hasText: `Grace Hopper${run}` })
+      .waitFor();
+    expect(await panel.getByRole('alert').allTextContents()).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 

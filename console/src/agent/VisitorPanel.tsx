@@ -1,7 +1,7 @@
 // The visitor beside the conversation: who they are, the conversation's details (tags, satisfaction, sales, reopen,
 // print), their profile in installed apps, the pages they visited, and their past conversations.
 import { useEffect, useState } from 'react';
-import { type Api, dataOf } from '../api';
+import { type Api, dataOf, failureId } from '../api';
 import { ContactCard } from '../contacts/ContactCard';
 import { useI18n } from '../i18n';
 import type { ConversationView, Entry } from '../socket';
@@ -80,10 +80,23 @@ export function VisitorPanel({
     ])
       .then(([row, conversations]) => {
         if (cancelled) return;
+        setError(null);
         setVisitor(row);
         setPast(conversations.filter((conversation) => conversation.id !== conversationId));
       })
-      .catch((failure: unknown) => !cancelled && setError(messageOf(failure)));
+      .catch(async (failure: unknown) => {
+        // A contact merged into another is gone (404) while the socket's view still names it: the conversation went
+        // with the merge to the surviving contact, whom the conversation itself now names.
+        const survivor =
+          failureId(failure) === 'not_found'
+            ? await dataOf(api.GET('/api/2/conversation/{id}', { params: { path: { id: conversationId } } }))
+                .then((row) => row.visitor_id ?? null)
+                .catch(() => null)
+            : null;
+        if (cancelled) return;
+        if (survivor !== null && survivor !== visitorId) setVisitorId(survivor);
+        else setError(messageOf(failure));
+      });
     return () => {
       cancelled = true;
     };
