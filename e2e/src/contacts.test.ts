@@ -203,6 +203,8 @@ describe('contacts', () => {
     await ada.getByTestId('history').getByText('Hello from WhatsApp').waitFor();
     // Its side panel shows the surviving contact (the merged one is gone: the panel used to say so as an error).
     const panel = ada.getByTestId('visitor-panel');
+    // Polling the panel's text names what it shows instead when it does not come.
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain(`Ada ${LASTNAME}`);
     await panel
       .getByTestId('contact-card')
       .getByTestId('contact-name')

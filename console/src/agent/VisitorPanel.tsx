@@ -52,8 +52,6 @@ export function VisitorPanel({
   // The visitor of the conversation: the socket's view names them; otherwise the REST conversation does.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the live view changes on every frame; only its visitor matters.
   useEffect(() => {
-    setVisitor(null);
-    setPast(null);
     if (live?.visitor) {
       setVisitorId(live.visitor.id);
       return;
@@ -67,7 +65,11 @@ export function VisitorPanel({
     };
   }, [api, conversationId, live?.visitor?.id]);
 
+  // Cleared here rather than when the conversation's visitor is named: the socket's view may name, after a merge, the
+  // contact already shown (found through the conversation), and that would leave the panel loading for ever.
   useEffect(() => {
+    setVisitor(null);
+    setPast(null);
     if (visitorId === null) return;
     let cancelled = false;
     Promise.all([
