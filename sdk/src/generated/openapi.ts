@@ -83,6 +83,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -103,6 +108,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -123,6 +133,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -143,6 +158,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -163,6 +183,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -231,6 +256,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -251,6 +281,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -271,6 +306,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -291,6 +331,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -311,6 +356,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -388,6 +438,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -408,6 +463,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -428,6 +488,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -448,6 +513,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -468,6 +538,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -566,6 +641,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -586,6 +666,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -606,6 +691,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -626,6 +716,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -646,6 +741,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -755,6 +855,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -775,6 +880,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -795,6 +905,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -815,6 +930,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -835,6 +955,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -929,6 +1054,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -949,6 +1079,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -969,6 +1104,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -989,6 +1129,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1009,6 +1154,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1097,6 +1247,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1117,6 +1272,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1137,6 +1297,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1157,6 +1322,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1177,6 +1347,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1271,6 +1446,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1291,6 +1471,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1311,6 +1496,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1331,6 +1521,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1351,6 +1546,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1448,6 +1648,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1468,6 +1673,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1488,6 +1698,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1508,6 +1723,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1528,6 +1748,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1632,6 +1857,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1652,6 +1882,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1672,6 +1907,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1692,6 +1932,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1712,6 +1957,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1798,6 +2048,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1818,6 +2073,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1838,6 +2098,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1858,6 +2123,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1878,6 +2148,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1930,6 +2205,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1950,6 +2230,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1970,6 +2255,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -1990,6 +2280,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2010,6 +2305,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2121,6 +2421,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2141,6 +2446,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2161,6 +2471,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2181,6 +2496,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2201,6 +2521,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2299,6 +2624,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2319,6 +2649,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2339,6 +2674,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2359,6 +2699,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2379,6 +2724,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2471,6 +2821,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2491,6 +2846,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2511,6 +2871,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2531,6 +2896,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2551,6 +2921,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2648,6 +3023,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2668,6 +3048,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2688,6 +3073,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2708,6 +3098,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2728,6 +3123,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2870,6 +3270,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2890,6 +3295,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2910,6 +3320,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2930,6 +3345,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -2950,6 +3370,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3113,6 +3538,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3133,6 +3563,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3153,6 +3588,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3173,6 +3613,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3193,6 +3638,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3308,6 +3758,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3328,6 +3783,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3348,6 +3808,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3368,6 +3833,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3388,6 +3858,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3546,6 +4021,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3566,6 +4046,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3586,6 +4071,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3606,6 +4096,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3626,6 +4121,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3677,6 +4177,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3697,6 +4202,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3717,6 +4227,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3737,6 +4252,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3757,6 +4277,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3832,6 +4357,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3852,6 +4382,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3872,6 +4407,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3892,6 +4432,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -3912,6 +4457,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4009,6 +4559,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4029,6 +4584,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4049,6 +4609,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4069,6 +4634,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4089,6 +4659,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4166,6 +4741,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4186,6 +4766,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4206,6 +4791,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4226,6 +4816,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4246,6 +4841,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4325,6 +4925,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4345,6 +4950,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4365,6 +4975,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4385,6 +5000,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4405,6 +5025,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4482,6 +5107,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4502,6 +5132,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4522,6 +5157,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4542,6 +5182,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4562,6 +5207,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4613,6 +5263,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4633,6 +5288,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4653,6 +5313,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4673,6 +5338,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4693,6 +5363,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4793,6 +5468,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4813,6 +5493,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4833,6 +5518,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4853,6 +5543,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4873,6 +5568,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4954,6 +5654,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4974,6 +5679,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -4994,6 +5704,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5014,6 +5729,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5034,6 +5754,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5115,6 +5840,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5135,6 +5865,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5155,6 +5890,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5175,6 +5915,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5195,6 +5940,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5276,6 +6026,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5296,6 +6051,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5316,6 +6076,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5336,6 +6101,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5356,6 +6126,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5407,6 +6182,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5427,6 +6207,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5447,6 +6232,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5467,6 +6257,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5487,6 +6282,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5623,6 +6423,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5643,6 +6448,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5663,6 +6473,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5683,6 +6498,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5703,6 +6523,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5816,6 +6641,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5836,6 +6666,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5856,6 +6691,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5876,6 +6716,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5896,6 +6741,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5971,6 +6821,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -5991,6 +6846,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6011,6 +6871,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6031,6 +6896,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6051,6 +6921,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6130,6 +7005,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6150,6 +7030,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6170,6 +7055,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6190,6 +7080,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6210,6 +7105,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6291,6 +7191,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6311,6 +7216,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6331,6 +7241,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6351,6 +7266,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6371,6 +7291,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6457,6 +7382,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6477,6 +7407,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6497,6 +7432,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6517,6 +7457,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6537,6 +7482,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6693,6 +7643,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6713,6 +7668,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6733,6 +7693,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6753,6 +7718,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6773,6 +7743,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6931,6 +7906,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6951,6 +7931,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6971,6 +7956,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -6991,6 +7981,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7011,6 +8006,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7144,6 +8144,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7164,6 +8169,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7184,6 +8194,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7204,6 +8219,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7224,6 +8244,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7384,6 +8409,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7404,6 +8434,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7424,6 +8459,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7444,6 +8484,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7464,6 +8509,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7518,6 +8568,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7538,6 +8593,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7558,6 +8618,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7578,6 +8643,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7598,6 +8668,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7739,6 +8814,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7759,6 +8839,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7779,6 +8864,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7799,6 +8889,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7819,6 +8914,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -7995,6 +9095,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8015,6 +9120,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8035,6 +9145,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8055,6 +9170,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8075,6 +9195,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8223,6 +9348,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8243,6 +9373,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8263,6 +9398,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8283,6 +9423,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8303,6 +9448,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8438,6 +9588,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8458,6 +9613,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8478,6 +9638,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8498,6 +9663,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8518,6 +9688,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8658,6 +9833,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8678,6 +9858,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8698,6 +9883,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8718,6 +9908,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8738,6 +9933,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8888,6 +10088,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8908,6 +10113,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8928,6 +10138,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8948,6 +10163,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -8968,6 +10188,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9115,6 +10340,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9135,6 +10365,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9155,6 +10390,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9175,6 +10415,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9195,6 +10440,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9344,6 +10594,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9364,6 +10619,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9384,6 +10644,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9404,6 +10669,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9424,6 +10694,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9538,6 +10813,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9558,6 +10838,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9578,6 +10863,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9598,6 +10888,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9618,6 +10913,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9719,6 +11019,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9739,6 +11044,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9759,6 +11069,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9779,6 +11094,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9799,6 +11119,449 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2/conversation/{id}/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversation's transcript mails
+         * @description The transcripts asked for by e-mail on this conversation with their status (`queued`, `sent`, `failed` with its `error`), newest first, and `mail_configured`: whether this installation can send mail at all (the console hides its button when it cannot).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            data: {
+                                /** @description Whether this installation can send mail (SMTP_URL is set); when false, asking answers 409 `mail_not_configured`. */
+                                mail_configured: boolean;
+                                /** @description The requests, newest first (the last 100). */
+                                requests: {
+                                    /** @description The transcript request. */
+                                    id: number;
+                                    /** @description Its conversation. */
+                                    conversation_id: number;
+                                    /**
+                                     * @description Where it goes.
+                                     * @example julie@shop.example
+                                     */
+                                    email: string;
+                                    /**
+                                     * @description The mail's language.
+                                     * @enum {unknown}
+                                     */
+                                    locale: "en" | "fr";
+                                    /**
+                                     * @description `queued` until sent (also while a retry is due, `error` then says why the last attempt failed); `sent`; `failed` once the attempts ran out.
+                                     * @enum {unknown}
+                                     */
+                                    status: "queued" | "sent" | "failed";
+                                    /** @description Attempts made so far. */
+                                    attempts: number;
+                                    /** @description The last attempt's error, if it failed. */
+                                    error: string | null;
+                                    /** @description The operator whose console session asked for it; null for an API key. */
+                                    operator_id: number | null;
+                                    /** @description When it was asked for (ISO 8601, UTC). */
+                                    created_at: string;
+                                    /** @description When the SMTP server accepted it. */
+                                    sent_at: string | null;
+                                    /** @description When the next attempt is due, while queued. */
+                                    next_attempt_at: string | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * E-mail a conversation's transcript
+         * @description Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Emits `conversation.transcript_requested`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Identifier. */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "email": "julie@shop.example",
+                     *       "locale": "fr"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Where to send the transcript; default: the visitor's e-mail address.
+                         * @example julie@shop.example
+                         */
+                        email?: string;
+                        /**
+                         * @description The mail's language; default `en`.
+                         * @example fr
+                         * @enum {unknown}
+                         */
+                        locale?: "en" | "fr";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {string} */
+                                status: "success";
+                                message?: string;
+                            };
+                            /**
+                             * @example {
+                             *       "id": 12,
+                             *       "conversation_id": 431,
+                             *       "email": "julie@shop.example",
+                             *       "locale": "en",
+                             *       "status": "sent",
+                             *       "attempts": 1,
+                             *       "error": null,
+                             *       "operator_id": 7,
+                             *       "created_at": "2026-12-06T09:14:03.120Z",
+                             *       "sent_at": "2026-12-06T09:14:03.480Z",
+                             *       "next_attempt_at": null
+                             *     }
+                             */
+                            data: {
+                                /** @description The transcript request. */
+                                id: number;
+                                /** @description Its conversation. */
+                                conversation_id: number;
+                                /**
+                                 * @description Where it goes.
+                                 * @example julie@shop.example
+                                 */
+                                email: string;
+                                /**
+                                 * @description The mail's language.
+                                 * @enum {unknown}
+                                 */
+                                locale: "en" | "fr";
+                                /**
+                                 * @description `queued` until sent (also while a retry is due, `error` then says why the last attempt failed); `sent`; `failed` once the attempts ran out.
+                                 * @enum {unknown}
+                                 */
+                                status: "queued" | "sent" | "failed";
+                                /** @description Attempts made so far. */
+                                attempts: number;
+                                /** @description The last attempt's error, if it failed. */
+                                error: string | null;
+                                /** @description The operator whose console session asked for it; null for an API key. */
+                                operator_id: number | null;
+                                /** @description When it was asked for (ISO 8601, UTC). */
+                                created_at: string;
+                                /** @description When the SMTP server accepted it. */
+                                sent_at: string | null;
+                                /** @description When the next attempt is due, while queued. */
+                                next_attempt_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description An error: `meta.status` is `fail` or `error`; `meta.message` says what to change; `meta.error` is its stable id and `meta.field` the field concerned. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @description `fail` for input to correct; `error` for authentication failures and faults of the server. */
+                                status: "fail" | "error";
+                                /** @description What went wrong and what to change, in words for people (seed 003 wording). */
+                                message: string;
+                                /** @description Stable error id, also in the `X-Causerie-Error` header: `field_missing`, `field_invalid`, `field_unknown`, `not_found`, `forbidden`, `not_permitted`, `conflict`… Compare this, not the message. */
+                                error: string;
+                                /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
+                                field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9901,6 +11664,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9921,6 +11689,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9941,6 +11714,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9961,6 +11739,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -9981,6 +11764,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10071,6 +11859,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10091,6 +11884,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10111,6 +11909,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10131,6 +11934,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10151,6 +11959,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10235,6 +12048,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10255,6 +12073,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10275,6 +12098,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10295,6 +12123,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10315,6 +12148,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10402,6 +12240,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10422,6 +12265,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10442,6 +12290,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10462,6 +12315,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10482,6 +12340,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10594,6 +12457,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10614,6 +12482,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10634,6 +12507,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10654,6 +12532,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10674,6 +12557,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10770,6 +12658,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10790,6 +12683,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10810,6 +12708,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10830,6 +12733,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10850,6 +12758,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10937,6 +12850,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10957,6 +12875,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10977,6 +12900,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -10997,6 +12925,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11017,6 +12950,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11130,6 +13068,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11150,6 +13093,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11170,6 +13118,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11190,6 +13143,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11210,6 +13168,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11302,6 +13265,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11322,6 +13290,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11342,6 +13315,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11362,6 +13340,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11382,6 +13365,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11472,6 +13460,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11492,6 +13485,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11512,6 +13510,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11532,6 +13535,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11552,6 +13560,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11642,6 +13655,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11662,6 +13680,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11682,6 +13705,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11702,6 +13730,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11722,6 +13755,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11806,6 +13844,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11826,6 +13869,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11846,6 +13894,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11866,6 +13919,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11886,6 +13944,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -11991,6 +14054,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12011,6 +14079,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12031,6 +14104,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12051,6 +14129,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12071,6 +14154,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12164,6 +14252,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12184,6 +14277,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12204,6 +14302,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12224,6 +14327,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12244,6 +14352,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12327,6 +14440,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12347,6 +14465,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12367,6 +14490,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12387,6 +14515,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12407,6 +14540,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12494,6 +14632,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12514,6 +14657,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12534,6 +14682,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12554,6 +14707,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12574,6 +14732,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12666,6 +14829,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12686,6 +14854,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12706,6 +14879,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12726,6 +14904,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12746,6 +14929,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12825,6 +15013,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12845,6 +15038,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12865,6 +15063,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12885,6 +15088,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -12905,6 +15113,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13018,6 +15231,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13038,6 +15256,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13058,6 +15281,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13078,6 +15306,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13098,6 +15331,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13206,6 +15444,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13226,6 +15469,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13246,6 +15494,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13266,6 +15519,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13286,6 +15544,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13383,6 +15646,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13403,6 +15671,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13423,6 +15696,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13443,6 +15721,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13463,6 +15746,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13568,6 +15856,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13588,6 +15881,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13608,6 +15906,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13628,6 +15931,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13648,6 +15956,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13699,6 +16012,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13719,6 +16037,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13739,6 +16062,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13759,6 +16087,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13779,6 +16112,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13887,6 +16225,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13907,6 +16250,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13927,6 +16275,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13947,6 +16300,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -13967,6 +16325,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14091,6 +16454,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14111,6 +16479,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14131,6 +16504,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14151,6 +16529,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14171,6 +16554,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14274,6 +16662,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14294,6 +16687,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14314,6 +16712,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14334,6 +16737,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14354,6 +16762,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14462,6 +16875,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14482,6 +16900,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14502,6 +16925,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14522,6 +16950,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14542,6 +16975,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14623,6 +17061,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14643,6 +17086,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14663,6 +17111,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14683,6 +17136,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14703,6 +17161,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14812,6 +17275,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14832,6 +17300,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14852,6 +17325,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14872,6 +17350,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14892,6 +17375,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -14999,6 +17487,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15019,6 +17512,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15039,6 +17537,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15059,6 +17562,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15079,6 +17587,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15160,6 +17673,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15180,6 +17698,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15200,6 +17723,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15220,6 +17748,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15240,6 +17773,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15333,6 +17871,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15353,6 +17896,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15373,6 +17921,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15393,6 +17946,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15413,6 +17971,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15515,6 +18078,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15535,6 +18103,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15555,6 +18128,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15575,6 +18153,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15595,6 +18178,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15649,6 +18237,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15669,6 +18262,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15689,6 +18287,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15709,6 +18312,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15729,6 +18337,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15808,6 +18421,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15828,6 +18446,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15848,6 +18471,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15868,6 +18496,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15888,6 +18521,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15962,6 +18600,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -15982,6 +18625,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16002,6 +18650,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16022,6 +18675,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16042,6 +18700,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16142,6 +18805,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16162,6 +18830,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16182,6 +18855,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16202,6 +18880,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16222,6 +18905,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16336,6 +19024,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16356,6 +19049,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16376,6 +19074,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16396,6 +19099,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16416,6 +19124,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16524,6 +19237,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16544,6 +19262,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16564,6 +19287,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16584,6 +19312,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16604,6 +19337,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16666,6 +19404,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16686,6 +19429,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16706,6 +19454,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16726,6 +19479,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16746,6 +19504,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16839,6 +19602,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16859,6 +19627,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16879,6 +19652,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16899,6 +19677,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -16919,6 +19702,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17054,6 +19842,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17074,6 +19867,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17094,6 +19892,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17114,6 +19917,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17134,6 +19942,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17282,6 +20095,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17302,6 +20120,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17322,6 +20145,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17342,6 +20170,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17362,6 +20195,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17472,6 +20310,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17492,6 +20335,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17512,6 +20360,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17532,6 +20385,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17552,6 +20410,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17700,6 +20563,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17720,6 +20588,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17740,6 +20613,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17760,6 +20638,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17780,6 +20663,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17834,6 +20722,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17854,6 +20747,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17874,6 +20772,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17894,6 +20797,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -17914,6 +20822,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18054,6 +20967,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18074,6 +20992,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18094,6 +21017,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18114,6 +21042,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18134,6 +21067,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18279,6 +21217,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18299,6 +21242,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18319,6 +21267,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18339,6 +21292,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18359,6 +21317,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18477,6 +21440,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18497,6 +21465,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18517,6 +21490,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18537,6 +21515,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18557,6 +21540,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18694,6 +21682,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18714,6 +21707,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18734,6 +21732,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18754,6 +21757,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18774,6 +21782,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18828,6 +21841,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18848,6 +21866,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18868,6 +21891,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18888,6 +21916,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18908,6 +21941,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -18987,6 +22025,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19007,6 +22050,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19027,6 +22075,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19047,6 +22100,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19067,6 +22125,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19138,6 +22201,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19158,6 +22226,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19178,6 +22251,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19198,6 +22276,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19218,6 +22301,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19283,6 +22371,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19303,6 +22396,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19323,6 +22421,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19343,6 +22446,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19363,6 +22471,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19457,6 +22570,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19477,6 +22595,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19497,6 +22620,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19517,6 +22645,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19537,6 +22670,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19623,6 +22761,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19643,6 +22786,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19663,6 +22811,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19683,6 +22836,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19703,6 +22861,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19789,6 +22952,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19809,6 +22977,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19829,6 +23002,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19849,6 +23027,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19869,6 +23052,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19955,6 +23143,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19975,6 +23168,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -19995,6 +23193,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20015,6 +23218,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20035,6 +23243,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20092,6 +23305,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20112,6 +23330,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20132,6 +23355,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20152,6 +23380,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20172,6 +23405,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20259,6 +23497,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20279,6 +23522,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20299,6 +23547,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20319,6 +23572,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20339,6 +23597,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20417,6 +23680,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20437,6 +23705,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20457,6 +23730,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20477,6 +23755,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20497,6 +23780,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20580,6 +23868,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20600,6 +23893,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20620,6 +23918,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20640,6 +23943,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20660,6 +23968,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20820,6 +24133,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20840,6 +24158,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20860,6 +24183,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20880,6 +24208,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -20900,6 +24233,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21093,6 +24431,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21113,6 +24456,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21133,6 +24481,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21153,6 +24506,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21173,6 +24531,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21315,6 +24678,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21335,6 +24703,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21355,6 +24728,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21375,6 +24753,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21395,6 +24778,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21590,6 +24978,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21610,6 +25003,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21630,6 +25028,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21650,6 +25053,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21670,6 +25078,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21721,6 +25134,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21741,6 +25159,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21761,6 +25184,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21781,6 +25209,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21801,6 +25234,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21875,6 +25313,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21895,6 +25338,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21915,6 +25363,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21935,6 +25388,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -21955,6 +25413,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22028,6 +25491,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22048,6 +25516,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22068,6 +25541,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22088,6 +25566,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22108,6 +25591,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22196,6 +25684,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22216,6 +25709,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22236,6 +25734,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22256,6 +25759,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22276,6 +25784,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22329,6 +25842,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22349,6 +25867,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22369,6 +25892,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22389,6 +25917,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22409,6 +25942,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22541,6 +26079,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22561,6 +26104,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22581,6 +26129,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22601,6 +26154,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22621,6 +26179,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22776,6 +26339,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22796,6 +26364,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22816,6 +26389,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22836,6 +26414,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22856,6 +26439,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -22980,6 +26568,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23000,6 +26593,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23020,6 +26618,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23040,6 +26643,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23060,6 +26668,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23172,6 +26785,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23192,6 +26810,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23212,6 +26835,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23232,6 +26860,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23252,6 +26885,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23330,6 +26968,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23350,6 +26993,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23370,6 +27018,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23390,6 +27043,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23436,6 +27094,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23456,6 +27119,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23535,6 +27203,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23555,6 +27228,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23575,6 +27253,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23595,6 +27278,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23615,6 +27303,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23704,6 +27397,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23724,6 +27422,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23744,6 +27447,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23764,6 +27472,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23810,6 +27523,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23830,6 +27548,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23912,6 +27635,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23932,6 +27660,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23952,6 +27685,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23972,6 +27710,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -23992,6 +27735,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24091,6 +27839,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24111,6 +27864,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24131,6 +27889,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24151,6 +27914,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24197,6 +27965,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24217,6 +27990,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24271,6 +28049,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24291,6 +28074,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24311,6 +28099,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24331,6 +28124,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24351,6 +28149,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24419,6 +28222,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24439,6 +28247,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24459,6 +28272,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24479,6 +28297,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24499,6 +28322,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24519,6 +28347,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24599,6 +28432,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24619,6 +28457,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24639,6 +28482,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24659,6 +28507,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24679,6 +28532,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24699,6 +28557,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24788,6 +28651,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24808,6 +28676,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24828,6 +28701,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24848,6 +28726,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24868,6 +28751,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24888,6 +28776,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24964,6 +28857,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -24984,6 +28882,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25004,6 +28907,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25024,6 +28932,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25044,6 +28957,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25064,6 +28982,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25141,6 +29064,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25161,6 +29089,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25181,6 +29114,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25201,6 +29139,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25221,6 +29164,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25241,6 +29189,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25367,6 +29320,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25387,6 +29345,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25407,6 +29370,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25427,6 +29395,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25447,6 +29420,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25467,6 +29445,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25547,6 +29530,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25567,6 +29555,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25587,6 +29580,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25607,6 +29605,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25627,6 +29630,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25647,6 +29655,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25859,6 +29872,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25879,6 +29897,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25899,6 +29922,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25919,6 +29947,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -25939,6 +29972,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26033,6 +30071,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26053,6 +30096,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26073,6 +30121,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26093,6 +30146,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26113,6 +30171,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26134,7 +30197,7 @@ export interface paths {
         };
         /**
          * Search conversations
-         * @description Full-text search over what visitors and operators wrote, private and closing notes, the visitor's name and email and the tags. Most relevant first (a conversation that mentions the words more ranks higher), with the best match as an HTML `snippet`. Filters narrow the results; unlike the list, no period applies unless `from` or `to` is given.
+         * @description Full-text search over what visitors and operators wrote, private and closing notes, the visitor's name and email and the tags. Most relevant first (a conversation that mentions the words more ranks higher), with the best match as an HTML `snippet`. Ranking reads the newest 5,000 matching messages of the conversations the caller may see (after the filters), and at most 5,000 conversations: for a very common word, narrow `from`/`to` to reach older ones. Filters narrow the results; unlike the list, no period applies unless `from` or `to` is given.
          */
         get: {
             parameters: {
@@ -26260,6 +30323,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26280,6 +30348,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26300,6 +30373,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26320,6 +30398,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -26340,6 +30423,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30818,6 +34906,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30838,6 +34931,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30858,6 +34956,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30938,6 +35041,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30958,6 +35066,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -30978,6 +35091,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31042,6 +35160,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31062,6 +35185,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31082,6 +35210,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31146,6 +35279,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31166,6 +35304,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31186,6 +35329,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31260,6 +35408,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31280,6 +35433,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31300,6 +35458,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31378,6 +35541,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31398,6 +35566,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31418,6 +35591,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31483,6 +35661,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31503,6 +35686,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31523,6 +35711,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31587,6 +35780,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31607,6 +35805,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31627,6 +35830,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31697,6 +35905,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31717,6 +35930,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31737,6 +35955,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31823,6 +36046,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31843,6 +36071,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31863,6 +36096,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31883,6 +36121,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31903,6 +36146,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31975,6 +36223,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -31995,6 +36248,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32015,6 +36273,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32035,6 +36298,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32055,6 +36323,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32137,6 +36410,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32157,6 +36435,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32177,6 +36460,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32197,6 +36485,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32217,6 +36510,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32305,6 +36603,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32325,6 +36628,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32345,6 +36653,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32365,6 +36678,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32385,6 +36703,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32456,6 +36779,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32476,6 +36804,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32496,6 +36829,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32516,6 +36854,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32536,6 +36879,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32614,6 +36962,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32634,6 +36987,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32654,6 +37012,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32674,6 +37037,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32694,6 +37062,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32766,6 +37139,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32786,6 +37164,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32806,6 +37189,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32826,6 +37214,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32846,6 +37239,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32920,6 +37318,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32940,6 +37343,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32960,6 +37368,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -32980,6 +37393,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33000,6 +37418,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33081,6 +37504,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33101,6 +37529,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33121,6 +37554,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33141,6 +37579,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33161,6 +37604,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33231,6 +37679,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33251,6 +37704,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33271,6 +37729,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33291,6 +37754,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33311,6 +37779,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33410,6 +37883,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33430,6 +37908,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33450,6 +37933,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33470,6 +37958,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33490,6 +37983,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33563,6 +38061,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33583,6 +38086,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33603,6 +38111,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33623,6 +38136,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33643,6 +38161,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33710,6 +38233,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33730,6 +38258,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33750,6 +38283,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33770,6 +38308,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33790,6 +38333,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33890,6 +38438,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33910,6 +38463,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33930,6 +38488,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33950,6 +38513,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -33970,6 +38538,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34048,6 +38621,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34068,6 +38646,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34088,6 +38671,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34108,6 +38696,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34128,6 +38721,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34198,6 +38796,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34218,6 +38821,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34238,6 +38846,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34258,6 +38871,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34278,6 +38896,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34346,6 +38969,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34366,6 +38994,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34386,6 +39019,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34406,6 +39044,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34426,6 +39069,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34497,6 +39145,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34517,6 +39170,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34537,6 +39195,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34557,6 +39220,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34577,6 +39245,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34644,6 +39317,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34664,6 +39342,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34684,6 +39367,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34704,6 +39392,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34724,6 +39417,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34809,6 +39507,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34829,6 +39532,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34849,6 +39557,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -34869,6 +39582,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35013,6 +39731,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35033,6 +39756,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35053,6 +39781,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35073,6 +39806,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35165,6 +39903,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35185,6 +39928,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35205,6 +39953,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35225,6 +39978,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35348,6 +40106,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35368,6 +40131,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35388,6 +40156,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35408,6 +40181,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35477,6 +40255,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35497,6 +40280,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35517,6 +40305,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35537,6 +40330,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35622,6 +40420,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35642,6 +40445,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35662,6 +40470,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35682,6 +40495,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35768,6 +40586,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35788,6 +40611,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35808,6 +40636,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35828,6 +40661,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35909,6 +40747,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35929,6 +40772,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35949,6 +40797,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -35969,6 +40822,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36039,6 +40897,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36059,6 +40922,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36079,6 +40947,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36099,6 +40972,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36176,6 +41054,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36196,6 +41079,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36216,6 +41104,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36236,6 +41129,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36322,6 +41220,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36342,6 +41245,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36362,6 +41270,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36382,6 +41295,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36450,6 +41368,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36470,6 +41393,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36490,6 +41418,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36510,6 +41443,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36597,6 +41535,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36617,6 +41560,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36637,6 +41585,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36657,6 +41610,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36744,6 +41702,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36764,6 +41727,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36784,6 +41752,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36804,6 +41777,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36891,6 +41869,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36911,6 +41894,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36931,6 +41919,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -36951,6 +41944,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37065,6 +42063,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37085,6 +42088,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37105,6 +42113,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37125,6 +42138,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37213,6 +42231,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37233,6 +42256,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37253,6 +42281,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37273,6 +42306,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37371,6 +42409,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37391,6 +42434,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37411,6 +42459,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37431,6 +42484,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37531,6 +42589,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37551,6 +42614,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37571,6 +42639,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37591,6 +42664,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37677,6 +42755,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37697,6 +42780,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37717,6 +42805,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37737,6 +42830,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37844,6 +42942,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37864,6 +42967,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37884,6 +42992,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37904,6 +43017,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -37986,6 +43104,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38006,6 +43129,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38026,6 +43154,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38046,6 +43179,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38119,6 +43257,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38139,6 +43282,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38159,6 +43307,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38179,6 +43332,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38277,6 +43435,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38297,6 +43460,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38317,6 +43485,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38337,6 +43510,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38423,6 +43601,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38443,6 +43626,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38463,6 +43651,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38483,6 +43676,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38580,6 +43778,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38600,6 +43803,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38620,6 +43828,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38640,6 +43853,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38794,6 +44012,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38814,6 +44037,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38834,6 +44062,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -38854,6 +44087,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39017,6 +44255,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39037,6 +44280,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39057,6 +44305,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39077,6 +44330,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39176,6 +44434,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39196,6 +44459,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39216,6 +44484,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39236,6 +44509,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39329,6 +44607,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39349,6 +44632,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39369,6 +44657,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39389,6 +44682,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39469,6 +44767,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39489,6 +44792,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39509,6 +44817,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39529,6 +44842,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39618,6 +44936,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39638,6 +44961,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39658,6 +44986,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39678,6 +45011,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39761,6 +45099,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39781,6 +45124,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39801,6 +45149,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39821,6 +45174,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39906,6 +45264,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39926,6 +45289,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39946,6 +45314,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -39966,6 +45339,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40071,6 +45449,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40091,6 +45474,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40111,6 +45499,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40131,6 +45524,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40365,6 +45763,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40385,6 +45788,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40405,6 +45813,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40425,6 +45838,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40526,6 +45944,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40546,6 +45969,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40566,6 +45994,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40586,6 +46019,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40800,6 +46238,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40820,6 +46263,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40840,6 +46288,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40860,6 +46313,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40931,6 +46389,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40951,6 +46414,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40971,6 +46439,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -40991,6 +46464,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41101,6 +46579,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41121,6 +46604,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41141,6 +46629,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41161,6 +46654,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41250,6 +46748,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41270,6 +46773,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41290,6 +46798,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41310,6 +46823,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41422,6 +46940,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41442,6 +46965,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41462,6 +46990,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41482,6 +47015,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41569,6 +47107,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41589,6 +47132,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41609,6 +47157,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41629,6 +47182,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41712,6 +47270,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41732,6 +47295,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41752,6 +47320,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41772,6 +47345,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41909,6 +47487,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41929,6 +47512,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41949,6 +47537,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -41969,6 +47562,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42064,6 +47662,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42084,6 +47687,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42104,6 +47712,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42124,6 +47737,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42197,6 +47815,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42217,6 +47840,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42237,6 +47865,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42257,6 +47890,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42277,6 +47915,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42370,6 +48013,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42390,6 +48038,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42410,6 +48063,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42430,6 +48088,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42518,6 +48181,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42538,6 +48206,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42558,6 +48231,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42578,6 +48256,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42664,6 +48347,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42684,6 +48372,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42704,6 +48397,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42724,6 +48422,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42810,6 +48513,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42830,6 +48538,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42850,6 +48563,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42870,6 +48588,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42965,6 +48688,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -42985,6 +48713,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -43005,6 +48738,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
@@ -43025,6 +48763,11 @@ export interface paths {
                                 error: string;
                                 /** @description The field at fault, when one is: `email`, `chat[available]` (brackets for nested fields, as form bodies write them). */
                                 field?: string;
+                                /**
+                                 * @description The stable cause within `error`, when an error has several a client tells apart (a refused transfer: `operator_not_connected`, `operator_not_on_website`, `group_nobody_free`…). Compare this, not the message.
+                                 * @example operator_not_connected
+                                 */
+                                reason?: string;
                             };
                         };
                     };
