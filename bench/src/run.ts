@@ -28,6 +28,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
   broadcast: async (options) => (await import('./broadcast.js')).broadcast(options),
   apps: async (options) => (await import('./apps.js')).apps(options),
   search: async (options) => (await import('./search.js')).search(options),
+  // Loaded only when run: it drives Chromium through playwright-core.
+  'console-load': async (options) => (await import('./console-load.js')).consoleLoad(options),
 };
 
 async function main(argv: string[]): Promise<number> {
