@@ -1,5 +1,5 @@
 // Builds the Fastify application from a configuration and an open store; used by the CLI and by the tests.
-import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import scalar from '@scalar/fastify-api-reference';
@@ -34,6 +34,7 @@ import { attachDispatcher, detachDispatcher } from './events/transact.js';
 import { KeyVerifier } from './http/auth.js';
 import { errorEnvelope } from './http/envelope.js';
 import { errorHeaders, toApiError } from './http/failure.js';
+import { type FrontDoor, frontDoor, requestIdOf } from './http/front-door.js';
 import { LazySchemas } from './http/lazy-schemas.js';
 import { OutboundGuard } from './http/outbound.js';
 import { DEFAULT_READ_CACHE, ReadCache } from './http/read-cache.js';
@@ -57,22 +58,29 @@ export interface BuiltApp {
   schemas: LazySchemas;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Assembles the HTTP application. The store must already be migrated. */
 export async function buildApp(config: Config, store: Store): Promise<BuiltApp> {
   const schemas = new LazySchemas();
+  // Kept answers to polled reads are served before Fastify (http/front-door.ts); set once the cache and keys exist.
+  let answeredAtTheDoor: FrontDoor = () => false;
   const app = Fastify({
+    // The server Fastify would make with its default timeouts, with the front door in front of its handler.
+    serverFactory: (handler) => {
+      const server = createServer((request, response) => {
+        if (!answeredAtTheDoor(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     schemaController: schemas.controller,
     logger: { level: config.logLevel },
     // Each request's logger is made on its first line written (ops/lazy-logger.ts): most requests write none.
     childLoggerFactory: lazyChildLogger,
     // An incoming X-Request-Id (from a load balancer) is kept so logs join up across hops.
     requestIdHeader: 'x-request-id',
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     bodyLimit: 1024 * 1024,
     // request.ip is the client behind the configured proxies: per-address limits count by it.
     ...(config.trustProxy !== undefined && { trustProxy: trustedProxies(config.trustProxy) }),
@@ -94,7 +102,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   const metrics = registerMetrics(app);
   const limits = new Limits(
     createSharedLimits(config.redisUrl, (err, message) => app.log.warn({ err }, message)),
-    limitReport(app, metrics),
+    limitReport(app, metrics.registry),
   );
   const context: AppContext = {
     config,
@@ -106,7 +114,13 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
     outbound: new OutboundGuard(config.outboundAllowlist ?? ''),
     reactions,
   };
-  readCacheMetrics(metrics, context.readCache);
+  readCacheMetrics(metrics.registry, context.readCache);
+  answeredAtTheDoor = frontDoor({ keys: context.keys, cache: context.readCache, metrics, log: app.log });
+  // A closing node answers 503 to new requests (Fastify's rule): the door stops serving too.
+  app.addHook('preClose', (done) => {
+    answeredAtTheDoor = () => false;
+    done();
+  });
   // First of the reactions: a kept answer must stop being served as soon as the change under it is committed.
   if (config.readCacheMs !== 0)
     reactions.on('*', (events) => context.readCache.invalidate(events), { name: 'read cache', where: 'every_node' });

@@ -1,5 +1,5 @@
 // Authenticates API calls as seed 003 allows: `X-API-Key` header, `key` query parameter, or HTTP Basic username.
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { authenticateDeveloperToken, DEVELOPER_SESSION_PREFIX } from '../domain/apps/developers.js';
@@ -33,7 +33,10 @@ interface CachedPrincipal {
 }
 
 /** The key a request presents, from the first of the three places seed 003 lists that carries one. */
-export function presentedKey(request: FastifyRequest): string | undefined {
+export function presentedKey(request: {
+  readonly headers: IncomingHttpHeaders;
+  readonly url: string;
+}): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header !== '') return header;
   const search = request.url.indexOf('?');

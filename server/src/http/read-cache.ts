@@ -29,12 +29,14 @@ export const DEFAULT_READ_CACHE: ReadCacheOptions = {
   waitForAnswerMs: 5_000,
 };
 
-interface Entry {
+export interface Entry {
   generation: number;
   storedAt: number;
   contentType: string;
   /** Encoded once: a hit writes these bytes as they are. */
   body: Buffer;
+  /** The route pattern that made it (metrics' label for answers served before routing). */
+  route: string;
 }
 
 /** What a request that missed remembers, to keep its answer under the generation it started from. */
@@ -89,6 +91,8 @@ export class ReadCache {
   private readonly inFlight = new Map<string, InFlight>();
   hits = 0;
   misses = 0;
+  /** Hits served by `fresh`, i.e. before routing (counted in `hits` too). */
+  frontDoorHits = 0;
 
   constructor(
     private readonly options: ReadCacheOptions = DEFAULT_READ_CACHE,
@@ -138,12 +142,12 @@ export class ReadCache {
     return { entry, fresh: this.now() - entry.storedAt <= this.options.maxAgeMs };
   }
 
-  set(key: string, generation: number, contentType: string, text: string): void {
+  set(key: string, generation: number, contentType: string, text: string, route = ''): void {
     if (text.length > this.options.maxEntryBytes) return;
     const earlier = this.entries.get(key);
     if (earlier !== undefined) this.drop(key, earlier);
     const body = Buffer.from(text);
-    this.entries.set(key, { generation, storedAt: this.now(), contentType, body });
+    this.entries.set(key, { generation, storedAt: this.now(), contentType, body, route });
     this.bytes += body.length;
     for (const [oldestKey, oldest] of this.entries) {
       if (this.bytes <= this.options.maxBytes) break;
@@ -173,7 +177,8 @@ export class ReadCache {
       const ticket = tickets.get(request);
       if (ticket !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
         const contentType = reply.getHeader('content-type');
-        if (typeof contentType === 'string') this.set(ticket.key, ticket.generation, contentType, payload);
+        if (typeof contentType === 'string')
+          this.set(ticket.key, ticket.generation, contentType, payload, request.routeOptions.url ?? '');
       }
       done(null, payload);
     });
@@ -186,6 +191,21 @@ export class ReadCache {
       tickets.get(request)?.settle();
       done();
     });
+  }
+
+  /**
+   * The kept answer to a GET of `url` by `principal` when it is current and fresh, counted as a hit; anything else
+   * (nothing kept, past its age, another generation) is left to `lookUp` on the routed request. Lets the front door
+   * (http/front-door.ts) answer before Fastify: the entry was made by a routed, authenticated request of the same
+   * reader for the same raw URL, so it answers exactly what routing would.
+   */
+  fresh(principal: Principal, url: string): Entry | undefined {
+    if (this.options.maxAgeMs === 0) return undefined;
+    const kept = this.get(`${readerOf(principal)} ${url}`, this.generationOf(principal));
+    if (kept === undefined || !kept.fresh) return undefined;
+    this.hits += 1;
+    this.frontDoorHits += 1;
+    return kept.entry;
   }
 
   /**

@@ -86,3 +86,8 @@ export function lazyChildLogger(
 ): FastifyBaseLogger {
   return new LazyChildLogger(logger, bindings, options);
 }
+
+/** Whether `logger` writes lines at `level` (pino's rule, read from the level's name: no pino-specific method). */
+export function writesAt(logger: FastifyBaseLogger, level: Level): boolean {
+  return (LEVEL_VALUES[level] ?? 0) >= (LEVEL_VALUES[logger.level] ?? 0);
+}

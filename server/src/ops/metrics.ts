@@ -3,8 +3,17 @@ import type { FastifyInstance, onResponseHookHandler } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LimitReport } from '../limits/limits.js';
 
+/** Records one answered request of a route: its status and how long it took. */
+export type RouteRecorder = (statusCode: number, elapsedMs: number) => void;
+
+export interface HttpMetrics {
+  registry: Registry;
+  /** The recorder of a route's answers, made once per method and route (answers served before routing use it too). */
+  recorder(method: string, route: string): RouteRecorder;
+}
+
 /** Registers `/metrics` and the hooks that feed it. Each app gets its own registry so tests can build several. */
-export function registerMetrics(app: FastifyInstance): Registry {
+export function registerMetrics(app: FastifyInstance): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'causerie_' });
   const requests = new Counter({
@@ -22,10 +31,13 @@ export function registerMetrics(app: FastifyInstance): Registry {
   });
   // Each route gets its own onResponse hook holding its labels, made once when the route is declared: reading
   // request.routeOptions builds an object per call, and it was a measurable share of answering a cached read.
-  const record = (method: string, route: string) => {
+  const recorders = new Map<string, RouteRecorder>();
+  const record = (method: string, route: string): RouteRecorder => {
+    const made = recorders.get(`${method} ${route}`);
+    if (made !== undefined) return made;
     const routeLabels = { method, route };
     const byStatus = new Map<number, { method: string; route: string; status: string }>();
-    return (statusCode: number, elapsedMs: number) => {
+    const recorder: RouteRecorder = (statusCode, elapsedMs) => {
       let labels = byStatus.get(statusCode);
       if (labels === undefined) {
         labels = { method, route, status: String(statusCode) };
@@ -34,34 +46,29 @@ export function registerMetrics(app: FastifyInstance): Registry {
       requests.inc(labels);
       duration.observe(routeLabels, elapsedMs / 1000);
     };
+    recorders.set(`${method} ${route}`, recorder);
+    return recorder;
   };
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const recorders = new Map(methods.map((method) => [method, record(method, route.url)]));
+    const byMethod = new Map(methods.map((method) => [method, record(method, route.url)]));
     const hook: onResponseHookHandler = (request, reply, done) => {
-      recorders.get(request.method)?.(reply.statusCode, reply.elapsedTime);
+      byMethod.get(request.method)?.(reply.statusCode, reply.elapsedTime);
       done();
     };
     route.onResponse = route.onResponse === undefined ? [hook] : [route.onResponse, hook].flat();
   });
-  // Requests no route matched: the route pattern, never the raw URL, keeps label cardinality bounded.
-  const unmatched = new Map<string, ReturnType<typeof record>>();
+  // Requests no route matched: the route pattern, never the raw URL, keeps label cardinality bounded (and methods are
+  // the few Node's parser knows).
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.is404) {
-      let recorder = unmatched.get(request.method);
-      if (recorder === undefined) {
-        recorder = record(request.method, 'unmatched');
-        if (unmatched.size < 16) unmatched.set(request.method, recorder);
-      }
-      recorder(reply.statusCode, reply.elapsedTime);
-    }
+    if (request.is404) record(request.method, 'unmatched')(reply.statusCode, reply.elapsedTime);
     done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
-  return registry;
+  return { registry, recorder: record };
 }
 
 /**
@@ -101,7 +108,18 @@ export function limitReport(app: FastifyInstance, registry: Registry): LimitRepo
 }
 
 /** The read cache's answers so far, by result: how much of the read load it takes (http/read-cache.ts). */
-export function readCacheMetrics(registry: Registry, cache: { hits: number; misses: number }): void {
+export function readCacheMetrics(
+  registry: Registry,
+  cache: { hits: number; misses: number; frontDoorHits: number },
+): void {
+  new Gauge({
+    name: 'causerie_read_cache_front_door_answers',
+    help: 'Hits among the read cache answers that were served before routing (http/front-door.ts).',
+    registers: [registry],
+    collect() {
+      this.set(cache.frontDoorHits);
+    },
+  });
   new Gauge({
     name: 'causerie_read_cache_answers',
     help: 'GET answers since start, by result: hit (served from the read cache) or miss (made by the route).',
