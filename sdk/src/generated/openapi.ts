@@ -11342,7 +11342,7 @@ export interface paths {
         put?: never;
         /**
          * E-mail a conversation's transcript
-         * @description Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Emits `conversation.transcript_requested`.
+         * @description Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Each request sends a mail, so they are limited: 3 at once per conversation then one every 10 minutes, and 60 at once per account then one a second; past either, 429 `rate_limited` with `Retry-After`. Emits `conversation.transcript_requested`.
          */
         post: {
             parameters: {

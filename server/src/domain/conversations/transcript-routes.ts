@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { EMAIL_MAX } from '../../email.js';
 import { ErrorResponses, OneEnvelope, one } from '../../http/envelope.js';
 import { IdSchema } from '../../http/ids.js';
+import type { RequestLimit } from '../../limits/limits.js';
 import { loadVisible } from '../../http/respond.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
@@ -18,6 +19,30 @@ import {
   TRANSCRIPT_LOCALES,
 } from './transcript.js';
 import { TranscriptWorker } from './transcript-worker.js';
+
+/**
+ * Each request sends an e-mail from the installation's server, to any address the caller names: a conversation gets a
+ * few at once then one every ten minutes, an account a minute's worth of sixty (shared by every node over Redis).
+ */
+const PER_CONVERSATION = { perSecond: 1 / 600, burst: 3 };
+const PER_CLIENT = { perSecond: 1, burst: 60 };
+
+function transcriptLimits(clientId: number, conversationId: number): RequestLimit[] {
+  return [
+    {
+      name: 'transcripts_per_conversation',
+      key: `transcript:conversation:${conversationId}`,
+      rate: PER_CONVERSATION,
+      refusal: `for this conversation's transcript: at most ${PER_CONVERSATION.burst} at once, then one every 10 minutes`,
+    },
+    {
+      name: 'transcripts_per_client',
+      key: `transcript:client:${clientId}`,
+      rate: PER_CLIENT,
+      refusal: `for transcripts of this account: at most ${PER_CLIENT.burst} at once, then one a second`,
+    },
+  ];
+}
 
 const TranscriptRequestBody = Type.Object(
   {
@@ -103,7 +128,7 @@ export const transcriptRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         tags,
         summary: "E-mail a conversation's transcript",
         description:
-          "Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Emits `conversation.transcript_requested`.",
+          "Queues the conversation's transcript for `email` (default: the visitor's e-mail address; neither: 400 naming `email`) in `locale` (`en` or `fr`) and answers 202 with the request. The mail's subject names the website; its plain-text body lists the visitor's and operators' messages with their time (UTC); system entries and private notes are never included. A worker sends it through the installation's SMTP server, retrying a few times with backoff; read its `status` with `GET /conversation/{id}/transcript`. Without an SMTP server (SMTP_URL) the answer is 409 `mail_not_configured` and nothing is queued. Each request sends a mail, so they are limited: 3 at once per conversation then one every 10 minutes, and 60 at once per account then one a second; past either, 429 `rate_limited` with `Retry-After`. Emits `conversation.transcript_requested`.",
         params: IdParams,
         body: TranscriptRequestBody,
         response: { 202: OneEnvelope(TranscriptMailData), ...ErrorResponses },
@@ -115,6 +140,7 @@ export const transcriptRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         loadConversationRows(db, request.principal, ids),
       );
       if (!worker.mailing) throw mailNotConfigured();
+      await context.limits.take(transcriptLimits(conversation.client_id, conversation.id));
       const row = await requestTranscript(db, request.principal, conversation, request.body ?? {});
       reply.code(202);
       return one(presentTranscriptMail(row));

@@ -144,6 +144,31 @@ describe('with an SMTP server', () => {
     expect(list.requests).toEqual([]);
   });
 
+  it('limits the mails of a conversation: three at once, then 429 with Retry-After, and nothing more queued', async () => {
+    const { key, conversationId } = await conversationIn(t, null);
+    const ask = () =>
+      t.api('POST', `/conversation/${conversationId}/transcript`, {
+        key,
+        json: { email: `limit-${randomUUID().slice(0, 8)}@elsewhere.example` },
+      });
+    for (let count = 0; count < 3; count += 1) expect((await ask()).status).toBe(202);
+    const refused = await ask();
+    expect(refused.status).toBe(429);
+    expect(refused.body.meta).toMatchObject({ status: 'fail' });
+    expect(String(refused.body.meta.message)).toContain("this conversation's transcript");
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(60);
+    const list = (await t.api('GET', `/conversation/${conversationId}/transcript`, { key })).body
+      .data as unknown as TranscriptList;
+    expect(list.requests).toHaveLength(3);
+    // Another conversation of the same account is not held back by it.
+    const other = await conversationIn(t, null);
+    const elsewhere = await t.api('POST', `/conversation/${other.conversationId}/transcript`, {
+      key: other.key,
+      json: { email: 'other@elsewhere.example' },
+    });
+    expect(elsewhere.status).toBe(202);
+  });
+
   it("takes an agent's console session, and records its operator", async () => {
     const { key, conversationId } = await conversationIn(t, null);
     const email = `agent-${randomUUID().slice(0, 8)}@shop.example`;
