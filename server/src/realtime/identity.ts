@@ -70,14 +70,23 @@ export async function verifyIdentity(db: Kysely<Database>, site: SiteRef, claim:
   if (secret === null || !identitySignatureValid(secret, claim.external_id, claim.hash)) throw identityRefused();
 }
 
+const VISITOR_FIELDS = ['id', 'unique_id', 'external_id', 'email', 'deleted_at', 'merged_into_id'] as const;
+
+/**
+ * The client's visitor with this unique id or external id; for a visitor merged into another, the one it was merged
+ * into (one hop: merges repoint), as a merged browser's conversations and sales find it: a signed sign-in or a browser
+ * of a merged contact speaks for the contact that survived, never for the row that left the API.
+ */
 async function liveVisitor(trx: Tx, clientId: number, column: 'unique_id' | 'external_id', value: string) {
-  return trx
+  const found = await trx
     .selectFrom('visitor')
-    .select(['id', 'unique_id', 'external_id', 'email', 'deleted_at'])
+    .select(VISITOR_FIELDS)
     .where('client_id', '=', clientId)
     .where(column, '=', value)
     .orderBy('id')
     .executeTakeFirst();
+  if (found?.merged_into_id == null) return found;
+  return trx.selectFrom('visitor').select(VISITOR_FIELDS).where('id', '=', found.merged_into_id).executeTakeFirst();
 }
 
 async function linkWebsite(trx: Tx, visitorId: number, websiteId: number): Promise<void> {
@@ -166,13 +175,14 @@ export async function lookupVisitor(
   if (vuid === undefined) return { id: 0, vuid: newVisitorUid(), verifiedExternalId: null };
   const row = await db
     .selectFrom('visitor')
-    .select(['id', 'deleted_at'])
+    .select(['id', 'deleted_at', 'merged_into_id'])
     .where('client_id', '=', site.clientId)
     .where('unique_id', '=', vuid)
     .executeTakeFirst();
   if (row === undefined) return { id: 0, vuid, verifiedExternalId: null };
   if (row.deleted_at !== null) return { id: 0, vuid: newVisitorUid(), verifiedExternalId: null };
-  return { id: row.id, vuid, verifiedExternalId: null };
+  // A merged browser keeps its id and speaks for the contact it was merged into (its conversations moved there).
+  return { id: row.merged_into_id ?? row.id, vuid, verifiedExternalId: null };
 }
 
 /** resolveVisitor, once more if a concurrent first use (another tab of the browser) created the same vuid meanwhile. */

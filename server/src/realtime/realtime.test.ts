@@ -432,6 +432,46 @@ describe('identity verification', () => {
     expect(other.welcome.vuid).toBe(welcome.vuid);
   });
 
+  it('signs a merged contact in as the contact it was merged into, on any browser, and its browser too', async () => {
+    const secret = await websiteIdentitySecret(t.store.db, websiteId);
+    if (secret === null) throw new Error('no secret');
+    const signed = (externalId: string) => ({ external_id: externalId, hash: signIdentity(secret, externalId) });
+    const source = await helloed({ vuid: 'merge-source-browser', identity: signed('merge-source') });
+    const target = await helloed({ vuid: 'merge-target-browser', identity: signed('merge-target') });
+    const idOf = async (vuid: unknown) =>
+      (
+        await t.store.db
+          .selectFrom('visitor')
+          .select('id')
+          .where('unique_id', '=', String(vuid))
+          .executeTakeFirstOrThrow()
+      ).id;
+    const [sourceId, targetId] = [await idOf(source.welcome.vuid), await idOf(target.welcome.vuid)];
+    // A conversation of the source's browser moves with the merge.
+    const started = await source.socket.request({ type: 'start', text: 'Before the merge' }, 'started');
+    const merged = await t.api('POST', `/visitor/${targetId}/merge`, { key, json: { from_id: sourceId } });
+    expect(merged.status).toBe(200);
+    // Both kept their external ids (the target had its own): the source's signed id now finds the target.
+    const elsewhere = await helloed({ vuid: 'merge-third-browser', identity: signed('merge-source') });
+    expect(elsewhere.welcome).toMatchObject({ type: 'welcome', vuid: target.welcome.vuid });
+    // The source's own browser, signed in or not, reaches the conversation it started, now the target's.
+    const again = await helloed({ vuid: source.welcome.vuid, identity: signed('merge-source') });
+    expect(again.welcome).toMatchObject({ type: 'welcome', vuid: target.welcome.vuid });
+    const anonymous = await helloed({
+      vuid: source.welcome.vuid,
+      conversation_id: started.conversation_id,
+      last_seq: 0,
+    });
+    expect(anonymous.welcome).toMatchObject({ type: 'welcome', vuid: source.welcome.vuid });
+    expect((anonymous.welcome.conversation as { id?: number } | null)?.id).toBe(started.conversation_id);
+    const stillThere = await t.store.db
+      .selectFrom('conversation')
+      .select('visitor_id')
+      .where('id', '=', Number(started.conversation_id))
+      .executeTakeFirstOrThrow();
+    expect(stillThere.visitor_id).toBe(targetId);
+  });
+
   it('refuses a wrong signature with an error naming identity.hash, and the socket may say hello again', async () => {
     const { socket, welcome } = await helloed({ identity: { external_id: 'customer-42', hash: 'ab'.repeat(32) } });
     expect(welcome).toMatchObject({ type: 'error', code: 'identity_refused', field: 'identity.hash' });
