@@ -4,6 +4,7 @@ import type { Insertable } from 'kysely';
 import { ClaimLoop } from '../claim-loop.js';
 import type { AppContext } from '../context.js';
 import type { ChannelInboundTable, ChannelOutboundRow } from '../db/schema.js';
+import { commitGroupOf } from '../events/commit-group.js';
 import { transact } from '../events/transact.js';
 import type { OutboundContent, SendContext } from './adapter.js';
 import { type InboundOutcome, type InboundWork, pendingInbound, processInbound } from './inbound.js';
@@ -284,7 +285,8 @@ export class ChannelRuntime {
       this.scheduleOutbound(delay);
       return false;
     }
-    await transact(db, async (trx) => {
+    // Joins the database's group commit: the sends of a batch are answered together, and commit together.
+    await commitGroupOf(db).run(async (trx) => {
       if (outcome.ok) await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId });
       else await changeDeliveryState(trx, row, 'failed', { error: outcome.error });
     });

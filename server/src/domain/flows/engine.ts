@@ -9,6 +9,7 @@ import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import type { Config } from '../../config.js';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
+import { type CommitGroup, commitGroupOf } from '../../events/commit-group.js';
 import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { recordCharge } from '../commerce/charges.js';
@@ -16,7 +17,6 @@ import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
 import { smsSegments } from '../commerce/sms-segments.js';
-import { CommitGroup } from './commit-group.js';
 import {
   type FlowDefinition,
   fillTemplate,
@@ -156,7 +156,7 @@ export class FlowEngine {
     this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
     // Compressed time (tests) shortens the lease too, so a dead node's runs are taken back within seconds.
     this.leaseMs = options.leaseMs ?? Math.max(5_000, 30_000 * this.scale);
-    this.commits = new CommitGroup(deps.db);
+    this.commits = commitGroupOf(deps.db);
     this.feed = new FlowEventFeed(deps.db, this.owner, this.commits);
     const report = options.report ?? (() => undefined);
     this.loop = new ClaimLoop(

@@ -7,10 +7,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
+import type { CommitGroup } from '../../events/commit-group.js';
 import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
-import type { CommitGroup } from './commit-group.js';
 import { type FlowDefinition, fillTemplate, type StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
 import { replyAt, replyOutput, replyVariables } from './replies.js';

@@ -1,11 +1,12 @@
-// Group commit for the flow engine on SQLite: the transactions that runs ask for while one is being written join the
-// next one, so many runs' steps reach the disk in one flush. On SQLite every commit is a synchronous flush that holds
-// the process's one connection and its event loop; under load most of the engine's time went there. PostgreSQL,
-// with a pool and no such cost to the process, runs each transaction on its own.
+// Group commit on SQLite: the transactions asked for while one is being written join the next one, so many commands'
+// rows reach the disk in one flush. On SQLite every commit is a synchronous flush that holds the process's one
+// connection and its event loop; under load most of the flow engine's time went there, then the one-commit-each
+// writers around it (a Shopify order webhook, an outbound message's send). PostgreSQL, with a pool and no such cost to
+// the process, runs each transaction on its own. One group per database, shared by its writers (commitGroupOf).
 import type { Kysely } from 'kysely';
-import { dialectOf } from '../../db/dialect.js';
-import type { Database } from '../../db/schema.js';
-import { type Tx, transact } from '../../events/transact.js';
+import { dialectOf } from '../db/dialect.js';
+import type { Database } from '../db/schema.js';
+import { type Tx, transact } from './transact.js';
 
 interface Queued {
   work: (trx: Tx) => Promise<unknown>;
@@ -61,4 +62,16 @@ export class CommitGroup {
     }
     this.draining = false;
   }
+}
+
+const groups = new WeakMap<Kysely<Database>, CommitGroup>();
+
+/** The database's commit group, shared by the writers that may join one (the works must follow `run`'s rules). */
+export function commitGroupOf(db: Kysely<Database>): CommitGroup {
+  let group = groups.get(db);
+  if (group === undefined) {
+    group = new CommitGroup(db);
+    groups.set(db, group);
+  }
+  return group;
 }
