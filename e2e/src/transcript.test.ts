@@ -2,48 +2,16 @@
 // test starts; Ada opens a conversation, e-mails its transcript to the visitor's address (prefilled), sees it queued
 // then sent, and the SMTP server receives the visitor's and Ada's messages without the private note. In French too.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
+import { Mailbox, quotedPrintableText } from '@causerie/test-support/mailbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-/** Every mail the SMTP server received: its recipients and raw text. */
-const received: Array<{ to: string[]; raw: string }> = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      received.push({
-        to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-        raw: Buffer.concat(chunks).toString('utf8'),
-      });
-      callback();
-    });
-  },
-});
-
-/** A mail's text with its quoted-printable soft breaks and escapes (UTF-8 bytes) undone. */
-function decoded(raw: string): string {
-  const bytes: number[] = [];
-  const text = raw.replace(/=\r?\n/g, '');
-  for (let index = 0; index < text.length; index += 1) {
-    const hex = text.slice(index + 1, index + 3);
-    if (text[index] === '=' && /^[0-9A-F]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
-      index += 2;
-    } else bytes.push(...Buffer.from(text[index] ?? '', 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
+const mailbox = new Mailbox();
 
 async function api<T>(method: 'GET' | 'POST', path: string, json?: unknown): Promise<T> {
   const answer = await fetch(`${server.url}/api/2${path}`, {
@@ -57,16 +25,15 @@ async function api<T>(method: 'GET' | 'POST', path: string, json?: unknown): Pro
 }
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const port = (smtp.server.address() as AddressInfo).port;
-  server = await startServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+  await mailbox.start();
+  server = await startServer({ env: { SMTP_URL: mailbox.url } });
   browser = await launchBrowser();
 });
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await server?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailbox.close();
 });
 
 describe('transcript by e-mail', () => {
@@ -121,8 +88,8 @@ describe('transcript by e-mail', () => {
     await requests.getByText(`Sent: transcript to ${email}`).waitFor({ timeout: 15_000 });
     await shot(page, 'transcript-sent');
 
-    await expect.poll(() => received.filter((mail) => mail.to.includes(email)).length, { timeout: 10_000 }).toBe(1);
-    const mail = decoded(received.find((mail) => mail.to.includes(email))?.raw ?? '');
+    const [received] = await mailbox.mailsTo(email);
+    const mail = quotedPrintableText(received?.raw ?? '');
     expect(mail).toContain('Subject: Your conversation with');
     expect(mail).toContain(`You: My parcel ${suffix} has not arrived.`);
     expect(mail).toContain('I am sorry, I am sending a new one today.');

@@ -2,11 +2,10 @@
 // activation link of its mails, callback receivers that check both signature schemes of every delivery, the fake RBM
 // server with its service account, and a retrying wait that answers a value.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { FakeRbm, type FakeRbmOptions } from '@causerie/test-support/fakes/rbm';
+import { quotedPrintableText } from '@causerie/test-support/mailbox';
 import { type Received, startReceiver } from '@causerie/test-support/webhook-receiver';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config.js';
 import type { CallbackBody } from '../webhooks/callbacks.js';
@@ -76,52 +75,11 @@ export async function until<T>(check: () => Promise<T> | T, timeoutMs = 10_000):
   }
 }
 
-/** A real SMTP server on loopback: keeps each message's recipients and raw text. */
-export class Mailbox {
-  readonly messages: Array<{ to: string[]; raw: string }> = [];
-  private server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        this.messages.push({
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  port = 0;
-  get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.server.address() as AddressInfo).port;
-    return this;
-  }
-  /** The mails sent to `email` so far, once there are at least `count` (waits up to 10 s). */
-  mailsTo(email: string, count = 1): Promise<Array<{ to: string[]; raw: string }>> {
-    return until(() => {
-      const found = this.messages.filter((message) => message.to.includes(email));
-      if (found.length < count) throw new Error(`${found.length} of ${count} mails to ${email} so far`);
-      return found;
-    });
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+export { Mailbox } from '@causerie/test-support/mailbox';
 
 /** The activation link of a mail (its text may be quoted-printable: soft breaks and =XX escapes undone). */
 export function linkIn(raw: string): string {
-  const text = raw
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const text = quotedPrintableText(raw);
   const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(text)?.[0];
   if (link === undefined) throw new Error(`no activation link in the mail:\n${text}`);
   return link;

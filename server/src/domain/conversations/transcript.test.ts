@@ -3,6 +3,7 @@
 // client's conversation is 404; without SMTP_URL the answer is 409 mail_not_configured; a dead SMTP server leaves the error and, after the
 // retries, `failed`.
 import { randomUUID } from 'node:crypto';
+import { quotedPrintableText } from '@causerie/test-support/mailbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWithKey, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
 import { Mailbox, until } from '../../test/messaging.js';
@@ -18,20 +19,6 @@ interface TranscriptMail {
 interface TranscriptList {
   mail_configured: boolean;
   requests: TranscriptMail[];
-}
-
-/** The text of a mail, its quoted-printable soft breaks and escapes (UTF-8 bytes) undone. */
-function decoded(raw: string): string {
-  const bytes: number[] = [];
-  const text = raw.replace(/=\r?\n/g, '');
-  for (let index = 0; index < text.length; index += 1) {
-    const hex = text.slice(index + 1, index + 3);
-    if (text[index] === '=' && /^[0-9A-F]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
-      index += 2;
-    } else bytes.push(...Buffer.from(text[index] ?? '', 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 /** A client with a website, an operator and a conversation with a visitor (with `visitorEmail`), messages and a note. */
@@ -90,7 +77,7 @@ describe('with an SMTP server', () => {
     expect(events).toHaveLength(1);
 
     const [mail] = await mailbox.mailsTo(email);
-    const text = decoded(mail?.raw ?? '');
+    const text = quotedPrintableText(mail?.raw ?? '');
     expect(text).toContain('Subject: Your conversation with Maison');
     expect(text).toMatch(/\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}\] You: Where is my order 1042\?/);
     expect(text).toMatch(/\] Camille Durand: It ships tomorrow morning\./);
@@ -116,7 +103,7 @@ describe('with an SMTP server', () => {
     });
     expect(asked.status, JSON.stringify(asked.body)).toBe(202);
     const [mail] = await mailbox.mailsTo(email);
-    const text = decoded(mail?.raw ?? '');
+    const text = quotedPrintableText(mail?.raw ?? '');
     expect(text).toContain('Vous: Where is my order 1042?');
     expect(text).toContain('Bonjour');
   });
