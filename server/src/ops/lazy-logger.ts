@@ -35,8 +35,7 @@ class LazyChildLogger implements FastifyBaseLogger {
 
   /** Whether a line at this level would be written, without making the child (whose level is its options' or the parent's). */
   enabled(level: Level): boolean {
-    const current = this.made?.level ?? this.options.level ?? this.parent.level;
-    return (LEVEL_VALUES[level] ?? 0) >= (LEVEL_VALUES[current] ?? 0);
+    return writesAt(this, level);
   }
 
   get level(): string {
