@@ -251,8 +251,12 @@ describe('the seed flow', () => {
       // (The body's fields, on every delivery, are seed-flow.test.ts's.)
 
       // The log shows every attempt; one replays with the same webhook-id.
-      const log = await call<DeliveryView[]>('GET', '/system/callback/deliveries?status=delivered', partner.key);
-      expect(log.body.pagination.count).toBe(6);
+      // The receiver has the last body before the worker records its 2xx: wait for the log to say delivered.
+      const log = await until(async () => {
+        const answer = await call<DeliveryView[]>('GET', '/system/callback/deliveries?status=delivered', partner.key);
+        expect(answer.body.pagination.count).toBe(6);
+        return answer;
+      });
       const first = log.body.data.at(-1);
       const replay = await call('POST', `/system/callback/deliveries/${first?.id}/replay`, partner.key);
       expect(replay.status).toBe(202);
