@@ -6,6 +6,7 @@ import { channelKey } from '../../channels/secrets.js';
 import type { Config } from '../../config.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL } from '../../config.js';
 import type { Database } from '../../db/schema.js';
+import { commitGroupOf } from '../../events/commit-group.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { findStore, openStoreSecrets } from './shopify-stores.js';
@@ -254,16 +255,19 @@ export async function applyShopifyOrderAction(
     throw error;
   }
   checkAnswer(response, field);
-  await context.db
-    .insertInto('shopify_order_action')
-    .values({
-      client_id: clientId,
-      idempotency_key: idempotencyKey,
-      store,
-      order_id: orderId,
-      action: change.action,
-      applied_at: nowInstant(),
-    })
-    .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
-    .execute();
+  // In the database's commit group: alone, this one row was a flush of its own per order on SQLite.
+  await commitGroupOf(context.db).run((trx) =>
+    trx
+      .insertInto('shopify_order_action')
+      .values({
+        client_id: clientId,
+        idempotency_key: idempotencyKey,
+        store,
+        order_id: orderId,
+        action: change.action,
+        applied_at: nowInstant(),
+      })
+      .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
+      .execute(),
+  );
 }
