@@ -27,6 +27,12 @@ const TARGET_RECIPIENTS_PER_SECOND = 2_000;
 const TARGET_RSS_BYTES = 300 * 1024 * 1024;
 const TARGET_SUBMIT_P99_MS = 50;
 const SUBMIT_RATE = 500;
+/**
+ * BENCH_NODE_HEAP_MB: run the node with that V8 old-space budget (`--max-old-space-size`, as a deployment with a
+ * memory limit sets through NODE_OPTIONS); unset or 0, V8's own sizing, which on a machine with much memory lets
+ * garbage pile up to hundreds of MB before collecting it.
+ */
+const heapBudgetMb = Number(process.env.BENCH_NODE_HEAP_MB ?? 0);
 const BASELINE_CONCURRENCY = 64;
 
 /** Valid French mobiles (06 6…, 07 7…): one per recipient of the broadcast, one per single submit. */
@@ -269,9 +275,13 @@ async function measureCauserie(rows: number, submitSeconds: number) {
   const database = await createTestDatabase({ dialect: 'sqlite' });
   // BENCH_CPU_PROFILE_DIR: the node writes a V8 CPU profile there when it stops (as in the flows benchmark).
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const nodeArguments = [
+    ...(profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(heapBudgetMb > 0 ? [`--max-old-space-size=${heapBudgetMb}`] : []),
+  ];
   const node = await startNode({
     database,
-    ...(profileDir !== undefined && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+    nodeArguments,
     env: { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8', LOG_LEVEL: 'error' },
   });
   let maxRss = 0;
@@ -482,9 +492,13 @@ export async function broadcast(options: BenchOptions): Promise<Record<string, u
   );
   if (causerie.missingReports > 0)
     console.log(`  ${causerie.missingReports} reports still missing at the deadline (the figures end there)`);
+  console.log(
+    `  node heap: ${heapBudgetMb > 0 ? `--max-old-space-size=${heapBudgetMb}` : "V8's default sizing (BENCH_NODE_HEAP_MB unset)"}`,
+  );
   console.log(`baseline (the fake driven directly): ${round(baseline, 0)} messages/s`);
   return {
     database: 'sqlite',
+    node_max_old_space_mb: heapBudgetMb > 0 ? heapBudgetMb : null,
     recipients: rows,
     import_seconds: round(causerie.importSeconds, 2),
     delivered_seconds: round(causerie.deliveredSeconds, 2),

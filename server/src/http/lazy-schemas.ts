@@ -8,6 +8,7 @@
 import ajvCompilerFactory from '@fastify/ajv-compiler';
 import serializerCompilerFactory from '@fastify/fast-json-stringify-compiler';
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify';
+import { forSerializer } from './serializer-schemas.js';
 
 type SchemaControllerOptions = NonNullable<FastifyServerOptions['schemaController']>;
 type ValidatorBuilder = NonNullable<NonNullable<SchemaControllerOptions['compilersFactory']>['buildValidator']>;
@@ -82,7 +83,7 @@ export class LazySchemas {
         let compiled: Serialize | undefined;
         const compile = (): Serialize => {
           if (compiled === undefined) {
-            compiled = compileRoute(route);
+            compiled = compileRoute({ ...route, schema: forSerializer(route.schema) } as typeof route);
             this.pending.delete(compile);
           }
           return compiled;
