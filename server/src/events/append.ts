@@ -80,10 +80,10 @@ async function writeEventRows(
     return;
   }
   // One indexed existence check per event: clients without webhooks pay no outbox row.
-  const subscribed = forCallback
-    ? sql`1 = 1`
-    : sql`exists (select 1 from webhook where client_id = ${event.clientId} and enabled = 1)`;
   if (dialectOf(trx) === 'postgres') {
+    const subscribed = forCallback
+      ? sql`1 = 1`
+      : sql`exists (select 1 from webhook where client_id = ${event.clientId} and enabled = 1)`;
     // One round trip on PostgreSQL.
     const queued = await sql`with appended as (
         insert into event (type, partner_id, client_id, subject_type, subject_id, payload, created_at)

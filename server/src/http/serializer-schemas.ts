@@ -34,8 +34,11 @@ function isSchema(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const isNull = (branch: Schema): boolean =>
-  branch.type === 'null' && Object.keys(branch).every((key) => key === 'type' || ANNOTATIONS.has(key));
+/** A branch that says nothing but its type (and annotations). */
+const typeOnly = (branch: Schema): boolean =>
+  Object.keys(branch).every((key) => key === 'type' || ANNOTATIONS.has(key));
+
+const isNull = (branch: Schema): boolean => branch.type === 'null' && typeOnly(branch);
 
 const isPrimitive = (branch: Schema): boolean =>
   typeof branch.type === 'string' &&
@@ -58,8 +61,7 @@ function oneTypeOf(branches: Schema[], type: string): Schema | undefined {
   if (branches.length === 1 && first !== undefined) return { ...first };
   const values = branches.map(valuesOf);
   if (values.every((list) => list !== undefined)) return { type, enum: values.flat() };
-  const bare = branches.every((branch) => Object.keys(branch).every((key) => key === 'type' || ANNOTATIONS.has(key)));
-  return bare ? { type } : undefined;
+  return branches.every(typeOnly) ? { type } : undefined;
 }
 
 /** One schema for `anyOf`, when its branches are written alike; undefined when they are not. */
