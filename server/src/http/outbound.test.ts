@@ -27,6 +27,14 @@ beforeAll(async () => {
         response.end('moved');
       } else if (request.url === '/slow') {
         setTimeout(() => response.end('late'), 2_000).unref();
+      } else if (request.url === '/answered-then-busy') {
+        // The answer is on the socket, then the process is busy past the caller's deadline (a long synchronous task,
+        // a starved process): the timer and the answer are both due when the loop comes back.
+        response.end('here');
+        const until = Date.now() + 600;
+        while (Date.now() < until) {
+          // busy
+        }
       } else if (request.url === '/big') {
         response.writeHead(200, { 'content-type': 'text/plain' });
         response.end('x'.repeat(200_000));
@@ -135,6 +143,17 @@ describe('OutboundGuard with loopback allow-listed', () => {
     expect(error).toBeInstanceOf(OutboundFailed);
     expect((error as OutboundFailed).reason).toBe('no complete answer within 150 ms');
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('takes an answer that arrived while the process was too busy to read it, rather than calling it a timeout', async () => {
+    // A send whose answer is dropped this way is sent again: a customer would get the same SMS twice.
+    const answer = await guard.request({
+      method: 'GET',
+      url: `http://127.0.0.1:${port}/answered-then-busy`,
+      timeoutMs: 200,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('here');
   });
 
   it('keeps at most maxResponseBytes of the body and says it truncated', async () => {

@@ -262,9 +262,15 @@ export class OutboundGuard {
         agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
       });
       const timer = setTimeout(() => {
-        const error = new OutboundFailed(`no complete answer within ${timeoutMs} ms`);
-        finish(error);
-        request.destroy(error);
+        // A loop busy past the deadline runs its timers before it reads the sockets: the answer may be waiting there.
+        // setImmediate runs after the loop's I/O phase, so an answer that came in time wins; a send whose answer were
+        // dropped here would be sent again.
+        setImmediate(() => {
+          if (settled) return;
+          const error = new OutboundFailed(`no complete answer within ${timeoutMs} ms`);
+          finish(error);
+          request.destroy(error);
+        });
       }, timeoutMs);
       request.on('error', (error: NodeJS.ErrnoException) => finish(mapError(error)));
       request.on('response', (response) => {
