@@ -172,13 +172,7 @@ export async function installApp(
 ): Promise<number> {
   const clientId = await targetClient(db, principal, input.client_id);
   const { app, version, definition } = await marketplaceEntry(db, clientId, input.app_id);
-  const installed = await db
-    .selectFrom('app_installation')
-    .select('id')
-    .where('client_id', '=', clientId)
-    .where('app_id', '=', app.id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const installed = await liveInstallation(db, clientId, app.id);
   if (installed !== undefined) throw alreadyInstalled(definition.name, installed.id);
   const { websiteIds, covered } = await installedWebsites(db, clientId, input.website_id);
   const steps = STEPS.map((step) => ({
@@ -205,13 +199,8 @@ export async function installApp(
   const fieldValues = Object.fromEntries(steps.flatMap(({ values }) => values.map((v) => [v.field.id, v.value])));
   try {
     return await transact(db, async (trx) => {
-      const again = await trx
-        .selectFrom('app_installation')
-        .select('id')
-        .where('client_id', '=', clientId)
-        .where('app_id', '=', app.id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
+      // Checked again in the transaction that records it: the verification calls above took time.
+      const again = await liveInstallation(trx, clientId, app.id);
       if (again !== undefined) throw alreadyInstalled(definition.name, again.id);
       // The websites named are checked here, in the transaction that records them.
       if (covered.length > 0) await assertOwned(trx, 'website', covered, clientId, 'website_id');
@@ -305,16 +294,25 @@ export async function installApp(
   } catch (error) {
     // Two installs raced past the check: the partial unique index (client, app) of live installations refused one.
     if (!isUniqueViolation(error)) throw error;
-    const winner = await db
-      .selectFrom('app_installation')
-      .select('id')
-      .where('client_id', '=', clientId)
-      .where('app_id', '=', app.id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const winner = await liveInstallation(db, clientId, app.id);
     if (winner === undefined) throw error;
     throw alreadyInstalled(definition.name, winner.id);
   }
+}
+
+/** The client's live (not uninstalled) installation of the app, if any. */
+function liveInstallation(
+  db: Kysely<Database> | Tx,
+  clientId: number,
+  appId: number,
+): Promise<{ id: number } | undefined> {
+  return db
+    .selectFrom('app_installation')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('app_id', '=', appId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /** 409: the client has a live installation of the app already. */
