@@ -33,6 +33,15 @@ const SUBMIT_RATE = 500;
  * garbage pile up to hundreds of MB before collecting it.
  */
 const heapBudgetMb = Number(process.env.BENCH_NODE_HEAP_MB ?? 0);
+/**
+ * BENCH_NODE_MALLOC_ARENAS: run the node with glibc's `MALLOC_ARENA_MAX` at that number. glibc gives each thread that
+ * allocates (libuv's pool, V8's compiler and collector threads) an arena of its own, up to 8 per core, and memory freed
+ * in one is not returned to the others; 2 keeps the resident size close to what the process holds. Read by glibc when
+ * the process starts, so it must be in the node's environment, not set from inside it.
+ */
+const mallocArenas = Number(process.env.BENCH_NODE_MALLOC_ARENAS ?? 0);
+/** BENCH_NODE_SEMI_SPACE_MB: the young generation's semi-space (`--max-semi-space-size`); unset or 0, V8's (16 MB). */
+const semiSpaceMb = Number(process.env.BENCH_NODE_SEMI_SPACE_MB ?? 0);
 const BASELINE_CONCURRENCY = 64;
 
 /** Valid French mobiles (06 6…, 07 7…): one per recipient of the broadcast, one per single submit. */
@@ -278,11 +287,16 @@ async function measureCauserie(rows: number, submitSeconds: number) {
   const nodeArguments = [
     ...(profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(heapBudgetMb > 0 ? [`--max-old-space-size=${heapBudgetMb}`] : []),
+    ...(semiSpaceMb > 0 ? [`--max-semi-space-size=${semiSpaceMb}`] : []),
   ];
   const node = await startNode({
     database,
     nodeArguments,
-    env: { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8', LOG_LEVEL: 'error' },
+    env: {
+      CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8',
+      LOG_LEVEL: 'error',
+      ...(mallocArenas > 0 ? { MALLOC_ARENA_MAX: String(mallocArenas) } : {}),
+    },
   });
   let maxRss = 0;
   const sampler = setInterval(() => {
@@ -477,7 +491,8 @@ async function measureBaseline(rows: number): Promise<number> {
 }
 
 export async function broadcast(options: BenchOptions): Promise<Record<string, unknown>> {
-  const rows = options.quick ? 10_000 : 100_000;
+  // BENCH_BROADCAST_ROWS: another size of campaign (a tiny one shows what the submits cost on their own).
+  const rows = Number(process.env.BENCH_BROADCAST_ROWS ?? (options.quick ? 10_000 : 100_000));
   // BENCH_BROADCAST_SUBMIT_SECONDS=0: the broadcast alone (to tell its own cost from the submits').
   const submitSeconds = Number(process.env.BENCH_BROADCAST_SUBMIT_SECONDS ?? (options.quick ? 5 : 10));
   const causerie = await measureCauserie(rows, submitSeconds);
@@ -493,12 +508,14 @@ export async function broadcast(options: BenchOptions): Promise<Record<string, u
   if (causerie.missingReports > 0)
     console.log(`  ${causerie.missingReports} reports still missing at the deadline (the figures end there)`);
   console.log(
-    `  node heap: ${heapBudgetMb > 0 ? `--max-old-space-size=${heapBudgetMb}` : "V8's default sizing (BENCH_NODE_HEAP_MB unset)"}`,
+    `  node heap: ${heapBudgetMb > 0 ? `--max-old-space-size=${heapBudgetMb}` : "V8's default sizing (BENCH_NODE_HEAP_MB unset)"}; semi-space: ${semiSpaceMb > 0 ? `${semiSpaceMb} MB` : "V8's default"}; malloc arenas: ${mallocArenas > 0 ? mallocArenas : "glibc's default (BENCH_NODE_MALLOC_ARENAS unset)"}`,
   );
   console.log(`baseline (the fake driven directly): ${round(baseline, 0)} messages/s`);
   return {
     database: 'sqlite',
     node_max_old_space_mb: heapBudgetMb > 0 ? heapBudgetMb : null,
+    node_malloc_arena_max: mallocArenas > 0 ? mallocArenas : null,
+    node_max_semi_space_mb: semiSpaceMb > 0 ? semiSpaceMb : null,
     recipients: rows,
     import_seconds: round(causerie.importSeconds, 2),
     delivered_seconds: round(causerie.deliveredSeconds, 2),
