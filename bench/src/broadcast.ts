@@ -19,7 +19,7 @@ import { createTestDatabase } from '@causerie/test-support/database';
 import { FakeTwilio, type TwilioParams, twilioForm, twilioSignature } from '@causerie/test-support/fakes/twilio';
 import { startNode } from '@causerie/test-support/processes';
 import { api } from './client.js';
-import { ADMIN_KEY } from './processes.js';
+import { ADMIN_KEY, untilWarm } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { percentile, round } from './stats.js';
 
@@ -305,6 +305,8 @@ async function measureCauserie(rows: number, submitSeconds: number) {
   try {
     const big = await sender(node.base, fake, counter.url, 'Campagne SARL');
     const small = await sender(node.base, other, counter.url, 'Boutique SARL');
+    // A running node, not one still compiling its routes' schemas in the background after its start.
+    await untilWarm(node.base);
     const broadcast = await api<{ id: number }>(
       { base: node.base },
       'POST',

@@ -32,6 +32,7 @@ import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { api } from './client.js';
+import { untilWarm } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { median, percentile, round } from './stats.js';
 
@@ -303,6 +304,8 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
   let reader: Reader | undefined;
   try {
     const { webhookUrl } = await setUp(node.base, whatsapp.url);
+    // A running node, not one still compiling its routes' schemas in the background after its start.
+    await untilWarm(node.base);
     whatsapp.webhookUrl = `${node.base}/webhook/facebook/`;
     const replyErrors: string[] = [];
     whatsapp.onTemplate = (message) => {

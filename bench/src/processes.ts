@@ -57,3 +57,20 @@ export function pinToCpus(pid: number | undefined, cpus: string): boolean {
   const pinned = spawnSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
   return pinned.status === 0;
 }
+
+/**
+ * Resolves once the node at `base` has compiled every route's schemas (`causerie_route_schemas_pending` 0 on its
+ * /metrics): it does so in the background after it starts listening, a few seconds of its thread that a benchmark of
+ * a running node should not count. Throws after `timeoutMs`.
+ */
+export async function untilWarm(base: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await fetch(`${base}/metrics`).then((answer) => answer.text());
+    const line = text.split('\n').find((row) => row.startsWith('causerie_route_schemas_pending '));
+    if (line === undefined) throw new Error(`${base}/metrics has no causerie_route_schemas_pending`);
+    if (Number(line.split(' ')[1]) === 0) return;
+    if (Date.now() > deadline) throw new Error(`the node at ${base} was still compiling schemas: ${line}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

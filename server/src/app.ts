@@ -99,7 +99,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   // Reactions to committed events (events/dispatcher.ts): every command run on this database hands its events here.
   const reactions = new EventDispatcher((err, reaction) => app.log.error({ err }, `reaction failed: ${reaction}`));
   attachDispatcher(store.db, reactions);
-  const metrics = registerMetrics(app);
+  const metrics = registerMetrics(app, schemas);
   const limits = new Limits(
     createSharedLimits(config.redisUrl, (err, message) => app.log.warn({ err }, message)),
     limitReport(app, metrics.registry),

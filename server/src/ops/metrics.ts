@@ -1,6 +1,7 @@
 // Prometheus metrics of one app instance: process defaults plus HTTP request counts and latencies by route.
 import type { FastifyInstance, onResponseHookHandler } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LazySchemas } from '../http/lazy-schemas.js';
 import type { LimitReport } from '../limits/limits.js';
 
 /** Records one answered request of a route: its status and how long it took. */
@@ -13,9 +14,19 @@ export interface HttpMetrics {
 }
 
 /** Registers `/metrics` and the hooks that feed it. Each app gets its own registry so tests can build several. */
-export function registerMetrics(app: FastifyInstance): HttpMetrics {
+export function registerMetrics(app: FastifyInstance, schemas: Pick<LazySchemas, 'remaining'>): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'causerie_' });
+  // A node compiles its routes' schemas in the background once it listens (http/lazy-schemas.ts): until this is 0 it
+  // spends some of its thread there, and a benchmark that wants a warm node waits for it.
+  new Gauge({
+    name: 'causerie_route_schemas_pending',
+    help: 'Route schemas (request validators, response serializers) not compiled yet.',
+    registers: [registry],
+    collect() {
+      this.set(schemas.remaining);
+    },
+  });
   const requests = new Counter({
     name: 'causerie_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code.',

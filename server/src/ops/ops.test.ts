@@ -87,6 +87,20 @@ describe('/metrics', () => {
     expect(requestCount(third.body, 'unmatched', '404')).toBe(unmatchedBefore + 1);
     expect(third.body).not.toContain('31337');
   });
+
+  it('says how many route schemas are still to compile, down to 0 once they all are', async () => {
+    const pendingOf = async (): Promise<number> => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const line = text.split('\n').find((row) => row.startsWith('causerie_route_schemas_pending '));
+      return Number(line?.split(' ')[1]);
+    };
+    const before = await pendingOf();
+    // A test app compiles on first use only: most of the API's ~250 routes are not used here.
+    expect(before).toBeGreaterThan(100);
+    expect(before).toBe(t.schemas.remaining);
+    await t.schemas.compileRemaining();
+    expect(await pendingOf()).toBe(0);
+  });
 });
 
 describe('/openapi.json', () => {
