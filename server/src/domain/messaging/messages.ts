@@ -226,7 +226,8 @@ function readSendAt(value: string | undefined, field: string, at: string): strin
 
 /**
  * Accepts sends (one row each, queued or scheduled) and reports their first state, in one transaction (maybe shared
- * with other commands', see commitGroupOf); the rows in input order. Each input's problems are 400 naming `${fields(i)}.field`; the environment's too.
+ * with other commands', see commitGroupOf); the rows in input order. Each input's problems are 400 naming
+ * `${fields(i)}.field`; the environment's too.
  */
 export async function acceptSends(
   db: Kysely<Database>,
