@@ -145,14 +145,18 @@ function Shell() {
 
   const signOut = useCallback(
     (refused: boolean) => {
-      if (refused) forgetSession();
-      else void logout(session);
-      setSession(null);
-      setMe(null);
-      const here = `${window.location.pathname}${window.location.search}`;
-      // A page's other calls are refused too: the first one sent the console to login, keeping where it was.
-      if (refused && here.startsWith('/admin/login')) return;
-      navigate(refused ? `/admin/login?backto=${encodeURIComponent(here)}` : '/admin/login', { replace: true });
+      const leave = () => {
+        setSession(null);
+        setMe(null);
+        const here = `${window.location.pathname}${window.location.search}`;
+        // A page's other calls are refused too: the first one sent the console to login, keeping where it was.
+        if (refused && here.startsWith('/admin/login')) return;
+        navigate(refused ? `/admin/login?backto=${encodeURIComponent(here)}` : '/admin/login', { replace: true });
+      };
+      if (refused) {
+        forgetSession();
+        leave();
+      } else void logout(session).then(leave);
     },
     [session],
   );

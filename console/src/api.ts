@@ -86,10 +86,22 @@ export async function loginWithSsoKey(ssoKey: string): Promise<Session> {
 export async function logout(session: Session | null): Promise<void> {
   storeSession(null);
   if (session === null) return;
-  await createCauserieClient({ baseUrl: baseUrl(), token: session.token })
-    .POST('/auth/logout', {})
+  // The server must have ended the session before the console shows login (the token is dead once the login form
+  // is up), but a server that does not answer must not keep the operator on the page: a bounded wait.
+  const ended = createCauserieClient({ baseUrl: baseUrl(), token: session.token })
+    .POST('/auth/logout', { keepalive: true })
+    .then(() => undefined)
     .catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, LOGOUT_WAIT_MS);
+  });
+  await Promise.race([ended, gaveUp]);
+  clearTimeout(timer);
 }
+
+/** How long logging out waits for the server before showing login anyway. */
+const LOGOUT_WAIT_MS = 3000;
 
 /** Forgets the session without calling the server (it was refused already). */
 export function forgetSession(): void {
