@@ -36,7 +36,8 @@ import { untilWarm } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { median, percentile, round } from './stats.js';
 
-const RUNS_IN_FLIGHT = 64;
+/** Runs under way at any time; `BENCH_FLOWS_IN_FLIGHT` sets another load (the latency at a lighter or heavier one). */
+const RUNS_IN_FLIGHT = Number(process.env.BENCH_FLOWS_IN_FLIGHT ?? 64);
 const TARGET_STEPS_PER_SECOND = 1_000;
 const TARGET_STEP_P99_MS = 100;
 const APP_SECRET = 'bench-meta-app-secret';

@@ -364,6 +364,7 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
     if (dialectOf(trx) === 'postgres') free = free.forUpdate().skipLocked();
     const taken = new Set((await free.execute()).map((row) => row.id));
     outcome.taken = taken.size;
+    const processedCleanly: number[] = [];
     for (const { work, messages, statuses, templateStatuses, media, skipped } of parsed) {
       if (!taken.has(work.stored.id)) continue;
       for (const update of templateStatuses)
@@ -380,6 +381,11 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
       }
       outcome.pendingStatuses += pending;
       const retryLater = pending > 0 && messages.length === 0 && work.stored.attempts + 1 < STATUS_ATTEMPTS;
+      const note = processedNote(pending, skipped);
+      if (!retryLater && note === null) {
+        processedCleanly.push(work.stored.id);
+        continue;
+      }
       await trx
         .updateTable('channel_inbound')
         .set(
@@ -389,15 +395,18 @@ export async function processInbound(db: Kysely<Database>, batch: readonly Inbou
                 attempts: work.stored.attempts + 1,
                 error: 'Status for a message not known yet; retried.',
               }
-            : {
-                processed_at: nowInstant(),
-                claimed_until: null,
-                error: processedNote(pending, skipped),
-              },
+            : { processed_at: nowInstant(), claimed_until: null, error: note },
         )
         .where('id', '=', work.stored.id)
         .execute();
     }
+    // The usual case, a payload processed with nothing to note, is marked for the whole batch in one statement.
+    if (processedCleanly.length > 0)
+      await trx
+        .updateTable('channel_inbound')
+        .set({ processed_at: nowInstant(), claimed_until: null, error: null })
+        .where('id', 'in', processedCleanly)
+        .execute();
   });
   return outcome;
 }

@@ -1,9 +1,9 @@
 // Outbound messages of provider channels: queued by appendMessage in the message's own transaction, claimed and sent
 // by the worker (FOR UPDATE SKIP LOCKED on PostgreSQL) at each channel's send rate, their delivery state advanced by
 // provider statuses (queued → sent → delivered → read | failed) with `message.status_changed` for each change.
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
-import type { ChannelOutboundRow, Database } from '../db/schema.js';
+import type { ChannelOutboundRow, ConversationTable, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
 import { transact } from '../events/transact.js';
@@ -187,7 +187,10 @@ export interface DeliveryChange {
 /** Moves one outbound row to a state (forward only) and emits `message.status_changed`; null when nothing changed. */
 export async function changeDeliveryState(
   trx: Tx,
-  row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'state' | 'channel_id'>,
+  row: Pick<ChannelOutboundRow, 'id' | 'client_id' | 'conversation_id' | 'seq' | 'state' | 'channel_id'> & {
+    /** The conversation's facts for the event, when the caller read them with the row. */
+    conversation?: AnnouncedConversation;
+  },
   state: DeliveryState,
   extra: { providerMessageId?: string; error?: ProviderError },
 ): Promise<DeliveryChange | null> {
@@ -223,19 +226,29 @@ export async function changeDeliveryState(
   };
 }
 
+/** What `message.status_changed` says of the message's conversation. */
+type AnnouncedConversation = Pick<
+  Selectable<ConversationTable>,
+  'website_id' | 'channel' | 'source' | 'visitor_id' | 'operator_id'
+>;
+
 /** `message.status_changed` for one outbound message: operators see it live, webhooks deliver it. */
 async function announceDeliveryState(
   trx: Tx,
-  row: Pick<ChannelOutboundRow, 'client_id' | 'conversation_id' | 'seq' | 'channel_id'>,
+  row: Pick<ChannelOutboundRow, 'client_id' | 'conversation_id' | 'seq' | 'channel_id'> & {
+    conversation?: AnnouncedConversation;
+  },
   state: DeliveryState,
   error: ProviderError | undefined,
   at: string,
 ): Promise<void> {
-  const conversation = await trx
-    .selectFrom('conversation')
-    .select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id'])
-    .where('id', '=', row.conversation_id)
-    .executeTakeFirstOrThrow();
+  const conversation =
+    row.conversation ??
+    (await trx
+      .selectFrom('conversation')
+      .select(['website_id', 'channel', 'source', 'visitor_id', 'operator_id'])
+      .where('id', '=', row.conversation_id)
+      .executeTakeFirstOrThrow());
   await appendEvent(trx, {
     type: 'message.status_changed',
     clientId: row.client_id,
@@ -263,14 +276,34 @@ export async function applyDeliveryStatus(
   channelId: number,
   status: DeliveryStatus,
 ): Promise<DeliveryChange | null | undefined> {
-  const row = await trx
+  // The conversation's facts with the row, in one statement: a status that changes something announces them.
+  const found = await trx
     .selectFrom('channel_outbound')
-    .select(['id', 'client_id', 'conversation_id', 'seq', 'state', 'channel_id'])
-    .where('channel_id', '=', channelId)
-    .where('provider_message_id', '=', status.providerMessageId)
+    .innerJoin('conversation', 'conversation.id', 'channel_outbound.conversation_id')
+    .select([
+      'channel_outbound.id',
+      'channel_outbound.client_id',
+      'channel_outbound.conversation_id',
+      'channel_outbound.seq',
+      'channel_outbound.state',
+      'channel_outbound.channel_id',
+      'conversation.website_id',
+      'conversation.channel',
+      'conversation.source',
+      'conversation.visitor_id',
+      'conversation.operator_id',
+    ])
+    .where('channel_outbound.channel_id', '=', channelId)
+    .where('channel_outbound.provider_message_id', '=', status.providerMessageId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return changeDeliveryState(trx, row, status.state, status.error !== undefined ? { error: status.error } : {});
+  if (found === undefined) return undefined;
+  const { website_id, channel, source, visitor_id, operator_id, ...row } = found;
+  return changeDeliveryState(
+    trx,
+    { ...row, conversation: { website_id, channel, source, visitor_id, operator_id } },
+    status.state,
+    status.error !== undefined ? { error: status.error } : {},
+  );
 }
 
 /** Claims due outbound rows for `leaseMs`: on PostgreSQL rows other workers hold are skipped (FOR UPDATE SKIP LOCKED). */

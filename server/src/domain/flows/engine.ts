@@ -30,7 +30,7 @@ import { FlowEventFeed } from './feed.js';
 import { type FlowTrigger, nextFireAt } from './flows.js';
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
 import { firstReplyAfter, replyCursor, replyOutput, replyVariables } from './replies.js';
-import { endRun, startRun } from './runs.js';
+import { endRun, startRun, versionDefinition } from './runs.js';
 import { onFlowWork } from './signal.js';
 
 type Tx = Transaction<Database>;
@@ -113,8 +113,13 @@ type CallResult = OpenCall & ({ ok: true; outcome: Outcome } | { ok: false; retr
 interface Chain {
   trx: Tx;
   run: () => RunRow;
-  /** Writes a change of the run's row and keeps it for the steps after. */
+  /**
+   * Changes the run for the steps after; the row is written once, with the stretch's other changes, before anything
+   * reads it (`flush`) and at the stretch's end — one statement where each step wrote its own.
+   */
   apply: (change: RunChange) => Promise<void>;
+  /** Writes the changes kept so far (before reading the run's row in this transaction). */
+  flush: () => Promise<void>;
   end: (state: 'done' | 'failed', error: string | null) => Promise<void>;
   stepCommitted: () => void;
 }
@@ -285,20 +290,6 @@ export class FlowEngine {
     return { items: runs, more: fed || runs.length === room };
   }
 
-  private async definitionOf(versionId: number): Promise<FlowDefinition> {
-    let definition = this.definitions.get(versionId);
-    if (definition === undefined) {
-      const row = await this.deps.db
-        .selectFrom('flow_version')
-        .select('definition')
-        .where('id', '=', versionId)
-        .executeTakeFirstOrThrow();
-      definition = JSON.parse(row.definition) as FlowDefinition;
-      this.definitions.set(versionId, definition);
-    }
-    return definition;
-  }
-
   /**
    * Runs a claimed run until it waits, ends, or has had its share: each stretch of steps between calls out commits
    * as one transaction (a crash rolls the stretch back whole, and its steps have no effect outside the database), a
@@ -306,7 +297,7 @@ export class FlowEngine {
    */
   private async drive(claimed: RunRow): Promise<boolean> {
     try {
-      const definition = await this.definitionOf(claimed.version_id);
+      const definition = await versionDefinition(this.definitions, this.deps.db, claimed.version_id);
       let run = claimed;
       let result: CallResult | undefined;
       for (let calls = 0; ; calls++) {
@@ -357,15 +348,22 @@ export class FlowEngine {
         .executeTakeFirst();
       // Nothing written yet: the other runs of the commit go on.
       if (Number(lease.numUpdatedRows) !== 1) return false;
+      let unwritten: RunChange = {};
       const chain: Chain = {
         trx,
         run: () => current,
         apply: async (change) => {
           if (Object.keys(change).length === 0) return;
-          await trx.updateTable('flow_run').set(change).where('id', '=', run.id).execute();
+          unwritten = { ...unwritten, ...change };
           current = { ...current, ...change } as RunRow;
         },
+        flush: async () => {
+          if (Object.keys(unwritten).length === 0) return;
+          await trx.updateTable('flow_run').set(unwritten).where('id', '=', run.id).execute();
+          unwritten = {};
+        },
         end: async (state, error) => {
+          await chain.flush();
           await endRun(trx, current, state, error);
           current = { ...current, state, error, due_at: null, waiting_for: null, lease_owner: null, lease_until: null };
         },
@@ -425,6 +423,7 @@ export class FlowEngine {
       const live = current.state === 'running' || current.state === 'waiting';
       // Due again at once if it has more to do; otherwise its due time stands.
       if (call === undefined && live) await chain.apply({ lease_owner: null, lease_until: null });
+      await chain.flush();
       return true;
     });
     if (!held) throw new LeaseLost();
@@ -478,6 +477,7 @@ export class FlowEngine {
     };
     if (outcome.variables !== undefined) {
       // Read under the run's lock (the commit's first statement): variables a request's PATCH merged since stay.
+      await chain.flush();
       const stored = await chain.trx
         .selectFrom('flow_run')
         .select('variables')
@@ -569,13 +569,7 @@ export class FlowEngine {
       error: row.error ?? null,
       ended_at: ended,
     };
-    const updated = await trx
-      .updateTable('flow_run_step')
-      .set(values)
-      .where('run_id', '=', run.id)
-      .where('ordinal', '=', ordinal)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return;
+    // One statement either way (the unique index on run_id, ordinal): most steps write their row once.
     await trx
       .insertInto('flow_run_step')
       .values({
@@ -588,6 +582,7 @@ export class FlowEngine {
         started_at: row.started,
         ...values,
       })
+      .onConflict((conflict) => conflict.columns(['run_id', 'ordinal']).doUpdateSet(values))
       .execute();
   }
 

@@ -14,7 +14,7 @@ import { presentOrder } from '../commerce/orders.js';
 import { type FlowDefinition, fillTemplate, type StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
 import { replyAt, replyOutput, replyVariables } from './replies.js';
-import { startRun } from './runs.js';
+import { startRun, versionDefinition } from './runs.js';
 import { notifyFlowWork } from './signal.js';
 
 type Tx = Transaction<Database>;
@@ -41,6 +41,8 @@ export class FlowEventFeed {
   private woke = false;
   /** The event flows the round's events were picked by (read before its transaction, not inside it). */
   private roundFlows: Map<string, EventFlow[]> = new Map();
+  /** Parsed definitions by version id (a reply's run): a version is never changed once written. */
+  private readonly definitions = new Map<number, FlowDefinition>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -224,12 +226,7 @@ export class FlowEventFeed {
         afterSeq?: number;
       };
       if (wait.kind !== 'reply' || (wait.afterSeq ?? 0) >= seq) continue;
-      const version = await trx
-        .selectFrom('flow_version')
-        .select('definition')
-        .where('id', '=', run.version_id)
-        .executeTakeFirstOrThrow();
-      const definition = JSON.parse(version.definition) as FlowDefinition;
+      const definition = await versionDefinition(this.definitions, trx, run.version_id);
       const index = wait.index ?? 0;
       const step = definition.steps[index] as StepOf<'wait_reply'>;
       const variables = { ...(JSON.parse(run.variables) as Record<string, unknown>), ...replyVariables(step, reply) };

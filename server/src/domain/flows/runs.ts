@@ -1,6 +1,6 @@
 // Flow runs as rows: started inside the transaction of what triggers them (a request, an order, an inbound message),
 // ended with `flow.run.ended`, cancelled, their variables changed; a worker (engine.ts) runs their steps.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database, FlowRunState } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
@@ -9,6 +9,28 @@ import type { FlowDefinition } from './definition.js';
 import { notifyFlowWork } from './signal.js';
 
 type Tx = Transaction<Database>;
+
+/**
+ * A flow version's definition, parsed, from `kept` or read into it. A version is never changed once written; `kept`
+ * belongs to one database (ids of another repeat).
+ */
+export async function versionDefinition(
+  kept: Map<number, FlowDefinition>,
+  db: Kysely<Database> | Tx,
+  versionId: number,
+): Promise<FlowDefinition> {
+  let definition = kept.get(versionId);
+  if (definition === undefined) {
+    const row = await db
+      .selectFrom('flow_version')
+      .select('definition')
+      .where('id', '=', versionId)
+      .executeTakeFirstOrThrow();
+    definition = JSON.parse(row.definition) as FlowDefinition;
+    kept.set(versionId, definition);
+  }
+  return definition;
+}
 
 export interface StartRun {
   clientId: number;

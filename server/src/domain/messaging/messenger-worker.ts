@@ -590,12 +590,38 @@ export class MessengerWorker {
 
   /** The feed's events: delivery changes of the sends' entries, and customers' messages on provider channels. */
   private async applyEvents(trx: Tx, events: readonly FedEvent[]): Promise<void> {
-    for (const event of events) {
-      const payload = JSON.parse(event.payload) as Record<string, unknown>;
-      if (event.type === 'message.status_changed') await this.deliveryChanged(trx, payload);
-      else if (event.type === 'message.created' && payload.type === 'visitor' && event.client_id !== null)
+    const read = events.map((event) => ({ event, payload: JSON.parse(event.payload) as Record<string, unknown> }));
+    const ours = await this.messengerEntries(
+      trx,
+      read.filter(({ event }) => event.type === 'message.status_changed').map(({ payload }) => payload),
+    );
+    for (const { event, payload } of read) {
+      if (event.type === 'message.status_changed') {
+        if (ours.has(`${Number(payload.conversationId)}:${Number(payload.seq)}`))
+          await this.deliveryChanged(trx, payload);
+      } else if (event.type === 'message.created' && payload.type === 'visitor' && event.client_id !== null)
         await this.customerWrote(trx, event.client_id, payload);
     }
+  }
+
+  /**
+   * Which of the statuses' messages the messenger sent (`conversation:seq`), in one statement for the batch: most
+   * statuses on a busy node are of other messages (agents', flows'), which need nothing more.
+   */
+  private async messengerEntries(trx: Tx, statuses: readonly Record<string, unknown>[]): Promise<Set<string>> {
+    if (statuses.length === 0) return new Set();
+    const rows = await trx
+      .selectFrom('messenger_message')
+      .select(['conversation_id', 'seq'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('conversation_id', 'seq'),
+          'in',
+          statuses.map((payload) => eb.tuple(Number(payload.conversationId), Number(payload.seq))),
+        ),
+      )
+      .execute();
+    return new Set(rows.map((row) => `${row.conversation_id}:${row.seq}`));
   }
 
   private async deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promise<void> {
