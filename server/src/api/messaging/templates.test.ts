@@ -255,9 +255,11 @@ describe('message templates', () => {
   });
 
   it('edits a template Meta filed in place, refuses a change during its review, deletes it at Meta and frees its name', async () => {
+    // A name of its own each attempt: a retried attempt must not run into the template the first one left.
+    const name = `horaires_${Date.now().toString(36)}`;
     const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
       ...ORDER_READY_WHATSAPP,
-      name: 'horaires',
+      name,
       content: { body: 'Bonjour {{firstname}}, nous ouvrons à 8 h.' },
       whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
     });
@@ -273,7 +275,7 @@ describe('message templates', () => {
     });
     expect(inReview.status).toBe(409);
     expect(inReview.body.meta.message).toContain("in Meta's review");
-    await whatsapp.review('horaires', 'APPROVED');
+    await whatsapp.review(name, 'APPROVED');
     await until(async () => {
       const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
       expect(read.body.data.whatsapp?.status).toBe('approved');
@@ -287,7 +289,7 @@ describe('message templates', () => {
     expect(changed.status).toBe(200);
     expect(changed.body.data.whatsapp).toMatchObject({ status: 'pending', meta_template_id: metaId });
     await until(() => {
-      const filed = whatsapp.templates.find((template) => template.name === 'horaires');
+      const filed = whatsapp.templates.find((template) => template.name === name);
       expect(filed).toMatchObject({ id: metaId, edits: 1, status: 'PENDING' });
       expect(filed?.components).toContainEqual({
         type: 'BODY',
@@ -295,7 +297,7 @@ describe('message templates', () => {
         example: { body_text: [['<firstname>']] },
       });
     });
-    expect(whatsapp.templates.filter((template) => template.name === 'horaires')).toHaveLength(1);
+    expect(whatsapp.templates.filter((template) => template.name === name)).toHaveLength(1);
 
     const deleted = await call('DELETE', `/messenger/template/${id}`, s.key);
     expect(deleted.status).toBe(200);
@@ -310,10 +312,10 @@ describe('message templates', () => {
     );
     // Deleted at Meta too, that language by its id.
     await until(() => expect(whatsapp.deleted.map((template) => template.id)).toContain(metaId));
-    expect(whatsapp.templates.some((template) => template.name === 'horaires')).toBe(false);
+    expect(whatsapp.templates.some((template) => template.name === name)).toBe(false);
     const again = await call('POST', '/messenger/template', s.key, {
       ...ORDER_READY,
-      name: 'horaires',
+      name,
       content: { body: 'Bonjour {{firstname}}, nous ouvrons à 10 h.' },
     });
     expect(again.status).toBe(201);

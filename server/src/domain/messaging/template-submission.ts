@@ -7,6 +7,7 @@ import { channelRuntime } from '../../channels/runtime.js';
 import type { OpenChannel } from '../../channels/store.js';
 import { deleteWhatsappTemplate, editWhatsappTemplate, submitWhatsappTemplate } from '../../channels/whatsapp.js';
 import type { AppContext } from '../../context.js';
+import { dialectOf } from '../../db/dialect.js';
 import type { MessengerTemplateRow } from '../../db/schema.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
@@ -69,10 +70,13 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
         ? await submitWhatsappTemplate(sendContext, template.waba_id, body)
         : await editWhatsappTemplate(sendContext, template.meta_template_id, body);
     await transact(db, async (trx) => {
+      // Locked on PostgreSQL until this commits: a deletion or a change committed while this read would otherwise be
+      // overwritten by the answer's `work: null` (the deletion at Meta lost, the template left there).
       const current = await trx
         .selectFrom('messenger_template')
         .selectAll()
         .where('id', '=', template.id)
+        .$if(dialectOf(trx) === 'postgres', (query) => query.forUpdate())
         .executeTakeFirstOrThrow();
       // Changed or deleted while Meta answered: that change's own work follows, so the lease is let go at once (kept, it
       // would hold that work back for a whole minute). A template Meta filed meanwhile keeps its id: an edit goes to

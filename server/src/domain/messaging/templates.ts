@@ -3,7 +3,7 @@
 // Meta for review (durable work the messenger worker claims); RCS and SMS use it at once. Each review state change is
 // a TEMPLATE_STATUS (template-status.ts).
 import type { Kysely } from 'kysely';
-import { isUniqueViolation } from '../../db/dialect.js';
+import { dialectOf, isUniqueViolation } from '../../db/dialect.js';
 import type { Database, MessengerTemplateRow } from '../../db/schema.js';
 import { ApiError, conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { type Tx, transact } from '../../events/transact.js';
@@ -377,6 +377,10 @@ async function scenarioFlowOf(trx: Tx, row: Pick<MessengerTemplateRow, 'flow_id'
 
 export async function deleteTemplate(db: Kysely<Database>, clientId: number, id: number): Promise<void> {
   await transact(db, async (trx) => {
+    // On PostgreSQL the row is locked before it is read: Meta's answer to a filing under way is committed either
+    // before (its Meta id is read here, and deleted at Meta) or after (it sees the deletion), never in between.
+    if (dialectOf(trx) === 'postgres')
+      await trx.selectFrom('messenger_template').select('id').where('id', '=', id).forUpdate().execute();
     const { row } = await loadTemplate(trx, clientId, id);
     const flow = await scenarioFlowOf(trx, row);
     if (flow !== undefined) await retireFlow(trx, clientId, flow, `Template '${row.name}' was deleted.`);
