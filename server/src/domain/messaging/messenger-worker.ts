@@ -597,8 +597,7 @@ export class MessengerWorker {
     );
     for (const { event, payload } of read) {
       if (event.type === 'message.status_changed') {
-        if (ours.has(`${Number(payload.conversationId)}:${Number(payload.seq)}`))
-          await this.deliveryChanged(trx, payload);
+        if (ours.has(entryKey(payload.conversationId, payload.seq))) await this.deliveryChanged(trx, payload);
       } else if (event.type === 'message.created' && payload.type === 'visitor' && event.client_id !== null)
         await this.customerWrote(trx, event.client_id, payload);
     }
@@ -621,7 +620,7 @@ export class MessengerWorker {
         ),
       )
       .execute();
-    return new Set(rows.map((row) => `${row.conversation_id}:${row.seq}`));
+    return new Set(rows.map((row) => entryKey(row.conversation_id, row.seq)));
   }
 
   private async deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promise<void> {
@@ -736,4 +735,9 @@ export function messengerWorker(context: AppContext, report: (error: unknown, me
     workers.set(context, worker);
   }
   return worker;
+}
+
+/** A conversation entry as a key (`conversation:seq`), from an event's payload or a row alike. */
+function entryKey(conversationId: unknown, seq: unknown): string {
+  return `${Number(conversationId)}:${Number(seq)}`;
 }

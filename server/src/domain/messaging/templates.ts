@@ -105,12 +105,15 @@ export async function loadTemplate(
   id: number,
   field?: string,
 ): Promise<LoadedTemplate> {
+  // Read in a transaction, the template is about to be changed or deleted: on PostgreSQL it is locked, so Meta's
+  // answer to a filing under way commits either before (its Meta id is read here) or after (it sees this change).
   const row = await db
     .selectFrom('messenger_template')
     .selectAll()
     .where('id', '=', id)
     .where('client_id', '=', clientId)
     .where('deleted_at', 'is', null)
+    .$if(db.isTransaction && dialectOf(db) === 'postgres', (query) => query.forUpdate())
     .executeTakeFirst();
   if (row === undefined) throw unknownResource('messenger/template', id, field);
   return { row, content: JSON.parse(row.content) as TemplateContent };
@@ -377,10 +380,6 @@ async function scenarioFlowOf(trx: Tx, row: Pick<MessengerTemplateRow, 'flow_id'
 
 export async function deleteTemplate(db: Kysely<Database>, clientId: number, id: number): Promise<void> {
   await transact(db, async (trx) => {
-    // On PostgreSQL the row is locked before it is read: Meta's answer to a filing under way is committed either
-    // before (its Meta id is read here, and deleted at Meta) or after (it sees the deletion), never in between.
-    if (dialectOf(trx) === 'postgres')
-      await trx.selectFrom('messenger_template').select('id').where('id', '=', id).forUpdate().execute();
     const { row } = await loadTemplate(trx, clientId, id);
     const flow = await scenarioFlowOf(trx, row);
     if (flow !== undefined) await retireFlow(trx, clientId, flow, `Template '${row.name}' was deleted.`);
