@@ -4,50 +4,37 @@
 // calls with the idempotency key run:<id>:step:<ordinal>, then commits its outcome: after a kill -9 a completed step is
 // never run again, and an interrupted one is retried with the same key.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Transaction, Updateable } from 'kysely';
 import { type Claim, ClaimLoop } from '../../claim-loop.js';
-import type { Config } from '../../config.js';
 import { dialectOf } from '../../db/dialect.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
 import { type CommitGroup, commitGroupOf } from '../../events/commit-group.js';
-import type { OutboundGuard } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
-import { recordCharge } from '../commerce/charges.js';
-import { callMerchant, MerchantCallError } from '../commerce/merchant.js';
-import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
-import { applyShopifyOrderAction, ShopifyAdminError } from '../commerce/shopify-admin.js';
-import { smsSegments } from '../commerce/sms-segments.js';
-import {
-  type FlowDefinition,
-  fillTemplate,
-  fillValue,
-  fillValues,
-  lookUp,
-  type Step,
-  type StepOf,
-} from './definition.js';
+import { MerchantCallError } from '../commerce/merchant.js';
+import { romeTime } from '../commerce/rome-time.js';
+import { ShopifyAdminError } from '../commerce/shopify-admin.js';
+import type { FlowDefinition, Step, StepOf } from './definition.js';
 import { FlowEventFeed } from './feed.js';
 import { type FlowTrigger, nextFireAt } from './flows.js';
-import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
-import { firstReplyAfter, replyCursor, replyOutput, replyVariables } from './replies.js';
+import { StepRefused } from './messaging.js';
 import { endRun, startRun, versionDefinition } from './runs.js';
 import { onFlowWork } from './signal.js';
+import {
+  callOut,
+  chargeIfListed,
+  EXTERNAL,
+  type FlowEngineDeps,
+  indexOf,
+  localStep,
+  type Outcome,
+  type WaitingFor,
+} from './steps.js';
+
+export type { FlowEngineDeps, WaitingFor } from './steps.js';
 
 type Tx = Transaction<Database>;
 export type RunRow = Selectable<FlowRunTable>;
 type RunChange = Updateable<FlowRunTable>;
-
-/** What a waiting run waits for (flow_run.waiting_for). */
-export type WaitingFor =
-  | {
-      kind: 'reply';
-      /** The wait step's ordinal and index. */
-      ordinal: number;
-      index: number;
-      conversationId: number;
-      afterSeq: number;
-    }
-  | { kind: 'time' };
 
 /** Delays before each retry of a failing call (merchant, Shopify): 1 s, 5 s, 30 s, 2 min, then the step fails. */
 export const CALL_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000];
@@ -71,31 +58,8 @@ export interface FlowEngineOptions {
   report?: (error: unknown, message: string) => void;
 }
 
-export interface FlowEngineDeps {
-  db: Kysely<Database>;
-  outbound: OutboundGuard;
-  config: Config;
-  secretsKey: Buffer;
-}
-
 /** The lease of a run was taken by another worker: what this one was doing is rolled back. */
 class LeaseLost extends Error {}
-
-/** A step's result, committed with the run's new state. */
-interface Outcome {
-  /** Index of the next step, or an end. */
-  next: number | { end: 'done' | 'failed'; error: string | null };
-  stepState: 'done' | 'waiting';
-  output?: unknown;
-  /** Variables this step sets, merged into the run's at commit (a request's PATCH meanwhile is kept). */
-  variables?: Record<string, unknown>;
-  object?: unknown;
-  conversationId?: number;
-  /** The run waits (a reply, a time) until due_at (null: only a reply wakes it). */
-  waiting?: { for: WaitingFor; dueAt: string | null };
-}
-
-const EXTERNAL: ReadonlySet<Step['type']> = new Set(['get_object', 'update_object', 'shopify_update']);
 
 /** A call step whose `running` row is committed: the call is to be made, then its result committed. */
 interface OpenCall {
@@ -405,7 +369,7 @@ export class FlowEngine {
         const started = nowInstant();
         let outcome: Outcome;
         try {
-          outcome = await this.localStep(trx, current, definition, step, ordinal, key, scope);
+          outcome = await localStep(trx, current, definition, step, ordinal, key, scope);
         } catch (error) {
           if (!(error instanceof StepRefused)) throw error;
           await this.writeStep(trx, current, step, ordinal, {
@@ -508,7 +472,7 @@ export class FlowEngine {
    */
   private async makeCall(run: RunRow, definition: FlowDefinition, open: OpenCall): Promise<CallResult> {
     try {
-      const outcome = await this.callOut(run, definition, open.step, open.key, open.scope);
+      const outcome = await callOut(this.deps, run, definition, open.step, open.key, open.scope);
       return { ...open, ok: true, outcome };
     } catch (error) {
       const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;
@@ -523,7 +487,7 @@ export class FlowEngine {
       await this.applyOutcome(chain, step, ordinal, result.outcome, started, attempts);
       if (chain.run().state === 'running' || chain.run().state === 'waiting') await chain.apply({ error: null });
       if (step.type !== 'shopify_update')
-        await this.chargeIfListed(chain.trx, chain.run(), ['merchant.call'], `${result.key}:auto`);
+        await chargeIfListed(chain.trx, chain.run(), ['merchant.call'], `${result.key}:auto`);
       return;
     }
     const delay = CALL_RETRY_DELAYS_MS[attempts - 1];
@@ -584,308 +548,5 @@ export class FlowEngine {
       })
       .onConflict((conflict) => conflict.columns(['run_id', 'ordinal']).doUpdateSet(values))
       .execute();
-  }
-
-  /** Steps that only write rows: all of their effect commits with the step. */
-  private async localStep(
-    trx: Tx,
-    run: RunRow,
-    definition: FlowDefinition,
-    step: Step,
-    ordinal: number,
-    key: string,
-    scope: Record<string, unknown>,
-  ): Promise<Outcome> {
-    const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
-    switch (step.type) {
-      case 'send_message':
-      case 'send_template': {
-        const target = this.targetOf(run, definition, step, scope);
-        const content: FlowContent =
-          step.type === 'send_message'
-            ? { type: 'text', text: fillTemplate(step.text, scope) }
-            : {
-                type: 'template',
-                name: step.name,
-                language: step.language,
-                parameters: (step.parameters ?? []).map((parameter) => fillTemplate(parameter, scope)),
-                // Meta counts the header's and each dynamic URL button's parameters too (132000 when one is missing).
-                ...(step.header !== undefined && {
-                  header:
-                    step.header.type === 'text'
-                      ? { type: 'text', text: fillTemplate(step.header.text, scope) }
-                      : { type: step.header.type, url: fillTemplate(step.header.url, scope) },
-                }),
-                ...(step.buttons !== undefined &&
-                  step.buttons.length > 0 && {
-                    buttons: step.buttons.map((button) => ({
-                      index: button.index,
-                      text: fillTemplate(button.text, scope),
-                    })),
-                  }),
-              };
-        const sent = await sendFlowMessage(trx, target, content, { runId: run.id, ordinal });
-        const channel = await trx
-          .selectFrom('channel')
-          .select('type')
-          .where('id', '=', target.channelId)
-          .executeTakeFirstOrThrow();
-        // A message is billed when the price list names its kind: a template by its category first
-        // (`whatsapp.template.utility`), then `whatsapp.template`; an SMS text by the segments it is sent as.
-        const kinds =
-          content.type === 'text'
-            ? [`${channel.type}.message`]
-            : [
-                ...(step.type === 'send_template' && step.category !== undefined
-                  ? [`${channel.type}.template.${step.category}`]
-                  : []),
-                `${channel.type}.template`,
-              ];
-        const quantity = channel.type === 'sms' && content.type === 'text' ? smsSegments(content.text) : 1;
-        await this.chargeIfListed(trx, run, kinds, `${key}:auto`, quantity);
-        return {
-          next: following,
-          stepState: 'done',
-          output: {
-            conversation_id: sent.conversationId,
-            seq: sent.seq,
-            to: target.address,
-            text: content.type === 'text' ? content.text : undefined,
-            template: content.type === 'template' ? content.name : undefined,
-          },
-          conversationId: sent.conversationId,
-        };
-      }
-      case 'wait_reply': {
-        if (run.conversation_id === null)
-          throw new StepRefused('No message was sent before: there is no conversation to wait in.');
-        const afterSeq = await replyCursor(trx, run.id, run.conversation_id);
-        // The customer may have answered before the run got here (a wait step in between, a slow worker).
-        const early = await firstReplyAfter(trx, run.conversation_id, afterSeq);
-        if (early !== undefined)
-          return {
-            next: following,
-            stepState: 'done',
-            output: replyOutput(early, run.conversation_id),
-            variables: replyVariables(step, early),
-          };
-        const dueAt =
-          step.timeout_seconds === undefined ? null : new Date(Date.now() + step.timeout_seconds * 1000).toISOString();
-        return {
-          next: run.step_index,
-          stepState: 'waiting',
-          waiting: {
-            for: { kind: 'reply', ordinal, index: run.step_index, conversationId: run.conversation_id, afterSeq },
-            dueAt,
-          },
-        };
-      }
-      case 'branch': {
-        for (const condition of step.conditions)
-          if (holds(lookUp(scope, condition.variable), condition.operator, condition.value))
-            return {
-              next: indexOf(definition, condition.next),
-              stepState: 'done',
-              output: { matched: condition.next },
-            };
-        const otherwise = step.else === undefined ? following : indexOf(definition, step.else);
-        return { next: otherwise, stepState: 'done', output: { matched: step.else ?? null } };
-      }
-      case 'set_variable': {
-        const value = fillValue(step.value, scope);
-        return {
-          next: following,
-          stepState: 'done',
-          output: { [step.name]: value },
-          variables: { [step.name]: value },
-        };
-      }
-      case 'wait': {
-        const until =
-          step.until !== undefined
-            ? nextRomeTimeOfDay(step.until, new Date())
-            : new Date(Date.now() + (step.seconds ?? 0) * 1000).toISOString();
-        return {
-          next: following,
-          stepState: 'done',
-          output: { until: romeTime(until) },
-          waiting: { for: { kind: 'time' }, dueAt: until },
-        };
-      }
-      case 'charge': {
-        const chargeId = await recordCharge(trx, {
-          clientId: run.client_id,
-          userKey: run.user_key,
-          requestId: run.request_id,
-          runId: run.id,
-          idempotencyKey: key,
-          kind: step.kind,
-          quantity: step.quantity ?? 1,
-        });
-        return { next: following, stepState: 'done', output: { charge_id: chargeId ?? null, kind: step.kind } };
-      }
-      case 'handover': {
-        const conversationId = await handOver(
-          trx,
-          this.targetOf(run, definition, step, scope),
-          step.note === undefined ? undefined : fillTemplate(step.note, scope),
-        );
-        return { next: following, stepState: 'done', output: { conversation_id: conversationId }, conversationId };
-      }
-      case 'end':
-        return {
-          next: { end: step.state ?? 'done', error: step.state === 'failed' ? `Ended by step '${step.id}'.` : null },
-          stepState: 'done',
-        };
-      default:
-        throw new StepRefused(`Step type '${step.type}' cannot run here.`);
-    }
-  }
-
-  private targetOf(
-    run: RunRow,
-    definition: FlowDefinition,
-    step: { channel_id?: number | undefined; to?: string | undefined },
-    scope: Record<string, unknown>,
-  ): { channelId: number; clientId: number; address: string } {
-    const channelId = step.channel_id ?? definition.channel_id ?? Number(scope.channel_id ?? Number.NaN);
-    if (!Number.isInteger(channelId))
-      throw new StepRefused('No channel: give channel_id in the step or the definition.');
-    const address =
-      step.to !== undefined ? fillTemplate(step.to, scope) : String(lookUp(scope, 'phone') ?? run.user_key);
-    return { channelId, clientId: run.client_id, address: address.replace(/[\s.-]/g, '') };
-  }
-
-  /** Records a charge of the first of `kinds` the account's price list names, if any. */
-  private async chargeIfListed(
-    trx: Tx,
-    run: RunRow,
-    kinds: readonly string[],
-    key: string,
-    quantity = 1,
-  ): Promise<void> {
-    const listed = await trx
-      .selectFrom('commerce_price')
-      .select('kind')
-      .where('client_id', '=', run.client_id)
-      .where('kind', 'in', [...kinds])
-      .execute();
-    const names = new Set(listed.map((row) => row.kind));
-    const kind = kinds.find((candidate) => names.has(candidate));
-    if (kind !== undefined)
-      await recordCharge(trx, {
-        clientId: run.client_id,
-        userKey: run.user_key,
-        requestId: run.request_id,
-        runId: run.id,
-        idempotencyKey: key,
-        kind,
-        quantity,
-      });
-  }
-
-  private async callOut(
-    run: RunRow,
-    definition: FlowDefinition,
-    step: Step,
-    key: string,
-    scope: Record<string, unknown>,
-  ): Promise<Outcome> {
-    const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
-    const { db, outbound, secretsKey } = this.deps;
-    if (step.type === 'get_object') {
-      const keys = fillValues(step.keys, scope);
-      const answer = await callMerchant(
-        db,
-        secretsKey,
-        outbound,
-        run.client_id,
-        'getObject',
-        { object_type: step.object_type, keys },
-        key,
-      );
-      // The seed's merchant answers the object itself, or `{ object: … }`.
-      const found =
-        typeof answer === 'object' && answer !== null && 'object' in answer
-          ? (answer as { object: unknown }).object
-          : answer;
-      return { next: following, stepState: 'done', output: { object_type: step.object_type, keys }, object: found };
-    }
-    if (step.type === 'update_object') {
-      const id = fillValue(step.object_id ?? '{{object.id}}', scope);
-      const values = fillValues(step.variables, scope);
-      const answer = await callMerchant(
-        db,
-        secretsKey,
-        outbound,
-        run.client_id,
-        'updateObject',
-        { object_type: step.object_type, id, variables: values },
-        key,
-      );
-      return { next: following, stepState: 'done', output: { id, variables: values, answer } };
-    }
-    if (step.type === 'shopify_update') {
-      if (run.order_id === null)
-        throw new StepRefused('The run did not start on an order: there is no Shopify order to update.');
-      const order = await db
-        .selectFrom('commerce_order')
-        .select(['store', 'external_id'])
-        .where('id', '=', run.order_id)
-        .executeTakeFirstOrThrow();
-      const change =
-        step.action === 'tag'
-          ? { action: 'tag' as const, tags: (step.tags ?? []).map((tag) => fillTemplate(tag, scope)) }
-          : step.action === 'note'
-            ? { action: 'note' as const, note: fillTemplate(step.note ?? '', scope) }
-            : { action: 'cancel' as const, reason: fillTemplate(step.reason ?? '', scope) };
-      await applyShopifyOrderAction(this.deps, run.client_id, order.store, order.external_id, change, key);
-      return { next: following, stepState: 'done', output: change };
-    }
-    throw new StepRefused(`Step type '${step.type}' does not call out.`);
-  }
-}
-
-/** The index of the step with this id (checked to exist when the definition was saved). */
-export function indexOf(definition: FlowDefinition, id: string): number {
-  const index = definition.steps.findIndex((step) => step.id === id);
-  if (index < 0) throw new StepRefused(`No step '${id}' in this version of the flow.`);
-  return index;
-}
-
-/** The step after `index`: the named one, or the next in the list (past the end: the run is done). */
-export function nextIndex(definition: FlowDefinition, index: number, named: string | undefined): number {
-  return named === undefined ? index + 1 : indexOf(definition, named);
-}
-
-function holds(value: unknown, operator: string, expected: unknown): boolean {
-  const same = (a: unknown, b: unknown) =>
-    a === b ||
-    (a !== undefined &&
-      a !== null &&
-      b !== null &&
-      b !== undefined &&
-      String(a).toLowerCase() === String(b).toLowerCase());
-  switch (operator) {
-    case 'eq':
-      return same(value, expected);
-    case 'ne':
-      return !same(value, expected);
-    case 'contains':
-      return (
-        typeof value === 'string' &&
-        typeof expected === 'string' &&
-        value.toLowerCase().includes(expected.toLowerCase())
-      );
-    case 'gt':
-      return Number(value) > Number(expected);
-    case 'lt':
-      return Number(value) < Number(expected);
-    case 'exists':
-      return value !== undefined && value !== null && value !== '';
-    case 'in':
-      return Array.isArray(expected) && expected.some((item) => same(value, item));
-    default:
-      return false;
   }
 }
