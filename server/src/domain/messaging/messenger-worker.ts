@@ -17,24 +17,16 @@ import type { AppContext } from '../../context.js';
 import { dialectOf } from '../../db/dialect.js';
 import { type Database, MESSAGE_KIND, type MessengerChannel, type MessengerMessageRow } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
-import { appendEvent } from '../../events/append.js';
-import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
+import { CursorFeed } from '../../events/cursor-feed.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { appendMessage } from '../conversations/commands.js';
 import { customerConversation, StepRefused } from '../flows/messaging.js';
 import { advanceBroadcasts } from './broadcasts.js';
 import { mintChatToken } from './chat-tokens.js';
-import {
-  addOptouts,
-  type FallbackRule,
-  isOptedOut,
-  type MessengerContent,
-  moveMessage,
-  stopWordOf,
-  UNSENT_STATES,
-} from './messages.js';
+import { type FallbackRule, isOptedOut, type MessengerContent, moveMessage, UNSENT_STATES } from './messages.js';
 import { CHAT_URL_VARIABLE, ContentRefused, contentVariables, renderSend, usableOn } from './messenger-content.js';
+import { applyMessengerEvents } from './messenger-feed.js';
 import { onMessengerWork } from './messenger-signal.js';
 import { startScenario } from './scenario-runs.js';
 import { submitDueTemplates } from './template-submission.js';
@@ -49,7 +41,6 @@ const CAPABILITY_TTL_MS = 60 * 60_000;
 /** Sends of cancelled broadcasts ended per round. */
 const CANCEL_BATCH = 1_000;
 const FEED_TYPES: ReadonlySet<string> = new Set(['message.status_changed', 'message.created']);
-const PROVIDER_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']);
 
 type Claimed = MessengerMessageRow & { rate?: number | null };
 
@@ -146,7 +137,7 @@ export class MessengerWorker {
     private readonly report: (error: unknown, message: string) => void,
   ) {
     this.feed = new CursorFeed(context.db, 'messenger', this.owner, FEED_TYPES, (trx, events) =>
-      this.applyEvents(trx, events),
+      applyMessengerEvents(trx, events),
     );
     this.loop = new ClaimLoop(
       {
@@ -587,142 +578,6 @@ export class MessengerWorker {
       .where('lease_owner', '=', this.owner)
       .execute();
   }
-
-  /** The feed's events: delivery changes of the sends' entries, and customers' messages on provider channels. */
-  private async applyEvents(trx: Tx, events: readonly FedEvent[]): Promise<void> {
-    const read = events.map((event) => ({ event, payload: JSON.parse(event.payload) as Record<string, unknown> }));
-    const ours = await this.messengerEntries(
-      trx,
-      read.filter(({ event }) => event.type === 'message.status_changed').map(({ payload }) => payload),
-    );
-    for (const { event, payload } of read) {
-      if (event.type === 'message.status_changed') {
-        if (ours.has(entryKey(payload.conversationId, payload.seq))) await this.deliveryChanged(trx, payload);
-      } else if (event.type === 'message.created' && payload.type === 'visitor' && event.client_id !== null)
-        await this.customerWrote(trx, event.client_id, payload);
-    }
-  }
-
-  /**
-   * Which of the statuses' messages the messenger sent (`conversation:seq`), in one statement for the batch: most
-   * statuses on a busy node are of other messages (agents', flows'), which need nothing more.
-   */
-  private async messengerEntries(trx: Tx, statuses: readonly Record<string, unknown>[]): Promise<Set<string>> {
-    if (statuses.length === 0) return new Set();
-    const rows = await trx
-      .selectFrom('messenger_message')
-      .select(['conversation_id', 'seq'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('conversation_id', 'seq'),
-          'in',
-          statuses.map((payload) => eb.tuple(Number(payload.conversationId), Number(payload.seq))),
-        ),
-      )
-      .execute();
-    return new Set(rows.map((row) => entryKey(row.conversation_id, row.seq)));
-  }
-
-  private async deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promise<void> {
-    const conversationId = Number(payload.conversationId);
-    const seq = Number(payload.seq);
-    const message = await trx
-      .selectFrom('messenger_message')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    if (message === undefined) return;
-    const at = nowInstant();
-    const state = String(payload.state);
-    if (state === 'sent') await moveMessage(trx, message, 'sent', ['queued'], { at });
-    else if (state === 'delivered')
-      await moveMessage(trx, message, 'delivered', ['queued', 'sent'], { at, set: { work: null, due_at: null } });
-    else if (state === 'read')
-      await moveMessage(trx, message, 'read', ['queued', 'sent', 'delivered'], {
-        at,
-        set: { work: null, due_at: null },
-      });
-    else if (state === 'failed') {
-      const error = (payload.error as { code: string; message: string } | null) ?? {
-        code: 'provider_failed',
-        message: 'The provider could not deliver the message.',
-      };
-      // A first channel that failed falls back at once when the send has a rule.
-      if (message.fallback !== null && message.fallback_from === null && message.work === 'fallback') {
-        await trx
-          .updateTable('messenger_message')
-          .set({ due_at: at, error_code: error.code, error_message: error.message, updated_at: at })
-          .where('id', '=', message.id)
-          .execute();
-        return;
-      }
-      await moveMessage(trx, message, 'failed', ['queued', 'sent'], { at, error });
-    }
-  }
-
-  /** A customer's message: a stop word puts the number on the opt-out list; a reply to a send is MESSENGER_INBOUND. */
-  private async customerWrote(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<void> {
-    const conversationId = Number(payload.conversationId);
-    const seq = Number(payload.seq);
-    const conversation = await trx
-      .selectFrom('conversation')
-      .select(['source', 'phone_number'])
-      .where('id', '=', conversationId)
-      .executeTakeFirst();
-    if (conversation === undefined || !PROVIDER_SOURCES.has(conversation.source)) return;
-    const entry = await trx
-      .selectFrom('conversation_message')
-      .select(['body'])
-      .where('conversation_id', '=', conversationId)
-      .where('seq', '=', seq)
-      .executeTakeFirst();
-    if (entry === undefined) return;
-    const contact = await trx
-      .selectFrom('channel_contact')
-      .select('address')
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    const from = contact?.address ?? conversation.phone_number;
-    if (from === null || from === undefined) return;
-    const at = nowInstant();
-    const stop = stopWordOf(entry.body);
-    if (stop !== undefined) await addOptouts(trx, clientId, [from], 'keyword', stop, at);
-    const repliedTo = await trx
-      .selectFrom('messenger_message')
-      .select(['id', 'reference', 'broadcast_id', 'channel'])
-      .where('client_id', '=', clientId)
-      .where('to', '=', from)
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    if (repliedTo === undefined && stop === undefined) return;
-    await appendEvent(trx, {
-      type: 'messaging.messenger_inbound',
-      clientId,
-      subject: { type: 'conversation', id: conversationId },
-      payload: {
-        owner: { kind: 'client', id: clientId },
-        resourceId: conversationId,
-        state: stop === undefined ? 'received' : 'opted_out',
-        previousState: null,
-        reason: stop === undefined ? null : `The customer sent ${stop}.`,
-        data: {
-          from,
-          channel: conversation.source,
-          text: entry.body,
-          conversation_id: conversationId,
-          in_reply_to: repliedTo?.id ?? null,
-          reference: repliedTo?.reference ?? null,
-          broadcast_id: repliedTo?.broadcast_id ?? null,
-          opted_out: stop !== undefined,
-          at,
-        },
-      },
-      at,
-    });
-  }
 }
 
 const workers = new WeakMap<AppContext, MessengerWorker>();
@@ -735,9 +590,4 @@ export function messengerWorker(context: AppContext, report: (error: unknown, me
     workers.set(context, worker);
   }
   return worker;
-}
-
-/** A conversation entry as a key (`conversation:seq`), from an event's payload or a row alike. */
-function entryKey(conversationId: unknown, seq: unknown): string {
-  return `${Number(conversationId)}:${Number(seq)}`;
 }
