@@ -369,7 +369,7 @@ export class FlowEngine {
         const started = nowInstant();
         let outcome: Outcome;
         try {
-          outcome = await localStep(trx, current, definition, step, ordinal, key, scope);
+          outcome = await localStep(trx, { run: current, definition, step, ordinal, key, scope });
         } catch (error) {
           if (!(error instanceof StepRefused)) throw error;
           await this.writeStep(trx, current, step, ordinal, {
@@ -472,7 +472,7 @@ export class FlowEngine {
    */
   private async makeCall(run: RunRow, definition: FlowDefinition, open: OpenCall): Promise<CallResult> {
     try {
-      const outcome = await callOut(this.deps, run, definition, open.step, open.key, open.scope);
+      const outcome = await callOut(this.deps, { ...open, run, definition });
       return { ...open, ok: true, outcome };
     } catch (error) {
       const retryable = (error instanceof MerchantCallError || error instanceof ShopifyAdminError) && error.retryable;

@@ -50,19 +50,23 @@ export interface Outcome {
   waiting?: { for: WaitingFor; dueAt: string | null };
 }
 
+/** A step about to run: its run as it stands, the flow's version, its ordinal, idempotency key and variables. */
+export interface StepAt {
+  run: RunRow;
+  definition: FlowDefinition;
+  step: Step;
+  ordinal: number;
+  /** run:<id>:step:<ordinal>, the idempotency key of what it charges or calls. */
+  key: string;
+  scope: Record<string, unknown>;
+}
+
 /** Steps that call out: their call is made between two commits. */
 export const EXTERNAL: ReadonlySet<Step['type']> = new Set(['get_object', 'update_object', 'shopify_update']);
 
 /** Steps that only write rows: all of their effect commits with the step. */
-export async function localStep(
-  trx: Tx,
-  run: RunRow,
-  definition: FlowDefinition,
-  step: Step,
-  ordinal: number,
-  key: string,
-  scope: Record<string, unknown>,
-): Promise<Outcome> {
+export async function localStep(trx: Tx, at: StepAt): Promise<Outcome> {
+  const { run, definition, step, ordinal, key, scope } = at;
   const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
   switch (step.type) {
     case 'send_message':
@@ -249,14 +253,8 @@ export async function chargeIfListed(
     });
 }
 
-export async function callOut(
-  deps: FlowEngineDeps,
-  run: RunRow,
-  definition: FlowDefinition,
-  step: Step,
-  key: string,
-  scope: Record<string, unknown>,
-): Promise<Outcome> {
+export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome> {
+  const { run, definition, step, key, scope } = at;
   const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
   const { db, outbound, secretsKey } = deps;
   if (step.type === 'get_object') {
