@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
 import type { OutboundGuard } from '../../http/outbound.js';
 import { recordCharge } from '../commerce/charges.js';
-import { callMerchant } from '../commerce/merchant.js';
+import { callMerchant, type MerchantEndpoint } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
 import { applyShopifyOrderAction } from '../commerce/shopify-admin.js';
 import { smsSegments } from '../commerce/sms-segments.js';
@@ -257,17 +257,12 @@ export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome
   const { run, definition, step, key, scope } = at;
   const following = nextIndex(definition, run.step_index, 'next' in step ? step.next : undefined);
   const { db, outbound, secretsKey } = deps;
+  // The merchant's web service, called with the step's idempotency key.
+  const merchant = (endpoint: MerchantEndpoint, body: Record<string, unknown>) =>
+    callMerchant(db, secretsKey, outbound, run.client_id, endpoint, body, key);
   if (step.type === 'get_object') {
     const keys = fillValues(step.keys, scope);
-    const answer = await callMerchant(
-      db,
-      secretsKey,
-      outbound,
-      run.client_id,
-      'getObject',
-      { object_type: step.object_type, keys },
-      key,
-    );
+    const answer = await merchant('getObject', { object_type: step.object_type, keys });
     // The seed's merchant answers the object itself, or `{ object: … }`.
     const found =
       typeof answer === 'object' && answer !== null && 'object' in answer
@@ -278,15 +273,7 @@ export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome
   if (step.type === 'update_object') {
     const id = fillValue(step.object_id ?? '{{object.id}}', scope);
     const values = fillValues(step.variables, scope);
-    const answer = await callMerchant(
-      db,
-      secretsKey,
-      outbound,
-      run.client_id,
-      'updateObject',
-      { object_type: step.object_type, id, variables: values },
-      key,
-    );
+    const answer = await merchant('updateObject', { object_type: step.object_type, id, variables: values });
     return { next: following, stepState: 'done', output: { id, variables: values, answer } };
   }
   if (step.type === 'shopify_update') {
