@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL } from '../../config.js';
 import type { Database } from '../../db/schema.js';
 import { commitGroupOf } from '../../events/commit-group.js';
+import type { Tx } from '../../events/transact.js';
 import { OutboundFailed, type OutboundGuard, OutboundRefused, type OutboundResponse } from '../../http/outbound.js';
 import { nowInstant } from '../../time.js';
 import { findStore, openStoreSecrets } from './shopify-stores.js';
@@ -219,13 +220,40 @@ export async function applyShopifyOrderAction(
   change: ShopifyOrderAction,
   idempotencyKey: string,
 ): Promise<void> {
+  const applied = await sendShopifyOrderAction(context, clientId, store, orderId, change, idempotencyKey);
+  // In the database's commit group: alone, this one row was a flush of its own per order on SQLite.
+  if (applied !== undefined) await commitGroupOf(context.db).run((trx) => recordShopifyOrderAction(trx, applied));
+}
+
+/** A change Shopify accepted, to remember under its idempotency key (recordShopifyOrderAction). */
+export interface AppliedOrderAction {
+  clientId: number;
+  idempotencyKey: string;
+  store: string;
+  orderId: string;
+  action: ShopifyOrderAction['action'];
+  appliedAt: string;
+}
+
+/**
+ * Sends the change to Shopify unless a change under this key is remembered; returns what to remember (undefined: it
+ * was applied before). A flow step remembers it in the transaction that commits the step's outcome.
+ */
+export async function sendShopifyOrderAction(
+  context: ShopifyAdminContext,
+  clientId: number,
+  store: string,
+  orderId: string,
+  change: ShopifyOrderAction,
+  idempotencyKey: string,
+): Promise<AppliedOrderAction | undefined> {
   const done = await context.db
     .selectFrom('shopify_order_action')
     .select('applied_at')
     .where('client_id', '=', clientId)
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
-  if (done !== undefined) return;
+  if (done !== undefined) return undefined;
   const row = await findStore(context.db, clientId, store);
   if (row === undefined)
     throw new ShopifyAdminError(
@@ -255,19 +283,21 @@ export async function applyShopifyOrderAction(
     throw error;
   }
   checkAnswer(response, field);
-  // In the database's commit group: alone, this one row was a flush of its own per order on SQLite.
-  await commitGroupOf(context.db).run((trx) =>
-    trx
-      .insertInto('shopify_order_action')
-      .values({
-        client_id: clientId,
-        idempotency_key: idempotencyKey,
-        store,
-        order_id: orderId,
-        action: change.action,
-        applied_at: nowInstant(),
-      })
-      .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
-      .execute(),
-  );
+  return { clientId, idempotencyKey, store, orderId, action: change.action, appliedAt: nowInstant() };
+}
+
+/** Remembers a change Shopify accepted: calling again with its key sends nothing. */
+export async function recordShopifyOrderAction(trx: Tx, applied: AppliedOrderAction): Promise<void> {
+  await trx
+    .insertInto('shopify_order_action')
+    .values({
+      client_id: applied.clientId,
+      idempotency_key: applied.idempotencyKey,
+      store: applied.store,
+      order_id: applied.orderId,
+      action: applied.action,
+      applied_at: applied.appliedAt,
+    })
+    .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
+    .execute();
 }

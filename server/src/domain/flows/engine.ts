@@ -484,6 +484,7 @@ export class FlowEngine {
   private async applyCallResult(chain: Chain, result: CallResult): Promise<void> {
     const { step, ordinal, started, attempts } = result;
     if (result.ok) {
+      await result.outcome.rows?.(chain.trx);
       await this.applyOutcome(chain, step, ordinal, result.outcome, started, attempts);
       if (chain.run().state === 'running' || chain.run().state === 'waiting') await chain.apply({ error: null });
       if (step.type !== 'shopify_update')

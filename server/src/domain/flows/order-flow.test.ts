@@ -127,6 +127,27 @@ describe('cash on delivery: an order flow', () => {
     }, 20_000);
     expect(shopify.order(SHOP.name, 5001)).toMatchObject({ tags: ['cod-confirmed'], cancelled: false });
     expect(shopify.order(SHOP.name, 5002)).toMatchObject({ tags: [], cancelled: true });
+    // Each change Shopify accepted is remembered under its step's key (a retried step sends it again never).
+    const calls = await s.t.store.db
+      .selectFrom('flow_run_step')
+      .select(['run_id', 'ordinal'])
+      .where('type', '=', 'shopify_update')
+      .execute();
+    const stepKeys = new Set(calls.map((step) => `run:${step.run_id}:step:${step.ordinal}`));
+    const actions = await s.t.store.db
+      .selectFrom('shopify_order_action')
+      .select(['order_id', 'action', 'idempotency_key'])
+      .orderBy('order_id')
+      .execute();
+    const remembered = actions.map((row) => ({
+      order_id: row.order_id,
+      action: row.action,
+      keyOfAStep: stepKeys.has(row.idempotency_key),
+    }));
+    expect(remembered).toEqual([
+      { order_id: '5001', action: 'tag', keyOfAStep: true },
+      { order_id: '5002', action: 'cancel', keyOfAStep: true },
+    ]);
 
     const first = await commerce('GET', '/getFlowByUserKey?user_key=%2B393331110001');
     const [run] = first.body.data as unknown as Array<{

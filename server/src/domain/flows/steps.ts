@@ -8,7 +8,7 @@ import type { OutboundGuard } from '../../http/outbound.js';
 import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, type MerchantEndpoint } from '../commerce/merchant.js';
 import { nextRomeTimeOfDay, romeTime } from '../commerce/rome-time.js';
-import { applyShopifyOrderAction } from '../commerce/shopify-admin.js';
+import { recordShopifyOrderAction, sendShopifyOrderAction } from '../commerce/shopify-admin.js';
 import { smsSegments } from '../commerce/sms-segments.js';
 import { type FlowDefinition, fillTemplate, fillValue, fillValues, lookUp, type Step } from './definition.js';
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
@@ -48,6 +48,8 @@ export interface Outcome {
   conversationId?: number;
   /** The run waits (a reply, a time) until due_at (null: only a reply wakes it). */
   waiting?: { for: WaitingFor; dueAt: string | null };
+  /** Rows a call's outcome commits with it (what the call changed outside, remembered under its key). */
+  rows?: (trx: Tx) => Promise<void>;
 }
 
 /** A step about to run: its run as it stands, the flow's version, its ordinal, idempotency key and variables. */
@@ -290,8 +292,14 @@ export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome
         : step.action === 'note'
           ? { action: 'note' as const, note: fillTemplate(step.note ?? '', scope) }
           : { action: 'cancel' as const, reason: fillTemplate(step.reason ?? '', scope) };
-    await applyShopifyOrderAction(deps, run.client_id, order.store, order.external_id, change, key);
-    return { next: following, stepState: 'done', output: change };
+    const applied = await sendShopifyOrderAction(deps, run.client_id, order.store, order.external_id, change, key);
+    return {
+      next: following,
+      stepState: 'done',
+      output: change,
+      // Remembered with the step's outcome, in its transaction: one commit after Shopify's answer, not two.
+      ...(applied !== undefined && { rows: (trx: Tx) => recordShopifyOrderAction(trx, applied) }),
+    };
   }
   throw new StepRefused(`Step type '${step.type}' does not call out.`);
 }
