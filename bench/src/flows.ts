@@ -11,7 +11,10 @@
 // customer's button (one in ten cancels), posted to /webhook/facebook/ signed with the app secret as Meta posts it;
 // the fake also posts the sent/delivered/read statuses there, as Meta does.
 //
-// Figures: steps per second from the first webhook to the last run's end; per-step latency from when the step became
+// Options: BENCH_FLOWS_IN_FLIGHT (runs kept under way, 64), BENCH_FLOWS_RATE (orders a second instead: an open load
+// at a set rate, where a node falling behind shows as a growing backlog), BENCH_FLOWS_WARMUP (runs made first and left
+// out of every figure).
+// Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the step became
 // due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook, for
 // wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a deliberate
 // wait and is left out. Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one
@@ -38,6 +41,13 @@ import { median, percentile, round } from './stats.js';
 
 /** Runs under way at any time; `BENCH_FLOWS_IN_FLIGHT` sets another load (the latency at a lighter or heavier one). */
 const RUNS_IN_FLIGHT = Number(process.env.BENCH_FLOWS_IN_FLIGHT ?? 64);
+/**
+ * Orders posted per second when set (`BENCH_FLOWS_RATE`): an open load at a given rate, however far behind the node
+ * falls (runs in flight then grow), instead of RUNS_IN_FLIGHT kept under way.
+ */
+const ORDERS_PER_SECOND = process.env.BENCH_FLOWS_RATE === undefined ? undefined : Number(process.env.BENCH_FLOWS_RATE);
+/** Runs made before the measured ones and left out of every figure (`BENCH_FLOWS_WARMUP`; none by default). */
+const WARMUP_RUNS = Number(process.env.BENCH_FLOWS_WARMUP ?? 0);
 const TARGET_STEPS_PER_SECOND = 1_000;
 const TARGET_STEP_P99_MS = 100;
 const APP_SECRET = 'bench-meta-app-secret';
@@ -50,6 +60,7 @@ const STEPS_PER_RUN = 6;
 
 /** The customer of run `index`: a phone of its own, so each reply finds its run's conversation. */
 const phoneOf = (index: number) => `+39333${String(index).padStart(7, '0')}`;
+const indexOfPhone = (phone: string) => Number(phone.slice(6));
 const cancels = (index: number) => index % 10 === 9;
 
 /** The fake Graph API, which also tells the bench of each template it accepts (the customer then answers). */
@@ -205,10 +216,15 @@ interface StepRow {
 }
 
 /** Latencies in ms by step type, each from when the step became due to its end. */
-async function stepLatencies(reader: Reader): Promise<{ all: number[]; byType: Map<string, number[]>; steps: number }> {
-  const runs = await reader.all<{ id: number; user_key: string; started_at: string }>(
-    'select id, user_key, started_at from flow_run',
-  );
+async function stepLatencies(
+  reader: Reader,
+  warmup: number,
+): Promise<{ all: number[]; byType: Map<string, number[]>; steps: number }> {
+  const runs = (
+    await reader.all<{ id: number; user_key: string; started_at: string }>(
+      'select id, user_key, started_at from flow_run',
+    )
+  ).filter((run) => indexOfPhone(run.user_key) >= warmup);
   const steps = await reader.all<StepRow>(
     'select run_id, ordinal, type, started_at, ended_at from flow_run_step order by run_id, ordinal',
   );
@@ -231,7 +247,8 @@ async function stepLatencies(reader: Reader): Promise<{ all: number[]; byType: M
   for (const step of steps) {
     if (step.ended_at === null) throw new Error(`step ${step.ordinal} of run ${step.run_id} has not ended`);
     const run = runsById.get(step.run_id);
-    if (run === undefined) throw new Error(`a step of unknown run ${step.run_id}`);
+    // A warm-up run's step.
+    if (run === undefined) continue;
     const started = Date.parse(step.started_at);
     const ended = Date.parse(step.ended_at);
     let due = step.run_id === previousRun ? previousEnd : Date.parse(run.started_at);
@@ -247,7 +264,7 @@ async function stepLatencies(reader: Reader): Promise<{ all: number[]; byType: M
     previousRun = step.run_id;
     previousEnd = ended;
   }
-  return { all, byType, steps: steps.length };
+  return { all, byType, steps: all.length };
 }
 
 /** The Shopify order each order id names, changed exactly once as its customer answered. */
@@ -319,52 +336,67 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
         (error: unknown) => replyErrors.push(String(error)),
       );
     };
-    const webhooks = Array.from({ length: runs }, (_, index) => orderWebhook(shopify, index));
+    const total = WARMUP_RUNS + runs;
+    const webhooks = Array.from({ length: total }, (_, index) => orderWebhook(shopify, index));
     reader = await readerOf(database);
-    const ended = async () =>
-      Number(
-        (
-          await (reader as Reader).all<{ n: number | string }>(
-            "select count(*) as n from flow_run where state in ('done', 'failed', 'cancelled')",
-          )
-        )[0]?.n ?? 0,
+    // Asked every 5 ms: counting the ended runs walked all of them (~2 ms at 12,000 runs, a good part of the core this
+    // process's fakes answer on). Runs made minus runs under way reads two index entries' worth; SQLite's ids have no
+    // gaps, PostgreSQL's may (a rolled-back insert), so there the runs are counted.
+    const madeSql = postgres ? 'select count(*) as n from flow_run' : 'select max(id) as n from flow_run';
+    const ended = async () => {
+      const [made] = await (reader as Reader).all<{ n: number | string | null }>(madeSql);
+      const [live] = await (reader as Reader).all<{ n: number | string }>(
+        "select count(*) as n from flow_run where state in ('running', 'waiting')",
       );
+      return Number(made?.n ?? 0) - Number(live?.n ?? 0);
+    };
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: RUNS_IN_FLIGHT });
     const url = new URL(webhookUrl);
-    let posted = 0;
-    let finished = 0;
-    const deadline = Date.now() + Math.max(120_000, runs * 30);
-    const started = performance.now();
-    let reported = started;
-    // Keeps RUNS_IN_FLIGHT runs under way: a new order each time one ends.
-    while (finished < runs) {
-      while (posted < runs && posted - finished < RUNS_IN_FLIGHT) {
-        const webhook = webhooks[posted];
-        posted += 1;
-        if (webhook === undefined) break;
-        void post(agent, url, webhook.body, webhook.headers).then(
-          (status) => {
-            if (status !== 200) replyErrors.push(`order webhook answered ${status}`);
-          },
-          (error: unknown) => replyErrors.push(String(error)),
-        );
+    const deadline = Date.now() + Math.max(120_000, total * 30);
+    /** Posts orders `from` to `to` (closed: RUNS_IN_FLIGHT under way; open: `rate` a second) until their runs ended. */
+    const drive = async (from: number, to: number, rate: number | undefined, phase: string) => {
+      let posted = from;
+      let finished = from;
+      const started = performance.now();
+      let reported = started;
+      while (finished < to) {
+        const owed =
+          rate === undefined
+            ? finished + RUNS_IN_FLIGHT
+            : from + Math.floor(((performance.now() - started) / 1000) * rate) + 1;
+        while (posted < to && posted < owed) {
+          const webhook = webhooks[posted];
+          posted += 1;
+          if (webhook === undefined) break;
+          void post(agent, url, webhook.body, webhook.headers).then(
+            (status) => {
+              if (status !== 200) replyErrors.push(`order webhook answered ${status}`);
+            },
+            (error: unknown) => replyErrors.push(String(error)),
+          );
+        }
+        if (replyErrors.length > 0) throw new Error(replyErrors.slice(0, 5).join('; '));
+        if (Date.now() > deadline) {
+          const stuck = await (reader as Reader).all<Record<string, unknown>>(
+            "select id, user_key, state, step_index, waiting_for, due_at, lease_until, error from flow_run where state not in ('done', 'failed', 'cancelled') limit 5",
+          );
+          throw new Error(`only ${finished}/${total} runs ended in time; some left: ${JSON.stringify(stuck)}`);
+        }
+        if (performance.now() - reported > 5_000) {
+          reported = performance.now();
+          console.log(
+            `${phase} ${round((reported - started) / 1000)} s: ${finished - from}/${to - from} runs ended, ${posted - from} orders posted`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        finished = await ended();
       }
-      if (replyErrors.length > 0) throw new Error(replyErrors.slice(0, 5).join('; '));
-      if (Date.now() > deadline) {
-        const stuck = await reader.all<Record<string, unknown>>(
-          "select id, user_key, state, step_index, waiting_for, due_at, lease_until, error from flow_run where state not in ('done', 'failed', 'cancelled') limit 5",
-        );
-        throw new Error(`only ${finished}/${runs} runs ended in time; some left: ${JSON.stringify(stuck)}`);
-      }
-      if (performance.now() - reported > 5_000) {
-        reported = performance.now();
-        console.log(`${round((reported - started) / 1000)} s: ${finished}/${runs} runs ended, ${posted} orders posted`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      finished = await ended();
-    }
-    const seconds = (performance.now() - started) / 1000;
+      return (performance.now() - started) / 1000;
+    };
+    // Warm-up runs first, not measured: a node just started runs at about half speed for its first ~10 s.
+    if (WARMUP_RUNS > 0) await drive(0, WARMUP_RUNS, undefined, 'warm-up');
+    const seconds = await drive(WARMUP_RUNS, total, ORDERS_PER_SECOND, 'measured');
     agent.destroy();
     await whatsapp.settle();
 
@@ -372,27 +404,27 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
       'select state, count(*) as n from flow_run group by state',
     );
     const done = Number(states.find((row) => row.state === 'done')?.n ?? 0);
-    if (done !== runs) throw new Error(`runs by state: ${JSON.stringify(states)} (expected ${runs} done)`);
+    if (done !== total) throw new Error(`runs by state: ${JSON.stringify(states)} (expected ${total} done)`);
     const charges = await reader.all<{ run_id: number }>('select run_id from commerce_charge');
-    if (charges.length !== runs || new Set(charges.map((charge) => charge.run_id)).size !== runs)
+    if (charges.length !== total || new Set(charges.map((charge) => charge.run_id)).size !== total)
       throw new Error(`${charges.length} charges over ${new Set(charges.map((c) => c.run_id)).size} runs`);
     const templates = whatsapp.accepted.filter((message) => message.type === 'template');
-    if (templates.length !== runs || new Set(templates.map((message) => message.to)).size !== runs)
-      throw new Error(`${templates.length} templates sent for ${runs} orders`);
-    checkShopify(shopify, runs);
+    if (templates.length !== total || new Set(templates.map((message) => message.to)).size !== total)
+      throw new Error(`${templates.length} templates sent for ${total} orders`);
+    checkShopify(shopify, total);
 
-    const latencies = await stepLatencies(reader);
+    const latencies = await stepLatencies(reader, WARMUP_RUNS);
     if (latencies.steps !== runs * STEPS_PER_RUN)
       throw new Error(`${latencies.steps} step rows, expected ${runs * STEPS_PER_RUN}`);
     // From the order's commit (the webhook's answer) to its run's creation by the flows' event feed.
     const orders = await reader.all<{ id: number; created_at: string }>('select id, created_at from commerce_order');
     const orderCreated = new Map(orders.map((order) => [order.id, Date.parse(order.created_at)]));
-    const runStarts = await reader.all<{ order_id: number; started_at: string }>(
-      'select order_id, started_at from flow_run',
+    const runStarts = await reader.all<{ order_id: number; user_key: string; started_at: string }>(
+      'select order_id, user_key, started_at from flow_run',
     );
-    const runStartMs = runStarts.map(
-      (run) => Date.parse(run.started_at) - (orderCreated.get(run.order_id) ?? Number.NaN),
-    );
+    const runStartMs = runStarts
+      .filter((run) => indexOfPhone(run.user_key) >= WARMUP_RUNS)
+      .map((run) => Date.parse(run.started_at) - (orderCreated.get(run.order_id) ?? Number.NaN));
     const statuses = whatsapp.accepted.length;
     return { seconds, steps: latencies.steps, latencies, runStartMs, statuses };
   } catch (error) {
@@ -540,7 +572,9 @@ export async function flows(options: BenchOptions): Promise<Record<string, unkno
   return {
     database: options.postgres ? 'postgres' : 'sqlite',
     runs,
-    runs_in_flight: RUNS_IN_FLIGHT,
+    warmup_runs: WARMUP_RUNS,
+    runs_in_flight: ORDERS_PER_SECOND === undefined ? RUNS_IN_FLIGHT : null,
+    orders_per_second: ORDERS_PER_SECOND ?? null,
     steps: causerie.steps,
     causerie_seconds: round(causerie.seconds, 2),
     steps_per_second: round(stepsPerSecond, 0),
