@@ -211,18 +211,12 @@ function checkAnswer(response: OutboundResponse, field: string): void {
  * Applies the change to the order (Shopify GID or numeric id) of the client's store; throws ShopifyAdminError with
  * the userErrors / HTTP status so a flow step can mark itself failed (retryable: 429/5xx; not: 4xx/userErrors). A
  * change Shopify accepted is remembered under its idempotency key, so calling again with that key does nothing.
+ * Arguments as sendShopifyOrderAction's; the change is remembered in a commit of its own.
  */
-export async function applyShopifyOrderAction(
-  context: ShopifyAdminContext,
-  clientId: number,
-  store: string,
-  orderId: string,
-  change: ShopifyOrderAction,
-  idempotencyKey: string,
-): Promise<void> {
-  const applied = await sendShopifyOrderAction(context, clientId, store, orderId, change, idempotencyKey);
+export async function applyShopifyOrderAction(...request: Parameters<typeof sendShopifyOrderAction>): Promise<void> {
+  const applied = await sendShopifyOrderAction(...request);
   // In the database's commit group: alone, this one row was a flush of its own per order on SQLite.
-  if (applied !== undefined) await commitGroupOf(context.db).run((trx) => recordShopifyOrderAction(trx, applied));
+  if (applied !== undefined) await commitGroupOf(request[0].db).run((trx) => recordShopifyOrderAction(trx, applied));
 }
 
 /** A change Shopify accepted, to remember under its idempotency key (recordShopifyOrderAction). */
