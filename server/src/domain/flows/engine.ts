@@ -4,11 +4,12 @@
 // calls with the idempotency key run:<id>:step:<ordinal>, then commits its outcome: after a kill -9 a completed step is
 // never run again, and an interrupted one is retried with the same key.
 import { randomUUID } from 'node:crypto';
-import type { Selectable, Transaction, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import { dialectOf } from '../../db/dialect.js';
-import type { Database, FlowRunTable } from '../../db/schema.js';
+import type { FlowRunTable } from '../../db/schema.js';
 import { type CommitGroup, commitGroupOf } from '../../events/commit-group.js';
+import type { Tx } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
 import { MerchantCallError } from '../commerce/merchant.js';
 import { romeTime } from '../commerce/rome-time.js';
@@ -27,13 +28,10 @@ import {
   indexOf,
   localStep,
   type Outcome,
+  type RunRow,
   type WaitingFor,
 } from './steps.js';
 
-export type { FlowEngineDeps, WaitingFor } from './steps.js';
-
-type Tx = Transaction<Database>;
-export type RunRow = Selectable<FlowRunTable>;
 type RunChange = Updateable<FlowRunTable>;
 
 /** Delays before each retry of a failing call (merchant, Shopify): 1 s, 5 s, 30 s, 2 min, then the step fails. */

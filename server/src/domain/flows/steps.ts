@@ -1,9 +1,10 @@
 // What each step of a flow does: the local steps, whose whole effect is rows written in the run's transaction, and
 // the calls out (merchant, Shopify), made outside any transaction with the step's idempotency key. The engine
 // (engine.ts) decides when a step runs and commits what it returns.
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
+import type { Tx } from '../../events/transact.js';
 import type { OutboundGuard } from '../../http/outbound.js';
 import { recordCharge } from '../commerce/charges.js';
 import { callMerchant, type MerchantEndpoint } from '../commerce/merchant.js';
@@ -14,8 +15,8 @@ import { type FlowDefinition, fillTemplate, fillValue, fillValues, lookUp, type 
 import { type FlowContent, handOver, StepRefused, sendFlowMessage } from './messaging.js';
 import { firstReplyAfter, replyCursor, replyOutput, replyVariables } from './replies.js';
 
-type Tx = Transaction<Database>;
-type RunRow = Selectable<FlowRunTable>;
+/** A flow run's row, as the engine claims it and its steps read it. */
+export type RunRow = Selectable<FlowRunTable>;
 
 export interface FlowEngineDeps {
   db: Kysely<Database>;
