@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared.js';
 import { type ConversationMessageRow, type Database, MESSAGE_KIND } from '../db/schema.js';
 import { appendMessage, openConversation } from '../domain/conversations/commands.js';
 import { recordMetaTemplateStatus } from '../domain/messaging/template-status.js';
@@ -96,13 +97,9 @@ async function firstSighting(trx: Tx, channelId: number, providerMessageId: stri
   return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-/** The customer's contact on the channel, and its conversation when that is still open. */
-export async function contactOf(
-  trx: Tx,
-  channelId: number,
-  address: string,
-): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
-  const contact = await trx
+/** A customer's contact on a channel with its conversation's status (prepared: one for every inbound message). */
+const contactRow = preparedQuery((db, p: { channelId: number; address: string }) =>
+  db
     .selectFrom('channel_contact')
     .leftJoin('conversation', 'conversation.id', 'channel_contact.conversation_id')
     .select([
@@ -111,9 +108,17 @@ export async function contactOf(
       'channel_contact.conversation_id',
       'conversation.status',
     ])
-    .where('channel_contact.channel_id', '=', channelId)
-    .where('channel_contact.address', '=', address)
-    .executeTakeFirst();
+    .where('channel_contact.channel_id', '=', p.channelId)
+    .where('channel_contact.address', '=', p.address),
+);
+
+/** The customer's contact on the channel, and its conversation when that is still open. */
+export async function contactOf(
+  trx: Tx,
+  channelId: number,
+  address: string,
+): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
+  const [contact] = (await contactRow(trx, { channelId, address })).rows;
   if (contact === undefined) return undefined;
   const open = contact.conversation_id !== null && contact.status !== null && contact.status !== 'closed';
   return {

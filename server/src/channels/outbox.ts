@@ -3,6 +3,7 @@
 // provider statuses (queued → sent → delivered → read | failed) with `message.status_changed` for each change.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { ChannelOutboundRow, ConversationTable, Database } from '../db/schema.js';
 import { ApiError, conflict } from '../errors.js';
 import { appendEvent } from '../events/append.js';
@@ -206,17 +207,20 @@ export async function changeDeliveryState(
   }
   if (state === 'failed' && row.state === 'read') return null;
   const at = nowInstant();
-  await trx
-    .updateTable('channel_outbound')
-    .set({
-      state,
-      updated_at: at,
-      claimed_until: null,
-      ...(extra.providerMessageId !== undefined && { provider_message_id: extra.providerMessageId }),
-      ...(extra.error !== undefined && { error_code: extra.error.code, error_message: extra.error.message }),
-    })
-    .where('id', '=', row.id)
-    .execute();
+  if (extra.providerMessageId === undefined && extra.error === undefined)
+    await moveDelivery(trx, { id: row.id, state, at });
+  else
+    await trx
+      .updateTable('channel_outbound')
+      .set({
+        state,
+        updated_at: at,
+        claimed_until: null,
+        ...(extra.providerMessageId !== undefined && { provider_message_id: extra.providerMessageId }),
+        ...(extra.error !== undefined && { error_code: extra.error.code, error_message: extra.error.message }),
+      })
+      .where('id', '=', row.id)
+      .execute();
   await announceDeliveryState(trx, row, state, extra.error, at);
   return {
     conversationId: row.conversation_id,
@@ -270,14 +274,17 @@ async function announceDeliveryState(
   });
 }
 
-/** Applies a provider status to the message it names; undefined when no message of this channel has that id (yet). */
-export async function applyDeliveryStatus(
-  trx: Tx,
-  channelId: number,
-  status: DeliveryStatus,
-): Promise<DeliveryChange | null | undefined> {
-  // The conversation's facts with the row, in one statement: a status that changes something announces them.
-  const found = await trx
+/** A plain move of an outbound message's state (a provider's status): prepared, a busy channel runs it by the hundred. */
+const moveDelivery = preparedQuery((db, p: { id: number; state: DeliveryState; at: string }) =>
+  db
+    .updateTable('channel_outbound')
+    .set({ state: p.state, updated_at: p.at, claimed_until: null })
+    .where('id', '=', p.id),
+);
+
+/** The message a provider's status names, with its conversation's facts (prepared: one for every status). */
+const statusTarget = preparedQuery((db, p: { channelId: number; providerMessageId: string }) =>
+  db
     .selectFrom('channel_outbound')
     .innerJoin('conversation', 'conversation.id', 'channel_outbound.conversation_id')
     .select([
@@ -293,9 +300,18 @@ export async function applyDeliveryStatus(
       'conversation.visitor_id',
       'conversation.operator_id',
     ])
-    .where('channel_outbound.channel_id', '=', channelId)
-    .where('channel_outbound.provider_message_id', '=', status.providerMessageId)
-    .executeTakeFirst();
+    .where('channel_outbound.channel_id', '=', p.channelId)
+    .where('channel_outbound.provider_message_id', '=', p.providerMessageId),
+);
+
+/** Applies a provider status to the message it names; undefined when no message of this channel has that id (yet). */
+export async function applyDeliveryStatus(
+  trx: Tx,
+  channelId: number,
+  status: DeliveryStatus,
+): Promise<DeliveryChange | null | undefined> {
+  // The conversation's facts with the row, in one statement: a status that changes something announces them.
+  const [found] = (await statusTarget(trx, { channelId, providerMessageId: status.providerMessageId })).rows;
   if (found === undefined) return undefined;
   const { website_id, channel, source, visitor_id, operator_id, ...row } = found;
   return changeDeliveryState(

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { openText, sealText } from '../../channels/secrets.js';
 import { isUniqueViolation } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database, ShopifyStoreRow } from '../../db/schema.js';
 import { conflict, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
@@ -31,13 +32,13 @@ export function findStore(
   clientId: number,
   idStore: string,
 ): Promise<ShopifyStoreRow | undefined> {
-  return db
-    .selectFrom('shopify_store')
-    .selectAll()
-    .where('client_id', '=', clientId)
-    .where('id_store', '=', idStore)
-    .executeTakeFirst();
+  return storeRow(db, { clientId, idStore }).then((result) => result.rows[0]);
 }
+
+/** Prepared: every order webhook and every Shopify step reads its store. */
+const storeRow = preparedQuery((db, p: { clientId: number; idStore: string }) =>
+  db.selectFrom('shopify_store').selectAll().where('client_id', '=', p.clientId).where('id_store', '=', p.idStore),
+);
 
 export function listStores(db: Kysely<Database>, clientId: number): Promise<ShopifyStoreRow[]> {
   return db.selectFrom('shopify_store').selectAll().where('client_id', '=', clientId).orderBy('id').execute();

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { channelKey } from '../../channels/secrets.js';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared.js';
 import { isEmailAddress } from '../../email.js';
 import { ApiError, fieldInvalid, fieldMissing, unknownResource } from '../../errors.js';
 import { commitGroupOf } from '../../events/commit-group.js';
@@ -206,24 +207,14 @@ export const shopifyWebhookRoutes: FastifyPluginAsyncTypebox<{ context: AppConte
       // Joins the database's group commit: orders arriving together reach the disk in one flush.
       return await commitGroupOf(context.db).run(async (trx) => {
         if (webhookId !== undefined) {
-          const taken = await trx
-            .insertInto('shopify_webhook_seen')
-            .values({ store_id: store.id, webhook_id: webhookId, order_id: null, received_at: nowInstant() })
-            .onConflict((oc) => oc.columns(['store_id', 'webhook_id']).doNothing())
-            .executeTakeFirst();
-          if (Number(taken.numInsertedOrUpdatedRows ?? 0n) === 0) {
+          const taken = await takeDelivery(trx, { storeId: store.id, webhookId, at: nowInstant() });
+          if (Number(taken.numAffectedRows ?? 0n) === 0) {
             request.log.info(`shopify: delivery ${webhookId} of store ${store.id_store} taken before; nothing created`);
             return { order_id: null, created: false, duplicate: true };
           }
         }
         const { order: stored, created } = await insertOrder(trx, principal.clientId, order, 'shopify');
-        if (webhookId !== undefined)
-          await trx
-            .updateTable('shopify_webhook_seen')
-            .set({ order_id: stored.id })
-            .where('store_id', '=', store.id)
-            .where('webhook_id', '=', webhookId)
-            .execute();
+        if (webhookId !== undefined) await deliveryMadeOrder(trx, { storeId: store.id, webhookId, orderId: stored.id });
         return { order_id: stored.id, created, duplicate: false };
       });
     } catch (error) {
@@ -239,3 +230,20 @@ export const shopifyWebhookRoutes: FastifyPluginAsyncTypebox<{ context: AppConte
       data: await receive(request),
     }));
 };
+
+// Prepared (db/prepared.ts): every order webhook runs both.
+/** Notes a delivery id; no row changed when it was taken before (Shopify's retry of a delivery). */
+const takeDelivery = preparedQuery((db, p: { storeId: number; webhookId: string; at: string }) =>
+  db
+    .insertInto('shopify_webhook_seen')
+    .values({ store_id: p.storeId, webhook_id: p.webhookId, order_id: null, received_at: p.at })
+    .onConflict((oc) => oc.columns(['store_id', 'webhook_id']).doNothing()),
+);
+
+const deliveryMadeOrder = preparedQuery((db, p: { storeId: number; webhookId: string; orderId: number }) =>
+  db
+    .updateTable('shopify_webhook_seen')
+    .set({ order_id: p.orderId })
+    .where('store_id', '=', p.storeId)
+    .where('webhook_id', '=', p.webhookId),
+);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
+import { preparedQuery } from '../../db/prepared.js';
 import {
   type ContactType,
   type ConversationChannel,
@@ -65,6 +66,57 @@ export interface MessageEntry {
   clientMessageId?: string | null;
 }
 
+/** What appending a message reads of its conversation, with the seq it took. */
+const BUMPED = ['last_seq', 'client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'answered_at'] as const;
+
+/** Takes the conversation's next seq, unless it is closed (prepared: every message of every channel runs it). */
+const bumpOpenSeq = preparedQuery((db, p: { id: number; at: string }) =>
+  db
+    .updateTable('conversation')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p.at }))
+    .where('id', '=', p.id)
+    .where('status', '!=', 'closed')
+    .returning(BUMPED),
+);
+
+/** Takes the conversation's next seq, closed or not (the closing notice itself). */
+const bumpAnySeq = preparedQuery((db, p: { id: number; at: string }) =>
+  db
+    .updateTable('conversation')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p.at }))
+    .where('id', '=', p.id)
+    .returning(BUMPED),
+);
+
+const insertMessage = preparedQuery(
+  (
+    db,
+    p: {
+      conversationId: number;
+      seq: number;
+      kind: MessageKind;
+      operatorId: number | null;
+      body: string;
+      createdAt: string;
+      data: string | null;
+      clientMessageId: string | null;
+    },
+  ) =>
+    db
+      .insertInto('conversation_message')
+      .values({
+        conversation_id: p.conversationId,
+        seq: p.seq,
+        kind: p.kind,
+        operator_id: p.operatorId,
+        body: p.body,
+        created_at: p.createdAt,
+        data: p.data,
+        client_message_id: p.clientMessageId,
+      })
+      .returningAll(),
+);
+
 /**
  * Appends one history entry: allocates the next `seq` by incrementing `conversation.last_seq` in this
  * transaction (the UPDATE also locks the row, so concurrent appends are numbered one after the other),
@@ -81,14 +133,8 @@ export async function appendMessage(
   // refused whole, even inside a batch that commits other messages.
   const outbound =
     entry.kind === MESSAGE_KIND.operator ? await planProviderMessage(trx, conversationId, entry) : undefined;
-  let bump = trx
-    .updateTable('conversation')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: nowInstant() }))
-    .where('id', '=', conversationId);
-  if (!options.allowClosed) bump = bump.where('status', '!=', 'closed');
-  const conversation = await bump
-    .returning(['last_seq', 'client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'answered_at'])
-    .executeTakeFirst();
+  const bump = options.allowClosed ? bumpAnySeq : bumpOpenSeq;
+  const [conversation] = (await bump(trx, { id: conversationId, at: nowInstant() })).rows;
   if (!conversation) {
     const exists = await trx
       .selectFrom('conversation')
@@ -107,20 +153,19 @@ export async function appendMessage(
     throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   }
   const seq = Number(conversation.last_seq);
-  const row = await trx
-    .insertInto('conversation_message')
-    .values({
-      conversation_id: conversationId,
+  const [row] = (
+    await insertMessage(trx, {
+      conversationId,
       seq,
       kind: entry.kind,
-      operator_id: operatorId,
+      operatorId,
       body: entry.text,
-      created_at: entry.at,
+      createdAt: entry.at,
       data: entry.data === undefined ? null : JSON.stringify(entry.data),
-      client_message_id: entry.clientMessageId ?? null,
+      clientMessageId: entry.clientMessageId ?? null,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  ).rows;
+  if (row === undefined) throw new Error(`Message ${seq} of conversation ${conversationId} was not stored.`);
   // A reply in a WhatsApp, SMS or RCS conversation is queued for its provider in this same transaction.
   if (outbound !== undefined) await queueProviderMessage(trx, outbound, seq);
   if (entry.kind === MESSAGE_KIND.operator && conversation.answered_at === null) {

@@ -1,6 +1,7 @@
 // Queries for conversations, their history and tags, limited to the clients the principal may see.
 import type { Kysely } from 'kysely';
 import { type IdPage, inIdOrder, pageOfIds } from '../../db/paging.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { ConversationMessageRow, ConversationRow, Database, TagRow } from '../../db/schema.js';
 import { CONTACT_TYPES, CONVERSATION_MESSAGE_COLUMNS } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
@@ -223,3 +224,11 @@ export async function loadTags(db: Kysely<Database>, principal: Principal, ids: 
     })),
   );
 }
+
+/**
+ * Where a conversation reaches its customer: its source (`whatsapp`, `sms`, `rcs`, `chat`…) and phone number. Prepared
+ * (db/prepared.ts): the flows' and the messenger's feeds read it for every customer message.
+ */
+export const conversationAddress = preparedQuery((db, p: { id: number }) =>
+  db.selectFrom('conversation').select(['source', 'phone_number']).where('id', '=', p.id),
+);

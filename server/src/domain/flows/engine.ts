@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { type Claim, ClaimLoop } from '../../claim-loop.js';
 import { dialectOf } from '../../db/dialect.js';
-import type { FlowRunTable } from '../../db/schema.js';
+import { preparedQuery } from '../../db/prepared.js';
+import type { FlowRunTable, FlowStepState } from '../../db/schema.js';
 import { type CommitGroup, commitGroupOf } from '../../events/commit-group.js';
 import type { Tx } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
@@ -300,16 +301,16 @@ export class FlowEngine {
       current = run;
       call = undefined;
       steps = 0;
-      const lease = await trx
-        .updateTable('flow_run')
-        // Each commit renews the lease: a run that makes progress is not taken over.
-        .set({ updated_at: nowInstant(), lease_until: new Date(Date.now() + this.leaseMs).toISOString() })
-        .where('id', '=', run.id)
-        .where('lease_owner', '=', this.owner)
-        .where('state', '=', run.state)
-        .executeTakeFirst();
+      // Each commit renews the lease: a run that makes progress is not taken over.
+      const lease = await renewLease(trx, {
+        id: run.id,
+        owner: this.owner,
+        state: run.state,
+        updatedAt: nowInstant(),
+        leaseUntil: new Date(Date.now() + this.leaseMs).toISOString(),
+      });
       // Nothing written yet: the other runs of the commit go on.
-      if (Number(lease.numUpdatedRows) !== 1) return false;
+      if (Number(lease.numAffectedRows) !== 1) return false;
       let unwritten: RunChange = {};
       const chain: Chain = {
         trx,
@@ -524,28 +525,66 @@ export class FlowEngine {
       error?: string | null;
     },
   ): Promise<void> {
-    const ended = row.state === 'done' || row.state === 'failed' ? nowInstant() : null;
-    const values = {
+    await upsertStep(trx, {
+      runId: run.id,
+      clientId: run.client_id,
+      ordinal,
+      stepIndex: run.step_index,
+      stepId: step.id,
+      type: step.type,
+      startedAt: row.started,
       state: row.state,
       attempts: row.attempts,
       output: row.output === undefined ? null : JSON.stringify(row.output),
       error: row.error ?? null,
-      ended_at: ended,
-    };
-    // One statement either way (the unique index on run_id, ordinal): most steps write their row once.
-    await trx
-      .insertInto('flow_run_step')
-      .values({
-        run_id: run.id,
-        client_id: run.client_id,
-        ordinal,
-        step_index: run.step_index,
-        step_id: step.id,
-        type: step.type,
-        started_at: row.started,
-        ...values,
-      })
-      .onConflict((conflict) => conflict.columns(['run_id', 'ordinal']).doUpdateSet(values))
-      .execute();
+      endedAt: row.state === 'done' || row.state === 'failed' ? nowInstant() : null,
+    });
   }
 }
+
+/** Renews a run's lease, if this node still holds it and the run is in the state it was claimed in. */
+const renewLease = preparedQuery(
+  (db, p: { id: number; owner: string; state: RunRow['state']; updatedAt: string; leaseUntil: string }) =>
+    db
+      .updateTable('flow_run')
+      .set({ updated_at: p.updatedAt, lease_until: p.leaseUntil })
+      .where('id', '=', p.id)
+      .where('lease_owner', '=', p.owner)
+      .where('state', '=', p.state),
+);
+
+/** A step's row: one statement, insert or update of the row an earlier attempt left (unique on run_id, ordinal). */
+const upsertStep = preparedQuery(
+  (
+    db,
+    p: {
+      runId: number;
+      clientId: number;
+      ordinal: number;
+      stepIndex: number;
+      stepId: string;
+      type: string;
+      startedAt: string;
+      state: FlowStepState;
+      attempts: number;
+      output: string | null;
+      error: string | null;
+      endedAt: string | null;
+    },
+  ) => {
+    const values = { state: p.state, attempts: p.attempts, output: p.output, error: p.error, ended_at: p.endedAt };
+    return db
+      .insertInto('flow_run_step')
+      .values({
+        run_id: p.runId,
+        client_id: p.clientId,
+        ordinal: p.ordinal,
+        step_index: p.stepIndex,
+        step_id: p.stepId,
+        type: p.type,
+        started_at: p.startedAt,
+        ...values,
+      })
+      .onConflict((conflict) => conflict.columns(['run_id', 'ordinal']).doUpdateSet(values));
+  },
+);

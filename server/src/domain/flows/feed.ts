@@ -11,6 +11,7 @@ import type { CommitGroup } from '../../events/commit-group.js';
 import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
 import { nowInstant } from '../../time.js';
 import { presentOrder } from '../commerce/orders.js';
+import { conversationAddress } from '../conversations/store.js';
 import { type FlowDefinition, fillTemplate, type StepOf } from './definition.js';
 import type { FlowTrigger } from './flows.js';
 import { replyAt, replyOutput, replyVariables } from './replies.js';
@@ -203,11 +204,7 @@ export class FlowEventFeed {
 
   /** A customer wrote: the reply a run waits for in that conversation, or a keyword that starts flows. */
   private async customerMessage(trx: Tx, clientId: number, conversationId: number, seq: number): Promise<boolean> {
-    const conversation = await trx
-      .selectFrom('conversation')
-      .select(['source', 'phone_number'])
-      .where('id', '=', conversationId)
-      .executeTakeFirst();
+    const [conversation] = (await conversationAddress(trx, { id: conversationId })).rows;
     if (conversation === undefined || !MESSAGING_SOURCES.has(conversation.source)) return false;
     const reply = await replyAt(trx, conversationId, seq);
     if (reply === undefined) return false;

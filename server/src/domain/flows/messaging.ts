@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { TemplateHeaderParameter } from '../../channels/adapter.js';
 import { channelVisitorUid, contactOf } from '../../channels/inbound.js';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
+import { preparedQuery } from '../../db/prepared.js';
 import { type Database, MESSAGE_KIND } from '../../db/schema.js';
 import { nowInstant } from '../../time.js';
 import { appendMessage, openConversation } from '../conversations/commands.js';
@@ -29,12 +30,7 @@ export interface ChannelTarget {
 
 /** The customer's open conversation on the channel, or a new one opened by the flow (no operator, not queued). */
 export async function customerConversation(trx: Tx, target: ChannelTarget): Promise<number> {
-  const channel = await trx
-    .selectFrom('channel')
-    .select(['id', 'client_id', 'website_id', 'type', 'enabled', 'deleted_at'])
-    .where('id', '=', target.channelId)
-    .where('client_id', '=', target.clientId)
-    .executeTakeFirst();
+  const [channel] = (await accountChannel(trx, { id: target.channelId, clientId: target.clientId })).rows;
   if (channel === undefined || channel.deleted_at !== null)
     throw new StepRefused(`Channel ${target.channelId} is not a channel of this account.`);
   if (channel.type === 'chat')
@@ -54,18 +50,11 @@ export async function customerConversation(trx: Tx, target: ChannelTarget): Prom
   });
   let contactId = contact?.id;
   if (contactId === undefined) {
-    const inserted = await trx
-      .insertInto('channel_contact')
-      .values({
-        channel_id: channel.id,
-        address: target.address,
-        visitor_id: visitor.id,
-        conversation_id: null,
-        last_inbound_at: null,
-        created_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const [inserted] = (
+      await insertContact(trx, { channelId: channel.id, address: target.address, visitorId: visitor.id, at })
+    ).rows;
+    if (inserted === undefined)
+      throw new Error(`The contact ${target.address} of channel ${channel.id} was not stored.`);
     contactId = inserted.id;
   }
   const conversationId = await openConversation(trx, {
@@ -80,13 +69,36 @@ export async function customerConversation(trx: Tx, target: ChannelTarget): Prom
     status: 'open',
     createdAt: at,
   });
-  await trx
-    .updateTable('channel_contact')
-    .set({ conversation_id: conversationId })
-    .where('id', '=', contactId)
-    .execute();
+  await contactConversation(trx, { id: contactId, conversationId });
   return conversationId;
 }
+
+// Prepared (db/prepared.ts): a flow's first message to a customer runs each of them.
+const accountChannel = preparedQuery((db, p: { id: number; clientId: number }) =>
+  db
+    .selectFrom('channel')
+    .select(['id', 'client_id', 'website_id', 'type', 'enabled', 'deleted_at'])
+    .where('id', '=', p.id)
+    .where('client_id', '=', p.clientId),
+);
+
+const insertContact = preparedQuery((db, p: { channelId: number; address: string; visitorId: number; at: string }) =>
+  db
+    .insertInto('channel_contact')
+    .values({
+      channel_id: p.channelId,
+      address: p.address,
+      visitor_id: p.visitorId,
+      conversation_id: null,
+      last_inbound_at: null,
+      created_at: p.at,
+    })
+    .returning('id'),
+);
+
+const contactConversation = preparedQuery((db, p: { id: number; conversationId: number }) =>
+  db.updateTable('channel_contact').set({ conversation_id: p.conversationId }).where('id', '=', p.id),
+);
 
 export type FlowContent =
   | { type: 'text'; text: string }

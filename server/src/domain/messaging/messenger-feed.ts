@@ -6,6 +6,7 @@ import { appendEvent } from '../../events/append.js';
 import type { FedEvent } from '../../events/cursor-feed.js';
 import type { Tx } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
+import { conversationAddress } from '../conversations/store.js';
 import { addOptouts, moveMessage, stopWordOf } from './messages.js';
 
 const PROVIDER_SOURCES: ReadonlySet<string> = new Set(['whatsapp', 'sms', 'rcs']);
@@ -87,11 +88,7 @@ async function deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promi
 async function customerWrote(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<void> {
   const conversationId = Number(payload.conversationId);
   const seq = Number(payload.seq);
-  const conversation = await trx
-    .selectFrom('conversation')
-    .select(['source', 'phone_number'])
-    .where('id', '=', conversationId)
-    .executeTakeFirst();
+  const [conversation] = (await conversationAddress(trx, { id: conversationId })).rows;
   if (conversation === undefined || !PROVIDER_SOURCES.has(conversation.source)) return;
   const entry = await trx
     .selectFrom('conversation_message')

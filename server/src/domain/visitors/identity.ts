@@ -1,6 +1,7 @@
 // Finding or creating the visitor behind a conversation, sale or call: by unique id (`vuid`) within a client.
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
 
@@ -34,39 +35,26 @@ export async function findOrCreateVisitor(
   identity: VisitorIdentity,
 ): Promise<{ id: number; uniqueId: string; created: boolean }> {
   const uniqueId = identity.uniqueId ?? newVisitorUid();
-  const existing = await trx
-    .selectFrom('visitor')
-    .select(['id', 'unique_id', 'merged_into_id'])
-    .where('client_id', '=', identity.clientId)
-    .where('unique_id', '=', uniqueId)
-    .executeTakeFirst();
+  const [existing] = (await visitorByUid(trx, { clientId: identity.clientId, uniqueId })).rows;
   let id: number;
   let created = false;
   if (existing) {
     // A merged visitor's browser or phone number is the contact it was merged into (one hop: merges repoint).
     id = existing.merged_into_id ?? existing.id;
   } else {
-    const inserted = await trx
-      .insertInto('visitor')
-      .values({
-        client_id: identity.clientId,
-        unique_id: uniqueId,
-        external_id: identity.initial?.external_id ?? null,
-        lastname: null,
+    const [inserted] = (
+      await insertVisitor(trx, {
+        clientId: identity.clientId,
+        uniqueId,
+        externalId: identity.initial?.external_id ?? null,
         firstname: identity.initial?.firstname ?? null,
-        address: null,
-        city: null,
-        zip: null,
-        country: null,
         phone: identity.initial?.phone ?? null,
         email: identity.initial?.email ?? null,
         browser: identity.initial?.browser ?? null,
-        created_at: identity.at,
-        updated_at: identity.at,
-        deleted_at: null,
+        at: identity.at,
       })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    ).rows;
+    if (inserted === undefined) throw new Error(`Visitor ${uniqueId} was not stored.`);
     id = inserted.id;
     created = true;
     await appendEvent(trx, {
@@ -77,13 +65,64 @@ export async function findOrCreateVisitor(
       at: identity.at,
     });
   }
-  const linked = await trx
-    .selectFrom('visitor_website')
-    .select('visitor_id')
-    .where('visitor_id', '=', id)
-    .where('website_id', '=', identity.websiteId)
-    .executeTakeFirst();
-  if (!linked)
-    await trx.insertInto('visitor_website').values({ visitor_id: id, website_id: identity.websiteId }).execute();
+  const link = { visitorId: id, websiteId: identity.websiteId };
+  if ((await visitorLink(trx, link)).rows.length === 0) await linkVisitor(trx, link);
   return { id, uniqueId, created };
 }
+
+// Prepared (db/prepared.ts): every new conversation of every channel finds or creates its visitor.
+const visitorByUid = preparedQuery((db, p: { clientId: number; uniqueId: string }) =>
+  db
+    .selectFrom('visitor')
+    .select(['id', 'unique_id', 'merged_into_id'])
+    .where('client_id', '=', p.clientId)
+    .where('unique_id', '=', p.uniqueId),
+);
+
+const insertVisitor = preparedQuery(
+  (
+    db,
+    p: {
+      clientId: number;
+      uniqueId: string;
+      externalId: string | null;
+      firstname: string | null;
+      phone: string | null;
+      email: string | null;
+      browser: string | null;
+      at: string;
+    },
+  ) =>
+    db
+      .insertInto('visitor')
+      .values({
+        client_id: p.clientId,
+        unique_id: p.uniqueId,
+        external_id: p.externalId,
+        lastname: null,
+        firstname: p.firstname,
+        address: null,
+        city: null,
+        zip: null,
+        country: null,
+        phone: p.phone,
+        email: p.email,
+        browser: p.browser,
+        created_at: p.at,
+        updated_at: p.at,
+        deleted_at: null,
+      })
+      .returning('id'),
+);
+
+const visitorLink = preparedQuery((db, p: { visitorId: number; websiteId: number }) =>
+  db
+    .selectFrom('visitor_website')
+    .select('visitor_id')
+    .where('visitor_id', '=', p.visitorId)
+    .where('website_id', '=', p.websiteId),
+);
+
+const linkVisitor = preparedQuery((db, p: { visitorId: number; websiteId: number }) =>
+  db.insertInto('visitor_website').values({ visitor_id: p.visitorId, website_id: p.websiteId }),
+);
