@@ -24,7 +24,7 @@ import { developerSessionRoutes } from './domain/apps/routes.js';
 import { shopifyWebhookRoutes } from './domain/commerce/shopify-webhook.js';
 import { FlowEngine } from './domain/flows/engine.js';
 import { broadcastSending } from './domain/messaging/broadcast-sending.js';
-import { notifyMessengerWork } from './domain/messaging/messenger-signal.js';
+import { notifyMessengerFeed } from './domain/messaging/messenger-signal.js';
 import { sessionRoutes } from './domain/people/session-routes.js';
 import { registerQueueServing } from './domain/routing/reactions.js';
 import { StatisticsProjection } from './domain/statistics/projection.js';
@@ -164,7 +164,7 @@ export async function buildApp(config: Config, store: Store): Promise<BuiltApp> 
   context.flows = flows;
   reactions.on(['commerce.order.created', 'message.created'], () => flows.poke(), { name: 'flow engine' });
   // The messenger reads delivery changes and customers' messages from the log (its feed); a commit here wakes it.
-  reactions.on(['message.status_changed', 'message.created'], () => notifyMessengerWork(), { name: 'messenger' });
+  reactions.on(['message.status_changed', 'message.created'], () => notifyMessengerFeed(), { name: 'messenger' });
   app.addHook('onReady', async () => {
     webhooks.start();
     statistics.start();
