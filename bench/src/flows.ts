@@ -14,14 +14,14 @@
 // Options: BENCH_FLOWS_IN_FLIGHT (runs kept under way, 64), BENCH_FLOWS_RATE (orders a second instead: an open load
 // at a set rate, where a node falling behind shows as a growing backlog), BENCH_FLOWS_WARMUP (runs made first and left
 // out of every figure).
-// Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the step became
-// due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook, for
-// wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a deliberate
-// wait and is left out. Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one
-// template per order, one charge per run. The baseline makes the same outbound calls (Graph template send, Shopify
-// tagsAdd) from this process to the same fakes, with as many runs in flight, and writes the same rows (order, run,
-// one step row per step with its run update, charge) with raw better-sqlite3, one transaction per step, on a file
-// with the node's settings.
+// Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the
+// step became due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook,
+// for wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a
+// deliberate wait and is left out; the node's CPU time (user + system, from /proc) over the measured runs, per step.
+// Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one template per order, one
+// charge per run. The baseline makes the same outbound calls (Graph template send, Shopify tagsAdd) from this process
+// to the same fakes, with as many runs in flight, and writes the same rows (order, run, one step row per step with its
+// run update, charge) with raw better-sqlite3, one transaction per step, on a file with the node's settings.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -296,6 +296,8 @@ interface CauserieFigures {
   latencies: Awaited<ReturnType<typeof stepLatencies>>;
   runStartMs: number[];
   statuses: number;
+  /** CPU the node used over the measured runs (user + system, its workers included), in seconds. */
+  nodeCpuSeconds: number;
 }
 
 async function measureCauserie(runs: number, postgres: boolean): Promise<CauserieFigures> {
@@ -396,7 +398,9 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
     };
     // Warm-up runs first, not measured: a node just started runs at about half speed for its first ~10 s.
     if (WARMUP_RUNS > 0) await drive(0, WARMUP_RUNS, undefined, 'warm-up');
+    const cpuBefore = node.cpuSeconds();
     const seconds = await drive(WARMUP_RUNS, total, ORDERS_PER_SECOND, 'measured');
+    const nodeCpuSeconds = node.cpuSeconds() - cpuBefore;
     agent.destroy();
     await whatsapp.settle();
 
@@ -426,7 +430,7 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
       .filter((run) => indexOfPhone(run.user_key) >= WARMUP_RUNS)
       .map((run) => Date.parse(run.started_at) - (orderCreated.get(run.order_id) ?? Number.NaN));
     const statuses = whatsapp.accepted.length;
-    return { seconds, steps: latencies.steps, latencies, runStartMs, statuses };
+    return { seconds, steps: latencies.steps, latencies, runStartMs, statuses, nodeCpuSeconds };
   } catch (error) {
     console.error(node.output().slice(-3_000));
     throw error;
@@ -568,6 +572,11 @@ export async function flows(options: BenchOptions): Promise<Record<string, unkno
   console.log(
     `  order committed → run started: p50 ${round(median(causerie.runStartMs))} ms, p99 ${round(percentile(causerie.runStartMs, 0.99))} ms`,
   );
+  // The node's CPU for a step: a figure that moves less than latency with the machine's load (the others' work on it).
+  const cpuMsPerStep = (causerie.nodeCpuSeconds * 1000) / causerie.steps;
+  console.log(
+    `  node CPU: ${round(causerie.nodeCpuSeconds, 1)} s over the measured runs = ${round(cpuMsPerStep, 3)} ms a step (${round(causerie.nodeCpuSeconds / causerie.seconds, 2)} cores)`,
+  );
   console.log(`baseline (same calls and rows, directly): ${round(baseline, 0)} steps/s`);
   return {
     database: options.postgres ? 'postgres' : 'sqlite',
@@ -581,6 +590,7 @@ export async function flows(options: BenchOptions): Promise<Record<string, unkno
     step_p50_ms: round(p50),
     step_p99_ms: round(p99),
     step_latency_by_type: byType,
+    node_cpu_ms_per_step: round(cpuMsPerStep, 3),
     run_start_p50_ms: round(median(causerie.runStartMs)),
     run_start_p99_ms: round(percentile(causerie.runStartMs, 0.99)),
     graph_messages_accepted: causerie.statuses,

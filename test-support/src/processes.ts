@@ -39,6 +39,8 @@ export interface RunningNode extends Running {
   database: TestDatabase;
   /** Resident memory of the node and its worker processes, in bytes. */
   rss(): number;
+  /** CPU time the node and its worker processes have used so far (user + system), in seconds. */
+  cpuSeconds(): number;
 }
 
 export interface NodeOptions {
@@ -153,6 +155,26 @@ export function residentBytes(pid: number | undefined): number {
   }
 }
 
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on Linux for every architecture it runs on here). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of a process and its children still running, read from /proc; 0 once it exited. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return (
+      own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + cpuSeconds(Number(child)), 0))
+    );
+  } catch {
+    return 0;
+  }
+}
+
 /** `GET url` answers 200 within a second. */
 export async function answers200(url: string): Promise<boolean> {
   return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).status === 200;
@@ -190,7 +212,14 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     async () => (readyOutput === undefined || readyOutput.test(node.output())) && (await answers200(`${base}/readyz`)),
     options.timeoutMs,
   );
-  return { ...node, base, port, database, rss: () => residentBytes(node.child.pid) };
+  return {
+    ...node,
+    base,
+    port,
+    database,
+    rss: () => residentBytes(node.child.pid),
+    cpuSeconds: () => cpuSeconds(node.child.pid),
+  };
 }
 
 export interface RunningRedis extends Running {
