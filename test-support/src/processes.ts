@@ -140,19 +140,10 @@ export async function waitUntilReady(
 
 /** Resident memory of a process and its children (the workers of a node), in bytes, from /proc. */
 export function residentBytes(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kilobytes = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-    const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    const own = kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
-    return (
-      own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + residentBytes(Number(child)), 0))
-    );
-  } catch {
-    // The process (or one of its workers) exited while being read.
-    return 0;
-  }
+  return overProcessTree(pid, (own) => {
+    const kilobytes = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${own}/status`, 'utf8'))?.[1];
+    return kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
+  });
 }
 
 /** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on Linux for every architecture it runs on here). */
@@ -160,17 +151,28 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) of a process and its children still running, read from /proc; 0 once it exited. */
 export function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return overProcessTree(pid, (own) => {
+    const stat = fs.readFileSync(`/proc/${own}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  });
+}
+
+/** `measure` summed over a process and its children (a node's workers), from /proc; 0 for one that exited. */
+function overProcessTree(pid: number | undefined, measure: (pid: number) => number): number {
+  if (pid === undefined) return 0;
+  try {
+    const own = measure(pid);
     const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
     return (
-      own + (children === '' ? 0 : children.split(/\s+/).reduce((sum, child) => sum + cpuSeconds(Number(child)), 0))
+      own +
+      (children === ''
+        ? 0
+        : children.split(/\s+/).reduce((sum, child) => sum + overProcessTree(Number(child), measure), 0))
     );
   } catch {
+    // The process (or one of its workers) exited while being read.
     return 0;
   }
 }

@@ -69,24 +69,18 @@ export interface MessageEntry {
 /** What appending a message reads of its conversation, with the seq it took. */
 const BUMPED = ['last_seq', 'client_id', 'website_id', 'channel', 'operator_id', 'visitor_id', 'answered_at'] as const;
 
-/** Takes the conversation's next seq, unless it is closed (prepared: every message of every channel runs it). */
-const bumpOpenSeq = preparedQuery((db, p: { id: number; at: string }) =>
-  db
-    .updateTable('conversation')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p.at }))
-    .where('id', '=', p.id)
-    .where('status', '!=', 'closed')
-    .returning(BUMPED),
-);
-
-/** Takes the conversation's next seq, closed or not (the closing notice itself). */
-const bumpAnySeq = preparedQuery((db, p: { id: number; at: string }) =>
-  db
-    .updateTable('conversation')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p.at }))
-    .where('id', '=', p.id)
-    .returning(BUMPED),
-);
+/** Takes the conversation's next seq; unless `closedToo`, a closed one refuses it (prepared: every message runs it). */
+const bumpSeq = (closedToo: boolean) =>
+  preparedQuery((db, p: { id: number; at: string }) => {
+    const bump = db
+      .updateTable('conversation')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p.at }))
+      .where('id', '=', p.id);
+    return (closedToo ? bump : bump.where('status', '!=', 'closed')).returning(BUMPED);
+  });
+const bumpOpenSeq = bumpSeq(false);
+/** The closing notice itself is written in a closed conversation. */
+const bumpAnySeq = bumpSeq(true);
 
 const insertMessage = preparedQuery(
   (

@@ -170,8 +170,7 @@ export class MessengerWorker {
   start(): void {
     if (this.unsubscribe === undefined) {
       const unsubscribeWork = onMessengerWork(() => {
-        this.claimOwed = true;
-        this.loop.poke();
+        this.poke();
         this.loop.pokeIn(25);
       });
       const unsubscribeFeed = onMessengerFeed(() => this.loop.poke());
@@ -307,14 +306,7 @@ export class MessengerWorker {
     bucket.at = now;
     this.allowances.set(broadcastId, bucket);
     const allowed = Math.min(share, Math.floor(bucket.tokens));
-    if (allowed === 0)
-      setTimeout(
-        () => {
-          this.claimOwed = true;
-          this.loop.poke();
-        },
-        Math.ceil(1000 / rate),
-      ).unref();
+    if (allowed === 0) setTimeout(() => this.poke(), Math.ceil(1000 / rate)).unref();
     return allowed;
   }
 
