@@ -64,11 +64,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     },
     async (request) => {
       authorize(request.principal, 'channel', 'list');
-      const query = parseListQuery<ChannelFilter>(
-        request.query,
-        { type: CHANNEL_FILTERS.type!, website_id: CHANNEL_FILTERS.website_id! },
-        'channel',
-      );
+      const query = parseListQuery<ChannelFilter>(request.query, CHANNEL_FILTERS, 'channel');
       return listAnswer(
         query,
         await listChannelIds(db, request.principal, query),

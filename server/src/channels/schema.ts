@@ -99,10 +99,10 @@ export const ChannelUpdateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CHANNEL_FILTERS: FilterSpecs = {
+export const CHANNEL_FILTERS = {
   type: { kind: 'text', description: 'Channel type.' },
   website_id: { kind: 'id', description: 'Website identifier.' },
-};
+} satisfies FilterSpecs;
 
 export const MsisdnBody = Type.Object(
   {

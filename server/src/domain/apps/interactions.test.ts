@@ -133,7 +133,8 @@ describe('interactions in a conversation', () => {
 
   it('sends a product as a card the history and the message list expose', async () => {
     const product = CONNECTOR_PRODUCTS.find((candidate) => candidate.id === '1001');
-    const { categoryId: _category, ...card } = product ?? CONNECTOR_PRODUCTS[0]!;
+    if (product === undefined) throw new Error('the connector catalogue has no product 1001');
+    const { categoryId: _category, ...card } = product;
     const sent = await t.api('POST', `/conversation/${conversationId}/product`, {
       key,
       json: { installation_id: installationId, product: card },

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { clientWithKey, type Resource, startTestApp, type TestApp } from '../../test/harness.js';
 import { StatisticsProjection } from './projection.js';
 import { rebuildStatistics } from './rebuild.js';
+import { recomputeWebsiteHours } from './rollups.js';
 
 let t: TestApp;
 let key: string;
@@ -35,6 +36,27 @@ async function snapshot(table: 'stats_hour' | 'stats_day' = 'stats_hour'): Promi
 async function todayFigures(indicators: string): Promise<Record<string, unknown>> {
   const answer = await call('GET', `/statistic?filters[indicators]=${indicators}`);
   return answer.data as unknown as Record<string, unknown>;
+}
+
+/** The test website's id and its client's. */
+function siteScope(): Promise<{ id: number; client_id: number }> {
+  return t.store.db
+    .selectFrom('website')
+    .select(['id', 'client_id'])
+    .where('id', '=', site.id)
+    .executeTakeFirstOrThrow();
+}
+
+/** A measure summed over the website's own rows of an hour (each conversation is counted again on its dimensions'). */
+async function websiteHour(hour: string, measure: 'contacts' | 'missed_offline'): Promise<number> {
+  const rows = await t.store.db
+    .selectFrom('stats_hour')
+    .select(measure)
+    .where('website_id', '=', site.id)
+    .where('hour', '=', hour)
+    .where('resource', '=', '')
+    .execute();
+  return rows.reduce((sum, row) => sum + Number(row[measure]), 0);
 }
 
 beforeAll(async () => {
@@ -152,5 +174,79 @@ describe('statistics projection', () => {
     expect(other.counters.events).toBe(0);
     await holder.catchUp();
     expect((await todayFigures('contact_number')).contact_number).toBe(3);
+  });
+
+  it('computes an hour of more conversations than one read takes, many created at the same instant', async () => {
+    const db = t.store.db;
+    const website = await siteScope();
+    const visitor = (await call('POST', '/visitor', { unique_id: 'projection-busy-hour' })).data;
+    const hour = '2026-01-10T10:00:00.000Z';
+    // 1,500 at one instant: the reads' page boundaries (1,000 a page) fall inside the tie, so a page must go on
+    // from the last id read, not from the instant.
+    const rows = Array.from({ length: 2_345 }, (_, index) => {
+      const created = new Date(Date.parse(hour) + (index < 1_500 ? 15 * 60_000 : index * 1_000)).toISOString();
+      return {
+        client_id: website.client_id,
+        website_id: website.id,
+        channel: 'chat' as const,
+        source: 'web' as const,
+        visitor_id: visitor.id as number,
+        operator_id: null,
+        skill_id: null,
+        rule_id: null,
+        status: 'closed' as const,
+        operator_answer: 0,
+        operator_closed: 0,
+        page_type: null,
+        user_agent: null,
+        phone_number: null,
+        xmpp_id: `busy-hour-${index}`,
+        created_at: created,
+        answered_at: null,
+        closed_at: created,
+        updated_at: created,
+        queued_at: null,
+        outcome: 'missed_offline' as const,
+        wait_ms: null,
+        problem_reported_at: null,
+      };
+    });
+    for (let index = 0; index < rows.length; index += 100)
+      await db
+        .insertInto('conversation')
+        .values(rows.slice(index, index + 100))
+        .execute();
+    await recomputeWebsiteHours(db, website, hour, new Date(Date.parse(hour) + 3_600_000).toISOString());
+    expect(await websiteHour(hour, 'contacts')).toBe(2_345);
+    expect(await websiteHour(hour, 'missed_offline')).toBe(2_345);
+  });
+
+  it('catches up an hour put off after a costly computation, which the settled rounds leave for later', async () => {
+    const db = t.store.db;
+    const website = await siteScope();
+    const hour = '2026-01-10T10:00:00.000Z';
+    await db.deleteFrom('stats_hour').where('website_id', '=', website.id).where('hour', '=', hour).execute();
+    // As the projection leaves an hour whose computation cost much and that was marked again meanwhile.
+    await db
+      .insertInto('stats_dirty')
+      .values({
+        client_id: website.client_id,
+        website_id: website.id,
+        hour,
+        marked_at: `${new Date().toISOString()}-put-off`,
+        since: new Date(Date.now() + 3_600_000).toISOString(),
+      })
+      .execute();
+    await db.updateTable('stats_projection').set({ lease_owner: null, lease_until: null }).execute();
+    const projection = new StatisticsProjection(db, { idlePollMs: 20 });
+    projection.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await projection.stop();
+    const dirty = () => db.selectFrom('stats_dirty').select('hour').where('website_id', '=', website.id).execute();
+    expect(await dirty()).toEqual([{ hour }]);
+    await db.updateTable('stats_projection').set({ lease_owner: null, lease_until: null }).execute();
+    await new StatisticsProjection(db).catchUp();
+    expect(await dirty()).toEqual([]);
+    expect(await websiteHour(hour, 'contacts')).toBe(2_345);
   });
 });

@@ -17,10 +17,22 @@ const ID_CHUNK = 500;
 /** Rows per insert: each row binds about 50 values. */
 const INSERT_CHUNK = 100;
 
+/** Conversations read per statement when an hour's are read. */
+const CONVERSATION_PAGE = 1_000;
+
+/**
+ * Gives the event loop a turn between two reads. On SQLite each read is synchronous and the awaits between them never
+ * leave the microtask queue: a busy hour's reads (tens of milliseconds) would otherwise hold every HTTP answer and
+ * timer of the node until the last one.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function inChunks<T>(ids: readonly number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for (let index = 0; index < ids.length; index += ID_CHUNK)
+  for (let index = 0; index < ids.length; index += ID_CHUNK) {
+    if (index > 0) await nextTurn();
     out.push(...(await load(ids.slice(index, index + ID_CHUNK))));
+  }
   return out;
 }
 
@@ -44,6 +56,32 @@ const CONVERSATION_COLUMNS = [
   'problem_reported_at',
 ] as const;
 
+/** A website's conversations created in [from, to), a page at a time (by creation, then id) with a turn between. */
+async function hourConversations(db: Db, websiteId: number, from: string, to: string): Promise<ConversationFact[]> {
+  const out: ConversationFact[] = [];
+  let after: { created_at: string; id: number } | undefined;
+  for (;;) {
+    const page: ConversationFact[] = await db
+      .selectFrom('conversation')
+      .select(CONVERSATION_COLUMNS)
+      .where('website_id', '=', websiteId)
+      .where('created_at', '>=', after?.created_at ?? from)
+      .where('created_at', '<', to)
+      .$if(after !== undefined, (query) =>
+        query.where((eb) => eb.or([eb('created_at', '>', after?.created_at ?? from), eb('id', '>', after?.id ?? 0)])),
+      )
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(CONVERSATION_PAGE)
+      .execute();
+    out.push(...page);
+    const last = page.at(-1);
+    if (last === undefined || page.length < CONVERSATION_PAGE) return out;
+    after = { created_at: last.created_at, id: last.id };
+    await nextTurn();
+  }
+}
+
 /** Reads what a website's hours [from, to) are computed from. */
 async function loadContactFacts(
   db: Db,
@@ -51,13 +89,8 @@ async function loadContactFacts(
   from: string,
   to: string,
 ): Promise<ContactFacts> {
-  const conversations: ConversationFact[] = await db
-    .selectFrom('conversation')
-    .select(CONVERSATION_COLUMNS)
-    .where('website_id', '=', website.id)
-    .where('created_at', '>=', from)
-    .where('created_at', '<', to)
-    .execute();
+  const conversations = await hourConversations(db, website.id, from, to);
+  await nextTurn();
   const ids = conversations.map((conversation) => conversation.id);
   const messages = await inChunks(ids, (chunk) =>
     db
