@@ -54,6 +54,16 @@ afterAll(async () => {
 
 const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
 
+/** Meta's id for a template as Causerie recorded it from Meta's answer (null before the answer is recorded). */
+async function recordedMetaId(name: string): Promise<string | null> {
+  const response = await fetch(`${server.url}/api/messaging/messenger/template?name=${encodeURIComponent(name)}`, {
+    headers: { 'x-api-key': server.demo.apiKey },
+  });
+  const answer = (await response.json()) as { data: { whatsapp: { meta_template_id: string | null } | null }[] };
+  if (!response.ok) throw new Error(`GET /messenger/template: ${response.status} ${JSON.stringify(answer)}`);
+  return answer.data[0]?.whatsapp?.meta_template_id ?? null;
+}
+
 describe('Message templates in the console', () => {
   it('an admin writes a template with a live preview per channel, fixes a refused button, has it approved, edits and deletes it', async () => {
     const page = await openConsole(browser, server, server.demo.login.email, server.demo.login.password);
@@ -121,10 +131,10 @@ describe('Message templates in the console', () => {
     expect(await text(page, 'preview-rcs')).toContain('• Merci');
     await shot(page, 'template-server-preview');
 
-    // Meta reviews it (the worker submitted it to the Graph API); the list shows the review's outcome.
-    await expect
-      .poll(() => fake.templates.some((template) => template.name === 'commande_prete'), { timeout: 30_000 })
-      .toBe(true);
+    // Meta reviews it (the worker submitted it to the Graph API); the list shows the review's outcome. Meta's review
+    // follows its answer to the submission, so it is sent once Causerie recorded that answer (Meta's template id):
+    // sent as soon as the fake had the template, it could overtake the answer's commit on a loaded machine.
+    await expect.poll(() => recordedMetaId('commande_prete'), { timeout: 30_000 }).not.toBeNull();
     expect(await fake.review('commande_prete', 'APPROVED')).toBe(200);
     await page.getByRole('link', { name: 'All templates' }).click();
     const row = page.getByTestId('template-commande_prete');
