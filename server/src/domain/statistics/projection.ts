@@ -27,6 +27,8 @@ const SETTLE_MS = 1_000;
  * An hour's computation reads all of its conversations, so it costs more as the hour fills (150 ms for 10,000 on the
  * benchmark machines). A scope marked again while it was computed waits until its computation is at most this share
  * of the time since it last began: a busy node's statistics lag a little more, the work it serves does not slow down.
+ * The computation's time is its wall time, which includes the other work it gave turns to between reads: the busier
+ * the node, the longer an hour waits.
  */
 const COMPUTE_SHARE = 0.05;
 /**
