@@ -373,6 +373,47 @@ describe('message templates', () => {
     expect(whatsapp.templates.some((t) => t.name === 'depot_lent')).toBe(false);
   });
 
+  it("keeps Meta's approval that came before its answer to the filing was recorded, and files it once", async () => {
+    let answer = () => {};
+    whatsapp.templateAnswersHeldBy = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let id: number;
+    try {
+      const created = await call<TemplateView>('POST', '/messenger/template', s.key, {
+        ...ORDER_READY_WHATSAPP,
+        name: 'revue_rapide',
+        whatsapp: { channel_id: whatsappChannelId, waba_id: WABA },
+      });
+      id = created.body.data.id;
+      // Meta filed it and approves it at once, while its answer to the filing is still on its way.
+      await until(() => expect(whatsapp.templates.some((t) => t.name === 'revue_rapide')).toBe(true));
+      expect(await whatsapp.review('revue_rapide', 'APPROVED')).toBe(200);
+      await until(async () => {
+        const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+        expect(read.body.data.whatsapp?.status).toBe('approved');
+      });
+    } finally {
+      whatsapp.templateAnswersHeldBy = undefined;
+      answer();
+    }
+    const filed = whatsapp.templates.find((t) => t.name === 'revue_rapide');
+    // The answer ("PENDING") is recorded after the approval: the approval stays, and nothing is filed again.
+    await until(async () => {
+      const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+      expect(read.body.data.whatsapp?.meta_template_id).toBe(filed?.id);
+      const row = await s.t.store.db
+        .selectFrom('messenger_template')
+        .select(['work', 'lease_until'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ work: null, lease_until: null });
+    });
+    const read = await call<TemplateView>('GET', `/messenger/template/${id}`, s.key);
+    expect(read.body.data.whatsapp?.status).toBe('approved');
+    expect(whatsapp.templates.filter((t) => t.name === 'revue_rapide').map((t) => t.edits)).toEqual([0]);
+  });
+
   it('lets one of two simultaneous creations of a name win, the other a 409', async () => {
     const create = () => call('POST', '/messenger/template', s.key, { ...ORDER_READY, name: 'course' });
     const answers = await Promise.all([create(), create(), create()]);

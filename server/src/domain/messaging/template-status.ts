@@ -30,7 +30,7 @@ export async function changeTemplateStatus(
   status: WhatsappTemplateStatus,
   reason: string | null,
   at: string,
-  set: { meta_template_id?: string | null; work?: 'submit' | null; due_at?: string | null } = {},
+  set: { meta_template_id?: string | null; work?: 'submit' | null; due_at?: string | null; updated_at?: string } = {},
 ): Promise<void> {
   await trx
     .updateTable('messenger_template')
@@ -80,20 +80,45 @@ export async function recordMetaTemplateStatus(
 ): Promise<boolean> {
   const status = whatsappStatusOf(update.event);
   if (status === undefined) return false;
+  const { templateId, name, language } = update;
+  const byName = name !== undefined && language !== undefined;
+  if (templateId === undefined && !byName) return false;
+  // By Meta's id; or, for a review that overtook the recording of Meta's answer to the submission (Meta may approve
+  // within seconds), the template of that name and language whose filing is still unrecorded. One statement, so that
+  // an answer committed meanwhile is seen either way (the id found, or the template still without one).
   let query = trx
     .selectFrom('messenger_template')
     .selectAll()
     .where('client_id', '=', channel.client_id)
     .where('whatsapp_channel_id', '=', channel.id)
-    .where('deleted_at', 'is', null);
-  if (update.templateId !== undefined) query = query.where('meta_template_id', '=', update.templateId);
-  else if (update.name !== undefined && update.language !== undefined)
-    query = query.where('name', '=', update.name).where('language', '=', update.language);
-  else return false;
+    .where('deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(templateId !== undefined ? [eb('meta_template_id', '=', templateId)] : []),
+        ...(byName
+          ? [
+              eb.and([
+                eb('name', '=', name),
+                eb('language', '=', language),
+                templateId !== undefined ? eb('meta_template_id', 'is', null) : eb.lit(true),
+              ]),
+            ]
+          : []),
+      ]),
+    );
   // One Meta app may serve several business accounts: a name is only that account's.
   if (update.wabaId !== undefined) query = query.where('waba_id', '=', update.wabaId);
-  const template = await query.executeTakeFirst();
+  const found = await query.execute();
+  const template = found.find((row) => row.meta_template_id === templateId) ?? found[0];
   if (template === undefined) return false;
-  await changeTemplateStatus(trx, template, status, status === 'approved' ? null : (update.reason ?? null), at);
+  const reason = status === 'approved' ? null : (update.reason ?? null);
+  if (template.meta_template_id === null && templateId !== undefined)
+    // Meta's id is recorded with the review, and the template's updated_at is left alone: the submission's answer,
+    // committed next, finds its template unchanged and its id already there, and keeps this newer status.
+    await changeTemplateStatus(trx, template, status, reason, at, {
+      meta_template_id: templateId,
+      updated_at: template.updated_at,
+    });
+  else await changeTemplateStatus(trx, template, status, reason, at);
   return true;
 }

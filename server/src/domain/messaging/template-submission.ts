@@ -98,12 +98,21 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
         return;
       }
       if (answer.ok) {
-        const status = whatsappStatusOf(answer.status) ?? 'pending';
-        await changeTemplateStatus(trx, current, status, null, at(), {
-          meta_template_id: answer.id,
-          work: null,
-          due_at: null,
-        });
+        // Meta's review of this filing came first and recorded Meta's id (recordMetaTemplateStatus): its status is
+        // newer than the answer's "PENDING", so it stays.
+        const reviewedFirst = template.meta_template_id === null && current.meta_template_id === answer.id;
+        if (reviewedFirst)
+          await trx
+            .updateTable('messenger_template')
+            .set({ work: null, due_at: null })
+            .where('id', '=', template.id)
+            .execute();
+        else
+          await changeTemplateStatus(trx, current, whatsappStatusOf(answer.status) ?? 'pending', null, at(), {
+            meta_template_id: answer.id,
+            work: null,
+            due_at: null,
+          });
         await trx
           .updateTable('messenger_template')
           .set({ lease_until: null, last_error: null })
