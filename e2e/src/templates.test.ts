@@ -64,8 +64,29 @@ async function recordedMetaId(name: string): Promise<string | null> {
   return answer.data[0]?.whatsapp?.meta_template_id ?? null;
 }
 
+let attempts = 0;
+
+/** Deletes the templates a failed attempt left, through the API. */
+async function deleteTemplatesLeft(): Promise<void> {
+  const headers = { 'x-api-key': server.demo.apiKey };
+  const response = await fetch(`${server.url}/api/messaging/messenger/template`, { headers });
+  const answer = (await response.json()) as { data: { id: number }[] };
+  if (!response.ok) throw new Error(`GET /messenger/template: ${response.status} ${JSON.stringify(answer)}`);
+  for (const template of answer.data) {
+    const deleted = await fetch(`${server.url}/api/messaging/messenger/template/${template.id}`, {
+      method: 'DELETE',
+      headers,
+    });
+    if (!deleted.ok) throw new Error(`DELETE /messenger/template/${template.id}: ${deleted.status}`);
+  }
+}
+
 describe('Message templates in the console', () => {
   it('an admin writes a template with a live preview per channel, fixes a refused button, has it approved, edits and deletes it', async () => {
+    // A retried attempt starts from an empty list again, under a name of its own (the fake Meta keeps the first's).
+    attempts += 1;
+    const name = attempts === 1 ? 'commande_prete' : `commande_prete_${attempts}`;
+    await deleteTemplatesLeft();
     const page = await openConsole(browser, server, server.demo.login.email, server.demo.login.password);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
@@ -76,7 +97,7 @@ describe('Message templates in the console', () => {
     await page.getByRole('button', { name: 'New template' }).click();
     await page.getByRole('heading', { name: 'New template' }).waitFor();
 
-    await page.getByLabel(/^Name/).fill('commande_prete');
+    await page.getByLabel(/^Name/).fill(name);
     await page.getByLabel(/^Message/).fill('Bonjour {{firstname}}, votre commande {{order}} est prête.');
     // Nothing saved yet: the preview follows the typing, variables without a sample value shown as written.
     await expect
@@ -117,7 +138,7 @@ describe('Message templates in the console', () => {
     await page.locator('input[name="button-1-text"]').fill('Merci');
     await page.getByRole('button', { name: 'Create the template' }).click();
     await page.waitForURL(/\/admin\/campaigns\/templates\/\d+$/);
-    await page.getByRole('heading', { name: /commande_prete/ }).waitFor();
+    await page.getByRole('heading', { name: new RegExp(name) }).waitFor();
     expect(await text(page, 'template-status')).toBe('In review');
 
     // Saved, with every sample value filled: the server renders it (its SMS text, encoding and segments).
@@ -134,10 +155,10 @@ describe('Message templates in the console', () => {
     // Meta reviews it (the worker submitted it to the Graph API); the list shows the review's outcome. Meta's review
     // follows its answer to the submission, so it is sent once Causerie recorded that answer (Meta's template id):
     // sent as soon as the fake had the template, it could overtake the answer's commit on a loaded machine.
-    await expect.poll(() => recordedMetaId('commande_prete'), { timeout: 30_000 }).not.toBeNull();
-    expect(await fake.review('commande_prete', 'APPROVED')).toBe(200);
+    await expect.poll(() => recordedMetaId(name), { timeout: 30_000 }).not.toBeNull();
+    expect(await fake.review(name, 'APPROVED')).toBe(200);
     await page.getByRole('link', { name: 'All templates' }).click();
-    const row = page.getByTestId('template-commande_prete');
+    const row = page.getByTestId(`template-${name}`);
     await row.waitFor();
     await expect
       .poll(
@@ -151,7 +172,7 @@ describe('Message templates in the console', () => {
     expect(await row.textContent()).toContain('WhatsApp, RCS, SMS');
 
     // An edit: the preview is the draft's until it is saved, then the server's again (and Meta reviews it again).
-    await row.getByRole('link', { name: 'commande_prete' }).click();
+    await row.getByRole('link', { name: name }).click();
     await page.getByLabel(/^Message/).fill('Bonjour {{firstname}}, votre commande {{order}} vous attend.');
     await page.getByLabel('firstname', { exact: true }).fill('Zoé');
     await page.getByLabel('order', { exact: true }).fill('B-7');
@@ -163,7 +184,7 @@ describe('Message templates in the console', () => {
     expect(await text(page, 'preview-whatsapp-body')).toBe('Bonjour Zoé, votre commande B-7 vous attend.');
     expect(
       await page
-        .getByRole('heading', { name: /commande_prete/ })
+        .getByRole('heading', { name: new RegExp(name) })
         .getByTestId('template-status')
         .textContent(),
     ).toBe('In review');
@@ -179,7 +200,7 @@ describe('Message templates in the console', () => {
     await page.getByRole('button', { name: 'Delete the template' }).click();
     expect(page.url()).toMatch(/\/admin\/campaigns\/templates\/\d+$/);
     page.once('dialog', (dialog) => {
-      expect(dialog.message()).toContain('commande_prete');
+      expect(dialog.message()).toContain(name);
       void dialog.accept();
     });
     await page.getByRole('button', { name: 'Delete the template' }).click();
