@@ -107,11 +107,7 @@ export async function planProviderMessage(
   conversationId: number,
   entry: { text: string; data?: Record<string, unknown> },
 ): Promise<PlannedOutbound | undefined> {
-  const conversation = await trx
-    .selectFrom('conversation')
-    .select(['source', 'client_id'])
-    .where('id', '=', conversationId)
-    .executeTakeFirst();
+  const conversation = (await conversationSource(trx, { id: conversationId })).rows[0];
   if (conversation === undefined || !isProviderChannel(conversation.source)) return undefined;
   const contact = await trx
     .selectFrom('channel_contact')
@@ -414,3 +410,7 @@ export async function deliveryStates(
     updated_at: formatDateTime(row.updated_at),
   }));
 }
+
+const conversationSource = preparedQuery((db, p: { id: number }) =>
+  db.selectFrom('conversation').select(['source', 'client_id']).where('id', '=', p.id),
+);

@@ -1,6 +1,7 @@
 // Charges (seed 001): each billable action of a run, priced from the client's price list, recorded once per step (an
 // idempotency key per run step), and read back by user_key with totals per currency.
 import type { Kysely, Transaction } from 'kysely';
+import { preparedQuery } from '../../db/prepared.js';
 import type { CommerceChargeTable, Database } from '../../db/schema.js';
 import { fieldInvalid } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
@@ -30,12 +31,7 @@ export interface NewCharge {
 
 /** Records a charge at the listed price (`commerce.charge.created`); a second call with the same key records nothing. */
 export async function recordCharge(trx: Tx, charge: NewCharge): Promise<number | undefined> {
-  const price = await trx
-    .selectFrom('commerce_price')
-    .select(['unit_price', 'currency'])
-    .where('client_id', '=', charge.clientId)
-    .where('kind', '=', charge.kind)
-    .executeTakeFirst();
+  const price = (await listedPrice(trx, { clientId: charge.clientId, kind: charge.kind })).rows[0];
   const unitPrice = price?.unit_price ?? 0;
   const at = nowInstant();
   // Rounded to a millionth: a price times a quantity should not show binary fractions.
@@ -143,3 +139,11 @@ export async function chargesOfUser(
   }
   return { charges, totals: [...totals.values()] };
 }
+
+const listedPrice = preparedQuery((db, p: { clientId: number; kind: string }) =>
+  db
+    .selectFrom('commerce_price')
+    .select(['unit_price', 'currency'])
+    .where('client_id', '=', p.clientId)
+    .where('kind', '=', p.kind),
+);

@@ -2,6 +2,7 @@
 // merchant order id and store, and the `commerce.order.created` event flows start on, committed with the row.
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { CommerceOrderRow, Database } from '../../db/schema.js';
 import { isEmailAddress } from '../../email.js';
 import { ApiError, conflict, fieldInvalid, fieldMissing, fieldUnknown } from '../../errors.js';
@@ -370,14 +371,14 @@ export async function loadOrder(db: Kysely<Database>, clientId: number, orderId:
   return row === undefined ? undefined : presentOrder(row);
 }
 
+const ordersSetting = preparedQuery((db, p: { clientId: number }) =>
+  db.selectFrom('commerce_settings').select('orders_enabled').where('client_id', '=', p.clientId),
+);
+
 /** Whether the client is configured for orders (false: createOrder answers 403 saying so). */
 export async function ordersEnabled(db: Kysely<Database>, clientId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('commerce_settings')
-    .select('orders_enabled')
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
-  return row?.orders_enabled === 1;
+  const { rows } = await ordersSetting(db, { clientId });
+  return rows[0]?.orders_enabled === 1;
 }
 
 /** The 403 answered to an order for a client not configured for orders. */

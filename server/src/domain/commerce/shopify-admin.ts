@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { channelKey } from '../../channels/secrets.js';
 import type { Config } from '../../config.js';
 import { DEFAULT_SHOPIFY_ADMIN_URL } from '../../config.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import { commitGroupOf } from '../../events/commit-group.js';
 import type { Tx } from '../../events/transact.js';
@@ -241,12 +242,7 @@ export async function sendShopifyOrderAction(
   change: ShopifyOrderAction,
   idempotencyKey: string,
 ): Promise<AppliedOrderAction | undefined> {
-  const done = await context.db
-    .selectFrom('shopify_order_action')
-    .select('applied_at')
-    .where('client_id', '=', clientId)
-    .where('idempotency_key', '=', idempotencyKey)
-    .executeTakeFirst();
+  const done = (await appliedAction(context.db, { clientId, idempotencyKey })).rows[0];
   if (done !== undefined) return undefined;
   const row = await findStore(context.db, clientId, store);
   if (row === undefined)
@@ -295,3 +291,11 @@ export async function recordShopifyOrderAction(trx: Tx, applied: AppliedOrderAct
     .onConflict((oc) => oc.columns(['client_id', 'idempotency_key']).doNothing())
     .execute();
 }
+
+const appliedAction = preparedQuery((db, p: { clientId: number; idempotencyKey: string }) =>
+  db
+    .selectFrom('shopify_order_action')
+    .select('applied_at')
+    .where('client_id', '=', p.clientId)
+    .where('idempotency_key', '=', p.idempotencyKey),
+);

@@ -349,12 +349,7 @@ export class FlowEngine {
         const scope = scopeOf(current);
         if (EXTERNAL.has(step.type)) {
           if (!mayCall) break;
-          const previous = await trx
-            .selectFrom('flow_run_step')
-            .select(['attempts', 'started_at'])
-            .where('run_id', '=', current.id)
-            .where('ordinal', '=', ordinal)
-            .executeTakeFirst();
+          const previous = (await stepAttempts(trx, { runId: current.id, ordinal })).rows[0];
           const attempts = (previous?.attempts ?? 0) + 1;
           const started = previous?.started_at ?? nowInstant();
           await this.writeStep(trx, current, step, ordinal, { state: 'running', started, attempts });
@@ -587,4 +582,13 @@ const upsertStep = preparedQuery(
       })
       .onConflict((conflict) => conflict.columns(['run_id', 'ordinal']).doUpdateSet(values));
   },
+);
+
+/** How many times a step was tried, and when its first try began. */
+const stepAttempts = preparedQuery((db, p: { runId: number; ordinal: number }) =>
+  db
+    .selectFrom('flow_run_step')
+    .select(['attempts', 'started_at'])
+    .where('run_id', '=', p.runId)
+    .where('ordinal', '=', p.ordinal),
 );

@@ -6,6 +6,7 @@
 // events/cursor-feed.ts, shared with the messenger; here its commits join the engine's commit group).
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import type { CommitGroup } from '../../events/commit-group.js';
 import { CursorFeed, type FedEvent } from '../../events/cursor-feed.js';
@@ -161,15 +162,7 @@ export class FlowEventFeed {
   }
 
   private async flowsTriggeredBy(trx: Tx, clientId: number, type: FlowTrigger['type']) {
-    const flows = await trx
-      .selectFrom('flow')
-      .select(['id', 'trigger', 'current_version'])
-      .where('client_id', '=', clientId)
-      .where('active', '=', 1)
-      .where('deleted_at', 'is', null)
-      .where('current_version', 'is not', null)
-      .orderBy('id')
-      .execute();
+    const { rows: flows } = await activeFlows(trx, { clientId });
     return flows
       .map((flow) => ({
         id: flow.id,
@@ -182,12 +175,7 @@ export class FlowEventFeed {
   private async orderCreated(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<boolean> {
     const flows = await this.flowsTriggeredBy(trx, clientId, 'order_created');
     if (flows.length === 0) return false;
-    const row = await trx
-      .selectFrom('commerce_order')
-      .selectAll()
-      .where('id', '=', Number(payload.orderId))
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const row = (await orderRow(trx, { id: Number(payload.orderId), clientId })).rows[0];
     if (row === undefined) return false;
     const order = presentOrder(row);
     for (const flow of flows)
@@ -277,3 +265,19 @@ export class FlowEventFeed {
     return started;
   }
 }
+
+/** A client's active flows that have a version, in order (their triggers are sorted out by the caller). */
+const activeFlows = preparedQuery((db, p: { clientId: number }) =>
+  db
+    .selectFrom('flow')
+    .select(['id', 'trigger', 'current_version'])
+    .where('client_id', '=', p.clientId)
+    .where('active', '=', 1)
+    .where('deleted_at', 'is', null)
+    .where('current_version', 'is not', null)
+    .orderBy('id'),
+);
+
+const orderRow = preparedQuery((db, p: { id: number; clientId: number }) =>
+  db.selectFrom('commerce_order').selectAll().where('id', '=', p.id).where('client_id', '=', p.clientId),
+);

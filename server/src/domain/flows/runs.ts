@@ -2,6 +2,7 @@
 // ended with `flow.run.ended`, cancelled, their variables changed; a worker (engine.ts) runs their steps.
 import type { Kysely, Transaction } from 'kysely';
 import { dialectOf } from '../../db/dialect.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database, FlowRunState } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
 import { nowInstant } from '../../time.js';
@@ -44,42 +45,75 @@ export interface StartRun {
   conversationId?: number | null;
 }
 
-/** Inserts a run on the flow's current version, due at once; answers its id. */
-export async function startRun(trx: Tx, start: StartRun): Promise<number> {
-  const version = await trx
+/** A flow's version by its number. */
+const flowVersion = preparedQuery((db, p: { flowId: number; version: number }) =>
+  db
     .selectFrom('flow_version')
     .select(['id', 'definition'])
-    .where('flow_id', '=', start.flowId)
-    .where('version', '=', start.version)
-    .executeTakeFirstOrThrow();
+    .where('flow_id', '=', p.flowId)
+    .where('version', '=', p.version),
+);
+
+const insertRun = preparedQuery(
+  (
+    db,
+    p: {
+      clientId: number;
+      flowId: number;
+      versionId: number;
+      requestId: number | null;
+      orderId: number | null;
+      userKey: string;
+      variables: string;
+      conversationId: number | null;
+      at: string;
+    },
+  ) =>
+    db
+      .insertInto('flow_run')
+      .values({
+        client_id: p.clientId,
+        flow_id: p.flowId,
+        version_id: p.versionId,
+        request_id: p.requestId,
+        order_id: p.orderId,
+        user_key: p.userKey,
+        state: 'running',
+        variables: p.variables,
+        object: null,
+        step_index: 0,
+        steps_run: 0,
+        due_at: p.at,
+        waiting_for: null,
+        conversation_id: p.conversationId,
+        lease_owner: null,
+        lease_until: null,
+        error: null,
+        started_at: p.at,
+        updated_at: p.at,
+        ended_at: null,
+      })
+      .returning('id'),
+);
+
+/** Inserts a run on the flow's current version, due at once; answers its id. */
+export async function startRun(trx: Tx, start: StartRun): Promise<number> {
+  const version = (await flowVersion(trx, { flowId: start.flowId, version: start.version })).rows[0];
+  if (version === undefined) throw new Error(`Flow ${start.flowId} has no version ${start.version}.`);
   const definition = JSON.parse(version.definition) as FlowDefinition;
-  const at = nowInstant();
-  const { id } = await trx
-    .insertInto('flow_run')
-    .values({
-      client_id: start.clientId,
-      flow_id: start.flowId,
-      version_id: version.id,
-      request_id: start.requestId ?? null,
-      order_id: start.orderId ?? null,
-      user_key: start.userKey,
-      state: 'running',
-      variables: JSON.stringify({ ...definition.variables, ...start.variables }),
-      object: null,
-      step_index: 0,
-      steps_run: 0,
-      due_at: at,
-      waiting_for: null,
-      conversation_id: start.conversationId ?? null,
-      lease_owner: null,
-      lease_until: null,
-      error: null,
-      started_at: at,
-      updated_at: at,
-      ended_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const inserted = await insertRun(trx, {
+    clientId: start.clientId,
+    flowId: start.flowId,
+    versionId: version.id,
+    requestId: start.requestId ?? null,
+    orderId: start.orderId ?? null,
+    userKey: start.userKey,
+    variables: JSON.stringify({ ...definition.variables, ...start.variables }),
+    conversationId: start.conversationId ?? null,
+    at: nowInstant(),
+  });
+  const id = inserted.rows[0]?.id;
+  if (id === undefined) throw new Error('The flow run was not stored.');
   notifyFlowWork();
   return id;
 }

@@ -3,6 +3,7 @@
 // (engine.ts) decides when a step runs and commits what it returns.
 import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config.js';
+import { preparedQuery } from '../../db/prepared.js';
 import type { Database, FlowRunTable } from '../../db/schema.js';
 import type { Tx } from '../../events/transact.js';
 import type { OutboundGuard } from '../../http/outbound.js';
@@ -99,11 +100,8 @@ export async function localStep(trx: Tx, at: StepAt): Promise<Outcome> {
                 }),
             };
       const sent = await sendFlowMessage(trx, target, content, { runId: run.id, ordinal });
-      const channel = await trx
-        .selectFrom('channel')
-        .select('type')
-        .where('id', '=', target.channelId)
-        .executeTakeFirstOrThrow();
+      const channel = (await channelType(trx, { id: target.channelId })).rows[0];
+      if (channel === undefined) throw new Error(`Channel ${target.channelId} was not found.`);
       // A message is billed when the price list names its kind: a template by its category first
       // (`whatsapp.template.utility`), then `whatsapp.template`; an SMS text by the segments it is sent as.
       const kinds =
@@ -282,11 +280,8 @@ export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome
   if (step.type === 'shopify_update') {
     if (run.order_id === null)
       throw new StepRefused('The run did not start on an order: there is no Shopify order to update.');
-    const order = await db
-      .selectFrom('commerce_order')
-      .select(['store', 'external_id'])
-      .where('id', '=', run.order_id)
-      .executeTakeFirstOrThrow();
+    const order = (await orderStore(db, { id: run.order_id })).rows[0];
+    if (order === undefined) throw new Error(`Order ${run.order_id} was not found.`);
     const change =
       step.action === 'tag'
         ? { action: 'tag' as const, tags: (step.tags ?? []).map((tag) => fillTemplate(tag, scope)) }
@@ -348,3 +343,11 @@ function holds(value: unknown, operator: string, expected: unknown): boolean {
       return false;
   }
 }
+
+const channelType = preparedQuery((db, p: { id: number }) =>
+  db.selectFrom('channel').select('type').where('id', '=', p.id),
+);
+
+const orderStore = preparedQuery((db, p: { id: number }) =>
+  db.selectFrom('commerce_order').select(['store', 'external_id']).where('id', '=', p.id),
+);
