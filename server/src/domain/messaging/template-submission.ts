@@ -101,13 +101,7 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
         // Meta's review of this filing came first and recorded Meta's id (recordMetaTemplateStatus): its status is
         // newer than the answer's "PENDING", so it stays.
         const reviewedFirst = template.meta_template_id === null && current.meta_template_id === answer.id;
-        if (reviewedFirst)
-          await trx
-            .updateTable('messenger_template')
-            .set({ work: null, due_at: null })
-            .where('id', '=', template.id)
-            .execute();
-        else
+        if (!reviewedFirst)
           await changeTemplateStatus(trx, current, whatsappStatusOf(answer.status) ?? 'pending', null, at(), {
             meta_template_id: answer.id,
             work: null,
@@ -115,7 +109,7 @@ export async function submitDueTemplates(context: AppContext): Promise<number> {
           });
         await trx
           .updateTable('messenger_template')
-          .set({ lease_until: null, last_error: null })
+          .set({ lease_until: null, last_error: null, ...(reviewedFirst && { work: null, due_at: null }) })
           .where('id', '=', template.id)
           .execute();
       } else if (!answer.retry) {
