@@ -318,25 +318,47 @@ export async function applyDeliveryStatus(
   );
 }
 
-/** Claims due outbound rows for `leaseMs`: on PostgreSQL rows other workers hold are skipped (FOR UPDATE SKIP LOCKED). */
-export async function claimDueMessages(
-  db: Kysely<Database>,
-  limit: number,
-  leaseMs: number,
-): Promise<ChannelOutboundRow[]> {
+/** What a claim took, and whether a conversation's next message waits behind one of them. */
+export interface ClaimedMessages {
+  rows: ChannelOutboundRow[];
+  /** A row left unclaimed follows a claimed one of its conversation: it can go once those are sent. */
+  followersWait: boolean;
+}
+
+/**
+ * Claims due outbound rows for `leaseMs`: on PostgreSQL rows other workers hold are skipped (FOR UPDATE SKIP LOCKED).
+ * A conversation's messages leave in the order they were written, one at a time: a row is claimed only when no earlier
+ * row of its conversation is still queued — postponed (a rate limit, a provider's outage), held by another node, or
+ * in this very claim — so a later reply never overtakes an earlier one that could not leave yet.
+ */
+export async function claimDueMessages(db: Kysely<Database>, limit: number, leaseMs: number): Promise<ClaimedMessages> {
   return transact(db, async (trx) => {
     const now = nowInstant();
     let due = trx
-      .selectFrom('channel_outbound')
-      .select('id')
-      .where('state', '=', 'queued')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('id')
+      .selectFrom('channel_outbound as o')
+      .select((eb) => [
+        'o.id',
+        'o.conversation_id',
+        eb
+          .exists(
+            eb
+              .selectFrom('channel_outbound as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.conversation_id', '=', 'o.conversation_id')
+              .whereRef('earlier.seq', '<', 'o.seq')
+              .where('earlier.state', '=', 'queued'),
+          )
+          .as('behind'),
+      ])
+      .where('o.state', '=', 'queued')
+      .where('o.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('o.claimed_until', 'is', null), eb('o.claimed_until', '<', now)]))
+      .orderBy('o.id')
       .limit(limit);
     if (dialectOf(trx) === 'postgres') due = due.forUpdate().skipLocked();
-    const ids = (await due.execute()).map((row) => row.id);
-    if (ids.length === 0) return [];
+    const candidates = await due.execute();
+    const ids = candidates.filter((row) => !row.behind).map((row) => row.id);
+    if (ids.length === 0) return { rows: [], followersWait: false };
     const until = new Date(Date.now() + leaseMs).toISOString();
     const claimed = await trx
       .updateTable('channel_outbound')
@@ -344,9 +366,12 @@ export async function claimDueMessages(
       .where('id', 'in', ids)
       .returningAll()
       .execute();
-    // UPDATE … RETURNING gives rows in storage order (PostgreSQL moves updated rows): a conversation's replies must
-    // leave in the order they were written.
-    return claimed.sort((a, b) => a.id - b.id);
+    const conversations = new Set(claimed.map((row) => row.conversation_id));
+    return {
+      // UPDATE … RETURNING gives rows in storage order (PostgreSQL moves updated rows): sent in the order written.
+      rows: claimed.sort((a, b) => a.id - b.id),
+      followersWait: candidates.some((row) => row.behind && conversations.has(row.conversation_id)),
+    };
   });
 }
 

@@ -58,8 +58,9 @@ export class ChannelRuntime {
     this.outbound = new ClaimLoop(
       {
         claim: async () => {
-          const items = await claimDueMessages(this.context.db, OUTBOUND_BATCH, LEASE_MS);
-          return { items, more: items.length === OUTBOUND_BATCH };
+          const { rows, followersWait } = await claimDueMessages(this.context.db, OUTBOUND_BATCH, LEASE_MS);
+          // A conversation's next message is claimed in the round after its predecessor left.
+          return { items: rows, more: rows.length === OUTBOUND_BATCH || followersWait };
         },
         process: (claimed) => this.sendClaimed(claimed),
       },
@@ -220,29 +221,14 @@ export class ChannelRuntime {
       .catch(() => undefined);
   }
 
-  /** Sends a batch of claimed messages. */
+  /** Sends a batch of claimed messages: one per conversation (the claim sees to it), so all in parallel. */
   private async sendClaimed(claimed: ChannelOutboundRow[]): Promise<boolean> {
-    // Messages of one conversation leave in order; conversations in parallel.
-    const byConversation = new Map<number, typeof claimed>();
-    for (const row of claimed)
-      byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
     await Promise.all(
-      [...byConversation.values()].map(async (rows) => {
-        for (let index = 0; index < rows.length; index += 1) {
-          const row = rows[index];
-          if (row === undefined) continue;
-          const sent = await this.sendOne(row).catch((error: unknown) => {
-            this.report(error, `sending outbound message ${row.id}`);
-            return false;
-          });
-          if (!sent) {
-            // Later messages of the conversation wait behind the one that could not leave.
-            for (const later of rows.slice(index + 1))
-              await postponeMessage(this.context.db, later, 1000, undefined, false);
-            return;
-          }
-        }
-      }),
+      claimed.map((row) =>
+        this.sendOne(row).catch((error: unknown) => {
+          this.report(error, `sending outbound message ${row.id}`);
+        }),
+      ),
     );
     return true;
   }

@@ -475,6 +475,40 @@ describe('WhatsApp payloads stored before a crash', () => {
 });
 
 describe('WhatsApp send rate', () => {
+  it('keeps a reply behind an earlier one that Meta could not take yet, and says why the earlier one waits', async () => {
+    const customer = '+33644444444';
+    await fake.customerSends(customer, { type: 'text', text: { body: 'Bonjour' } });
+    const conversation = await eventually(() => conversationOf(customer), 8000, 'conversation');
+    const reply = (text: string) =>
+      s.t.api('POST', `/conversation/${conversation.id}/message`, {
+        key: s.key,
+        json: { type: 'operator', text, operator_id: s.operatorId },
+      });
+    const textsTo = () =>
+      fake.accepted
+        .filter((message) => message.to === customer.slice(1))
+        .map((message) => (message.body.text as { body: string }).body);
+    fake.unavailable = true;
+    const first = await reply('Votre commande part demain.');
+    expect(first.status).toBe(200);
+    const firstSeq = Number(first.body.data.seq);
+    // Meta is down for the first reply: it stays queued, with Meta's error for the operators.
+    await eventually(
+      async () => ((await deliveryOf(conversation.id, firstSeq))?.error?.code === '2' ? true : undefined),
+      8000,
+      "the first reply's postponement",
+    );
+    fake.unavailable = false;
+    // The second reply could leave now, but it waits for the first, which Meta takes on its retry.
+    expect((await reply('Le numéro de suivi suivra.')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(textsTo()).toEqual([]);
+    await eventually(async () => (textsTo().length === 2 ? true : undefined), 15000, 'both replies accepted');
+    expect(textsTo()).toEqual(['Votre commande part demain.', 'Le numéro de suivi suivra.']);
+    // Left on its retry: sent, then followed by Meta's statuses.
+    expect(['sent', 'delivered', 'read']).toContain((await deliveryOf(conversation.id, firstSeq))?.state);
+  });
+
   it('retries 130429 refusals of a number over its throughput, and keeps under a configured send rate', async () => {
     const limited = await new FakeWhatsApp({
       phoneNumberId: '200000000000001',

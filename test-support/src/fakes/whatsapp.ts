@@ -126,6 +126,13 @@ export class FakeWhatsApp extends FakeProvider {
    * tests of what the platform does meanwhile.
    */
   templateAnswersHeldBy: Promise<void> | undefined;
+  /**
+   * While true the Cloud API is down: sends answer Graph error 2, "Service temporarily unavailable" (HTTP 503), as
+   * Meta does during downtime or overload, and nothing is accepted.
+   */
+  unavailable = false;
+  /** Sends refused while unavailable. */
+  refusedUnavailable = 0;
 
   constructor(readonly options: FakeWhatsAppOptions) {
     super();
@@ -197,6 +204,10 @@ export class FakeWhatsApp extends FakeProvider {
   }
 
   private sendMessage(request: FakeRequest): FakeAnswer {
+    if (this.unavailable) {
+      this.refusedUnavailable += 1;
+      return graphError(503, 2, '(#2) Service temporarily unavailable');
+    }
     if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
       return graphError(400, 100, '(#100) Param must be JSON.');
     let body: Record<string, unknown>;
