@@ -1,5 +1,6 @@
 // Queue serving: waiting conversations in queue order go to the operators the algorithm chooses, while slots are free.
 import type { Kysely } from 'kysely';
+import { dialectOf } from '../../db/dialect.js';
 import type { Database, RoutingStrategy } from '../../db/schema.js';
 import { appendEvent } from '../../events/append.js';
 import { transact } from '../../events/transact.js';
@@ -127,8 +128,11 @@ export async function serveWithin(
   options: ServeOptions = {},
 ): Promise<Assignment[]> {
   const { last, avoid } = options;
-  // Nothing waits (the common case after a close): no lock taken.
-  if (last === undefined && !(await hasQueue(trx, website.id, channels))) return [];
+  // Nothing waits (the common case after a close): no lock taken. On SQLite only, where transactions run one at a
+  // time. On PostgreSQL a start that saw every slot taken may be queuing its conversation right now, holding the
+  // operators' locks: the queue shows it only once that start commits, so the locks are awaited before the queue is
+  // read, or the slot this pass was called for would stay free with the conversation waiting.
+  if (last === undefined && dialectOf(trx) !== 'postgres' && !(await hasQueue(trx, website.id, channels))) return [];
   const operators = await lockedOperatorStates(trx, {
     websiteId: website.id,
     channels,
