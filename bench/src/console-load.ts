@@ -13,14 +13,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '@causerie/test-support/browser';
 import { startNode } from '@causerie/test-support/processes';
-import { type Browser, chromium } from 'playwright-core';
 import type { BenchOptions } from './run.js';
 import { median, percentile, round } from './stats.js';
 
 const TARGET_MS = 1000;
 const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../console/dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -48,16 +47,6 @@ function staticServer(): Promise<{ base: string; close: () => Promise<void> }> {
   );
 }
 
-async function launch(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-}
-
 export async function consoleLoad(options: BenchOptions): Promise<Record<string, unknown>> {
   if (options.postgres) throw new Error('console-load runs the demo on SQLite only.');
   if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html')))
@@ -65,7 +54,7 @@ export async function consoleLoad(options: BenchOptions): Promise<Record<string,
   const samples = options.quick ? 5 : 15;
   const node = await startNode({ command: 'demo', timeoutMs: 120_000, readyOutput: /Operator login:\s+\S+ \/ \S+/ });
   const files = await staticServer();
-  const browser = await launch();
+  const browser = await launchChromium();
   try {
     const login = /Operator login:\s+(\S+) \/ (\S+)/.exec(node.output());
     if (!login?.[1] || !login[2]) throw new Error('The demo node printed no operator login.');

@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '@causerie/test-support/browser';
 import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where screenshots go: kept by CI as artifacts, ignored by git. */
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface RunningServer {
   url: string;
@@ -58,15 +58,8 @@ export async function startServer(options: { env?: Record<string, string> } = {}
 }
 
 /** Headless Chromium from Debian, with the flags it needs in a container. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-}
+/** Headless Chromium (test-support/browser.ts). */
+export const launchBrowser = launchChromium;
 
 /** An operator's console in its own browser context, logged in with a password and connected. */
 export async function openConsole(
