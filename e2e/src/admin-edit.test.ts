@@ -3,7 +3,7 @@
 // message naming a wrong field, close with Escape and give the focus back to their Edit button; in French too, and at tablet width.
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -22,12 +22,8 @@ interface OperatorRow {
   website_list: number[];
 }
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, { headers: { 'x-api-key': server.demo.apiKey } });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const demo = demoApi(() => server);
+const api = <T>(path: string) => demo<T>('GET', path);
 
 async function operatorByEmail(email: string): Promise<OperatorRow> {
   const found = (await api<OperatorRow[]>('/operator?full=1')).find((operator) => operator.email === email);

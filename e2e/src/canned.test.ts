@@ -12,7 +12,15 @@ import { gzipSync } from 'node:zlib';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import {
+  demoApi,
+  launchBrowser,
+  makeAvailable,
+  openConsole,
+  type RunningServer,
+  shot,
+  startServer,
+} from './harness.js';
 
 const ASSETS = fileURLToPath(new URL('../../console/dist/assets', import.meta.url));
 const run = Math.random().toString(36).slice(2, 6);
@@ -30,19 +38,7 @@ let conversationId = 0;
 let websiteName = '';
 const pageErrors: string[] = [];
 
-async function api<T>(method: 'GET' | 'PUT', apiPath: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${apiPath}`, {
-    method,
-    headers: {
-      'x-api-key': server.demo.apiKey,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${apiPath}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const api = demoApi(() => server);
 
 async function consoleFor(email: string): Promise<Page> {
   const page = await openConsole(browser, server, email, server.demo.login.password);

@@ -3,7 +3,15 @@
 import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import {
+  demoApi,
+  launchBrowser,
+  makeAvailable,
+  openConsole,
+  type RunningServer,
+  shot,
+  startServer,
+} from './harness.js';
 
 const CREDENTIALS = {
   phone_number_id: '123456789012345',
@@ -23,16 +31,7 @@ let server: RunningServer;
 let browser: Browser;
 let fake: FakeWhatsApp;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as { data: T; meta: { message?: string } };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.meta.message ?? ''}`);
-  return answer.data;
-}
+const api = demoApi(() => server);
 
 /** The customer's conversation, once the node has processed the webhook. */
 async function conversationOf(phone: string): Promise<{ id: number; source: string }> {

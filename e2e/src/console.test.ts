@@ -1,7 +1,7 @@
 // The agent console in Chromium: password and SSO login (with backto, refusing open redirects), roles, admin pages, French, tablet layout, and user content rendered as text.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -15,16 +15,7 @@ interface OperatorRow {
   roles: string[];
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const api = demoApi(() => server);
 
 /** The operator with this email, with a freshly issued SSO key: reads never carry one (it is shown once). */
 async function operatorByEmail(email: string): Promise<OperatorRow> {

@@ -12,7 +12,15 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import {
+  demoApi,
+  launchBrowser,
+  makeAvailable,
+  openConsole,
+  type RunningServer,
+  shot,
+  startServer,
+} from './harness.js';
 
 const ASSETS = fileURLToPath(new URL('../../console/dist/assets', import.meta.url));
 const run = Math.random().toString(36).slice(2, 7);
@@ -32,16 +40,7 @@ let fake: FakeWhatsApp;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-async function api<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${apiPath}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as { data: T; meta: { message?: string } };
-  if (!response.ok) throw new Error(`${method} ${apiPath}: ${response.status} ${answer.meta.message ?? ''}`);
-  return answer.data;
-}
+const api = demoApi(() => server);
 
 /** The WhatsApp customer's conversation, once the node has processed the webhook. */
 async function whatsappConversation(): Promise<{ id: number; visitor_id: number }> {

@@ -8,7 +8,7 @@ import { availableOperator } from '@causerie/test-support/live-sockets';
 import type { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -27,16 +27,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer.data;
-}
+const api = demoApi(() => server);
 
 async function newPage(locale = 'en-US', viewport = { width: 1440, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ locale, viewport });

@@ -5,7 +5,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -18,10 +18,8 @@ async function consoleFor(email: string, password: string): Promise<Page> {
   return page;
 }
 
-async function api<T>(path: string): Promise<T> {
-  const answer = await fetch(`${server.url}/api/2${path}`, { headers: { 'x-api-key': server.demo.apiKey } });
-  return ((await answer.json()) as { data: T }).data;
-}
+const demo = demoApi(() => server);
+const api = <T>(path: string) => demo<T>('GET', path);
 
 beforeAll(async () => {
   server = await startServer();

@@ -58,6 +58,27 @@ export async function startServer(options: { env?: Record<string, string> } = {}
 }
 
 /** Headless Chromium from Debian, with the flags it needs in a container. */
+/**
+ * A caller of the demo's REST API v2 with its API key: answers the envelope's `data`, or throws naming the method,
+ * the path, the status and the body. `server` is read at each call (it is started in a `beforeAll`).
+ */
+export function demoApi(server: () => RunningServer) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const running = server();
+    const response = await fetch(`${running.url}/api/2${path}`, {
+      method,
+      headers: {
+        'x-api-key': running.demo.apiKey,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as { data: T };
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer.data;
+  };
+}
+
 /** Headless Chromium (test-support/browser.ts). */
 export const launchBrowser = launchChromium;
 

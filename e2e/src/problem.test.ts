@@ -3,7 +3,7 @@
 // currency in the administration.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -12,19 +12,7 @@ const pageErrors: string[] = [];
 
 const HOSTILE_REASON = '<img src=x onerror="window.__pwned=1">Visitor <b>insulted</b> me';
 
-async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: {
-      'x-api-key': server.demo.apiKey,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const api = demoApi(() => server);
 
 beforeAll(async () => {
   server = await startServer();
