@@ -502,7 +502,8 @@ describe('WhatsApp send rate', () => {
     // The second reply could leave now, but it waits for the first, which Meta takes on its retry.
     expect((await reply('Le numéro de suivi suivra.')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(textsTo()).toEqual([]);
+    // Nothing left yet, or (on a slow machine) the first reply on its retry: never the second alone.
+    expect(textsTo().slice(0, 1)).toEqual(textsTo().length === 0 ? [] : ['Votre commande part demain.']);
     await eventually(async () => (textsTo().length === 2 ? true : undefined), 15000, 'both replies accepted');
     expect(textsTo()).toEqual(['Votre commande part demain.', 'Le numéro de suivi suivra.']);
     // Left on its retry: sent, then followed by Meta's statuses.
