@@ -4,7 +4,7 @@
 import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 const ACCOUNT = `AC${'c3'.repeat(16)}`;
 const TOKEN = 'twilio-auth-token-campaigns-0001';
@@ -15,16 +15,8 @@ let browser: Browser;
 let fake: FakeTwilio;
 const pageErrors: string[] = [];
 
-async function call<T>(path: string, body: unknown): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'x-api-key': server.demo.apiKey, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json()) as { data: T; meta: { message?: string } };
-  if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${answer.meta.message ?? ''}`);
-  return answer.data;
-}
+const demo = demoApi(() => server, '');
+const call = <T>(path: string, body: unknown) => demo<T>('POST', path, body);
 
 beforeAll(async () => {
   server = await startServer();

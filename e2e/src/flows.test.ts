@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -19,19 +19,7 @@ const pageErrors: string[] = [];
 const CUSTOMER = '+393331112233';
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">COD <b>check</b>';
 
-async function commerce<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/commerce/v1${path}`, {
-    method,
-    headers: {
-      'x-api-key': server.demo.apiKey,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const commerce = demoApi(() => server, '/api/commerce/v1');
 
 beforeAll(async () => {
   server = await startServer();

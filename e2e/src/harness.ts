@@ -59,13 +59,14 @@ export async function startServer(options: { env?: Record<string, string> } = {}
 
 /** Headless Chromium from Debian, with the flags it needs in a container. */
 /**
- * A caller of the demo's REST API v2 with its API key: answers the envelope's `data`, or throws naming the method,
- * the path, the status and the body. `server` is read at each call (it is started in a `beforeAll`).
+ * A caller of the demo's API with its key, under `base` (REST v2 unless told: `/api/commerce/v1`, or '' for whole
+ * paths): answers the envelope's `data`, or throws naming the method, the path, the status and the body. `server` is
+ * read at each call (it is started in a `beforeAll`).
  */
-export function demoApi(server: () => RunningServer) {
+export function demoApi(server: () => RunningServer, base = '/api/2') {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const running = server();
-    const response = await fetch(`${running.url}/api/2${path}`, {
+    const response = await fetch(`${running.url}${base}${path}`, {
       method,
       headers: {
         'x-api-key': running.demo.apiKey,

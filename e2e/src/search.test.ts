@@ -4,23 +4,14 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
 let page: Page | undefined;
 const suffix = Math.random().toString(36).slice(2, 7);
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await answer.json()) as { data: T };
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const api = demoApi(() => server);
 
 beforeAll(async () => {
   server = await startServer();

@@ -4,26 +4,14 @@
 // closed with Escape.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
 let ada: Page;
 const pageErrors: string[] = [];
 
-async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: {
-      'x-api-key': server.demo.apiKey,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as { data: T };
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
+const api = demoApi(() => server);
 
 /** The id of the conversation the console shows. */
 async function shownId(page: Page): Promise<number> {

@@ -5,7 +5,15 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { RealtimeClient } from '@causerie/test-support/realtime-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, makeAvailable, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import {
+  demoApi,
+  launchBrowser,
+  makeAvailable,
+  openConsole,
+  type RunningServer,
+  shot,
+  startServer,
+} from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -29,10 +37,8 @@ async function blockingViolations(page: Page, within?: string): Promise<string[]
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(' | ')}`);
 }
 
-async function api<T>(path: string): Promise<T> {
-  const answer = await fetch(`${server.url}/api/2${path}`, { headers: { 'x-api-key': server.demo.apiKey } });
-  return ((await answer.json()) as { data: T }).data;
-}
+const demo = demoApi(() => server);
+const api = <T>(path: string) => demo<T>('GET', path);
 
 beforeAll(async () => {
   server = await startServer();

@@ -6,23 +6,14 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { Mailbox, quotedPrintableText } from '@causerie/test-support/mailbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
+import { demoApi, launchBrowser, openConsole, type RunningServer, shot, startServer } from './harness.js';
 
 let server: RunningServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const mailbox = new Mailbox();
 
-async function api<T>(method: 'GET' | 'POST', path: string, json?: unknown): Promise<T> {
-  const answer = await fetch(`${server.url}/api/2${path}`, {
-    method,
-    headers: { 'x-api-key': server.demo.apiKey, ...(json !== undefined && { 'content-type': 'application/json' }) },
-    ...(json !== undefined && { body: JSON.stringify(json) }),
-  });
-  const body = (await answer.json()) as { data: T };
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
+const api = demoApi(() => server);
 
 beforeAll(async () => {
   await mailbox.start();
