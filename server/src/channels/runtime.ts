@@ -233,8 +233,8 @@ export class ChannelRuntime {
     return true;
   }
 
-  /** Sends one claimed row; false when it was postponed. */
-  private async sendOne(row: ChannelOutboundRow): Promise<boolean> {
+  /** Sends one claimed row, or gives it back for later (the send rate, a provider's refusal worth a retry). */
+  private async sendOne(row: ChannelOutboundRow): Promise<void> {
     const db = this.context.db;
     const channel = await this.directory.get(row.channel_id);
     if (channel === undefined || channel.row.enabled !== 1) {
@@ -243,14 +243,14 @@ export class ChannelRuntime {
           error: { code: 'channel_disabled', message: 'The channel was disabled or deleted before the message left.' },
         });
       });
-      return true;
+      return;
     }
     this.rates ??= createSendRate(this.context.config.redisUrl, (error, what) => this.report(error, what));
     const wait = await this.rates.take(channel.row.id, channel.row.send_rate);
     if (wait > 0) {
       await postponeMessage(db, row, wait, undefined, false);
       this.scheduleOutbound(wait);
-      return false;
+      return;
     }
     const stored = JSON.parse(row.content) as OutboundContent;
     // A stored file leaves as a signed public URL of this node, fresh for each attempt.
@@ -269,14 +269,13 @@ export class ChannelRuntime {
       // `message.status_changed` that operators see live.
       await postponeMessage(db, row, delay, outcome.error);
       this.scheduleOutbound(delay);
-      return false;
+      return;
     }
     // Joins the database's group commit: the sends of a batch are answered together, and commit together.
     await commitGroupOf(db).run(async (trx) => {
       if (outcome.ok) await changeDeliveryState(trx, row, 'sent', { providerMessageId: outcome.providerMessageId });
       else await changeDeliveryState(trx, row, 'failed', { error: outcome.error });
     });
-    return true;
   }
 
   private scheduleOutbound(delayMs: number): void {

@@ -131,8 +131,6 @@ export class FakeWhatsApp extends FakeProvider {
    * Meta does during downtime or overload, and nothing is accepted.
    */
   unavailable = false;
-  /** Sends refused while unavailable. */
-  refusedUnavailable = 0;
 
   constructor(readonly options: FakeWhatsAppOptions) {
     super();
@@ -204,10 +202,7 @@ export class FakeWhatsApp extends FakeProvider {
   }
 
   private sendMessage(request: FakeRequest): FakeAnswer {
-    if (this.unavailable) {
-      this.refusedUnavailable += 1;
-      return graphError(503, 2, '(#2) Service temporarily unavailable');
-    }
+    if (this.unavailable) return graphError(503, 2, '(#2) Service temporarily unavailable');
     if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
       return graphError(400, 100, '(#100) Param must be JSON.');
     let body: Record<string, unknown>;
