@@ -88,6 +88,10 @@ describe('a session ended elsewhere', () => {
     const page = await newPage();
     await passwordLogin(page, server.demo.login.email, server.demo.login.password, '/admin/websites');
     await page.getByRole('heading', { name: 'Websites' }).waitFor();
+    // The page's own calls (the operator's name, the list) must be answered first: one refused after the logout
+    // below would send the console to login with backto=/admin/websites before the click on Groups.
+    await page.getByTestId('me').waitFor();
+    await page.waitForLoadState('networkidle');
     // The operator logs out in another tab: this tab's token is refused from then on.
     const token = await page.evaluate(() => JSON.parse(localStorage.getItem('causerie.console.session') ?? '{}').token);
     const ended = await fetch(`${server.url}/auth/logout`, {
