@@ -87,6 +87,19 @@ interface Chain {
   stepCommitted: () => void;
 }
 
+/**
+ * A run's scope, parsed again only when its variables or object changed (a step's outcome may set variables): parsing
+ * an order's JSON at every step was 1.5 % of a busy node's CPU. One per drive of one run; steps only read the scope.
+ */
+function scopeMemo(): (run: RunRow) => Record<string, unknown> {
+  let kept: { variables: string; object: string | null; scope: Record<string, unknown> } | undefined;
+  return (run) => {
+    if (kept === undefined || kept.variables !== run.variables || kept.object !== run.object)
+      kept = { variables: run.variables, object: run.object, scope: scopeOf(run) };
+    return kept.scope;
+  };
+}
+
 /** What a step's templates and conditions read: the run's variables, its object and its ids. */
 function scopeOf(run: RunRow): Record<string, unknown> {
   return {
@@ -263,8 +276,9 @@ export class FlowEngine {
       const definition = await versionDefinition(this.definitions, this.deps.db, claimed.version_id);
       let run = claimed;
       let result: CallResult | undefined;
+      const scopes = scopeMemo();
       for (let calls = 0; ; calls++) {
-        const chain = await this.runChain(run, definition, result, calls < CALLS_PER_CLAIM);
+        const chain = await this.runChain(run, definition, result, calls < CALLS_PER_CLAIM, scopes);
         if (chain.call === undefined)
           return chain.run.state === 'running' && (chain.run.due_at === null || chain.run.due_at <= nowInstant());
         run = chain.run;
@@ -293,6 +307,7 @@ export class FlowEngine {
     definition: FlowDefinition,
     result: CallResult | undefined,
     mayCall: boolean,
+    scopes: (run: RunRow) => Record<string, unknown>,
   ): Promise<{ run: RunRow; call?: OpenCall }> {
     let current = run;
     let call: OpenCall | undefined;
@@ -346,7 +361,7 @@ export class FlowEngine {
         }
         const ordinal = current.steps_run + 1;
         const key = `run:${current.id}:step:${ordinal}`;
-        const scope = scopeOf(current);
+        const scope = scopes(current);
         if (EXTERNAL.has(step.type)) {
           if (!mayCall) break;
           const previous = (await stepAttempts(trx, { runId: current.id, ordinal })).rows[0];
