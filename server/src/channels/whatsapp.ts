@@ -54,9 +54,22 @@ function signatureOf(secret: string, body: Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/**
+ * A stored payload, parsed once: processing reads it four times (the channel's own part, messages, statuses, template
+ * reviews), each from the same buffer. The parsed value is only read, never changed.
+ */
+const parsedPayloads = new WeakMap<Buffer, unknown>();
+
+function payloadOf(rawBody: Buffer): unknown {
+  if (parsedPayloads.has(rawBody)) return parsedPayloads.get(rawBody);
+  const payload = readJson(rawBody.toString('utf8'));
+  parsedPayloads.set(rawBody, payload);
+  return payload;
+}
+
 /** Each `value` of the `messages` field in a webhook payload, with its contacts. */
 function changeValues(rawBody: Buffer): unknown[] {
-  const payload = readJson(rawBody.toString('utf8'));
+  const payload = payloadOf(rawBody);
   const values: unknown[] = [];
   for (const entry of list(field(payload, 'entry'))) {
     for (const change of list(field(entry, 'changes'))) {
@@ -237,7 +250,7 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppCredentials> & { type: 'wha
   // app's secret: a `messages` change for another number would open a duplicate conversation answered from the wrong
   // number. Such changes are left out (the payload was answered 200 already, so Meta does not send it again).
   ownPart(rawBody, credentials) {
-    const payload = readJson(rawBody.toString('utf8'));
+    const payload = payloadOf(rawBody);
     const skipped: string[] = [];
     const entries = list(field(payload, 'entry')).map((entry) => {
       const changes = list(field(entry, 'changes'));
@@ -381,7 +394,7 @@ export interface WhatsappTemplateStatus {
 
 /** The template review outcomes a webhook payload carries (field `message_template_status_update`). */
 export function whatsappTemplateStatuses(rawBody: Buffer): WhatsappTemplateStatus[] {
-  const payload = readJson(rawBody.toString('utf8'));
+  const payload = payloadOf(rawBody);
   const found: WhatsappTemplateStatus[] = [];
   for (const entry of list(field(payload, 'entry')))
     for (const change of list(field(entry, 'changes'))) {
