@@ -325,8 +325,9 @@ describe("a channel's send rate across two nodes", () => {
     // 10 % over: the span is measured between two arrivals at the fake, so a late first request (the burst leaves
     // while the loaded machine is busy) shortens it; 10.59 for 10 seen in CI. Without the shared bucket it is 2 × RATE.
     expect(attemptRate).toBeLessThanOrEqual(RATE * 1.1);
-    // Two over: requests granted on time but delayed on a loaded machine arrive bunched (22 seen once in CI).
-    expect(busiestSecond).toBeLessThanOrEqual(2 * RATE + 2);
+    // Five over: requests granted on time but delayed on a loaded machine arrive bunched (22 seen once in CI, then 23
+    // in both attempts of one run with four suites on two cores). Without the shared bucket it is over 30.
+    expect(busiestSecond).toBeLessThanOrEqual(2 * RATE + 5);
     // Not much slower than the rate allows either.
     expect(attemptRate).toBeGreaterThan(RATE * 0.7);
     // Each node records the send once the fake has answered it.
