@@ -30,6 +30,7 @@ import {
   localStep,
   type Outcome,
   type RunRow,
+  scopeMemo,
   type WaitingFor,
 } from './steps.js';
 
@@ -85,31 +86,6 @@ interface Chain {
   flush: () => Promise<void>;
   end: (state: 'done' | 'failed', error: string | null) => Promise<void>;
   stepCommitted: () => void;
-}
-
-/**
- * A run's scope, parsed again only when its variables or object changed (a step's outcome may set variables): parsing
- * an order's JSON at every step was 1.5 % of a busy node's CPU. One per drive of one run; steps only read the scope.
- */
-function scopeMemo(): (run: RunRow) => Record<string, unknown> {
-  let kept: { variables: string; object: string | null; scope: Record<string, unknown> } | undefined;
-  return (run) => {
-    if (kept === undefined || kept.variables !== run.variables || kept.object !== run.object)
-      kept = { variables: run.variables, object: run.object, scope: scopeOf(run) };
-    return kept.scope;
-  };
-}
-
-/** What a step's templates and conditions read: the run's variables, its object and its ids. */
-function scopeOf(run: RunRow): Record<string, unknown> {
-  return {
-    ...(JSON.parse(run.variables) as Record<string, unknown>),
-    object: run.object === null ? null : (JSON.parse(run.object) as unknown),
-    user_key: run.user_key,
-    run_id: run.id,
-    request_id: run.request_id,
-    order_id: run.order_id,
-  };
 }
 
 export class FlowEngine {
