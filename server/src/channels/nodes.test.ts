@@ -364,15 +364,16 @@ describe('the Redis send rate', () => {
     expect(immediate).toBeGreaterThanOrEqual(10);
     expect(immediate).toBeLessThanOrEqual(10 + refilledDuringFirst);
     expect(waits.filter((wait) => wait > 0 && wait <= 100)).toHaveLength(40 - immediate);
-    const sleepStarted = Date.now();
     await sleep(250);
-    // Refilled at ten per second: two more tokens (one more per 100 ms the machine added).
+    // Refilled at ten per second: two more tokens, or more when the machine was slow. The bucket refills from its last
+    // take, which Redis ran at some moment after `firstStarted` (perhaps well before this test saw its answer), so the
+    // honest upper bound counts both rounds against everything the bucket can have given since it was created.
     const later = await Promise.all(
       [0, 1, 2, 3].map((index) => limiters[index % 2]?.take(900_001, 10) ?? Promise.resolve(-1)),
     );
     const laterImmediate = later.filter((wait) => wait === 0).length;
     expect(laterImmediate).toBeGreaterThanOrEqual(2);
-    expect(laterImmediate).toBeLessThanOrEqual(Math.min(4, Math.floor((Date.now() - sleepStarted) / 100) + 1));
+    expect(immediate + laterImmediate).toBeLessThanOrEqual(10 + Math.floor((Date.now() - firstStarted) / 100));
     expect(warnings).toEqual([]);
     for (const limiter of limiters) await limiter.close();
   });
