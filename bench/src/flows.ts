@@ -13,7 +13,7 @@
 //
 // Options: BENCH_FLOWS_IN_FLIGHT (runs kept under way, 64), BENCH_FLOWS_RATE (orders a second instead: an open load
 // at a set rate, where a node falling behind shows as a growing backlog), BENCH_FLOWS_WARMUP (runs made first and left
-// out of every figure).
+// out of every figure), BENCH_NODE_ARGUMENTS (more arguments for the node's `node`, space-separated).
 // Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the
 // step became due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook,
 // for wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a
@@ -311,9 +311,14 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
   const database = await createTestDatabase(postgres ? {} : { dialect: 'sqlite' });
   // BENCH_CPU_PROFILE_DIR: the node writes a V8 CPU profile there when it stops (as in the rest benchmark).
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  // BENCH_NODE_ARGUMENTS: more arguments for the node's `node` (a preload that counts statements, a heap setting).
+  const extraArguments = (process.env.BENCH_NODE_ARGUMENTS ?? '').split(' ').filter((part) => part !== '');
   const node = await startNode({
     database,
-    ...(profileDir !== undefined && { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+    nodeArguments: [
+      ...extraArguments,
+      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ],
     env: {
       CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.1/32',
       CAUSERIE_SHOPIFY_ADMIN_URL: shopify.url,
