@@ -1,40 +1,23 @@
-// flows: cash-on-delivery flow runs end to end on the durable flow engine (Shopify order webhook → WhatsApp template →
-// the customer's button reply → Shopify tag or cancel → charge), beside the same outbound calls and rows made directly.
-//
-// Causerie: one node (`start`) on SQLite (WAL, synchronous=FULL), or on PostgreSQL with `--postgres` (the server named
-// by TEST_DATABASE_URL), with a fake Meta Graph API and a fake Shopify Admin API in this process. Set up through the
-// APIs as a merchant would: a client key, a website, a WhatsApp channel whose Graph base URL is the fake, orders on, a
-// Shopify store, a price list and the flow (trigger order_created): send_template (Confirm / Cancel) → wait_reply →
-// branch on the button payload → shopify_update tag (or cancel) → charge → end. Orders arrive as signed orders/create
-// webhooks with RUNS_IN_FLIGHT runs under way at any time (a new order as soon as one run ends: a steady load, not a
-// backlog that would make every latency a queueing delay). Each template the fake Graph API accepts is answered by the
-// customer's button (one in ten cancels), posted to /webhook/facebook/ signed with the app secret as Meta posts it;
-// the fake also posts the sent/delivered/read statuses there, as Meta does.
-//
-// Options: BENCH_FLOWS_IN_FLIGHT (runs kept under way, 64), BENCH_FLOWS_RATE (orders a second instead: an open load
-// at a set rate, where a node falling behind shows as a growing backlog), BENCH_FLOWS_WARMUP (runs made first and left
-// out of every figure), BENCH_NODE_ARGUMENTS (more arguments for the node's `node`, space-separated).
-// Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the
-// step became due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook,
-// for wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a
-// deliberate wait and is left out; the node's CPU time (user + system, from /proc) over the measured runs, per step.
-// Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one template per order, one
-// charge per run. The baseline makes the same outbound calls (Graph template send, Shopify tagsAdd) from this process
-// to the same fakes, with as many runs in flight, and writes the same rows (order, run, one step row per step with its
-// run update, charge) with raw better-sqlite3, one transaction per step, on a file with the node's settings.
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@causerie/test-support/database';
 import type { FakeAnswer, FakeRequest } from '@causerie/test-support/fakes/http';
-import { FakeShopify, shopifyWebhookHmac } from '@causerie/test-support/fakes/shopify';
+import { FakeShopify } from '@causerie/test-support/fakes/shopify';
 import { type AcceptedMessage, FakeWhatsApp } from '@causerie/test-support/fakes/whatsapp';
 import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { api } from './client.js';
+import { measureBaseline } from './flows-baseline.js';
+import {
+  APP_SECRET,
+  FIRST_ORDER_ID,
+  GRAPH_TOKEN,
+  orderWebhook,
+  PHONE_NUMBER_ID,
+  post,
+  SHOP,
+  STEPS_PER_RUN,
+} from './flows-peers.js';
 import { untilWarm } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { median, percentile, round } from './stats.js';
@@ -50,16 +33,7 @@ const ORDERS_PER_SECOND = process.env.BENCH_FLOWS_RATE === undefined ? undefined
 const WARMUP_RUNS = Number(process.env.BENCH_FLOWS_WARMUP ?? 0);
 const TARGET_STEPS_PER_SECOND = 1_000;
 const TARGET_STEP_P99_MS = 100;
-const APP_SECRET = 'bench-meta-app-secret';
-const PHONE_NUMBER_ID = '106540352242922';
-const GRAPH_TOKEN = 'EAAG-bench-token-0123456789';
-const SHOP = { name: 'negozio-bench', accessToken: 'shpat_bench_0123456789abcdef', webhookSecret: 'bench-shop-secret' };
-const FIRST_ORDER_ID = 820_000_000;
-/** Steps of one run: ask, wait, route, tag|cancel, bill, done. */
-const STEPS_PER_RUN = 6;
 
-/** The customer of run `index`: a phone of its own, so each reply finds its run's conversation. */
-const phoneOf = (index: number) => `+39333${String(index).padStart(7, '0')}`;
 const indexOfPhone = (phone: string) => Number(phone.slice(6));
 const cancels = (index: number) => index % 10 === 9;
 
@@ -93,57 +67,6 @@ async function readerOf(database: TestDatabase): Promise<Reader> {
   return {
     all: async <T>(sql: string) => (await client.query(sql)).rows as T[],
     close: () => client.end(),
-  };
-}
-
-/** One POST over a keep-alive agent; the status code. */
-function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
-/** The orders/create webhook of run `index`, as Shopify sends it (the order is added to the fake shop). */
-function orderWebhook(shopify: FakeShopify, index: number): { body: string; headers: Record<string, string> } {
-  const phone = phoneOf(index);
-  const body = JSON.stringify(
-    shopify.orderPayload(SHOP.name, FIRST_ORDER_ID + index, {
-      phone,
-      customer: {
-        id: 700_000_000 + index,
-        email: `cliente${index}@example.com`,
-        first_name: 'Cliente',
-        last_name: String(index),
-        phone,
-        currency: 'EUR',
-      },
-    }),
-  );
-  return {
-    body,
-    headers: {
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-hmac-sha256': shopifyWebhookHmac(SHOP.webhookSecret, body),
-      'x-shopify-shop-domain': `${SHOP.name}.myshopify.com`,
-      'x-shopify-api-version': '2025-01',
-      'x-shopify-webhook-id': randomUUID(),
-      'x-shopify-triggered-at': new Date().toISOString(),
-    },
   };
 }
 
@@ -449,117 +372,13 @@ async function measureCauserie(runs: number, postgres: boolean): Promise<Causeri
   }
 }
 
-/** The same outbound calls and rows, made directly: steps per second. */
-async function measureBaseline(runs: number): Promise<number> {
-  const shopify = await new FakeShopify([SHOP]).start();
-  const whatsapp = await new FakeWhatsApp({
-    phoneNumberId: PHONE_NUMBER_ID,
-    accessToken: GRAPH_TOKEN,
-    appSecret: APP_SECRET,
-    ratePerSecond: 1_000_000,
-    // The bench is no platform: nobody listens for statuses.
-    statuses: [],
-  }).start();
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-bench-flows-'));
-  const db = new SQLite(path.join(directory, 'baseline.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(`
-    create table commerce_order (id integer primary key, external_id text, user_key text, body text, created_at text);
-    create table flow_run (id integer primary key, order_id integer, user_key text, state text, variables text,
-      step_index integer, steps_run integer, due_at text, started_at text, updated_at text, ended_at text);
-    create table flow_run_step (id integer primary key, run_id integer, ordinal integer, step_id text, type text,
-      state text, output text, started_at text, ended_at text);
-    create unique index flow_run_step_run_idx on flow_run_step (run_id, ordinal);
-    create table commerce_charge (id integer primary key, run_id integer, user_key text, idempotency_key text unique,
-      kind text, quantity real, unit_price real, amount real, currency text, at text);
-  `);
-  const insertOrder = db.prepare(
-    'insert into commerce_order (external_id, user_key, body, created_at) values (?, ?, ?, ?)',
-  );
-  const insertRun = db.prepare(
-    "insert into flow_run (order_id, user_key, state, variables, step_index, steps_run, due_at, started_at, updated_at) values (?, ?, 'running', ?, 0, 0, ?, ?, ?)",
-  );
-  const insertStep = db.prepare(
-    "insert into flow_run_step (run_id, ordinal, step_id, type, state, output, started_at, ended_at) values (?, ?, ?, ?, 'done', ?, ?, ?)",
-  );
-  const updateRun = db.prepare('update flow_run set step_index = ?, steps_run = ?, updated_at = ? where id = ?');
-  const insertCharge = db.prepare(
-    "insert into commerce_charge (run_id, user_key, idempotency_key, kind, quantity, unit_price, amount, currency, at) values (?, ?, ?, 'cod', 1, 0.1, 0.1, 'EUR', ?)",
-  );
-  const step = db.transaction((runId: number, ordinal: number, type: string, output: string) => {
-    const now = new Date().toISOString();
-    insertStep.run(runId, ordinal, `s${ordinal}`, type, output, now, now);
-    updateRun.run(ordinal, ordinal, now, runId);
-    if (type === 'charge') insertCharge.run(runId, `+${runId}`, `run:${runId}:step:${ordinal}`, now);
-  });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: RUNS_IN_FLIGHT });
-  const graph = new URL(`${whatsapp.url}/v21.0/${PHONE_NUMBER_ID}/messages`);
-  const admin = new URL(`${shopify.url}/admin/api/2025-01/graphql.json`);
-  const webhooks = Array.from({ length: runs }, (_, index) => orderWebhook(shopify, index).body);
-  let next = 0;
-  const started = performance.now();
-  try {
-    await Promise.all(
-      Array.from({ length: RUNS_IN_FLIGHT }, async () => {
-        while (next < runs) {
-          const index = next;
-          next += 1;
-          const body = webhooks[index] ?? '{}';
-          const now = new Date().toISOString();
-          const orderId = Number(
-            insertOrder.run(String(FIRST_ORDER_ID + index), phoneOf(index), body, now).lastInsertRowid,
-          );
-          const runId = Number(insertRun.run(orderId, phoneOf(index), body, now, now, now).lastInsertRowid);
-          const sent = await post(
-            agent,
-            graph,
-            JSON.stringify({
-              messaging_product: 'whatsapp',
-              to: phoneOf(index).slice(1),
-              type: 'template',
-              template: { name: 'cod_confirm', language: { code: 'it' } },
-            }),
-            { authorization: `Bearer ${GRAPH_TOKEN}` },
-          );
-          if (sent !== 200) throw new Error(`Graph answered ${sent}`);
-          step(runId, 1, 'send_template', '{"template":"cod_confirm"}');
-          step(runId, 2, 'wait_reply', '{"payload":"CONFIRM"}');
-          step(runId, 3, 'branch', '{"matched":"tag"}');
-          const tagged = await post(
-            agent,
-            admin,
-            JSON.stringify({
-              query:
-                'mutation tagsAdd($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }',
-              variables: { id: `gid://shopify/Order/${FIRST_ORDER_ID + index}`, tags: ['cod-confirmed'] },
-            }),
-            { 'x-shopify-access-token': SHOP.accessToken },
-          );
-          if (tagged !== 200) throw new Error(`Shopify answered ${tagged}`);
-          step(runId, 4, 'shopify_update', '{"action":"tag"}');
-          step(runId, 5, 'charge', '{"kind":"cod"}');
-          step(runId, 6, 'end', '{}');
-        }
-      }),
-    );
-    return (runs * STEPS_PER_RUN) / ((performance.now() - started) / 1000);
-  } finally {
-    agent.destroy();
-    db.close();
-    fs.rmSync(directory, { recursive: true, force: true });
-    await whatsapp.stop();
-    await shopify.stop();
-  }
-}
-
 /** Runs the benchmark. */
 export async function flows(options: BenchOptions): Promise<Record<string, unknown>> {
   if (options.postgres && !process.env.TEST_DATABASE_URL?.startsWith('postgres'))
     throw new Error('--postgres needs TEST_DATABASE_URL=postgres://… naming a PostgreSQL server.');
   const runs = options.quick ? 1_000 : 10_000;
   const causerie = await measureCauserie(runs, options.postgres);
-  const baseline = await measureBaseline(runs);
+  const baseline = await measureBaseline(runs, RUNS_IN_FLIGHT);
   const stepsPerSecond = causerie.steps / causerie.seconds;
   const p50 = percentile(causerie.latencies.all, 0.5);
   const p99 = percentile(causerie.latencies.all, 0.99);
