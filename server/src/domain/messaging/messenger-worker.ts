@@ -10,8 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
-import { rcsCapabilities } from '../../channels/rcs.js';
-import { channelRuntime } from '../../channels/runtime.js';
 import { ClaimLoop } from '../../claim-loop.js';
 import type { AppContext } from '../../context.js';
 import { dialectOf } from '../../db/dialect.js';
@@ -25,7 +23,8 @@ import { customerConversation, StepRefused } from '../flows/messaging.js';
 import { advanceBroadcasts } from './broadcasts.js';
 import { mintChatToken } from './chat-tokens.js';
 import { type FallbackRule, isOptedOut, type MessengerContent, moveMessage, UNSENT_STATES } from './messages.js';
-import { CHAT_URL_VARIABLE, ContentRefused, contentVariables, renderSend, usableOn } from './messenger-content.js';
+import { ChannelChoice, Lookups, SendRefused } from './messenger-channels.js';
+import { CHAT_URL_VARIABLE, ContentRefused, contentVariables, renderSend } from './messenger-content.js';
 import { applyMessengerEvents } from './messenger-feed.js';
 import { onMessengerFeed, onMessengerWork } from './messenger-signal.js';
 import { startScenario } from './scenario-runs.js';
@@ -36,8 +35,6 @@ const LEASE_MS = 60_000;
 const IDLE_POLL_MS = 1_000;
 /** Lanes (accounts with their own sends, running broadcasts) looked at per round at most. */
 const MAX_LANES = 50;
-/** A number's RCS capability is asked again after this long. */
-const CAPABILITY_TTL_MS = 60 * 60_000;
 /** Sends of cancelled broadcasts ended per round. */
 const CANCEL_BATCH = 1_000;
 const FEED_TYPES: ReadonlySet<string> = new Set(['message.status_changed', 'message.created']);
@@ -70,64 +67,11 @@ interface ReadySend {
   fallingBack: boolean;
 }
 
-/** Rows every send of a round reads, read once per round (a broadcast's sends share their environment). */
-class Lookups {
-  private readonly agents = new Map<
-    number,
-    Promise<{ id: number; rcs: number; whatsapp_channel_id: number | null; sms_channel_id: number | null }>
-  >();
-  private readonly rcsChannels = new Map<number, Promise<number | undefined>>();
-
-  constructor(private readonly db: Kysely<Database>) {}
-
-  agent(id: number) {
-    let agent = this.agents.get(id);
-    if (agent === undefined) {
-      agent = this.db
-        .selectFrom('messaging_agent')
-        .select(['id', 'rcs', 'whatsapp_channel_id', 'sms_channel_id'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      this.agents.set(id, agent);
-    }
-    return agent;
-  }
-
-  /** The account's enabled RCS channel, if any. */
-  rcsChannel(clientId: number): Promise<number | undefined> {
-    let channel = this.rcsChannels.get(clientId);
-    if (channel === undefined) {
-      channel = this.db
-        .selectFrom('channel')
-        .select('id')
-        .where('client_id', '=', clientId)
-        .where('type', '=', 'rcs')
-        .where('enabled', '=', 1)
-        .where('deleted_at', 'is', null)
-        .orderBy('id')
-        .executeTakeFirst()
-        .then((row) => row?.id);
-      this.rcsChannels.set(clientId, channel);
-    }
-    return channel;
-  }
-}
-
-/** Why a send cannot leave: it fails with this code and message. */
-class SendRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class MessengerWorker {
   readonly owner = randomUUID();
   private readonly loop: ClaimLoop<Claimed>;
   private readonly feed: CursorFeed;
-  private readonly capabilities = new Map<string, { reachable: boolean; until: number }>();
+  private readonly channels: ChannelChoice;
   /** Per running broadcast with a rate cap, the sends this node may still take and when it last counted. */
   private readonly allowances = new Map<number, { tokens: number; at: number }>();
   private lastBroadcastPass = 0;
@@ -145,6 +89,7 @@ export class MessengerWorker {
     private readonly context: AppContext,
     private readonly report: (error: unknown, message: string) => void,
   ) {
+    this.channels = new ChannelChoice(context);
     this.feed = new CursorFeed(context.db, 'messenger', this.owner, FEED_TYPES, (trx, events) =>
       applyMessengerEvents(trx, events),
     );
@@ -410,74 +355,19 @@ export class MessengerWorker {
       }
       try {
         channel =
-          row.requested_channel === 'auto' ? await this.chooseChannel(row, content, lookups) : row.requested_channel;
+          row.requested_channel === 'auto' ? await this.channels.choose(row, content, lookups) : row.requested_channel;
       } catch (error) {
         await this.fail(row, error);
         return undefined;
       }
     }
     try {
-      const channelId = await this.channelIdFor(row, channel, lookups);
+      const channelId = await this.channels.channelIdFor(row, channel, lookups);
       return { row, content, variables, channel, channelId, fallingBack };
     } catch (error) {
       await this.fail(row, error);
       return undefined;
     }
-  }
-
-  /** `auto`: RCS when the number can take it and the environment is launched; else WhatsApp with an approved template; else SMS. */
-  private async chooseChannel(
-    row: MessengerMessageRow,
-    content: MessengerContent,
-    lookups: Lookups,
-  ): Promise<MessengerChannel> {
-    const db = this.context.db;
-    const agent = await lookups.agent(row.agent_id);
-    if (agent.rcs === 1 && (await this.rcsReachable(row, agent.id, lookups))) return 'rcs';
-    if (agent.whatsapp_channel_id !== null && (await usableOn(db, row.client_id, content, 'whatsapp')))
-      return 'whatsapp';
-    if (agent.sms_channel_id !== null) return 'sms';
-    throw new SendRefused(
-      'no_channel',
-      `No channel of chat environment ${row.agent_id} can reach ${row.to}: RCS is not available for the number, WhatsApp needs an approved template, and the environment has no SMS channel.`,
-    );
-  }
-
-  private async rcsReachable(row: MessengerMessageRow, agentId: number, lookups: Lookups): Promise<boolean> {
-    const db = this.context.db;
-    const launched = await db
-      .selectFrom('messaging_agent_carrier')
-      .select('id')
-      .where('agent_id', '=', agentId)
-      .where('state', '=', 'launched')
-      .executeTakeFirst();
-    if (launched === undefined) return false;
-    const channelId = await lookups.rcsChannel(row.client_id);
-    if (channelId === undefined) return false;
-    const key = `${channelId}:${row.to}`;
-    const cached = this.capabilities.get(key);
-    if (cached !== undefined && cached.until > Date.now()) return cached.reachable;
-    const runtime = channelRuntime(this.context);
-    const channel = await runtime.directory.get(channelId);
-    if (channel === undefined) return false;
-    const answer = await rcsCapabilities(runtime.sendContext(channel), row.to);
-    // A failure to ask (not an answer about the number) is not kept: the next send asks again.
-    if (!answer.reachable && answer.error.code !== 'NOT_FOUND') return false;
-    if (this.capabilities.size > 100_000) this.capabilities.clear();
-    this.capabilities.set(key, { reachable: answer.reachable, until: Date.now() + CAPABILITY_TTL_MS });
-    return answer.reachable;
-  }
-
-  private async channelIdFor(row: MessengerMessageRow, channel: MessengerChannel, lookups: Lookups): Promise<number> {
-    if (channel === 'rcs') {
-      const id = await lookups.rcsChannel(row.client_id);
-      if (id === undefined) throw new SendRefused('no_channel', 'The account has no enabled RCS channel.');
-      return id;
-    }
-    const agent = await lookups.agent(row.agent_id);
-    const id = channel === 'whatsapp' ? agent.whatsapp_channel_id : agent.sms_channel_id;
-    if (id === null) throw new SendRefused('no_channel', `Chat environment ${row.agent_id} has no ${channel} channel.`);
-    return id;
   }
 
   /**
