@@ -1,15 +1,15 @@
-// State changes of conversations and tags; each commits its rows and its events in one transaction.
-// appendMessage, openConversation, changeConversation and closeConversation run inside a caller's transaction
-// so the realtime layer and the channel adapters reuse them.
+// State changes of conversations that run inside a caller's transaction, so the realtime layer, the channel adapters,
+// routing and the flows reuse them: appendMessage, openConversation, changeConversation, closeConversation, and an
+// operator writing through an API (writingOperator, actAsOperator). The REST API's own commands, one transaction each,
+// are in api-commands.ts; tags' in tag-commands.ts.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { planProviderMessage, queueProviderMessage } from '../../channels/outbox.js';
 import { preparedQuery } from '../../db/prepared.js';
 import {
   type ContactType,
   type ConversationChannel,
   type ConversationMessageRow,
-  type ConversationRow,
   type ConversationSource,
   type ConversationStatus,
   type Database,
@@ -18,37 +18,18 @@ import {
 } from '../../db/schema.js';
 import { conflict, fieldInvalid, unknownResource } from '../../errors.js';
 import { appendEvent } from '../../events/append.js';
-import { transact } from '../../events/transact.js';
-import { nowInstant, parseApiDate } from '../../time.js';
+import { nowInstant } from '../../time.js';
 import { endHolding, startHolding } from '../people/history.js';
-import { assertOwned, type Principal, targetClient, visibleWebsite } from '../tenancy/policy.js';
-import { findOrCreateVisitor } from '../visitors/identity.js';
-import {
-  kindName,
-  NAVIGATION_PROBLEM,
-  navigationUrl,
-  OPERATOR_CHAT_CLOSE,
-  readImportedHistory,
-  readMessageKind,
-  VISITOR_CHAT_CLOSE,
-} from './history.js';
-import type { TagRecord } from './store.js';
+import { assertOwned } from '../tenancy/policy.js';
+import { kindName, OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE } from './history.js';
 
 type Tx = Transaction<Database>;
 
-const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
-const flag = (value: boolean): number => (value ? 1 : 0);
-const sameIds = (a: readonly number[], b: readonly number[]): boolean =>
+// Shared with tag-commands.ts.
+export const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
+export const flag = (value: boolean): number => (value ? 1 : 0);
+export const sameIds = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((id, index) => id === b[index]);
-
-/** A `YYYY-MM-DD HH:MM:SS` date a caller gives for an import, as a stored instant; never in the future. */
-function readPastDate(field: string, value: string, now: Date): string {
-  const parsed = parseApiDate(value);
-  if (parsed === null)
-    throw fieldInvalid(field, "Expected a real date written YYYY-MM-DD HH:MM:SS (UTC), such as '2026-11-21 14:30:00'.");
-  if (parsed.start.getTime() > now.getTime()) throw fieldInvalid(field, 'It must not be in the future.');
-  return parsed.start.toISOString();
-}
 
 // ——— Reusable commands (inside the caller's transaction) ———
 
@@ -472,156 +453,6 @@ export async function closeConversation(
   });
 }
 
-// ——— API commands (one transaction each) ———
-
-export interface ConversationCreateInput {
-  website_id: number;
-  channel?: ConversationChannel;
-  visitor_uid?: string;
-  operator_id?: number | null;
-  skill_id?: number | null;
-  rule_id?: number | null;
-  page_type?: string | null;
-  tag_list?: number[];
-  created_at?: string;
-  history?: Array<Array<string | number>>;
-}
-
-/**
- * Creates a conversation through the API (imports and non-realtime channels): status `open`, source `api`,
- * the visitor found or created by `visitor_uid`, then the imported history in order (`message.created` each).
- */
-export async function createConversation(
-  db: Kysely<Database>,
-  principal: Principal,
-  input: ConversationCreateInput,
-): Promise<number> {
-  const now = new Date();
-  const history = readImportedHistory(input.history ?? [], now);
-  const firstOperatorEntry = history.findIndex((entry) => entry.kind === MESSAGE_KIND.operator);
-  if (firstOperatorEntry >= 0 && input.operator_id == null) {
-    throw fieldInvalid(
-      'history',
-      `Entry ${firstOperatorEntry + 1}: an operator message needs the conversation's operator_id.`,
-    );
-  }
-  const createdAt =
-    input.created_at !== undefined
-      ? readPastDate('created_at', input.created_at, now)
-      : (history[0]?.at ?? now.toISOString());
-  const early = history.findIndex((entry) => entry.at < createdAt);
-  if (early >= 0)
-    throw fieldInvalid('history', `Entry ${early + 1}: it is dated before the conversation's created_at.`);
-  return transact(db, async (trx) => {
-    const website = await visibleWebsite(trx, principal, input.website_id);
-    const clientId = website.client_id;
-    if (input.operator_id != null) await assertOwned(trx, 'operator', [input.operator_id], clientId, 'operator_id');
-    if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], clientId, 'skill_id');
-    await assertOwned(trx, 'tag', input.tag_list ?? [], clientId, 'tag_list');
-    const visitor = await findOrCreateVisitor(trx, {
-      clientId,
-      websiteId: website.id,
-      uniqueId: input.visitor_uid?.trim(),
-      at: nowInstant(),
-    });
-    const id = await openConversation(trx, {
-      clientId,
-      websiteId: website.id,
-      channel: input.channel ?? 'chat',
-      source: 'api',
-      // Started through the API (an import or an operator's tool), not by the visitor.
-      contactType: 'outbound',
-      visitor,
-      operatorId: input.operator_id ?? null,
-      skillId: input.skill_id ?? null,
-      ruleId: input.rule_id ?? null,
-      pageType: input.page_type ?? null,
-      tagIds: input.tag_list ?? [],
-      status: 'open',
-      createdAt,
-    });
-    for (const entry of history) await appendMessage(trx, id, { kind: entry.kind, text: entry.text, at: entry.at });
-    return id;
-  });
-}
-
-export interface ConversationUpdateInput {
-  tag_list?: number[];
-  operator_id?: number | null;
-  skill_id?: number | null;
-  rule_id?: number | null;
-  page_type?: string | null;
-}
-
-/** Applies a PUT: tags (replaced), operator (assign or transfer), skill, rule and page type; `conversation.updated` names what changed. */
-export async function updateConversation(
-  db: Kysely<Database>,
-  existing: ConversationRow,
-  input: ConversationUpdateInput,
-): Promise<void> {
-  await transact(db, async (trx) => {
-    if (input.operator_id != null)
-      await assertOwned(trx, 'operator', [input.operator_id], existing.client_id, 'operator_id');
-    if (input.skill_id != null) await assertOwned(trx, 'skill', [input.skill_id], existing.client_id, 'skill_id');
-    await assertOwned(trx, 'tag', input.tag_list ?? [], existing.client_id, 'tag_list');
-    if (input.tag_list !== undefined) await assertNoNewArchivedTag(trx, existing.id, input.tag_list);
-    await changeConversation(trx, existing.id, {
-      operatorId: input.operator_id,
-      skillId: input.skill_id,
-      ruleId: input.rule_id,
-      pageType: input.page_type,
-      tagIds: input.tag_list,
-    });
-  });
-}
-
-/**
- * An archived tag stays on the conversations that had it (a PUT repeating it keeps it) but is not added to others:
- * 400 naming `tag_list`.
- */
-async function assertNoNewArchivedTag(trx: Tx, conversationId: number, tagIds: readonly number[]): Promise<void> {
-  if (tagIds.length === 0) return;
-  const archived = await trx
-    .selectFrom('tag')
-    .select(['id', 'name'])
-    .where('id', 'in', unique(tagIds))
-    .where('archived', '=', 1)
-    .where('id', 'not in', (eb) =>
-      eb.selectFrom('conversation_tag').select('tag_id').where('conversation_id', '=', conversationId),
-    )
-    .orderBy('id')
-    .executeTakeFirst();
-  if (archived !== undefined)
-    throw fieldInvalid('tag_list', `Tag ${archived.id} ('${archived.name}') is archived: it can no longer be added.`);
-}
-
-/** Closes through the API; an import may date the close (`closed_at`), never before the conversation's last entry. */
-export async function closeConversationNow(
-  db: Kysely<Database>,
-  existing: ConversationRow,
-  input: { operator_closed?: boolean; closed_at?: string },
-): Promise<void> {
-  if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is already closed.`);
-  let at = nowInstant();
-  if (input.closed_at !== undefined) {
-    at = readPastDate('closed_at', input.closed_at, new Date());
-    if (at < existing.created_at) throw fieldInvalid('closed_at', "It is before the conversation's created_at.");
-    const last = await db
-      .selectFrom('conversation_message')
-      .select('created_at')
-      .where('conversation_id', '=', existing.id)
-      .orderBy('seq', 'desc')
-      .executeTakeFirst();
-    if (last !== undefined && at < last.created_at)
-      throw fieldInvalid('closed_at', "It is before the conversation's last history entry.");
-  }
-  await transact(db, (trx) => closeConversation(trx, existing.id, { operatorClosed: input.operator_closed, at }));
-}
-
-/**
- * Appends an entry through the API. An operator message names its operator (default: the conversation's);
- * when the conversation has none yet, that operator takes it (`conversation.updated`) before the message.
- */
 /** The operator who writes through the API: the one named, else the conversation's (400 naming `operator_id` when neither). */
 export function writingOperator(conversation: { operator_id: number | null }, given: number | undefined): number {
   const operatorId = given ?? conversation.operator_id;
@@ -642,161 +473,4 @@ export async function actAsOperator(
 ): Promise<void> {
   await assertOwned(trx, 'operator', [operatorId], conversation.client_id, 'operator_id');
   if (takes && conversation.operator_id === null) await changeConversation(trx, conversation.id, { operatorId });
-}
-
-export async function postMessage(
-  db: Kysely<Database>,
-  existing: ConversationRow,
-  input: { type: string; text: string; operator_id?: number },
-): Promise<ConversationMessageRow> {
-  if (existing.status === 'closed') throw conflict(`Conversation ${existing.id} is closed.`);
-  const kind = readMessageKind(input.type);
-  if (kind === undefined)
-    throw fieldInvalid('type', 'Expected operator, visitor, system, navigation or note (or 1, 2, 3, 5, 6).');
-  let text = input.text;
-  if (kind === MESSAGE_KIND.navigation) {
-    const url = navigationUrl(input.text);
-    if (url === undefined) throw fieldInvalid('text', NAVIGATION_PROBLEM);
-    text = url;
-  }
-  const authored = kind === MESSAGE_KIND.operator || kind === MESSAGE_KIND.note;
-  if (!authored && input.operator_id !== undefined)
-    throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
-  const operatorId = authored ? writingOperator(existing, input.operator_id) : null;
-  return transact(db, async (trx) => {
-    // Writing to the visitor takes an unowned conversation; a note does not.
-    if (operatorId !== null) await actAsOperator(trx, existing, operatorId, kind === MESSAGE_KIND.operator);
-    return appendMessage(trx, existing.id, { kind, text, operatorId, at: nowInstant() });
-  });
-}
-
-// ——— Tags ———
-
-/**
- * Serialises tag writes of one client, so two requests cannot both pass the name check: a no-op UPDATE locks the
- * client row on PostgreSQL until commit (the same statement on SQLite, which runs one writer at a time, changes nothing).
- */
-async function lockClientTags(trx: Tx, clientId: number): Promise<void> {
-  await trx
-    .updateTable('client')
-    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('id', '=', clientId)
-    .execute();
-}
-
-/** Tag names are unique within a client whatever their case. */
-async function assertTagNameFree(trx: Tx, clientId: number, name: string, exceptTagId?: number): Promise<void> {
-  let query = trx
-    .selectFrom('tag')
-    .select('id')
-    .where('client_id', '=', clientId)
-    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
-  if (exceptTagId !== undefined) query = query.where('id', '!=', exceptTagId);
-  if (await query.executeTakeFirst())
-    throw conflict(`Value of field 'name' is not valid. A tag named '${name}' already exists.`);
-}
-
-async function replaceTagWebsites(trx: Tx, tagId: number, websiteIds: readonly number[]): Promise<void> {
-  await trx.deleteFrom('tag_website').where('tag_id', '=', tagId).execute();
-  const ids = unique(websiteIds);
-  if (ids.length > 0)
-    await trx
-      .insertInto('tag_website')
-      .values(ids.map((website_id) => ({ tag_id: tagId, website_id })))
-      .execute();
-}
-
-/** A colour as stored: `#rrggbb` in lower case, or null (the route schema checked its form). */
-const storedColour = (colour: string | null | undefined): string | null | undefined =>
-  colour === undefined || colour === null ? colour : colour.toLowerCase();
-
-/** Creates a tag (`tag.created`). */
-export async function createTag(
-  db: Kysely<Database>,
-  principal: Principal,
-  input: { name: string; website_id?: number[]; client_id?: number; colour?: string | null; archived?: boolean },
-): Promise<number> {
-  const clientId = await targetClient(db, principal, input.client_id);
-  const name = input.name.trim();
-  const websiteIds = unique(input.website_id ?? []);
-  const at = nowInstant();
-  return transact(db, async (trx) => {
-    await lockClientTags(trx, clientId);
-    await assertTagNameFree(trx, clientId, name);
-    await assertOwned(trx, 'website', websiteIds, clientId, 'website_id');
-    const { id } = await trx
-      .insertInto('tag')
-      .values({
-        client_id: clientId,
-        name,
-        colour: storedColour(input.colour) ?? null,
-        archived: flag(input.archived ?? false),
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await replaceTagWebsites(trx, id, websiteIds);
-    await appendEvent(trx, {
-      type: 'tag.created',
-      clientId,
-      subject: { type: 'tag', id },
-      payload: { tagId: id, name, websiteIds },
-      at,
-    });
-    return id;
-  });
-}
-
-/**
- * Renames a tag, changes its websites, its colour, or archives it (`tag.updated` naming what changed; nothing changed,
- * nothing written). Archiving keeps the tag on its conversations: it is only no longer offered.
- */
-export async function updateTag(
-  db: Kysely<Database>,
-  existing: TagRecord,
-  input: { name?: string; website_id?: number[]; colour?: string | null; archived?: boolean },
-): Promise<void> {
-  const name = input.name?.trim();
-  const websiteIds = input.website_id === undefined ? undefined : unique(input.website_id).sort((a, b) => a - b);
-  const colour = storedColour(input.colour);
-  const archived = input.archived === undefined ? undefined : flag(input.archived);
-  const changed = [
-    ...(name !== undefined && name !== existing.name ? ['name'] : []),
-    ...(websiteIds !== undefined && !sameIds(websiteIds, existing.website_id) ? ['website_id'] : []),
-    ...(colour !== undefined && colour !== existing.colour ? ['colour'] : []),
-    ...(archived !== undefined && archived !== existing.archived ? ['archived'] : []),
-  ];
-  if (changed.length === 0) return;
-  const at = nowInstant();
-  await transact(db, async (trx) => {
-    await lockClientTags(trx, existing.client_id);
-    if (name !== undefined) await assertTagNameFree(trx, existing.client_id, name, existing.id);
-    await trx
-      .updateTable('tag')
-      .set({
-        ...(name !== undefined && { name }),
-        ...(colour !== undefined && { colour }),
-        ...(archived !== undefined && { archived }),
-        updated_at: at,
-      })
-      .where('id', '=', existing.id)
-      .execute();
-    if (websiteIds !== undefined) {
-      await assertOwned(trx, 'website', websiteIds, existing.client_id, 'website_id');
-      await replaceTagWebsites(trx, existing.id, websiteIds);
-    }
-    await appendEvent(trx, {
-      type: 'tag.updated',
-      clientId: existing.client_id,
-      subject: { type: 'tag', id: existing.id },
-      payload: {
-        tagId: existing.id,
-        name: name ?? existing.name,
-        websiteIds: websiteIds ?? existing.website_id,
-        changed,
-      },
-      at,
-    });
-  });
 }

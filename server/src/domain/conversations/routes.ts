@@ -8,14 +8,7 @@ import { listQuerySchema, pageInfo, parseListQuery } from '../../http/filters.js
 import { listAnswer, loadVisible } from '../../http/respond.js';
 import { authorize } from '../tenancy/policy.js';
 import { IdParams } from '../tenancy/schema.js';
-import {
-  closeConversationNow,
-  createConversation,
-  createTag,
-  postMessage,
-  updateConversation,
-  updateTag,
-} from './commands.js';
+import { closeConversationNow, createConversation, postMessage, updateConversation } from './api-commands.js';
 import { hangupCall, pickupCall } from './odigo.js';
 import { presentConversation, presentMessage, presentTag } from './present.js';
 import { reportProblem } from './problem.js';
@@ -47,6 +40,7 @@ import {
   loadConversations,
   loadTags,
 } from './store.js';
+import { createTag, updateTag } from './tag-commands.js';
 
 const MESSAGE_LIMIT = 100;
 
