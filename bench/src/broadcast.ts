@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { createTestDatabase } from '@causerie/test-support/database';
 import { FakeTwilio, type TwilioParams, twilioForm, twilioSignature } from '@causerie/test-support/fakes/twilio';
 import { startNode } from '@causerie/test-support/processes';
-import { api } from './client.js';
+import { api, postOver } from './client.js';
 import { ADMIN_KEY, untilWarm } from './processes.js';
 import type { BenchOptions } from './run.js';
 import { percentile, round } from './stats.js';
@@ -177,7 +177,7 @@ class PooledTwilio extends FakeTwilio {
     const body = twilioForm(params);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await send(this.pool, new URL(url), body, {
+        return await postOver(this.pool, new URL(url), body, {
           'content-type': 'application/x-www-form-urlencoded',
           'x-twilio-signature': signature,
         });
@@ -192,28 +192,6 @@ class PooledTwilio extends FakeTwilio {
     await super.stop();
     this.pool.destroy();
   }
-}
-
-/** One POST over a keep-alive agent; the status code. */
-function send(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 /** One JSON POST over a keep-alive agent; the status and the answer. */

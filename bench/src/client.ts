@@ -1,4 +1,5 @@
 // Socket helpers for the benchmarks: open many WebSockets, wait for frames, set up a Causerie client over its API.
+import http from 'node:http';
 import { WebSocket } from 'ws';
 import { ADMIN_KEY, type Server } from './processes.js';
 
@@ -94,3 +95,25 @@ export async function createTenant(server: Server, operators: number, slots: num
 }
 
 export const wsUrl = (server: Server, path: string): string => `${server.base.replace('http', 'ws')}${path}`;
+
+/** One POST over a keep-alive agent, with the caller's headers and the body's length; answers the status code. */
+export function postOver(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -1,8 +1,9 @@
 // flows benchmark: the peers' identities and what both the node's runs and the direct baseline send them (the
 // Shopify order webhook of a run, a POST over a keep-alive agent).
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import { type FakeShopify, shopifyWebhookHmac } from '@causerie/test-support/fakes/shopify';
+import { postOver } from './client.js';
 
 export const APP_SECRET = 'bench-meta-app-secret';
 export const PHONE_NUMBER_ID = '106540352242922';
@@ -19,27 +20,9 @@ export const STEPS_PER_RUN = 6;
 /** The customer of run `index`: a phone of its own, so each reply finds its run's conversation. */
 export const phoneOf = (index: number) => `+39333${String(index).padStart(7, '0')}`;
 
-/** One POST over a keep-alive agent; the status code. */
-export function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+/** One JSON POST over a keep-alive agent; the status code. */
+export const post = (agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> =>
+  postOver(agent, url, body, { 'content-type': 'application/json', ...headers });
 
 /** The orders/create webhook of run `index`, as Shopify sends it (the order is added to the fake shop). */
 export function orderWebhook(shopify: FakeShopify, index: number): { body: string; headers: Record<string, string> } {
