@@ -1,3 +1,6 @@
+// The REST API's conversation commands, one transaction each: create (an import may date it in the past), update,
+// close now, post a message. They build on the reusable commands of commands.ts, which run inside a caller's
+// transaction.
 import type { Kysely, Transaction } from 'kysely';
 import {
   type ConversationChannel,
