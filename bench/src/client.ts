@@ -1,4 +1,5 @@
-// Socket helpers for the benchmarks: open many WebSockets, wait for frames, set up a Causerie client over its API.
+// Client helpers for the benchmarks: open many WebSockets, wait for frames, set up a Causerie client over its API,
+// POST over a keep-alive agent.
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import { ADMIN_KEY, type Server } from './processes.js';

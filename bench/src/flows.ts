@@ -1,3 +1,28 @@
+// flows: cash-on-delivery flow runs end to end on the durable flow engine (Shopify order webhook → WhatsApp template →
+// the customer's button reply → Shopify tag or cancel → charge), beside the same outbound calls and rows made directly.
+//
+// Causerie: one node (`start`) on SQLite (WAL, synchronous=FULL), or on PostgreSQL with `--postgres` (the server named
+// by TEST_DATABASE_URL), with a fake Meta Graph API and a fake Shopify Admin API in this process. Set up through the
+// APIs as a merchant would: a client key, a website, a WhatsApp channel whose Graph base URL is the fake, orders on, a
+// Shopify store, a price list and the flow (trigger order_created): send_template (Confirm / Cancel) → wait_reply →
+// branch on the button payload → shopify_update tag (or cancel) → charge → end. Orders arrive as signed orders/create
+// webhooks with RUNS_IN_FLIGHT runs under way at any time (a new order as soon as one run ends: a steady load, not a
+// backlog that would make every latency a queueing delay). Each template the fake Graph API accepts is answered by the
+// customer's button (one in ten cancels), posted to /webhook/facebook/ signed with the app secret as Meta posts it;
+// the fake also posts the sent/delivered/read statuses there, as Meta does.
+//
+// Options: BENCH_FLOWS_IN_FLIGHT (runs kept under way, 64), BENCH_FLOWS_RATE (orders a second instead: an open load
+// at a set rate, where a node falling behind shows as a growing backlog), BENCH_FLOWS_WARMUP (runs made first and left
+// out of every figure), BENCH_NODE_ARGUMENTS (more arguments for the node's `node`, space-separated).
+// Figures: steps per second from the first measured webhook to the last run's end; per-step latency from when the
+// step became due (the previous step's end; the run's start for the first; the reply's arrival, its stored webhook,
+// for wait_reply) to its end, read from the run step rows after the run — the customer's time to answer is a
+// deliberate wait and is left out; the node's CPU time (user + system, from /proc) over the measured runs, per step.
+// Checks: every run done, each order tagged (or cancelled) once in the fake Shopify, one template per order, one
+// charge per run. The baseline (flows-baseline.ts) makes the same outbound calls (Graph template send, Shopify
+// tagsAdd) from this process to the same fakes, with as many runs in flight, and writes the same rows (order, run, one
+// step row per step with its run update, charge) with raw better-sqlite3, one transaction per step, on a file with the
+// node's settings.
 import http from 'node:http';
 import { createTestDatabase, type TestDatabase } from '@causerie/test-support/database';
 import type { FakeAnswer, FakeRequest } from '@causerie/test-support/fakes/http';

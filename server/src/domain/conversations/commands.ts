@@ -25,7 +25,7 @@ import { kindName, OPERATOR_CHAT_CLOSE, VISITOR_CHAT_CLOSE } from './history.js'
 
 type Tx = Transaction<Database>;
 
-// Shared with tag-commands.ts.
+// Shared with api-commands.ts and tag-commands.ts.
 export const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 export const flag = (value: boolean): number => (value ? 1 : 0);
 export const sameIds = (a: readonly number[], b: readonly number[]): boolean =>
