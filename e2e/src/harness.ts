@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '@causerie/test-support/browser';
+import { copyTestDatabase } from '@causerie/test-support/database';
 import { ADMIN_KEY, startNode } from '@causerie/test-support/processes';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where screenshots go: kept by CI as artifacts, ignored by git. */
@@ -21,17 +22,30 @@ export interface RunningServer {
 }
 
 /**
- * Runs `node server/dist/main.js demo` on a free port with a fresh database (SQLite, or PostgreSQL when
- * TEST_DATABASE_URL names a server) and waits for its banner.
+ * Runs `node server/dist/main.js demo` on a free port with its own database (SQLite, or PostgreSQL when
+ * TEST_DATABASE_URL names a server) and waits for its banner. The database is a copy of the demo's, made once by
+ * global-setup.ts (or made by this node when CAUSERIE_E2E_FRESH_DEMO=1); the node mints its own demo key.
  */
 export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
+  const template = inject('demoTemplate');
+  const database = template === undefined ? undefined : await copyTestDatabase(template);
   const node = await startNode({
+    ...(database && { database }),
     command: 'demo',
     env: { CAUSERIE_OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1', ...options.env },
-    // Making the demo month takes 5–15 s on a quiet machine; under CI's two passes at once it has taken over 30 s.
+    // A node on a copy boots in about 3 s; making the demo month (a fresh demo) takes 5–15 s on a quiet machine, and
+    // has taken over 30 s under CI's two passes at once.
     timeoutMs: 90_000,
     readyOutput: /Operator login:\s+\S+ \/ \S+/,
+  }).catch(async (error: unknown) => {
+    await database?.drop();
+    throw error;
   });
+  // A node started on a database it was given leaves it behind: the copy goes when the node does.
+  const stop = async () => {
+    await node.stop();
+    await database?.drop();
+  };
   const output = node.output();
   const apiKey = /Demo API key:\s+(\S+)/.exec(output)?.[1] ?? '';
   const login = /Operator login:\s+(\S+) \/ (\S+)/.exec(output);
@@ -40,7 +54,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
   };
   const website = websites.data[0];
   if (!website || !login?.[1] || !login[2]) {
-    await node.stop();
+    await stop();
     throw new Error(`The demo node printed no demo website or login:\n${output}`);
   }
   return {
@@ -53,7 +67,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       login: { email: login[1], password: login[2] },
     },
     output: node.output,
-    stop: () => node.stop(),
+    stop,
   };
 }
 

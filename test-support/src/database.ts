@@ -28,28 +28,60 @@ export const testDialect: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?
  * benchmarks measure the production settings of one file).
  */
 export async function createTestDatabase(options: { dialect?: 'sqlite' } = {}): Promise<TestDatabase> {
-  const name = `causerie_test_${randomBytes(6).toString('hex')}`;
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (options.dialect === undefined && testDialect === 'postgres' && serverUrl !== undefined) {
+  if (options.dialect === undefined && testDialect === 'postgres' && serverUrl !== undefined)
+    return createPostgresDatabase(serverUrl, '');
+  const file = sqliteFile();
+  return { config: { dialect: 'sqlite', location: file.location }, drop: file.drop };
+}
+
+/**
+ * A fresh database holding what `template` holds (a database made and filled once, then copied for each file that
+ * needs it: a migrated schema, the demo's data). SQLite copies the file; PostgreSQL creates the database from the
+ * template, which nothing may be connected to meanwhile.
+ */
+export async function copyTestDatabase(template: DatabaseConfig): Promise<TestDatabase> {
+  if (template.dialect === 'postgres') {
+    const serverUrl = new URL(template.location);
+    const templateName = serverUrl.pathname.slice(1);
+    serverUrl.pathname = '/postgres';
+    return createPostgresDatabase(serverUrl.toString(), ` template ${templateName}`);
+  }
+  const file = sqliteFile();
+  // A database closed last by its only connection has no WAL left; one that has them gets them copied alongside.
+  for (const suffix of ['', '-wal', '-shm'])
+    if (fs.existsSync(template.location + suffix)) fs.copyFileSync(template.location + suffix, file.location + suffix);
+  return { config: { dialect: 'sqlite', location: file.location }, drop: file.drop };
+}
+
+const uniqueName = () => `causerie_test_${randomBytes(6).toString('hex')}`;
+
+/** `create database <new name><clause>` on the server at `serverUrl`; dropped with force (its nodes may be gone). */
+async function createPostgresDatabase(serverUrl: string, clause: string): Promise<TestDatabase> {
+  const name = uniqueName();
+  const onServer = async (statement: string) => {
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      config: { dialect: 'postgres', location: url.toString() },
-      drop: async () => {
-        const cleaner = new pg.Client({ connectionString: serverUrl });
-        await cleaner.connect();
-        await cleaner.query(`drop database if exists ${name} with (force)`);
-        await cleaner.end();
-      },
-    };
-  }
+    try {
+      await admin.query(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await onServer(`create database ${name}${clause}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    config: { dialect: 'postgres', location: url.toString() },
+    drop: () => onServer(`drop database if exists ${name} with (force)`),
+  };
+}
+
+/** A new SQLite file's path in a folder of its own, and the removal of that folder. */
+function sqliteFile(): { location: string; drop: () => Promise<void> } {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'causerie-test-'));
   return {
-    config: { dialect: 'sqlite', location: path.join(directory, `${name}.db`) },
+    location: path.join(directory, `${uniqueName()}.db`),
     drop: async () => fs.rmSync(directory, { recursive: true, force: true }),
   };
 }

@@ -1,7 +1,8 @@
 // Test harness: a real app on a real database (an SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
-import { createTestDatabase, type TestDatabase } from '@causerie/test-support/database';
+import { copyTestDatabase, type TestDatabase } from '@causerie/test-support/database';
 import { ADMIN_KEY } from '@causerie/test-support/processes';
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { buildApp } from '../app.js';
 import type { Config, DatabaseConfig } from '../config.js';
 import type { AppContext } from '../context.js';
@@ -71,7 +72,8 @@ export interface TestApp {
 }
 
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // A copy of the schema global-setup.ts migrated once; migrating it again finds nothing to do.
+  const database = await copyTestDatabase(inject('migratedTemplate'));
   const store = openDatabase(database.config);
   await migrateToLatest(store.db);
   const { app, context, schemas } = await buildApp(testConfig(database.config, overrides), store);
