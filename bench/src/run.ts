@@ -16,6 +16,10 @@ export interface BenchOptions {
 
 type Benchmark = (options: BenchOptions) => Promise<Record<string, unknown>>;
 
+// The nodes measured are production nodes: they compile every route's schemas once they listen (test-support's
+// startNode would turn that off for the tests), and the benchmarks wait for it (processes.ts untilWarm).
+process.env.CAUSERIE_COMPILE_SCHEMAS_AHEAD ??= 'true';
+
 const BENCHMARKS: Record<string, Benchmark> = {
   'realtime-throughput': realtimeThroughput,
   'realtime-connections': realtimeConnections,

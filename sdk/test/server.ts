@@ -38,6 +38,8 @@ export async function startServer(): Promise<RunningServer> {
       DATABASE_URL: `sqlite:${path.join(directory, 'sdk.db')}`,
       CAUSERIE_ADMIN_KEY: ADMIN_KEY,
       LOG_LEVEL: 'warn',
+      // The tests call a few routes: the others' schemas need not be compiled in the background meanwhile.
+      CAUSERIE_COMPILE_SCHEMAS_AHEAD: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -87,7 +87,8 @@ export async function serve(config: Config, demo: boolean, workers: number): Pro
   await app.listen({ port: config.port, host: config.host });
   if (demoData) console.log(demoBanner(config, demoData));
   // The routes not used yet get their schemas compiled between requests, so that their first callers do not wait.
-  schemas.compileRemaining(8).catch((err: unknown) => app.log.error({ err }, 'a route schema does not compile'));
+  if (config.compileSchemasAhead !== false)
+    schemas.compileRemaining(8).catch((err: unknown) => app.log.error({ err }, 'a route schema does not compile'));
   return new Promise<number>(() => undefined);
 }
 

@@ -87,6 +87,14 @@ describe('CAUSERIE_READ_CACHE_MS', () => {
   });
 });
 
+describe('CAUSERIE_COMPILE_SCHEMAS_AHEAD', () => {
+  it('is unset by default (compile ahead), and reads true or false', () => {
+    expect(loadConfig({}, CWD).compileSchemasAhead).toBeUndefined();
+    expect(loadConfig({ CAUSERIE_COMPILE_SCHEMAS_AHEAD: 'false' }, CWD).compileSchemasAhead).toBe(false);
+    expect(loadConfig({ CAUSERIE_COMPILE_SCHEMAS_AHEAD: 'true' }, CWD).compileSchemasAhead).toBe(true);
+  });
+});
+
 describe('Shopify and the Meta app (commerce)', () => {
   it('are unset by default; the Shopify base keeps its {store} and loses a final slash', () => {
     const defaults = loadConfig({}, CWD);
@@ -172,6 +180,7 @@ describe('bad values throw a ConfigError naming the variable', () => {
     ['CAUSERIE_SHOPIFY_ADMIN_URL', 'ftp://{store}.myshopify.com'],
     ['CAUSERIE_META_APP_SECRET', 'short'],
     ['CAUSERIE_META_VERIFY_TOKEN', 'has a space'],
+    ['CAUSERIE_COMPILE_SCHEMAS_AHEAD', 'later'],
   ])('%s=%s', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -84,6 +84,13 @@ export interface Config {
   smtpUrl?: string;
   /** The From address of those mails (SMTP_FROM, default `Causerie <no-reply@HOST of PUBLIC_URL>`). */
   smtpFrom?: string;
+  /**
+   * Whether a node compiles the route schemas not used yet in the background once it listens
+   * (CAUSERIE_COMPILE_SCHEMAS_AHEAD = `true` / `false`, default true): a few seconds of one core, after which no first
+   * request pays for its route's compilation. `false` compiles each on its first use only: the tests' short-lived
+   * nodes, which call a handful of routes.
+   */
+  compileSchemasAhead?: boolean;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const messagingAutoVerify = parseFlag('CAUSERIE_MESSAGING_AUTO_VERIFY', env.CAUSERIE_MESSAGING_AUTO_VERIFY);
   const smtpUrl = parseSmtpUrl(env.SMTP_URL);
   const smtpFrom = env.SMTP_FROM?.trim() || undefined;
+  const compileSchemasAhead = parseFlag('CAUSERIE_COMPILE_SCHEMAS_AHEAD', env.CAUSERIE_COMPILE_SCHEMAS_AHEAD);
   return {
     port,
     host,
@@ -155,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(messagingAutoVerify !== undefined && { messagingAutoVerify }),
     ...(smtpUrl !== undefined && { smtpUrl }),
     ...(smtpFrom !== undefined && { smtpFrom }),
+    ...(compileSchemasAhead !== undefined && { compileSchemasAhead }),
   };
 }
 

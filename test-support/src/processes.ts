@@ -48,7 +48,10 @@ export interface NodeOptions {
   database?: TestDatabase;
   /** `start` (the default) or `demo` (demo data, and its banner once ready). */
   command?: 'start' | 'demo';
-  /** Environment on top of the defaults (PORT, HOST, PUBLIC_URL, DATABASE_URL, CAUSERIE_ADMIN_KEY, LOG_LEVEL=warn). */
+  /**
+   * Environment on top of the defaults (PORT, HOST, PUBLIC_URL, DATABASE_URL, CAUSERIE_ADMIN_KEY, LOG_LEVEL=warn,
+   * CAUSERIE_COMPILE_SCHEMAS_AHEAD=false unless this process's environment sets it).
+   */
   env?: Record<string, string>;
   /** Also waits for this in the node's output (the demo's banner comes after /readyz answers). */
   readyOutput?: RegExp;
@@ -203,6 +206,9 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       DATABASE_URL: databaseUrl(database.config),
       CAUSERIE_ADMIN_KEY: ADMIN_KEY,
       LOG_LEVEL: 'warn',
+      // A test's node calls a handful of routes: compiling every other route's schemas after it starts would cost it
+      // seconds of a core it shares with the test. The benchmarks, which measure a running node, set it to true.
+      CAUSERIE_COMPILE_SCHEMAS_AHEAD: process.env.CAUSERIE_COMPILE_SCHEMAS_AHEAD ?? 'false',
       ...options.env,
     },
     () => (owned ? database.drop() : undefined),
