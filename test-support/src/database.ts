@@ -44,7 +44,8 @@ export async function copyTestDatabase(template: DatabaseConfig): Promise<TestDa
   if (template.dialect === 'postgres') {
     const serverUrl = new URL(template.location);
     const templateName = serverUrl.pathname.slice(1);
-    serverUrl.pathname = '/postgres';
+    // The copy is made from the database TEST_DATABASE_URL names, as createTestDatabase's are ('postgres' without it).
+    serverUrl.pathname = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://localhost/postgres').pathname;
     return createPostgresDatabase(serverUrl.toString(), ` template ${templateName}`);
   }
   const file = sqliteFile();
