@@ -9,6 +9,7 @@ import {
   freePort,
   type RunningNode,
   residentBytes,
+  routeSchemasPending,
   startNode,
   startProcess,
   waitUntilReady,
@@ -66,11 +67,9 @@ export function pinToCpus(pid: number | undefined, cpus: string): boolean {
 export async function untilWarm(base: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await fetch(`${base}/metrics`).then((answer) => answer.text());
-    const line = text.split('\n').find((row) => row.startsWith('causerie_route_schemas_pending '));
-    if (line === undefined) throw new Error(`${base}/metrics has no causerie_route_schemas_pending`);
-    if (Number(line.split(' ')[1]) === 0) return;
-    if (Date.now() > deadline) throw new Error(`the node at ${base} was still compiling schemas: ${line}`);
+    const pending = await routeSchemasPending(base);
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`the node at ${base} was still compiling schemas: ${pending} pending`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

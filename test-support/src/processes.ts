@@ -185,6 +185,14 @@ export async function answers200(url: string): Promise<boolean> {
   return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).status === 200;
 }
 
+/** How many route schemas the node at `base` has still to compile (`causerie_route_schemas_pending` on /metrics). */
+export async function routeSchemasPending(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((row) => row.startsWith('causerie_route_schemas_pending '));
+  if (line === undefined) throw new Error(`${base}/metrics has no causerie_route_schemas_pending`);
+  return Number(line.split(' ')[1]);
+}
+
 /**
  * Starts `node server/dist/main.js start` (or `demo`) on a free port and waits until /readyz answers 200 (and
  * `readyOutput` was printed).

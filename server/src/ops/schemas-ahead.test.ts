@@ -1,17 +1,10 @@
 // CAUSERIE_COMPILE_SCHEMAS_AHEAD on real nodes: a node compiles the schemas of the routes nobody called yet once it
 // listens, unless told not to (the tests' nodes), in which case each waits for its route's first call.
-import { killAll, startNode } from '@causerie/test-support/processes';
+import { killAll, routeSchemasPending, startNode } from '@causerie/test-support/processes';
 import { eventually } from '@causerie/test-support/wait';
 import { afterAll, describe, expect, it } from 'vitest';
 
 afterAll(() => killAll());
-
-async function pendingSchemas(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((row) => row.startsWith('causerie_route_schemas_pending '));
-  if (line === undefined) throw new Error(`${base}/metrics has no causerie_route_schemas_pending`);
-  return Number(line.split(' ')[1]);
-}
 
 describe('compiling route schemas ahead', () => {
   it('is what a node does by default; with false, schemas wait for their first call', { timeout: 90_000 }, async () => {
@@ -19,13 +12,17 @@ describe('compiling route schemas ahead', () => {
       startNode({ env: { CAUSERIE_COMPILE_SCHEMAS_AHEAD: 'true' } }),
       startNode({ env: { CAUSERIE_COMPILE_SCHEMAS_AHEAD: 'false' } }),
     ]);
-    await eventually(async () => ((await pendingSchemas(ahead.base)) === 0 ? true : undefined), 60_000, 'none pending');
+    await eventually(
+      async () => ((await routeSchemasPending(ahead.base)) === 0 ? true : undefined),
+      60_000,
+      'none pending',
+    );
     // The other node has had as long, and compiled nothing but what was called (the /metrics route has no schema).
-    expect(await pendingSchemas(onFirstCall.base)).toBeGreaterThan(100);
-    const before = await pendingSchemas(onFirstCall.base);
+    expect(await routeSchemasPending(onFirstCall.base)).toBeGreaterThan(100);
+    const before = await routeSchemasPending(onFirstCall.base);
     const answer = await fetch(`${onFirstCall.base}/api/2/operator`, { headers: { 'x-api-key': 'not-a-key' } });
     expect(answer.status).toBe(403);
-    expect(await pendingSchemas(onFirstCall.base)).toBeLessThan(before);
+    expect(await routeSchemasPending(onFirstCall.base)).toBeLessThan(before);
     await Promise.all([ahead.stop(), onFirstCall.stop()]);
   });
 });

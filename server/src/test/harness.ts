@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../app.js';
 import type { Config, DatabaseConfig } from '../config.js';
 import type { AppContext } from '../context.js';
-import { migrateToLatest, openDatabase, type Store } from '../db/database.js';
+import { openDatabase, type Store } from '../db/database.js';
 import type { LazySchemas } from '../http/lazy-schemas.js';
 
 export { createTestDatabase, type TestDatabase, testDialect } from '@causerie/test-support/database';
@@ -72,10 +72,9 @@ export interface TestApp {
 }
 
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  // A copy of the schema global-setup.ts migrated once; migrating it again finds nothing to do.
+  // A copy of the schema global-setup.ts migrated once: already at the latest migration.
   const database = await copyTestDatabase(inject('migratedTemplate'));
   const store = openDatabase(database.config);
-  await migrateToLatest(store.db);
   const { app, context, schemas } = await buildApp(testConfig(database.config, overrides), store);
   await app.ready();
   const api: TestApp['api'] = async (method, urlPath, options = {}) => {
