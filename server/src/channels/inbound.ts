@@ -118,7 +118,7 @@ export async function contactOf(
   channelId: number,
   address: string,
 ): Promise<{ id: number; visitor_id: number; openConversationId: number | undefined } | undefined> {
-  const [contact] = (await contactRow(trx, { channelId, address })).rows;
+  const contact = await contactRow.first(trx, { channelId, address });
   if (contact === undefined) return undefined;
   const open = contact.conversation_id !== null && contact.status !== null && contact.status !== 'closed';
   return {

@@ -107,7 +107,7 @@ export async function planProviderMessage(
   conversationId: number,
   entry: { text: string; data?: Record<string, unknown> },
 ): Promise<PlannedOutbound | undefined> {
-  const conversation = (await conversationSource(trx, { id: conversationId })).rows[0];
+  const conversation = await conversationSource.first(trx, { id: conversationId });
   if (conversation === undefined || !isProviderChannel(conversation.source)) return undefined;
   const contact = await trx
     .selectFrom('channel_contact')
@@ -307,7 +307,7 @@ export async function applyDeliveryStatus(
   status: DeliveryStatus,
 ): Promise<DeliveryChange | null | undefined> {
   // The conversation's facts with the row, in one statement: a status that changes something announces them.
-  const [found] = (await statusTarget(trx, { channelId, providerMessageId: status.providerMessageId })).rows;
+  const found = await statusTarget.first(trx, { channelId, providerMessageId: status.providerMessageId });
   if (found === undefined) return undefined;
   const { website_id, channel, source, visitor_id, operator_id, ...row } = found;
   return changeDeliveryState(

@@ -46,6 +46,13 @@ describe('preparedQuery', () => {
       );
   });
 
+  it('gives the first row with `first`, and undefined when the query finds none', async () => {
+    const alpha = await partnerNamed.first(store.db, { name: 'Alpha' });
+    expect(alpha?.name).toBe('Alpha');
+    expect(typeof alpha?.id).toBe('number');
+    expect(await partnerNamed.first(store.db, { name: 'Nobody' })).toBeUndefined();
+  });
+
   it("keeps the query's constants and reports the rows a write changed, in a transaction too", async () => {
     const at = '2026-12-06T13:00:00.000Z';
     const renamed = await store.db.transaction().execute((trx) => renamePartner(trx, { from: 'Beta', to: 'Bêta', at }));

@@ -22,6 +22,12 @@ interface Plan {
 
 const MARKER = '\u0000prepared:';
 
+/** A query built once (preparedQuery): called, it gives every row; `first` gives the first row, or undefined. */
+export interface PreparedQuery<P extends PreparedParameters, R> {
+  (db: Executor, params: P): Promise<QueryResult<R>>;
+  first(db: Executor, params: P): Promise<R | undefined>;
+}
+
 /**
  * A query built once: `build` must be the same query whatever the values (no branch on them, no list of them) and
  * pass each parameter as it is (no JSON.stringify or arithmetic on it: the value is not known when it runs). A
@@ -29,9 +35,9 @@ const MARKER = '\u0000prepared:';
  */
 export function preparedQuery<P extends PreparedParameters, R>(
   build: (db: Executor, params: P) => Compilable<R>,
-): (db: Executor, params: P) => Promise<QueryResult<R>> {
+): PreparedQuery<P, R> {
   const plans = new Map<Dialect, Plan>();
-  return async (db, params) => {
+  const run = async (db: Executor, params: P): Promise<QueryResult<R>> => {
     const dialect = dialectOf(db);
     let plan = plans.get(dialect);
     if (plan === undefined) {
@@ -42,6 +48,9 @@ export function preparedQuery<P extends PreparedParameters, R>(
     const values = plan.slots.map((slot) => ('name' in slot ? params[slot.name] : slot.value));
     return db.executeQuery(CompiledQuery.raw(plan.sql, values) as CompiledQuery<R>);
   };
+  return Object.assign(run, {
+    first: async (db: Executor, params: P): Promise<R | undefined> => (await run(db, params)).rows[0],
+  });
 }
 
 /** Stand-in parameters: each reads as its name's marker, and the names read are noted in `read`. */

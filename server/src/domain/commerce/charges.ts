@@ -31,7 +31,7 @@ export interface NewCharge {
 
 /** Records a charge at the listed price (`commerce.charge.created`); a second call with the same key records nothing. */
 export async function recordCharge(trx: Tx, charge: NewCharge): Promise<number | undefined> {
-  const price = (await listedPrice(trx, { clientId: charge.clientId, kind: charge.kind })).rows[0];
+  const price = await listedPrice.first(trx, { clientId: charge.clientId, kind: charge.kind });
   const unitPrice = price?.unit_price ?? 0;
   const at = nowInstant();
   // Rounded to a millionth: a price times a quantity should not show binary fractions.

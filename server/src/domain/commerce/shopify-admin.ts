@@ -242,7 +242,7 @@ export async function sendShopifyOrderAction(
   change: ShopifyOrderAction,
   idempotencyKey: string,
 ): Promise<AppliedOrderAction | undefined> {
-  const done = (await appliedAction(context.db, { clientId, idempotencyKey })).rows[0];
+  const done = await appliedAction.first(context.db, { clientId, idempotencyKey });
   if (done !== undefined) return undefined;
   const row = await findStore(context.db, clientId, store);
   if (row === undefined)

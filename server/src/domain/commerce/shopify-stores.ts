@@ -32,7 +32,7 @@ export function findStore(
   clientId: number,
   idStore: string,
 ): Promise<ShopifyStoreRow | undefined> {
-  return storeRow(db, { clientId, idStore }).then((result) => result.rows[0]);
+  return storeRow.first(db, { clientId, idStore });
 }
 
 /** Prepared: every order webhook and every Shopify step reads its store. */

@@ -109,7 +109,7 @@ export async function appendMessage(
   const outbound =
     entry.kind === MESSAGE_KIND.operator ? await planProviderMessage(trx, conversationId, entry) : undefined;
   const bump = options.allowClosed ? bumpAnySeq : bumpOpenSeq;
-  const [conversation] = (await bump(trx, { id: conversationId, at: nowInstant() })).rows;
+  const conversation = await bump.first(trx, { id: conversationId, at: nowInstant() });
   if (!conversation) {
     const exists = await trx
       .selectFrom('conversation')

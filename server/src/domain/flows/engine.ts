@@ -340,7 +340,7 @@ export class FlowEngine {
         const scope = scopes(current);
         if (EXTERNAL.has(step.type)) {
           if (!mayCall) break;
-          const previous = (await stepAttempts(trx, { runId: current.id, ordinal })).rows[0];
+          const previous = await stepAttempts.first(trx, { runId: current.id, ordinal });
           const attempts = (previous?.attempts ?? 0) + 1;
           const started = previous?.started_at ?? nowInstant();
           await this.writeStep(trx, current, step, ordinal, { state: 'running', started, attempts });

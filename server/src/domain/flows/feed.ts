@@ -175,7 +175,7 @@ export class FlowEventFeed {
   private async orderCreated(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<boolean> {
     const flows = await this.flowsTriggeredBy(trx, clientId, 'order_created');
     if (flows.length === 0) return false;
-    const row = (await orderRow(trx, { id: Number(payload.orderId), clientId })).rows[0];
+    const row = await orderRow.first(trx, { id: Number(payload.orderId), clientId });
     if (row === undefined) return false;
     const order = presentOrder(row);
     for (const flow of flows)
@@ -192,7 +192,7 @@ export class FlowEventFeed {
 
   /** A customer wrote: the reply a run waits for in that conversation, or a keyword that starts flows. */
   private async customerMessage(trx: Tx, clientId: number, conversationId: number, seq: number): Promise<boolean> {
-    const [conversation] = (await conversationAddress(trx, { id: conversationId })).rows;
+    const conversation = await conversationAddress.first(trx, { id: conversationId });
     if (conversation === undefined || !MESSAGING_SOURCES.has(conversation.source)) return false;
     const reply = await replyAt(trx, conversationId, seq);
     if (reply === undefined) return false;

@@ -30,7 +30,7 @@ export interface ChannelTarget {
 
 /** The customer's open conversation on the channel, or a new one opened by the flow (no operator, not queued). */
 export async function customerConversation(trx: Tx, target: ChannelTarget): Promise<number> {
-  const [channel] = (await accountChannel(trx, { id: target.channelId, clientId: target.clientId })).rows;
+  const channel = await accountChannel.first(trx, { id: target.channelId, clientId: target.clientId });
   if (channel === undefined || channel.deleted_at !== null)
     throw new StepRefused(`Channel ${target.channelId} is not a channel of this account.`);
   if (channel.type === 'chat')

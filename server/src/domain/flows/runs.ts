@@ -98,7 +98,7 @@ const insertRun = preparedQuery(
 
 /** Inserts a run on the flow's current version, due at once; answers its id. */
 export async function startRun(trx: Tx, start: StartRun): Promise<number> {
-  const version = (await flowVersion(trx, { flowId: start.flowId, version: start.version })).rows[0];
+  const version = await flowVersion.first(trx, { flowId: start.flowId, version: start.version });
   if (version === undefined) throw new Error(`Flow ${start.flowId} has no version ${start.version}.`);
   const definition = JSON.parse(version.definition) as FlowDefinition;
   const inserted = await insertRun(trx, {

@@ -125,7 +125,7 @@ export async function localStep(trx: Tx, at: StepAt): Promise<Outcome> {
                 }),
             };
       const sent = await sendFlowMessage(trx, target, content, { runId: run.id, ordinal });
-      const channel = (await channelType(trx, { id: target.channelId })).rows[0];
+      const channel = await channelType.first(trx, { id: target.channelId });
       if (channel === undefined) throw new Error(`Channel ${target.channelId} was not found.`);
       // A message is billed when the price list names its kind: a template by its category first
       // (`whatsapp.template.utility`), then `whatsapp.template`; an SMS text by the segments it is sent as.
@@ -305,7 +305,7 @@ export async function callOut(deps: FlowEngineDeps, at: StepAt): Promise<Outcome
   if (step.type === 'shopify_update') {
     if (run.order_id === null)
       throw new StepRefused('The run did not start on an order: there is no Shopify order to update.');
-    const order = (await orderStore(db, { id: run.order_id })).rows[0];
+    const order = await orderStore.first(db, { id: run.order_id });
     if (order === undefined) throw new Error(`Order ${run.order_id} was not found.`);
     const change =
       step.action === 'tag'

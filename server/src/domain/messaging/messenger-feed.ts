@@ -88,7 +88,7 @@ async function deliveryChanged(trx: Tx, payload: Record<string, unknown>): Promi
 async function customerWrote(trx: Tx, clientId: number, payload: Record<string, unknown>): Promise<void> {
   const conversationId = Number(payload.conversationId);
   const seq = Number(payload.seq);
-  const [conversation] = (await conversationAddress(trx, { id: conversationId })).rows;
+  const conversation = await conversationAddress.first(trx, { id: conversationId });
   if (conversation === undefined || !PROVIDER_SOURCES.has(conversation.source)) return;
   const entry = await trx
     .selectFrom('conversation_message')

@@ -35,7 +35,7 @@ export async function findOrCreateVisitor(
   identity: VisitorIdentity,
 ): Promise<{ id: number; uniqueId: string; created: boolean }> {
   const uniqueId = identity.uniqueId ?? newVisitorUid();
-  const [existing] = (await visitorByUid(trx, { clientId: identity.clientId, uniqueId })).rows;
+  const existing = await visitorByUid.first(trx, { clientId: identity.clientId, uniqueId });
   let id: number;
   let created = false;
   if (existing) {
