@@ -96,6 +96,26 @@ describe('editing a contact', () => {
   });
 });
 
+describe('a visitor found or made by its unique id', () => {
+  it('is linked to each website it is met on, once, however often it comes back', async () => {
+    const secondSite = await create('/website', { url: `https://second-${run}.example` });
+    const uniqueId = `links-${run}`;
+    const meet = (websiteId: number) =>
+      transact(t.store.db, (trx) => findOrCreateVisitor(trx, { clientId, websiteId, uniqueId, at: nowInstant() }));
+    const first = await meet(site.id);
+    expect(first.created).toBe(true);
+    for (const websiteId of [site.id, secondSite.id, secondSite.id, site.id])
+      expect(await meet(websiteId)).toEqual({ ...first, created: false });
+    const links = await t.store.db
+      .selectFrom('visitor_website')
+      .select('website_id')
+      .where('visitor_id', '=', first.id)
+      .orderBy('website_id')
+      .execute();
+    expect(links.map((link) => link.website_id)).toEqual([site.id, secondSite.id].sort((a, b) => a - b));
+  });
+});
+
 describe('merging contacts', () => {
   it('moves identities, conversations and blank fields to the target; the merged one answers 404', async () => {
     const webUid = `web-${run}`;

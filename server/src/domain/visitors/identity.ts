@@ -42,18 +42,16 @@ export async function findOrCreateVisitor(
     // A merged visitor's browser or phone number is the contact it was merged into (one hop: merges repoint).
     id = existing.merged_into_id ?? existing.id;
   } else {
-    const [inserted] = (
-      await insertVisitor(trx, {
-        clientId: identity.clientId,
-        uniqueId,
-        externalId: identity.initial?.external_id ?? null,
-        firstname: identity.initial?.firstname ?? null,
-        phone: identity.initial?.phone ?? null,
-        email: identity.initial?.email ?? null,
-        browser: identity.initial?.browser ?? null,
-        at: identity.at,
-      })
-    ).rows;
+    const inserted = await insertVisitor.first(trx, {
+      clientId: identity.clientId,
+      uniqueId,
+      externalId: identity.initial?.external_id ?? null,
+      firstname: identity.initial?.firstname ?? null,
+      phone: identity.initial?.phone ?? null,
+      email: identity.initial?.email ?? null,
+      browser: identity.initial?.browser ?? null,
+      at: identity.at,
+    });
     if (inserted === undefined) throw new Error(`Visitor ${uniqueId} was not stored.`);
     id = inserted.id;
     created = true;
@@ -65,8 +63,7 @@ export async function findOrCreateVisitor(
       at: identity.at,
     });
   }
-  const link = { visitorId: id, websiteId: identity.websiteId };
-  if ((await visitorLink(trx, link)).rows.length === 0) await linkVisitor(trx, link);
+  await linkVisitor(trx, { visitorId: id, websiteId: identity.websiteId });
   return { id, uniqueId, created };
 }
 
@@ -115,14 +112,11 @@ const insertVisitor = preparedQuery(
       .returning('id'),
 );
 
-const visitorLink = preparedQuery((db, p: { visitorId: number; websiteId: number }) =>
-  db
-    .selectFrom('visitor_website')
-    .select('visitor_id')
-    .where('visitor_id', '=', p.visitorId)
-    .where('website_id', '=', p.websiteId),
-);
-
+// One statement whether or not the link exists; on PostgreSQL two transactions linking the same visitor at once no
+// longer race from a read that found nothing to an insert that fails on the primary key.
 const linkVisitor = preparedQuery((db, p: { visitorId: number; websiteId: number }) =>
-  db.insertInto('visitor_website').values({ visitor_id: p.visitorId, website_id: p.websiteId }),
+  db
+    .insertInto('visitor_website')
+    .values({ visitor_id: p.visitorId, website_id: p.websiteId })
+    .onConflict((conflict) => conflict.columns(['visitor_id', 'website_id']).doNothing()),
 );
