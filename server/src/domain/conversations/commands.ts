@@ -128,18 +128,16 @@ export async function appendMessage(
     throw fieldInvalid('operator_id', 'Only operator messages and notes have an operator.');
   }
   const seq = Number(conversation.last_seq);
-  const [row] = (
-    await insertMessage(trx, {
-      conversationId,
-      seq,
-      kind: entry.kind,
-      operatorId,
-      body: entry.text,
-      createdAt: entry.at,
-      data: entry.data === undefined ? null : JSON.stringify(entry.data),
-      clientMessageId: entry.clientMessageId ?? null,
-    })
-  ).rows;
+  const row = await insertMessage.first(trx, {
+    conversationId,
+    seq,
+    kind: entry.kind,
+    operatorId,
+    body: entry.text,
+    createdAt: entry.at,
+    data: entry.data === undefined ? null : JSON.stringify(entry.data),
+    clientMessageId: entry.clientMessageId ?? null,
+  });
   if (row === undefined) throw new Error(`Message ${seq} of conversation ${conversationId} was not stored.`);
   // A reply in a WhatsApp, SMS or RCS conversation is queued for its provider in this same transaction.
   if (outbound !== undefined) await queueProviderMessage(trx, outbound, seq);

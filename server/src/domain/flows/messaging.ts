@@ -50,9 +50,12 @@ export async function customerConversation(trx: Tx, target: ChannelTarget): Prom
   });
   let contactId = contact?.id;
   if (contactId === undefined) {
-    const [inserted] = (
-      await insertContact(trx, { channelId: channel.id, address: target.address, visitorId: visitor.id, at })
-    ).rows;
+    const inserted = await insertContact.first(trx, {
+      channelId: channel.id,
+      address: target.address,
+      visitorId: visitor.id,
+      at,
+    });
     if (inserted === undefined)
       throw new Error(`The contact ${target.address} of channel ${channel.id} was not stored.`);
     contactId = inserted.id;
