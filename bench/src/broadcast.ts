@@ -266,6 +266,8 @@ async function measureCauserie(rows: number, submitSeconds: number) {
     ...(profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ...(heapBudgetMb > 0 ? [`--max-old-space-size=${heapBudgetMb}`] : []),
     ...(semiSpaceMb > 0 ? [`--max-semi-space-size=${semiSpaceMb}`] : []),
+    // BENCH_NODE_ARGUMENTS: more arguments for the node's `node` (a preload that counts statements), as in flows.
+    ...(process.env.BENCH_NODE_ARGUMENTS ?? '').split(' ').filter((part) => part !== ''),
   ];
   const node = await startNode({
     database,

@@ -4,6 +4,7 @@
 // processes them (recording each outcome: done, retry at a later time, given up), and optionally how it takes back
 // rows whose lease ran out. The loop owns the schedule: at once while there is work, woken by writers, and when
 // quiet a poll that backs off to the idle interval.
+import { yieldToIo } from './event-loop.js';
 
 /** What one claim found. */
 export interface Claim<Item> {
@@ -123,7 +124,7 @@ export class ClaimLoop<Item> {
       if (busy) {
         quietRounds = 0;
         // Let work in flight progress (and answers gather) before the next round.
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToIo();
         continue;
       }
       this.active = false;

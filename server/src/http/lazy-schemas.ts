@@ -8,6 +8,7 @@
 import ajvCompilerFactory from '@fastify/ajv-compiler';
 import serializerCompilerFactory from '@fastify/fast-json-stringify-compiler';
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify';
+import { yieldToIo } from '../event-loop.js';
 import { forSerializer } from './serializer-schemas.js';
 
 type SchemaControllerOptions = NonNullable<FastifyServerOptions['schemaController']>;
@@ -41,8 +42,7 @@ export class LazySchemas {
         compile();
         if (++done >= batch) break;
       }
-      if (this.pending.size > 0 && batch !== Number.POSITIVE_INFINITY)
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.pending.size > 0 && batch !== Number.POSITIVE_INFINITY) await yieldToIo();
     }
   }
 

@@ -15,6 +15,7 @@ import type { AppContext } from '../../context.js';
 import { dialectOf } from '../../db/dialect.js';
 import { type Database, MESSAGE_KIND, type MessengerChannel, type MessengerMessageRow } from '../../db/schema.js';
 import { ApiError } from '../../errors.js';
+import { yieldToIo } from '../../event-loop.js';
 import { CursorFeed } from '../../events/cursor-feed.js';
 import { type Tx, transact } from '../../events/transact.js';
 import { nowInstant } from '../../time.js';
@@ -310,18 +311,27 @@ export class MessengerWorker {
     });
   }
 
+  /**
+   * Prepares and writes the claimed sends a batch at a time, giving the event loop back between batches. On SQLite
+   * every statement runs on the node's one thread and a claim's awaits are microtasks only, so a claim of 200 sends
+   * written in one go held the thread ~100 ms: requests that arrived meanwhile (another account's submits, the
+   * providers' status callbacks) waited for all of it, and a broadcast made every submit of the node seconds late.
+   */
   private async process(items: Claimed[]): Promise<boolean> {
     const lookups = new Lookups(this.context.db);
-    const ready: ReadySend[] = [];
-    for (const row of items) {
-      try {
-        const send = await this.prepare(row, lookups);
-        if (send !== undefined) ready.push(send);
-      } catch (error) {
-        this.report(error, `messenger send ${row.id} failed; it is tried again when its lease runs out`);
+    for (let at = 0; at < items.length; at += SEND_BATCH) {
+      if (at > 0) await yieldToIo();
+      const ready: ReadySend[] = [];
+      for (const row of items.slice(at, at + SEND_BATCH)) {
+        try {
+          const send = await this.prepare(row, lookups);
+          if (send !== undefined) ready.push(send);
+        } catch (error) {
+          this.report(error, `messenger send ${row.id} failed; it is tried again when its lease runs out`);
+        }
       }
+      if (ready.length > 0) await this.write(ready);
     }
-    for (let at = 0; at < ready.length; at += SEND_BATCH) await this.write(ready.slice(at, at + SEND_BATCH));
     return true;
   }
 

@@ -4,6 +4,7 @@
 // (days.ts) by the same difference in its transaction.
 import type { Kysely, Transaction } from 'kysely';
 import { type Database, MESSAGE_KIND, STATS_MEASURES } from '../../db/schema.js';
+import { yieldToIo } from '../../event-loop.js';
 import { transact } from '../../events/transact.js';
 import { type ContactFacts, type ConversationFact, contactRollups, type SaleFact } from './contact-rollups.js';
 import { applyDayChanges, lockScope, timeZoneOf } from './days.js';
@@ -25,12 +26,11 @@ const CONVERSATION_PAGE = 1_000;
  * leave the microtask queue: a busy hour's reads (tens of milliseconds) would otherwise hold every HTTP answer and
  * timer of the node until the last one.
  */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function inChunks<T>(ids: readonly number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let index = 0; index < ids.length; index += ID_CHUNK) {
-    if (index > 0) await nextTurn();
+    if (index > 0) await yieldToIo();
     out.push(...(await load(ids.slice(index, index + ID_CHUNK))));
   }
   return out;
@@ -78,7 +78,7 @@ async function hourConversations(db: Db, websiteId: number, from: string, to: st
     const last = page.at(-1);
     if (last === undefined || page.length < CONVERSATION_PAGE) return out;
     after = { created_at: last.created_at, id: last.id };
-    await nextTurn();
+    await yieldToIo();
   }
 }
 
@@ -90,7 +90,7 @@ async function loadContactFacts(
   to: string,
 ): Promise<ContactFacts> {
   const conversations = await hourConversations(db, website.id, from, to);
-  await nextTurn();
+  await yieldToIo();
   const ids = conversations.map((conversation) => conversation.id);
   const messages = await inChunks(ids, (chunk) =>
     db
