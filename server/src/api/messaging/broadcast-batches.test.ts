@@ -2,10 +2,11 @@
 // `process`). On SQLite every statement runs on the node's one thread and its awaits are microtasks: a claim of 200
 // sends written in one go let no request be read until all 200 were written, and during a broadcast every other
 // account's submit waited seconds (bench/RESULTS.md, "broadcast: the event loop given back between batches").
-import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
+import type { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, closeChannelTest, connectFake, startChannelApp } from '../../test/channel-app.js';
-import { messagingCaller, smsEnvironment, until } from '../../test/messaging.js';
+import { type ChannelTestSetup, closeChannelTest } from '../../test/channel-app.js';
+import { messagingCaller, until } from '../../test/messaging.js';
+import { startSmsSender } from '../../test/sms-sender.js';
 import type { BroadcastView } from './broadcasts.js';
 
 const ACCOUNT = `AC${'c3'.repeat(16)}`;
@@ -20,20 +21,13 @@ let agentId: number;
 const call = messagingCaller(() => s.t.app);
 
 beforeAll(async () => {
-  s = await startChannelApp();
-  fake = await new FakeTwilio({
+  // A short code's throughput, not a long code's one message a second: the 200 sends leave in seconds.
+  ({ s, fake, agentId } = await startSmsSender({
     accountSid: ACCOUNT,
     authToken: TOKEN,
-    numbers: [NUMBER],
-    ratePerSecond: 10_000,
-  }).start();
-  const channelId = await connectFake(s, fake, {
-    type: 'sms',
-    credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
-    // A short code's throughput, not a long code's one message a second: the 200 sends leave in seconds.
-    send_rate: 1_000,
-  });
-  agentId = await smsEnvironment(call, s.key, channelId);
+    number: NUMBER,
+    sendRate: 1_000,
+  }));
 });
 afterAll(async () => {
   await closeChannelTest(s, fake);

@@ -3,16 +3,11 @@
 // scheduled send cancelled, the customer's STOP putting the number on the opt-out list (MESSENGER_INBOUND) so the
 // next send ends `opted_out`, `/messenger/conversation` to several recipients, broadcasts from a JSON list and from
 // a CSV file with their per-line problems and progress counters, and bad input named by field.
-import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
+import type { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, closeChannelTest, connectFake, startChannelApp } from '../../test/channel-app.js';
-import {
-  type CallbackReceiver,
-  messagingCaller,
-  smsEnvironment,
-  startCallbackReceiver,
-  until,
-} from '../../test/messaging.js';
+import { type ChannelTestSetup, closeChannelTest } from '../../test/channel-app.js';
+import { type CallbackReceiver, messagingCaller, startCallbackReceiver, until } from '../../test/messaging.js';
+import { startSmsSender } from '../../test/sms-sender.js';
 import type { BroadcastView } from './broadcasts.js';
 import type { MessengerMessageView } from './messages.js';
 
@@ -55,22 +50,25 @@ function reportedStates(id: number, last: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  s = await startChannelApp();
-  fake = await new FakeTwilio({
+  ({ s, fake, agentId } = await startSmsSender({
     accountSid: ACCOUNT,
     authToken: TOKEN,
-    numbers: [NUMBER],
-    ratePerSecond: 1000,
-  }).start();
-  const smsChannelId = await connectFake(s, fake, {
-    type: 'sms',
-    credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
-  });
-  receiver = await startCallbackReceiver();
-  const registered = await call<{ secret: string }>('POST', '/system/callback', s.key, { url: receiver.url });
-  expect(registered.status).toBe(201);
-  receiver.trust(registered.body.data.secret);
-  agentId = await smsEnvironment(call, s.key, smsChannelId);
+    number: NUMBER,
+    beforeEnvironment: async (setup) => {
+      receiver = await startCallbackReceiver();
+      // \`s\` is not set yet: this runs inside startSmsSender.
+      const registered = await messagingCaller(() => setup.t.app)<{ secret: string }>(
+        'POST',
+        '/system/callback',
+        setup.key,
+        {
+          url: receiver.url,
+        },
+      );
+      expect(registered.status).toBe(201);
+      receiver.trust(registered.body.data.secret);
+    },
+  }));
 });
 afterAll(async () => {
   await receiver.close();

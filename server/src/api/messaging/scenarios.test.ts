@@ -2,10 +2,11 @@
 // whose opening message is followed by steps the flow engine runs for each recipient — waiting for the reply,
 // branching on it, answering, handing over to an operator, or giving up after a timeout — and the scenario's checks,
 // its versions and its removal.
-import { FakeTwilio } from '@causerie/test-support/fakes/twilio';
+import type { FakeTwilio } from '@causerie/test-support/fakes/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChannelTestSetup, closeChannelTest, connectFake, startChannelApp } from '../../test/channel-app.js';
-import { messagingCaller, smsEnvironment, until } from '../../test/messaging.js';
+import { type ChannelTestSetup, closeChannelTest } from '../../test/channel-app.js';
+import { messagingCaller, until } from '../../test/messaging.js';
+import { startSmsSender } from '../../test/sms-sender.js';
 import type { MessengerMessageView } from './messages.js';
 import type { TemplateView } from './templates.js';
 
@@ -86,18 +87,7 @@ async function submit(templateId: number, to: string, variables: Record<string, 
 }
 
 beforeAll(async () => {
-  s = await startChannelApp();
-  fake = await new FakeTwilio({
-    accountSid: ACCOUNT,
-    authToken: TOKEN,
-    numbers: [NUMBER],
-    ratePerSecond: 1000,
-  }).start();
-  const smsChannelId = await connectFake(s, fake, {
-    type: 'sms',
-    credentials: { account_sid: ACCOUNT, auth_token: TOKEN, from: NUMBER },
-  });
-  agentId = await smsEnvironment(call, s.key, smsChannelId);
+  ({ s, fake, agentId } = await startSmsSender({ accountSid: ACCOUNT, authToken: TOKEN, number: NUMBER }));
 });
 afterAll(async () => {
   await closeChannelTest(s, fake);
