@@ -56,15 +56,11 @@ beforeAll(async () => {
     number: NUMBER,
     beforeEnvironment: async (setup) => {
       receiver = await startCallbackReceiver();
-      // \`s\` is not set yet: this runs inside startSmsSender.
-      const registered = await messagingCaller(() => setup.t.app)<{ secret: string }>(
-        'POST',
-        '/system/callback',
-        setup.key,
-        {
-          url: receiver.url,
-        },
-      );
+      // The caller of this file reads `s`, which is set once startSmsSender returns: this runs inside it.
+      const setupCall = messagingCaller(() => setup.t.app);
+      const registered = await setupCall<{ secret: string }>('POST', '/system/callback', setup.key, {
+        url: receiver.url,
+      });
       expect(registered.status).toBe(201);
       receiver.trust(registered.body.data.secret);
     },

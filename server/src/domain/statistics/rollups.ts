@@ -22,11 +22,10 @@ const INSERT_CHUNK = 100;
 const CONVERSATION_PAGE = 1_000;
 
 /**
- * Gives the event loop a turn between two reads. On SQLite each read is synchronous and the awaits between them never
- * leave the microtask queue: a busy hour's reads (tens of milliseconds) would otherwise hold every HTTP answer and
- * timer of the node until the last one.
+ * Reads `ids` a chunk at a time, giving the event loop a turn between two reads (yieldToIo): on SQLite each read is
+ * synchronous and the awaits between them never leave the microtask queue, so a busy hour's reads (tens of
+ * milliseconds) would otherwise hold every HTTP answer and timer of the node until the last one.
  */
-
 async function inChunks<T>(ids: readonly number[], load: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let index = 0; index < ids.length; index += ID_CHUNK) {
