@@ -60,7 +60,11 @@ describe('the demo month', () => {
     );
     const rows = perDay.body.data as unknown as { period: string; contact_number: number }[];
     expect(rows).toHaveLength(30);
-    expect(rows.filter((row) => row.contact_number === 0)).toEqual([]);
+    // Today has contacts once its morning is long enough (demo-history.ts: 90 minutes of it, ending 10 minutes before
+    // now); in the first two hours after midnight UTC it may have none, as a real shop's chart would.
+    const todayStart = Math.floor(NOW.getTime() / 86_400_000) * 86_400_000;
+    const quietMorning = NOW.getTime() - todayStart < 2 * 3_600_000;
+    expect(rows.filter((row) => row.contact_number === 0 && !(quietMorning && row.period === day(0)))).toEqual([]);
     const byOperator = await first.api(
       'GET',
       `/statistic?${LAST_30_DAYS}&filters[indicators]=presence_duration,contact_number,max_occupation_duration&filters[resource]=operator`,
