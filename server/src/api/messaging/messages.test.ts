@@ -56,7 +56,7 @@ beforeAll(async () => {
     number: NUMBER,
     beforeEnvironment: async (setup) => {
       receiver = await startCallbackReceiver();
-      // The caller of this file reads `s`, which is set once startSmsSender returns: this runs inside it.
+      // Not `call`: it reads `s`, which is set only once startSmsSender returns, and this runs inside it.
       const setupCall = messagingCaller(() => setup.t.app);
       const registered = await setupCall<{ secret: string }>('POST', '/system/callback', setup.key, {
         url: receiver.url,
